@@ -1,0 +1,128 @@
+package org.kvscope.app.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Parsed {@code --name value} options of one CLI command. Unknown options, missing values and
+ * badly formed numbers raise {@link UsageException} naming the option and what is valid.
+ */
+public final class Args {
+    private final String command;
+    private final Map<String, String> values = new LinkedHashMap<>();
+
+    private Args(String command) {
+        this.command = command;
+    }
+
+    /**
+     * @param allowed option names (without dashes) this command accepts; flags take no value
+     */
+    public static Args parse(String command, String[] argv, int from, Set<String> allowed, Set<String> flags) {
+        Args a = new Args(command);
+        for (int i = from; i < argv.length; i++) {
+            String arg = argv[i];
+            if (!arg.startsWith("-")) {
+                throw new UsageException(command + ": unexpected argument '" + arg + "'; options start with --");
+            }
+            String name = arg.replaceFirst("^--?", "");
+            String inline = null;
+            int eq = name.indexOf('=');
+            if (eq > 0) {
+                inline = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (!allowed.contains(name) && !flags.contains(name)) {
+                throw new UsageException(command + ": unknown option --" + name + "; valid: "
+                        + String.join(", ", allowed.stream().sorted().map(s -> "--" + s).toList())
+                        + (flags.isEmpty() ? "" : ", " + String.join(", ", flags.stream().sorted().map(s -> "--" + s).toList())));
+            }
+            if (flags.contains(name)) {
+                a.values.put(name, inline == null ? "true" : inline);
+                continue;
+            }
+            if (inline == null) {
+                if (i + 1 >= argv.length) {
+                    throw new UsageException(command + ": option --" + name + " needs a value");
+                }
+                inline = argv[++i];
+            }
+            a.values.put(name, inline);
+        }
+        return a;
+    }
+
+    public boolean has(String name) { return values.containsKey(name); }
+
+    public boolean flag(String name) { return Boolean.parseBoolean(values.getOrDefault(name, "false")); }
+
+    public String string(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            throw new UsageException(command + ": missing required option --" + name);
+        }
+        return v;
+    }
+
+    public String string(String name, String fallback) { return values.getOrDefault(name, fallback); }
+
+    public int integer(String name, int fallback, int min, int max) {
+        if (!has(name)) {
+            return fallback;
+        }
+        String v = values.get(name);
+        try {
+            int i = Integer.parseInt(v.trim());
+            if (i < min || i > max) {
+                throw new UsageException(command + ": --" + name + " must be in " + min + ".." + max + ", was " + i);
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --" + name + " must be an integer in " + min + ".." + max
+                    + ", was '" + v + "'");
+        }
+    }
+
+    public long longValue(String name, long fallback) {
+        if (!has(name)) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(values.get(name).trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --" + name + " must be an integer, was '" + values.get(name) + "'");
+        }
+    }
+
+    public double number(String name, double fallback, double min, double max) {
+        if (!has(name)) {
+            return fallback;
+        }
+        String v = values.get(name);
+        try {
+            double d = Double.parseDouble(v.trim());
+            if (!(d >= min && d <= max)) {
+                throw new UsageException(command + ": --" + name + " must be in [" + min + ", " + max + "], was " + v);
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --" + name + " must be a number in [" + min + ", " + max
+                    + "], was '" + v + "'");
+        }
+    }
+
+    /** An existing regular file given by option {@code name}. */
+    public Path existingFile(String name) {
+        Path p = Path.of(string(name));
+        if (!Files.exists(p)) {
+            throw new UsageException(command + ": --" + name + " file not found: " + p);
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException(command + ": --" + name + " is not a regular file: " + p);
+        }
+        return p;
+    }
+}

@@ -1,0 +1,92 @@
+package org.kvscope.app.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code kvscope} command line: dispatches to a {@link Command} and turns every failure into
+ * a one-line message on stderr (a stack trace only with {@code KVSCOPE_DEBUG=1}).
+ */
+public final class Cli {
+    private final List<Command> commands = new ArrayList<>();
+
+    public Cli(List<Command> commands) {
+        this.commands.addAll(commands);
+    }
+
+    public static Cli standard() {
+        return new Cli(List.of(new GenerateCommand(), new PerplexityCommand(), new SynthCommand(),
+                new BenchCommand(), new InspectCommand()));
+    }
+
+    public List<Command> commands() { return List.copyOf(commands); }
+
+    public int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
+            if (argv.length > 1) {
+                Command c = find(argv[1]);
+                if (c != null) {
+                    out.println(c.usage());
+                    return 0;
+                }
+            }
+            out.println(help());
+            return 0;
+        }
+        Command command = find(argv[0]);
+        if (command == null) {
+            err.println("kvscope: unknown command '" + argv[0] + "'\n\n" + help());
+            return 2;
+        }
+        for (String a : argv) {
+            if (a.equals("--help") || a.equals("-h")) {
+                out.println(command.usage());
+                return 0;
+            }
+        }
+        try {
+            return command.run(argv, out, err);
+        } catch (UsageException e) {
+            err.println("kvscope " + command.name() + ": " + e.getMessage()
+                    .replaceFirst("^" + command.name() + ": ", ""));
+            err.println("run 'kvscope help " + command.name() + "' for usage");
+            return 2;
+        } catch (NoSuchFileException e) {
+            return fail(err, command, "file not found: " + e.getFile(), e);
+        } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException
+                 | UnsupportedOperationException e) {
+            return fail(err, command, e.getMessage(), e);
+        } catch (OutOfMemoryError e) {
+            return fail(err, command, "out of memory: " + e.getMessage()
+                    + " (raise the heap with KVSCOPE_JAVA_OPTS=-Xmx16g)", e);
+        } catch (Exception e) {
+            return fail(err, command, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int fail(PrintStream err, Command command, String message, Throwable e) {
+        err.println("kvscope " + command.name() + ": error: " + message);
+        if ("1".equals(System.getenv("KVSCOPE_DEBUG"))) {
+            e.printStackTrace(err);
+        }
+        return 1;
+    }
+
+    private Command find(String name) {
+        return commands.stream().filter(c -> c.name().equals(name)).findFirst().orElse(null);
+    }
+
+    public String help() {
+        StringBuilder sb = new StringBuilder("kvscope — attention and KV-cache workbench\n\nusage: kvscope [COMMAND] [OPTIONS]\n"
+                + "       kvscope            (no command) opens the desktop workbench\n\ncommands:\n");
+        for (Command c : commands) {
+            sb.append(String.format("  %-12s %s%n", c.name(), c.summary()));
+        }
+        sb.append("\nrun 'kvscope help COMMAND' for a command's options");
+        return sb.toString();
+    }
+}

@@ -1,0 +1,74 @@
+package org.kvscope.app.cli;
+
+import java.io.PrintStream;
+import java.util.Set;
+import org.kvscope.engine.Generator;
+import org.kvscope.engine.InferenceSession;
+import org.kvscope.engine.SessionOptions;
+import org.kvscope.model.Model;
+import org.kvscope.sampling.Sampler;
+import org.kvscope.sampling.SamplingOptions;
+import org.kvscope.tokenizer.Tokenizer;
+
+/** {@code kvscope generate}: streams a continuation of a prompt and reports tokens/s. */
+public final class GenerateCommand implements Command {
+    @Override public String name() { return "generate"; }
+
+    @Override public String summary() { return "continue a prompt, streaming tokens, and report prefill/decode speed"; }
+
+    @Override
+    public String usage() {
+        return """
+                usage: kvscope generate --model FILE --prompt TEXT [-n N] [--temperature T] [--top-k K]
+                                        [--top-p P] [--seed S] [--context C]
+                  --model FILE       GGUF model (llama or qwen2 architecture)
+                  --prompt TEXT      text to continue
+                  -n N               tokens to generate (default 64)
+                  --temperature T    0 = greedy (default), otherwise sampling temperature
+                  --top-k K          keep the K most likely tokens (0 = all, default 40 when sampling)
+                  --top-p P          nucleus threshold in (0,1] (default 0.95 when sampling)
+                  --seed S           random seed (default 42)
+                  --context C        KV cache size in tokens (default: prompt + n, at most the model's)""";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = Args.parse(name(), argv, 1,
+                Set.of("model", "prompt", "n", "temperature", "top-k", "top-p", "seed", "context"), Set.of());
+        String prompt = a.string("prompt");
+        int n = a.integer("n", 64, 0, 1_000_000);
+        SamplingOptions sampling = new SamplingOptions((float) a.number("temperature", 0, 0, 100),
+                a.integer("top-k", 40, 0, Integer.MAX_VALUE), (float) a.number("top-p", 0.95, 0, 1),
+                a.longValue("seed", 42));
+        try (Model model = ModelOptions.load(a)) {
+            Tokenizer tok = model.tokenizer();
+            int[] tokens = tok.encodeWithSpecials(prompt);
+            if (tokens.length == 0) {
+                throw new UsageException("--prompt encodes to no tokens");
+            }
+            int maxContext = model.config().contextLength();
+            int context = a.integer("context", Math.min(maxContext, tokens.length + Math.max(n, 1)), 1, maxContext);
+            if (tokens.length >= context) {
+                throw new UsageException("the prompt has " + tokens.length + " tokens but the context is " + context
+                        + " (the model's maximum is " + maxContext + ")");
+            }
+            err.println(ModelOptions.describe(model));
+            InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
+            out.print(prompt);
+            out.flush();
+            int[] previous = {tokens[tokens.length - 1]};
+            Generator.Result r = Generator.generate(session, tokens, n, Sampler.of(sampling), (i, token, logits) -> {
+                if (!tok.isSpecial(token)) {
+                    out.print(tok.decodeToken(previous[0], token));
+                    out.flush();
+                }
+                previous[0] = token;
+            }, null);
+            out.println();
+            err.printf("prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, decode %.1f tokens/s (%s)%n",
+                    tokens.length, r.prefillTokensPerSecond(), r.generated().length, r.decodeTokensPerSecond(),
+                    r.stopReason().name().toLowerCase().replace('_', ' '));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package org.kvscope.app.cli;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.Set;
+import org.kvscope.engine.PerplexityEvaluator;
+import org.kvscope.model.Model;
+
+/** {@code kvscope perplexity}: teacher-forced NLL and perplexity of a text file. */
+public final class PerplexityCommand implements Command {
+    @Override public String name() { return "perplexity"; }
+
+    @Override public String summary() { return "teacher-forced NLL and perplexity of a text file"; }
+
+    @Override
+    public String usage() {
+        return """
+                usage: kvscope perplexity --model FILE --text-file FILE [--context C]
+                  --model FILE       GGUF model
+                  --text-file FILE   UTF-8 text to score
+                  --context C        window length in tokens (default: the model's context, at most 2048);
+                                     the text is cut into windows of this size, each scored from a fresh cache""";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context"), Set.of());
+        String text = Files.readString(a.existingFile("text-file"), StandardCharsets.UTF_8);
+        try (Model model = ModelOptions.load(a)) {
+            int max = model.config().contextLength();
+            int context = a.integer("context", Math.min(max, 2048), 2, max);
+            int[] tokens = model.tokenizer().encode(text);
+            if (tokens.length < 2) {
+                throw new UsageException("--text-file has " + tokens.length + " token(s); need at least 2");
+            }
+            err.println(ModelOptions.describe(model));
+            long t0 = System.nanoTime();
+            PerplexityEvaluator.Result r = PerplexityEvaluator.evaluate(model, tokens, context, null);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            out.printf("tokens scored: %d in %d window(s) of <= %d tokens%n", r.tokens(), r.windows(), context);
+            out.printf("mean NLL: %.4f nats/token%n", r.meanNll());
+            out.printf("perplexity: %.4f%n", r.perplexity());
+            err.printf("%.1f s, %.1f tokens/s%n", secs, r.tokens() / secs);
+            return 0;
+        }
+    }
+}

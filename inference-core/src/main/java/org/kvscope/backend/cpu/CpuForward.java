@@ -1,0 +1,259 @@
+package org.kvscope.backend.cpu;
+
+import org.kvscope.kv.KvCache;
+import org.kvscope.model.LayerWeights;
+import org.kvscope.model.ModelConfig;
+import org.kvscope.model.ModelWeights;
+import org.kvscope.tensor.FloatTensor;
+import org.kvscope.tensor.Parallel;
+import org.kvscope.trace.AttentionObserver;
+
+/**
+ * The transformer forward pass on the CPU. A call runs a batch of consecutive tokens through
+ * every layer: projections use matrix-matrix kernels (each weight row streamed once for the
+ * whole batch), attention reads each query's visible cache slots, and new keys/values are
+ * appended to the {@link KvCache}. One token is a decode step; many are a prefill chunk.
+ *
+ * <p>Not thread-safe: one instance per session (it owns scratch buffers).
+ */
+public final class CpuForward {
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final Rope rope;
+    private final float attentionScale;
+    private Scratch s;
+
+    public CpuForward(ModelConfig config, ModelWeights weights) {
+        this.c = config;
+        this.w = weights;
+        this.rope = new Rope(config);
+        this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+    }
+
+    public ModelConfig config() { return c; }
+
+    /** Receives the logits of one batch row. The array is reused after the call returns. */
+    @FunctionalInterface
+    public interface LogitsSink {
+        void accept(int row, float[] logits, int offset);
+    }
+
+    /**
+     * Runs {@code n} tokens at positions {@code startPosition...} and returns the logits of the
+     * last one (a fresh array of vocabulary size).
+     */
+    public float[] forward(int[] tokens, int offset, int n, int startPosition, KvCache cache,
+                           AttentionObserver observer) {
+        float[] logits = new float[c.vocabSize()];
+        forward(tokens, offset, n, startPosition, cache, observer, false,
+                (row, values, o) -> System.arraycopy(values, o, logits, 0, logits.length));
+        return logits;
+    }
+
+    /**
+     * Runs {@code n} tokens and hands logits to {@code sink}: for every row when {@code allRows},
+     * else for the last row only.
+     */
+    public void forward(int[] tokens, int offset, int n, int startPosition, KvCache cache,
+                        AttentionObserver observer, boolean allRows, LogitsSink sink) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("need at least one token, got " + n);
+        }
+        if (startPosition + n > cache.capacity()) {
+            throw new IllegalArgumentException("positions " + startPosition + ".." + (startPosition + n - 1)
+                    + " exceed the session's context of " + cache.capacity() + " tokens");
+        }
+        Scratch b = scratch(n, cache.capacity());
+        int dim = c.dim();
+        for (int t = 0; t < n; t++) {
+            int token = tokens[offset + t];
+            if (token < 0 || token >= c.vocabSize()) {
+                throw new IllegalArgumentException("token id " + token + " outside vocabulary 0.." + (c.vocabSize() - 1));
+            }
+            w.tokenEmbedding().dequantize((long) token * dim, b.x, t * dim, dim);
+        }
+        if (observer != null) {
+            observer.onForwardStart(startPosition, n);
+        }
+        for (int t = 0; t < n; t++) {
+            rope.angles(startPosition + t, b.cos[t], b.sin[t]);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            layer(l, w.layers()[l], n, startPosition, cache, observer, b);
+        }
+        if (observer != null) {
+            observer.onForwardEnd(startPosition, n);
+        }
+        logits(n, allRows, b, sink);
+    }
+
+    private void layer(int l, LayerWeights lw, int n, int start, KvCache cache, AttentionObserver obs, Scratch b) {
+        int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim();
+        for (int t = 0; t < n; t++) {
+            rmsnorm(b.xb, t * dim, b.x, t * dim, lw.attnNorm(), dim, c.rmsEps());
+        }
+        project(lw.wq(), b.xb, b.q, n, qDim, dim);
+        project(lw.wk(), b.xb, b.k, n, kvDim, dim);
+        project(lw.wv(), b.xb, b.v, n, kvDim, dim);
+        for (int t = 0; t < n; t++) {
+            addBias(b.q, t * qDim, lw.bq());
+            addBias(b.k, t * kvDim, lw.bk());
+            addBias(b.v, t * kvDim, lw.bv());
+            rope.rotate(b.q, t * qDim, c.heads(), b.cos[t], b.sin[t]);
+            rope.rotate(b.k, t * kvDim, c.kvHeads(), b.cos[t], b.sin[t]);
+        }
+        int[] before = new int[c.kvHeads()];
+        for (int h = 0; h < c.kvHeads(); h++) {
+            before[h] = cache.size(l, h);
+        }
+        for (int t = 0; t < n; t++) {
+            cache.append(l, start + t, b.k, t * kvDim, b.v, t * kvDim);
+        }
+        Parallel.forRange(c.heads(), 1, (from, to) -> {
+            for (int h = from; h < to; h++) {
+                attendHead(l, h, n, start, before[h / c.groupSize()], cache, obs, b);
+            }
+        });
+        project(lw.wo(), b.att, b.xb, n, dim, qDim);
+        for (int i = 0; i < n * dim; i++) {
+            b.x[i] += b.xb[i];
+        }
+        for (int t = 0; t < n; t++) {
+            rmsnorm(b.xb, t * dim, b.x, t * dim, lw.ffnNorm(), dim, c.rmsEps());
+        }
+        int ffn = c.ffnDim();
+        project(lw.gate(), b.xb, b.hb, n, ffn, dim);
+        project(lw.up(), b.xb, b.hb2, n, ffn, dim);
+        for (int i = 0; i < n * ffn; i++) {
+            float g = b.hb[i];
+            b.hb[i] = g / (1f + (float) Math.exp(-g)) * b.hb2[i];
+        }
+        project(lw.down(), b.hb, b.xb, n, dim, ffn);
+        for (int i = 0; i < n * dim; i++) {
+            b.x[i] += b.xb[i];
+        }
+    }
+
+    /** Attention of query head {@code h} for every token of the batch; writes b.att. */
+    private void attendHead(int l, int h, int n, int start, int before, KvCache cache, AttentionObserver obs,
+                            Scratch b) {
+        int hd = c.headDim();
+        int kvHead = h / c.groupSize();
+        float[] keys = cache.keys(l, kvHead);
+        float[] values = cache.values(l, kvHead);
+        int[] positions = cache.positions(l, kvHead);
+        float[] scores = b.scores[h];
+        for (int t = 0; t < n; t++) {
+            int qOff = t * c.qDim() + h * hd;
+            int visible = before + t + 1;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int s = 0; s < visible; s++) {
+                float dot = 0f;
+                int kOff = s * hd;
+                for (int i = 0; i < hd; i++) {
+                    dot += b.q[qOff + i] * keys[kOff + i];
+                }
+                dot *= attentionScale;
+                scores[s] = dot;
+                if (dot > max) {
+                    max = dot;
+                }
+            }
+            float sum = 0f;
+            for (int s = 0; s < visible; s++) {
+                float e = (float) Math.exp(scores[s] - max);
+                scores[s] = e;
+                sum += e;
+            }
+            float inv = 1f / sum;
+            int outOff = t * c.qDim() + h * hd;
+            java.util.Arrays.fill(b.att, outOff, outOff + hd, 0f);
+            for (int s = 0; s < visible; s++) {
+                float p = scores[s] * inv;
+                scores[s] = p;
+                int vOff = s * hd;
+                for (int i = 0; i < hd; i++) {
+                    b.att[outOff + i] += p * values[vOff + i];
+                }
+            }
+            if (obs != null) {
+                obs.onAttention(l, h, start + t, positions, scores, visible);
+            }
+        }
+    }
+
+    private void logits(int n, boolean allRows, Scratch b, LogitsSink sink) {
+        int dim = c.dim(), vocab = c.vocabSize();
+        int first = allRows ? 0 : n - 1;
+        int chunk = 16;
+        for (int r0 = first; r0 < n; r0 += chunk) {
+            int rows = Math.min(chunk, n - r0);
+            for (int t = 0; t < rows; t++) {
+                rmsnorm(b.xb, t * dim, b.x, (r0 + t) * dim, w.outputNorm(), dim, c.rmsEps());
+            }
+            project(w.output(), b.xb, b.logits, rows, vocab, dim);
+            for (int t = 0; t < rows; t++) {
+                sink.accept(r0 + t, b.logits, t * vocab);
+            }
+        }
+    }
+
+    private static void project(FloatTensor weight, float[] in, float[] out, int n, int rows, int cols) {
+        if (n == 1) {
+            weight.matvec(in, out, rows, cols);
+        } else {
+            weight.matmul(in, out, n, rows, cols);
+        }
+    }
+
+    private static void addBias(float[] x, int offset, float[] bias) {
+        if (bias != null) {
+            for (int i = 0; i < bias.length; i++) {
+                x[offset + i] += bias[i];
+            }
+        }
+    }
+
+    static void rmsnorm(float[] out, int oo, float[] x, int xo, float[] weight, int n, float eps) {
+        double ss = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[xo + i];
+            ss += v * v;
+        }
+        float inv = (float) (1.0 / Math.sqrt(ss / n + eps));
+        for (int i = 0; i < n; i++) {
+            out[oo + i] = weight[i] * (inv * x[xo + i]);
+        }
+    }
+
+    private Scratch scratch(int n, int capacity) {
+        if (s == null || s.batch < n || s.capacity < capacity) {
+            s = new Scratch(c, Math.max(n, s == null ? 1 : s.batch), Math.max(capacity, s == null ? 0 : s.capacity));
+        }
+        return s;
+    }
+
+    /** Per-session buffers sized for the largest batch seen. */
+    private static final class Scratch {
+        final int batch, capacity;
+        final float[] x, xb, q, k, v, att, hb, hb2, logits;
+        final float[][] scores, cos, sin;
+
+        Scratch(ModelConfig c, int batch, int capacity) {
+            this.batch = batch;
+            this.capacity = capacity;
+            x = new float[batch * c.dim()];
+            xb = new float[batch * Math.max(c.dim(), c.qDim())];
+            q = new float[batch * c.qDim()];
+            k = new float[batch * c.kvDim()];
+            v = new float[batch * c.kvDim()];
+            att = new float[batch * c.qDim()];
+            hb = new float[batch * c.ffnDim()];
+            hb2 = new float[batch * c.ffnDim()];
+            logits = new float[Math.min(batch, 16) * c.vocabSize()];
+            scores = new float[c.heads()][capacity];
+            cos = new float[batch][c.ropeDim() / 2];
+            sin = new float[batch][c.ropeDim() / 2];
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package org.kvscope.kv;
+
+/**
+ * Key/value cache of a decoder. Each (layer, kv-head) pair holds its own ordered list of
+ * <em>slots</em>; every slot remembers the original token position it came from, so a
+ * compression policy can keep a different subset of positions per layer and per kv-head while
+ * keys keep the RoPE rotation of their original position.
+ *
+ * <p>Slots are always in increasing position order. Keys and values are stored slot-major with
+ * stride {@link #headDim()}; the arrays returned by {@link #keys} and {@link #values} are the
+ * live backing storage (valid for the first {@link #size} slots) and must not be modified by
+ * readers.
+ */
+public interface KvCache {
+
+    int layers();
+
+    int kvHeads();
+
+    int headDim();
+
+    /** Maximum slots per (layer, kv-head): the context length requested for this session. */
+    int capacity();
+
+    /** Number of kept slots of one (layer, kv-head). */
+    int size(int layer, int kvHead);
+
+    /** Original token positions of the kept slots (backing array, first {@link #size} valid). */
+    int[] positions(int layer, int kvHead);
+
+    /** Keys, slot-major [slot][headDim] (backing array). */
+    float[] keys(int layer, int kvHead);
+
+    /** Values, slot-major [slot][headDim] (backing array). */
+    float[] values(int layer, int kvHead);
+
+    /**
+     * Appends one token's keys and values for every kv-head of a layer.
+     *
+     * @param k keys laid out [kvHead][headDim] starting at {@code kOffset}
+     * @param v values laid out [kvHead][headDim] starting at {@code vOffset}
+     * @throws IllegalStateException when a head is full
+     */
+    void append(int layer, int position, float[] k, int kOffset, float[] v, int vOffset);
+
+    /**
+     * Keeps only the given slots of one (layer, kv-head), compacting them to the front in order.
+     *
+     * @param keptSlots strictly increasing slot indices below {@link #size}
+     */
+    void retain(int layer, int kvHead, int[] keptSlots);
+
+    /** Drops every slot of every layer. */
+    void clear();
+
+    /** Bytes held by kept keys and values (float32) across all layers. */
+    default long keptBytes() {
+        long slots = 0;
+        for (int l = 0; l < layers(); l++) {
+            slots += keptSlots(l);
+        }
+        return slots * 2L * headDim() * Float.BYTES;
+    }
+
+    /** Total kept slots of a layer over its kv-heads. */
+    default long keptSlots(int layer) {
+        long n = 0;
+        for (int h = 0; h < kvHeads(); h++) {
+            n += size(layer, h);
+        }
+        return n;
+    }
+}

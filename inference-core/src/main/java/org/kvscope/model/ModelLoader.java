@@ -1,0 +1,152 @@
+package org.kvscope.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.gguf.GGUFFile;
+import org.kvscope.gguf.GGUFMetadata;
+import org.kvscope.gguf.GGUFTensorInfo;
+import org.kvscope.tensor.FloatTensor;
+import org.kvscope.tokenizer.Tokenizer;
+import org.kvscope.tokenizer.Tokenizers;
+
+/**
+ * Turns a GGUF file into a {@link Model}: reads the configuration from {@code <arch>.*} metadata,
+ * the tokenizer from {@code tokenizer.ggml.*}, and wraps every weight tensor over the memory
+ * mapping (no weights are copied to the heap except norms and biases).
+ */
+public final class ModelLoader {
+    private ModelLoader() {}
+
+    /** Loads a model; the caller closes it. */
+    public static Model load(Path path) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new IOException("model file not found: " + path);
+        }
+        GGUFFile file = GGUFFile.open(path);
+        try {
+            return load(file);
+        } catch (RuntimeException | IOException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** Builds a model over an already opened file (which the model then owns). */
+    public static Model load(GGUFFile file) throws IOException {
+        GGUFMetadata md = file.metadata();
+        Architecture arch = Architecture.fromGGUF(md.findString("general.architecture")
+                .orElseThrow(() -> new UnsupportedModelException("general.architecture is missing from " + file.path())));
+        Tokenizer tokenizer = Tokenizers.fromGGUFMetadata(md.asMap());
+        ModelConfig config = readConfig(file, arch, tokenizer.vocabSize());
+        ModelWeights weights = readWeights(file, config);
+        return new Model(config, tokenizer, weights, describe(file), file);
+    }
+
+    static ModelConfig readConfig(GGUFFile file, Architecture arch, int tokenizerVocab) {
+        GGUFMetadata md = file.metadata();
+        String p = arch.ggufName() + ".";
+        int dim = md.getInt(p + "embedding_length");
+        int heads = md.getInt(p + "attention.head_count");
+        int kvHeads = md.getInt(p + "attention.head_count_kv", heads);
+        int headDim = md.getInt(p + "attention.key_length", heads > 0 ? dim / heads : 0);
+        int vocab = md.getInt(p + "vocab_size", tokenizerVocab);
+        float[] factors = file.tensor("rope_freqs.weight").map(t -> dequantizeAll(file, t)).orElse(null);
+        return new ModelConfig(arch,
+                dim,
+                md.getInt(p + "feed_forward_length"),
+                md.getInt(p + "block_count"),
+                heads,
+                kvHeads,
+                headDim,
+                vocab,
+                md.getInt(p + "context_length", 2048),
+                md.getFloat(p + "attention.layer_norm_rms_epsilon", 1e-5f),
+                md.getFloat(p + "rope.freq_base", 10000f),
+                md.getInt(p + "rope.dimension_count", headDim),
+                factors);
+    }
+
+    static ModelWeights readWeights(GGUFFile file, ModelConfig c) {
+        FloatTensor embedding = matrix(file, "token_embd.weight", c.dim(), c.vocabSize());
+        LayerWeights[] layers = new LayerWeights[c.layers()];
+        for (int i = 0; i < c.layers(); i++) {
+            String b = "blk." + i + ".";
+            boolean bias = c.architecture().hasQkvBias();
+            layers[i] = new LayerWeights(
+                    vector(file, b + "attn_norm.weight", c.dim()),
+                    matrix(file, b + "attn_q.weight", c.dim(), c.qDim()),
+                    matrix(file, b + "attn_k.weight", c.dim(), c.kvDim()),
+                    matrix(file, b + "attn_v.weight", c.dim(), c.kvDim()),
+                    matrix(file, b + "attn_output.weight", c.qDim(), c.dim()),
+                    bias ? vector(file, b + "attn_q.bias", c.qDim()) : optionalVector(file, b + "attn_q.bias", c.qDim()),
+                    bias ? vector(file, b + "attn_k.bias", c.kvDim()) : optionalVector(file, b + "attn_k.bias", c.kvDim()),
+                    bias ? vector(file, b + "attn_v.bias", c.kvDim()) : optionalVector(file, b + "attn_v.bias", c.kvDim()),
+                    vector(file, b + "ffn_norm.weight", c.dim()),
+                    matrix(file, b + "ffn_gate.weight", c.dim(), c.ffnDim()),
+                    matrix(file, b + "ffn_up.weight", c.dim(), c.ffnDim()),
+                    matrix(file, b + "ffn_down.weight", c.ffnDim(), c.dim()));
+        }
+        float[] outputNorm = vector(file, "output_norm.weight", c.dim());
+        Optional<GGUFTensorInfo> out = file.tensor("output.weight");
+        FloatTensor output = out.isPresent() ? matrix(file, "output.weight", c.dim(), c.vocabSize()) : embedding;
+        return new ModelWeights(embedding, layers, outputNorm, output, out.isEmpty());
+    }
+
+    private static GGUFTensorInfo require(GGUFFile file, String name) {
+        return file.tensor(name).orElseThrow(() -> new UnsupportedModelException(
+                "tensor '" + name + "' is missing from " + file.path().getFileName()));
+    }
+
+    private static FloatTensor matrix(GGUFFile file, String name, int cols, int rows) {
+        GGUFTensorInfo t = require(file, name);
+        long[] shape = t.shape();
+        if (shape.length != 2 || shape[0] != cols || shape[1] != rows) {
+            throw new UnsupportedModelException("tensor '" + name + "' has shape " + java.util.Arrays.toString(shape)
+                    + "; expected [" + cols + ", " + rows + "] from the model's metadata");
+        }
+        return wrap(file, t);
+    }
+
+    private static FloatTensor wrap(GGUFFile file, GGUFTensorInfo t) {
+        if (!t.type().isSupported()) {
+            throw new UnsupportedModelException("tensor '" + t.name() + "' has type " + t.type()
+                    + ", which is not supported; supported: " + GGMLType.supportedNames());
+        }
+        return FloatTensor.of(t.type(), file.tensorData(t), t.elementCount());
+    }
+
+    private static float[] vector(GGUFFile file, String name, int length) {
+        GGUFTensorInfo t = require(file, name);
+        if (t.elementCount() != length) {
+            throw new UnsupportedModelException("tensor '" + name + "' has " + t.elementCount()
+                    + " elements; expected " + length);
+        }
+        return dequantizeAll(file, t);
+    }
+
+    private static float[] optionalVector(GGUFFile file, String name, int length) {
+        return file.tensor(name).isPresent() ? vector(file, name, length) : null;
+    }
+
+    private static float[] dequantizeAll(GGUFFile file, GGUFTensorInfo t) {
+        float[] out = new float[Math.toIntExact(t.elementCount())];
+        wrap(file, t).dequantize(0, out, 0, out.length);
+        return out;
+    }
+
+    static ModelInfo describe(GGUFFile file) {
+        Map<String, Integer> counts = new TreeMap<>();
+        long bytes = 0;
+        for (GGUFTensorInfo t : file.tensors()) {
+            counts.merge(t.type().name(), 1, Integer::sum);
+            bytes += t.byteSize();
+        }
+        String name = file.metadata().findString("general.name").orElse(file.path().getFileName().toString());
+        return new ModelInfo(file.path(), name, file.fileSize(), counts, bytes);
+    }
+}

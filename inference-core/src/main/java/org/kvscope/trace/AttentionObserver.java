@@ -1,0 +1,28 @@
+package org.kvscope.trace;
+
+/**
+ * Sees the attention weights of every (layer, query head, query token) as the forward pass
+ * computes them. When no observer is attached the forward pass skips this entirely.
+ *
+ * <p>Threading: calls for different heads of a layer may arrive concurrently from worker
+ * threads; calls for one (layer, head) arrive in query order on one thread. The arrays are only
+ * valid during the call: copy what you keep.
+ */
+public interface AttentionObserver {
+
+    /**
+     * @param layer         transformer block
+     * @param head          query head (its kv-head is head / groupSize)
+     * @param queryPosition token position of the query
+     * @param keyPositions  original positions of the visible cache slots, first {@code count} valid
+     * @param weights       softmax weights over those slots, first {@code count} valid
+     * @param count         number of visible slots
+     */
+    void onAttention(int layer, int head, int queryPosition, int[] keyPositions, float[] weights, int count);
+
+    /** Called before a forward pass over tokens at positions [start, start + count). */
+    default void onForwardStart(int start, int count) {}
+
+    /** Called after a forward pass completed. */
+    default void onForwardEnd(int start, int count) {}
+}

@@ -1,0 +1,94 @@
+package org.kvscope.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.model.Model;
+import org.kvscope.model.ModelLoader;
+import org.kvscope.model.ModelShape;
+import org.kvscope.model.SharedModels;
+import org.kvscope.model.SyntheticModelWriter;
+
+/** The fast forward pass agrees with the scalar double-precision reference. */
+class ForwardParityTest {
+    @TempDir
+    static Path dir;
+
+    static Stream<Arguments> syntheticModels() {
+        List<Arguments> out = new ArrayList<>();
+        for (ModelShape shape : List.of(ModelShape.TINY_LLAMA, ModelShape.TINY_LLAMA3, ModelShape.TINY_QWEN2)) {
+            for (GGMLType type : List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0,
+                    GGMLType.Q4_K)) {
+                out.add(Arguments.of(shape, type));
+            }
+        }
+        return out.stream();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("syntheticModels")
+    void syntheticModelMatchesReference(ModelShape shape, GGMLType type) throws Exception {
+        Path file = dir.resolve(shape.id() + "-" + type + ".gguf");
+        SyntheticModelWriter.write(shape, type, file, 11);
+        try (Model model = ModelLoader.load(file)) {
+            int[] tokens = new SplittableRandom(3).ints(12, 0, shape.vocab).toArray();
+            double err = maxRelativeError(model, tokens, 5);
+            assertTrue(err < 1e-4, shape.id() + " " + type + ": relative error " + err);
+        }
+    }
+
+    @Test
+    void stories260kMatchesReference() throws Exception {
+        var path = SharedModels.find("stories260K.gguf");
+        Assumptions.assumeTrue(path.isPresent(), SharedModels.missingMessage("stories260K.gguf"));
+        try (Model model = ModelLoader.load(path.get())) {
+            int[] tokens = model.tokenizer().encodeWithSpecials("Once upon a time, there was a little dog named Spot.");
+            double err = maxRelativeError(model, tokens, 4);
+            assertTrue(err < 1e-4, "relative error " + err);
+        }
+    }
+
+    /** Prefill in chunks (matrix-matrix) and decode (matrix-vector) both against the reference. */
+    static double maxRelativeError(Model model, int[] tokens, int chunk) {
+        ReferenceForward ref = new ReferenceForward(model.config(), model.weights(), tokens.length);
+        double[][] expected = new double[tokens.length][];
+        for (int i = 0; i < tokens.length; i++) {
+            expected[i] = ref.step(tokens[i]);
+        }
+        InferenceSession session = new InferenceSession(model,
+                new SessionOptions(tokens.length, chunk));
+        double[] worst = {0};
+        int vocab = model.config().vocabSize();
+        session.prefillAll(tokens, (row, logits, off) ->
+                worst[0] = Math.max(worst[0], relativeError(logits, off, expected[row], vocab)));
+        session.reset();
+        for (int i = 0; i < tokens.length; i++) {
+            float[] logits = session.decode(tokens[i]);
+            worst[0] = Math.max(worst[0], relativeError(logits, 0, expected[i], vocab));
+        }
+        assertEquals(tokens.length, session.position());
+        return worst[0];
+    }
+
+    static double relativeError(float[] got, int off, double[] want, int n) {
+        double diff = 0, norm = 0;
+        for (int i = 0; i < n; i++) {
+            double d = got[off + i] - want[i];
+            diff += d * d;
+            norm += want[i] * want[i];
+        }
+        return Math.sqrt(diff / norm);
+    }
+}
