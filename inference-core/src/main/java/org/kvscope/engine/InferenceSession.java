@@ -4,15 +4,24 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.kvscope.backend.cpu.CpuForward;
 import org.kvscope.kv.ArrayKvCache;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.KeptPositions;
 import org.kvscope.kv.KvCache;
+import org.kvscope.kv.PrefillPruner;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelConfig;
+import org.kvscope.trace.AttentionEvidence;
 import org.kvscope.trace.AttentionObserver;
+import org.kvscope.trace.EvidenceCollector;
 
 /**
  * One conversation with a model: a KV cache sized for the requested context, prefill of a
  * prompt through batched kernels, and single decode steps. Attention observers see every
  * attention row; with none attached the forward pass skips the hook.
+ *
+ * <p>With a {@link CompressionPolicy} set, the session gathers the attention evidence the policy
+ * asks for during prefill, applies its kept positions to the cache after prefill, and lets it
+ * evict after every decode step.
  */
 public final class InferenceSession {
     private final Model model;
@@ -21,6 +30,8 @@ public final class InferenceSession {
     private final KvCache cache;
     private final List<AttentionObserver> observers = new CopyOnWriteArrayList<>();
     private int position;
+    private CompressionPolicy policy;
+    private AttentionEvidence lastEvidence;
 
     public InferenceSession(Model model, SessionOptions options) {
         ModelConfig c = model.config();
@@ -47,22 +58,40 @@ public final class InferenceSession {
 
     public void removeObserver(AttentionObserver observer) { observers.remove(observer); }
 
+    /**
+     * Sets the compression policy for the following prefill and decode steps (null for none).
+     *
+     * @throws IllegalArgumentException when the policy's parameters do not fit this session
+     */
+    public void setPolicy(CompressionPolicy policy) {
+        if (policy != null) {
+            policy.validateFor(options.contextLength());
+        }
+        this.policy = policy;
+    }
+
+    public CompressionPolicy policy() { return policy; }
+
+    /** Evidence gathered for the policy during the last prefill (null when none was needed). */
+    public AttentionEvidence lastEvidence() { return lastEvidence; }
+
     /** Forgets everything: empty cache, position 0. */
     public void reset() {
         cache.clear();
         position = 0;
+        lastEvidence = null;
     }
 
     /** Runs the prompt (in chunks of matrix-matrix batches) and returns the last token's logits. */
     public float[] prefill(int[] tokens) {
-        requireRoom(tokens.length);
-        float[] last = null;
-        for (int off = 0; off < tokens.length; off += options.prefillChunk()) {
-            int n = Math.min(options.prefillChunk(), tokens.length - off);
-            last = forward.forward(tokens, off, n, position, cache, observer());
-            position += n;
-        }
-        return last;
+        float[][] last = new float[1][];
+        int vocab = model.config().vocabSize();
+        runPrefill(tokens, false, (row, logits, o) -> {
+            if (row == tokens.length - 1) {
+                last[0] = java.util.Arrays.copyOfRange(logits, o, o + vocab);
+            }
+        });
+        return last[0];
     }
 
     /**
@@ -70,22 +99,122 @@ public final class InferenceSession {
      * used for teacher-forced perplexity.
      */
     public void prefillAll(int[] tokens, CpuForward.LogitsSink sink) {
+        runPrefill(tokens, true, sink);
+    }
+
+    private void runPrefill(int[] tokens, boolean allRows, CpuForward.LogitsSink sink) {
         requireRoom(tokens.length);
-        for (int off = 0; off < tokens.length; off += options.prefillChunk()) {
-            int n = Math.min(options.prefillChunk(), tokens.length - off);
-            int base = off;
-            forward.forward(tokens, off, n, position, cache, observer(), true,
-                    (row, logits, o) -> sink.accept(base + row, logits, o));
-            position += n;
+        int keyCount = position + tokens.length;
+        EvidenceCollector collector = null;
+        CompressionPolicy.PrefillContext context = null;
+        PrefillPruner pruner = null;
+        if (policy != null) {
+            ModelConfig c = model.config();
+            int window = policy.evidenceWindow();
+            if (window > 0) {
+                collector = new EvidenceCollector(new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(),
+                        keyCount, window));
+                observers.add(collector);
+            }
+            context = new CompressionPolicy.PrefillContext(c.layers(), c.heads(), c.kvHeads(), keyCount,
+                    options.contextLength(), collector == null ? null : collector.evidence());
+            pruner = policy.prefillPruner(context);
+            if (pruner instanceof AttentionObserver o) {
+                observers.add(o);
+            }
+        }
+        try {
+            for (int off = 0; off < tokens.length; off += options.prefillChunk()) {
+                int n = Math.min(options.prefillChunk(), tokens.length - off);
+                int base = off;
+                forward.forward(tokens, off, n, position, cache, observer(), pruner, allRows,
+                        (row, logits, o) -> sink.accept(base + row, logits, o));
+                position += n;
+            }
+        } finally {
+            if (collector != null) {
+                observers.remove(collector);
+            }
+            if (pruner instanceof AttentionObserver o) {
+                observers.remove(o);
+            }
+        }
+        if (policy != null) {
+            lastEvidence = collector == null ? null : collector.evidence();
+            KeptPositions kept = policy.selectAfterPrefill(context);
+            if (kept != null) {
+                apply(kept.positions());
+            }
         }
     }
 
     /** Runs one token and returns its logits. */
     public float[] decode(int token) {
         requireRoom(1);
-        float[] logits = forward.forward(new int[] {token}, 0, 1, position, cache, observer());
+        DecodeRows rows = policy != null && policy.needsDecodeAttention() ? new DecodeRows(model.config()) : null;
+        if (rows != null) {
+            observers.add(rows);
+        }
+        float[] logits;
+        try {
+            logits = forward.forward(new int[] {token}, 0, 1, position, cache, observer());
+        } finally {
+            if (rows != null) {
+                observers.remove(rows);
+            }
+        }
+        if (policy != null) {
+            int[][][] kept = policy.onDecodeStep(new CompressionPolicy.DecodeContext(position, cache,
+                    rows == null ? null : rows.weights, model.config().heads()));
+            if (kept != null) {
+                apply(kept);
+            }
+        }
         position++;
         return logits;
+    }
+
+    /** Keeps, per (layer, kv-head), the slots holding the given positions (null = unchanged). */
+    private void apply(int[][][] keptPositions) {
+        for (int l = 0; l < keptPositions.length; l++) {
+            for (int h = 0; h < keptPositions[l].length; h++) {
+                int[] want = keptPositions[l][h];
+                if (want == null) {
+                    continue;
+                }
+                int size = cache.size(l, h);
+                int[] have = cache.positions(l, h);
+                int[] slots = new int[want.length];
+                int s = 0;
+                for (int i = 0; i < want.length; i++) {
+                    while (s < size && have[s] < want[i]) {
+                        s++;
+                    }
+                    if (s == size || have[s] != want[i]) {
+                        throw new IllegalStateException("policy " + policy.name() + " kept position " + want[i]
+                                + " which layer " + l + " kv-head " + h + " does not hold");
+                    }
+                    slots[i] = s++;
+                }
+                if (slots.length != size) {
+                    cache.retain(l, h, slots);
+                }
+            }
+        }
+    }
+
+    /** Copies the single decode query's attention rows for the policy. */
+    private static final class DecodeRows implements AttentionObserver {
+        final float[][][] weights;
+
+        DecodeRows(ModelConfig c) {
+            weights = new float[c.layers()][c.heads()][];
+        }
+
+        @Override
+        public void onAttention(int layer, int head, int q, int[] keys, float[] w, int count) {
+            weights[layer][head] = java.util.Arrays.copyOf(w, count);
+        }
     }
 
     private void requireRoom(int n) {

@@ -1,6 +1,7 @@
 package org.kvscope.backend.cpu;
 
 import org.kvscope.kv.KvCache;
+import org.kvscope.kv.PrefillPruner;
 import org.kvscope.model.LayerWeights;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.model.ModelWeights;
@@ -45,17 +46,18 @@ public final class CpuForward {
     public float[] forward(int[] tokens, int offset, int n, int startPosition, KvCache cache,
                            AttentionObserver observer) {
         float[] logits = new float[c.vocabSize()];
-        forward(tokens, offset, n, startPosition, cache, observer, false,
+        forward(tokens, offset, n, startPosition, cache, observer, null, false,
                 (row, values, o) -> System.arraycopy(values, o, logits, 0, logits.length));
         return logits;
     }
 
     /**
      * Runs {@code n} tokens and hands logits to {@code sink}: for every row when {@code allRows},
-     * else for the last row only.
+     * else for the last row only. With a {@code pruner}, rows may be dropped between layers
+     * (deeper layers compute fewer tokens); rows dropped before the last layer get no logits.
      */
     public void forward(int[] tokens, int offset, int n, int startPosition, KvCache cache,
-                        AttentionObserver observer, boolean allRows, LogitsSink sink) {
+                        AttentionObserver observer, PrefillPruner pruner, boolean allRows, LogitsSink sink) {
         if (n <= 0) {
             throw new IllegalArgumentException("need at least one token, got " + n);
         }
@@ -75,19 +77,57 @@ public final class CpuForward {
         if (observer != null) {
             observer.onForwardStart(startPosition, n);
         }
+        int[] rows = new int[n];
+        int[] rowPositions = new int[n];
         for (int t = 0; t < n; t++) {
+            rows[t] = t;
+            rowPositions[t] = startPosition + t;
             rope.angles(startPosition + t, b.cos[t], b.sin[t]);
         }
+        int live = n;
         for (int l = 0; l < c.layers(); l++) {
-            layer(l, w.layers()[l], n, startPosition, cache, observer, b);
+            layer(l, w.layers()[l], live, rowPositions, cache, observer, b);
+            if (pruner != null && l + 1 < c.layers()) {
+                int[] keep = pruner.rowsForNextLayer(l, java.util.Arrays.copyOf(rowPositions, live));
+                if (keep != null) {
+                    live = compactRows(keep, live, rows, rowPositions, b);
+                }
+            }
         }
         if (observer != null) {
             observer.onForwardEnd(startPosition, n);
         }
-        logits(n, allRows, b, sink);
+        int[] original = java.util.Arrays.copyOf(rows, live);
+        logits(live, allRows, b, (row, values, o) -> sink.accept(original[row], values, o));
     }
 
-    private void layer(int l, LayerWeights lw, int n, int start, KvCache cache, AttentionObserver obs, Scratch b) {
+    /** Moves the kept rows' hidden states and RoPE tables to the front; returns the new row count. */
+    private int compactRows(int[] keep, int live, int[] rows, int[] rowPositions, Scratch b) {
+        int dim = c.dim();
+        if (keep.length == 0 || keep[keep.length - 1] != live - 1) {
+            throw new IllegalStateException("a prefill pruner must keep the last row");
+        }
+        for (int j = 0; j < keep.length; j++) {
+            int r = keep[j];
+            if (r < j || r >= live || (j > 0 && r <= keep[j - 1])) {
+                throw new IllegalStateException("pruned rows must be strictly increasing indices below " + live);
+            }
+            if (r != j) {
+                System.arraycopy(b.x, r * dim, b.x, j * dim, dim);
+                rows[j] = rows[r];
+                rowPositions[j] = rowPositions[r];
+                float[] cs = b.cos[j], sn = b.sin[j];
+                b.cos[j] = b.cos[r];
+                b.sin[j] = b.sin[r];
+                b.cos[r] = cs;
+                b.sin[r] = sn;
+            }
+        }
+        return keep.length;
+    }
+
+    private void layer(int l, LayerWeights lw, int n, int[] rowPositions, KvCache cache, AttentionObserver obs,
+                       Scratch b) {
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim();
         for (int t = 0; t < n; t++) {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.attnNorm(), dim, c.rmsEps());
@@ -107,11 +147,11 @@ public final class CpuForward {
             before[h] = cache.size(l, h);
         }
         for (int t = 0; t < n; t++) {
-            cache.append(l, start + t, b.k, t * kvDim, b.v, t * kvDim);
+            cache.append(l, rowPositions[t], b.k, t * kvDim, b.v, t * kvDim);
         }
         Parallel.forRange(c.heads(), 1, (from, to) -> {
             for (int h = from; h < to; h++) {
-                attendHead(l, h, n, start, before[h / c.groupSize()], cache, obs, b);
+                attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
             }
         });
         project(lw.wo(), b.att, b.xb, n, dim, qDim);
@@ -135,8 +175,8 @@ public final class CpuForward {
     }
 
     /** Attention of query head {@code h} for every token of the batch; writes b.att. */
-    private void attendHead(int l, int h, int n, int start, int before, KvCache cache, AttentionObserver obs,
-                            Scratch b) {
+    private void attendHead(int l, int h, int n, int[] rowPositions, int before, KvCache cache,
+                            AttentionObserver obs, Scratch b) {
         int hd = c.headDim();
         int kvHead = h / c.groupSize();
         float[] keys = cache.keys(l, kvHead);
@@ -177,7 +217,7 @@ public final class CpuForward {
                 }
             }
             if (obs != null) {
-                obs.onAttention(l, h, start + t, positions, scores, visible);
+                obs.onAttention(l, h, rowPositions[t], positions, scores, visible);
             }
         }
     }

@@ -1,0 +1,21 @@
+package org.kvscope.kv;
+
+import java.util.List;
+
+/** Keeps every position: the baseline every other policy is compared against. */
+public final class FullKvPolicy extends CompressionPolicy {
+    public static final String NAME = "fullkv";
+
+    public FullKvPolicy(PolicyParameters params) {
+        super(params);
+    }
+
+    public static List<ParameterSpec> specs() { return List.of(); }
+
+    @Override public String name() { return NAME; }
+
+    @Override
+    public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+        return KeptPositions.all(ctx.layers(), ctx.kvHeads(), ctx.promptLength());
+    }
+}

@@ -1,0 +1,119 @@
+package org.kvscope.kv;
+
+import java.util.List;
+import org.kvscope.trace.AttentionEvidence;
+
+/**
+ * H2O (heavy hitters): positions are scored by the attention they have accumulated from every
+ * query so far (summed over the query heads of a kv-head); the top scorers plus a recent window
+ * fill the budget. After prefill the scores come from the prompt; during decoding each new
+ * query's attention is added and, whenever a head exceeds its budget, its lowest-scoring
+ * position outside the recent window is evicted.
+ */
+public final class H2oPolicy extends ScoredPolicy {
+    public static final String NAME = "h2o";
+    private float[][][] accumulated; // [layer][kvHead][position]
+    private int[] layerBudgets;
+
+    public H2oPolicy(PolicyParameters params) {
+        super(params);
+        if (params.getDouble(BudgetParameters.RATIO) == 0
+                && params.getInt("recent") >= params.getInt(BudgetParameters.BUDGET)) {
+            throw new IllegalArgumentException("parameter 'recent' must be smaller than 'budget' ("
+                    + params.getInt(BudgetParameters.BUDGET) + "), was " + params.getInt("recent"));
+        }
+    }
+
+    public static List<ParameterSpec> specs() {
+        return concat(BudgetParameters.specs("uniform"), List.of(
+                ParameterSpec.integer("recent", 0, 1 << 16, 8, "most recent positions always kept")));
+    }
+
+    @Override public String name() { return NAME; }
+
+    @Override public int evidenceWindow() { return 1; }
+
+    @Override
+    protected int recentKept(int promptLength) {
+        return Math.min(params.getInt("recent"), promptLength);
+    }
+
+    @Override
+    protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
+        AttentionEvidence ev = ctx.evidence();
+        float[] out = new float[ctx.promptLength()];
+        int group = ctx.groupSize();
+        for (int g = 0; g < group; g++) {
+            float[] acc = ev.accumulated(layer, kvHead * group + g);
+            for (int k = 0; k < out.length; k++) {
+                out[k] += acc[k];
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+        accumulated = new float[ctx.layers()][ctx.kvHeads()][ctx.contextLength()];
+        for (int l = 0; l < ctx.layers(); l++) {
+            for (int h = 0; h < ctx.kvHeads(); h++) {
+                float[] s = scores(ctx, l, h);
+                System.arraycopy(s, 0, accumulated[l][h], 0, s.length);
+            }
+        }
+        // decode-time budgets: as if the prompt were at least as long as the budget
+        int n = Math.max(ctx.promptLength(), BudgetParameters.average(params, ctx.promptLength()));
+        layerBudgets = layerBudgets(ctx.layers(), Math.min(n, ctx.contextLength()));
+        return super.selectAfterPrefill(ctx);
+    }
+
+    @Override public boolean needsDecodeAttention() { return true; }
+
+    @Override
+    public int[][][] onDecodeStep(DecodeContext ctx) {
+        if (accumulated == null) {
+            return null;
+        }
+        KvCache cache = ctx.cache();
+        int recent = params.getInt("recent");
+        int group = ctx.groupSize();
+        int[][][] out = null;
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) {
+                int size = cache.size(l, h);
+                int[] pos = cache.positions(l, h);
+                float[] acc = accumulated[l][h];
+                for (int g = 0; g < group; g++) {
+                    float[] w = ctx.lastWeights()[l][h * group + g];
+                    for (int s = 0; s < Math.min(size, w.length); s++) {
+                        acc[pos[s]] += w[s];
+                    }
+                }
+                if (size > layerBudgets[l]) {
+                    int victim = -1;
+                    for (int s = 0; s < size; s++) {
+                        if (pos[s] > ctx.position() - recent) {
+                            break;
+                        }
+                        if (victim < 0 || acc[pos[s]] < acc[pos[victim]]) {
+                            victim = s;
+                        }
+                    }
+                    if (victim >= 0) {
+                        if (out == null) {
+                            out = new int[cache.layers()][cache.kvHeads()][];
+                        }
+                        int[] kept = new int[size - 1];
+                        for (int s = 0, k = 0; s < size; s++) {
+                            if (s != victim) {
+                                kept[k++] = pos[s];
+                            }
+                        }
+                        out[l][h] = kept;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,132 @@
+package org.kvscope.kv;
+
+import java.util.List;
+
+/**
+ * A tunable parameter a policy or schedule declares, so that the UI and the CLI can build their
+ * controls from it and validate values.
+ *
+ * @param name         identifier used on the command line ({@code --name}) and in JSON
+ * @param type         value kind
+ * @param min          smallest valid value (numbers)
+ * @param max          largest valid value (numbers)
+ * @param defaultValue value used when none is given (Integer, Double, Boolean, String or int[])
+ * @param choices      valid values for {@link Type#CHOICE}
+ * @param description  one line for tooltips and help
+ */
+public record ParameterSpec(String name, Type type, double min, double max, Object defaultValue,
+                            List<String> choices, String description) {
+
+    public enum Type { INT, DOUBLE, BOOLEAN, CHOICE, INT_LIST }
+
+    public static ParameterSpec integer(String name, int min, int max, int def, String description) {
+        return new ParameterSpec(name, Type.INT, min, max, def, List.of(), description);
+    }
+
+    public static ParameterSpec real(String name, double min, double max, double def, String description) {
+        return new ParameterSpec(name, Type.DOUBLE, min, max, def, List.of(), description);
+    }
+
+    public static ParameterSpec bool(String name, boolean def, String description) {
+        return new ParameterSpec(name, Type.BOOLEAN, 0, 1, def, List.of(), description);
+    }
+
+    public static ParameterSpec choice(String name, List<String> choices, String def, String description) {
+        return new ParameterSpec(name, Type.CHOICE, 0, 0, def, List.copyOf(choices), description);
+    }
+
+    public static ParameterSpec intList(String name, int min, int max, String description) {
+        return new ParameterSpec(name, Type.INT_LIST, min, max, new int[0], List.of(), description);
+    }
+
+    /** Human-readable valid range, e.g. "1..512", "[0.0, 1.0]", "one of mean, max". */
+    public String validRange() {
+        return switch (type) {
+            case INT -> (long) min + ".." + (long) max;
+            case DOUBLE -> "[" + min + ", " + max + "]";
+            case BOOLEAN -> "true or false";
+            case CHOICE -> "one of " + String.join(", ", choices);
+            case INT_LIST -> "comma-separated integers in " + (long) min + ".." + (long) max;
+        };
+    }
+
+    /**
+     * Converts and checks a value (a String from the CLI or a typed value from the UI).
+     *
+     * @throws IllegalArgumentException naming the parameter and its valid range
+     */
+    public Object validate(Object value) {
+        try {
+            return switch (type) {
+                case INT -> {
+                    long v = value instanceof Number n ? checkWhole(n) : Long.parseLong(value.toString().trim());
+                    if (v < min || v > max) {
+                        throw bad(value);
+                    }
+                    yield (int) v;
+                }
+                case DOUBLE -> {
+                    double v = value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString().trim());
+                    if (!(v >= min && v <= max)) {
+                        throw bad(value);
+                    }
+                    yield v;
+                }
+                case BOOLEAN -> {
+                    if (value instanceof Boolean b) {
+                        yield b;
+                    }
+                    String s = value.toString().trim().toLowerCase();
+                    if (!s.equals("true") && !s.equals("false")) {
+                        throw bad(value);
+                    }
+                    yield Boolean.parseBoolean(s);
+                }
+                case CHOICE -> {
+                    String s = value.toString().trim();
+                    if (!choices.contains(s)) {
+                        throw bad(value);
+                    }
+                    yield s;
+                }
+                case INT_LIST -> {
+                    int[] list = value instanceof int[] a ? a.clone() : parseList(value.toString());
+                    for (int v : list) {
+                        if (v < min || v > max) {
+                            throw bad(value);
+                        }
+                    }
+                    yield list;
+                }
+            };
+        } catch (NumberFormatException e) {
+            throw bad(value);
+        }
+    }
+
+    private long checkWhole(Number n) {
+        double d = n.doubleValue();
+        if (d != Math.rint(d)) {
+            throw bad(n);
+        }
+        return (long) d;
+    }
+
+    private static int[] parseList(String s) {
+        String t = s.trim();
+        if (t.isEmpty()) {
+            return new int[0];
+        }
+        String[] parts = t.split("\\s*,\\s*");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            out[i] = Integer.parseInt(parts[i].trim());
+        }
+        return out;
+    }
+
+    private IllegalArgumentException bad(Object value) {
+        String shown = value instanceof int[] a ? java.util.Arrays.toString(a) : String.valueOf(value);
+        return new IllegalArgumentException("parameter '" + name + "' must be " + validRange() + ", was " + shown);
+    }
+}

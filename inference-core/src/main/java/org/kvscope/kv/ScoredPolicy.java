@@ -1,0 +1,90 @@
+package org.kvscope.kv;
+
+import java.util.Arrays;
+
+/**
+ * A policy that keeps, per layer and kv-head, a few always-kept positions plus the best-scoring
+ * others up to the layer's budget (kvpress's "score + budget" shape). Subclasses say how
+ * positions are scored and which are always kept; the budget and its split across layers come
+ * from {@link BudgetParameters}: with average budget B and r always-kept positions, the schedule
+ * splits L·(B − r) selectable entries across layers and each layer also keeps its r.
+ *
+ * <p>Ties in score go to the earlier position. Prompts no longer than the budget are not
+ * compressed.
+ */
+public abstract class ScoredPolicy extends CompressionPolicy {
+
+    protected ScoredPolicy(PolicyParameters params) {
+        super(params);
+    }
+
+    /** Positions always kept at the end of the prompt (observation or recent window). */
+    protected abstract int recentKept(int promptLength);
+
+    /** Positions always kept at the start of the prompt (attention sinks). */
+    protected int sinkKept() { return 0; }
+
+    /** Scores of positions 0..promptLength-1 for one (layer, kv-head); higher is kept first. */
+    protected abstract float[] scores(PrefillContext ctx, int layer, int kvHead);
+
+    @Override
+    public void validateFor(int contextLength) {
+        BudgetParameters.validate(params, contextLength);
+    }
+
+    /** Per-layer budgets (entries per kv-head, always-kept included) for a prompt. */
+    public int[] layerBudgets(int layers, int promptLength) {
+        int avg = Math.min(BudgetParameters.average(params, promptLength), promptLength);
+        int fixed = Math.min(avg, recentKept(promptLength) + sinkKept());
+        int selectableCap = promptLength - fixed;
+        int[] selectable = BudgetParameters.schedule(params)
+                .allocate(layers, (long) layers * (avg - fixed), selectableCap);
+        for (int l = 0; l < layers; l++) {
+            selectable[l] += fixed;
+        }
+        return selectable;
+    }
+
+    @Override
+    public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+        int n = ctx.promptLength();
+        if (n <= BudgetParameters.average(params, n)) {
+            return null;
+        }
+        int[] budgets = layerBudgets(ctx.layers(), n);
+        int recent = Math.min(recentKept(n), n);
+        int sinks = Math.min(sinkKept(), n - recent);
+        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
+        for (int l = 0; l < ctx.layers(); l++) {
+            for (int h = 0; h < ctx.kvHeads(); h++) {
+                out[l][h] = select(scores(ctx, l, h), n, sinks, recent, budgets[l]);
+            }
+        }
+        return new KeptPositions(out);
+    }
+
+    /** Sinks + recent window + top-(budget − both) of the rest by score, increasing. */
+    static int[] select(float[] scores, int n, int sinks, int recent, int budget) {
+        int fixed = sinks + recent;
+        int pick = Math.max(0, Math.min(budget, n) - fixed);
+        Integer[] candidates = new Integer[n - fixed];
+        for (int i = 0; i < candidates.length; i++) {
+            candidates[i] = sinks + i;
+        }
+        Arrays.sort(candidates, (a, b) -> scores[a] != scores[b] ? Float.compare(scores[b], scores[a])
+                : Integer.compare(a, b));
+        int[] kept = new int[Math.min(n, fixed + pick)];
+        int k = 0;
+        for (int i = 0; i < sinks; i++) {
+            kept[k++] = i;
+        }
+        for (int i = 0; i < pick; i++) {
+            kept[k++] = candidates[i];
+        }
+        for (int i = n - recent; i < n; i++) {
+            kept[k++] = i;
+        }
+        Arrays.sort(kept);
+        return kept;
+    }
+}

@@ -1,0 +1,99 @@
+package org.kvscope.kv;
+
+import java.util.List;
+import org.kvscope.trace.AttentionEvidence;
+
+/**
+ * SnapKV: each earlier position is scored by the attention the last {@code window} prompt
+ * queries (the observation window) pay it, summed over the window, smoothed by 1-D pooling
+ * (kernel size, average or max) and aggregated over the query heads that share a kv-head (mean
+ * or max); the top positions fill the budget and the window itself is always kept.
+ *
+ * <p>Average pooling counts padding like PyTorch's default: the sum over the kernel's in-range
+ * neighbours divided by the full kernel size.
+ */
+public class SnapKvPolicy extends ScoredPolicy {
+    public static final String NAME = "snapkv";
+
+    public SnapKvPolicy(PolicyParameters params) {
+        super(params);
+        if (params.getDouble(BudgetParameters.RATIO) == 0
+                && params.getInt("window") >= params.getInt(BudgetParameters.BUDGET)) {
+            throw new IllegalArgumentException("parameter 'window' must be smaller than 'budget' ("
+                    + params.getInt(BudgetParameters.BUDGET) + "), was " + params.getInt("window"));
+        }
+        if (params.getInt("kernel") % 2 == 0) {
+            throw new IllegalArgumentException("parameter 'kernel' must be an odd integer in 1..63, was "
+                    + params.getInt("kernel"));
+        }
+    }
+
+    public static List<ParameterSpec> specs() {
+        return specs("uniform");
+    }
+
+    protected static List<ParameterSpec> specs(String schedule) {
+        return concat(BudgetParameters.specs(schedule), List.of(
+                ParameterSpec.integer("window", 1, 1024, 8, "observation window α: last prompt queries used for scoring"),
+                ParameterSpec.integer("kernel", 1, 63, 7, "pooling kernel size (odd; 1 = no pooling)"),
+                ParameterSpec.choice("pooling", List.of("avg", "max"), "avg", "pooling of scores over neighbours"),
+                ParameterSpec.choice("aggregation", List.of("mean", "max"), "mean",
+                        "how the query heads of a kv-head are combined")));
+    }
+
+    @Override public String name() { return NAME; }
+
+    @Override public int evidenceWindow() { return params.getInt("window"); }
+
+    @Override
+    protected int recentKept(int promptLength) {
+        return Math.min(params.getInt("window"), promptLength);
+    }
+
+    @Override
+    protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
+        AttentionEvidence ev = ctx.evidence();
+        int n = ctx.promptLength();
+        int alpha = recentKept(n);
+        int upto = n - alpha;
+        int group = ctx.groupSize();
+        boolean max = params.getChoice("aggregation").equals("max");
+        float[] out = new float[n];
+        if (max) {
+            java.util.Arrays.fill(out, 0, upto, Float.NEGATIVE_INFINITY);
+        }
+        float[] raw = new float[upto];
+        for (int g = 0; g < group; g++) {
+            int head = kvHead * group + g;
+            java.util.Arrays.fill(raw, 0f);
+            for (int r = ev.window() - alpha; r < ev.window(); r++) {
+                float[] row = ev.row(layer, head, r);
+                for (int k = 0; k < upto; k++) {
+                    raw[k] += row[k];
+                }
+            }
+            float[] pooled = pool(raw, params.getInt("kernel"), params.getChoice("pooling").equals("max"));
+            for (int k = 0; k < upto; k++) {
+                out[k] = max ? Math.max(out[k], pooled[k]) : out[k] + pooled[k] / group;
+            }
+        }
+        return out;
+    }
+
+    /** 1-D pooling with stride 1 and same-size output. */
+    static float[] pool(float[] x, int kernel, boolean max) {
+        if (kernel <= 1) {
+            return x.clone();
+        }
+        int half = kernel / 2;
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+            for (int j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++) {
+                acc = max ? Math.max(acc, x[j]) : acc + x[j];
+            }
+            out[i] = max ? acc : acc / kernel;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,75 @@
+package org.kvscope.trace;
+
+/**
+ * Attention gathered during one prefill that compression policies score from, and that can be
+ * re-scored for new policy settings without re-running the model.
+ *
+ * <p>For every layer and query head it holds the exact attention rows of the last
+ * {@link #window()} queries (row r is the query at position {@code keyCount − window + r}, with
+ * weights over key positions {@code 0..query}) and the attention each key position received,
+ * summed over all queries of the prefill. Memory: {@code layers × heads × (window + 1) × keyCount}
+ * floats.
+ */
+public final class AttentionEvidence {
+    private final int layers, heads, kvHeads, keyCount, window;
+    private final float[][][] rows;        // [layer*heads+head][r][key]
+    private final float[][] accumulated;   // [layer*heads+head][key]
+
+    public AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window) {
+        if (layers <= 0 || heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || keyCount <= 0) {
+            throw new IllegalArgumentException("bad evidence dimensions: layers=" + layers + " heads=" + heads
+                    + " kvHeads=" + kvHeads + " keys=" + keyCount);
+        }
+        this.layers = layers;
+        this.heads = heads;
+        this.kvHeads = kvHeads;
+        this.keyCount = keyCount;
+        this.window = Math.min(Math.max(window, 1), keyCount);
+        rows = new float[layers * heads][this.window][keyCount];
+        accumulated = new float[layers * heads][keyCount];
+    }
+
+    public int layers() { return layers; }
+
+    public int heads() { return heads; }
+
+    public int kvHeads() { return kvHeads; }
+
+    public int groupSize() { return heads / kvHeads; }
+
+    /** Number of key positions (the prompt length). */
+    public int keyCount() { return keyCount; }
+
+    /** Number of final query rows kept exactly. */
+    public int window() { return window; }
+
+    /** Position of the first query whose row is kept. */
+    public int firstWindowQuery() { return keyCount - window; }
+
+    /** Row of the query at {@code firstWindowQuery() + r} (weights beyond the query are 0). Live array. */
+    public float[] row(int layer, int head, int r) {
+        return rows[layer * heads + head][r];
+    }
+
+    /** Attention each key received summed over all prefill queries. Live array. */
+    public float[] accumulated(int layer, int head) {
+        return accumulated[layer * heads + head];
+    }
+
+    /** Records one attention row (called by {@link EvidenceCollector}). */
+    void record(int layer, int head, int queryPosition, int[] keyPositions, float[] weights, int count) {
+        int idx = layer * heads + head;
+        float[] acc = accumulated[idx];
+        int r = queryPosition - firstWindowQuery();
+        float[] row = r >= 0 && r < window ? rows[idx][r] : null;
+        for (int s = 0; s < count; s++) {
+            int p = keyPositions[s];
+            if (p < keyCount) {
+                acc[p] += weights[s];
+                if (row != null) {
+                    row[p] = weights[s];
+                }
+            }
+        }
+    }
+}
