@@ -1,0 +1,53 @@
+package org.kvscope.engine;
+
+import java.util.function.Supplier;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.metrics.LogProbs;
+import org.kvscope.model.Model;
+
+/**
+ * Perplexity under compression: prefill a context with the policy active (it compresses after
+ * prefill), then teacher-force a continuation token by token with the compressed cache (letting
+ * decode-time policies evict as they would while generating) and score each continuation token.
+ */
+public final class CompressedPerplexity {
+    private CompressedPerplexity() {}
+
+    /**
+     * @param nll    summed negative log-likelihood of the continuation (nats)
+     * @param tokens continuation tokens scored
+     */
+    public record Result(double nll, int tokens) {
+        public double meanNll() { return nll / tokens; }
+
+        public double perplexity() { return Math.exp(meanNll()); }
+    }
+
+    /**
+     * @param policy       a fresh policy instance per call (null or FullKV for the baseline)
+     * @param context      prompt tokens (BOS included when the model wants it)
+     * @param continuation tokens to score after the context
+     */
+    public static Result evaluate(Model model, CompressionPolicy policy, int[] context, int[] continuation,
+                                  Supplier<Boolean> cancelled) {
+        if (context.length == 0 || continuation.length == 0) {
+            throw new IllegalArgumentException("perplexity needs a non-empty context and continuation");
+        }
+        int vocab = model.config().vocabSize();
+        InferenceSession s = new InferenceSession(model,
+                SessionOptions.ofContext(context.length + continuation.length));
+        s.setPolicy(policy);
+        float[] logits = s.prefill(context);
+        double nll = 0;
+        for (int i = 0; i < continuation.length; i++) {
+            if (cancelled != null && cancelled.get()) {
+                throw new java.util.concurrent.CancellationException("perplexity run cancelled");
+            }
+            nll -= LogProbs.logProb(logits, 0, vocab, continuation[i]);
+            if (i + 1 < continuation.length) {
+                logits = s.decode(continuation[i]);
+            }
+        }
+        return new Result(nll, continuation.length);
+    }
+}

@@ -1,0 +1,60 @@
+package org.kvscope.engine;
+
+import java.util.Arrays;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.metrics.LogProbs;
+import org.kvscope.model.Model;
+import org.kvscope.sampling.Sampler;
+import org.kvscope.tokenizer.Tokenizer;
+
+/**
+ * Needle-in-a-haystack retrieval: the prompt hides a fact and ends with the start of a sentence
+ * that recalls it; the answer is teacher-forced after the prompt with the policy active. Success
+ * means greedy decoding would produce exactly the answer's tokens; the answer's log-probability
+ * grades near misses.
+ */
+public final class NeedleEvaluator {
+    private NeedleEvaluator() {}
+
+    /**
+     * @param success       greedy decoding reproduces the answer exactly
+     * @param answerLogProb summed log-probability of the answer tokens
+     * @param promptTokens  prompt length in tokens
+     * @param greedyText    what greedy decoding produced over the answer's length
+     */
+    public record Result(boolean success, double answerLogProb, int promptTokens, String greedyText) {}
+
+    /** Answer tokens as they follow the prompt (tokenised together, so merges at the seam are right). */
+    public static int[][] promptAndAnswer(Tokenizer tok, String prompt, String answer) {
+        int[] p = tok.encodeWithSpecials(prompt);
+        int[] all = tok.encodeWithSpecials(prompt + answer);
+        if (all.length > p.length && Arrays.equals(p, Arrays.copyOf(all, p.length))) {
+            return new int[][] {p, Arrays.copyOfRange(all, p.length, all.length)};
+        }
+        return new int[][] {p, tok.encode(answer)};
+    }
+
+    public static Result evaluate(Model model, CompressionPolicy policy, String prompt, String answer) {
+        Tokenizer tok = model.tokenizer();
+        int[][] pa = promptAndAnswer(tok, prompt, answer);
+        int[] p = pa[0], a = pa[1];
+        if (a.length == 0) {
+            throw new IllegalArgumentException("the needle's answer '" + answer + "' encodes to no tokens");
+        }
+        InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(p.length + a.length));
+        s.setPolicy(policy);
+        float[] logits = s.prefill(p);
+        double logProb = 0;
+        boolean success = true;
+        int[] greedy = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            greedy[i] = Sampler.argmax(logits);
+            success &= greedy[i] == a[i];
+            logProb += LogProbs.logProb(logits, a[i]);
+            if (i + 1 < a.length) {
+                logits = s.decode(a[i]);
+            }
+        }
+        return new Result(success, logProb, p.length, tok.decode(greedy));
+    }
+}

@@ -1,0 +1,132 @@
+package org.kvscope.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.KeptPositions;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.model.Model;
+import org.kvscope.model.ModelLoader;
+import org.kvscope.model.ModelShape;
+import org.kvscope.model.SyntheticModelWriter;
+
+/** Policies applied by a live session on a generated model. */
+class SessionPolicyTest {
+    @TempDir
+    static Path dir;
+    static Model model;
+    static int[] prompt;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
+        model = ModelLoader.load(file);
+        prompt = new SplittableRandom(9).ints(48, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static float[][] run(CompressionPolicy policy, int decodeSteps) {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        s.setPolicy(policy);
+        float[][] out = new float[decodeSteps + 1][];
+        out[0] = s.prefill(prompt);
+        for (int i = 1; i <= decodeSteps; i++) {
+            out[i] = s.decode(i * 7 % 300);
+        }
+        return out;
+    }
+
+    @Test
+    void fullKvIsBitIdenticalToNoPolicy() {
+        float[][] none = run(null, 6);
+        float[][] full = run(PolicyRegistry.create("fullkv", Map.of()), 6);
+        for (int i = 0; i < none.length; i++) {
+            assertArrayEquals(none[i], full[i], "step " + i);
+        }
+    }
+
+    @Test
+    void streamingLlmHoldsSinksAndWindowWhileDecoding() {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        s.setPolicy(PolicyRegistry.create("streamingllm", Map.of("budget", "12", "sinks", "2")));
+        s.prefill(prompt);
+        for (int i = 0; i < 5; i++) {
+            s.decode(3);
+        }
+        int[] expected = {0, 1, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52};
+        for (int l = 0; l < model.config().layers(); l++) {
+            for (int h = 0; h < model.config().kvHeads(); h++) {
+                assertArrayEquals(expected, Arrays.copyOf(s.cache().positions(l, h), s.cache().size(l, h)));
+            }
+        }
+    }
+
+    @Test
+    void snapKvCacheHoldsExactlyTheSelectedPositionsAndChangesLogits() {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        CompressionPolicy p = PolicyRegistry.create("snapkv", Map.of("budget", "16", "window", "4"));
+        s.setPolicy(p);
+        float[] compressed = s.prefill(prompt);
+        var ctx = new CompressionPolicy.PrefillContext(model.config().layers(), model.config().heads(),
+                model.config().kvHeads(), prompt.length, 128, s.lastEvidence());
+        KeptPositions kept = p.selectAfterPrefill(ctx);
+        for (int l = 0; l < model.config().layers(); l++) {
+            for (int h = 0; h < model.config().kvHeads(); h++) {
+                assertEquals(16, s.cache().size(l, h));
+                assertArrayEquals(kept.of(l, h), Arrays.copyOf(s.cache().positions(l, h), 16));
+            }
+        }
+        float[] afterCompressed = s.decode(5);
+        float[] afterFull = fullThenDecode(5);
+        assertTrue(!Arrays.equals(afterCompressed, afterFull), "compression should change the next logits");
+        assertEquals(compressed.length, afterCompressed.length);
+    }
+
+    private static float[] fullThenDecode(int token) {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        s.prefill(prompt);
+        return s.decode(token);
+    }
+
+    @Test
+    void h2oNeverExceedsItsBudgetWhileDecoding() {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        s.setPolicy(PolicyRegistry.create("h2o", Map.of("budget", "20", "recent", "4")));
+        s.prefill(prompt);
+        for (int i = 0; i < 10; i++) {
+            s.decode(i + 1);
+            for (int l = 0; l < model.config().layers(); l++) {
+                for (int h = 0; h < model.config().kvHeads(); h++) {
+                    assertEquals(20, s.cache().size(l, h));
+                    int[] pos = Arrays.copyOf(s.cache().positions(l, h), 20);
+                    assertEquals(prompt.length + i, pos[19], "the newest token is always kept");
+                }
+            }
+        }
+    }
+
+    @Test
+    void budgetLargerThanContextIsRejected() {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(32, 16));
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> s.setPolicy(PolicyRegistry.create("snapkv", Map.of("budget", "64"))));
+        assertTrue(e.getMessage().contains("budget"), e.getMessage());
+    }
+}
