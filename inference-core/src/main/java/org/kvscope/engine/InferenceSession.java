@@ -124,8 +124,10 @@ public final class InferenceSession {
             }
         }
         try {
-            for (int off = 0; off < tokens.length; off += options.prefillChunk()) {
-                int n = Math.min(options.prefillChunk(), tokens.length - off);
+            // a pruner decides per layer from the whole prompt's attention: one forward call
+            int chunk = pruner != null ? tokens.length : options.prefillChunk();
+            for (int off = 0; off < tokens.length; off += chunk) {
+                int n = Math.min(chunk, tokens.length - off);
                 int base = off;
                 forward.forward(tokens, off, n, position, cache, observer(), pruner, allRows,
                         (row, logits, o) -> sink.accept(base + row, logits, o));

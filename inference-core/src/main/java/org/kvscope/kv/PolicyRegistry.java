@@ -31,6 +31,8 @@ public final class PolicyRegistry {
                 SnapKvPolicy::specs, SnapKvPolicy::new));
         register(new Entry(PyramidKvPolicy.NAME, "SnapKV selection with budgets shrinking towards upper layers",
                 PyramidKvPolicy::specs, PyramidKvPolicy::new));
+        register(new Entry(PyramidInferPolicy.NAME, "deeper layers compute fewer tokens: pivotal context by recent attention",
+                PyramidInferPolicy::specs, PyramidInferPolicy::new));
     }
 
     private PolicyRegistry() {}

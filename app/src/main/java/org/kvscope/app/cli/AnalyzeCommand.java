@@ -1,0 +1,115 @@
+package org.kvscope.app.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.kvscope.app.report.AnalysisReport;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.engine.CompressedPerplexity;
+import org.kvscope.kv.BudgetParameters;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.metrics.PolicyAnalysis;
+import org.kvscope.model.Model;
+import org.kvscope.trace.CaptureOptions;
+
+/**
+ * {@code kvscope analyze}: one JSON report of a policy on a prompt — kept sets, recall, PvC
+ * overlap, funneling profile, KV memory and perplexity change against FullKV.
+ */
+public final class AnalyzeCommand implements Command {
+    private static final Set<String> OWN = Set.of("model", "prompt", "text-file", "suite", "policy",
+            "continuation", "decode-steps", "window-capture", "out");
+
+    @Override public String name() { return "analyze"; }
+
+    @Override public String summary() { return "JSON report of one policy on a prompt: recall, overlap, funneling, memory, perplexity"; }
+
+    @Override
+    public String usage() {
+        return """
+                usage: kvscope analyze --model FILE (--prompt TEXT | --text-file FILE | --suite ID) --policy NAME
+                                       [--budget B] [policy parameters] [--continuation K] [--decode-steps S] [--out FILE]
+                  --suite ID         first text of a perplexity or teaching suite from sample-prompts
+                  --continuation K   last K prompt tokens are teacher-forced after compression for perplexity (default 25%)
+                  --decode-steps S   FullKV decode steps captured for recall (default 16)
+                  --window-capture W exact rows captured for the last W prompt queries (default 64)
+                  --out FILE         write the JSON there instead of stdout
+                """ + PolicyOptions.describeAll();
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        String policyName = PolicyOptions.policyName(argv, null);
+        if (policyName == null) {
+            throw new UsageException("missing required option --policy; valid: "
+                    + String.join(", ", PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList()));
+        }
+        Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policyName), Set.of());
+        Map<String, String> params = PolicyOptions.values(a, policyName);
+        PolicyOptions.create(policyName, params); // validate parameters before loading the model
+        try (Model model = ModelOptions.load(a)) {
+            String text = PromptOptions.text(a);
+            int[] tokens = model.tokenizer().encodeWithSpecials(text);
+            int cont = a.integer("continuation", Math.max(1, tokens.length / 4), 1, Math.max(1, tokens.length - 2));
+            if (tokens.length < 3) {
+                throw new UsageException("the prompt has " + tokens.length + " tokens; need at least 3");
+            }
+            int decodeSteps = a.integer("decode-steps", 16, 0, 4096);
+            int total = tokens.length + decodeSteps + 1;
+            if (total > model.config().contextLength()) {
+                throw new UsageException("prompt (" + tokens.length + " tokens) + decode steps exceeds the model's context of "
+                        + model.config().contextLength() + " tokens");
+            }
+            int windowCapture = a.integer("window-capture", 64, 1, 4096);
+            int context = tokens.length - cont;
+            Map<String, Object> report = analyze(model, text, tokens, policyName, params, context, decodeSteps,
+                    windowCapture);
+            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            if (a.has("out")) {
+                Path p = Path.of(a.string("out"));
+                Files.writeString(p, json.writeValueAsString(report));
+                err.println("wrote " + p);
+            } else {
+                out.println(json.writeValueAsString(report));
+            }
+            return 0;
+        }
+    }
+
+    static Map<String, Object> analyze(Model model, String text, int[] tokens, String policyName,
+                                       Map<String, ?> params, int contextTokens, int decodeSteps, int windowCapture) {
+        CaptureRun run = CaptureRun.run(model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps));
+        CompressionPolicy policy = PolicyOptions.create(policyName, params);
+        int overlapK = policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
+                ? policy.parameters().getInt(BudgetParameters.BUDGET) : 32;
+        PolicyAnalysis analysis = PolicyAnalysis.analyze(run.capture(), policy, tokens.length + decodeSteps + 1,
+                model.config().headDim(), overlapK);
+        int[] ctx = Arrays.copyOf(tokens, contextTokens);
+        int[] cont = Arrays.copyOfRange(tokens, contextTokens, tokens.length);
+        CompressedPerplexity.Result full = CompressedPerplexity.evaluate(model, null, ctx, cont, null);
+        CompressedPerplexity.Result withPolicy = CompressedPerplexity.evaluate(model,
+                PolicyOptions.create(policyName, params), ctx, cont, null);
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("model", AnalysisReport.model(model));
+        Map<String, Object> prompt = new LinkedHashMap<>();
+        prompt.put("tokens", tokens.length);
+        prompt.put("characters", text.length());
+        prompt.put("generatedForRecall", model.tokenizer().decode(run.generated()));
+        report.put("prompt", prompt);
+        Map<String, Object> pol = new LinkedHashMap<>();
+        pol.put("name", policy.name());
+        pol.put("parameters", policy.parameters().asMap());
+        report.put("policy", pol);
+        report.putAll(AnalysisReport.analysis(analysis, true));
+        report.put("funneling", AnalysisReport.funneling(run.capture()));
+        report.put("perplexity", AnalysisReport.perplexity(withPolicy, full, contextTokens));
+        return report;
+    }
+}

@@ -1,0 +1,29 @@
+package org.kvscope.app.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+
+/** Resolves --prompt / --text-file / --suite into prompt text. */
+final class PromptOptions {
+    private PromptOptions() {}
+
+    static String text(Args a) {
+        int given = (a.has("prompt") ? 1 : 0) + (a.has("text-file") ? 1 : 0) + (a.has("suite") ? 1 : 0);
+        if (given != 1) {
+            throw new UsageException("give exactly one of --prompt TEXT, --text-file FILE or --suite ID");
+        }
+        if (a.has("prompt")) {
+            return a.string("prompt");
+        }
+        if (a.has("text-file")) {
+            try {
+                return Files.readString(a.existingFile("text-file"), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return SuiteTexts.firstText(a.string("suite"));
+    }
+}
