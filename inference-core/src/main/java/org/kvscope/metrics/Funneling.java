@@ -39,7 +39,7 @@ public final class Funneling {
         double target = fraction * total, acc = 0;
         for (int i = count - 1; i >= 0; i--) {
             acc += sorted[i];
-            if (acc >= target - 1e-12) {
+            if (acc >= target - 1e-6 * total) {
                 return count - i;
             }
         }

@@ -39,7 +39,7 @@ public final class SyntheticModelWriter {
         w.putFloat32(a + ".rope.freq_base", shape.ropeTheta);
         w.putUInt32(a + ".rope.dimension_count", shape.headDim());
         w.putUInt32(a + ".vocab_size", shape.vocab);
-        putTokenizer(w, TokenizerSpec.syntheticByteLevel(shape.vocab));
+        putTokenizer(w, TokenizerSpec.syntheticSentencePiece(shape.vocab));
 
         SplittableRandom random = new SplittableRandom(seed);
         int kvDim = shape.kvHeads * shape.headDim();
@@ -91,18 +91,26 @@ public final class SyntheticModelWriter {
         }
     }
 
-    /** A [cols × rows] matrix (ggml ne order) with N(0, std) entries; std 0 means 1/sqrt(cols). */
+    /**
+     * A [cols × rows] matrix (ggml ne order) with N(0, std) entries; std 0 means 1/sqrt(cols).
+     * Values are generated while the file is written (one tensor in memory at a time), from a
+     * seed drawn now so the file does not depend on write order.
+     */
     private static void matrix(GGUFWriter w, String name, GGMLType type, int cols, int rows, double std,
                                SplittableRandom random) {
         double sd = std > 0 ? std : 1.0 / Math.sqrt(cols);
-        if (type.blockSize() > 1 && cols % type.blockSize() != 0) {
-            type = GGMLType.Q8_0; // as llama.cpp does for rows that do not fill whole K-quant blocks
-        }
-        float[] values = new float[Math.multiplyExact(cols, rows)];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) (nextGaussian(random) * sd);
-        }
-        w.addTensor(name, type, new long[] {cols, rows}, Quantizer.quantize(type, values));
+        GGMLType t = type.blockSize() > 1 && cols % type.blockSize() != 0
+                ? GGMLType.Q8_0 // as llama.cpp does for rows that do not fill whole K-quant blocks
+                : type;
+        long seed = random.nextLong();
+        w.addTensor(name, t, new long[] {cols, rows}, () -> {
+            SplittableRandom r = new SplittableRandom(seed);
+            float[] values = new float[Math.multiplyExact(cols, rows)];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = (float) (nextGaussian(r) * sd);
+            }
+            return Quantizer.quantize(t, values);
+        });
     }
 
     private static void norm(GGUFWriter w, String name, int n, SplittableRandom random) {

@@ -123,6 +123,38 @@ class SessionPolicyTest {
     }
 
     @Test
+    void pyramidInferShrinksDeeperLayersAndKeepsRecentAndSinks() {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        var p = (org.kvscope.kv.PyramidInferPolicy) PolicyRegistry.create("pyramidinfer",
+                Map.of("budget", "20", "schedule", "pyramid", "beta", "2", "sinks", "2", "recent-ratio", "0.1"));
+        s.setPolicy(p);
+        float[] logits = s.prefill(prompt);
+        int[] keep = p.layerKeep(model.config().layers(), prompt.length);
+        assertEquals(2 * 20, keep[0] + keep[1]);
+        assertTrue(keep[1] < keep[0], Arrays.toString(keep));
+        for (int l = 0; l < model.config().layers(); l++) {
+            for (int h = 0; h < model.config().kvHeads(); h++) {
+                int[] pos = Arrays.copyOf(s.cache().positions(l, h), s.cache().size(l, h));
+                assertEquals(keep[l], pos.length, "layer " + l);
+                assertEquals(0, pos[0]);
+                assertEquals(1, pos[1]);
+                assertEquals(prompt.length - 1, pos[pos.length - 1]);
+            }
+        }
+        // deeper layer's kept positions are a subset of the shallower layer's
+        int[] l0 = Arrays.copyOf(s.cache().positions(0, 0), s.cache().size(0, 0));
+        int[] l1 = Arrays.copyOf(s.cache().positions(1, 0), s.cache().size(1, 0));
+        for (int p1 : l1) {
+            assertTrue(Arrays.binarySearch(l0, p1) >= 0, "layer 1 position " + p1 + " not computed at layer 0");
+        }
+        assertEquals(model.config().vocabSize(), logits.length);
+        for (int i = 0; i < 40; i++) {
+            s.decode(i % 50);
+        }
+        assertTrue(s.cache().size(0, 0) < keep[0] + 40, "generated blocks are compressed too");
+    }
+
+    @Test
     void budgetLargerThanContextIsRejected() {
         InferenceSession s = new InferenceSession(model, new SessionOptions(32, 16));
         var e = assertThrows(IllegalArgumentException.class,

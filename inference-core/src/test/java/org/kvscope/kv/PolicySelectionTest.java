@@ -200,7 +200,7 @@ class PolicySelectionTest {
                 () -> PolicyRegistry.create("snapkv", Map.of("budget", "-3")));
         assertTrue(e3.getMessage().contains("budget") && e3.getMessage().contains("1.."), e3.getMessage());
         var e4 = assertThrows(IllegalArgumentException.class,
-                () -> PolicyRegistry.create("h2o", Map.of("budget", "8")).validateFor(4));
+                () -> PolicyRegistry.create("h2o", Map.of("budget", "8", "recent", "2")).validateFor(4));
         assertTrue(e4.getMessage().contains("budget") && e4.getMessage().contains("context"), e4.getMessage());
         var e5 = assertThrows(IllegalArgumentException.class,
                 () -> PolicyRegistry.create("snapkv", Map.of("colour", "red")));

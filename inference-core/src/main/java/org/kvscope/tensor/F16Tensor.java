@@ -1,0 +1,54 @@
+package org.kvscope.tensor;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.kvscope.gguf.GGMLType;
+
+/** IEEE 754 half-precision floats. */
+public final class F16Tensor extends FloatTensor {
+    private final MemorySegment m;
+    private final long size;
+
+    F16Tensor(MemorySegment m, long size) {
+        this.m = m;
+        this.size = size;
+    }
+
+    @Override public GGMLType type() { return GGMLType.F16; }
+
+    @Override public long size() { return size; }
+
+    @Override
+    public float getFloat(long i) {
+        return Layouts.f16(m, i * 2);
+    }
+
+    @Override
+    protected void dequantizeBlocks(long offset, float[] dst, int dstOffset, int n) {
+        int L = F.length();
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            Layouts.halvesToFloats(m, (offset + i) * 2).intoArray(dst, dstOffset + i);
+        }
+        for (; i < n; i++) {
+            dst[dstOffset + i] = getFloat(offset + i);
+        }
+    }
+
+    @Override
+    public float dot(long offset, float[] x, int xo, int n) {
+        int L = F.length();
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            a0 = Layouts.halvesToFloats(m, (offset + i) * 2).fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = Layouts.halvesToFloats(m, (offset + i + L) * 2).fma(FloatVector.fromArray(F, x, xo + i + L), a1);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += getFloat(offset + i) * x[xo + i];
+        }
+        return s;
+    }
+}

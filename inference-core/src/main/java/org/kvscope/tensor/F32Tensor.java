@@ -1,0 +1,50 @@
+package org.kvscope.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import org.kvscope.gguf.GGMLType;
+
+/** 32-bit floats. */
+public final class F32Tensor extends FloatTensor {
+    private final MemorySegment m;
+    private final long size;
+
+    F32Tensor(MemorySegment m, long size) {
+        this.m = m;
+        this.size = size;
+    }
+
+    @Override public GGMLType type() { return GGMLType.F32; }
+
+    @Override public long size() { return size; }
+
+    @Override
+    public float getFloat(long i) {
+        return m.get(Layouts.FLOAT, i * 4);
+    }
+
+    @Override
+    protected void dequantizeBlocks(long offset, float[] dst, int dstOffset, int n) {
+        MemorySegment.copy(m, Layouts.FLOAT, offset * 4, dst, dstOffset, n);
+    }
+
+    @Override
+    public float dot(long offset, float[] x, int xo, int n) {
+        int L = F.length();
+        int i = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (; i + 2 * L <= n; i += 2 * L) {
+            a0 = FloatVector.fromMemorySegment(F, m, (offset + i) * 4, ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = FloatVector.fromMemorySegment(F, m, (offset + i + L) * 4, ByteOrder.LITTLE_ENDIAN)
+                    .fma(FloatVector.fromArray(F, x, xo + i + L), a1);
+        }
+        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            s += getFloat(offset + i) * x[xo + i];
+        }
+        return s;
+    }
+}

@@ -1,0 +1,56 @@
+package org.kvscope.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Little-endian layouts and vector species shared by the tensor types. */
+final class Layouts {
+    static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Bytes / shorts / ints with as many lanes as {@link #F}. */
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+
+    private Layouts() {}
+
+    static float f16(MemorySegment m, long byteOffset) {
+        return Float.float16ToFloat(m.get(SHORT, byteOffset));
+    }
+
+    static int u8(MemorySegment m, long byteOffset) {
+        return m.get(BYTE, byteOffset) & 0xFF;
+    }
+
+    /** F.length() signed bytes at byteOffset as floats. */
+    static FloatVector bytesToFloats(MemorySegment m, long byteOffset) {
+        return (FloatVector) ByteVector.fromMemorySegment(B, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(jdk.incubator.vector.VectorOperators.B2F, F, 0);
+    }
+
+    /** F.length() IEEE half floats at byteOffset as floats (exact, denormals included). */
+    static FloatVector halvesToFloats(MemorySegment m, long byteOffset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
+        IntVector magnitude = h.and(0x7fff).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13);
+        FloatVector scaled = magnitude.reinterpretAsFloats().mul(0x1p112f);
+        return scaled.reinterpretAsInts().or(h.and(0x8000).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16))
+                .reinterpretAsFloats();
+    }
+
+    /** F.length() bfloat16 values at byteOffset as floats. */
+    static FloatVector bf16ToFloats(MemorySegment m, long byteOffset) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
+        return h.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+}

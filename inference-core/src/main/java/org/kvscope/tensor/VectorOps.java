@@ -1,0 +1,51 @@
+package org.kvscope.tensor;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** Vectorised helpers over float arrays. */
+public final class VectorOps {
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private VectorOps() {}
+
+    /** Σ a[ao+i]·b[bo+i] for i in [0, n). */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        int i = 0;
+        float result = 0f;
+        int step = F.length();
+        if (n >= 4 * step) {
+            FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F), s2 = FloatVector.zero(F),
+                    s3 = FloatVector.zero(F);
+            int bound = n - 4 * step;
+            for (; i <= bound; i += 4 * step) {
+                s0 = FloatVector.fromArray(F, a, ao + i).fma(FloatVector.fromArray(F, b, bo + i), s0);
+                s1 = FloatVector.fromArray(F, a, ao + i + step).fma(FloatVector.fromArray(F, b, bo + i + step), s1);
+                s2 = FloatVector.fromArray(F, a, ao + i + 2 * step).fma(FloatVector.fromArray(F, b, bo + i + 2 * step), s2);
+                s3 = FloatVector.fromArray(F, a, ao + i + 3 * step).fma(FloatVector.fromArray(F, b, bo + i + 3 * step), s3);
+            }
+            result = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+        }
+        for (; i + step <= n; i += step) {
+            result += FloatVector.fromArray(F, a, ao + i).mul(FloatVector.fromArray(F, b, bo + i))
+                    .reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
+            result += a[ao + i] * b[bo + i];
+        }
+        return result;
+    }
+
+    /** y[yo+i] += a·x[xo+i]. */
+    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        int i = 0;
+        FloatVector av = FloatVector.broadcast(F, a);
+        for (; i + F.length() <= n; i += F.length()) {
+            FloatVector.fromArray(F, x, xo + i).fma(av, FloatVector.fromArray(F, y, yo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+}
