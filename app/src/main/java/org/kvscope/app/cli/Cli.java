@@ -20,7 +20,7 @@ public final class Cli {
 
     public static Cli standard() {
         return new Cli(List.of(new GenerateCommand(), new PerplexityCommand(), new SynthCommand(),
-                new BenchCommand(), new InspectCommand()));
+                new BenchCommand(), new InspectCommand(), new AnalyzeCommand()));
     }
 
     public List<Command> commands() { return List.copyOf(commands); }

@@ -10,9 +10,9 @@ final class PromptOptions {
     private PromptOptions() {}
 
     static String text(Args a) {
-        int given = (a.has("prompt") ? 1 : 0) + (a.has("text-file") ? 1 : 0) + (a.has("suite") ? 1 : 0);
+        int given = (a.has("prompt") ? 1 : 0) + (a.has("text-file") ? 1 : 0);
         if (given != 1) {
-            throw new UsageException("give exactly one of --prompt TEXT, --text-file FILE or --suite ID");
+            throw new UsageException("give exactly one of --prompt TEXT or --text-file FILE");
         }
         if (a.has("prompt")) {
             return a.string("prompt");
@@ -24,6 +24,6 @@ final class PromptOptions {
                 throw new UncheckedIOException(e);
             }
         }
-        return SuiteTexts.firstText(a.string("suite"));
+        throw new IllegalStateException("unreachable");
     }
 }
