@@ -37,14 +37,16 @@ final class Layouts {
                 .convertShape(jdk.incubator.vector.VectorOperators.B2F, F, 0);
     }
 
-    /** F.length() IEEE half floats at byteOffset as floats (exact, denormals included). */
+    /**
+     * F.length() IEEE half floats at byteOffset as floats, exact for normals and denormals: the
+     * sign-extended half shifted left by 13 keeps the sign in bit 31 and exponent+mantissa in
+     * bits 13..27; as a float that is the value times 2^-112.
+     */
     static FloatVector halvesToFloats(MemorySegment m, long byteOffset) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
-        IntVector magnitude = h.and(0x7fff).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13);
-        FloatVector scaled = magnitude.reinterpretAsFloats().mul(0x1p112f);
-        return scaled.reinterpretAsInts().or(h.and(0x8000).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16))
-                .reinterpretAsFloats();
+        return h.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).and(0x8FFFE000)
+                .reinterpretAsFloats().mul(0x1p112f);
     }
 
     /** F.length() bfloat16 values at byteOffset as floats. */

@@ -7,6 +7,7 @@ import org.kvscope.model.ModelConfig;
 import org.kvscope.model.ModelWeights;
 import org.kvscope.tensor.FloatTensor;
 import org.kvscope.tensor.Parallel;
+import org.kvscope.tensor.VectorOps;
 import org.kvscope.trace.AttentionObserver;
 
 /**
@@ -188,12 +189,7 @@ public final class CpuForward {
             int visible = before + t + 1;
             float max = Float.NEGATIVE_INFINITY;
             for (int s = 0; s < visible; s++) {
-                float dot = 0f;
-                int kOff = s * hd;
-                for (int i = 0; i < hd; i++) {
-                    dot += b.q[qOff + i] * keys[kOff + i];
-                }
-                dot *= attentionScale;
+                float dot = VectorOps.dot(b.q, qOff, keys, s * hd, hd) * attentionScale;
                 scores[s] = dot;
                 if (dot > max) {
                     max = dot;
@@ -211,10 +207,7 @@ public final class CpuForward {
             for (int s = 0; s < visible; s++) {
                 float p = scores[s] * inv;
                 scores[s] = p;
-                int vOff = s * hd;
-                for (int i = 0; i < hd; i++) {
-                    b.att[outOff + i] += p * values[vOff + i];
-                }
+                VectorOps.axpy(p, values, s * hd, b.att, outOff, hd);
             }
             if (obs != null) {
                 obs.onAttention(l, h, rowPositions[t], positions, scores, visible);
