@@ -24,7 +24,7 @@ import org.kvscope.trace.CaptureOptions;
  * overlap, funneling profile, KV memory and perplexity change against FullKV.
  */
 public final class AnalyzeCommand implements Command {
-    private static final Set<String> OWN = Set.of("model", "prompt", "text-file", "policy",
+    private static final Set<String> OWN = Set.of("model", "prompt", "text-file", "suite", "policy",
             "continuation", "decode-steps", "window-capture", "out");
 
     @Override public String name() { return "analyze"; }
@@ -34,8 +34,9 @@ public final class AnalyzeCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: kvscope analyze --model FILE (--prompt TEXT | --text-file FILE) --policy NAME
+                usage: kvscope analyze --model FILE (--prompt TEXT | --text-file FILE | --suite ID) --policy NAME
                                        [--budget B] [policy parameters] [--continuation K] [--decode-steps S] [--out FILE]
+                  --suite ID         first text of a perplexity or teaching suite (sample-prompts)
                   --continuation K   last K prompt tokens are teacher-forced after compression for perplexity (default 25%)
                   --decode-steps S   FullKV decode steps captured for recall (default 16)
                   --window-capture W exact rows captured for the last W prompt queries (default 64)

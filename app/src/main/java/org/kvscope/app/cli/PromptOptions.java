@@ -10,9 +10,12 @@ final class PromptOptions {
     private PromptOptions() {}
 
     static String text(Args a) {
-        int given = (a.has("prompt") ? 1 : 0) + (a.has("text-file") ? 1 : 0);
+        int given = (a.has("prompt") ? 1 : 0) + (a.has("text-file") ? 1 : 0) + (a.has("suite") ? 1 : 0);
         if (given != 1) {
-            throw new UsageException("give exactly one of --prompt TEXT or --text-file FILE");
+            throw new UsageException("give exactly one of --prompt TEXT, --text-file FILE or --suite ID");
+        }
+        if (a.has("suite")) {
+            return SuiteTexts.firstText(a.string("suite"));
         }
         if (a.has("prompt")) {
             return a.string("prompt");
