@@ -36,12 +36,6 @@ final class ByteLevelBpeTokenizer extends AbstractTokenizer {
             }
             mergeRanks.putIfAbsent(m, rank);
         }
-        for (int b = 0; b < 256; b++) {
-            if (!ids.containsKey(String.valueOf(ByteLevelAlphabet.charOf(b)))) {
-                throw new IllegalArgumentException("byte-level vocabulary lacks the token for byte " + b
-                        + " ('" + ByteLevelAlphabet.charOf(b) + "'); all 256 byte tokens are required");
-            }
-        }
     }
 
     @Override
@@ -81,9 +75,23 @@ final class ByteLevelBpeTokenizer extends AbstractTokenizer {
         });
         int[] out = new int[merged.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = ids.get(merged.get(i));
+            Integer id = ids.get(merged.get(i));
+            if (id == null) {
+                id = missingByte(merged.get(i));
+            }
+            out[i] = id;
         }
         return out;
+    }
+
+    /** Some vocabularies omit bytes that never occur in their training data (e.g. 0xC0, 0xF5..0xFF). */
+    private int missingByte(String symbol) {
+        if (spec.unkId() >= 0) {
+            return spec.unkId();
+        }
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                "cannot encode byte 0x%02X: the vocabulary has no token for it and no unknown token",
+                ByteLevelAlphabet.byteOf(symbol.charAt(0))));
     }
 
     @Override
