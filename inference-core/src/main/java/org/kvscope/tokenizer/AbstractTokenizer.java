@@ -29,15 +29,10 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SentencePie
             types[i] = spec.typeOf(i);
             ids.putIfAbsent(tokens[i], i);
             if (types[i] == TokenType.CONTROL || types[i] == TokenType.USER_DEFINED) {
-                specials.putIfAbsent(literalText(i), i);
+                specials.putIfAbsent(tokens[i], i);
             }
         }
         this.literalSpecials = new SpecialTokenMatcher(specials);
-    }
-
-    /** The text that spells special token {@code id} when it appears literally in input. */
-    protected String literalText(int id) {
-        return tokens[id];
     }
 
     /** Appends the ids for a fragment of plain text; {@code afterSpecial} is true at the start and after a special token. */

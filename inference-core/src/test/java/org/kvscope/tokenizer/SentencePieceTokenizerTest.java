@@ -108,6 +108,16 @@ class SentencePieceTokenizerTest {
     }
 
     @Test
+    void llama2KnownEncodings() throws IOException {
+        Tokenizer tok = Tokenizers.fromSentencePieceModel(shared("llama2_tokenizer.model"));
+        assertArrayEquals(new int[] {306, 4658, 278, 6593, 310, 2834, 338}, tok.encode("I believe the meaning of life is"));
+        assertArrayEquals(new int[] {15043, 29892, 3186, 29991}, tok.encode("Hello, world!"));
+        assertArrayEquals(new int[] {29871, 13}, tok.encode("\n"), "newline is the byte-fallback token <0x0A>");
+        assertArrayEquals(new int[] {29871, 15043}, tok.encode(" Hello"));
+        assertEquals(" Hello", tok.decode(new int[] {29871, 15043}));
+    }
+
+    @Test
     void llama2MatchesLiteralSpecialTokensWhole() throws IOException {
         Tokenizer tok = Tokenizers.fromSentencePieceModel(shared("llama2_tokenizer.model"));
         int[] ids = tok.encode("<s>Hello world</s>");
