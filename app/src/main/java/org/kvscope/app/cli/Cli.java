@@ -21,7 +21,7 @@ public final class Cli {
     public static Cli standard() {
         return new Cli(List.of(new GenerateCommand(), new PerplexityCommand(), new SynthCommand(),
                 new BenchCommand(), new InspectCommand(), new AnalyzeCommand(), new SweepCommand(),
-                new NeedleCommand()));
+                new NeedleCommand(), new BenchPoliciesCommand()));
     }
 
     public List<Command> commands() { return List.copyOf(commands); }

@@ -50,12 +50,13 @@ public final class SweepRun {
                                 int decodeSteps, Consumer<String> log) {
         double fullNll = 0;
         int fullTokens = 0;
-        List<CaptureRun> captures = new ArrayList<>();
+        List<PolicyAnalysis.Analyzer> captures = new ArrayList<>();
         for (Text t : texts) {
             CompressedPerplexity.Result r = CompressedPerplexity.evaluate(model, null, t.context(), t.continuation(), null);
             fullNll += r.nll();
             fullTokens += r.tokens();
-            captures.add(CaptureRun.run(model, t.context(), new CaptureOptions(64, 8, 4, decodeSteps)));
+            captures.add(new PolicyAnalysis.Analyzer(
+                    CaptureRun.run(model, t.context(), new CaptureOptions(64, 8, 4, decodeSteps)).capture()));
         }
         double fullPpl = Math.exp(fullNll / fullTokens);
         double fullNeedle = needles.isEmpty() ? Double.NaN
@@ -73,8 +74,8 @@ public final class SweepRun {
                 tokens += r.tokens();
                 CompressionPolicy p = PolicyRegistry.create(c.policy(), c.params());
                 int budget = budgetOf(c);
-                PolicyAnalysis a = PolicyAnalysis.analyze(captures.get(i).capture(), p,
-                        t.context().length + decodeSteps + 1, model.config().headDim(), budget > 0 ? budget : 32);
+                PolicyAnalysis a = captures.get(i).analyze(p, t.context().length + decodeSteps + 1,
+                        model.config().headDim(), budget > 0 ? budget : 32);
                 recall += a.meanRecall();
                 kept += a.memory().keptTotal();
                 full += a.memory().fullTotal();
