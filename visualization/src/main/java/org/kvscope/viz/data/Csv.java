@@ -7,13 +7,18 @@ public final class Csv {
     private Csv() {
     }
 
-    /** Quotes a text field when it contains a comma, quote, CR or LF; doubles embedded quotes. */
+    /**
+     * Quotes a text field when it contains a comma, quote, CR or LF or starts or ends with whitespace (so that
+     * token pieces such as {@code " dog"} survive readers that trim); doubles embedded quotes.
+     */
     public static String text(String value) {
         if (value == null) {
             return "";
         }
         boolean needsQuotes = value.indexOf(',') >= 0 || value.indexOf('"') >= 0
-                || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0;
+                || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0
+                || !value.isEmpty() && (Character.isWhitespace(value.charAt(0))
+                        || Character.isWhitespace(value.charAt(value.length() - 1)));
         return needsQuotes ? '"' + value.replace("\"", "\"\"") + '"' : value;
     }
 

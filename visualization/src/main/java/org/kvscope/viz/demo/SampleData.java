@@ -53,7 +53,7 @@ public final class SampleData {
             heavy[i] = rnd.nextDouble() < 0.03;
         }
         float[] w = new float[n * n];
-        double window = Math.max(2, n / 24.0);
+        double window = Math.max(6, n / 24.0);
         for (int q = 0; q < n; q++) {
             double sum = 0;
             for (int k = 0; k <= q; k++) {

@@ -32,8 +32,8 @@ import org.kvscope.viz.raster.PooledGrid;
  * Canvas heatmap of one {@link AttentionMap} (queries down, keys across) that fills its layout area.
  *
  * <p>The map is max-pooled to the plot's pixel size and coloured into an image once per data, size or colour
- * change; the overlay (evicted-key hatching from a {@link KeptMask}, sink markers, hover box and text) lives on a
- * second canvas and is redrawn alone when only it changes. Several updates within one pulse are coalesced into one
+ * change. Evicted-key hatching from a {@link KeptMask} lives on a second canvas redrawn only when the mask (or data
+ * or size) changes; sink markers and the hover box and text live on a third, cheap one. Several updates within one pulse are coalesced into one
  * redraw. Call all methods on the JavaFX application thread.
  */
 public class AttentionHeatmapView extends Region {
@@ -44,6 +44,7 @@ public class AttentionHeatmapView extends Region {
     private static final Color EVICTED_HATCH = Color.rgb(90, 96, 110, 0.55);
 
     private final Canvas base = new Canvas();
+    private final Canvas maskLayer = new Canvas();
     private final Canvas overlay = new Canvas();
     private final ReadOnlyObjectWrapper<AttentionMap> map = new ReadOnlyObjectWrapper<>(this, "map");
     private final ReadOnlyObjectWrapper<KeptMask> keptMask = new ReadOnlyObjectWrapper<>(this, "keptMask");
@@ -58,6 +59,7 @@ public class AttentionHeatmapView extends Region {
     private WritableImage image;
     private boolean poolDirty = true;
     private boolean colourDirty = true;
+    private boolean maskDirty = true;
     private boolean overlayDirty = true;
     private int hoverPx = -1;
     private int hoverPy = -1;
@@ -65,8 +67,9 @@ public class AttentionHeatmapView extends Region {
     /** Creates an empty view; give it data with {@link #setMap(AttentionMap)}. */
     public AttentionHeatmapView() {
         VizStyle.apply(this, "viz-view", "attention-heatmap");
+        maskLayer.setMouseTransparent(true);
         overlay.setMouseTransparent(true);
-        getChildren().addAll(base, overlay);
+        getChildren().addAll(base, maskLayer, overlay);
         mapping.addListener((obs, o, n) -> {
             if (n == null) {
                 mapping.set(ColorScales.Mapping.LINEAR);
@@ -110,7 +113,8 @@ public class AttentionHeatmapView extends Region {
             }
         }
         keptMask.set(mask);
-        invalidateOverlay();
+        maskDirty = true;
+        requestLayout();
     }
 
     /** Shows a map together with its kept mask (mask may be null). */
@@ -212,6 +216,8 @@ public class AttentionHeatmapView extends Region {
         if (base.getWidth() != w || base.getHeight() != h) {
             base.setWidth(w);
             base.setHeight(h);
+            maskLayer.setWidth(w);
+            maskLayer.setHeight(h);
             overlay.setWidth(w);
             overlay.setHeight(h);
             poolDirty = true;
@@ -223,6 +229,9 @@ public class AttentionHeatmapView extends Region {
         if (colourDirty) {
             recolour();
         }
+        if (maskDirty) {
+            drawMaskLayer();
+        }
         if (overlayDirty) {
             drawOverlay();
         }
@@ -231,6 +240,7 @@ public class AttentionHeatmapView extends Region {
     private void repool() {
         poolDirty = false;
         colourDirty = true;
+        maskDirty = true;
         overlayDirty = true;
         Rectangle2D plot = plotArea();
         AttentionMap m = map.get();
@@ -274,6 +284,16 @@ public class AttentionHeatmapView extends Region {
                 plot.getMaxX(), plot.getMinY() - 2);
     }
 
+    private void drawMaskLayer() {
+        maskDirty = false;
+        GraphicsContext g = maskLayer.getGraphicsContext2D();
+        g.clearRect(0, 0, maskLayer.getWidth(), maskLayer.getHeight());
+        AttentionMap m = map.get();
+        if (grid != null && m != null) {
+            drawEvicted(g, plotArea(), m);
+        }
+    }
+
     private void drawOverlay() {
         overlayDirty = false;
         GraphicsContext g = overlay.getGraphicsContext2D();
@@ -283,11 +303,14 @@ public class AttentionHeatmapView extends Region {
             return;
         }
         Rectangle2D plot = plotArea();
-        drawEvicted(g, plot, m);
         drawSinks(g, plot, m);
         drawHover(g, plot);
     }
 
+    /**
+     * Dims and hatches evicted key columns below their first visible row (the causal triangle stays clean). All
+     * evicted runs form one clip path, so the cost is one fill and one set of hatch lines however many runs exist.
+     */
     private void drawEvicted(GraphicsContext g, Rectangle2D plot, AttentionMap m) {
         KeptMask mask = keptMask.get();
         if (mask == null) {
@@ -295,6 +318,9 @@ public class AttentionHeatmapView extends Region {
         }
         int pw = grid.width();
         int kc = m.keyCount();
+        g.save();
+        g.beginPath();
+        boolean any = false;
         int runStart = -1;
         for (int px = 0; px <= pw; px++) {
             boolean evicted = false;
@@ -312,26 +338,47 @@ public class AttentionHeatmapView extends Region {
             if (evicted && runStart < 0) {
                 runStart = px;
             } else if (!evicted && runStart >= 0) {
-                hatch(g, plot.getMinX() + runStart, plot.getMinY(), px - runStart, plot.getHeight());
+                addRunOutline(g, plot, runStart, px);
+                any = true;
                 runStart = -1;
             }
         }
-    }
-
-    private static void hatch(GraphicsContext g, double x, double y, double w, double h) {
-        g.setFill(EVICTED_DIM);
-        g.fillRect(x, y, w, h);
-        g.save();
-        g.beginPath();
-        g.rect(x, y, w, h);
-        g.clip();
-        g.setStroke(EVICTED_HATCH);
-        g.setLineWidth(1);
-        double spacing = 6;
-        for (double d = -h; d < w; d += spacing) {
-            g.strokeLine(x + d, y + h, x + d + h, y);
+        if (any) {
+            g.clip();
+            g.setFill(EVICTED_DIM);
+            g.fillRect(plot.getMinX(), plot.getMinY(), plot.getWidth(), plot.getHeight());
+            g.setStroke(EVICTED_HATCH);
+            g.setLineWidth(1);
+            double h = plot.getHeight();
+            for (double d = -h; d < plot.getWidth(); d += 6) {
+                g.strokeLine(plot.getMinX() + d, plot.getMaxY(), plot.getMinX() + d + h, plot.getMinY());
+            }
         }
         g.restore();
+    }
+
+    /** Adds the outline of pixel columns {@code [from, to)} below their first visible rows as a sub-path. */
+    private void addRunOutline(GraphicsContext g, Rectangle2D plot, int from, int to) {
+        g.moveTo(plot.getMinX() + from, plot.getMaxY());
+        for (int px = from; px < to; px++) {
+            double top = plot.getMinY() + firstVisibleRow(px);
+            g.lineTo(plot.getMinX() + px, top);
+            g.lineTo(plot.getMinX() + px + 1, top);
+        }
+        g.lineTo(plot.getMinX() + to, plot.getMaxY());
+        g.closePath();
+    }
+
+    /** First pixel row of a column that is not entirely causal-empty (height when none). */
+    private int firstVisibleRow(int px) {
+        int w = grid.width();
+        byte[] states = grid.states();
+        for (int py = 0; py < grid.height(); py++) {
+            if (states[py * w + px] != PooledGrid.CAUSAL) {
+                return py;
+            }
+        }
+        return grid.height();
     }
 
     private void drawSinks(GraphicsContext g, Rectangle2D plot, AttentionMap m) {
