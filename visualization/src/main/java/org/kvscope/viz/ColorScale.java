@@ -88,10 +88,6 @@ public final class ColorScale {
         return lut.clone();
     }
 
-    int[] lut() {
-        return lut;
-    }
-
     @Override
     public String toString() {
         return "ColorScale[" + name + "]";

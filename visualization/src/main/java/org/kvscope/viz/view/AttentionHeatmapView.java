@@ -76,7 +76,12 @@ public class AttentionHeatmapView extends Region {
             }
             invalidateColours();
         });
-        colorScale.addListener((obs, o, n) -> invalidateColours());
+        colorScale.addListener((obs, o, n) -> {
+            if (n == null) {
+                colorScale.set(ColorScales.VIRIDIS);
+            }
+            invalidateColours();
+        });
         sinkCount.addListener((obs, o, n) -> invalidateOverlay());
         setOnMouseMoved(this::onMouseMoved);
         setOnMouseExited(e -> setHover(-1, -1));
@@ -133,12 +138,12 @@ public class AttentionHeatmapView extends Region {
         return keptMask.getReadOnlyProperty();
     }
 
-    /** Linear or log colour mapping of weights (default linear). */
+    /** Linear or log colour mapping of weights (default linear; null resets to linear). */
     public ObjectProperty<ColorScales.Mapping> mappingProperty() {
         return mapping;
     }
 
-    /** Colour scale (default {@link ColorScales#VIRIDIS}). */
+    /** Colour scale (default {@link ColorScales#VIRIDIS}; null resets to it). */
     public ObjectProperty<ColorScale> colorScaleProperty() {
         return colorScale;
     }
