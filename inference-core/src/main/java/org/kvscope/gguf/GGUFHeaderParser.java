@@ -292,16 +292,16 @@ final class GGUFHeaderParser {
             throw GGUFException.at(offsetAt, what + " has data offset " + Long.toUnsignedString(offset)
                     + "; offsets must be non-negative multiples of the alignment " + alignment);
         }
-        if (shape[0] % type.blockSize() != 0) {
-            throw GGUFException.at(shapeAt, what + " of type " + type + " has row length " + shape[0]
-                    + ", which is not a multiple of the block size " + type.blockSize());
-        }
         GGUFTensorInfo info = new GGUFTensorInfo(name, shape, type, offset);
         try {
             info.byteSize();
         } catch (ArithmeticException e) {
             throw GGUFException.at(shapeAt, what + " shape " + Arrays.toString(shape)
                     + " overflows: its element count or byte size exceeds " + Long.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            // Rows need not be whole blocks (older quantizers packed blocks across rows), the tensor must.
+            throw GGUFException.at(shapeAt, what + " shape " + Arrays.toString(shape) + " does not fit type "
+                    + type + ": " + e.getMessage());
         }
         return new ParsedTensor(info, offsetAt);
     }

@@ -126,8 +126,8 @@ public final class GGUFWriter {
     }
 
     /**
-     * Adds a tensor. {@code shape} is ggml {@code ne[]} (innermost first, 1 to 4 dimensions, row
-     * length a multiple of the type's block size); {@code data.length} must equal
+     * Adds a tensor. {@code shape} is ggml {@code ne[]} (innermost first, 1 to 4 dimensions, element
+     * count a multiple of the type's block size); {@code data.length} must equal
      * {@code type.byteSize(elements)}. The data array is not copied: do not modify it before
      * {@link #write}.
      */
@@ -140,11 +140,13 @@ public final class GGUFWriter {
             throw new IllegalArgumentException("tensor '" + name + "' was already added; names must be unique");
         }
         GGUFTensorInfo info = new GGUFTensorInfo(name, shape, type, 0);
-        if (shape[0] % type.blockSize() != 0) {
-            throw new IllegalArgumentException("tensor '" + name + "' of type " + type + " has row length "
-                    + shape[0] + ", not a multiple of the block size " + type.blockSize());
+        long expected;
+        try {
+            expected = info.byteSize();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("tensor '" + name + "' shape " + Arrays.toString(shape)
+                    + " does not fit type " + type + ": " + e.getMessage(), e);
         }
-        long expected = info.byteSize();
         if (data.length != expected) {
             throw new IllegalArgumentException("tensor '" + name + "' " + type + " " + Arrays.toString(shape)
                     + " needs " + expected + " bytes of data, got " + data.length);
