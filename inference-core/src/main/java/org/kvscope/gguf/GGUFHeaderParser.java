@@ -147,11 +147,11 @@ final class GGUFHeaderParser {
         if (type == GGUFValueType.ARRAY) {
             return readArray(key, 0);
         }
-        return new MetadataEntry(type, null, readScalar(type, key));
+        return new MetadataEntry(type, null, readScalar(type, "value of metadata key '" + key + "'"));
     }
 
-    private Object readScalar(GGUFValueType type, String key) throws GGUFException {
-        String what = "value of metadata key '" + key + "'";
+    /** Reads one non-array value; {@code what} describes it for error messages. */
+    private Object readScalar(GGUFValueType type, String what) throws GGUFException {
         return switch (type) {
             case UINT8 -> in.i8(what) & 0xFF;
             case INT8 -> (int) in.i8(what);
@@ -193,6 +193,7 @@ final class GGUFHeaderParser {
                     + in.remaining() + " bytes can hold at most " + max);
         }
         int n = (int) count;
+        String elementWhat = "array element of metadata key '" + key + "'";
         Object values = switch (elementType) {
             case FLOAT32 -> in.f32Array(n);
             case FLOAT64 -> in.f64Array(n);
@@ -209,21 +210,21 @@ final class GGUFHeaderParser {
             case UINT8, INT8, UINT16, INT16 -> {
                 int[] a = new int[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = (Integer) readScalar(elementType, key);
+                    a[i] = (Integer) readScalar(elementType, elementWhat);
                 }
                 yield a;
             }
             case BOOL -> {
                 boolean[] a = new boolean[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = readBool("element " + i + " of metadata key '" + key + "'");
+                    a[i] = readBool(elementWhat);
                 }
                 yield a;
             }
             case STRING -> {
                 String[] a = new String[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = in.string(MAX_JAVA_ARRAY, "string element " + i + " of metadata key '" + key + "'");
+                    a[i] = in.string(MAX_JAVA_ARRAY, "string " + elementWhat);
                 }
                 yield a;
             }

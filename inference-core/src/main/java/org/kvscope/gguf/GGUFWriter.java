@@ -10,10 +10,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Builds a GGUF version 3 file: metadata in insertion order, then tensors in insertion order,
@@ -50,7 +52,7 @@ public final class GGUFWriter {
     private long alignment = GGUFHeaderParser.DEFAULT_ALIGNMENT;
     private final LinkedHashMap<String, MetadataEntry> metadata = new LinkedHashMap<>();
     private final List<PendingTensor> tensors = new ArrayList<>();
-    private final Map<String, PendingTensor> tensorsByName = new LinkedHashMap<>();
+    private final Set<String> tensorNames = new HashSet<>();
 
     /** An empty writer with alignment 32. */
     public GGUFWriter() {
@@ -136,7 +138,7 @@ public final class GGUFWriter {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(data, "data");
         checkName(name, "tensor name");
-        if (tensorsByName.containsKey(name)) {
+        if (tensorNames.contains(name)) {
             throw new IllegalArgumentException("tensor '" + name + "' was already added; names must be unique");
         }
         GGUFTensorInfo info = new GGUFTensorInfo(name, shape, type, 0);
@@ -151,9 +153,8 @@ public final class GGUFWriter {
             throw new IllegalArgumentException("tensor '" + name + "' " + type + " " + Arrays.toString(shape)
                     + " needs " + expected + " bytes of data, got " + data.length);
         }
-        PendingTensor t = new PendingTensor(name, type, info.shape(), data);
-        tensors.add(t);
-        tensorsByName.put(name, t);
+        tensors.add(new PendingTensor(name, type, info.shape(), data));
+        tensorNames.add(name);
         return this;
     }
 

@@ -93,7 +93,11 @@ final class SegmentCursor {
      */
     String string(long maxLength, String what) throws GGUFException {
         long start = position;
-        long length = i64("length of " + what);
+        if (remaining() < 8) {
+            require(8, "length of " + what);
+        }
+        long length = segment.get(U64, position);
+        position += 8;
         if (length < 0 || length > maxLength) {
             throw GGUFException.at(start, what + " has length " + Long.toUnsignedString(length)
                     + "; valid lengths are 0 to " + maxLength + " bytes");

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -209,6 +210,38 @@ class GGUFRoundTripTest {
             for (int i = 0; i < values.length; i++) {
                 assertEquals(values[i], seg.get(SegmentCursor.F32, 4L * i));
             }
+        }
+    }
+
+    /** A sparse file whose second tensor ends beyond 2 GB: offsets and sizes must be longs throughout. */
+    @Test
+    void filesLargerThanTwoGigabytesUseLongOffsets() throws IOException {
+        Path file = dir.resolve("large.gguf");
+        new GGUFWriter().addTensor("small", GGMLType.F32, new long[] {8}, new byte[32])
+                .addTensor("huge", GGMLType.F32, new long[] {8}, new byte[32]).write(file);
+        long elements = 700_000_000L;
+        long dataOffset;
+        try (GGUFFile f = GGUFFile.open(file)) {
+            dataOffset = f.dataOffset();
+        }
+        byte[] header = Files.readAllBytes(file);
+        int shapeField = GGUFTestBytes.nameEnd(header, "huge") + 4;
+        GGUFTestBytes.putU64(header, shapeField, elements);
+        long hugeOffset = 32;
+        long size = dataOffset + hugeOffset + 4 * elements;
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            raf.write(header, 0, (int) dataOffset);
+            raf.setLength(size);
+            raf.seek(size - 4);
+            raf.write(new byte[] {0, 0, (byte) 0x80, 0x3f}); // 1.0f little-endian
+        }
+        try (GGUFFile f = GGUFFile.open(file)) {
+            GGUFTensorInfo huge = f.tensor("huge").orElseThrow();
+            assertEquals(size, f.fileSize());
+            assertEquals(4 * elements, huge.byteSize());
+            MemorySegment data = f.tensorData(huge);
+            assertEquals(4 * elements, data.byteSize());
+            assertEquals(1.0f, data.get(SegmentCursor.F32, 4 * (elements - 1)));
         }
     }
 
