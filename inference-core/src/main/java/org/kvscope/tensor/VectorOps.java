@@ -10,6 +10,23 @@ public final class VectorOps {
 
     private VectorOps() {}
 
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
+
+    /**
+     * Sum of a vector's lanes in a fixed order (lane 0 first). {@code reduceLanes(ADD)} may add in
+     * any order, and its interpreted and compiled forms differ in the last bit; this keeps results
+     * identical however far the JIT has got.
+     */
+    public static float sum(FloatVector v) {
+        float[] lanes = LANES.get();
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float x : lanes) {
+            s += x;
+        }
+        return s;
+    }
+
     /** Σ a[ao+i]·b[bo+i] for i in [0, n). */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int i = 0;
@@ -25,11 +42,10 @@ public final class VectorOps {
                 s2 = FloatVector.fromArray(F, a, ao + i + 2 * step).fma(FloatVector.fromArray(F, b, bo + i + 2 * step), s2);
                 s3 = FloatVector.fromArray(F, a, ao + i + 3 * step).fma(FloatVector.fromArray(F, b, bo + i + 3 * step), s3);
             }
-            result = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            result = sum(s0.add(s1).add(s2.add(s3)));
         }
         for (; i + step <= n; i += step) {
-            result += FloatVector.fromArray(F, a, ao + i).mul(FloatVector.fromArray(F, b, bo + i))
-                    .reduceLanes(VectorOperators.ADD);
+            result += sum(FloatVector.fromArray(F, a, ao + i).mul(FloatVector.fromArray(F, b, bo + i)));
         }
         for (; i < n; i++) {
             result += a[ao + i] * b[bo + i];
