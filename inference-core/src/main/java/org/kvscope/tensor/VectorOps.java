@@ -10,19 +10,27 @@ public final class VectorOps {
 
     private VectorOps() {}
 
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
-
     /**
-     * Sum of a vector's lanes in a fixed order (lane 0 first). {@code reduceLanes(ADD)} may add in
-     * any order, and its interpreted and compiled forms differ in the last bit; this keeps results
-     * identical however far the JIT has got.
+     * Sum of a vector's lanes in a fixed order: halves are added lane-wise (512 → 256 → 128 bits),
+     * then the last four lanes as (l0 + l2) + (l1 + l3). {@code reduceLanes(ADD)} may add in any
+     * order, and its interpreted and compiled forms differ in the last bit; every step here is
+     * element-wise, so results are identical however far the JIT has got.
      */
     public static float sum(FloatVector v) {
-        float[] lanes = LANES.get();
-        v.intoArray(lanes, 0);
+        if (v.species().vectorBitSize() == 512) {
+            v = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
+                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
+        }
+        if (v.species().vectorBitSize() == 256) {
+            v = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 0))
+                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 1));
+        }
+        if (v.species().vectorBitSize() == 128) {
+            return (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
+        }
         float s = 0f;
-        for (float x : lanes) {
-            s += x;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
         }
         return s;
     }
