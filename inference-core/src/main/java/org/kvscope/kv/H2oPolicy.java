@@ -17,11 +17,7 @@ public final class H2oPolicy extends ScoredPolicy {
 
     public H2oPolicy(PolicyParameters params) {
         super(params);
-        if (params.getDouble(BudgetParameters.RATIO) == 0
-                && params.getInt("recent") >= params.getInt(BudgetParameters.BUDGET)) {
-            throw new IllegalArgumentException("parameter 'recent' must be smaller than 'budget' ("
-                    + params.getInt(BudgetParameters.BUDGET) + "), was " + params.getInt("recent"));
-        }
+        BudgetParameters.requireBelowBudget(params, "recent");
     }
 
     public static List<ParameterSpec> specs() {
