@@ -13,7 +13,9 @@
 enum KvWeightType { KV_F32 = 0, KV_F16 = 1, KV_Q4_0 = 2, KV_Q8_0 = 8, KV_Q4_K = 12, KV_Q6_K = 14, KV_BF16 = 30 };
 
 // Each loader fills w[0..7] with this lane's 8 weights of chunk `c` of a row, and off[0..7] with
-// their column offsets inside the chunk. Weights past `cols` are zero.
+// their column offsets inside the chunk. Weights past `cols` are zero. Offsets come in consecutive
+// pairs (off[2p+1] == off[2p] + 1); all types but Q6_K even in 4-aligned consecutive quads, so x can
+// be read from shared memory with float4 (float2 for Q6_K) loads.
 template <int TYPE>
 __device__ __forceinline__ void kv_load_chunk(const uint8_t *row, int c, int lane, int cols, float w[8], int off[8]);
 
@@ -180,22 +182,30 @@ __device__ __forceinline__ void kv_load_chunk<KV_Q6_K>(const uint8_t *row, int c
         const int b = (hi >> (8 * e)) & 0xff;
         const int h = (hb >> (8 * e)) & 0xff;
         const int base = 128 * n + p + e;
-        w[4 * e + 0] = s0 * (float) (((a & 0xf) | ((h & 3) << 4)) - 32);
-        w[4 * e + 1] = s1 * (float) (((b & 0xf) | (((h >> 2) & 3) << 4)) - 32);
-        w[4 * e + 2] = s2 * (float) (((a >> 4) | (((h >> 4) & 3) << 4)) - 32);
-        w[4 * e + 3] = s3 * (float) (((b >> 4) | (((h >> 6) & 3) << 4)) - 32);
-        off[4 * e + 0] = base;
-        off[4 * e + 1] = base + 32;
-        off[4 * e + 2] = base + 64;
-        off[4 * e + 3] = base + 96;
+        w[0 + e] = s0 * (float) (((a & 0xf) | ((h & 3) << 4)) - 32);
+        w[2 + e] = s1 * (float) (((b & 0xf) | (((h >> 2) & 3) << 4)) - 32);
+        w[4 + e] = s2 * (float) (((a >> 4) | (((h >> 4) & 3) << 4)) - 32);
+        w[6 + e] = s3 * (float) (((b >> 4) | (((h >> 6) & 3) << 4)) - 32);
+        off[0 + e] = base;
+        off[2 + e] = base + 32;
+        off[4 + e] = base + 64;
+        off[6 + e] = base + 96;
     }
 }
+
+// Shared-memory index of chunk column e: 4 floats of padding after every 32 keep the lanes' vector
+// loads on distinct banks for the loaders' access patterns, and keep quads 16-byte aligned.
+__device__ __forceinline__ int kv_xs_index(int e) {
+    return e + 4 * (e >> 5);
+}
+
+#define KV_XS_ROW (KV_MM_CHUNK + 4 * (KV_MM_CHUNK / 32))
 
 template <int TYPE, int BT>
 __device__ __forceinline__ void kv_matmul_body(const uint8_t *__restrict__ weights, long long rowBytes,
                                                const float *__restrict__ x, float *__restrict__ out,
                                                int rows, int cols, int batch) {
-    __shared__ float xs[BT][KV_MM_CHUNK];
+    __shared__ __align__(16) float xs[BT][KV_XS_ROW];
     const int warp = threadIdx.x / KV_WARP;
     const int lane = threadIdx.x % KV_WARP;
     const int row = blockIdx.x * KV_MM_ROWS + warp;
@@ -210,7 +220,7 @@ __device__ __forceinline__ void kv_matmul_body(const uint8_t *__restrict__ weigh
         for (int i = threadIdx.x; i < BT * KV_MM_CHUNK; i += blockDim.x) {
             const int t = i / KV_MM_CHUNK;
             const int col = c * KV_MM_CHUNK + i % KV_MM_CHUNK;
-            xs[t][i % KV_MM_CHUNK] = (b0 + t < batch && col < cols) ? x[(size_t) (b0 + t) * cols + col] : 0.0f;
+            xs[t][kv_xs_index(i % KV_MM_CHUNK)] = (b0 + t < batch && col < cols) ? x[(size_t) (b0 + t) * cols + col] : 0.0f;
         }
         __syncthreads();
         if (row < rows) {
@@ -220,8 +230,23 @@ __device__ __forceinline__ void kv_matmul_body(const uint8_t *__restrict__ weigh
 #pragma unroll
             for (int t = 0; t < BT; t++) {
                 float s = 0.0f;
+                if (TYPE != KV_Q6_K) {
 #pragma unroll
-                for (int i = 0; i < 8; i++) s = fmaf(w[i], xs[t][off[i]], s);
+                    for (int h = 0; h < 2; h++) {
+                        const float4 v = *reinterpret_cast<const float4 *>(&xs[t][kv_xs_index(off[4 * h])]);
+                        s = fmaf(w[4 * h], v.x, s);
+                        s = fmaf(w[4 * h + 1], v.y, s);
+                        s = fmaf(w[4 * h + 2], v.z, s);
+                        s = fmaf(w[4 * h + 3], v.w, s);
+                    }
+                } else {
+#pragma unroll
+                    for (int p = 0; p < 4; p++) {
+                        const float2 v = *reinterpret_cast<const float2 *>(&xs[t][kv_xs_index(off[2 * p])]);
+                        s = fmaf(w[2 * p], v.x, s);
+                        s = fmaf(w[2 * p + 1], v.y, s);
+                    }
+                }
                 acc[t] += s;
             }
         }
