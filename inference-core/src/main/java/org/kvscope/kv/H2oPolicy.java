@@ -29,6 +29,8 @@ public final class H2oPolicy extends ScoredPolicy {
 
     @Override public int evidenceWindow() { return 1; }
 
+    @Override public boolean needsAccumulatedAttention() { return true; }
+
     @Override
     protected int recentKept(int promptLength) {
         return Math.min(params.getInt("recent"), promptLength);
