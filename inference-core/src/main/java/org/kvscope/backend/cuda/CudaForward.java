@@ -96,6 +96,14 @@ public final class CudaForward implements AutoCloseable {
         return weights.matrixBytes();
     }
 
+    /**
+     * Names of weight matrices held as dequantized F32 because the kernels cannot read their raw layout
+     * (for example Q8_0 rows whose length is not a multiple of 32); empty for typical models.
+     */
+    public List<String> dequantizedTensors() {
+        return weights.dequantizedTensors();
+    }
+
     /** Empties the KV cache so that the next forward starts at position 0. */
     public void reset() {
         checkOpen();

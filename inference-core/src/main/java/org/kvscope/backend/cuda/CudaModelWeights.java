@@ -1,17 +1,19 @@
 package org.kvscope.backend.cuda;
 
+import org.kvscope.gguf.GGMLType;
 import org.kvscope.gguf.GGUFFile;
 import org.kvscope.gguf.GGUFTensorInfo;
 import org.kvscope.model.LayerWeights;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelConfig;
+import org.kvscope.tensor.FloatTensor;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A model's weights on the device: every matrix uploaded in its raw GGUF layout (one allocation
- * per tensor), norm weights and Q/K/V biases as fp32 buffers. The token embedding stays on the
+ * per tensor; a matrix the kernels cannot read that way is uploaded as dequantized F32), norm weights and Q/K/V biases as fp32 buffers. The token embedding stays on the
  * host (a decode step needs only one row of it).
  */
 final class CudaModelWeights implements AutoCloseable {
@@ -21,6 +23,7 @@ final class CudaModelWeights implements AutoCloseable {
                  WeightMatrix gate, WeightMatrix up, WeightMatrix down) {}
 
     private final List<DeviceBuffer> owned = new ArrayList<>();
+    private final List<String> dequantized = new ArrayList<>();
     private final Layer[] layers;
     private final DeviceBuffer outputNorm;
     private final WeightMatrix output;
@@ -67,15 +70,34 @@ final class CudaModelWeights implements AutoCloseable {
             throw new IllegalArgumentException("tensor '" + name + "' is " + info.rows() + "x" + info.cols()
                     + " but the config expects " + rows + "x" + cols);
         }
-        if (!WeightLayout.supports(info.type())) {
-            throw new IllegalArgumentException("tensor '" + name + "' has type " + info.type()
-                    + ", which the CUDA kernels cannot read; supported: " + WeightLayout.supportedNames());
+        if (!WeightLayout.supports(info.type()) || cols % info.type().blockSize() != 0) {
+            return dequantizedMatrix(context, file, info, rows, cols);
         }
         DeviceBuffer buffer = context.allocate(info.byteSize());
         owned.add(buffer);
         buffer.copyFrom(file.tensorData(info), 0);
         uploadedMatrixBytes += info.byteSize();
         return new WeightMatrix(info.type(), buffer, rows, cols);
+    }
+
+    /**
+     * Uploads a matrix the kernels cannot read in raw layout (a type without a kernel, or quant blocks
+     * that straddle rows because the row length is not a multiple of the block size) as F32.
+     */
+    private WeightMatrix dequantizedMatrix(CudaContext context, GGUFFile file, GGUFTensorInfo info, int rows,
+                                           int cols) {
+        long elements = (long) rows * cols;
+        if (elements > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor '" + info.name() + "' of type " + info.type() + " with rows of "
+                    + cols + " elements needs dequantizing but is too large (" + elements + " elements); the CUDA"
+                    + " kernels read " + WeightLayout.supportedNames() + " with rows a multiple of the block size");
+        }
+        float[] values = new float[(int) elements];
+        FloatTensor.of(info.type(), file.tensorData(info), elements).dequantize(0, values, 0, values.length);
+        DeviceBuffer buffer = floats(context, values);
+        uploadedMatrixBytes += 4L * elements;
+        dequantized.add(info.name());
+        return new WeightMatrix(GGMLType.F32, buffer, rows, cols);
     }
 
     private DeviceBuffer floats(CudaContext context, float[] values) {
@@ -97,6 +119,11 @@ final class CudaModelWeights implements AutoCloseable {
 
     WeightMatrix output() {
         return output;
+    }
+
+    /** Names of the matrices uploaded as dequantized F32 instead of their raw layout. */
+    List<String> dequantizedTensors() {
+        return List.copyOf(dequantized);
     }
 
     /** Bytes of all matrices on the device (each is read once per decoded token). */
