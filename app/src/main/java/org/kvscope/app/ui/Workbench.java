@@ -71,10 +71,19 @@ public final class Workbench {
 
     /** What the policy would keep and what it costs, from the capture alone (no model run). */
     public PolicyAnalysis analyze(Model model, CaptureRun run, CompressionPolicy policy) {
-        int overlapK = policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
+        return PolicyAnalysis.analyze(run.capture(), policy, analysisContext(run), model.config().headDim(),
+                overlapK(policy));
+    }
+
+    /** The context length analyses assume: the prompt plus the captured decode steps. */
+    public static int analysisContext(CaptureRun run) {
+        return run.promptTokens().length + DECODE_STEPS + 1;
+    }
+
+    /** Top-k size for PvC overlap: the policy's budget, or 32 when it has none. */
+    public static int overlapK(CompressionPolicy policy) {
+        return policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
                 ? policy.parameters().getInt(BudgetParameters.BUDGET) : 32;
-        return PolicyAnalysis.analyze(run.capture(), policy, run.promptTokens().length + DECODE_STEPS + 1,
-                model.config().headDim(), overlapK);
     }
 
     /** Perplexity of the prompt's last quarter after compressing the first three quarters. */

@@ -57,6 +57,7 @@ public final class PolicyViewModel {
     private final IntegerProperty evaluationsStarted = new SimpleIntegerProperty();
     private final IntegerProperty evaluationsFinished = new SimpleIntegerProperty();
     private final AtomicLong analysisGeneration = new AtomicLong();
+    private volatile SweepKey lastSweepKey;
     private volatile RunContext context;
     private volatile boolean needlesEnabled = true;
     private ScheduledFuture<?> pendingEvaluation;
@@ -172,7 +173,7 @@ public final class PolicyViewModel {
             }
             long t0 = System.nanoTime();
             try {
-                PolicyAnalysis a = workbench.analyze(ctx.model(), ctx.run(), PolicyRegistry.create(name, vals));
+                PolicyAnalysis a = ctx.analyze(PolicyRegistry.create(name, vals));
                 long took = System.nanoTime() - t0;
                 threads.fx().execute(() -> {
                     if (generation == analysisGeneration.get()) {
@@ -181,8 +182,10 @@ public final class PolicyViewModel {
                         analysis.set(a);
                     }
                 });
-                List<BudgetPoint> curve = sweep(ctx, name, vals, generation);
+                List<BudgetPoint> curve = sweepKey(ctx, name, vals).equals(lastSweepKey) ? null
+                        : sweep(ctx, name, vals, generation);
                 if (curve != null) {
+                    lastSweepKey = sweepKey(ctx, name, vals);
                     threads.fx().execute(() -> {
                         if (generation == analysisGeneration.get()) {
                             recallCurve.set(curve);
@@ -198,6 +201,15 @@ public final class PolicyViewModel {
             }
         });
     }
+
+    /** The sweep depends on everything but the budget itself: moving only the budget reuses it. */
+    private static SweepKey sweepKey(RunContext ctx, String name, Map<String, Object> vals) {
+        Map<String, String> rest = new LinkedHashMap<>(ParameterValues.format(vals));
+        rest.remove(BudgetParameters.BUDGET);
+        return new SweepKey(ctx, name, rest);
+    }
+
+    private record SweepKey(RunContext context, String policy, Map<String, String> otherValues) {}
 
     private List<BudgetPoint> sweep(RunContext ctx, String name, Map<String, Object> vals, long generation) {
         if (!vals.containsKey(BudgetParameters.BUDGET)) {
@@ -218,7 +230,7 @@ public final class PolicyViewModel {
                 v.put(BudgetParameters.RATIO, 0.0);
             }
             try {
-                PolicyAnalysis a = workbench.analyze(ctx.model(), ctx.run(), PolicyRegistry.create(name, v));
+                PolicyAnalysis a = ctx.analyze(PolicyRegistry.create(name, v));
                 out.add(new BudgetPoint(b, a.meanRecall(), a.memory().ratio()));
             } catch (IllegalArgumentException e) {
                 // a budget this policy cannot take with the other values (e.g. below sinks + recent)

@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.kvscope.engine.NeedleEvaluator;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.prompts.NeedleCase;
 import java.util.function.BooleanSupplier;
 import org.kvscope.app.ui.Workbench;
@@ -24,12 +26,19 @@ public final class RunContext {
     private final SuiteDescriptor needleSuite;
     private final Map<NeedleCase, NeedleEvaluator.Result> needleBaselines = new ConcurrentHashMap<>();
     private List<NeedleCase> needleCases;
+    private final InstantAnalysis instant;
     private CompressedPerplexity.Result baseline;
 
     public RunContext(Model model, CaptureRun run, SuiteDescriptor needleSuite) {
         this.model = Objects.requireNonNull(model, "model");
         this.run = Objects.requireNonNull(run, "run");
         this.needleSuite = needleSuite;
+        this.instant = new InstantAnalysis(run.capture(), model.config().headDim());
+    }
+
+    /** Analyses of policies against this run, with the policy-independent parts cached. */
+    public PolicyAnalysis analyze(CompressionPolicy policy) {
+        return instant.analyze(policy, Workbench.analysisContext(run), Workbench.overlapK(policy));
     }
 
     public Model model() { return model; }
