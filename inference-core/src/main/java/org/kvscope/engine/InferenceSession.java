@@ -60,12 +60,14 @@ public final class InferenceSession {
 
     /**
      * Sets the compression policy for the following prefill and decode steps (null for none).
+     * A budget above the prompt length simply keeps everything; one above the model's trained
+     * context is an error.
      *
-     * @throws IllegalArgumentException when the policy's parameters do not fit this session
+     * @throws IllegalArgumentException when the policy's parameters do not fit the model
      */
     public void setPolicy(CompressionPolicy policy) {
         if (policy != null) {
-            policy.validateFor(options.contextLength());
+            policy.validateFor(model.config().contextLength());
         }
         this.policy = policy;
     }

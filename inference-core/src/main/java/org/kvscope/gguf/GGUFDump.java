@@ -1,52 +1,128 @@
 package org.kvscope.gguf;
 
 import java.lang.reflect.Array;
+import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.Map;
+import java.util.stream.Collectors;
 
-/** Human-readable summary of a GGUF file: header, metadata (arrays abbreviated), tensor table. */
+/** Human-readable summary of a GGUF file: header facts, metadata, tensor table. */
 public final class GGUFDump {
+    /** Strings longer than this many characters are cut in the summary. */
+    static final int MAX_STRING_CHARS = 120;
+
     private GGUFDump() {}
 
+    /**
+     * Describes {@code f}: version, sizes, every metadata key with its type and value (arrays
+     * show at most {@code maxArrayItems} elements, long strings are cut), then one line per tensor
+     * and the tensor-type counts.
+     */
     public static String describe(GGUFFile f, int maxArrayItems) {
+        if (maxArrayItems < 0) {
+            throw new IllegalArgumentException("maxArrayItems is " + maxArrayItems + "; it must be 0 or more");
+        }
         StringBuilder sb = new StringBuilder();
-        sb.append(f.path().getFileName()).append(": GGUF v").append(f.version()).append(", ")
-                .append(f.fileSize()).append(" bytes, alignment ").append(f.alignment()).append(", ")
-                .append(f.metadata().asMap().size()).append(" metadata entries, ").append(f.tensors().size())
-                .append(" tensors\n\nmetadata:\n");
-        for (Map.Entry<String, Object> e : f.metadata().asMap().entrySet()) {
-            sb.append("  ").append(e.getKey()).append(" = ").append(value(e.getValue(), maxArrayItems)).append('\n');
-        }
-        sb.append("\ntensors:\n");
-        long total = 0;
-        for (GGUFTensorInfo t : f.tensors()) {
-            sb.append(String.format("  %-32s %-5s %-22s %,14d bytes%n", t.name(), t.type(),
-                    java.util.Arrays.toString(t.shape()), t.byteSize()));
-            total += t.byteSize();
-        }
-        sb.append(String.format("  total tensor data: %,d bytes", total));
+        sb.append("GGUF version ").append(f.version()).append(": ").append(f.path()).append('\n');
+        sb.append("  file size ").append(f.fileSize()).append(" bytes, alignment ").append(f.alignment())
+                .append(", tensor data at byte ").append(f.dataOffset()).append('\n');
+        appendMetadata(sb, f.metadata(), maxArrayItems);
+        appendTensors(sb, f);
         return sb.toString();
     }
 
-    private static String value(Object v, int maxItems) {
-        if (v == null || !v.getClass().isArray()) {
-            return v instanceof String s ? '"' + abbreviate(s, 120) + '"' : String.valueOf(v);
+    private static void appendMetadata(StringBuilder sb, GGUFMetadata metadata, int maxArrayItems) {
+        sb.append("metadata: ").append(metadata.size()).append(metadata.size() == 1 ? " key" : " keys").append('\n');
+        int keyWidth = Math.min(48, metadata.asMap().keySet().stream().mapToInt(String::length).max().orElse(0));
+        for (String key : metadata.asMap().keySet()) {
+            MetadataEntry e = metadata.entry(key);
+            String type = e.type() == GGUFValueType.ARRAY
+                    ? e.elementType() + "[" + Array.getLength(e.value()) + "]"
+                    : e.type().name();
+            sb.append(String.format("  %-" + keyWidth + "s  %-14s %s%n", key, type,
+                    formatValue(e.value(), e.type() == GGUFValueType.ARRAY ? e.elementType() : e.type(),
+                            maxArrayItems)));
         }
-        int n = Array.getLength(v);
+    }
+
+    private static void appendTensors(StringBuilder sb, GGUFFile f) {
+        long totalBytes = f.tensors().stream().mapToLong(GGUFTensorInfo::byteSize).sum();
+        sb.append("tensors: ").append(f.tensors().size()).append(", ").append(totalBytes)
+                .append(" bytes of data").append('\n');
+        if (f.tensors().isEmpty()) {
+            return;
+        }
+        int nameWidth = Math.max(4, f.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(0));
+        String row = "  %-" + nameWidth + "s  %-7s %-22s %12s %12s%n";
+        sb.append(String.format(row, "name", "type", "shape (ne)", "offset", "bytes"));
+        Map<GGMLType, Integer> counts = new EnumMap<>(GGMLType.class);
+        for (GGUFTensorInfo t : f.tensors()) {
+            String shape = Arrays.stream(t.shape()).mapToObj(Long::toString).collect(Collectors.joining(" x "));
+            sb.append(String.format(row, t.name(), t.type(), shape, t.offset(), t.byteSize()));
+            counts.merge(t.type(), 1, Integer::sum);
+        }
+        sb.append("  types: ").append(counts.entrySet().stream().map(c -> c.getKey() + " x" + c.getValue())
+                .collect(Collectors.joining(", ")));
+        String unsupported = counts.keySet().stream().filter(t -> !t.isSupported()).map(Enum::name)
+                .collect(Collectors.joining(", "));
+        if (!unsupported.isEmpty()) {
+            sb.append(" (not supported by kvscope: ").append(unsupported).append(')');
+        }
+        sb.append('\n');
+    }
+
+    /** One value; {@code type} is the element type for arrays (null for nested arrays). */
+    private static String formatValue(Object value, GGUFValueType type, int maxArrayItems) {
+        if (value instanceof String s) {
+            return quote(s);
+        }
+        if (value instanceof Long l && type == GGUFValueType.UINT64) {
+            return Long.toUnsignedString(l);
+        }
+        if (value == null || !value.getClass().isArray()) {
+            return String.valueOf(value);
+        }
+        int n = Array.getLength(value);
         StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < Math.min(n, maxItems); i++) {
+        for (int i = 0; i < Math.min(n, maxArrayItems); i++) {
             if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(value(Array.get(v, i), maxItems));
+            Object element = Array.get(value, i);
+            sb.append(element.getClass().isArray()
+                    ? formatValue(element, null, maxArrayItems)
+                    : formatValue(element, type, maxArrayItems));
         }
-        if (n > maxItems) {
-            sb.append(", ... (").append(n).append(" items)");
+        if (n > maxArrayItems) {
+            sb.append(maxArrayItems > 0 ? ", " : "").append("... ").append(n - maxArrayItems).append(" more");
         }
         return sb.append(']').toString();
     }
 
-    private static String abbreviate(String s, int max) {
-        String t = s.replace("\n", "\\n");
-        return t.length() <= max ? t : t.substring(0, max) + "…";
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        int limit = Math.min(s.length(), MAX_STRING_CHARS);
+        for (int i = 0; i < limit; i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        sb.append('"');
+        if (s.length() > limit) {
+            sb.append("... (").append(s.length()).append(" chars)");
+        }
+        return sb.toString();
     }
 }

@@ -6,136 +6,245 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Key/value metadata of a GGUF file. Values map to Java as: 8/16/32-bit integers → Integer,
- * UINT32/INT64/UINT64 → Long, FLOAT32 → Float, FLOAT64 → Double, BOOL → Boolean, STRING → String;
- * arrays → String[], float[], double[], boolean[], int[] (8/16/32-bit), long[] (UINT32/64-bit)
- * or Object[] (arrays of arrays, elements mapped recursively).
+ * The key/value metadata of a GGUF file, in file order.
+ *
+ * <p>Java classes of the values: UINT8, INT8, UINT16, INT16, INT32 &rarr; {@link Integer};
+ * UINT32, INT64, UINT64 &rarr; {@link Long} (UINT64 keeps its raw 64 bits); FLOAT32 &rarr;
+ * {@link Float}; FLOAT64 &rarr; {@link Double}; BOOL &rarr; {@link Boolean}; STRING &rarr;
+ * {@link String}. Arrays: of STRING &rarr; {@code String[]}; of FLOAT32 &rarr; {@code float[]};
+ * of FLOAT64 &rarr; {@code double[]}; of BOOL &rarr; {@code boolean[]}; of UINT8, INT8, UINT16,
+ * INT16, INT32 &rarr; {@code int[]}; of UINT32, INT64, UINT64 &rarr; {@code long[]}; of ARRAY
+ * &rarr; {@code Object[]} whose elements are mapped the same way.
+ *
+ * <p>{@link #get} and {@link #asMap} return the stored arrays, which callers must not modify;
+ * the typed array getters return copies. Typed getters throw {@link IllegalArgumentException}
+ * naming the key when it is absent or has an incompatible type; the {@code find...} variants
+ * return empty only when the key is absent.
  */
 public final class GGUFMetadata {
-    private final Map<String, Object> values;
-    private final Map<String, GGUFValueType> types;
 
-    GGUFMetadata(Map<String, Object> values, Map<String, GGUFValueType> types) {
-        this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
-        this.types = Map.copyOf(types);
+    private final Map<String, MetadataEntry> entries;
+    private final Map<String, Object> values;
+
+    GGUFMetadata(LinkedHashMap<String, MetadataEntry> entries) {
+        this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
+        LinkedHashMap<String, Object> v = new LinkedHashMap<>();
+        entries.forEach((k, e) -> v.put(k, e.value()));
+        this.values = Collections.unmodifiableMap(v);
     }
 
-    /** All entries in file order. */
+    /** All keys and values in file order; unmodifiable. */
     public Map<String, Object> asMap() { return values; }
 
-    public boolean contains(String key) { return values.containsKey(key); }
+    /** Number of keys. */
+    public int size() { return entries.size(); }
 
-    /** The value, or null when absent. */
-    public Object get(String key) { return values.get(key); }
+    /** True if the key is present. */
+    public boolean contains(String key) { return entries.containsKey(key); }
 
-    /** The stored type (ARRAY for arrays), or null when absent. */
-    public GGUFValueType typeOf(String key) { return types.get(key); }
+    /** The stored value, or null if the key is absent. */
+    public Object get(String key) {
+        MetadataEntry e = entries.get(key);
+        return e == null ? null : e.value();
+    }
 
+    /** The stored type (ARRAY for arrays), or null if the key is absent. */
+    public GGUFValueType typeOf(String key) {
+        MetadataEntry e = entries.get(key);
+        return e == null ? null : e.type();
+    }
+
+    /** The element type of an array value, or null if the key is absent or not an array. */
+    public GGUFValueType arrayElementType(String key) {
+        MetadataEntry e = entries.get(key);
+        return e == null ? null : e.elementType();
+    }
+
+    /** A STRING value. */
     public String getString(String key) {
-        return findString(key).orElseThrow(() -> missing(key, "string"));
+        MetadataEntry e = require(key);
+        if (e.value() instanceof String s) {
+            return s;
+        }
+        throw wrongType(key, e, "STRING");
     }
 
+    /** A STRING value, or empty if the key is absent. */
     public Optional<String> findString(String key) {
-        Object v = values.get(key);
-        if (v == null) {
-            return Optional.empty();
-        }
-        if (v instanceof String s) {
-            return Optional.of(s);
-        }
-        throw wrongType(key, "string", v);
+        return contains(key) ? Optional.of(getString(key)) : Optional.empty();
     }
 
+    /** A value of any integer type that fits in an int. */
     public int getInt(String key) {
         long v = getLong(key);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("metadata '" + key + "' = " + v + " does not fit a 32-bit integer");
+            throw new IllegalArgumentException("metadata key '" + key + "' holds " + v
+                    + ", outside the int range " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE);
         }
         return (int) v;
     }
 
+    /** Like {@link #getInt(String)}, or {@code defaultValue} if the key is absent. */
     public int getInt(String key, int defaultValue) {
-        return values.containsKey(key) ? getInt(key) : defaultValue;
+        return contains(key) ? getInt(key) : defaultValue;
     }
 
+    /** A value of any integer type that fits in a long (UINT64 values above 2^63-1 do not). */
     public long getLong(String key) {
-        Object v = values.get(key);
-        if (v == null) {
-            throw missing(key, "integer");
+        MetadataEntry e = require(key);
+        if (!e.type().isInteger()) {
+            throw wrongType(key, e, "an integer type");
         }
-        if (v instanceof Integer || v instanceof Long) {
-            return ((Number) v).longValue();
+        long v = ((Number) e.value()).longValue();
+        if (e.type() == GGUFValueType.UINT64 && v < 0) {
+            throw new IllegalArgumentException("metadata key '" + key + "' holds UINT64 "
+                    + Long.toUnsignedString(v) + ", above the long maximum " + Long.MAX_VALUE);
         }
-        throw wrongType(key, "integer", v);
+        return v;
     }
 
+    /** Like {@link #getLong(String)}, or {@code defaultValue} if the key is absent. */
+    public long getLong(String key, long defaultValue) {
+        return contains(key) ? getLong(key) : defaultValue;
+    }
+
+    /** A value of any numeric type, converted to float. */
     public float getFloat(String key) {
-        Object v = values.get(key);
-        if (v == null) {
-            throw missing(key, "number");
+        MetadataEntry e = require(key);
+        if (!e.type().isNumeric()) {
+            throw wrongType(key, e, "a numeric type");
         }
-        if (v instanceof Number n && !(v instanceof Byte)) {
-            return n.floatValue();
+        if (e.type() == GGUFValueType.UINT64) {
+            return (float) unsignedToDouble((Long) e.value());
         }
-        throw wrongType(key, "number", v);
+        return ((Number) e.value()).floatValue();
     }
 
+    /** Like {@link #getFloat(String)}, or {@code defaultValue} if the key is absent. */
     public float getFloat(String key, float defaultValue) {
-        return values.containsKey(key) ? getFloat(key) : defaultValue;
+        return contains(key) ? getFloat(key) : defaultValue;
     }
 
-    public boolean getBool(String key, boolean defaultValue) {
-        Object v = values.get(key);
-        if (v == null) {
-            return defaultValue;
-        }
-        if (v instanceof Boolean b) {
+    /** A BOOL value. */
+    public boolean getBool(String key) {
+        MetadataEntry e = require(key);
+        if (e.value() instanceof Boolean b) {
             return b;
         }
-        throw wrongType(key, "bool", v);
+        throw wrongType(key, e, "BOOL");
     }
 
+    /** Like {@link #getBool(String)}, or {@code defaultValue} if the key is absent. */
+    public boolean getBool(String key, boolean defaultValue) {
+        return contains(key) ? getBool(key) : defaultValue;
+    }
+
+    /** A copy of an ARRAY of STRING. */
     public String[] getStringArray(String key) {
-        return findStringArray(key).orElseThrow(() -> missing(key, "string array"));
+        MetadataEntry e = require(key);
+        if (e.value() instanceof String[] a) {
+            return a.clone();
+        }
+        throw wrongType(key, e, "ARRAY of STRING");
     }
 
+    /** A copy of an array of any numeric element type, converted to float. */
     public float[] getFloatArray(String key) {
-        return findFloatArray(key).orElseThrow(() -> missing(key, "float array"));
+        MetadataEntry e = require(key);
+        switch (e.value()) {
+            case float[] a -> {
+                return a.clone();
+            }
+            case double[] a -> {
+                float[] r = new float[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    r[i] = (float) a[i];
+                }
+                return r;
+            }
+            case int[] a -> {
+                float[] r = new float[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    r[i] = a[i];
+                }
+                return r;
+            }
+            case long[] a -> {
+                boolean unsigned = e.elementType() == GGUFValueType.UINT64;
+                float[] r = new float[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    r[i] = unsigned ? (float) unsignedToDouble(a[i]) : a[i];
+                }
+                return r;
+            }
+            default -> throw wrongType(key, e, "an ARRAY of a numeric type");
+        }
     }
 
+    /** A copy of an array of any integer element type whose values all fit in an int. */
     public int[] getIntArray(String key) {
-        return findIntArray(key).orElseThrow(() -> missing(key, "integer array"));
+        MetadataEntry e = require(key);
+        switch (e.value()) {
+            case int[] a -> {
+                return a.clone();
+            }
+            case long[] a -> {
+                boolean unsigned = e.elementType() == GGUFValueType.UINT64;
+                int[] r = new int[a.length];
+                for (int i = 0; i < a.length; i++) {
+                    long v = a[i];
+                    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE || (unsigned && v < 0)) {
+                        throw new IllegalArgumentException("metadata key '" + key + "' element " + i + " is "
+                                + (unsigned ? Long.toUnsignedString(v) : Long.toString(v))
+                                + ", outside the int range " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE);
+                    }
+                    r[i] = (int) v;
+                }
+                return r;
+            }
+            default -> throw wrongType(key, e, "an ARRAY of an integer type");
+        }
     }
 
+    /** Like {@link #getStringArray(String)}, or empty if the key is absent. */
     public Optional<String[]> findStringArray(String key) {
-        return find(key, String[].class, "string array");
+        return contains(key) ? Optional.of(getStringArray(key)) : Optional.empty();
     }
 
+    /** Like {@link #getFloatArray(String)}, or empty if the key is absent. */
     public Optional<float[]> findFloatArray(String key) {
-        return find(key, float[].class, "float array");
+        return contains(key) ? Optional.of(getFloatArray(key)) : Optional.empty();
     }
 
+    /** Like {@link #getIntArray(String)}, or empty if the key is absent. */
     public Optional<int[]> findIntArray(String key) {
-        return find(key, int[].class, "integer array");
+        return contains(key) ? Optional.of(getIntArray(key)) : Optional.empty();
     }
 
-    private <T> Optional<T> find(String key, Class<T> type, String what) {
-        Object v = values.get(key);
-        if (v == null) {
-            return Optional.empty();
+    /** The stored entry, or null if the key is absent. */
+    MetadataEntry entry(String key) {
+        return entries.get(key);
+    }
+
+    @Override
+    public String toString() {
+        return "GGUFMetadata" + entries.keySet();
+    }
+
+    private MetadataEntry require(String key) {
+        MetadataEntry e = entries.get(key);
+        if (e == null) {
+            throw new IllegalArgumentException("metadata key '" + key + "' is missing");
         }
-        if (type.isInstance(v)) {
-            return Optional.of(type.cast(v));
-        }
-        throw wrongType(key, what, v);
+        return e;
     }
 
-    private static IllegalArgumentException missing(String key, String what) {
-        return new IllegalArgumentException("metadata '" + key + "' (" + what + ") is missing");
+    private static IllegalArgumentException wrongType(String key, MetadataEntry e, String expected) {
+        return new IllegalArgumentException("metadata key '" + key + "' has type " + e.describeType()
+                + ", expected " + expected);
     }
 
-    private static IllegalArgumentException wrongType(String key, String what, Object v) {
-        return new IllegalArgumentException("metadata '" + key + "' should be a " + what + " but is a "
-                + v.getClass().getSimpleName());
+    static double unsignedToDouble(long v) {
+        return v >= 0 ? v : ((double) (v >>> 1)) * 2.0 + (v & 1);
     }
 }

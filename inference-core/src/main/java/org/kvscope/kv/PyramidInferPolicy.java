@@ -16,6 +16,10 @@ import org.kvscope.trace.AttentionObserver;
  * <p>During generation, whenever {@code block} generated tokens have fallen out of the recent
  * window, that block is compressed to the same kept ratio as its layer, by the attention the
  * block received from the decode queries since it was generated.
+ *
+ * <p>Evaluated from a FullKV capture (no pruned forward pass), the selection is approximated
+ * with the same rule applied to the captured attention of the recent queries, layer by layer,
+ * each layer choosing among the positions the layer below kept.
  */
 public final class PyramidInferPolicy extends CompressionPolicy {
     public static final String NAME = "pyramidinfer";
@@ -73,12 +77,16 @@ public final class PyramidInferPolicy extends CompressionPolicy {
         rowsPerLayer = new ArrayList<>();
         promptLength = n;
         compressedUpTo = n;
-        pruner = new Pruner(ctx);
+        pruner = new Pruner(ctx, layerKeep, recentCount(n));
         return pruner;
     }
 
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+        if (rowsPerLayer == null && ctx.evidence() != null
+                && ctx.promptLength() > BudgetParameters.average(params, ctx.promptLength())) {
+            return selectFromEvidence(ctx);
+        }
         if (layerKeep == null || rowsPerLayer == null) {
             return null;
         }
@@ -161,6 +169,32 @@ public final class PyramidInferPolicy extends CompressionPolicy {
         return kept;
     }
 
+    /** The PvC rule on captured FullKV attention (no pruned forward pass). */
+    private KeptPositions selectFromEvidence(PrefillContext ctx) {
+        var ev = ctx.evidence();
+        int n = ctx.promptLength();
+        int[] keep = layerKeep(ctx.layers(), n);
+        int recent = Math.min(recentCount(n), ev.window());
+        Pruner p = new Pruner(ctx, keep, recent);
+        for (int l = 0; l < ctx.layers(); l++) {
+            for (int h = 0; h < ctx.heads(); h++) {
+                for (int r = ev.window() - recent; r < ev.window(); r++) {
+                    int q = ev.firstWindowQuery() + r;
+                    p.addRow(l, h, q, ev.row(l, h, r), q + 1);
+                }
+            }
+        }
+        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
+        int[] rows = allPositions(n);
+        for (int l = 0; l < ctx.layers(); l++) {
+            rows = p.choose(l, rows);
+            for (int h = 0; h < ctx.kvHeads(); h++) {
+                out[l][h] = rows.clone();
+            }
+        }
+        return new KeptPositions(out);
+    }
+
     private static int[] allPositions(int n) {
         int[] p = new int[n];
         Arrays.setAll(p, i -> i);
@@ -170,11 +204,13 @@ public final class PyramidInferPolicy extends CompressionPolicy {
     /** Gathers the recent queries' ensemble attention per layer and picks the rows that go on. */
     private final class Pruner implements PrefillPruner, AttentionObserver {
         private final int n, recent, heads, sinks;
+        private final int[] keepPerLayer;
         private final float[][][] ensemble; // [layer][head][position]
 
-        Pruner(PrefillContext ctx) {
+        Pruner(PrefillContext ctx, int[] keepPerLayer, int recent) {
             n = ctx.promptLength();
-            recent = recentCount(n);
+            this.recent = recent;
+            this.keepPerLayer = keepPerLayer;
             heads = ctx.heads();
             sinks = params.getInt("sinks");
             ensemble = new float[ctx.layers()][heads][n];
@@ -190,6 +226,16 @@ public final class PyramidInferPolicy extends CompressionPolicy {
             float[] e = ensemble[layer][head];
             for (int s = 0; s < count; s++) {
                 e[keyPositions[s]] += weight * weights[s];
+            }
+        }
+
+        /** Adds a captured row whose weights are indexed by position. */
+        void addRow(int layer, int head, int q, float[] byPosition, int count) {
+            int firstRecent = n - recent;
+            float weight = (q - firstRecent + 1f) / recent;
+            float[] e = ensemble[layer][head];
+            for (int k = 0; k < count; k++) {
+                e[k] += weight * byPosition[k];
             }
         }
 
@@ -209,7 +255,7 @@ public final class PyramidInferPolicy extends CompressionPolicy {
         /** The PvC of a layer among the positions it computed: sinks, recent tokens, top ensemble scores. */
         int[] choose(int layer, int[] rowPositions) {
             int live = rowPositions.length;
-            int keep = Math.min(layerKeep[layer], live);
+            int keep = Math.min(keepPerLayer[layer], live);
             float[] score = new float[n];
             for (int h = 0; h < heads; h++) {
                 float[] e = ensemble[layer][h];
@@ -219,9 +265,12 @@ public final class PyramidInferPolicy extends CompressionPolicy {
             }
             boolean[] chosen = new boolean[live];
             int count = 0;
+            // sinks and the most recent tokens are always kept, within the layer's budget
+            int keptSinks = Math.min(sinks, keep - 1);
+            int keptRecent = Math.max(1, Math.min(recent, keep - keptSinks));
             for (int i = 0; i < live; i++) {
                 int p = rowPositions[i];
-                if (p < sinks || p >= n - recent) {
+                if (p < keptSinks || p >= n - keptRecent) {
                     chosen[i] = true;
                     count++;
                 }

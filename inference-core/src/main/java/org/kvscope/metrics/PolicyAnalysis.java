@@ -17,7 +17,8 @@ import org.kvscope.trace.DecodeAttention;
  * (H2O, StreamingLLM) are judged by their after-prefill selection.
  *
  * @param recall      [layer][query head] mean recall
- * @param pvcOverlap  [layer] mean overlap of consecutive window queries' top-k sets
+ * @param pvcOverlap  [layer] mean overlap of consecutive recent queries' top-k sets (the last
+ *                    {@link Analyzer#OVERLAP_ROWS} prompt queries)
  */
 public record PolicyAnalysis(String policy, KeptPositions kept, double[][] recall, double[] pvcOverlap,
                              KvMemory memory, boolean recallFromDecode) {
@@ -53,25 +54,78 @@ public record PolicyAnalysis(String policy, KeptPositions kept, double[][] recal
      */
     public static PolicyAnalysis analyze(AttentionCapture capture, CompressionPolicy policy, int contextLength,
                                          int headDim, int overlapK) {
-        AttentionEvidence ev = capture.evidence();
-        if (policy.evidenceWindow() > ev.window()) {
-            throw new IllegalArgumentException("parameter 'window' must be at most " + ev.window()
-                    + " (the captured observation window), was " + policy.evidenceWindow());
+        return new Analyzer(capture).analyze(policy, contextLength, headDim, overlapK);
+    }
+
+    /**
+     * Evaluates many policy settings against one capture. The expensive per-row work (sorting the
+     * recent queries' attention rows) is done once here, so each new setting — a slider move —
+     * costs only the selection itself plus O(k) per row.
+     */
+    public static final class Analyzer {
+        /** Consecutive recent queries compared for PvC overlap. */
+        public static final int OVERLAP_ROWS = 16;
+        private final AttentionCapture capture;
+        private final RowOrder[][][] orders; // [layer][head][row]
+        private final int firstRow;
+
+        public Analyzer(AttentionCapture capture) {
+            this.capture = capture;
+            AttentionEvidence ev = capture.evidence();
+            int rows = Math.min(OVERLAP_ROWS, ev.window());
+            firstRow = ev.window() - rows;
+            orders = new RowOrder[ev.layers()][ev.heads()][rows];
+            for (int l = 0; l < ev.layers(); l++) {
+                for (int h = 0; h < ev.heads(); h++) {
+                    for (int r = 0; r < rows; r++) {
+                        orders[l][h][r] = new RowOrder(ev.row(l, h, firstRow + r), ev.firstWindowQuery() + firstRow + r + 1);
+                    }
+                }
+            }
         }
-        int n = capture.promptLength();
-        var ctx = new CompressionPolicy.PrefillContext(ev.layers(), ev.heads(), ev.kvHeads(), n, contextLength, ev);
-        KeptPositions kept = policy.selectAfterPrefill(ctx);
-        if (kept == null) {
-            kept = KeptPositions.all(ev.layers(), ev.kvHeads(), n);
+
+        public AttentionCapture capture() { return capture; }
+
+        public PolicyAnalysis analyze(CompressionPolicy policy, int contextLength, int headDim, int overlapK) {
+            AttentionEvidence ev = capture.evidence();
+            if (policy.evidenceWindow() > ev.window()) {
+                throw new IllegalArgumentException("parameter 'window' must be at most " + ev.window()
+                        + " (the captured observation window), was " + policy.evidenceWindow());
+            }
+            int n = capture.promptLength();
+            var ctx = new CompressionPolicy.PrefillContext(ev.layers(), ev.heads(), ev.kvHeads(), n, contextLength, ev);
+            KeptPositions kept = policy.selectAfterPrefill(ctx);
+            if (kept == null) {
+                kept = KeptPositions.all(ev.layers(), ev.kvHeads(), n);
+            }
+            double[][] recall = recall(capture, kept);
+            double[] overlap = pvcOverlap(overlapK);
+            int[] perLayer = new int[ev.layers()];
+            for (int l = 0; l < perLayer.length; l++) {
+                perLayer[l] = kept.countInLayer(l);
+            }
+            return new PolicyAnalysis(policy.name(), kept, recall, overlap,
+                    KvMemory.of(perLayer, ev.kvHeads(), headDim, n), capture.decode().steps() > 0);
         }
-        double[][] recall = recall(capture, kept);
-        double[] overlap = pvcOverlap(ev, overlapK);
-        int[] perLayer = new int[ev.layers()];
-        for (int l = 0; l < perLayer.length; l++) {
-            perLayer[l] = kept.countInLayer(l);
+
+        /** Mean overlap of consecutive recent queries' top-k sets, per layer. */
+        public double[] pvcOverlap(int k) {
+            AttentionEvidence ev = capture.evidence();
+            double[] out = new double[ev.layers()];
+            for (int l = 0; l < ev.layers(); l++) {
+                double sum = 0;
+                int pairs = 0;
+                for (int h = 0; h < ev.heads(); h++) {
+                    RowOrder[] rows = orders[l][h];
+                    for (int r = 0; r + 1 < rows.length; r++) {
+                        sum += RowOrder.overlap(rows[r], rows[r + 1], rows[r].count(), k);
+                        pairs++;
+                    }
+                }
+                out[l] = pairs == 0 ? 1.0 : sum / pairs;
+            }
+            return out;
         }
-        return new PolicyAnalysis(policy.name(), kept, recall, overlap,
-                KvMemory.of(perLayer, ev.kvHeads(), headDim, n), capture.decode().steps() > 0);
     }
 
     static double[][] recall(AttentionCapture capture, KeptPositions kept) {
@@ -107,26 +161,6 @@ public record PolicyAnalysis(String policy, KeptPositions kept, double[][] recal
                     out[l][head] = rows == 0 ? Double.NaN : sum / rows;
                 }
             }
-        }
-        return out;
-    }
-
-    static double[] pvcOverlap(AttentionEvidence ev, int k) {
-        double[] out = new double[ev.layers()];
-        int w = ev.window();
-        float[][] rows = new float[w][];
-        int[] counts = new int[w];
-        for (int l = 0; l < ev.layers(); l++) {
-            double sum = 0;
-            for (int h = 0; h < ev.heads(); h++) {
-                for (int r = 0; r < w; r++) {
-                    rows[r] = ev.row(l, h, r);
-                    counts[r] = ev.firstWindowQuery() + r + 1;
-                }
-                double v = PvcOverlap.consecutive(rows, counts, k);
-                sum += Double.isNaN(v) ? 1.0 : v;
-            }
-            out[l] = sum / ev.heads();
         }
         return out;
     }

@@ -39,7 +39,7 @@ public final class SyntheticModelWriter {
         w.putFloat32(a + ".rope.freq_base", shape.ropeTheta);
         w.putUInt32(a + ".rope.dimension_count", shape.headDim());
         w.putUInt32(a + ".vocab_size", shape.vocab);
-        putTokenizer(w, TokenizerSpec.syntheticSentencePiece(shape.vocab));
+        putTokenizer(w, TokenizerSpec.syntheticByteLevel(shape.vocab));
 
         SplittableRandom random = new SplittableRandom(seed);
         int kvDim = shape.kvHeads * shape.headDim();

@@ -45,7 +45,7 @@ public final class BF16Tensor extends FloatTensor {
             a0 = Layouts.bf16ToFloats(m, (offset + i) * 2).fma(FloatVector.fromArray(F, x, xo + i), a0);
             a1 = Layouts.bf16ToFloats(m, (offset + i + L) * 2).fma(FloatVector.fromArray(F, x, xo + i + L), a1);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = VectorOps.sum(a0.add(a1));
         for (; i < n; i++) {
             s += getFloat(offset + i) * x[xo + i];
         }

@@ -41,7 +41,7 @@ public final class F32Tensor extends FloatTensor {
             a1 = FloatVector.fromMemorySegment(F, m, (offset + i + L) * 4, ByteOrder.LITTLE_ENDIAN)
                     .fma(FloatVector.fromArray(F, x, xo + i + L), a1);
         }
-        float s = a0.add(a1).reduceLanes(VectorOperators.ADD);
+        float s = VectorOps.sum(a0.add(a1));
         for (; i < n; i++) {
             s += getFloat(offset + i) * x[xo + i];
         }

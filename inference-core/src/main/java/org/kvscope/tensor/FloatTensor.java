@@ -146,22 +146,22 @@ public abstract class FloatTensor {
             a23 = w2.fma(x3, a23);
             a33 = w3.fma(x3, a33);
         }
-        out[b * rows + r] = a00.reduceLanes(VectorOperators.ADD);
-        out[b * rows + r + 1] = a10.reduceLanes(VectorOperators.ADD);
-        out[b * rows + r + 2] = a20.reduceLanes(VectorOperators.ADD);
-        out[b * rows + r + 3] = a30.reduceLanes(VectorOperators.ADD);
-        out[(b + 1) * rows + r] = a01.reduceLanes(VectorOperators.ADD);
-        out[(b + 1) * rows + r + 1] = a11.reduceLanes(VectorOperators.ADD);
-        out[(b + 1) * rows + r + 2] = a21.reduceLanes(VectorOperators.ADD);
-        out[(b + 1) * rows + r + 3] = a31.reduceLanes(VectorOperators.ADD);
-        out[(b + 2) * rows + r] = a02.reduceLanes(VectorOperators.ADD);
-        out[(b + 2) * rows + r + 1] = a12.reduceLanes(VectorOperators.ADD);
-        out[(b + 2) * rows + r + 2] = a22.reduceLanes(VectorOperators.ADD);
-        out[(b + 2) * rows + r + 3] = a32.reduceLanes(VectorOperators.ADD);
-        out[(b + 3) * rows + r] = a03.reduceLanes(VectorOperators.ADD);
-        out[(b + 3) * rows + r + 1] = a13.reduceLanes(VectorOperators.ADD);
-        out[(b + 3) * rows + r + 2] = a23.reduceLanes(VectorOperators.ADD);
-        out[(b + 3) * rows + r + 3] = a33.reduceLanes(VectorOperators.ADD);
+        out[b * rows + r] = VectorOps.sum(a00);
+        out[b * rows + r + 1] = VectorOps.sum(a10);
+        out[b * rows + r + 2] = VectorOps.sum(a20);
+        out[b * rows + r + 3] = VectorOps.sum(a30);
+        out[(b + 1) * rows + r] = VectorOps.sum(a01);
+        out[(b + 1) * rows + r + 1] = VectorOps.sum(a11);
+        out[(b + 1) * rows + r + 2] = VectorOps.sum(a21);
+        out[(b + 1) * rows + r + 3] = VectorOps.sum(a31);
+        out[(b + 2) * rows + r] = VectorOps.sum(a02);
+        out[(b + 2) * rows + r + 1] = VectorOps.sum(a12);
+        out[(b + 2) * rows + r + 2] = VectorOps.sum(a22);
+        out[(b + 2) * rows + r + 3] = VectorOps.sum(a32);
+        out[(b + 3) * rows + r] = VectorOps.sum(a03);
+        out[(b + 3) * rows + r + 1] = VectorOps.sum(a13);
+        out[(b + 3) * rows + r + 2] = VectorOps.sum(a23);
+        out[(b + 3) * rows + r + 3] = VectorOps.sum(a33);
     }
 
     private void checkShape(int rows, int cols) {

@@ -38,15 +38,23 @@ final class Layouts {
     }
 
     /**
-     * F.length() IEEE half floats at byteOffset as floats, exact for normals and denormals: the
-     * sign-extended half shifted left by 13 keeps the sign in bit 31 and exponent+mantissa in
-     * bits 13..27; as a float that is the value times 2^-112.
+     * F.length() IEEE half floats at byteOffset as floats, exact for every half value and without
+     * ever doing arithmetic on float denormals (slow on many CPUs): normals and infinities/NaNs get
+     * their exponent re-biased with integer operations; half denormals are their mantissa, an
+     * ordinary integer, converted and scaled by 2^-24.
      */
     static FloatVector halvesToFloats(MemorySegment m, long byteOffset) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
-        return h.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).and(0x8FFFE000)
-                .reinterpretAsFloats().mul(0x1p112f);
+        IntVector magnitude = h.and(0x7fff);
+        IntVector normal = magnitude.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).add(0x38000000);
+        IntVector special = normal.add(0x38000000); // exponent 31 (inf/NaN) → 255
+        IntVector bits = normal.blend(special, magnitude.compare(jdk.incubator.vector.VectorOperators.GE, 0x7c00));
+        FloatVector subnormal = ((FloatVector) magnitude.convert(jdk.incubator.vector.VectorOperators.I2F, 0))
+                .mul(0x1p-24f);
+        IntVector value = bits.blend(subnormal.reinterpretAsInts(),
+                magnitude.compare(jdk.incubator.vector.VectorOperators.LT, 0x400));
+        return value.or(h.and(0x8000).lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16)).reinterpretAsFloats();
     }
 
     /** F.length() bfloat16 values at byteOffset as floats. */

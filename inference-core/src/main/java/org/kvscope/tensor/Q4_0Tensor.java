@@ -67,6 +67,6 @@ public final class Q4_0Tensor extends FloatTensor {
             }
             acc = sum.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return VectorOps.sum(acc);
     }
 }

@@ -69,6 +69,6 @@ public final class Q8_0Tensor extends FloatTensor {
             }
             acc0 = sum.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc0);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return VectorOps.sum(acc0.add(acc1));
     }
 }

@@ -10,6 +10,31 @@ public final class VectorOps {
 
     private VectorOps() {}
 
+    /**
+     * Sum of a vector's lanes in a fixed order: halves are added lane-wise (512 → 256 → 128 bits),
+     * then the last four lanes as (l0 + l2) + (l1 + l3). {@code reduceLanes(ADD)} may add in any
+     * order, and its interpreted and compiled forms differ in the last bit; every step here is
+     * element-wise, so results are identical however far the JIT has got.
+     */
+    public static float sum(FloatVector v) {
+        if (v.species().vectorBitSize() == 512) {
+            v = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
+                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
+        }
+        if (v.species().vectorBitSize() == 256) {
+            v = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 0))
+                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 1));
+        }
+        if (v.species().vectorBitSize() == 128) {
+            return (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
+        }
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     /** Σ a[ao+i]·b[bo+i] for i in [0, n). */
     public static float dot(float[] a, int ao, float[] b, int bo, int n) {
         int i = 0;
@@ -25,11 +50,10 @@ public final class VectorOps {
                 s2 = FloatVector.fromArray(F, a, ao + i + 2 * step).fma(FloatVector.fromArray(F, b, bo + i + 2 * step), s2);
                 s3 = FloatVector.fromArray(F, a, ao + i + 3 * step).fma(FloatVector.fromArray(F, b, bo + i + 3 * step), s3);
             }
-            result = s0.add(s1).add(s2.add(s3)).reduceLanes(VectorOperators.ADD);
+            result = sum(s0.add(s1).add(s2.add(s3)));
         }
         for (; i + step <= n; i += step) {
-            result += FloatVector.fromArray(F, a, ao + i).mul(FloatVector.fromArray(F, b, bo + i))
-                    .reduceLanes(VectorOperators.ADD);
+            result += sum(FloatVector.fromArray(F, a, ao + i).mul(FloatVector.fromArray(F, b, bo + i)));
         }
         for (; i < n; i++) {
             result += a[ao + i] * b[bo + i];

@@ -2,101 +2,132 @@ package org.kvscope.tokenizer;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * A tokenizer's data as GGUF stores it under {@code tokenizer.ggml.*}.
+ * Everything needed to rebuild a tokenizer or write it into GGUF metadata.
  *
- * @param model      "llama" (SentencePiece BPE) or "gpt2" (byte-level BPE)
- * @param pre        pre-tokenizer name for gpt2 models (e.g. "llama-bpe", "qwen2", "smollm"), or null
- * @param scores     merge scores (llama), or null
- * @param tokenTypes 1 normal, 2 unknown, 3 control, 4 user-defined, 5 unused, 6 byte; or null
- * @param merges     "a b" merge rules in rank order (gpt2), or null
+ * @param model      {@code "llama"} (SentencePiece BPE) or {@code "gpt2"} (byte-level BPE)
+ * @param pre        pre-tokenizer name for gpt2 models ({@code "default"}, {@code "llama-bpe"}, {@code "qwen2"},
+ *                   {@code "smollm"}, ...), or null
+ * @param tokens     vocabulary pieces, indexed by id
+ * @param scores     per-token scores (required for llama, may be null for gpt2)
+ * @param tokenTypes per-token {@link TokenType} codes, or null to infer them
+ * @param merges     ranked merges {@code "left right"} (gpt2 only; null for llama)
+ * @param bosId      beginning-of-sequence id or -1
+ * @param eosId      end-of-sequence id or -1
+ * @param unkId      unknown-token id or -1
+ * @param addBos     whether {@link Tokenizer#encodeWithSpecials} prepends BOS
+ * @param addEos     whether {@link Tokenizer#encodeWithSpecials} appends EOS
  */
 public record TokenizerSpec(String model, String pre, String[] tokens, float[] scores, int[] tokenTypes,
                             String[] merges, int bosId, int eosId, int unkId, boolean addBos, boolean addEos) {
 
-    public static final int NORMAL = 1, UNKNOWN = 2, CONTROL = 3, USER_DEFINED = 4, UNUSED = 5, BYTE = 6;
+    /** GGUF value of {@code tokenizer.ggml.model} for SentencePiece BPE. */
+    public static final String LLAMA = "llama";
+    /** GGUF value of {@code tokenizer.ggml.model} for byte-level BPE. */
+    public static final String GPT2 = "gpt2";
 
-    /** The {@code tokenizer.ggml.*} entries with Java values (ids as Integer). */
-    public Map<String, Object> toGGUFMetadata() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("tokenizer.ggml.model", model);
-        if (pre != null) {
-            m.put("tokenizer.ggml.pre", pre);
+    public TokenizerSpec {
+        Objects.requireNonNull(model, "model");
+        if (!model.equals(LLAMA) && !model.equals(GPT2)) {
+            throw new IllegalArgumentException("unsupported tokenizer model '" + model + "'; supported: \"llama\", \"gpt2\"");
         }
-        m.put("tokenizer.ggml.tokens", tokens);
-        if (scores != null) {
-            m.put("tokenizer.ggml.scores", scores);
+        if (tokens == null || tokens.length == 0) {
+            throw new IllegalArgumentException("tokenizer vocabulary is empty");
         }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] == null) {
+                throw new IllegalArgumentException("token " + i + " is null");
+            }
+        }
+        if (scores != null && scores.length != tokens.length) {
+            throw new IllegalArgumentException("scores has " + scores.length + " entries but there are " + tokens.length + " tokens");
+        }
+        if (tokenTypes != null && tokenTypes.length != tokens.length) {
+            throw new IllegalArgumentException("token types has " + tokenTypes.length + " entries but there are " + tokens.length + " tokens");
+        }
+        if (model.equals(LLAMA) && scores == null) {
+            throw new IllegalArgumentException("llama (SentencePiece) tokenizers need per-token scores");
+        }
+        if (model.equals(GPT2) && merges == null) {
+            throw new IllegalArgumentException("gpt2 (byte-level BPE) tokenizers need merges");
+        }
+        checkId("bos", bosId, tokens.length);
+        checkId("eos", eosId, tokens.length);
+        checkId("unk", unkId, tokens.length);
+    }
+
+    private static void checkId(String name, int id, int size) {
+        if (id < -1 || id >= size) {
+            throw new IllegalArgumentException(name + " id " + id + " out of range: use -1 (none) or 0.." + (size - 1));
+        }
+    }
+
+    /** Number of vocabulary entries. */
+    public int vocabSize() {
+        return tokens.length;
+    }
+
+    /** The {@link TokenType} of a token, inferring it when no types were given. */
+    public TokenType typeOf(int id) {
         if (tokenTypes != null) {
-            m.put("tokenizer.ggml.token_type", tokenTypes);
+            return TokenType.fromCode(tokenTypes[id]);
         }
-        if (merges != null) {
-            m.put("tokenizer.ggml.merges", merges);
+        if (id == unkId) {
+            return TokenType.UNKNOWN;
         }
-        if (bosId >= 0) {
-            m.put("tokenizer.ggml.bos_token_id", bosId);
+        if (id == bosId || id == eosId) {
+            return TokenType.CONTROL;
         }
-        if (eosId >= 0) {
-            m.put("tokenizer.ggml.eos_token_id", eosId);
+        if (model.equals(LLAMA) && ByteTokens.parseByteToken(tokens[id]) >= 0) {
+            return TokenType.BYTE;
         }
-        if (unkId >= 0) {
-            m.put("tokenizer.ggml.unknown_token_id", unkId);
-        }
-        m.put("tokenizer.ggml.add_bos_token", addBos);
-        m.put("tokenizer.ggml.add_eos_token", addEos);
-        return m;
+        return TokenType.NORMAL;
     }
 
     /**
-     * A SentencePiece-style vocabulary for synthetic models: &lt;unk&gt;, &lt;s&gt;, &lt;/s&gt;, the 256
-     * byte tokens, common English words and word pieces (scored by length), padded with
-     * reserved control tokens up to {@code vocabSize}.
+     * GGUF {@code tokenizer.ggml.*} metadata: strings as String, arrays as String[]/float[]/int[],
+     * ids as Integer, flags as Boolean. Absent optional parts (pre, scores, types, merges, ids of -1) are omitted.
      */
-    public static TokenizerSpec syntheticSentencePiece(int vocabSize) {
-        java.util.List<String> tokens = new java.util.ArrayList<>(java.util.List.of("<unk>", "<s>", "</s>"));
-        java.util.List<Integer> types = new java.util.ArrayList<>(java.util.List.of(UNKNOWN, CONTROL, CONTROL));
-        for (int b = 0; b < 256; b++) {
-            tokens.add(String.format("<0x%02X>", b));
-            types.add(BYTE);
+    public Map<String, Object> toGGUFMetadata() {
+        Map<String, Object> md = new LinkedHashMap<>();
+        md.put(GGUFTokenizerKeys.MODEL, model);
+        if (pre != null) {
+            md.put(GGUFTokenizerKeys.PRE, pre);
         }
-        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
-        String letters = "etaoinshrdlcumwfgypbvkjxqz";
-        for (char c : (letters + letters.toUpperCase() + "0123456789.,!?'\"-:;()").toCharArray()) {
-            seen.add(String.valueOf(c));
-            seen.add("▁" + c);
+        md.put(GGUFTokenizerKeys.TOKENS, tokens.clone());
+        if (scores != null) {
+            md.put(GGUFTokenizerKeys.SCORES, scores.clone());
         }
-        for (String w : SYNTHETIC_WORDS.split(" ")) {
-            seen.add("▁" + w);
-            for (int i = 2; i < w.length(); i++) {
-                seen.add("▁" + w.substring(0, i));
-                seen.add(w.substring(i - 2, i));
-            }
+        if (tokenTypes != null) {
+            md.put(GGUFTokenizerKeys.TOKEN_TYPE, tokenTypes.clone());
         }
-        for (String s : seen) {
-            if (tokens.size() >= vocabSize) {
-                break;
-            }
-            tokens.add(s);
-            types.add(NORMAL);
+        if (merges != null) {
+            md.put(GGUFTokenizerKeys.MERGES, merges.clone());
         }
-        while (tokens.size() < vocabSize) {
-            tokens.add("<|reserved_" + tokens.size() + "|>");
-            types.add(CONTROL);
+        if (bosId >= 0) {
+            md.put(GGUFTokenizerKeys.BOS_ID, bosId);
         }
-        String[] t = tokens.subList(0, vocabSize).toArray(String[]::new);
-        float[] scores = new float[t.length];
-        int[] tt = new int[t.length];
-        for (int i = 0; i < t.length; i++) {
-            tt[i] = types.get(i);
-            scores[i] = tt[i] == NORMAL ? t[i].length() - i * 1e-4f : 0f;
+        if (eosId >= 0) {
+            md.put(GGUFTokenizerKeys.EOS_ID, eosId);
         }
-        return new TokenizerSpec("llama", null, t, scores, tt, null, 1, 2, 0, true, false);
+        if (unkId >= 0) {
+            md.put(GGUFTokenizerKeys.UNK_ID, unkId);
+        }
+        md.put(GGUFTokenizerKeys.ADD_BOS, addBos);
+        md.put(GGUFTokenizerKeys.ADD_EOS, addEos);
+        return md;
     }
 
-    private static final String SYNTHETIC_WORDS = "the and was to a of in he she it they you with for on that "
-            + "his her had said but one day time upon once little girl boy named dog cat ball park play tree "
-            + "happy sad big friend mom dad went saw could would there were very when what have this from "
-            + "model attention cache layer token budget memory window head query key value policy river "
-            + "bridge garden library water light stone sound story house road small long green red blue";
+    /**
+     * A gpt2-type tokenizer for synthetic models: the 256 byte tokens, merges learned by a tiny BPE
+     * trainer on a built-in English paragraph (as many as fit), {@code <|begin_of_text|>} (BOS) and
+     * {@code <|end_of_text|>} (EOS), then {@code <|reserved_N|>} CONTROL tokens up to {@code vocabSize}.
+     *
+     * @param vocabSize total vocabulary size, at least 258
+     */
+    public static TokenizerSpec syntheticByteLevel(int vocabSize) {
+        return SyntheticVocabulary.build(vocabSize);
+    }
 }

@@ -62,6 +62,14 @@ public final class AttentionEvidence {
         float[] acc = accumulated[idx];
         int r = queryPosition - firstWindowQuery();
         float[] row = r >= 0 && r < window ? rows[idx][r] : null;
+        if (count > 0 && count <= keyCount && keyPositions[0] == 0 && keyPositions[count - 1] == count - 1) {
+            // slots hold positions 0..count-1 (an uncompressed prefill): vectorised
+            org.kvscope.tensor.VectorOps.axpy(1f, weights, 0, acc, 0, count);
+            if (row != null) {
+                System.arraycopy(weights, 0, row, 0, count);
+            }
+            return;
+        }
         for (int s = 0; s < count; s++) {
             int p = keyPositions[s];
             if (p < keyCount) {

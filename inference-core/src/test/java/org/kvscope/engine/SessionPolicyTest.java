@@ -157,8 +157,9 @@ class SessionPolicyTest {
     @Test
     void budgetLargerThanContextIsRejected() {
         InferenceSession s = new InferenceSession(model, new SessionOptions(32, 16));
+        s.setPolicy(PolicyRegistry.create("snapkv", Map.of("budget", "64"))); // above the prompt: keeps everything
         var e = assertThrows(IllegalArgumentException.class,
-                () -> s.setPolicy(PolicyRegistry.create("snapkv", Map.of("budget", "64"))));
+                () -> s.setPolicy(PolicyRegistry.create("snapkv", Map.of("budget", "100000"))));
         assertTrue(e.getMessage().contains("budget"), e.getMessage());
     }
 }

@@ -23,7 +23,8 @@ class Stories260kGenerationTest {
             Generator.Result r = Generator.generate(s, prompt, n, Sampler.greedy(), null, null);
             int[] all = Arrays.copyOf(prompt, prompt.length + r.generated().length);
             System.arraycopy(r.generated(), 0, all, prompt.length, r.generated().length);
-            return model.tokenizer().decode(all);
+            int start = model.tokenizer().bos().isPresent() && all[0] == model.tokenizer().bos().getAsInt() ? 1 : 0;
+            return model.tokenizer().decode(Arrays.copyOfRange(all, start, all.length));
         }
     }
 

@@ -25,7 +25,7 @@ import org.kvscope.trace.CaptureOptions;
  */
 public final class AnalyzeCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "prompt", "text-file", "suite", "policy",
-            "continuation", "decode-steps", "window-capture", "out");
+            "continuation", "decode-steps", "window-capture", "max-tokens", "out");
 
     @Override public String name() { return "analyze"; }
 
@@ -37,6 +37,7 @@ public final class AnalyzeCommand implements Command {
                 usage: kvscope analyze --model FILE (--prompt TEXT | --text-file FILE | --suite ID) --policy NAME
                                        [--budget B] [policy parameters] [--continuation K] [--decode-steps S] [--out FILE]
                   --suite ID         first text of a perplexity or teaching suite (sample-prompts)
+                  --max-tokens N     keep only the prompt's first N tokens
                   --continuation K   last K prompt tokens are teacher-forced after compression for perplexity (default 25%)
                   --decode-steps S   FullKV decode steps captured for recall (default 16)
                   --window-capture W exact rows captured for the last W prompt queries (default 64)
@@ -57,6 +58,9 @@ public final class AnalyzeCommand implements Command {
         try (Model model = ModelOptions.load(a)) {
             String text = PromptOptions.text(a);
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
+            if (a.has("max-tokens")) {
+                tokens = Arrays.copyOf(tokens, Math.min(tokens.length, a.integer("max-tokens", 0, 3, 1 << 20)));
+            }
             int cont = a.integer("continuation", Math.max(1, tokens.length / 4), 1, Math.max(1, tokens.length - 2));
             if (tokens.length < 3) {
                 throw new UsageException("the prompt has " + tokens.length + " tokens; need at least 3");

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.kvscope.app.bench.MemoryBandwidth;
+import org.kvscope.app.bench.ResidentMemory;
 import org.kvscope.engine.InferenceSession;
 import org.kvscope.engine.SessionOptions;
 import org.kvscope.model.Model;
@@ -72,6 +73,13 @@ public final class BenchCommand implements Command {
                     promptTokens);
             out.printf("| %.2f | %.2f | %.2f | %.0f%% | %.1fx |%n", bestPrefill, bestDecode, bound,
                     100 * bestDecode / bound, bestPrefill / bestDecode);
+            long kvBytes = 2L * model.config().layers() * model.config().kvDim() * context * Float.BYTES;
+            out.printf("KV cache allocated for the requested context of %d tokens: %.1f MiB (the model's maximum, %d tokens, "
+                    + "would need %.1f MiB)%n", context, kvBytes / 1048576.0, model.config().contextLength(),
+                    kvBytes / 1048576.0 / context * model.config().contextLength());
+            ResidentMemory.read().ifPresent(m -> out.printf(
+                    "resident memory: %.0f MiB file-backed (mapped weights; file %.0f MiB) + %.0f MiB anonymous (heap, KV, scratch)%n",
+                    m.fileBytes() / 1048576.0, model.info().fileSize() / 1048576.0, m.anonymousBytes() / 1048576.0));
             return 0;
         }
     }

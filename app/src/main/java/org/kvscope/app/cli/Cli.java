@@ -20,7 +20,8 @@ public final class Cli {
 
     public static Cli standard() {
         return new Cli(List.of(new GenerateCommand(), new PerplexityCommand(), new SynthCommand(),
-                new BenchCommand(), new InspectCommand(), new AnalyzeCommand()));
+                new BenchCommand(), new InspectCommand(), new AnalyzeCommand(), new SweepCommand(),
+                new NeedleCommand(), new BenchPoliciesCommand()));
     }
 
     public List<Command> commands() { return List.copyOf(commands); }

@@ -8,6 +8,7 @@ import org.kvscope.engine.SessionOptions;
 import org.kvscope.model.Model;
 import org.kvscope.sampling.Sampler;
 import org.kvscope.sampling.SamplingOptions;
+import org.kvscope.tokenizer.TokenStreamDecoder;
 import org.kvscope.tokenizer.Tokenizer;
 
 /** {@code kvscope generate}: streams a continuation of a prompt and reports tokens/s. */
@@ -56,15 +57,14 @@ public final class GenerateCommand implements Command {
             InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
             out.print(prompt);
             out.flush();
-            int[] previous = {tokens[tokens.length - 1]};
+            TokenStreamDecoder stream = new TokenStreamDecoder(tok, tokens[tokens.length - 1]);
             Generator.Result r = Generator.generate(session, tokens, n, Sampler.of(sampling), (i, token, logits) -> {
                 if (!tok.isSpecial(token)) {
-                    out.print(tok.decodeToken(previous[0], token));
+                    out.print(stream.accept(token));
                     out.flush();
                 }
-                previous[0] = token;
             }, null);
-            out.println();
+            out.println(stream.flush());
             err.printf("prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, decode %.1f tokens/s (%s)%n",
                     tokens.length, r.prefillTokensPerSecond(), r.generated().length, r.decodeTokensPerSecond(),
                     r.stopReason().name().toLowerCase().replace('_', ' '));

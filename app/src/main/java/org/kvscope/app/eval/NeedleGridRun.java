@@ -24,8 +24,8 @@ public final class NeedleGridRun {
     public record CaseResult(NeedleCase needle, NeedleEvaluator.Result policy, NeedleEvaluator.Result fullKv) {}
 
     /** Aggregates over templates: success share and mean answer log-probability per (length, depth). */
-    public record Grid(int[] lengths, double[] depths, double[][] accuracy, double[][] meanLogProb,
-                       double[][] fullKvAccuracy, List<CaseResult> cases) {
+    public record Grid(int[] lengths, double[] depths, double[][] successGrid, double[][] meanLogProbGrid,
+                       double[][] fullKvSuccessGrid, List<CaseResult> cases) {
         public double accuracy() {
             return cases.isEmpty() ? Double.NaN
                     : cases.stream().filter(c -> c.policy().success()).count() / (double) cases.size();

@@ -1,0 +1,101 @@
+package org.kvscope.app.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.kvscope.app.eval.NeedleGridRun;
+import org.kvscope.app.report.ReportFiles;
+import org.kvscope.model.Model;
+import org.kvscope.prompts.NeedleCase;
+import org.kvscope.prompts.SuiteDescriptor;
+import org.kvscope.prompts.SuiteKind;
+
+/** {@code kvscope needle}: a needle suite's length × depth grid under a policy, with FullKV alongside. */
+public final class NeedleCommand implements Command {
+    private static final Set<String> OWN = Set.of("model", "suite", "policy", "templates", "out-json", "out-csv");
+
+    @Override public String name() { return "needle"; }
+
+    @Override public String summary() { return "needle-in-a-haystack grid (length × depth) under a policy, FullKV alongside"; }
+
+    @Override
+    public String usage() {
+        return """
+                usage: kvscope needle --model FILE --suite ID --policy NAME [policy parameters]
+                                      [--templates N] [--out-json FILE] [--out-csv FILE]
+                  --suite ID       a needle suite (needle-stories-short for stories260K)
+                  --templates N    use only the suite's first N needle templates (default: all)
+                Success = greedy decoding reproduces the answer exactly; log-prob grades near misses.
+                Deterministic: the suite fixes the haystack seed.
+                """ + PolicyOptions.describeAll();
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        String policy = PolicyOptions.policyName(argv, "fullkv");
+        Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policy), Set.of());
+        Map<String, String> params = PolicyOptions.values(a, policy);
+        PolicyOptions.create(policy, params);
+        SuiteDescriptor suite = SuiteTexts.suite(a.string("suite"), SuiteKind.NEEDLE);
+        try (Model model = ModelOptions.load(a)) {
+            List<NeedleCase> cases = NeedleGridRun.cases(model, suite, a.integer("templates", 0, 0, 1000));
+            err.printf("%s: %d cases%n", suite.id(), cases.size());
+            boolean tty = System.console() != null;
+            NeedleGridRun.Grid g = NeedleGridRun.run(model, cases, policy, params,
+                    p -> {
+                        if (tty) {
+                            err.printf("\r%3.0f%%", p * 100);
+                        }
+                    }, null);
+            if (tty) {
+                err.println();
+            }
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("suite", suite.id());
+            report.put("policy", policy);
+            report.put("parameters", PolicyOptions.create(policy, params).parameters().asMap());
+            report.put("accuracy", g.accuracy());
+            report.put("fullKvAccuracy", g.fullKvAccuracy());
+            report.put("lengths", g.lengths());
+            report.put("depths", g.depths());
+            report.put("successGrid", g.successGrid());
+            report.put("meanAnswerLogProbGrid", g.meanLogProbGrid());
+            report.put("fullKvSuccessGrid", g.fullKvSuccessGrid());
+            List<Map<String, Object>> rows = new ArrayList<>();
+            List<List<Object>> csv = new ArrayList<>();
+            for (NeedleGridRun.CaseResult c : g.cases()) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("length", c.needle().targetTokens());
+                r.put("depth", c.needle().depth());
+                r.put("template", c.needle().templateId());
+                r.put("promptTokens", c.policy().promptTokens());
+                r.put("answer", c.needle().answer());
+                r.put("success", c.policy().success());
+                r.put("answerLogProb", c.policy().answerLogProb());
+                r.put("greedy", c.policy().greedyText());
+                r.put("fullKvSuccess", c.fullKv().success());
+                r.put("fullKvAnswerLogProb", c.fullKv().answerLogProb());
+                rows.add(r);
+                csv.add(new ArrayList<>(r.values()));
+            }
+            report.put("cases", rows);
+            String json = ReportFiles.json(report);
+            if (a.has("out-json")) {
+                ReportFiles.writeAtomically(Path.of(a.string("out-json")), json);
+            } else {
+                out.println(json);
+            }
+            if (a.has("out-csv")) {
+                ReportFiles.writeAtomically(Path.of(a.string("out-csv")), ReportFiles.csv(List.of("length", "depth",
+                        "template", "prompt_tokens", "answer", "success", "answer_logprob", "greedy", "fullkv_success",
+                        "fullkv_answer_logprob"), csv));
+            }
+            err.printf("accuracy %.3f (FullKV %.3f)%n", g.accuracy(), g.fullKvAccuracy());
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.kvscope.app.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.kvscope.app.eval.NeedleGridRun;
+import org.kvscope.app.eval.SweepRun;
+import org.kvscope.app.report.ReportFiles;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.model.Model;
+import org.kvscope.prompts.NeedleCase;
+import org.kvscope.prompts.PerplexityText;
+import org.kvscope.prompts.SuiteDescriptor;
+import org.kvscope.prompts.SuiteKind;
+
+/** {@code kvscope sweep}: policies × budgets (× schedules) → JSON and a CSV table. */
+public final class SweepCommand implements Command {
+    @Override public String name() { return "sweep"; }
+
+    @Override public String summary() { return "policies × budgets (× schedules): Δperplexity, needle accuracy, recall, KV memory"; }
+
+    @Override
+    public String usage() {
+        return """
+                usage: kvscope sweep --model FILE [--policies LIST] [--budgets LIST] [--schedules LIST]
+                                     [--perplexity-suite ID] [--needle-suite ID] [--texts N] [--needle-templates N]
+                                     [--decode-steps S] [--out-json FILE] [--out-csv FILE]
+                  --policies LIST        comma-separated (default: all registered)
+                  --budgets LIST         comma-separated entries per layer and kv-head (default 16,32,64,128)
+                  --schedules LIST       for policies with a 'schedule' parameter (default: each policy's own)
+                  --perplexity-suite ID  default perplexity-stories
+                  --needle-suite ID      default needle-stories-short; 'none' to skip
+                  --texts N              use the first N perplexity texts (default all)
+                  --needle-templates N   use the first N needle templates (default 4)
+                  --decode-steps S       FullKV decode steps captured for recall (default 16)""";
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = Args.parse(name(), argv, 1, Set.of("model", "policies", "budgets", "schedules", "perplexity-suite",
+                "needle-suite", "texts", "needle-templates", "decode-steps", "out-json", "out-csv"), Set.of());
+        List<String> policies = a.has("policies") ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()
+                : PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList();
+        for (String p : policies) {
+            PolicyOptions.allowed(Set.of(), p); // validates the name
+        }
+        int[] budgets;
+        try {
+            budgets = Arrays.stream(a.string("budgets", "16,32,64,128").split(",")).map(String::trim)
+                    .mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException("--budgets must be comma-separated positive integers, was '" + a.string("budgets") + "'");
+        }
+        if (Arrays.stream(budgets).anyMatch(b -> b < 1)) {
+            throw new UsageException("--budgets must be positive, was " + Arrays.toString(budgets));
+        }
+        List<String> schedules = a.has("schedules") ? Arrays.stream(a.string("schedules").split(",")).map(String::trim).toList()
+                : List.of();
+        List<SweepRun.Config> configs = SweepRun.grid(policies, budgets, schedules);
+        for (SweepRun.Config c : configs) {
+            PolicyOptions.create(c.policy(), c.params());
+        }
+        SuiteDescriptor ppl = SuiteTexts.suite(a.string("perplexity-suite", "perplexity-stories"), SuiteKind.PERPLEXITY);
+        String needleId = a.string("needle-suite", "needle-stories-short");
+        try (Model model = ModelOptions.load(a)) {
+            List<SweepRun.Text> texts = new ArrayList<>();
+            List<PerplexityText> all = PerplexityText.load(ppl);
+            int limit = a.integer("texts", all.size(), 1, all.size());
+            for (PerplexityText t : all.subList(0, limit)) {
+                int[] tokens = model.tokenizer().encodeWithSpecials(t.text());
+                int cont = Math.min(ppl.continuationTokens(), tokens.length / 4);
+                int ctx = Math.min(ppl.contextTokens(), tokens.length - cont);
+                int maxCtx = model.config().contextLength() - cont - a.integer("decode-steps", 16, 0, 1024) - 1;
+                ctx = Math.min(ctx, maxCtx);
+                texts.add(new SweepRun.Text(t.id(), Arrays.copyOfRange(tokens, 0, ctx),
+                        Arrays.copyOfRange(tokens, ctx, ctx + cont)));
+            }
+            List<NeedleCase> needles = needleId.equals("none") ? List.of()
+                    : NeedleGridRun.cases(model, SuiteTexts.suite(needleId, SuiteKind.NEEDLE),
+                    a.integer("needle-templates", 4, 0, 1000));
+            err.printf("%d configurations, %d texts (context %d tokens), %d needle cases%n", configs.size(), texts.size(),
+                    texts.isEmpty() ? 0 : texts.get(0).context().length, needles.size());
+            List<SweepRun.Row> rows = SweepRun.run(model, configs, texts, needles, a.integer("decode-steps", 16, 0, 1024),
+                    err::println);
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", org.kvscope.app.report.AnalysisReport.model(model));
+            report.put("perplexitySuite", ppl.id());
+            report.put("needleSuite", needleId);
+            report.put("texts", texts.stream().map(t -> Map.of("id", t.id(), "contextTokens", t.context().length,
+                    "continuationTokens", t.continuation().length)).toList());
+            report.put("needleCases", needles.size());
+            report.put("rows", rows);
+            String json = ReportFiles.json(report);
+            if (a.has("out-json")) {
+                ReportFiles.writeAtomically(Path.of(a.string("out-json")), json);
+            } else {
+                out.println(json);
+            }
+            List<List<Object>> csv = new ArrayList<>();
+            for (SweepRun.Row r : rows) {
+                csv.add(List.of(r.policy(), r.schedule(), r.budget(), r.perplexity(), r.fullKvPerplexity(),
+                        r.deltaPerplexity(), r.needleAccuracy(), r.fullKvNeedleAccuracy(), r.meanRecall(),
+                        r.keptBytes(), r.fullBytes(), r.memoryRatio()));
+            }
+            String table = ReportFiles.csv(List.of("policy", "schedule", "budget", "perplexity", "fullkv_perplexity",
+                    "delta_perplexity", "needle_accuracy", "fullkv_needle_accuracy", "mean_recall", "kv_kept_bytes",
+                    "kv_full_bytes", "kv_ratio"), csv);
+            if (a.has("out-csv")) {
+                ReportFiles.writeAtomically(Path.of(a.string("out-csv")), table);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package org.kvscope.app.eval;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.engine.CompressedPerplexity;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.metrics.PolicyAnalysis;
+import org.kvscope.model.Model;
+import org.kvscope.prompts.NeedleCase;
+import org.kvscope.trace.CaptureOptions;
+
+/**
+ * Policies × budgets (× schedules) on perplexity texts and a needle grid: perplexity change
+ * against FullKV, needle accuracy, mean attention recall and KV memory for every configuration.
+ */
+public final class SweepRun {
+    private SweepRun() {}
+
+    /** One configuration to evaluate. */
+    public record Config(String policy, Map<String, Object> params) {
+        public String label() {
+            return policy + params;
+        }
+    }
+
+    /** A perplexity text cut into context and continuation tokens. */
+    public record Text(String id, int[] context, int[] continuation) {}
+
+    /**
+     * @param perplexity       perplexity over all continuation tokens of all texts
+     * @param deltaPerplexity  perplexity minus FullKV's
+     * @param needleAccuracy   share of needle cases answered exactly (NaN without a needle suite)
+     * @param meanRecall       attention recall averaged over texts, layers and heads
+     * @param keptBytes        KV bytes kept after prefill, averaged over texts
+     * @param fullBytes        KV bytes a full cache holds, averaged over texts
+     */
+    public record Row(String policy, String schedule, int budget, double perplexity, double fullKvPerplexity,
+                      double deltaPerplexity, double needleAccuracy, double fullKvNeedleAccuracy, double meanRecall,
+                      double keptBytes, double fullBytes) {
+        public double memoryRatio() { return keptBytes / fullBytes; }
+    }
+
+    public static List<Row> run(Model model, List<Config> configs, List<Text> texts, List<NeedleCase> needles,
+                                int decodeSteps, Consumer<String> log) {
+        double fullNll = 0;
+        int fullTokens = 0;
+        List<PolicyAnalysis.Analyzer> captures = new ArrayList<>();
+        for (Text t : texts) {
+            CompressedPerplexity.Result r = CompressedPerplexity.evaluate(model, null, t.context(), t.continuation(), null);
+            fullNll += r.nll();
+            fullTokens += r.tokens();
+            captures.add(new PolicyAnalysis.Analyzer(
+                    CaptureRun.run(model, t.context(), new CaptureOptions(64, 8, 4, decodeSteps)).capture()));
+        }
+        double fullPpl = Math.exp(fullNll / fullTokens);
+        double fullNeedle = needles.isEmpty() ? Double.NaN
+                : NeedleGridRun.run(model, needles, "fullkv", Map.of(), null, null).accuracy();
+        List<Row> rows = new ArrayList<>();
+        for (Config c : configs) {
+            double nll = 0;
+            int tokens = 0;
+            double recall = 0, kept = 0, full = 0;
+            for (int i = 0; i < texts.size(); i++) {
+                Text t = texts.get(i);
+                CompressedPerplexity.Result r = CompressedPerplexity.evaluate(model,
+                        PolicyRegistry.create(c.policy(), c.params()), t.context(), t.continuation(), null);
+                nll += r.nll();
+                tokens += r.tokens();
+                CompressionPolicy p = PolicyRegistry.create(c.policy(), c.params());
+                int budget = budgetOf(c);
+                PolicyAnalysis a = captures.get(i).analyze(p, t.context().length + decodeSteps + 1,
+                        model.config().headDim(), budget > 0 ? budget : 32);
+                recall += a.meanRecall();
+                kept += a.memory().keptTotal();
+                full += a.memory().fullTotal();
+            }
+            double ppl = Math.exp(nll / tokens);
+            double needle = needles.isEmpty() ? Double.NaN
+                    : NeedleGridRun.run(model, needles, c.policy(), c.params(), null, null).accuracy();
+            Row row = new Row(c.policy(), String.valueOf(c.params().getOrDefault("schedule", "-")), budgetOf(c), ppl,
+                    fullPpl, ppl - fullPpl, needle, fullNeedle, recall / texts.size(), kept / texts.size(),
+                    full / texts.size());
+            rows.add(row);
+            if (log != null) {
+                log.accept(String.format("%-13s %-9s budget %4d  ppl %.3f (Δ %+.3f)  needle %.2f  recall %.3f  kv %.0f%%",
+                        row.policy(), row.schedule(), row.budget(), row.perplexity(), row.deltaPerplexity(),
+                        row.needleAccuracy(), row.meanRecall(), 100 * row.memoryRatio()));
+            }
+        }
+        return rows;
+    }
+
+    private static int budgetOf(Config c) {
+        Object b = c.params().get("budget");
+        return b == null ? 0 : Integer.parseInt(b.toString());
+    }
+
+    /** Every policy × budget × schedule; FullKV once; schedules only for policies that declare them. */
+    public static List<Config> grid(List<String> policies, int[] budgets, List<String> schedules) {
+        List<Config> out = new ArrayList<>();
+        for (String p : policies) {
+            var specs = PolicyRegistry.entry(p).parameters();
+            boolean hasBudget = specs.stream().anyMatch(s -> s.name().equals("budget"));
+            boolean hasSchedule = specs.stream().anyMatch(s -> s.name().equals("schedule"));
+            if (!hasBudget) {
+                out.add(new Config(p, Map.of()));
+                continue;
+            }
+            List<String> sch = hasSchedule && !schedules.isEmpty() ? schedules : Arrays.asList((String) null);
+            for (String s : sch) {
+                for (int b : budgets) {
+                    Map<String, Object> params = new LinkedHashMap<>();
+                    params.put("budget", b);
+                    if (s != null) {
+                        params.put("schedule", s);
+                    }
+                    out.add(new Config(p, params));
+                }
+            }
+        }
+        return out;
+    }
+}

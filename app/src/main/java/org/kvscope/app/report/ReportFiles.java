@@ -1,0 +1,61 @@
+package org.kvscope.app.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** Writes JSON and CSV reports atomically (temp file + move), so an interrupted run never leaves half a file. */
+public final class ReportFiles {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ReportFiles() {}
+
+    public static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public static void writeAtomically(Path path, String content) throws IOException {
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Path tmp = Files.createTempFile(parent, path.getFileName().toString(), ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** CSV text from a header and rows (values formatted with '.' decimals, quoted when needed). */
+    public static String csv(List<String> header, List<List<Object>> rows) {
+        StringBuilder sb = new StringBuilder(String.join(",", header)).append('\n');
+        for (List<Object> row : rows) {
+            sb.append(row.stream().map(ReportFiles::cell).collect(Collectors.joining(","))).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String cell(Object v) {
+        if (v == null) {
+            return "";
+        }
+        if (v instanceof Double d) {
+            return Double.isNaN(d) ? "" : String.format(Locale.ROOT, "%.6g", d);
+        }
+        String s = v.toString();
+        return s.contains(",") || s.contains("\"") ? '"' + s.replace("\"", "\"\"") + '"' : s;
+    }
+}

@@ -1,0 +1,138 @@
+package org.kvscope.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvscope.model.SharedModels;
+
+/** The kvscope CLI end to end: real runs, and clear one-line errors for bad input. */
+class CliTest {
+    @TempDir
+    static Path dir;
+    static Path tiny;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Cli.standard().run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    static void assertCleanError(Run r, int code, String... fragments) {
+        assertEquals(code, r.code(), r.err());
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), "expected '" + f + "' in: " + r.err());
+        }
+        assertFalse(r.err().contains("\tat "), "no stack trace for the user: " + r.err());
+    }
+
+    @BeforeAll
+    static void synthesize() {
+        tiny = dir.resolve("tiny.gguf");
+        Run r = run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", tiny.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
+    void helpListsEveryCommand() {
+        Run r = run("help");
+        for (String c : new String[] {"generate", "perplexity", "synth", "bench", "inspect", "analyze", "sweep", "needle"}) {
+            assertTrue(r.out().contains(c), c);
+        }
+        assertCleanError(run("frobnicate"), 2, "unknown command 'frobnicate'");
+    }
+
+    @Test
+    void generateOnTheRealModel() {
+        var model = SharedModels.find("stories260K.gguf");
+        Assumptions.assumeTrue(model.isPresent(), SharedModels.missingMessage("stories260K.gguf"));
+        Run r = run("generate", "--model", model.get().toString(), "--prompt", "Once upon a time", "-n", "12");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("Once upon a time, there was a little girl named Lily"), r.out());
+        assertTrue(r.err().contains("decode") && r.err().contains("tokens/s"), r.err());
+    }
+
+    @Test
+    void badModelFilesGiveClearErrors() throws Exception {
+        Path notGguf = Files.writeString(dir.resolve("notes.txt"), "hello, this is not a model");
+        assertCleanError(run("generate", "--model", notGguf.toString(), "--prompt", "x"), 1, "not a GGUF file");
+        assertCleanError(run("generate", "--model", dir.resolve("missing.gguf").toString(), "--prompt", "x"), 2,
+                "file not found");
+        byte[] bytes = Files.readAllBytes(tiny);
+        Path truncated = Files.write(dir.resolve("truncated.gguf"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        assertCleanError(run("generate", "--model", truncated.toString(), "--prompt", "x"), 1, "truncated");
+        assertCleanError(run("generate", "--prompt", "x"), 2, "--model");
+        assertCleanError(run("generate", "--model", tiny.toString(), "--prompt", "x", "-n", "many"), 2, "integer");
+        assertCleanError(run("generate", "--model", tiny.toString(), "--prompt", "x", "--colour", "red"), 2,
+                "unknown option --colour");
+    }
+
+    @Test
+    void synthAndInspect() {
+        Run r = run("inspect", "--model", tiny.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("blk.0.attn_q.weight") && r.out().contains("Q8_0"), r.out());
+        assertCleanError(run("synth", "--shape", "gpt-5", "--type", "q8_0", "--out", "x.gguf"), 2, "llama-3.2-1b");
+        assertCleanError(run("synth", "--shape", "tiny-llama", "--type", "q3_k", "--out", "x.gguf"), 2, "q4_k");
+    }
+
+    @Test
+    void perplexityOfATextFile() throws Exception {
+        Path text = Files.writeString(dir.resolve("t.txt"), "the model and the cache and the layer said the dog ".repeat(8));
+        Run r = run("perplexity", "--model", tiny.toString(), "--text-file", text.toString(), "--context", "64");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("perplexity:"), r.out());
+    }
+
+    @Test
+    void analyzeWritesOneReportWithEveryMetric() throws Exception {
+        Path out = dir.resolve("report.json");
+        Run r = run("analyze", "--model", tiny.toString(), "--prompt", "the dog saw the cat and the cat saw the dog ".repeat(4),
+                "--policy", "pyramidkv", "--budget", "12", "--window", "4", "--beta", "4", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        JsonNode json = new ObjectMapper().readTree(out.toFile());
+        for (String key : new String[] {"model", "prompt", "policy", "recall", "pvcOverlap", "kvMemory", "funneling",
+                "perplexity", "keptPositions"}) {
+            assertTrue(json.has(key), key);
+        }
+        assertTrue(json.at("/kvMemory/ratio").asDouble() < 1.0);
+        assertEquals(ModelLayers.TINY, json.at("/funneling/layers").size());
+    }
+
+    @Test
+    void badPolicyParametersNameTheParameterAndRange() {
+        String p = "the dog saw the cat";
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "snapkv", "--budget", "-3"), 2,
+                "budget", "1..");
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "snapkv", "--budget", "8",
+                "--window", "16"), 2, "window", "smaller than 'budget'");
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "magic"), 2,
+                "unknown policy 'magic'", "snapkv");
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "snapkv", "--alpha", "7"), 2,
+                "unknown option --alpha");
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "h2o", "--budget", "100000",
+                "--recent", "4"), 1, "budget");
+        assertCleanError(run("needle", "--model", tiny.toString(), "--suite", "nope", "--policy", "snapkv"), 2,
+                "needle-stories-short");
+        assertCleanError(run("sweep", "--model", tiny.toString(), "--budgets", "16,abc"), 2, "--budgets");
+    }
+
+    /** Layers of the tiny-llama shape. */
+    static final class ModelLayers {
+        static final int TINY = 2;
+    }
+}

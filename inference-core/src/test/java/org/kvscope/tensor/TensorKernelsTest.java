@@ -1,0 +1,126 @@
+package org.kvscope.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+import org.kvscope.gguf.GGMLType;
+
+/** Every supported type: round trip, getFloat, fused dot, matvec and matmul against plain references. */
+class TensorKernelsTest {
+    static final int ROWS = 48, COLS = 512;
+
+    static float[] gaussian(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble()));
+        }
+        return x;
+    }
+
+    static FloatTensor tensor(GGMLType type, float[] values) {
+        return FloatTensor.of(type, MemorySegment.ofArray(Quantizer.quantize(type, values)), values.length);
+    }
+
+    /** Worst elementwise error allowed relative to the block's largest magnitude. */
+    static double bound(GGMLType t) {
+        return switch (t) {
+            case F32 -> 0;
+            case F16 -> 1e-3;
+            case BF16 -> 8e-3;
+            case Q8_0 -> 1.0 / 127 * 0.51 + 1e-3;
+            case Q6_K -> 1.0 / 32 * 0.6 + 2e-2;
+            case Q4_0 -> 1.0 / 8 + 1e-2; // the max maps to -8, the other side reaches only +7
+            case Q4_K -> 1.0 / 15 * 1.2 + 2e-2;
+            default -> throw new IllegalArgumentException();
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void roundTripAndKernelsAgreeWithReferences(GGMLType type) {
+        float[] w = gaussian(ROWS * COLS, 1);
+        FloatTensor t = tensor(type, w);
+        float[] deq = new float[w.length];
+        t.dequantize(0, deq, 0, deq.length);
+        double worst = 0;
+        for (int b = 0; b < w.length; b += 256) {
+            double amax = 0;
+            for (int i = b; i < b + 256; i++) {
+                amax = Math.max(amax, Math.abs(w[i]));
+            }
+            for (int i = b; i < b + 256; i++) {
+                worst = Math.max(worst, Math.abs(deq[i] - w[i]) / amax);
+                assertEquals(deq[i], t.getFloat(i), 0f, "getFloat " + i);
+            }
+        }
+        assertTrue(worst <= bound(type), type + " worst relative error " + worst);
+
+        float[] x = gaussian(4 * COLS, 2);
+        float[] out = new float[ROWS], outBatch = new float[4 * ROWS];
+        t.matvec(x, out, ROWS, COLS);
+        t.matmul(x, outBatch, 4, ROWS, COLS);
+        for (int r = 0; r < ROWS; r++) {
+            double ref = 0, norm = 0;
+            for (int i = 0; i < COLS; i++) {
+                ref += (double) deq[r * COLS + i] * x[i];
+                norm += Math.abs((double) deq[r * COLS + i] * x[i]);
+            }
+            assertEquals(ref, out[r], 1e-5 * norm + 1e-6, "matvec row " + r);
+            assertEquals(ref, t.dot((long) r * COLS, x, 0, COLS), 1e-5 * norm + 1e-6, "dot row " + r);
+            for (int b = 0; b < 4; b++) {
+                double rb = 0;
+                for (int i = 0; i < COLS; i++) {
+                    rb += (double) deq[r * COLS + i] * x[b * COLS + i];
+                }
+                assertEquals(rb, outBatch[b * ROWS + r], 1e-5 * norm * 4 + 1e-5, "matmul " + b + "," + r);
+            }
+        }
+    }
+
+    @Test
+    void rangesMayStraddleBlocks() {
+        // some converters quantise a tensor as one flat array, so a row can start mid-block
+        float[] w = gaussian(172 * 64, 3);
+        FloatTensor t = tensor(GGMLType.Q8_0, w);
+        float[] all = new float[w.length];
+        t.dequantize(0, all, 0, all.length);
+        float[] row = new float[172];
+        t.dequantize(172 * 5, row, 0, 172);
+        for (int i = 0; i < 172; i++) {
+            assertEquals(all[172 * 5 + i], row[i], 0f);
+        }
+        float[] x = gaussian(172, 4);
+        double ref = 0;
+        for (int i = 0; i < 172; i++) {
+            ref += (double) all[172 * 5 + i] * x[i];
+        }
+        assertEquals(ref, t.dot(172 * 5, x, 0, 172), 1e-4);
+    }
+
+    @Test
+    void halfFloatConversionIsExactIncludingDenormals() {
+        float[] values = {0f, -0f, 1f, -2.5f, 6.1e-5f, 5.96e-8f, -3.0e-7f, 65504f, 1e-6f, 0.333f, -1234.5f, 7e-5f,
+                2.0e-5f, -6.0e-8f, 0.1f, 42f};
+        FloatTensor t = tensor(GGMLType.F16, values);
+        float[] got = new float[16];
+        t.dequantize(0, got, 0, 16);
+        for (int i = 0; i < 16; i++) {
+            assertEquals(Float.float16ToFloat(Float.floatToFloat16(values[i])), got[i], 0f, "value " + values[i]);
+        }
+    }
+
+    @Test
+    void unsupportedTypesListTheSupportedOnes() {
+        var e = assertThrows(UnsupportedTensorTypeException.class,
+                () -> FloatTensor.of(GGMLType.Q5_K, MemorySegment.ofArray(new byte[176]), 256));
+        assertTrue(e.getMessage().contains("Q5_K") && e.getMessage().contains("Q4_K") && e.getMessage().contains("Q6_K"),
+                e.getMessage());
+    }
+}

@@ -1,0 +1,95 @@
+package org.kvscope.viz.export;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import javafx.application.Platform;
+import javafx.embed.swing.SwingFXUtils;
+import javafx.scene.Node;
+import javafx.scene.Parent;
+import javafx.scene.Scene;
+import javafx.scene.image.WritableImage;
+import javax.imageio.ImageIO;
+import org.kvscope.viz.data.CsvWritable;
+
+/** Writes views as PNG images and data records as CSV files. */
+public final class ChartExport {
+    private ChartExport() {
+    }
+
+    /**
+     * Snapshots {@code node} (running CSS and layout first) and writes it as a PNG, creating parent folders.
+     * May be called from any thread; off the FX thread it waits for the snapshot. A parentless root node without a
+     * scene is given a scene of its preferred size first so that stylesheets apply.
+     *
+     * @return the snapshot that was written
+     */
+    public static WritableImage png(Node node, Path file) throws IOException {
+        java.util.Objects.requireNonNull(node, "node");
+        java.util.Objects.requireNonNull(file, "file");
+        WritableImage image = onFxThread(() -> snapshot(node));
+        BufferedImage buffered = SwingFXUtils.fromFXImage(image, null);
+        createParent(file);
+        if (!ImageIO.write(buffered, "png", file.toFile())) {
+            throw new IOException("no PNG writer available for " + file);
+        }
+        return image;
+    }
+
+    /** Writes a record's {@link CsvWritable#toCsv()} text as UTF-8, creating parent folders. */
+    public static void csv(CsvWritable data, Path file) throws IOException {
+        java.util.Objects.requireNonNull(data, "data");
+        java.util.Objects.requireNonNull(file, "file");
+        createParent(file);
+        Files.writeString(file, data.toCsv(), StandardCharsets.UTF_8);
+    }
+
+    private static WritableImage snapshot(Node node) {
+        if (node.getScene() == null && node.getParent() == null && node instanceof Parent root) {
+            new Scene(root);
+            root.applyCss();
+            root.autosize();
+            root.layout();
+        }
+        return node.snapshot(null, null);
+    }
+
+    private static void createParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+    }
+
+    private static <T> T onFxThread(java.util.function.Supplier<T> task) throws IOException {
+        if (Platform.isFxApplicationThread()) {
+            return task.get();
+        }
+        CompletableFuture<T> future = new CompletableFuture<>();
+        Platform.runLater(() -> {
+            try {
+                future.complete(task.get());
+            } catch (RuntimeException | Error e) {
+                future.completeExceptionally(e);
+            }
+        });
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the FX snapshot", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IOException("snapshot failed", e.getCause());
+        }
+    }
+}

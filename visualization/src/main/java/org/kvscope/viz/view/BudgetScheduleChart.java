@@ -1,0 +1,86 @@
+package org.kvscope.viz.view;
+
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.scene.chart.BarChart;
+import javafx.scene.chart.CategoryAxis;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Label;
+import javafx.scene.layout.BorderPane;
+import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.data.BudgetSchedule;
+
+/**
+ * Per-layer KV budgets as bars. When a schedule with the same layer count replaces the current one (e.g. while a
+ * β, α or decay slider moves) the existing bars animate smoothly to their new heights instead of being rebuilt.
+ * Use on the JavaFX application thread.
+ */
+public class BudgetScheduleChart extends BorderPane {
+    private final CategoryAxis xAxis = new CategoryAxis();
+    private final NumberAxis yAxis = new NumberAxis();
+    private final BarChart<String, Number> chart = new BarChart<>(xAxis, yAxis);
+    private final XYChart.Series<String, Number> series = new XYChart.Series<>();
+    private final Label caption = Charts.caption("");
+    private final ReadOnlyObjectWrapper<BudgetSchedule> data = new ReadOnlyObjectWrapper<>(this, "data");
+    private boolean animationsEnabled = true;
+
+    /** Empty chart. */
+    public BudgetScheduleChart() {
+        VizStyle.apply(this, "viz-view", "budget-schedule-chart");
+        Charts.styleChart(chart);
+        chart.setLegendVisible(false);
+        chart.setTitle("KV budget per layer");
+        chart.setCategoryGap(3);
+        xAxis.setLabel("layer");
+        yAxis.setLabel("budget (tokens)");
+        series.setName("budget");
+        chart.getData().add(series);
+        setCenter(chart);
+        setBottom(caption);
+    }
+
+    /** Shows a schedule; animates when the layer count is unchanged (null clears). */
+    public void setSchedule(BudgetSchedule schedule) {
+        BudgetSchedule old = data.get();
+        data.set(schedule);
+        if (schedule == null) {
+            series.getData().clear();
+            caption.setText("");
+            return;
+        }
+        caption.setText(schedule.description());
+        int[] b = schedule.budgets();
+        if (old != null && old.layerCount() == b.length && !series.getData().isEmpty()) {
+            chart.setAnimated(animationsEnabled);
+            for (int i = 0; i < b.length; i++) {
+                series.getData().get(i).setYValue(b[i]);
+            }
+            return;
+        }
+        chart.setAnimated(false);
+        ObservableList<XYChart.Data<String, Number>> bars = FXCollections.observableArrayList();
+        for (int i = 0; i < b.length; i++) {
+            bars.add(new XYChart.Data<>(Charts.layerCategory(i), b[i]));
+        }
+        xAxis.setCategories(FXCollections.observableArrayList(Charts.layerCategories(b.length)));
+        series.getData().setAll(bars);
+    }
+
+    /** Whether same-shape updates animate (default true); off makes bars jump to their new heights. */
+    public void setAnimationsEnabled(boolean enabled) {
+        animationsEnabled = enabled;
+    }
+
+    /** The schedule shown, or null. */
+    public ReadOnlyObjectProperty<BudgetSchedule> scheduleProperty() {
+        return data.getReadOnlyProperty();
+    }
+
+    /** The underlying chart. */
+    public BarChart<String, Number> chart() {
+        return chart;
+    }
+}

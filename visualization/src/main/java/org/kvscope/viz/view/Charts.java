@@ -1,0 +1,76 @@
+package org.kvscope.viz.view;
+
+import java.util.List;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import javafx.geometry.Side;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.Label;
+import javafx.util.StringConverter;
+import org.kvscope.viz.data.LayerSeries;
+
+/** Helpers shared by the XY charts. */
+final class Charts {
+    private Charts() {
+    }
+
+    static void styleChart(XYChart<?, ?> chart) {
+        chart.setAnimated(false);
+        chart.setLegendSide(Side.BOTTOM);
+        chart.setHorizontalZeroLineVisible(true);
+        chart.setMinSize(120, 100);
+    }
+
+    /** Points (layer, value) of a layer series, skipping NaN values. */
+    static XYChart.Series<Number, Number> layerLine(LayerSeries s) {
+        ObservableList<XYChart.Data<Number, Number>> data = FXCollections.observableArrayList();
+        double[] v = s.values();
+        for (int layer = 0; layer < v.length; layer++) {
+            if (!Double.isNaN(v[layer])) {
+                data.add(new XYChart.Data<>(layer, v[layer]));
+            }
+        }
+        return new XYChart.Series<>(s.name(), data);
+    }
+
+    /** Bars ("L0".., value) of a layer series, skipping NaN values. */
+    static XYChart.Series<String, Number> layerBars(LayerSeries s) {
+        ObservableList<XYChart.Data<String, Number>> data = FXCollections.observableArrayList();
+        double[] v = s.values();
+        for (int layer = 0; layer < v.length; layer++) {
+            if (!Double.isNaN(v[layer])) {
+                data.add(new XYChart.Data<>(layerCategory(layer), v[layer]));
+            }
+        }
+        return new XYChart.Series<>(s.name(), data);
+    }
+
+    static List<String> layerCategories(int layers) {
+        return java.util.stream.IntStream.range(0, layers).mapToObj(Charts::layerCategory).toList();
+    }
+
+    static String layerCategory(int layer) {
+        return "L" + layer;
+    }
+
+    static Label caption(String text) {
+        Label label = new Label(text);
+        label.getStyleClass().add("caption");
+        label.setMaxWidth(Double.MAX_VALUE);
+        return label;
+    }
+
+    /** Formats whole numbers without decimals and hides fractional ticks (for layer axes). */
+    static final StringConverter<Number> INTEGER_TICKS = new StringConverter<>() {
+        @Override
+        public String toString(Number n) {
+            double v = n.doubleValue();
+            return v == Math.rint(v) ? Long.toString((long) v) : "";
+        }
+
+        @Override
+        public Number fromString(String s) {
+            return Double.valueOf(s);
+        }
+    };
+}

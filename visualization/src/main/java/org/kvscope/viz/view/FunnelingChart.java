@@ -1,0 +1,71 @@
+package org.kvscope.viz.view;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import javafx.beans.property.ObjectProperty;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.data.LayerSeries;
+import org.kvscope.viz.data.LayerSeriesSet;
+
+/**
+ * Funnelling curves by layer (entropy, positions for 90% mass, sink mass) with a metric chooser; each metric holds
+ * several overlaid series, one per policy or run. Use on the JavaFX application thread.
+ */
+public class FunnelingChart extends BorderPane {
+    private final Map<FunnelMetric, LayerSeriesSet> byMetric = new EnumMap<>(FunnelMetric.class);
+    private final ComboBox<FunnelMetric> chooser = new ComboBox<>();
+    private final LayerMetricChart chart = new LayerMetricChart(null, LayerMetricChart.Style.LINE);
+
+    /** Empty chart showing {@link FunnelMetric#ENTROPY}. */
+    public FunnelingChart() {
+        VizStyle.apply(this, "viz-view", "funneling-chart");
+        chooser.getItems().setAll(FunnelMetric.values());
+        chooser.setValue(FunnelMetric.ENTROPY);
+        chooser.valueProperty().addListener((obs, o, n) -> refresh());
+        Label title = new Label("Funnelling by layer");
+        title.getStyleClass().add("title");
+        Region spacer = new Region();
+        HBox.setHgrow(spacer, Priority.ALWAYS);
+        HBox bar = new HBox(title, spacer, chooser);
+        bar.getStyleClass().add("toolbar-row");
+        setTop(bar);
+        setCenter(chart);
+        refresh();
+    }
+
+    /** Sets the series of one metric (replacing earlier ones); shown when that metric is chosen. */
+    public void setSeries(FunnelMetric metric, List<LayerSeries> series) {
+        java.util.Objects.requireNonNull(metric, "metric");
+        byMetric.put(metric, new LayerSeriesSet(metric.label(), series));
+        if (metric == chooser.getValue()) {
+            refresh();
+        }
+    }
+
+    /** The chosen metric. */
+    public ObjectProperty<FunnelMetric> metricProperty() {
+        return chooser.valueProperty();
+    }
+
+    /** The data of the chosen metric (an empty set when none was given). */
+    public LayerSeriesSet shownData() {
+        return chart.dataProperty().get();
+    }
+
+    /** The chart that draws the chosen metric. */
+    public LayerMetricChart chart() {
+        return chart;
+    }
+
+    private void refresh() {
+        FunnelMetric m = chooser.getValue() == null ? FunnelMetric.ENTROPY : chooser.getValue();
+        chart.setData(byMetric.getOrDefault(m, new LayerSeriesSet(m.label(), List.of())));
+    }
+}

@@ -1,0 +1,116 @@
+package org.kvscope.viz.view;
+
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.scene.chart.BarChart;
+import javafx.scene.chart.CategoryAxis;
+import javafx.scene.chart.LineChart;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.layout.BorderPane;
+import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.data.LayerSeries;
+import org.kvscope.viz.data.LayerSeriesSet;
+
+/**
+ * A per-layer metric chart (x = layer) drawn as overlaid lines or grouped bars, one series per policy or run —
+ * e.g. PvC overlap by layer or attention recall by layer. Use on the JavaFX application thread.
+ */
+public class LayerMetricChart extends BorderPane {
+
+    /** How series are drawn. */
+    public enum Style { LINE, BAR }
+
+    private final Style style;
+    private final NumberAxis yAxis = new NumberAxis();
+    private final XYChart<?, Number> chart;
+    private final ReadOnlyObjectWrapper<LayerSeriesSet> data = new ReadOnlyObjectWrapper<>(this, "data");
+
+    /**
+     * @param title chart title (may be empty)
+     * @param style lines or bars
+     */
+    public LayerMetricChart(String title, Style style) {
+        this.style = java.util.Objects.requireNonNull(style, "style");
+        VizStyle.apply(this, "viz-view", "layer-metric-chart");
+        if (style == Style.LINE) {
+            NumberAxis x = new NumberAxis();
+            x.setLabel("layer");
+            x.setTickUnit(1);
+            x.setMinorTickVisible(false);
+            x.setForceZeroInRange(true);
+            x.setTickLabelFormatter(Charts.INTEGER_TICKS);
+            chart = new LineChart<>(x, yAxis);
+        } else {
+            CategoryAxis x = new CategoryAxis();
+            x.setLabel("layer");
+            BarChart<String, Number> bars = new BarChart<>(x, yAxis);
+            bars.setBarGap(1);
+            bars.setCategoryGap(6);
+            chart = bars;
+        }
+        Charts.styleChart(chart);
+        chart.setTitle(title == null || title.isEmpty() ? null : title);
+        setCenter(chart);
+    }
+
+    /** Replaces all series; the set's metric becomes the y-axis label. Null clears. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public void setData(LayerSeriesSet set) {
+        data.set(set);
+        if (set == null) {
+            chart.getData().clear();
+            return;
+        }
+        yAxis.setLabel(set.metric());
+        if (style == Style.LINE) {
+            LineChart<Number, Number> lines = (LineChart<Number, Number>) (XYChart) chart;
+            lines.setCreateSymbols(set.layerCount() <= 40);
+            lines.setData(FXCollections.observableArrayList(set.series().stream().map(Charts::layerLine).toList()));
+            NumberAxis x = (NumberAxis) lines.getXAxis();
+            x.setTickUnit(Math.max(1, Math.ceil(set.layerCount() / 16.0)));
+        } else {
+            BarChart<String, Number> bars = (BarChart<String, Number>) (XYChart) chart;
+            ((CategoryAxis) bars.getXAxis()).setCategories(
+                    FXCollections.observableArrayList(Charts.layerCategories(set.layerCount())));
+            bars.setData(FXCollections.observableArrayList(set.series().stream().map(Charts::layerBars).toList()));
+        }
+    }
+
+    /** Convenience for {@code setData(new LayerSeriesSet(metric, series))}. */
+    public void setData(String metric, java.util.List<LayerSeries> series) {
+        setData(new LayerSeriesSet(metric, series));
+    }
+
+    /** Fixes the y range (e.g. 0..1 for overlap and recall). */
+    public void setYRange(double lower, double upper) {
+        if (!(upper > lower)) {
+            throw new IllegalArgumentException("y range needs lower < upper but was " + lower + ".." + upper);
+        }
+        yAxis.setAutoRanging(false);
+        yAxis.setLowerBound(lower);
+        yAxis.setUpperBound(upper);
+        yAxis.setTickUnit((upper - lower) / 5);
+    }
+
+    /** Lets the y range follow the data again. */
+    public void autoYRange() {
+        yAxis.setAutoRanging(true);
+    }
+
+    /** The data shown, or null. */
+    public ReadOnlyObjectProperty<LayerSeriesSet> dataProperty() {
+        return data.getReadOnlyProperty();
+    }
+
+    /** The underlying JavaFX chart, for extra styling. */
+    public XYChart<?, Number> chart() {
+        return chart;
+    }
+
+    /** The y axis. */
+    public NumberAxis yAxis() {
+        return yAxis;
+    }
+}

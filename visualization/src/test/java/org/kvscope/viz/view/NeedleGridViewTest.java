@@ -1,0 +1,59 @@
+package org.kvscope.viz.view;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import javafx.geometry.Rectangle2D;
+import javafx.scene.image.WritableImage;
+import javafx.scene.paint.Color;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.kvscope.viz.ColorScales;
+import org.kvscope.viz.Fx;
+import org.kvscope.viz.data.NeedleGrid;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+@ExtendWith(ApplicationExtension.class)
+class NeedleGridViewTest {
+    private NeedleGridView view;
+
+    @Start
+    void start(Stage stage) {
+        view = new NeedleGridView();
+        Fx.show(stage, view, 400, 300);
+    }
+
+    private static int argb(Color c) {
+        return 0xFF000000 | (int) Math.round(c.getRed() * 255) << 16 | (int) Math.round(c.getGreen() * 255) << 8
+                | (int) Math.round(c.getBlue() * 255);
+    }
+
+    @Test
+    void cellsColouredBySuccessOrValueWithText() {
+        NeedleGrid grid = new NeedleGrid(new int[] {512, 1024}, new double[] {0, 1},
+                new double[][] {{-0.1, -3.0}, {-0.5, -1.0}}, new boolean[][] {{true, false}, {true, true}}, "needle");
+        Fx.run(() -> view.setGrid(grid));
+        Rectangle2D ok = Fx.call(() -> view.cellBounds(0, 0));
+        Rectangle2D failed = Fx.call(() -> view.cellBounds(0, 1));
+        WritableImage img = Fx.snapshot(view);
+        assertEquals(argb(NeedleGridView.SUCCESS_COLOR), Fx.argb(img, ok.getMinX() + 4, ok.getMinY() + 4));
+        assertEquals(argb(NeedleGridView.FAILURE_COLOR), Fx.argb(img, failed.getMinX() + 4, failed.getMinY() + 4));
+        int textPixels = 0;
+        for (double x = ok.getMinX() + 4; x < ok.getMaxX() - 4; x++) {
+            int p = Fx.argb(img, x, ok.getMinY() + ok.getHeight() / 2);
+            if (Fx.distance(p, argb(NeedleGridView.SUCCESS_COLOR)) > 100) {
+                textPixels++;
+            }
+        }
+        assertTrue(textPixels > 3, "value text drawn in the cell");
+
+        Fx.run(() -> view.setColorBy(NeedleGridView.ColorBy.VALUE));
+        img = Fx.snapshot(view);
+        assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, ok.getMinX() + 4, ok.getMinY() + 4), "max value");
+        assertEquals(ColorScales.VIRIDIS.argbAt(0.0), Fx.argb(img, failed.getMinX() + 4, failed.getMinY() + 4));
+        assertNotEquals(argb(NeedleGridView.SUCCESS_COLOR), Fx.argb(img, ok.getMinX() + 4, ok.getMinY() + 4));
+    }
+}

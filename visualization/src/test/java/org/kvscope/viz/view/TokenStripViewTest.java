@@ -1,0 +1,88 @@
+package org.kvscope.viz.view;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import javafx.geometry.Bounds;
+import javafx.scene.Node;
+import javafx.scene.image.WritableImage;
+import javafx.scene.paint.Color;
+import javafx.scene.text.Text;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.kvscope.viz.Fx;
+import org.kvscope.viz.data.TokenRange;
+import org.kvscope.viz.data.TokenStrip;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+@ExtendWith(ApplicationExtension.class)
+class TokenStripViewTest {
+    private TokenStripView view;
+
+    @Start
+    void start(Stage stage) {
+        view = new TokenStripView();
+        Fx.show(stage, view, 400, 200);
+    }
+
+    private static int argb(Color c) {
+        return 0xFF000000 | (int) Math.round(c.getRed() * 255) << 16 | (int) Math.round(c.getGreen() * 255) << 8
+                | (int) Math.round(c.getBlue() * 255);
+    }
+
+    private int pixelInChip(int position, double dx, double dy) {
+        Node chip = Fx.call(() -> view.chip(position));
+        Bounds b = Fx.call(() -> view.sceneToLocal(chip.localToScene(chip.getBoundsInLocal())));
+        WritableImage img = Fx.snapshot(view);
+        return Fx.argb(img, b.getMinX() + dx, b.getMinY() + dy);
+    }
+
+    @Test
+    void chipsShowPieceIdAndNllTint() {
+        Fx.run(() -> view.setStrip(new TokenStrip(List.of("Once", " upon", "\n"), new int[] {7, 8, 13},
+                new double[] {Double.NaN, 8.0, 0.0})));
+        assertEquals(3, view.size());
+        Node chip = Fx.call(() -> view.chip(1));
+        List<String> texts = Fx.call(() -> ((javafx.scene.layout.VBox) chip).getChildren().stream()
+                .map(n -> ((Text) n).getText()).toList());
+        assertEquals(List.of("·upon", "8"), texts);
+        assertEquals(argb(view.tintFor(8.0)), pixelInChip(1, 3, 3), "high NLL gets the darkest tint");
+        assertTrue(Fx.distance(pixelInChip(2, 3, 3), 0xFFFFFFFF) < 10, "zero NLL is white");
+    }
+
+    @Test
+    void appendStreamsAndSelectionHighlights(FxRobot robot) {
+        Fx.run(() -> view.setStrip(null));
+        for (int batch = 0; batch < 4; batch++) {
+            int first = batch * 50;
+            Fx.run(() -> {
+                for (int id = first; id < first + 50; id++) {
+                    view.append("w" + id, id, id % 9);
+                }
+            });
+        }
+        assertEquals(200, view.size());
+        assertEquals("w199", Fx.call(() -> view.snapshotStrip().pieces().get(199)));
+        assertEquals(Fx.call(() -> ((javafx.scene.control.ScrollPane) view.getCenter()).getVmax()),
+                Fx.call(() -> ((javafx.scene.control.ScrollPane) view.getCenter()).getVvalue()), "follows the tail");
+
+        int before = pixelInChip(195, 0.5, 6);
+        Fx.run(() -> view.select(195, 205));
+        int after = pixelInChip(195, 0.5, 6);
+        assertTrue(Fx.distance(after, 0xFFFF3D7F) < 60, "selected chip gets the highlight border");
+        assertTrue(Fx.distance(before, after) > 60);
+        Fx.run(() -> view.append("late", 1, Double.NaN));
+        assertTrue(Fx.call(() -> view.chip(200).getPseudoClassStates().stream()
+                .anyMatch(p -> p.getPseudoClassName().equals("selected"))), "appended chip inside the range");
+
+        robot.clickOn(Fx.call(() -> view.chip(198)));
+        assertEquals(new TokenRange(198, 199), Fx.call(() -> view.selectionProperty().get()));
+        Fx.run(view::clearSelection);
+        assertNull(view.selectionProperty().get());
+    }
+}
