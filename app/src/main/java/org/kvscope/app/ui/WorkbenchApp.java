@@ -18,7 +18,7 @@ public final class WorkbenchApp extends Application {
     public static Scene createScene(WorkbenchViewModel vm, double width, double height) {
         MainWindow window = new MainWindow(vm);
         Scene scene = new Scene(window, width, height);
-        scene.getStylesheets().add(stylesheet());
+        scene.getStylesheets().addAll(org.kvscope.viz.VizStyle.stylesheet(), stylesheet());
         return scene;
     }
 

@@ -11,12 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import javafx.scene.Node;
-import javafx.scene.chart.XYChart;
 import javafx.scene.control.DialogPane;
 import javafx.scene.control.Slider;
 import javafx.scene.layout.HBox;
@@ -99,46 +97,35 @@ class WorkbenchWindowTest {
         return (Slider) box.getUserData();
     }
 
-    private static List<Number> values(XYChart<?, ?> chart, String series) {
-        return chart.getData().stream().filter(s -> s.getName().equals(series)).findFirst().orElseThrow()
-                .getData().stream().map(d -> (Number) d.getYValue()).toList();
-    }
-
     @Test
     void movingTheBudgetSliderUpdatesOverlayRecallMemoryAndRerunsPerplexity(FxRobot robot) throws Exception {
         loadAndRun(robot);
         await("first perplexity", () -> vm.policyA().perplexityProperty().get() != null);
-        double[] overlayBefore = window.attention().heatmap().keptFraction();
+        int overlayBefore = window.attention().heatmap().keptMaskProperty().get().keptCount();
         String totalsBefore = window.metrics().totals();
-        List<Number> memoryBefore = values(window.metrics().memoryChart(), "A: snapkv kept");
+        long memoryBefore = window.metrics().memoryChart(0).dataProperty().get().totalKept();
+        double recallBefore = window.metrics().recallChart().dataProperty().get().series().get(0).values()[0];
         String pplBefore = window.evaluation().perplexityText();
         int runsBefore = vm.policyA().evaluationsStartedProperty().get();
         var analysisBefore = vm.policyA().analysis();
-        assertNotNull(overlayBefore);
 
         robot.interact(() -> budgetSlider(robot).setValue(16));
         await("new analysis", () -> vm.policyA().analysis() != analysisBefore);
 
         assertEquals(16, vm.policyA().values().get("budget"));
-        double[] overlayAfter = window.attention().heatmap().keptFraction();
-        assertTrue(sum(overlayAfter) < sum(overlayBefore), "fewer kept key columns in the overlay");
+        int overlayAfter = window.attention().heatmap().keptMaskProperty().get().keptCount();
+        assertTrue(overlayAfter < overlayBefore, "fewer kept key columns in the overlay: " + overlayBefore + " -> "
+                + overlayAfter);
         assertNotEquals(totalsBefore, window.metrics().totals());
-        List<Number> memoryAfter = values(window.metrics().memoryChart(), "A: snapkv kept");
-        assertTrue(memoryAfter.get(0).doubleValue() < memoryBefore.get(0).doubleValue(), "less KV memory kept");
+        assertTrue(window.metrics().memoryChart(0).dataProperty().get().totalKept() < memoryBefore, "less KV kept");
+        double recallAfter = window.metrics().recallChart().dataProperty().get().series().get(0).values()[0];
+        assertTrue(recallAfter < recallBefore, "recall drops with the budget: " + recallBefore + " -> " + recallAfter);
         assertTrue(window.attention().summary().contains("keeps 16 of"), window.attention().summary());
 
         await("perplexity re-run", () -> vm.policyA().evaluationsStartedProperty().get() > runsBefore
                 && vm.policyA().evaluationsFinishedProperty().get() >= runsBefore + 1
                 && !window.evaluation().perplexityText().equals(pplBefore));
         assertTrue(window.evaluation().perplexityText().contains("A: snapkv"), window.evaluation().perplexityText());
-    }
-
-    private static double sum(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s;
     }
 
     @Test

@@ -10,7 +10,7 @@ import org.kvscope.app.ui.Workbench;
 import org.kvscope.app.ui.DeviceProbe;
 import org.kvscope.app.ui.WorkbenchApp;
 import org.kvscope.app.ui.session.RecentModels;
-import org.kvscope.app.ui.view.ChartExport;
+import org.kvscope.viz.export.ChartExport;
 import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;

@@ -14,6 +14,8 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import org.kordamp.ikonli.javafx.FontIcon;
+import org.kvscope.viz.data.CsvWritable;
+import org.kvscope.viz.export.ChartExport;
 
 /**
  * A titled panel around a view with an export menu: the view as PNG and its data as CSV (the same
@@ -21,9 +23,9 @@ import org.kordamp.ikonli.javafx.FontIcon;
  */
 public final class Card extends VBox {
     private final Node content;
-    private final Supplier<String> csv;
+    private final Supplier<? extends CsvWritable> csv;
 
-    public Card(String title, Node content, Supplier<String> csv) {
+    public Card(String title, Node content, Supplier<? extends CsvWritable> csv) {
         this.content = content;
         this.csv = csv;
         getStyleClass().add("card");
@@ -44,8 +46,8 @@ public final class Card extends VBox {
 
     public Node content() { return content; }
 
-    /** CSV of the view's data as it stands. */
-    public String csv() { return csv.get(); }
+    /** The view's data as it stands (null when there is none yet). */
+    public CsvWritable data() { return csv.get(); }
 
     private MenuItem pngItem(String title) {
         MenuItem m = new MenuItem("Export PNG…");
@@ -61,9 +63,12 @@ public final class Card extends VBox {
     private MenuItem csvItem(String title) {
         MenuItem m = new MenuItem("Export data as CSV…");
         m.setOnAction(e -> {
-            File f = chooser(title, "csv").showSaveDialog(getScene().getWindow());
-            if (f != null) {
-                run(() -> ChartExport.writeCsv(csv.get(), f.toPath()));
+            File f = csv.get() == null ? null : chooser(title, "csv").showSaveDialog(getScene().getWindow());
+            CsvWritable data = csv.get();
+            if (data == null) {
+                Dialogs.error(getScene().getWindow(), "Nothing to export", "This view has no data yet: run a prompt first.");
+            } else if (f != null) {
+                run(() -> ChartExport.csv(data, f.toPath()));
             }
         });
         return m;

@@ -18,6 +18,9 @@ import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.viz.ColorScales;
+import org.kvscope.viz.data.LayerHead;
+import org.kvscope.viz.view.HeatmapGridView;
 
 /**
  * The workbench window's content: model and prompt on the left, the views in tabs in the middle,
@@ -57,14 +60,17 @@ public final class MainWindow extends BorderPane {
         leftScroll.setFitToWidth(true);
         leftScroll.setMinWidth(300);
 
+        HeatmapGridView grid = new HeatmapGridView(56);
+        grid.setId("head-grid");
+        bindGrid(grid);
         SplitPane attentionSplit = new SplitPane(
-                new Card("Attention (policy A overlay)", attention, attention::csv),
-                new Card("Layer × head — click to select", new HeadGrid(vm, selection), () -> ""));
+                new Card("Attention (policy A overlay)", attention, attention::shownMap),
+                new Card("Layer × head — click to select", grid, () -> grid.mapsProperty().get()));
         attentionSplit.setDividerPositions(0.6);
         AttentionPane compareA = new AttentionPane(vm, vm.policyA(), selection, false);
         AttentionPane compareB = new AttentionPane(vm, vm.policyB(), selection, false);
-        SplitPane compare = new SplitPane(new Card("Policy A", compareA, compareA::csv),
-                new Card("Policy B", compareB, compareB::csv));
+        SplitPane compare = new SplitPane(new Card("Policy A", compareA, compareA::shownMap),
+                new Card("Policy B", compareB, compareB::shownMap));
         views.getTabs().addAll(tab("Attention", "mdi2g-grid", attentionSplit), tab("Metrics", "mdi2c-chart-line", metrics),
                 tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", compare));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
@@ -103,6 +109,27 @@ public final class MainWindow extends BorderPane {
     public PolicyPane policyPaneA() { return policyA; }
     public PolicyPane policyPaneB() { return policyB; }
     public HeadSelection selection() { return selection; }
+
+    private void bindGrid(HeatmapGridView grid) {
+        vm.captureProperty().addListener((o, a, run) ->
+                grid.setMaps(run == null ? null : VizData.maps(run, vm.model().tokenizer())));
+        grid.mappingProperty().bind(selection.logProperty().map(log -> log ? ColorScales.Mapping.LOG
+                : ColorScales.Mapping.LINEAR));
+        grid.selectedProperty().addListener((o, a, b) -> {
+            if (b != null) {
+                selection.layerProperty().set(b.layer());
+                selection.headProperty().set(b.head());
+            }
+        });
+        Runnable push = () -> {
+            LayerHead lh = new LayerHead(selection.layerProperty().get(), selection.headProperty().get());
+            if (!lh.equals(grid.getSelected()) && grid.mapsProperty().get() != null) {
+                grid.setSelected(lh);
+            }
+        };
+        selection.layerProperty().addListener((o, a, b) -> push.run());
+        selection.headProperty().addListener((o, a, b) -> push.run());
+    }
 
     private static ScrollPane scroll(Region r) {
         ScrollPane s = new ScrollPane(r);

@@ -12,6 +12,7 @@ import javafx.scene.input.TransferMode;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -77,7 +78,11 @@ public final class ModelPane extends VBox {
         facts.setId("model-facts");
         vm.modelProperty().addListener((o, a, b) -> showFacts());
         showFacts();
-        getChildren().addAll(new HBox(6, open, recent), hint, loading, new HBox(6, new Label("Device"), device), facts);
+        Label deviceLabel = new Label("Device");
+        deviceLabel.setMinWidth(Region.USE_PREF_SIZE);
+        HBox deviceRow = new HBox(6, deviceLabel, device);
+        deviceRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        getChildren().addAll(new HBox(6, open, recent), hint, loading, deviceRow, facts);
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
                 e.acceptTransferModes(TransferMode.COPY);

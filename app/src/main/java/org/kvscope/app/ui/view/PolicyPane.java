@@ -2,10 +2,6 @@ package org.kvscope.app.ui.view;
 
 import java.util.function.IntSupplier;
 import javafx.geometry.Insets;
-import javafx.scene.chart.BarChart;
-import javafx.scene.chart.CategoryAxis;
-import javafx.scene.chart.NumberAxis;
-import javafx.scene.chart.XYChart;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
@@ -16,6 +12,8 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.kvscope.app.ui.vm.PolicyViewModel;
 import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.viz.data.BudgetSchedule;
+import org.kvscope.viz.view.BudgetScheduleChart;
 
 /**
  * One policy's settings: the policy picker, controls generated from its parameters, the live
@@ -24,8 +22,7 @@ import org.kvscope.kv.PolicyRegistry;
 public final class PolicyPane extends VBox {
     private final PolicyViewModel vm;
     private final ParameterControls controls;
-    private final BarChart<String, Number> schedule;
-    private final XYChart.Series<String, Number> series = new XYChart.Series<>();
+    private final BudgetScheduleChart schedule = new BudgetScheduleChart();
 
     public PolicyPane(PolicyViewModel vm, IntSupplier contextLength) {
         super(8);
@@ -56,20 +53,10 @@ public final class PolicyPane extends VBox {
         error.textProperty().bind(vm.errorProperty());
         error.visibleProperty().bind(vm.errorProperty().isNotNull());
         error.managedProperty().bind(error.visibleProperty());
-        CategoryAxis x = new CategoryAxis();
-        x.setLabel("layer");
-        NumberAxis y = new NumberAxis();
-        y.setLabel("KV entries / kv-head");
-        schedule = new BarChart<>(x, y);
         schedule.setId("schedule-" + vm.label());
-        schedule.setAnimated(false);
-        schedule.setLegendVisible(false);
-        schedule.setPrefHeight(170);
-        schedule.setMinHeight(150);
-        schedule.setBarGap(1);
-        schedule.setCategoryGap(4);
-        series.setName("budget");
-        schedule.getData().add(series);
+        schedule.setAnimationsEnabled(false);
+        schedule.setPrefHeight(190);
+        schedule.setMinHeight(160);
         vm.layerBudgetsProperty().addListener((o, a, b) -> updateSchedule(b));
         updateSchedule(vm.layerBudgetsProperty().get());
         ProgressBar progress = new ProgressBar();
@@ -80,27 +67,15 @@ public final class PolicyPane extends VBox {
         evalStatus.textProperty().bind(vm.evaluationStatusProperty());
         HBox eval = new HBox(6, new Label("Re-run"), progress, evalStatus);
         HBox.setHgrow(progress, Priority.ALWAYS);
-        Card scheduleCard = new Card("Per-layer budget", schedule, () -> ChartExport.csv(schedule));
+        Card scheduleCard = new Card("Per-layer budget", schedule, () -> schedule.scheduleProperty().get());
         getChildren().addAll(picker, description, controls, error, scheduleCard, eval);
     }
 
     public ParameterControls controls() { return controls; }
 
     private void updateSchedule(int[] budgets) {
-        if (budgets == null) {
-            series.getData().clear();
-            return;
-        }
-        if (series.getData().size() != budgets.length) {
-            series.getData().clear();
-            for (int l = 0; l < budgets.length; l++) {
-                series.getData().add(new XYChart.Data<>(Integer.toString(l), budgets[l]));
-            }
-        } else {
-            for (int l = 0; l < budgets.length; l++) {
-                series.getData().get(l).setYValue(budgets[l]);
-            }
-        }
+        schedule.setSchedule(budgets == null ? null : new BudgetSchedule(budgets.clone(),
+                vm.policyName() + ": KV entries per kv-head kept in each layer"));
     }
 
     private static final class EntryCell extends ListCell<PolicyRegistry.Entry> {

@@ -7,31 +7,27 @@ import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
-import javafx.scene.paint.Color;
-import javafx.scene.text.Text;
-import javafx.scene.text.TextFlow;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kvscope.app.ui.Workbench;
 import org.kvscope.app.ui.vm.TokenPiece;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.viz.data.TokenStrip;
+import org.kvscope.viz.view.TokenStripView;
 
 /**
  * The prompt editor with a sample-prompt picker, the token strip (boundaries and ids), the run
  * controls, and generated tokens coloured by their negative log-likelihood.
  */
 public final class PromptPane extends VBox {
-    private static final int STRIP_LIMIT = 600;
     private final WorkbenchViewModel vm;
-    private final FlowPane strip = new FlowPane(2, 2);
-    private final TextFlow output = new TextFlow();
+    private final TokenStripView strip = new TokenStripView();
+    private final TokenStripView output = new TokenStripView();
 
     public PromptPane(WorkbenchViewModel vm) {
         super(8);
@@ -60,10 +56,8 @@ public final class PromptPane extends VBox {
         count.getStyleClass().add("muted");
         count.textProperty().bind(vm.promptPiecesProperty().map(p -> p.size() + " tokens"
                 + (vm.model() == null ? "" : " of " + vm.model().config().contextLength())));
-        strip.getStyleClass().add("token-strip");
-        ScrollPane stripScroll = new ScrollPane(strip);
-        stripScroll.setFitToWidth(true);
-        stripScroll.setPrefHeight(90);
+        strip.setId("prompt-tokens");
+        strip.setPrefHeight(110);
         vm.promptPiecesProperty().addListener((o, a, b) -> showTokens(b));
         Button run = new Button("Run", new FontIcon("mdi2p-play"));
         run.setId("run-prompt");
@@ -82,49 +76,28 @@ public final class PromptPane extends VBox {
         Button stop = new Button("Stop", new FontIcon("mdi2s-stop"));
         stop.disableProperty().bind(vm.generatingProperty().not());
         stop.setOnAction(e -> vm.stop());
-        output.getStyleClass().add("generated");
-        output.setId("generated-text");
+        output.setId("generated-tokens");
+        output.setPrefHeight(110);
+        output.followTailProperty().set(true);
         vm.generated().addListener((ListChangeListener<Workbench.StreamedToken>) c -> {
             while (c.next()) {
                 if (c.wasRemoved() && vm.generated().isEmpty()) {
-                    output.getChildren().clear();
+                    output.setStrip(null);
                 }
                 for (Workbench.StreamedToken t : c.getAddedSubList()) {
-                    Text tx = new Text(t.text());
-                    tx.setFill(nllColor(t.nll()));
-                    Tooltip.install(tx, new Tooltip(String.format("token %d, NLL %.2f nats", t.token(), t.nll())));
-                    output.getChildren().add(tx);
+                    output.append(t.text(), t.token(), t.nll());
                 }
             }
         });
-        ScrollPane outScroll = new ScrollPane(output);
-        outScroll.setFitToWidth(true);
-        outScroll.setPrefHeight(90);
-        Label legend = new Label("generated text: green = confident (low NLL), red = surprising");
+        Label legend = new Label("Generated tokens (policy A active), tinted by negative log-likelihood");
         legend.getStyleClass().add("muted");
         HBox buttons = new HBox(6, run, new Label("  N"), n, generate, stop);
         VBox.setVgrow(editor, Priority.SOMETIMES);
-        getChildren().addAll(samples, editor, count, stripScroll, buttons, legend, outScroll);
-    }
-
-    /** Green (NLL 0) to red (NLL ≥ 6 nats). */
-    static Color nllColor(double nll) {
-        double t = Math.max(0, Math.min(1, nll / 6));
-        return Color.web("#3fb27f").interpolate(Color.web("#e5534b"), t);
+        getChildren().addAll(samples, editor, count, strip, buttons, legend, output);
     }
 
     private void showTokens(List<TokenPiece> pieces) {
-        strip.getChildren().clear();
-        int shown = Math.min(pieces.size(), STRIP_LIMIT);
-        for (int i = 0; i < shown; i++) {
-            TokenPiece p = pieces.get(i);
-            Label l = new Label(p.text());
-            l.getStyleClass().add("token");
-            l.setTooltip(new Tooltip("position " + i + ", id " + p.id()));
-            strip.getChildren().add(l);
-        }
-        if (pieces.size() > shown) {
-            strip.getChildren().add(new Label("… " + (pieces.size() - shown) + " more"));
-        }
+        strip.setStrip(new TokenStrip(pieces.stream().map(TokenPiece::text).toList(),
+                pieces.stream().mapToInt(TokenPiece::id).toArray(), null));
     }
 }

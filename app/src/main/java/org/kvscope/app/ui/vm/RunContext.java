@@ -26,19 +26,30 @@ public final class RunContext {
     private final SuiteDescriptor needleSuite;
     private final Map<NeedleCase, NeedleEvaluator.Result> needleBaselines = new ConcurrentHashMap<>();
     private List<NeedleCase> needleCases;
-    private final InstantAnalysis instant;
+    private volatile PolicyAnalysis.Analyzer analyzer;
     private CompressedPerplexity.Result baseline;
 
     public RunContext(Model model, CaptureRun run, SuiteDescriptor needleSuite) {
         this.model = Objects.requireNonNull(model, "model");
         this.run = Objects.requireNonNull(run, "run");
         this.needleSuite = needleSuite;
-        this.instant = new InstantAnalysis(run.capture(), model.config().headDim());
     }
 
-    /** Analyses of policies against this run, with the policy-independent parts cached. */
+    /**
+     * What a policy keeps and costs on this run, from the capture alone; the per-capture ranking
+     * work is done on the first call and reused by every later one (each slider move).
+     */
     public PolicyAnalysis analyze(CompressionPolicy policy) {
-        return instant.analyze(policy, Workbench.analysisContext(run), Workbench.overlapK(policy));
+        PolicyAnalysis.Analyzer a = analyzer;
+        if (a == null) {
+            synchronized (this) {
+                if (analyzer == null) {
+                    analyzer = new PolicyAnalysis.Analyzer(run.capture());
+                }
+                a = analyzer;
+            }
+        }
+        return a.analyze(policy, Workbench.analysisContext(run), model.config().headDim(), Workbench.overlapK(policy));
     }
 
     public Model model() { return model; }
