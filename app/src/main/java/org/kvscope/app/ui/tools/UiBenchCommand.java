@@ -27,7 +27,7 @@ import org.kvscope.prompts.SampleTexts;
 final class UiBenchCommand {
     private UiBenchCommand() {}
 
-    static int run(Path model, int tokens, int moves, PrintStream out) throws Exception {
+    static int run(Path model, int tokens, int moves, int tab, PrintStream out) throws Exception {
         if (moves < 5) {
             throw new IllegalArgumentException("--moves must be at least 5, was " + moves);
         }
@@ -53,6 +53,10 @@ final class UiBenchCommand {
             prompt = DemoSession.promptOfTokens(m, text, target);
         }
         DemoSession.loadAndRun(vm, model, prompt, false);
+        String tabName = FxRuntime.onFx(() -> {
+            window.views().getSelectionModel().select(tab);
+            return window.views().getTabs().get(tab).getText();
+        });
         int n = FxRuntime.onFx(() -> vm.capture().promptTokens().length);
         long[] nanos = new long[moves];
         long[] analysisNanos = new long[moves];
@@ -90,8 +94,8 @@ final class UiBenchCommand {
         Arrays.sort(m);
         Arrays.sort(a);
         Arrays.sort(lay);
-        out.printf("bench-ui: %s, prompt %d tokens, policy %s, %d budget moves (%d warm-up dropped)%n",
-                model.getFileName(), n, FxRuntime.onFx(vm.policyA()::policyName), m.length, warm);
+        out.printf("bench-ui: %s, prompt %d tokens, policy %s, %d budget moves (%d warm-up dropped), '%s' tab shown%n",
+                model.getFileName(), n, FxRuntime.onFx(vm.policyA()::policyName), m.length, warm, tabName);
         out.printf("  slider move -> views updated: p50 %.1f ms, p95 %.1f ms, max %.1f ms%n",
                 ms(m, 0.5), ms(m, 0.95), m[m.length - 1] / 1e6);
         out.printf("  of which PolicyAnalysis:      p50 %.1f ms, p95 %.1f ms%n", ms(a, 0.5), ms(a, 0.95));

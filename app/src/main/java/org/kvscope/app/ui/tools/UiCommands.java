@@ -27,14 +27,14 @@ public final class UiCommands {
             int code = switch (argv[0]) {
                 case "screenshots" -> ScreenshotCommand.run(model, Path.of(option(rest, "--out", "docs/images")), out);
                 case "bench-ui" -> UiBenchCommand.run(model, Integer.parseInt(option(rest, "--tokens", "512")),
-                        Integer.parseInt(option(rest, "--moves", "60")), out);
+                        Integer.parseInt(option(rest, "--moves", "60")), Integer.parseInt(option(rest, "--tab", "0")), out);
                 default -> throw new IllegalArgumentException("unknown command " + argv[0]);
             };
             return code;
         } catch (IllegalArgumentException e) {
             err.println("kvscope " + argv[0] + ": " + e.getMessage());
             err.println("usage: kvscope " + argv[0] + " [--model FILE] "
-                    + (argv[0].equals("screenshots") ? "[--out DIR]" : "[--tokens N] [--moves M]"));
+                    + (argv[0].equals("screenshots") ? "[--out DIR]" : "[--tokens N] [--moves M] [--tab 0-3]"));
             return 2;
         } catch (Exception e) {
             err.println("kvscope " + argv[0] + ": " + e);

@@ -1,5 +1,7 @@
 package org.kvscope.app.ui.view;
 
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.CheckBox;
@@ -30,7 +32,9 @@ public final class AttentionPane extends BorderPane {
     private final Label summary = new Label(" ");
     private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
     private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final BooleanProperty active = new SimpleBooleanProperty(true);
     private AttentionMap shown;
+    private boolean stale;
 
     public AttentionPane(WorkbenchViewModel vm, PolicyViewModel policy, HeadSelection selection, boolean controls) {
         this.vm = vm;
@@ -75,8 +79,19 @@ public final class AttentionPane extends BorderPane {
             redraw();
         });
         policy.analysisProperty().addListener((o, a, b) -> redraw());
+        active.addListener((o, a, on) -> {
+            if (on && stale) {
+                redraw();
+            }
+        });
         redraw();
     }
+
+    /**
+     * Whether the pane is on screen; while it is not, changes only mark it stale and it redraws
+     * when shown again (the heatmap's overlay is the costliest thing to render).
+     */
+    public BooleanProperty activeProperty() { return active; }
 
     public AttentionHeatmapView heatmap() { return heatmap; }
 
@@ -102,6 +117,11 @@ public final class AttentionPane extends BorderPane {
     }
 
     private void redraw() {
+        if (!active.get()) {
+            stale = true;
+            return;
+        }
+        stale = false;
         CaptureRun run = vm.capture();
         if (run == null || vm.model() == null) {
             shown = null;

@@ -74,6 +74,9 @@ public final class MainWindow extends BorderPane {
         views.getTabs().addAll(tab("Attention", "mdi2g-grid", attentionSplit), tab("Metrics", "mdi2c-chart-line", metrics),
                 tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", compare));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
+        compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());
+        compareB.activeProperty().bind(views.getTabs().get(3).selectedProperty());
 
         TabPane policies = new TabPane(tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA)),
                 tab("Policy B", "mdi2a-alpha-b-box-outline", scroll(policyB)));

@@ -92,6 +92,22 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void generationStreamsTokensWithTheirNll() throws Exception {
+        loadAndRun();
+        vm.generate(6);
+        assertFalse(vm.generatingProperty().get());
+        assertEquals(6, vm.generated().size());
+        for (int i = 0; i < 6; i++) {
+            var t = vm.generated().get(i);
+            assertEquals(i, t.index());
+            assertTrue(t.nll() >= 0 && Double.isFinite(t.nll()), "NLL " + t.nll());
+        }
+        assertTrue(vm.statusProperty().get().startsWith("Generated 6 tokens"), vm.statusProperty().get());
+        vm.generate(vm.model().config().contextLength());
+        assertEquals("Cannot generate", problems.get(0).title());
+    }
+
+    @Test
     void corruptModelFileReportsAProblemAndKeepsTheLoadedModel() throws Exception {
         loadAndRun();
         Model loaded = vm.model();
