@@ -71,8 +71,15 @@ public final class MainWindow extends BorderPane {
         AttentionPane compareB = new AttentionPane(vm, vm.policyB(), selection, false);
         SplitPane compare = new SplitPane(new Card("Policy A", compareA, compareA::shownMap),
                 new Card("Policy B", compareB, compareB::shownMap));
+        Label compareTotals = new Label();
+        compareTotals.getStyleClass().add("totals");
+        compareTotals.setWrapText(true);
+        compareTotals.textProperty().bind(metrics.totalsProperty());
+        VBox comparePage = new VBox(8, compareTotals, compare);
+        comparePage.getStyleClass().add("page");
+        VBox.setVgrow(compare, Priority.ALWAYS);
         views.getTabs().addAll(tab("Attention", "mdi2g-grid", attentionSplit), tab("Metrics", "mdi2c-chart-line", metrics),
-                tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", compare));
+                tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", comparePage));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
         compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());

@@ -87,6 +87,9 @@ public final class MetricsPane extends ScrollPane {
     /** The totals above the charts (recall, overlap, memory of A and B). */
     public String totals() { return totals.getText(); }
 
+    /** The totals text, for other panes that show the same comparison. */
+    public javafx.beans.property.StringProperty totalsProperty() { return totals.textProperty(); }
+
     public LayerMetricChart recallChart() { return recall; }
     public LayerMetricChart overlapChart() { return overlap; }
     public KvMemoryChart memoryChart(int policy) { return memory.get(policy); }
