@@ -59,6 +59,7 @@ public final class WorkbenchViewModel {
     private final PolicyViewModel policyB;
     private volatile AtomicBoolean loadCancel = new AtomicBoolean();
     private volatile AtomicBoolean generateCancel = new AtomicBoolean();
+    private boolean runAfterLoad;
 
     public WorkbenchViewModel(Workbench workbench, UiThreads threads, RecentModels recentStore, DeviceProbe devices) {
         this.workbench = workbench;
@@ -146,7 +147,12 @@ public final class WorkbenchViewModel {
                     refreshContexts();
                     finishLoad("Loaded " + m.info().name() + ". Press Run to capture attention.");
                     if (old != null) {
-                        threads.worker().execute(old::close);
+                        // after any re-run still using it (the evaluation thread runs one job at a time)
+                        threads.evaluation().execute(old::close);
+                    }
+                    if (runAfterLoad) {
+                        runAfterLoad = false;
+                        runPrompt();
                     }
                 });
             } catch (GGUFException e) {
@@ -174,6 +180,7 @@ public final class WorkbenchViewModel {
 
     private void fail(String title, String message) {
         threads.fx().execute(() -> {
+            runAfterLoad = false;
             loading.set(false);
             running.set(false);
             generating.set(false);
@@ -185,6 +192,7 @@ public final class WorkbenchViewModel {
     /** Stops a model load in progress; the file is closed as soon as the loader returns. */
     public void cancelLoad() {
         loadCancel.set(true);
+        runAfterLoad = false;
         loading.set(false);
         status.set("Loading cancelled.");
     }
@@ -351,15 +359,7 @@ public final class WorkbenchViewModel {
         prompt.set(s.prompt() == null ? "" : s.prompt());
         Model m = model.get();
         if (s.modelPath() != null && (m == null || !m.info().path().toAbsolutePath().toString().equals(s.modelPath()))) {
-            model.addListener(new javafx.beans.value.ChangeListener<>() {
-                @Override
-                public void changed(javafx.beans.value.ObservableValue<? extends Model> o, Model a, Model b) {
-                    model.removeListener(this);
-                    if (b != null) {
-                        runPrompt();
-                    }
-                }
-            });
+            runAfterLoad = true;
             openModel(Path.of(s.modelPath()));
         } else if (m != null) {
             runPrompt();

@@ -170,6 +170,26 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void sessionOpenedInAFreshWorkbenchLoadsItsModelAndRunsThePrompt() throws Exception {
+        loadAndRun();
+        vm.policyA().set("budget", 20);
+        Path file = dir.resolve("fresh.kvscope.json");
+        assertTrue(vm.saveSession(file));
+        WorkbenchViewModel fresh = new WorkbenchViewModel(new Workbench(), UiThreads.direct(Duration.ofMillis(150)),
+                new RecentModels(dir.resolve("recent2.json")), DeviceProbe.cpuOnly());
+        try {
+            fresh.policies().forEach(p -> p.setNeedlesEnabled(false));
+            assertTrue(fresh.openSession(file));
+            assertNotNull(fresh.model());
+            assertNotNull(fresh.capture());
+            assertEquals(20, fresh.policyA().values().get("budget"));
+            assertEquals(vm.policyA().analysis().meanRecall(), fresh.policyA().analysis().meanRecall(), 1e-12);
+        } finally {
+            fresh.shutdown();
+        }
+    }
+
+    @Test
     void brokenSessionFileIsReportedAndChangesNothing() throws Exception {
         loadAndRun();
         Path file = dir.resolve("broken.json");
