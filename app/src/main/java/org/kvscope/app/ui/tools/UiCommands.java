@@ -23,6 +23,8 @@ public final class UiCommands {
     public static int run(String[] argv, PrintStream out, PrintStream err) {
         String[] rest = Arrays.copyOfRange(argv, 1, argv.length);
         try {
+            checkOptions(rest, argv[0].equals("screenshots") ? List.of("--model", "--out")
+                    : List.of("--model", "--tokens", "--moves", "--tab"));
             Path model = model(rest);
             int code = switch (argv[0]) {
                 case "screenshots" -> ScreenshotCommand.run(model, Path.of(option(rest, "--out", "docs/images")), out);
@@ -32,7 +34,8 @@ public final class UiCommands {
             };
             return code;
         } catch (IllegalArgumentException e) {
-            err.println("kvscope " + argv[0] + ": " + e.getMessage());
+            String msg = e instanceof NumberFormatException ? "not a number: " + e.getMessage() : e.getMessage();
+            err.println("kvscope " + argv[0] + ": " + msg);
             err.println("usage: kvscope " + argv[0] + " [--model FILE] "
                     + (argv[0].equals("screenshots") ? "[--out DIR]" : "[--tokens N] [--moves M] [--tab 0-3]"));
             return 2;
@@ -51,16 +54,22 @@ public final class UiCommands {
                 new IllegalArgumentException("no --model given and " + SharedModels.missingMessage("stories260K.gguf")));
     }
 
-    static String option(String[] args, String name, String def) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(name)) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException(name + " needs a value");
-                }
-                return args[i + 1];
+    /** Every argument must be a known option followed by its value. */
+    static void checkOptions(String[] args, List<String> known) {
+        for (int i = 0; i < args.length; i += 2) {
+            if (!known.contains(args[i])) {
+                throw new IllegalArgumentException("unknown option '" + args[i] + "'; valid: " + String.join(", ", known));
             }
-            if (!args[i].startsWith("--") && (i == 0 || !args[i - 1].startsWith("--"))) {
-                throw new IllegalArgumentException("unexpected argument '" + args[i] + "'");
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+        }
+    }
+
+    static String option(String[] args, String name, String def) {
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
             }
         }
         return def;

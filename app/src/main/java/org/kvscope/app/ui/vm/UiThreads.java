@@ -17,9 +17,13 @@ public record UiThreads(Executor fx, ExecutorService worker, ExecutorService ana
 
     /** The application's threads: results go to the JavaFX thread, work to daemon threads. */
     public static UiThreads standard() {
+        return standard(Duration.ofMillis(400));
+    }
+
+    /** The application's threads with another debounce delay for model re-runs. */
+    public static UiThreads standard(Duration debounce) {
         return new UiThreads(Platform::runLater, daemonPool("kvscope-worker"), daemonPool("kvscope-analysis"),
-                Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvscope-evaluation")),
-                Duration.ofMillis(400));
+                Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvscope-evaluation")), debounce);
     }
 
     /** Everything except evaluation runs on the calling thread (for view-model unit tests). */
