@@ -4,17 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.ObjectProperty;
-import javafx.beans.property.SimpleDoubleProperty;
-import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -49,24 +43,16 @@ public final class PolicyViewModel {
     private final ObjectProperty<List<BudgetPoint>> recallCurve = new SimpleObjectProperty<>(List.of());
     private final StringProperty error = new SimpleStringProperty();
     private final LongProperty analysisNanos = new SimpleLongProperty();
-    private final ObjectProperty<CompressedPerplexity.Result> perplexity = new SimpleObjectProperty<>();
-    private final ObjectProperty<CompressedPerplexity.Result> baseline = new SimpleObjectProperty<>();
-    private final ObjectProperty<Workbench.NeedleResults> needles = new SimpleObjectProperty<>();
-    private final DoubleProperty evaluationProgress = new SimpleDoubleProperty();
-    private final StringProperty evaluationStatus = new SimpleStringProperty("");
-    private final IntegerProperty evaluationsStarted = new SimpleIntegerProperty();
-    private final IntegerProperty evaluationsFinished = new SimpleIntegerProperty();
     private final AtomicLong analysisGeneration = new AtomicLong();
     private volatile SweepKey lastSweepKey;
     private volatile RunContext context;
-    private volatile boolean needlesEnabled = true;
-    private ScheduledFuture<?> pendingEvaluation;
-    private AtomicBoolean pendingCancel = new AtomicBoolean();
+    private final ModelReRuns reRuns;
 
     public PolicyViewModel(String label, Workbench workbench, UiThreads threads, String initialPolicy) {
         this.label = label;
         this.workbench = workbench;
         this.threads = threads;
+        this.reRuns = new ModelReRuns(workbench, threads);
         select(initialPolicy);
     }
 
@@ -82,16 +68,16 @@ public final class PolicyViewModel {
     public ObjectProperty<List<BudgetPoint>> recallCurveProperty() { return recallCurve; }
     public StringProperty errorProperty() { return error; }
     public LongProperty analysisNanosProperty() { return analysisNanos; }
-    public ObjectProperty<CompressedPerplexity.Result> perplexityProperty() { return perplexity; }
-    public ObjectProperty<CompressedPerplexity.Result> baselineProperty() { return baseline; }
-    public ObjectProperty<Workbench.NeedleResults> needlesProperty() { return needles; }
-    public DoubleProperty evaluationProgressProperty() { return evaluationProgress; }
-    public StringProperty evaluationStatusProperty() { return evaluationStatus; }
-    public IntegerProperty evaluationsStartedProperty() { return evaluationsStarted; }
-    public IntegerProperty evaluationsFinishedProperty() { return evaluationsFinished; }
+    public ObjectProperty<CompressedPerplexity.Result> perplexityProperty() { return reRuns.perplexityProperty(); }
+    public ObjectProperty<CompressedPerplexity.Result> baselineProperty() { return reRuns.baselineProperty(); }
+    public ObjectProperty<Workbench.NeedleResults> needlesProperty() { return reRuns.needlesProperty(); }
+    public DoubleProperty evaluationProgressProperty() { return reRuns.progressProperty(); }
+    public StringProperty evaluationStatusProperty() { return reRuns.statusProperty(); }
+    public IntegerProperty evaluationsStartedProperty() { return reRuns.startedProperty(); }
+    public IntegerProperty evaluationsFinishedProperty() { return reRuns.finishedProperty(); }
 
     /** Whether the debounced re-run includes the needle grid (perplexity always runs). */
-    public void setNeedlesEnabled(boolean enabled) { this.needlesEnabled = enabled; }
+    public void setNeedlesEnabled(boolean enabled) { reRuns.setNeedlesEnabled(enabled); }
 
     /** Switches to another policy with its default parameters. */
     public void select(String name) {
@@ -132,9 +118,7 @@ public final class PolicyViewModel {
     /** New model or captured run: recompute everything against it (null clears the views). */
     public void setContext(RunContext context) {
         this.context = context;
-        baseline.set(null);
-        perplexity.set(null);
-        needles.set(null);
+        reRuns.clear();
         changed();
     }
 
@@ -160,7 +144,7 @@ public final class PolicyViewModel {
             return;
         }
         requestAnalysis(ctx);
-        scheduleEvaluation(ctx);
+        reRuns.schedule(ctx, policyName.get(), values.get());
     }
 
     private void requestAnalysis(RunContext ctx) {
@@ -239,71 +223,8 @@ public final class PolicyViewModel {
         return out;
     }
 
-    private synchronized void scheduleEvaluation(RunContext ctx) {
-        pendingCancel.set(true);
-        if (pendingEvaluation != null) {
-            pendingEvaluation.cancel(false);
-        }
-        AtomicBoolean cancel = new AtomicBoolean();
-        pendingCancel = cancel;
-        String name = policyName.get();
-        Map<String, Object> vals = values.get();
-        threads.fx().execute(() -> evaluationStatus.set("re-run pending…"));
-        pendingEvaluation = threads.evaluation().schedule(() -> evaluate(ctx, name, vals, cancel),
-                threads.debounce().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void evaluate(RunContext ctx, String name, Map<String, Object> vals, AtomicBoolean cancel) {
-        if (cancel.get()) {
-            return;
-        }
-        threads.fx().execute(() -> {
-            evaluationsStarted.set(evaluationsStarted.get() + 1);
-            evaluationProgress.set(0);
-            evaluationStatus.set("perplexity…");
-        });
-        try {
-            CompressedPerplexity.Result base = ctx.baseline(workbench, cancel::get);
-            CompressedPerplexity.Result ppl = workbench.perplexity(ctx.model(), ctx.run().promptTokens(),
-                    PolicyRegistry.create(name, vals), cancel::get);
-            if (cancel.get() || base == null) {
-                return;
-            }
-            threads.fx().execute(() -> {
-                baseline.set(base);
-                perplexity.set(ppl);
-                evaluationProgress.set(needlesEnabled && ctx.needleSuite() != null ? 0.1 : 1);
-            });
-            Workbench.NeedleResults grid = null;
-            if (needlesEnabled && ctx.needleSuite() != null) {
-                threads.fx().execute(() -> evaluationStatus.set("needle grid…"));
-                grid = workbench.needles(ctx.model(), ctx.needleCases(workbench), name, vals, ctx.needleBaselines(),
-                        p -> threads.fx().execute(() -> evaluationProgress.set(0.1 + 0.9 * p)), cancel::get);
-            }
-            if (cancel.get()) {
-                return;
-            }
-            Workbench.NeedleResults g = grid;
-            threads.fx().execute(() -> {
-                if (g != null) {
-                    needles.set(g);
-                }
-                evaluationProgress.set(1);
-                evaluationStatus.set("up to date");
-                evaluationsFinished.set(evaluationsFinished.get() + 1);
-            });
-        } catch (CancellationException e) {
-            // superseded by a newer change
-        } catch (RuntimeException e) {
-            threads.fx().execute(() -> evaluationStatus.set("re-run failed: " + e.getMessage()));
-        }
-    }
-
     /** Cancels any pending or running re-run. */
-    public synchronized void cancelEvaluation() {
-        pendingCancel.set(true);
-        if (pendingEvaluation != null) {
-            pendingEvaluation.cancel(false);
-        }
+    public void cancelEvaluation() {
+        reRuns.cancel();
     }
 }

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
@@ -24,7 +23,6 @@ import org.kvscope.app.ui.session.SessionState;
 import org.kvscope.app.ui.session.SessionStore;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.gguf.GGUFException;
-import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.model.Model;
 import org.kvscope.model.UnsupportedModelException;
 import org.kvscope.prompts.SuiteDescriptor;
@@ -302,29 +300,7 @@ public final class WorkbenchViewModel {
 
     /** The session as it stands: model, prompt, both policies with their latest results. */
     public SessionState snapshot() {
-        Model m = model.get();
-        List<SessionState.PolicySettings> ps = new ArrayList<>();
-        for (PolicyViewModel p : policies()) {
-            ps.add(new SessionState.PolicySettings(p.policyName(), ParameterValues.format(p.values()), results(p)));
-        }
-        return new SessionState(SessionState.VERSION, m == null ? null : m.info().path().toAbsolutePath().toString(),
-                prompt.get(), ps);
-    }
-
-    private static SessionState.Results results(PolicyViewModel p) {
-        PolicyAnalysis a = p.analysis();
-        if (a == null) {
-            return null;
-        }
-        double[] byLayer = new double[a.recall().length];
-        for (int l = 0; l < byLayer.length; l++) {
-            byLayer[l] = a.recall(l);
-        }
-        var ppl = p.perplexityProperty().get();
-        var base = p.baselineProperty().get();
-        return new SessionState.Results(a.meanRecall(), a.meanPvcOverlap(), a.memory().keptTotal(),
-                a.memory().fullTotal(), byLayer, ppl == null ? null : ppl.perplexity(),
-                base == null ? null : base.perplexity());
+        return SessionSnapshots.of(model.get(), prompt.get(), policies());
     }
 
     /** Writes the session atomically; a failure becomes a {@link Problem}. */
