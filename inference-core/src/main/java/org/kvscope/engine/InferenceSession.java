@@ -115,7 +115,7 @@ public final class InferenceSession {
             int window = policy.evidenceWindow();
             if (window > 0) {
                 collector = new EvidenceCollector(new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(),
-                        keyCount, window));
+                        keyCount, window, policy.needsAccumulatedAttention()));
                 observers.add(collector);
             }
             context = new CompressionPolicy.PrefillContext(c.layers(), c.heads(), c.kvHeads(), keyCount,

@@ -45,6 +45,18 @@ public final class BudgetParameters {
         };
     }
 
+    /**
+     * Checks that an always-kept window parameter leaves room in an absolute budget.
+     *
+     * @throws IllegalArgumentException naming the parameter
+     */
+    public static void requireBelowBudget(PolicyParameters p, String parameter) {
+        if (p.getDouble(RATIO) == 0 && p.getInt(parameter) >= p.getInt(BUDGET)) {
+            throw new IllegalArgumentException("parameter '" + parameter + "' must be smaller than 'budget' ("
+                    + p.getInt(BUDGET) + "), was " + p.getInt(parameter));
+        }
+    }
+
     /** Checks an absolute budget against the session's context. */
     public static void validate(PolicyParameters p, int contextLength) {
         if (p.getDouble(RATIO) == 0 && p.getInt(BUDGET) > contextLength) {

@@ -25,6 +25,9 @@ public abstract class CompressionPolicy {
     /** Final prompt queries whose exact attention rows the policy needs after prefill (0 = none). */
     public int evidenceWindow() { return 0; }
 
+    /** True when the policy scores by attention accumulated over every prefill query. */
+    public boolean needsAccumulatedAttention() { return false; }
+
     /**
      * Checks the configuration against a session's context length.
      *

@@ -17,11 +17,7 @@ public final class H2oPolicy extends ScoredPolicy {
 
     public H2oPolicy(PolicyParameters params) {
         super(params);
-        if (params.getDouble(BudgetParameters.RATIO) == 0
-                && params.getInt("recent") >= params.getInt(BudgetParameters.BUDGET)) {
-            throw new IllegalArgumentException("parameter 'recent' must be smaller than 'budget' ("
-                    + params.getInt(BudgetParameters.BUDGET) + "), was " + params.getInt("recent"));
-        }
+        BudgetParameters.requireBelowBudget(params, "recent");
     }
 
     public static List<ParameterSpec> specs() {
@@ -32,6 +28,8 @@ public final class H2oPolicy extends ScoredPolicy {
     @Override public String name() { return NAME; }
 
     @Override public int evidenceWindow() { return 1; }
+
+    @Override public boolean needsAccumulatedAttention() { return true; }
 
     @Override
     protected int recentKept(int promptLength) {

@@ -17,11 +17,7 @@ public class SnapKvPolicy extends ScoredPolicy {
 
     public SnapKvPolicy(PolicyParameters params) {
         super(params);
-        if (params.getDouble(BudgetParameters.RATIO) == 0
-                && params.getInt("window") >= params.getInt(BudgetParameters.BUDGET)) {
-            throw new IllegalArgumentException("parameter 'window' must be smaller than 'budget' ("
-                    + params.getInt(BudgetParameters.BUDGET) + "), was " + params.getInt("window"));
-        }
+        BudgetParameters.requireBelowBudget(params, "window");
         if (params.getInt("kernel") % 2 == 0) {
             throw new IllegalArgumentException("parameter 'kernel' must be an odd integer in 1..63, was "
                     + params.getInt("kernel"));

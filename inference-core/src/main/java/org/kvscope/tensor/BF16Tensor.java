@@ -6,18 +6,13 @@ import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 
 /** bfloat16: the upper 16 bits of a float32. */
-public final class BF16Tensor extends FloatTensor {
-    private final MemorySegment m;
-    private final long size;
+public final class BF16Tensor extends SegmentTensor {
 
     BF16Tensor(MemorySegment m, long size) {
-        this.m = m;
-        this.size = size;
+        super(m, size);
     }
 
     @Override public GGMLType type() { return GGMLType.BF16; }
-
-    @Override public long size() { return size; }
 
     @Override
     public float getFloat(long i) {

@@ -6,18 +6,13 @@ import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 
 /** IEEE 754 half-precision floats. */
-public final class F16Tensor extends FloatTensor {
-    private final MemorySegment m;
-    private final long size;
+public final class F16Tensor extends SegmentTensor {
 
     F16Tensor(MemorySegment m, long size) {
-        this.m = m;
-        this.size = size;
+        super(m, size);
     }
 
     @Override public GGMLType type() { return GGMLType.F16; }
-
-    @Override public long size() { return size; }
 
     @Override
     public float getFloat(long i) {

@@ -7,18 +7,13 @@ import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 
 /** 32-bit floats. */
-public final class F32Tensor extends FloatTensor {
-    private final MemorySegment m;
-    private final long size;
+public final class F32Tensor extends SegmentTensor {
 
     F32Tensor(MemorySegment m, long size) {
-        this.m = m;
-        this.size = size;
+        super(m, size);
     }
 
     @Override public GGMLType type() { return GGMLType.F32; }
-
-    @Override public long size() { return size; }
 
     @Override
     public float getFloat(long i) {

@@ -11,19 +11,14 @@ import org.kvscope.gguf.GGMLType;
  * Q4_0: blocks of 32 values as an f16 scale d and 16 bytes; element j (0..15) is the low nibble
  * of byte j, element j+16 its high nibble; x = d·(nibble − 8).
  */
-public final class Q4_0Tensor extends FloatTensor {
+public final class Q4_0Tensor extends SegmentTensor {
     static final int BLOCK = 32, BYTES = 18;
-    private final MemorySegment m;
-    private final long size;
 
     Q4_0Tensor(MemorySegment m, long size) {
-        this.m = m;
-        this.size = size;
+        super(m, size);
     }
 
     @Override public GGMLType type() { return GGMLType.Q4_0; }
-
-    @Override public long size() { return size; }
 
     @Override
     public float getFloat(long i) {

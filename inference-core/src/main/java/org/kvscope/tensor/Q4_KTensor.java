@@ -9,19 +9,14 @@ import org.kvscope.gguf.GGMLType;
  * x = d·scale·q − dmin·min. Within each 64-value chunk the first 32 values are the low nibbles
  * of 32 bytes and the next 32 their high nibbles.
  */
-public final class Q4_KTensor extends FloatTensor {
+public final class Q4_KTensor extends SegmentTensor {
     static final int BLOCK = 256, BYTES = 144;
-    private final MemorySegment m;
-    private final long size;
 
     Q4_KTensor(MemorySegment m, long size) {
-        this.m = m;
-        this.size = size;
+        super(m, size);
     }
 
     @Override public GGMLType type() { return GGMLType.Q4_K; }
-
-    @Override public long size() { return size; }
 
     /** 6-bit scale (which = 0) or min (which = 1) of sub-block j from the 12 packed bytes at s. */
     static int scaleOrMin(MemorySegment m, long s, int j, int which) {

@@ -10,19 +10,14 @@ import org.kvscope.gguf.GGMLType;
  * byte l (k even) or l + 32 (k odd), low nibble for k &lt; 2 and high for k ≥ 2, and bits 2k..2k+1
  * of qh byte l.
  */
-public final class Q6_KTensor extends FloatTensor {
+public final class Q6_KTensor extends SegmentTensor {
     static final int BLOCK = 256, BYTES = 210;
-    private final MemorySegment m;
-    private final long size;
 
     Q6_KTensor(MemorySegment m, long size) {
-        this.m = m;
-        this.size = size;
+        super(m, size);
     }
 
     @Override public GGMLType type() { return GGMLType.Q6_K; }
-
-    @Override public long size() { return size; }
 
     private int quant(long block, int e) {
         int half = e / 128, w = e % 128, k = w / 32, l = w % 32;

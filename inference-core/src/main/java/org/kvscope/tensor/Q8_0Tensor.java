@@ -8,19 +8,14 @@ import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 
 /** Q8_0: blocks of 32 values as an f16 scale d and 32 signed bytes q; x = d·q. */
-public final class Q8_0Tensor extends FloatTensor {
+public final class Q8_0Tensor extends SegmentTensor {
     static final int BLOCK = 32, BYTES = 34;
-    private final MemorySegment m;
-    private final long size;
 
     Q8_0Tensor(MemorySegment m, long size) {
-        this.m = m;
-        this.size = size;
+        super(m, size);
     }
 
     @Override public GGMLType type() { return GGMLType.Q8_0; }
-
-    @Override public long size() { return size; }
 
     @Override
     public float getFloat(long i) {

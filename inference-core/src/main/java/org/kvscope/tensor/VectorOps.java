@@ -11,21 +11,21 @@ public final class VectorOps {
     private VectorOps() {}
 
     /**
-     * Sum of a vector's lanes in a fixed order: halves are added lane-wise (512 → 256 → 128 bits),
+     * Sum of a vector's lanes (of the preferred species) in a fixed order: halves are added lane-wise (512 → 256 → 128 bits),
      * then the last four lanes as (l0 + l2) + (l1 + l3). {@code reduceLanes(ADD)} may add in any
      * order, and its interpreted and compiled forms differ in the last bit; every step here is
      * element-wise, so results are identical however far the JIT has got.
      */
     public static float sum(FloatVector v) {
-        if (v.species().vectorBitSize() == 512) {
+        if (F.vectorBitSize() == 512) { // a constant: the JIT keeps one branch
             v = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
                     .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
         }
-        if (v.species().vectorBitSize() == 256) {
+        if (F.vectorBitSize() >= 256) {
             v = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 0))
                     .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 1));
         }
-        if (v.species().vectorBitSize() == 128) {
+        if (F.vectorBitSize() >= 128) {
             return (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
         }
         float s = 0f;

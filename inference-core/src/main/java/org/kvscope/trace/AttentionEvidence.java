@@ -12,10 +12,21 @@ package org.kvscope.trace;
  */
 public final class AttentionEvidence {
     private final int layers, heads, kvHeads, keyCount, window;
+    private final boolean accumulate;
     private final float[][][] rows;        // [layer*heads+head][r][key]
     private final float[][] accumulated;   // [layer*heads+head][key]
 
+    /** Evidence with both the window rows and the accumulated attention. */
     public AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window) {
+        this(layers, heads, kvHeads, keyCount, window, true);
+    }
+
+    /**
+     * @param accumulate whether to sum every query's attention per key (only policies that score
+     *                   by accumulated attention need it; without it only the window rows are kept
+     *                   and queries before the window cost nothing)
+     */
+    public AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window, boolean accumulate) {
         if (layers <= 0 || heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || keyCount <= 0) {
             throw new IllegalArgumentException("bad evidence dimensions: layers=" + layers + " heads=" + heads
                     + " kvHeads=" + kvHeads + " keys=" + keyCount);
@@ -25,8 +36,9 @@ public final class AttentionEvidence {
         this.kvHeads = kvHeads;
         this.keyCount = keyCount;
         this.window = Math.min(Math.max(window, 1), keyCount);
+        this.accumulate = accumulate;
         rows = new float[layers * heads][this.window][keyCount];
-        accumulated = new float[layers * heads][keyCount];
+        accumulated = accumulate ? new float[layers * heads][keyCount] : null;
     }
 
     public int layers() { return layers; }
@@ -51,17 +63,33 @@ public final class AttentionEvidence {
         return rows[layer * heads + head][r];
     }
 
+    /** True when {@link #accumulated} is available. */
+    public boolean hasAccumulated() { return accumulate; }
+
     /** Attention each key received summed over all prefill queries. Live array. */
     public float[] accumulated(int layer, int head) {
+        if (!accumulate) {
+            throw new IllegalStateException("this evidence was gathered without accumulated attention");
+        }
         return accumulated[layer * heads + head];
     }
 
     /** Records one attention row (called by {@link EvidenceCollector}). */
     void record(int layer, int head, int queryPosition, int[] keyPositions, float[] weights, int count) {
         int idx = layer * heads + head;
-        float[] acc = accumulated[idx];
         int r = queryPosition - firstWindowQuery();
         float[] row = r >= 0 && r < window ? rows[idx][r] : null;
+        if (!accumulate) {
+            if (row != null) {
+                for (int s = 0; s < count; s++) {
+                    if (keyPositions[s] < keyCount) {
+                        row[keyPositions[s]] = weights[s];
+                    }
+                }
+            }
+            return;
+        }
+        float[] acc = accumulated[idx];
         if (count > 0 && count <= keyCount && keyPositions[0] == 0 && keyPositions[count - 1] == count - 1) {
             // slots hold positions 0..count-1 (an uncompressed prefill): vectorised
             org.kvscope.tensor.VectorOps.axpy(1f, weights, 0, acc, 0, count);
