@@ -1,0 +1,171 @@
+package org.kvscope.app.ui;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.kvscope.app.eval.NeedleGridRun;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.engine.CompressedPerplexity;
+import org.kvscope.engine.Generator;
+import org.kvscope.engine.InferenceSession;
+import org.kvscope.engine.NeedleEvaluator;
+import org.kvscope.engine.SessionOptions;
+import org.kvscope.kv.BudgetParameters;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.metrics.LogProbs;
+import org.kvscope.metrics.PolicyAnalysis;
+import org.kvscope.model.Model;
+import org.kvscope.model.ModelLoader;
+import org.kvscope.prompts.NeedleCase;
+import org.kvscope.prompts.SuiteDescriptor;
+import org.kvscope.sampling.Sampler;
+import org.kvscope.trace.CaptureOptions;
+
+/**
+ * The engine calls the workbench makes, in one place: load, tokenize, capture, analyze a policy
+ * from a capture, generate, and the model re-runs behind perplexity and needle results. Stateless;
+ * every method may run on a background thread.
+ */
+public final class Workbench {
+    /** Exact rows kept for the last prompt queries; policies' observation windows must fit in it. */
+    public static final int CAPTURE_WINDOW = 64;
+    /** Cells per side of the captured heatmaps. */
+    public static final int MAP_RESOLUTION = 128;
+    /** FullKV decode steps captured to measure recall. */
+    public static final int DECODE_STEPS = 16;
+    /** Positions marked as attention sinks. */
+    public static final int SINKS = 4;
+
+    public Model load(Path path) throws IOException {
+        return ModelLoader.load(path);
+    }
+
+    /** Prompt tokens with the model's specials; rejects prompts that leave no room to decode. */
+    public int[] tokenize(Model model, String text) {
+        int[] tokens = model.tokenizer().encodeWithSpecials(text);
+        int context = model.config().contextLength();
+        if (tokens.length < 3) {
+            throw new IllegalArgumentException("the prompt has " + tokens.length + " tokens; write at least a few words");
+        }
+        if (tokens.length + DECODE_STEPS + 1 > context) {
+            throw new IllegalArgumentException("the prompt has " + tokens.length + " tokens, but the model's context is "
+                    + context + " tokens and " + (DECODE_STEPS + 1) + " are needed to decode; shorten the prompt to at most "
+                    + (context - DECODE_STEPS - 1) + " tokens");
+        }
+        return tokens;
+    }
+
+    /** A FullKV run that records everything the instant views need. */
+    public CaptureRun capture(Model model, int[] tokens) {
+        int window = Math.min(CAPTURE_WINDOW, tokens.length);
+        return CaptureRun.run(model, tokens, new CaptureOptions(window, MAP_RESOLUTION, SINKS, DECODE_STEPS));
+    }
+
+    /** What the policy would keep and what it costs, from the capture alone (no model run). */
+    public PolicyAnalysis analyze(Model model, CaptureRun run, CompressionPolicy policy) {
+        return PolicyAnalysis.analyze(run.capture(), policy, analysisContext(run), model.config().headDim(),
+                overlapK(policy));
+    }
+
+    /** The context length analyses assume: the prompt plus the captured decode steps. */
+    public static int analysisContext(CaptureRun run) {
+        return run.promptTokens().length + DECODE_STEPS + 1;
+    }
+
+    /** Top-k size for PvC overlap: the policy's budget, or 32 when it has none. */
+    public static int overlapK(CompressionPolicy policy) {
+        return policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
+                ? policy.parameters().getInt(BudgetParameters.BUDGET) : 32;
+    }
+
+    /** Perplexity of the prompt's last quarter after compressing the first three quarters. */
+    public CompressedPerplexity.Result perplexity(Model model, int[] tokens, CompressionPolicy policy,
+                                                  BooleanSupplier cancelled) {
+        int split = splitPoint(tokens.length);
+        return CompressedPerplexity.evaluate(model, policy, Arrays.copyOf(tokens, split),
+                Arrays.copyOfRange(tokens, split, tokens.length), cancelled::getAsBoolean);
+    }
+
+    /** Where {@link #perplexity} splits a prompt of {@code n} tokens into context and continuation. */
+    public static int splitPoint(int n) {
+        return Math.max(1, n - Math.max(1, n / 4));
+    }
+
+    /** Needle results of one policy over a suite's cases, each with its FullKV baseline. */
+    public record NeedleResults(List<NeedleGridRun.CaseResult> cases) {
+        /** Share of cases the policy retrieved exactly. */
+        public double accuracy() {
+            return cases.isEmpty() ? Double.NaN
+                    : cases.stream().filter(c -> c.policy().success()).count() / (double) cases.size();
+        }
+    }
+
+    /** The cases of a needle suite that fit the model, at most {@code templates} templates. */
+    public List<NeedleCase> needleCases(Model model, SuiteDescriptor suite, int templates) {
+        return NeedleGridRun.cases(model, suite, templates).stream()
+                .filter(c -> c.targetTokens() + 8 <= model.config().contextLength())
+                .toList();
+    }
+
+    /**
+     * Evaluates needle cases under a policy. A budget above a case's prompt length is lowered to it
+     * (that policy keeps everything there); FullKV baselines come from {@code baselines}, computed
+     * on first use.
+     *
+     * @throws java.util.concurrent.CancellationException when {@code cancelled} turns true
+     */
+    public NeedleResults needles(Model model, List<NeedleCase> cases, String policy, Map<String, ?> params,
+                                 Map<NeedleCase, NeedleEvaluator.Result> baselines, Consumer<Double> progress,
+                                 BooleanSupplier cancelled) {
+        List<NeedleGridRun.CaseResult> out = new ArrayList<>();
+        for (int i = 0; i < cases.size(); i++) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("needle run cancelled");
+            }
+            NeedleCase c = cases.get(i);
+            int promptTokens = model.tokenizer().encodeWithSpecials(c.prompt()).length;
+            Map<String, Object> p = new LinkedHashMap<>(params);
+            if (p.get(BudgetParameters.BUDGET) instanceof Integer b && b > promptTokens) {
+                p.put(BudgetParameters.BUDGET, promptTokens);
+            }
+            NeedleEvaluator.Result withPolicy = NeedleEvaluator.evaluate(model, PolicyRegistry.create(policy, p),
+                    c.prompt(), c.answer());
+            NeedleEvaluator.Result full = baselines.computeIfAbsent(c,
+                    k -> NeedleEvaluator.evaluate(model, null, k.prompt(), k.answer()));
+            out.add(new NeedleGridRun.CaseResult(c, withPolicy, full));
+            progress.accept((i + 1.0) / cases.size());
+        }
+        return new NeedleResults(List.copyOf(out));
+    }
+
+    /** One streamed token and its negative log-likelihood under the model. */
+    public record StreamedToken(int index, int token, String text, double nll) {}
+
+    /** Generates with the policy active, streaming tokens with their NLL. */
+    public Generator.Result generate(Model model, int[] tokens, CompressionPolicy policy, int n, Sampler sampler,
+                                     Consumer<StreamedToken> sink, BooleanSupplier cancelled) {
+        int context = Math.min(model.config().contextLength(), tokens.length + n + 1);
+        InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
+        session.setPolicy(policy);
+        int[] previous = {tokens[tokens.length - 1]};
+        return Generator.generate(session, tokens, n, sampler, (i, token, logits) -> {
+            double nll = -LogProbs.logProb(logits, token);
+            String text = model.tokenizer().decodeToken(previous[0], token);
+            previous[0] = token;
+            sink.accept(new StreamedToken(i, token, text, nll));
+        }, cancelled);
+    }
+
+    /** A configured policy from UI values (validated by its parameter specs). */
+    public static CompressionPolicy policy(String name, Map<String, ?> values) {
+        return PolicyRegistry.create(name, values);
+    }
+}

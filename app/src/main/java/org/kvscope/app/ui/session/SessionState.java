@@ -1,0 +1,39 @@
+package org.kvscope.app.ui.session;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A saved workbench session: which model and prompt, the two policies' settings, and the results
+ * shown when it was saved.
+ *
+ * @param version   file format version ({@link #VERSION})
+ * @param modelPath model file, or null when none was loaded
+ * @param prompt    prompt text
+ * @param policies  policy A then policy B
+ */
+public record SessionState(int version, String modelPath, String prompt, List<PolicySettings> policies) {
+    public static final int VERSION = 1;
+
+    /**
+     * One policy's settings and, when it had been evaluated, its results.
+     *
+     * @param values  parameter values in text form
+     * @param results null when nothing had been computed
+     */
+    public record PolicySettings(String policy, Map<String, String> values, Results results) {}
+
+    /**
+     * Results of a policy on the session's prompt.
+     *
+     * @param meanRecall        mean attention recall
+     * @param meanPvcOverlap    mean PvC overlap
+     * @param keptBytes         kept KV bytes
+     * @param fullBytes         full KV bytes
+     * @param recallByLayer     mean recall per layer
+     * @param perplexity        perplexity under the policy, or null if not yet evaluated
+     * @param baselinePerplexity FullKV perplexity, or null
+     */
+    public record Results(double meanRecall, double meanPvcOverlap, long keptBytes, long fullBytes,
+                          double[] recallByLayer, Double perplexity, Double baselinePerplexity) {}
+}

@@ -1,0 +1,149 @@
+package org.kvscope.app.ui.view;
+
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.CheckBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.VBox;
+import org.kvscope.app.ui.vm.PolicyViewModel;
+import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.metrics.PolicyAnalysis;
+import org.kvscope.trace.AttentionMaps;
+import org.kvscope.viz.ColorScales;
+import org.kvscope.viz.data.AttentionMap;
+import org.kvscope.viz.view.AttentionHeatmapView;
+
+/**
+ * The attention heatmap of the selected (layer, head) with a policy's kept/evicted overlay and sink
+ * marks, the layer/head pickers, a linear/log switch and the hover read-out.
+ */
+public final class AttentionPane extends BorderPane {
+    private final WorkbenchViewModel vm;
+    private final PolicyViewModel policy;
+    private final HeadSelection selection;
+    private final AttentionHeatmapView heatmap = new AttentionHeatmapView();
+    private final Label summary = new Label(" ");
+    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
+    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
+    private final BooleanProperty active = new SimpleBooleanProperty(true);
+    private AttentionMap shown;
+    private boolean stale;
+
+    public AttentionPane(WorkbenchViewModel vm, PolicyViewModel policy, HeadSelection selection, boolean controls) {
+        this.vm = vm;
+        this.policy = policy;
+        this.selection = selection;
+        getStyleClass().add("attention-pane");
+        heatmap.setId("heatmap-" + policy.label());
+        heatmap.setPrefSize(460, 460);
+        heatmap.setMinSize(120, 120);
+        summary.setId("heatmap-summary-" + policy.label());
+        summary.getStyleClass().add("muted");
+        Label hover = new Label();
+        hover.getStyleClass().add("muted");
+        hover.textProperty().bind(heatmap.hoverTextProperty());
+        layer.setPrefWidth(80);
+        head.setPrefWidth(80);
+        layer.valueProperty().addListener((o, a, b) -> selection.layerProperty().set(b));
+        head.valueProperty().addListener((o, a, b) -> selection.headProperty().set(b));
+        selection.layerProperty().addListener((o, a, b) -> { layer.getValueFactory().setValue(b.intValue()); redraw(); });
+        selection.headProperty().addListener((o, a, b) -> { head.getValueFactory().setValue(b.intValue()); redraw(); });
+        heatmap.mappingProperty().bind(selection.logProperty().map(log -> log ? ColorScales.Mapping.LOG
+                : ColorScales.Mapping.LINEAR));
+        CheckBox log = new CheckBox("log scale");
+        log.selectedProperty().bindBidirectional(selection.logProperty());
+        HBox bar = new HBox(8, new Label("Layer"), layer, new Label("Head"), head, log);
+        bar.setAlignment(Pos.CENTER_LEFT);
+        if (controls) {
+            setTop(bar);
+        } else {
+            Label title = new Label();
+            title.getStyleClass().add("card-title");
+            title.textProperty().bind(policy.policyNameProperty().map(n -> "Policy " + policy.label() + ": " + n));
+            setTop(title);
+        }
+        setCenter(heatmap);
+        VBox bottom = new VBox(2, summary, hover);
+        bottom.setPadding(new Insets(4, 0, 0, 0));
+        setBottom(bottom);
+        BorderPane.setMargin(heatmap, new Insets(6, 0, 0, 0));
+        vm.captureProperty().addListener((o, a, b) -> {
+            resetSpinners(b);
+            redraw();
+        });
+        policy.analysisProperty().addListener((o, a, b) -> redraw());
+        active.addListener((o, a, on) -> {
+            if (on && stale) {
+                redraw();
+            }
+        });
+        redraw();
+    }
+
+    /**
+     * Whether the pane is on screen; while it is not, changes only mark it stale and it redraws
+     * when shown again (the heatmap's overlay is the costliest thing to render).
+     */
+    public BooleanProperty activeProperty() { return active; }
+
+    public AttentionHeatmapView heatmap() { return heatmap; }
+
+    /** The line under the heatmap: how many of this head's keys the policy keeps, and its recall. */
+    public String summary() { return summary.getText(); }
+
+    /** The map on screen (for CSV export), or null. */
+    public AttentionMap shownMap() { return shown; }
+
+    private void resetSpinners(CaptureRun run) {
+        if (run == null) {
+            return;
+        }
+        AttentionMaps maps = run.capture().maps();
+        ((IntegerSpinnerValueFactory) layer.getValueFactory()).setMax(maps.layers() - 1);
+        ((IntegerSpinnerValueFactory) head.getValueFactory()).setMax(maps.heads() - 1);
+        if (selection.layerProperty().get() >= maps.layers()) {
+            selection.layerProperty().set(0);
+        }
+        if (selection.headProperty().get() >= maps.heads()) {
+            selection.headProperty().set(0);
+        }
+    }
+
+    private void redraw() {
+        if (!active.get()) {
+            stale = true;
+            return;
+        }
+        stale = false;
+        CaptureRun run = vm.capture();
+        if (run == null || vm.model() == null) {
+            shown = null;
+            heatmap.show(null, null);
+            summary.setText("Run a prompt to see attention.");
+            return;
+        }
+        AttentionMaps maps = run.capture().maps();
+        int l = Math.min(selection.layerProperty().get(), maps.layers() - 1);
+        int h = Math.min(selection.headProperty().get(), maps.heads() - 1);
+        int n = run.promptTokens().length;
+        int kvh = h / (maps.heads() / run.capture().evidence().kvHeads());
+        shown = VizData.map(run, vm.model().tokenizer(), l, h);
+        PolicyAnalysis a = policy.analysis();
+        int sinks = run.capture().funneling().sinks();
+        heatmap.setSinkCount(sinks == 0 ? 0 : Math.min(maps.size(), maps.bin(Math.min(sinks, n) - 1) + 1));
+        heatmap.show(shown, a == null ? null : VizData.keptMask(a.kept(), l, kvh, n, maps.size()));
+        if (a != null) {
+            summary.setText(String.format("layer %d head %d (kv-head %d): %s keeps %d of %d keys, recall %.3f",
+                    l, h, kvh, a.policy(), a.kept().of(l, kvh).length, n, a.recall()[l][h]));
+        } else {
+            summary.setText(String.format("layer %d head %d", l, h));
+        }
+    }
+}

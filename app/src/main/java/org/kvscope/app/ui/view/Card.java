@@ -1,0 +1,95 @@
+package org.kvscope.app.ui.view;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.function.Supplier;
+import javafx.scene.Node;
+import javafx.scene.control.ContextMenu;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kvscope.viz.data.CsvWritable;
+import org.kvscope.viz.export.ChartExport;
+
+/**
+ * A titled panel around a view with an export menu: the view as PNG and its data as CSV (the same
+ * actions sit in the view's context menu).
+ */
+public final class Card extends VBox {
+    private final Node content;
+    private final Supplier<? extends CsvWritable> csv;
+
+    public Card(String title, Node content, Supplier<? extends CsvWritable> csv) {
+        this.content = content;
+        this.csv = csv;
+        getStyleClass().add("card");
+        Label t = new Label(title);
+        t.getStyleClass().add("card-title");
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        MenuButton export = new MenuButton(null, new FontIcon("mdi2e-export-variant"));
+        export.getStyleClass().add("flat");
+        export.getItems().addAll(pngItem(title), csvItem(title));
+        HBox header = new HBox(6, t, gap, export);
+        header.getStyleClass().add("card-header");
+        VBox.setVgrow(content, Priority.ALWAYS);
+        getChildren().addAll(header, content);
+        ContextMenu menu = new ContextMenu(pngItem(title), csvItem(title));
+        content.setOnContextMenuRequested(e -> menu.show(content, e.getScreenX(), e.getScreenY()));
+    }
+
+    public Node content() { return content; }
+
+    /** The view's data as it stands (null when there is none yet). */
+    public CsvWritable data() { return csv.get(); }
+
+    private MenuItem pngItem(String title) {
+        MenuItem m = new MenuItem("Export PNG…");
+        m.setOnAction(e -> {
+            File f = chooser(title, "png").showSaveDialog(getScene().getWindow());
+            if (f != null) {
+                run(() -> ChartExport.png(content, f.toPath()));
+            }
+        });
+        return m;
+    }
+
+    private MenuItem csvItem(String title) {
+        MenuItem m = new MenuItem("Export data as CSV…");
+        m.setOnAction(e -> {
+            File f = csv.get() == null ? null : chooser(title, "csv").showSaveDialog(getScene().getWindow());
+            CsvWritable data = csv.get();
+            if (data == null) {
+                Dialogs.error(getScene().getWindow(), "Nothing to export", "This view has no data yet: run a prompt first.");
+            } else if (f != null) {
+                run(() -> ChartExport.csv(data, f.toPath()));
+            }
+        });
+        return m;
+    }
+
+    private static FileChooser chooser(String title, String ext) {
+        FileChooser fc = new FileChooser();
+        fc.setInitialFileName(title.toLowerCase().replaceAll("[^a-z0-9]+", "-") + "." + ext);
+        fc.getExtensionFilters().add(new FileChooser.ExtensionFilter(ext.toUpperCase(), "*." + ext));
+        return fc;
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private void run(IoAction action) {
+        try {
+            action.run();
+        } catch (IOException e) {
+            Dialogs.error(getScene().getWindow(), "Export failed", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package org.kvscope.app.ui.view;
+
+import java.util.ArrayList;
+import java.util.List;
+import javafx.scene.control.Label;
+import javafx.scene.control.ScrollPane;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.kvscope.app.ui.vm.ModelFacts;
+import org.kvscope.app.ui.vm.PolicyViewModel;
+import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.metrics.PolicyAnalysis;
+import org.kvscope.trace.FunnelingStats;
+import org.kvscope.viz.data.BudgetCurve;
+import org.kvscope.viz.data.BudgetCurveSet;
+import org.kvscope.viz.data.LayerSeries;
+import org.kvscope.viz.view.BudgetCurveChart;
+import org.kvscope.viz.view.FunnelMetric;
+import org.kvscope.viz.view.FunnelingChart;
+import org.kvscope.viz.view.KvMemoryChart;
+import org.kvscope.viz.view.LayerMetricChart;
+
+/**
+ * Instant views of both policies, recomputed from the capture on every change: recall by layer,
+ * recall against budget, PvC overlap by layer, KV memory by layer (kept vs full) for A and B, and
+ * the funneling profile of the captured run with each policy's per-layer budget overlaid.
+ */
+public final class MetricsPane extends ScrollPane {
+    private final WorkbenchViewModel vm;
+    private final LayerMetricChart recall = new LayerMetricChart("", LayerMetricChart.Style.LINE);
+    private final BudgetCurveChart recallBudget = new BudgetCurveChart("");
+    private final LayerMetricChart overlap = new LayerMetricChart("", LayerMetricChart.Style.LINE);
+    private final List<KvMemoryChart> memory = List.of(new KvMemoryChart(), new KvMemoryChart());
+    private final FunnelingChart funneling = new FunnelingChart();
+    private final Label totals = new Label();
+
+    public MetricsPane(WorkbenchViewModel vm) {
+        this.vm = vm;
+        totals.setId("metrics-totals");
+        totals.getStyleClass().add("totals");
+        totals.setWrapText(true);
+        recall.setId("recall-chart");
+        recall.setYRange(0, 1);
+        overlap.setId("overlap-chart");
+        overlap.setYRange(0, 1);
+        recallBudget.setId("recall-budget-chart");
+        funneling.setId("funneling-chart");
+        funneling.metricProperty().set(FunnelMetric.POSITIONS_FOR_90_MASS);
+        GridPane grid = new GridPane();
+        grid.setHgap(10);
+        grid.setVgap(10);
+        for (int i = 0; i < 2; i++) {
+            ColumnConstraints c = new ColumnConstraints();
+            c.setPercentWidth(50);
+            c.setHgrow(Priority.ALWAYS);
+            grid.getColumnConstraints().add(c);
+        }
+        grid.add(new Card("Attention recall by layer", recall, () -> recall.dataProperty().get()), 0, 0);
+        grid.add(new Card("Recall against budget (log₂ axis)", recallBudget, () -> recallBudget.dataProperty().get()), 1, 0);
+        for (int i = 0; i < memory.size(); i++) {
+            KvMemoryChart m = memory.get(i);
+            m.setId("memory-chart-" + vm.policies().get(i).label());
+            PolicyViewModel p = vm.policies().get(i);
+            grid.add(new Card("KV memory by layer — policy " + p.label(), m, () -> m.dataProperty().get()), i, 1);
+        }
+        grid.add(new Card("PvC overlap by layer (top-k = budget)", overlap, () -> overlap.dataProperty().get()), 0, 2);
+        grid.add(new Card("Funneling by layer, budgets overlaid", funneling, funneling::shownData), 1, 2);
+        VBox box = new VBox(10, totals, grid);
+        box.getStyleClass().add("page");
+        setContent(box);
+        setFitToWidth(true);
+        for (PolicyViewModel p : vm.policies()) {
+            p.analysisProperty().addListener((o, a, b) -> update());
+            p.recallCurveProperty().addListener((o, a, b) -> updateCurves());
+            p.layerBudgetsProperty().addListener((o, a, b) -> updateFunneling());
+        }
+        vm.captureProperty().addListener((o, a, b) -> {
+            update();
+            updateFunneling();
+        });
+        update();
+    }
+
+    /** The totals above the charts (recall, overlap, memory of A and B). */
+    public String totals() { return totals.getText(); }
+
+    /** The totals text, for other panes that show the same comparison. */
+    public javafx.beans.property.StringProperty totalsProperty() { return totals.textProperty(); }
+
+    public LayerMetricChart recallChart() { return recall; }
+    public LayerMetricChart overlapChart() { return overlap; }
+    public KvMemoryChart memoryChart(int policy) { return memory.get(policy); }
+    public FunnelingChart funnelingChart() { return funneling; }
+
+    private static String name(PolicyViewModel p) {
+        return p.label() + ": " + p.policyName();
+    }
+
+    private void update() {
+        StringBuilder text = new StringBuilder();
+        List<LayerSeries> recalls = new ArrayList<>();
+        List<LayerSeries> overlaps = new ArrayList<>();
+        for (int i = 0; i < vm.policies().size(); i++) {
+            PolicyViewModel p = vm.policies().get(i);
+            PolicyAnalysis a = vm.capture() == null ? null : p.analysis();
+            if (a == null) {
+                continue;
+            }
+            recalls.add(new LayerSeries(name(p), VizData.recallByLayer(a)));
+            overlaps.add(new LayerSeries(name(p), a.pvcOverlap().clone()));
+            memory.get(i).setData(VizData.memory(a));
+            text.append(String.format("%s — recall %.3f, PvC overlap %.3f, KV %s of %s (%.0f%%)%s%n",
+                    name(p), a.meanRecall(), a.meanPvcOverlap(), ModelFacts.bytes(a.memory().keptTotal()),
+                    ModelFacts.bytes(a.memory().fullTotal()), 100 * a.memory().ratio(),
+                    a.recallFromDecode() ? "" : " (recall on the prompt's last queries)"));
+        }
+        recall.setData("attention recall", recalls);
+        overlap.setData("PvC overlap", overlaps);
+        totals.setText(text.isEmpty() ? "Run a prompt to see recall, overlap and memory." : text.toString().strip());
+    }
+
+    private void updateCurves() {
+        List<BudgetCurve> curves = new ArrayList<>();
+        for (PolicyViewModel p : vm.policies()) {
+            if (!p.recallCurveProperty().get().isEmpty()) {
+                curves.add(VizData.curve(name(p), p.recallCurveProperty().get()));
+            }
+        }
+        recallBudget.setData(new BudgetCurveSet("mean attention recall", curves));
+    }
+
+    private void updateFunneling() {
+        CaptureRun run = vm.capture();
+        if (run == null) {
+            for (FunnelMetric m : FunnelMetric.values()) {
+                funneling.setSeries(m, List.of());
+            }
+            return;
+        }
+        FunnelingStats f = run.capture().funneling();
+        double[] entropy = new double[f.layers()];
+        double[] p90 = new double[f.layers()];
+        double[] sink = new double[f.layers()];
+        for (int l = 0; l < f.layers(); l++) {
+            entropy[l] = f.entropy(l);
+            p90[l] = f.positionsFor90(l);
+            sink[l] = f.sinkMass(l);
+        }
+        funneling.setSeries(FunnelMetric.ENTROPY, List.of(new LayerSeries("FullKV run", entropy)));
+        funneling.setSeries(FunnelMetric.SINK_MASS, List.of(new LayerSeries("FullKV run", sink)));
+        List<LayerSeries> positions = new ArrayList<>();
+        positions.add(new LayerSeries("FullKV run", p90));
+        for (PolicyViewModel p : vm.policies()) {
+            int[] b = p.layerBudgetsProperty().get();
+            if (b != null && b.length == p90.length) {
+                positions.add(new LayerSeries(name(p) + " budget", java.util.Arrays.stream(b).asDoubleStream().toArray()));
+            }
+        }
+        funneling.setSeries(FunnelMetric.POSITIONS_FOR_90_MASS, positions);
+    }
+}

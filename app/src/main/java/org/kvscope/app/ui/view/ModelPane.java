@@ -1,0 +1,154 @@
+package org.kvscope.app.ui.view;
+
+import java.io.File;
+import java.nio.file.Path;
+import javafx.geometry.Insets;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import javafx.stage.FileChooser;
+import org.kordamp.ikonli.javafx.FontIcon;
+import org.kvscope.app.ui.DeviceProbe;
+import org.kvscope.app.ui.vm.ModelFacts;
+import org.kvscope.app.ui.vm.WorkbenchViewModel;
+
+/**
+ * Opening a model (file chooser, drag and drop anywhere on the pane, recent list), the loading
+ * progress with Cancel, the device choice, and the facts of the loaded model.
+ */
+public final class ModelPane extends VBox {
+    private final WorkbenchViewModel vm;
+    private final GridPane facts = new GridPane();
+
+    public ModelPane(WorkbenchViewModel vm) {
+        super(8);
+        this.vm = vm;
+        setPadding(new Insets(8));
+        getStyleClass().add("model-pane");
+        Button open = new Button("Open GGUF…", new FontIcon("mdi2f-folder-open-outline"));
+        open.setId("open-model");
+        open.setOnAction(e -> choose());
+        ComboBox<Path> recent = new ComboBox<>(vm.recent());
+        recent.setId("recent-models");
+        recent.setPromptText("Recent models");
+        recent.setMaxWidth(Double.MAX_VALUE);
+        recent.setCellFactory(l -> new PathCell());
+        recent.setButtonCell(new PathCell());
+        recent.setOnAction(e -> {
+            Path p = recent.getValue();
+            if (p != null && (vm.model() == null || !vm.model().info().path().toAbsolutePath().equals(p))) {
+                vm.openModel(p);
+            }
+        });
+        HBox.setHgrow(recent, Priority.ALWAYS);
+        ProgressBar progress = new ProgressBar(ProgressBar.INDETERMINATE_PROGRESS);
+        progress.setMaxWidth(Double.MAX_VALUE);
+        Button cancel = new Button("Cancel");
+        cancel.setOnAction(e -> vm.cancelLoad());
+        HBox loading = new HBox(6, progress, cancel);
+        HBox.setHgrow(progress, Priority.ALWAYS);
+        loading.visibleProperty().bind(vm.loadingProperty());
+        loading.managedProperty().bind(vm.loadingProperty());
+        ComboBox<DeviceProbe.Device> device = new ComboBox<>();
+        device.setId("device");
+        device.getItems().setAll(vm.devices().devices());
+        device.setCellFactory(l -> new DeviceCell());
+        device.setButtonCell(new DeviceCell());
+        device.getSelectionModel().select(device.getItems().stream().filter(DeviceProbe.Device::available).findFirst()
+                .orElse(null));
+        device.valueProperty().addListener((o, a, b) -> {
+            if (b != null && !b.available()) {
+                device.getSelectionModel().select(a);
+            } else if (b != null) {
+                vm.deviceProperty().set(b.name());
+            }
+        });
+        Label hint = new Label("or drop a .gguf file here");
+        hint.getStyleClass().add("muted");
+        facts.setHgap(10);
+        facts.setVgap(3);
+        facts.setId("model-facts");
+        vm.modelProperty().addListener((o, a, b) -> showFacts());
+        showFacts();
+        Label deviceLabel = new Label("Device");
+        deviceLabel.setMinWidth(Region.USE_PREF_SIZE);
+        HBox deviceRow = new HBox(6, deviceLabel, device);
+        deviceRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        getChildren().addAll(new HBox(6, open, recent), hint, loading, deviceRow, facts);
+        setOnDragOver(e -> {
+            if (e.getDragboard().hasFiles()) {
+                e.acceptTransferModes(TransferMode.COPY);
+            }
+            e.consume();
+        });
+        setOnDragDropped(e -> {
+            boolean ok = e.getDragboard().hasFiles() && !e.getDragboard().getFiles().isEmpty();
+            if (ok) {
+                vm.openModel(e.getDragboard().getFiles().get(0).toPath());
+            }
+            e.setDropCompleted(ok);
+            e.consume();
+        });
+    }
+
+    private void choose() {
+        FileChooser fc = new FileChooser();
+        fc.setTitle("Open a GGUF model");
+        fc.getExtensionFilters().addAll(new FileChooser.ExtensionFilter("GGUF models", "*.gguf"),
+                new FileChooser.ExtensionFilter("All files", "*"));
+        File f = fc.showOpenDialog(getScene().getWindow());
+        if (f != null) {
+            vm.openModel(f.toPath());
+        }
+    }
+
+    private void showFacts() {
+        facts.getChildren().clear();
+        if (vm.model() == null) {
+            Label none = new Label("No model loaded.");
+            none.getStyleClass().add("muted");
+            facts.add(none, 0, 0);
+            return;
+        }
+        int row = 0;
+        for (var e : ModelFacts.of(vm.model()).entrySet()) {
+            Label k = new Label(e.getKey());
+            k.getStyleClass().add("muted");
+            Label v = new Label(e.getValue());
+            v.setWrapText(true);
+            facts.add(k, 0, row);
+            facts.add(v, 1, row++);
+        }
+    }
+
+    private static final class PathCell extends ListCell<Path> {
+        @Override
+        protected void updateItem(Path item, boolean empty) {
+            super.updateItem(item, empty);
+            setText(empty || item == null ? null : item.getFileName().toString());
+        }
+    }
+
+    private static final class DeviceCell extends ListCell<DeviceProbe.Device> {
+        @Override
+        protected void updateItem(DeviceProbe.Device item, boolean empty) {
+            super.updateItem(item, empty);
+            if (empty || item == null) {
+                setText(null);
+                setDisable(false);
+                return;
+            }
+            setText(item.available() ? item.name() : item.name() + " — " + item.reason());
+            setDisable(!item.available());
+            setOpacity(item.available() ? 1 : 0.5);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.kvscope.app.ui.view;
+
+import java.util.function.IntSupplier;
+import javafx.geometry.Insets;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ProgressBar;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.kvscope.app.ui.vm.PolicyViewModel;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.viz.data.BudgetSchedule;
+import org.kvscope.viz.view.BudgetScheduleChart;
+
+/**
+ * One policy's settings: the policy picker, controls generated from its parameters, the live
+ * per-layer budget schedule, and the state of its background re-run.
+ */
+public final class PolicyPane extends VBox {
+    private final PolicyViewModel vm;
+    private final ParameterControls controls;
+    private final BudgetScheduleChart schedule = new BudgetScheduleChart();
+
+    public PolicyPane(PolicyViewModel vm, IntSupplier contextLength) {
+        super(8);
+        this.vm = vm;
+        getStyleClass().add("policy-pane");
+        setPadding(new Insets(8));
+        ComboBox<PolicyRegistry.Entry> picker = new ComboBox<>();
+        picker.setId("policy-picker-" + vm.label());
+        picker.getItems().setAll(PolicyRegistry.entries());
+        picker.setCellFactory(l -> new EntryCell());
+        picker.setButtonCell(new EntryCell());
+        picker.setMaxWidth(Double.MAX_VALUE);
+        picker.getSelectionModel().select(PolicyRegistry.entry(vm.policyName()));
+        picker.valueProperty().addListener((o, a, b) -> {
+            if (b != null && !b.name().equals(vm.policyName())) {
+                vm.select(b.name());
+            }
+        });
+        vm.policyNameProperty().addListener((o, a, b) -> picker.getSelectionModel().select(PolicyRegistry.entry(b)));
+        Label description = new Label();
+        description.getStyleClass().add("muted");
+        description.setWrapText(true);
+        description.textProperty().bind(picker.valueProperty().map(PolicyRegistry.Entry::description));
+        controls = new ParameterControls(vm, contextLength);
+        Label error = new Label();
+        error.getStyleClass().add("error-text");
+        error.setWrapText(true);
+        error.textProperty().bind(vm.errorProperty());
+        error.visibleProperty().bind(vm.errorProperty().isNotNull());
+        error.managedProperty().bind(error.visibleProperty());
+        schedule.setId("schedule-" + vm.label());
+        schedule.setAnimationsEnabled(false);
+        schedule.setPrefHeight(190);
+        schedule.setMinHeight(160);
+        vm.layerBudgetsProperty().addListener((o, a, b) -> updateSchedule(b));
+        updateSchedule(vm.layerBudgetsProperty().get());
+        ProgressBar progress = new ProgressBar();
+        progress.progressProperty().bind(vm.evaluationProgressProperty());
+        progress.setMaxWidth(Double.MAX_VALUE);
+        Label evalStatus = new Label();
+        evalStatus.getStyleClass().add("muted");
+        evalStatus.textProperty().bind(vm.evaluationStatusProperty());
+        HBox eval = new HBox(6, new Label("Re-run"), progress, evalStatus);
+        HBox.setHgrow(progress, Priority.ALWAYS);
+        Card scheduleCard = new Card("Per-layer budget", schedule, () -> schedule.scheduleProperty().get());
+        getChildren().addAll(picker, description, controls, error, scheduleCard, eval);
+    }
+
+    public ParameterControls controls() { return controls; }
+
+    private void updateSchedule(int[] budgets) {
+        schedule.setSchedule(budgets == null ? null : new BudgetSchedule(budgets.clone(),
+                vm.policyName() + ": KV entries per kv-head kept in each layer"));
+    }
+
+    private static final class EntryCell extends ListCell<PolicyRegistry.Entry> {
+        @Override
+        protected void updateItem(PolicyRegistry.Entry item, boolean empty) {
+            super.updateItem(item, empty);
+            setText(empty || item == null ? null : item.name());
+            setTooltip(empty || item == null ? null : new Tooltip(item.description()));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.kvscope.app.ui.view;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.kvscope.app.eval.NeedleGridRun;
+import org.kvscope.app.ui.Workbench;
+import org.kvscope.app.ui.vm.BudgetPoint;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.kv.KeptPositions;
+import org.kvscope.metrics.PolicyAnalysis;
+import org.kvscope.tokenizer.Tokenizer;
+import org.kvscope.trace.AttentionMaps;
+import org.kvscope.viz.data.AttentionMap;
+import org.kvscope.viz.data.BudgetCurve;
+import org.kvscope.viz.data.KeptMask;
+import org.kvscope.viz.data.KvMemoryUsage;
+import org.kvscope.viz.data.LayerHeadMaps;
+import org.kvscope.viz.data.NeedleGrid;
+
+/**
+ * Turns engine results into the plain records the {@code org.kvscope.viz} views draw. Downsampled
+ * maps become {@link AttentionMap}s whose rows carry the last query position of their bin and whose
+ * columns carry the first key position, so the causal mask falls where it does in the full map.
+ */
+public final class VizData {
+    private VizData() {}
+
+    /** First prompt position in each of {@code size} bins over {@code tokens} positions. */
+    static int[] binStarts(int tokens, int size) {
+        int[] out = new int[size];
+        for (int b = 0; b < size; b++) {
+            out[b] = (int) Math.ceil((double) b * tokens / size);
+        }
+        return out;
+    }
+
+    /** Last prompt position in each bin. */
+    static int[] binEnds(int tokens, int size) {
+        int[] out = new int[size];
+        for (int b = 0; b < size; b++) {
+            out[b] = (int) Math.ceil((double) (b + 1) * tokens / size) - 1;
+        }
+        return out;
+    }
+
+    /** The captured (downsampled) prefill map of one head. */
+    public static AttentionMap map(CaptureRun run, Tokenizer tokenizer, int layer, int head) {
+        AttentionMaps maps = run.capture().maps();
+        int s = maps.size();
+        int n = maps.tokens();
+        int[] starts = binStarts(n, s);
+        int[] ends = binEnds(n, s);
+        int[] tokens = run.promptTokens();
+        List<String> queryText = new ArrayList<>(s);
+        List<String> keyText = new ArrayList<>(s);
+        for (int b = 0; b < s; b++) {
+            queryText.add(label(tokenizer, tokens, starts[b], ends[b]));
+            keyText.add(queryText.get(b));
+        }
+        return new AttentionMap(s, s, maps.map(layer, head), ends, starts, queryText, keyText);
+    }
+
+    private static String label(Tokenizer tok, int[] tokens, int from, int to) {
+        String first = tok.tokenText(tokens[from]);
+        return from == to ? first : first + " …(" + (to - from + 1) + ")";
+    }
+
+    /** Every captured head map, row-major by layer then head. */
+    public static LayerHeadMaps maps(CaptureRun run, Tokenizer tokenizer) {
+        AttentionMaps m = run.capture().maps();
+        List<AttentionMap> all = new ArrayList<>(m.layers() * m.heads());
+        for (int l = 0; l < m.layers(); l++) {
+            for (int h = 0; h < m.heads(); h++) {
+                all.add(map(run, tokenizer, l, h));
+            }
+        }
+        return new LayerHeadMaps(m.layers(), m.heads(), all);
+    }
+
+    /** Per column bin: kept when at least half of the bin's positions are kept for this kv-head. */
+    public static KeptMask keptMask(KeptPositions kept, int layer, int kvHead, int tokens, int size) {
+        boolean[] mask = kept.mask(layer, kvHead, tokens);
+        int[] starts = binStarts(tokens, size);
+        int[] ends = binEnds(tokens, size);
+        boolean[] out = new boolean[size];
+        for (int b = 0; b < size; b++) {
+            int k = 0;
+            for (int p = starts[b]; p <= ends[b]; p++) {
+                k += mask[p] ? 1 : 0;
+            }
+            out[b] = 2 * k >= ends[b] - starts[b] + 1;
+        }
+        return new KeptMask(out);
+    }
+
+    /** Mean recall by layer. */
+    public static double[] recallByLayer(PolicyAnalysis a) {
+        double[] r = new double[a.recall().length];
+        for (int l = 0; l < r.length; l++) {
+            r[l] = a.recall(l);
+        }
+        return r;
+    }
+
+    public static KvMemoryUsage memory(PolicyAnalysis a) {
+        return new KvMemoryUsage(a.memory().keptBytesPerLayer().clone(), a.memory().fullBytesPerLayer().clone());
+    }
+
+    public static BudgetCurve curve(String name, List<BudgetPoint> points) {
+        double[] b = new double[points.size()];
+        double[] v = new double[points.size()];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = points.get(i).budget();
+            v[i] = points.get(i).recall();
+        }
+        return new BudgetCurve(name, b, v);
+    }
+
+    /**
+     * Needle results as a depth × length grid: values are the share of cases retrieved, success
+     * means every case in the cell was retrieved. Null when there are no cases.
+     */
+    public static NeedleGrid needles(Workbench.NeedleResults results, boolean fullKv, String title) {
+        if (results == null || results.cases().isEmpty()) {
+            return null;
+        }
+        TreeSet<Integer> lengths = new TreeSet<>();
+        TreeSet<Double> depths = new TreeSet<>();
+        Map<String, double[]> cells = new TreeMap<>();
+        for (NeedleGridRun.CaseResult c : results.cases()) {
+            lengths.add(c.needle().targetTokens());
+            depths.add(c.needle().depth());
+            double[] cell = cells.computeIfAbsent(c.needle().depth() + "@" + c.needle().targetTokens(), k -> new double[2]);
+            cell[0] += (fullKv ? c.fullKv() : c.policy()).success() ? 1 : 0;
+            cell[1]++;
+        }
+        int[] ls = lengths.stream().mapToInt(Integer::intValue).toArray();
+        double[] ds = depths.stream().mapToDouble(Double::doubleValue).toArray();
+        double[][] values = new double[ds.length][ls.length];
+        boolean[][] success = new boolean[ds.length][ls.length];
+        for (int d = 0; d < ds.length; d++) {
+            for (int l = 0; l < ls.length; l++) {
+                double[] cell = cells.get(ds[d] + "@" + ls[l]);
+                values[d][l] = cell == null ? Double.NaN : cell[0] / cell[1];
+                success[d][l] = cell != null && cell[0] == cell[1];
+            }
+        }
+        return new NeedleGrid(ls, ds, values, success, title);
+    }
+}

@@ -1,0 +1,51 @@
+package org.kvscope.app.ui.vm;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import javafx.application.Platform;
+
+/**
+ * Where view-model work runs: {@code fx} applies results to properties, {@code worker} runs model
+ * loads, captures and generation, {@code analysis} recomputes instant policy views (latest request
+ * wins), {@code evaluation} runs the debounced model re-runs after {@code debounce}.
+ */
+public record UiThreads(Executor fx, ExecutorService worker, ExecutorService analysis,
+                        ScheduledExecutorService evaluation, Duration debounce) {
+
+    /** The application's threads: results go to the JavaFX thread, work to daemon threads. */
+    public static UiThreads standard() {
+        return standard(Duration.ofMillis(400));
+    }
+
+    /** The application's threads with another debounce delay for model re-runs. */
+    public static UiThreads standard(Duration debounce) {
+        return new UiThreads(Platform::runLater, daemonPool("kvscope-worker"), daemonPool("kvscope-analysis"),
+                Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvscope-evaluation")), debounce);
+    }
+
+    /** Everything except evaluation runs on the calling thread (for view-model unit tests). */
+    public static UiThreads direct(Duration debounce) {
+        return new UiThreads(Runnable::run, new DirectExecutorService(), new DirectExecutorService(),
+                Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "kvscope-evaluation")), debounce);
+    }
+
+    private static ExecutorService daemonPool(String name) {
+        return Executors.newSingleThreadExecutor(r -> daemon(r, name));
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** Stops the background threads. */
+    public void shutdown() {
+        worker.shutdownNow();
+        analysis.shutdownNow();
+        evaluation.shutdownNow();
+    }
+}

@@ -1,0 +1,358 @@
+package org.kvscope.app.ui.vm;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import javafx.collections.FXCollections;
+import javafx.collections.ObservableList;
+import org.kvscope.app.ui.DeviceProbe;
+import org.kvscope.app.ui.Workbench;
+import org.kvscope.app.ui.session.RecentModels;
+import org.kvscope.app.ui.session.SessionState;
+import org.kvscope.app.ui.session.SessionStore;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.gguf.GGUFException;
+import org.kvscope.model.Model;
+import org.kvscope.model.UnsupportedModelException;
+import org.kvscope.prompts.SuiteDescriptor;
+import org.kvscope.prompts.SuiteKind;
+import org.kvscope.prompts.Suites;
+import org.kvscope.sampling.Sampler;
+
+/**
+ * The workbench state behind the window: model, prompt, captured run, the two policies under
+ * study (A and B) and generation. All long work runs on {@link UiThreads}; failures become a
+ * {@link Problem} and leave the user's work in place.
+ */
+public final class WorkbenchViewModel {
+    private final Workbench workbench;
+    private final UiThreads threads;
+    private final RecentModels recentStore;
+    private final DeviceProbe devices;
+    private final ObjectProperty<Model> model = new SimpleObjectProperty<>();
+    private final BooleanProperty loading = new SimpleBooleanProperty();
+    private final BooleanProperty running = new SimpleBooleanProperty();
+    private final BooleanProperty generating = new SimpleBooleanProperty();
+    private final StringProperty status = new SimpleStringProperty("Open a GGUF model to begin.");
+    private final StringProperty prompt = new SimpleStringProperty("");
+    private final ObjectProperty<List<TokenPiece>> promptPieces = new SimpleObjectProperty<>(List.of());
+    private final ObjectProperty<CaptureRun> capture = new SimpleObjectProperty<>();
+    private final ObjectProperty<Problem> problem = new SimpleObjectProperty<>();
+    private final ObjectProperty<SuiteDescriptor> needleSuite = new SimpleObjectProperty<>();
+    private final StringProperty device = new SimpleStringProperty("CPU");
+    private final ObservableList<Path> recent = FXCollections.observableArrayList();
+    private final ObservableList<Workbench.StreamedToken> generated = FXCollections.observableArrayList();
+    private final PolicyViewModel policyA;
+    private final PolicyViewModel policyB;
+    private volatile AtomicBoolean loadCancel = new AtomicBoolean();
+    private volatile AtomicBoolean generateCancel = new AtomicBoolean();
+    private boolean runAfterLoad;
+
+    public WorkbenchViewModel(Workbench workbench, UiThreads threads, RecentModels recentStore, DeviceProbe devices) {
+        this.workbench = workbench;
+        this.threads = threads;
+        this.recentStore = recentStore;
+        this.devices = devices;
+        this.policyA = new PolicyViewModel("A", workbench, threads, "snapkv");
+        this.policyB = new PolicyViewModel("B", workbench, threads, "streamingllm");
+        recent.setAll(recentStore.list());
+        prompt.addListener((o, a, b) -> retokenize());
+        needleSuite.addListener((o, a, b) -> refreshContexts());
+    }
+
+    public ObjectProperty<Model> modelProperty() { return model; }
+    public Model model() { return model.get(); }
+    public BooleanProperty loadingProperty() { return loading; }
+    public BooleanProperty runningProperty() { return running; }
+    public BooleanProperty generatingProperty() { return generating; }
+    public StringProperty statusProperty() { return status; }
+    public StringProperty promptProperty() { return prompt; }
+    public ObjectProperty<List<TokenPiece>> promptPiecesProperty() { return promptPieces; }
+    public ObjectProperty<CaptureRun> captureProperty() { return capture; }
+    public CaptureRun capture() { return capture.get(); }
+    public ObjectProperty<Problem> problemProperty() { return problem; }
+    public ObjectProperty<SuiteDescriptor> needleSuiteProperty() { return needleSuite; }
+    public StringProperty deviceProperty() { return device; }
+    public ObservableList<Path> recent() { return recent; }
+    public ObservableList<Workbench.StreamedToken> generated() { return generated; }
+    public PolicyViewModel policyA() { return policyA; }
+    public PolicyViewModel policyB() { return policyB; }
+    public List<PolicyViewModel> policies() { return List.of(policyA, policyB); }
+    public DeviceProbe devices() { return devices; }
+
+    /** Needle suites whose longest case fits the loaded model's context, shortest first. */
+    public List<SuiteDescriptor> needleSuites() {
+        Model m = model.get();
+        int context = m == null ? Integer.MAX_VALUE : m.config().contextLength();
+        return Suites.all().stream()
+                .filter(s -> s.kind() == SuiteKind.NEEDLE)
+                .filter(s -> s.contextLengths().stream().mapToInt(Integer::intValue).max().orElse(0) + 8 <= context)
+                .sorted(Comparator.comparingInt(s -> s.contextLengths().stream().mapToInt(Integer::intValue).max().orElse(0)))
+                .toList();
+    }
+
+    /** Prompt suites (perplexity and teaching) offered in the prompt picker, as (label, text). */
+    public List<Map.Entry<String, String>> samplePrompts() {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (SuiteDescriptor s : Suites.all()) {
+            if (s.kind() == SuiteKind.TEACHING) {
+                s.prompts().forEach(p -> out.add(Map.entry(s.title() + " — " + p.description(), p.text())));
+            } else if (s.kind() == SuiteKind.PERPLEXITY) {
+                org.kvscope.prompts.PerplexityText.load(s)
+                        .forEach(t -> out.add(Map.entry(s.title() + " — " + t.id(), t.text())));
+            }
+        }
+        return out;
+    }
+
+    /** Loads a model in the background; on success it replaces the current one. */
+    public void openModel(Path path) {
+        AtomicBoolean cancel = new AtomicBoolean();
+        loadCancel.set(true);
+        loadCancel = cancel;
+        loading.set(true);
+        status.set("Loading " + path.getFileName() + "…");
+        threads.worker().execute(() -> {
+            try {
+                Model m = workbench.load(path);
+                if (cancel.get()) {
+                    m.close();
+                    threads.fx().execute(() -> finishLoad("Loading cancelled."));
+                    return;
+                }
+                List<Path> rec = rememberRecent(path);
+                threads.fx().execute(() -> {
+                    Model old = model.get();
+                    capture.set(null);
+                    model.set(m);
+                    if (rec != null) {
+                        recent.setAll(rec);
+                    }
+                    List<SuiteDescriptor> suites = needleSuites();
+                    needleSuite.set(suites.isEmpty() ? null : suites.get(0));
+                    retokenize();
+                    refreshContexts();
+                    finishLoad("Loaded " + m.info().name() + ". Press Run to capture attention.");
+                    if (old != null) {
+                        // after any re-run still using it (the evaluation thread runs one job at a time)
+                        threads.evaluation().execute(old::close);
+                    }
+                    if (runAfterLoad) {
+                        runAfterLoad = false;
+                        runPrompt();
+                    }
+                });
+            } catch (GGUFException e) {
+                fail("Not a usable GGUF file", path + ":\n" + e.getMessage());
+            } catch (UnsupportedModelException e) {
+                fail("Unsupported model", path + ":\n" + e.getMessage());
+            } catch (IOException | RuntimeException e) {
+                fail("Cannot open model", path + ":\n" + e.getMessage());
+            }
+        });
+    }
+
+    private List<Path> rememberRecent(Path path) {
+        try {
+            return recentStore.add(path);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private void finishLoad(String message) {
+        loading.set(false);
+        status.set(message);
+    }
+
+    private void fail(String title, String message) {
+        threads.fx().execute(() -> {
+            runAfterLoad = false;
+            loading.set(false);
+            running.set(false);
+            generating.set(false);
+            status.set(title);
+            problem.set(new Problem(title, message));
+        });
+    }
+
+    /** Stops a model load in progress; the file is closed as soon as the loader returns. */
+    public void cancelLoad() {
+        loadCancel.set(true);
+        runAfterLoad = false;
+        loading.set(false);
+        status.set("Loading cancelled.");
+    }
+
+    private void retokenize() {
+        Model m = model.get();
+        if (m == null) {
+            promptPieces.set(List.of());
+            return;
+        }
+        int[] ids = m.tokenizer().encodeWithSpecials(prompt.get() == null ? "" : prompt.get());
+        List<TokenPiece> pieces = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            pieces.add(new TokenPiece(id, m.tokenizer().tokenText(id)));
+        }
+        promptPieces.set(pieces);
+    }
+
+    /** Captures attention of a FullKV run over the prompt; every policy view then updates from it. */
+    public void runPrompt() {
+        Model m = model.get();
+        if (m == null) {
+            problem.set(new Problem("No model", "Open a GGUF model before running a prompt."));
+            return;
+        }
+        String text = prompt.get();
+        int[] tokens;
+        try {
+            tokens = workbench.tokenize(m, text);
+        } catch (IllegalArgumentException e) {
+            problem.set(new Problem("Prompt cannot run", e.getMessage()));
+            return;
+        }
+        running.set(true);
+        status.set("Running " + tokens.length + " tokens with attention capture…");
+        threads.worker().execute(() -> {
+            try {
+                long t0 = System.nanoTime();
+                CaptureRun run = workbench.capture(m, tokens);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                threads.fx().execute(() -> {
+                    capture.set(run);
+                    running.set(false);
+                    refreshContexts();
+                    status.set("Captured " + tokens.length + " prompt tokens in " + ms + " ms; greedy continuation: "
+                            + m.tokenizer().decode(run.generated()).strip());
+                });
+            } catch (RuntimeException e) {
+                fail("Run failed", e.getMessage());
+            }
+        });
+    }
+
+    private void refreshContexts() {
+        Model m = model.get();
+        CaptureRun run = capture.get();
+        RunContext ctx = m == null || run == null ? null : new RunContext(m, run, needleSuite.get());
+        policyA.setContext(ctx);
+        policyB.setContext(ctx);
+    }
+
+    /** Generates {@code n} tokens with policy A active, streaming them into {@link #generated()}. */
+    public void generate(int n) {
+        Model m = model.get();
+        if (m == null) {
+            problem.set(new Problem("No model", "Open a GGUF model before generating."));
+            return;
+        }
+        int[] tokens;
+        var policy = policyA.createPolicy();
+        try {
+            tokens = workbench.tokenize(m, prompt.get());
+            if (tokens.length + n >= m.config().contextLength()) {
+                throw new IllegalArgumentException("prompt (" + tokens.length + " tokens) + " + n
+                        + " new tokens exceeds the model's context of " + m.config().contextLength() + " tokens");
+            }
+        } catch (IllegalArgumentException e) {
+            problem.set(new Problem("Cannot generate", e.getMessage()));
+            return;
+        }
+        AtomicBoolean cancel = new AtomicBoolean();
+        generateCancel = cancel;
+        generated.clear();
+        generating.set(true);
+        status.set("Generating with " + policy.name() + "…");
+        Consumer<Workbench.StreamedToken> sink = t -> threads.fx().execute(() -> generated.add(t));
+        threads.worker().execute(() -> {
+            try {
+                var result = workbench.generate(m, tokens, policy, n,
+                        Sampler.greedy(), sink, cancel::get);
+                threads.fx().execute(() -> {
+                    generating.set(false);
+                    status.set(String.format("Generated %d tokens (%s), %.0f tokens/s", result.generated().length,
+                            result.stopReason().toString().toLowerCase().replace('_', ' '),
+                            result.decodeTokensPerSecond()));
+                });
+            } catch (RuntimeException e) {
+                fail("Generation failed", e.getMessage());
+            }
+        });
+    }
+
+    /** Stops generation after the current token. */
+    public void stop() {
+        generateCancel.set(true);
+    }
+
+    /** The session as it stands: model, prompt, both policies with their latest results. */
+    public SessionState snapshot() {
+        return SessionSnapshots.of(model.get(), prompt.get(), policies());
+    }
+
+    /** Writes the session atomically; a failure becomes a {@link Problem}. */
+    public boolean saveSession(Path file) {
+        try {
+            SessionStore.save(snapshot(), file);
+            status.set("Saved session to " + file);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            problem.set(new Problem("Cannot save session", e.getMessage()));
+            return false;
+        }
+    }
+
+    /**
+     * Restores prompt and policies from a session file, then loads its model (if it differs from
+     * the current one) and re-runs the prompt.
+     */
+    public boolean openSession(Path file) {
+        SessionState s;
+        try {
+            s = SessionStore.load(file);
+            List<PolicyViewModel> ps = policies();
+            for (int i = 0; i < Math.min(ps.size(), s.policies().size()); i++) {
+                var saved = s.policies().get(i);
+                ps.get(i).restore(saved.policy(), saved.values() == null ? Map.of() : saved.values());
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            problem.set(new Problem("Cannot open session", e.getMessage()));
+            return false;
+        }
+        prompt.set(s.prompt() == null ? "" : s.prompt());
+        Model m = model.get();
+        if (s.modelPath() != null && (m == null || !m.info().path().toAbsolutePath().toString().equals(s.modelPath()))) {
+            runAfterLoad = true;
+            openModel(Path.of(s.modelPath()));
+        } else if (m != null) {
+            runPrompt();
+        }
+        status.set("Opened session " + file);
+        return true;
+    }
+
+    /** Cancels background work and closes the model. */
+    public void shutdown() {
+        policies().forEach(PolicyViewModel::cancelEvaluation);
+        generateCancel.set(true);
+        loadCancel.set(true);
+        threads.shutdown();
+        Model m = model.get();
+        if (m != null) {
+            m.close();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package org.kvscope.app.ui.vm;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.model.ModelShape;
+import org.kvscope.model.SyntheticModelWriter;
+
+/** Generated models for view-model tests. */
+final class Fixtures {
+    private Fixtures() {}
+
+    static Path tinyModel(Path dir) throws IOException {
+        Path file = dir.resolve("tiny.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 7);
+        return file;
+    }
+
+    /** Waits up to 20 s for {@code condition} (set from a background thread). */
+    static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.currentTimeMillis() + 20_000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > end) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+}
