@@ -56,6 +56,8 @@ public class AttentionHeatmapView extends Region {
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
 
     private PooledGrid grid;
+    private int[] overlayPixels;
+    private WritableImage overlayImage;
     private WritableImage image;
     private boolean poolDirty = true;
     private boolean colourDirty = true;
@@ -313,68 +315,58 @@ public class AttentionHeatmapView extends Region {
     }
 
     /**
-     * Dims and hatches evicted key columns below their first visible row (the causal triangle stays clean). All
-     * evicted runs form one clip path, so the cost is one fill and one set of hatch lines however many runs exist.
+     * Dims and hatches evicted key columns below their first visible row (the causal triangle stays clean). The
+     * overlay is composed pixel by pixel into an image and drawn once: a clip to the staircase outline of many
+     * evicted runs sends the software renderer down a slow blend path (hundreds of ms for a 512-token map).
      */
     private void drawEvicted(GraphicsContext g, Rectangle2D plot, AttentionMap m) {
         KeptMask mask = keptMask.get();
         if (mask == null) {
             return;
         }
-        int pw = grid.width();
+        int pw = grid.width(), ph = grid.height();
         int kc = m.keyCount();
-        g.save();
-        g.beginPath();
+        if (overlayPixels == null || overlayPixels.length != pw * ph) {
+            overlayPixels = new int[pw * ph];
+        }
+        int[] px = overlayPixels;
+        java.util.Arrays.fill(px, 0);
+        int dim = argb(EVICTED_DIM), hatch = argb(EVICTED_HATCH);
         boolean any = false;
-        int runStart = -1;
-        for (int px = 0; px <= pw; px++) {
-            boolean evicted = false;
-            if (px < pw) {
-                int k0 = Bins.start(px, kc, pw);
-                int k1 = Bins.end(px, kc, pw);
-                int evictedKeys = 0;
-                for (int k = k0; k < k1; k++) {
-                    if (!mask.isKept(k)) {
-                        evictedKeys++;
-                    }
+        for (int x = 0; x < pw; x++) {
+            int k0 = Bins.start(x, kc, pw);
+            int k1 = Bins.end(x, kc, pw);
+            int evictedKeys = 0;
+            for (int k = k0; k < k1; k++) {
+                if (!mask.isKept(k)) {
+                    evictedKeys++;
                 }
-                evicted = evictedKeys * 2 > k1 - k0;
             }
-            if (evicted && runStart < 0) {
-                runStart = px;
-            } else if (!evicted && runStart >= 0) {
-                addRunOutline(g, plot, runStart, px);
-                any = true;
-                runStart = -1;
+            if (evictedKeys * 2 <= k1 - k0) {
+                continue;
             }
-        }
-        if (any) {
-            g.clip();
-            g.setFill(EVICTED_DIM);
-            g.fillRect(plot.getMinX(), plot.getMinY(), plot.getWidth(), plot.getHeight());
-            g.setStroke(EVICTED_HATCH);
-            g.setLineWidth(1);
-            double h = plot.getHeight();
-            for (double d = -h; d < plot.getWidth(); d += 6) {
-                g.strokeLine(plot.getMinX() + d, plot.getMaxY(), plot.getMinX() + d + h, plot.getMinY());
+            any = true;
+            for (int y = firstVisibleRow(x); y < ph; y++) {
+                // hatch lines run bottom-left to top-right, 6 px apart
+                px[y * pw + x] = Math.floorMod(x - (ph - y), 6) == 0 ? hatch : dim;
             }
         }
-        g.restore();
+        if (!any) {
+            return;
+        }
+        if (overlayImage == null || (int) overlayImage.getWidth() != pw || (int) overlayImage.getHeight() != ph) {
+            overlayImage = new WritableImage(pw, ph);
+        }
+        overlayImage.getPixelWriter().setPixels(0, 0, pw, ph, javafx.scene.image.PixelFormat.getIntArgbInstance(),
+                px, 0, pw);
+        g.drawImage(overlayImage, plot.getMinX(), plot.getMinY(), plot.getWidth(), plot.getHeight());
     }
 
-    /** Adds the outline of pixel columns {@code [from, to)} below their first visible rows as a sub-path. */
-    private void addRunOutline(GraphicsContext g, Rectangle2D plot, int from, int to) {
-        g.moveTo(plot.getMinX() + from, plot.getMaxY());
-        for (int px = from; px < to; px++) {
-            double top = plot.getMinY() + firstVisibleRow(px);
-            g.lineTo(plot.getMinX() + px, top);
-            g.lineTo(plot.getMinX() + px + 1, top);
-        }
-        g.lineTo(plot.getMinX() + to, plot.getMaxY());
-        g.closePath();
+    private static int argb(Color c) {
+        return ((int) Math.round(c.getOpacity() * 255) << 24) | ((int) Math.round(c.getRed() * 255) << 16)
+                | ((int) Math.round(c.getGreen() * 255) << 8) | (int) Math.round(c.getBlue() * 255);
     }
 
-    /** First pixel row of a column that is not entirely causal-empty (height when none). */
     private int firstVisibleRow(int px) {
         int w = grid.width();
         byte[] states = grid.states();
