@@ -30,7 +30,7 @@ public final class WorkbenchApp extends Application {
     /** A view model over the real engine with the standard threads and recent-models store. */
     public static WorkbenchViewModel standardViewModel() {
         return new WorkbenchViewModel(new Workbench(), UiThreads.standard(), RecentModels.standard(),
-                DeviceProbe.cpuOnly());
+                DeviceProbe.cuda());
     }
 
     @Override
