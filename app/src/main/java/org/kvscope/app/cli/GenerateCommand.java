@@ -2,9 +2,6 @@ package org.kvscope.app.cli;
 
 import java.io.PrintStream;
 import java.util.Set;
-import org.kvscope.engine.Generator;
-import org.kvscope.engine.InferenceSession;
-import org.kvscope.engine.SessionOptions;
 import org.kvscope.model.Model;
 import org.kvscope.sampling.Sampler;
 import org.kvscope.sampling.SamplingOptions;
@@ -29,13 +26,14 @@ public final class GenerateCommand implements Command {
                   --top-k K          keep the K most likely tokens (0 = all, default 40 when sampling)
                   --top-p P          nucleus threshold in (0,1] (default 0.95 when sampling)
                   --seed S           random seed (default 42)
-                  --context C        KV cache size in tokens (default: prompt + n, at most the model's)""";
+                  --context C        KV cache size in tokens (default: prompt + n, at most the model's)
+                """ + DeviceOption.USAGE;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1,
-                Set.of("model", "prompt", "n", "temperature", "top-k", "top-p", "seed", "context"), Set.of());
+                Set.of("model", "prompt", "n", "temperature", "top-k", "top-p", "seed", "context", "device"), Set.of());
         String prompt = a.string("prompt");
         int n = a.integer("n", 64, 0, 1_000_000);
         SamplingOptions sampling = new SamplingOptions((float) a.number("temperature", 0, 0, 100),
@@ -54,20 +52,46 @@ public final class GenerateCommand implements Command {
                         + " (the model's maximum is " + maxContext + ")");
             }
             err.println(ModelOptions.describe(model));
-            InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
-            out.print(prompt);
-            out.flush();
-            TokenStreamDecoder stream = new TokenStreamDecoder(tok, tokens[tokens.length - 1]);
-            Generator.Result r = Generator.generate(session, tokens, n, Sampler.of(sampling), (i, token, logits) -> {
-                if (!tok.isSpecial(token)) {
-                    out.print(stream.accept(token));
-                    out.flush();
+            try (DeviceOption.Runner runner = DeviceOption.open(a, model, context, err)) {
+                out.print(prompt);
+                out.flush();
+                Sampler sampler = Sampler.of(sampling);
+                TokenStreamDecoder stream = new TokenStreamDecoder(tok, tokens[tokens.length - 1]);
+                int eos = tok.eos().orElse(-1);
+                long t0 = System.nanoTime();
+                float[] logits = runner.run(tokens, 0, tokens.length);
+                long prefill = System.nanoTime() - t0;
+                int generated = 0;
+                long decode = 0;
+                String reason = "max tokens";
+                while (generated < n) {
+                    int token = sampler.sample(logits);
+                    generated++;
+                    if (!tok.isSpecial(token)) {
+                        out.print(stream.accept(token));
+                        out.flush();
+                    }
+                    if (token == eos) {
+                        reason = "end of sequence";
+                        break;
+                    }
+                    if (generated == n) {
+                        break;
+                    }
+                    if (runner.position() >= context) {
+                        reason = "context full";
+                        break;
+                    }
+                    long t1 = System.nanoTime();
+                    logits = runner.run(new int[] {token}, 0, 1);
+                    decode += System.nanoTime() - t1;
                 }
-            }, null);
-            out.println(stream.flush());
-            err.printf("prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, decode %.1f tokens/s (%s)%n",
-                    tokens.length, r.prefillTokensPerSecond(), r.generated().length, r.decodeTokensPerSecond(),
-                    r.stopReason().name().toLowerCase().replace('_', ' '));
+                out.println(stream.flush());
+                int steps = Math.max(0, generated - 1);
+                err.printf("prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, decode %.1f tokens/s on %s (%s)%n",
+                        tokens.length, tokens.length * 1e9 / prefill, generated,
+                        decode == 0 ? 0 : steps * 1e9 / decode, runner.device(), reason);
+            }
             return 0;
         }
     }

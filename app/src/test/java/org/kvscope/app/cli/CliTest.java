@@ -82,6 +82,19 @@ class CliTest {
     }
 
     @Test
+    void deviceSelectionFallsBackToTheCpuAndSaysWhy() {
+        var probe = org.kvscope.backend.cuda.CudaAvailability.probe();
+        Assumptions.assumeFalse(probe.available(), "a GPU is present: the fallback path is not exercised here");
+        Run auto = run("generate", "--model", tiny.toString(), "--prompt", "the dog", "-n", "3", "--device", "auto");
+        assertEquals(0, auto.code(), auto.err());
+        assertTrue(auto.err().contains("device: CPU (no usable GPU: " + probe.reason()), auto.err());
+        assertCleanError(run("generate", "--model", tiny.toString(), "--prompt", "x", "--device", "cuda"), 2,
+                "--device cuda", probe.reason());
+        assertCleanError(run("generate", "--model", tiny.toString(), "--prompt", "x", "--device", "tpu"), 2,
+                "auto, cpu or cuda");
+    }
+
+    @Test
     void synthAndInspect() {
         Run r = run("inspect", "--model", tiny.toString());
         assertEquals(0, r.code(), r.err());
