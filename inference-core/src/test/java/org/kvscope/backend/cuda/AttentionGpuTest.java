@@ -17,24 +17,10 @@ import static org.kvscope.backend.cuda.GpuTestSupport.assertClose;
 import static org.kvscope.backend.cuda.GpuTestSupport.randomFloats;
 
 /** Cache append, attention over compressed caches, scoring, top-k and compaction against scalar Java. */
-class AttentionGpuTest {
+class AttentionGpuTest extends GpuKernelTest {
     private static final int HEADS = 8;
     private static final int KV_HEADS = 2;
     private static final int CAPACITY = 50;
-
-    private static CudaContext context;
-    private static CudaKernels kernels;
-
-    @BeforeAll
-    static void open() {
-        context = GpuTestSupport.openOrSkip();
-        kernels = new CudaKernels(context);
-    }
-
-    @AfterAll
-    static void close() {
-        if (context != null) context.close();
-    }
 
     /** A host cache with the given per-head counts and ascending, gapped positions. */
     private static Reference.HostCache hostCache(Random random, int headDim, int[] counts) {

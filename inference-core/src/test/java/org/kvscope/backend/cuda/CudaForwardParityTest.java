@@ -53,19 +53,8 @@ class CudaForwardParityTest {
         if (context != null) context.close();
     }
 
-    static Stream<Arguments> syntheticModels() {
-        List<Arguments> out = new ArrayList<>();
-        for (ModelShape shape : List.of(ModelShape.TINY_LLAMA, ModelShape.TINY_LLAMA3, ModelShape.TINY_QWEN2)) {
-            for (GGMLType type : List.of(GGMLType.F32, GGMLType.F16, GGMLType.BF16, GGMLType.Q8_0, GGMLType.Q4_0,
-                    GGMLType.Q4_K)) {
-                out.add(Arguments.of(shape, type));
-            }
-        }
-        return out.stream();
-    }
-
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("syntheticModels")
+    @MethodSource("org.kvscope.model.SyntheticModelMatrix#shapesAndTypes")
     void syntheticModelMatchesCpu(ModelShape shape, GGMLType type) throws Exception {
         Path file = dir.resolve(shape.id() + "-" + type + ".gguf");
         SyntheticModelWriter.write(shape, type, file, 17);

@@ -10,21 +10,7 @@ import static org.kvscope.backend.cuda.GpuTestSupport.assertClose;
 import static org.kvscope.backend.cuda.GpuTestSupport.randomFloats;
 
 /** rmsnorm, rope (both pairings), swiglu, add and softmax against scalar Java. */
-class LayerOpsGpuTest {
-    private static CudaContext context;
-    private static CudaKernels kernels;
-
-    @BeforeAll
-    static void open() {
-        context = GpuTestSupport.openOrSkip();
-        kernels = new CudaKernels(context);
-    }
-
-    @AfterAll
-    static void close() {
-        if (context != null) context.close();
-    }
-
+class LayerOpsGpuTest extends GpuKernelTest {
     @Test
     void rmsNorm() {
         Random random = new Random(1);

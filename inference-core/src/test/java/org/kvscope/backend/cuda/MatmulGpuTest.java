@@ -19,21 +19,7 @@ import static org.kvscope.backend.cuda.GpuTestSupport.assertClose;
 import static org.kvscope.backend.cuda.GpuTestSupport.randomFloats;
 
 /** matvec / matmul kernels for every weight type against a scalar Java product of the decoded weights. */
-class MatmulGpuTest {
-    private static CudaContext context;
-    private static CudaKernels kernels;
-
-    @BeforeAll
-    static void open() {
-        context = GpuTestSupport.openOrSkip();
-        kernels = new CudaKernels(context);
-    }
-
-    @AfterAll
-    static void close() {
-        if (context != null) context.close();
-    }
-
+class MatmulGpuTest extends GpuKernelTest {
     @ParameterizedTest
     @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void matvecAndMatmulMatchTheDecodedWeights(GGMLType type) {
