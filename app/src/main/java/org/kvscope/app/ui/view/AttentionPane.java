@@ -34,6 +34,8 @@ public final class AttentionPane extends BorderPane {
     private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
     private final BooleanProperty active = new SimpleBooleanProperty(true);
     private AttentionMap shown;
+    private CaptureRun shownRun;
+    private int shownLayer = -1, shownHead = -1;
     private boolean stale;
 
     public AttentionPane(WorkbenchViewModel vm, PolicyViewModel policy, HeadSelection selection, boolean controls) {
@@ -125,6 +127,7 @@ public final class AttentionPane extends BorderPane {
         CaptureRun run = vm.capture();
         if (run == null || vm.model() == null) {
             shown = null;
+            shownRun = null;
             heatmap.show(null, null);
             summary.setText("Run a prompt to see attention.");
             return;
@@ -134,11 +137,18 @@ public final class AttentionPane extends BorderPane {
         int h = Math.min(selection.headProperty().get(), maps.heads() - 1);
         int n = run.promptTokens().length;
         int kvh = h / (maps.heads() / run.capture().evidence().kvHeads());
-        shown = VizData.map(run, vm.model().tokenizer(), l, h);
         PolicyAnalysis a = policy.analysis();
         int sinks = run.capture().funneling().sinks();
         heatmap.setSinkCount(sinks == 0 ? 0 : Math.min(maps.size(), maps.bin(Math.min(sinks, n) - 1) + 1));
-        heatmap.show(shown, a == null ? null : VizData.keptMask(a.kept(), l, kvh, n, maps.size()));
+        if (shown == null || shownRun != run || shownLayer != l || shownHead != h) {
+            // a new map only when capture, layer or head change: a policy change only moves the mask
+            shown = VizData.map(run, vm.model().tokenizer(), l, h);
+            shownRun = run;
+            shownLayer = l;
+            shownHead = h;
+            heatmap.setMap(shown);
+        }
+        heatmap.setKeptMask(a == null ? null : VizData.keptMask(a.kept(), l, kvh, n, maps.size()));
         if (a != null) {
             summary.setText(String.format("layer %d head %d (kv-head %d): %s keeps %d of %d keys, recall %.3f",
                     l, h, kvh, a.policy(), a.kept().of(l, kvh).length, n, a.recall()[l][h]));

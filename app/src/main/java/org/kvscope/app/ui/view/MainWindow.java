@@ -82,6 +82,7 @@ public final class MainWindow extends BorderPane {
                 tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", comparePage));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
+        metrics.activeProperty().bind(views.getTabs().get(1).selectedProperty());
         compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());
         compareB.activeProperty().bind(views.getTabs().get(3).selectedProperty());
 

@@ -35,6 +35,8 @@ public final class MetricsPane extends ScrollPane {
     private final LayerMetricChart overlap = new LayerMetricChart("", LayerMetricChart.Style.LINE);
     private final List<KvMemoryChart> memory = List.of(new KvMemoryChart(), new KvMemoryChart());
     private final FunnelingChart funneling = new FunnelingChart();
+    private final javafx.beans.property.BooleanProperty active = new javafx.beans.property.SimpleBooleanProperty(true);
+    private boolean stale;
     private final Label totals = new Label();
 
     public MetricsPane(WorkbenchViewModel vm) {
@@ -73,15 +75,69 @@ public final class MetricsPane extends ScrollPane {
         setContent(box);
         setFitToWidth(true);
         for (PolicyViewModel p : vm.policies()) {
-            p.analysisProperty().addListener((o, a, b) -> update());
-            p.recallCurveProperty().addListener((o, a, b) -> updateCurves());
-            p.layerBudgetsProperty().addListener((o, a, b) -> updateFunneling());
+            p.analysisProperty().addListener((o, a, b) -> changed(this::update));
+            p.recallCurveProperty().addListener((o, a, b) -> changed(this::updateCurves));
+            p.layerBudgetsProperty().addListener((o, a, b) -> changed(this::updateFunneling));
         }
-        vm.captureProperty().addListener((o, a, b) -> {
+        vm.captureProperty().addListener((o, a, b) -> changed(() -> {
             update();
             updateFunneling();
+        }));
+        active.addListener((o, a, on) -> {
+            if (on) {
+                flush();
+            }
         });
+        updateTotals();
+        updateCharts();
+    }
+
+    /**
+     * Whether the pane is on screen. While it is not, the totals text (shown elsewhere too) stays
+     * live but the charts only go stale and are brought up to date when shown or read, so a slider
+     * move does not rebuild charts nobody sees.
+     */
+    public javafx.beans.property.BooleanProperty activeProperty() { return active; }
+
+    /** Totals always; the charts that depend on the change only while on screen. */
+    private void changed(Runnable charts) {
+        updateTotals();
+        if (active.get() && !stale) {
+            charts.run();
+        } else if (active.get()) {
+            updateCharts();
+        } else {
+            stale = true;
+        }
+    }
+
+    /** Brings stale charts up to date, on the FX thread (waiting for it when called from another). */
+    private void flush() {
+        if (!stale) {
+            return;
+        }
+        if (javafx.application.Platform.isFxApplicationThread()) {
+            updateCharts();
+            return;
+        }
+        java.util.concurrent.FutureTask<Void> task = new java.util.concurrent.FutureTask<>(() -> {
+            if (stale) {
+                updateCharts();
+            }
+        }, null);
+        javafx.application.Platform.runLater(task);
+        try {
+            task.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("could not update the metrics charts: " + e, e);
+        }
+    }
+
+    private void updateCharts() {
+        stale = false;
         update();
+        updateCurves();
+        updateFunneling();
     }
 
     /** The totals above the charts (recall, overlap, memory of A and B). */
@@ -90,17 +146,30 @@ public final class MetricsPane extends ScrollPane {
     /** The totals text, for other panes that show the same comparison. */
     public javafx.beans.property.StringProperty totalsProperty() { return totals.textProperty(); }
 
-    public LayerMetricChart recallChart() { return recall; }
-    public LayerMetricChart overlapChart() { return overlap; }
-    public KvMemoryChart memoryChart(int policy) { return memory.get(policy); }
-    public FunnelingChart funnelingChart() { return funneling; }
+    public LayerMetricChart recallChart() { flush(); return recall; }
+    public LayerMetricChart overlapChart() { flush(); return overlap; }
+    public KvMemoryChart memoryChart(int policy) { flush(); return memory.get(policy); }
+    public FunnelingChart funnelingChart() { flush(); return funneling; }
 
     private static String name(PolicyViewModel p) {
         return p.label() + ": " + p.policyName();
     }
 
-    private void update() {
+    private void updateTotals() {
         StringBuilder text = new StringBuilder();
+        for (PolicyViewModel p : vm.policies()) {
+            PolicyAnalysis a = vm.capture() == null ? null : p.analysis();
+            if (a != null) {
+                text.append(String.format("%s — recall %.3f, PvC overlap %.3f, KV %s of %s (%.0f%%)%s%n",
+                        name(p), a.meanRecall(), a.meanPvcOverlap(), ModelFacts.bytes(a.memory().keptTotal()),
+                        ModelFacts.bytes(a.memory().fullTotal()), 100 * a.memory().ratio(),
+                        a.recallFromDecode() ? "" : " (recall on the prompt's last queries)"));
+            }
+        }
+        totals.setText(text.isEmpty() ? "Run a prompt to see recall, overlap and memory." : text.toString().strip());
+    }
+
+    private void update() {
         List<LayerSeries> recalls = new ArrayList<>();
         List<LayerSeries> overlaps = new ArrayList<>();
         for (int i = 0; i < vm.policies().size(); i++) {
@@ -112,14 +181,9 @@ public final class MetricsPane extends ScrollPane {
             recalls.add(new LayerSeries(name(p), VizData.recallByLayer(a)));
             overlaps.add(new LayerSeries(name(p), a.pvcOverlap().clone()));
             memory.get(i).setData(VizData.memory(a));
-            text.append(String.format("%s — recall %.3f, PvC overlap %.3f, KV %s of %s (%.0f%%)%s%n",
-                    name(p), a.meanRecall(), a.meanPvcOverlap(), ModelFacts.bytes(a.memory().keptTotal()),
-                    ModelFacts.bytes(a.memory().fullTotal()), 100 * a.memory().ratio(),
-                    a.recallFromDecode() ? "" : " (recall on the prompt's last queries)"));
         }
         recall.setData("attention recall", recalls);
         overlap.setData("PvC overlap", overlaps);
-        totals.setText(text.isEmpty() ? "Run a prompt to see recall, overlap and memory." : text.toString().strip());
     }
 
     private void updateCurves() {
