@@ -11,9 +11,37 @@ import org.kvscope.app.ui.tools.UiCommands;
 public final class Main {
     private Main() {}
 
+    /** Why no window can open here (Linux without X11/Wayland and no headless Monocle), or null. */
+    static String missingDisplay() {
+        boolean linux = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+        boolean headless = "Monocle".equals(System.getProperty("glass.platform"));
+        if (linux && !headless && isBlank(System.getenv("DISPLAY")) && isBlank(System.getenv("WAYLAND_DISPLAY"))) {
+            return "no display (neither DISPLAY nor WAYLAND_DISPLAY is set)";
+        }
+        return null;
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
     public static void main(String[] args) {
         if (args.length == 0 || args[0].equals("gui")) {
-            WorkbenchApp.launchApp(args.length == 0 ? new String[0] : java.util.Arrays.copyOfRange(args, 1, args.length));
+            String missing = missingDisplay();
+            if (missing != null) {
+                System.err.println("kvscope: cannot open the workbench: " + missing + ".\n"
+                        + "Run it in a desktop session, use a command ('./kvscope help'), or render it headless with "
+                        + "'./kvscope screenshots --out DIR'.");
+                System.exit(2);
+            }
+            try {
+                WorkbenchApp.launchApp(args.length == 0 ? new String[0] : java.util.Arrays.copyOfRange(args, 1, args.length));
+            } catch (RuntimeException | LinkageError e) {
+                String hint = String.valueOf(e.getMessage()).contains("GTK")
+                        ? " (JavaFX needs GTK 3 on Linux, e.g. 'apt-get install libgtk-3-0')" : "";
+                System.err.println("kvscope: the workbench could not start: " + e.getMessage() + hint);
+                System.exit(1);
+            }
             return;
         }
         if (UiCommands.handles(args[0])) {

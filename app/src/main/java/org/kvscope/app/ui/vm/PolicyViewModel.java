@@ -30,6 +30,7 @@ import org.kvscope.metrics.PolicyAnalysis;
 public final class PolicyViewModel {
     private static final int[] SWEEP = {4, 8, 16, 32, 64, 128, 256, 512, 1024};
     private static final int DEFAULT_LAYERS = 8;
+    private int modelLayers;
     private static final int DEFAULT_PROMPT = 512;
 
     private final String label;
@@ -117,7 +118,16 @@ public final class PolicyViewModel {
 
     /** New model or captured run: recompute everything against it (null clears the views). */
     public void setContext(RunContext context) {
+        setContext(context, context == null ? 0 : context.model().config().layers());
+    }
+
+    /**
+     * Like {@link #setContext(RunContext)}, also giving the loaded model's layer count so the budget
+     * schedule shows the right layers before any prompt has run (0 when no model is loaded).
+     */
+    public void setContext(RunContext context, int modelLayers) {
         this.context = context;
+        this.modelLayers = modelLayers;
         reRuns.clear();
         changed();
     }
@@ -131,7 +141,7 @@ public final class PolicyViewModel {
             return;
         }
         RunContext ctx = context;
-        int layers = ctx == null ? DEFAULT_LAYERS : ctx.model().config().layers();
+        int layers = ctx != null ? ctx.model().config().layers() : modelLayers > 0 ? modelLayers : DEFAULT_LAYERS;
         int n = ctx == null ? DEFAULT_PROMPT : ctx.promptLength();
         try {
             layerBudgets.set(LayerSchedule.of(policy, layers, n));

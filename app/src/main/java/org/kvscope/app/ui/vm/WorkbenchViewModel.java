@@ -248,8 +248,9 @@ public final class WorkbenchViewModel {
         Model m = model.get();
         CaptureRun run = capture.get();
         RunContext ctx = m == null || run == null ? null : new RunContext(m, run, needleSuite.get());
-        policyA.setContext(ctx);
-        policyB.setContext(ctx);
+        int layers = m == null ? 0 : m.config().layers();
+        policyA.setContext(ctx, layers);
+        policyB.setContext(ctx, layers);
     }
 
     /** Generates {@code n} tokens with policy A active, streaming them into {@link #generated()}. */
