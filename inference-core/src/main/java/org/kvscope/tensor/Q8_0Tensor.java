@@ -34,6 +34,14 @@ public final class Q8_0Tensor extends SegmentTensor {
         }
     }
 
+    /** One block (32 quants) dotted with x, scaled and added to acc; 16-lane species only. */
+    private FloatVector pair(long block, float[] x, int xo, FloatVector acc) {
+        ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + 2, ByteOrder.LITTLE_ENDIAN);
+        FloatVector lo = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xo));
+        FloatVector s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xo + 16), lo);
+        return s.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc);
+    }
+
     @Override
     public float dot(long offset, float[] x, int xo, int n) {
         int L = F.length();
@@ -44,18 +52,16 @@ public final class Q8_0Tensor extends SegmentTensor {
         long block = (offset / BLOCK) * BYTES;
         int j = 0;
         if (L == 16) {
-            // two blocks per iteration, four independent product chains
-            for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, block += 2 * BYTES) {
-                ByteVector q0 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + 2, ByteOrder.LITTLE_ENDIAN);
-                ByteVector q1 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + BYTES + 2,
-                        ByteOrder.LITTLE_ENDIAN);
-                FloatVector p0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xo + j));
-                FloatVector p1 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 1)).mul(FloatVector.fromArray(F, x, xo + j + 16));
-                FloatVector p2 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xo + j + 32));
-                FloatVector p3 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).mul(FloatVector.fromArray(F, x, xo + j + 48));
-                acc0 = p0.add(p1).fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc0);
-                acc1 = p2.add(p3).fma(FloatVector.broadcast(F, Layouts.f16(m, block + BYTES)), acc1);
+            FloatVector acc2 = FloatVector.zero(F), acc3 = acc2;
+            // four blocks per iteration, four independent accumulators
+            for (; j + 4 * BLOCK <= n; j += 4 * BLOCK, block += 4 * BYTES) {
+                acc0 = pair(block, x, xo + j, acc0);
+                acc1 = pair(block + BYTES, x, xo + j + 32, acc1);
+                acc2 = pair(block + 2 * BYTES, x, xo + j + 64, acc2);
+                acc3 = pair(block + 3 * BYTES, x, xo + j + 96, acc3);
             }
+            acc0 = acc0.add(acc2);
+            acc1 = acc1.add(acc3);
         }
         for (; j < n; j += BLOCK, block += BYTES) {
             FloatVector sum = FloatVector.zero(F);
