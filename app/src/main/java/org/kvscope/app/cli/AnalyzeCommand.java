@@ -3,13 +3,13 @@ package org.kvscope.app.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.kvscope.app.report.AnalysisReport;
+import org.kvscope.app.report.ReportFiles;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.kv.BudgetParameters;
@@ -78,7 +78,7 @@ public final class AnalyzeCommand implements Command {
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             if (a.has("out")) {
                 Path p = Path.of(a.string("out"));
-                Files.writeString(p, json.writeValueAsString(report));
+                ReportFiles.writeAtomically(p, json.writeValueAsString(report));
                 err.println("wrote " + p);
             } else {
                 out.println(json.writeValueAsString(report));

@@ -1,5 +1,6 @@
 package org.kvscope.app.ui.session;
 
+import org.kvscope.app.report.AtomicFiles;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

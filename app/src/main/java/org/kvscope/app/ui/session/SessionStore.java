@@ -1,5 +1,6 @@
 package org.kvscope.app.ui.session;
 
+import org.kvscope.app.report.AtomicFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package org.kvscope.app.ui.session;
+package org.kvscope.app.report;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
