@@ -1,13 +1,38 @@
 package org.kvscope.tensor;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.RecursiveAction;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** Splits index ranges over one shared pool sized to the machine's cores. */
+/**
+ * Splits index ranges over the machine's cores: the calling thread and {@code cores − 1} resident
+ * workers take chunks from a shared counter until the range is done.
+ *
+ * <p>Decoding one token runs about a hundred short parallel loops (each weight matrix, then
+ * attention), a fraction of a millisecond each, so the cost of starting a loop matters as much as
+ * the loop. A fork/join pool parks its idle workers and must wake them through the OS for every
+ * loop, tens of microseconds each on a virtual machine. Here the caller works too, and idle
+ * workers spin briefly ({@link #SPIN_NANOS}) before they park, so back-to-back loops start at once
+ * while an idle process still sleeps.
+ *
+ * <p>Only one loop runs on the workers at a time: a loop started from inside a loop's body, or
+ * from a second thread while another loop is running, runs on its calling thread alone. Either way
+ * the result is the same; only the speed differs. An exception thrown by the body is rethrown to
+ * the caller once every participant has stopped.
+ */
 public final class Parallel {
     private static final int THREADS = Math.max(1, Integer.getInteger("kvscope.threads",
             Runtime.getRuntime().availableProcessors()));
-    private static final ForkJoinPool POOL = THREADS == 1 ? null : new ForkJoinPool(THREADS);
+    /** How long an idle worker spins for the next loop before it parks. */
+    static final long SPIN_NANOS = 200_000;
+    /** Chunks per participant: enough to balance uneven cores, few enough to keep the counter cold. */
+    private static final int CHUNKS_PER_THREAD = 8;
+
+    private static final ReentrantLock BUSY = new ReentrantLock();
+    private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+    private static final Worker[] WORKERS = startWorkers();
+    private static volatile Loop current;
 
     private Parallel() {}
 
@@ -20,47 +45,128 @@ public final class Parallel {
     public static int threads() { return THREADS; }
 
     /**
-     * Runs {@code body} over [0, n) in parallel chunks of at least {@code grain} indices
-     * (about four chunks per thread for balance).
+     * Runs {@code body} over [0, n) in chunks of at least {@code grain} indices, on the calling
+     * thread and the workers together; returns when every index is done.
      */
     public static void forRange(int n, int grain, IntRangeBody body) {
         if (n <= 0) {
             return;
         }
-        int chunks = Math.min(THREADS * 4, Math.max(1, n / Math.max(1, grain)));
-        if (POOL == null || chunks <= 1) {
+        int g = Math.max(1, grain);
+        if (WORKERS.length == 0 || n < 2 * g || INSIDE.get() || !BUSY.tryLock()) {
             body.run(0, n);
             return;
         }
-        if (Thread.currentThread() instanceof java.util.concurrent.ForkJoinWorkerThread w && w.getPool() == POOL) {
-            body.run(0, n); // nested call from inside a task: run inline
-            return;
+        try {
+            int chunk = Math.max(g, (n + THREADS * CHUNKS_PER_THREAD - 1) / (THREADS * CHUNKS_PER_THREAD));
+            Loop loop = new Loop(body, n, chunk, WORKERS.length);
+            current = loop;
+            for (Worker w : WORKERS) {
+                if (w.parked) {
+                    LockSupport.unpark(w);
+                }
+            }
+            INSIDE.set(true);
+            try {
+                loop.work();
+            } finally {
+                INSIDE.set(false);
+            }
+            loop.awaitWorkers();
+            current = null;
+            Throwable failure = loop.failure.get();
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            } else if (failure instanceof Error e) {
+                throw e;
+            }
+        } finally {
+            BUSY.unlock();
         }
-        POOL.invoke(new Chunk(body, 0, n, Math.max(1, (n + chunks - 1) / chunks)));
     }
 
-    private static final class Chunk extends RecursiveAction {
-        private final IntRangeBody body;
-        private final int from, to, size;
+    private static Worker[] startWorkers() {
+        Worker[] workers = new Worker[THREADS - 1];
+        for (int i = 0; i < workers.length; i++) {
+            workers[i] = new Worker(i);
+            workers[i].start();
+        }
+        return workers;
+    }
 
-        Chunk(IntRangeBody body, int from, int to, int size) {
+    /** One parallel loop: the shared chunk counter and the count of workers still in it. */
+    private static final class Loop {
+        final IntRangeBody body;
+        final int n, chunk;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger workersLeft;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Loop(IntRangeBody body, int n, int chunk, int workers) {
             this.body = body;
-            this.from = from;
-            this.to = to;
-            this.size = size;
+            this.n = n;
+            this.chunk = chunk;
+            this.workersLeft = new AtomicInteger(workers);
+        }
+
+        void work() {
+            try {
+                for (int from = next.getAndAdd(chunk); from < n; from = next.getAndAdd(chunk)) {
+                    body.run(from, Math.min(n, from + chunk));
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+                next.set(n); // the others stop at their next chunk
+            }
+        }
+
+        void awaitWorkers() {
+            while (workersLeft.get() > 0) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** A resident daemon thread that joins each loop once, then waits for the next. */
+    private static final class Worker extends Thread {
+        volatile boolean parked;
+        private Loop last;
+
+        Worker(int index) {
+            super("kvscope-parallel-" + index);
+            setDaemon(true);
         }
 
         @Override
-        protected void compute() {
-            if (to - from <= size) {
-                body.run(from, to);
-                return;
+        public void run() {
+            INSIDE.set(true);
+            while (true) {
+                Loop loop = awaitLoop();
+                loop.work();
+                loop.workersLeft.decrementAndGet();
             }
-            int mid = from + ((to - from) / size / 2) * size;
-            if (mid <= from) {
-                mid = from + size;
+        }
+
+        private Loop awaitLoop() {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (true) {
+                Loop loop = current;
+                if (loop != null && loop != last) {
+                    last = loop;
+                    return loop;
+                }
+                if (System.nanoTime() < spinUntil) {
+                    Thread.onSpinWait();
+                    continue;
+                }
+                parked = true;
+                loop = current;
+                if (loop == null || loop == last) {
+                    LockSupport.park(this);
+                }
+                parked = false;
+                spinUntil = System.nanoTime() + SPIN_NANOS;
             }
-            invokeAll(new Chunk(body, from, mid, size), new Chunk(body, mid, to, size));
         }
     }
 }

@@ -42,6 +42,15 @@ public final class Q8_0Tensor extends SegmentTensor {
         return s.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc);
     }
 
+    /** One block as four 8-lane products in two independent chains, scaled and added to acc; 8-lane species only. */
+    private FloatVector quad(long block, float[] x, int xo, FloatVector acc) {
+        FloatVector s = Layouts.bytesToFloats(m, block + 2).mul(FloatVector.fromArray(F, x, xo));
+        FloatVector t = Layouts.bytesToFloats(m, block + 10).mul(FloatVector.fromArray(F, x, xo + 8));
+        s = Layouts.bytesToFloats(m, block + 18).fma(FloatVector.fromArray(F, x, xo + 16), s);
+        t = Layouts.bytesToFloats(m, block + 26).fma(FloatVector.fromArray(F, x, xo + 24), t);
+        return s.add(t).fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc);
+    }
+
     @Override
     public float dot(long offset, float[] x, int xo, int n) {
         int L = F.length();
@@ -62,6 +71,13 @@ public final class Q8_0Tensor extends SegmentTensor {
             }
             acc0 = acc0.add(acc2);
             acc1 = acc1.add(acc3);
+        } else if (L == 8) {
+            // two blocks per iteration, each summed as two short chains: the 8-lane path is
+            // latency-bound when one chain of four FMAs runs through each block
+            for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, block += 2 * BYTES) {
+                acc0 = quad(block, x, xo + j, acc0);
+                acc1 = quad(block + BYTES, x, xo + j + 32, acc1);
+            }
         }
         for (; j < n; j += BLOCK, block += BYTES) {
             FloatVector sum = FloatVector.zero(F);
