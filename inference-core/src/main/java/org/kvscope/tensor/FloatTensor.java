@@ -11,13 +11,13 @@ import org.kvscope.gguf.GGMLType;
  * GGUF file). A matrix is {@code rows × cols}, row-major, with {@code cols} = ggml ne[0].
  *
  * <p>Decode uses {@link #matvec} (one fused dequantise-and-dot per row, bandwidth-bound);
- * prefill uses {@link #matmul}, which dequantises a tile of rows once and reuses it for every
- * vector of the batch with a 4×4 register-blocked kernel (compute-bound).
+ * prefill uses {@link #matmul}, which dequantises a tile of rows once, transposed, and reuses it
+ * for every vector of the batch in an outer-product register-blocked kernel (compute-bound).
  */
 public abstract class FloatTensor {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final int TILE_ROWS = 16;
     private static final ThreadLocal<float[][]> TILE = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[1][0]);
 
     public abstract GGMLType type();
 
@@ -75,7 +75,12 @@ public abstract class FloatTensor {
 
     /**
      * Batched product: out[b·rows + r] = row r · x[b·cols ...] for every batch vector b.
-     * Each tile of rows is dequantised once and reused for the whole batch.
+     *
+     * <p>Rows are taken in tiles of two vectors' width. Each tile is dequantised once and stored
+     * transposed (column k's tile rows side by side), then every group of four batch vectors
+     * runs through {@link #kernel4}: per column, two weight vectors times four broadcast inputs
+     * into eight accumulators that are the outputs themselves, so no horizontal sums are needed
+     * and the register file (16 on AVX2) holds the whole block.
      */
     public void matmul(float[] x, float[] out, int batch, int rows, int cols) {
         checkShape(rows, cols);
@@ -83,85 +88,132 @@ public abstract class FloatTensor {
             matvec(x, out, rows, cols);
             return;
         }
-        int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
+        int tileRows = 2 * F.length();
+        int tiles = (rows + tileRows - 1) / tileRows;
+        float[] packed = packInputs(x, batch, cols);
         Parallel.forRange(tiles, 1, (t0, t1) -> {
-            float[] w = tile(TILE_ROWS * cols);
+            float[] w = tile(tileRows * cols);
+            float[] wt = transposed(tileRows * cols);
             for (int t = t0; t < t1; t++) {
-                int r0 = t * TILE_ROWS;
-                int nr = Math.min(TILE_ROWS, rows - r0);
+                int r0 = t * tileRows;
+                int nr = Math.min(tileRows, rows - r0);
                 dequantize((long) r0 * cols, w, 0, nr * cols);
-                multiplyTile(w, nr, x, batch, cols, out, rows, r0);
+                transpose(w, nr, cols, wt, tileRows);
+                multiplyTile(wt, nr, x, packed, batch, cols, out, rows, r0);
             }
         });
     }
 
-    private static void multiplyTile(float[] w, int nr, float[] x, int batch, int cols, float[] out, int rows, int r0) {
-        int b = 0;
-        boolean vectorCols = cols % F.length() == 0;
-        for (; vectorCols && b + 4 <= batch; b += 4) {
-            int i = 0;
-            for (; i + 4 <= nr; i += 4) {
-                kernel4x4(w, i * cols, x, b * cols, cols, out, rows, b, r0 + i);
-            }
-            for (; i < nr; i++) {
-                for (int bb = b; bb < b + 4; bb++) {
-                    out[bb * rows + r0 + i] = VectorOps.dot(w, i * cols, x, bb * cols, cols);
+    /** Batch vectors per register block of {@link #kernel4}. */
+    private static final int GROUP = 4;
+
+    /**
+     * The batch in groups of {@link #GROUP} vectors, interleaved by column: packed[g·G·cols + k·G + j]
+     * = x[(G·g + j)·cols + k]. The kernel then reads a group's inputs for one column from one index
+     * with constant offsets, which keeps its general registers few enough that the JIT spills none.
+     */
+    private static float[] packInputs(float[] x, int batch, int cols) {
+        int groups = batch / GROUP;
+        float[] packed = new float[groups * GROUP * cols];
+        for (int g = 0; g < groups; g++) {
+            int base = g * GROUP * cols;
+            for (int j = 0; j < GROUP; j++) {
+                int from = (GROUP * g + j) * cols;
+                for (int k = 0, to = base + j; k < cols; k++, to += GROUP) {
+                    packed[to] = x[from + k];
                 }
             }
         }
-        for (; b < batch; b++) {
-            for (int i = 0; i < nr; i++) {
-                out[b * rows + r0 + i] = VectorOps.dot(w, i * cols, x, b * cols, cols);
+        return packed;
+    }
+
+    /** wt[k·tileRows + r] = w[r·cols + k]; rows nr.. of the tile are zero. */
+    private static void transpose(float[] w, int nr, int cols, float[] wt, int tileRows) {
+        for (int r = 0; r < nr; r++) {
+            int from = r * cols;
+            for (int k = 0, to = r; k < cols; k++, to += tileRows) {
+                wt[to] = w[from + k];
+            }
+        }
+        for (int r = nr; r < tileRows; r++) {
+            for (int k = 0, to = r; k < cols; k++, to += tileRows) {
+                wt[to] = 0f;
             }
         }
     }
 
-    /** Four weight rows × four batch vectors, sixteen vector accumulators. */
-    private static void kernel4x4(float[] w, int wo, float[] x, int xo, int cols, float[] out, int rows, int b, int r) {
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
-                a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        for (int k = 0; k < cols; k += F.length()) {
-            FloatVector w0 = FloatVector.fromArray(F, w, wo + k);
-            FloatVector w1 = FloatVector.fromArray(F, w, wo + cols + k);
-            FloatVector w2 = FloatVector.fromArray(F, w, wo + 2 * cols + k);
-            FloatVector w3 = FloatVector.fromArray(F, w, wo + 3 * cols + k);
-            FloatVector x0 = FloatVector.fromArray(F, x, xo + k);
-            a00 = w0.fma(x0, a00);
-            a10 = w1.fma(x0, a10);
-            a20 = w2.fma(x0, a20);
-            a30 = w3.fma(x0, a30);
-            FloatVector x1 = FloatVector.fromArray(F, x, xo + cols + k);
-            a01 = w0.fma(x1, a01);
-            a11 = w1.fma(x1, a11);
-            a21 = w2.fma(x1, a21);
-            a31 = w3.fma(x1, a31);
-            FloatVector x2 = FloatVector.fromArray(F, x, xo + 2 * cols + k);
-            a02 = w0.fma(x2, a02);
-            a12 = w1.fma(x2, a12);
-            a22 = w2.fma(x2, a22);
-            a32 = w3.fma(x2, a32);
-            FloatVector x3 = FloatVector.fromArray(F, x, xo + 3 * cols + k);
-            a03 = w0.fma(x3, a03);
-            a13 = w1.fma(x3, a13);
-            a23 = w2.fma(x3, a23);
-            a33 = w3.fma(x3, a33);
+    private static void multiplyTile(float[] wt, int nr, float[] x, float[] packed, int batch, int cols, float[] out,
+                                     int rows, int r0) {
+        int L = F.length();
+        int tileRows = 2 * L;
+        boolean fullTile = nr == tileRows;
+        float[] partial = fullTile ? null : new float[GROUP * tileRows];
+        int b = 0;
+        for (; b + GROUP <= batch; b += GROUP) {
+            if (fullTile) {
+                kernel4(wt, packed, b * cols, cols, out, b * rows + r0, rows);
+            } else {
+                kernel4(wt, packed, b * cols, cols, partial, 0, tileRows);
+                for (int j = 0; j < GROUP; j++) {
+                    System.arraycopy(partial, j * tileRows, out, (b + j) * rows + r0, nr);
+                }
+            }
         }
-        out[b * rows + r] = VectorOps.sum(a00);
-        out[b * rows + r + 1] = VectorOps.sum(a10);
-        out[b * rows + r + 2] = VectorOps.sum(a20);
-        out[b * rows + r + 3] = VectorOps.sum(a30);
-        out[(b + 1) * rows + r] = VectorOps.sum(a01);
-        out[(b + 1) * rows + r + 1] = VectorOps.sum(a11);
-        out[(b + 1) * rows + r + 2] = VectorOps.sum(a21);
-        out[(b + 1) * rows + r + 3] = VectorOps.sum(a31);
-        out[(b + 2) * rows + r] = VectorOps.sum(a02);
-        out[(b + 2) * rows + r + 1] = VectorOps.sum(a12);
-        out[(b + 2) * rows + r + 2] = VectorOps.sum(a22);
-        out[(b + 2) * rows + r + 3] = VectorOps.sum(a32);
-        out[(b + 3) * rows + r] = VectorOps.sum(a03);
-        out[(b + 3) * rows + r + 1] = VectorOps.sum(a13);
-        out[(b + 3) * rows + r + 2] = VectorOps.sum(a23);
-        out[(b + 3) * rows + r + 3] = VectorOps.sum(a33);
+        for (; b < batch; b++) {
+            if (fullTile) {
+                kernel1(wt, x, b * cols, cols, out, b * rows + r0);
+            } else {
+                kernel1(wt, x, b * cols, cols, partial, 0);
+                System.arraycopy(partial, 0, out, b * rows + r0, nr);
+            }
+        }
+    }
+
+    /**
+     * One transposed tile (two vectors of rows) times one packed group of four input vectors:
+     * out[o + j·stride + r] for j &lt; 4 and r &lt; 2·L. Eight accumulators, two weight vectors and
+     * four broadcasts: 14 vector registers, so AVX2's 16 suffice however the JIT orders the loads.
+     */
+    private static void kernel4(float[] wt, float[] packed, int po, int cols, float[] out, int o, int stride) {
+        int L = F.length();
+        FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+        for (int k = 0, wi = 0, xi = po; k < cols; k++, wi += 2 * L, xi += GROUP) {
+            FloatVector w0 = FloatVector.fromArray(F, wt, wi);
+            FloatVector w1 = FloatVector.fromArray(F, wt, wi + L);
+            FloatVector v = FloatVector.broadcast(F, packed[xi]);
+            a0 = w0.fma(v, a0);
+            b0 = w1.fma(v, b0);
+            v = FloatVector.broadcast(F, packed[xi + 1]);
+            a1 = w0.fma(v, a1);
+            b1 = w1.fma(v, b1);
+            v = FloatVector.broadcast(F, packed[xi + 2]);
+            a2 = w0.fma(v, a2);
+            b2 = w1.fma(v, b2);
+            v = FloatVector.broadcast(F, packed[xi + 3]);
+            a3 = w0.fma(v, a3);
+            b3 = w1.fma(v, b3);
+            }
+        a0.intoArray(out, o);
+        b0.intoArray(out, o + L);
+        a1.intoArray(out, o + stride);
+        b1.intoArray(out, o + stride + L);
+        a2.intoArray(out, o + 2 * stride);
+        b2.intoArray(out, o + 2 * stride + L);
+        a3.intoArray(out, o + 3 * stride);
+        b3.intoArray(out, o + 3 * stride + L);
+    }
+
+    /** One transposed tile times one input vector (the batch's remainder after groups of five). */
+    private static void kernel1(float[] wt, float[] x, int xo, int cols, float[] out, int o) {
+        int L = F.length();
+        FloatVector a = FloatVector.zero(F), b = a;
+        for (int k = 0, wi = 0; k < cols; k++, wi += 2 * L) {
+            FloatVector v = FloatVector.broadcast(F, x[xo + k]);
+            a = FloatVector.fromArray(F, wt, wi).fma(v, a);
+            b = FloatVector.fromArray(F, wt, wi + L).fma(v, b);
+        }
+        a.intoArray(out, o);
+        b.intoArray(out, o + L);
     }
 
     private void checkShape(int rows, int cols) {
@@ -173,6 +225,15 @@ public abstract class FloatTensor {
     /** A per-thread scratch buffer of at least n floats. */
     static float[] tile(int n) {
         float[][] holder = TILE.get();
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        }
+        return holder[0];
+    }
+
+    /** A per-thread buffer of at least n floats for a transposed weight tile. */
+    private static float[] transposed(int n) {
+        float[][] holder = TRANSPOSED.get();
         if (holder[0].length < n) {
             holder[0] = new float[n];
         }

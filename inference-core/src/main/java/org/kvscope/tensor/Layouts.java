@@ -16,8 +16,13 @@ final class Layouts {
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    /** Bytes / shorts / ints with as many lanes as {@link #F}. */
-    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+    /**
+     * Bytes with as many lanes as {@link #F}, or 8 where F has only 4 (128-bit vectors: no 32-bit
+     * byte vector exists); then {@link #bytes} loads only the first F.length() lanes.
+     */
+    static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, F.length() * 8)));
+    private static final boolean B_WIDER = B.length() > F.length();
+    /** Shorts / ints with as many lanes as {@link #F}. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
@@ -31,10 +36,16 @@ final class Layouts {
         return m.get(BYTE, byteOffset) & 0xFF;
     }
 
+    /** F.length() bytes at byteOffset in the low lanes of a {@link #B} vector (never reading past them). */
+    static ByteVector bytes(MemorySegment m, long byteOffset) {
+        return B_WIDER
+                ? ByteVector.fromMemorySegment(B, m, byteOffset, ByteOrder.LITTLE_ENDIAN, B.indexInRange(0, F.length()))
+                : ByteVector.fromMemorySegment(B, m, byteOffset, ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** F.length() signed bytes at byteOffset as floats. */
     static FloatVector bytesToFloats(MemorySegment m, long byteOffset) {
-        return (FloatVector) ByteVector.fromMemorySegment(B, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(jdk.incubator.vector.VectorOperators.B2F, F, 0);
+        return (FloatVector) bytes(m, byteOffset).convertShape(jdk.incubator.vector.VectorOperators.B2F, F, 0);
     }
 
     /**

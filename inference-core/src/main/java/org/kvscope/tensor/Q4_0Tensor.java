@@ -53,7 +53,7 @@ public final class Q4_0Tensor extends SegmentTensor {
         for (int j = 0; j < n; j += BLOCK, block += BYTES) {
             FloatVector sum = FloatVector.zero(F);
             for (int k = 0; k < 16; k += L) {
-                ByteVector q = ByteVector.fromMemorySegment(Layouts.B, m, block + 2 + k, ByteOrder.LITTLE_ENDIAN);
+                ByteVector q = Layouts.bytes(m, block + 2 + k);
                 FloatVector lo = (FloatVector) q.and((byte) 0xF).sub((byte) 8).convertShape(VectorOperators.B2F, F, 0);
                 FloatVector hi = (FloatVector) q.lanewise(VectorOperators.LSHR, 4).and((byte) 0xF).sub((byte) 8)
                         .convertShape(VectorOperators.B2F, F, 0);

@@ -25,11 +25,12 @@ public final class Q8_0Tensor extends SegmentTensor {
 
     @Override
     protected void dequantizeBlocks(long offset, float[] dst, int dstOffset, int n) {
+        int L = F.length();
         for (int j = 0; j < n; j += BLOCK) {
             long block = ((offset + j) / BLOCK) * BYTES;
-            float d = Layouts.f16(m, block);
-            for (int k = 0; k < BLOCK; k++) {
-                dst[dstOffset + j + k] = d * m.get(Layouts.BYTE, block + 2 + k);
+            FloatVector d = FloatVector.broadcast(F, Layouts.f16(m, block));
+            for (int k = 0; k < BLOCK; k += L) {
+                Layouts.bytesToFloats(m, block + 2 + k).mul(d).intoArray(dst, dstOffset + j + k);
             }
         }
     }

@@ -84,6 +84,33 @@ class TensorKernelsTest {
         }
     }
 
+    /** Rows that leave a partial tile and a batch that leaves vectors outside the four-vector groups. */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void matmulCoversPartialTilesAndBatchRemainders(GGMLType type) {
+        int rows = 37, cols = 256;
+        float[] w = gaussian(rows * cols, 5);
+        FloatTensor t = tensor(type, w);
+        float[] deq = new float[w.length];
+        t.dequantize(0, deq, 0, deq.length);
+        for (int batch : new int[] {2, 4, 7, 11}) {
+            float[] x = gaussian(batch * cols, 6 + batch);
+            float[] out = new float[batch * rows];
+            java.util.Arrays.fill(out, Float.NaN);
+            t.matmul(x, out, batch, rows, cols);
+            for (int b = 0; b < batch; b++) {
+                for (int r = 0; r < rows; r++) {
+                    double ref = 0, norm = 0;
+                    for (int i = 0; i < cols; i++) {
+                        ref += (double) deq[r * cols + i] * x[b * cols + i];
+                        norm += Math.abs((double) deq[r * cols + i] * x[b * cols + i]);
+                    }
+                    assertEquals(ref, out[b * rows + r], 1e-5 * norm + 1e-6, type + " batch " + batch + " vector " + b + " row " + r);
+                }
+            }
+        }
+    }
+
     @Test
     void rangesMayStraddleBlocks() {
         // some converters quantise a tensor as one flat array, so a row can start mid-block
