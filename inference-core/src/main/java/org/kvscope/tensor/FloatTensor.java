@@ -15,7 +15,7 @@ import org.kvscope.gguf.GGMLType;
  * for every vector of the batch in an outer-product register-blocked kernel (compute-bound).
  */
 public abstract class FloatTensor {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = VectorOps.F;
     private static final ThreadLocal<float[][]> TILE = ThreadLocal.withInitial(() -> new float[1][0]);
     private static final ThreadLocal<float[][]> TRANSPOSED = ThreadLocal.withInitial(() -> new float[1][0]);
 

@@ -15,7 +15,7 @@ final class Layouts {
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Float> F = VectorOps.F;
     /**
      * Bytes with as many lanes as {@link #F}, or 8 where F has only 4 (128-bit vectors: no 32-bit
      * byte vector exists); then {@link #bytes} loads only the first F.length() lanes.
@@ -24,7 +24,7 @@ final class Layouts {
     private static final boolean B_WIDER = B.length() > F.length();
     /** Shorts / ints with as many lanes as {@link #F}. */
     static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
-    static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
     private Layouts() {}
 

@@ -35,58 +35,109 @@ public final class Q8_0Tensor extends SegmentTensor {
         }
     }
 
-    /** One block (32 quants) dotted with x, scaled and added to acc; 16-lane species only. */
-    private FloatVector pair(long block, float[] x, int xo, FloatVector acc) {
-        ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + 2, ByteOrder.LITTLE_ENDIAN);
-        FloatVector lo = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xo));
-        FloatVector s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xo + 16), lo);
-        return s.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc);
-    }
-
-    /** One block as four 8-lane products in two independent chains, scaled and added to acc; 8-lane species only. */
-    private FloatVector quad(long block, float[] x, int xo, FloatVector acc) {
-        FloatVector s = Layouts.bytesToFloats(m, block + 2).mul(FloatVector.fromArray(F, x, xo));
-        FloatVector t = Layouts.bytesToFloats(m, block + 10).mul(FloatVector.fromArray(F, x, xo + 8));
-        s = Layouts.bytesToFloats(m, block + 18).fma(FloatVector.fromArray(F, x, xo + 16), s);
-        t = Layouts.bytesToFloats(m, block + 26).fma(FloatVector.fromArray(F, x, xo + 24), t);
-        return s.add(t).fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc);
-    }
+    /*
+     * The 8- and 16-lane kernels are written out in full, without helper methods: C2 refuses to
+     * inline a helper that it already compiled on its own into a large method, and whether that
+     * happens first depends on timing, which made decode speed differ by half between runs.
+     */
 
     @Override
     public float dot(long offset, float[] x, int xo, int n) {
         int L = F.length();
-        if (L > BLOCK || BLOCK % L != 0 || !blockAligned(offset, n)) {
+        if (!blockAligned(offset, n)) {
             return super.dot(offset, x, xo, n);
         }
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         long block = (offset / BLOCK) * BYTES;
+        if (L == 8) {
+            return dot8(block, x, xo, n);
+        } else if (L == 16) {
+            return dot16(block, x, xo, n);
+        } else if (L < BLOCK && BLOCK % L == 0) {
+            return dotAnyWidth(block, x, xo, n);
+        }
+        return super.dot(offset, x, xo, n);
+    }
+
+    /**
+     * AVX2: two blocks per iteration into two accumulators, each block summed as two short FMA
+     * chains (one chain of four FMAs per block leaves the loop latency-bound).
+     */
+    private float dot8(long block, float[] x, int xo, int n) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         int j = 0;
-        if (L == 16) {
-            FloatVector acc2 = FloatVector.zero(F), acc3 = acc2;
-            // four blocks per iteration, four independent accumulators
-            for (; j + 4 * BLOCK <= n; j += 4 * BLOCK, block += 4 * BYTES) {
-                acc0 = pair(block, x, xo + j, acc0);
-                acc1 = pair(block + BYTES, x, xo + j + 32, acc1);
-                acc2 = pair(block + 2 * BYTES, x, xo + j + 64, acc2);
-                acc3 = pair(block + 3 * BYTES, x, xo + j + 96, acc3);
-            }
-            acc0 = acc0.add(acc2);
-            acc1 = acc1.add(acc3);
-        } else if (L == 8) {
-            // two blocks per iteration, each summed as two short chains: the 8-lane path is
-            // latency-bound when one chain of four FMAs runs through each block
-            for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, block += 2 * BYTES) {
-                acc0 = quad(block, x, xo + j, acc0);
-                acc1 = quad(block + BYTES, x, xo + j + 32, acc1);
-            }
+        for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, block += 2 * BYTES) {
+            int xj = xo + j;
+            FloatVector s = bytes8(block + 2).mul(FloatVector.fromArray(F, x, xj));
+            FloatVector t = bytes8(block + 10).mul(FloatVector.fromArray(F, x, xj + 8));
+            s = bytes8(block + 18).fma(FloatVector.fromArray(F, x, xj + 16), s);
+            t = bytes8(block + 26).fma(FloatVector.fromArray(F, x, xj + 24), t);
+            acc0 = s.add(t).fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc0);
+            long next = block + BYTES;
+            FloatVector u = bytes8(next + 2).mul(FloatVector.fromArray(F, x, xj + 32));
+            FloatVector v = bytes8(next + 10).mul(FloatVector.fromArray(F, x, xj + 40));
+            u = bytes8(next + 18).fma(FloatVector.fromArray(F, x, xj + 48), u);
+            v = bytes8(next + 26).fma(FloatVector.fromArray(F, x, xj + 56), v);
+            acc1 = u.add(v).fma(FloatVector.broadcast(F, Layouts.f16(m, next)), acc1);
+        }
+        if (j < n) { // an odd block count
+            FloatVector s = bytes8(block + 2).mul(FloatVector.fromArray(F, x, xo + j));
+            FloatVector t = bytes8(block + 10).mul(FloatVector.fromArray(F, x, xo + j + 8));
+            s = bytes8(block + 18).fma(FloatVector.fromArray(F, x, xo + j + 16), s);
+            t = bytes8(block + 26).fma(FloatVector.fromArray(F, x, xo + j + 24), t);
+            acc0 = s.add(t).fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc0);
+        }
+        return VectorOps.sum(acc0.add(acc1));
+    }
+
+    /** Eight signed bytes as an 8-lane float vector. */
+    private FloatVector bytes8(long byteOffset) {
+        return (FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_64, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /** AVX-512: four blocks per iteration, four accumulators, one 32-byte load per block. */
+    private float dot16(long block, float[] x, int xo, int n) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int j = 0;
+        for (; j + 4 * BLOCK <= n; j += 4 * BLOCK, block += 4 * BYTES) {
+            int xj = xo + j;
+            ByteVector q0 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q1 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + BYTES + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q2 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + 2 * BYTES + 2, ByteOrder.LITTLE_ENDIAN);
+            ByteVector q3 = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + 3 * BYTES + 2, ByteOrder.LITTLE_ENDIAN);
+            FloatVector s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xj));
+            FloatVector s1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xj + 32));
+            FloatVector s2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xj + 64));
+            FloatVector s3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xj + 96));
+            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xj + 16), s0);
+            s1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xj + 48), s1);
+            s2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xj + 80), s2);
+            s3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xj + 112), s3);
+            acc0 = s0.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(F, Layouts.f16(m, block + BYTES)), acc1);
+            acc2 = s2.fma(FloatVector.broadcast(F, Layouts.f16(m, block + 2 * BYTES)), acc2);
+            acc3 = s3.fma(FloatVector.broadcast(F, Layouts.f16(m, block + 3 * BYTES)), acc3);
         }
         for (; j < n; j += BLOCK, block += BYTES) {
+            ByteVector q = ByteVector.fromMemorySegment(ByteVector.SPECIES_256, m, block + 2, ByteOrder.LITTLE_ENDIAN);
+            FloatVector s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xo + j));
+            s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1)).fma(FloatVector.fromArray(F, x, xo + j + 16), s);
+            acc0 = s.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc0);
+        }
+        return VectorOps.sum(acc0.add(acc2).add(acc1.add(acc3)));
+    }
+
+    /** Any other width that divides a block (4 lanes: 128-bit vectors). */
+    private float dotAnyWidth(long block, float[] x, int xo, int n) {
+        int L = F.length();
+        FloatVector acc = FloatVector.zero(F);
+        for (int j = 0; j < n; j += BLOCK, block += BYTES) {
             FloatVector sum = FloatVector.zero(F);
             for (int k = 0; k < BLOCK; k += L) {
                 sum = Layouts.bytesToFloats(m, block + 2 + k).fma(FloatVector.fromArray(F, x, xo + j + k), sum);
             }
-            acc0 = sum.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc0);
+            acc = sum.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc);
         }
-        return VectorOps.sum(acc0.add(acc1));
+        return VectorOps.sum(acc);
     }
 }

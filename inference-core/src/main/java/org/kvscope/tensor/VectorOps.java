@@ -6,9 +6,27 @@ import jdk.incubator.vector.VectorSpecies;
 
 /** Vectorised helpers over float arrays. */
 public final class VectorOps {
-    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The float species of every kernel: the CPU's preferred width, unless the system property
+     * {@code kvscope.vector.bits} (128, 256 or 512) names another. Tests use it to run the 4- and
+     * 16-lane paths on any machine; a width the CPU lacks runs correctly but slowly.
+     */
+    public static final VectorSpecies<Float> F = species(System.getProperty("kvscope.vector.bits"));
 
     private VectorOps() {}
+
+    static VectorSpecies<Float> species(String bits) {
+        if (bits == null || bits.isBlank()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        return switch (bits.strip()) {
+            case "128" -> FloatVector.SPECIES_128;
+            case "256" -> FloatVector.SPECIES_256;
+            case "512" -> FloatVector.SPECIES_512;
+            default -> throw new IllegalArgumentException(
+                    "kvscope.vector.bits must be 128, 256 or 512, was '" + bits + "'");
+        };
+    }
 
     /**
      * Sum of a vector's lanes (of the preferred species) in a fixed order: halves are added lane-wise (512 → 256 → 128 bits),
