@@ -1,8 +1,12 @@
 package org.kvscope.app.cli;
 
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
+import org.kvscope.app.bench.BenchRun;
+import org.kvscope.app.bench.CpuDescription;
 import org.kvscope.app.bench.MemoryBandwidth;
 import org.kvscope.app.bench.ResidentMemory;
 import org.kvscope.engine.InferenceSession;
@@ -25,7 +29,8 @@ public final class BenchCommand implements Command {
                 usage: kvscope bench --model FILE [--prompt-tokens P] [--decode-tokens N] [--repeat R]
                   --prompt-tokens P   prefill length (default 256)
                   --decode-tokens N   decode steps timed (default 32)
-                  --repeat R          repetitions; the best is reported (default 3)
+                  --repeat R          runs, each after its own bandwidth measurement; every run and
+                                      the median are printed (default 3)
                   --bandwidth-mib M   buffer size for the bandwidth test (default 1024)""";
     }
 
@@ -44,35 +49,41 @@ public final class BenchCommand implements Command {
                         + " exceeds the model's context of " + model.config().contextLength());
             }
             out.println(ModelOptions.describe(model));
-            MemoryBandwidth.Result bw = MemoryBandwidth.measure((long) mib << 20, 5);
+            out.println(CpuDescription.describe());
             int[] prompt = new int[promptTokens];
             SplittableRandom r = new SplittableRandom(7);
             for (int i = 0; i < prompt.length; i++) {
                 prompt[i] = r.nextInt(model.config().vocabSize());
             }
-            InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
-            double bestPrefill = 0, bestDecode = 0;
-            for (int rep = 0; rep < repeat; rep++) {
-                session.reset();
-                long t0 = System.nanoTime();
-                float[] logits = session.prefill(prompt);
-                bestPrefill = Math.max(bestPrefill, promptTokens * 1e9 / (System.nanoTime() - t0));
-                int token = Sampler.argmax(logits);
-                long t1 = System.nanoTime();
-                for (int i = 0; i < decodeTokens; i++) {
-                    token = Sampler.argmax(session.decode(token));
-                }
-                bestDecode = Math.max(bestDecode, decodeTokens * 1e9 / (System.nanoTime() - t1));
-            }
             long bytesPerToken = model.weights().bytesPerDecodedToken();
-            double bound = bw.copyGBps() * 1e9 / bytesPerToken;
-            out.printf("memory bandwidth (%d threads, %d MiB buffers): copy %.2f GB/s, read %.2f GB/s%n",
-                    bw.threads(), bw.bufferBytes() >> 20, bw.copyGBps(), bw.readGBps());
-            out.printf("weight bytes per decoded token: %.1f MiB%n", bytesPerToken / 1048576.0);
-            out.printf("| prefill tok/s (%d) | decode tok/s | bound tok/s (copy bw) | decode / bound | prefill / decode |%n",
-                    promptTokens);
-            out.printf("| %.2f | %.2f | %.2f | %.0f%% | %.1fx |%n", bestPrefill, bestDecode, bound,
-                    100 * bestDecode / bound, bestPrefill / bestDecode);
+            out.printf("weight bytes per decoded token: %.1f MiB; bound = copy bandwidth / those bytes, "
+                    + "the bandwidth measured (%d MiB buffers, all cores) right before each run%n",
+                    bytesPerToken / 1048576.0, mib);
+            out.printf("| run | copy GB/s | read GB/s | prefill tok/s (%d) | decode tok/s | bound tok/s | decode / bound "
+                    + "| prefill / decode |%n", promptTokens);
+            InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
+            List<BenchRun> runs = new ArrayList<>();
+            try (MemoryBandwidth bandwidth = MemoryBandwidth.allocate((long) mib << 20)) {
+                for (int rep = 0; rep < repeat; rep++) {
+                    MemoryBandwidth.Result bw = bandwidth.measure(3);
+                    session.reset();
+                    long t0 = System.nanoTime();
+                    float[] logits = session.prefill(prompt);
+                    double prefill = promptTokens * 1e9 / (System.nanoTime() - t0);
+                    int token = Sampler.argmax(logits);
+                    long t1 = System.nanoTime();
+                    for (int i = 0; i < decodeTokens; i++) {
+                        token = Sampler.argmax(session.decode(token));
+                    }
+                    double decode = decodeTokens * 1e9 / (System.nanoTime() - t1);
+                    BenchRun run = new BenchRun(bw.copyGBps(), bw.readGBps(), prefill, decode,
+                            bw.copyGBps() * 1e9 / bytesPerToken);
+                    runs.add(run);
+                    out.println(run.row(Integer.toString(rep + 1)));
+                }
+            }
+            out.println(BenchRun.medianRow(runs));
+            out.println("(run 1 includes JIT warm-up. median: each column's median over the runs; the two ratios are medians of each run's own ratio)");
             long kvBytes = 2L * model.config().layers() * model.config().kvDim() * context * Float.BYTES;
             out.printf("KV cache allocated for the requested context of %d tokens: %.1f MiB (the model's maximum, %d tokens, "
                     + "would need %.1f MiB)%n", context, kvBytes / 1048576.0, model.config().contextLength(),
