@@ -79,6 +79,103 @@ public final class VectorOps {
         return result;
     }
 
+    // exp(x) = 2^n · e^r with n = round(x / ln 2) and |r| ≤ ln 2 / 2; e^r by a degree-7 series in
+    // Horner form (relative error below 2e-7 on that interval). Every step is a lane-wise IEEE
+    // operation (fma is fused in the interpreter too), so the result is the same at every JIT tier.
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /** 1.5·2^23: adding it rounds a float below 2^22 in magnitude to an integer, kept in the low mantissa bits. */
+    private static final float ROUND = 12582912f;
+    private static final int ROUND_BITS = 0x4B400000;
+    /**
+     * Below EXP_MIN, e^x is under the smallest normal float and is returned as 0; above EXP_MAX
+     * the exponent would not fit 2^127 and +∞ is returned (Math.exp overflows only at 88.72).
+     */
+    private static final float EXP_MIN = -87.33654f, EXP_MAX = 88f;
+    private static final float C2 = 0.5f, C3 = 1.6666667e-1f, C4 = 4.1666668e-2f, C5 = 8.3333338e-3f,
+            C6 = 1.3888889e-3f, C7 = 1.9841270e-4f;
+
+    /** e^x lane by lane: within 2 ulp of {@link Math#exp} on [−87.33, 88]; 0 below (no denormals), +∞ above. */
+    public static FloatVector exp(FloatVector x) {
+        FloatVector c = x.max(EXP_MIN).min(EXP_MAX);
+        FloatVector t = c.fma(LOG2E, ROUND);
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(FloatVector.broadcast(F, -LN2_HI), c);
+        r = n.fma(FloatVector.broadcast(F, -LN2_LO), r);
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, FloatVector.broadcast(F, C5));
+        p = p.fma(r, FloatVector.broadcast(F, C4));
+        p = p.fma(r, FloatVector.broadcast(F, C3));
+        p = p.fma(r, FloatVector.broadcast(F, C2));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        p = p.fma(r, FloatVector.broadcast(F, 1f));
+        jdk.incubator.vector.IntVector bits = t.reinterpretAsInts().sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        FloatVector e = p.mul(bits.reinterpretAsFloats());
+        return e.blend(0f, x.compare(VectorOperators.LT, EXP_MIN)).blend(Float.POSITIVE_INFINITY,
+                x.compare(VectorOperators.GT, EXP_MAX));
+    }
+
+    /** The scalar twin of {@link #exp(FloatVector)}, bit for bit, for loop tails. */
+    public static float exp(float x) {
+        if (x < EXP_MIN) {
+            return 0f;
+        } else if (x > EXP_MAX) {
+            return Float.POSITIVE_INFINITY;
+        } else if (Float.isNaN(x)) {
+            return x;
+        }
+        float t = Math.fma(x, LOG2E, ROUND);
+        float n = t - ROUND;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(r, C7, C6);
+        p = Math.fma(p, r, C5);
+        p = Math.fma(p, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, 1f);
+        p = Math.fma(p, r, 1f);
+        int bits = (Float.floatToRawIntBits(t) - (ROUND_BITS - 127)) << 23;
+        return p * Float.intBitsToFloat(bits);
+    }
+
+    /**
+     * a[i] = e^(a[i] − shift) for i in [0, n), returns their sum (added in a fixed order). The
+     * softmax step of attention, with {@code shift} the row's maximum.
+     */
+    public static float expShifted(float[] a, int n, float shift) {
+        int L = F.length();
+        FloatVector s = FloatVector.broadcast(F, shift);
+        FloatVector acc = FloatVector.zero(F);
+        int i = 0;
+        for (; i + L <= n; i += L) {
+            FloatVector e = exp(FloatVector.fromArray(F, a, i).sub(s));
+            e.intoArray(a, i);
+            acc = acc.add(e);
+        }
+        float sum = sum(acc);
+        for (; i < n; i++) {
+            a[i] = exp(a[i] - shift);
+            sum += a[i];
+        }
+        return sum;
+    }
+
+    /** SwiGLU in place for i in [from, to): gate[i] = silu(gate[i]) · up[i], silu(g) = g / (1 + e^−g). */
+    public static void swiglu(float[] gate, float[] up, int from, int to) {
+        int L = F.length();
+        int i = from;
+        for (; i + L <= to; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            FloatVector silu = g.div(exp(g.neg()).add(1f));
+            silu.mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < to; i++) {
+            float g = gate[i];
+            gate[i] = g / (exp(-g) + 1f) * up[i];
+        }
+    }
+
     /** y[yo+i] += a·x[xo+i]. */
     public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
         int i = 0;

@@ -165,10 +165,7 @@ public final class CpuForward {
         int ffn = c.ffnDim();
         project(lw.gate(), b.xb, b.hb, n, ffn, dim);
         project(lw.up(), b.xb, b.hb2, n, ffn, dim);
-        for (int i = 0; i < n * ffn; i++) {
-            float g = b.hb[i];
-            b.hb[i] = g / (1f + (float) Math.exp(-g)) * b.hb2[i];
-        }
+        Parallel.forRange(n * ffn, 4096, (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
         project(lw.down(), b.hb, b.xb, n, dim, ffn);
         for (int i = 0; i < n * dim; i++) {
             b.x[i] += b.xb[i];
@@ -195,12 +192,7 @@ public final class CpuForward {
                     max = dot;
                 }
             }
-            float sum = 0f;
-            for (int s = 0; s < visible; s++) {
-                float e = (float) Math.exp(scores[s] - max);
-                scores[s] = e;
-                sum += e;
-            }
+            float sum = VectorOps.expShifted(scores, visible, max);
             float inv = 1f / sum;
             int outOff = t * c.qDim() + h * hd;
             java.util.Arrays.fill(b.att, outOff, outOff + hd, 0f);
