@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * off-heap buffers much larger than the caches (bytes read + bytes written, as STREAM counts
  * them), and a read-only pass (a vector sum). Best of several repetitions.
  *
- * <p>The buffers are allocated once and can be measured again and again, so a benchmark can take
- * the bandwidth right before each of its runs: on a shared host it drifts by a quarter from
- * minute to minute, and a bound taken at another moment than the run it divides would be off.
+ * <p>The buffers are allocated once and can be measured again and again. Benchmarks run it in a
+ * child JVM through {@link IsolatedBandwidth}, right before each of their runs: on a shared host
+ * bandwidth drifts by a quarter from minute to minute.
  */
 public final class MemoryBandwidth implements AutoCloseable {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -71,6 +71,16 @@ public final class MemoryBandwidth implements AutoCloseable {
             System.err.print("");
         }
         return new Result(bestCopy, bestRead, size, threads);
+    }
+
+    /**
+     * Child-process entry used by {@link IsolatedBandwidth}: {@code BUFFER_BYTES REPETITIONS}; prints
+     * one result line.
+     */
+    public static void main(String[] args) {
+        long bytes = Long.parseLong(args[0]);
+        int repetitions = Integer.parseInt(args[1]);
+        System.out.println(IsolatedBandwidth.format(measure(bytes, repetitions)));
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.kvscope.app.bench.BenchRun;
 import org.kvscope.app.bench.CpuDescription;
+import org.kvscope.app.bench.IsolatedBandwidth;
 import org.kvscope.app.bench.MemoryBandwidth;
 import org.kvscope.app.bench.ResidentMemory;
 import org.kvscope.engine.InferenceSession;
@@ -57,30 +58,28 @@ public final class BenchCommand implements Command {
             }
             long bytesPerToken = model.weights().bytesPerDecodedToken();
             out.printf("weight bytes per decoded token: %.1f MiB; bound = copy bandwidth / those bytes, "
-                    + "the bandwidth measured (%d MiB buffers, all cores) right before each run%n",
+                    + "the bandwidth measured (%d MiB buffers, all cores, in a separate JVM) right before each run%n",
                     bytesPerToken / 1048576.0, mib);
             out.printf("| run | copy GB/s | read GB/s | prefill tok/s (%d) | decode tok/s | bound tok/s | decode / bound "
                     + "| prefill / decode |%n", promptTokens);
             InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
             List<BenchRun> runs = new ArrayList<>();
-            try (MemoryBandwidth bandwidth = MemoryBandwidth.allocate((long) mib << 20)) {
-                for (int rep = 0; rep < repeat; rep++) {
-                    MemoryBandwidth.Result bw = bandwidth.measure(3);
-                    session.reset();
-                    long t0 = System.nanoTime();
-                    float[] logits = session.prefill(prompt);
-                    double prefill = promptTokens * 1e9 / (System.nanoTime() - t0);
-                    int token = Sampler.argmax(logits);
-                    long t1 = System.nanoTime();
-                    for (int i = 0; i < decodeTokens; i++) {
-                        token = Sampler.argmax(session.decode(token));
-                    }
-                    double decode = decodeTokens * 1e9 / (System.nanoTime() - t1);
-                    BenchRun run = new BenchRun(bw.copyGBps(), bw.readGBps(), prefill, decode,
-                            bw.copyGBps() * 1e9 / bytesPerToken);
-                    runs.add(run);
-                    out.println(run.row(Integer.toString(rep + 1)));
+            for (int rep = 0; rep < repeat; rep++) {
+                MemoryBandwidth.Result bw = IsolatedBandwidth.measure((long) mib << 20, 3);
+                session.reset();
+                long t0 = System.nanoTime();
+                float[] logits = session.prefill(prompt);
+                double prefill = promptTokens * 1e9 / (System.nanoTime() - t0);
+                int token = Sampler.argmax(logits);
+                long t1 = System.nanoTime();
+                for (int i = 0; i < decodeTokens; i++) {
+                    token = Sampler.argmax(session.decode(token));
                 }
+                double decode = decodeTokens * 1e9 / (System.nanoTime() - t1);
+                BenchRun run = new BenchRun(bw.copyGBps(), bw.readGBps(), prefill, decode,
+                        bw.copyGBps() * 1e9 / bytesPerToken);
+                runs.add(run);
+                out.println(run.row(Integer.toString(rep + 1)));
             }
             out.println(BenchRun.medianRow(runs));
             out.println("(run 1 includes JIT warm-up. median: each column's median over the runs; the two ratios are medians of each run's own ratio)");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,5 +32,23 @@ class BenchReportTest {
                 BenchRun.medianRow(List.of(slow, mid, fast)));
         assertEquals(10.0, BenchRun.median(List.of(slow, mid), BenchRun::decodeTokS), 1e-12, "even count: mean of the middle two");
         assertThrows(IllegalArgumentException.class, () -> BenchRun.medianRow(List.of()));
+    }
+
+    @Test
+    void bandwidthResultLineRoundTripsAndBadOutputIsNamed() throws IOException {
+        MemoryBandwidth.Result r = new MemoryBandwidth.Result(23.5, 28.25, 1 << 20, 2);
+        MemoryBandwidth.Result back = IsolatedBandwidth.parse("noise\n" + IsolatedBandwidth.format(r) + "\n");
+        assertEquals(r, back);
+        IOException none = assertThrows(IOException.class, () -> IsolatedBandwidth.parse("Error: could not find class"));
+        assertTrue(none.getMessage().contains("no result line") && none.getMessage().contains("could not find class"),
+                none.getMessage());
+        assertThrows(IOException.class, () -> IsolatedBandwidth.parse("bandwidth copy=1.0 read=2.0"));
+    }
+
+    @Test
+    void bandwidthIsMeasuredInAChildJvm() throws IOException {
+        MemoryBandwidth.Result r = IsolatedBandwidth.measure(16L << 20, 1);
+        assertTrue(r.copyGBps() > 0 && r.readGBps() > 0, r.toString());
+        assertEquals(Runtime.getRuntime().availableProcessors(), r.threads());
     }
 }
