@@ -127,17 +127,25 @@ public abstract class FloatTensor {
         return packed;
     }
 
-    /** wt[k·tileRows + r] = w[r·cols + k]; rows nr.. of the tile are zero. */
+    /** Columns per step of {@link #transpose}: a tileRows × 16 block (2 KiB at most) stays in L1. */
+    private static final int TRANSPOSE_COLUMNS = 16;
+
+    /**
+     * wt[k·tileRows + r] = w[r·cols + k]; rows nr.. of the tile are zero. Done in blocks of
+     * {@link #TRANSPOSE_COLUMNS} columns, so the block's reads and writes stay in L1 instead of
+     * each store landing on a different cache line of the whole tile.
+     */
     private static void transpose(float[] w, int nr, int cols, float[] wt, int tileRows) {
-        for (int r = 0; r < nr; r++) {
-            int from = r * cols;
-            for (int k = 0, to = r; k < cols; k++, to += tileRows) {
-                wt[to] = w[from + k];
-            }
+        if (nr < tileRows) {
+            java.util.Arrays.fill(wt, 0, tileRows * cols, 0f);
         }
-        for (int r = nr; r < tileRows; r++) {
-            for (int k = 0, to = r; k < cols; k++, to += tileRows) {
-                wt[to] = 0f;
+        for (int k0 = 0; k0 < cols; k0 += TRANSPOSE_COLUMNS) {
+            int k1 = Math.min(cols, k0 + TRANSPOSE_COLUMNS);
+            for (int r = 0; r < nr; r++) {
+                int from = r * cols;
+                for (int k = k0, to = k0 * tileRows + r; k < k1; k++, to += tileRows) {
+                    wt[to] = w[from + k];
+                }
             }
         }
     }
