@@ -111,6 +111,29 @@ class TensorKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0"})
+    void oddBlockCountsMatchReference(GGMLType type) {
+        // 7 blocks of 32 per row: the unrolled kernels' tails (two blocks a step) must run
+        int rows = 37, cols = 7 * 32;
+        float[] w = gaussian(rows * cols, 11);
+        FloatTensor t = tensor(type, w);
+        float[] deq = new float[w.length];
+        t.dequantize(0, deq, 0, deq.length);
+        float[] x = gaussian(cols, 12);
+        float[] out = new float[rows];
+        t.matvec(x, out, rows, cols);
+        for (int r = 0; r < rows; r++) {
+            double ref = 0, norm = 0;
+            for (int i = 0; i < cols; i++) {
+                ref += (double) deq[r * cols + i] * x[i];
+                norm += Math.abs((double) deq[r * cols + i] * x[i]);
+            }
+            assertEquals(ref, out[r], 1e-5 * norm + 1e-6, type + " matvec row " + r);
+            assertEquals(ref, t.dot((long) r * cols, x, 0, cols), 1e-5 * norm + 1e-6, type + " dot row " + r);
+        }
+    }
+
     @Test
     void rangesMayStraddleBlocks() {
         // some converters quantise a tensor as one flat array, so a row can start mid-block
