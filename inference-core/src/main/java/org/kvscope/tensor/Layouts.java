@@ -13,6 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 /** Little-endian layouts and vector species shared by the tensor types. */
 final class Layouts {
     static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfByte BYTE = ValueLayout.JAVA_BYTE;
     static final VectorSpecies<Float> F = VectorOps.F;
@@ -73,5 +74,44 @@ final class Layouts {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
                 .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
         return h.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    /**
+     * Whether {@link #byteLanes} has a layout for the vector width: 8 lanes (each a 32-bit int of
+     * four bytes) or 16 (each a 16-bit short of two bytes, widened to an int).
+     */
+    static boolean hasByteLanes() {
+        return F.length() == 8 || F.length() == 16;
+    }
+
+    /**
+     * x reordered for kernels that read 32 bytes of quants with one load and take the bytes apart
+     * with shifts: byte k of lane i is quant (32/L)·i + k of its run of 32, so within each run of
+     * 32 values x'[L·k + i] = x[(32/L)·i + k]. cols must be a multiple of 32.
+     */
+    static float[] byteLanes(float[] x, int xOffset, int cols) {
+        int L = F.length();
+        int bytesPerLane = 32 / L;
+        float[] permuted = new float[cols];
+        for (int b = 0; b < cols; b += 32) {
+            for (int k = 0; k < bytesPerLane; k++) {
+                for (int i = 0; i < L; i++) {
+                    permuted[b + L * k + i] = x[xOffset + b + bytesPerLane * i + k];
+                }
+            }
+        }
+        return permuted;
+    }
+
+    /**
+     * 32 bytes at byteOffset as {@link #I} lanes laid out as {@link #byteLanes} describes: eight
+     * ints, or sixteen shorts sign-extended to ints. Only for {@link #hasByteLanes} widths.
+     */
+    static IntVector byteLaneInts(MemorySegment m, long byteOffset) {
+        if (F.length() == 8) {
+            return IntVector.fromMemorySegment(I, m, byteOffset, ByteOrder.LITTLE_ENDIAN);
+        }
+        return (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
     }
 }

@@ -1,6 +1,9 @@
 package org.kvscope.tensor;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 
 /**
@@ -59,5 +62,76 @@ public final class Q4_KTensor extends SegmentTensor {
                 }
             }
         }
+    }
+
+    /**
+     * Decode's matrix-vector product on 8 or 16 lanes. x is permuted per run of 32
+     * ({@link Layouts#byteLanes}), so each 32-byte chunk of quants is read with one load and its
+     * nibbles taken apart with shifts and masks: the low nibbles are one sub-block, the high
+     * nibbles the next. The mins term, dmin·min·Σx over each sub-block, uses the sums of x's runs
+     * of 32, computed once for all rows.
+     */
+    @Override
+    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        if (!Layouts.hasByteLanes() || cols % BLOCK != 0 || (long) rows * cols > size()) {
+            super.matvec(x, xOffset, out, outOffset, rows, cols);
+            return;
+        }
+        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
+        float[] runSums = new float[cols / 32];
+        for (int g = 0; g < runSums.length; g++) {
+            float sum = 0f;
+            for (int i = 0; i < 32; i++) {
+                sum += x[xOffset + 32 * g + i];
+            }
+            runSums[g] = sum;
+        }
+        long rowBytes = (long) cols / BLOCK * BYTES;
+        Parallel.forRange(rows, 16, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                out[outOffset + r] = dotPermuted(r * rowBytes, permuted, runSums, cols);
+            }
+        });
+    }
+
+    /** One row against x permuted as {@link #matvec} describes. */
+    private float dotPermuted(long block, float[] xp, float[] runSums, int n) {
+        int L = F.length(), bytesPerLane = 32 / L;
+        FloatVector accLow = FloatVector.zero(F), accHigh = accLow;
+        float mins = 0f;
+        for (int j = 0; j < n; j += BLOCK, block += BYTES) {
+            float d = Layouts.f16(m, block), dmin = Layouts.f16(m, block + 2);
+            int s0 = m.get(Layouts.INT, block + 4), s1 = m.get(Layouts.INT, block + 8), s2 = m.get(Layouts.INT, block + 12);
+            for (int chunk = 0; chunk < 4; chunk++) {
+                int x0 = j + 64 * chunk; // sub-block 2·chunk; 2·chunk + 1 follows at x0 + 32
+                IntVector q = Layouts.byteLaneInts(m, block + 16 + 32L * chunk);
+                FloatVector low = FloatVector.zero(F), high = low;
+                for (int k = 0; k < bytesPerLane; k++) {
+                    low = nibble(q, 8 * k).fma(FloatVector.fromArray(F, xp, x0 + L * k), low);
+                    high = nibble(q, 8 * k + 4).fma(FloatVector.fromArray(F, xp, x0 + 32 + L * k), high);
+                }
+                accLow = low.fma(FloatVector.broadcast(F, d * scale(s0, s2, 2 * chunk)), accLow);
+                accHigh = high.fma(FloatVector.broadcast(F, d * scale(s0, s2, 2 * chunk + 1)), accHigh);
+                mins += dmin * (min(s1, s2, 2 * chunk) * runSums[x0 / 32] + min(s1, s2, 2 * chunk + 1) * runSums[x0 / 32 + 1]);
+            }
+        }
+        return VectorOps.sum(accLow.add(accHigh)) - mins;
+    }
+
+    /** 6-bit scale of sub-block j from the packed bytes read as little-endian ints s0 (0..3) and s2 (8..11). */
+    private static int scale(int s0, int s2, int j) {
+        return j < 4 ? (s0 >>> 8 * j) & 63
+                : ((s2 >>> 8 * (j - 4)) & 0xF) | (((s0 >>> 8 * (j - 4) + 6) & 3) << 4);
+    }
+
+    /** 6-bit min of sub-block j from the packed bytes read as little-endian ints s1 (4..7) and s2 (8..11). */
+    private static int min(int s1, int s2, int j) {
+        return j < 4 ? (s1 >>> 8 * j) & 63
+                : ((s2 >>> 8 * (j - 4) + 4) & 0xF) | (((s1 >>> 8 * (j - 4) + 6) & 3) << 4);
+    }
+
+    /** The four bits at {@code shift} of every lane, as floats 0..15. */
+    private static FloatVector nibble(IntVector q, int shift) {
+        return (FloatVector) q.lanewise(VectorOperators.LSHR, shift).and(0xF).convert(VectorOperators.I2F, 0);
     }
 }

@@ -1,6 +1,10 @@
 package org.kvscope.tensor;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 
 /**
@@ -57,5 +61,67 @@ public final class Q6_KTensor extends SegmentTensor {
                 }
             }
         }
+    }
+
+    /**
+     * Decode's matrix-vector product on 8 or 16 lanes. x is permuted per run of 32
+     * ({@link Layouts#byteLanes}); each half super-block's 64 ql bytes and 32 qh bytes are read
+     * with three loads and each run's 6-bit quants assembled with shifts and masks. A scale
+     * covers 16 values, which in the permuted order are the lower and the upper half of the
+     * lanes, so each run is scaled by a vector of two scales.
+     */
+    @Override
+    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        if (!Layouts.hasByteLanes() || cols % BLOCK != 0 || (long) rows * cols > size()) {
+            super.matvec(x, xOffset, out, outOffset, rows, cols);
+            return;
+        }
+        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
+        long rowBytes = (long) cols / BLOCK * BYTES;
+        Parallel.forRange(rows, 16, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                out[outOffset + r] = dotPermuted(r * rowBytes, permuted, cols);
+            }
+        });
+    }
+
+    /** Lanes L/2..L−1: where the second scale of a permuted run of 32 applies. */
+    private static final VectorMask<Float> UPPER_LANES = VectorMask.fromLong(F, -1L << (F.length() / 2));
+
+    /** One row against x permuted as {@link #matvec} describes. */
+    private float dotPermuted(long block, float[] xp, int n) {
+        int L = F.length(), bytesPerLane = 32 / L;
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        for (int j = 0; j < n; j += BLOCK, block += BYTES) {
+            float d = Layouts.f16(m, block + 208);
+            for (int half = 0; half < 2; half++) {
+                IntVector a = Layouts.byteLaneInts(m, block + 64L * half);
+                IntVector b = Layouts.byteLaneInts(m, block + 64L * half + 32);
+                IntVector h = Layouts.byteLaneInts(m, block + 128 + 32L * half);
+                long scales = block + 192 + 8L * half;
+                for (int run = 0; run < 4; run++) {
+                    IntVector ql = (run & 1) == 0 ? a : b;
+                    int x0 = j + 128 * half + 32 * run;
+                    FloatVector t = FloatVector.zero(F);
+                    for (int k = 0; k < bytesPerLane; k++) {
+                        IntVector low = ql.lanewise(VectorOperators.LSHR, 8 * k + (run < 2 ? 0 : 4)).and(0xF);
+                        int hs = 8 * k + 2 * run - 4; // brings qh bits 2·run..2·run+1 of byte k to bits 4..5
+                        IntVector high = (hs >= 0 ? h.lanewise(VectorOperators.LSHR, hs) : h.lanewise(VectorOperators.LSHL, -hs))
+                                .and(0x30);
+                        FloatVector q = (FloatVector) low.or(high).sub(32).convert(VectorOperators.I2F, 0);
+                        t = q.fma(FloatVector.fromArray(F, xp, x0 + L * k), t);
+                    }
+                    float s0 = d * m.get(Layouts.BYTE, scales + 2 * run);
+                    float s1 = d * m.get(Layouts.BYTE, scales + 2 * run + 1);
+                    FloatVector scale = FloatVector.broadcast(F, s0).blend(s1, UPPER_LANES);
+                    if ((run & 1) == 0) {
+                        acc0 = t.fma(scale, acc0);
+                    } else {
+                        acc1 = t.fma(scale, acc1);
+                    }
+                }
+            }
+        }
+        return VectorOps.sum(acc0.add(acc1));
     }
 }

@@ -93,33 +93,19 @@ public final class Q8_0Tensor extends SegmentTensor {
     }
 
     /**
-     * Decode's matrix-vector product, with x first permuted so that each block's 32 bytes can be
-     * read with one load and taken apart with shifts (no byte-to-int widening shuffles, which
-     * are slow per lane on many CPUs):
-     * <ul>
-     * <li>8 lanes: the block as eight ints; byte k of int i is quant 4i + k, so
-     *     x'[8k + i] = x[4i + k].
-     * <li>16 lanes: the block as sixteen shorts widened to ints; byte k of short i is quant
-     *     2i + k, so x'[16k + i] = x[2i + k].
-     * </ul>
-     * Other widths use the fused {@link #dot}.
+     * Decode's matrix-vector product, with x first permuted ({@link Layouts#byteLanes}) so that
+     * each block's 32 bytes are read with one load and taken apart with shifts, without
+     * byte-to-int widening shuffles (slow per lane on many CPUs): on 8 lanes the block as eight
+     * ints, on 16 as sixteen shorts widened to ints. Other widths use the fused {@link #dot}.
      */
     @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         int L = F.length();
-        if ((L != 8 && L != 16) || cols % BLOCK != 0 || (long) rows * cols > size()) {
+        if (!Layouts.hasByteLanes() || cols % BLOCK != 0 || (long) rows * cols > size()) {
             super.matvec(x, xOffset, out, outOffset, rows, cols);
             return;
         }
-        int bytesPerLane = BLOCK / L;
-        float[] permuted = new float[cols];
-        for (int b = 0; b < cols; b += BLOCK) {
-            for (int k = 0; k < bytesPerLane; k++) {
-                for (int i = 0; i < L; i++) {
-                    permuted[b + L * k + i] = x[xOffset + b + bytesPerLane * i + k];
-                }
-            }
-        }
+        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         long rowBytes = (long) cols / BLOCK * BYTES;
         Parallel.forRange(rows, 32, (from, to) -> {
             for (int r = from; r < to; r++) {
