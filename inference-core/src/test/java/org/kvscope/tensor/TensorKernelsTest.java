@@ -167,6 +167,47 @@ class TensorKernelsTest {
     }
 
     @Test
+    void halfDotConvertsEveryFiniteHalfExactly() {
+        // every half bit pattern but infinities and NaNs, 64 to a row; x = e_k picks column k
+        // exactly (the other products are zeros), so the matvec must reproduce each value bit for bit
+        int cols = 64;
+        short[] bits = new short[63488];
+        int count = 0;
+        for (int h = 0; h < 65536; h++) {
+            if ((h & 0x7c00) != 0x7c00) {
+                bits[count++] = (short) h;
+            }
+        }
+        int rows = count / cols;
+        byte[] data = new byte[2 * count];
+        for (int i = 0; i < count; i++) {
+            data[2 * i] = (byte) bits[i];
+            data[2 * i + 1] = (byte) (bits[i] >> 8);
+        }
+        FloatTensor t = FloatTensor.of(GGMLType.F16, MemorySegment.ofArray(data), count);
+        float[] out = new float[rows];
+        for (int k = 0; k < cols; k++) {
+            float[] x = new float[cols];
+            x[k] = 1f;
+            t.matvec(x, out, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                float want = Float.float16ToFloat(bits[r * cols + k]);
+                assertEquals(want, out[r], 0f, "half 0x" + Integer.toHexString(bits[r * cols + k] & 0xffff));
+            }
+        }
+    }
+
+    @Test
+    void halfDotCarriesInfinitiesAndNaNs() {
+        float[] row = gaussian(96, 5);
+        float[] x = gaussian(96, 6);
+        row[40] = Float.POSITIVE_INFINITY;
+        assertEquals(Float.POSITIVE_INFINITY, tensor(GGMLType.F16, row).dot(0, x, 0, 96) * Math.signum(x[40]));
+        row[40] = Float.NaN;
+        assertTrue(Float.isNaN(tensor(GGMLType.F16, row).dot(0, x, 0, 96)));
+    }
+
+    @Test
     void unsupportedTypesListTheSupportedOnes() {
         var e = assertThrows(UnsupportedTensorTypeException.class,
                 () -> FloatTensor.of(GGMLType.Q5_K, MemorySegment.ofArray(new byte[176]), 256));

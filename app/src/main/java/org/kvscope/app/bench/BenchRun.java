@@ -32,7 +32,7 @@ public record BenchRun(double copyGBps, double readGBps, double prefillTokS, dou
                 median(runs, BenchRun::decodeOverBound), median(runs, BenchRun::prefillOverDecode));
     }
 
-    static double median(List<BenchRun> runs, ToDoubleFunction<BenchRun> f) {
+    public static double median(List<BenchRun> runs, ToDoubleFunction<BenchRun> f) {
         double[] v = runs.stream().mapToDouble(f).sorted().toArray();
         int n = v.length;
         return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.kvscope.app.bench.BenchRun;
 import org.kvscope.app.bench.CpuDescription;
 import org.kvscope.app.bench.IsolatedBandwidth;
+import org.kvscope.app.bench.KernelCeilings;
 import org.kvscope.app.bench.MemoryBandwidth;
 import org.kvscope.app.bench.ResidentMemory;
 import org.kvscope.engine.InferenceSession;
@@ -20,6 +21,9 @@ import org.kvscope.sampling.Sampler;
  * measured in the same run.
  */
 public final class BenchCommand implements Command {
+    /** Largest batch for {@code --kernels}' matrix-matrix timing (bounds its scratch memory). */
+    private static final int KERNEL_BATCH = 256;
+
     @Override public String name() { return "bench"; }
 
     @Override public String summary() { return "prefill/decode tokens/s against the measured memory-bandwidth bound"; }
@@ -27,18 +31,21 @@ public final class BenchCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: kvscope bench --model FILE [--prompt-tokens P] [--decode-tokens N] [--repeat R]
+                usage: kvscope bench --model FILE [--prompt-tokens P] [--decode-tokens N] [--repeat R] [--kernels]
                   --prompt-tokens P   prefill length (default 256)
                   --decode-tokens N   decode steps timed (default 32)
                   --repeat R          runs, each after its own bandwidth measurement; every run and
                                       the median are printed (default 3)
-                  --bandwidth-mib M   buffer size for the bandwidth test (default 1024)""";
+                  --bandwidth-mib M   buffer size for the bandwidth test (default 1024)
+                  --kernels           also time the weight kernels alone on the model's matrices: the
+                                      decode and prefill ceilings they set, and the largest prefill ÷
+                                      decode ratio they allow with decode at 80% of the bound""";
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1,
-                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "bandwidth-mib"), Set.of());
+                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "bandwidth-mib"), Set.of("kernels"));
         int promptTokens = a.integer("prompt-tokens", 256, 1, 1 << 20);
         int decodeTokens = a.integer("decode-tokens", 32, 1, 1 << 20);
         int repeat = a.integer("repeat", 3, 1, 100);
@@ -83,6 +90,11 @@ public final class BenchCommand implements Command {
             }
             out.println(BenchRun.medianRow(runs));
             out.println("(run 1 includes JIT warm-up. median: each column's median over the runs; the two ratios are medians of each run's own ratio)");
+            if (a.flag("kernels")) {
+                KernelCeilings ceilings = KernelCeilings.measure(model.weights(), model.config(),
+                        Math.max(2, Math.min(promptTokens, KERNEL_BATCH)), 5);
+                out.println(ceilings.describe(BenchRun.median(runs, BenchRun::boundTokS), 0.8));
+            }
             long kvBytes = 2L * model.config().layers() * model.config().kvDim() * context * Float.BYTES;
             out.printf("KV cache allocated for the requested context of %d tokens: %.1f MiB (the model's maximum, %d tokens, "
                     + "would need %.1f MiB)%n", context, kvBytes / 1048576.0, model.config().contextLength(),
