@@ -98,10 +98,14 @@ public final class Q4_KTensor extends SegmentTensor {
     private float dotPermuted(long block, float[] xp, float[] runSums, int n) {
         int L = F.length(), bytesPerLane = 32 / L;
         FloatVector accLow = FloatVector.zero(F), accHigh = accLow;
-        float mins = 0f;
+        float minTerm = 0f;
         for (int j = 0; j < n; j += BLOCK, block += BYTES) {
             float d = Layouts.f16(m, block), dmin = Layouts.f16(m, block + 2);
             int s0 = m.get(Layouts.INT, block + 4), s1 = m.get(Layouts.INT, block + 8), s2 = m.get(Layouts.INT, block + 12);
+            // the eight 6-bit scales and mins, one per byte: sub-blocks 0..3 and 4..7
+            int scales03 = s0 & 0x3f3f3f3f, mins03 = s1 & 0x3f3f3f3f;
+            int scales47 = (s2 & 0x0f0f0f0f) | ((s0 >>> 2) & 0x30303030);
+            int mins47 = ((s2 >>> 4) & 0x0f0f0f0f) | ((s1 >>> 2) & 0x30303030);
             for (int chunk = 0; chunk < 4; chunk++) {
                 int x0 = j + 64 * chunk; // sub-block 2·chunk; 2·chunk + 1 follows at x0 + 32
                 IntVector q = Layouts.byteLaneInts(m, block + 16 + 32L * chunk);
@@ -110,24 +114,14 @@ public final class Q4_KTensor extends SegmentTensor {
                     low = nibble(q, 8 * k).fma(FloatVector.fromArray(F, xp, x0 + L * k), low);
                     high = nibble(q, 8 * k + 4).fma(FloatVector.fromArray(F, xp, x0 + 32 + L * k), high);
                 }
-                accLow = low.fma(FloatVector.broadcast(F, d * scale(s0, s2, 2 * chunk)), accLow);
-                accHigh = high.fma(FloatVector.broadcast(F, d * scale(s0, s2, 2 * chunk + 1)), accHigh);
-                mins += dmin * (min(s1, s2, 2 * chunk) * runSums[x0 / 32] + min(s1, s2, 2 * chunk + 1) * runSums[x0 / 32 + 1]);
+                int shift = 16 * (chunk & 1);
+                int scales = (chunk < 2 ? scales03 : scales47) >>> shift, mins = (chunk < 2 ? mins03 : mins47) >>> shift;
+                accLow = low.fma(FloatVector.broadcast(F, d * (scales & 0xff)), accLow);
+                accHigh = high.fma(FloatVector.broadcast(F, d * ((scales >>> 8) & 0xff)), accHigh);
+                minTerm += dmin * ((mins & 0xff) * runSums[x0 / 32] + ((mins >>> 8) & 0xff) * runSums[x0 / 32 + 1]);
             }
         }
-        return VectorOps.sum(accLow.add(accHigh)) - mins;
-    }
-
-    /** 6-bit scale of sub-block j from the packed bytes read as little-endian ints s0 (0..3) and s2 (8..11). */
-    private static int scale(int s0, int s2, int j) {
-        return j < 4 ? (s0 >>> 8 * j) & 63
-                : ((s2 >>> 8 * (j - 4)) & 0xF) | (((s0 >>> 8 * (j - 4) + 6) & 3) << 4);
-    }
-
-    /** 6-bit min of sub-block j from the packed bytes read as little-endian ints s1 (4..7) and s2 (8..11). */
-    private static int min(int s1, int s2, int j) {
-        return j < 4 ? (s1 >>> 8 * j) & 63
-                : ((s2 >>> 8 * (j - 4) + 4) & 0xF) | (((s1 >>> 8 * (j - 4) + 6) & 3) << 4);
+        return VectorOps.sum(accLow.add(accHigh)) - minTerm;
     }
 
     /** The four bits at {@code shift} of every lane, as floats 0..15. */
