@@ -2,8 +2,11 @@ package org.kvscope.app.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
+import org.kvscope.gguf.GGMLType;
 import org.kvscope.model.LayerWeights;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.model.ModelWeights;
@@ -27,9 +30,11 @@ import org.kvscope.tensor.VectorOps;
  * @param batch          the batch of the matrix-matrix measurement
  * @param peakGFlops     the CPU's fused multiply-add peak, all cores, from a loop that touches no memory
  * @param flopsPerToken  prefill's matrix work per token (2 × the layer matrices' elements)
+ * @param matvecByType   decode's matrix-vector GB/s per tensor type (mean over the timed passes),
+ *                       in the order the types first appear
  */
 public record KernelCeilings(double matvecGBps, double decodeTokS, double matmulGFlops, double prefillTokS, int batch,
-                             double peakGFlops, double flopsPerToken) {
+                             double peakGFlops, double flopsPerToken, Map<GGMLType, Double> matvecByType) {
 
     /** One weight matrix as decode and prefill use it: rows × cols. */
     private record Matrix(FloatTensor tensor, int rows, int cols) {}
@@ -59,11 +64,22 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
         float[] x = random(batch * widest);
         float[] out = new float[Math.max(tallest, batch * widest)];
 
+        Map<GGMLType, long[]> byType = new LinkedHashMap<>(); // type → {nanoseconds, bytes} over timed passes
+        boolean[] timed = {false};
         double matvecSeconds = medianSeconds(repetitions, () -> {
             for (Matrix m : decode) {
+                long t0 = System.nanoTime();
                 m.tensor().matvec(x, out, m.rows(), m.cols());
+                if (timed[0]) {
+                    long[] e = byType.computeIfAbsent(m.tensor().type(), t -> new long[2]);
+                    e[0] += System.nanoTime() - t0;
+                    e[1] += m.tensor().type().byteSize((long) m.rows() * m.cols());
+                }
             }
+            timed[0] = true;
         });
+        Map<GGMLType, Double> matvecByType = new LinkedHashMap<>();
+        byType.forEach((type, e) -> matvecByType.put(type, (double) e[1] / e[0]));
         double matmulSeconds = medianSeconds(repetitions, () -> {
             for (Matrix m : layers) {
                 m.tensor().matmul(x, out, batch, m.rows(), m.cols());
@@ -75,7 +91,7 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
             flops += 2.0 * batch * m.rows() * m.cols();
         }
         return new KernelCeilings(bytes / matvecSeconds / 1e9, 1 / matvecSeconds, flops / matmulSeconds / 1e9,
-                batch / matmulSeconds, batch, fmaPeakGFlops(), flops / batch);
+                batch / matmulSeconds, batch, fmaPeakGFlops(), flops / batch, matvecByType);
     }
 
     /** Independent accumulators per participant of {@link #fmaPeakGFlops}: enough to hide FMA latency. */
@@ -135,12 +151,15 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
      */
     public String describe(double boundTokS, double boundShare) {
         double decodeAtShare = boundShare * boundTokS;
+        StringBuilder types = new StringBuilder();
+        matvecByType.forEach((type, gbps) -> types.append(types.isEmpty() ? "" : ", ").append(type)
+                .append(String.format(" %.2f", gbps)));
         return String.format(
-                "kernel ceilings (weights only, all cores, median pass): decode matvecs %.2f GB/s = %.2f tok/s (%.0f%% of the "
-                        + "median bound); prefill matmuls (batch %d) %.1f GFLOP/s = %.2f tok/s.%n"
+                "kernel ceilings (weights only, all cores, median pass): decode matvecs %.2f GB/s (by type: %s) = %.2f tok/s "
+                        + "(%.0f%% of the median bound); prefill matmuls (batch %d) %.1f GFLOP/s = %.2f tok/s.%n"
                         + "at %.0f%% of the bound (%.2f tok/s) decode leaves prefill ÷ decode at most %.1fx from these kernels; "
                         + "at the CPU's FMA peak (%.1f GFLOP/s, registers only) at most %.1fx",
-                matvecGBps, decodeTokS, 100 * decodeTokS / boundTokS, batch, matmulGFlops, prefillTokS,
+                matvecGBps, types, decodeTokS, 100 * decodeTokS / boundTokS, batch, matmulGFlops, prefillTokS,
                 100 * boundShare, decodeAtShare, prefillTokS / decodeAtShare, peakGFlops,
                 peakGFlops * 1e9 / flopsPerToken / decodeAtShare);
     }

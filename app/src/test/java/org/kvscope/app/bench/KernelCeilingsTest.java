@@ -32,14 +32,17 @@ class KernelCeilingsTest {
             assertEquals(8, k.batch());
             assertEquals(flopsPerToken, k.flopsPerToken(), 1e-6 * flopsPerToken);
             assertTrue(k.peakGFlops() > 0, "peak " + k.peakGFlops());
+            assertTrue(k.matvecByType().containsKey(GGMLType.Q8_0) && k.matvecByType().get(GGMLType.Q8_0) > 0,
+                    k.matvecByType().toString());
         }
     }
 
     @Test
     void reportStatesTheLargestRatioAtTheGivenShareOfTheBound() {
-        KernelCeilings k = new KernelCeilings(30, 24, 150, 75, 256, 250, 2e9);
+        KernelCeilings k = new KernelCeilings(30, 24, 150, 75, 256, 250, 2e9,
+                new java.util.LinkedHashMap<>(java.util.Map.of(GGMLType.Q4_K, 28.5)));
         String s = k.describe(40, 0.8);
-        assertTrue(s.contains("decode matvecs 30.00 GB/s = 24.00 tok/s (60% of the median bound)"), s);
+        assertTrue(s.contains("decode matvecs 30.00 GB/s (by type: Q4_K 28.50) = 24.00 tok/s (60% of the median bound)"), s);
         assertTrue(s.contains("prefill matmuls (batch 256) 150.0 GFLOP/s = 75.00 tok/s"), s);
         assertTrue(s.contains("at 80% of the bound (32.00 tok/s) decode leaves prefill ÷ decode at most 2.3x"), s);
         // 250 GFLOP/s ÷ 2 GFLOP per token = 125 tok/s = 3.9 × 32
