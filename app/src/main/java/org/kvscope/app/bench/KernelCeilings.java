@@ -30,8 +30,8 @@ import org.kvscope.tensor.VectorOps;
  * @param batch          the batch of the matrix-matrix measurement
  * @param peakGFlops     the CPU's fused multiply-add peak, all cores, from a loop that touches no memory
  * @param flopsPerToken  prefill's matrix work per token (2 × the layer matrices' elements)
- * @param matvecByType   decode's matrix-vector GB/s per tensor type (mean over the timed passes),
- *                       in the order the types first appear
+ * @param matvecByType   decode's matrix-vector GB/s per tensor type (each type's median over the timed
+ *                       passes), in the order the types first appear
  */
 public record KernelCeilings(double matvecGBps, double decodeTokS, double matmulGFlops, double prefillTokS, int batch,
                              double peakGFlops, double flopsPerToken, Map<GGMLType, Double> matvecByType) {
@@ -64,22 +64,24 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
         float[] x = random(batch * widest);
         float[] out = new float[Math.max(tallest, batch * widest)];
 
-        Map<GGMLType, long[]> byType = new LinkedHashMap<>(); // type → {nanoseconds, bytes} over timed passes
-        boolean[] timed = {false};
+        Map<GGMLType, Long> typeBytes = new LinkedHashMap<>();
+        for (Matrix m : decode) {
+            typeBytes.merge(m.tensor().type(), m.tensor().type().byteSize((long) m.rows() * m.cols()), Long::sum);
+        }
+        List<Map<GGMLType, Long>> passNanos = new ArrayList<>(); // per pass: type → nanoseconds
         double matvecSeconds = medianSeconds(repetitions, () -> {
+            Map<GGMLType, Long> nanos = new LinkedHashMap<>();
             for (Matrix m : decode) {
                 long t0 = System.nanoTime();
                 m.tensor().matvec(x, out, m.rows(), m.cols());
-                if (timed[0]) {
-                    long[] e = byType.computeIfAbsent(m.tensor().type(), t -> new long[2]);
-                    e[0] += System.nanoTime() - t0;
-                    e[1] += m.tensor().type().byteSize((long) m.rows() * m.cols());
-                }
+                nanos.merge(m.tensor().type(), System.nanoTime() - t0, Long::sum);
             }
-            timed[0] = true;
+            passNanos.add(nanos);
         });
+        passNanos.removeFirst(); // the warm-up pass
         Map<GGMLType, Double> matvecByType = new LinkedHashMap<>();
-        byType.forEach((type, e) -> matvecByType.put(type, (double) e[1] / e[0]));
+        typeBytes.forEach((type, bytes) -> matvecByType.put(type,
+                bytes / median(passNanos.stream().mapToDouble(p -> p.get(type)).toArray())));
         double matmulSeconds = medianSeconds(repetitions, () -> {
             for (Matrix m : layers) {
                 m.tensor().matmul(x, out, batch, m.rows(), m.cols());
@@ -172,9 +174,14 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
             pass.run();
             seconds[i] = (System.nanoTime() - t0) / 1e9;
         }
-        Arrays.sort(seconds);
-        return repetitions % 2 == 1 ? seconds[repetitions / 2]
-                : (seconds[repetitions / 2 - 1] + seconds[repetitions / 2]) / 2;
+        return median(seconds);
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     private static float[] random(int n) {
