@@ -40,8 +40,9 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
     private record Matrix(FloatTensor tensor, int rows, int cols) {}
 
     /**
-     * Times every matrix's products {@code repetitions} times after one warm-up pass and keeps the
-     * median pass.
+     * Times every matrix's products after one warm-up pass and keeps the median pass: the
+     * matrix-matrix products {@code repetitions} times, the much shorter matrix-vector passes
+     * three times as often, so that a noisy moment on a shared host moves the median less.
      */
     public static KernelCeilings measure(ModelWeights w, ModelConfig c, int batch, int repetitions) {
         if (batch < 2 || repetitions < 1) {
@@ -69,7 +70,7 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
             typeBytes.merge(m.tensor().type(), m.tensor().type().byteSize((long) m.rows() * m.cols()), Long::sum);
         }
         List<Map<GGMLType, Long>> passNanos = new ArrayList<>(); // per pass: type → nanoseconds
-        double matvecSeconds = medianSeconds(repetitions, () -> {
+        double matvecSeconds = medianSeconds(3 * repetitions, () -> {
             Map<GGMLType, Long> nanos = new LinkedHashMap<>();
             for (Matrix m : decode) {
                 long t0 = System.nanoTime();
