@@ -41,6 +41,10 @@ public final class Args {
                         + (flags.isEmpty() ? "" : ", " + String.join(", ", flags.stream().sorted().map(s -> "--" + s).toList())));
             }
             if (flags.contains(name)) {
+                if (inline != null && !inline.equals("true") && !inline.equals("false")) {
+                    throw new UsageException(command + ": --" + name + " is a switch: give it alone, or as --" + name
+                            + "=true / --" + name + "=false (got '" + inline + "')");
+                }
                 a.values.put(name, inline == null ? "true" : inline);
                 continue;
             }

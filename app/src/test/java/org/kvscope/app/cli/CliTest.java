@@ -57,6 +57,17 @@ class CliTest {
     }
 
     @Test
+    void benchReportsRunsMedianAndKernelCeilings() {
+        Run r = run("bench", "--model", tiny.toString(), "--prompt-tokens", "8", "--decode-tokens", "2", "--repeat", "1",
+                "--bandwidth-mib", "16", "--kernels");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("| 1 | ") && r.out().contains("| median | "), r.out());
+        assertTrue(r.out().contains("kernel ceilings") && r.out().contains("by type: Q8_0"), r.out());
+        assertTrue(r.out().contains("prefill matmuls (batch 8)"), r.out());
+        assertCleanError(run("bench", "--model", tiny.toString(), "--kernels=maybe"), 2, "--kernels");
+    }
+
+    @Test
     void generateOnTheRealModel() {
         var model = SharedModels.find("stories260K.gguf");
         Assumptions.assumeTrue(model.isPresent(), SharedModels.missingMessage("stories260K.gguf"));
