@@ -73,11 +73,10 @@ public final class Q4_KTensor extends SegmentTensor {
      */
     @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
-        if (!Layouts.hasByteLanes() || cols % BLOCK != 0 || (long) rows * cols > size()) {
+        if (!byteLanesFit(rows, cols, BLOCK)) {
             super.matvec(x, xOffset, out, outOffset, rows, cols);
             return;
         }
-        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         float[] runSums = new float[cols / 32];
         for (int g = 0; g < runSums.length; g++) {
             float sum = 0f;
@@ -86,12 +85,8 @@ public final class Q4_KTensor extends SegmentTensor {
             }
             runSums[g] = sum;
         }
-        long rowBytes = (long) cols / BLOCK * BYTES;
-        Parallel.forRange(rows, 16, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                out[outOffset + r] = dotPermuted(r * rowBytes, permuted, runSums, cols);
-            }
-        });
+        byteLaneRows(Layouts.byteLanes(x, xOffset, cols), out, outOffset, rows, cols, BLOCK, BYTES, 16,
+                (row, permuted, n) -> dotPermuted(row, permuted, runSums, n));
     }
 
     /** One row against x permuted as {@link #matvec} describes. */

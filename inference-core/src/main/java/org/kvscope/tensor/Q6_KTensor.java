@@ -72,17 +72,11 @@ public final class Q6_KTensor extends SegmentTensor {
      */
     @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
-        if (!Layouts.hasByteLanes() || cols % BLOCK != 0 || (long) rows * cols > size()) {
+        if (!byteLanesFit(rows, cols, BLOCK)) {
             super.matvec(x, xOffset, out, outOffset, rows, cols);
             return;
         }
-        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
-        long rowBytes = (long) cols / BLOCK * BYTES;
-        Parallel.forRange(rows, 16, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                out[outOffset + r] = dotPermuted(r * rowBytes, permuted, cols);
-            }
-        });
+        byteLaneRows(Layouts.byteLanes(x, xOffset, cols), out, outOffset, rows, cols, BLOCK, BYTES, 16, this::dotPermuted);
     }
 
     /** Lanes L/2..L−1: where the second scale of a permuted run of 32 applies. */

@@ -100,19 +100,12 @@ public final class Q8_0Tensor extends SegmentTensor {
      */
     @Override
     public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
-        int L = F.length();
-        if (!Layouts.hasByteLanes() || cols % BLOCK != 0 || (long) rows * cols > size()) {
+        if (!byteLanesFit(rows, cols, BLOCK)) {
             super.matvec(x, xOffset, out, outOffset, rows, cols);
             return;
         }
-        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
-        long rowBytes = (long) cols / BLOCK * BYTES;
-        Parallel.forRange(rows, 32, (from, to) -> {
-            for (int r = from; r < to; r++) {
-                out[outOffset + r] = L == 8 ? dotPermuted8(r * rowBytes, permuted, cols)
-                        : dotPermuted16(r * rowBytes, permuted, cols);
-            }
-        });
+        byteLaneRows(Layouts.byteLanes(x, xOffset, cols), out, outOffset, rows, cols, BLOCK, BYTES, 32,
+                F.length() == 8 ? this::dotPermuted8 : this::dotPermuted16);
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8-lane species only. */
