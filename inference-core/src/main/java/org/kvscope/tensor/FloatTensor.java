@@ -131,7 +131,8 @@ public abstract class FloatTensor {
     private static final int TRANSPOSE_COLUMNS = 16;
 
     /**
-     * wt[k·tileRows + r] = w[r·cols + k]; rows nr.. of the tile are zero. Done in blocks of
+     * wt[k·tileRows + r] = w[r·cols + k]; rows nr.. of the tile are zero. Full tiles on 16-lane
+     * vectors go 16×16 at a time through registers ({@link #transpose16}); the rest in blocks of
      * {@link #TRANSPOSE_COLUMNS} columns, so the block's reads and writes stay in L1 instead of
      * each store landing on a different cache line of the whole tile.
      */
@@ -139,7 +140,15 @@ public abstract class FloatTensor {
         if (nr < tileRows) {
             java.util.Arrays.fill(wt, 0, tileRows * cols, 0f);
         }
-        for (int k0 = 0; k0 < cols; k0 += TRANSPOSE_COLUMNS) {
+        int start = 0;
+        if (F.length() == 16 && nr == tileRows) {
+            for (; start + 16 <= cols; start += 16) {
+                for (int r0 = 0; r0 < tileRows; r0 += 16) {
+                    transpose16(w, r0 * cols + start, cols, wt, start * tileRows + r0, tileRows);
+                }
+            }
+        }
+        for (int k0 = start; k0 < cols; k0 += TRANSPOSE_COLUMNS) {
             int k1 = Math.min(cols, k0 + TRANSPOSE_COLUMNS);
             for (int r = 0; r < nr; r++) {
                 int from = r * cols;
@@ -148,6 +157,87 @@ public abstract class FloatTensor {
                 }
             }
         }
+    }
+
+    /** Lane indices into two 16-lane vectors a ‖ b: a0 b0 a1 b1 … a7 b7, and a8 b8 … a15 b15. */
+    private static final FloatVector ZIP_LOW = F.length() == 16 ? zipIndices(0) : null;
+    private static final FloatVector ZIP_HIGH = F.length() == 16 ? zipIndices(8) : null;
+
+    private static FloatVector zipIndices(int from) {
+        float[] index = new float[16];
+        for (int i = 0; i < 8; i++) {
+            index[2 * i] = from + i;
+            index[2 * i + 1] = 16 + from + i;
+        }
+        return FloatVector.fromArray(F, index, 0);
+    }
+
+    private static FloatVector zipLow(FloatVector a, FloatVector b) {
+        return ZIP_LOW.selectFrom(a, b);
+    }
+
+    private static FloatVector zipHigh(FloatVector a, FloatVector b) {
+        return ZIP_HIGH.selectFrom(a, b);
+    }
+
+    /**
+     * The 16×16 block at w[wo + i·cols + j] into wt[to + j·tileRows + i], in registers (16-lane
+     * vectors only). Four rounds of pairing row i with row i + 8 and zipping them into rows 2i and
+     * 2i + 1 transpose the block: each round moves one bit of the column index into the row index.
+     */
+    private static void transpose16(float[] w, int wo, int cols, float[] wt, int to, int tileRows) {
+        FloatVector v0 = FloatVector.fromArray(F, w, wo), v1 = FloatVector.fromArray(F, w, wo + 1 * cols), v2 = FloatVector.fromArray(F, w, wo + 2 * cols), v3 = FloatVector.fromArray(F, w, wo + 3 * cols);
+        FloatVector v4 = FloatVector.fromArray(F, w, wo + 4 * cols), v5 = FloatVector.fromArray(F, w, wo + 5 * cols), v6 = FloatVector.fromArray(F, w, wo + 6 * cols), v7 = FloatVector.fromArray(F, w, wo + 7 * cols);
+        FloatVector v8 = FloatVector.fromArray(F, w, wo + 8 * cols), v9 = FloatVector.fromArray(F, w, wo + 9 * cols), v10 = FloatVector.fromArray(F, w, wo + 10 * cols), v11 = FloatVector.fromArray(F, w, wo + 11 * cols);
+        FloatVector v12 = FloatVector.fromArray(F, w, wo + 12 * cols), v13 = FloatVector.fromArray(F, w, wo + 13 * cols), v14 = FloatVector.fromArray(F, w, wo + 14 * cols), v15 = FloatVector.fromArray(F, w, wo + 15 * cols);
+        FloatVector a0 = zipLow(v0, v8), a1 = zipHigh(v0, v8);
+        FloatVector a2 = zipLow(v1, v9), a3 = zipHigh(v1, v9);
+        FloatVector a4 = zipLow(v2, v10), a5 = zipHigh(v2, v10);
+        FloatVector a6 = zipLow(v3, v11), a7 = zipHigh(v3, v11);
+        FloatVector a8 = zipLow(v4, v12), a9 = zipHigh(v4, v12);
+        FloatVector a10 = zipLow(v5, v13), a11 = zipHigh(v5, v13);
+        FloatVector a12 = zipLow(v6, v14), a13 = zipHigh(v6, v14);
+        FloatVector a14 = zipLow(v7, v15), a15 = zipHigh(v7, v15);
+        FloatVector b0 = zipLow(a0, a8), b1 = zipHigh(a0, a8);
+        FloatVector b2 = zipLow(a1, a9), b3 = zipHigh(a1, a9);
+        FloatVector b4 = zipLow(a2, a10), b5 = zipHigh(a2, a10);
+        FloatVector b6 = zipLow(a3, a11), b7 = zipHigh(a3, a11);
+        FloatVector b8 = zipLow(a4, a12), b9 = zipHigh(a4, a12);
+        FloatVector b10 = zipLow(a5, a13), b11 = zipHigh(a5, a13);
+        FloatVector b12 = zipLow(a6, a14), b13 = zipHigh(a6, a14);
+        FloatVector b14 = zipLow(a7, a15), b15 = zipHigh(a7, a15);
+        FloatVector c0 = zipLow(b0, b8), c1 = zipHigh(b0, b8);
+        FloatVector c2 = zipLow(b1, b9), c3 = zipHigh(b1, b9);
+        FloatVector c4 = zipLow(b2, b10), c5 = zipHigh(b2, b10);
+        FloatVector c6 = zipLow(b3, b11), c7 = zipHigh(b3, b11);
+        FloatVector c8 = zipLow(b4, b12), c9 = zipHigh(b4, b12);
+        FloatVector c10 = zipLow(b5, b13), c11 = zipHigh(b5, b13);
+        FloatVector c12 = zipLow(b6, b14), c13 = zipHigh(b6, b14);
+        FloatVector c14 = zipLow(b7, b15), c15 = zipHigh(b7, b15);
+        FloatVector d0 = zipLow(c0, c8), d1 = zipHigh(c0, c8);
+        FloatVector d2 = zipLow(c1, c9), d3 = zipHigh(c1, c9);
+        FloatVector d4 = zipLow(c2, c10), d5 = zipHigh(c2, c10);
+        FloatVector d6 = zipLow(c3, c11), d7 = zipHigh(c3, c11);
+        FloatVector d8 = zipLow(c4, c12), d9 = zipHigh(c4, c12);
+        FloatVector d10 = zipLow(c5, c13), d11 = zipHigh(c5, c13);
+        FloatVector d12 = zipLow(c6, c14), d13 = zipHigh(c6, c14);
+        FloatVector d14 = zipLow(c7, c15), d15 = zipHigh(c7, c15);
+        d0.intoArray(wt, to);
+        d1.intoArray(wt, to + 1 * tileRows);
+        d2.intoArray(wt, to + 2 * tileRows);
+        d3.intoArray(wt, to + 3 * tileRows);
+        d4.intoArray(wt, to + 4 * tileRows);
+        d5.intoArray(wt, to + 5 * tileRows);
+        d6.intoArray(wt, to + 6 * tileRows);
+        d7.intoArray(wt, to + 7 * tileRows);
+        d8.intoArray(wt, to + 8 * tileRows);
+        d9.intoArray(wt, to + 9 * tileRows);
+        d10.intoArray(wt, to + 10 * tileRows);
+        d11.intoArray(wt, to + 11 * tileRows);
+        d12.intoArray(wt, to + 12 * tileRows);
+        d13.intoArray(wt, to + 13 * tileRows);
+        d14.intoArray(wt, to + 14 * tileRows);
+        d15.intoArray(wt, to + 15 * tileRows);
     }
 
     private static void multiplyTile(float[] wt, int nr, float[] x, float[] packed, int batch, int cols, float[] out,
