@@ -7,13 +7,7 @@ public class MD {
     Model m = ModelLoader.load(Path.of(a[0]));
     ModelConfig c = m.config(); ModelWeights w = m.weights();
     int reps = Integer.parseInt(a.length > 1 ? a[1] : "10");
-    List<Object[]> mats = new ArrayList<>();
-    for (LayerWeights l : w.layers()) {
-      mats.add(new Object[]{l.wq(), c.qDim(), c.dim()}); mats.add(new Object[]{l.wk(), c.kvDim(), c.dim()});
-      mats.add(new Object[]{l.wv(), c.kvDim(), c.dim()}); mats.add(new Object[]{l.wo(), c.dim(), c.qDim()});
-      mats.add(new Object[]{l.gate(), c.ffnDim(), c.dim()}); mats.add(new Object[]{l.up(), c.ffnDim(), c.dim()});
-      mats.add(new Object[]{l.down(), c.dim(), c.ffnDim()});
-    }
+    List<Object[]> mats = Matrices.layers(w, c);
     mats.add(new Object[]{w.output(), c.vocabSize(), c.dim()});
     float[] x = new float[Math.max(c.ffnDim(), c.qDim())]; Random r = new Random(1);
     for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
