@@ -186,10 +186,14 @@ public abstract class FloatTensor {
      * 2i + 1 transpose the block: each round moves one bit of the column index into the row index.
      */
     private static void transpose16(float[] w, int wo, int cols, float[] wt, int to, int tileRows) {
-        FloatVector v0 = FloatVector.fromArray(F, w, wo), v1 = FloatVector.fromArray(F, w, wo + 1 * cols), v2 = FloatVector.fromArray(F, w, wo + 2 * cols), v3 = FloatVector.fromArray(F, w, wo + 3 * cols);
-        FloatVector v4 = FloatVector.fromArray(F, w, wo + 4 * cols), v5 = FloatVector.fromArray(F, w, wo + 5 * cols), v6 = FloatVector.fromArray(F, w, wo + 6 * cols), v7 = FloatVector.fromArray(F, w, wo + 7 * cols);
-        FloatVector v8 = FloatVector.fromArray(F, w, wo + 8 * cols), v9 = FloatVector.fromArray(F, w, wo + 9 * cols), v10 = FloatVector.fromArray(F, w, wo + 10 * cols), v11 = FloatVector.fromArray(F, w, wo + 11 * cols);
-        FloatVector v12 = FloatVector.fromArray(F, w, wo + 12 * cols), v13 = FloatVector.fromArray(F, w, wo + 13 * cols), v14 = FloatVector.fromArray(F, w, wo + 14 * cols), v15 = FloatVector.fromArray(F, w, wo + 15 * cols);
+        FloatVector v0 = FloatVector.fromArray(F, w, wo), v1 = FloatVector.fromArray(F, w, wo + cols);
+        FloatVector v2 = FloatVector.fromArray(F, w, wo + 2 * cols), v3 = FloatVector.fromArray(F, w, wo + 3 * cols);
+        FloatVector v4 = FloatVector.fromArray(F, w, wo + 4 * cols), v5 = FloatVector.fromArray(F, w, wo + 5 * cols);
+        FloatVector v6 = FloatVector.fromArray(F, w, wo + 6 * cols), v7 = FloatVector.fromArray(F, w, wo + 7 * cols);
+        FloatVector v8 = FloatVector.fromArray(F, w, wo + 8 * cols), v9 = FloatVector.fromArray(F, w, wo + 9 * cols);
+        FloatVector v10 = FloatVector.fromArray(F, w, wo + 10 * cols), v11 = FloatVector.fromArray(F, w, wo + 11 * cols);
+        FloatVector v12 = FloatVector.fromArray(F, w, wo + 12 * cols), v13 = FloatVector.fromArray(F, w, wo + 13 * cols);
+        FloatVector v14 = FloatVector.fromArray(F, w, wo + 14 * cols), v15 = FloatVector.fromArray(F, w, wo + 15 * cols);
         FloatVector a0 = zipLow(v0, v8), a1 = zipHigh(v0, v8);
         FloatVector a2 = zipLow(v1, v9), a3 = zipHigh(v1, v9);
         FloatVector a4 = zipLow(v2, v10), a5 = zipHigh(v2, v10);
@@ -223,7 +227,7 @@ public abstract class FloatTensor {
         FloatVector d12 = zipLow(c6, c14), d13 = zipHigh(c6, c14);
         FloatVector d14 = zipLow(c7, c15), d15 = zipHigh(c7, c15);
         d0.intoArray(wt, to);
-        d1.intoArray(wt, to + 1 * tileRows);
+        d1.intoArray(wt, to + tileRows);
         d2.intoArray(wt, to + 2 * tileRows);
         d3.intoArray(wt, to + 3 * tileRows);
         d4.intoArray(wt, to + 4 * tileRows);
