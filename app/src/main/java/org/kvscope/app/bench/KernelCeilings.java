@@ -6,12 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 import org.kvscope.model.LayerWeights;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.model.ModelWeights;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import org.kvscope.tensor.FloatTensor;
 import org.kvscope.tensor.Parallel;
 import org.kvscope.tensor.VectorOps;
@@ -100,7 +100,7 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
     /** Independent accumulators per participant of {@link #fmaPeakGFlops}: enough to hide FMA latency. */
     private static final int CHAINS = 12;
 
-    /** Fused multiply-adds on registers only, every core at once; best of three passes. */
+    /** Fused multiply-adds on registers only, every core at once; best of three passes after a short one. */
     static double fmaPeakGFlops() {
         int threads = Parallel.threads();
         int iterations = 4_000_000;
