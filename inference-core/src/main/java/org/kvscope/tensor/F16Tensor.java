@@ -1,10 +1,8 @@
 package org.kvscope.tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
@@ -62,7 +60,7 @@ public final class F16Tensor extends SegmentTensor {
         long b = offset * 2;
         int i = 0;
         for (; i + 2 * L <= n; i += 2 * L, b += 4L * L) {
-            IntVector h = halves(b), g = halves(b + 2L * L);
+            IntVector h = Layouts.shortsToInts(m, b), g = Layouts.shortsToInts(m, b + 2L * L);
             IntVector mh = magnitudeBits(h), mg = magnitudeBits(g);
             top = top.max(mh).max(mg);
             a0 = finiteHalves(h, mh).fma(FloatVector.fromArray(F, x, xo + i), a0);
@@ -89,12 +87,6 @@ public final class F16Tensor extends SegmentTensor {
 
     /** {@link #magnitudeBits} of a half infinity; NaNs are above. */
     private static final int INFINITY_BITS = 0x7c00 << 13;
-
-    /** F.length() halves at byteOffset, sign-extended to ints. */
-    private IntVector halves(long byteOffset) {
-        return (IntVector) ShortVector.fromMemorySegment(Layouts.S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, Layouts.I, 0);
-    }
 
     /** A half's exponent and mantissa where a float keeps them. */
     private static IntVector magnitudeBits(IntVector h) {

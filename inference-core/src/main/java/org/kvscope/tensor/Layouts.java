@@ -49,6 +49,12 @@ final class Layouts {
         return (FloatVector) bytes(m, byteOffset).convertShape(jdk.incubator.vector.VectorOperators.B2F, F, 0);
     }
 
+    /** F.length() little-endian shorts at byteOffset, sign-extended to {@link #I} lanes. */
+    static IntVector shortsToInts(MemorySegment m, long byteOffset) {
+        return (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
+                .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
+    }
+
     /**
      * F.length() IEEE half floats at byteOffset as floats, exact for every half value and without
      * ever doing arithmetic on float denormals (slow on many CPUs): normals and infinities/NaNs get
@@ -56,8 +62,7 @@ final class Layouts {
      * ordinary integer, converted and scaled by 2^-24.
      */
     static FloatVector halvesToFloats(MemorySegment m, long byteOffset) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
+        IntVector h = shortsToInts(m, byteOffset);
         IntVector magnitude = h.and(0x7fff);
         IntVector normal = magnitude.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 13).add(0x38000000);
         IntVector special = normal.add(0x38000000); // exponent 31 (inf/NaN) → 255
@@ -71,8 +76,7 @@ final class Layouts {
 
     /** F.length() bfloat16 values at byteOffset as floats. */
     static FloatVector bf16ToFloats(MemorySegment m, long byteOffset) {
-        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
+        IntVector h = shortsToInts(m, byteOffset);
         return h.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
@@ -111,7 +115,6 @@ final class Layouts {
         if (F.length() == 8) {
             return IntVector.fromMemorySegment(I, m, byteOffset, ByteOrder.LITTLE_ENDIAN);
         }
-        return (IntVector) ShortVector.fromMemorySegment(S, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(jdk.incubator.vector.VectorOperators.S2I, I, 0);
+        return shortsToInts(m, byteOffset);
     }
 }

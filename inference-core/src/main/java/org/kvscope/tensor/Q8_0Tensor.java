@@ -5,7 +5,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 
@@ -134,8 +133,8 @@ public final class Q8_0Tensor extends SegmentTensor {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         int j = 0;
         for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, block += 2 * BYTES) {
-            IntVector q = shortsAsInts(block + 2);
-            IntVector p = shortsAsInts(block + BYTES + 2);
+            IntVector q = Layouts.shortsToInts(m, block + 2);
+            IntVector p = Layouts.shortsToInts(m, block + BYTES + 2);
             FloatVector s = lowBytes(q).mul(FloatVector.fromArray(F, xp, j));
             FloatVector t = lowBytes(p).mul(FloatVector.fromArray(F, xp, j + 32));
             s = highBytes(q).fma(FloatVector.fromArray(F, xp, j + 16), s);
@@ -144,18 +143,12 @@ public final class Q8_0Tensor extends SegmentTensor {
             acc1 = t.fma(FloatVector.broadcast(F, Layouts.f16(m, block + BYTES)), acc1);
         }
         if (j < n) { // an odd block count
-            IntVector q = shortsAsInts(block + 2);
+            IntVector q = Layouts.shortsToInts(m, block + 2);
             FloatVector s = lowBytes(q).mul(FloatVector.fromArray(F, xp, j));
             s = highBytes(q).fma(FloatVector.fromArray(F, xp, j + 16), s);
             acc0 = s.fma(FloatVector.broadcast(F, Layouts.f16(m, block)), acc0);
         }
         return VectorOps.sum(acc0.add(acc1));
-    }
-
-    /** Sixteen little-endian shorts at byteOffset, sign-extended to ints. */
-    private IntVector shortsAsInts(long byteOffset) {
-        return (IntVector) ShortVector.fromMemorySegment(ShortVector.SPECIES_256, m, byteOffset, ByteOrder.LITTLE_ENDIAN)
-                .convertShape(VectorOperators.S2I, IntVector.SPECIES_512, 0);
     }
 
     /** The low byte of each int lane, as a signed value. */
