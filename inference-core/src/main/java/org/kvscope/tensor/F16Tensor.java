@@ -3,15 +3,15 @@ package org.kvscope.tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import org.kvscope.gguf.GGMLType;
 
 /**
- * IEEE 754 half-precision floats. The Vector API has no half→float conversion: on 16-lane vectors
- * {@link #dot} converts in registers with integer operations; {@link #dequantize}, narrower
- * vectors, and rows holding an infinity or NaN use C2's auto-vectorisation of a plain
- * {@link Float#float16ToFloat} loop (the CPU's F16C / AVX-512 conversion) into a small buffer.
+ * IEEE 754 half-precision floats. The Vector API has no half→float conversion: {@link #dot}
+ * converts in registers with integer operations, exact for normal halves, and corrects the few
+ * others afterwards ({@link HalfExceptions}); {@link #dequantize} and tensors too odd for that use
+ * C2's auto-vectorisation of a plain {@link Float#float16ToFloat} loop (the CPU's F16C / AVX-512
+ * conversion) into a small buffer.
  */
 public final class F16Tensor extends SegmentTensor {
     /** Halves converted per step of {@link #dotConverted}: 2 KiB of floats, well inside L1. */
@@ -42,63 +42,85 @@ public final class F16Tensor extends SegmentTensor {
     }
 
     /**
-     * Halves converted in registers with integer operations: exponent and mantissa shifted into
-     * a float's place and the exponent re-biased; subnormal halves (m·2⁻²⁴, common among small
-     * weights) get one more exponent step and 2⁻¹⁴ subtracted, so no float arithmetic ever sees a
-     * denormal operand (slow on many CPUs). Exact for every finite half. A running maximum of the
-     * shifted bits finds infinities and NaNs; a row holding one is done again by
-     * {@link #dotConverted}. Only where {@link #IN_REGISTERS}; elsewhere {@link #dotConverted}.
+     * Halves converted in registers the fast way, exponent and mantissa shifted into a float's
+     * place and the exponent re-biased (four integer operations and no float arithmetic before
+     * the FMA). That is exact for normal halves only; zeros, subnormals, infinities and NaNs come
+     * out wrong, and the tensor's {@link HalfExceptions}, found once on first use, put each of
+     * them right afterwards with one scalar term. Tensors where that index does not pay use
+     * {@link #dotConverted}.
      */
     @Override
     public float dot(long offset, float[] x, int xo, int n) {
-        if (!IN_REGISTERS) {
+        HalfExceptions odd = IN_REGISTERS ? exceptions() : null;
+        if (odd == null) {
             return dotConverted(offset, x, xo, n);
         }
         int L = F.length();
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        IntVector top = IntVector.zero(Layouts.I);
         long b = offset * 2;
         int i = 0;
-        for (; i + 2 * L <= n; i += 2 * L, b += 4L * L) {
-            IntVector h = Layouts.shortsToInts(m, b), g = Layouts.shortsToInts(m, b + 2L * L);
-            IntVector mh = magnitudeBits(h), mg = magnitudeBits(g);
-            top = top.max(mh).max(mg);
-            a0 = finiteHalves(h, mh).fma(FloatVector.fromArray(F, x, xo + i), a0);
-            a1 = finiteHalves(g, mg).fma(FloatVector.fromArray(F, x, xo + i + L), a1);
-        }
-        if (top.reduceLanes(VectorOperators.MAX) >= INFINITY_BITS) {
-            return dotConverted(offset, x, xo, n);
+        for (int last = n - 2 * L; i <= last; i += 2 * L) {
+            long at = b + 2L * i;
+            a0 = fastHalves(Layouts.shortsToInts(m, at)).fma(FloatVector.fromArray(F, x, xo + i), a0);
+            a1 = fastHalves(Layouts.shortsToInts(m, at + 2L * L)).fma(FloatVector.fromArray(F, x, xo + i + L), a1);
         }
         float sum = VectorOps.sum(a0.add(a1));
         for (; i < n; i++) {
-            sum += getFloat(offset + i) * x[xo + i];
+            sum += fastHalf(m.get(Layouts.SHORT, b + 2L * i)) * x[xo + i];
         }
-        return sum;
+        int[] positions = odd.positions();
+        float correction = 0f;
+        for (int k = odd.firstAtOrAfter(offset); k < positions.length && positions[k] < offset + n; k++) {
+            short h = m.get(Layouts.SHORT, 2L * positions[k]);
+            correction += (Float.float16ToFloat(h) - fastHalf(h)) * x[xo + (int) (positions[k] - offset)];
+        }
+        return sum + correction;
+    }
+
+    /** Finds the exceptions before the rows go to the cores, so that the scan itself runs on all of them. */
+    @Override
+    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        if (IN_REGISTERS) {
+            exceptions();
+        }
+        super.matvec(x, xOffset, out, outOffset, rows, cols);
+    }
+
+    /** The halves' exceptions, found on first use (null: use the exact conversion). */
+    private HalfExceptions exceptions() {
+        Object e = exceptions;
+        if (e == null) {
+            synchronized (this) {
+                e = exceptions;
+                if (e == null) {
+                    HalfExceptions found = HalfExceptions.find(m, size());
+                    exceptions = e = found == null ? NONE : found;
+                }
+            }
+        }
+        return e == NONE ? null : (HalfExceptions) e;
     }
 
     /**
-     * The in-register conversion on 16-lane vectors only. Its subnormal fix-up is two masked
-     * instructions with AVX-512's mask registers; AVX2 has none and C2 emulates them with blends.
-     * With C2 limited to AVX2 (-XX:UseAVX=2) on an AVX-512 machine, all decode matrices of a 1B
-     * model ran at 14.5 GB/s against 18.9 for the buffered path (medians of 15), so narrower
-     * vectors keep the buffered conversion.
+     * The in-register conversion on 16-lane vectors only. With C2 held to AVX2 code
+     * (-XX:UseAVX=2) on an AVX-512 machine it ran 9–14 GB/s on one core against 16–17 for the
+     * buffered conversion ({@code tools/harness/run MH T 64 0.02}), so 8-lane machines keep that.
      */
     static final boolean IN_REGISTERS = F.length() == 16;
 
-    /** {@link #magnitudeBits} of a half infinity; NaNs are above. */
-    private static final int INFINITY_BITS = 0x7c00 << 13;
+    private static final Object NONE = new Object();
+    /** A {@link HalfExceptions}, or {@link #NONE} where the tensor keeps the exact conversion. */
+    private volatile Object exceptions;
 
-    /** A half's exponent and mantissa where a float keeps them. */
-    private static IntVector magnitudeBits(IntVector h) {
-        return h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000);
+    /** Sign-extended halves as floats, exact for normal halves only (see {@link #dot}). */
+    private static FloatVector fastHalves(IntVector h) {
+        return h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).add(0x38000000)
+                .or(h.and(0x80000000)).reinterpretAsFloats();
     }
 
-    /** Sign-extended halves h with their {@link #magnitudeBits} as floats; exact for finite halves. */
-    private static FloatVector finiteHalves(IntVector h, IntVector magnitude) {
-        VectorMask<Integer> subnormal = magnitude.compare(VectorOperators.LT, 1 << 23);
-        return magnitude.add(0x38000000).add(1 << 23, subnormal).reinterpretAsFloats()
-                .sub(0x1p-14f, subnormal.cast(F))
-                .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+    /** One half as {@link #fastHalves} converts it. */
+    static float fastHalf(short h) {
+        return Float.intBitsToFloat(((h << 13) & 0x0fffe000) + 0x38000000 | (h & 0x8000) << 16);
     }
 
     /** Σ this·x through the CPU's own half-to-float conversion, chunk by chunk; exact for every value. */

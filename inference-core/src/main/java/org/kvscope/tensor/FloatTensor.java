@@ -74,6 +74,14 @@ public abstract class FloatTensor {
     }
 
     /**
+     * Reads the bytes of the first rows × cols elements once, the rows split over the cores as
+     * {@link #matvec} splits them, adding them up as floats (a meaningless sum, returned so the
+     * reads cannot be optimised away): the plain-read ceiling that benchmarks hold the
+     * matrix-vector kernels against.
+     */
+    public abstract float readOnce(int rows, int cols);
+
+    /**
      * Batched product: out[b·rows + r] = row r · x[b·cols ...] for every batch vector b.
      *
      * <p>Rows are taken in tiles of two vectors' width. Each tile is dequantised once and stored

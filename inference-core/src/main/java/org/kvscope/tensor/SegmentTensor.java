@@ -1,6 +1,8 @@
 package org.kvscope.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
 
 /** A tensor whose elements live in a memory segment (a slice of a mapped file or a heap array). */
 abstract class SegmentTensor extends FloatTensor {
@@ -19,6 +21,40 @@ abstract class SegmentTensor extends FloatTensor {
 
     @Override
     public final long size() { return size; }
+
+    @Override
+    public final float readOnce(int rows, int cols) {
+        long bytes = type().byteSize((long) rows * cols);
+        if (rows <= 0 || (long) rows * cols > size()) {
+            throw new IllegalArgumentException(rows + "×" + cols + " does not fit the tensor's " + size() + " elements");
+        }
+        long rowBytes = bytes / rows;
+        float[] sums = new float[rows];
+        Parallel.forRange(rows, 32, (from, to) -> sums[from] = sumBytes(from * rowBytes, (to - from) * rowBytes));
+        float total = 0f;
+        for (float s : sums) {
+            total += s;
+        }
+        return total;
+    }
+
+    /** The bytes [offset, offset + length) read as floats (four vectors at a time) and added up; the tail as bytes. */
+    private float sumBytes(long offset, long length) {
+        long step = F.vectorByteSize();
+        FloatVector a = FloatVector.zero(F), b = a, c = a, d = a;
+        long i = offset, end = offset + length;
+        for (; i + 4 * step <= end; i += 4 * step) {
+            a = a.add(FloatVector.fromMemorySegment(F, m, i, ByteOrder.LITTLE_ENDIAN));
+            b = b.add(FloatVector.fromMemorySegment(F, m, i + step, ByteOrder.LITTLE_ENDIAN));
+            c = c.add(FloatVector.fromMemorySegment(F, m, i + 2 * step, ByteOrder.LITTLE_ENDIAN));
+            d = d.add(FloatVector.fromMemorySegment(F, m, i + 3 * step, ByteOrder.LITTLE_ENDIAN));
+        }
+        float sum = VectorOps.sum(a.add(b).add(c.add(d)));
+        for (; i < end; i++) {
+            sum += m.get(Layouts.BYTE, i);
+        }
+        return sum;
+    }
 
     /** One row's dot product against x permuted by {@link Layouts#byteLanes}. */
     @FunctionalInterface

@@ -208,6 +208,26 @@ class TensorKernelsTest {
     }
 
     @Test
+    void readOnceReadsEveryByteOfTheRowsAsked() {
+        // F32 rows of 64 values are whole vectors, so the meaningless sum is the values' own sum
+        int rows = 300, cols = 64;
+        float[] w = gaussian(rows * cols, 12);
+        double want = 0;
+        for (float v : w) {
+            want += v;
+        }
+        FloatTensor t = tensor(GGMLType.F32, w);
+        assertEquals(want, t.readOnce(rows, cols), 1e-3);
+        double firstRows = 0;
+        for (int i = 0; i < 10 * cols; i++) {
+            firstRows += w[i];
+        }
+        assertEquals(firstRows, t.readOnce(10, cols), 1e-4);
+        assertThrows(IllegalArgumentException.class, () -> t.readOnce(rows + 1, cols));
+        assertThrows(IllegalArgumentException.class, () -> t.readOnce(0, cols));
+    }
+
+    @Test
     void unsupportedTypesListTheSupportedOnes() {
         var e = assertThrows(UnsupportedTensorTypeException.class,
                 () -> FloatTensor.of(GGMLType.Q5_K, MemorySegment.ofArray(new byte[176]), 256));

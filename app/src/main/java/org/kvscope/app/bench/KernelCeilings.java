@@ -32,9 +32,13 @@ import org.kvscope.tensor.VectorOps;
  * @param flopsPerToken  prefill's matrix work per token (2 × the layer matrices' elements)
  * @param matvecByType   decode's matrix-vector GB/s per tensor type (each type's median over the timed
  *                       passes), in the order the types first appear
+ * @param plainReadGBps  the same weight bytes read once with no arithmetic, split over the cores as
+ *                       the matrix-vector products split them, each pass right after a matrix-vector
+ *                       pass: what memory gives a read-only stream at that moment (median pass)
  */
 public record KernelCeilings(double matvecGBps, double decodeTokS, double matmulGFlops, double prefillTokS, int batch,
-                             double peakGFlops, double flopsPerToken, Map<GGMLType, Double> matvecByType) {
+                             double peakGFlops, double flopsPerToken, Map<GGMLType, Double> matvecByType,
+                             double plainReadGBps) {
 
     /** One weight matrix as decode and prefill use it: rows × cols. */
     private record Matrix(FloatTensor tensor, int rows, int cols) {}
@@ -70,6 +74,8 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
             typeBytes.merge(m.tensor().type(), m.tensor().type().byteSize((long) m.rows() * m.cols()), Long::sum);
         }
         List<Map<GGMLType, Long>> passNanos = new ArrayList<>(); // per pass: type → nanoseconds
+        List<Long> readNanos = new ArrayList<>();
+        float[] sink = new float[1];
         double matvecSeconds = medianSeconds(3 * repetitions, () -> {
             Map<GGMLType, Long> nanos = new LinkedHashMap<>();
             for (Matrix m : decode) {
@@ -78,8 +84,15 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
                 nanos.merge(m.tensor().type(), System.nanoTime() - t0, Long::sum);
             }
             passNanos.add(nanos);
+            long t0 = System.nanoTime();
+            for (Matrix m : decode) {
+                sink[0] += m.tensor().readOnce(m.rows(), m.cols());
+            }
+            readNanos.add(System.nanoTime() - t0);
         });
         passNanos.removeFirst(); // the warm-up pass
+        readNanos.removeFirst();
+        double readSeconds = median(readNanos.stream().mapToDouble(Long::doubleValue).toArray()) / 1e9;
         Map<GGMLType, Double> matvecByType = new LinkedHashMap<>();
         typeBytes.forEach((type, bytes) -> matvecByType.put(type,
                 bytes / median(passNanos.stream().mapToDouble(p -> p.get(type)).toArray())));
@@ -94,7 +107,7 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
             flops += 2.0 * batch * m.rows() * m.cols();
         }
         return new KernelCeilings(bytes / matvecSeconds / 1e9, 1 / matvecSeconds, flops / matmulSeconds / 1e9,
-                batch / matmulSeconds, batch, fmaPeakGFlops(), flops / batch, matvecByType);
+                batch / matmulSeconds, batch, fmaPeakGFlops(), flops / batch, matvecByType, bytes / readSeconds / 1e9);
     }
 
     /** Independent accumulators per participant of {@link #fmaPeakGFlops}: enough to hide FMA latency. */
@@ -160,9 +173,13 @@ public record KernelCeilings(double matvecGBps, double decodeTokS, double matmul
         return String.format(
                 "kernel ceilings (weights only, all cores, median pass): decode matvecs %.2f GB/s (by type: %s) = %.2f tok/s "
                         + "(%.0f%% of the median bound); prefill matmuls (batch %d) %.1f GFLOP/s = %.2f tok/s.%n"
+                        + "a plain read of the same weights, split over the cores the same way, runs %.2f GB/s = %.2f tok/s "
+                        + "(%.0f%% of the median bound): the decode matvecs reach %.0f%% of it.%n"
                         + "at %.0f%% of the bound (%.2f tok/s) decode leaves prefill ÷ decode at most %.1fx from these kernels; "
                         + "at the CPU's FMA peak (%.1f GFLOP/s, registers only) at most %.1fx",
                 matvecGBps, types, decodeTokS, 100 * decodeTokS / boundTokS, batch, matmulGFlops, prefillTokS,
+                plainReadGBps, decodeTokS * plainReadGBps / matvecGBps, 100 * decodeTokS * plainReadGBps / matvecGBps / boundTokS,
+                100 * matvecGBps / plainReadGBps,
                 100 * boundShare, decodeAtShare, prefillTokS / decodeAtShare, peakGFlops,
                 peakGFlops * 1e9 / flopsPerToken / decodeAtShare);
     }
