@@ -97,6 +97,106 @@ public class M6 {
     }
     return acc0.add(acc1).reduceLanes(ADD) - 32 * off.reduceLanes(ADD);
   }
+  static float kB(long block, float[] xp, float[] groupSums, int n) {
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, off = acc0;
+    float[] sv = new float[16];
+    for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
+      FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, block + 192, ByteOrder.LITTLE_ENDIAN)
+          .convertShape(B2F, F, 0)).mul(f16(block + 208));
+      off = s.fma(FloatVector.fromArray(F, groupSums, g), off);
+      s.intoArray(sv, 0);
+      for (int half = 0; half < 2; half++) {
+        IntVector a = s2i(block + 64L * half);
+        IntVector b = s2i(block + 64L * half + 32);
+        IntVector h = s2i(block + 128 + 32L * half);
+        for (int p = 0; p < 2; p++) {
+          int x0 = j + 128 * half + 64 * p, nibble = 4 * p;
+          FloatVector t = FloatVector.zero(F), u = t;
+          for (int k = 0; k < 2; k++) {
+            IntVector highA = h.lanewise(LSHL, 30 - 8 * k - 4 * p).and(0xC0000000);
+            IntVector highB = h.lanewise(LSHL, 28 - 8 * k - 4 * p).and(0xC0000000);
+            FloatVector qa = (FloatVector) a.lanewise(LSHL, 26 - 8 * k - nibble).and(0x3C000000).or(highA).lanewise(LSHR, 26).convert(I2F, 0);
+            FloatVector qb = (FloatVector) b.lanewise(LSHL, 26 - 8 * k - nibble).and(0x3C000000).or(highB).lanewise(LSHR, 26).convert(I2F, 0);
+            t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
+            u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
+          }
+          int i0 = 8 * half + 4 * p;
+          acc0 = t.fma(FloatVector.broadcast(F, sv[i0]).blend(sv[i0 + 1], UPPER), acc0);
+          acc1 = u.fma(FloatVector.broadcast(F, sv[i0 + 2]).blend(sv[i0 + 3], UPPER), acc1);
+        }
+      }
+    }
+    return acc0.add(acc1).reduceLanes(ADD) - 32 * off.reduceLanes(ADD);
+  }
+  static VectorShuffle<Float> ps(int pair) { return VectorShuffle.fromOp(F, i -> 2 * pair + (i < 8 ? 0 : 1)); }
+  static final VectorShuffle<Float> PS0 = ps(0), PS1 = ps(1), PS2 = ps(2), PS3 = ps(3), PS4 = ps(4), PS5 = ps(5), PS6 = ps(6), PS7 = ps(7);
+  static float kS(long block, float[] xp, float[] groupSums, int n) {
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, off = acc0;
+    for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
+      FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, block + 192, ByteOrder.LITTLE_ENDIAN)
+          .convertShape(B2F, F, 0)).mul(f16(block + 208));
+      off = s.fma(FloatVector.fromArray(F, groupSums, g), off);
+      IntVector a0 = s2i(block), b0 = s2i(block + 32), h0 = s2i(block + 128);
+        {
+          int x0 = j + 128 * 0 + 64 * 0;
+          FloatVector t = FloatVector.zero(F), u = t;
+          for (int k = 0; k < 2; k++) {
+            IntVector highA = h0.lanewise(LSHL, 30 - 8 * k - 4 * 0).and(0xC0000000);
+            IntVector highB = h0.lanewise(LSHL, 28 - 8 * k - 4 * 0).and(0xC0000000);
+            FloatVector qa = (FloatVector) a0.lanewise(LSHL, 26 - 8 * k - 4 * 0).and(0x3C000000).or(highA).lanewise(LSHR, 26).convert(I2F, 0);
+            FloatVector qb = (FloatVector) b0.lanewise(LSHL, 26 - 8 * k - 4 * 0).and(0x3C000000).or(highB).lanewise(LSHR, 26).convert(I2F, 0);
+            t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
+            u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
+          }
+          acc0 = t.fma(s.rearrange(PS0), acc0);
+          acc1 = u.fma(s.rearrange(PS1), acc1);
+        }
+        {
+          int x0 = j + 128 * 0 + 64 * 1;
+          FloatVector t = FloatVector.zero(F), u = t;
+          for (int k = 0; k < 2; k++) {
+            IntVector highA = h0.lanewise(LSHL, 30 - 8 * k - 4 * 1).and(0xC0000000);
+            IntVector highB = h0.lanewise(LSHL, 28 - 8 * k - 4 * 1).and(0xC0000000);
+            FloatVector qa = (FloatVector) a0.lanewise(LSHL, 26 - 8 * k - 4 * 1).and(0x3C000000).or(highA).lanewise(LSHR, 26).convert(I2F, 0);
+            FloatVector qb = (FloatVector) b0.lanewise(LSHL, 26 - 8 * k - 4 * 1).and(0x3C000000).or(highB).lanewise(LSHR, 26).convert(I2F, 0);
+            t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
+            u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
+          }
+          acc0 = t.fma(s.rearrange(PS2), acc0);
+          acc1 = u.fma(s.rearrange(PS3), acc1);
+        }
+      IntVector a1 = s2i(block + 64), b1 = s2i(block + 96), h1 = s2i(block + 160);
+        {
+          int x0 = j + 128 * 1 + 64 * 0;
+          FloatVector t = FloatVector.zero(F), u = t;
+          for (int k = 0; k < 2; k++) {
+            IntVector highA = h1.lanewise(LSHL, 30 - 8 * k - 4 * 0).and(0xC0000000);
+            IntVector highB = h1.lanewise(LSHL, 28 - 8 * k - 4 * 0).and(0xC0000000);
+            FloatVector qa = (FloatVector) a1.lanewise(LSHL, 26 - 8 * k - 4 * 0).and(0x3C000000).or(highA).lanewise(LSHR, 26).convert(I2F, 0);
+            FloatVector qb = (FloatVector) b1.lanewise(LSHL, 26 - 8 * k - 4 * 0).and(0x3C000000).or(highB).lanewise(LSHR, 26).convert(I2F, 0);
+            t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
+            u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
+          }
+          acc0 = t.fma(s.rearrange(PS4), acc0);
+          acc1 = u.fma(s.rearrange(PS5), acc1);
+        }
+        {
+          int x0 = j + 128 * 1 + 64 * 1;
+          FloatVector t = FloatVector.zero(F), u = t;
+          for (int k = 0; k < 2; k++) {
+            IntVector highA = h1.lanewise(LSHL, 30 - 8 * k - 4 * 1).and(0xC0000000);
+            IntVector highB = h1.lanewise(LSHL, 28 - 8 * k - 4 * 1).and(0xC0000000);
+            FloatVector qa = (FloatVector) a1.lanewise(LSHL, 26 - 8 * k - 4 * 1).and(0x3C000000).or(highA).lanewise(LSHR, 26).convert(I2F, 0);
+            FloatVector qb = (FloatVector) b1.lanewise(LSHL, 26 - 8 * k - 4 * 1).and(0x3C000000).or(highB).lanewise(LSHR, 26).convert(I2F, 0);
+            t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
+            u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
+          }
+          acc0 = t.fma(s.rearrange(PS6), acc0);
+          acc1 = u.fma(s.rearrange(PS7), acc1);
+        }
+    }
+    return acc0.add(acc1).reduceLanes(ADD) - 32 * off.reduceLanes(ADD);
+  }
   static float[] perm(float[] x) { float[] p = new float[x.length];
     for (int b=0;b<x.length;b+=32) for (int k=0;k<2;k++) for (int i=0;i<16;i++) p[b+16*k+i]=x[b+2*i+k];
     return p; }
@@ -110,13 +210,13 @@ public class M6 {
     float[] x = new float[cols]; for (int i=0;i<cols;i++) x[i]=(float) r.nextGaussian();
     float[] xp = perm(x); float[] gs = new float[cols/16];
     for (int g=0; g<gs.length; g++) { float s=0; for (int i=0;i<16;i++) s+=x[16*g+i]; gs[g]=s; }
-    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f%n", ref(b,x,cols), kOld(b,xp,cols), kNew(b,xp,gs,cols)); } return; }
+    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f%n", ref(b,x,cols), kOld(b,xp,cols), kNew(b,xp,gs,cols)); System.out.printf("  vb %.7f vs %.7f%n", kB(b,xp,gs,cols), kS(b,xp,gs,cols)); } return; }
     String[] names = a[0].split(","); int rounds = 41; double[][] gv = new double[names.length][rounds];
     int passes = (int) Math.max(1, (32L<<20) / size);
     for (int round=-10; round<rounds; round++) for (int v=0; v<names.length; v++) {
       float s=0; long t0=System.nanoTime();
       for (int pp=0; pp<passes; pp++) for (long row=0; row<rows; row++) { long b=row*rowBytes;
-        s += names[v].equals("new") ? kNew(b,xp,gs,cols) : kOld(b,xp,cols); }
+        s += switch (names[v]) { case "new" -> kNew(b,xp,gs,cols); case "vb" -> kB(b,xp,gs,cols); case "vs" -> kS(b,xp,gs,cols); default -> kOld(b,xp,cols); }; }
       if (round>=0) gv[v][round] = rows*cols*(double)passes/(System.nanoTime()-t0);
       sink += s;
     }

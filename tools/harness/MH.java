@@ -97,6 +97,34 @@ public class MH {
     if (big.reduceLanes(MAX) >= 65536f) return Float.NaN;
     return a0.add(a1).reduceLanes(ADD);
   }
+
+  // exploratory: no subnormal fix-up, no inf check (upper bound for a kernel that corrects exceptions afterwards)
+  static float dotN(long off, float[] x, int n) {
+    FloatVector a0=FloatVector.zero(F), a1=a0;
+    for (int i=0;i<n;i+=32, off+=64) {
+      IntVector v = (IntVector) ShortVector.fromMemorySegment(ShortVector.SPECIES_256, m, off, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, I16, 0);
+      IntVector u = (IntVector) ShortVector.fromMemorySegment(ShortVector.SPECIES_256, m, off+32, ByteOrder.LITTLE_ENDIAN).convertShape(S2I, I16, 0);
+      FloatVector fv = v.lanewise(LSHL, 13).and(0x0FFFE000).add(0x38000000).or(v.and(0x80000000)).reinterpretAsFloats();
+      FloatVector fu = u.lanewise(LSHL, 13).and(0x0FFFE000).add(0x38000000).or(u.and(0x80000000)).reinterpretAsFloats();
+      a0 = fv.fma(FloatVector.fromArray(F, x, i), a0);
+      a1 = fu.fma(FloatVector.fromArray(F, x, i+16), a1);
+    }
+    return a0.add(a1).reduceLanes(ADD);
+  }
+  static void mix(String[] names, long rows, int cols, float[] x, FloatTensor t) {
+    int rounds = 41; double[][] gb = new double[names.length][rounds]; long bytes = rows*cols*2;
+    int passes = (int) Math.max(1, (64L<<20) / bytes); float sink = 0;
+    for (int round=-10; round<rounds; round++) for (int v=0; v<names.length; v++) {
+      float s=0; long t0=System.nanoTime();
+      for (int pp=0; pp<passes; pp++) for (long row=0; row<rows; row++) {
+        s += switch (names[v]) { case "N"->dotN(row*cols*2, x, cols); case "Y"->dotY(row*cols*2, x, cols); default->t.dot(row*cols, x, 0, cols); }; }
+      if (round>=0) gb[v][round] = bytes*(double)passes/(System.nanoTime()-t0);
+      sink += s;
+    }
+    for (int v=0; v<names.length; v++) { java.util.Arrays.sort(gb[v]); System.out.printf("%s median %.2f GB/s (q1 %.2f q3 %.2f)%n", names[v], gb[v][rounds/2], gb[v][rounds/4], gb[v][3*rounds/4]); }
+    if (sink == 42) System.out.print("");
+  }
+
   public static void main(String[] a) throws Exception {
     long rows = Long.parseLong(a[1]); int cols = 2048; long passes = Math.max(1, 8192L*4/rows);
     long bytes = rows*cols*2;
@@ -105,6 +133,7 @@ public class MH {
     for (long i=0;i<bytes;i+=2) m.set(ValueLayout.JAVA_SHORT_UNALIGNED, i, Float.floatToFloat16((float) r.nextGaussian()*(a.length>2?Float.parseFloat(a[2]):1f)));
     FloatTensor t = FloatTensor.of(GGMLType.F16, m, rows*cols);
     float[] x = new float[cols]; for (int i=0;i<cols;i++) x[i]=(float) r.nextGaussian();
+    if (a[0].contains(",")) { mix(a[0].split(","), rows, cols, x, t); return; }
     System.out.println("check " + t.dot(5*cols, x, 0, cols) + " vs " + dotV(5*cols*2, x, cols) + " Y " + dotY(5*cols*2, x, cols) + " Z " + dotZ(5*cols*2, x, cols));
     for (int rep=0; rep<15; rep++) {
       long t0=System.nanoTime(); float s=0;

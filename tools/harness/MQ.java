@@ -125,6 +125,29 @@ public class MQ {
     }
     return accLow.add(accHigh).sub(accMin).reduceLanes(ADD);
   }
+  // like kW but the sub-block scales broadcast from a small array the scale vector is stored into
+  static float kB(long block, float[] xp, float[] rs, int n) {
+    FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
+    float[] sv = new float[16];
+    for (int j = 0, sb = 0; j < n; j += BLOCK, block += BYTES, sb += 16) {
+      FloatVector dm = FloatVector.broadcast(F, f16(block)).blend(f16(block + 2), UPPER);
+      FloatVector s = ((FloatVector) scalesAndMins(block).convert(I2F, 0)).mul(dm);
+      accMin = s.fma(FloatVector.fromArray(F, rs, sb), accMin);
+      s.intoArray(sv, 0);
+      for (int chunk = 0; chunk < 4; chunk++) {
+        int x0 = j + 64 * chunk;
+        IntVector q = s2i(block + 16 + 32L * chunk);
+        FloatVector low = FloatVector.zero(F), high = low;
+        for (int k = 0; k < 2; k++) {
+          low = nibble(q, 8 * k).fma(FloatVector.fromArray(F, xp, x0 + 16 * k), low);
+          high = nibble(q, 8 * k + 4).fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), high);
+        }
+        accLow = low.fma(FloatVector.broadcast(F, sv[2 * chunk]), accLow);
+        accHigh = high.fma(FloatVector.broadcast(F, sv[2 * chunk + 1]), accHigh);
+      }
+    }
+    return accLow.add(accHigh).sub(accMin).reduceLanes(ADD);
+  }
   // like kV but nibbles converted with a shift, a mask and a conversion (no 1.0 offset)
   static float kW(long block, float[] xp, float[] rs, int n) {
     FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
@@ -170,14 +193,14 @@ public class MQ {
     float[] xp = perm(x); float[] runSums = new float[cols/32];
     for (int g=0; g<runSums.length; g++) { float s=0; for (int i=0;i<32;i++) s+=x[32*g+i]; runSums[g]=s; }
     float[] rs = rsums(runSums); float[] rsW = rs.clone(); for (int i2 = 0; i2 < rsW.length; i2++) if (i2 % 16 < 8) rsW[i2] = 0;
-    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f vec %.7f%n", ref(b,x,cols), kOld(b,xp,runSums,cols), kNew(b,xp,runSums,cols), kV(b,xp,rs,cols)); System.out.printf("  vw %.7f%n", kW(b,xp,rsW,cols)); } return; }
+    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f vec %.7f%n", ref(b,x,cols), kOld(b,xp,runSums,cols), kNew(b,xp,runSums,cols), kV(b,xp,rs,cols)); System.out.printf("  vw %.7f vb %.7f%n", kW(b,xp,rsW,cols), kB(b,xp,rsW,cols)); } return; }
     String[] names = a[0].split(","); int rounds = 41; double[][] gv = new double[names.length][rounds];
     int passes = (int) Math.max(1, (32L<<20) / size);
     for (int round=-10; round<rounds; round++) for (int v=0; v<names.length; v++) {
       float s=0; long t0=System.nanoTime();
       if (names[v].equals("proj")) { for (int pp=0; pp<passes; pp++) s += projectAll((int) rows, x, cols); } else
       for (int pp=0; pp<passes; pp++) for (long row=0; row<rows; row++) { long b=row*rowBytes;
-        s += switch (names[v]) { case "new" -> kNew(b,xp,runSums,cols); case "vec" -> kV(b,xp,rs,cols); case "vw" -> kW(b,xp,rsW,cols); default -> kOld(b,xp,runSums,cols); }; }
+        s += switch (names[v]) { case "new" -> kNew(b,xp,runSums,cols); case "vec" -> kV(b,xp,rs,cols); case "vw" -> kW(b,xp,rsW,cols); case "vb" -> kB(b,xp,rsW,cols); default -> kOld(b,xp,runSums,cols); }; }
       if (round>=0) gv[v][round] = rows*cols*(double)passes/(System.nanoTime()-t0);
       sink += s;
     }

@@ -125,16 +125,19 @@ public final class Q4_KTensor extends SegmentTensor {
 
     /**
      * One row on 16 lanes: a super-block's scales and mins unpacked as one vector, times d and
-     * dmin; each sub-block's scale picked from it with one permute; the mins term as one FMA
-     * against the run sums of x per super-block. 9.2 → 9.9 Gvalues/s on one core against the
-     * scalar unpacking ({@code MQ} harness, L2-resident).
+     * dmin, the mins term one FMA against the run sums of x; each sub-block's scale broadcast
+     * from that vector stored to a small array (a permute per sub-block, through
+     * {@code selectFrom}, cost more than it saved). 9.3 → 12.2–12.9 Gvalues/s on one core
+     * against the scalar unpacking ({@code tools/harness/run MQ old,vb 200}, L2-resident).
      */
     private float dotPermuted16(long block, float[] xp, float[] minSums, int n) {
         FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
+        float[] scaled = new float[16];
         for (int j = 0, sb = 0; j < n; j += BLOCK, block += BYTES, sb += 16) {
             FloatVector dm = FloatVector.broadcast(F, Layouts.f16(m, block)).blend(Layouts.f16(m, block + 2), MINS);
             FloatVector s = ((FloatVector) scalesAndMins(block).convert(VectorOperators.I2F, 0)).mul(dm);
             accMin = s.fma(FloatVector.fromArray(F, minSums, sb), accMin);
+            s.intoArray(scaled, 0);
             for (int chunk = 0; chunk < 4; chunk++) {
                 int x0 = j + 64 * chunk;
                 IntVector q = Layouts.shortsToInts(m, block + 16 + 32L * chunk);
@@ -143,8 +146,8 @@ public final class Q4_KTensor extends SegmentTensor {
                     low = nibble(q, 8 * k).fma(FloatVector.fromArray(F, xp, x0 + 16 * k), low);
                     high = nibble(q, 8 * k + 4).fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), high);
                 }
-                accLow = low.fma(FloatVector.broadcast(F, 2f * chunk).selectFrom(s), accLow);
-                accHigh = high.fma(FloatVector.broadcast(F, 2f * chunk + 1).selectFrom(s), accHigh);
+                accLow = low.fma(FloatVector.broadcast(F, scaled[2 * chunk]), accLow);
+                accHigh = high.fma(FloatVector.broadcast(F, scaled[2 * chunk + 1]), accHigh);
             }
         }
         return accLow.add(accHigh).sub(accMin).reduceLanes(VectorOperators.ADD);
