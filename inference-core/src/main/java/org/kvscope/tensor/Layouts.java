@@ -107,6 +107,19 @@ final class Layouts {
         return permuted;
     }
 
+    /** The sums of x over each run of {@code run} values: cols / run of them (cols a multiple of run). */
+    static float[] runSums(float[] x, int xOffset, int cols, int run) {
+        float[] sums = new float[cols / run];
+        for (int g = 0; g < sums.length; g++) {
+            float sum = 0f;
+            for (int i = 0; i < run; i++) {
+                sum += x[xOffset + run * g + i];
+            }
+            sums[g] = sum;
+        }
+        return sums;
+    }
+
     /**
      * 32 bytes at byteOffset as {@link #I} lanes laid out as {@link #byteLanes} describes: eight
      * ints, or sixteen shorts sign-extended to ints. Only for {@link #hasByteLanes} widths.

@@ -80,14 +80,7 @@ public final class Q4_KTensor extends SegmentTensor {
             super.matvec(x, xOffset, out, outOffset, rows, cols);
             return;
         }
-        float[] runSums = new float[cols / 32];
-        for (int g = 0; g < runSums.length; g++) {
-            float sum = 0f;
-            for (int i = 0; i < 32; i++) {
-                sum += x[xOffset + 32 * g + i];
-            }
-            runSums[g] = sum;
-        }
+        float[] runSums = Layouts.runSums(x, xOffset, cols, 32);
         float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         if (F.length() == 16) {
             float[] minSums = new float[2 * runSums.length]; // per super-block: 8 zeros (scales), its 8 run sums (mins)

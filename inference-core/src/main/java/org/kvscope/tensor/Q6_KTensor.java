@@ -83,14 +83,7 @@ public final class Q6_KTensor extends SegmentTensor {
             byteLaneRows(permuted, out, outOffset, rows, cols, BLOCK, BYTES, 16, this::dotPermuted);
             return;
         }
-        float[] groupSums = new float[cols / 16];
-        for (int g = 0; g < groupSums.length; g++) {
-            float sum = 0f;
-            for (int i = 0; i < 16; i++) {
-                sum += x[xOffset + 16 * g + i];
-            }
-            groupSums[g] = sum;
-        }
+        float[] groupSums = Layouts.runSums(x, xOffset, cols, 16);
         byteLaneRows(permuted, out, outOffset, rows, cols, BLOCK, BYTES, 16,
                 (row, xp, n) -> dotPermuted16(row, xp, groupSums, n));
     }

@@ -38,8 +38,9 @@ public final class BenchCommand implements Command {
                                       the median are printed (default 3)
                   --bandwidth-mib M   buffer size for the bandwidth test (default 1024)
                   --kernels           also time the weight kernels alone on the model's matrices: the
-                                      decode and prefill ceilings they set, and the largest prefill ÷
-                                      decode ratio they allow with decode at 80% of the bound""";
+                                      decode and prefill ceilings they set, a plain read of the same
+                                      weights (what memory allows decode at all), and the largest
+                                      prefill ÷ decode ratio they allow with decode at 80% of the bound""";
     }
 
     @Override

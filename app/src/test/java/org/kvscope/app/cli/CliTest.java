@@ -64,6 +64,7 @@ class CliTest {
         assertTrue(r.out().contains("| 1 | ") && r.out().contains("| median | "), r.out());
         assertTrue(r.out().contains("kernel ceilings") && r.out().contains("by type: Q8_0"), r.out());
         assertTrue(r.out().contains("prefill matmuls (batch 8)"), r.out());
+        assertTrue(r.out().contains("a plain read of the same weights") && r.out().contains("the decode matvecs reach"), r.out());
         assertCleanError(run("bench", "--model", tiny.toString(), "--kernels=maybe"), 2, "--kernels");
     }
 
