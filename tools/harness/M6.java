@@ -97,6 +97,35 @@ public class M6 {
     }
     return acc0.add(acc1).reduceLanes(ADD) - 32 * off.reduceLanes(ADD);
   }
+  static float kT(long block, float[] xp, float[] groupSums, int n) {
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, off = acc0;
+    for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
+      FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, block + 192, ByteOrder.LITTLE_ENDIAN)
+          .convertShape(B2F, F, 0)).mul(f16(block + 208));
+      off = s.fma(FloatVector.fromArray(F, groupSums, g), off);
+      for (int half = 0; half < 2; half++) {
+        IntVector a = s2i(block + 64L * half);
+        IntVector b = s2i(block + 64L * half + 32);
+        IntVector h = s2i(block + 128 + 32L * half);
+        for (int p = 0; p < 2; p++) {
+          int x0 = j + 128 * half + 64 * p, nibble = 4 * p;
+          FloatVector t = FloatVector.zero(F), u = t;
+          for (int k = 0; k < 2; k++) {
+            IntVector highA = h.lanewise(LSHL, 30 - 8 * k - 4 * p).and(0xC0000000);
+            IntVector highB = h.lanewise(LSHL, 28 - 8 * k - 4 * p).and(0xC0000000);
+            FloatVector qa = (FloatVector) a.lanewise(LSHL, 26 - 8 * k - nibble).and(0x3C000000).or(highA).lanewise(LSHR, 26).convert(I2F, 0);
+            FloatVector qb = (FloatVector) b.lanewise(LSHL, 26 - 8 * k - nibble).and(0x3C000000).or(highB).lanewise(LSHR, 26).convert(I2F, 0);
+            t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
+            u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
+          }
+          FloatVector index = PAIR_BASE.add(8f * half + 4f * p);
+          acc0 = t.fma(index.selectFrom(s, s), acc0);
+          acc1 = u.fma(index.add(2f).selectFrom(s, s), acc1);
+        }
+      }
+    }
+    return acc0.add(acc1).reduceLanes(ADD) - 32 * off.reduceLanes(ADD);
+  }
   static float kB(long block, float[] xp, float[] groupSums, int n) {
     FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, off = acc0;
     float[] sv = new float[16];
@@ -197,6 +226,71 @@ public class M6 {
     }
     return acc0.add(acc1).reduceLanes(ADD) - 32 * off.reduceLanes(ADD);
   }
+  // 8-lane forms (256-bit), x permuted for 8 lanes: x'[8k + i] = x[4i + k] per run of 32
+  static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+  static final VectorSpecies<Integer> I8 = IntVector.SPECIES_256;
+  static final VectorMask<Float> UPPER8 = VectorMask.fromLong(F8, 0xF0L);
+  static IntVector i8(long o) { return IntVector.fromMemorySegment(I8, m, o, ByteOrder.LITTLE_ENDIAN); }
+  static float kOld8(long block, float[] xp, int n) {
+    int L = 8, bytesPerLane = 4;
+    FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0;
+    for (int j = 0; j < n; j += BLOCK, block += BYTES) {
+      float d = f16(block + 208);
+      for (int half = 0; half < 2; half++) {
+        IntVector a = i8(block + 64L * half), b = i8(block + 64L * half + 32), h = i8(block + 128 + 32L * half);
+        long scales = block + 192 + 8L * half;
+        for (int run = 0; run < 4; run++) {
+          IntVector ql = (run & 1) == 0 ? a : b;
+          int x0 = j + 128 * half + 32 * run;
+          FloatVector t = FloatVector.zero(F8);
+          for (int k = 0; k < bytesPerLane; k++) {
+            IntVector low = ql.lanewise(LSHR, 8 * k + (run < 2 ? 0 : 4)).and(0xF);
+            int hs = 8 * k + 2 * run - 4;
+            IntVector high = (hs >= 0 ? h.lanewise(LSHR, hs) : h.lanewise(LSHL, -hs)).and(0x30);
+            FloatVector q = (FloatVector) low.or(high).sub(32).convert(I2F, 0);
+            t = q.fma(FloatVector.fromArray(F8, xp, x0 + L * k), t);
+          }
+          float s0 = d * m.get(ValueLayout.JAVA_BYTE, scales + 2 * run);
+          float s1 = d * m.get(ValueLayout.JAVA_BYTE, scales + 2 * run + 1);
+          FloatVector scale = FloatVector.broadcast(F8, s0).blend(s1, UPPER8);
+          if ((run & 1) == 0) acc0 = t.fma(scale, acc0); else acc1 = t.fma(scale, acc1);
+        }
+      }
+    }
+    return acc0.add(acc1).reduceLanes(ADD);
+  }
+  static float kNew8(long block, float[] xp, float[] groupSums, int n) {
+    FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0;
+    float offset = 0f;
+    for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
+      float d = f16(block + 208);
+      for (int i = 0; i < 16; i++) offset += d * m.get(ValueLayout.JAVA_BYTE, block + 192 + i) * groupSums[g + i];
+      for (int half = 0; half < 2; half++) {
+        IntVector a = i8(block + 64L * half), b = i8(block + 64L * half + 32), h = i8(block + 128 + 32L * half);
+        long scales = block + 192 + 8L * half;
+        for (int p = 0; p < 2; p++) {
+          int x0 = j + 128 * half + 64 * p;
+          FloatVector t = FloatVector.zero(F8), u = t;
+          for (int k = 0; k < 4; k++) {
+            int low = 26 - 8 * k - 4 * p;
+            IntVector highA = h.lanewise(LSHL, 30 - 8 * k - 4 * p).and(0xC0000000);
+            IntVector highB = h.lanewise(LSHL, 28 - 8 * k - 4 * p).and(0xC0000000);
+            FloatVector qa = (FloatVector) a.lanewise(ROL, low & 31).and(0x3C000000).or(highA).lanewise(LSHR, 26).convert(I2F, 0);
+            FloatVector qb = (FloatVector) b.lanewise(ROL, low & 31).and(0x3C000000).or(highB).lanewise(LSHR, 26).convert(I2F, 0);
+            t = qa.fma(FloatVector.fromArray(F8, xp, x0 + 8 * k), t);
+            u = qb.fma(FloatVector.fromArray(F8, xp, x0 + 32 + 8 * k), u);
+          }
+          int run = 2 * p;
+          acc0 = t.fma(FloatVector.broadcast(F8, d * m.get(ValueLayout.JAVA_BYTE, scales + 2 * run)).blend(d * m.get(ValueLayout.JAVA_BYTE, scales + 2 * run + 1), UPPER8), acc0);
+          acc1 = u.fma(FloatVector.broadcast(F8, d * m.get(ValueLayout.JAVA_BYTE, scales + 2 * run + 2)).blend(d * m.get(ValueLayout.JAVA_BYTE, scales + 2 * run + 3), UPPER8), acc1);
+        }
+      }
+    }
+    return acc0.add(acc1).reduceLanes(ADD) - 32 * offset;
+  }
+  static float[] perm8(float[] x) { float[] p = new float[x.length];
+    for (int b=0;b<x.length;b+=32) for (int k=0;k<4;k++) for (int i=0;i<8;i++) p[b+8*k+i]=x[b+4*i+k];
+    return p; }
   static float[] perm(float[] x) { float[] p = new float[x.length];
     for (int b=0;b<x.length;b+=32) for (int k=0;k<2;k++) for (int i=0;i<16;i++) p[b+16*k+i]=x[b+2*i+k];
     return p; }
@@ -208,15 +302,15 @@ public class M6 {
     for (long i=0;i<size;i++) m.set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt());
     for (long b=0;b<size;b+=BYTES) m.set(SH, b + 208, Float.floatToFloat16(0.0001f + 0.0001f*r.nextFloat()));
     float[] x = new float[cols]; for (int i=0;i<cols;i++) x[i]=(float) r.nextGaussian();
-    float[] xp = perm(x); float[] gs = new float[cols/16];
+    float[] xp = perm(x); float[] xp8 = perm8(x); float[] gs = new float[cols/16];
     for (int g=0; g<gs.length; g++) { float s=0; for (int i=0;i<16;i++) s+=x[16*g+i]; gs[g]=s; }
-    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f%n", ref(b,x,cols), kOld(b,xp,cols), kNew(b,xp,gs,cols)); System.out.printf("  vb %.7f vs %.7f%n", kB(b,xp,gs,cols), kS(b,xp,gs,cols)); } return; }
+    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f%n", ref(b,x,cols), kOld(b,xp,cols), kNew(b,xp,gs,cols)); System.out.printf("  vb %.7f vs %.7f two %.7f old8 %.7f new8 %.7f%n", kB(b,xp,gs,cols), kS(b,xp,gs,cols), kT(b,xp,gs,cols), kOld8(b,xp8,cols), kNew8(b,xp8,gs,cols)); } return; }
     String[] names = a[0].split(","); int rounds = 41; double[][] gv = new double[names.length][rounds];
     int passes = (int) Math.max(1, (32L<<20) / size);
     for (int round=-10; round<rounds; round++) for (int v=0; v<names.length; v++) {
       float s=0; long t0=System.nanoTime();
       for (int pp=0; pp<passes; pp++) for (long row=0; row<rows; row++) { long b=row*rowBytes;
-        s += switch (names[v]) { case "new" -> kNew(b,xp,gs,cols); case "vb" -> kB(b,xp,gs,cols); case "vs" -> kS(b,xp,gs,cols); default -> kOld(b,xp,cols); }; }
+        s += switch (names[v]) { case "new" -> kNew(b,xp,gs,cols); case "vb" -> kB(b,xp,gs,cols); case "two" -> kT(b,xp,gs,cols); case "old8" -> kOld8(b,xp8,cols); case "new8" -> kNew8(b,xp8,gs,cols); case "vs" -> kS(b,xp,gs,cols); default -> kOld(b,xp,cols); }; }
       if (round>=0) gv[v][round] = rows*cols*(double)passes/(System.nanoTime()-t0);
       sink += s;
     }
