@@ -97,6 +97,34 @@ public class M6 {
     }
     return acc0.add(acc1).reduceLanes(ADD) - 32 * off.reduceLanes(ADD);
   }
+  static float kBl(long block, float[] xp, float[] groupSums, int n) {
+    FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, off = acc0;
+    for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
+      FloatVector s = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, block + 192, ByteOrder.LITTLE_ENDIAN)
+          .convertShape(B2F, F, 0)).mul(f16(block + 208));
+      off = s.fma(FloatVector.fromArray(F, groupSums, g), off);
+      for (int half = 0; half < 2; half++) {
+        IntVector a = s2i(block + 64L * half);
+        IntVector b = s2i(block + 64L * half + 32);
+        IntVector h = s2i(block + 128 + 32L * half);
+        for (int p = 0; p < 2; p++) {
+          int x0 = j + 128 * half + 64 * p, nibble = 4 * p;
+          FloatVector t = FloatVector.zero(F), u = t;
+          for (int k = 0; k < 2; k++) {
+            IntVector highA = h.lanewise(LSHL, 30 - 8 * k - 4 * p), highB = h.lanewise(LSHL, 28 - 8 * k - 4 * p);
+            FloatVector qa = (FloatVector) highA.lanewise(BITWISE_BLEND, a.lanewise(LSHL, 26 - 8 * k - nibble), 0x3C000000).lanewise(LSHR, 26).convert(I2F, 0);
+            FloatVector qb = (FloatVector) highB.lanewise(BITWISE_BLEND, b.lanewise(LSHL, 26 - 8 * k - nibble), 0x3C000000).lanewise(LSHR, 26).convert(I2F, 0);
+            t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
+            u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
+          }
+          FloatVector index = PAIR_BASE.add(8f * half + 4f * p);
+          acc0 = t.fma(index.selectFrom(s), acc0);
+          acc1 = u.fma(index.add(2f).selectFrom(s), acc1);
+        }
+      }
+    }
+    return acc0.add(acc1).reduceLanes(ADD) - 32 * off.reduceLanes(ADD);
+  }
   static float kT(long block, float[] xp, float[] groupSums, int n) {
     FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, off = acc0;
     for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
@@ -304,13 +332,13 @@ public class M6 {
     float[] x = new float[cols]; for (int i=0;i<cols;i++) x[i]=(float) r.nextGaussian();
     float[] xp = perm(x); float[] xp8 = perm8(x); float[] gs = new float[cols/16];
     for (int g=0; g<gs.length; g++) { float s=0; for (int i=0;i<16;i++) s+=x[16*g+i]; gs[g]=s; }
-    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f%n", ref(b,x,cols), kOld(b,xp,cols), kNew(b,xp,gs,cols)); System.out.printf("  vb %.7f vs %.7f two %.7f old8 %.7f new8 %.7f%n", kB(b,xp,gs,cols), kS(b,xp,gs,cols), kT(b,xp,gs,cols), kOld8(b,xp8,cols), kNew8(b,xp8,gs,cols)); } return; }
+    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f%n", ref(b,x,cols), kOld(b,xp,cols), kNew(b,xp,gs,cols)); System.out.printf("  blend %.7f%n", kBl(b,xp,gs,cols)); System.out.printf("  vb %.7f vs %.7f two %.7f old8 %.7f new8 %.7f%n", kB(b,xp,gs,cols), kS(b,xp,gs,cols), kT(b,xp,gs,cols), kOld8(b,xp8,cols), kNew8(b,xp8,gs,cols)); } return; }
     String[] names = a[0].split(","); int rounds = 41; double[][] gv = new double[names.length][rounds];
     int passes = (int) Math.max(1, (32L<<20) / size);
     for (int round=-10; round<rounds; round++) for (int v=0; v<names.length; v++) {
       float s=0; long t0=System.nanoTime();
       for (int pp=0; pp<passes; pp++) for (long row=0; row<rows; row++) { long b=row*rowBytes;
-        s += switch (names[v]) { case "new" -> kNew(b,xp,gs,cols); case "vb" -> kB(b,xp,gs,cols); case "two" -> kT(b,xp,gs,cols); case "old8" -> kOld8(b,xp8,cols); case "new8" -> kNew8(b,xp8,gs,cols); case "vs" -> kS(b,xp,gs,cols); default -> kOld(b,xp,cols); }; }
+        s += switch (names[v]) { case "new" -> kNew(b,xp,gs,cols); case "vb" -> kB(b,xp,gs,cols); case "two" -> kT(b,xp,gs,cols); case "blend" -> kBl(b,xp,gs,cols); case "old8" -> kOld8(b,xp8,cols); case "new8" -> kNew8(b,xp8,gs,cols); case "vs" -> kS(b,xp,gs,cols); default -> kOld(b,xp,cols); }; }
       if (round>=0) gv[v][round] = rows*cols*(double)passes/(System.nanoTime()-t0);
       sink += s;
     }

@@ -108,8 +108,8 @@ public final class Q6_KTensor extends SegmentTensor {
      * of its lane (low nibble from ql, high pair from qh, merged by one select) and shifted down,
      * unsigned, so the −32 is not applied per value: 32·d·scale·Σx over each group of 16 comes
      * off once per super-block, from the group sums of x computed once for all rows.
-     * Against the 8-lane form with scalar scales: 5.0 → 9.7 Gvalues/s on one core
-     * (a 2048-column matrix in L2).
+     * Against the 8-lane form with scalar scales: 4.2–5.0 → about 9–10 Gvalues/s on one core
+     * (a 2048-column matrix in L2, {@code tools/harness/run M6 old,new,blend 200}).
      */
     private float dotPermuted16(long block, float[] xp, float[] groupSums, int n) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;
@@ -126,12 +126,16 @@ public final class Q6_KTensor extends SegmentTensor {
                     int x0 = j + 128 * half + 64 * p, nibble = 4 * p;
                     FloatVector t = FloatVector.zero(F), u = t;
                     for (int k = 0; k < 2; k++) {
-                        IntVector highA = h.lanewise(VectorOperators.LSHL, 30 - 8 * k - 4 * p).and(0xC0000000);
-                        IntVector highB = h.lanewise(VectorOperators.LSHL, 28 - 8 * k - 4 * p).and(0xC0000000);
-                        FloatVector qa = (FloatVector) a.lanewise(VectorOperators.LSHL, 26 - 8 * k - nibble).and(0x3C000000)
-                                .or(highA).lanewise(VectorOperators.LSHR, 26).convert(VectorOperators.I2F, 0);
-                        FloatVector qb = (FloatVector) b.lanewise(VectorOperators.LSHL, 26 - 8 * k - nibble).and(0x3C000000)
-                                .or(highB).lanewise(VectorOperators.LSHR, 26).convert(VectorOperators.I2F, 0);
+                        // the high pair in bits 30..31, the low nibble blended into bits 26..29 (one
+                        // vpternlogd), the bits below shifted out
+                        IntVector highA = h.lanewise(VectorOperators.LSHL, 30 - 8 * k - 4 * p);
+                        IntVector highB = h.lanewise(VectorOperators.LSHL, 28 - 8 * k - 4 * p);
+                        FloatVector qa = (FloatVector) highA.lanewise(VectorOperators.BITWISE_BLEND,
+                                        a.lanewise(VectorOperators.LSHL, 26 - 8 * k - nibble), 0x3C000000)
+                                .lanewise(VectorOperators.LSHR, 26).convert(VectorOperators.I2F, 0);
+                        FloatVector qb = (FloatVector) highB.lanewise(VectorOperators.BITWISE_BLEND,
+                                        b.lanewise(VectorOperators.LSHL, 26 - 8 * k - nibble), 0x3C000000)
+                                .lanewise(VectorOperators.LSHR, 26).convert(VectorOperators.I2F, 0);
                         t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
                         u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
                     }
