@@ -125,6 +125,31 @@ public class MQ {
     }
     return accLow.add(accHigh).sub(accMin).reduceLanes(ADD);
   }
+  // like kB but each nibble taken with one AND where it sits (n·16^j), x pre-scaled by 16^-j to match
+  static float kA(long block, float[] xs, float[] rs, int n) {
+    FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
+    float[] sv = new float[16];
+    for (int j = 0, sb = 0; j < n; j += BLOCK, block += BYTES, sb += 16) {
+      FloatVector dm = FloatVector.broadcast(F, f16(block)).blend(f16(block + 2), UPPER);
+      FloatVector s = ((FloatVector) scalesAndMins(block).convert(I2F, 0)).mul(dm);
+      accMin = s.fma(FloatVector.fromArray(F, rs, sb), accMin);
+      s.intoArray(sv, 0);
+      for (int chunk = 0; chunk < 4; chunk++) {
+        int x0 = j + 64 * chunk;
+        IntVector q = s2i(block + 16 + 32L * chunk);
+        FloatVector low = ((FloatVector) q.and(0xF).convert(I2F, 0)).mul(FloatVector.fromArray(F, xs, x0));
+        FloatVector high = ((FloatVector) q.and(0xF0).convert(I2F, 0)).mul(FloatVector.fromArray(F, xs, x0 + 32));
+        low = ((FloatVector) q.and(0xF00).convert(I2F, 0)).fma(FloatVector.fromArray(F, xs, x0 + 16), low);
+        high = ((FloatVector) q.and(0xF000).convert(I2F, 0)).fma(FloatVector.fromArray(F, xs, x0 + 48), high);
+        accLow = low.fma(FloatVector.broadcast(F, sv[2 * chunk]), accLow);
+        accHigh = high.fma(FloatVector.broadcast(F, sv[2 * chunk + 1]), accHigh);
+      }
+    }
+    return accLow.add(accHigh).sub(accMin).reduceLanes(ADD);
+  }
+  static float[] scaleNibbles(float[] xp) { float[] s = xp.clone();
+    for (int c = 0; c < s.length; c += 64) for (int i = 0; i < 16; i++) { s[c + 16 + i] *= 0x1p-8f; s[c + 32 + i] *= 0x1p-4f; s[c + 48 + i] *= 0x1p-12f; }
+    return s; }
   // like kW but the sub-block scales broadcast from a small array the scale vector is stored into
   static float kB(long block, float[] xp, float[] rs, int n) {
     FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
@@ -192,15 +217,15 @@ public class MQ {
     float[] x = new float[cols]; for (int i=0;i<cols;i++) x[i]=(float) r.nextGaussian();
     float[] xp = perm(x); float[] runSums = new float[cols/32];
     for (int g=0; g<runSums.length; g++) { float s=0; for (int i=0;i<32;i++) s+=x[32*g+i]; runSums[g]=s; }
-    float[] rs = rsums(runSums); float[] rsW = rs.clone(); for (int i2 = 0; i2 < rsW.length; i2++) if (i2 % 16 < 8) rsW[i2] = 0;
-    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f vec %.7f%n", ref(b,x,cols), kOld(b,xp,runSums,cols), kNew(b,xp,runSums,cols), kV(b,xp,rs,cols)); System.out.printf("  vw %.7f vb %.7f%n", kW(b,xp,rsW,cols), kB(b,xp,rsW,cols)); } return; }
+    float[] rs = rsums(runSums); float[] xsA = scaleNibbles(xp); float[] rsW = rs.clone(); for (int i2 = 0; i2 < rsW.length; i2++) if (i2 % 16 < 8) rsW[i2] = 0;
+    if (a[0].equals("CHECK")) { for (int rr=0; rr<5; rr++) { long b = rr*rowBytes; System.out.printf("ref %.7f old %.7f new %.7f vec %.7f%n", ref(b,x,cols), kOld(b,xp,runSums,cols), kNew(b,xp,runSums,cols), kV(b,xp,rs,cols)); System.out.printf("  vw %.7f vb %.7f va %.7f%n", kW(b,xp,rsW,cols), kB(b,xp,rsW,cols), kA(b,xsA,rsW,cols)); } return; }
     String[] names = a[0].split(","); int rounds = 41; double[][] gv = new double[names.length][rounds];
     int passes = (int) Math.max(1, (32L<<20) / size);
     for (int round=-10; round<rounds; round++) for (int v=0; v<names.length; v++) {
       float s=0; long t0=System.nanoTime();
       if (names[v].equals("proj")) { for (int pp=0; pp<passes; pp++) s += projectAll((int) rows, x, cols); } else
       for (int pp=0; pp<passes; pp++) for (long row=0; row<rows; row++) { long b=row*rowBytes;
-        s += switch (names[v]) { case "new" -> kNew(b,xp,runSums,cols); case "vec" -> kV(b,xp,rs,cols); case "vw" -> kW(b,xp,rsW,cols); case "vb" -> kB(b,xp,rsW,cols); default -> kOld(b,xp,runSums,cols); }; }
+        s += switch (names[v]) { case "new" -> kNew(b,xp,runSums,cols); case "vec" -> kV(b,xp,rs,cols); case "vw" -> kW(b,xp,rsW,cols); case "vb" -> kB(b,xp,rsW,cols); case "va" -> kA(b,xsA,rsW,cols); default -> kOld(b,xp,runSums,cols); }; }
       if (round>=0) gv[v][round] = rows*cols*(double)passes/(System.nanoTime()-t0);
       sink += s;
     }

@@ -87,6 +87,14 @@ public final class Q4_KTensor extends SegmentTensor {
             for (int b = 0; b < runSums.length / 8; b++) {
                 System.arraycopy(runSums, 8 * b, minSums, 16 * b + 8, 8);
             }
+            // each nibble is read where it sits, as n·16^j (see dotPermuted16): x takes the 16^-j, exactly
+            for (int c = 0; c < cols; c += 64) {
+                for (int i = 0; i < 16; i++) {
+                    permuted[c + 16 + i] *= 0x1p-8f;
+                    permuted[c + 32 + i] *= 0x1p-4f;
+                    permuted[c + 48 + i] *= 0x1p-12f;
+                }
+            }
             byteLaneRows(permuted, out, outOffset, rows, cols, BLOCK, BYTES, 16,
                     (row, xp, n) -> dotPermuted16(row, xp, minSums, n));
             return;
@@ -120,8 +128,10 @@ public final class Q4_KTensor extends SegmentTensor {
      * One row on 16 lanes: a super-block's scales and mins unpacked as one vector, times d and
      * dmin, the mins term one FMA against the run sums of x; each sub-block's scale broadcast
      * from that vector stored to a small array (a permute per sub-block, through
-     * {@code selectFrom}, cost more than it saved). 9.3 → 12.2–12.9 Gvalues/s on one core
-     * against the scalar unpacking ({@code tools/harness/run MQ old,vb 200}, L2-resident).
+     * {@code selectFrom}, cost more than it saved). Each nibble is masked where it sits and
+     * converted as n·16^j, j = 0..3, with no shift; {@link #matvec} scaled x by 16^-j to match.
+     * 9.3 → about 13 Gvalues/s on one core against the scalar unpacking
+     * ({@code tools/harness/run MQ old,vb,va 200}, L2-resident).
      */
     private float dotPermuted16(long block, float[] xp, float[] minSums, int n) {
         FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
@@ -134,11 +144,12 @@ public final class Q4_KTensor extends SegmentTensor {
             for (int chunk = 0; chunk < 4; chunk++) {
                 int x0 = j + 64 * chunk;
                 IntVector q = Layouts.shortsToInts(m, block + 16 + 32L * chunk);
-                FloatVector low = FloatVector.zero(F), high = low;
-                for (int k = 0; k < 2; k++) {
-                    low = nibble(q, 8 * k).fma(FloatVector.fromArray(F, xp, x0 + 16 * k), low);
-                    high = nibble(q, 8 * k + 4).fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), high);
-                }
+                FloatVector low = ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F, xp, x0));
+                FloatVector high = ((FloatVector) q.and(0xF0).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F, xp, x0 + 32));
+                low = ((FloatVector) q.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 16), low);
+                high = ((FloatVector) q.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 48), high);
                 accLow = low.fma(FloatVector.broadcast(F, scaled[2 * chunk]), accLow);
                 accHigh = high.fma(FloatVector.broadcast(F, scaled[2 * chunk + 1]), accHigh);
             }
