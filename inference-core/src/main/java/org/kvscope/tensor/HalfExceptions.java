@@ -14,15 +14,17 @@ import jdk.incubator.vector.VectorSpecies;
  * sorted, with the first index at or after every {@link #BUCKET} elements so a row finds its own
  * with one lookup. Rows are read in order, so both arrays stream like the weights do.
  *
- * <p>In a real model's weights about 0.2% of the halves are subnormal or zero. {@link #find}
- * gives up (returns null) on tensors past 2³¹ elements or with more than one exception in
- * {@link #MAX_FRACTION}: those keep the exact, slower conversion.
+ * <p>In a real model's weights about 0.2% of the halves are subnormal or zero: the index then
+ * takes about 1% of the tensor's own size, on the heap. {@link #find} gives up (returns null) on
+ * tensors past 2³¹ elements or with more than one exception in {@link #MAX_FRACTION} (a heavily
+ * pruned tensor, say): those keep the exact, slower conversion, and the index never grows past
+ * 1/16 of the tensor's bytes.
  */
 record HalfExceptions(int[] positions, int[] firstPerBucket) {
     /** Elements per entry of {@link #firstPerBucket}. */
     static final int BUCKET = 1024;
     /** At most one exception per this many elements, or {@link #find} returns null. */
-    static final int MAX_FRACTION = 8;
+    static final int MAX_FRACTION = 32;
     private static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED;
 
     /** Elements per task of {@link #find}'s parallel scan. */

@@ -71,7 +71,8 @@ class HalfExceptionsTest {
     void givesUpWhereExceptionsAreCommon() {
         short[] h = halves(10_000, 4, 0.2);
         assertNull(HalfExceptions.find(segment(h), h.length));
-        assertNotNull(HalfExceptions.find(segment(halves(10_000, 4, 0.05)), 10_000));
+        assertNull(HalfExceptions.find(segment(halves(10_000, 4, 0.05)), 10_000));
+        assertNotNull(HalfExceptions.find(segment(halves(10_000, 4, 0.02)), 10_000));
     }
 
     /** Σ h·x in double from the exact conversion. */
