@@ -144,17 +144,22 @@ public final class VectorOps {
      * softmax step of attention, with {@code shift} the row's maximum.
      */
     public static float expShifted(float[] a, int n, float shift) {
+        return expShifted(a, 0, n, shift);
+    }
+
+    /** a[from + i] = e^(a[from + i] − shift) for i in [0, n), returns their sum (added in a fixed order). */
+    public static float expShifted(float[] a, int from, int n, float shift) {
         int L = F.length();
         FloatVector s = FloatVector.broadcast(F, shift);
         FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (; i + L <= n; i += L) {
+        int i = from, end = from + n;
+        for (; i + L <= end; i += L) {
             FloatVector e = exp(FloatVector.fromArray(F, a, i).sub(s));
             e.intoArray(a, i);
             acc = acc.add(e);
         }
         float sum = sum(acc);
-        for (; i < n; i++) {
+        for (; i < end; i++) {
             a[i] = exp(a[i] - shift);
             sum += a[i];
         }

@@ -49,6 +49,39 @@ class ForwardParityTest {
         }
     }
 
+    /**
+     * Prefill's attention (keys transposed, queries four at a time, a remainder one by one) hands
+     * observers the same weights as decode's one query at a time.
+     */
+    @Test
+    void prefillReportsTheAttentionWeightsDecodeReports() throws Exception {
+        Path file = dir.resolve("observer-tiny-llama.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
+        try (Model model = ModelLoader.load(file)) {
+            int[] tokens = new SplittableRandom(9).ints(11, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+            java.util.Map<String, float[]> prefill = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.Map<String, float[]> decode = new java.util.concurrent.ConcurrentHashMap<>();
+            InferenceSession session = new InferenceSession(model, new SessionOptions(tokens.length, tokens.length));
+            session.addObserver((layer, head, q, keys, weights, count) ->
+                    prefill.put(layer + "/" + head + "/" + q, java.util.Arrays.copyOf(weights, count)));
+            session.prefill(tokens);
+            session = new InferenceSession(model, new SessionOptions(tokens.length, tokens.length));
+            session.addObserver((layer, head, q, keys, weights, count) ->
+                    decode.put(layer + "/" + head + "/" + q, java.util.Arrays.copyOf(weights, count)));
+            for (int token : tokens) {
+                session.decode(token);
+            }
+            assertEquals(decode.keySet(), prefill.keySet());
+            for (var e : decode.entrySet()) {
+                float[] want = e.getValue(), got = prefill.get(e.getKey());
+                assertEquals(want.length, got.length, e.getKey());
+                for (int s = 0; s < want.length; s++) {
+                    assertEquals(want[s], got[s], 1e-5, e.getKey() + " key " + s);
+                }
+            }
+        }
+    }
+
     /** Prefill in chunks (matrix-matrix) and decode (matrix-vector) both against the reference. */
     static double maxRelativeError(Model model, int[] tokens, int chunk) {
         ReferenceForward ref = new ReferenceForward(model.config(), model.weights(), tokens.length);

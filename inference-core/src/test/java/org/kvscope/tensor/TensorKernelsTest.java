@@ -94,19 +94,40 @@ class TensorKernelsTest {
         float[] deq = new float[w.length];
         t.dequantize(0, deq, 0, deq.length);
         for (int batch : new int[] {2, 4, 7, 11}) {
-            float[] x = gaussian(batch * cols, 6 + batch);
-            float[] out = new float[batch * rows];
-            java.util.Arrays.fill(out, Float.NaN);
-            t.matmul(x, out, batch, rows, cols);
-            for (int b = 0; b < batch; b++) {
-                for (int r = 0; r < rows; r++) {
-                    double ref = 0, norm = 0;
-                    for (int i = 0; i < cols; i++) {
-                        ref += (double) deq[r * cols + i] * x[b * cols + i];
-                        norm += Math.abs((double) deq[r * cols + i] * x[b * cols + i]);
-                    }
-                    assertEquals(ref, out[b * rows + r], 1e-5 * norm + 1e-6, type + " batch " + batch + " vector " + b + " row " + r);
+            assertMatmulMatchesReference(t, deq, batch, rows, cols, type + " batch " + batch);
+        }
+    }
+
+    /** Odd column counts, down to one: matmul's kernels must not assume pairs or whole vectors of columns. */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16"})
+    void matmulCoversAnOddColumnCount(GGMLType type) {
+        int rows = 64;
+        for (int cols : new int[] {1, 33, 65}) {
+            float[] w = gaussian(rows * cols, 7 + cols);
+            FloatTensor t = tensor(type, w);
+            float[] deq = new float[w.length];
+            t.dequantize(0, deq, 0, deq.length);
+            for (int batch : new int[] {4, 9}) {
+                assertMatmulMatchesReference(t, deq, batch, rows, cols, type + " cols " + cols + " batch " + batch);
+            }
+        }
+    }
+
+    private static void assertMatmulMatchesReference(FloatTensor t, float[] deq, int batch, int rows, int cols,
+                                                     String what) {
+        float[] x = gaussian(batch * cols, 6 + batch);
+        float[] out = new float[batch * rows];
+        java.util.Arrays.fill(out, Float.NaN);
+        t.matmul(x, out, batch, rows, cols);
+        for (int b = 0; b < batch; b++) {
+            for (int r = 0; r < rows; r++) {
+                double ref = 0, norm = 0;
+                for (int i = 0; i < cols; i++) {
+                    ref += (double) deq[r * cols + i] * x[b * cols + i];
+                    norm += Math.abs((double) deq[r * cols + i] * x[b * cols + i]);
                 }
+                assertEquals(ref, out[b * rows + r], 1e-5 * norm + 1e-6, what + " vector " + b + " row " + r);
             }
         }
     }

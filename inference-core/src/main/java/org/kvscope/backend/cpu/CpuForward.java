@@ -172,38 +172,77 @@ public final class CpuForward {
         }
     }
 
-    /** Attention of query head {@code h} for every token of the batch; writes b.att. */
+    /**
+     * Attention of query head {@code h} for every token of the batch; writes b.att. From
+     * {@link AttentionKernels#MIN_QUERIES} queries on, the head's keys are transposed once and
+     * scores run across keys, four queries at a time where the head size allows.
+     */
     private void attendHead(int l, int h, int n, int[] rowPositions, int before, KvCache cache,
                             AttentionObserver obs, Scratch b) {
-        int hd = c.headDim();
+        int hd = c.headDim(), qDim = c.qDim();
         int kvHead = h / c.groupSize();
         float[] keys = cache.keys(l, kvHead);
         float[] values = cache.values(l, kvHead);
         int[] positions = cache.positions(l, kvHead);
         float[] scores = b.scores[h];
-        for (int t = 0; t < n; t++) {
-            int qOff = t * c.qDim() + h * hd;
-            int visible = before + t + 1;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int s = 0; s < visible; s++) {
-                float dot = VectorOps.dot(b.q, qOff, keys, s * hd, hd) * attentionScale;
-                scores[s] = dot;
-                if (dot > max) {
-                    max = dot;
+        int rowStride = b.rowStride;
+        int t = 0;
+        float[] keysT = null;
+        int stride = AttentionKernels.stride(before + n);
+        if (n >= AttentionKernels.MIN_QUERIES) {
+            keysT = AttentionKernels.transposeKeys(keys, before + n, hd);
+            if (AttentionKernels.fourFit(hd)) {
+                int block = AttentionKernels.BLOCK;
+                for (; t + block <= n; t += block) {
+                    int keysSeen = before + t + block; // what the block's last query sees
+                    AttentionKernels.scoresFour(b.q, t * qDim + h * hd, qDim, keysT, stride, hd, keysSeen,
+                            attentionScale, scores, rowStride);
+                    for (int j = 0; j < block; j++) {
+                        int row = j * rowStride, visible = before + t + j + 1;
+                        softmax(scores, row, visible);
+                        java.util.Arrays.fill(scores, row + visible, row + keysSeen, 0f);
+                    }
+                    AttentionKernels.weightedValuesFour(scores, rowStride, keysSeen, values, hd, b.att,
+                            t * qDim + h * hd, qDim);
+                    if (obs != null) {
+                        for (int j = 0; j < block; j++) { // row j moves to the front, over rows already reported
+                            int visible = before + t + j + 1;
+                            System.arraycopy(scores, j * rowStride, scores, 0, visible);
+                            obs.onAttention(l, h, rowPositions[t + j], positions, scores, visible);
+                        }
+                    }
                 }
             }
-            float sum = VectorOps.expShifted(scores, visible, max);
-            float inv = 1f / sum;
-            int outOff = t * c.qDim() + h * hd;
-            java.util.Arrays.fill(b.att, outOff, outOff + hd, 0f);
-            for (int s = 0; s < visible; s++) {
-                float p = scores[s] * inv;
-                scores[s] = p;
-                VectorOps.axpy(p, values, s * hd, b.att, outOff, hd);
+        }
+        for (; t < n; t++) {
+            int qOff = t * qDim + h * hd;
+            int visible = before + t + 1;
+            if (keysT != null) {
+                AttentionKernels.scores(b.q, qOff, keysT, stride, hd, visible, attentionScale, scores);
+            } else {
+                for (int s = 0; s < visible; s++) {
+                    scores[s] = VectorOps.dot(b.q, qOff, keys, s * hd, hd) * attentionScale;
+                }
             }
+            softmax(scores, 0, visible);
+            AttentionKernels.weightedValues(scores, visible, values, hd, b.att, qOff);
             if (obs != null) {
                 obs.onAttention(l, h, rowPositions[t], positions, scores, visible);
             }
+        }
+    }
+
+    /** a[from .. from + n) = softmax of itself. */
+    private static void softmax(float[] a, int from, int n) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = from; i < from + n; i++) {
+            if (a[i] > max) {
+                max = a[i];
+            }
+        }
+        float inv = 1f / VectorOps.expShifted(a, from, n, max);
+        for (int i = from; i < from + n; i++) {
+            a[i] *= inv;
         }
     }
 
@@ -263,6 +302,8 @@ public final class CpuForward {
         final int batch, capacity;
         final float[] x, xb, q, k, v, att, hb, hb2, logits;
         final float[][] scores, cos, sin;
+        /** Row length in {@link #scores}: four rows per head for blocked prefill attention. */
+        final int rowStride;
 
         Scratch(ModelConfig c, int batch, int capacity) {
             this.batch = batch;
@@ -276,7 +317,8 @@ public final class CpuForward {
             hb = new float[batch * c.ffnDim()];
             hb2 = new float[batch * c.ffnDim()];
             logits = new float[Math.min(batch, 16) * c.vocabSize()];
-            scores = new float[c.heads()][capacity];
+            rowStride = AttentionKernels.stride(capacity);
+            scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
             cos = new float[batch][c.ropeDim() / 2];
             sin = new float[batch][c.ropeDim() / 2];
         }

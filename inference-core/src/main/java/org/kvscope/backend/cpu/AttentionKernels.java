@@ -1,0 +1,269 @@
+package org.kvscope.backend.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.kvscope.tensor.VectorOps;
+
+/**
+ * Vector kernels for one attention head, with no horizontal sums in their inner loops.
+ *
+ * <p>Scores run across keys: with the keys transposed (dimension-major, {@link #transposeKeys}),
+ * one vector holds the scores of L consecutive keys and each head dimension adds one broadcast
+ * query element times one row of the transposed keys. Four such vectors are in flight, so the
+ * fused multiply-adds do not wait on each other. Worth it when several queries share the
+ * transposition, as in prefill; a single decode query keeps {@link VectorOps#dot} per key.
+ *
+ * <p>Prefill takes queries four at a time ({@link #scoresFour}, {@link #weightedValuesFour}): an
+ * outer product blocked in registers like prefill's matrix products, so each vector loaded from
+ * the keys or values serves four queries and the head's keys and values are read a quarter as
+ * often.
+ *
+ * <p>Weighted values keep the output's vectors in registers over all keys, where
+ * {@link VectorOps#axpy} would load and store them once per key. Keys are added in order, one
+ * fused multiply-add each, so the result is the same, bit for bit, as the axpy loop's.
+ *
+ * <p>Every operation is lane-wise, so the results do not depend on how far the JIT has got.
+ */
+final class AttentionKernels {
+    private static final VectorSpecies<Float> F = VectorOps.F;
+    private static final int L = F.length();
+    /** Keys per step of {@link #scores}: four vectors. */
+    private static final int KEY_STEP = 4 * L;
+    /** Queries from which {@link #scores} over transposed keys pays for the transposition. */
+    static final int MIN_QUERIES = 4;
+    /** Queries per block of {@link #scoresFour} and {@link #weightedValuesFour}. */
+    static final int BLOCK = 4;
+    private static final ThreadLocal<float[][]> KEYS_T = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<float[][]> PACKED = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    private AttentionKernels() {}
+
+    /** Row length of the transposed keys for {@code count} keys: count rounded up to {@link #KEY_STEP}. */
+    static int stride(int count) {
+        return (count + KEY_STEP - 1) / KEY_STEP * KEY_STEP;
+    }
+
+    /**
+     * keys[s·hd + d] for s &lt; count, transposed into a per-thread buffer as t[d·stride + s]
+     * with stride = {@link #stride}(count); the buffer is returned and is valid until this
+     * thread's next call. Lanes past count hold stale values that {@link #scores} never reports.
+     */
+    static float[] transposeKeys(float[] keys, int count, int hd) {
+        int stride = stride(count);
+        float[][] holder = KEYS_T.get();
+        if (holder[0].length < hd * stride) {
+            holder[0] = new float[hd * stride];
+        }
+        float[] t = holder[0];
+        for (int s = 0; s < count; s++) {
+            for (int d = 0, from = s * hd, to = s; d < hd; d++, to += stride) {
+                t[to] = keys[from + d];
+            }
+        }
+        return t;
+    }
+
+    /** Whether {@link #weightedValuesFour} takes heads of {@code hd} dimensions: whole pairs of vectors. */
+    static boolean fourFit(int hd) {
+        return hd % (2 * L) == 0;
+    }
+
+    /**
+     * rows[j·rowStride + s] = scale · q_j·k_s for the four queries q_j = q[qo + j·qStride ...]
+     * and every key s &lt; keys, rounded up to two vectors: each query also gets scores for keys
+     * past its own visible ones, which the caller must not use. rowStride ≥ keys rounded up to
+     * {@link #stride}; keysT from {@link #transposeKeys} for at least {@code keys} keys.
+     */
+    static void scoresFour(float[] q, int qo, int qStride, float[] keysT, int stride, int hd, int keys, float scale,
+                           float[] rows, int rowStride) {
+        float[] packed = packed(BLOCK * hd);
+        for (int j = 0; j < BLOCK; j++) {
+            for (int d = 0; d < hd; d++) {
+                packed[BLOCK * d + j] = q[qo + j * qStride + d] * scale;
+            }
+        }
+        for (int s = 0; s < keys; s += 2 * L) {
+            fourByTwoVectors(keysT, s, stride, packed, 0, hd, rows, s, rowStride);
+        }
+    }
+
+    /**
+     * out[oo + j·outStride + d] = Σ_{s &lt; keys} rows[j·rowStride + s]·values[s·hd + d] for the
+     * four rows j and every d &lt; hd; hd must pass {@link #fourFit}.
+     */
+    static void weightedValuesFour(float[] rows, int rowStride, int keys, float[] values, int hd, float[] out, int oo,
+                                   int outStride) {
+        float[] packed = packed(BLOCK * keys);
+        for (int j = 0; j < BLOCK; j++) {
+            for (int s = 0, from = j * rowStride; s < keys; s++) {
+                packed[BLOCK * s + j] = rows[from + s];
+            }
+        }
+        for (int d = 0; d < hd; d += 2 * L) {
+            fourByTwoVectors(values, d, hd, packed, 0, keys, out, oo + d, outStride);
+        }
+    }
+
+    private static float[] packed(int n) {
+        float[][] holder = PACKED.get();
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        }
+        return holder[0];
+    }
+
+    /**
+     * scores[s] = scale · Σ_d q[qo + d]·keys[s][d] for s &lt; visible, from the keys transposed
+     * by {@link #transposeKeys} for at least {@code visible} keys.
+     */
+    static void scores(float[] q, int qo, float[] keysT, int stride, int hd, int visible, float scale,
+                       float[] scores) {
+        int s = 0;
+        for (; s + KEY_STEP <= visible; s += KEY_STEP) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int d = 0, row = s; d < hd; d++, row += stride) {
+                FloatVector qd = FloatVector.broadcast(F, q[qo + d]);
+                a0 = FloatVector.fromArray(F, keysT, row).fma(qd, a0);
+                a1 = FloatVector.fromArray(F, keysT, row + L).fma(qd, a1);
+                a2 = FloatVector.fromArray(F, keysT, row + 2 * L).fma(qd, a2);
+                a3 = FloatVector.fromArray(F, keysT, row + 3 * L).fma(qd, a3);
+            }
+            a0.mul(scale).intoArray(scores, s);
+            a1.mul(scale).intoArray(scores, s + L);
+            a2.mul(scale).intoArray(scores, s + 2 * L);
+            a3.mul(scale).intoArray(scores, s + 3 * L);
+        }
+        for (; s + L <= visible; s += L) {
+            blockScores(q, qo, keysT, stride, hd, s, scale).intoArray(scores, s);
+        }
+        if (s < visible) { // the last, partial block: its lanes exist in keysT (stride is whole steps)
+            FloatVector v = blockScores(q, qo, keysT, stride, hd, s, scale);
+            for (int i = 0; s + i < visible; i++) {
+                scores[s + i] = v.lane(i);
+            }
+        }
+    }
+
+    /** One vector of scores from key s on: four chains over the head dimensions mod 4, then summed. */
+    private static FloatVector blockScores(float[] q, int qo, float[] keysT, int stride, int hd, int s, float scale) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int d = 0;
+        for (int row = s; d + 4 <= hd; d += 4, row += 4 * stride) {
+            a0 = FloatVector.fromArray(F, keysT, row).fma(FloatVector.broadcast(F, q[qo + d]), a0);
+            a1 = FloatVector.fromArray(F, keysT, row + stride).fma(FloatVector.broadcast(F, q[qo + d + 1]), a1);
+            a2 = FloatVector.fromArray(F, keysT, row + 2 * stride).fma(FloatVector.broadcast(F, q[qo + d + 2]), a2);
+            a3 = FloatVector.fromArray(F, keysT, row + 3 * stride).fma(FloatVector.broadcast(F, q[qo + d + 3]), a3);
+        }
+        for (; d < hd; d++) {
+            a0 = FloatVector.fromArray(F, keysT, d * stride + s).fma(FloatVector.broadcast(F, q[qo + d]), a0);
+        }
+        return a0.add(a1).add(a2.add(a3)).mul(scale);
+    }
+
+    /**
+     * out[oo + d] = Σ_s p[s]·values[s·hd + d] for d &lt; hd, over s &lt; count in order, each
+     * term one fused multiply-add on
+     * whole vectors (so equal, bit for bit, to zeroing out and calling axpy per key).
+     */
+    static void weightedValues(float[] p, int count, float[] values, int hd, float[] out, int oo) {
+        int d = 0;
+        for (; d + 4 * L <= hd; d += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int s = 0, row = d; s < count; s++, row += hd) {
+                FloatVector ps = FloatVector.broadcast(F, p[s]);
+                a0 = FloatVector.fromArray(F, values, row).fma(ps, a0);
+                a1 = FloatVector.fromArray(F, values, row + L).fma(ps, a1);
+                a2 = FloatVector.fromArray(F, values, row + 2 * L).fma(ps, a2);
+                a3 = FloatVector.fromArray(F, values, row + 3 * L).fma(ps, a3);
+            }
+            a0.intoArray(out, oo + d);
+            a1.intoArray(out, oo + d + L);
+            a2.intoArray(out, oo + d + 2 * L);
+            a3.intoArray(out, oo + d + 3 * L);
+        }
+        for (; d + L <= hd; d += L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int s = 0, row = d; s < count; s++, row += hd) {
+                a = FloatVector.fromArray(F, values, row).fma(FloatVector.broadcast(F, p[s]), a);
+            }
+            a.intoArray(out, oo + d);
+        }
+        for (; d < hd; d++) {
+            float a = 0f;
+            for (int s = 0; s < count; s++) {
+                a += p[s] * values[s * hd + d];
+            }
+            out[oo + d] = a;
+        }
+    }
+
+    /**
+     * out[o + j·outStride + i] = Σ_{k &lt; n} a[ao + k·aStride + i] · packed[po + 4k + j] for
+     * j &lt; 4 and i &lt; 2·L (L = {@link VectorOps#F}'s lanes): a's rows of two vectors, times
+     * four vectors interleaved element by element in packed. Eight accumulators, two vectors of
+     * a and four broadcasts: 14 vector registers, so AVX2's 16 suffice however the JIT orders
+     * the loads. Two steps of k per iteration (one a step ran 5–10% slower in isolation). The
+     * same shape as {@code FloatTensor}'s matmul kernel, which keeps its own copy with a
+     * constant stride: this one in its place made prefill slower.
+     */
+    private static void fourByTwoVectors(float[] a, int ao, int aStride, float[] packed, int po, int n,
+                                        float[] out, int o, int outStride) {
+        int L = F.length();
+        FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+        int k = 0, wi = ao, xi = po;
+        for (; k + 2 <= n; k += 2, wi += 2 * aStride, xi += 2 * BLOCK) {
+            FloatVector w0 = FloatVector.fromArray(F, a, wi);
+            FloatVector w1 = FloatVector.fromArray(F, a, wi + L);
+            FloatVector v = FloatVector.broadcast(F, packed[xi]);
+            a0 = w0.fma(v, a0);
+            b0 = w1.fma(v, b0);
+            v = FloatVector.broadcast(F, packed[xi + 1]);
+            a1 = w0.fma(v, a1);
+            b1 = w1.fma(v, b1);
+            v = FloatVector.broadcast(F, packed[xi + 2]);
+            a2 = w0.fma(v, a2);
+            b2 = w1.fma(v, b2);
+            v = FloatVector.broadcast(F, packed[xi + 3]);
+            a3 = w0.fma(v, a3);
+            b3 = w1.fma(v, b3);
+            w0 = FloatVector.fromArray(F, a, wi + aStride);
+            w1 = FloatVector.fromArray(F, a, wi + aStride + L);
+            v = FloatVector.broadcast(F, packed[xi + 4]);
+            a0 = w0.fma(v, a0);
+            b0 = w1.fma(v, b0);
+            v = FloatVector.broadcast(F, packed[xi + 5]);
+            a1 = w0.fma(v, a1);
+            b1 = w1.fma(v, b1);
+            v = FloatVector.broadcast(F, packed[xi + 6]);
+            a2 = w0.fma(v, a2);
+            b2 = w1.fma(v, b2);
+            v = FloatVector.broadcast(F, packed[xi + 7]);
+            a3 = w0.fma(v, a3);
+            b3 = w1.fma(v, b3);
+        }
+        for (; k < n; k++, wi += aStride, xi += BLOCK) {
+            FloatVector w0 = FloatVector.fromArray(F, a, wi);
+            FloatVector w1 = FloatVector.fromArray(F, a, wi + L);
+            FloatVector v = FloatVector.broadcast(F, packed[xi]);
+            a0 = w0.fma(v, a0);
+            b0 = w1.fma(v, b0);
+            v = FloatVector.broadcast(F, packed[xi + 1]);
+            a1 = w0.fma(v, a1);
+            b1 = w1.fma(v, b1);
+            v = FloatVector.broadcast(F, packed[xi + 2]);
+            a2 = w0.fma(v, a2);
+            b2 = w1.fma(v, b2);
+            v = FloatVector.broadcast(F, packed[xi + 3]);
+            a3 = w0.fma(v, a3);
+            b3 = w1.fma(v, b3);
+        }
+        a0.intoArray(out, o);
+        b0.intoArray(out, o + L);
+        a1.intoArray(out, o + outStride);
+        b1.intoArray(out, o + outStride + L);
+        a2.intoArray(out, o + 2 * outStride);
+        b2.intoArray(out, o + 2 * outStride + L);
+        a3.intoArray(out, o + 3 * outStride);
+        b3.intoArray(out, o + 3 * outStride + L);
+    }
+}
