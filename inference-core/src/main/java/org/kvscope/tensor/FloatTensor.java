@@ -119,19 +119,22 @@ public abstract class FloatTensor {
      * The batch in groups of {@link #GROUP} vectors, interleaved by column: packed[g·G·cols + k·G + j]
      * = x[(G·g + j)·cols + k]. The kernel then reads a group's inputs for one column from one index
      * with constant offsets, which keeps its general registers few enough that the JIT spills none.
+     * Groups are packed over the cores: on one, the other idled for about 3% of a prefill.
      */
     private static float[] packInputs(float[] x, int batch, int cols) {
         int groups = batch / GROUP;
         float[] packed = new float[groups * GROUP * cols];
-        for (int g = 0; g < groups; g++) {
-            int base = g * GROUP * cols;
-            for (int j = 0; j < GROUP; j++) {
-                int from = (GROUP * g + j) * cols;
-                for (int k = 0, to = base + j; k < cols; k++, to += GROUP) {
-                    packed[to] = x[from + k];
+        Parallel.forRange(groups, 4, (g0, g1) -> {
+            for (int g = g0; g < g1; g++) {
+                int base = g * GROUP * cols;
+                for (int j = 0; j < GROUP; j++) {
+                    int from = (GROUP * g + j) * cols;
+                    for (int k = 0, to = base + j; k < cols; k++, to += GROUP) {
+                        packed[to] = x[from + k];
+                    }
                 }
             }
-        }
+        });
         return packed;
     }
 
