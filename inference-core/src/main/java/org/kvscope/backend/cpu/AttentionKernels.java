@@ -162,8 +162,8 @@ final class AttentionKernels {
 
     /**
      * out[oo + d] = Σ_s p[s]·values[s·hd + d] for d &lt; hd, over s &lt; count in order, each
-     * term one fused multiply-add on
-     * whole vectors (so equal, bit for bit, to zeroing out and calling axpy per key).
+     * term one fused multiply-add on whole vectors: equal, bit for bit, to zeroing out and calling
+     * axpy per key.
      */
     static void weightedValues(float[] p, int count, float[] values, int hd, float[] out, int oo) {
         int d = 0;
@@ -202,9 +202,9 @@ final class AttentionKernels {
      * j &lt; 4 and i &lt; 2·L (L = {@link VectorOps#F}'s lanes): a's rows of two vectors, times
      * four vectors interleaved element by element in packed. Eight accumulators, two vectors of
      * a and four broadcasts: 14 vector registers, so AVX2's 16 suffice however the JIT orders
-     * the loads. Two steps of k per iteration (one a step ran 5–10% slower in isolation). The
-     * same shape as {@code FloatTensor}'s matmul kernel, which keeps its own copy with a
-     * constant stride: this one in its place made prefill slower.
+     * the loads. Two steps of k per iteration: one a step ran slower in isolation. The same shape
+     * as {@code FloatTensor}'s matmul kernel, which keeps its own copy with a constant stride:
+     * this one in its place made prefill slower (docs/BENCHMARKS.md, fifth session).
      */
     private static void fourByTwoVectors(float[] a, int ao, int aStride, float[] packed, int po, int n,
                                         float[] out, int o, int outStride) {
