@@ -46,6 +46,10 @@ public class AB {
   }
 
   public static void main(String[] a) throws Exception {
+    if (a.length != 6 || !(a[3].equals("prefill") || a[3].equals("decode"))) {
+      System.err.println("usage: AB MODEL TOKENS ROUNDS prefill|decode ROOT_A ROOT_B");
+      System.exit(2);
+    }
     int n = Integer.parseInt(a[1]), rounds = Integer.parseInt(a[2]);
     boolean decode = a[3].equals("decode");
     String[] roots = {a[4], a[5]};
