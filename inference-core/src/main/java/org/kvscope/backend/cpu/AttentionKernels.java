@@ -202,45 +202,15 @@ final class AttentionKernels {
      * j &lt; 4 and i &lt; 2·L (L = {@link VectorOps#F}'s lanes): a's rows of two vectors, times
      * four vectors interleaved element by element in packed. Eight accumulators, two vectors of
      * a and four broadcasts: 14 vector registers, so AVX2's 16 suffice however the JIT orders
-     * the loads. Two steps of k per iteration: one a step ran slower in isolation. The same shape
-     * as {@code FloatTensor}'s matmul kernel, which keeps its own copy with a constant stride:
-     * this one in its place made prefill slower (docs/BENCHMARKS.md, fifth session).
+     * the loads. The same shape as {@code FloatTensor}'s matmul kernel, which keeps its own copy
+     * with a constant stride: this one in its place made prefill slower (docs/BENCHMARKS.md,
+     * fifth session).
      */
     private static void fourByTwoVectors(float[] a, int ao, int aStride, float[] packed, int po, int n,
                                         float[] out, int o, int outStride) {
         int L = F.length();
         FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
         int k = 0, wi = ao, xi = po;
-        for (; k + 2 <= n; k += 2, wi += 2 * aStride, xi += 2 * BLOCK) {
-            FloatVector w0 = FloatVector.fromArray(F, a, wi);
-            FloatVector w1 = FloatVector.fromArray(F, a, wi + L);
-            FloatVector v = FloatVector.broadcast(F, packed[xi]);
-            a0 = w0.fma(v, a0);
-            b0 = w1.fma(v, b0);
-            v = FloatVector.broadcast(F, packed[xi + 1]);
-            a1 = w0.fma(v, a1);
-            b1 = w1.fma(v, b1);
-            v = FloatVector.broadcast(F, packed[xi + 2]);
-            a2 = w0.fma(v, a2);
-            b2 = w1.fma(v, b2);
-            v = FloatVector.broadcast(F, packed[xi + 3]);
-            a3 = w0.fma(v, a3);
-            b3 = w1.fma(v, b3);
-            w0 = FloatVector.fromArray(F, a, wi + aStride);
-            w1 = FloatVector.fromArray(F, a, wi + aStride + L);
-            v = FloatVector.broadcast(F, packed[xi + 4]);
-            a0 = w0.fma(v, a0);
-            b0 = w1.fma(v, b0);
-            v = FloatVector.broadcast(F, packed[xi + 5]);
-            a1 = w0.fma(v, a1);
-            b1 = w1.fma(v, b1);
-            v = FloatVector.broadcast(F, packed[xi + 6]);
-            a2 = w0.fma(v, a2);
-            b2 = w1.fma(v, b2);
-            v = FloatVector.broadcast(F, packed[xi + 7]);
-            a3 = w0.fma(v, a3);
-            b3 = w1.fma(v, b3);
-        }
         for (; k < n; k++, wi += aStride, xi += BLOCK) {
             FloatVector w0 = FloatVector.fromArray(F, a, wi);
             FloatVector w1 = FloatVector.fromArray(F, a, wi + L);
