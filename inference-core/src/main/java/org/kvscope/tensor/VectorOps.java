@@ -28,24 +28,39 @@ public final class VectorOps {
         };
     }
 
+    private static final int LANES = F.length();
+
     /**
-     * Sum of a vector's lanes (of the preferred species) in a fixed order: halves are added lane-wise (512 → 256 → 128 bits),
-     * then the last four lanes as (l0 + l2) + (l1 + l3). {@code reduceLanes(ADD)} may add in any
-     * order, and its interpreted and compiled forms differ in the last bit; every step here is
-     * element-wise, so results are identical however far the JIT has got.
+     * Sum of a vector's lanes (of the preferred species) in a fixed order: as if halves were added
+     * lane-wise (512 → 256 → 128 bits), then the last four lanes as (l0 + l2) + (l1 + l3).
+     * {@code reduceLanes(ADD)} may add in any order, and its interpreted and compiled forms differ
+     * in the last bit; here results are identical however far the JIT has got.
+     *
+     * <p>Single-lane extractions, written out with no helper method: C2 may decline to inline
+     * even a tiny helper ("low call site frequency", judged from profile counts at the moment of
+     * compilation), and a vector passed to a call that is not inlined is boxed. The earlier form,
+     * halves through {@code reinterpretShape(…, 1)}, left the Q8_0 matrix-vector product 10–30%
+     * slower on one core than the same kernel ending in {@code reduceLanes}
+     * ({@code tools/harness/run MK MIX D0,T 256}).
      */
     public static float sum(FloatVector v) {
-        if (F.vectorBitSize() == 512) { // a constant: the JIT keeps one branch
-            v = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 0))
-                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_256, 1));
+        if (LANES == 16) { // a constant: the JIT keeps one branch
+            return (((v.lane(0) + v.lane(8)) + (v.lane(4) + v.lane(12)))
+                    + ((v.lane(2) + v.lane(10)) + (v.lane(6) + v.lane(14))))
+                    + (((v.lane(1) + v.lane(9)) + (v.lane(5) + v.lane(13)))
+                    + ((v.lane(3) + v.lane(11)) + (v.lane(7) + v.lane(15))));
         }
-        if (F.vectorBitSize() >= 256) {
-            v = ((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 0))
-                    .add((FloatVector) v.reinterpretShape(FloatVector.SPECIES_128, 1));
+        if (LANES == 8) {
+            return ((v.lane(0) + v.lane(4)) + (v.lane(2) + v.lane(6)))
+                    + ((v.lane(1) + v.lane(5)) + (v.lane(3) + v.lane(7)));
         }
-        if (F.vectorBitSize() >= 128) {
+        if (LANES == 4) {
             return (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
         }
+        return sumInOrder(v);
+    }
+
+    private static float sumInOrder(FloatVector v) {
         float s = 0f;
         for (int i = 0; i < v.length(); i++) {
             s += v.lane(i);
