@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.kvscope.gguf.GGMLType;
 import org.kvscope.model.Model;
@@ -51,14 +52,16 @@ class ForwardParityTest {
 
     /**
      * Prefill's attention (keys transposed, queries four at a time, a remainder one by one) hands
-     * observers the same weights as decode's one query at a time.
+     * observers the same weights as decode's one query at a time, with two query heads per
+     * kv-head (tiny-llama) and with four (tiny-llama3).
      */
-    @Test
-    void prefillReportsTheAttentionWeightsDecodeReports() throws Exception {
-        Path file = dir.resolve("observer-tiny-llama.gguf");
-        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = ModelShape.class, names = {"TINY_LLAMA", "TINY_LLAMA3"})
+    void prefillReportsTheAttentionWeightsDecodeReports(ModelShape shape) throws Exception {
+        Path file = dir.resolve("observer-" + shape.id() + ".gguf");
+        SyntheticModelWriter.write(shape, GGMLType.F32, file, 5);
         try (Model model = ModelLoader.load(file)) {
-            int[] tokens = new SplittableRandom(9).ints(11, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+            int[] tokens = new SplittableRandom(9).ints(11, 0, shape.vocab).toArray();
             java.util.Map<String, float[]> prefill = new java.util.concurrent.ConcurrentHashMap<>();
             java.util.Map<String, float[]> decode = new java.util.concurrent.ConcurrentHashMap<>();
             InferenceSession session = new InferenceSession(model, new SessionOptions(tokens.length, tokens.length));
