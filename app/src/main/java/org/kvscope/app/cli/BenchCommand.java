@@ -3,6 +3,7 @@ package org.kvscope.app.cli;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.kvscope.app.bench.BenchRun;
@@ -31,11 +32,14 @@ public final class BenchCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: kvscope bench --model FILE [--prompt-tokens P] [--decode-tokens N] [--repeat R] [--kernels]
+                usage: kvscope bench --model FILE [--prompt-tokens P] [--decode-tokens N] [--repeat R]
+                                     [--warmup W] [--kernels]
                   --prompt-tokens P   prefill length (default 256)
                   --decode-tokens N   decode steps timed (default 32)
                   --repeat R          runs, each after its own bandwidth measurement; every run and
                                       the median are printed (default 3)
+                  --warmup W          runs before the measured ones, printed but left out of the median,
+                                      so that the JIT has compiled the kernels first (default 1)
                   --bandwidth-mib M   buffer size for the bandwidth test (default 1024)
                   --kernels           also time the weight kernels alone on the model's matrices: the
                                       decode and prefill ceilings they set, a plain read of the same
@@ -46,10 +50,11 @@ public final class BenchCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1,
-                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "bandwidth-mib"), Set.of("kernels"));
+                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "warmup", "bandwidth-mib"), Set.of("kernels"));
         int promptTokens = a.integer("prompt-tokens", 256, 1, 1 << 20);
         int decodeTokens = a.integer("decode-tokens", 32, 1, 1 << 20);
         int repeat = a.integer("repeat", 3, 1, 100);
+        int warmup = a.integer("warmup", 1, 0, 100);
         int mib = a.integer("bandwidth-mib", 1024, 16, 1 << 16);
         try (Model model = ModelOptions.load(a)) {
             int context = promptTokens + decodeTokens + 1;
@@ -71,26 +76,23 @@ public final class BenchCommand implements Command {
             out.printf("| run | copy GB/s | read GB/s | prefill tok/s (%d) | decode tok/s | bound tok/s | decode / bound "
                     + "| prefill / decode |%n", promptTokens);
             InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
+            for (int w = 0; w < warmup; w++) {
+                double[] speeds = prefillAndDecode(session, prompt, decodeTokens);
+                out.printf(Locale.ROOT, "| warm-up %d | | | %.2f | %.2f | | | (not in the median) |%n", w + 1, speeds[0],
+                        speeds[1]);
+            }
             List<BenchRun> runs = new ArrayList<>();
             for (int rep = 0; rep < repeat; rep++) {
                 MemoryBandwidth.Result bw = IsolatedBandwidth.measure((long) mib << 20, 3);
-                session.reset();
-                long t0 = System.nanoTime();
-                float[] logits = session.prefill(prompt);
-                double prefill = promptTokens * 1e9 / (System.nanoTime() - t0);
-                int token = Sampler.argmax(logits);
-                long t1 = System.nanoTime();
-                for (int i = 0; i < decodeTokens; i++) {
-                    token = Sampler.argmax(session.decode(token));
-                }
-                double decode = decodeTokens * 1e9 / (System.nanoTime() - t1);
-                BenchRun run = new BenchRun(bw.copyGBps(), bw.readGBps(), prefill, decode,
+                double[] speeds = prefillAndDecode(session, prompt, decodeTokens);
+                BenchRun run = new BenchRun(bw.copyGBps(), bw.readGBps(), speeds[0], speeds[1],
                         bw.copyGBps() * 1e9 / bytesPerToken);
                 runs.add(run);
                 out.println(run.row(Integer.toString(rep + 1)));
             }
             out.println(BenchRun.medianRow(runs));
-            out.println("(run 1 includes JIT warm-up. median: each column's median over the runs; the two ratios are medians of each run's own ratio)");
+            out.println("(" + (warmup == 0 ? "no warm-up: run 1 includes the JIT's compilation. " : "")
+                    + "median: each column's median over the measured runs; the two ratios are medians of each run's own ratio)");
             if (a.flag("kernels")) {
                 KernelCeilings ceilings = KernelCeilings.measure(model.weights(), model.config(),
                         Math.max(2, Math.min(promptTokens, KERNEL_BATCH)), 5);
@@ -105,5 +107,19 @@ public final class BenchCommand implements Command {
                     m.fileBytes() / 1048576.0, model.info().fileSize() / 1048576.0, m.anonymousBytes() / 1048576.0));
             return 0;
         }
+    }
+
+    /** Prefill of the prompt from an empty cache, then greedy decode steps: {prefill tok/s, decode tok/s}. */
+    private static double[] prefillAndDecode(InferenceSession session, int[] prompt, int decodeTokens) {
+        session.reset();
+        long t0 = System.nanoTime();
+        float[] logits = session.prefill(prompt);
+        double prefill = prompt.length * 1e9 / (System.nanoTime() - t0);
+        int token = Sampler.argmax(logits);
+        long t1 = System.nanoTime();
+        for (int i = 0; i < decodeTokens; i++) {
+            token = Sampler.argmax(session.decode(token));
+        }
+        return new double[] {prefill, decodeTokens * 1e9 / (System.nanoTime() - t1)};
     }
 }

@@ -62,10 +62,21 @@ class CliTest {
                 "--bandwidth-mib", "16", "--kernels");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| 1 | ") && r.out().contains("| median | "), r.out());
+        assertTrue(r.out().contains("| warm-up 1 | ") && r.out().contains("(not in the median)"), r.out());
         assertTrue(r.out().contains("kernel ceilings") && r.out().contains("by type: Q8_0"), r.out());
         assertTrue(r.out().contains("prefill matmuls (batch 8)"), r.out());
         assertTrue(r.out().contains("a plain read of the same weights") && r.out().contains("the decode matvecs reach"), r.out());
         assertCleanError(run("bench", "--model", tiny.toString(), "--kernels=maybe"), 2, "--kernels");
+        assertCleanError(run("bench", "--model", tiny.toString(), "--warmup", "-1"), 2, "--warmup");
+    }
+
+    @Test
+    void benchWithoutWarmUpSaysRunOneIncludesCompilation() {
+        Run r = run("bench", "--model", tiny.toString(), "--prompt-tokens", "4", "--decode-tokens", "1", "--repeat", "1",
+                "--warmup", "0", "--bandwidth-mib", "16");
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.out().contains("warm-up 1"), r.out());
+        assertTrue(r.out().contains("no warm-up: run 1 includes the JIT's compilation"), r.out());
     }
 
     @Test
