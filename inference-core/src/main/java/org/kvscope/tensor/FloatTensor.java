@@ -312,7 +312,7 @@ public abstract class FloatTensor {
             v = FloatVector.broadcast(F, packed[xi + 3]);
             a3 = w0.fma(v, a3);
             b3 = w1.fma(v, b3);
-            }
+        }
         a0.intoArray(out, o);
         b0.intoArray(out, o + L);
         a1.intoArray(out, o + stride);
@@ -323,7 +323,7 @@ public abstract class FloatTensor {
         b3.intoArray(out, o + 3 * stride + L);
     }
 
-    /** One transposed tile times one input vector (the batch's remainder after groups of five). */
+    /** One transposed tile times one input vector (the batch's remainder after groups of four). */
     private static void kernel1(float[] wt, float[] x, int xo, int cols, float[] out, int o) {
         int L = F.length();
         FloatVector a = FloatVector.zero(F), b = a;
