@@ -1,0 +1,203 @@
+package org.kvscope.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.KvCache;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.model.Model;
+import org.kvscope.model.ModelLoader;
+import org.kvscope.model.ModelShape;
+import org.kvscope.sampling.Sampler;
+import org.kvscope.tensor.VectorOps;
+import org.kvscope.trace.AttentionCapture;
+import org.kvscope.trace.CaptureOptions;
+
+/**
+ * The engine's results on a generated model, bit for bit, against digests recorded before the
+ * forward pass moved behind the backend interface: every policy's logits and kept positions
+ * while decoding, compressed and plain perplexity, needle results and a capture's evidence.
+ * Digests depend on the vector width, so each width has its own file; a width with none recorded
+ * skips. {@code -Dkvscope.golden.record=DIR} writes the file for the current width instead.
+ */
+class GoldenOutputsTest {
+    @TempDir
+    static Path dir;
+    static Model model;
+    static int[] prompt;
+
+    static final Map<String, Map<String, String>> POLICIES = new LinkedHashMap<>();
+
+    static {
+        POLICIES.put("none", null);
+        POLICIES.put("fullkv", Map.of());
+        POLICIES.put("streamingllm", Map.of("budget", "12", "sinks", "2"));
+        POLICIES.put("h2o", Map.of("budget", "20", "recent", "4"));
+        POLICIES.put("snapkv", Map.of("budget", "16", "window", "4"));
+        POLICIES.put("pyramidkv", Map.of("budget", "16", "window", "4"));
+        POLICIES.put("pyramidinfer", Map.of("budget", "20", "schedule", "pyramid", "beta", "2", "sinks", "2",
+                "recent-ratio", "0.1", "recent-window", "4", "block", "4"));
+    }
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        org.kvscope.model.SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.Q8_0, file, 11);
+        model = ModelLoader.load(file);
+        prompt = new SplittableRandom(3).ints(40, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    /** Every digest of the current code, by name. */
+    static Map<String, String> digests() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (var e : POLICIES.entrySet()) {
+            out.put("session." + e.getKey(), sessionDigest(policy(e.getKey())));
+            int[] ctx = java.util.Arrays.copyOf(prompt, 30);
+            int[] cont = java.util.Arrays.copyOfRange(prompt, 30, prompt.length);
+            var r = CompressedPerplexity.evaluate(model, policy(e.getKey()), ctx, cont, null);
+            out.put("compressedPerplexity." + e.getKey(), Long.toHexString(Double.doubleToLongBits(r.nll())));
+            var n = NeedleEvaluator.evaluate(model, policy(e.getKey()),
+                    "the dog saw the cat and the cat saw the dog. the key is blue. the dog said the key is", " blue");
+            out.put("needle." + e.getKey(), n.success() + " " + Long.toHexString(Double.doubleToLongBits(n.answerLogProb()))
+                    + " " + n.promptTokens() + " "
+                    + HexFormat.of().formatHex(n.greedyText().getBytes(StandardCharsets.UTF_8)));
+        }
+        var p = PerplexityEvaluator.evaluate(model, prompt, 16, null);
+        out.put("perplexity", p.tokens() + " " + p.windows() + " " + Long.toHexString(Double.doubleToLongBits(p.nll())));
+        out.put("capture", captureDigest());
+        return out;
+    }
+
+    private static CompressionPolicy policy(String name) {
+        Map<String, String> params = POLICIES.get(name);
+        return params == null ? null : PolicyRegistry.create(name, params);
+    }
+
+    private static String sessionDigest(CompressionPolicy policy) {
+        MessageDigest md = sha256();
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        s.setPolicy(policy);
+        float[] logits = s.prefill(prompt);
+        add(md, logits);
+        add(md, s.cache());
+        for (int i = 0; i < 12; i++) {
+            logits = s.decode(Sampler.argmax(logits));
+            add(md, logits);
+            add(md, s.cache());
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static String captureDigest() {
+        CaptureRun run = CaptureRun.run(model, prompt, new CaptureOptions(8, 16, 4, 4));
+        AttentionCapture c = run.capture();
+        MessageDigest md = sha256();
+        for (int t : run.generated()) {
+            md.update((byte) t);
+            md.update((byte) (t >> 8));
+        }
+        var ev = c.evidence();
+        for (int l = 0; l < ev.layers(); l++) {
+            for (int h = 0; h < ev.heads(); h++) {
+                add(md, ev.accumulated(l, h));
+                for (int r = 0; r < ev.window(); r++) {
+                    add(md, ev.row(l, h, r));
+                }
+                add(md, c.maps().map(l, h));
+                for (int step = 0; step < c.decode().steps(); step++) {
+                    add(md, c.decode().row(step, l, h));
+                }
+            }
+            md.update(Long.toHexString(Double.doubleToLongBits(c.funneling().entropy(l))).getBytes(StandardCharsets.UTF_8));
+        }
+        return HexFormat.of().formatHex(md.digest());
+    }
+
+    private static void add(MessageDigest md, float[] values) {
+        byte[] b = new byte[values.length * 4];
+        for (int i = 0; i < values.length; i++) {
+            int bits = Float.floatToRawIntBits(values[i]);
+            b[4 * i] = (byte) bits;
+            b[4 * i + 1] = (byte) (bits >> 8);
+            b[4 * i + 2] = (byte) (bits >> 16);
+            b[4 * i + 3] = (byte) (bits >> 24);
+        }
+        md.update(b);
+    }
+
+    private static void add(MessageDigest md, KvCache cache) {
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) {
+                int size = cache.size(l, h);
+                md.update((byte) size);
+                int[] pos = cache.positions(l, h);
+                for (int s = 0; s < size; s++) {
+                    md.update((byte) pos[s]);
+                }
+                add(md, java.util.Arrays.copyOf(cache.keys(l, h), size * cache.headDim()));
+                add(md, java.util.Arrays.copyOf(cache.values(l, h), size * cache.headDim()));
+            }
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static String resourceName() {
+        return "golden-cpu-" + VectorOps.F.vectorBitSize() + ".properties";
+    }
+
+    @Test
+    void cpuResultsAreBitIdenticalToTheRecordedOnes() throws IOException {
+        Map<String, String> now = digests();
+        String record = System.getProperty("kvscope.golden.record");
+        if (record != null) {
+            Path out = Path.of(record).resolve(resourceName());
+            try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                for (var e : now.entrySet()) {
+                    w.write(e.getKey() + "=" + e.getValue().replace(" ", "\\ ") + "\n");
+                }
+            }
+            return;
+        }
+        Properties golden = new Properties();
+        try (InputStream in = GoldenOutputsTest.class.getResourceAsStream(resourceName())) {
+            Assumptions.assumeTrue(in != null, "no golden digests recorded for " + VectorOps.F.vectorBitSize()
+                    + "-bit vectors (" + resourceName() + ")");
+            golden.load(in);
+        }
+        assertEquals(golden.size(), now.size(), "number of digests");
+        for (var e : now.entrySet()) {
+            assertEquals(golden.getProperty(e.getKey()), e.getValue(), e.getKey());
+        }
+    }
+}
