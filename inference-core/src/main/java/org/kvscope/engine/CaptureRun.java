@@ -22,6 +22,7 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
         AttentionCapture capture = new AttentionCapture(c.layers(), c.heads(), c.kvHeads(), promptTokens.length, options);
         s.addObserver(capture);
         float[] logits = s.prefill(promptTokens);
+        org.kvscope.kv.PromptKeys.record(s.cache(), capture.evidence()); // for key-scored policies
         int[] generated = new int[steps];
         for (int i = 0; i < steps; i++) {
             generated[i] = Sampler.argmax(logits);

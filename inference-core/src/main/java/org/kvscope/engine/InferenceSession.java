@@ -119,7 +119,7 @@ public final class InferenceSession {
                 observers.add(collector);
             }
             context = new CompressionPolicy.PrefillContext(c.layers(), c.heads(), c.kvHeads(), keyCount,
-                    options.contextLength(), collector == null ? null : collector.evidence());
+                    options.contextLength(), collector == null ? null : collector.evidence(), cache);
             pruner = policy.prefillPruner(context);
             if (pruner instanceof AttentionObserver o) {
                 observers.add(o);
@@ -145,7 +145,7 @@ public final class InferenceSession {
         }
         if (policy != null) {
             lastEvidence = collector == null ? null : collector.evidence();
-            KeptPositions kept = policy.selectAfterPrefill(context);
+            KeptPositions kept = policy.checkedSelectAfterPrefill(context);
             if (kept != null) {
                 apply(kept.positions());
             }
@@ -168,7 +168,7 @@ public final class InferenceSession {
             }
         }
         if (policy != null) {
-            int[][][] kept = policy.onDecodeStep(new CompressionPolicy.DecodeContext(position, cache,
+            int[][][] kept = policy.checkedDecodeStep(new CompressionPolicy.DecodeContext(position, cache,
                     rows == null ? null : rows.weights, model.config().heads()));
             if (kept != null) {
                 apply(kept);

@@ -1,6 +1,7 @@
 package org.kvscope.kv;
 
 import java.util.List;
+import java.util.Map;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -8,6 +9,15 @@ import org.kvscope.trace.AttentionEvidence;
  * when to act (after prefill and/or during decoding). One small class per idea; each declares
  * its parameters so the UI and CLI build controls from them. Instances are configured (and may
  * hold decode-time state), so create one per session via {@link PolicyRegistry}.
+ *
+ * <p>This is also the class a plugin extends (see {@link org.kvscope.kv.spi.PolicyProvider}):
+ * override {@link #name()} and {@link #selectAfterPrefill}, and, to act while decoding,
+ * {@link #onDecodeStep}. Ask for what you score from: {@link #evidenceWindow()} exact attention
+ * rows of the last prompt queries, {@link #needsAccumulatedAttention()} the attention summed
+ * over every prompt query, {@link PrefillContext#keys} the prompt's keys. {@link ScoredPolicy}
+ * does the rest for "score every position, keep the best within the budget" policies. Callers
+ * go through {@link #checkedSelectAfterPrefill} and {@link #checkedDecodeStep}, which check
+ * every returned set.
  */
 public abstract class CompressionPolicy {
     protected final PolicyParameters params;
@@ -54,14 +64,108 @@ public abstract class CompressionPolicy {
     public PrefillPruner prefillPruner(PrefillContext ctx) { return null; }
 
     /**
+     * The most KV entries, summed over layers and kv-heads, that a kept set after prefill may
+     * hold: layers × kv-heads × the average budget (its {@code budget} or {@code budget-ratio}
+     * parameter, when declared), capped by the prompt length.
+     */
+    public long keptEntryLimit(PrefillContext ctx) {
+        int n = ctx.promptLength();
+        Map<String, Object> p = params.asMap();
+        int perHead = n;
+        if (p.get(BudgetParameters.BUDGET) instanceof Integer) {
+            perHead = p.get(BudgetParameters.RATIO) instanceof Double
+                    ? BudgetParameters.average(params, n) : params.getInt(BudgetParameters.BUDGET);
+        }
+        return (long) ctx.layers() * ctx.kvHeads() * Math.min(n, perHead);
+    }
+
+    /**
+     * {@link #selectAfterPrefill}, checked: every list strictly increasing, within the prompt,
+     * one per layer and kv-head, and no more entries in all than {@link #keptEntryLimit}.
+     *
+     * @throws IllegalStateException naming the policy (and its plugin) when the policy throws or
+     *                               returns an invalid set; nothing has been applied then
+     */
+    public final KeptPositions checkedSelectAfterPrefill(PrefillContext ctx) {
+        KeptPositions kept;
+        try {
+            kept = selectAfterPrefill(ctx);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw PolicyRegistry.describe(name()).contains("(plugin ")
+                    ? PolicyRegistry.failure(name(), "in selectAfterPrefill", e) : e;
+        } catch (RuntimeException | LinkageError e) {
+            throw PolicyRegistry.failure(name(), "in selectAfterPrefill", e);
+        }
+        if (kept != null) {
+            KeptSetCheck.afterPrefill(this, ctx, kept);
+        }
+        return kept;
+    }
+
+    /**
+     * {@link #onDecodeStep}, checked: per (layer, kv-head) null or a strictly increasing subset
+     * of the positions the cache holds.
+     *
+     * @throws IllegalStateException naming the policy (and its plugin), before anything is applied
+     */
+    public final int[][][] checkedDecodeStep(DecodeContext ctx) {
+        int[][][] kept;
+        try {
+            kept = onDecodeStep(ctx);
+        } catch (RuntimeException | LinkageError e) {
+            throw PolicyRegistry.failure(name(), "in onDecodeStep", e);
+        }
+        if (kept != null) {
+            KeptSetCheck.afterDecode(this, ctx, kept);
+        }
+        return kept;
+    }
+
+    /**
      * What a policy sees after prefill.
      *
      * @param evidence attention rows of the final {@link #evidenceWindow()} queries and the
      *                 accumulated attention of all queries (null when the policy needs none)
+     * @param cache    the session's cache after the prefill (null when the policy is evaluated
+     *                 from a captured run); read it, never change it
      */
     public record PrefillContext(int layers, int heads, int kvHeads, int promptLength, int contextLength,
-                                 AttentionEvidence evidence) {
+                                 AttentionEvidence evidence, KvCache cache) {
+        /** A context without a cache (evaluation from captured evidence). */
+        public PrefillContext(int layers, int heads, int kvHeads, int promptLength, int contextLength,
+                              AttentionEvidence evidence) {
+            this(layers, heads, kvHeads, promptLength, contextLength, evidence, null);
+        }
+
         public int groupSize() { return heads / kvHeads; }
+
+        /** True when {@link #keys} can answer (from the cache or keys recorded in the evidence). */
+        public boolean hasKeys() {
+            return cache != null || evidence != null && evidence.hasKeys();
+        }
+
+        /** Length of one key vector. */
+        public int headDim() {
+            return cache != null ? cache.headDim() : evidence != null && evidence.hasKeys() ? evidence.headDim() : 0;
+        }
+
+        /**
+         * The keys (after RoPE) of prompt positions {@code 0..promptLength-1} for one layer and
+         * kv-head, position-major ({@code [position * headDim + i]}); a position the cache no
+         * longer holds reads as zeros. A new array.
+         *
+         * @throws IllegalStateException when neither the cache nor the evidence has keys
+         */
+        public float[] keys(int layer, int kvHead) {
+            if (cache != null) {
+                return PromptKeys.fromCache(cache, layer, kvHead, promptLength);
+            }
+            if (evidence != null && evidence.hasKeys()) {
+                return evidence.keys(layer, kvHead).clone();
+            }
+            throw new IllegalStateException("this policy scores by key vectors, but this run recorded none"
+                    + " (re-capture the prompt)");
+        }
     }
 
     /**

@@ -94,7 +94,7 @@ public record PolicyAnalysis(String policy, KeptPositions kept, double[][] recal
             }
             int n = capture.promptLength();
             var ctx = new CompressionPolicy.PrefillContext(ev.layers(), ev.heads(), ev.kvHeads(), n, contextLength, ev);
-            KeptPositions kept = policy.selectAfterPrefill(ctx);
+            KeptPositions kept = policy.checkedSelectAfterPrefill(ctx);
             if (kept == null) {
                 kept = KeptPositions.all(ev.layers(), ev.kvHeads(), n);
             }

@@ -15,6 +15,8 @@ public final class AttentionEvidence {
     private final boolean accumulate;
     private final float[][][] rows;        // [layer*heads+head][r][key]
     private final float[][] accumulated;   // [layer*heads+head][key]
+    private volatile float[][] keys;       // [layer*kvHeads+kvHead][key*headDim], optional
+    private volatile int headDim;
 
     /** Evidence with both the window rows and the accumulated attention. */
     public AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window) {
@@ -72,6 +74,44 @@ public final class AttentionEvidence {
             throw new IllegalStateException("this evidence was gathered without accumulated attention");
         }
         return accumulated[layer * heads + head];
+    }
+
+    /** True when the prompt's keys were recorded ({@link #setKeys}). */
+    public boolean hasKeys() { return keys != null; }
+
+    /** Length of one recorded key vector (0 when none were recorded). */
+    public int headDim() { return headDim; }
+
+    /**
+     * Keys of one layer and kv-head for positions {@code 0..keyCount-1}, position-major. Live array.
+     *
+     * @throws IllegalStateException when no keys were recorded
+     */
+    public float[] keys(int layer, int kvHead) {
+        float[][] k = keys;
+        if (k == null) {
+            throw new IllegalStateException("this evidence was gathered without the prompt's keys");
+        }
+        return k[layer * kvHeads + kvHead];
+    }
+
+    /**
+     * Attaches the prompt's keys (memory: layers × kvHeads × keyCount × headDim floats).
+     *
+     * @param keys per {@code layer * kvHeads + kvHead}, {@code keyCount * headDim} floats each
+     */
+    public void setKeys(int headDim, float[][] keys) {
+        if (headDim <= 0 || keys.length != layers * kvHeads) {
+            throw new IllegalArgumentException("need " + layers * kvHeads + " key arrays of positive head size, got "
+                    + keys.length + " of " + headDim);
+        }
+        for (float[] k : keys) {
+            if (k.length != keyCount * headDim) {
+                throw new IllegalArgumentException("each key array must hold " + keyCount + " × " + headDim + " floats");
+            }
+        }
+        this.headDim = headDim;
+        this.keys = keys;
     }
 
     /** Records one attention row (called by {@link EvidenceCollector}). */
