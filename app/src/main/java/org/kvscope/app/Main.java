@@ -26,6 +26,12 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        try {
+            args = PluginOption.apply(args, System.err);
+        } catch (IllegalArgumentException e) {
+            System.err.println("kvscope: " + e.getMessage());
+            System.exit(2);
+        }
         if (args.length == 0 || args[0].equals("gui")) {
             String missing = missingDisplay();
             if (missing != null) {

@@ -87,6 +87,7 @@ public final class Cli {
         for (Command c : commands) {
             sb.append(String.format("  %-12s %s%n", c.name(), c.summary()));
         }
+        sb.append("\nglobal option: --plugins DIR   load policy plugin jars from DIR (also ~/.kvscope/plugins)");
         sb.append("\nrun 'kvscope help COMMAND' for a command's options");
         return sb.toString();
     }

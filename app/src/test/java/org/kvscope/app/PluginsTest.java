@@ -1,0 +1,158 @@
+package org.kvscope.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvscope.app.cli.Cli;
+import org.kvscope.kv.PolicyRegistry;
+
+/**
+ * Policy plugins end to end, the way {@link Main} runs them: {@code --plugins DIR} loads the jars,
+ * then a CLI command uses the plugin's policy. The example plugin (examples/policy-plugin) is
+ * compiled from its sources here; broken plugins each get a one-line message naming their jar
+ * while the built-in policies keep working.
+ */
+class PluginsTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+    static final String PROMPT = "the dog saw the cat and the cat saw the dog ".repeat(4);
+
+    record Run(int code, String out, String err) {}
+
+    /** Main's order: plugins first, then the command. */
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        int code = Cli.standard().run(PluginOption.apply(args, e), new PrintStream(out, true, StandardCharsets.UTF_8), e);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @BeforeAll
+    static void synthesize() {
+        model = dir.resolve("tiny.gguf");
+        Run r = run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", model.toString());
+        assertEquals(0, r.code(), r.err());
+    }
+
+    @Test
+    void theExamplePluginRunsInAnyCommand() throws Exception {
+        Path example = Path.of("..", "examples", "policy-plugin", "src", "main");
+        Map<String, String> sources = new LinkedHashMap<>();
+        try (Stream<Path> files = Files.walk(example.resolve("java"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                sources.put(example.resolve("java").relativize(f).toString(), Files.readString(f));
+            }
+        }
+        Path classes = dir.resolve("example-classes");
+        PluginJars.compile(sources, dir.resolve("example-src"), classes);
+        Path plugins = dir.resolve("example-plugins");
+        PluginJars.jar(plugins.resolve("policy-plugin.jar"), classes, "org/",
+                Files.readString(example.resolve("resources").resolve(PluginJars.SERVICES)));
+
+        Path report = dir.resolve("window-max.json");
+        Run r = run("analyze", "--plugins", plugins.toString(), "--model", model.toString(), "--prompt", PROMPT,
+                "--policy", "window-max", "--budget", "8", "--window", "4", "--out", report.toString());
+        assertEquals(0, r.code(), r.err());
+        assertFalse(r.err().contains("kvscope: plugin"), r.err());
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertEquals("window-max", json.at("/policy/name").asText());
+        assertTrue(json.at("/kvMemory/ratio").asDouble() < 1.0, "the plugin's policy compressed the cache");
+        assertEquals("policy-plugin.jar", PolicyRegistry.entry("window-max").origin());
+        assertTrue(run("help", "needle").out().contains("window-max"), "plugin policies are listed in every command's help");
+    }
+
+    @Test
+    void brokenPluginsAreNamedAndTheRestKeepsWorking() throws Exception {
+        Map<String, String> broken = new LinkedHashMap<>();
+        broken.put("ctor", policy("ctor-throws", "throw new RuntimeException(\"boom in constructor\");", "all(n)"));
+        broken.put("range", policy("out-of-range", "", "new int[] {0, n + 5}"));
+        broken.put("unsorted", policy("unsorted", "", "new int[] {3, 1}"));
+        broken.put("dups", policy("duplicates", "", "new int[] {2, 2}"));
+        broken.put("budget", policy("over-budget", "", "all(n)"));
+        broken.put("thrower", policy("select-throws", "", "scores(null)"));
+        broken.put("taken", policy("snapkv", "", "all(n)"));
+        Map<String, String> sources = new LinkedHashMap<>();
+        broken.forEach((id, src) -> sources.put("org/broken/" + id + "/P.java", src.replace("PACKAGE", id)));
+        Path classes = dir.resolve("broken-classes");
+        PluginJars.compile(sources, dir.resolve("broken-src"), classes);
+        Path plugins = dir.resolve("broken-plugins");
+        for (String id : broken.keySet()) {
+            PluginJars.jar(plugins.resolve(id + ".jar"), classes, "org/broken/" + id + "/",
+                    "org.broken." + id + ".P$Provider\n");
+        }
+        PluginJars.jar(plugins.resolve("missing.jar"), classes, "nothing/", "org.broken.Missing\n");
+        Files.writeString(plugins.resolve("notajar.jar"), "not a zip file");
+
+        Run help = run("help", "analyze", "--plugins", plugins.toString());
+        assertTrue(help.err().contains("plugin missing.jar") && help.err().contains("org.broken.Missing"), help.err());
+        assertTrue(help.err().contains("plugin taken.jar: policy 'snapkv' is already provided by kvscope"), help.err());
+        assertTrue(help.err().contains("plugin notajar.jar"), help.err());
+        assertEquals(3, help.err().lines().count(), "one line per broken jar: " + help.err());
+
+        assertFails("ctor-throws", 1, "policy 'ctor-throws' (plugin ctor.jar) failed in its constructor", "boom");
+        assertFails("out-of-range", 1, "(plugin range.jar) kept position", "outside 0..");
+        assertFails("unsorted", 1, "(plugin unsorted.jar)", "not strictly increasing");
+        assertFails("duplicates", 1, "(plugin dups.jar)", "not strictly increasing");
+        assertFails("over-budget", 1, "(plugin budget.jar)", "more than its budget");
+        assertFails("select-throws", 1, "(plugin thrower.jar) failed in selectAfterPrefill", "NullPointerException");
+
+        Run ok = run("analyze", "--model", model.toString(), "--prompt", PROMPT, "--policy", "snapkv", "--budget", "8",
+                "--window", "4");
+        assertEquals(0, ok.code(), ok.err());
+        assertEquals(PolicyRegistry.BUILT_IN, PolicyRegistry.entry("snapkv").origin(), "a plugin cannot take a built-in's name");
+    }
+
+    private static void assertFails(String policy, int code, String... fragments) {
+        Run r = run("analyze", "--model", model.toString(), "--prompt", PROMPT, "--policy", policy, "--budget", "8");
+        assertEquals(code, r.code(), r.err());
+        for (String f : fragments) {
+            assertTrue(r.err().contains(f), "expected '" + f + "' in: " + r.err());
+        }
+        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    }
+
+    /** A plugin policy whose constructor runs {@code ctor} and whose kept set per head is {@code kept}. */
+    private static String policy(String name, String ctor, String kept) {
+        return """
+                package org.broken.PACKAGE;
+
+                import org.kvscope.kv.*;
+                import org.kvscope.kv.spi.SimplePolicyProvider;
+
+                public final class P extends CompressionPolicy {
+                    public static final class Provider extends SimplePolicyProvider {
+                        public Provider() { super("NAME", "broken on purpose", () -> BudgetParameters.specs("uniform"), P::new); }
+                    }
+                    public P(PolicyParameters p) { super(p); CTOR }
+                    @Override public String name() { return "NAME"; }
+                    static int[] all(int n) { return java.util.stream.IntStream.range(0, n).toArray(); }
+                    static int[] scores(float[] s) { return new int[] {s.length}; }
+                    @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+                        int n = ctx.promptLength();
+                        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
+                        for (int[][] layer : out) {
+                            for (int h = 0; h < layer.length; h++) {
+                                layer[h] = KEPT;
+                            }
+                        }
+                        return new KeptPositions(out);
+                    }
+                }
+                """.replace("NAME", name).replace("CTOR", ctor).replace("KEPT", kept);
+    }
+}
