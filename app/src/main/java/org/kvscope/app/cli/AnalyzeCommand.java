@@ -1,9 +1,6 @@
 package org.kvscope.app.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -53,35 +50,39 @@ public final class AnalyzeCommand implements Command {
                     + String.join(", ", PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList()));
         }
         Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policyName), Set.of());
-        Map<String, String> params = PolicyOptions.values(a, policyName);
-        PolicyOptions.create(policyName, params); // validate parameters before loading the model
+        Map<String, String> given = PolicyOptions.values(a, policyName);
+        PolicyOptions.create(policyName, given); // parameters alone, before anything is loaded
+        OutputOptions.check(a, "out");
+        int maxTokens = a.integer("max-tokens", Integer.MAX_VALUE, 3, 1 << 20);
+        int decodeSteps = a.integer("decode-steps", 16, 0, 4096);
+        int windowCapture = a.integer("window-capture", 64, 1, 4096);
+        String text = PromptOptions.text(a);
         try (Model model = ModelOptions.load(a)) {
-            String text = PromptOptions.text(a);
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
-            if (a.has("max-tokens")) {
-                tokens = Arrays.copyOf(tokens, Math.min(tokens.length, a.integer("max-tokens", 0, 3, 1 << 20)));
-            }
-            int cont = a.integer("continuation", Math.max(1, tokens.length / 4), 1, Math.max(1, tokens.length - 2));
+            tokens = Arrays.copyOf(tokens, Math.min(tokens.length, maxTokens));
+            String promptSize = "the prompt has " + tokens.length + " tokens";
             if (tokens.length < 3) {
-                throw new UsageException("the prompt has " + tokens.length + " tokens; need at least 3");
+                throw new UsageException(promptSize + "; analyze needs at least 3");
             }
-            int decodeSteps = a.integer("decode-steps", 16, 0, 4096);
+            int cont = a.integer("continuation", Math.max(1, tokens.length / 4), 1, tokens.length - 2, promptSize);
             int total = tokens.length + decodeSteps + 1;
             if (total > model.config().contextLength()) {
-                throw new UsageException("prompt (" + tokens.length + " tokens) + decode steps exceeds the model's context of "
-                        + model.config().contextLength() + " tokens");
+                throw new UsageException("the prompt (" + tokens.length + " tokens) + --decode-steps " + decodeSteps
+                        + " exceeds the model's context of " + model.config().contextLength() + " tokens");
             }
-            int windowCapture = a.integer("window-capture", 64, 1, 4096);
+            PolicyChecks.WindowLimit limit = windowCapture < tokens.length
+                    ? new PolicyChecks.WindowLimit(windowCapture, "--window-capture is " + windowCapture)
+                    : new PolicyChecks.WindowLimit(tokens.length, promptSize);
+            Map<String, String> params = PolicyChecks.forModel(policyName, given, model.config(), limit, err);
             int context = tokens.length - cont;
             Map<String, Object> report = analyze(model, text, tokens, policyName, params, context, decodeSteps,
                     windowCapture);
-            ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            String json = ReportFiles.json(report);
             if (a.has("out")) {
-                Path p = Path.of(a.string("out"));
-                ReportFiles.writeAtomically(p, json.writeValueAsString(report));
-                err.println("wrote " + p);
+                OutputOptions.write(a, "out", json);
+                err.println("wrote " + a.string("out"));
             } else {
-                out.println(json.writeValueAsString(report));
+                out.println(json);
             }
             return 0;
         }

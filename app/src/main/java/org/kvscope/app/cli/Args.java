@@ -74,6 +74,15 @@ public final class Args {
     public String string(String name, String fallback) { return values.getOrDefault(name, fallback); }
 
     public int integer(String name, int fallback, int min, int max) {
+        return integer(name, fallback, min, max, null);
+    }
+
+    /**
+     * An integer option whose range comes from something else (the prompt, the model); {@code why}
+     * says what, e.g. "the prompt has 40 tokens".
+     */
+    public int integer(String name, int fallback, int min, int max, String why) {
+        String because = why == null ? "" : " (" + why + ")";
         if (!has(name)) {
             return fallback;
         }
@@ -81,11 +90,12 @@ public final class Args {
         try {
             int i = Integer.parseInt(v.trim());
             if (i < min || i > max) {
-                throw new UsageException(command + ": --" + name + " must be in " + min + ".." + max + ", was " + i);
+                throw new UsageException(command + ": --" + name + " must be in " + min + ".." + max + because
+                        + ", was " + i);
             }
             return i;
         } catch (NumberFormatException e) {
-            throw new UsageException(command + ": --" + name + " must be an integer in " + min + ".." + max
+            throw new UsageException(command + ": --" + name + " must be an integer in " + min + ".." + max + because
                     + ", was '" + v + "'");
         }
     }
@@ -102,20 +112,33 @@ public final class Args {
     }
 
     public double number(String name, double fallback, double min, double max) {
+        return number(name, fallback, min, true, max);
+    }
+
+    /** A number in (min, max]: {@code min} itself is not valid. */
+    public double numberAbove(String name, double fallback, double min, double max) {
+        return number(name, fallback, min, false, max);
+    }
+
+    private double number(String name, double fallback, double min, boolean minValid, double max) {
         if (!has(name)) {
             return fallback;
         }
         String v = values.get(name);
+        String range = (minValid ? "[" : "(") + format(min) + ", " + format(max) + "]";
         try {
             double d = Double.parseDouble(v.trim());
-            if (!(d >= min && d <= max)) {
-                throw new UsageException(command + ": --" + name + " must be in [" + min + ", " + max + "], was " + v);
+            if (!((minValid ? d >= min : d > min) && d <= max)) {
+                throw new UsageException(command + ": --" + name + " must be in " + range + ", was " + v);
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new UsageException(command + ": --" + name + " must be a number in [" + min + ", " + max
-                    + "], was '" + v + "'");
+            throw new UsageException(command + ": --" + name + " must be a number in " + range + ", was '" + v + "'");
         }
+    }
+
+    private static String format(double d) {
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }
 
     /** An existing regular file given by option {@code name}. */

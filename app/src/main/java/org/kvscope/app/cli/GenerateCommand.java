@@ -18,7 +18,7 @@ public final class GenerateCommand implements Command {
     public String usage() {
         return """
                 usage: kvscope generate --model FILE --prompt TEXT [-n N] [--temperature T] [--top-k K]
-                                        [--top-p P] [--seed S] [--context C]
+                                        [--top-p P] [--seed S] [--context C] [--device D]
                   --model FILE       GGUF model (llama or qwen2 architecture)
                   --prompt TEXT      text to continue
                   -n N               tokens to generate (default 64)
@@ -36,9 +36,14 @@ public final class GenerateCommand implements Command {
                 Set.of("model", "prompt", "n", "temperature", "top-k", "top-p", "seed", "context", "device"), Set.of());
         String prompt = a.string("prompt");
         int n = a.integer("n", 64, 0, 1_000_000);
-        SamplingOptions sampling = new SamplingOptions((float) a.number("temperature", 0, 0, 100),
-                a.integer("top-k", 40, 0, Integer.MAX_VALUE), (float) a.number("top-p", 0.95, 0, 1),
-                a.longValue("seed", 42));
+        SamplingOptions sampling;
+        try {
+            sampling = new SamplingOptions((float) a.number("temperature", 0, 0, 100),
+                    a.integer("top-k", 40, 0, Integer.MAX_VALUE), (float) a.numberAbove("top-p", 0.95, 0, 1),
+                    a.longValue("seed", 42));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage()); // e.g. --top-p 0: outside (0, 1] like --top-p 2
+        }
         try (Model model = ModelOptions.load(a)) {
             Tokenizer tok = model.tokenizer();
             int[] tokens = tok.encodeWithSpecials(prompt);
@@ -46,7 +51,8 @@ public final class GenerateCommand implements Command {
                 throw new UsageException("--prompt encodes to no tokens");
             }
             int maxContext = model.config().contextLength();
-            int context = a.integer("context", Math.min(maxContext, tokens.length + Math.max(n, 1)), 1, maxContext);
+            int context = a.integer("context", Math.min(maxContext, tokens.length + Math.max(n, 1)), 1, maxContext,
+                    "the model's context length");
             if (tokens.length >= context) {
                 throw new UsageException("the prompt has " + tokens.length + " tokens but the context is " + context
                         + " (the model's maximum is " + maxContext + ")");

@@ -1,7 +1,6 @@
 package org.kvscope.app.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,11 +37,15 @@ public final class NeedleCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         String policy = PolicyOptions.policyName(argv, "fullkv");
         Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policy), Set.of());
-        Map<String, String> params = PolicyOptions.values(a, policy);
-        PolicyOptions.create(policy, params);
+        Map<String, String> given = PolicyOptions.values(a, policy);
+        PolicyOptions.create(policy, given);
+        OutputOptions.check(a, "out-json", "out-csv");
         SuiteDescriptor suite = SuiteTexts.suite(a.string("suite"), SuiteKind.NEEDLE);
+        int templates = a.integer("templates", 0, 0, 1000);
         try (Model model = ModelOptions.load(a)) {
-            List<NeedleCase> cases = NeedleGridRun.cases(model, suite, a.integer("templates", 0, 0, 1000));
+            Map<String, String> params = PolicyChecks.forModel(policy, given, model.config(),
+                    PolicyChecks.WindowLimit.none(), err);
+            List<NeedleCase> cases = NeedleGridRun.cases(model, suite, templates);
             err.printf("%s: %d cases%n", suite.id(), cases.size());
             boolean tty = System.console() != null;
             NeedleGridRun.Grid g = NeedleGridRun.run(model, cases, policy, params,
@@ -85,12 +88,12 @@ public final class NeedleCommand implements Command {
             report.put("cases", rows);
             String json = ReportFiles.json(report);
             if (a.has("out-json")) {
-                ReportFiles.writeAtomically(Path.of(a.string("out-json")), json);
-            } else {
+                OutputOptions.write(a, "out-json", json);
+            } else if (!a.has("out-csv")) {
                 out.println(json);
             }
             if (a.has("out-csv")) {
-                ReportFiles.writeAtomically(Path.of(a.string("out-csv")), ReportFiles.csv(List.of("length", "depth",
+                OutputOptions.write(a, "out-csv", ReportFiles.csv(List.of("length", "depth",
                         "template", "prompt_tokens", "answer", "success", "answer_logprob", "greedy", "fullkv_success",
                         "fullkv_answer_logprob"), csv));
             }

@@ -1,8 +1,6 @@
 package org.kvscope.app.cli;
 
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.Set;
 import org.kvscope.engine.PerplexityEvaluator;
 import org.kvscope.model.Model;
@@ -26,10 +24,10 @@ public final class PerplexityCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context"), Set.of());
-        String text = Files.readString(a.existingFile("text-file"), StandardCharsets.UTF_8);
+        String text = TextFiles.readUtf8(a, "text-file");
         try (Model model = ModelOptions.load(a)) {
             int max = model.config().contextLength();
-            int context = a.integer("context", Math.min(max, 2048), 2, max);
+            int context = a.integer("context", Math.min(max, 2048), 2, max, "the model's context length");
             int[] tokens = model.tokenizer().encode(text);
             if (tokens.length < 2) {
                 throw new UsageException("--text-file has " + tokens.length + " token(s); need at least 2");

@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.ParameterSpec;
 import org.kvscope.kv.PolicyRegistry;
@@ -57,14 +58,22 @@ final class PolicyOptions {
         }
     }
 
+    /** Limits a parameter's declared range does not show: they come from the model, the prompt or another parameter. */
+    private static final Map<String, String> LIMITS = Map.of(
+            BudgetParameters.BUDGET, "at most the model's context length",
+            "window", "smaller than budget, at most the prompt's tokens",
+            "recent", "smaller than budget",
+            "layer-weights", "one per model layer");
+
     /** Usage lines for every registered policy's parameters. */
     static String describeAll() {
         StringBuilder sb = new StringBuilder("policies and their parameters:\n");
         for (PolicyRegistry.Entry e : PolicyRegistry.entries()) {
             sb.append("  ").append(e.name()).append(" — ").append(e.description()).append('\n');
             for (ParameterSpec s : e.parameters()) {
-                sb.append(String.format("      --%-14s %s (%s, default %s)%n", s.name(), s.description(), s.validRange(),
-                        s.defaultValue() instanceof int[] arr ? java.util.Arrays.toString(arr) : s.defaultValue()));
+                String limit = LIMITS.containsKey(s.name()) ? "; " + LIMITS.get(s.name()) : "";
+                sb.append(String.format("      --%-14s %s (%s%s, default %s)%n", s.name(), s.description(), s.validRange(),
+                        limit, s.defaultValue() instanceof int[] arr ? java.util.Arrays.toString(arr) : s.defaultValue()));
             }
         }
         return sb.toString();

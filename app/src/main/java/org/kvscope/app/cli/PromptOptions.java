@@ -2,8 +2,6 @@ package org.kvscope.app.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 
 /** Resolves --prompt / --text-file / --suite into prompt text. */
 final class PromptOptions {
@@ -22,7 +20,7 @@ final class PromptOptions {
         }
         if (a.has("text-file")) {
             try {
-                return Files.readString(a.existingFile("text-file"), StandardCharsets.UTF_8);
+                return TextFiles.readUtf8(a, "text-file");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -1,7 +1,6 @@
 package org.kvscope.app.cli;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -67,7 +66,16 @@ public final class SweepCommand implements Command {
         }
         SuiteDescriptor ppl = SuiteTexts.suite(a.string("perplexity-suite", "perplexity-stories"), SuiteKind.PERPLEXITY);
         String needleId = a.string("needle-suite", "needle-stories-short");
+        SuiteDescriptor needleSuite = needleId.equals("none") ? null : SuiteTexts.suite(needleId, SuiteKind.NEEDLE);
+        int needleTemplates = a.integer("needle-templates", 4, 0, 1000);
+        int decodeSteps = a.integer("decode-steps", 16, 0, 1024);
+        OutputOptions.check(a, "out-json", "out-csv");
         try (Model model = ModelOptions.load(a)) {
+            for (SweepRun.Config c : configs) {
+                PolicyChecks.forModel(c.policy(), stringValues(c.params()), model.config(),
+                        new PolicyChecks.WindowLimit(SweepRun.CAPTURE_WINDOW, "the sweep captures the last "
+                                + SweepRun.CAPTURE_WINDOW + " prompt queries"), err);
+            }
             List<SweepRun.Text> texts = new ArrayList<>();
             List<PerplexityText> all = PerplexityText.load(ppl);
             int limit = a.integer("texts", all.size(), 1, all.size());
@@ -75,17 +83,16 @@ public final class SweepCommand implements Command {
                 int[] tokens = model.tokenizer().encodeWithSpecials(t.text());
                 int cont = Math.min(ppl.continuationTokens(), tokens.length / 4);
                 int ctx = Math.min(ppl.contextTokens(), tokens.length - cont);
-                int maxCtx = model.config().contextLength() - cont - a.integer("decode-steps", 16, 0, 1024) - 1;
+                int maxCtx = model.config().contextLength() - cont - decodeSteps - 1;
                 ctx = Math.min(ctx, maxCtx);
                 texts.add(new SweepRun.Text(t.id(), Arrays.copyOfRange(tokens, 0, ctx),
                         Arrays.copyOfRange(tokens, ctx, ctx + cont)));
             }
-            List<NeedleCase> needles = needleId.equals("none") ? List.of()
-                    : NeedleGridRun.cases(model, SuiteTexts.suite(needleId, SuiteKind.NEEDLE),
-                    a.integer("needle-templates", 4, 0, 1000));
+            List<NeedleCase> needles = needleSuite == null ? List.of()
+                    : NeedleGridRun.cases(model, needleSuite, needleTemplates);
             err.printf("%d configurations, %d texts (context %d tokens), %d needle cases%n", configs.size(), texts.size(),
                     texts.isEmpty() ? 0 : texts.get(0).context().length, needles.size());
-            List<SweepRun.Row> rows = SweepRun.run(model, configs, texts, needles, a.integer("decode-steps", 16, 0, 1024),
+            List<SweepRun.Row> rows = SweepRun.run(model, configs, texts, needles, decodeSteps,
                     err::println);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", org.kvscope.app.report.AnalysisReport.model(model));
@@ -97,8 +104,8 @@ public final class SweepCommand implements Command {
             report.put("rows", rows);
             String json = ReportFiles.json(report);
             if (a.has("out-json")) {
-                ReportFiles.writeAtomically(Path.of(a.string("out-json")), json);
-            } else {
+                OutputOptions.write(a, "out-json", json);
+            } else if (!a.has("out-csv")) {
                 out.println(json);
             }
             List<List<Object>> csv = new ArrayList<>();
@@ -111,9 +118,15 @@ public final class SweepCommand implements Command {
                     "delta_perplexity", "needle_accuracy", "fullkv_needle_accuracy", "mean_recall", "kv_kept_bytes",
                     "kv_full_bytes", "kv_ratio"), csv);
             if (a.has("out-csv")) {
-                ReportFiles.writeAtomically(Path.of(a.string("out-csv")), table);
+                OutputOptions.write(a, "out-csv", table);
             }
             return 0;
         }
+    }
+
+    private static Map<String, String> stringValues(Map<String, Object> params) {
+        Map<String, String> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, String.valueOf(v)));
+        return out;
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
+import org.kvscope.app.report.AtomicFiles;
 import org.kvscope.gguf.GGMLType;
 import org.kvscope.model.ModelShape;
 import org.kvscope.model.SyntheticModelWriter;
@@ -40,12 +41,12 @@ public final class SynthCommand implements Command {
         if (!TYPES.contains(type)) {
             throw new UsageException("--type '" + type + "' is not valid; valid: f32, f16, bf16, q8_0, q4_0, q4_k");
         }
-        Path outPath = Path.of(a.string("out"));
-        if (outPath.getParent() != null && !Files.isDirectory(outPath.getParent())) {
-            throw new UsageException("--out directory does not exist: " + outPath.getParent());
-        }
+        long seed = a.longValue("seed", 1);
+        OutputOptions.check(a, "out");
+        Path outPath = OutputOptions.path(a, "out");
         long t0 = System.nanoTime();
-        SyntheticModelWriter.write(shape, GGMLType.valueOf(type.toUpperCase(Locale.ROOT)), outPath, a.longValue("seed", 1));
+        GGMLType ggmlType = GGMLType.valueOf(type.toUpperCase(Locale.ROOT));
+        AtomicFiles.write(outPath, file -> SyntheticModelWriter.write(shape, ggmlType, file, seed));
         out.printf("wrote %s (%s, %s, %.1f MiB) in %.1f s%n", outPath, shape.id(), type,
                 Files.size(outPath) / 1048576.0, (System.nanoTime() - t0) / 1e9);
         return 0;

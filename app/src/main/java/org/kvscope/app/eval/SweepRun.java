@@ -20,6 +20,9 @@ import org.kvscope.trace.CaptureOptions;
  * against FullKV, needle accuracy, mean attention recall and KV memory for every configuration.
  */
 public final class SweepRun {
+    /** Final prompt queries whose attention rows each text's capture keeps (policies' windows must fit). */
+    public static final int CAPTURE_WINDOW = 64;
+
     private SweepRun() {}
 
     /** One configuration to evaluate. */
@@ -56,7 +59,7 @@ public final class SweepRun {
             fullNll += r.nll();
             fullTokens += r.tokens();
             captures.add(new PolicyAnalysis.Analyzer(
-                    CaptureRun.run(model, t.context(), new CaptureOptions(64, 8, 4, decodeSteps)).capture()));
+                    CaptureRun.run(model, t.context(), new CaptureOptions(CAPTURE_WINDOW, 8, 4, decodeSteps)).capture()));
         }
         double fullPpl = Math.exp(fullNll / fullTokens);
         double fullNeedle = needles.isEmpty() ? Double.NaN

@@ -161,7 +161,7 @@ class CliTest {
         assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "snapkv", "--alpha", "7"), 2,
                 "unknown option --alpha");
         assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "h2o", "--budget", "100000",
-                "--recent", "4"), 1, "budget");
+                "--recent", "4"), 2, "budget");
         assertCleanError(run("needle", "--model", tiny.toString(), "--suite", "nope", "--policy", "snapkv"), 2,
                 "needle-stories-short");
         assertCleanError(run("sweep", "--model", tiny.toString(), "--budgets", "16,abc"), 2, "--budgets");

@@ -1,0 +1,69 @@
+package org.kvscope.app.cli;
+
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.kvscope.kv.BudgetParameters;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.ParameterSpec;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.model.ModelConfig;
+
+/**
+ * Checks a policy's parameters against the loaded model and the prompt before any forward pass,
+ * so that a run never fails half-way on a value that was wrong from the start.
+ */
+final class PolicyChecks {
+    static final String WINDOW = "window";
+
+    private PolicyChecks() {}
+
+    /** A limit the prompt (or a capture option) puts on the policy's observation window. */
+    record WindowLimit(int tokens, String reason) {
+        static WindowLimit none() {
+            return new WindowLimit(Integer.MAX_VALUE, "");
+        }
+    }
+
+    /**
+     * @param given  the parameter values the user gave
+     * @param window how many final prompt queries the observation window may use, and why
+     * @return the values to run with: an observation window the user did not set that is longer
+     *         than the limit is shortened to it, and that is said on {@code err}
+     * @throws UsageException naming the parameter, the valid range and, when the prompt is the
+     *                        cause, the prompt
+     */
+    static Map<String, String> forModel(String policy, Map<String, String> given, ModelConfig config,
+                                        WindowLimit window, PrintStream err) {
+        Map<String, String> values = new LinkedHashMap<>(given);
+        CompressionPolicy p = PolicyOptions.create(policy, values);
+        if (p.evidenceWindow() > window.tokens()) {
+            if (given.containsKey(WINDOW) || !declares(policy, WINDOW)) {
+                throw new UsageException("parameter '" + WINDOW + "' is " + p.evidenceWindow() + " but " + window.reason()
+                        + ": give --" + WINDOW + " at most " + window.tokens() + " or a longer prompt");
+            }
+            values.put(WINDOW, Integer.toString(window.tokens()));
+            p = PolicyOptions.create(policy, values);
+            err.println("note: --" + WINDOW + " " + window.tokens() + " (default " + spec(policy, WINDOW).defaultValue()
+                    + ", shortened because " + window.reason() + ")");
+        }
+        try {
+            p.validateFor(config.contextLength());
+            if (p.parameters().asMap().containsKey(BudgetParameters.SCHEDULE)) {
+                BudgetParameters.schedule(p.parameters()).shape(config.layers());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return values;
+    }
+
+    private static boolean declares(String policy, String parameter) {
+        return spec(policy, parameter) != null;
+    }
+
+    private static ParameterSpec spec(String policy, String parameter) {
+        return PolicyRegistry.entry(policy).parameters().stream().filter(s -> s.name().equals(parameter)).findFirst()
+                .orElse(null);
+    }
+}

@@ -1,0 +1,45 @@
+package org.kvscope.app.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads the UTF-8 text files the CLI is given; a file that is not UTF-8 gets one line naming the byte. */
+final class TextFiles {
+    private TextFiles() {}
+
+    /**
+     * The text of the file given by option {@code option}.
+     *
+     * @throws UsageException for invalid UTF-8: the file, the byte offset, the byte and how to convert it
+     */
+    static String readUtf8(Args a, String option) throws IOException {
+        Path file = a.existingFile(option);
+        return decode(Files.readAllBytes(file), "--" + option + " " + file);
+    }
+
+    static String decode(byte[] bytes, String what) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length + 1);
+        CoderResult r = decoder.decode(in, out, true);
+        if (r.isUnderflow()) {
+            r = decoder.flush(out);
+        }
+        if (r.isError()) {
+            int offset = in.position();
+            throw new UsageException(String.format("%s is not UTF-8 text: invalid byte 0x%02X at byte offset %d; "
+                    + "convert it first, e.g. 'iconv -f latin1 -t utf-8 FILE > FILE.utf8'", what,
+                    bytes[offset] & 0xff, offset));
+        }
+        return out.flip().toString();
+    }
+}

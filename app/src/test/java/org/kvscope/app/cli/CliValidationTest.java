@@ -1,0 +1,115 @@
+package org.kvscope.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.kvscope.app.cli.CliTest.assertCleanError;
+import static org.kvscope.app.cli.CliTest.run;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every parameter and output is checked before any model runs; errors name the cause (issue 16). */
+class CliValidationTest {
+    @TempDir
+    static Path dir;
+    static Path tiny;
+    static Path notAModel;
+    static final String PROMPT = "the dog saw the cat and the cat saw the dog ";
+
+    @BeforeAll
+    static void synthesize() throws Exception {
+        tiny = dir.resolve("tiny.gguf");
+        CliTest.Run r = run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", tiny.toString());
+        assertEquals(0, r.code(), r.err());
+        notAModel = Files.writeString(dir.resolve("not-a-model.gguf"), "no model here");
+    }
+
+    /** The model given is not even GGUF: an output error proves the outputs were checked before it was read. */
+    @Test
+    void everyOutputIsCheckedBeforeTheModelIsRead() throws Exception {
+        Path file = Files.writeString(dir.resolve("plain.txt"), "x");
+        String missing = dir.resolve("no-such-dir/sweep.json").toString();
+        assertCleanError(run("sweep", "--model", notAModel.toString(), "--out-json", missing), 2,
+                "--out-json " + missing, "does not exist");
+        assertCleanError(run("sweep", "--model", notAModel.toString(), "--out-csv", dir.toString()), 2,
+                "--out-csv " + dir, "is a directory");
+        assertCleanError(run("needle", "--model", notAModel.toString(), "--suite", "needle-stories-short",
+                "--out-csv", file.resolve("grid.csv").toString()), 2, "--out-csv", "is not a directory");
+        assertCleanError(run("analyze", "--model", notAModel.toString(), "--prompt", PROMPT, "--policy", "snapkv",
+                "--out", dir.toString()), 2, "--out " + dir, "is a directory");
+        assertCleanError(run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", dir.toString()), 2,
+                "--out " + dir, "is a directory");
+        String same = dir.resolve("same.out").toString();
+        assertCleanError(run("sweep", "--model", notAModel.toString(), "--out-json", same, "--out-csv", same), 2,
+                "--out-json and --out-csv name the same file");
+    }
+
+    @Test
+    void needleWithOnlyACsvPrintsNoJson() throws Exception {
+        var model = org.kvscope.model.SharedModels.find("stories260K.gguf");
+        org.junit.jupiter.api.Assumptions.assumeTrue(model.isPresent(),
+                org.kvscope.model.SharedModels.missingMessage("stories260K.gguf"));
+        Path csv = dir.resolve("needle.csv");
+        CliTest.Run r = run("needle", "--model", model.get().toString(), "--suite", "needle-stories-short", "--policy", "snapkv",
+                "--budget", "16", "--templates", "1", "--out-csv", csv.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals("", r.out(), "stdout must stay empty when a report file is given");
+        assertTrue(Files.readString(csv).startsWith("length,depth,template"));
+    }
+
+    @Test
+    void aTextFileThatIsNotUtf8NamesTheFileTheOffsetAndTheFix() throws Exception {
+        Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9, ' ', 'x'});
+        for (String[] args : new String[][] {
+                {"perplexity", "--model", tiny.toString(), "--text-file", latin1.toString()},
+                {"analyze", "--model", tiny.toString(), "--text-file", latin1.toString(), "--policy", "snapkv"}}) {
+            assertCleanError(run(args), 2, latin1.toString(), "not UTF-8", "0xE9", "byte offset 3", "iconv");
+        }
+    }
+
+    @Test
+    void outOfRangeValuesAreUsageErrorsWhicheverSideTheyFallOn() {
+        for (String topP : new String[] {"0", "2", "-1"}) {
+            assertCleanError(run("generate", "--model", tiny.toString(), "--prompt", "x", "--temperature", "1",
+                    "--top-p", topP), 2, "--top-p", "(0, 1]");
+        }
+    }
+
+    @Test
+    void aBudgetAboveTheContextIsRefusedBeforeTheRunAndHelpSaysSo() {
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", PROMPT, "--policy", "h2o",
+                "--budget", "1048576"), 2, "budget", "context length");
+        assertTrue(run("help", "analyze").out().contains("at most the model's context length"));
+    }
+
+    @Test
+    void aWindowLongerThanThePromptSaysThePromptIsTheCause() {
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", "the dog", "--policy", "snapkv",
+                "--budget", "128", "--window", "100"), 2, "'window' is 100", "the prompt has", "tokens");
+    }
+
+    @Test
+    void aDefaultWindowIsShortenedToAShortPromptAndThatIsSaid() {
+        CliTest.Run r = run("analyze", "--model", tiny.toString(), "--prompt", "Hi", "--policy", "snapkv");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("note: --window") && r.err().contains("the prompt has"), r.err());
+    }
+
+    @Test
+    void layerWeightsForTheWrongNumberOfLayersAreRefusedWhateverThePromptLength() {
+        for (String prompt : new String[] {"the dog", PROMPT.repeat(6)}) {
+            assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", prompt, "--policy", "pyramidkv",
+                    "--budget", "16", "--window", "2", "--schedule", "custom", "--layer-weights", "1,2,3"), 2,
+                    "'layer-weights' has 3 entries", "2 layers");
+        }
+    }
+
+    @Test
+    void aContinuationLongerThanThePromptSaysThePromptIsTheCause() {
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", "the dog saw", "--policy", "fullkv",
+                "--continuation", "500"), 2, "--continuation", "the prompt has");
+    }
+}
