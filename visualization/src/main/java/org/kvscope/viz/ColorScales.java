@@ -43,6 +43,15 @@ public final class ColorScales {
             {1.000, 1.000, 1.000},
             {0.753, 0.188, 0.169}});
 
+    /**
+     * Orange → light grey → blue, for "share that succeeded" (0 = orange, 1 = blue): colour-blind safe, unlike
+     * red/green, and both ends stay light enough for dark text.
+     */
+    public static final ColorScale ORANGE_BLUE = ColorScale.interpolate("orange-blue", new double[][] {
+            {0.953, 0.647, 0.318},
+            {0.925, 0.929, 0.941},
+            {0.424, 0.667, 0.878}});
+
     private static final Color[] CATEGORICAL = {
         Color.web("#3b6fb6"), Color.web("#e07b39"), Color.web("#3a9b5c"), Color.web("#c44e52"),
         Color.web("#8172b2"), Color.web("#937860"), Color.web("#da8bc3"), Color.web("#5f9ea0")};

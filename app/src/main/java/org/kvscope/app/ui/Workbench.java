@@ -37,8 +37,10 @@ import org.kvscope.trace.CaptureOptions;
 public final class Workbench {
     /** Exact rows kept for the last prompt queries; policies' observation windows must fit in it. */
     public static final int CAPTURE_WINDOW = 64;
-    /** Cells per side of the captured heatmaps. */
-    public static final int MAP_RESOLUTION = 128;
+    /** Most cells per side of the captured heatmaps: up to this many tokens the heatmap is at token resolution. */
+    public static final int MAP_RESOLUTION = 1024;
+    /** Floats all captured heatmaps together may hold (192 MiB); larger models get coarser maps. */
+    public static final long MAP_FLOAT_BUDGET = 48L << 20;
     /** FullKV decode steps captured to measure recall. */
     public static final int DECODE_STEPS = 16;
     /** Positions marked as attention sinks. */
@@ -66,7 +68,18 @@ public final class Workbench {
     /** A FullKV run that records everything the instant views need. */
     public CaptureRun capture(Model model, int[] tokens) {
         int window = Math.min(CAPTURE_WINDOW, tokens.length);
-        return CaptureRun.run(model, tokens, new CaptureOptions(window, MAP_RESOLUTION, SINKS, DECODE_STEPS));
+        return CaptureRun.run(model, tokens, new CaptureOptions(window,
+                mapResolution(model.config().layers() * model.config().heads(), tokens.length), SINKS, DECODE_STEPS));
+    }
+
+    /**
+     * Cells per side of the captured maps: every token (so the heatmap zooms to single tokens and shows the kept
+     * set at key resolution) up to {@link #MAP_RESOLUTION}, fewer when {@code heads} maps of that size would
+     * exceed {@link #MAP_FLOAT_BUDGET}.
+     */
+    public static int mapResolution(int heads, int tokens) {
+        int byMemory = (int) Math.sqrt((double) MAP_FLOAT_BUDGET / Math.max(1, heads));
+        return Math.max(1, Math.min(tokens, Math.min(MAP_RESOLUTION, byMemory)));
     }
 
     /** What the policy would keep and what it costs, from the capture alone (no model run). */

@@ -4,9 +4,9 @@ import java.util.Arrays;
 import org.kvscope.viz.data.AttentionMap;
 
 /**
- * Down- (or up-) samples an attention map to a pixel raster, keeping the maximum weight under each pixel so that
- * sharp peaks such as attention sinks survive downsampling. Cost is proportional to
- * {@code max(queries, height) * max(keys, width)}.
+ * Down- (or up-) samples an attention map, or a rectangle of it, to a pixel raster, keeping the maximum weight
+ * under each pixel so that sharp peaks such as attention sinks survive downsampling. Cost is proportional to
+ * {@code max(queries, height) * max(keys, width)} of the pooled rectangle.
  */
 public final class MaxPooling {
     private MaxPooling() {
@@ -14,31 +14,46 @@ public final class MaxPooling {
 
     /** Pools {@code map} to a {@code width} × {@code height} raster. */
     public static PooledGrid pool(AttentionMap map, int width, int height) {
+        return pool(map, 0, map.keyCount(), 0, map.queryCount(), width, height, null);
+    }
+
+    /**
+     * Pools keys {@code [k0, k1)} × queries {@code [q0, q1)} of {@code map} to a {@code width} × {@code height}
+     * raster, multiplying row {@code q} by {@code rowFactors[q]} first when the factors are given.
+     */
+    public static PooledGrid pool(AttentionMap map, int k0, int k1, int q0, int q1, int width, int height,
+                                  float[] rowFactors) {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("raster size must be positive but was " + width + "x" + height);
         }
-        int qc = map.queryCount();
-        int kc = map.keyCount();
+        if (k0 < 0 || k1 > map.keyCount() || k0 >= k1 || q0 < 0 || q1 > map.queryCount() || q0 >= q1) {
+            throw new IllegalArgumentException("pooled range keys [" + k0 + ", " + k1 + ") x queries [" + q0 + ", "
+                    + q1 + ") must be non-empty and inside " + map.keyCount() + " x " + map.queryCount());
+        }
+        int qc = q1 - q0;
+        int kc = k1 - k0;
+        int keyCount = map.keyCount();
         float[] weights = map.weights();
         int[] qPos = map.queryPositions();
         int[] kPos = map.keyPositions();
         int[] colStart = new int[width];
         int[] colEnd = new int[width];
         for (int px = 0; px < width; px++) {
-            colStart[px] = Bins.start(px, kc, width);
-            colEnd[px] = Bins.end(px, kc, width);
+            colStart[px] = k0 + Bins.start(px, kc, width);
+            colEnd[px] = k0 + Bins.end(px, kc, width);
         }
         float[] values = new float[width * height];
         byte[] states = new byte[width * height];
         Arrays.fill(values, Float.NEGATIVE_INFINITY);
         Arrays.fill(states, PooledGrid.CAUSAL);
         for (int py = 0; py < height; py++) {
-            int q0 = Bins.start(py, qc, height);
-            int q1 = Bins.end(py, qc, height);
+            int rq0 = q0 + Bins.start(py, qc, height);
+            int rq1 = q0 + Bins.end(py, qc, height);
             int rowBase = py * width;
-            for (int q = q0; q < q1; q++) {
+            for (int q = rq0; q < rq1; q++) {
                 int queryPosition = qPos[q];
-                int cellBase = q * kc;
+                int cellBase = q * keyCount;
+                float factor = rowFactors == null ? 1 : rowFactors[q];
                 for (int px = 0; px < width; px++) {
                     float best = values[rowBase + px];
                     byte state = states[rowBase + px];
@@ -49,6 +64,7 @@ public final class MaxPooling {
                         float w = weights[cellBase + k];
                         if (w == w) {
                             state = PooledGrid.VALUE;
+                            w *= factor;
                             if (w > best) {
                                 best = w;
                             }

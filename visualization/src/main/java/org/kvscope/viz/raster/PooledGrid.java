@@ -57,6 +57,19 @@ public record PooledGrid(int width, int height, float[] values, byte[] states, d
         }
     }
 
+    /** Colours every pixel into {@code argb} on a fixed value scale (so zoom and pan keep colours). */
+    public void toArgb(ColorScale scale, ValueScale values, int[] argb) {
+        if (argb.length < width * height) {
+            throw new IllegalArgumentException("argb buffer holds " + argb.length + " pixels, needs " + width * height);
+        }
+        int[] lut = scale.lookupTable();
+        for (int i = 0; i < width * height; i++) {
+            byte s = states[i];
+            argb[i] = s == CAUSAL ? CAUSAL_ARGB : s == MISSING ? MISSING_ARGB
+                    : lut[ColorScale.index(values.position(this.values[i]))];
+        }
+    }
+
     /** Colours the grid and writes it at (0, 0) of {@code writer}. */
     public void writeTo(PixelWriter writer, ColorScale scale, ColorScales.Mapping mapping) {
         int[] argb = new int[width * height];

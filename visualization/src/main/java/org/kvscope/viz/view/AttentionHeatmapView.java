@@ -1,50 +1,73 @@
 package org.kvscope.viz.view;
 
 import java.util.Locale;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleBooleanProperty;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Point2D;
 import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
+import javafx.scene.AccessibleRole;
+import javafx.scene.Cursor;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseButton;
 import javafx.scene.input.MouseEvent;
+import javafx.scene.input.ScrollEvent;
 import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.ColorScale;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.KeptMask;
+import org.kvscope.viz.data.LayerHead;
 import org.kvscope.viz.raster.Bins;
 import org.kvscope.viz.raster.MaxPooling;
 import org.kvscope.viz.raster.PooledGrid;
+import org.kvscope.viz.raster.ValueScale;
 
 /**
- * Canvas heatmap of one {@link AttentionMap} (queries down, keys across) that fills its layout area.
+ * Canvas heatmap of one {@link AttentionMap}: queries down, keys across, square cells (letterboxed), token text on
+ * both axes wherever it fits (rotated on the key axis) or position ticks where it does not, a colour bar with its
+ * ticks, a strip under the key axis showing at key resolution which keys a {@link KeptMask} keeps (evicted columns
+ * are dimmed), sink marks, and a hover read-out.
  *
- * <p>The map is max-pooled to the plot's pixel size and coloured into an image once per data, size or colour
- * change. Evicted-key hatching from a {@link KeptMask} lives on a second canvas redrawn only when the mask (or data
- * or size) changes; sink markers and the hover box and text live on a third, cheap one. Several updates within one pulse are coalesced into one
- * redraw. Call all methods on the JavaFX application thread.
+ * <p>Zoom with the mouse wheel (around the cursor), pan by dragging, double-click or {@link #fit()} to show the
+ * whole map; {@link #showKeys(int, int)} zooms to a key range (for a range slider). The visible rectangle is pooled
+ * (max-pooling) only when it has more cells than pixels; otherwise one pixel per cell is scaled up without
+ * smoothing. The pooled raster is cached and only recomputed when the data, options, viewport or size change; a
+ * mask change only recolours, a hover only redraws a light overlay canvas. Colours are fixed per map and options
+ * (linear or log, optional per-row normalisation and percentile clipping), so zooming never changes them.
+ * Call all methods on the JavaFX application thread.
  */
 public class AttentionHeatmapView extends Region {
-    static final double PAD = 4;
-    static final double TOP_STRIP = 16;
-    static final double BOTTOM_STRIP = 20;
+    /** Largest cell side in pixels that zooming reaches. */
+    public static final double MAX_CELL = 48;
     private static final Color EVICTED_DIM = Color.rgb(255, 255, 255, 0.72);
-    private static final Color EVICTED_HATCH = Color.rgb(90, 96, 110, 0.55);
+    private static final double ZOOM_PER_NOTCH = 1.25;
+
+    /**
+     * The part of the map on screen: keys {@code [keyFrom, keyTo)} × queries {@code [queryFrom, queryTo)} at
+     * {@code cellSize} pixels per cell; {@code fit} when the whole map is shown.
+     */
+    public record Viewport(int keyFrom, int keyTo, int queryFrom, int queryTo, double cellSize, boolean fit) {
+    }
 
     private final Canvas base = new Canvas();
-    private final Canvas maskLayer = new Canvas();
     private final Canvas overlay = new Canvas();
     private final ReadOnlyObjectWrapper<AttentionMap> map = new ReadOnlyObjectWrapper<>(this, "map");
     private final ReadOnlyObjectWrapper<KeptMask> keptMask = new ReadOnlyObjectWrapper<>(this, "keptMask");
@@ -52,31 +75,62 @@ public class AttentionHeatmapView extends Region {
             new SimpleObjectProperty<>(this, "mapping", ColorScales.Mapping.LINEAR);
     private final ObjectProperty<ColorScale> colorScale = new SimpleObjectProperty<>(this, "colorScale",
             ColorScales.VIRIDIS);
+    private final BooleanProperty rowNormalised = new SimpleBooleanProperty(this, "rowNormalised", false);
+    private final DoubleProperty clipPercentile = new SimpleDoubleProperty(this, "clipPercentile", Double.NaN) {
+        @Override
+        public void set(double p) {
+            if (!Double.isNaN(p) && !(p > 0 && p <= 100)) {
+                throw new IllegalArgumentException("clipping percentile must be in (0, 100] or NaN for none but was "
+                        + p);
+            }
+            super.set(p);
+        }
+    };
+    private final ObjectProperty<LayerHead> head = new SimpleObjectProperty<>(this, "head");
+    private final ObjectProperty<Color> keptColor = new SimpleObjectProperty<>(this, "keptColor", VizStyle.POLICY_A);
+    private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
     private final IntegerProperty sinkCount = new SimpleIntegerProperty(this, "sinkCount", 4);
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
+    private final ReadOnlyObjectWrapper<Viewport> viewport = new ReadOnlyObjectWrapper<>(this, "viewport");
 
+    private boolean fitMode = true;
+    private double cellSize = 1;
+    private int originKey;
+    private int originQuery;
+
+    private ValueScale values;
     private PooledGrid grid;
-    private int[] overlayPixels;
-    private WritableImage overlayImage;
+    private HeatmapAxes.Frame frame;
+    private HeatmapAxes.Frame pooledFrame;
     private WritableImage image;
-    private boolean poolDirty = true;
+    private int[] argb = new int[0];
+    private final WritableImage gradient = new WritableImage(1, 128);
+    private boolean scaleDirty = true;
+    private boolean contentDirty = true;
     private boolean colourDirty = true;
-    private boolean maskDirty = true;
+    private boolean baseDirty = true;
     private boolean overlayDirty = true;
     private int hoverPx = -1;
     private int hoverPy = -1;
+    private double dragX;
+    private double dragY;
+    private int dragKey;
+    private int dragQuery;
 
     /** Creates an empty view; give it data with {@link #setMap(AttentionMap)}. */
     public AttentionHeatmapView() {
         VizStyle.apply(this, "viz-view", "attention-heatmap");
-        maskLayer.setMouseTransparent(true);
         overlay.setMouseTransparent(true);
-        getChildren().addAll(base, maskLayer, overlay);
+        base.setMouseTransparent(true);
+        getChildren().addAll(base, overlay);
+        setAccessibleRole(AccessibleRole.IMAGE_VIEW);
+        setAccessibleRoleDescription("attention heatmap");
+        fontScale.bind(VizStyle.fontScaleProperty());
         mapping.addListener((obs, o, n) -> {
             if (n == null) {
                 mapping.set(ColorScales.Mapping.LINEAR);
             }
-            invalidateColours();
+            invalidateScale();
         });
         colorScale.addListener((obs, o, n) -> {
             if (n == null) {
@@ -84,27 +138,55 @@ public class AttentionHeatmapView extends Region {
             }
             invalidateColours();
         });
-        sinkCount.addListener((obs, o, n) -> invalidateOverlay());
+        rowNormalised.addListener((obs, o, n) -> invalidateScale());
+        clipPercentile.addListener((obs, o, n) -> invalidateScale());
+        head.addListener((obs, o, n) -> {
+            refreshHover();
+            invalidateBase();
+        });
+        keptColor.addListener((obs, o, n) -> invalidateBase());
+        fontScale.addListener((obs, o, n) -> invalidateContent());
+        sinkCount.addListener((obs, o, n) -> invalidateBase());
+        keptMask.addListener((obs, o, n) -> updateAccessibleText());
+        head.addListener((obs, o, n) -> updateAccessibleText());
         setOnMouseMoved(this::onMouseMoved);
         setOnMouseExited(e -> setHover(-1, -1));
-        setMinSize(60, 60);
+        setOnScroll(this::onScroll);
+        setOnMousePressed(this::onPressed);
+        setOnMouseDragged(this::onDragged);
+        setOnMouseReleased(e -> setCursor(fitMode ? Cursor.DEFAULT : Cursor.OPEN_HAND));
+        setOnMouseClicked(e -> {
+            if (e.getButton() == MouseButton.PRIMARY && e.getClickCount() == 2) {
+                fit();
+            }
+        });
+        setMinSize(120, 120);
         setPrefSize(480, 480);
     }
 
-    /** Shows a new map (null clears). A kept mask whose length no longer matches the key count is dropped. */
+    /**
+     * Shows a new map (null clears). A kept mask whose length no longer matches the key count is dropped. The zoom
+     * and pan stay when the new map has the same shape (another head of the same capture), otherwise it fits.
+     */
     public void setMap(AttentionMap newMap) {
+        AttentionMap old = map.get();
         map.set(newMap);
         KeptMask mask = keptMask.get();
         if (newMap == null || mask != null && mask.keyCount() != newMap.keyCount()) {
             keptMask.set(null);
         }
-        poolDirty = true;
+        if (old == null || newMap == null || old.keyCount() != newMap.keyCount()
+                || old.queryCount() != newMap.queryCount()) {
+            fitMode = true;
+            originKey = 0;
+            originQuery = 0;
+        }
         setHover(-1, -1);
-        invalidateOverlay();
+        invalidateScale();
     }
 
     /**
-     * Overlays which keys a policy keeps (null removes the overlay).
+     * Shows which keys a policy keeps (null removes the strip and the dimming).
      *
      * @throws IllegalArgumentException when no map is shown or the mask length differs from its key count
      */
@@ -120,8 +202,8 @@ public class AttentionHeatmapView extends Region {
             }
         }
         keptMask.set(mask);
-        maskDirty = true;
-        requestLayout();
+        refreshHover();
+        invalidateColours();
     }
 
     /** Shows a map together with its kept mask (mask may be null). */
@@ -135,7 +217,7 @@ public class AttentionHeatmapView extends Region {
         return map.getReadOnlyProperty();
     }
 
-    /** The kept-key overlay, or null. */
+    /** The kept-key mask, or null. */
     public ReadOnlyObjectProperty<KeptMask> keptMaskProperty() {
         return keptMask.getReadOnlyProperty();
     }
@@ -150,14 +232,53 @@ public class AttentionHeatmapView extends Region {
         return colorScale;
     }
 
+    /** Divide each query row by its largest weight before colouring (default false). */
+    public BooleanProperty rowNormalisedProperty() {
+        return rowNormalised;
+    }
+
+    /**
+     * Saturate the colour scale at this percentile of the visible weights, e.g. 99 (default NaN: the maximum).
+     * Values outside (0, 100] other than NaN are refused with an {@link IllegalArgumentException}.
+     */
+    public DoubleProperty clipPercentileProperty() {
+        return clipPercentile;
+    }
+
+    /** The layer and head the map belongs to, named in the read-out and the accessible text (may be null). */
+    public ObjectProperty<LayerHead> headProperty() {
+        return head;
+    }
+
+    /** Colour of kept keys in the strip under the key axis (default {@link VizStyle#POLICY_A}). */
+    public ObjectProperty<Color> keptColorProperty() {
+        return keptColor;
+    }
+
+    /**
+     * Scale of all text drawn on the canvas (1 = normal). Bound to {@link VizStyle#fontScaleProperty()} by default;
+     * unbind it to set a value of this view alone.
+     */
+    public DoubleProperty fontScaleProperty() {
+        return fontScale;
+    }
+
     /** Number of leading keys marked as attention sinks along the key axis (default 4; 0 hides the marker). */
     public IntegerProperty sinkCountProperty() {
         return sinkCount;
     }
 
-    /** Text describing the hovered cell, e.g. {@code query #12 'dog' → key #3 'Lily': 0.184}; empty when none. */
+    /**
+     * Text describing the hovered cell, e.g. {@code L2 H5 · query #12 'dog' → key #3 'Lily': 1.84e-04 · kept};
+     * empty when none. The view draws it once, under the plot.
+     */
     public ReadOnlyStringProperty hoverTextProperty() {
         return hoverText.getReadOnlyProperty();
+    }
+
+    /** What part of the map is on screen (null before the first layout with a map). */
+    public ReadOnlyObjectProperty<Viewport> viewportProperty() {
+        return viewport.getReadOnlyProperty();
     }
 
     public void setMapping(ColorScales.Mapping value) {
@@ -176,26 +297,161 @@ public class AttentionHeatmapView extends Region {
         return hoverText.get();
     }
 
-    /** Plot area in local coordinates (the heatmap image without the label strips). */
-    public Rectangle2D plotArea() {
-        double w = Math.floor(getWidth() - 2 * PAD);
-        double h = Math.floor(getHeight() - TOP_STRIP - BOTTOM_STRIP);
-        return new Rectangle2D(PAD, TOP_STRIP, Math.max(0, w), Math.max(0, h));
+    /** The viewport after any pending layout. */
+    public Viewport getViewport() {
+        layout();
+        return viewport.get();
     }
 
-    /** Local coordinates of the centre of the pixels showing cell (query, key) of the current map. */
+    /** Shows the whole map (square cells, letterboxed). */
+    public void fit() {
+        fitMode = true;
+        originKey = 0;
+        originQuery = 0;
+        setCursor(Cursor.DEFAULT);
+        invalidateContent();
+    }
+
+    /**
+     * Zooms by {@code factor} (&gt; 1 magnifies) keeping the cell under local point (x, y) in place; the cell size
+     * stays between the fitted size and {@link #MAX_CELL}.
+     */
+    public void zoom(double factor, double x, double y) {
+        AttentionMap m = map.get();
+        if (m == null || !(factor > 0)) {
+            return;
+        }
+        layout();
+        Rectangle2D area = plotArea();
+        double fitCell = fitCell(m, area);
+        double current = fitMode ? fitCell : cellSize;
+        double next = Math.clamp(current * factor, fitCell, Math.max(fitCell, MAX_CELL));
+        HeatmapAxes.Frame f = frame != null ? frame : layoutFrame(m, area);
+        double cellKey = originKey + (x - f.image().getMinX()) / current;
+        double cellQuery = originQuery + (y - f.image().getMinY()) / current;
+        if (next <= fitCell * 1.0001) {
+            fit();
+            return;
+        }
+        fitMode = false;
+        cellSize = next;
+        originKey = anchoredOrigin(cellKey, x, area.getMinX(), area.getWidth(), m.keyCount(), next);
+        originQuery = anchoredOrigin(cellQuery, y, area.getMinY(), area.getHeight(), m.queryCount(), next);
+        clampOrigin(m, area);
+        setCursor(Cursor.OPEN_HAND);
+        invalidateContent();
+    }
+
+    /**
+     * First visible cell that puts fractional cell {@code cell} under {@code pointer} at cell size {@code next},
+     * given that the image is centred in [areaMin, areaMin + areaLen) as {@link #layoutFrame} does.
+     */
+    private static int anchoredOrigin(double cell, double pointer, double areaMin, double areaLen, int count,
+                                      double next) {
+        int visible = (int) Math.floor(areaLen / next + 1e-9);
+        if (visible >= count) {
+            return 0;
+        }
+        double offset = Math.floor((areaLen - visible * next) / 2);
+        return (int) Math.round(cell - (pointer - areaMin - offset) / next);
+    }
+
+    /** Zooms so that keys {@code [from, to)} fill the plot width, with queries from {@code from} at the top. */
+    public void showKeys(int from, int to) {
+        AttentionMap m = map.get();
+        if (m == null) {
+            return;
+        }
+        int lo = Math.clamp(from, 0, m.keyCount() - 1);
+        int hi = Math.clamp(to, lo + 1, m.keyCount());
+        Rectangle2D area = plotArea();
+        double fitCell = fitCell(m, area);
+        double next = Math.min(Math.max(fitCell, MAX_CELL), area.getWidth() / (hi - lo));
+        if (next <= fitCell * 1.0001 || lo == 0 && hi == m.keyCount()) {
+            fit();
+            return;
+        }
+        fitMode = false;
+        cellSize = next;
+        originKey = lo;
+        originQuery = Math.min(lo, m.queryCount() - 1);
+        clampOrigin(m, area);
+        invalidateContent();
+    }
+
+    /** Moves the view by whole cells (positive: towards later keys / queries). */
+    public void pan(int keys, int queries) {
+        AttentionMap m = map.get();
+        if (m == null || fitMode) {
+            return;
+        }
+        originKey += keys;
+        originQuery += queries;
+        clampOrigin(m, plotArea());
+        invalidateContent();
+    }
+
+    /** The area the image may use, in local coordinates (the image is letterboxed inside it). */
+    public Rectangle2D plotArea() {
+        double f = scale();
+        double left = 74 * f;
+        double top = 20 * f;
+        double right = 56 * f + 18;
+        double bottom = HeatmapAxes.STRIP_H + 6 + keySpace() + 20 * f;
+        return new Rectangle2D(left, top, Math.max(1, getWidth() - left - right),
+                Math.max(1, getHeight() - top - bottom));
+    }
+
+    /** Where the image of the visible cells is drawn, in local coordinates (null when nothing is shown). */
+    public Rectangle2D imageBounds() {
+        layout();
+        return frame == null ? null : frame.image();
+    }
+
+    /** Local coordinates of the centre of the pixels showing cell (query, key), which must be on screen. */
     public Point2D cellCenter(int query, int key) {
         AttentionMap m = requireMap();
         if (query < 0 || query >= m.queryCount() || key < 0 || key >= m.keyCount()) {
             throw new IndexOutOfBoundsException("cell (" + query + ", " + key + ") outside 0.." + (m.queryCount() - 1)
                     + " x 0.." + (m.keyCount() - 1));
         }
-        Rectangle2D plot = plotArea();
-        int pw = (int) plot.getWidth();
-        int ph = (int) plot.getHeight();
-        double x = (Bins.firstPixel(key, m.keyCount(), pw) + Bins.lastPixel(key, m.keyCount(), pw) + 1) / 2.0;
-        double y = (Bins.firstPixel(query, m.queryCount(), ph) + Bins.lastPixel(query, m.queryCount(), ph) + 1) / 2.0;
-        return new Point2D(plot.getMinX() + x, plot.getMinY() + y);
+        layout();
+        HeatmapAxes.Frame f = frame;
+        if (f == null || key < f.k0() || key >= f.k0() + f.cols() || query < f.q0() || query >= f.q0() + f.rows()) {
+            throw new IllegalStateException("cell (" + query + ", " + key + ") is not on screen");
+        }
+        double x0 = Bins.firstPixel(key - f.k0(), f.cols(), f.rasterW());
+        double x1 = Bins.lastPixel(key - f.k0(), f.cols(), f.rasterW()) + 1;
+        double y0 = Bins.firstPixel(query - f.q0(), f.rows(), f.rasterH());
+        double y1 = Bins.lastPixel(query - f.q0(), f.rows(), f.rasterH()) + 1;
+        double sx = f.image().getWidth() / f.rasterW();
+        double sy = f.image().getHeight() / f.rasterH();
+        return new Point2D(f.image().getMinX() + (x0 + x1) / 2 * sx, f.image().getMinY() + (y0 + y1) / 2 * sy);
+    }
+
+    /** Top-left of the kept strip under the key axis and its height, in local coordinates. */
+    public Rectangle2D keptStripBounds() {
+        layout();
+        if (frame == null) {
+            return null;
+        }
+        Rectangle2D img = frame.image();
+        return new Rectangle2D(img.getMinX(), img.getMaxY() + 3, img.getWidth(), HeatmapAxes.STRIP_H);
+    }
+
+    /** Bounds of the colour bar in local coordinates (null when nothing is shown). */
+    public Rectangle2D colourBarBounds() {
+        layout();
+        if (frame == null) {
+            return null;
+        }
+        Rectangle2D img = frame.image();
+        return new Rectangle2D(img.getMaxX() + 10, img.getMinY(), 12, Math.max(40, img.getHeight()));
+    }
+
+    /** The current colour range (null when no map is shown). */
+    public ValueScale valueScale() {
+        return values;
     }
 
     private AttentionMap requireMap() {
@@ -206,8 +462,71 @@ public class AttentionHeatmapView extends Region {
         return m;
     }
 
+    private double scale() {
+        return VizStyle.clampScale(fontScale.get());
+    }
+
+    private double fontPx() {
+        return VizStyle.LABEL_SIZE * scale();
+    }
+
+    private double keySpace() {
+        return 58 * scale();
+    }
+
+    private static double fitCell(AttentionMap m, Rectangle2D area) {
+        return Math.min(area.getWidth() / m.keyCount(), area.getHeight() / m.queryCount());
+    }
+
+    private void clampOrigin(AttentionMap m, Rectangle2D area) {
+        int cols = (int) Math.floor(area.getWidth() / cellSize + 1e-9);
+        int rows = (int) Math.floor(area.getHeight() / cellSize + 1e-9);
+        originKey = Math.clamp(originKey, 0, Math.max(0, m.keyCount() - Math.max(1, cols)));
+        originQuery = Math.clamp(originQuery, 0, Math.max(0, m.queryCount() - Math.max(1, rows)));
+    }
+
+    private HeatmapAxes.Frame layoutFrame(AttentionMap m, Rectangle2D area) {
+        double fitCell = fitCell(m, area);
+        if (!fitMode && cellSize <= fitCell * 1.0001) {
+            fitMode = true;
+        }
+        double cell = fitMode ? fitCell : cellSize;
+        if (fitMode) {
+            originKey = 0;
+            originQuery = 0;
+        } else {
+            clampOrigin(m, area);
+        }
+        int cols = Math.min(m.keyCount() - originKey, Math.max(1, (int) Math.floor(area.getWidth() / cell + 1e-9)));
+        int rows = Math.min(m.queryCount() - originQuery,
+                Math.max(1, (int) Math.floor(area.getHeight() / cell + 1e-9)));
+        double w = Math.max(1, Math.floor(cols * cell));
+        double h = Math.max(1, Math.floor(rows * cell));
+        int rw = Math.min(cols, (int) w);
+        int rh = Math.min(rows, (int) h);
+        double x = Math.floor(area.getMinX() + (area.getWidth() - w) / 2);
+        double y = Math.floor(area.getMinY() + (area.getHeight() - h) / 2);
+        return new HeatmapAxes.Frame(new Rectangle2D(x, y, w, h), originKey, cols, originQuery, rows, rw, rh, cell);
+    }
+
+    private void invalidateScale() {
+        scaleDirty = true;
+        invalidateContent();
+    }
+
+    private void invalidateContent() {
+        contentDirty = true;
+        invalidateColours();
+    }
+
     private void invalidateColours() {
         colourDirty = true;
+        invalidateBase();
+    }
+
+    private void invalidateBase() {
+        baseDirty = true;
+        overlayDirty = true;
         requestLayout();
     }
 
@@ -223,213 +542,252 @@ public class AttentionHeatmapView extends Region {
         if (base.getWidth() != w || base.getHeight() != h) {
             base.setWidth(w);
             base.setHeight(h);
-            maskLayer.setWidth(w);
-            maskLayer.setHeight(h);
             overlay.setWidth(w);
             overlay.setHeight(h);
-            poolDirty = true;
+            contentDirty = true;
+            colourDirty = true;
+            baseDirty = true;
             overlayDirty = true;
         }
-        if (poolDirty) {
-            repool();
+        AttentionMap m = map.get();
+        if (scaleDirty) {
+            scaleDirty = false;
+            values = m == null ? null
+                    : ValueScale.of(m, mapping.get(), rowNormalised.get(), clipPercentile.get());
+            grid = null;
+            pooledFrame = null;
+            updateAccessibleText();
+        }
+        if (contentDirty) {
+            contentDirty = false;
+            frame = m == null ? null : layoutFrame(m, plotArea());
+            repool(m);
+            if (frame != null) {
+                viewport.set(new Viewport(frame.k0(), frame.k0() + frame.cols(), frame.q0(), frame.q0() + frame.rows(),
+                        frame.cell(), fitMode));
+            } else {
+                viewport.set(null);
+            }
         }
         if (colourDirty) {
+            colourDirty = false;
             recolour();
         }
-        if (maskDirty) {
-            drawMaskLayer();
+        if (baseDirty) {
+            baseDirty = false;
+            drawBase();
         }
         if (overlayDirty) {
+            overlayDirty = false;
             drawOverlay();
         }
     }
 
-    private void repool() {
-        poolDirty = false;
-        colourDirty = true;
-        maskDirty = true;
-        overlayDirty = true;
-        Rectangle2D plot = plotArea();
-        AttentionMap m = map.get();
-        if (m == null || plot.getWidth() < 1 || plot.getHeight() < 1) {
+    private void repool(AttentionMap m) {
+        if (m == null || frame == null) {
             grid = null;
-            image = null;
+            pooledFrame = null;
             return;
         }
-        grid = MaxPooling.pool(m, (int) plot.getWidth(), (int) plot.getHeight());
-        if (image == null || image.getWidth() != grid.width() || image.getHeight() != grid.height()) {
-            image = new WritableImage(grid.width(), grid.height());
+        HeatmapAxes.Frame f = frame;
+        if (grid != null && pooledFrame != null && samePooling(pooledFrame, f)) {
+            return;
         }
+        grid = MaxPooling.pool(m, f.k0(), f.k0() + f.cols(), f.q0(), f.q0() + f.rows(), f.rasterW(), f.rasterH(),
+                values.rowFactors());
+        pooledFrame = f;
+    }
+
+    private boolean samePooling(HeatmapAxes.Frame a, HeatmapAxes.Frame b) {
+        return a.k0() == b.k0() && a.cols() == b.cols() && a.q0() == b.q0() && a.rows() == b.rows()
+                && a.rasterW() == b.rasterW() && a.rasterH() == b.rasterH();
     }
 
     private void recolour() {
-        colourDirty = false;
+        if (grid == null) {
+            return;
+        }
+        int n = grid.width() * grid.height();
+        if (argb.length != n) {
+            argb = new int[n];
+        }
+        grid.toArgb(colorScale.get(), values, argb);
+        KeptMask mask = keptMask.get();
+        if (mask != null) {
+            dimEvicted(mask);
+        }
+        if (image == null || (int) image.getWidth() != grid.width() || (int) image.getHeight() != grid.height()) {
+            image = new WritableImage(grid.width(), grid.height());
+        }
+        image.getPixelWriter().setPixels(0, 0, grid.width(), grid.height(), PixelFormat.getIntArgbInstance(), argb, 0,
+                grid.width());
+    }
+
+    /** Blends raster columns whose keys are all evicted towards white (the causal triangle stays white). */
+    private void dimEvicted(KeptMask mask) {
+        int w = grid.width();
+        int h = grid.height();
+        double a = EVICTED_DIM.getOpacity();
+        for (int px = 0; px < w; px++) {
+            if (HeatmapAxes.anyKept(mask, frame, px)) {
+                continue;
+            }
+            for (int py = 0; py < h; py++) {
+                int i = py * w + px;
+                int c = argb[i];
+                int r = (int) ((c >> 16 & 0xFF) * (1 - a) + 255 * a);
+                int g = (int) ((c >> 8 & 0xFF) * (1 - a) + 255 * a);
+                int b = (int) ((c & 0xFF) * (1 - a) + 255 * a);
+                argb[i] = 0xFF000000 | r << 16 | g << 8 | b;
+            }
+        }
+    }
+
+    private void drawBase() {
         GraphicsContext g = base.getGraphicsContext2D();
         g.setFill(VizStyle.BACKGROUND);
         g.fillRect(0, 0, base.getWidth(), base.getHeight());
-        Rectangle2D plot = plotArea();
-        if (grid == null) {
+        AttentionMap m = map.get();
+        Font font = VizStyle.labelFont(scale());
+        if (m == null || frame == null || grid == null) {
             g.setFill(VizStyle.MUTED);
-            g.setFont(VizStyle.LABEL_FONT);
+            g.setFont(font);
             g.setTextAlign(TextAlignment.CENTER);
             g.setTextBaseline(VPos.CENTER);
             g.fillText("no attention data", base.getWidth() / 2, base.getHeight() / 2);
             return;
         }
-        grid.writeTo(image.getPixelWriter(), colorScale.get(), mapping.get());
-        g.drawImage(image, plot.getMinX(), plot.getMinY());
+        Rectangle2D img = frame.image();
+        g.setImageSmoothing(false);
+        g.drawImage(image, img.getMinX(), img.getMinY(), img.getWidth(), img.getHeight());
         g.setStroke(Color.web("#c9ccd3"));
         g.setLineWidth(1);
-        g.strokeRect(plot.getMinX() - 0.5, plot.getMinY() - 0.5, plot.getWidth() + 1, plot.getHeight() + 1);
-        g.setFill(VizStyle.MUTED);
-        g.setFont(VizStyle.LABEL_FONT);
-        g.setTextBaseline(VPos.BOTTOM);
-        g.setTextAlign(TextAlignment.RIGHT);
-        AttentionMap m = map.get();
-        g.fillText(m.queryCount() + " queries ↓  ×  " + m.keyCount() + " keys →  ("
-                        + mapping.get().name().toLowerCase(Locale.ROOT) + ", max " + formatWeight(grid.max()) + ")",
-                plot.getMaxX(), plot.getMinY() - 2);
+        g.strokeRect(img.getMinX() - 0.5, img.getMinY() - 0.5, img.getWidth() + 1, img.getHeight() + 1);
+        Rectangle2D strip = keptStripBounds();
+        HeatmapAxes.keptStrip(g, frame, keptMask.get(), keptColor.get(), strip.getMinY());
+        HeatmapAxes.labels(g, frame, m, font, img.getMinX() - 8, keySpace(), strip.getMaxY() + 4);
+        HeatmapAxes.colourBar(g, colourBarBounds(), colorScale.get(), values, font, gradient);
+        drawTitle(g, m, font);
+        drawSinks(g, m, font);
     }
 
-    private void drawMaskLayer() {
-        maskDirty = false;
-        GraphicsContext g = maskLayer.getGraphicsContext2D();
-        g.clearRect(0, 0, maskLayer.getWidth(), maskLayer.getHeight());
-        AttentionMap m = map.get();
-        if (grid != null && m != null) {
-            drawEvicted(g, plotArea(), m);
+    private void drawTitle(GraphicsContext g, AttentionMap m, Font font) {
+        StringBuilder t = new StringBuilder();
+        LayerHead lh = head.get();
+        if (lh != null) {
+            t.append("L").append(lh.layer()).append(" H").append(lh.head()).append(" · ");
         }
+        t.append(m.queryCount()).append(" × ").append(m.keyCount()).append(" · ")
+                .append(mapping.get().name().toLowerCase(Locale.ROOT));
+        if (rowNormalised.get()) {
+            t.append(" · ÷ row max");
+        }
+        if (!Double.isNaN(values.percentile())) {
+            t.append(String.format(Locale.ROOT, " · clipped at p%s", WeightFormat.tick(values.percentile())));
+        }
+        Viewport v = viewport.get();
+        if (v != null && !v.fit()) {
+            t.append(" · keys ").append(v.keyFrom()).append("–").append(v.keyTo() - 1);
+        }
+        g.setFont(font);
+        g.setFill(VizStyle.MUTED);
+        g.setTextAlign(TextAlignment.RIGHT);
+        g.setTextBaseline(VPos.CENTER);
+        g.fillText(t.toString(), base.getWidth() - 4, 9 * scale());
+    }
+
+    private void drawSinks(GraphicsContext g, AttentionMap m, Font font) {
+        int sinks = Math.min(sinkCount.get(), m.keyCount());
+        HeatmapAxes.Frame f = frame;
+        if (sinks <= 0 || f.k0() >= sinks) {
+            return;
+        }
+        int lastCol = Math.min(sinks, f.k0() + f.cols()) - 1 - f.k0();
+        double x0 = f.keyX(Bins.firstPixel(0, f.cols(), f.rasterW()));
+        double x1 = f.keyX(Bins.lastPixel(lastCol, f.cols(), f.rasterW()) + 1);
+        double top = f.image().getMinY();
+        g.setFill(VizStyle.SINK);
+        g.fillRect(x0, top - 5, Math.max(2, x1 - x0), 4);
+        g.setFont(font);
+        g.setTextAlign(TextAlignment.LEFT);
+        g.setTextBaseline(VPos.BOTTOM);
+        g.fillText("sink ×" + sinks, x0, top - 6);
     }
 
     private void drawOverlay() {
-        overlayDirty = false;
         GraphicsContext g = overlay.getGraphicsContext2D();
         g.clearRect(0, 0, overlay.getWidth(), overlay.getHeight());
-        AttentionMap m = map.get();
-        if (grid == null || m == null) {
+        if (grid == null || frame == null) {
             return;
         }
-        Rectangle2D plot = plotArea();
-        drawSinks(g, plot, m);
-        drawHover(g, plot);
-    }
-
-    /**
-     * Dims and hatches evicted key columns below their first visible row (the causal triangle stays clean). The
-     * overlay is composed pixel by pixel into an image and drawn once: a clip to the staircase outline of many
-     * evicted runs sends the software renderer down a slow blend path (hundreds of ms for a 512-token map).
-     */
-    private void drawEvicted(GraphicsContext g, Rectangle2D plot, AttentionMap m) {
-        KeptMask mask = keptMask.get();
-        if (mask == null) {
-            return;
-        }
-        int pw = grid.width(), ph = grid.height();
-        int kc = m.keyCount();
-        if (overlayPixels == null || overlayPixels.length != pw * ph) {
-            overlayPixels = new int[pw * ph];
-        }
-        int[] px = overlayPixels;
-        java.util.Arrays.fill(px, 0);
-        int dim = argb(EVICTED_DIM), hatch = argb(EVICTED_HATCH);
-        boolean any = false;
-        for (int x = 0; x < pw; x++) {
-            int k0 = Bins.start(x, kc, pw);
-            int k1 = Bins.end(x, kc, pw);
-            int evictedKeys = 0;
-            for (int k = k0; k < k1; k++) {
-                if (!mask.isKept(k)) {
-                    evictedKeys++;
-                }
-            }
-            if (evictedKeys * 2 <= k1 - k0) {
-                continue;
-            }
-            any = true;
-            for (int y = firstVisibleRow(x); y < ph; y++) {
-                // hatch lines run bottom-left to top-right, 6 px apart
-                px[y * pw + x] = Math.floorMod(x - (ph - y), 6) == 0 ? hatch : dim;
-            }
-        }
-        if (!any) {
-            return;
-        }
-        if (overlayImage == null || (int) overlayImage.getWidth() != pw || (int) overlayImage.getHeight() != ph) {
-            overlayImage = new WritableImage(pw, ph);
-        }
-        overlayImage.getPixelWriter().setPixels(0, 0, pw, ph, javafx.scene.image.PixelFormat.getIntArgbInstance(),
-                px, 0, pw);
-        g.drawImage(overlayImage, plot.getMinX(), plot.getMinY(), plot.getWidth(), plot.getHeight());
-    }
-
-    private static int argb(Color c) {
-        return ((int) Math.round(c.getOpacity() * 255) << 24) | ((int) Math.round(c.getRed() * 255) << 16)
-                | ((int) Math.round(c.getGreen() * 255) << 8) | (int) Math.round(c.getBlue() * 255);
-    }
-
-    private int firstVisibleRow(int px) {
-        int w = grid.width();
-        byte[] states = grid.states();
-        for (int py = 0; py < grid.height(); py++) {
-            if (states[py * w + px] != PooledGrid.CAUSAL) {
-                return py;
-            }
-        }
-        return grid.height();
-    }
-
-    private void drawSinks(GraphicsContext g, Rectangle2D plot, AttentionMap m) {
-        int sinks = Math.min(sinkCount.get(), m.keyCount());
-        if (sinks <= 0) {
-            return;
-        }
-        int pw = grid.width();
-        int first = Bins.firstPixel(0, m.keyCount(), pw);
-        int last = Bins.lastPixel(sinks - 1, m.keyCount(), pw);
-        double x = plot.getMinX() + first;
-        double w = Math.max(2, last - first + 1);
-        g.setFill(VizStyle.SINK);
-        g.fillRect(x, plot.getMinY() - 5, w, 4);
-        g.setFont(VizStyle.LABEL_FONT);
-        g.setTextAlign(TextAlignment.LEFT);
-        g.setTextBaseline(VPos.BOTTOM);
-        g.fillText("sink ×" + sinks, x, plot.getMinY() - 5);
-    }
-
-    private void drawHover(GraphicsContext g, Rectangle2D plot) {
-        g.setFont(VizStyle.LABEL_FONT);
+        Font font = VizStyle.labelFont(scale());
+        g.setFont(font);
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.CENTER);
-        double textY = plot.getMaxY() + BOTTOM_STRIP / 2 + 1;
+        double textY = getHeight() - 10 * scale();
         if (hoverPx < 0) {
             g.setFill(VizStyle.MUTED);
-            g.fillText("hover a cell for its weight", plot.getMinX(), textY);
+            g.fillText(fitMode ? "hover a cell · wheel to zoom · drag to pan" : "hover a cell · double-click to fit",
+                    4, textY);
             return;
         }
-        AttentionMap m = map.get();
-        int pw = grid.width();
-        int ph = grid.height();
-        int k0 = Bins.start(hoverPx, m.keyCount(), pw);
-        int q0 = Bins.start(hoverPy, m.queryCount(), ph);
-        double x0 = Bins.firstPixel(k0, m.keyCount(), pw);
-        double x1 = Bins.lastPixel(Bins.end(hoverPx, m.keyCount(), pw) - 1, m.keyCount(), pw) + 1;
-        double y0 = Bins.firstPixel(q0, m.queryCount(), ph);
-        double y1 = Bins.lastPixel(Bins.end(hoverPy, m.queryCount(), ph) - 1, m.queryCount(), ph) + 1;
+        HeatmapAxes.Frame f = frame;
+        double x0 = f.keyX(hoverPx);
+        double x1 = f.keyX(hoverPx + 1);
+        double y0 = f.queryY(hoverPy);
+        double y1 = f.queryY(hoverPy + 1);
         g.setStroke(VizStyle.HIGHLIGHT);
         g.setLineWidth(1.5);
-        g.strokeRect(plot.getMinX() + x0 - 1, plot.getMinY() + y0 - 1, x1 - x0 + 2, y1 - y0 + 2);
+        g.strokeRect(x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2);
         g.setFill(VizStyle.TEXT);
-        g.fillText(hoverText.get(), plot.getMinX(), textY);
+        g.fillText(hoverText.get(), 4, textY);
+    }
+
+    private void onScroll(ScrollEvent e) {
+        if (map.get() == null || e.getDeltaY() == 0) {
+            return;
+        }
+        zoom(Math.pow(ZOOM_PER_NOTCH, e.getDeltaY() / 40), e.getX(), e.getY());
+        e.consume();
+    }
+
+    private void onPressed(MouseEvent e) {
+        dragX = e.getX();
+        dragY = e.getY();
+        dragKey = originKey;
+        dragQuery = originQuery;
+        if (!fitMode) {
+            setCursor(Cursor.CLOSED_HAND);
+        }
+    }
+
+    private void onDragged(MouseEvent e) {
+        AttentionMap m = map.get();
+        if (m == null || fitMode) {
+            return;
+        }
+        int keys = (int) Math.round((dragX - e.getX()) / cellSize);
+        int queries = (int) Math.round((dragY - e.getY()) / cellSize);
+        int k = originKey;
+        int q = originQuery;
+        originKey = dragKey + keys;
+        originQuery = dragQuery + queries;
+        clampOrigin(m, plotArea());
+        if (k != originKey || q != originQuery) {
+            invalidateContent();
+        }
+        e.consume();
     }
 
     private void onMouseMoved(MouseEvent e) {
-        Rectangle2D plot = plotArea();
-        if (grid == null || !plot.contains(e.getX(), e.getY())) {
+        HeatmapAxes.Frame f = frame;
+        if (grid == null || f == null || !f.image().contains(e.getX(), e.getY())) {
             setHover(-1, -1);
             return;
         }
-        int px = Math.min(grid.width() - 1, (int) (e.getX() - plot.getMinX()));
-        int py = Math.min(grid.height() - 1, (int) (e.getY() - plot.getMinY()));
+        Rectangle2D img = f.image();
+        int px = Math.min(f.rasterW() - 1, (int) ((e.getX() - img.getMinX()) * f.rasterW() / img.getWidth()));
+        int py = Math.min(f.rasterH() - 1, (int) ((e.getY() - img.getMinY()) * f.rasterH() / img.getHeight()));
         setHover(px, py);
     }
 
@@ -439,17 +797,22 @@ public class AttentionHeatmapView extends Region {
         }
         hoverPx = px;
         hoverPy = py;
+        refreshHover();
+    }
+
+    private void refreshHover() {
         AttentionMap m = map.get();
-        hoverText.set(px < 0 || m == null || grid == null ? "" : describePixel(m, px, py));
+        hoverText.set(hoverPx < 0 || m == null || frame == null ? "" : describePixel(m, hoverPx, hoverPy));
         invalidateOverlay();
     }
 
-    /** Describes the strongest visible cell under a pixel (the one max-pooling showed). */
+    /** Describes the strongest visible cell under a raster pixel (the one max-pooling showed). */
     private String describePixel(AttentionMap m, int px, int py) {
-        int k0 = Bins.start(px, m.keyCount(), grid.width());
-        int k1 = Bins.end(px, m.keyCount(), grid.width());
-        int q0 = Bins.start(py, m.queryCount(), grid.height());
-        int q1 = Bins.end(py, m.queryCount(), grid.height());
+        HeatmapAxes.Frame f = frame;
+        int k0 = f.keyStart(px);
+        int k1 = f.keyEnd(px);
+        int q0 = f.queryStart(py);
+        int q1 = f.queryEnd(py);
         int bestQ = -1;
         int bestK = -1;
         float best = Float.NEGATIVE_INFINITY;
@@ -472,8 +835,13 @@ public class AttentionHeatmapView extends Region {
                 }
             }
         }
+        String pooled = (k1 - k0) * (q1 - q0) > 1 ? " (max of " + (q1 - q0) + "×" + (k1 - k0) + " cells)" : "";
         if (bestQ >= 0) {
-            return describeCell(m, bestQ, bestK, formatWeight(best));
+            String value = WeightFormat.weight(best);
+            if (values != null && values.rowNormalised()) {
+                value += " (" + WeightFormat.weight(best * values.rowFactor(bestQ)) + " of row max)";
+            }
+            return describeCell(m, bestQ, bestK, value + pooled);
         }
         if (visibleQ >= 0) {
             return describeCell(m, visibleQ, visibleK, "not computed");
@@ -481,17 +849,62 @@ public class AttentionHeatmapView extends Region {
         return describeCell(m, q0, k0, "masked (future key)");
     }
 
-    private static String describeCell(AttentionMap m, int q, int k, String value) {
-        return "query #" + m.queryPositions()[q] + " '" + printable(m.queryTokens().get(q)) + "' → key #"
-                + m.keyPositions()[k] + " '" + printable(m.keyTokens().get(k)) + "': " + value;
+    private String describeCell(AttentionMap m, int q, int k, String value) {
+        StringBuilder sb = new StringBuilder();
+        LayerHead lh = head.get();
+        if (lh != null) {
+            sb.append("L").append(lh.layer()).append(" H").append(lh.head()).append(" · ");
+        }
+        sb.append("query #").append(m.queryPositions()[q]).append(" '").append(printable(m.queryTokens().get(q)))
+                .append("' → key #").append(m.keyPositions()[k]).append(" '").append(printable(m.keyTokens().get(k)))
+                .append("': ").append(value);
+        KeptMask mask = keptMask.get();
+        if (mask != null) {
+            sb.append(mask.isKept(k) ? " · kept" : " · evicted");
+        }
+        return sb.toString();
     }
 
     static String printable(String token) {
-        String s = token.replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r");
-        return s.length() > 24 ? s.substring(0, 23) + "…" : s;
+        return WeightFormat.token(token, 24);
     }
 
-    private static String formatWeight(double w) {
-        return String.format(Locale.ROOT, "%.3f", w);
+    private void updateAccessibleText() {
+        AttentionMap m = map.get();
+        if (m == null) {
+            setAccessibleText("Attention heatmap: no data");
+            return;
+        }
+        int bq = -1;
+        int bk = -1;
+        float best = Float.NEGATIVE_INFINITY;
+        for (int q = 0; q < m.queryCount(); q++) {
+            for (int k = 0; k < m.keyCount(); k++) {
+                float w = m.weight(q, k);
+                if (w > best && !m.isCausallyMasked(q, k)) {
+                    best = w;
+                    bq = q;
+                    bk = k;
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder("Attention heatmap");
+        LayerHead lh = head.get();
+        if (lh != null) {
+            sb.append(", layer ").append(lh.layer()).append(" head ").append(lh.head());
+        }
+        sb.append(": ").append(m.queryCount()).append(" queries by ").append(m.keyCount()).append(" keys, ")
+                .append(mapping.get().name().toLowerCase(Locale.ROOT)).append(" colour scale");
+        if (bq >= 0) {
+            sb.append("; strongest weight ").append(WeightFormat.weight(best)).append(" from query '")
+                    .append(printable(m.queryTokens().get(bq))).append("' to key '")
+                    .append(printable(m.keyTokens().get(bk))).append("'");
+        }
+        KeptMask mask = keptMask.get();
+        if (mask != null) {
+            sb.append("; the policy keeps ").append(mask.keptCount()).append(" of ").append(mask.keyCount())
+                    .append(" keys");
+        }
+        setAccessibleText(sb.toString());
     }
 }

@@ -40,7 +40,8 @@ class ChartExportTest {
         BufferedImage img = ImageIO.read(file.toFile());
         assertEquals(200, img.getWidth());
         assertEquals(150, img.getHeight());
-        int topLeftCell = img.getRGB(10, 30);
+        javafx.geometry.Point2D cell = Fx.call(() -> view.cellCenter(0, 0));
+        int topLeftCell = img.getRGB((int) cell.getX(), (int) cell.getY());
         assertEquals(org.kvscope.viz.ColorScales.VIRIDIS.argbAt(1.0), topLeftCell, "heatmap pixels are in the PNG");
     }
 

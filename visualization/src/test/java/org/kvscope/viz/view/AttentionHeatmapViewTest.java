@@ -1,14 +1,19 @@
 package org.kvscope.viz.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import javafx.geometry.HorizontalDirection;
 import javafx.geometry.Point2D;
 import javafx.geometry.Rectangle2D;
+import javafx.geometry.VerticalDirection;
 import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseButton;
 import javafx.scene.layout.StackPane;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.Test;
@@ -18,6 +23,7 @@ import org.kvscope.viz.Fx;
 import org.kvscope.viz.VizStyle;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.KeptMask;
+import org.kvscope.viz.data.LayerHead;
 import org.kvscope.viz.demo.SampleData;
 import org.kvscope.viz.raster.PooledGrid;
 import org.testfx.api.FxRobot;
@@ -33,7 +39,9 @@ class AttentionHeatmapViewTest {
     void start(Stage stage) {
         this.stage = stage;
         view = new AttentionHeatmapView();
-        stage.setScene(new javafx.scene.Scene(new StackPane(view), 248, 276));
+        view.fontScaleProperty().unbind();
+        stage.setScene(new javafx.scene.Scene(new StackPane(view), 420, 440));
+        stage.sizeToScene();
         stage.show();
     }
 
@@ -43,7 +51,7 @@ class AttentionHeatmapViewTest {
             1.00f, 0, 0, 0,
             0.90f, 0.10f, 0, 0,
             0.50f, 0.25f, 0.25f, 0,
-            0.001f, 0.009f, 0.09f, 0.90f};
+            0.0001f, 0.009f, 0.09f, 0.90f};
         return AttentionMap.selfAttention(w, List.of("Lily", "saw", "a", "dog"));
     }
 
@@ -56,7 +64,24 @@ class AttentionHeatmapViewTest {
         assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, strongest.getX(), strongest.getY()));
         assertEquals(PooledGrid.CAUSAL_ARGB, Fx.argb(img, future.getX(), future.getY()));
         Point2D weak = Fx.call(() -> view.cellCenter(3, 0));
-        assertEquals(ColorScales.VIRIDIS.argbAt(0.001), Fx.argb(img, weak.getX(), weak.getY()));
+        assertEquals(ColorScales.VIRIDIS.argbAt(0.0001), Fx.argb(img, weak.getX(), weak.getY()));
+    }
+
+    @Test
+    void cellsAreSquareAndLetterboxed() {
+        Fx.run(() -> view.setMap(small()));
+        Point2D a = Fx.call(() -> view.cellCenter(1, 0));
+        Point2D right = Fx.call(() -> view.cellCenter(1, 1));
+        Point2D below = Fx.call(() -> view.cellCenter(2, 0));
+        assertEquals(right.getX() - a.getX(), below.getY() - a.getY(), 1.0, "cell width equals cell height");
+        Fx.run(() -> stage.setWidth(900));
+        Rectangle2D img = Fx.call(() -> {
+            stage.getScene().getRoot().layout();
+            return view.imageBounds();
+        });
+        Rectangle2D area = Fx.call(view::plotArea);
+        assertEquals(img.getWidth(), img.getHeight(), 1.0, "a square map stays square in a wide view");
+        assertTrue(area.getWidth() > img.getWidth() + 100, "the spare width is left empty, not stretched into");
     }
 
     @Test
@@ -75,6 +100,51 @@ class AttentionHeatmapViewTest {
     }
 
     @Test
+    void rowNormalisationAndPercentileClippingBrightenTheLinearScale() {
+        Fx.run(() -> view.setMap(small()));
+        Point2D half = Fx.call(() -> view.cellCenter(2, 0));
+        Point2D last = Fx.call(() -> view.cellCenter(3, 3));
+        assertEquals(ColorScales.VIRIDIS.argbAt(0.5), Fx.argb(Fx.snapshot(view), half.getX(), half.getY()));
+        Fx.run(() -> view.rowNormalisedProperty().set(true));
+        WritableImage norm = Fx.snapshot(view);
+        assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(norm, half.getX(), half.getY()),
+                "0.5 is row 2's maximum");
+        assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(norm, last.getX(), last.getY()));
+        Fx.run(() -> {
+            view.rowNormalisedProperty().set(false);
+            view.clipPercentileProperty().set(50);
+        });
+        assertTrue(Fx.call(() -> view.valueScale().hi()) < 0.26, "the median of the 10 weights is 0.25");
+        assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(Fx.snapshot(view), half.getX(), half.getY()),
+                "0.5 lies above the 50th percentile and saturates");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Fx.run(() -> view.clipPercentileProperty().set(120)));
+        assertEquals("clipping percentile must be in (0, 100] or NaN for none but was 120.0", e.getMessage());
+        assertEquals(50, Fx.call(() -> view.clipPercentileProperty().get()), "a refused value changes nothing");
+    }
+
+    @Test
+    void colourBarShowsTheScaleFromLowToHigh() {
+        Fx.run(() -> view.setMap(small()));
+        Rectangle2D bar = Fx.call(view::colourBarBounds);
+        assertNotNull(bar);
+        WritableImage img = Fx.snapshot(view);
+        double x = bar.getMinX() + bar.getWidth() / 2;
+        assertTrue(Fx.distance(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, x, bar.getMinY() + 1)) < 20, "top = max");
+        assertTrue(Fx.distance(ColorScales.VIRIDIS.argbAt(0.0), Fx.argb(img, x, bar.getMaxY() - 1)) < 20, "bottom = 0");
+        int tickText = 0;
+        for (int y = (int) bar.getMinY(); y < bar.getMaxY(); y++) {
+            for (int dx = 6; dx < 30; dx++) {
+                if (Fx.brightness(Fx.argb(img, bar.getMaxX() + dx, y)) < 200) {
+                    tickText++;
+                }
+            }
+        }
+        assertTrue(tickText > 40, "tick labels are drawn beside the bar: " + tickText);
+        assertEquals(List.of(0.0, 0.25, 0.5, 0.75, 1.0), Fx.call(() -> HeatmapAxes.ticks(view.valueScale())));
+    }
+
+    @Test
     void keptMaskDimsOnlyEvictedColumns() {
         AttentionMap map = small();
         Fx.run(() -> view.setMap(map));
@@ -83,40 +153,73 @@ class AttentionHeatmapViewTest {
         WritableImage before = Fx.snapshot(view);
         Fx.run(() -> view.setKeptMask(new KeptMask(new boolean[] {true, false, true, true})));
         WritableImage after = Fx.snapshot(view);
-        int dx = 3;
         assertTrue(Fx.distance(Fx.argb(before, evicted.getX(), evicted.getY()),
                 Fx.argb(after, evicted.getX(), evicted.getY())) > 60, "evicted column is dimmed");
-        assertTrue(Fx.distance(Fx.argb(before, evicted.getX() + dx, evicted.getY() + 5),
-                Fx.argb(after, evicted.getX() + dx, evicted.getY() + 5)) > 60, "whole evicted column is dimmed");
         assertEquals(Fx.argb(before, kept.getX(), kept.getY()), Fx.argb(after, kept.getX(), kept.getY()));
+        Rectangle2D strip = Fx.call(view::keptStripBounds);
+        double y = strip.getMinY() + strip.getHeight() / 2;
+        assertTrue(Fx.distance(Fx.argb(after, kept.getX(), y), argb(VizStyle.POLICY_A)) < 20, "kept key in the strip");
+        assertTrue(Fx.distance(Fx.argb(after, evicted.getX(), y), argb(HeatmapAxes.EVICTED_STRIP)) < 20);
         Fx.run(() -> view.setKeptMask(null));
         assertEquals(Fx.argb(before, evicted.getX(), evicted.getY()),
                 Fx.argb(Fx.snapshot(view), evicted.getX(), evicted.getY()), "removing the mask restores pixels");
     }
 
     @Test
-    void hoverOnCellPublishesText(FxRobot robot) {
-        Fx.run(() -> view.setMap(small()));
-        Point2D local = Fx.call(() -> view.cellCenter(2, 1));
-        robot.moveTo(Fx.call(() -> view.localToScreen(local)));
-        assertEquals("query #2 'a' → key #1 'saw': 0.250", Fx.call(view::getHoverText));
-        Point2D future = Fx.call(() -> view.cellCenter(1, 3));
-        robot.moveTo(Fx.call(() -> view.localToScreen(future)));
-        assertEquals("query #1 'saw' → key #3 'dog': masked (future key)", Fx.call(view::getHoverText));
+    void aSingleKeptKeyAmongEvictedOnesShowsKeptInTheStrip() {
+        AttentionMap big = SampleData.attention(2048, 4, 2.0, 1);
+        boolean[] kept = new boolean[2048];
+        kept[1000] = true;
+        Fx.run(() -> view.show(big, new KeptMask(kept)));
+        Rectangle2D strip = Fx.call(view::keptStripBounds);
+        assertTrue(strip.getWidth() < 2048, "more keys than pixels: the map is pooled");
+        Point2D keptKey = Fx.call(() -> view.cellCenter(2047, 1000));
+        Point2D other = Fx.call(() -> view.cellCenter(2047, 1500));
+        WritableImage img = Fx.snapshot(view);
+        double y = strip.getMinY() + strip.getHeight() / 2;
+        assertTrue(Fx.distance(Fx.argb(img, keptKey.getX(), y), argb(VizStyle.POLICY_A)) < 20,
+                "key 1000 is kept although the other keys of its pixel column are evicted");
+        assertTrue(Fx.distance(Fx.argb(img, other.getX(), y), argb(HeatmapAxes.EVICTED_STRIP)) < 20);
+        Fx.run(() -> view.keptColorProperty().set(VizStyle.POLICY_B));
+        assertTrue(Fx.distance(Fx.argb(Fx.snapshot(view), keptKey.getX(), y), argb(VizStyle.POLICY_B)) < 20,
+                "the strip takes the policy's colour");
+    }
+
+    @Test
+    void hoverReadOutIsScientificBelowOneThousandthAndNamesHeadAndKeptState(FxRobot robot) {
+        Fx.run(() -> {
+            view.setMap(small());
+            view.headProperty().set(new LayerHead(2, 5));
+            view.setKeptMask(new KeptMask(new boolean[] {false, true, true, true}));
+        });
+        robot.moveTo(Fx.call(() -> view.localToScreen(view.cellCenter(2, 1))));
+        assertEquals("L2 H5 · query #2 'a' → key #1 'saw': 0.250 · kept", Fx.call(view::getHoverText));
+        robot.moveTo(Fx.call(() -> view.localToScreen(view.cellCenter(3, 0))));
+        assertEquals("L2 H5 · query #3 'dog' → key #0 'Lily': 1.00e-04 · evicted", Fx.call(view::getHoverText));
+        robot.moveTo(Fx.call(() -> view.localToScreen(view.cellCenter(1, 3))));
+        assertEquals("L2 H5 · query #1 'saw' → key #3 'dog': masked (future key) · kept", Fx.call(view::getHoverText));
         robot.moveTo(Fx.call(() -> view.localToScreen(2, 2)));
         assertEquals("", Fx.call(view::getHoverText));
     }
 
     @Test
-    void hoverTextIsDrawn(FxRobot robot) {
+    void weightFormatSwitchesToScientificNotation() {
+        assertEquals("0.250", WeightFormat.weight(0.25));
+        assertEquals("1.00e-03", WeightFormat.weight(0.001 - 1e-12));
+        assertEquals("0.001", WeightFormat.weight(0.001));
+        assertEquals("3.20e-07", WeightFormat.weight(3.2e-7));
+        assertEquals("0", WeightFormat.weight(0));
+    }
+
+    @Test
+    void hoverTextIsDrawnOnceUnderThePlot(FxRobot robot) {
         Fx.run(() -> view.setMap(small()));
-        Rectangle2D plot = Fx.call(view::plotArea);
-        double textY = plot.getMaxY() + AttentionHeatmapView.BOTTOM_STRIP / 2;
+        double textY = Fx.call(() -> view.getHeight() - 10);
         WritableImage before = Fx.snapshot(view);
         robot.moveTo(Fx.call(() -> view.localToScreen(view.cellCenter(3, 3))));
         WritableImage after = Fx.snapshot(view);
         int changed = 0;
-        for (int x = (int) plot.getMinX(); x < plot.getMaxX(); x++) {
+        for (int x = 0; x < before.getWidth(); x++) {
             for (int y = (int) textY - 5; y <= textY + 5; y++) {
                 if (Fx.argb(before, x, y) != Fx.argb(after, x, y)) {
                     changed++;
@@ -127,6 +230,112 @@ class AttentionHeatmapViewTest {
     }
 
     @Test
+    void wheelZoomsAroundTheCursorAndFitRestoresTheWholeMap(FxRobot robot) {
+        AttentionMap map = SampleData.attention(512, 4, 2.0, 1);
+        Fx.run(() -> view.setMap(map));
+        assertTrue(Fx.call(view::getViewport).fit());
+        Point2D target = Fx.call(() -> view.cellCenter(300, 200));
+        robot.moveTo(Fx.call(() -> view.localToScreen(target)));
+        for (int i = 0; i < 12; i++) {
+            Fx.run(() -> view.zoom(1.25, target.getX(), target.getY()));
+        }
+        AttentionHeatmapView.Viewport zoomed = Fx.call(view::getViewport);
+        assertFalse(zoomed.fit());
+        assertTrue(zoomed.keyTo() - zoomed.keyFrom() < 100, "fewer keys on screen: " + zoomed);
+        assertTrue(zoomed.keyFrom() <= 200 && 200 < zoomed.keyTo(), "the cell under the cursor stays: " + zoomed);
+        assertTrue(zoomed.queryFrom() <= 300 && 300 < zoomed.queryTo(), "the cell under the cursor stays: " + zoomed);
+        Point2D after = Fx.call(() -> view.cellCenter(300, 200));
+        assertEquals(target.getX(), after.getX(), 2 * zoomed.cellSize() + 1, "and stays under the cursor (whole-cell steps)");
+        robot.scroll(3, VerticalDirection.DOWN);
+        robot.scroll(3, VerticalDirection.UP);
+        assertTrue(Fx.call(view::getViewport).cellSize() != zoomed.cellSize(), "the wheel zooms too");
+        Fx.run(view::fit);
+        AttentionHeatmapView.Viewport fit = Fx.call(view::getViewport);
+        assertTrue(fit.fit());
+        assertEquals(new AttentionHeatmapView.Viewport(0, 512, 0, 512, fit.cellSize(), true), fit);
+        for (int i = 0; i < 60; i++) {
+            Fx.run(() -> view.zoom(1.25, target.getX(), target.getY()));
+        }
+        assertEquals(AttentionHeatmapView.MAX_CELL, Fx.call(view::getViewport).cellSize(), 1e-9,
+                "zoom stops at one large cell per token");
+        Fx.run(() -> view.zoom(1e-6, 10, 10));
+        assertTrue(Fx.call(view::getViewport).fit(), "zooming out stops at the fitted map");
+    }
+
+    @Test
+    void dragPansAndShowKeysZoomsToARange(FxRobot robot) {
+        AttentionMap map = SampleData.attention(256, 4, 2.0, 1);
+        Fx.run(() -> {
+            view.setMap(map);
+            view.showKeys(100, 120);
+        });
+        AttentionHeatmapView.Viewport v = Fx.call(view::getViewport);
+        assertEquals(100, v.keyFrom());
+        assertEquals(100, v.queryFrom(), "the diagonal block of those tokens");
+        assertTrue(v.keyTo() >= 119 && v.keyTo() <= 121, v.toString());
+        Rectangle2D img = Fx.call(view::imageBounds);
+        Point2D centre = Fx.call(() -> view.localToScreen(img.getMinX() + img.getWidth() / 2,
+                img.getMinY() + img.getHeight() / 2));
+        robot.moveTo(centre).press(MouseButton.PRIMARY).moveBy(-5 * v.cellSize(), 0).moveBy(-5 * v.cellSize(), 0)
+                .release(MouseButton.PRIMARY);
+        AttentionHeatmapView.Viewport panned = Fx.call(view::getViewport);
+        assertEquals(110, panned.keyFrom(), 1, "dragging left by 10 cells shows later keys: " + panned);
+        assertEquals(100, panned.queryFrom());
+        Fx.run(() -> view.pan(-1000, 0));
+        assertEquals(0, Fx.call(view::getViewport).keyFrom(), "panning stops at the first key");
+        robot.moveTo(centre).doubleClickOn(MouseButton.PRIMARY);
+        assertTrue(Fx.call(view::getViewport).fit(), "double-click fits");
+        robot.moveBy(0, 0);
+        robot.scroll(1, HorizontalDirection.LEFT);
+    }
+
+    @Test
+    void zoomedInCellsAreLabelledWithTokens() {
+        AttentionMap map = SampleData.attention(512, 4, 2.0, 1);
+        Fx.run(() -> view.setMap(map));
+        Fx.run(() -> view.showKeys(40, 48));
+        Rectangle2D img = Fx.call(view::imageBounds);
+        Point2D row = Fx.call(() -> view.cellCenter(41, 40));
+        WritableImage shot = Fx.snapshot(view);
+        assertTrue(darkPixels(shot, 4, img.getMinX() - 4, row.getY() - 5, row.getY() + 5) > 10,
+                "the token of query 41 is written left of its row");
+        Rectangle2D strip = Fx.call(view::keptStripBounds);
+        Point2D col = Fx.call(() -> view.cellCenter(47, 42));
+        assertTrue(darkPixels(shot, col.getX() - 5, col.getX() + 5, strip.getMaxY() + 4, strip.getMaxY() + 40) > 10,
+                "the token of key 42 is written under its column");
+    }
+
+    @Test
+    void fontScaleEnlargesCanvasText() {
+        Fx.run(() -> view.setMap(small()));
+        Rectangle2D normal = Fx.call(view::plotArea);
+        Fx.run(() -> view.fontScaleProperty().set(2));
+        Rectangle2D large = Fx.call(view::plotArea);
+        assertEquals(2 * normal.getMinX(), large.getMinX(), 1e-9, "the label margin doubles with the text");
+        Fx.run(() -> {
+            view.fontScaleProperty().bind(VizStyle.fontScaleProperty());
+            VizStyle.fontScaleProperty().set(1.5);
+        });
+        try {
+            assertEquals(1.5 * normal.getMinX(), Fx.call(view::plotArea).getMinX(), 1e-9, "follows the shared scale");
+        } finally {
+            Fx.run(() -> VizStyle.fontScaleProperty().set(1));
+        }
+    }
+
+    @Test
+    void accessibleTextSummarisesTheMap() {
+        Fx.run(() -> {
+            view.show(small(), new KeptMask(new boolean[] {true, false, false, true}));
+            view.headProperty().set(new LayerHead(1, 3));
+        });
+        String text = Fx.call(view::getAccessibleText);
+        assertTrue(text.startsWith("Attention heatmap, layer 1 head 3: 4 queries by 4 keys"), text);
+        assertTrue(text.contains("strongest weight 1.000 from query 'Lily' to key 'Lily'"), text);
+        assertTrue(text.contains("keeps 2 of 4 keys"), text);
+    }
+
+    @Test
     void sinkMarkerAboveFirstKeys() {
         Fx.run(() -> {
             view.setMap(small());
@@ -134,7 +343,7 @@ class AttentionHeatmapViewTest {
         });
         Point2D sinkKey = Fx.call(() -> view.cellCenter(0, 0));
         Point2D other = Fx.call(() -> view.cellCenter(0, 2));
-        double y = Fx.call(view::plotArea).getMinY() - 3;
+        double y = Fx.call(view::imageBounds).getMinY() - 3;
         WritableImage img = Fx.snapshot(view);
         assertTrue(Fx.distance(Fx.argb(img, sinkKey.getX(), y), argb(VizStyle.SINK)) < 20);
         assertTrue(Fx.distance(Fx.argb(img, other.getX(), y), argb(VizStyle.SINK)) > 100);
@@ -144,16 +353,18 @@ class AttentionHeatmapViewTest {
     void largeMapIsPooledToPlotSizeAndResizes() {
         AttentionMap big = SampleData.attention(2048, 4, 2.0, 1);
         Fx.run(() -> view.setMap(big));
-        Rectangle2D plot = Fx.call(view::plotArea);
+        Rectangle2D plot = Fx.call(view::imageBounds);
         WritableImage img = Fx.snapshot(view);
         Point2D first = Fx.call(() -> view.cellCenter(0, 0));
         assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, first.getX(), first.getY()),
-                "max pooling keeps the weight 1.0 of query 0 although ~9 rows share each pixel");
-        Fx.run(() -> stage.setWidth(400));
-        Rectangle2D wider = Fx.call(view::plotArea);
-        assertTrue(wider.getWidth() > plot.getWidth() + 100, "plot follows the parent's width");
-        WritableImage resized = Fx.snapshot(view);
-        assertEquals(wider.getWidth() + 2 * AttentionHeatmapView.PAD, resized.getWidth(), 1.0);
+                "max pooling keeps the weight 1.0 of query 0 although several rows share each pixel");
+        Fx.run(() -> stage.setHeight(640));
+        Fx.run(() -> stage.setWidth(640));
+        Rectangle2D larger = Fx.call(() -> {
+            stage.getScene().getRoot().layout();
+            return view.imageBounds();
+        });
+        assertTrue(larger.getWidth() > plot.getWidth() + 100, "image follows the parent's size");
     }
 
     @Test
@@ -162,6 +373,18 @@ class AttentionHeatmapViewTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Fx.run(() -> view.setKeptMask(new KeptMask(new boolean[3]))));
         assertEquals("kept mask covers 3 keys but the attention map has 4 keys", e.getMessage());
+    }
+
+    private static int darkPixels(WritableImage img, double x0, double x1, double y0, double y1) {
+        int n = 0;
+        for (int x = (int) Math.max(0, x0); x < Math.min(img.getWidth(), x1); x++) {
+            for (int y = (int) Math.max(0, y0); y < Math.min(img.getHeight(), y1); y++) {
+                if (Fx.brightness(Fx.argb(img, x, y)) < 200) {
+                    n++;
+                }
+            }
+        }
+        return n;
     }
 
     private static int argb(javafx.scene.paint.Color c) {

@@ -46,21 +46,31 @@ public final class VizData {
         return out;
     }
 
-    /** The captured (downsampled) prefill map of one head. */
+    /** The captured prefill map of one head (at token resolution up to the capture's map resolution). */
     public static AttentionMap map(CaptureRun run, Tokenizer tokenizer, int layer, int head) {
+        return map(run, binLabels(run, tokenizer), layer, head);
+    }
+
+    /** The map of one head with the bins' token labels from {@link #binLabels}. */
+    public static AttentionMap map(CaptureRun run, List<String> labels, int layer, int head) {
         AttentionMaps maps = run.capture().maps();
         int s = maps.size();
         int n = maps.tokens();
-        int[] starts = binStarts(n, s);
-        int[] ends = binEnds(n, s);
+        return new AttentionMap(s, s, maps.map(layer, head), binEnds(n, s), binStarts(n, s), labels, labels);
+    }
+
+    /** Token text of each map bin: the token, or the first token and the bin's size when a bin holds several. */
+    public static List<String> binLabels(CaptureRun run, Tokenizer tokenizer) {
+        AttentionMaps maps = run.capture().maps();
+        int s = maps.size();
+        int[] starts = binStarts(maps.tokens(), s);
+        int[] ends = binEnds(maps.tokens(), s);
         int[] tokens = run.promptTokens();
-        List<String> queryText = new ArrayList<>(s);
-        List<String> keyText = new ArrayList<>(s);
+        List<String> text = new ArrayList<>(s);
         for (int b = 0; b < s; b++) {
-            queryText.add(label(tokenizer, tokens, starts[b], ends[b]));
-            keyText.add(queryText.get(b));
+            text.add(label(tokenizer, tokens, starts[b], ends[b]));
         }
-        return new AttentionMap(s, s, maps.map(layer, head), ends, starts, queryText, keyText);
+        return List.copyOf(text);
     }
 
     private static String label(Tokenizer tok, int[] tokens, int from, int to) {
@@ -68,30 +78,36 @@ public final class VizData {
         return from == to ? first : first + " …(" + (to - from + 1) + ")";
     }
 
-    /** Every captured head map, row-major by layer then head. */
+    /** Every captured head map, row-major by layer then head (sharing one label list). */
     public static LayerHeadMaps maps(CaptureRun run, Tokenizer tokenizer) {
         AttentionMaps m = run.capture().maps();
+        List<String> labels = binLabels(run, tokenizer);
         List<AttentionMap> all = new ArrayList<>(m.layers() * m.heads());
         for (int l = 0; l < m.layers(); l++) {
             for (int h = 0; h < m.heads(); h++) {
-                all.add(map(run, tokenizer, l, h));
+                all.add(map(run, labels, l, h));
             }
         }
         return new LayerHeadMaps(m.layers(), m.heads(), all);
     }
 
-    /** Per column bin: kept when at least half of the bin's positions are kept for this kv-head. */
+    /**
+     * Per key column: kept when any position of the column is kept for this kv-head. At token resolution (the
+     * usual case) this is exactly the policy's kept set; a coarser column holding one kept key among evicted ones
+     * still shows as kept, so no kept key is ever hidden.
+     */
     public static KeptMask keptMask(KeptPositions kept, int layer, int kvHead, int tokens, int size) {
         boolean[] mask = kept.mask(layer, kvHead, tokens);
+        if (size == tokens) {
+            return new KeptMask(mask);
+        }
         int[] starts = binStarts(tokens, size);
         int[] ends = binEnds(tokens, size);
         boolean[] out = new boolean[size];
         for (int b = 0; b < size; b++) {
-            int k = 0;
-            for (int p = starts[b]; p <= ends[b]; p++) {
-                k += mask[p] ? 1 : 0;
+            for (int p = starts[b]; p <= ends[b] && !out[b]; p++) {
+                out[b] = mask[p];
             }
-            out[b] = 2 * k >= ends[b] - starts[b] + 1;
         }
         return new KeptMask(out);
     }
