@@ -19,9 +19,11 @@ public final class Cli {
     }
 
     public static Cli standard() {
-        return new Cli(List.of(new GenerateCommand(), new PerplexityCommand(), new SynthCommand(),
+        List<Command> all = new ArrayList<>(List.of(new GenerateCommand(), new PerplexityCommand(), new SynthCommand(),
                 new BenchCommand(), new InspectCommand(), new AnalyzeCommand(), new SweepCommand(),
-                new NeedleCommand(), new BenchPoliciesCommand()));
+                new NeedleCommand(), new BenchPoliciesCommand(), new SuitesCommand()));
+        all.addAll(DesktopCommands.ALL);
+        return new Cli(all);
     }
 
     public List<Command> commands() { return List.copyOf(commands); }
@@ -30,10 +32,12 @@ public final class Cli {
         if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help") || argv[0].equals("-h")) {
             if (argv.length > 1) {
                 Command c = find(argv[1]);
-                if (c != null) {
-                    out.println(c.usage());
-                    return 0;
+                if (c == null) {
+                    err.println("kvscope: unknown command '" + argv[1] + "'\n\n" + help());
+                    return 2;
                 }
+                out.println(c.usage());
+                return 0;
             }
             out.println(help());
             return 0;
@@ -85,7 +89,7 @@ public final class Cli {
         StringBuilder sb = new StringBuilder("kvscope — attention and KV-cache workbench\n\nusage: kvscope [COMMAND] [OPTIONS]\n"
                 + "       kvscope            (no command) opens the desktop workbench\n\ncommands:\n");
         for (Command c : commands) {
-            sb.append(String.format("  %-12s %s%n", c.name(), c.summary()));
+            sb.append(String.format("  %-15s %s%n", c.name(), c.summary()));
         }
         sb.append("\nglobal option: --plugins DIR   load policy plugin jars from DIR (also ~/.kvscope/plugins)");
         sb.append("\nrun 'kvscope help COMMAND' for a command's options");
