@@ -33,13 +33,14 @@ public final class AnalyzeCommand implements Command {
         return """
                 usage: kvscope analyze --model FILE (--prompt TEXT | --text-file FILE | --suite ID) --policy NAME
                                        [--budget B] [policy parameters] [--continuation K] [--decode-steps S] [--out FILE]
+                                       [--quiet]
                   --suite ID         first text of a perplexity or teaching suite (sample-prompts)
                   --max-tokens N     keep only the prompt's first N tokens
                   --continuation K   last K prompt tokens are teacher-forced after compression for perplexity (default 25%)
                   --decode-steps S   FullKV decode steps captured for recall (default 16)
                   --window-capture W exact rows captured for the last W prompt queries (default 64)
                   --out FILE         write the JSON there instead of stdout
-                """ + PolicyOptions.describeAll();
+                """ + Progress.USAGE + "\n" + PolicyOptions.describeAll();
     }
 
     @Override
@@ -49,7 +50,7 @@ public final class AnalyzeCommand implements Command {
             throw new UsageException("missing required option --policy; valid: "
                     + String.join(", ", PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList()));
         }
-        Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policyName), Set.of());
+        Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policyName), Set.of(Progress.QUIET));
         Map<String, String> given = PolicyOptions.values(a, policyName);
         PolicyOptions.create(policyName, given); // parameters alone, before anything is loaded
         OutputOptions.check(a, "out");
@@ -75,8 +76,10 @@ public final class AnalyzeCommand implements Command {
                     : new PolicyChecks.WindowLimit(tokens.length, promptSize);
             Map<String, String> params = PolicyChecks.forModel(policyName, given, model.config(), limit, err);
             int context = tokens.length - cont;
-            Map<String, Object> report = analyze(model, text, tokens, policyName, params, context, decodeSteps,
-                    windowCapture);
+            Map<String, Object> report;
+            try (Progress progress = Progress.start(a, err, "analyze", Stage.values().length, "stages")) {
+                report = analyze(model, text, tokens, policyName, params, context, decodeSteps, windowCapture, progress);
+            }
             String json = ReportFiles.json(report);
             if (a.has("out")) {
                 OutputOptions.write(a, "out", json);
@@ -88,9 +91,24 @@ public final class AnalyzeCommand implements Command {
         }
     }
 
+    /** What analyze does, in order: each is one step of its progress. */
+    private enum Stage {
+        CAPTURE("FullKV prefill and decode with attention capture"), POLICY("kept sets, recall and overlap"),
+        FULL_PERPLEXITY("FullKV perplexity"), POLICY_PERPLEXITY("perplexity with the policy");
+
+        final String what;
+
+        Stage(String what) {
+            this.what = what;
+        }
+    }
+
     static Map<String, Object> analyze(Model model, String text, int[] tokens, String policyName,
-                                       Map<String, ?> params, int contextTokens, int decodeSteps, int windowCapture) {
+                                       Map<String, ?> params, int contextTokens, int decodeSteps, int windowCapture,
+                                       Progress progress) {
+        progress.stepTo(0, Stage.CAPTURE.what);
         CaptureRun run = CaptureRun.run(model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps));
+        progress.step(Stage.POLICY.what);
         CompressionPolicy policy = PolicyOptions.create(policyName, params);
         int overlapK = policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
                 ? policy.parameters().getInt(BudgetParameters.BUDGET) : 32;
@@ -98,9 +116,12 @@ public final class AnalyzeCommand implements Command {
                 model.config().headDim(), overlapK);
         int[] ctx = Arrays.copyOf(tokens, contextTokens);
         int[] cont = Arrays.copyOfRange(tokens, contextTokens, tokens.length);
+        progress.step(Stage.FULL_PERPLEXITY.what);
         CompressedPerplexity.Result full = CompressedPerplexity.evaluate(model, null, ctx, cont, null);
+        progress.step(Stage.POLICY_PERPLEXITY.what);
         CompressedPerplexity.Result withPolicy = CompressedPerplexity.evaluate(model,
                 PolicyOptions.create(policyName, params), ctx, cont, null);
+        progress.step("done");
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", AnalysisReport.model(model));
         Map<String, Object> prompt = new LinkedHashMap<>();

@@ -33,7 +33,7 @@ public final class BenchCommand implements Command {
     public String usage() {
         return """
                 usage: kvscope bench --model FILE [--prompt-tokens P] [--decode-tokens N] [--repeat R]
-                                     [--warmup W] [--kernels]
+                                     [--warmup W] [--kernels] [--quiet]
                   --prompt-tokens P   prefill length (default 256)
                   --decode-tokens N   decode steps timed (default 32)
                   --repeat R          runs, each after its own bandwidth measurement; every run and
@@ -44,13 +44,14 @@ public final class BenchCommand implements Command {
                   --kernels           also time the weight kernels alone on the model's matrices: the
                                       decode and prefill ceilings they set, a plain read of the same
                                       weights (what memory allows decode at all), and the largest
-                                      prefill ÷ decode ratio they allow with decode at 80% of the bound""";
+                                      prefill ÷ decode ratio they allow with decode at 80% of the bound
+                """ + Progress.USAGE;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1,
-                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "warmup", "bandwidth-mib"), Set.of("kernels"));
+                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "warmup", "bandwidth-mib"), Set.of("kernels", Progress.QUIET));
         int promptTokens = a.integer("prompt-tokens", 256, 1, 1 << 20);
         int decodeTokens = a.integer("decode-tokens", 32, 1, 1 << 20);
         int repeat = a.integer("repeat", 3, 1, 100);
@@ -76,26 +77,36 @@ public final class BenchCommand implements Command {
             out.printf("| run | copy GB/s | read GB/s | prefill tok/s (%d) | decode tok/s | bound tok/s | decode / bound "
                     + "| prefill / decode |%n", promptTokens);
             InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
-            for (int w = 0; w < warmup; w++) {
-                double[] speeds = prefillAndDecode(session, prompt, decodeTokens);
-                out.printf(Locale.ROOT, "| warm-up %d | | | %.2f | %.2f | | | (not in the median) |%n", w + 1, speeds[0],
-                        speeds[1]);
-            }
             List<BenchRun> runs = new ArrayList<>();
-            for (int rep = 0; rep < repeat; rep++) {
-                MemoryBandwidth.Result bw = IsolatedBandwidth.measure((long) mib << 20, 3);
-                double[] speeds = prefillAndDecode(session, prompt, decodeTokens);
-                BenchRun run = new BenchRun(bw.copyGBps(), bw.readGBps(), speeds[0], speeds[1],
-                        bw.copyGBps() * 1e9 / bytesPerToken);
-                runs.add(run);
-                out.println(run.row(Integer.toString(rep + 1)));
+            KernelCeilings ceilings = null;
+            try (Progress progress = Progress.start(a, err, "bench", warmup + repeat + (a.flag("kernels") ? 1 : 0),
+                    "runs")) {
+                progress.stepTo(0, warmup > 0 ? "warm-up 1" : "run 1");
+                for (int w = 0; w < warmup; w++) {
+                    double[] speeds = prefillAndDecode(session, prompt, decodeTokens);
+                    progress.above(out, String.format(Locale.ROOT, "| warm-up %d | | | %.2f | %.2f | | | (not in the median) |",
+                            w + 1, speeds[0], speeds[1]));
+                    progress.step(w + 1 < warmup ? "warm-up " + (w + 2) : "run 1");
+                }
+                for (int rep = 0; rep < repeat; rep++) {
+                    MemoryBandwidth.Result bw = IsolatedBandwidth.measure((long) mib << 20, 3);
+                    double[] speeds = prefillAndDecode(session, prompt, decodeTokens);
+                    BenchRun run = new BenchRun(bw.copyGBps(), bw.readGBps(), speeds[0], speeds[1],
+                            bw.copyGBps() * 1e9 / bytesPerToken);
+                    runs.add(run);
+                    progress.above(out, run.row(Integer.toString(rep + 1)));
+                    progress.step(rep + 1 < repeat ? "run " + (rep + 2) : "kernel ceilings");
+                }
+                if (a.flag("kernels")) {
+                    ceilings = KernelCeilings.measure(model.weights(), model.config(),
+                            Math.max(2, Math.min(promptTokens, KERNEL_BATCH)), 5);
+                    progress.step("done");
+                }
             }
             out.println(BenchRun.medianRow(runs));
             out.println("(" + (warmup == 0 ? "no warm-up: run 1 includes the JIT's compilation. " : "")
                     + "median: each column's median over the measured runs; the two ratios are medians of each run's own ratio)");
-            if (a.flag("kernels")) {
-                KernelCeilings ceilings = KernelCeilings.measure(model.weights(), model.config(),
-                        Math.max(2, Math.min(promptTokens, KERNEL_BATCH)), 5);
+            if (ceilings != null) {
                 out.println(ceilings.describe(BenchRun.median(runs, BenchRun::boundTokS), 0.8));
             }
             long kvBytes = 2L * model.config().layers() * model.config().kvDim() * context * Float.BYTES;

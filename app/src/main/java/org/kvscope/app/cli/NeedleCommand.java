@@ -25,9 +25,12 @@ public final class NeedleCommand implements Command {
     public String usage() {
         return """
                 usage: kvscope needle --model FILE --suite ID --policy NAME [policy parameters]
-                                      [--templates N] [--out-json FILE] [--out-csv FILE]
+                                      [--templates N] [--out-json FILE] [--out-csv FILE] [--quiet]
                   --suite ID       a needle suite (needle-stories-short for stories260K)
                   --templates N    use only the suite's first N needle templates (default: all)
+                  --out-json FILE  the JSON report (without --out-json or --out-csv it goes to stdout)
+                  --out-csv FILE   one row per case
+                """ + Progress.USAGE + "\n" + """
                 Success = greedy decoding reproduces the answer exactly; log-prob grades near misses.
                 Deterministic: the suite fixes the haystack seed.
                 """ + PolicyOptions.describeAll();
@@ -36,7 +39,7 @@ public final class NeedleCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         String policy = PolicyOptions.policyName(argv, "fullkv");
-        Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policy), Set.of());
+        Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policy), Set.of(Progress.QUIET));
         Map<String, String> given = PolicyOptions.values(a, policy);
         PolicyOptions.create(policy, given);
         OutputOptions.check(a, "out-json", "out-csv");
@@ -46,16 +49,9 @@ public final class NeedleCommand implements Command {
             Map<String, String> params = PolicyChecks.forModel(policy, given, model.config(),
                     PolicyChecks.WindowLimit.none(), err);
             List<NeedleCase> cases = NeedleGridRun.cases(model, suite, templates);
-            err.printf("%s: %d cases%n", suite.id(), cases.size());
-            boolean tty = System.console() != null;
-            NeedleGridRun.Grid g = NeedleGridRun.run(model, cases, policy, params,
-                    p -> {
-                        if (tty) {
-                            err.printf("\r%3.0f%%", p * 100);
-                        }
-                    }, null);
-            if (tty) {
-                err.println();
+            NeedleGridRun.Grid g;
+            try (Progress progress = Progress.start(a, err, "needle " + suite.id(), cases.size(), "cases")) {
+                g = NeedleGridRun.run(model, cases, policy, params, p -> progress.step(policy), null);
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("suite", suite.id());

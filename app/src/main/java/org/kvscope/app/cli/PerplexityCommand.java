@@ -14,16 +14,17 @@ public final class PerplexityCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: kvscope perplexity --model FILE --text-file FILE [--context C]
+                usage: kvscope perplexity --model FILE --text-file FILE [--context C] [--quiet]
                   --model FILE       GGUF model
                   --text-file FILE   UTF-8 text to score
                   --context C        window length in tokens (default: the model's context, at most 2048);
-                                     the text is cut into windows of this size, each scored from a fresh cache""";
+                                     the text is cut into windows of this size, each scored from a fresh cache
+                """ + Progress.USAGE;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context"), Set.of());
+        Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context"), Set.of(Progress.QUIET));
         String text = TextFiles.readUtf8(a, "text-file");
         try (Model model = ModelOptions.load(a)) {
             int max = model.config().contextLength();
@@ -34,7 +35,10 @@ public final class PerplexityCommand implements Command {
             }
             err.println(ModelOptions.describe(model));
             long t0 = System.nanoTime();
-            PerplexityEvaluator.Result r = PerplexityEvaluator.evaluate(model, tokens, context, null);
+            PerplexityEvaluator.Result r;
+            try (Progress progress = Progress.start(a, err, "perplexity", tokens.length, "tokens")) {
+                r = PerplexityEvaluator.evaluate(model, tokens, context, n -> progress.stepTo(n, "windows of " + context));
+            }
             double secs = (System.nanoTime() - t0) / 1e9;
             out.printf("tokens scored: %d in %d window(s) of <= %d tokens%n", r.tokens(), r.windows(), context);
             out.printf("mean NLL: %.4f nats/token%n", r.meanNll());

@@ -28,7 +28,7 @@ public final class SweepCommand implements Command {
         return """
                 usage: kvscope sweep --model FILE [--policies LIST] [--budgets LIST] [--schedules LIST]
                                      [--perplexity-suite ID] [--needle-suite ID] [--texts N] [--needle-templates N]
-                                     [--decode-steps S] [--out-json FILE] [--out-csv FILE]
+                                     [--decode-steps S] [--out-json FILE] [--out-csv FILE] [--quiet]
                   --policies LIST        comma-separated (default: all registered)
                   --budgets LIST         comma-separated entries per layer and kv-head (default 16,32,64,128)
                   --schedules LIST       for policies with a 'schedule' parameter (default: each policy's own)
@@ -36,13 +36,16 @@ public final class SweepCommand implements Command {
                   --needle-suite ID      default needle-stories-short; 'none' to skip
                   --texts N              use the first N perplexity texts (default all)
                   --needle-templates N   use the first N needle templates (default 4)
-                  --decode-steps S       FullKV decode steps captured for recall (default 16)""";
+                  --decode-steps S       FullKV decode steps captured for recall (default 16)
+                  --out-json FILE        the JSON report (without --out-json or --out-csv it goes to stdout)
+                  --out-csv FILE         the table as CSV
+                """ + Progress.USAGE;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "policies", "budgets", "schedules", "perplexity-suite",
-                "needle-suite", "texts", "needle-templates", "decode-steps", "out-json", "out-csv"), Set.of());
+                "needle-suite", "texts", "needle-templates", "decode-steps", "out-json", "out-csv"), Set.of(Progress.QUIET));
         List<String> policies = a.has("policies") ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()
                 : PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList();
         for (String p : policies) {
@@ -92,8 +95,10 @@ public final class SweepCommand implements Command {
                     : NeedleGridRun.cases(model, needleSuite, needleTemplates);
             err.printf("%d configurations, %d texts (context %d tokens), %d needle cases%n", configs.size(), texts.size(),
                     texts.isEmpty() ? 0 : texts.get(0).context().length, needles.size());
-            List<SweepRun.Row> rows = SweepRun.run(model, configs, texts, needles, decodeSteps,
-                    err::println);
+            List<SweepRun.Row> rows;
+            try (Progress progress = Progress.start(a, err, "sweep", SweepRun.units(configs, texts, needles), "steps")) {
+                rows = SweepRun.run(model, configs, texts, needles, decodeSteps, progress::log, progress::step);
+            }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", org.kvscope.app.report.AnalysisReport.model(model));
             report.put("perplexitySuite", ppl.id());

@@ -49,8 +49,17 @@ public final class SweepRun {
         public double memoryRatio() { return keptBytes / fullBytes; }
     }
 
+    /** Units of work {@link #run} reports: a FullKV baseline per text and case, then each configuration's. */
+    public static long units(List<Config> configs, List<Text> texts, List<NeedleCase> needles) {
+        return (long) (configs.size() + 1) * (texts.size() + needles.size());
+    }
+
+    /**
+     * @param log  receives one line per configuration with its results
+     * @param step receives, after each of {@link #units} units of work, what it was
+     */
     public static List<Row> run(Model model, List<Config> configs, List<Text> texts, List<NeedleCase> needles,
-                                int decodeSteps, Consumer<String> log) {
+                                int decodeSteps, Consumer<String> log, Consumer<String> step) {
         double fullNll = 0;
         int fullTokens = 0;
         List<PolicyAnalysis.Analyzer> captures = new ArrayList<>();
@@ -60,10 +69,11 @@ public final class SweepRun {
             fullTokens += r.tokens();
             captures.add(new PolicyAnalysis.Analyzer(
                     CaptureRun.run(model, t.context(), new CaptureOptions(CAPTURE_WINDOW, 8, 4, decodeSteps)).capture()));
+            step.accept("fullkv baseline: " + t.id());
         }
         double fullPpl = Math.exp(fullNll / fullTokens);
         double fullNeedle = needles.isEmpty() ? Double.NaN
-                : NeedleGridRun.run(model, needles, "fullkv", Map.of(), null, null).accuracy();
+                : NeedleGridRun.run(model, needles, "fullkv", Map.of(), p -> step.accept("fullkv needles"), null).accuracy();
         List<Row> rows = new ArrayList<>();
         for (Config c : configs) {
             double nll = 0;
@@ -82,10 +92,12 @@ public final class SweepRun {
                 recall += a.meanRecall();
                 kept += a.memory().keptTotal();
                 full += a.memory().fullTotal();
+                step.accept(c.label() + ": " + t.id());
             }
             double ppl = Math.exp(nll / tokens);
             double needle = needles.isEmpty() ? Double.NaN
-                    : NeedleGridRun.run(model, needles, c.policy(), c.params(), null, null).accuracy();
+                    : NeedleGridRun.run(model, needles, c.policy(), c.params(), p -> step.accept(c.label() + " needles"),
+                    null).accuracy();
             Row row = new Row(c.policy(), String.valueOf(c.params().getOrDefault("schedule", "-")), budgetOf(c), ppl,
                     fullPpl, ppl - fullPpl, needle, fullNeedle, recall / texts.size(), kept / texts.size(),
                     full / texts.size());
