@@ -1,0 +1,385 @@
+package org.kvscope.app.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/RESULTS.md says only what its data says: every table cell equals the CSV or JSON it comes
+ * from, and every observation carries machine-checkable claims ({@code <!-- claims ... -->}) that
+ * are evaluated here against the same files.
+ */
+class ResultsDocTest {
+    static Path results;
+    static String doc;
+
+    @BeforeAll
+    static void read() throws IOException {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("docs/RESULTS.md"))) {
+            root = root.getParent();
+        }
+        results = root.resolve("docs/results");
+        doc = Files.readString(root.resolve("docs/RESULTS.md"));
+    }
+
+    @Test
+    void theSweepTableIsTheSweepCsv() throws IOException {
+        List<Map<String, String>> csv = csv("sweep-stories260k.csv");
+        List<List<String>> table = table("| policy | budget | perplexity |");
+        assertEquals(csv.size(), table.size(), "one table row per CSV row");
+        for (int i = 0; i < csv.size(); i++) {
+            Map<String, String> r = csv.get(i);
+            List<String> expected = List.of(r.get("policy"), r.get("budget").equals("0") ? "all" : r.get("budget"),
+                    fmt("%.3f", r, "perplexity"), fmt("%+.3f", r, "delta_perplexity"), fmt("%.3f", r, "needle_accuracy"),
+                    fmt("%.3f", r, "mean_recall"), String.format(Locale.ROOT, "%,d", Math.round(num(r, "kv_kept_bytes"))),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * num(r, "kv_ratio")));
+            assertEquals(expected, table.get(i), "row " + (i + 1));
+        }
+    }
+
+    @Test
+    void theScheduleTableIsTheSchedulesCsv() throws IOException {
+        List<Map<String, String>> csv = csv("sweep-schedules-stories260k.csv");
+        List<List<String>> table = table("| selection | schedule | budget |");
+        assertEquals(csv.size(), table.size());
+        for (List<String> row : table) {
+            String schedule = row.get(1).split(" ")[0];
+            Map<String, String> r = csv.stream().filter(c -> c.get("policy").equals(row.get(0))
+                    && c.get("schedule").equals(schedule) && c.get("budget").equals(row.get(2))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no CSV row for " + row));
+            assertEquals(List.of(fmt("%+.3f", r, "delta_perplexity"), fmt("%.3f", r, "needle_accuracy"),
+                    fmt("%.3f", r, "mean_recall")), row.subList(3, 6), row.toString());
+        }
+    }
+
+    @Test
+    void theFunnellingTableIsTheAnalyzeJson() throws IOException {
+        JsonNode json = new ObjectMapper().readTree(results.resolve("analyze-perplexity-stories-pyramidkv64.json").toFile());
+        List<List<String>> table = table("| layer | attention entropy (nats) |");
+        JsonNode layers = json.at("/funneling/layers");
+        assertEquals(layers.size(), table.size());
+        for (int l = 0; l < layers.size(); l++) {
+            JsonNode layer = layers.get(l);
+            double[] profile = doubles(layer.get("distanceProfile"));
+            assertEquals(List.of(Integer.toString(l), String.format(Locale.ROOT, "%.2f", layer.get("entropy").asDouble()),
+                    String.format(Locale.ROOT, "%.1f", layer.get("positionsFor90").asDouble()),
+                    percent(layer.get("sinkMass").asDouble()), percent(sum(profile, 1, 3)),
+                    percent(sum(profile, 5, profile.length)),
+                    String.format(Locale.ROOT, "%.3f", json.at("/pvcOverlap/perLayer/" + l).asDouble())), table.get(l),
+                    "layer " + l);
+        }
+    }
+
+    /** Each observation (a bullet under "What we observe", or the paragraph after the schedule table) carries claims. */
+    @Test
+    void everyObservationCarriesClaims() {
+        List<String> observations = new ArrayList<>();
+        String[] sections = doc.split("What we observe:");
+        for (int i = 1; i < sections.length; i++) {
+            String[] bullets = sections[i].split("\n#")[0].split("\n- ");
+            observations.addAll(Arrays.asList(bullets).subList(1, bullets.length));
+        }
+        int paragraph = doc.indexOf("A uniform budget");
+        assertTrue(paragraph > 0, "the paragraph after the schedule table is gone");
+        observations.add(doc.substring(paragraph).split("\n#")[0]);
+        assertTrue(observations.size() >= 8, "expected the observations of three sections, found " + observations.size());
+        List<String> unchecked = observations.stream().filter(o -> !o.contains("<!-- claims"))
+                .map(o -> o.lines().findFirst().orElse("")).toList();
+        assertEquals(List.of(), unchecked, "observations without <!-- claims --> in docs/RESULTS.md");
+    }
+
+    @Test
+    void everyClaimHoldsInTheData() throws IOException {
+        Matcher m = Pattern.compile("<!-- claims\\s*\\n(.*?)-->", Pattern.DOTALL).matcher(doc);
+        int claims = 0;
+        List<String> failures = new ArrayList<>();
+        while (m.find()) {
+            for (String line : m.group(1).strip().split("\n")) {
+                claims++;
+                String problem = check(line.strip());
+                if (problem != null) {
+                    failures.add(line.strip() + "  ->  " + problem);
+                }
+            }
+        }
+        assertTrue(claims >= 20, "expected the observations' claims, found " + claims);
+        assertEquals(List.of(), failures, "claims in docs/RESULTS.md that the data contradicts");
+    }
+
+    @Test
+    void aWrongClaimIsCaught() throws IOException {
+        // the sentence the issue found: StreamingLLM is above PyramidKV at 64 and 128
+        assertTrue(check("sweep-stories260k.csv mean_recall: pyramidkv > streamingllm at 16,32,64,128") != null);
+        assertTrue(check("sweep-stories260k.csv mean_recall: snapkv at 16 = 0.788") != null);
+        assertEquals(null, check("sweep-stories260k.csv mean_recall: snapkv at 16 = 0.787"));
+    }
+
+    // ---- the claim language -------------------------------------------------------------------
+
+    /**
+     * One claim: {@code FILE SERIES: ASSERTION}; returns null when it holds, else what the data says.
+     * CSV series are columns, keyed by policy (or schedule when the rows differ only in it) and budget:
+     * {@code K highest|lowest at B,..}, {@code K >|<|= K2,.. at B,..}, {@code rises with budget for K,..},
+     * {@code K at B,.. = V} (V as rounded in the text), {@code all = V}, {@code = N * budget}.
+     * JSON series are pointers with one {@code *} over an array, optionally summing a slice
+     * ({@code /a/*\/b[1:3]}): {@code argmax = I}, {@code argmin = I}, {@code at I = V}, {@code within [A, B]},
+     * {@code all = V}; a pointer without {@code *} is a scalar: {@code = V}.
+     */
+    static String check(String claim) throws IOException {
+        int colon = claim.indexOf(": ");
+        String[] head = claim.substring(0, colon).split(" ", 2);
+        String assertion = claim.substring(colon + 2).strip();
+        return head[0].endsWith(".csv") ? checkCsv(csv(head[0]), head[1], assertion)
+                : checkJson(new ObjectMapper().readTree(results.resolve(head[0]).toFile()), head[1], assertion);
+    }
+
+    private static String checkCsv(List<Map<String, String>> rows, String column, String assertion) {
+        Map<String, Map<Integer, Double>> byKey = new LinkedHashMap<>();
+        boolean bySchedule = rows.stream().map(r -> r.get("policy")).distinct().count() == 1;
+        for (Map<String, String> r : rows) {
+            String key = bySchedule ? r.get("schedule") : r.get("policy");
+            byKey.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(Integer.parseInt(r.get("budget")), num(r, column));
+        }
+        Matcher m;
+        if ((m = Pattern.compile("(\\S+) (highest|lowest) at (\\S+)").matcher(assertion)).matches()) {
+            for (int b : ints(m.group(3))) {
+                double v = value(byKey, m.group(1), b);
+                for (var e : byKey.entrySet()) {
+                    Double o = e.getValue().get(b);
+                    if (!e.getKey().equals(m.group(1)) && o != null && (m.group(2).equals("highest") ? o >= v : o <= v)) {
+                        return e.getKey() + " has " + o + " against " + v + " at " + b;
+                    }
+                }
+            }
+            return null;
+        }
+        if ((m = Pattern.compile("(\\S+) ([<>=]) (\\S+) at (\\S+)").matcher(assertion)).matches()) {
+            for (int b : ints(m.group(4))) {
+                for (String left : m.group(1).split(",")) {
+                    String problem = compare(byKey, left, m.group(2), m.group(3), b);
+                    if (problem != null) {
+                        return problem;
+                    }
+                }
+            }
+            return null;
+        }
+        if ((m = Pattern.compile("rises with budget for (\\S+)").matcher(assertion)).matches()) {
+            for (String k : m.group(1).split(",")) {
+                double[] v = byKey.get(k).entrySet().stream().sorted(Map.Entry.comparingByKey())
+                        .mapToDouble(Map.Entry::getValue).toArray();
+                for (int i = 1; i < v.length; i++) {
+                    if (!(v[i] > v[i - 1])) {
+                        return k + ": " + Arrays.toString(v);
+                    }
+                }
+            }
+            return null;
+        }
+        if ((m = Pattern.compile("(\\S+) at (\\S+) = (\\S+)").matcher(assertion)).matches()) {
+            for (int b : ints(m.group(2))) {
+                String p = rounded(value(byKey, m.group(1), b), m.group(3));
+                if (p != null) {
+                    return m.group(1) + " at " + b + ": " + p;
+                }
+            }
+            return null;
+        }
+        if ((m = Pattern.compile("all = (\\S+)").matcher(assertion)).matches()) {
+            for (Map<String, String> r : rows) {
+                String p = rounded(num(r, column), m.group(1));
+                if (p != null) {
+                    return r.get("policy") + " " + r.get("budget") + ": " + p;
+                }
+            }
+            return null;
+        }
+        if ((m = Pattern.compile("= (\\S+) \\* budget").matcher(assertion)).matches()) {
+            double per = Double.parseDouble(m.group(1));
+            for (Map<String, String> r : rows) {
+                int b = Integer.parseInt(r.get("budget"));
+                if (b > 0 && num(r, column) != per * b) {
+                    return r.get("policy") + " " + b + ": " + num(r, column);
+                }
+            }
+            return null;
+        }
+        return "not a claim this test understands";
+    }
+
+    /** {@code left OP each of others} at budget b; a key with one row (FullKV) counts at every budget. */
+    private static String compare(Map<String, Map<Integer, Double>> byKey, String left, String op, String others, int b) {
+        double v = value(byKey, left, b);
+        for (String other : others.split(",")) {
+            double o = value(byKey, other, b);
+            boolean holds = switch (op) {
+                case ">" -> v > o;
+                case "<" -> v < o;
+                default -> v == o;
+            };
+            if (!holds) {
+                return left + " " + v + ", " + other + " " + o + " at " + b;
+            }
+        }
+        return null;
+    }
+
+    private static double value(Map<String, Map<Integer, Double>> byKey, String key, int budget) {
+        Map<Integer, Double> values = byKey.get(key);
+        if (values == null) {
+            throw new AssertionError("no rows for '" + key + "'");
+        }
+        Double v = values.size() == 1 ? values.values().iterator().next() : values.get(budget);
+        if (v == null) {
+            throw new AssertionError("no row for '" + key + "' at budget " + budget);
+        }
+        return v;
+    }
+
+    private static String checkJson(JsonNode json, String pointer, String assertion) {
+        Matcher m;
+        if (!pointer.contains("*")) {
+            m = Pattern.compile("= (\\S+)").matcher(assertion);
+            return m.matches() ? rounded(json.at(pointer).asDouble(), m.group(1)) : "not a scalar claim";
+        }
+        double[] v = series(json, pointer);
+        if ((m = Pattern.compile("(argmax|argmin) = (\\d+)").matcher(assertion)).matches()) {
+            int best = 0;
+            for (int i = 1; i < v.length; i++) {
+                if (m.group(1).equals("argmax") ? v[i] > v[best] : v[i] < v[best]) {
+                    best = i;
+                }
+            }
+            return best == Integer.parseInt(m.group(2)) ? null : m.group(1) + " is " + best + " in " + Arrays.toString(v);
+        }
+        if ((m = Pattern.compile("at (\\d+) = (\\S+)").matcher(assertion)).matches()) {
+            return rounded(v[Integer.parseInt(m.group(1))], m.group(2));
+        }
+        if ((m = Pattern.compile("within \\[(\\S+), (\\S+)\\]").matcher(assertion)).matches()) {
+            double lo = Double.parseDouble(m.group(1)), hi = Double.parseDouble(m.group(2));
+            return Arrays.stream(v).allMatch(x -> x >= lo && x <= hi) ? null : Arrays.toString(v);
+        }
+        if ((m = Pattern.compile("all = (\\S+)").matcher(assertion)).matches()) {
+            for (double x : v) {
+                String p = rounded(x, m.group(1));
+                if (p != null) {
+                    return p;
+                }
+            }
+            return null;
+        }
+        return "not a claim this test understands";
+    }
+
+    /** Values of a pointer with one '*' (over an array), each a number or the sum of an array slice [a:b]. */
+    private static double[] series(JsonNode json, String pointer) {
+        Matcher slice = Pattern.compile("(.*)\\[(\\d+):(\\d*)\\]").matcher(pointer);
+        String path = slice.matches() ? slice.group(1) : pointer;
+        String[] parts = path.split("/\\*", 2);
+        JsonNode array = json.at(parts[0]);
+        double[] out = new double[array.size()];
+        for (int i = 0; i < out.length; i++) {
+            JsonNode n = array.get(i).at(parts[1]);
+            if (slice.matches()) {
+                double[] d = doubles(n);
+                out[i] = sum(d, Integer.parseInt(slice.group(2)), slice.group(3).isEmpty() ? d.length
+                        : Integer.parseInt(slice.group(3)));
+            } else {
+                out[i] = n.asDouble();
+            }
+        }
+        return out;
+    }
+
+    /** Null when {@code value} rounds to {@code text} (with text's decimals; a trailing % means a share). */
+    private static String rounded(double value, String text) {
+        boolean percent = text.endsWith("%");
+        String digits = percent ? text.substring(0, text.length() - 1) : text;
+        int decimals = digits.contains(".") ? digits.length() - digits.indexOf('.') - 1 : 0;
+        double shown = percent ? 100 * value : value;
+        String formatted = String.format(Locale.ROOT, "%." + decimals + "f", shown);
+        return Double.parseDouble(formatted) == Double.parseDouble(digits) ? null : "the data says " + formatted
+                + (percent ? "%" : "");
+    }
+
+    // ---- files ---------------------------------------------------------------------------------
+
+    static List<Map<String, String>> csv(String file) throws IOException {
+        List<String> lines = Files.readAllLines(results.resolve(file));
+        String[] header = lines.get(0).split(",");
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] cells = line.split(",", -1);
+            Map<String, String> row = new LinkedHashMap<>();
+            for (int i = 0; i < header.length; i++) {
+                row.put(header[i], cells[i]);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** The body rows of the markdown table whose header starts with {@code header}, cells trimmed. */
+    static List<List<String>> table(String header) {
+        int start = doc.indexOf(header);
+        if (start < 0) {
+            fail("no table starting '" + header + "' in docs/RESULTS.md");
+        }
+        List<String> lines = doc.substring(start).lines().takeWhile(l -> l.startsWith("|")).toList();
+        return lines.subList(2, lines.size()).stream()
+                .map(l -> Arrays.stream(l.substring(1, l.length() - 1).split("\\|")).map(String::strip).toList()).toList();
+    }
+
+    private static int[] ints(String list) {
+        return Arrays.stream(list.split(",")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static double num(Map<String, String> row, String column) {
+        String v = row.get(column);
+        if (v == null) {
+            throw new AssertionError("no column '" + column + "'");
+        }
+        return Double.parseDouble(v);
+    }
+
+    private static String fmt(String format, Map<String, String> row, String column) {
+        return String.format(Locale.ROOT, format, num(row, column));
+    }
+
+    private static String percent(double share) {
+        return String.format(Locale.ROOT, "%.1f%%", 100 * share);
+    }
+
+    private static double[] doubles(JsonNode array) {
+        double[] d = new double[array.size()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = array.get(i).asDouble();
+        }
+        return d;
+    }
+
+    private static double sum(double[] d, int from, int to) {
+        double s = 0;
+        for (int i = from; i < to; i++) {
+            s += d[i];
+        }
+        return s;
+    }
+}
