@@ -100,29 +100,8 @@ public final class GGUFDump {
     }
 
     private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
         int limit = Math.min(s.length(), MAX_STRING_CHARS);
-        for (int i = 0; i < limit; i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        sb.append('"');
-        if (s.length() > limit) {
-            sb.append("... (").append(s.length()).append(" chars)");
-        }
-        return sb.toString();
+        String text = PrintableText.escape(s.substring(0, limit), limit * 6).replace("\"", "\\\"");
+        return "\"" + text + "\"" + (s.length() > limit ? "... (" + s.length() + " chars)" : "");
     }
 }

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +22,12 @@ import java.util.Optional;
  * from {@link #tensorData} are invalid afterwards.
  */
 public final class GGUFFile implements AutoCloseable {
+
+    /** Files mapped lately (most recent first), so that a fault reading one can be traced to the file that changed. */
+    private static final Deque<Mapped> RECENT = new ArrayDeque<>();
+    private static final int RECENT_LIMIT = 16;
+
+    private record Mapped(Path path, long size) {}
 
     private final Path path;
     private final Arena arena;
@@ -46,14 +56,22 @@ public final class GGUFFile implements AutoCloseable {
      * @throws IOException   if the file cannot be read
      */
     public static GGUFFile open(Path path) throws GGUFException, IOException {
+        if (Files.isDirectory(path)) {
+            throw new IOException("cannot read " + path + ": it is a directory; give a GGUF model file");
+        }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             GGUFHeader header = GGUFHeaderParser.parse(mapping);
-            return new GGUFFile(path, arena, mapping, header);
+            GGUFFile file = new GGUFFile(path, arena, mapping, header);
+            remember(new Mapped(path, mapping.byteSize()));
+            return file;
         } catch (GGUFException e) {
             arena.close();
             throw new GGUFException(path + ": " + e.getMessage(), e);
+        } catch (FileSystemException e) {
+            arena.close();
+            throw FileErrors.readFailure(path, e);
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
@@ -108,6 +126,46 @@ public final class GGUFFile implements AutoCloseable {
         if (!closed) {
             closed = true;
             arena.close();
+        }
+    }
+
+    /**
+     * What a fault reading mapped memory most likely means, in one line. The JVM reports a read of
+     * a mapping whose file has since shrunk as {@code InternalError: a fault occurred in an unsafe
+     * memory access operation}; this names the open model file that changed, if one did.
+     */
+    public static String describeMappingFault(InternalError fault) {
+        List<Mapped> recent;
+        synchronized (RECENT) {
+            recent = List.copyOf(RECENT);
+        }
+        for (Mapped f : recent) {
+            long now = currentSize(f.path);
+            if (now != f.size()) {
+                return "model file " + f.path + " was truncated or replaced while in use (" + f.size()
+                        + " bytes when loaded, " + (now < 0 ? "now gone" : "now " + now) + "): do not change a model"
+                        + " file while kvscope reads it; run again to load it afresh";
+            }
+        }
+        return "reading a memory-mapped model file failed (" + fault.getMessage() + "): the file was probably"
+                + " truncated or changed while in use, or its disk failed; run again to load it afresh";
+    }
+
+    private static void remember(Mapped mapped) {
+        synchronized (RECENT) {
+            RECENT.remove(mapped);
+            RECENT.addFirst(mapped);
+            while (RECENT.size() > RECENT_LIMIT) {
+                RECENT.removeLast();
+            }
+        }
+    }
+
+    private static long currentSize(Path path) {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            return -1;
         }
     }
 

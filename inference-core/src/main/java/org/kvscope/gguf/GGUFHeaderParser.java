@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,9 +58,9 @@ final class GGUFHeaderParser {
             long keyAt = in.position();
             String key = in.string(MAX_KEY_LENGTH, "metadata key #" + i);
             if (entries.containsKey(key)) {
-                throw GGUFException.at(keyAt, "duplicate metadata key '" + key + "'; keys must be unique");
+                throw GGUFException.at(keyAt, "duplicate metadata key " + PrintableText.quote(key) + "; keys must be unique");
             }
-            GGUFValueType type = valueType("metadata key '" + key + "'");
+            GGUFValueType type = valueType("metadata key " + PrintableText.quote(key));
             if (key.equals(ALIGNMENT_KEY)) {
                 alignmentAt = in.position();
             }
@@ -74,7 +75,7 @@ final class GGUFHeaderParser {
             long nameAt = in.position();
             String name = in.string(MAX_KEY_LENGTH, "name of tensor #" + i);
             if (!names.add(name)) {
-                throw GGUFException.at(nameAt, "duplicate tensor name '" + name + "'; names must be unique");
+                throw GGUFException.at(nameAt, "duplicate tensor name " + PrintableText.quote(name) + "; names must be unique");
             }
             parsed.add(readTensorInfo(name, alignment));
         }
@@ -85,13 +86,31 @@ final class GGUFHeaderParser {
             GGUFTensorInfo t = p.info();
             long bytes = t.byteSize();
             if (t.offset() > available || bytes > available - t.offset()) {
-                throw GGUFException.at(p.offsetFieldAt(), "tensor '" + t.name() + "' data (" + bytes
+                throw GGUFException.at(p.offsetFieldAt(), "tensor " + PrintableText.quote(t.name()) + " data (" + bytes
                         + " bytes at data offset " + t.offset() + ", absolute " + (dataOffset + t.offset())
                         + ") points past the end of the file (" + in.size() + " bytes)");
             }
             tensors.add(t);
         }
+        checkNoOverlap(parsed);
         return new GGUFHeader(version, metadata, List.copyOf(tensors), alignment, dataOffset);
+    }
+
+    /** Tensor data ranges must not share bytes (empty tensors aside): overlapping tensors mean a damaged table. */
+    private static void checkNoOverlap(List<ParsedTensor> parsed) throws GGUFException {
+        List<ParsedTensor> byOffset = new ArrayList<>(parsed);
+        byOffset.removeIf(p -> p.info().byteSize() == 0);
+        byOffset.sort(Comparator.comparingLong(p -> p.info().offset()));
+        for (int i = 1; i < byOffset.size(); i++) {
+            GGUFTensorInfo before = byOffset.get(i - 1).info();
+            GGUFTensorInfo t = byOffset.get(i).info();
+            if (t.offset() < before.offset() + before.byteSize()) {
+                throw GGUFException.at(byOffset.get(i).offsetFieldAt(), "tensor " + PrintableText.quote(t.name())
+                        + " data at data offset " + t.offset() + " overlaps tensor " + PrintableText.quote(before.name())
+                        + " (" + before.byteSize() + " bytes at data offset " + before.offset()
+                        + "); every tensor needs its own bytes");
+            }
+        }
     }
 
     private void checkMagic() throws GGUFException {
@@ -147,7 +166,7 @@ final class GGUFHeaderParser {
         if (type == GGUFValueType.ARRAY) {
             return readArray(key, 0);
         }
-        return new MetadataEntry(type, null, readScalar(type, "value of metadata key '" + key + "'"));
+        return new MetadataEntry(type, null, readScalar(type, "value of metadata key " + PrintableText.quote(key)));
     }
 
     /** Reads one non-array value; {@code what} describes it for error messages. */
@@ -180,20 +199,20 @@ final class GGUFHeaderParser {
     private MetadataEntry readArray(String key, int depth) throws GGUFException {
         long at = in.position();
         if (depth >= MAX_ARRAY_DEPTH) {
-            throw GGUFException.at(at, "metadata key '" + key + "' nests arrays deeper than "
+            throw GGUFException.at(at, "metadata key " + PrintableText.quote(key) + " nests arrays deeper than "
                     + MAX_ARRAY_DEPTH + " levels");
         }
-        GGUFValueType elementType = valueType("array element type of metadata key '" + key + "'");
+        GGUFValueType elementType = valueType("array element type of metadata key " + PrintableText.quote(key));
         long countAt = in.position();
-        long count = in.i64("array length of metadata key '" + key + "'");
+        long count = in.i64("array length of metadata key " + PrintableText.quote(key));
         long max = Math.min(in.remaining() / elementType.minEncodedSize(), MAX_JAVA_ARRAY);
         if (count < 0 || count > max) {
-            throw GGUFException.at(countAt, "array of metadata key '" + key + "' claims "
+            throw GGUFException.at(countAt, "array of metadata key " + PrintableText.quote(key) + " claims "
                     + Long.toUnsignedString(count) + " " + elementType + " elements, but the remaining "
                     + in.remaining() + " bytes can hold at most " + max);
         }
         int n = (int) count;
-        String elementWhat = "array element of metadata key '" + key + "'";
+        String elementWhat = "array element of metadata key " + PrintableText.quote(key);
         Object values = switch (elementType) {
             case FLOAT32 -> in.f32Array(n);
             case FLOAT64 -> in.f64Array(n);
@@ -263,7 +282,7 @@ final class GGUFHeaderParser {
     }
 
     private ParsedTensor readTensorInfo(String name, long alignment) throws GGUFException {
-        String what = "tensor '" + name + "'";
+        String what = "tensor " + PrintableText.quote(name);
         long dimsAt = in.position();
         long nDims = in.u32("dimension count of " + what);
         if (nDims < 1 || nDims > GGUFTensorInfo.MAX_DIMS) {

@@ -78,7 +78,7 @@ public final class GGUFMetadata {
     public int getInt(String key) {
         long v = getLong(key);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("metadata key '" + key + "' holds " + v
+            throw new IllegalArgumentException("metadata key " + PrintableText.quote(key) + " holds " + v
                     + ", outside the int range " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE);
         }
         return (int) v;
@@ -97,7 +97,7 @@ public final class GGUFMetadata {
         }
         long v = ((Number) e.value()).longValue();
         if (e.type() == GGUFValueType.UINT64 && v < 0) {
-            throw new IllegalArgumentException("metadata key '" + key + "' holds UINT64 "
+            throw new IllegalArgumentException("metadata key " + PrintableText.quote(key) + " holds UINT64 "
                     + Long.toUnsignedString(v) + ", above the long maximum " + Long.MAX_VALUE);
         }
         return v;
@@ -194,7 +194,7 @@ public final class GGUFMetadata {
                 for (int i = 0; i < a.length; i++) {
                     long v = a[i];
                     if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE || (unsigned && v < 0)) {
-                        throw new IllegalArgumentException("metadata key '" + key + "' element " + i + " is "
+                        throw new IllegalArgumentException("metadata key " + PrintableText.quote(key) + " element " + i + " is "
                                 + (unsigned ? Long.toUnsignedString(v) : Long.toString(v))
                                 + ", outside the int range " + Integer.MIN_VALUE + ".." + Integer.MAX_VALUE);
                     }
@@ -234,13 +234,13 @@ public final class GGUFMetadata {
     private MetadataEntry require(String key) {
         MetadataEntry e = entries.get(key);
         if (e == null) {
-            throw new IllegalArgumentException("metadata key '" + key + "' is missing");
+            throw new IllegalArgumentException("metadata key " + PrintableText.quote(key) + " is missing");
         }
         return e;
     }
 
     private static IllegalArgumentException wrongType(String key, MetadataEntry e, String expected) {
-        return new IllegalArgumentException("metadata key '" + key + "' has type " + e.describeType()
+        return new IllegalArgumentException("metadata key " + PrintableText.quote(key) + " has type " + e.describeType()
                 + ", expected " + expected);
     }
 

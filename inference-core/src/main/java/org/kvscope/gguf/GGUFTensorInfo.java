@@ -22,18 +22,18 @@ public record GGUFTensorInfo(String name, long[] shape, GGMLType type, long offs
         Objects.requireNonNull(shape, "shape");
         Objects.requireNonNull(type, "type");
         if (shape.length < 1 || shape.length > MAX_DIMS) {
-            throw new IllegalArgumentException("tensor '" + name + "' has " + shape.length
+            throw new IllegalArgumentException("tensor " + PrintableText.quote(name) + " has " + shape.length
                     + " dimensions; valid is 1 to " + MAX_DIMS);
         }
         shape = shape.clone();
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension in shape "
+                throw new IllegalArgumentException("tensor " + PrintableText.quote(name) + " has a negative dimension in shape "
                         + Arrays.toString(shape));
             }
         }
         if (offset < 0) {
-            throw new IllegalArgumentException("tensor '" + name + "' has negative data offset " + offset);
+            throw new IllegalArgumentException("tensor " + PrintableText.quote(name) + " has negative data offset " + offset);
         }
     }
 
@@ -83,7 +83,7 @@ public record GGUFTensorInfo(String name, long[] shape, GGMLType type, long offs
 
     private int asInt(long value, String what) {
         if (value > Integer.MAX_VALUE) {
-            throw new ArithmeticException("tensor '" + name + "' has " + value + " " + what
+            throw new ArithmeticException("tensor " + PrintableText.quote(name) + " has " + value + " " + what
                     + ", more than an int can index (max " + Integer.MAX_VALUE + ")");
         }
         return (int) value;

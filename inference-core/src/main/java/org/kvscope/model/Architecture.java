@@ -2,6 +2,7 @@ package org.kvscope.model;
 
 import java.util.Arrays;
 import java.util.stream.Collectors;
+import org.kvscope.gguf.PrintableText;
 
 /**
  * The decoder architectures kvscope runs, keyed by GGUF {@code general.architecture}.
@@ -39,7 +40,7 @@ public enum Architecture {
                 return a;
             }
         }
-        throw new UnsupportedModelException("architecture '" + name + "' is not supported; supported: "
+        throw new UnsupportedModelException("architecture " + PrintableText.quote(name) + " is not supported; supported: "
                 + Arrays.stream(values()).map(Architecture::ggufName).collect(Collectors.joining(", ")));
     }
 }

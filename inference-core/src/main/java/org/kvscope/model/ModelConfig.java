@@ -41,6 +41,14 @@ public record ModelConfig(
         requirePositive("head dimension", headDim);
         requirePositive("vocab size", vocabSize);
         requirePositive("context_length", contextLength);
+        if (!(rmsEps > 0 && rmsEps < 1)) {
+            throw new UnsupportedModelException("attention.layer_norm_rms_epsilon is " + rmsEps
+                    + "; it must be a small positive number (0 < eps < 1, typically 1e-5 or 1e-6)");
+        }
+        if (!(ropeTheta > 1 && Float.isFinite(ropeTheta))) {
+            throw new UnsupportedModelException("rope.freq_base is " + ropeTheta
+                    + "; it must be a finite number above 1 (typically 10000 to 1000000)");
+        }
         if (heads % kvHeads != 0) {
             throw new UnsupportedModelException("attention.head_count (" + heads
                     + ") must be a multiple of attention.head_count_kv (" + kvHeads + ")");
@@ -52,6 +60,13 @@ public record ModelConfig(
         if (ropeFrequencyFactors != null && ropeFrequencyFactors.length != ropeDim / 2) {
             throw new UnsupportedModelException("rope_freqs has " + ropeFrequencyFactors.length
                     + " entries; expected rope dimension / 2 = " + ropeDim / 2);
+        }
+        if (ropeFrequencyFactors != null) {
+            for (float f : ropeFrequencyFactors) {
+                if (!(f > 0 && Float.isFinite(f))) {
+                    throw new UnsupportedModelException("rope_freqs holds " + f + "; its factors must be finite and positive");
+                }
+            }
         }
     }
 

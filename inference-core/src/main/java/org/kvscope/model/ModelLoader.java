@@ -24,7 +24,7 @@ public final class ModelLoader {
 
     /** Loads a model; the caller closes it. */
     public static Model load(Path path) throws IOException {
-        if (!Files.isRegularFile(path)) {
+        if (!Files.exists(path)) {
             throw new IOException("model file not found: " + path);
         }
         GGUFFile file = GGUFFile.open(path);
@@ -43,8 +43,25 @@ public final class ModelLoader {
                 .orElseThrow(() -> new UnsupportedModelException("general.architecture is missing from " + file.path())));
         Tokenizer tokenizer = Tokenizers.fromGGUFMetadata(md.asMap());
         ModelConfig config = readConfig(file, arch, tokenizer.vocabSize());
+        TensorTable.check(file, config);
+        checkVocabulary(file, config, tokenizer);
         ModelWeights weights = readWeights(file, config);
         return new Model(config, tokenizer, weights, describe(file), file);
+    }
+
+    /** The tokenizer, {@code vocab_size} and the embedding must agree on the number of tokens. */
+    private static void checkVocabulary(GGUFFile file, ModelConfig c, Tokenizer tokenizer) {
+        GGUFTensorInfo embedding = require(file, "token_embd.weight");
+        long rows = embedding.dims() == 2 ? embedding.dim(1) : -1;
+        if (tokenizer.vocabSize() != rows) {
+            throw new UnsupportedModelException("the tokenizer has " + tokenizer.vocabSize()
+                    + " tokens but token_embd.weight has " + rows + " rows (one per token): the tokenizer and the"
+                    + " weights of " + file.path().getFileName() + " do not belong together");
+        }
+        if (c.vocabSize() != rows) {
+            throw new UnsupportedModelException(c.architecture().ggufName() + ".vocab_size is " + c.vocabSize()
+                    + " but the tokenizer and token_embd.weight have " + rows + " tokens");
+        }
     }
 
     static ModelConfig readConfig(GGUFFile file, Architecture arch, int tokenizerVocab) {
@@ -97,7 +114,7 @@ public final class ModelLoader {
         return new ModelWeights(embedding, layers, outputNorm, output, out.isEmpty());
     }
 
-    private static GGUFTensorInfo require(GGUFFile file, String name) {
+    static GGUFTensorInfo require(GGUFFile file, String name) {
         return file.tensor(name).orElseThrow(() -> new UnsupportedModelException(
                 "tensor '" + name + "' is missing from " + file.path().getFileName()));
     }
@@ -126,7 +143,14 @@ public final class ModelLoader {
             throw new UnsupportedModelException("tensor '" + name + "' has " + t.elementCount()
                     + " elements; expected " + length);
         }
-        return dequantizeAll(file, t);
+        float[] values = dequantizeAll(file, t);
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new UnsupportedModelException("tensor '" + name + "' holds " + values[i] + " at index " + i
+                        + "; weights must be finite numbers (the file is damaged)");
+            }
+        }
+        return values;
     }
 
     private static float[] optionalVector(GGUFFile file, String name, int length) {

@@ -59,7 +59,7 @@ public final class Parallel {
         }
         try {
             int chunk = Math.max(g, (n + THREADS * CHUNKS_PER_THREAD - 1) / (THREADS * CHUNKS_PER_THREAD));
-            Loop loop = new Loop(body, n, chunk, WORKERS.length);
+            Loop loop = new Loop(body, n, chunk);
             current = loop;
             for (Worker w : WORKERS) {
                 if (w.parked) {
@@ -72,7 +72,7 @@ public final class Parallel {
             } finally {
                 INSIDE.set(false);
             }
-            loop.awaitWorkers();
+            loop.closeAndAwaitWorkers();
             current = null;
             Throwable failure = loop.failure.get();
             if (failure instanceof RuntimeException e) {
@@ -94,19 +94,39 @@ public final class Parallel {
         return workers;
     }
 
-    /** One parallel loop: the shared chunk counter and the count of workers still in it. */
+    /**
+     * One parallel loop: the shared chunk counter and the workers inside it. A worker joins only
+     * while the loop is open; the caller closes it once every chunk is taken and waits for the
+     * workers still inside. It never waits for a worker the OS has not scheduled yet: on a busy
+     * machine that wait, not the work, was most of a small model's decode time.
+     */
     private static final class Loop {
+        private static final int CLOSED = 1 << 30;
         final IntRangeBody body;
         final int n, chunk;
         final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger workersLeft;
+        /** Workers inside the loop, plus {@link #CLOSED} once no more may join. */
+        final AtomicInteger inside = new AtomicInteger();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
 
-        Loop(IntRangeBody body, int n, int chunk, int workers) {
+        Loop(IntRangeBody body, int n, int chunk) {
             this.body = body;
             this.n = n;
             this.chunk = chunk;
-            this.workersLeft = new AtomicInteger(workers);
+        }
+
+        /** Joins the loop unless it is closed. */
+        boolean enter() {
+            for (int s = inside.get(); (s & CLOSED) == 0; s = inside.get()) {
+                if (inside.compareAndSet(s, s + 1)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void leave() {
+            inside.decrementAndGet();
         }
 
         void work() {
@@ -120,8 +140,12 @@ public final class Parallel {
             }
         }
 
-        void awaitWorkers() {
-            while (workersLeft.get() > 0) {
+        void closeAndAwaitWorkers() {
+            int s = inside.get();
+            while (!inside.compareAndSet(s, s | CLOSED)) {
+                s = inside.get();
+            }
+            while (inside.get() != CLOSED) {
                 Thread.onSpinWait();
             }
         }
@@ -142,8 +166,10 @@ public final class Parallel {
             INSIDE.set(true);
             while (true) {
                 Loop loop = awaitLoop();
-                loop.work();
-                loop.workersLeft.decrementAndGet();
+                if (loop.enter()) {
+                    loop.work();
+                    loop.leave();
+                }
             }
         }
 

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.kvscope.gguf.PrintableText;
 
 /**
  * GPT-2 style byte-level BPE: text is split into words by a {@link PreTokenizer}, each word's UTF-8 bytes
@@ -32,7 +33,7 @@ final class ByteLevelBpeTokenizer extends AbstractTokenizer {
             String m = merges[rank];
             int space = m.indexOf(' ', 1);
             if (space < 0 || space == m.length() - 1) {
-                throw new IllegalArgumentException("merge " + rank + " '" + m + "' is not of the form 'left right'");
+                throw new IllegalArgumentException("merge " + rank + " " + PrintableText.quote(m) + " is not of the form 'left right'");
             }
             mergeRanks.putIfAbsent(m, rank);
         }

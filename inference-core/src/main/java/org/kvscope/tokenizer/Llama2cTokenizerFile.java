@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.kvscope.gguf.FileErrors;
 
 /**
  * Reader for llama2.c {@code tokenizer.bin}: little-endian int32 max_token_length, then per token a float32
@@ -19,7 +19,7 @@ final class Llama2cTokenizerFile {
     private Llama2cTokenizerFile() {}
 
     static TokenizerSpec read(Path file) throws IOException {
-        byte[] data = Files.readAllBytes(file);
+        byte[] data = FileErrors.readAllBytes(file);
         try {
             return parse(data);
         } catch (IllegalArgumentException e) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.kvscope.gguf.PrintableText;
 
 /**
  * Splits text into words before byte-level BPE. A pre-tokenizer is a sequence of regexes; each one splits
@@ -46,7 +47,7 @@ final class PreTokenizer {
     static PreTokenizer forName(String pre) {
         List<String> regexes = BY_NAME.get(pre == null ? "default" : pre);
         if (regexes == null) {
-            throw new IllegalArgumentException("unsupported gpt2 pre-tokenizer '" + pre + "'; supported: " + SUPPORTED);
+            throw new IllegalArgumentException("unsupported gpt2 pre-tokenizer " + PrintableText.quote(pre) + "; supported: " + SUPPORTED);
         }
         return new PreTokenizer(regexes);
     }

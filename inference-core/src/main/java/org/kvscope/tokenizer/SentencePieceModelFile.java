@@ -1,10 +1,10 @@
 package org.kvscope.tokenizer;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.kvscope.gguf.FileErrors;
 
 /**
  * Reader for SentencePiece {@code tokenizer.model} files (ModelProto): pieces (piece, score, type),
@@ -29,7 +29,7 @@ record SentencePieceModelFile(TokenizerSpec spec, boolean addDummyPrefix) {
 
     static SentencePieceModelFile read(Path file) throws IOException {
         try {
-            return parse(Files.readAllBytes(file));
+            return parse(FileErrors.readAllBytes(file));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -3,6 +3,7 @@ package org.kvscope.tokenizer;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.kvscope.gguf.PrintableText;
 
 /**
  * Everything needed to rebuild a tokenizer or write it into GGUF metadata.
@@ -31,7 +32,7 @@ public record TokenizerSpec(String model, String pre, String[] tokens, float[] s
     public TokenizerSpec {
         Objects.requireNonNull(model, "model");
         if (!model.equals(LLAMA) && !model.equals(GPT2)) {
-            throw new IllegalArgumentException("unsupported tokenizer model '" + model + "'; supported: \"llama\", \"gpt2\"");
+            throw new IllegalArgumentException("unsupported tokenizer model " + PrintableText.quote(model) + "; supported: \"llama\", \"gpt2\"");
         }
         if (tokens == null || tokens.length == 0) {
             throw new IllegalArgumentException("tokenizer vocabulary is empty");

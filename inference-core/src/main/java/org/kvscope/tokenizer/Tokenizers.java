@@ -3,6 +3,7 @@ package org.kvscope.tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import org.kvscope.gguf.PrintableText;
 
 /** Factories for {@link Tokenizer}s from GGUF metadata, specs and tokenizer files. */
 public final class Tokenizers {
@@ -18,7 +19,7 @@ public final class Tokenizers {
     public static Tokenizer fromGGUFMetadata(Map<String, Object> md) {
         String model = MetadataValues.string(md, GGUFTokenizerKeys.MODEL, true);
         if (!model.equals(TokenizerSpec.LLAMA) && !model.equals(TokenizerSpec.GPT2)) {
-            throw new IllegalArgumentException("unsupported tokenizer model '" + model + "' in " + GGUFTokenizerKeys.MODEL
+            throw new IllegalArgumentException("unsupported tokenizer model " + PrintableText.quote(model) + " in " + GGUFTokenizerKeys.MODEL
                     + "; supported: \"llama\", \"gpt2\"");
         }
         boolean llama = model.equals(TokenizerSpec.LLAMA);

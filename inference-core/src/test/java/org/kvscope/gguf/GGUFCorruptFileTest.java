@@ -331,6 +331,66 @@ class GGUFCorruptFileTest {
         }
     }
 
+    @Test
+    void corruptNameLengthQuotesAShortPrintableExcerpt() throws IOException {
+        byte[] noise = new byte[600_000];
+        new Random(3).nextBytes(noise);
+        for (int i = 0; i < noise.length; i += 97) {
+            noise[i] = (byte) (i % 2 == 0 ? 0 : 0x1b); // NULs and escape codes among the bytes
+        }
+        Path file = dir.resolve("noisy.gguf");
+        new GGUFWriter().putString("general.architecture", "llama").putInt32("kv.after", 1)
+                .addTensor("noise", GGMLType.I8, new long[] {noise.length}, noise).write(file);
+        byte[] b = Files.readAllBytes(file);
+        int lengthField = keyAt(b, "kv.after") - 8;
+        putU64(b, lengthField, b.length - lengthField - 8 - 2); // the key swallows the rest of the file
+        GGUFException e = openFails(b);
+        String m = e.getMessage();
+        assertTrue(m.length() < 400, () -> "message of " + m.length() + " characters");
+        assertTrue(m.chars().allMatch(c -> c >= 0x20 && c != 0x7f), m);
+        assertTrue(m.contains("characters)"), m);
+    }
+
+    @Test
+    void tensorsSharingBytesAreRefused() throws IOException {
+        byte[] b = valid.clone();
+        int offsetField = tensorOffsetField(b, "tensor.two");
+        putU64(b, offsetField, 0);
+        assertMessage(openFails(b), "tensor 'tensor.two' data at data offset 0 overlaps tensor 'tensor.one' (64 bytes at"
+                + " data offset 0); every tensor needs its own bytes", offsetField);
+    }
+
+    @Test
+    void directoryOrUnreadableFileSaysWhatIsWrong() throws IOException {
+        IOException e = assertThrows(IOException.class, () -> GGUFFile.open(dir));
+        assertEquals("cannot read " + dir + ": it is a directory; give a GGUF model file", e.getMessage());
+        Path file = dir.resolve("locked.gguf");
+        assertEquals("cannot read " + file + ": permission denied",
+                FileErrors.readMessage(file, new java.nio.file.AccessDeniedException(file.toString())));
+        assertEquals("file not found: " + file,
+                FileErrors.readMessage(file, new java.nio.file.NoSuchFileException(file.toString())));
+        assertEquals("cannot read " + file + ": Input/output error", FileErrors.readMessage(file,
+                new java.nio.file.FileSystemException(file.toString(), null, "Input/output error")));
+    }
+
+    @Test
+    void fileTruncatedWhileMappedIsNamed() throws IOException {
+        Path file = dir.resolve("shrinking.gguf");
+        new GGUFWriter().addTensor("big", GGMLType.F32, new long[] {1 << 20}, new byte[4 << 20]).write(file);
+        try (GGUFFile f = GGUFFile.open(file)) {
+            long size = f.fileSize();
+            try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                channel.truncate(4096);
+            }
+            MemorySegment data = f.tensorData(f.tensor("big").orElseThrow());
+            InternalError fault = assertThrows(InternalError.class,
+                    () -> data.get(java.lang.foreign.ValueLayout.JAVA_BYTE, data.byteSize() - 1));
+            assertEquals("model file " + file + " was truncated or replaced while in use (" + size
+                    + " bytes when loaded, now 4096): do not change a model file while kvscope reads it; run again"
+                    + " to load it afresh", GGUFFile.describeMappingFault(fault));
+        }
+    }
+
     // --- helpers -----------------------------------------------------------------------------
 
     private Path write(byte[] bytes) throws IOException {

@@ -3,15 +3,20 @@ package org.kvscope.app.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
+import org.kvscope.gguf.GGUFFile;
+import org.kvscope.gguf.PrintableText;
 
 /**
  * The {@code kvscope} command line: dispatches to a {@link Command} and turns every failure into
  * a one-line message on stderr (a stack trace only with {@code KVSCOPE_DEBUG=1}).
  */
 public final class Cli {
+    /** Longest error message printed, in characters: a bound for text quoted from a damaged file. */
+    private static final int MAX_MESSAGE = 1000;
     private final List<Command> commands = new ArrayList<>();
 
     public Cli(List<Command> commands) {
@@ -62,9 +67,13 @@ public final class Cli {
             return 2;
         } catch (NoSuchFileException e) {
             return fail(err, command, "file not found: " + e.getFile(), e);
+        } catch (AccessDeniedException e) {
+            return fail(err, command, "permission denied: " + e.getFile(), e);
         } catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException
                  | UnsupportedOperationException e) {
             return fail(err, command, e.getMessage(), e);
+        } catch (InternalError e) {
+            return fail(err, command, GGUFFile.describeMappingFault(e), e);
         } catch (OutOfMemoryError e) {
             return fail(err, command, "out of memory: " + e.getMessage()
                     + " (raise the heap with KVSCOPE_JAVA_OPTS=-Xmx16g)", e);
@@ -74,7 +83,7 @@ public final class Cli {
     }
 
     private static int fail(PrintStream err, Command command, String message, Throwable e) {
-        err.println("kvscope " + command.name() + ": error: " + message);
+        err.println("kvscope " + command.name() + ": error: " + PrintableText.escape(message, MAX_MESSAGE));
         if ("1".equals(System.getenv("KVSCOPE_DEBUG"))) {
             e.printStackTrace(err);
         }

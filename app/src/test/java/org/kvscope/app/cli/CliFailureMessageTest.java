@@ -1,0 +1,96 @@
+package org.kvscope.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.gguf.GGUFFile;
+import org.kvscope.gguf.GGUFWriter;
+
+/** Failures that reach the command boundary become one short printable line, whatever raised them. */
+class CliFailureMessageTest {
+    @TempDir
+    Path dir;
+
+    /** A command whose body is the test's. */
+    private record Failing(String name, Body body) implements Command {
+        interface Body {
+            void run() throws Exception;
+        }
+
+        @Override public String summary() { return "fails"; }
+
+        @Override public String usage() { return "usage: " + name; }
+
+        @Override
+        public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+            body.run();
+            return 0;
+        }
+    }
+
+    private static String stderrOf(int expectedCode, Failing command) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = new Cli(List.of(command)).run(new String[] {command.name()}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String text = err.toString(StandardCharsets.UTF_8);
+        assertEquals(expectedCode, code, text);
+        assertEquals(1, text.lines().count(), "one line: " + text);
+        return text.strip();
+    }
+
+    @Test
+    void modelFileTruncatedWhileInUse() throws IOException {
+        Path file = dir.resolve("model.gguf");
+        new GGUFWriter().addTensor("w", GGMLType.F32, new long[] {1 << 20}, new byte[4 << 20]).write(file);
+        String line = stderrOf(1, new Failing("decode", () -> {
+            try (GGUFFile f = GGUFFile.open(file)) {
+                MemorySegment w = f.tensorData(f.tensor("w").orElseThrow());
+                try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                    c.truncate(100);
+                }
+                float sum = 0;
+                for (long i = 0; i < w.byteSize(); i += 4096) {
+                    sum += w.get(ValueLayout.JAVA_BYTE, i);
+                }
+                System.out.println(sum);
+            }
+        }));
+        assertTrue(line.startsWith("kvscope decode: error: model file " + file + " was truncated or replaced while in use"),
+                line);
+    }
+
+    @Test
+    void permissionDeniedSaysSo() {
+        String line = stderrOf(1, new Failing("read", () -> {
+            throw new AccessDeniedException("/models/locked.gguf");
+        }));
+        assertEquals("kvscope read: error: permission denied: /models/locked.gguf", line);
+    }
+
+    @Test
+    void binaryGarbageInAMessageIsBoundedAndPrintable() {
+        byte[] garbage = new byte[2_000_000];
+        for (int i = 0; i < garbage.length; i++) {
+            garbage[i] = (byte) (i * 31);
+        }
+        String line = stderrOf(1, new Failing("load", () -> {
+            throw new IOException("bad key '" + new String(garbage, StandardCharsets.ISO_8859_1) + "'");
+        }));
+        assertTrue(line.length() < 1100, "length " + line.length());
+        assertTrue(line.chars().allMatch(c -> c >= 0x20 && c != 0x7f), line);
+    }
+}
