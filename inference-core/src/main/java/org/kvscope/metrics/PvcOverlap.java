@@ -3,8 +3,9 @@ package org.kvscope.metrics;
 import java.util.Arrays;
 
 /**
- * Pivotal-context overlap (PyramidInfer's attention consistency): how much the top-k key
- * positions chosen by one query agree with those of the next query.
+ * Pivotal-context (PvC) overlap helpers: top-k key sets and their overlap, between the PvC of a
+ * recent window and that of later tokens (PyramidInfer's definition, {@link #recentVsLater}) or
+ * between consecutive queries ({@link #consecutive}). {@link PvcConsistency} applies them to a capture.
  */
 public final class PvcOverlap {
     private PvcOverlap() {}
@@ -59,5 +60,29 @@ public final class PvcOverlap {
             sum += overlap(topK(rows[r], shared, k), topK(rows[r + 1], shared, k));
         }
         return sum / (rows.length - 1);
+    }
+
+    /**
+     * PyramidInfer's PvC overlap: the top-k keys (among {@code keys} prompt positions) of the mean
+     * attention of the {@code recent} rows, against each later row's own top-k among the same keys;
+     * the mean of |PvC_recent ∩ PvC_later| / k over the later rows (NaN when there are none).
+     */
+    public static double recentVsLater(float[][] recent, int keys, float[][] later, int k) {
+        if (later.length == 0 || recent.length == 0) {
+            return Double.NaN;
+        }
+        float[] ensemble = new float[keys];
+        for (float[] row : recent) {
+            for (int p = 0; p < Math.min(keys, row.length); p++) {
+                ensemble[p] += row[p] / recent.length;
+            }
+        }
+        int[] pvc = topK(ensemble, keys, k);
+        double sum = 0;
+        for (float[] row : later) {
+            int count = Math.min(keys, row.length);
+            sum += overlap(pvc, RowOrder.top(new RowOrder(row, count), count, k));
+        }
+        return sum / later.length;
     }
 }
