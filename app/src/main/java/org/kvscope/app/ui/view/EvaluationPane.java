@@ -22,7 +22,8 @@ import org.kvscope.viz.view.PerplexityDeltaChart;
 
 /**
  * Results of the debounced model re-runs: perplexity of the prompt's last quarter against FullKV,
- * and the needle grid (context length × depth) for each policy and the FullKV baseline.
+ * and the needle grid (context length × depth) for each policy and the FullKV baseline; and both
+ * against budget over a suite's prompts ({@link BudgetCurvesPane}).
  */
 public final class EvaluationPane extends ScrollPane {
     private final WorkbenchViewModel vm;
@@ -30,9 +31,11 @@ public final class EvaluationPane extends ScrollPane {
     private final Label pplText = new Label();
     private final List<NeedleGridView> grids = new ArrayList<>();
     private final NeedleGridView baseline = new NeedleGridView();
+    private final BudgetCurvesPane curves;
 
     public EvaluationPane(WorkbenchViewModel vm) {
         this.vm = vm;
+        this.curves = new BudgetCurvesPane(vm);
         pplText.setId("perplexity-text");
         pplText.getStyleClass().add("totals");
         pplText.setWrapText(true);
@@ -72,7 +75,9 @@ public final class EvaluationPane extends ScrollPane {
         VBox box = new VBox(12,
                 new Card("Perplexity vs FullKV (last quarter of the prompt, teacher-forced)", new VBox(6, pplText, ppl),
                         () -> ppl.dataProperty().get()),
-                new Card("Needle retrieval (length × depth)", needles, () -> grids.get(0).gridProperty().get()));
+                new Card("Needle retrieval (length × depth)", needles, () -> grids.get(0).gridProperty().get()),
+                new Card("Perplexity and needle accuracy against budget, spread over prompts", curves,
+                        () -> curves.perplexityChart().dataProperty().get()));
         box.getStyleClass().add("page");
         setContent(box);
         setFitToWidth(true);
@@ -83,6 +88,9 @@ public final class EvaluationPane extends ScrollPane {
     public String perplexityText() { return pplText.getText(); }
 
     public PerplexityDeltaChart perplexityChart() { return ppl; }
+
+    /** The curves against budget. */
+    public BudgetCurvesPane curves() { return curves; }
 
     /** The needle grid shown for policy {@code index} (0 = A), or null. */
     public NeedleGrid needleGrid(int index) { return grids.get(index).gridProperty().get(); }
@@ -114,7 +122,8 @@ public final class EvaluationPane extends ScrollPane {
         pplText.setText(sb.isEmpty() ? "Perplexity appears after a prompt run (computed in the background)." : sb.toString());
     }
 
-    private static final class SuiteCell extends ListCell<SuiteDescriptor> {
+    /** A suite shown by its title. */
+    static final class SuiteCell extends ListCell<SuiteDescriptor> {
         @Override
         protected void updateItem(SuiteDescriptor item, boolean empty) {
             super.updateItem(item, empty);

@@ -35,6 +35,8 @@ public final class MainWindow extends BorderPane {
     private final PolicyPane policyA;
     private final PolicyPane policyB;
     private final HeadSelection selection = new HeadSelection();
+    private final PolicyDiffPane diff;
+    private final TokensPage tokens;
 
     public MainWindow(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -75,16 +77,22 @@ public final class MainWindow extends BorderPane {
         compareTotals.getStyleClass().add("totals");
         compareTotals.setWrapText(true);
         compareTotals.textProperty().bind(metrics.totalsProperty());
-        VBox comparePage = new VBox(8, compareTotals, compare);
+        diff = new PolicyDiffPane(vm, selection);
+        SplitPane compareAndDiff = new SplitPane(compare, scroll(diff));
+        compareAndDiff.setOrientation(Orientation.VERTICAL);
+        VBox comparePage = new VBox(8, compareTotals, compareAndDiff);
         comparePage.getStyleClass().add("page");
-        VBox.setVgrow(compare, Priority.ALWAYS);
+        VBox.setVgrow(compareAndDiff, Priority.ALWAYS);
+        tokens = new TokensPage(vm, selection);
         views.getTabs().addAll(tab("Attention", "mdi2g-grid", attentionSplit), tab("Metrics", "mdi2c-chart-line", metrics),
-                tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", comparePage));
+                tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", comparePage),
+                tab("Tokens & evictions", "mdi2f-format-text", tokens));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
         metrics.activeProperty().bind(views.getTabs().get(1).selectedProperty());
         compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());
         compareB.activeProperty().bind(views.getTabs().get(3).selectedProperty());
+        tokens.activeProperty().bind(views.getTabs().get(4).selectedProperty());
 
         TabPane policies = new TabPane(tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA)),
                 tab("Policy B", "mdi2a-alpha-b-box-outline", scroll(policyB)));
@@ -120,6 +128,8 @@ public final class MainWindow extends BorderPane {
     public PolicyPane policyPaneA() { return policyA; }
     public PolicyPane policyPaneB() { return policyB; }
     public HeadSelection selection() { return selection; }
+    public PolicyDiffPane diff() { return diff; }
+    public TokensPage tokens() { return tokens; }
 
     private void bindGrid(HeatmapGridView grid) {
         vm.captureProperty().addListener((o, a, run) ->

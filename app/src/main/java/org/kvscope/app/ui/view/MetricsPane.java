@@ -2,7 +2,10 @@ package org.kvscope.app.ui.view;
 
 import java.util.ArrayList;
 import java.util.List;
+import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
+import javafx.scene.control.Spinner;
+import javafx.scene.layout.HBox;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
@@ -10,9 +13,11 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.kvscope.app.ui.vm.ModelFacts;
 import org.kvscope.app.ui.vm.PolicyViewModel;
+import org.kvscope.app.ui.vm.PvcViewModel;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.metrics.PolicyAnalysis;
+import org.kvscope.metrics.PvcConsistency;
 import org.kvscope.trace.FunnelingStats;
 import org.kvscope.viz.data.BudgetCurve;
 import org.kvscope.viz.data.BudgetCurveSet;
@@ -25,8 +30,9 @@ import org.kvscope.viz.view.LayerMetricChart;
 
 /**
  * Instant views of both policies, recomputed from the capture on every change: recall by layer,
- * recall against budget, PvC overlap by layer, KV memory by layer (kept vs full) for A and B, and
- * the funneling profile of the captured run with each policy's per-layer budget overlaid.
+ * recall against budget, KV memory by layer (kept vs full) for A and B, and the funneling profile
+ * of the captured run with each policy's per-layer budget overlaid; plus the PvC overlap by layer,
+ * a property of the model shown once (PyramidInfer's definition, or consecutive queries as an option).
  */
 public final class MetricsPane extends ScrollPane {
     private final WorkbenchViewModel vm;
@@ -38,9 +44,12 @@ public final class MetricsPane extends ScrollPane {
     private final javafx.beans.property.BooleanProperty active = new javafx.beans.property.SimpleBooleanProperty(true);
     private boolean stale;
     private final Label totals = new Label();
+    private final PvcViewModel pvc;
+    private final Label pvcCaption = new Label();
 
     public MetricsPane(WorkbenchViewModel vm) {
         this.vm = vm;
+        this.pvc = new PvcViewModel(vm);
         totals.setId("metrics-totals");
         totals.getStyleClass().add("totals");
         totals.setWrapText(true);
@@ -68,7 +77,8 @@ public final class MetricsPane extends ScrollPane {
             PolicyViewModel p = vm.policies().get(i);
             grid.add(new Card("KV memory by layer — policy " + p.label(), m, () -> m.dataProperty().get()), i, 1);
         }
-        grid.add(new Card("PvC overlap by layer (top-k = budget)", overlap, () -> overlap.dataProperty().get()), 0, 2);
+        grid.add(new Card("PvC overlap by layer — a model property (same for A and B)", pvcControls(),
+                () -> overlap.dataProperty().get()), 0, 2);
         grid.add(new Card("Funneling by layer, budgets overlaid", funneling, funneling::shownData), 1, 2);
         VBox box = new VBox(10, totals, grid);
         box.getStyleClass().add("page");
@@ -79,6 +89,7 @@ public final class MetricsPane extends ScrollPane {
             p.recallCurveProperty().addListener((o, a, b) -> changed(this::updateCurves));
             p.layerBudgetsProperty().addListener((o, a, b) -> changed(this::updateFunneling));
         }
+        pvc.resultProperty().addListener((o, a, b) -> changed(this::updatePvc));
         vm.captureProperty().addListener((o, a, b) -> changed(() -> {
             update();
             updateFunneling();
@@ -136,6 +147,7 @@ public final class MetricsPane extends ScrollPane {
     private void updateCharts() {
         stale = false;
         update();
+        updatePvc();
         updateCurves();
         updateFunneling();
     }
@@ -160,18 +172,20 @@ public final class MetricsPane extends ScrollPane {
         for (PolicyViewModel p : vm.policies()) {
             PolicyAnalysis a = vm.capture() == null ? null : p.analysis();
             if (a != null) {
-                text.append(String.format("%s — recall %.3f, PvC overlap %.3f, KV %s of %s (%.0f%%)%s%n",
-                        name(p), a.meanRecall(), a.meanPvcOverlap(), ModelFacts.bytes(a.memory().keptTotal()),
+                text.append(String.format("%s — recall %.3f, KV %s of %s (%.0f%%)%s%n",
+                        name(p), a.meanRecall(), ModelFacts.bytes(a.memory().keptTotal()),
                         ModelFacts.bytes(a.memory().fullTotal()), 100 * a.memory().ratio(),
                         a.recallFromDecode() ? "" : " (recall on the prompt's last queries)"));
             }
+        }
+        if (!text.isEmpty() && pvc.result() != null) {
+            text.append(PvcViewModel.describe(pvc.result()));
         }
         totals.setText(text.isEmpty() ? "Run a prompt to see recall, overlap and memory." : text.toString().strip());
     }
 
     private void update() {
         List<LayerSeries> recalls = new ArrayList<>();
-        List<LayerSeries> overlaps = new ArrayList<>();
         for (int i = 0; i < vm.policies().size(); i++) {
             PolicyViewModel p = vm.policies().get(i);
             PolicyAnalysis a = vm.capture() == null ? null : p.analysis();
@@ -179,12 +193,51 @@ public final class MetricsPane extends ScrollPane {
                 continue;
             }
             recalls.add(new LayerSeries(name(p), VizData.recallByLayer(a)));
-            overlaps.add(new LayerSeries(name(p), a.pvcOverlap().clone()));
             memory.get(i).setData(VizData.memory(a));
         }
         recall.setData("attention recall", recalls);
-        overlap.setData("PvC overlap", overlaps);
     }
+
+    /** The model's PvC overlap: one series, whatever the policies. */
+    private void updatePvc() {
+        PvcConsistency p = vm.capture() == null ? null : pvc.result();
+        overlap.setData(p == null ? "PvC overlap" : "PvC overlap (k = " + p.k() + ")",
+                p == null ? List.of() : List.of(new LayerSeries("model (FullKV run)", p.byLayer())));
+        pvcCaption.setText(p == null ? "Run a prompt to measure the model's PvC overlap." : PvcViewModel.describe(p)
+                + (p.definition() == PvcConsistency.Definition.RECENT_VS_LATER
+                ? ": the top-k keys of the last prompt queries' mean attention against each later generated token's top-k."
+                : ": the top-k keys of each recent prompt query against the next one's."));
+    }
+
+    private VBox pvcControls() {
+        ChoiceBox<PvcConsistency.Definition> definition = new ChoiceBox<>();
+        definition.setId("pvc-definition");
+        definition.getItems().setAll(PvcConsistency.Definition.values());
+        definition.valueProperty().bindBidirectional(pvc.definitionProperty());
+        Spinner<Integer> k = new Spinner<>(1, 4096, PvcViewModel.DEFAULT_K);
+        k.setId("pvc-k");
+        k.setEditable(true);
+        k.setPrefWidth(80);
+        k.valueProperty().addListener((o, a, b) -> pvc.kProperty().set(b));
+        Spinner<Integer> window = new Spinner<>(2, 64, PvcViewModel.DEFAULT_WINDOW);
+        window.setId("pvc-window");
+        window.setEditable(true);
+        window.setPrefWidth(70);
+        window.valueProperty().addListener((o, a, b) -> pvc.windowProperty().set(b));
+        HBox bar = new HBox(6, definition, new Label("k"), k, new Label("window"), window);
+        bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        pvcCaption.setId("pvc-caption");
+        pvcCaption.getStyleClass().add("muted");
+        pvcCaption.setWrapText(true);
+        VBox.setVgrow(overlap, Priority.ALWAYS);
+        return new VBox(4, bar, pvcCaption, overlap);
+    }
+
+    /** The PvC overlap's view-model (definition, k, window and result). */
+    public PvcViewModel pvc() { return pvc; }
+
+    /** The line under the PvC controls. */
+    public String pvcCaption() { return pvcCaption.getText(); }
 
     private void updateCurves() {
         List<BudgetCurve> curves = new ArrayList<>();

@@ -1,0 +1,294 @@
+package org.kvscope.app.ui;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.kvscope.app.ui.session.RecentModels;
+import org.kvscope.app.ui.view.EvictionTimelinePane;
+import org.kvscope.app.ui.view.MainWindow;
+import org.kvscope.app.ui.view.PolicyDiffPane;
+import org.kvscope.app.ui.view.TokenFocusPane;
+import org.kvscope.app.ui.vm.UiThreads;
+import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.metrics.PvcConsistency;
+import org.kvscope.model.ModelShape;
+import org.kvscope.model.SyntheticModelWriter;
+import org.kvscope.viz.data.EvictionGrid;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The analysis views in the real window on a generated model: compare/diff with swap and copy, token click, PvC, eviction timeline. */
+@ExtendWith(ApplicationExtension.class)
+class AnalysisViewsTest {
+    private static final String PROMPT = "the quick brown fox jumps over the lazy dog and then the fox runs far away "
+            + "into the green forest where the old owl sleeps in a tall tree";
+    private static Path dir;
+    private static Path model;
+
+    private WorkbenchViewModel vm;
+    private MainWindow window;
+
+    @BeforeAll
+    static void fixtures() throws Exception {
+        dir = Files.createTempDirectory("kvscope-analysis-views");
+        model = dir.resolve("tiny.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, model, 7);
+    }
+
+    @Start
+    void start(Stage stage) {
+        vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(100)),
+                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
+        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        var scene = WorkbenchApp.createScene(vm, 1280, 800);
+        window = (MainWindow) scene.getRoot();
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void await(String what, BooleanSupplier onFx) throws TimeoutException {
+        try {
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(onFx::getAsBoolean).get());
+        } catch (TimeoutException e) {
+            TimeoutException t = new TimeoutException("timed out waiting for " + what);
+            t.initCause(e);
+            throw t;
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private void loadAndRun(FxRobot robot, String policyA, Map<String, Object> a, String policyB, Map<String, Object> b)
+            throws Exception {
+        robot.interact(() -> vm.openModel(model));
+        await("model", () -> vm.model() != null);
+        robot.interact(() -> {
+            vm.policyA().select(policyA);
+            a.forEach(vm.policyA()::set);
+            vm.policyB().select(policyB);
+            b.forEach(vm.policyB()::set);
+            vm.promptProperty().set(PROMPT);
+            vm.runPrompt();
+        });
+        await("analyses", () -> vm.capture() != null && vm.policyA().analysis() != null
+                && vm.policyB().analysis() != null && vm.policyA().analysis().policy().equals(policyA)
+                && vm.policyB().analysis().policy().equals(policyB));
+    }
+
+    private static Set<Integer> set(int[] a) {
+        Set<Integer> s = new HashSet<>();
+        for (int v : a) {
+            s.add(v);
+        }
+        return s;
+    }
+
+    /** Table rows must match set differences of the two analyses' kept positions. */
+    private boolean diffMatchesAnalyses(PolicyDiffPane diff) {
+        var d = diff.model().diff();
+        var a = vm.policyA().analysis();
+        var b = vm.policyB().analysis();
+        if (d == null || a == null || b == null || diff.table().getItems().size() != d.layers() * d.kvHeads()) {
+            return false;
+        }
+        for (PolicyDiffPane.Row r : diff.table().getItems()) {
+            Set<Integer> sa = set(a.kept().of(r.layer(), r.kvHead())), sb = set(b.kept().of(r.layer(), r.kvHead()));
+            Set<Integer> both = new HashSet<>(sa);
+            both.retainAll(sb);
+            if (r.both() != both.size() || r.aOnly() != sa.size() - both.size() || r.bOnly() != sb.size() - both.size()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void compareShowsTheDiffAndSwapAndCopyButtonsWork(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", Map.of("budget", 12), "streamingllm", Map.of("budget", 20));
+        PolicyDiffPane diff = window.diff();
+        robot.interact(() -> window.views().getSelectionModel().select(3));
+        await("diff", () -> diffMatchesAnalyses(diff));
+        PolicyDiffPane.Row first = diff.table().getItems().get(0);
+        assertEquals(12, first.aOnly() + first.both());
+        assertEquals(20, first.bOnly() + first.both());
+        assertTrue(diff.summary().contains("A only " + first.aOnly()), diff.summary());
+        assertNotNull(diff.keys().dataProperty().get().keptA());
+        double[] recallDiff = diff.recallDifferenceChart().dataProperty().get().series().get(0).values();
+        assertEquals(vm.policyA().analysis().recall(0) - vm.policyB().analysis().recall(0), recallDiff[0], 1e-12);
+
+        robot.clickOn("#swap-policies");
+        await("swapped analyses", () -> vm.policyA().analysis().policy().equals("streamingllm")
+                && vm.policyB().analysis().policy().equals("snapkv") && diffMatchesAnalyses(diff));
+        assertEquals(20, vm.policyA().values().get("budget"));
+        assertEquals(12, vm.policyB().values().get("budget"));
+        PolicyDiffPane.Row swapped = diff.table().getItems().get(0);
+        assertEquals(first.aOnly(), swapped.bOnly());
+        assertEquals(first.bOnly(), swapped.aOnly());
+        assertEquals(first.both(), swapped.both());
+
+        robot.clickOn("#copy-a-to-b");
+        await("copied analyses", () -> vm.policyB().analysis().policy().equals("streamingllm")
+                && vm.policyB().analysis().kept().of(0, 0).length == 20 && diffMatchesAnalyses(diff));
+        assertEquals(vm.policyA().values(), vm.policyB().values());
+        for (PolicyDiffPane.Row r : diff.table().getItems()) {
+            assertEquals(0, r.aOnly() + r.bOnly(), "same setting, same keys: " + r);
+        }
+    }
+
+    @Test
+    void clickingATokenColoursThePromptByTheAttentionItPaysOrReceives(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", Map.of("budget", 12), "streamingllm", Map.of("budget", 20));
+        robot.interact(() -> {
+            window.views().getSelectionModel().select(4);
+            window.selection().layerProperty().set(1);
+            window.selection().headProperty().set(2);
+        });
+        TokenFocusPane pane = window.tokens().focus();
+        var ev = vm.capture().capture().evidence();
+        int t = ev.firstWindowQuery() + 2; // a token whose row the capture holds exactly
+        await("token boxes", () -> pane.flow().tokenCentre(t) != null);
+        var centre = WaitForAsyncUtils.asyncFx(() -> pane.flow().localToScreen(pane.flow().sceneToLocal(pane.flow().tokenCentre(t)))).get();
+        robot.clickOn(centre);
+        await("token attention", () -> pane.flow().dataProperty().get().weights() != null);
+        var data = pane.flow().dataProperty().get();
+        assertEquals(t, data.focus());
+        float[] row = ev.row(1, 2, t - ev.firstWindowQuery());
+        for (int k = 0; k < data.size(); k++) {
+            assertEquals(row[k], data.weights()[k], 1e-6, "pays k=" + k);
+        }
+        assertTrue(pane.caption().contains("Token " + t), pane.caption());
+        robot.interact(() -> pane.direction().setValue(TokenFocusPane.Direction.RECEIVES));
+        var received = pane.flow().dataProperty().get();
+        for (int q = 0; q < received.size(); q++) {
+            float want = q < t ? 0f : ev.row(1, 2, q - ev.firstWindowQuery())[t];
+            assertEquals(want, received.weights()[q], 1e-6, "receives q=" + q);
+        }
+        int kvHead = 2 / ev.groupSize();
+        for (int p = 0; p < received.size(); p++) {
+            boolean keptA = set(vm.policyA().analysis().kept().of(1, kvHead)).contains(p);
+            assertEquals(keptA ? 1.0 : 0.0, received.keptA()[p], "A kept mark at " + p);
+        }
+    }
+
+    @Test
+    void pvcOverlapIsOneModelSeriesWithKShownAndTheConsecutiveVariantAsAnOption(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", Map.of("budget", 12), "streamingllm", Map.of("budget", 20));
+        robot.interact(() -> window.views().getSelectionModel().select(1));
+        var pvc = window.metrics().pvc();
+        await("pvc", () -> pvc.result() != null && window.metrics().overlapChart().dataProperty().get().series().size() == 1);
+        var expected = PvcConsistency.of(vm.capture().capture(), PvcConsistency.Definition.RECENT_VS_LATER, 32, 16);
+        var shown = window.metrics().overlapChart().dataProperty().get();
+        assertArrayEquals(expected.byLayer(), shown.series().get(0).values(), 1e-12);
+        assertEquals("model (FullKV run)", shown.series().get(0).name());
+        assertTrue(shown.metric().contains("k = 32"), shown.metric());
+        assertTrue(window.metrics().pvcCaption().contains("PyramidInfer"), window.metrics().pvcCaption());
+
+        robot.interact(() -> vm.policyA().set("budget", 20));
+        await("new analysis", () -> vm.policyA().analysis().kept().of(0, 0).length == 20);
+        assertArrayEquals(expected.byLayer(), window.metrics().overlapChart().dataProperty().get().series().get(0).values(),
+                1e-12, "a policy change leaves the model's PvC overlap alone");
+
+        robot.interact(() -> {
+            pvc.kProperty().set(8);
+            pvc.definitionProperty().set(PvcConsistency.Definition.CONSECUTIVE);
+        });
+        var consecutive = PvcConsistency.of(vm.capture().capture(), PvcConsistency.Definition.CONSECUTIVE, 8, 16);
+        await("consecutive", () -> pvc.result().definition() == PvcConsistency.Definition.CONSECUTIVE && pvc.result().k() == 8);
+        assertArrayEquals(consecutive.byLayer(), window.metrics().overlapChart().dataProperty().get().series().get(0).values(), 1e-12);
+        assertTrue(window.metrics().totals().contains("consecutive prompt queries, k = 8"), window.metrics().totals());
+    }
+
+    @Test
+    void evictionTimelineShowsStreamingLlmPushingOutOnePositionPerTokenAndLinksToTheStrip(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", Map.of("budget", 12), "streamingllm", Map.of("budget", 16, "sinks", 4));
+        EvictionTimelinePane pane = window.tokens().timeline();
+        robot.interact(() -> {
+            pane.model().stepsProperty().set(6);
+            pane.model().policyIndexProperty().set(1);
+            window.views().getSelectionModel().select(4);
+        });
+        await("timeline", () -> pane.view().gridProperty().get() != null
+                && pane.model().timelineProperty().get().policy().equals("streamingllm")
+                && pane.model().timelineProperty().get().steps().size() == 6);
+        EvictionGrid g = pane.view().gridProperty().get();
+        int n = vm.capture().promptTokens().length;
+        assertEquals(n - 16, g.evictedCount(0), "prefill keeps 4 sinks and the last 12 positions");
+        for (int r = 1; r < g.rows(); r++) {
+            assertEquals(1, g.evictedCount(r), "row " + r);
+            int expected = n - 12 + (r - 1); // the oldest non-sink position goes first
+            assertEquals(1.0, g.evicted()[r][expected], 0.0, "row " + r + " evicts position " + expected);
+        }
+        assertTrue(pane.summary().contains("6 evicted while generating 6 tokens"), pane.summary());
+        robot.interact(() -> pane.view().selectedPositionProperty().set(n + 2));
+        assertEquals(n + 2, pane.strip().selectionProperty().get().from());
+        robot.interact(() -> pane.strip().select(3, 4));
+        assertEquals(3, pane.view().selectedPositionProperty().get());
+    }
+
+    @Test
+    void budgetCurvesSweepBothPoliciesOverTheSuitesPromptsWithTheirSpreadAndMarkTheBudget(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", Map.of("budget", 12), "streamingllm", Map.of("budget", 20));
+        var pane = window.evaluation().curves();
+        robot.interact(() -> {
+            window.views().getSelectionModel().select(2);
+            vm.needleSuiteProperty().set(null);
+        });
+        robot.interact(() -> pane.model().compute());
+        await("curves", () -> pane.model().task(0).result() != null && pane.model().task(1).result() != null
+                && pane.perplexityChart().dataProperty().get() != null
+                && pane.perplexityChart().dataProperty().get().curves().size() == 3);
+        var set = pane.perplexityChart().dataProperty().get();
+        assertEquals(12.0, set.markedBudget(), 0.0);
+        assertEquals("A: snapkv", set.curves().get(0).name());
+        assertEquals("B: streamingllm", set.curves().get(1).name());
+        // FullKV reference, recomputed here for each of the suite's prompts: the band spans them, the line is their median
+        var suite = pane.model().suiteProperty().get();
+        int limit = Math.min(suite.contextTokens() + suite.continuationTokens(), vm.model().config().contextLength() - 1);
+        var texts = org.kvscope.prompts.PerplexityText.load(suite);
+        double[] full = new double[texts.size()];
+        for (int i = 0; i < full.length; i++) {
+            int[] ids = vm.model().tokenizer().encodeWithSpecials(texts.get(i).text());
+            full[i] = new Workbench().perplexity(vm.model(), java.util.Arrays.copyOf(ids, Math.min(ids.length, limit)), null,
+                    () -> false).perplexity();
+        }
+        java.util.Arrays.sort(full);
+        var fullKv = set.curves().get(2);
+        assertEquals(full[0], fullKv.low()[0], 1e-9);
+        assertEquals(full[full.length - 1], fullKv.high()[0], 1e-9);
+        assertEquals(full.length % 2 == 1 ? full[full.length / 2] : (full[full.length / 2 - 1] + full[full.length / 2]) / 2,
+                fullKv.mid()[0], 1e-9);
+        for (var c : set.curves()) {
+            for (int b = 0; b < c.budgets().length; b++) {
+                assertTrue(Double.isNaN(c.mid()[b]) || c.low()[b] <= c.mid()[b] && c.mid()[b] <= c.high()[b], c.name() + " " + b);
+            }
+        }
+        var computed = pane.model().task(0).result();
+        robot.interact(() -> vm.policyA().set("budget", 24));
+        assertEquals(24.0, pane.perplexityChart().dataProperty().get().markedBudget(), 0.0);
+        robot.interact(() -> pane.model().compute());
+        assertTrue(computed == pane.model().task(0).result(), "only the budget moved: the cached curves are reused");
+    }
+}
