@@ -49,6 +49,9 @@ class AnalysisViewsTest {
 
     @BeforeAll
     static void fixtures() throws Exception {
+        // the window is built in @Start; on a loaded machine that can take longer than TestFX's 30 s default
+        org.testfx.api.FxToolkit.toolkitContext().setSetupTimeoutInMillis(120_000);
+        org.testfx.api.FxToolkit.toolkitContext().setLaunchTimeoutInMillis(120_000);
         dir = Files.createTempDirectory("kvscope-analysis-views");
         model = dir.resolve("tiny.gguf");
         SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, model, 7);
@@ -67,7 +70,7 @@ class AnalysisViewsTest {
 
     @AfterEach
     void stop() throws Exception {
-        WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(30, TimeUnit.SECONDS);
     }
 
     private static void await(String what, BooleanSupplier onFx) throws TimeoutException {
