@@ -1,5 +1,9 @@
 package org.kvscope.engine;
 
+import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.function.DoubleConsumer;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.sampling.Sampler;
@@ -14,20 +18,48 @@ import org.kvscope.trace.CaptureOptions;
  * @param generated greedily decoded tokens
  */
 public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] generated) {
-
     public static CaptureRun run(Model model, int[] promptTokens, CaptureOptions options) {
+        return run(model, promptTokens, options, p -> { }, () -> false);
+    }
+
+    /**
+     * Like {@link #run(Model, int[], CaptureOptions)}, reporting the share of work done (0..1) and
+     * checking {@code cancelled} between prefill chunks and decode steps.
+     *
+     * @throws CancellationException when {@code cancelled} turns true
+     */
+    public static CaptureRun run(Model model, int[] promptTokens, CaptureOptions options, DoubleConsumer progress,
+                                 BooleanSupplier cancelled) {
         ModelConfig c = model.config();
         int steps = options.decodeSteps();
-        InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(promptTokens.length + steps + 1));
+        SessionOptions sessionOptions = SessionOptions.ofContext(promptTokens.length + steps + 1);
+        InferenceSession s = new InferenceSession(model, sessionOptions);
         AttentionCapture capture = new AttentionCapture(c.layers(), c.heads(), c.kvHeads(), promptTokens.length, options);
         s.addObserver(capture);
-        float[] logits = s.prefill(promptTokens);
+        // the session's own chunks, one call each, so the result is the same as one prefill call
+        int chunk = sessionOptions.prefillChunk();
+        double total = promptTokens.length + steps;
+        float[] logits = null;
+        for (int off = 0; off < promptTokens.length; off += chunk) {
+            check(cancelled);
+            int end = Math.min(promptTokens.length, off + chunk);
+            logits = s.prefill(Arrays.copyOfRange(promptTokens, off, end));
+            progress.accept(end / total);
+        }
         org.kvscope.kv.PromptKeys.record(s.cache(), capture.evidence()); // for key-scored policies
         int[] generated = new int[steps];
         for (int i = 0; i < steps; i++) {
+            check(cancelled);
             generated[i] = Sampler.argmax(logits);
             logits = s.decode(generated[i]);
+            progress.accept((promptTokens.length + i + 1) / total);
         }
         return new CaptureRun(capture, promptTokens, generated);
+    }
+
+    private static void check(BooleanSupplier cancelled) {
+        if (cancelled.getAsBoolean()) {
+            throw new CancellationException("capture cancelled");
+        }
     }
 }

@@ -67,9 +67,16 @@ public final class Workbench {
 
     /** A FullKV run that records everything the instant views need. */
     public CaptureRun capture(Model model, int[] tokens) {
+        return capture(model, tokens, p -> { }, () -> false);
+    }
+
+    /** {@link #capture(Model, int[])} reporting progress (0..1); throws CancellationException once cancelled. */
+    public CaptureRun capture(Model model, int[] tokens, java.util.function.DoubleConsumer progress,
+                              BooleanSupplier cancelled) {
         int window = Math.min(CAPTURE_WINDOW, tokens.length);
         return CaptureRun.run(model, tokens, new CaptureOptions(window,
-                mapResolution(model.config().layers() * model.config().heads(), tokens.length), SINKS, DECODE_STEPS));
+                mapResolution(model.config().layers() * model.config().heads(), tokens.length), SINKS, DECODE_STEPS),
+                progress, cancelled);
     }
 
     /**

@@ -1,8 +1,10 @@
 package org.kvscope.viz.view;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -10,12 +12,15 @@ import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.css.PseudoClass;
+import javafx.geometry.Insets;
 import javafx.scene.Node;
-import javafx.scene.control.ScrollPane;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.FlowPane;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.VBox;
 import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
@@ -24,39 +29,62 @@ import org.kvscope.viz.data.TokenStrip;
 
 /**
  * A wrapping flow of token chips (piece text over token id), optionally tinted by per-token NLL on a fixed scale so
- * that streaming appends never recolour earlier chips. {@link #append} adds one chip (O(1)) and can keep the newest
+ * that streaming appends never recolour earlier chips. The flow is virtualised: tokens are broken into rows by their
+ * measured widths, and only the rows in view have chip nodes (a {@link ListView} of rows), so replacing thousands of
+ * tokens costs about the same as a few dozen. {@link #append} extends the last row (O(1)) and can keep the newest
  * token in view; a position range can be highlighted. Clicking a chip selects that single position.
  * Use on the JavaFX application thread.
  */
 public class TokenStripView extends BorderPane {
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
+    private static final double GAP = 3;
+    /** Room kept free for the vertical scroll bar and the list's own insets. */
+    private static final double RESERVED = 22;
 
-    private final FlowPane flow = new FlowPane();
-    private final ScrollPane scroll = new ScrollPane(flow);
+    private final ListView<Row> rows = new ListView<>();
     private final List<String> pieces = new ArrayList<>();
     private final List<Integer> ids = new ArrayList<>();
     private final List<Double> nlls = new ArrayList<>();
+    private final List<Double> widths = new ArrayList<>();
+    private final Map<Integer, VBox> live = new HashMap<>();
+    private final Map<String, Double> widthCache = new HashMap<>();
+    private final Text measure = new Text();
+    private final VBox probe = newChip("Mg", "0");
+    private Font pieceFont;
+    private Font idFont;
+    private double chipInsets = 10;
+    private double wrapWidth = -1;
+    private boolean styled;
+    private boolean tailPending;
     private final ReadOnlyObjectWrapper<TokenRange> selection = new ReadOnlyObjectWrapper<>(this, "selection");
     private final DoubleProperty nllScaleMax = new SimpleDoubleProperty(this, "nllScaleMax", 8.0);
     private final BooleanProperty followTail = new SimpleBooleanProperty(this, "followTail", true);
 
+    /** The tokens {@code [from, to)} shown on one line. */
+    private record Row(int from, int to) {}
+
     /** Empty strip. */
     public TokenStripView() {
         VizStyle.apply(this, "viz-view", "token-strip-view");
-        flow.getStyleClass().add("token-strip");
-        scroll.setFitToWidth(true);
-        scroll.setStyle("-fx-background-color: transparent; -fx-background: white;");
-        setCenter(scroll);
+        rows.getStyleClass().add("token-strip");
+        rows.setStyle("-fx-background-color: white; -fx-padding: 4;");
+        rows.setFocusTraversable(false);
+        rows.setCellFactory(l -> new RowCell());
+        probe.setManaged(false);
+        probe.setVisible(false);
+        // the probe is styled like every chip, so measuring with its fonts follows the stylesheet
+        HBox probeRow = new HBox(probe);
+        probeRow.getStyleClass().add("token-strip");
+        probeRow.setManaged(false);
+        probeRow.setVisible(false);
+        getChildren().add(probeRow);
+        setCenter(rows);
         selection.addListener((obs, o, n) -> {
             mark(o, false);
             mark(n, true);
         });
-        nllScaleMax.addListener((obs, o, n) -> {
-            for (int i = 0; i < pieces.size(); i++) {
-                tint(flow.getChildren().get(i), nlls.get(i));
-            }
-        });
-        flow.heightProperty().addListener((obs, o, n) -> scrollToTail());
+        nllScaleMax.addListener((obs, o, n) -> live.forEach((position, chip) -> tint(chip, nlls.get(position))));
+        rows.widthProperty().addListener((obs, o, n) -> rewrap());
         setPrefSize(520, 160);
     }
 
@@ -66,18 +94,17 @@ public class TokenStripView extends BorderPane {
         pieces.clear();
         ids.clear();
         nlls.clear();
-        List<Node> chips = new ArrayList<>();
+        widths.clear();
         if (strip != null) {
             for (int i = 0; i < strip.size(); i++) {
-                double nll = strip.nll() == null ? Double.NaN : strip.nll()[i];
                 pieces.add(strip.pieces().get(i));
                 ids.add(strip.ids()[i]);
-                nlls.add(nll);
-                chips.add(chip(i, strip.pieces().get(i), strip.ids()[i], nll));
+                nlls.add(strip.nll() == null ? Double.NaN : strip.nll()[i]);
+                widths.add(Double.NaN);
             }
         }
-        flow.getChildren().setAll(chips);
-        scrollToTail();
+        wrapWidth = -1;
+        rewrap();
     }
 
     /**
@@ -91,11 +118,21 @@ public class TokenStripView extends BorderPane {
         pieces.add(piece);
         ids.add(id);
         nlls.add(nll);
-        Node chip = chip(position, piece, id, nll);
-        flow.getChildren().add(chip);
-        TokenRange sel = selection.get();
-        if (sel != null && sel.contains(position)) {
-            chip.pseudoClassStateChanged(SELECTED, true);
+        widths.add(Double.NaN);
+        var items = rows.getItems();
+        if (wrapWidth <= 0 || items.isEmpty()) {
+            rewrap();
+            return;
+        }
+        Row last = items.getLast();
+        double used = 0;
+        for (int i = last.from(); i < last.to(); i++) {
+            used += width(i) + GAP;
+        }
+        if (used + width(position) <= wrapWidth) {
+            items.set(items.size() - 1, new Row(last.from(), position + 1));
+        } else {
+            items.add(new Row(position, position + 1));
         }
         scrollToTail();
     }
@@ -111,6 +148,11 @@ public class TokenStripView extends BorderPane {
     /** Number of tokens shown. */
     public int size() {
         return pieces.size();
+    }
+
+    /** Number of chip nodes that exist now (only the rows in view have them). */
+    public int liveChips() {
+        return live.size();
     }
 
     /** Highlights positions {@code [from, to)}; the range may extend past the current end (for streaming). */
@@ -138,12 +180,28 @@ public class TokenStripView extends BorderPane {
         return followTail;
     }
 
-    /** The chip node at a position. */
+    /** The chip node at a position, scrolling its row into view first (only rows in view have chips). */
     public Node chip(int position) {
         if (position < 0 || position >= pieces.size()) {
             throw new IndexOutOfBoundsException("position " + position + " outside 0.." + (pieces.size() - 1));
         }
-        return flow.getChildren().get(position);
+        if (!live.containsKey(position)) {
+            int row = rowOf(position);
+            rows.scrollTo(row);
+            rows.layout();
+        }
+        VBox chip = live.get(position);
+        if (chip == null) {
+            throw new IllegalStateException("position " + position + " has no chip in view");
+        }
+        return chip;
+    }
+
+    /** Whether the chip at a position is in view now. */
+    public boolean isShown(int position) {
+        VBox chip = live.get(position);
+        return chip != null && chip.getScene() != null && rows.localToScene(rows.getLayoutBounds())
+                .intersects(chip.localToScene(chip.getLayoutBounds()));
     }
 
     /** Colour a chip gets for an NLL under the current scale (white for NaN). */
@@ -154,24 +212,116 @@ public class TokenStripView extends BorderPane {
         return ColorScales.HEAT.colorAt(ColorScales.normalize(nll, 0, nllScaleMax.get(), ColorScales.Mapping.LINEAR));
     }
 
-    private Node chip(int position, String piece, int id, double nll) {
-        Text text = new Text(visible(piece));
+    private int rowOf(int position) {
+        var items = rows.getItems();
+        int lo = 0;
+        int hi = items.size() - 1;
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            if (items.get(mid).from() <= position) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return lo;
+    }
+
+    /** Breaks the tokens into rows for the current width. */
+    private void rewrap() {
+        double available = rows.getWidth() - RESERVED;
+        if (available <= 0) {
+            available = getPrefWidth() - RESERVED;
+        }
+        fontsReady();
+        wrapWidth = available;
+        List<Row> out = new ArrayList<>();
+        int from = 0;
+        double used = 0;
+        for (int i = 0; i < pieces.size(); i++) {
+            double w = width(i);
+            if (i > from && used + w > available) {
+                out.add(new Row(from, i));
+                from = i;
+                used = 0;
+            }
+            used += w + GAP;
+        }
+        if (from < pieces.size()) {
+            out.add(new Row(from, pieces.size()));
+        }
+        rows.getItems().setAll(out);
+        scrollToTail();
+    }
+
+    /** Reads the chip fonts and insets from the styled probe (once the view is in a scene). */
+    private void fontsReady() {
+        if (probe.getScene() == null) {
+            return;
+        }
+        probe.applyCss();
+        Font piece = ((Text) probe.getChildren().get(0)).getFont();
+        Font id = ((Text) probe.getChildren().get(1)).getFont();
+        if (!piece.equals(pieceFont) || !id.equals(idFont)) {
+            pieceFont = piece;
+            idFont = id;
+            widthCache.clear();
+            java.util.Collections.fill(widths, Double.NaN);
+        }
+        Insets in = probe.getInsets();
+        chipInsets = in.getLeft() + in.getRight() + 2;
+        rows.setFixedCellSize(Math.ceil(probe.prefHeight(-1) + GAP + 2));
+    }
+
+    private double width(int position) {
+        Double w = widths.get(position);
+        if (w.isNaN()) {
+            String piece = visible(pieces.get(position));
+            String id = Integer.toString(ids.get(position));
+            w = Math.max(textWidth(piece, pieceFont), textWidth(id, idFont)) + chipInsets;
+            widths.set(position, w);
+        }
+        return w;
+    }
+
+    private double textWidth(String text, Font font) {
+        String key = (font == pieceFont ? "p" : "i") + text;
+        Double w = widthCache.get(key);
+        if (w == null) {
+            measure.setFont(font == null ? Font.getDefault() : font);
+            measure.setText(text);
+            w = Math.ceil(measure.getLayoutBounds().getWidth());
+            widthCache.put(key, w);
+        }
+        return w;
+    }
+
+    private static VBox newChip(String piece, String id) {
+        Text text = new Text(piece);
         text.getStyleClass().add("token-piece");
-        Text idText = new Text(Integer.toString(id));
+        Text idText = new Text(id);
         idText.getStyleClass().add("token-id");
         VBox chip = new VBox(text, idText);
         chip.getStyleClass().add("token-chip");
-        chip.setOnMouseClicked(e -> select(position, position + 1));
-        tint(chip, nll);
+        chip.setMinWidth(VBox.USE_PREF_SIZE);
         return chip;
     }
 
-    private void tint(Node chip, double nll) {
+    private VBox chipAt(int position) {
+        VBox chip = newChip(visible(pieces.get(position)), Integer.toString(ids.get(position)));
+        chip.setOnMouseClicked(e -> select(position, position + 1));
+        tint(chip, nlls.get(position));
+        TokenRange sel = selection.get();
+        chip.pseudoClassStateChanged(SELECTED, sel != null && sel.contains(position));
+        return chip;
+    }
+
+    private void tint(VBox chip, double nll) {
         Color c = tintFor(nll);
         boolean dark = c.getBrightness() < 0.55;
         chip.setStyle(Double.isNaN(nll) ? null : "-fx-background-color: " + ColorScales.css(c) + ";");
-        ((Text) ((VBox) chip).getChildren().getFirst()).setFill(dark ? Color.WHITE : VizStyle.TEXT);
-        ((Text) ((VBox) chip).getChildren().get(1)).setFill(dark ? Color.gray(0.9) : VizStyle.MUTED);
+        ((Text) chip.getChildren().getFirst()).setFill(dark ? Color.WHITE : VizStyle.TEXT);
+        ((Text) chip.getChildren().get(1)).setFill(dark ? Color.gray(0.9) : VizStyle.MUTED);
         chip.setAccessibleText(Double.isNaN(nll) ? null : String.format(Locale.ROOT, "NLL %.2f", nll));
     }
 
@@ -179,15 +329,69 @@ public class TokenStripView extends BorderPane {
         if (range == null) {
             return;
         }
-        int end = Math.min(range.to(), flow.getChildren().size());
-        for (int i = range.from(); i < end; i++) {
-            flow.getChildren().get(i).pseudoClassStateChanged(SELECTED, on);
+        live.forEach((position, chip) -> {
+            if (range.contains(position)) {
+                chip.pseudoClassStateChanged(SELECTED, on);
+            }
+        });
+    }
+
+    /** Scrolls to the last row once the list has taken in its new rows (at the next layout). */
+    private void scrollToTail() {
+        if (followTail.get() && !rows.getItems().isEmpty()) {
+            tailPending = true;
+            requestLayout();
         }
     }
 
-    private void scrollToTail() {
-        if (followTail.get()) {
-            scroll.setVvalue(scroll.getVmax());
+    @Override
+    protected void layoutChildren() {
+        if (!styled && getScene() != null) {
+            styled = true;
+            rewrap();
+        }
+        super.layoutChildren();
+        if (tailPending) {
+            tailPending = false;
+            rows.layout(); // takes in the new rows first, or the scroll would stop at the old end
+            rows.scrollTo(rows.getItems().size() - 1);
+            rows.layout();
+        }
+    }
+
+    /** One line of chips; registers its chips as live while it shows them. */
+    private final class RowCell extends ListCell<Row> {
+        private final HBox box = new HBox(GAP);
+        private Row shown;
+
+        RowCell() {
+            setStyle("-fx-padding: 1 0 2 0; -fx-background-color: transparent;");
+            box.getStyleClass().add("token-row");
+        }
+
+        @Override
+        protected void updateItem(Row row, boolean empty) {
+            super.updateItem(row, empty);
+            if (shown != null) {
+                for (int i = shown.from(); i < shown.to(); i++) {
+                    Node n = i - shown.from() < box.getChildren().size() ? box.getChildren().get(i - shown.from()) : null;
+                    live.remove(i, n);
+                }
+            }
+            shown = empty ? null : row;
+            if (row == null || empty) {
+                box.getChildren().clear();
+                setGraphic(null);
+                return;
+            }
+            List<Node> chips = new ArrayList<>(row.to() - row.from());
+            for (int i = row.from(); i < row.to() && i < pieces.size(); i++) {
+                VBox chip = chipAt(i);
+                live.put(i, chip);
+                chips.add(chip);
+            }
+            box.getChildren().setAll(chips);
+            setGraphic(box);
         }
     }
 

@@ -106,12 +106,7 @@ public final class MainWindow extends BorderPane {
         SplitPane.setResizableWithParent(policies, false);
         setCenter(main);
 
-        Label status = new Label();
-        status.setId("status");
-        status.textProperty().bind(vm.statusProperty());
-        HBox bar = new HBox(status);
-        bar.getStyleClass().add("status-bar");
-        setBottom(bar);
+        setBottom(new TaskStatusBar(vm));
 
         vm.problemProperty().addListener((o, a, p) -> {
             if (p != null) {

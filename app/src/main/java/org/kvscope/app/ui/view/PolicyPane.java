@@ -2,6 +2,7 @@ package org.kvscope.app.ui.view;
 
 import java.util.function.IntSupplier;
 import javafx.geometry.Insets;
+import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
@@ -10,6 +11,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.kordamp.ikonli.javafx.FontIcon;
 import org.kvscope.app.ui.vm.PolicyViewModel;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.viz.data.BudgetSchedule;
@@ -65,7 +67,14 @@ public final class PolicyPane extends VBox {
         Label evalStatus = new Label();
         evalStatus.getStyleClass().add("muted");
         evalStatus.textProperty().bind(vm.evaluationStatusProperty());
-        HBox eval = new HBox(6, new Label("Re-run"), progress, evalStatus);
+        Button cancel = new Button(null, new FontIcon("mdi2c-close-circle-outline"));
+        cancel.setId("cancel-rerun-" + vm.label());
+        cancel.setTooltip(new Tooltip("Cancel the background perplexity / needle re-run"));
+        cancel.disableProperty().bind(vm.evaluationStatusProperty().map(s -> s.equals("up to date") || s.isEmpty()
+                || s.startsWith("re-run cancelled") || s.startsWith("re-run failed")));
+        cancel.setOnAction(e -> vm.stopEvaluation());
+        HBox eval = new HBox(6, new Label("Re-run"), progress, evalStatus, cancel);
+        eval.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         HBox.setHgrow(progress, Priority.ALWAYS);
         Card scheduleCard = new Card("Per-layer budget", schedule, () -> schedule.scheduleProperty().get());
         getChildren().addAll(picker, description, controls, error, scheduleCard, eval);

@@ -69,6 +69,15 @@ public final class ModelReRuns {
                 threads.debounce().toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** The user's Cancel: stops what is pending or running and says so (the next change starts a new one). */
+    public void stop() {
+        cancel();
+        threads.fx().execute(() -> {
+            progress.set(0);
+            status.set("re-run cancelled");
+        });
+    }
+
     /** Cancels any pending or running re-run. */
     public synchronized void cancel() {
         pendingCancel.set(true);

@@ -237,4 +237,9 @@ public final class PolicyViewModel {
     public void cancelEvaluation() {
         reRuns.cancel();
     }
+
+    /** The user's Cancel of the background re-run: stops it and shows it was cancelled. */
+    public void stopEvaluation() {
+        reRuns.stop();
+    }
 }

@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -57,6 +60,13 @@ public final class WorkbenchViewModel {
     private final PolicyViewModel policyB;
     private volatile AtomicBoolean loadCancel = new AtomicBoolean();
     private volatile AtomicBoolean generateCancel = new AtomicBoolean();
+    private volatile AtomicBoolean runCancel = new AtomicBoolean();
+    private volatile AtomicBoolean warmUpCancel = new AtomicBoolean();
+    private final AtomicLong tokenizeGeneration = new AtomicLong();
+    private final TaskProgress task = new TaskProgress();
+    private final BooleanProperty warmingUp = new SimpleBooleanProperty();
+    private Future<?> pendingTokenize;
+    private boolean warmUpEnabled = true;
     private boolean runAfterLoad;
 
     public WorkbenchViewModel(Workbench workbench, UiThreads threads, RecentModels recentStore, DeviceProbe devices) {
@@ -67,7 +77,7 @@ public final class WorkbenchViewModel {
         this.policyA = new PolicyViewModel("A", workbench, threads, "snapkv");
         this.policyB = new PolicyViewModel("B", workbench, threads, "streamingllm");
         recent.setAll(recentStore.list());
-        prompt.addListener((o, a, b) -> retokenize());
+        prompt.addListener((o, a, b) -> retokenizeLater());
         needleSuite.addListener((o, a, b) -> refreshContexts());
     }
 
@@ -90,6 +100,13 @@ public final class WorkbenchViewModel {
     public PolicyViewModel policyB() { return policyB; }
     public List<PolicyViewModel> policies() { return List.of(policyA, policyB); }
     public DeviceProbe devices() { return devices; }
+    /** The long task in progress (load, Run, Generate), with its progress and Cancel. */
+    public TaskProgress task() { return task; }
+    /** True while the engine warms up in the background after a load. */
+    public BooleanProperty warmingUpProperty() { return warmingUp; }
+
+    /** Whether a load is followed by a background warm-up of the engine (default true). */
+    public void setWarmUpEnabled(boolean enabled) { this.warmUpEnabled = enabled; }
 
     /** Needle suites whose longest case fits the loaded model's context, shortest first. */
     public List<SuiteDescriptor> needleSuites() {
@@ -123,6 +140,8 @@ public final class WorkbenchViewModel {
         loadCancel = cancel;
         loading.set(true);
         status.set("Loading " + path.getFileName() + "…");
+        task.start("Loading " + path.getFileName(), TaskProgress.UNKNOWN, this::cancelLoad);
+        warmUpCancel.set(true);
         threads.worker().execute(() -> {
             try {
                 Model m = workbench.load(path);
@@ -141,7 +160,7 @@ public final class WorkbenchViewModel {
                     }
                     List<SuiteDescriptor> suites = needleSuites();
                     needleSuite.set(suites.isEmpty() ? null : suites.get(0));
-                    retokenize();
+                    retokenizeLater();
                     refreshContexts();
                     finishLoad("Loaded " + m.info().name() + ". Press Run to capture attention.");
                     if (old != null) {
@@ -151,6 +170,8 @@ public final class WorkbenchViewModel {
                     if (runAfterLoad) {
                         runAfterLoad = false;
                         runPrompt();
+                    } else if (warmUpEnabled) {
+                        warmUp(m);
                     }
                 });
             } catch (GGUFException e) {
@@ -173,7 +194,23 @@ public final class WorkbenchViewModel {
 
     private void finishLoad(String message) {
         loading.set(false);
+        task.finish();
         status.set(message);
+    }
+
+    /** Compiles the engine's hot code in the background; the next Run, load or shutdown cancels it. */
+    private void warmUp(Model m) {
+        AtomicBoolean cancel = new AtomicBoolean();
+        warmUpCancel = cancel;
+        warmingUp.set(true);
+        threads.worker().execute(() -> {
+            EngineWarmUp.run(workbench, m, cancel::get);
+            threads.fx().execute(() -> {
+                if (warmUpCancel == cancel) {
+                    warmingUp.set(false);
+                }
+            });
+        });
     }
 
     private void fail(String title, String message) {
@@ -182,6 +219,7 @@ public final class WorkbenchViewModel {
             loading.set(false);
             running.set(false);
             generating.set(false);
+            task.finish();
             status.set(title);
             problem.set(new Problem(title, message));
         });
@@ -192,21 +230,41 @@ public final class WorkbenchViewModel {
         loadCancel.set(true);
         runAfterLoad = false;
         loading.set(false);
+        task.finish();
         status.set("Loading cancelled.");
     }
 
-    private void retokenize() {
+    /**
+     * Tokenises the prompt on the typing thread once typing pauses ({@link UiThreads#typingDebounce});
+     * each keystroke cancels the pending job, and a result older than the latest request is dropped.
+     */
+    private void retokenizeLater() {
+        long generation = tokenizeGeneration.incrementAndGet();
         Model m = model.get();
-        if (m == null) {
-            promptPieces.set(List.of());
-            return;
+        String text = prompt.get() == null ? "" : prompt.get();
+        if (pendingTokenize != null) {
+            pendingTokenize.cancel(false);
         }
-        int[] ids = m.tokenizer().encodeWithSpecials(prompt.get() == null ? "" : prompt.get());
+        pendingTokenize = threads.afterTyping(() -> {
+            if (generation != tokenizeGeneration.get()) {
+                return;
+            }
+            List<TokenPiece> pieces = m == null ? List.of() : pieces(m, text);
+            threads.fx().execute(() -> {
+                if (generation == tokenizeGeneration.get()) {
+                    promptPieces.set(pieces);
+                }
+            });
+        });
+    }
+
+    private static List<TokenPiece> pieces(Model m, String text) {
+        int[] ids = m.tokenizer().encodeWithSpecials(text);
         List<TokenPiece> pieces = new ArrayList<>(ids.length);
         for (int id : ids) {
             pieces.add(new TokenPiece(id, m.tokenizer().tokenText(id)));
         }
-        promptPieces.set(pieces);
+        return List.copyOf(pieces);
     }
 
     /** Captures attention of a FullKV run over the prompt; every policy view then updates from it. */
@@ -216,32 +274,64 @@ public final class WorkbenchViewModel {
             problem.set(new Problem("No model", "Open a GGUF model before running a prompt."));
             return;
         }
-        String text = prompt.get();
-        int[] tokens;
-        try {
-            tokens = workbench.tokenize(m, text);
-        } catch (IllegalArgumentException e) {
-            problem.set(new Problem("Prompt cannot run", e.getMessage()));
-            return;
-        }
+        String text = prompt.get() == null ? "" : prompt.get();
+        AtomicBoolean cancel = new AtomicBoolean();
+        runCancel = cancel;
+        warmUpCancel.set(true);
         running.set(true);
-        status.set("Running " + tokens.length + " tokens with attention capture…");
+        task.start("Run", TaskProgress.UNKNOWN, this::cancelRun);
+        status.set("Running the prompt with attention capture…");
         threads.worker().execute(() -> {
+            int[] tokens;
+            try {
+                tokens = workbench.tokenize(m, text);
+            } catch (IllegalArgumentException e) {
+                threads.fx().execute(() -> {
+                    if (runCancel == cancel) {
+                        running.set(false);
+                        task.finish();
+                        status.set("Prompt cannot run");
+                        problem.set(new Problem("Prompt cannot run", e.getMessage()));
+                    }
+                });
+                return;
+            }
             try {
                 long t0 = System.nanoTime();
-                CaptureRun run = workbench.capture(m, tokens);
+                CaptureRun run = workbench.capture(m, tokens, p -> threads.fx().execute(() -> {
+                    if (runCancel == cancel && !cancel.get()) {
+                        task.progress(p);
+                    }
+                }), cancel::get);
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 threads.fx().execute(() -> {
+                    if (cancel.get() || runCancel != cancel || model.get() != m) {
+                        return;
+                    }
                     capture.set(run);
                     running.set(false);
+                    task.finish();
                     refreshContexts();
                     status.set("Captured " + tokens.length + " prompt tokens in " + ms + " ms; greedy continuation: "
                             + m.tokenizer().decode(run.generated()).strip());
                 });
+            } catch (CancellationException e) {
+                // cancelRun already put the window back
             } catch (RuntimeException e) {
                 fail("Run failed", e.getMessage());
             }
         });
+    }
+
+    /** Abandons the Run in progress: the capture stops at its next chunk and its result is dropped. */
+    public void cancelRun() {
+        if (!running.get()) {
+            return;
+        }
+        runCancel.set(true);
+        running.set(false);
+        task.finish();
+        status.set("Run cancelled.");
     }
 
     private void refreshContexts() {
@@ -276,14 +366,20 @@ public final class WorkbenchViewModel {
         generateCancel = cancel;
         generated.clear();
         generating.set(true);
+        warmUpCancel.set(true);
+        task.start("Generate", 0, this::stop);
         status.set("Generating with " + policy.name() + "…");
-        Consumer<Workbench.StreamedToken> sink = t -> threads.fx().execute(() -> generated.add(t));
+        Consumer<Workbench.StreamedToken> sink = t -> threads.fx().execute(() -> {
+            generated.add(t);
+            task.progress(generated.size() / (double) n);
+        });
         threads.worker().execute(() -> {
             try {
                 var result = workbench.generate(m, tokens, policy, n,
                         Sampler.greedy(), sink, cancel::get);
                 threads.fx().execute(() -> {
                     generating.set(false);
+                    task.finish();
                     status.set(String.format("Generated %d tokens (%s), %.0f tokens/s", result.generated().length,
                             result.stopReason().toString().toLowerCase().replace('_', ' '),
                             result.decodeTokensPerSecond()));
@@ -350,6 +446,11 @@ public final class WorkbenchViewModel {
         policies().forEach(PolicyViewModel::cancelEvaluation);
         generateCancel.set(true);
         loadCancel.set(true);
+        runCancel.set(true);
+        warmUpCancel.set(true);
+        if (pendingTokenize != null) {
+            pendingTokenize.cancel(false);
+        }
         threads.shutdown();
         Model m = model.get();
         if (m != null) {

@@ -1,0 +1,51 @@
+package org.kvscope.app.ui.vm;
+
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import org.kvscope.app.ui.Workbench;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.model.Model;
+
+/**
+ * Runs a short capture and every policy's analysis once, in the background right after a model
+ * loads, so that the JIT has compiled the forward pass, the capture and the analyses before the
+ * user's first Run: a cold Run spends most of its time in not-yet-compiled Vector API code.
+ */
+final class EngineWarmUp {
+    /** Prompt tokens of the warm-up capture. */
+    static final int TOKENS = 128;
+    private static final String TEXT = "Once upon a time, there was a little girl who liked to play in the park. ";
+
+    private EngineWarmUp() {}
+
+    /** Warms up on {@code model}; returns false when it was cancelled or the model is too small to warm up. */
+    static boolean run(Workbench workbench, Model model, BooleanSupplier cancelled) {
+        int n = Math.min(TOKENS, model.config().contextLength() - Workbench.DECODE_STEPS - 2);
+        int[] text = model.tokenizer().encodeWithSpecials(TEXT);
+        if (n < 3 || text.length == 0) {
+            return false;
+        }
+        int[] tokens = new int[n];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = text[i % text.length];
+        }
+        try {
+            CaptureRun run = workbench.capture(model, tokens, p -> { }, cancelled);
+            RunContext ctx = new RunContext(model, run, null);
+            for (PolicyRegistry.Entry e : PolicyRegistry.entries()) {
+                if (cancelled.getAsBoolean()) {
+                    return false;
+                }
+                try {
+                    ctx.analyze(PolicyRegistry.create(e.name(), ParameterValues.defaults(e.parameters())));
+                } catch (IllegalArgumentException | IllegalStateException unfit) {
+                    // defaults that do not fit this short prompt: that policy's code stays cold
+                }
+            }
+            return true;
+        } catch (CancellationException e) {
+            return false;
+        }
+    }
+}

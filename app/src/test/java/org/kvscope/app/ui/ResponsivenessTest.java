@@ -1,0 +1,154 @@
+package org.kvscope.app.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import javafx.scene.control.Button;
+import javafx.stage.Stage;
+import org.controlsfx.control.StatusBar;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.kvscope.app.ui.session.RecentModels;
+import org.kvscope.app.ui.view.MainWindow;
+import org.kvscope.app.ui.vm.UiThreads;
+import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.model.SharedModels;
+import org.kvscope.prompts.SampleTexts;
+import org.kvscope.viz.view.TokenStripView;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The window stays responsive on stories260K: typing into a long prompt, a Run and a generation
+ * show progress and can be cancelled. {@link FxStallCheck} fails any of these scenarios in which
+ * the FX thread was busy longer than its limit at a stretch.
+ */
+@ExtendWith(ApplicationExtension.class)
+class ResponsivenessTest {
+    private static final String MODEL = "stories260K.gguf";
+    private WorkbenchViewModel vm;
+    private MainWindow window;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        Path recent = Files.createTempDirectory("kvscope-recent").resolve("r.json");
+        vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(150)), new RecentModels(recent),
+                DeviceProbe.cpuOnly());
+        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        vm.setWarmUpEnabled(false);
+        var scene = WorkbenchApp.createScene(vm, 1280, 800);
+        window = (MainWindow) scene.getRoot();
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void await(BooleanSupplier onFx) throws TimeoutException {
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(onFx::getAsBoolean).get());
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private void load(FxRobot robot) throws Exception {
+        Path model = SharedModels.find(MODEL).orElse(null);
+        Assumptions.assumeTrue(model != null, SharedModels.missingMessage(MODEL));
+        robot.interact(() -> vm.openModel(model));
+        await(() -> vm.model() != null && !vm.loadingProperty().get());
+    }
+
+    /** About {@code tokens} tokens of sample stories. */
+    private String story(int tokens) {
+        StringBuilder sb = new StringBuilder();
+        for (String t : SampleTexts.all()) {
+            sb.append(SampleTexts.read(t)).append(' ');
+            if (vm.model().tokenizer().encodeWithSpecials(sb.toString()).length >= tokens) {
+                break;
+            }
+        }
+        int[] ids = vm.model().tokenizer().encodeWithSpecials(sb.toString());
+        assertTrue(ids.length >= tokens, "sample texts too short: " + ids.length);
+        return vm.model().tokenizer().decode(java.util.Arrays.copyOfRange(ids, 1, tokens));
+    }
+
+    @Test
+    void typingIntoALongPromptIsDebouncedAndTheStripStaysVirtualised(FxRobot robot) throws Exception {
+        load(robot);
+        String text = story(1300);
+        robot.interact(() -> vm.promptProperty().set(text));
+        await(() -> vm.promptPiecesProperty().get().size() > 1000);
+        AtomicInteger updates = new AtomicInteger();
+        robot.interact(() -> vm.promptPiecesProperty().addListener((o, a, b) -> updates.incrementAndGet()));
+        robot.clickOn("#prompt-editor");
+        robot.interact(() -> robot.lookup("#prompt-editor").queryTextInputControl().end());
+        String typed = " and then the little dog ran home";
+        robot.write(typed);
+        String expected = text + typed;
+        await(() -> vm.promptProperty().get().equals(expected) && vm.promptPiecesProperty().get().size()
+                == vm.model().tokenizer().encodeWithSpecials(expected).length);
+        assertTrue(updates.get() < typed.length(), "tokenised after pauses, not per keystroke: " + updates.get()
+                + " updates for " + typed.length() + " keystrokes");
+        TokenStripView strip = robot.lookup("#prompt-tokens").queryAs(TokenStripView.class);
+        int size = WaitForAsyncUtils.asyncFx(strip::size).get();
+        int live = WaitForAsyncUtils.asyncFx(strip::liveChips).get();
+        assertEquals(vm.promptPiecesProperty().get().size(), size);
+        assertTrue(live < size / 4, "only the rows in view have chips: " + live + " of " + size);
+    }
+
+    @Test
+    void runShowsProgressAndCancelDropsTheCapture(FxRobot robot) throws Exception {
+        load(robot);
+        String text = story(480);
+        robot.interact(() -> vm.promptProperty().set(text));
+        Button cancel = robot.lookup("#status-cancel").queryButton();
+        StatusBar bar = robot.lookup("#status").queryAs(StatusBar.class);
+        boolean[] shown = new boolean[2];
+        robot.interact(() -> {
+            vm.runPrompt();
+            shown[0] = cancel.isVisible() && vm.task().isRunning() && bar.getProgress() != 0;
+            cancel.fire();
+            shown[1] = vm.runningProperty().get();
+        });
+        assertTrue(shown[0], "Run shows a progress bar and Cancel while it runs");
+        assertFalse(shown[1], "Cancel ends the Run at once");
+        assertEquals("Run cancelled.", vm.statusProperty().get());
+        Thread.sleep(3000);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertNull(vm.capture(), "a cancelled capture is never applied");
+        assertFalse(cancel.isVisible());
+        robot.clickOn("#run-prompt");
+        await(() -> vm.capture() != null && vm.policyA().analysis() != null);
+        assertEquals(0, bar.getProgress(), 0.0);
+    }
+
+    @Test
+    void generateShowsProgressAndCancelStopsIt(FxRobot robot) throws Exception {
+        load(robot);
+        robot.interact(() -> {
+            vm.promptProperty().set("Once upon a time, there was a little girl named Lily.");
+            vm.generate(400);
+        });
+        await(() -> vm.generated().size() >= 3);
+        double progress = WaitForAsyncUtils.asyncFx(() -> vm.task().progressProperty().get()).get();
+        assertTrue(progress > 0 && progress < 1, "progress between 0 and 1, was " + progress);
+        robot.clickOn("#status-cancel");
+        await(() -> !vm.generatingProperty().get());
+        assertTrue(vm.generated().size() < 400, "stopped early: " + vm.generated().size());
+        assertFalse(vm.task().isRunning());
+    }
+}
