@@ -80,7 +80,13 @@ class TokenStripViewTest {
         assertTrue(Fx.call(() -> view.chip(200).getPseudoClassStates().stream()
                 .anyMatch(p -> p.getPseudoClassName().equals("selected"))), "appended chip inside the range");
 
-        robot.clickOn(Fx.call(() -> view.chip(198)));
+        org.testfx.util.WaitForAsyncUtils.waitForFxEvents(3);
+        javafx.geometry.Point2D centre = Fx.call(() -> {
+            Node chip = view.chip(198);
+            Bounds b = chip.localToScreen(chip.getBoundsInLocal());
+            return new javafx.geometry.Point2D(b.getCenterX(), b.getCenterY());
+        });
+        robot.clickOn(centre);
         assertEquals(new TokenRange(198, 199), Fx.call(() -> view.selectionProperty().get()));
         Fx.run(view::clearSelection);
         assertNull(view.selectionProperty().get());
