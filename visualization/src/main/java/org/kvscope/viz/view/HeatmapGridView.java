@@ -2,93 +2,155 @@ package org.kvscope.viz.view;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import javafx.application.Platform;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
+import javafx.beans.property.ReadOnlyDoubleProperty;
+import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.css.PseudoClass;
-import javafx.geometry.HPos;
 import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.AccessibleRole;
 import javafx.scene.Node;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.ListView;
 import javafx.scene.control.Label;
-import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Tooltip;
 import javafx.scene.image.ImageView;
+import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.GridPane;
+import javafx.scene.layout.HBox;
 import javafx.scene.layout.StackPane;
+import javafx.scene.text.Font;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.LayerHead;
 import org.kvscope.viz.data.LayerHeadMaps;
 import org.kvscope.viz.raster.MaxPooling;
+import org.kvscope.viz.raster.PooledGrid;
 
 /**
- * A layer × head grid of attention thumbnails (rows = layers, columns = heads) rendered with the same max-pooling
- * as {@link AttentionHeatmapView}. Clicking a thumbnail sets {@link #selectedProperty()}, which is highlighted.
- * New maps of the same shape are redrawn into the existing thumbnails. Use on the JavaFX application thread.
+ * A layer × head grid of attention thumbnails (rows = layers, columns = heads), max-pooled like
+ * {@link AttentionHeatmapView}. Every head of a layer row always fits the available width: the thumbnail side is
+ * the width shared by the heads (between {@link #MIN_THUMB} and three times the preferred size), so 8 heads fit at
+ * any usual window width and no space is left empty. Rows are virtualised (a {@link ListView} creates only the
+ * visible rows), so 30 layers × 9 heads scroll smoothly; thumbnails are pooled and coloured on a background thread
+ * and cached, and appear as they are ready. Clicking a thumbnail sets {@link #selectedProperty()}, which is
+ * highlighted. Use on the JavaFX application thread.
  */
 public class HeatmapGridView extends BorderPane {
+    /** Smallest thumbnail side in pixels. */
+    public static final double MIN_THUMB = 12;
+    /** Pooled raster side of each thumbnail (shown scaled). */
+    static final int RASTER = 96;
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
+    private static final ExecutorService RENDERER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kvscope-heatmap-grid");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final double GAP = 2;
+    /** Selection border around each thumbnail image, on every side. */
+    private static final double BORDER = 2;
+    /** Largest thumbnail side in pixels. */
+    public static final double MAX_THUMB = 200;
 
-    private final int thumbnailSize;
-    private final GridPane grid = new GridPane();
+    private final double preferredThumb;
+    private final ListView<Integer> flow = new ListView<>();
+    private final HBox header = new HBox(GAP);
     private final Label caption = new Label("layer × head — click a head to select it");
     private final ReadOnlyObjectWrapper<LayerHeadMaps> maps = new ReadOnlyObjectWrapper<>(this, "maps");
     private final ObjectProperty<LayerHead> selected = new SimpleObjectProperty<>(this, "selected");
     private final ObjectProperty<ColorScales.Mapping> mapping =
             new SimpleObjectProperty<>(this, "mapping", ColorScales.Mapping.LOG);
-    private final List<StackPane> thumbs = new ArrayList<>();
-    private final List<WritableImage> images = new ArrayList<>();
+    private final ReadOnlyDoubleWrapper thumbSize = new ReadOnlyDoubleWrapper(this, "thumbSize");
+    private final ReadOnlyBooleanWrapper rendered = new ReadOnlyBooleanWrapper(this, "rendered", true);
+    private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
+    private final List<LayerRow> rows = new ArrayList<>();
+    private final AtomicInteger generation = new AtomicInteger();
+    private WritableImage[] images = new WritableImage[0];
+    private PooledGrid[] pooled = new PooledGrid[0];
+    private LayerHeadMaps pooledFor;
 
-    /** Grid with 56-pixel thumbnails. */
+    /** Grid with 56-pixel preferred thumbnails. */
     public HeatmapGridView() {
         this(56);
     }
 
-    /** Grid with thumbnails of {@code thumbnailSize} pixels (8..512). */
+    /** Grid whose thumbnails prefer {@code thumbnailSize} pixels (8..512) and grow or shrink to fit the width. */
     public HeatmapGridView(int thumbnailSize) {
         if (thumbnailSize < 8 || thumbnailSize > 512) {
             throw new IllegalArgumentException("thumbnailSize must be in 8..512 but was " + thumbnailSize);
         }
-        this.thumbnailSize = thumbnailSize;
+        this.preferredThumb = thumbnailSize;
+        thumbSize.set(thumbnailSize);
         VizStyle.apply(this, "viz-view", "heatmap-grid");
+        setAccessibleRole(AccessibleRole.LIST_VIEW);
+        setAccessibleText("layer × head attention thumbnails: no data");
         caption.getStyleClass().add("caption");
-        grid.setHgap(2);
-        grid.setVgap(2);
-        grid.setPadding(new Insets(4));
-        ScrollPane scroll = new ScrollPane(grid);
-        scroll.setFitToWidth(false);
-        scroll.setStyle("-fx-background-color: transparent; -fx-background: white;");
-        setTop(caption);
-        setCenter(scroll);
-        selected.addListener((obs, o, n) -> {
-            markSelected(o, false);
-            markSelected(n, true);
+        caption.setWrapText(true);
+        header.setPadding(new Insets(0, 0, 0, labelWidth() + GAP));
+        flow.getStyleClass().add("layer-rows");
+        flow.setFocusTraversable(false);
+        flow.setCellFactory(f -> {
+            LayerRow row = new LayerRow();
+            rows.add(row);
+            return row;
         });
-        mapping.addListener((obs, o, n) -> redraw());
+        flow.setFixedCellSize(thumbnailSize + 2 * BORDER + GAP);
+        flow.setMinSize(0, 0);
+        flow.setPrefSize(0, 0);
+        setTop(new javafx.scene.layout.VBox(caption, header));
+        setCenter(flow);
+        fontScale.bind(VizStyle.fontScaleProperty());
+        fontScale.addListener((obs, o, n) -> restyleLabels());
+        selected.addListener((obs, o, n) -> refreshRows());
+        mapping.addListener((obs, o, n) -> render());
+        flow.widthProperty().addListener((obs, o, n) -> resizeThumbs());
+        setMinSize(120, 80);
+        setPrefSize(8 * (thumbnailSize + GAP) + labelWidth() + 24, 4 * (thumbnailSize + GAP) + 40);
     }
 
-    /** Shows new maps; thumbnails are reused when the layer and head counts are unchanged. */
+    /** Shows new maps; the selection is kept when it still exists. */
     public void setMaps(LayerHeadMaps newMaps) {
-        LayerHeadMaps old = maps.get();
         maps.set(newMaps);
-        if (newMaps == null) {
-            grid.getChildren().clear();
-            thumbs.clear();
-            images.clear();
+        LayerHead sel = selected.get();
+        if (newMaps == null || sel != null && (sel.layer() >= newMaps.layers() || sel.head() >= newMaps.heads())) {
             selected.set(null);
+        }
+        header.getChildren().clear();
+        if (newMaps == null) {
+            flow.getItems().clear();
+            images = new WritableImage[0];
+            pooled = new PooledGrid[0];
+            pooledFor = null;
+            setAccessibleText("layer × head attention thumbnails: no data");
             return;
         }
-        if (old == null || old.layers() != newMaps.layers() || old.heads() != newMaps.heads()) {
-            rebuild(newMaps);
+        for (int h = 0; h < newMaps.heads(); h++) {
+            Label label = axisLabel("H" + h);
+            label.setAlignment(Pos.CENTER);
+            label.minWidthProperty().bind(thumbSize.add(2 * BORDER));
+            label.prefWidthProperty().bind(thumbSize.add(2 * BORDER));
+            header.getChildren().add(label);
         }
-        LayerHead sel = selected.get();
-        if (sel != null && (sel.layer() >= newMaps.layers() || sel.head() >= newMaps.heads())) {
-            selected.set(null);
-        }
-        redraw();
+        restyleLabels();
+        setAccessibleText("layer × head attention thumbnails: " + newMaps.layers() + " layers by " + newMaps.heads()
+                + " heads; select one to show it large");
+        resizeThumbs();
+        flow.getItems().setAll(java.util.stream.IntStream.range(0, newMaps.layers()).boxed().toList());
+        render();
     }
 
     /** The maps shown, or null. */
@@ -114,7 +176,28 @@ public class HeatmapGridView extends BorderPane {
         return mapping;
     }
 
-    /** The thumbnail node of one head (for positioning popups or tests). */
+    /** Side of each thumbnail image in pixels (without its selection border), from the width of a layer row. */
+    public ReadOnlyDoubleProperty thumbSizeProperty() {
+        return thumbSize.getReadOnlyProperty();
+    }
+
+    /** False while thumbnails of the current maps or mapping are being pooled in the background. */
+    public ReadOnlyBooleanProperty renderedProperty() {
+        return rendered.getReadOnlyProperty();
+    }
+
+    /** Scale of the axis labels (bound to {@link VizStyle#fontScaleProperty()} by default). */
+    public DoubleProperty fontScaleProperty() {
+        return fontScale;
+    }
+
+    /** Number of layer rows that currently exist as nodes (the virtualised rows on screen). */
+    public int materialisedRows() {
+        return (int) rows.stream().filter(r -> r.isVisible() && r.getParent() != null && !r.isEmpty()
+                && r.getItem() != null).count();
+    }
+
+    /** The thumbnail node of one head, scrolling its layer into view first (for popups and tests). */
     public Node thumbnail(int layer, int head) {
         LayerHeadMaps m = maps.get();
         if (m == null) {
@@ -124,58 +207,201 @@ public class HeatmapGridView extends BorderPane {
             throw new IndexOutOfBoundsException("(layer " + layer + ", head " + head + ") outside the "
                     + m.layers() + " x " + m.heads() + " grid");
         }
-        return thumbs.get(layer * m.heads() + head);
+        LayerRow row = visibleRow(layer);
+        if (row == null || !fullyVisible(row)) {
+            flow.scrollTo(layer);
+            applyCss();
+            layout();
+            row = visibleRow(layer);
+        }
+        if (row == null) {
+            throw new IllegalStateException("layer " + layer + " could not be scrolled into view");
+        }
+        return row.thumbs.get(head);
     }
 
-    private void rebuild(LayerHeadMaps m) {
-        grid.getChildren().clear();
-        thumbs.clear();
-        images.clear();
-        for (int h = 0; h < m.heads(); h++) {
-            Label head = axisLabel("H" + h);
-            GridPane.setHalignment(head, HPos.CENTER);
-            grid.add(head, h + 1, 0);
-        }
-        for (int l = 0; l < m.layers(); l++) {
-            grid.add(axisLabel("L" + l), 0, l + 1);
-            for (int h = 0; h < m.heads(); h++) {
-                WritableImage image = new WritableImage(thumbnailSize, thumbnailSize);
-                StackPane thumb = new StackPane(new ImageView(image));
-                thumb.getStyleClass().add("thumb");
-                LayerHead address = new LayerHead(l, h);
-                thumb.setOnMouseClicked(e -> selected.set(address));
-                Tooltip.install(thumb, new Tooltip("layer " + l + ", head " + h));
-                grid.add(thumb, h + 1, l + 1);
-                thumbs.add(thumb);
-                images.add(image);
+    private LayerRow visibleRow(int layer) {
+        for (LayerRow r : rows) {
+            if (r.getIndex() == layer && r.isVisible() && r.getParent() != null) {
+                return r;
             }
         }
-        markSelected(selected.get(), true);
+        return null;
     }
 
-    private void redraw() {
+    private boolean fullyVisible(LayerRow row) {
+        javafx.geometry.Bounds b = flow.sceneToLocal(row.localToScene(row.getBoundsInLocal()));
+        return b.getMinY() >= 0 && b.getMaxY() <= flow.getHeight();
+    }
+
+    private double labelWidth() {
+        return 26 * VizStyle.clampScale(fontScale == null ? 1 : fontScale.get());
+    }
+
+    private void restyleLabels() {
+        Font font = VizStyle.labelFont(fontScale.get() * 10 / VizStyle.LABEL_SIZE);
+        header.getChildren().forEach(n -> ((Label) n).setFont(font));
+        header.setPadding(new Insets(0, 0, 0, labelWidth() + GAP));
+        rows.forEach(LayerRow::refresh);
+    }
+
+    private void resizeThumbs() {
+        LayerHeadMaps m = maps.get();
+        int heads = m == null ? 8 : m.heads();
+        double available = flow.getWidth() - labelWidth() - 16 - GAP * (heads + 1) - 2 * BORDER * heads;
+        double size = available > 0 ? Math.floor(available / heads) : preferredThumb;
+        size = Math.clamp(size, MIN_THUMB, Math.max(3 * preferredThumb, MAX_THUMB));
+        if (size != thumbSize.get()) {
+            thumbSize.set(size);
+            flow.setFixedCellSize(size + 2 * BORDER + GAP);
+            rows.forEach(LayerRow::refresh);
+        }
+    }
+
+    /** Pools (once per maps) and colours every thumbnail in the background, publishing them as they are ready. */
+    private void render() {
         LayerHeadMaps m = maps.get();
         if (m == null) {
             return;
         }
-        for (int i = 0; i < images.size(); i++) {
-            MaxPooling.pool(m.maps().get(i), thumbnailSize, thumbnailSize)
-                    .writeTo(images.get(i).getPixelWriter(), ColorScales.VIRIDIS, mapping.get());
+        int gen = generation.incrementAndGet();
+        ColorScales.Mapping mapMode = mapping.get() == null ? ColorScales.Mapping.LOG : mapping.get();
+        boolean samePooling = pooledFor == m;
+        if (!samePooling) {
+            images = new WritableImage[m.maps().size()];
+            pooled = new PooledGrid[m.maps().size()];
+            pooledFor = m;
+        }
+        PooledGrid[] pools = pooled;
+        rendered.set(false);
+        refreshRows();
+        RENDERER.execute(() -> {
+            for (int i = 0; i < pools.length; i++) {
+                if (generation.get() != gen) {
+                    return;
+                }
+                if (pools[i] == null) {
+                    AttentionMap map = m.maps().get(i);
+                    pools[i] = MaxPooling.pool(map, Math.min(RASTER, map.keyCount()), Math.min(RASTER,
+                            map.queryCount()));
+                }
+                PooledGrid g = pools[i];
+                int[] pixels = new int[g.width() * g.height()];
+                g.toArgb(ColorScales.VIRIDIS, mapMode, pixels);
+                int index = i;
+                boolean last = i == pools.length - 1;
+                Platform.runLater(() -> publish(gen, index, g, pixels, last));
+            }
+        });
+    }
+
+    private void publish(int gen, int index, PooledGrid g, int[] pixels, boolean last) {
+        if (generation.get() != gen) {
+            return;
+        }
+        WritableImage img = images[index];
+        boolean created = img == null || (int) img.getWidth() != g.width() || (int) img.getHeight() != g.height();
+        if (created) {
+            img = new WritableImage(g.width(), g.height());
+            images[index] = img;
+        }
+        img.getPixelWriter().setPixels(0, 0, g.width(), g.height(), PixelFormat.getIntArgbInstance(), pixels, 0,
+                g.width());
+        LayerHeadMaps m = maps.get();
+        if (created && m != null) {
+            int layer = index / m.heads();
+            int head = index % m.heads();
+            for (LayerRow r : rows) {
+                if (r.getIndex() == layer && head < r.thumbs.size()) {
+                    ((ImageView) r.thumbs.get(head).getChildren().getFirst()).setImage(img);
+                }
+            }
+        }
+        if (last) {
+            rendered.set(true);
         }
     }
 
-    private void markSelected(LayerHead address, boolean on) {
-        LayerHeadMaps m = maps.get();
-        if (address == null || m == null || address.layer() >= m.layers() || address.head() >= m.heads()
-                || thumbs.isEmpty()) {
-            return;
-        }
-        thumbs.get(address.layer() * m.heads() + address.head()).pseudoClassStateChanged(SELECTED, on);
+    private void refreshRows() {
+        rows.forEach(LayerRow::refresh);
     }
 
     private static Label axisLabel(String text) {
         Label label = new Label(text);
         label.getStyleClass().add("axis-caption");
+        label.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         return label;
+    }
+
+    /** One layer: its label and one thumbnail per head. */
+    private final class LayerRow extends ListCell<Integer> {
+        private final Label label = axisLabel("");
+        private final HBox box = new HBox(GAP);
+        private final List<StackPane> thumbs = new ArrayList<>();
+
+        LayerRow() {
+            getStyleClass().add("layer-row");
+            box.setAlignment(Pos.CENTER_LEFT);
+            setGraphic(box);
+            setText(null);
+            setPadding(Insets.EMPTY);
+        }
+
+        @Override
+        protected void updateItem(Integer item, boolean empty) {
+            super.updateItem(item, empty);
+            refresh();
+        }
+
+        void refresh() {
+            LayerHeadMaps m = maps.get();
+            Integer item = getItem();
+            int layer = item == null || isEmpty() ? -1 : item;
+            if (m == null || layer < 0 || layer >= m.layers()) {
+                box.getChildren().clear();
+                return;
+            }
+            while (thumbs.size() < m.heads()) {
+                thumbs.add(newThumb());
+            }
+            double size = thumbSize.get();
+            label.setText("L" + layer);
+            label.setFont(VizStyle.labelFont(fontScale.get() * 10 / VizStyle.LABEL_SIZE));
+            label.setPrefWidth(labelWidth());
+            List<Node> children = new ArrayList<>(m.heads() + 1);
+            children.add(label);
+            LayerHead sel = selected.get();
+            for (int h = 0; h < m.heads(); h++) {
+                StackPane thumb = thumbs.get(h);
+                ImageView view = (ImageView) thumb.getChildren().getFirst();
+                int index = layer * m.heads() + h;
+                view.setImage(index < images.length ? images[index] : null);
+                view.setFitWidth(size);
+                view.setFitHeight(size);
+                double outer = size + 2 * BORDER;
+                thumb.setMinSize(outer, outer);
+                thumb.setPrefSize(outer, outer);
+                thumb.setMaxSize(outer, outer);
+                thumb.setUserData(new LayerHead(layer, h));
+                Tooltip t = (Tooltip) thumb.getProperties().get("tooltip");
+                t.setText("layer " + layer + ", head " + h);
+                thumb.pseudoClassStateChanged(SELECTED, sel != null && sel.layer() == layer && sel.head() == h);
+                children.add(thumb);
+            }
+            box.getChildren().setAll(children);
+        }
+
+        private StackPane newThumb() {
+            ImageView view = new ImageView();
+            view.setSmooth(false);
+            view.setPreserveRatio(false);
+            StackPane thumb = new StackPane(view);
+            thumb.getStyleClass().add("thumb");
+            thumb.setOnMouseClicked(e -> selected.set((LayerHead) thumb.getUserData()));
+            Tooltip t = new Tooltip();
+            Tooltip.install(thumb, t);
+            thumb.getProperties().put("tooltip", t);
+            return thumb;
+        }
     }
 }

@@ -3,9 +3,9 @@ package org.kvscope.viz.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.TimeUnit;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.image.WritableImage;
@@ -20,22 +20,39 @@ import org.kvscope.viz.demo.SampleData;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
 
 @ExtendWith(ApplicationExtension.class)
 class HeatmapGridViewTest {
     private HeatmapGridView view;
+    private Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         view = new HeatmapGridView(32);
         view.setMaps(SampleData.layerHeadMaps(3, 2, 48));
         Fx.show(stage, view, 300, 260);
+        stage.setWidth(300);
+        stage.setHeight(260);
+    }
+
+    private void awaitRendered() throws Exception {
+        WaitForAsyncUtils.waitFor(20, TimeUnit.SECONDS, () -> Fx.call(() -> view.renderedProperty().get()));
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Bounds of a thumbnail in the view's coordinates. */
+    private Bounds bounds(int layer, int head) {
+        return Fx.call(() -> {
+            Node thumb = view.thumbnail(layer, head);
+            return view.sceneToLocal(thumb.localToScene(thumb.getBoundsInLocal()));
+        });
     }
 
     /** Pixels in the thumbnail's 2-pixel border ring that have the highlight colour. */
     private int highlightedBorderPixels(int layer, int head) {
-        Node thumb = Fx.call(() -> view.thumbnail(layer, head));
-        Bounds b = Fx.call(() -> view.sceneToLocal(thumb.localToScene(thumb.getBoundsInLocal())));
+        Bounds b = bounds(layer, head);
         WritableImage img = Fx.snapshot(view);
         int n = 0;
         for (int y = (int) b.getMinY(); y < (int) b.getMaxY(); y++) {
@@ -50,7 +67,9 @@ class HeatmapGridViewTest {
     }
 
     @Test
-    void clickSelectsAndHighlightsHead(FxRobot robot) {
+    void clickSelectsAndHighlightsHead(FxRobot robot) throws Exception {
+        Fx.run(() -> stage.setHeight(600));
+        awaitRendered();
         assertNull(Fx.call(view::getSelected));
         assertEquals(0, highlightedBorderPixels(2, 1));
         robot.clickOn(Fx.call(() -> view.thumbnail(2, 1)));
@@ -63,9 +82,9 @@ class HeatmapGridViewTest {
     }
 
     @Test
-    void sameShapeUpdateReusesThumbnailsAndRedraws() {
-        Node before = Fx.call(() -> view.thumbnail(1, 1));
-        Bounds b = Fx.call(() -> view.sceneToLocal(before.localToScene(before.getBoundsInLocal())));
+    void mappingChangeRedrawsAndSelectionOutsideANewGridIsCleared() throws Exception {
+        awaitRendered();
+        Bounds b = bounds(1, 1);
         double x = b.getMaxX() - 5;
         double y = b.getMaxY() - 5;
         int pixelBefore = Fx.argb(Fx.snapshot(view), x, y);
@@ -75,10 +94,51 @@ class HeatmapGridViewTest {
             view.mappingProperty().set(ColorScales.Mapping.LINEAR);
             view.setMaps(other);
         });
-        assertSame(before, Fx.call(() -> view.thumbnail(1, 1)));
+        awaitRendered();
         assertEquals(new LayerHead(1, 1), Fx.call(view::getSelected));
         assertNotEquals(pixelBefore, Fx.argb(Fx.snapshot(view), x, y), "linear mapping recolours the thumbnails");
         Fx.run(() -> view.setMaps(SampleData.layerHeadMaps(1, 1, 8)));
         assertNull(Fx.call(view::getSelected), "selection outside the new grid is cleared");
+    }
+
+    @Test
+    void allEightHeadsOfALayerFitTheWidthWithoutEmptySpace() throws Exception {
+        Fx.run(() -> {
+            view.setMaps(SampleData.layerHeadMaps(5, 8, 64));
+            stage.setWidth(1280);
+            stage.setHeight(600);
+        });
+        awaitRendered();
+        double width = Fx.call(view::getWidth);
+        for (int h = 0; h < 8; h++) {
+            Bounds b = bounds(0, h);
+            assertTrue(b.getMinX() >= 0 && b.getMaxX() <= width, "head " + h + " lies inside the view: " + b);
+        }
+        Bounds last = bounds(0, 7);
+        assertTrue(width - last.getMaxX() < 60, "the row fills the width: " + (width - last.getMaxX()) + " px left");
+        Fx.run(() -> stage.setWidth(420));
+        WaitForAsyncUtils.waitForFxEvents();
+        double narrow = Fx.call(view::getWidth);
+        for (int h = 0; h < 8; h++) {
+            Bounds b = bounds(0, h);
+            assertTrue(b.getMaxX() <= narrow, "head " + h + " still fits at " + narrow + " px: " + b);
+        }
+    }
+
+    @Test
+    void thirtyLayersAreVirtualisedAndScroll() throws Exception {
+        Fx.run(() -> {
+            view.setMaps(SampleData.layerHeadMaps(30, 9, 32));
+            stage.setWidth(600);
+            stage.setHeight(400);
+        });
+        awaitRendered();
+        int rows = Fx.call(view::materialisedRows);
+        assertTrue(rows > 0 && rows < 30, "only the visible layers exist as nodes: " + rows);
+        Bounds b = bounds(29, 8);
+        assertTrue(b.getMaxY() <= Fx.call(view::getHeight), "the last layer scrolls into view: " + b + " in "
+                + Fx.call(view::getHeight));
+        Node thumb = Fx.call(() -> view.thumbnail(29, 8));
+        assertEquals(new LayerHead(29, 8), thumb.getUserData());
     }
 }
