@@ -25,6 +25,18 @@ public final class SyntheticModelWriter {
      *             llama.cpp's quantizer does
      */
     public static void write(ModelShape shape, GGMLType type, Path out, long seed) throws IOException {
+        write(shape, type, out, seed, (done, total) -> { });
+    }
+
+    /** Told, while the file is written, how many of its weight matrices are generated. */
+    @FunctionalInterface
+    public interface Progress {
+        void matricesDone(int done, int total);
+    }
+
+    /** {@link #write(ModelShape, GGMLType, Path, long)}, reporting each generated matrix. */
+    public static void write(ModelShape shape, GGMLType type, Path out, long seed, Progress progress) throws IOException {
+        Matrices c = new Matrices(progress);
         GGUFWriter w = new GGUFWriter();
         String a = shape.architecture.ggufName();
         w.putString("general.architecture", a);
@@ -44,7 +56,7 @@ public final class SyntheticModelWriter {
         SplittableRandom random = new SplittableRandom(seed);
         int kvDim = shape.kvHeads * shape.headDim();
         GGMLType big = type == GGMLType.Q4_K ? GGMLType.Q6_K : type;
-        matrix(w, "token_embd.weight", big, shape.dim, shape.vocab, 1.0, random);
+        matrix(w, c, "token_embd.weight", big, shape.dim, shape.vocab, 1.0, random);
         if (shape.llama3RopeScaling) {
             float[] f = RopeFrequencies.llama3Factors(shape.headDim(), shape.ropeTheta, 32f, 1f, 4f, 8192);
             w.addTensor("rope_freqs.weight", GGMLType.F32, new long[] {f.length}, Quantizer.quantize(GGMLType.F32, f));
@@ -52,23 +64,23 @@ public final class SyntheticModelWriter {
         for (int l = 0; l < shape.layers; l++) {
             String b = "blk." + l + ".";
             norm(w, b + "attn_norm.weight", shape.dim, random);
-            matrix(w, b + "attn_q.weight", type, shape.dim, shape.dim, 0, random);
-            matrix(w, b + "attn_k.weight", type, shape.dim, kvDim, 0, random);
-            matrix(w, b + "attn_v.weight", type, shape.dim, kvDim, 0, random);
+            matrix(w, c, b + "attn_q.weight", type, shape.dim, shape.dim, 0, random);
+            matrix(w, c, b + "attn_k.weight", type, shape.dim, kvDim, 0, random);
+            matrix(w, c, b + "attn_v.weight", type, shape.dim, kvDim, 0, random);
             if (shape.architecture.hasQkvBias()) {
                 bias(w, b + "attn_q.bias", shape.dim, random);
                 bias(w, b + "attn_k.bias", kvDim, random);
                 bias(w, b + "attn_v.bias", kvDim, random);
             }
-            matrix(w, b + "attn_output.weight", type, shape.dim, shape.dim, 0, random);
+            matrix(w, c, b + "attn_output.weight", type, shape.dim, shape.dim, 0, random);
             norm(w, b + "ffn_norm.weight", shape.dim, random);
-            matrix(w, b + "ffn_gate.weight", type, shape.dim, shape.ffnDim, 0, random);
-            matrix(w, b + "ffn_up.weight", type, shape.dim, shape.ffnDim, 0, random);
-            matrix(w, b + "ffn_down.weight", big, shape.ffnDim, shape.dim, 0, random);
+            matrix(w, c, b + "ffn_gate.weight", type, shape.dim, shape.ffnDim, 0, random);
+            matrix(w, c, b + "ffn_up.weight", type, shape.dim, shape.ffnDim, 0, random);
+            matrix(w, c, b + "ffn_down.weight", big, shape.ffnDim, shape.dim, 0, random);
         }
         norm(w, "output_norm.weight", shape.dim, random);
         if (!shape.tiedEmbeddings) {
-            matrix(w, "output.weight", big, shape.dim, shape.vocab, 0, random);
+            matrix(w, c, "output.weight", big, shape.dim, shape.vocab, 0, random);
         }
         w.write(out);
     }
@@ -96,20 +108,38 @@ public final class SyntheticModelWriter {
      * Values are generated while the file is written (one tensor in memory at a time), from a
      * seed drawn now so the file does not depend on write order.
      */
-    private static void matrix(GGUFWriter w, String name, GGMLType type, int cols, int rows, double std,
+    /** Counts matrices as they are registered and as the writer generates them. */
+    private static final class Matrices {
+        final Progress progress;
+        int total;
+        int done;
+
+        Matrices(Progress progress) {
+            this.progress = progress;
+        }
+
+        synchronized void generated() {
+            progress.matricesDone(++done, total);
+        }
+    }
+
+    private static void matrix(GGUFWriter w, Matrices c, String name, GGMLType type, int cols, int rows, double std,
                                SplittableRandom random) {
         double sd = std > 0 ? std : 1.0 / Math.sqrt(cols);
         GGMLType t = type.blockSize() > 1 && cols % type.blockSize() != 0
                 ? GGMLType.Q8_0 // as llama.cpp does for rows that do not fill whole K-quant blocks
                 : type;
         long seed = random.nextLong();
+        c.total++;
         w.addTensor(name, t, new long[] {cols, rows}, () -> {
             SplittableRandom r = new SplittableRandom(seed);
             float[] values = new float[Math.multiplyExact(cols, rows)];
             for (int i = 0; i < values.length; i++) {
                 values[i] = (float) (nextGaussian(r) * sd);
             }
-            return Quantizer.quantize(t, values);
+            byte[] quantized = Quantizer.quantize(t, values);
+            c.generated();
+            return quantized;
         });
     }
 

@@ -27,7 +27,7 @@ final class Progress implements AutoCloseable {
     private final Mode mode;
     private final String task;
     private final String unit;
-    private final long total;
+    private long total;
     private final long startNanos = System.nanoTime();
     private final ProgressBar bar;
     private final int width;
@@ -73,6 +73,17 @@ final class Progress implements AutoCloseable {
             bar.stepTo(units);
             bar.setExtraMessage(next);
         }
+    }
+
+    /** Units done so far, of a total known only once the work has started. */
+    synchronized void stepTo(long units, long newTotal, String next) {
+        if (newTotal != total) {
+            total = newTotal;
+            if (bar != null) {
+                bar.maxHint(newTotal);
+            }
+        }
+        stepTo(units, next);
     }
 
     /** A result line: printed over the bar on a terminal, as is elsewhere, not at all with {@code --quiet}. */

@@ -21,16 +21,17 @@ public final class SynthCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: kvscope synth --shape SHAPE --type TYPE --out FILE [--seed S]
+                usage: kvscope synth --shape SHAPE --type TYPE --out FILE [--seed S] [--quiet]
                   --shape   llama-3.2-1b | smollm2-135m | qwen2.5-0.5b | tiny-llama | tiny-llama3 | tiny-qwen2
                   --type    f32 | f16 | bf16 | q8_0 | q4_0 | q4_k   (q4_k = Q4_K_M style: Q6_K for embedding and ffn_down)
                   --out     output .gguf path
-                  --seed    random seed (default 1)""";
+                  --seed    random seed (default 1)
+                """ + Progress.USAGE;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(name(), argv, 1, Set.of("shape", "type", "out", "seed"), Set.of());
+        Args a = Args.parse(name(), argv, 1, Set.of("shape", "type", "out", "seed"), Set.of(Progress.QUIET));
         ModelShape shape;
         try {
             shape = ModelShape.fromId(a.string("shape"));
@@ -46,7 +47,10 @@ public final class SynthCommand implements Command {
         Path outPath = OutputOptions.path(a, "out");
         long t0 = System.nanoTime();
         GGMLType ggmlType = GGMLType.valueOf(type.toUpperCase(Locale.ROOT));
-        AtomicFiles.write(outPath, file -> SyntheticModelWriter.write(shape, ggmlType, file, seed));
+        try (Progress progress = Progress.start(a, err, "synth", 1, "matrices")) {
+            AtomicFiles.write(outPath, file -> SyntheticModelWriter.write(shape, ggmlType, file, seed,
+                    (done, total) -> progress.stepTo(done, total, shape.id() + " " + type)));
+        }
         out.printf("wrote %s (%s, %s, %.1f MiB) in %.1f s%n", outPath, shape.id(), type,
                 Files.size(outPath) / 1048576.0, (System.nanoTime() - t0) / 1e9);
         return 0;

@@ -29,7 +29,9 @@ class ProgressTest {
     @BeforeAll
     static void synthesize() throws Exception {
         tiny = dir.resolve("tiny.gguf");
-        assertEquals(0, run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", tiny.toString()).code());
+        CliTest.Run synth = run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", tiny.toString());
+        assertEquals(0, synth.code(), synth.err());
+        assertTrue(synth.err().matches("(?s).*synth: (\\d+)/\\1 matrices in .*"), synth.err());
         text = Files.writeString(dir.resolve("t.txt"), "the model and the cache said the dog ".repeat(8));
     }
 
