@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.Backends;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.sampling.Sampler;
@@ -18,8 +20,19 @@ import org.kvscope.trace.CaptureOptions;
  * @param generated greedily decoded tokens
  */
 public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] generated) {
+    /** On the CPU. */
     public static CaptureRun run(Model model, int[] promptTokens, CaptureOptions options) {
-        return run(model, promptTokens, options, p -> { }, () -> false);
+        return run(Backends.cpu(), model, promptTokens, options, p -> { }, () -> false);
+    }
+
+    public static CaptureRun run(BackendFactory backend, Model model, int[] promptTokens, CaptureOptions options) {
+        return run(backend, model, promptTokens, options, p -> { }, () -> false);
+    }
+
+    /** On the CPU, with progress and cancellation. */
+    public static CaptureRun run(Model model, int[] promptTokens, CaptureOptions options, DoubleConsumer progress,
+                                 BooleanSupplier cancelled) {
+        return run(Backends.cpu(), model, promptTokens, options, progress, cancelled);
     }
 
     /**
@@ -28,16 +41,21 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
      *
      * @throws CancellationException when {@code cancelled} turns true
      */
-    public static CaptureRun run(Model model, int[] promptTokens, CaptureOptions options, DoubleConsumer progress,
-                                 BooleanSupplier cancelled) {
-        ModelConfig c = model.config();
+    public static CaptureRun run(BackendFactory backend, Model model, int[] promptTokens, CaptureOptions options,
+                                 DoubleConsumer progress, BooleanSupplier cancelled) {
+        SessionOptions sessionOptions = SessionOptions.ofContext(backend, promptTokens.length + options.decodeSteps() + 1);
+        try (InferenceSession s = new InferenceSession(model, sessionOptions)) {
+            return run(s, model.config(), promptTokens, options, progress, cancelled);
+        }
+    }
+
+    private static CaptureRun run(InferenceSession s, ModelConfig c, int[] promptTokens, CaptureOptions options,
+                                  DoubleConsumer progress, BooleanSupplier cancelled) {
         int steps = options.decodeSteps();
-        SessionOptions sessionOptions = SessionOptions.ofContext(promptTokens.length + steps + 1);
-        InferenceSession s = new InferenceSession(model, sessionOptions);
         AttentionCapture capture = new AttentionCapture(c.layers(), c.heads(), c.kvHeads(), promptTokens.length, options);
         s.addObserver(capture);
         // the session's own chunks, one call each, so the result is the same as one prefill call
-        int chunk = sessionOptions.prefillChunk();
+        int chunk = s.prefillChunk();
         double total = promptTokens.length + steps;
         float[] logits = null;
         for (int off = 0; off < promptTokens.length; off += chunk) {

@@ -1,6 +1,8 @@
 package org.kvscope.engine;
 
 import java.util.function.Supplier;
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.Backends;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.metrics.LogProbs;
 import org.kvscope.model.Model;
@@ -30,12 +32,24 @@ public final class CompressedPerplexity {
      */
     public static Result evaluate(Model model, CompressionPolicy policy, int[] context, int[] continuation,
                                   Supplier<Boolean> cancelled) {
+        return evaluate(Backends.cpu(), model, policy, context, continuation, cancelled);
+    }
+
+    /** Like {@link #evaluate(Model, CompressionPolicy, int[], int[], Supplier)} on {@code backend}. */
+    public static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, int[] context,
+                                  int[] continuation, Supplier<Boolean> cancelled) {
         if (context.length == 0 || continuation.length == 0) {
             throw new IllegalArgumentException("perplexity needs a non-empty context and continuation");
         }
         int vocab = model.config().vocabSize();
-        InferenceSession s = new InferenceSession(model,
-                SessionOptions.ofContext(context.length + continuation.length));
+        try (InferenceSession s = new InferenceSession(model,
+                SessionOptions.ofContext(backend, context.length + continuation.length))) {
+            return score(s, vocab, policy, context, continuation, cancelled);
+        }
+    }
+
+    private static Result score(InferenceSession s, int vocab, CompressionPolicy policy, int[] context,
+                                int[] continuation, Supplier<Boolean> cancelled) {
         s.setPolicy(policy);
         float[] logits = s.prefill(context);
         double nll = 0;

@@ -2,8 +2,8 @@ package org.kvscope.engine;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.kvscope.backend.cpu.CpuForward;
-import org.kvscope.kv.ArrayKvCache;
+import org.kvscope.backend.ForwardBackend;
+import org.kvscope.backend.LogitsSink;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KeptPositions;
 import org.kvscope.kv.KvCache;
@@ -16,18 +16,21 @@ import org.kvscope.trace.EvidenceCollector;
 
 /**
  * One conversation with a model: a KV cache sized for the requested context, prefill of a
- * prompt through batched kernels, and single decode steps. Attention observers see every
+ * prompt through batched kernels, and single decode steps, on the device the options name (a
+ * {@link ForwardBackend}; the CPU unless told otherwise). Attention observers see every
  * attention row; with none attached the forward pass skips the hook.
  *
  * <p>With a {@link CompressionPolicy} set, the session gathers the attention evidence the policy
  * asks for during prefill, applies its kept positions to the cache after prefill, and lets it
- * evict after every decode step.
+ * evict after every decode step. The backend gathers the evidence through its observer hook and
+ * compacts its own cache.
+ *
+ * <p>Close a session to free what its backend holds (device memory on a GPU; nothing on the CPU).
  */
-public final class InferenceSession {
+public final class InferenceSession implements AutoCloseable {
     private final Model model;
     private final SessionOptions options;
-    private final CpuForward forward;
-    private final KvCache cache;
+    private final ForwardBackend backend;
     private final List<AttentionObserver> observers = new CopyOnWriteArrayList<>();
     private int position;
     private CompressionPolicy policy;
@@ -41,18 +44,24 @@ public final class InferenceSession {
         }
         this.model = model;
         this.options = options;
-        this.forward = new CpuForward(c, model.weights());
-        this.cache = new ArrayKvCache(c.layers(), c.kvHeads(), c.headDim(), options.contextLength());
+        this.backend = options.backend().open(model, options.contextLength());
     }
 
     public Model model() { return model; }
 
-    public KvCache cache() { return cache; }
+    /** The backend's cache (positions and sizes current; keys/values may be read back from a device). */
+    public KvCache cache() { return backend.cache(); }
+
+    /** What runs the model, e.g. "CPU". */
+    public String device() { return backend.description(); }
 
     /** Number of tokens processed so far (the next token's position). */
     public int position() { return position; }
 
     public int contextLength() { return options.contextLength(); }
+
+    /** Tokens per prefill forward call. */
+    public int prefillChunk() { return options.prefillChunk(); }
 
     public void addObserver(AttentionObserver observer) { observers.add(observer); }
 
@@ -79,7 +88,7 @@ public final class InferenceSession {
 
     /** Forgets everything: empty cache, position 0. */
     public void reset() {
-        cache.clear();
+        backend.reset();
         position = 0;
         lastEvidence = null;
     }
@@ -100,11 +109,11 @@ public final class InferenceSession {
      * Runs tokens and hands every row's logits to {@code sink} (row = index into {@code tokens});
      * used for teacher-forced perplexity.
      */
-    public void prefillAll(int[] tokens, CpuForward.LogitsSink sink) {
+    public void prefillAll(int[] tokens, LogitsSink sink) {
         runPrefill(tokens, true, sink);
     }
 
-    private void runPrefill(int[] tokens, boolean allRows, CpuForward.LogitsSink sink) {
+    private void runPrefill(int[] tokens, boolean allRows, LogitsSink sink) {
         requireRoom(tokens.length);
         int keyCount = position + tokens.length;
         EvidenceCollector collector = null;
@@ -119,7 +128,7 @@ public final class InferenceSession {
                 observers.add(collector);
             }
             context = new CompressionPolicy.PrefillContext(c.layers(), c.heads(), c.kvHeads(), keyCount,
-                    options.contextLength(), collector == null ? null : collector.evidence(), cache);
+                    options.contextLength(), collector == null ? null : collector.evidence(), backend.cache());
             pruner = policy.prefillPruner(context);
             if (pruner instanceof AttentionObserver o) {
                 observers.add(o);
@@ -131,7 +140,7 @@ public final class InferenceSession {
             for (int off = 0; off < tokens.length; off += chunk) {
                 int n = Math.min(chunk, tokens.length - off);
                 int base = off;
-                forward.forward(tokens, off, n, position, cache, observer(), pruner, allRows,
+                backend.forward(tokens, off, n, position, observer(), pruner, allRows,
                         (row, logits, o) -> sink.accept(base + row, logits, o));
                 position += n;
             }
@@ -159,16 +168,17 @@ public final class InferenceSession {
         if (rows != null) {
             observers.add(rows);
         }
-        float[] logits;
+        float[] logits = new float[model.config().vocabSize()];
         try {
-            logits = forward.forward(new int[] {token}, 0, 1, position, cache, observer());
+            backend.forward(new int[] {token}, 0, 1, position, observer(), null, false,
+                    (row, values, o) -> System.arraycopy(values, o, logits, 0, logits.length));
         } finally {
             if (rows != null) {
                 observers.remove(rows);
             }
         }
         if (policy != null) {
-            int[][][] kept = policy.checkedDecodeStep(new CompressionPolicy.DecodeContext(position, cache,
+            int[][][] kept = policy.checkedDecodeStep(new CompressionPolicy.DecodeContext(position, backend.cache(),
                     rows == null ? null : rows.weights, model.config().heads()));
             if (kept != null) {
                 apply(kept);
@@ -180,31 +190,17 @@ public final class InferenceSession {
 
     /** Keeps, per (layer, kv-head), the slots holding the given positions (null = unchanged). */
     private void apply(int[][][] keptPositions) {
-        for (int l = 0; l < keptPositions.length; l++) {
-            for (int h = 0; h < keptPositions[l].length; h++) {
-                int[] want = keptPositions[l][h];
-                if (want == null) {
-                    continue;
-                }
-                int size = cache.size(l, h);
-                int[] have = cache.positions(l, h);
-                int[] slots = new int[want.length];
-                int s = 0;
-                for (int i = 0; i < want.length; i++) {
-                    while (s < size && have[s] < want[i]) {
-                        s++;
-                    }
-                    if (s == size || have[s] != want[i]) {
-                        throw new IllegalStateException("policy " + policy.name() + " kept position " + want[i]
-                                + " which layer " + l + " kv-head " + h + " does not hold");
-                    }
-                    slots[i] = s++;
-                }
-                if (slots.length != size) {
-                    cache.retain(l, h, slots);
-                }
-            }
+        try {
+            backend.keepPositions(keptPositions);
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("policy " + policy.name() + " " + e.getMessage(), e);
         }
+    }
+
+    /** Frees what the backend holds; the session is unusable afterwards. */
+    @Override
+    public void close() {
+        backend.close();
     }
 
     /** Copies the single decode query's attention rows for the policy. */

@@ -1,6 +1,8 @@
 package org.kvscope.engine;
 
 import java.util.Arrays;
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.Backends;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.metrics.LogProbs;
 import org.kvscope.model.Model;
@@ -34,14 +36,25 @@ public final class NeedleEvaluator {
         return new int[][] {p, tok.encode(answer)};
     }
 
+    /** On the CPU. */
     public static Result evaluate(Model model, CompressionPolicy policy, String prompt, String answer) {
+        return evaluate(Backends.cpu(), model, policy, prompt, answer);
+    }
+
+    public static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, String prompt,
+                                  String answer) {
         Tokenizer tok = model.tokenizer();
         int[][] pa = promptAndAnswer(tok, prompt, answer);
         int[] p = pa[0], a = pa[1];
         if (a.length == 0) {
             throw new IllegalArgumentException("the needle's answer '" + answer + "' encodes to no tokens");
         }
-        InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(p.length + a.length));
+        try (InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(backend, p.length + a.length))) {
+            return answer(s, tok, policy, p, a);
+        }
+    }
+
+    private static Result answer(InferenceSession s, Tokenizer tok, CompressionPolicy policy, int[] p, int[] a) {
         s.setPolicy(policy);
         float[] logits = s.prefill(p);
         double logProb = 0;

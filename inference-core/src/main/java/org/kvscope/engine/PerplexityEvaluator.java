@@ -1,5 +1,7 @@
 package org.kvscope.engine;
 
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.Backends;
 import org.kvscope.metrics.LogProbs;
 import org.kvscope.model.Model;
 
@@ -22,12 +24,24 @@ public final class PerplexityEvaluator {
         public double perplexity() { return Math.exp(meanNll()); }
     }
 
+    /** On the CPU. */
     public static Result evaluate(Model model, int[] tokens, int context, java.util.function.IntConsumer progress) {
+        return evaluate(Backends.cpu(), model, tokens, context, progress);
+    }
+
+    public static Result evaluate(BackendFactory backend, Model model, int[] tokens, int context,
+                                  java.util.function.IntConsumer progress) {
         if (context < 2) {
             throw new IllegalArgumentException("context must be at least 2 tokens, was " + context);
         }
+        try (InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(backend, context))) {
+            return windows(session, model, tokens, context, progress);
+        }
+    }
+
+    private static Result windows(InferenceSession session, Model model, int[] tokens, int context,
+                                  java.util.function.IntConsumer progress) {
         int bos = model.tokenizer().bos().orElse(-1);
-        InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
         double nll = 0;
         int scored = 0;
         int windows = 0;

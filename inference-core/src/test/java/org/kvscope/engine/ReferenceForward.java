@@ -11,21 +11,21 @@ import org.kvscope.tensor.FloatTensor;
  * weight reads through {@link FloatTensor#getFloat}, double accumulation everywhere, full cache.
  * Shares no code with the production kernels.
  */
-final class ReferenceForward {
+public final class ReferenceForward {
     private final ModelConfig c;
     private final ModelWeights w;
     private final double[][][] keys;   // [layer][pos][kvDim]
     private final double[][][] values;
     private int pos;
 
-    ReferenceForward(ModelConfig c, ModelWeights w, int context) {
+    public ReferenceForward(ModelConfig c, ModelWeights w, int context) {
         this.c = c;
         this.w = w;
         keys = new double[c.layers()][context][];
         values = new double[c.layers()][context][];
     }
 
-    double[] step(int token) {
+    public double[] step(int token) {
         int dim = c.dim(), hd = c.headDim();
         double[] x = new double[dim];
         for (int i = 0; i < dim; i++) {

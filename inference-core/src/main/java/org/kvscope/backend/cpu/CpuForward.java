@@ -1,5 +1,7 @@
 package org.kvscope.backend.cpu;
 
+import org.kvscope.backend.ForwardBackend;
+import org.kvscope.backend.LogitsSink;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PrefillPruner;
 import org.kvscope.model.LayerWeights;
@@ -16,7 +18,8 @@ import org.kvscope.trace.AttentionObserver;
  * whole batch), attention reads each query's visible cache slots, and new keys/values are
  * appended to the {@link KvCache}. One token is a decode step; many are a prefill chunk.
  *
- * <p>Not thread-safe: one instance per session (it owns scratch buffers).
+ * <p>Not thread-safe: one instance per session (it owns scratch buffers). Sessions reach it
+ * through {@link CpuBackend}.
  */
 public final class CpuForward {
     private final ModelConfig c;
@@ -33,12 +36,6 @@ public final class CpuForward {
     }
 
     public ModelConfig config() { return c; }
-
-    /** Receives the logits of one batch row. The array is reused after the call returns. */
-    @FunctionalInterface
-    public interface LogitsSink {
-        void accept(int row, float[] logits, int offset);
-    }
 
     /**
      * Runs {@code n} tokens at positions {@code startPosition...} and returns the logits of the
@@ -105,14 +102,9 @@ public final class CpuForward {
     /** Moves the kept rows' hidden states and RoPE tables to the front; returns the new row count. */
     private int compactRows(int[] keep, int live, int[] rows, int[] rowPositions, Scratch b) {
         int dim = c.dim();
-        if (keep.length == 0 || keep[keep.length - 1] != live - 1) {
-            throw new IllegalStateException("a prefill pruner must keep the last row");
-        }
+        ForwardBackend.checkKeptRows(keep, live);
         for (int j = 0; j < keep.length; j++) {
             int r = keep[j];
-            if (r < j || r >= live || (j > 0 && r <= keep[j - 1])) {
-                throw new IllegalStateException("pruned rows must be strictly increasing indices below " + live);
-            }
             if (r != j) {
                 System.arraycopy(b.x, r * dim, b.x, j * dim, dim);
                 rows[j] = rows[r];

@@ -134,6 +134,30 @@ public final class DeviceBuffer implements AutoCloseable {
         copyOut(Pointer.to(dst), 4L * dst.length);
     }
 
+    /** Copies the first {@code count} floats of this buffer into {@code dst[0 .. count)}. */
+    public void copyTo(float[] dst, int count) {
+        if (count < 0 || count > dst.length) {
+            throw new IllegalArgumentException("cannot copy " + count + " floats into an array of " + dst.length);
+        }
+        copyOut(Pointer.to(dst), 4L * count);
+    }
+
+    /** Copies {@code src[0 .. count)} to the start of this buffer. */
+    public void copyFrom(float[] src, int count) {
+        if (count < 0 || count > src.length) {
+            throw new IllegalArgumentException("cannot copy " + count + " floats from an array of " + src.length);
+        }
+        copyIn(Pointer.to(src), 4L * count, 0);
+    }
+
+    /** Copies {@code src[0 .. count)} to the start of this buffer. */
+    public void copyFrom(int[] src, int count) {
+        if (count < 0 || count > src.length) {
+            throw new IllegalArgumentException("cannot copy " + count + " ints from an array of " + src.length);
+        }
+        copyIn(Pointer.to(src), 4L * count, 0);
+    }
+
     /** Copies the first {@code dst.length} ints of this buffer into {@code dst}. */
     public void copyTo(int[] dst) {
         copyOut(Pointer.to(dst), 4L * dst.length);

@@ -1,0 +1,59 @@
+package org.kvscope.backend;
+
+import java.util.function.Consumer;
+import org.kvscope.backend.cpu.CpuBackend;
+import org.kvscope.backend.cuda.CudaAvailability;
+import org.kvscope.backend.cuda.CudaBackend;
+
+/**
+ * The one place that names concrete backends: the CPU factory, the GPU probe, and the choice of
+ * a device by name with its fallback. Everything above {@code backend} asks here.
+ */
+public final class Backends {
+    private Backends() {}
+
+    /** Whether a GPU is usable here. @param description the device, or "" when unavailable */
+    public record GpuStatus(boolean available, String reason, String description) {}
+
+    /** The CPU backend (the reference: bit-identical to the engine's results before the interface). */
+    public static BackendFactory cpu() {
+        return CpuBackend.FACTORY;
+    }
+
+    /**
+     * Probes the NVIDIA driver once per JVM (a missing driver or JCuda native library is caught
+     * there, once, and becomes the reason). Never throws.
+     */
+    public static GpuStatus gpu() {
+        CudaAvailability p = CudaAvailability.probe();
+        return new GpuStatus(p.available(), p.reason(), p.available() ? p.describe() : "");
+    }
+
+    /**
+     * The factory for a device choice. {@code auto} takes the GPU when usable and otherwise the
+     * CPU; {@code notice} receives one line saying which device runs and, on a fallback, why.
+     *
+     * @throws BackendUnavailableException for {@code cuda} when no GPU is usable, with the reason
+     */
+    public static BackendFactory select(Device device, Consumer<String> notice) {
+        if (device == Device.CPU) {
+            return cpu();
+        }
+        GpuStatus gpu = gpu();
+        String reason = gpu.reason();
+        if (gpu.available()) {
+            try {
+                BackendFactory f = CudaBackend.factory();
+                notice.accept("device: " + f.description());
+                return f;
+            } catch (RuntimeException | LinkageError e) {
+                reason = String.valueOf(e.getMessage());
+            }
+        }
+        if (device == Device.CUDA) {
+            throw new BackendUnavailableException("--device cuda: " + reason);
+        }
+        notice.accept("device: CPU (no usable GPU: " + reason + ")");
+        return cpu();
+    }
+}

@@ -1,0 +1,73 @@
+package org.kvscope.backend.cpu;
+
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.ForwardBackend;
+import org.kvscope.backend.LogitsSink;
+import org.kvscope.kv.ArrayKvCache;
+import org.kvscope.kv.KvCache;
+import org.kvscope.kv.PrefillPruner;
+import org.kvscope.model.Model;
+import org.kvscope.model.ModelConfig;
+import org.kvscope.trace.AttentionObserver;
+
+/**
+ * {@link ForwardBackend} on the CPU: {@link CpuForward} over an {@link ArrayKvCache}. Every call
+ * goes straight to the forward pass, so results are the same, bit for bit, as calling it
+ * directly; the observer is invoked inline from the attention loop (concurrently for different
+ * heads, in query order per head).
+ */
+public final class CpuBackend implements ForwardBackend {
+    /** Opens CPU backends; holds nothing between sessions. */
+    public static final BackendFactory FACTORY = new BackendFactory() {
+        @Override public String device() { return "cpu"; }
+
+        @Override public String description() { return "CPU"; }
+
+        @Override
+        public ForwardBackend open(Model model, int contextLength) {
+            return new CpuBackend(model, contextLength);
+        }
+    };
+
+    private final CpuForward forward;
+    private final ArrayKvCache cache;
+
+    public CpuBackend(Model model, int contextLength) {
+        ModelConfig c = model.config();
+        this.forward = new CpuForward(c, model.weights());
+        this.cache = new ArrayKvCache(c.layers(), c.kvHeads(), c.headDim(), contextLength);
+    }
+
+    @Override public ModelConfig config() { return forward.config(); }
+
+    @Override public String description() { return "CPU"; }
+
+    @Override public KvCache cache() { return cache; }
+
+    @Override
+    public void forward(int[] tokens, int offset, int n, int startPosition, AttentionObserver observer,
+                        PrefillPruner pruner, boolean allRows, LogitsSink sink) {
+        forward.forward(tokens, offset, n, startPosition, cache, observer, pruner, allRows, sink);
+    }
+
+    @Override
+    public void keepPositions(int[][][] keptPositions) {
+        for (int l = 0; l < keptPositions.length; l++) {
+            if (keptPositions[l] == null) {
+                continue;
+            }
+            for (int h = 0; h < keptPositions[l].length; h++) {
+                if (keptPositions[l][h] != null) {
+                    int[] slots = ForwardBackend.slotsHolding(cache, l, h, keptPositions[l][h]);
+                    if (slots != null) {
+                        cache.retain(l, h, slots);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override public void reset() { cache.clear(); }
+
+    @Override public void close() {}
+}
