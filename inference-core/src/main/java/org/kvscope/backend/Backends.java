@@ -51,7 +51,7 @@ public final class Backends {
             }
         }
         if (device == Device.CUDA) {
-            throw new BackendUnavailableException("--device cuda: " + reason);
+            throw new BackendUnavailableException("no usable GPU: " + reason);
         }
         notice.accept("device: CPU (no usable GPU: " + reason + ")");
         return cpu();

@@ -37,6 +37,6 @@ class BackendsTest {
         assertSame(Backends.cpu(), Backends.select(Device.AUTO, notices::add));
         assertEquals(List.of("device: CPU (no usable GPU: " + gpu.reason() + ")"), notices);
         var e = assertThrows(BackendUnavailableException.class, () -> Backends.select(Device.CUDA, notices::add));
-        assertEquals("--device cuda: " + gpu.reason(), e.getMessage());
+        assertEquals("no usable GPU: " + gpu.reason(), e.getMessage());
     }
 }

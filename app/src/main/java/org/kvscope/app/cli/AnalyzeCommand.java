@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import org.kvscope.app.report.AnalysisReport;
 import org.kvscope.app.report.ReportFiles;
+import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.kv.BudgetParameters;
@@ -22,7 +23,7 @@ import org.kvscope.trace.CaptureOptions;
  */
 public final class AnalyzeCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "prompt", "text-file", "suite", "policy",
-            "continuation", "decode-steps", "window-capture", "max-tokens", "out");
+            "continuation", "decode-steps", "window-capture", "max-tokens", "out", DeviceOption.NAME);
 
     @Override public String name() { return "analyze"; }
 
@@ -40,7 +41,7 @@ public final class AnalyzeCommand implements Command {
                   --decode-steps S   FullKV decode steps captured for recall (default 16)
                   --window-capture W exact rows captured for the last W prompt queries (default 64)
                   --out FILE         write the JSON there instead of stdout
-                """ + Progress.USAGE + "\n" + PolicyOptions.describeAll();
+                """ + DeviceOption.USAGE + "\n" + Progress.USAGE + "\n" + PolicyOptions.describeAll();
     }
 
     @Override
@@ -58,7 +59,8 @@ public final class AnalyzeCommand implements Command {
         int decodeSteps = a.integer("decode-steps", 16, 0, 4096);
         int windowCapture = a.integer("window-capture", 64, 1, 4096);
         String text = PromptOptions.text(a);
-        try (Model model = ModelOptions.load(a)) {
+        DeviceOption.device(a);
+        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
             tokens = Arrays.copyOf(tokens, Math.min(tokens.length, maxTokens));
             String promptSize = "the prompt has " + tokens.length + " tokens";
@@ -78,7 +80,8 @@ public final class AnalyzeCommand implements Command {
             int context = tokens.length - cont;
             Map<String, Object> report;
             try (Progress progress = Progress.start(a, err, "analyze", Stage.values().length, "stages")) {
-                report = analyze(model, text, tokens, policyName, params, context, decodeSteps, windowCapture, progress);
+                report = analyze(backend, model, text, tokens, policyName, params, context, decodeSteps, windowCapture,
+                        progress);
             }
             String json = ReportFiles.json(report);
             if (a.has("out")) {
@@ -103,11 +106,11 @@ public final class AnalyzeCommand implements Command {
         }
     }
 
-    static Map<String, Object> analyze(Model model, String text, int[] tokens, String policyName,
-                                       Map<String, ?> params, int contextTokens, int decodeSteps, int windowCapture,
-                                       Progress progress) {
+    static Map<String, Object> analyze(BackendFactory backend, Model model, String text, int[] tokens,
+                                       String policyName, Map<String, ?> params, int contextTokens, int decodeSteps,
+                                       int windowCapture, Progress progress) {
         progress.stepTo(0, Stage.CAPTURE.what);
-        CaptureRun run = CaptureRun.run(model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps));
+        CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps));
         progress.step(Stage.POLICY.what);
         CompressionPolicy policy = PolicyOptions.create(policyName, params);
         int overlapK = policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
@@ -117,9 +120,9 @@ public final class AnalyzeCommand implements Command {
         int[] ctx = Arrays.copyOf(tokens, contextTokens);
         int[] cont = Arrays.copyOfRange(tokens, contextTokens, tokens.length);
         progress.step(Stage.FULL_PERPLEXITY.what);
-        CompressedPerplexity.Result full = CompressedPerplexity.evaluate(model, null, ctx, cont, null);
+        CompressedPerplexity.Result full = CompressedPerplexity.evaluate(backend, model, null, ctx, cont, null);
         progress.step(Stage.POLICY_PERPLEXITY.what);
-        CompressedPerplexity.Result withPolicy = CompressedPerplexity.evaluate(model,
+        CompressedPerplexity.Result withPolicy = CompressedPerplexity.evaluate(backend, model,
                 PolicyOptions.create(policyName, params), ctx, cont, null);
         progress.step("done");
         Map<String, Object> report = new LinkedHashMap<>();

@@ -12,6 +12,7 @@ import org.kvscope.app.bench.IsolatedBandwidth;
 import org.kvscope.app.bench.KernelCeilings;
 import org.kvscope.app.bench.MemoryBandwidth;
 import org.kvscope.app.bench.ResidentMemory;
+import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.InferenceSession;
 import org.kvscope.engine.SessionOptions;
 import org.kvscope.model.Model;
@@ -45,19 +46,21 @@ public final class BenchCommand implements Command {
                                       decode and prefill ceilings they set, a plain read of the same
                                       weights (what memory allows decode at all), and the largest
                                       prefill ÷ decode ratio they allow with decode at 80% of the bound
-                """ + Progress.USAGE;
+                """ + DeviceOption.USAGE + " (the bound is the host's memory bandwidth)\n" + Progress.USAGE;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1,
-                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "warmup", "bandwidth-mib"), Set.of("kernels", Progress.QUIET));
+                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "warmup", "bandwidth-mib", DeviceOption.NAME),
+                Set.of("kernels", Progress.QUIET));
+        DeviceOption.device(a);
         int promptTokens = a.integer("prompt-tokens", 256, 1, 1 << 20);
         int decodeTokens = a.integer("decode-tokens", 32, 1, 1 << 20);
         int repeat = a.integer("repeat", 3, 1, 100);
         int warmup = a.integer("warmup", 1, 0, 100);
         int mib = a.integer("bandwidth-mib", 1024, 16, 1 << 16);
-        try (Model model = ModelOptions.load(a)) {
+        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int context = promptTokens + decodeTokens + 1;
             if (context > model.config().contextLength()) {
                 throw new UsageException("--prompt-tokens + --decode-tokens = " + context
@@ -76,7 +79,8 @@ public final class BenchCommand implements Command {
                     bytesPerToken / 1048576.0, mib);
             out.printf("| run | copy GB/s | read GB/s | prefill tok/s (%d) | decode tok/s | bound tok/s | decode / bound "
                     + "| prefill / decode |%n", promptTokens);
-            InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
+            InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(backend, context));
+            out.println("device: " + session.device());
             List<BenchRun> runs = new ArrayList<>();
             KernelCeilings ceilings = null;
             try (Progress progress = Progress.start(a, err, "bench", warmup + repeat + (a.flag("kernels") ? 1 : 0),

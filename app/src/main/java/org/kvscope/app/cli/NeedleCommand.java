@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import org.kvscope.app.eval.NeedleGridRun;
 import org.kvscope.app.report.ReportFiles;
+import org.kvscope.backend.BackendFactory;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
 import org.kvscope.prompts.SuiteDescriptor;
@@ -15,7 +16,8 @@ import org.kvscope.prompts.SuiteKind;
 
 /** {@code kvscope needle}: a needle suite's length × depth grid under a policy, with FullKV alongside. */
 public final class NeedleCommand implements Command {
-    private static final Set<String> OWN = Set.of("model", "suite", "policy", "templates", "out-json", "out-csv");
+    private static final Set<String> OWN = Set.of("model", "suite", "policy", "templates", "out-json", "out-csv",
+            DeviceOption.NAME);
 
     @Override public String name() { return "needle"; }
 
@@ -33,7 +35,7 @@ public final class NeedleCommand implements Command {
                 """ + Progress.USAGE + "\n" + """
                 Success = greedy decoding reproduces the answer exactly; log-prob grades near misses.
                 Deterministic: the suite fixes the haystack seed.
-                """ + PolicyOptions.describeAll();
+                """ + DeviceOption.USAGE + "\n" + PolicyOptions.describeAll();
     }
 
     @Override
@@ -45,13 +47,14 @@ public final class NeedleCommand implements Command {
         OutputOptions.check(a, "out-json", "out-csv");
         SuiteDescriptor suite = SuiteTexts.suite(a.string("suite"), SuiteKind.NEEDLE);
         int templates = a.integer("templates", 0, 0, 1000);
-        try (Model model = ModelOptions.load(a)) {
+        DeviceOption.device(a);
+        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             Map<String, String> params = PolicyChecks.forModel(policy, given, model.config(),
                     PolicyChecks.WindowLimit.none(), err);
             List<NeedleCase> cases = NeedleGridRun.cases(model, suite, templates);
             NeedleGridRun.Grid g;
             try (Progress progress = Progress.start(a, err, "needle " + suite.id(), cases.size(), "cases")) {
-                g = NeedleGridRun.run(model, cases, policy, params, p -> progress.step(policy), null);
+                g = NeedleGridRun.run(backend, model, cases, policy, params, p -> progress.step(policy), null);
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("suite", suite.id());

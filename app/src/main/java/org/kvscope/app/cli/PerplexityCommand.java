@@ -2,6 +2,7 @@ package org.kvscope.app.cli;
 
 import java.io.PrintStream;
 import java.util.Set;
+import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.PerplexityEvaluator;
 import org.kvscope.model.Model;
 
@@ -19,14 +20,16 @@ public final class PerplexityCommand implements Command {
                   --text-file FILE   UTF-8 text to score
                   --context C        window length in tokens (default: the model's context, at most 2048);
                                      the text is cut into windows of this size, each scored from a fresh cache
-                """ + Progress.USAGE;
+                """ + DeviceOption.USAGE + "\n" + Progress.USAGE;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context"), Set.of(Progress.QUIET));
+        Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context", DeviceOption.NAME),
+                Set.of(Progress.QUIET));
         String text = TextFiles.readUtf8(a, "text-file");
-        try (Model model = ModelOptions.load(a)) {
+        DeviceOption.device(a);
+        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int max = model.config().contextLength();
             int context = a.integer("context", Math.min(max, 2048), 2, max, "the model's context length");
             int[] tokens = model.tokenizer().encode(text);
@@ -37,7 +40,8 @@ public final class PerplexityCommand implements Command {
             long t0 = System.nanoTime();
             PerplexityEvaluator.Result r;
             try (Progress progress = Progress.start(a, err, "perplexity", tokens.length, "tokens")) {
-                r = PerplexityEvaluator.evaluate(model, tokens, context, n -> progress.stepTo(n, "windows of " + context));
+                r = PerplexityEvaluator.evaluate(backend, model, tokens, context,
+                        n -> progress.stepTo(n, "windows of " + context));
             }
             double secs = (System.nanoTime() - t0) / 1e9;
             out.printf("tokens scored: %d in %d window(s) of <= %d tokens%n", r.tokens(), r.windows(), context);

@@ -10,6 +10,7 @@ import java.util.Set;
 import org.kvscope.app.eval.NeedleGridRun;
 import org.kvscope.app.eval.SweepRun;
 import org.kvscope.app.report.ReportFiles;
+import org.kvscope.backend.BackendFactory;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
@@ -39,13 +40,15 @@ public final class SweepCommand implements Command {
                   --decode-steps S       FullKV decode steps captured for recall (default 16)
                   --out-json FILE        the JSON report (without --out-json or --out-csv it goes to stdout)
                   --out-csv FILE         the table as CSV
-                """ + Progress.USAGE;
+                """ + DeviceOption.USAGE + "\n" + Progress.USAGE;
     }
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "policies", "budgets", "schedules", "perplexity-suite",
-                "needle-suite", "texts", "needle-templates", "decode-steps", "out-json", "out-csv"), Set.of(Progress.QUIET));
+                "needle-suite", "texts", "needle-templates", "decode-steps", "out-json", "out-csv", DeviceOption.NAME),
+                Set.of(Progress.QUIET));
+        DeviceOption.device(a);
         List<String> policies = a.has("policies") ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()
                 : PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList();
         for (String p : policies) {
@@ -73,7 +76,7 @@ public final class SweepCommand implements Command {
         int needleTemplates = a.integer("needle-templates", 4, 0, 1000);
         int decodeSteps = a.integer("decode-steps", 16, 0, 1024);
         OutputOptions.check(a, "out-json", "out-csv");
-        try (Model model = ModelOptions.load(a)) {
+        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             for (SweepRun.Config c : configs) {
                 PolicyChecks.forModel(c.policy(), stringValues(c.params()), model.config(),
                         new PolicyChecks.WindowLimit(SweepRun.CAPTURE_WINDOW, "the sweep captures the last "
@@ -97,7 +100,7 @@ public final class SweepCommand implements Command {
                     texts.isEmpty() ? 0 : texts.get(0).context().length, needles.size());
             List<SweepRun.Row> rows;
             try (Progress progress = Progress.start(a, err, "sweep", SweepRun.units(configs, texts, needles), "steps")) {
-                rows = SweepRun.run(model, configs, texts, needles, decodeSteps, progress::log, progress::step);
+                rows = SweepRun.run(backend, model, configs, texts, needles, decodeSteps, progress::log, progress::step);
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", org.kvscope.app.report.AnalysisReport.model(model));

@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.Backends;
 import org.kvscope.engine.NeedleEvaluator;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.Model;
@@ -46,8 +48,14 @@ public final class NeedleGridRun {
         return all.stream().filter(c -> keep.contains(c.templateId())).toList();
     }
 
+    /** On the CPU. */
     public static Grid run(Model model, List<NeedleCase> cases, String policy, Map<String, ?> params,
                            Consumer<Double> progress, BooleanSupplier cancelled) {
+        return run(Backends.cpu(), model, cases, policy, params, progress, cancelled);
+    }
+
+    public static Grid run(BackendFactory backend, Model model, List<NeedleCase> cases, String policy,
+                           Map<String, ?> params, Consumer<Double> progress, BooleanSupplier cancelled) {
         List<CaseResult> results = new ArrayList<>();
         int context = model.config().contextLength();
         for (int i = 0; i < cases.size(); i++) {
@@ -60,8 +68,9 @@ public final class NeedleGridRun {
                 throw new IllegalArgumentException("needle prompt of " + tokens + " tokens exceeds the model's context of "
                         + context + " tokens (suite " + c.suiteId() + ", length " + c.targetTokens() + ")");
             }
-            var withPolicy = NeedleEvaluator.evaluate(model, PolicyRegistry.create(policy, params), c.prompt(), c.answer());
-            var full = NeedleEvaluator.evaluate(model, null, c.prompt(), c.answer());
+            var withPolicy = NeedleEvaluator.evaluate(backend, model, PolicyRegistry.create(policy, params), c.prompt(),
+                    c.answer());
+            var full = NeedleEvaluator.evaluate(backend, model, null, c.prompt(), c.answer());
             results.add(new CaseResult(c, withPolicy, full));
             if (progress != null) {
                 progress.accept((i + 1.0) / cases.size());

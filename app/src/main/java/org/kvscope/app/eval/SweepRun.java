@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.Backends;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.kv.CompressionPolicy;
@@ -60,20 +62,27 @@ public final class SweepRun {
      */
     public static List<Row> run(Model model, List<Config> configs, List<Text> texts, List<NeedleCase> needles,
                                 int decodeSteps, Consumer<String> log, Consumer<String> step) {
+        return run(Backends.cpu(), model, configs, texts, needles, decodeSteps, log, step);
+    }
+
+    /** Like {@link #run(Model, List, List, List, int, Consumer, Consumer)} on {@code backend}. */
+    public static List<Row> run(BackendFactory backend, Model model, List<Config> configs, List<Text> texts,
+                                List<NeedleCase> needles, int decodeSteps, Consumer<String> log, Consumer<String> step) {
         double fullNll = 0;
         int fullTokens = 0;
         List<PolicyAnalysis.Analyzer> captures = new ArrayList<>();
         for (Text t : texts) {
-            CompressedPerplexity.Result r = CompressedPerplexity.evaluate(model, null, t.context(), t.continuation(), null);
+            CompressedPerplexity.Result r = CompressedPerplexity.evaluate(backend, model, null, t.context(), t.continuation(),
+                    null);
             fullNll += r.nll();
             fullTokens += r.tokens();
             captures.add(new PolicyAnalysis.Analyzer(
-                    CaptureRun.run(model, t.context(), new CaptureOptions(CAPTURE_WINDOW, 8, 4, decodeSteps)).capture()));
+                    CaptureRun.run(backend, model, t.context(), new CaptureOptions(CAPTURE_WINDOW, 8, 4, decodeSteps)).capture()));
             step.accept("fullkv baseline: " + t.id());
         }
         double fullPpl = Math.exp(fullNll / fullTokens);
         double fullNeedle = needles.isEmpty() ? Double.NaN
-                : NeedleGridRun.run(model, needles, "fullkv", Map.of(), p -> step.accept("fullkv needles"), null).accuracy();
+                : NeedleGridRun.run(backend, model, needles, "fullkv", Map.of(), p -> step.accept("fullkv needles"), null).accuracy();
         List<Row> rows = new ArrayList<>();
         for (Config c : configs) {
             double nll = 0;
@@ -81,7 +90,7 @@ public final class SweepRun {
             double recall = 0, kept = 0, full = 0;
             for (int i = 0; i < texts.size(); i++) {
                 Text t = texts.get(i);
-                CompressedPerplexity.Result r = CompressedPerplexity.evaluate(model,
+                CompressedPerplexity.Result r = CompressedPerplexity.evaluate(backend, model,
                         PolicyRegistry.create(c.policy(), c.params()), t.context(), t.continuation(), null);
                 nll += r.nll();
                 tokens += r.tokens();
@@ -96,7 +105,7 @@ public final class SweepRun {
             }
             double ppl = Math.exp(nll / tokens);
             double needle = needles.isEmpty() ? Double.NaN
-                    : NeedleGridRun.run(model, needles, c.policy(), c.params(), p -> step.accept(c.label() + " needles"),
+                    : NeedleGridRun.run(backend, model, needles, c.policy(), c.params(), p -> step.accept(c.label() + " needles"),
                     null).accuracy();
             Row row = new Row(c.policy(), String.valueOf(c.params().getOrDefault("schedule", "-")), budgetOf(c), ppl,
                     fullPpl, ppl - fullPpl, needle, fullNeedle, recall / texts.size(), kept / texts.size(),

@@ -1,7 +1,7 @@
 package org.kvscope.app.ui;
 
 import java.util.List;
-import org.kvscope.backend.cuda.CudaAvailability;
+import org.kvscope.backend.Backends;
 
 /**
  * Which compute devices the workbench can offer; an unavailable one is shown greyed out with the
@@ -9,7 +9,7 @@ import org.kvscope.backend.cuda.CudaAvailability;
  */
 @FunctionalInterface
 public interface DeviceProbe {
-    /** A device choice; {@code reason} says why an unavailable one cannot be picked. */
+    /** A device choice; {@code reason} says why an unavailable one cannot be picked (or describes an available GPU). */
     record Device(String name, boolean available, String reason) {}
 
     List<Device> devices();
@@ -21,17 +21,16 @@ public interface DeviceProbe {
     }
 
     /**
-     * Probes the NVIDIA driver once (never throws). The workbench's live analysis (attention
-     * capture, policies, metrics) runs on the CPU engine, so even a present GPU is shown with the
-     * reason it is not selectable here; GPU decoding runs through {@code CudaForward}.
+     * Probes the NVIDIA driver once (never throws: a missing driver or JCuda library becomes the
+     * reason). A usable GPU can be picked: capture, policies, perplexity, needles and generation
+     * then run on it through the same engine as on the CPU.
      */
     static DeviceProbe cuda() {
         return () -> {
-            CudaAvailability probe = CudaAvailability.probe();
-            String reason = probe.available()
-                    ? probe.deviceName() + " found, but the workbench's attention capture and policies run on the CPU engine"
-                    : probe.reason();
-            return List.of(new Device("CPU", true, ""), new Device("GPU", false, reason));
+            Backends.GpuStatus gpu = Backends.gpu();
+            return List.of(new Device("CPU", true, ""), gpu.available()
+                    ? new Device("GPU", true, gpu.description())
+                    : new Device("GPU", false, gpu.reason()));
         };
     }
 }

@@ -11,6 +11,9 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.kvscope.app.eval.NeedleGridRun;
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.Backends;
+import org.kvscope.backend.Device;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.engine.Generator;
@@ -31,8 +34,8 @@ import org.kvscope.trace.CaptureOptions;
 
 /**
  * The engine calls the workbench makes, in one place: load, tokenize, capture, analyze a policy
- * from a capture, generate, and the model re-runs behind perplexity and needle results. Stateless;
- * every method may run on a background thread.
+ * from a capture, generate, and the model re-runs behind perplexity and needle results. Holds only
+ * the device choice; every method may run on a background thread.
  */
 public final class Workbench {
     /** Exact rows kept for the last prompt queries; policies' observation windows must fit in it. */
@@ -45,6 +48,28 @@ public final class Workbench {
     public static final int DECODE_STEPS = 16;
     /** Positions marked as attention sinks. */
     public static final int SINKS = 4;
+
+    private volatile boolean useGpu;
+    private BackendFactory gpu;
+
+    /**
+     * Runs later model work on the Device box's choice, "CPU" or "GPU". The GPU backend opens on
+     * first use (off the FX thread) and stays open for the app's lifetime.
+     */
+    public void useDevice(String name) {
+        useGpu = "GPU".equals(name);
+    }
+
+    /** The backend of the chosen device. @throws org.kvscope.backend.BackendUnavailableException with the reason */
+    synchronized BackendFactory backend() {
+        if (!useGpu) {
+            return Backends.cpu();
+        }
+        if (gpu == null) {
+            gpu = Backends.select(Device.CUDA, notice -> {});
+        }
+        return gpu;
+    }
 
     public Model load(Path path) throws IOException {
         return ModelLoader.load(path);
@@ -74,7 +99,7 @@ public final class Workbench {
     public CaptureRun capture(Model model, int[] tokens, java.util.function.DoubleConsumer progress,
                               BooleanSupplier cancelled) {
         int window = Math.min(CAPTURE_WINDOW, tokens.length);
-        return CaptureRun.run(model, tokens, new CaptureOptions(window,
+        return CaptureRun.run(backend(), model, tokens, new CaptureOptions(window,
                 mapResolution(model.config().layers() * model.config().heads(), tokens.length), SINKS, DECODE_STEPS),
                 progress, cancelled);
     }
@@ -110,7 +135,7 @@ public final class Workbench {
     public CompressedPerplexity.Result perplexity(Model model, int[] tokens, CompressionPolicy policy,
                                                   BooleanSupplier cancelled) {
         int split = splitPoint(tokens.length);
-        return CompressedPerplexity.evaluate(model, policy, Arrays.copyOf(tokens, split),
+        return CompressedPerplexity.evaluate(backend(), model, policy, Arrays.copyOf(tokens, split),
                 Arrays.copyOfRange(tokens, split, tokens.length), cancelled::getAsBoolean);
     }
 
@@ -156,10 +181,10 @@ public final class Workbench {
             if (p.get(BudgetParameters.BUDGET) instanceof Integer b && b > promptTokens) {
                 p.put(BudgetParameters.BUDGET, promptTokens);
             }
-            NeedleEvaluator.Result withPolicy = NeedleEvaluator.evaluate(model, PolicyRegistry.create(policy, p),
-                    c.prompt(), c.answer());
+            NeedleEvaluator.Result withPolicy = NeedleEvaluator.evaluate(backend(), model,
+                    PolicyRegistry.create(policy, p), c.prompt(), c.answer());
             NeedleEvaluator.Result full = baselines.computeIfAbsent(c,
-                    k -> NeedleEvaluator.evaluate(model, null, k.prompt(), k.answer()));
+                    k -> NeedleEvaluator.evaluate(backend(), model, null, k.prompt(), k.answer()));
             out.add(new NeedleGridRun.CaseResult(c, withPolicy, full));
             progress.accept((i + 1.0) / cases.size());
         }
@@ -173,15 +198,16 @@ public final class Workbench {
     public Generator.Result generate(Model model, int[] tokens, CompressionPolicy policy, int n, Sampler sampler,
                                      Consumer<StreamedToken> sink, BooleanSupplier cancelled) {
         int context = Math.min(model.config().contextLength(), tokens.length + n + 1);
-        InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(context));
-        session.setPolicy(policy);
-        int[] previous = {tokens[tokens.length - 1]};
-        return Generator.generate(session, tokens, n, sampler, (i, token, logits) -> {
-            double nll = -LogProbs.logProb(logits, token);
-            String text = model.tokenizer().decodeToken(previous[0], token);
-            previous[0] = token;
-            sink.accept(new StreamedToken(i, token, text, nll));
-        }, cancelled);
+        try (InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(backend(), context))) {
+            session.setPolicy(policy);
+            int[] previous = {tokens[tokens.length - 1]};
+            return Generator.generate(session, tokens, n, sampler, (i, token, logits) -> {
+                double nll = -LogProbs.logProb(logits, token);
+                String text = model.tokenizer().decodeToken(previous[0], token);
+                previous[0] = token;
+                sink.accept(new StreamedToken(i, token, text, nll));
+            }, cancelled);
+        }
     }
 
     /** A configured policy from UI values (validated by its parameter specs). */

@@ -106,7 +106,7 @@ class CliTest {
 
     @Test
     void deviceSelectionFallsBackToTheCpuAndSaysWhy() {
-        var probe = org.kvscope.backend.cuda.CudaAvailability.probe();
+        var probe = org.kvscope.backend.Backends.gpu();
         Assumptions.assumeFalse(probe.available(), "a GPU is present: the fallback path is not exercised here");
         Run auto = run("generate", "--model", tiny.toString(), "--prompt", "the dog", "-n", "3", "--device", "auto");
         assertEquals(0, auto.code(), auto.err());

@@ -54,7 +54,7 @@ class GoldenCliTest {
     void analyzeReportOfEveryPolicy(String policy) throws IOException {
         Path out = dir.resolve("analyze-" + policy + ".json");
         List<String> args = new ArrayList<>(List.of("analyze", "--model", model.toString(), "--suite",
-                "perplexity-stories", "--max-tokens", "160", "--policy", policy, "--out", out.toString()));
+                "perplexity-stories", "--max-tokens", "160", "--policy", policy, "--out", out.toString(), "--device", "cpu"));
         if (!policy.equals("fullkv")) {
             args.addAll(List.of("--budget", "32"));
         }
@@ -67,7 +67,7 @@ class GoldenCliTest {
         Path out = dir.resolve("needle-" + policy + ".json");
         assertSame("needle-" + policy + ".json", out, List.of("needle", "--model", model.toString(), "--suite",
                 "needle-stories-short", "--policy", policy, "--budget", "32", "--templates", "1", "--out-json",
-                out.toString()));
+                out.toString(), "--device", "cpu"));
     }
 
     @Test

@@ -79,6 +79,7 @@ public final class WorkbenchViewModel {
         recent.setAll(recentStore.list());
         prompt.addListener((o, a, b) -> retokenizeLater());
         needleSuite.addListener((o, a, b) -> refreshContexts());
+        device.addListener((o, a, b) -> workbench.useDevice(b));
     }
 
     public ObjectProperty<Model> modelProperty() { return model; }
