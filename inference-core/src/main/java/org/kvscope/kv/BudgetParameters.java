@@ -20,8 +20,9 @@ public final class BudgetParameters {
                         "average KV entries kept per layer and kv-head (window included)"),
                 ParameterSpec.real(RATIO, 0, 1, 0,
                         "if > 0, budget as this fraction of the prompt length instead of 'budget'"),
-                ParameterSpec.choice(SCHEDULE, List.of("uniform", "pyramid", "power-law", "cosine", "custom"),
-                        defaultSchedule, "how the budget is split across layers"),
+                ParameterSpec.choice(SCHEDULE, List.of("uniform", "pyramid", "power-law", "cosine", "custom", "auto"),
+                        defaultSchedule, "how the budget is split across layers (auto: by each layer's measured"
+                                + " positions for 90% of the attention mass)"),
                 ParameterSpec.real("beta", 1, 1000, 20, "pyramid steepness: top layer gets budget/beta"),
                 ParameterSpec.real("exponent", 0, 10, 1, "power-law decay exponent"),
                 ParameterSpec.real("min-ratio", 0.01, 1, 0.25, "cosine: top layer weight relative to bottom"),
@@ -34,7 +35,7 @@ public final class BudgetParameters {
         return ratio > 0 ? Math.max(1, (int) Math.round(ratio * promptLength)) : p.getInt(BUDGET);
     }
 
-    /** The configured schedule. */
+    /** The configured schedule ("auto" is uniform here: it needs a prompt's attention, see {@link AutoSchedule}). */
     public static BudgetSchedule schedule(PolicyParameters p) {
         return switch (p.getChoice(SCHEDULE)) {
             case "pyramid" -> new PyramidSchedule(p.getDouble("beta"));

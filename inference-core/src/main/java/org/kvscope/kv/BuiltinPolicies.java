@@ -49,4 +49,46 @@ public final class BuiltinPolicies {
                     PyramidInferPolicy::specs, PyramidInferPolicy::new);
         }
     }
+
+    public static final class Tova extends SimplePolicyProvider {
+        public Tova() {
+            super(TovaPolicy.NAME, "evict what the current query attends to least, at the budget, while decoding",
+                    TovaPolicy::specs, TovaPolicy::new);
+        }
+    }
+
+    public static final class AdaSnapKv extends SimplePolicyProvider {
+        public AdaSnapKv() {
+            super(AdaKvPolicy.SNAPKV_NAME, "SnapKV scores, one top-k over all kv-heads of a layer (head-wise budgets)",
+                    () -> AdaKvPolicy.specs("uniform"), p -> new AdaKvPolicy(AdaKvPolicy.SNAPKV_NAME, p));
+        }
+    }
+
+    public static final class AdaPyramidKv extends SimplePolicyProvider {
+        public AdaPyramidKv() {
+            super(AdaKvPolicy.PYRAMIDKV_NAME, "PyramidKV layer budgets, head-wise top-k within each layer (Ada-KV)",
+                    () -> AdaKvPolicy.specs("pyramid"), p -> new AdaKvPolicy(AdaKvPolicy.PYRAMIDKV_NAME, p));
+        }
+    }
+
+    public static final class Cake extends SimplePolicyProvider {
+        public Cake() {
+            super(CakePolicy.NAME, "layer budgets by attention dispersion (entropy, variance), cascading eviction",
+                    CakePolicy::specs, CakePolicy::new);
+        }
+    }
+
+    public static final class Knorm extends SimplePolicyProvider {
+        public Knorm() {
+            super(KnormPolicy.NAME, "keep the keys with the lowest L2 norm (attention-free)", KeyScoredPolicy::specs,
+                    KnormPolicy::new);
+        }
+    }
+
+    public static final class KeyDiff extends SimplePolicyProvider {
+        public KeyDiff() {
+            super(KeyDiffPolicy.NAME, "keep the keys least similar to the mean key direction (attention-free)",
+                    KeyScoredPolicy::specs, KeyDiffPolicy::new);
+        }
+    }
 }

@@ -61,11 +61,22 @@ public final class H2oPolicy extends ScoredPolicy {
         }
         // decode-time budgets: as if the prompt were at least as long as the budget
         int n = Math.max(ctx.promptLength(), BudgetParameters.average(params, ctx.promptLength()));
-        layerBudgets = layerBudgets(ctx.layers(), Math.min(n, ctx.contextLength()));
+        layerBudgets = layerBudgets(ctx, Math.min(n, ctx.contextLength()));
         return super.selectAfterPrefill(ctx);
     }
 
     @Override public boolean needsDecodeAttention() { return true; }
+
+    /** The first {@code size} positions except the one in slot {@code victim}. */
+    static int[] withoutSlot(int[] positions, int size, int victim) {
+        int[] kept = new int[size - 1];
+        for (int s = 0, k = 0; s < size; s++) {
+            if (s != victim) {
+                kept[k++] = positions[s];
+            }
+        }
+        return kept;
+    }
 
     @Override
     public int[][][] onDecodeStep(DecodeContext ctx) {
@@ -101,13 +112,7 @@ public final class H2oPolicy extends ScoredPolicy {
                         if (out == null) {
                             out = new int[cache.layers()][cache.kvHeads()][];
                         }
-                        int[] kept = new int[size - 1];
-                        for (int s = 0, k = 0; s < size; s++) {
-                            if (s != victim) {
-                                kept[k++] = pos[s];
-                            }
-                        }
-                        out[l][h] = kept;
+                        out[l][h] = withoutSlot(pos, size, victim);
                     }
                 }
             }

@@ -33,6 +33,10 @@ public final class PyramidInferPolicy extends CompressionPolicy {
 
     public PyramidInferPolicy(PolicyParameters params) {
         super(params);
+        if (params.getChoice(BudgetParameters.SCHEDULE).equals("auto")) {
+            throw new IllegalArgumentException("parameter 'schedule' must be one of uniform, pyramid, power-law, cosine,"
+                    + " custom for pyramidinfer (it prunes during prefill, before 'auto' can measure), was auto");
+        }
     }
 
     public static List<ParameterSpec> specs() {

@@ -32,13 +32,29 @@ public abstract class ScoredPolicy extends CompressionPolicy {
         BudgetParameters.validate(params, contextLength);
     }
 
-    /** Per-layer budgets (entries per kv-head, always-kept included) for a prompt. */
+    /**
+     * Per-layer budgets (entries per kv-head, always-kept included) for a prompt, before its
+     * attention is known (the "auto" schedule is uniform here).
+     */
     public int[] layerBudgets(int layers, int promptLength) {
+        return layerBudgets(layers, promptLength, BudgetParameters.schedule(params));
+    }
+
+    /**
+     * Per-layer budgets for a prompt whose attention is at hand: the "auto" schedule is measured
+     * from the context's evidence ({@link AutoSchedule}).
+     */
+    protected int[] layerBudgets(PrefillContext ctx, int promptLength) {
+        boolean auto = "auto".equals(params.asMap().get(BudgetParameters.SCHEDULE)) && ctx.evidence() != null;
+        return layerBudgets(ctx.layers(), promptLength,
+                auto ? AutoSchedule.of(ctx.evidence()) : BudgetParameters.schedule(params));
+    }
+
+    private int[] layerBudgets(int layers, int promptLength, BudgetSchedule schedule) {
         int avg = Math.min(BudgetParameters.average(params, promptLength), promptLength);
         int fixed = Math.min(avg, recentKept(promptLength) + sinkKept());
         int selectableCap = promptLength - fixed;
-        int[] selectable = BudgetParameters.schedule(params)
-                .allocate(layers, (long) layers * (avg - fixed), selectableCap);
+        int[] selectable = schedule.allocate(layers, (long) layers * (avg - fixed), selectableCap);
         for (int l = 0; l < layers; l++) {
             selectable[l] += fixed;
         }
@@ -51,16 +67,23 @@ public abstract class ScoredPolicy extends CompressionPolicy {
         if (n <= BudgetParameters.average(params, n)) {
             return null;
         }
-        int[] budgets = layerBudgets(ctx.layers(), n);
+        int[] budgets = layerBudgets(ctx, n);
         int recent = Math.min(recentKept(n), n);
         int sinks = Math.min(sinkKept(), n - recent);
-        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
+        int[][][] out = new int[ctx.layers()][][];
         for (int l = 0; l < ctx.layers(); l++) {
-            for (int h = 0; h < ctx.kvHeads(); h++) {
-                out[l][h] = select(scores(ctx, l, h), n, sinks, recent, budgets[l]);
-            }
+            out[l] = selectLayer(ctx, l, sinks, recent, budgets[l]);
         }
         return new KeptPositions(out);
+    }
+
+    /** One layer's kept positions per kv-head: by default each head's own top-k ({@link #select}). */
+    protected int[][] selectLayer(PrefillContext ctx, int layer, int sinks, int recent, int budget) {
+        int[][] out = new int[ctx.kvHeads()][];
+        for (int h = 0; h < ctx.kvHeads(); h++) {
+            out[h] = select(scores(ctx, layer, h), ctx.promptLength(), sinks, recent, budget);
+        }
+        return out;
     }
 
     /** Sinks + recent window + top-(budget − both) of the rest by score, increasing. */

@@ -17,6 +17,11 @@ public class SnapKvPolicy extends ScoredPolicy {
 
     public SnapKvPolicy(PolicyParameters params) {
         super(params);
+        requireWindowAndOddKernel(params);
+    }
+
+    /** The observation window leaves room in the budget and the pooling kernel is odd. */
+    static void requireWindowAndOddKernel(PolicyParameters params) {
         BudgetParameters.requireBelowBudget(params, "window");
         if (params.getInt("kernel") % 2 == 0) {
             throw new IllegalArgumentException("parameter 'kernel' must be an odd integer in 1..63, was "

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -16,11 +17,14 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.gguf.GGMLType;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KeptPositions;
+import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelLoader;
 import org.kvscope.model.ModelShape;
 import org.kvscope.model.SyntheticModelWriter;
+import org.kvscope.trace.CaptureOptions;
 
 /** Policies applied by a live session on a generated model. */
 class SessionPolicyTest {
@@ -161,5 +165,78 @@ class SessionPolicyTest {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> s.setPolicy(PolicyRegistry.create("snapkv", Map.of("budget", "100000"))));
         assertTrue(e.getMessage().contains("budget"), e.getMessage());
+    }
+
+    // TOVA, K-norm, KeyDiff, Ada-KV, CAKE and the auto schedule (issue 15)
+    static final int BUDGET = 16;
+
+    static long entries(KvCache c) {
+        long n = 0;
+        for (int l = 0; l < c.layers(); l++) {
+            n += c.keptSlots(l);
+        }
+        return n;
+    }
+
+    @Test
+    void everyNewPolicyHoldsItsBudgetAfterPrefill() {
+        Map<String, Map<String, Object>> configs = Map.of(
+                "tova", Map.of("budget", BUDGET),
+                "knorm", Map.of("budget", BUDGET),
+                "keydiff", Map.of("budget", BUDGET, "recent", 2),
+                "ada-snapkv", Map.of("budget", BUDGET, "window", 4),
+                "ada-pyramidkv", Map.of("budget", BUDGET, "window", 4, "beta", 4.0),
+                "cake", Map.of("budget", BUDGET, "window", 8),
+                "snapkv", Map.of("budget", BUDGET, "window", 4, "schedule", "auto"));
+        configs.forEach((name, params) -> {
+            InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+            s.setPolicy(PolicyRegistry.create(name, params));
+            s.prefill(prompt);
+            KvCache c = s.cache();
+            long limit = (long) c.layers() * c.kvHeads() * BUDGET;
+            assertTrue(entries(c) <= limit && entries(c) >= limit - c.layers() * c.kvHeads(),
+                    name + " keeps " + entries(c) + " of a budget of " + limit);
+            for (int i = 0; i < 4; i++) {
+                s.decode(i * 7 % 300);
+            }
+        });
+    }
+
+    @Test
+    void tovaStaysAtItsBudgetWhileDecoding() {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        s.setPolicy(PolicyRegistry.create("tova", Map.of("budget", BUDGET)));
+        s.prefill(prompt);
+        for (int i = 0; i < 8; i++) {
+            s.decode(i * 11 % 300);
+            KvCache c = s.cache();
+            for (int l = 0; l < c.layers(); l++) {
+                for (int h = 0; h < c.kvHeads(); h++) {
+                    assertEquals(BUDGET, c.size(l, h));
+                    assertEquals(s.position() - 1, c.positions(l, h)[BUDGET - 1], "the newest token stays");
+                    assertArrayEquals(java.util.Arrays.copyOf(c.positions(l, 0), BUDGET),
+                            java.util.Arrays.copyOf(c.positions(l, h), BUDGET), "layer granularity: heads agree");
+                }
+            }
+        }
+    }
+
+    @Test
+    void keyScoredPoliciesKeepTheSameInASessionAsFromACapture() {
+        CaptureRun run = CaptureRun.run(model, prompt, new CaptureOptions(8, 32, 4, 0));
+        for (String name : List.of("knorm", "keydiff")) {
+            CompressionPolicy p = PolicyRegistry.create(name, Map.of("budget", BUDGET));
+            var fromCapture = PolicyAnalysis.analyze(run.capture(), p, 128, model.config().headDim(), BUDGET).kept();
+            InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+            s.setPolicy(PolicyRegistry.create(name, Map.of("budget", BUDGET)));
+            s.prefill(prompt);
+            KvCache c = s.cache();
+            for (int l = 0; l < c.layers(); l++) {
+                for (int h = 0; h < c.kvHeads(); h++) {
+                    assertArrayEquals(fromCapture.of(l, h), java.util.Arrays.copyOf(c.positions(l, h), c.size(l, h)),
+                            name + " layer " + l + " head " + h);
+                }
+            }
+        }
     }
 }
