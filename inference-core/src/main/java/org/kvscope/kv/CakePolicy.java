@@ -29,7 +29,8 @@ public final class CakePolicy extends ScoredPolicy {
     public static List<ParameterSpec> specs() {
         List<ParameterSpec> budget = BudgetParameters.specs("uniform");
         return List.of(budget.get(0), budget.get(1),
-                ParameterSpec.integer("window", 2, 1024, 32, "observation window: last prompt queries measured"),
+                ParameterSpec.integer("window", 2, 1024, 8,
+                        "observation window: last prompt queries measured (the paper: 32 on long contexts)"),
                 ParameterSpec.integer("kernel", 1, 63, 5, "average-pooling kernel of the eviction scores (odd)"),
                 ParameterSpec.real("tau1", 0.01, 100, 1.6, "temperature of the spatial dispersion (entropy)"),
                 ParameterSpec.real("tau2", 0.01, 100, 0.6, "temperature of the temporal shift (variance)"),
