@@ -123,7 +123,8 @@ class PluginsTest {
         for (String f : fragments) {
             assertTrue(r.err().contains(f), "expected '" + f + "' in: " + r.err());
         }
-        assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+        assertEquals(1, r.err().lines().filter(l -> l.contains("error")).count(), "one error line: " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
     }
 
     /** A plugin policy whose constructor runs {@code ctor} and whose kept set per head is {@code kept}. */
