@@ -87,6 +87,11 @@ public final class EvictionTimelinePane extends VBox {
         scope.valueProperty().addListener((o, a, b) -> redraw());
         selection.layerProperty().addListener((o, a, b) -> redraw());
         selection.headProperty().addListener((o, a, b) -> redraw());
+        model.activeProperty().addListener((o, a, on) -> {
+            if (on) {
+                redraw();
+            }
+        });
         redraw();
     }
 
@@ -120,6 +125,9 @@ public final class EvictionTimelinePane extends VBox {
     }
 
     private void redraw() {
+        if (!model.activeProperty().get()) {
+            return; // redrawn when shown: the model records (and so redraws) only then
+        }
         EvictionTimeline t = model.timelineProperty().get();
         if (t == null || vm.capture() == null || vm.model() == null) {
             view.setGrid(null);

@@ -93,6 +93,7 @@ public final class MainWindow extends BorderPane {
         compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());
         compareB.activeProperty().bind(views.getTabs().get(3).selectedProperty());
         tokens.activeProperty().bind(views.getTabs().get(4).selectedProperty());
+        diff.activeProperty().bind(views.getTabs().get(3).selectedProperty());
 
         TabPane policies = new TabPane(tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA)),
                 tab("Policy B", "mdi2a-alpha-b-box-outline", scroll(policyB)));

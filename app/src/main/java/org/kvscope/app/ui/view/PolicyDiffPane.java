@@ -38,6 +38,8 @@ public final class PolicyDiffPane extends VBox {
     private final Label evaluation = new Label();
     private List<String> tokens = List.of();
     private CaptureRun tokensOf;
+    private final javafx.beans.property.BooleanProperty active = new javafx.beans.property.SimpleBooleanProperty(true);
+    private boolean stale;
 
     /** One table row: counts of one (layer, kv-head). */
     public record Row(int layer, int kvHead, int aOnly, int bOnly, int both, int neither) {}
@@ -95,14 +97,22 @@ public final class PolicyDiffPane extends VBox {
         getChildren().addAll(bar, evaluation, counts,
                 new Card("Keys kept by A only, B only and both", new VBox(4, legend, keys), () -> keys.dataProperty().get()));
         compare.diffProperty().addListener((o, a, d) -> update());
-        selection.layerProperty().addListener((o, a, b) -> updateKeys());
-        selection.headProperty().addListener((o, a, b) -> updateKeys());
+        selection.layerProperty().addListener((o, a, b) -> update());
+        selection.headProperty().addListener((o, a, b) -> update());
+        active.addListener((o, a, on) -> {
+            if (on && stale) {
+                update();
+            }
+        });
         for (var p : vm.policies()) {
             p.perplexityProperty().addListener((o, a, b) -> updateEvaluation());
             p.needlesProperty().addListener((o, a, b) -> updateEvaluation());
         }
         update();
     }
+
+    /** Whether the pane is on screen; while it is not, changes only mark it stale. */
+    public javafx.beans.property.BooleanProperty activeProperty() { return active; }
 
     /** The view-model behind the pane. */
     public CompareViewModel model() { return compare; }
@@ -134,6 +144,11 @@ public final class PolicyDiffPane extends VBox {
     }
 
     private void update() {
+        if (!active.get()) {
+            stale = true;
+            return;
+        }
+        stale = false;
         KeptDiff d = compare.diff();
         List<Row> rows = new ArrayList<>();
         if (d != null) {

@@ -46,6 +46,8 @@ public final class TokenFocusPane extends VBox {
     private final Label caption = new Label();
     private List<String> tokens = List.of();
     private CaptureRun tokensOf;
+    private final javafx.beans.property.BooleanProperty active = new javafx.beans.property.SimpleBooleanProperty(true);
+    private boolean stale;
 
     public TokenFocusPane(WorkbenchViewModel vm, HeadSelection selection) {
         super(6);
@@ -87,8 +89,16 @@ public final class TokenFocusPane extends VBox {
         for (PolicyViewModel p : vm.policies()) {
             p.analysisProperty().addListener((o, a, b) -> redraw());
         }
+        active.addListener((o, a, on) -> {
+            if (on && stale) {
+                redraw();
+            }
+        });
         redraw();
     }
+
+    /** Whether the pane is on screen; while it is not, changes only mark it stale. */
+    public javafx.beans.property.BooleanProperty activeProperty() { return active; }
 
     public TokenFlowView flow() { return flow; }
 
@@ -111,6 +121,11 @@ public final class TokenFocusPane extends VBox {
     }
 
     private void redraw() {
+        if (!active.get()) {
+            stale = true;
+            return;
+        }
+        stale = false;
         CaptureRun run = vm.capture();
         if (run == null || vm.model() == null) {
             flow.setData(null);

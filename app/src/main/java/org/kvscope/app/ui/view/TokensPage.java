@@ -9,6 +9,7 @@ import org.kvscope.app.ui.vm.WorkbenchViewModel;
 public final class TokensPage extends ScrollPane {
     private final TokenFocusPane focus;
     private final EvictionTimelinePane timeline;
+    private final BooleanProperty active = new javafx.beans.property.SimpleBooleanProperty(true);
 
     public TokensPage(WorkbenchViewModel vm, HeadSelection selection) {
         focus = new TokenFocusPane(vm, selection);
@@ -20,12 +21,14 @@ public final class TokensPage extends ScrollPane {
         box.getStyleClass().add("page");
         setContent(box);
         setFitToWidth(true);
+        focus.activeProperty().bind(active);
+        timeline.activeProperty().bind(active);
     }
 
     public TokenFocusPane focus() { return focus; }
 
     public EvictionTimelinePane timeline() { return timeline; }
 
-    /** Whether the tab is on screen: the timeline records only then. */
-    public BooleanProperty activeProperty() { return timeline.activeProperty(); }
+    /** Whether the tab is on screen: the views redraw, and the timeline records, only then. */
+    public BooleanProperty activeProperty() { return active; }
 }
