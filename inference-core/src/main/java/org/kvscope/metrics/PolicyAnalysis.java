@@ -18,7 +18,9 @@ import org.kvscope.trace.DecodeAttention;
  *
  * @param recall      [layer][query head] mean recall
  * @param pvcOverlap  [layer] mean overlap of consecutive recent queries' top-k sets (the last
- *                    {@link Analyzer#OVERLAP_ROWS} prompt queries)
+ *                    {@link Analyzer#OVERLAP_ROWS} prompt queries, k = the policy's budget): the
+ *                    consecutive variant, kept for reports; it does not depend on the policy's
+ *                    selection. PyramidInfer's definition is {@link PvcConsistency}.
  */
 public record PolicyAnalysis(String policy, KeptPositions kept, double[][] recall, double[] pvcOverlap,
                              KvMemory memory, boolean recallFromDecode) {
