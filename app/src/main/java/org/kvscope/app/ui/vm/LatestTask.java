@@ -21,7 +21,8 @@ import javafx.concurrent.Task;
  * (on the FX thread). Start and cancel on the FX thread.
  */
 public final class LatestTask<T> {
-    private static final ExecutorService POOL = Executors.newFixedThreadPool(2, r -> {
+    /** Unbounded: a long computation (budget curves) must not hold up a quick one (a token click). */
+    private static final ExecutorService POOL = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "kvscope-views");
         t.setDaemon(true);
         return t;
