@@ -49,9 +49,6 @@ class AnalysisViewsTest {
 
     @BeforeAll
     static void fixtures() throws Exception {
-        // the window is built in @Start; on a loaded machine that can take longer than TestFX's 30 s default
-        org.testfx.api.FxToolkit.toolkitContext().setSetupTimeoutInMillis(120_000);
-        org.testfx.api.FxToolkit.toolkitContext().setLaunchTimeoutInMillis(120_000);
         dir = Files.createTempDirectory("kvscope-analysis-views");
         model = dir.resolve("tiny.gguf");
         SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, model, 7);
