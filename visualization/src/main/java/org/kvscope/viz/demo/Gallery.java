@@ -14,7 +14,7 @@ import org.kvscope.viz.view.AttentionHeatmapView;
 import org.kvscope.viz.view.BudgetCurveChart;
 import org.kvscope.viz.view.BudgetScheduleChart;
 import org.kvscope.viz.view.FunnelMetric;
-import org.kvscope.viz.view.FunnelingChart;
+import org.kvscope.viz.view.FunnellingChart;
 import org.kvscope.viz.view.HeatmapGridView;
 import org.kvscope.viz.view.KvMemoryChart;
 import org.kvscope.viz.view.LayerMetricChart;
@@ -33,7 +33,7 @@ public final class Gallery {
 
     private final AttentionHeatmapView heatmap = new AttentionHeatmapView();
     private final HeatmapGridView grid = new HeatmapGridView(40);
-    private final FunnelingChart funneling = new FunnelingChart();
+    private final FunnellingChart funneling = new FunnellingChart();
     private final LayerMetricChart overlap = new LayerMetricChart("PvC overlap by layer",
             LayerMetricChart.Style.BAR);
     private final BudgetCurveChart recall = new BudgetCurveChart("Attention recall vs budget");
@@ -76,7 +76,7 @@ public final class Gallery {
         List<Node> cards = List.of(
                 card("AttentionHeatmapView — 2048 × 2048, SnapKV mask, log scale", heatmap),
                 card("HeatmapGridView — layer × head", grid),
-                card("FunnelingChart", funneling),
+                card("FunnellingChart", funneling),
                 card("LayerMetricChart", overlap),
                 card("BudgetCurveChart", recall),
                 card("KvMemoryChart", memory),
@@ -114,7 +114,7 @@ public final class Gallery {
         return grid;
     }
 
-    public FunnelingChart funneling() {
+    public FunnellingChart funneling() {
         return funneling;
     }
 

@@ -96,6 +96,7 @@ public class BudgetCurveChart extends BorderPane {
             xAxis.setUpperBound(Math.max(Math.ceil(hi), Math.floor(lo) + 1));
         }
         chart.setData(all);
+        Charts.colourSeries(chart);
     }
 
     /** The data shown, or null. */

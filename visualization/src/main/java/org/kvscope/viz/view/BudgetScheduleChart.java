@@ -32,10 +32,10 @@ public class BudgetScheduleChart extends BorderPane {
         VizStyle.apply(this, "viz-view", "budget-schedule-chart");
         Charts.styleChart(chart);
         chart.setLegendVisible(false);
-        chart.setTitle("KV budget per layer");
+        chart.setTitle("KV budget per layer (tokens)");
         chart.setCategoryGap(3);
         xAxis.setLabel("layer");
-        yAxis.setLabel("budget (tokens)");
+        yAxis.setLabel("tokens");
         series.setName("budget");
         chart.getData().add(series);
         setCenter(chart);

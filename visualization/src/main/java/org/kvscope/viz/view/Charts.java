@@ -16,6 +16,7 @@ final class Charts {
 
     static void styleChart(XYChart<?, ?> chart) {
         chart.setAnimated(false);
+        chart.getStyleClass().add("kvscope-chart");
         chart.setLegendSide(Side.BOTTOM);
         chart.setHorizontalZeroLineVisible(true);
         chart.setMinSize(120, 100);
@@ -43,6 +44,15 @@ final class Charts {
             }
         }
         return new XYChart.Series<>(s.name(), data);
+    }
+
+    /**
+     * Gives each series the colour its name asks for ({@link org.kvscope.viz.VizStyle#seriesColor}): policy A blue,
+     * B orange, the FullKV baseline grey, the same in every chart. Call after the series are set.
+     */
+    static void colourSeries(XYChart<?, ?> chart) {
+        chart.setStyle(org.kvscope.viz.VizStyle.chartColors(chart.getData().stream().map(XYChart.Series::getName)
+                .toList()));
     }
 
     static List<String> layerCategories(int layers) {

@@ -17,8 +17,9 @@ import org.kvscope.viz.VizStyle;
 import org.kvscope.viz.data.KvMemoryUsage;
 
 /**
- * KV-cache memory per layer: full-cache bars behind kept bars, a byte axis that picks B/KiB/MiB/GiB from the data,
- * and a total label. Use on the JavaFX application thread.
+ * KV-cache memory per layer: one policy's kept bars in front of the full-cache bars ({@link #setData}), or several
+ * policies grouped per layer beside the full cache ({@link #setGroups}, A blue and B orange as everywhere), a byte
+ * axis that picks B/KiB/MiB/GiB from the data, and a total label. Use on the JavaFX application thread.
  */
 public class KvMemoryChart extends BorderPane {
     private final CategoryAxis xAxis = new CategoryAxis();
@@ -26,6 +27,8 @@ public class KvMemoryChart extends BorderPane {
     private final BarChart<String, Number> chart = new BarChart<>(xAxis, yAxis);
     private final Label total = Charts.caption("no data");
     private final ReadOnlyObjectWrapper<KvMemoryUsage> data = new ReadOnlyObjectWrapper<>(this, "data");
+    private final ReadOnlyObjectWrapper<org.kvscope.viz.data.KvMemoryGroups> groups =
+            new ReadOnlyObjectWrapper<>(this, "groups");
     private ByteFormat unit = ByteFormat.B;
 
     /** Empty chart. */
@@ -51,9 +54,57 @@ public class KvMemoryChart extends BorderPane {
         setBottom(total);
     }
 
-    /** Shows new usage (null clears). */
+    /** Shows several policies grouped per layer beside the full cache (null clears). */
+    public void setGroups(org.kvscope.viz.data.KvMemoryGroups newGroups) {
+        groups.set(newGroups);
+        data.set(null);
+        if (newGroups == null) {
+            chart.getData().clear();
+            total.setText("no data");
+            return;
+        }
+        KvMemoryUsage first = newGroups.usages().getFirst();
+        long max = 0;
+        for (KvMemoryUsage u : newGroups.usages()) {
+            for (int i = 0; i < u.layerCount(); i++) {
+                max = Math.max(max, Math.max(u.keptBytes()[i], u.fullBytes()[i]));
+            }
+        }
+        unit = ByteFormat.unitFor(max);
+        yAxis.setLabel("bytes (" + unit.name() + ")");
+        chart.setBarGap(1);
+        java.util.List<XYChart.Series<String, Number>> all = new java.util.ArrayList<>();
+        all.add(new XYChart.Series<>("full cache", bars(first.fullBytes())));
+        StringBuilder totals = new StringBuilder();
+        for (int i = 0; i < newGroups.names().size(); i++) {
+            all.add(new XYChart.Series<>(newGroups.names().get(i), bars(newGroups.usages().get(i).keptBytes())));
+            totals.append(i == 0 ? "" : "; ").append(newGroups.names().get(i)).append(": ")
+                    .append(totalText(newGroups.usages().get(i)));
+        }
+        xAxis.setCategories(FXCollections.observableArrayList(Charts.layerCategories(first.layerCount())));
+        chart.setData(FXCollections.observableArrayList(all));
+        Charts.colourSeries(chart);
+        total.setText(totals.toString());
+    }
+
+    private ObservableList<XYChart.Data<String, Number>> bars(long[] bytes) {
+        ObservableList<XYChart.Data<String, Number>> out = FXCollections.observableArrayList();
+        for (int i = 0; i < bytes.length; i++) {
+            out.add(new XYChart.Data<>(Charts.layerCategory(i), bytes[i] / (double) unit.bytes()));
+        }
+        return out;
+    }
+
+    /** The grouped data shown, or null. */
+    public ReadOnlyObjectProperty<org.kvscope.viz.data.KvMemoryGroups> groupsProperty() {
+        return groups.getReadOnlyProperty();
+    }
+
+    /** Shows one policy's usage, kept bars in front of the full cache (null clears). */
     public void setData(KvMemoryUsage usage) {
         data.set(usage);
+        groups.set(null);
+        chart.setBarGap(-1);
         if (usage == null) {
             chart.getData().clear();
             total.setText("no data");
@@ -75,6 +126,7 @@ public class KvMemoryChart extends BorderPane {
         xAxis.setCategories(FXCollections.observableArrayList(Charts.layerCategories(usage.layerCount())));
         chart.setData(FXCollections.observableArrayList(java.util.List.of(new XYChart.Series<>("full cache", full),
                 new XYChart.Series<>("kept", kept))));
+        Charts.colourSeries(chart);
         total.setText(totalText(usage));
     }
 

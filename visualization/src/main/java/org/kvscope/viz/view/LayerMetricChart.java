@@ -41,7 +41,7 @@ public class LayerMetricChart extends BorderPane {
             x.setMinorTickVisible(false);
             x.setForceZeroInRange(true);
             x.setTickLabelFormatter(Charts.INTEGER_TICKS);
-            chart = new LineChart<>(x, yAxis);
+            chart = new BandedLineChart(x, yAxis);
         } else {
             CategoryAxis x = new CategoryAxis();
             x.setLabel("layer");
@@ -76,11 +76,44 @@ public class LayerMetricChart extends BorderPane {
                     FXCollections.observableArrayList(Charts.layerCategories(set.layerCount())));
             bars.setData(FXCollections.observableArrayList(set.series().stream().map(Charts::layerBars).toList()));
         }
+        Charts.colourSeries(chart);
     }
 
     /** Convenience for {@code setData(new LayerSeriesSet(metric, series))}. */
     public void setData(String metric, java.util.List<LayerSeries> series) {
         setData(new LayerSeriesSet(metric, series));
+    }
+
+    /**
+     * Shaded bands behind the lines, e.g. the spread across heads of each layer (line charts only; an empty list
+     * removes them). A band takes the colour of the series role of its name (policy A, B or the baseline).
+     */
+    public void setBands(java.util.List<org.kvscope.viz.data.LayerBand> bands) {
+        java.util.Objects.requireNonNull(bands, "bands");
+        if (!(chart instanceof BandedLineChart lines)) {
+            throw new UnsupportedOperationException("bands need a line chart");
+        }
+        lines.setBands(bands);
+    }
+
+    /** A dashed horizontal reference line at {@code value} with a label (line charts only); NaN removes it. */
+    public void setReferenceLine(double value, String label) {
+        if (!(chart instanceof BandedLineChart lines)) {
+            throw new UnsupportedOperationException("reference lines need a line chart");
+        }
+        lines.setReferences(Double.isNaN(value) ? java.util.List.of()
+                : java.util.List.of(new BandedLineChart.Reference(value, label)));
+    }
+
+    /** The bands drawn (empty for bar charts). */
+    public java.util.List<org.kvscope.viz.data.LayerBand> bands() {
+        return chart instanceof BandedLineChart lines ? lines.bands() : java.util.List.of();
+    }
+
+    /** The value of the reference line, or NaN when none. */
+    public double referenceValue() {
+        return chart instanceof BandedLineChart lines && !lines.references().isEmpty()
+                ? lines.references().getFirst().value() : Double.NaN;
     }
 
     /** Fixes the y range (e.g. 0..1 for overlap and recall). */

@@ -1,54 +1,67 @@
 package org.kvscope.viz.view;
 
 import java.util.Locale;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
+import javafx.scene.AccessibleRole;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
+import javafx.scene.control.Label;
 import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
+import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
 import org.kvscope.viz.data.NeedleGrid;
 
 /**
- * Needle-in-a-haystack heatmap: context length across, needle depth down; each cell is coloured by success
- * (green/red) or by its value on the viridis scale, and shows the value as text. Resizes with its parent.
- * Use on the JavaFX application thread.
+ * Needle-in-a-haystack heatmap: context length across, needle depth down; each cell is coloured by success (blue)
+ * or failure (orange) — a colour-blind-safe pair, never red/green — or by its value on the viridis scale, and shows
+ * its value and, when known, the number of cases n behind it. The title wraps instead of being cut. Resizes with
+ * its parent. Use on the JavaFX application thread.
  */
 public class NeedleGridView extends Region {
 
     /** What colours the cells. */
     public enum ColorBy {
-        /** Green for success, red for failure (falls back to VALUE when success is unknown). */
+        /** Blue for success, orange for failure (falls back to VALUE when success is unknown). */
         SUCCESS,
         /** The cell value on the viridis scale between the grid's minimum and maximum. */
         VALUE
     }
 
-    /** Cell colour for a successful retrieval. */
-    public static final Color SUCCESS_COLOR = Color.web("#6cc08b");
-    /** Cell colour for a failed retrieval. */
-    public static final Color FAILURE_COLOR = Color.web("#e3807a");
+    /** Cell colour for a successful retrieval (light blue end of {@link ColorScales#ORANGE_BLUE}). */
+    public static final Color SUCCESS_COLOR = ColorScales.ORANGE_BLUE.colorAt(1);
+    /** Cell colour for a failed retrieval (orange end of {@link ColorScales#ORANGE_BLUE}). */
+    public static final Color FAILURE_COLOR = ColorScales.ORANGE_BLUE.colorAt(0);
     private static final Color EMPTY_COLOR = Color.web("#eceef2");
-    private static final double TITLE_H = 22;
-    private static final double LEFT_W = 56;
-    private static final double BOTTOM_H = 36;
-    private static final double RIGHT_PAD = 8;
 
     private final Canvas canvas = new Canvas();
+    private final Label title = new Label();
     private final ReadOnlyObjectWrapper<NeedleGrid> grid = new ReadOnlyObjectWrapper<>(this, "grid");
     private final ObjectProperty<ColorBy> colorBy = new SimpleObjectProperty<>(this, "colorBy", ColorBy.SUCCESS);
+    private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
 
     /** Empty view. */
     public NeedleGridView() {
         VizStyle.apply(this, "viz-view", "needle-grid");
-        getChildren().add(canvas);
+        title.getStyleClass().add("title");
+        title.setWrapText(true);
+        getChildren().addAll(title, canvas);
+        setAccessibleRole(AccessibleRole.IMAGE_VIEW);
+        setAccessibleText("needle retrieval grid: no data");
+        fontScale.bind(VizStyle.fontScaleProperty());
+        fontScale.addListener((obs, o, n) -> {
+            title.setFont(VizStyle.titleFont(n.doubleValue()));
+            requestLayout();
+        });
         colorBy.addListener((obs, o, n) -> redraw());
         setMinSize(160, 120);
         setPrefSize(420, 300);
@@ -57,6 +70,9 @@ public class NeedleGridView extends Region {
     /** Shows a grid (null clears). */
     public void setGrid(NeedleGrid newGrid) {
         grid.set(newGrid);
+        title.setText(newGrid == null ? "" : titleText(newGrid));
+        setAccessibleText(newGrid == null ? "needle retrieval grid: no data" : accessibleSummary(newGrid));
+        requestLayout();
         redraw();
     }
 
@@ -70,8 +86,48 @@ public class NeedleGridView extends Region {
         return colorBy;
     }
 
+    /** Scale of the text drawn on the canvas (bound to {@link VizStyle#fontScaleProperty()} by default). */
+    public DoubleProperty fontScaleProperty() {
+        return fontScale;
+    }
+
     public void setColorBy(ColorBy value) {
         colorBy.set(value);
+    }
+
+    /** The title label (wraps to as many lines as the width needs). */
+    public Label title() {
+        return title;
+    }
+
+    private static String titleText(NeedleGrid data) {
+        String t = data.title();
+        if (data.success() != null) {
+            t += String.format(Locale.ROOT, " — %.0f%% retrieved", 100 * data.successRate());
+        }
+        return t;
+    }
+
+    private static String accessibleSummary(NeedleGrid data) {
+        return "needle retrieval grid, " + titleText(data) + ": " + data.depths().length + " needle depths by "
+                + data.lengths().length + " context lengths from " + data.lengths()[0] + " to "
+                + data.lengths()[data.lengths().length - 1] + " tokens";
+    }
+
+    private double scale() {
+        return VizStyle.clampScale(fontScale.get());
+    }
+
+    private double titleHeight() {
+        return title.getText().isEmpty() ? 4 : snapSizeY(title.prefHeight(getWidth())) + 2;
+    }
+
+    private double leftWidth() {
+        return 56 * scale();
+    }
+
+    private double bottomHeight() {
+        return 36 * scale();
     }
 
     /** Bounds of the cell at (depth row, length column) in local coordinates. */
@@ -85,15 +141,17 @@ public class NeedleGridView extends Region {
             throw new IndexOutOfBoundsException("cell (" + depthIndex + ", " + lengthIndex + ") outside "
                     + g.depths().length + " depths x " + g.lengths().length + " lengths");
         }
-        double cw = (getWidth() - LEFT_W - RIGHT_PAD) / g.lengths().length;
-        double ch = (getHeight() - TITLE_H - BOTTOM_H) / g.depths().length;
-        return new Rectangle2D(LEFT_W + lengthIndex * cw, TITLE_H + depthIndex * ch, cw, ch);
+        double top = titleHeight();
+        double cw = (getWidth() - leftWidth() - 8) / g.lengths().length;
+        double ch = (getHeight() - top - bottomHeight()) / g.depths().length;
+        return new Rectangle2D(leftWidth() + lengthIndex * cw, top + depthIndex * ch, cw, ch);
     }
 
     @Override
     protected void layoutChildren() {
         double w = snapSizeX(getWidth());
         double h = snapSizeY(getHeight());
+        title.resizeRelocate(6, 0, Math.max(0, w - 12), title.prefHeight(w - 12));
         if (canvas.getWidth() != w || canvas.getHeight() != h) {
             canvas.setWidth(w);
             canvas.setHeight(h);
@@ -106,18 +164,9 @@ public class NeedleGridView extends Region {
         g.setFill(VizStyle.BACKGROUND);
         g.fillRect(0, 0, canvas.getWidth(), canvas.getHeight());
         NeedleGrid data = grid.get();
-        if (data == null || getWidth() <= LEFT_W + RIGHT_PAD || getHeight() <= TITLE_H + BOTTOM_H) {
+        if (data == null || getWidth() <= leftWidth() + 8 || getHeight() <= titleHeight() + bottomHeight()) {
             return;
         }
-        g.setFont(VizStyle.TITLE_FONT);
-        g.setFill(VizStyle.TEXT);
-        g.setTextAlign(TextAlignment.LEFT);
-        g.setTextBaseline(VPos.CENTER);
-        String title = data.title();
-        if (data.success() != null) {
-            title += String.format(Locale.ROOT, "  —  %.0f%% retrieved", 100 * data.successRate());
-        }
-        g.fillText(title, 6, TITLE_H / 2);
         double min = Double.POSITIVE_INFINITY;
         double max = Double.NEGATIVE_INFINITY;
         for (double[] row : data.values()) {
@@ -129,7 +178,10 @@ public class NeedleGridView extends Region {
             }
         }
         boolean bySuccess = colorBy.get() == ColorBy.SUCCESS && data.success() != null;
-        g.setFont(VizStyle.LABEL_FONT);
+        Font font = VizStyle.labelFont(scale());
+        g.setFont(font);
+        g.setTextAlign(TextAlignment.CENTER);
+        g.setTextBaseline(VPos.CENTER);
         for (int d = 0; d < data.depths().length; d++) {
             for (int l = 0; l < data.lengths().length; l++) {
                 Rectangle2D r = cellBounds(d, l);
@@ -145,12 +197,25 @@ public class NeedleGridView extends Region {
                 g.setFill(fill);
                 g.fillRect(r.getMinX() + 1, r.getMinY() + 1, r.getWidth() - 2, r.getHeight() - 2);
                 g.setFill(fill.getBrightness() < 0.6 ? Color.WHITE : VizStyle.TEXT);
-                g.setTextAlign(TextAlignment.CENTER);
-                g.fillText(Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v),
-                        r.getMinX() + r.getWidth() / 2, r.getMinY() + r.getHeight() / 2);
+                String value = Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
+                drawCellText(g, r, value, data.count(d, l), font.getSize());
             }
         }
         drawAxes(g, data);
+    }
+
+    /** The value, and "n=…" under it when there is room (beside it otherwise). */
+    private static void drawCellText(GraphicsContext g, Rectangle2D r, String value, int n, double fontPx) {
+        double cx = r.getMinX() + r.getWidth() / 2;
+        double cy = r.getMinY() + r.getHeight() / 2;
+        if (n < 0) {
+            g.fillText(value, cx, cy);
+        } else if (r.getHeight() >= 2.4 * fontPx) {
+            g.fillText(value, cx, cy - fontPx * 0.6);
+            g.fillText("n=" + n, cx, cy + fontPx * 0.6);
+        } else {
+            g.fillText(value + " n=" + n, cx, cy);
+        }
     }
 
     private void drawAxes(GraphicsContext g, NeedleGrid data) {
@@ -158,18 +223,19 @@ public class NeedleGridView extends Region {
         g.setTextAlign(TextAlignment.RIGHT);
         for (int d = 0; d < data.depths().length; d++) {
             Rectangle2D r = cellBounds(d, 0);
-            g.fillText(String.format(Locale.ROOT, "%.0f%%", data.depths()[d] * 100), LEFT_W - 6,
+            g.fillText(String.format(Locale.ROOT, "%.0f%%", data.depths()[d] * 100), leftWidth() - 6,
                     r.getMinY() + r.getHeight() / 2);
         }
         g.setTextAlign(TextAlignment.CENTER);
-        double axisY = getHeight() - BOTTOM_H;
+        double axisY = getHeight() - bottomHeight();
         for (int l = 0; l < data.lengths().length; l++) {
             Rectangle2D r = cellBounds(0, l);
-            g.fillText(Integer.toString(data.lengths()[l]), r.getMinX() + r.getWidth() / 2, axisY + 9);
+            g.fillText(Integer.toString(data.lengths()[l]), r.getMinX() + r.getWidth() / 2, axisY + 9 * scale());
         }
-        g.fillText("context length (tokens)", LEFT_W + (getWidth() - LEFT_W - RIGHT_PAD) / 2, axisY + 26);
+        g.fillText("context length (tokens)", leftWidth() + (getWidth() - leftWidth() - 8) / 2, axisY + 26 * scale());
         g.save();
-        g.translate(12, TITLE_H + (getHeight() - TITLE_H - BOTTOM_H) / 2);
+        double top = titleHeight();
+        g.translate(12 * scale(), top + (getHeight() - top - bottomHeight()) / 2);
         g.rotate(-90);
         g.fillText("needle depth", 0, 0);
         g.restore();

@@ -61,6 +61,7 @@ public class PerplexityDeltaChart extends BorderPane {
         ObservableList<XYChart.Series<String, Number>> series = FXCollections.observableArrayList();
         byPolicy.forEach((policy, points) -> series.add(new XYChart.Series<>(policy, points)));
         chart.setData(series);
+        Charts.colourSeries(chart);
         double[] full = deltas.entries().stream().mapToDouble(PerplexityDelta::fullPerplexity).distinct().toArray();
         caption.setText(full.length == 1 ? String.format(Locale.ROOT, "FullKV perplexity %.3f", full[0]) : "");
     }

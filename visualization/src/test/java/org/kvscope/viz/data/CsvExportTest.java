@@ -38,11 +38,11 @@ class CsvExportTest {
         NeedleGrid grid = new NeedleGrid(new int[] {256, 512}, new double[] {0, 0.5},
                 new double[][] {{-0.1, -2}, {-0.25, Double.NaN}}, new boolean[][] {{true, false}, {true, false}}, "t");
         assertEquals("""
-                length,depth,value,success
-                256,0,-0.1,true
-                512,0,-2,false
-                256,0.5,-0.25,true
-                512,0.5,,false
+                length,depth,value,success,n
+                256,0,-0.1,true,
+                512,0,-2,false,
+                256,0.5,-0.25,true,
+                512,0.5,,false,
                 """, grid.toCsv());
         assertEquals(0.5, grid.successRate());
     }

@@ -78,7 +78,7 @@ class ChartsTest {
 
     @Test
     void funnelingChooserSwitchesMetric() {
-        FunnelingChart chart = Fx.call(FunnelingChart::new);
+        FunnellingChart chart = Fx.call(FunnellingChart::new);
         Fx.run(() -> {
             host.getChildren().setAll(chart);
             chart.setSeries(FunnelMetric.ENTROPY, List.of(SampleData.funnel("FullKV", 6, 5, 1, 1),

@@ -24,7 +24,7 @@ import org.kvscope.viz.data.BudgetCurveSet;
 import org.kvscope.viz.data.LayerSeries;
 import org.kvscope.viz.view.BudgetCurveChart;
 import org.kvscope.viz.view.FunnelMetric;
-import org.kvscope.viz.view.FunnelingChart;
+import org.kvscope.viz.view.FunnellingChart;
 import org.kvscope.viz.view.KvMemoryChart;
 import org.kvscope.viz.view.LayerMetricChart;
 
@@ -40,7 +40,7 @@ public final class MetricsPane extends ScrollPane {
     private final BudgetCurveChart recallBudget = new BudgetCurveChart("");
     private final LayerMetricChart overlap = new LayerMetricChart("", LayerMetricChart.Style.LINE);
     private final List<KvMemoryChart> memory = List.of(new KvMemoryChart(), new KvMemoryChart());
-    private final FunnelingChart funneling = new FunnelingChart();
+    private final FunnellingChart funneling = new FunnellingChart();
     private final javafx.beans.property.BooleanProperty active = new javafx.beans.property.SimpleBooleanProperty(true);
     private boolean stale;
     private final Label totals = new Label();
@@ -58,7 +58,7 @@ public final class MetricsPane extends ScrollPane {
         overlap.setId("overlap-chart");
         overlap.setYRange(0, 1);
         recallBudget.setId("recall-budget-chart");
-        funneling.setId("funneling-chart");
+        funneling.setId("funnelling-chart");
         funneling.metricProperty().set(FunnelMetric.POSITIONS_FOR_90_MASS);
         GridPane grid = new GridPane();
         grid.setHgap(10);
@@ -79,7 +79,7 @@ public final class MetricsPane extends ScrollPane {
         }
         grid.add(new Card("PvC overlap by layer — a model property (same for A and B)", pvcControls(),
                 () -> overlap.dataProperty().get()), 0, 2);
-        grid.add(new Card("Funneling by layer, budgets overlaid", funneling, funneling::shownData), 1, 2);
+        grid.add(new Card("Funnelling by layer, budgets overlaid", funneling, funneling::shownData), 1, 2);
         VBox box = new VBox(10, totals, grid);
         box.getStyleClass().add("page");
         setContent(box);
@@ -87,12 +87,12 @@ public final class MetricsPane extends ScrollPane {
         for (PolicyViewModel p : vm.policies()) {
             p.analysisProperty().addListener((o, a, b) -> changed(this::update));
             p.recallCurveProperty().addListener((o, a, b) -> changed(this::updateCurves));
-            p.layerBudgetsProperty().addListener((o, a, b) -> changed(this::updateFunneling));
+            p.layerBudgetsProperty().addListener((o, a, b) -> changed(this::updateFunnelling));
         }
         pvc.resultProperty().addListener((o, a, b) -> changed(this::updatePvc));
         vm.captureProperty().addListener((o, a, b) -> changed(() -> {
             update();
-            updateFunneling();
+            updateFunnelling();
         }));
         active.addListener((o, a, on) -> {
             if (on) {
@@ -149,7 +149,7 @@ public final class MetricsPane extends ScrollPane {
         update();
         updatePvc();
         updateCurves();
-        updateFunneling();
+        updateFunnelling();
     }
 
     /** The totals above the charts (recall, overlap, memory of A and B). */
@@ -161,7 +161,7 @@ public final class MetricsPane extends ScrollPane {
     public LayerMetricChart recallChart() { flush(); return recall; }
     public LayerMetricChart overlapChart() { flush(); return overlap; }
     public KvMemoryChart memoryChart(int policy) { flush(); return memory.get(policy); }
-    public FunnelingChart funnelingChart() { flush(); return funneling; }
+    public FunnellingChart funnelingChart() { flush(); return funneling; }
 
     private static String name(PolicyViewModel p) {
         return p.label() + ": " + p.policyName();
@@ -249,12 +249,14 @@ public final class MetricsPane extends ScrollPane {
         recallBudget.setData(new BudgetCurveSet("mean attention recall", curves));
     }
 
-    private void updateFunneling() {
+    private void updateFunnelling() {
         CaptureRun run = vm.capture();
         if (run == null) {
             for (FunnelMetric m : FunnelMetric.values()) {
                 funneling.setSeries(m, List.of());
+                funneling.setBands(m, List.of());
             }
+            funneling.setTokens(0);
             return;
         }
         FunnelingStats f = run.capture().funneling();
@@ -277,5 +279,9 @@ public final class MetricsPane extends ScrollPane {
             }
         }
         funneling.setSeries(FunnelMetric.POSITIONS_FOR_90_MASS, positions);
+        for (FunnelMetric m : FunnelMetric.values()) {
+            funneling.setBands(m, List.of(VizData.headSpread("FullKV run", f, m)));
+        }
+        funneling.setTokens(run.promptTokens().length);
     }
 }

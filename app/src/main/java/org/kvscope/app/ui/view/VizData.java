@@ -13,10 +13,13 @@ import org.kvscope.kv.KeptPositions;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.tokenizer.Tokenizer;
 import org.kvscope.trace.AttentionMaps;
+import org.kvscope.trace.FunnelingStats;
+import org.kvscope.viz.view.FunnelMetric;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.BudgetCurve;
 import org.kvscope.viz.data.KeptMask;
 import org.kvscope.viz.data.KvMemoryUsage;
+import org.kvscope.viz.data.LayerBand;
 import org.kvscope.viz.data.LayerHeadMaps;
 import org.kvscope.viz.data.NeedleGrid;
 
@@ -112,6 +115,21 @@ public final class VizData {
         return new KeptMask(out);
     }
 
+    /** Smallest and largest head of each layer for one funnelling metric (the spread across heads). */
+    public static LayerBand headSpread(String name, FunnelingStats f, FunnelMetric metric) {
+        double[][] v = new double[f.layers()][f.heads()];
+        for (int l = 0; l < f.layers(); l++) {
+            for (int h = 0; h < f.heads(); h++) {
+                v[l][h] = switch (metric) {
+                    case ENTROPY -> f.entropy(l, h);
+                    case POSITIONS_FOR_90_MASS -> f.positionsFor90(l, h);
+                    case SINK_MASS -> f.sinkMass(l, h);
+                };
+            }
+        }
+        return LayerBand.minMax(name, v);
+    }
+
     /** Mean recall by layer. */
     public static double[] recallByLayer(PolicyAnalysis a) {
         double[] r = new double[a.recall().length];
@@ -157,13 +175,15 @@ public final class VizData {
         double[] ds = depths.stream().mapToDouble(Double::doubleValue).toArray();
         double[][] values = new double[ds.length][ls.length];
         boolean[][] success = new boolean[ds.length][ls.length];
+        int[][] counts = new int[ds.length][ls.length];
         for (int d = 0; d < ds.length; d++) {
             for (int l = 0; l < ls.length; l++) {
                 double[] cell = cells.get(ds[d] + "@" + ls[l]);
                 values[d][l] = cell == null ? Double.NaN : cell[0] / cell[1];
                 success[d][l] = cell != null && cell[0] == cell[1];
+                counts[d][l] = cell == null ? 0 : (int) cell[1];
             }
         }
-        return new NeedleGrid(ls, ds, values, success, title);
+        return new NeedleGrid(ls, ds, values, success, title, counts);
     }
 }

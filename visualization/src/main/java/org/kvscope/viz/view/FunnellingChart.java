@@ -2,6 +2,7 @@ package org.kvscope.viz.view;
 
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javafx.beans.property.ObjectProperty;
 import javafx.scene.control.ComboBox;
@@ -11,26 +12,32 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.data.LayerBand;
 import org.kvscope.viz.data.LayerSeries;
 import org.kvscope.viz.data.LayerSeriesSet;
 
 /**
  * Funnelling curves by layer (entropy, positions for 90% mass, sink mass) with a metric chooser; each metric holds
- * several overlaid series, one per policy or run. Use on the JavaFX application thread.
+ * several overlaid series (one per policy or run), optional bands showing the spread across heads, and on the
+ * entropy view a dashed ln n line: the entropy of uniform attention over n keys, the most a row can have. Use on
+ * the JavaFX application thread.
  */
-public class FunnelingChart extends BorderPane {
+public class FunnellingChart extends BorderPane {
     private final Map<FunnelMetric, LayerSeriesSet> byMetric = new EnumMap<>(FunnelMetric.class);
+    private final Map<FunnelMetric, List<LayerBand>> bandsByMetric = new EnumMap<>(FunnelMetric.class);
     private final ComboBox<FunnelMetric> chooser = new ComboBox<>();
     private final LayerMetricChart chart = new LayerMetricChart(null, LayerMetricChart.Style.LINE);
+    private int tokens;
 
     /** Empty chart showing {@link FunnelMetric#ENTROPY}. */
-    public FunnelingChart() {
-        VizStyle.apply(this, "viz-view", "funneling-chart");
+    public FunnellingChart() {
+        VizStyle.apply(this, "viz-view", "funnelling-chart");
         chooser.getItems().setAll(FunnelMetric.values());
         chooser.setValue(FunnelMetric.ENTROPY);
         chooser.valueProperty().addListener((obs, o, n) -> refresh());
         Label title = new Label("Funnelling by layer");
         title.getStyleClass().add("title");
+        title.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(title, spacer, chooser);
@@ -47,6 +54,24 @@ public class FunnelingChart extends BorderPane {
         if (metric == chooser.getValue()) {
             refresh();
         }
+    }
+
+    /** Sets the spread-across-heads bands of one metric (an empty list removes them). */
+    public void setBands(FunnelMetric metric, List<LayerBand> bands) {
+        java.util.Objects.requireNonNull(metric, "metric");
+        bandsByMetric.put(metric, List.copyOf(bands));
+        if (metric == chooser.getValue()) {
+            refresh();
+        }
+    }
+
+    /** Number of keys n for the ln n line on the entropy view (0 hides it). */
+    public void setTokens(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("token count must be >= 0 but was " + n);
+        }
+        tokens = n;
+        refresh();
     }
 
     /** The chosen metric. */
@@ -67,5 +92,13 @@ public class FunnelingChart extends BorderPane {
     private void refresh() {
         FunnelMetric m = chooser.getValue() == null ? FunnelMetric.ENTROPY : chooser.getValue();
         chart.setData(byMetric.getOrDefault(m, new LayerSeriesSet(m.label(), List.of())));
+        chart.setBands(bandsByMetric.getOrDefault(m, List.of()));
+        if (m == FunnelMetric.ENTROPY && tokens > 1) {
+            double ln = Math.log(tokens);
+            chart.setReferenceLine(ln, String.format(Locale.ROOT, "ln n = %.2f (uniform over n = %d keys)", ln,
+                    tokens));
+        } else {
+            chart.setReferenceLine(Double.NaN, "");
+        }
     }
 }
