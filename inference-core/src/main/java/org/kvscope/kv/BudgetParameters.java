@@ -17,16 +17,22 @@ public final class BudgetParameters {
     public static List<ParameterSpec> specs(String defaultSchedule) {
         return List.of(
                 ParameterSpec.integer(BUDGET, 1, 1 << 20, 64,
-                        "average KV entries kept per layer and kv-head (window included)"),
+                        "average KV entries kept per layer and kv-head (window included)")
+                        .withLabel("budget k (entries)").withLogScale(),
                 ParameterSpec.real(RATIO, 0, 1, 0,
-                        "if > 0, budget as this fraction of the prompt length instead of 'budget'"),
+                        "if > 0, budget as this fraction of the prompt length instead of 'budget'")
+                        .withLabel("budget ratio"),
                 ParameterSpec.choice(SCHEDULE, List.of("uniform", "pyramid", "power-law", "cosine", "custom", "auto"),
                         defaultSchedule, "how the budget is split across layers (auto: by each layer's measured"
-                                + " positions for 90% of the attention mass)"),
-                ParameterSpec.real("beta", 1, 1000, 20, "pyramid steepness: top layer gets budget/beta"),
-                ParameterSpec.real("exponent", 0, 10, 1, "power-law decay exponent"),
-                ParameterSpec.real("min-ratio", 0.01, 1, 0.25, "cosine: top layer weight relative to bottom"),
-                ParameterSpec.intList("layer-weights", 1, 1_000_000, "custom: one relative weight per layer"));
+                                + " positions for 90% of the attention mass)").withLabel("layer schedule"),
+                ParameterSpec.real("beta", 1, 1000, 20, "pyramid steepness: top layer gets budget/beta")
+                        .withLabel("β (PyramidKV)").withLogScale().shownWhen(SCHEDULE, "pyramid"),
+                ParameterSpec.real("exponent", 0, 10, 1, "power-law decay exponent")
+                        .withLabel("decay exponent").shownWhen(SCHEDULE, "power-law"),
+                ParameterSpec.real("min-ratio", 0.01, 1, 0.25, "cosine: top layer weight relative to bottom")
+                        .withLabel("decay ratio (top / bottom)").withLogScale().shownWhen(SCHEDULE, "cosine"),
+                ParameterSpec.intList("layer-weights", 1, 1_000_000, "custom: one relative weight per layer")
+                        .withLabel("layer weights").shownWhen(SCHEDULE, "custom"));
     }
 
     /** Average entries per layer and kv-head for a prompt. */

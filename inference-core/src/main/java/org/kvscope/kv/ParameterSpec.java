@@ -13,11 +13,58 @@ import java.util.List;
  * @param defaultValue value used when none is given (Integer, Double, Boolean, String or int[])
  * @param choices      valid values for {@link Type#CHOICE}
  * @param description  one line for tooltips and help
+ * @param label        name shown in the UI, as the papers write it (null: {@code name})
+ * @param logScale     whether a slider for it should move on a log scale (a hint; wide ranges get one anyway)
+ * @param shownWhen    the only case in which the parameter has an effect (null: always)
  */
 public record ParameterSpec(String name, Type type, double min, double max, Object defaultValue,
-                            List<String> choices, String description) {
+                            List<String> choices, String description, String label, boolean logScale,
+                            Condition shownWhen) {
 
     public enum Type { INT, DOUBLE, BOOLEAN, CHOICE, INT_LIST }
+
+    /** A parameter matters only while another (a choice) has one of these values, e.g. β only for the pyramid schedule. */
+    public record Condition(String parameter, List<String> values) {
+        public Condition {
+            values = List.copyOf(values);
+        }
+    }
+
+    /** A spec without UI hints (label, log scale, condition). */
+    public ParameterSpec(String name, Type type, double min, double max, Object defaultValue, List<String> choices,
+                         String description) {
+        this(name, type, min, max, defaultValue, choices, description, null, false, null);
+    }
+
+    /** This spec with the name the UI shows. */
+    public ParameterSpec withLabel(String uiLabel) {
+        return new ParameterSpec(name, type, min, max, defaultValue, choices, description, uiLabel, logScale, shownWhen);
+    }
+
+    /** This spec with a log-scale slider hint. */
+    public ParameterSpec withLogScale() {
+        return new ParameterSpec(name, type, min, max, defaultValue, choices, description, label, true, shownWhen);
+    }
+
+    /** This spec, having an effect only while {@code parameter} is one of {@code values}. */
+    public ParameterSpec shownWhen(String parameter, String... values) {
+        return new ParameterSpec(name, type, min, max, defaultValue, choices, description, label, logScale,
+                new Condition(parameter, List.of(values)));
+    }
+
+    /** The name the UI shows. */
+    public String displayName() {
+        return label == null || label.isBlank() ? name : label;
+    }
+
+    /** Whether the parameter has an effect with these values of the others (always when unconditioned). */
+    public boolean isUsed(java.util.Map<String, ?> values) {
+        if (shownWhen == null) {
+            return true;
+        }
+        Object v = values.get(shownWhen.parameter());
+        return v == null || shownWhen.values().contains(v.toString());
+    }
 
     public static ParameterSpec integer(String name, int min, int max, int def, String description) {
         return new ParameterSpec(name, Type.INT, min, max, def, List.of(), description);

@@ -43,7 +43,8 @@ public final class PyramidInferPolicy extends CompressionPolicy {
         List<ParameterSpec> budget = new ArrayList<>(BudgetParameters.specs("cosine"));
         return concat(budget, List.of(
                 ParameterSpec.real("recent-ratio", 0.01, 0.5, 0.1,
-                        "share of the prompt's final tokens whose attention chooses the PvC"),
+                        "share of the prompt's final tokens whose attention chooses the PvC")
+                        .withLabel("recent sequence ratio"),
                 ParameterSpec.integer("sinks", 0, 1024, 4, "first positions always kept"),
                 ParameterSpec.integer("recent-window", 1, 4096, 16, "generated tokens kept uncompressed"),
                 ParameterSpec.integer("block", 1, 4096, 16, "generated tokens compressed together")));

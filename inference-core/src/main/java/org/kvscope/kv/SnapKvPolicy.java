@@ -35,8 +35,10 @@ public class SnapKvPolicy extends ScoredPolicy {
 
     protected static List<ParameterSpec> specs(String schedule) {
         return concat(BudgetParameters.specs(schedule), List.of(
-                ParameterSpec.integer("window", 1, 1024, 8, "observation window α: last prompt queries used for scoring"),
-                ParameterSpec.integer("kernel", 1, 63, 7, "pooling kernel size (odd; 1 = no pooling)"),
+                ParameterSpec.integer("window", 1, 1024, 8, "observation window α: last prompt queries used for scoring")
+                        .withLabel("observation window α").withLogScale(),
+                ParameterSpec.integer("kernel", 1, 63, 7, "pooling kernel size (odd; 1 = no pooling)")
+                        .withLabel("pooling kernel"),
                 ParameterSpec.choice("pooling", List.of("avg", "max"), "avg", "pooling of scores over neighbours"),
                 ParameterSpec.choice("aggregation", List.of("mean", "max"), "mean",
                         "how the query heads of a kv-head are combined")));

@@ -16,8 +16,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import javafx.scene.Node;
 import javafx.scene.control.DialogPane;
-import javafx.scene.control.Slider;
-import javafx.scene.layout.HBox;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.MainWindow;
+import org.kvscope.app.ui.view.NumberControl;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.model.SharedModels;
@@ -92,9 +91,8 @@ class WorkbenchWindowTest {
                 && vm.policyB().analysis() != null);
     }
 
-    private Slider budgetSlider(FxRobot robot) {
-        HBox box = robot.lookup("#param-A-budget").queryAs(HBox.class);
-        return (Slider) box.getUserData();
+    private NumberControl budgetControl(FxRobot robot) {
+        return robot.lookup("#param-A-budget").queryAs(NumberControl.class);
     }
 
     @Test
@@ -109,7 +107,10 @@ class WorkbenchWindowTest {
         int runsBefore = vm.policyA().evaluationsStartedProperty().get();
         var analysisBefore = vm.policyA().analysis();
 
-        robot.interact(() -> budgetSlider(robot).setValue(16));
+        robot.interact(() -> {
+            NumberControl c = budgetControl(robot);
+            c.slider().setValue(c.scale().position(16));
+        });
         await("new analysis", () -> vm.policyA().analysis() != analysisBefore);
 
         assertEquals(16, vm.policyA().values().get("budget"));
@@ -171,8 +172,7 @@ class WorkbenchWindowTest {
         assertEquals(24, vm.policyA().values().get("budget"));
         assertArrayEquals(schedule, vm.policyA().layerBudgetsProperty().get());
         assertEquals(recall, vm.policyA().analysis().meanRecall(), 1e-9);
-        Slider slider = budgetSlider(robot);
-        assertEquals(24, slider.getValue(), 0.0);
+        assertEquals(24, budgetControl(robot).number());
         assertFalse(window.metrics().totals().isEmpty());
         Node picker = robot.lookup("#policy-picker-A").query();
         assertNotNull(picker);

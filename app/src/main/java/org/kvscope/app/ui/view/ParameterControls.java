@@ -1,120 +1,115 @@
 package org.kvscope.app.ui.view;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntSupplier;
+import javafx.beans.value.ObservableValue;
 import javafx.scene.Node;
 import javafx.scene.control.CheckBox;
 import javafx.scene.control.ChoiceBox;
-import javafx.scene.control.Label;
-import javafx.scene.control.Slider;
+import javafx.scene.control.Control;
 import javafx.scene.control.TextField;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.GridPane;
-import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import org.controlsfx.control.PropertySheet;
+import org.controlsfx.property.editor.PropertyEditor;
+import org.controlsfx.validation.ValidationResult;
+import org.controlsfx.validation.ValidationSupport;
 import org.kvscope.app.ui.vm.ParameterValues;
 import org.kvscope.app.ui.vm.PolicyViewModel;
+import org.kvscope.app.ui.vm.SliderScale;
 import org.kvscope.kv.ParameterSpec;
 
 /**
- * Controls generated from a policy's {@link ParameterSpec}s: sliders for numeric ranges (integer
- * ranges capped at the model's context), choice boxes, check boxes and a text field for integer
- * lists. Edits go straight to the {@link PolicyViewModel}; its values flow back into the controls.
+ * The parameter grid of one policy (a ControlsFX {@link PropertySheet}), generated from its
+ * {@link ParameterSpec}s: the papers' names with a one-line definition on hover, only the
+ * parameters the current values use (β only for the pyramid schedule), numbers as a slider (log
+ * scale for wide ranges, integer ranges capped at the model's context) with an editable field,
+ * choices, check boxes and integer lists. Bad text gets a ValidationSupport mark and the policy's
+ * error; edits go to the {@link PolicyViewModel} and its values flow back.
  */
-public final class ParameterControls extends GridPane {
+public final class ParameterControls extends VBox {
     private final PolicyViewModel vm;
     private final IntSupplier contextLength;
+    private final PropertySheet sheet = new PropertySheet();
+    private final ValidationSupport validation = new ValidationSupport();
     private final Map<String, Node> controls = new LinkedHashMap<>();
+    private List<String> shown = List.of();
     private boolean updating;
 
     public ParameterControls(PolicyViewModel vm, IntSupplier contextLength) {
         this.vm = vm;
         this.contextLength = contextLength;
-        setHgap(8);
-        setVgap(6);
         getStyleClass().add("parameter-controls");
+        sheet.setModeSwitcherVisible(false);
+        sheet.setSearchBoxVisible(false);
+        sheet.setMode(PropertySheet.Mode.NAME);
+        sheet.setPropertyEditorFactory(item -> ((SpecItem) item).editor());
+        getChildren().add(sheet);
         vm.specsProperty().addListener((o, a, b) -> rebuild());
-        vm.valuesProperty().addListener((o, a, b) -> pull());
+        vm.valuesProperty().addListener((o, a, b) -> {
+            if (!usedNames().equals(shown)) {
+                rebuild();
+            } else {
+                pull();
+            }
+        });
         rebuild();
     }
 
-    /** The control of a parameter (for tests), or null. */
+    /** The control of a parameter shown now (for tests), or null. */
     public Node control(String name) {
+        sheet.applyCss();
+        sheet.layout();
         return controls.get(name);
     }
 
-    /** Rebuilds the controls (e.g. after the model's context length changed). */
+    /** Names of the parameters shown, in order. */
+    public List<String> shownNames() {
+        return shown;
+    }
+
+    /** Rebuilds the grid (new policy, a schedule that uses other parameters, or a new context length). */
     public void rebuild() {
-        getChildren().clear();
         controls.clear();
-        int row = 0;
-        for (ParameterSpec spec : vm.specsProperty().get()) {
-            Label name = new Label(spec.name());
-            name.setTooltip(new Tooltip(spec.description() + " (" + spec.validRange() + ")"));
-            Node control = create(spec);
-            control.setId("param-" + vm.label() + "-" + spec.name());
-            controls.put(spec.name(), control);
-            add(name, 0, row);
-            add(control, 1, row);
-            GridPane.setHgrow(control, Priority.ALWAYS);
-            row++;
+        shown = usedNames();
+        sheet.getItems().setAll(vm.specsProperty().get().stream().filter(s -> shown.contains(s.name()))
+                .map(SpecItem::new).toList());
+    }
+
+    private List<String> usedNames() {
+        return vm.specsProperty().get().stream().filter(s -> s.isUsed(vm.values())).map(ParameterSpec::name).toList();
+    }
+
+    private void pull() {
+        updating = true;
+        try {
+            for (ParameterSpec spec : vm.specsProperty().get()) {
+                Node c = controls.get(spec.name());
+                Object v = vm.values().get(spec.name());
+                if (c != null && v != null) {
+                    show(c, v);
+                }
+            }
+        } finally {
+            updating = false;
         }
-        pull();
     }
 
-    private Node create(ParameterSpec spec) {
-        return switch (spec.type()) {
-            case INT, DOUBLE -> slider(spec);
-            case BOOLEAN -> {
-                CheckBox c = new CheckBox();
-                c.selectedProperty().addListener((o, a, b) -> push(spec, b, c));
-                yield c;
-            }
-            case CHOICE -> {
-                ChoiceBox<String> c = new ChoiceBox<>();
-                c.getItems().setAll(spec.choices());
-                c.valueProperty().addListener((o, a, b) -> push(spec, b, c));
-                yield c;
-            }
-            case INT_LIST -> {
-                TextField t = new TextField();
-                t.setPromptText("e.g. 4,3,2,1 (" + spec.validRange() + ")");
-                t.setOnAction(e -> push(spec, t.getText(), t));
-                t.focusedProperty().addListener((o, a, focused) -> {
-                    if (!focused) {
-                        push(spec, t.getText(), t);
-                    }
-                });
-                yield t;
-            }
-        };
+    @SuppressWarnings("unchecked")
+    private static void show(Node c, Object v) {
+        switch (c) {
+            case NumberControl n -> n.show((Number) v);
+            case CheckBox cb -> cb.setSelected((Boolean) v);
+            case ChoiceBox<?> cb -> ((ChoiceBox<String>) cb).setValue((String) v);
+            case TextField t -> t.setText(ParameterValues.format(v));
+            default -> { }
+        }
     }
 
-    private Node slider(ParameterSpec spec) {
-        boolean integer = spec.type() == ParameterSpec.Type.INT;
-        double max = integer ? Math.min(spec.max(), Math.max(spec.min() + 1, contextLength.getAsInt())) : spec.max();
-        Slider s = new Slider(spec.min(), max, spec.min());
-        s.setBlockIncrement(integer ? 1 : (max - spec.min()) / 100);
-        Label value = new Label();
-        value.setMinWidth(48);
-        value.getStyleClass().add("value-label");
-        s.valueProperty().addListener((o, a, b) -> {
-            Object v = integer ? (Object) (int) Math.round(b.doubleValue()) : (Object) round(b.doubleValue());
-            value.setText(ParameterValues.format(v));
-            push(spec, v, s);
-        });
-        HBox box = new HBox(6, s, value);
-        HBox.setHgrow(s, Priority.ALWAYS);
-        box.setUserData(s);
-        return box;
-    }
-
-    private static double round(double v) {
-        return Math.round(v * 1000) / 1000.0;
-    }
-
-    private void push(ParameterSpec spec, Object value, Node control) {
+    private void push(ParameterSpec spec, Object value) {
         if (updating) {
             return;
         }
@@ -124,37 +119,115 @@ public final class ParameterControls extends GridPane {
         }
         try {
             vm.set(spec.name(), value);
-            control.getStyleClass().remove("invalid");
         } catch (IllegalArgumentException e) {
-            if (!control.getStyleClass().contains("invalid")) {
-                control.getStyleClass().add("invalid");
-            }
             vm.errorProperty().set(e.getMessage());
         }
     }
 
-    private void pull() {
-        updating = true;
-        try {
-            for (ParameterSpec spec : vm.specsProperty().get()) {
-                Node c = controls.get(spec.name());
-                Object v = vm.values().get(spec.name());
-                if (c == null || v == null) {
-                    continue;
-                }
-                switch (c) {
-                    case HBox box when box.getUserData() instanceof Slider s -> {
-                        s.setValue(((Number) v).doubleValue());
-                        ((Label) box.getChildren().get(1)).setText(ParameterValues.format(v));
-                    }
-                    case CheckBox cb -> cb.setSelected((Boolean) v);
-                    case ChoiceBox<?> cb -> ((ChoiceBox<String>) cb).setValue((String) v);
-                    case TextField t -> t.setText(ParameterValues.format(v));
-                    default -> { }
-                }
+    private Node create(ParameterSpec spec) {
+        Node node = switch (spec.type()) {
+            case INT, DOUBLE -> {
+                NumberControl n = new NumberControl(SliderScale.of(spec, contextLength.getAsInt()), v -> push(spec, v));
+                validate(n.field(), spec);
+                yield n;
             }
-        } finally {
-            updating = false;
+            case BOOLEAN -> {
+                CheckBox c = new CheckBox();
+                c.selectedProperty().addListener((o, a, b) -> push(spec, b));
+                yield c;
+            }
+            case CHOICE -> {
+                ChoiceBox<String> c = new ChoiceBox<>();
+                c.getItems().setAll(spec.choices());
+                c.valueProperty().addListener((o, a, b) -> {
+                    if (b != null) {
+                        push(spec, b);
+                    }
+                });
+                yield c;
+            }
+            case INT_LIST -> {
+                TextField t = new TextField();
+                t.setPromptText("e.g. 4,3,2,1");
+                t.setOnAction(e -> push(spec, t.getText()));
+                t.focusedProperty().addListener((o, a, focused) -> {
+                    if (!focused) {
+                        push(spec, t.getText());
+                    }
+                });
+                validate(t, spec);
+                yield t;
+            }
+        };
+        node.setId("param-" + vm.label() + "-" + spec.name());
+        if (node instanceof Control c) {
+            c.setTooltip(tooltip(spec));
+        } else {
+            Tooltip.install(node, tooltip(spec));
         }
+        controls.put(spec.name(), node);
+        Object v = vm.values().get(spec.name());
+        if (v != null) {
+            updating = true;
+            try {
+                show(node, v);
+            } finally {
+                updating = false;
+            }
+        }
+        return node;
+    }
+
+    private void validate(TextField field, ParameterSpec spec) {
+        validation.registerValidator(field, false, (Control c, String text) -> {
+            try {
+                if (text != null && !text.isBlank()) {
+                    spec.validate(text);
+                }
+                return new ValidationResult();
+            } catch (IllegalArgumentException e) {
+                return ValidationResult.fromError(c, e.getMessage());
+            }
+        });
+    }
+
+    static Tooltip tooltip(ParameterSpec spec) {
+        return new Tooltip(spec.displayName() + ": " + spec.description() + " (" + spec.name() + ", "
+                + spec.validRange() + ")");
+    }
+
+    /** One parameter as a PropertySheet item: the paper's name, its definition, the current value. */
+    private final class SpecItem implements PropertySheet.Item {
+        private final ParameterSpec spec;
+
+        SpecItem(ParameterSpec spec) {
+            this.spec = spec;
+        }
+
+        PropertyEditor<?> editor() {
+            Node node = create(spec);
+            return new PropertyEditor<Object>() {
+                @Override public Node getEditor() { return node; }
+                @Override public Object getValue() { return vm.values().get(spec.name()); }
+                @Override public void setValue(Object value) {
+                    if (value != null) {
+                        updating = true;
+                        try {
+                            show(node, value);
+                        } finally {
+                            updating = false;
+                        }
+                    }
+                }
+            };
+        }
+
+        @Override public Class<?> getType() { return Object.class; }
+        @Override public String getCategory() { return "Parameters"; }
+        @Override public String getName() { return spec.displayName(); }
+        @Override public String getDescription() { return tooltip(spec).getText(); }
+        @Override public Object getValue() { return vm.values().get(spec.name()); }
+        @Override public void setValue(Object value) { push(spec, value); }
+        @Override public Optional<ObservableValue<? extends Object>> getObservableValue() { return Optional.empty(); }
     }
 }

@@ -11,6 +11,7 @@ import javafx.scene.control.Tooltip;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.controlsfx.control.NotificationPane;
 import org.kordamp.ikonli.javafx.FontIcon;
 import org.kvscope.app.ui.vm.PolicyViewModel;
 import org.kvscope.kv.PolicyRegistry;
@@ -25,6 +26,7 @@ public final class PolicyPane extends VBox {
     private final PolicyViewModel vm;
     private final ParameterControls controls;
     private final BudgetScheduleChart schedule = new BudgetScheduleChart();
+    private final NotificationPane notice;
 
     public PolicyPane(PolicyViewModel vm, IntSupplier contextLength) {
         super(8);
@@ -49,12 +51,11 @@ public final class PolicyPane extends VBox {
         description.setWrapText(true);
         description.textProperty().bind(picker.valueProperty().map(PolicyRegistry.Entry::description));
         controls = new ParameterControls(vm, contextLength);
-        Label error = new Label();
-        error.getStyleClass().add("error-text");
-        error.setWrapText(true);
-        error.textProperty().bind(vm.errorProperty());
-        error.visibleProperty().bind(vm.errorProperty().isNotNull());
-        error.managedProperty().bind(error.visibleProperty());
+        notice = new NotificationPane(controls);
+        notice.setId("parameter-notice-" + vm.label());
+        notice.setShowFromTop(true);
+        notice.getStyleClass().add(NotificationPane.STYLE_CLASS_DARK);
+        vm.errorProperty().addListener((o, a, b) -> showError(b));
         schedule.setId("schedule-" + vm.label());
         schedule.setAnimationsEnabled(false);
         schedule.setPrefHeight(190);
@@ -77,10 +78,41 @@ public final class PolicyPane extends VBox {
         eval.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         HBox.setHgrow(progress, Priority.ALWAYS);
         Card scheduleCard = new Card("Per-layer budget", schedule, () -> schedule.scheduleProperty().get());
-        getChildren().addAll(picker, description, controls, error, scheduleCard, eval);
+        getChildren().addAll(new HBox(6, picker, undoButton(), redoButton()), description, notice, scheduleCard, eval);
+        HBox.setHgrow(picker, Priority.ALWAYS);
+        sceneProperty().addListener((o, a, scene) -> UndoKeys.install(scene, vm.history()));
     }
 
     public ParameterControls controls() { return controls; }
+
+    /** The non-modal notice over the parameter grid (shows the policy's error). */
+    public NotificationPane notice() { return notice; }
+
+    private void showError(String message) {
+        if (message == null) {
+            notice.hide();
+        } else {
+            notice.show(message);
+        }
+    }
+
+    private Button undoButton() {
+        Button b = new Button(null, new FontIcon("mdi2u-undo"));
+        b.setId("undo-" + vm.label());
+        b.setTooltip(new Tooltip("Undo the last parameter change (" + UndoKeys.UNDO.getDisplayText() + ")"));
+        b.disableProperty().bind(vm.history().canUndoProperty().not());
+        b.setOnAction(e -> vm.history().undo());
+        return b;
+    }
+
+    private Button redoButton() {
+        Button b = new Button(null, new FontIcon("mdi2r-redo"));
+        b.setId("redo-" + vm.label());
+        b.setTooltip(new Tooltip("Redo (" + UndoKeys.REDO.getDisplayText() + " or " + UndoKeys.REDO_Y.getDisplayText() + ")"));
+        b.disableProperty().bind(vm.history().canRedoProperty().not());
+        b.setOnAction(e -> vm.history().redo());
+        return b;
+    }
 
     private void updateSchedule(int[] budgets) {
         schedule.setSchedule(budgets == null ? null : new BudgetSchedule(budgets.clone(),

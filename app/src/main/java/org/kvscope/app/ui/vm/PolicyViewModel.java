@@ -48,13 +48,47 @@ public final class PolicyViewModel {
     private volatile SweepKey lastSweepKey;
     private volatile RunContext context;
     private final ModelReRuns reRuns;
+    private final ParameterHistory history;
+    private final Map<String, Map<String, Object>> remembered = new java.util.HashMap<>();
 
     public PolicyViewModel(String label, Workbench workbench, UiThreads threads, String initialPolicy) {
+        this(label, workbench, threads, initialPolicy, new ParameterHistory());
+    }
+
+    /** A policy whose changes are recorded in a history shared with other panes. */
+    public PolicyViewModel(String label, Workbench workbench, UiThreads threads, String initialPolicy,
+                           ParameterHistory history) {
         this.label = label;
         this.workbench = workbench;
         this.threads = threads;
+        this.history = history;
         this.reRuns = new ModelReRuns(workbench, threads);
-        select(initialPolicy);
+        apply(new ParameterHistory.State(PolicyRegistry.entry(initialPolicy).name(),
+                ParameterValues.defaults(PolicyRegistry.entry(initialPolicy).parameters())));
+    }
+
+    /** The undo history this pane records its changes in. */
+    public ParameterHistory history() { return history; }
+
+    /** The values last used with a policy in this pane (its defaults when never used). */
+    public Map<String, Object> rememberedValues(String policy) {
+        PolicyRegistry.Entry entry = PolicyRegistry.entry(policy);
+        Map<String, Object> kept = remembered.get(entry.name());
+        return kept != null ? kept : ParameterValues.defaults(entry.parameters());
+    }
+
+    private ParameterHistory.State state() {
+        return new ParameterHistory.State(policyName.get(), values.get());
+    }
+
+    /** Shows a policy with exactly these values (undo, redo); the views follow. */
+    void apply(ParameterHistory.State state) {
+        PolicyRegistry.Entry entry = PolicyRegistry.entry(state.policy());
+        specs.set(entry.parameters());
+        policyName.set(entry.name());
+        values.set(java.util.Collections.unmodifiableMap(new LinkedHashMap<>(state.values())));
+        remembered.put(entry.name(), values.get());
+        changed();
     }
 
     public String label() { return label; }
@@ -80,14 +114,12 @@ public final class PolicyViewModel {
     /** Whether the debounced re-run includes the needle grid (perplexity always runs). */
     public void setNeedlesEnabled(boolean enabled) { reRuns.setNeedlesEnabled(enabled); }
 
-    /** Switches to another policy with its default parameters. */
+    /** Switches to another policy with the values it last had in this pane (its defaults the first time). */
     public void select(String name) {
         PolicyRegistry.Entry entry = PolicyRegistry.entry(name);
-        List<ParameterSpec> s = entry.parameters();
-        specs.set(s);
-        policyName.set(entry.name());
-        values.set(ParameterValues.defaults(s));
-        changed();
+        ParameterHistory.State before = state();
+        apply(new ParameterHistory.State(entry.name(), rememberedValues(entry.name())));
+        history.record(this, before, state(), null);
     }
 
     /** Sets one parameter (validated against its spec); the views follow. */
@@ -97,8 +129,11 @@ public final class PolicyViewModel {
                         + " has no parameter '" + name + "'"));
         Map<String, Object> next = new LinkedHashMap<>(values.get());
         next.put(name, spec.validate(value));
-        values.set(next);
+        ParameterHistory.State before = state();
+        values.set(java.util.Collections.unmodifiableMap(next));
+        remembered.put(policyName.get(), values.get());
         changed();
+        history.record(this, before, state(), name);
     }
 
     /** Restores a policy and its values from text (as saved in a session). */
@@ -108,6 +143,7 @@ public final class PolicyViewModel {
         specs.set(entry.parameters());
         policyName.set(entry.name());
         values.set(parsed);
+        remembered.put(entry.name(), parsed);
         changed();
     }
 

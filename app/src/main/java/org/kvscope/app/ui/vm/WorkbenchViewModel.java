@@ -64,6 +64,7 @@ public final class WorkbenchViewModel {
     private volatile AtomicBoolean warmUpCancel = new AtomicBoolean();
     private final AtomicLong tokenizeGeneration = new AtomicLong();
     private final TaskProgress task = new TaskProgress();
+    private final ParameterHistory history = new ParameterHistory();
     private final BooleanProperty warmingUp = new SimpleBooleanProperty();
     private Future<?> pendingTokenize;
     private boolean warmUpEnabled = true;
@@ -74,8 +75,8 @@ public final class WorkbenchViewModel {
         this.threads = threads;
         this.recentStore = recentStore;
         this.devices = devices;
-        this.policyA = new PolicyViewModel("A", workbench, threads, "snapkv");
-        this.policyB = new PolicyViewModel("B", workbench, threads, "streamingllm");
+        this.policyA = new PolicyViewModel("A", workbench, threads, "snapkv", history);
+        this.policyB = new PolicyViewModel("B", workbench, threads, "streamingllm", history);
         recent.setAll(recentStore.list());
         prompt.addListener((o, a, b) -> retokenizeLater());
         needleSuite.addListener((o, a, b) -> refreshContexts());
@@ -101,6 +102,15 @@ public final class WorkbenchViewModel {
     public PolicyViewModel policyB() { return policyB; }
     public List<PolicyViewModel> policies() { return List.of(policyA, policyB); }
     public DeviceProbe devices() { return devices; }
+    /** Undo/redo of policy and parameter changes in both panes (Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y). */
+    public ParameterHistory history() { return history; }
+
+    /** Reverts the newest policy or parameter change; false when there is none. */
+    public boolean undo() { return history.undo(); }
+
+    /** Re-applies the newest undone change; false when there is none. */
+    public boolean redo() { return history.redo(); }
+
     /** The long task in progress (load, Run, Generate), with its progress and Cancel. */
     public TaskProgress task() { return task; }
     /** True while the engine warms up in the background after a load. */
@@ -430,6 +440,7 @@ public final class WorkbenchViewModel {
             problem.set(new Problem("Cannot open session", e.getMessage()));
             return false;
         }
+        history.clear();
         prompt.set(s.prompt() == null ? "" : s.prompt());
         Model m = model.get();
         if (s.modelPath() != null && (m == null || !m.info().path().toAbsolutePath().toString().equals(s.modelPath()))) {
