@@ -12,7 +12,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Progress of a long command on stderr. On a terminal: a progress bar (me.tongfei:progressbar)
  * with what is being done, done/total, elapsed time and the estimated time left. Anywhere else (a
- * log file, a pipe): no bar, one summary line at the end. With {@code --quiet}: nothing.
+ * log file, a pipe): no bar, one summary line when the work is done (none when it fails, so that the
+ * error stays the only line). With {@code --quiet}: nothing.
  */
 final class Progress implements AutoCloseable {
     /** The switch that silences progress. */
@@ -109,10 +110,9 @@ final class Progress implements AutoCloseable {
     public synchronized void close() {
         if (bar != null) {
             bar.close();
-        } else if (mode == Mode.SUMMARY) {
-            Duration d = Duration.ofNanos(System.nanoTime() - startNanos);
-            err.printf("%s: %s%d/%d %s in %s%n", task, done < total ? "stopped after " : "", done, total, unit,
-                    format(d));
+        } else if (mode == Mode.SUMMARY && done >= total) { // a failed run's one line is its error
+            err.printf("%s: %d/%d %s in %s%n", task, done, total, unit,
+                    format(Duration.ofNanos(System.nanoTime() - startNanos)));
         }
     }
 

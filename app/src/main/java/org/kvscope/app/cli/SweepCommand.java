@@ -31,7 +31,8 @@ public final class SweepCommand implements Command {
                                      [--perplexity-suite ID] [--needle-suite ID] [--texts N] [--needle-templates N]
                                      [--decode-steps S] [--out-json FILE] [--out-csv FILE] [--quiet]
                   --policies LIST        comma-separated (default: all registered)
-                  --budgets LIST         comma-separated entries per layer and kv-head (default 16,32,64,128)
+                  --budgets LIST         comma-separated entries per layer and kv-head, each at most the model's
+                                         context length (default 16,32,64,128)
                   --schedules LIST       for policies with a 'schedule' parameter (default: each policy's own)
                   --perplexity-suite ID  default perplexity-stories
                   --needle-suite ID      default needle-stories-short; 'none' to skip
@@ -84,7 +85,7 @@ public final class SweepCommand implements Command {
             }
             List<SweepRun.Text> texts = new ArrayList<>();
             List<PerplexityText> all = PerplexityText.load(ppl);
-            int limit = a.integer("texts", all.size(), 1, all.size());
+            int limit = a.integer("texts", all.size(), 1, all.size(), "suite " + ppl.id() + " has " + all.size() + " texts");
             for (PerplexityText t : all.subList(0, limit)) {
                 int[] tokens = model.tokenizer().encodeWithSpecials(t.text());
                 int cont = Math.min(ppl.continuationTokens(), tokens.length / 4);
