@@ -34,13 +34,13 @@ final class HuggingFaceTokenizerFile {
         if (configName == null || dir == null || !Files.isRegularFile(dir.resolve(configName))) {
             return Map.of();
         }
-        Object parsed = JsonReader.parse(Files.readString(dir.resolve(configName), StandardCharsets.UTF_8));
+        Object parsed = JsonValues.parse(Files.readString(dir.resolve(configName), StandardCharsets.UTF_8));
         return parsed instanceof Map<?, ?> m ? asObject(m, configName) : Map.of();
     }
 
     /** Parses tokenizer.json text; {@code config} may supply {@code bos_token_id}/{@code eos_token_id}. */
     static TokenizerSpec parse(String json, Map<String, Object> config) {
-        if (!(JsonReader.parse(json) instanceof Map<?, ?> rootMap)) {
+        if (!(JsonValues.parse(json) instanceof Map<?, ?> rootMap)) {
             throw new IllegalArgumentException("tokenizer.json must be a JSON object");
         }
         Map<String, Object> root = asObject(rootMap, "root");
