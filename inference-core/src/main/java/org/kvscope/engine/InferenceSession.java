@@ -140,8 +140,12 @@ public final class InferenceSession implements AutoCloseable {
             for (int off = 0; off < tokens.length; off += chunk) {
                 int n = Math.min(chunk, tokens.length - off);
                 int base = off;
-                backend.forward(tokens, off, n, position, observer(), pruner, allRows,
-                        (row, logits, o) -> sink.accept(base + row, logits, o));
+                int at = position;
+                int vocab = model.config().vocabSize();
+                backend.forward(tokens, off, n, position, observer(), pruner, allRows, (row, logits, o) -> {
+                    FiniteLogits.require(logits, o, vocab, at + row);
+                    sink.accept(base + row, logits, o);
+                });
                 position += n;
             }
         } finally {
@@ -177,6 +181,7 @@ public final class InferenceSession implements AutoCloseable {
                 observers.remove(rows);
             }
         }
+        FiniteLogits.require(logits, 0, model.config().vocabSize(), position);
         if (policy != null) {
             int[][][] kept = policy.checkedDecodeStep(new CompressionPolicy.DecodeContext(position, backend.cache(),
                     rows == null ? null : rows.weights, model.config().heads()));

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kvscope.engine.InferenceSession;
+import org.kvscope.engine.SessionOptions;
 import org.kvscope.gguf.GGMLType;
 import org.kvscope.gguf.GGUFFile;
 import org.kvscope.gguf.GGUFTensorInfo;
@@ -99,6 +101,32 @@ class ModelFileCheckTest {
         norm[5] = Float.NaN;
         assertRefused(new ModelFileCopy().replaceF32("blk.1.ffn_norm.weight", norm), tiny,
                 "tensor 'blk.1.ffn_norm.weight' holds NaN at index 5; weights must be finite");
+    }
+
+    @Test
+    void nonFiniteMatrixWeightsAreFoundByTheScanAndStopARun() throws IOException {
+        ModelShape shape = ModelShape.TINY_LLAMA;
+        float[] wq = new float[shape.dim * shape.dim];
+        Arrays.fill(wq, 0.01f);
+        wq[70] = Float.NaN;
+        wq[90] = Float.NEGATIVE_INFINITY;
+        Path damaged = dir.resolve("nan-weights.gguf");
+        new ModelFileCopy().replaceF32("blk.0.attn_q.weight", wq).write(tiny, damaged);
+        try (GGUFFile f = GGUFFile.open(damaged)) {
+            WeightScan.Result scan = WeightScan.scan(f);
+            assertEquals(List.of(new WeightScan.Damage("blk.0.attn_q.weight", 1, 1, 70)), scan.damaged());
+            assertEquals(f.tensors().size(), scan.scanned());
+        }
+        try (GGUFFile f = GGUFFile.open(tiny)) {
+            assertTrue(WeightScan.scan(f).clean());
+        }
+        try (Model m = ModelLoader.load(damaged)) {
+            InferenceSession session = new InferenceSession(m, SessionOptions.ofContext(16));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> session.prefill(m.tokenizer().encodeWithSpecials("hello there")));
+            assertTrue(e.getMessage().startsWith("the model produced NaN as the logit of token 0 at position"),
+                    e.getMessage());
+        }
     }
 
     @Test

@@ -74,6 +74,22 @@ class CliFailureMessageTest {
     }
 
     @Test
+    void inspectCheckReportsNonFiniteWeights() throws IOException {
+        Path file = dir.resolve("nan.gguf");
+        java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(4 * 64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        data.putFloat(4 * 5, Float.NaN);
+        new GGUFWriter().addTensor("ok", GGMLType.F32, new long[] {64}, new byte[4 * 64])
+                .addTensor("bad", GGMLType.F32, new long[] {64}, data.array()).write(file);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        int code = Cli.standard().run(new String[] {"inspect", "--model", file.toString(), "--check"},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, code, err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("weights: 2 tensors read, 1 with NaN or infinite values"));
+        assertEquals("kvscope inspect: error: tensor 'bad' holds 1 NaN and 0 infinite values (first at element 5); the"
+                + " file is damaged", err.toString(StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
     void permissionDeniedSaysSo() {
         String line = stderrOf(1, new Failing("read", () -> {
             throw new AccessDeniedException("/models/locked.gguf");
