@@ -18,7 +18,9 @@ import org.kvscope.viz.view.FunnelMetric;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.BudgetCurve;
 import org.kvscope.viz.data.KeptMask;
+import org.kvscope.viz.data.HeadValues;
 import org.kvscope.viz.data.KvMemoryUsage;
+import org.kvscope.viz.data.MeanAttentionRows;
 import org.kvscope.viz.data.LayerBand;
 import org.kvscope.viz.data.LayerHeadMaps;
 import org.kvscope.viz.data.NeedleGrid;
@@ -117,6 +119,15 @@ public final class VizData {
 
     /** Smallest and largest head of each layer for one funnelling metric (the spread across heads). */
     public static LayerBand headSpread(String name, FunnelingStats f, FunnelMetric metric) {
+        return LayerBand.minMax(name, headSpreadValues(f, metric));
+    }
+
+    /** Per-head values of one funnelling metric, e.g. every head's attention entropy. */
+    public static HeadValues headValues(FunnelingStats f, FunnelMetric metric) {
+        return new HeadValues(metric.label(), headSpreadValues(f, metric));
+    }
+
+    private static double[][] headSpreadValues(FunnelingStats f, FunnelMetric metric) {
         double[][] v = new double[f.layers()][f.heads()];
         for (int l = 0; l < f.layers(); l++) {
             for (int h = 0; h < f.heads(); h++) {
@@ -127,7 +138,37 @@ public final class VizData {
                 };
             }
         }
-        return LayerBand.minMax(name, v);
+        return v;
+    }
+
+    /**
+     * The PyramidKV figure's data: per layer and key column, the captured attention averaged over heads and over
+     * the query rows that can see the key (max-pooled values where a column holds several tokens).
+     */
+    public static MeanAttentionRows meanAttentionRows(CaptureRun run) {
+        AttentionMaps m = run.capture().maps();
+        int s = m.size();
+        int[] keyStarts = binStarts(m.tokens(), s);
+        int[] queryEnds = binEnds(m.tokens(), s);
+        double[][] rows = new double[m.layers()][s];
+        for (int l = 0; l < m.layers(); l++) {
+            for (int h = 0; h < m.heads(); h++) {
+                float[] w = m.map(l, h);
+                for (int q = 0; q < s; q++) {
+                    for (int k = 0; k < s && keyStarts[k] <= queryEnds[q]; k++) {
+                        rows[l][k] += w[q * s + k];
+                    }
+                }
+            }
+            for (int k = 0; k < s; k++) {
+                int visibleQueries = 0;
+                for (int q = 0; q < s; q++) {
+                    visibleQueries += keyStarts[k] <= queryEnds[q] ? 1 : 0;
+                }
+                rows[l][k] /= (double) m.heads() * Math.max(1, visibleQueries);
+            }
+        }
+        return new MeanAttentionRows(rows, keyStarts);
     }
 
     /** Mean recall by layer. */

@@ -1,0 +1,162 @@
+package org.kvscope.viz.view;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.collections.FXCollections;
+import javafx.scene.chart.BarChart;
+import javafx.scene.chart.CategoryAxis;
+import javafx.scene.chart.NumberAxis;
+import javafx.scene.chart.XYChart;
+import javafx.scene.control.ComboBox;
+import javafx.scene.layout.BorderPane;
+import javafx.scene.layout.FlowPane;
+import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.data.HeadValues;
+
+/**
+ * One bar per head (e.g. per-head attention entropy) for one layer or all layers, in head order or sorted by value,
+ * so the most focused and the broadest heads stand out. Use on the JavaFX application thread.
+ */
+public class HeadValuesChart extends BorderPane {
+
+    /** Order of the bars. */
+    public enum Order {
+        /** Layer, then head index. */
+        BY_HEAD("by head"),
+        /** Smallest value first. */
+        ASCENDING("lowest first"),
+        /** Largest value first. */
+        DESCENDING("highest first");
+
+        private final String label;
+
+        Order(String label) {
+            this.label = label;
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /** Layer choice meaning every layer. */
+    public static final int ALL_LAYERS = -1;
+
+    private final CategoryAxis xAxis = new CategoryAxis();
+    private final NumberAxis yAxis = new NumberAxis();
+    private final BarChart<String, Number> chart = new BarChart<>(xAxis, yAxis);
+    private final ComboBox<Order> order = new ComboBox<>();
+    private final ComboBox<Integer> layer = new ComboBox<>();
+    private final ReadOnlyObjectWrapper<HeadValues> data = new ReadOnlyObjectWrapper<>(this, "data");
+
+    /** Empty chart in head order over all layers. */
+    public HeadValuesChart() {
+        VizStyle.apply(this, "viz-view", "head-values-chart");
+        Charts.styleChart(chart);
+        chart.setLegendVisible(false);
+        chart.setCategoryGap(2);
+        chart.setStyle("CHART_COLOR_1: #009e73;");
+        xAxis.setLabel("head");
+        xAxis.setTickLabelRotation(-90);
+        order.getItems().setAll(Order.values());
+        order.setValue(Order.BY_HEAD);
+        layer.setConverter(new javafx.util.StringConverter<>() {
+            @Override
+            public String toString(Integer l) {
+                return l == null || l == ALL_LAYERS ? "all layers" : "layer " + l;
+            }
+
+            @Override
+            public Integer fromString(String s) {
+                throw new UnsupportedOperationException("the layer is chosen from the list");
+            }
+        });
+        layer.setValue(ALL_LAYERS);
+        order.valueProperty().addListener((obs, o, n) -> refresh());
+        layer.valueProperty().addListener((obs, o, n) -> refresh());
+        FlowPane bar = new FlowPane(6, 4, layer, order);
+        bar.getStyleClass().add("toolbar-row");
+        setTop(bar);
+        setCenter(chart);
+    }
+
+    /** Shows new values (null clears); the layer choice is kept when it still exists. */
+    public void setData(HeadValues values) {
+        data.set(values);
+        List<Integer> layers = new ArrayList<>();
+        layers.add(ALL_LAYERS);
+        for (int l = 0; values != null && l < values.layers(); l++) {
+            layers.add(l);
+        }
+        Integer chosen = layer.getValue();
+        layer.getItems().setAll(layers);
+        layer.setValue(chosen != null && layers.contains(chosen) ? chosen : ALL_LAYERS);
+        refresh();
+    }
+
+    /** The bar order (default by head). */
+    public ObjectProperty<Order> orderProperty() {
+        return order.valueProperty();
+    }
+
+    /** The layer shown, or {@link #ALL_LAYERS}. */
+    public ObjectProperty<Integer> layerProperty() {
+        return layer.valueProperty();
+    }
+
+    /** The values shown, or null. */
+    public ReadOnlyObjectProperty<HeadValues> dataProperty() {
+        return data.getReadOnlyProperty();
+    }
+
+    /** Bar labels in display order, e.g. {@code L2 H5}. */
+    public List<String> shownCategories() {
+        return List.copyOf(xAxis.getCategories());
+    }
+
+    /** The underlying chart. */
+    public BarChart<String, Number> chart() {
+        return chart;
+    }
+
+    private record Bar(String label, double value) {
+    }
+
+    private void refresh() {
+        HeadValues v = data.get();
+        if (v == null) {
+            chart.getData().clear();
+            xAxis.getCategories().clear();
+            return;
+        }
+        yAxis.setLabel(v.metric());
+        int chosen = layer.getValue() == null ? ALL_LAYERS : layer.getValue();
+        List<Bar> bars = new ArrayList<>();
+        for (int l = 0; l < v.layers(); l++) {
+            if (chosen != ALL_LAYERS && l != chosen) {
+                continue;
+            }
+            for (int h = 0; h < v.heads(); h++) {
+                if (!Double.isNaN(v.values()[l][h])) {
+                    bars.add(new Bar("L" + l + " H" + h, v.values()[l][h]));
+                }
+            }
+        }
+        Order o = order.getValue() == null ? Order.BY_HEAD : order.getValue();
+        if (o == Order.ASCENDING) {
+            bars.sort(Comparator.comparingDouble(Bar::value));
+        } else if (o == Order.DESCENDING) {
+            bars.sort(Comparator.comparingDouble(Bar::value).reversed());
+        }
+        xAxis.setCategories(FXCollections.observableArrayList(bars.stream().map(Bar::label).toList()));
+        XYChart.Series<String, Number> series = new XYChart.Series<>();
+        series.setName(v.metric());
+        bars.forEach(b -> series.getData().add(new XYChart.Data<>(b.label(), b.value())));
+        chart.setData(FXCollections.observableArrayList(List.of(series)));
+    }
+}

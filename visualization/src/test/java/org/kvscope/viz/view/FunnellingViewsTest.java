@@ -1,0 +1,86 @@
+package org.kvscope.viz.view;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import javafx.geometry.Rectangle2D;
+import javafx.scene.image.WritableImage;
+import javafx.scene.layout.StackPane;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.kvscope.viz.ColorScales;
+import org.kvscope.viz.Fx;
+import org.kvscope.viz.data.HeadValues;
+import org.kvscope.viz.data.MeanAttentionRows;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+
+/** The PyramidKV mean-attention rows and the per-head chart with sorting. */
+@ExtendWith(ApplicationExtension.class)
+class FunnellingViewsTest {
+    private StackPane root;
+
+    @Start
+    void start(Stage stage) {
+        root = new StackPane();
+        Fx.show(stage, root, 500, 300);
+    }
+
+    /** Layer 0 spreads evenly over 4 keys; layer 1 puts almost everything on key 0. */
+    private static MeanAttentionRows rows() {
+        return new MeanAttentionRows(new double[][] {{0.25, 0.25, 0.25, 0.25}, {0.97, 0.01, 0.01, 0.01}},
+                new int[] {0, 1, 2, 3});
+    }
+
+    @Test
+    void meanAttentionRowsShowBroadLowerAndConcentratedUpperLayers(FxRobot robot) {
+        MeanAttentionRowsView view = new MeanAttentionRowsView();
+        Fx.run(() -> {
+            root.getChildren().setAll(view);
+            view.setData(rows());
+        });
+        Rectangle2D plot = Fx.call(view::plotArea);
+        WritableImage img = Fx.snapshot(view);
+        double cellW = plot.getWidth() / 4;
+        double rowH = plot.getHeight() / 2;
+        for (int k = 0; k < 4; k++) {
+            assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, plot.getMinX() + (k + 0.5) * cellW,
+                    plot.getMinY() + 0.5 * rowH), "layer 0 is broad: every key at its row maximum");
+        }
+        assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, plot.getMinX() + 0.5 * cellW,
+                plot.getMinY() + 1.5 * rowH));
+        assertEquals(ColorScales.VIRIDIS.argbAt(0.01 / 0.97), Fx.argb(img, plot.getMinX() + 2.5 * cellW,
+                plot.getMinY() + 1.5 * rowH), "layer 1 is concentrated on key 0");
+        String text = Fx.call(view::getAccessibleText);
+        assertTrue(text.contains("layer 0 50%, layer 1 25%"), text);
+        robot.moveTo(Fx.call(() -> view.localToScreen(plot.getMinX() + 2.5 * cellW, plot.getMinY() + 1.5 * rowH)));
+        assertEquals("L1 · key #2: 0.010 (1% of the row's maximum)", Fx.call(() -> view.hoverTextProperty().get()));
+        assertTrue(rows().toCsv().startsWith("layer,key_position,mean_attention\n0,0,0.25\n"));
+    }
+
+    @Test
+    void perHeadValuesSortAndFilterByLayer() {
+        HeadValuesChart chart = new HeadValuesChart();
+        HeadValues entropy = new HeadValues("entropy (nats)", new double[][] {{2.0, 0.5, 3.0}, {1.0, 4.0, 0.1}});
+        Fx.run(() -> {
+            root.getChildren().setAll(chart);
+            chart.setData(entropy);
+        });
+        assertEquals(List.of("L0 H0", "L0 H1", "L0 H2", "L1 H0", "L1 H1", "L1 H2"), Fx.call(chart::shownCategories));
+        Fx.run(() -> chart.orderProperty().set(HeadValuesChart.Order.ASCENDING));
+        assertEquals(List.of("L1 H2", "L0 H1", "L1 H0", "L0 H0", "L0 H2", "L1 H1"), Fx.call(chart::shownCategories));
+        Fx.run(() -> {
+            chart.orderProperty().set(HeadValuesChart.Order.DESCENDING);
+            chart.layerProperty().set(0);
+        });
+        assertEquals(List.of("L0 H2", "L0 H0", "L0 H1"), Fx.call(chart::shownCategories));
+        Fx.run(() -> chart.setData(new HeadValues("entropy (nats)", new double[][] {{1, 2}})));
+        assertEquals(List.of("L0 H1", "L0 H0"), Fx.call(chart::shownCategories), "layer 0 still exists: kept");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new HeadValues("x", new double[][] {{1, 2}, {3}}));
+        assertEquals("values[1] has length 1 but must have length 2 (the head count of layer 0)", e.getMessage());
+    }
+}
