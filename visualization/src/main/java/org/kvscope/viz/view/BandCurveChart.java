@@ -19,7 +19,7 @@ import org.kvscope.viz.data.BandCurveSet;
  * Use on the JavaFX application thread.
  */
 public class BandCurveChart extends Pane {
-    private static final Color[] COLORS = {TokenFlowView.A, TokenFlowView.B, Color.web("#5c626c"), Color.web("#009e73")};
+    private static final Color[] COLORS = {VizStyle.POLICY_A, VizStyle.POLICY_B, VizStyle.BASELINE, Color.web("#009e73")};
     private static final double LEFT = 48, RIGHT = 12, TOP = 22, BOTTOM = 30;
     private final Canvas canvas = new Canvas();
     private final ReadOnlyObjectWrapper<BandCurveSet> data = new ReadOnlyObjectWrapper<>(this, "data");

@@ -32,10 +32,10 @@ import org.kvscope.viz.data.TokenWeights;
  * tokens or the width change. Use on the JavaFX application thread.
  */
 public class TokenFlowView extends BorderPane {
-    /** Policy A's mark colour (Okabe–Ito blue). */
-    public static final Color A = Color.web("#0072b2");
-    /** Policy B's mark colour (Okabe–Ito orange). */
-    public static final Color B = Color.web("#e69f00");
+    /** Policy A's mark colour. */
+    public static final Color A = VizStyle.POLICY_A;
+    /** Policy B's mark colour. */
+    public static final Color B = VizStyle.POLICY_B;
     private static final ColorScale PURPLES = ColorScale.interpolate("purples", new double[][] {
             {1.000, 1.000, 1.000}, {0.855, 0.784, 0.933}, {0.588, 0.443, 0.808}});
     private static final double PAD = 3, LINE = 17, MARKS = 7, GAP = 2;
