@@ -37,6 +37,8 @@ public final class StartupTraining {
         Path dir = Files.createTempDirectory("kvscope-aot-training");
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
         try {
+            Main.missingDisplay(); // the entry path every command takes: Main, then the plugin option
+            PluginOption.apply(new String[] {"help"}, sink);
             Training cli = new Training(Cli.standard(), sink);
             cli.run("help");
             cli.run("help", "analyze");
