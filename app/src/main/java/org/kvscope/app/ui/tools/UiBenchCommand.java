@@ -3,11 +3,12 @@ package org.kvscope.app.ui.tools;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import javafx.application.Platform;
-import javafx.beans.value.ChangeListener;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
 import org.kvscope.app.ui.DeviceProbe;
@@ -17,15 +18,21 @@ import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
-import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.prompts.SampleTexts;
 
 /**
- * {@code kvscope bench-ui}: latency from a budget change (as a slider move makes it) to the
- * instant views updated and laid out, on a prompt of about N tokens, in the real window (headless).
+ * {@code kvscope bench-ui}: in the real window (headless), on a prompt of about N tokens, for each
+ * kind of interaction (budget slider move, policy switch, tab switch, keystroke in the prompt, warm
+ * Run) the FX-thread CPU time it costs (until the views are updated and laid out) and the wall
+ * time from the change to the views updated, as p50 / p95 / max.
  */
 final class UiBenchCommand {
+    private static final String[] SWITCH = {"h2o", "snapkv", "pyramidkv", "streamingllm"};
+
     private UiBenchCommand() {}
+
+    /** One measured interaction. */
+    private record Sample(long fxNanos, long wallNanos) {}
 
     static int run(Path model, int tokens, int moves, int tab, PrintStream out) throws Exception {
         if (moves < 5) {
@@ -37,6 +44,7 @@ final class UiBenchCommand {
         WorkbenchViewModel vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(), new RecentModels(recent),
                 DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        vm.setWarmUpEnabled(false);
         MainWindow window = FxRuntime.onFx(() -> {
             Scene scene = WorkbenchApp.createScene(vm, 1600, 960);
             Stage stage = new Stage();
@@ -45,67 +53,114 @@ final class UiBenchCommand {
             return (MainWindow) scene.getRoot();
         });
         String prompt;
-        int context;
         try (var m = new Workbench().load(model)) {
-            context = m.config().contextLength();
-            int target = Math.min(tokens, context) - Workbench.DECODE_STEPS - 1;
+            int target = Math.min(tokens, m.config().contextLength() - Workbench.DECODE_STEPS - 1);
             String text = String.join(" ", SampleTexts.all().stream().limit(6).map(SampleTexts::read).toList());
             prompt = DemoSession.promptOfTokens(m, text, target);
         }
+        long cold0 = System.nanoTime();
         DemoSession.loadAndRun(vm, model, prompt, false);
-        String tabName = FxRuntime.onFx(() -> {
-            window.views().getSelectionModel().select(tab);
-            return window.views().getTabs().get(tab).getText();
-        });
+        double coldRun = (System.nanoTime() - cold0) / 1e6;
+        FxRuntime.onFx(() -> { window.views().getSelectionModel().select(tab); return null; });
         int n = FxRuntime.onFx(() -> vm.capture().promptTokens().length);
-        long[] nanos = new long[moves];
-        long[] analysisNanos = new long[moves];
-        long[] layoutNanos = new long[moves];
-        for (int i = 0; i < moves; i++) {
-            int index = i;
-            int budget = 16 + (i * 37) % Math.max(1, n / 2);
-            CompletableFuture<Long> done = new CompletableFuture<>();
-            long[] t0 = new long[1];
-            Platform.runLater(() -> {
-                ChangeListener<PolicyAnalysis> l = new ChangeListener<>() {
-                    @Override
-                    public void changed(javafx.beans.value.ObservableValue<? extends PolicyAnalysis> o,
-                                        PolicyAnalysis a, PolicyAnalysis b) {
-                        vm.policyA().analysisProperty().removeListener(this);
-                        long l0 = System.nanoTime();
-                        window.applyCss();
-                        window.layout();
-                        long end = System.nanoTime();
-                        layoutNanos[index] = end - l0;
-                        done.complete(end - t0[0]);
-                    }
-                };
-                vm.policyA().analysisProperty().addListener(l);
-                t0[0] = System.nanoTime();
-                vm.policyA().set("budget", budget == (int) vm.policyA().values().get("budget") ? budget + 1 : budget);
-            });
-            nanos[i] = done.get(30, TimeUnit.SECONDS);
-            analysisNanos[i] = FxRuntime.onFx(() -> vm.policyA().analysisNanosProperty().get());
+        String tabName = FxRuntime.onFx(() -> window.views().getTabs().get(tab).getText());
+        try (FxStallWatch fx = FxStallWatch.start(Long.MAX_VALUE / 2_000_000)) {
+            List<Sample> slider = new ArrayList<>();
+            List<Sample> policy = new ArrayList<>();
+            List<Sample> tabs = new ArrayList<>();
+            List<Sample> keys = new ArrayList<>();
+            List<Sample> runs = new ArrayList<>();
+            for (int i = 0; i < moves; i++) {
+                int budget = 16 + (i * 37) % Math.max(1, n / 2);
+                var before = FxRuntime.onFx(vm.policyA()::analysis);
+                slider.add(measure(fx, window, () -> vm.policyA().set("budget",
+                        budget == (int) vm.policyA().values().get("budget") ? budget + 1 : budget),
+                        () -> vm.policyA().analysis() != before));
+            }
+            for (int i = 0; i < moves; i++) {
+                String name = SWITCH[i % SWITCH.length];
+                policy.add(measure(fx, window, () -> vm.policyA().select(name),
+                        () -> vm.policyA().analysis() != null && vm.policyA().analysis().policy().equals(name)
+                                && vm.policyA().errorProperty().get() == null));
+            }
+            int tabCount = FxRuntime.onFx(() -> window.views().getTabs().size());
+            for (int i = 0; i < moves; i++) {
+                int t = (tab + 1 + i) % tabCount;
+                tabs.add(measure(fx, window, () -> window.views().getSelectionModel().select(t), () -> true));
+            }
+            FxRuntime.onFx(() -> { window.views().getSelectionModel().select(tab); return null; });
+            for (int i = 0; i < moves; i++) {
+                var before = FxRuntime.onFx(() -> vm.promptPiecesProperty().get());
+                char c = (char) ('a' + i % 26);
+                keys.add(measure(fx, window, () -> vm.promptProperty().set(vm.promptProperty().get() + c),
+                        () -> vm.promptPiecesProperty().get() != before));
+            }
+            FxRuntime.onFx(() -> { vm.promptProperty().set(prompt); return null; });
+            for (int i = 0; i < Math.min(5, Math.max(2, moves / 4)); i++) {
+                var before = FxRuntime.onFx(vm::capture);
+                var analysesBefore = FxRuntime.onFx(() -> vm.policies().stream().map(p -> p.analysis()).toList());
+                runs.add(measure(fx, window, vm::runPrompt, () -> vm.capture() != before && !vm.runningProperty().get()
+                        && vm.policies().stream().noneMatch(p -> analysesBefore.contains(p.analysis()))));
+            }
+            out.printf("bench-ui: %s, prompt %d tokens, '%s' tab shown, %d samples per kind (first %d dropped as warm-up)%n",
+                    model.getFileName(), n, tabName, moves, warmUp(moves));
+            out.printf("  cold Run after load (JIT cold): %.0f ms%n", coldRun);
+            out.printf("  %-16s %-34s %s%n", "interaction", "FX-thread CPU ms p50 / p95 / max",
+                    "change -> views updated ms p50 / p95 / max");
+            report(out, "budget slider", slider);
+            report(out, "policy switch", policy);
+            report(out, "tab switch", tabs);
+            report(out, "keystroke", keys);
+            report(out, "warm Run", runs);
+            out.printf("  (keystroke: views updated includes the %d ms typing debounce)%n",
+                    UiThreads.TYPING_DEBOUNCE.toMillis());
         }
-        int warm = Math.min(5, moves / 5);
-        long[] m = Arrays.copyOfRange(nanos, warm, moves);
-        long[] a = Arrays.copyOfRange(analysisNanos, warm, moves);
-        long[] lay = Arrays.copyOfRange(layoutNanos, warm, moves);
-        Arrays.sort(m);
-        Arrays.sort(a);
-        Arrays.sort(lay);
-        out.printf("bench-ui: %s, prompt %d tokens, policy %s, %d budget moves (%d warm-up dropped), '%s' tab shown%n",
-                model.getFileName(), n, FxRuntime.onFx(vm.policyA()::policyName), m.length, warm, tabName);
-        out.printf("  slider move -> views updated: p50 %.1f ms, p95 %.1f ms, max %.1f ms%n",
-                ms(m, 0.5), ms(m, 0.95), m[m.length - 1] / 1e6);
-        out.printf("  of which PolicyAnalysis:      p50 %.1f ms, p95 %.1f ms%n", ms(a, 0.5), ms(a, 0.95));
-        out.printf("  of which CSS + layout:        p50 %.1f ms, p95 %.1f ms%n", ms(lay, 0.5), ms(lay, 0.95));
         FxRuntime.onFx(() -> { vm.shutdown(); return null; });
         Platform.exit();
         return 0;
     }
 
+    /**
+     * Applies a change on the FX thread and waits until {@code done} holds and the window has been
+     * laid out; returns the FX thread's CPU time over that span and its wall time.
+     */
+    private static Sample measure(FxStallWatch fx, MainWindow window, Runnable change, BooleanSupplier done)
+            throws Exception {
+        long[] start = new long[2];
+        FxRuntime.onFx(() -> {
+            start[0] = fx.fxCpuNanos();
+            start[1] = System.nanoTime();
+            change.run();
+            return null;
+        });
+        while (!FxRuntime.onFx(done::getAsBoolean)) {
+            Thread.sleep(2);
+        }
+        long wall = FxRuntime.onFx(() -> {
+            window.applyCss();
+            window.layout();
+            return System.nanoTime() - start[1];
+        });
+        Thread.sleep(40); // the pulse that renders the change
+        long cpu = FxRuntime.onFx((Supplier<Long>) () -> fx.fxCpuNanos() - start[0]);
+        return new Sample(cpu, wall);
+    }
+
+    private static int warmUp(int samples) {
+        return Math.min(5, samples / 5);
+    }
+
+    private static void report(PrintStream out, String what, List<Sample> samples) {
+        int drop = samples.size() > 5 ? warmUp(samples.size()) : 0;
+        List<Sample> kept = samples.subList(drop, samples.size());
+        long[] fx = kept.stream().mapToLong(Sample::fxNanos).sorted().toArray();
+        long[] wall = kept.stream().mapToLong(Sample::wallNanos).sorted().toArray();
+        out.printf("  %-16s %6.1f / %6.1f / %6.1f                %7.1f / %7.1f / %7.1f%n", what,
+                ms(fx, 0.5), ms(fx, 0.95), fx[fx.length - 1] / 1e6, ms(wall, 0.5), ms(wall, 0.95),
+                wall[wall.length - 1] / 1e6);
+    }
+
     private static double ms(long[] sorted, double q) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.floor(q * (sorted.length - 1)))] / 1e6;
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * (sorted.length - 1)))] / 1e6;
     }
 }
