@@ -425,31 +425,45 @@ public final class WorkbenchViewModel {
 
     /**
      * Restores prompt and policies from a session file, then loads its model (if it differs from
-     * the current one) and re-runs the prompt.
+     * the current one) and re-runs the prompt. The whole file is checked first: when any part is
+     * bad, one {@link Problem} names the field and nothing changes. A session whose model file is
+     * missing restores the rest, keeps the loaded model and says so.
      */
     public boolean openSession(Path file) {
-        SessionState s;
+        SessionSnapshots.Checked s;
         try {
-            s = SessionStore.load(file);
-            List<PolicyViewModel> ps = policies();
-            for (int i = 0; i < Math.min(ps.size(), s.policies().size()); i++) {
-                var saved = s.policies().get(i);
-                ps.get(i).restore(saved.policy(), saved.values() == null ? Map.of() : saved.values());
-            }
+            s = SessionSnapshots.check(SessionStore.load(file));
         } catch (IOException | IllegalArgumentException e) {
-            problem.set(new Problem("Cannot open session", e.getMessage()));
+            problem.set(new Problem("Cannot open session", e.getMessage() + "\nNothing was changed."));
             return false;
         }
+        List<PolicyViewModel> ps = policies();
+        for (int i = 0; i < s.policies().size(); i++) {
+            ps.get(i).restore(s.policies().get(i).name(), s.policies().get(i).values());
+        }
         history.clear();
-        prompt.set(s.prompt() == null ? "" : s.prompt());
+        prompt.set(s.prompt());
         Model m = model.get();
-        if (s.modelPath() != null && (m == null || !m.info().path().toAbsolutePath().toString().equals(s.modelPath()))) {
+        Path wanted = s.modelPath();
+        boolean sameModel = wanted == null || m != null && m.info().path().toAbsolutePath().normalize()
+                .equals(wanted.toAbsolutePath().normalize());
+        if (!sameModel && !java.nio.file.Files.isRegularFile(wanted)) {
+            status.set("Opened session " + file.getFileName() + " without its model (not found: " + wanted + ")");
+            problem.set(new Problem("Session model not found", "modelPath: " + wanted + " does not exist.\n"
+                    + "The prompt and the policies were restored" + (m == null ? "" : "; " + m.info().name()
+                    + " stays loaded") + ". Open the model, then press Run."));
+            return true;
+        }
+        if (!sameModel) {
             runAfterLoad = true;
-            openModel(Path.of(s.modelPath()));
-        } else if (m != null) {
+            openModel(wanted);
+            status.set("Opened session " + file.getFileName() + "; loading " + wanted.getFileName() + "…");
+            return true;
+        }
+        if (m != null) {
             runPrompt();
         }
-        status.set("Opened session " + file);
+        status.set("Opened session " + file.getFileName());
         return true;
     }
 

@@ -65,6 +65,23 @@ class SessionFilesTest {
         assertEquals(1, list.stream().filter(p -> p.getFileName().toString().equals("m5.gguf")).count());
     }
 
+    /** Each bad store or entry is dropped; the good entries survive in order. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "recent.json = [{0}]")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "[null]", "[null, \"/m/good.gguf\"]", "[1, true, {\"a\": 1}, [\"x\"], \"/m/good.gguf\"]",
+        "[\"/m/bad\\u0000.gguf\", \"/m/good.gguf\"]", "[\"\", \"   \", \"/m/good.gguf\"]",
+        "{\"not\": \"a list\"}", "null", "\"/m/good.gguf\"", "garbage {[", "", "[\"/m/good.gguf\", \"/m/good.gguf\"]"})
+    void badEntriesAreDroppedAndTheGoodOnesKept(String json) throws IOException {
+        Path f = dir.resolve("recent.json");
+        Files.writeString(f, json);
+        List<Path> list = new RecentModels(f).list();
+        List<Path> expected = json.startsWith("[") && json.contains("good") ? List.of(Path.of("/m/good.gguf")) : List.of();
+        assertEquals(expected, list);
+        RecentModels r = new RecentModels(f);
+        r.add(dir.resolve("new.gguf"));
+        assertEquals(dir.resolve("new.gguf").toAbsolutePath(), r.list().get(0));
+    }
+
     @Test
     void corruptRecentListReadsAsEmpty() throws IOException {
         Path f = dir.resolve("recent.json");
