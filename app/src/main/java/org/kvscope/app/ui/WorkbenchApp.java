@@ -37,7 +37,11 @@ public final class WorkbenchApp extends Application {
     public void start(Stage stage) {
         vm = standardViewModel();
         stage.setTitle("kvscope workbench");
-        stage.setScene(createScene(vm, 1500, 920));
+        var screen = javafx.stage.Screen.getPrimary().getVisualBounds();
+        stage.setScene(createScene(vm, Math.max(MainWindow.MIN_WIDTH, Math.min(1500, screen.getWidth())),
+                Math.max(MainWindow.MIN_HEIGHT, Math.min(920, screen.getHeight()))));
+        stage.setMinWidth(MainWindow.MIN_WIDTH);
+        stage.setMinHeight(MainWindow.MIN_HEIGHT);
         stage.show();
         List<String> args = getParameters().getRaw();
         if (!args.isEmpty()) {

@@ -17,10 +17,29 @@ import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.prompts.SuiteKind;
 import org.kvscope.prompts.Suites;
 
-/** {@code kvscope screenshots}: renders the real workbench headless on a model and writes one PNG per tab. */
+/**
+ * {@code kvscope screenshots}: renders the real workbench headless on a model and writes the PNGs of
+ * {@link #SHOTS}: every tab in the light theme at 1280×800, the dark theme, the smallest supported
+ * window, and a large window in both themes and in presentation mode.
+ */
 final class ScreenshotCommand {
-    private static final List<String> FILES = List.of("workbench-attention.png", "workbench-metrics.png",
-            "workbench-evaluation.png", "workbench-compare.png");
+    /** Tabs of the views pane, in order. */
+    private static final int ATTENTION = 0, METRICS = 1, EVALUATION = 2, COMPARE = 3;
+
+    /** One PNG: which tab, theme and mode, at which window size. */
+    record Shot(String file, int tab, boolean dark, boolean presentation, int width, int height) {}
+
+    static final List<Shot> SHOTS = List.of(
+            new Shot("workbench-attention.png", ATTENTION, false, false, 1280, 800),
+            new Shot("workbench-metrics.png", METRICS, false, false, 1280, 800),
+            new Shot("workbench-evaluation.png", EVALUATION, false, false, 1280, 800),
+            new Shot("workbench-compare.png", COMPARE, false, false, 1280, 800),
+            new Shot("workbench-attention-dark.png", ATTENTION, true, false, 1280, 800),
+            new Shot("workbench-metrics-dark.png", METRICS, true, false, 1280, 800),
+            new Shot("workbench-small.png", ATTENTION, false, false, 1024, 700),
+            new Shot("workbench-large.png", ATTENTION, false, false, 1600, 1000),
+            new Shot("workbench-large-dark.png", COMPARE, true, false, 1600, 1000),
+            new Shot("workbench-presentation.png", METRICS, false, true, 1600, 1000));
 
     private ScreenshotCommand() {}
 
@@ -33,7 +52,7 @@ final class ScreenshotCommand {
                 DeviceProbe.cpuOnly());
         Stage[] stage = new Stage[1];
         MainWindow window = FxRuntime.onFx(() -> {
-            Scene scene = WorkbenchApp.createScene(vm, 1600, 960);
+            Scene scene = WorkbenchApp.createScene(vm, 1280, 800);
             stage[0] = new Stage();
             stage[0].setScene(scene);
             stage[0].show();
@@ -48,14 +67,17 @@ final class ScreenshotCommand {
             window.selection().headProperty().set(1);
             return null;
         });
-        for (int t = 0; t < FILES.size(); t++) {
-            int tab = t;
-            Path file = outDir.resolve(FILES.get(t));
+        for (Shot shot : SHOTS) {
+            Path file = outDir.resolve(shot.file());
             FxRuntime.onFx(() -> {
-                window.views().getSelectionModel().select(tab);
+                stage[0].setWidth(shot.width());
+                stage[0].setHeight(shot.height());
+                window.looks().darkProperty().set(shot.dark());
+                window.looks().presentationProperty().set(shot.presentation());
+                window.views().getSelectionModel().select(shot.tab());
                 return null;
             });
-            Thread.sleep(300);
+            Thread.sleep(400);
             FxRuntime.onFx(() -> {
                 try {
                     window.applyCss();
@@ -66,7 +88,8 @@ final class ScreenshotCommand {
                 }
                 return null;
             });
-            out.println("wrote " + file);
+            out.println("wrote " + file + " (" + shot.width() + "×" + shot.height() + (shot.dark() ? ", dark" : "")
+                    + (shot.presentation() ? ", presentation mode" : "") + ")");
         }
         FxRuntime.onFx(() -> {
             stage[0].close();

@@ -1,15 +1,22 @@
 package org.kvscope.app.ui.view;
 
 import java.io.File;
+import javafx.beans.property.BooleanProperty;
+import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Orientation;
+import javafx.scene.Node;
 import javafx.scene.control.Button;
+import javafx.scene.control.ButtonBase;
 import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Separator;
 import javafx.scene.control.SplitPane;
 import javafx.scene.control.Tab;
 import javafx.scene.control.TabPane;
 import javafx.scene.control.TitledPane;
+import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToolBar;
+import javafx.scene.control.Tooltip;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
@@ -23,12 +30,25 @@ import org.kvscope.viz.data.LayerHead;
 import org.kvscope.viz.view.HeatmapGridView;
 
 /**
- * The workbench window's content: model and prompt on the left, the views in tabs in the middle,
- * policies A and B on the right, status at the bottom.
+ * The workbench window's content: menu bar and toolbar on top, model and prompt on the left, the
+ * views in tabs in the middle, policies A and B on the right, status at the bottom. Both side
+ * panels scroll and can be hidden (View menu, toolbar), and two-view pages stack vertically when
+ * narrow, so the window stays usable down to {@link #MIN_WIDTH} × {@link #MIN_HEIGHT}.
  */
 public final class MainWindow extends BorderPane {
+    /** Smallest window size the layout is designed (and tested) for. */
+    public static final double MIN_WIDTH = 1024, MIN_HEIGHT = 700;
+    /** Side panels never get narrower than this while shown. */
+    static final double SIDE_MIN_WIDTH = 300;
+    /** Below this width (scaled with the font) the side panels share one column. */
+    static final double NARROW_WIDTH = 1360;
+    /** A two-view page narrower than this stacks its views vertically. */
+    static final double SIDE_BY_SIDE_MIN_WIDTH = 760;
+
     private final WorkbenchViewModel vm;
+    private final Looks looks = new Looks();
     private final TabPane views = new TabPane();
+    private final TabPane policies;
     private final AttentionPane attention;
     private final MetricsPane metrics;
     private final EvaluationPane evaluation;
@@ -37,10 +57,20 @@ public final class MainWindow extends BorderPane {
     private final HeadSelection selection = new HeadSelection();
     private final PolicyDiffPane diff;
     private final TokensPage tokens;
+    private final BooleanProperty leftPanel = new SimpleBooleanProperty(true);
+    private final BooleanProperty rightPanel = new SimpleBooleanProperty(true);
+    private final SplitPane main = new SplitPane();
+    private final ScrollPane leftScroll;
+    private final Tab modelTab;
+    private final Tab policyTabA;
+    private final Tab policyTabB;
+    private boolean narrow;
+    private final MainMenu menu;
 
     public MainWindow(WorkbenchViewModel vm) {
         this.vm = vm;
         getStyleClass().add("workbench");
+        looks.apply(this);
         attention = new AttentionPane(vm, vm.policyA(), selection, true);
         metrics = new MetricsPane(vm);
         evaluation = new EvaluationPane(vm);
@@ -52,30 +82,28 @@ public final class MainWindow extends BorderPane {
             policyB.controls().rebuild();
         });
 
-        setTop(toolbar());
-        ModelPane model = new ModelPane(vm);
-        PromptPane prompt = new PromptPane(vm);
-        TitledPane modelBox = new TitledPane("Model", model);
-        TitledPane promptBox = new TitledPane("Prompt", prompt);
-        VBox left = new VBox(modelBox, promptBox);
-        ScrollPane leftScroll = new ScrollPane(left);
-        leftScroll.setFitToWidth(true);
-        leftScroll.setMinWidth(300);
+        TitledPane modelBox = new TitledPane("Model", new ModelPane(vm));
+        TitledPane promptBox = new TitledPane("Prompt", new PromptPane(vm));
+        leftScroll = scroll(new VBox(modelBox, promptBox));
+        leftScroll.setId("left-panel");
+        leftScroll.setAccessibleText("Model and prompt panel");
 
         HeatmapGridView grid = new HeatmapGridView(56);
         grid.setId("head-grid");
+        grid.setAccessibleText("Layer by head grid: a small heatmap of every head's attention; click one to show it large");
         bindGrid(grid);
-        SplitPane attentionSplit = new SplitPane(
+        SplitPane attentionSplit = stacksWhenNarrow(new SplitPane(
                 new Card("Attention (policy A overlay)", attention, attention::shownMap),
-                new Card("Layer × head — click to select", grid, () -> grid.mapsProperty().get()));
+                new Card("Layer × head — click to select", grid, () -> grid.mapsProperty().get())));
         attentionSplit.setDividerPositions(0.6);
         AttentionPane compareA = new AttentionPane(vm, vm.policyA(), selection, false);
         AttentionPane compareB = new AttentionPane(vm, vm.policyB(), selection, false);
-        SplitPane compare = new SplitPane(new Card("Policy A", compareA, compareA::shownMap),
-                new Card("Policy B", compareB, compareB::shownMap));
+        SplitPane compare = stacksWhenNarrow(new SplitPane(new Card("Policy A", compareA, compareA::shownMap),
+                new Card("Policy B", compareB, compareB::shownMap)));
         Label compareTotals = new Label();
         compareTotals.getStyleClass().add("totals");
         compareTotals.setWrapText(true);
+        compareTotals.setMinHeight(Region.USE_PREF_SIZE);
         compareTotals.textProperty().bind(metrics.totalsProperty());
         diff = new PolicyDiffPane(vm, selection);
         SplitPane compareAndDiff = new SplitPane(compare, scroll(diff));
@@ -88,6 +116,9 @@ public final class MainWindow extends BorderPane {
                 tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", comparePage),
                 tab("Tokens & evictions", "mdi2f-format-text", tokens));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
+        views.setId("views");
+        views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
+        views.setMinWidth(300);
         attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
         metrics.activeProperty().bind(views.getTabs().get(1).selectedProperty());
         compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());
@@ -95,18 +126,24 @@ public final class MainWindow extends BorderPane {
         tokens.activeProperty().bind(views.getTabs().get(4).selectedProperty());
         diff.activeProperty().bind(views.getTabs().get(3).selectedProperty());
 
-        TabPane policies = new TabPane(tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA)),
-                tab("Policy B", "mdi2a-alpha-b-box-outline", scroll(policyB)));
+        modelTab = tab("Model & prompt", "mdi2t-text-box-outline", null);
+        policyTabA = tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA));
+        policyTabB = tab("Policy B", "mdi2a-alpha-b-box-outline", scroll(policyB));
+        policies = new TabPane(policyTabA, policyTabB);
         policies.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
-        policies.setMinWidth(300);
+        policies.setId("policy-tabs");
+        policies.setAccessibleText("Policy panel: settings of policies A and B");
 
-        SplitPane main = new SplitPane(leftScroll, views, policies);
         main.setOrientation(Orientation.HORIZONTAL);
-        main.setDividerPositions(0.24, 0.76);
-        SplitPane.setResizableWithParent(leftScroll, false);
-        SplitPane.setResizableWithParent(policies, false);
+        leftPanel.addListener((o, a, b) -> arrangePanels());
+        rightPanel.addListener((o, a, b) -> arrangePanels());
+        arrangePanels();
+        widthProperty().addListener((o, a, b) -> onResize());
+        looks.fontSizeProperty().addListener((o, a, b) -> onResize());
         setCenter(main);
 
+        menu = new MainMenu(this);
+        setTop(new VBox(menu.bar(), toolbar()));
         setBottom(new TaskStatusBar(vm));
 
         vm.problemProperty().addListener((o, a, p) -> {
@@ -118,6 +155,10 @@ public final class MainWindow extends BorderPane {
     }
 
     public TabPane views() { return views; }
+    /** The policy column's tabs (in a narrow window, the model and prompt tab comes first). */
+    public TabPane policyTabs() { return policies; }
+    /** The tab of policy A (0) or B (1). */
+    public Tab policyTab(int index) { return index == 0 ? policyTabA : policyTabB; }
     public AttentionPane attention() { return attention; }
     public MetricsPane metrics() { return metrics; }
     public EvaluationPane evaluation() { return evaluation; }
@@ -126,6 +167,132 @@ public final class MainWindow extends BorderPane {
     public HeadSelection selection() { return selection; }
     public PolicyDiffPane diff() { return diff; }
     public TokensPage tokens() { return tokens; }
+    /** Theme and font size. */
+    public Looks looks() { return looks; }
+    /** Whether the model and prompt panel is shown. */
+    public BooleanProperty leftPanelProperty() { return leftPanel; }
+    /** Whether the policy panel is shown. */
+    public BooleanProperty rightPanelProperty() { return rightPanel; }
+    /** The keyboard shortcuts as listed in Help → Keyboard shortcuts. */
+    public java.util.List<MainMenu.Shortcut> shortcuts() { return menu.shortcuts(); }
+
+    /** Whether the window is too narrow for three columns (the side panels then share one). */
+    public boolean isNarrow() {
+        double w = getWidth() > 0 ? getWidth() : getPrefWidth();
+        return w < NARROW_WIDTH * looks.fontScale().get();
+    }
+
+    /**
+     * Puts the shown panels into the split: three columns in a wide window; in a narrow one the model
+     * and prompt become the first tab of the policy column, so the views keep most of the width.
+     */
+    private void arrangePanels() {
+        narrow = isNarrow();
+        main.getItems().clear();
+        modelTab.setContent(null);
+        policies.getTabs().remove(modelTab);
+        if (narrow) {
+            modelTab.setContent(leftScroll);
+            policies.getTabs().addFirst(modelTab);
+            if (leftPanel.get() || rightPanel.get()) {
+                main.getItems().add(policies);
+            }
+            main.getItems().add(views);
+        } else {
+            if (leftPanel.get()) {
+                main.getItems().add(leftScroll);
+            }
+            main.getItems().add(views);
+            if (rightPanel.get()) {
+                main.getItems().add(policies);
+            }
+        }
+        fitSides();
+    }
+
+    /** Side panels take a share of the width within bounds that scale with the font. */
+    private void fitSides() {
+        double w = main.getWidth() > 0 ? main.getWidth() : getPrefWidth() > 0 ? getPrefWidth() : 1280;
+        double scale = looks.fontScale().get();
+        double side = Math.clamp(w * (narrow ? 0.27 : 0.2), SIDE_MIN_WIDTH * scale, (narrow ? 380 : 360) * scale);
+        for (Region r : new Region[] {leftScroll, policies}) {
+            r.setMinWidth(SIDE_MIN_WIDTH * scale);
+            SplitPane.setResizableWithParent(r, false);
+        }
+        int n = main.getItems().size();
+        double[] at = new double[n - 1];
+        if (n == 3) {
+            at[0] = side / w;
+            at[1] = 1 - side / w;
+        } else if (n == 2) {
+            at[0] = main.getItems().get(0) == views ? 1 - side / w : side / w;
+        }
+        main.setDividerPositions(at);
+    }
+
+    private void onResize() {
+        if (narrow != isNarrow()) {
+            arrangePanels();
+        } else {
+            fitSides();
+        }
+    }
+
+    private static SplitPane stacksWhenNarrow(SplitPane split) {
+        split.widthProperty().addListener((o, a, w) -> split.setOrientation(
+                w.doubleValue() < SIDE_BY_SIDE_MIN_WIDTH ? Orientation.VERTICAL : Orientation.HORIZONTAL));
+        return split;
+    }
+
+    // --- actions behind the menus and shortcuts -------------------------------------------------
+
+    void openModel() { fire("#open-model"); }
+    void run() { fire("#run-prompt"); }
+    void generate() { fire("#generate"); }
+    void stop() { vm.stop(); }
+    void quit() { getScene().getWindow().hide(); }
+
+    void showPolicy(int index) {
+        rightPanel.set(true);
+        policies.getSelectionModel().select(index == 0 ? policyTabA : policyTabB);
+    }
+
+    void stepLayer(int delta) {
+        if (vm.model() != null) {
+            step(selection.layerProperty(), delta, vm.model().config().layers());
+        }
+    }
+
+    void stepHead(int delta) {
+        if (vm.model() != null) {
+            step(selection.headProperty(), delta, vm.model().config().heads());
+        }
+    }
+
+    private static void step(javafx.beans.property.IntegerProperty p, int delta, int count) {
+        p.set(Math.clamp(p.get() + delta, 0, count - 1));
+    }
+
+    /** Fires an enabled button of the left panel (the same as clicking it, shown or not). */
+    private void fire(String selector) {
+        if (leftScroll.getContent().lookup(selector) instanceof ButtonBase b && !b.isDisabled()) {
+            b.fire();
+        }
+    }
+
+    void openSession() {
+        File f = sessionChooser().showOpenDialog(getScene().getWindow());
+        if (f != null) {
+            vm.openSession(f.toPath());
+        }
+    }
+
+    void saveSession() {
+        File f = sessionChooser().showSaveDialog(getScene().getWindow());
+        if (f != null) {
+            vm.saveSession(f.toPath());
+        }
+    }
 
     private void bindGrid(HeatmapGridView grid) {
         vm.captureProperty().addListener((o, a, run) ->
@@ -154,7 +321,7 @@ public final class MainWindow extends BorderPane {
         return s;
     }
 
-    private static Tab tab(String title, String icon, javafx.scene.Node content) {
+    private static Tab tab(String title, String icon, Node content) {
         Tab t = new Tab(title, content);
         t.setGraphic(new FontIcon(icon));
         return t;
@@ -162,24 +329,28 @@ public final class MainWindow extends BorderPane {
 
     private ToolBar toolbar() {
         Button openSession = new Button("Open session…", new FontIcon("mdi2f-folder-open"));
-        openSession.setOnAction(e -> {
-            File f = sessionChooser().showOpenDialog(getScene().getWindow());
-            if (f != null) {
-                vm.openSession(f.toPath());
-            }
-        });
+        openSession.setOnAction(e -> openSession());
         Button save = new Button("Save session…", new FontIcon("mdi2c-content-save-outline"));
-        save.setOnAction(e -> {
-            File f = sessionChooser().showSaveDialog(getScene().getWindow());
-            if (f != null) {
-                vm.saveSession(f.toPath());
-            }
-        });
+        save.setOnAction(e -> saveSession());
         Label title = new Label("kvscope");
         title.getStyleClass().add("app-title");
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        return new ToolBar(title, gap, openSession, save);
+        return new ToolBar(toggle("mdi2d-dock-left", "Show or hide the model and prompt panel (Ctrl+Shift+L)",
+                "toggle-left", leftPanel), title, gap, openSession, save, new Separator(Orientation.VERTICAL),
+                toggle("mdi2t-theme-light-dark", "Dark theme (Ctrl+Shift+D)", "toggle-dark", looks.darkProperty()),
+                toggle("mdi2p-presentation", "Presentation mode: larger text for teaching (F5)", "toggle-presentation",
+                        looks.presentationProperty()),
+                toggle("mdi2d-dock-right", "Show or hide the policy panel (Ctrl+Shift+R)", "toggle-right", rightPanel));
+    }
+
+    private static ToggleButton toggle(String icon, String help, String id, BooleanProperty state) {
+        ToggleButton t = new ToggleButton(null, new FontIcon(icon));
+        t.setId(id);
+        t.setTooltip(new Tooltip(help));
+        t.setAccessibleText(help);
+        t.selectedProperty().bindBidirectional(state);
+        return t;
     }
 
     private static FileChooser sessionChooser() {

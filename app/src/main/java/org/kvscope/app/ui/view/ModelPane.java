@@ -33,8 +33,9 @@ public final class ModelPane extends VBox {
         this.vm = vm;
         setPadding(new Insets(8));
         getStyleClass().add("model-pane");
-        Button open = new Button("Open GGUF…", new FontIcon("mdi2f-folder-open-outline"));
+        Button open = new Button("_Open GGUF…", new FontIcon("mdi2f-folder-open-outline"));
         open.setId("open-model");
+        open.setMinWidth(Region.USE_PREF_SIZE);
         open.setOnAction(e -> choose());
         ComboBox<Path> recent = new ComboBox<>(vm.recent());
         recent.setId("recent-models");

@@ -10,7 +10,7 @@ import javafx.scene.control.Label;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextArea;
 import javafx.scene.control.Tooltip;
-import javafx.scene.layout.HBox;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.kordamp.ikonli.javafx.FontIcon;
@@ -59,7 +59,7 @@ public final class PromptPane extends VBox {
         strip.setId("prompt-tokens");
         strip.setPrefHeight(110);
         vm.promptPiecesProperty().addListener((o, a, b) -> showTokens(b));
-        Button run = new Button("Run", new FontIcon("mdi2p-play"));
+        Button run = new Button("_Run", new FontIcon("mdi2p-play"));
         run.setId("run-prompt");
         run.setDefaultButton(false);
         run.disableProperty().bind(vm.modelProperty().isNull().or(vm.runningProperty()).or(vm.loadingProperty()));
@@ -68,12 +68,12 @@ public final class PromptPane extends VBox {
         Spinner<Integer> n = new Spinner<>(1, 4096, 48);
         n.setEditable(true);
         n.setPrefWidth(90);
-        Button generate = new Button("Generate", new FontIcon("mdi2t-text-box-plus-outline"));
+        Button generate = new Button("_Generate", new FontIcon("mdi2t-text-box-plus-outline"));
         generate.setId("generate");
         generate.setTooltip(new Tooltip("Generate N tokens with policy A active"));
         generate.disableProperty().bind(vm.modelProperty().isNull().or(vm.generatingProperty()));
         generate.setOnAction(e -> vm.generate(n.getValue()));
-        Button stop = new Button("Stop", new FontIcon("mdi2s-stop"));
+        Button stop = new Button("S_top", new FontIcon("mdi2s-stop"));
         stop.disableProperty().bind(vm.generatingProperty().not());
         stop.setOnAction(e -> vm.stop());
         output.setId("generated-tokens");
@@ -91,7 +91,8 @@ public final class PromptPane extends VBox {
         });
         Label legend = new Label("Generated tokens (policy A active), tinted by negative log-likelihood");
         legend.getStyleClass().add("muted");
-        HBox buttons = new HBox(6, run, new Label("  N"), n, generate, stop);
+        legend.setWrapText(true);
+        FlowPane buttons = new FlowPane(6, 6, run, new Label("  N"), n, generate, stop);
         VBox.setVgrow(editor, Priority.SOMETIMES);
         getChildren().addAll(samples, editor, count, strip, buttons, legend, output);
     }

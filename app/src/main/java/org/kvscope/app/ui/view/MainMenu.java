@@ -1,0 +1,124 @@
+package org.kvscope.app.ui.view;
+
+import java.util.ArrayList;
+import java.util.List;
+import javafx.scene.control.Alert;
+import javafx.scene.control.CheckMenuItem;
+import javafx.scene.control.Menu;
+import javafx.scene.control.MenuBar;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.TableColumn;
+import javafx.scene.control.TableView;
+import javafx.scene.control.cell.PropertyValueFactory;
+import javafx.scene.input.KeyCombination;
+import javafx.stage.Window;
+
+/**
+ * The workbench menu bar. Every keyboard shortcut is an accelerator of one of its items, so the
+ * shortcut list in Help is read from the menus themselves and cannot drift from what the keys do.
+ */
+public final class MainMenu {
+    /** One row of the shortcut list. */
+    public record Shortcut(String keys, String action) {
+        public String getKeys() { return keys; }
+        public String getAction() { return action; }
+    }
+
+    private final MenuBar bar = new MenuBar();
+
+    MainMenu(MainWindow w) {
+        bar.setId("menu-bar");
+        Menu file = menu("_File",
+                item("Open _model…", "Shortcut+O", w::openModel),
+                item("_Open session…", "Shortcut+Shift+O", w::openSession),
+                item("_Save session…", "Shortcut+S", w::saveSession),
+                new SeparatorMenuItem(),
+                item("_Quit", "Shortcut+Q", w::quit));
+        Menu run = menu("_Prompt",
+                item("_Run prompt", "Shortcut+Enter", w::run),
+                item("_Generate", "Shortcut+G", w::generate),
+                item("_Stop generating", "Esc", w::stop));
+        Menu view = menu("_View",
+                item("Policy _A", "Shortcut+1", () -> w.showPolicy(0)),
+                item("Policy _B", "Shortcut+2", () -> w.showPolicy(1)),
+                new SeparatorMenuItem(),
+                item("Previous _layer", "Alt+Up", () -> w.stepLayer(-1)),
+                item("_Next layer", "Alt+Down", () -> w.stepLayer(1)),
+                item("Previous _head", "Alt+Left", () -> w.stepHead(-1)),
+                item("Next h_ead", "Alt+Right", () -> w.stepHead(1)),
+                new SeparatorMenuItem(),
+                check("_Model and prompt panel", "Shortcut+Shift+L", w.leftPanelProperty()),
+                check("_Policy panel", "Shortcut+Shift+R", w.rightPanelProperty()),
+                new SeparatorMenuItem(),
+                check("_Dark theme", "Shortcut+Shift+D", w.looks().darkProperty()),
+                check("P_resentation mode", "F5", w.looks().presentationProperty()));
+        Menu help = menu("_Help",
+                item("_Keyboard shortcuts", "F1", () -> showShortcuts(w.getScene().getWindow())),
+                item("_About kvscope", null, () -> about(w.getScene().getWindow())));
+        bar.getMenus().addAll(file, run, view, help);
+    }
+
+    MenuBar bar() { return bar; }
+
+    /** Every accelerator in the menus with its action, in menu order. */
+    List<Shortcut> shortcuts() {
+        List<Shortcut> out = new ArrayList<>();
+        for (Menu m : bar.getMenus()) {
+            for (MenuItem i : m.getItems()) {
+                if (i.getAccelerator() != null) {
+                    out.add(new Shortcut(i.getAccelerator().getDisplayText(), i.getText().replace("_", "")
+                            .replace("…", "")));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void showShortcuts(Window owner) {
+        TableView<Shortcut> table = new TableView<>();
+        table.setId("shortcut-table");
+        TableColumn<Shortcut, String> keys = new TableColumn<>("Keys");
+        keys.setCellValueFactory(new PropertyValueFactory<>("keys"));
+        TableColumn<Shortcut, String> action = new TableColumn<>("Action");
+        action.setCellValueFactory(new PropertyValueFactory<>("action"));
+        table.getColumns().addAll(List.of(keys, action));
+        table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
+        table.getItems().setAll(shortcuts());
+        table.setPrefSize(420, 440);
+        Alert a = Dialogs.info(owner, "Keyboard shortcuts");
+        a.setHeaderText("Keyboard shortcuts (also shown next to each menu item)");
+        a.getDialogPane().setContent(table);
+        a.show();
+    }
+
+    private static void about(Window owner) {
+        Alert a = Dialogs.info(owner, "About kvscope");
+        a.setHeaderText("kvscope");
+        a.setContentText("A workbench for studying LLM attention and KV-cache compression policies.\n"
+                + "Every number it shows can be recomputed from the command line: see docs/CLI.md.");
+        a.show();
+    }
+
+    private static Menu menu(String title, MenuItem... items) {
+        Menu m = new Menu(title);
+        m.getItems().addAll(items);
+        return m;
+    }
+
+    private static MenuItem item(String title, String keys, Runnable action) {
+        MenuItem i = new MenuItem(title);
+        i.setOnAction(e -> action.run());
+        if (keys != null) {
+            i.setAccelerator(KeyCombination.keyCombination(keys));
+        }
+        return i;
+    }
+
+    private static CheckMenuItem check(String title, String keys, javafx.beans.property.BooleanProperty state) {
+        CheckMenuItem i = new CheckMenuItem(title);
+        i.selectedProperty().bindBidirectional(state);
+        i.setAccelerator(KeyCombination.keyCombination(keys));
+        return i;
+    }
+}

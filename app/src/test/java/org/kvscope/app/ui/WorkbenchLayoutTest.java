@@ -1,0 +1,321 @@
+package org.kvscope.app.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import javafx.scene.control.Label;
+import javafx.scene.control.TableView;
+import javafx.scene.input.KeyCode;
+import javafx.scene.layout.Region;
+import javafx.scene.paint.Color;
+import javafx.stage.Stage;
+import javafx.stage.Window;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.kvscope.app.ui.session.RecentModels;
+import org.kvscope.app.ui.view.Looks;
+import org.kvscope.app.ui.view.MainWindow;
+import org.kvscope.app.ui.vm.UiThreads;
+import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.model.ModelShape;
+import org.kvscope.model.SyntheticModelWriter;
+import org.kvscope.viz.VizTheme;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The window at the smallest supported sizes without clipped text, its keyboard shortcuts, the dark
+ * theme and presentation mode, and start-up with a damaged recent-models list. Uses a generated
+ * model, so it runs everywhere.
+ */
+@ExtendWith(ApplicationExtension.class)
+class WorkbenchLayoutTest {
+    private static final String PROMPT = "the quick brown fox jumps over the lazy dog and then the fox runs far away "
+            + "into the green forest where the old owl sleeps in a tall tree";
+
+    @TempDir static Path dir;
+    private Stage stage;
+    private WorkbenchViewModel vm;
+    private MainWindow window;
+    /** Work queued here waits behind whatever the test put first (the worker is single-threaded). */
+    private ExecutorService worker;
+
+    @Start
+    void start(Stage stage) throws Exception {
+        this.stage = stage;
+        open(new RecentModels(dir.resolve("recent.json")));
+    }
+
+    private void open(RecentModels recent) {
+        UiThreads std = UiThreads.standard(Duration.ofMillis(100));
+        worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "test-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        vm = new WorkbenchViewModel(new Workbench(), new UiThreads(std.fx(), worker, std.analysis(), std.evaluation(),
+                std.debounce()), recent, DeviceProbe.cpuOnly());
+        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        var scene = WorkbenchApp.createScene(vm, 1280, 800);
+        window = (MainWindow) scene.getRoot();
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(10, TimeUnit.SECONDS);
+        WaitForAsyncUtils.asyncFx(() -> VizTheme.darkProperty().set(false)).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void await(String what, BooleanSupplier onFx) throws Exception {
+        try {
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(onFx::getAsBoolean).get());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("timed out waiting for " + what, e);
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private static Path model() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        if (!Files.exists(file)) {
+            SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 7);
+        }
+        return file;
+    }
+
+    private void loadAndRun(FxRobot robot) throws Exception {
+        Path model = model();
+        robot.interact(() -> vm.openModel(model));
+        await("model", () -> vm.model() != null);
+        robot.interact(() -> vm.promptProperty().set(PROMPT));
+        robot.interact(vm::runPrompt);
+        await("analysis", () -> vm.capture() != null && vm.policyA().analysis() != null
+                && vm.policyB().analysis() != null);
+    }
+
+    private void resize(FxRobot robot, double w, double h) {
+        robot.interact(() -> {
+            stage.setWidth(w);
+            stage.setHeight(h);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    /** Every combination of view tab and policy tab, laid out, with what is truncated in each. */
+    private List<String> truncatedEverywhere(FxRobot robot) throws Exception {
+        List<String> found = new ArrayList<>();
+        for (int view = 0; view < window.views().getTabs().size(); view++) {
+            for (int policy = 0; policy < window.policyTabs().getTabs().size(); policy++) {
+                int v = view, p = policy;
+                robot.interact(() -> {
+                    window.views().getSelectionModel().select(v);
+                    window.policyTabs().getSelectionModel().select(p);
+                });
+                WaitForAsyncUtils.waitForFxEvents();
+                List<String> here = WaitForAsyncUtils.asyncFx(() -> {
+                    window.applyCss();
+                    window.layout();
+                    return Truncation.find(window);
+                }).get(10, TimeUnit.SECONDS);
+                String where = window.views().getTabs().get(v).getText() + " / "
+                        + window.policyTabs().getTabs().get(p).getText() + ": ";
+                here.stream().map(where::concat).filter(s -> !found.contains(s)).forEach(found::add);
+            }
+        }
+        return found;
+    }
+
+    @ParameterizedTest(name = "{0}×{1}")
+    @CsvSource({"1280, 800", "1024, 700"})
+    void nothingIsTruncatedAtSmallWindowSizes(int width, int height, FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        resize(robot, width, height);
+        assertEquals(width, window.getScene().getWidth(), 1.0, "the window took the size");
+        List<String> truncated = truncatedEverywhere(robot);
+        assertTrue(truncated.isEmpty(), truncated.size() + " truncated at " + width + "×" + height + ":\n"
+                + String.join("\n", truncated));
+        double views = window.views().getWidth();
+        assertTrue(views >= width * 0.5, "the views keep at least half the width: " + views);
+    }
+
+    @Test
+    void theTruncationCheckSeesACutLabel(FxRobot robot) throws Exception {
+        Label cut = new Label("a label far too long for its width");
+        Label whole = new Label("short");
+        robot.interact(() -> {
+            javafx.scene.layout.VBox box = new javafx.scene.layout.VBox(cut, whole);
+            cut.setMaxWidth(40);
+            stage.setScene(new javafx.scene.Scene(box, 300, 100));
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        List<String> found = WaitForAsyncUtils.asyncFx(() -> Truncation.find(stage.getScene().getRoot())).get(10, TimeUnit.SECONDS);
+        assertEquals(1, found.size(), found::toString);
+        assertTrue(found.get(0).contains("far too long"), found.get(0));
+    }
+
+    @Test
+    void hidingBothSidePanelsGivesTheViewsTheWholeWidth(FxRobot robot) {
+        resize(robot, 1024, 700);
+        robot.interact(() -> {
+            window.leftPanelProperty().set(false);
+            window.rightPanelProperty().set(false);
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(window.getWidth(), window.views().getWidth(), 2.0);
+        robot.clickOn("#toggle-left");
+        assertTrue(window.leftPanelProperty().get());
+        WaitForAsyncUtils.waitForFxEvents();
+        assertNotNull(window.lookup("#prompt-editor"), "the prompt is back in the window");
+    }
+
+    @Test
+    void runGenerateStopAndNavigationHaveShortcuts(FxRobot robot) throws Exception {
+        Path model = model();
+        robot.interact(() -> vm.openModel(model));
+        await("model", () -> vm.model() != null);
+        robot.interact(() -> vm.promptProperty().set(PROMPT));
+        robot.clickOn("#prompt-editor");
+
+        robot.press(KeyCode.CONTROL, KeyCode.ENTER).release(KeyCode.ENTER, KeyCode.CONTROL);
+        await("a capture started by Ctrl+Enter", () -> vm.capture() != null && vm.policyA().analysis() != null);
+        assertEquals(PROMPT, vm.promptProperty().get(), "Ctrl+Enter did not type into the prompt");
+
+        robot.press(KeyCode.ALT, KeyCode.DOWN).release(KeyCode.DOWN, KeyCode.ALT);
+        robot.press(KeyCode.ALT, KeyCode.RIGHT).release(KeyCode.RIGHT, KeyCode.ALT);
+        robot.press(KeyCode.ALT, KeyCode.RIGHT).release(KeyCode.RIGHT, KeyCode.ALT);
+        assertEquals(1, window.selection().layerProperty().get());
+        assertEquals(2, window.selection().headProperty().get());
+        robot.press(KeyCode.ALT, KeyCode.UP).release(KeyCode.UP, KeyCode.ALT);
+        robot.press(KeyCode.ALT, KeyCode.UP).release(KeyCode.UP, KeyCode.ALT);
+        assertEquals(0, window.selection().layerProperty().get(), "the layer stays in range");
+
+        robot.press(KeyCode.CONTROL, KeyCode.DIGIT2).release(KeyCode.DIGIT2, KeyCode.CONTROL);
+        assertEquals(window.policyTab(1), window.policyTabs().getSelectionModel().getSelectedItem());
+        robot.press(KeyCode.CONTROL, KeyCode.DIGIT1).release(KeyCode.DIGIT1, KeyCode.CONTROL);
+        assertEquals(window.policyTab(0), window.policyTabs().getSelectionModel().getSelectedItem());
+
+        // Generation waits behind a blocked worker, so Esc lands while it is pending.
+        CountDownLatch hold = new CountDownLatch(1);
+        worker.execute(() -> {
+            try {
+                hold.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        robot.press(KeyCode.CONTROL, KeyCode.G).release(KeyCode.G, KeyCode.CONTROL);
+        assertTrue(vm.generatingProperty().get(), "Ctrl+G started generating");
+        robot.press(KeyCode.ESCAPE).release(KeyCode.ESCAPE);
+        hold.countDown();
+        await("generation to end", () -> !vm.generatingProperty().get());
+        assertTrue(vm.statusProperty().get().contains("cancelled"), vm.statusProperty().get());
+        assertTrue(vm.generated().isEmpty(), "Esc stopped it before the first token");
+    }
+
+    @Test
+    void helpListsEveryShortcut(FxRobot robot) throws Exception {
+        robot.clickOn("#prompt-editor");
+        robot.press(KeyCode.F1).release(KeyCode.F1);
+        await("the shortcut list", () -> Window.getWindows().stream().anyMatch(w -> w.getScene() != null
+                && w.getScene().getRoot().lookup("#shortcut-table") != null));
+        TableView<?> table = (TableView<?>) Window.getWindows().stream()
+                .filter(w -> w.getScene() != null && w.getScene().getRoot().lookup("#shortcut-table") != null)
+                .findFirst().orElseThrow().getScene().getRoot().lookup("#shortcut-table");
+        assertEquals(window.shortcuts(), table.getItems());
+        List<String> actions = window.shortcuts().stream().map(s -> s.action()).toList();
+        for (String a : List.of("Run prompt", "Generate", "Stop generating", "Policy A", "Policy B", "Next layer",
+                "Previous head", "Dark theme", "Presentation mode", "Keyboard shortcuts")) {
+            assertTrue(actions.contains(a), a + " missing from " + actions);
+        }
+        robot.interact(() -> table.getScene().getWindow().hide());
+    }
+
+    @Test
+    void darkThemeRestylesControlsChartsAndCanvases(FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        Region card = (Region) window.lookup(".card");
+        Label title = (Label) window.lookup(".card-title");
+        double lightBackground = brightness(card);
+        robot.clickOn("#prompt-editor");
+        robot.press(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.D).release(KeyCode.D, KeyCode.SHIFT, KeyCode.CONTROL);
+        assertTrue(window.looks().darkProperty().get(), "Ctrl+Shift+D turns the dark theme on");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(window.getStyleClass().contains(Looks.DARK));
+        assertTrue(VizTheme.darkProperty().get(), "canvas views draw with the dark palette");
+        assertTrue(lightBackground > 0.9 && brightness(card) < 0.3, lightBackground + " -> " + brightness(card));
+        assertTrue(((Color) title.getTextFill()).getBrightness() > 0.7, "light text on the dark cards");
+        Region plot = (Region) window.lookup(".chart-plot-background");
+        assertNotNull(plot);
+        assertTrue(brightness(plot) < 0.3, "chart plots follow: " + brightness(plot));
+        robot.clickOn("#toggle-dark");
+        assertFalse(window.looks().darkProperty().get());
+        assertFalse(VizTheme.darkProperty().get());
+    }
+
+    private static double brightness(Region r) {
+        return ((Color) r.getBackground().getFills().get(0).getFill()).getBrightness();
+    }
+
+    @Test
+    void presentationModeEnlargesAllText(FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        Label status = (Label) window.lookup("#status");
+        Label chartTitle = (Label) window.lookup(".chart-title");
+        double before = status.getFont().getSize();
+        double chartBefore = chartTitle.getFont().getSize();
+        robot.clickOn("#prompt-editor");
+        robot.press(KeyCode.F5).release(KeyCode.F5);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(window.looks().presentationProperty().get());
+        assertEquals(Looks.NORMAL_FONT, before, 0.01);
+        assertEquals(Looks.PRESENTATION_FONT, status.getFont().getSize(), 0.01);
+        assertEquals(chartBefore * Looks.PRESENTATION_FONT / Looks.NORMAL_FONT, chartTitle.getFont().getSize(), 0.05,
+                "chart text scales with the root font");
+        assertEquals(Looks.PRESENTATION_FONT / Looks.NORMAL_FONT, window.looks().fontScale().get(), 1e-9);
+        robot.press(KeyCode.F5).release(KeyCode.F5);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(before, status.getFont().getSize(), 0.01);
+    }
+
+    @ParameterizedTest(name = "recent.json = {0}")
+    @ValueSource(strings = {"[null]", "[1, {\"a\": 2}, true]", "[\"/models/bad\\u0000.gguf\"]", "%%garbage%%"})
+    void aDamagedRecentListDoesNotStopTheWorkbench(String json, FxRobot robot) throws Exception {
+        Path file = dir.resolve("damaged-recent.json");
+        Files.writeString(file, json);
+        robot.interact(() -> {
+            vm.shutdown();
+            open(new RecentModels(file));
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(stage.isShowing());
+        assertNotNull(window.lookup("#recent-models"));
+        assertEquals(List.of(), vm.recent());
+        Path model = model();
+        robot.interact(() -> vm.openModel(model));
+        await("model", () -> vm.model() != null);
+        assertEquals(List.of(model.toAbsolutePath().normalize()), vm.recent(), "the list is rewritten clean");
+        assertEquals(List.of(model.toAbsolutePath().normalize()), new RecentModels(file).list());
+    }
+}
