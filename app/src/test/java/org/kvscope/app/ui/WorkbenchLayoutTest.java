@@ -139,6 +139,12 @@ class WorkbenchLayoutTest {
                     window.layout();
                     return Truncation.find(window);
                 }).get(10, TimeUnit.SECONDS);
+                if (!here.isEmpty()) {
+                    // what the failure looked like, for whoever fixes it
+                    org.kvscope.viz.export.ChartExport.png(window, Path.of("target", "truncated-"
+                            + (int) window.getScene().getWidth() + "x" + (int) window.getScene().getHeight()
+                            + "-" + v + "-" + p + ".png"));
+                }
                 String where = window.views().getTabs().get(v).getText() + " / "
                         + window.policyTabs().getTabs().get(p).getText() + ": ";
                 here.stream().map(where::concat).filter(s -> !found.contains(s)).forEach(found::add);

@@ -58,7 +58,7 @@ class WorkbenchWindowTest {
         vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(150)), new RecentModels(recentDir.resolve("r.json")),
                 DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
-        var scene = WorkbenchApp.createScene(vm, 1200, 780);
+        var scene = WorkbenchApp.createScene(vm, 1500, 920); // the default window; WorkbenchLayoutTest covers small ones
         window = (MainWindow) scene.getRoot();
         stage.setScene(scene);
         stage.show();

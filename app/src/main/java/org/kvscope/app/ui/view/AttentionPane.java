@@ -15,6 +15,7 @@ import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.FlowPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.RangeSlider;
 import org.kvscope.app.ui.vm.PolicyViewModel;
@@ -62,6 +63,8 @@ public final class AttentionPane extends BorderPane {
         heatmap.setMinSize(120, 120);
         summary.setId("heatmap-summary-" + policy.label());
         summary.getStyleClass().add("muted");
+        summary.setWrapText(true);
+        summary.setMinHeight(Region.USE_PREF_SIZE);
         heatmap.keptColorProperty().set(VizStyle.seriesColor(policy.label(), 0));
         layer.setPrefWidth(80);
         head.setPrefWidth(80);

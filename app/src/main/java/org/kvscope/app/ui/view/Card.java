@@ -31,12 +31,15 @@ public final class Card extends VBox {
         getStyleClass().add("card");
         Label t = new Label(title);
         t.getStyleClass().add("card-title");
-        Region gap = new Region();
-        HBox.setHgrow(gap, Priority.ALWAYS);
+        t.setWrapText(true);
+        t.setMaxWidth(Double.MAX_VALUE);
+        HBox.setHgrow(t, Priority.ALWAYS);
         MenuButton export = new MenuButton(null, new FontIcon("mdi2e-export-variant"));
         export.getStyleClass().add("flat");
+        export.setMinWidth(Region.USE_PREF_SIZE);
+        export.setAccessibleText("Export " + title + " as PNG or CSV");
         export.getItems().addAll(pngItem(title), csvItem(title));
-        HBox header = new HBox(6, t, gap, export);
+        HBox header = new HBox(6, t, export);
         header.getStyleClass().add("card-header");
         VBox.setVgrow(content, Priority.ALWAYS);
         getChildren().addAll(header, content);

@@ -8,6 +8,7 @@ import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.scene.Parent;
+import org.kvscope.viz.VizStyle;
 import org.kvscope.viz.VizTheme;
 
 /**
@@ -44,7 +45,10 @@ public final class Looks {
     /** Root font size relative to the normal mode (1.0 normally), for text drawn on canvases. */
     public DoubleBinding fontScale() { return fontScale; }
 
-    /** Makes {@code root} follow these looks: its font size, the dark style class, canvas colours. */
+    /**
+     * Makes {@code root} follow these looks: its font size, the dark style class, and the canvas
+     * views' colours and font scale (global in the viz module: the last window applied wins).
+     */
     void apply(Parent root) {
         root.styleProperty().bind(Bindings.createStringBinding(
                 () -> String.format(Locale.ROOT, "-fx-font-size: %.1fpx;", fontSize.get()), fontSize));
@@ -57,5 +61,6 @@ public final class Looks {
         };
         dark.addListener((o, a, b) -> theme.run());
         theme.run();
+        VizStyle.fontScaleProperty().bind(fontScale);
     }
 }

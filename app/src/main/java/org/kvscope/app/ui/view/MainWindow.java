@@ -187,13 +187,16 @@ public final class MainWindow extends BorderPane {
      * and prompt become the first tab of the policy column, so the views keep most of the width.
      */
     private void arrangePanels() {
+        boolean wasNarrow = narrow;
         narrow = isNarrow();
+        Tab selected = policies.getSelectionModel().getSelectedItem();
         main.getItems().clear();
         modelTab.setContent(null);
         policies.getTabs().remove(modelTab);
         if (narrow) {
             modelTab.setContent(leftScroll);
             policies.getTabs().addFirst(modelTab);
+            policies.getSelectionModel().select(wasNarrow ? selected : modelTab);
             if (leftPanel.get() || rightPanel.get()) {
                 main.getItems().add(policies);
             }

@@ -58,8 +58,8 @@ public final class PolicyPane extends VBox {
         vm.errorProperty().addListener((o, a, b) -> showError(b));
         schedule.setId("schedule-" + vm.label());
         schedule.setAnimationsEnabled(false);
-        schedule.setPrefHeight(190);
-        schedule.setMinHeight(160);
+        schedule.setPrefHeight(240);
+        schedule.setMinHeight(220);
         vm.layerBudgetsProperty().addListener((o, a, b) -> updateSchedule(b));
         updateSchedule(vm.layerBudgetsProperty().get());
         ProgressBar progress = new ProgressBar();
@@ -116,7 +116,7 @@ public final class PolicyPane extends VBox {
 
     private void updateSchedule(int[] budgets) {
         schedule.setSchedule(budgets == null ? null : new BudgetSchedule(budgets.clone(),
-                vm.policyName() + ": KV entries per kv-head kept in each layer"));
+                vm.policyName() + ": KV entries kept per kv-head"));
     }
 
     private static final class EntryCell extends ListCell<PolicyRegistry.Entry> {
