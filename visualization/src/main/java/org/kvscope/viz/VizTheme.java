@@ -1,7 +1,10 @@
 package org.kvscope.viz;
 
+import javafx.beans.InvalidationListener;
+import javafx.beans.WeakInvalidationListener;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
+import javafx.scene.Node;
 import javafx.scene.paint.Color;
 
 /**
@@ -37,6 +40,16 @@ public final class VizTheme {
     /** Whether canvas views draw with the {@link #DARK} palette (FX thread only). */
     public static BooleanProperty darkProperty() {
         return DARK_THEME;
+    }
+
+    /**
+     * Calls {@code redraw} whenever the theme changes, for as long as {@code view} lives (the
+     * listener is held by the view, and only weakly by the theme).
+     */
+    public static void redrawOnChange(Node view, Runnable redraw) {
+        InvalidationListener l = o -> redraw.run();
+        view.getProperties().put(VizTheme.class, l);
+        DARK_THEME.addListener(new WeakInvalidationListener(l));
     }
 
     /** The palette canvas views draw with now. */

@@ -86,7 +86,8 @@ class WorkbenchWindowTest {
         await("model", () -> vm.model() != null);
         robot.clickOn("#prompt-editor").write("Once");
         robot.interact(() -> vm.promptProperty().set(PROMPT));
-        robot.clickOn("#run-prompt");
+        robot.press(javafx.scene.input.KeyCode.CONTROL, javafx.scene.input.KeyCode.ENTER)
+                .release(javafx.scene.input.KeyCode.ENTER, javafx.scene.input.KeyCode.CONTROL); // Run
         await("analysis", () -> vm.capture() != null && vm.policyA().analysis() != null
                 && vm.policyB().analysis() != null);
     }

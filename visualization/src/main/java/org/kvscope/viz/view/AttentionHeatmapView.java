@@ -32,6 +32,7 @@ import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.ColorScale;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.KeptMask;
 import org.kvscope.viz.data.LayerHead;
@@ -146,6 +147,7 @@ public class AttentionHeatmapView extends Region {
         });
         keptColor.addListener((obs, o, n) -> invalidateBase());
         fontScale.addListener((obs, o, n) -> invalidateContent());
+        VizTheme.redrawOnChange(this, this::invalidateContent);
         sinkCount.addListener((obs, o, n) -> invalidateBase());
         keptMask.addListener((obs, o, n) -> updateAccessibleText());
         head.addListener((obs, o, n) -> updateAccessibleText());
@@ -645,12 +647,12 @@ public class AttentionHeatmapView extends Region {
 
     private void drawBase() {
         GraphicsContext g = base.getGraphicsContext2D();
-        g.setFill(VizStyle.BACKGROUND);
+        g.setFill(VizTheme.palette().background());
         g.fillRect(0, 0, base.getWidth(), base.getHeight());
         AttentionMap m = map.get();
         Font font = VizStyle.labelFont(scale());
         if (m == null || frame == null || grid == null) {
-            g.setFill(VizStyle.MUTED);
+            g.setFill(VizTheme.palette().muted());
             g.setFont(font);
             g.setTextAlign(TextAlignment.CENTER);
             g.setTextBaseline(VPos.CENTER);
@@ -660,7 +662,7 @@ public class AttentionHeatmapView extends Region {
         Rectangle2D img = frame.image();
         g.setImageSmoothing(false);
         g.drawImage(image, img.getMinX(), img.getMinY(), img.getWidth(), img.getHeight());
-        g.setStroke(Color.web("#c9ccd3"));
+        g.setStroke(VizTheme.palette().grid());
         g.setLineWidth(1);
         g.strokeRect(img.getMinX() - 0.5, img.getMinY() - 0.5, img.getWidth() + 1, img.getHeight() + 1);
         Rectangle2D strip = keptStripBounds();
@@ -690,7 +692,7 @@ public class AttentionHeatmapView extends Region {
             t.append(" · keys ").append(v.keyFrom()).append("–").append(v.keyTo() - 1);
         }
         g.setFont(font);
-        g.setFill(VizStyle.MUTED);
+        g.setFill(VizTheme.palette().muted());
         g.setTextAlign(TextAlignment.RIGHT);
         g.setTextBaseline(VPos.CENTER);
         g.fillText(t.toString(), base.getWidth() - 4, 9 * scale());
@@ -726,7 +728,7 @@ public class AttentionHeatmapView extends Region {
         g.setTextBaseline(VPos.CENTER);
         double textY = getHeight() - 10 * scale();
         if (hoverPx < 0) {
-            g.setFill(VizStyle.MUTED);
+            g.setFill(VizTheme.palette().muted());
             g.fillText(fitMode ? "hover a cell · wheel to zoom · drag to pan" : "hover a cell · double-click to fit",
                     4, textY);
             return;
@@ -739,7 +741,7 @@ public class AttentionHeatmapView extends Region {
         g.setStroke(VizStyle.HIGHLIGHT);
         g.setLineWidth(1.5);
         g.strokeRect(x0 - 1, y0 - 1, x1 - x0 + 2, y1 - y0 + 2);
-        g.setFill(VizStyle.TEXT);
+        g.setFill(VizTheme.palette().text());
         g.fillText(hoverText.get(), 4, textY);
     }
 

@@ -10,6 +10,7 @@ import javafx.scene.layout.Pane;
 import javafx.scene.paint.Color;
 import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.BandCurve;
 import org.kvscope.viz.data.BandCurveSet;
 
@@ -28,6 +29,7 @@ public class BandCurveChart extends Pane {
         VizStyle.apply(this, "viz-view", "band-curve-chart");
         getChildren().add(canvas);
         widthProperty().addListener((o, a, b) -> draw());
+        VizTheme.redrawOnChange(this, this::draw);
         heightProperty().addListener((o, a, b) -> draw());
         setPrefSize(420, 240);
         setMinSize(160, 120);
@@ -46,11 +48,11 @@ public class BandCurveChart extends Pane {
         canvas.setWidth(width);
         canvas.setHeight(height);
         GraphicsContext g = canvas.getGraphicsContext2D();
-        g.setFill(VizStyle.BACKGROUND);
+        g.setFill(VizTheme.palette().background());
         g.fillRect(0, 0, width, height);
         BandCurveSet set = data.get();
         g.setFont(VizStyle.LABEL_FONT);
-        g.setFill(VizStyle.MUTED);
+        g.setFill(VizTheme.palette().muted());
         g.setTextBaseline(VPos.CENTER);
         if (set == null || set.curves().isEmpty()) {
             g.setTextAlign(TextAlignment.CENTER);
@@ -104,12 +106,12 @@ public class BandCurveChart extends Pane {
 
     private void axes(GraphicsContext g, BandCurveSet set, double xMin, double xMax, double y0, double y1,
                       java.util.function.DoubleUnaryOperator sx, java.util.function.DoubleUnaryOperator sy) {
-        g.setStroke(VizStyle.MUTED);
+        g.setStroke(VizTheme.palette().muted());
         g.setLineWidth(1);
         double bottom = getHeight() - BOTTOM;
         g.strokeLine(LEFT, TOP, LEFT, bottom);
         g.strokeLine(LEFT, bottom, getWidth() - RIGHT, bottom);
-        g.setFill(VizStyle.MUTED);
+        g.setFill(VizTheme.palette().muted());
         g.setTextAlign(TextAlignment.CENTER);
         for (double b = Math.pow(2, Math.floor(log2(xMin))); b <= xMax * 1.001; b *= 2) {
             if (b >= xMin * 0.999) {
@@ -181,7 +183,7 @@ public class BandCurveChart extends Pane {
         for (int c = 0; c < set.curves().size(); c++) {
             g.setFill(COLORS[Math.min(c, COLORS.length - 1)]);
             g.fillRect(width - RIGHT - 10, y - 4, 10, 8);
-            g.setFill(VizStyle.TEXT);
+            g.setFill(VizTheme.palette().text());
             g.fillText(set.curves().get(c).name(), width - RIGHT - 14, y);
             y += 14;
         }

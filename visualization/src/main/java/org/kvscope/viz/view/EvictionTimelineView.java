@@ -14,6 +14,7 @@ import javafx.scene.layout.Pane;
 import javafx.scene.paint.Color;
 import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.EvictionGrid;
 
 /**
@@ -36,6 +37,7 @@ public class EvictionTimelineView extends Pane {
         org.kvscope.viz.VizStyle.apply(this, "viz-view", "eviction-timeline-view");
         getChildren().add(canvas);
         widthProperty().addListener((o, a, b) -> draw());
+        VizTheme.redrawOnChange(this, this::draw);
         heightProperty().addListener((o, a, b) -> draw());
         selectedPosition.addListener((o, a, b) -> draw());
         canvas.setOnMouseMoved(e -> hoverText.set(describe(rowAt(e.getY()), positionAt(e.getX()))));
@@ -105,7 +107,7 @@ public class EvictionTimelineView extends Pane {
         canvas.setWidth(getWidth());
         canvas.setHeight(getHeight());
         GraphicsContext gc = canvas.getGraphicsContext2D();
-        gc.setFill(VizStyle.BACKGROUND);
+        gc.setFill(VizTheme.palette().background());
         gc.fillRect(0, 0, getWidth(), getHeight());
         EvictionGrid g = grid.get();
         if (g == null) {
@@ -127,15 +129,15 @@ public class EvictionTimelineView extends Pane {
                 }
             }
             if (ch >= 9) {
-                gc.setFill(VizStyle.TEXT);
+                gc.setFill(VizTheme.palette().text());
                 gc.fillText(clip(TokenFlowView.display(g.rowLabels().get(r))), LEFT - 4, y + ch / 2);
             }
         }
-        gc.setStroke(VizStyle.MUTED);
+        gc.setStroke(VizTheme.palette().muted());
         gc.setLineWidth(1);
         double boundary = LEFT + g.promptLength() * cw;
         gc.strokeLine(boundary, TOP - 4, boundary, TOP + g.rows() * ch);
-        gc.setFill(VizStyle.MUTED);
+        gc.setFill(VizTheme.palette().muted());
         gc.setTextAlign(TextAlignment.LEFT);
         gc.fillText("positions 0.." + (g.positions() - 1) + " (prompt | generated) — " + g.scope(), LEFT, TOP / 2);
         int sel = selectedPosition.get();

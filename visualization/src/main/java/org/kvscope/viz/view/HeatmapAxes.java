@@ -11,7 +11,7 @@ import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.ColorScale;
 import org.kvscope.viz.ColorScales;
-import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.KeptMask;
 import org.kvscope.viz.raster.Bins;
@@ -89,7 +89,7 @@ final class HeatmapAxes {
         double fontPx = font.getSize();
         Rectangle2D img = f.image();
         g.setFont(font);
-        g.setFill(VizStyle.MUTED);
+        g.setFill(VizTheme.palette().muted());
         boolean tokens = f.cell() >= fontPx + 1 && f.rasterW() == f.cols() && f.rasterH() == f.rows();
         int leftChars = Math.max(2, (int) (leftSpace / (fontPx * 0.62)));
         int keyChars = Math.max(2, (int) (keySpace / (fontPx * 0.62)));
@@ -160,14 +160,14 @@ final class HeatmapAxes {
         g.setImageSmoothing(false);
         g.drawImage(gradient, bar.getMinX(), bar.getMinY(), bar.getWidth(), bar.getHeight());
         g.setImageSmoothing(smooth);
-        g.setStroke(Color.web("#c9ccd3"));
+        g.setStroke(VizTheme.palette().grid());
         g.setLineWidth(1);
         g.strokeRect(bar.getMinX() - 0.5, bar.getMinY() - 0.5, bar.getWidth() + 1, bar.getHeight() + 1);
         g.setFont(font);
-        g.setFill(VizStyle.MUTED);
+        g.setFill(VizTheme.palette().muted());
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.CENTER);
-        g.setStroke(VizStyle.MUTED);
+        g.setStroke(VizTheme.palette().muted());
         for (double v : ticks(values)) {
             double y = bar.getMaxY() - values.position(v) * bar.getHeight();
             g.strokeLine(bar.getMaxX(), y, bar.getMaxX() + 3, y);

@@ -21,6 +21,7 @@ import javafx.geometry.VPos;
 import org.kvscope.viz.ColorScale;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.TokenWeights;
 
 /**
@@ -54,11 +55,13 @@ public class TokenFlowView extends BorderPane {
     public TokenFlowView() {
         VizStyle.apply(this, "viz-view", "token-flow-view");
         scroll.setFitToWidth(true);
-        scroll.setStyle("-fx-background-color: transparent; -fx-background: white;");
+        scroll.styleProperty().bind(VizTheme.darkProperty().map(dark -> "-fx-background-color: transparent; -fx-background: "
+                + (dark ? ColorScales.css(VizTheme.DARK.background()) : "white") + ";"));
         setCenter(scroll);
         holder.setMinHeight(0);
         scroll.viewportBoundsProperty().addListener((o, a, b) -> relayout());
         mapping.addListener((o, a, b) -> draw());
+        VizTheme.redrawOnChange(this, this::draw);
         canvas.setOnMouseClicked(e -> {
             int i = tokenAt(e.getX(), e.getY());
             if (i >= 0) {
@@ -169,7 +172,7 @@ public class TokenFlowView extends BorderPane {
 
     private void draw() {
         GraphicsContext g = canvas.getGraphicsContext2D();
-        g.setFill(VizStyle.BACKGROUND);
+        g.setFill(VizTheme.palette().background());
         g.fillRect(0, 0, canvas.getWidth(), canvas.getHeight());
         TokenWeights d = data.get();
         if (d == null || x.length != d.size()) {
@@ -193,7 +196,7 @@ public class TokenFlowView extends BorderPane {
                 g.setLineWidth(2);
                 g.strokeRect(x[i] + 1, y[i] + 1, w[i] - 2, LINE - 2);
             }
-            g.setFill(VizStyle.TEXT);
+            g.setFill(VizTheme.palette().text());
             g.fillText(display(d.tokens().get(i)), x[i] + PAD, y[i] + LINE / 2);
             mark(g, d.keptA(), i, A, y[i] + LINE + 1);
             mark(g, d.keptB(), i, B, y[i] + LINE + 4);

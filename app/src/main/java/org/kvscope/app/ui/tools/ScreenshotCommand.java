@@ -24,7 +24,7 @@ import org.kvscope.prompts.Suites;
  */
 final class ScreenshotCommand {
     /** Tabs of the views pane, in order. */
-    private static final int ATTENTION = 0, METRICS = 1, EVALUATION = 2, COMPARE = 3;
+    private static final int ATTENTION = 0, METRICS = 1, EVALUATION = 2, COMPARE = 3, TOKENS = 4;
 
     /** One PNG: which tab, theme and mode, at which window size. */
     record Shot(String file, int tab, boolean dark, boolean presentation, int width, int height) {}
@@ -34,6 +34,7 @@ final class ScreenshotCommand {
             new Shot("workbench-metrics.png", METRICS, false, false, 1280, 800),
             new Shot("workbench-evaluation.png", EVALUATION, false, false, 1280, 800),
             new Shot("workbench-compare.png", COMPARE, false, false, 1280, 800),
+            new Shot("workbench-tokens.png", TOKENS, false, false, 1280, 800),
             new Shot("workbench-attention-dark.png", ATTENTION, true, false, 1280, 800),
             new Shot("workbench-metrics-dark.png", METRICS, true, false, 1280, 800),
             new Shot("workbench-small.png", ATTENTION, false, false, 1024, 700),

@@ -38,7 +38,7 @@ public final class MainMenu {
         Menu run = menu("_Prompt",
                 item("_Run prompt", "Shortcut+Enter", w::run),
                 item("_Generate", "Shortcut+G", w::generate),
-                item("_Stop generating", "Esc", w::stop));
+                item("_Stop (cancel the task in progress)", "Esc", w::stop));
         Menu view = menu("_View",
                 item("Policy _A", "Shortcut+1", () -> w.showPolicy(0)),
                 item("Policy _B", "Shortcut+2", () -> w.showPolicy(1)),

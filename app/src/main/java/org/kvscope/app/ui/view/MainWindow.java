@@ -252,7 +252,8 @@ public final class MainWindow extends BorderPane {
     void openModel() { fire("#open-model"); }
     void run() { fire("#run-prompt"); }
     void generate() { fire("#generate"); }
-    void stop() { vm.stop(); }
+    /** Cancels the task in progress: a model load, a Run or a generation. */
+    void stop() { vm.task().cancel(); }
     void quit() { getScene().getWindow().hide(); }
 
     void showPolicy(int index) {

@@ -224,7 +224,7 @@ public final class MetricsPane extends ScrollPane {
         window.setEditable(true);
         window.setPrefWidth(70);
         window.valueProperty().addListener((o, a, b) -> pvc.windowProperty().set(b));
-        HBox bar = new HBox(6, definition, new Label("k"), k, new Label("window"), window);
+        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(6, 4, definition, new Label("k"), k, new Label("window"), window);
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         pvcCaption.setId("pvc-caption");
         pvcCaption.getStyleClass().add("muted");

@@ -63,7 +63,7 @@ public final class PolicyDiffPane extends VBox {
         evaluation.setId("diff-evaluation");
         evaluation.getStyleClass().add("totals");
         evaluation.setWrapText(true);
-        HBox bar = new HBox(8, swap, copy, summary);
+        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(8, 4, swap, copy, summary);
         bar.setAlignment(Pos.CENTER_LEFT);
         HBox.setHgrow(summary, Priority.ALWAYS);
 
