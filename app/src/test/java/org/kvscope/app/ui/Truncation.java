@@ -69,7 +69,8 @@ final class Truncation {
         for (Parent p = n.getParent(); p != null; p = p.getParent()) {
             if (p instanceof ScrollPane || p.getClass().getName().startsWith(ScrollPane.class.getPackageName()
                     + ".skin.ScrollPaneSkin") || p.getStyleClass().contains("clipped-container")
-                    || p.getClass().getSimpleName().equals("VirtualFlow")) {
+                    || p.getClass().getSimpleName().equals("VirtualFlow")
+                    || p.getClass().getSimpleName().equals("TableHeaderRow")) { // scrolls with its table
                 return null;
             }
             Bounds pb = p.localToScene(p.getLayoutBounds());

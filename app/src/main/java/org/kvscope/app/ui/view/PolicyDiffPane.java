@@ -129,6 +129,7 @@ public final class PolicyDiffPane extends VBox {
 
     private static TableColumn<Row, Integer> column(String title, java.util.function.ToIntFunction<Row> value) {
         TableColumn<Row, Integer> c = new TableColumn<>(title);
+        c.setMinWidth(8 * title.length() + 20); // the header stays readable in a narrow window
         c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.applyAsInt(d.getValue())));
         c.setSortable(true);
         return c;
