@@ -38,6 +38,7 @@ public class FunnellingChart extends BorderPane {
         Label title = new Label("Funnelling by layer");
         title.getStyleClass().add("title");
         title.setMinWidth(Region.USE_PREF_SIZE);
+        chooser.setMinWidth(Region.USE_PREF_SIZE);
         Region spacer = new Region();
         HBox.setHgrow(spacer, Priority.ALWAYS);
         HBox bar = new HBox(title, spacer, chooser);
