@@ -67,7 +67,6 @@ public class TokenStripView extends BorderPane {
     public TokenStripView() {
         VizStyle.apply(this, "viz-view", "token-strip-view");
         rows.getStyleClass().add("token-strip");
-        rows.setStyle("-fx-background-color: white; -fx-padding: 4;");
         rows.setFocusTraversable(false);
         rows.setCellFactory(l -> new RowCell());
         probe.setManaged(false);
