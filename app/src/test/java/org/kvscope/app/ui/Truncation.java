@@ -25,8 +25,8 @@ final class Truncation {
     }
 
     private static void walk(Node n, List<String> out) {
-        if (!n.isVisible() || n instanceof org.controlsfx.control.PropertySheet) {
-            return; // KNOWN GAP: the policy PropertySheet's name column still cuts long names at 1280 px
+        if (!n.isVisible()) {
+            return;
         }
         if (n instanceof Labeled l && l.getText() != null && !l.getText().isBlank()
                 && l.getContentDisplay() != ContentDisplay.GRAPHIC_ONLY) {

@@ -26,9 +26,13 @@ public final class NumberControl extends HBox {
         this.scale = scale;
         this.onEdit = onEdit;
         slider.setBlockIncrement(scale.integer() && !scale.log() ? 1.0 / Math.max(1, scale.max() - scale.min()) : 0.01);
-        field.setPrefColumnCount(6);
-        field.setMinWidth(64);
+        field.setPrefColumnCount(5);
+        field.setMinWidth(56);
         field.setMaxWidth(80);
+        // a short preferred slider leaves the parameter sheet's name column room at 1024 and 1280 px; the
+        // slider still grows into whatever width is free
+        slider.setPrefWidth(36);
+        slider.setMinWidth(24);
         field.getStyleClass().add("value-field");
         slider.valueProperty().addListener((o, a, b) -> {
             if (!updating) {
