@@ -6,7 +6,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * One {@code kvscope bench} run: the bandwidth measured just before it, prefill and decode
- * tokens/s, and the decode bound that bandwidth gives.
+ * tokens/s, and the decode bound that bandwidth gives. The bandwidth columns are NaN when the
+ * test was skipped ({@code --bandwidth-mib 0}).
  */
 public record BenchRun(double copyGBps, double readGBps, double prefillTokS, double decodeTokS, double boundTokS) {
 
@@ -40,7 +41,14 @@ public record BenchRun(double copyGBps, double readGBps, double prefillTokS, dou
 
     private static String row(String label, double copy, double read, double prefill, double decode, double bound,
                               double decodeOverBound, double prefillOverDecode) {
-        return String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.0f%% | %.1fx |", label, copy, read,
-                prefill, decode, bound, 100 * decodeOverBound, prefillOverDecode);
+        return String.format(Locale.ROOT, "| %s | %s | %s | %.2f | %.2f | %s | %s | %.1fx |", label, number(copy),
+                number(read), prefill, decode, number(bound),
+                Double.isNaN(decodeOverBound) ? "–" : String.format(Locale.ROOT, "%.0f%%", 100 * decodeOverBound),
+                prefillOverDecode);
+    }
+
+    /** Two decimals, or "–" for a column that was not measured (NaN: bench without its bandwidth test). */
+    private static String number(double v) {
+        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
     }
 }

@@ -33,6 +33,15 @@ public record ResidentMemory(long anonymousBytes, long fileBytes) {
         }
     }
 
+    /** The process's peak resident memory so far (VmHWM in /proc/self/status); empty where it is not reported. */
+    public static OptionalLong peak() {
+        try {
+            return field(Files.readAllLines(Path.of("/proc/self/status")), "VmHWM:");
+        } catch (IOException | RuntimeException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     private static OptionalLong field(java.util.List<String> lines, String name) {
         for (String l : lines) {
             if (l.startsWith(name)) {

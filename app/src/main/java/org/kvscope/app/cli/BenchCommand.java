@@ -25,6 +25,12 @@ import org.kvscope.sampling.Sampler;
 public final class BenchCommand implements Command {
     /** Largest batch for {@code --kernels}' matrix-matrix timing (bounds its scratch memory). */
     private static final int KERNEL_BATCH = 256;
+    /**
+     * Each bandwidth-test buffer, in MiB: far beyond the last-level cache, yet small enough that the
+     * child JVM's peak resident memory (two buffers) stays near a 1B model's own. It was 1024, and
+     * that child alone then set the peak of the process tree at 2.6–3.1 GB.
+     */
+    static final int DEFAULT_BANDWIDTH_MIB = 256;
 
     @Override public String name() { return "bench"; }
 
@@ -41,7 +47,9 @@ public final class BenchCommand implements Command {
                                       the median are printed (default 3)
                   --warmup W          runs before the measured ones, printed but left out of the median,
                                       so that the JIT has compiled the kernels first (default 1)
-                  --bandwidth-mib M   buffer size for the bandwidth test (default 1024)
+                  --bandwidth-mib M   size of each of the bandwidth test's two buffers (default 256; far
+                                      larger than the caches). 0 skips the test: no bound columns, and the
+                                      peak resident memory of the whole process tree is the model's alone
                   --kernels           also time the weight kernels alone on the model's matrices: the
                                       decode and prefill ceilings they set, a plain read of the same
                                       weights (what memory allows decode at all), and the largest
@@ -59,7 +67,13 @@ public final class BenchCommand implements Command {
         int decodeTokens = a.integer("decode-tokens", 32, 1, 1 << 20);
         int repeat = a.integer("repeat", 3, 1, 100);
         int warmup = a.integer("warmup", 1, 0, 100);
-        int mib = a.integer("bandwidth-mib", 1024, 16, 1 << 16);
+        int mib = a.integer("bandwidth-mib", DEFAULT_BANDWIDTH_MIB, 0, 1 << 16);
+        if (mib > 0 && mib < 16) {
+            throw new UsageException("--bandwidth-mib must be 0 (no bandwidth test) or at least 16, got " + mib);
+        }
+        if (mib == 0 && a.flag("kernels")) {
+            throw new UsageException("--kernels compares the kernels with the bandwidth bound: it needs --bandwidth-mib above 0");
+        }
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int context = promptTokens + decodeTokens + 1;
             if (context > model.config().contextLength()) {
@@ -74,9 +88,14 @@ public final class BenchCommand implements Command {
                 prompt[i] = r.nextInt(model.config().vocabSize());
             }
             long bytesPerToken = model.weights().bytesPerDecodedToken();
-            out.printf("weight bytes per decoded token: %.1f MiB; bound = copy bandwidth / those bytes, "
-                    + "the bandwidth measured (%d MiB buffers, all cores, in a separate JVM) right before each run%n",
-                    bytesPerToken / 1048576.0, mib);
+            if (mib > 0) {
+                out.printf("weight bytes per decoded token: %.1f MiB; bound = copy bandwidth / those bytes, "
+                        + "the bandwidth measured (two %d MiB buffers, all cores, in a separate JVM) right before each run%n",
+                        bytesPerToken / 1048576.0, mib);
+            } else {
+                out.printf("weight bytes per decoded token: %.1f MiB; no bandwidth test (--bandwidth-mib 0), so no bound%n",
+                        bytesPerToken / 1048576.0);
+            }
             out.printf("| run | copy GB/s | read GB/s | prefill tok/s (%d) | decode tok/s | bound tok/s | decode / bound "
                     + "| prefill / decode |%n", promptTokens);
             InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(backend, context));
@@ -93,7 +112,7 @@ public final class BenchCommand implements Command {
                     progress.step(w + 1 < warmup ? "warm-up " + (w + 2) : "run 1");
                 }
                 for (int rep = 0; rep < repeat; rep++) {
-                    MemoryBandwidth.Result bw = IsolatedBandwidth.measure((long) mib << 20, 3);
+                    MemoryBandwidth.Result bw = mib > 0 ? IsolatedBandwidth.measure((long) mib << 20, 3) : NOT_MEASURED;
                     double[] speeds = prefillAndDecode(session, prompt, decodeTokens);
                     BenchRun run = new BenchRun(bw.copyGBps(), bw.readGBps(), speeds[0], speeds[1],
                             bw.copyGBps() * 1e9 / bytesPerToken);
@@ -120,9 +139,15 @@ public final class BenchCommand implements Command {
             ResidentMemory.read().ifPresent(m -> out.printf(
                     "resident memory: %.0f MiB file-backed (mapped weights; file %.0f MiB) + %.0f MiB anonymous (heap, KV, scratch)%n",
                     m.fileBytes() / 1048576.0, model.info().fileSize() / 1048576.0, m.anonymousBytes() / 1048576.0));
+            ResidentMemory.peak().ifPresent(peak -> out.printf(
+                    "peak resident memory of this JVM: %.0f MiB (VmHWM; the bandwidth test's child JVM not included)%n",
+                    peak / 1048576.0));
             return 0;
         }
     }
+
+    /** Stands in for the bandwidth test when it is skipped: its columns and the bound print as "–". */
+    private static final MemoryBandwidth.Result NOT_MEASURED = new MemoryBandwidth.Result(Double.NaN, Double.NaN, 0, 1);
 
     /** Prefill of the prompt from an empty cache, then greedy decode steps: {prefill tok/s, decode tok/s}. */
     private static double[] prefillAndDecode(InferenceSession session, int[] prompt, int decodeTokens) {

@@ -32,6 +32,9 @@ class BenchReportTest {
                 BenchRun.medianRow(List.of(slow, mid, fast)));
         assertEquals(10.0, BenchRun.median(List.of(slow, mid), BenchRun::decodeTokS), 1e-12, "even count: mean of the middle two");
         assertThrows(IllegalArgumentException.class, () -> BenchRun.medianRow(List.of()));
+        BenchRun unmeasured = new BenchRun(Double.NaN, Double.NaN, 40, 8, Double.NaN);
+        assertEquals("| 1 | – | – | 40.00 | 8.00 | – | – | 5.0x |", unmeasured.row("1"));
+        assertEquals("| median | – | – | 40.00 | 8.00 | – | – | 5.0x |", BenchRun.medianRow(List.of(unmeasured)));
     }
 
     @Test

@@ -71,6 +71,20 @@ class CliTest {
     }
 
     @Test
+    void benchWithoutBandwidthTestLeavesTheBoundColumnsEmptyAndReportsPeakMemory() {
+        Run r = run("bench", "--model", tiny.toString(), "--prompt-tokens", "4", "--decode-tokens", "1", "--repeat", "1",
+                "--warmup", "0", "--bandwidth-mib", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("no bandwidth test (--bandwidth-mib 0)"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("| 1 | – | – | ") && l.contains("| – | – |")), r.out());
+        if (Files.isReadable(Path.of("/proc/self/status"))) {
+            assertTrue(r.out().contains("peak resident memory of this JVM: "), r.out());
+        }
+        assertCleanError(run("bench", "--model", tiny.toString(), "--bandwidth-mib", "8"), 2, "--bandwidth-mib");
+        assertCleanError(run("bench", "--model", tiny.toString(), "--bandwidth-mib", "0", "--kernels"), 2, "--kernels");
+    }
+
+    @Test
     void benchWithoutWarmUpSaysRunOneIncludesCompilation() {
         Run r = run("bench", "--model", tiny.toString(), "--prompt-tokens", "4", "--decode-tokens", "1", "--repeat", "1",
                 "--warmup", "0", "--bandwidth-mib", "16");
