@@ -104,7 +104,7 @@ public final class F16Tensor extends SegmentTensor {
     /**
      * The in-register conversion on 16-lane vectors only. With C2 held to AVX2 code
      * (-XX:UseAVX=2) on an AVX-512 machine it ran 9–14 GB/s on one core against 16–17 for the
-     * buffered conversion ({@code tools/harness/run MH T 64 0.02}), so 8-lane machines keep that.
+     * buffered conversion ({@code F16Matvec} in benchmarks/jmh, docs/BENCHMARKS.md), so 8-lane machines keep that.
      */
     static final boolean IN_REGISTERS = F.length() == 16;
 

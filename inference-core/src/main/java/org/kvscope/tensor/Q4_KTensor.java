@@ -131,7 +131,7 @@ public final class Q4_KTensor extends SegmentTensor {
      * {@code selectFrom}, cost more than it saved). Each nibble is masked where it sits and
      * converted as n·16^j, j = 0..3, with no shift; {@link #matvec} scaled x by 16^-j to match.
      * 9.3 → about 13 Gvalues/s on one core against the scalar unpacking
-     * ({@code tools/harness/run MQ old,vb,va 200}, L2-resident).
+     * ({@code Q4_KMatvec} in benchmarks/jmh, L2-resident; docs/BENCHMARKS.md).
      */
     private float dotPermuted16(long block, float[] xp, float[] minSums, int n) {
         FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;

@@ -109,7 +109,7 @@ public final class Q6_KTensor extends SegmentTensor {
      * unsigned, so the −32 is not applied per value: 32·d·scale·Σx over each group of 16 comes
      * off once per super-block, from the group sums of x computed once for all rows.
      * Against the 8-lane form with scalar scales: 4.2–5.0 → about 9–10 Gvalues/s on one core
-     * (a 2048-column matrix in L2, {@code tools/harness/run M6 old,new,blend 200}).
+     * (a 2048-column matrix in L2, {@code Q6_KMatvec} in benchmarks/jmh).
      */
     private float dotPermuted16(long block, float[] xp, float[] groupSums, int n) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;

@@ -41,7 +41,7 @@ public final class VectorOps {
      * compilation), and a vector passed to a call that is not inlined is boxed. With the earlier
      * form, halves through {@code reinterpretShape(…, 1)}, the Q8_0 matrix-vector product ran at
      * 82% of the same kernel ending in {@code reduceLanes}; with this one, 88% (one core, rows in
-     * L2: {@code tools/harness/run MK MIX D0,T 256}, docs/BENCHMARKS.md, sixth session).
+     * L2: {@code Q8_0MatvecBenchmark} in benchmarks/jmh, docs/BENCHMARKS.md, sixth session).
      */
     public static float sum(FloatVector v) {
         if (LANES == 16) { // a constant: the JIT keeps one branch

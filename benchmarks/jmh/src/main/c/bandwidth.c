@@ -5,7 +5,7 @@
  * over two 1 GiB anonymous buffers; with FILE, also a read of that file memory-mapped, as the
  * model's weights are. Best of 7 passes each.
  *
- *   tools/harness/native/run THREADS [FILE]
+ *   benchmarks/jmh/native-bandwidth.sh THREADS [FILE]
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
