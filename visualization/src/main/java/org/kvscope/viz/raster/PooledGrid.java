@@ -28,8 +28,16 @@ public record PooledGrid(int width, int height, float[] values, byte[] states, d
     /** Colour of pixels without computed values. */
     public static final int MISSING_ARGB = 0xFFE4E4E8;
 
-    /** Colours every pixel into {@code argb} (length {@code width * height}). */
+    /** Colours every pixel into {@code argb} (length {@code width * height}), empty pixels in the light theme's colours. */
     public void toArgb(ColorScale scale, ColorScales.Mapping mapping, int[] argb) {
+        toArgb(scale, mapping, argb, CAUSAL_ARGB, MISSING_ARGB);
+    }
+
+    /**
+     * Colours every pixel into {@code argb} (length {@code width * height}); causal pixels get {@code causalArgb}
+     * and pixels without values {@code missingArgb} (the theme's background and empty colours).
+     */
+    public void toArgb(ColorScale scale, ColorScales.Mapping mapping, int[] argb, int causalArgb, int missingArgb) {
         if (argb.length < width * height) {
             throw new IllegalArgumentException("argb buffer holds " + argb.length + " pixels, needs " + width * height);
         }
@@ -41,9 +49,9 @@ public record PooledGrid(int width, int height, float[] values, byte[] states, d
         for (int i = 0; i < width * height; i++) {
             byte s = states[i];
             if (s == CAUSAL) {
-                argb[i] = CAUSAL_ARGB;
+                argb[i] = causalArgb;
             } else if (s == MISSING) {
-                argb[i] = MISSING_ARGB;
+                argb[i] = missingArgb;
             } else {
                 double v = values[i];
                 double t;
@@ -59,13 +67,18 @@ public record PooledGrid(int width, int height, float[] values, byte[] states, d
 
     /** Colours every pixel into {@code argb} on a fixed value scale (so zoom and pan keep colours). */
     public void toArgb(ColorScale scale, ValueScale values, int[] argb) {
+        toArgb(scale, values, argb, CAUSAL_ARGB, MISSING_ARGB);
+    }
+
+    /** Like {@link #toArgb(ColorScale, ValueScale, int[])} with the theme's causal and missing colours. */
+    public void toArgb(ColorScale scale, ValueScale values, int[] argb, int causalArgb, int missingArgb) {
         if (argb.length < width * height) {
             throw new IllegalArgumentException("argb buffer holds " + argb.length + " pixels, needs " + width * height);
         }
         int[] lut = scale.lookupTable();
         for (int i = 0; i < width * height; i++) {
             byte s = states[i];
-            argb[i] = s == CAUSAL ? CAUSAL_ARGB : s == MISSING ? MISSING_ARGB
+            argb[i] = s == CAUSAL ? causalArgb : s == MISSING ? missingArgb
                     : lut[ColorScale.index(values.position(this.values[i]))];
         }
     }

@@ -58,7 +58,8 @@ import org.kvscope.viz.raster.ValueScale;
 public class AttentionHeatmapView extends Region {
     /** Largest cell side in pixels that zooming reaches. */
     public static final double MAX_CELL = 48;
-    private static final Color EVICTED_DIM = Color.rgb(255, 255, 255, 0.72);
+    /** How far evicted columns are blended towards the background. */
+    private static final double EVICTED_DIM = 0.72;
     private static final double ZOOM_PER_NOTCH = 1.25;
 
     /**
@@ -613,10 +614,11 @@ public class AttentionHeatmapView extends Region {
         if (argb.length != n) {
             argb = new int[n];
         }
-        grid.toArgb(colorScale.get(), values, argb);
+        VizTheme.Palette palette = VizTheme.palette();
+        grid.toArgb(colorScale.get(), values, argb, palette.backgroundArgb(), palette.emptyArgb());
         KeptMask mask = keptMask.get();
         if (mask != null) {
-            dimEvicted(mask);
+            dimEvicted(mask, palette);
         }
         if (image == null || (int) image.getWidth() != grid.width() || (int) image.getHeight() != grid.height()) {
             image = new WritableImage(grid.width(), grid.height());
@@ -625,22 +627,17 @@ public class AttentionHeatmapView extends Region {
                 grid.width());
     }
 
-    /** Blends raster columns whose keys are all evicted towards white (the causal triangle stays white). */
-    private void dimEvicted(KeptMask mask) {
+    /** Blends raster columns whose keys are all evicted towards the background (the causal triangle stays it). */
+    private void dimEvicted(KeptMask mask, VizTheme.Palette palette) {
         int w = grid.width();
         int h = grid.height();
-        double a = EVICTED_DIM.getOpacity();
         for (int px = 0; px < w; px++) {
             if (HeatmapAxes.anyKept(mask, frame, px)) {
                 continue;
             }
             for (int py = 0; py < h; py++) {
                 int i = py * w + px;
-                int c = argb[i];
-                int r = (int) ((c >> 16 & 0xFF) * (1 - a) + 255 * a);
-                int g = (int) ((c >> 8 & 0xFF) * (1 - a) + 255 * a);
-                int b = (int) ((c & 0xFF) * (1 - a) + 255 * a);
-                argb[i] = 0xFF000000 | r << 16 | g << 8 | b;
+                argb[i] = palette.dim(argb[i], EVICTED_DIM);
             }
         }
     }

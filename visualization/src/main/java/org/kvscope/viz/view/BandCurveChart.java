@@ -1,8 +1,12 @@
 package org.kvscope.viz.view;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
@@ -20,10 +24,10 @@ import org.kvscope.viz.data.BandCurveSet;
  * Use on the JavaFX application thread.
  */
 public class BandCurveChart extends Pane {
-    private static final Color[] COLORS = {VizStyle.POLICY_A, VizStyle.POLICY_B, VizStyle.BASELINE, Color.web("#009e73")};
-    private static final double LEFT = 48, RIGHT = 12, TOP = 22, BOTTOM = 30;
+    private static final double RIGHT = 12;
     private final Canvas canvas = new Canvas();
     private final ReadOnlyObjectWrapper<BandCurveSet> data = new ReadOnlyObjectWrapper<>(this, "data");
+    private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
 
     public BandCurveChart() {
         VizStyle.apply(this, "viz-view", "band-curve-chart");
@@ -31,6 +35,8 @@ public class BandCurveChart extends Pane {
         widthProperty().addListener((o, a, b) -> draw());
         VizTheme.redrawOnChange(this, this::draw);
         heightProperty().addListener((o, a, b) -> draw());
+        fontScale.bind(VizStyle.fontScaleProperty());
+        fontScale.addListener((o, a, b) -> draw());
         setPrefSize(420, 240);
         setMinSize(160, 120);
     }
@@ -43,6 +49,39 @@ public class BandCurveChart extends Pane {
 
     public ReadOnlyObjectProperty<BandCurveSet> dataProperty() { return data.getReadOnlyProperty(); }
 
+    /** Scale of the text drawn on the canvas (bound to {@link VizStyle#fontScaleProperty()} by default). */
+    public DoubleProperty fontScaleProperty() { return fontScale; }
+
+    /**
+     * Colour of each curve from its name ({@link VizStyle#seriesColor}: A blue, B orange, FullKV grey), so a
+     * policy keeps its colour when the other has no curve.
+     */
+    static List<Color> curveColors(BandCurveSet set) {
+        List<Color> colors = new ArrayList<>();
+        int other = 0;
+        for (BandCurve c : set.curves()) {
+            boolean isOther = VizStyle.role(c.name()) == VizStyle.Role.OTHER;
+            colors.add(VizStyle.seriesColor(c.name(), isOther ? other++ : 0));
+        }
+        return colors;
+    }
+
+    private double scale() {
+        return VizStyle.clampScale(fontScale.get());
+    }
+
+    private double left() {
+        return 48 * scale();
+    }
+
+    private double top() {
+        return 22 * scale();
+    }
+
+    private double bottomMargin() {
+        return 30 * scale();
+    }
+
     private void draw() {
         double width = getWidth(), height = getHeight();
         canvas.setWidth(width);
@@ -51,7 +90,7 @@ public class BandCurveChart extends Pane {
         g.setFill(VizTheme.palette().background());
         g.fillRect(0, 0, width, height);
         BandCurveSet set = data.get();
-        g.setFont(VizStyle.LABEL_FONT);
+        g.setFont(VizStyle.labelFont(scale()));
         g.setFill(VizTheme.palette().muted());
         g.setTextBaseline(VPos.CENTER);
         if (set == null || set.curves().isEmpty()) {
@@ -80,24 +119,26 @@ public class BandCurveChart extends Pane {
         }
         double pad = 0.05 * (yMax - yMin);
         double lx0 = log2(xMin), lx1 = Math.max(log2(xMax), lx0 + 1), y0 = yMin - pad, y1 = yMax + pad;
-        double pw = width - LEFT - RIGHT, ph = height - TOP - BOTTOM;
-        java.util.function.DoubleUnaryOperator sx = b -> LEFT + (log2(b) - lx0) / (lx1 - lx0) * pw;
-        java.util.function.DoubleUnaryOperator sy = v -> TOP + (1 - (v - y0) / (y1 - y0)) * ph;
+        double left = left(), top = top();
+        double pw = width - left - RIGHT, ph = height - top - bottomMargin();
+        java.util.function.DoubleUnaryOperator sx = b -> left + (log2(b) - lx0) / (lx1 - lx0) * pw;
+        java.util.function.DoubleUnaryOperator sy = v -> top + (1 - (v - y0) / (y1 - y0)) * ph;
         axes(g, set, xMin, xMax, y0, y1, sx, sy);
+        List<Color> colors = curveColors(set);
         for (int c = 0; c < set.curves().size(); c++) {
-            curve(g, set.curves().get(c), COLORS[Math.min(c, COLORS.length - 1)], sx, sy);
+            curve(g, set.curves().get(c), colors.get(c), sx, sy);
         }
         if (!Double.isNaN(set.markedBudget())) {
             double mx = sx.applyAsDouble(set.markedBudget());
             g.setStroke(VizStyle.HIGHLIGHT);
             g.setLineDashes(4, 3);
-            g.strokeLine(mx, TOP, mx, TOP + ph);
+            g.strokeLine(mx, top, mx, top + ph);
             g.setLineDashes();
             g.setFill(VizStyle.HIGHLIGHT);
             g.setTextAlign(TextAlignment.LEFT);
-            g.fillText("now " + (int) set.markedBudget(), Math.min(mx + 3, width - 50), TOP + 6);
+            g.fillText("now " + (int) set.markedBudget(), Math.min(mx + 3, width - 50 * scale()), top + 6 * scale());
         }
-        legend(g, set, width);
+        legend(g, set, colors, width);
     }
 
     private static double log2(double v) {
@@ -108,28 +149,30 @@ public class BandCurveChart extends Pane {
                       java.util.function.DoubleUnaryOperator sx, java.util.function.DoubleUnaryOperator sy) {
         g.setStroke(VizTheme.palette().muted());
         g.setLineWidth(1);
-        double bottom = getHeight() - BOTTOM;
-        g.strokeLine(LEFT, TOP, LEFT, bottom);
-        g.strokeLine(LEFT, bottom, getWidth() - RIGHT, bottom);
+        double bottom = getHeight() - bottomMargin();
+        double left = left();
+        double f = scale();
+        g.strokeLine(left, top(), left, bottom);
+        g.strokeLine(left, bottom, getWidth() - RIGHT, bottom);
         g.setFill(VizTheme.palette().muted());
         g.setTextAlign(TextAlignment.CENTER);
         for (double b = Math.pow(2, Math.floor(log2(xMin))); b <= xMax * 1.001; b *= 2) {
             if (b >= xMin * 0.999) {
                 double x = sx.applyAsDouble(b);
                 g.strokeLine(x, bottom, x, bottom + 3);
-                g.fillText(Integer.toString((int) b), x, bottom + 10);
+                g.fillText(Integer.toString((int) b), x, bottom + 10 * f);
             }
         }
-        g.fillText("budget (KV entries per head, log₂)", LEFT + (getWidth() - LEFT - RIGHT) / 2, bottom + 22);
+        g.fillText("budget (KV entries per head, log₂)", left + (getWidth() - left - RIGHT) / 2, bottom + 22 * f);
         g.setTextAlign(TextAlignment.RIGHT);
         for (int i = 0; i <= 4; i++) {
             double v = y0 + i * (y1 - y0) / 4;
             double y = sy.applyAsDouble(v);
-            g.strokeLine(LEFT - 3, y, LEFT, y);
-            g.fillText(String.format(Locale.ROOT, Math.abs(y1 - y0) < 0.1 ? "%.3f" : "%.2f", v), LEFT - 5, y);
+            g.strokeLine(left - 3, y, left, y);
+            g.fillText(String.format(Locale.ROOT, Math.abs(y1 - y0) < 0.1 ? "%.3f" : "%.2f", v), left - 5, y);
         }
         g.setTextAlign(TextAlignment.LEFT);
-        g.fillText(set.metric() + " — band: " + set.spread(), 4, 9);
+        g.fillText(set.metric() + " — band: " + set.spread(), 4, 9 * f);
     }
 
     private static void curve(GraphicsContext g, BandCurve c, Color color, java.util.function.DoubleUnaryOperator sx,
@@ -177,15 +220,15 @@ public class BandCurveChart extends Pane {
         }
     }
 
-    private static void legend(GraphicsContext g, BandCurveSet set, double width) {
+    private void legend(GraphicsContext g, BandCurveSet set, List<Color> colors, double width) {
         g.setTextAlign(TextAlignment.RIGHT);
-        double y = TOP + 8;
+        double y = top() + 8 * scale();
         for (int c = 0; c < set.curves().size(); c++) {
-            g.setFill(COLORS[Math.min(c, COLORS.length - 1)]);
+            g.setFill(colors.get(c));
             g.fillRect(width - RIGHT - 10, y - 4, 10, 8);
             g.setFill(VizTheme.palette().text());
             g.fillText(set.curves().get(c).name(), width - RIGHT - 14, y);
-            y += 14;
+            y += 14 * scale();
         }
     }
 }

@@ -1,11 +1,13 @@
 package org.kvscope.viz.view;
 
 import java.util.Locale;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.geometry.VPos;
 import javafx.scene.canvas.Canvas;
@@ -26,18 +28,20 @@ import org.kvscope.viz.data.EvictionGrid;
 public class EvictionTimelineView extends Pane {
     private static final Color EVICTED = Color.web("#d55e00");
     private static final Color HELD = Color.web("#8d96a3");
-    private static final double LEFT = 90, TOP = 16;
 
     private final Canvas canvas = new Canvas();
     private final ReadOnlyObjectWrapper<EvictionGrid> grid = new ReadOnlyObjectWrapper<>(this, "grid");
     private final IntegerProperty selectedPosition = new SimpleIntegerProperty(this, "selectedPosition", -1);
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
+    private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
 
     public EvictionTimelineView() {
         org.kvscope.viz.VizStyle.apply(this, "viz-view", "eviction-timeline-view");
         getChildren().add(canvas);
         widthProperty().addListener((o, a, b) -> draw());
         VizTheme.redrawOnChange(this, this::draw);
+        fontScale.bind(VizStyle.fontScaleProperty());
+        fontScale.addListener((o, a, b) -> draw());
         heightProperty().addListener((o, a, b) -> draw());
         selectedPosition.addListener((o, a, b) -> draw());
         canvas.setOnMouseMoved(e -> hoverText.set(describe(rowAt(e.getY()), positionAt(e.getX()))));
@@ -66,28 +70,45 @@ public class EvictionTimelineView extends Pane {
 
     public ReadOnlyStringProperty hoverTextProperty() { return hoverText.getReadOnlyProperty(); }
 
+    /** Scale of the row labels and the caption (bound to {@link VizStyle#fontScaleProperty()} by default). */
+    public DoubleProperty fontScaleProperty() { return fontScale; }
+
+    private double scale() {
+        return VizStyle.clampScale(fontScale.get());
+    }
+
+    /** Width of the row labels' column, left of the cells. */
+    private double left() {
+        return 90 * scale();
+    }
+
+    /** Height of the caption above the cells. */
+    private double top() {
+        return 16 * scale();
+    }
+
     private double cellWidth() {
         EvictionGrid g = grid.get();
-        return g == null ? 1 : Math.max(0.5, (getWidth() - LEFT - 4) / g.positions());
+        return g == null ? 1 : Math.max(0.5, (getWidth() - left() - 4) / g.positions());
     }
 
     private double cellHeight() {
         EvictionGrid g = grid.get();
-        return g == null ? 1 : Math.max(2, Math.min(16, (getHeight() - TOP - 4) / g.rows()));
+        return g == null ? 1 : Math.max(2, Math.min(16, (getHeight() - top() - 4) / g.rows()));
     }
 
     /** Position under canvas x, or -1. */
     public int positionAt(double px) {
         EvictionGrid g = grid.get();
-        int p = (int) Math.floor((px - LEFT) / cellWidth());
-        return g == null || px < LEFT || p >= g.positions() ? -1 : p;
+        int p = (int) Math.floor((px - left()) / cellWidth());
+        return g == null || px < left() || p >= g.positions() ? -1 : p;
     }
 
     /** Row under canvas y, or -1. */
     public int rowAt(double py) {
         EvictionGrid g = grid.get();
-        int r = (int) Math.floor((py - TOP) / cellHeight());
-        return g == null || py < TOP || r >= g.rows() ? -1 : r;
+        int r = (int) Math.floor((py - top()) / cellHeight());
+        return g == null || py < top() || r >= g.rows() ? -1 : r;
     }
 
     private String describe(int row, int p) {
@@ -114,37 +135,37 @@ public class EvictionTimelineView extends Pane {
             return;
         }
         double cw = cellWidth(), ch = cellHeight();
-        gc.setFont(VizStyle.LABEL_FONT);
+        gc.setFont(VizStyle.labelFont(scale()));
         gc.setTextBaseline(VPos.CENTER);
         gc.setTextAlign(TextAlignment.RIGHT);
         for (int r = 0; r < g.rows(); r++) {
-            double y = TOP + r * ch;
+            double y = top() + r * ch;
             for (int p = 0; p < g.positions(); p++) {
                 double held = g.held()[r][p];
                 Color c = g.evicted()[r][p] > 0 ? EVICTED
                         : Double.isNaN(held) || held <= 0 ? null : HELD.deriveColor(0, 1, 1, 0.25 + 0.75 * held);
                 if (c != null) {
                     gc.setFill(c);
-                    gc.fillRect(LEFT + p * cw, y, Math.max(cw, 0.75), ch - (ch > 4 ? 1 : 0));
+                    gc.fillRect(left() + p * cw, y, Math.max(cw, 0.75), ch - (ch > 4 ? 1 : 0));
                 }
             }
-            if (ch >= 9) {
+            if (ch >= 9 * scale()) {
                 gc.setFill(VizTheme.palette().text());
-                gc.fillText(clip(TokenFlowView.display(g.rowLabels().get(r))), LEFT - 4, y + ch / 2);
+                gc.fillText(clip(TokenFlowView.display(g.rowLabels().get(r))), left() - 4, y + ch / 2);
             }
         }
         gc.setStroke(VizTheme.palette().muted());
         gc.setLineWidth(1);
-        double boundary = LEFT + g.promptLength() * cw;
-        gc.strokeLine(boundary, TOP - 4, boundary, TOP + g.rows() * ch);
+        double boundary = left() + g.promptLength() * cw;
+        gc.strokeLine(boundary, top() - 4, boundary, top() + g.rows() * ch);
         gc.setFill(VizTheme.palette().muted());
         gc.setTextAlign(TextAlignment.LEFT);
-        gc.fillText("positions 0.." + (g.positions() - 1) + " (prompt | generated) — " + g.scope(), LEFT, TOP / 2);
+        gc.fillText("positions 0.." + (g.positions() - 1) + " (prompt | generated) — " + g.scope(), left(), top() / 2);
         int sel = selectedPosition.get();
         if (sel >= 0 && sel < g.positions()) {
             gc.setStroke(VizStyle.HIGHLIGHT);
             gc.setLineWidth(1.5);
-            gc.strokeRect(LEFT + sel * cw, TOP, Math.max(cw, 2), g.rows() * ch);
+            gc.strokeRect(left() + sel * cw, top(), Math.max(cw, 2), g.rows() * ch);
         }
     }
 

@@ -19,8 +19,8 @@ import org.kvscope.viz.raster.ValueScale;
 
 /** Draws the heatmap's axes: token labels or position ticks, the kept strip and the colour bar. */
 final class HeatmapAxes {
-    /** Colour of evicted keys in the kept strip. */
-    static final Color EVICTED_STRIP = Color.web("#d9dbe1");
+    /** Colour of evicted keys in the kept strip (light theme; the palette's {@code inactive}). */
+    static final Color EVICTED_STRIP = VizTheme.LIGHT.inactive();
     /** Height of the kept strip under the key axis. */
     static final double STRIP_H = 7;
 
@@ -77,7 +77,7 @@ final class HeatmapAxes {
             while (end < f.rasterW() && anyKept(mask, f, end) == state) {
                 end++;
             }
-            g.setFill(state ? kept : EVICTED_STRIP);
+            g.setFill(state ? kept : VizTheme.palette().inactive());
             g.fillRect(f.keyX(px), y, Math.max(1, f.keyX(end) - f.keyX(px)), STRIP_H);
             px = end;
         }

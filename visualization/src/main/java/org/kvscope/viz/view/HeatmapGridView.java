@@ -34,6 +34,7 @@ import javafx.scene.layout.StackPane;
 import javafx.scene.text.Font;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.LayerHead;
 import org.kvscope.viz.data.LayerHeadMaps;
@@ -117,6 +118,7 @@ public class HeatmapGridView extends BorderPane {
         fontScale.addListener((obs, o, n) -> restyleLabels());
         selected.addListener((obs, o, n) -> refreshRows());
         mapping.addListener((obs, o, n) -> render());
+        VizTheme.redrawOnChange(this, this::render);
         flow.widthProperty().addListener((obs, o, n) -> resizeThumbs());
         setMinSize(120, 80);
         setPrefSize(8 * (thumbnailSize + GAP) + labelWidth() + 24, 4 * (thumbnailSize + GAP) + 40);
@@ -266,6 +268,8 @@ public class HeatmapGridView extends BorderPane {
         }
         int gen = generation.incrementAndGet();
         ColorScales.Mapping mapMode = mapping.get() == null ? ColorScales.Mapping.LOG : mapping.get();
+        int causalArgb = VizTheme.palette().backgroundArgb();
+        int missingArgb = VizTheme.palette().emptyArgb();
         boolean samePooling = pooledFor == m;
         if (!samePooling) {
             images = new WritableImage[m.maps().size()];
@@ -287,7 +291,7 @@ public class HeatmapGridView extends BorderPane {
                 }
                 PooledGrid g = pools[i];
                 int[] pixels = new int[g.width() * g.height()];
-                g.toArgb(ColorScales.VIRIDIS, mapMode, pixels);
+                g.toArgb(ColorScales.VIRIDIS, mapMode, pixels, causalArgb, missingArgb);
                 int index = i;
                 boolean last = i == pools.length - 1;
                 Platform.runLater(() -> publish(gen, index, g, pixels, last));

@@ -2,11 +2,13 @@ package org.kvscope.viz.view;
 
 import java.util.Locale;
 import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleIntegerProperty;
 import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
 import javafx.scene.AccessibleRole;
@@ -21,6 +23,7 @@ import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.ColorScale;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.MeanAttentionRows;
 import org.kvscope.viz.raster.Bins;
 
@@ -35,6 +38,7 @@ public class MeanAttentionRowsView extends Region {
     private final ReadOnlyObjectWrapper<MeanAttentionRows> data = new ReadOnlyObjectWrapper<>(this, "data");
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
     private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
+    private final IntegerProperty selectedLayer = new SimpleIntegerProperty(this, "selectedLayer", -1);
     private WritableImage image;
     private int[] argb = new int[0];
 
@@ -46,6 +50,8 @@ public class MeanAttentionRowsView extends Region {
         setAccessibleText("mean attention by layer: no data");
         fontScale.bind(VizStyle.fontScaleProperty());
         fontScale.addListener((obs, o, n) -> requestLayout());
+        VizTheme.redrawOnChange(this, this::redraw);
+        selectedLayer.addListener((obs, o, n) -> redraw());
         setOnMouseMoved(this::onMouseMoved);
         setOnMouseExited(e -> hover(""));
         setMinSize(160, 100);
@@ -73,6 +79,11 @@ public class MeanAttentionRowsView extends Region {
     /** Scale of the text drawn on the canvas (bound to {@link VizStyle#fontScaleProperty()} by default). */
     public DoubleProperty fontScaleProperty() {
         return fontScale;
+    }
+
+    /** The layer outlined (e.g. the one shown in the heatmap); -1 for none. */
+    public IntegerProperty selectedLayerProperty() {
+        return selectedLayer;
     }
 
     private double scale() {
@@ -130,7 +141,8 @@ public class MeanAttentionRowsView extends Region {
 
     private void redraw() {
         GraphicsContext g = canvas.getGraphicsContext2D();
-        g.setFill(VizStyle.BACKGROUND);
+        VizTheme.Palette palette = VizTheme.palette();
+        g.setFill(palette.background());
         g.fillRect(0, 0, canvas.getWidth(), canvas.getHeight());
         MeanAttentionRows rows = data.get();
         Rectangle2D plot = plotArea();
@@ -155,7 +167,7 @@ public class MeanAttentionRowsView extends Region {
                         best = row[k];
                     }
                 }
-                argb[l * pw + px] = Double.isNaN(best) ? 0xFFE4E4E8 : scale.argbAt(max > 0 ? best / max : 0);
+                argb[l * pw + px] = Double.isNaN(best) ? palette.emptyArgb() : scale.argbAt(max > 0 ? best / max : 0);
             }
         }
         if (image == null || (int) image.getWidth() != pw || (int) image.getHeight() != ph) {
@@ -164,13 +176,24 @@ public class MeanAttentionRowsView extends Region {
         image.getPixelWriter().setPixels(0, 0, pw, ph, PixelFormat.getIntArgbInstance(), argb, 0, pw);
         g.setImageSmoothing(false);
         g.drawImage(image, plot.getMinX(), plot.getMinY(), plot.getWidth(), plot.getHeight());
-        g.setFill(VizStyle.MUTED);
+        g.setFill(palette.muted());
         g.setTextBaseline(VPos.CENTER);
         g.setTextAlign(TextAlignment.RIGHT);
         double rowH = plot.getHeight() / ph;
         int stride = HeatmapAxes.niceStride((font.getSize() + 2) / rowH);
         for (int l = 0; l < ph; l += stride) {
             g.fillText("L" + l, plot.getMinX() - 4, plot.getMinY() + (l + 0.5) * rowH);
+        }
+        int sel = selectedLayer.get();
+        if (sel >= 0 && sel < ph) {
+            g.setStroke(VizStyle.HIGHLIGHT);
+            g.setLineWidth(2);
+            g.strokeRect(plot.getMinX() + 1, plot.getMinY() + sel * rowH + 1, plot.getWidth() - 2,
+                    Math.max(2, rowH - 2));
+            g.setFill(VizStyle.HIGHLIGHT);
+            g.setTextAlign(TextAlignment.RIGHT);
+            g.fillText("L" + sel, plot.getMinX() - 4, plot.getMinY() + (sel + 0.5) * rowH);
+            g.setFill(palette.muted());
         }
         g.setTextAlign(TextAlignment.LEFT);
         g.fillText("mean attention per key, each layer relative to its maximum", plot.getMinX(), 9 * scale());

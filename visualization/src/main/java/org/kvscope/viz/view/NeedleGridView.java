@@ -19,6 +19,7 @@ import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.NeedleGrid;
 
 /**
@@ -41,7 +42,6 @@ public class NeedleGridView extends Region {
     public static final Color SUCCESS_COLOR = ColorScales.ORANGE_BLUE.colorAt(1);
     /** Cell colour for a failed retrieval (orange end of {@link ColorScales#ORANGE_BLUE}). */
     public static final Color FAILURE_COLOR = ColorScales.ORANGE_BLUE.colorAt(0);
-    private static final Color EMPTY_COLOR = Color.web("#eceef2");
 
     private final Canvas canvas = new Canvas();
     private final Label title = new Label();
@@ -63,6 +63,7 @@ public class NeedleGridView extends Region {
             requestLayout();
         });
         colorBy.addListener((obs, o, n) -> redraw());
+        VizTheme.redrawOnChange(this, this::redraw);
         setMinSize(160, 120);
         setPrefSize(420, 300);
     }
@@ -161,7 +162,8 @@ public class NeedleGridView extends Region {
 
     private void redraw() {
         GraphicsContext g = canvas.getGraphicsContext2D();
-        g.setFill(VizStyle.BACKGROUND);
+        VizTheme.Palette palette = VizTheme.palette();
+        g.setFill(palette.background());
         g.fillRect(0, 0, canvas.getWidth(), canvas.getHeight());
         NeedleGrid data = grid.get();
         if (data == null || getWidth() <= leftWidth() + 8 || getHeight() <= titleHeight() + bottomHeight()) {
@@ -188,7 +190,7 @@ public class NeedleGridView extends Region {
                 double v = data.values()[d][l];
                 Color fill;
                 if (Double.isNaN(v) && !bySuccess) {
-                    fill = EMPTY_COLOR;
+                    fill = palette.empty();
                 } else if (bySuccess) {
                     fill = data.success()[d][l] ? SUCCESS_COLOR : FAILURE_COLOR;
                 } else {
@@ -196,7 +198,7 @@ public class NeedleGridView extends Region {
                 }
                 g.setFill(fill);
                 g.fillRect(r.getMinX() + 1, r.getMinY() + 1, r.getWidth() - 2, r.getHeight() - 2);
-                g.setFill(fill.getBrightness() < 0.6 ? Color.WHITE : VizStyle.TEXT);
+                g.setFill(fill.getBrightness() < 0.6 ? VizTheme.DARK.text() : VizTheme.LIGHT.text());
                 String value = Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%.2f", v);
                 drawCellText(g, r, value, data.count(d, l), font.getSize());
             }
@@ -219,7 +221,7 @@ public class NeedleGridView extends Region {
     }
 
     private void drawAxes(GraphicsContext g, NeedleGrid data) {
-        g.setFill(VizStyle.MUTED);
+        g.setFill(VizTheme.palette().muted());
         g.setTextAlign(TextAlignment.RIGHT);
         for (int d = 0; d < data.depths().length; d++) {
             Rectangle2D r = cellBounds(d, 0);

@@ -1,12 +1,14 @@
 package org.kvscope.viz.view;
 
 import java.util.Locale;
+import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleDoubleProperty;
 import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.scene.canvas.Canvas;
@@ -39,7 +41,10 @@ public class TokenFlowView extends BorderPane {
     public static final Color B = VizStyle.POLICY_B;
     private static final ColorScale PURPLES = ColorScale.interpolate("purples", new double[][] {
             {1.000, 1.000, 1.000}, {0.855, 0.784, 0.933}, {0.588, 0.443, 0.808}});
-    private static final double PAD = 3, LINE = 17, MARKS = 7, GAP = 2;
+    /** The dark theme's weight scale: from the empty-cell colour up to a light purple. */
+    private static final ColorScale PURPLES_DARK = ColorScale.interpolate("purples on dark", new double[][] {
+            {0.173, 0.188, 0.220}, {0.353, 0.275, 0.522}, {0.690, 0.573, 0.902}});
+    private static final double PAD = 3, MARKS = 7, GAP = 2;
 
     private final Canvas canvas = new Canvas();
     private final Pane holder = new Pane(canvas);
@@ -49,6 +54,7 @@ public class TokenFlowView extends BorderPane {
     private final ObjectProperty<ColorScales.Mapping> mapping = new SimpleObjectProperty<>(this, "mapping",
             ColorScales.Mapping.LOG);
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
+    private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
     private double[] x = new double[0], y = new double[0], w = new double[0];
     private double laidOutWidth = -1;
 
@@ -62,6 +68,11 @@ public class TokenFlowView extends BorderPane {
         scroll.viewportBoundsProperty().addListener((o, a, b) -> relayout());
         mapping.addListener((o, a, b) -> draw());
         VizTheme.redrawOnChange(this, this::draw);
+        fontScale.bind(VizStyle.fontScaleProperty());
+        fontScale.addListener((o, a, b) -> {
+            laidOutWidth = -1;
+            relayout();
+        });
         canvas.setOnMouseClicked(e -> {
             int i = tokenAt(e.getX(), e.getY());
             if (i >= 0) {
@@ -94,6 +105,14 @@ public class TokenFlowView extends BorderPane {
     /** Log (default) or linear weight colours. */
     public ObjectProperty<ColorScales.Mapping> mappingProperty() { return mapping; }
 
+    /** Scale of the token text (bound to {@link VizStyle#fontScaleProperty()} by default). */
+    public DoubleProperty fontScaleProperty() { return fontScale; }
+
+    /** Height of a token's box: its text line. */
+    private double line() {
+        return Math.ceil(17 * VizStyle.clampScale(fontScale.get()));
+    }
+
     /** Description of the token under the mouse (empty when none). */
     public ReadOnlyStringProperty hoverTextProperty() { return hoverText.getReadOnlyProperty(); }
 
@@ -102,13 +121,13 @@ public class TokenFlowView extends BorderPane {
         if (i < 0 || i >= x.length) {
             return null;
         }
-        return canvas.localToScene(x[i] + w[i] / 2, y[i] + LINE / 2);
+        return canvas.localToScene(x[i] + w[i] / 2, y[i] + line() / 2);
     }
 
     /** Token index at canvas coordinates, or -1. */
     public int tokenAt(double px, double py) {
         for (int i = 0; i < x.length; i++) {
-            if (px >= x[i] && px < x[i] + w[i] && py >= y[i] && py < y[i] + LINE + MARKS) {
+            if (px >= x[i] && px < x[i] + w[i] && py >= y[i] && py < y[i] + line() + MARKS) {
                 return i;
             }
         }
@@ -139,21 +158,21 @@ public class TokenFlowView extends BorderPane {
         y = new double[n];
         w = new double[n];
         Text measure = new Text();
-        measure.setFont(VizStyle.LABEL_FONT);
+        measure.setFont(VizStyle.labelFont(fontScale.get()));
         double cx = 0, cy = 0;
         for (int i = 0; i < n; i++) {
             measure.setText(display(d.tokens().get(i)));
             double tw = Math.max(6, measure.getLayoutBounds().getWidth()) + 2 * PAD;
             if (cx > 0 && cx + tw > width) {
                 cx = 0;
-                cy += LINE + MARKS + GAP;
+                cy += line() + MARKS + GAP;
             }
             x[i] = cx;
             y[i] = cy;
             w[i] = tw;
             cx += tw + 1;
         }
-        double height = n == 0 ? 0 : cy + LINE + MARKS + GAP;
+        double height = n == 0 ? 0 : cy + line() + MARKS + GAP;
         canvas.setWidth(width);
         canvas.setHeight(Math.min(height, 16_000));
         holder.setPrefHeight(canvas.getHeight());
@@ -179,7 +198,9 @@ public class TokenFlowView extends BorderPane {
             return;
         }
         double max = d.weights() == null ? 0 : scaleMax(d);
-        g.setFont(VizStyle.LABEL_FONT);
+        g.setFont(VizStyle.labelFont(fontScale.get()));
+        VizTheme.Palette palette = VizTheme.palette();
+        ColorScale weights = VizTheme.darkProperty().get() ? PURPLES_DARK : PURPLES;
         g.setTextBaseline(VPos.CENTER);
         g.setTextAlign(TextAlignment.LEFT);
         for (int i = 0; i < d.size(); i++) {
@@ -187,28 +208,28 @@ public class TokenFlowView extends BorderPane {
                 break;
             }
             double v = d.weights() == null ? Double.NaN : d.weights()[i];
-            Color bg = Double.isNaN(v) || max <= 0 ? Color.web("#f4f5f7")
-                    : PURPLES.colorAt(ColorScales.normalize(Math.min(v, max), 0, max, mapping.get()));
+            Color bg = Double.isNaN(v) || max <= 0 ? palette.empty()
+                    : weights.colorAt(ColorScales.normalize(Math.min(v, max), 0, max, mapping.get()));
             g.setFill(bg);
-            g.fillRect(x[i], y[i], w[i], LINE);
+            g.fillRect(x[i], y[i], w[i], line());
             if (i == d.focus()) {
                 g.setStroke(VizStyle.HIGHLIGHT);
                 g.setLineWidth(2);
-                g.strokeRect(x[i] + 1, y[i] + 1, w[i] - 2, LINE - 2);
+                g.strokeRect(x[i] + 1, y[i] + 1, w[i] - 2, line() - 2);
             }
-            g.setFill(VizTheme.palette().text());
-            g.fillText(display(d.tokens().get(i)), x[i] + PAD, y[i] + LINE / 2);
-            mark(g, d.keptA(), i, A, y[i] + LINE + 1);
-            mark(g, d.keptB(), i, B, y[i] + LINE + 4);
+            g.setFill(bg.getBrightness() < 0.6 ? VizTheme.DARK.text() : VizTheme.LIGHT.text());
+            g.fillText(display(d.tokens().get(i)), x[i] + PAD, y[i] + line() / 2);
+            mark(g, d.keptA(), i, A, y[i] + line() + 1, palette);
+            mark(g, d.keptB(), i, B, y[i] + line() + 4, palette);
         }
     }
 
-    private void mark(GraphicsContext g, double[] kept, int i, Color c, double top) {
+    private void mark(GraphicsContext g, double[] kept, int i, Color c, double top, VizTheme.Palette palette) {
         if (kept == null) {
             return;
         }
         double share = kept[i];
-        g.setFill(share > 0 ? c.deriveColor(0, 1, 1, 0.25 + 0.75 * share) : Color.web("#e3e5e8"));
+        g.setFill(share > 0 ? c.deriveColor(0, 1, 1, 0.25 + 0.75 * share) : palette.inactive());
         g.fillRect(x[i], top, w[i], 2.5);
     }
 

@@ -24,6 +24,7 @@ import javafx.scene.text.Font;
 import javafx.scene.text.Text;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.TokenRange;
 import org.kvscope.viz.data.TokenStrip;
 
@@ -82,7 +83,8 @@ public class TokenStripView extends BorderPane {
             mark(o, false);
             mark(n, true);
         });
-        nllScaleMax.addListener((obs, o, n) -> live.forEach((position, chip) -> tint(chip, nlls.get(position))));
+        nllScaleMax.addListener((obs, o, n) -> retint());
+        VizTheme.redrawOnChange(this, this::retint);
         rows.widthProperty().addListener((obs, o, n) -> rewrap());
         setPrefSize(520, 160);
     }
@@ -203,10 +205,10 @@ public class TokenStripView extends BorderPane {
                 .intersects(chip.localToScene(chip.getLayoutBounds()));
     }
 
-    /** Colour a chip gets for an NLL under the current scale (white for NaN). */
+    /** Colour a chip gets for an NLL under the current scale (the theme's empty-cell colour for NaN). */
     public Color tintFor(double nll) {
         if (Double.isNaN(nll)) {
-            return Color.web("#f1f2f5");
+            return VizTheme.palette().empty();
         }
         return ColorScales.HEAT.colorAt(ColorScales.normalize(nll, 0, nllScaleMax.get(), ColorScales.Mapping.LINEAR));
     }
@@ -315,12 +317,16 @@ public class TokenStripView extends BorderPane {
         return chip;
     }
 
+    private void retint() {
+        live.forEach((position, chip) -> tint(chip, nlls.get(position)));
+    }
+
     private void tint(VBox chip, double nll) {
         Color c = tintFor(nll);
-        boolean dark = c.getBrightness() < 0.55;
+        VizTheme.Palette on = c.getBrightness() < 0.55 ? VizTheme.DARK : VizTheme.LIGHT;
         chip.setStyle(Double.isNaN(nll) ? null : "-fx-background-color: " + ColorScales.css(c) + ";");
-        ((Text) chip.getChildren().getFirst()).setFill(dark ? Color.WHITE : VizStyle.TEXT);
-        ((Text) chip.getChildren().get(1)).setFill(dark ? Color.gray(0.9) : VizStyle.MUTED);
+        ((Text) chip.getChildren().getFirst()).setFill(on.text());
+        ((Text) chip.getChildren().get(1)).setFill(on.muted());
         chip.setAccessibleText(Double.isNaN(nll) ? null : String.format(Locale.ROOT, "NLL %.2f", nll));
     }
 
