@@ -4,6 +4,7 @@ import java.util.function.Supplier;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.Backends;
 import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.metrics.LogProbs;
 import org.kvscope.model.Model;
 
@@ -16,10 +17,15 @@ public final class CompressedPerplexity {
     private CompressedPerplexity() {}
 
     /**
-     * @param nll    summed negative log-likelihood of the continuation (nats)
-     * @param tokens continuation tokens scored
+     * @param nll       summed negative log-likelihood of the continuation (nats)
+     * @param tokens    continuation tokens scored
+     * @param occupancy cache entries and bytes over the continuation (after prefill and every step)
      */
-    public record Result(double nll, int tokens) {
+    public record Result(double nll, int tokens, CacheOccupancy occupancy) {
+        public Result(double nll, int tokens) {
+            this(nll, tokens, CacheOccupancy.NONE);
+        }
+
         public double meanNll() { return nll / tokens; }
 
         public double perplexity() { return Math.exp(meanNll()); }
@@ -38,12 +44,19 @@ public final class CompressedPerplexity {
     /** Like {@link #evaluate(Model, CompressionPolicy, int[], int[], Supplier)} on {@code backend}. */
     public static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, int[] context,
                                   int[] continuation, Supplier<Boolean> cancelled) {
+        return evaluate(backend, model, policy, DecodeCap.NONE, context, continuation, cancelled);
+    }
+
+    /** With the cache held as {@code cap} says during the continuation. */
+    public static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, DecodeCap cap,
+                                  int[] context, int[] continuation, Supplier<Boolean> cancelled) {
         if (context.length == 0 || continuation.length == 0) {
             throw new IllegalArgumentException("perplexity needs a non-empty context and continuation");
         }
         int vocab = model.config().vocabSize();
         try (InferenceSession s = new InferenceSession(model,
                 SessionOptions.ofContext(backend, context.length + continuation.length))) {
+            s.setDecodeCap(cap);
             return score(s, vocab, policy, context, continuation, cancelled);
         }
     }
@@ -62,6 +75,6 @@ public final class CompressedPerplexity {
                 logits = s.decode(continuation[i]);
             }
         }
-        return new Result(nll, continuation.length);
+        return new Result(nll, continuation.length, s.occupancy());
     }
 }

@@ -8,6 +8,7 @@ import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KeptPositions;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PrefillPruner;
+import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.trace.AttentionEvidence;
@@ -35,6 +36,9 @@ public final class InferenceSession implements AutoCloseable {
     private int position;
     private CompressionPolicy policy;
     private AttentionEvidence lastEvidence;
+    private DecodeCap decodeCap = DecodeCap.NONE;
+    private BudgetCap budgetCap;
+    private final CacheOccupancy.Tracker occupancy = new CacheOccupancy.Tracker();
 
     public InferenceSession(Model model, SessionOptions options) {
         ModelConfig c = model.config();
@@ -83,6 +87,19 @@ public final class InferenceSession implements AutoCloseable {
 
     public CompressionPolicy policy() { return policy; }
 
+    /** How far the cache may grow while decoding, from the next prefill on ({@link DecodeCap#NONE} by default). */
+    public void setDecodeCap(DecodeCap cap) {
+        this.decodeCap = java.util.Objects.requireNonNull(cap);
+    }
+
+    public DecodeCap decodeCap() { return decodeCap; }
+
+    /**
+     * Cache entries and bytes since the last {@link #reset()}, sampled after every prefill (once
+     * compressed) and every decode step (once the step's evictions are applied).
+     */
+    public CacheOccupancy occupancy() { return occupancy.result(); }
+
     /** Evidence gathered for the policy during the last prefill (null when none was needed). */
     public AttentionEvidence lastEvidence() { return lastEvidence; }
 
@@ -91,6 +108,8 @@ public final class InferenceSession implements AutoCloseable {
         backend.reset();
         position = 0;
         lastEvidence = null;
+        budgetCap = null;
+        occupancy.clear();
     }
 
     /** Runs the prompt (in chunks of matrix-matrix batches) and returns the last token's logits. */
@@ -159,10 +178,13 @@ public final class InferenceSession implements AutoCloseable {
         if (policy != null) {
             lastEvidence = collector == null ? null : collector.evidence();
             KeptPositions kept = policy.checkedSelectAfterPrefill(context);
+            budgetCap = decodeCap == DecodeCap.BUDGET
+                    ? BudgetCap.of(policy, context, kept, backend.cache(), keyCount) : null;
             if (kept != null) {
                 apply(kept.positions());
             }
         }
+        occupancy.sample(backend.cache());
     }
 
     /** Runs one token and returns its logits. */
@@ -189,6 +211,13 @@ public final class InferenceSession implements AutoCloseable {
                 apply(kept);
             }
         }
+        if (budgetCap != null) {
+            int[][][] kept = budgetCap.trim(backend.cache(), position);
+            if (kept != null) {
+                apply(kept);
+            }
+        }
+        occupancy.sample(backend.cache());
         position++;
         return logits;
     }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.Backends;
 import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.metrics.LogProbs;
 import org.kvscope.model.Model;
 import org.kvscope.sampling.Sampler;
@@ -23,8 +24,20 @@ public final class NeedleEvaluator {
      * @param answerLogProb summed log-probability of the answer tokens
      * @param promptTokens  prompt length in tokens
      * @param greedyText    what greedy decoding produced over the answer's length
+     * @param occupancy     cache entries and bytes while the answer was teacher-forced
      */
-    public record Result(boolean success, double answerLogProb, int promptTokens, String greedyText) {}
+    public record Result(boolean success, double answerLogProb, int promptTokens, String greedyText,
+                         CacheOccupancy occupancy) {
+        public Result(boolean success, double answerLogProb, int promptTokens, String greedyText) {
+            this(success, answerLogProb, promptTokens, greedyText, CacheOccupancy.NONE);
+        }
+
+        /** The same outcome (occupancy aside). */
+        public boolean sameOutcome(Result o) {
+            return success == o.success && Double.compare(answerLogProb, o.answerLogProb) == 0
+                    && promptTokens == o.promptTokens && greedyText.equals(o.greedyText);
+        }
+    }
 
     /** Answer tokens as they follow the prompt (tokenised together, so merges at the seam are right). */
     public static int[][] promptAndAnswer(Tokenizer tok, String prompt, String answer) {
@@ -43,6 +56,12 @@ public final class NeedleEvaluator {
 
     public static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, String prompt,
                                   String answer) {
+        return evaluate(backend, model, policy, DecodeCap.NONE, prompt, answer);
+    }
+
+    /** With the cache held as {@code cap} says while the answer is teacher-forced. */
+    public static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, DecodeCap cap,
+                                  String prompt, String answer) {
         Tokenizer tok = model.tokenizer();
         int[][] pa = promptAndAnswer(tok, prompt, answer);
         int[] p = pa[0], a = pa[1];
@@ -50,6 +69,7 @@ public final class NeedleEvaluator {
             throw new IllegalArgumentException("the needle's answer '" + answer + "' encodes to no tokens");
         }
         try (InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(backend, p.length + a.length))) {
+            s.setDecodeCap(cap);
             return answer(s, tok, policy, p, a);
         }
     }
@@ -68,6 +88,6 @@ public final class NeedleEvaluator {
                 logits = s.decode(a[i]);
             }
         }
-        return new Result(success, logProb, p.length, tok.decode(greedy));
+        return new Result(success, logProb, p.length, tok.decode(greedy), s.occupancy());
     }
 }

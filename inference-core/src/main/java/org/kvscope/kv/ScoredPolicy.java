@@ -27,6 +27,21 @@ public abstract class ScoredPolicy extends CompressionPolicy {
     /** Scores of positions 0..promptLength-1 for one (layer, kv-head); higher is kept first. */
     protected abstract float[] scores(PrefillContext ctx, int layer, int kvHead);
 
+    /**
+     * The score of each prompt position of one (layer, kv-head) after prefill, higher kept first
+     * (what {@link #selectAfterPrefill} ranks by; a decode-time budget cap evicts by it too).
+     * Call it before the selection is applied: key-scored policies read the cache.
+     */
+    public final float[] positionScores(PrefillContext ctx, int layer, int kvHead) {
+        return scores(ctx, layer, kvHead);
+    }
+
+    /** Positions always kept at the start of the prompt (attention sinks). */
+    public final int alwaysKeptSinks() { return sinkKept(); }
+
+    /** Positions always kept at the end of a prompt of {@code promptLength} tokens. */
+    public final int alwaysKeptRecent(int promptLength) { return recentKept(promptLength); }
+
     @Override
     public void validateFor(int contextLength) {
         BudgetParameters.validate(params, contextLength);

@@ -10,6 +10,7 @@ import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.CompressedPerplexity;
+import org.kvscope.engine.DecodeCap;
 import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.PolicyRegistry;
@@ -23,7 +24,7 @@ import org.kvscope.trace.CaptureOptions;
  */
 public final class AnalyzeCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "prompt", "text-file", "suite", "policy",
-            "continuation", "decode-steps", "window-capture", "max-tokens", "out", DeviceOption.NAME);
+            "continuation", "decode-steps", "window-capture", "max-tokens", "out", "decode-cap", DeviceOption.NAME);
 
     @Override public String name() { return "analyze"; }
 
@@ -34,12 +35,14 @@ public final class AnalyzeCommand implements Command {
         return """
                 usage: kvscope analyze --model FILE (--prompt TEXT | --text-file FILE | --suite ID) --policy NAME
                                        [--budget B] [policy parameters] [--continuation K] [--decode-steps S] [--out FILE]
-                                       [--quiet]
+                                       [--decode-cap none|budget] [--quiet]
                   --suite ID         first text of a perplexity or teaching suite (sample-prompts)
                   --max-tokens N     keep only the prompt's first N tokens
                   --continuation K   last K prompt tokens are teacher-forced after compression for perplexity (default 25%)
                   --decode-steps S   FullKV decode steps captured for recall (default 16)
                   --window-capture W exact rows captured for the last W prompt queries (default 64)
+                  --decode-cap M     cache while the continuation is teacher-forced: none (as the policy lets it
+                                     grow, default) or budget (held at the policy's selection; docs/CLI.md)
                   --out FILE         write the JSON there instead of stdout
                 """ + DeviceOption.USAGE + "\n" + Progress.USAGE + "\n" + PolicyOptions.describeAll();
     }
@@ -59,6 +62,7 @@ public final class AnalyzeCommand implements Command {
         int decodeSteps = a.integer("decode-steps", 16, 0, 4096);
         int windowCapture = a.integer("window-capture", 64, 1, 4096);
         String text = PromptOptions.text(a);
+        DecodeCap cap = NeedleCommand.singleCap(a);
         DeviceOption.device(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
@@ -81,7 +85,7 @@ public final class AnalyzeCommand implements Command {
             Map<String, Object> report;
             try (Progress progress = Progress.start(a, err, "analyze", Stage.values().length, "stages")) {
                 report = analyze(backend, model, text, tokens, policyName, params, context, decodeSteps, windowCapture,
-                        progress);
+                        cap, progress);
             }
             String json = ReportFiles.json(report);
             if (a.has("out")) {
@@ -108,7 +112,7 @@ public final class AnalyzeCommand implements Command {
 
     static Map<String, Object> analyze(BackendFactory backend, Model model, String text, int[] tokens,
                                        String policyName, Map<String, ?> params, int contextTokens, int decodeSteps,
-                                       int windowCapture, Progress progress) {
+                                       int windowCapture, DecodeCap cap, Progress progress) {
         progress.stepTo(0, Stage.CAPTURE.what);
         CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps));
         progress.step(Stage.POLICY.what);
@@ -123,7 +127,7 @@ public final class AnalyzeCommand implements Command {
         CompressedPerplexity.Result full = CompressedPerplexity.evaluate(backend, model, null, ctx, cont, null);
         progress.step(Stage.POLICY_PERPLEXITY.what);
         CompressedPerplexity.Result withPolicy = CompressedPerplexity.evaluate(backend, model,
-                PolicyOptions.create(policyName, params), ctx, cont, null);
+                PolicyOptions.create(policyName, params), cap, ctx, cont, null);
         progress.step("done");
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", AnalysisReport.model(model));
@@ -139,6 +143,11 @@ public final class AnalyzeCommand implements Command {
         report.putAll(AnalysisReport.analysis(analysis, true));
         report.put("funneling", AnalysisReport.funneling(run.capture()));
         report.put("perplexity", AnalysisReport.perplexity(withPolicy, full, contextTokens));
+        Map<String, Object> cache = new LinkedHashMap<>();
+        cache.put("decodeCap", cap.id());
+        cache.put("policy", withPolicy.occupancy());
+        cache.put("fullKv", full.occupancy());
+        report.put("continuationCache", cache);
         return report;
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 import org.kvscope.app.eval.NeedleGridRun;
 import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
+import org.kvscope.engine.DecodeCap;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
 import org.kvscope.prompts.SuiteDescriptor;
@@ -17,7 +18,7 @@ import org.kvscope.prompts.SuiteKind;
 /** {@code kvscope needle}: a needle suite's length × depth grid under a policy, with FullKV alongside. */
 public final class NeedleCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "suite", "policy", "templates", "out-json", "out-csv",
-            DeviceOption.NAME);
+            "decode-cap", DeviceOption.NAME);
 
     @Override public String name() { return "needle"; }
 
@@ -27,15 +28,28 @@ public final class NeedleCommand implements Command {
     public String usage() {
         return """
                 usage: kvscope needle --model FILE --suite ID --policy NAME [policy parameters]
-                                      [--templates N] [--out-json FILE] [--out-csv FILE] [--quiet]
+                                      [--templates N] [--decode-cap none|budget] [--out-json FILE] [--out-csv FILE]
+                                      [--quiet]
                   --suite ID       a needle suite (needle-stories-short for stories260K)
                   --templates N    use only the suite's first N needle templates (default: all)
+                  --decode-cap M   none: the cache grows as the policy lets it while the answer is teacher-forced
+                                   (default); budget: held at the size the policy's selection gave each layer and
+                                   kv-head (docs/CLI.md)
                   --out-json FILE  the JSON report (without --out-json or --out-csv it goes to stdout)
                   --out-csv FILE   one row per case
                 """ + Progress.USAGE + "\n" + """
                 Success = greedy decoding reproduces the answer exactly; log-prob grades near misses.
                 Deterministic: the suite fixes the haystack seed.
                 """ + DeviceOption.USAGE + "\n" + PolicyOptions.describeAll();
+    }
+
+    /** The one {@code --decode-cap} mode given (none by default). */
+    static DecodeCap singleCap(Args a) {
+        try {
+            return DecodeCap.parse(a.string("decode-cap", "none"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--decode-cap: " + e.getMessage());
+        }
     }
 
     @Override
@@ -47,6 +61,7 @@ public final class NeedleCommand implements Command {
         OutputOptions.check(a, "out-json", "out-csv");
         SuiteDescriptor suite = SuiteTexts.suite(a.string("suite"), SuiteKind.NEEDLE);
         int templates = a.integer("templates", 0, 0, 1000);
+        DecodeCap cap = singleCap(a);
         DeviceOption.device(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             Map<String, String> params = PolicyChecks.forModel(policy, given, model.config(),
@@ -54,12 +69,15 @@ public final class NeedleCommand implements Command {
             List<NeedleCase> cases = NeedleGridRun.cases(model, suite, templates);
             NeedleGridRun.Grid g;
             try (Progress progress = Progress.start(a, err, "needle " + suite.id(), cases.size(), "cases")) {
-                g = NeedleGridRun.run(backend, model, cases, policy, params, p -> progress.step(policy), null);
+                g = NeedleGridRun.run(backend, model, cases, policy, params, cap, new java.util.HashMap<>(),
+                        p -> progress.step(policy), null);
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("suite", suite.id());
             report.put("policy", policy);
             report.put("parameters", PolicyOptions.create(policy, params).parameters().asMap());
+            report.put("decodeCap", cap.id());
+            report.put("cacheOccupancy", NeedleGridRun.occupancy(g));
             report.put("accuracy", g.accuracy());
             report.put("fullKvAccuracy", g.fullKvAccuracy());
             report.put("lengths", g.lengths());
@@ -82,7 +100,12 @@ public final class NeedleCommand implements Command {
                 r.put("fullKvSuccess", c.fullKv().success());
                 r.put("fullKvAnswerLogProb", c.fullKv().answerLogProb());
                 rows.add(r);
-                csv.add(new ArrayList<>(r.values()));
+                List<Object> line = new ArrayList<>(r.values());
+                line.add(cap.id());
+                line.add(c.policy().occupancy().meanEntriesPerHead());
+                line.add(c.policy().occupancy().peakEntriesPerHead());
+                line.add(c.policy().occupancy().peakBytes());
+                csv.add(line);
             }
             report.put("cases", rows);
             String json = ReportFiles.json(report);
@@ -94,7 +117,8 @@ public final class NeedleCommand implements Command {
             if (a.has("out-csv")) {
                 OutputOptions.write(a, "out-csv", ReportFiles.csv(List.of("length", "depth",
                         "template", "prompt_tokens", "answer", "success", "answer_logprob", "greedy", "fullkv_success",
-                        "fullkv_answer_logprob"), csv));
+                        "fullkv_answer_logprob", "decode_cap", "mean_entries_per_head", "peak_entries_per_head",
+                        "peak_bytes"), csv));
             }
             err.printf("accuracy %.3f (FullKV %.3f)%n", g.accuracy(), g.fullKvAccuracy());
             return 0;

@@ -11,6 +11,8 @@ import org.kvscope.app.eval.NeedleGridRun;
 import org.kvscope.app.eval.SweepRun;
 import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
+import org.kvscope.engine.DecodeCap;
+import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
@@ -29,7 +31,8 @@ public final class SweepCommand implements Command {
         return """
                 usage: kvscope sweep --model FILE [--policies LIST] [--budgets LIST] [--schedules LIST]
                                      [--perplexity-suite ID] [--needle-suite ID] [--texts N] [--needle-templates N]
-                                     [--decode-steps S] [--out-json FILE] [--out-csv FILE] [--quiet]
+                                     [--decode-steps S] [--decode-cap LIST] [--out-json FILE] [--out-csv FILE]
+                                     [--quiet]
                   --policies LIST        comma-separated (default: all registered)
                   --budgets LIST         comma-separated entries per layer and kv-head, each at most the model's
                                          context length (default 16,32,64,128)
@@ -39,6 +42,11 @@ public final class SweepCommand implements Command {
                   --texts N              use the first N perplexity texts (default all)
                   --needle-templates N   use the first N needle templates (default 4)
                   --decode-steps S       FullKV decode steps captured for recall (default 16)
+                  --decode-cap LIST      how the cache may grow while the continuation and the needle answers are
+                                         teacher-forced, one or both of: none (the policy alone decides: SnapKV,
+                                         PyramidKV and other after-prefill policies grow by one entry per token) and
+                                         budget (every layer and kv-head is held at the size the policy's selection
+                                         gave it; see docs/CLI.md); each row names its mode (default none)
                   --out-json FILE        the JSON report (without --out-json or --out-csv it goes to stdout)
                   --out-csv FILE         the table as CSV
                 """ + DeviceOption.USAGE + "\n" + Progress.USAGE;
@@ -47,7 +55,8 @@ public final class SweepCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "policies", "budgets", "schedules", "perplexity-suite",
-                "needle-suite", "texts", "needle-templates", "decode-steps", "out-json", "out-csv", DeviceOption.NAME),
+                "needle-suite", "texts", "needle-templates", "decode-steps", "decode-cap", "out-json", "out-csv",
+                DeviceOption.NAME),
                 Set.of(Progress.QUIET));
         DeviceOption.device(a);
         List<String> policies = a.has("policies") ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()
@@ -67,7 +76,8 @@ public final class SweepCommand implements Command {
         }
         List<String> schedules = a.has("schedules") ? Arrays.stream(a.string("schedules").split(",")).map(String::trim).toList()
                 : List.of();
-        List<SweepRun.Config> configs = SweepRun.grid(policies, budgets, schedules);
+        List<DecodeCap> caps = decodeCaps(a.string("decode-cap", "none"));
+        List<SweepRun.Config> configs = SweepRun.grid(policies, budgets, schedules, caps);
         for (SweepRun.Config c : configs) {
             PolicyOptions.create(c.policy(), c.params());
         }
@@ -119,18 +129,37 @@ public final class SweepCommand implements Command {
             }
             List<List<Object>> csv = new ArrayList<>();
             for (SweepRun.Row r : rows) {
-                csv.add(List.of(r.policy(), r.schedule(), r.budget(), r.perplexity(), r.fullKvPerplexity(),
+                CacheOccupancy o = r.continuation();
+                csv.add(List.of(r.policy(), r.schedule(), r.budget(), r.decodeCap(), r.perplexity(), r.fullKvPerplexity(),
                         r.deltaPerplexity(), r.needleAccuracy(), r.fullKvNeedleAccuracy(), r.meanRecall(),
-                        r.keptBytes(), r.fullBytes(), r.memoryRatio()));
+                        r.keptBytes(), r.fullBytes(), r.memoryRatio(), o.meanEntriesPerHead(), o.peakEntriesPerHead(),
+                        o.peakHeadEntries(), o.meanBytes(), o.peakBytes()));
             }
-            String table = ReportFiles.csv(List.of("policy", "schedule", "budget", "perplexity", "fullkv_perplexity",
-                    "delta_perplexity", "needle_accuracy", "fullkv_needle_accuracy", "mean_recall", "kv_kept_bytes",
-                    "kv_full_bytes", "kv_ratio"), csv);
+            String table = ReportFiles.csv(List.of("policy", "schedule", "budget", "decode_cap", "perplexity",
+                    "fullkv_perplexity", "delta_perplexity", "needle_accuracy", "fullkv_needle_accuracy", "mean_recall",
+                    "kv_kept_bytes", "kv_full_bytes", "kv_ratio", "cont_mean_entries_per_head",
+                    "cont_peak_entries_per_head", "cont_peak_head_entries", "cont_mean_bytes", "cont_peak_bytes"), csv);
             if (a.has("out-csv")) {
                 OutputOptions.write(a, "out-csv", table);
             }
             return 0;
         }
+    }
+
+    /** {@code none}, {@code budget} or both, comma-separated. */
+    static List<DecodeCap> decodeCaps(String list) {
+        List<DecodeCap> caps = new ArrayList<>();
+        for (String c : list.split(",")) {
+            try {
+                DecodeCap cap = DecodeCap.parse(c);
+                if (!caps.contains(cap)) {
+                    caps.add(cap);
+                }
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--decode-cap: " + e.getMessage());
+            }
+        }
+        return caps;
     }
 
     private static Map<String, String> stringValues(Map<String, Object> params) {

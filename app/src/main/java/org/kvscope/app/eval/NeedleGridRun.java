@@ -1,6 +1,7 @@
 package org.kvscope.app.eval;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -8,8 +9,10 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.Backends;
+import org.kvscope.engine.DecodeCap;
 import org.kvscope.engine.NeedleEvaluator;
 import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
 import org.kvscope.prompts.NeedleGenerator;
@@ -56,27 +59,64 @@ public final class NeedleGridRun {
 
     public static Grid run(BackendFactory backend, Model model, List<NeedleCase> cases, String policy,
                            Map<String, ?> params, Consumer<Double> progress, BooleanSupplier cancelled) {
+        return run(backend, model, cases, policy, params, DecodeCap.NONE, new HashMap<>(), progress, cancelled);
+    }
+
+    /**
+     * Like {@link #run(BackendFactory, Model, List, String, Map, Consumer, BooleanSupplier)} with the
+     * cache held as {@code cap} says while answering, and FullKV baselines taken from
+     * {@code baselines} (computed on first use and added there: pass one map to every
+     * configuration of a sweep so FullKV runs once per case).
+     */
+    public static Grid run(BackendFactory backend, Model model, List<NeedleCase> cases, String policy,
+                           Map<String, ?> params, DecodeCap cap, Map<NeedleCase, NeedleEvaluator.Result> baselines,
+                           Consumer<Double> progress, BooleanSupplier cancelled) {
         List<CaseResult> results = new ArrayList<>();
-        int context = model.config().contextLength();
         for (int i = 0; i < cases.size(); i++) {
             if (cancelled != null && cancelled.getAsBoolean()) {
                 throw new java.util.concurrent.CancellationException("needle run cancelled");
             }
             NeedleCase c = cases.get(i);
-            int tokens = model.tokenizer().encodeWithSpecials(c.prompt()).length;
-            if (tokens + 8 > context) {
-                throw new IllegalArgumentException("needle prompt of " + tokens + " tokens exceeds the model's context of "
-                        + context + " tokens (suite " + c.suiteId() + ", length " + c.targetTokens() + ")");
-            }
-            var withPolicy = NeedleEvaluator.evaluate(backend, model, PolicyRegistry.create(policy, params), c.prompt(),
-                    c.answer());
-            var full = NeedleEvaluator.evaluate(backend, model, null, c.prompt(), c.answer());
+            requireFits(model, c);
+            var withPolicy = NeedleEvaluator.evaluate(backend, model, PolicyRegistry.create(policy, params), cap,
+                    c.prompt(), c.answer());
+            var full = baselines.computeIfAbsent(c, k -> NeedleEvaluator.evaluate(backend, model, null, k.prompt(),
+                    k.answer()));
             results.add(new CaseResult(c, withPolicy, full));
             if (progress != null) {
                 progress.accept((i + 1.0) / cases.size());
             }
         }
         return aggregate(results);
+    }
+
+    /** FullKV on every case, keyed by case (for {@link #run}'s {@code baselines}). */
+    public static Map<NeedleCase, NeedleEvaluator.Result> baselines(BackendFactory backend, Model model,
+                                                                   List<NeedleCase> cases, Consumer<Double> progress) {
+        Map<NeedleCase, NeedleEvaluator.Result> out = new HashMap<>();
+        for (int i = 0; i < cases.size(); i++) {
+            NeedleCase c = cases.get(i);
+            requireFits(model, c);
+            out.put(c, NeedleEvaluator.evaluate(backend, model, null, c.prompt(), c.answer()));
+            if (progress != null) {
+                progress.accept((i + 1.0) / cases.size());
+            }
+        }
+        return out;
+    }
+
+    private static void requireFits(Model model, NeedleCase c) {
+        int context = model.config().contextLength();
+        int tokens = model.tokenizer().encodeWithSpecials(c.prompt()).length;
+        if (tokens + 8 > context) {
+            throw new IllegalArgumentException("needle prompt of " + tokens + " tokens exceeds the model's context of "
+                    + context + " tokens (suite " + c.suiteId() + ", length " + c.targetTokens() + ")");
+        }
+    }
+
+    /** Cache entries and bytes while the policy's answers were teacher-forced, over every case. */
+    public static CacheOccupancy occupancy(Grid g) {
+        return CacheOccupancy.combine(g.cases().stream().map(c -> c.policy().occupancy()).toList());
     }
 
     static Grid aggregate(List<CaseResult> results) {

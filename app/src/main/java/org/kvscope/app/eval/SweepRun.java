@@ -10,8 +10,11 @@ import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.Backends;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.CompressedPerplexity;
+import org.kvscope.engine.DecodeCap;
+import org.kvscope.engine.NeedleEvaluator;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
@@ -27,10 +30,14 @@ public final class SweepRun {
 
     private SweepRun() {}
 
-    /** One configuration to evaluate. */
-    public record Config(String policy, Map<String, Object> params) {
+    /** One configuration to evaluate: a policy, its parameters and how its cache may grow while decoding. */
+    public record Config(String policy, Map<String, Object> params, DecodeCap cap) {
+        public Config(String policy, Map<String, Object> params) {
+            this(policy, params, DecodeCap.NONE);
+        }
+
         public String label() {
-            return policy + params;
+            return policy + params + (cap == DecodeCap.NONE ? "" : " cap " + cap.id());
         }
     }
 
@@ -44,10 +51,12 @@ public final class SweepRun {
      * @param meanRecall       attention recall averaged over texts, layers and heads
      * @param keptBytes        KV bytes kept after prefill, averaged over texts
      * @param fullBytes        KV bytes a full cache holds, averaged over texts
+     * @param decodeCap        how the cache was held while decoding ({@link DecodeCap#id()})
+     * @param continuation     cache entries and bytes over the perplexity continuations (all texts)
      */
     public record Row(String policy, String schedule, int budget, double perplexity, double fullKvPerplexity,
                       double deltaPerplexity, double needleAccuracy, double fullKvNeedleAccuracy, double meanRecall,
-                      double keptBytes, double fullBytes) {
+                      double keptBytes, double fullBytes, String decodeCap, CacheOccupancy continuation) {
         public double memoryRatio() { return keptBytes / fullBytes; }
     }
 
@@ -81,17 +90,21 @@ public final class SweepRun {
             step.accept("fullkv baseline: " + t.id());
         }
         double fullPpl = Math.exp(fullNll / fullTokens);
+        Map<NeedleCase, NeedleEvaluator.Result> baselines = NeedleGridRun.baselines(backend, model, needles,
+                p -> step.accept("fullkv needles"));
         double fullNeedle = needles.isEmpty() ? Double.NaN
-                : NeedleGridRun.run(backend, model, needles, "fullkv", Map.of(), p -> step.accept("fullkv needles"), null).accuracy();
+                : baselines.values().stream().filter(NeedleEvaluator.Result::success).count() / (double) needles.size();
         List<Row> rows = new ArrayList<>();
         for (Config c : configs) {
             double nll = 0;
             int tokens = 0;
             double recall = 0, kept = 0, full = 0;
+            List<CacheOccupancy> occupancy = new ArrayList<>();
             for (int i = 0; i < texts.size(); i++) {
                 Text t = texts.get(i);
                 CompressedPerplexity.Result r = CompressedPerplexity.evaluate(backend, model,
-                        PolicyRegistry.create(c.policy(), c.params()), t.context(), t.continuation(), null);
+                        PolicyRegistry.create(c.policy(), c.params()), c.cap(), t.context(), t.continuation(), null);
+                occupancy.add(r.occupancy());
                 nll += r.nll();
                 tokens += r.tokens();
                 CompressionPolicy p = PolicyRegistry.create(c.policy(), c.params());
@@ -105,16 +118,18 @@ public final class SweepRun {
             }
             double ppl = Math.exp(nll / tokens);
             double needle = needles.isEmpty() ? Double.NaN
-                    : NeedleGridRun.run(backend, model, needles, c.policy(), c.params(), p -> step.accept(c.label() + " needles"),
-                    null).accuracy();
+                    : NeedleGridRun.run(backend, model, needles, c.policy(), c.params(), c.cap(), baselines,
+                    p -> step.accept(c.label() + " needles"), null).accuracy();
             Row row = new Row(c.policy(), String.valueOf(c.params().getOrDefault("schedule", "-")), budgetOf(c), ppl,
                     fullPpl, ppl - fullPpl, needle, fullNeedle, recall / texts.size(), kept / texts.size(),
-                    full / texts.size());
+                    full / texts.size(), c.cap().id(), CacheOccupancy.combine(occupancy));
             rows.add(row);
             if (log != null) {
-                log.accept(String.format("%-13s %-9s budget %4d  ppl %.3f (Δ %+.3f)  needle %.2f  recall %.3f  kv %.0f%%",
-                        row.policy(), row.schedule(), row.budget(), row.perplexity(), row.deltaPerplexity(),
-                        row.needleAccuracy(), row.meanRecall(), 100 * row.memoryRatio()));
+                log.accept(String.format("%-13s %-9s budget %4d cap %-6s ppl %.3f (Δ %+.3f)  needle %.2f  recall %.3f"
+                                + "  kv %.0f%%  entries/head mean %.1f peak %.1f",
+                        row.policy(), row.schedule(), row.budget(), row.decodeCap(), row.perplexity(),
+                        row.deltaPerplexity(), row.needleAccuracy(), row.meanRecall(), 100 * row.memoryRatio(),
+                        row.continuation().meanEntriesPerHead(), row.continuation().peakEntriesPerHead()));
             }
         }
         return rows;
@@ -127,6 +142,14 @@ public final class SweepRun {
 
     /** Every policy × budget × schedule; FullKV once; schedules only for policies that declare them. */
     public static List<Config> grid(List<String> policies, int[] budgets, List<String> schedules) {
+        return grid(policies, budgets, schedules, List.of(DecodeCap.NONE));
+    }
+
+    /**
+     * Every policy × budget × schedule × decode cap; policies without a budget (FullKV) once,
+     * uncapped; schedules only for policies that declare them.
+     */
+    public static List<Config> grid(List<String> policies, int[] budgets, List<String> schedules, List<DecodeCap> caps) {
         List<Config> out = new ArrayList<>();
         for (String p : policies) {
             var specs = PolicyRegistry.entry(p).parameters();
@@ -144,7 +167,9 @@ public final class SweepRun {
                     if (s != null) {
                         params.put("schedule", s);
                     }
-                    out.add(new Config(p, params));
+                    for (DecodeCap cap : caps) {
+                        out.add(new Config(p, params, cap));
+                    }
                 }
             }
         }

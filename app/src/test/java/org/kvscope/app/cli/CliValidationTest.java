@@ -48,6 +48,35 @@ class CliValidationTest {
     }
 
     @Test
+    void decodeCapNamesItsValidValues() {
+        assertCleanError(run("sweep", "--model", tiny.toString(), "--decode-cap", "none,always"), 2, "--decode-cap",
+                "'none' or 'budget'", "'always'");
+        assertCleanError(run("needle", "--model", tiny.toString(), "--suite", "needle-stories-short", "--policy", "snapkv",
+                "--decode-cap", "both"), 2, "--decode-cap", "'none' or 'budget'");
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", PROMPT, "--policy", "snapkv",
+                "--decode-cap", "x"), 2, "--decode-cap");
+    }
+
+    @Test
+    void needleReportSaysItsDecodeCapAndTheCacheItHeld() throws Exception {
+        var model = org.kvscope.model.SharedModels.find("stories260K.gguf");
+        org.junit.jupiter.api.Assumptions.assumeTrue(model.isPresent(),
+                org.kvscope.model.SharedModels.missingMessage("stories260K.gguf"));
+        Path json = dir.resolve("needle-capped.json");
+        Path csv = dir.resolve("needle-capped.csv");
+        CliTest.Run r = run("needle", "--model", model.get().toString(), "--suite", "needle-stories-short", "--policy",
+                "snapkv", "--budget", "16", "--templates", "1", "--decode-cap", "budget", "--out-json", json.toString(),
+                "--out-csv", csv.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        var report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.toFile());
+        assertEquals("budget", report.get("decodeCap").asText());
+        assertEquals(16, report.get("cacheOccupancy").get("peakHeadEntries").asInt());
+        String[] lines = Files.readString(csv).split("\n");
+        assertTrue(lines[0].endsWith("decode_cap,mean_entries_per_head,peak_entries_per_head,peak_bytes"), lines[0]);
+        assertTrue(lines[1].contains(",budget,16.0000,16.0000,"), lines[1]);
+    }
+
+    @Test
     void needleWithOnlyACsvPrintsNoJson() throws Exception {
         var model = org.kvscope.model.SharedModels.find("stories260K.gguf");
         org.junit.jupiter.api.Assumptions.assumeTrue(model.isPresent(),

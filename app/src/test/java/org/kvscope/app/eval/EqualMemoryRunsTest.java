@@ -1,0 +1,95 @@
+package org.kvscope.app.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.kvscope.backend.Backends;
+import org.kvscope.engine.DecodeCap;
+import org.kvscope.engine.NeedleEvaluator;
+import org.kvscope.model.Model;
+import org.kvscope.model.ModelLoader;
+import org.kvscope.model.SharedModels;
+import org.kvscope.prompts.NeedleCase;
+import org.kvscope.prompts.SuiteDescriptor;
+import org.kvscope.prompts.Suites;
+
+/** Needle grids and sweeps on stories260K: FullKV baselines computed once, decode caps, cache occupancy. */
+class EqualMemoryRunsTest {
+    static Model model;
+    static List<NeedleCase> cases;
+
+    @BeforeAll
+    static void load() throws Exception {
+        var file = SharedModels.find("stories260K.gguf");
+        Assumptions.assumeTrue(file.isPresent(), SharedModels.missingMessage("stories260K.gguf"));
+        model = ModelLoader.load(file.get());
+        SuiteDescriptor suite = Suites.byId("needle-stories-short");
+        cases = NeedleGridRun.cases(model, suite, 1).stream().filter(c -> c.targetTokens() <= 64).toList();
+    }
+
+    @AfterAll
+    static void close() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    @Test
+    void sharedFullKvBaselinesLeaveEveryResultUnchanged() {
+        Map<NeedleCase, NeedleEvaluator.Result> shared = NeedleGridRun.baselines(Backends.cpu(), model, cases, null);
+        for (String policy : new String[] {"snapkv", "streamingllm"}) {
+            Map<String, Object> params = Map.of("budget", 16);
+            NeedleGridRun.Grid fresh = NeedleGridRun.run(model, cases, policy, params, null, null);
+            NeedleGridRun.Grid reused = NeedleGridRun.run(Backends.cpu(), model, cases, policy, params, DecodeCap.NONE,
+                    shared, null, null);
+            assertEquals(fresh.cases().size(), reused.cases().size());
+            for (int i = 0; i < fresh.cases().size(); i++) {
+                var f = fresh.cases().get(i);
+                var r = reused.cases().get(i);
+                assertTrue(f.policy().sameOutcome(r.policy()), policy + " case " + i);
+                assertTrue(f.fullKv().sameOutcome(r.fullKv()), policy + " baseline " + i);
+                assertSame(shared.get(r.needle()), r.fullKv(), "the baseline is reused, not recomputed");
+            }
+            assertEquals(fresh.accuracy(), reused.accuracy());
+            assertEquals(fresh.fullKvAccuracy(), reused.fullKvAccuracy());
+            assertTrue(Arrays.deepEquals(fresh.successGrid(), reused.successGrid()));
+        }
+        assertEquals(cases.size(), shared.size(), "no case added a second baseline");
+    }
+
+    @Test
+    void sweepRowsNameTheirCapAndReportTheCacheOverTheContinuation() {
+        int[] tokens = model.tokenizer().encodeWithSpecials(
+                "Once upon a time there was a little girl named Lily. She liked to play in the park with her dog."
+                        + " One day the dog ran after a big red ball and Lily ran after the dog.");
+        int ctx = tokens.length - 12;
+        var text = new SweepRun.Text("t", Arrays.copyOf(tokens, ctx), Arrays.copyOfRange(tokens, ctx, tokens.length));
+        List<SweepRun.Config> configs = SweepRun.grid(List.of("fullkv", "snapkv", "streamingllm"), new int[] {16},
+                List.of(), List.of(DecodeCap.NONE, DecodeCap.BUDGET));
+        assertEquals(5, configs.size(), "FullKV once, the others once per cap");
+        List<String> steps = new java.util.ArrayList<>();
+        List<SweepRun.Row> rows = SweepRun.run(model, configs, List.of(text), cases.subList(0, 2), 4, null, steps::add);
+        assertEquals(SweepRun.units(configs, List.of(text), cases.subList(0, 2)), steps.size());
+        Map<String, SweepRun.Row> byKey = new HashMap<>();
+        rows.forEach(r -> byKey.put(r.policy() + "/" + r.decodeCap(), r));
+        SweepRun.Row free = byKey.get("snapkv/none");
+        SweepRun.Row capped = byKey.get("snapkv/budget");
+        assertEquals(16 + 11, free.continuation().peakHeadEntries(), "grows by one entry per teacher-forced token");
+        assertEquals(16, capped.continuation().peakHeadEntries());
+        assertEquals(16.0, capped.continuation().meanEntriesPerHead(), 1e-9);
+        assertTrue(free.continuation().meanBytes() > capped.continuation().meanBytes());
+        assertEquals(16, byKey.get("streamingllm/none").continuation().peakHeadEntries());
+        assertEquals(byKey.get("streamingllm/none").perplexity(), byKey.get("streamingllm/budget").perplexity(),
+                "a policy that holds its budget is unchanged by the cap");
+        assertEquals(ctx + 11, byKey.get("fullkv/none").continuation().peakHeadEntries());
+    }
+}

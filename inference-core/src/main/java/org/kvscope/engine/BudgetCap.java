@@ -1,0 +1,151 @@
+package org.kvscope.engine;
+
+import java.util.Map;
+import org.kvscope.kv.BudgetParameters;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.KeptPositions;
+import org.kvscope.kv.KvCache;
+import org.kvscope.kv.ScoredPolicy;
+
+/**
+ * {@link DecodeCap#BUDGET} for one prefill: each (layer, kv-head)'s cap, the policy's scores of
+ * the prompt positions, and its always-kept sinks and recent window.
+ */
+final class BudgetCap {
+    private final int[][] caps;        // [layer][kvHead]
+    private final float[][][] scores;  // [layer][kvHead][prompt position], null: no scores
+    private final int promptEnd;
+    private final int sinks;
+    private final int recent;
+
+    private BudgetCap(int[][] caps, float[][][] scores, int promptEnd, int sinks, int recent) {
+        this.caps = caps;
+        this.scores = scores;
+        this.promptEnd = promptEnd;
+        this.sinks = sinks;
+        this.recent = Math.max(1, recent);
+    }
+
+    /**
+     * The cap for the cache a prefill of {@code keyCount} positions leaves, or null when the
+     * policy has no budget. Call before the kept set is applied (key-scored policies read the cache).
+     */
+    static BudgetCap of(CompressionPolicy policy, CompressionPolicy.PrefillContext ctx, KeptPositions kept,
+                        KvCache cache, int keyCount) {
+        int layers = cache.layers(), kvHeads = cache.kvHeads();
+        int[][] caps = new int[layers][kvHeads];
+        boolean compressed = false; // by the kept set, or pruned during prefill
+        for (int l = 0; l < layers && !compressed; l++) {
+            for (int h = 0; h < kvHeads; h++) {
+                compressed |= (kept != null ? kept.of(l, h).length : cache.size(l, h)) < keyCount;
+            }
+        }
+        Map<String, Object> params = policy.parameters().asMap();
+        boolean hasBudget = params.get(BudgetParameters.BUDGET) instanceof Integer;
+        if (compressed) {
+            for (int l = 0; l < layers; l++) {
+                for (int h = 0; h < kvHeads; h++) {
+                    caps[l][h] = kept != null ? kept.of(l, h).length : cache.size(l, h);
+                }
+            }
+        } else if (policy instanceof ScoredPolicy sp && hasBudget) {
+            int avg = BudgetParameters.average(policy.parameters(), keyCount);
+            int[] perLayer = sp.layerBudgets(layers, Math.min(ctx.contextLength(), Math.max(keyCount, avg)));
+            for (int l = 0; l < layers; l++) {
+                java.util.Arrays.fill(caps[l], perLayer[l]);
+            }
+        } else if (hasBudget) {
+            for (int[] layer : caps) {
+                java.util.Arrays.fill(layer, policy.parameters().getInt(BudgetParameters.BUDGET));
+            }
+        } else {
+            return null;
+        }
+        float[][][] scores = null;
+        int sinks = params.get("sinks") instanceof Integer s ? s : 0;
+        int recent = 1;
+        if (policy instanceof ScoredPolicy sp) {
+            sinks = sp.alwaysKeptSinks();
+            recent = sp.alwaysKeptRecent(keyCount);
+            if (compressed) {
+                scores = new float[layers][kvHeads][];
+                for (int l = 0; l < layers; l++) {
+                    for (int h = 0; h < kvHeads; h++) {
+                        scores[l][h] = sp.positionScores(ctx, l, h);
+                    }
+                }
+            }
+        }
+        return new BudgetCap(caps, scores, keyCount, sinks, recent);
+    }
+
+    /** Cap of one (layer, kv-head). */
+    int cap(int layer, int kvHead) {
+        return caps[layer][kvHead];
+    }
+
+    /**
+     * Per (layer, kv-head) the positions to keep so that none exceeds its cap (null entries:
+     * unchanged), or null when every head is within its cap.
+     *
+     * @param current position of the token just decoded
+     */
+    int[][][] trim(KvCache cache, int current) {
+        int[][][] out = null;
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) {
+                int size = cache.size(l, h);
+                if (size > caps[l][h]) {
+                    if (out == null) {
+                        out = new int[cache.layers()][cache.kvHeads()][];
+                    }
+                    out[l][h] = keep(cache.positions(l, h), size, size - caps[l][h], l, h, current);
+                }
+            }
+        }
+        return out;
+    }
+
+    private int[] keep(int[] pos, int size, int excess, int layer, int kvHead, int current) {
+        boolean[] evicted = new boolean[size];
+        for (int e = 0; e < excess; e++) {
+            int victim = -1;
+            for (int tier = 0; tier < 3 && victim < 0; tier++) {
+                victim = victim(pos, size, evicted, layer, kvHead, current, tier);
+            }
+            evicted[victim] = true;
+        }
+        int[] kept = new int[size - excess];
+        for (int s = 0, k = 0; s < size; s++) {
+            if (!evicted[s]) {
+                kept[k++] = pos[s];
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * The slot to evict next: tier 0 = outside the sinks and the recent window, by score; tier 1
+     * = any non-sink, oldest; tier 2 = any, oldest (only when the cap is below sinks + window).
+     */
+    private int victim(int[] pos, int size, boolean[] evicted, int layer, int kvHead, int current, int tier) {
+        int best = -1;
+        float bestScore = 0;
+        for (int s = 0; s < size; s++) {
+            int p = pos[s];
+            if (evicted[s] || tier < 2 && p < sinks || tier == 0 && p > current - recent) {
+                continue;
+            }
+            float score = tier == 0 ? score(layer, kvHead, p) : Float.NEGATIVE_INFINITY;
+            if (best < 0 || score < bestScore) {
+                best = s;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private float score(int layer, int kvHead, int position) {
+        return scores != null && position < promptEnd ? scores[layer][kvHead][position] : Float.NEGATIVE_INFINITY;
+    }
+}

@@ -1,0 +1,213 @@
+package org.kvscope.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.KvCache;
+import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.kv.ScoredPolicy;
+import org.kvscope.metrics.CacheOccupancy;
+import org.kvscope.model.Model;
+import org.kvscope.model.ModelLoader;
+import org.kvscope.model.ModelShape;
+import org.kvscope.model.SyntheticModelWriter;
+
+/** The decode-time budget cap and the cache occupancy over a continuation, against naive references. */
+class DecodeCapTest {
+    @TempDir
+    static Path dir;
+    static Model model;
+    static int[] prompt;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
+        model = ModelLoader.load(file);
+        prompt = new SplittableRandom(9).ints(48, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    static int[] kept(KvCache c, int l, int h) {
+        return Arrays.copyOf(c.positions(l, h), c.size(l, h));
+    }
+
+    static InferenceSession session(String policy, Map<String, Object> params, DecodeCap cap) {
+        InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        s.setDecodeCap(cap);
+        s.setPolicy(policy == null ? null : PolicyRegistry.create(policy, params));
+        return s;
+    }
+
+    @Test
+    void snapKvGrowsWithoutACapAndOccupancyCountsEveryStep() {
+        InferenceSession s = session("snapkv", Map.of("budget", 16, "window", 4), DecodeCap.NONE);
+        s.prefill(prompt);
+        for (int i = 0; i < 10; i++) {
+            s.decode(i + 1);
+        }
+        KvCache c = s.cache();
+        int heads = c.layers() * c.kvHeads();
+        assertEquals(26, c.size(0, 0));
+        CacheOccupancy o = s.occupancy();
+        assertEquals(11, o.samples());
+        assertEquals(heads, o.heads());
+        assertEquals((16 + 26) / 2.0, o.meanEntriesPerHead(), 1e-9); // 16, 17, …, 26
+        assertEquals(26.0, o.peakEntriesPerHead(), 1e-9);
+        assertEquals(26, o.peakHeadEntries());
+        assertEquals(c.keptBytes(), o.peakBytes());
+        assertEquals(o.meanEntries() / o.peakEntries(), o.meanBytes() / o.peakBytes(), 1e-12);
+    }
+
+    @Test
+    void budgetCapHoldsSnapKvAtItsSelectionAndEvictsByItsOwnScores() {
+        Map<String, Object> params = Map.of("budget", 16, "window", 4);
+        InferenceSession s = session("snapkv", params, DecodeCap.BUDGET);
+        s.prefill(prompt);
+        KvCache c = s.cache();
+        ScoredPolicy p = (ScoredPolicy) PolicyRegistry.create("snapkv", params);
+        var ctx = new CompressionPolicy.PrefillContext(c.layers(), model.config().heads(), c.kvHeads(), prompt.length,
+                128, s.lastEvidence());
+        // naive reference: a list per head; append, then drop the lowest-scored prompt position
+        // outside the last 4 positions (decoded positions outside the window score lowest, oldest first)
+        List<List<Integer>> lists = new ArrayList<>();
+        List<float[]> scores = new ArrayList<>();
+        for (int l = 0; l < c.layers(); l++) {
+            for (int h = 0; h < c.kvHeads(); h++) {
+                List<Integer> list = new ArrayList<>();
+                for (int q : kept(c, l, h)) {
+                    list.add(q);
+                }
+                lists.add(list);
+                scores.add(p.positionScores(ctx, l, h));
+            }
+        }
+        for (int step = 0; step < 12; step++) {
+            int position = prompt.length + step;
+            s.decode(step + 3);
+            for (int i = 0; i < lists.size(); i++) {
+                List<Integer> list = lists.get(i);
+                list.add(position);
+                float[] sc = scores.get(i);
+                Integer victim = null;
+                double low = Double.POSITIVE_INFINITY;
+                for (int q : list) {
+                    if (q > position - 4) {
+                        continue;
+                    }
+                    double v = q < prompt.length ? sc[q] : Double.NEGATIVE_INFINITY;
+                    if (victim == null || v < low) {
+                        victim = q;
+                        low = v;
+                    }
+                }
+                list.remove(victim);
+                int[] expected = list.stream().mapToInt(Integer::intValue).toArray();
+                assertArrayEquals(expected, kept(c, i / c.kvHeads(), i % c.kvHeads()), "step " + step + " head " + i);
+            }
+        }
+        CacheOccupancy o = s.occupancy();
+        assertEquals(16.0, o.meanEntriesPerHead(), 1e-9);
+        assertEquals(16, o.peakHeadEntries());
+    }
+
+    @Test
+    void budgetCapOnAPolicyWithoutScoresDropsTheOldestNonSink() {
+        Map<String, Object> params = Map.of("budget", 20, "sinks", 2, "schedule", "uniform");
+        InferenceSession capped = session("pyramidinfer", params, DecodeCap.BUDGET);
+        capped.prefill(prompt);
+        KvCache c = capped.cache();
+        int[][] start = new int[c.layers()][];
+        for (int l = 0; l < c.layers(); l++) {
+            start[l] = kept(c, l, 0);
+        }
+        InferenceSession free = session("pyramidinfer", params, DecodeCap.NONE);
+        free.prefill(prompt);
+        for (int step = 0; step < 6; step++) {
+            capped.decode(step + 1);
+            free.decode(step + 1);
+        }
+        for (int l = 0; l < c.layers(); l++) {
+            // the uncapped run's cache, minus its oldest non-sink entries down to the prefill size
+            int[] grown = kept(free.cache(), l, 0);
+            List<Integer> expected = new ArrayList<>();
+            int drop = grown.length - start[l].length;
+            for (int q : grown) {
+                if (q >= 2 && drop > 0) {
+                    drop--;
+                } else {
+                    expected.add(q);
+                }
+            }
+            assertArrayEquals(expected.stream().mapToInt(Integer::intValue).toArray(), kept(c, l, 0), "layer " + l);
+        }
+    }
+
+    @Test
+    void policiesThatHoldTheirBudgetAndFullKvAreUnchangedByTheCap() {
+        for (String policy : new String[] {"streamingllm", "h2o", "fullkv"}) {
+            Map<String, Object> params = policy.equals("fullkv") ? Map.of() : Map.of("budget", 16);
+            InferenceSession a = session(policy, params, DecodeCap.NONE);
+            InferenceSession b = session(policy, params, DecodeCap.BUDGET);
+            assertArrayEquals(a.prefill(prompt), b.prefill(prompt), policy);
+            for (int i = 0; i < 6; i++) {
+                assertArrayEquals(a.decode(i + 2), b.decode(i + 2), policy + " step " + i);
+            }
+            assertEquals(a.occupancy(), b.occupancy(), policy);
+        }
+        InferenceSession full = session("fullkv", Map.of(), DecodeCap.BUDGET);
+        full.prefill(prompt);
+        full.decode(1);
+        assertEquals(prompt.length + 1, full.cache().size(0, 0), "FullKV has no budget to hold");
+    }
+
+    @Test
+    void promptWithinTheBudgetIsCappedAtTheBudget() {
+        InferenceSession s = session("snapkv", Map.of("budget", 50, "window", 4), DecodeCap.BUDGET);
+        s.prefill(prompt); // 48 tokens: nothing compressed
+        for (int i = 0; i < 5; i++) {
+            s.decode(i + 1);
+        }
+        assertEquals(50, s.cache().size(0, 0));
+        assertEquals(50, s.occupancy().peakHeadEntries());
+    }
+
+    @Test
+    void evaluatorsReportOccupancyAndTheCapChangesOnlyGrowingPolicies() {
+        int[] ctx = Arrays.copyOf(prompt, 40);
+        int[] cont = Arrays.copyOfRange(prompt, 40, 48);
+        var free = CompressedPerplexity.evaluate(org.kvscope.backend.Backends.cpu(), model,
+                PolicyRegistry.create("snapkv", Map.of("budget", 16, "window", 4)), DecodeCap.NONE, ctx, cont, null);
+        var capped = CompressedPerplexity.evaluate(org.kvscope.backend.Backends.cpu(), model,
+                PolicyRegistry.create("snapkv", Map.of("budget", 16, "window", 4)), DecodeCap.BUDGET, ctx, cont, null);
+        assertEquals(23, free.occupancy().peakHeadEntries()); // 16 + 7 decode steps
+        assertEquals(16, capped.occupancy().peakHeadEntries());
+        assertEquals(8, free.occupancy().samples());
+        assertTrue(free.occupancy().meanBytes() > capped.occupancy().meanBytes());
+    }
+
+    @Test
+    void unknownCapNamesTheValidValues() {
+        var e = assertThrows(IllegalArgumentException.class, () -> DecodeCap.parse("always"));
+        assertTrue(e.getMessage().contains("'none' or 'budget'"), e.getMessage());
+        assertEquals(DecodeCap.BUDGET, DecodeCap.parse(" Budget"));
+    }
+}
