@@ -28,8 +28,102 @@ public final class Funneling {
         return h;
     }
 
-    /** Fewest positions whose weights cover {@code fraction} of the row's mass. */
+    /** Rows up to this length are simply sorted; longer ones are selected by partitioning. */
+    private static final int SORT_BELOW = 48;
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[256]);
+
+    /**
+     * Fewest positions whose weights cover {@code fraction} of the row's mass (within 1e-6 of the
+     * total). Long rows of non-negative weights are not sorted: the heaviest positions are found by
+     * partitioning (expected linear time), which gives the same count as sorting the row.
+     */
     public static int positionsForMass(float[] row, int count, double fraction) {
+        if (count < SORT_BELOW) {
+            return positionsForMassSorted(row, count, fraction);
+        }
+        float[] a = scratch(count);
+        double total = 0;
+        for (int k = 0; k < count; k++) {
+            float v = row[k];
+            if (!(v >= 0)) { // negative or NaN: the general path
+                return positionsForMassSorted(row, count, fraction);
+            }
+            a[k] = v;
+            total += v;
+        }
+        return heaviestCovering(a, count, fraction * total - 1e-6 * total);
+    }
+
+    /**
+     * The smallest j ≥ 1 for which the j largest of {@code a[0..count)} sum to at least {@code target}
+     * ({@code count} when none does); reorders {@code a}. Each step partitions the undecided range
+     * around a pivot into heavier, equal and lighter values and keeps only the part where the
+     * running sum crosses the target.
+     */
+    static int heaviestCovering(float[] a, int count, double target) {
+        int lo = 0, hi = count, taken = 0;
+        int whenShort = count; // the answer if a heavier part chosen below falls short by rounding
+        double acc = 0;
+        while (hi - lo >= SORT_BELOW) {
+            float pivot = median3(a[lo], a[(lo + hi) >>> 1], a[hi - 1]);
+            // three-way partition: [lo, gt) > pivot, [gt, lt) == pivot, [lt, hi) < pivot
+            int gt = lo, i = lo, lt = hi;
+            double heavy = 0;
+            while (i < lt) {
+                float v = a[i];
+                if (v > pivot) {
+                    heavy += v;
+                    a[i++] = a[gt];
+                    a[gt++] = v;
+                } else if (v < pivot) {
+                    a[i] = a[--lt];
+                    a[lt] = v;
+                } else {
+                    i++;
+                }
+            }
+            if (gt > lo && acc + heavy >= target) {
+                whenShort = Math.min(count, taken + gt - lo + 1);
+                hi = gt;
+                continue;
+            }
+            acc += heavy;
+            taken += gt - lo;
+            for (int e = gt; e < lt; e++) {
+                acc += pivot;
+                taken++;
+                if (acc >= target) {
+                    return taken;
+                }
+            }
+            lo = lt;
+        }
+        java.util.Arrays.sort(a, lo, hi);
+        for (int k = hi - 1; k >= lo; k--) {
+            acc += a[k];
+            taken++;
+            if (acc >= target) {
+                return taken;
+            }
+        }
+        return whenShort;
+    }
+
+    private static float median3(float x, float y, float z) {
+        return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
+    }
+
+    private static float[] scratch(int count) {
+        float[] a = SCRATCH.get();
+        if (a.length < count) {
+            a = new float[Math.max(count, 2 * a.length)];
+            SCRATCH.set(a);
+        }
+        return a;
+    }
+
+    /** {@link #positionsForMass} by sorting the whole row (short rows, and rows with negative or NaN weights). */
+    static int positionsForMassSorted(float[] row, int count, double fraction) {
         float[] sorted = Arrays.copyOf(row, count);
         Arrays.sort(sorted);
         double total = 0;
@@ -72,6 +166,21 @@ public final class Funneling {
             }
             if (b >= 0) {
                 bins[Math.min(b, bins.length - 1)] += row[s];
+            }
+        }
+    }
+
+    /**
+     * {@link #addDistanceProfile} for the edges of {@link #logDistanceEdges} ({@code bins.length} of them):
+     * the bin of distance d ≥ 1 is 1 + ⌊log2 d⌋ (capped at the last, open-ended bin), so no search per key.
+     */
+    public static void addLogDistanceProfile(float[] row, int count, int queryPosition, int[] keyPositions,
+                                             double[] bins) {
+        int last = bins.length - 1;
+        for (int s = 0; s < count; s++) {
+            int d = queryPosition - keyPositions[s];
+            if (d >= 0) {
+                bins[Math.min(32 - Integer.numberOfLeadingZeros(d), last)] += row[s];
             }
         }
     }

@@ -35,8 +35,8 @@ public final class FunnelingStats {
             }
         }
         sinkMass[layer][head] += total == 0 ? 0 : sink / total;
-        org.kvscope.metrics.Funneling.addDistanceProfile(weights, count, queryPosition, keyPositions,
-                distanceEdges, distance[layer][head]);
+        org.kvscope.metrics.Funneling.addLogDistanceProfile(weights, count, queryPosition, keyPositions,
+                distance[layer][head]);
         rows[layer][head]++;
     }
 
