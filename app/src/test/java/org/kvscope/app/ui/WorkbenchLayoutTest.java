@@ -32,6 +32,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.Looks;
 import org.kvscope.app.ui.view.MainWindow;
+import org.kvscope.app.ui.view.UndoKeys;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.gguf.GGMLType;
@@ -180,6 +181,53 @@ class WorkbenchLayoutTest {
         assertTrue(views >= width * 0.5, "the views keep at least half the width: " + views);
     }
 
+    @ParameterizedTest(name = "{0}×{1}")
+    @CsvSource({"1280, 800", "1024, 700"})
+    void runGenerateAndStopAreInSightWithoutScrolling(int width, int height, FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        resize(robot, width, height);
+        for (int policy = 0; policy < window.policyTabs().getTabs().size(); policy++) {
+            int p = policy;
+            robot.interact(() -> window.policyTabs().getSelectionModel().select(p));
+            WaitForAsyncUtils.waitForFxEvents();
+            for (String id : List.of("#run-prompt", "#generate", "#stop")) {
+                String problem = WaitForAsyncUtils.asyncFx(() -> {
+                    window.applyCss();
+                    window.layout();
+                    return outOfSight(window.lookup(id));
+                }).get(10, TimeUnit.SECONDS);
+                assertEquals(null, problem, id + " at " + width + "×" + height + " with "
+                        + window.policyTabs().getTabs().get(p).getText() + " shown");
+            }
+        }
+    }
+
+    /** Null when the node is shown whole inside the window without scrolling, else why not. */
+    private static String outOfSight(javafx.scene.Node n) {
+        if (n == null || n.getScene() == null) {
+            return "not in the window";
+        }
+        for (javafx.scene.Node p = n; p != null; p = p.getParent()) {
+            if (!p.isVisible()) {
+                return "hidden (" + p.getClass().getSimpleName() + " is not visible)";
+            }
+        }
+        javafx.geometry.Bounds b = n.localToScene(n.getLayoutBounds());
+        if (b.getMinX() < -0.5 || b.getMinY() < -0.5 || b.getMaxX() > n.getScene().getWidth() + 0.5
+                || b.getMaxY() > n.getScene().getHeight() + 0.5) {
+            return "outside the window: " + b;
+        }
+        for (javafx.scene.Parent p = n.getParent(); p != null; p = p.getParent()) {
+            if (p instanceof javafx.scene.control.ScrollPane sp) {
+                javafx.geometry.Bounds view = sp.localToScene(sp.getLayoutBounds());
+                if (b.getMinY() < view.getMinY() - 0.5 || b.getMaxY() > view.getMaxY() + 0.5) {
+                    return "below or above the fold of " + sp.getId() + ": " + b + " vs " + view;
+                }
+            }
+        }
+        return null;
+    }
+
     @Test
     void theTruncationCheckSeesACutLabel(FxRobot robot) throws Exception {
         Label cut = new Label("a label far too long for its width");
@@ -266,10 +314,22 @@ class WorkbenchLayoutTest {
         assertEquals(window.shortcuts(), table.getItems());
         List<String> actions = window.shortcuts().stream().map(s -> s.action()).toList();
         for (String a : List.of("Run prompt", "Generate", "Stop (cancel the task in progress)", "Policy A", "Policy B", "Next layer",
-                "Previous head", "Dark theme", "Presentation mode", "Keyboard shortcuts")) {
+                "Previous head", "Dark theme", "Presentation mode", "Keyboard shortcuts", "Undo parameter change",
+                "Redo parameter change")) {
             assertTrue(actions.contains(a), a + " missing from " + actions);
         }
         robot.interact(() -> table.getScene().getWindow().hide());
+    }
+
+    @Test
+    void theShortcutListHoldsEveryKeyBindingOfTheWindow() throws Exception {
+        java.util.Set<String> bound = WaitForAsyncUtils.asyncFx(() -> new java.util.TreeSet<>(window.getScene()
+                .getAccelerators().keySet().stream().map(k -> k.getDisplayText()).toList())).get(10, TimeUnit.SECONDS);
+        java.util.Set<String> listed = new java.util.TreeSet<>(window.shortcuts().stream().map(s -> s.keys()).toList());
+        assertEquals(window.shortcuts().size(), listed.size(), "one row per key: " + window.shortcuts());
+        assertEquals(bound, listed, "the keys the window answers to are the keys the list shows");
+        assertTrue(listed.containsAll(List.of(UndoKeys.UNDO.getDisplayText(), UndoKeys.REDO.getDisplayText(),
+                UndoKeys.REDO_Y.getDisplayText())), listed::toString);
     }
 
     @Test

@@ -15,8 +15,9 @@ import javafx.scene.input.KeyCombination;
 import javafx.stage.Window;
 
 /**
- * The workbench menu bar. Every keyboard shortcut is an accelerator of one of its items, so the
- * shortcut list in Help is read from the menus themselves and cannot drift from what the keys do.
+ * The workbench menu bar. Every keyboard shortcut is an accelerator of one of its items (or, for a
+ * second key of the same action, listed in {@link UndoKeys#ALTERNATIVES}), so the shortcut list in
+ * Help is read from the menus themselves and cannot drift from what the keys do.
  */
 public final class MainMenu {
     /** One row of the shortcut list. */
@@ -25,6 +26,8 @@ public final class MainMenu {
         public String getAction() { return action; }
     }
 
+    /** The key JavaFX's menu bar itself answers to: it moves the focus into the menus. */
+    static final KeyCombination MENU_BAR_KEY = new javafx.scene.input.KeyCodeCombination(javafx.scene.input.KeyCode.F10);
     private final MenuBar bar = new MenuBar();
 
     MainMenu(MainWindow w) {
@@ -35,6 +38,9 @@ public final class MainMenu {
                 item("_Save session…", "Shortcut+S", w::saveSession),
                 new SeparatorMenuItem(),
                 item("_Quit", "Shortcut+Q", w::quit));
+        Menu edit = menu("_Edit",
+                item("_Undo parameter change", UndoKeys.UNDO, w::undo),
+                item("_Redo parameter change", UndoKeys.REDO, w::redo));
         Menu run = menu("_Prompt",
                 item("_Run prompt", "Shortcut+Enter", w::run),
                 item("_Generate", "Shortcut+G", w::generate),
@@ -55,23 +61,31 @@ public final class MainMenu {
                 check("P_resentation mode", "F5", w.looks().presentationProperty()));
         Menu help = menu("_Help",
                 item("_Keyboard shortcuts", "F1", () -> showShortcuts(w.getScene().getWindow())),
-                item("_About kvscope", null, () -> about(w.getScene().getWindow())));
-        bar.getMenus().addAll(file, run, view, help);
+                item("_About kvscope", (KeyCombination) null, () -> about(w.getScene().getWindow())));
+        bar.getMenus().addAll(file, edit, run, view, help);
     }
 
     MenuBar bar() { return bar; }
 
-    /** Every accelerator in the menus with its action, in menu order. */
+    /**
+     * Every key binding of the window with its action: the menus' accelerators in menu order, then
+     * the second keys of an action ({@link UndoKeys#ALTERNATIVES}), which a menu item cannot hold.
+     */
     List<Shortcut> shortcuts() {
         List<Shortcut> out = new ArrayList<>();
+        java.util.Map<KeyCombination, String> actions = new java.util.HashMap<>();
         for (Menu m : bar.getMenus()) {
             for (MenuItem i : m.getItems()) {
                 if (i.getAccelerator() != null) {
-                    out.add(new Shortcut(i.getAccelerator().getDisplayText(), i.getText().replace("_", "")
-                            .replace("…", "")));
+                    String action = i.getText().replace("_", "").replace("…", "");
+                    actions.put(i.getAccelerator(), action);
+                    out.add(new Shortcut(i.getAccelerator().getDisplayText(), action));
                 }
             }
         }
+        UndoKeys.ALTERNATIVES.forEach((keys, same) -> out.add(new Shortcut(keys.getDisplayText(),
+                actions.getOrDefault(same, same.getDisplayText()))));
+        out.add(new Shortcut(MENU_BAR_KEY.getDisplayText(), "Menu bar (then the arrow keys)"));
         return out;
     }
 
@@ -107,11 +121,13 @@ public final class MainMenu {
     }
 
     private static MenuItem item(String title, String keys, Runnable action) {
+        return item(title, keys == null ? null : KeyCombination.keyCombination(keys), action);
+    }
+
+    private static MenuItem item(String title, KeyCombination keys, Runnable action) {
         MenuItem i = new MenuItem(title);
         i.setOnAction(e -> action.run());
-        if (keys != null) {
-            i.setAccelerator(KeyCombination.keyCombination(keys));
-        }
+        i.setAccelerator(keys);
         return i;
     }
 

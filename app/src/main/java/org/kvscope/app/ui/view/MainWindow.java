@@ -30,7 +30,8 @@ import org.kvscope.viz.data.LayerHead;
 import org.kvscope.viz.view.HeatmapGridView;
 
 /**
- * The workbench window's content: menu bar and toolbar on top, model and prompt on the left, the
+ * The workbench window's content: menu bar and toolbar (with Run, Generate and Stop, so they are
+ * always in sight) on top, model and prompt on the left, the
  * views in tabs in the middle, policies A and B on the right, status at the bottom. Both side
  * panels scroll and can be hidden (View menu, toolbar), and two-view pages stack vertically when
  * narrow, so the window stays usable down to {@link #MIN_WIDTH} × {@link #MIN_HEIGHT}.
@@ -66,6 +67,7 @@ public final class MainWindow extends BorderPane {
     private final Tab policyTabB;
     private boolean narrow;
     private final MainMenu menu;
+    private final RunControls runControls;
 
     public MainWindow(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -142,6 +144,7 @@ public final class MainWindow extends BorderPane {
         looks.fontSizeProperty().addListener((o, a, b) -> onResize());
         setCenter(main);
 
+        runControls = new RunControls(vm);
         menu = new MainMenu(this);
         setTop(new VBox(menu.bar(), toolbar()));
         setBottom(new TaskStatusBar(vm));
@@ -250,11 +253,13 @@ public final class MainWindow extends BorderPane {
     // --- actions behind the menus and shortcuts -------------------------------------------------
 
     void openModel() { fire("#open-model"); }
-    void run() { fire("#run-prompt"); }
-    void generate() { fire("#generate"); }
+    void run() { runControls.run(); }
+    void generate() { runControls.generate(); }
     /** Cancels the task in progress: a model load, a Run or a generation. */
     void stop() { vm.task().cancel(); }
     void quit() { getScene().getWindow().hide(); }
+    void undo() { vm.undo(); }
+    void redo() { vm.redo(); }
 
     void showPolicy(int index) {
         rightPanel.set(true);
@@ -340,12 +345,16 @@ public final class MainWindow extends BorderPane {
         title.getStyleClass().add("app-title");
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        return new ToolBar(toggle("mdi2d-dock-left", "Show or hide the model and prompt panel (Ctrl+Shift+L)",
-                "toggle-left", leftPanel), title, gap, openSession, save, new Separator(Orientation.VERTICAL),
+        ToolBar bar = new ToolBar(toggle("mdi2d-dock-left", "Show or hide the model and prompt panel (Ctrl+Shift+L)",
+                "toggle-left", leftPanel), title, new Separator(Orientation.VERTICAL));
+        bar.getItems().addAll(runControls.nodes());
+        bar.getItems().addAll(gap, openSession, save, new Separator(Orientation.VERTICAL),
                 toggle("mdi2t-theme-light-dark", "Dark theme (Ctrl+Shift+D)", "toggle-dark", looks.darkProperty()),
                 toggle("mdi2p-presentation", "Presentation mode: larger text for teaching (F5)", "toggle-presentation",
                         looks.presentationProperty()),
                 toggle("mdi2d-dock-right", "Show or hide the policy panel (Ctrl+Shift+R)", "toggle-right", rightPanel));
+        bar.setId("toolbar");
+        return bar;
     }
 
     private static ToggleButton toggle(String icon, String help, String id, BooleanProperty state) {

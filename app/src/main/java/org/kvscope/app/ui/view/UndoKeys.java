@@ -13,9 +13,18 @@ public final class UndoKeys {
             KeyCombination.SHIFT_DOWN);
     public static final KeyCombination REDO_Y = new KeyCodeCombination(KeyCode.Y, KeyCombination.SHORTCUT_DOWN);
 
+    /**
+     * Second keys of a menu action (a menu item holds one accelerator): key → the menu item's key.
+     * The shortcut list shows them with the menu item's action.
+     */
+    public static final java.util.Map<KeyCombination, KeyCombination> ALTERNATIVES = java.util.Map.of(REDO_Y, REDO);
+
     private UndoKeys() {}
 
-    /** Adds the shortcuts to a scene once (text fields keep their own undo while focused). */
+    /**
+     * Adds the shortcuts to a scene once (text fields keep their own undo while focused). In the
+     * workbench window the Edit menu holds the same keys.
+     */
     public static void install(Scene scene, ParameterHistory history) {
         if (scene == null || scene.getAccelerators().containsKey(UNDO)) {
             return;
