@@ -52,11 +52,15 @@ public final class CakePolicy extends ScoredPolicy {
         return out;
     }
 
+    /**
+     * The cascaded split by each layer's preference (window included) when the context has the
+     * prompt's attention; uniform without it, or when the prompt fits the budget.
+     */
     @Override
-    public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+    public int[] layerBudgets(PrefillContext ctx) {
         int n = ctx.promptLength();
-        if (n <= BudgetParameters.average(params, n)) {
-            return null;
+        if (ctx.evidence() == null || n <= BudgetParameters.average(params, n)) {
+            return layerBudgets(ctx.layers(), n);
         }
         int window = recentKept(n);
         double[] preference = new double[ctx.layers()];
@@ -64,10 +68,24 @@ public final class CakePolicy extends ScoredPolicy {
             preference[l] = preference(ctx, l);
         }
         int[] keep = cascade(preference, (long) ctx.layers() * (BudgetParameters.average(params, n) - window), n - window);
+        for (int l = 0; l < keep.length; l++) {
+            keep[l] += window;
+        }
+        return keep;
+    }
+
+    @Override
+    public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+        int n = ctx.promptLength();
+        if (n <= BudgetParameters.average(params, n)) {
+            return null;
+        }
+        int window = recentKept(n);
+        int[] keep = layerBudgets(ctx);
         int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
         for (int l = 0; l < ctx.layers(); l++) {
             for (int h = 0; h < ctx.kvHeads(); h++) {
-                out[l][h] = select(scores(ctx, l, h), n, 0, window, keep[l] + window);
+                out[l][h] = select(scores(ctx, l, h), n, 0, window, keep[l]);
             }
         }
         return new KeptPositions(out);

@@ -69,14 +69,30 @@ public abstract class CompressionPolicy {
      * parameter, when declared), capped by the prompt length.
      */
     public long keptEntryLimit(PrefillContext ctx) {
-        int n = ctx.promptLength();
+        return (long) ctx.layers() * ctx.kvHeads() * averageEntries(ctx.promptLength());
+    }
+
+    /**
+     * KV entries per kv-head each layer keeps after a prefill of {@code ctx.promptLength()} tokens,
+     * bottom layer first, for charts of the budget's split across layers. By default the average
+     * budget ({@code budget} or {@code budget-ratio}, when declared; else the whole prompt) in every
+     * layer; a policy or schedule that splits it unevenly overrides this. The context's evidence
+     * may be null (no prompt captured yet): answer without it then.
+     */
+    public int[] layerBudgets(PrefillContext ctx) {
+        int[] out = new int[ctx.layers()];
+        java.util.Arrays.fill(out, averageEntries(ctx.promptLength()));
+        return out;
+    }
+
+    private int averageEntries(int n) {
         Map<String, Object> p = params.asMap();
         int perHead = n;
         if (p.get(BudgetParameters.BUDGET) instanceof Integer) {
             perHead = p.get(BudgetParameters.RATIO) instanceof Double
                     ? BudgetParameters.average(params, n) : params.getInt(BudgetParameters.BUDGET);
         }
-        return (long) ctx.layers() * ctx.kvHeads() * Math.min(n, perHead);
+        return Math.min(n, perHead);
     }
 
     /**

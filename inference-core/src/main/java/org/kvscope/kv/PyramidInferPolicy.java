@@ -71,6 +71,12 @@ public final class PyramidInferPolicy extends CompressionPolicy {
         return keep;
     }
 
+    /** {@link #layerKeep}: the schedule's split, made non-increasing with depth. */
+    @Override
+    public int[] layerBudgets(PrefillContext ctx) {
+        return layerKeep(ctx.layers(), ctx.promptLength());
+    }
+
     @Override
     public PrefillPruner prefillPruner(PrefillContext ctx) {
         int n = ctx.promptLength();

@@ -55,6 +55,12 @@ public abstract class ScoredPolicy extends CompressionPolicy {
         return layerBudgets(layers, promptLength, BudgetParameters.schedule(params));
     }
 
+    /** The schedule's split of the budget; "auto" measured from the context's evidence when it has some. */
+    @Override
+    public int[] layerBudgets(PrefillContext ctx) {
+        return layerBudgets(ctx, ctx.promptLength());
+    }
+
     /**
      * Per-layer budgets for a prompt whose attention is at hand: the "auto" schedule is measured
      * from the context's evidence ({@link AutoSchedule}).

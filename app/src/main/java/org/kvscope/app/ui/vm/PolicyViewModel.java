@@ -179,14 +179,13 @@ public final class PolicyViewModel {
         RunContext ctx = context;
         int layers = ctx != null ? ctx.model().config().layers() : modelLayers > 0 ? modelLayers : DEFAULT_LAYERS;
         int n = ctx == null ? DEFAULT_PROMPT : ctx.promptLength();
-        try {
-            layerBudgets.set(LayerSchedule.of(policy, layers, n));
-        } catch (IllegalArgumentException e) {
-            error.set(e.getMessage());
-            return;
-        }
         if (ctx == null) {
-            error.set(null);
+            try {
+                layerBudgets.set(LayerSchedule.of(policy, layers, n));
+                error.set(null);
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                error.set(e.getMessage());
+            }
             return;
         }
         requestAnalysis(ctx);
@@ -205,9 +204,12 @@ public final class PolicyViewModel {
             try {
                 PolicyAnalysis a = ctx.analyze(PolicyRegistry.create(name, vals));
                 long took = System.nanoTime() - t0;
+                int[] budgets = LayerSchedule.of(PolicyRegistry.create(name, vals), ctx.run(),
+                        Workbench.analysisContext(ctx.run()));
                 threads.fx().execute(() -> {
                     if (generation == analysisGeneration.get()) {
                         error.set(null);
+                        layerBudgets.set(budgets);
                         analysisNanos.set(took);
                         analysis.set(a);
                     }

@@ -75,6 +75,30 @@ class WorkbenchViewModelTest {
         assertTrue(problems.isEmpty(), problems::toString);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"cake, uniform", "snapkv, auto"})
+    void theScheduleChartShowsWhatThePolicyKeepsPerLayer(String policy, String schedule) throws Exception {
+        loadAndRun();
+        PolicyViewModel a = vm.policyA();
+        a.select(policy);
+        a.set("window", 2);
+        a.set("budget", 16);
+        if (!schedule.equals("uniform")) {
+            a.set("schedule", schedule);
+        }
+        int[] budgets = a.layerBudgetsProperty().get();
+        int[] kept = new int[budgets.length];
+        for (int l = 0; l < kept.length; l++) {
+            kept[l] = a.analysis().kept().of(l, 0).length;
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(kept, budgets, () -> java.util.Arrays.toString(budgets));
+        if (policy.equals("cake")) { // the generated model's layers need about the same for 'auto' (LayerBudgetsTest covers it)
+            assertTrue(java.util.Arrays.stream(budgets).distinct().count() > 1,
+                    () -> policy + " splits the budget unevenly on this prompt: " + java.util.Arrays.toString(budgets));
+        }
+        assertTrue(problems.isEmpty(), problems::toString);
+    }
+
     @Test
     void rapidChangesRunOnlyTheLastDebouncedEvaluation() throws Exception {
         loadAndRun();
