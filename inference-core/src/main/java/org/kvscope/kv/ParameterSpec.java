@@ -52,9 +52,16 @@ public record ParameterSpec(String name, Type type, double min, double max, Obje
                 new Condition(parameter, List.of(values)));
     }
 
-    /** The name the UI shows. */
+    /** The name the UI shows: the label, or else the name in words ("recent-window" → "recent window"). */
     public String displayName() {
-        return label == null || label.isBlank() ? name : label;
+        return label == null || label.isBlank() ? humanised(name) : label;
+    }
+
+    /** An identifier in words: hyphens, underscores and camel-case humps become spaces ("topK" → "top k"). */
+    static String humanised(String identifier) {
+        String words = identifier.replaceAll("([a-z0-9])([A-Z])", "$1 $2").replace('-', ' ').replace('_', ' ')
+                .replaceAll("\\s+", " ").strip();
+        return words.isEmpty() ? identifier : words.toLowerCase(java.util.Locale.ROOT);
     }
 
     /** Whether the parameter has an effect with these values of the others (always when unconditioned). */

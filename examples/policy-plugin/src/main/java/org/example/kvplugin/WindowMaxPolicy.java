@@ -31,7 +31,8 @@ public final class WindowMaxPolicy extends ScoredPolicy {
 
     public static List<ParameterSpec> specs() {
         return concat(BudgetParameters.specs("uniform"), List.of(
-                ParameterSpec.integer("window", 1, 1024, 8, "observation window: last prompt queries that score")));
+                ParameterSpec.integer("window", 1, 1024, 8, "observation window: last prompt queries that score")
+                        .withLabel("observation window α")));
     }
 
     @Override public String name() { return NAME; }

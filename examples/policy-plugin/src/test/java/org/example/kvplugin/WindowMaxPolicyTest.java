@@ -25,6 +25,13 @@ class WindowMaxPolicyTest {
     }
 
     @Test
+    void declaresTheNamesTheWorkbenchShows() {
+        List<String> shown = PolicyRegistry.entry(WindowMaxPolicy.NAME).parameters().stream()
+                .map(org.kvscope.kv.ParameterSpec::displayName).toList();
+        assertEquals(true, shown.contains("observation window α"), shown::toString);
+    }
+
+    @Test
     void keepsTheWindowAndThePeakAttendedPositions() {
         AttentionEvidence ev = new AttentionEvidence(LAYERS, HEADS, KV, N, 4);
         EvidenceCollector c = new EvidenceCollector(ev);
