@@ -2,6 +2,7 @@ package org.kvscope.app.ui;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,7 @@ class AnalysisViewsTest {
 
     private WorkbenchViewModel vm;
     private MainWindow window;
+    private Stage stage;
 
     @BeforeAll
     static void fixtures() throws Exception {
@@ -56,6 +58,7 @@ class AnalysisViewsTest {
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(100)),
                 new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
@@ -126,6 +129,40 @@ class AnalysisViewsTest {
     }
 
     @Test
+    void metricsShowFunnellingForTeachingAndOneGroupedMemoryChart(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", Map.of(), "streamingllm", Map.of());
+        robot.interact(() -> window.views().getSelectionModel().select(1));
+        var metrics = window.metrics();
+        await("teaching views", metrics::teachingReady);
+        int layers = vm.model().config().layers();
+        int heads = vm.model().config().heads();
+        int n = vm.capture().promptTokens().length;
+        assertEquals(layers, fx(() -> metrics.meanAttentionRows().dataProperty().get().layers()));
+        var entropy = metrics.headEntropyChart();
+        assertEquals(Math.log(n), fx(entropy::referenceLine), 1e-9, "ln n line on per-head entropy");
+        robot.interact(() -> window.selection().layerProperty().set(1));
+        assertEquals(1, fx(() -> metrics.meanAttentionRows().selectedLayerProperty().get()));
+        var categories = fx(entropy::shownCategories);
+        assertEquals(heads, categories.size(), "the selected layer's heads: " + categories);
+        assertTrue(categories.stream().allMatch(c -> c.startsWith("L1 ")), categories.toString());
+        var bars = fx(() -> entropy.chart().getData().getFirst().getData().stream()
+                .mapToDouble(d -> d.getYValue().doubleValue()).toArray());
+        for (int i = 1; i < bars.length; i++) {
+            assertTrue(bars[i - 1] <= bars[i], "sorted lowest first");
+        }
+        var memory = fx(() -> metrics.memoryChart().groupsProperty().get());
+        assertEquals(2, memory.names().size());
+        assertTrue(memory.names().get(0).startsWith("A: snapkv") && memory.names().get(1).startsWith("B: streamingllm"),
+                memory.names().toString());
+        assertEquals(3, fx(() -> metrics.memoryChart().chart().getData().size()), "full, A and B per layer");
+        assertEquals(1, robot.lookup(".kv-memory-chart").queryAll().size(), "one grouped chart, not one per policy");
+    }
+
+    private static <T> T fx(java.util.concurrent.Callable<T> onFx) throws Exception {
+        return WaitForAsyncUtils.asyncFx(onFx).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
     void compareShowsTheDiffAndSwapAndCopyButtonsWork(FxRobot robot) throws Exception {
         loadAndRun(robot, "snapkv", Map.of("budget", 12), "streamingllm", Map.of("budget", 20));
         PolicyDiffPane diff = window.diff();
@@ -156,6 +193,69 @@ class AnalysisViewsTest {
         for (PolicyDiffPane.Row r : diff.table().getItems()) {
             assertEquals(0, r.aOnly() + r.bOnly(), "same setting, same keys: " + r);
         }
+    }
+
+    /** Compare's A and B heatmaps, in that order. */
+    private java.util.List<org.kvscope.viz.view.AttentionHeatmapView> compareHeatmaps(FxRobot robot) {
+        var main = window.attention().heatmap();
+        var a = robot.lookup("#heatmap-A").queryAllAs(org.kvscope.viz.view.AttentionHeatmapView.class).stream()
+                .filter(h -> h != main).findFirst().orElseThrow();
+        return java.util.List.of(a, robot.lookup("#heatmap-B").queryAs(org.kvscope.viz.view.AttentionHeatmapView.class));
+    }
+
+    @Test
+    void compareHeatmapsShareOneSetOfClippingNormalisationAndZoomControls(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", Map.of("budget", 12), "streamingllm", Map.of("budget", 20));
+        robot.interact(() -> window.views().getSelectionModel().select(3));
+        var heatmaps = compareHeatmaps(robot);
+        await("both maps", () -> heatmaps.stream().allMatch(h -> h.mapProperty().get() != null));
+        robot.clickOn("#compare-row-normalise");
+        robot.interact(() -> robot.lookup("#compare-clip").queryComboBox().getSelectionModel().select("clip at p99"));
+        for (var h : heatmaps) {
+            assertTrue(fx(() -> h.rowNormalisedProperty().get()), "÷ row max applies to A and B");
+            assertEquals(99, fx(() -> h.clipPercentileProperty().get()), 0, "clipping applies to A and B");
+        }
+        assertTrue(Double.isNaN(fx(() -> window.attention().heatmap().clipPercentileProperty().get())),
+                "the Attention tab keeps its own options");
+        org.controlsfx.control.RangeSlider keys = robot.lookup("#compare-key-range").queryAs(
+                org.controlsfx.control.RangeSlider.class);
+        robot.interact(() -> {
+            keys.setHighValue(20);
+            keys.setLowValue(4);
+        });
+        for (var h : heatmaps) {
+            var v = fx(h::getViewport);
+            assertFalse(v.fit(), "zoomed");
+            assertEquals(4, v.keyFrom(), 1, "A and B show the same keys: " + v);
+            assertEquals(20, v.keyTo(), 1, "A and B show the same keys: " + v);
+        }
+        robot.interact(() -> heatmaps.get(1).zoom(1.5, 40, 40));
+        var b = fx(heatmaps.get(1)::getViewport);
+        var a = fx(heatmaps.get(0)::getViewport);
+        assertEquals(b.keyFrom(), a.keyFrom(), 1, "zooming B zooms A to the same keys: " + a + " " + b);
+        assertEquals(b.keyTo(), a.keyTo(), 1, "zooming B zooms A to the same keys: " + a + " " + b);
+        robot.clickOn("#compare-fit");
+        for (var h : heatmaps) {
+            assertTrue(fx(h::getViewport).fit(), "Fit shows the whole map in A and B");
+        }
+    }
+
+    @Test
+    void atTheSmallestWindowTheHeatmapTakesMostOfTheHeightAboveTheGrid(FxRobot robot) throws Exception {
+        robot.interact(() -> {
+            stage.setWidth(1024);
+            stage.setHeight(700);
+        });
+        loadAndRun(robot, "snapkv", Map.of(), "streamingllm", Map.of());
+        robot.interact(() -> window.views().getSelectionModel().select(0));
+        WaitForAsyncUtils.waitForFxEvents();
+        var heatmap = window.attention().heatmap();
+        javafx.scene.Node grid = robot.lookup("#head-grid").query();
+        double heatmapHeight = fx(heatmap::getHeight);
+        double gridHeight = fx(() -> grid.getLayoutBounds().getHeight());
+        assertTrue(fx(() -> heatmap.localToScene(0, 0).getY() < grid.localToScene(0, 0).getY()), "stacked");
+        assertTrue(heatmapHeight > 2 * gridHeight, "heatmap " + heatmapHeight + " px, grid " + gridHeight + " px");
+        assertTrue(fx(heatmap::imageBounds).getHeight() > 200, "a readable heatmap: " + fx(heatmap::imageBounds));
     }
 
     @Test

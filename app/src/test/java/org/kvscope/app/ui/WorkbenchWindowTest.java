@@ -102,7 +102,7 @@ class WorkbenchWindowTest {
         await("first perplexity", () -> vm.policyA().perplexityProperty().get() != null);
         int overlayBefore = window.attention().heatmap().keptMaskProperty().get().keptCount();
         String totalsBefore = window.metrics().totals();
-        long memoryBefore = window.metrics().memoryChart(0).dataProperty().get().totalKept();
+        long memoryBefore = window.metrics().memoryChart().groupsProperty().get().usages().get(0).totalKept();
         double recallBefore = window.metrics().recallChart().dataProperty().get().series().get(0).values()[0];
         String pplBefore = window.evaluation().perplexityText();
         int runsBefore = vm.policyA().evaluationsStartedProperty().get();
@@ -119,7 +119,7 @@ class WorkbenchWindowTest {
         assertTrue(overlayAfter < overlayBefore, "fewer kept key columns in the overlay: " + overlayBefore + " -> "
                 + overlayAfter);
         assertNotEquals(totalsBefore, window.metrics().totals());
-        assertTrue(window.metrics().memoryChart(0).dataProperty().get().totalKept() < memoryBefore, "less KV kept");
+        assertTrue(window.metrics().memoryChart().groupsProperty().get().usages().get(0).totalKept() < memoryBefore, "less KV kept");
         double recallAfter = window.metrics().recallChart().dataProperty().get().series().get(0).values()[0];
         assertTrue(recallAfter < recallBefore, "recall drops with the budget: " + recallBefore + " -> " + recallAfter);
         assertTrue(window.attention().summary().contains("keeps 16 of"), window.attention().summary());

@@ -7,7 +7,6 @@ import javafx.scene.chart.NumberAxis;
 import javafx.scene.shape.LineTo;
 import javafx.scene.shape.MoveTo;
 import javafx.scene.shape.Path;
-import javafx.scene.text.Text;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.VizStyle;
 import org.kvscope.viz.data.LayerBand;
@@ -17,15 +16,9 @@ import org.kvscope.viz.data.LayerBand;
  * dashed horizontal reference lines with a label (e.g. ln n, the entropy of uniform attention).
  */
 final class BandedLineChart extends LineChart<Number, Number> {
-    /** A dashed horizontal line at {@code value} labelled {@code label}. */
-    record Reference(double value, String label) {
-    }
-
     private final List<LayerBand> bands = new ArrayList<>();
     private final List<Path> bandPaths = new ArrayList<>();
-    private final List<Reference> references = new ArrayList<>();
-    private final List<Path> referencePaths = new ArrayList<>();
-    private final List<Text> referenceLabels = new ArrayList<>();
+    private final ReferenceLines references = new ReferenceLines();
 
     BandedLineChart(NumberAxis x, NumberAxis y) {
         super(x, y);
@@ -50,31 +43,13 @@ final class BandedLineChart extends LineChart<Number, Number> {
         requestChartLayout();
     }
 
-    void setReferences(List<Reference> refs) {
-        getPlotChildren().removeAll(referencePaths);
-        getPlotChildren().removeAll(referenceLabels);
-        referencePaths.clear();
-        referenceLabels.clear();
-        references.clear();
-        references.addAll(refs);
-        for (Reference r : references) {
-            Path p = new Path();
-            p.getStyleClass().add("reference-line");
-            p.setStyle("-fx-stroke: #7a808a; -fx-stroke-width: 1.5; -fx-stroke-dash-array: 6 4;");
-            p.setMouseTransparent(true);
-            Text t = new Text(r.label());
-            t.getStyleClass().add("reference-label");
-            t.setStyle("-fx-fill: #5c626c; -fx-font-size: 10px;");
-            referencePaths.add(p);
-            referenceLabels.add(t);
-        }
-        getPlotChildren().addAll(referencePaths);
-        getPlotChildren().addAll(referenceLabels);
+    void setReferences(List<ReferenceLines.Reference> refs) {
+        references.set(refs, getPlotChildren());
         requestChartLayout();
     }
 
-    List<Reference> references() {
-        return List.copyOf(references);
+    List<ReferenceLines.Reference> references() {
+        return references.references();
     }
 
     List<LayerBand> bands() {
@@ -97,7 +72,7 @@ final class BandedLineChart extends LineChart<Number, Number> {
                 }
             }
         }
-        references.forEach(r -> extra.add(r.value()));
+        references.addValues(extra);
         for (Series<Number, Number> s : getData()) {
             s.getData().forEach(d -> extra.add(d.getYValue()));
         }
@@ -133,15 +108,6 @@ final class BandedLineChart extends LineChart<Number, Number> {
             }
             p.toBack();
         }
-        double x0 = 0;
-        double x1 = x.getWidth();
-        for (int i = 0; i < references.size(); i++) {
-            double py = y.getDisplayPosition(references.get(i).value());
-            Path p = referencePaths.get(i);
-            p.getElements().setAll(new MoveTo(x0, py), new LineTo(x1, py));
-            Text t = referenceLabels.get(i);
-            t.setX(x1 - t.getLayoutBounds().getWidth() - 4);
-            t.setY(py - 4);
-        }
+        references.layout(y, x.getWidth());
     }
 }

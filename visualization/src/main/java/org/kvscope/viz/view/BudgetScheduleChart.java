@@ -37,6 +37,7 @@ public class BudgetScheduleChart extends BorderPane {
         xAxis.setLabel("layer");
         yAxis.setLabel("tokens");
         series.setName("budget");
+        chart.setStyle(VizStyle.chartColors(java.util.List.of("budget")));
         chart.getData().add(series);
         setCenter(chart);
         setBottom(caption);
@@ -67,6 +68,15 @@ public class BudgetScheduleChart extends BorderPane {
         }
         xAxis.setCategories(FXCollections.observableArrayList(Charts.layerCategories(b.length)));
         series.getData().setAll(bars);
+    }
+
+    /**
+     * Names the policy whose budgets these are, e.g. {@code "A"} or {@code "B: h2o"}: the bars take its colour
+     * ({@link VizStyle#seriesColor}: A blue, B orange as in every view; other names a neutral green).
+     */
+    public void setPolicy(String name) {
+        series.setName(name);
+        chart.setStyle(VizStyle.chartColors(java.util.List.of(name)));
     }
 
     /** Whether same-shape updates animate (default true); off makes bars jump to their new heights. */

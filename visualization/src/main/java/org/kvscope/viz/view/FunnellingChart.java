@@ -90,14 +90,17 @@ public class FunnellingChart extends BorderPane {
         return chart;
     }
 
+    /** Label of the ln n line: the entropy of uniform attention over n keys, the most a row can have. */
+    public static String uniformEntropyLabel(int n) {
+        return String.format(Locale.ROOT, "ln n = %.2f (uniform over n = %d keys)", Math.log(n), n);
+    }
+
     private void refresh() {
         FunnelMetric m = chooser.getValue() == null ? FunnelMetric.ENTROPY : chooser.getValue();
         chart.setData(byMetric.getOrDefault(m, new LayerSeriesSet(m.label(), List.of())));
         chart.setBands(bandsByMetric.getOrDefault(m, List.of()));
         if (m == FunnelMetric.ENTROPY && tokens > 1) {
-            double ln = Math.log(tokens);
-            chart.setReferenceLine(ln, String.format(Locale.ROOT, "ln n = %.2f (uniform over n = %d keys)", ln,
-                    tokens));
+            chart.setReferenceLine(Math.log(tokens), uniformEntropyLabel(tokens));
         } else {
             chart.setReferenceLine(Double.NaN, "");
         }

@@ -49,7 +49,7 @@ public class HeadValuesChart extends BorderPane {
 
     private final CategoryAxis xAxis = new CategoryAxis();
     private final NumberAxis yAxis = new NumberAxis();
-    private final BarChart<String, Number> chart = new BarChart<>(xAxis, yAxis);
+    private final ReferenceBarChart chart = new ReferenceBarChart(xAxis, yAxis);
     private final ComboBox<Order> order = new ComboBox<>();
     private final ComboBox<Integer> layer = new ComboBox<>();
     private final ReadOnlyObjectWrapper<HeadValues> data = new ReadOnlyObjectWrapper<>(this, "data");
@@ -119,12 +119,61 @@ public class HeadValuesChart extends BorderPane {
         return List.copyOf(xAxis.getCategories());
     }
 
+    /**
+     * A dashed horizontal reference line, e.g. ln n on per-head entropy (the entropy of uniform attention over n
+     * keys); NaN removes it.
+     */
+    public void setReferenceLine(double value, String label) {
+        chart.references.set(Double.isNaN(value) ? List.of() : List.of(new ReferenceLines.Reference(value, label)),
+                chart.plotChildren());
+        chart.requestLayout();
+    }
+
+    /** The reference line's value, or NaN when none is drawn. */
+    public double referenceLine() {
+        return chart.references.isEmpty() ? Double.NaN : chart.references.references().getFirst().value();
+    }
+
     /** The underlying chart. */
     public BarChart<String, Number> chart() {
         return chart;
     }
 
     private record Bar(String label, double value) {
+    }
+
+    /** A bar chart with reference lines, whose y range includes them. */
+    private static final class ReferenceBarChart extends BarChart<String, Number> {
+        private final ReferenceLines references = new ReferenceLines();
+
+        ReferenceBarChart(CategoryAxis x, NumberAxis y) {
+            super(x, y);
+        }
+
+        javafx.collections.ObservableList<javafx.scene.Node> plotChildren() {
+            return getPlotChildren();
+        }
+
+        @Override
+        protected void updateAxisRange() {
+            super.updateAxisRange();
+            NumberAxis y = (NumberAxis) getYAxis();
+            if (!y.isAutoRanging() || references.isEmpty()) {
+                return;
+            }
+            List<Number> values = new ArrayList<>();
+            references.addValues(values);
+            for (Series<String, Number> s : getData()) {
+                s.getData().forEach(d -> values.add(d.getYValue()));
+            }
+            y.invalidateRange(values);
+        }
+
+        @Override
+        protected void layoutPlotChildren() {
+            super.layoutPlotChildren();
+            references.layout((NumberAxis) getYAxis(), getXAxis().getWidth());
+        }
     }
 
     private void refresh() {

@@ -102,7 +102,7 @@ public class LayerMetricChart extends BorderPane {
             throw new UnsupportedOperationException("reference lines need a line chart");
         }
         lines.setReferences(Double.isNaN(value) ? java.util.List.of()
-                : java.util.List.of(new BandedLineChart.Reference(value, label)));
+                : java.util.List.of(new ReferenceLines.Reference(value, label)));
     }
 
     /** The bands drawn (empty for bar charts). */

@@ -103,6 +103,28 @@ class ChartStyleTest {
         assertTrue(memory.groupsProperty().get().toCsv().startsWith("layer,full_bytes,A: snapkv,B: streamingllm\n0,200,100,150\n"));
     }
 
+    @Test
+    void budgetScheduleBarsTakeTheirPolicysColour() {
+        BudgetScheduleChart schedule = show(new BudgetScheduleChart(), 300, 220);
+        Fx.run(() -> {
+            schedule.setSchedule(new BudgetSchedule(new int[] {64, 32}, "pyramid"));
+            schedule.applyCss();
+        });
+        Color neutral = Fx.call(() -> barFill(schedule.chart().getData().getFirst()));
+        Fx.run(() -> {
+            schedule.setPolicy("B");
+            schedule.applyCss();
+        });
+        assertClose(VizStyle.POLICY_B, Fx.call(() -> barFill(schedule.chart().getData().getFirst())));
+        Fx.run(() -> {
+            schedule.setPolicy("A");
+            schedule.applyCss();
+        });
+        assertClose(VizStyle.POLICY_A, Fx.call(() -> barFill(schedule.chart().getData().getFirst())));
+        assertTrue(VizStyle.role("budget") == VizStyle.Role.OTHER && !neutral.equals(VizStyle.POLICY_A)
+                && !neutral.equals(VizStyle.POLICY_B), "no policy named: neither A's nor B's colour, " + neutral);
+    }
+
     private static void assertClose(Color expected, Color actual) {
         double d = Math.abs(expected.getRed() - actual.getRed()) + Math.abs(expected.getGreen() - actual.getGreen())
                 + Math.abs(expected.getBlue() - actual.getBlue());

@@ -83,4 +83,43 @@ class FunnellingViewsTest {
                 () -> new HeadValues("x", new double[][] {{1, 2}, {3}}));
         assertEquals("values[1] has length 1 but must have length 2 (the head count of layer 0)", e.getMessage());
     }
+
+    @Test
+    void perHeadEntropyShowsTheLnNLineAboveTheBars() {
+        HeadValuesChart chart = new HeadValuesChart();
+        Fx.run(() -> {
+            root.getChildren().setAll(chart);
+            chart.setData(new HeadValues("entropy (nats)", new double[][] {{0.5, 1.0}}));
+            chart.setReferenceLine(Math.log(64), FunnellingChart.uniformEntropyLabel(64));
+        });
+        Fx.snapshot(chart);
+        assertEquals(Math.log(64), Fx.call(chart::referenceLine), 1e-12);
+        assertTrue(Fx.call(() -> ((javafx.scene.chart.NumberAxis) chart.chart().getYAxis()).getUpperBound())
+                >= Math.log(64), "the y range reaches ln n although every bar is lower");
+        javafx.scene.Node line = Fx.call(() -> chart.lookup(".reference-line"));
+        assertTrue(line != null && Fx.call(() -> line.getBoundsInParent().getWidth()) > 100, "the line spans the plot");
+        javafx.scene.text.Text label = (javafx.scene.text.Text) Fx.call(() -> chart.lookup(".reference-label"));
+        assertEquals("ln n = 4.16 (uniform over n = 64 keys)", label.getText());
+        Fx.run(() -> chart.setReferenceLine(Double.NaN, ""));
+        assertTrue(Double.isNaN(Fx.call(chart::referenceLine)));
+        assertEquals(null, Fx.call(() -> chart.lookup(".reference-line")));
+    }
+
+    @Test
+    void meanAttentionRowsOutlineTheSelectedLayer() {
+        MeanAttentionRowsView view = new MeanAttentionRowsView();
+        Fx.run(() -> {
+            root.getChildren().setAll(view);
+            view.setData(rows());
+        });
+        Rectangle2D plot = Fx.call(view::plotArea);
+        WritableImage before = Fx.snapshot(view);
+        Fx.run(() -> view.selectedLayerProperty().set(1));
+        WritableImage after = Fx.snapshot(view);
+        double y = plot.getMinY() + plot.getHeight() / 2 + 1;
+        int highlight = org.kvscope.viz.VizTheme.argb(org.kvscope.viz.VizStyle.HIGHLIGHT);
+        assertTrue(Fx.distance(highlight, Fx.argb(after, plot.getMinX() + plot.getWidth() / 2, y)) < 60,
+                "layer 1's row is outlined");
+        assertTrue(Fx.distance(highlight, Fx.argb(before, plot.getMinX() + plot.getWidth() / 2, y)) > 60);
+    }
 }

@@ -3,18 +3,8 @@ package org.kvscope.app.ui.view;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Insets;
-import javafx.geometry.Pos;
-import javafx.scene.control.Button;
-import javafx.scene.control.CheckBox;
-import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
-import javafx.scene.control.Tooltip;
-import javafx.scene.control.Spinner;
-import javafx.scene.control.SpinnerValueFactory.IntegerSpinnerValueFactory;
 import javafx.scene.layout.BorderPane;
-import javafx.scene.layout.FlowPane;
-import javafx.scene.layout.HBox;
-import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import org.controlsfx.control.RangeSlider;
@@ -31,9 +21,9 @@ import org.kvscope.viz.view.AttentionHeatmapView;
 
 /**
  * The attention heatmap of the selected (layer, head) with a policy's kept set (strip under the key
- * axis, evicted columns dimmed) and sink marks; with controls, the layer/head pickers, linear/log,
- * row normalisation, percentile clipping, a key-range slider and Fit. The heatmap draws the hover
- * read-out itself (once).
+ * axis, evicted columns dimmed) and sink marks; with controls ({@link HeatmapControls}: layer/head
+ * pickers, linear/log, row normalisation, percentile clipping, a key-range slider and Fit) or without
+ * (Compare puts one set above A and B). The heatmap draws the hover read-out itself (once).
  */
 public final class AttentionPane extends BorderPane {
     private final WorkbenchViewModel vm;
@@ -41,11 +31,8 @@ public final class AttentionPane extends BorderPane {
     private final HeadSelection selection;
     private final AttentionHeatmapView heatmap = new AttentionHeatmapView();
     private final Label summary = new Label(" ");
-    private final Spinner<Integer> layer = new Spinner<>(0, 0, 0);
-    private final Spinner<Integer> head = new Spinner<>(0, 0, 0);
     private final BooleanProperty active = new SimpleBooleanProperty(true);
-    private final RangeSlider keyRange = new RangeSlider(0, 1, 0, 1);
-    private boolean syncingRange;
+    private final HeatmapControls controls;
     private java.util.List<String> labels;
     private CaptureRun labelledRun;
     private AttentionMap shown;
@@ -66,16 +53,13 @@ public final class AttentionPane extends BorderPane {
         summary.setWrapText(true);
         summary.setMinHeight(Region.USE_PREF_SIZE);
         heatmap.keptColorProperty().set(VizStyle.seriesColor(policy.label(), 0));
-        layer.setPrefWidth(80);
-        head.setPrefWidth(80);
-        layer.valueProperty().addListener((o, a, b) -> selection.layerProperty().set(b));
-        head.valueProperty().addListener((o, a, b) -> selection.headProperty().set(b));
-        selection.layerProperty().addListener((o, a, b) -> { layer.getValueFactory().setValue(b.intValue()); redraw(); });
-        selection.headProperty().addListener((o, a, b) -> { head.getValueFactory().setValue(b.intValue()); redraw(); });
+        this.controls = controls ? new HeatmapControls(vm, selection, java.util.List.of(heatmap), "heatmap") : null;
+        selection.layerProperty().addListener((o, a, b) -> redraw());
+        selection.headProperty().addListener((o, a, b) -> redraw());
         heatmap.mappingProperty().bind(selection.logProperty().map(log -> log ? ColorScales.Mapping.LOG
                 : ColorScales.Mapping.LINEAR));
         if (controls) {
-            setTop(controlBar());
+            setTop(this.controls);
         } else {
             Label title = new Label();
             title.getStyleClass().add("card-title");
@@ -88,7 +72,7 @@ public final class AttentionPane extends BorderPane {
         setBottom(bottom);
         BorderPane.setMargin(heatmap, new Insets(6, 0, 0, 0));
         vm.captureProperty().addListener((o, a, b) -> {
-            resetSpinners(b);
+            clampSelection(b);
             redraw();
         });
         policy.analysisProperty().addListener((o, a, b) -> redraw());
@@ -100,65 +84,11 @@ public final class AttentionPane extends BorderPane {
         redraw();
     }
 
-    /** Layer/head pickers, colour options, the key-range slider and Fit. */
-    private VBox controlBar() {
-        CheckBox log = new CheckBox("log scale");
-        log.selectedProperty().bindBidirectional(selection.logProperty());
-        CheckBox rows = new CheckBox("÷ row max");
-        rows.setId("heatmap-row-normalise");
-        rows.setTooltip(new Tooltip("Divide each query row by its largest weight, so every row uses the whole colour scale"));
-        rows.selectedProperty().bindBidirectional(heatmap.rowNormalisedProperty());
-        ComboBox<String> clip = new ComboBox<>();
-        clip.setId("heatmap-clip");
-        clip.getItems().setAll("no clipping", "clip at p99.9", "clip at p99", "clip at p95");
-        clip.setValue("no clipping");
-        clip.setTooltip(new Tooltip("Saturate the colour scale at a percentile of the weights, so a few large "
-                + "weights (row 0, sinks) do not darken everything else"));
-        clip.valueProperty().addListener((o, a, b) -> heatmap.clipPercentileProperty().set(switch (b) {
-            case "clip at p99.9" -> 99.9;
-            case "clip at p99" -> 99;
-            case "clip at p95" -> 95;
-            default -> Double.NaN;
-        }));
-        Button fit = new Button("Fit");
-        fit.setId("heatmap-fit");
-        fit.setTooltip(new Tooltip("Show the whole map (also: double-click the heatmap)"));
-        fit.setOnAction(e -> heatmap.fit());
-        keyRange.setId("heatmap-key-range");
-        keyRange.setShowTickLabels(false);
-        keyRange.setTooltip(new Tooltip("Keys (and the queries from the same position) shown; wheel zooms, drag pans"));
-        keyRange.lowValueProperty().addListener((o, a, b) -> rangeMoved());
-        keyRange.highValueProperty().addListener((o, a, b) -> rangeMoved());
-        heatmap.viewportProperty().addListener((o, a, v) -> showRange(v));
-        HBox.setHgrow(keyRange, Priority.ALWAYS);
-        FlowPane options = new FlowPane(8, 4, new Label("Layer"), layer, new Label("Head"), head, log, rows, clip);
-        options.setAlignment(Pos.CENTER_LEFT);
-        HBox zoom = new HBox(8, new Label("Keys"), keyRange, fit);
-        zoom.setAlignment(Pos.CENTER_LEFT);
-        return new VBox(4, options, zoom);
-    }
+    /** The key-range slider (zoom control), or null when the pane has no controls. */
+    public RangeSlider keyRange() { return controls == null ? null : controls.keyRange(); }
 
-    private void rangeMoved() {
-        if (syncingRange || heatmap.mapProperty().get() == null) {
-            return;
-        }
-        heatmap.showKeys((int) Math.round(keyRange.getLowValue()), (int) Math.round(keyRange.getHighValue()));
-    }
-
-    private void showRange(AttentionHeatmapView.Viewport v) {
-        syncingRange = true;
-        try {
-            AttentionMap m = heatmap.mapProperty().get();
-            keyRange.setMax(m == null ? 1 : m.keyCount());
-            keyRange.setLowValue(v == null ? 0 : v.keyFrom());
-            keyRange.setHighValue(v == null ? keyRange.getMax() : v.keyTo());
-        } finally {
-            syncingRange = false;
-        }
-    }
-
-    /** The key-range slider (zoom control). */
-    public RangeSlider keyRange() { return keyRange; }
+    /** The pane's heatmap controls, or null when they live elsewhere (Compare shares one set for A and B). */
+    public HeatmapControls controls() { return controls; }
 
     /**
      * Whether the pane is on screen; while it is not, changes only mark it stale and it redraws
@@ -174,13 +104,11 @@ public final class AttentionPane extends BorderPane {
     /** The map on screen (for CSV export), or null. */
     public AttentionMap shownMap() { return shown; }
 
-    private void resetSpinners(CaptureRun run) {
+    private void clampSelection(CaptureRun run) {
         if (run == null) {
             return;
         }
         AttentionMaps maps = run.capture().maps();
-        ((IntegerSpinnerValueFactory) layer.getValueFactory()).setMax(maps.layers() - 1);
-        ((IntegerSpinnerValueFactory) head.getValueFactory()).setMax(maps.heads() - 1);
         if (selection.layerProperty().get() >= maps.layers()) {
             selection.layerProperty().set(0);
         }

@@ -74,7 +74,7 @@ public final class MainWindow extends BorderPane {
         getStyleClass().add("workbench");
         looks.apply(this);
         attention = new AttentionPane(vm, vm.policyA(), selection, true);
-        metrics = new MetricsPane(vm);
+        metrics = new MetricsPane(vm, selection);
         evaluation = new EvaluationPane(vm);
         java.util.function.IntSupplier ctx = () -> vm.model() == null ? 512 : vm.model().config().contextLength();
         policyA = new PolicyPane(vm.policyA(), ctx);
@@ -98,6 +98,9 @@ public final class MainWindow extends BorderPane {
                 new Card("Attention (policy A overlay)", attention, attention::shownMap),
                 new Card("Layer × head — click to select", grid, () -> grid.mapsProperty().get())));
         attentionSplit.setDividerPositions(0.6);
+        // stacked (narrow windows) the heatmap keeps most of the height; the grid scrolls below it
+        attentionSplit.orientationProperty().addListener((o, a, v) ->
+                attentionSplit.setDividerPositions(v == Orientation.VERTICAL ? 0.78 : 0.6));
         AttentionPane compareA = new AttentionPane(vm, vm.policyA(), selection, false);
         AttentionPane compareB = new AttentionPane(vm, vm.policyB(), selection, false);
         SplitPane compare = stacksWhenNarrow(new SplitPane(new Card("Policy A", compareA, compareA::shownMap),
@@ -110,7 +113,9 @@ public final class MainWindow extends BorderPane {
         diff = new PolicyDiffPane(vm, selection);
         SplitPane compareAndDiff = new SplitPane(compare, scroll(diff));
         compareAndDiff.setOrientation(Orientation.VERTICAL);
-        VBox comparePage = new VBox(8, compareTotals, compareAndDiff);
+        HeatmapControls compareControls = new HeatmapControls(vm, selection,
+                java.util.List.of(compareA.heatmap(), compareB.heatmap()), "compare");
+        VBox comparePage = new VBox(8, compareTotals, compareControls, compareAndDiff);
         comparePage.getStyleClass().add("page");
         VBox.setVgrow(compareAndDiff, Priority.ALWAYS);
         tokens = new TokensPage(vm, selection);

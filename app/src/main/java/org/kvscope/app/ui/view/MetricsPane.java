@@ -11,6 +11,7 @@ import javafx.scene.layout.ColumnConstraints;
 import javafx.scene.layout.GridPane;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.kvscope.app.ui.vm.LatestTask;
 import org.kvscope.app.ui.vm.ModelFacts;
 import org.kvscope.app.ui.vm.PolicyViewModel;
 import org.kvscope.app.ui.vm.PvcViewModel;
@@ -21,33 +22,50 @@ import org.kvscope.metrics.PvcConsistency;
 import org.kvscope.trace.FunnelingStats;
 import org.kvscope.viz.data.BudgetCurve;
 import org.kvscope.viz.data.BudgetCurveSet;
+import org.kvscope.viz.data.HeadValues;
+import org.kvscope.viz.data.KvMemoryGroups;
+import org.kvscope.viz.data.KvMemoryUsage;
 import org.kvscope.viz.data.LayerSeries;
+import org.kvscope.viz.data.MeanAttentionRows;
 import org.kvscope.viz.view.BudgetCurveChart;
 import org.kvscope.viz.view.FunnelMetric;
 import org.kvscope.viz.view.FunnellingChart;
+import org.kvscope.viz.view.HeadValuesChart;
 import org.kvscope.viz.view.KvMemoryChart;
 import org.kvscope.viz.view.LayerMetricChart;
+import org.kvscope.viz.view.MeanAttentionRowsView;
 
 /**
  * Instant views of both policies, recomputed from the capture on every change: recall by layer,
- * recall against budget, KV memory by layer (kept vs full) for A and B, and the funneling profile
- * of the captured run with each policy's per-layer budget overlaid; plus the PvC overlap by layer,
- * a property of the model shown once (PyramidInfer's definition, or consecutive queries as an option).
+ * recall against budget, KV memory by layer (A and B grouped beside the full cache), and the
+ * funnelling profile of the captured run with each policy's per-layer budget overlaid; plus the PvC
+ * overlap by layer, a property of the model shown once (PyramidInfer's definition, or consecutive
+ * queries as an option). For teaching funnelling: per-head entropy (sortable, with the ln n line)
+ * and the PyramidKV figure, each layer's mean attention row, both following the selected layer and
+ * built in the background from the capture.
  */
 public final class MetricsPane extends ScrollPane {
     private final WorkbenchViewModel vm;
     private final LayerMetricChart recall = new LayerMetricChart("", LayerMetricChart.Style.LINE);
     private final BudgetCurveChart recallBudget = new BudgetCurveChart("");
     private final LayerMetricChart overlap = new LayerMetricChart("", LayerMetricChart.Style.LINE);
-    private final List<KvMemoryChart> memory = List.of(new KvMemoryChart(), new KvMemoryChart());
+    private final KvMemoryChart memory = new KvMemoryChart();
     private final FunnellingChart funneling = new FunnellingChart();
+    private final HeadValuesChart headEntropy = new HeadValuesChart();
+    private final MeanAttentionRowsView meanRows = new MeanAttentionRowsView();
+    private final Label meanRowsHover = new Label(" ");
+    private final LatestTask<Teaching> teaching = new LatestTask<>();
     private final javafx.beans.property.BooleanProperty active = new javafx.beans.property.SimpleBooleanProperty(true);
     private boolean stale;
     private final Label totals = new Label();
     private final PvcViewModel pvc;
     private final Label pvcCaption = new Label();
 
-    public MetricsPane(WorkbenchViewModel vm) {
+    /** What the funnelling teaching views show, built off the FX thread from one capture. */
+    private record Teaching(CaptureRun run, MeanAttentionRows rows, HeadValues entropy) {
+    }
+
+    public MetricsPane(WorkbenchViewModel vm, HeadSelection selection) {
         this.vm = vm;
         this.pvc = new PvcViewModel(vm);
         totals.setId("metrics-totals");
@@ -71,15 +89,18 @@ public final class MetricsPane extends ScrollPane {
         }
         grid.add(new Card("Attention recall by layer", recall, () -> recall.dataProperty().get()), 0, 0);
         grid.add(new Card("Recall against budget (log₂ axis)", recallBudget, () -> recallBudget.dataProperty().get()), 1, 0);
-        for (int i = 0; i < memory.size(); i++) {
-            KvMemoryChart m = memory.get(i);
-            m.setId("memory-chart-" + vm.policies().get(i).label());
-            PolicyViewModel p = vm.policies().get(i);
-            grid.add(new Card("KV memory by layer — policy " + p.label(), m, () -> m.dataProperty().get()), i, 1);
-        }
+        memory.setId("memory-chart");
+        grid.add(new Card("KV memory by layer — A and B beside the full cache", memory,
+                () -> memory.groupsProperty().get()), 0, 1);
         grid.add(new Card("PvC overlap by layer — a model property (same for A and B)", pvcControls(),
-                () -> overlap.dataProperty().get()), 0, 2);
-        grid.add(new Card("Funnelling by layer, budgets overlaid", funneling, funneling::shownData), 1, 2);
+                () -> overlap.dataProperty().get()), 1, 1);
+        grid.add(new Card("Funnelling by layer, budgets overlaid", funneling, funneling::shownData), 0, 2);
+        grid.add(new Card("Attention entropy per head (FullKV run)", headEntropy,
+                () -> headEntropy.dataProperty().get()), 1, 2);
+        grid.add(new Card("Mean attention by layer — the PyramidKV figure", meanRowsBox(),
+                () -> meanRows.dataProperty().get()), 0, 3, 2, 1);
+        linkToSelectedLayer(selection);
+        teaching.resultProperty().addListener((o, a, t) -> showTeaching(t));
         VBox box = new VBox(10, totals, grid);
         box.getStyleClass().add("page");
         setContent(box);
@@ -94,6 +115,8 @@ public final class MetricsPane extends ScrollPane {
             update();
             updateFunnelling();
         }));
+        vm.captureProperty().addListener((o, a, run) -> buildTeaching(run));
+        buildTeaching(vm.capture());
         active.addListener((o, a, on) -> {
             if (on) {
                 flush();
@@ -160,8 +183,18 @@ public final class MetricsPane extends ScrollPane {
 
     public LayerMetricChart recallChart() { flush(); return recall; }
     public LayerMetricChart overlapChart() { flush(); return overlap; }
-    public KvMemoryChart memoryChart(int policy) { flush(); return memory.get(policy); }
-    public FunnellingChart funnelingChart() { flush(); return funneling; }
+    /** KV memory of A and B grouped per layer beside the full cache. */
+    public KvMemoryChart memoryChart() { flush(); return memory; }
+    public FunnellingChart funnellingChart() { flush(); return funneling; }
+    /** Per-head attention entropy of the captured run (built in the background: see {@link #teachingReady()}). */
+    public HeadValuesChart headEntropyChart() { return headEntropy; }
+    /** The PyramidKV figure: each layer's mean attention row (built in the background). */
+    public MeanAttentionRowsView meanAttentionRows() { return meanRows; }
+    /** Whether the entropy and mean-attention views show the current capture. */
+    public boolean teachingReady() {
+        Teaching t = teaching.result();
+        return !teaching.runningProperty().get() && (vm.capture() == null ? t == null : t != null && t.run() == vm.capture());
+    }
 
     private static String name(PolicyViewModel p) {
         return p.label() + ": " + p.policyName();
@@ -186,16 +219,67 @@ public final class MetricsPane extends ScrollPane {
 
     private void update() {
         List<LayerSeries> recalls = new ArrayList<>();
-        for (int i = 0; i < vm.policies().size(); i++) {
-            PolicyViewModel p = vm.policies().get(i);
+        List<String> names = new ArrayList<>();
+        List<KvMemoryUsage> usages = new ArrayList<>();
+        for (PolicyViewModel p : vm.policies()) {
             PolicyAnalysis a = vm.capture() == null ? null : p.analysis();
             if (a == null) {
                 continue;
             }
             recalls.add(new LayerSeries(name(p), VizData.recallByLayer(a)));
-            memory.get(i).setData(VizData.memory(a));
+            names.add(name(p));
+            usages.add(VizData.memory(a));
         }
         recall.setData("attention recall", recalls);
+        memory.setGroups(usages.isEmpty() ? null : new KvMemoryGroups(names, usages));
+    }
+
+    /** The mean-attention rows with their hover read-out and what they teach. */
+    private VBox meanRowsBox() {
+        meanRows.setId("mean-attention-rows");
+        meanRows.setPrefHeight(220);
+        headEntropy.setId("head-entropy-chart");
+        meanRowsHover.getStyleClass().add("muted");
+        meanRowsHover.textProperty().bind(meanRows.hoverTextProperty().map(t -> t.isEmpty() ? " " : t));
+        Label caption = new Label("Each row is one layer's attention over the prompt's keys, averaged over heads and"
+                + " queries and scaled to the row's maximum. PyramidKV's observation: lower layers spread attention"
+                + " broadly, upper layers concentrate it on a few keys (sinks, recent tokens), so upper layers need"
+                + " a smaller KV budget. The selected layer is outlined.");
+        caption.getStyleClass().add("muted");
+        caption.setWrapText(true);
+        caption.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
+        VBox.setVgrow(meanRows, Priority.ALWAYS);
+        return new VBox(4, caption, meanRows, meanRowsHover);
+    }
+
+    /** The entropy chart shows the selected layer's heads and the rows view outlines that layer. */
+    private void linkToSelectedLayer(HeadSelection selection) {
+        meanRows.selectedLayerProperty().bind(selection.layerProperty());
+        selection.layerProperty().addListener((o, a, l) -> {
+            if (headEntropy.dataProperty().get() != null && l.intValue() < headEntropy.dataProperty().get().layers()) {
+                headEntropy.layerProperty().set(l.intValue());
+            }
+        });
+        headEntropy.layerProperty().set(selection.layerProperty().get());
+        headEntropy.orderProperty().set(HeadValuesChart.Order.ASCENDING);
+    }
+
+    /** Builds the teaching views' data in the background (the mean rows read every captured map). */
+    private void buildTeaching(CaptureRun run) {
+        if (run == null) {
+            teaching.clear();
+            showTeaching(null);
+            return;
+        }
+        teaching.start("Mean attention by layer", (cancelled, progress) -> new Teaching(run,
+                VizData.meanAttentionRows(run), VizData.headValues(run.capture().funneling(), FunnelMetric.ENTROPY)));
+    }
+
+    private void showTeaching(Teaching t) {
+        meanRows.setData(t == null ? null : t.rows());
+        headEntropy.setData(t == null ? null : t.entropy());
+        int n = t == null ? 0 : t.run().promptTokens().length;
+        headEntropy.setReferenceLine(n > 1 ? Math.log(n) : Double.NaN, n > 1 ? FunnellingChart.uniformEntropyLabel(n) : "");
     }
 
     /** The model's PvC overlap: one series, whatever the policies. */

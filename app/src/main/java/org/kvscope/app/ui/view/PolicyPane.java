@@ -58,6 +58,7 @@ public final class PolicyPane extends VBox {
         vm.errorProperty().addListener((o, a, b) -> showError(b));
         schedule.setId("schedule-" + vm.label());
         schedule.setAnimationsEnabled(false);
+        schedule.setPolicy(vm.label());
         schedule.setPrefHeight(240);
         schedule.setMinHeight(220);
         vm.layerBudgetsProperty().addListener((o, a, b) -> updateSchedule(b));
