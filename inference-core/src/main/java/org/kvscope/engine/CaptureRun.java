@@ -5,6 +5,7 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.DoubleConsumer;
 import org.kvscope.backend.BackendFactory;
+import org.kvscope.backend.LogitsSink;
 import org.kvscope.backend.Backends;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelConfig;
@@ -43,14 +44,33 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
      */
     public static CaptureRun run(BackendFactory backend, Model model, int[] promptTokens, CaptureOptions options,
                                  DoubleConsumer progress, BooleanSupplier cancelled) {
+        return run(backend, model, promptTokens, options, progress, cancelled, promptTokens.length, null);
+    }
+
+    /** Sees a capture run's prompt rows from a given row on, and the cache once it holds the prompt. */
+    public interface PromptObserver extends LogitsSink {
+        /** The session's cache right after the prompt's prefill, before any decode step. */
+        default void promptCached(org.kvscope.kv.KvCache cache) { }
+    }
+
+    /**
+     * Like {@link #run(BackendFactory, Model, int[], CaptureOptions, DoubleConsumer, BooleanSupplier)}, also
+     * handing {@code promptLogits} the logits of every prompt row from {@code logitsFrom} on (row = index
+     * into {@code promptTokens}; a chunk that holds such a row hands all of its rows): a FullKV
+     * teacher-forced score of the prompt's tail from the same pass, with no second model run.
+     */
+    public static CaptureRun run(BackendFactory backend, Model model, int[] promptTokens, CaptureOptions options,
+                                 DoubleConsumer progress, BooleanSupplier cancelled, int logitsFrom,
+                                 PromptObserver promptLogits) {
         SessionOptions sessionOptions = SessionOptions.ofContext(backend, promptTokens.length + options.decodeSteps() + 1);
         try (InferenceSession s = new InferenceSession(model, sessionOptions)) {
-            return run(s, model.config(), promptTokens, options, progress, cancelled);
+            return run(s, model.config(), promptTokens, options, progress, cancelled, logitsFrom, promptLogits);
         }
     }
 
     private static CaptureRun run(InferenceSession s, ModelConfig c, int[] promptTokens, CaptureOptions options,
-                                  DoubleConsumer progress, BooleanSupplier cancelled) {
+                                  DoubleConsumer progress, BooleanSupplier cancelled, int logitsFrom,
+                                  PromptObserver promptLogits) {
         int steps = options.decodeSteps();
         AttentionCapture capture = new AttentionCapture(c.layers(), c.heads(), c.kvHeads(), promptTokens.length, options);
         s.addObserver(capture);
@@ -61,10 +81,18 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
         for (int off = 0; off < promptTokens.length; off += chunk) {
             check(cancelled);
             int end = Math.min(promptTokens.length, off + chunk);
-            logits = s.prefill(Arrays.copyOfRange(promptTokens, off, end));
+            int[] chunkTokens = Arrays.copyOfRange(promptTokens, off, end);
+            if (promptLogits != null && end > logitsFrom) {
+                logits = prefillHandingRows(s, chunkTokens, off, c.vocabSize(), promptLogits);
+            } else {
+                logits = s.prefill(chunkTokens);
+            }
             progress.accept(end / total);
         }
         org.kvscope.kv.PromptKeys.record(s.cache(), capture.evidence()); // for key-scored policies
+        if (promptLogits != null) {
+            promptLogits.promptCached(s.cache());
+        }
         int[] generated = new int[steps];
         for (int i = 0; i < steps; i++) {
             check(cancelled);
@@ -73,6 +101,18 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
             progress.accept((promptTokens.length + i + 1) / total);
         }
         return new CaptureRun(capture, promptTokens, generated);
+    }
+
+    /** One prefill chunk whose every row goes to {@code sink} (rows numbered from {@code first}); returns the last row's logits. */
+    private static float[] prefillHandingRows(InferenceSession s, int[] chunk, int first, int vocab, LogitsSink sink) {
+        float[][] last = new float[1][];
+        s.prefillAll(chunk, (row, values, o) -> {
+            sink.accept(first + row, values, o);
+            if (row == chunk.length - 1) {
+                last[0] = Arrays.copyOfRange(values, o, o + vocab);
+            }
+        });
+        return last[0];
     }
 
     private static void check(BooleanSupplier cancelled) {

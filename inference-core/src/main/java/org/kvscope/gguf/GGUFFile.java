@@ -61,6 +61,7 @@ public final class GGUFFile implements AutoCloseable {
         }
         Arena arena = Arena.ofShared();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            requireMappable(path, channel);
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             GGUFHeader header = GGUFHeaderParser.parse(mapping);
             GGUFFile file = new GGUFFile(path, arena, mapping, header);
@@ -75,6 +76,22 @@ public final class GGUFFile implements AutoCloseable {
         } catch (IOException | RuntimeException | Error e) {
             arena.close();
             throw e;
+        }
+    }
+
+    /**
+     * A model is memory-mapped by its size, so only a regular file whose size is its content will
+     * do: a device, FIFO or socket is refused, and so is a file that reports 0 bytes but has
+     * content (a /proc or /sys file), instead of reading as an empty, "too short" GGUF.
+     */
+    private static void requireMappable(Path path, FileChannel channel) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new IOException("cannot read " + path + " as a model: it is not a regular file (a device, pipe or"
+                    + " socket); give a GGUF model file");
+        }
+        if (channel.size() == 0 && channel.read(java.nio.ByteBuffer.allocate(1), 0) > 0) {
+            throw new IOException("cannot read " + path + " as a model: it reports a size of 0 bytes but has content"
+                    + " (a /proc or /sys file); give a GGUF model file");
         }
     }
 

@@ -4,10 +4,8 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -177,23 +175,15 @@ public final class GGUFWriter {
     }
 
     /**
-     * Writes the file: streams to a temporary file in the target directory, then moves it over
-     * {@code path} (atomically where the file system allows).
+     * Writes the file at {@code path}, as an ordinary write would: a new file gets the default
+     * permissions of a new file, an existing one is truncated and keeps its permissions, and a
+     * symbolic link is written through. Not atomic: a caller that must never leave a partial file
+     * writes to a temporary file and moves it (the CLI's {@code synth} goes through
+     * {@code AtomicFiles}, which also keeps links, permissions and devices as they are).
      */
     public void write(Path path) throws IOException {
-        Path target = path.toAbsolutePath();
-        Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
-        try {
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(temp), 1 << 20)) {
-                writeTo(new LittleEndianOutput(os));
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
+        try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20)) {
+            writeTo(new LittleEndianOutput(os));
         }
     }
 

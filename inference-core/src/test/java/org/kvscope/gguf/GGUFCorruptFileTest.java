@@ -374,6 +374,19 @@ class GGUFCorruptFileTest {
     }
 
     @Test
+    void procFileThatReportsNoSizeOrADeviceIsNamedAsSuch() throws IOException {
+        Path proc = Path.of("/proc/self/status");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(proc), "needs Linux /proc");
+        IOException e = assertThrows(IOException.class, () -> GGUFFile.open(proc));
+        assertEquals("cannot read " + proc + " as a model: it reports a size of 0 bytes but has content (a /proc or"
+                + " /sys file); give a GGUF model file", e.getMessage());
+        Path device = Path.of("/dev/zero");
+        IOException d = assertThrows(IOException.class, () -> GGUFFile.open(device));
+        assertEquals("cannot read " + device + " as a model: it is not a regular file (a device, pipe or socket); give"
+                + " a GGUF model file", d.getMessage());
+    }
+
+    @Test
     void fileTruncatedWhileMappedIsNamed() throws IOException {
         Path file = dir.resolve("shrinking.gguf");
         new GGUFWriter().addTensor("big", GGMLType.F32, new long[] {1 << 20}, new byte[4 << 20]).write(file);

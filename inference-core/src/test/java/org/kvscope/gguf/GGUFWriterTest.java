@@ -1,12 +1,16 @@
 package org.kvscope.gguf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +108,39 @@ class GGUFWriterTest {
         assertEquals("previous", Files.readString(file));
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count());
+        }
+    }
+
+    private static Set<PosixFilePermission> permissions(Path p) throws IOException {
+        return Files.getPosixFilePermissions(p);
+    }
+
+    @Test
+    void aNewFileGetsTheDefaultPermissionsOfANewFileNotPrivateOnes() throws IOException {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "needs POSIX permissions");
+        Path plain = Files.createFile(dir.resolve("plain"));
+        Path model = dir.resolve("new.gguf");
+        new GGUFWriter().putString("general.architecture", "llama").write(model);
+        assertEquals(permissions(plain), permissions(model));
+        try (GGUFFile f = GGUFFile.open(model)) {
+            assertEquals("llama", f.metadata().get("general.architecture"));
+        }
+    }
+
+    @Test
+    void anExistingFileKeepsItsPermissionsAndALinkIsWrittenThrough() throws IOException {
+        assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "needs POSIX permissions");
+        Path target = Files.writeString(dir.resolve("target.gguf"), "old content, longer than nothing at all");
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
+        Path link = Files.createSymbolicLink(dir.resolve("link.gguf"), target.getFileName());
+        new GGUFWriter().putString("general.architecture", "llama").write(link);
+        assertTrue(Files.isSymbolicLink(link), "the link was replaced by a file");
+        assertEquals(PosixFilePermissions.fromString("rw-r-----"), permissions(target));
+        try (GGUFFile f = GGUFFile.open(target)) {
+            assertEquals("llama", f.metadata().get("general.architecture"));
+        }
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary file is left behind");
         }
     }
 }

@@ -13,7 +13,11 @@ import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.engine.DecodeCap;
 import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.FullKvPolicy;
+import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.metrics.CacheOccupancy;
+import org.kvscope.metrics.LogProbs;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.model.Model;
 import org.kvscope.trace.CaptureOptions;
@@ -98,10 +102,14 @@ public final class AnalyzeCommand implements Command {
         }
     }
 
-    /** What analyze does, in order: each is one step of its progress. */
+    /**
+     * What analyze does, in order: each is one step of its progress. Two model passes: the FullKV
+     * capture (whose prefill also scores the continuation: the FullKV perplexity) and the policy's
+     * perplexity run (none for FullKV itself, whose perplexity is the baseline).
+     */
     private enum Stage {
-        CAPTURE("FullKV prefill and decode with attention capture"), POLICY("kept sets, recall and overlap"),
-        FULL_PERPLEXITY("FullKV perplexity"), POLICY_PERPLEXITY("perplexity with the policy");
+        CAPTURE("FullKV prefill and decode with attention capture and FullKV perplexity"),
+        POLICY("kept sets, recall and overlap"), POLICY_PERPLEXITY("perplexity with the policy");
 
         final String what;
 
@@ -114,7 +122,10 @@ public final class AnalyzeCommand implements Command {
                                        String policyName, Map<String, ?> params, int contextTokens, int decodeSteps,
                                        int windowCapture, DecodeCap cap, Progress progress) {
         progress.stepTo(0, Stage.CAPTURE.what);
-        CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps));
+        FullKvBaseline fullKv = new FullKvBaseline(tokens, contextTokens, model.config().vocabSize());
+        CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps),
+                p -> { }, () -> false, contextTokens - 1, fullKv);
+        CompressedPerplexity.Result full = fullKv.result();
         progress.step(Stage.POLICY.what);
         CompressionPolicy policy = PolicyOptions.create(policyName, params);
         int overlapK = policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
@@ -123,11 +134,10 @@ public final class AnalyzeCommand implements Command {
                 model.config().headDim(), overlapK);
         int[] ctx = Arrays.copyOf(tokens, contextTokens);
         int[] cont = Arrays.copyOfRange(tokens, contextTokens, tokens.length);
-        progress.step(Stage.FULL_PERPLEXITY.what);
-        CompressedPerplexity.Result full = CompressedPerplexity.evaluate(backend, model, null, ctx, cont, null);
         progress.step(Stage.POLICY_PERPLEXITY.what);
-        CompressedPerplexity.Result withPolicy = CompressedPerplexity.evaluate(backend, model,
-                PolicyOptions.create(policyName, params), cap, ctx, cont, null);
+        CompressionPolicy scored = PolicyOptions.create(policyName, params);
+        CompressedPerplexity.Result withPolicy = scored instanceof FullKvPolicy ? full // never capped: no budget
+                : CompressedPerplexity.evaluate(backend, model, scored, cap, ctx, cont, null);
         progress.step("done");
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("model", AnalysisReport.model(model));
@@ -149,5 +159,49 @@ public final class AnalyzeCommand implements Command {
         cache.put("fullKv", full.occupancy());
         report.put("continuationCache", cache);
         return report;
+    }
+
+    /**
+     * The FullKV baseline of the continuation (tokens from {@code contextTokens} on), taken from the
+     * capture pass: row r's prefill logits predict token r + 1, the same exact-attention computation
+     * as a FullKV prefill of the context and teacher-forced decode, through the prefill's matrix
+     * kernels instead of decode's matrix-vector ones (they differ in rounding only). Its cache
+     * occupancy is what that run samples: after prefill ({@code contextTokens} entries per
+     * (layer, kv-head)) and after each of the continuation's decode steps (one more each).
+     */
+    private static final class FullKvBaseline implements CaptureRun.PromptObserver {
+        private final int[] tokens;
+        private final int contextTokens;
+        private final int vocab;
+        private double nll;
+        private CacheOccupancy occupancy = CacheOccupancy.NONE;
+
+        FullKvBaseline(int[] tokens, int contextTokens, int vocab) {
+            this.tokens = tokens;
+            this.contextTokens = contextTokens;
+            this.vocab = vocab;
+        }
+
+        @Override
+        public void accept(int row, float[] logits, int offset) {
+            if (row >= contextTokens - 1 && row + 1 < tokens.length) {
+                nll -= LogProbs.logProb(logits, offset, vocab, tokens[row + 1]);
+            }
+        }
+
+        @Override
+        public void promptCached(KvCache cache) {
+            int heads = cache.layers() * cache.kvHeads();
+            long bytesPerPosition = cache.keptBytes() / tokens.length; // FullKV: every head holds every position
+            int samples = tokens.length - contextTokens;
+            long last = contextTokens + samples - 1L;
+            long positionSum = (long) samples * contextTokens + (long) samples * (samples - 1) / 2;
+            occupancy = new CacheOccupancy(samples, heads, (double) (positionSum * heads) / samples, last * heads,
+                    (int) last, (double) (positionSum * bytesPerPosition) / samples, last * bytesPerPosition);
+        }
+
+        CompressedPerplexity.Result result() {
+            return new CompressedPerplexity.Result(nll, tokens.length - contextTokens, occupancy);
+        }
     }
 }

@@ -141,6 +141,23 @@ class CliTest {
     }
 
     @Test
+    void synthWritesThroughALinkAndKeepsTheTargetsPermissions() throws Exception {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "needs POSIX");
+        Path target = Files.writeString(dir.resolve("synth-target.gguf"), "old");
+        var mode = java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(target, mode);
+        Path link = Files.createSymbolicLink(dir.resolve("synth-link.gguf"), target.getFileName());
+        Run r = run("synth", "--shape", "tiny-llama", "--type", "f32", "--out", link.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.isSymbolicLink(link), "the link was replaced");
+        assertEquals(mode, Files.getPosixFilePermissions(target));
+        assertEquals(0, run("inspect", "--model", link.toString()).code());
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().endsWith(".tmp")), "a temporary file was left");
+        }
+    }
+
+    @Test
     void perplexityOfATextFile() throws Exception {
         Path text = Files.writeString(dir.resolve("t.txt"), "the model and the cache and the layer said the dog ".repeat(8));
         Run r = run("perplexity", "--model", tiny.toString(), "--text-file", text.toString(), "--context", "64");
