@@ -79,11 +79,11 @@ public final class F16Tensor extends SegmentTensor {
 
     /** Finds the exceptions before the rows go to the cores, so that the scan itself runs on all of them. */
     @Override
-    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+    protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         if (IN_REGISTERS) {
             exceptions();
         }
-        super.matvec(x, xOffset, out, outOffset, rows, cols);
+        return super.matvecRows(x, xOffset, out, outOffset, rows, cols);
     }
 
     /** The halves' exceptions, found on first use (null: use the exact conversion). */

@@ -65,11 +65,58 @@ public abstract class FloatTensor {
         matvec(x, 0, out, 0, rows, cols);
     }
 
-    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+    public final void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         checkShape(rows, cols);
-        Parallel.forRange(rows, 32, (from, to) -> {
+        Parallel.forRange(rows, MATVEC_GRAIN, matvecRows(x, xOffset, out, outOffset, rows, cols)::run);
+    }
+
+    /** Rows per chunk of a decode product at least: a chunk's rows are streamed by one core. */
+    private static final int MATVEC_GRAIN = 16;
+
+    /** Part of a matrix-vector product whose input is ready: computes out[outOffset + r] for r in [from, to). */
+    @FunctionalInterface
+    protected interface MatvecRows {
+        void run(int from, int to);
+    }
+
+    /**
+     * Prepares {@link #matvec}: whatever the kernel needs from x once per product (a permuted
+     * copy, run sums) is made here, on the calling thread, and the returned rows may then run on
+     * any thread. The default takes {@link #dot} row by row.
+     */
+    protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        return (from, to) -> {
             for (int r = from; r < to; r++) {
                 out[outOffset + r] = dot((long) r * cols, x, xOffset, cols);
+            }
+        };
+    }
+
+    /**
+     * Several matrix-vector products of the same input, as one parallel loop over all their rows:
+     * out[i][r] = row r of weights[i] · x for r &lt; rows[i], each matrix {@code rows[i] × cols}.
+     * The results are those of {@link #matvec} on each, bit for bit; decode runs its query, key
+     * and value projections (and gate and up) this way, so the cores are handed work once instead
+     * of once per matrix: on a small model that hand-off is a fair part of each token.
+     */
+    public static void matvecs(float[] x, int cols, FloatTensor[] weights, float[][] out, int[] rows) {
+        if (weights.length != out.length || weights.length != rows.length) {
+            throw new IllegalArgumentException(weights.length + " matrices, " + out.length + " outputs and "
+                    + rows.length + " row counts");
+        }
+        MatvecRows[] parts = new MatvecRows[weights.length];
+        int[] start = new int[weights.length + 1];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i].checkShape(rows[i], cols);
+            parts[i] = weights[i].matvecRows(x, 0, out[i], 0, rows[i], cols);
+            start[i + 1] = Math.addExact(start[i], rows[i]);
+        }
+        Parallel.forRange(start[weights.length], MATVEC_GRAIN, (from, to) -> {
+            for (int i = 0; i < parts.length; i++) {
+                int a = Math.max(from, start[i]), b = Math.min(to, start[i + 1]);
+                if (a < b) {
+                    parts[i].run(a - start[i], b - start[i]);
+                }
             }
         });
     }

@@ -75,10 +75,9 @@ public final class Q4_KTensor extends SegmentTensor {
      * of 32, computed once for all rows.
      */
     @Override
-    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+    protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         if (!byteLanesFit(rows, cols, BLOCK)) {
-            super.matvec(x, xOffset, out, outOffset, rows, cols);
-            return;
+            return super.matvecRows(x, xOffset, out, outOffset, rows, cols);
         }
         float[] runSums = Layouts.runSums(x, xOffset, cols, 32);
         float[] permuted = Layouts.byteLanes(x, xOffset, cols);
@@ -95,11 +94,10 @@ public final class Q4_KTensor extends SegmentTensor {
                     permuted[c + 48 + i] *= 0x1p-12f;
                 }
             }
-            byteLaneRows(permuted, out, outOffset, rows, cols, BLOCK, BYTES, 16,
+            return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
                     (row, xp, n) -> dotPermuted16(row, xp, minSums, n));
-            return;
         }
-        byteLaneRows(permuted, out, outOffset, rows, cols, BLOCK, BYTES, 16,
+        return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
                 (row, xp, n) -> dotPermuted(row, xp, runSums, n));
     }
 

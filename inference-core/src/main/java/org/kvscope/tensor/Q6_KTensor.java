@@ -73,18 +73,16 @@ public final class Q6_KTensor extends SegmentTensor {
      * lanes, so each run is scaled by a vector of two scales.
      */
     @Override
-    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+    protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         if (!byteLanesFit(rows, cols, BLOCK)) {
-            super.matvec(x, xOffset, out, outOffset, rows, cols);
-            return;
+            return super.matvecRows(x, xOffset, out, outOffset, rows, cols);
         }
         float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         if (F.length() != 16) {
-            byteLaneRows(permuted, out, outOffset, rows, cols, BLOCK, BYTES, 16, this::dotPermuted);
-            return;
+            return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES, this::dotPermuted);
         }
         float[] groupSums = Layouts.runSums(x, xOffset, cols, 16);
-        byteLaneRows(permuted, out, outOffset, rows, cols, BLOCK, BYTES, 16,
+        return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
                 (row, xp, n) -> dotPermuted16(row, xp, groupSums, n));
     }
 

@@ -98,12 +98,11 @@ public final class Q8_0Tensor extends SegmentTensor {
      * ints, on 16 as sixteen shorts widened to ints. Other widths use the fused {@link #dot}.
      */
     @Override
-    public void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+    protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         if (!byteLanesFit(rows, cols, BLOCK)) {
-            super.matvec(x, xOffset, out, outOffset, rows, cols);
-            return;
+            return super.matvecRows(x, xOffset, out, outOffset, rows, cols);
         }
-        byteLaneRows(Layouts.byteLanes(x, xOffset, cols), out, outOffset, rows, cols, BLOCK, BYTES, 32,
+        return byteLaneRows(Layouts.byteLanes(x, xOffset, cols), out, outOffset, cols, BLOCK, BYTES,
                 F.length() == 8 ? this::dotPermuted8 : this::dotPermuted16);
     }
 

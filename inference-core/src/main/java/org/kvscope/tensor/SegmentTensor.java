@@ -70,14 +70,14 @@ abstract class SegmentTensor extends FloatTensor {
         return Layouts.hasByteLanes() && cols % blockValues == 0 && (long) rows * cols <= size();
     }
 
-    /** out[outOffset + r] = dot(row r) for every row, over the cores; rows start every cols/blockValues blocks. */
-    final void byteLaneRows(float[] permuted, float[] out, int outOffset, int rows, int cols, int blockValues,
-                            int blockBytes, int grain, PermutedRowDot dot) {
+    /** out[outOffset + r] = dot(row r) for the rows asked; rows start every cols/blockValues blocks. */
+    final MatvecRows byteLaneRows(float[] permuted, float[] out, int outOffset, int cols, int blockValues,
+                                  int blockBytes, PermutedRowDot dot) {
         long rowBytes = (long) cols / blockValues * blockBytes;
-        Parallel.forRange(rows, grain, (from, to) -> {
+        return (from, to) -> {
             for (int r = from; r < to; r++) {
                 out[outOffset + r] = dot.dot(r * rowBytes, permuted, cols);
             }
-        });
+        };
     }
 }

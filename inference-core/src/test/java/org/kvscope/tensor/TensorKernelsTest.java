@@ -155,6 +155,48 @@ class TensorKernelsTest {
         }
     }
 
+    /**
+     * Decode's fused products of one input (query/key/value, gate/up): each matrix's rows come
+     * out bit for bit as its own matvec gives them, whatever the mix of types and odd row counts
+     * (chunks of the shared loop then straddle the matrices), and against a double reference.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void fusedMatvecsEqualSeparateMatvecsBitForBit(GGMLType type) {
+        int cols = 512;
+        int[] rows = {67, 19, 130};
+        GGMLType[] types = {type, GGMLType.Q8_0, type};
+        FloatTensor[] weights = new FloatTensor[rows.length];
+        float[][] deq = new float[rows.length][], fused = new float[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            float[] w = gaussian(rows[i] * cols, 20 + i);
+            weights[i] = tensor(types[i], w);
+            deq[i] = new float[w.length];
+            weights[i].dequantize(0, deq[i], 0, w.length);
+            fused[i] = new float[rows[i]];
+        }
+        float[] x = gaussian(cols, 30);
+        FloatTensor.matvecs(x, cols, weights, fused, rows);
+        for (int i = 0; i < rows.length; i++) {
+            float[] alone = new float[rows[i]];
+            weights[i].matvec(x, alone, rows[i], cols);
+            for (int r = 0; r < rows[i]; r++) {
+                assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(fused[i][r]),
+                        types[i] + " matrix " + i + " row " + r + ": " + alone[r] + " vs " + fused[i][r]);
+                double ref = 0, norm = 0;
+                for (int k = 0; k < cols; k++) {
+                    ref += (double) deq[i][r * cols + k] * x[k];
+                    norm += Math.abs((double) deq[i][r * cols + k] * x[k]);
+                }
+                assertEquals(ref, fused[i][r], 1e-5 * norm + 1e-6, types[i] + " matrix " + i + " row " + r);
+            }
+        }
+        assertThrows(IllegalArgumentException.class,
+                () -> FloatTensor.matvecs(x, cols, weights, fused, new int[] {1, 2}));
+        assertThrows(IllegalArgumentException.class,
+                () -> FloatTensor.matvecs(x, cols, weights, fused, new int[] {rows[0] + 1, rows[1], rows[2]}));
+    }
+
     @Test
     void rangesMayStraddleBlocks() {
         // some converters quantise a tensor as one flat array, so a row can start mid-block

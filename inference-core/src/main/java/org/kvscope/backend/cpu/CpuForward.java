@@ -125,9 +125,14 @@ public final class CpuForward {
         for (int t = 0; t < n; t++) {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.attnNorm(), dim, c.rmsEps());
         }
-        project(lw.wq(), b.xb, b.q, n, qDim, dim);
-        project(lw.wk(), b.xb, b.k, n, kvDim, dim);
-        project(lw.wv(), b.xb, b.v, n, kvDim, dim);
+        if (n == 1) { // one hand-off to the cores for the three
+            FloatTensor.matvecs(b.xb, dim, new FloatTensor[] {lw.wq(), lw.wk(), lw.wv()}, new float[][] {b.q, b.k, b.v},
+                    new int[] {qDim, kvDim, kvDim});
+        } else {
+            project(lw.wq(), b.xb, b.q, n, qDim, dim);
+            project(lw.wk(), b.xb, b.k, n, kvDim, dim);
+            project(lw.wv(), b.xb, b.v, n, kvDim, dim);
+        }
         for (int t = 0; t < n; t++) {
             addBias(b.q, t * qDim, lw.bq());
             addBias(b.k, t * kvDim, lw.bk());
@@ -155,8 +160,13 @@ public final class CpuForward {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.ffnNorm(), dim, c.rmsEps());
         }
         int ffn = c.ffnDim();
-        project(lw.gate(), b.xb, b.hb, n, ffn, dim);
-        project(lw.up(), b.xb, b.hb2, n, ffn, dim);
+        if (n == 1) {
+            FloatTensor.matvecs(b.xb, dim, new FloatTensor[] {lw.gate(), lw.up()}, new float[][] {b.hb, b.hb2},
+                    new int[] {ffn, ffn});
+        } else {
+            project(lw.gate(), b.xb, b.hb, n, ffn, dim);
+            project(lw.up(), b.xb, b.hb2, n, ffn, dim);
+        }
         Parallel.forRange(n * ffn, 4096, (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
         project(lw.down(), b.hb, b.xb, n, dim, ffn);
         for (int i = 0; i < n * dim; i++) {
