@@ -197,6 +197,37 @@ class TensorKernelsTest {
                 () -> FloatTensor.matvecs(x, cols, weights, fused, new int[] {rows[0] + 1, rows[1], rows[2]}));
     }
 
+    /**
+     * Gate and up with SwiGLU after each chunk of rows, as decode runs them: equal bit for bit to
+     * two matvecs and one SwiGLU over the whole range, with a row count that is no multiple of 16.
+     */
+    @ParameterizedTest
+    @EnumSource(value = GGMLType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void chunkedMatvecsThenSwigluEqualTheSeparateSteps(GGMLType type) {
+        int rows = 203, cols = 256;
+        FloatTensor gate = tensor(type, gaussian(rows * cols, 40)), up = tensor(type, gaussian(rows * cols, 41));
+        float[] x = gaussian(cols, 42);
+        float[] g = new float[rows], u = new float[rows], expected = new float[rows], expectedUp = new float[rows];
+        java.util.List<int[]> chunks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        FloatTensor.matvecsThen(x, cols, new FloatTensor[] {gate, up}, new float[][] {g, u}, rows, (from, to) -> {
+            chunks.add(new int[] {from, to});
+            VectorOps.swiglu(g, u, from, to);
+        });
+        gate.matvec(x, expected, rows, cols);
+        up.matvec(x, expectedUp, rows, cols);
+        VectorOps.swiglu(expected, expectedUp, 0, rows);
+        for (int r = 0; r < rows; r++) {
+            assertEquals(Float.floatToRawIntBits(expected[r]), Float.floatToRawIntBits(g[r]), type + " row " + r);
+            assertEquals(Float.floatToRawIntBits(expectedUp[r]), Float.floatToRawIntBits(u[r]), type + " up row " + r);
+        }
+        int covered = 0;
+        for (int[] c : chunks) {
+            assertEquals(0, c[0] % 16, "chunks start on a row group");
+            covered += c[1] - c[0];
+        }
+        assertEquals(rows, covered, "every row once");
+    }
+
     @Test
     void rangesMayStraddleBlocks() {
         // some converters quantise a tensor as one flat array, so a row can start mid-block

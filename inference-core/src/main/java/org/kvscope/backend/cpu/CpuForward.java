@@ -160,14 +160,14 @@ public final class CpuForward {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.ffnNorm(), dim, c.rmsEps());
         }
         int ffn = c.ffnDim();
-        if (n == 1) {
-            FloatTensor.matvecs(b.xb, dim, new FloatTensor[] {lw.gate(), lw.up()}, new float[][] {b.hb, b.hb2},
-                    new int[] {ffn, ffn});
+        if (n == 1) { // one hand-off for gate, up and SwiGLU
+            FloatTensor.matvecsThen(b.xb, dim, new FloatTensor[] {lw.gate(), lw.up()}, new float[][] {b.hb, b.hb2}, ffn,
+                    (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
         } else {
             project(lw.gate(), b.xb, b.hb, n, ffn, dim);
             project(lw.up(), b.xb, b.hb2, n, ffn, dim);
+            Parallel.forRange(n * ffn, 4096, (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
         }
-        Parallel.forRange(n * ffn, 4096, (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
         project(lw.down(), b.hb, b.xb, n, dim, ffn);
         for (int i = 0; i < n * dim; i++) {
             b.x[i] += b.xb[i];
