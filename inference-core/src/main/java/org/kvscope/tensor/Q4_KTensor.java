@@ -152,7 +152,7 @@ public final class Q4_KTensor extends SegmentTensor {
                 accHigh = high.fma(FloatVector.broadcast(F, scaled[2 * chunk + 1]), accHigh);
             }
         }
-        return accLow.add(accHigh).sub(accMin).reduceLanes(VectorOperators.ADD);
+        return VectorOps.sum(accLow.add(accHigh).sub(accMin));
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8 lanes (scales and mins unpacked as scalars). */

@@ -143,7 +143,7 @@ public final class Q6_KTensor extends SegmentTensor {
                 }
             }
         }
-        return acc0.add(acc1).sub(offset.mul(32f)).reduceLanes(VectorOperators.ADD);
+        return VectorOps.sum(acc0.add(acc1).sub(offset.mul(32f)));
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8 lanes (scales read one by one). */
