@@ -379,6 +379,89 @@ class WorkbenchLayoutTest {
         assertEquals(before, status.getFont().getSize(), 0.01);
     }
 
+    @Test
+    void aSessionSavesAndRestoresTheViewSettings(FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        var pvc = window.metrics().pvc();
+        var focus = window.tokens().focus();
+        robot.interact(() -> {
+            window.selection().layerProperty().set(1);
+            window.selection().headProperty().set(1);
+            window.selection().logProperty().set(false);
+            window.attention().controls().rowNormalise().setSelected(true);
+            window.attention().controls().clip().setValue("clip at p99");
+            pvc.definitionProperty().set(org.kvscope.metrics.PvcConsistency.Definition.CONSECUTIVE);
+            pvc.kProperty().set(8);
+            pvc.windowProperty().set(4);
+            focus.model().focusProperty().set(3);
+            focus.direction().setValue(org.kvscope.app.ui.view.TokenFocusPane.Direction.RECEIVES);
+            focus.scope().setValue(org.kvscope.app.ui.view.HeadScope.ALL);
+        });
+        Path file = dir.resolve("views.kvscope.json");
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.saveSession(file)).get());
+        String saved = Files.readString(file);
+        assertTrue(saved.contains("\"pvc.k\" : \"8\"") && saved.contains("\"heatmap.clip\" : \"p99\""), saved);
+
+        robot.interact(() -> {
+            window.selection().layerProperty().set(0);
+            window.selection().headProperty().set(0);
+            window.selection().logProperty().set(true);
+            window.attention().controls().rowNormalise().setSelected(false);
+            window.attention().controls().clip().setValue("no clipping");
+            pvc.definitionProperty().set(org.kvscope.metrics.PvcConsistency.Definition.RECENT_VS_LATER);
+            pvc.kProperty().set(32);
+            pvc.windowProperty().set(16);
+            focus.model().focusProperty().set(-1);
+            focus.direction().setValue(org.kvscope.app.ui.view.TokenFocusPane.Direction.PAYS);
+            focus.scope().setValue(org.kvscope.app.ui.view.HeadScope.HEAD);
+        });
+        var before = vm.capture();
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get());
+        await("the session's re-run", () -> vm.capture() != before && vm.capture() != null && !vm.runningProperty().get());
+        assertEquals(1, window.selection().layerProperty().get());
+        assertEquals(1, window.selection().headProperty().get());
+        assertFalse(window.selection().logProperty().get());
+        assertTrue(window.attention().controls().rowNormalise().isSelected());
+        assertEquals("clip at p99", window.attention().controls().clip().getValue());
+        assertTrue(window.attention().heatmap().rowNormalisedProperty().get(), "the heatmap follows");
+        assertEquals(99, window.attention().heatmap().clipPercentileProperty().get(), 1e-9);
+        assertEquals(org.kvscope.metrics.PvcConsistency.Definition.CONSECUTIVE, pvc.definitionProperty().get());
+        assertEquals(8, pvc.kProperty().get());
+        assertEquals(8, ((javafx.scene.control.Spinner<?>) window.lookup("#pvc-k")).getValue(), "the control follows");
+        assertEquals(4, pvc.windowProperty().get());
+        assertEquals(3, focus.model().focusProperty().get(), "the focused token survives the re-run");
+        assertEquals(org.kvscope.app.ui.view.TokenFocusPane.Direction.RECEIVES, focus.direction().getValue());
+        assertEquals(org.kvscope.app.ui.view.HeadScope.ALL, focus.scope().getValue());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "\"pvc.k\": \"0\"|views.pvc.k: 0 is out of range; valid: 1..4096",
+            "\"heatmap.clip\": \"p50\"|views.heatmap.clip: 'p50' is not a choice; valid: one of none, p99.9, p99, p95",
+            "\"attention.layer\": \"two\"|views.attention.layer: not a whole number; valid: 0..1023",
+            "\"focus.direction\": \"SIDEWAYS\"|views.focus.direction: 'SIDEWAYS' is not a choice; valid: one of PAYS, RECEIVES",
+            "\"heatmap.log\": \"yes\"|views.heatmap.log: not true or false; valid: true or false",
+            "\"zoom\": \"2\"|views.zoom: no such view setting; valid: attention.layer"})
+    void aSessionWithABadViewSettingChangesNothing(String entry, String message, FxRobot robot) throws Exception {
+        Path file = dir.resolve("bad-views.kvscope.json");
+        Files.writeString(file, "{\"version\": 1, \"modelPath\": null, \"prompt\": \"a new prompt\", \"policies\": "
+                + "[{\"policy\": \"h2o\", \"values\": {}}], \"views\": {\"pvc.window\": \"4\", " + entry + "}}");
+        robot.interact(() -> vm.promptProperty().set(PROMPT));
+        assertFalse(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get());
+        await("the dialog", () -> Window.getWindows().stream().anyMatch(w -> w.getScene() != null
+                && w.getScene().getRoot() instanceof javafx.scene.control.DialogPane));
+        List<javafx.scene.control.DialogPane> dialogs = Window.getWindows().stream()
+                .filter(w -> w.getScene() != null && w.getScene().getRoot() instanceof javafx.scene.control.DialogPane)
+                .map(w -> (javafx.scene.control.DialogPane) w.getScene().getRoot()).toList();
+        assertEquals(1, dialogs.size(), "one dialog");
+        assertTrue(dialogs.get(0).getContentText().contains(message), dialogs.get(0).getContentText());
+        robot.interact(() -> dialogs.get(0).getScene().getWindow().hide());
+        assertEquals(PROMPT, vm.promptProperty().get());
+        assertEquals("snapkv", vm.policyA().policyName());
+        assertEquals(org.kvscope.app.ui.vm.PvcViewModel.DEFAULT_WINDOW, window.metrics().pvc().windowProperty().get(),
+                "the good setting before the bad one was not applied either");
+    }
+
     @ParameterizedTest(name = "recent.json = {0}")
     @ValueSource(strings = {"[null]", "[1, {\"a\": 2}, true]", "[\"/models/bad\\u0000.gguf\"]", "%%garbage%%"})
     void aDamagedRecentListDoesNotStopTheWorkbench(String json) throws Exception {

@@ -11,9 +11,17 @@ import java.util.Map;
  * @param modelPath model file, or null when none was loaded
  * @param prompt    prompt text
  * @param policies  policy A then policy B
+ * @param views     the analysis views' settings by name ({@code "pvc.k": "32"}); null in files saved
+ *                  before views were saved (the views then keep their settings)
  */
-public record SessionState(int version, String modelPath, String prompt, List<PolicySettings> policies) {
+public record SessionState(int version, String modelPath, String prompt, List<PolicySettings> policies,
+                           Map<String, String> views) {
     public static final int VERSION = 1;
+
+    /** A session without view settings. */
+    public SessionState(int version, String modelPath, String prompt, List<PolicySettings> policies) {
+        this(version, modelPath, prompt, policies, null);
+    }
 
     /**
      * One policy's settings and, when it had been evaluated, its results.

@@ -43,6 +43,8 @@ public final class MainWindow extends BorderPane {
     static final double SIDE_MIN_WIDTH = 300;
     /** Below this width (scaled with the font) the side panels share one column. */
     static final double NARROW_WIDTH = 1360;
+    /** Largest layer or head index a session may select (the views clamp it to the model's). */
+    static final int MAX_LAYERS_OR_HEADS = 1023;
     /** A two-view page narrower than this stacks its views vertically. */
     static final double SIDE_BY_SIDE_MIN_WIDTH = 760;
 
@@ -154,12 +156,44 @@ public final class MainWindow extends BorderPane {
         setTop(new VBox(menu.bar(), toolbar()));
         setBottom(new TaskStatusBar(vm));
 
+        registerViewSettings(vm.viewSettings());
+
         vm.problemProperty().addListener((o, a, p) -> {
             if (p != null) {
                 Dialogs.error(getScene() == null ? null : getScene().getWindow(), p.title(), p.message());
                 vm.problemProperty().set(null);
             }
         });
+    }
+
+    /** The views' settings that sessions save, by name, with their valid values. */
+    private void registerViewSettings(org.kvscope.app.ui.vm.ViewSettings v) {
+        v.integer("attention.layer", 0, MAX_LAYERS_OR_HEADS, selection.layerProperty());
+        v.integer("attention.head", 0, MAX_LAYERS_OR_HEADS, selection.headProperty());
+        v.bool("heatmap.log", selection.logProperty());
+        HeatmapControls heatmap = attention.controls();
+        v.bool("heatmap.rowNormalised", heatmap.rowNormalise().selectedProperty());
+        v.choice("heatmap.clip", heatmap.clip().getItems(), MainWindow::clipId, heatmap.clip().valueProperty());
+        var pvc = metrics.pvc();
+        v.choice("pvc.definition", java.util.List.of(org.kvscope.metrics.PvcConsistency.Definition.values()),
+                Enum::name, pvc.definitionProperty());
+        v.integer("pvc.k", 1, 4096, pvc.kProperty());
+        v.integer("pvc.window", 2, 64, pvc.windowProperty());
+        TokenFocusPane focus = tokens.focus();
+        v.integerAfterRun("focus.token", -1, org.kvscope.app.ui.session.SessionStore.MAX_PROMPT_CHARS,
+                focus.model().focusProperty());
+        v.choice("focus.direction", java.util.List.of(TokenFocusPane.Direction.values()), Enum::name,
+                focus.direction().valueProperty());
+        v.choice("focus.scope", java.util.List.of(HeadScope.values()), Enum::name, focus.scope().valueProperty());
+        var curves = evaluation.curves().model();
+        v.choice("curves.suite", org.kvscope.app.ui.vm.BudgetCurvesViewModel.perplexitySuites(),
+                org.kvscope.prompts.SuiteDescriptor::id, curves.suiteProperty());
+        v.bool("curves.follow", curves.autoProperty());
+    }
+
+    /** "clip at p99" → "p99", "no clipping" → "none" (the clipping choice as sessions save it). */
+    private static String clipId(String label) {
+        return label.startsWith("clip at ") ? label.substring("clip at ".length()) : "none";
     }
 
     public TabPane views() { return views; }

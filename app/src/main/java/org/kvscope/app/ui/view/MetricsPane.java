@@ -303,11 +303,13 @@ public final class MetricsPane extends ScrollPane {
         k.setEditable(true);
         k.setPrefWidth(80);
         k.valueProperty().addListener((o, a, b) -> pvc.kProperty().set(b));
+        pvc.kProperty().addListener((o, a, b) -> k.getValueFactory().setValue(b.intValue()));
         Spinner<Integer> window = new Spinner<>(2, 64, PvcViewModel.DEFAULT_WINDOW);
         window.setId("pvc-window");
         window.setEditable(true);
         window.setPrefWidth(70);
         window.valueProperty().addListener((o, a, b) -> pvc.windowProperty().set(b));
+        pvc.windowProperty().addListener((o, a, b) -> window.getValueFactory().setValue(b.intValue()));
         javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(6, 4, definition, new Label("k"), k, new Label("window"), window);
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         pvcCaption.setId("pvc-caption");

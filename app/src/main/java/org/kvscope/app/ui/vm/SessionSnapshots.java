@@ -24,25 +24,27 @@ final class SessionSnapshots {
      * @param modelPath the model to load, or null when the session has none
      * @param prompt    the prompt (never null)
      * @param policies  policy A, then B when present
+     * @param views     the views' settings to apply
      */
-    record Checked(Path modelPath, String prompt, List<CheckedPolicy> policies) {}
+    record Checked(Path modelPath, String prompt, List<CheckedPolicy> policies, ViewSettings.Checked views) {}
 
-    static SessionState of(Model model, String prompt, List<PolicyViewModel> policies) {
+    static SessionState of(Model model, String prompt, List<PolicyViewModel> policies, ViewSettings views) {
         List<SessionState.PolicySettings> ps = new ArrayList<>();
         for (PolicyViewModel p : policies) {
             ps.add(new SessionState.PolicySettings(p.policyName(), ParameterValues.format(p.values()), results(p)));
         }
         return new SessionState(SessionState.VERSION,
-                model == null ? null : model.info().path().toAbsolutePath().toString(), prompt, ps);
+                model == null ? null : model.info().path().toAbsolutePath().toString(), prompt, ps, views.save());
     }
 
     /**
      * Checks the policies of a structurally valid session (as {@code SessionStore.load} returns it)
-     * against the policy registry.
+     * against the policy registry, and its view settings against {@code views}.
      *
-     * @throws IllegalArgumentException "policies[i].values.name: problem; valid …" for the first bad field
+     * @throws IllegalArgumentException "policies[i].values.name: problem; valid …" (or "views.name: …")
+     *                                  for the first bad field
      */
-    static Checked check(SessionState s) {
+    static Checked check(SessionState s, ViewSettings views) {
         List<CheckedPolicy> out = new ArrayList<>();
         for (int i = 0; i < s.policies().size(); i++) {
             SessionState.PolicySettings p = s.policies().get(i);
@@ -76,7 +78,7 @@ final class SessionSnapshots {
             out.add(new CheckedPolicy(entry.name(), Map.copyOf(values)));
         }
         return new Checked(s.modelPath() == null ? null : Path.of(s.modelPath()),
-                s.prompt() == null ? "" : s.prompt(), List.copyOf(out));
+                s.prompt() == null ? "" : s.prompt(), List.copyOf(out), views.check(s.views()));
     }
 
     private static SessionState.Results results(PolicyViewModel p) {

@@ -65,6 +65,7 @@ public final class WorkbenchViewModel {
     private final AtomicLong tokenizeGeneration = new AtomicLong();
     private final TaskProgress task = new TaskProgress();
     private final ParameterHistory history = new ParameterHistory();
+    private final ViewSettings viewSettings = new ViewSettings();
     private final BooleanProperty warmingUp = new SimpleBooleanProperty();
     private Future<?> pendingTokenize;
     private boolean warmUpEnabled = true;
@@ -104,6 +105,9 @@ public final class WorkbenchViewModel {
     public DeviceProbe devices() { return devices; }
     /** Undo/redo of policy and parameter changes in both panes (Ctrl+Z, Ctrl+Shift+Z / Ctrl+Y). */
     public ParameterHistory history() { return history; }
+
+    /** The analysis views' settings a session saves (the views register them). */
+    public ViewSettings viewSettings() { return viewSettings; }
 
     /** Reverts the newest policy or parameter change; false when there is none. */
     public boolean undo() { return history.undo(); }
@@ -408,7 +412,7 @@ public final class WorkbenchViewModel {
 
     /** The session as it stands: model, prompt, both policies with their latest results. */
     public SessionState snapshot() {
-        return SessionSnapshots.of(model.get(), prompt.get(), policies());
+        return SessionSnapshots.of(model.get(), prompt.get(), policies(), viewSettings);
     }
 
     /** Writes the session atomically; a failure becomes a {@link Problem}. */
@@ -432,7 +436,7 @@ public final class WorkbenchViewModel {
     public boolean openSession(Path file) {
         SessionSnapshots.Checked s;
         try {
-            s = SessionSnapshots.check(SessionStore.load(file));
+            s = SessionSnapshots.check(SessionStore.load(file), viewSettings);
         } catch (IOException | IllegalArgumentException e) {
             problem.set(new Problem("Cannot open session", e.getMessage() + "\nNothing was changed."));
             return false;
@@ -443,6 +447,7 @@ public final class WorkbenchViewModel {
         }
         history.clear();
         prompt.set(s.prompt());
+        s.views().applyNow();
         Model m = model.get();
         Path wanted = s.modelPath();
         boolean sameModel = wanted == null || m != null && m.info().path().toAbsolutePath().normalize()
@@ -453,6 +458,9 @@ public final class WorkbenchViewModel {
                     + "The prompt and the policies were restored" + (m == null ? "" : "; " + m.info().name()
                     + " stays loaded") + ". Open the model, then press Run."));
             return true;
+        }
+        if (m != null || !sameModel) {
+            applyAfterNextCapture(s.views());
         }
         if (!sameModel) {
             runAfterLoad = true;
@@ -465,6 +473,22 @@ public final class WorkbenchViewModel {
         }
         status.set("Opened session " + file.getFileName());
         return true;
+    }
+
+    /** Settings that a capture resets (the focused token) follow the session's re-run. */
+    private void applyAfterNextCapture(ViewSettings.Checked views) {
+        if (views.afterRun().isEmpty()) {
+            return;
+        }
+        capture.addListener(new javafx.beans.value.ChangeListener<>() {
+            @Override
+            public void changed(javafx.beans.value.ObservableValue<? extends CaptureRun> o, CaptureRun a, CaptureRun b) {
+                if (b != null) {
+                    capture.removeListener(this);
+                    views.applyAfterRun();
+                }
+            }
+        });
     }
 
     /** Cancels background work and closes the model. */

@@ -1,0 +1,144 @@
+package org.kvscope.app.ui.vm;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import javafx.beans.property.Property;
+
+/**
+ * The analysis views' settings that a session saves (selected layer and head, heatmap scale,
+ * PvC definition and k, token focus, budget-curve suite, …): named, typed and range-checked, so a
+ * session file's {@code views} object is checked as a whole before anything is applied. The view
+ * registers each setting with the property that holds it; values travel as text.
+ */
+public final class ViewSettings {
+    /**
+     * One setting.
+     *
+     * @param name      key in the session file ({@code "pvc.k"})
+     * @param validRange what values are valid, in words, for error messages
+     * @param parse     text to value; throws IllegalArgumentException when invalid
+     * @param format    value to text
+     * @param property  where the value lives
+     * @param afterRun  applied only once the session's prompt has been captured again (a capture resets it)
+     */
+    record Setting<T>(String name, String validRange, Function<String, T> parse, Function<T, String> format,
+                      Property<T> property, boolean afterRun) {
+        String current() {
+            return property.getValue() == null ? null : format.apply(property.getValue());
+        }
+
+        void apply(Object value) {
+            @SuppressWarnings("unchecked") T v = (T) value;
+            property.setValue(v);
+        }
+    }
+
+    private final Map<String, Setting<?>> settings = new LinkedHashMap<>();
+
+    /** An integer setting in {@code min..max}. */
+    public void integer(String name, int min, int max, Property<Number> property) {
+        integer(name, min, max, property, false);
+    }
+
+    /** Like {@link #integer}, applied after the session's prompt is captured again (a capture resets it). */
+    public void integerAfterRun(String name, int min, int max, Property<Number> property) {
+        integer(name, min, max, property, true);
+    }
+
+    private void integer(String name, int min, int max, Property<Number> property, boolean afterRun) {
+        add(new Setting<>(name, min + ".." + max, text -> {
+            int v;
+            try {
+                v = Integer.parseInt(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not a whole number");
+            }
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(v + " is out of range");
+            }
+            return (Number) v;
+        }, n -> Integer.toString(n.intValue()), property, afterRun));
+    }
+
+    /** A true/false setting. */
+    public void bool(String name, Property<Boolean> property) {
+        add(new Setting<>(name, "true or false", text -> switch (text.trim()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("not true or false");
+        }, b -> Boolean.toString(b), property, false));
+    }
+
+    /** One of {@code values}, saved by {@code id}. */
+    public <T> void choice(String name, List<T> values, Function<T, String> id, Property<T> property) {
+        List<String> ids = values.stream().map(id).toList();
+        add(new Setting<>(name, "one of " + String.join(", ", ids), text -> {
+            int i = ids.indexOf(text.trim());
+            if (i < 0) {
+                throw new IllegalArgumentException("'" + text + "' is not a choice");
+            }
+            return values.get(i);
+        }, id, property, false));
+    }
+
+    private void add(Setting<?> s) {
+        if (settings.putIfAbsent(s.name(), s) != null) {
+            throw new IllegalStateException("view setting " + s.name() + " registered twice");
+        }
+    }
+
+    /** The registered names, in registration order. */
+    public List<String> names() { return List.copyOf(settings.keySet()); }
+
+    /** Every setting's current value as text (settings without a value are left out). */
+    public Map<String, String> save() {
+        Map<String, String> out = new LinkedHashMap<>();
+        settings.values().forEach(s -> {
+            String v = s.current();
+            if (v != null) {
+                out.put(s.name(), v);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * Parses every value of a saved {@code views} object; nothing is applied.
+     *
+     * @throws IllegalArgumentException "views.NAME: problem; valid: range" for the first bad entry
+     */
+    public Checked check(Map<String, String> saved) {
+        Map<Setting<?>, Object> now = new LinkedHashMap<>(), later = new LinkedHashMap<>();
+        if (saved != null) {
+            for (Map.Entry<String, String> e : saved.entrySet()) {
+                Setting<?> s = settings.get(e.getKey());
+                if (s == null) {
+                    throw new IllegalArgumentException("views." + e.getKey() + ": no such view setting; valid: "
+                            + String.join(", ", settings.keySet()));
+                }
+                if (e.getValue() == null) {
+                    throw new IllegalArgumentException("views." + e.getKey() + ": null; valid: " + s.validRange());
+                }
+                try {
+                    (s.afterRun() ? later : now).put(s, s.parse().apply(e.getValue()));
+                } catch (IllegalArgumentException bad) {
+                    throw new IllegalArgumentException("views." + e.getKey() + ": " + bad.getMessage() + "; valid: "
+                            + s.validRange());
+                }
+            }
+        }
+        return new Checked(now, later);
+    }
+
+    /** Checked values: those to apply at once and those to apply after the prompt is captured again. */
+    public record Checked(Map<Setting<?>, Object> now, Map<Setting<?>, Object> afterRun) {
+        /** Nothing to apply. */
+        public static final Checked NONE = new Checked(Map.of(), Map.of());
+
+        void applyNow() { now.forEach(Setting::apply); }
+
+        void applyAfterRun() { afterRun.forEach(Setting::apply); }
+    }
+}
