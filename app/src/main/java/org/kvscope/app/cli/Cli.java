@@ -26,7 +26,8 @@ public final class Cli {
     public static Cli standard() {
         List<Command> all = new ArrayList<>(List.of(new GenerateCommand(), new PerplexityCommand(), new SynthCommand(),
                 new BenchCommand(), new InspectCommand(), new AnalyzeCommand(), new SweepCommand(),
-                new NeedleCommand(), new BenchPoliciesCommand(), new SuitesCommand()));
+                new NeedleCommand(), new BenchPoliciesCommand(), new SuitesCommand(),
+                new ScoreAgreementCommand()));
         all.addAll(DesktopCommands.ALL);
         return new Cli(all);
     }

@@ -1,0 +1,120 @@
+package org.kvscope.app.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.kvscope.app.eval.ScoreAgreementRun;
+import org.kvscope.app.report.AnalysisReport;
+import org.kvscope.app.report.ReportFiles;
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.kv.ScoredPolicy;
+import org.kvscope.metrics.ScoreAgreement;
+import org.kvscope.model.Model;
+import org.kvscope.trace.CaptureOptions;
+
+/**
+ * {@code kvscope score-agreement}: per layer, Spearman rank correlation and top-k overlap between
+ * the importance scores of every pair of the given policies on one prompt.
+ */
+public final class ScoreAgreementCommand implements Command {
+    @Override public String name() { return "score-agreement"; }
+
+    @Override public String summary() { return "per layer: rank correlation and top-k overlap of policies' importance scores"; }
+
+    @Override
+    public String usage() {
+        return """
+                usage: kvscope score-agreement --model FILE (--prompt TEXT | --text-file FILE | --suite ID)
+                                               [--policies LIST] [--budget B] [--top-k K] [--max-tokens N]
+                                               [--window-capture W] [--out-json FILE] [--out-csv FILE] [--quiet]
+                  --policies LIST    comma-separated policies that score positions (default: every one that does)
+                  --budget B         budget given to policies that declare one (default 64)
+                  --top-k K          size of the top-k sets compared (default: the budget)
+                  --max-tokens N     keep only the prompt's first N tokens
+                  --window-capture W exact rows captured for the last W prompt queries (default 64); each
+                                     policy's observation window must fit in it
+                  --out-json FILE    the JSON report (without --out-json or --out-csv it goes to stdout)
+                  --out-csv FILE     one row per pair and layer: spearman and topk_overlap averaged over kv-heads
+                Compared are the prompt positions both policies choose among (neither one's always-kept sinks
+                nor recent window); tied scores share their mean rank; top-k ties go to the earlier position.
+                """ + DeviceOption.USAGE + "\n" + Progress.USAGE;
+    }
+
+    @Override
+    public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = Args.parse(name(), argv, 1, Set.of("model", "prompt", "text-file", "suite", "policies", "budget",
+                "top-k", "max-tokens", "window-capture", "out-json", "out-csv", DeviceOption.NAME), Set.of(Progress.QUIET));
+        List<String> names = a.has("policies")
+                ? Arrays.stream(a.string("policies").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
+                : ScoreAgreementRun.scoringPolicies();
+        if (names.size() < 2) {
+            throw new UsageException("--policies needs at least two policies, was '" + a.string("policies", "") + "'");
+        }
+        int budget = a.integer("budget", 64, 1, 1 << 20);
+        int topK = a.integer("top-k", budget, 1, 1 << 20);
+        int maxTokens = a.integer("max-tokens", Integer.MAX_VALUE, 3, 1 << 20);
+        int windowCapture = a.integer("window-capture", 64, 1, 4096);
+        List<ScoredPolicy> policies = new ArrayList<>();
+        for (String n : names) {
+            PolicyOptions.allowed(Set.of(), n); // the name, with the list of valid ones
+            try {
+                policies.add(ScoreAgreementRun.create(n, Map.of(), budget));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--policies: " + e.getMessage());
+            }
+        }
+        for (ScoredPolicy p : policies) {
+            if (p.evidenceWindow() > windowCapture) {
+                throw new UsageException("policy " + p.name() + " observes the last " + p.evidenceWindow()
+                        + " queries but --window-capture is " + windowCapture);
+            }
+        }
+        OutputOptions.check(a, "out-json", "out-csv");
+        String text = PromptOptions.text(a);
+        DeviceOption.device(a);
+        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
+            int[] tokens = model.tokenizer().encodeWithSpecials(text);
+            tokens = Arrays.copyOf(tokens, Math.min(tokens.length, Math.min(maxTokens, model.config().contextLength())));
+            if (tokens.length < windowCapture) {
+                windowCapture = tokens.length;
+            }
+            List<ScoreAgreement> pairs;
+            try (Progress progress = Progress.start(a, err, "score-agreement", 2, "stages")) {
+                progress.stepTo(0, "FullKV prefill with attention capture");
+                CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 16, 4, 0));
+                progress.step("scores of " + policies.size() + " policies");
+                try {
+                    pairs = ScoreAgreementRun.pairs(run.capture().evidence(), tokens.length,
+                            model.config().contextLength(), policies, topK);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                progress.step("done");
+            }
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("model", AnalysisReport.model(model));
+            report.put("promptTokens", tokens.length);
+            report.put("budget", budget);
+            report.put("topK", topK);
+            report.put("policies", policies.stream().map(p -> Map.of("name", p.name(),
+                    "parameters", p.parameters().asMap())).toList());
+            report.put("pairs", pairs.stream().map(ScoreAgreementRun::json).toList());
+            String json = ReportFiles.json(report);
+            if (a.has("out-json")) {
+                OutputOptions.write(a, "out-json", json);
+            } else if (!a.has("out-csv")) {
+                out.println(json);
+            }
+            if (a.has("out-csv")) {
+                OutputOptions.write(a, "out-csv", ReportFiles.csv(ScoreAgreementRun.CSV_HEADER,
+                        ScoreAgreementRun.csvRows(pairs)));
+            }
+            return 0;
+        }
+    }
+}
