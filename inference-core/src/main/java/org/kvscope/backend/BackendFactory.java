@@ -1,5 +1,6 @@
 package org.kvscope.backend;
 
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.model.Model;
 
 /**
@@ -14,6 +15,9 @@ public interface BackendFactory extends AutoCloseable {
 
     /** What runs the model, e.g. "CPU" or "NVIDIA H100 (sm_90, 79.1 GiB)". */
     String description();
+
+    /** How the sessions' KV caches store keys and values. */
+    default KvCacheType cacheType() { return KvCacheType.F32; }
 
     /**
      * A backend with an empty KV cache of {@code contextLength} positions per (layer, kv-head).

@@ -4,6 +4,7 @@ import java.util.function.Consumer;
 import org.kvscope.backend.cpu.CpuBackend;
 import org.kvscope.backend.cuda.CudaAvailability;
 import org.kvscope.backend.cuda.CudaBackend;
+import org.kvscope.kv.KvCacheType;
 
 /**
  * The one place that names concrete backends: the CPU factory, the GPU probe, and the choice of
@@ -29,6 +30,11 @@ public final class Backends {
         return new GpuStatus(p.available(), p.reason(), p.available() ? p.describe() : "");
     }
 
+    /** The CPU backend with a {@code cacheType} KV cache. */
+    public static BackendFactory cpu(KvCacheType cacheType) {
+        return cacheType == KvCacheType.F32 ? cpu() : CpuBackend.factory(cacheType);
+    }
+
     /**
      * The factory for a device choice. {@code auto} takes the GPU when usable and otherwise the
      * CPU; {@code notice} receives one line saying which device runs and, on a fallback, why.
@@ -36,8 +42,25 @@ public final class Backends {
      * @throws BackendUnavailableException for {@code cuda} when no GPU is usable, with the reason
      */
     public static BackendFactory select(Device device, Consumer<String> notice) {
+        return select(device, KvCacheType.F32, notice);
+    }
+
+    /**
+     * {@link #select(Device, Consumer)} with a KV cache type. The CUDA backend keeps an F32 cache
+     * only: {@code auto} then runs on the CPU and says so.
+     *
+     * @throws BackendUnavailableException for {@code cuda} when no GPU is usable or the cache type is not F32
+     */
+    public static BackendFactory select(Device device, KvCacheType cacheType, Consumer<String> notice) {
         if (device == Device.CPU) {
-            return cpu();
+            return cpu(cacheType);
+        }
+        if (cacheType != KvCacheType.F32) {
+            if (device == Device.CUDA) {
+                throw new BackendUnavailableException(CudaBackend.F32_ONLY + ", not " + cacheType.cliName());
+            }
+            notice.accept("device: CPU (" + CudaBackend.F32_ONLY + "; cache type " + cacheType.cliName() + ")");
+            return cpu(cacheType);
         }
         GpuStatus gpu = gpu();
         String reason = gpu.reason();

@@ -6,10 +6,12 @@ package org.kvscope.kv;
  * compression policy can keep a different subset of positions per layer and per kv-head while
  * keys keep the RoPE rotation of their original position.
  *
- * <p>Slots are always in increasing position order. Keys and values are stored slot-major with
- * stride {@link #headDim()}; the arrays returned by {@link #keys} and {@link #values} are the
- * live backing storage (valid for the first {@link #size} slots) and must not be modified by
- * readers.
+ * <p>Slots are always in increasing position order. Keys and values are read slot-major with
+ * stride {@link #headDim()}. For an {@link KvCacheType#F32} cache the arrays returned by
+ * {@link #keys} and {@link #values} are the live backing storage (valid for the first
+ * {@link #size} slots) and must not be modified by readers; other {@link #type}s return
+ * dequantized copies, and the attention kernels read them a run of slots at a time through
+ * {@link #readKeys} and {@link #readValues}.
  */
 public interface KvCache {
 
@@ -28,11 +30,24 @@ public interface KvCache {
     /** Original token positions of the kept slots (backing array, first {@link #size} valid). */
     int[] positions(int layer, int kvHead);
 
-    /** Keys, slot-major [slot][headDim] (backing array). */
+    /** Keys, slot-major [slot][headDim] (the backing array for F32, else a dequantized copy). */
     float[] keys(int layer, int kvHead);
 
-    /** Values, slot-major [slot][headDim] (backing array). */
+    /** Values, slot-major [slot][headDim] (the backing array for F32, else a dequantized copy). */
     float[] values(int layer, int kvHead);
+
+    /** How keys and values are stored. */
+    default KvCacheType type() { return KvCacheType.F32; }
+
+    /** Keys of slots {@code from .. from + count - 1} as floats into {@code dst} from {@code dstOffset}. */
+    default void readKeys(int layer, int kvHead, int from, int count, float[] dst, int dstOffset) {
+        System.arraycopy(keys(layer, kvHead), from * headDim(), dst, dstOffset, count * headDim());
+    }
+
+    /** Values of slots {@code from .. from + count - 1} as floats into {@code dst} from {@code dstOffset}. */
+    default void readValues(int layer, int kvHead, int from, int count, float[] dst, int dstOffset) {
+        System.arraycopy(values(layer, kvHead), from * headDim(), dst, dstOffset, count * headDim());
+    }
 
     /**
      * Appends one token's keys and values for every kv-head of a layer.
@@ -53,13 +68,18 @@ public interface KvCache {
     /** Drops every slot of every layer. */
     void clear();
 
-    /** Bytes held by kept keys and values (float32) across all layers. */
+    /** Bytes held by kept keys and values across all layers, in the cache's {@link #type} (blocks and scales). */
     default long keptBytes() {
         long slots = 0;
         for (int l = 0; l < layers(); l++) {
             slots += keptSlots(l);
         }
-        return slots * 2L * headDim() * Float.BYTES;
+        return slots * 2L * type().vectorBytes(headDim());
+    }
+
+    /** Bytes allocated for keys and values: every slot of the capacity, in the cache's {@link #type}. */
+    default long allocatedBytes() {
+        return (long) layers() * kvHeads() * capacity() * 2L * type().vectorBytes(headDim());
     }
 
     /** Total kept slots of a layer over its kv-heads. */

@@ -28,7 +28,8 @@ import org.kvscope.trace.CaptureOptions;
  */
 public final class AnalyzeCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "prompt", "text-file", "suite", "policy",
-            "continuation", "decode-steps", "window-capture", "max-tokens", "out", "decode-cap", DeviceOption.NAME);
+            "continuation", "decode-steps", "window-capture", "max-tokens", "out", "decode-cap", DeviceOption.NAME,
+            DeviceOption.CACHE_TYPE);
 
     @Override public String name() { return "analyze"; }
 

@@ -60,7 +60,8 @@ public final class BenchCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1,
-                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "warmup", "bandwidth-mib", DeviceOption.NAME),
+                Set.of("model", "prompt-tokens", "decode-tokens", "repeat", "warmup", "bandwidth-mib", DeviceOption.NAME,
+                        DeviceOption.CACHE_TYPE),
                 Set.of("kernels", Progress.QUIET));
         DeviceOption.device(a);
         int promptTokens = a.integer("prompt-tokens", 256, 1, 1 << 20);
@@ -132,9 +133,11 @@ public final class BenchCommand implements Command {
             if (ceilings != null) {
                 out.println(ceilings.describe(BenchRun.median(runs, BenchRun::boundTokS), 0.8));
             }
-            long kvBytes = 2L * model.config().layers() * model.config().kvDim() * context * Float.BYTES;
-            out.printf("KV cache allocated for the requested context of %d tokens: %.1f MiB (the model's maximum, %d tokens, "
-                    + "would need %.1f MiB)%n", context, kvBytes / 1048576.0, model.config().contextLength(),
+            var cfg = model.config();
+            long kvBytes = 2L * cfg.layers() * cfg.kvHeads() * context * backend.cacheType().vectorBytes(cfg.headDim());
+            out.printf("KV cache (%s) allocated for the requested context of %d tokens: %.1f MiB (the model's maximum, "
+                    + "%d tokens, would need %.1f MiB)%n", backend.cacheType().cliName(), context, kvBytes / 1048576.0,
+                    model.config().contextLength(),
                     kvBytes / 1048576.0 / context * model.config().contextLength());
             ResidentMemory.read().ifPresent(m -> out.printf(
                     "resident memory: %.0f MiB file-backed (mapped weights; file %.0f MiB) + %.0f MiB anonymous (heap, KV, scratch)%n",

@@ -7,12 +7,15 @@ import org.kvscope.backend.Backends;
 import org.kvscope.backend.Device;
 import org.kvscope.engine.InferenceSession;
 import org.kvscope.engine.SessionOptions;
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.model.Model;
 
 /**
- * {@code --device auto|cpu|cuda}, shared by every command that runs a model. {@code auto} uses
- * the GPU when the CUDA probe finds one and otherwise falls back to the CPU, saying why in one
- * line on stderr; {@code cuda} fails with the probe's reason (exit 2) when no GPU is usable.
+ * {@code --device auto|cpu|cuda} and {@code --cache-type f32|f16|q8_0|q4_0}, shared by every
+ * command that runs a model. {@code auto} uses the GPU when the CUDA probe finds one and
+ * otherwise falls back to the CPU, saying why in one line on stderr; {@code cuda} fails with the
+ * probe's reason (exit 2) when no GPU is usable. A cache type other than f32 runs on the CPU
+ * (the CUDA backend keeps an f32 cache): {@code auto} says so, {@code cuda} refuses.
  */
 final class DeviceOption {
     private DeviceOption() {}
@@ -20,10 +23,26 @@ final class DeviceOption {
     /** The option's name, for {@link Args#parse}'s allowed set. */
     static final String NAME = "device";
 
-    static final String USAGE = "  --device D         auto | cpu | cuda (default auto: the GPU when usable, else the CPU)";
+    /** The cache type option's name. */
+    static final String CACHE_TYPE = "cache-type";
 
-    /** The device {@code --device} names, validated before any model is loaded. */
+    static final String USAGE = "  --device D         auto | cpu | cuda (default auto: the GPU when usable, else the CPU)\n"
+            + "  --cache-type T     KV cache storage: f32 (exact, default) | f16 | q8_0 | q4_0 (llama.cpp's types;\n"
+            + "                     the block types keep an f16 scale per 32 values); CPU only unless f32";
+
+    /** The cache type {@code --cache-type} names (default f32), validated before any model is loaded. */
+    static KvCacheType cacheType(Args a) {
+        String t = a.string(CACHE_TYPE, "f32");
+        try {
+            return KvCacheType.parse(t);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--cache-type must be f32, f16, q8_0 or q4_0, was '" + t + "'");
+        }
+    }
+
+    /** The device {@code --device} names, validated (with {@code --cache-type}) before any model is loaded. */
     static Device device(Args a) {
+        cacheType(a);
         String d = a.string(NAME, "auto");
         try {
             return Device.parse(d);
@@ -39,7 +58,7 @@ final class DeviceOption {
      */
     static BackendFactory select(Args a, PrintStream err) {
         try {
-            return Backends.select(device(a), err::println);
+            return Backends.select(device(a), cacheType(a), err::println);
         } catch (BackendUnavailableException e) {
             throw new UsageException("--device cuda: " + e.getMessage());
         }

@@ -19,6 +19,7 @@ public final class GenerateCommand implements Command {
         return """
                 usage: kvscope generate --model FILE --prompt TEXT [-n N] [--temperature T] [--top-k K]
                                         [--top-p P] [--seed S] [--context C] [--device D]
+                                        [--cache-type T]
                   --model FILE       GGUF model (llama or qwen2 architecture)
                   --prompt TEXT      text to continue
                   -n N               tokens to generate (default 64)
@@ -33,7 +34,9 @@ public final class GenerateCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1,
-                Set.of("model", "prompt", "n", "temperature", "top-k", "top-p", "seed", "context", "device"), Set.of());
+                Set.of("model", "prompt", "n", "temperature", "top-k", "top-p", "seed", "context", "device",
+                        DeviceOption.CACHE_TYPE), Set.of());
+        DeviceOption.device(a);
         String prompt = a.string("prompt");
         int n = a.integer("n", 64, 0, 1_000_000);
         SamplingOptions sampling;

@@ -18,7 +18,7 @@ import org.kvscope.prompts.SuiteKind;
 /** {@code kvscope needle}: a needle suite's length × depth grid under a policy, with FullKV alongside. */
 public final class NeedleCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "suite", "policy", "templates", "out-json", "out-csv",
-            "decode-cap", DeviceOption.NAME);
+            "decode-cap", DeviceOption.NAME, DeviceOption.CACHE_TYPE);
 
     @Override public String name() { return "needle"; }
 

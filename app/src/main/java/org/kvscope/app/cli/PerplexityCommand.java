@@ -25,7 +25,7 @@ public final class PerplexityCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context", DeviceOption.NAME),
+        Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context", DeviceOption.NAME, DeviceOption.CACHE_TYPE),
                 Set.of(Progress.QUIET));
         String text = TextFiles.readUtf8(a, "text-file");
         DeviceOption.device(a);

@@ -56,7 +56,7 @@ public final class SweepCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "policies", "budgets", "schedules", "perplexity-suite",
                 "needle-suite", "texts", "needle-templates", "decode-steps", "decode-cap", "out-json", "out-csv",
-                DeviceOption.NAME),
+                DeviceOption.NAME, DeviceOption.CACHE_TYPE),
                 Set.of(Progress.QUIET));
         DeviceOption.device(a);
         List<String> policies = a.has("policies") ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()

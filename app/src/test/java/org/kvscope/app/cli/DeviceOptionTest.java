@@ -21,6 +21,11 @@ class DeviceOptionTest {
 
     @BeforeAll
     static void synthesize() throws Exception {
+        synthesizeInto(dir);
+    }
+
+    /** The tiny model and text {@link #commands} run on, written into {@code dir}. */
+    static void synthesizeInto(Path dir) throws Exception {
         tiny = dir.resolve("tiny.gguf");
         assertEquals(0, CliTest.run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", tiny.toString()).code());
         text = Files.writeString(dir.resolve("t.txt"), "the dog saw the cat and the cat saw the dog ".repeat(4));
@@ -42,7 +47,7 @@ class DeviceOptionTest {
                         "--warmup", "0", "--bandwidth-mib", "16"});
     }
 
-    private static String[] with(String[] command, String... extra) {
+    static String[] with(String[] command, String... extra) {
         List<String> all = new ArrayList<>(List.of(command));
         all.addAll(List.of(extra));
         return all.toArray(String[]::new);

@@ -2,6 +2,7 @@ package org.kvscope.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
+import org.kvscope.kv.KvCache;
 import org.kvscope.tensor.VectorOps;
 
 /**
@@ -166,11 +167,26 @@ final class AttentionKernels {
      * axpy per key.
      */
     static void weightedValues(float[] p, int count, float[] values, int hd, float[] out, int oo) {
+        weightedValues(p, 0, count, values, hd, out, oo, false);
+    }
+
+    /**
+     * {@link #weightedValues} for p[po ..], adding to out's values instead of replacing them
+     * when {@code accumulate}.
+     */
+    private static void weightedValues(float[] p, int po, int count, float[] values, int hd, float[] out, int oo,
+                                       boolean accumulate) {
         int d = 0;
         for (; d + 4 * L <= hd; d += 4 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            if (accumulate) {
+                a0 = FloatVector.fromArray(F, out, oo + d);
+                a1 = FloatVector.fromArray(F, out, oo + d + L);
+                a2 = FloatVector.fromArray(F, out, oo + d + 2 * L);
+                a3 = FloatVector.fromArray(F, out, oo + d + 3 * L);
+            }
             for (int s = 0, row = d; s < count; s++, row += hd) {
-                FloatVector ps = FloatVector.broadcast(F, p[s]);
+                FloatVector ps = FloatVector.broadcast(F, p[po + s]);
                 a0 = FloatVector.fromArray(F, values, row).fma(ps, a0);
                 a1 = FloatVector.fromArray(F, values, row + L).fma(ps, a1);
                 a2 = FloatVector.fromArray(F, values, row + 2 * L).fma(ps, a2);
@@ -182,19 +198,91 @@ final class AttentionKernels {
             a3.intoArray(out, oo + d + 3 * L);
         }
         for (; d + L <= hd; d += L) {
-            FloatVector a = FloatVector.zero(F);
+            FloatVector a = accumulate ? FloatVector.fromArray(F, out, oo + d) : FloatVector.zero(F);
             for (int s = 0, row = d; s < count; s++, row += hd) {
-                a = FloatVector.fromArray(F, values, row).fma(FloatVector.broadcast(F, p[s]), a);
+                a = FloatVector.fromArray(F, values, row).fma(FloatVector.broadcast(F, p[po + s]), a);
             }
             a.intoArray(out, oo + d);
         }
         for (; d < hd; d++) {
-            float a = 0f;
+            float a = accumulate ? out[oo + d] : 0f;
             for (int s = 0; s < count; s++) {
-                a += p[s] * values[s * hd + d];
+                a += p[po + s] * values[s * hd + d];
             }
             out[oo + d] = a;
         }
+    }
+
+    /** Slots decoded per tile by the compact-cache kernels: 16 KiB of floats, well inside L1. */
+    private static final int TILE_FLOATS = 4096;
+    private static final ThreadLocal<float[][]> TILE = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Slots per tile for heads of {@code hd} dimensions. */
+    private static int tileSlots(int hd) {
+        return Math.max(1, TILE_FLOATS / hd);
+    }
+
+    /** This thread's tile buffer of at least n floats. */
+    private static float[] tile(int n) {
+        float[][] holder = TILE.get();
+        if (holder[0].length < n) {
+            holder[0] = new float[n];
+        }
+        return holder[0];
+    }
+
+    /**
+     * {@link #scores} for a cache of any {@link KvCache#type}: scores[s] = scale · q·k_s for
+     * s &lt; visible, the keys decoded a tile at a time into an L1-sized buffer and dotted there,
+     * so a compact cache is read once, at its own size, per query.
+     */
+    static void scoresTiled(float[] q, int qo, KvCache cache, int layer, int kvHead, int visible, float scale,
+                            float[] scores) {
+        int hd = cache.headDim(), per = tileSlots(hd);
+        float[] tile = tile(per * hd);
+        for (int s0 = 0; s0 < visible; s0 += per) {
+            int count = Math.min(per, visible - s0);
+            cache.readKeys(layer, kvHead, s0, count, tile, 0);
+            for (int s = 0; s < count; s++) {
+                scores[s0 + s] = VectorOps.dot(q, qo, tile, s * hd, hd) * scale;
+            }
+        }
+    }
+
+    /**
+     * {@link #weightedValues} for a cache of any {@link KvCache#type}: out[oo + d] = Σ_s p[s]·v_s[d]
+     * over s &lt; count, the values decoded a tile at a time.
+     */
+    static void weightedValuesTiled(float[] p, int count, KvCache cache, int layer, int kvHead, float[] out, int oo) {
+        int hd = cache.headDim(), per = tileSlots(hd);
+        float[] tile = tile(per * hd);
+        for (int s0 = 0; s0 < count; s0 += per) {
+            int n = Math.min(per, count - s0);
+            cache.readValues(layer, kvHead, s0, n, tile, 0);
+            weightedValues(p, s0, n, tile, hd, out, oo, s0 > 0);
+        }
+        if (count == 0) {
+            java.util.Arrays.fill(out, oo, oo + hd, 0f);
+        }
+    }
+
+    private static final ThreadLocal<float[][]> HEAD = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    /**
+     * The first {@code count} slots' keys and values of one head decoded into this thread's two
+     * buffers, {keys, values}: for prefill, whose blocked kernels take whole float heads. Valid
+     * until this thread's next call.
+     */
+    static float[][] decodedHead(KvCache cache, int layer, int kvHead, int count) {
+        int n = count * cache.headDim();
+        float[][] head = HEAD.get();
+        if (head[0].length < n) {
+            head[0] = new float[n];
+            head[1] = new float[n];
+        }
+        cache.readKeys(layer, kvHead, 0, count, head[0], 0);
+        cache.readValues(layer, kvHead, 0, count, head[1], 0);
+        return head;
     }
 
     /**

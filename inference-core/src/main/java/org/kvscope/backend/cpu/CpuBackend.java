@@ -3,39 +3,52 @@ package org.kvscope.backend.cpu;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.ForwardBackend;
 import org.kvscope.backend.LogitsSink;
-import org.kvscope.kv.ArrayKvCache;
 import org.kvscope.kv.KvCache;
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.PrefillPruner;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.trace.AttentionObserver;
 
 /**
- * {@link ForwardBackend} on the CPU: {@link CpuForward} over an {@link ArrayKvCache}. Every call
+ * {@link ForwardBackend} on the CPU: {@link CpuForward} over a {@link KvCache} of the chosen
+ * {@link KvCacheType} (F32 by default). Every call
  * goes straight to the forward pass, so results are the same, bit for bit, as calling it
  * directly; the observer is invoked inline from the attention loop (concurrently for different
  * heads, in query order per head).
  */
 public final class CpuBackend implements ForwardBackend {
-    /** Opens CPU backends; holds nothing between sessions. */
-    public static final BackendFactory FACTORY = new BackendFactory() {
-        @Override public String device() { return "cpu"; }
+    /** Opens CPU backends with an F32 cache; holds nothing between sessions. */
+    public static final BackendFactory FACTORY = factory(KvCacheType.F32);
 
-        @Override public String description() { return "CPU"; }
+    /** Opens CPU backends whose caches store keys and values as {@code cacheType}. */
+    public static BackendFactory factory(KvCacheType cacheType) {
+        return new BackendFactory() {
+            @Override public String device() { return "cpu"; }
 
-        @Override
-        public ForwardBackend open(Model model, int contextLength) {
-            return new CpuBackend(model, contextLength);
-        }
-    };
+            @Override public String description() { return "CPU"; }
+
+            @Override public KvCacheType cacheType() { return cacheType; }
+
+            @Override
+            public ForwardBackend open(Model model, int contextLength) {
+                return new CpuBackend(model, contextLength, cacheType);
+            }
+        };
+    }
 
     private final CpuForward forward;
-    private final ArrayKvCache cache;
+    private final KvCache cache;
 
+    /** With an F32 cache. */
     public CpuBackend(Model model, int contextLength) {
+        this(model, contextLength, KvCacheType.F32);
+    }
+
+    public CpuBackend(Model model, int contextLength, KvCacheType cacheType) {
         ModelConfig c = model.config();
         this.forward = new CpuForward(c, model.weights());
-        this.cache = new ArrayKvCache(c.layers(), c.kvHeads(), c.headDim(), contextLength);
+        this.cache = cacheType.newCache(c.layers(), c.kvHeads(), c.headDim(), contextLength);
     }
 
     @Override public ModelConfig config() { return forward.config(); }

@@ -3,6 +3,7 @@ package org.kvscope.backend.cpu;
 import org.kvscope.backend.ForwardBackend;
 import org.kvscope.backend.LogitsSink;
 import org.kvscope.kv.KvCache;
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.PrefillPruner;
 import org.kvscope.model.LayerWeights;
 import org.kvscope.model.ModelConfig;
@@ -183,8 +184,15 @@ public final class CpuForward {
                             AttentionObserver obs, Scratch b) {
         int hd = c.headDim(), qDim = c.qDim();
         int kvHead = h / c.groupSize();
-        float[] keys = cache.keys(l, kvHead);
-        float[] values = cache.values(l, kvHead);
+        float[] keys = null, values = null;
+        if (cache.type() == KvCacheType.F32) {
+            keys = cache.keys(l, kvHead);
+            values = cache.values(l, kvHead);
+        } else if (n >= AttentionKernels.MIN_QUERIES) { // prefill: the head decoded once for the blocked kernels
+            float[][] head = AttentionKernels.decodedHead(cache, l, kvHead, before + n);
+            keys = head[0];
+            values = head[1];
+        }
         int[] positions = cache.positions(l, kvHead);
         float[] scores = b.scores[h];
         int rowStride = b.rowStride;
@@ -221,13 +229,19 @@ public final class CpuForward {
             int visible = before + t + 1;
             if (keysT != null) {
                 AttentionKernels.scores(b.q, qOff, keysT, stride, hd, visible, attentionScale, scores);
+            } else if (keys == null) { // decode from a compact cache: decoded a tile at a time
+                AttentionKernels.scoresTiled(b.q, qOff, cache, l, kvHead, visible, attentionScale, scores);
             } else {
                 for (int s = 0; s < visible; s++) {
                     scores[s] = VectorOps.dot(b.q, qOff, keys, s * hd, hd) * attentionScale;
                 }
             }
             softmax(scores, 0, visible);
-            AttentionKernels.weightedValues(scores, visible, values, hd, b.att, qOff);
+            if (values == null) {
+                AttentionKernels.weightedValuesTiled(scores, visible, cache, l, kvHead, b.att, qOff);
+            } else {
+                AttentionKernels.weightedValues(scores, visible, values, hd, b.att, qOff);
+            }
             if (obs != null) {
                 obs.onAttention(l, h, rowPositions[t], positions, scores, visible);
             }

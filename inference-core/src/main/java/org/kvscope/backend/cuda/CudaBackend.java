@@ -11,6 +11,9 @@ import org.kvscope.model.Model;
  * factory after its sessions.
  */
 public final class CudaBackend implements BackendFactory {
+    /** Why a compact KV cache type cannot run here, for messages. */
+    public static final String F32_ONLY = "the CUDA backend keeps its KV cache in f32 only";
+
     private final CudaContext context;
     private Model model;
     private CudaModelWeights weights;

@@ -1,0 +1,66 @@
+package org.kvscope.kv;
+
+/**
+ * {@link KvCache} in a compact {@link KvCacheType} (F16, Q8_0 or Q4_0): each vector is encoded
+ * when appended and decoded when read. Eviction ({@link #retain}) moves the encoded vectors, so a
+ * slot is quantized exactly once whatever a policy keeps.
+ */
+public final class CompactKvCache extends SlotKvCache {
+    private final KvCacheType type;
+    private final KvRows[] keys;
+    private final KvRows[] values;
+
+    public CompactKvCache(KvCacheType type, int layers, int kvHeads, int headDim, int capacity) {
+        super(layers, kvHeads, headDim, capacity);
+        if (type == KvCacheType.F32) {
+            throw new IllegalArgumentException("an F32 cache is an ArrayKvCache");
+        }
+        this.type = type;
+        keys = new KvRows[pairs()];
+        values = new KvRows[pairs()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = KvRows.of(type, capacity, headDim);
+            values[i] = KvRows.of(type, capacity, headDim);
+        }
+    }
+
+    @Override public KvCacheType type() { return type; }
+
+    @Override
+    public float[] keys(int layer, int kvHead) {
+        return decoded(keys[index(layer, kvHead)], size(layer, kvHead));
+    }
+
+    @Override
+    public float[] values(int layer, int kvHead) {
+        return decoded(values[index(layer, kvHead)], size(layer, kvHead));
+    }
+
+    private float[] decoded(KvRows rows, int size) {
+        float[] out = new float[size * headDim];
+        rows.read(0, size, out, 0);
+        return out;
+    }
+
+    @Override
+    public void readKeys(int layer, int kvHead, int from, int count, float[] dst, int dstOffset) {
+        keys[index(layer, kvHead)].read(from, count, dst, dstOffset);
+    }
+
+    @Override
+    public void readValues(int layer, int kvHead, int from, int count, float[] dst, int dstOffset) {
+        values[index(layer, kvHead)].read(from, count, dst, dstOffset);
+    }
+
+    @Override
+    void store(int pair, int slot, float[] k, int ko, float[] v, int vo) {
+        keys[pair].write(slot, k, ko);
+        values[pair].write(slot, v, vo);
+    }
+
+    @Override
+    void move(int pair, int from, int to) {
+        keys[pair].move(from, to);
+        values[pair].move(from, to);
+    }
+}
