@@ -36,11 +36,22 @@ public final class SyntheticModelWriter {
 
     /** {@link #write(ModelShape, GGMLType, Path, long)}, reporting each generated matrix. */
     public static void write(ModelShape shape, GGMLType type, Path out, long seed, Progress progress) throws IOException {
+        write(shape, type, type == GGMLType.Q4_K ? GGMLType.Q6_K : type, out, seed, progress);
+    }
+
+    /**
+     * Every matrix in {@code type} except the embedding/output matrix and ffn_down, which use
+     * {@code big} (llama.cpp's quantizer mixes types the same way; {@code big == type} gives a
+     * "pure" file).
+     */
+    public static void write(ModelShape shape, GGMLType type, GGMLType big, Path out, long seed, Progress progress)
+            throws IOException {
         Matrices c = new Matrices(progress);
         GGUFWriter w = new GGUFWriter();
         String a = shape.architecture.ggufName();
         w.putString("general.architecture", a);
-        w.putString("general.name", "synthetic " + shape.id() + " " + type.name().toLowerCase());
+        w.putString("general.name", "synthetic " + shape.id() + " " + type.name().toLowerCase()
+                + (big == type ? "" : "+" + big.name().toLowerCase()));
         w.putUInt32(a + ".context_length", shape.context);
         w.putUInt32(a + ".embedding_length", shape.dim);
         w.putUInt32(a + ".feed_forward_length", shape.ffnDim);
@@ -55,7 +66,6 @@ public final class SyntheticModelWriter {
 
         SplittableRandom random = new SplittableRandom(seed);
         int kvDim = shape.kvHeads * shape.headDim();
-        GGMLType big = type == GGMLType.Q4_K ? GGMLType.Q6_K : type;
         matrix(w, c, "token_embd.weight", big, shape.dim, shape.vocab, 1.0, random);
         if (shape.llama3RopeScaling) {
             float[] f = RopeFrequencies.llama3Factors(shape.headDim(), shape.ropeTheta, 32f, 1f, 4f, 8192);

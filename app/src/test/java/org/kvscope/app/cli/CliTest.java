@@ -158,6 +158,19 @@ class CliTest {
     }
 
     @Test
+    void synthWritesPureKQuantFiles() {
+        for (String[] c : new String[][] {{"q6_k", "Q6_K", "Q6_K"}, {"q4_k_pure", "Q4_K", "Q4_K"}, {"q4_k", "Q4_K", "Q6_K"}}) {
+            Path f = dir.resolve("tiny-" + c[0] + ".gguf");
+            Run w = run("synth", "--shape", "tiny-llama", "--type", c[0], "--out", f.toString(), "--quiet");
+            assertEquals(0, w.code(), w.err());
+            Run r = run("inspect", "--model", f.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().matches("(?s).*blk\\.0\\.attn_q\\.weight\\s+" + c[1] + "\\b.*"), c[0] + ": " + r.out());
+            assertTrue(r.out().matches("(?s).*blk\\.0\\.ffn_down\\.weight\\s+" + c[2] + "\\b.*"), c[0] + ": " + r.out());
+        }
+    }
+
+    @Test
     void perplexityOfATextFile() throws Exception {
         Path text = Files.writeString(dir.resolve("t.txt"), "the model and the cache and the layer said the dog ".repeat(8));
         Run r = run("perplexity", "--model", tiny.toString(), "--text-file", text.toString(), "--context", "64");

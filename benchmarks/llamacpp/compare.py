@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""kvscope against llama.cpp's own llama-bench, process by process, on the same GGUF files.
+
+For every model: PAIRS pairs of runs, each pair one `kvscope bench` process then one `llama-bench`
+process (A B A B ...), same thread count; per pair the ratio kvscope / llama.cpp of decode tokens/s
+(tokens generated after a DEPTH-token prompt, llama-bench's `tg N @ dDEPTH`) and of prefill
+tokens/s (a PROMPT-token prompt from an empty cache, `pp PROMPT`); the median of the per-pair
+ratios with min and max, and each engine's peak resident memory (GNU time's maximum RSS).
+
+Before timing anything it checks interoperability: greedy tokens on stories260K (F32) are the
+same text from both engines, and llama.cpp loads every model file given (kvscope's synthetic GGUF
+writer). Either failing stops the run.
+
+  benchmarks/llamacpp/compare.py [--pairs 5] [--threads 2] [--prompt 256] [--decode 32]
+        [--depth D] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [MODEL.gguf ...]
+
+--depth D (e.g. 2048, 8192) measures decode after a D-token prompt and skips prefill; without it
+the decode depth is --prompt. --synth writes missing synthetic files with `kvscope synth` into
+the scratch folder. The llama.cpp build comes from setup.sh (node-llama-cpp 3.21.1, pinned).
+Python 3 standard library only.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+SCRATCH = os.environ.get("KVSCOPE_LLAMACPP_DIR", "/tmp/kvscope-llamacpp")
+STORIES = os.path.join(REPO, "..", "shared", "models", "stories260K.gguf")
+GREEDY_PROMPTS = ["Once upon a time", "Tom and his dog went to the park"]
+GREEDY_TOKENS = 60
+
+
+def fail(message):
+    print("compare.py: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+def run(cmd, env=None, timeout=3600):
+    """Runs cmd under GNU time, stdin closed; returns (stdout, stderr, peak RSS in KiB)."""
+    print("  $ " + " ".join(cmd), file=sys.stderr, flush=True)
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name] + cmd, capture_output=True,
+                              stdin=subprocess.DEVNULL, text=True, env=env, timeout=timeout)
+        if proc.returncode != 0:
+            fail("%s exited with %d:\n%s" % (" ".join(cmd), proc.returncode, (proc.stderr or proc.stdout)[-2000:]))
+        lines = [l for l in rss.read().split() if l.isdigit()]
+        return proc.stdout, proc.stderr, int(lines[-1]) if lines else 0
+
+
+def kvscope_env(threads):
+    env = dict(os.environ)
+    env["KVSCOPE_JAVA_OPTS"] = (env.get("KVSCOPE_JAVA_OPTS", "") + " -Dkvscope.threads=%d" % threads).strip()
+    env["KVSCOPE_AOT"] = "0"  # no background cache training while timing; start-up is not measured here
+    return env
+
+
+def kvscope(args, threads):
+    return run([os.path.join(REPO, "kvscope")] + args, env=kvscope_env(threads))
+
+
+def kvscope_bench(model, prompt, decode, threads, repeat, extra):
+    out, _, rss = kvscope(["bench", "--model", model, "--prompt-tokens", str(prompt), "--decode-tokens", str(decode),
+                           "--repeat", str(repeat), "--warmup", "1", "--bandwidth-mib", "0", "--quiet"] + extra, threads)
+    row = next((l for l in out.splitlines() if l.startswith("| median |")), None)
+    if row is None:
+        fail("kvscope bench printed no median row:\n" + out)
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    return float(cells[3]), float(cells[4]), rss  # prefill tok/s, decode tok/s
+
+
+def llama_bench(binaries, model, prompt, decode, depth, threads, repeat):
+    cmd = [os.path.join(binaries, "llama-bench"), "-m", model, "-t", str(threads), "-r", str(repeat), "-o", "jsonl"]
+    if prompt:
+        cmd += ["-p", str(prompt), "-n", str(decode), "-d", "0,%d" % depth]
+    else:
+        cmd += ["-p", "0", "-n", str(decode), "-d", str(depth)]
+    out, _, rss = run(cmd)
+    tests = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
+    pp = next((t["avg_ts"] for t in tests if t["n_prompt"] == prompt and t["n_gen"] == 0 and t["n_depth"] == 0), None)
+    tg = next((t["avg_ts"] for t in tests if t["n_gen"] == decode and t["n_prompt"] == 0 and t["n_depth"] == depth), None)
+    if tg is None or (prompt and pp is None):
+        fail("llama-bench output lacks the expected tests:\n" + out)
+    return pp, tg, rss, tests[0]["build_commit"], tests[0]["model_type"]
+
+
+def llama_completion(binaries, model, prompt, tokens, threads):
+    """Greedy completion (temperature 0) without the chat loop; prints the prompt and what follows."""
+    return [os.path.join(binaries, "llama-completion"), "-m", model, "-p", prompt, "-n", str(tokens), "--temp", "0",
+            "-t", str(threads), "-no-cnv", "--no-warmup"]
+
+
+def greedy_check(binaries, threads):
+    if not os.path.isfile(STORIES):
+        fail("%s is missing: the greedy-token check needs stories260K (../shared/models)" % STORIES)
+    for prompt in GREEDY_PROMPTS:
+        ours, _, _ = kvscope(["generate", "--model", STORIES, "--prompt", prompt, "-n", str(GREEDY_TOKENS)], threads)
+        theirs, _, _ = run(llama_completion(binaries, STORIES, prompt, GREEDY_TOKENS, threads))
+        if ours.strip() != theirs.strip():
+            fail("greedy tokens differ on stories260K for %r:\n  kvscope:   %r\n  llama.cpp: %r" % (prompt, ours, theirs))
+    print("greedy check: kvscope and llama.cpp generate the same %d tokens on stories260K for %d prompts"
+          % (GREEDY_TOKENS, len(GREEDY_PROMPTS)))
+
+
+def synthesize(specs, threads):
+    paths = []
+    os.makedirs(os.path.join(SCRATCH, "models"), exist_ok=True)
+    for spec in specs:
+        shape, _, gtype = spec.partition(":")
+        if not gtype:
+            fail("--synth takes SHAPE:TYPE items, e.g. smollm2-135m:q8_0; got %r" % spec)
+        path = os.path.join(SCRATCH, "models", "%s-%s.gguf" % (shape, gtype))
+        if not os.path.isfile(path):
+            kvscope(["synth", "--shape", shape, "--type", gtype, "--out", path, "--quiet"], threads)
+        paths.append(path)
+    return paths
+
+
+def spread(values):
+    return "%.2f (%.2f–%.2f)" % (statistics.median(values), min(values), max(values))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("models", nargs="*")
+    p.add_argument("--pairs", type=int, default=5)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--prompt", type=int, default=256)
+    p.add_argument("--decode", type=int, default=32)
+    p.add_argument("--depth", type=int, default=0, help="decode after this many prompt tokens; no prefill column")
+    p.add_argument("--repeat", type=int, default=3, help="runs inside each process (both engines)")
+    p.add_argument("--synth", default="", help="SHAPE:TYPE,... synthetic files to write (if missing) and measure")
+    p.add_argument("--kvscope-args", default="", help="extra arguments for kvscope bench, e.g. a cache type")
+    a = p.parse_args()
+    if a.pairs < 1 or a.threads < 1 or a.decode < 1 or a.prompt < 1 or a.depth < 0 or a.repeat < 1:
+        fail("--pairs, --threads, --prompt, --decode and --repeat must be at least 1, --depth at least 0")
+    binaries = subprocess.run([os.path.join(HERE, "setup.sh"), SCRATCH], capture_output=True, text=True)
+    if binaries.returncode != 0:
+        fail("setup.sh failed:\n" + binaries.stderr[-2000:])
+    binaries = binaries.stdout.strip().splitlines()[-1]
+    models = [os.path.abspath(m) for m in a.models] + synthesize([s for s in a.synth.split(",") if s], a.threads)
+    if not models:
+        fail("no model: give MODEL.gguf files or --synth SHAPE:TYPE,...")
+    for m in models:
+        if not os.path.isfile(m):
+            fail("%s is not a file" % m)
+    extra = a.kvscope_args.split()
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
+    isa = "AVX-512" if " avx512f" in flags else "AVX2" if " avx2" in flags else "no AVX2"
+    commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    print("date: %s UTC; CPU: %s, %d cores online, %s; load average %s" % (
+        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"), cpu, os.cpu_count(), isa,
+        open("/proc/loadavg").read().split()[0]))
+    print("kvscope %s; %s" % (commit, open(os.path.join(binaries, "BUILD")).read().strip()))
+    print("command: benchmarks/llamacpp/compare.py " + " ".join(sys.argv[1:]))
+    greedy_check(binaries, a.threads)
+    for m in models:  # llama.cpp loads kvscope's files (the GGUF writer's interoperability)
+        run(llama_completion(binaries, m, "Hello", 1, a.threads))
+    print("load check: llama.cpp loads and runs all %d model files" % len(models))
+    depth = a.depth or a.prompt
+    prompt = 0 if a.depth else a.prompt
+    header = "| model | decode @ d%d, kvscope ÷ llama.cpp | decode tok/s kvscope / llama.cpp |" % depth
+    if prompt:
+        header += " prefill %d, kvscope ÷ llama.cpp | prefill tok/s kvscope / llama.cpp |" % prompt
+    header += " peak RSS MiB kvscope / llama.cpp |"
+    rows = []
+    for model in models:
+        dec, pre, ours, theirs, rss_ours, rss_theirs = [], [], [], [], [], []
+        build = mtype = ""
+        for pair in range(a.pairs):
+            o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra)
+            t = llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat)
+            build, mtype = t[3], t[4]
+            dec.append(o[1] / t[1])
+            if prompt:
+                pre.append(o[0] / t[0])
+            ours.append(o)
+            theirs.append(t)
+            rss_ours.append(o[2] / 1024)
+            rss_theirs.append(t[2] / 1024)
+            print("  %s pair %d: decode %.2f / %.2f tok/s%s" % (os.path.basename(model), pair + 1, o[1], t[1],
+                  "; prefill %.1f / %.1f tok/s" % (o[0], t[0]) if prompt else ""), flush=True)
+        row = "| %s (llama.cpp: %s) | %s | %.1f / %.1f |" % (
+            os.path.basename(model), mtype, spread(dec), statistics.median(x[1] for x in ours),
+            statistics.median(x[1] for x in theirs))
+        if prompt:
+            row += " %s | %.1f / %.1f |" % (spread(pre), statistics.median(x[0] for x in ours),
+                                           statistics.median(x[0] for x in theirs))
+        row += " %.0f / %.0f |" % (statistics.median(rss_ours), statistics.median(rss_theirs))
+        rows.append(row)
+        print(row, flush=True)
+    print()
+    print("llama.cpp build_commit %s; %d pairs per model, %d threads, %d run(s) inside each process" % (
+        build, a.pairs, a.threads, a.repeat))
+    print(header)
+    print("|" + "---|" * (header.count("|") - 1))
+    for r in rows:
+        print(r)
+
+
+if __name__ == "__main__":
+    main()
