@@ -30,11 +30,16 @@ public final class CakePolicy extends ScoredPolicy {
         List<ParameterSpec> budget = BudgetParameters.specs("uniform");
         return List.of(budget.get(0), budget.get(1),
                 ParameterSpec.integer("window", 2, 1024, 8,
-                        "observation window: last prompt queries measured (the paper: 32 on long contexts)"),
-                ParameterSpec.integer("kernel", 1, 63, 5, "average-pooling kernel of the eviction scores (odd)"),
-                ParameterSpec.real("tau1", 0.01, 100, 1.6, "temperature of the spatial dispersion (entropy)"),
-                ParameterSpec.real("tau2", 0.01, 100, 0.6, "temperature of the temporal shift (variance)"),
-                ParameterSpec.real("gamma", 0, 10_000, 200, "weight of the attention variance in eviction scores"));
+                        "observation window: last prompt queries measured (the paper: 32 on long contexts)")
+                        .withLabel("observation window"),
+                ParameterSpec.integer("kernel", 1, 63, 5, "average-pooling kernel of the eviction scores (odd)")
+                        .withLabel("pooling kernel"),
+                ParameterSpec.real("tau1", 0.01, 100, 1.6, "temperature of the spatial dispersion (entropy)")
+                        .withLabel("τ₁"),
+                ParameterSpec.real("tau2", 0.01, 100, 0.6, "temperature of the temporal shift (variance)")
+                        .withLabel("τ₂"),
+                ParameterSpec.real("gamma", 0, 10_000, 200, "weight of the attention variance in eviction scores")
+                        .withLabel("γ"));
     }
 
     @Override public String name() { return NAME; }

@@ -396,6 +396,8 @@ class WorkbenchLayoutTest {
             focus.model().focusProperty().set(3);
             focus.direction().setValue(org.kvscope.app.ui.view.TokenFocusPane.Direction.RECEIVES);
             focus.scope().setValue(org.kvscope.app.ui.view.HeadScope.ALL);
+            window.tokens().timeline().model().policyIndexProperty().set(1);
+            window.tokens().timeline().model().stepsProperty().set(8);
         });
         Path file = dir.resolve("views.kvscope.json");
         assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.saveSession(file)).get());
@@ -414,6 +416,8 @@ class WorkbenchLayoutTest {
             focus.model().focusProperty().set(-1);
             focus.direction().setValue(org.kvscope.app.ui.view.TokenFocusPane.Direction.PAYS);
             focus.scope().setValue(org.kvscope.app.ui.view.HeadScope.HEAD);
+            window.tokens().timeline().model().policyIndexProperty().set(0);
+            window.tokens().timeline().model().stepsProperty().set(32);
         });
         var before = vm.capture();
         assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get());
@@ -432,6 +436,8 @@ class WorkbenchLayoutTest {
         assertEquals(3, focus.model().focusProperty().get(), "the focused token survives the re-run");
         assertEquals(org.kvscope.app.ui.view.TokenFocusPane.Direction.RECEIVES, focus.direction().getValue());
         assertEquals(org.kvscope.app.ui.view.HeadScope.ALL, focus.scope().getValue());
+        assertEquals(1, window.tokens().timeline().model().policyIndexProperty().get());
+        assertEquals(8, window.tokens().timeline().model().stepsProperty().get());
     }
 
     @ParameterizedTest(name = "{0}")

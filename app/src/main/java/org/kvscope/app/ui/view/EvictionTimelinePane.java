@@ -47,10 +47,12 @@ public final class EvictionTimelinePane extends VBox {
         policy.getItems().setAll("Policy A", "Policy B");
         policy.getSelectionModel().select(0);
         policy.getSelectionModel().selectedIndexProperty().addListener((o, a, b) -> model.policyIndexProperty().set(b.intValue()));
+        model.policyIndexProperty().addListener((o, a, b) -> policy.getSelectionModel().select(b.intValue()));
         Spinner<Integer> steps = new Spinner<>(1, 512, EvictionTimelineViewModel.DEFAULT_STEPS);
         steps.setEditable(true);
         steps.setPrefWidth(80);
         steps.valueProperty().addListener((o, a, b) -> model.stepsProperty().set(b));
+        model.stepsProperty().addListener((o, a, b) -> steps.getValueFactory().setValue(b.intValue()));
         scope.getItems().setAll(HeadScope.values());
         scope.setValue(HeadScope.HEAD);
         ProgressIndicator busy = new ProgressIndicator();

@@ -189,6 +189,10 @@ public final class MainWindow extends BorderPane {
         v.choice("curves.suite", org.kvscope.app.ui.vm.BudgetCurvesViewModel.perplexitySuites(),
                 org.kvscope.prompts.SuiteDescriptor::id, curves.suiteProperty());
         v.bool("curves.follow", curves.autoProperty());
+        var timeline = tokens.timeline().model();
+        v.choice("timeline.policy", java.util.List.<Number>of(0, 1), i -> i.intValue() == 0 ? "A" : "B",
+                timeline.policyIndexProperty());
+        v.integer("timeline.steps", 1, 512, timeline.stepsProperty());
     }
 
     /** "clip at p99" → "p99", "no clipping" → "none" (the clipping choice as sessions save it). */
