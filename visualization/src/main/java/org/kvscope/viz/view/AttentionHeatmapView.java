@@ -1,5 +1,6 @@
 package org.kvscope.viz.view;
 
+import java.util.List;
 import java.util.Locale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
@@ -106,6 +107,9 @@ public class AttentionHeatmapView extends Region {
     private HeatmapAxes.Frame pooledFrame;
     private WritableImage image;
     private int[] argb = new int[0];
+    /** The undimmed colours of {@link #grid} and what they were computed for (grid, scale, colours, palette). */
+    private int[] coloured = new int[0];
+    private List<Object> colouredFor = List.of();
     private final WritableImage gradient = new WritableImage(1, 128);
     private boolean scaleDirty = true;
     private boolean contentDirty = true;
@@ -615,7 +619,15 @@ public class AttentionHeatmapView extends Region {
             argb = new int[n];
         }
         VizTheme.Palette palette = VizTheme.palette();
-        grid.toArgb(colorScale.get(), values, argb, palette.backgroundArgb(), palette.emptyArgb());
+        List<Object> key = List.of(grid, values, colorScale.get(), palette);
+        if (!key.equals(colouredFor)) {
+            // colouring takes a logarithm per pixel: done once per pooled grid, scale and palette; a new kept
+            // mask (a policy change) only copies the colours and dims the evicted columns
+            coloured = new int[n];
+            grid.toArgb(colorScale.get(), values, coloured, palette.backgroundArgb(), palette.emptyArgb());
+            colouredFor = key;
+        }
+        System.arraycopy(coloured, 0, argb, 0, n);
         KeptMask mask = keptMask.get();
         if (mask != null) {
             dimEvicted(mask, palette);

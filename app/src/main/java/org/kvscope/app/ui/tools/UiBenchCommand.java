@@ -33,8 +33,8 @@ final class UiBenchCommand {
 
     private UiBenchCommand() {}
 
-    /** One measured interaction. */
-    private record Sample(long fxNanos, long wallNanos) {}
+    /** One measured interaction: FX CPU over it, wall time to the views laid out, longest FX busy stretch. */
+    private record Sample(long fxNanos, long wallNanos, long longestNanos) {}
 
     static int run(Path model, int tokens, int moves, int tab, PrintStream out) throws Exception {
         if (moves < 5) {
@@ -110,14 +110,15 @@ final class UiBenchCommand {
             out.printf("bench-ui: %s, prompt %d tokens, '%s' tab shown, %d samples per kind (first %d dropped as warm-up)%n",
                     model.getFileName(), n, tabName, moves, warmUp(moves));
             out.printf("  cold Run after load (JIT cold): %.0f ms%n", coldRun);
-            out.printf("  %-16s %-34s %s%n", "interaction", "FX-thread CPU ms p50 / p95 / max",
-                    "change -> views updated ms p50 / p95 / max");
+            out.printf("  %-16s %-34s %-44s %s%n", "interaction", "FX-thread CPU ms p50 / p95 / max",
+                    "change -> views updated ms p50 / p95 / max", "longest FX stretch ms");
             report(out, "budget slider", slider);
             report(out, "policy switch", policy);
             report(out, "tab switch", tabs);
             report(out, "keystroke", keys);
             report(out, "warm Run", runs);
-            out.printf("  (keystroke: views updated includes the %d ms typing debounce)%n",
+            out.printf("  (keystroke: views updated includes the %d ms typing debounce; longest FX stretch: the most"
+                    + " CPU the FX thread spent without running a queued heartbeat, over all kept samples)%n",
                     UiThreads.TYPING_DEBOUNCE.toMillis());
         }
         FxRuntime.onFx(() -> { vm.shutdown(); return null; });
@@ -134,6 +135,7 @@ final class UiBenchCommand {
             throws Exception {
         long[] start = new long[2];
         FxRuntime.onFx(() -> {
+            fx.reset();
             start[0] = fx.fxCpuNanos();
             start[1] = System.nanoTime();
             change.run();
@@ -145,7 +147,7 @@ final class UiBenchCommand {
         long wall = afterNextPulse(window.getScene()) - start[1];
         Thread.sleep(40); // the pulse that renders the change
         long cpu = FxRuntime.onFx((Supplier<Long>) () -> fx.fxCpuNanos() - start[0]);
-        return new Sample(cpu, wall);
+        return new Sample(cpu, wall, fx.maxCpuNanos());
     }
 
     /** Waits for the next pulse to finish its CSS and layout pass; returns when it did ({@link System#nanoTime}). */
@@ -173,9 +175,10 @@ final class UiBenchCommand {
         List<Sample> kept = samples.subList(drop, samples.size());
         long[] fx = kept.stream().mapToLong(Sample::fxNanos).sorted().toArray();
         long[] wall = kept.stream().mapToLong(Sample::wallNanos).sorted().toArray();
-        out.printf("  %-16s %6.1f / %6.1f / %6.1f                %7.1f / %7.1f / %7.1f%n", what,
+        long longest = kept.stream().mapToLong(Sample::longestNanos).max().orElse(0);
+        out.printf("  %-16s %6.1f / %6.1f / %6.1f                %7.1f / %7.1f / %7.1f                %7.1f%n", what,
                 ms(fx, 0.5), ms(fx, 0.95), fx[fx.length - 1] / 1e6, ms(wall, 0.5), ms(wall, 0.95),
-                wall[wall.length - 1] / 1e6);
+                wall[wall.length - 1] / 1e6, longest / 1e6);
     }
 
     private static double ms(long[] sorted, double q) {

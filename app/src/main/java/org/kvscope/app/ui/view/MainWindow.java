@@ -347,8 +347,7 @@ public final class MainWindow extends BorderPane {
     }
 
     private void bindGrid(HeatmapGridView grid) {
-        vm.captureProperty().addListener((o, a, run) ->
-                grid.setMaps(run == null ? null : VizData.maps(run, vm.model().tokenizer())));
+        CaptureViews.feed(vm, (run, model) -> VizData.maps(run, model.tokenizer()), grid::setMaps);
         grid.mappingProperty().bind(selection.logProperty().map(log -> log ? ColorScales.Mapping.LOG
                 : ColorScales.Mapping.LINEAR));
         grid.selectedProperty().addListener((o, a, b) -> {
