@@ -192,8 +192,12 @@ public final class ParameterControls extends VBox {
     }
 
     static Tooltip tooltip(ParameterSpec spec) {
-        return new Tooltip(spec.displayName() + ": " + spec.description() + " (" + spec.name() + ", "
-                + spec.validRange() + ")");
+        return new Tooltip(description(spec));
+    }
+
+    /** The parameter's name, definition and valid range (the text of its tooltip). */
+    static String description(ParameterSpec spec) {
+        return spec.displayName() + ": " + spec.description() + " (" + spec.name() + ", " + spec.validRange() + ")";
     }
 
     /** One parameter as a PropertySheet item: the paper's name, its definition, the current value. */
@@ -225,7 +229,7 @@ public final class ParameterControls extends VBox {
         @Override public Class<?> getType() { return Object.class; }
         @Override public String getCategory() { return "Parameters"; }
         @Override public String getName() { return spec.displayName(); }
-        @Override public String getDescription() { return tooltip(spec).getText(); }
+        @Override public String getDescription() { return description(spec); }
         @Override public Object getValue() { return vm.values().get(spec.name()); }
         @Override public void setValue(Object value) { push(spec, value); }
         @Override public Optional<ObservableValue<? extends Object>> getObservableValue() { return Optional.empty(); }
