@@ -39,6 +39,7 @@ public final class InferenceSession implements AutoCloseable {
     private DecodeCap decodeCap = DecodeCap.NONE;
     private BudgetCap budgetCap;
     private final CacheOccupancy.Tracker occupancy = new CacheOccupancy.Tracker();
+    private long lastReconstructionNanos;
 
     public InferenceSession(Model model, SessionOptions options) {
         ModelConfig c = model.config();
@@ -140,7 +141,8 @@ public final class InferenceSession implements AutoCloseable {
         PrefillPruner pruner = null;
         if (policy != null) {
             ModelConfig c = model.config();
-            int window = policy.evidenceWindow();
+            boolean extra = policy.needsContextReconstruction() || policy.needsRetrievalScores();
+            int window = Math.max(policy.evidenceWindow(), extra ? 1 : 0);
             if (window > 0) {
                 collector = new EvidenceCollector(new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(),
                         keyCount, window, policy.needsAccumulatedAttention()));
@@ -177,6 +179,9 @@ public final class InferenceSession implements AutoCloseable {
         }
         if (policy != null) {
             lastEvidence = collector == null ? null : collector.evidence();
+            if (lastEvidence != null) {
+                attachExtras(lastEvidence, tokens, keyCount);
+            }
             KeptPositions kept = policy.checkedSelectAfterPrefill(context);
             budgetCap = decodeCap == DecodeCap.BUDGET
                     ? BudgetCap.of(policy, context, kept, backend.cache(), keyCount) : null;
@@ -185,6 +190,44 @@ public final class InferenceSession implements AutoCloseable {
             }
         }
         occupancy.sample(backend.cache());
+    }
+
+    /** The reconstruction scores and retrieval scores the policy asks for (see {@link CompressionPolicy}). */
+    private void attachExtras(AttentionEvidence evidence, int[] tokens, int keyCount) {
+        lastReconstructionNanos = 0;
+        if (policy.needsContextReconstruction()) {
+            if (keyCount != tokens.length) {
+                throw new IllegalArgumentException("policy " + policy.name()
+                        + " scores a prompt prefilled in one call; this prefill continued at position " + (keyCount - tokens.length));
+            }
+            long t0 = System.nanoTime();
+            boolean room = options.contextLength() - keyCount - ContextReconstruction.overhead(model.tokenizer()) >= 1;
+            evidence.setReconstruction(room ? reconstructionScores(tokens)
+                    : ContextReconstruction.score(options.backend(), model, tokens));
+            lastReconstructionNanos = System.nanoTime() - t0;
+        }
+        if (policy.needsRetrievalScores()) {
+            evidence.setRetrievalScores(RetrievalHeads.of(options.backend(), model).perKvHead());
+        }
+    }
+
+    /** Wall time of the last prefill's KVzip reconstruction pass (0 when none ran). */
+    public long lastReconstructionNanos() { return lastReconstructionNanos; }
+
+    /**
+     * KVzip's reconstruction scores for a cache that holds exactly {@code context} (prefilled
+     * without compression): per {@code layer * kvHeads + kvHead}, one score per position. The
+     * cache is unchanged afterwards.
+     *
+     * @throws IllegalStateException when the session has processed anything else
+     */
+    public float[][] reconstructionScores(int[] context) {
+        if (position != context.length) {
+            throw new IllegalStateException("the cache holds " + position + " positions, not the " + context.length
+                    + "-token context");
+        }
+        return ContextReconstruction.run(backend, model.tokenizer(), context, options.contextLength(),
+                options.prefillChunk());
     }
 
     /** Runs one token and returns its logits. */

@@ -91,4 +91,18 @@ public final class BuiltinPolicies {
                     KeyScoredPolicy::specs, KeyDiffPolicy::new);
         }
     }
+
+    public static final class Kvzip extends SimplePolicyProvider {
+        public Kvzip() {
+            super(KvzipPolicy.NAME, "query-agnostic: most attention each position gets while the model repeats its context",
+                    KvzipPolicy::specs, KvzipPolicy::new);
+        }
+    }
+
+    public static final class DuoAttention extends SimplePolicyProvider {
+        public DuoAttention() {
+            super(DuoAttentionPolicy.NAME, "retrieval heads (by a needle-suite score) keep everything, others sinks + window",
+                    DuoAttentionPolicy::specs, DuoAttentionPolicy::new);
+        }
+    }
 }

@@ -39,6 +39,19 @@ public abstract class CompressionPolicy {
     public boolean needsAccumulatedAttention() { return false; }
 
     /**
+     * True when the policy scores by KVzip's context reconstruction: after the prefill the engine
+     * feeds a repeat prompt and the prompt again, and attaches the most attention each position
+     * received ({@link AttentionEvidence#reconstruction}). An extra forward pass over the prompt.
+     */
+    public boolean needsContextReconstruction() { return false; }
+
+    /**
+     * True when the policy needs the model's per-head retrieval scores
+     * ({@link AttentionEvidence#retrievalScores}), measured once per model on a needle suite.
+     */
+    public boolean needsRetrievalScores() { return false; }
+
+    /**
      * Checks the configuration against a session's context length.
      *
      * @throws IllegalArgumentException naming the parameter and its valid range

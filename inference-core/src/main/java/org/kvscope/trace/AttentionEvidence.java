@@ -17,6 +17,8 @@ public final class AttentionEvidence {
     private final float[][] accumulated;   // [layer*heads+head][key]
     private volatile float[][] keys;       // [layer*kvHeads+kvHead][key*headDim], optional
     private volatile int headDim;
+    private volatile float[][] reconstruction; // [layer*kvHeads+kvHead][key], optional (KVzip)
+    private volatile float[][] retrievalScores; // [layer][kvHead], optional (DuoAttention head split)
 
     /** Evidence with both the window rows and the accumulated attention. */
     public AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window) {
@@ -112,6 +114,64 @@ public final class AttentionEvidence {
         }
         this.headDim = headDim;
         this.keys = keys;
+    }
+
+    /** True when {@link #setReconstruction} attached KVzip's context-reconstruction scores. */
+    public boolean hasReconstruction() { return reconstruction != null; }
+
+    /**
+     * The most attention each key position received from any query (and any query head of the
+     * kv-head) while the model reconstructed its context (KVzip). Live array.
+     *
+     * @throws IllegalStateException when no reconstruction pass was run for this evidence
+     */
+    public float[] reconstruction(int layer, int kvHead) {
+        float[][] r = reconstruction;
+        if (r == null) {
+            throw new IllegalStateException("this run has no context-reconstruction scores (KVzip's extra pass)");
+        }
+        return r[layer * kvHeads + kvHead];
+    }
+
+    /**
+     * Attaches context-reconstruction scores.
+     *
+     * @param scores per {@code layer * kvHeads + kvHead}, {@code keyCount} floats each
+     */
+    public void setReconstruction(float[][] scores) {
+        if (scores.length != layers * kvHeads) {
+            throw new IllegalArgumentException("need " + layers * kvHeads + " score arrays, got " + scores.length);
+        }
+        for (float[] s : scores) {
+            if (s.length != keyCount) {
+                throw new IllegalArgumentException("each reconstruction score array must hold " + keyCount + " floats");
+            }
+        }
+        this.reconstruction = scores;
+    }
+
+    /** True when {@link #setRetrievalScores} attached the model's per-head retrieval scores. */
+    public boolean hasRetrievalScores() { return retrievalScores != null; }
+
+    /**
+     * The model's retrieval score per layer and kv-head (DuoAttention-style head split). Live array.
+     *
+     * @throws IllegalStateException when none were attached
+     */
+    public float[][] retrievalScores() {
+        float[][] r = retrievalScores;
+        if (r == null) {
+            throw new IllegalStateException("this run has no per-head retrieval scores (the head classification)");
+        }
+        return r;
+    }
+
+    /** Attaches per-head retrieval scores, {@code [layer][kvHead]}. */
+    public void setRetrievalScores(float[][] scores) {
+        if (scores.length != layers || java.util.Arrays.stream(scores).anyMatch(s -> s.length != kvHeads)) {
+            throw new IllegalArgumentException("retrieval scores must be " + layers + " layers × " + kvHeads + " kv-heads");
+        }
+        this.retrievalScores = scores;
     }
 
     /** Records one attention row (called by {@link EvidenceCollector}). */

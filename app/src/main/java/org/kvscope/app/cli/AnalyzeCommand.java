@@ -9,6 +9,7 @@ import org.kvscope.app.report.AnalysisReport;
 import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.CaptureRun;
+import org.kvscope.engine.PolicyEvidence;
 import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.engine.DecodeCap;
 import org.kvscope.kv.BudgetParameters;
@@ -129,6 +130,7 @@ public final class AnalyzeCommand implements Command {
         CompressedPerplexity.Result full = fullKv.result();
         progress.step(Stage.POLICY.what);
         CompressionPolicy policy = PolicyOptions.create(policyName, params);
+        PolicyEvidence.complete(backend, model, policy, run); // KVzip's reconstruction, DuoAttention's head scores
         int overlapK = policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
                 ? policy.parameters().getInt(BudgetParameters.BUDGET) : 32;
         PolicyAnalysis analysis = PolicyAnalysis.analyze(run.capture(), policy, tokens.length + decodeSteps + 1,

@@ -27,7 +27,7 @@ public final class Cli {
         List<Command> all = new ArrayList<>(List.of(new GenerateCommand(), new PerplexityCommand(), new SynthCommand(),
                 new BenchCommand(), new InspectCommand(), new AnalyzeCommand(), new SweepCommand(),
                 new NeedleCommand(), new BenchPoliciesCommand(), new SuitesCommand(),
-                new ScoreAgreementCommand()));
+                new ScoreAgreementCommand(), new HeadsCommand()));
         all.addAll(DesktopCommands.ALL);
         return new Cli(all);
     }

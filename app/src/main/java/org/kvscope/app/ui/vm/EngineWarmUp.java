@@ -37,8 +37,12 @@ final class EngineWarmUp {
                 if (cancelled.getAsBoolean()) {
                     return false;
                 }
+                var policy = PolicyRegistry.create(e.name(), ParameterValues.defaults(e.parameters()));
+                if (policy.needsContextReconstruction() || policy.needsRetrievalScores()) {
+                    continue; // their extra model passes are not a warm-up's to pay
+                }
                 try {
-                    ctx.analyze(PolicyRegistry.create(e.name(), ParameterValues.defaults(e.parameters())));
+                    ctx.analyze(policy);
                 } catch (IllegalArgumentException | IllegalStateException unfit) {
                     // defaults that do not fit this short prompt: that policy's code stays cold
                 }

@@ -10,7 +10,9 @@ import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.prompts.NeedleCase;
 import java.util.function.BooleanSupplier;
 import org.kvscope.app.ui.Workbench;
+import org.kvscope.backend.Backends;
 import org.kvscope.engine.CaptureRun;
+import org.kvscope.engine.PolicyEvidence;
 import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.SuiteDescriptor;
@@ -49,6 +51,8 @@ public final class RunContext {
                 a = analyzer;
             }
         }
+        // KVzip's reconstruction pass and the head classification: once per capture / model, off the FX thread
+        PolicyEvidence.complete(Backends.cpu(), model, policy, run);
         return a.analyze(policy, Workbench.analysisContext(run), model.config().headDim(), Workbench.overlapK(policy));
     }
 

@@ -1,0 +1,111 @@
+package org.kvscope.kv;
+
+import java.util.Arrays;
+import java.util.List;
+import org.kvscope.trace.AttentionEvidence;
+
+/**
+ * KVzip (Kim et al. 2025): query-agnostic importance. After the prefill the model reconstructs
+ * its context (a repeat prompt, then the context teacher-forced); each cached pair's score is
+ * the most attention any reconstruction query of its kv-head's query heads paid it
+ * ({@link AttentionEvidence#reconstruction}, computed by the engine's extra pass). The scores
+ * do not depend on any question, so one compressed cache serves every later question.
+ *
+ * <p>Selection as in the paper's reference code: the first {@code sinks} positions are always
+ * kept, then one top-k over the pairs of every layer and kv-head together ({@code scope =
+ * global}: layers and heads get non-uniform shares, the total is layers × kv-heads × budget),
+ * or, with {@code scope = layer}, one top-k per layer over its kv-heads (kv-heads × budget
+ * pairs per layer; heads still non-uniform). No recent window is forced. Ties go to the earlier
+ * layer, kv-head and position.
+ */
+public final class KvzipPolicy extends CompressionPolicy {
+    public static final String NAME = "kvzip";
+
+    public KvzipPolicy(PolicyParameters params) {
+        super(params);
+        BudgetParameters.requireBelowBudget(params, "sinks");
+    }
+
+    public static List<ParameterSpec> specs() {
+        return concat(BudgetParameters.specs("uniform").subList(0, 2), List.of(
+                ParameterSpec.choice("scope", List.of("global", "layer"), "global",
+                        "one top-k over all layers and heads (paper), or one per layer over its heads")
+                        .withLabel("selection scope"),
+                ParameterSpec.integer("sinks", 0, 1 << 16, 4, "first positions always kept (attention sinks)")));
+    }
+
+    @Override public String name() { return NAME; }
+
+    @Override public boolean needsContextReconstruction() { return true; }
+
+    @Override
+    public void validateFor(int contextLength) {
+        BudgetParameters.validate(params, contextLength);
+    }
+
+    @Override
+    public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+        int n = ctx.promptLength();
+        int budget = Math.min(BudgetParameters.average(params, n), n);
+        if (n <= budget) {
+            return null;
+        }
+        if (ctx.evidence() == null || !ctx.evidence().hasReconstruction()) {
+            throw new IllegalStateException("kvzip scores by the context-reconstruction pass, but this run has none"
+                    + " (re-run the prompt with kvzip)");
+        }
+        int sinks = Math.min(params.getInt("sinks"), budget);
+        boolean global = "global".equals(params.getChoice("scope"));
+        boolean[][][] keep = new boolean[ctx.layers()][ctx.kvHeads()][n];
+        if (global) {
+            selectTop(ctx, 0, ctx.layers(), sinks, (long) ctx.layers() * ctx.kvHeads() * (budget - sinks), keep);
+        } else {
+            for (int l = 0; l < ctx.layers(); l++) {
+                selectTop(ctx, l, l + 1, sinks, (long) ctx.kvHeads() * (budget - sinks), keep);
+            }
+        }
+        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
+        for (int l = 0; l < ctx.layers(); l++) {
+            for (int h = 0; h < ctx.kvHeads(); h++) {
+                int[] kept = new int[n];
+                int k = 0;
+                for (int p = 0; p < n; p++) {
+                    if (keep[l][h][p]) {
+                        kept[k++] = p;
+                    }
+                }
+                out[l][h] = Arrays.copyOf(kept, k);
+            }
+        }
+        return new KeptPositions(out);
+    }
+
+    /**
+     * Marks the sinks of layers {@code from..to-1} and the {@code pick} best other pairs among
+     * them. Each pair is ranked by one long (score descending, then layer, head and position
+     * ascending) so one primitive sort orders them; scores are attention weights, never negative,
+     * so their float bits order like the values.
+     */
+    private static void selectTop(PrefillContext ctx, int from, int to, int sinks, long pick, boolean[][][] keep) {
+        int n = ctx.promptLength(), heads = ctx.kvHeads(), perHead = n - sinks;
+        long[] order = new long[(to - from) * heads * perHead];
+        int i = 0;
+        for (int l = from; l < to; l++) {
+            for (int h = 0; h < heads; h++) {
+                float[] s = ctx.evidence().reconstruction(l, h);
+                for (int p = 0; p < sinks; p++) {
+                    keep[l][h][p] = true;
+                }
+                for (int p = sinks; p < n; p++, i++) {
+                    int bits = Float.floatToIntBits(Math.max(0f, s[p]) + 0f);
+                    order[i] = ((long) (Integer.MAX_VALUE - bits) << 32) | i;
+                }
+            }
+        }
+        Arrays.sort(order);
+        for (int j = 0; j < Math.min(pick, order.length); j++) {
+            int flat = (int) order[j], head = flat / perHead;
+            keep[from + head / heads][head % heads][sinks + flat % perHead] = true;
+        }
+    }
+}
