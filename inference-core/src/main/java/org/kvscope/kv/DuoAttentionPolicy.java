@@ -62,6 +62,32 @@ public final class DuoAttentionPolicy extends CompressionPolicy {
     /** Retrieval (true) or streaming, per layer and kv-head, as of the last prefill (null before). */
     public boolean[][] classification() { return retrieval; }
 
+    /**
+     * Mean entries per kv-head per layer: retrieval heads hold the prompt, streaming heads sinks +
+     * recent; before the scores are known, every layer at the {@code retrieval-ratio} share.
+     */
+    @Override
+    public int[] layerBudgets(PrefillContext ctx) {
+        int n = ctx.promptLength(), streaming = Math.min(n, params.getInt("sinks") + params.getInt("recent"));
+        int[] out = new int[ctx.layers()];
+        boolean scored = ctx.evidence() != null && ctx.evidence().hasRetrievalScores()
+                && ctx.evidence().retrievalScores().length == ctx.layers();
+        boolean[][] r = scored ? classify(ctx.evidence().retrievalScores(), params.getDouble("retrieval-ratio")) : null;
+        for (int l = 0; l < out.length; l++) {
+            double share = r == null ? params.getDouble("retrieval-ratio") : count(r[l]) / (double) r[l].length;
+            out[l] = (int) Math.round(share * n + (1 - share) * streaming);
+        }
+        return out;
+    }
+
+    private static int count(boolean[] flags) {
+        int c = 0;
+        for (boolean f : flags) {
+            c += f ? 1 : 0;
+        }
+        return c;
+    }
+
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
         if (ctx.evidence() == null || !ctx.evidence().hasRetrievalScores()) {

@@ -43,6 +43,20 @@ public final class KvzipPolicy extends CompressionPolicy {
         BudgetParameters.validate(params, contextLength);
     }
 
+    /** With the reconstruction scores at hand, the mean entries per kv-head each layer's selection keeps. */
+    @Override
+    public int[] layerBudgets(PrefillContext ctx) {
+        if (ctx.evidence() == null || !ctx.evidence().hasReconstruction() || ctx.kvHeads() != ctx.evidence().kvHeads()) {
+            return super.layerBudgets(ctx);
+        }
+        KeptPositions kept = selectAfterPrefill(ctx);
+        int[] out = new int[ctx.layers()];
+        for (int l = 0; l < out.length; l++) {
+            out[l] = kept == null ? ctx.promptLength() : Math.round((float) kept.countInLayer(l) / ctx.kvHeads());
+        }
+        return out;
+    }
+
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
         int n = ctx.promptLength();

@@ -156,6 +156,21 @@ class KvzipDuoPolicyTest {
     }
 
     @Test
+    void layerBudgetsAreWhatTheSelectionKeepsPerLayer() {
+        AttentionEvidence ev = withReconstruction(8, false);
+        ev.setRetrievalScores(withRetrieval(9).retrievalScores());
+        for (var p : List.of(PolicyRegistry.create("kvzip", Map.of("budget", 10)),
+                PolicyRegistry.create("duo-attention", Map.of("sinks", 2, "recent", 6)))) {
+            var c = PolicySelectionTest.ctx(ev);
+            KeptPositions k = p.checkedSelectAfterPrefill(c);
+            int[] budgets = p.layerBudgets(c);
+            for (int l = 0; l < L; l++) {
+                assertEquals(Math.round(k.countInLayer(l) / (float) KV), budgets[l], p.name() + " layer " + l);
+            }
+        }
+    }
+
+    @Test
     void bothRegisterAsBuiltIns() {
         var names = PolicyRegistry.entries().stream().filter(e -> !e.isPlugin()).map(PolicyRegistry.Entry::name).toList();
         assertTrue(names.containsAll(List.of("kvzip", "duo-attention")), names.toString());
