@@ -25,6 +25,11 @@ import org.kvscope.trace.DecodeAttention;
 public record PolicyAnalysis(String policy, KeptPositions kept, double[][] recall, double[] pvcOverlap,
                              KvMemory memory, boolean recallFromDecode) {
 
+    /** This analysis with its memory counted in a {@code type} cache's real bytes instead of float32's. */
+    public PolicyAnalysis inCacheType(org.kvscope.kv.KvCacheType type, int headDim) {
+        return new PolicyAnalysis(policy, kept, recall, pvcOverlap, memory.inType(type, headDim), recallFromDecode);
+    }
+
     /** Mean recall of a layer over its heads. */
     public double recall(int layer) {
         double s = 0;

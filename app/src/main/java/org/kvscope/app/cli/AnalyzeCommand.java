@@ -134,7 +134,7 @@ public final class AnalyzeCommand implements Command {
         int overlapK = policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
                 ? policy.parameters().getInt(BudgetParameters.BUDGET) : 32;
         PolicyAnalysis analysis = PolicyAnalysis.analyze(run.capture(), policy, tokens.length + decodeSteps + 1,
-                model.config().headDim(), overlapK);
+                model.config().headDim(), overlapK).inCacheType(backend.cacheType(), model.config().headDim());
         int[] ctx = Arrays.copyOf(tokens, contextTokens);
         int[] cont = Arrays.copyOfRange(tokens, contextTokens, tokens.length);
         progress.step(Stage.POLICY_PERPLEXITY.what);

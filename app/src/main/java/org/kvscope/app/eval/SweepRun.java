@@ -110,7 +110,8 @@ public final class SweepRun {
                 CompressionPolicy p = PolicyRegistry.create(c.policy(), c.params());
                 int budget = budgetOf(c);
                 PolicyAnalysis a = captures.get(i).analyze(p, t.context().length + decodeSteps + 1,
-                        model.config().headDim(), budget > 0 ? budget : 32);
+                        model.config().headDim(), budget > 0 ? budget : 32)
+                        .inCacheType(backend.cacheType(), model.config().headDim());
                 recall += a.meanRecall();
                 kept += a.memory().keptTotal();
                 full += a.memory().fullTotal();

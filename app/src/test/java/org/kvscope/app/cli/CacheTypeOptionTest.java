@@ -59,4 +59,20 @@ class CacheTypeOptionTest {
         assertEquals(0, bench.code(), bench.err());
         assertTrue(bench.out().contains("KV cache (q4_0) allocated"), bench.out());
     }
+
+    /** analyze's memory and occupancy bytes count the cache type's real bytes: q8_0 is 68/256 of f32 at head size 64. */
+    @Test
+    void analyzeCountsTheTypesBytes() {
+        String[] analyze = DeviceOptionTest.commands().get(2);
+        long f32 = number(CliTest.run(with(analyze, "--device", "cpu")).out(), "keptBytes");
+        long q8 = number(CliTest.run(with(analyze, "--device", "cpu", "--cache-type", "q8_0")).out(), "keptBytes");
+        assertTrue(f32 > 0);
+        assertEquals(f32 / 256 * 68, q8);
+    }
+
+    private static long number(String json, String key) {
+        var m = java.util.regex.Pattern.compile("\"" + key + "\"\\s*:\\s*(\\d+)").matcher(json);
+        assertTrue(m.find(), key + " in " + json);
+        return Long.parseLong(m.group(1));
+    }
 }
