@@ -58,9 +58,15 @@ public record RetrievalHeads(float[][] perQueryHead, int kvHeads, int probes) {
 
     /** The model's scores on the pass-key probes, measured once per model and then remembered. */
     public static RetrievalHeads of(BackendFactory backend, Model model) {
+        return of(backend, model, p -> { }, () -> false);
+    }
+
+    /** {@link #of(BackendFactory, Model)} with progress (0..1) and cancellation while measuring. */
+    public static RetrievalHeads of(BackendFactory backend, Model model, DoubleConsumer progress,
+                                    BooleanSupplier cancelled) {
         RetrievalHeads known = CACHE.get(model);
         if (known == null) {
-            known = measure(backend, model, passKeyProbes(model), p -> { }, () -> false);
+            known = measure(backend, model, passKeyProbes(model), progress, cancelled);
             CACHE.put(model, known);
         }
         return known;

@@ -123,7 +123,8 @@ public final class MainWindow extends BorderPane {
         tokens = new TokensPage(vm, selection);
         views.getTabs().addAll(tab("Attention", "mdi2g-grid", attentionSplit), tab("Metrics", "mdi2c-chart-line", metrics),
                 tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", comparePage),
-                tab("Tokens & evictions", "mdi2f-format-text", tokens));
+                tab("Tokens & evictions", "mdi2f-format-text", tokens),
+                tab("Heads", "mdi2v-view-grid-outline", scroll(new HeadClassificationPane(vm))));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.setId("views");
         views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
