@@ -67,6 +67,8 @@ final class Charts {
         Label label = new Label(text);
         label.getStyleClass().add("caption");
         label.setMaxWidth(Double.MAX_VALUE);
+        label.setWrapText(true);
+        label.setMinHeight(javafx.scene.layout.Region.USE_PREF_SIZE);
         return label;
     }
 

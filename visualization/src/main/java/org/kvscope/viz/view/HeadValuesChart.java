@@ -126,7 +126,7 @@ public class HeadValuesChart extends BorderPane {
     public void setReferenceLine(double value, String label) {
         chart.references.set(Double.isNaN(value) ? List.of() : List.of(new ReferenceLines.Reference(value, label)),
                 chart.plotChildren());
-        chart.requestLayout();
+        chart.relayout();
     }
 
     /** The reference line's value, or NaN when none is drawn. */
@@ -152,6 +152,14 @@ public class HeadValuesChart extends BorderPane {
 
         javafx.collections.ObservableList<javafx.scene.Node> plotChildren() {
             return getPlotChildren();
+        }
+
+        /** Ranges the axis and lays the plot out again (after the reference lines change). */
+        void relayout() {
+            if (getYAxis().isAutoRanging()) {
+                updateAxisRange();
+            }
+            requestChartLayout();
         }
 
         @Override

@@ -65,8 +65,10 @@ final class ReferenceLines {
             double py = y.getDisplayPosition(references.get(i).value());
             paths.get(i).getElements().setAll(new MoveTo(0, py), new LineTo(width, py));
             Text t = labels.get(i);
-            t.setX(width - t.getLayoutBounds().getWidth() - 4);
-            t.setY(py - 4);
+            t.setX(Math.max(0, width - t.getLayoutBounds().getWidth() - 4));
+            double above = py - 4;
+            // below the line when the label would leave the top of the plot
+            t.setY(above - t.getLayoutBounds().getHeight() < 0 ? py + t.getLayoutBounds().getHeight() : above);
             paths.get(i).toFront();
             t.toFront();
         }

@@ -122,4 +122,23 @@ class FunnellingViewsTest {
                 "layer 1's row is outlined");
         assertTrue(Fx.distance(highlight, Fx.argb(before, plot.getMinX() + plot.getWidth() / 2, y)) > 60);
     }
+
+    @Test
+    void aReferenceLineAtTheTopOfThePlotKeepsItsLabelInside() {
+        HeadValuesChart chart = new HeadValuesChart();
+        Fx.run(() -> {
+            root.getChildren().setAll(chart);
+            chart.setData(new HeadValues("entropy (nats)", new double[][] {{3.0, 3.5}}));
+            javafx.scene.chart.NumberAxis y = (javafx.scene.chart.NumberAxis) chart.chart().getYAxis();
+            y.setAutoRanging(false);
+            y.setLowerBound(0);
+            y.setUpperBound(4);
+            chart.setReferenceLine(4, "ln n at the top");
+        });
+        Fx.snapshot(chart);
+        javafx.scene.text.Text label = (javafx.scene.text.Text) Fx.call(() -> chart.lookup(".reference-label"));
+        String where = Fx.call(() -> label.getBoundsInParent() + " y " + label.getY() + " line "
+                + chart.lookup(".reference-line").getBoundsInParent());
+        assertTrue(Fx.call(() -> label.getBoundsInParent().getMinY()) >= 0, "the label is not cut by the top: " + where);
+    }
 }
