@@ -18,7 +18,7 @@ import org.kvscope.prompts.SuiteKind;
 /** {@code kvscope needle}: a needle suite's length × depth grid under a policy, with FullKV alongside. */
 public final class NeedleCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "suite", "policy", "templates", "out-json", "out-csv",
-            "decode-cap", DeviceOption.NAME, DeviceOption.CACHE_TYPE);
+            "decode-cap", "questions", "replays", DeviceOption.NAME, DeviceOption.CACHE_TYPE);
 
     @Override public String name() { return "needle"; }
 
@@ -29,7 +29,7 @@ public final class NeedleCommand implements Command {
         return """
                 usage: kvscope needle --model FILE --suite ID --policy NAME [policy parameters]
                                       [--templates N] [--decode-cap none|budget] [--out-json FILE] [--out-csv FILE]
-                                      [--quiet]
+                                      [--questions M [--replays N]] [--quiet]
                   --suite ID       a needle suite (needle-stories-short for stories260K)
                   --templates N    use only the suite's first N needle templates (default: all)
                   --decode-cap M   none: the cache grows as the policy lets it while the answer is teacher-forced
@@ -37,10 +37,29 @@ public final class NeedleCommand implements Command {
                                    kv-head (docs/CLI.md)
                   --out-json FILE  the JSON report (without --out-json or --out-csv it goes to stdout)
                   --out-csv FILE   one row per case
+                  --questions M    multi-question replay instead of the grid (SCBench's setting): each replay
+                                   joins M short haystacks, each with another template's needle, into one context,
+                                   compresses once and asks the M questions one after another on that cache;
+                                   FullKV, query-agnostic (compressed after the context alone) and query-aware
+                                   (compressed after the context and the first question) side by side
+                  --replays N      replays of M questions (default 8), rotating templates and depths
                 """ + Progress.USAGE + "\n" + """
                 Success = greedy decoding reproduces the answer exactly; log-prob grades near misses.
                 Deterministic: the suite fixes the haystack seed.
                 """ + DeviceOption.USAGE + "\n" + PolicyOptions.describeAll();
+    }
+
+    /** Writes a report to the files asked for, or to stdout when none is. */
+    static void write(Args a, PrintStream out, String json, List<String> header, List<List<Object>> csv)
+            throws java.io.IOException {
+        if (a.has("out-json")) {
+            OutputOptions.write(a, "out-json", json);
+        } else if (!a.has("out-csv")) {
+            out.println(json);
+        }
+        if (a.has("out-csv")) {
+            OutputOptions.write(a, "out-csv", ReportFiles.csv(header, csv));
+        }
     }
 
     /** The one {@code --decode-cap} mode given (none by default). */
@@ -62,10 +81,18 @@ public final class NeedleCommand implements Command {
         SuiteDescriptor suite = SuiteTexts.suite(a.string("suite"), SuiteKind.NEEDLE);
         int templates = a.integer("templates", 0, 0, 1000);
         DecodeCap cap = singleCap(a);
+        int questions = a.integer("questions", 0, 1, 64);
+        int replays = a.integer("replays", 8, 1, 10_000);
+        if (a.has("replays") && questions == 0) {
+            throw new UsageException("--replays needs --questions M (multi-question replay)");
+        }
         DeviceOption.device(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             Map<String, String> params = PolicyChecks.forModel(policy, given, model.config(),
                     PolicyChecks.WindowLimit.none(), err);
+            if (questions > 0) {
+                return MultiQuestionReport.run(a, out, err, model, backend, suite, policy, params, cap, questions, replays);
+            }
             List<NeedleCase> cases = NeedleGridRun.cases(model, suite, templates);
             NeedleGridRun.Grid g;
             try (Progress progress = Progress.start(a, err, "needle " + suite.id(), cases.size(), "cases")) {

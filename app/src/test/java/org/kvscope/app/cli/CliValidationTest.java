@@ -55,6 +55,8 @@ class CliValidationTest {
                 "--decode-cap", "both"), 2, "--decode-cap", "'none' or 'budget'");
         assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", PROMPT, "--policy", "snapkv",
                 "--decode-cap", "x"), 2, "--decode-cap");
+        assertCleanError(run("needle", "--model", tiny.toString(), "--suite", "needle-stories-short", "--policy", "snapkv",
+                "--replays", "3"), 2, "--replays needs --questions");
     }
 
     @Test

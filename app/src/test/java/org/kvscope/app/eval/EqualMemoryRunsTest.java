@@ -92,4 +92,32 @@ class EqualMemoryRunsTest {
                 "a policy that holds its budget is unchanged by the cap");
         assertEquals(ctx + 11, byKey.get("fullkv/none").continuation().peakHeadEntries());
     }
+
+    @Test
+    void multiQuestionReplaysCutTheConversationAtEveryQuestionAndAnswer() {
+        SuiteDescriptor suite = Suites.byId("needle-stories-short");
+        List<MultiQuestionRun.Replay> replays = MultiQuestionRun.replays(model, suite, 3, 2);
+        assertEquals(2, replays.size());
+        MultiQuestionRun.Replay r = replays.get(1);
+        assertEquals(3, r.needles().stream().map(NeedleCase::templateId).distinct().count());
+        var tokens = MultiQuestionRun.tokens(model.tokenizer(), r);
+        List<Integer> joined = new java.util.ArrayList<>();
+        Arrays.stream(tokens.context()).forEach(joined::add);
+        StringBuilder text = new StringBuilder(r.context());
+        for (int q = 0; q < 3; q++) {
+            Arrays.stream(tokens.turns().get(q).question()).forEach(joined::add);
+            Arrays.stream(tokens.turns().get(q).answer()).forEach(joined::add);
+            NeedleCase c = r.needles().get(q);
+            text.append(' ').append(c.prompt().substring(c.questionCharOffset()).strip()).append(c.answer());
+            assertEquals(c.answer().strip(), model.tokenizer().decode(tokens.turns().get(q).answer()).strip());
+        }
+        assertEquals(Arrays.stream(model.tokenizer().encodeWithSpecials(text.toString())).boxed().toList(), joined);
+        var result = MultiQuestionRun.run(Backends.cpu(), model, replays, "snapkv", Map.of("budget", 16),
+                DecodeCap.NONE, null, null);
+        assertEquals(6, result.turns().size());
+        assertEquals(3, result.accuracyByTurn(org.kvscope.engine.MultiQuestionReplay.Mode.QUERY_AWARE).length);
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> MultiQuestionRun.replays(model, suite, 60, 1));
+        assertTrue(e.getMessage().contains("distinct questions"), e.getMessage());
+    }
 }
