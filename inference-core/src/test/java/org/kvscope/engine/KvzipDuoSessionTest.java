@@ -9,23 +9,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.backend.Backends;
-import org.kvscope.gguf.GGMLType;
 import org.kvscope.kv.DuoAttentionPolicy;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelLoader;
-import org.kvscope.model.ModelShape;
 import org.kvscope.model.SharedModels;
-import org.kvscope.model.SyntheticModelWriter;
 import org.kvscope.trace.AttentionObserver;
 import org.kvscope.trace.CaptureOptions;
 
@@ -42,10 +38,8 @@ class KvzipDuoSessionTest {
 
     @BeforeAll
     static void load() throws Exception {
-        Path file = dir.resolve("tiny.gguf");
-        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
-        model = ModelLoader.load(file);
-        prompt = new SplittableRandom(9).ints(40, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+        model = TinyModel.load(dir);
+        prompt = TinyModel.prompt(40);
     }
 
     @AfterAll

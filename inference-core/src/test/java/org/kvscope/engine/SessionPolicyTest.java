@@ -9,21 +9,16 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.kvscope.gguf.GGMLType;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KeptPositions;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.model.Model;
-import org.kvscope.model.ModelLoader;
-import org.kvscope.model.ModelShape;
-import org.kvscope.model.SyntheticModelWriter;
 import org.kvscope.trace.CaptureOptions;
 
 /** Policies applied by a live session on a generated model. */
@@ -35,10 +30,8 @@ class SessionPolicyTest {
 
     @BeforeAll
     static void load() throws Exception {
-        Path file = dir.resolve("tiny.gguf");
-        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
-        model = ModelLoader.load(file);
-        prompt = new SplittableRandom(9).ints(48, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+        model = TinyModel.load(dir);
+        prompt = TinyModel.prompt(48);
     }
 
     @AfterAll

@@ -67,7 +67,7 @@ final class MultiQuestionReport {
             csv.add(line);
         }
         report.put("turns", rows);
-        NeedleCommand.write(a, out, ReportFiles.json(report), List.of("replay", "turn", "template", "answer",
+        OutputOptions.writeReport(a, out, ReportFiles.json(report), List.of("replay", "turn", "template", "answer",
                 "fullkv_success", "fullkv_answer_logprob", "query_agnostic_success", "query_agnostic_answer_logprob",
                 "query_aware_success", "query_aware_answer_logprob"), csv);
         err.printf("accuracy: FullKV %.3f, query-agnostic %.3f, query-aware %.3f (%d replays × %d questions)%n",

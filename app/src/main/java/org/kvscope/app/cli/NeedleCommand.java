@@ -49,19 +49,6 @@ public final class NeedleCommand implements Command {
                 """ + DeviceOption.USAGE + "\n" + PolicyOptions.describeAll();
     }
 
-    /** Writes a report to the files asked for, or to stdout when none is. */
-    static void write(Args a, PrintStream out, String json, List<String> header, List<List<Object>> csv)
-            throws java.io.IOException {
-        if (a.has("out-json")) {
-            OutputOptions.write(a, "out-json", json);
-        } else if (!a.has("out-csv")) {
-            out.println(json);
-        }
-        if (a.has("out-csv")) {
-            OutputOptions.write(a, "out-csv", ReportFiles.csv(header, csv));
-        }
-    }
-
     /** The one {@code --decode-cap} mode given (none by default). */
     static DecodeCap singleCap(Args a) {
         try {
@@ -135,18 +122,10 @@ public final class NeedleCommand implements Command {
                 csv.add(line);
             }
             report.put("cases", rows);
-            String json = ReportFiles.json(report);
-            if (a.has("out-json")) {
-                OutputOptions.write(a, "out-json", json);
-            } else if (!a.has("out-csv")) {
-                out.println(json);
-            }
-            if (a.has("out-csv")) {
-                OutputOptions.write(a, "out-csv", ReportFiles.csv(List.of("length", "depth",
-                        "template", "prompt_tokens", "answer", "success", "answer_logprob", "greedy", "fullkv_success",
-                        "fullkv_answer_logprob", "decode_cap", "mean_entries_per_head", "peak_entries_per_head",
-                        "peak_bytes"), csv));
-            }
+            OutputOptions.writeReport(a, out, ReportFiles.json(report), List.of("length", "depth",
+                    "template", "prompt_tokens", "answer", "success", "answer_logprob", "greedy", "fullkv_success",
+                    "fullkv_answer_logprob", "decode_cap", "mean_entries_per_head", "peak_entries_per_head",
+                    "peak_bytes"), csv);
             err.printf("accuracy %.3f (FullKV %.3f)%n", g.accuracy(), g.fullKvAccuracy());
             return 0;
         }

@@ -1,8 +1,10 @@
 package org.kvscope.app.cli;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.kvscope.app.report.AtomicFiles;
 import org.kvscope.app.report.ReportFiles;
@@ -42,6 +44,22 @@ final class OutputOptions {
             }
         }
         return false;
+    }
+
+    /**
+     * A report: the JSON to {@code --out-json}, the CSV table to {@code --out-csv}, and the JSON to
+     * stdout when neither file is asked for.
+     */
+    static void writeReport(Args a, PrintStream out, String json, List<String> header, List<List<Object>> csv)
+            throws IOException {
+        if (a.has("out-json")) {
+            write(a, "out-json", json);
+        } else if (!a.has("out-csv")) {
+            out.println(json);
+        }
+        if (a.has("out-csv")) {
+            write(a, "out-csv", ReportFiles.csv(header, csv));
+        }
     }
 
     /** Writes UTF-8 text to the file of option {@code option} (atomically onto a regular file). */

@@ -104,16 +104,8 @@ public final class ScoreAgreementCommand implements Command {
             report.put("policies", policies.stream().map(p -> Map.of("name", p.name(),
                     "parameters", p.parameters().asMap())).toList());
             report.put("pairs", pairs.stream().map(ScoreAgreementRun::json).toList());
-            String json = ReportFiles.json(report);
-            if (a.has("out-json")) {
-                OutputOptions.write(a, "out-json", json);
-            } else if (!a.has("out-csv")) {
-                out.println(json);
-            }
-            if (a.has("out-csv")) {
-                OutputOptions.write(a, "out-csv", ReportFiles.csv(ScoreAgreementRun.CSV_HEADER,
-                        ScoreAgreementRun.csvRows(pairs)));
-            }
+            OutputOptions.writeReport(a, out, ReportFiles.json(report), ScoreAgreementRun.CSV_HEADER,
+                    ScoreAgreementRun.csvRows(pairs));
             return 0;
         }
     }

@@ -121,12 +121,6 @@ public final class SweepCommand implements Command {
                     "continuationTokens", t.continuation().length)).toList());
             report.put("needleCases", needles.size());
             report.put("rows", rows);
-            String json = ReportFiles.json(report);
-            if (a.has("out-json")) {
-                OutputOptions.write(a, "out-json", json);
-            } else if (!a.has("out-csv")) {
-                out.println(json);
-            }
             List<List<Object>> csv = new ArrayList<>();
             for (SweepRun.Row r : rows) {
                 CacheOccupancy o = r.continuation();
@@ -135,13 +129,11 @@ public final class SweepCommand implements Command {
                         r.keptBytes(), r.fullBytes(), r.memoryRatio(), o.meanEntriesPerHead(), o.peakEntriesPerHead(),
                         o.peakHeadEntries(), o.meanBytes(), o.peakBytes()));
             }
-            String table = ReportFiles.csv(List.of("policy", "schedule", "budget", "decode_cap", "perplexity",
-                    "fullkv_perplexity", "delta_perplexity", "needle_accuracy", "fullkv_needle_accuracy", "mean_recall",
-                    "kv_kept_bytes", "kv_full_bytes", "kv_ratio", "cont_mean_entries_per_head",
-                    "cont_peak_entries_per_head", "cont_peak_head_entries", "cont_mean_bytes", "cont_peak_bytes"), csv);
-            if (a.has("out-csv")) {
-                OutputOptions.write(a, "out-csv", table);
-            }
+            OutputOptions.writeReport(a, out, ReportFiles.json(report), List.of("policy", "schedule", "budget",
+                    "decode_cap", "perplexity", "fullkv_perplexity", "delta_perplexity", "needle_accuracy",
+                    "fullkv_needle_accuracy", "mean_recall", "kv_kept_bytes", "kv_full_bytes", "kv_ratio",
+                    "cont_mean_entries_per_head", "cont_peak_entries_per_head", "cont_peak_head_entries",
+                    "cont_mean_bytes", "cont_peak_bytes"), csv);
             return 0;
         }
     }
