@@ -68,9 +68,7 @@ final class OutputOptions {
         try {
             ReportFiles.writeAtomically(p, content);
         } catch (IOException e) {
-            String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
-                    : e.getMessage();
-            throw new IOException("--" + option + " " + p + ": cannot write: " + reason, e);
+            throw new IOException("--" + option + " " + p + ": cannot write: " + AtomicFiles.reason(e), e);
         }
     }
 

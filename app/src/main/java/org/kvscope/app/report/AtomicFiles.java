@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -44,9 +47,23 @@ public final class AtomicFiles {
      * regular (or new) target, copied into any other kind of existing target.
      */
     public static void write(Path target, Producer producer) throws IOException {
+        try {
+            replaceOrWrite(target, producer);
+        } catch (IOException e) {
+            // the user's path and the reason, never the temporary file's name
+            FileSystemException named = new FileSystemException(target.toString(), null, reason(e));
+            named.initCause(e);
+            throw named;
+        }
+    }
+
+    private static void replaceOrWrite(Path target, Producer producer) throws IOException {
         Path real = resolveLinks(target);
         if (Files.isDirectory(real)) {
-            throw new IOException(target + ": is a directory; give a file name");
+            throw new FileSystemException(target.toString(), null, "is a directory; give a file name");
+        }
+        if (!Files.exists(real) && isSpecialFileSystem(real)) {
+            throw new FileSystemException(target.toString(), null, noNewFiles(real));
         }
         if (Files.exists(real) && !Files.isRegularFile(real) || isSpecialFileSystem(real)) {
             writeDirectly(real, producer);
@@ -83,6 +100,9 @@ public final class AtomicFiles {
         }
         if (Files.isDirectory(real)) {
             return Optional.of("is a directory; give a file name");
+        }
+        if (!Files.exists(real) && isSpecialFileSystem(real)) {
+            return Optional.of(noNewFiles(real));
         }
         if (Files.exists(real)) {
             if (!Files.isWritable(real)) {
@@ -130,6 +150,11 @@ public final class AtomicFiles {
         return real.startsWith("/dev") || real.startsWith("/proc");
     }
 
+    /** Why a missing /dev or /proc entry cannot be written: those trees hold no user files. */
+    private static String noNewFiles(Path real) {
+        return "does not exist, and no file can be created in /" + real.getName(0);
+    }
+
     private static void writeDirectly(Path real, Producer producer) throws IOException {
         Path tmp = Files.createTempFile("kvscope-out", ".tmp");
         try {
@@ -150,7 +175,7 @@ public final class AtomicFiles {
                     + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1) + ".tmp");
             try {
                 return Files.createFile(tmp);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 if (attempt == 10) {
                     throw e;
                 }
@@ -177,13 +202,26 @@ public final class AtomicFiles {
         view.setPermissions(attributes.permissions());
     }
 
-    private static String reason(IOException e) {
+    /** Why an operation failed, in words and without the path it failed on (which may be a temporary file). */
+    public static String reason(IOException e) {
         if (e instanceof AccessDeniedException) {
             return "permission denied";
         }
         if (e instanceof FileSystemException f && f.getReason() != null) {
             return f.getReason();
         }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileAlreadyExistsException) {
+            return "file exists";
+        }
+        if (e instanceof NotDirectoryException) {
+            return "not a directory";
+        }
+        if (e instanceof FileSystemException) {
+            return e.getClass().getSimpleName();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

@@ -123,6 +123,26 @@ class AtomicFilesTest {
         }
     }
 
+    @Test
+    void aMissingProcEntryNamesTheUsersPathAndTheReasonNotATemporaryFile() {
+        Path proc = Path.of("/proc/kvscope-no-such-output.json");
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc here");
+        String problem = AtomicFiles.problem(proc).orElseThrow();
+        assertEquals("does not exist, and no file can be created in /proc", problem);
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(proc, new byte[1]));
+        assertEquals(proc + ": does not exist, and no file can be created in /proc", e.getMessage());
+    }
+
+    @Test
+    void aFailureWhileWritingNamesTheUsersPathNotTheTemporaryFile() {
+        Path target = dir.resolve("out.json");
+        IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(target, file -> {
+            throw new java.nio.file.NoSuchFileException(file.toString());
+        }));
+        assertEquals(target + ": no such file or directory", e.getMessage());
+        assertFalse(e.getMessage().contains(".tmp"), e.getMessage());
+    }
+
     static CompletableFuture<String> readAsync(Path fifo) {
         return CompletableFuture.supplyAsync(() -> {
             try {
