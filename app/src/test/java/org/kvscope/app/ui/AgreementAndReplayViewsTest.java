@@ -1,0 +1,141 @@
+package org.kvscope.app.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import javafx.scene.control.Tab;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.kvscope.app.ui.session.RecentModels;
+import org.kvscope.app.ui.view.MainWindow;
+import org.kvscope.app.ui.vm.UiThreads;
+import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.model.ModelShape;
+import org.kvscope.model.SyntheticModelWriter;
+import org.testfx.api.FxRobot;
+import org.testfx.framework.junit5.ApplicationExtension;
+import org.testfx.framework.junit5.Start;
+import org.testfx.util.WaitForAsyncUtils;
+
+/** The Agreement and Replay tabs in the real window: filled after a run, consistent after a cancel. */
+@ExtendWith(ApplicationExtension.class)
+class AgreementAndReplayViewsTest {
+    private static final String PROMPT = "the dog saw the cat and the cat saw the dog and they ran to the park to play "
+            .repeat(3);
+    private static Path dir;
+    private static Path model;
+    private WorkbenchViewModel vm;
+    private MainWindow window;
+
+    @BeforeAll
+    static void fixtures() throws Exception {
+        dir = Files.createTempDirectory("kvscope-agreement-replay");
+        model = dir.resolve("tiny.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, model, 7);
+    }
+
+    @Start
+    void start(Stage stage) {
+        vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(100)),
+                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
+        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        var scene = WorkbenchApp.createScene(vm, 1280, 800);
+        window = (MainWindow) scene.getRoot();
+        stage.setScene(scene);
+        stage.show();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(30, TimeUnit.SECONDS);
+    }
+
+    private static <T> T fx(Callable<T> onFx) throws Exception {
+        return WaitForAsyncUtils.asyncFx(onFx).get(30, TimeUnit.SECONDS);
+    }
+
+    private static void await(String what, BooleanSupplier onFx) throws TimeoutException {
+        try {
+            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(onFx::getAsBoolean));
+        } catch (TimeoutException e) {
+            TimeoutException t = new TimeoutException("timed out waiting for " + what);
+            t.initCause(e);
+            throw t;
+        }
+        WaitForAsyncUtils.waitForFxEvents();
+    }
+
+    private void loadAndRun(FxRobot robot, String a, String b) throws Exception {
+        robot.interact(() -> vm.openModel(model));
+        await("model", () -> vm.model() != null);
+        robot.interact(() -> {
+            vm.policyA().select(a);
+            vm.policyA().set("budget", 12);
+            vm.policyB().select(b);
+            vm.policyB().set("budget", 12);
+            vm.promptProperty().set(PROMPT);
+            vm.runPrompt();
+        });
+        await("capture", () -> vm.capture() != null);
+    }
+
+    private Tab tab(String title) throws Exception {
+        return fx(() -> window.views().getTabs().stream().filter(t -> t.getText().equals(title)).findFirst()
+                .orElseThrow());
+    }
+
+    /** With -Dkvscope.viewPngs=DIR, the window as a PNG (to look at the views). */
+    private void png(String name) throws Exception {
+        String out = System.getProperty("kvscope.viewPngs");
+        if (out != null) {
+            fx(() -> {
+                window.applyCss();
+                window.layout();
+                org.kvscope.viz.export.ChartExport.png(window, Path.of(out, name + ".png"));
+                return null;
+            });
+        }
+    }
+
+    @Test
+    void agreementFillsWhenShownAndPerKvHeadOnDemand(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", "h2o");
+        var pane = window.agreement();
+        assertNull(fx(() -> pane.model().result()), "nothing is computed while the tab is hidden");
+        Tab agreement = tab("Agreement");
+        robot.interact(() -> window.views().getSelectionModel().select(agreement));
+        await("agreement", () -> pane.chart().dataProperty().get() != null);
+        int layers = fx(() -> vm.model().config().layers());
+        var set = fx(() -> pane.chart().dataProperty().get());
+        assertEquals(2, set.series().size());
+        assertEquals(layers, set.layerCount());
+        assertTrue(set.series().get(0).name().startsWith("Spearman ρ (mean "), set.series().get(0).name());
+        assertTrue(set.series().get(1).name().startsWith("top-32 overlap (mean ")
+                || set.series().get(1).name().contains(" overlap (mean "), set.series().get(1).name());
+        String summary = fx(pane::summary);
+        assertTrue(summary.startsWith("A: snapkv vs B: h2o: mean Spearman ρ "), summary);
+        png("agreement");
+        robot.clickOn("#agreement-per-head");
+        await("per kv-head", () -> pane.perHeadChart().dataProperty().get() != null);
+        var heads = fx(() -> pane.perHeadChart().dataProperty().get());
+        assertEquals(layers, heads.layers());
+        assertEquals(fx(() -> vm.model().config().kvHeads()), heads.heads());
+        robot.interact(() -> vm.policyB().select("streamingllm"));
+        await("the problem", () -> pane.summary().startsWith("Policy B (streamingllm) gives positions no scores"));
+        assertNull(fx(() -> pane.chart().dataProperty().get()), "no chart of the old pair next to the problem");
+        assertNotNull(fx(() -> pane.model().problemProperty().get()));
+    }
+}
