@@ -28,30 +28,69 @@ public final class Funneling {
         return h;
     }
 
-    /** Rows up to this length are simply sorted; longer ones are selected by partitioning. */
+    /** Rows up to this length are simply sorted; longer ones are bucketed by magnitude first. */
     private static final int SORT_BELOW = 48;
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[256]);
+    /** A weight's bucket: its float bits without the low 20 (exponent and 3 mantissa bits: 8 buckets a binade). */
+    private static final int BUCKET_SHIFT = 20;
+    private static final ThreadLocal<MassBuckets> BUCKETS = ThreadLocal.withInitial(MassBuckets::new);
+
+    /** Mass and count of a row's weights per magnitude bucket; all zero between uses. */
+    private static final class MassBuckets {
+        final double[] mass = new double[1 << (31 - BUCKET_SHIFT)];
+        final int[] count = new int[mass.length];
+
+        void clear(int from, int to) {
+            Arrays.fill(mass, from, to + 1, 0);
+            Arrays.fill(count, from, to + 1, 0);
+        }
+    }
 
     /**
      * Fewest positions whose weights cover {@code fraction} of the row's mass (within 1e-6 of the
-     * total). Long rows of non-negative weights are not sorted: the heaviest positions are found by
-     * partitioning (expected linear time), which gives the same count as sorting the row.
+     * total). Long rows of non-negative weights are not sorted: one pass sums them per magnitude
+     * bucket (the order of non-negative floats is the order of their bits), the heaviest buckets
+     * are taken whole while they fall short of the target, and only the bucket that crosses it is
+     * searched by partitioning ({@link #heaviestCovering}); this gives the same count as sorting
+     * the row.
      */
     public static int positionsForMass(float[] row, int count, double fraction) {
         if (count < SORT_BELOW) {
             return positionsForMassSorted(row, count, fraction);
         }
-        float[] a = scratch(count);
+        MassBuckets b = BUCKETS.get();
         double total = 0;
+        int low = b.mass.length - 1, high = 0;
         for (int k = 0; k < count; k++) {
             float v = row[k];
-            if (!(v >= 0)) { // negative or NaN: the general path
+            if (!(v >= 0 && v < Float.POSITIVE_INFINITY)) { // negative, infinite or NaN: the general path
+                b.clear(low, Math.max(low, high));
                 return positionsForMassSorted(row, count, fraction);
             }
-            a[k] = v;
+            int key = (Float.floatToRawIntBits(v) & 0x7fffffff) >>> BUCKET_SHIFT; // -0.0 with +0.0
+            b.mass[key] += v;
+            b.count[key]++;
+            low = Math.min(low, key);
+            high = Math.max(high, key);
             total += v;
         }
-        return heaviestCovering(a, count, fraction * total - 1e-6 * total);
+        double target = fraction * total - 1e-6 * total, acc = 0;
+        int taken = 0, key = high;
+        while (key > low && acc + b.mass[key] < target) {
+            acc += b.mass[key];
+            taken += b.count[key];
+            key--;
+        }
+        float[] a = scratch(b.count[key]);
+        int n = 0;
+        for (int k = 0; k < count; k++) {
+            float v = row[k];
+            if ((Float.floatToRawIntBits(v) & 0x7fffffff) >>> BUCKET_SHIFT == key) {
+                a[n++] = v;
+            }
+        }
+        b.clear(low, high);
+        return taken + heaviestCovering(a, n, target - acc);
     }
 
     /**

@@ -204,6 +204,27 @@ final class AttentionKernels {
             }
             a.intoArray(out, oo + d);
         }
+        // the dimensions past whole vectors (all of a head smaller than a vector): four independent sums per pass
+        for (; d + 4 <= hd; d += 4) {
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            if (accumulate) {
+                a0 = out[oo + d];
+                a1 = out[oo + d + 1];
+                a2 = out[oo + d + 2];
+                a3 = out[oo + d + 3];
+            }
+            for (int s = 0, row = d; s < count; s++, row += hd) {
+                float ps = p[po + s];
+                a0 += ps * values[row];
+                a1 += ps * values[row + 1];
+                a2 += ps * values[row + 2];
+                a3 += ps * values[row + 3];
+            }
+            out[oo + d] = a0;
+            out[oo + d + 1] = a1;
+            out[oo + d + 2] = a2;
+            out[oo + d + 3] = a3;
+        }
         for (; d < hd; d++) {
             float a = accumulate ? out[oo + d] : 0f;
             for (int s = 0; s < count; s++) {

@@ -12,7 +12,7 @@ import org.kvscope.tensor.VectorOps;
 /** The attention kernels against plain references, over head sizes and key counts that hit every tail. */
 class AttentionKernelsTest {
     private static final int L = VectorOps.F.length();
-    private static final int[] HEAD_DIMS = {1, 6, 64, 80, 128};
+    private static final int[] HEAD_DIMS = {1, 6, 8, 64, 80, 128};
     private static final int[] KEY_COUNTS = {1, 3, L - 1, L, 4 * L, 4 * L + 3, 5 * L + 1, 150};
 
     private static float[] gaussian(int n, long seed) {
