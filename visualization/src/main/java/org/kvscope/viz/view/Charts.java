@@ -20,6 +20,11 @@ final class Charts {
         chart.setLegendSide(Side.BOTTOM);
         chart.setHorizontalZeroLineVisible(true);
         chart.setMinSize(120, 100);
+        for (Object axis : new Object[] {chart.getXAxis(), chart.getYAxis()}) {
+            if (axis instanceof javafx.scene.chart.NumberAxis n) {
+                TickFormat.install(n);
+            }
+        }
     }
 
     /** Points (layer, value) of a layer series, skipping NaN values. */

@@ -53,6 +53,7 @@ public class HeadValuesChart extends BorderPane {
     private final ComboBox<Order> order = new ComboBox<>();
     private final ComboBox<Integer> layer = new ComboBox<>();
     private final ReadOnlyObjectWrapper<HeadValues> data = new ReadOnlyObjectWrapper<>(this, "data");
+    private List<String> shown = List.of();
 
     /** Empty chart in head order over all layers. */
     public HeadValuesChart() {
@@ -62,7 +63,7 @@ public class HeadValuesChart extends BorderPane {
         chart.setCategoryGap(2);
         chart.setStyle("CHART_COLOR_1: #009e73;");
         xAxis.setLabel("head");
-        xAxis.setTickLabelRotation(-90);
+        xAxis.setAnimated(false);
         order.getItems().setAll(Order.values());
         order.setValue(Order.BY_HEAD);
         layer.setConverter(new javafx.util.StringConverter<>() {
@@ -114,9 +115,14 @@ public class HeadValuesChart extends BorderPane {
         return data.getReadOnlyProperty();
     }
 
-    /** Bar labels in display order, e.g. {@code L2 H5}. */
+    /** The bars' heads in display order, e.g. {@code L2 H5} (the axis writes {@code H5} when one layer is shown). */
     public List<String> shownCategories() {
-        return List.copyOf(xAxis.getCategories());
+        return shown;
+    }
+
+    /** The head axis (its tick labels are the bars' labels that fit without overlapping). */
+    public CategoryAxis headAxis() {
+        return xAxis;
     }
 
     /**
@@ -137,6 +143,41 @@ public class HeadValuesChart extends BorderPane {
     /** The underlying chart. */
     public BarChart<String, Number> chart() {
         return chart;
+    }
+
+    /** Least space between two drawn head labels, in pixels. */
+    static final double LABEL_GAP = 3;
+
+    /**
+     * Draws every n-th tick label of {@code axis} at the smallest stride whose labels do not overlap, the first one
+     * included. JavaFX's own skipping keeps the labels it hid and hides more on each new layout (after a few resizes
+     * 3 of 8 heads were labelled); the chart lays the axis out just before its plot, so this runs after it each time.
+     */
+    static void spaceLabels(javafx.scene.chart.Axis<?> axis) {
+        if (!axis.isTickLabelsVisible()) {
+            return;
+        }
+        List<javafx.scene.text.Text> labels = axis.getChildrenUnmodifiable().stream()
+                .filter(javafx.scene.text.Text.class::isInstance).map(javafx.scene.text.Text.class::cast)
+                .sorted(Comparator.comparingDouble(t -> t.getBoundsInParent().getMinX())).toList();
+        int stride = 1;
+        while (stride < labels.size() && overlaps(labels, stride)) {
+            stride++;
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            labels.get(i).setVisible(i % stride == 0);
+        }
+    }
+
+    /** Whether labels {@code stride} apart would be closer than {@link #LABEL_GAP}. */
+    private static boolean overlaps(List<javafx.scene.text.Text> labels, int stride) {
+        for (int i = 0; i + stride < labels.size(); i += stride) {
+            if (labels.get(i + stride).getBoundsInParent().getMinX() - labels.get(i).getBoundsInParent().getMaxX()
+                    < LABEL_GAP) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private record Bar(String label, double value) {
@@ -181,6 +222,7 @@ public class HeadValuesChart extends BorderPane {
         protected void layoutPlotChildren() {
             super.layoutPlotChildren();
             references.layout((NumberAxis) getYAxis(), getXAxis().getWidth());
+            spaceLabels(getXAxis());
         }
     }
 
@@ -189,10 +231,14 @@ public class HeadValuesChart extends BorderPane {
         if (v == null) {
             chart.getData().clear();
             xAxis.getCategories().clear();
+            shown = List.of();
             return;
         }
         yAxis.setLabel(v.metric());
         int chosen = layer.getValue() == null ? ALL_LAYERS : layer.getValue();
+        boolean oneLayer = chosen != ALL_LAYERS;
+        xAxis.setLabel(oneLayer ? "head (layer " + chosen + ")" : "layer and head");
+        xAxis.setTickLabelRotation(oneLayer ? 0 : -90);
         List<Bar> bars = new ArrayList<>();
         for (int l = 0; l < v.layers(); l++) {
             if (chosen != ALL_LAYERS && l != chosen) {
@@ -210,10 +256,19 @@ public class HeadValuesChart extends BorderPane {
         } else if (o == Order.DESCENDING) {
             bars.sort(Comparator.comparingDouble(Bar::value).reversed());
         }
-        xAxis.setCategories(FXCollections.observableArrayList(bars.stream().map(Bar::label).toList()));
+        shown = bars.stream().map(Bar::label).toList();
+        java.util.function.UnaryOperator<String> axisLabel = oneLayer ? c -> c.substring(c.indexOf(' ') + 1) : c -> c;
+        xAxis.setCategories(FXCollections.observableArrayList(shown.stream().map(axisLabel).toList()));
         XYChart.Series<String, Number> series = new XYChart.Series<>();
         series.setName(v.metric());
-        bars.forEach(b -> series.getData().add(new XYChart.Data<>(b.label(), b.value())));
+        bars.forEach(b -> series.getData().add(new XYChart.Data<>(axisLabel.apply(b.label()), b.value())));
         chart.setData(FXCollections.observableArrayList(List.of(series)));
+        for (int i = 0; i < bars.size(); i++) {
+            javafx.scene.Node bar = series.getData().get(i).getNode();
+            if (bar != null) { // the head and value of bars whose label the axis skipped
+                javafx.scene.control.Tooltip.install(bar, new javafx.scene.control.Tooltip(
+                        String.format(java.util.Locale.ROOT, "%s: %.3f", bars.get(i).label(), bars.get(i).value())));
+            }
+        }
     }
 }

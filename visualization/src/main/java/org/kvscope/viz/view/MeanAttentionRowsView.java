@@ -12,12 +12,10 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
 import javafx.scene.AccessibleRole;
-import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.image.PixelFormat;
 import javafx.scene.image.WritableImage;
 import javafx.scene.input.MouseEvent;
-import javafx.scene.layout.Region;
 import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
 import org.kvscope.viz.ColorScale;
@@ -33,8 +31,7 @@ import org.kvscope.viz.raster.Bins;
  * layers) are told apart at a glance. Columns are max-pooled when there are more keys than pixels. Hover a cell for
  * its layer, key position and value. Use on the JavaFX application thread.
  */
-public class MeanAttentionRowsView extends Region {
-    private final Canvas canvas = new Canvas();
+public class MeanAttentionRowsView extends CanvasRegion {
     private final ReadOnlyObjectWrapper<MeanAttentionRows> data = new ReadOnlyObjectWrapper<>(this, "data");
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
     private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
@@ -45,7 +42,6 @@ public class MeanAttentionRowsView extends Region {
     /** Empty view. */
     public MeanAttentionRowsView() {
         VizStyle.apply(this, "viz-view", "mean-attention-rows");
-        getChildren().add(canvas);
         setAccessibleRole(AccessibleRole.IMAGE_VIEW);
         setAccessibleText("mean attention by layer: no data");
         fontScale.bind(VizStyle.fontScaleProperty());
@@ -129,21 +125,9 @@ public class MeanAttentionRowsView extends Region {
     }
 
     @Override
-    protected void layoutChildren() {
-        double w = snapSizeX(getWidth());
-        double h = snapSizeY(getHeight());
-        if (canvas.getWidth() != w || canvas.getHeight() != h) {
-            canvas.setWidth(w);
-            canvas.setHeight(h);
-        }
-        redraw();
-    }
-
-    private void redraw() {
-        GraphicsContext g = canvas.getGraphicsContext2D();
+    void redraw() {
+        GraphicsContext g = clearedContext();
         VizTheme.Palette palette = VizTheme.palette();
-        g.setFill(palette.background());
-        g.fillRect(0, 0, canvas.getWidth(), canvas.getHeight());
         MeanAttentionRows rows = data.get();
         Rectangle2D plot = plotArea();
         Font font = VizStyle.labelFont(scale());

@@ -10,10 +10,8 @@ import javafx.beans.property.SimpleObjectProperty;
 import javafx.geometry.Rectangle2D;
 import javafx.geometry.VPos;
 import javafx.scene.AccessibleRole;
-import javafx.scene.canvas.Canvas;
 import javafx.scene.canvas.GraphicsContext;
 import javafx.scene.control.Label;
-import javafx.scene.layout.Region;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Font;
 import javafx.scene.text.TextAlignment;
@@ -28,7 +26,7 @@ import org.kvscope.viz.data.NeedleGrid;
  * its value and, when known, the number of cases n behind it. The title wraps instead of being cut. Resizes with
  * its parent. Use on the JavaFX application thread.
  */
-public class NeedleGridView extends Region {
+public class NeedleGridView extends CanvasRegion {
 
     /** What colours the cells. */
     public enum ColorBy {
@@ -43,7 +41,6 @@ public class NeedleGridView extends Region {
     /** Cell colour for a failed retrieval (orange end of {@link ColorScales#ORANGE_BLUE}). */
     public static final Color FAILURE_COLOR = ColorScales.ORANGE_BLUE.colorAt(0);
 
-    private final Canvas canvas = new Canvas();
     private final Label title = new Label();
     private final ReadOnlyObjectWrapper<NeedleGrid> grid = new ReadOnlyObjectWrapper<>(this, "grid");
     private final ObjectProperty<ColorBy> colorBy = new SimpleObjectProperty<>(this, "colorBy", ColorBy.SUCCESS);
@@ -54,7 +51,7 @@ public class NeedleGridView extends Region {
         VizStyle.apply(this, "viz-view", "needle-grid");
         title.getStyleClass().add("title");
         title.setWrapText(true);
-        getChildren().addAll(title, canvas);
+        getChildren().add(title); // over the canvas
         setAccessibleRole(AccessibleRole.IMAGE_VIEW);
         setAccessibleText("needle retrieval grid: no data");
         fontScale.bind(VizStyle.fontScaleProperty());
@@ -151,20 +148,14 @@ public class NeedleGridView extends Region {
     @Override
     protected void layoutChildren() {
         double w = snapSizeX(getWidth());
-        double h = snapSizeY(getHeight());
         title.resizeRelocate(6, 0, Math.max(0, w - 12), title.prefHeight(w - 12));
-        if (canvas.getWidth() != w || canvas.getHeight() != h) {
-            canvas.setWidth(w);
-            canvas.setHeight(h);
-        }
-        redraw();
+        super.layoutChildren();
     }
 
-    private void redraw() {
-        GraphicsContext g = canvas.getGraphicsContext2D();
+    @Override
+    void redraw() {
+        GraphicsContext g = clearedContext();
         VizTheme.Palette palette = VizTheme.palette();
-        g.setFill(palette.background());
-        g.fillRect(0, 0, canvas.getWidth(), canvas.getHeight());
         NeedleGrid data = grid.get();
         if (data == null || getWidth() <= leftWidth() + 8 || getHeight() <= titleHeight() + bottomHeight()) {
             return;

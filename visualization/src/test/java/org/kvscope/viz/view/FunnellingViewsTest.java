@@ -141,4 +141,54 @@ class FunnellingViewsTest {
                 + chart.lookup(".reference-line").getBoundsInParent());
         assertTrue(Fx.call(() -> label.getBoundsInParent().getMinY()) >= 0, "the label is not cut by the top: " + where);
     }
+
+    /** Labels the head axis draws, left to right. */
+    private static List<javafx.geometry.Bounds> drawnHeadLabels(HeadValuesChart chart) {
+        return Fx.call(() -> chart.headAxis().getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof javafx.scene.text.Text && n.isVisible())
+                .map(javafx.scene.Node::getBoundsInParent)
+                .sorted(java.util.Comparator.comparingDouble(javafx.geometry.Bounds::getMinX)).toList());
+    }
+
+    private static void assertNoOverlap(List<javafx.geometry.Bounds> labels) {
+        for (int i = 1; i < labels.size(); i++) {
+            assertTrue(labels.get(i).getMinX() >= labels.get(i - 1).getMaxX(), "labels " + (i - 1) + " and " + i
+                    + " overlap: " + labels.get(i - 1) + " " + labels.get(i));
+        }
+    }
+
+    @Test
+    void headLabelsNeverOverlapAndNoneGoMissingAfterResizes() {
+        HeadValuesChart chart = new HeadValuesChart();
+        double[][] many = new double[30][9]; // SmolLM2-135M: 270 heads
+        for (int l = 0; l < many.length; l++) {
+            for (int h = 0; h < many[l].length; h++) {
+                many[l][h] = (l * 9 + h) % 17 * 0.3;
+            }
+        }
+        Fx.run(() -> {
+            root.getChildren().setAll(chart);
+            chart.setData(new HeadValues("entropy (nats)", many));
+        });
+        Fx.snapshot(chart);
+        List<javafx.geometry.Bounds> all = drawnHeadLabels(chart);
+        assertNoOverlap(all);
+        assertTrue(all.size() >= 10, "as many of the 270 labels as fit: " + all.size());
+        assertTrue(all.size() < 270, "not all 270 fit in 500 px: " + all.size());
+
+        Fx.run(() -> chart.layerProperty().set(3));
+        for (double w : new double[] {300, 700, 450, 500}) { // JavaFX's own skipping lost labels on each resize
+            Fx.run(() -> root.resize(w, 300));
+            Fx.snapshot(chart);
+        }
+        List<javafx.geometry.Bounds> one = drawnHeadLabels(chart);
+        assertNoOverlap(one);
+        assertEquals(9, one.size(), "one layer's 9 heads all labelled at 500 px");
+        List<String> texts = Fx.call(() -> chart.headAxis().getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof javafx.scene.text.Text && n.isVisible())
+                .map(n -> ((javafx.scene.text.Text) n).getText()).sorted().toList());
+        assertEquals(List.of("H0", "H1", "H2", "H3", "H4", "H5", "H6", "H7", "H8"), texts, "the layer is in the axis name");
+        assertEquals("head (layer 3)", Fx.call(() -> chart.headAxis().getLabel()));
+        assertTrue(Fx.call(chart::shownCategories).stream().allMatch(c -> c.startsWith("L3 ")));
+    }
 }

@@ -56,4 +56,27 @@ class NeedleGridViewTest {
         assertEquals(ColorScales.VIRIDIS.argbAt(0.0), Fx.argb(img, failed.getMinX() + 4, failed.getMinY() + 4));
         assertNotEquals(argb(NeedleGridView.SUCCESS_COLOR), Fx.argb(img, ok.getMinX() + 4, ok.getMinY() + 4));
     }
+
+    @Test
+    void theTitleIsDrawnAboveTheGridAndNamedInTheAccessibleText() {
+        NeedleGrid grid = new NeedleGrid(new int[] {512, 1024}, new double[] {0, 1},
+                new double[][] {{1, 0}, {1, 1}}, new boolean[][] {{true, false}, {true, true}}, "Policy B: h2o");
+        Fx.run(() -> view.setGrid(grid));
+        WritableImage img = Fx.snapshot(view);
+        javafx.geometry.Bounds title = Fx.call(() -> view.title().getBoundsInParent());
+        Rectangle2D firstCell = Fx.call(() -> view.cellBounds(0, 0));
+        assertEquals("Policy B: h2o — 75% retrieved", Fx.call(() -> view.title().getText()));
+        assertTrue(title.getHeight() > 8 && title.getMaxY() <= firstCell.getMinY(), "title above the cells: " + title);
+        int background = Fx.argb(img, 2, 2);
+        int inked = 0;
+        for (double x = title.getMinX(); x < title.getMaxX(); x++) {
+            for (double y = title.getMinY(); y < title.getMaxY(); y++) {
+                if (Fx.distance(Fx.argb(img, x, y), background) > 150) {
+                    inked++;
+                }
+            }
+        }
+        assertTrue(inked > 40, "the title's text is drawn, not hidden under the canvas (" + inked + " dark pixels)");
+        assertTrue(Fx.call(view::getAccessibleText).contains("Policy B: h2o"), Fx.call(view::getAccessibleText));
+    }
 }

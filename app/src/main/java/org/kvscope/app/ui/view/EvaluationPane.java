@@ -67,8 +67,9 @@ public final class EvaluationPane extends ScrollPane {
         baseline.setPrefSize(300, 220);
         HBox.setHgrow(baseline, Priority.ALWAYS);
         needleRow.getChildren().add(baseline);
-        Label needleHelp = new Label("Cell colour: green when every case at that prompt length and needle depth was "
-                + "retrieved exactly by greedy decoding, red otherwise; re-run in the background after each change.");
+        Label needleHelp = new Label("Cell colour: blue when every case at that prompt length and needle depth was "
+                + "retrieved exactly by greedy decoding, orange otherwise (a colour-blind-safe pair); n = cases per "
+                + "cell; re-run in the background after each change.");
         needleHelp.getStyleClass().add("muted");
         needleHelp.setWrapText(true);
         VBox needles = new VBox(8, new HBox(8, new Label("Needle suite"), suite), needleHelp, needleRow);
