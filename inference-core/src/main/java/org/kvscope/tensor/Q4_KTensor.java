@@ -95,10 +95,10 @@ public final class Q4_KTensor extends SegmentTensor {
                 }
             }
             return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                    (row, xp, n) -> dotPermuted16(row, xp, minSums, n));
+                    (row, xp, n, scratch) -> dotPermuted16(row, xp, minSums, n, scratch));
         }
         return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                (row, xp, n) -> dotPermuted(row, xp, runSums, n));
+                (row, xp, n, scratch) -> dotPermuted(row, xp, runSums, n));
     }
 
     /** Lanes 8..15 of a 16-lane vector: where {@link #scalesAndMins} keeps the mins. */
@@ -125,15 +125,15 @@ public final class Q4_KTensor extends SegmentTensor {
     /**
      * One row on 16 lanes: a super-block's scales and mins unpacked as one vector, times d and
      * dmin, the mins term one FMA against the run sums of x; each sub-block's scale broadcast
-     * from that vector stored to a small array (a permute per sub-block, through
-     * {@code selectFrom}, cost more than it saved). Each nibble is masked where it sits and
+     * from that vector stored to {@code scaled}, F.length() floats shared by the rows of a range
+     * (a permute per sub-block, through {@code selectFrom}, cost more than it saved), which
+     * also takes the final sum ({@link VectorOps#sumLanes}: C2 stops inlining in this method). Each nibble is masked where it sits and
      * converted as n·16^j, j = 0..3, with no shift; {@link #matvec} scaled x by 16^-j to match.
      * 9.3 → about 13 Gvalues/s on one core against the scalar unpacking
      * ({@code Q4_KMatvec} in benchmarks/jmh, L2-resident; docs/BENCHMARKS.md).
      */
-    private float dotPermuted16(long block, float[] xp, float[] minSums, int n) {
+    private float dotPermuted16(long block, float[] xp, float[] minSums, int n, float[] scaled) {
         FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
-        float[] scaled = new float[16];
         for (int j = 0, sb = 0; j < n; j += BLOCK, block += BYTES, sb += 16) {
             FloatVector dm = FloatVector.broadcast(F, Layouts.f16(m, block)).blend(Layouts.f16(m, block + 2), MINS);
             FloatVector s = ((FloatVector) scalesAndMins(block).convert(VectorOperators.I2F, 0)).mul(dm);
@@ -152,7 +152,8 @@ public final class Q4_KTensor extends SegmentTensor {
                 accHigh = high.fma(FloatVector.broadcast(F, scaled[2 * chunk + 1]), accHigh);
             }
         }
-        return VectorOps.sum(accLow.add(accHigh).sub(accMin));
+        accLow.add(accHigh).sub(accMin).intoArray(scaled, 0);
+        return VectorOps.sumLanes(scaled);
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8 lanes (scales and mins unpacked as scalars). */

@@ -79,11 +79,12 @@ public final class Q6_KTensor extends SegmentTensor {
         }
         float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         if (F.length() != 16) {
-            return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES, this::dotPermuted);
+            return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
+                    (row, xp, n, scratch) -> dotPermuted(row, xp, n));
         }
         float[] groupSums = Layouts.runSums(x, xOffset, cols, 16);
         return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                (row, xp, n) -> dotPermuted16(row, xp, groupSums, n));
+                (row, xp, n, scratch) -> dotPermuted16(row, xp, groupSums, n, scratch));
     }
 
     /** Lanes L/2..L−1: where the second scale of a permuted run of 32 applies. */
@@ -109,7 +110,7 @@ public final class Q6_KTensor extends SegmentTensor {
      * Against the 8-lane form with scalar scales: 4.2–5.0 → about 9–10 Gvalues/s on one core
      * (a 2048-column matrix in L2, {@code Q6_KMatvec} in benchmarks/jmh).
      */
-    private float dotPermuted16(long block, float[] xp, float[] groupSums, int n) {
+    private float dotPermuted16(long block, float[] xp, float[] groupSums, int n, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;
         for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
             FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, block + 192,
@@ -143,7 +144,8 @@ public final class Q6_KTensor extends SegmentTensor {
                 }
             }
         }
-        return VectorOps.sum(acc0.add(acc1).sub(offset.mul(32f)));
+        acc0.add(acc1).sub(offset.mul(32f)).intoArray(lanes, 0);
+        return VectorOps.sumLanes(lanes);
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8 lanes (scales read one by one). */

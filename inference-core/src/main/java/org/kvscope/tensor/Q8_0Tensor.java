@@ -107,7 +107,7 @@ public final class Q8_0Tensor extends SegmentTensor {
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8-lane species only. */
-    private float dotPermuted8(long block, float[] xp, int n) {
+    private float dotPermuted8(long block, float[] xp, int n, float[] unused) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int j = 0; j < n; j += BLOCK, block += BYTES) {
             IntVector q = IntVector.fromMemorySegment(IntVector.SPECIES_256, m, block + 2, ByteOrder.LITTLE_ENDIAN);
@@ -128,7 +128,7 @@ public final class Q8_0Tensor extends SegmentTensor {
     }
 
     /** One row against x permuted as {@link #matvec} describes; 16-lane species only, two blocks a step. */
-    private float dotPermuted16(long block, float[] xp, int n) {
+    private float dotPermuted16(long block, float[] xp, int n, float[] unused) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         int j = 0;
         for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, block += 2 * BYTES) {

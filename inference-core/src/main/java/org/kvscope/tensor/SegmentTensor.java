@@ -56,10 +56,14 @@ abstract class SegmentTensor extends FloatTensor {
         return sum;
     }
 
-    /** One row's dot product against x permuted by {@link Layouts#byteLanes}. */
+    /**
+     * One row's dot product against x permuted by {@link Layouts#byteLanes}; {@code scratch} is
+     * F.length() floats the kernel may use, the same for all rows of a range (so no kernel
+     * allocates per row).
+     */
     @FunctionalInterface
     interface PermutedRowDot {
-        float dot(long rowByteOffset, float[] permuted, int cols);
+        float dot(long rowByteOffset, float[] permuted, int cols, float[] scratch);
     }
 
     /**
@@ -75,8 +79,9 @@ abstract class SegmentTensor extends FloatTensor {
                                   int blockBytes, PermutedRowDot dot) {
         long rowBytes = (long) cols / blockValues * blockBytes;
         return (from, to) -> {
+            float[] scratch = new float[F.length()];
             for (int r = from; r < to; r++) {
-                out[outOffset + r] = dot.dot(r * rowBytes, permuted, cols);
+                out[outOffset + r] = dot.dot(r * rowBytes, permuted, cols, scratch);
             }
         };
     }

@@ -60,6 +60,33 @@ public final class VectorOps {
         return sumInOrder(v);
     }
 
+    /**
+     * The lanes of a vector stored with {@code v.intoArray(lanes, 0)}, added in {@link #sum}'s
+     * order, so the result is {@code sum(v)} bit for bit. For kernels whose C2 compilation
+     * stops inlining before the final {@link #sum} (NodeCountInliningCutoff on the K-quant
+     * kernels, seen with -XX:+PrintInlining): a vector passed to a call that is not inlined is
+     * boxed (96 bytes per row), an array is not.
+     */
+    static float sumLanes(float[] lanes) {
+        if (LANES == 16) {
+            return (((lanes[0] + lanes[8]) + (lanes[4] + lanes[12]))
+                    + ((lanes[2] + lanes[10]) + (lanes[6] + lanes[14])))
+                    + (((lanes[1] + lanes[9]) + (lanes[5] + lanes[13]))
+                    + ((lanes[3] + lanes[11]) + (lanes[7] + lanes[15])));
+        }
+        if (LANES == 8) {
+            return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+        }
+        if (LANES == 4) {
+            return (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+        }
+        float s = 0f;
+        for (int i = 0; i < LANES; i++) {
+            s += lanes[i];
+        }
+        return s;
+    }
+
     private static float sumInOrder(FloatVector v) {
         float s = 0f;
         for (int i = 0; i < v.length(); i++) {
