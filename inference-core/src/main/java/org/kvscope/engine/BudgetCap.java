@@ -4,12 +4,14 @@ import java.util.Map;
 import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KeptPositions;
+import org.kvscope.kv.KeyScoredPolicy;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.ScoredPolicy;
 
 /**
  * {@link DecodeCap#BUDGET} for one prefill: each (layer, kv-head)'s cap, the policy's scores of
- * the prompt positions, and its always-kept sinks and recent window.
+ * the prompt positions (for a policy that scores by keys alone, its score of every held key,
+ * recomputed at each trim), and its always-kept sinks and recent window.
  */
 final class BudgetCap {
     private final int[][] caps;        // [layer][kvHead]
@@ -17,10 +19,12 @@ final class BudgetCap {
     private final int promptEnd;
     private final int sinks;
     private final int recent;
+    private final KeyScoredPolicy keyScored;   // scores every held key at each trim (null: prompt scores)
 
-    private BudgetCap(int[][] caps, float[][][] scores, int promptEnd, int sinks, int recent) {
+    private BudgetCap(int[][] caps, float[][][] scores, KeyScoredPolicy keyScored, int promptEnd, int sinks, int recent) {
         this.caps = caps;
         this.scores = scores;
+        this.keyScored = keyScored;
         this.promptEnd = promptEnd;
         this.sinks = sinks;
         this.recent = Math.max(1, recent);
@@ -62,12 +66,13 @@ final class BudgetCap {
             return null;
         }
         float[][][] scores = null;
+        KeyScoredPolicy keyScored = policy instanceof KeyScoredPolicy k ? k : null;
         int sinks = params.get("sinks") instanceof Integer s ? s : 0;
         int recent = 1;
         if (policy instanceof ScoredPolicy sp) {
             sinks = sp.alwaysKeptSinks();
             recent = sp.alwaysKeptRecent(keyCount);
-            if (compressed) {
+            if (compressed && keyScored == null) {
                 scores = new float[layers][kvHeads][];
                 for (int l = 0; l < layers; l++) {
                     for (int h = 0; h < kvHeads; h++) {
@@ -76,7 +81,7 @@ final class BudgetCap {
                 }
             }
         }
-        return new BudgetCap(caps, scores, keyCount, sinks, recent);
+        return new BudgetCap(caps, scores, keyScored, keyCount, sinks, recent);
     }
 
     /** Cap of one (layer, kv-head). */
@@ -99,19 +104,22 @@ final class BudgetCap {
                     if (out == null) {
                         out = new int[cache.layers()][cache.kvHeads()][];
                     }
-                    out[l][h] = keep(cache.positions(l, h), size, size - caps[l][h], l, h, current);
+                    float[] held = keyScored == null ? null
+                            : keyScored.heldKeyScores(cache.keys(l, h), size, cache.headDim());
+                    out[l][h] = keep(cache.positions(l, h), size, size - caps[l][h], l, h, current, held);
                 }
             }
         }
         return out;
     }
 
-    private int[] keep(int[] pos, int size, int excess, int layer, int kvHead, int current) {
+    /** @param held scores per slot of the held keys (key-scored policies), or null to use the prompt's */
+    private int[] keep(int[] pos, int size, int excess, int layer, int kvHead, int current, float[] held) {
         boolean[] evicted = new boolean[size];
         for (int e = 0; e < excess; e++) {
             int victim = -1;
             for (int tier = 0; tier < 3 && victim < 0; tier++) {
-                victim = victim(pos, size, evicted, layer, kvHead, current, tier);
+                victim = victim(pos, size, evicted, layer, kvHead, current, tier, held);
             }
             evicted[victim] = true;
         }
@@ -128,7 +136,8 @@ final class BudgetCap {
      * The slot to evict next: tier 0 = outside the sinks and the recent window, by score; tier 1
      * = any non-sink, oldest; tier 2 = any, oldest (only when the cap is below sinks + window).
      */
-    private int victim(int[] pos, int size, boolean[] evicted, int layer, int kvHead, int current, int tier) {
+    private int victim(int[] pos, int size, boolean[] evicted, int layer, int kvHead, int current, int tier,
+                       float[] held) {
         int best = -1;
         float bestScore = 0;
         for (int s = 0; s < size; s++) {
@@ -136,7 +145,7 @@ final class BudgetCap {
             if (evicted[s] || tier < 2 && p < sinks || tier == 0 && p > current - recent) {
                 continue;
             }
-            float score = tier == 0 ? score(layer, kvHead, p) : Float.NEGATIVE_INFINITY;
+            float score = tier > 0 ? Float.NEGATIVE_INFINITY : held != null ? held[s] : score(layer, kvHead, p);
             if (best < 0 || score < bestScore) {
                 best = s;
                 bestScore = score;

@@ -77,6 +77,22 @@ public final class ContextReconstruction {
         return max.perKvHead(c.kvHeads());
     }
 
+    /**
+     * Checks, before any work, that a prompt of {@code promptLength} tokens leaves the model room
+     * for the reconstruction pass (the repeat prompt and at least a one-token chunk).
+     *
+     * @throws IllegalArgumentException naming the longest prompt that fits
+     */
+    public static void requireRoom(Model model, int promptLength) {
+        int capacity = model.config().contextLength(), extra = overhead(model.tokenizer());
+        if (capacity - promptLength - extra < 1) {
+            throw new IllegalArgumentException("kvzip's reconstruction pass needs room after the prompt: a "
+                    + promptLength + "-token prompt leaves " + Math.max(0, capacity - promptLength) + " of the model's "
+                    + capacity + " positions and the repeat prompt takes " + extra + "; use prompts of at most "
+                    + (capacity - extra - 1) + " tokens");
+        }
+    }
+
     /** Cache slots a chunk needs besides its context tokens: the longer repeat prompt, overlap and suffix. */
     static int overhead(Tokenizer tok) {
         return promptTokens(tok, true).length + OVERLAP + promptTokens(tok, SUFFIX).length;

@@ -18,7 +18,10 @@ import java.util.Locale;
  *       prefill; a position without such a score (a decoded token, or every position of a policy
  *       that does not score positions) ranks below every scored one, the oldest first. So a
  *       scoring policy keeps its prompt selection and a sliding window of the newest tokens, and
- *       any other policy drops its oldest entry after the sinks. Policies without a budget
+ *       any other policy drops its oldest entry after the sinks. A policy that scores by keys alone
+ *       (K-norm, KeyDiff) instead scores every held entry, decoded tokens included, by its own
+ *       rule at each step (KeyDiff's anchor is the held keys' mean), as those papers evict while
+ *       generating: beyond its own {@code recent} parameter only the token just added is kept. Policies without a budget
  *       (FullKV) are not capped.</li>
  * </ul>
  */

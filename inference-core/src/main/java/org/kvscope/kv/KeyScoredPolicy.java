@@ -30,6 +30,15 @@ public abstract class KeyScoredPolicy extends ScoredPolicy {
      */
     protected abstract float[] scoreKeys(float[] keys, int n, int d);
 
+    /**
+     * The policy's scores of the first {@code n} keys a cache holds for one head (slot-major,
+     * length {@code d} each): what the decode-time budget cap evicts by, decoded tokens included,
+     * as the papers evict while generating (KeyDiff's anchor is then the held keys' mean).
+     */
+    public final float[] heldKeyScores(float[] keys, int n, int d) {
+        return scoreKeys(keys, n, d);
+    }
+
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
         return scoreKeys(ctx.keys(layer, kvHead), ctx.promptLength(), ctx.headDim());

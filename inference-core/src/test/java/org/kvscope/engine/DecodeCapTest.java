@@ -122,6 +122,84 @@ class DecodeCapTest {
         assertEquals(16, o.peakHeadEntries());
     }
 
+    /**
+     * K-norm and KeyDiff under the cap score every held key, decoded ones included, at each step:
+     * naive reference with the key of each position read from the cache while it is held. Only the
+     * token just added is protected (recent 0).
+     */
+    @Test
+    void budgetCapOnKeyScoredPoliciesEvictsByTheHeldKeysOwnScores() {
+        for (String policy : new String[] {"knorm", "keydiff"}) {
+            InferenceSession s = session(policy, Map.of("budget", 16), DecodeCap.BUDGET);
+            s.prefill(prompt);
+            KvCache c = s.cache();
+            int d = c.headDim(), heads = c.layers() * c.kvHeads();
+            List<Map<Integer, float[]>> held = new ArrayList<>();
+            for (int i = 0; i < heads; i++) {
+                held.add(keysByPosition(c, i / c.kvHeads(), i % c.kvHeads()));
+            }
+            for (int step = 0; step < 10; step++) {
+                int position = prompt.length + step;
+                s.decode(step + 5);
+                for (int i = 0; i < heads; i++) {
+                    int l = i / c.kvHeads(), h = i % c.kvHeads();
+                    Map<Integer, float[]> before = held.get(i);
+                    Map<Integer, float[]> now = keysByPosition(c, l, h);
+                    List<float[]> all = new ArrayList<>(before.values());
+                    all.add(now.get(position));
+                    double[] anchor = new double[d]; // mean of the normalised held keys (KeyDiff)
+                    for (float[] k : all) {
+                        for (int j = 0; j < d; j++) {
+                            anchor[j] += k[j] / naiveNorm(k) / all.size();
+                        }
+                    }
+                    Integer victim = null;
+                    double worst = Double.NEGATIVE_INFINITY;
+                    for (var e : before.entrySet()) { // ascending positions: ties go to the older one
+                        float[] k = e.getValue();
+                        double dot = 0, an = 0;
+                        for (int j = 0; j < d; j++) {
+                            dot += k[j] * anchor[j];
+                            an += anchor[j] * anchor[j];
+                        }
+                        // compared as the float scores the policy returns (equal floats: the older goes)
+                        double badness = (float) (policy.equals("knorm") ? naiveNorm(k)
+                                : dot / (naiveNorm(k) * Math.sqrt(an)));
+                        if (badness > worst) {
+                            worst = badness;
+                            victim = e.getKey();
+                        }
+                    }
+                    var expected = new java.util.TreeSet<>(before.keySet());
+                    expected.remove(victim);
+                    expected.add(position);
+                    assertEquals(expected, new java.util.TreeSet<>(now.keySet()), policy + " step " + step + " head " + i);
+                    held.set(i, now);
+                }
+            }
+            assertEquals(16, s.occupancy().peakHeadEntries(), policy);
+        }
+    }
+
+    private static Map<Integer, float[]> keysByPosition(KvCache c, int l, int h) {
+        Map<Integer, float[]> out = new java.util.TreeMap<>();
+        int d = c.headDim();
+        float[] keys = c.keys(l, h);
+        int[] pos = c.positions(l, h);
+        for (int s = 0; s < c.size(l, h); s++) {
+            out.put(pos[s], Arrays.copyOfRange(keys, s * d, s * d + d));
+        }
+        return out;
+    }
+
+    private static double naiveNorm(float[] k) {
+        double s = 0;
+        for (float v : k) {
+            s += v * v;
+        }
+        return Math.sqrt(s);
+    }
+
     @Test
     void budgetCapOnAPolicyWithoutScoresDropsTheOldestNonSink() {
         Map<String, Object> params = Map.of("budget", 20, "sinks", 2, "schedule", "uniform");

@@ -87,6 +87,7 @@ public final class AnalyzeCommand implements Command {
                     ? new PolicyChecks.WindowLimit(windowCapture, "--window-capture is " + windowCapture)
                     : new PolicyChecks.WindowLimit(tokens.length, promptSize);
             Map<String, String> params = PolicyChecks.forModel(policyName, given, model.config(), limit, err);
+            PolicyChecks.forPrompts(policyName, params, model, tokens.length, "this prompt");
             int context = tokens.length - cont;
             Map<String, Object> report;
             try (Progress progress = Progress.start(a, err, "analyze", Stage.values().length, "stages")) {

@@ -10,6 +10,7 @@ import org.kvscope.app.eval.NeedleGridRun;
 import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.DecodeCap;
+import org.kvscope.engine.NeedleEvaluator;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
 import org.kvscope.prompts.SuiteDescriptor;
@@ -81,6 +82,10 @@ public final class NeedleCommand implements Command {
                 return MultiQuestionReport.run(a, out, err, model, backend, suite, policy, params, cap, questions, replays);
             }
             List<NeedleCase> cases = NeedleGridRun.cases(model, suite, templates);
+            int longest = cases.stream().mapToInt(n -> NeedleEvaluator.promptAndAnswer(model.tokenizer(), n.prompt(),
+                    n.answer())[0].length).max().orElse(0);
+            PolicyChecks.forPrompts(policy, params, model, longest, "suite " + suite.id() + "'s prompts (up to "
+                    + longest + " tokens)");
             NeedleGridRun.Grid g;
             try (Progress progress = Progress.start(a, err, "needle " + suite.id(), cases.size(), "cases")) {
                 g = NeedleGridRun.run(backend, model, cases, policy, params, cap, new java.util.HashMap<>(),

@@ -58,6 +58,23 @@ final class PolicyChecks {
         return values;
     }
 
+    /**
+     * Checks that {@code policy} can score prompts of up to {@code longestPrompt} tokens on this
+     * model: KVzip's reconstruction pass needs room after the prompt.
+     *
+     * @throws UsageException naming the policy and the longest prompt that fits
+     */
+    static void forPrompts(String policy, Map<String, ?> params, org.kvscope.model.Model model, int longestPrompt,
+                           String prompts) {
+        if (PolicyRegistry.create(policy, params).needsContextReconstruction()) {
+            try {
+                org.kvscope.engine.ContextReconstruction.requireRoom(model, longestPrompt);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("policy '" + policy + "' cannot score " + prompts + ": " + e.getMessage());
+            }
+        }
+    }
+
     private static boolean declares(String policy, String parameter) {
         return spec(policy, parameter) != null;
     }

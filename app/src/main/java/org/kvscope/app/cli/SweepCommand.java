@@ -12,6 +12,7 @@ import org.kvscope.app.eval.SweepRun;
 import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.DecodeCap;
+import org.kvscope.engine.NeedleEvaluator;
 import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.Model;
@@ -107,11 +108,22 @@ public final class SweepCommand implements Command {
             }
             List<NeedleCase> needles = needleSuite == null ? List.of()
                     : NeedleGridRun.cases(model, needleSuite, needleTemplates);
+            int longestText = texts.stream().mapToInt(t -> t.context().length).max().orElse(0);
+            int longestNeedle = needles.stream().mapToInt(n -> NeedleEvaluator.promptAndAnswer(model.tokenizer(),
+                    n.prompt(), n.answer())[0].length).max().orElse(0);
+            for (SweepRun.Config c : configs) {
+                PolicyChecks.forPrompts(c.policy(), c.params(), model, Math.max(longestText, longestNeedle),
+                        "the sweep's texts and needle prompts (up to " + Math.max(longestText, longestNeedle) + " tokens)");
+            }
             err.printf("%d configurations, %d texts (context %d tokens), %d needle cases%n", configs.size(), texts.size(),
                     texts.isEmpty() ? 0 : texts.get(0).context().length, needles.size());
             List<SweepRun.Row> rows;
+            SweepRun.Failure failure = null;
             try (Progress progress = Progress.start(a, err, "sweep", SweepRun.units(configs, texts, needles), "steps")) {
                 rows = SweepRun.run(backend, model, configs, texts, needles, decodeSteps, progress::log, progress::step);
+            } catch (SweepRun.Failure f) {
+                failure = f;
+                rows = f.rows();
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", org.kvscope.app.report.AnalysisReport.model(model));
@@ -120,22 +132,36 @@ public final class SweepCommand implements Command {
             report.put("texts", texts.stream().map(t -> Map.of("id", t.id(), "contextTokens", t.context().length,
                     "continuationTokens", t.continuation().length)).toList());
             report.put("needleCases", needles.size());
-            report.put("rows", rows);
-            List<List<Object>> csv = new ArrayList<>();
-            for (SweepRun.Row r : rows) {
-                CacheOccupancy o = r.continuation();
-                csv.add(List.of(r.policy(), r.schedule(), r.budget(), r.decodeCap(), r.perplexity(), r.fullKvPerplexity(),
-                        r.deltaPerplexity(), r.needleAccuracy(), r.fullKvNeedleAccuracy(), r.meanRecall(),
-                        r.keptBytes(), r.fullBytes(), r.memoryRatio(), o.meanEntriesPerHead(), o.peakEntriesPerHead(),
-                        o.peakHeadEntries(), o.meanBytes(), o.peakBytes()));
+            if (failure != null) {
+                report.put("incomplete", Map.of("rowsDone", rows.size(), "configurations", configs.size(),
+                        "failedConfiguration", failure.config(), "error", String.valueOf(failure.getCause().getMessage())));
             }
-            OutputOptions.writeReport(a, out, ReportFiles.json(report), List.of("policy", "schedule", "budget",
-                    "decode_cap", "perplexity", "fullkv_perplexity", "delta_perplexity", "needle_accuracy",
-                    "fullkv_needle_accuracy", "mean_recall", "kv_kept_bytes", "kv_full_bytes", "kv_ratio",
-                    "cont_mean_entries_per_head", "cont_peak_entries_per_head", "cont_peak_head_entries",
-                    "cont_mean_bytes", "cont_peak_bytes"), csv);
+            report.put("rows", rows);
+            OutputOptions.writeReport(a, out, ReportFiles.json(report), CSV_HEADER, csvRows(rows));
+            if (failure != null) {
+                throw new IllegalStateException(failure.getMessage() + "; the " + rows.size() + " of " + configs.size()
+                        + " configurations finished before it were written (report marked \"incomplete\")");
+            }
             return 0;
         }
+    }
+
+    static final List<String> CSV_HEADER = List.of("policy", "schedule", "budget",
+            "decode_cap", "perplexity", "fullkv_perplexity", "delta_perplexity", "needle_accuracy",
+            "fullkv_needle_accuracy", "mean_recall", "kv_kept_bytes", "kv_full_bytes", "kv_ratio",
+            "cont_mean_entries_per_head", "cont_peak_entries_per_head", "cont_peak_head_entries",
+            "cont_mean_bytes", "cont_peak_bytes");
+
+    private static List<List<Object>> csvRows(List<SweepRun.Row> rows) {
+        List<List<Object>> csv = new ArrayList<>();
+        for (SweepRun.Row r : rows) {
+            CacheOccupancy o = r.continuation();
+            csv.add(List.of(r.policy(), r.schedule(), r.budget(), r.decodeCap(), r.perplexity(), r.fullKvPerplexity(),
+                    r.deltaPerplexity(), r.needleAccuracy(), r.fullKvNeedleAccuracy(), r.meanRecall(),
+                    r.keptBytes(), r.fullBytes(), r.memoryRatio(), o.meanEntriesPerHead(), o.peakEntriesPerHead(),
+                    o.peakHeadEntries(), o.meanBytes(), o.peakBytes()));
+        }
+        return csv;
     }
 
     /** {@code none}, {@code budget} or both, comma-separated. */

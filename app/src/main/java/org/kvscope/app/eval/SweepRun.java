@@ -12,6 +12,7 @@ import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.engine.DecodeCap;
 import org.kvscope.engine.NeedleEvaluator;
+import org.kvscope.engine.PolicyEvidence;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.metrics.CacheOccupancy;
@@ -74,19 +75,49 @@ public final class SweepRun {
         return run(Backends.cpu(), model, configs, texts, needles, decodeSteps, log, step);
     }
 
-    /** Like {@link #run(Model, List, List, List, int, Consumer, Consumer)} on {@code backend}. */
+    /**
+     * A configuration failed part-way: the rows of the configurations before it are kept.
+     *
+     * @param rows   the rows finished before the failure, in grid order
+     * @param config label of the configuration that failed
+     */
+    public static final class Failure extends RuntimeException {
+        private final transient List<Row> rows;
+        private final String config;
+
+        Failure(List<Row> rows, String config, RuntimeException cause) {
+            super(config + ": " + cause.getMessage(), cause);
+            this.rows = List.copyOf(rows);
+            this.config = config;
+        }
+
+        public List<Row> rows() { return rows; }
+
+        public String config() { return config; }
+    }
+
+    /**
+     * Like {@link #run(Model, List, List, List, int, Consumer, Consumer)} on {@code backend}.
+     *
+     * <p>Three phases, cheapest first, so that a configuration that cannot run fails before the
+     * long part: the FullKV baselines and captures; every configuration's selection on every
+     * captured text (recall and memory; this also runs KVzip's reconstruction pass and the
+     * DuoAttention head classification once per text or model); then each configuration's
+     * perplexity and needle runs.
+     *
+     * @throws Failure when a configuration fails in the last phase, with the rows finished before it
+     */
     public static List<Row> run(BackendFactory backend, Model model, List<Config> configs, List<Text> texts,
                                 List<NeedleCase> needles, int decodeSteps, Consumer<String> log, Consumer<String> step) {
         double fullNll = 0;
         int fullTokens = 0;
-        List<PolicyAnalysis.Analyzer> captures = new ArrayList<>();
+        List<CaptureRun> runs = new ArrayList<>();
         for (Text t : texts) {
             CompressedPerplexity.Result r = CompressedPerplexity.evaluate(backend, model, null, t.context(), t.continuation(),
                     null);
             fullNll += r.nll();
             fullTokens += r.tokens();
-            captures.add(new PolicyAnalysis.Analyzer(
-                    CaptureRun.run(backend, model, t.context(), new CaptureOptions(CAPTURE_WINDOW, 8, 4, decodeSteps)).capture()));
+            runs.add(CaptureRun.run(backend, model, t.context(), new CaptureOptions(CAPTURE_WINDOW, 8, 4, decodeSteps)));
             step.accept("fullkv baseline: " + t.id());
         }
         double fullPpl = Math.exp(fullNll / fullTokens);
@@ -94,46 +125,86 @@ public final class SweepRun {
                 p -> step.accept("fullkv needles"));
         double fullNeedle = needles.isEmpty() ? Double.NaN
                 : baselines.values().stream().filter(NeedleEvaluator.Result::success).count() / (double) needles.size();
+        List<List<PolicyAnalysis>> analyses = analyses(backend, model, configs, runs, decodeSteps);
         List<Row> rows = new ArrayList<>();
-        for (Config c : configs) {
-            double nll = 0;
-            int tokens = 0;
-            double recall = 0, kept = 0, full = 0;
-            List<CacheOccupancy> occupancy = new ArrayList<>();
-            for (int i = 0; i < texts.size(); i++) {
-                Text t = texts.get(i);
-                CompressedPerplexity.Result r = CompressedPerplexity.evaluate(backend, model,
-                        PolicyRegistry.create(c.policy(), c.params()), c.cap(), t.context(), t.continuation(), null);
-                occupancy.add(r.occupancy());
-                nll += r.nll();
-                tokens += r.tokens();
-                CompressionPolicy p = PolicyRegistry.create(c.policy(), c.params());
-                int budget = budgetOf(c);
-                PolicyAnalysis a = captures.get(i).analyze(p, t.context().length + decodeSteps + 1,
-                        model.config().headDim(), budget > 0 ? budget : 32)
-                        .inCacheType(backend.cacheType(), model.config().headDim());
-                recall += a.meanRecall();
-                kept += a.memory().keptTotal();
-                full += a.memory().fullTotal();
-                step.accept(c.label() + ": " + t.id());
-            }
-            double ppl = Math.exp(nll / tokens);
-            double needle = needles.isEmpty() ? Double.NaN
-                    : NeedleGridRun.run(backend, model, needles, c.policy(), c.params(), c.cap(), baselines,
-                    p -> step.accept(c.label() + " needles"), null).accuracy();
-            Row row = new Row(c.policy(), String.valueOf(c.params().getOrDefault("schedule", "-")), budgetOf(c), ppl,
-                    fullPpl, ppl - fullPpl, needle, fullNeedle, recall / texts.size(), kept / texts.size(),
-                    full / texts.size(), c.cap().id(), CacheOccupancy.combine(occupancy));
-            rows.add(row);
-            if (log != null) {
-                log.accept(String.format("%-13s %-9s budget %4d cap %-6s ppl %.3f (Δ %+.3f)  needle %.2f  recall %.3f"
-                                + "  kv %.0f%%  entries/head mean %.1f peak %.1f",
-                        row.policy(), row.schedule(), row.budget(), row.decodeCap(), row.perplexity(),
-                        row.deltaPerplexity(), row.needleAccuracy(), row.meanRecall(), 100 * row.memoryRatio(),
-                        row.continuation().meanEntriesPerHead(), row.continuation().peakEntriesPerHead()));
+        for (int ci = 0; ci < configs.size(); ci++) {
+            Config c = configs.get(ci);
+            try {
+                Row row = evaluate(backend, model, c, texts, needles, baselines, analyses.get(ci), fullPpl, fullNeedle,
+                        step);
+                rows.add(row);
+                if (log != null) {
+                    log.accept(String.format("%-13s %-9s budget %4d cap %-6s ppl %.3f (Δ %+.3f)  needle %.2f  recall %.3f"
+                                    + "  kv %.0f%%  entries/head mean %.1f peak %.1f",
+                            row.policy(), row.schedule(), row.budget(), row.decodeCap(), row.perplexity(),
+                            row.deltaPerplexity(), row.needleAccuracy(), row.meanRecall(), 100 * row.memoryRatio(),
+                            row.continuation().meanEntriesPerHead(), row.continuation().peakEntriesPerHead()));
+                }
+            } catch (RuntimeException e) {
+                throw new Failure(rows, c.label(), e);
             }
         }
         return rows;
+    }
+
+    /**
+     * Every configuration's selection on every captured text, before any long run: completes each
+     * capture's evidence with what the policy needs beyond attention (KVzip's reconstruction
+     * scores, once per text; DuoAttention's retrieval scores, once per model).
+     *
+     * @throws IllegalStateException naming the configuration when its selection fails
+     */
+    static List<List<PolicyAnalysis>> analyses(BackendFactory backend, Model model, List<Config> configs,
+                                               List<CaptureRun> runs, int decodeSteps) {
+        List<PolicyAnalysis.Analyzer> analyzers = runs.stream().map(r -> new PolicyAnalysis.Analyzer(r.capture())).toList();
+        List<List<PolicyAnalysis>> out = new ArrayList<>();
+        for (Config c : configs) {
+            List<PolicyAnalysis> perText = new ArrayList<>();
+            for (int i = 0; i < runs.size(); i++) {
+                CaptureRun run = runs.get(i);
+                try {
+                    CompressionPolicy p = PolicyRegistry.create(c.policy(), c.params());
+                    PolicyEvidence.complete(backend, model, p, run);
+                    int budget = budgetOf(c);
+                    perText.add(analyzers.get(i).analyze(p, run.promptTokens().length + decodeSteps + 1,
+                                    model.config().headDim(), budget > 0 ? budget : 32)
+                            .inCacheType(backend.cacheType(), model.config().headDim()));
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException(c.label() + " cannot run (nothing was evaluated): " + e.getMessage(), e);
+                }
+            }
+            out.add(perText);
+        }
+        return out;
+    }
+
+    private static Row evaluate(BackendFactory backend, Model model, Config c, List<Text> texts, List<NeedleCase> needles,
+                                Map<NeedleCase, NeedleEvaluator.Result> baselines, List<PolicyAnalysis> analyses,
+                                double fullPpl, double fullNeedle, Consumer<String> step) {
+        double nll = 0;
+        int tokens = 0;
+        double recall = 0, kept = 0, full = 0;
+        List<CacheOccupancy> occupancy = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            Text t = texts.get(i);
+            CompressedPerplexity.Result r = CompressedPerplexity.evaluate(backend, model,
+                    PolicyRegistry.create(c.policy(), c.params()), c.cap(), t.context(), t.continuation(), null);
+            occupancy.add(r.occupancy());
+            nll += r.nll();
+            tokens += r.tokens();
+            PolicyAnalysis a = analyses.get(i);
+            recall += a.meanRecall();
+            kept += a.memory().keptTotal();
+            full += a.memory().fullTotal();
+            step.accept(c.label() + ": " + t.id());
+        }
+        double ppl = Math.exp(nll / tokens);
+        double needle = needles.isEmpty() ? Double.NaN
+                : NeedleGridRun.run(backend, model, needles, c.policy(), c.params(), c.cap(), baselines,
+                p -> step.accept(c.label() + " needles"), null).accuracy();
+        return new Row(c.policy(), String.valueOf(c.params().getOrDefault("schedule", "-")), budgetOf(c), ppl,
+                fullPpl, ppl - fullPpl, needle, fullNeedle, recall / texts.size(), kept / texts.size(),
+                full / texts.size(), c.cap().id(), CacheOccupancy.combine(occupancy));
     }
 
     private static int budgetOf(Config c) {

@@ -211,6 +211,16 @@ class CliTest {
         assertCleanError(run("sweep", "--model", tiny.toString(), "--budgets", "16,abc"), 2, "--budgets");
     }
 
+    @Test
+    void kvzipIsRefusedBeforeAnyWorkWhenThePromptLeavesNoRoomForItsReconstruction() {
+        String p = "the dog saw the cat and the cat saw the dog. ".repeat(20);
+        Run r = run("analyze", "--model", tiny.toString(), "--prompt", p, "--max-tokens", "250", "--decode-steps", "0",
+                "--policy", "kvzip", "--budget", "8");
+        assertCleanError(r, 2, "policy 'kvzip' cannot score this prompt", "reconstruction pass needs room",
+                "prompts of at most");
+        assertFalse(r.err().contains("stages"), "refused before the progress of any stage: " + r.err());
+    }
+
     /** Layers of the tiny-llama shape. */
     static final class ModelLayers {
         static final int TINY = 2;

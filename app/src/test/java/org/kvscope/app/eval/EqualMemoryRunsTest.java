@@ -93,6 +93,46 @@ class EqualMemoryRunsTest {
         assertEquals(ctx + 11, byKey.get("fullkv/none").continuation().peakHeadEntries());
     }
 
+    private static SweepRun.Text shortText() {
+        int[] tokens = model.tokenizer().encodeWithSpecials(
+                "Once upon a time there was a little girl named Lily. She liked to play in the park with her dog."
+                        + " One day the dog ran after a big red ball and Lily ran after the dog.");
+        int ctx = tokens.length - 12;
+        return new SweepRun.Text("t", Arrays.copyOf(tokens, ctx), Arrays.copyOfRange(tokens, ctx, tokens.length));
+    }
+
+    @Test
+    void everyRegisteredPolicyRunsInASweepWithAndWithoutTheCap() {
+        List<String> all = org.kvscope.kv.PolicyRegistry.entries().stream()
+                .map(org.kvscope.kv.PolicyRegistry.Entry::name).toList();
+        assertTrue(all.containsAll(List.of("kvzip", "duo-attention", "knorm", "keydiff")), all.toString());
+        List<SweepRun.Config> configs = SweepRun.grid(all, new int[] {16}, List.of(),
+                List.of(DecodeCap.NONE, DecodeCap.BUDGET));
+        List<SweepRun.Row> rows = SweepRun.run(model, configs, List.of(shortText()), cases.subList(0, 1), 2, null, s -> { });
+        assertEquals(configs.size(), rows.size());
+        for (SweepRun.Row r : rows) {
+            String what = r.policy() + "/" + r.decodeCap();
+            assertTrue(Double.isFinite(r.perplexity()) && r.perplexity() > 1, what + " perplexity " + r.perplexity());
+            assertTrue(r.meanRecall() > 0 && r.meanRecall() <= 1 + 1e-9, what + " recall " + r.meanRecall());
+            assertTrue(r.needleAccuracy() >= 0 && r.needleAccuracy() <= 1, what + " needle " + r.needleAccuracy());
+        }
+    }
+
+    @Test
+    void aConfigurationThatFailsLateKeepsTheRowsFinishedBeforeIt() {
+        List<SweepRun.Config> configs = SweepRun.grid(List.of("fullkv", "snapkv", "streamingllm", "h2o"),
+                new int[] {16}, List.of(), List.of(DecodeCap.NONE));
+        var failure = org.junit.jupiter.api.Assertions.assertThrows(SweepRun.Failure.class,
+                () -> SweepRun.run(model, configs, List.of(shortText()), List.of(), 2, null, step -> {
+                    if (step.startsWith("streamingllm")) {
+                        throw new IllegalStateException("disk full");
+                    }
+                }));
+        assertEquals(List.of("fullkv", "snapkv"), failure.rows().stream().map(SweepRun.Row::policy).toList());
+        assertTrue(failure.config().startsWith("streamingllm"), failure.config());
+        assertTrue(failure.getMessage().contains("disk full"), failure.getMessage());
+    }
+
     @Test
     void multiQuestionReplaysCutTheConversationAtEveryQuestionAndAnswer() {
         SuiteDescriptor suite = Suites.byId("needle-stories-short");
