@@ -67,6 +67,7 @@ public abstract class FloatTensor {
 
     public final void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         checkShape(rows, cols);
+        PreparedInputs.startProduct();
         Parallel.forRange(rows, MATVEC_GRAIN, matvecRows(x, xOffset, out, outOffset, rows, cols)::run);
     }
 
@@ -81,8 +82,9 @@ public abstract class FloatTensor {
 
     /**
      * Prepares {@link #matvec}: whatever the kernel needs from x once per product (a permuted
-     * copy, run sums) is made here, on the calling thread, and the returned rows may then run on
-     * any thread. The default takes {@link #dot} row by row.
+     * copy, run sums) is made here, on the calling thread, in arrays from
+     * {@link PreparedInputs#take}, and the returned rows may then run on any thread until the
+     * product ends. The default takes {@link #dot} row by row.
      */
     protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         return (from, to) -> {
@@ -104,6 +106,7 @@ public abstract class FloatTensor {
             throw new IllegalArgumentException(weights.length + " matrices, " + out.length + " outputs and "
                     + rows.length + " row counts");
         }
+        PreparedInputs.startProduct();
         MatvecRows[] parts = new MatvecRows[weights.length];
         int[] start = new int[weights.length + 1];
         for (int i = 0; i < weights.length; i++) {
@@ -136,6 +139,7 @@ public abstract class FloatTensor {
         if (weights.length != out.length) {
             throw new IllegalArgumentException(weights.length + " matrices and " + out.length + " outputs");
         }
+        PreparedInputs.startProduct();
         MatvecRows[] parts = new MatvecRows[weights.length];
         for (int i = 0; i < weights.length; i++) {
             weights[i].checkShape(rows, cols);

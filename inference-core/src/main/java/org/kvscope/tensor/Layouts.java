@@ -91,12 +91,13 @@ final class Layouts {
     /**
      * x reordered for kernels that read 32 bytes of quants with one load and take the bytes apart
      * with shifts: byte k of lane i is quant (32/L)·i + k of its run of 32, so within each run of
-     * 32 values x'[L·k + i] = x[(32/L)·i + k]. cols must be a multiple of 32.
+     * 32 values x'[L·k + i] = x[(32/L)·i + k]. cols must be a multiple of 32. The first cols
+     * elements of an array from {@link PreparedInputs#take}.
      */
     static float[] byteLanes(float[] x, int xOffset, int cols) {
         int L = F.length();
         int bytesPerLane = 32 / L;
-        float[] permuted = new float[cols];
+        float[] permuted = PreparedInputs.take(cols);
         for (int b = 0; b < cols; b += 32) {
             for (int k = 0; k < bytesPerLane; k++) {
                 for (int i = 0; i < L; i++) {
@@ -107,10 +108,13 @@ final class Layouts {
         return permuted;
     }
 
-    /** The sums of x over each run of {@code run} values: cols / run of them (cols a multiple of run). */
+    /**
+     * The sums of x over each run of {@code run} values: the first cols / run elements of an
+     * array from {@link PreparedInputs#take} (cols a multiple of run).
+     */
     static float[] runSums(float[] x, int xOffset, int cols, int run) {
-        float[] sums = new float[cols / run];
-        for (int g = 0; g < sums.length; g++) {
+        float[] sums = PreparedInputs.take(cols / run);
+        for (int g = 0; g < cols / run; g++) {
             float sum = 0f;
             for (int i = 0; i < run; i++) {
                 sum += x[xOffset + run * g + i];

@@ -82,8 +82,10 @@ public final class Q4_KTensor extends SegmentTensor {
         float[] runSums = Layouts.runSums(x, xOffset, cols, 32);
         float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         if (F.length() == 16) {
-            float[] minSums = new float[2 * runSums.length]; // per super-block: 8 zeros (scales), its 8 run sums (mins)
-            for (int b = 0; b < runSums.length / 8; b++) {
+            int runs = cols / 32;
+            float[] minSums = PreparedInputs.take(2 * runs); // per super-block: 8 zeros (scales), its 8 run sums (mins)
+            java.util.Arrays.fill(minSums, 0, 2 * runs, 0f);
+            for (int b = 0; b < runs / 8; b++) {
                 System.arraycopy(runSums, 8 * b, minSums, 16 * b + 8, 8);
             }
             // each nibble is read where it sits, as n·16^j (see dotPermuted16): x takes the 16^-j, exactly
