@@ -1,5 +1,6 @@
 package org.kvscope.app.ui.view;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,54 +30,84 @@ import org.kvscope.kv.ParameterSpec;
  * scale for wide ranges, integer ranges capped at the model's context) with an editable field,
  * choices, check boxes and integer lists. Bad text gets a ValidationSupport mark and the policy's
  * error; edits go to the {@link PolicyViewModel} and its values flow back.
+ *
+ * <p>Each policy's sheet (one per set of parameters shown) is built the first time it is shown and
+ * kept: switching policy puts the kept sheet back and shows the values the view model holds, so a
+ * switch costs no new controls, tooltips or popups. A new model (context length) drops them all.
  */
 public final class ParameterControls extends VBox {
     private final PolicyViewModel vm;
     private final IntSupplier contextLength;
-    private final PropertySheet sheet = new PropertySheet();
     private final ValidationSupport validation = new ValidationSupport();
-    private final Map<String, Node> controls = new LinkedHashMap<>();
-    private List<String> shown = List.of();
+    private final Map<SheetKey, Sheet> sheets = new HashMap<>();
+    private Sheet current;
+    private int built;
     private boolean updating;
+
+    /** A policy and the parameters its values use: one sheet each. */
+    private record SheetKey(String policy, List<String> names) {}
+
+    /** One built sheet: its PropertySheet and the control of each parameter shown in it. */
+    private record Sheet(SheetKey key, PropertySheet sheet, Map<String, Node> controls) {}
 
     public ParameterControls(PolicyViewModel vm, IntSupplier contextLength) {
         this.vm = vm;
         this.contextLength = contextLength;
         getStyleClass().add("parameter-controls");
-        sheet.setModeSwitcherVisible(false);
-        sheet.setSearchBoxVisible(false);
-        sheet.setMode(PropertySheet.Mode.NAME);
-        sheet.setPropertyEditorFactory(item -> ((SpecItem) item).editor());
-        getChildren().add(sheet);
-        vm.specsProperty().addListener((o, a, b) -> rebuild());
-        vm.valuesProperty().addListener((o, a, b) -> {
-            if (!usedNames().equals(shown)) {
-                rebuild();
-            } else {
-                pull();
-            }
-        });
-        rebuild();
+        vm.revisionProperty().addListener((o, a, b) -> refresh());
+        refresh();
     }
 
     /** The control of a parameter shown now (for tests), or null. */
     public Node control(String name) {
-        sheet.applyCss();
-        sheet.layout();
-        return controls.get(name);
+        current.sheet().applyCss();
+        current.sheet().layout();
+        return current.controls().get(name);
     }
 
     /** Names of the parameters shown, in order. */
     public List<String> shownNames() {
-        return shown;
+        return current.key().names();
     }
 
-    /** Rebuilds the grid (new policy, a schedule that uses other parameters, or a new context length). */
+    /** The grid on screen (for tests: a policy shown again gets the same one back). */
+    public PropertySheet sheet() {
+        return current.sheet();
+    }
+
+    /** How many sheets were built so far (for tests and the benchmark's breakdown). */
+    public int sheetsBuilt() {
+        return built;
+    }
+
+    /** Drops every kept sheet and builds the current one again (a new model changes the context length). */
     public void rebuild() {
-        controls.clear();
-        shown = usedNames();
-        sheet.getItems().setAll(vm.specsProperty().get().stream().filter(s -> shown.contains(s.name()))
+        sheets.clear();
+        current = null;
+        refresh();
+    }
+
+    /** Shows the sheet of the current policy and parameters (built once), with the view model's values. */
+    private void refresh() {
+        SheetKey key = new SheetKey(vm.policyName(), usedNames());
+        if (current == null || !current.key().equals(key)) {
+            current = sheets.computeIfAbsent(key, this::build);
+            getChildren().setAll(current.sheet());
+        }
+        pull();
+    }
+
+    private Sheet build(SheetKey key) {
+        built++;
+        PropertySheet sheet = new PropertySheet();
+        sheet.setModeSwitcherVisible(false);
+        sheet.setSearchBoxVisible(false);
+        sheet.setMode(PropertySheet.Mode.NAME);
+        Sheet made = new Sheet(key, sheet, new LinkedHashMap<>());
+        sheet.setPropertyEditorFactory(item -> ((SpecItem) item).editor(made));
+        sheet.getItems().setAll(vm.specsProperty().get().stream().filter(s -> key.names().contains(s.name()))
                 .map(SpecItem::new).toList());
+        return made;
     }
 
     private List<String> usedNames() {
@@ -86,11 +117,10 @@ public final class ParameterControls extends VBox {
     private void pull() {
         updating = true;
         try {
-            for (ParameterSpec spec : vm.specsProperty().get()) {
-                Node c = controls.get(spec.name());
-                Object v = vm.values().get(spec.name());
-                if (c != null && v != null) {
-                    show(c, v);
+            for (Map.Entry<String, Node> c : current.controls().entrySet()) {
+                Object v = vm.values().get(c.getKey());
+                if (v != null) {
+                    show(c.getValue(), v);
                 }
             }
         } finally {
@@ -109,8 +139,8 @@ public final class ParameterControls extends VBox {
         }
     }
 
-    private void push(ParameterSpec spec, Object value) {
-        if (updating) {
+    private void push(Sheet from, ParameterSpec spec, Object value) {
+        if (updating || from != current) {
             return;
         }
         Object current = vm.values().get(spec.name());
@@ -124,16 +154,16 @@ public final class ParameterControls extends VBox {
         }
     }
 
-    private Node create(ParameterSpec spec) {
+    private Node create(Sheet sheet, ParameterSpec spec) {
         Node node = switch (spec.type()) {
             case INT, DOUBLE -> {
-                NumberControl n = new NumberControl(SliderScale.of(spec, contextLength.getAsInt()), v -> push(spec, v));
+                NumberControl n = new NumberControl(SliderScale.of(spec, contextLength.getAsInt()), v -> push(sheet, spec, v));
                 validate(n.field(), spec);
                 yield n;
             }
             case BOOLEAN -> {
                 CheckBox c = new CheckBox();
-                c.selectedProperty().addListener((o, a, b) -> push(spec, b));
+                c.selectedProperty().addListener((o, a, b) -> push(sheet, spec, b));
                 yield c;
             }
             case CHOICE -> {
@@ -141,7 +171,7 @@ public final class ParameterControls extends VBox {
                 c.getItems().setAll(spec.choices());
                 c.valueProperty().addListener((o, a, b) -> {
                     if (b != null) {
-                        push(spec, b);
+                        push(sheet, spec, b);
                     }
                 });
                 yield c;
@@ -149,10 +179,10 @@ public final class ParameterControls extends VBox {
             case INT_LIST -> {
                 TextField t = new TextField();
                 t.setPromptText("e.g. 4,3,2,1");
-                t.setOnAction(e -> push(spec, t.getText()));
+                t.setOnAction(e -> push(sheet, spec, t.getText()));
                 t.focusedProperty().addListener((o, a, focused) -> {
                     if (!focused) {
-                        push(spec, t.getText());
+                        push(sheet, spec, t.getText());
                     }
                 });
                 validate(t, spec);
@@ -165,7 +195,7 @@ public final class ParameterControls extends VBox {
         } else {
             Tooltip.install(node, tooltip(spec));
         }
-        controls.put(spec.name(), node);
+        sheet.controls().put(spec.name(), node);
         Object v = vm.values().get(spec.name());
         if (v != null) {
             updating = true;
@@ -208,8 +238,8 @@ public final class ParameterControls extends VBox {
             this.spec = spec;
         }
 
-        PropertyEditor<?> editor() {
-            Node node = create(spec);
+        PropertyEditor<?> editor(Sheet sheet) {
+            Node node = create(sheet, spec);
             return new PropertyEditor<Object>() {
                 @Override public Node getEditor() { return node; }
                 @Override public Object getValue() { return vm.values().get(spec.name()); }
@@ -231,7 +261,7 @@ public final class ParameterControls extends VBox {
         @Override public String getName() { return spec.displayName(); }
         @Override public String getDescription() { return description(spec); }
         @Override public Object getValue() { return vm.values().get(spec.name()); }
-        @Override public void setValue(Object value) { push(spec, value); }
+        @Override public void setValue(Object value) { push(current, spec, value); }
         @Override public Optional<ObservableValue<? extends Object>> getObservableValue() { return Optional.empty(); }
     }
 }

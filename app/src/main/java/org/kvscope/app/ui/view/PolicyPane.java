@@ -120,12 +120,20 @@ public final class PolicyPane extends VBox {
                 vm.policyName() + ": KV entries kept per kv-head"));
     }
 
+    /** A policy by its name, its description on hover (one tooltip per cell, its text replaced: no popup per switch). */
     private static final class EntryCell extends ListCell<PolicyRegistry.Entry> {
+        private final Tooltip tooltip = new Tooltip();
+
         @Override
         protected void updateItem(PolicyRegistry.Entry item, boolean empty) {
             super.updateItem(item, empty);
             setText(empty || item == null ? null : item.name());
-            setTooltip(empty || item == null ? null : new Tooltip(item.description()));
+            if (empty || item == null) {
+                setTooltip(null);
+            } else {
+                tooltip.setText(item.description());
+                setTooltip(tooltip);
+            }
         }
     }
 }

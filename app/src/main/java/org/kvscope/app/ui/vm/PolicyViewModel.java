@@ -9,6 +9,8 @@ import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.LongProperty;
 import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
 import javafx.beans.property.SimpleLongProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import javafx.beans.property.SimpleStringProperty;
@@ -50,6 +52,7 @@ public final class PolicyViewModel {
     private final ModelReRuns reRuns;
     private final ParameterHistory history;
     private final Map<String, Map<String, Object>> remembered = new java.util.HashMap<>();
+    private final ReadOnlyIntegerWrapper revision = new ReadOnlyIntegerWrapper();
 
     public PolicyViewModel(String label, Workbench workbench, UiThreads threads, String initialPolicy) {
         this(label, workbench, threads, initialPolicy, new ParameterHistory());
@@ -88,6 +91,7 @@ public final class PolicyViewModel {
         policyName.set(entry.name());
         values.set(java.util.Collections.unmodifiableMap(new LinkedHashMap<>(state.values())));
         remembered.put(entry.name(), values.get());
+        revised();
         changed();
     }
 
@@ -97,6 +101,16 @@ public final class PolicyViewModel {
     public ObjectProperty<Map<String, Object>> valuesProperty() { return values; }
     public Map<String, Object> values() { return values.get(); }
     public ObjectProperty<List<ParameterSpec>> specsProperty() { return specs; }
+
+    /**
+     * Counts the changes of the policy or its values; it moves once per change, after the specs, the name and
+     * the values all agree (listeners of those three separately can see a half-applied switch).
+     */
+    public ReadOnlyIntegerProperty revisionProperty() { return revision.getReadOnlyProperty(); }
+
+    private void revised() {
+        revision.set(revision.get() + 1);
+    }
     public ObjectProperty<int[]> layerBudgetsProperty() { return layerBudgets; }
     public ObjectProperty<PolicyAnalysis> analysisProperty() { return analysis; }
     public PolicyAnalysis analysis() { return analysis.get(); }
@@ -132,6 +146,7 @@ public final class PolicyViewModel {
         ParameterHistory.State before = state();
         values.set(java.util.Collections.unmodifiableMap(next));
         remembered.put(policyName.get(), values.get());
+        revised();
         changed();
         history.record(this, before, state(), name);
     }
@@ -144,6 +159,7 @@ public final class PolicyViewModel {
         policyName.set(entry.name());
         values.set(parsed);
         remembered.put(entry.name(), parsed);
+        revised();
         changed();
     }
 

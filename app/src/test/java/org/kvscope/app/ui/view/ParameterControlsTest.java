@@ -3,7 +3,9 @@ package org.kvscope.app.ui.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -15,6 +17,7 @@ import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.input.KeyCode;
 import javafx.stage.Stage;
+import org.controlsfx.control.PropertySheet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -71,6 +74,62 @@ class ParameterControlsTest {
         assertEquals(40, number(robot, "budget").number());
         robot.interact(() -> picker.getSelectionModel().select(PolicyRegistry.entry("h2o")));
         assertEquals(100, vm.values().get("budget"), "and h2o's");
+    }
+
+    @Test
+    void aPolicyShownAgainGetsItsKeptSheetBackWithItsEditedValues(FxRobot robot) throws Exception {
+        robot.interact(() -> vm.set("budget", 40));
+        robot.interact(() -> vm.set("window", 16));
+        PropertySheet snapkv = sheet();
+        NumberControl budget = number(robot, "budget");
+        robot.interact(() -> vm.select("h2o"));
+        PropertySheet h2o = sheet();
+        assertNotSame(snapkv, h2o);
+        assertNull(snapkv.getScene(), "only the sheet of the policy shown is in the window");
+        assertEquals(64, number(robot, "budget").number());
+        int built = WaitForAsyncUtils.asyncFx(() -> pane.controls().sheetsBuilt()).get(10, TimeUnit.SECONDS);
+        robot.interact(() -> vm.select("snapkv"));
+        assertSame(snapkv, sheet(), "snapkv's sheet is reused, not built again");
+        assertSame(budget, number(robot, "budget"));
+        assertEquals(built, (int) WaitForAsyncUtils.asyncFx(() -> pane.controls().sheetsBuilt()).get(10, TimeUnit.SECONDS));
+        assertEquals(40, budget.number(), "the edited budget is shown");
+        assertEquals(16, number(robot, "window").number());
+        // an edit in the reused sheet, then undo across the switches: the kept controls follow the values
+        robot.doubleClickOn(budget.field()).write("30").type(KeyCode.ENTER);
+        assertEquals(30, vm.values().get("budget"));
+        robot.interact(() -> vm.history().undo());
+        assertEquals(40, budget.number());
+        robot.interact(() -> vm.history().undo());
+        assertEquals("h2o", vm.policyName());
+        assertSame(h2o, sheet());
+        robot.interact(() -> vm.history().redo());
+        assertSame(snapkv, sheet());
+        assertEquals(40, budget.number());
+    }
+
+    @Test
+    void aSheetNoLongerShownNeverEditsThePolicyShownNow(FxRobot robot) throws Exception {
+        NumberControl snapkvBudget = number(robot, "budget");
+        robot.interact(() -> vm.select("h2o"));
+        robot.interact(() -> vm.set("budget", 100));
+        robot.interact(() -> snapkvBudget.setNumber(12));
+        assertEquals("h2o", vm.policyName());
+        assertEquals(100, vm.values().get("budget"), "the hidden snapkv field did not write into h2o");
+        robot.interact(() -> vm.select("snapkv"));
+        assertEquals(64, vm.values().get("budget"));
+        assertEquals(64, snapkvBudget.number(), "shown again, the field shows snapkv's value");
+    }
+
+    @Test
+    void aNewModelBuildsTheSheetsAgainForItsContextLength(FxRobot robot) throws Exception {
+        PropertySheet before = sheet();
+        robot.interact(() -> pane.controls().rebuild());
+        assertNotSame(before, sheet());
+        assertEquals(64, number(robot, "budget").number());
+    }
+
+    private PropertySheet sheet() throws Exception {
+        return WaitForAsyncUtils.asyncFx(() -> pane.controls().sheet()).get(10, TimeUnit.SECONDS);
     }
 
     @Test
