@@ -37,6 +37,7 @@ public final class BudgetCurvesPane extends VBox {
     private final BandCurveChart perplexity = new BandCurveChart();
     private final BandCurveChart needles = new BandCurveChart();
     private final Label status = new Label();
+    private final UpdatesWhenShown updates = new UpdatesWhenShown(this::update);
 
     public BudgetCurvesPane(WorkbenchViewModel vm) {
         super(6);
@@ -77,18 +78,21 @@ public final class BudgetCurvesPane extends VBox {
         HBox.setHgrow(needles, Priority.ALWAYS);
         getChildren().addAll(bar, status, charts);
         for (int i = 0; i < 2; i++) {
-            curves.task(i).resultProperty().addListener((o, a, b) -> update());
-            curves.task(i).messageProperty().addListener((o, a, b) -> update());
-            vm.policies().get(i).valuesProperty().addListener((o, a, b) -> update());
+            curves.task(i).resultProperty().addListener((o, a, b) -> updates.changed());
+            curves.task(i).messageProperty().addListener((o, a, b) -> updates.changed());
+            vm.policies().get(i).valuesProperty().addListener((o, a, b) -> updates.changed());
         }
         update();
     }
 
     public BudgetCurvesViewModel model() { return curves; }
 
-    public BandCurveChart perplexityChart() { return perplexity; }
+    /** Whether the pane is on screen (while not, changes only mark it stale; it updates when shown or read). */
+    public javafx.beans.property.BooleanProperty activeProperty() { return updates.activeProperty(); }
 
-    public BandCurveChart needleChart() { return needles; }
+    public BandCurveChart perplexityChart() { updates.flush(); return perplexity; }
+
+    public BandCurveChart needleChart() { updates.flush(); return needles; }
 
     private double markedBudget() {
         Object b = vm.policyA().values().get(BudgetParameters.BUDGET);

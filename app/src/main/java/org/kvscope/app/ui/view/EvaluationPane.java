@@ -9,6 +9,7 @@ import javafx.scene.control.ScrollPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
+import org.kvscope.app.ui.Workbench;
 import org.kvscope.app.ui.vm.PolicyViewModel;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.engine.CompressedPerplexity;
@@ -32,6 +33,7 @@ public final class EvaluationPane extends ScrollPane {
     private final List<NeedleGridView> grids = new ArrayList<>();
     private final NeedleGridView baseline = new NeedleGridView();
     private final BudgetCurvesPane curves;
+    private final UpdatesWhenShown updates = new UpdatesWhenShown(this::updateAll);
 
     public EvaluationPane(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -54,15 +56,10 @@ public final class EvaluationPane extends ScrollPane {
             grids.add(g);
             HBox.setHgrow(g, Priority.ALWAYS);
             needleRow.getChildren().add(g);
-            p.needlesProperty().addListener((o, a, b) -> {
-                g.setGrid(VizData.needles(b, false, "Policy " + p.label() + ": " + p.policyName()));
-                if (p == vm.policyA()) {
-                    baseline.setGrid(VizData.needles(b, true, "FullKV baseline"));
-                }
-            });
-            p.perplexityProperty().addListener((o, a, b) -> update());
-            p.baselineProperty().addListener((o, a, b) -> update());
-            p.policyNameProperty().addListener((o, a, b) -> update());
+            p.needlesProperty().addListener((o, a, b) -> updates.changed(() -> updateNeedles(p)));
+            p.perplexityProperty().addListener((o, a, b) -> updates.changed(this::update));
+            p.baselineProperty().addListener((o, a, b) -> updates.changed(this::update));
+            p.policyNameProperty().addListener((o, a, b) -> updates.changed(this::update));
         }
         baseline.setPrefSize(300, 220);
         HBox.setHgrow(baseline, Priority.ALWAYS);
@@ -82,19 +79,43 @@ public final class EvaluationPane extends ScrollPane {
         box.getStyleClass().add("page");
         setContent(box);
         setFitToWidth(true);
+        curves.activeProperty().bind(updates.activeProperty());
         update();
     }
 
-    /** The perplexity summary line. */
-    public String perplexityText() { return pplText.getText(); }
+    /**
+     * Whether the pane is on screen. While it is not, the re-runs' results only mark it stale (a
+     * policy switch or slider move re-runs perplexity in the background every time); it is brought up
+     * to date when shown again or read.
+     */
+    public javafx.beans.property.BooleanProperty activeProperty() { return updates.activeProperty(); }
 
-    public PerplexityDeltaChart perplexityChart() { return ppl; }
+    /** How many times the pane updated its views (for tests: none while hidden). */
+    int viewUpdates() { return updates.updates(); }
+
+    /** The perplexity summary line. */
+    public String perplexityText() { updates.flush(); return pplText.getText(); }
+
+    public PerplexityDeltaChart perplexityChart() { updates.flush(); return ppl; }
 
     /** The curves against budget. */
     public BudgetCurvesPane curves() { return curves; }
 
     /** The needle grid shown for policy {@code index} (0 = A), or null. */
-    public NeedleGrid needleGrid(int index) { return grids.get(index).gridProperty().get(); }
+    public NeedleGrid needleGrid(int index) { updates.flush(); return grids.get(index).gridProperty().get(); }
+
+    private void updateAll() {
+        update();
+        vm.policies().forEach(this::updateNeedles);
+    }
+
+    private void updateNeedles(PolicyViewModel p) {
+        Workbench.NeedleResults b = p.needlesProperty().get();
+        grids.get(vm.policies().indexOf(p)).setGrid(VizData.needles(b, false, "Policy " + p.label() + ": " + p.policyName()));
+        if (p == vm.policyA()) {
+            baseline.setGrid(VizData.needles(b, true, "FullKV baseline"));
+        }
+    }
 
     private void update() {
         StringBuilder sb = new StringBuilder();

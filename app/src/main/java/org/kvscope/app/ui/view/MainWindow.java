@@ -139,6 +139,7 @@ public final class MainWindow extends BorderPane {
         tokens.activeProperty().bind(views.getTabs().get(4).selectedProperty());
         diff.activeProperty().bind(views.getTabs().get(3).selectedProperty());
         agreement.model().activeProperty().bind(views.getTabs().get(6).selectedProperty());
+        evaluation.activeProperty().bind(views.getTabs().get(2).selectedProperty());
 
         modelTab = tab("Model & prompt", "mdi2t-text-box-outline", null);
         policyTabA = tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA));
