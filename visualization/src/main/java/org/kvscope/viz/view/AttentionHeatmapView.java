@@ -109,6 +109,9 @@ public class AttentionHeatmapView extends Region {
     private int[] argb = new int[0];
     /** The undimmed colours of {@link #grid} and what they were computed for (grid, scale, colours, palette). */
     private int[] coloured = new int[0];
+    /** {@link #coloured} blended towards the background, in the columns {@link #dimmedColumns} marks. */
+    private int[] dimmed;
+    private boolean[] dimmedColumns;
     private List<Object> colouredFor = List.of();
     private final WritableImage gradient = new WritableImage(1, 128);
     private boolean scaleDirty = true;
@@ -625,11 +628,13 @@ public class AttentionHeatmapView extends Region {
             // mask (a policy change) only copies the colours and dims the evicted columns
             coloured = new int[n];
             grid.toArgb(colorScale.get(), values, coloured, palette.backgroundArgb(), palette.emptyArgb());
+            dimmed = null;
             colouredFor = key;
         }
-        System.arraycopy(coloured, 0, argb, 0, n);
         KeptMask mask = keptMask.get();
-        if (mask != null) {
+        if (mask == null) {
+            System.arraycopy(coloured, 0, argb, 0, n);
+        } else {
             dimEvicted(mask, palette);
         }
         if (image == null || (int) image.getWidth() != grid.width() || (int) image.getHeight() != grid.height()) {
@@ -639,17 +644,31 @@ public class AttentionHeatmapView extends Region {
                 grid.width());
     }
 
-    /** Blends raster columns whose keys are all evicted towards the background (the causal triangle stays it). */
+    /**
+     * The coloured raster with the columns whose keys are all evicted blended towards the background (the causal
+     * triangle stays it). Each column is dimmed once per colouring, when first evicted; later masks copy it.
+     */
     private void dimEvicted(KeptMask mask, VizTheme.Palette palette) {
         int w = grid.width();
         int h = grid.height();
+        if (dimmed == null) {
+            dimmed = new int[coloured.length];
+            dimmedColumns = new boolean[w];
+        }
+        boolean[] kept = new boolean[w];
         for (int px = 0; px < w; px++) {
-            if (HeatmapAxes.anyKept(mask, frame, px)) {
-                continue;
+            kept[px] = HeatmapAxes.anyKept(mask, frame, px);
+            if (!kept[px] && !dimmedColumns[px]) {
+                for (int i = px; i < dimmed.length; i += w) {
+                    dimmed[i] = palette.dim(coloured[i], EVICTED_DIM);
+                }
+                dimmedColumns[px] = true;
             }
-            for (int py = 0; py < h; py++) {
-                int i = py * w + px;
-                argb[i] = palette.dim(argb[i], EVICTED_DIM);
+        }
+        for (int py = 0; py < h; py++) {
+            int row = py * w;
+            for (int px = 0; px < w; px++) {
+                argb[row + px] = (kept[px] ? coloured : dimmed)[row + px];
             }
         }
     }

@@ -166,6 +166,30 @@ class AttentionHeatmapViewTest {
     }
 
     @Test
+    void successiveMasksDimEachColumnAsTheFirstMaskDid() {
+        AttentionMap map = small();
+        Fx.run(() -> view.setMap(map));
+        Point2D col1 = Fx.call(() -> view.cellCenter(3, 1));
+        Point2D col2 = Fx.call(() -> view.cellCenter(3, 2));
+        WritableImage plain = Fx.snapshot(view);
+        KeptMask evict1 = new KeptMask(new boolean[] {true, false, true, true});
+        KeptMask evict2 = new KeptMask(new boolean[] {true, true, false, true});
+        Fx.run(() -> view.setKeptMask(evict1));
+        WritableImage first = Fx.snapshot(view);
+        Fx.run(() -> view.setKeptMask(evict2));
+        WritableImage second = Fx.snapshot(view);
+        assertEquals(Fx.argb(plain, col1.getX(), col1.getY()), Fx.argb(second, col1.getX(), col1.getY()),
+                "a column kept again shows its undimmed colour");
+        assertTrue(Fx.distance(Fx.argb(plain, col2.getX(), col2.getY()), Fx.argb(second, col2.getX(), col2.getY())) > 60);
+        Fx.run(() -> view.setKeptMask(evict1));
+        WritableImage again = Fx.snapshot(view);
+        for (Point2D p : List.of(col1, col2)) {
+            assertEquals(Fx.argb(first, p.getX(), p.getY()), Fx.argb(again, p.getX(), p.getY()),
+                    "the same mask gives the same pixels from the kept dimmed columns");
+        }
+    }
+
+    @Test
     void aSingleKeptKeyAmongEvictedOnesShowsKeptInTheStrip() {
         AttentionMap big = SampleData.attention(2048, 4, 2.0, 1);
         boolean[] kept = new boolean[2048];
