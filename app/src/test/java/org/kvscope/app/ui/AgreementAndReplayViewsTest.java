@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.MainWindow;
+import org.kvscope.app.ui.view.ReplayPane;
+import org.kvscope.app.ui.vm.ReplayViewModel;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.gguf.GGMLType;
@@ -78,8 +81,8 @@ class AgreementAndReplayViewsTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
-    private void loadAndRun(FxRobot robot, String a, String b) throws Exception {
-        robot.interact(() -> vm.openModel(model));
+    private void loadAndRun(FxRobot robot, Path file, String a, String b) throws Exception {
+        robot.interact(() -> vm.openModel(file));
         await("model", () -> vm.model() != null);
         robot.interact(() -> {
             vm.policyA().select(a);
@@ -112,7 +115,7 @@ class AgreementAndReplayViewsTest {
 
     @Test
     void agreementFillsWhenShownAndPerKvHeadOnDemand(FxRobot robot) throws Exception {
-        loadAndRun(robot, "snapkv", "h2o");
+        loadAndRun(robot, model, "snapkv", "h2o");
         var pane = window.agreement();
         assertNull(fx(() -> pane.model().result()), "nothing is computed while the tab is hidden");
         Tab agreement = tab("Agreement");
@@ -137,5 +140,50 @@ class AgreementAndReplayViewsTest {
         await("the problem", () -> pane.summary().startsWith("Policy B (streamingllm) gives positions no scores"));
         assertNull(fx(() -> pane.chart().dataProperty().get()), "no chart of the old pair next to the problem");
         assertNotNull(fx(() -> pane.model().problemProperty().get()));
+    }
+
+    @Test
+    void replayFillsChartAndTableAndCancelLeavesTheLastRunShown(FxRobot robot) throws Exception {
+        var stories = org.kvscope.model.SharedModels.find("stories260K.gguf");
+        org.junit.jupiter.api.Assumptions.assumeTrue(stories.isPresent(),
+                org.kvscope.model.SharedModels.missingMessage("stories260K.gguf"));
+        loadAndRun(robot, stories.get(), "snapkv", "streamingllm");
+        robot.interact(() -> window.views().getSelectionModel().select(tabUnchecked("Replay")));
+        ReplayPane pane = robot.lookup(n -> n instanceof ReplayPane).queryAs(ReplayPane.class);
+        robot.interact(() -> {
+            pane.model().suiteProperty().set(org.kvscope.prompts.Suites.byId("needle-stories-short"));
+            pane.model().questionsProperty().set(2);
+            pane.model().replaysProperty().set(2);
+        });
+        robot.clickOn("#replay-run");
+        await("replay", () -> pane.model().result() != null && !pane.chart().getData().isEmpty());
+        assertEquals(5, fx(() -> pane.chart().getData().size()), "FullKV, then A and B query-agnostic and query-aware");
+        assertEquals(List.of("FullKV", "A: snapkv query-agnostic", "A: snapkv query-aware",
+                "B: streamingllm query-agnostic", "B: streamingllm query-aware"),
+                fx(() -> pane.chart().getData().stream().map(s -> s.getName()).toList()));
+        assertEquals(2, fx(() -> pane.chart().getData().get(1).getData().size()), "one point per turn");
+        assertEquals(5, fx(() -> pane.table().getItems().size()));
+        assertTrue(String.valueOf(fx(() -> pane.table().getColumns().get(1).getCellData(0))).endsWith(" / 2"), "n per point");
+        assertTrue(fx(pane::status).startsWith("needle-stories-short, 2 questions × 2 replays (n = 2 answers per point)"),
+                fx(pane::status));
+        png("replay");
+        var shown = fx(() -> pane.model().result());
+        robot.interact(() -> pane.model().replaysProperty().set(ReplayViewModel.MAX_REPLAYS));
+        robot.clickOn("#replay-run");
+        await("progress", () -> pane.model().task().progressProperty().get() > 0);
+        robot.clickOn("#replay-cancel");
+        await("cancel", () -> !pane.model().task().runningProperty().get());
+        assertTrue(fx(pane::status).startsWith("Replay cancelled.  Shown: the last finished run, needle-stories-short, 2"
+                + " questions × 2 replays"), fx(pane::status));
+        assertTrue(fx(() -> robot.lookup("#replay-cancel").queryButton().isDisabled()));
+        assertTrue(fx(() -> !robot.lookup("#replay-run").queryButton().isDisabled()));
+        assertTrue(fx(() -> !robot.lookup("#replay-progress").query().isVisible()));
+        Thread.sleep(300);
+        assertTrue(shown == fx(() -> pane.model().result()), "the cancelled run shows nothing of its own");
+        assertEquals(2, fx(() -> pane.table().getColumns().size() - 1), "the table still has the shown run's turns");
+    }
+
+    private Tab tabUnchecked(String title) {
+        return window.views().getTabs().stream().filter(t -> t.getText().equals(title)).findFirst().orElseThrow();
     }
 }

@@ -127,7 +127,8 @@ public final class MainWindow extends BorderPane {
                 tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", comparePage),
                 tab("Tokens & evictions", "mdi2f-format-text", tokens),
                 tab("Heads", "mdi2v-view-grid-outline", scroll(new HeadClassificationPane(vm))),
-                tab("Agreement", "mdi2s-scale-balance", scroll(agreement)));
+                tab("Agreement", "mdi2s-scale-balance", scroll(agreement)),
+                tab("Replay", "mdi2r-replay", scroll(new ReplayPane(vm))));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.setId("views");
         views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
