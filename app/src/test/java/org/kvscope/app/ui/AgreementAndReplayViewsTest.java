@@ -116,10 +116,12 @@ class AgreementAndReplayViewsTest {
     @Test
     void agreementFillsWhenShownAndPerKvHeadOnDemand(FxRobot robot) throws Exception {
         loadAndRun(robot, model, "snapkv", "h2o");
-        var pane = window.agreement();
+        var pane = window.evaluationTabs().agreement();
         assertNull(fx(() -> pane.model().result()), "nothing is computed while the tab is hidden");
-        Tab agreement = tab("Agreement");
-        robot.interact(() -> window.views().getSelectionModel().select(agreement));
+        robot.interact(() -> window.evaluationTabs().select("Agreement"));
+        assertNull(fx(() -> pane.model().result()), "nor while the Evaluation page is hidden");
+        Tab evaluation = tab("Evaluation");
+        robot.interact(() -> window.views().getSelectionModel().select(evaluation));
         await("agreement", () -> pane.chart().dataProperty().get() != null);
         int layers = fx(() -> vm.model().config().layers());
         var set = fx(() -> pane.chart().dataProperty().get());
@@ -148,8 +150,11 @@ class AgreementAndReplayViewsTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(stories.isPresent(),
                 org.kvscope.model.SharedModels.missingMessage("stories260K.gguf"));
         loadAndRun(robot, stories.get(), "snapkv", "streamingllm");
-        robot.interact(() -> window.views().getSelectionModel().select(tabUnchecked("Replay")));
-        ReplayPane pane = robot.lookup(n -> n instanceof ReplayPane).queryAs(ReplayPane.class);
+        robot.interact(() -> {
+            window.views().getSelectionModel().select(tabUnchecked("Evaluation"));
+            window.evaluationTabs().select("Replay");
+        });
+        ReplayPane pane = window.evaluationTabs().replay();
         robot.interact(() -> {
             pane.model().suiteProperty().set(org.kvscope.prompts.Suites.byId("needle-stories-short"));
             pane.model().questionsProperty().set(2);

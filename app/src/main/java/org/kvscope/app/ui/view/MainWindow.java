@@ -60,7 +60,7 @@ public final class MainWindow extends BorderPane {
     private final HeadSelection selection = new HeadSelection();
     private final PolicyDiffPane diff;
     private final TokensPage tokens;
-    private final ScoreAgreementPane agreement;
+    private final EvaluationTabs evaluationTabs;
     private final BooleanProperty leftPanel = new SimpleBooleanProperty(true);
     private final BooleanProperty rightPanel = new SimpleBooleanProperty(true);
     private final SplitPane main = new SplitPane();
@@ -122,13 +122,11 @@ public final class MainWindow extends BorderPane {
         comparePage.getStyleClass().add("page");
         VBox.setVgrow(compareAndDiff, Priority.ALWAYS);
         tokens = new TokensPage(vm, selection);
-        agreement = new ScoreAgreementPane(vm);
+        evaluationTabs = new EvaluationTabs(vm, evaluation);
         views.getTabs().addAll(tab("Attention", "mdi2g-grid", attentionSplit), tab("Metrics", "mdi2c-chart-line", metrics),
-                tab("Perplexity & needles", "mdi2t-target", evaluation), tab("Compare A | B", "mdi2c-compare", comparePage),
+                tab("Evaluation", "mdi2t-target", evaluationTabs), tab("Compare A | B", "mdi2c-compare", comparePage),
                 tab("Tokens & evictions", "mdi2f-format-text", tokens),
-                tab("Heads", "mdi2v-view-grid-outline", scroll(new HeadClassificationPane(vm))),
-                tab("Agreement", "mdi2s-scale-balance", scroll(agreement)),
-                tab("Replay", "mdi2r-replay", scroll(new ReplayPane(vm))));
+                tab("Heads", "mdi2v-view-grid-outline", scroll(new HeadClassificationPane(vm))));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.setId("views");
         views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
@@ -139,8 +137,7 @@ public final class MainWindow extends BorderPane {
         compareB.activeProperty().bind(views.getTabs().get(3).selectedProperty());
         tokens.activeProperty().bind(views.getTabs().get(4).selectedProperty());
         diff.activeProperty().bind(views.getTabs().get(3).selectedProperty());
-        agreement.model().activeProperty().bind(views.getTabs().get(6).selectedProperty());
-        evaluation.activeProperty().bind(views.getTabs().get(2).selectedProperty());
+        evaluationTabs.shownProperty().bind(views.getTabs().get(2).selectedProperty());
 
         modelTab = tab("Model & prompt", "mdi2t-text-box-outline", null);
         policyTabA = tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA));
@@ -220,7 +217,8 @@ public final class MainWindow extends BorderPane {
     public HeadSelection selection() { return selection; }
     public PolicyDiffPane diff() { return diff; }
     public TokensPage tokens() { return tokens; }
-    public ScoreAgreementPane agreement() { return agreement; }
+    /** The Evaluation page's sub-tabs (perplexity and needles, agreement, replay). */
+    public EvaluationTabs evaluationTabs() { return evaluationTabs; }
     /** Theme and font size. */
     public Looks looks() { return looks; }
     /** Whether the model and prompt panel is shown. */

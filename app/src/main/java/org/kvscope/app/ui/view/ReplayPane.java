@@ -168,6 +168,7 @@ public final class ReplayPane extends VBox {
 
     private void show() {
         Replays r = model.result();
+        chart.setVisible(r != null);
         if (r == null) {
             chart.getData().clear();
             table.getItems().clear();

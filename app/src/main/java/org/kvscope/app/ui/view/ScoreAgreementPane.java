@@ -117,6 +117,7 @@ public final class ScoreAgreementPane extends VBox {
     private void show() {
         Agreement r = model.result();
         chart.setData(r == null ? null : series(r));
+        chart.setVisible(r != null);
         if (r != null) {
             chart.chart().setTitle(r.a() + " vs " + r.b() + ", " + r.scores().positions() + " positions compared (from "
                     + r.scores().first() + ")");
