@@ -16,6 +16,8 @@ import org.kvscope.viz.data.BudgetSchedule;
 /**
  * Per-layer KV budgets as bars. When a schedule with the same layer count replaces the current one (e.g. while a
  * β, α or decay slider moves) the existing bars animate smoothly to their new heights instead of being rebuilt.
+ * The token axis ends at a round value at or above the largest budget ({@link #axisTop}), so a budget slider moves
+ * the bars without re-ranging and re-labelling the axis until the largest budget passes that value.
  * Use on the JavaFX application thread.
  */
 public class BudgetScheduleChart extends BorderPane {
@@ -36,6 +38,9 @@ public class BudgetScheduleChart extends BorderPane {
         chart.setCategoryGap(3);
         xAxis.setLabel("layer");
         yAxis.setLabel("tokens");
+        yAxis.setAutoRanging(false);
+        yAxis.setLowerBound(0);
+        fitAxis(0);
         series.setName("budget");
         chart.setStyle(VizStyle.chartColors(java.util.List.of("budget")));
         chart.getData().add(series);
@@ -54,6 +59,7 @@ public class BudgetScheduleChart extends BorderPane {
         }
         caption.setText(schedule.description());
         int[] b = schedule.budgets();
+        fitAxis(java.util.Arrays.stream(b).max().orElse(0));
         if (old != null && old.layerCount() == b.length && !series.getData().isEmpty()) {
             chart.setAnimated(animationsEnabled);
             for (int i = 0; i < b.length; i++) {
@@ -68,6 +74,33 @@ public class BudgetScheduleChart extends BorderPane {
         }
         xAxis.setCategories(FXCollections.observableArrayList(Charts.layerCategories(b.length)));
         series.getData().setAll(bars);
+    }
+
+    /** Sets the token axis to {@link #axisTop} of {@code max} (unchanged bounds leave the axis as it is). */
+    private void fitAxis(int max) {
+        double[] top = axisTop(max);
+        if (yAxis.getUpperBound() != top[0] || yAxis.getTickUnit() != top[1]) {
+            yAxis.setUpperBound(top[0]);
+            yAxis.setTickUnit(top[1]);
+        }
+    }
+
+    /**
+     * The token axis for a largest budget of {@code max}: its top, the smallest of 1, 1.5, 2, 3, 4, 5, 6 or 8 times a
+     * power of ten that is at least {@code max} (and at least 5), and a tick unit of 1, 2 or 5 times a power of ten
+     * that divides it into three to five steps. Returns {top, unit}.
+     */
+    static double[] axisTop(int max) {
+        double[] mantissas = {1, 1.5, 2, 3, 4, 5, 6, 8};
+        int[] steps = {5, 3, 4, 3, 4, 5, 3, 4};
+        for (double power = 1; ; power *= 10) {
+            for (int i = 0; i < mantissas.length; i++) {
+                double top = mantissas[i] * power;
+                if (top >= Math.max(5, max)) {
+                    return new double[] {top, top / steps[i]};
+                }
+            }
+        }
     }
 
     /**

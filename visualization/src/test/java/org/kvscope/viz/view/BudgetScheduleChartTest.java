@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.Node;
 import javafx.scene.chart.XYChart;
@@ -57,5 +58,26 @@ class BudgetScheduleChartTest {
         Fx.run(() -> chart.setSchedule(new BudgetSchedule(new int[] {300, 200, 100, 50}, "b")));
         assertEquals(4, chart.chart().getData().getFirst().getData().size());
         assertTrue(barHeight(0) > 5 * barHeight(3) * 0.9, "300 vs 50 tokens");
+    }
+
+    @Test
+    void theTokenAxisEndsAtARoundValueAndStaysWhileTheLargestBudgetMovesBelowIt() {
+        assertEquals(List.of(5.0, 1.0), List.of(BudgetScheduleChart.axisTop(0)[0], BudgetScheduleChart.axisTop(0)[1]));
+        for (int max : new int[] {1, 7, 10, 11, 64, 99, 100, 101, 250, 512, 2048, 100_000}) {
+            double[] t = BudgetScheduleChart.axisTop(max);
+            assertTrue(t[0] >= max && t[0] <= 1.5 * Math.max(5, max), max + " -> " + t[0]);
+            double steps = t[0] / t[1];
+            assertTrue(Math.abs(steps - Math.rint(steps)) < 1e-9 && steps >= 3 && steps <= 5, max + ": " + steps + " steps");
+            double mantissa = t[1] / Math.pow(10, Math.floor(Math.log10(t[1])));
+            assertTrue(List.of(1.0, 2.0, 5.0).stream().anyMatch(m -> Math.abs(m - mantissa) < 1e-9), "unit " + t[1]);
+        }
+        Fx.run(() -> chart.setSchedule(new BudgetSchedule(new int[] {70, 64, 50}, "a")));
+        var axis = (javafx.scene.chart.NumberAxis) chart.chart().getYAxis();
+        assertEquals(80, axis.getUpperBound(), 0.0);
+        Fx.run(() -> chart.setSchedule(new BudgetSchedule(new int[] {75, 64, 50}, "a")));
+        assertEquals(80, axis.getUpperBound(), 0.0, "a move below the top keeps the axis");
+        Fx.run(() -> chart.setSchedule(new BudgetSchedule(new int[] {90, 64, 50}, "a")));
+        assertEquals(100, axis.getUpperBound(), 0.0);
+        assertTrue(barHeight(0) > 1.3 * barHeight(2), "90 vs 50 tokens on the new axis");
     }
 }
