@@ -90,6 +90,49 @@ def llama_bench(binaries, model, prompt, decode, depth, threads, repeat):
     return pp, tg, rss, tests[0]["build_commit"], tests[0]["model_type"]
 
 
+def trained_context(model):
+    """The file's <arch>.context_length from its GGUF header (None when absent)."""
+    import struct
+    scalar = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}
+    with open(model, "rb") as f:
+        def read(fmt):
+            return struct.unpack("<" + fmt, f.read(struct.calcsize("<" + fmt)))[0]
+
+        def value(vtype):
+            if vtype == 8:
+                return f.read(read("Q")).decode("utf-8", "replace")
+            if vtype == 9:
+                itype, count = read("I"), read("Q")
+                if itype in scalar:
+                    f.seek(count * struct.calcsize("<" + scalar[itype]), 1)
+                else:
+                    for _ in range(count):
+                        value(itype)
+                return None
+            return read(scalar[vtype])
+
+        if f.read(4) != b"GGUF":
+            fail("%s is not a GGUF file" % model)
+        read("I")
+        read("Q")
+        for _ in range(read("Q")):
+            key = f.read(read("Q")).decode("utf-8", "replace")
+            v = value(read("I"))
+            if key.endswith(".context_length"):
+                return v
+    return None
+
+
+def decode_depth(model, depth, decode):
+    """depth, lowered so that depth + decode fits the file's trained context (kvscope refuses more)."""
+    ctx = trained_context(model)
+    if ctx is not None and depth + decode > ctx:
+        print("%s: its trained context is %d tokens, so decode is measured at depth %d instead of %d (both engines)"
+              % (os.path.basename(model), ctx, ctx - decode, depth))
+        return ctx - decode
+    return depth
+
+
 def llama_completion(binaries, model, prompt, tokens, threads):
     """Greedy completion (temperature 0) without the chat loop; prints the prompt and what follows."""
     return [os.path.join(binaries, "llama-completion"), "-m", model, "-p", prompt, "-n", str(tokens), "--temp", "0",
@@ -164,9 +207,10 @@ def main():
     for m in models:  # llama.cpp loads kvscope's files (the GGUF writer's interoperability)
         run(llama_completion(binaries, m, "Hello", 1, a.threads))
     print("load check: llama.cpp loads and runs all %d model files" % len(models))
-    depth = a.depth or a.prompt
     prompt = 0 if a.depth else a.prompt
-    header = "| model | decode @ d%d, kvscope ÷ llama.cpp | decode tok/s kvscope / llama.cpp |" % depth
+    depths = {m: decode_depth(m, a.depth, a.decode) if a.depth else a.prompt for m in models}
+    shown = sorted(set(depths.values()))
+    header = "| model | decode @ d%s, kvscope ÷ llama.cpp | decode tok/s kvscope / llama.cpp |" % "/".join(map(str, shown))
     if prompt:
         header += " prefill %d, kvscope ÷ llama.cpp | prefill tok/s kvscope / llama.cpp |" % prompt
     header += " peak RSS MiB kvscope / llama.cpp |"
@@ -174,6 +218,7 @@ def main():
     for model in models:
         dec, pre, ours, theirs, rss_ours, rss_theirs = [], [], [], [], [], []
         build = mtype = ""
+        depth = depths[model]
         for pair in range(a.pairs):
             o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra)
             t = llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat)

@@ -76,7 +76,7 @@ public final class BenchCommand implements Command {
             throw new UsageException("--kernels compares the kernels with the bandwidth bound: it needs --bandwidth-mib above 0");
         }
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
-            int context = promptTokens + decodeTokens + 1;
+            int context = promptTokens + decodeTokens; // what llama-bench allocates for the same test
             if (context > model.config().contextLength()) {
                 throw new UsageException("--prompt-tokens + --decode-tokens = " + context
                         + " exceeds the model's context of " + model.config().contextLength());

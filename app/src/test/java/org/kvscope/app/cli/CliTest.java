@@ -85,6 +85,16 @@ class CliTest {
     }
 
     @Test
+    void benchSizesTheCacheToPromptPlusDecodeLikeLlamaBenchUpToTheModelsContext() {
+        Run r = run("bench", "--model", tiny.toString(), "--prompt-tokens", "250", "--decode-tokens", "6", "--repeat", "1",
+                "--warmup", "0", "--bandwidth-mib", "0");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("allocated for the requested context of 256 tokens"), r.out());
+        assertCleanError(run("bench", "--model", tiny.toString(), "--prompt-tokens", "250", "--decode-tokens", "7",
+                "--bandwidth-mib", "0"), 2, "exceeds the model's context of 256");
+    }
+
+    @Test
     void benchWithoutWarmUpSaysRunOneIncludesCompilation() {
         Run r = run("bench", "--model", tiny.toString(), "--prompt-tokens", "4", "--decode-tokens", "1", "--repeat", "1",
                 "--warmup", "0", "--bandwidth-mib", "16");

@@ -271,9 +271,10 @@ public final class CpuForward {
             for (int t = 0; t < rows; t++) {
                 rmsnorm(b.xb, t * dim, b.x, (r0 + t) * dim, w.outputNorm(), dim, c.rmsEps());
             }
-            project(w.output(), b.xb, b.logits, rows, vocab, dim);
+            float[] out = b.logits(rows, vocab);
+            project(w.output(), b.xb, out, rows, vocab, dim);
             for (int t = 0; t < rows; t++) {
-                sink.accept(r0 + t, b.logits, t * vocab);
+                sink.accept(r0 + t, out, t * vocab);
             }
         }
     }
@@ -316,7 +317,9 @@ public final class CpuForward {
     /** Per-session buffers sized for the largest batch seen. */
     private static final class Scratch {
         final int batch, capacity;
-        final float[] x, xb, q, k, v, att, hb, hb2, logits;
+        final float[] x, xb, q, k, v, att, hb, hb2;
+        /** Rows of logits, grown to what is asked for: one row unless every row's logits are wanted. */
+        private float[] logits = new float[0];
         final float[][] scores, cos, sin;
         /** Row length in {@link #scores}: four rows per head for blocked prefill attention. */
         final int rowStride;
@@ -332,11 +335,17 @@ public final class CpuForward {
             att = new float[batch * c.qDim()];
             hb = new float[batch * c.ffnDim()];
             hb2 = new float[batch * c.ffnDim()];
-            logits = new float[Math.min(batch, 16) * c.vocabSize()];
             rowStride = AttentionKernels.stride(capacity);
             scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
             cos = new float[batch][c.ropeDim() / 2];
             sin = new float[batch][c.ropeDim() / 2];
+        }
+
+        float[] logits(int rows, int vocab) {
+            if (logits.length < rows * vocab) {
+                logits = new float[rows * vocab];
+            }
+            return logits;
         }
     }
 }
