@@ -86,5 +86,14 @@ public record ModelConfig(
     public int groupSize() { return heads / kvHeads; }
 
     /** Bytes of one cached position in one layer (keys and values, float32). */
-    public long kvBytesPerTokenPerLayer() { return 2L * kvDim() * Float.BYTES; }
+    public long kvBytesPerTokenPerLayer() { return kvBytesPerTokenPerLayer(d -> (long) d * Float.BYTES); }
+
+    /**
+     * Bytes of one cached position in one layer when one kv-head's key (or value) vector of {@code headDim}
+     * values takes {@code vectorBytes.applyAsLong(headDim)} bytes: pass {@code KvCacheType::vectorBytes} for a
+     * cache type's real bytes (f16 2 per value, Q8_0 34 per 32 values, Q4_0 18 per 32).
+     */
+    public long kvBytesPerTokenPerLayer(java.util.function.IntToLongFunction vectorBytes) {
+        return 2L * kvHeads * vectorBytes.applyAsLong(headDim);
+    }
 }

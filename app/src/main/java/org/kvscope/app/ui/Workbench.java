@@ -22,6 +22,7 @@ import org.kvscope.engine.NeedleEvaluator;
 import org.kvscope.engine.SessionOptions;
 import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.metrics.LogProbs;
 import org.kvscope.metrics.PolicyAnalysis;
@@ -35,7 +36,7 @@ import org.kvscope.trace.CaptureOptions;
 /**
  * The engine calls the workbench makes, in one place: load, tokenize, capture, analyze a policy
  * from a capture, generate, and the model re-runs behind perplexity and needle results. Holds only
- * the device choice; every method may run on a background thread.
+ * the device and KV cache type choices; every method may run on a background thread.
  */
 public final class Workbench {
     /** Exact rows kept for the last prompt queries; policies' observation windows must fit in it. */
@@ -50,6 +51,7 @@ public final class Workbench {
     public static final int SINKS = 4;
 
     private volatile boolean useGpu;
+    private volatile KvCacheType cacheType = KvCacheType.F32;
     private BackendFactory gpu;
 
     /**
@@ -60,10 +62,22 @@ public final class Workbench {
         useGpu = "GPU".equals(name);
     }
 
+    /**
+     * Runs later model work (capture, re-runs, generation) with keys and values stored as {@code type}. The CUDA
+     * backend keeps a float32 cache only, so any other type runs on the CPU.
+     */
+    public void useCacheType(KvCacheType type) {
+        cacheType = java.util.Objects.requireNonNull(type, "type");
+    }
+
+    /** The KV cache type of later model work. */
+    public KvCacheType cacheType() { return cacheType; }
+
     /** The backend of the chosen device. @throws org.kvscope.backend.BackendUnavailableException with the reason */
     synchronized BackendFactory backend() {
-        if (!useGpu) {
-            return Backends.cpu();
+        KvCacheType type = cacheType;
+        if (!useGpu || type != KvCacheType.F32) {
+            return Backends.cpu(type);
         }
         if (gpu == null) {
             gpu = Backends.select(Device.CUDA, notice -> {});
@@ -114,10 +128,11 @@ public final class Workbench {
         return Math.max(1, Math.min(tokens, Math.min(MAP_RESOLUTION, byMemory)));
     }
 
-    /** What the policy would keep and what it costs, from the capture alone (no model run). */
+    /** What the policy would keep and what it costs (in the cache type's bytes), from the capture alone (no model run). */
     public PolicyAnalysis analyze(Model model, CaptureRun run, CompressionPolicy policy) {
-        return PolicyAnalysis.analyze(run.capture(), policy, analysisContext(run), model.config().headDim(),
-                overlapK(policy));
+        int headDim = model.config().headDim();
+        return PolicyAnalysis.analyze(run.capture(), policy, analysisContext(run), headDim, overlapK(policy))
+                .inCacheType(cacheType, headDim);
     }
 
     /** The context length analyses assume: the prompt plus the captured decode steps. */

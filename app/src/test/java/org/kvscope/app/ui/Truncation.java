@@ -8,11 +8,14 @@ import javafx.scene.Parent;
 import javafx.scene.control.ContentDisplay;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.ScrollPane;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.TextField;
 import javafx.scene.text.Text;
 
 /**
  * Finds labelled controls whose text is not shown in full: cut with an ellipsis (the displayed
- * text differs from the control's text) or pushed outside an ancestor that does not scroll.
+ * text differs from the control's text) or pushed outside an ancestor that does not scroll; and
+ * text fields (spinner and combo box editors included) too narrow for the text they hold.
  */
 final class Truncation {
     private Truncation() {}
@@ -36,6 +39,16 @@ final class Truncation {
                 out.add(describe(l) + " shows '" + shown + "'");
             } else if (clipped(l)) {
                 out.add(describe(l) + " is cut off by " + describe(clipper(l)));
+            }
+        }
+        if (n instanceof TextField f && f.getText() != null && !f.getText().isEmpty() && f.getWidth() > 0) {
+            Text probe = new Text(f.getText());
+            probe.setFont(f.getFont());
+            double needs = probe.getLayoutBounds().getWidth();
+            double room = f.getWidth() - f.snappedLeftInset() - f.snappedRightInset();
+            if (needs > room + 0.5) {
+                out.add(describe(f.getParent() instanceof Spinner<?> s ? s : f) + " shows only part of '" + f.getText()
+                        + "' (" + Math.round(room) + " of " + Math.round(needs) + " px)");
             }
         }
         if (n instanceof Parent p) {

@@ -181,6 +181,32 @@ class WorkbenchLayoutTest {
         assertTrue(views >= width * 0.5, "the views keep at least half the width: " + views);
     }
 
+    @Test
+    void presentationModeTruncatesNothingAt1280x800(FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        resize(robot, 1280, 800);
+        robot.interact(() -> window.looks().presentationProperty().set(true));
+        WaitForAsyncUtils.waitForFxEvents();
+        List<String> truncated = truncatedEverywhere(robot);
+        assertTrue(truncated.isEmpty(), truncated.size() + " truncated in presentation mode at 1280×800:\n"
+                + String.join("\n", truncated));
+    }
+
+    @Test
+    void theTruncationCheckSeesATooNarrowSpinner(FxRobot robot) throws Exception {
+        javafx.scene.control.Spinner<Integer> narrow = new javafx.scene.control.Spinner<>(0, 99999, 12345);
+        robot.interact(() -> {
+            narrow.setPrefWidth(50);
+            narrow.setMaxWidth(50);
+            stage.setScene(new javafx.scene.Scene(new javafx.scene.layout.VBox(narrow), 300, 100));
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        List<String> found = WaitForAsyncUtils.asyncFx(() -> Truncation.find(stage.getScene().getRoot()))
+                .get(10, TimeUnit.SECONDS);
+        assertEquals(1, found.size(), found.toString());
+        assertTrue(found.get(0).contains("Spinner") && found.get(0).contains("12345"), found.get(0));
+    }
+
     @ParameterizedTest(name = "{0}×{1}")
     @CsvSource({"1280, 800", "1024, 700"})
     void runGenerateAndStopAreInSightWithoutScrolling(int width, int height, FxRobot robot) throws Exception {
@@ -390,6 +416,8 @@ class WorkbenchLayoutTest {
             window.selection().logProperty().set(false);
             window.attention().controls().rowNormalise().setSelected(true);
             window.attention().controls().clip().setValue("clip at p99");
+            window.compareControls().rowNormalise().setSelected(true);
+            window.compareControls().clip().setValue("clip at p95");
             pvc.definitionProperty().set(org.kvscope.metrics.PvcConsistency.Definition.CONSECUTIVE);
             pvc.kProperty().set(8);
             pvc.windowProperty().set(4);
@@ -410,6 +438,8 @@ class WorkbenchLayoutTest {
             window.selection().logProperty().set(true);
             window.attention().controls().rowNormalise().setSelected(false);
             window.attention().controls().clip().setValue("no clipping");
+            window.compareControls().rowNormalise().setSelected(false);
+            window.compareControls().clip().setValue("no clipping");
             pvc.definitionProperty().set(org.kvscope.metrics.PvcConsistency.Definition.RECENT_VS_LATER);
             pvc.kProperty().set(32);
             pvc.windowProperty().set(16);
@@ -429,6 +459,13 @@ class WorkbenchLayoutTest {
         assertEquals("clip at p99", window.attention().controls().clip().getValue());
         assertTrue(window.attention().heatmap().rowNormalisedProperty().get(), "the heatmap follows");
         assertEquals(99, window.attention().heatmap().clipPercentileProperty().get(), 1e-9);
+        assertTrue(window.compareControls().rowNormalise().isSelected(), "Compare's own settings");
+        assertEquals("clip at p95", window.compareControls().clip().getValue());
+        for (javafx.scene.Node n : window.views().getTabs().get(3).getContent().lookupAll("#heatmap-A")) {
+            var h = (org.kvscope.viz.view.AttentionHeatmapView) n;
+            assertTrue(h.rowNormalisedProperty().get(), "Compare's heatmaps follow");
+            assertEquals(95, h.clipPercentileProperty().get(), 1e-9);
+        }
         assertEquals(org.kvscope.metrics.PvcConsistency.Definition.CONSECUTIVE, pvc.definitionProperty().get());
         assertEquals(8, pvc.kProperty().get());
         assertEquals(8, ((javafx.scene.control.Spinner<?>) window.lookup("#pvc-k")).getValue(), "the control follows");
@@ -444,6 +481,7 @@ class WorkbenchLayoutTest {
     @CsvSource(delimiter = '|', value = {
             "\"pvc.k\": \"0\"|views.pvc.k: 0 is out of range; valid: 1..4096",
             "\"heatmap.clip\": \"p50\"|views.heatmap.clip: 'p50' is not a choice; valid: one of none, p99.9, p99, p95",
+            "\"compare.rowNormalised\": \"1\"|views.compare.rowNormalised: not true or false; valid: true or false",
             "\"attention.layer\": \"two\"|views.attention.layer: not a whole number; valid: 0..1023",
             "\"focus.direction\": \"SIDEWAYS\"|views.focus.direction: 'SIDEWAYS' is not a choice; valid: one of PAYS, RECEIVES",
             "\"heatmap.log\": \"yes\"|views.heatmap.log: not true or false; valid: true or false",

@@ -13,14 +13,22 @@ import java.util.Map;
  * @param policies  policy A then policy B
  * @param views     the analysis views' settings by name ({@code "pvc.k": "32"}); null in files saved
  *                  before views were saved (the views then keep their settings)
+ * @param cacheType the KV cache type runs used (f32, f16, q8_0 or q4_0); null in files saved before it was
+ *                  saved, which ran with f32
  */
 public record SessionState(int version, String modelPath, String prompt, List<PolicySettings> policies,
-                           Map<String, String> views) {
+                           Map<String, String> views, String cacheType) {
     public static final int VERSION = 1;
 
     /** A session without view settings. */
     public SessionState(int version, String modelPath, String prompt, List<PolicySettings> policies) {
         this(version, modelPath, prompt, policies, null);
+    }
+
+    /** A session without a cache type (f32). */
+    public SessionState(int version, String modelPath, String prompt, List<PolicySettings> policies,
+                        Map<String, String> views) {
+        this(version, modelPath, prompt, policies, views, null);
     }
 
     /**

@@ -86,6 +86,13 @@ public final class SessionStore {
                 return "modelPath: " + bad;
             }
         }
+        if (s.cacheType() != null) {
+            try {
+                org.kvscope.kv.KvCacheType.parse(s.cacheType());
+            } catch (IllegalArgumentException e) {
+                return "cacheType: " + e.getMessage();
+            }
+        }
         List<SessionState.PolicySettings> ps = s.policies();
         if (ps == null || ps.isEmpty() || ps.size() > MAX_POLICIES) {
             return "policies: expected 1 or " + MAX_POLICIES + " policies (A, then B), found "

@@ -24,6 +24,7 @@ import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 import javafx.stage.FileChooser;
 import org.kordamp.ikonli.javafx.FontIcon;
+import org.kvscope.app.ui.vm.ViewSettings;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.data.LayerHead;
@@ -43,7 +44,7 @@ public final class MainWindow extends BorderPane {
     static final double SIDE_MIN_WIDTH = 300;
     /** Below this width (scaled with the font) the side panels share one column. */
     static final double NARROW_WIDTH = 1360;
-    /** Largest layer or head index a session may select (the views clamp it to the model's). */
+    /** Largest layer or head index a session may select when its model is not known (else below the model's count). */
     static final int MAX_LAYERS_OR_HEADS = 1023;
     /** A two-view page narrower than this stacks its views vertically. */
     static final double SIDE_BY_SIDE_MIN_WIDTH = 760;
@@ -71,6 +72,7 @@ public final class MainWindow extends BorderPane {
     private boolean narrow;
     private final MainMenu menu;
     private final RunControls runControls;
+    private final HeatmapControls compareControls;
 
     public MainWindow(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -116,7 +118,7 @@ public final class MainWindow extends BorderPane {
         diff = new PolicyDiffPane(vm, selection);
         SplitPane compareAndDiff = new SplitPane(compare, scroll(diff));
         compareAndDiff.setOrientation(Orientation.VERTICAL);
-        HeatmapControls compareControls = new HeatmapControls(vm, selection,
+        compareControls = new HeatmapControls(vm, selection,
                 java.util.List.of(compareA.heatmap(), compareB.heatmap()), "compare");
         VBox comparePage = new VBox(8, compareTotals, compareControls, compareAndDiff);
         comparePage.getStyleClass().add("page");
@@ -131,6 +133,7 @@ public final class MainWindow extends BorderPane {
         views.setId("views");
         views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
         views.setMinWidth(300);
+        looks.presentationProperty().addListener((o, a, on) -> compactViewTabs(on));
         attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
         metrics.activeProperty().bind(views.getTabs().get(1).selectedProperty());
         compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());
@@ -171,13 +174,15 @@ public final class MainWindow extends BorderPane {
     }
 
     /** The views' settings that sessions save, by name, with their valid values. */
-    private void registerViewSettings(org.kvscope.app.ui.vm.ViewSettings v) {
-        v.integer("attention.layer", 0, MAX_LAYERS_OR_HEADS, selection.layerProperty());
-        v.integer("attention.head", 0, MAX_LAYERS_OR_HEADS, selection.headProperty());
+    private void registerViewSettings(ViewSettings v) {
+        v.modelIndex("attention.layer", ViewSettings.ModelDimension.LAYERS, MAX_LAYERS_OR_HEADS, selection.layerProperty());
+        v.modelIndex("attention.head", ViewSettings.ModelDimension.HEADS, MAX_LAYERS_OR_HEADS, selection.headProperty());
         v.bool("heatmap.log", selection.logProperty());
-        HeatmapControls heatmap = attention.controls();
-        v.bool("heatmap.rowNormalised", heatmap.rowNormalise().selectedProperty());
-        v.choice("heatmap.clip", heatmap.clip().getItems(), MainWindow::clipId, heatmap.clip().valueProperty());
+        for (HeatmapControls heatmap : java.util.List.of(attention.controls(), compareControls)) {
+            String at = heatmap == compareControls ? "compare." : "heatmap.";
+            v.bool(at + "rowNormalised", heatmap.rowNormalise().selectedProperty());
+            v.choice(at + "clip", heatmap.clip().getItems(), MainWindow::clipId, heatmap.clip().valueProperty());
+        }
         var pvc = metrics.pvc();
         v.choice("pvc.definition", java.util.List.of(org.kvscope.metrics.PvcConsistency.Definition.values()),
                 Enum::name, pvc.definitionProperty());
@@ -215,6 +220,8 @@ public final class MainWindow extends BorderPane {
     public PolicyPane policyPaneA() { return policyA; }
     public PolicyPane policyPaneB() { return policyB; }
     public HeadSelection selection() { return selection; }
+    /** The heatmap controls Compare's A and B share. */
+    public HeatmapControls compareControls() { return compareControls; }
     public PolicyDiffPane diff() { return diff; }
     public TokensPage tokens() { return tokens; }
     /** The Evaluation page's sub-tabs (perplexity and needles, agreement, replay). */
@@ -283,6 +290,22 @@ public final class MainWindow extends BorderPane {
             at[0] = main.getItems().get(0) == views ? 1 - side / w : side / w;
         }
         main.setDividerPositions(at);
+    }
+
+    /**
+     * In presentation mode the view tabs drop their icons and keep their titles a little smaller than the rest
+     * (still larger than normal), so all six titles fit in the views' width at 1280 px.
+     */
+    private void compactViewTabs(boolean on) {
+        for (Tab t : views.getTabs()) {
+            if (on && t.getGraphic() != null) {
+                t.getProperties().put("icon", t.getGraphic());
+                t.setGraphic(null);
+            } else if (!on && t.getProperties().get("icon") instanceof Node icon) {
+                t.setGraphic(icon);
+            }
+            t.setStyle(on ? "-fx-font-size: 0.85em;" : "");
+        }
     }
 
     private void onResize() {

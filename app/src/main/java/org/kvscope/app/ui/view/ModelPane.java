@@ -19,10 +19,12 @@ import org.kordamp.ikonli.javafx.FontIcon;
 import org.kvscope.app.ui.DeviceProbe;
 import org.kvscope.app.ui.vm.ModelFacts;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.kv.KvCacheType;
 
 /**
  * Opening a model (file chooser, drag and drop anywhere on the pane, recent list), the loading
- * progress with Cancel, the device choice, and the facts of the loaded model.
+ * progress with Cancel, the device and KV cache type choices, and the facts of the loaded model
+ * (its full-context KV cache in the chosen type's bytes).
  */
 public final class ModelPane extends VBox {
     private final WorkbenchViewModel vm;
@@ -72,17 +74,24 @@ public final class ModelPane extends VBox {
                 vm.deviceProperty().set(b.name());
             }
         });
+        ComboBox<KvCacheType> cacheType = cacheTypeChoice();
         Label hint = new Label("or drop a .gguf file here");
         hint.getStyleClass().add("muted");
         facts.setHgap(10);
         facts.setVgap(3);
         facts.setId("model-facts");
         vm.modelProperty().addListener((o, a, b) -> showFacts());
+        vm.cacheTypeProperty().addListener((o, a, b) -> showFacts());
         showFacts();
         Label deviceLabel = new Label("Device");
         deviceLabel.setMinWidth(Region.USE_PREF_SIZE);
-        HBox deviceRow = new HBox(6, deviceLabel, device);
+        Label cacheLabel = new Label("KV cache");
+        cacheLabel.setMinWidth(Region.USE_PREF_SIZE);
+        cacheLabel.setLabelFor(cacheType);
+        javafx.scene.layout.FlowPane deviceRow = new javafx.scene.layout.FlowPane(6, 4, deviceLabel, device,
+                new HBox(6, cacheLabel, cacheType));
         deviceRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        ((HBox) deviceRow.getChildren().get(2)).setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         getChildren().addAll(new HBox(6, open, recent), hint, loading, deviceRow, facts);
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
@@ -98,6 +107,25 @@ public final class ModelPane extends VBox {
             e.setDropCompleted(ok);
             e.consume();
         });
+    }
+
+    /** The KV cache type of Run, the re-runs and Generate; a change runs a captured prompt again with it. */
+    private ComboBox<KvCacheType> cacheTypeChoice() {
+        ComboBox<KvCacheType> box = new ComboBox<>();
+        box.setId("cache-type");
+        box.getItems().setAll(KvCacheType.values());
+        box.setConverter(new javafx.util.StringConverter<>() {
+            @Override public String toString(KvCacheType t) { return t == null ? "" : t.cliName(); }
+            @Override public KvCacheType fromString(String s) { return KvCacheType.parse(s); }
+        });
+        box.setValue(vm.cacheTypeProperty().get());
+        String help = "How runs store keys and values: f32 exact; f16 2 bytes a value; q8_0 34 bytes and q4_0 18 bytes "
+                + "per 32 values (llama.cpp's block types). Changing it runs the prompt again.";
+        box.setTooltip(new javafx.scene.control.Tooltip(help));
+        box.setAccessibleText("KV cache type");
+        box.valueProperty().addListener((o, a, b) -> vm.chooseCacheType(b));
+        vm.cacheTypeProperty().addListener((o, a, b) -> box.setValue(b));
+        return box;
     }
 
     private void choose() {
@@ -120,9 +148,10 @@ public final class ModelPane extends VBox {
             return;
         }
         int row = 0;
-        for (var e : ModelFacts.of(vm.model()).entrySet()) {
+        for (var e : ModelFacts.of(vm.model(), vm.cacheTypeProperty().get()).entrySet()) {
             Label k = new Label(e.getKey());
             k.getStyleClass().add("muted");
+            k.setMinWidth(Region.USE_PREF_SIZE); // the value wraps instead
             Label v = new Label(e.getValue());
             v.setWrapText(true);
             facts.add(k, 0, row);

@@ -17,6 +17,7 @@ import org.kvscope.app.ui.vm.CompareViewModel;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.metrics.KeptDiff;
+import org.kvscope.viz.VizStyle;
 import org.kvscope.viz.data.LayerSeries;
 import org.kvscope.viz.data.TokenWeights;
 import org.kvscope.viz.view.LayerMetricChart;
@@ -72,7 +73,7 @@ public final class PolicyDiffPane extends VBox {
                 column("A only", Row::aOnly), column("B only", Row::bOnly), column("Both", Row::both),
                 column("Neither", Row::neither)));
         table.setColumnResizePolicy(TableView.CONSTRAINED_RESIZE_POLICY_FLEX_LAST_COLUMN);
-        table.setPrefHeight(180);
+        table.prefHeightProperty().bind(VizStyle.fontScaleProperty().multiply(180)); // grows with the font
         table.getSelectionModel().selectedItemProperty().addListener((o, a, r) -> {
             if (r != null && vm.capture() != null) {
                 var ev = vm.capture().capture().evidence();
@@ -83,9 +84,9 @@ public final class PolicyDiffPane extends VBox {
             }
         });
         keys.setId("diff-keys");
-        keys.setPrefHeight(150);
+        keys.prefHeightProperty().bind(VizStyle.fontScaleProperty().multiply(150));
         recall.setId("recall-diff-chart");
-        recall.setPrefHeight(200);
+        recall.prefHeightProperty().bind(VizStyle.fontScaleProperty().multiply(200));
         HBox counts = new HBox(10, new Card("Kept keys by layer and kv-head", table, this::rows), 
                 new Card("Recall A − B by layer", recall, () -> recall.dataProperty().get()));
         HBox.setHgrow(counts.getChildren().get(0), Priority.ALWAYS);
@@ -129,7 +130,8 @@ public final class PolicyDiffPane extends VBox {
 
     private static TableColumn<Row, Integer> column(String title, java.util.function.ToIntFunction<Row> value) {
         TableColumn<Row, Integer> c = new TableColumn<>(title);
-        c.setMinWidth(8 * title.length() + 20); // the header stays readable in a narrow window
+        // the header stays readable in a narrow window, at every font size (presentation mode)
+        c.minWidthProperty().bind(VizStyle.fontScaleProperty().multiply(8 * title.length() + 20));
         c.setCellValueFactory(d -> new ReadOnlyObjectWrapper<>(value.applyAsInt(d.getValue())));
         c.setSortable(true);
         return c;

@@ -3,6 +3,7 @@ package org.kvscope.app.ui.vm;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelConfig;
 
@@ -10,7 +11,13 @@ import org.kvscope.model.ModelConfig;
 public final class ModelFacts {
     private ModelFacts() {}
 
+    /** The facts with the KV cache counted as float32. */
     public static Map<String, String> of(Model model) {
+        return of(model, KvCacheType.F32);
+    }
+
+    /** The facts with the full-context KV cache counted in {@code cacheType}'s real bytes (codes and scales). */
+    public static Map<String, String> of(Model model, KvCacheType cacheType) {
         ModelConfig c = model.config();
         Map<String, String> rows = new LinkedHashMap<>();
         rows.put("File", model.info().path().getFileName().toString());
@@ -24,7 +31,8 @@ public final class ModelFacts {
         rows.put("Tensor types", model.info().tensorTypeCounts().entrySet().stream()
                 .map(e -> e.getKey() + "×" + e.getValue()).collect(Collectors.joining(", ")));
         rows.put("Weights", bytes(model.info().weightBytes()));
-        rows.put("KV cache (full context)", bytes((long) c.contextLength() * c.layers() * c.kvBytesPerTokenPerLayer()));
+        rows.put("KV cache (full context)", bytes((long) c.contextLength() * c.layers()
+                * c.kvBytesPerTokenPerLayer(cacheType::vectorBytes)) + " as " + cacheType.cliName());
         return rows;
     }
 

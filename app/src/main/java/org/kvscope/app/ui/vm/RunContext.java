@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import org.kvscope.engine.NeedleEvaluator;
 import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.prompts.NeedleCase;
 import java.util.function.BooleanSupplier;
@@ -19,22 +20,30 @@ import org.kvscope.prompts.SuiteDescriptor;
 
 /**
  * What policy views are computed against: the loaded model, the captured FullKV run of the
- * prompt, and the needle suite for retrieval checks. The FullKV perplexity baseline is computed
+ * prompt (run with {@link #cacheType()}), and the needle suite for retrieval checks. Memory
+ * figures count that cache type's real bytes. The FullKV perplexity baseline is computed
  * once, on first use.
  */
 public final class RunContext {
     private final Model model;
     private final CaptureRun run;
     private final SuiteDescriptor needleSuite;
+    private final KvCacheType cacheType;
     private final Map<NeedleCase, NeedleEvaluator.Result> needleBaselines = new ConcurrentHashMap<>();
     private List<NeedleCase> needleCases;
     private volatile PolicyAnalysis.Analyzer analyzer;
     private CompressedPerplexity.Result baseline;
 
+    /** With a float32 cache. */
     public RunContext(Model model, CaptureRun run, SuiteDescriptor needleSuite) {
+        this(model, run, needleSuite, KvCacheType.F32);
+    }
+
+    public RunContext(Model model, CaptureRun run, SuiteDescriptor needleSuite, KvCacheType cacheType) {
         this.model = Objects.requireNonNull(model, "model");
         this.run = Objects.requireNonNull(run, "run");
         this.needleSuite = needleSuite;
+        this.cacheType = Objects.requireNonNull(cacheType, "cacheType");
     }
 
     /**
@@ -53,8 +62,13 @@ public final class RunContext {
         }
         // KVzip's reconstruction pass and the head classification: once per capture / model, off the FX thread
         PolicyEvidence.complete(Backends.cpu(), model, policy, run);
-        return a.analyze(policy, Workbench.analysisContext(run), model.config().headDim(), Workbench.overlapK(policy));
+        int headDim = model.config().headDim();
+        PolicyAnalysis analysis = a.analyze(policy, Workbench.analysisContext(run), headDim, Workbench.overlapK(policy));
+        return cacheType == KvCacheType.F32 ? analysis : analysis.inCacheType(cacheType, headDim);
     }
+
+    /** The KV cache type the capture ran with and memory is counted in. */
+    public KvCacheType cacheType() { return cacheType; }
 
     public Model model() { return model; }
     public CaptureRun run() { return run; }

@@ -10,9 +10,22 @@ import javafx.beans.property.Property;
  * The analysis views' settings that a session saves (selected layer and head, heatmap scale,
  * PvC definition and k, token focus, budget-curve suite, …): named, typed and range-checked, so a
  * session file's {@code views} object is checked as a whole before anything is applied. The view
- * registers each setting with the property that holds it; values travel as text.
+ * registers each setting with the property that holds it; values travel as text. A layer or head index
+ * is also checked against the model's layer or head count when the model is known ({@link ModelLimits}).
  */
 public final class ViewSettings {
+    /** Which of the model's counts bounds a setting. */
+    public enum ModelDimension { LAYERS, HEADS }
+
+    /**
+     * The layer and head counts of the model a session's settings will be shown on.
+     *
+     * @param model name of the model, for messages (its file name)
+     */
+    public record ModelLimits(String model, int layers, int heads) {
+        int of(ModelDimension d) { return d == ModelDimension.LAYERS ? layers : heads; }
+    }
+
     /**
      * One setting.
      *
@@ -22,9 +35,10 @@ public final class ViewSettings {
      * @param format    value to text
      * @param property  where the value lives
      * @param afterRun  applied only once the session's prompt has been captured again (a capture resets it)
+     * @param bound     the model count an index must stay below, or null
      */
     record Setting<T>(String name, String validRange, Function<String, T> parse, Function<T, String> format,
-                      Property<T> property, boolean afterRun) {
+                      Property<T> property, boolean afterRun, ModelDimension bound) {
         String current() {
             return property.getValue() == null ? null : format.apply(property.getValue());
         }
@@ -39,15 +53,24 @@ public final class ViewSettings {
 
     /** An integer setting in {@code min..max}. */
     public void integer(String name, int min, int max, Property<Number> property) {
-        integer(name, min, max, property, false);
+        integer(name, min, max, property, false, null);
     }
 
     /** Like {@link #integer}, applied after the session's prompt is captured again (a capture resets it). */
     public void integerAfterRun(String name, int min, int max, Property<Number> property) {
-        integer(name, min, max, property, true);
+        integer(name, min, max, property, true, null);
     }
 
-    private void integer(String name, int min, int max, Property<Number> property, boolean afterRun) {
+    /**
+     * A layer or head index: {@code 0..max} when the model is unknown, below the model's count of {@code bound}
+     * when it is known ({@link #check(Map, ModelLimits)}).
+     */
+    public void modelIndex(String name, ModelDimension bound, int max, Property<Number> property) {
+        integer(name, 0, max, property, false, bound);
+    }
+
+    private void integer(String name, int min, int max, Property<Number> property, boolean afterRun,
+                         ModelDimension bound) {
         add(new Setting<>(name, min + ".." + max, text -> {
             int v;
             try {
@@ -59,7 +82,7 @@ public final class ViewSettings {
                 throw new IllegalArgumentException(v + " is out of range");
             }
             return (Number) v;
-        }, n -> Integer.toString(n.intValue()), property, afterRun));
+        }, n -> Integer.toString(n.intValue()), property, afterRun, bound));
     }
 
     /** A true/false setting. */
@@ -68,7 +91,7 @@ public final class ViewSettings {
             case "true" -> true;
             case "false" -> false;
             default -> throw new IllegalArgumentException("not true or false");
-        }, b -> Boolean.toString(b), property, false));
+        }, b -> Boolean.toString(b), property, false, null));
     }
 
     /** One of {@code values}, saved by {@code id}. */
@@ -80,7 +103,7 @@ public final class ViewSettings {
                 throw new IllegalArgumentException("'" + text + "' is not a choice");
             }
             return values.get(i);
-        }, id, property, false));
+        }, id, property, false, null));
     }
 
     private void add(Setting<?> s) {
@@ -104,12 +127,19 @@ public final class ViewSettings {
         return out;
     }
 
+    /** {@link #check(Map, ModelLimits)} without a known model. */
+    public Checked check(Map<String, String> saved) {
+        return check(saved, null);
+    }
+
     /**
      * Parses every value of a saved {@code views} object; nothing is applied.
      *
+     * @param model the model the settings will be shown on, or null when it is not known (layer and head
+     *              indices are then only checked against their fixed range)
      * @throws IllegalArgumentException "views.NAME: problem; valid: range" for the first bad entry
      */
-    public Checked check(Map<String, String> saved) {
+    public Checked check(Map<String, String> saved, ModelLimits model) {
         Map<Setting<?>, Object> now = new LinkedHashMap<>(), later = new LinkedHashMap<>();
         if (saved != null) {
             for (Map.Entry<String, String> e : saved.entrySet()) {
@@ -121,12 +151,20 @@ public final class ViewSettings {
                 if (e.getValue() == null) {
                     throw new IllegalArgumentException("views." + e.getKey() + ": null; valid: " + s.validRange());
                 }
+                Object value;
                 try {
-                    (s.afterRun() ? later : now).put(s, s.parse().apply(e.getValue()));
+                    value = s.parse().apply(e.getValue());
                 } catch (IllegalArgumentException bad) {
                     throw new IllegalArgumentException("views." + e.getKey() + ": " + bad.getMessage() + "; valid: "
                             + s.validRange());
                 }
+                if (s.bound() != null && model != null && ((Number) value).intValue() >= model.of(s.bound())) {
+                    int count = model.of(s.bound());
+                    throw new IllegalArgumentException("views." + e.getKey() + ": " + value + " is out of range for "
+                            + model.model() + " (" + count + " " + s.bound().name().toLowerCase() + "); valid: 0.."
+                            + (count - 1));
+                }
+                (s.afterRun() ? later : now).put(s, value);
             }
         }
         return new Checked(now, later);

@@ -26,6 +26,7 @@ import org.kvscope.app.ui.session.SessionState;
 import org.kvscope.app.ui.session.SessionStore;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.gguf.GGUFException;
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.model.Model;
 import org.kvscope.model.UnsupportedModelException;
 import org.kvscope.prompts.SuiteDescriptor;
@@ -54,6 +55,9 @@ public final class WorkbenchViewModel {
     private final ObjectProperty<Problem> problem = new SimpleObjectProperty<>();
     private final ObjectProperty<SuiteDescriptor> needleSuite = new SimpleObjectProperty<>();
     private final StringProperty device = new SimpleStringProperty("CPU");
+    private final ObjectProperty<KvCacheType> cacheType = new SimpleObjectProperty<>(KvCacheType.F32);
+    /** The cache type the current capture ran with (its analyses count memory in it). */
+    private KvCacheType captureCacheType = KvCacheType.F32;
     private final ObservableList<Path> recent = FXCollections.observableArrayList();
     private final ObservableList<Workbench.StreamedToken> generated = FXCollections.observableArrayList();
     private final PolicyViewModel policyA;
@@ -82,6 +86,14 @@ public final class WorkbenchViewModel {
         prompt.addListener((o, a, b) -> retokenizeLater());
         needleSuite.addListener((o, a, b) -> refreshContexts());
         device.addListener((o, a, b) -> workbench.useDevice(b));
+        cacheType.addListener((o, a, b) -> {
+            if (b == null) {
+                cacheType.set(a);
+            } else {
+                workbench.useCacheType(b);
+            }
+        });
+        workbench.useCacheType(cacheType.get());
     }
 
     public ObjectProperty<Model> modelProperty() { return model; }
@@ -97,6 +109,23 @@ public final class WorkbenchViewModel {
     public ObjectProperty<Problem> problemProperty() { return problem; }
     public ObjectProperty<SuiteDescriptor> needleSuiteProperty() { return needleSuite; }
     public StringProperty deviceProperty() { return device; }
+
+    /** How Run, the re-runs and Generate store keys and values (f32, f16, q8_0, q4_0); never null. */
+    public ObjectProperty<KvCacheType> cacheTypeProperty() { return cacheType; }
+
+    /**
+     * The user's choice of KV cache type: later runs use it, and a captured prompt is run again with it (its
+     * analyses and re-runs follow the new capture).
+     */
+    public void chooseCacheType(KvCacheType type) {
+        if (type == null || type == cacheType.get()) {
+            return;
+        }
+        cacheType.set(type);
+        if (model.get() != null && capture.get() != null) {
+            runPrompt();
+        }
+    }
     public ObservableList<Path> recent() { return recent; }
     public ObservableList<Workbench.StreamedToken> generated() { return generated; }
     public PolicyViewModel policyA() { return policyA; }
@@ -294,6 +323,7 @@ public final class WorkbenchViewModel {
         runCancel = cancel;
         warmUpCancel.set(true);
         running.set(true);
+        KvCacheType type = cacheType.get();
         task.start("Run", TaskProgress.UNKNOWN, this::cancelRun);
         status.set("Running the prompt with attention capture…");
         threads.worker().execute(() -> {
@@ -323,11 +353,15 @@ public final class WorkbenchViewModel {
                     if (cancel.get() || runCancel != cancel || model.get() != m) {
                         return;
                     }
+                    captureCacheType = type;
                     capture.set(run);
                     running.set(false);
                     task.finish();
                     refreshContexts();
-                    status.set("Captured " + tokens.length + " prompt tokens in " + ms + " ms; greedy continuation: "
+                    long cacheBytes = (long) tokens.length * m.config().layers()
+                            * m.config().kvBytesPerTokenPerLayer(type::vectorBytes);
+                    status.set("Captured " + tokens.length + " prompt tokens in " + ms + " ms (KV cache "
+                            + type.cliName() + ", " + ModelFacts.bytes(cacheBytes) + "); greedy continuation: "
                             + m.tokenizer().decode(run.generated()).strip());
                 });
             } catch (CancellationException e) {
@@ -352,7 +386,7 @@ public final class WorkbenchViewModel {
     private void refreshContexts() {
         Model m = model.get();
         CaptureRun run = capture.get();
-        RunContext ctx = m == null || run == null ? null : new RunContext(m, run, needleSuite.get());
+        RunContext ctx = m == null || run == null ? null : new RunContext(m, run, needleSuite.get(), captureCacheType);
         int layers = m == null ? 0 : m.config().layers();
         policyA.setContext(ctx, layers);
         policyB.setContext(ctx, layers);
@@ -383,7 +417,7 @@ public final class WorkbenchViewModel {
         generating.set(true);
         warmUpCancel.set(true);
         task.start("Generate", 0, this::stop);
-        status.set("Generating with " + policy.name() + "…");
+        status.set("Generating with " + policy.name() + " (KV cache " + cacheType.get().cliName() + ")…");
         Consumer<Workbench.StreamedToken> sink = t -> threads.fx().execute(() -> {
             generated.add(t);
             task.progress(generated.size() / (double) n);
@@ -412,7 +446,7 @@ public final class WorkbenchViewModel {
 
     /** The session as it stands: model, prompt, both policies with their latest results. */
     public SessionState snapshot() {
-        return SessionSnapshots.of(model.get(), prompt.get(), policies(), viewSettings);
+        return SessionSnapshots.of(model.get(), prompt.get(), policies(), viewSettings, cacheType.get());
     }
 
     /** Writes the session atomically; a failure becomes a {@link Problem}. */
@@ -429,14 +463,16 @@ public final class WorkbenchViewModel {
 
     /**
      * Restores prompt and policies from a session file, then loads its model (if it differs from
-     * the current one) and re-runs the prompt. The whole file is checked first: when any part is
+     * the current one) and re-runs the prompt. The whole file is checked first (the selected layer and
+     * head against the session's model when it is loaded or its file can be read): when any part is
      * bad, one {@link Problem} names the field and nothing changes. A session whose model file is
      * missing restores the rest, keeps the loaded model and says so.
      */
     public boolean openSession(Path file) {
         SessionSnapshots.Checked s;
         try {
-            s = SessionSnapshots.check(SessionStore.load(file), viewSettings);
+            SessionState state = SessionStore.load(file);
+            s = SessionSnapshots.check(state, viewSettings, limitsOf(state.modelPath()));
         } catch (IOException | IllegalArgumentException e) {
             problem.set(new Problem("Cannot open session", e.getMessage() + "\nNothing was changed."));
             return false;
@@ -446,12 +482,12 @@ public final class WorkbenchViewModel {
             ps.get(i).restore(s.policies().get(i).name(), s.policies().get(i).values());
         }
         history.clear();
+        cacheType.set(s.cacheType());
         prompt.set(s.prompt());
         s.views().applyNow();
         Model m = model.get();
         Path wanted = s.modelPath();
-        boolean sameModel = wanted == null || m != null && m.info().path().toAbsolutePath().normalize()
-                .equals(wanted.toAbsolutePath().normalize());
+        boolean sameModel = wanted == null || m != null && sameFile(m.info().path(), wanted);
         if (!sameModel && !java.nio.file.Files.isRegularFile(wanted)) {
             status.set("Opened session " + file.getFileName() + " without its model (not found: " + wanted + ")");
             problem.set(new Problem("Session model not found", "modelPath: " + wanted + " does not exist.\n"
@@ -473,6 +509,19 @@ public final class WorkbenchViewModel {
         }
         status.set("Opened session " + file.getFileName());
         return true;
+    }
+
+    /** The layer and head counts of the model a session names (the loaded one when it is the same), or null. */
+    private ViewSettings.ModelLimits limitsOf(String sessionModel) {
+        Model m = model.get();
+        if (sessionModel == null || m != null && sameFile(m.info().path(), Path.of(sessionModel))) {
+            return m == null ? null : SessionSnapshots.limits(m);
+        }
+        return SessionSnapshots.limits(Path.of(sessionModel));
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
     }
 
     /** Settings that a capture resets (the focused token) follow the session's re-run. */
