@@ -193,6 +193,42 @@ class WorkbenchLayoutTest {
     }
 
     @Test
+    void theGridCollapsesAndTheDividerIsRememberedPerOrientationAt1024x700(FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        resize(robot, 1024, 700);
+        robot.interact(() -> window.views().getSelectionModel().select(0));
+        WaitForAsyncUtils.waitForFxEvents();
+        javafx.scene.control.SplitPane split = window.attentionSplit();
+        Region heatmapCard = (Region) split.getItems().get(0), gridCard = (Region) split.getItems().get(1);
+        assertEquals(javafx.geometry.Orientation.VERTICAL, split.getOrientation(), "stacked at 1024 px");
+        double shownGrid = gridCard.getHeight();
+        assertTrue(shownGrid >= 0.3 * split.getHeight(), "the grid gets room: " + shownGrid + " of " + split.getHeight());
+        robot.clickOn("#grid-toggle");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(window.gridShownProperty().get());
+        assertFalse(window.lookup("#head-grid").isVisible());
+        assertTrue(heatmapCard.getHeight() >= 0.85 * split.getHeight(), "collapsed, the grid leaves the heatmap the page: "
+                + heatmapCard.getHeight() + " of " + split.getHeight());
+        robot.clickOn("#grid-toggle");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(window.lookup("#head-grid").isVisible());
+        assertEquals(shownGrid, gridCard.getHeight(), 2, "expanded again, the grid takes its place back");
+
+        robot.interact(() -> split.setDividerPositions(0.5)); // the user drags the divider
+        WaitForAsyncUtils.waitForFxEvents();
+        double dragged = split.getDividerPositions()[0]; // as far as the heatmap card's least height allows
+        assertTrue(Math.abs(dragged - 0.5) < 0.05, "dragged to " + dragged);
+        robot.interact(() -> split.setOrientation(javafx.geometry.Orientation.HORIZONTAL));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(0.6, split.getDividerPositions()[0], 0.02, "side by side keeps its own position");
+        robot.interact(() -> split.setOrientation(javafx.geometry.Orientation.VERTICAL));
+        WaitForAsyncUtils.waitForFxEvents();
+        assertEquals(dragged, split.getDividerPositions()[0], 0.01, "stacked again, the dragged position is back");
+        List<String> truncated = WaitForAsyncUtils.asyncFx(() -> Truncation.find(window)).get(10, TimeUnit.SECONDS);
+        assertTrue(truncated.isEmpty(), truncated.toString());
+    }
+
+    @Test
     void theTruncationCheckSeesATooNarrowSpinner(FxRobot robot) throws Exception {
         javafx.scene.control.Spinner<Integer> narrow = new javafx.scene.control.Spinner<>(0, 99999, 12345);
         robot.interact(() -> {
@@ -418,6 +454,7 @@ class WorkbenchLayoutTest {
             window.attention().controls().clip().setValue("clip at p99");
             window.compareControls().rowNormalise().setSelected(true);
             window.compareControls().clip().setValue("clip at p95");
+            window.gridShownProperty().set(false);
             pvc.definitionProperty().set(org.kvscope.metrics.PvcConsistency.Definition.CONSECUTIVE);
             pvc.kProperty().set(8);
             pvc.windowProperty().set(4);
@@ -440,6 +477,7 @@ class WorkbenchLayoutTest {
             window.attention().controls().clip().setValue("no clipping");
             window.compareControls().rowNormalise().setSelected(false);
             window.compareControls().clip().setValue("no clipping");
+            window.gridShownProperty().set(true);
             pvc.definitionProperty().set(org.kvscope.metrics.PvcConsistency.Definition.RECENT_VS_LATER);
             pvc.kProperty().set(32);
             pvc.windowProperty().set(16);
@@ -460,6 +498,7 @@ class WorkbenchLayoutTest {
         assertTrue(window.attention().heatmap().rowNormalisedProperty().get(), "the heatmap follows");
         assertEquals(99, window.attention().heatmap().clipPercentileProperty().get(), 1e-9);
         assertTrue(window.compareControls().rowNormalise().isSelected(), "Compare's own settings");
+        assertFalse(window.gridShownProperty().get(), "the collapsed grid");
         assertEquals("clip at p95", window.compareControls().clip().getValue());
         for (javafx.scene.Node n : window.views().getTabs().get(3).getContent().lookupAll("#heatmap-A")) {
             var h = (org.kvscope.viz.view.AttentionHeatmapView) n;

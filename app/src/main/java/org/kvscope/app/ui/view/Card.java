@@ -24,6 +24,7 @@ import org.kvscope.viz.export.ChartExport;
 public final class Card extends VBox {
     private final Node content;
     private final Supplier<? extends CsvWritable> csv;
+    private final HBox header;
 
     public Card(String title, Node content, Supplier<? extends CsvWritable> csv) {
         this.content = content;
@@ -39,7 +40,7 @@ public final class Card extends VBox {
         export.setMinWidth(Region.USE_PREF_SIZE);
         export.setAccessibleText("Export " + title + " as PNG or CSV");
         export.getItems().addAll(pngItem(title), csvItem(title));
-        HBox header = new HBox(6, t, export);
+        header = new HBox(6, t, export);
         header.getStyleClass().add("card-header");
         VBox.setVgrow(content, Priority.ALWAYS);
         getChildren().addAll(header, content);
@@ -48,6 +49,33 @@ public final class Card extends VBox {
     }
 
     public Node content() { return content; }
+
+    /**
+     * Adds a chevron to the header that shows or hides the content ({@code shown}, bidirectionally); hidden, the
+     * card is only its header and gives the room to its neighbours (its largest size is then its header's).
+     */
+    public Card collapsible(javafx.beans.property.BooleanProperty shown, String id) {
+        javafx.scene.control.ToggleButton toggle = new javafx.scene.control.ToggleButton();
+        toggle.setId(id);
+        toggle.getStyleClass().add("flat");
+        toggle.setMinWidth(Region.USE_PREF_SIZE);
+        toggle.selectedProperty().bindBidirectional(shown);
+        toggle.graphicProperty().bind(shown.map(on -> new FontIcon(on ? "mdi2c-chevron-down" : "mdi2c-chevron-right")));
+        javafx.scene.control.Tooltip tip = new javafx.scene.control.Tooltip();
+        tip.textProperty().bind(shown.map(on -> on ? "Hide this panel" : "Show this panel"));
+        toggle.setTooltip(tip);
+        toggle.accessibleTextProperty().bind(tip.textProperty());
+        header.getChildren().addFirst(toggle);
+        content.visibleProperty().bind(shown);
+        content.managedProperty().bind(shown);
+        Runnable size = () -> {
+            setMaxHeight(shown.get() ? Double.MAX_VALUE : USE_PREF_SIZE);
+            setMaxWidth(shown.get() ? Double.MAX_VALUE : USE_PREF_SIZE);
+        };
+        shown.addListener((o, a, b) -> size.run());
+        size.run();
+        return this;
+    }
 
     /** The view's data as it stands (null when there is none yet). */
     public CsvWritable data() { return csv.get(); }

@@ -73,6 +73,7 @@ public final class MainWindow extends BorderPane {
     private final MainMenu menu;
     private final RunControls runControls;
     private final HeatmapControls compareControls;
+    private final AttentionSplit attentionSplit;
 
     public MainWindow(WorkbenchViewModel vm) {
         this.vm = vm;
@@ -99,13 +100,9 @@ public final class MainWindow extends BorderPane {
         grid.setId("head-grid");
         grid.setAccessibleText("Layer by head grid: a small heatmap of every head's attention; click one to show it large");
         bindGrid(grid);
-        SplitPane attentionSplit = stacksWhenNarrow(new SplitPane(
-                new Card("Attention (policy A overlay)", attention, attention::shownMap),
-                new Card("Layer × head — click to select", grid, () -> grid.mapsProperty().get())));
-        attentionSplit.setDividerPositions(0.6);
-        // stacked (narrow windows) the heatmap keeps most of the height; the grid scrolls below it
-        attentionSplit.orientationProperty().addListener((o, a, v) ->
-                attentionSplit.setDividerPositions(v == Orientation.VERTICAL ? 0.78 : 0.6));
+        attentionSplit = new AttentionSplit(new Card("Attention (policy A overlay)", attention, attention::shownMap),
+                new Card("Layer × head — click to select", grid, () -> grid.mapsProperty().get()));
+        stacksWhenNarrow(attentionSplit);
         AttentionPane compareA = new AttentionPane(vm, vm.policyA(), selection, false);
         AttentionPane compareB = new AttentionPane(vm, vm.policyB(), selection, false);
         SplitPane compare = stacksWhenNarrow(new SplitPane(new Card("Policy A", compareA, compareA::shownMap),
@@ -133,7 +130,9 @@ public final class MainWindow extends BorderPane {
         views.setId("views");
         views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
         views.setMinWidth(300);
-        looks.presentationProperty().addListener((o, a, on) -> compactViewTabs(on));
+        views.widthProperty().addListener((o, a, b) -> fitViewTabs());
+        looks.fontSizeProperty().addListener((o, a, b) -> fitViewTabs());
+        views.getTabs().addListener((javafx.collections.ListChangeListener<Tab>) c -> fitViewTabs());
         attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
         metrics.activeProperty().bind(views.getTabs().get(1).selectedProperty());
         compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());
@@ -177,6 +176,7 @@ public final class MainWindow extends BorderPane {
     private void registerViewSettings(ViewSettings v) {
         v.modelIndex("attention.layer", ViewSettings.ModelDimension.LAYERS, MAX_LAYERS_OR_HEADS, selection.layerProperty());
         v.modelIndex("attention.head", ViewSettings.ModelDimension.HEADS, MAX_LAYERS_OR_HEADS, selection.headProperty());
+        v.bool("attention.gridShown", attentionSplit.gridShownProperty());
         v.bool("heatmap.log", selection.logProperty());
         for (HeatmapControls heatmap : java.util.List.of(attention.controls(), compareControls)) {
             String at = heatmap == compareControls ? "compare." : "heatmap.";
@@ -220,6 +220,10 @@ public final class MainWindow extends BorderPane {
     public PolicyPane policyPaneA() { return policyA; }
     public PolicyPane policyPaneB() { return policyB; }
     public HeadSelection selection() { return selection; }
+    /** The Attention tab's heatmap and layer × head grid. */
+    public SplitPane attentionSplit() { return attentionSplit; }
+    /** Whether the Attention tab shows the layer × head grid (false: collapsed to its title). */
+    public BooleanProperty gridShownProperty() { return attentionSplit.gridShownProperty(); }
     /** The heatmap controls Compare's A and B share. */
     public HeatmapControls compareControls() { return compareControls; }
     public PolicyDiffPane diff() { return diff; }
@@ -292,20 +296,46 @@ public final class MainWindow extends BorderPane {
         main.setDividerPositions(at);
     }
 
+    /** Font of the view tabs' titles when even without icons they would not fit, relative to the root font. */
+    static final double COMPACT_TAB_FONT = 0.85;
+
     /**
-     * In presentation mode the view tabs drop their icons and keep their titles a little smaller than the rest
-     * (still larger than normal), so all six titles fit in the views' width at 1280 px.
+     * Keeps every view tab's title in sight (a narrow window, presentation mode, more tabs): when the titles with
+     * their icons would not fit the views' width the tabs drop their icons, and when even that is too wide their
+     * titles get {@link #COMPACT_TAB_FONT} of the root font.
      */
-    private void compactViewTabs(boolean on) {
+    private void fitViewTabs() {
+        double width = views.getWidth();
+        if (width <= 0) {
+            return;
+        }
+        double font = looks.fontSizeProperty().get();
+        boolean icons = tabTitlesWidth(font, true) <= width;
+        boolean smaller = !icons && tabTitlesWidth(font, false) > width;
         for (Tab t : views.getTabs()) {
-            if (on && t.getGraphic() != null) {
+            if (!icons && t.getGraphic() != null) {
                 t.getProperties().put("icon", t.getGraphic());
                 t.setGraphic(null);
-            } else if (!on && t.getProperties().get("icon") instanceof Node icon) {
+            } else if (icons && t.getProperties().get("icon") instanceof Node icon) {
                 t.setGraphic(icon);
             }
-            t.setStyle(on ? "-fx-font-size: 0.85em;" : "");
+            t.setStyle(smaller ? "-fx-font-size: " + COMPACT_TAB_FONT + "em;" : "");
         }
+    }
+
+    /**
+     * About the width the view tabs' headers need at a root font of {@code font} px (Modena's tab padding and
+     * gaps, the header area's margins, an icon and its gap when {@code icons}); errs on the wide side.
+     */
+    private double tabTitlesWidth(double font, boolean icons) {
+        javafx.scene.text.Text probe = new javafx.scene.text.Text();
+        probe.setFont(javafx.scene.text.Font.font(font));
+        double sum = 2 * font;
+        for (Tab t : views.getTabs()) {
+            probe.setText(t.getText());
+            sum += probe.getLayoutBounds().getWidth() + 2.4 * font + (icons ? 16 + 0.6 * font : 0);
+        }
+        return sum;
     }
 
     private void onResize() {
