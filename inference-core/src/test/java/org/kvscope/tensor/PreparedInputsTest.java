@@ -60,13 +60,6 @@ class PreparedInputsTest {
     private static void assertRowsMatch(FloatTensor t, float[] x, float[] out, int rows, int cols, String what) {
         float[] deq = new float[rows * cols];
         t.dequantize(0, deq, 0, deq.length);
-        for (int r = 0; r < rows; r++) {
-            double ref = 0, norm = 0;
-            for (int i = 0; i < cols; i++) {
-                ref += (double) deq[r * cols + i] * x[i];
-                norm += Math.abs((double) deq[r * cols + i] * x[i]);
-            }
-            assertEquals(ref, out[r], 1e-5 * norm + 1e-6, what + " row " + r);
-        }
+        TensorKernelsTest.assertRowsMatchReference(deq, x, out, rows, cols, what);
     }
 }
