@@ -30,19 +30,30 @@ public final class Funneling {
 
     /** Rows up to this length are simply sorted; longer ones are bucketed by magnitude first. */
     private static final int SORT_BELOW = 48;
-    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[256]);
     /** A weight's bucket: its float bits without the low 20 (exponent and 3 mantissa bits: 8 buckets a binade). */
     private static final int BUCKET_SHIFT = 20;
-    private static final ThreadLocal<MassBuckets> BUCKETS = ThreadLocal.withInitial(MassBuckets::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-    /** Mass and count of a row's weights per magnitude bucket; all zero between uses. */
-    private static final class MassBuckets {
-        final double[] mass = new double[1 << (31 - BUCKET_SHIFT)];
-        final int[] count = new int[mass.length];
+    /**
+     * Working memory of {@link #positionsForMass}: mass and count per magnitude bucket (all zero
+     * between uses) and room for one bucket's weights. One thread at a time; a caller that keeps
+     * one per thread or per head saves the thread-local lookup each row would otherwise cost.
+     */
+    public static final class Scratch {
+        private final double[] mass = new double[1 << (31 - BUCKET_SHIFT)];
+        private final int[] count = new int[mass.length];
+        private float[] weights = new float[256];
 
-        void clear(int from, int to) {
+        private void clear(int from, int to) {
             Arrays.fill(mass, from, to + 1, 0);
             Arrays.fill(count, from, to + 1, 0);
+        }
+
+        private float[] weights(int n) {
+            if (weights.length < n) {
+                weights = new float[Math.max(n, 2 * weights.length)];
+            }
+            return weights;
         }
     }
 
@@ -55,10 +66,15 @@ public final class Funneling {
      * the row.
      */
     public static int positionsForMass(float[] row, int count, double fraction) {
+        return count < SORT_BELOW ? positionsForMassSorted(row, count, fraction)
+                : positionsForMass(row, count, fraction, SCRATCH.get());
+    }
+
+    /** {@link #positionsForMass} with the caller's working memory. */
+    public static int positionsForMass(float[] row, int count, double fraction, Scratch b) {
         if (count < SORT_BELOW) {
             return positionsForMassSorted(row, count, fraction);
         }
-        MassBuckets b = BUCKETS.get();
         double total = 0;
         int low = b.mass.length - 1, high = 0;
         for (int k = 0; k < count; k++) {
@@ -81,7 +97,7 @@ public final class Funneling {
             taken += b.count[key];
             key--;
         }
-        float[] a = scratch(b.count[key]);
+        float[] a = b.weights(b.count[key]);
         int n = 0;
         for (int k = 0; k < count; k++) {
             float v = row[k];
@@ -150,15 +166,6 @@ public final class Funneling {
 
     private static float median3(float x, float y, float z) {
         return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
-    }
-
-    private static float[] scratch(int count) {
-        float[] a = SCRATCH.get();
-        if (a.length < count) {
-            a = new float[Math.max(count, 2 * a.length)];
-            SCRATCH.set(a);
-        }
-        return a;
     }
 
     /** {@link #positionsForMass} by sorting the whole row (short rows, and rows with negative or NaN weights). */

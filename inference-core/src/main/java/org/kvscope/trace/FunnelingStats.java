@@ -11,6 +11,8 @@ public final class FunnelingStats {
     private final double[][] entropy, positions90, sinkMass;
     private final long[][] rows;
     private final double[][][] distance;
+    /** Per query head: a head's rows come from one thread at a time (layers run in turn). */
+    private final org.kvscope.metrics.Funneling.Scratch[] scratch;
 
     public FunnelingStats(int layers, int heads, int sinks, int maxDistance) {
         this.layers = layers;
@@ -22,11 +24,13 @@ public final class FunnelingStats {
         sinkMass = new double[layers][heads];
         rows = new long[layers][heads];
         distance = new double[layers][heads][distanceEdges.length];
+        scratch = new org.kvscope.metrics.Funneling.Scratch[heads];
+        java.util.Arrays.setAll(scratch, h -> new org.kvscope.metrics.Funneling.Scratch());
     }
 
     void add(int layer, int head, int queryPosition, int[] keyPositions, float[] weights, int count) {
         entropy[layer][head] += org.kvscope.metrics.Funneling.entropy(weights, count);
-        positions90[layer][head] += org.kvscope.metrics.Funneling.positionsForMass(weights, count, 0.9);
+        positions90[layer][head] += org.kvscope.metrics.Funneling.positionsForMass(weights, count, 0.9, scratch[head]);
         double total = 0, sink = 0;
         for (int s = 0; s < count; s++) {
             total += weights[s];
