@@ -197,10 +197,8 @@ class AnalysisViewsTest {
 
     /** Compare's A and B heatmaps, in that order. */
     private java.util.List<org.kvscope.viz.view.AttentionHeatmapView> compareHeatmaps(FxRobot robot) {
-        var main = window.attention().heatmap();
-        var a = robot.lookup("#heatmap-A").queryAllAs(org.kvscope.viz.view.AttentionHeatmapView.class).stream()
-                .filter(h -> h != main).findFirst().orElseThrow();
-        return java.util.List.of(a, robot.lookup("#heatmap-B").queryAs(org.kvscope.viz.view.AttentionHeatmapView.class));
+        return java.util.List.of(robot.lookup("#compare-heatmap-A").queryAs(org.kvscope.viz.view.AttentionHeatmapView.class),
+                robot.lookup("#compare-heatmap-B").queryAs(org.kvscope.viz.view.AttentionHeatmapView.class));
     }
 
     @Test

@@ -79,6 +79,8 @@ public class AttentionHeatmapView extends Region {
     private final ObjectProperty<ColorScale> colorScale = new SimpleObjectProperty<>(this, "colorScale",
             ColorScales.VIRIDIS);
     private final BooleanProperty rowNormalised = new SimpleBooleanProperty(this, "rowNormalised", false);
+    private final BooleanProperty queryAxisVisible = new SimpleBooleanProperty(this, "queryAxisVisible", true);
+    private final BooleanProperty colourBarVisible = new SimpleBooleanProperty(this, "colourBarVisible", true);
     private final DoubleProperty clipPercentile = new SimpleDoubleProperty(this, "clipPercentile", Double.NaN) {
         @Override
         public void set(double p) {
@@ -148,6 +150,8 @@ public class AttentionHeatmapView extends Region {
             invalidateColours();
         });
         rowNormalised.addListener((obs, o, n) -> invalidateScale());
+        queryAxisVisible.addListener((obs, o, n) -> invalidateContent());
+        colourBarVisible.addListener((obs, o, n) -> invalidateContent());
         clipPercentile.addListener((obs, o, n) -> invalidateScale());
         head.addListener((obs, o, n) -> {
             refreshHover();
@@ -245,6 +249,19 @@ public class AttentionHeatmapView extends Region {
     /** Divide each query row by its largest weight before colouring (default false). */
     public BooleanProperty rowNormalisedProperty() {
         return rowNormalised;
+    }
+
+    /**
+     * Whether the query labels are drawn left of the map (default true). Two maps side by side that show the same
+     * rows (Compare's A and B) need them once; without them the map takes their width.
+     */
+    public BooleanProperty queryAxisVisibleProperty() {
+        return queryAxisVisible;
+    }
+
+    /** Whether the colour bar is drawn right of the map (default true); without it the map takes its width. */
+    public BooleanProperty colourBarVisibleProperty() {
+        return colourBarVisible;
     }
 
     /**
@@ -404,9 +421,9 @@ public class AttentionHeatmapView extends Region {
     /** The area the image may use, in local coordinates (the image is letterboxed inside it). */
     public Rectangle2D plotArea() {
         double f = scale();
-        double left = 74 * f;
+        double left = queryAxisVisible.get() ? 74 * f : 8;
         double top = 20 * f;
-        double right = 56 * f + 18;
+        double right = colourBarVisible.get() ? 56 * f + 18 : 8;
         double bottom = HeatmapAxes.STRIP_H + 6 + keySpace() + 20 * f;
         return new Rectangle2D(left, top, Math.max(1, getWidth() - left - right),
                 Math.max(1, getHeight() - top - bottom));
@@ -695,8 +712,11 @@ public class AttentionHeatmapView extends Region {
         g.strokeRect(img.getMinX() - 0.5, img.getMinY() - 0.5, img.getWidth() + 1, img.getHeight() + 1);
         Rectangle2D strip = keptStripBounds();
         HeatmapAxes.keptStrip(g, frame, keptMask.get(), keptColor.get(), strip.getMinY());
-        HeatmapAxes.labels(g, frame, m, font, img.getMinX() - 8, keySpace(), strip.getMaxY() + 4);
-        HeatmapAxes.colourBar(g, colourBarBounds(), colorScale.get(), values, font, gradient);
+        HeatmapAxes.labels(g, frame, m, font, queryAxisVisible.get() ? img.getMinX() - 8 : 0, keySpace(),
+                strip.getMaxY() + 4);
+        if (colourBarVisible.get()) {
+            HeatmapAxes.colourBar(g, colourBarBounds(), colorScale.get(), values, font, gradient);
+        }
         drawTitle(g, m, font);
         drawSinks(g, m, font);
     }

@@ -83,7 +83,10 @@ final class HeatmapAxes {
         }
     }
 
-    /** Token text beside every row and under every column when cells are tall enough, else position ticks. */
+    /**
+     * Token text beside every row and under every column when cells are tall enough, else position ticks; no row
+     * labels when {@code leftSpace} is 0 or less.
+     */
     static void labels(GraphicsContext g, Frame f, AttentionMap m, Font font, double leftSpace, double keySpace,
                        double keyTop) {
         double fontPx = font.getSize();
@@ -94,9 +97,10 @@ final class HeatmapAxes {
         int leftChars = Math.max(2, (int) (leftSpace / (fontPx * 0.62)));
         int keyChars = Math.max(2, (int) (keySpace / (fontPx * 0.62)));
         g.setTextBaseline(VPos.CENTER);
+        boolean rowLabels = leftSpace > 0;
         if (tokens) {
             g.setTextAlign(TextAlignment.RIGHT);
-            for (int r = 0; r < f.rows(); r++) {
+            for (int r = 0; rowLabels && r < f.rows(); r++) {
                 int q = f.q0() + r;
                 g.fillText(WeightFormat.token(m.queryTokens().get(q), leftChars), img.getMinX() - 4,
                         img.getMinY() + (r + 0.5) * f.cell());
@@ -113,7 +117,7 @@ final class HeatmapAxes {
         }
         int qStride = niceStride((fontPx + 6) / cellHeight(f));
         g.setTextAlign(TextAlignment.RIGHT);
-        for (int q = firstMultiple(f.q0(), qStride); q < f.q0() + f.rows(); q += qStride) {
+        for (int q = firstMultiple(f.q0(), qStride); rowLabels && q < f.q0() + f.rows(); q += qStride) {
             double y = img.getMinY() + (q - f.q0() + 0.5) * img.getHeight() / f.rows();
             g.fillText("#" + m.queryPositions()[q], img.getMinX() - 4, y);
         }

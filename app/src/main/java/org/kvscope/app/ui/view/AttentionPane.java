@@ -39,18 +39,23 @@ public final class AttentionPane extends BorderPane {
     private CaptureRun shownRun;
     private int shownLayer = -1, shownHead = -1;
     private boolean stale;
+    /** Compare's layout: a title naming the policy, a one-line summary. */
+    private final boolean compact;
 
     public AttentionPane(WorkbenchViewModel vm, PolicyViewModel policy, HeadSelection selection, boolean controls) {
         this.vm = vm;
         this.policy = policy;
         this.selection = selection;
         getStyleClass().add("attention-pane");
-        heatmap.setId("heatmap-" + policy.label());
+        this.compact = !controls;
+        String ids = controls ? "heatmap" : "compare-heatmap";
+        heatmap.setId(ids + "-" + policy.label());
         heatmap.setPrefSize(460, 460);
         heatmap.setMinSize(120, 120);
-        summary.setId("heatmap-summary-" + policy.label());
+        summary.setId(ids + "-summary-" + policy.label());
         summary.getStyleClass().add("muted");
-        summary.setWrapText(true);
+        // side by side (Compare) both summaries keep one line, so both heatmaps get the same height
+        summary.setWrapText(controls);
         summary.setMinHeight(Region.USE_PREF_SIZE);
         heatmap.keptColorProperty().set(VizStyle.seriesColor(policy.label(), 0));
         this.controls = controls ? new HeatmapControls(vm, selection, java.util.List.of(heatmap), "heatmap") : null;
@@ -61,7 +66,9 @@ public final class AttentionPane extends BorderPane {
         if (controls) {
             setTop(this.controls);
         } else {
-            Label title = new Label();
+            var marker = new javafx.scene.shape.Rectangle(10, 10, VizStyle.seriesColor(policy.label(), 0));
+            Label title = new Label(null, marker);
+            title.setId("compare-title-" + policy.label());
             title.getStyleClass().add("card-title");
             title.textProperty().bind(policy.policyNameProperty().map(n -> "Policy " + policy.label() + ": " + n));
             setTop(title);
@@ -153,7 +160,10 @@ public final class AttentionPane extends BorderPane {
             heatmap.headProperty().set(new LayerHead(l, h));
         }
         heatmap.setKeptMask(a == null ? null : VizData.keptMask(a.kept(), l, kvh, n, maps.size()));
-        if (a != null) {
+        if (a != null && compact) {
+            summary.setText(String.format("keeps %d of %d keys (kv-head %d) · recall %.3f",
+                    a.kept().of(l, kvh).length, n, kvh, a.recall()[l][h]));
+        } else if (a != null) {
             summary.setText(String.format("layer %d head %d (kv-head %d): %s keeps %d of %d keys, recall %.3f",
                     l, h, kvh, a.policy(), a.kept().of(l, kvh).length, n, a.recall()[l][h]));
         } else {

@@ -61,6 +61,7 @@ public final class EvaluationPane extends ScrollPane {
             p.baselineProperty().addListener((o, a, b) -> updates.changed(this::update));
             p.policyNameProperty().addListener((o, a, b) -> updates.changed(this::update));
         }
+        baseline.setId("needles-fullkv");
         baseline.setPrefSize(300, 220);
         HBox.setHgrow(baseline, Priority.ALWAYS);
         needleRow.getChildren().add(baseline);

@@ -103,23 +103,9 @@ public final class MainWindow extends BorderPane {
         attentionSplit = new AttentionSplit(new Card("Attention (policy A overlay)", attention, attention::shownMap),
                 new Card("Layer × head — click to select", grid, () -> grid.mapsProperty().get()));
         stacksWhenNarrow(attentionSplit);
-        AttentionPane compareA = new AttentionPane(vm, vm.policyA(), selection, false);
-        AttentionPane compareB = new AttentionPane(vm, vm.policyB(), selection, false);
-        SplitPane compare = stacksWhenNarrow(new SplitPane(new Card("Policy A", compareA, compareA::shownMap),
-                new Card("Policy B", compareB, compareB::shownMap)));
-        Label compareTotals = new Label();
-        compareTotals.getStyleClass().add("totals");
-        compareTotals.setWrapText(true);
-        compareTotals.setMinHeight(Region.USE_PREF_SIZE);
-        compareTotals.textProperty().bind(metrics.totalsProperty());
-        diff = new PolicyDiffPane(vm, selection);
-        SplitPane compareAndDiff = new SplitPane(compare, scroll(diff));
-        compareAndDiff.setOrientation(Orientation.VERTICAL);
-        compareControls = new HeatmapControls(vm, selection,
-                java.util.List.of(compareA.heatmap(), compareB.heatmap()), "compare");
-        VBox comparePage = new VBox(8, compareTotals, compareControls, compareAndDiff);
-        comparePage.getStyleClass().add("page");
-        VBox.setVgrow(compareAndDiff, Priority.ALWAYS);
+        ComparePane comparePage = new ComparePane(vm, selection, metrics.totalsProperty());
+        diff = comparePage.diff();
+        compareControls = comparePage.controls();
         tokens = new TokensPage(vm, selection);
         evaluationTabs = new EvaluationTabs(vm, evaluation);
         views.getTabs().addAll(tab("Attention", "mdi2g-grid", attentionSplit), tab("Metrics", "mdi2c-chart-line", metrics),
@@ -135,10 +121,8 @@ public final class MainWindow extends BorderPane {
         views.getTabs().addListener((javafx.collections.ListChangeListener<Tab>) c -> fitViewTabs());
         attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
         metrics.activeProperty().bind(views.getTabs().get(1).selectedProperty());
-        compareA.activeProperty().bind(views.getTabs().get(3).selectedProperty());
-        compareB.activeProperty().bind(views.getTabs().get(3).selectedProperty());
+        comparePage.activeProperty().bind(views.getTabs().get(3).selectedProperty());
         tokens.activeProperty().bind(views.getTabs().get(4).selectedProperty());
-        diff.activeProperty().bind(views.getTabs().get(3).selectedProperty());
         evaluationTabs.shownProperty().bind(views.getTabs().get(2).selectedProperty());
 
         modelTab = tab("Model & prompt", "mdi2t-text-box-outline", null);

@@ -24,8 +24,8 @@ import org.kvscope.viz.view.LayerMetricChart;
 import org.kvscope.viz.view.TokenFlowView;
 
 /**
- * Policy A against policy B: swap and copy buttons; per layer and kv-head the keys kept by A only,
- * B only and both; the selected head's keys as text with A's and B's kept marks; recall A − B by
+ * Policy A against policy B: swap and copy buttons ({@link #actions()}); per layer and kv-head the keys
+ * kept by A only, B only and both; the selected head's keys as text with A's and B's kept marks; recall A − B by
  * layer; and the perplexity and needle differences.
  */
 public final class PolicyDiffPane extends VBox {
@@ -37,6 +37,7 @@ public final class PolicyDiffPane extends VBox {
     private final LayerMetricChart recall = new LayerMetricChart("", LayerMetricChart.Style.BAR);
     private final Label summary = new Label();
     private final Label evaluation = new Label();
+    private final HBox actions;
     private List<String> tokens = List.of();
     private CaptureRun tokensOf;
     private final javafx.beans.property.BooleanProperty active = new javafx.beans.property.SimpleBooleanProperty(true);
@@ -64,9 +65,8 @@ public final class PolicyDiffPane extends VBox {
         evaluation.setId("diff-evaluation");
         evaluation.getStyleClass().add("totals");
         evaluation.setWrapText(true);
-        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(8, 4, swap, copy, summary);
-        bar.setAlignment(Pos.CENTER_LEFT);
-        HBox.setHgrow(summary, Priority.ALWAYS);
+        actions = new HBox(8, swap, copy);
+        actions.setAlignment(Pos.CENTER_LEFT);
 
         table.setId("diff-table");
         table.getColumns().addAll(List.of(column("Layer", Row::layer), column("KV-head", Row::kvHead),
@@ -95,7 +95,7 @@ public final class PolicyDiffPane extends VBox {
                 + "both bars = kept by both, none = evicted by both.");
         legend.getStyleClass().add("muted");
         legend.setWrapText(true);
-        getChildren().addAll(bar, evaluation, counts,
+        getChildren().addAll(summary, evaluation, counts,
                 new Card("Keys kept by A only, B only and both", new VBox(4, legend, keys), () -> keys.dataProperty().get()));
         compare.diffProperty().addListener((o, a, d) -> update());
         selection.layerProperty().addListener((o, a, b) -> update());
@@ -114,6 +114,9 @@ public final class PolicyDiffPane extends VBox {
 
     /** Whether the pane is on screen; while it is not, changes only mark it stale. */
     public javafx.beans.property.BooleanProperty activeProperty() { return active; }
+
+    /** Swap A ↔ B and Copy A → B (the page puts them beside the heatmap controls, in sight). */
+    public HBox actions() { return actions; }
 
     /** The view-model behind the pane. */
     public CompareViewModel model() { return compare; }
