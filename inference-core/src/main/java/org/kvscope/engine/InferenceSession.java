@@ -40,6 +40,7 @@ public final class InferenceSession implements AutoCloseable {
     private BudgetCap budgetCap;
     private final CacheOccupancy.Tracker occupancy = new CacheOccupancy.Tracker();
     private long lastReconstructionNanos;
+    private long lastSelectionNanos;
 
     public InferenceSession(Model model, SessionOptions options) {
         ModelConfig c = model.config();
@@ -182,7 +183,9 @@ public final class InferenceSession implements AutoCloseable {
             if (lastEvidence != null) {
                 attachExtras(lastEvidence, tokens, keyCount);
             }
+            long t0 = System.nanoTime();
             KeptPositions kept = policy.checkedSelectAfterPrefill(context);
+            lastSelectionNanos = System.nanoTime() - t0;
             budgetCap = decodeCap == DecodeCap.BUDGET
                     ? BudgetCap.of(policy, context, kept, backend.cache(), keyCount) : null;
             if (kept != null) {
@@ -210,6 +213,13 @@ public final class InferenceSession implements AutoCloseable {
             evidence.setRetrievalScores(RetrievalHeads.of(options.backend(), model).perKvHead());
         }
     }
+
+    /**
+     * Wall time of the policy's selection after the last prefill ({@link
+     * CompressionPolicy#checkedSelectAfterPrefill}: scoring and choosing the kept positions, not
+     * the evidence gathering during prefill, the reconstruction pass or applying the kept set).
+     */
+    public long lastSelectionNanos() { return lastSelectionNanos; }
 
     /** Wall time of the last prefill's KVzip reconstruction pass (0 when none ran). */
     public long lastReconstructionNanos() { return lastReconstructionNanos; }

@@ -1,6 +1,5 @@
 package org.kvscope.kv;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -48,7 +47,8 @@ public final class AdaKvPolicy extends SnapKvPolicy {
         int heads = scores.length;
         int selectable = Math.max(0, Math.min(budget, n) - window);
         int safe = Math.max(0, Math.min(selectable, (int) Math.floor(alpha * budget) - window));
-        List<long[]> pool = new ArrayList<>(); // {head, position}
+        long[] pool = new long[heads * Math.max(0, n - window)]; // TopK keys of (head * n + position)
+        int pooled = 0;
         boolean[][] chosen = new boolean[heads][n];
         int taken = 0;
         for (int h = 0; h < heads; h++) {
@@ -61,16 +61,15 @@ public final class AdaKvPolicy extends SnapKvPolicy {
             }
             for (int p = 0; p < n - window; p++) {
                 if (!chosen[h][p]) {
-                    pool.add(new long[] {h, p});
+                    pool[pooled++] = TopK.key(scores[h][p], h * n + p);
                 }
             }
         }
-        pool.sort((a, b) -> {
-            float sa = scores[(int) a[0]][(int) a[1]], sb = scores[(int) b[0]][(int) b[1]];
-            return sa != sb ? Float.compare(sb, sa) : a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]);
-        });
-        for (int i = 0; i < pool.size() && taken < heads * selectable; i++, taken++) {
-            chosen[(int) pool.get(i)[0]][(int) pool.get(i)[1]] = true;
+        int more = Math.max(0, Math.min(pooled, heads * selectable - taken));
+        TopK.partition(pool, pooled, more);
+        for (int i = 0; i < more; i++) {
+            int flat = TopK.index(pool[i]);
+            chosen[flat / n][flat % n] = true;
         }
         int[][] out = new int[heads][];
         for (int h = 0; h < heads; h++) {

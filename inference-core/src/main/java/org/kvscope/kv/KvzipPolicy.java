@@ -97,7 +97,7 @@ public final class KvzipPolicy extends CompressionPolicy {
     /**
      * Marks the sinks of layers {@code from..to-1} and the {@code pick} best other pairs among
      * them. Each pair is ranked by one long (score descending, then layer, head and position
-     * ascending) so one primitive sort orders them; scores are attention weights, never negative,
+     * ascending) so one primitive quickselect finds the best; scores are attention weights, never negative,
      * so their float bits order like the values.
      */
     private static void selectTop(PrefillContext ctx, int from, int to, int sinks, long pick, boolean[][][] keep) {
@@ -116,8 +116,9 @@ public final class KvzipPolicy extends CompressionPolicy {
                 }
             }
         }
-        Arrays.sort(order);
-        for (int j = 0; j < Math.min(pick, order.length); j++) {
+        int take = (int) Math.min(pick, order.length);
+        TopK.partition(order, order.length, take);
+        for (int j = 0; j < take; j++) {
             int flat = (int) order[j], head = flat / perHead;
             keep[from + head / heads][head % heads][sinks + flat % perHead] = true;
         }

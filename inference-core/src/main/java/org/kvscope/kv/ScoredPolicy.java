@@ -107,28 +107,21 @@ public abstract class ScoredPolicy extends CompressionPolicy {
         return out;
     }
 
-    /** Sinks + recent window + top-(budget − both) of the rest by score, increasing. */
+    /** Sinks + recent window + top-(budget − both) of the rest by score (ties: earlier), increasing. */
     static int[] select(float[] scores, int n, int sinks, int recent, int budget) {
         int fixed = sinks + recent;
         int pick = Math.max(0, Math.min(budget, n) - fixed);
-        Integer[] candidates = new Integer[n - fixed];
-        for (int i = 0; i < candidates.length; i++) {
-            candidates[i] = sinks + i;
-        }
-        Arrays.sort(candidates, (a, b) -> scores[a] != scores[b] ? Float.compare(scores[b], scores[a])
-                : Integer.compare(a, b));
-        int[] kept = new int[Math.min(n, fixed + pick)];
+        int[] best = TopK.best(scores, sinks, n - recent, pick);
+        int[] kept = new int[Math.min(n, fixed + best.length)];
         int k = 0;
         for (int i = 0; i < sinks; i++) {
             kept[k++] = i;
         }
-        for (int i = 0; i < pick; i++) {
-            kept[k++] = candidates[i];
-        }
+        System.arraycopy(best, 0, kept, k, best.length);
+        k += best.length;
         for (int i = n - recent; i < n; i++) {
             kept[k++] = i;
         }
-        Arrays.sort(kept);
         return kept;
     }
 }

@@ -231,6 +231,21 @@ class CliTest {
         assertFalse(r.err().contains("stages"), "refused before the progress of any stage: " + r.err());
     }
 
+    @Test
+    void benchPoliciesReportsPrefillAndSelectionPerPolicyAndTheExtraPassesApart() {
+        Run r = run("bench-policies", "--model", tiny.toString(), "--tokens", "64", "--repeat", "1", "--budget", "16",
+                "--policies", "snapkv,kvzip");
+        assertEquals(0, r.code(), r.err());
+        for (String p : new String[] {"snapkv", "kvzip"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\| " + p + " \\| [0-9.]+ \\| [-+][0-9.]+% \\| [0-9.]+ \\|")),
+                    p + ": " + r.out());
+        }
+        assertTrue(r.out().contains("kvzip reconstruction pass"), r.out());
+        assertTrue(r.err().contains("bench-policies"), "progress on stderr: " + r.err());
+        assertCleanError(run("bench-policies", "--model", tiny.toString(), "--tokens", "200"), 2, "--tokens", "128");
+        assertCleanError(run("bench-policies", "--model", tiny.toString(), "--policies", "magic"), 2, "unknown policy 'magic'");
+    }
+
     /** Layers of the tiny-llama shape. */
     static final class ModelLayers {
         static final int TINY = 2;

@@ -1,0 +1,41 @@
+package org.kvscope.kv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** TopK against a full comparator sort (score descending, ties to the lower index). */
+class TopKTest {
+    static int[] naive(float[] s, int from, int to, int k) {
+        Integer[] order = IntStream.range(from, to).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, (a, b) -> s[a] != s[b] ? Float.compare(s[b], s[a]) : Integer.compare(a, b));
+        int[] out = new int[Math.min(k, order.length)];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = order[i];
+        }
+        Arrays.sort(out);
+        return out;
+    }
+
+    @Test
+    void bestMatchesAFullSortWithTiesSignedZerosInfinitiesAndNaN() {
+        SplittableRandom r = new SplittableRandom(3);
+        float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f};
+        for (int trial = 0; trial < 300; trial++) {
+            int n = 1 + r.nextInt(200);
+            float[] s = new float[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = switch (r.nextInt(4)) {
+                    case 0 -> specials[r.nextInt(specials.length)];
+                    case 1 -> r.nextInt(3); // many ties
+                    default -> (float) r.nextGaussian();
+                };
+            }
+            int from = r.nextInt(n), to = from + r.nextInt(n - from + 1), k = r.nextInt(n + 2);
+            assertArrayEquals(naive(s, from, to, k), TopK.best(s, from, to, k), "trial " + trial);
+        }
+    }
+}
