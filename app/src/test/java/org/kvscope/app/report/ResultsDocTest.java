@@ -55,6 +55,24 @@ class ResultsDocTest {
     }
 
     @Test
+    void theMatchedMemoryTableIsTheCappedSweepCsv() throws IOException {
+        List<Map<String, String>> csv = csv("sweep-capped-stories260k.csv");
+        List<List<String>> table = table("| policy at matched memory | budget |");
+        assertEquals(csv.size(), table.size(), "one table row per CSV row");
+        for (int i = 0; i < csv.size(); i++) {
+            Map<String, String> r = csv.get(i);
+            List<String> expected = List.of(r.get("policy"), r.get("budget").equals("0") ? "all" : r.get("budget"),
+                    fmt("%.3f", r, "perplexity"), fmt("%+.3f", r, "delta_perplexity"), fmt("%.3f", r, "needle_accuracy"),
+                    fmt("%.3f", r, "mean_recall"), fmt("%.1f", r, "cont_mean_entries_per_head"),
+                    fmt("%.1f", r, "cont_peak_entries_per_head"),
+                    String.format(Locale.ROOT, "%.1f%%", 100 * num(r, "kv_ratio")));
+            assertEquals(expected, table.get(i), "row " + (i + 1));
+        }
+        assertTrue(csv.stream().allMatch(r -> r.get("decode_cap").equals("budget") || r.get("budget").equals("0")),
+                "one mode per CSV: every row with a budget is capped");
+    }
+
+    @Test
     void theScheduleTableIsTheSchedulesCsv() throws IOException {
         List<Map<String, String>> csv = csv("sweep-schedules-stories260k.csv");
         List<List<String>> table = table("| selection | schedule | budget |");
