@@ -222,6 +222,7 @@ public class HeadValuesChart extends BorderPane {
         protected void layoutPlotChildren() {
             super.layoutPlotChildren();
             references.layout((NumberAxis) getYAxis(), getXAxis().getWidth());
+            getXAxis().layout(); // place its labels at the axis's new size first: spacing reads their positions
             spaceLabels(getXAxis());
         }
     }

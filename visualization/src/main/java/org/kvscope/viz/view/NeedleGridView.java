@@ -116,8 +116,13 @@ public class NeedleGridView extends CanvasRegion {
         return VizStyle.clampScale(fontScale.get());
     }
 
+    /** Width the title is laid out at: the view's width less 6 px each side. */
+    private double titleWidth() {
+        return Math.max(0, getWidth() - 12);
+    }
+
     private double titleHeight() {
-        return title.getText().isEmpty() ? 4 : snapSizeY(title.prefHeight(getWidth())) + 2;
+        return title.getText().isEmpty() ? 4 : snapSizeY(title.prefHeight(titleWidth())) + 2;
     }
 
     private double leftWidth() {
@@ -148,7 +153,7 @@ public class NeedleGridView extends CanvasRegion {
     @Override
     protected void layoutChildren() {
         double w = snapSizeX(getWidth());
-        title.resizeRelocate(6, 0, Math.max(0, w - 12), title.prefHeight(w - 12));
+        title.resizeRelocate(6, 0, titleWidth(), title.prefHeight(titleWidth()));
         super.layoutChildren();
     }
 

@@ -70,12 +70,20 @@ final class TickFormat extends StringConverter<Number> {
         return MAX_DECIMALS;
     }
 
+    /** Fewest decimals that write {@code value} exactly (to a part in a billion); none for zero. */
+    static int valueDecimals(double value) {
+        return value == 0 || !Double.isFinite(value) ? 0 : decimals(Math.abs(value));
+    }
+
     @Override
     public String toString(Number n) {
         if (n == null) {
             return "";
         }
-        int d = decimals(unit.getAsDouble());
+        // While the axis picks its tick unit it measures labels of candidate units with this formatter, before
+        // getTickUnit() changes: the value's own decimals keep those widths right (a 5 → 0.025 change printed
+        // "0" then laid out "0.025" under the axis name); the unit's keep one count of decimals along the axis.
+        int d = Math.max(valueDecimals(n.doubleValue()), decimals(unit.getAsDouble()));
         if (formats[d] == null) {
             formats[d] = decimalFormat(d);
         }

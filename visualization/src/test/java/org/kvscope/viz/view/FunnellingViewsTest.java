@@ -191,4 +191,27 @@ class FunnellingViewsTest {
         assertEquals("head (layer 3)", Fx.call(() -> chart.headAxis().getLabel()));
         assertTrue(Fx.call(chart::shownCategories).stream().allMatch(c -> c.startsWith("L3 ")));
     }
+
+    @Test
+    void aLayerChosenBeforeTheChartIsShownHasAllItsHeadsLabelled() {
+        HeadValuesChart chart = new HeadValuesChart(); // as in the workbench: data and layer set while off screen
+        double[][] heads = new double[5][8];
+        for (int l = 0; l < heads.length; l++) {
+            for (int h = 0; h < heads[l].length; h++) {
+                heads[l][h] = 1 + (l + h) % 5 * 0.4;
+            }
+        }
+        Fx.run(() -> {
+            chart.setData(new HeadValues("entropy (nats)", heads));
+            chart.layerProperty().set(2);
+            root.getChildren().setAll(chart);
+            root.resize(600, 300);
+        });
+        Fx.snapshot(chart);
+        Fx.run(() -> chart.layerProperty().set(1));
+        Fx.snapshot(chart);
+        List<javafx.geometry.Bounds> drawn = drawnHeadLabels(chart);
+        assertNoOverlap(drawn);
+        assertEquals(8, drawn.size(), "layer 1's 8 heads all labelled at 600 px");
+    }
 }

@@ -68,4 +68,30 @@ class TickFormatTest {
             assertTrue(label.length() <= 6, "no spurious precision: " + labels);
         }
     }
+
+    @Test
+    void theAxisNameNeverOverlapsTheTickLabels() {
+        PerplexityDeltaChart chart = new PerplexityDeltaChart();
+        Fx.show(stage, chart, 600, 400);
+        Fx.run(() -> chart.setData(new PerplexityDeltas(List.of(new PerplexityDelta("A: snapkv", 64, 7.248, 7.263),
+                new PerplexityDelta("B: streamingllm", 64, 7.248, 7.180)))));
+        Fx.snapshot(chart);
+        NumberAxis y = (NumberAxis) chart.chart().getYAxis();
+        javafx.geometry.Bounds name = Fx.call(() -> y.getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof javafx.scene.control.Label).findFirst().orElseThrow().getBoundsInParent());
+        List<javafx.geometry.Bounds> ticks = Fx.call(() -> y.getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof javafx.scene.text.Text && n.isVisible())
+                .map(javafx.scene.Node::getBoundsInParent).toList());
+        assertFalse(ticks.isEmpty());
+        for (javafx.geometry.Bounds t : ticks) {
+            assertTrue(name.getMaxX() <= t.getMinX() + 0.5, "axis name " + name + " overlaps tick label " + t);
+        }
+    }
+
+    @Test
+    void candidateLabelsCarryTheirOwnDecimals() {
+        assertEquals(0, TickFormat.valueDecimals(0));
+        assertEquals(3, TickFormat.valueDecimals(-0.025));
+        assertEquals(1, TickFormat.valueDecimals(0.1 + 0.2));
+    }
 }
