@@ -136,6 +136,8 @@ public final class InferenceSession implements AutoCloseable {
 
     private void runPrefill(int[] tokens, boolean allRows, LogitsSink sink) {
         requireRoom(tokens.length);
+        lastReconstructionNanos = 0; // this prefill's figures only, whatever ran before
+        lastSelectionNanos = 0;
         int keyCount = position + tokens.length;
         EvidenceCollector collector = null;
         CompressionPolicy.PrefillContext context = null;

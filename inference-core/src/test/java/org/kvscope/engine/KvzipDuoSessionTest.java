@@ -110,6 +110,14 @@ class KvzipDuoSessionTest {
         KvCache c = s.cache();
         assertEquals((long) c.layers() * c.kvHeads() * 12, entries(c));
         assertTrue(s.lastReconstructionNanos() > 0);
+        s.reset(); // a later prefill without KVzip reports its own figures, not the last KVzip pass (bench-policies)
+        s.setPolicy(null);
+        s.prefill(prompt);
+        assertEquals(0, s.lastReconstructionNanos());
+        assertEquals(0, s.lastSelectionNanos());
+        s.reset();
+        s.setPolicy(PolicyRegistry.create("kvzip", Map.of("budget", 12)));
+        s.prefill(prompt);
         for (int i = 0; i < 4; i++) {
             s.decode(i * 7 % 300);
         }
