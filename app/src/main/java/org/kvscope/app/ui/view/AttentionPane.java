@@ -54,8 +54,9 @@ public final class AttentionPane extends BorderPane {
         heatmap.setMinSize(120, 120);
         summary.setId(ids + "-summary-" + policy.label());
         summary.getStyleClass().add("muted");
-        // side by side (Compare) both summaries keep one line, so both heatmaps get the same height
-        summary.setWrapText(controls);
+        // wraps rather than cut (presentation mode in Compare); A's and B's texts differ only in digits, so side by
+        // side both wrap alike and both heatmaps keep the same height
+        summary.setWrapText(true);
         summary.setMinHeight(Region.USE_PREF_SIZE);
         heatmap.keptColorProperty().set(VizStyle.seriesColor(policy.label(), 0));
         this.controls = controls ? new HeatmapControls(vm, selection, java.util.List.of(heatmap), "heatmap") : null;

@@ -14,7 +14,7 @@ import javafx.scene.control.SplitPane;
  */
 final class AttentionSplit extends SplitPane {
     /** The heatmap's share before the user moves the divider: side by side, and stacked. */
-    static final double SIDE_BY_SIDE = 0.6, STACKED = 0.62;
+    static final double SIDE_BY_SIDE = 0.6, STACKED = 0.78;
 
     private final BooleanProperty gridShown = new SimpleBooleanProperty(true);
     private final Map<Orientation, Double> remembered = new EnumMap<>(Map.of(Orientation.HORIZONTAL, SIDE_BY_SIDE,
