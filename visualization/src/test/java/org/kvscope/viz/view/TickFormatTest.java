@@ -52,12 +52,7 @@ class TickFormatTest {
 
     @Test
     void theDeltaPerplexityAxisPrintsNoNegativeZero() {
-        PerplexityDeltaChart chart = new PerplexityDeltaChart();
-        Fx.show(stage, chart, 600, 400);
-        Fx.run(() -> chart.setData(new PerplexityDeltas(List.of(new PerplexityDelta("A: snapkv", 64, 7.248, 7.263),
-                new PerplexityDelta("B: streamingllm", 64, 7.248, 7.180)))));
-        Fx.snapshot(chart);
-        NumberAxis y = (NumberAxis) chart.chart().getYAxis();
+        NumberAxis y = shownDeltaAxis();
         List<String> labels = Fx.call(() -> y.getChildrenUnmodifiable().stream()
                 .filter(n -> n instanceof javafx.scene.text.Text && n.isVisible())
                 .map(n -> ((javafx.scene.text.Text) n).getText()).toList());
@@ -71,12 +66,7 @@ class TickFormatTest {
 
     @Test
     void theAxisNameNeverOverlapsTheTickLabels() {
-        PerplexityDeltaChart chart = new PerplexityDeltaChart();
-        Fx.show(stage, chart, 600, 400);
-        Fx.run(() -> chart.setData(new PerplexityDeltas(List.of(new PerplexityDelta("A: snapkv", 64, 7.248, 7.263),
-                new PerplexityDelta("B: streamingllm", 64, 7.248, 7.180)))));
-        Fx.snapshot(chart);
-        NumberAxis y = (NumberAxis) chart.chart().getYAxis();
+        NumberAxis y = shownDeltaAxis();
         javafx.geometry.Bounds name = Fx.call(() -> y.getChildrenUnmodifiable().stream()
                 .filter(n -> n instanceof javafx.scene.control.Label).findFirst().orElseThrow().getBoundsInParent());
         List<javafx.geometry.Bounds> ticks = Fx.call(() -> y.getChildrenUnmodifiable().stream()
@@ -93,5 +83,15 @@ class TickFormatTest {
         assertEquals(0, TickFormat.valueDecimals(0));
         assertEquals(3, TickFormat.valueDecimals(-0.025));
         assertEquals(1, TickFormat.valueDecimals(0.1 + 0.2));
+    }
+
+    /** The y axis of a Δ perplexity chart shown with one small rise and one small fall. */
+    private NumberAxis shownDeltaAxis() {
+        PerplexityDeltaChart chart = new PerplexityDeltaChart();
+        Fx.show(stage, chart, 600, 400);
+        Fx.run(() -> chart.setData(new PerplexityDeltas(List.of(new PerplexityDelta("A: snapkv", 64, 7.248, 7.263),
+                new PerplexityDelta("B: streamingllm", 64, 7.248, 7.180)))));
+        Fx.snapshot(chart);
+        return (NumberAxis) chart.chart().getYAxis();
     }
 }
