@@ -1,6 +1,8 @@
 package org.kvscope.app.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.kvscope.app.ui.FxWait.await;
+import static org.kvscope.app.ui.FxWait.fx;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,10 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import javafx.scene.control.Tab;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
@@ -55,30 +54,12 @@ class AgreementAndReplayViewsTest {
         vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(100)),
                 new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
-        var scene = WorkbenchApp.createScene(vm, 1280, 800);
-        window = (MainWindow) scene.getRoot();
-        stage.setScene(scene);
-        stage.show();
+        window = FxWait.show(stage, vm);
     }
 
     @AfterEach
     void stop() throws Exception {
         WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(30, TimeUnit.SECONDS);
-    }
-
-    private static <T> T fx(Callable<T> onFx) throws Exception {
-        return WaitForAsyncUtils.asyncFx(onFx).get(30, TimeUnit.SECONDS);
-    }
-
-    private static void await(String what, BooleanSupplier onFx) throws TimeoutException {
-        try {
-            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(onFx::getAsBoolean));
-        } catch (TimeoutException e) {
-            TimeoutException t = new TimeoutException("timed out waiting for " + what);
-            t.initCause(e);
-            throw t;
-        }
-        WaitForAsyncUtils.waitForFxEvents();
     }
 
     private void loadAndRun(FxRobot robot, Path file, String a, String b) throws Exception {

@@ -1,6 +1,8 @@
 package org.kvscope.app.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.kvscope.app.ui.FxWait.await;
+import static org.kvscope.app.ui.FxWait.fx;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -10,10 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import javafx.geometry.Rectangle2D;
 import javafx.scene.Node;
 import javafx.scene.Parent;
@@ -73,28 +72,12 @@ class CompareLayoutTest {
                 new RecentModels(Files.createTempDirectory("kvscope-recent").resolve("recent.json")),
                 DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
-        var scene = WorkbenchApp.createScene(vm, 1280, 800);
-        window = (MainWindow) scene.getRoot();
-        stage.setScene(scene);
-        stage.show();
+        window = FxWait.show(stage, vm);
     }
 
     @AfterEach
     void stop() throws Exception {
         WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(30, TimeUnit.SECONDS);
-    }
-
-    private static <T> T fx(Callable<T> onFx) throws Exception {
-        return WaitForAsyncUtils.asyncFx(onFx).get(30, TimeUnit.SECONDS);
-    }
-
-    private static void await(String what, BooleanSupplier onFx) throws Exception {
-        try {
-            WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(onFx::getAsBoolean).get());
-        } catch (TimeoutException e) {
-            throw new AssertionError("timed out waiting for " + what, e);
-        }
-        WaitForAsyncUtils.waitForFxEvents();
     }
 
     private void loadAndRun(FxRobot robot) throws Exception {
