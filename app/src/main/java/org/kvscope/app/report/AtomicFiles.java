@@ -22,13 +22,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * Writes output files so that readers see either the old or the new content, never a partial one.
  * Only regular files (new ones, or existing ones reached directly or through symbolic links) are
  * replaced atomically: a temporary file next to the real target takes the old file's permissions
- * and is then moved over it, so a symbolic link stays a link and a 0644 file stays 0644. Anything
- * else that already exists (a device such as {@code /dev/null}, a FIFO, {@code /dev/stdout}) is
- * written directly and never replaced. A directory is refused.
+ * and is then moved over it, so a symbolic link stays a link and a 0644 file stays 0644. A
+ * character device, FIFO or socket ({@code /dev/null}, {@code /dev/stdout}) is written in place and
+ * never replaced; a directory, a block device and kernel pseudo-files under /proc or /sys are
+ * refused (see {@link OutputTarget}).
  */
 public final class AtomicFiles {
-    private static final int MAX_LINKS = 40;
-
     private AtomicFiles() {}
 
     /** Produces a file's content at the path it is given. */
@@ -58,17 +57,16 @@ public final class AtomicFiles {
     }
 
     private static void replaceOrWrite(Path target, Producer producer) throws IOException {
-        Path real = resolveLinks(target);
-        if (Files.isDirectory(real)) {
-            throw new FileSystemException(target.toString(), null, "is a directory; give a file name");
+        OutputTarget t = OutputTarget.of(target);
+        Path real = t.real();
+        switch (t.action()) {
+            case REFUSE -> throw new FileSystemException(target.toString(), null, t.refusal());
+            case WRITE_IN_PLACE -> writeInPlace(real, producer);
+            case REPLACE_ATOMICALLY -> replace(real, producer);
         }
-        if (!Files.exists(real) && isSpecialFileSystem(real)) {
-            throw new FileSystemException(target.toString(), null, noNewFiles(real));
-        }
-        if (Files.exists(real) && !Files.isRegularFile(real) || isSpecialFileSystem(real)) {
-            writeDirectly(real, producer);
-            return;
-        }
+    }
+
+    private static void replace(Path real, Producer producer) throws IOException {
         Files.createDirectories(real.getParent());
         Path tmp = createSibling(real);
         try {
@@ -87,29 +85,28 @@ public final class AtomicFiles {
     }
 
     /**
-     * Why {@code target} cannot be written, checked without writing it: a directory, a missing or
-     * non-directory parent, a read-only file, or a directory where no file can be created (a probe
-     * file is created and deleted there). Empty when it can be written.
+     * Why {@code target} cannot be written, checked without writing it: a refused target (see
+     * {@link OutputTarget}), a missing or non-directory parent, a read-only file, or a directory
+     * where no file can be created (a probe file is created and deleted there). Empty when it can
+     * be written.
      */
     public static Optional<String> problem(Path target) {
-        Path real;
+        OutputTarget t;
         try {
-            real = resolveLinks(target);
+            t = OutputTarget.of(target);
         } catch (IOException e) {
             return Optional.of(reason(e));
         }
-        if (Files.isDirectory(real)) {
-            return Optional.of("is a directory; give a file name");
-        }
-        if (!Files.exists(real) && isSpecialFileSystem(real)) {
-            return Optional.of(noNewFiles(real));
+        Path real = t.real();
+        if (t.action() == OutputTarget.Action.REFUSE) {
+            return Optional.of(t.refusal());
         }
         if (Files.exists(real)) {
             if (!Files.isWritable(real)) {
                 return Optional.of("is not writable (permission denied)");
             }
-            if (!Files.isRegularFile(real) || isSpecialFileSystem(real)) {
-                return Optional.empty(); // written directly; opening a FIFO here would block
+            if (t.action() == OutputTarget.Action.WRITE_IN_PLACE) {
+                return Optional.empty(); // opening a FIFO here would block
             }
         }
         Path dir = real.getParent();
@@ -127,35 +124,7 @@ public final class AtomicFiles {
         }
     }
 
-    /**
-     * The absolute path {@code target}'s chain of symbolic links ends at (which need not exist yet);
-     * a chain stops at the first link inside /dev or /proc.
-     */
-    static Path resolveLinks(Path target) throws IOException {
-        Path p = target.toAbsolutePath().normalize();
-        for (int i = 0; Files.isSymbolicLink(p); i++) {
-            if (i == MAX_LINKS) {
-                throw new FileSystemException(target.toString(), null, "too many levels of symbolic links");
-            }
-            if (isSpecialFileSystem(p)) {
-                return p; // e.g. /dev/stdout -> /proc/self/fd/1 -> "pipe:[1234]": written in place, never followed
-            }
-            p = p.resolveSibling(Files.readSymbolicLink(p)).normalize();
-        }
-        return p;
-    }
-
-    /** /dev and /proc entries (e.g. /dev/stdout, /dev/fd/1) are written in place, never replaced. */
-    private static boolean isSpecialFileSystem(Path real) {
-        return real.startsWith("/dev") || real.startsWith("/proc");
-    }
-
-    /** Why a missing /dev or /proc entry cannot be written: those trees hold no user files. */
-    private static String noNewFiles(Path real) {
-        return "does not exist, and no file can be created in /" + real.getName(0);
-    }
-
-    private static void writeDirectly(Path real, Producer producer) throws IOException {
+    private static void writeInPlace(Path real, Producer producer) throws IOException {
         Path tmp = Files.createTempFile("kvscope-out", ".tmp");
         try {
             producer.writeTo(tmp);

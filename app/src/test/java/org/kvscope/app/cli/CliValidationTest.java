@@ -47,6 +47,22 @@ class CliValidationTest {
                 "--out-json and --out-csv name the same file");
     }
 
+    /** As root a write to /proc/self/comm would rename this JVM: harmless, and it shows whether anything was written. */
+    @Test
+    void aKernelSettingIsRefusedAsAnOutputBeforeAnyWork() throws Exception {
+        Path comm = Path.of("/proc/self/comm");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(comm), "no /proc here");
+        String before = Files.readString(comm);
+        assertCleanError(run("analyze", "--model", notAModel.toString(), "--prompt", PROMPT, "--policy", "snapkv",
+                "--out", comm.toString()), 2, "--out /proc/self/comm: is a kernel setting on the proc file system");
+        assertCleanError(run("sweep", "--model", notAModel.toString(), "--out-csv", comm.toString()), 2,
+                "--out-csv /proc/self/comm: is a kernel setting");
+        CliTest.Run synth = run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", comm.toString());
+        assertCleanError(synth, 2, "--out /proc/self/comm: is a kernel setting");
+        assertTrue(synth.err().lines().findFirst().orElseThrow().endsWith("give a file elsewhere"), synth.err());
+        assertEquals(before, Files.readString(comm), "the kernel file was written");
+    }
+
     @Test
     void decodeCapNamesItsValidValues() {
         assertCleanError(run("sweep", "--model", tiny.toString(), "--decode-cap", "none,always"), 2, "--decode-cap",

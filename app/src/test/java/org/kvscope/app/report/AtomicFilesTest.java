@@ -128,9 +128,9 @@ class AtomicFilesTest {
         Path proc = Path.of("/proc/kvscope-no-such-output.json");
         Assumptions.assumeTrue(Files.isDirectory(Path.of("/proc/self")), "no /proc here");
         String problem = AtomicFiles.problem(proc).orElseThrow();
-        assertEquals("does not exist, and no file can be created in /proc", problem);
+        assertEquals("does not exist, and no file can be created in /proc (a proc file system)", problem);
         IOException e = assertThrows(IOException.class, () -> AtomicFiles.write(proc, new byte[1]));
-        assertEquals(proc + ": does not exist, and no file can be created in /proc", e.getMessage());
+        assertEquals(proc + ": does not exist, and no file can be created in /proc (a proc file system)", e.getMessage());
     }
 
     @Test
