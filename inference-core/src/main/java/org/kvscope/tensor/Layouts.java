@@ -44,6 +44,11 @@ final class Layouts {
                 : ByteVector.fromMemorySegment(B, m, byteOffset, ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** F.length() unsigned bytes at byteOffset zero-extended to {@link #I} lanes. */
+    static IntVector unsignedBytes(MemorySegment m, long byteOffset) {
+        return (IntVector) bytes(m, byteOffset).convertShape(jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
     /** F.length() signed bytes at byteOffset as floats. */
     static FloatVector bytesToFloats(MemorySegment m, long byteOffset) {
         return (FloatVector) bytes(m, byteOffset).convertShape(jdk.incubator.vector.VectorOperators.B2F, F, 0);

@@ -46,22 +46,29 @@ public final class Q4_KTensor extends SegmentTensor {
         return d * scaleOrMin(m, block + 4, sub, 0) * q - dmin * scaleOrMin(m, block + 4, sub, 1);
     }
 
+    /**
+     * Prefill's tiles: each 32-byte chunk of quants F.length() bytes at a time, zero-extended to
+     * int lanes, the low nibbles one sub-block and the high nibbles the next, as d·scale·q − dmin·min
+     * (a product then a difference, as {@link #getFloat}: the same floats bit for bit).
+     */
     @Override
     protected void dequantizeBlocks(long offset, float[] dst, int dstOffset, int n) {
+        int L = F.length();
         for (int j = 0; j < n; j += BLOCK) {
             long block = ((offset + j) / BLOCK) * BYTES;
             float d = Layouts.f16(m, block), dmin = Layouts.f16(m, block + 2);
             for (int chunk = 0; chunk < 4; chunk++) {
-                float d1 = d * scaleOrMin(m, block + 4, 2 * chunk, 0);
-                float m1 = dmin * scaleOrMin(m, block + 4, 2 * chunk, 1);
-                float d2 = d * scaleOrMin(m, block + 4, 2 * chunk + 1, 0);
-                float m2 = dmin * scaleOrMin(m, block + 4, 2 * chunk + 1, 1);
+                FloatVector d1 = FloatVector.broadcast(F, d * scaleOrMin(m, block + 4, 2 * chunk, 0));
+                FloatVector m1 = FloatVector.broadcast(F, dmin * scaleOrMin(m, block + 4, 2 * chunk, 1));
+                FloatVector d2 = FloatVector.broadcast(F, d * scaleOrMin(m, block + 4, 2 * chunk + 1, 0));
+                FloatVector m2 = FloatVector.broadcast(F, dmin * scaleOrMin(m, block + 4, 2 * chunk + 1, 1));
                 int base = dstOffset + j + chunk * 64;
                 long qs = block + 16 + chunk * 32L;
-                for (int l = 0; l < 32; l++) {
-                    int b = Layouts.u8(m, qs + l);
-                    dst[base + l] = d1 * (b & 0xF) - m1;
-                    dst[base + 32 + l] = d2 * (b >>> 4) - m2;
+                for (int l = 0; l < 32; l += L) {
+                    IntVector q = Layouts.unsignedBytes(m, qs + l);
+                    ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0)).mul(d1).sub(m1).intoArray(dst, base + l);
+                    ((FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).mul(d2).sub(m2)
+                            .intoArray(dst, base + 32 + l);
                 }
             }
         }

@@ -41,25 +41,38 @@ public final class Q6_KTensor extends SegmentTensor {
         return d * m.get(Layouts.BYTE, block + 192 + e / 16) * quant(block, e);
     }
 
+    /**
+     * Prefill's tiles: F.length() values of each of a half's four runs at a time, from ql, ql + 32
+     * and qh bytes zero-extended to int lanes; (d·scale)·q as {@link #getFloat} computes it, the
+     * same floats bit for bit. F.length() divides 16, so a vector never straddles two scales.
+     */
     @Override
     protected void dequantizeBlocks(long offset, float[] dst, int dstOffset, int n) {
+        int L = F.length();
         for (int j = 0; j < n; j += BLOCK) {
             long block = ((offset + j) / BLOCK) * BYTES;
             float d = Layouts.f16(m, block + 208);
             for (int half = 0; half < 2; half++) {
                 long ql = block + half * 64L, qh = block + 128 + half * 32L;
                 int base = dstOffset + j + half * 128;
-                for (int l = 0; l < 32; l++) {
-                    int a = Layouts.u8(m, ql + l), b = Layouts.u8(m, ql + l + 32), h = Layouts.u8(m, qh + l);
-                    int q1 = ((a & 0xF) | ((h & 3) << 4)) - 32;
-                    int q2 = ((b & 0xF) | (((h >>> 2) & 3) << 4)) - 32;
-                    int q3 = ((a >>> 4) | (((h >>> 4) & 3) << 4)) - 32;
-                    int q4 = ((b >>> 4) | (((h >>> 6) & 3) << 4)) - 32;
-                    int sc = half * 8 + l / 16;
-                    dst[base + l] = d * m.get(Layouts.BYTE, block + 192 + sc) * q1;
-                    dst[base + l + 32] = d * m.get(Layouts.BYTE, block + 192 + sc + 2) * q2;
-                    dst[base + l + 64] = d * m.get(Layouts.BYTE, block + 192 + sc + 4) * q3;
-                    dst[base + l + 96] = d * m.get(Layouts.BYTE, block + 192 + sc + 6) * q4;
+                for (int l = 0; l < 32; l += L) {
+                    IntVector a = Layouts.unsignedBytes(m, ql + l), b = Layouts.unsignedBytes(m, ql + l + 32);
+                    IntVector h = Layouts.unsignedBytes(m, qh + l);
+                    long sc = block + 192 + half * 8L + l / 16;
+                    IntVector q1 = a.and(0xF).or(h.lanewise(VectorOperators.LSHL, 4).and(0x30));
+                    IntVector q2 = b.and(0xF).or(h.lanewise(VectorOperators.LSHL, 2).and(0x30));
+                    IntVector q3 = a.lanewise(VectorOperators.LSHR, 4).or(h.and(0x30));
+                    IntVector q4 = b.lanewise(VectorOperators.LSHR, 4).or(h.lanewise(VectorOperators.LSHR, 2).and(0x30));
+                    // written out, not through a helper: C2 stops inlining late in this method, and a
+                    // vector passed to a call that is not inlined is boxed
+                    ((FloatVector) q1.sub(32).convert(VectorOperators.I2F, 0)).mul(d * m.get(Layouts.BYTE, sc))
+                            .intoArray(dst, base + l);
+                    ((FloatVector) q2.sub(32).convert(VectorOperators.I2F, 0)).mul(d * m.get(Layouts.BYTE, sc + 2))
+                            .intoArray(dst, base + l + 32);
+                    ((FloatVector) q3.sub(32).convert(VectorOperators.I2F, 0)).mul(d * m.get(Layouts.BYTE, sc + 4))
+                            .intoArray(dst, base + l + 64);
+                    ((FloatVector) q4.sub(32).convert(VectorOperators.I2F, 0)).mul(d * m.get(Layouts.BYTE, sc + 6))
+                            .intoArray(dst, base + l + 96);
                 }
             }
         }
