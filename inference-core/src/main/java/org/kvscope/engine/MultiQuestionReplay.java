@@ -2,6 +2,8 @@ package org.kvscope.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.kv.CompressionPolicy;
@@ -65,6 +67,17 @@ public final class MultiQuestionReplay {
      */
     public static List<Answer> run(BackendFactory backend, Model model, Supplier<CompressionPolicy> policy, Mode mode,
                                    DecodeCap cap, int[] context, List<Turn> turns) {
+        return run(backend, model, policy, mode, cap, context, turns, () -> false);
+    }
+
+    /**
+     * {@link #run(BackendFactory, Model, Supplier, Mode, DecodeCap, int[], List)}, checking {@code cancelled} before
+     * the context's prefill and before each turn.
+     *
+     * @throws CancellationException once {@code cancelled} turns true
+     */
+    public static List<Answer> run(BackendFactory backend, Model model, Supplier<CompressionPolicy> policy, Mode mode,
+                                   DecodeCap cap, int[] context, List<Turn> turns, BooleanSupplier cancelled) {
         if (turns.isEmpty()) {
             throw new IllegalArgumentException("a replay needs at least one question");
         }
@@ -75,6 +88,7 @@ public final class MultiQuestionReplay {
             List<Answer> out = new ArrayList<>();
             float[] logits;
             int first = 0;
+            checkCancelled(cancelled);
             if (mode == Mode.QUERY_AWARE) {
                 Turn t = turns.get(0);
                 int[] both = new int[context.length + t.question().length];
@@ -89,10 +103,17 @@ public final class MultiQuestionReplay {
                 s.setPolicy(null);
             }
             for (int i = first; i < turns.size(); i++) {
+                checkCancelled(cancelled);
                 Turn t = turns.get(i);
                 out.add(answer(s, s.prefill(t.question()), t.answer()));
             }
             return out;
+        }
+    }
+
+    private static void checkCancelled(BooleanSupplier cancelled) {
+        if (cancelled.getAsBoolean()) {
+            throw new CancellationException("multi-question replay cancelled");
         }
     }
 

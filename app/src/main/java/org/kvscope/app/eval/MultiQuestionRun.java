@@ -143,20 +143,37 @@ public final class MultiQuestionRun {
         return n;
     }
 
+    /** One policy to replay: its registered name and parameter values. */
+    public record PolicyRun(String policy, Map<String, ?> params) {}
+
     /**
      * Runs every replay under FullKV, query-agnostic and query-aware compression.
      *
-     * @param progress receives the share done after each replay
+     * @param progress  receives the share done after each replay
+     * @param cancelled checked before each replay's modes and turns (may be null)
      */
     public static Result run(BackendFactory backend, Model model, List<Replay> replays, String policy,
                              Map<String, ?> params, DecodeCap cap, Consumer<Double> progress, BooleanSupplier cancelled) {
+        return run(backend, model, replays, List.of(new PolicyRun(policy, params)), cap, progress, cancelled).getFirst();
+    }
+
+    /**
+     * Runs every replay under FullKV once, then under each policy's query-agnostic and query-aware compression: the
+     * FullKV answers do not depend on the policy, so every result holds the same ones.
+     *
+     * @param progress  receives the share done after each replay
+     * @param cancelled checked between modes and before every turn (may be null)
+     * @return one result per policy, in order
+     * @throws CancellationException once {@code cancelled} turns true
+     */
+    public static List<Result> run(BackendFactory backend, Model model, List<Replay> replays, List<PolicyRun> policies,
+                                   DecodeCap cap, Consumer<Double> progress, BooleanSupplier cancelled) {
+        BooleanSupplier stop = cancelled == null ? () -> false : cancelled;
         Tokenizer tok = model.tokenizer();
-        List<TurnResult> out = new ArrayList<>();
+        List<List<TurnResult>> out = new ArrayList<>();
+        policies.forEach(p -> out.add(new ArrayList<>()));
         int questions = replays.isEmpty() ? 0 : replays.get(0).needles().size();
         for (int r = 0; r < replays.size(); r++) {
-            if (cancelled != null && cancelled.getAsBoolean()) {
-                throw new CancellationException("multi-question replay cancelled");
-            }
             Replay replay = replays.get(r);
             Tokens tokens = tokens(tok, replay);
             int[] context = tokens.context();
@@ -166,23 +183,29 @@ public final class MultiQuestionRun {
                 throw new IllegalArgumentException("a replay of " + questions + " questions needs " + need
                         + " tokens; the model's context is " + model.config().contextLength() + " (ask fewer questions)");
             }
-            Map<Mode, List<MultiQuestionReplay.Answer>> byMode = new LinkedHashMap<>();
-            for (Mode m : Mode.values()) {
-                byMode.put(m, MultiQuestionReplay.run(backend, model, () -> PolicyRegistry.create(policy, params), m, cap,
-                        context, turns));
-            }
-            for (int q = 0; q < turns.size(); q++) {
-                Map<Mode, MultiQuestionReplay.Answer> answers = new LinkedHashMap<>();
-                for (Mode m : Mode.values()) {
-                    answers.put(m, byMode.get(m).get(q));
+            List<MultiQuestionReplay.Answer> full = MultiQuestionReplay.run(backend, model, () -> null, Mode.FULL_KV,
+                    cap, context, turns, stop);
+            for (int p = 0; p < policies.size(); p++) {
+                PolicyRun policy = policies.get(p);
+                Map<Mode, List<MultiQuestionReplay.Answer>> byMode = new LinkedHashMap<>();
+                byMode.put(Mode.FULL_KV, full);
+                for (Mode m : List.of(Mode.QUERY_AGNOSTIC, Mode.QUERY_AWARE)) {
+                    byMode.put(m, MultiQuestionReplay.run(backend, model,
+                            () -> PolicyRegistry.create(policy.policy(), policy.params()), m, cap, context, turns, stop));
                 }
-                NeedleCase c = replay.needles().get(q);
-                out.add(new TurnResult(r, q, c.templateId(), c.answer(), answers));
+                for (int q = 0; q < turns.size(); q++) {
+                    Map<Mode, MultiQuestionReplay.Answer> answers = new LinkedHashMap<>();
+                    for (Mode m : Mode.values()) {
+                        answers.put(m, byMode.get(m).get(q));
+                    }
+                    NeedleCase c = replay.needles().get(q);
+                    out.get(p).add(new TurnResult(r, q, c.templateId(), c.answer(), answers));
+                }
             }
             if (progress != null) {
                 progress.accept((r + 1.0) / replays.size());
             }
         }
-        return new Result(questions, out);
+        return out.stream().map(turns -> new Result(questions, List.copyOf(turns))).toList();
     }
 }

@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.kvscope.app.eval.MultiQuestionRun;
 import org.kvscope.app.eval.NeedleGridRun;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.Backends;
 import org.kvscope.backend.Device;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.CompressedPerplexity;
+import org.kvscope.engine.DecodeCap;
 import org.kvscope.engine.Generator;
 import org.kvscope.engine.InferenceSession;
 import org.kvscope.engine.NeedleEvaluator;
@@ -64,7 +66,7 @@ public final class Workbench {
 
     /**
      * Runs later model work (capture, re-runs, generation) with keys and values stored as {@code type}. The CUDA
-     * backend keeps a float32 cache only, so any other type runs on the CPU.
+     * backend keeps a float32 cache only: with the GPU chosen, another type is refused ({@link #deviceConflict}).
      */
     public void useCacheType(KvCacheType type) {
         cacheType = java.util.Objects.requireNonNull(type, "type");
@@ -73,10 +75,33 @@ public final class Workbench {
     /** The KV cache type of later model work. */
     public KvCacheType cacheType() { return cacheType; }
 
-    /** The backend of the chosen device. @throws org.kvscope.backend.BackendUnavailableException with the reason */
+    /**
+     * Why a device and a KV cache type cannot be used together, or null when they can: the CUDA backend keeps an f32
+     * cache only.
+     *
+     * @param device "CPU" or "GPU"
+     */
+    public static String deviceConflict(String device, KvCacheType type) {
+        if (!"GPU".equals(device) || type == null || type == KvCacheType.F32) {
+            return null;
+        }
+        return "the GPU keeps an f32 KV cache only, so KV cache " + type.cliName() + " cannot run on it; valid: the GPU"
+                + " with f32, or the CPU with f32, f16, q8_0 or q4_0";
+    }
+
+    /**
+     * The backend of the chosen device.
+     *
+     * @throws org.kvscope.backend.BackendUnavailableException with the reason
+     * @throws IllegalStateException when the GPU is chosen with a cache type other than f32 ({@link #deviceConflict})
+     */
     synchronized BackendFactory backend() {
         KvCacheType type = cacheType;
-        if (!useGpu || type != KvCacheType.F32) {
+        String conflict = deviceConflict(useGpu ? "GPU" : "CPU", type);
+        if (conflict != null) {
+            throw new IllegalStateException(conflict);
+        }
+        if (!useGpu) {
             return Backends.cpu(type);
         }
         if (gpu == null) {
@@ -204,6 +229,18 @@ public final class Workbench {
             progress.accept((i + 1.0) / cases.size());
         }
         return new NeedleResults(List.copyOf(out));
+    }
+
+    /**
+     * Multi-question replays of several policies on the chosen device and KV cache type (as Run), FullKV once per
+     * replay for all of them.
+     *
+     * @throws CancellationException once {@code cancelled} turns true (checked before every turn)
+     */
+    public List<MultiQuestionRun.Result> replays(Model model, List<MultiQuestionRun.Replay> replays,
+                                                 List<MultiQuestionRun.PolicyRun> policies, Consumer<Double> progress,
+                                                 BooleanSupplier cancelled) {
+        return MultiQuestionRun.run(backend(), model, replays, policies, DecodeCap.NONE, progress, cancelled);
     }
 
     /** One streamed token and its negative log-likelihood under the model. */

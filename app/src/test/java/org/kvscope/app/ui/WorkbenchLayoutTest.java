@@ -488,7 +488,7 @@ class WorkbenchLayoutTest {
             window.tokens().timeline().model().stepsProperty().set(32);
         });
         var before = vm.capture();
-        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get());
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get().get(60, java.util.concurrent.TimeUnit.SECONDS));
         await("the session's re-run", () -> vm.capture() != before && vm.capture() != null && !vm.runningProperty().get());
         assertEquals(1, window.selection().layerProperty().get());
         assertEquals(1, window.selection().headProperty().get());
@@ -530,7 +530,7 @@ class WorkbenchLayoutTest {
         Files.writeString(file, "{\"version\": 1, \"modelPath\": null, \"prompt\": \"a new prompt\", \"policies\": "
                 + "[{\"policy\": \"h2o\", \"values\": {}}], \"views\": {\"pvc.window\": \"4\", " + entry + "}}");
         robot.interact(() -> vm.promptProperty().set(PROMPT));
-        assertFalse(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get());
+        assertFalse(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get().get(60, java.util.concurrent.TimeUnit.SECONDS));
         await("the dialog", () -> Window.getWindows().stream().anyMatch(w -> w.getScene() != null
                 && w.getScene().getRoot() instanceof javafx.scene.control.DialogPane));
         List<javafx.scene.control.DialogPane> dialogs = Window.getWindows().stream()

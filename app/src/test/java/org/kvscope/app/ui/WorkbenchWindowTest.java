@@ -165,7 +165,7 @@ class WorkbenchWindowTest {
             vm.policyA().select("h2o");
             vm.promptProperty().set("A different prompt about a cat.");
         });
-        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get());
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get().get(60, java.util.concurrent.TimeUnit.SECONDS));
         await("reopened analysis", () -> vm.policyA().analysis() != null
                 && vm.policyA().analysis().policy().equals("pyramidkv") && !vm.runningProperty().get()
                 && vm.capture() != null && vm.capture().promptTokens().length > 20);

@@ -2,6 +2,7 @@ package org.kvscope.app.ui.view;
 
 import java.io.File;
 import java.nio.file.Path;
+import javafx.application.Platform;
 import javafx.geometry.Insets;
 import javafx.scene.control.Button;
 import javafx.scene.control.ComboBox;
@@ -23,8 +24,9 @@ import org.kvscope.kv.KvCacheType;
 
 /**
  * Opening a model (file chooser, drag and drop anywhere on the pane, recent list), the loading
- * progress with Cancel, the device and KV cache type choices, and the facts of the loaded model
- * (its full-context KV cache in the chosen type's bytes).
+ * progress with Cancel, the device and KV cache type choices (a pair the GPU cannot run is refused, with a notice
+ * under them saying why and what is valid), and the facts of the loaded model (its full-context KV cache in the chosen
+ * type's bytes).
  */
 public final class ModelPane extends VBox {
     private final WorkbenchViewModel vm;
@@ -74,6 +76,19 @@ public final class ModelPane extends VBox {
                 vm.deviceProperty().set(b.name());
             }
         });
+        // the box shows the view model's device: a refused choice (the GPU with a cache type other than f32) goes
+        // back, a session that needs the CPU moves it (after the change in progress, not inside it)
+        vm.deviceProperty().addListener((o, a, b) -> Platform.runLater(() -> device.getItems().stream()
+                .filter(d -> d.name().equals(vm.deviceProperty().get())).findFirst()
+                .ifPresent(d -> device.getSelectionModel().select(d))));
+        Label notice = new Label();
+        notice.setId("device-notice");
+        notice.setWrapText(true);
+        notice.setMinHeight(Region.USE_PREF_SIZE);
+        notice.setGraphic(new FontIcon("mdi2a-alert-outline"));
+        notice.textProperty().bind(vm.noticeProperty());
+        notice.visibleProperty().bind(vm.noticeProperty().isNotEmpty());
+        notice.managedProperty().bind(notice.visibleProperty());
         ComboBox<KvCacheType> cacheType = cacheTypeChoice();
         Label hint = new Label("or drop a .gguf file here");
         hint.getStyleClass().add("muted");
@@ -92,7 +107,7 @@ public final class ModelPane extends VBox {
                 new HBox(6, cacheLabel, cacheType));
         deviceRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         ((HBox) deviceRow.getChildren().get(2)).setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        getChildren().addAll(new HBox(6, open, recent), hint, loading, deviceRow, facts);
+        getChildren().addAll(new HBox(6, open, recent), hint, loading, deviceRow, notice, facts);
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
                 e.acceptTransferModes(TransferMode.COPY);
@@ -123,8 +138,13 @@ public final class ModelPane extends VBox {
                 + "per 32 values (llama.cpp's block types). Changing it runs the prompt again.";
         box.setTooltip(new javafx.scene.control.Tooltip(help));
         box.setAccessibleText("KV cache type");
-        box.valueProperty().addListener((o, a, b) -> vm.chooseCacheType(b));
-        vm.cacheTypeProperty().addListener((o, a, b) -> box.setValue(b));
+        box.valueProperty().addListener((o, a, b) -> {
+            vm.chooseCacheType(b);
+            if (b != vm.cacheTypeProperty().get()) { // refused: the notice says why
+                Platform.runLater(() -> box.setValue(vm.cacheTypeProperty().get()));
+            }
+        });
+        vm.cacheTypeProperty().addListener((o, a, b) -> Platform.runLater(() -> box.setValue(vm.cacheTypeProperty().get())));
         return box;
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.IntegerProperty;
 import javafx.beans.property.ObjectProperty;
@@ -13,8 +12,6 @@ import javafx.beans.property.SimpleIntegerProperty;
 import javafx.beans.property.SimpleObjectProperty;
 import org.kvscope.app.eval.MultiQuestionRun;
 import org.kvscope.app.report.ReportFiles;
-import org.kvscope.backend.Backends;
-import org.kvscope.engine.DecodeCap;
 import org.kvscope.engine.MultiQuestionReplay.Mode;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.SuiteDescriptor;
@@ -23,7 +20,8 @@ import org.kvscope.prompts.SuiteDescriptor;
  * Multi-question replay (SCBench's shared-context setting) of policies A and B on a needle suite,
  * as {@code kvscope needle --questions M --replays N} runs it: each replay compresses a context of
  * M needles once and asks the M questions in turn on that cache, under FullKV, query-agnostic and
- * query-aware compression. One cancellable background task runs A, then B (on the CPU engine).
+ * query-aware compression. One cancellable background task runs FullKV once and A and B on each replay, on the
+ * device and KV cache type Run uses; cancel takes effect before the next turn and shows nothing of the cancelled run.
  */
 public final class ReplayViewModel {
     /** Default questions per replay and replays (the CLI's default replays). */
@@ -66,14 +64,14 @@ public final class ReplayViewModel {
     public IntegerProperty questionsProperty() { return questions; }
     /** Replays, each with other needles and depths (N). */
     public IntegerProperty replaysProperty() { return replays; }
-    /** Result, progress (replays done of 2 N), running and failure message. */
+    /** Result, progress (replays done of N), running and failure message. */
     public LatestTask<Replays> task() { return task; }
     public Replays result() { return task.result(); }
 
     /** Whether the last run was cancelled (until the next run starts). */
     public BooleanProperty cancelledProperty() { return cancelled; }
 
-    /** Stops the replay in flight (it ends after its current replay, unseen); the last finished result stays. */
+    /** Stops the replay in flight (it ends before its next turn, unseen); the last finished result stays. */
     public void cancel() {
         if (task.runningProperty().get()) {
             task.cancel();
@@ -90,23 +88,21 @@ public final class ReplayViewModel {
         }
         cancelled.set(false);
         int m = questions.get(), n = replays.get();
-        List<String[]> names = new ArrayList<>();
-        List<Map<String, Object>> values = new ArrayList<>();
+        List<PolicyReplay> settings = new ArrayList<>();
+        List<MultiQuestionRun.PolicyRun> runs = new ArrayList<>();
         for (PolicyViewModel p : vm.policies()) {
-            names.add(new String[] {p.label(), p.policyName()});
-            values.add(new LinkedHashMap<>(p.values()));
+            Map<String, Object> values = new LinkedHashMap<>(p.values());
+            settings.add(new PolicyReplay(p.label(), p.policyName(), values, null));
+            runs.add(new MultiQuestionRun.PolicyRun(p.policyName(), values));
         }
         task.start("replay of " + m + " questions × " + n, (cancelled, progress) -> {
             List<MultiQuestionRun.Replay> list = MultiQuestionRun.replays(model, s, m, n);
+            List<MultiQuestionRun.Result> results = vm.workbench().replays(model, list, runs, progress::accept,
+                    cancelled);
             List<PolicyReplay> out = new ArrayList<>();
-            for (int i = 0; i < names.size(); i++) {
-                int done = i;
-                MultiQuestionRun.Result r = MultiQuestionRun.run(Backends.cpu(), model, list, names.get(i)[1],
-                        values.get(i), DecodeCap.NONE, p -> progress.accept((done + p) / names.size()), cancelled);
-                if (cancelled.getAsBoolean()) {
-                    throw new CancellationException("replay cancelled");
-                }
-                out.add(new PolicyReplay(names.get(i)[0], names.get(i)[1], values.get(i), r));
+            for (int i = 0; i < settings.size(); i++) {
+                PolicyReplay p = settings.get(i);
+                out.add(new PolicyReplay(p.label(), p.policy(), p.values(), results.get(i)));
             }
             return new Replays(s.id(), m, n, List.copyOf(out));
         });

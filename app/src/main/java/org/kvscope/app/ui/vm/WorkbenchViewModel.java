@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +56,7 @@ public final class WorkbenchViewModel {
     private final ObjectProperty<Problem> problem = new SimpleObjectProperty<>();
     private final ObjectProperty<SuiteDescriptor> needleSuite = new SimpleObjectProperty<>();
     private final StringProperty device = new SimpleStringProperty("CPU");
+    private final StringProperty notice = new SimpleStringProperty("");
     private final ObjectProperty<KvCacheType> cacheType = new SimpleObjectProperty<>(KvCacheType.F32);
     /** The cache type the current capture ran with (its analyses count memory in it). */
     private KvCacheType captureCacheType = KvCacheType.F32;
@@ -66,6 +68,7 @@ public final class WorkbenchViewModel {
     private volatile AtomicBoolean generateCancel = new AtomicBoolean();
     private volatile AtomicBoolean runCancel = new AtomicBoolean();
     private volatile AtomicBoolean warmUpCancel = new AtomicBoolean();
+    private volatile AtomicBoolean sessionCancel = new AtomicBoolean(true);
     private final AtomicLong tokenizeGeneration = new AtomicLong();
     private final TaskProgress task = new TaskProgress();
     private final ParameterHistory history = new ParameterHistory();
@@ -85,17 +88,33 @@ public final class WorkbenchViewModel {
         recent.setAll(recentStore.list());
         prompt.addListener((o, a, b) -> retokenizeLater());
         needleSuite.addListener((o, a, b) -> refreshContexts());
-        device.addListener((o, a, b) -> workbench.useDevice(b));
+        device.addListener((o, a, b) -> {
+            String conflict = Workbench.deviceConflict(b, cacheType.get());
+            if (conflict != null) {
+                device.set(a);
+                refuse("Device " + b + " not applied: " + conflict + ".");
+            } else {
+                workbench.useDevice(b);
+                notice.set("");
+            }
+        });
         cacheType.addListener((o, a, b) -> {
+            String conflict = Workbench.deviceConflict(device.get(), b);
             if (b == null) {
                 cacheType.set(a);
+            } else if (conflict != null) {
+                cacheType.set(a);
+                refuse("KV cache " + b.cliName() + " not applied: " + conflict + ".");
             } else {
                 workbench.useCacheType(b);
+                notice.set("");
             }
         });
         workbench.useCacheType(cacheType.get());
     }
 
+    /** The engine calls, on the device and KV cache type chosen here. */
+    public Workbench workbench() { return workbench; }
     public ObjectProperty<Model> modelProperty() { return model; }
     public Model model() { return model.get(); }
     public BooleanProperty loadingProperty() { return loading; }
@@ -108,9 +127,25 @@ public final class WorkbenchViewModel {
     public CaptureRun capture() { return capture.get(); }
     public ObjectProperty<Problem> problemProperty() { return problem; }
     public ObjectProperty<SuiteDescriptor> needleSuiteProperty() { return needleSuite; }
+
+    /**
+     * The device of later model work, "CPU" or "GPU". A choice that does not go with the KV cache type (the GPU with
+     * anything but f32) is refused: the property returns to its value and {@link #noticeProperty()} says why.
+     */
     public StringProperty deviceProperty() { return device; }
 
-    /** How Run, the re-runs and Generate store keys and values (f32, f16, q8_0, q4_0); never null. */
+    /** The last refused choice, in one line naming why and what is valid (shown by the status bar); "" when none. */
+    public StringProperty noticeProperty() { return notice; }
+
+    private void refuse(String why) {
+        notice.set(why);
+        status.set(why);
+    }
+
+    /**
+     * How Run, the re-runs and Generate store keys and values (f32, f16, q8_0, q4_0); never null. A type the chosen
+     * device cannot run is refused like a device choice ({@link #deviceProperty()}).
+     */
     public ObjectProperty<KvCacheType> cacheTypeProperty() { return cacheType; }
 
     /**
@@ -122,7 +157,7 @@ public final class WorkbenchViewModel {
             return;
         }
         cacheType.set(type);
-        if (model.get() != null && capture.get() != null) {
+        if (cacheType.get() == type && model.get() != null && capture.get() != null) {
             runPrompt();
         }
     }
@@ -463,37 +498,89 @@ public final class WorkbenchViewModel {
 
     /**
      * Restores prompt and policies from a session file, then loads its model (if it differs from
-     * the current one) and re-runs the prompt. The whole file is checked first (the selected layer and
-     * head against the session's model when it is loaded or its file can be read): when any part is
-     * bad, one {@link Problem} names the field and nothing changes. A session whose model file is
-     * missing restores the rest, keeps the loaded model and says so.
+     * the current one) and re-runs the prompt. The whole file is read and checked first, off the FX thread and
+     * cancellable like a load (the selected layer and head against the session's model when it is loaded or its
+     * file's GGUF header can be read): when any part is bad, one {@link Problem} names the field and nothing
+     * changes. A session whose model file is missing restores the rest, keeps the loaded model and says so. A session
+     * whose KV cache type the GPU cannot run switches the device to the CPU and says so.
+     *
+     * @return completes on the FX thread: true once the session is applied, false when it was refused or cancelled
      */
-    public boolean openSession(Path file) {
-        SessionSnapshots.Checked s;
-        try {
-            SessionState state = SessionStore.load(file);
-            s = SessionSnapshots.check(state, viewSettings, limitsOf(state.modelPath()));
-        } catch (IOException | IllegalArgumentException e) {
-            problem.set(new Problem("Cannot open session", e.getMessage() + "\nNothing was changed."));
-            return false;
+    public CompletableFuture<Boolean> openSession(Path file) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        AtomicBoolean cancel = new AtomicBoolean();
+        sessionCancel.set(true);
+        sessionCancel = cancel;
+        Model loaded = model.get();
+        task.start("Opening session " + file.getFileName(), TaskProgress.UNKNOWN, this::cancelSessionOpen);
+        status.set("Checking session " + file.getFileName() + "…");
+        threads.worker().execute(() -> {
+            SessionSnapshots.Checked checked = null;
+            String error = null;
+            try {
+                SessionState state = SessionStore.load(file);
+                checked = SessionSnapshots.check(state, viewSettings, limitsOf(loaded, state.modelPath()));
+            } catch (IOException | RuntimeException e) {
+                error = e.getMessage();
+            }
+            SessionSnapshots.Checked s = checked;
+            String why = error;
+            threads.fx().execute(() -> {
+                if (cancel.getAndSet(true)) {
+                    done.complete(false);
+                    return;
+                }
+                task.finish();
+                if (s == null) {
+                    status.set("Cannot open session " + file.getFileName());
+                    problem.set(new Problem("Cannot open session", why + "\nNothing was changed."));
+                    done.complete(false);
+                } else {
+                    applySession(file, s);
+                    done.complete(true);
+                }
+            });
+        });
+        return done;
+    }
+
+    /** Stops opening a session while its file is read and checked; nothing of it is applied. */
+    public void cancelSessionOpen() {
+        if (!sessionCancel.get()) {
+            sessionCancel.set(true);
+            task.finish();
+            status.set("Opening the session cancelled.");
         }
+    }
+
+    private void applySession(Path file, SessionSnapshots.Checked s) {
         List<PolicyViewModel> ps = policies();
         for (int i = 0; i < s.policies().size(); i++) {
             ps.get(i).restore(s.policies().get(i).name(), s.policies().get(i).values());
         }
         history.clear();
+        String onCpu = "";
+        String gpuConflict = Workbench.deviceConflict(device.get(), s.cacheType());
+        if (gpuConflict != null) {
+            device.set("CPU");
+            onCpu = " on the CPU (" + gpuConflict + ")";
+        }
         cacheType.set(s.cacheType());
+        if (gpuConflict != null) {
+            notice.set("Device set to the CPU for the session's KV cache " + s.cacheType().cliName() + ": "
+                    + gpuConflict + ".");
+        }
         prompt.set(s.prompt());
         s.views().applyNow();
         Model m = model.get();
         Path wanted = s.modelPath();
         boolean sameModel = wanted == null || m != null && sameFile(m.info().path(), wanted);
         if (!sameModel && !java.nio.file.Files.isRegularFile(wanted)) {
-            status.set("Opened session " + file.getFileName() + " without its model (not found: " + wanted + ")");
+            status.set("Opened session " + file.getFileName() + " without its model (not found: " + wanted + ")" + onCpu);
             problem.set(new Problem("Session model not found", "modelPath: " + wanted + " does not exist.\n"
                     + "The prompt and the policies were restored" + (m == null ? "" : "; " + m.info().name()
                     + " stays loaded") + ". Open the model, then press Run."));
-            return true;
+            return;
         }
         if (m != null || !sameModel) {
             applyAfterNextCapture(s.views());
@@ -501,21 +588,22 @@ public final class WorkbenchViewModel {
         if (!sameModel) {
             runAfterLoad = true;
             openModel(wanted);
-            status.set("Opened session " + file.getFileName() + "; loading " + wanted.getFileName() + "…");
-            return true;
+            status.set("Opened session " + file.getFileName() + onCpu + "; loading " + wanted.getFileName() + "…");
+            return;
         }
         if (m != null) {
             runPrompt();
         }
-        status.set("Opened session " + file.getFileName());
-        return true;
+        status.set("Opened session " + file.getFileName() + onCpu);
     }
 
-    /** The layer and head counts of the model a session names (the loaded one when it is the same), or null. */
-    private ViewSettings.ModelLimits limitsOf(String sessionModel) {
-        Model m = model.get();
-        if (sessionModel == null || m != null && sameFile(m.info().path(), Path.of(sessionModel))) {
-            return m == null ? null : SessionSnapshots.limits(m);
+    /**
+     * The layer and head counts of the model a session names (the loaded one when it is the same; else its file's
+     * GGUF header, so not on the FX thread), or null.
+     */
+    private static ViewSettings.ModelLimits limitsOf(Model loaded, String sessionModel) {
+        if (sessionModel == null || loaded != null && sameFile(loaded.info().path(), Path.of(sessionModel))) {
+            return loaded == null ? null : SessionSnapshots.limits(loaded);
         }
         return SessionSnapshots.limits(Path.of(sessionModel));
     }
@@ -547,6 +635,7 @@ public final class WorkbenchViewModel {
         loadCancel.set(true);
         runCancel.set(true);
         warmUpCancel.set(true);
+        sessionCancel.set(true);
         if (pendingTokenize != null) {
             pendingTokenize.cancel(false);
         }

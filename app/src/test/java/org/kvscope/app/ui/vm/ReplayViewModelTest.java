@@ -165,4 +165,21 @@ class ReplayViewModelTest {
         assertSame(first, fx(replay::result), "the cancelled run never replaces the finished one");
         assertEquals("", fx(() -> replay.task().messageProperty().get()));
     }
+
+    @Test
+    void theReplayRunsOnTheDeviceRunUses() throws Exception {
+        var gpu = org.kvscope.backend.Backends.gpu();
+        Assumptions.assumeFalse(gpu.available(), "a GPU is present: the replay would run on it");
+        fx(() -> {
+            vm.deviceProperty().set("GPU");
+            replay.questionsProperty().set(2);
+            replay.replaysProperty().set(1);
+            replay.run();
+            return null;
+        });
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> fx(() -> !replay.task().runningProperty().get()));
+        assertEquals(null, fx(replay::result), "not run on the CPU behind the user's back");
+        assertEquals("replay of 2 questions × 1 failed: no usable GPU: " + gpu.reason(),
+                fx(() -> replay.task().messageProperty().get()));
+    }
 }

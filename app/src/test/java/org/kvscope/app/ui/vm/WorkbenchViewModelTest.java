@@ -183,7 +183,7 @@ class WorkbenchViewModelTest {
 
         vm.policyA().select("streamingllm");
         vm.promptProperty().set("something else entirely");
-        assertTrue(vm.openSession(file));
+        assertTrue(vm.openSession(file).join());
         assertEquals(PROMPT, vm.promptProperty().get());
         assertEquals("pyramidkv", vm.policyA().policyName());
         assertEquals(12, vm.policyA().values().get("budget"));
@@ -203,7 +203,7 @@ class WorkbenchViewModelTest {
                 new RecentModels(dir.resolve("recent2.json")), DeviceProbe.cpuOnly());
         try {
             fresh.policies().forEach(p -> p.setNeedlesEnabled(false));
-            assertTrue(fresh.openSession(file));
+            assertTrue(fresh.openSession(file).join());
             assertNotNull(fresh.model());
             assertNotNull(fresh.capture());
             assertEquals(20, fresh.policyA().values().get("budget"));
@@ -219,7 +219,7 @@ class WorkbenchViewModelTest {
         Path file = dir.resolve("broken.json");
         Files.writeString(file, "{\"version\": 1, \"policies\": [{\"policy\": \"nosuch\", \"values\": {}}]}");
         String policy = vm.policyA().policyName();
-        assertFalse(vm.openSession(file));
+        assertFalse(vm.openSession(file).join());
         assertEquals("Cannot open session", problems.get(0).title());
         assertTrue(problems.get(0).message().contains("unknown policy 'nosuch'"), problems.get(0).message());
         assertEquals(policy, vm.policyA().policyName());
