@@ -41,14 +41,14 @@ public final class BenchCommand implements Command {
         return """
                 usage: kvscope bench --model FILE [--prompt-tokens P] [--decode-tokens N] [--repeat R]
                                      [--warmup W] [--kernels] [--quiet]
-                  --prompt-tokens P   prefill length (default 256)
-                  --decode-tokens N   decode steps timed (default 32)
+                  --prompt-tokens P   prefill length, 1..1048576 (default 256)
+                  --decode-tokens N   decode steps timed, 1..1048576 (default 32)
                   --repeat R          runs, each after its own bandwidth measurement; every run and
-                                      the median are printed (default 3)
+                                      the median are printed, 1..100 (default 3)
                   --warmup W          runs before the measured ones, printed but left out of the median,
-                                      so that the JIT has compiled the kernels first (default 1)
-                  --bandwidth-mib M   size of each of the bandwidth test's two buffers (default 256; far
-                                      larger than the caches). 0 skips the test: no bound columns, and the
+                                      so that the JIT has compiled the kernels first, 0..100 (default 1)
+                  --bandwidth-mib M   size of each of the bandwidth test's two buffers in MiB, 0 or 16..65536
+                                      (default 256; far larger than the caches). 0 skips the test: no bound columns, and the
                                       peak resident memory of the whole process tree is the model's alone
                   --kernels           also time the weight kernels alone on the model's matrices: the
                                       decode and prefill ceilings they set, a plain read of the same

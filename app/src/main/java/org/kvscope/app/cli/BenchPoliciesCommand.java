@@ -38,11 +38,12 @@ public final class BenchPoliciesCommand implements Command {
         return """
                 usage: kvscope bench-policies --model FILE [--tokens N] [--repeat R] [--budget B] [--policies LIST]
                                               [--recompute] [--quiet]
-                  --tokens N       prompt length (default 2048, at most half the model's context, so that
+                  --tokens N       prompt length, 16..half the model's context (default 2048), so that
                                    KVzip's repeat of the prompt fits after it)
-                  --repeat R       timed rounds, best of each reported (default 2); configurations run
+                  --repeat R       timed rounds, 1..1000, best of each reported (default 2); configurations run
                                    round-robin after one warm-up round on a 256-token prompt
-                  --budget B       entries per layer and kv-head for policies with a budget (default 128)
+                  --budget B       entries per layer and kv-head for policies with a budget, 2..1048576,
+                   more than each one's always-kept window (default 128)
                   --policies LIST  comma-separated (default: every registered policy)
                   --recompute      also time recomputing kept sets, recall and memory for a new budget
                                    from a capture (issue 3's slider move)

@@ -22,12 +22,12 @@ public final class GenerateCommand implements Command {
                                         [--cache-type T]
                   --model FILE       GGUF model (llama or qwen2 architecture)
                   --prompt TEXT      text to continue
-                  -n N               tokens to generate (default 64)
-                  --temperature T    0 = greedy (default), otherwise sampling temperature
-                  --top-k K          keep the K most likely tokens (0 = all, default 40 when sampling)
-                  --top-p P          nucleus threshold in (0,1] (default 0.95 when sampling)
-                  --seed S           random seed (default 42)
-                  --context C        KV cache size in tokens (default: prompt + n, at most the model's)
+                  -n N               tokens to generate, 0..1000000 (default 64)
+                  --temperature T    0 = greedy (default), otherwise sampling temperature, in [0, 100]
+                  --top-k K          keep the K most likely tokens, 0..2147483647 (0 = all, default 40 when sampling)
+                  --top-p P          nucleus threshold in (0, 1] (default 0.95 when sampling)
+                  --seed S           random seed, any 64-bit integer (default 42)
+                  --context C        KV cache size in tokens, 1..the model's context length (default: prompt + n)
                 """ + DeviceOption.USAGE;
     }
 

@@ -32,18 +32,18 @@ public final class NeedleCommand implements Command {
                                       [--templates N] [--decode-cap none|budget] [--out-json FILE] [--out-csv FILE]
                                       [--questions M [--replays N]] [--quiet]
                   --suite ID       a needle suite (needle-stories-short for stories260K)
-                  --templates N    use only the suite's first N needle templates (default: all)
+                  --templates N    use only the suite's first N needle templates, 0..1000 (default 0: all)
                   --decode-cap M   none: the cache grows as the policy lets it while the answer is teacher-forced
                                    (default); budget: held at the size the policy's selection gave each layer and
                                    kv-head (docs/CLI.md)
                   --out-json FILE  the JSON report (without --out-json or --out-csv it goes to stdout)
                   --out-csv FILE   one row per case
-                  --questions M    multi-question replay instead of the grid (SCBench's setting): each replay
+                  --questions M    1..64: multi-question replay instead of the grid (SCBench's setting): each replay
                                    joins M short haystacks, each with another template's needle, into one context,
                                    compresses once and asks the M questions one after another on that cache;
                                    FullKV, query-agnostic (compressed after the context alone) and query-aware
                                    (compressed after the context and the first question) side by side
-                  --replays N      replays of M questions (default 8), rotating templates and depths
+                  --replays N      replays of M questions, 1..10000 (default 8), rotating templates and depths
                 """ + Progress.USAGE + "\n" + """
                 Success = greedy decoding reproduces the answer exactly; log-prob grades near misses.
                 Deterministic: the suite fixes the haystack seed.

@@ -18,7 +18,8 @@ public final class PerplexityCommand implements Command {
                 usage: kvscope perplexity --model FILE --text-file FILE [--context C] [--quiet]
                   --model FILE       GGUF model
                   --text-file FILE   UTF-8 text to score
-                  --context C        window length in tokens (default: the model's context, at most 2048);
+                  --context C        window length in tokens, 2..the model's context length (default: the
+                     model's context, at most 2048);
                                      the text is cut into windows of this size, each scored from a fresh cache
                 """ + DeviceOption.USAGE + "\n" + Progress.USAGE;
     }

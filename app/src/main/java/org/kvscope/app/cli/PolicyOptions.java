@@ -1,6 +1,8 @@
 package org.kvscope.app.cli;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -58,24 +60,80 @@ final class PolicyOptions {
         }
     }
 
-    /** Limits a parameter's declared range does not show: they come from the model, the prompt or another parameter. */
-    private static final Map<String, String> LIMITS = Map.of(
-            BudgetParameters.BUDGET, "at most the model's context length",
-            "window", "smaller than budget, at most the prompt's tokens",
-            "recent", "smaller than budget",
-            "layer-weights", "one per model layer");
-
-    /** Usage lines for every registered policy's parameters. */
+    /** Usage lines for every registered policy's parameters, each with the range it accepts. */
     static String describeAll() {
         StringBuilder sb = new StringBuilder("policies and their parameters:\n");
         for (PolicyRegistry.Entry e : PolicyRegistry.entries()) {
             sb.append("  ").append(e.name()).append(" — ").append(e.description()).append('\n');
-            for (ParameterSpec s : e.parameters()) {
-                String limit = LIMITS.containsKey(s.name()) ? "; " + LIMITS.get(s.name()) : "";
-                sb.append(String.format("      --%-14s %s (%s%s, default %s)%n", s.name(), s.description(), s.validRange(),
-                        limit, s.defaultValue() instanceof int[] arr ? java.util.Arrays.toString(arr) : s.defaultValue()));
+            List<ParameterSpec> specs = e.parameters();
+            List<ParameterSpec> below = belowBudget(e.name(), specs);
+            for (ParameterSpec s : specs) {
+                sb.append(String.format("      --%-14s %s (%s, default %s)%n", s.name(), s.description(),
+                        range(s, below), s.defaultValue() instanceof int[] arr ? java.util.Arrays.toString(arr)
+                                : s.defaultValue()));
             }
         }
         return sb.toString();
+    }
+
+    /**
+     * A parameter's accepted range with the limits its declaration does not show: from the model,
+     * the prompt, or another parameter (a budget must exceed the always-kept windows inside it, so
+     * its least value is one more than their least values).
+     */
+    private static String range(ParameterSpec s, List<ParameterSpec> belowBudget) {
+        String name = s.name();
+        if (name.equals(BudgetParameters.BUDGET)) {
+            if (belowBudget.isEmpty()) {
+                return s.validRange() + "; at most the model's context length";
+            }
+            int least = (int) Math.max(s.min(), belowBudget.stream().mapToDouble(ParameterSpec::min).max().orElse(0) + 1);
+            return least + ".." + (int) s.max() + "; more than " + String.join(" and ",
+                    belowBudget.stream().map(b -> "--" + b.name()).toList()) + ", at most the model's context length";
+        }
+        List<String> limits = new ArrayList<>();
+        if (belowBudget.contains(s)) {
+            limits.add("smaller than budget");
+        }
+        if (name.equals(PolicyChecks.WINDOW)) {
+            limits.add("at most the prompt's tokens");
+        }
+        if (name.equals("layer-weights")) {
+            limits.add("one per model layer");
+        }
+        return s.validRange() + (limits.isEmpty() ? "" : "; " + String.join(", ", limits));
+    }
+
+    /**
+     * The integer parameters the policy requires to be smaller than its budget, found by asking the
+     * policy itself: each at the budget's value, every other integer parameter at its least.
+     */
+    private static List<ParameterSpec> belowBudget(String policy, List<ParameterSpec> specs) {
+        ParameterSpec budget = specs.stream().filter(s -> s.name().equals(BudgetParameters.BUDGET)).findFirst().orElse(null);
+        if (budget == null) {
+            return List.of();
+        }
+        int b = ((Number) budget.defaultValue()).intValue();
+        List<ParameterSpec> below = new ArrayList<>();
+        for (ParameterSpec s : specs) {
+            if (s == budget || s.type() != ParameterSpec.Type.INT || s.max() < b || s.min() > b) {
+                continue;
+            }
+            Map<String, Object> values = new LinkedHashMap<>();
+            for (ParameterSpec o : specs) {
+                if (o.type() == ParameterSpec.Type.INT && o != budget) {
+                    values.put(o.name(), (int) o.min());
+                }
+            }
+            values.put(s.name(), b);
+            try {
+                PolicyRegistry.create(policy, values);
+            } catch (IllegalArgumentException e) {
+                if (String.valueOf(e.getMessage()).contains("'" + s.name() + "' must be smaller than 'budget'")) {
+                    below.add(s);
+                }
+            }
+        }
+        return below;
     }
 }

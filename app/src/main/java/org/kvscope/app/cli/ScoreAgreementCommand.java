@@ -33,10 +33,11 @@ public final class ScoreAgreementCommand implements Command {
                                                [--policies LIST] [--budget B] [--top-k K] [--max-tokens N]
                                                [--window-capture W] [--out-json FILE] [--out-csv FILE] [--quiet]
                   --policies LIST    comma-separated policies that score positions (default: every one that does)
-                  --budget B         budget given to policies that declare one (default 64)
-                  --top-k K          size of the top-k sets compared (default: the budget)
-                  --max-tokens N     keep only the prompt's first N tokens
-                  --window-capture W exact rows captured for the last W prompt queries (default 64); each
+                  --budget B         budget given to policies that declare one, 1..1048576, more than each
+                                     one's always-kept window (default 64)
+                  --top-k K          size of the top-k sets compared, 1..1048576 (default: the budget)
+                  --max-tokens N     keep only the prompt's first N tokens, 3..1048576
+                  --window-capture W exact rows captured for the last W prompt queries, 1..4096 (default 64); each
                                      policy's observation window must fit in it
                   --out-json FILE    the JSON report (without --out-json or --out-csv it goes to stdout)
                   --out-csv FILE     one row per pair and layer: spearman and topk_overlap averaged over kv-heads

@@ -40,9 +40,9 @@ public final class SweepCommand implements Command {
                   --schedules LIST       for policies with a 'schedule' parameter (default: each policy's own)
                   --perplexity-suite ID  default perplexity-stories
                   --needle-suite ID      default needle-stories-short; 'none' to skip
-                  --texts N              use the first N perplexity texts (default all)
-                  --needle-templates N   use the first N needle templates (default 4)
-                  --decode-steps S       FullKV decode steps captured for recall (default 16)
+                  --texts N              use the first N perplexity texts, 1..the suite's texts (default all)
+                  --needle-templates N   use the first N needle templates, 0..1000 (default 4)
+                  --decode-steps S       FullKV decode steps captured for recall, 0..1024 (default 16)
                   --decode-cap LIST      how the cache may grow while the continuation and the needle answers are
                                          teacher-forced, one or both of: none (the policy alone decides: SnapKV,
                                          PyramidKV and other after-prefill policies grow by one entry per token) and

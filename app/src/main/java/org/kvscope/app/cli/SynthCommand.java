@@ -41,7 +41,7 @@ public final class SynthCommand implements Command {
                   --type    f32 | f16 | bf16 | q8_0 | q4_0 | q6_k | q4_k | q4_k_pure
                             (q4_k = Q4_K_M style: Q6_K for embedding and ffn_down; q4_k_pure = Q4_K everywhere)
                   --out     output .gguf path
-                  --seed    random seed (default 1)
+                  --seed    random seed, any 64-bit integer (default 1)
                 """ + Progress.USAGE;
     }
 
