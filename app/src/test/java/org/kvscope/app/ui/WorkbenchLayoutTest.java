@@ -516,6 +516,40 @@ class WorkbenchLayoutTest {
         assertEquals(8, window.tokens().timeline().model().stepsProperty().get());
     }
 
+    @Test
+    void aSessionRestoresTheHeatmapZoomOnceItsPageIsShown(FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        robot.interact(() -> window.views().getSelectionModel().select(3));
+        var compareA = robot.lookup("#compare-heatmap-A").queryAs(org.kvscope.viz.view.AttentionHeatmapView.class);
+        var compareB = robot.lookup("#compare-heatmap-B").queryAs(org.kvscope.viz.view.AttentionHeatmapView.class);
+        await("Compare's maps", () -> compareA.mapProperty().get() != null && compareB.mapProperty().get() != null);
+        robot.interact(() -> compareA.showKeys(10, 40));
+        await("the zoom", () -> !compareA.getViewport().fit());
+        var zoomed = WaitForAsyncUtils.asyncFx(compareA::getViewport).get();
+        assertEquals(10, zoomed.keyFrom());
+        Path file = dir.resolve("zoom.kvscope.json");
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.saveSession(file)).get());
+        String saved = Files.readString(file);
+        assertTrue(saved.contains("\"compare.keys\" : \"10.." + zoomed.keyTo() + "\""), saved);
+        assertTrue(saved.contains("\"heatmap.keys\" : \"fit\""), saved);
+
+        robot.interact(() -> {
+            compareA.fit();
+            window.views().getSelectionModel().select(0);
+        });
+        var before = vm.capture();
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get().get(60, TimeUnit.SECONDS));
+        await("the session's re-run", () -> vm.capture() != before && vm.capture() != null && !vm.runningProperty().get());
+        robot.interact(() -> window.views().getSelectionModel().select(3));
+        await("the saved zoom", () -> !compareA.getViewport().fit());
+        for (var h : List.of(compareA, compareB)) {
+            var v = WaitForAsyncUtils.asyncFx(h::getViewport).get();
+            assertEquals(10, v.keyFrom(), "A and B show the saved keys");
+            assertEquals(zoomed.keyTo(), v.keyTo(), 1);
+        }
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> window.attention().heatmap().getViewport().fit()).get());
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "\"pvc.k\": \"0\"|views.pvc.k: 0 is out of range; valid: 1..4096",
@@ -524,6 +558,9 @@ class WorkbenchLayoutTest {
             "\"attention.layer\": \"two\"|views.attention.layer: not a whole number; valid: 0..1023",
             "\"focus.direction\": \"SIDEWAYS\"|views.focus.direction: 'SIDEWAYS' is not a choice; valid: one of PAYS, RECEIVES",
             "\"heatmap.log\": \"yes\"|views.heatmap.log: not true or false; valid: true or false",
+            "\"compare.keys\": \"40..10\"|views.compare.keys: 40..10 is out of range; valid: fit, or FROM..TO with 0 <= FROM < TO <= 1024",
+            "\"heatmap.keys\": \"0..2000\"|views.heatmap.keys: 0..2000 is out of range; valid: fit, or FROM..TO",
+            "\"compare.keys\": \"wide\"|views.compare.keys: 'wide' is not fit or FROM..TO; valid: fit",
             "\"zoom\": \"2\"|views.zoom: no such view setting; valid: attention.layer"})
     void aSessionWithABadViewSettingChangesNothing(String entry, String message, FxRobot robot) throws Exception {
         Path file = dir.resolve("bad-views.kvscope.json");

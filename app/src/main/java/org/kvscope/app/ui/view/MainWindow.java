@@ -73,6 +73,7 @@ public final class MainWindow extends BorderPane {
     private final MainMenu menu;
     private final RunControls runControls;
     private final HeatmapControls compareControls;
+    private final ComparePane comparePage;
     private final AttentionSplit attentionSplit;
 
     public MainWindow(WorkbenchViewModel vm) {
@@ -103,7 +104,7 @@ public final class MainWindow extends BorderPane {
         attentionSplit = new AttentionSplit(new Card("Attention (policy A overlay)", attention, attention::shownMap),
                 new Card("Layer × head — click to select", grid, () -> grid.mapsProperty().get()));
         stacksWhenNarrow(attentionSplit);
-        ComparePane comparePage = new ComparePane(vm, selection, metrics.totalsProperty());
+        comparePage = new ComparePane(vm, selection, metrics.totalsProperty());
         diff = comparePage.diff();
         compareControls = comparePage.controls();
         tokens = new TokensPage(vm, selection);
@@ -166,6 +167,9 @@ public final class MainWindow extends BorderPane {
             String at = heatmap == compareControls ? "compare." : "heatmap.";
             v.bool(at + "rowNormalised", heatmap.rowNormalise().selectedProperty());
             v.choice(at + "clip", heatmap.clip().getItems(), MainWindow::clipId, heatmap.clip().valueProperty());
+            SavedZoom zoom = heatmap == compareControls ? new SavedZoom(comparePage.heatmap(0), comparePage.activeProperty())
+                    : new SavedZoom(attention.heatmap(), attention.activeProperty());
+            v.keyRange(at + "keys", org.kvscope.app.ui.Workbench.MAP_RESOLUTION, zoom.rangeProperty());
         }
         var pvc = metrics.pvc();
         v.choice("pvc.definition", java.util.List.of(org.kvscope.metrics.PvcConsistency.Definition.values()),

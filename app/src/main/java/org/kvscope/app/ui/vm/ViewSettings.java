@@ -94,6 +94,15 @@ public final class ViewSettings {
         }, b -> Boolean.toString(b), property, false, null));
     }
 
+    /**
+     * A heatmap's zoom ({@link KeyRange}) with keys up to {@code max}; applied after the session's prompt is captured
+     * again (the range is in the new capture's map cells).
+     */
+    public void keyRange(String name, int max, Property<KeyRange> property) {
+        add(new Setting<>(name, "fit, or FROM..TO with 0 <= FROM < TO <= " + max, text -> KeyRange.parse(text, max),
+                KeyRange::text, property, true, null));
+    }
+
     /** One of {@code values}, saved by {@code id}. */
     public <T> void choice(String name, List<T> values, Function<T, String> id, Property<T> property) {
         List<String> ids = values.stream().map(id).toList();
