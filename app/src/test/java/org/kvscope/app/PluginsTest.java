@@ -76,6 +76,23 @@ class PluginsTest {
         assertTrue(run("help", "needle").out().contains("window-max"), "plugin policies are listed in every command's help");
     }
 
+    /** docs/PLUGINS.md's "a new policy in 50 lines" is the example's source file, services line included. */
+    @Test
+    void theGuidesPolicyIsTheExamplesSourceAndFitsInFiftyLines() throws Exception {
+        String guide = Files.readString(Path.of("..", "docs", "PLUGINS.md"));
+        Path example = Path.of("..", "examples", "policy-plugin", "src", "main");
+        String source = Files.readString(example.resolve("java/org/example/kvplugin/WindowMaxPolicy.java"));
+        String block = guide.substring(guide.indexOf("```java\n") + "```java\n".length());
+        assertEquals(source, block.substring(0, block.indexOf("```\n")), "the guide's java block is WindowMaxPolicy.java");
+        String services = Files.readString(example.resolve("resources").resolve(PluginJars.SERVICES)).strip();
+        assertTrue(guide.contains("```\n" + services + "\n```"), "the guide shows the services line " + services);
+        long code = source.lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("import ") && !l.startsWith("package ")
+                        && !l.startsWith("/**") && !l.startsWith("*")).count();
+        assertTrue(code <= 50, code + " lines of code");
+        assertTrue(guide.contains(code + " lines without imports, comments and\nblank lines"), "the guide's count is " + code);
+    }
+
     @Test
     void brokenPluginsAreNamedAndTheRestKeepsWorking() throws Exception {
         Map<String, String> broken = new LinkedHashMap<>();
@@ -86,6 +103,9 @@ class PluginsTest {
         broken.put("budget", policy("over-budget", "", "all(n)"));
         broken.put("thrower", policy("select-throws", "", "scores(null)"));
         broken.put("taken", policy("snapkv", "", "all(n)"));
+        broken.put("decodethrows", policy("decode-throws", "", "new int[] {0, n - 1}",
+                "throw new IllegalStateException(\"boom while decoding\");"));
+        broken.put("decodestale", policy("decode-stale", "", "new int[] {0, n - 1}", "return keep(ctx, ctx.position() + 7);"));
         Map<String, String> sources = new LinkedHashMap<>();
         broken.forEach((id, src) -> sources.put("org/broken/" + id + "/P.java", src.replace("PACKAGE", id)));
         Path classes = dir.resolve("broken-classes");
@@ -110,6 +130,10 @@ class PluginsTest {
         assertFails("duplicates", 1, "(plugin dups.jar)", "not strictly increasing");
         assertFails("over-budget", 1, "(plugin budget.jar)", "more than its budget");
         assertFails("select-throws", 1, "(plugin thrower.jar) failed in selectAfterPrefill", "NullPointerException");
+        // analyze teacher-forces the prompt's last quarter with the policy deciding at every step
+        assertFails("decode-throws", 1, "policy 'decode-throws' (plugin decodethrows.jar) failed in onDecodeStep",
+                "boom while decoding");
+        assertFails("decode-stale", 1, "policy 'decode-stale' (plugin decodestale.jar) kept position", "outside 0..");
 
         Run ok = run("analyze", "--model", model.toString(), "--prompt", PROMPT, "--policy", "snapkv", "--budget", "8",
                 "--window", "4");
@@ -129,6 +153,11 @@ class PluginsTest {
 
     /** A plugin policy whose constructor runs {@code ctor} and whose kept set per head is {@code kept}. */
     private static String policy(String name, String ctor, String kept) {
+        return policy(name, ctor, kept, "return null;");
+    }
+
+    /** ... and whose decode step runs {@code decode} (its kept positions, or null to keep everything). */
+    private static String policy(String name, String ctor, String kept, String decode) {
         return """
                 package org.broken.PACKAGE;
 
@@ -153,7 +182,15 @@ class PluginsTest {
                         }
                         return new KeptPositions(out);
                     }
+                    static int[][][] keep(DecodeContext ctx, int position) {
+                        int[][][] out = new int[ctx.cache().layers()][ctx.cache().kvHeads()][];
+                        for (int[][] layer : out) {
+                            java.util.Arrays.fill(layer, new int[] {position});
+                        }
+                        return out;
+                    }
+                    @Override public int[][][] onDecodeStep(DecodeContext ctx) { DECODE }
                 }
-                """.replace("NAME", name).replace("CTOR", ctor).replace("KEPT", kept);
+                """.replace("NAME", name).replace("CTOR", ctor).replace("KEPT", kept).replace("DECODE", decode);
     }
 }

@@ -238,37 +238,61 @@ class NewPoliciesTest {
             KeptPositions k = PolicyRegistry.create("ada-snapkv", Map.of("budget", budget, "window", window, "kernel", 1,
                     "safeguard", alpha)).checkedSelectAfterPrefill(ctx(ev));
             for (int l = 0; l < L; l++) {
-                int safe = Math.max(0, (int) Math.floor(alpha * budget) - window);
-                List<TreeSet<Integer>> kept = new ArrayList<>();
-                List<double[]> candidates = new ArrayList<>(); // {score, head, position}
-                for (int h = 0; h < KV; h++) {
-                    double[] s = snapScore(ev, l, h, window);
-                    TreeSet<Integer> own = new TreeSet<>();
-                    for (int p : topPlus(range(0, N - window), s, safe, List.of())) {
-                        own.add(p);
-                    }
-                    for (int p = 0; p < N - window; p++) {
-                        if (!own.contains(p)) {
-                            candidates.add(new double[] {s[p], h, p});
-                        }
-                    }
-                    own.addAll(range(N - window, N));
-                    kept.add(own);
-                }
-                candidates.sort(Comparator.<double[]>comparingDouble(c -> -c[0]).thenComparingDouble(c -> c[1])
-                        .thenComparingDouble(c -> c[2]));
-                for (double[] c : candidates.subList(0, KV * (budget - window) - KV * safe)) {
-                    kept.get((int) c[1]).add((int) c[2]);
-                }
-                int total = 0;
-                for (int h = 0; h < KV; h++) {
-                    assertArrayEquals(kept.get(h).stream().mapToInt(Integer::intValue).toArray(), k.of(l, h),
-                            "alpha " + alpha + " layer " + l + " head " + h);
-                    total += k.of(l, h).length;
-                }
-                assertEquals(KV * budget, total, "the layer's memory equals kv-heads × budget");
+                assertAdaLayer(ev, k, l, budget, window, alpha);
             }
         }
+    }
+
+    /** Ada-KV over PyramidKV scoring: PyramidKV's layer budgets (25, 16, 7 here), Ada's one top-k inside each layer. */
+    @Test
+    void adaPyramidKvRunsOneTopKOverAllHeadsWithinEachPyramidLayerBudget() {
+        AttentionEvidence ev = PolicySelectionTest.randomEvidence(8, 13);
+        int[] layerBudgets = {25, 16, 7}; // budget 16, window 4, β 4: PolicySelectionTest's naive pyramid
+        for (double alpha : new double[] {0, 0.5}) {
+            KeptPositions k = PolicyRegistry.create("ada-pyramidkv", Map.of("budget", 16, "window", 4, "beta", 4.0,
+                    "kernel", 1, "safeguard", alpha)).checkedSelectAfterPrefill(ctx(ev));
+            for (int l = 0; l < L; l++) {
+                assertAdaLayer(ev, k, l, layerBudgets[l], 4, alpha);
+            }
+        }
+    }
+
+    /**
+     * Ada-KV's selection of one layer from its paper: every head keeps its window and its own top
+     * ⌊α·budget⌋ − window positions, then one top-k over all heads' remaining SnapKV scores fills
+     * the layer's kv-heads × (budget − window) selected entries (ties: lower head, earlier position).
+     */
+    private static void assertAdaLayer(AttentionEvidence ev, KeptPositions k, int l, int budget, int window,
+                                       double alpha) {
+        int safe = Math.max(0, (int) Math.floor(alpha * budget) - window);
+        List<TreeSet<Integer>> kept = new ArrayList<>();
+        List<double[]> candidates = new ArrayList<>(); // {score, head, position}
+        for (int h = 0; h < KV; h++) {
+            double[] s = snapScore(ev, l, h, window);
+            TreeSet<Integer> own = new TreeSet<>();
+            for (int p : topPlus(range(0, N - window), s, safe, List.of())) {
+                own.add(p);
+            }
+            for (int p = 0; p < N - window; p++) {
+                if (!own.contains(p)) {
+                    candidates.add(new double[] {s[p], h, p});
+                }
+            }
+            own.addAll(range(N - window, N));
+            kept.add(own);
+        }
+        candidates.sort(Comparator.<double[]>comparingDouble(c -> -c[0]).thenComparingDouble(c -> c[1])
+                .thenComparingDouble(c -> c[2]));
+        for (double[] c : candidates.subList(0, KV * (budget - window) - KV * safe)) {
+            kept.get((int) c[1]).add((int) c[2]);
+        }
+        int total = 0;
+        for (int h = 0; h < KV; h++) {
+            assertArrayEquals(kept.get(h).stream().mapToInt(Integer::intValue).toArray(), k.of(l, h),
+                    "alpha " + alpha + " layer " + l + " head " + h);
+            total += k.of(l, h).length;
+        }
+        assertEquals(KV * budget, total, "the layer's memory equals kv-heads × its budget");
     }
 
     @Test

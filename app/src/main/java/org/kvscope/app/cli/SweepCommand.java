@@ -127,6 +127,7 @@ public final class SweepCommand implements Command {
             }
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("model", org.kvscope.app.report.AnalysisReport.model(model));
+            report.put("cacheType", backend.cacheType().cliName());
             report.put("perplexitySuite", ppl.id());
             report.put("needleSuite", needleId);
             report.put("texts", texts.stream().map(t -> Map.of("id", t.id(), "contextTokens", t.context().length,
@@ -137,7 +138,8 @@ public final class SweepCommand implements Command {
                         "failedConfiguration", failure.config(), "error", String.valueOf(failure.getCause().getMessage())));
             }
             report.put("rows", rows);
-            OutputOptions.writeReport(a, out, ReportFiles.json(report), CSV_HEADER, csvRows(rows));
+            OutputOptions.writeReport(a, out, ReportFiles.json(report), CSV_HEADER,
+                    csvRows(rows, backend.cacheType().cliName()));
             if (failure != null) {
                 throw new IllegalStateException(failure.getMessage() + "; the " + rows.size() + " of " + configs.size()
                         + " configurations finished before it were written (report marked \"incomplete\")");
@@ -147,16 +149,17 @@ public final class SweepCommand implements Command {
     }
 
     static final List<String> CSV_HEADER = List.of("policy", "schedule", "budget",
-            "decode_cap", "perplexity", "fullkv_perplexity", "delta_perplexity", "needle_accuracy",
+            "decode_cap", "cache_type", "perplexity", "fullkv_perplexity", "delta_perplexity", "needle_accuracy",
             "fullkv_needle_accuracy", "mean_recall", "kv_kept_bytes", "kv_full_bytes", "kv_ratio",
             "cont_mean_entries_per_head", "cont_peak_entries_per_head", "cont_peak_head_entries",
             "cont_mean_bytes", "cont_peak_bytes");
 
-    private static List<List<Object>> csvRows(List<SweepRun.Row> rows) {
+    /** One CSV line per row; {@code cacheType} names how the cache stored keys and values (the bytes columns count it). */
+    private static List<List<Object>> csvRows(List<SweepRun.Row> rows, String cacheType) {
         List<List<Object>> csv = new ArrayList<>();
         for (SweepRun.Row r : rows) {
             CacheOccupancy o = r.continuation();
-            csv.add(List.of(r.policy(), r.schedule(), r.budget(), r.decodeCap(), r.perplexity(), r.fullKvPerplexity(),
+            csv.add(List.of(r.policy(), r.schedule(), r.budget(), r.decodeCap(), cacheType, r.perplexity(), r.fullKvPerplexity(),
                     r.deltaPerplexity(), r.needleAccuracy(), r.fullKvNeedleAccuracy(), r.meanRecall(),
                     r.keptBytes(), r.fullBytes(), r.memoryRatio(), o.meanEntriesPerHead(), o.peakEntriesPerHead(),
                     o.peakHeadEntries(), o.meanBytes(), o.peakBytes()));

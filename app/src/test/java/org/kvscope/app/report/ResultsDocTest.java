@@ -48,9 +48,26 @@ class ResultsDocTest {
             Map<String, String> r = csv.get(i);
             List<String> expected = List.of(r.get("policy"), r.get("budget").equals("0") ? "all" : r.get("budget"),
                     fmt("%.3f", r, "perplexity"), fmt("%+.3f", r, "delta_perplexity"), fmt("%.3f", r, "needle_accuracy"),
-                    fmt("%.3f", r, "mean_recall"), String.format(Locale.ROOT, "%,d", Math.round(num(r, "kv_kept_bytes"))),
-                    String.format(Locale.ROOT, "%.1f%%", 100 * num(r, "kv_ratio")));
+                    fmt("%.3f", r, "mean_recall"), bytes(r, "kv_kept_bytes"), fmt("%.1f", r, "cont_mean_entries_per_head"),
+                    fmt("%.1f", r, "cont_peak_entries_per_head"), bytes(r, "cont_mean_bytes"), bytes(r, "cont_peak_bytes"));
             assertEquals(expected, table.get(i), "row " + (i + 1));
+        }
+        assertTrue(csv.stream().allMatch(r -> r.get("decode_cap").equals("none")), "one mode per CSV: no row is capped");
+    }
+
+    /** Every sweep CSV in docs/results names its decode-cap mode and cache type on every row (f32 unless the file says). */
+    @Test
+    void everySweepRowNamesItsModeAndCacheType() throws IOException {
+        try (var files = Files.list(results)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("sweep-")
+                    && p.toString().endsWith(".csv")).toList()) {
+                String name = f.getFileName().toString();
+                String type = name.contains("-q8_0-") ? "q8_0" : name.contains("-q4_0-") ? "q4_0" : "f32";
+                for (Map<String, String> r : csv(name)) {
+                    assertTrue(List.of("none", "budget").contains(r.get("decode_cap")), name + ": " + r);
+                    assertEquals(type, r.get("cache_type"), name + ": " + r);
+                }
+            }
         }
     }
 
@@ -147,6 +164,9 @@ class ResultsDocTest {
         assertTrue(check("sweep-stories260k.csv mean_recall: pyramidkv > streamingllm at 16,32,64,128") != null);
         assertTrue(check("sweep-stories260k.csv mean_recall: snapkv at 16 = 0.788") != null);
         assertEquals(null, check("sweep-stories260k.csv mean_recall: snapkv at 16 = 0.787"));
+        assertTrue(check("sweep-stories260k.csv cont_peak_entries_per_head: snapkv,streamingllm = 1 * budget") != null);
+        assertEquals(null, check("sweep-stories260k.csv cont_peak_entries_per_head: snapkv = 1 * budget + 63"));
+        assertTrue(check("sweep-stories260k.csv perplexity: same as sweep-capped-stories260k.csv") != null);
     }
 
     // ---- the claim language -------------------------------------------------------------------
@@ -155,7 +175,9 @@ class ResultsDocTest {
      * One claim: {@code FILE SERIES: ASSERTION}; returns null when it holds, else what the data says.
      * CSV series are columns, keyed by policy (or schedule when the rows differ only in it) and budget:
      * {@code K highest|lowest at B,..}, {@code K >|<|= K2,.. at B,..}, {@code rises with budget for K,..},
-     * {@code K at B,.. = V} (V as rounded in the text), {@code all = V}, {@code = N * budget}.
+     * {@code K at B,.. = V} (V as rounded in the text), {@code all = V}, {@code all within [A, B]},
+     * {@code [K,..] = N * budget [+ C]} (every row with a budget, or only K's), {@code [K,..] same as OTHER.csv}
+     * (every policy, or K's, and budget in both files).
      * JSON series are pointers with one {@code *} over an array, optionally summing a slice
      * ({@code /a/*\/b[1:3]}): {@code argmax = I}, {@code argmin = I}, {@code at I = V}, {@code within [A, B]},
      * {@code all = V}; a pointer without {@code *} is a scalar: {@code = V}.
@@ -164,6 +186,11 @@ class ResultsDocTest {
         int colon = claim.indexOf(": ");
         String[] head = claim.substring(0, colon).split(" ", 2);
         String assertion = claim.substring(colon + 2).strip();
+        Matcher same = Pattern.compile("(?:(\\S+) )?same as (\\S+\\.csv)").matcher(assertion);
+        if (same.matches()) {
+            return sameColumn(csv(head[0]), csv(same.group(2)), head[1],
+                    same.group(1) == null ? null : List.of(same.group(1).split(",")));
+        }
         return head[0].endsWith(".csv") ? checkCsv(csv(head[0]), head[1], assertion)
                 : checkJson(new ObjectMapper().readTree(results.resolve(head[0]).toFile()), head[1], assertion);
     }
@@ -220,6 +247,15 @@ class ResultsDocTest {
             }
             return null;
         }
+        if ((m = Pattern.compile("all within \\[(\\S+), (\\S+)\\]").matcher(assertion)).matches()) {
+            double lo = Double.parseDouble(m.group(1)), hi = Double.parseDouble(m.group(2));
+            for (Map<String, String> r : rows) {
+                if (num(r, column) < lo || num(r, column) > hi) {
+                    return r.get("policy") + " " + r.get("budget") + ": " + num(r, column);
+                }
+            }
+            return null;
+        }
         if ((m = Pattern.compile("all = (\\S+)").matcher(assertion)).matches()) {
             for (Map<String, String> r : rows) {
                 String p = rounded(num(r, column), m.group(1));
@@ -229,17 +265,38 @@ class ResultsDocTest {
             }
             return null;
         }
-        if ((m = Pattern.compile("= (\\S+) \\* budget").matcher(assertion)).matches()) {
-            double per = Double.parseDouble(m.group(1));
+        if ((m = Pattern.compile("(?:(\\S+) )?= (\\S+) \\* budget(?: \\+ (\\S+))?").matcher(assertion)).matches()) {
+            List<String> keys = m.group(1) == null ? null : List.of(m.group(1).split(","));
+            double per = Double.parseDouble(m.group(2));
+            double plus = m.group(3) == null ? 0 : Double.parseDouble(m.group(3));
             for (Map<String, String> r : rows) {
                 int b = Integer.parseInt(r.get("budget"));
-                if (b > 0 && num(r, column) != per * b) {
-                    return r.get("policy") + " " + b + ": " + num(r, column);
+                String key = bySchedule ? r.get("schedule") : r.get("policy");
+                if (b > 0 && (keys == null || keys.contains(key)) && num(r, column) != per * b + plus) {
+                    return key + " " + b + ": " + num(r, column);
                 }
             }
             return null;
         }
         return "not a claim this test understands";
+    }
+
+    /** Null when every (policy, budget) of both files (of {@code policies}, unless null) has the same value in {@code column}. */
+    private static String sameColumn(List<Map<String, String>> a, List<Map<String, String>> b, String column,
+                                     List<String> policies) {
+        Map<String, Double> other = new LinkedHashMap<>();
+        b.forEach(r -> other.put(r.get("policy") + " " + r.get("budget"), num(r, column)));
+        int shared = 0;
+        for (Map<String, String> r : a) {
+            Double o = other.get(r.get("policy") + " " + r.get("budget"));
+            if (o != null && (policies == null || policies.contains(r.get("policy")))) {
+                shared++;
+                if (o != num(r, column)) {
+                    return r.get("policy") + " " + r.get("budget") + ": " + num(r, column) + " against " + o;
+                }
+            }
+        }
+        return shared == 0 ? "no (policy, budget) in both files" : null;
     }
 
     /** {@code left OP each of others} at budget b; a key with one row (FullKV) counts at every budget. */
@@ -379,6 +436,10 @@ class ResultsDocTest {
 
     private static String fmt(String format, Map<String, String> row, String column) {
         return String.format(Locale.ROOT, format, num(row, column));
+    }
+
+    private static String bytes(Map<String, String> row, String column) {
+        return String.format(Locale.ROOT, "%,d", Math.round(num(row, column)));
     }
 
     private static String percent(double share) {
