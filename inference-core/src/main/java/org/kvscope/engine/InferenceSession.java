@@ -328,7 +328,29 @@ public final class InferenceSession implements AutoCloseable {
             @Override
             public void onAttention(int layer, int head, int q, int[] keys, float[] w, int count) {
                 for (AttentionObserver o : all) {
-                    o.onAttention(layer, head, q, keys, w, count);
+                    if (o.wants(layer, head, q)) {
+                        o.onAttention(layer, head, q, keys, w, count);
+                    }
+                }
+            }
+
+            @Override
+            public boolean wants(int layer, int head, int q) {
+                for (AttentionObserver o : all) {
+                    if (o.wants(layer, head, q)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            /** Each in turn: one that moves the row to the front leaves it intact at its offset for the next. */
+            @Override
+            public void onAttention(int layer, int head, int q, int[] keys, float[] w, int offset, int count) {
+                for (AttentionObserver o : all) {
+                    if (o.wants(layer, head, q)) {
+                        o.onAttention(layer, head, q, keys, w, offset, count);
+                    }
                 }
             }
 

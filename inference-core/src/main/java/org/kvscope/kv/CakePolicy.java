@@ -1,6 +1,7 @@
 package org.kvscope.kv;
 
 import java.util.List;
+import org.kvscope.tensor.Parallel;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -67,11 +68,17 @@ public final class CakePolicy extends ScoredPolicy {
         if (ctx.evidence() == null || n <= BudgetParameters.average(params, n)) {
             return layerBudgets(ctx.layers(), n);
         }
-        int window = recentKept(n);
         double[] preference = new double[ctx.layers()];
-        for (int l = 0; l < ctx.layers(); l++) {
-            preference[l] = preference(ctx, l);
-        }
+        Parallel.forRange(ctx.layers(), 1, (from, to) -> {
+            for (int l = from; l < to; l++) {
+                preference[l] = preference(ctx, l);
+            }
+        });
+        return cascadedBudgets(ctx, preference);
+    }
+
+    private int[] cascadedBudgets(PrefillContext ctx, double[] preference) {
+        int n = ctx.promptLength(), window = recentKept(n);
         int[] keep = cascade(preference, (long) ctx.layers() * (BudgetParameters.average(params, n) - window), n - window);
         for (int l = 0; l < keep.length; l++) {
             keep[l] += window;
@@ -79,6 +86,11 @@ public final class CakePolicy extends ScoredPolicy {
         return keep;
     }
 
+    /**
+     * One pass over each layer's window rows gives both its preference and its kv-heads' scores
+     * (the same figures as {@link #preference} and {@link #scores}); layers run in parallel, then
+     * the cascade splits the budget and each kv-head keeps its best.
+     */
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
         int n = ctx.promptLength();
@@ -86,13 +98,26 @@ public final class CakePolicy extends ScoredPolicy {
             return null;
         }
         int window = recentKept(n);
-        int[] keep = layerBudgets(ctx);
-        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
-        for (int l = 0; l < ctx.layers(); l++) {
-            for (int h = 0; h < ctx.kvHeads(); h++) {
-                out[l][h] = select(scores(ctx, l, h), n, 0, window, keep[l]);
-            }
+        if (ctx.evidence() == null) {
+            throw new IllegalStateException("cake scores by the observation window's attention, but this run has none");
         }
+        double[] preference = new double[ctx.layers()];
+        float[][][] scores = new float[ctx.layers()][][];
+        Parallel.forRange(ctx.layers(), 1, (from, to) -> {
+            for (int l = from; l < to; l++) {
+                scores[l] = new float[ctx.kvHeads()][];
+                preference[l] = dispersion(ctx, l, 0, ctx.heads(), scores[l]);
+            }
+        });
+        int[] keep = cascadedBudgets(ctx, preference);
+        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
+        Parallel.forRange(ctx.layers(), 1, (from, to) -> {
+            for (int l = from; l < to; l++) {
+                for (int h = 0; h < ctx.kvHeads(); h++) {
+                    out[l][h] = select(scores[l][h], n, 0, window, keep[l]);
+                }
+            }
+        });
         return new KeptPositions(out);
     }
 
@@ -132,55 +157,71 @@ public final class CakePolicy extends ScoredPolicy {
 
     /** P = H^(1/τ1) · V^(1/τ2) over the window rows and the keys before the window. */
     double preference(PrefillContext ctx, int layer) {
-        AttentionEvidence ev = ctx.evidence();
-        int n = ctx.promptLength();
-        int w = recentKept(n);
-        int upto = n - w;
-        double entropy = 0, variance = 0;
-        for (int head = 0; head < ctx.heads(); head++) {
-            for (int k = 0; k < upto; k++) {
-                double sum = 0, sq = 0;
-                for (int r = ev.window() - w; r < ev.window(); r++) {
-                    double a = ev.row(layer, head, r)[k];
-                    entropy -= a * Math.log(a + 1e-10);
-                    sum += a;
-                    sq += a * a;
-                }
-                variance += w > 1 ? Math.max(0, (sq - sum * sum / w) / (w - 1)) : 0;
-            }
-        }
-        return Math.pow(entropy, 1 / params.getDouble("tau1")) * Math.pow(variance, 1 / params.getDouble("tau2"));
+        return dispersion(ctx, layer, 0, ctx.heads(), null);
     }
 
     /** Mean + γ·variance of the window's attention per earlier key, pooled, averaged over the group. */
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
+        float[][] out = new float[ctx.kvHeads()][];
+        int group = ctx.groupSize();
+        dispersion(ctx, layer, kvHead * group, (kvHead + 1) * group, out);
+        return out[kvHead];
+    }
+
+    /**
+     * Over query heads {@code [firstHead, endHead)} of a layer (whole kv-head groups) and the keys
+     * before the window: the preference P = H^(1/τ1) · V^(1/τ2) of those heads, and, when
+     * {@code scores} is given, each of their kv-heads' scores (mean + γ·variance per key, pooled,
+     * averaged over the group) into {@code scores[kvHead]}. Row by row: the entropy term H
+     * vectorised ({@link DoubleSums#entropy}), each key's sum and square sum over the rows as a
+     * plain loop would add them; V sums the keys' variances head by head, key by key.
+     */
+    private double dispersion(PrefillContext ctx, int layer, int firstHead, int endHead, float[][] scores) {
         AttentionEvidence ev = ctx.evidence();
         int n = ctx.promptLength();
         int w = recentKept(n);
         int upto = n - w;
-        double gamma = params.getDouble("gamma");
-        float[] out = new float[n];
-        float[] raw = new float[upto];
         int group = ctx.groupSize();
-        for (int g = 0; g < group; g++) {
-            int head = kvHead * group + g;
+        double gamma = params.getDouble("gamma");
+        double entropy = 0, variance = 0;
+        double[] sum = new double[upto], sq = new double[upto];
+        float[] raw = scores == null ? null : new float[upto];
+        for (int head = firstHead; head < endHead; head++) {
+            windowSums(ev, layer, head, w, upto, sum, sq);
+            for (int r = ev.window() - w; r < ev.window(); r++) {
+                entropy += DoubleSums.entropy(ev.row(layer, head, r), 0, upto);
+            }
             for (int k = 0; k < upto; k++) {
-                double sum = 0, sq = 0;
-                for (int r = ev.window() - w; r < ev.window(); r++) {
-                    double a = ev.row(layer, head, r)[k];
-                    sum += a;
-                    sq += a * a;
-                }
-                double mean = sum / w;
-                double var = w > 1 ? Math.max(0, (sq - sum * sum / w) / (w - 1)) : 0;
+                variance += w > 1 ? Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1)) : 0;
+            }
+            if (scores == null) {
+                continue;
+            }
+            for (int k = 0; k < upto; k++) {
+                double mean = sum[k] / w;
+                double var = w > 1 ? Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1)) : 0;
                 raw[k] = (float) (mean + gamma * var);
             }
             float[] pooled = SnapKvPolicy.pool(raw, params.getInt("kernel"), false);
+            if (scores[head / group] == null) {
+                scores[head / group] = new float[n];
+            }
+            float[] out = scores[head / group];
             for (int k = 0; k < upto; k++) {
                 out[k] += pooled[k] / group;
             }
         }
-        return out;
+        return Math.pow(entropy, 1 / params.getDouble("tau1")) * Math.pow(variance, 1 / params.getDouble("tau2"));
+    }
+
+    /** Per key below {@code upto}: the sum and the sum of squares of its weights in the last w window rows. */
+    private static void windowSums(AttentionEvidence ev, int layer, int head, int w, int upto, double[] sum,
+                                   double[] sq) {
+        java.util.Arrays.fill(sum, 0, upto, 0);
+        java.util.Arrays.fill(sq, 0, upto, 0);
+        for (int r = ev.window() - w; r < ev.window(); r++) {
+            DoubleSums.addWithSquares(ev.row(layer, head, r), upto, sum, sq);
+        }
     }
 }

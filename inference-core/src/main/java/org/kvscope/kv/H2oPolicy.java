@@ -31,6 +31,9 @@ public final class H2oPolicy extends ScoredPolicy {
 
     @Override public boolean needsAccumulatedAttention() { return true; }
 
+    /** Scoring reads the evidence and the parameters only. */
+    @Override protected boolean scoresLayersConcurrently() { return true; }
+
     @Override
     protected int recentKept(int promptLength) {
         return Math.min(params.getInt("recent"), promptLength);

@@ -14,28 +14,30 @@ public final class KeyDiffPolicy extends KeyScoredPolicy {
 
     @Override public String name() { return NAME; }
 
+    /** Scoring reads the keys only. */
+    @Override protected boolean scoresLayersConcurrently() { return true; }
+
+    /**
+     * The anchor's scale cancels in the cosine, so it is kept as the plain sum S of the normalised
+     * keys (one division per key, not per element): score = −(k·S) / (‖k‖·‖S‖), ‖S‖ at least
+     * n·1e-12 (the mean's norm at least 1e-12), as with the mean.
+     */
     @Override
     protected float[] scoreKeys(float[] keys, int n, int d) {
         double[] anchor = new double[d];
         double[] norms = new double[n];
         for (int i = 0; i < n; i++) {
-            norms[i] = Math.max(norm(keys, i, d), 1e-12);
-            for (int j = 0; j < d; j++) {
-                anchor[j] += keys[i * d + j] / norms[i] / n;
-            }
+            norms[i] = Math.max(Math.sqrt(DoubleSums.sumOfSquares(keys, i * d, d)), 1e-12);
+            DoubleSums.axpy(1 / norms[i], keys, i * d, anchor, d);
         }
         double anchorNorm = 0;
         for (double a : anchor) {
             anchorNorm += a * a;
         }
-        anchorNorm = Math.max(Math.sqrt(anchorNorm), 1e-12);
+        anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            double dot = 0;
-            for (int j = 0; j < d; j++) {
-                dot += keys[i * d + j] * anchor[j];
-            }
-            out[i] = (float) -(dot / (norms[i] * anchorNorm));
+            out[i] = (float) -(DoubleSums.dot(keys, i * d, anchor, d) / (norms[i] * anchorNorm));
         }
         return out;
     }

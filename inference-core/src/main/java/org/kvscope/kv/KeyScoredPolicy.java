@@ -39,18 +39,24 @@ public abstract class KeyScoredPolicy extends ScoredPolicy {
         return scoreKeys(keys, n, d);
     }
 
+    /**
+     * Straight from the cache's keys when its slots hold exactly the prompt's positions in order
+     * (a prefill without compression: slot-major is then position-major); otherwise from a copy
+     * with zeros for positions it no longer holds ({@link PrefillContext#keys}).
+     */
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
-        return scoreKeys(ctx.keys(layer, kvHead), ctx.promptLength(), ctx.headDim());
+        int n = ctx.promptLength();
+        KvCache cache = ctx.cache();
+        if (cache != null && holdsExactly(cache, layer, kvHead, n)) {
+            return scoreKeys(cache.keys(layer, kvHead), n, cache.headDim());
+        }
+        return scoreKeys(ctx.keys(layer, kvHead), n, ctx.headDim());
     }
 
-    /** L2 norm of key {@code i}. */
-    static double norm(float[] keys, int i, int d) {
-        double s = 0;
-        for (int j = 0; j < d; j++) {
-            double v = keys[i * d + j];
-            s += v * v;
-        }
-        return Math.sqrt(s);
+    /** Slots 0..n-1 hold positions 0..n-1 and nothing else (positions strictly increase). */
+    private static boolean holdsExactly(KvCache cache, int layer, int kvHead, int n) {
+        int[] pos = cache.positions(layer, kvHead);
+        return n > 0 && cache.size(layer, kvHead) == n && pos[0] == 0 && pos[n - 1] == n - 1;
     }
 }

@@ -14,11 +14,14 @@ public final class KnormPolicy extends KeyScoredPolicy {
 
     @Override public String name() { return NAME; }
 
+    /** Scoring reads the keys only. */
+    @Override protected boolean scoresLayersConcurrently() { return true; }
+
     @Override
     protected float[] scoreKeys(float[] keys, int n, int d) {
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            out[i] = (float) -norm(keys, i, d);
+            out[i] = (float) -Math.sqrt(DoubleSums.sumOfSquares(keys, i * d, d));
         }
         return out;
     }

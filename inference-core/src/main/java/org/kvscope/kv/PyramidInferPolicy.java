@@ -227,6 +227,12 @@ public final class PyramidInferPolicy extends CompressionPolicy {
             ensemble = new float[ctx.layers()][heads][n];
         }
 
+        /** The recent queries' rows only. */
+        @Override
+        public boolean wants(int layer, int head, int q) {
+            return q >= n - recent && q < n;
+        }
+
         @Override
         public void onAttention(int layer, int head, int q, int[] keyPositions, float[] weights, int count) {
             int firstRecent = n - recent;

@@ -1,6 +1,7 @@
 package org.kvscope.kv;
 
 import java.util.Arrays;
+import org.kvscope.tensor.Parallel;
 
 /**
  * A policy that keeps, per layer and kv-head, a few always-kept positions plus the best-scoring
@@ -92,11 +93,26 @@ public abstract class ScoredPolicy extends CompressionPolicy {
         int recent = Math.min(recentKept(n), n);
         int sinks = Math.min(sinkKept(), n - recent);
         int[][][] out = new int[ctx.layers()][][];
-        for (int l = 0; l < ctx.layers(); l++) {
-            out[l] = selectLayer(ctx, l, sinks, recent, budgets[l]);
+        if (scoresLayersConcurrently()) {
+            Parallel.forRange(ctx.layers(), 1, (from, to) -> {
+                for (int l = from; l < to; l++) {
+                    out[l] = selectLayer(ctx, l, sinks, recent, budgets[l]);
+                }
+            });
+        } else {
+            for (int l = 0; l < ctx.layers(); l++) {
+                out[l] = selectLayer(ctx, l, sinks, recent, budgets[l]);
+            }
         }
         return new KeptPositions(out);
     }
+
+    /**
+     * True when {@link #scores} and {@link #selectLayer} may run for different layers at once (they
+     * only read the context and the parameters): the selection then spreads the layers over the
+     * cores. False by default, so a plugin's scoring is never called concurrently unless it says so.
+     */
+    protected boolean scoresLayersConcurrently() { return false; }
 
     /** One layer's kept positions per kv-head: by default each head's own top-k ({@link #select}). */
     protected int[][] selectLayer(PrefillContext ctx, int layer, int sinks, int recent, int budget) {

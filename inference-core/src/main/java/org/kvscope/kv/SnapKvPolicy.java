@@ -1,6 +1,8 @@
 package org.kvscope.kv;
 
 import java.util.List;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -48,6 +50,12 @@ public class SnapKvPolicy extends ScoredPolicy {
 
     @Override public int evidenceWindow() { return params.getInt("window"); }
 
+    /** The built-in classes' scoring reads the evidence and the parameters only; a plugin's subclass says for itself. */
+    @Override
+    protected boolean scoresLayersConcurrently() {
+        return getClass() == SnapKvPolicy.class || getClass() == PyramidKvPolicy.class || getClass() == AdaKvPolicy.class;
+    }
+
     @Override
     protected int recentKept(int promptLength) {
         return Math.min(params.getInt("window"), promptLength);
@@ -76,27 +84,65 @@ public class SnapKvPolicy extends ScoredPolicy {
                 }
             }
             float[] pooled = pool(raw, params.getInt("kernel"), params.getChoice("pooling").equals("max"));
-            for (int k = 0; k < upto; k++) {
-                out[k] = max ? Math.max(out[k], pooled[k]) : out[k] + pooled[k] / group;
+            if (max) {
+                for (int k = 0; k < upto; k++) {
+                    out[k] = Math.max(out[k], pooled[k]);
+                }
+            } else {
+                for (int k = 0; k < upto; k++) {
+                    out[k] += pooled[k] / group;
+                }
             }
         }
         return out;
     }
 
-    /** 1-D pooling with stride 1 and same-size output. */
+    /**
+     * 1-D pooling with stride 1 and same-size output. Each output adds (or takes the max of) its
+     * in-range neighbours from left to right; the interior runs one neighbour offset at a time
+     * across all outputs (the same sums, in a loop the compiler vectorises).
+     */
     static float[] pool(float[] x, int kernel, boolean max) {
         if (kernel <= 1) {
             return x.clone();
         }
-        int half = kernel / 2;
-        float[] out = new float[x.length];
-        for (int i = 0; i < x.length; i++) {
-            float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-            for (int j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++) {
-                acc = max ? Math.max(acc, x[j]) : acc + x[j];
+        int half = kernel / 2, len = x.length;
+        float[] out = new float[len];
+        int lo = Math.min(half, len), hi = Math.max(lo, len - half); // interior [lo, hi): every neighbour in range
+        if (max) {
+            java.util.Arrays.fill(out, lo, hi, Float.NEGATIVE_INFINITY);
+        }
+        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
+        for (int j = -half; j <= half; j++) {
+            int i = lo;
+            for (; i + f.length() <= hi; i += f.length()) {
+                FloatVector o = FloatVector.fromArray(f, out, i), v = FloatVector.fromArray(f, x, i + j);
+                (max ? o.max(v) : o.add(v)).intoArray(out, i);
             }
-            out[i] = max ? acc : acc / kernel;
+            for (; i < hi; i++) {
+                out[i] = max ? Math.max(out[i], x[i + j]) : out[i] + x[i + j];
+            }
+        }
+        if (!max) {
+            for (int i = lo; i < hi; i++) {
+                out[i] /= kernel;
+            }
+        }
+        for (int i = 0; i < lo; i++) {
+            out[i] = edge(x, i, half, kernel, max);
+        }
+        for (int i = hi; i < len; i++) {
+            out[i] = edge(x, i, half, kernel, max);
         }
         return out;
+    }
+
+    /** One output of {@link #pool} near an end, over its in-range neighbours. */
+    private static float edge(float[] x, int i, int half, int kernel, boolean max) {
+        float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+        for (int j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++) {
+            acc = max ? Math.max(acc, x[j]) : acc + x[j];
+        }
+        return max ? acc : acc / kernel;
     }
 }

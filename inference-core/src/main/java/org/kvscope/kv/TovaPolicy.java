@@ -30,6 +30,9 @@ public final class TovaPolicy extends ScoredPolicy {
 
     @Override public int evidenceWindow() { return 1; }
 
+    /** Scoring reads the evidence and the parameters only. */
+    @Override protected boolean scoresLayersConcurrently() { return true; }
+
     @Override protected int recentKept(int promptLength) { return Math.min(1, promptLength); }
 
     private boolean perLayer() { return params.getChoice("granularity").equals("layer"); }

@@ -176,34 +176,36 @@ public final class AttentionEvidence {
 
     /** Records one attention row (called by {@link EvidenceCollector}). */
     void record(int layer, int head, int queryPosition, int[] keyPositions, float[] weights, int count) {
+        record(layer, head, queryPosition, keyPositions, weights, 0, count);
+    }
+
+    /** Records one attention row whose weights start at {@code wo} in {@code weights}. */
+    void record(int layer, int head, int queryPosition, int[] keyPositions, float[] weights, int wo, int count) {
         int idx = layer * heads + head;
         int r = queryPosition - firstWindowQuery();
         float[] row = r >= 0 && r < window ? rows[idx][r] : null;
-        if (!accumulate) {
-            if (row != null) {
-                for (int s = 0; s < count; s++) {
-                    if (keyPositions[s] < keyCount) {
-                        row[keyPositions[s]] = weights[s];
-                    }
-                }
-            }
+        if (!accumulate && row == null) {
             return;
         }
-        float[] acc = accumulated[idx];
         if (count > 0 && count <= keyCount && keyPositions[0] == 0 && keyPositions[count - 1] == count - 1) {
             // slots hold positions 0..count-1 (an uncompressed prefill): vectorised
-            org.kvscope.tensor.VectorOps.axpy(1f, weights, 0, acc, 0, count);
+            if (accumulate) {
+                org.kvscope.tensor.VectorOps.axpy(1f, weights, wo, accumulated[idx], 0, count);
+            }
             if (row != null) {
-                System.arraycopy(weights, 0, row, 0, count);
+                System.arraycopy(weights, wo, row, 0, count);
             }
             return;
         }
+        float[] acc = accumulate ? accumulated[idx] : null;
         for (int s = 0; s < count; s++) {
             int p = keyPositions[s];
             if (p < keyCount) {
-                acc[p] += weights[s];
+                if (acc != null) {
+                    acc[p] += weights[wo + s];
+                }
                 if (row != null) {
-                    row[p] = weights[s];
+                    row[p] = weights[wo + s];
                 }
             }
         }

@@ -20,6 +20,26 @@ public interface AttentionObserver {
      */
     void onAttention(int layer, int head, int queryPosition, int[] keyPositions, float[] weights, int count);
 
+    /**
+     * Whether this observer reads the row of the query at {@code queryPosition}; the forward pass
+     * skips the calls (and any copying) for rows no observer wants. Every row by default.
+     */
+    default boolean wants(int layer, int head, int queryPosition) { return true; }
+
+    /**
+     * {@link #onAttention(int, int, int, int[], float[], int, int)} with the weights starting at
+     * {@code weightsOffset} in a forward pass's scratch, whose floats before the offset were
+     * already reported. Override it to read the row in place; by default the row is moved to the
+     * front of {@code weights} and passed on.
+     */
+    default void onAttention(int layer, int head, int queryPosition, int[] keyPositions, float[] weights,
+                             int weightsOffset, int count) {
+        if (weightsOffset != 0) {
+            System.arraycopy(weights, weightsOffset, weights, 0, count);
+        }
+        onAttention(layer, head, queryPosition, keyPositions, weights, count);
+    }
+
     /** Called before a forward pass over tokens at positions [start, start + count). */
     default void onForwardStart(int start, int count) {}
 

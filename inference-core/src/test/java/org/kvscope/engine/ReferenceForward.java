@@ -26,12 +26,21 @@ public final class ReferenceForward {
     }
 
     public double[] step(int token) {
+        return step(token, c.layers());
+    }
+
+    /**
+     * Runs a token through the first {@code layers} layers only (PyramidInfer's pruned prefill: a
+     * token dropped after a layer has no keys or values in the deeper ones, and deeper queries
+     * attend to the tokens computed there); returns its logits when it reached the top, else null.
+     */
+    public double[] step(int token, int layers) {
         int dim = c.dim(), hd = c.headDim();
         double[] x = new double[dim];
         for (int i = 0; i < dim; i++) {
             x[i] = w.tokenEmbedding().getFloat((long) token * dim + i);
         }
-        for (int l = 0; l < c.layers(); l++) {
+        for (int l = 0; l < layers; l++) {
             LayerWeights lw = w.layers()[l];
             double[] xn = rmsnorm(x, lw.attnNorm());
             double[] q = matvec(lw.wq(), xn, c.qDim(), dim, lw.bq());
@@ -47,6 +56,10 @@ public final class ReferenceForward {
                 double[] s = new double[pos + 1];
                 double max = Double.NEGATIVE_INFINITY;
                 for (int t = 0; t <= pos; t++) {
+                    if (keys[l][t] == null) { // not computed in this layer: no attention
+                        s[t] = Double.NEGATIVE_INFINITY;
+                        continue;
+                    }
                     double d = 0;
                     for (int i = 0; i < hd; i++) {
                         d += q[h * hd + i] * keys[l][t][kvh * hd + i];
@@ -60,7 +73,7 @@ public final class ReferenceForward {
                     sum += s[t];
                 }
                 for (int t = 0; t <= pos; t++) {
-                    for (int i = 0; i < hd; i++) {
+                    for (int i = 0; i < hd && values[l][t] != null; i++) {
                         att[h * hd + i] += s[t] / sum * values[l][t][kvh * hd + i];
                     }
                 }
@@ -80,8 +93,11 @@ public final class ReferenceForward {
                 x[i] += d[i];
             }
         }
-        double[] xn = rmsnorm(x, w.outputNorm());
         pos++;
+        if (layers < c.layers()) {
+            return null;
+        }
+        double[] xn = rmsnorm(x, w.outputNorm());
         return matvec(w.output(), xn, c.vocabSize(), dim, null);
     }
 

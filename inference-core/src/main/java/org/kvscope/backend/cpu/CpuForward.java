@@ -215,10 +215,11 @@ public final class CpuForward {
                     AttentionKernels.weightedValuesFour(scores, rowStride, keysSeen, values, hd, b.att,
                             t * qDim + h * hd, qDim);
                     if (obs != null) {
-                        for (int j = 0; j < block; j++) { // row j moves to the front, over rows already reported
-                            int visible = before + t + j + 1;
-                            System.arraycopy(scores, j * rowStride, scores, 0, visible);
-                            obs.onAttention(l, h, rowPositions[t + j], positions, scores, visible);
+                        for (int j = 0; j < block; j++) { // in row order: an observer may move row j over row 0
+                            if (obs.wants(l, h, rowPositions[t + j])) {
+                                obs.onAttention(l, h, rowPositions[t + j], positions, scores, j * rowStride,
+                                        before + t + j + 1);
+                            }
                         }
                     }
                 }
@@ -242,7 +243,7 @@ public final class CpuForward {
             } else {
                 AttentionKernels.weightedValues(scores, visible, values, hd, b.att, qOff);
             }
-            if (obs != null) {
+            if (obs != null && obs.wants(l, h, rowPositions[t])) {
                 obs.onAttention(l, h, rowPositions[t], positions, scores, visible);
             }
         }

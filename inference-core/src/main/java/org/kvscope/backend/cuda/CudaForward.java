@@ -339,6 +339,9 @@ public final class CudaForward implements ForwardBackend {
             int kvHead = h / group;
             int[] positions = slotPositions[l * c.kvHeads() + kvHead];
             for (int t = 0; t < n; t++) {
+                if (!observer.wants(l, h, rowPositions[t])) {
+                    continue;
+                }
                 int visible = before[kvHead] + t + 1;
                 System.arraycopy(all, (t * heads + h) * contextLength, row, 0, visible);
                 observer.onAttention(l, h, rowPositions[t], positions, row, visible);

@@ -1,0 +1,331 @@
+package org.kvscope.kv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.kvscope.trace.AttentionEvidence;
+import org.kvscope.trace.EvidenceCollector;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The selection speed-ups of issue 15 keep every kept set: each optimised policy against its
+ * previous plain loops (copied here), on prompts long enough for the vectorised paths, their
+ * tails and the parallel layers.
+ */
+class FastSelectionTest {
+    static final int L = 4, H = 6, KV = 2, N = 700, WINDOW = 8;
+
+    /** Window rows only (what a session gathers for SnapKV-style policies). */
+    static AttentionEvidence windowEvidence(long seed) {
+        AttentionEvidence ev = new AttentionEvidence(L, H, KV, N, WINDOW, false);
+        EvidenceCollector c = new EvidenceCollector(ev);
+        Random r = new Random(seed);
+        int[] positions = new int[N];
+        Arrays.setAll(positions, i -> i);
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < H; h++) {
+                for (int q = N - WINDOW; q < N; q++) {
+                    float[] w = new float[q + 1];
+                    float sum = 0;
+                    for (int k = 0; k <= q; k++) {
+                        w[k] = k % 97 == 5 ? 0f : (float) Math.pow(r.nextDouble(), 2 + 3 * l);
+                        sum += w[k];
+                    }
+                    for (int k = 0; k <= q; k++) {
+                        w[k] /= sum;
+                    }
+                    c.onAttention(l, h, q, positions, w, q + 1);
+                }
+            }
+        }
+        return ev;
+    }
+
+    static CompressionPolicy.PrefillContext ctx(AttentionEvidence ev, KvCache cache) {
+        return new CompressionPolicy.PrefillContext(L, H, KV, N, N + 16, ev, cache);
+    }
+
+    /** The previous pooling: one output at a time over its in-range neighbours. */
+    static float[] previousPool(float[] x, int kernel, boolean max) {
+        if (kernel <= 1) {
+            return x.clone();
+        }
+        int half = kernel / 2;
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            float acc = max ? Float.NEGATIVE_INFINITY : 0f;
+            for (int j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++) {
+                acc = max ? Math.max(acc, x[j]) : acc + x[j];
+            }
+            out[i] = max ? acc : acc / kernel;
+        }
+        return out;
+    }
+
+    @Test
+    void poolingEqualsThePreviousLoopBitForBit() {
+        Random r = new Random(1);
+        for (int len : new int[] {0, 1, 2, 3, 5, 6, 7, 8, 17, 40, 63, 64, 65, 700, 2040}) {
+            float[] x = new float[len];
+            for (int i = 0; i < len; i++) {
+                x[i] = i % 11 == 0 ? 0f : (float) r.nextDouble() * (i % 3 == 0 ? 1e-6f : 1f);
+            }
+            for (int kernel : new int[] {1, 3, 5, 7, 9, 63}) {
+                for (boolean max : new boolean[] {false, true}) {
+                    assertArrayEquals(previousPool(x, kernel, max), SnapKvPolicy.pool(x, kernel, max),
+                            "length " + len + " kernel " + kernel + (max ? " max" : " avg"));
+                }
+            }
+        }
+    }
+
+    /** The previous SnapKV scores of one kv-head (row sums, pooling, aggregation). */
+    static float[] previousSnapKv(AttentionEvidence ev, int layer, int kvHead, int kernel, boolean maxPool,
+                                  boolean maxAggregation) {
+        int upto = N - WINDOW, group = H / KV;
+        float[] out = new float[N];
+        if (maxAggregation) {
+            Arrays.fill(out, 0, upto, Float.NEGATIVE_INFINITY);
+        }
+        for (int g = 0; g < group; g++) {
+            float[] raw = new float[upto];
+            for (int r = 0; r < WINDOW; r++) {
+                float[] row = ev.row(layer, kvHead * group + g, r);
+                for (int k = 0; k < upto; k++) {
+                    raw[k] += row[k];
+                }
+            }
+            float[] pooled = previousPool(raw, kernel, maxPool);
+            for (int k = 0; k < upto; k++) {
+                out[k] = maxAggregation ? Math.max(out[k], pooled[k]) : out[k] + pooled[k] / group;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void snapKvPyramidKvAndAdaKvKeepWhatThePreviousScoresKept() {
+        AttentionEvidence ev = windowEvidence(2);
+        var ctx = ctx(ev, null);
+        for (String pooling : List.of("avg", "max")) {
+            for (String aggregation : List.of("mean", "max")) {
+                Map<String, Object> p = Map.of("budget", 64, "window", WINDOW, "kernel", 7, "pooling", pooling,
+                        "aggregation", aggregation);
+                for (String name : List.of("snapkv", "pyramidkv", "ada-snapkv")) {
+                    ScoredPolicy policy = (ScoredPolicy) PolicyRegistry.create(name, p);
+                    KeptPositions kept = policy.checkedSelectAfterPrefill(ctx);
+                    int[] budgets = policy.layerBudgets(ctx);
+                    for (int l = 0; l < L; l++) {
+                        float[][] scores = new float[KV][];
+                        for (int h = 0; h < KV; h++) {
+                            scores[h] = previousSnapKv(ev, l, h, 7, pooling.equals("max"), aggregation.equals("max"));
+                            assertArrayEquals(scores[h], policy.positionScores(ctx, l, h), name + " scores");
+                        }
+                        int[][] want = new int[KV][];
+                        for (int h = 0; h < KV; h++) {
+                            want[h] = ScoredPolicy.select(scores[h], N, 0, WINDOW, budgets[l]);
+                        }
+                        if (name.startsWith("ada")) {
+                            want = AdaKvPolicy.selectLayer(scores, N, WINDOW, budgets[l], 0.2);
+                        }
+                        for (int h = 0; h < KV; h++) {
+                            assertArrayEquals(want[h], kept.of(l, h), name + " " + p + " layer " + l + " head " + h);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The previous CAKE preference: key by key, each row's entropy term with Math.log. */
+    static double previousPreference(AttentionEvidence ev, int layer, double tau1, double tau2) {
+        int upto = N - WINDOW;
+        double entropy = 0, variance = 0;
+        for (int head = 0; head < H; head++) {
+            for (int k = 0; k < upto; k++) {
+                double sum = 0, sq = 0;
+                for (int r = 0; r < WINDOW; r++) {
+                    double a = ev.row(layer, head, r)[k];
+                    entropy -= a * Math.log(a + 1e-10);
+                    sum += a;
+                    sq += a * a;
+                }
+                variance += Math.max(0, (sq - sum * sum / WINDOW) / (WINDOW - 1));
+            }
+        }
+        return Math.pow(entropy, 1 / tau1) * Math.pow(variance, 1 / tau2);
+    }
+
+    /** The previous CAKE scores of one kv-head. */
+    static float[] previousCakeScores(AttentionEvidence ev, int layer, int kvHead, double gamma, int kernel) {
+        int upto = N - WINDOW, group = H / KV;
+        float[] out = new float[N];
+        float[] raw = new float[upto];
+        for (int g = 0; g < group; g++) {
+            for (int k = 0; k < upto; k++) {
+                double sum = 0, sq = 0;
+                for (int r = 0; r < WINDOW; r++) {
+                    double a = ev.row(layer, kvHead * group + g, r)[k];
+                    sum += a;
+                    sq += a * a;
+                }
+                double var = Math.max(0, (sq - sum * sum / WINDOW) / (WINDOW - 1));
+                raw[k] = (float) (sum / WINDOW + gamma * var);
+            }
+            float[] pooled = previousPool(raw, kernel, false);
+            for (int k = 0; k < upto; k++) {
+                out[k] += pooled[k] / group;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void cakeKeepsWhatThePreviousLoopsKept() {
+        AttentionEvidence ev = windowEvidence(3);
+        var ctx = ctx(ev, null);
+        int budget = 64;
+        CakePolicy cake = (CakePolicy) PolicyRegistry.create("cake", Map.of("budget", budget, "window", WINDOW));
+        KeptPositions kept = cake.checkedSelectAfterPrefill(ctx);
+        double[] preference = new double[L];
+        for (int l = 0; l < L; l++) {
+            preference[l] = previousPreference(ev, l, 1.6, 0.6);
+            double now = cake.preference(ctx, l);
+            assertEquals(preference[l], now, Math.abs(preference[l]) * 1e-12, "layer " + l);
+        }
+        int[] keep = CakePolicy.cascade(preference, (long) L * (budget - WINDOW), N - WINDOW);
+        assertArrayEquals(Arrays.stream(keep).map(k -> k + WINDOW).toArray(), cake.layerBudgets(ctx));
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < KV; h++) {
+                float[] scores = previousCakeScores(ev, l, h, 200, 5);
+                assertArrayEquals(scores, cake.positionScores(ctx, l, h), "layer " + l + " head " + h);
+                assertArrayEquals(ScoredPolicy.select(scores, N, 0, WINDOW, keep[l] + WINDOW), kept.of(l, h));
+            }
+        }
+    }
+
+    /** A cache holding positions 0..N-1 with random keys (some keys zero, norms varying by position). */
+    static ArrayKvCache keyCache(int d, long seed) {
+        ArrayKvCache cache = new ArrayKvCache(L, KV, d, N + 16);
+        Random r = new Random(seed);
+        float[] k = new float[KV * d];
+        for (int l = 0; l < L; l++) {
+            for (int p = 0; p < N; p++) {
+                for (int i = 0; i < k.length; i++) {
+                    k[i] = p % 101 == 7 ? 0f : (float) (r.nextGaussian() * (1 + (p % 5)) + (i % d == 0 ? 2 : 0));
+                }
+                cache.append(l, p, k, 0, new float[KV * d], 0);
+            }
+        }
+        return cache;
+    }
+
+    /** The previous K-norm and KeyDiff scores: plain double loops, the anchor as a mean. */
+    static float[] previousKeyScores(String policy, float[] keys, int n, int d) {
+        double[] norms = new double[n];
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                double v = keys[i * d + j];
+                s += v * v;
+            }
+            norms[i] = Math.sqrt(s);
+        }
+        float[] out = new float[n];
+        if (policy.equals("knorm")) {
+            for (int i = 0; i < n; i++) {
+                out[i] = (float) -norms[i];
+            }
+            return out;
+        }
+        double[] anchor = new double[d];
+        for (int i = 0; i < n; i++) {
+            norms[i] = Math.max(norms[i], 1e-12);
+            for (int j = 0; j < d; j++) {
+                anchor[j] += keys[i * d + j] / norms[i] / n;
+            }
+        }
+        double an = 0;
+        for (double a : anchor) {
+            an += a * a;
+        }
+        an = Math.max(Math.sqrt(an), 1e-12);
+        for (int i = 0; i < n; i++) {
+            double dot = 0;
+            for (int j = 0; j < d; j++) {
+                dot += keys[i * d + j] * anchor[j];
+            }
+            out[i] = (float) -(dot / (norms[i] * an));
+        }
+        return out;
+    }
+
+    @Test
+    void keyScoresReadFromTheCacheKeepWhatThePreviousLoopsKept() {
+        for (int d : new int[] {64, 36, 5}) {
+            ArrayKvCache cache = keyCache(d, d);
+            var ctx = ctx(null, cache);
+            for (String name : List.of("knorm", "keydiff")) {
+                ScoredPolicy policy = (ScoredPolicy) PolicyRegistry.create(name, Map.of("budget", 64, "recent", 4));
+                KeptPositions kept = policy.checkedSelectAfterPrefill(ctx);
+                for (int l = 0; l < L; l++) {
+                    for (int h = 0; h < KV; h++) {
+                        float[] want = previousKeyScores(name, PromptKeys.fromCache(cache, l, h, N), N, d);
+                        float[] got = policy.positionScores(ctx, l, h);
+                        for (int p = 0; p < N; p++) {
+                            assertEquals(want[p], got[p], Math.ulp(want[p]), name + " d=" + d + " position " + p);
+                        }
+                        assertArrayEquals(ScoredPolicy.select(want, N, 0, 4, 64), kept.of(l, h), name + " d=" + d);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void keyScoresOfACacheMissingPositionsReadThemAsZeros() {
+        ArrayKvCache cache = keyCache(16, 4);
+        int[] slots = java.util.stream.IntStream.range(0, N).filter(p -> p % 3 != 1).toArray();
+        cache.retain(1, 0, slots);
+        var ctx = ctx(null, cache);
+        for (String name : List.of("knorm", "keydiff")) {
+            ScoredPolicy policy = (ScoredPolicy) PolicyRegistry.create(name, Map.of("budget", 64));
+            float[] want = previousKeyScores(name, PromptKeys.fromCache(cache, 1, 0, N), N, 16);
+            float[] got = policy.positionScores(ctx, 1, 0);
+            for (int p = 0; p < N; p++) {
+                assertEquals(want[p], got[p], Math.ulp(want[p]), name + " position " + p);
+            }
+            assertEquals(0f, got[1], 0f, "a position the cache lost scores as a zero key");
+        }
+    }
+
+    @Test
+    void theWindowOnlyCollectorSkipsEarlierRowsAndReadsRowsInPlace() {
+        AttentionEvidence windowOnly = new AttentionEvidence(1, 2, 1, 10, 3, false);
+        AttentionEvidence accumulating = new AttentionEvidence(1, 2, 1, 10, 3, true);
+        EvidenceCollector w = new EvidenceCollector(windowOnly), a = new EvidenceCollector(accumulating);
+        assertTrue(!w.wants(0, 0, 6) && w.wants(0, 0, 7) && w.wants(0, 1, 9) && !w.wants(0, 0, 10));
+        assertTrue(a.wants(0, 0, 0) && a.wants(0, 1, 9) && !a.wants(0, 0, 10));
+        int[] positions = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        float[] scratch = new float[40];
+        for (int q = 0; q < 10; q++) {
+            Arrays.fill(scratch, -1f);
+            for (int k = 0; k <= q; k++) {
+                scratch[20 + k] = (q + 1) * 100 + k;
+            }
+            a.onAttention(0, 1, q, positions, scratch, 20, q + 1);
+            w.onAttention(0, 1, q, positions, scratch, 20, q + 1);
+        }
+        float[] last = windowOnly.row(0, 1, 2);
+        assertEquals(1000f, last[0]);
+        assertEquals(1009f, last[9]);
+        assertArrayEquals(last, accumulating.row(0, 1, 2));
+        assertEquals(100f + 200 + 300 + 400 + 500 + 600 + 700 + 800 + 900 + 1000, accumulating.accumulated(0, 1)[0]);
+        assertEquals(1009f, accumulating.accumulated(0, 1)[9]);
+    }
+}
