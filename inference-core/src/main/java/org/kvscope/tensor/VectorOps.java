@@ -65,9 +65,10 @@ public final class VectorOps {
      * order, so the result is {@code sum(v)} bit for bit. For kernels whose C2 compilation
      * stops inlining before the final {@link #sum} (NodeCountInliningCutoff on the K-quant
      * kernels, seen with -XX:+PrintInlining): a vector passed to a call that is not inlined is
-     * boxed (96 bytes per row), an array is not.
+     * boxed (96 bytes per row), an array is not. Also the scalar kernels' way to add lanes as
+     * the vector kernels do.
      */
-    static float sumLanes(float[] lanes) {
+    public static float sumLanes(float[] lanes) {
         if (LANES == 16) {
             return (((lanes[0] + lanes[8]) + (lanes[4] + lanes[12]))
                     + ((lanes[2] + lanes[10]) + (lanes[6] + lanes[14])))

@@ -19,6 +19,9 @@ import org.kvscope.trace.AttentionObserver;
  * whole batch), attention reads each query's visible cache slots, and new keys/values are
  * appended to the {@link KvCache}. One token is a decode step; many are a prefill chunk.
  *
+ * <p>A model small enough for {@link SmallModel} runs on {@link ScalarKernels} on the calling thread,
+ * with the same results bit for bit; larger ones on the vector kernels over all cores.
+ *
  * <p>Not thread-safe: one instance per session (it owns scratch buffers). Sessions reach it
  * through {@link CpuBackend}.
  */
@@ -27,14 +30,26 @@ public final class CpuForward {
     private final ModelWeights w;
     private final Rope rope;
     private final float attentionScale;
+    /** The scalar one-thread path, or null for the vector kernels. */
+    private final SmallModel small;
     private Scratch s;
 
+    /** Takes the scalar path when {@link SmallModel#of} accepts the model. */
     public CpuForward(ModelConfig config, ModelWeights weights) {
+        this(config, weights, true);
+    }
+
+    /** With {@code scalarIfSmall} false, always the vector kernels (tests compare the two paths). */
+    CpuForward(ModelConfig config, ModelWeights weights, boolean scalarIfSmall) {
         this.c = config;
         this.w = weights;
         this.rope = new Rope(config);
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
+        this.small = scalarIfSmall ? SmallModel.of(config, weights) : null;
     }
+
+    /** Whether this forward pass runs on the scalar kernels. */
+    boolean scalar() { return small != null; }
 
     public ModelConfig config() { return c; }
 
@@ -126,7 +141,7 @@ public final class CpuForward {
         for (int t = 0; t < n; t++) {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.attnNorm(), dim, c.rmsEps());
         }
-        if (n == 1) { // one hand-off to the cores for the three
+        if (n == 1 && small == null) { // one hand-off to the cores for the three
             FloatTensor.matvecs(b.xb, dim, new FloatTensor[] {lw.wq(), lw.wk(), lw.wv()}, new float[][] {b.q, b.k, b.v},
                     new int[] {qDim, kvDim, kvDim});
         } else {
@@ -148,11 +163,17 @@ public final class CpuForward {
         for (int t = 0; t < n; t++) {
             cache.append(l, rowPositions[t], b.k, t * kvDim, b.v, t * kvDim);
         }
-        Parallel.forRange(c.heads(), 1, (from, to) -> {
-            for (int h = from; h < to; h++) {
+        if (small != null) {
+            for (int h = 0; h < c.heads(); h++) {
                 attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
             }
-        });
+        } else {
+            Parallel.forRange(c.heads(), 1, (from, to) -> {
+                for (int h = from; h < to; h++) {
+                    attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
+                }
+            });
+        }
         project(lw.wo(), b.att, b.xb, n, dim, qDim);
         for (int i = 0; i < n * dim; i++) {
             b.x[i] += b.xb[i];
@@ -161,13 +182,17 @@ public final class CpuForward {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.ffnNorm(), dim, c.rmsEps());
         }
         int ffn = c.ffnDim();
-        if (n == 1) { // one hand-off for gate, up and SwiGLU
+        if (n == 1 && small == null) { // one hand-off for gate, up and SwiGLU
             FloatTensor.matvecsThen(b.xb, dim, new FloatTensor[] {lw.gate(), lw.up()}, new float[][] {b.hb, b.hb2}, ffn,
                     (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
         } else {
             project(lw.gate(), b.xb, b.hb, n, ffn, dim);
             project(lw.up(), b.xb, b.hb2, n, ffn, dim);
-            Parallel.forRange(n * ffn, 4096, (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
+            if (small != null) {
+                ScalarKernels.swiglu(b.hb, b.hb2, 0, n * ffn);
+            } else {
+                Parallel.forRange(n * ffn, 4096, (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
+            }
         }
         project(lw.down(), b.hb, b.xb, n, dim, ffn);
         for (int i = 0; i < n * dim; i++) {
@@ -194,6 +219,10 @@ public final class CpuForward {
             values = head[1];
         }
         int[] positions = cache.positions(l, kvHead);
+        if (small != null && keys != null) {
+            attendHeadScalar(l, h, n, rowPositions, before, keys, values, positions, obs, b);
+            return;
+        }
         float[] scores = b.scores[h];
         int rowStride = b.rowStride;
         int t = 0;
@@ -249,6 +278,37 @@ public final class CpuForward {
         }
     }
 
+    /**
+     * {@link #attendHead} on {@link ScalarKernels}, query by query, each in the order its vector kernel
+     * takes: blocks of four queries ({@code scoresFour}, keys up to the block's last query weighted),
+     * single queries over transposed keys, or decode's dot products.
+     */
+    private void attendHeadScalar(int l, int h, int n, int[] rowPositions, int before, float[] keys, float[] values,
+                                  int[] positions, AttentionObserver obs, Scratch b) {
+        int hd = c.headDim(), qDim = c.qDim();
+        float[] scores = b.scores[h], lanes = small.lanes;
+        boolean prefill = n >= AttentionKernels.MIN_QUERIES;
+        int blocked = prefill && AttentionKernels.fourFit(hd) ? n / AttentionKernels.BLOCK * AttentionKernels.BLOCK : 0;
+        for (int t = 0; t < n; t++) {
+            int qOff = t * qDim + h * hd;
+            int visible = before + t + 1, weighted = visible;
+            if (t < blocked) {
+                weighted = before + t / AttentionKernels.BLOCK * AttentionKernels.BLOCK + AttentionKernels.BLOCK;
+                ScalarKernels.scoresScaledQuery(b.q, qOff, keys, hd, visible, attentionScale, scores, b.scaledQuery);
+                java.util.Arrays.fill(scores, visible, weighted, 0f);
+            } else if (prefill) {
+                ScalarKernels.scoresTransposedOrder(b.q, qOff, keys, hd, visible, attentionScale, scores);
+            } else {
+                ScalarKernels.scoresDot(b.q, qOff, keys, hd, visible, attentionScale, scores, lanes);
+            }
+            ScalarKernels.softmax(scores, 0, visible, lanes);
+            ScalarKernels.weightedValues(scores, weighted, values, hd, b.att, qOff);
+            if (obs != null) {
+                obs.onAttention(l, h, rowPositions[t], positions, scores, visible);
+            }
+        }
+    }
+
     /** a[from .. from + n) = softmax of itself. */
     private static void softmax(float[] a, int from, int n) {
         float max = Float.NEGATIVE_INFINITY;
@@ -280,8 +340,10 @@ public final class CpuForward {
         }
     }
 
-    private static void project(FloatTensor weight, float[] in, float[] out, int n, int rows, int cols) {
-        if (n == 1) {
+    private void project(FloatTensor weight, float[] in, float[] out, int n, int rows, int cols) {
+        if (small != null) {
+            small.project(weight, in, out, n, rows, cols);
+        } else if (n == 1) {
             weight.matvec(in, out, rows, cols);
         } else {
             weight.matmul(in, out, n, rows, cols);
@@ -319,6 +381,8 @@ public final class CpuForward {
     private static final class Scratch {
         final int batch, capacity;
         final float[] x, xb, q, k, v, att, hb, hb2;
+        /** One query times the attention scale, for the scalar blocked scores. */
+        final float[] scaledQuery;
         /** Rows of logits, grown to what is asked for: one row unless every row's logits are wanted. */
         private float[] logits = new float[0];
         final float[][] scores, cos, sin;
@@ -336,6 +400,7 @@ public final class CpuForward {
             att = new float[batch * c.qDim()];
             hb = new float[batch * c.ffnDim()];
             hb2 = new float[batch * c.ffnDim()];
+            scaledQuery = new float[c.headDim()];
             rowStride = AttentionKernels.stride(capacity);
             scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
             cos = new float[batch][c.ropeDim() / 2];

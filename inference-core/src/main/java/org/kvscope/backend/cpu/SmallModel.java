@@ -1,0 +1,71 @@
+package org.kvscope.backend.cpu;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.model.LayerWeights;
+import org.kvscope.model.ModelConfig;
+import org.kvscope.model.ModelWeights;
+import org.kvscope.tensor.FloatTensor;
+
+/**
+ * A model small enough that {@link CpuForward} runs it on {@link ScalarKernels}, on the calling
+ * thread alone: its F32 matrices copied to the heap. On such a model (stories260K: width 64, heads of
+ * 8 dimensions) each kernel call is too short for the vector kernels' set-up and for handing work to
+ * another core, and a cold process spends seconds in the Vector API's interpreted fallbacks before C2
+ * compiles them (docs/BENCHMARKS.md, issue 16). The results are the vector path's, bit for bit.
+ */
+final class SmallModel {
+    /** Widest embedding that takes this path; only F32 matrices qualify (their kernels have scalar twins). */
+    static final int MAX_DIM = 128;
+
+    private final Map<FloatTensor, float[]> matrices = new IdentityHashMap<>();
+    /** Working memory of the kernels that add a vector's lanes; one thread at a time. */
+    final float[] lanes = new float[ScalarKernels.LANES];
+
+    private SmallModel(ModelWeights w) {
+        for (FloatTensor t : matrices(w)) {
+            matrices.computeIfAbsent(t, m -> {
+                float[] values = new float[Math.toIntExact(m.size())];
+                m.dequantize(0, values, 0, values.length);
+                return values;
+            });
+        }
+    }
+
+    /** The small-model path for these weights, or null when the model is too wide or has non-F32 matrices. */
+    static SmallModel of(ModelConfig c, ModelWeights w) {
+        if (c.dim() > MAX_DIM || c.qDim() > MAX_DIM) {
+            return null;
+        }
+        for (FloatTensor t : matrices(w)) {
+            if (t.type() != GGMLType.F32) {
+                return null;
+            }
+        }
+        return new SmallModel(w);
+    }
+
+    /** Every matrix a forward pass multiplies by. */
+    private static FloatTensor[] matrices(ModelWeights w) {
+        LayerWeights[] layers = w.layers();
+        FloatTensor[] all = new FloatTensor[7 * layers.length + 1];
+        int i = 0;
+        for (LayerWeights l : layers) {
+            for (FloatTensor t : new FloatTensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()}) {
+                all[i++] = t;
+            }
+        }
+        all[i] = w.output();
+        return all;
+    }
+
+    /** {@code weight}'s product with n input rows, as {@link FloatTensor#matvec} (n = 1) or {@link FloatTensor#matmul}. */
+    void project(FloatTensor weight, float[] in, float[] out, int n, int rows, int cols) {
+        float[] w = matrices.get(weight);
+        if ((long) rows * cols > w.length) {
+            throw new IllegalArgumentException(rows + "×" + cols + " exceeds the tensor's " + w.length + " elements");
+        }
+        ScalarKernels.project(w, in, out, n, rows, cols, lanes);
+    }
+}
