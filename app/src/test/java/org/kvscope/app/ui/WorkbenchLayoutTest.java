@@ -3,6 +3,7 @@ package org.kvscope.app.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -568,22 +569,74 @@ class WorkbenchLayoutTest {
                 + "[{\"policy\": \"h2o\", \"values\": {}}], \"views\": {\"pvc.window\": \"4\", " + entry + "}}");
         robot.interact(() -> vm.promptProperty().set(PROMPT));
         assertFalse(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get().get(60, java.util.concurrent.TimeUnit.SECONDS));
-        await("the dialog", () -> Window.getWindows().stream().anyMatch(w -> w.getScene() != null
-                && w.getScene().getRoot() instanceof javafx.scene.control.DialogPane));
-        List<javafx.scene.control.DialogPane> dialogs = Window.getWindows().stream()
-                .filter(w -> w.getScene() != null && w.getScene().getRoot() instanceof javafx.scene.control.DialogPane)
-                .map(w -> (javafx.scene.control.DialogPane) w.getScene().getRoot()).toList();
-        assertEquals(1, dialogs.size(), "one dialog");
-        assertTrue(dialogs.get(0).getContentText().contains(message), dialogs.get(0).getContentText());
-        robot.interact(() -> dialogs.get(0).getScene().getWindow().hide());
+        closeTheOneDialog(robot, "Cannot open session", message);
         assertEquals(PROMPT, vm.promptProperty().get());
         assertEquals("snapkv", vm.policyA().policyName());
         assertEquals(org.kvscope.app.ui.vm.PvcViewModel.DEFAULT_WINDOW, window.metrics().pvc().windowProperty().get(),
                 "the good setting before the bad one was not applied either");
     }
 
+    /** Waits for the one dialog the window opened, checks its title and that its text holds {@code message}, closes it. */
+    private void closeTheOneDialog(FxRobot robot, String title, String message) throws Exception {
+        await("the dialog", () -> Window.getWindows().stream().anyMatch(w -> w.getScene() != null
+                && w.getScene().getRoot() instanceof javafx.scene.control.DialogPane));
+        List<javafx.scene.control.DialogPane> dialogs = WaitForAsyncUtils.asyncFx(() -> Window.getWindows().stream()
+                .filter(w -> w.getScene() != null && w.getScene().getRoot() instanceof javafx.scene.control.DialogPane)
+                .map(w -> (javafx.scene.control.DialogPane) w.getScene().getRoot()).toList()).get();
+        assertEquals(1, dialogs.size(), "one dialog");
+        assertEquals(title, dialogs.get(0).getHeaderText());
+        assertTrue(dialogs.get(0).getContentText().contains(message), dialogs.get(0).getContentText());
+        robot.interact(() -> dialogs.get(0).getScene().getWindow().hide());
+    }
+
+    /** The bad sessions issue 13 saw: each opens one dialog naming the field and what is valid, and changes nothing. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a bad second policy|[{\"policy\": \"h2o\", \"values\": {\"budget\": \"40\"}}, {\"policy\": \"snapkv\", "
+                    + "\"values\": {\"budget\": \"-3\"}}]|policies[1].values.budget: ",
+            "a null policy|[null]|policies[0]: null; expected an object",
+            "an overlong prompt|PROMPT|prompt: 200001 characters; at most 200000 are allowed",
+            "a 5 MB file|FILE|bytes; a session is at most 4194304 bytes"})
+    void eachBadSessionOpensOneDialogAndChangesNothing(String what, String policies, String message, FxRobot robot)
+            throws Exception {
+        loadAndRun(robot);
+        Path file = dir.resolve("bad-session.kvscope.json");
+        String prompt = policies.equals("PROMPT") ? "x".repeat(200_001)
+                : policies.equals("FILE") ? "y".repeat(5 * 1024 * 1024) : "a new prompt";
+        Files.writeString(file, "{\"version\": 1, \"modelPath\": null, \"prompt\": \"" + prompt + "\", \"policies\": "
+                + (policies.equals("PROMPT") || policies.equals("FILE") ? "[{\"policy\": \"h2o\"}]" : policies) + "}");
+        var model = vm.model();
+        var capture = vm.capture();
+        assertFalse(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get().get(60, TimeUnit.SECONDS));
+        closeTheOneDialog(robot, "Cannot open session", message);
+        assertEquals(PROMPT, WaitForAsyncUtils.asyncFx(() -> vm.promptProperty().get()).get());
+        assertEquals("snapkv", WaitForAsyncUtils.asyncFx(() -> vm.policyA().policyName()).get());
+        assertEquals("streamingllm", WaitForAsyncUtils.asyncFx(() -> vm.policyB().policyName()).get());
+        assertSame(model, vm.model());
+        assertSame(capture, vm.capture());
+    }
+
+    @Test
+    void aSessionWhoseModelIsMissingSaysSoAndKeepsTheRest(FxRobot robot) throws Exception {
+        loadAndRun(robot);
+        Path gone = dir.resolve("gone.gguf");
+        Path file = dir.resolve("no-model.kvscope.json");
+        Files.writeString(file, "{\"version\": 1, \"modelPath\": " + com.fasterxml.jackson.databind.node.TextNode
+                .valueOf(gone.toString()) + ", \"prompt\": \"a new prompt about a cat\", \"policies\": "
+                + "[{\"policy\": \"h2o\", \"values\": {\"budget\": \"40\"}}]}");
+        var model = vm.model();
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> vm.openSession(file)).get().get(60, TimeUnit.SECONDS));
+        closeTheOneDialog(robot, "Session model not found", "modelPath: " + gone + " does not exist.");
+        assertSame(model, vm.model(), "the loaded model stays");
+        assertEquals("a new prompt about a cat", WaitForAsyncUtils.asyncFx(() -> vm.promptProperty().get()).get());
+        assertEquals("h2o", WaitForAsyncUtils.asyncFx(() -> vm.policyA().policyName()).get());
+        String status = WaitForAsyncUtils.asyncFx(() -> vm.statusProperty().get()).get();
+        assertTrue(status.contains("without its model (not found: " + gone + ")"), status);
+    }
+
     @ParameterizedTest(name = "recent.json = {0}")
-    @ValueSource(strings = {"[null]", "[1, {\"a\": 2}, true]", "[\"/models/bad\\u0000.gguf\"]", "%%garbage%%"})
+    @ValueSource(strings = {"[null]", "[1, {\"a\": 2}, true]", "[\"/models/bad\\u0000.gguf\"]", "%%garbage%%",
+            "[\"/no/such/dir/missing.gguf\"]"})
     void aDamagedRecentListDoesNotStopTheWorkbench(String json) throws Exception {
         Path file = dir.resolve("damaged-recent.json");
         Files.writeString(file, json);
@@ -598,7 +651,8 @@ class WorkbenchLayoutTest {
             fresh.openModel(model);
             assertNotNull(fresh.model());
             assertEquals(List.of(model.toAbsolutePath().normalize()), fresh.recent(), "the list is rewritten clean");
-            assertEquals(List.of(model.toAbsolutePath().normalize()), new RecentModels(file).list());
+            assertEquals(List.of(model.toAbsolutePath().normalize()), new RecentModels(file).existing(),
+                    "what the next start offers");
         } finally {
             fresh.shutdown();
         }

@@ -15,7 +15,8 @@ import java.util.Optional;
  * The most recently opened model files, newest first, persisted as a JSON array of paths
  * (by default {@code ~/.kvscope/recent.json}). The store can never stop the workbench: a missing,
  * unreadable, oversized or malformed file reads as an empty list, and entries that are not usable
- * paths (null, numbers, objects, blank strings, a NUL character, duplicates) are dropped.
+ * paths (null, numbers, objects, blank strings, a NUL character, duplicates) are dropped; {@link #existing()} also
+ * leaves out files that no longer exist.
  */
 public final class RecentModels {
     public static final int LIMIT = 10;
@@ -57,6 +58,17 @@ public final class RecentModels {
         } catch (IOException | RuntimeException e) {
             return List.of();
         }
+    }
+
+    /** {@link #list()} without the files that no longer exist (what the workbench offers); never throws. */
+    public List<Path> existing() {
+        return list().stream().filter(p -> {
+            try {
+                return Files.isRegularFile(p);
+            } catch (SecurityException e) {
+                return false;
+            }
+        }).toList();
     }
 
     private static Optional<Path> usablePath(JsonNode entry) {

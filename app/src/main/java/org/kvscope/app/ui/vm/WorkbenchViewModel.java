@@ -85,7 +85,7 @@ public final class WorkbenchViewModel {
         this.devices = devices;
         this.policyA = new PolicyViewModel("A", workbench, threads, "snapkv", history);
         this.policyB = new PolicyViewModel("B", workbench, threads, "streamingllm", history);
-        recent.setAll(recentStore.list());
+        recent.setAll(recentStore.existing());
         prompt.addListener((o, a, b) -> retokenizeLater());
         needleSuite.addListener((o, a, b) -> refreshContexts());
         device.addListener((o, a, b) -> {
@@ -265,7 +265,8 @@ public final class WorkbenchViewModel {
 
     private List<Path> rememberRecent(Path path) {
         try {
-            return recentStore.add(path);
+            recentStore.add(path);
+            return recentStore.existing();
         } catch (IOException e) {
             return null;
         }

@@ -88,4 +88,14 @@ class SessionFilesTest {
         Files.writeString(f, "{oops");
         assertEquals(List.of(), new RecentModels(f).list());
     }
+
+    @Test
+    void theWorkbenchIsOfferedOnlyFilesThatStillExist() throws IOException {
+        Path here = Files.writeString(dir.resolve("here.gguf"), "x");
+        RecentModels r = new RecentModels(dir.resolve("recent.json"));
+        r.add(dir.resolve("gone.gguf"));
+        r.add(here);
+        assertEquals(List.of(here.toAbsolutePath(), dir.resolve("gone.gguf").toAbsolutePath()), r.list());
+        assertEquals(List.of(here.toAbsolutePath()), r.existing());
+    }
 }
