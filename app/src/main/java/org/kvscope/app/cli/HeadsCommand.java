@@ -28,11 +28,12 @@ public final class HeadsCommand implements Command {
     public String usage() {
         return """
                 usage: kvscope heads --model FILE [--retrieval-ratio R] [--format table|csv|json] [--out FILE]
+                                     [--quiet]
                   --retrieval-ratio R  share of layers x kv-heads classed as retrieval heads, in [0, 1] (default 0.5,
                                        as duo-attention's parameter of the same name)
                   --format F           table (default), csv or json
                   --out FILE           write there instead of stdout
-                """ + DeviceOption.USAGE + """
+                """ + DeviceOption.USAGE + "\n" + Progress.USAGE + """
 
                   score: attention mass the answer's queries put on the needle in 4 pass-key probes (mean;
                   a kv-head takes its highest query head)""";
@@ -41,7 +42,7 @@ public final class HeadsCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "retrieval-ratio", "format", "out", DeviceOption.NAME),
-                Set.of());
+                Set.of(Progress.QUIET));
         double ratio = a.number("retrieval-ratio", 0.5, 0, 1);
         String format = a.string("format", "table").toLowerCase(Locale.ROOT);
         if (!List.of("table", "csv", "json").contains(format)) {
@@ -50,7 +51,12 @@ public final class HeadsCommand implements Command {
         OutputOptions.check(a, "out");
         DeviceOption.device(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
-            RetrievalHeads scores = RetrievalHeads.of(backend, model);
+            List<RetrievalHeads.Probe> probes = RetrievalHeads.passKeyProbes(model);
+            RetrievalHeads scores;
+            try (Progress progress = Progress.start(a, err, "heads", probes.size(), "pass-key probes")) {
+                scores = RetrievalHeads.measure(backend, model, probes,
+                        f -> progress.stepTo(Math.round(f * probes.size()), "attention on the needle"), () -> false);
+            }
             String text = switch (format) {
                 case "csv" -> csv(scores, ratio);
                 case "json" -> json(model, scores, ratio);

@@ -47,6 +47,41 @@ class ProgressTest {
         assertTrue(a.err().contains("analyze: 3/3 stages in "), a.err());
     }
 
+    /** Every command that can run for seconds: one summary line "TASK: n/n UNIT in T s" without a terminal, none with --quiet. */
+    @Test
+    void everyLongCommandSummarisesOnceAndIsSilencedByQuiet() {
+        String m = tiny.toString();
+        String prompt = "the dog saw the cat and the cat saw the dog ".repeat(3);
+        java.util.List<String[]> commands = new java.util.ArrayList<>(java.util.List.of(
+                new String[] {"synth", "--shape", "tiny-llama", "--type", "f32", "--out", dir.resolve("s.gguf").toString()},
+                new String[] {"perplexity", "--model", m, "--text-file", text.toString(), "--context", "32"},
+                new String[] {"analyze", "--model", m, "--prompt", prompt, "--policy", "snapkv", "--budget", "8", "--window", "2"},
+                new String[] {"sweep", "--model", m, "--policies", "knorm", "--budgets", "8", "--texts", "1",
+                        "--needle-suite", "none"},
+                new String[] {"bench-policies", "--model", m, "--tokens", "16", "--repeat", "1", "--policies", "knorm",
+                        "--budget", "8"},
+                new String[] {"score-agreement", "--model", m, "--prompt", prompt, "--policies", "knorm,keydiff",
+                        "--budget", "8"},
+                new String[] {"heads", "--model", m},
+                new String[] {"bench", "--model", m, "--prompt-tokens", "8", "--decode-tokens", "2", "--repeat", "1",
+                        "--warmup", "0", "--bandwidth-mib", "0"}));
+        org.kvscope.model.SharedModels.find("stories260K.gguf").ifPresent(stories -> commands.add(new String[] {
+                "needle", "--model", stories.toString(), "--suite", "needle-stories-short", "--policy", "knorm",
+                "--budget", "16", "--templates", "1"}));
+        Pattern summary = Pattern.compile("^[a-z-]+( \\S+)?: (\\d+)/\\2 [^\\r]* in \\d+(\\.\\d+)? s$");
+        for (String[] args : commands) {
+            CliTest.Run r = run(args);
+            assertEquals(0, r.code(), args[0] + ": " + r.err());
+            assertEquals(1, r.err().lines().filter(l -> l.startsWith(args[0]) && summary.matcher(l).matches()).count(),
+                    args[0] + ": " + r.err());
+            String[] quiet = java.util.Arrays.copyOf(args, args.length + 1);
+            quiet[args.length] = "--quiet";
+            CliTest.Run q = run(quiet);
+            assertEquals(0, q.code(), args[0] + " --quiet: " + q.err());
+            assertTrue(q.err().lines().noneMatch(l -> summary.matcher(l).matches()), args[0] + " --quiet: " + q.err());
+        }
+    }
+
     @Test
     void quietSilencesProgress() {
         CliTest.Run r = run("perplexity", "--model", tiny.toString(), "--text-file", text.toString(), "--context", "32",
