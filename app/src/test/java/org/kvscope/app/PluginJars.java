@@ -16,13 +16,13 @@ import javax.tools.ToolProvider;
 import org.kvscope.kv.spi.PolicyProvider;
 
 /** Builds plugin jars in tests: compiles sources against inference-core and packs them with a services file. */
-final class PluginJars {
-    static final String SERVICES = "META-INF/services/" + PolicyProvider.class.getName();
+public final class PluginJars {
+    public static final String SERVICES = "META-INF/services/" + PolicyProvider.class.getName();
 
     private PluginJars() {}
 
     /** Compiles {@code sources} (path → text) into {@code classes}. */
-    static void compile(Map<String, String> sources, Path work, Path classes) throws IOException, URISyntaxException {
+    public static void compile(Map<String, String> sources, Path work, Path classes) throws IOException, URISyntaxException {
         List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-classpath", coreClasspath(),
                 "--release", "25", "-proc:none", "-nowarn"));
         for (var e : sources.entrySet()) {
@@ -38,7 +38,7 @@ final class PluginJars {
     }
 
     /** A jar of the class files under {@code classes} whose path starts with {@code prefix}, plus a services file. */
-    static Path jar(Path jar, Path classes, String prefix, String services) throws IOException {
+    public static Path jar(Path jar, Path classes, String prefix, String services) throws IOException {
         Files.createDirectories(jar.getParent());
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
              Stream<Path> files = Files.exists(classes) ? Files.walk(classes) : Stream.empty()) {

@@ -118,6 +118,31 @@ class EqualMemoryRunsTest {
         }
     }
 
+    /** Q8_0 and Q4_0 caches with every registered policy, capped: the bytes are the type's, entry for entry. */
+    @Test
+    void everyPolicyRunsOnEachQuantizedCacheAndCountsItsRealBytes() {
+        List<String> all = org.kvscope.kv.PolicyRegistry.entries().stream()
+                .map(org.kvscope.kv.PolicyRegistry.Entry::name).toList();
+        List<SweepRun.Config> configs = SweepRun.grid(all, new int[] {16}, List.of(), List.of(DecodeCap.BUDGET));
+        int heads = model.config().layers() * model.config().kvHeads();
+        for (org.kvscope.kv.KvCacheType type : List.of(org.kvscope.kv.KvCacheType.Q8_0, org.kvscope.kv.KvCacheType.Q4_0)) {
+            long entryBytes = 2 * type.vectorBytes(model.config().headDim()); // a key and a value
+            List<SweepRun.Row> rows = SweepRun.run(Backends.cpu(type), model, configs, List.of(shortText()), List.of(), 2,
+                    null, s -> { });
+            assertEquals(configs.size(), rows.size());
+            for (SweepRun.Row r : rows) {
+                String what = type.cliName() + " " + r.policy();
+                assertTrue(Double.isFinite(r.perplexity()) && r.perplexity() > 1, what + " perplexity " + r.perplexity());
+                assertEquals(r.continuation().meanEntries() * entryBytes, r.continuation().meanBytes(), 1e-6, what);
+                assertEquals(r.continuation().peakEntries() * entryBytes, r.continuation().peakBytes(), what);
+                if (r.budget() > 0) {
+                    assertEquals(16.0 * heads * entryBytes, r.keptBytes(), 1e-6, what + ": budget 16 after prefill");
+                    assertTrue(r.continuation().peakEntriesPerHead() <= 16, what + " held at its budget");
+                }
+            }
+        }
+    }
+
     @Test
     void aConfigurationThatFailsLateKeepsTheRowsFinishedBeforeIt() {
         List<SweepRun.Config> configs = SweepRun.grid(List.of("fullkv", "snapkv", "streamingllm", "h2o"),

@@ -37,6 +37,8 @@ public final class MainMenu {
                 item("_Open session…", "Shortcut+Shift+O", w::openSession),
                 item("_Save session…", "Shortcut+S", w::saveSession),
                 new SeparatorMenuItem(),
+                item("Load policy _plugins…", (KeyCombination) null, w::loadPlugins),
+                new SeparatorMenuItem(),
                 item("_Quit", "Shortcut+Q", w::quit));
         Menu edit = menu("_Edit",
                 item("_Undo parameter change", UndoKeys.UNDO, w::undo),

@@ -386,6 +386,24 @@ public final class MainWindow extends BorderPane {
         }
     }
 
+    /** File ▸ Load policy plugins…: a directory of plugin jars, loaded in the background; a dialog says what it added. */
+    void loadPlugins() {
+        javafx.stage.DirectoryChooser chooser = new javafx.stage.DirectoryChooser();
+        chooser.setTitle("Load policy plugins: a directory of plugin jars");
+        File dir = chooser.showDialog(getScene().getWindow());
+        if (dir != null) {
+            PluginLoading.load(dir.toPath(), () -> {
+                policyA.refreshPolicies();
+                policyB.refreshPolicies();
+            }).thenAccept(r -> {
+                javafx.scene.control.Alert a = Dialogs.info(getScene().getWindow(), "Policy plugins");
+                a.setHeaderText("Policy plugins");
+                a.setContentText(PluginLoading.summary(dir.toPath(), r));
+                a.show();
+            });
+        }
+    }
+
     void saveSession() {
         File f = sessionChooser().showSaveDialog(getScene().getWindow());
         if (f != null) {

@@ -27,13 +27,13 @@ public final class PolicyPane extends VBox {
     private final ParameterControls controls;
     private final BudgetScheduleChart schedule = new BudgetScheduleChart();
     private final NotificationPane notice;
+    private final ComboBox<PolicyRegistry.Entry> picker = new ComboBox<>();
 
     public PolicyPane(PolicyViewModel vm, IntSupplier contextLength) {
         super(8);
         this.vm = vm;
         getStyleClass().add("policy-pane");
         setPadding(new Insets(8));
-        ComboBox<PolicyRegistry.Entry> picker = new ComboBox<>();
         picker.setId("policy-picker-" + vm.label());
         picker.getItems().setAll(PolicyRegistry.entries());
         picker.setCellFactory(l -> new EntryCell());
@@ -85,6 +85,12 @@ public final class PolicyPane extends VBox {
     }
 
     public ParameterControls controls() { return controls; }
+
+    /** Lists the registered policies again (after plugins were loaded), keeping the one shown. */
+    public void refreshPolicies() {
+        picker.getItems().setAll(PolicyRegistry.entries());
+        picker.getSelectionModel().select(PolicyRegistry.entry(vm.policyName()));
+    }
 
     /** The non-modal notice over the parameter grid (shows the policy's error). */
     public NotificationPane notice() { return notice; }
