@@ -25,7 +25,7 @@ import org.kvscope.trace.CaptureOptions;
 
 /**
  * {@code kvscope analyze}: one JSON report of a policy on a prompt — kept sets, recall, PvC
- * overlap, funneling profile, KV memory and perplexity change against FullKV.
+ * overlap, funnelling profile, KV memory and perplexity change against FullKV.
  */
 public final class AnalyzeCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "prompt", "text-file", "suite", "policy",
@@ -34,7 +34,7 @@ public final class AnalyzeCommand implements Command {
 
     @Override public String name() { return "analyze"; }
 
-    @Override public String summary() { return "JSON report of one policy on a prompt: recall, overlap, funneling, memory, perplexity"; }
+    @Override public String summary() { return "JSON report of one policy on a prompt: recall, overlap, funnelling, memory, perplexity"; }
 
     @Override
     public String usage() {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -156,6 +157,32 @@ class AnalysisViewsTest {
                 memory.names().toString());
         assertEquals(3, fx(() -> metrics.memoryChart().chart().getData().size()), "full, A and B per layer");
         assertEquals(1, robot.lookup(".kv-memory-chart").queryAll().size(), "one grouped chart, not one per policy");
+    }
+
+    @Test
+    void theEntropyChartOfTheSelectedLayerLabelsEveryHeadOnceItsPageIsShown(FxRobot robot) throws Exception {
+        loadAndRun(robot, "snapkv", Map.of(), "streamingllm", Map.of()); // as the workbench is used: on the Attention
+        robot.interact(() -> window.selection().layerProperty().set(1)); // page, a layer chosen, then Metrics opened
+        await("teaching views", window.metrics()::teachingReady);
+        robot.interact(() -> window.showView("view-metrics"));
+        var entropy = window.metrics().headEntropyChart();
+        robot.interact(() -> window.metrics().setVvalue(0.6)); // scrolled down to the chart
+        WaitForAsyncUtils.waitForFxEvents();
+        fx(() -> window.snapshot(null, null));
+        int heads = vm.model().config().heads();
+        var labels = fx(() -> entropy.headAxis().getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof javafx.scene.text.Text && n.isVisible())
+                .map(n -> ((javafx.scene.text.Text) n).getText() + " " + n.getBoundsInParent()).toList());
+        assertEquals(heads, labels.size(), "every head of layer 1 labelled: " + labels);
+        double axisWidth = fx(() -> entropy.headAxis().getWidth());
+        List<javafx.geometry.Bounds> bounds = fx(() -> entropy.headAxis().getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof javafx.scene.text.Text && n.isVisible()).map(javafx.scene.Node::getBoundsInParent)
+                .sorted(java.util.Comparator.comparingDouble(javafx.geometry.Bounds::getMinX)).toList());
+        for (int i = 0; i < bounds.size(); i++) {
+            assertTrue(bounds.get(i).getMinX() >= -1 && bounds.get(i).getMaxX() <= axisWidth + 1, "inside the axis: "
+                    + labels);
+            assertTrue(i == 0 || bounds.get(i).getMinX() >= bounds.get(i - 1).getMaxX(), "no overlap: " + labels);
+        }
     }
 
     private static <T> T fx(java.util.concurrent.Callable<T> onFx) throws Exception {

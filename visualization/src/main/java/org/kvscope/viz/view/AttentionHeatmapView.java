@@ -127,6 +127,8 @@ public class AttentionHeatmapView extends Region {
     private double dragY;
     private int dragKey;
     private int dragQuery;
+    private final javafx.scene.text.Text measure = new javafx.scene.text.Text();
+    private Captions captions = new Captions("", null, "", null);
 
     /** Creates an empty view; give it data with {@link #setMap(AttentionMap)}. */
     public AttentionHeatmapView() {
@@ -422,11 +424,27 @@ public class AttentionHeatmapView extends Region {
     public Rectangle2D plotArea() {
         double f = scale();
         double left = queryAxisVisible.get() ? 74 * f : 8;
-        double top = 20 * f;
         double right = colourBarVisible.get() ? 56 * f + 18 : 8;
-        double bottom = HeatmapAxes.STRIP_H + 6 + keySpace() + 20 * f;
-        return new Rectangle2D(left, top, Math.max(1, getWidth() - left - right),
-                Math.max(1, getHeight() - top - bottom));
+        return new Rectangle2D(left, topMargin(), Math.max(1, getWidth() - left - right),
+                Math.max(1, getHeight() - topMargin() - bottomMargin()));
+    }
+
+    /**
+     * The height the view needs for a plot area {@code plotHeight} pixels high at the current font scale: the plot
+     * plus the title line above it and the kept strip, key labels and hover line under it.
+     */
+    public double heightForPlot(double plotHeight) {
+        return topMargin() + plotHeight + bottomMargin();
+    }
+
+    /** Room above the plot: the title and the sink label. */
+    private double topMargin() {
+        return 20 * scale();
+    }
+
+    /** Room under the plot: the kept strip, the key labels and the hover line. */
+    private double bottomMargin() {
+        return HeatmapAxes.STRIP_H + 6 + keySpace() + 20 * scale();
     }
 
     /** Where the image of the visible cells is drawn, in local coordinates (null when nothing is shown). */
@@ -691,6 +709,7 @@ public class AttentionHeatmapView extends Region {
     }
 
     private void drawBase() {
+        captions = new Captions("", null, "", null);
         GraphicsContext g = base.getGraphicsContext2D();
         g.setFill(VizTheme.palette().background());
         g.fillRect(0, 0, base.getWidth(), base.getHeight());
@@ -717,11 +736,45 @@ public class AttentionHeatmapView extends Region {
         if (colourBarVisible.get()) {
             HeatmapAxes.colourBar(g, colourBarBounds(), colorScale.get(), values, font, gradient);
         }
-        drawTitle(g, m, font);
-        drawSinks(g, m, font);
+        double titleLeft = drawTitle(g, m, font);
+        drawSinks(g, m, font, titleLeft);
     }
 
-    private void drawTitle(GraphicsContext g, AttentionMap m, Font font) {
+    /** Width of {@code text} drawn in {@code font}. */
+    private double textWidth(String text, Font font) {
+        measure.setFont(font);
+        measure.setText(text);
+        return measure.getLayoutBounds().getWidth();
+    }
+
+    /** Least gap between the sink label and the title on the line above the map. */
+    static final double CAPTION_GAP = 8;
+
+    /**
+     * The sink label that fits between {@code x} and {@code right} (the title's left edge, less a gap): "sink ×n",
+     * else "×n", else none (the purple bar alone; a narrow Compare heatmap in presentation mode has no room).
+     */
+    private String sinkLabel(int sinks, double x, double right, Font font) {
+        for (String label : List.of("sink ×" + sinks, "×" + sinks)) {
+            if (x + textWidth(label, font) + CAPTION_GAP <= right) {
+                return label;
+            }
+        }
+        return "";
+    }
+
+    /** The texts on the line above the map as last drawn: the title and the sink label (empty when none). */
+    record Captions(String title, Rectangle2D titleBounds, String sinks, Rectangle2D sinkBounds) {
+    }
+
+    /** What the line above the map shows, for tests. */
+    Captions captions() {
+        layout();
+        return captions;
+    }
+
+    /** Draws the title right-aligned above the map and returns its left edge. */
+    private double drawTitle(GraphicsContext g, AttentionMap m, Font font) {
         StringBuilder t = new StringBuilder();
         LayerHead lh = head.get();
         if (lh != null) {
@@ -743,10 +796,16 @@ public class AttentionHeatmapView extends Region {
         g.setFill(VizTheme.palette().muted());
         g.setTextAlign(TextAlignment.RIGHT);
         g.setTextBaseline(VPos.CENTER);
-        g.fillText(t.toString(), base.getWidth() - 4, 9 * scale());
+        String title = t.toString();
+        double width = textWidth(title, font);
+        double right = base.getWidth() - 4;
+        g.fillText(title, right, 9 * scale());
+        captions = new Captions(title, new Rectangle2D(right - width, 9 * scale() - fontPx() / 2, width, fontPx()), "",
+                null);
+        return right - width;
     }
 
-    private void drawSinks(GraphicsContext g, AttentionMap m, Font font) {
+    private void drawSinks(GraphicsContext g, AttentionMap m, Font font, double titleLeft) {
         int sinks = Math.min(sinkCount.get(), m.keyCount());
         HeatmapAxes.Frame f = frame;
         if (sinks <= 0 || f.k0() >= sinks) {
@@ -758,10 +817,16 @@ public class AttentionHeatmapView extends Region {
         double top = f.image().getMinY();
         g.setFill(VizStyle.SINK);
         g.fillRect(x0, top - 5, Math.max(2, x1 - x0), 4);
+        String label = sinkLabel(sinks, x0, titleLeft, font);
+        if (label.isEmpty()) {
+            return;
+        }
         g.setFont(font);
         g.setTextAlign(TextAlignment.LEFT);
         g.setTextBaseline(VPos.BOTTOM);
-        g.fillText("sink ×" + sinks, x0, top - 6);
+        g.fillText(label, x0, top - 6);
+        captions = new Captions(captions.title(), captions.titleBounds(), label,
+                new Rectangle2D(x0, top - 6 - fontPx(), textWidth(label, font), fontPx()));
     }
 
     private void drawOverlay() {

@@ -64,6 +64,13 @@ public class HeadValuesChart extends BorderPane {
         chart.setStyle("CHART_COLOR_1: #009e73;");
         xAxis.setLabel("head");
         xAxis.setAnimated(false);
+        xAxis.setAutoRanging(false); // the categories are set in bar order (see refresh)
+        // after each of the axis's layouts (its font, size or categories changed), decide which labels are drawn
+        xAxis.needsLayoutProperty().addListener((o, was, needs) -> {
+            if (!needs) {
+                spaceLabels(xAxis);
+            }
+        });
         order.getItems().setAll(Order.values());
         order.setValue(Order.BY_HEAD);
         layer.setConverter(new javafx.util.StringConverter<>() {
@@ -149,24 +156,35 @@ public class HeadValuesChart extends BorderPane {
     static final double LABEL_GAP = 3;
 
     /**
-     * Draws every n-th tick label of {@code axis} at the smallest stride whose labels do not overlap, the first one
-     * included. JavaFX's own skipping keeps the labels it hid and hides more on each new layout (after a few resizes
-     * 3 of 8 heads were labelled); the chart lays the axis out just before its plot, so this runs after it each time.
+     * Draws every n-th tick label of {@code axis} lying on the axis at the smallest stride whose labels do not
+     * overlap, the first one included; labels off the axis are hidden. Runs after each layout of the axis: JavaFX's
+     * own skipping keeps the labels it hid and hides more on each new layout (after a few resizes 3 of 8 heads were
+     * labelled).
      */
     static void spaceLabels(javafx.scene.chart.Axis<?> axis) {
         if (!axis.isTickLabelsVisible()) {
             return;
         }
-        List<javafx.scene.text.Text> labels = axis.getChildrenUnmodifiable().stream()
-                .filter(javafx.scene.text.Text.class::isInstance).map(javafx.scene.text.Text.class::cast)
+        List<javafx.scene.text.Text> all = axis.getChildrenUnmodifiable().stream()
+                .filter(javafx.scene.text.Text.class::isInstance).map(javafx.scene.text.Text.class::cast).toList();
+        List<javafx.scene.text.Text> labels = all.stream().filter(t -> onAxis(t, axis.getWidth()))
                 .sorted(Comparator.comparingDouble(t -> t.getBoundsInParent().getMinX())).toList();
         int stride = 1;
         while (stride < labels.size() && overlaps(labels, stride)) {
             stride++;
         }
-        for (int i = 0; i < labels.size(); i++) {
-            labels.get(i).setVisible(i % stride == 0);
+        java.util.Set<javafx.scene.text.Text> drawn = new java.util.HashSet<>();
+        for (int i = 0; i < labels.size(); i += stride) {
+            drawn.add(labels.get(i));
         }
+        all.forEach(t -> t.setVisible(drawn.contains(t))); // each set once: no change, no new layout
+    }
+
+    /** Whether a label's centre lies on an axis {@code width} wide (a label of a removed category has none). */
+    private static boolean onAxis(javafx.scene.text.Text t, double width) {
+        javafx.geometry.Bounds b = t.getBoundsInParent();
+        double centre = (b.getMinX() + b.getMaxX()) / 2;
+        return !b.isEmpty() && centre >= 0 && centre <= width;
     }
 
     /** Whether labels {@code stride} apart would be closer than {@link #LABEL_GAP}. */
@@ -222,8 +240,6 @@ public class HeadValuesChart extends BorderPane {
         protected void layoutPlotChildren() {
             super.layoutPlotChildren();
             references.layout((NumberAxis) getYAxis(), getXAxis().getWidth());
-            getXAxis().layout(); // place its labels at the axis's new size first: spacing reads their positions
-            spaceLabels(getXAxis());
         }
     }
 
@@ -259,7 +275,8 @@ public class HeadValuesChart extends BorderPane {
         }
         shown = bars.stream().map(Bar::label).toList();
         java.util.function.UnaryOperator<String> axisLabel = oneLayer ? c -> c.substring(c.indexOf(' ') + 1) : c -> c;
-        xAxis.setCategories(FXCollections.observableArrayList(shown.stream().map(axisLabel).toList()));
+        // changed in place: a new list leaves the axis's tick labels stale until its length changes
+        xAxis.getCategories().setAll(shown.stream().map(axisLabel).toList());
         XYChart.Series<String, Number> series = new XYChart.Series<>();
         series.setName(v.metric());
         bars.forEach(b -> series.getData().add(new XYChart.Data<>(axisLabel.apply(b.label()), b.value())));

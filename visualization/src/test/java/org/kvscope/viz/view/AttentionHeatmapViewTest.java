@@ -373,6 +373,46 @@ class AttentionHeatmapViewTest {
         assertTrue(Fx.distance(Fx.argb(img, other.getX(), y), argb(VizStyle.SINK)) > 100);
     }
 
+    /** Self-attention over {@code n} tokens, each row uniform over its causal keys. */
+    private static AttentionMap uniform(int n) {
+        float[] w = new float[n * n];
+        List<String> tokens = new java.util.ArrayList<>();
+        for (int q = 0; q < n; q++) {
+            tokens.add("t" + q);
+            for (int k = 0; k <= q; k++) {
+                w[q * n + k] = 1f / (q + 1);
+            }
+        }
+        return AttentionMap.selfAttention(w, tokens);
+    }
+
+    @Test
+    void theSinkLabelGivesWayToTheTitleInANarrowHeatmap() {
+        Fx.run(() -> {
+            view.queryAxisVisibleProperty().set(false); // as B's heatmap in Compare: the map starts at the left edge
+            view.fontScaleProperty().set(17.0 / 12); // presentation mode
+            view.setMap(uniform(91));
+            view.headProperty().set(new LayerHead(12, 11));
+            view.setSinkCount(4);
+        });
+        AttentionHeatmapView.Captions wide = Fx.call(view::captions);
+        assertEquals("sink ×4", wide.sinks(), "room for the whole label at 420 px");
+        assertFalse(wide.sinkBounds().intersects(wide.titleBounds()), wide.toString());
+        for (double width : new double[] {260, 200, 150}) { // Compare's B heatmap at 1024×700 in presentation mode
+            AttentionHeatmapView.Captions c = Fx.call(() -> {
+                view.setMaxWidth(width);
+                stage.getScene().getRoot().layout();
+                return view.captions();
+            });
+            assertEquals("L12 H11 · 91 × 91 · linear", c.title());
+            assertTrue(c.sinks().isEmpty() || c.titleBounds().getMinX() - c.sinkBounds().getMaxX()
+                    >= AttentionHeatmapView.CAPTION_GAP, "at " + width + " px the sink label and the title overlap: " + c);
+            if (width == 200) {
+                assertNotEquals("sink ×4", c.sinks(), "no room for the whole sink label at 200 px: " + c);
+            }
+        }
+    }
+
     @Test
     void largeMapIsPooledToPlotSizeAndResizes() {
         AttentionMap big = SampleData.attention(2048, 4, 2.0, 1);

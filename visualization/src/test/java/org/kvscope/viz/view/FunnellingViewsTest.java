@@ -192,6 +192,48 @@ class FunnellingViewsTest {
         assertTrue(Fx.call(chart::shownCategories).stream().allMatch(c -> c.startsWith("L3 ")));
     }
 
+    /** The head labels drawn, with the axis's width: each must lie inside it. */
+    private static void assertInsideTheAxis(HeadValuesChart chart, List<javafx.geometry.Bounds> labels) {
+        double width = Fx.call(() -> chart.headAxis().getWidth());
+        for (javafx.geometry.Bounds b : labels) {
+            assertTrue(b.getMinX() >= -1 && b.getMaxX() <= width + 1, "label " + b + " outside the axis (0.." + width + ")");
+        }
+    }
+
+    @Test
+    void choosingOneLayerRelabelsTheAxisAtTheSameSize() {
+        HeadValuesChart chart = new HeadValuesChart(); // all layers shown, then one chosen: the axis keeps its length
+        double[][] heads = new double[2][4];
+        for (int l = 0; l < heads.length; l++) {
+            for (int h = 0; h < heads[l].length; h++) {
+                heads[l][h] = 0.5 + (l * 3 + h * 5) % 8 * 0.4;
+            }
+        }
+        Fx.run(() -> {
+            root.getChildren().setAll(chart);
+            chart.setData(new HeadValues("attention entropy (nats)", heads));
+        });
+        Fx.snapshot(chart);
+        assertEquals(8, drawnHeadLabels(chart).size(), "all 8 heads of both layers labelled");
+        Fx.run(() -> chart.layerProperty().set(1));
+        Fx.snapshot(chart);
+        List<javafx.geometry.Bounds> drawn = drawnHeadLabels(chart);
+        List<String> texts = Fx.call(() -> chart.headAxis().getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof javafx.scene.text.Text && n.isVisible())
+                .map(n -> ((javafx.scene.text.Text) n).getText()).sorted().toList());
+        assertEquals(List.of("H0", "H1", "H2", "H3"), texts, "layer 1's heads, not the stale labels of all layers");
+        assertNoOverlap(drawn);
+        assertInsideTheAxis(chart, drawn);
+        Fx.run(() -> chart.orderProperty().set(HeadValuesChart.Order.DESCENDING));
+        Fx.snapshot(chart);
+        List<String> sorted = Fx.call(() -> chart.headAxis().getChildrenUnmodifiable().stream()
+                .filter(n -> n instanceof javafx.scene.text.Text && n.isVisible())
+                .sorted(java.util.Comparator.comparingDouble(n -> n.getBoundsInParent().getMinX()))
+                .map(n -> ((javafx.scene.text.Text) n).getText()).toList());
+        assertEquals(Fx.call(chart::shownCategories).stream().map(c -> c.substring(3)).toList(), sorted,
+                "the labels follow the bars when re-sorted");
+    }
+
     @Test
     void aLayerChosenBeforeTheChartIsShownHasAllItsHeadsLabelled() {
         HeadValuesChart chart = new HeadValuesChart(); // as in the workbench: data and layer set while off screen

@@ -26,6 +26,11 @@ import org.kvscope.viz.view.AttentionHeatmapView;
  * (Compare puts one set above A and B). The heatmap draws the hover read-out itself (once).
  */
 public final class AttentionPane extends BorderPane {
+    /**
+     * Least height of the Attention page's plot at the normal font, in pixels; it grows with the presentation font.
+     * When the window leaves less, the page scrolls.
+     */
+    public static final double MIN_PLOT = 160;
     private final WorkbenchViewModel vm;
     private final PolicyViewModel policy;
     private final HeadSelection selection;
@@ -52,6 +57,10 @@ public final class AttentionPane extends BorderPane {
         heatmap.setId(ids + "-" + policy.label());
         heatmap.setPrefSize(460, 460);
         heatmap.setMinSize(120, 120);
+        if (controls) { // the Attention page scrolls rather than squeeze the map below a readable size
+            heatmap.minHeightProperty().bind(heatmap.fontScaleProperty().map(s -> heatmap.heightForPlot(
+                    MIN_PLOT * s.doubleValue())));
+        }
         summary.setId(ids + "-summary-" + policy.label());
         summary.getStyleClass().add("muted");
         // wraps rather than cut (presentation mode in Compare); A's and B's texts differ only in digits, so side by

@@ -34,6 +34,7 @@ public final class Card extends VBox {
         t.getStyleClass().add("card-title");
         t.setWrapText(true);
         t.setMaxWidth(Double.MAX_VALUE);
+        t.setMinHeight(Region.USE_PREF_SIZE); // a card given less height than it asks for wraps, never cuts, its title
         HBox.setHgrow(t, Priority.ALWAYS);
         MenuButton export = new MenuButton(null, new FontIcon("mdi2e-export-variant"));
         export.getStyleClass().add("flat");

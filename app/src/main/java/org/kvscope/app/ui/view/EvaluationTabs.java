@@ -22,10 +22,10 @@ public final class EvaluationTabs extends TabPane {
     public EvaluationTabs(WorkbenchViewModel vm, EvaluationPane evaluation) {
         agreement = new ScoreAgreementPane(vm);
         replay = new ReplayPane(vm);
-        Tab agreementTab = tab("Agreement", "mdi2s-scale-balance", scroll(agreement));
-        Tab evaluationTab = tab("Perplexity & needles", "mdi2t-target", evaluation);
+        Tab agreementTab = tab("Agreement", "mdi2s-scale-balance", scroll(agreement), "evaluation-agreement");
+        Tab evaluationTab = tab("Perplexity & needles", "mdi2t-target", evaluation, "evaluation-needles");
         getTabs().addAll(evaluationTab, agreementTab,
-                tab("Replay", "mdi2r-replay", scroll(replay)));
+                tab("Replay", "mdi2r-replay", scroll(replay), "evaluation-replay"));
         setTabClosingPolicy(TabClosingPolicy.UNAVAILABLE);
         setId("evaluation-tabs");
         setAccessibleText("Evaluation: perplexity and needles, score agreement of A and B, multi-question replay");
@@ -52,9 +52,20 @@ public final class EvaluationTabs extends TabPane {
         return s;
     }
 
-    private static Tab tab(String title, String icon, javafx.scene.Node content) {
+    /**
+     * Shows the sub-tab with id {@code id} ({@code evaluation-needles}, {@code evaluation-agreement},
+     * {@code evaluation-replay}).
+     *
+     * @throws IllegalArgumentException naming the valid ids when there is no such sub-tab
+     */
+    public void show(String id) {
+        getSelectionModel().select(TabIds.find(this, id));
+    }
+
+    private static Tab tab(String title, String icon, javafx.scene.Node content, String id) {
         Tab t = new Tab(title, content);
         t.setGraphic(new FontIcon(icon));
+        t.setId(id);
         return t;
     }
 }

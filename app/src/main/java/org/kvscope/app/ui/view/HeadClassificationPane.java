@@ -74,6 +74,9 @@ public final class HeadClassificationPane extends VBox {
         }
     }
 
+    /** Whether the loaded model's heads are classified (the grid shows them). */
+    public boolean classified() { return task.result() != null && !task.runningProperty().get(); }
+
     public Slider ratio() { return ratio; }
 
     public GridPane grid() { return grid; }

@@ -61,6 +61,7 @@ public final class MainWindow extends BorderPane {
     private final HeadSelection selection = new HeadSelection();
     private final PolicyDiffPane diff;
     private final TokensPage tokens;
+    private final HeadClassificationPane heads;
     private final EvaluationTabs evaluationTabs;
     private final BooleanProperty leftPanel = new SimpleBooleanProperty(true);
     private final BooleanProperty rightPanel = new SimpleBooleanProperty(true);
@@ -108,11 +109,18 @@ public final class MainWindow extends BorderPane {
         diff = comparePage.diff();
         compareControls = comparePage.controls();
         tokens = new TokensPage(vm, selection);
+        heads = new HeadClassificationPane(vm);
         evaluationTabs = new EvaluationTabs(vm, evaluation);
-        views.getTabs().addAll(tab("Attention", "mdi2g-grid", attentionSplit), tab("Metrics", "mdi2c-chart-line", metrics),
-                tab("Evaluation", "mdi2t-target", evaluationTabs), tab("Compare A | B", "mdi2c-compare", comparePage),
-                tab("Tokens & evictions", "mdi2f-format-text", tokens),
-                tab("Heads", "mdi2v-view-grid-outline", scroll(new HeadClassificationPane(vm))));
+        ScrollPane attentionPage = new ScrollPane(attentionSplit); // scrolls when the heatmap would get too short
+        attentionPage.setFitToWidth(true);
+        attentionPage.setFitToHeight(true);
+        Tab attentionTab = tab("Attention", "mdi2g-grid", attentionPage, "view-attention");
+        Tab metricsTab = tab("Metrics", "mdi2c-chart-line", metrics, "view-metrics");
+        Tab evaluationTab = tab("Evaluation", "mdi2t-target", evaluationTabs, "view-evaluation");
+        Tab compareTab = tab("Compare A | B", "mdi2c-compare", comparePage, "view-compare");
+        Tab tokensTab = tab("Tokens & evictions", "mdi2f-format-text", tokens, "view-tokens");
+        views.getTabs().addAll(attentionTab, metricsTab, evaluationTab, compareTab, tokensTab,
+                tab("Heads", "mdi2v-view-grid-outline", scroll(heads), "view-heads"));
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.setId("views");
         views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
@@ -120,15 +128,15 @@ public final class MainWindow extends BorderPane {
         views.widthProperty().addListener((o, a, b) -> fitViewTabs());
         looks.fontSizeProperty().addListener((o, a, b) -> fitViewTabs());
         views.getTabs().addListener((javafx.collections.ListChangeListener<Tab>) c -> fitViewTabs());
-        attention.activeProperty().bind(views.getTabs().get(0).selectedProperty());
-        metrics.activeProperty().bind(views.getTabs().get(1).selectedProperty());
-        comparePage.activeProperty().bind(views.getTabs().get(3).selectedProperty());
-        tokens.activeProperty().bind(views.getTabs().get(4).selectedProperty());
-        evaluationTabs.shownProperty().bind(views.getTabs().get(2).selectedProperty());
+        attention.activeProperty().bind(attentionTab.selectedProperty());
+        metrics.activeProperty().bind(metricsTab.selectedProperty());
+        comparePage.activeProperty().bind(compareTab.selectedProperty());
+        tokens.activeProperty().bind(tokensTab.selectedProperty());
+        evaluationTabs.shownProperty().bind(evaluationTab.selectedProperty());
 
-        modelTab = tab("Model & prompt", "mdi2t-text-box-outline", null);
-        policyTabA = tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA));
-        policyTabB = tab("Policy B", "mdi2a-alpha-b-box-outline", scroll(policyB));
+        modelTab = tab("Model & prompt", "mdi2t-text-box-outline", null, "side-model");
+        policyTabA = tab("Policy A", "mdi2a-alpha-a-box-outline", scroll(policyA), "side-policy-a");
+        policyTabB = tab("Policy B", "mdi2a-alpha-b-box-outline", scroll(policyB), "side-policy-b");
         policies = new TabPane(policyTabA, policyTabB);
         policies.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         policies.setId("policy-tabs");
@@ -216,6 +224,8 @@ public final class MainWindow extends BorderPane {
     public HeatmapControls compareControls() { return compareControls; }
     public PolicyDiffPane diff() { return diff; }
     public TokensPage tokens() { return tokens; }
+    /** The Heads page: retrieval heads classified on request. */
+    public HeadClassificationPane heads() { return heads; }
     /** The Evaluation page's sub-tabs (perplexity and needles, agreement, replay). */
     public EvaluationTabs evaluationTabs() { return evaluationTabs; }
     /** Theme and font size. */
@@ -437,10 +447,21 @@ public final class MainWindow extends BorderPane {
         return s;
     }
 
-    private static Tab tab(String title, String icon, Node content) {
+    private static Tab tab(String title, String icon, Node content, String id) {
         Tab t = new Tab(title, content);
         t.setGraphic(new FontIcon(icon));
+        t.setId(id);
         return t;
+    }
+
+    /**
+     * Shows the view tab with id {@code id} ({@code view-attention}, {@code view-metrics}, {@code view-evaluation},
+     * {@code view-compare}, {@code view-tokens}, {@code view-heads}).
+     *
+     * @throws IllegalArgumentException naming the valid ids when there is no such tab
+     */
+    public void showView(String id) {
+        views.getSelectionModel().select(TabIds.find(views, id));
     }
 
     private ToolBar toolbar() {
