@@ -13,6 +13,7 @@ import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
 import javafx.css.PseudoClass;
 import javafx.geometry.Insets;
+import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ListView;
@@ -33,7 +34,8 @@ import org.kvscope.viz.data.TokenStrip;
  * that streaming appends never recolour earlier chips. The flow is virtualised: tokens are broken into rows by their
  * measured widths, and only the rows in view have chip nodes (a {@link ListView} of rows), so replacing thousands of
  * tokens costs about the same as a few dozen. {@link #append} extends the last row (O(1)) and can keep the newest
- * token in view; a position range can be highlighted. Clicking a chip selects that single position.
+ * token in view; a position range can be highlighted. Clicking a chip selects that single position, also while
+ * appends rebuild its row.
  * Use on the JavaFX application thread.
  */
 public class TokenStripView extends BorderPane {
@@ -310,7 +312,6 @@ public class TokenStripView extends BorderPane {
 
     private VBox chipAt(int position) {
         VBox chip = newChip(visible(pieces.get(position)), Integer.toString(ids.get(position)));
-        chip.setOnMouseClicked(e -> select(position, position + 1));
         tint(chip, nlls.get(position));
         TokenRange sel = selection.get();
         chip.pseudoClassStateChanged(SELECTED, sel != null && sel.contains(position));
@@ -372,6 +373,29 @@ public class TokenStripView extends BorderPane {
         RowCell() {
             setStyle("-fx-padding: 1 0 2 0; -fx-background-color: transparent;");
             box.getStyleClass().add("token-row");
+            // the cell, not the chip, takes the click: an append that rebuilds this row between press and
+            // release replaces the chips, and the click then reaches only their common parent
+            setOnMouseClicked(e -> {
+                int position = chipUnder(e.getSceneX(), e.getSceneY());
+                if (position >= 0) {
+                    select(position, position + 1);
+                }
+            });
+        }
+
+        /** The position of the chip under a scene point, or -1. */
+        private int chipUnder(double sceneX, double sceneY) {
+            if (shown == null) {
+                return -1;
+            }
+            Point2D p = box.sceneToLocal(sceneX, sceneY);
+            var chips = box.getChildren();
+            for (int i = 0; i < chips.size(); i++) {
+                if (chips.get(i).getBoundsInParent().contains(p)) {
+                    return shown.from() + i;
+                }
+            }
+            return -1;
         }
 
         @Override

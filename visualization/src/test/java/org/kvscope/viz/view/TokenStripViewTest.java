@@ -1,13 +1,16 @@
 package org.kvscope.viz.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import javafx.geometry.Bounds;
+import javafx.geometry.Point2D;
 import javafx.scene.Node;
 import javafx.scene.image.WritableImage;
+import javafx.scene.input.MouseButton;
 import javafx.scene.paint.Color;
 import javafx.scene.text.Text;
 import javafx.stage.Stage;
@@ -80,16 +83,39 @@ class TokenStripViewTest {
         assertTrue(Fx.call(() -> view.chip(200).getPseudoClassStates().stream()
                 .anyMatch(p -> p.getPseudoClassName().equals("selected"))), "appended chip inside the range");
 
-        org.testfx.util.WaitForAsyncUtils.waitForFxEvents(3);
-        javafx.geometry.Point2D centre = Fx.call(() -> {
-            Node chip = view.chip(198);
-            Bounds b = chip.localToScreen(chip.getBoundsInLocal());
-            return new javafx.geometry.Point2D(b.getCenterX(), b.getCenterY());
-        });
-        robot.clickOn(centre);
+        robot.clickOn(centreOf(198));
         assertEquals(new TokenRange(198, 199), Fx.call(() -> view.selectionProperty().get()));
         Fx.run(view::clearSelection);
         assertNull(view.selectionProperty().get());
+    }
+
+    /**
+     * An append that rebuilds the clicked chip's row between press and release (tokens streaming in) must not lose the
+     * click: the press hits the old chip node, the release its replacement.
+     */
+    @Test
+    void aClickSurvivesAnAppendThatRebuildsTheRow(FxRobot robot) {
+        Fx.run(() -> view.setStrip(new TokenStrip(List.of("a", "b", "c"), new int[] {1, 2, 3}, null)));
+        Node pressed = Fx.call(() -> view.chip(1));
+        robot.moveTo(centreOf(1)).press(MouseButton.PRIMARY);
+        Fx.run(() -> {
+            view.append("d", 4, Double.NaN);
+            view.layout();
+        });
+        assertNotSame(pressed, Fx.call(() -> view.chip(1)), "the append rebuilt the row under the pointer");
+        robot.release(MouseButton.PRIMARY);
+        assertEquals(new TokenRange(1, 2), Fx.call(() -> view.selectionProperty().get()));
+    }
+
+    /** Screen centre of a chip once pending appends and scrolls are laid out. */
+    private Point2D centreOf(int position) {
+        return Fx.call(() -> {
+            view.applyCss();
+            view.layout();
+            Node chip = view.chip(position);
+            Bounds b = chip.localToScreen(chip.getBoundsInLocal());
+            return new Point2D(b.getCenterX(), b.getCenterY());
+        });
     }
 
     /** Thousands of tokens: only the rows in view get chip nodes, and every token is still reachable. */
