@@ -96,25 +96,21 @@ class PluginsTest {
     @Test
     void brokenPluginsAreNamedAndTheRestKeepsWorking() throws Exception {
         Map<String, String> broken = new LinkedHashMap<>();
-        broken.put("ctor", policy("ctor-throws", "throw new RuntimeException(\"boom in constructor\");", "all(n)"));
-        broken.put("range", policy("out-of-range", "", "new int[] {0, n + 5}"));
-        broken.put("unsorted", policy("unsorted", "", "new int[] {3, 1}"));
-        broken.put("dups", policy("duplicates", "", "new int[] {2, 2}"));
-        broken.put("budget", policy("over-budget", "", "all(n)"));
-        broken.put("thrower", policy("select-throws", "", "scores(null)"));
-        broken.put("taken", policy("snapkv", "", "all(n)"));
-        broken.put("decodethrows", policy("decode-throws", "", "new int[] {0, n - 1}",
+        broken.put("ctor", policy("ctor", "ctor-throws", "throw new RuntimeException(\"boom in constructor\");", "all(n)"));
+        broken.put("range", policy("range", "out-of-range", "", "new int[] {0, n + 5}"));
+        broken.put("unsorted", policy("unsorted", "unsorted", "", "new int[] {3, 1}"));
+        broken.put("dups", policy("dups", "duplicates", "", "new int[] {2, 2}"));
+        broken.put("budget", policy("budget", "over-budget", "", "all(n)"));
+        broken.put("thrower", policy("thrower", "select-throws", "", "scores(null)"));
+        broken.put("gone", policy("gone", "missing-class", "", PluginJars.GONE));
+        broken.put("taken", policy("taken", "snapkv", "", "all(n)"));
+        broken.put("decodethrows", PluginJars.brokenPolicy("decodethrows", "decode-throws", "", "new int[] {0, n - 1}",
                 "throw new IllegalStateException(\"boom while decoding\");"));
-        broken.put("decodestale", policy("decode-stale", "", "new int[] {0, n - 1}", "return keep(ctx, ctx.position() + 7);"));
-        Map<String, String> sources = new LinkedHashMap<>();
-        broken.forEach((id, src) -> sources.put("org/broken/" + id + "/P.java", src.replace("PACKAGE", id)));
-        Path classes = dir.resolve("broken-classes");
-        PluginJars.compile(sources, dir.resolve("broken-src"), classes);
+        broken.put("decodestale", PluginJars.brokenPolicy("decodestale", "decode-stale", "", "new int[] {0, n - 1}",
+                "return keep(ctx, ctx.position() + 7);"));
         Path plugins = dir.resolve("broken-plugins");
-        for (String id : broken.keySet()) {
-            PluginJars.jar(plugins.resolve(id + ".jar"), classes, "org/broken/" + id + "/",
-                    "org.broken." + id + ".P$Provider\n");
-        }
+        PluginJars.brokenJars(broken, dir.resolve("broken"), plugins);
+        Path classes = dir.resolve("broken").resolve("classes");
         PluginJars.jar(plugins.resolve("missing.jar"), classes, "nothing/", "org.broken.Missing\n");
         Files.writeString(plugins.resolve("notajar.jar"), "not a zip file");
 
@@ -130,6 +126,7 @@ class PluginsTest {
         assertFails("duplicates", 1, "(plugin dups.jar)", "not strictly increasing");
         assertFails("over-budget", 1, "(plugin budget.jar)", "more than its budget");
         assertFails("select-throws", 1, "(plugin thrower.jar) failed in selectAfterPrefill", "NullPointerException");
+        assertFails("missing-class", 1, "(plugin gone.jar) failed in selectAfterPrefill", "ClassNotFoundException: org.gone.Gone");
         // analyze teacher-forces the prompt's last quarter with the policy deciding at every step
         assertFails("decode-throws", 1, "policy 'decode-throws' (plugin decodethrows.jar) failed in onDecodeStep",
                 "boom while decoding");
@@ -152,45 +149,7 @@ class PluginsTest {
     }
 
     /** A plugin policy whose constructor runs {@code ctor} and whose kept set per head is {@code kept}. */
-    private static String policy(String name, String ctor, String kept) {
-        return policy(name, ctor, kept, "return null;");
-    }
-
-    /** ... and whose decode step runs {@code decode} (its kept positions, or null to keep everything). */
-    private static String policy(String name, String ctor, String kept, String decode) {
-        return """
-                package org.broken.PACKAGE;
-
-                import org.kvscope.kv.*;
-                import org.kvscope.kv.spi.SimplePolicyProvider;
-
-                public final class P extends CompressionPolicy {
-                    public static final class Provider extends SimplePolicyProvider {
-                        public Provider() { super("NAME", "broken on purpose", () -> BudgetParameters.specs("uniform"), P::new); }
-                    }
-                    public P(PolicyParameters p) { super(p); CTOR }
-                    @Override public String name() { return "NAME"; }
-                    static int[] all(int n) { return java.util.stream.IntStream.range(0, n).toArray(); }
-                    static int[] scores(float[] s) { return new int[] {s.length}; }
-                    @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) {
-                        int n = ctx.promptLength();
-                        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
-                        for (int[][] layer : out) {
-                            for (int h = 0; h < layer.length; h++) {
-                                layer[h] = KEPT;
-                            }
-                        }
-                        return new KeptPositions(out);
-                    }
-                    static int[][][] keep(DecodeContext ctx, int position) {
-                        int[][][] out = new int[ctx.cache().layers()][ctx.cache().kvHeads()][];
-                        for (int[][] layer : out) {
-                            java.util.Arrays.fill(layer, new int[] {position});
-                        }
-                        return out;
-                    }
-                    @Override public int[][][] onDecodeStep(DecodeContext ctx) { DECODE }
-                }
-                """.replace("NAME", name).replace("CTOR", ctor).replace("KEPT", kept).replace("DECODE", decode);
+    private static String policy(String id, String name, String ctor, String kept) {
+        return PluginJars.brokenPolicy(id, name, ctor, kept, "return null;");
     }
 }

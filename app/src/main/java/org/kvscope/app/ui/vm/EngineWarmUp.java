@@ -37,14 +37,14 @@ final class EngineWarmUp {
                 if (cancelled.getAsBoolean()) {
                     return false;
                 }
-                var policy = PolicyRegistry.create(e.name(), ParameterValues.defaults(e.parameters()));
-                if (policy.needsContextReconstruction() || policy.needsRetrievalScores()) {
-                    continue; // their extra model passes are not a warm-up's to pay
-                }
                 try {
+                    var policy = PolicyRegistry.create(e.name(), ParameterValues.defaults(e.parameters()));
+                    if (policy.needsContextReconstruction() || policy.needsRetrievalScores()) {
+                        continue; // their extra model passes are not a warm-up's to pay
+                    }
                     ctx.analyze(policy);
                 } catch (IllegalArgumentException | IllegalStateException unfit) {
-                    // defaults that do not fit this short prompt: that policy's code stays cold
+                    // defaults that do not fit this short prompt, or a broken plugin: that policy's code stays cold
                 }
             }
             return true;

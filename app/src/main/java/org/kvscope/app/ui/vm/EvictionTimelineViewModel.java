@@ -93,7 +93,7 @@ public final class EvictionTimelineViewModel {
         org.kvscope.kv.CompressionPolicy policy;
         try {
             policy = p.createPolicy();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) { // the policy pane shows why
             task.cancel();
             return;
         }

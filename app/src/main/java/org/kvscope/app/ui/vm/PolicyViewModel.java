@@ -188,8 +188,9 @@ public final class PolicyViewModel {
         CompressionPolicy policy;
         try {
             policy = createPolicy();
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) { // a plugin's constructor threw: named
             error.set(e.getMessage());
+            reRuns.stop(); // no re-run of the previous policy shown under this one
             return;
         }
         RunContext ctx = context;

@@ -116,7 +116,7 @@ public final class ScoreAgreementViewModel {
         CompressionPolicy policy;
         try {
             policy = PolicyRegistry.create(p.policyName(), p.values());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) { // a plugin's constructor threw: named
             throw new IllegalArgumentException("Policy " + p.label() + ": " + e.getMessage(), e);
         }
         if (!(policy instanceof ScoredPolicy s)) {

@@ -27,6 +27,7 @@ import org.kvscope.app.ui.session.SessionState;
 import org.kvscope.app.ui.session.SessionStore;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.gguf.GGUFException;
+import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.model.Model;
 import org.kvscope.model.UnsupportedModelException;
@@ -436,14 +437,15 @@ public final class WorkbenchViewModel {
             return;
         }
         int[] tokens;
-        var policy = policyA.createPolicy();
+        CompressionPolicy policy;
         try {
+            policy = policyA.createPolicy();
             tokens = workbench.tokenize(m, prompt.get());
             if (tokens.length + n >= m.config().contextLength()) {
                 throw new IllegalArgumentException("prompt (" + tokens.length + " tokens) + " + n
                         + " new tokens exceeds the model's context of " + m.config().contextLength() + " tokens");
             }
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) { // a plugin's constructor threw: named
             problem.set(new Problem("Cannot generate", e.getMessage()));
             return;
         }
