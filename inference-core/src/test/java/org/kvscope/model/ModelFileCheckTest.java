@@ -155,14 +155,20 @@ class ModelFileCheckTest {
         mutateEveryKeyAndTensor(tiny);
     }
 
+    /** One whole-file mutation; {@code refused}: the loader must not accept it. */
+    private record Mutation(String what, ModelFileCopy copy, boolean refused) {}
+
     /**
-     * Every numeric key set to boundary values, every tensor dropped once: each copy either loads
-     * or is refused with a short printable {@link IllegalArgumentException} or {@link IOException},
-     * never another exception (no OutOfMemoryError, ArithmeticException, index errors).
+     * Every numeric key set to boundary values, every string key changed, every array one element
+     * shorter and longer, every key removed; every tensor dropped, transposed, one block wider,
+     * stored as F16 or as an unsupported type; all tensors at offset 0. Each copy is either refused
+     * with a short printable {@link IllegalArgumentException} or {@link IOException}, or it loads and
+     * a short prefill gives finite logits or stops with such a message: never another exception (no
+     * OutOfMemoryError, ArithmeticException, index errors) and never a silent NaN. Shape, type and
+     * offset damage must always be refused.
      */
     private static void mutateEveryKeyAndTensor(Path model) throws IOException {
-        List<ModelFileCopy> copies = new ArrayList<>();
-        List<String> what = new ArrayList<>();
+        List<Mutation> mutations = new ArrayList<>();
         try (GGUFFile f = GGUFFile.open(model)) {
             for (String key : f.metadata().asMap().keySet()) {
                 GGUFValueType type = f.metadata().typeOf(key);
@@ -170,38 +176,93 @@ class ModelFileCheckTest {
                     long max = type == GGUFValueType.UINT32 ? 0xFFFF_FFFFL : type == GGUFValueType.INT32
                             ? Integer.MAX_VALUE : Long.MAX_VALUE;
                     for (long v : new long[] {0, 3, max}) {
-                        copies.add(new ModelFileCopy().put(key, type, v));
-                        what.add(key + " = " + v);
+                        mutations.add(new Mutation(key + " = " + v, new ModelFileCopy().put(key, type, v), false));
                     }
                 } else if (type == GGUFValueType.FLOAT32) {
                     for (float v : new float[] {-1f, Float.NaN, 1e30f}) {
-                        copies.add(new ModelFileCopy().put(key, type, v));
-                        what.add(key + " = " + v);
+                        mutations.add(new Mutation(key + " = " + v, new ModelFileCopy().put(key, type, v), false));
+                    }
+                } else if (type == GGUFValueType.STRING) {
+                    mutations.add(new Mutation(key + " = x", new ModelFileCopy().put(key, type, "x"), false));
+                } else if (type == GGUFValueType.ARRAY) {
+                    Object values = f.metadata().get(key);
+                    int n = java.lang.reflect.Array.getLength(values);
+                    for (int length : new int[] {n - 1, n + 1}) {
+                        mutations.add(new Mutation(key + " with " + length + " of " + n + " elements", new ModelFileCopy()
+                                .putArray(key, f.metadata().arrayElementType(key), resized(values, length)), false));
                     }
                 }
                 if (!key.startsWith("general.")) {
-                    copies.add(new ModelFileCopy().remove(key));
-                    what.add("without " + key);
+                    mutations.add(new Mutation("without " + key, new ModelFileCopy().remove(key), false));
                 }
             }
             for (GGUFTensorInfo t : f.tensors()) {
-                copies.add(new ModelFileCopy().dropTensors(n -> n.equals(t.name())));
-                what.add("without tensor " + t.name());
+                String name = t.name();
+                long[] shape = t.shape();
+                mutations.add(new Mutation("without tensor " + name, new ModelFileCopy().dropTensors(name::equals), false));
+                if (shape.length == 2 && shape[0] != shape[1]) {
+                    mutations.add(new Mutation(name + " transposed", new ModelFileCopy()
+                            .relabel(name, t.type(), new long[] {shape[1], shape[0]}), true));
+                }
+                long[] wider = shape.clone();
+                wider[0] += 32;
+                mutations.add(new Mutation(name + " one block wider", new ModelFileCopy().relabel(name, t.type(), wider), true));
+                if (t.type() != GGMLType.F16) {
+                    mutations.add(new Mutation(name + " as F16", new ModelFileCopy().relabel(name, GGMLType.F16, shape), false));
+                }
+                if (shape[0] % 32 == 0) {
+                    mutations.add(new Mutation(name + " as Q5_0", new ModelFileCopy().relabel(name, GGMLType.Q5_0, shape), true));
+                }
             }
+            mutations.add(new Mutation("every tensor at offset 0", new ModelFileCopy().offsetsAtZero(), true));
         }
         Path target = dir.resolve("mutated.gguf");
-        for (int i = 0; i < copies.size(); i++) {
-            copies.get(i).write(model, target);
-            try (Model m = ModelLoader.load(target)) {
-                assertTrue(m.config().layers() > 0);
+        for (Mutation mutation : mutations) {
+            mutation.copy().write(model, target);
+            Model m;
+            try {
+                m = ModelLoader.load(target);
             } catch (IllegalArgumentException | IOException e) {
-                String message = String.valueOf(e.getMessage());
-                assertTrue(message.length() < 1000 && message.chars().noneMatch(c -> c < 0x20),
-                        what.get(i) + ": message too long or not printable: " + message);
+                assertShortAndPrintable(mutation, e);
+                continue;
             } catch (RuntimeException | Error e) {
-                fail(what.get(i) + ": load raised " + e, e);
+                throw new AssertionError(mutation.what() + ": load raised " + e, e);
+            }
+            try (m) {
+                assertTrue(!mutation.refused(), mutation.what() + ": loaded, but it must be refused");
+                prefillBriefly(m, mutation.what());
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                assertShortAndPrintable(mutation, e);
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                throw new AssertionError(mutation.what() + ": running it raised " + e, e);
             }
         }
+    }
+
+    private static void assertShortAndPrintable(Mutation mutation, Exception e) {
+        String message = String.valueOf(e.getMessage());
+        assertTrue(message.length() < 1000 && message.chars().noneMatch(c -> c < 0x20),
+                mutation.what() + ": message too long or not printable: " + message);
+    }
+
+    /** A few tokens through the model: finite logits, or the run stops on the non-finite guard. */
+    private static void prefillBriefly(Model m, String what) {
+        int[] tokens = m.tokenizer().encodeWithSpecials("Once upon a time");
+        int n = Math.min(tokens.length, Math.min(8, m.config().contextLength()));
+        float[] logits = new InferenceSession(m, SessionOptions.ofContext(n)).prefill(Arrays.copyOf(tokens, n));
+        for (float v : logits) {
+            assertTrue(Float.isFinite(v), what + ": a non-finite logit passed the guard");
+        }
+    }
+
+    private static Object resized(Object values, int length) {
+        Object copy = java.lang.reflect.Array.newInstance(values.getClass().getComponentType(), length);
+        int n = java.lang.reflect.Array.getLength(values);
+        System.arraycopy(values, 0, copy, 0, Math.min(n, length));
+        for (int i = n; i < length; i++) {
+            java.lang.reflect.Array.set(copy, i, java.lang.reflect.Array.get(values, n - 1));
+        }
+        return copy;
     }
 
     private static void assertRefused(ModelFileCopy copy, Path source, String expected) throws IOException {
