@@ -429,26 +429,25 @@ public final class WorkbenchViewModel {
         policyB.setContext(ctx, layers);
     }
 
-    /** Generates {@code n} tokens with policy A active, streaming them into {@link #generated()}. */
+    /**
+     * Generates {@code n} tokens with policy A active, streaming them into {@link #generated()}; the prompt is
+     * tokenised and checked against the context on the worker thread (a prompt that does not fit becomes a
+     * {@link Problem}).
+     */
     public void generate(int n) {
         Model m = model.get();
         if (m == null) {
             problem.set(new Problem("No model", "Open a GGUF model before generating."));
             return;
         }
-        int[] tokens;
         CompressionPolicy policy;
         try {
             policy = policyA.createPolicy();
-            tokens = workbench.tokenize(m, prompt.get());
-            if (tokens.length + n >= m.config().contextLength()) {
-                throw new IllegalArgumentException("prompt (" + tokens.length + " tokens) + " + n
-                        + " new tokens exceeds the model's context of " + m.config().contextLength() + " tokens");
-            }
         } catch (IllegalArgumentException | IllegalStateException e) { // a plugin's constructor threw: named
             problem.set(new Problem("Cannot generate", e.getMessage()));
             return;
         }
+        String text = prompt.get() == null ? "" : prompt.get();
         AtomicBoolean cancel = new AtomicBoolean();
         generateCancel = cancel;
         generated.clear();
@@ -461,6 +460,22 @@ public final class WorkbenchViewModel {
             task.progress(generated.size() / (double) n);
         });
         threads.worker().execute(() -> {
+            int[] tokens;
+            try {
+                tokens = workbench.tokenize(m, text);
+                if (tokens.length + n >= m.config().contextLength()) {
+                    throw new IllegalArgumentException("prompt (" + tokens.length + " tokens) + " + n
+                            + " new tokens exceeds the model's context of " + m.config().contextLength() + " tokens");
+                }
+            } catch (IllegalArgumentException e) {
+                threads.fx().execute(() -> {
+                    generating.set(false);
+                    task.finish();
+                    status.set("Cannot generate");
+                    problem.set(new Problem("Cannot generate", e.getMessage()));
+                });
+                return;
+            }
             try {
                 var result = workbench.generate(m, tokens, policy, n,
                         Sampler.greedy(), sink, cancel::get);

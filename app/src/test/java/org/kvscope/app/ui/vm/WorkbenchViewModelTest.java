@@ -225,4 +225,72 @@ class WorkbenchViewModelTest {
         assertEquals(policy, vm.policyA().policyName());
         assertEquals(PROMPT, vm.promptProperty().get());
     }
+
+    @Test
+    void eachPaneRemembersItsOwnValuesForEveryPolicy() {
+        PolicyViewModel a = vm.policyA(), b = vm.policyB();
+        a.select("h2o");
+        a.set("budget", 100);
+        b.select("h2o");
+        b.set("budget", 30);
+        a.select("snapkv");
+        b.select("snapkv");
+        a.select("h2o");
+        b.select("h2o");
+        assertEquals(100, a.values().get("budget"), "A's h2o budget");
+        assertEquals(30, b.values().get("budget"), "B's h2o budget, kept apart from A's");
+    }
+
+    @Test
+    void cancellingTheReRunKeepsTheLastResultsAndStartsNothing() throws Exception {
+        loadAndRun();
+        PolicyViewModel a = vm.policyA();
+        Fixtures.await("the first re-run", () -> "up to date".equals(a.evaluationStatusProperty().get())
+                && a.perplexityProperty().get() != null);
+        var last = a.perplexityProperty().get();
+        int finished = a.evaluationsFinishedProperty().get();
+        a.set("budget", 12);
+        assertEquals("re-run pending…", a.evaluationStatusProperty().get());
+        a.stopEvaluation();
+        assertEquals("re-run cancelled", a.evaluationStatusProperty().get());
+        Thread.sleep(600); // past the 150 ms debounce
+        assertSame(last, a.perplexityProperty().get(), "the cancelled re-run shows nothing of its own");
+        assertEquals(finished, a.evaluationsFinishedProperty().get());
+        assertEquals("re-run cancelled", a.evaluationStatusProperty().get());
+    }
+
+    @Test
+    void generateTokenisesThePromptOnTheWorkerThread() throws Exception {
+        QueuedExecutorService worker = new QueuedExecutorService();
+        UiThreads threads = new UiThreads(Runnable::run, worker, new DirectExecutorService(),
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(), Duration.ofMillis(150),
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(), Duration.ZERO);
+        WorkbenchViewModel queued = new WorkbenchViewModel(new Workbench(), threads,
+                new RecentModels(dir.resolve("recent-queued.json")), DeviceProbe.cpuOnly());
+        queued.setWarmUpEnabled(false);
+        queued.policies().forEach(p -> p.setNeedlesEnabled(false));
+        List<Problem> seen = new ArrayList<>();
+        queued.problemProperty().addListener((o, x, p) -> {
+            if (p != null) {
+                seen.add(p);
+            }
+        });
+        try {
+            queued.openModel(Fixtures.tinyModel(dir));
+            worker.runAll();
+            queued.promptProperty().set(PROMPT);
+            queued.generate(100_000);
+            assertEquals(1, worker.pending(), "nothing tokenised on the calling (FX) thread");
+            assertTrue(queued.generatingProperty().get());
+            assertTrue(seen.isEmpty(), seen::toString);
+            worker.runAll();
+            assertFalse(queued.generatingProperty().get());
+            assertFalse(queued.task().isRunning());
+            assertEquals(1, seen.size(), seen::toString);
+            assertEquals("Cannot generate", seen.get(0).title());
+            assertTrue(seen.get(0).message().contains("exceeds the model's context"), seen.get(0).message());
+        } finally {
+            queued.shutdown();
+        }
+    }
 }
