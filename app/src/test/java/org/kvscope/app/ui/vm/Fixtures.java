@@ -16,6 +16,22 @@ final class Fixtures {
         return file;
     }
 
+    /**
+     * A workbench whose worker runs nothing until {@code worker.runAll()} (its FX executor runs at once), without
+     * the warm-up and needle re-runs; its recent list in {@code dir}.
+     */
+    static WorkbenchViewModel withQueuedWorker(QueuedExecutorService worker, Path dir) {
+        UiThreads threads = new UiThreads(Runnable::run, worker, new DirectExecutorService(),
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(), java.time.Duration.ofMillis(150),
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(), java.time.Duration.ZERO);
+        WorkbenchViewModel vm = new WorkbenchViewModel(new org.kvscope.app.ui.Workbench(), threads,
+                new org.kvscope.app.ui.session.RecentModels(dir.resolve("recent-queued.json")),
+                org.kvscope.app.ui.DeviceProbe.cpuOnly());
+        vm.setWarmUpEnabled(false);
+        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        return vm;
+    }
+
     /** Waits up to 20 s for {@code condition} (set from a background thread). */
     static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long end = System.currentTimeMillis() + 20_000;

@@ -262,13 +262,7 @@ class WorkbenchViewModelTest {
     @Test
     void generateTokenisesThePromptOnTheWorkerThread() throws Exception {
         QueuedExecutorService worker = new QueuedExecutorService();
-        UiThreads threads = new UiThreads(Runnable::run, worker, new DirectExecutorService(),
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(), Duration.ofMillis(150),
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(), Duration.ZERO);
-        WorkbenchViewModel queued = new WorkbenchViewModel(new Workbench(), threads,
-                new RecentModels(dir.resolve("recent-queued.json")), DeviceProbe.cpuOnly());
-        queued.setWarmUpEnabled(false);
-        queued.policies().forEach(p -> p.setNeedlesEnabled(false));
+        WorkbenchViewModel queued = Fixtures.withQueuedWorker(worker, dir);
         List<Problem> seen = new ArrayList<>();
         queued.problemProperty().addListener((o, x, p) -> {
             if (p != null) {
