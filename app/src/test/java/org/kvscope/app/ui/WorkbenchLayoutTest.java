@@ -653,24 +653,25 @@ class WorkbenchLayoutTest {
     @ParameterizedTest(name = "recent.json = {0}")
     @ValueSource(strings = {"[null]", "[1, {\"a\": 2}, true]", "[\"/models/bad\\u0000.gguf\"]", "%%garbage%%",
             "[\"/no/such/dir/missing.gguf\"]"})
-    void aDamagedRecentListDoesNotStopTheWorkbench(String json) throws Exception {
+    void aDamagedRecentListDoesNotStopTheWorkbench(String json, FxRobot robot) throws Exception {
         Path file = dir.resolve("damaged-recent.json");
         Files.writeString(file, json);
-        // what WorkbenchApp.start does, off the FX thread (nodes may be built anywhere until shown)
-        WorkbenchViewModel fresh = new WorkbenchViewModel(new Workbench(), UiThreads.direct(Duration.ofMillis(100)),
-                new RecentModels(file), DeviceProbe.cpuOnly());
-        try {
-            MainWindow built = new MainWindow(fresh);
-            assertNotNull(built.policyTabs());
-            assertEquals(List.of(), fresh.recent());
-            Path model = model();
-            fresh.openModel(model);
-            assertNotNull(fresh.model());
-            assertEquals(List.of(model.toAbsolutePath().normalize()), fresh.recent(), "the list is rewritten clean");
-            assertEquals(List.of(model.toAbsolutePath().normalize()), new RecentModels(file).existing(),
-                    "what the next start offers");
-        } finally {
-            fresh.shutdown();
-        }
+        // what WorkbenchApp.start does on the FX thread: the view model and the window, shown
+        robot.interact(() -> {
+            vm.shutdown();
+            open(new RecentModels(file));
+        });
+        @SuppressWarnings("unchecked")
+        javafx.scene.control.ComboBox<Path> recent = robot.lookup("#recent-models").queryAs(
+                javafx.scene.control.ComboBox.class);
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> stage.isShowing() && recent.getItems().isEmpty()).get(),
+                "the window is up and offers nothing");
+        Path model = model().toAbsolutePath().normalize();
+        robot.interact(() -> vm.openModel(model));
+        await("model", () -> vm.model() != null);
+        assertEquals(List.of(model), WaitForAsyncUtils.asyncFx(() -> List.copyOf(recent.getItems())).get());
+        assertEquals(List.of(model), new RecentModels(file).existing(), "the list is rewritten clean");
+        assertFalse(Files.readString(file).contains("\\u0000") || Files.readString(file).contains("null"),
+                Files.readString(file));
     }
 }

@@ -4,7 +4,8 @@ import org.kvscope.kv.ParameterSpec;
 
 /**
  * Maps a numeric parameter to a slider position in [0, 1] and back: on a log scale for wide ranges
- * (so β = 20 of 1..1000 sits at 43% of the track, not 2%), linearly otherwise; integers round.
+ * (so β = 20 of 1..1000 sits at 43% of the track, not 2%; a range from 0 moves on log(1 + value), so
+ * CAKE's γ = 200 of 0..10000 sits at 58%), linearly otherwise; integers round.
  *
  * @param min     smallest value
  * @param max     largest value (for integers capped at the model's context)
@@ -18,7 +19,7 @@ public record SliderScale(double min, double max, boolean log, boolean integer) 
         boolean integer = spec.type() == ParameterSpec.Type.INT;
         double max = integer && cap > spec.min() ? Math.min(spec.max(), cap) : spec.max();
         double min = spec.min();
-        boolean wide = integer ? max - min >= 200 : min > 0 && max / min >= 100;
+        boolean wide = integer || min <= 0 ? max - min >= 200 : max / min >= 100;
         return new SliderScale(min, Math.max(max, min + (integer ? 1 : 1e-9)), spec.logScale() || wide, integer);
     }
 

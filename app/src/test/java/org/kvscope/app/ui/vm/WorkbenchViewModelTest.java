@@ -260,6 +260,35 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void aModelLoadsOnTheWorkerThreadWithProgressAndCancel() throws Exception {
+        QueuedExecutorService worker = new QueuedExecutorService();
+        WorkbenchViewModel queued = Fixtures.withQueuedWorker(worker, dir);
+        try {
+            Path model = Fixtures.tinyModel(dir);
+            queued.openModel(model);
+            assertEquals(1, worker.pending(), "the file is read on the worker, not on the calling (FX) thread");
+            assertNull(queued.model());
+            assertTrue(queued.loadingProperty().get());
+            assertTrue(queued.task().isRunning());
+            assertEquals(TaskProgress.UNKNOWN, queued.task().progressProperty().get(), 0.0);
+            queued.task().cancel();
+            assertFalse(queued.loadingProperty().get());
+            assertFalse(queued.task().isRunning(), "Cancel ends the load at once");
+            worker.runAll();
+            assertNull(queued.model(), "a cancelled load is never applied");
+            assertEquals("Loading cancelled.", queued.statusProperty().get());
+            assertEquals(List.of(), queued.recent(), "nor remembered");
+            queued.openModel(model);
+            worker.runAll();
+            assertNotNull(queued.model());
+            assertFalse(queued.task().isRunning());
+            assertEquals(List.of(model.toAbsolutePath().normalize()), queued.recent());
+        } finally {
+            queued.shutdown();
+        }
+    }
+
+    @Test
     void generateTokenisesThePromptOnTheWorkerThread() throws Exception {
         QueuedExecutorService worker = new QueuedExecutorService();
         WorkbenchViewModel queued = Fixtures.withQueuedWorker(worker, dir);
