@@ -91,7 +91,7 @@ public final class ModelReRuns {
             return;
         }
         boolean withNeedles = needlesEnabled && ctx.needleSuite() != null;
-        threads.fx().execute(() -> {
+        unlessCancelled(cancel, () -> {
             started.set(started.get() + 1);
             progress.set(0);
             status.set("perplexity…");
@@ -103,23 +103,23 @@ public final class ModelReRuns {
             if (cancel.get() || base == null) {
                 return;
             }
-            threads.fx().execute(() -> {
+            unlessCancelled(cancel, () -> {
                 baseline.set(base);
                 perplexity.set(ppl);
                 progress.set(withNeedles ? 0.1 : 1);
             });
             Workbench.NeedleResults grid = null;
             if (withNeedles) {
-                threads.fx().execute(() -> status.set("needle grid…"));
+                unlessCancelled(cancel, () -> status.set("needle grid…"));
                 grid = workbench.needles(ctx.model(), ctx.needleCases(workbench), policy, values,
-                        ctx.needleBaselines(), p -> threads.fx().execute(() -> progress.set(0.1 + 0.9 * p)),
+                        ctx.needleBaselines(), p -> unlessCancelled(cancel, () -> progress.set(0.1 + 0.9 * p)),
                         cancel::get);
             }
             if (cancel.get()) {
                 return;
             }
             Workbench.NeedleResults g = grid;
-            threads.fx().execute(() -> {
+            unlessCancelled(cancel, () -> {
                 if (g != null) {
                     needles.set(g);
                 }
@@ -130,7 +130,20 @@ public final class ModelReRuns {
         } catch (CancellationException e) {
             // superseded by a newer change
         } catch (RuntimeException e) {
-            threads.fx().execute(() -> status.set("re-run failed: " + e.getMessage()));
+            unlessCancelled(cancel, () -> status.set("re-run failed: " + e.getMessage()));
         }
+    }
+
+    /**
+     * Applies {@code update} on the FX thread unless the re-run was cancelled by then: a Cancel or a newer change
+     * that comes while a re-run's results wait for the FX thread drops them, so a cancelled re-run never shows
+     * (or leaves a stale status) of its own.
+     */
+    private void unlessCancelled(AtomicBoolean cancel, Runnable update) {
+        threads.fx().execute(() -> {
+            if (!cancel.get()) {
+                update.run();
+            }
+        });
     }
 }

@@ -260,6 +260,30 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void aReRunCancelledWhileItsResultsWaitForTheFxThreadShowsNothingOfItsOwn() throws Exception {
+        loadAndRun();
+        QueuedExecutorService fx = new QueuedExecutorService();
+        var evaluation = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        ModelReRuns reRuns = new ModelReRuns(new Workbench(), new UiThreads(fx, new DirectExecutorService(),
+                new DirectExecutorService(), evaluation, Duration.ZERO, evaluation, Duration.ZERO));
+        try {
+            reRuns.setNeedlesEnabled(false);
+            reRuns.schedule(new RunContext(vm.model(), vm.capture(), null), vm.policyA().policyName(),
+                    java.util.Map.copyOf(vm.policyA().values()));
+            evaluation.submit(() -> { }).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(fx.pending() > 2, "the re-run computed; status and results wait for the FX thread");
+            reRuns.stop();
+            fx.runAll();
+            assertNull(reRuns.perplexityProperty().get(), "the cancelled re-run's results are dropped");
+            assertEquals(0, reRuns.finishedProperty().get());
+            assertEquals("re-run cancelled", reRuns.statusProperty().get());
+            assertEquals(0, reRuns.progressProperty().get(), 0.0);
+        } finally {
+            evaluation.shutdownNow();
+        }
+    }
+
+    @Test
     void aModelLoadsOnTheWorkerThreadWithProgressAndCancel() throws Exception {
         QueuedExecutorService worker = new QueuedExecutorService();
         WorkbenchViewModel queued = Fixtures.withQueuedWorker(worker, dir);
