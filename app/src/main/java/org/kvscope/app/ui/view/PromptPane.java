@@ -7,6 +7,7 @@ import javafx.geometry.Insets;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.TextArea;
+import javafx.scene.control.TextFormatter;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.kvscope.app.ui.Workbench;
@@ -18,7 +19,7 @@ import org.kvscope.viz.view.TokenStripView;
 /**
  * The prompt editor with a sample-prompt picker, the token strip (boundaries and ids), and generated
  * tokens coloured by their negative log-likelihood (Run, Generate and Stop are in the toolbar:
- * {@link RunControls}).
+ * {@link RunControls}). An edit that would make the prompt longer than the workbench tokenises is refused.
  */
 public final class PromptPane extends VBox {
     private final WorkbenchViewModel vm;
@@ -47,6 +48,7 @@ public final class PromptPane extends VBox {
         editor.setId("prompt-editor");
         editor.setWrapText(true);
         editor.setPrefRowCount(6);
+        editor.setTextFormatter(new TextFormatter<String>(this::refuseOverlong));
         editor.textProperty().bindBidirectional(vm.promptProperty());
         Label count = new Label();
         count.getStyleClass().add("muted");
@@ -73,6 +75,21 @@ public final class PromptPane extends VBox {
         legend.setWrapText(true);
         VBox.setVgrow(editor, Priority.SOMETIMES);
         getChildren().addAll(samples, editor, count, strip, legend, output);
+    }
+
+    /**
+     * Refuses an edit (typing, a paste, a drop) that would make the prompt longer than
+     * {@link WorkbenchViewModel#MAX_PROMPT_CHARS}, saying so in the status bar; shortening edits always pass.
+     */
+    private TextFormatter.Change refuseOverlong(TextFormatter.Change change) {
+        int before = change.getControlText().length();
+        int after = before - (change.getRangeEnd() - change.getRangeStart()) + change.getText().length();
+        if (after > WorkbenchViewModel.MAX_PROMPT_CHARS && after > before) {
+            vm.statusProperty().set("Not inserted: the prompt would have " + after + " characters; at most "
+                    + WorkbenchViewModel.MAX_PROMPT_CHARS + " are allowed.");
+            return null;
+        }
+        return change;
     }
 
     private void showTokens(List<TokenPiece> pieces) {

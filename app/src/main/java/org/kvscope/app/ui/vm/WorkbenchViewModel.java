@@ -42,6 +42,9 @@ import org.kvscope.sampling.Sampler;
  * {@link Problem} and leave the user's work in place.
  */
 public final class WorkbenchViewModel {
+    /** The longest prompt the workbench tokenises, in characters (a session's limit too); checked before tokenising. */
+    public static final int MAX_PROMPT_CHARS = SessionStore.MAX_PROMPT_CHARS;
+    private static final String NOT_TOKENISED = "Prompt not tokenised: ";
     private final Workbench workbench;
     private final UiThreads threads;
     private final RecentModels recentStore;
@@ -326,6 +329,15 @@ public final class WorkbenchViewModel {
         if (pendingTokenize != null) {
             pendingTokenize.cancel(false);
         }
+        String tooLong = promptTooLong(text);
+        if (tooLong != null) {
+            promptPieces.set(List.of());
+            status.set(NOT_TOKENISED + tooLong + ".");
+            return;
+        }
+        if (status.get() != null && status.get().startsWith(NOT_TOKENISED)) {
+            status.set("");
+        }
         pendingTokenize = threads.afterTyping(() -> {
             if (generation != tokenizeGeneration.get()) {
                 return;
@@ -337,6 +349,12 @@ public final class WorkbenchViewModel {
                 }
             });
         });
+    }
+
+    /** Why {@code text} is too long to tokenise ({@link #MAX_PROMPT_CHARS}), or null when it is not. */
+    private static String promptTooLong(String text) {
+        return text.length() <= MAX_PROMPT_CHARS ? null : "the prompt has " + text.length()
+                + " characters; at most " + MAX_PROMPT_CHARS + " are allowed";
     }
 
     private static List<TokenPiece> pieces(Model m, String text) {
@@ -356,6 +374,10 @@ public final class WorkbenchViewModel {
             return;
         }
         String text = prompt.get() == null ? "" : prompt.get();
+        if (promptTooLong(text) != null) {
+            problem.set(new Problem("Prompt cannot run", promptTooLong(text) + "."));
+            return;
+        }
         AtomicBoolean cancel = new AtomicBoolean();
         runCancel = cancel;
         warmUpCancel.set(true);
@@ -440,6 +462,11 @@ public final class WorkbenchViewModel {
             problem.set(new Problem("No model", "Open a GGUF model before generating."));
             return;
         }
+        String text = prompt.get() == null ? "" : prompt.get();
+        if (promptTooLong(text) != null) {
+            problem.set(new Problem("Cannot generate", promptTooLong(text) + "."));
+            return;
+        }
         CompressionPolicy policy;
         try {
             policy = policyA.createPolicy();
@@ -447,7 +474,6 @@ public final class WorkbenchViewModel {
             problem.set(new Problem("Cannot generate", e.getMessage()));
             return;
         }
-        String text = prompt.get() == null ? "" : prompt.get();
         AtomicBoolean cancel = new AtomicBoolean();
         generateCancel = cancel;
         generated.clear();

@@ -284,6 +284,38 @@ class WorkbenchViewModelTest {
     }
 
     @Test
+    void aPromptLongerThanTheLimitIsRefusedBeforeAnythingTokenisesIt() throws Exception {
+        QueuedExecutorService worker = new QueuedExecutorService();
+        WorkbenchViewModel queued = Fixtures.withQueuedWorker(worker, dir);
+        List<Problem> seen = new ArrayList<>();
+        queued.problemProperty().addListener((o, x, p) -> {
+            if (p != null) {
+                seen.add(p);
+            }
+        });
+        try {
+            queued.openModel(Fixtures.tinyModel(dir));
+            worker.runAll();
+            String huge = "ab ".repeat(WorkbenchViewModel.MAX_PROMPT_CHARS / 3 + 1);
+            queued.promptProperty().set(huge);
+            assertEquals(List.of(), queued.promptPiecesProperty().get(), "the token strip is not filled");
+            assertEquals("Prompt not tokenised: the prompt has " + huge.length() + " characters; at most 200000 are "
+                    + "allowed.", queued.statusProperty().get());
+            queued.runPrompt();
+            queued.generate(10);
+            assertEquals(0, worker.pending(), "neither Run nor Generate started");
+            assertFalse(queued.runningProperty().get() || queued.generatingProperty().get() || queued.task().isRunning());
+            assertEquals(List.of("Prompt cannot run", "Cannot generate"), seen.stream().map(Problem::title).toList());
+            assertTrue(seen.get(1).message().contains(huge.length() + " characters"), seen.get(1).message());
+            queued.promptProperty().set(PROMPT);
+            Fixtures.await("the strip", () -> !queued.promptPiecesProperty().get().isEmpty());
+            assertEquals("", queued.statusProperty().get(), "the refusal is not left in the status bar");
+        } finally {
+            queued.shutdown();
+        }
+    }
+
+    @Test
     void aModelLoadsOnTheWorkerThreadWithProgressAndCancel() throws Exception {
         QueuedExecutorService worker = new QueuedExecutorService();
         WorkbenchViewModel queued = Fixtures.withQueuedWorker(worker, dir);
