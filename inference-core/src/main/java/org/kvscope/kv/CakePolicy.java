@@ -173,9 +173,9 @@ public final class CakePolicy extends ScoredPolicy {
      * Over query heads {@code [firstHead, endHead)} of a layer (whole kv-head groups) and the keys
      * before the window: the preference P = H^(1/τ1) · V^(1/τ2) of those heads, and, when
      * {@code scores} is given, each of their kv-heads' scores (mean + γ·variance per key, pooled,
-     * averaged over the group) into {@code scores[kvHead]}. Row by row: the entropy term H
-     * vectorised ({@link DoubleSums#entropy}), each key's sum and square sum over the rows as a
-     * plain loop would add them; V sums the keys' variances head by head, key by key.
+     * averaged over the group) into {@code scores[kvHead]}. One vectorised pass per row adds its
+     * entropy term to H and each key's weight and square to the key's sums (per key as a plain
+     * loop adds them, so the scores are the same floats); V sums the keys' variances.
      */
     private double dispersion(PrefillContext ctx, int layer, int firstHead, int endHead, float[][] scores) {
         AttentionEvidence ev = ctx.evidence();
@@ -188,13 +188,12 @@ public final class CakePolicy extends ScoredPolicy {
         double[] sum = new double[upto], sq = new double[upto];
         float[] raw = scores == null ? null : new float[upto];
         for (int head = firstHead; head < endHead; head++) {
-            windowSums(ev, layer, head, w, upto, sum, sq);
+            java.util.Arrays.fill(sum, 0);
+            java.util.Arrays.fill(sq, 0);
             for (int r = ev.window() - w; r < ev.window(); r++) {
-                entropy += DoubleSums.entropy(ev.row(layer, head, r), 0, upto);
+                entropy += DoubleSums.addWithSquares(ev.row(layer, head, r), upto, sum, sq);
             }
-            for (int k = 0; k < upto; k++) {
-                variance += w > 1 ? Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1)) : 0;
-            }
+            variance += w > 1 ? DoubleSums.varianceSum(sum, sq, upto, w) : 0;
             if (scores == null) {
                 continue;
             }
@@ -213,15 +212,5 @@ public final class CakePolicy extends ScoredPolicy {
             }
         }
         return Math.pow(entropy, 1 / params.getDouble("tau1")) * Math.pow(variance, 1 / params.getDouble("tau2"));
-    }
-
-    /** Per key below {@code upto}: the sum and the sum of squares of its weights in the last w window rows. */
-    private static void windowSums(AttentionEvidence ev, int layer, int head, int w, int upto, double[] sum,
-                                   double[] sq) {
-        java.util.Arrays.fill(sum, 0, upto, 0);
-        java.util.Arrays.fill(sq, 0, upto, 0);
-        for (int r = ev.window() - w; r < ev.window(); r++) {
-            DoubleSums.addWithSquares(ev.row(layer, head, r), upto, sum, sq);
-        }
     }
 }

@@ -72,39 +72,45 @@ final class DoubleSums {
         }
     }
 
-    /** −Σ a·ln(a + 1e-10) over x[from .. to): the entropy term of attention weights a. */
-    static double entropy(float[] x, int from, int to) {
-        int j = from;
-        double s = 0;
+    /**
+     * sum[k] += a and sq[k] += a·a for a = x[k], k below n (each lane as the plain loop computes
+     * it), in the same pass as the entropy term −Σ a·ln(a + 1e-10) of those weights, returned.
+     */
+    static double addWithSquares(float[] x, int n, double[] sum, double[] sq) {
+        int k = 0;
+        double entropy = 0;
         if (F != null) {
             DoubleVector acc = DoubleVector.zero(D);
-            for (; j + D.length() <= to; j += D.length()) {
-                DoubleVector a = widen(x, j);
-                acc = a.mul(a.add(1e-10).lanewise(VectorOperators.LOG)).add(acc);
-            }
-            s = acc.reduceLanes(VectorOperators.ADD);
-        }
-        for (; j < to; j++) {
-            double a = x[j];
-            s += a * Math.log(a + 1e-10);
-        }
-        return -s;
-    }
-
-    /** sum[k] += a and sq[k] += a·a for a = x[k], k below n (each lane as the plain loop computes it). */
-    static void addWithSquares(float[] x, int n, double[] sum, double[] sq) {
-        int k = 0;
-        if (F != null) {
             for (; k + D.length() <= n; k += D.length()) {
                 DoubleVector a = widen(x, k);
                 DoubleVector.fromArray(D, sum, k).add(a).intoArray(sum, k);
                 DoubleVector.fromArray(D, sq, k).add(a.mul(a)).intoArray(sq, k);
+                acc = a.mul(a.add(1e-10).lanewise(VectorOperators.LOG)).add(acc);
             }
+            entropy = acc.reduceLanes(VectorOperators.ADD);
         }
         for (; k < n; k++) {
             double a = x[k];
             sum[k] += a;
             sq[k] += a * a;
+            entropy += a * Math.log(a + 1e-10);
         }
+        return -entropy;
+    }
+
+    /** Σ over k below n of max(0, (sq[k] − sum[k]²/w) / (w − 1)): each key's sample variance over w rows (w > 1). */
+    static double varianceSum(double[] sum, double[] sq, int n, int w) {
+        int k = 0;
+        double total = 0;
+        DoubleVector acc = DoubleVector.zero(D);
+        for (; k + D.length() <= n; k += D.length()) {
+            DoubleVector s = DoubleVector.fromArray(D, sum, k);
+            acc = DoubleVector.fromArray(D, sq, k).sub(s.mul(s).div(w)).div(w - 1).max(0).add(acc);
+        }
+        total = acc.reduceLanes(VectorOperators.ADD);
+        for (; k < n; k++) {
+            total += Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1));
+        }
+        return total;
     }
 }
