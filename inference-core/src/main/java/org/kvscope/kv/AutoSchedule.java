@@ -1,6 +1,6 @@
 package org.kvscope.kv;
 
-import org.kvscope.metrics.Funneling;
+import org.kvscope.metrics.Funnelling;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -26,7 +26,7 @@ public record AutoSchedule(double[] need) implements BudgetSchedule {
             double sum = 0;
             for (int h = 0; h < ev.heads(); h++) {
                 for (int r = 0; r < ev.window(); r++) {
-                    sum += Funneling.positionsForMass(ev.row(l, h, r), ev.firstWindowQuery() + r + 1, MASS);
+                    sum += Funnelling.positionsForMass(ev.row(l, h, r), ev.firstWindowQuery() + r + 1, MASS);
                 }
             }
             need[l] = sum / (ev.heads() * ev.window());

@@ -3,7 +3,7 @@ package org.kvscope.trace;
 /**
  * Captures a run's attention with bounded memory: the policy evidence (exact rows of the last
  * {@code window} prompt queries plus accumulated attention), the full prefill maps downsampled
- * to a display resolution, per-(layer, head) funneling statistics computed as the pass runs, and
+ * to a display resolution, per-(layer, head) funnelling statistics computed as the pass runs, and
  * exact rows of the first {@code decodeSteps} decoded tokens.
  *
  * <p>Memory bound, in floats, for L layers, H query heads, prompt length n, window w,
@@ -15,7 +15,7 @@ public final class AttentionCapture implements AttentionObserver {
     private final int promptLength;
     private final AttentionEvidence evidence;
     private final AttentionMaps maps;
-    private final FunnelingStats funneling;
+    private final FunnellingStats funnelling;
     private final DecodeAttention decode;
 
     public AttentionCapture(int layers, int heads, int kvHeads, int promptLength, CaptureOptions options) {
@@ -23,7 +23,7 @@ public final class AttentionCapture implements AttentionObserver {
         this.promptLength = promptLength;
         evidence = new AttentionEvidence(layers, heads, kvHeads, promptLength, options.window());
         maps = new AttentionMaps(layers, heads, promptLength, options.mapResolution());
-        funneling = new FunnelingStats(layers, heads, options.sinks(), promptLength + options.decodeSteps());
+        funnelling = new FunnellingStats(layers, heads, options.sinks(), promptLength + options.decodeSteps());
         decode = new DecodeAttention(layers, heads, promptLength, options.decodeSteps());
     }
 
@@ -36,7 +36,7 @@ public final class AttentionCapture implements AttentionObserver {
     public AttentionMaps maps() { return maps; }
 
     /** Statistics over the prompt's queries. */
-    public FunnelingStats funneling() { return funneling; }
+    public FunnellingStats funnelling() { return funnelling; }
 
     public DecodeAttention decode() { return decode; }
 
@@ -52,7 +52,7 @@ public final class AttentionCapture implements AttentionObserver {
         if (queryPosition < promptLength) {
             evidence.record(layer, head, queryPosition, keyPositions, weights, count);
             maps.add(layer, head, queryPosition, keyPositions, weights, count);
-            funneling.add(layer, head, queryPosition, keyPositions, weights, count);
+            funnelling.add(layer, head, queryPosition, keyPositions, weights, count);
         } else {
             decode.add(layer, head, queryPosition, keyPositions, weights, count);
         }

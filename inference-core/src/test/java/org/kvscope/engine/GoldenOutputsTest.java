@@ -132,7 +132,7 @@ class GoldenOutputsTest {
                     add(md, c.decode().row(step, l, h));
                 }
             }
-            md.update(Long.toHexString(Double.doubleToLongBits(c.funneling().entropy(l))).getBytes(StandardCharsets.UTF_8));
+            md.update(Long.toHexString(Double.doubleToLongBits(c.funnelling().entropy(l))).getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(md.digest());
     }

@@ -31,26 +31,26 @@ class MetricsTest {
 
     @Test
     void entropyOfUniformAndPeaked() {
-        assertEquals(Math.log(4), Funneling.entropy(new float[] {0.25f, 0.25f, 0.25f, 0.25f}, 4), 1e-6);
-        assertEquals(0.0, Funneling.entropy(new float[] {0f, 1f, 0f}, 3), 1e-12);
+        assertEquals(Math.log(4), Funnelling.entropy(new float[] {0.25f, 0.25f, 0.25f, 0.25f}, 4), 1e-6);
+        assertEquals(0.0, Funnelling.entropy(new float[] {0f, 1f, 0f}, 3), 1e-12);
         double h = -(0.5 * Math.log(0.5) + 2 * 0.1 * Math.log(0.1) + 0.3 * Math.log(0.3));
-        assertEquals(h, Funneling.entropy(ROW, 5), 1e-6);
+        assertEquals(h, Funnelling.entropy(ROW, 5), 1e-6);
     }
 
     @Test
     void positionsForMassAndSinks() {
-        assertEquals(3, Funneling.positionsForMass(ROW, 5, 0.9)); // 0.5 + 0.3 + 0.1
-        assertEquals(1, Funneling.positionsForMass(ROW, 5, 0.5));
-        assertEquals(0.6, Funneling.sinkMass(ROW, 5, 2), 1e-6);
+        assertEquals(3, Funnelling.positionsForMass(ROW, 5, 0.9)); // 0.5 + 0.3 + 0.1
+        assertEquals(1, Funnelling.positionsForMass(ROW, 5, 0.5));
+        assertEquals(0.6, Funnelling.sinkMass(ROW, 5, 2), 1e-6);
     }
 
     @Test
     void distanceProfileBins() {
-        int[] edges = Funneling.logDistanceEdges(8); // 0,1,2,4,8
+        int[] edges = Funnelling.logDistanceEdges(8); // 0,1,2,4,8
         assertArrayEquals(new int[] {0, 1, 2, 4, 8}, edges);
         double[] bins = new double[edges.length];
         // query at 4 over keys 0..4: distances 4,3,2,1,0
-        Funneling.addDistanceProfile(ROW, 5, 4, new int[] {0, 1, 2, 3, 4}, edges, bins);
+        Funnelling.addDistanceProfile(ROW, 5, 4, new int[] {0, 1, 2, 3, 4}, edges, bins);
         assertArrayEquals(new double[] {0.1, 0.3, 0.1, 0.5, 0.0}, bins, 1e-6);
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class SuitesTest {
     private static final List<String> REQUIRED = List.of("needle-stories-short", "needle-stories-long",
-            "needle-essays", "perplexity-stories", "perplexity-essays", "teaching-sinks", "teaching-funneling");
+            "needle-essays", "perplexity-stories", "perplexity-essays", "teaching-sinks", "teaching-funnelling");
 
     @Test
     void everyRequiredSuiteLoads() {

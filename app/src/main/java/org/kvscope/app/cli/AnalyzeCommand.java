@@ -156,7 +156,7 @@ public final class AnalyzeCommand implements Command {
         pol.put("parameters", policy.parameters().asMap());
         report.put("policy", pol);
         report.putAll(AnalysisReport.analysis(analysis, true));
-        report.put("funneling", AnalysisReport.funneling(run.capture()));
+        report.put("funnelling", AnalysisReport.funnelling(run.capture()));
         report.put("perplexity", AnalysisReport.perplexity(withPolicy, full, contextTokens));
         Map<String, Object> cache = new LinkedHashMap<>();
         cache.put("decodeCap", cap.id());

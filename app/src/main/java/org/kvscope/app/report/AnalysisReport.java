@@ -8,7 +8,7 @@ import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.model.Model;
 import org.kvscope.trace.AttentionCapture;
-import org.kvscope.trace.FunnelingStats;
+import org.kvscope.trace.FunnellingStats;
 
 /** Builds the JSON-ready structure of one {@code kvscope analyze} report. */
 public final class AnalysisReport {
@@ -29,8 +29,8 @@ public final class AnalysisReport {
         return out;
     }
 
-    public static Map<String, Object> funneling(AttentionCapture capture) {
-        FunnelingStats f = capture.funneling();
+    public static Map<String, Object> funnelling(AttentionCapture capture) {
+        FunnellingStats f = capture.funnelling();
         List<Map<String, Object>> layers = new ArrayList<>();
         for (int l = 0; l < f.layers(); l++) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -195,12 +195,12 @@ class CliTest {
                 "--policy", "pyramidkv", "--budget", "12", "--window", "4", "--beta", "4", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(out.toFile());
-        for (String key : new String[] {"model", "prompt", "policy", "recall", "pvcOverlap", "kvMemory", "funneling",
+        for (String key : new String[] {"model", "prompt", "policy", "recall", "pvcOverlap", "kvMemory", "funnelling",
                 "perplexity", "keptPositions"}) {
             assertTrue(json.has(key), key);
         }
         assertTrue(json.at("/kvMemory/ratio").asDouble() < 1.0);
-        assertEquals(ModelLayers.TINY, json.at("/funneling/layers").size());
+        assertEquals(ModelLayers.TINY, json.at("/funnelling/layers").size());
     }
 
     @Test

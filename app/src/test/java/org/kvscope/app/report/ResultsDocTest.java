@@ -108,7 +108,7 @@ class ResultsDocTest {
     void theFunnellingTableIsTheAnalyzeJson() throws IOException {
         JsonNode json = new ObjectMapper().readTree(results.resolve("analyze-perplexity-stories-pyramidkv64.json").toFile());
         List<List<String>> table = table("| layer | attention entropy (nats) |");
-        JsonNode layers = json.at("/funneling/layers");
+        JsonNode layers = json.at("/funnelling/layers");
         assertEquals(layers.size(), table.size());
         for (int l = 0; l < layers.size(); l++) {
             JsonNode layer = layers.get(l);

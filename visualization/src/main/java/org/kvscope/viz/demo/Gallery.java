@@ -33,7 +33,7 @@ public final class Gallery {
 
     private final AttentionHeatmapView heatmap = new AttentionHeatmapView();
     private final HeatmapGridView grid = new HeatmapGridView(40);
-    private final FunnellingChart funneling = new FunnellingChart();
+    private final FunnellingChart funnelling = new FunnellingChart();
     private final LayerMetricChart overlap = new LayerMetricChart("PvC overlap by layer",
             LayerMetricChart.Style.BAR);
     private final BudgetCurveChart recall = new BudgetCurveChart("Attention recall vs budget");
@@ -50,12 +50,12 @@ public final class Gallery {
         heatmap.show(map, SampleData.topKeys(map, 4, 128, 512));
         grid.setMaps(SampleData.layerHeadMaps(4, 4, 96));
         grid.setSelected(new org.kvscope.viz.data.LayerHead(1, 2));
-        funneling.setSeries(FunnelMetric.ENTROPY, List.of(
+        funnelling.setSeries(FunnelMetric.ENTROPY, List.of(
                 SampleData.funnel("FullKV", LAYERS, 5.2, 1.4, 1), SampleData.funnel("PyramidKV", LAYERS, 5.0, 1.6, 2),
                 SampleData.funnel("SnapKV", LAYERS, 4.9, 2.0, 3)));
-        funneling.setSeries(FunnelMetric.POSITIONS_FOR_90_MASS, List.of(
+        funnelling.setSeries(FunnelMetric.POSITIONS_FOR_90_MASS, List.of(
                 SampleData.funnel("FullKV", LAYERS, 900, 60, 4), SampleData.funnel("PyramidKV", LAYERS, 700, 70, 5)));
-        funneling.setSeries(FunnelMetric.SINK_MASS, List.of(
+        funnelling.setSeries(FunnelMetric.SINK_MASS, List.of(
                 SampleData.funnel("FullKV", LAYERS, 0.1, 0.7, 6)));
         overlap.setData("top-k overlap", List.of(SampleData.funnel("prefill vs chunk", LAYERS, 0.45, 0.9, 7),
                 SampleData.funnel("chunk vs decode", LAYERS, 0.6, 0.95, 8)));
@@ -76,7 +76,7 @@ public final class Gallery {
         List<Node> cards = List.of(
                 card("AttentionHeatmapView — 2048 × 2048, SnapKV mask, log scale", heatmap),
                 card("HeatmapGridView — layer × head", grid),
-                card("FunnellingChart", funneling),
+                card("FunnellingChart", funnelling),
                 card("LayerMetricChart", overlap),
                 card("BudgetCurveChart", recall),
                 card("KvMemoryChart", memory),
@@ -114,8 +114,8 @@ public final class Gallery {
         return grid;
     }
 
-    public FunnellingChart funneling() {
-        return funneling;
+    public FunnellingChart funnelling() {
+        return funnelling;
     }
 
     public BudgetScheduleChart schedule() {

@@ -77,7 +77,7 @@ class ChartsTest {
     }
 
     @Test
-    void funnelingChooserSwitchesMetric() {
+    void funnellingChooserSwitchesMetric() {
         FunnellingChart chart = Fx.call(FunnellingChart::new);
         Fx.run(() -> {
             host.getChildren().setAll(chart);

@@ -154,7 +154,7 @@ public final class AttentionPane extends BorderPane {
         int n = run.promptTokens().length;
         int kvh = h / (maps.heads() / run.capture().evidence().kvHeads());
         PolicyAnalysis a = policy.analysis();
-        int sinks = run.capture().funneling().sinks();
+        int sinks = run.capture().funnelling().sinks();
         heatmap.setSinkCount(sinks == 0 ? 0 : Math.min(maps.size(), maps.bin(Math.min(sinks, n) - 1) + 1));
         if (shown == null || shownRun != run || shownLayer != l || shownHead != h) {
             // a new map only when capture, layer or head change: a policy change only moves the mask

@@ -19,7 +19,7 @@ import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.metrics.PvcConsistency;
-import org.kvscope.trace.FunnelingStats;
+import org.kvscope.trace.FunnellingStats;
 import org.kvscope.viz.data.BudgetCurve;
 import org.kvscope.viz.data.BudgetCurveSet;
 import org.kvscope.viz.data.HeadValues;
@@ -50,7 +50,7 @@ public final class MetricsPane extends ScrollPane {
     private final BudgetCurveChart recallBudget = new BudgetCurveChart("");
     private final LayerMetricChart overlap = new LayerMetricChart("", LayerMetricChart.Style.LINE);
     private final KvMemoryChart memory = new KvMemoryChart();
-    private final FunnellingChart funneling = new FunnellingChart();
+    private final FunnellingChart funnelling = new FunnellingChart();
     private final HeadValuesChart headEntropy = new HeadValuesChart();
     private final MeanAttentionRowsView meanRows = new MeanAttentionRowsView();
     private final Label meanRowsHover = new Label(" ");
@@ -76,8 +76,8 @@ public final class MetricsPane extends ScrollPane {
         overlap.setId("overlap-chart");
         overlap.setYRange(0, 1);
         recallBudget.setId("recall-budget-chart");
-        funneling.setId("funnelling-chart");
-        funneling.metricProperty().set(FunnelMetric.POSITIONS_FOR_90_MASS);
+        funnelling.setId("funnelling-chart");
+        funnelling.metricProperty().set(FunnelMetric.POSITIONS_FOR_90_MASS);
         GridPane grid = new GridPane();
         grid.setHgap(10);
         grid.setVgap(10);
@@ -94,7 +94,7 @@ public final class MetricsPane extends ScrollPane {
                 () -> memory.groupsProperty().get()), 0, 1);
         grid.add(new Card("PvC overlap by layer — a model property (same for A and B)", pvcControls(),
                 () -> overlap.dataProperty().get()), 1, 1);
-        grid.add(new Card("Funnelling by layer, budgets overlaid", funneling, funneling::shownData), 0, 2);
+        grid.add(new Card("Funnelling by layer, budgets overlaid", funnelling, funnelling::shownData), 0, 2);
         grid.add(new Card("Attention entropy per head (FullKV run)", headEntropy,
                 () -> headEntropy.dataProperty().get()), 1, 2);
         grid.add(new Card("Mean attention by layer — the PyramidKV figure", meanRowsBox(),
@@ -185,7 +185,7 @@ public final class MetricsPane extends ScrollPane {
     public LayerMetricChart overlapChart() { flush(); return overlap; }
     /** KV memory of A and B grouped per layer beside the full cache. */
     public KvMemoryChart memoryChart() { flush(); return memory; }
-    public FunnellingChart funnellingChart() { flush(); return funneling; }
+    public FunnellingChart funnellingChart() { flush(); return funnelling; }
     /** Per-head attention entropy of the captured run (built in the background: see {@link #teachingReady()}). */
     public HeadValuesChart headEntropyChart() { return headEntropy; }
     /** The PyramidKV figure: each layer's mean attention row (built in the background). */
@@ -272,7 +272,7 @@ public final class MetricsPane extends ScrollPane {
             return;
         }
         teaching.start("Mean attention by layer", (cancelled, progress) -> new Teaching(run,
-                VizData.meanAttentionRows(run), VizData.headValues(run.capture().funneling(), FunnelMetric.ENTROPY)));
+                VizData.meanAttentionRows(run), VizData.headValues(run.capture().funnelling(), FunnelMetric.ENTROPY)));
     }
 
     private void showTeaching(Teaching t) {
@@ -339,13 +339,13 @@ public final class MetricsPane extends ScrollPane {
         CaptureRun run = vm.capture();
         if (run == null) {
             for (FunnelMetric m : FunnelMetric.values()) {
-                funneling.setSeries(m, List.of());
-                funneling.setBands(m, List.of());
+                funnelling.setSeries(m, List.of());
+                funnelling.setBands(m, List.of());
             }
-            funneling.setTokens(0);
+            funnelling.setTokens(0);
             return;
         }
-        FunnelingStats f = run.capture().funneling();
+        FunnellingStats f = run.capture().funnelling();
         double[] entropy = new double[f.layers()];
         double[] p90 = new double[f.layers()];
         double[] sink = new double[f.layers()];
@@ -354,8 +354,8 @@ public final class MetricsPane extends ScrollPane {
             p90[l] = f.positionsFor90(l);
             sink[l] = f.sinkMass(l);
         }
-        funneling.setSeries(FunnelMetric.ENTROPY, List.of(new LayerSeries("FullKV run", entropy)));
-        funneling.setSeries(FunnelMetric.SINK_MASS, List.of(new LayerSeries("FullKV run", sink)));
+        funnelling.setSeries(FunnelMetric.ENTROPY, List.of(new LayerSeries("FullKV run", entropy)));
+        funnelling.setSeries(FunnelMetric.SINK_MASS, List.of(new LayerSeries("FullKV run", sink)));
         List<LayerSeries> positions = new ArrayList<>();
         positions.add(new LayerSeries("FullKV run", p90));
         for (PolicyViewModel p : vm.policies()) {
@@ -364,10 +364,10 @@ public final class MetricsPane extends ScrollPane {
                 positions.add(new LayerSeries(name(p) + " budget", java.util.Arrays.stream(b).asDoubleStream().toArray()));
             }
         }
-        funneling.setSeries(FunnelMetric.POSITIONS_FOR_90_MASS, positions);
+        funnelling.setSeries(FunnelMetric.POSITIONS_FOR_90_MASS, positions);
         for (FunnelMetric m : FunnelMetric.values()) {
-            funneling.setBands(m, List.of(VizData.headSpread("FullKV run", f, m)));
+            funnelling.setBands(m, List.of(VizData.headSpread("FullKV run", f, m)));
         }
-        funneling.setTokens(run.promptTokens().length);
+        funnelling.setTokens(run.promptTokens().length);
     }
 }

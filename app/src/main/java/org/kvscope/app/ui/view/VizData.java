@@ -13,7 +13,7 @@ import org.kvscope.kv.KeptPositions;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.tokenizer.Tokenizer;
 import org.kvscope.trace.AttentionMaps;
-import org.kvscope.trace.FunnelingStats;
+import org.kvscope.trace.FunnellingStats;
 import org.kvscope.viz.view.FunnelMetric;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.BudgetCurve;
@@ -118,16 +118,16 @@ public final class VizData {
     }
 
     /** Smallest and largest head of each layer for one funnelling metric (the spread across heads). */
-    public static LayerBand headSpread(String name, FunnelingStats f, FunnelMetric metric) {
+    public static LayerBand headSpread(String name, FunnellingStats f, FunnelMetric metric) {
         return LayerBand.minMax(name, headSpreadValues(f, metric));
     }
 
     /** Per-head values of one funnelling metric, e.g. every head's attention entropy. */
-    public static HeadValues headValues(FunnelingStats f, FunnelMetric metric) {
+    public static HeadValues headValues(FunnellingStats f, FunnelMetric metric) {
         return new HeadValues(metric.label(), headSpreadValues(f, metric));
     }
 
-    private static double[][] headSpreadValues(FunnelingStats f, FunnelMetric metric) {
+    private static double[][] headSpreadValues(FunnellingStats f, FunnelMetric metric) {
         double[][] v = new double[f.layers()][f.heads()];
         for (int l = 0; l < f.layers(); l++) {
             for (int h = 0; h < f.heads(); h++) {

@@ -1,36 +1,36 @@
 package org.kvscope.trace;
 
 /**
- * Running per-(layer, head) sums of the funneling statistics of every attention row seen:
+ * Running per-(layer, head) sums of the funnelling statistics of every attention row seen:
  * entropy, positions covering 90% of the mass, mass on the sink positions, and mass by
  * query–key distance (log-spaced bins). Means are taken over rows.
  */
-public final class FunnelingStats {
+public final class FunnellingStats {
     private final int layers, heads, sinks;
     private final int[] distanceEdges;
     private final double[][] entropy, positions90, sinkMass;
     private final long[][] rows;
     private final double[][][] distance;
     /** Per query head: a head's rows come from one thread at a time (layers run in turn). */
-    private final org.kvscope.metrics.Funneling.Scratch[] scratch;
+    private final org.kvscope.metrics.Funnelling.Scratch[] scratch;
 
-    public FunnelingStats(int layers, int heads, int sinks, int maxDistance) {
+    public FunnellingStats(int layers, int heads, int sinks, int maxDistance) {
         this.layers = layers;
         this.heads = heads;
         this.sinks = sinks;
-        this.distanceEdges = org.kvscope.metrics.Funneling.logDistanceEdges(Math.max(2, maxDistance));
+        this.distanceEdges = org.kvscope.metrics.Funnelling.logDistanceEdges(Math.max(2, maxDistance));
         entropy = new double[layers][heads];
         positions90 = new double[layers][heads];
         sinkMass = new double[layers][heads];
         rows = new long[layers][heads];
         distance = new double[layers][heads][distanceEdges.length];
-        scratch = new org.kvscope.metrics.Funneling.Scratch[heads];
-        java.util.Arrays.setAll(scratch, h -> new org.kvscope.metrics.Funneling.Scratch());
+        scratch = new org.kvscope.metrics.Funnelling.Scratch[heads];
+        java.util.Arrays.setAll(scratch, h -> new org.kvscope.metrics.Funnelling.Scratch());
     }
 
     void add(int layer, int head, int queryPosition, int[] keyPositions, float[] weights, int count) {
-        entropy[layer][head] += org.kvscope.metrics.Funneling.entropy(weights, count);
-        positions90[layer][head] += org.kvscope.metrics.Funneling.positionsForMass(weights, count, 0.9, scratch[head]);
+        entropy[layer][head] += org.kvscope.metrics.Funnelling.entropy(weights, count);
+        positions90[layer][head] += org.kvscope.metrics.Funnelling.positionsForMass(weights, count, 0.9, scratch[head]);
         double total = 0, sink = 0;
         for (int s = 0; s < count; s++) {
             total += weights[s];
@@ -39,7 +39,7 @@ public final class FunnelingStats {
             }
         }
         sinkMass[layer][head] += total == 0 ? 0 : sink / total;
-        org.kvscope.metrics.Funneling.addLogDistanceProfile(weights, count, queryPosition, keyPositions,
+        org.kvscope.metrics.Funnelling.addLogDistanceProfile(weights, count, queryPosition, keyPositions,
                 distance[layer][head]);
         rows[layer][head]++;
     }

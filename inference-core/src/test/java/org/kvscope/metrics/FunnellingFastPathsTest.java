@@ -6,10 +6,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The partitioning {@link Funneling#positionsForMass} gives the same count as sorting the whole row, and the
+ * The partitioning {@link Funnelling#positionsForMass} gives the same count as sorting the whole row, and the
  * direct log-distance binning the same sums as the searched one.
  */
-class FunnelingFastPathsTest {
+class FunnellingFastPathsTest {
     private static final double[] FRACTIONS = {0.0, 0.5, 0.9, 0.99, 1.0};
 
     @Test
@@ -51,7 +51,7 @@ class FunnelingFastPathsTest {
         float[] one = new float[300];
         one[123] = 1;
         checkAll(one, 300);
-        assertEquals(1, Funneling.positionsForMass(one, 300, 0.9));
+        assertEquals(1, Funnelling.positionsForMass(one, 300, 0.9));
     }
 
     @Test
@@ -61,7 +61,7 @@ class FunnelingFastPathsTest {
             row[k] = (k * 37 % 101) / 100f;
         }
         float[] copy = row.clone();
-        Funneling.positionsForMass(row, row.length, 0.9);
+        Funnelling.positionsForMass(row, row.length, 0.9);
         org.junit.jupiter.api.Assertions.assertArrayEquals(copy, row);
         row[3] = -0.5f;
         checkAll(row, row.length);
@@ -72,7 +72,7 @@ class FunnelingFastPathsTest {
         Random r = new Random(3);
         for (int trial = 0; trial < 50; trial++) {
             int n = 1 + r.nextInt(700);
-            int[] edges = Funneling.logDistanceEdges(Math.max(2, n + r.nextInt(40)));
+            int[] edges = Funnelling.logDistanceEdges(Math.max(2, n + r.nextInt(40)));
             float[] row = new float[n];
             int[] keys = new int[n];
             for (int k = 0; k < n; k++) {
@@ -82,15 +82,15 @@ class FunnelingFastPathsTest {
             int query = r.nextInt(n + 1);
             double[] searched = new double[edges.length];
             double[] direct = new double[edges.length];
-            Funneling.addDistanceProfile(row, n, query, keys, edges, searched);
-            Funneling.addLogDistanceProfile(row, n, query, keys, direct);
+            Funnelling.addDistanceProfile(row, n, query, keys, edges, searched);
+            Funnelling.addLogDistanceProfile(row, n, query, keys, direct);
             org.junit.jupiter.api.Assertions.assertArrayEquals(searched, direct, 0.0);
         }
     }
 
     private static void checkAll(float[] row, int n) {
         for (double f : FRACTIONS) {
-            assertEquals(Funneling.positionsForMassSorted(row, n, f), Funneling.positionsForMass(row, n, f),
+            assertEquals(Funnelling.positionsForMassSorted(row, n, f), Funnelling.positionsForMass(row, n, f),
                     "n=" + n + " fraction=" + f);
         }
     }

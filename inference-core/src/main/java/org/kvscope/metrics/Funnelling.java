@@ -3,11 +3,11 @@ package org.kvscope.metrics;
 import java.util.Arrays;
 
 /**
- * Statistics of one attention row that together show "pyramidal funneling": lower layers spread
+ * Statistics of one attention row that together show "pyramidal funnelling": lower layers spread
  * attention broadly, upper layers concentrate it on few positions and on sinks.
  */
-public final class Funneling {
-    private Funneling() {}
+public final class Funnelling {
+    private Funnelling() {}
 
     /** Shannon entropy in nats of a row over keys 0..count-1 (normalised first). */
     public static double entropy(float[] row, int count) {
