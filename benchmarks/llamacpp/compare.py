@@ -12,10 +12,12 @@ same text from both engines, and llama.cpp loads every model file given (kvscope
 writer). Either failing stops the run.
 
   benchmarks/llamacpp/compare.py [--pairs 5] [--threads 2] [--prompt 256] [--decode 32]
-        [--depth D] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [MODEL.gguf ...]
+        [--depth D] [--cache-type f16] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [MODEL.gguf ...]
 
 --depth D (e.g. 2048, 8192) measures decode after a D-token prompt and skips prefill; without it
-the decode depth is --prompt. --synth writes missing synthetic files with `kvscope synth` into
+the decode depth is --prompt. --cache-type T (f32, f16, q8_0, q4_0; default f16, llama-bench's
+own default) is the KV cache type of both engines: `--cache-type T` for kvscope, `-ctk T -ctv T`
+for llama-bench (flash attention left at its default, auto). --synth writes missing synthetic files with `kvscope synth` into
 the scratch folder. The llama.cpp build comes from setup.sh (node-llama-cpp 3.21.1, pinned).
 Python 3 standard library only.
 """
@@ -75,8 +77,9 @@ def kvscope_bench(model, prompt, decode, threads, repeat, extra):
     return float(cells[3]), float(cells[4]), rss  # prefill tok/s, decode tok/s
 
 
-def llama_bench(binaries, model, prompt, decode, depth, threads, repeat):
-    cmd = [os.path.join(binaries, "llama-bench"), "-m", model, "-t", str(threads), "-r", str(repeat), "-o", "jsonl"]
+def llama_bench(binaries, model, prompt, decode, depth, threads, repeat, cache_type):
+    cmd = [os.path.join(binaries, "llama-bench"), "-m", model, "-t", str(threads), "-r", str(repeat), "-o", "jsonl",
+           "-ctk", cache_type, "-ctv", cache_type]
     if prompt:
         cmd += ["-p", str(prompt), "-n", str(decode), "-d", "0,%d" % depth]
     else:
@@ -179,8 +182,12 @@ def main():
     p.add_argument("--depth", type=int, default=0, help="decode after this many prompt tokens; no prefill column")
     p.add_argument("--repeat", type=int, default=3, help="runs inside each process (both engines)")
     p.add_argument("--synth", default="", help="SHAPE:TYPE,... synthetic files to write (if missing) and measure")
-    p.add_argument("--kvscope-args", default="", help="extra arguments for kvscope bench, e.g. a cache type")
+    p.add_argument("--cache-type", default="f16", choices=["f32", "f16", "q8_0", "q4_0"],
+                   help="KV cache type of both engines (default f16, llama-bench's default)")
+    p.add_argument("--kvscope-args", default="", help="extra arguments for kvscope bench")
     a = p.parse_args()
+    if "--cache-type" in a.kvscope_args.split():
+        fail("give the cache type with compare.py's own --cache-type (it sets both engines), not in --kvscope-args")
     if a.pairs < 1 or a.threads < 1 or a.decode < 1 or a.prompt < 1 or a.depth < 0 or a.repeat < 1:
         fail("--pairs, --threads, --prompt, --decode and --repeat must be at least 1, --depth at least 0")
     binaries = subprocess.run([os.path.join(HERE, "setup.sh"), SCRATCH], capture_output=True, text=True)
@@ -193,7 +200,7 @@ def main():
     for m in models:
         if not os.path.isfile(m):
             fail("%s is not a file" % m)
-    extra = a.kvscope_args.split()
+    extra = ["--cache-type", a.cache_type] + a.kvscope_args.split()
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
     isa = "AVX-512" if " avx512f" in flags else "AVX2" if " avx2" in flags else "no AVX2"
@@ -221,7 +228,7 @@ def main():
         depth = depths[model]
         for pair in range(a.pairs):
             o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra)
-            t = llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat)
+            t = llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat, a.cache_type)
             build, mtype = t[3], t[4]
             dec.append(o[1] / t[1])
             if prompt:
@@ -242,8 +249,8 @@ def main():
         rows.append(row)
         print(row, flush=True)
     print()
-    print("llama.cpp build_commit %s; %d pairs per model, %d threads, %d run(s) inside each process" % (
-        build, a.pairs, a.threads, a.repeat))
+    print("llama.cpp build_commit %s; %d pairs per model, %d threads, %d run(s) inside each process, KV cache %s" % (
+        build, a.pairs, a.threads, a.repeat, a.cache_type))
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for r in rows:

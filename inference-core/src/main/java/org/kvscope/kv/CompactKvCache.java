@@ -52,6 +52,20 @@ public final class CompactKvCache extends SlotKvCache {
         values[index(layer, kvHead)].read(from, count, dst, dstOffset);
     }
 
+    /**
+     * The stored halves of one head's keys, slot after slot (slot·headDim on), for kernels that
+     * convert them in registers; null unless this is an F16 cache whose every half written there
+     * is finite. Live storage: read only, valid until the next append or retain.
+     */
+    public short[] f16Keys(int layer, int kvHead) {
+        return keys[index(layer, kvHead)] instanceof F16Rows f ? f.finiteHalves() : null;
+    }
+
+    /** {@link #f16Keys} for the values. */
+    public short[] f16Values(int layer, int kvHead) {
+        return values[index(layer, kvHead)] instanceof F16Rows f ? f.finiteHalves() : null;
+    }
+
     @Override
     void store(int pair, int slot, float[] k, int ko, float[] v, int vo) {
         keys[pair].write(slot, k, ko);

@@ -51,11 +51,7 @@ final class AttentionKernels {
      */
     static float[] transposeKeys(float[] keys, int count, int hd) {
         int stride = stride(count);
-        float[][] holder = KEYS_T.get();
-        if (holder[0].length < hd * stride) {
-            holder[0] = new float[hd * stride];
-        }
-        float[] t = holder[0];
+        float[] t = grown(KEYS_T.get(), hd * stride);
         for (int s = 0; s < count; s++) {
             for (int d = 0, from = s * hd, to = s; d < hd; d++, to += stride) {
                 t[to] = keys[from + d];
@@ -106,9 +102,18 @@ final class AttentionKernels {
     }
 
     private static float[] packed(int n) {
-        float[][] holder = PACKED.get();
+        return grown(PACKED.get(), n);
+    }
+
+    /**
+     * holder[0], replaced first by an array of at least n floats if shorter: twice the old length
+     * when that is more, so a buffer that follows a prefill's 256-token chunks to a depth of
+     * thousands is reallocated a few times, not once per chunk (each dead copy is garbage of its
+     * full size, mostly straight in the old generation).
+     */
+    private static float[] grown(float[][] holder, int n) {
         if (holder[0].length < n) {
-            holder[0] = new float[n];
+            holder[0] = new float[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(n, 2L * holder[0].length))];
         }
         return holder[0];
     }
@@ -167,15 +172,15 @@ final class AttentionKernels {
      * axpy per key.
      */
     static void weightedValues(float[] p, int count, float[] values, int hd, float[] out, int oo) {
-        weightedValues(p, 0, count, values, hd, out, oo, false);
+        weightedValues(p, 0, count, values, 0, hd, out, oo, false);
     }
 
     /**
-     * {@link #weightedValues} for p[po ..], adding to out's values instead of replacing them
-     * when {@code accumulate}.
+     * {@link #weightedValues} for p[po ..] and the value rows from values[vo] on, adding to out's
+     * values instead of replacing them when {@code accumulate}.
      */
-    private static void weightedValues(float[] p, int po, int count, float[] values, int hd, float[] out, int oo,
-                                       boolean accumulate) {
+    static void weightedValues(float[] p, int po, int count, float[] values, int vo, int hd, float[] out, int oo,
+                               boolean accumulate) {
         int d = 0;
         for (; d + 4 * L <= hd; d += 4 * L) {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
@@ -185,7 +190,7 @@ final class AttentionKernels {
                 a2 = FloatVector.fromArray(F, out, oo + d + 2 * L);
                 a3 = FloatVector.fromArray(F, out, oo + d + 3 * L);
             }
-            for (int s = 0, row = d; s < count; s++, row += hd) {
+            for (int s = 0, row = vo + d; s < count; s++, row += hd) {
                 FloatVector ps = FloatVector.broadcast(F, p[po + s]);
                 a0 = FloatVector.fromArray(F, values, row).fma(ps, a0);
                 a1 = FloatVector.fromArray(F, values, row + L).fma(ps, a1);
@@ -199,7 +204,7 @@ final class AttentionKernels {
         }
         for (; d + L <= hd; d += L) {
             FloatVector a = accumulate ? FloatVector.fromArray(F, out, oo + d) : FloatVector.zero(F);
-            for (int s = 0, row = d; s < count; s++, row += hd) {
+            for (int s = 0, row = vo + d; s < count; s++, row += hd) {
                 a = FloatVector.fromArray(F, values, row).fma(FloatVector.broadcast(F, p[po + s]), a);
             }
             a.intoArray(out, oo + d);
@@ -213,7 +218,7 @@ final class AttentionKernels {
                 a2 = out[oo + d + 2];
                 a3 = out[oo + d + 3];
             }
-            for (int s = 0, row = d; s < count; s++, row += hd) {
+            for (int s = 0, row = vo + d; s < count; s++, row += hd) {
                 float ps = p[po + s];
                 a0 += ps * values[row];
                 a1 += ps * values[row + 1];
@@ -228,7 +233,7 @@ final class AttentionKernels {
         for (; d < hd; d++) {
             float a = accumulate ? out[oo + d] : 0f;
             for (int s = 0; s < count; s++) {
-                a += p[po + s] * values[s * hd + d];
+                a += p[po + s] * values[vo + s * hd + d];
             }
             out[oo + d] = a;
         }
@@ -280,7 +285,7 @@ final class AttentionKernels {
         for (int s0 = 0; s0 < count; s0 += per) {
             int n = Math.min(per, count - s0);
             cache.readValues(layer, kvHead, s0, n, tile, 0);
-            weightedValues(p, s0, n, tile, hd, out, oo, s0 > 0);
+            weightedValues(p, s0, n, tile, 0, hd, out, oo, s0 > 0);
         }
         if (count == 0) {
             java.util.Arrays.fill(out, oo, oo + hd, 0f);
@@ -297,9 +302,10 @@ final class AttentionKernels {
     static float[][] decodedHead(KvCache cache, int layer, int kvHead, int count) {
         int n = count * cache.headDim();
         float[][] head = HEAD.get();
-        if (head[0].length < n) {
-            head[0] = new float[n];
-            head[1] = new float[n];
+        if (head[0].length < n) { // doubling, up to the whole head
+            int size = (int) Math.max(n, Math.min(2L * head[0].length, (long) cache.capacity() * cache.headDim()));
+            head[0] = new float[size];
+            head[1] = new float[size];
         }
         cache.readKeys(layer, kvHead, 0, count, head[0], 0);
         cache.readValues(layer, kvHead, 0, count, head[1], 0);

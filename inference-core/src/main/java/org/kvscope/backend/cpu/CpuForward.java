@@ -32,6 +32,7 @@ public final class CpuForward {
     private final float attentionScale;
     /** The scalar one-thread path, or null for the vector kernels. */
     private final SmallModel small;
+    private final DecodeAttention decodeAttention;
     private Scratch s;
 
     /** Takes the scalar path when {@link SmallModel#of} accepts the model. */
@@ -46,6 +47,7 @@ public final class CpuForward {
         this.rope = new Rope(config);
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
         this.small = scalarIfSmall ? SmallModel.of(config, weights) : null;
+        this.decodeAttention = new DecodeAttention(config.headDim(), config.groupSize(), config.kvHeads(), attentionScale);
     }
 
     /** Whether this forward pass runs on the scalar kernels. */
@@ -156,7 +158,7 @@ public final class CpuForward {
             rope.rotate(b.q, t * qDim, c.heads(), b.cos[t], b.sin[t]);
             rope.rotate(b.k, t * kvDim, c.kvHeads(), b.cos[t], b.sin[t]);
         }
-        int[] before = new int[c.kvHeads()];
+        int[] before = b.before;
         for (int h = 0; h < c.kvHeads(); h++) {
             before[h] = cache.size(l, h);
         }
@@ -167,6 +169,8 @@ public final class CpuForward {
             for (int h = 0; h < c.heads(); h++) {
                 attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
             }
+        } else if (n == 1 && obs == null && DecodeAttention.applies(cache, l, c.headDim())) {
+            decodeAttention.attend(l, cache, b.q, b.scores, b.att);
         } else {
             Parallel.forRange(c.heads(), 1, (from, to) -> {
                 for (int h = from; h < to; h++) {
@@ -386,6 +390,8 @@ public final class CpuForward {
         /** Rows of logits, grown to what is asked for: one row unless every row's logits are wanted. */
         private float[] logits = new float[0];
         final float[][] scores, cos, sin;
+        /** Each kv-head's slots before a layer's append. */
+        final int[] before;
         /** Row length in {@link #scores}: four rows per head for blocked prefill attention. */
         final int rowStride;
 
@@ -403,6 +409,7 @@ public final class CpuForward {
             scaledQuery = new float[c.headDim()];
             rowStride = AttentionKernels.stride(capacity);
             scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
+            before = new int[c.kvHeads()];
             cos = new float[batch][c.ropeDim() / 2];
             sin = new float[batch][c.ropeDim() / 2];
         }

@@ -1,0 +1,308 @@
+package org.kvscope.backend.cpu;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import org.kvscope.kv.CompactKvCache;
+import org.kvscope.kv.KvCache;
+import org.kvscope.tensor.Parallel;
+import org.kvscope.tensor.VectorOps;
+
+/**
+ * Attention of one decoded token over an F16 cache read in place, as one parallel
+ * loop over tasks of (kv-head, run of slots): each task scores its slots for every query head
+ * of the kv-head's group, takes the softmax over its own slots and sums their values; the
+ * tasks' partial results are merged after the loop with their maxima and sums (as flash-decoding
+ * does). So the cores share the work evenly however few kv-heads there are, and each key and
+ * value is loaded and converted once for the whole group.
+ *
+ * <p>Scores need no horizontal sum per key: the products of L consecutive keys (L lanes a vector)
+ * with the query, one vector per key, are added pairwise into one vector of their L scores,
+ * log₂ L rounds of two two-vector permutes and an add, 15 such steps for 16 keys where a lane
+ * sum per key takes about as many instructions for each key. Halves become floats in registers:
+ * shifted into a float's place, the half's sign copies cleared, then multiplied by 2¹¹², exact
+ * for every finite half (subnormals and zeros included); a cache that ever stored an infinity or
+ * NaN is not read here ({@link CompactKvCache#f16Keys}).
+ *
+ * <p>For 8- and 16-lane vectors and heads of whole vectors, without an attention observer (which
+ * wants each query's normalised weights): {@link #applies}. Its sums run in another order than
+ * {@link CpuForward}'s per-head path, which an F32 cache keeps, so that analysis runs on the exact
+ * cache give the same results bit for bit with or without an observer. Not thread-safe: one per
+ * {@link CpuForward}.
+ */
+final class DecodeAttention implements Parallel.IntRangeBody {
+    private static final VectorSpecies<Float> F = VectorOps.F;
+    private static final int L = F.length();
+    private static final VectorSpecies<Integer> I = F.withLanes(int.class);
+    private static final VectorSpecies<Short> S = L >= 8 ? VectorSpecies.of(short.class, VectorShape.forBitSize(16 * L)) : null;
+    /** Slots converted per step of the values' pass: 64 (16 KiB of floats at 64 dimensions). */
+    private static final int VALUE_SLOTS = 64;
+    /** Tasks per thread: enough for the cores to even out, few enough that merging stays cheap. */
+    private static final int TASKS_PER_THREAD = 4;
+    /** Two-vector permutes of {@link #pairSums}, by block size B: 8 (16 lanes only), 4, 2 and 1. */
+    private static final FloatVector P8 = pairIndex(8, false), Q8 = pairIndex(8, true);
+    private static final FloatVector P4 = pairIndex(4, false), Q4 = pairIndex(4, true);
+    private static final FloatVector P2 = pairIndex(2, false), Q2 = pairIndex(2, true);
+    private static final FloatVector P1 = pairIndex(1, false), Q1 = pairIndex(1, true);
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    private final int hd, group, kvHeads, chunksPerHead;
+    private final float scale;
+    /** Per task and group head: the partial weighted values, the scores' maximum and the sum of their exponentials. */
+    private final float[] partial, partialMax, partialSum;
+    private final int[] visible;
+
+    // the call in progress
+    private int layer, chunk;
+    private KvCache cache;
+    private float[] q, out;
+    private float[][] scores;
+
+    /** For heads of {@code hd} dimensions, {@code group} query heads per kv-head, scores times {@code scale}. */
+    DecodeAttention(int hd, int group, int kvHeads, float scale) {
+        this.hd = hd;
+        this.group = group;
+        this.kvHeads = kvHeads;
+        this.scale = scale;
+        this.chunksPerHead = Math.max(1, (TASKS_PER_THREAD * Parallel.threads() + kvHeads - 1) / kvHeads);
+        int tasks = kvHeads * chunksPerHead;
+        partial = new float[tasks * group * hd];
+        partialMax = new float[tasks * group];
+        partialSum = new float[tasks * group];
+        visible = new int[kvHeads];
+    }
+
+    /** Whether {@link #attend} takes this cache's layer and head size: an F16 cache whose halves are all finite. */
+    static boolean applies(KvCache cache, int layer, int hd) {
+        if (L < 8 || hd % L != 0) {
+            return false;
+        }
+        if (cache instanceof CompactKvCache c) {
+            for (int h = 0; h < c.kvHeads(); h++) {
+                if (c.f16Keys(layer, h) == null || c.f16Values(layer, h) == null) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * out[h·hd ..] = attention of query head h (q[h·hd ..]) over every slot of its kv-head, for
+     * every head, the token's own key and value already appended; scores[h] is scratch of at
+     * least the head's slots rounded up to a vector. The cache must pass {@link #applies}.
+     */
+    void attend(int layer, KvCache cache, float[] q, float[][] scores, float[] out) {
+        int most = 0;
+        for (int h = 0; h < kvHeads; h++) {
+            visible[h] = cache.size(layer, h);
+            most = Math.max(most, visible[h]);
+        }
+        this.layer = layer;
+        this.cache = cache;
+        this.q = q;
+        this.scores = scores;
+        this.out = out;
+        chunk = Math.max(L, ((most + chunksPerHead - 1) / chunksPerHead + L - 1) / L * L);
+        try {
+            Parallel.forRange(kvHeads * chunksPerHead, 1, this);
+            merge();
+        } finally {
+            this.cache = null;
+            this.q = null;
+            this.scores = null;
+            this.out = null;
+        }
+    }
+
+    @Override
+    public void run(int from, int to) {
+        for (int t = from; t < to; t++) {
+            task(t);
+        }
+    }
+
+    private void task(int t) {
+        int kvh = t / chunksPerHead;
+        int s0 = (t % chunksPerHead) * chunk, s1 = Math.min(visible[kvh], s0 + chunk);
+        int base = t * group;
+        if (s0 >= s1) {
+            Arrays.fill(partialMax, base, base + group, Float.NEGATIVE_INFINITY);
+            Arrays.fill(partialSum, base, base + group, 0f);
+            return;
+        }
+        float[][] buffers = BUFFERS.get();
+        float[] qs = buffer(buffers, 0, group * hd);
+        float[] tile = buffer(buffers, 1, VALUE_SLOTS * hd);
+        for (int i = 0, from = kvh * group * hd; i < group * hd; i++) {
+            qs[i] = q[from + i] * scale;
+        }
+        CompactKvCache halves = (CompactKvCache) cache;
+        short[] keys = halves.f16Keys(layer, kvh);
+        for (int s = s0; s < s1; s += L) { // L keys as floats in the tile, zeros past the last
+            int n = Math.min(L, s1 - s);
+            halvesToFloats(keys, s * hd, n * hd, tile);
+            Arrays.fill(tile, n * hd, L * hd, 0f);
+            for (int j = 0; j < group; j++) { // lanes past s1 lie past the head's slots: no other task's
+                pairSums(tile, 0, hd, qs, j * hd, scores[kvh * group + j], s);
+            }
+        }
+        for (int j = 0; j < group; j++) {
+            float[] row = scores[kvh * group + j];
+            float max = Float.NEGATIVE_INFINITY;
+            for (int s = s0; s < s1; s++) {
+                max = Math.max(max, row[s]);
+            }
+            partialMax[base + j] = max;
+            partialSum[base + j] = VectorOps.expShifted(row, s0, s1 - s0, max);
+        }
+        short[] values = halves.f16Values(layer, kvh);
+        for (int s = s0; s < s1; s += VALUE_SLOTS) {
+            int n = Math.min(VALUE_SLOTS, s1 - s);
+            halvesToFloats(values, s * hd, n * hd, tile);
+            for (int j = 0; j < group; j++) {
+                AttentionKernels.weightedValues(scores[kvh * group + j], s, n, tile, 0, hd, partial, (base + j) * hd,
+                        s > s0);
+            }
+        }
+    }
+
+    /** Each head's output from its tasks' partial sums, rescaled to the largest of their maxima. */
+    private void merge() {
+        for (int kvh = 0; kvh < kvHeads; kvh++) {
+            for (int j = 0; j < group; j++) {
+                int h = kvh * group + j;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int c = 0; c < chunksPerHead; c++) {
+                    max = Math.max(max, partialMax[(kvh * chunksPerHead + c) * group + j]);
+                }
+                float total = 0f;
+                Arrays.fill(out, h * hd, (h + 1) * hd, 0f);
+                for (int c = 0; c < chunksPerHead; c++) {
+                    int at = (kvh * chunksPerHead + c) * group + j;
+                    if (partialSum[at] == 0f) {
+                        continue;
+                    }
+                    float w = (float) Math.exp(partialMax[at] - max);
+                    total += w * partialSum[at];
+                    for (int d = 0; d < hd; d++) {
+                        out[h * hd + d] += w * partial[at * hd + d];
+                    }
+                }
+                float inv = 1f / total;
+                for (int d = 0; d < hd; d++) {
+                    out[h * hd + d] *= inv;
+                }
+            }
+        }
+    }
+
+    private static float[] buffer(float[][] buffers, int i, int n) {
+        if (buffers[i].length < n) {
+            buffers[i] = new float[n];
+        }
+        return buffers[i];
+    }
+
+    /**
+     * dst[i] = halves[from + i] as floats for i &lt; n (n a multiple of L), exact for finite halves:
+     * sign-extended and shifted left by 13, a half has its exponent and mantissa in a float's
+     * place and copies of its sign in bits 30..28; cleared, that is the half's value times 2⁻¹¹²
+     * (a subnormal float for a subnormal half), and one multiplication by 2¹¹² makes it exact.
+     */
+    static void halvesToFloats(short[] halves, int from, int n, float[] dst) {
+        for (int i = 0; i < n; i += L) {
+            IntVector h = (IntVector) ShortVector.fromArray(S, halves, from + i).convertShape(VectorOperators.S2I, I, 0);
+            h.lanewise(VectorOperators.LSHL, 13).and(0x8fffffff).reinterpretAsFloats().mul(0x1p112f).intoArray(dst, i);
+        }
+    }
+
+    /**
+     * out[oo + j] = the score of key j (k[ko + j·hd ..], j &lt; L) against q[qo ..]: the keys'
+     * product vectors added in pairs, level by level, taken in bit-reversed order so that the
+     * lanes come out in the keys' own order. Written out per width in one method each, with the
+     * L accumulators in registers and the result stored there: C2 does not inline a helper that
+     * holds a loop at these call sites, and a vector returned from a call that is not inlined is
+     * boxed.
+     */
+    static void pairSums(float[] k, int ko, int hd, float[] q, int qo, float[] out, int oo) {
+        if (L == 16) {
+            pairSums16(k, ko, hd, q, qo, out, oo);
+        } else {
+            pairSums8(k, ko, hd, q, qo, out, oo);
+        }
+    }
+
+    private static void pairSums16(float[] k, int ko, int hd, float[] q, int qo, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
+        for (int i = 0; i < hd; i += 16) {
+            FloatVector x = FloatVector.fromArray(F, q, qo + i);
+            int at = ko + i;
+            a0 = FloatVector.fromArray(F, k, at).fma(x, a0);
+            a1 = FloatVector.fromArray(F, k, at + hd).fma(x, a1);
+            a2 = FloatVector.fromArray(F, k, at + 2 * hd).fma(x, a2);
+            a3 = FloatVector.fromArray(F, k, at + 3 * hd).fma(x, a3);
+            a4 = FloatVector.fromArray(F, k, at + 4 * hd).fma(x, a4);
+            a5 = FloatVector.fromArray(F, k, at + 5 * hd).fma(x, a5);
+            a6 = FloatVector.fromArray(F, k, at + 6 * hd).fma(x, a6);
+            a7 = FloatVector.fromArray(F, k, at + 7 * hd).fma(x, a7);
+            a8 = FloatVector.fromArray(F, k, at + 8 * hd).fma(x, a8);
+            a9 = FloatVector.fromArray(F, k, at + 9 * hd).fma(x, a9);
+            a10 = FloatVector.fromArray(F, k, at + 10 * hd).fma(x, a10);
+            a11 = FloatVector.fromArray(F, k, at + 11 * hd).fma(x, a11);
+            a12 = FloatVector.fromArray(F, k, at + 12 * hd).fma(x, a12);
+            a13 = FloatVector.fromArray(F, k, at + 13 * hd).fma(x, a13);
+            a14 = FloatVector.fromArray(F, k, at + 14 * hd).fma(x, a14);
+            a15 = FloatVector.fromArray(F, k, at + 15 * hd).fma(x, a15);
+        }
+        FloatVector b0 = pair(P8, Q8, a0, a8), b1 = pair(P8, Q8, a4, a12), b2 = pair(P8, Q8, a2, a10);
+        FloatVector b3 = pair(P8, Q8, a6, a14), b4 = pair(P8, Q8, a1, a9), b5 = pair(P8, Q8, a5, a13);
+        FloatVector b6 = pair(P8, Q8, a3, a11), b7 = pair(P8, Q8, a7, a15);
+        FloatVector c0 = pair(P4, Q4, b0, b1), c1 = pair(P4, Q4, b2, b3), c2 = pair(P4, Q4, b4, b5);
+        FloatVector c3 = pair(P4, Q4, b6, b7);
+        pair(P1, Q1, pair(P2, Q2, c0, c1), pair(P2, Q2, c2, c3)).intoArray(out, oo);
+    }
+
+    private static void pairSums8(float[] k, int ko, int hd, float[] q, int qo, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int i = 0; i < hd; i += 8) {
+            FloatVector x = FloatVector.fromArray(F, q, qo + i);
+            int at = ko + i;
+            a0 = FloatVector.fromArray(F, k, at).fma(x, a0);
+            a1 = FloatVector.fromArray(F, k, at + hd).fma(x, a1);
+            a2 = FloatVector.fromArray(F, k, at + 2 * hd).fma(x, a2);
+            a3 = FloatVector.fromArray(F, k, at + 3 * hd).fma(x, a3);
+            a4 = FloatVector.fromArray(F, k, at + 4 * hd).fma(x, a4);
+            a5 = FloatVector.fromArray(F, k, at + 5 * hd).fma(x, a5);
+            a6 = FloatVector.fromArray(F, k, at + 6 * hd).fma(x, a6);
+            a7 = FloatVector.fromArray(F, k, at + 7 * hd).fma(x, a7);
+        }
+        FloatVector c0 = pair(P4, Q4, a0, a4), c1 = pair(P4, Q4, a2, a6), c2 = pair(P4, Q4, a1, a5);
+        FloatVector c3 = pair(P4, Q4, a3, a7);
+        pair(P1, Q1, pair(P2, Q2, c0, c1), pair(P2, Q2, c2, c3)).intoArray(out, oo);
+    }
+
+    /** Index vector selecting, from a ‖ b, lane by lane within each run of 2B: a's low half and b's (P) or their high halves (Q). */
+    private static FloatVector pairIndex(int block, boolean high) {
+        if (2 * block > L) {
+            return null;
+        }
+        float[] index = new float[L];
+        for (int k = 0; k < L; k++) {
+            boolean first = k % (2 * block) < block;
+            index[k] = high ? (first ? k + block : L + k) : (first ? k : L + k - block);
+        }
+        return FloatVector.fromArray(F, index, 0);
+    }
+
+    /** Lanes of each run of 2B: a's B pair sums, then b's (see {@link #pairIndex}). */
+    private static FloatVector pair(FloatVector p, FloatVector qIndex, FloatVector a, FloatVector b) {
+        return p.selectFrom(a, b).add(qIndex.selectFrom(a, b));
+    }
+}
