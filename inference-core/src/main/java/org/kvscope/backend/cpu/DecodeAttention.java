@@ -4,8 +4,10 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.kvscope.kv.CompactKvCache;
 import org.kvscope.kv.KvCache;
@@ -22,7 +24,7 @@ import org.kvscope.tensor.VectorOps;
  *
  * <p>Scores need no horizontal sum per key: the products of L consecutive keys (L lanes a vector)
  * with the query, one vector per key, are added pairwise into one vector of their L scores,
- * log₂ L rounds of two two-vector permutes and an add, 15 such steps for 16 keys where a lane
+ * log₂ L rounds, 15 steps for 16 keys of two lane moves, two blends and an add, where a lane
  * sum per key takes about as many instructions for each key. Halves become floats in registers:
  * shifted into a float's place, the half's sign copies cleared, then multiplied by 2¹¹², exact
  * for every finite half (subnormals and zeros included); a cache that ever stored an infinity or
@@ -43,12 +45,12 @@ final class DecodeAttention implements Parallel.IntRangeBody {
     private static final int VALUE_SLOTS = 64;
     /** Tasks per thread: enough for the cores to even out, few enough that merging stays cheap. */
     private static final int TASKS_PER_THREAD = 4;
-    /** Two-vector permutes of {@link #pairSums}, by block size B: 8 (16 lanes only), 4, 2 and 1. */
-    private static final FloatVector P8 = pairIndex(8, false), Q8 = pairIndex(8, true);
-    private static final FloatVector P4 = pairIndex(4, false), Q4 = pairIndex(4, true);
-    private static final FloatVector P2 = pairIndex(2, false), Q2 = pairIndex(2, true);
-    private static final FloatVector P1 = pairIndex(1, false), Q1 = pairIndex(1, true);
-    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[2][0]);
+    /** Lane moves of {@link #pairSums}, by block size B: 8 (16 lanes only), 4, 2 and 1. */
+    private static final VectorShuffle<Float> UP8 = moved(8, -8), DOWN8 = moved(8, 8), UP4 = moved(4, -4),
+            DOWN4 = moved(4, 4), UP2 = moved(2, -2), DOWN2 = moved(2, 2), UP1 = moved(1, -1), DOWN1 = moved(1, 1);
+    private static final VectorMask<Float> HIGH8 = highHalves(8), HIGH4 = highHalves(4), HIGH2 = highHalves(2),
+            HIGH1 = highHalves(1);
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private final int hd, group, kvHeads, chunksPerHead;
     private final float scale;
@@ -139,6 +141,7 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         float[][] buffers = BUFFERS.get();
         float[] qs = buffer(buffers, 0, group * hd);
         float[] tile = buffer(buffers, 1, VALUE_SLOTS * hd);
+        float[] sums = buffer(buffers, 2, L * L);
         for (int i = 0, from = kvh * group * hd; i < group * hd; i++) {
             qs[i] = q[from + i] * scale;
         }
@@ -149,7 +152,7 @@ final class DecodeAttention implements Parallel.IntRangeBody {
             halvesToFloats(keys, s * hd, n * hd, tile);
             Arrays.fill(tile, n * hd, L * hd, 0f);
             for (int j = 0; j < group; j++) { // lanes past s1 lie past the head's slots: no other task's
-                pairSums(tile, 0, hd, qs, j * hd, scores[kvh * group + j], s);
+                pairSums(tile, 0, hd, qs, j * hd, sums, scores[kvh * group + j], s);
             }
         }
         for (int j = 0; j < group; j++) {
@@ -223,22 +226,23 @@ final class DecodeAttention implements Parallel.IntRangeBody {
     }
 
     /**
-     * out[oo + j] = the score of key j (k[ko + j·hd ..], j &lt; L) against q[qo ..]: the keys'
-     * product vectors added in pairs, level by level, taken in bit-reversed order so that the
-     * lanes come out in the keys' own order. Written out per width in one method each, with the
-     * L accumulators in registers and the result stored there: C2 does not inline a helper that
-     * holds a loop at these call sites, and a vector returned from a call that is not inlined is
-     * boxed.
+     * out[oo + j] = the score of key j (k[ko + j·hd ..], j &lt; L) against q[qo ..]: each key's
+     * product vector with the query, into sums[j·L ..] (L·L floats of scratch), then those added
+     * in pairs, level by level, taken in bit-reversed order so that the lanes come out in the
+     * keys' own order. Two methods per width, each with its vectors in registers: as one, C2
+     * stops inlining the vector calls halfway (its node count cut-off) and boxes the rest.
      */
-    static void pairSums(float[] k, int ko, int hd, float[] q, int qo, float[] out, int oo) {
+    static void pairSums(float[] k, int ko, int hd, float[] q, int qo, float[] sums, float[] out, int oo) {
         if (L == 16) {
-            pairSums16(k, ko, hd, q, qo, out, oo);
+            products16(k, ko, hd, q, qo, sums);
+            pairSums16(sums, out, oo);
         } else {
-            pairSums8(k, ko, hd, q, qo, out, oo);
+            products8(k, ko, hd, q, qo, sums);
+            pairSums8(sums, out, oo);
         }
     }
 
-    private static void pairSums16(float[] k, int ko, int hd, float[] q, int qo, float[] out, int oo) {
+    private static void products16(float[] k, int ko, int hd, float[] q, int qo, float[] sums) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         FloatVector a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
         for (int i = 0; i < hd; i += 16) {
@@ -261,15 +265,33 @@ final class DecodeAttention implements Parallel.IntRangeBody {
             a14 = FloatVector.fromArray(F, k, at + 14 * hd).fma(x, a14);
             a15 = FloatVector.fromArray(F, k, at + 15 * hd).fma(x, a15);
         }
-        FloatVector b0 = pair(P8, Q8, a0, a8), b1 = pair(P8, Q8, a4, a12), b2 = pair(P8, Q8, a2, a10);
-        FloatVector b3 = pair(P8, Q8, a6, a14), b4 = pair(P8, Q8, a1, a9), b5 = pair(P8, Q8, a5, a13);
-        FloatVector b6 = pair(P8, Q8, a3, a11), b7 = pair(P8, Q8, a7, a15);
-        FloatVector c0 = pair(P4, Q4, b0, b1), c1 = pair(P4, Q4, b2, b3), c2 = pair(P4, Q4, b4, b5);
-        FloatVector c3 = pair(P4, Q4, b6, b7);
-        pair(P1, Q1, pair(P2, Q2, c0, c1), pair(P2, Q2, c2, c3)).intoArray(out, oo);
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, 16);
+        a2.intoArray(sums, 32);
+        a3.intoArray(sums, 48);
+        a4.intoArray(sums, 64);
+        a5.intoArray(sums, 80);
+        a6.intoArray(sums, 96);
+        a7.intoArray(sums, 112);
+        a8.intoArray(sums, 128);
+        a9.intoArray(sums, 144);
+        a10.intoArray(sums, 160);
+        a11.intoArray(sums, 176);
+        a12.intoArray(sums, 192);
+        a13.intoArray(sums, 208);
+        a14.intoArray(sums, 224);
+        a15.intoArray(sums, 240);
     }
 
-    private static void pairSums8(float[] k, int ko, int hd, float[] q, int qo, float[] out, int oo) {
+    /** {@link #pairSums} for 16 lanes: the first level here, the other three in {@link #pairSums8}. */
+    private static void pairSums16(float[] sums, float[] out, int oo) {
+        for (int j = 0; j < 8; j++) { // key j's row paired with key j + 8's, in row j
+            pair(UP8, DOWN8, HIGH8, row(sums, j), row(sums, j + 8)).intoArray(sums, j * 16);
+        }
+        pairSums8(sums, out, oo);
+    }
+
+    private static void products8(float[] k, int ko, int hd, float[] q, int qo, float[] sums) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int i = 0; i < hd; i += 8) {
             FloatVector x = FloatVector.fromArray(F, q, qo + i);
@@ -283,26 +305,64 @@ final class DecodeAttention implements Parallel.IntRangeBody {
             a6 = FloatVector.fromArray(F, k, at + 6 * hd).fma(x, a6);
             a7 = FloatVector.fromArray(F, k, at + 7 * hd).fma(x, a7);
         }
-        FloatVector c0 = pair(P4, Q4, a0, a4), c1 = pair(P4, Q4, a2, a6), c2 = pair(P4, Q4, a1, a5);
-        FloatVector c3 = pair(P4, Q4, a3, a7);
-        pair(P1, Q1, pair(P2, Q2, c0, c1), pair(P2, Q2, c2, c3)).intoArray(out, oo);
+        a0.intoArray(sums, 0);
+        a1.intoArray(sums, 8);
+        a2.intoArray(sums, 16);
+        a3.intoArray(sums, 24);
+        a4.intoArray(sums, 32);
+        a5.intoArray(sums, 40);
+        a6.intoArray(sums, 48);
+        a7.intoArray(sums, 56);
     }
 
-    /** Index vector selecting, from a ‖ b, lane by lane within each run of 2B: a's low half and b's (P) or their high halves (Q). */
-    private static FloatVector pairIndex(int block, boolean high) {
+    /** The last three levels of {@link #pairSums} over 8 rows of L lanes. */
+    private static void pairSums8(float[] sums, float[] out, int oo) {
+        FloatVector c0 = pair(UP4, DOWN4, HIGH4, row(sums, 0), row(sums, 4));
+        FloatVector c1 = pair(UP4, DOWN4, HIGH4, row(sums, 2), row(sums, 6));
+        FloatVector c2 = pair(UP4, DOWN4, HIGH4, row(sums, 1), row(sums, 5));
+        FloatVector c3 = pair(UP4, DOWN4, HIGH4, row(sums, 3), row(sums, 7));
+        pair(UP1, DOWN1, HIGH1, pair(UP2, DOWN2, HIGH2, c0, c1), pair(UP2, DOWN2, HIGH2, c2, c3)).intoArray(out, oo);
+    }
+
+    /** Key j's product vector in {@link #pairSums}' scratch. */
+    private static FloatVector row(float[] sums, int j) {
+        return FloatVector.fromArray(F, sums, j * L);
+    }
+
+    /**
+     * Lane k takes lane k + by where that stays inside its run of 2B lanes (the high half from the
+     * low one, by = -B, or back, by = B); other lanes keep their own (masked off by the caller).
+     * Single-vector moves and blends, not two-vector selects: C2 leaves those boxed here.
+     */
+    private static VectorShuffle<Float> moved(int block, int by) {
         if (2 * block > L) {
             return null;
         }
-        float[] index = new float[L];
+        int[] index = new int[L];
         for (int k = 0; k < L; k++) {
-            boolean first = k % (2 * block) < block;
-            index[k] = high ? (first ? k + block : L + k) : (first ? k : L + k - block);
+            boolean high = k % (2 * block) >= block;
+            index[k] = high == (by < 0) ? k + by : k;
         }
-        return FloatVector.fromArray(F, index, 0);
+        return VectorShuffle.fromArray(F, index, 0);
     }
 
-    /** Lanes of each run of 2B: a's B pair sums, then b's (see {@link #pairIndex}). */
-    private static FloatVector pair(FloatVector p, FloatVector qIndex, FloatVector a, FloatVector b) {
-        return p.selectFrom(a, b).add(qIndex.selectFrom(a, b));
+    /** The high half of each run of 2B lanes. */
+    private static VectorMask<Float> highHalves(int block) {
+        if (2 * block > L) {
+            return null;
+        }
+        boolean[] high = new boolean[L];
+        for (int k = 0; k < L; k++) {
+            high[k] = k % (2 * block) >= block;
+        }
+        return VectorMask.fromArray(F, high, 0);
+    }
+
+    /**
+     * Each run of 2B lanes: a's B pair sums (its low half plus its high half), then b's.
+     */
+    private static FloatVector pair(VectorShuffle<Float> up, VectorShuffle<Float> down, VectorMask<Float> high,
+                                    FloatVector a, FloatVector b) {
+        return a.blend(b.rearrange(up), high).add(a.rearrange(down).blend(b, high));
     }
 }
