@@ -237,10 +237,11 @@ class CliTest {
                 "--policies", "snapkv,kvzip");
         assertEquals(0, r.code(), r.err());
         for (String p : new String[] {"snapkv", "kvzip"}) {
-            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\| " + p + " \\| [0-9.]+ \\| [-+][0-9.]+% \\| [0-9.]+ \\|")),
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\| " + p + " \\| [0-9.]+ \\| [-+][0-9.]+% \\| [0-9.]+ \\| [0-9.]+ \\|")),
                     p + ": " + r.out());
         }
         assertTrue(r.out().contains("kvzip reconstruction pass"), r.out());
+        assertTrue(r.out().contains("selection: best of " + BenchPoliciesCommand.SELECTION_CALLS + " calls"), r.out());
         assertTrue(r.err().contains("bench-policies"), "progress on stderr: " + r.err());
         assertCleanError(run("bench-policies", "--model", tiny.toString(), "--tokens", "200"), 2, "--tokens", "128");
         assertCleanError(run("bench-policies", "--model", tiny.toString(), "--policies", "magic"), 2, "unknown policy 'magic'");
