@@ -41,11 +41,12 @@ public final class AnalyzeCommand implements Command {
         return """
                 usage: kvscope analyze --model FILE (--prompt TEXT | --text-file FILE | --suite ID) --policy NAME
                                        [--budget B] [policy parameters] [--continuation K] [--decode-steps S] [--out FILE]
-                                       [--decode-cap none|budget] [--quiet]
+                                       [--decode-cap none|budget] [--max-tokens N] [--window-capture W]
+                                       [--device D] [--cache-type T] [--quiet]
                   --suite ID         first text of a perplexity or teaching suite (sample-prompts)
                   --max-tokens N     keep only the prompt's first N tokens, 3..1048576
                   --continuation K   last K prompt tokens are teacher-forced after compression for perplexity,
-                     1..the prompt's tokens - 2 (default 25%)
+                                     1..the prompt's tokens - 2 (default 25%)
                   --decode-steps S   FullKV decode steps captured for recall, 0..4096 (default 16)
                   --window-capture W exact rows captured for the last W prompt queries, 1..4096 (default 64)
                   --decode-cap M     cache while the continuation is teacher-forced: none (as the policy lets it

@@ -46,13 +46,13 @@ public final class BenchPoliciesCommand implements Command {
                   --repeat R       timed rounds, 1..1000, best of each reported (default 2); configurations run
                                    round-robin after one warm-up round on a 256-token prompt
                   --budget B       entries per layer and kv-head for policies with a budget, 2..1048576,
-                   more than each one's always-kept window (default 128)
+                                   more than each one's always-kept window (default 128)
                   --policies LIST  comma-separated (default: every registered policy)
                   --recompute      also time recomputing kept sets, recall and memory for a new budget
                                    from a capture (issue 3's slider move)
+                """ + Progress.USAGE + "\n" + """
                 targets (issue 15): prefill within 5% of FullKV's; selection at most 10 ms at 2,048 tokens
-                on the SmolLM2-135M shape (kvscope synth --shape smollm2-135m --type q8_0 --out FILE)
-                """ + Progress.USAGE;
+                on the SmolLM2-135M shape (kvscope synth --shape smollm2-135m --type q8_0 --out FILE)""";
     }
 
     @Override

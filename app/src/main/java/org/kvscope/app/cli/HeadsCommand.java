@@ -28,7 +28,7 @@ public final class HeadsCommand implements Command {
     public String usage() {
         return """
                 usage: kvscope heads --model FILE [--retrieval-ratio R] [--format table|csv|json] [--out FILE]
-                                     [--quiet]
+                                     [--device D] [--cache-type T] [--quiet]
                   --retrieval-ratio R  share of layers x kv-heads classed as retrieval heads, in [0, 1] (default 0.5,
                                        as duo-attention's parameter of the same name)
                   --format F           table (default), csv or json

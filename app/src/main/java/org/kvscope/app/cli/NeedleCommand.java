@@ -30,7 +30,7 @@ public final class NeedleCommand implements Command {
         return """
                 usage: kvscope needle --model FILE --suite ID --policy NAME [policy parameters]
                                       [--templates N] [--decode-cap none|budget] [--out-json FILE] [--out-csv FILE]
-                                      [--questions M [--replays N]] [--quiet]
+                                      [--questions M [--replays N]] [--device D] [--cache-type T] [--quiet]
                   --suite ID       a needle suite (needle-stories-short for stories260K)
                   --templates N    use only the suite's first N needle templates, 0..1000 (default 0: all)
                   --decode-cap M   none: the cache grows as the policy lets it while the answer is teacher-forced
@@ -44,10 +44,10 @@ public final class NeedleCommand implements Command {
                                    FullKV, query-agnostic (compressed after the context alone) and query-aware
                                    (compressed after the context and the first question) side by side
                   --replays N      replays of M questions, 1..10000 (default 8), rotating templates and depths
-                """ + Progress.USAGE + "\n" + """
+                """ + DeviceOption.USAGE + "\n" + Progress.USAGE + "\n" + """
                 Success = greedy decoding reproduces the answer exactly; log-prob grades near misses.
                 Deterministic: the suite fixes the haystack seed.
-                """ + DeviceOption.USAGE + "\n" + PolicyOptions.describeAll();
+                """ + PolicyOptions.describeAll();
     }
 
     /** The one {@code --decode-cap} mode given (none by default). */

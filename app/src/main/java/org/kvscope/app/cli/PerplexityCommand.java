@@ -15,11 +15,12 @@ public final class PerplexityCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: kvscope perplexity --model FILE --text-file FILE [--context C] [--quiet]
+                usage: kvscope perplexity --model FILE --text-file FILE [--context C] [--device D]
+                                          [--cache-type T] [--quiet]
                   --model FILE       GGUF model
                   --text-file FILE   UTF-8 text to score
                   --context C        window length in tokens, 2..the model's context length (default: the
-                     model's context, at most 2048);
+                                     model's context, at most 2048);
                                      the text is cut into windows of this size, each scored from a fresh cache
                 """ + DeviceOption.USAGE + "\n" + Progress.USAGE;
     }

@@ -31,7 +31,8 @@ public final class ScoreAgreementCommand implements Command {
         return """
                 usage: kvscope score-agreement --model FILE (--prompt TEXT | --text-file FILE | --suite ID)
                                                [--policies LIST] [--budget B] [--top-k K] [--max-tokens N]
-                                               [--window-capture W] [--out-json FILE] [--out-csv FILE] [--quiet]
+                                               [--window-capture W] [--out-json FILE] [--out-csv FILE]
+                                               [--device D] [--cache-type T] [--quiet]
                   --policies LIST    comma-separated policies that score positions (default: every one that does)
                   --budget B         budget given to policies that declare one, 1..1048576, more than each
                                      one's always-kept window (default 64)
@@ -41,9 +42,9 @@ public final class ScoreAgreementCommand implements Command {
                                      policy's observation window must fit in it
                   --out-json FILE    the JSON report (without --out-json or --out-csv it goes to stdout)
                   --out-csv FILE     one row per pair and layer: spearman and topk_overlap averaged over kv-heads
+                """ + DeviceOption.USAGE + "\n" + Progress.USAGE + "\n" + """
                 Compared are the prompt positions both policies choose among (neither one's always-kept sinks
-                nor recent window); tied scores share their mean rank; top-k ties go to the earlier position.
-                """ + DeviceOption.USAGE + "\n" + Progress.USAGE;
+                nor recent window); tied scores share their mean rank; top-k ties go to the earlier position.""";
     }
 
     @Override

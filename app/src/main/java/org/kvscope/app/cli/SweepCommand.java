@@ -33,7 +33,7 @@ public final class SweepCommand implements Command {
                 usage: kvscope sweep --model FILE [--policies LIST] [--budgets LIST] [--schedules LIST]
                                      [--perplexity-suite ID] [--needle-suite ID] [--texts N] [--needle-templates N]
                                      [--decode-steps S] [--decode-cap LIST] [--out-json FILE] [--out-csv FILE]
-                                     [--quiet]
+                                     [--device D] [--cache-type T] [--quiet]
                   --policies LIST        comma-separated (default: all registered)
                   --budgets LIST         comma-separated entries per layer and kv-head, each at most the model's
                                          context length (default 16,32,64,128)

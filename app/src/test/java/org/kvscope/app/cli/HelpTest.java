@@ -7,6 +7,8 @@ import static org.kvscope.app.cli.CliTest.run;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -43,11 +45,24 @@ class HelpTest {
         assertCleanError(run("help", "frobnicate"), 2, "unknown command 'frobnicate'");
     }
 
+    /** Issue 16 item 10 found generate's usage line without --device; no command's synopsis may omit an option. */
     @Test
-    void generatesUsageLineShowsTheDeviceOption() {
-        String usage = run("help", "generate").out();
-        String synopsis = usage.substring(0, usage.indexOf("\n  --"));
-        assertTrue(synopsis.contains("[--device D]"), synopsis);
+    void everyUsageLineShowsEveryOptionItsHelpDescribes() {
+        Pattern described = Pattern.compile("(?m)^  (--?[a-z][a-z-]*)");
+        List<String> names = new ArrayList<>(Cli.standard().commands().stream().map(Command::name).toList());
+        names.addAll(List.of("gui", "screenshots", "bench-ui"));
+        for (String name : names) {
+            String help = run("help", name).out();
+            int end = help.indexOf("\n  -");
+            String synopsis = end < 0 ? help : help.substring(0, end);
+            String options = help.substring(synopsis.length()).split("policies and their parameters:")[0];
+            Matcher m = described.matcher(options);
+            while (m.find()) {
+                assertTrue(Pattern.compile(Pattern.quote(m.group(1)) + "(?![a-z-])").matcher(synopsis).find(),
+                        name + ": " + m.group(1) + " is described but missing from the usage line:\n" + synopsis);
+            }
+        }
+        assertTrue(run("help", "generate").out().contains("[--device D]"));
     }
 
     @Test
