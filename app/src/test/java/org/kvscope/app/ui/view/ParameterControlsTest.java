@@ -160,6 +160,22 @@ class ParameterControlsTest {
     }
 
     @Test
+    void badTextGetsAValidationMarkBeforeItIsCommittedAndGoodTextClearsIt(FxRobot robot) throws Exception {
+        NumberControl budget = number(robot, "budget");
+        robot.doubleClickOn(budget.field()).write("12x");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertFalse(WaitForAsyncUtils.asyncFx(() -> org.controlsfx.control.decoration.Decorator
+                .getDecorations(budget.field()).isEmpty()).get(), "the field is marked while the text is bad");
+        assertEquals(64, vm.values().get("budget"), "nothing is applied until Enter");
+        robot.doubleClickOn(budget.field()).write("40");
+        WaitForAsyncUtils.waitForFxEvents();
+        assertTrue(WaitForAsyncUtils.asyncFx(() -> org.controlsfx.control.decoration.Decorator
+                .getDecorations(budget.field()).isEmpty()).get(), "good text clears the mark");
+        robot.type(KeyCode.ENTER);
+        assertEquals(40, vm.values().get("budget"));
+    }
+
+    @Test
     void onlyTheParametersTheScheduleUsesAreShownUnderThePapersNames(FxRobot robot) throws Exception {
         robot.interact(() -> vm.select("pyramidkv"));
         assertTrue(shown().contains("beta"));
