@@ -16,14 +16,16 @@ import javafx.scene.control.Button;
 import javafx.stage.Stage;
 import org.controlsfx.control.StatusBar;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
+import org.kvscope.gguf.GGMLType;
+import org.kvscope.model.ModelShape;
 import org.kvscope.model.SharedModels;
+import org.kvscope.model.SyntheticModelWriter;
 import org.kvscope.prompts.SampleTexts;
 import org.kvscope.viz.view.TokenStripView;
 import org.testfx.api.FxRobot;
@@ -32,13 +34,14 @@ import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
 /**
- * The window stays responsive on stories260K: typing into a long prompt, a Run and a generation
+ * The window stays responsive on stories260K (a generated model where ../shared/models is absent): typing into a long prompt, a Run and a generation
  * show progress and can be cancelled. {@link FxStallCheck} fails any of these scenarios in which
  * the FX thread was busy longer than its limit at a stretch.
  */
 @ExtendWith(ApplicationExtension.class)
 class ResponsivenessTest {
     private static final String MODEL = "stories260K.gguf";
+    @org.junit.jupiter.api.io.TempDir static Path dir;
     private WorkbenchViewModel vm;
     private MainWindow window;
 
@@ -65,11 +68,19 @@ class ResponsivenessTest {
         WaitForAsyncUtils.waitForFxEvents();
     }
 
+    /** stories260K from ../shared/models, or else a generated model (a fresh clone has no shared models). */
     private void load(FxRobot robot) throws Exception {
-        Path model = SharedModels.find(MODEL).orElse(null);
-        Assumptions.assumeTrue(model != null, SharedModels.missingMessage(MODEL));
+        Path model = SharedModels.find(MODEL).orElse(dir.resolve("tiny.gguf"));
+        if (!Files.exists(model)) {
+            SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, model, 7);
+        }
         robot.interact(() -> vm.openModel(model));
         await(() -> vm.model() != null && !vm.loadingProperty().get());
+    }
+
+    /** {@code tokens}, or fewer where the loaded model's context leaves Run less room. */
+    private int fitting(int tokens) {
+        return Math.min(tokens, vm.model().config().contextLength() - Workbench.DECODE_STEPS - 2);
     }
 
     /** About {@code tokens} tokens of sample stories. */
@@ -113,7 +124,7 @@ class ResponsivenessTest {
     @Test
     void runShowsProgressAndCancelDropsTheCapture(FxRobot robot) throws Exception {
         load(robot);
-        String text = story(480);
+        String text = story(fitting(480));
         robot.interact(() -> vm.promptProperty().set(text));
         Button cancel = robot.lookup("#status-cancel").queryButton();
         StatusBar bar = robot.lookup("#status").queryAs(StatusBar.class);
@@ -141,6 +152,9 @@ class ResponsivenessTest {
         load(robot);
         // On an idle machine stories260K generates 400 tokens in well under a second, faster than a
         // robot click: the status bar's Cancel button is fired from the FX thread at the third token.
+        String prompt = "Once upon a time, there was a little girl named Lily.";
+        int steps = Math.min(400, vm.model().config().contextLength()
+                - vm.model().tokenizer().encodeWithSpecials(prompt).length - 1);
         var progressAtCancel = new java.util.concurrent.atomic.AtomicReference<Double>();
         robot.interact(() -> {
             Button cancel = (Button) window.lookup("#status-cancel");
@@ -150,14 +164,14 @@ class ResponsivenessTest {
                     cancel.fire();
                 }
             });
-            vm.promptProperty().set("Once upon a time, there was a little girl named Lily.");
-            vm.generate(400);
+            vm.promptProperty().set(prompt);
+            vm.generate(steps);
         });
         await(() -> progressAtCancel.get() != null);
         double progress = progressAtCancel.get();
         assertTrue(progress > 0 && progress < 1, "progress between 0 and 1, was " + progress);
         await(() -> !vm.generatingProperty().get());
-        assertTrue(vm.generated().size() < 400, "stopped early: " + vm.generated().size());
+        assertTrue(vm.generated().size() < steps, "stopped early: " + vm.generated().size() + " of " + steps);
         assertFalse(vm.task().isRunning());
     }
 }
