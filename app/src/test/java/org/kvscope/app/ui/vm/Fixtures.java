@@ -32,6 +32,25 @@ final class Fixtures {
         return vm;
     }
 
+    /** {@link #withQueuedWorker} with the tiny model loaded. */
+    static WorkbenchViewModel loadedWithQueuedWorker(QueuedExecutorService worker, Path dir) throws IOException {
+        WorkbenchViewModel vm = withQueuedWorker(worker, dir);
+        vm.openModel(tinyModel(dir));
+        worker.runAll();
+        return vm;
+    }
+
+    /** The problems {@code vm} reports from now on, in order. */
+    static java.util.List<Problem> problems(WorkbenchViewModel vm) {
+        java.util.List<Problem> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        vm.problemProperty().addListener((o, x, p) -> {
+            if (p != null) {
+                seen.add(p);
+            }
+        });
+        return seen;
+    }
+
     /** Waits up to 20 s for {@code condition} (set from a background thread). */
     static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long end = System.currentTimeMillis() + 20_000;

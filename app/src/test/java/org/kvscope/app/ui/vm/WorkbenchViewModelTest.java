@@ -286,16 +286,9 @@ class WorkbenchViewModelTest {
     @Test
     void aPromptLongerThanTheLimitIsRefusedBeforeAnythingTokenisesIt() throws Exception {
         QueuedExecutorService worker = new QueuedExecutorService();
-        WorkbenchViewModel queued = Fixtures.withQueuedWorker(worker, dir);
-        List<Problem> seen = new ArrayList<>();
-        queued.problemProperty().addListener((o, x, p) -> {
-            if (p != null) {
-                seen.add(p);
-            }
-        });
+        WorkbenchViewModel queued = Fixtures.loadedWithQueuedWorker(worker, dir);
+        List<Problem> seen = Fixtures.problems(queued);
         try {
-            queued.openModel(Fixtures.tinyModel(dir));
-            worker.runAll();
             String huge = "ab ".repeat(WorkbenchViewModel.MAX_PROMPT_CHARS / 3 + 1);
             queued.promptProperty().set(huge);
             assertEquals(List.of(), queued.promptPiecesProperty().get(), "the token strip is not filled");
@@ -347,16 +340,9 @@ class WorkbenchViewModelTest {
     @Test
     void generateTokenisesThePromptOnTheWorkerThread() throws Exception {
         QueuedExecutorService worker = new QueuedExecutorService();
-        WorkbenchViewModel queued = Fixtures.withQueuedWorker(worker, dir);
-        List<Problem> seen = new ArrayList<>();
-        queued.problemProperty().addListener((o, x, p) -> {
-            if (p != null) {
-                seen.add(p);
-            }
-        });
+        WorkbenchViewModel queued = Fixtures.loadedWithQueuedWorker(worker, dir);
+        List<Problem> seen = Fixtures.problems(queued);
         try {
-            queued.openModel(Fixtures.tinyModel(dir));
-            worker.runAll();
             queued.promptProperty().set(PROMPT);
             queued.generate(100_000);
             assertEquals(1, worker.pending(), "nothing tokenised on the calling (FX) thread");
