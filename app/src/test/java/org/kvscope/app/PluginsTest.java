@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,6 +136,32 @@ class PluginsTest {
         Run ok = run("analyze", "--model", model.toString(), "--prompt", PROMPT, "--policy", "snapkv", "--budget", "8",
                 "--window", "4");
         assertEquals(0, ok.code(), ok.err());
+
+        // a sweep over every registered policy skips each broken plugin with one line naming it; the rest run
+        Path sweep = dir.resolve("sweep.json");
+        Run all = run("sweep", "--model", model.toString(), "--budgets", "16", "--texts", "1", "--needle-suite", "none",
+                "--decode-steps", "2", "--quiet", "--out-json", sweep.toString());
+        assertEquals(0, all.code(), all.err());
+        JsonNode report = new ObjectMapper().readTree(sweep.toFile());
+        java.util.Set<String> ran = new java.util.HashSet<>();
+        report.get("rows").forEach(row -> ran.add(row.get("policy").asText()));
+        for (PolicyRegistry.Entry e : PolicyRegistry.entries()) {
+            if (!e.isPlugin()) {
+                assertTrue(ran.contains(e.name()), "built-in " + e.name() + " ran: " + ran);
+            }
+        }
+        for (String bad : List.of("ctor-throws", "out-of-range", "unsorted", "duplicates", "over-budget",
+                "select-throws", "missing-class", "decode-throws", "decode-stale")) {
+            assertFalse(ran.contains(bad), bad);
+            String jar = PolicyRegistry.entry(bad).origin();
+            assertEquals(1, all.err().lines().filter(l -> l.startsWith("kvscope sweep: " + bad + "{budget=16}")
+                    && l.contains("skipped: ") && l.contains("(plugin " + jar + ")")).count(), all.err());
+            assertTrue(report.get("skipped").toString().contains("(plugin " + jar + ")"), "the report names " + jar);
+        }
+        Run named = run("sweep", "--model", model.toString(), "--policies", "snapkv,out-of-range", "--budgets", "16",
+                "--texts", "1", "--needle-suite", "none", "--decode-steps", "2", "--quiet");
+        assertEquals(1, named.code(), "a plugin asked for by name still stops the sweep: " + named.err());
+        assertTrue(named.err().contains("(plugin range.jar)"), named.err());
         assertEquals(PolicyRegistry.BUILT_IN, PolicyRegistry.entry("snapkv").origin(), "a plugin cannot take a built-in's name");
     }
 

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.kvscope.app.eval.NeedleGridRun;
 import org.kvscope.app.eval.SweepRun;
 import org.kvscope.app.report.ReportFiles;
@@ -34,7 +35,8 @@ public final class SweepCommand implements Command {
                                      [--perplexity-suite ID] [--needle-suite ID] [--texts N] [--needle-templates N]
                                      [--decode-steps S] [--decode-cap LIST] [--out-json FILE] [--out-csv FILE]
                                      [--device D] [--cache-type T] [--quiet]
-                  --policies LIST        comma-separated (default: all registered)
+                  --policies LIST        comma-separated (default: all registered; a plugin that fails
+                                         is then skipped with a line naming it)
                   --budgets LIST         comma-separated entries per layer and kv-head, each at most the model's
                                          context length (default 16,32,64,128)
                   --schedules LIST       for policies with a 'schedule' parameter (default: each policy's own)
@@ -78,10 +80,14 @@ public final class SweepCommand implements Command {
         List<String> schedules = a.has("schedules") ? Arrays.stream(a.string("schedules").split(",")).map(String::trim).toList()
                 : List.of();
         List<DecodeCap> caps = decodeCaps(a.string("decode-cap", "none"));
-        List<SweepRun.Config> configs = SweepRun.grid(policies, budgets, schedules, caps);
-        for (SweepRun.Config c : configs) {
-            PolicyOptions.create(c.policy(), c.params());
-        }
+        List<SweepRun.Config> grid = SweepRun.grid(policies, budgets, schedules, caps);
+        // without --policies (every registered policy) a broken plugin is skipped, named, and the rest run
+        List<String> skipped = new ArrayList<>();
+        Consumer<String> skip = a.has("policies") ? null : line -> {
+            skipped.add(line);
+            err.println("kvscope sweep: " + line);
+        };
+        List<SweepRun.Config> configs = usable(grid, skip, c -> PolicyOptions.create(c.policy(), c.params()));
         SuiteDescriptor ppl = SuiteTexts.suite(a.string("perplexity-suite", "perplexity-stories"), SuiteKind.PERPLEXITY);
         String needleId = a.string("needle-suite", "needle-stories-short");
         SuiteDescriptor needleSuite = needleId.equals("none") ? null : SuiteTexts.suite(needleId, SuiteKind.NEEDLE);
@@ -89,11 +95,9 @@ public final class SweepCommand implements Command {
         int decodeSteps = a.integer("decode-steps", 16, 0, 1024);
         OutputOptions.check(a, "out-json", "out-csv");
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
-            for (SweepRun.Config c : configs) {
-                PolicyChecks.forModel(c.policy(), stringValues(c.params()), model.config(),
-                        new PolicyChecks.WindowLimit(SweepRun.CAPTURE_WINDOW, "the sweep captures the last "
-                                + SweepRun.CAPTURE_WINDOW + " prompt queries"), err);
-            }
+            configs = usable(configs, skip, c -> PolicyChecks.forModel(c.policy(), stringValues(c.params()),
+                    model.config(), new PolicyChecks.WindowLimit(SweepRun.CAPTURE_WINDOW, "the sweep captures the last "
+                            + SweepRun.CAPTURE_WINDOW + " prompt queries"), err));
             List<SweepRun.Text> texts = new ArrayList<>();
             List<PerplexityText> all = PerplexityText.load(ppl);
             int limit = a.integer("texts", all.size(), 1, all.size(), "suite " + ppl.id() + " has " + all.size() + " texts");
@@ -111,16 +115,16 @@ public final class SweepCommand implements Command {
             int longestText = texts.stream().mapToInt(t -> t.context().length).max().orElse(0);
             int longestNeedle = needles.stream().mapToInt(n -> NeedleEvaluator.promptAndAnswer(model.tokenizer(),
                     n.prompt(), n.answer())[0].length).max().orElse(0);
-            for (SweepRun.Config c : configs) {
-                PolicyChecks.forPrompts(c.policy(), c.params(), model, Math.max(longestText, longestNeedle),
-                        "the sweep's texts and needle prompts (up to " + Math.max(longestText, longestNeedle) + " tokens)");
-            }
+            int longest = Math.max(longestText, longestNeedle);
+            configs = usable(configs, skip, c -> PolicyChecks.forPrompts(c.policy(), c.params(), model, longest,
+                    "the sweep's texts and needle prompts (up to " + longest + " tokens)"));
             err.printf("%d configurations, %d texts (context %d tokens), %d needle cases%n", configs.size(), texts.size(),
                     texts.isEmpty() ? 0 : texts.get(0).context().length, needles.size());
             List<SweepRun.Row> rows;
             SweepRun.Failure failure = null;
             try (Progress progress = Progress.start(a, err, "sweep", SweepRun.units(configs, texts, needles), "steps")) {
-                rows = SweepRun.run(backend, model, configs, texts, needles, decodeSteps, progress::log, progress::step);
+                rows = SweepRun.run(backend, model, configs, texts, needles, decodeSteps, progress::log, progress::step,
+                        skip);
             } catch (SweepRun.Failure f) {
                 failure = f;
                 rows = f.rows();
@@ -133,6 +137,9 @@ public final class SweepCommand implements Command {
             report.put("texts", texts.stream().map(t -> Map.of("id", t.id(), "contextTokens", t.context().length,
                     "continuationTokens", t.continuation().length)).toList());
             report.put("needleCases", needles.size());
+            if (!skipped.isEmpty()) {
+                report.put("skipped", skipped);
+            }
             if (failure != null) {
                 report.put("incomplete", Map.of("rowsDone", rows.size(), "configurations", configs.size(),
                         "failedConfiguration", failure.config(), "error", String.valueOf(failure.getCause().getMessage())));
@@ -165,6 +172,27 @@ public final class SweepCommand implements Command {
                     o.peakHeadEntries(), o.meanBytes(), o.peakBytes()));
         }
         return csv;
+    }
+
+    /**
+     * The configurations that pass {@code check}. With {@code skip} set (no --policies), a plugin's
+     * configuration that fails it is reported there and left out; any other failure ends the command.
+     */
+    private static List<SweepRun.Config> usable(List<SweepRun.Config> configs, Consumer<String> skip,
+                                                Consumer<SweepRun.Config> check) {
+        List<SweepRun.Config> out = new ArrayList<>();
+        for (SweepRun.Config c : configs) {
+            try {
+                check.accept(c);
+                out.add(c);
+            } catch (RuntimeException e) {
+                if (skip == null || !PolicyRegistry.entry(c.policy()).isPlugin()) {
+                    throw e;
+                }
+                skip.accept(c.label() + " skipped: " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     /** {@code none}, {@code budget} or both, comma-separated. */

@@ -109,6 +109,17 @@ public final class SweepRun {
      */
     public static List<Row> run(BackendFactory backend, Model model, List<Config> configs, List<Text> texts,
                                 List<NeedleCase> needles, int decodeSteps, Consumer<String> log, Consumer<String> step) {
+        return run(backend, model, configs, texts, needles, decodeSteps, log, step, null);
+    }
+
+    /**
+     * Like {@link #run(BackendFactory, Model, List, List, List, int, Consumer, Consumer)}; with
+     * {@code skipped} set, a plugin's configuration that fails is left out with one line there
+     * (naming the plugin) and the other configurations still run.
+     */
+    public static List<Row> run(BackendFactory backend, Model model, List<Config> configs, List<Text> texts,
+                                List<NeedleCase> needles, int decodeSteps, Consumer<String> log, Consumer<String> step,
+                                Consumer<String> skipped) {
         double fullNll = 0;
         int fullTokens = 0;
         List<CaptureRun> runs = new ArrayList<>();
@@ -125,10 +136,13 @@ public final class SweepRun {
                 p -> step.accept("fullkv needles"));
         double fullNeedle = needles.isEmpty() ? Double.NaN
                 : baselines.values().stream().filter(NeedleEvaluator.Result::success).count() / (double) needles.size();
-        List<List<PolicyAnalysis>> analyses = analyses(backend, model, configs, runs, decodeSteps);
+        List<List<PolicyAnalysis>> analyses = analyses(backend, model, configs, runs, decodeSteps, skipped);
         List<Row> rows = new ArrayList<>();
         for (int ci = 0; ci < configs.size(); ci++) {
             Config c = configs.get(ci);
+            if (analyses.get(ci) == null) {
+                continue;
+            }
             try {
                 Row row = evaluate(backend, model, c, texts, needles, baselines, analyses.get(ci), fullPpl, fullNeedle,
                         step);
@@ -141,10 +155,21 @@ public final class SweepRun {
                             row.continuation().meanEntriesPerHead(), row.continuation().peakEntriesPerHead()));
                 }
             } catch (RuntimeException e) {
-                throw new Failure(rows, c.label(), e);
+                if (!skip(skipped, c, e)) {
+                    throw new Failure(rows, c.label(), e);
+                }
             }
         }
         return rows;
+    }
+
+    /** Reports a plugin's failed configuration to {@code skipped} (true), or false: the failure ends the sweep. */
+    private static boolean skip(Consumer<String> skipped, Config c, RuntimeException e) {
+        if (skipped == null || !PolicyRegistry.entry(c.policy()).isPlugin()) {
+            return false;
+        }
+        skipped.accept(c.label() + " skipped: " + e.getMessage());
+        return true;
     }
 
     /**
@@ -152,10 +177,11 @@ public final class SweepRun {
      * capture's evidence with what the policy needs beyond attention (KVzip's reconstruction
      * scores, once per text; DuoAttention's retrieval scores, once per model).
      *
+     * @return per configuration, its analyses; null for a plugin's configuration left out through {@code skipped}
      * @throws IllegalStateException naming the configuration when its selection fails
      */
     static List<List<PolicyAnalysis>> analyses(BackendFactory backend, Model model, List<Config> configs,
-                                               List<CaptureRun> runs, int decodeSteps) {
+                                               List<CaptureRun> runs, int decodeSteps, Consumer<String> skipped) {
         List<PolicyAnalysis.Analyzer> analyzers = runs.stream().map(r -> new PolicyAnalysis.Analyzer(r.capture())).toList();
         List<List<PolicyAnalysis>> out = new ArrayList<>();
         for (Config c : configs) {
@@ -170,6 +196,10 @@ public final class SweepRun {
                                     model.config().headDim(), budget > 0 ? budget : 32)
                             .inCacheType(backend.cacheType(), model.config().headDim()));
                 } catch (RuntimeException e) {
+                    if (skip(skipped, c, e)) {
+                        perText = null;
+                        break;
+                    }
                     throw new IllegalStateException(c.label() + " cannot run (nothing was evaluated): " + e.getMessage(), e);
                 }
             }
