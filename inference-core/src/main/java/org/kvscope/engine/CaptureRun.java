@@ -62,15 +62,30 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
     public static CaptureRun run(BackendFactory backend, Model model, int[] promptTokens, CaptureOptions options,
                                  DoubleConsumer progress, BooleanSupplier cancelled, int logitsFrom,
                                  PromptObserver promptLogits) {
-        SessionOptions sessionOptions = SessionOptions.ofContext(backend, promptTokens.length + options.decodeSteps() + 1);
+        return run(backend, model, promptTokens, options, progress, cancelled, logitsFrom, promptLogits, false);
+    }
+
+    /**
+     * Like {@link #run(BackendFactory, Model, int[], CaptureOptions, DoubleConsumer, BooleanSupplier, int,
+     * PromptObserver)}; with {@code reconstruct}, KVzip's context-reconstruction scores are taken while the
+     * cache holds the prompt (the scores {@link ContextReconstruction#score} gives, without its own prefill
+     * of the prompt) and attached to the capture's evidence.
+     */
+    public static CaptureRun run(BackendFactory backend, Model model, int[] promptTokens, CaptureOptions options,
+                                 DoubleConsumer progress, BooleanSupplier cancelled, int logitsFrom,
+                                 PromptObserver promptLogits, boolean reconstruct) {
+        int capacity = promptTokens.length + options.decodeSteps() + 1;
+        int reconstruction = reconstruct ? ContextReconstruction.capacity(model, promptTokens.length) : 0;
+        SessionOptions sessionOptions = SessionOptions.ofContext(backend, Math.max(capacity, reconstruction));
         try (InferenceSession s = new InferenceSession(model, sessionOptions)) {
-            return run(s, model.config(), promptTokens, options, progress, cancelled, logitsFrom, promptLogits);
+            return run(s, model.config(), promptTokens, options, progress, cancelled, logitsFrom, promptLogits,
+                    reconstruction);
         }
     }
 
     private static CaptureRun run(InferenceSession s, ModelConfig c, int[] promptTokens, CaptureOptions options,
                                   DoubleConsumer progress, BooleanSupplier cancelled, int logitsFrom,
-                                  PromptObserver promptLogits) {
+                                  PromptObserver promptLogits, int reconstruction) {
         int steps = options.decodeSteps();
         AttentionCapture capture = new AttentionCapture(c.layers(), c.heads(), c.kvHeads(), promptTokens.length, options);
         s.addObserver(capture);
@@ -92,6 +107,10 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
         org.kvscope.kv.PromptKeys.record(s.cache(), capture.evidence()); // for key-scored policies
         if (promptLogits != null) {
             promptLogits.promptCached(s.cache());
+        }
+        if (reconstruction > 0) {
+            check(cancelled);
+            capture.evidence().setReconstruction(s.reconstructionScores(promptTokens, reconstruction));
         }
         int[] generated = new int[steps];
         for (int i = 0; i < steps; i++) {

@@ -35,13 +35,20 @@ public final class ContextReconstruction {
      * @return per {@code layer * kvHeads + kvHead}, one score per context position
      */
     public static float[][] score(BackendFactory backend, Model model, int[] context) {
-        int extra = overhead(model.tokenizer());
-        int capacity = (int) Math.min(model.config().contextLength(),
-                (long) context.length + extra + Math.min(CHUNK, context.length));
+        int capacity = capacity(model, context.length);
         try (InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(backend, capacity))) {
             s.prefill(context);
-            return s.reconstructionScores(context);
+            return s.reconstructionScores(context, capacity);
         }
+    }
+
+    /**
+     * The cache slots {@link #score} gives a {@code n}-token context: the context, the repeat prompt
+     * and one chunk of up to {@value #CHUNK} tokens, at most the model's context. The chunks, and so
+     * the scores, follow from it: a session that reconstructs within this many slots scores as {@link #score}.
+     */
+    static int capacity(Model model, int n) {
+        return (int) Math.min(model.config().contextLength(), (long) n + overhead(model.tokenizer()) + Math.min(CHUNK, n));
     }
 
     /**

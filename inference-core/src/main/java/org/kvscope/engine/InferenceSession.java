@@ -234,11 +234,16 @@ public final class InferenceSession implements AutoCloseable {
      * @throws IllegalStateException when the session has processed anything else
      */
     public float[][] reconstructionScores(int[] context) {
+        return reconstructionScores(context, options.contextLength());
+    }
+
+    /** {@link #reconstructionScores(int[])} within the first {@code capacity} cache slots (chunks sized to fit them). */
+    float[][] reconstructionScores(int[] context, int capacity) {
         if (position != context.length) {
             throw new IllegalStateException("the cache holds " + position + " positions, not the " + context.length
                     + "-token context");
         }
-        return ContextReconstruction.run(backend, model.tokenizer(), context, options.contextLength(),
+        return ContextReconstruction.run(backend, model.tokenizer(), context, Math.min(capacity, options.contextLength()),
                 options.prefillChunk());
     }
 

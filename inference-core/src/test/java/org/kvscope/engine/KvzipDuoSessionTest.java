@@ -47,6 +47,33 @@ class KvzipDuoSessionTest {
         model.close();
     }
 
+    /**
+     * A capture that reconstructs while its cache holds the prompt (analyze's one pass for KVzip) gives
+     * the separate pass's scores bit for bit, and decodes and captures as a capture without it.
+     */
+    @Test
+    void captureReconstructsAsTheSeparatePass() {
+        var c = model.config();
+        CaptureOptions options = new CaptureOptions(8, 32, 4, 6);
+        CaptureRun plain = CaptureRun.run(Backends.cpu(), model, prompt, options, p -> { }, () -> false, prompt.length, null);
+        CaptureRun with = CaptureRun.run(Backends.cpu(), model, prompt, options, p -> { }, () -> false, prompt.length,
+                null, true);
+        float[][] separate = ContextReconstruction.score(Backends.cpu(), model, prompt);
+        assertTrue(with.capture().evidence().hasReconstruction());
+        for (int l = 0; l < c.layers(); l++) {
+            for (int h = 0; h < c.kvHeads(); h++) {
+                assertArrayEquals(separate[l * c.kvHeads() + h], with.capture().evidence().reconstruction(l, h));
+            }
+        }
+        assertArrayEquals(plain.generated(), with.generated());
+        PolicyAnalysis a = PolicyAnalysis.analyze(plain.capture(), PolicyRegistry.create("h2o", Map.of("budget", 12)),
+                prompt.length + 7, c.headDim(), 12);
+        PolicyAnalysis b = PolicyAnalysis.analyze(with.capture(), PolicyRegistry.create("h2o", Map.of("budget", 12)),
+                prompt.length + 7, c.headDim(), 12);
+        assertTrue(Arrays.deepEquals(a.recall(), b.recall()), "decode rows after the reconstruction");
+        assertArrayEquals(a.pvcOverlap(), b.pvcOverlap());
+    }
+
     /** Max over the reconstruction queries and each kv-head's query heads, from one plain prefill. */
     static float[][] naiveReconstruction(Model m, int[] context) {
         var c = m.config();

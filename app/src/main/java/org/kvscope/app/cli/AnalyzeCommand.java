@@ -113,7 +113,7 @@ public final class AnalyzeCommand implements Command {
      * perplexity run (none for FullKV itself, whose perplexity is the baseline).
      */
     private enum Stage {
-        CAPTURE("FullKV prefill and decode with attention capture and FullKV perplexity"),
+        CAPTURE("FullKV prefill and decode with attention capture and FullKV perplexity (and KVzip's reconstruction)"),
         POLICY("kept sets, recall and overlap"), POLICY_PERPLEXITY("perplexity with the policy");
 
         final String what;
@@ -128,12 +128,12 @@ public final class AnalyzeCommand implements Command {
                                        int windowCapture, DecodeCap cap, Progress progress) {
         progress.stepTo(0, Stage.CAPTURE.what);
         FullKvBaseline fullKv = new FullKvBaseline(tokens, contextTokens, model.config().vocabSize());
+        CompressionPolicy policy = PolicyOptions.create(policyName, params);
         CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps),
-                p -> { }, () -> false, contextTokens - 1, fullKv);
+                p -> { }, () -> false, contextTokens - 1, fullKv, policy.needsContextReconstruction());
         CompressedPerplexity.Result full = fullKv.result();
         progress.step(Stage.POLICY.what);
-        CompressionPolicy policy = PolicyOptions.create(policyName, params);
-        PolicyEvidence.complete(backend, model, policy, run); // KVzip's reconstruction, DuoAttention's head scores
+        PolicyEvidence.complete(backend, model, policy, run); // DuoAttention's head scores (KVzip's came with the capture)
         int overlapK = policy.parameters().asMap().containsKey(BudgetParameters.BUDGET)
                 ? policy.parameters().getInt(BudgetParameters.BUDGET) : 32;
         PolicyAnalysis analysis = PolicyAnalysis.analyze(run.capture(), policy, tokens.length + decodeSteps + 1,
