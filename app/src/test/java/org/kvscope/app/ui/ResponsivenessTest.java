@@ -3,6 +3,7 @@ package org.kvscope.app.ui;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -44,12 +45,15 @@ class ResponsivenessTest {
     @org.junit.jupiter.api.io.TempDir static Path dir;
     private WorkbenchViewModel vm;
     private MainWindow window;
+    /** The re-runs' thread: a test can hold it busy so that a re-run stays pending. */
+    private java.util.concurrent.ScheduledExecutorService evaluation;
 
     @Start
     void start(Stage stage) throws Exception {
         Path recent = Files.createTempDirectory("kvscope-recent").resolve("r.json");
-        vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(150)), new RecentModels(recent),
-                DeviceProbe.cpuOnly());
+        UiThreads threads = UiThreads.standard(Duration.ofMillis(150));
+        evaluation = threads.evaluation();
+        vm = new WorkbenchViewModel(new Workbench(), threads, new RecentModels(recent), DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
         vm.setWarmUpEnabled(false);
         var scene = WorkbenchApp.createScene(vm, 1280, 800);
@@ -173,5 +177,44 @@ class ResponsivenessTest {
         await(() -> !vm.generatingProperty().get());
         assertTrue(vm.generated().size() < steps, "stopped early: " + vm.generated().size() + " of " + steps);
         assertFalse(vm.task().isRunning());
+    }
+
+    @Test
+    void aReRunShowsProgressAndItsCancelButtonStopsIt(FxRobot robot) throws Exception {
+        load(robot);
+        String text = story(fitting(200));
+        robot.interact(() -> vm.promptProperty().set(text));
+        robot.interact(vm::runPrompt);
+        await(() -> vm.capture() != null && "up to date".equals(vm.policyA().evaluationStatusProperty().get()));
+        var last = vm.policyA().perplexityProperty().get();
+        Button cancel = robot.lookup("#cancel-rerun-A").queryButton();
+        javafx.scene.control.ProgressBar progress = robot.lookup(".progress-bar").queryAll().stream()
+                .filter(n -> n instanceof javafx.scene.control.ProgressBar b && b.getParent() == cancel.getParent())
+                .map(javafx.scene.control.ProgressBar.class::cast).findFirst().orElseThrow();
+        assertEquals(1, progress.getProgress(), 0.0, "the finished re-run's bar is full");
+        assertTrue(cancel.isDisabled(), "nothing to cancel while up to date");
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        evaluation.execute(() -> {
+            try {
+                hold.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            robot.interact(() -> vm.policyA().set("budget", 12));
+            assertEquals("re-run pending…", WaitForAsyncUtils.asyncFx(() -> vm.policyA().evaluationStatusProperty().get()).get());
+            assertFalse(cancel.isDisabled());
+            robot.interact(cancel::fire); // fired, not clicked: it can sit below the fold of the scrolling policy panel
+            assertEquals("re-run cancelled", WaitForAsyncUtils.asyncFx(() -> vm.policyA().evaluationStatusProperty().get()).get());
+            assertTrue(cancel.isDisabled());
+            assertEquals(0, progress.getProgress(), 0.0);
+        } finally {
+            hold.countDown();
+        }
+        evaluation.submit(() -> { }).get(30, TimeUnit.SECONDS);
+        WaitForAsyncUtils.waitForFxEvents();
+        assertSame(last, vm.policyA().perplexityProperty().get(), "the cancelled re-run never ran");
+        assertEquals("re-run cancelled", WaitForAsyncUtils.asyncFx(() -> vm.policyA().evaluationStatusProperty().get()).get());
     }
 }
