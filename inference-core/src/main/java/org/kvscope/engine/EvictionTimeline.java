@@ -118,6 +118,10 @@ public record EvictionTimeline(String policy, int promptLength, int[][][] prefil
         @Override public String name() { return delegate.name(); }
         @Override public int evidenceWindow() { return delegate.evidenceWindow(); }
         @Override public boolean needsAccumulatedAttention() { return delegate.needsAccumulatedAttention(); }
+        @Override public boolean needsContextReconstruction() { return delegate.needsContextReconstruction(); }
+        @Override public boolean needsRetrievalScores() { return delegate.needsRetrievalScores(); }
+        @Override public long keptEntryLimit(PrefillContext ctx) { return delegate.keptEntryLimit(ctx); }
+        @Override public int[] layerBudgets(PrefillContext ctx) { return delegate.layerBudgets(ctx); }
         @Override public void validateFor(int contextLength) { delegate.validateFor(contextLength); }
         @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) { return delegate.selectAfterPrefill(ctx); }
         @Override public boolean needsDecodeAttention() { return delegate.needsDecodeAttention(); }

@@ -95,6 +95,30 @@ class EvictionTimelineTest {
                 PolicyRegistry.create("h2o", Map.of("budget", 16, "recent", 4)), 4, () -> true));
     }
 
+    /**
+     * Policies that score from an extra pass (KVzip's reconstruction, DuoAttention's retrieval
+     * heads) get it while recorded: the timeline's prefill evictions are the plain session's.
+     */
+    @Test
+    void policiesWithExtraPassesAreRecordedAsTheyRun() {
+        int[] p = prompt(24);
+        for (var params : java.util.List.of(Map.of("budget", 8), Map.of("recent", 4, "sinks", 2))) {
+            String name = params.containsKey("budget") ? "kvzip" : "duo-attention";
+            var timeline = EvictionTimeline.record(model, p, PolicyRegistry.create(name, params), 2, () -> false);
+            InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(p.length + 3));
+            s.setPolicy(PolicyRegistry.create(name, params));
+            s.prefill(p);
+            for (int l = 0; l < s.cache().layers(); l++) {
+                for (int h = 0; h < s.cache().kvHeads(); h++) {
+                    int[] cached = java.util.Arrays.copyOf(s.cache().positions(l, h), s.cache().size(l, h));
+                    int[] gone = java.util.stream.IntStream.range(0, p.length)
+                            .filter(pos -> java.util.Arrays.binarySearch(cached, pos) < 0).toArray();
+                    assertArrayEquals(gone, timeline.prefillEvicted()[l][h], name + " l" + l + " h" + h);
+                }
+            }
+        }
+    }
+
     @Test
     void tokenAttentionMatchesTheCapturedRows() {
         int[] p = prompt(30);
