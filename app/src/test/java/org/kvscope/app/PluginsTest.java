@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.app.cli.Cli;
+import org.kvscope.kv.PolicyPlugins;
 import org.kvscope.kv.PolicyRegistry;
 
 /**
@@ -75,6 +76,29 @@ class PluginsTest {
         assertTrue(json.at("/kvMemory/ratio").asDouble() < 1.0, "the plugin's policy compressed the cache");
         assertEquals("policy-plugin.jar", PolicyRegistry.entry("window-max").origin());
         assertTrue(run("help", "needle").out().contains("window-max"), "plugin policies are listed in every command's help");
+    }
+
+    /** ~/.kvscope/plugins is loaded at every start, before the command runs (Main's order). */
+    @Test
+    void theUserPluginDirectoryIsLoadedAtStart() throws Exception {
+        Path home = dir.resolve("home");
+        Path user = home.resolve(".kvscope").resolve("plugins");
+        Map<String, String> sources = new LinkedHashMap<>();
+        sources.put("home", PluginJars.brokenPolicy("home", "from-home", "", "new int[] {0}", "return null;"));
+        PluginJars.brokenJars(sources, dir.resolve("home-build"), user);
+        String before = System.getProperty("user.home");
+        try {
+            System.setProperty("user.home", home.toString());
+            assertEquals(user, PolicyPlugins.userDirectory());
+            Run help = run("help", "analyze");
+            assertEquals(0, help.code(), help.err());
+            assertTrue(help.out().contains("from-home"), "the user directory's policy is offered: " + help.out());
+        } finally {
+            System.setProperty("user.home", before);
+        }
+        assertEquals("home.jar", PolicyRegistry.entry("from-home").origin());
+        Run r = run("analyze", "--model", model.toString(), "--prompt", PROMPT, "--policy", "from-home", "--budget", "8");
+        assertEquals(0, r.code(), r.err());
     }
 
     /** docs/PLUGINS.md's "a new policy in 50 lines" is the example's source file, services line included. */
