@@ -75,11 +75,12 @@ public final class Q4_KTensor extends SegmentTensor {
     }
 
     /**
-     * Decode's matrix-vector product on 8 or 16 lanes. x is permuted per run of 32
-     * ({@link Layouts#byteLanes}), so each 32-byte chunk of quants is read with one load and its
-     * nibbles taken apart with shifts and masks: the low nibbles are one sub-block, the high
-     * nibbles the next. The mins term, dmin·min·Σx over each sub-block, uses the sums of x's runs
-     * of 32, computed once for all rows.
+     * Decode's matrix-vector product on 8 or 16 lanes. On 8, x is permuted per run of 32
+     * ({@link Layouts#byteLanes}), so each 32-byte chunk of quants is one load of int lanes; on 16,
+     * per 128 values ({@link #wordLanes}), so each 64 bytes are one. The nibbles are taken apart
+     * with masks where they sit: the low nibbles of a chunk are one sub-block, the high nibbles the
+     * next. The mins term, dmin·min·Σx over each sub-block, uses the sums of x's runs of 32,
+     * computed once for all rows.
      */
     @Override
     protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
@@ -87,7 +88,6 @@ public final class Q4_KTensor extends SegmentTensor {
             return super.matvecRows(x, xOffset, out, outOffset, rows, cols);
         }
         float[] runSums = Layouts.runSums(x, xOffset, cols, 32);
-        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         if (F.length() == 16) {
             int runs = cols / 32;
             float[] minSums = PreparedInputs.take(2 * runs); // per super-block: 8 zeros (scales), its 8 run sums (mins)
@@ -95,17 +95,11 @@ public final class Q4_KTensor extends SegmentTensor {
             for (int b = 0; b < runs / 8; b++) {
                 System.arraycopy(runSums, 8 * b, minSums, 16 * b + 8, 8);
             }
-            // each nibble is read where it sits, as n·16^j (see dotPermuted16): x takes the 16^-j, exactly
-            for (int c = 0; c < cols; c += 64) {
-                for (int i = 0; i < 16; i++) {
-                    permuted[c + 16 + i] *= 0x1p-8f;
-                    permuted[c + 32 + i] *= 0x1p-4f;
-                    permuted[c + 48 + i] *= 0x1p-12f;
-                }
-            }
+            float[] permuted = wordLanes(x, xOffset, cols);
             return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                    (row, xp, n, scratch) -> dotPermuted16(row, xp, minSums, n, scratch));
+                    (row, xp, n, scratch) -> dotWordLanes(row, xp, minSums, n, scratch));
         }
+        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
                 (row, xp, n, scratch) -> dotPermuted(row, xp, runSums, n));
     }
@@ -131,38 +125,68 @@ public final class Q4_KTensor extends SegmentTensor {
         return low.or(TOP_BYTE.selectFrom(packed).lanewise(VectorOperators.LSHR, 2).and(TOP_MASK));
     }
 
+    /** Indices into {@link #scalesAndMins}' lanes: sub-block 0 in lanes 0..7 and 2 in lanes 8..15 (add 1 for 1 and 3, 4 for the next half). */
+    private static final FloatVector PAIR = F.length() == 16 ? FloatVector.broadcast(F, 0f).blend(2f, MINS) : null;
+
     /**
-     * One row on 16 lanes: a super-block's scales and mins unpacked as one vector, times d and
-     * dmin, the mins term one FMA against the run sums of x; each sub-block's scale broadcast
-     * from that vector stored to {@code scaled}, F.length() floats shared by the rows of a range
-     * (a permute per sub-block, through {@code selectFrom}, cost more than it saved), which
-     * also takes the final sum ({@link VectorOps#sumLanes}: C2 stops inlining in this method). Each nibble is masked where it sits and
-     * converted as n·16^j, j = 0..3, with no shift; {@link #matvec} scaled x by 16^-j to match.
-     * 9.3 → about 13 Gvalues/s on one core against the scalar unpacking
-     * ({@code Q4_KMatvec} in benchmarks/jmh, L2-resident; docs/BENCHMARKS.md).
+     * x reordered for {@link #dotWordLanes} (16 lanes): each 64 quant bytes (two 32-byte chunks,
+     * 128 values) are one load of 16 int lanes, lane i of the first chunk's bytes 4i..4i+3 in lanes
+     * 0..7, the second chunk's in lanes 8..15. Nibble p (bits 4p..4p+3, p = 2k + high) of lane i
+     * is value 32·high + 4i + k of its chunk; x'[128g + 16p + lane] holds that value's x times
+     * 2^−4p (the nibble is converted where it sits, as n·2^4p; the top one, p = 7, is shifted down
+     * instead, so its x is not scaled). Powers of two: the products are those of unscaled x.
      */
-    private float dotPermuted16(long block, float[] xp, float[] minSums, int n, float[] scaled) {
+    private static float[] wordLanes(float[] x, int xOffset, int cols) {
+        float[] permuted = PreparedInputs.take(cols);
+        for (int g = 0; g < cols; g += 128) {
+            for (int p = 0; p < 8; p++) {
+                float scale = p == 7 ? 1f : Math.scalb(1f, -4 * p);
+                int k = p >> 1, high = p & 1;
+                for (int lane = 0; lane < 16; lane++) {
+                    int value = 64 * (lane >> 3) + 32 * high + 4 * (lane & 7) + k;
+                    permuted[g + 16 * p + lane] = x[xOffset + g + value] * scale;
+                }
+            }
+        }
+        return permuted;
+    }
+
+    /**
+     * One row on 16 lanes against x laid out by {@link #wordLanes}. A super-block's scales and
+     * mins are one vector times d and dmin; the mins term is one FMA against the run sums of x,
+     * and each half super-block's two scale vectors (the lower lanes one chunk's sub-block, the
+     * upper lanes the next chunk's) are picked from it by one permute each. Its 64 quant bytes are
+     * one load with no widening; each of the eight nibbles is masked where it sits (the top one
+     * shifted down) and converted. Against the two-byte lanes this replaced (one widening load per
+     * 32 bytes, scales stored and broadcast one by one): fewer vector operations per value.
+     */
+    private float dotWordLanes(long block, float[] xp, float[] minSums, int n, float[] lanes) {
         FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
         for (int j = 0, sb = 0; j < n; j += BLOCK, block += BYTES, sb += 16) {
             FloatVector dm = FloatVector.broadcast(F, Layouts.f16(m, block)).blend(Layouts.f16(m, block + 2), MINS);
             FloatVector s = ((FloatVector) scalesAndMins(block).convert(VectorOperators.I2F, 0)).mul(dm);
             accMin = s.fma(FloatVector.fromArray(F, minSums, sb), accMin);
-            s.intoArray(scaled, 0);
-            for (int chunk = 0; chunk < 4; chunk++) {
-                int x0 = j + 64 * chunk;
-                IntVector q = Layouts.shortsToInts(m, block + 16 + 32L * chunk);
-                FloatVector low = ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(F, xp, x0));
-                FloatVector high = ((FloatVector) q.and(0xF0).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(F, xp, x0 + 32));
-                low = ((FloatVector) q.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 16), low);
+            for (int h = 0; h < 2; h++) {
+                int x0 = j + 128 * h;
+                IntVector q = IntVector.fromMemorySegment(Layouts.I, m, block + 16 + 64L * h, ByteOrder.LITTLE_ENDIAN);
+                // low nibbles (p even): n·2^4p times x·2^−4p
+                FloatVector low = ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0));
+                low = ((FloatVector) q.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 32), low);
+                low = ((FloatVector) q.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 64), low);
+                low = ((FloatVector) q.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 96), low);
+                // high nibbles (p odd), the top one shifted down
+                FloatVector high = ((FloatVector) q.and(0xF0).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0 + 16));
                 high = ((FloatVector) q.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 48), high);
-                accLow = low.fma(FloatVector.broadcast(F, scaled[2 * chunk]), accLow);
-                accHigh = high.fma(FloatVector.broadcast(F, scaled[2 * chunk + 1]), accHigh);
+                high = ((FloatVector) q.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 80), high);
+                high = ((FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, xp, x0 + 112), high);
+                FloatVector index = PAIR.add(4f * h);
+                accLow = low.fma(index.selectFrom(s), accLow);
+                accHigh = high.fma(index.add(1f).selectFrom(s), accHigh);
             }
         }
-        accLow.add(accHigh).sub(accMin).intoArray(scaled, 0);
-        return VectorOps.sumLanes(scaled);
+        accLow.add(accHigh).sub(accMin).intoArray(lanes, 0);
+        return VectorOps.sumLanes(lanes);
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8 lanes (scales and mins unpacked as scalars). */

@@ -7,6 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.kvscope.gguf.GGMLType;
 
 /**
@@ -79,82 +80,109 @@ public final class Q6_KTensor extends SegmentTensor {
     }
 
     /**
-     * Decode's matrix-vector product on 8 or 16 lanes. x is permuted per run of 32
+     * Decode's matrix-vector product on 8 or 16 lanes. On 8, x is permuted per run of 32
      * ({@link Layouts#byteLanes}); each half super-block's 64 ql bytes and 32 qh bytes are read
-     * with three loads and each run's 6-bit quants assembled with shifts and masks. A scale
-     * covers 16 values, which in the permuted order are the lower and the upper half of the
-     * lanes, so each run is scaled by a vector of two scales.
+     * with three loads and each run's 6-bit quants assembled with shifts and masks, each run
+     * scaled by a vector of its two scales. On 16, x is permuted per 128 values
+     * ({@link #wordLanes}) and a half super-block's ql bytes are one load ({@link #dotWordLanes}).
      */
     @Override
     protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         if (!byteLanesFit(rows, cols, BLOCK)) {
             return super.matvecRows(x, xOffset, out, outOffset, rows, cols);
         }
-        float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         if (F.length() != 16) {
+            float[] permuted = Layouts.byteLanes(x, xOffset, cols);
             return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
                     (row, xp, n, scratch) -> dotPermuted(row, xp, n));
         }
         float[] groupSums = Layouts.runSums(x, xOffset, cols, 16);
+        float[] permuted = wordLanes(x, xOffset, cols);
         return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                (row, xp, n, scratch) -> dotPermuted16(row, xp, groupSums, n, scratch));
+                (row, xp, n, scratch) -> dotWordLanes(row, xp, groupSums, n, scratch));
     }
 
     /** Lanes L/2..L−1: where the second scale of a permuted run of 32 applies. */
     private static final VectorMask<Float> UPPER_LANES = VectorMask.fromLong(F, -1L << (F.length() / 2));
 
-    /** Lane i holds 0 for the lower half of the lanes and 1 for the upper: the pattern of a run's two scales. */
-    private static final FloatVector PAIR = FloatVector.fromArray(F, pairPattern(), 0);
+    private static final VectorSpecies<Integer> I = Layouts.I;
+    /** Lanes L/2..L−1 as int lanes: the second 32 ql bytes of a {@link #dotWordLanes} load. */
+    private static final VectorMask<Integer> UPPER_INTS = VectorMask.fromLong(I, -1L << (F.length() / 2));
+    /** Lane i's scale within a half's group of four (lanes 0..3 the first 16 values of a run, 4..7 the next, 8..15 the next run's). */
+    private static final FloatVector QUAD = F.length() == 16
+            ? FloatVector.fromArray(F, new float[] {0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3}, 0) : null;
+    /** Lanes 0..7 of the qh load repeated (half 0); add 8 for half 1. */
+    private static final IntVector REPEAT = F.length() == 16
+            ? IntVector.fromArray(I, new int[] {0, 1, 2, 3, 4, 5, 6, 7, 0, 1, 2, 3, 4, 5, 6, 7}, 0) : null;
+    /** Left shifts that bring each lane's qh pairs next above its ql nibbles; right shifts that bring the top ones to bits 4..5. */
+    private static final IntVector PAIR_UP = F.length() == 16 ? IntVector.broadcast(I, 4).blend(2, UPPER_INTS) : null;
+    private static final IntVector TOP_DOWN = F.length() == 16 ? IntVector.broadcast(I, 24).blend(26, UPPER_INTS) : null;
 
-    private static float[] pairPattern() {
-        float[] p = new float[F.length()];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = i < p.length / 2 ? 0 : 1;
+    /**
+     * x reordered for {@link #dotWordLanes} (16 lanes): a half super-block's 64 ql bytes are one
+     * load of 16 int lanes, lanes 0..7 ql bytes 0..31 (runs 0 and 2 of the half, low and high
+     * nibbles), lanes 8..15 bytes 32..63 (runs 1 and 3). Nibble p = 2k + high of lane i is value
+     * 4i + k of run 2·high (lanes 0..7) or 2·high + 1 (lanes 8..15); x'[128g + 16p + lane] holds
+     * its x times 2^−4p (each 6-bit quant is put together where its nibble sits, as q·2^4p; the
+     * top one, p = 7, is shifted down instead and its x not scaled).
+     */
+    private static float[] wordLanes(float[] x, int xOffset, int cols) {
+        float[] permuted = PreparedInputs.take(cols);
+        for (int g = 0; g < cols; g += 128) {
+            for (int p = 0; p < 8; p++) {
+                float scale = p == 7 ? 1f : Math.scalb(1f, -4 * p);
+                int k = p >> 1, high = p & 1;
+                for (int lane = 0; lane < 16; lane++) {
+                    int value = 32 * (2 * high + (lane >> 3)) + 4 * (lane & 7) + k;
+                    permuted[g + 16 * p + lane] = x[xOffset + g + value] * scale;
+                }
+            }
         }
-        return p;
+        return permuted;
     }
 
     /**
-     * One row on 16 lanes. A super-block's sixteen scales are one vector (times d), and each
-     * run picks its two with one permute. Each 6-bit quant q is put together in the top six bits
-     * of its lane (low nibble from ql, high pair from qh, merged by one select) and shifted down,
-     * unsigned, so the −32 is not applied per value: 32·d·scale·Σx over each group of 16 comes
-     * off once per super-block, from the group sums of x computed once for all rows.
-     * Against the 8-lane form with scalar scales: 4.2–5.0 → about 9–10 Gvalues/s on one core
-     * (a 2048-column matrix in L2, {@code Q6_KMatvec} in benchmarks/jmh).
+     * One row on 16 lanes against x laid out by {@link #wordLanes}. A half super-block's ql bytes
+     * are one load with no widening and its qh bytes one permute of a load shared by both halves;
+     * one variable shift puts every lane's qh pairs next above its ql nibbles, so each 6-bit quant
+     * is two masks and an or where it sits, then converted (the top one shifted down). The quants
+     * are unsigned: 32·d·scale·Σx over each group of 16 comes off once per super-block, from the
+     * group sums of x computed once for all rows. The four low and four high nibbles of a load
+     * share one pattern of scales, picked from the super-block's sixteen by one permute each.
      */
-    private float dotPermuted16(long block, float[] xp, float[] groupSums, int n, float[] lanes) {
+    private float dotWordLanes(long block, float[] xp, float[] groupSums, int n, float[] lanes) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;
         for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
             FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, block + 192,
                     ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0)).mul(Layouts.f16(m, block + 208));
             offset = scales.fma(FloatVector.fromArray(F, groupSums, g), offset);
+            IntVector qhBoth = IntVector.fromMemorySegment(I, m, block + 128, ByteOrder.LITTLE_ENDIAN);
             for (int half = 0; half < 2; half++) {
-                IntVector a = Layouts.shortsToInts(m, block + 64L * half);
-                IntVector b = Layouts.shortsToInts(m, block + 64L * half + 32);
-                IntVector h = Layouts.shortsToInts(m, block + 128 + 32L * half);
-                // runs 2p (from a) and 2p + 1 (from b): no vector chosen by a branch, which C2 may box
-                for (int p = 0; p < 2; p++) {
-                    int x0 = j + 128 * half + 64 * p, nibble = 4 * p;
-                    FloatVector t = FloatVector.zero(F), u = t;
-                    for (int k = 0; k < 2; k++) {
-                        // the high pair in bits 30..31, the low nibble blended into bits 26..29 (one
-                        // vpternlogd), the bits below shifted out
-                        IntVector highA = h.lanewise(VectorOperators.LSHL, 30 - 8 * k - 4 * p);
-                        IntVector highB = h.lanewise(VectorOperators.LSHL, 28 - 8 * k - 4 * p);
-                        FloatVector qa = (FloatVector) highA.lanewise(VectorOperators.BITWISE_BLEND,
-                                        a.lanewise(VectorOperators.LSHL, 26 - 8 * k - nibble), 0x3C000000)
-                                .lanewise(VectorOperators.LSHR, 26).convert(VectorOperators.I2F, 0);
-                        FloatVector qb = (FloatVector) highB.lanewise(VectorOperators.BITWISE_BLEND,
-                                        b.lanewise(VectorOperators.LSHL, 26 - 8 * k - nibble), 0x3C000000)
-                                .lanewise(VectorOperators.LSHR, 26).convert(VectorOperators.I2F, 0);
-                        t = qa.fma(FloatVector.fromArray(F, xp, x0 + 16 * k), t);
-                        u = qb.fma(FloatVector.fromArray(F, xp, x0 + 32 + 16 * k), u);
-                    }
-                    FloatVector index = PAIR.add(8f * half + 4f * p);
-                    acc0 = t.fma(index.selectFrom(scales), acc0);
-                    acc1 = u.fma(index.add(2f).selectFrom(scales), acc1);
-                }
+                int x0 = j + 128 * half;
+                IntVector ql = IntVector.fromMemorySegment(I, m, block + 64L * half, ByteOrder.LITTLE_ENDIAN);
+                IntVector qh = REPEAT.add(8 * half).selectFrom(qhBoth);
+                IntVector up = qh.lanewise(VectorOperators.LSHL, PAIR_UP);
+                // q·2^4p: ql's nibble p or'ed with the qh pair above it
+                FloatVector low = ((FloatVector) ql.and(0xF).or(up.and(0x30)).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F, xp, x0));
+                low = ((FloatVector) ql.and(0xF00).or(up.and(0x3000)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, xp, x0 + 32), low);
+                low = ((FloatVector) ql.and(0xF0000).or(up.and(0x300000)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, xp, x0 + 64), low);
+                low = ((FloatVector) ql.and(0xF000000).or(up.and(0x30000000)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, xp, x0 + 96), low);
+                FloatVector high = ((FloatVector) ql.and(0xF0).or(up.and(0x300)).convert(VectorOperators.I2F, 0))
+                        .mul(FloatVector.fromArray(F, xp, x0 + 16));
+                high = ((FloatVector) ql.and(0xF000).or(up.and(0x30000)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, xp, x0 + 48), high);
+                high = ((FloatVector) ql.and(0xF00000).or(up.and(0x3000000)).convert(VectorOperators.I2F, 0))
+                        .fma(FloatVector.fromArray(F, xp, x0 + 80), high);
+                IntVector top = ql.lanewise(VectorOperators.LSHR, 28)
+                        .or(qh.lanewise(VectorOperators.LSHR, TOP_DOWN).and(0x30));
+                high = ((FloatVector) top.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 112), high);
+                FloatVector index = QUAD.add(8f * half);
+                acc0 = low.fma(index.selectFrom(scales), acc0);
+                acc1 = high.fma(index.add(4f).selectFrom(scales), acc1);
             }
         }
         acc0.add(acc1).sub(offset.mul(32f)).intoArray(lanes, 0);
