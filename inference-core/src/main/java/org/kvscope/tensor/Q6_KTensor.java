@@ -144,8 +144,9 @@ public final class Q6_KTensor extends SegmentTensor {
     /**
      * One row on 16 lanes against x laid out by {@link #wordLanes}. A half super-block's ql bytes
      * are one load with no widening and its qh bytes one permute of a load shared by both halves;
-     * one variable shift puts every lane's qh pairs next above its ql nibbles, so each 6-bit quant
-     * is two masks and an or where it sits, then converted (the top one shifted down). The quants
+     * one variable shift puts every lane's qh pairs next above its ql nibbles, two bit blends merge
+     * them with the even and the odd nibbles, and each 6-bit quant is then one mask where it sits
+     * before it is converted (the top one shifted down). The quants
      * are unsigned: 32·d·scale·Σx over each group of 16 comes off once per super-block, from the
      * group sums of x computed once for all rows. The four low and four high nibbles of a load
      * share one pattern of scales, picked from the super-block's sixteen by one permute each.
@@ -162,20 +163,22 @@ public final class Q6_KTensor extends SegmentTensor {
                 IntVector ql = IntVector.fromMemorySegment(I, m, block + 64L * half, ByteOrder.LITTLE_ENDIAN);
                 IntVector qh = REPEAT.add(8 * half).selectFrom(qhBoth);
                 IntVector up = qh.lanewise(VectorOperators.LSHL, PAIR_UP);
-                // q·2^4p: ql's nibble p or'ed with the qh pair above it
-                FloatVector low = ((FloatVector) ql.and(0xF).or(up.and(0x30)).convert(VectorOperators.I2F, 0))
+                // every even nibble with its qh pair above it, then every odd one: q·2^4p is one mask away
+                IntVector even = up.lanewise(VectorOperators.BITWISE_BLEND, ql, 0x0F0F0F0F);
+                IntVector odd = up.lanewise(VectorOperators.BITWISE_BLEND, ql, 0xF0F0F0F0);
+                FloatVector low = ((FloatVector) even.and(0x3F).convert(VectorOperators.I2F, 0))
                         .mul(FloatVector.fromArray(F, xp, x0));
-                low = ((FloatVector) ql.and(0xF00).or(up.and(0x3000)).convert(VectorOperators.I2F, 0))
+                low = ((FloatVector) even.and(0x3F00).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(F, xp, x0 + 32), low);
-                low = ((FloatVector) ql.and(0xF0000).or(up.and(0x300000)).convert(VectorOperators.I2F, 0))
+                low = ((FloatVector) even.and(0x3F0000).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(F, xp, x0 + 64), low);
-                low = ((FloatVector) ql.and(0xF000000).or(up.and(0x30000000)).convert(VectorOperators.I2F, 0))
+                low = ((FloatVector) even.and(0x3F000000).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(F, xp, x0 + 96), low);
-                FloatVector high = ((FloatVector) ql.and(0xF0).or(up.and(0x300)).convert(VectorOperators.I2F, 0))
+                FloatVector high = ((FloatVector) odd.and(0x3F0).convert(VectorOperators.I2F, 0))
                         .mul(FloatVector.fromArray(F, xp, x0 + 16));
-                high = ((FloatVector) ql.and(0xF000).or(up.and(0x30000)).convert(VectorOperators.I2F, 0))
+                high = ((FloatVector) odd.and(0x3F000).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(F, xp, x0 + 48), high);
-                high = ((FloatVector) ql.and(0xF00000).or(up.and(0x3000000)).convert(VectorOperators.I2F, 0))
+                high = ((FloatVector) odd.and(0x3F00000).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(F, xp, x0 + 80), high);
                 IntVector top = ql.lanewise(VectorOperators.LSHR, 28)
                         .or(qh.lanewise(VectorOperators.LSHR, TOP_DOWN).and(0x30));
