@@ -55,6 +55,11 @@ public final class PolicyRegistry {
         ENTRIES.put(entry.name(), entry);
     }
 
+    /** Removes the policy registered as {@code name}, if any (a test that loads throw-away plugins puts the registry back). */
+    public static synchronized void unregister(String name) {
+        ENTRIES.remove(name);
+    }
+
     public static synchronized List<Entry> entries() {
         return new ArrayList<>(ENTRIES.values());
     }

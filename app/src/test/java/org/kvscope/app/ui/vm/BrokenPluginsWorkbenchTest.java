@@ -64,6 +64,13 @@ class BrokenPluginsWorkbenchTest {
                 "ui-select-throws"), report.policies());
     }
 
+    /** The broken policies leave the registry: tests after this one that run every registered policy must not meet them. */
+    @org.junit.jupiter.api.AfterAll
+    static void forgetThePlugins() {
+        List.of("ui-over-budget", "ui-ctor-throws", "ui-missing-class", "ui-out-of-range", "ui-select-throws")
+                .forEach(org.kvscope.kv.PolicyRegistry::unregister);
+    }
+
     private static String policy(String id, String name, String ctor, String kept) {
         return PluginJars.brokenPolicy(id, name, ctor, kept, "return null;");
     }
