@@ -5,9 +5,8 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import org.kvscope.kv.CompressionPolicy;
-import org.kvscope.kv.KeptPositions;
+import org.kvscope.kv.ForwardingPolicy;
 import org.kvscope.kv.KvCache;
-import org.kvscope.kv.PrefillPruner;
 import org.kvscope.model.Model;
 import org.kvscope.sampling.Sampler;
 
@@ -105,32 +104,18 @@ public record EvictionTimeline(String policy, int promptLength, int[][][] prefil
     }
 
     /** Delegates every decision to the policy and notes what each decode step removes. */
-    private static final class Recorder extends CompressionPolicy {
-        private final CompressionPolicy delegate;
+    private static final class Recorder extends ForwardingPolicy {
         private final List<Step> steps = new ArrayList<>();
         private int token;
 
         Recorder(CompressionPolicy delegate) {
-            super(delegate.parameters());
-            this.delegate = delegate;
+            super(delegate);
         }
-
-        @Override public String name() { return delegate.name(); }
-        @Override public int evidenceWindow() { return delegate.evidenceWindow(); }
-        @Override public boolean needsAccumulatedAttention() { return delegate.needsAccumulatedAttention(); }
-        @Override public boolean needsContextReconstruction() { return delegate.needsContextReconstruction(); }
-        @Override public boolean needsRetrievalScores() { return delegate.needsRetrievalScores(); }
-        @Override public long keptEntryLimit(PrefillContext ctx) { return delegate.keptEntryLimit(ctx); }
-        @Override public int[] layerBudgets(PrefillContext ctx) { return delegate.layerBudgets(ctx); }
-        @Override public void validateFor(int contextLength) { delegate.validateFor(contextLength); }
-        @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) { return delegate.selectAfterPrefill(ctx); }
-        @Override public boolean needsDecodeAttention() { return delegate.needsDecodeAttention(); }
-        @Override public PrefillPruner prefillPruner(PrefillContext ctx) { return delegate.prefillPruner(ctx); }
 
         @Override
         public int[][][] onDecodeStep(DecodeContext ctx) {
             KvCache cache = ctx.cache();
-            int[][][] kept = delegate.onDecodeStep(ctx);
+            int[][][] kept = delegate().onDecodeStep(ctx);
             int[][][] evicted = new int[cache.layers()][cache.kvHeads()][];
             for (int l = 0; l < cache.layers(); l++) {
                 for (int h = 0; h < cache.kvHeads(); h++) {

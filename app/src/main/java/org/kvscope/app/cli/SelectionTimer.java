@@ -1,8 +1,8 @@
 package org.kvscope.app.cli;
 
 import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.ForwardingPolicy;
 import org.kvscope.kv.KeptPositions;
-import org.kvscope.kv.PrefillPruner;
 
 /**
  * A policy that delegates everything and, after each prefill, runs the delegate's checked
@@ -10,30 +10,18 @@ import org.kvscope.kv.PrefillPruner;
  * sees what the first saw), timing each: the first call of a length pays the JIT's compilation
  * of the scoring code, the best shows what a selection costs once compiled.
  */
-final class SelectionTimer extends CompressionPolicy {
-    private final CompressionPolicy delegate;
+final class SelectionTimer extends ForwardingPolicy {
     private final int calls;
     private long firstNanos, bestNanos, extraNanos;
 
     /** @param calls selections per prefill, at least 1 */
     SelectionTimer(CompressionPolicy delegate, int calls) {
-        super(delegate.parameters());
+        super(delegate);
         if (calls < 1) {
             throw new IllegalArgumentException("calls must be at least 1, was " + calls);
         }
-        this.delegate = delegate;
         this.calls = calls;
     }
-
-    @Override public String name() { return delegate.name(); }
-    @Override public int evidenceWindow() { return delegate.evidenceWindow(); }
-    @Override public boolean needsAccumulatedAttention() { return delegate.needsAccumulatedAttention(); }
-    @Override public boolean needsContextReconstruction() { return delegate.needsContextReconstruction(); }
-    @Override public boolean needsRetrievalScores() { return delegate.needsRetrievalScores(); }
-    @Override public void validateFor(int contextLength) { delegate.validateFor(contextLength); }
-    @Override public PrefillPruner prefillPruner(PrefillContext ctx) { return delegate.prefillPruner(ctx); }
-    @Override public long keptEntryLimit(PrefillContext ctx) { return delegate.keptEntryLimit(ctx); }
-    @Override public int[] layerBudgets(PrefillContext ctx) { return delegate.layerBudgets(ctx); }
 
     /** The delegate's kept set of the last call; the calls' times are kept for {@link #firstNanos} and the rest. */
     @Override
@@ -42,7 +30,7 @@ final class SelectionTimer extends CompressionPolicy {
         extraNanos = 0;
         for (int i = 0; i < calls; i++) {
             long t0 = System.nanoTime();
-            kept = delegate.checkedSelectAfterPrefill(ctx);
+            kept = delegate().checkedSelectAfterPrefill(ctx);
             long t = System.nanoTime() - t0;
             if (i == 0) {
                 firstNanos = t;

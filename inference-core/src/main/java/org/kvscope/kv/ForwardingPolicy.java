@@ -1,0 +1,32 @@
+package org.kvscope.kv;
+
+/**
+ * A policy that passes every question and decision on to another; a subclass overrides what it
+ * watches or times (the eviction timeline's recorder, bench-policies' selection timer). Every
+ * overridable method of {@link CompressionPolicy} is forwarded, so the wrapped policy gets the
+ * same evidence, extra passes and checks as on its own.
+ */
+public class ForwardingPolicy extends CompressionPolicy {
+    private final CompressionPolicy delegate;
+
+    public ForwardingPolicy(CompressionPolicy delegate) {
+        super(delegate.parameters());
+        this.delegate = delegate;
+    }
+
+    /** The wrapped policy. */
+    public final CompressionPolicy delegate() { return delegate; }
+
+    @Override public String name() { return delegate.name(); }
+    @Override public int evidenceWindow() { return delegate.evidenceWindow(); }
+    @Override public boolean needsAccumulatedAttention() { return delegate.needsAccumulatedAttention(); }
+    @Override public boolean needsContextReconstruction() { return delegate.needsContextReconstruction(); }
+    @Override public boolean needsRetrievalScores() { return delegate.needsRetrievalScores(); }
+    @Override public void validateFor(int contextLength) { delegate.validateFor(contextLength); }
+    @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) { return delegate.selectAfterPrefill(ctx); }
+    @Override public boolean needsDecodeAttention() { return delegate.needsDecodeAttention(); }
+    @Override public int[][][] onDecodeStep(DecodeContext ctx) { return delegate.onDecodeStep(ctx); }
+    @Override public PrefillPruner prefillPruner(PrefillContext ctx) { return delegate.prefillPruner(ctx); }
+    @Override public long keptEntryLimit(PrefillContext ctx) { return delegate.keptEntryLimit(ctx); }
+    @Override public int[] layerBudgets(PrefillContext ctx) { return delegate.layerBudgets(ctx); }
+}
