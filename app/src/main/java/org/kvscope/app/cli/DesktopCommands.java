@@ -25,11 +25,12 @@ final class DesktopCommands {
             new Listed("screenshots", "render the workbench headless and write its screenshots (PNG)", """
                     usage: kvscope screenshots [--model FILE] [--out DIR]
                       --model FILE   GGUF model (default ../shared/models/stories260K.gguf)
-                      --out DIR      directory for the PNG files (default docs/images)"""),
+                      --out DIR      directory for the PNG files, created if missing (default docs/images)"""),
             new Listed("bench-ui", "benchmark: workbench latency from a slider move to updated views", """
-                    usage: kvscope bench-ui [--model FILE] [--tokens N] [--moves M] [--tab 0-3]
+                    usage: kvscope bench-ui [--model FILE] [--tokens N] [--moves M] [--tab T]
                       --model FILE   GGUF model (default ../shared/models/stories260K.gguf)
-                      --tokens N     prompt length in tokens (default 512)
-                      --moves M      slider moves timed, at least 5 (default 60)
-                      --tab T        view tab shown while timing, 0-3 (default 0)"""));
+                      --tokens N     prompt length in tokens, 16..1048576, cut to fit the model's context (default 512)
+                      --moves M      slider moves timed, 5..10000 (default 60)
+                      --tab T        view tab shown while timing, 0..5: Attention, Metrics, Evaluation, Compare,
+                                     Tokens, Heads (default 0)"""));
 }

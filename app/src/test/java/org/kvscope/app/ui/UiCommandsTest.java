@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.app.ui.tools.UiCommands;
 
 class UiCommandsTest {
@@ -28,6 +31,19 @@ class UiCommandsTest {
         String missing = err("screenshots", "--out");
         assertTrue(missing.contains("--out needs a value"), missing);
         String notNumber = err("bench-ui", "--model", "/nonexistent.gguf", "--moves", "many");
-        assertTrue(notNumber.contains("not a number"), notNumber);
+        assertTrue(notNumber.contains("--moves must be an integer in 5..10000, was 'many'"), notNumber);
+    }
+
+    @Test
+    void aScreenshotDirectoryThatCannotBeOneIsRefusedBeforeRendering(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("shots"), "keep");
+        String notDir = err("screenshots", "--out", file.toString());
+        assertTrue(notDir.startsWith("kvscope screenshots: --out " + file + ": is not a directory"), notDir);
+        String under = err("screenshots", "--out", file.resolve("png").toString());
+        assertTrue(under.startsWith("kvscope screenshots: --out " + file.resolve("png") + ": cannot create the directory"),
+                under);
+        assertEquals("keep", Files.readString(file));
+        String model = err("screenshots", "--model", dir.resolve("none.gguf").toString());
+        assertTrue(model.contains("none.gguf: file not found"), model);
     }
 }

@@ -37,9 +37,6 @@ final class UiBenchCommand {
     private record Sample(long fxNanos, long wallNanos, long longestNanos) {}
 
     static int run(Path model, int tokens, int moves, int tab, PrintStream out) throws Exception {
-        if (moves < 5) {
-            throw new IllegalArgumentException("--moves must be at least 5, was " + moves);
-        }
         FxRuntime.start(true);
         Path recent = Files.createTempFile("kvscope-recent", ".json");
         Files.delete(recent);

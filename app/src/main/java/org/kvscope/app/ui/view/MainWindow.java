@@ -51,6 +51,8 @@ public final class MainWindow extends BorderPane {
 
     private final WorkbenchViewModel vm;
     private final Looks looks = new Looks();
+    /** Number of view tabs (Attention … Heads): {@code bench-ui --tab} accepts 0 to one less. */
+    public static final int VIEW_COUNT = 6;
     private final TabPane views = new TabPane();
     private final TabPane policies;
     private final AttentionPane attention;
@@ -121,6 +123,9 @@ public final class MainWindow extends BorderPane {
         Tab tokensTab = tab("Tokens & evictions", "mdi2f-format-text", tokens, "view-tokens");
         views.getTabs().addAll(attentionTab, metricsTab, evaluationTab, compareTab, tokensTab,
                 tab("Heads", "mdi2v-view-grid-outline", scroll(heads), "view-heads"));
+        if (views.getTabs().size() != VIEW_COUNT) {
+            throw new IllegalStateException("VIEW_COUNT is " + VIEW_COUNT + " but the window has " + views.getTabs().size());
+        }
         views.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         views.setId("views");
         views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
