@@ -114,6 +114,26 @@ final class Layouts {
     }
 
     /**
+     * x reordered per 128 values for 16-lane kernels that load 64 quant bytes as int lanes and
+     * convert each nibble p (bits 4p..4p+3 of a lane) where it sits, as n·2^4p:
+     * x'[128g + 16p + lane] = x[128g + order[16p + lane]]·2^−4p, except p = 7 (the top nibble,
+     * shifted down before conversion), which is not scaled. Powers of two: the products are those
+     * of unscaled x. The first cols elements (a multiple of 128) of an array from {@link PreparedInputs#take}.
+     */
+    static float[] wordLanes(float[] x, int xOffset, int cols, int[] order) {
+        float[] permuted = PreparedInputs.take(cols);
+        for (int g = 0; g < cols; g += 128) {
+            for (int i = 0; i < 128; i++) {
+                permuted[g + i] = x[xOffset + g + order[i]] * WORD_SCALES[i >> 4];
+            }
+        }
+        return permuted;
+    }
+
+    /** 2^−4p for nibble p of {@link #wordLanes}, 1 for the top one. */
+    private static final float[] WORD_SCALES = {1f, 0x1p-4f, 0x1p-8f, 0x1p-12f, 0x1p-16f, 0x1p-20f, 0x1p-24f, 1f};
+
+    /**
      * The sums of x over each run of {@code run} values: the first cols / run elements of an
      * array from {@link PreparedInputs#take} (cols a multiple of run).
      */

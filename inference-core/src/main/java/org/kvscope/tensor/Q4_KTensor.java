@@ -77,7 +77,7 @@ public final class Q4_KTensor extends SegmentTensor {
     /**
      * Decode's matrix-vector product on 8 or 16 lanes. On 8, x is permuted per run of 32
      * ({@link Layouts#byteLanes}), so each 32-byte chunk of quants is one load of int lanes; on 16,
-     * per 128 values ({@link #wordLanes}), so each 64 bytes are one. The nibbles are taken apart
+     * per 128 values ({@link Layouts#wordLanes}), so each 64 bytes are one. The nibbles are taken apart
      * with masks where they sit: the low nibbles of a chunk are one sub-block, the high nibbles the
      * next. The mins term, dmin·min·Σx over each sub-block, uses the sums of x's runs of 32,
      * computed once for all rows.
@@ -95,7 +95,7 @@ public final class Q4_KTensor extends SegmentTensor {
             for (int b = 0; b < runs / 8; b++) {
                 System.arraycopy(runSums, 8 * b, minSums, 16 * b + 8, 8);
             }
-            float[] permuted = wordLanes(x, xOffset, cols);
+            float[] permuted = Layouts.wordLanes(x, xOffset, cols, WORD_ORDER);
             return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
                     (row, xp, n, scratch) -> dotWordLanes(row, xp, minSums, n, scratch));
         }
@@ -129,30 +129,23 @@ public final class Q4_KTensor extends SegmentTensor {
     private static final FloatVector PAIR = F.length() == 16 ? FloatVector.broadcast(F, 0f).blend(2f, MINS) : null;
 
     /**
-     * x reordered for {@link #dotWordLanes} (16 lanes): each 64 quant bytes (two 32-byte chunks,
-     * 128 values) are one load of 16 int lanes, lane i of the first chunk's bytes 4i..4i+3 in lanes
-     * 0..7, the second chunk's in lanes 8..15. Nibble p (bits 4p..4p+3, p = 2k + high) of lane i
-     * is value 32·high + 4i + k of its chunk; x'[128g + 16p + lane] holds that value's x times
-     * 2^−4p (the nibble is converted where it sits, as n·2^4p; the top one, p = 7, is shifted down
-     * instead, so its x is not scaled). Powers of two: the products are those of unscaled x.
+     * Where {@link #dotWordLanes}' lanes take their x ({@link Layouts#wordLanes}): 64 quant bytes
+     * (two 32-byte chunks, 128 values) are one load of 16 int lanes, the first chunk's bytes
+     * 4i..4i+3 in lane i, the second chunk's in lane 8 + i; nibble p = 2k + high of a lane is
+     * value 32·high + 4i + k of its chunk.
      */
-    private static float[] wordLanes(float[] x, int xOffset, int cols) {
-        float[] permuted = PreparedInputs.take(cols);
-        for (int g = 0; g < cols; g += 128) {
-            for (int p = 0; p < 8; p++) {
-                float scale = p == 7 ? 1f : Math.scalb(1f, -4 * p);
-                int k = p >> 1, high = p & 1;
-                for (int lane = 0; lane < 16; lane++) {
-                    int value = 64 * (lane >> 3) + 32 * high + 4 * (lane & 7) + k;
-                    permuted[g + 16 * p + lane] = x[xOffset + g + value] * scale;
-                }
+    private static final int[] WORD_ORDER = new int[128];
+
+    static {
+        for (int p = 0, i = 0; p < 8; p++) {
+            for (int lane = 0; lane < 16; lane++, i++) {
+                WORD_ORDER[i] = 64 * (lane >> 3) + 32 * (p & 1) + 4 * (lane & 7) + (p >> 1);
             }
         }
-        return permuted;
     }
 
     /**
-     * One row on 16 lanes against x laid out by {@link #wordLanes}. A super-block's scales and
+     * One row on 16 lanes against x laid out by {@link Layouts#wordLanes}. A super-block's scales and
      * mins are one vector times d and dmin; the mins term is one FMA against the run sums of x,
      * and each half super-block's two scale vectors (the lower lanes one chunk's sub-block, the
      * upper lanes the next chunk's) are picked from it by one permute each. Its 64 quant bytes are

@@ -84,7 +84,7 @@ public final class Q6_KTensor extends SegmentTensor {
      * ({@link Layouts#byteLanes}); each half super-block's 64 ql bytes and 32 qh bytes are read
      * with three loads and each run's 6-bit quants assembled with shifts and masks, each run
      * scaled by a vector of its two scales. On 16, x is permuted per 128 values
-     * ({@link #wordLanes}) and a half super-block's ql bytes are one load ({@link #dotWordLanes}).
+     * ({@link Layouts#wordLanes}) and a half super-block's ql bytes are one load ({@link #dotWordLanes}).
      */
     @Override
     protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
@@ -97,7 +97,7 @@ public final class Q6_KTensor extends SegmentTensor {
                     (row, xp, n, scratch) -> dotPermuted(row, xp, n));
         }
         float[] groupSums = Layouts.runSums(x, xOffset, cols, 16);
-        float[] permuted = wordLanes(x, xOffset, cols);
+        float[] permuted = Layouts.wordLanes(x, xOffset, cols, WORD_ORDER);
         return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
                 (row, xp, n, scratch) -> dotWordLanes(row, xp, groupSums, n, scratch));
     }
@@ -119,30 +119,23 @@ public final class Q6_KTensor extends SegmentTensor {
     private static final IntVector TOP_DOWN = F.length() == 16 ? IntVector.broadcast(I, 24).blend(26, UPPER_INTS) : null;
 
     /**
-     * x reordered for {@link #dotWordLanes} (16 lanes): a half super-block's 64 ql bytes are one
-     * load of 16 int lanes, lanes 0..7 ql bytes 0..31 (runs 0 and 2 of the half, low and high
-     * nibbles), lanes 8..15 bytes 32..63 (runs 1 and 3). Nibble p = 2k + high of lane i is value
-     * 4i + k of run 2·high (lanes 0..7) or 2·high + 1 (lanes 8..15); x'[128g + 16p + lane] holds
-     * its x times 2^−4p (each 6-bit quant is put together where its nibble sits, as q·2^4p; the
-     * top one, p = 7, is shifted down instead and its x not scaled).
+     * Where {@link #dotWordLanes}' lanes take their x ({@link Layouts#wordLanes}): a half
+     * super-block's 64 ql bytes are one load of 16 int lanes, ql bytes 4i..4i+3 in lane i (runs 0
+     * and 2 of the half, low and high nibbles) and bytes 32 + 4i.. in lane 8 + i (runs 1 and 3);
+     * nibble p = 2k + high is value 4i + k of run 2·high (lanes 0..7) or 2·high + 1 (lanes 8..15).
      */
-    private static float[] wordLanes(float[] x, int xOffset, int cols) {
-        float[] permuted = PreparedInputs.take(cols);
-        for (int g = 0; g < cols; g += 128) {
-            for (int p = 0; p < 8; p++) {
-                float scale = p == 7 ? 1f : Math.scalb(1f, -4 * p);
-                int k = p >> 1, high = p & 1;
-                for (int lane = 0; lane < 16; lane++) {
-                    int value = 32 * (2 * high + (lane >> 3)) + 4 * (lane & 7) + k;
-                    permuted[g + 16 * p + lane] = x[xOffset + g + value] * scale;
-                }
+    private static final int[] WORD_ORDER = new int[128];
+
+    static {
+        for (int p = 0, i = 0; p < 8; p++) {
+            for (int lane = 0; lane < 16; lane++, i++) {
+                WORD_ORDER[i] = 32 * (2 * (p & 1) + (lane >> 3)) + 4 * (lane & 7) + (p >> 1);
             }
         }
-        return permuted;
     }
 
     /**
-     * One row on 16 lanes against x laid out by {@link #wordLanes}. A half super-block's ql bytes
+     * One row on 16 lanes against x laid out by {@link Layouts#wordLanes}. A half super-block's ql bytes
      * are one load with no widening and its qh bytes one permute of a load shared by both halves;
      * one variable shift puts every lane's qh pairs next above its ql nibbles, two bit blends merge
      * them with the even and the odd nibbles, and each 6-bit quant is then one mask where it sits
