@@ -1,5 +1,6 @@
 package org.kvscope.viz.view;
 
+import java.util.List;
 import java.util.Locale;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.ObjectProperty;
@@ -45,6 +46,8 @@ public class NeedleGridView extends CanvasRegion {
     private final ReadOnlyObjectWrapper<NeedleGrid> grid = new ReadOnlyObjectWrapper<>(this, "grid");
     private final ObjectProperty<ColorBy> colorBy = new SimpleObjectProperty<>(this, "colorBy", ColorBy.SUCCESS);
     private final DoubleProperty fontScale = new SimpleDoubleProperty(this, "fontScale", 1);
+    /** Height kept for the title at least: the tallest title of the grids aligned with this one. */
+    private double titleRoom;
 
     /** Empty view. */
     public NeedleGridView() {
@@ -121,8 +124,32 @@ public class NeedleGridView extends CanvasRegion {
         return Math.max(0, getWidth() - 12);
     }
 
+    /** Height above the cells: this grid's title, or the tallest of the grids aligned with it. */
     private double titleHeight() {
+        return Math.max(ownTitleHeight(), titleRoom);
+    }
+
+    private double ownTitleHeight() {
         return title.getText().isEmpty() ? 4 : snapSizeY(title.prefHeight(titleWidth())) + 2;
+    }
+
+    /**
+     * Lines up grids shown side by side: each keeps room for the tallest of their titles, so a title that wraps
+     * (a long policy name) does not push its cells below the others'.
+     */
+    public static void alignTitles(List<NeedleGridView> row) {
+        Runnable align = () -> {
+            double room = row.stream().mapToDouble(NeedleGridView::ownTitleHeight).max().orElse(0);
+            row.forEach(v -> v.setTitleRoom(room));
+        };
+        row.forEach(v -> v.title.heightProperty().addListener((o, was, now) -> align.run()));
+    }
+
+    private void setTitleRoom(double room) {
+        if (room != titleRoom) {
+            titleRoom = room;
+            requestLayout();
+        }
     }
 
     private double leftWidth() {

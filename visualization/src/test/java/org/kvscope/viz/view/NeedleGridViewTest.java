@@ -79,4 +79,36 @@ class NeedleGridViewTest {
         assertTrue(inked > 40, "the title's text is drawn, not hidden under the canvas (" + inked + " dark pixels)");
         assertTrue(Fx.call(view::getAccessibleText).contains("Policy B: h2o"), Fx.call(view::getAccessibleText));
     }
+
+    /** Grids side by side start their cells level even when one title wraps (a long policy name). */
+    @Test
+    void alignedGridsKeepTheirCellsLevelWhenOneTitleWraps() {
+        boolean[][] ok = {{true, false}, {true, true}};
+        double[][] values = {{1, 0}, {1, 1}};
+        NeedleGridView shortTitle = new NeedleGridView();
+        NeedleGridView longTitle = new NeedleGridView();
+        Fx.run(() -> {
+            javafx.scene.layout.HBox row = new javafx.scene.layout.HBox(12, shortTitle, longTitle);
+            row.getChildren().forEach(g -> javafx.scene.layout.HBox.setHgrow(g, javafx.scene.layout.Priority.ALWAYS));
+            NeedleGridView.alignTitles(java.util.List.of(shortTitle, longTitle));
+            view.getScene().setRoot(row);
+            shortTitle.setGrid(new NeedleGrid(new int[] {512, 1024}, new double[] {0, 1}, values, ok, "A"));
+            longTitle.setGrid(new NeedleGrid(new int[] {512, 1024}, new double[] {0, 1}, values, ok,
+                    "B: a policy with a rather long name"));
+        });
+        Fx.snapshot(shortTitle.getParent());
+        double oneLine = Fx.call(() -> shortTitle.title().getHeight());
+        double wrapped = Fx.call(() -> longTitle.title().getHeight());
+        assertTrue(wrapped > 1.5 * oneLine, "the long title wraps: " + wrapped + " against " + oneLine);
+        Rectangle2D a = Fx.call(() -> shortTitle.cellBounds(0, 0));
+        Rectangle2D b = Fx.call(() -> longTitle.cellBounds(0, 0));
+        assertEquals(b.getMinY(), a.getMinY(), 0.5, "first rows level");
+        assertEquals(b.getHeight(), a.getHeight(), 0.5, "cells of one height");
+        assertTrue(Fx.call(() -> longTitle.title().getBoundsInParent().getMaxY()) <= b.getMinY(), "below the title");
+        Fx.run(() -> longTitle.setGrid(new NeedleGrid(new int[] {512, 1024}, new double[] {0, 1}, values, ok,
+                "B")));
+        Fx.snapshot(shortTitle.getParent());
+        assertEquals(Fx.call(() -> shortTitle.title().getBoundsInParent().getMaxY() + 2),
+                Fx.call(() -> shortTitle.cellBounds(0, 0).getMinY()), 1, "the room shrinks back with the titles");
+    }
 }

@@ -65,6 +65,9 @@ public final class EvaluationPane extends ScrollPane {
         baseline.setPrefSize(300, 220);
         HBox.setHgrow(baseline, Priority.ALWAYS);
         needleRow.getChildren().add(baseline);
+        List<NeedleGridView> row = new ArrayList<>(grids);
+        row.add(baseline);
+        NeedleGridView.alignTitles(row);
         Label needleHelp = new Label("Cell colour: blue when every case at that prompt length and needle depth was "
                 + "retrieved exactly by greedy decoding, orange otherwise (a colour-blind-safe pair); n = cases per "
                 + "cell; re-run in the background after each change.");
