@@ -109,7 +109,7 @@ final class ScreenshotCommand {
             window.selection().headProperty().set(1);
             return null;
         });
-        computeSlowViews(window);
+        computeSlowViews(vm, window);
         for (Shot shot : SHOTS) {
             Path file = outDir.resolve(shot.file());
             if (shot.where().equals(AGREEMENT)) {
@@ -200,9 +200,22 @@ final class ScreenshotCommand {
 
     /**
      * Computes what the views only compute in the background or on demand, so their shots are not empty: the
-     * funnelling teaching views, one replay run and the head classification.
+     * funnelling teaching views, one replay run, the head classification, the attention the last prompt token pays
+     * and policy B's eviction timeline (StreamingLLM evicts while generating; SnapKV, policy A, only after prefill).
      */
-    private static void computeSlowViews(MainWindow window) throws Exception {
+    private static void computeSlowViews(WorkbenchViewModel vm, MainWindow window) throws Exception {
+        var focus = window.tokens().focus().model();
+        var timeline = window.tokens().timeline().model();
+        FxRuntime.onFx(() -> {
+            show(window, TOKENS);
+            timeline.policyIndexProperty().set(1);
+            window.tokens().focus().flow().clickedProperty().set(vm.capture().promptTokens().length - 1);
+            return null;
+        });
+        FxRuntime.await("the eviction timeline", () -> timeline.timelineProperty().get() != null
+                && !timeline.runningProperty().get(), 300_000);
+        FxRuntime.await("the token-centred attention", () -> focus.attentionProperty().get() != null
+                && !focus.runningProperty().get(), 120_000);
         FxRuntime.await("the funnelling views", () -> window.metrics().teachingReady(), 120_000);
         FxRuntime.onFx(() -> {
             window.heads().start();

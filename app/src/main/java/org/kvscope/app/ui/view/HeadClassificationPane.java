@@ -15,15 +15,19 @@ import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.backend.Backends;
 import org.kvscope.engine.RetrievalHeads;
 import org.kvscope.kv.DuoAttentionPolicy;
+import org.kvscope.viz.data.CsvWritable;
 
 /**
  * The DuoAttention-style head classification of the loaded model: a layer × kv-head grid, each
  * cell a head's retrieval score (attention mass the answer puts on the needle in four pass-key
- * probes), blue for retrieval heads (full cache), grey for streaming heads (sinks + recent
- * window), deeper for a higher score. The scores are measured in a background task on request;
+ * probes), bluish green for retrieval heads (full cache; not blue or orange, which mean policy A and B),
+ * grey for streaming heads (sinks + recent window), deeper for a higher score; in a card that exports it as PNG and CSV. The scores are measured in a background task on request;
  * the share of retrieval heads re-classifies at once.
  */
 public final class HeadClassificationPane extends VBox {
+    /** Retrieval heads' colour (Okabe–Ito bluish green), as "r, g, b". */
+    static final String RETRIEVAL_RGB = "0, 158, 115";
+    private static final String STREAMING_RGB = "127, 127, 127";
     private final WorkbenchViewModel vm;
     private final LatestTask<RetrievalHeads> task = new LatestTask<>();
     private final Slider ratio = new Slider(0, 1, 0.5);
@@ -58,7 +62,9 @@ public final class HeadClassificationPane extends VBox {
         grid.setVgap(2);
         Label error = new Label();
         error.textProperty().bind(task.messageProperty());
-        getChildren().addAll(bar, summary, error, grid);
+        VBox content = new VBox(8, bar, summary, error, grid);
+        getChildren().add(new Card("Retrieval and streaming heads (DuoAttention): retrieval score per layer and kv-head",
+                content, this::csv));
         task.resultProperty().addListener((o, a, b) -> redraw());
         ratio.valueProperty().addListener((o, a, b) -> redraw());
         vm.modelProperty().addListener((o, a, b) -> task.clear());
@@ -111,9 +117,28 @@ public final class HeadClassificationPane extends VBox {
                 grid.add(cell(l, h, s[l][h], s[l][h] / max, retrieval[l][h]), h + 1, l + 1);
             }
         }
-        summary.setText(String.format(Locale.ROOT, "%d of %d heads are retrieval heads (blue: full cache); the others"
+        summary.setText(String.format(Locale.ROOT, "%d of %d heads are retrieval heads (green: full cache); the others"
                 + " stream (grey: sinks + recent window). Score: attention mass on the needle, highest %.3f.",
                 count, s.length * s[0].length, max));
+    }
+
+    /** One row per layer and kv-head: its score and class at the current share (null before classifying). */
+    CsvWritable csv() {
+        RetrievalHeads heads = task.result();
+        if (heads == null) {
+            return null;
+        }
+        float[][] s = heads.perKvHead();
+        boolean[][] retrieval = DuoAttentionPolicy.classify(s, ratio.getValue());
+        StringBuilder out = new StringBuilder("layer,kvHead,retrievalScore,class\n");
+        for (int l = 0; l < s.length; l++) {
+            for (int h = 0; h < s[l].length; h++) {
+                out.append(String.format(Locale.ROOT, "%d,%d,%.6f,%s\n", l, h, s[l][h],
+                        retrieval[l][h] ? "retrieval" : "streaming"));
+            }
+        }
+        String text = out.toString();
+        return () -> text;
     }
 
     private static Label cell(int layer, int head, float score, float shade, boolean retrieval) {
@@ -122,7 +147,7 @@ public final class HeadClassificationPane extends VBox {
         c.setAlignment(Pos.CENTER);
         double alpha = 0.25 + 0.75 * shade;
         c.setStyle(String.format(Locale.ROOT, "-fx-background-color: rgba(%s, %.2f); -fx-padding: 2 4;",
-                retrieval ? "31, 119, 180" : "127, 127, 127", alpha));
+                retrieval ? RETRIEVAL_RGB : STREAMING_RGB, alpha));
         c.getStyleClass().add(retrieval ? "head-retrieval" : "head-streaming");
         c.setTooltip(new Tooltip(String.format(Locale.ROOT, "layer %d, kv-head %d: retrieval score %.4f — %s", layer,
                 head, score, retrieval ? "retrieval head (keeps the full cache)" : "streaming head (sinks + recent window)")));

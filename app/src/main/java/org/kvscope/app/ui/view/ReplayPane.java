@@ -100,6 +100,7 @@ public final class ReplayPane extends VBox {
         status.getStyleClass().add("totals");
         status.setWrapText(true);
         chart.setId("replay-chart");
+        org.kvscope.viz.VizStyle.apply(chart, "viz-view"); // titles and fonts as every other chart's
         chart.setAnimated(false);
         chart.setTitle("Accuracy per turn");
         turnAxis.setLabel("turn (question asked)");

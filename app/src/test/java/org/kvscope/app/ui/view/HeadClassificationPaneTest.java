@@ -68,5 +68,26 @@ class HeadClassificationPaneTest {
         WaitForAsyncUtils.asyncFx(() -> pane.ratio().setValue(0.25)).get(10, TimeUnit.SECONDS);
         assertEquals(1, cells("head-retrieval"));
         assertTrue(pane.summary().startsWith("1 of 4 heads are retrieval heads"), pane.summary());
+        String csv = WaitForAsyncUtils.asyncFx(() -> pane.csv().toCsv()).get(10, TimeUnit.SECONDS);
+        assertEquals(5, csv.lines().count(), csv);
+        assertEquals(1, csv.lines().filter(l -> l.endsWith(",retrieval")).count(), csv);
+    }
+
+    /** Blue and orange mean policy A and B in every view; a retrieval head is neither. */
+    @Test
+    void retrievalHeadsAreNotDrawnInAPolicysColour(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> vm.modelProperty().set(model)).get(10, TimeUnit.SECONDS);
+        robot.clickOn("#classify-heads");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> cells("head-retrieval") == 2);
+        java.util.List<javafx.scene.paint.Color> fills = WaitForAsyncUtils.asyncFx(() -> pane.grid().getChildren()
+                .stream().filter(n -> n.getStyleClass().contains("head-retrieval"))
+                .peek(javafx.scene.Node::applyCss).map(n -> ((Label) n).getBackground().getFills().getFirst().getFill())
+                .map(javafx.scene.paint.Color.class::cast).toList()).get(10, TimeUnit.SECONDS);
+        for (javafx.scene.paint.Color c : fills) {
+            for (javafx.scene.paint.Color policy : new javafx.scene.paint.Color[] {org.kvscope.viz.VizStyle.POLICY_A,
+                    org.kvscope.viz.VizStyle.POLICY_B}) {
+                assertTrue(Math.abs(c.getHue() - policy.getHue()) > 25, c + " is close to a policy's hue " + policy);
+            }
+        }
     }
 }
