@@ -6,16 +6,19 @@ import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.Parent;
 import javafx.scene.control.ContentDisplay;
+import javafx.scene.control.Label;
 import javafx.scene.control.Labeled;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Spinner;
 import javafx.scene.control.TextField;
+import javafx.scene.layout.FlowPane;
 import javafx.scene.text.Text;
 
 /**
  * Finds labelled controls whose text is not shown in full: cut with an ellipsis (the displayed
  * text differs from the control's text) or pushed outside an ancestor that does not scroll; and
- * text fields (spinner and combo box editors included) too narrow for the text they hold.
+ * text fields (spinner and combo box editors included) too narrow for the text they hold; and, in a wrapping bar
+ * (FlowPane), a label left at the end of a row while the control it names wrapped to the next.
  */
 final class Truncation {
     private Truncation() {}
@@ -51,11 +54,33 @@ final class Truncation {
                         + "' (" + Math.round(room) + " of " + Math.round(needs) + " px)");
             }
         }
+        if (n instanceof FlowPane bar) {
+            danglingLabels(bar, out);
+        }
         if (n instanceof Parent p) {
             for (Node c : p.getChildrenUnmodifiable()) {
                 walk(c, out);
             }
         }
+    }
+
+    /** Labels sharing a row with what precedes them while the control after them starts the next row. */
+    private static void danglingLabels(FlowPane bar, List<String> out) {
+        List<Node> shown = bar.getChildren().stream().filter(c -> c.isVisible() && c.isManaged()).toList();
+        for (int i = 1; i + 1 < shown.size(); i++) {
+            Node label = shown.get(i);
+            Node control = shown.get(i + 1);
+            if (label.getClass() == Label.class && !(control instanceof Label) && sameRow(shown.get(i - 1), label)
+                    && !sameRow(label, control)) {
+                out.add(describe(label) + " ends a row; the control it names wrapped to the next");
+            }
+        }
+    }
+
+    private static boolean sameRow(Node a, Node b) {
+        Bounds x = a.getBoundsInParent();
+        Bounds y = b.getBoundsInParent();
+        return x.getMinY() < y.getMaxY() && y.getMinY() < x.getMaxY();
     }
 
     private static String shownText(Labeled l) {

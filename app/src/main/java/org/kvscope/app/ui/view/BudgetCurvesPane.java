@@ -66,7 +66,7 @@ public final class BudgetCurvesPane extends VBox {
                 () -> (curves.task(0).progressProperty().get() + curves.task(1).progressProperty().get()) / 2,
                 curves.task(0).progressProperty(), curves.task(1).progressProperty()));
         progress.visibleProperty().bind(curves.task(0).runningProperty().or(curves.task(1).runningProperty()));
-        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(8, 4, new Label("Prompts"), suite, compute, cancel, follow, progress);
+        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(8, 4, Labelled.of("Prompts", suite), compute, cancel, follow, progress);
         bar.setAlignment(Pos.CENTER_LEFT);
         status.setId("curves-status");
         status.getStyleClass().add("muted");

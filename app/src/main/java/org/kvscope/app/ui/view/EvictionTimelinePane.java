@@ -58,7 +58,7 @@ public final class EvictionTimelinePane extends VBox {
         ProgressIndicator busy = new ProgressIndicator();
         busy.setPrefSize(18, 18);
         busy.visibleProperty().bind(model.runningProperty());
-        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(8, 4, policy, new Label("generated tokens"), steps, new Label("over"), scope, busy);
+        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(8, 4, policy, Labelled.of("generated tokens", steps), Labelled.of("over", scope), busy);
         bar.setAlignment(Pos.CENTER_LEFT);
         summary.setId("timeline-summary");
         summary.setWrapText(true);

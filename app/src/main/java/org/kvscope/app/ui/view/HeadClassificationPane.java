@@ -53,7 +53,7 @@ public final class HeadClassificationPane extends VBox {
         busy.setPrefSize(18, 18);
         busy.visibleProperty().bind(task.runningProperty());
         busy.progressProperty().bind(task.progressProperty());
-        FlowPane bar = new FlowPane(8, 4, classify, new Label("retrieval heads (share)"), ratio, ratioText, busy);
+        FlowPane bar = new FlowPane(8, 4, classify, Labelled.of("retrieval heads (share)", ratio), ratioText, busy);
         bar.setAlignment(Pos.CENTER_LEFT);
         summary.setId("heads-summary");
         summary.setWrapText(true);

@@ -82,7 +82,7 @@ public final class HeatmapControls extends VBox {
         keyRange.lowValueProperty().addListener((o, a, b) -> rangeMoved());
         keyRange.highValueProperty().addListener((o, a, b) -> rangeMoved());
         HBox.setHgrow(keyRange, Priority.ALWAYS);
-        FlowPane options = new FlowPane(8, 4, new Label("Layer"), layer, new Label("Head"), head, log, rows, clip);
+        FlowPane options = new FlowPane(8, 4, Labelled.of("Layer", layer), Labelled.of("Head", head), log, rows, clip);
         options.setAlignment(Pos.CENTER_LEFT);
         HBox zoom = new HBox(8, new Label("Keys"), keyRange, fit);
         zoom.setAlignment(Pos.CENTER_LEFT);

@@ -310,7 +310,7 @@ public final class MetricsPane extends ScrollPane {
         window.setPrefWidth(70);
         window.valueProperty().addListener((o, a, b) -> pvc.windowProperty().set(b));
         pvc.windowProperty().addListener((o, a, b) -> window.getValueFactory().setValue(b.intValue()));
-        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(6, 4, definition, new Label("k"), k, new Label("window"), window);
+        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(6, 4, definition, Labelled.of("k", k), Labelled.of("window", window));
         bar.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
         pvcCaption.setId("pvc-caption");
         pvcCaption.getStyleClass().add("muted");

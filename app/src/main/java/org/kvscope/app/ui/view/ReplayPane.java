@@ -88,8 +88,8 @@ public final class ReplayPane extends VBox {
         progress.setPrefWidth(120);
         progress.progressProperty().bind(model.task().progressProperty());
         progress.visibleProperty().bind(model.task().runningProperty());
-        FlowPane bar = new FlowPane(8, 4, new Label("Needle suite"), suite, new Label("questions M"), questions,
-                new Label("replays N"), replays, run, cancel, progress);
+        FlowPane bar = new FlowPane(8, 4, Labelled.of("Needle suite", suite), Labelled.of("questions M", questions),
+                Labelled.of("replays N", replays), run, cancel, progress);
         bar.setAlignment(Pos.CENTER_LEFT);
         Label meaning = new Label("Each replay compresses a context holding M needles once, then asks the M questions"
                 + " one after another on that cache. Query-agnostic: compressed before any question; query-aware:"

@@ -68,7 +68,7 @@ public final class ScoreAgreementPane extends VBox {
         busy.visibleProperty().bind(model.task().runningProperty());
         pairA.setId("agreement-a");
         pairB.setId("agreement-b");
-        FlowPane bar = new FlowPane(8, 4, pairA, new Label("vs"), pairB, new Label("   top-k, k ="), k, showPerHead,
+        FlowPane bar = new FlowPane(8, 4, pairA, new Label("vs"), pairB, Labelled.of("   top-k, k =", k), showPerHead,
                 headMetric, busy);
         bar.setAlignment(Pos.CENTER_LEFT);
         summary.setId("agreement-summary");

@@ -68,7 +68,7 @@ public final class TokenFocusPane extends VBox {
         ProgressIndicator busy = new ProgressIndicator();
         busy.setPrefSize(18, 18);
         busy.visibleProperty().bind(focus.runningProperty());
-        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(8, 4, new Label("Colour by"), direction, new Label("over"), scope, log, busy);
+        javafx.scene.layout.FlowPane bar = new javafx.scene.layout.FlowPane(8, 4, Labelled.of("Colour by", direction), Labelled.of("over", scope), log, busy);
         bar.setAlignment(Pos.CENTER_LEFT);
         caption.setId("token-caption");
         caption.getStyleClass().add("muted");
