@@ -329,6 +329,38 @@ class AttentionHeatmapViewTest {
                 "the token of key 42 is written under its column");
     }
 
+    /** The key axis's labels are rotated: each label's ink is a narrow column, taller than the text is high. */
+    @Test
+    void keyAxisLabelsAreRotated() {
+        Fx.run(() -> view.setMap(SampleData.attention(512, 4, 2.0, 1)));
+        Rectangle2D img = Fx.call(view::imageBounds);
+        Rectangle2D strip = Fx.call(view::keptStripBounds);
+        double fontPx = Fx.call(() -> VizStyle.labelFont(1).getSize());
+        WritableImage shot = Fx.snapshot(view);
+        double top = strip.getMaxY() + 2;
+        double bottom = Math.min(shot.getHeight(), top + 3.5 * fontPx); // the labels, not the hint under them
+        List<int[]> runs = new java.util.ArrayList<>(); // inked column runs along the axis: {first x, last x}
+        for (int x = (int) img.getMinX(); x < img.getMaxX(); x++) {
+            if (darkPixels(shot, x, x + 1, top, bottom) > 0) {
+                if (runs.isEmpty() || runs.getLast()[1] < x - 1) {
+                    runs.add(new int[] {x, x});
+                } else {
+                    runs.getLast()[1] = x;
+                }
+            }
+        }
+        assertTrue(runs.size() >= 3, "several key labels: " + runs.size());
+        for (int[] run : runs) {
+            int width = run[1] - run[0] + 1;
+            int height = 0;
+            for (double y = top; y < bottom; y++) {
+                height += darkPixels(shot, run[0], run[1] + 1, y, y + 1) > 0 ? 1 : 0;
+            }
+            assertTrue(width <= fontPx + 3, "a label " + width + " px wide at x " + run[0] + ": not rotated");
+            assertTrue(height > 1.5 * fontPx, "a label " + height + " px tall at x " + run[0] + ": not rotated");
+        }
+    }
+
     @Test
     void fontScaleEnlargesCanvasText() {
         Fx.run(() -> view.setMap(small()));
