@@ -41,6 +41,8 @@ public final class InferenceSession implements AutoCloseable {
     private final CacheOccupancy.Tracker occupancy = new CacheOccupancy.Tracker();
     private long lastReconstructionNanos;
     private long lastSelectionNanos;
+    /** The token {@link #decode(int, float[])} hands to the backend. */
+    private final int[] oneToken = new int[1];
 
     public InferenceSession(Model model, SessionOptions options) {
         ModelConfig c = model.config();
@@ -249,15 +251,28 @@ public final class InferenceSession implements AutoCloseable {
 
     /** Runs one token and returns its logits. */
     public float[] decode(int token) {
+        return decode(token, new float[model.config().vocabSize()]);
+    }
+
+    /**
+     * {@link #decode(int)} with the logits written to {@code logits}[0 .. vocabulary) and that array
+     * returned: a decode loop that keeps one array allocates none of vocabulary size per token.
+     */
+    public float[] decode(int token, float[] logits) {
+        int vocab = model.config().vocabSize();
+        if (logits.length < vocab) {
+            throw new IllegalArgumentException("logits array of " + logits.length + " floats is shorter than the "
+                    + vocab + "-token vocabulary");
+        }
         requireRoom(1);
         DecodeRows rows = policy != null && policy.needsDecodeAttention() ? new DecodeRows(model.config()) : null;
         if (rows != null) {
             observers.add(rows);
         }
-        float[] logits = new float[model.config().vocabSize()];
+        oneToken[0] = token;
         try {
-            backend.forward(new int[] {token}, 0, 1, position, observer(), null, false,
-                    (row, values, o) -> System.arraycopy(values, o, logits, 0, logits.length));
+            backend.forward(oneToken, 0, 1, position, observer(), null, false,
+                    (row, values, o) -> System.arraycopy(values, o, logits, 0, vocab));
         } finally {
             if (rows != null) {
                 observers.remove(rows);

@@ -161,8 +161,8 @@ public final class BenchCommand implements Command {
         double prefill = prompt.length * 1e9 / (System.nanoTime() - t0);
         int token = Sampler.argmax(logits);
         long t1 = System.nanoTime();
-        for (int i = 0; i < decodeTokens; i++) {
-            token = Sampler.argmax(session.decode(token));
+        for (int i = 0; i < decodeTokens; i++) { // one logits array for every step, as llama-bench
+            token = Sampler.argmax(session.decode(token, logits));
         }
         return new double[] {prefill, decodeTokens * 1e9 / (System.nanoTime() - t1)};
     }

@@ -33,6 +33,10 @@ public final class CpuForward {
     /** The scalar one-thread path, or null for the vector kernels. */
     private final SmallModel small;
     private final DecodeAttention decodeAttention;
+    /** Per layer, the matrices decode multiplies in one hand-off: {wq, wk, wv} and {gate, up}. */
+    private final FloatTensor[][] qkv, gateUp;
+    /** Output rows of {@link #qkv}'s matrices. */
+    private final int[] qkvRows;
     private Scratch s;
 
     /** Takes the scalar path when {@link SmallModel#of} accepts the model. */
@@ -48,6 +52,14 @@ public final class CpuForward {
         this.attentionScale = (float) (1.0 / Math.sqrt(config.headDim()));
         this.small = scalarIfSmall ? SmallModel.of(config, weights) : null;
         this.decodeAttention = new DecodeAttention(config.headDim(), config.groupSize(), config.kvHeads(), attentionScale);
+        LayerWeights[] layers = weights.layers();
+        this.qkv = new FloatTensor[layers.length][];
+        this.gateUp = new FloatTensor[layers.length][];
+        for (int l = 0; l < layers.length; l++) {
+            qkv[l] = new FloatTensor[] {layers[l].wq(), layers[l].wk(), layers[l].wv()};
+            gateUp[l] = new FloatTensor[] {layers[l].gate(), layers[l].up()};
+        }
+        this.qkvRows = new int[] {config.qDim(), config.kvDim(), config.kvDim()};
     }
 
     /** Whether this forward pass runs on the scalar kernels. */
@@ -144,8 +156,7 @@ public final class CpuForward {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.attnNorm(), dim, c.rmsEps());
         }
         if (n == 1 && small == null) { // one hand-off to the cores for the three
-            FloatTensor.matvecs(b.xb, dim, new FloatTensor[] {lw.wq(), lw.wk(), lw.wv()}, new float[][] {b.q, b.k, b.v},
-                    new int[] {qDim, kvDim, kvDim});
+            FloatTensor.matvecs(b.xb, dim, qkv[l], b.qkv, qkvRows);
         } else {
             project(lw.wq(), b.xb, b.q, n, qDim, dim);
             project(lw.wk(), b.xb, b.k, n, kvDim, dim);
@@ -187,8 +198,7 @@ public final class CpuForward {
         }
         int ffn = c.ffnDim();
         if (n == 1 && small == null) { // one hand-off for gate, up and SwiGLU
-            FloatTensor.matvecsThen(b.xb, dim, new FloatTensor[] {lw.gate(), lw.up()}, new float[][] {b.hb, b.hb2}, ffn,
-                    (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
+            FloatTensor.matvecsThen(b.xb, dim, gateUp[l], b.gateUp, ffn, b.swiglu);
         } else {
             project(lw.gate(), b.xb, b.hb, n, ffn, dim);
             project(lw.up(), b.xb, b.hb2, n, ffn, dim);
@@ -392,6 +402,9 @@ public final class CpuForward {
         final float[][] scores, cos, sin;
         /** Each kv-head's slots before a layer's append. */
         final int[] before;
+        /** Decode's outputs of the fused products: {q, k, v} and {hb, hb2}, and SwiGLU over hb's rows. */
+        final float[][] qkv, gateUp;
+        final Parallel.IntRangeBody swiglu;
         /** Row length in {@link #scores}: four rows per head for blocked prefill attention. */
         final int rowStride;
 
@@ -410,6 +423,9 @@ public final class CpuForward {
             rowStride = AttentionKernels.stride(capacity);
             scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
             before = new int[c.kvHeads()];
+            qkv = new float[][] {q, k, v};
+            gateUp = new float[][] {hb, hb2};
+            swiglu = (from, to) -> VectorOps.swiglu(hb, hb2, from, to);
             cos = new float[batch][c.ropeDim() / 2];
             sin = new float[batch][c.ropeDim() / 2];
         }
