@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kvscope.app.PluginJars;
-import org.kvscope.app.ui.DeviceProbe;
-import org.kvscope.app.ui.Workbench;
-import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.kv.PolicyPlugins;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -43,7 +39,7 @@ class BrokenPluginsWorkbenchTest {
     private WorkbenchViewModel vm;
     private ScoreAgreementViewModel agreement;
     private EvictionTimelineViewModel timeline;
-    private final List<Problem> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private List<Problem> problems;
 
     @BeforeAll
     static void plugins() throws Exception {
@@ -82,24 +78,10 @@ class BrokenPluginsWorkbenchTest {
 
     @BeforeEach
     void run() throws Exception {
-        vm = new WorkbenchViewModel(new Workbench(), UiThreads.direct(Duration.ofMillis(50)),
-                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
-        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
-        vm.openModel(model);
-        vm.policyA().select("snapkv");
-        vm.policyA().set("budget", 12);
-        vm.policyB().select("h2o");
-        vm.policyB().set("budget", 12);
-        vm.promptProperty().set(PROMPT);
-        vm.runPrompt();
-        assertNotNull(vm.capture());
+        vm = Fixtures.snapkvAndH2oCaptured(model, dir, PROMPT);
         agreement = fx(() -> new ScoreAgreementViewModel(vm));
         timeline = fx(() -> new EvictionTimelineViewModel(vm));
-        vm.problemProperty().addListener((o, a, b) -> {
-            if (b != null) {
-                problems.add(b);
-            }
-        });
+        problems = Fixtures.problems(vm);
     }
 
     @AfterEach
@@ -108,7 +90,7 @@ class BrokenPluginsWorkbenchTest {
     }
 
     private static <T> T fx(Callable<T> onFx) throws Exception {
-        return WaitForAsyncUtils.asyncFx(onFx).get(30, TimeUnit.SECONDS);
+        return Fixtures.fx(onFx);
     }
 
     @ParameterizedTest

@@ -51,6 +51,34 @@ final class Fixtures {
         return seen;
     }
 
+    /**
+     * A workbench on direct threads without needle re-runs, {@code model} loaded and {@code prompt}
+     * captured, A = snapkv and B = h2o at budget 12; its recent list in {@code dir}.
+     */
+    static WorkbenchViewModel snapkvAndH2oCaptured(Path model, Path dir, String prompt) throws IOException {
+        WorkbenchViewModel vm = new WorkbenchViewModel(new org.kvscope.app.ui.Workbench(),
+                UiThreads.direct(java.time.Duration.ofMillis(50)),
+                new org.kvscope.app.ui.session.RecentModels(dir.resolve("recent.json")),
+                org.kvscope.app.ui.DeviceProbe.cpuOnly());
+        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        vm.openModel(model);
+        vm.policyA().select("snapkv");
+        vm.policyA().set("budget", 12);
+        vm.policyB().select("h2o");
+        vm.policyB().set("budget", 12);
+        vm.promptProperty().set(prompt);
+        vm.runPrompt();
+        if (vm.capture() == null) {
+            throw new AssertionError("the prompt was not captured");
+        }
+        return vm;
+    }
+
+    /** Runs {@code onFx} on the FX thread and returns its value (waits 30 s at most). */
+    static <T> T fx(java.util.concurrent.Callable<T> onFx) throws Exception {
+        return org.testfx.util.WaitForAsyncUtils.asyncFx(onFx).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     /** Waits up to 20 s for {@code condition} (set from a background thread). */
     static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
         long end = System.currentTimeMillis() + 20_000;

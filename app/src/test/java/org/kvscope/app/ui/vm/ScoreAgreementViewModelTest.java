@@ -13,7 +13,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import javafx.stage.Stage;
@@ -23,9 +22,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.kvscope.app.cli.Cli;
-import org.kvscope.app.ui.DeviceProbe;
-import org.kvscope.app.ui.Workbench;
-import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.metrics.ScoreAgreement;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -55,17 +51,7 @@ class ScoreAgreementViewModelTest {
     /** Loads the model and captures the prompt on this (test) thread, A = snapkv and B = h2o at budget 12. */
     @BeforeEach
     void run() throws Exception {
-        vm = new WorkbenchViewModel(new Workbench(), UiThreads.direct(Duration.ofMillis(50)),
-                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
-        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
-        vm.openModel(model);
-        vm.policyA().select("snapkv");
-        vm.policyA().set("budget", 12);
-        vm.policyB().select("h2o");
-        vm.policyB().set("budget", 12);
-        vm.promptProperty().set(PROMPT);
-        vm.runPrompt();
-        assertNotNull(vm.capture());
+        vm = Fixtures.snapkvAndH2oCaptured(model, dir, PROMPT);
         agreement = fx(() -> new ScoreAgreementViewModel(vm));
     }
 
@@ -75,7 +61,7 @@ class ScoreAgreementViewModelTest {
     }
 
     private static <T> T fx(Callable<T> onFx) throws Exception {
-        return WaitForAsyncUtils.asyncFx(onFx).get(30, TimeUnit.SECONDS);
+        return Fixtures.fx(onFx);
     }
 
     private ScoreAgreement computeAndWait() throws Exception {
