@@ -22,6 +22,7 @@ public final class FxStallCheck implements BeforeTestExecutionCallback, AfterTes
     /** Default limit, generous for the headless software pipeline on a shared machine. */
     public static final long DEFAULT_LIMIT_MS = 250;
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(FxStallCheck.class);
+    private static volatile FxStallWatch current;
 
     /** The limit: system property {@code kvscope.fxStallLimitMs}, else {@link #DEFAULT_LIMIT_MS}. */
     public static long limitMillis() {
@@ -39,12 +40,29 @@ public final class FxStallCheck implements BeforeTestExecutionCallback, AfterTes
             return;
         }
         WaitForAsyncUtils.waitForFxEvents(); // the window's first CSS pass and layout belong to @Start
-        context.getStore(NS).put("watch", FxStallWatch.start(limitMillis()));
+        current = FxStallWatch.start(limitMillis());
+        context.getStore(NS).put("watch", current);
+    }
+
+    /**
+     * Runs a scenario's own start-up on the FX thread (building and showing a whole new window, as
+     * {@code WorkbenchApp.start} does) and lets its first CSS pass and layout settle; that span is not
+     * counted as a stall, exactly as {@code @Start} is not. Everything after it is watched as usual.
+     */
+    public static void startUp(org.testfx.api.FxRobot robot, Runnable onFx) {
+        long from = System.nanoTime();
+        robot.interact(onFx);
+        WaitForAsyncUtils.waitForFxEvents();
+        FxStallWatch watch = current;
+        if (watch != null) {
+            watch.exclude(from, System.nanoTime());
+        }
     }
 
     @Override
     public void afterTestExecution(ExtensionContext context) throws Exception {
         FxStallWatch watch = context.getStore(NS).remove("watch", FxStallWatch.class);
+        current = null;
         if (watch == null) {
             return;
         }

@@ -58,6 +58,21 @@ class FxStallWatchTest {
     }
 
     @Test
+    void anExcludedStartUpIsNotAStallButWhatFollowsIs() throws Exception {
+        try (FxStallWatch watch = FxStallWatch.start(150)) {
+            long from = System.nanoTime();
+            busyOnFx(400); // a window being built: start-up
+            watch.exclude(from, System.nanoTime());
+            Thread.sleep(100);
+            assertEquals(0, watch.stalls().size(), () -> "excluded start-up: " + watch.stalls());
+            assertTrue(watch.maxCpuNanos() < TimeUnit.MILLISECONDS.toNanos(150), "start-up left out of the max");
+            busyOnFx(400); // the user's first action after it
+            WaitForAsyncUtils.waitFor(10, TimeUnit.SECONDS, () -> !watch.stalls().isEmpty());
+            assertEquals(1, watch.stalls().size(), () -> watch.stalls().toString());
+        }
+    }
+
+    @Test
     void theCheckWatchesTestFxClassesOnly() {
         assertTrue(FxStallCheck.isTestFx(WorkbenchWindowTest.class));
         assertFalse(FxStallCheck.isTestFx(FxStallWatchTest.class));

@@ -656,8 +656,8 @@ class WorkbenchLayoutTest {
     void aDamagedRecentListDoesNotStopTheWorkbench(String json, FxRobot robot) throws Exception {
         Path file = dir.resolve("damaged-recent.json");
         Files.writeString(file, json);
-        // what WorkbenchApp.start does on the FX thread: the view model and the window, shown
-        robot.interact(() -> {
+        // what WorkbenchApp.start does on the FX thread: the view model and the window, shown (start-up)
+        FxStallCheck.startUp(robot, () -> {
             vm.shutdown();
             open(new RecentModels(file));
         });

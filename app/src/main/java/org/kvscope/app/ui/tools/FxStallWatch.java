@@ -30,11 +30,18 @@ public final class FxStallWatch implements AutoCloseable {
     private static final int STACK_FRAMES = 14;
     private final long limitNanos;
     private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-    private final List<Stall> stalls = new ArrayList<>();
+    /** A heartbeat's busy period: wall-clock start and end (System.nanoTime), FX CPU, sampled stack. */
+    private record Busy(long from, long to, long cpuNanos, String stack) {
+        boolean overlaps(long[] span) {
+            return from <= span[1] && to >= span[0];
+        }
+    }
+
+    private final List<Busy> busy = new ArrayList<>();
+    private final List<long[]> excluded = new ArrayList<>();
     private final Thread watcher;
     private volatile boolean stopped;
     private volatile Thread fx;
-    private long maxCpuNanos;
 
     private FxStallWatch(long limitMillis) {
         this.limitNanos = TimeUnit.MILLISECONDS.toNanos(limitMillis);
@@ -65,20 +72,35 @@ public final class FxStallWatch implements AutoCloseable {
         return mx.getThreadCpuTime(fx.threadId());
     }
 
-    /** The stalls seen so far. */
+    /** The stalls seen so far, less those overlapping an {@linkplain #exclude excluded} span. */
     public synchronized List<Stall> stalls() {
-        return List.copyOf(stalls);
+        return counted().filter(b -> b.cpuNanos > limitNanos)
+                .map(b -> new Stall(b.cpuNanos, b.to - b.from, b.stack)).toList();
     }
 
-    /** The longest busy period seen so far (CPU nanoseconds), stalls or not. */
+    /** The longest busy period seen so far (CPU nanoseconds), stalls or not, outside excluded spans. */
     public synchronized long maxCpuNanos() {
-        return maxCpuNanos;
+        return counted().mapToLong(Busy::cpuNanos).max().orElse(0);
     }
 
     /** Forgets what was seen so far. */
     public synchronized void reset() {
-        stalls.clear();
-        maxCpuNanos = 0;
+        busy.clear();
+        excluded.clear();
+    }
+
+    /**
+     * Discounts every busy period that overlaps the wall-clock span {@code [fromNanos, toNanos]}
+     * ({@link System#nanoTime()}), e.g. a window being built and shown for the first time, which is
+     * start-up rather than a response to the user. Periods recorded later that overlap still count as
+     * excluded, so the caller need not wait for the watcher.
+     */
+    public synchronized void exclude(long fromNanos, long toNanos) {
+        excluded.add(new long[] {fromNanos, toNanos});
+    }
+
+    private java.util.stream.Stream<Busy> counted() {
+        return busy.stream().filter(b -> excluded.stream().noneMatch(b::overlaps));
     }
 
     /** Stops watching; returns the stalls seen. */
@@ -114,10 +136,9 @@ public final class FxStallWatch implements AutoCloseable {
             }
             long cpu = fxCpuNanos() - cpu0;
             long wall = System.nanoTime() - wall0;
-            synchronized (this) {
-                maxCpuNanos = Math.max(maxCpuNanos, cpu);
-                if (cpu > limitNanos) {
-                    stalls.add(new Stall(cpu, wall, stack));
+            if (cpu > 0) {
+                synchronized (this) {
+                    busy.add(new Busy(wall0, wall0 + wall, cpu, cpu > limitNanos ? stack : ""));
                 }
             }
             try {
