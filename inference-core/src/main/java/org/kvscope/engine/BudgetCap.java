@@ -6,6 +6,7 @@ import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KeptPositions;
 import org.kvscope.kv.KeyScoredPolicy;
 import org.kvscope.kv.KvCache;
+import org.kvscope.kv.PositionScorer;
 import org.kvscope.kv.ScoredPolicy;
 
 /**
@@ -69,7 +70,7 @@ final class BudgetCap {
         KeyScoredPolicy keyScored = policy instanceof KeyScoredPolicy k ? k : null;
         int sinks = params.get("sinks") instanceof Integer s ? s : 0;
         int recent = 1;
-        if (policy instanceof ScoredPolicy sp) {
+        if (policy instanceof PositionScorer sp) {
             sinks = sp.alwaysKeptSinks();
             recent = sp.alwaysKeptRecent(keyCount);
             if (compressed && keyScored == null) {

@@ -18,7 +18,7 @@ import org.kvscope.trace.AttentionEvidence;
  * pairs per layer; heads still non-uniform). No recent window is forced. Ties go to the earlier
  * layer, kv-head and position.
  */
-public final class KvzipPolicy extends CompressionPolicy {
+public final class KvzipPolicy extends CompressionPolicy implements PositionScorer {
     public static final String NAME = "kvzip";
 
     public KvzipPolicy(PolicyParameters params) {
@@ -43,6 +43,28 @@ public final class KvzipPolicy extends CompressionPolicy {
         BudgetParameters.validate(params, contextLength);
     }
 
+    /** {@inheritDoc} The reconstruction scores: the most attention any reconstruction query paid each position. */
+    @Override
+    public float[] positionScores(PrefillContext ctx, int layer, int kvHead) {
+        return reconstruction(ctx).reconstruction(layer, kvHead);
+    }
+
+    /** The first {@code sinks} positions. */
+    @Override
+    public int alwaysKeptSinks() { return params.getInt("sinks"); }
+
+    /** None: KVzip forces no recent window. */
+    @Override
+    public int alwaysKeptRecent(int promptLength) { return 0; }
+
+    private static AttentionEvidence reconstruction(PrefillContext ctx) {
+        if (ctx.evidence() == null || !ctx.evidence().hasReconstruction()) {
+            throw new IllegalStateException("kvzip scores by the context-reconstruction pass, but this run has none"
+                    + " (re-run the prompt with kvzip)");
+        }
+        return ctx.evidence();
+    }
+
     /** With the reconstruction scores at hand, the mean entries per kv-head each layer's selection keeps. */
     @Override
     public int[] layerBudgets(PrefillContext ctx) {
@@ -64,10 +86,7 @@ public final class KvzipPolicy extends CompressionPolicy {
         if (n <= budget) {
             return null;
         }
-        if (ctx.evidence() == null || !ctx.evidence().hasReconstruction()) {
-            throw new IllegalStateException("kvzip scores by the context-reconstruction pass, but this run has none"
-                    + " (re-run the prompt with kvzip)");
-        }
+        reconstruction(ctx);
         int sinks = Math.min(params.getInt("sinks"), budget);
         boolean global = "global".equals(params.getChoice("scope"));
         boolean[][][] keep = new boolean[ctx.layers()][ctx.kvHeads()][n];

@@ -13,7 +13,7 @@ import org.kvscope.tensor.Parallel;
  * <p>Ties in score go to the earlier position. Prompts no longer than the budget are not
  * compressed.
  */
-public abstract class ScoredPolicy extends CompressionPolicy {
+public abstract class ScoredPolicy extends CompressionPolicy implements PositionScorer {
 
     protected ScoredPolicy(PolicyParameters params) {
         super(params);
@@ -28,19 +28,16 @@ public abstract class ScoredPolicy extends CompressionPolicy {
     /** Scores of positions 0..promptLength-1 for one (layer, kv-head); higher is kept first. */
     protected abstract float[] scores(PrefillContext ctx, int layer, int kvHead);
 
-    /**
-     * The score of each prompt position of one (layer, kv-head) after prefill, higher kept first
-     * (what {@link #selectAfterPrefill} ranks by; a decode-time budget cap evicts by it too).
-     * Call it before the selection is applied: key-scored policies read the cache.
-     */
+    /** {@inheritDoc} What {@link #selectAfterPrefill} ranks by. */
+    @Override
     public final float[] positionScores(PrefillContext ctx, int layer, int kvHead) {
         return scores(ctx, layer, kvHead);
     }
 
-    /** Positions always kept at the start of the prompt (attention sinks). */
+    @Override
     public final int alwaysKeptSinks() { return sinkKept(); }
 
-    /** Positions always kept at the end of a prompt of {@code promptLength} tokens. */
+    @Override
     public final int alwaysKeptRecent(int promptLength) { return recentKept(promptLength); }
 
     @Override

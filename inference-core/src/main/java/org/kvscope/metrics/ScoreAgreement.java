@@ -2,11 +2,11 @@ package org.kvscope.metrics;
 
 import java.util.Arrays;
 import org.kvscope.kv.CompressionPolicy;
-import org.kvscope.kv.ScoredPolicy;
+import org.kvscope.kv.PositionScorer;
 
 /**
  * Where two policies agree on what matters: per layer and kv-head, the Spearman rank correlation
- * of their importance scores ({@link ScoredPolicy#positionScores}) and the overlap of their top-k
+ * of their importance scores ({@link PositionScorer#positionScores}) and the overlap of their top-k
  * positions, over the prompt positions both actually choose among (neither policy's always-kept
  * sinks nor its always-kept recent window). Ranks of tied scores are averaged; top-k ties go to
  * the earlier position, as in the policies' own selection.
@@ -44,7 +44,7 @@ public record ScoreAgreement(String policyA, String policyB, int first, int posi
      * @param k top-k size (e.g. the budget); lowered to the positions compared
      * @throws IllegalArgumentException when nothing is left to compare
      */
-    public static ScoreAgreement of(CompressionPolicy.PrefillContext ctx, ScoredPolicy a, ScoredPolicy b, int k) {
+    public static ScoreAgreement of(CompressionPolicy.PrefillContext ctx, PositionScorer a, PositionScorer b, int k) {
         int n = ctx.promptLength();
         int first = Math.max(a.alwaysKeptSinks(), b.alwaysKeptSinks());
         int end = n - Math.max(a.alwaysKeptRecent(n), b.alwaysKeptRecent(n));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PolicyRegistry;
-import org.kvscope.kv.ScoredPolicy;
+import org.kvscope.kv.PositionScorer;
 import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.model.Model;
 
@@ -72,15 +72,28 @@ class DecodeCapTest {
 
     @Test
     void budgetCapHoldsSnapKvAtItsSelectionAndEvictsByItsOwnScores() {
-        Map<String, Object> params = Map.of("budget", 16, "window", 4);
-        InferenceSession s = session("snapkv", params, DecodeCap.BUDGET);
+        assertCapEvictsByPromptScores("snapkv", Map.of("budget", 16, "window", 4), 0, 4, 16);
+    }
+
+    /** KVzip's reconstruction scores are its position scores: the cap evicts by them, after its 4 sinks. */
+    @Test
+    void budgetCapHoldsKvzipAtItsSelectionAndEvictsByItsReconstructionScores() {
+        assertCapEvictsByPromptScores("kvzip", Map.of("budget", 16), 4, 1, 16);
+    }
+
+    /**
+     * Naive reference: a list per head; append, then drop the lowest-scored prompt position that
+     * is neither a sink nor within the last {@code window} positions (decoded positions outside
+     * the window score lowest, oldest first).
+     */
+    private static void assertCapEvictsByPromptScores(String policy, Map<String, Object> params, int sinks, int window,
+                                                      double meanEntries) {
+        InferenceSession s = session(policy, params, DecodeCap.BUDGET);
         s.prefill(prompt);
         KvCache c = s.cache();
-        ScoredPolicy p = (ScoredPolicy) PolicyRegistry.create("snapkv", params);
+        PositionScorer p = (PositionScorer) PolicyRegistry.create(policy, params);
         var ctx = new CompressionPolicy.PrefillContext(c.layers(), model.config().heads(), c.kvHeads(), prompt.length,
                 128, s.lastEvidence());
-        // naive reference: a list per head; append, then drop the lowest-scored prompt position
-        // outside the last 4 positions (decoded positions outside the window score lowest, oldest first)
         List<List<Integer>> lists = new ArrayList<>();
         List<float[]> scores = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
@@ -90,7 +103,7 @@ class DecodeCapTest {
                     list.add(q);
                 }
                 lists.add(list);
-                scores.add(p.positionScores(ctx, l, h));
+                scores.add(p.positionScores(ctx, l, h).clone());
             }
         }
         for (int step = 0; step < 12; step++) {
@@ -103,7 +116,7 @@ class DecodeCapTest {
                 Integer victim = null;
                 double low = Double.POSITIVE_INFINITY;
                 for (int q : list) {
-                    if (q > position - 4) {
+                    if (q < sinks || q > position - window) {
                         continue;
                     }
                     double v = q < prompt.length ? sc[q] : Double.NEGATIVE_INFINITY;
@@ -114,12 +127,13 @@ class DecodeCapTest {
                 }
                 list.remove(victim);
                 int[] expected = list.stream().mapToInt(Integer::intValue).toArray();
-                assertArrayEquals(expected, kept(c, i / c.kvHeads(), i % c.kvHeads()), "step " + step + " head " + i);
+                assertArrayEquals(expected, kept(c, i / c.kvHeads(), i % c.kvHeads()),
+                        policy + " step " + step + " head " + i);
             }
         }
         CacheOccupancy o = s.occupancy();
-        assertEquals(16.0, o.meanEntriesPerHead(), 1e-9);
-        assertEquals(16, o.peakHeadEntries());
+        assertEquals(meanEntries, o.meanEntriesPerHead(), 1e-9, policy);
+        assertEquals(meanEntries, o.peakEntriesPerHead(), 1e-9, policy);
     }
 
     /**

@@ -13,6 +13,7 @@ import org.kvscope.engine.CaptureRun;
 import org.kvscope.gguf.GGMLType;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.kv.PositionScorer;
 import org.kvscope.kv.ScoredPolicy;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelLoader;
@@ -130,6 +131,51 @@ class ScoreAgreementTest {
             var tooShort = new CompressionPolicy.PrefillContext(ev.layers(), ev.heads(), ev.kvHeads(), 9, 128, ev);
             var e = assertThrows(IllegalArgumentException.class, () -> ScoreAgreement.of(tooShort, snap, h2o, 4));
             assertTrue(e.getMessage().contains("at least 2"), e.getMessage());
+        }
+    }
+
+    /**
+     * KVzip's scores are the reconstruction pass's (so score agreement can compare it like any
+     * other): its position scores are exactly the evidence's reconstruction scores, the positions
+     * compared start after its 4 sinks, and every value is the naive Spearman of those raw arrays.
+     */
+    @Test
+    void kvzipIsComparedByItsReconstructionScores() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
+        try (Model model = ModelLoader.load(file)) {
+            int[] prompt = new SplittableRandom(9).ints(48, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+            AttentionEvidence ev = CaptureRun.run(org.kvscope.backend.Backends.cpu(), model, prompt,
+                    new CaptureOptions(16, 16, 4, 0), p -> { }, () -> false, prompt.length, null, true).capture().evidence();
+            var ctx = new CompressionPolicy.PrefillContext(ev.layers(), ev.heads(), ev.kvHeads(), prompt.length, 128, ev);
+            PositionScorer kvzip = (PositionScorer) PolicyRegistry.create("kvzip", Map.of("budget", 16));
+            PositionScorer snap = (PositionScorer) PolicyRegistry.create("snapkv", Map.of("budget", 16, "window", 8));
+            ScoreAgreement a = ScoreAgreement.of(ctx, kvzip, snap, 12);
+            assertEquals(4, a.first(), "kvzip's sinks are left out");
+            assertEquals(48 - 4 - 8, a.positions(), "and snapkv's window");
+            for (int l = 0; l < ev.layers(); l++) {
+                for (int h = 0; h < ev.kvHeads(); h++) {
+                    float[] raw = ev.reconstruction(l, h);
+                    assertTrue(java.util.Arrays.equals(raw, kvzip.positionScores(ctx, l, h)));
+                    float[] x = java.util.Arrays.copyOfRange(raw, 4, 40);
+                    float[] y = java.util.Arrays.copyOfRange(snap.positionScores(ctx, l, h), 4, 40);
+                    assertEquals(naiveSpearman(x, y), a.spearman()[l][h], 1e-9);
+                    boolean[] tx = naiveTop(x, 12), ty = naiveTop(y, 12);
+                    int shared = 0;
+                    for (int i = 0; i < x.length; i++) {
+                        shared += tx[i] && ty[i] ? 1 : 0;
+                    }
+                    assertEquals(shared / 12.0, a.topKOverlap()[l][h], 1e-12);
+                }
+            }
+            PositionScorer layerScope = (PositionScorer) PolicyRegistry.create("kvzip", Map.of("budget", 16, "scope", "layer"));
+            assertEquals(1.0, ScoreAgreement.of(ctx, kvzip, layerScope, 12).meanSpearman(), 1e-9,
+                    "the scope changes the selection, not the scores");
+            AttentionEvidence plain = CaptureRun.run(model, prompt, new CaptureOptions(16, 16, 4, 0)).capture().evidence();
+            var without = new CompressionPolicy.PrefillContext(ev.layers(), ev.heads(), ev.kvHeads(), prompt.length, 128,
+                    plain);
+            var e = assertThrows(IllegalStateException.class, () -> ScoreAgreement.of(without, kvzip, snap, 12));
+            assertTrue(e.getMessage().contains("reconstruction"), e.getMessage());
         }
     }
 }

@@ -12,7 +12,8 @@ import org.kvscope.app.report.AnalysisReport;
 import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.CaptureRun;
-import org.kvscope.kv.ScoredPolicy;
+import org.kvscope.engine.ContextReconstruction;
+import org.kvscope.kv.PositionScorer;
 import org.kvscope.metrics.ScoreAgreement;
 import org.kvscope.model.Model;
 import org.kvscope.trace.CaptureOptions;
@@ -33,7 +34,8 @@ public final class ScoreAgreementCommand implements Command {
                                                [--policies LIST] [--budget B] [--top-k K] [--max-tokens N]
                                                [--window-capture W] [--out-json FILE] [--out-csv FILE]
                                                [--device D] [--cache-type T] [--quiet]
-                  --policies LIST    comma-separated policies that score positions (default: every one that does)
+                  --policies LIST    comma-separated policies that score positions (default: every one that does;
+                                     kvzip's scores take one extra pass, its context reconstruction)
                   --budget B         budget given to policies that declare one, 1..1048576, more than each
                                      one's always-kept window (default 64)
                   --top-k K          size of the top-k sets compared, 1..1048576 (default: the budget)
@@ -61,7 +63,7 @@ public final class ScoreAgreementCommand implements Command {
         int topK = a.integer("top-k", budget, 1, 1 << 20);
         int maxTokens = a.integer("max-tokens", Integer.MAX_VALUE, 3, 1 << 20);
         int windowCapture = a.integer("window-capture", 64, 1, 4096);
-        List<ScoredPolicy> policies = new ArrayList<>();
+        List<PositionScorer> policies = new ArrayList<>();
         for (String n : names) {
             PolicyOptions.allowed(Set.of(), n); // the name, with the list of valid ones
             try {
@@ -70,7 +72,7 @@ public final class ScoreAgreementCommand implements Command {
                 throw new UsageException("--policies: " + e.getMessage());
             }
         }
-        for (ScoredPolicy p : policies) {
+        for (PositionScorer p : policies) {
             if (p.evidenceWindow() > windowCapture) {
                 throw new UsageException("policy " + p.name() + " observes the last " + p.evidenceWindow()
                         + " queries but --window-capture is " + windowCapture);
@@ -85,10 +87,19 @@ public final class ScoreAgreementCommand implements Command {
             if (tokens.length < windowCapture) {
                 windowCapture = tokens.length;
             }
+            boolean reconstruct = policies.stream().anyMatch(PositionScorer::needsContextReconstruction);
+            if (reconstruct) {
+                try {
+                    ContextReconstruction.requireRoom(model, tokens.length);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+            }
             List<ScoreAgreement> pairs;
             try (Progress progress = Progress.start(a, err, "score-agreement", 2, "stages")) {
-                progress.stepTo(0, "FullKV prefill with attention capture");
-                CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 16, 4, 0));
+                progress.stepTo(0, "FullKV prefill with attention capture" + (reconstruct ? " and KVzip's reconstruction" : ""));
+                CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 16, 4, 0),
+                        p -> { }, () -> false, tokens.length, null, reconstruct);
                 progress.step("scores of " + policies.size() + " policies");
                 try {
                     pairs = ScoreAgreementRun.pairs(run.capture().evidence(), tokens.length,

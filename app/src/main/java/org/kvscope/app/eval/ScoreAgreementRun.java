@@ -4,11 +4,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.kvscope.backend.BackendFactory;
+import org.kvscope.engine.CaptureRun;
+import org.kvscope.engine.PolicyEvidence;
 import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.PolicyRegistry;
-import org.kvscope.kv.ScoredPolicy;
+import org.kvscope.kv.PositionScorer;
 import org.kvscope.metrics.ScoreAgreement;
+import org.kvscope.model.Model;
 import org.kvscope.trace.AttentionEvidence;
 
 /** Score agreement of every pair of scoring policies on one captured prompt (CLI and workbench). */
@@ -20,7 +24,7 @@ public final class ScoreAgreementRun {
         List<String> out = new ArrayList<>();
         for (PolicyRegistry.Entry e : PolicyRegistry.entries()) {
             try {
-                if (PolicyRegistry.create(e.name(), Map.of()) instanceof ScoredPolicy) {
+                if (PolicyRegistry.create(e.name(), Map.of()) instanceof PositionScorer) {
                     out.add(e.name());
                 }
             } catch (RuntimeException ignored) {
@@ -35,7 +39,7 @@ public final class ScoreAgreementRun {
      *
      * @throws IllegalArgumentException naming the policy when it does not score positions
      */
-    public static ScoredPolicy create(String name, Map<String, ?> params, int budget) {
+    public static PositionScorer create(String name, Map<String, ?> params, int budget) {
         Map<String, Object> p = new LinkedHashMap<>(params);
         boolean hasBudget = PolicyRegistry.entry(name).parameters().stream()
                 .anyMatch(s -> s.name().equals(BudgetParameters.BUDGET));
@@ -43,16 +47,29 @@ public final class ScoreAgreementRun {
             p.putIfAbsent(BudgetParameters.BUDGET, budget);
         }
         CompressionPolicy policy = PolicyRegistry.create(name, p);
-        if (!(policy instanceof ScoredPolicy scored)) {
+        if (!(policy instanceof PositionScorer scored)) {
             throw new IllegalArgumentException("policy '" + name + "' does not score positions; policies that do: "
                     + String.join(", ", scoringPolicies()));
         }
         return scored;
     }
 
+    /**
+     * Attaches to {@code run}'s evidence what the policies' scores need beyond its attention
+     * (KVzip's reconstruction scores: one extra pass over the prompt, once per capture).
+     */
+    public static void completeEvidence(BackendFactory backend, Model model, CaptureRun run,
+                                        List<? extends PositionScorer> policies) {
+        for (PositionScorer p : policies) {
+            if (p instanceof CompressionPolicy policy) {
+                PolicyEvidence.complete(backend, model, policy, run);
+            }
+        }
+    }
+
     /** Every pair (in the order given) of {@code policies} on the evidence of one prompt. */
     public static List<ScoreAgreement> pairs(AttentionEvidence evidence, int promptLength, int contextLength,
-                                             List<ScoredPolicy> policies, int topK) {
+                                             List<? extends PositionScorer> policies, int topK) {
         var ctx = new CompressionPolicy.PrefillContext(evidence.layers(), evidence.heads(), evidence.kvHeads(),
                 promptLength, contextLength, evidence);
         List<ScoreAgreement> out = new ArrayList<>();

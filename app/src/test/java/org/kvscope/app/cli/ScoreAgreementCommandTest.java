@@ -61,4 +61,24 @@ class ScoreAgreementCommandTest {
         assertCleanError(run("score-agreement", "--model", tiny.toString(), "--prompt", "a b", "--policies",
                 "snapkv,h2o"), 2, "at least 2");
     }
+
+    /** KVzip's scores come from the reconstruction pass the command runs for it: compared like any other. */
+    @Test
+    void kvzipIsComparedWithTheOthers() throws Exception {
+        Path json = dir.resolve("kvzip.json");
+        CliTest.Run r = run("score-agreement", "--model", tiny.toString(), "--prompt", PROMPT, "--policies",
+                "kvzip,snapkv,h2o", "--budget", "12", "--window-capture", "16", "--out-json", json.toString(),
+                "--quiet", "--device", "cpu");
+        assertEquals(0, r.code(), r.err());
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        JsonNode pairs = report.get("pairs");
+        assertEquals(3, pairs.size());
+        assertEquals("kvzip", pairs.get(0).get("a").asText());
+        assertEquals(4, pairs.get(0).get("firstPosition").asInt(), "kvzip's 4 sinks are left out");
+        int n = report.get("promptTokens").asInt();
+        assertEquals(n - 4 - 8, pairs.get(0).get("positions").asInt(), "and snapkv's 8-token window");
+        double rho = pairs.get(0).get("meanSpearman").asDouble();
+        assertTrue(rho >= -1 && rho <= 1 && rho < 1, "kvzip's scores are not snapkv's: " + rho);
+        assertTrue(run("score-agreement", "--help").out().contains("kvzip"), "the usage names kvzip");
+    }
 }

@@ -9,11 +9,13 @@ import javafx.beans.property.SimpleStringProperty;
 import javafx.beans.property.StringProperty;
 import org.kvscope.app.eval.ScoreAgreementRun;
 import org.kvscope.app.report.ReportFiles;
+import org.kvscope.backend.Backends;
 import org.kvscope.engine.CaptureRun;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.PolicyRegistry;
-import org.kvscope.kv.ScoredPolicy;
+import org.kvscope.kv.PositionScorer;
 import org.kvscope.metrics.ScoreAgreement;
+import org.kvscope.model.Model;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -88,7 +90,7 @@ public final class ScoreAgreementViewModel {
             problem.set("");
             return;
         }
-        ScoredPolicy a, b;
+        PositionScorer a, b;
         try {
             a = scored(vm.policyA(), run);
             b = scored(vm.policyB(), run);
@@ -99,27 +101,32 @@ public final class ScoreAgreementViewModel {
         }
         problem.set("");
         int topK = Math.max(1, k.get());
-        int context = vm.model().config().contextLength();
+        Model model = vm.model();
+        int context = model.config().contextLength();
         String labelA = vm.policyA().label() + ": " + a.name(), labelB = vm.policyB().label() + ": " + b.name();
-        task.start("score agreement of " + labelA + " and " + labelB, (cancelled, progress) -> new Agreement(labelA,
-                labelB, of(run.capture().evidence(), run.promptTokens().length, context, a, b, topK)));
+        task.start("score agreement of " + labelA + " and " + labelB, (cancelled, progress) -> {
+            // KVzip's reconstruction pass, once per capture
+            ScoreAgreementRun.completeEvidence(Backends.cpu(), model, run, List.of(a, b));
+            return new Agreement(labelA, labelB, of(run.capture().evidence(), run.promptTokens().length, context, a, b,
+                    topK));
+        });
     }
 
     /** The agreement exactly as {@code score-agreement} computes it for one pair. */
-    static ScoreAgreement of(AttentionEvidence evidence, int promptLength, int context, ScoredPolicy a, ScoredPolicy b,
+    static ScoreAgreement of(AttentionEvidence evidence, int promptLength, int context, PositionScorer a, PositionScorer b,
                              int topK) {
         return ScoreAgreementRun.pairs(evidence, promptLength, context, List.of(a, b), topK).getFirst();
     }
 
     /** The pane's policy as a scoring policy, or an exception naming what is wrong and what would do. */
-    private ScoredPolicy scored(PolicyViewModel p, CaptureRun run) {
+    private PositionScorer scored(PolicyViewModel p, CaptureRun run) {
         CompressionPolicy policy;
         try {
             policy = PolicyRegistry.create(p.policyName(), p.values());
         } catch (IllegalArgumentException | IllegalStateException e) { // a plugin's constructor threw: named
             throw new IllegalArgumentException("Policy " + p.label() + ": " + e.getMessage(), e);
         }
-        if (!(policy instanceof ScoredPolicy s)) {
+        if (!(policy instanceof PositionScorer s)) {
             if (scoring == null) {
                 scoring = ScoreAgreementRun.scoringPolicies();
             }

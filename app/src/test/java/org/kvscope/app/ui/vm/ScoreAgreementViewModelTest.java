@@ -149,4 +149,30 @@ class ScoreAgreementViewModelTest {
         WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> fx(() -> agreement.result() != null));
         assertEquals(5, fx(() -> agreement.result().scores().topK()));
     }
+
+    /** KVzip as B: its reconstruction pass runs in the background, and the numbers are the CLI's. */
+    @Test
+    void kvzipIsComparedAsTheCliComparesIt() throws Exception {
+        vm.policyB().select("kvzip"); // on this thread, as the fixture's captures: B's analysis runs the reconstruction pass
+        fx(() -> {
+            agreement.kProperty().set(10);
+            return null;
+        });
+        assertEquals("", fx(() -> agreement.problemProperty().get()));
+        ScoreAgreement s = computeAndWait();
+        assertEquals("B: kvzip", fx(() -> agreement.result().b()));
+        Path json = dir.resolve("agreement-kvzip.json");
+        cli("score-agreement", "--model", model.toString(), "--prompt", PROMPT, "--policies", "snapkv,kvzip",
+                "--budget", "12", "--top-k", "10", "--out-json", json.toString(), "--quiet", "--device", "cpu");
+        JsonNode pair = new ObjectMapper().readTree(json.toFile()).get("pairs").get(0);
+        assertEquals(4, s.first(), "kvzip's sinks");
+        assertEquals(pair.get("positions").asInt(), s.positions());
+        for (int l = 0; l < s.layers(); l++) {
+            JsonNode layer = pair.get("perLayer").get(l);
+            for (int h = 0; h < s.spearman()[l].length; h++) {
+                assertEquals(layer.get("spearmanPerKvHead").get(h).asDouble(), s.spearman()[l][h], 0.0, "ρ L" + l);
+                assertEquals(layer.get("topKOverlapPerKvHead").get(h).asDouble(), s.topKOverlap()[l][h], 0.0, "L" + l);
+            }
+        }
+    }
 }
