@@ -130,6 +130,7 @@ public final class MainWindow extends BorderPane {
         views.setId("views");
         views.setAccessibleText("Views: attention, metrics, perplexity and needles, compare A and B");
         views.setMinWidth(300);
+        SelectedTabLayout.install(views);
         views.widthProperty().addListener((o, a, b) -> fitViewTabs());
         looks.fontSizeProperty().addListener((o, a, b) -> fitViewTabs());
         views.getTabs().addListener((javafx.collections.ListChangeListener<Tab>) c -> fitViewTabs());
@@ -145,6 +146,7 @@ public final class MainWindow extends BorderPane {
         policies = new TabPane(policyTabA, policyTabB);
         policies.setTabClosingPolicy(TabPane.TabClosingPolicy.UNAVAILABLE);
         policies.setId("policy-tabs");
+        SelectedTabLayout.install(policies);
         policies.setAccessibleText("Policy panel: settings of policies A and B");
 
         main.setOrientation(Orientation.HORIZONTAL);
@@ -250,30 +252,38 @@ public final class MainWindow extends BorderPane {
 
     /**
      * Puts the shown panels into the split: three columns in a wide window; in a narrow one the model
-     * and prompt become the first tab of the policy column, so the views keep most of the width.
+     * and prompt become the first tab of the policy column, so the views keep most of the width. Only
+     * the panels that come or go are added or removed: a node taken out of the scene and put back is
+     * restyled and laid out from scratch, which for the views (every page, charts included) costs far
+     * more than a frame.
      */
     private void arrangePanels() {
         boolean wasNarrow = narrow;
         narrow = isNarrow();
-        Tab selected = policies.getSelectionModel().getSelectedItem();
-        main.getItems().clear();
-        modelTab.setContent(null);
-        policies.getTabs().remove(modelTab);
+        if (!narrow && policies.getTabs().remove(modelTab)) {
+            modelTab.setContent(null);
+        }
+        java.util.List<Node> wanted = new java.util.ArrayList<>();
         if (narrow) {
-            modelTab.setContent(leftScroll);
-            policies.getTabs().addFirst(modelTab);
-            policies.getSelectionModel().select(wasNarrow ? selected : modelTab);
             if (leftPanel.get() || rightPanel.get()) {
-                main.getItems().add(policies);
+                wanted.add(policies);
             }
-            main.getItems().add(views);
+            wanted.add(views);
         } else {
             if (leftPanel.get()) {
-                main.getItems().add(leftScroll);
+                wanted.add(leftScroll);
             }
-            main.getItems().add(views);
+            wanted.add(views);
             if (rightPanel.get()) {
-                main.getItems().add(policies);
+                wanted.add(policies);
+            }
+        }
+        SplitItems.arrange(main.getItems(), wanted, views);
+        if (narrow && !policies.getTabs().contains(modelTab)) {
+            modelTab.setContent(leftScroll);
+            policies.getTabs().addFirst(modelTab);
+            if (!wasNarrow) {
+                policies.getSelectionModel().select(modelTab);
             }
         }
         fitSides();
