@@ -1,6 +1,7 @@
 package org.kvscope.kv;
 
 import java.util.List;
+import org.kvscope.tensor.VectorOps;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -41,31 +42,51 @@ public final class H2oPolicy extends ScoredPolicy {
 
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
+        return accumulatedScores(ctx, layer, kvHead, ctx.promptLength());
+    }
+
+    /**
+     * The kv-head's query heads' accumulated attention summed, in an array of {@code length} ≥ the
+     * prompt (zeros after it). Added with the kernel the prefill's accumulation ran (already
+     * compiled when the selection first runs; adding with a factor of 1 is the plain sum).
+     */
+    private static float[] accumulatedScores(PrefillContext ctx, int layer, int kvHead, int length) {
         AttentionEvidence ev = ctx.evidence();
-        float[] out = new float[ctx.promptLength()];
+        float[] out = new float[length];
         int group = ctx.groupSize();
         for (int g = 0; g < group; g++) {
-            float[] acc = ev.accumulated(layer, kvHead * group + g);
-            for (int k = 0; k < out.length; k++) {
-                out[k] += acc[k];
-            }
+            VectorOps.axpy(1f, ev.accumulated(layer, kvHead * group + g), 0, out, 0, ctx.promptLength());
         }
         return out;
     }
 
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
-        accumulated = new float[ctx.layers()][ctx.kvHeads()][ctx.contextLength()];
-        for (int l = 0; l < ctx.layers(); l++) {
-            for (int h = 0; h < ctx.kvHeads(); h++) {
-                float[] s = scores(ctx, l, h);
-                System.arraycopy(s, 0, accumulated[l][h], 0, s.length);
-            }
-        }
+        accumulated = new float[ctx.layers()][ctx.kvHeads()][];
         // decode-time budgets: as if the prompt were at least as long as the budget
         int n = Math.max(ctx.promptLength(), BudgetParameters.average(params, ctx.promptLength()));
         layerBudgets = layerBudgets(ctx, Math.min(n, ctx.contextLength()));
-        return super.selectAfterPrefill(ctx);
+        KeptPositions kept = super.selectAfterPrefill(ctx);
+        for (int l = 0; l < ctx.layers(); l++) { // a prompt within the budget was not scored
+            for (int h = 0; h < ctx.kvHeads(); h++) {
+                if (accumulated[l][h] == null) {
+                    accumulated[l][h] = accumulatedScores(ctx, l, h, ctx.contextLength());
+                }
+            }
+        }
+        return kept;
+    }
+
+    /** Each kv-head scored once: the scores become the decode-time accumulator, sized for the context. */
+    @Override
+    protected int[][] selectLayer(PrefillContext ctx, int layer, int sinks, int recent, int budget) {
+        int[][] out = new int[ctx.kvHeads()][];
+        for (int h = 0; h < ctx.kvHeads(); h++) {
+            float[] acc = accumulatedScores(ctx, layer, h, ctx.contextLength());
+            accumulated[layer][h] = acc;
+            out[h] = select(acc, ctx.promptLength(), sinks, recent, budget);
+        }
+        return out;
     }
 
     @Override public boolean needsDecodeAttention() { return true; }

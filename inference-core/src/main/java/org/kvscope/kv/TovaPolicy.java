@@ -52,6 +52,20 @@ public final class TovaPolicy extends ScoredPolicy {
         return out;
     }
 
+    /** With layer granularity every kv-head has the layer's scores: computed once for all of them. */
+    @Override
+    protected int[][] selectLayer(PrefillContext ctx, int layer, int sinks, int recent, int budget) {
+        if (!perLayer()) {
+            return super.selectLayer(ctx, layer, sinks, recent, budget);
+        }
+        float[] scores = scores(ctx, layer, 0);
+        int[][] out = new int[ctx.kvHeads()][];
+        for (int h = 0; h < ctx.kvHeads(); h++) {
+            out[h] = h == 0 ? select(scores, ctx.promptLength(), sinks, recent, budget) : out[0].clone();
+        }
+        return out;
+    }
+
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
         int n = Math.max(ctx.promptLength(), BudgetParameters.average(params, ctx.promptLength()));

@@ -209,6 +209,131 @@ class FastSelectionTest {
         }
     }
 
+    /** Accumulated attention of every head (random, a few zeros and ties), for H2O. */
+    static AttentionEvidence accumulatedEvidence(int keys, long seed) {
+        AttentionEvidence ev = new AttentionEvidence(L, H, KV, keys, 1, true);
+        Random r = new Random(seed);
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < H; h++) {
+                float[] acc = ev.accumulated(l, h);
+                for (int k = 0; k < keys; k++) {
+                    acc[k] = k % 89 == 3 ? 0f : k % 61 == 2 ? 0.5f : (float) (r.nextDouble() * (keys - k) / 40);
+                }
+            }
+        }
+        return ev;
+    }
+
+    /** The previous H2O scores: the kv-head's query heads' accumulated attention added element by element. */
+    static float[] previousH2o(AttentionEvidence ev, int layer, int kvHead) {
+        int group = H / KV;
+        float[] out = new float[ev.keyCount()];
+        for (int g = 0; g < group; g++) {
+            float[] acc = ev.accumulated(layer, kvHead * group + g);
+            for (int k = 0; k < out.length; k++) {
+                out[k] += acc[k];
+            }
+        }
+        return out;
+    }
+
+    /** A cache holding, per layer and kv-head, the kept positions and the decoded position {@code next}. */
+    static ArrayKvCache cacheHolding(KeptPositions kept, int next) {
+        ArrayKvCache cache = new ArrayKvCache(L, KV, 2, next + 1);
+        for (int l = 0; l < L; l++) {
+            for (int p = 0; p <= next; p++) {
+                cache.append(l, p, new float[KV * 2], 0, new float[KV * 2], 0);
+            }
+            for (int h = 0; h < KV; h++) {
+                int[] slots = kept == null ? java.util.stream.IntStream.rangeClosed(0, next).toArray()
+                        : java.util.stream.IntStream.concat(Arrays.stream(kept.of(l, h)), java.util.stream.IntStream.of(next))
+                        .toArray();
+                cache.retain(l, h, slots);
+            }
+        }
+        return cache;
+    }
+
+    @Test
+    void h2oScoresOnceAndDecodesFromThePromptScores() {
+        AttentionEvidence ev = accumulatedEvidence(N, 5);
+        var ctx = ctx(ev, null);
+        CompressionPolicy h2o = PolicyRegistry.create("h2o", Map.of("budget", 64, "recent", 4));
+        KeptPositions kept = h2o.checkedSelectAfterPrefill(ctx);
+        float[][][] want = new float[L][KV][];
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < KV; h++) {
+                want[l][h] = previousH2o(ev, l, h);
+                assertArrayEquals(want[l][h], ((ScoredPolicy) h2o).positionScores(ctx, l, h), "layer " + l + " head " + h);
+                assertArrayEquals(ScoredPolicy.select(want[l][h], N, 0, 4, 64), kept.of(l, h));
+            }
+        }
+        // one decode step over the budget (no attention added) evicts the kept prompt position scored lowest
+        ArrayKvCache cache = cacheHolding(kept, N);
+        int[][][] next = h2o.checkedDecodeStep(new CompressionPolicy.DecodeContext(N, cache, new float[L][H][N + 1], H));
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < KV; h++) {
+                float[] score = want[l][h];
+                int victim = Arrays.stream(kept.of(l, h)).filter(p -> p <= N - 4)
+                        .reduce((a, b) -> score[b] < score[a] ? b : a).orElseThrow();
+                int[] expected = java.util.stream.IntStream.concat(Arrays.stream(kept.of(l, h)), java.util.stream.IntStream.of(N))
+                        .filter(p -> p != victim).toArray();
+                assertArrayEquals(expected, next[l][h], "layer " + l + " head " + h);
+            }
+        }
+    }
+
+    @Test
+    void h2oWithAPromptWithinItsBudgetStillDecodesFromThePromptScores() {
+        int n = 40, budget = 40;
+        AttentionEvidence ev = accumulatedEvidence(n, 6);
+        var ctx = new CompressionPolicy.PrefillContext(L, H, KV, n, n + 16, ev, null);
+        CompressionPolicy h2o = PolicyRegistry.create("h2o", Map.of("budget", budget, "recent", 4));
+        assertEquals(null, h2o.checkedSelectAfterPrefill(ctx), "a prompt within the budget is kept whole");
+        ArrayKvCache cache = cacheHolding(null, n);
+        int[][][] next = h2o.checkedDecodeStep(new CompressionPolicy.DecodeContext(n, cache, new float[L][H][n + 1], H));
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < KV; h++) {
+                float[] score = previousH2o(ev, l, h);
+                int victim = java.util.stream.IntStream.rangeClosed(0, n - 4).boxed()
+                        .reduce((a, b) -> (b < n ? score[b] : 0f) < (a < n ? score[a] : 0f) ? b : a).orElseThrow();
+                assertEquals(n, next[l][h].length, "one of " + (n + 1) + " evicted");
+                assertTrue(Arrays.stream(next[l][h]).noneMatch(p -> p == victim), "layer " + l + " head " + h
+                        + " evicts position " + victim);
+            }
+        }
+    }
+
+    /** The previous TOVA scores of one kv-head: the last query's row divided and added head by head. */
+    static float[] previousTova(AttentionEvidence ev, int layer, int first, int count) {
+        float[] out = new float[N];
+        for (int head = first; head < first + count; head++) {
+            float[] row = ev.row(layer, head, ev.window() - 1);
+            for (int k = 0; k < N; k++) {
+                out[k] += row[k] / count;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void tovaKeepsWhatThePreviousPerHeadScoresKept() {
+        AttentionEvidence ev = windowEvidence(4);
+        var ctx = ctx(ev, null);
+        for (String granularity : List.of("layer", "head")) {
+            ScoredPolicy tova = (ScoredPolicy) PolicyRegistry.create("tova", Map.of("budget", 64, "granularity", granularity));
+            KeptPositions kept = tova.checkedSelectAfterPrefill(ctx);
+            for (int l = 0; l < L; l++) {
+                for (int h = 0; h < KV; h++) {
+                    float[] want = granularity.equals("layer") ? previousTova(ev, l, 0, H)
+                            : previousTova(ev, l, h * (H / KV), H / KV);
+                    assertArrayEquals(want, tova.positionScores(ctx, l, h), granularity + " layer " + l + " head " + h);
+                    assertArrayEquals(ScoredPolicy.select(want, N, 0, 1, 64), kept.of(l, h), granularity + " layer " + l);
+                }
+            }
+        }
+    }
+
     /** A cache holding positions 0..N-1 with random keys (some keys zero, norms varying by position). */
     static ArrayKvCache keyCache(int d, long seed) {
         ArrayKvCache cache = new ArrayKvCache(L, KV, d, N + 16);
