@@ -9,16 +9,15 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Where an F16 tensor holds halves that {@link F16Tensor}'s fast conversion gets wrong: zeros,
- * subnormals (exponent field 0), infinities and NaNs (exponent field 31). Element indices,
- * sorted, with the first index at or after every {@link #BUCKET} elements so a row finds its own
- * with one lookup. Rows are read in order, so both arrays stream like the weights do.
+ * Where an F16 tensor holds halves that {@link F16Tensor}'s fast conversion gets wrong:
+ * infinities and NaNs (exponent field 31). Element indices, sorted, with the first index at or
+ * after every {@link #BUCKET} elements so a row finds its own with one lookup. Rows are read in
+ * order, so both arrays stream like the weights do.
  *
- * <p>In a real model's weights about 0.2% of the halves are subnormal or zero: the index then
- * takes about 1% of the tensor's own size, on the heap. {@link #find} gives up (returns null) on
- * tensors past 2³¹ elements or with more than one exception in {@link #MAX_FRACTION} (a heavily
- * pruned tensor, say): those keep the exact, slower conversion, and the index never grows past
- * 1/16 of the tensor's bytes.
+ * <p>Trained weights hold none, so the index is usually empty. {@link #find} gives up (returns
+ * null) on tensors past 2³¹ elements or with more than one exception in {@link #MAX_FRACTION}:
+ * those keep the exact, slower conversion, and the index never grows past 1/16 of the tensor's
+ * bytes.
  */
 record HalfExceptions(int[] positions, int[] firstPerBucket) {
     /** Elements per entry of {@link #firstPerBucket}. */
@@ -82,8 +81,7 @@ record HalfExceptions(int[] positions, int[] firstPerBucket) {
         int i = from;
         for (int L = S.length(); i <= to - L; i += L) {
             ShortVector exponent = ShortVector.fromMemorySegment(S, m, 2L * i, ByteOrder.LITTLE_ENDIAN).and((short) 0x7c00);
-            VectorMask<Short> odd = exponent.compare(VectorOperators.EQ, (short) 0)
-                    .or(exponent.compare(VectorOperators.EQ, (short) 0x7c00));
+            VectorMask<Short> odd = exponent.compare(VectorOperators.EQ, (short) 0x7c00);
             if (odd.anyTrue()) {
                 for (long bits = odd.toLong(); bits != 0; bits &= bits - 1) {
                     if (count == found.length) {
@@ -108,8 +106,7 @@ record HalfExceptions(int[] positions, int[] firstPerBucket) {
     }
 
     static boolean isException(short h) {
-        int exponent = h & 0x7c00;
-        return exponent == 0 || exponent == 0x7c00;
+        return (h & 0x7c00) == 0x7c00;
     }
 
     /** Index into {@link #positions} of the first exception at or after element {@code offset}. */

@@ -27,6 +27,18 @@ class HalfExceptionsTest {
         return h;
     }
 
+    /** h with about {@code chance} of its halves replaced by infinities and NaNs of either sign. */
+    static short[] withSpecials(short[] h, long seed, double chance) {
+        Random r = new Random(seed);
+        short[] special = {(short) 0x7c00, (short) 0xfc00, (short) 0x7e00, (short) 0xfd01};
+        for (int i = 0; i < h.length; i++) {
+            if (r.nextDouble() < chance) {
+                h[i] = special[r.nextInt(special.length)];
+            }
+        }
+        return h;
+    }
+
     static MemorySegment segment(short[] h) {
         byte[] b = new byte[2 * h.length];
         for (int i = 0; i < h.length; i++) {
@@ -39,8 +51,7 @@ class HalfExceptionsTest {
     static int[] expected(short[] h) {
         List<Integer> e = new ArrayList<>();
         for (int i = 0; i < h.length; i++) {
-            int exponent = h[i] & 0x7c00;
-            if (exponent == 0 || exponent == 0x7c00) {
+            if ((h[i] & 0x7c00) == 0x7c00) {
                 e.add(i);
             }
         }
@@ -48,13 +59,14 @@ class HalfExceptionsTest {
     }
 
     @Test
-    void findsZerosSubnormalsInfinitiesAndNaNsInOrder() {
+    void findsInfinitiesAndNaNsInOrderButNotZerosOrSubnormals() {
         int n = (1 << 20) * 3 + 4099; // three scan chunks, a partial one, and a tail shorter than a vector
-        short[] h = halves(n, 3, 0.001);
+        short[] h = withSpecials(halves(n, 3, 0.01), 4, 0.001);
         h[17] = (short) 0x7c00;
         h[n - 1] = (short) 0xfc00;
         h[n - 2] = (short) 0x7e01;
-        h[1 << 20] = (short) 0x0001;
+        h[1 << 20] = (short) 0x7c01;
+        h[(1 << 20) + 1] = (short) 0x0001; // subnormal: exact in the fast conversion
         HalfExceptions e = HalfExceptions.find(segment(h), n);
         assertNotNull(e);
         int[] want = expected(h);
@@ -69,10 +81,11 @@ class HalfExceptionsTest {
 
     @Test
     void givesUpWhereExceptionsAreCommon() {
-        short[] h = halves(10_000, 4, 0.2);
+        short[] h = withSpecials(halves(10_000, 4, 0), 5, 0.2);
         assertNull(HalfExceptions.find(segment(h), h.length));
-        assertNull(HalfExceptions.find(segment(halves(10_000, 4, 0.05)), 10_000));
-        assertNotNull(HalfExceptions.find(segment(halves(10_000, 4, 0.02)), 10_000));
+        assertNull(HalfExceptions.find(segment(withSpecials(halves(10_000, 4, 0), 5, 0.05)), 10_000));
+        assertNotNull(HalfExceptions.find(segment(withSpecials(halves(10_000, 4, 0), 5, 0.02)), 10_000));
+        assertNotNull(HalfExceptions.find(segment(halves(10_000, 4, 0.5)), 10_000), "zeros are no exceptions");
     }
 
     /** Σ h·x in double from the exact conversion. */
@@ -114,6 +127,30 @@ class HalfExceptionsTest {
         t.matvec(x, out, rows, cols);
         for (int r = 0; r < rows; r++) {
             assertEquals(reference(h, r * cols, x, 0, cols), out[r], 1e-5, "row " + r);
+        }
+    }
+
+    @Test
+    void matvecCarriesInfinitiesNaNsZerosAndHugeInputs() {
+        int rows = 40, cols = 600; // a tail of 24 values after the whole 32-value groups of 16 lanes
+        short[] h = halves(rows * cols, 10, 0.3);
+        h[3 * cols + 100] = (short) 0x7c00;
+        h[7 * cols + 590] = (short) 0xfc00; // in the tail
+        h[9 * cols + 5] = (short) 0x7e00;
+        h[11 * cols + 6] = (short) 0x0003; // subnormal
+        FloatTensor t = FloatTensor.of(GGMLType.F16, segment(h), h.length);
+        float[] x = TestData.gaussian(11, cols);
+        float[] out = new float[rows];
+        for (float first : new float[] {x[0], 3e20f}) { // 3e20 ≥ 2^60: the exact path
+            x[0] = first;
+            t.matvec(x, out, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                double want = reference(h, r * cols, x, 0, cols);
+                assertEquals(want, out[r], 1e-5 * Math.max(1, Math.abs(first)), "row " + r + ", x[0] " + first);
+            }
+            assertEquals(Math.signum(x[100]) * Double.POSITIVE_INFINITY, out[3]);
+            assertEquals(-Math.signum(x[590]) * Double.POSITIVE_INFINITY, out[7]);
+            assertTrue(Float.isNaN(out[9]));
         }
     }
 }
