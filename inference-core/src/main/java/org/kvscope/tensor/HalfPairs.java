@@ -4,14 +4,14 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Decode's row kernels for the 16-bit float types (F16, BF16), reading a row as plain int lanes:
- * each lane holds two neighbouring values, the even element in its low half and the odd one in
- * its high half. Turning both halves into floats where they sit takes no widening load (a
- * shuffle per vector on x86) and, for BF16, one operation per half. x is reordered once per
- * product to match ({@link #split}): per group of two vectors' worth of values, the even
- * elements first, then the odd ones. Each type keeps its own loop over the groups, so that
- * the conversions, small helpers of its own, are always inlined into it (a vector passed to a
- * call that is not inlined is boxed).
+ * The input layout of {@link F16Tensor}'s decode kernel, which reads a row as plain int lanes:
+ * each lane holds two neighbouring halves, the even element in its low 16 bits and the odd one
+ * in its high 16 bits. Converting both where they sit needs no widening load (a shuffle per
+ * vector on x86). x is reordered once per product to match ({@link #split}): per group of two
+ * vectors' worth of values, the even elements first, then the odd ones.
+ *
+ * <p>Tried for BF16 too (2026-12-03): the kernel alone ran faster on one core, but decode did
+ * not (docs/BENCHMARKS.md), so BF16 keeps its widening loads.
  */
 final class HalfPairs {
     static final VectorSpecies<Float> F = VectorOps.F;
