@@ -43,7 +43,7 @@ class KvzipDuoCommandsTest {
         JsonNode kvzip = analyze("kvzip", "--budget", "10", "--scope", "layer");
         assertTrue(kvzip.at("/kvMemory/ratio").asDouble() < 1.0, kvzip.toString());
         assertTrue(Double.isFinite(kvzip.at("/perplexity/perplexity").asDouble()));
-        JsonNode duo = analyze("duo-attention", "--retrieval-ratio", "0.25", "--recent", "6");
+        JsonNode duo = analyze("duo-attention", "--budget", "12", "--recent", "6");
         assertTrue(duo.at("/kvMemory/ratio").asDouble() < 1.0, duo.toString());
         assertTrue(Double.isFinite(duo.at("/perplexity/perplexity").asDouble()));
     }
@@ -72,7 +72,8 @@ class KvzipDuoCommandsTest {
                 {"heads", "--model", "MODEL", "--format", "xml"},
                 {"analyze", "--model", "MODEL", "--prompt", PROMPT, "--policy", "kvzip", "--scope", "head"},
                 {"analyze", "--model", "MODEL", "--prompt", PROMPT, "--policy", "duo-attention", "--sinks", "0",
-                        "--recent", "0"}}) {
+                        "--recent", "0"},
+                {"analyze", "--model", "MODEL", "--prompt", PROMPT, "--policy", "duo-attention", "--budget", "4"}}) {
             for (int i = 0; i < args.length; i++) {
                 args[i] = args[i].equals("MODEL") ? model.toString() : args[i];
             }
@@ -82,7 +83,7 @@ class KvzipDuoCommandsTest {
             assertTrue(code != 0, String.join(" ", args));
             assertEquals(1, msg.lines().filter(l -> !l.startsWith("run 'kvscope help")).count(), msg);
             assertTrue(msg.contains("retrieval-ratio") || msg.contains("format") || msg.contains("scope")
-                    || msg.contains("'sinks' + 'recent'"), msg);
+                    || msg.contains("'sinks' + 'recent'") || msg.contains("'sinks' must be smaller than 'budget'"), msg);
         }
     }
 }

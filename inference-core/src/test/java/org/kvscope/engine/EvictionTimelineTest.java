@@ -102,8 +102,8 @@ class EvictionTimelineTest {
     @Test
     void policiesWithExtraPassesAreRecordedAsTheyRun() {
         int[] p = prompt(24);
-        for (var params : java.util.List.of(Map.of("budget", 8), Map.of("recent", 4, "sinks", 2))) {
-            String name = params.containsKey("budget") ? "kvzip" : "duo-attention";
+        for (var params : java.util.List.of(Map.of("budget", 8), Map.of("budget", 12, "recent", 4, "sinks", 2))) {
+            String name = params.size() == 1 ? "kvzip" : "duo-attention";
             var timeline = EvictionTimeline.record(model, p, PolicyRegistry.create(name, params), 2, () -> false);
             InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(p.length + 3));
             s.setPolicy(PolicyRegistry.create(name, params));

@@ -241,34 +241,77 @@ class KvzipDuoSessionTest {
         }
     }
 
+    /**
+     * Half the way from sinks + recent (8) to the prompt (40): ⌊heads · 16 / 32⌋ retrieval heads,
+     * the top ones by the measured scores, hold everything and grow; the others hold their share
+     * of the rest (at least 8: 2 sinks and a window ending at the newest token) while decoding.
+     */
     @Test
-    void duoAttentionStreamingHeadsStayAtSinksPlusWindowWhileRetrievalHeadsKeepEverything() {
+    void duoAttentionStreamingHeadsStayAtTheirShareWhileRetrievalHeadsKeepEverything() {
         InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+        int budget = 8 + (prompt.length - 8) / 2;
         DuoAttentionPolicy duo = (DuoAttentionPolicy) PolicyRegistry.create("duo-attention",
-                Map.of("retrieval-ratio", 0.5, "sinks", 2, "recent", 6));
+                Map.of("budget", budget, "sinks", 2, "recent", 6));
         s.setPolicy(duo);
         s.prefill(prompt);
-        boolean[][] retrieval = DuoAttentionPolicy.classify(RetrievalHeads.of(Backends.cpu(), model).perKvHead(), 0.5);
+        int heads = model.config().layers() * model.config().kvHeads();
+        int retrievalHeads = heads * (budget - 8) / (prompt.length - 8);
+        boolean[][] retrieval = DuoAttentionPolicy.classify(RetrievalHeads.of(Backends.cpu(), model).perKvHead(),
+                retrievalHeads / (double) heads);
         assertArrayEquals(retrieval, duo.classification());
+        int[][] share = new int[model.config().layers()][model.config().kvHeads()];
         for (int step = 0; step < 5; step++) {
             KvCache c = s.cache();
             int streaming = 0;
+            long total = 0;
             for (int l = 0; l < c.layers(); l++) {
                 for (int h = 0; h < c.kvHeads(); h++) {
                     int[] held = Arrays.copyOf(c.positions(l, h), c.size(l, h));
+                    total += held.length;
                     if (retrieval[l][h]) {
                         assertEquals(s.position(), held.length);
                     } else {
                         streaming++;
-                        assertEquals(8, held.length);
+                        if (step == 0) {
+                            share[l][h] = held.length;
+                        }
+                        assertEquals(share[l][h], held.length, "a streaming head keeps its share");
+                        assertTrue(held.length >= 8);
                         assertArrayEquals(new int[] {0, 1}, Arrays.copyOf(held, 2));
-                        assertEquals(s.position() - 1, held[7]);
+                        assertEquals(s.position() - 1, held[held.length - 1]);
+                        assertEquals(s.position() - (held.length - 2), held[2], "one window after the sinks");
                     }
                 }
             }
-            assertEquals(c.layers() * c.kvHeads() / 2, streaming);
+            if (step == 0) {
+                assertEquals((long) heads * budget, total, "the budget's entries after prefill");
+            }
+            assertEquals(heads - retrievalHeads, streaming);
             s.decode(step * 5 % 300);
         }
+    }
+
+    /** Held at matched memory, DuoAttention's cache is the budget's at every step; a budget of the prompt is FullKV. */
+    @Test
+    void duoAttentionAtMatchedMemoryHoldsTheBudgetAndAtTheFullBudgetIsFullKv() {
+        int budget = 16;
+        InferenceSession capped = new InferenceSession(model, new SessionOptions(128, 16));
+        capped.setDecodeCap(DecodeCap.BUDGET);
+        capped.setPolicy(PolicyRegistry.create("duo-attention", Map.of("budget", budget, "sinks", 2, "recent", 6)));
+        capped.prefill(prompt);
+        InferenceSession full = new InferenceSession(model, new SessionOptions(128, 16));
+        full.setPolicy(PolicyRegistry.create("fullkv", Map.of()));
+        InferenceSession whole = new InferenceSession(model, new SessionOptions(128, 16));
+        whole.setPolicy(PolicyRegistry.create("duo-attention", Map.of("budget", prompt.length, "sinks", 2, "recent", 6)));
+        assertArrayEquals(full.prefill(prompt), whole.prefill(prompt));
+        for (int step = 0; step < 8; step++) {
+            capped.decode(step + 1);
+            assertArrayEquals(full.decode(step + 1), whole.decode(step + 1), "step " + step);
+        }
+        assertEquals(budget, capped.occupancy().peakEntriesPerHead(), 1e-9);
+        assertEquals(budget, capped.occupancy().meanEntriesPerHead(), 1e-9);
+        assertEquals(full.occupancy(), whole.occupancy());
+        assertEquals(prompt.length + 8, whole.cache().size(0, 0));
     }
 
     @Test

@@ -129,30 +129,77 @@ class KvzipDuoPolicyTest {
         return ev;
     }
 
-    @Test
-    void duoKeepsEverythingInTheTopHeadsAndSinksPlusWindowElsewhere() {
-        AttentionEvidence ev = withRetrieval(11);
-        KeptPositions k = PolicyRegistry.create("duo-attention", Map.of("retrieval-ratio", 0.5, "sinks", 3, "recent", 7))
-                .checkedSelectAfterPrefill(PolicySelectionTest.ctx(ev));
+    /**
+     * The paper's split at a memory budget, naively: heads by retrieval score (ties: layer, head);
+     * as many retrieval heads (all N positions) as fit in L·KV·budget entries while every other
+     * head keeps sinks + recent; the entries left handed to the streaming heads one at a time in
+     * that order; a streaming head with e entries keeps its first min(sinks, e − 1) positions and
+     * its last ones.
+     */
+    static List<TreeSet<Integer>> naiveDuo(float[][] scores, int budget, int sinks, int recent) {
         List<int[]> heads = new ArrayList<>();
         for (int l = 0; l < L; l++) {
             for (int h = 0; h < KV; h++) {
                 heads.add(new int[] {l, h});
             }
         }
-        heads.sort(Comparator.<int[]>comparingDouble(t -> -(double) ev.retrievalScores()[t[0]][t[1]])
+        heads.sort(Comparator.<int[]>comparingDouble(t -> -(double) scores[t[0]][t[1]])
                 .thenComparingInt(t -> t[0]).thenComparingInt(t -> t[1]));
-        List<int[]> top = heads.subList(0, (int) Math.round(0.5 * L * KV));
-        for (int[] t : heads) {
-            TreeSet<Integer> want = new TreeSet<>();
+        int streaming = Math.min(N - 1, sinks + recent), total = L * KV * budget, retrievalHeads = 0;
+        while (budget > streaming && retrievalHeads < L * KV
+                && (retrievalHeads + 1) * N + (L * KV - retrievalHeads - 1) * streaming <= total) {
+            retrievalHeads++;
+        }
+        int[] entries = new int[L * KV];
+        int left = total - retrievalHeads * N;
+        for (int i = 0; left > 0; i = (i + 1) % (L * KV - retrievalHeads), left--) {
+            entries[retrievalHeads + i]++;
+        }
+        List<TreeSet<Integer>> kept = new ArrayList<>();
+        for (int i = 0; i < L * KV; i++) {
+            kept.add(new TreeSet<>());
+        }
+        for (int r = 0; r < heads.size(); r++) {
+            TreeSet<Integer> t = kept.get(heads.get(r)[0] * KV + heads.get(r)[1]);
+            int e = entries[r], first = Math.min(sinks, e - 1);
             for (int p = 0; p < N; p++) {
-                if (top.contains(t) || p < 3 || p >= N - 7) {
-                    want.add(p);
+                if (r < retrievalHeads || p < first || p >= N - (e - first)) {
+                    t.add(p);
                 }
             }
-            assertArrayEquals(want.stream().mapToInt(Integer::intValue).toArray(), k.of(t[0], t[1]),
-                    "layer " + t[0] + " kv-head " + t[1]);
         }
+        return kept;
+    }
+
+    @Test
+    void duoKeepsEverythingInTheTopHeadsAndSinksPlusWindowElsewhereWithinTheBudget() {
+        AttentionEvidence ev = withRetrieval(11);
+        int[][] cases = {{20, 3, 7}, {25, 3, 7}, {12, 3, 7}, {8, 3, 7}, {39, 3, 7}, {31, 0, 1}, {5, 4, 60}};
+        for (int[] c : cases) {
+            int budget = c[0], sinks = c[1], recent = c[2];
+            KeptPositions k = PolicyRegistry.create("duo-attention", Map.of("budget", budget, "sinks", sinks,
+                    "recent", recent)).checkedSelectAfterPrefill(PolicySelectionTest.ctx(ev));
+            assertKept(naiveDuo(ev.retrievalScores(), budget, sinks, recent), k);
+            int total = 0;
+            for (int l = 0; l < L; l++) {
+                total += k.countInLayer(l);
+            }
+            assertEquals(L * KV * budget, total, "exactly the budget's entries, budget " + budget);
+        }
+        var half = (DuoAttentionPolicy) PolicyRegistry.create("duo-attention", Map.of("budget", 20, "sinks", 3, "recent", 7));
+        half.checkedSelectAfterPrefill(PolicySelectionTest.ctx(ev));
+        // 6 heads × 20 = 120 entries: 3 retrieval heads (3 × 40) would leave nothing, 2 leave 40 for 4 heads of 10
+        int retrievalHeads = 0;
+        for (boolean[] layer : half.classification()) {
+            for (boolean r : layer) {
+                retrievalHeads += r ? 1 : 0;
+            }
+        }
+        assertEquals(2, retrievalHeads);
+        assertNull(PolicyRegistry.create("duo-attention", Map.of("budget", N)).checkedSelectAfterPrefill(
+                PolicySelectionTest.ctx(ev)), "a budget of the whole prompt keeps everything");
+        assertNull(PolicyRegistry.create("duo-attention", Map.of("budget-ratio", 1.0)).checkedSelectAfterPrefill(
+                PolicySelectionTest.ctx(ev)));
     }
 
     @Test
@@ -160,7 +207,7 @@ class KvzipDuoPolicyTest {
         AttentionEvidence ev = withReconstruction(8, false);
         ev.setRetrievalScores(withRetrieval(9).retrievalScores());
         for (var p : List.of(PolicyRegistry.create("kvzip", Map.of("budget", 10)),
-                PolicyRegistry.create("duo-attention", Map.of("sinks", 2, "recent", 6)))) {
+                PolicyRegistry.create("duo-attention", Map.of("budget", 24, "sinks", 2, "recent", 6)))) {
             var c = PolicySelectionTest.ctx(ev);
             KeptPositions k = p.checkedSelectAfterPrefill(c);
             int[] budgets = p.layerBudgets(c);
@@ -184,8 +231,11 @@ class KvzipDuoPolicyTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> PolicyRegistry.create("kvzip", Map.of("scope", "head"))).getMessage().contains("scope"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> PolicyRegistry.create("duo-attention", Map.of("retrieval-ratio", "1.5"))).getMessage()
-                .contains("retrieval-ratio"));
+                () -> PolicyRegistry.create("duo-attention", Map.of("budget-ratio", "1.5"))).getMessage()
+                .contains("budget-ratio"));
+        assertEquals("parameter 'sinks' must be smaller than 'budget' (4), was 4",
+                assertThrows(IllegalArgumentException.class,
+                        () -> PolicyRegistry.create("duo-attention", Map.of("budget", 4))).getMessage());
         assertEquals("parameters 'sinks' + 'recent' must keep at least 1 position, were 0 + 0",
                 assertThrows(IllegalArgumentException.class,
                         () -> PolicyRegistry.create("duo-attention", Map.of("sinks", 0, "recent", 0))).getMessage());

@@ -29,8 +29,8 @@ public final class HeadsCommand implements Command {
         return """
                 usage: kvscope heads --model FILE [--retrieval-ratio R] [--format table|csv|json] [--out FILE]
                                      [--device D] [--cache-type T] [--quiet]
-                  --retrieval-ratio R  share of layers x kv-heads classed as retrieval heads, in [0, 1] (default 0.5,
-                                       as duo-attention's parameter of the same name)
+                  --retrieval-ratio R  share of layers x kv-heads classed as retrieval heads, in [0, 1] (default 0.5;
+                                       duo-attention takes the share its budget allows, in this order)
                   --format F           table (default), csv or json
                   --out FILE           write there instead of stdout
                 """ + DeviceOption.USAGE + "\n" + Progress.USAGE + """

@@ -93,6 +93,32 @@ class EqualMemoryRunsTest {
         assertEquals(ctx + 11, byKey.get("fullkv/none").continuation().peakHeadEntries());
     }
 
+    /**
+     * DuoAttention has a budget like the others: in a sweep at matched memory it holds exactly the
+     * entries SnapKV holds, after prefill and over the whole continuation; with a budget of the
+     * whole context it is FullKV.
+     */
+    @Test
+    void duoAttentionIsSweptAtTheSameMemoryAsTheOthers() {
+        SweepRun.Text text = shortText();
+        List<SweepRun.Config> configs = SweepRun.grid(List.of("fullkv", "snapkv", "duo-attention"), new int[] {16, 512},
+                List.of(), List.of(DecodeCap.BUDGET));
+        assertEquals(5, configs.size(), "FullKV once, the others once per budget");
+        Map<String, SweepRun.Row> byKey = new HashMap<>();
+        for (SweepRun.Row r : SweepRun.run(model, configs, List.of(text), List.of(), 2, null, s -> { })) {
+            byKey.put(r.policy() + "/" + r.budget(), r);
+        }
+        SweepRun.Row duo = byKey.get("duo-attention/16"), snap = byKey.get("snapkv/16");
+        assertEquals("budget", duo.decodeCap());
+        assertEquals(16.0, duo.continuation().peakEntriesPerHead(), 1e-9);
+        assertEquals(16.0, duo.continuation().meanEntriesPerHead(), 1e-9);
+        assertEquals(snap.keptBytes(), duo.keptBytes(), 1e-9);
+        assertEquals(snap.continuation().peakBytes(), duo.continuation().peakBytes());
+        SweepRun.Row whole = byKey.get("duo-attention/512"), full = byKey.get("fullkv/0");
+        assertEquals(full.perplexity(), whole.perplexity(), "a budget of the whole context keeps everything");
+        assertEquals(full.keptBytes(), whole.keptBytes(), 1e-9);
+    }
+
     private static SweepRun.Text shortText() {
         int[] tokens = model.tokenizer().encodeWithSpecials(
                 "Once upon a time there was a little girl named Lily. She liked to play in the park with her dog."
