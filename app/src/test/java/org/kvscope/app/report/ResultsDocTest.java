@@ -19,6 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.kvscope.kv.BudgetParameters;
+import org.kvscope.kv.PolicyRegistry;
 
 /**
  * docs/RESULTS.md says only what its data says: every table cell equals the CSV or JSON it comes
@@ -87,6 +89,32 @@ class ResultsDocTest {
         }
         assertTrue(csv.stream().allMatch(r -> r.get("decode_cap").equals("budget") || r.get("budget").equals("0")),
                 "one mode per CSV: every row with a budget is capped");
+    }
+
+    /**
+     * Issue 15: every built-in policy at matched memory. Each one with a budget has a row at every
+     * budget of the capped sweep, held there over the whole continuation (peak entries per head at
+     * most the budget); the others (FullKV) one row.
+     */
+    @Test
+    void everyBuiltInPolicyIsInTheMatchedMemoryTable() throws IOException {
+        List<Map<String, String>> csv = csv("sweep-capped-stories260k.csv");
+        List<String> budgets = csv.stream().map(r -> r.get("budget")).filter(b -> !b.equals("0")).distinct().toList();
+        assertTrue(budgets.size() >= 2, budgets.toString());
+        for (PolicyRegistry.Entry e : PolicyRegistry.entries()) {
+            if (e.isPlugin()) {
+                continue;
+            }
+            boolean hasBudget = e.parameters().stream().anyMatch(s -> s.name().equals(BudgetParameters.BUDGET));
+            for (String b : hasBudget ? budgets : List.of("0")) {
+                Map<String, String> r = csv.stream().filter(c -> c.get("policy").equals(e.name()) && c.get("budget").equals(b))
+                        .findFirst().orElseThrow(() -> new AssertionError(e.name() + " has no row at budget " + b));
+                if (hasBudget) {
+                    assertEquals("budget", r.get("decode_cap"), e.name() + " " + b);
+                    assertTrue(num(r, "cont_peak_entries_per_head") <= Integer.parseInt(b), e.name() + " " + b + ": " + r);
+                }
+            }
+        }
     }
 
     @Test
