@@ -96,8 +96,7 @@ public final class Q4_KTensor extends SegmentTensor {
                 System.arraycopy(runSums, 8 * b, minSums, 16 * b + 8, 8);
             }
             float[] permuted = Layouts.wordLanes(x, xOffset, cols, WORD_ORDER);
-            return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                    (row, xp, n, scratch) -> dotWordLanes(row, xp, minSums, n, scratch));
+            return (from, to) -> rowsWordLanes(from, to, permuted, minSums, cols, out, outOffset);
         }
         float[] permuted = Layouts.byteLanes(x, xOffset, cols);
         return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
@@ -153,33 +152,36 @@ public final class Q4_KTensor extends SegmentTensor {
      * shifted down) and converted. Against the two-byte lanes this replaced (one widening load per
      * 32 bytes, scales stored and broadcast one by one): fewer vector operations per value.
      */
-    private float dotWordLanes(long block, float[] xp, float[] minSums, int n, float[] lanes) {
-        FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
-        for (int j = 0, sb = 0; j < n; j += BLOCK, block += BYTES, sb += 16) {
-            FloatVector dm = FloatVector.broadcast(F, Layouts.f16(m, block)).blend(Layouts.f16(m, block + 2), MINS);
-            FloatVector s = ((FloatVector) scalesAndMins(block).convert(VectorOperators.I2F, 0)).mul(dm);
-            accMin = s.fma(FloatVector.fromArray(F, minSums, sb), accMin);
-            for (int h = 0; h < 2; h++) {
-                int x0 = j + 128 * h;
-                IntVector q = IntVector.fromMemorySegment(Layouts.I, m, block + 16 + 64L * h, ByteOrder.LITTLE_ENDIAN);
-                // low nibbles (p even): n·2^4p times x·2^−4p
-                FloatVector low = ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0));
-                low = ((FloatVector) q.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 32), low);
-                low = ((FloatVector) q.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 64), low);
-                low = ((FloatVector) q.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 96), low);
-                // high nibbles (p odd), the top one shifted down
-                FloatVector high = ((FloatVector) q.and(0xF0).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0 + 16));
-                high = ((FloatVector) q.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 48), high);
-                high = ((FloatVector) q.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 80), high);
-                high = ((FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, xp, x0 + 112), high);
-                FloatVector index = PAIR.add(4f * h);
-                accLow = low.fma(index.selectFrom(s), accLow);
-                accHigh = high.fma(index.add(1f).selectFrom(s), accHigh);
+    private void rowsWordLanes(int from, int to, float[] xp, float[] minSums, int n, float[] out, int outOffset) {
+        long rowBytes = (long) n / BLOCK * BYTES;
+        for (int r = from; r < to; r++) {
+            long block = r * rowBytes;
+            FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
+            for (int j = 0, sb = 0; j < n; j += BLOCK, block += BYTES, sb += 16) {
+                FloatVector dm = FloatVector.broadcast(F, Layouts.f16(m, block)).blend(Layouts.f16(m, block + 2), MINS);
+                FloatVector s = ((FloatVector) scalesAndMins(block).convert(VectorOperators.I2F, 0)).mul(dm);
+                accMin = s.fma(FloatVector.fromArray(F, minSums, sb), accMin);
+                for (int h = 0; h < 2; h++) {
+                    int x0 = j + 128 * h;
+                    IntVector q = IntVector.fromMemorySegment(Layouts.I, m, block + 16 + 64L * h, ByteOrder.LITTLE_ENDIAN);
+                    // low nibbles (p even): n·2^4p times x·2^−4p
+                    FloatVector low = ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0));
+                    low = ((FloatVector) q.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 32), low);
+                    low = ((FloatVector) q.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 64), low);
+                    low = ((FloatVector) q.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 96), low);
+                    // high nibbles (p odd), the top one shifted down
+                    FloatVector high = ((FloatVector) q.and(0xF0).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0 + 16));
+                    high = ((FloatVector) q.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 48), high);
+                    high = ((FloatVector) q.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 80), high);
+                    high = ((FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F, xp, x0 + 112), high);
+                    FloatVector index = PAIR.add(4f * h);
+                    accLow = low.fma(index.selectFrom(s), accLow);
+                    accHigh = high.fma(index.add(1f).selectFrom(s), accHigh);
+                }
             }
+            out[outOffset + r] = accLow.add(accHigh).sub(accMin).reduceLanes(VectorOperators.ADD);
         }
-        accLow.add(accHigh).sub(accMin).intoArray(lanes, 0);
-        return VectorOps.sumLanes(lanes);
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8 lanes (scales and mins unpacked as scalars). */

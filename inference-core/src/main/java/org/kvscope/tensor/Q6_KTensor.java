@@ -98,8 +98,7 @@ public final class Q6_KTensor extends SegmentTensor {
         }
         float[] groupSums = Layouts.runSums(x, xOffset, cols, 16);
         float[] permuted = Layouts.wordLanes(x, xOffset, cols, WORD_ORDER);
-        return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                (row, xp, n, scratch) -> dotWordLanes(row, xp, groupSums, n, scratch));
+        return (from, to) -> rowsWordLanes(from, to, permuted, groupSums, cols, out, outOffset);
     }
 
     /** Lanes L/2..L−1: where the second scale of a permuted run of 32 applies. */
@@ -144,45 +143,48 @@ public final class Q6_KTensor extends SegmentTensor {
      * group sums of x computed once for all rows. The four low and four high nibbles of a load
      * share one pattern of scales, picked from the super-block's sixteen by one permute each.
      */
-    private float dotWordLanes(long block, float[] xp, float[] groupSums, int n, float[] lanes) {
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;
-        for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
-            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, block + 192,
-                    ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0)).mul(Layouts.f16(m, block + 208));
-            offset = scales.fma(FloatVector.fromArray(F, groupSums, g), offset);
-            IntVector qhBoth = IntVector.fromMemorySegment(I, m, block + 128, ByteOrder.LITTLE_ENDIAN);
-            for (int half = 0; half < 2; half++) {
-                int x0 = j + 128 * half;
-                IntVector ql = IntVector.fromMemorySegment(I, m, block + 64L * half, ByteOrder.LITTLE_ENDIAN);
-                IntVector qh = REPEAT.add(8 * half).selectFrom(qhBoth);
-                IntVector up = qh.lanewise(VectorOperators.LSHL, PAIR_UP);
-                // every even nibble with its qh pair above it, then every odd one: q·2^4p is one mask away
-                IntVector even = up.lanewise(VectorOperators.BITWISE_BLEND, ql, 0x0F0F0F0F);
-                IntVector odd = up.lanewise(VectorOperators.BITWISE_BLEND, ql, 0xF0F0F0F0);
-                FloatVector low = ((FloatVector) even.and(0x3F).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(F, xp, x0));
-                low = ((FloatVector) even.and(0x3F00).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, xp, x0 + 32), low);
-                low = ((FloatVector) even.and(0x3F0000).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, xp, x0 + 64), low);
-                low = ((FloatVector) even.and(0x3F000000).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, xp, x0 + 96), low);
-                FloatVector high = ((FloatVector) odd.and(0x3F0).convert(VectorOperators.I2F, 0))
-                        .mul(FloatVector.fromArray(F, xp, x0 + 16));
-                high = ((FloatVector) odd.and(0x3F000).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, xp, x0 + 48), high);
-                high = ((FloatVector) odd.and(0x3F00000).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, xp, x0 + 80), high);
-                IntVector top = ql.lanewise(VectorOperators.LSHR, 28)
-                        .or(qh.lanewise(VectorOperators.LSHR, TOP_DOWN).and(0x30));
-                high = ((FloatVector) top.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 112), high);
-                FloatVector index = QUAD.add(8f * half);
-                acc0 = low.fma(index.selectFrom(scales), acc0);
-                acc1 = high.fma(index.add(4f).selectFrom(scales), acc1);
+    private void rowsWordLanes(int from, int to, float[] xp, float[] groupSums, int n, float[] out, int outOffset) {
+        long rowBytes = (long) n / BLOCK * BYTES;
+        for (int r = from; r < to; r++) {
+            long block = r * rowBytes;
+            FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;
+            for (int j = 0, g = 0; j < n; j += BLOCK, block += BYTES, g += 16) {
+                FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(ByteVector.SPECIES_128, m, block + 192,
+                        ByteOrder.LITTLE_ENDIAN).convertShape(VectorOperators.B2F, F, 0)).mul(Layouts.f16(m, block + 208));
+                offset = scales.fma(FloatVector.fromArray(F, groupSums, g), offset);
+                IntVector qhBoth = IntVector.fromMemorySegment(I, m, block + 128, ByteOrder.LITTLE_ENDIAN);
+                for (int half = 0; half < 2; half++) {
+                    int x0 = j + 128 * half;
+                    IntVector ql = IntVector.fromMemorySegment(I, m, block + 64L * half, ByteOrder.LITTLE_ENDIAN);
+                    IntVector qh = REPEAT.add(8 * half).selectFrom(qhBoth);
+                    IntVector up = qh.lanewise(VectorOperators.LSHL, PAIR_UP);
+                    // every even nibble with its qh pair above it, then every odd one: q·2^4p is one mask away
+                    IntVector even = up.lanewise(VectorOperators.BITWISE_BLEND, ql, 0x0F0F0F0F);
+                    IntVector odd = up.lanewise(VectorOperators.BITWISE_BLEND, ql, 0xF0F0F0F0);
+                    FloatVector low = ((FloatVector) even.and(0x3F).convert(VectorOperators.I2F, 0))
+                            .mul(FloatVector.fromArray(F, xp, x0));
+                    low = ((FloatVector) even.and(0x3F00).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F, xp, x0 + 32), low);
+                    low = ((FloatVector) even.and(0x3F0000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F, xp, x0 + 64), low);
+                    low = ((FloatVector) even.and(0x3F000000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F, xp, x0 + 96), low);
+                    FloatVector high = ((FloatVector) odd.and(0x3F0).convert(VectorOperators.I2F, 0))
+                            .mul(FloatVector.fromArray(F, xp, x0 + 16));
+                    high = ((FloatVector) odd.and(0x3F000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F, xp, x0 + 48), high);
+                    high = ((FloatVector) odd.and(0x3F00000).convert(VectorOperators.I2F, 0))
+                            .fma(FloatVector.fromArray(F, xp, x0 + 80), high);
+                    IntVector top = ql.lanewise(VectorOperators.LSHR, 28)
+                            .or(qh.lanewise(VectorOperators.LSHR, TOP_DOWN).and(0x30));
+                    high = ((FloatVector) top.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 112), high);
+                    FloatVector index = QUAD.add(8f * half);
+                    acc0 = low.fma(index.selectFrom(scales), acc0);
+                    acc1 = high.fma(index.add(4f).selectFrom(scales), acc1);
+                }
             }
+            out[outOffset + r] = acc0.add(acc1).sub(offset.mul(32f)).reduceLanes(VectorOperators.ADD);
         }
-        acc0.add(acc1).sub(offset.mul(32f)).intoArray(lanes, 0);
-        return VectorOps.sumLanes(lanes);
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8 lanes (scales read one by one). */
