@@ -144,7 +144,8 @@ public final class Q4_KTensor extends SegmentTensor {
     }
 
     /**
-     * One row on 16 lanes against x laid out by {@link Layouts#wordLanes}. A super-block's scales and
+     * Rows [from, to) on 16 lanes against x laid out by {@link Layouts#wordLanes}, in one loop (a call per
+     * row reloaded every constant and cost Q6_K a third of its speed). A super-block's scales and
      * mins are one vector times d and dmin; the mins term is one FMA against the run sums of x,
      * and each half super-block's two scale vectors (the lower lanes one chunk's sub-block, the
      * upper lanes the next chunk's) are picked from it by one permute each. Its 64 quant bytes are
@@ -154,6 +155,7 @@ public final class Q4_KTensor extends SegmentTensor {
      */
     private void rowsWordLanes(int from, int to, float[] xp, float[] minSums, int n, float[] out, int outOffset) {
         long rowBytes = (long) n / BLOCK * BYTES;
+        float[] lanes = new float[F.length()]; // the final sum in sumLanes' order, as every other path adds a row
         for (int r = from; r < to; r++) {
             long block = r * rowBytes;
             FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
@@ -180,7 +182,8 @@ public final class Q4_KTensor extends SegmentTensor {
                     accHigh = high.fma(index.add(1f).selectFrom(s), accHigh);
                 }
             }
-            out[outOffset + r] = accLow.add(accHigh).sub(accMin).reduceLanes(VectorOperators.ADD);
+            accLow.add(accHigh).sub(accMin).intoArray(lanes, 0);
+            out[outOffset + r] = VectorOps.sumLanes(lanes);
         }
     }
 

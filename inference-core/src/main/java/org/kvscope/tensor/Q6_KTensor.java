@@ -134,7 +134,8 @@ public final class Q6_KTensor extends SegmentTensor {
     }
 
     /**
-     * One row on 16 lanes against x laid out by {@link Layouts#wordLanes}. A half super-block's ql bytes
+     * Rows [from, to) on 16 lanes against x laid out by {@link Layouts#wordLanes}, in one loop (a call per
+     * row reloaded every constant and cost Q6_K a third of its speed). A half super-block's ql bytes
      * are one load with no widening and its qh bytes one permute of a load shared by both halves;
      * one variable shift puts every lane's qh pairs next above its ql nibbles, two bit blends merge
      * them with the even and the odd nibbles, and each 6-bit quant is then one mask where it sits
@@ -145,6 +146,7 @@ public final class Q6_KTensor extends SegmentTensor {
      */
     private void rowsWordLanes(int from, int to, float[] xp, float[] groupSums, int n, float[] out, int outOffset) {
         long rowBytes = (long) n / BLOCK * BYTES;
+        float[] lanes = new float[F.length()]; // the final sum in sumLanes' order, as every other path adds a row
         for (int r = from; r < to; r++) {
             long block = r * rowBytes;
             FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;
@@ -183,7 +185,8 @@ public final class Q6_KTensor extends SegmentTensor {
                     acc1 = high.fma(index.add(4f).selectFrom(scales), acc1);
                 }
             }
-            out[outOffset + r] = acc0.add(acc1).sub(offset.mul(32f)).reduceLanes(VectorOperators.ADD);
+            acc0.add(acc1).sub(offset.mul(32f)).intoArray(lanes, 0);
+            out[outOffset + r] = VectorOps.sumLanes(lanes);
         }
     }
 
