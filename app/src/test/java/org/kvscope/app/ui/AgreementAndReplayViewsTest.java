@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.scene.control.Tab;
@@ -18,15 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.view.ReplayPane;
 import org.kvscope.app.ui.vm.ReplayViewModel;
-import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
-import org.kvscope.gguf.GGMLType;
-import org.kvscope.model.ModelShape;
-import org.kvscope.model.SyntheticModelWriter;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
@@ -45,15 +39,12 @@ class AgreementAndReplayViewsTest {
     @BeforeAll
     static void fixtures() throws Exception {
         dir = Files.createTempDirectory("kvscope-agreement-replay");
-        model = dir.resolve("tiny.gguf");
-        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, model, 7);
+        model = FxWait.generated(dir);
     }
 
     @Start
     void start(Stage stage) {
-        vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(100)),
-                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
-        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        vm = FxWait.workbench(dir);
         window = FxWait.show(stage, vm);
     }
 
@@ -127,17 +118,15 @@ class AgreementAndReplayViewsTest {
 
     @Test
     void replayFillsChartAndTableAndCancelLeavesTheLastRunShown(FxRobot robot) throws Exception {
-        var stories = org.kvscope.model.SharedModels.find("stories260K.gguf");
-        org.junit.jupiter.api.Assumptions.assumeTrue(stories.isPresent(),
-                org.kvscope.model.SharedModels.missingMessage("stories260K.gguf"));
-        loadAndRun(robot, stories.get(), "snapkv", "streamingllm");
+        Path file = FxWait.storiesOrGenerated(dir);
+        loadAndRun(robot, file, "snapkv", "streamingllm");
         robot.interact(() -> {
             window.views().getSelectionModel().select(tabUnchecked("Evaluation"));
             window.evaluationTabs().select("Replay");
         });
         ReplayPane pane = window.evaluationTabs().replay();
         robot.interact(() -> {
-            pane.model().suiteProperty().set(org.kvscope.prompts.Suites.byId("needle-stories-short"));
+            pane.model().suiteProperty().set(FxWait.replaySuite(file));
             pane.model().questionsProperty().set(2);
             pane.model().replaysProperty().set(2);
         });

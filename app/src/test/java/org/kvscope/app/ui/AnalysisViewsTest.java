@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,17 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.EvictionTimelinePane;
 import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.view.PolicyDiffPane;
 import org.kvscope.app.ui.view.TokenFocusPane;
-import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
-import org.kvscope.gguf.GGMLType;
 import org.kvscope.metrics.PvcConsistency;
-import org.kvscope.model.ModelShape;
-import org.kvscope.model.SyntheticModelWriter;
 import org.kvscope.viz.data.EvictionGrid;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
@@ -53,20 +47,14 @@ class AnalysisViewsTest {
     @BeforeAll
     static void fixtures() throws Exception {
         dir = Files.createTempDirectory("kvscope-analysis-views");
-        model = dir.resolve("tiny.gguf");
-        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, model, 7);
+        model = FxWait.generated(dir);
     }
 
     @Start
     void start(Stage stage) {
         this.stage = stage;
-        vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(100)),
-                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
-        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
-        var scene = WorkbenchApp.createScene(vm, 1280, 800);
-        window = (MainWindow) scene.getRoot();
-        stage.setScene(scene);
-        stage.show();
+        vm = FxWait.workbench(dir);
+        window = FxWait.show(stage, vm);
     }
 
     @AfterEach

@@ -23,10 +23,6 @@ import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
-import org.kvscope.gguf.GGMLType;
-import org.kvscope.model.ModelShape;
-import org.kvscope.model.SharedModels;
-import org.kvscope.model.SyntheticModelWriter;
 import org.kvscope.prompts.SampleTexts;
 import org.kvscope.viz.view.TokenStripView;
 import org.testfx.api.FxRobot;
@@ -36,12 +32,11 @@ import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * The window stays responsive on stories260K (a generated model where ../shared/models is absent): typing into a long prompt, a Run and a generation
- * show progress and can be cancelled. {@link FxStallCheck} fails any of these scenarios in which
+ * show progress and can be cancelled. {@link org.kvscope.viz.tools.FxStallCheck} fails any of these scenarios in which
  * the FX thread was busy longer than its limit at a stretch.
  */
 @ExtendWith(ApplicationExtension.class)
 class ResponsivenessTest {
-    private static final String MODEL = "stories260K.gguf";
     @org.junit.jupiter.api.io.TempDir static Path dir;
     private WorkbenchViewModel vm;
     private MainWindow window;
@@ -56,10 +51,7 @@ class ResponsivenessTest {
         vm = new WorkbenchViewModel(new Workbench(), threads, new RecentModels(recent), DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
         vm.setWarmUpEnabled(false);
-        var scene = WorkbenchApp.createScene(vm, 1280, 800);
-        window = (MainWindow) scene.getRoot();
-        stage.setScene(scene);
-        stage.show();
+        window = FxWait.show(stage, vm);
     }
 
     @AfterEach
@@ -74,10 +66,7 @@ class ResponsivenessTest {
 
     /** stories260K from ../shared/models, or else a generated model (a fresh clone has no shared models). */
     private void load(FxRobot robot) throws Exception {
-        Path model = SharedModels.find(MODEL).orElse(dir.resolve("tiny.gguf"));
-        if (!Files.exists(model)) {
-            SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, model, 7);
-        }
+        Path model = FxWait.storiesOrGenerated(dir);
         robot.interact(() -> vm.openModel(model));
         await(() -> vm.model() != null && !vm.loadingProperty().get());
     }
@@ -205,7 +194,11 @@ class ResponsivenessTest {
             robot.interact(() -> vm.policyA().set("budget", 12));
             assertEquals("re-run pending…", WaitForAsyncUtils.asyncFx(() -> vm.policyA().evaluationStatusProperty().get()).get());
             assertFalse(cancel.isDisabled());
-            robot.interact(cancel::fire); // fired, not clicked: it can sit below the fold of the scrolling policy panel
+            robot.interact(() -> {
+                FxWait.selectTab(window, "side-policy-a");
+                FxWait.scrollIntoView(cancel); // it can sit below the fold of the scrolling policy panel
+            });
+            robot.clickOn(cancel);
             assertEquals("re-run cancelled", WaitForAsyncUtils.asyncFx(() -> vm.policyA().evaluationStatusProperty().get()).get());
             assertTrue(cancel.isDisabled());
             assertEquals(0, progress.getProgress(), 0.0);

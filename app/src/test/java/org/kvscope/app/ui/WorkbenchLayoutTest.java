@@ -40,6 +40,7 @@ import org.kvscope.gguf.GGMLType;
 import org.kvscope.model.ModelShape;
 import org.kvscope.model.SyntheticModelWriter;
 import org.kvscope.viz.VizTheme;
+import org.kvscope.viz.tools.FxStallCheck;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;

@@ -19,7 +19,6 @@ import javafx.scene.control.DialogPane;
 import javafx.stage.Stage;
 import javafx.stage.Window;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,19 +28,20 @@ import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.view.NumberControl;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
-import org.kvscope.model.SharedModels;
 import org.testfx.api.FxRobot;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
 
-/** The real window on stories260K: run a prompt, move the budget slider, bad files, session round trip. */
+/**
+ * The real window on stories260K (a generated model where ../shared/models is absent): run a prompt, move the budget
+ * slider, bad files, session round trip.
+ */
 @ExtendWith(ApplicationExtension.class)
 class WorkbenchWindowTest {
-    private static final String MODEL = "stories260K.gguf";
+    /** Fits a generated model's 256 positions with its byte-level tokens, and Generate's steps after it. */
     private static final String PROMPT = "Once upon a time, there was a little girl named Lily. She had a red ball. "
-            + "She liked to play with her ball in the park with her dog Max. One day, Lily and Max went to the park. "
-            + "They saw a big tree and a small bird. Lily threw the ball and Max ran after it.";
+            + "She liked to play with her ball in the park with her dog Max. One day, Lily and Max went out.";
     private static Path recentDir;
 
     private WorkbenchViewModel vm;
@@ -58,10 +58,7 @@ class WorkbenchWindowTest {
         vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(Duration.ofMillis(150)), new RecentModels(recentDir.resolve("r.json")),
                 DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
-        var scene = WorkbenchApp.createScene(vm, 1500, 920); // the default window; WorkbenchLayoutTest covers small ones
-        window = (MainWindow) scene.getRoot();
-        stage.setScene(scene);
-        stage.show();
+        window = FxWait.show(stage, vm);
     }
 
     @AfterEach
@@ -69,11 +66,6 @@ class WorkbenchWindowTest {
         WaitForAsyncUtils.asyncFx(() -> vm.shutdown()).get(10, TimeUnit.SECONDS);
     }
 
-    private static Path model() {
-        var p = SharedModels.find(MODEL);
-        Assumptions.assumeTrue(p.isPresent(), SharedModels.missingMessage(MODEL));
-        return p.get();
-    }
 
     private static void await(String what, BooleanSupplier onFx) throws TimeoutException {
         WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> WaitForAsyncUtils.asyncFx(onFx::getAsBoolean).get());
@@ -81,7 +73,7 @@ class WorkbenchWindowTest {
     }
 
     private void loadAndRun(FxRobot robot) throws Exception {
-        Path model = model();
+        Path model = FxWait.storiesOrGenerated(dir);
         robot.interact(() -> vm.openModel(model));
         await("model", () -> vm.model() != null);
         robot.clickOn("#prompt-editor").write("Once");

@@ -54,6 +54,11 @@ public class HeadValuesChart extends BorderPane {
     private final ComboBox<Integer> layer = new ComboBox<>();
     private final ReadOnlyObjectWrapper<HeadValues> data = new ReadOnlyObjectWrapper<>(this, "data");
     private List<String> shown = List.of();
+    /**
+     * The one tooltip of every bar, its text set as the pointer enters a bar: a tooltip per bar made showing all
+     * 270 heads of a SmolLM2-sized model cost the FX thread over 250 ms (FunnellingViewsTest under FxStallCheck).
+     */
+    private final javafx.scene.control.Tooltip barTip = new javafx.scene.control.Tooltip();
 
     /** Empty chart in head order over all layers. */
     public HeadValuesChart() {
@@ -199,6 +204,9 @@ public class HeadValuesChart extends BorderPane {
     }
 
     private record Bar(String label, double value) {
+        String tip() {
+            return String.format(java.util.Locale.ROOT, "%s: %.3f", label, value);
+        }
     }
 
     /** A bar chart with reference lines, whose y range includes them. */
@@ -284,8 +292,9 @@ public class HeadValuesChart extends BorderPane {
         for (int i = 0; i < bars.size(); i++) {
             javafx.scene.Node bar = series.getData().get(i).getNode();
             if (bar != null) { // the head and value of bars whose label the axis skipped
-                javafx.scene.control.Tooltip.install(bar, new javafx.scene.control.Tooltip(
-                        String.format(java.util.Locale.ROOT, "%s: %.3f", bars.get(i).label(), bars.get(i).value())));
+                Bar b = bars.get(i);
+                bar.setOnMouseEntered(e -> barTip.setText(b.tip()));
+                javafx.scene.control.Tooltip.install(bar, barTip);
             }
         }
     }

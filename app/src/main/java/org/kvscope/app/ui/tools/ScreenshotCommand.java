@@ -2,26 +2,21 @@ package org.kvscope.app.ui.tools;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
 import javafx.scene.Parent;
-import javafx.scene.Scene;
 import javafx.scene.control.ScrollPane;
-import javafx.stage.Stage;
 import org.kvscope.app.ui.DeviceProbe;
 import org.kvscope.app.ui.Workbench;
-import org.kvscope.app.ui.WorkbenchApp;
 import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.prompts.SuiteKind;
 import org.kvscope.prompts.Suites;
-import org.kvscope.viz.export.ChartExport;
 
 /**
  * {@code kvscope screenshots}: renders the real workbench headless on a model and writes the PNGs of
@@ -88,18 +83,9 @@ final class ScreenshotCommand {
     static int run(Path model, Path outDir, PrintStream out) throws Exception {
         FxRuntime.start(true);
         Files.createDirectories(outDir);
-        Path recent = Files.createTempFile("kvscope-recent", ".json");
-        Files.delete(recent);
-        WorkbenchViewModel vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(), new RecentModels(recent),
-                DeviceProbe.cpuOnly());
-        Stage[] stage = new Stage[1];
-        MainWindow window = FxRuntime.onFx(() -> {
-            Scene scene = WorkbenchApp.createScene(vm, 1280, 800);
-            stage[0] = new Stage();
-            stage[0].setScene(scene);
-            stage[0].show();
-            return (MainWindow) scene.getRoot();
-        });
+        WorkbenchViewModel vm = workbench();
+        Shooter shooter = Shooter.open(vm);
+        MainWindow window = shooter.window();
         String prompt = Suites.all().stream().filter(s -> s.kind() == SuiteKind.PERPLEXITY && s.style().equals("stories"))
                 .findFirst().map(s -> org.kvscope.prompts.PerplexityText.load(s).get(0).text())
                 .orElse("Once upon a time, there was a little girl named Lily. She loved to play outside.");
@@ -111,41 +97,25 @@ final class ScreenshotCommand {
         });
         computeSlowViews(vm, window);
         for (Shot shot : SHOTS) {
-            Path file = outDir.resolve(shot.file());
             if (shot.where().equals(AGREEMENT)) {
                 computeAgreement(vm, window);
             }
-            FxRuntime.onFx(() -> {
-                stage[0].setWidth(shot.width());
-                stage[0].setHeight(shot.height());
-                window.looks().darkProperty().set(shot.dark());
-                window.looks().presentationProperty().set(shot.presentation());
-                show(window, shot.where());
-                return null;
-            });
-            Thread.sleep(400);
-            FxRuntime.onFx(() -> {
-                window.applyCss();
-                window.layout();
-                scroll(window, shot.where());
-                window.layout();
-                try {
-                    ChartExport.png(window, file);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-                return null;
-            });
+            Path file = outDir.resolve(shot.file());
+            shooter.shoot(shot, file);
             out.println("wrote " + file + " (" + shot.width() + "×" + shot.height() + (shot.dark() ? ", dark" : "")
                     + (shot.presentation() ? ", presentation mode" : "") + ")");
         }
-        FxRuntime.onFx(() -> {
-            stage[0].close();
-            vm.shutdown();
-            return null;
-        });
+        shooter.close(vm);
         javafx.application.Platform.exit();
         return 0;
+    }
+
+    /** A workbench on the standard threads with a throw-away recent-models list. */
+    static WorkbenchViewModel workbench() throws IOException {
+        Path recent = Files.createTempFile("kvscope-recent", ".json");
+        Files.delete(recent);
+        return new WorkbenchViewModel(new Workbench(), UiThreads.standard(), new RecentModels(recent),
+                DeviceProbe.cpuOnly());
     }
 
     /** Selects the shot's view and sub-view by id. */

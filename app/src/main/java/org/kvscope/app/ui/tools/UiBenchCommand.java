@@ -20,16 +20,20 @@ import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.prompts.SampleTexts;
 import org.kvscope.viz.view.HeatmapGridView;
+import org.kvscope.viz.tools.FxStallWatch;
 
 /**
  * {@code kvscope bench-ui}: in the real window (headless), on a prompt of about N tokens, for each
  * kind of interaction (budget slider move, policy switch, tab switch, keystroke in the prompt, warm
- * Run, which includes the layer × head grid of the new capture) the FX-thread CPU time it costs (until
+ * Run, which includes the layer × head grid of the new capture, dark theme on or off, presentation mode on or off)
+ * the FX-thread CPU time it costs (until
  * the views are updated and a pulse has laid them out) and the wall time from the change to that
  * pulse, as p50 / p95 / max.
  */
 final class UiBenchCommand {
     private static final String[] SWITCH = {"h2o", "snapkv", "pyramidkv", "streamingllm"};
+    /** Theme switches and presentation-mode toggles measured (each restyles the whole window), at most. */
+    private static final int LOOKS_SAMPLES = 20;
 
     private UiBenchCommand() {}
 
@@ -95,6 +99,16 @@ final class UiBenchCommand {
                         () -> vm.promptPiecesProperty().get() != before));
             }
             FxRuntime.onFx(() -> { vm.promptProperty().set(prompt); return null; });
+            List<Sample> themes = new ArrayList<>();
+            List<Sample> presentation = new ArrayList<>();
+            for (int i = 0; i < Math.min(moves, LOOKS_SAMPLES); i++) {
+                boolean on = i % 2 == 0;
+                themes.add(measure(fx, window, () -> window.looks().darkProperty().set(on), () -> true));
+            }
+            for (int i = 0; i < Math.min(moves, LOOKS_SAMPLES); i++) {
+                boolean on = i % 2 == 0;
+                presentation.add(measure(fx, window, () -> window.looks().presentationProperty().set(on), () -> true));
+            }
             HeatmapGridView grid = FxRuntime.onFx(() -> (HeatmapGridView) window.lookup("#head-grid"));
             for (int i = 0; i < Math.min(5, Math.max(2, moves / 4)); i++) {
                 var before = FxRuntime.onFx(vm::capture);
@@ -114,6 +128,8 @@ final class UiBenchCommand {
             report(out, "tab switch", tabs);
             report(out, "keystroke", keys);
             report(out, "warm Run", runs);
+            report(out, "theme switch", themes);
+            report(out, "presentation", presentation);
             out.printf("  (keystroke: views updated includes the %d ms typing debounce; longest FX stretch: the most"
                     + " CPU the FX thread spent without running a queued heartbeat, over all kept samples)%n",
                     UiThreads.TYPING_DEBOUNCE.toMillis());

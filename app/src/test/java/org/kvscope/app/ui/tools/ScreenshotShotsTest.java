@@ -19,7 +19,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.app.ui.DeviceProbe;
 import org.kvscope.app.ui.Workbench;
-import org.kvscope.app.ui.WorkbenchApp;
 import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.app.ui.tools.ScreenshotCommand.Shot;
 import org.kvscope.app.ui.tools.ScreenshotCommand.Where;
@@ -44,10 +43,7 @@ class ScreenshotShotsTest {
     void start(Stage stage) {
         vm = new WorkbenchViewModel(new Workbench(), UiThreads.standard(), new RecentModels(dir.resolve("recent.json")),
                 DeviceProbe.cpuOnly());
-        var scene = WorkbenchApp.createScene(vm, 1280, 800);
-        window = (MainWindow) scene.getRoot();
-        stage.setScene(scene);
-        stage.show();
+        window = org.kvscope.app.ui.FxWait.show(stage, vm);
     }
 
     @AfterEach

@@ -30,7 +30,6 @@ import org.kvscope.app.ui.Workbench;
 import org.kvscope.app.ui.session.RecentModels;
 import org.kvscope.engine.MultiQuestionReplay.Mode;
 import org.kvscope.model.SharedModels;
-import org.kvscope.prompts.Suites;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.framework.junit5.Start;
 import org.testfx.util.WaitForAsyncUtils;
@@ -44,13 +43,10 @@ class ReplayViewModelTest {
     private WorkbenchViewModel vm;
     private ReplayViewModel replay;
 
-    /** The needle suite's stories need stories260K's tokenizer (a generated model's tokens are too many). */
     @BeforeAll
     static void fixtures() throws Exception {
-        var file = SharedModels.find("stories260K.gguf");
-        Assumptions.assumeTrue(file.isPresent(), SharedModels.missingMessage("stories260K.gguf"));
         dir = Files.createTempDirectory("kvscope-replay");
-        model = file.get();
+        model = org.kvscope.app.ui.FxWait.storiesOrGenerated(dir);
     }
 
     @Start
@@ -71,7 +67,7 @@ class ReplayViewModelTest {
         vm.policyB().set("budget", 16);
         replay = fx(() -> {
             ReplayViewModel r = new ReplayViewModel(vm);
-            r.suiteProperty().set(Suites.byId(SUITE));
+            r.suiteProperty().set(org.kvscope.app.ui.FxWait.replaySuite(model));
             return r;
         });
     }
@@ -96,8 +92,11 @@ class ReplayViewModelTest {
         return new ObjectMapper().readTree(json.toFile());
     }
 
+    /** The CLI reads the suite by id, whose shortest contexts a generated model's tokens overflow: stories260K only. */
     @Test
     void sameAnswersAsTheCliForBothPolicies() throws Exception {
+        Assumptions.assumeTrue(SharedModels.find("stories260K.gguf").isPresent(),
+                SharedModels.missingMessage("stories260K.gguf"));
         fx(() -> {
             replay.questionsProperty().set(2);
             replay.replaysProperty().set(3);

@@ -1,4 +1,4 @@
-package org.kvscope.app.ui.tools;
+package org.kvscope.viz.tools;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

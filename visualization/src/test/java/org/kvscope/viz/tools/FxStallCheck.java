@@ -1,4 +1,4 @@
-package org.kvscope.app.ui;
+package org.kvscope.viz.tools;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -7,7 +7,6 @@ import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
-import org.kvscope.app.ui.tools.FxStallWatch;
 import org.testfx.framework.junit5.ApplicationExtension;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -16,7 +15,9 @@ import org.testfx.util.WaitForAsyncUtils;
  * stretch (measured as FX-thread CPU time by {@link FxStallWatch}), naming the scenario and the
  * stack the FX thread was in. Registered for every test by JUnit's extension auto-detection (see
  * {@code META-INF/services}); it watches only classes that run with TestFX's
- * {@link ApplicationExtension}, from after their {@code @Start} until the test method returns.
+ * {@link ApplicationExtension}, from after their {@code @Start} until the test method returns. It lives in the
+ * visualization module's tests and reaches the app's tests through that module's test jar, so both modules' TestFX
+ * tests are held to the same limit.
  */
 public final class FxStallCheck implements BeforeTestExecutionCallback, AfterTestExecutionCallback {
     /** Default limit, generous for the headless software pipeline on a shared machine. */

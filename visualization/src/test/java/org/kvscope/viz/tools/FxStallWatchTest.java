@@ -1,4 +1,4 @@
-package org.kvscope.app.ui;
+package org.kvscope.viz.tools;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import javafx.application.Platform;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.kvscope.app.ui.tools.FxStallWatch;
 import org.testfx.api.FxToolkit;
 import org.testfx.util.WaitForAsyncUtils;
 
@@ -72,9 +71,13 @@ class FxStallWatchTest {
         }
     }
 
+    /** A class that runs with TestFX, as the workbench's and the views' TestFX tests do. */
+    @org.junit.jupiter.api.extension.ExtendWith(org.testfx.framework.junit5.ApplicationExtension.class)
+    static final class TestFxScenario {}
+
     @Test
     void theCheckWatchesTestFxClassesOnly() {
-        assertTrue(FxStallCheck.isTestFx(WorkbenchWindowTest.class));
+        assertTrue(FxStallCheck.isTestFx(TestFxScenario.class));
         assertFalse(FxStallCheck.isTestFx(FxStallWatchTest.class));
     }
 }
