@@ -1,8 +1,6 @@
 package org.kvscope.kv;
 
 import java.util.List;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -100,7 +98,8 @@ public class SnapKvPolicy extends ScoredPolicy {
     /**
      * 1-D pooling with stride 1 and same-size output. Each output adds (or takes the max of) its
      * in-range neighbours from left to right; the interior runs one neighbour offset at a time
-     * across all outputs (the same sums, in a loop the compiler vectorises).
+     * across all outputs (the same sums, in a loop the compiler vectorises). Plain loops, not the
+     * Vector API: they run fast before the JIT's last tier too (the first selection of a run).
      */
     static float[] pool(float[] x, int kernel, boolean max) {
         if (kernel <= 1) {
@@ -112,15 +111,15 @@ public class SnapKvPolicy extends ScoredPolicy {
         if (max) {
             java.util.Arrays.fill(out, lo, hi, Float.NEGATIVE_INFINITY);
         }
-        VectorSpecies<Float> f = FloatVector.SPECIES_PREFERRED;
         for (int j = -half; j <= half; j++) {
-            int i = lo;
-            for (; i + f.length() <= hi; i += f.length()) {
-                FloatVector o = FloatVector.fromArray(f, out, i), v = FloatVector.fromArray(f, x, i + j);
-                (max ? o.max(v) : o.add(v)).intoArray(out, i);
-            }
-            for (; i < hi; i++) {
-                out[i] = max ? Math.max(out[i], x[i + j]) : out[i] + x[i + j];
+            if (max) {
+                for (int i = lo; i < hi; i++) {
+                    out[i] = Math.max(out[i], x[i + j]);
+                }
+            } else {
+                for (int i = lo; i < hi; i++) {
+                    out[i] += x[i + j];
+                }
             }
         }
         if (!max) {

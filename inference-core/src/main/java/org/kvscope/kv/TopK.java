@@ -27,12 +27,20 @@ final class TopK {
         return (int) key;
     }
 
-    /** Rearranges {@code keys[0..len)} so that its {@code k} smallest come first, in no particular order. */
+    /**
+     * Rearranges {@code keys[0..len)} so that its {@code k} smallest come first, in no particular
+     * order: for a {@code k} of at most an eighth of {@code len} (a budget against a long prompt)
+     * with a heap of the best so far, otherwise a quickselect.
+     */
     static void partition(long[] keys, int len, int k) {
-        int lo = 0, hi = len - 1, target = k - 1;
         if (k <= 0 || k >= len) {
             return;
         }
+        if (k <= len / 8) {
+            smallestByHeap(keys, len, k);
+            return;
+        }
+        int lo = 0, hi = len - 1, target = k - 1;
         while (hi > lo) {
             int mid = (lo + hi) >>> 1;
             if (keys[mid] < keys[lo]) {
@@ -65,6 +73,39 @@ final class TopK {
                 return;
             }
         }
+    }
+
+    /**
+     * keys[0..k) become a max-heap of the k smallest: each later key is compared once with the
+     * heap's largest and swapped in when smaller, a branch that soon goes one way (no quickselect
+     * pass over every key with a branch that goes either way).
+     */
+    private static void smallestByHeap(long[] keys, int len, int k) {
+        for (int i = k / 2 - 1; i >= 0; i--) {
+            siftDown(keys, i, k);
+        }
+        for (int i = k; i < len; i++) {
+            if (keys[i] < keys[0]) {
+                swap(keys, i, 0);
+                siftDown(keys, 0, k);
+            }
+        }
+    }
+
+    /** Moves heap[i] down the max-heap heap[0..size) to its place. */
+    private static void siftDown(long[] heap, int i, int size) {
+        long v = heap[i];
+        for (int c = 2 * i + 1; c < size; c = 2 * i + 1) {
+            if (c + 1 < size && heap[c + 1] > heap[c]) {
+                c++;
+            }
+            if (heap[c] <= v) {
+                break;
+            }
+            heap[i] = heap[c];
+            i = c;
+        }
+        heap[i] = v;
     }
 
     /** Indices in {@code [from, to)} of the {@code k} best scores (ties: lower index), increasing. */

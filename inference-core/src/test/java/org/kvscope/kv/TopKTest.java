@@ -38,4 +38,32 @@ class TopKTest {
             assertArrayEquals(naive(s, from, to, k), TopK.best(s, from, to, k), "trial " + trial);
         }
     }
+
+    @Test
+    void partitionPutsTheKSmallestFirstOnBothPaths() {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int len = 1 + r.nextInt(3000);
+            long[] keys = new long[len];
+            for (int i = 0; i < len; i++) { // distinct, in random, rising or falling order
+                long score = switch (trial % 3) {
+                    case 0 -> r.nextInt(1000);
+                    case 1 -> i;
+                    default -> len - i;
+                };
+                keys[i] = score << 32 | i;
+            }
+            int k = trial % 2 == 0 ? r.nextInt(len / 8 + 1) : r.nextInt(len + 2); // the heap's range, and any
+            long[] got = keys.clone();
+            TopK.partition(got, len, k);
+            long[] sorted = keys.clone();
+            Arrays.sort(sorted);
+            int kept = Math.max(0, Math.min(k, len));
+            long[] first = Arrays.copyOf(got, kept);
+            Arrays.sort(first);
+            assertArrayEquals(Arrays.copyOf(sorted, kept), first, "trial " + trial + ": len " + len + " k " + k);
+            Arrays.sort(got);
+            assertArrayEquals(sorted, got, "a rearrangement of the same keys");
+        }
+    }
 }
