@@ -422,7 +422,7 @@ class WorkbenchLayoutTest {
         robot.press(KeyCode.CONTROL, KeyCode.SHIFT, KeyCode.D).release(KeyCode.D, KeyCode.SHIFT, KeyCode.CONTROL);
         assertTrue(window.looks().darkProperty().get(), "Ctrl+Shift+D turns the dark theme on");
         WaitForAsyncUtils.waitForFxEvents();
-        assertTrue(window.getStyleClass().contains(Looks.DARK));
+        assertTrue(window.getPseudoClassStates().contains(Looks.DARK));
         assertTrue(VizTheme.darkProperty().get(), "canvas views draw with the dark palette");
         assertTrue(lightBackground > 0.9 && brightness(card) < 0.3, lightBackground + " -> " + brightness(card));
         assertTrue(((Color) title.getTextFill()).getBrightness() > 0.7, "light text on the dark cards");

@@ -32,10 +32,7 @@ public final class Dialogs {
         var pane = a.getDialogPane();
         var root = owner.getScene().getRoot();
         pane.getStylesheets().addAll(owner.getScene().getStylesheets());
-        if (root.getStyleClass().contains(Looks.DARK)) {
-            pane.getStyleClass().add(Looks.DARK);
-        }
-        pane.setStyle(root.getStyle());
+        Looks.copy(root, pane);
     }
 
     private static Alert alert(Alert.AlertType type, Window owner, String title) {

@@ -1,12 +1,11 @@
 package org.kvscope.app.ui.view;
 
-import java.util.Locale;
-import javafx.beans.binding.Bindings;
 import javafx.beans.binding.DoubleBinding;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.beans.property.SimpleDoubleProperty;
+import javafx.css.PseudoClass;
 import javafx.scene.Parent;
 import org.kvscope.viz.VizStyle;
 import org.kvscope.viz.VizTheme;
@@ -14,15 +13,17 @@ import org.kvscope.viz.VizTheme;
 /**
  * How the workbench looks: light or dark theme, and the root font size (larger in presentation
  * mode, for teaching). Every size in the stylesheets is relative to the root font, so one
- * property scales the whole window; {@link #fontScale()} carries it to canvas text.
+ * pseudo-class scales the whole window; {@link #fontScale()} carries it to canvas text.
  */
 public final class Looks {
     /** Root font size of the normal mode, in pixels. */
     public static final double NORMAL_FONT = 12;
     /** Root font size of presentation mode, in pixels. */
     public static final double PRESENTATION_FONT = 17;
-    /** The style class the dark theme puts on the root. */
-    public static final String DARK = "dark";
+    /** The pseudo-class the dark theme sets on the root ({@code .root:dark} in workbench.css). */
+    public static final PseudoClass DARK = PseudoClass.getPseudoClass("dark");
+    /** The pseudo-class presentation mode sets on the root; workbench.css gives it the larger root font. */
+    public static final PseudoClass PRESENTATION = PseudoClass.getPseudoClass("presentation");
 
     private final BooleanProperty dark = new SimpleBooleanProperty(false);
     private final BooleanProperty presentation = new SimpleBooleanProperty(false);
@@ -46,21 +47,27 @@ public final class Looks {
     public DoubleBinding fontScale() { return fontScale; }
 
     /**
-     * Makes {@code root} follow these looks: its font size, the dark style class, and the canvas
-     * views' colours and font scale (global in the viz module: the last window applied wins).
+     * Makes {@code root} follow these looks: the {@link #DARK} and {@link #PRESENTATION} pseudo-classes, and
+     * the canvas views' colours and font scale (global in the viz module: the last window applied wins).
+     * A pseudo-class change only moves each node to its new state (a style class or an inline style made
+     * JavaFX match every node against every selector again: {@code bench-ui}, docs/BENCHMARKS.md).
      */
     void apply(Parent root) {
-        root.styleProperty().bind(Bindings.createStringBinding(
-                () -> String.format(Locale.ROOT, "-fx-font-size: %.1fpx;", fontSize.get()), fontSize));
         Runnable theme = () -> {
-            root.getStyleClass().remove(DARK);
-            if (dark.get()) {
-                root.getStyleClass().add(DARK);
-            }
+            root.pseudoClassStateChanged(DARK, dark.get());
             VizTheme.darkProperty().set(dark.get());
         };
         dark.addListener((o, a, b) -> theme.run());
         theme.run();
+        root.pseudoClassStateChanged(PRESENTATION, presentation.get());
+        presentation.addListener((o, a, on) -> root.pseudoClassStateChanged(PRESENTATION, on));
         VizStyle.fontScaleProperty().bind(fontScale);
+    }
+
+    /** Gives {@code node} the looks pseudo-classes {@code root} has (a dialog follows its window). */
+    static void copy(javafx.scene.Node root, javafx.scene.Node node) {
+        for (PseudoClass p : java.util.List.of(DARK, PRESENTATION)) {
+            node.pseudoClassStateChanged(p, root.getPseudoClassStates().contains(p));
+        }
     }
 }
