@@ -192,6 +192,30 @@ class FunnellingViewsTest {
         assertTrue(Fx.call(chart::shownCategories).stream().allMatch(c -> c.startsWith("L3 ")));
     }
 
+    /** The bars share one tooltip, which names the head and value of the bar the pointer entered. */
+    @Test
+    void eachBarsTooltipNamesItsHeadAndValue(FxRobot robot) {
+        HeadValuesChart chart = new HeadValuesChart();
+        Fx.run(() -> {
+            root.getChildren().setAll(chart);
+            chart.setData(new HeadValues("entropy (nats)", new double[][] {{0.5, 1.25}, {2.0, 0.75}}));
+        });
+        Fx.snapshot(chart);
+        List<String> tips = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            int bar = i;
+            tips.add(Fx.call(() -> {
+                javafx.scene.Node node = chart.chart().getData().getFirst().getData().get(bar).getNode();
+                javafx.event.Event.fireEvent(node, new javafx.scene.input.MouseEvent(
+                        javafx.scene.input.MouseEvent.MOUSE_ENTERED, 1, 1, 1, 1, javafx.scene.input.MouseButton.NONE,
+                        0, false, false, false, false, false, false, false, false, false, false, null));
+                return ((javafx.scene.control.Tooltip) node.getProperties().get("javafx.scene.control.Tooltip"))
+                        .getText();
+            }));
+        }
+        assertEquals(List.of("L0 H0: 0.500", "L0 H1: 1.250", "L1 H0: 2.000", "L1 H1: 0.750"), tips);
+    }
+
     /** The head labels drawn, with the axis's width: each must lie inside it. */
     private static void assertInsideTheAxis(HeadValuesChart chart, List<javafx.geometry.Bounds> labels) {
         double width = Fx.call(() -> chart.headAxis().getWidth());
