@@ -101,12 +101,19 @@ class ScoreAgreementTest {
         assertEquals(-1.0, ScoreAgreement.spearman(new float[] {1, 2, 3}, new float[] {3, 2, 1}), 1e-12);
     }
 
-    @Test
-    void policiesOnOneCapture() throws Exception {
+    /** A 48-token prompt of random ids. */
+    private static final int[] PROMPT = new SplittableRandom(9).ints(48, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+
+    private Model tinyModel() throws java.io.IOException {
         Path file = dir.resolve("tiny.gguf");
         SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
-        try (Model model = ModelLoader.load(file)) {
-            int[] prompt = new SplittableRandom(9).ints(48, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+        return ModelLoader.load(file);
+    }
+
+    @Test
+    void policiesOnOneCapture() throws Exception {
+        try (Model model = tinyModel()) {
+            int[] prompt = PROMPT.clone();
             AttentionEvidence ev = CaptureRun.run(model, prompt, new CaptureOptions(16, 16, 4, 0)).capture().evidence();
             var ctx = new CompressionPolicy.PrefillContext(ev.layers(), ev.heads(), ev.kvHeads(), prompt.length, 128, ev);
             ScoredPolicy snap = (ScoredPolicy) PolicyRegistry.create("snapkv", Map.of("budget", 16, "window", 8));
@@ -141,10 +148,8 @@ class ScoreAgreementTest {
      */
     @Test
     void kvzipIsComparedByItsReconstructionScores() throws Exception {
-        Path file = dir.resolve("tiny.gguf");
-        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 5);
-        try (Model model = ModelLoader.load(file)) {
-            int[] prompt = new SplittableRandom(9).ints(48, 0, ModelShape.TINY_LLAMA.vocab).toArray();
+        try (Model model = tinyModel()) {
+            int[] prompt = PROMPT.clone();
             AttentionEvidence ev = CaptureRun.run(org.kvscope.backend.Backends.cpu(), model, prompt,
                     new CaptureOptions(16, 16, 4, 0), p -> { }, () -> false, prompt.length, null, true).capture().evidence();
             var ctx = new CompressionPolicy.PrefillContext(ev.layers(), ev.heads(), ev.kvHeads(), prompt.length, 128, ev);

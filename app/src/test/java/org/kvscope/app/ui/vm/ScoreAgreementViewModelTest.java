@@ -103,14 +103,7 @@ class ScoreAgreementViewModelTest {
         assertEquals(pair.get("firstPosition").asInt(), s.first());
         assertEquals(pair.get("positions").asInt(), s.positions());
         assertEquals(10, s.topK());
-        assertEquals(pair.get("perLayer").size(), s.layers());
-        for (int l = 0; l < s.layers(); l++) {
-            JsonNode layer = pair.get("perLayer").get(l);
-            for (int h = 0; h < s.spearman()[l].length; h++) {
-                assertEquals(layer.get("spearmanPerKvHead").get(h).asDouble(), s.spearman()[l][h], 0.0, "ρ L" + l);
-                assertEquals(layer.get("topKOverlapPerKvHead").get(h).asDouble(), s.topKOverlap()[l][h], 0.0, "L" + l);
-            }
-        }
+        assertPerHeadAsCli(pair, s);
         assertEquals(Files.readString(csv), ScoreAgreementViewModel.csv(s), "the export is the CLI's CSV");
     }
 
@@ -167,6 +160,12 @@ class ScoreAgreementViewModelTest {
         JsonNode pair = new ObjectMapper().readTree(json.toFile()).get("pairs").get(0);
         assertEquals(4, s.first(), "kvzip's sinks");
         assertEquals(pair.get("positions").asInt(), s.positions());
+        assertPerHeadAsCli(pair, s);
+    }
+
+    /** Every layer's and kv-head's ρ and overlap are the CLI's report's, exactly. */
+    private static void assertPerHeadAsCli(JsonNode pair, ScoreAgreement s) {
+        assertEquals(pair.get("perLayer").size(), s.layers());
         for (int l = 0; l < s.layers(); l++) {
             JsonNode layer = pair.get("perLayer").get(l);
             for (int h = 0; h < s.spearman()[l].length; h++) {
