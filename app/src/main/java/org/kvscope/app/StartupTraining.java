@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.kvscope.app.cli.Cli;
 import org.kvscope.gguf.GGMLType;
+import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.ModelShape;
 import org.kvscope.model.SyntheticModelWriter;
 
@@ -30,6 +31,21 @@ public final class StartupTraining {
                 System.err.println("kvscope AOT training: '" + String.join(" ", args).lines().findFirst().orElse("")
                         + "' exited " + code);
             }
+        }
+    }
+
+    /**
+     * Every built-in policy's analyze on a stories260K-shaped model, which the CPU backend runs on its
+     * scalar small-model path, with a prompt of a few hundred tokens: the scoring, reconstruction
+     * (KVzip) and head-probe (DuoAttention) code the larger training models never reach on that path.
+     */
+    private static void smallModel(Training cli, Path dir) throws IOException {
+        Path model = dir.resolve("stories.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_STORIES, GGMLType.F32, model, 1);
+        String text = "Once upon a time, a little robot counted the stars. Each night it found one more. ".repeat(6);
+        cli.run("generate", "--model", model.toString(), "--prompt", "Once", "-n", "24");
+        for (PolicyRegistry.Entry policy : PolicyRegistry.entries()) {
+            cli.run("analyze", "--model", model.toString(), "--prompt", text, "--policy", policy.name(), "--quiet");
         }
     }
 
@@ -56,6 +72,7 @@ public final class StartupTraining {
                     cli.run("analyze", "--model", m, "--prompt", prompt, "--policy", policy, "--budget", "16");
                 }
             }
+            smallModel(cli, dir);
         } finally {
             try (Stream<Path> files = Files.walk(dir)) {
                 files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -14,7 +14,9 @@ public enum ModelShape {
     QWEN2_5_0_5B("qwen2.5-0.5b", Architecture.QWEN2, 896, 4864, 24, 14, 2, 151936, 32768, 1000000f, 1e-6f, true, false),
     TINY_LLAMA("tiny-llama", Architecture.LLAMA, 256, 512, 2, 4, 2, 320, 256, 10000f, 1e-5f, false, false),
     TINY_LLAMA3("tiny-llama3", Architecture.LLAMA, 256, 512, 2, 4, 1, 300, 256, 500000f, 1e-5f, true, true),
-    TINY_QWEN2("tiny-qwen2", Architecture.QWEN2, 256, 512, 2, 4, 2, 300, 256, 1000000f, 1e-6f, true, false);
+    TINY_QWEN2("tiny-qwen2", Architecture.QWEN2, 256, 512, 2, 4, 2, 300, 256, 1000000f, 1e-6f, true, false),
+    /** stories260K's shape (width 64, heads of 8 dimensions): the CPU backend's scalar small-model path. */
+    TINY_STORIES("tiny-stories", Architecture.LLAMA, 64, 172, 5, 8, 4, 512, 2048, 10000f, 1e-5f, false, false);
 
     private final String id;
     public final Architecture architecture;

@@ -38,6 +38,7 @@ public final class SynthCommand implements Command {
         return """
                 usage: kvscope synth --shape SHAPE --type TYPE --out FILE [--seed S] [--quiet]
                   --shape   llama-3.2-1b | smollm2-135m | qwen2.5-0.5b | tiny-llama | tiny-llama3 | tiny-qwen2
+                            | tiny-stories
                   --type    f32 | f16 | bf16 | q8_0 | q4_0 | q6_k | q4_k | q4_k_pure
                             (q4_k = Q4_K_M style: Q6_K for embedding and ffn_down; q4_k_pure = Q4_K everywhere)
                   --out     output .gguf path

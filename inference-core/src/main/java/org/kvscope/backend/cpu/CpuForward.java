@@ -19,8 +19,9 @@ import org.kvscope.trace.AttentionObserver;
  * whole batch), attention reads each query's visible cache slots, and new keys/values are
  * appended to the {@link KvCache}. One token is a decode step; many are a prefill chunk.
  *
- * <p>A model small enough for {@link SmallModel} runs on {@link ScalarKernels} on the calling thread,
- * with the same results bit for bit; larger ones on the vector kernels over all cores.
+ * <p>A model small enough for {@link SmallModel} runs on {@link ScalarKernels} on the calling thread
+ * (its heads over all cores only where a prefill chunk sees many keys), with the same results bit
+ * for bit; larger ones on the vector kernels over all cores.
  *
  * <p>Not thread-safe: one instance per session (it owns scratch buffers). Sessions reach it
  * through {@link CpuBackend}.
@@ -176,7 +177,7 @@ public final class CpuForward {
         for (int t = 0; t < n; t++) {
             cache.append(l, rowPositions[t], b.k, t * kvDim, b.v, t * kvDim);
         }
-        if (small != null) {
+        if (small != null && !SmallModel.attentionPaysCores(n, before[0])) {
             for (int h = 0; h < c.heads(); h++) {
                 attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
             }
@@ -300,7 +301,7 @@ public final class CpuForward {
     private void attendHeadScalar(int l, int h, int n, int[] rowPositions, int before, float[] keys, float[] values,
                                   int[] positions, AttentionObserver obs, Scratch b) {
         int hd = c.headDim(), qDim = c.qDim();
-        float[] scores = b.scores[h], lanes = small.lanes;
+        float[] scores = b.scores[h], lanes = b.lanes[h];
         boolean prefill = n >= AttentionKernels.MIN_QUERIES;
         int blocked = prefill && AttentionKernels.fourFit(hd) ? n / AttentionKernels.BLOCK * AttentionKernels.BLOCK : 0;
         for (int t = 0; t < n; t++) {
@@ -308,7 +309,7 @@ public final class CpuForward {
             int visible = before + t + 1, weighted = visible;
             if (t < blocked) {
                 weighted = before + t / AttentionKernels.BLOCK * AttentionKernels.BLOCK + AttentionKernels.BLOCK;
-                ScalarKernels.scoresScaledQuery(b.q, qOff, keys, hd, visible, attentionScale, scores, b.scaledQuery);
+                ScalarKernels.scoresScaledQuery(b.q, qOff, keys, hd, visible, attentionScale, scores, b.scaledQuery[h]);
                 java.util.Arrays.fill(scores, visible, weighted, 0f);
             } else if (prefill) {
                 ScalarKernels.scoresTransposedOrder(b.q, qOff, keys, hd, visible, attentionScale, scores);
@@ -395,8 +396,10 @@ public final class CpuForward {
     private static final class Scratch {
         final int batch, capacity;
         final float[] x, xb, q, k, v, att, hb, hb2;
-        /** One query times the attention scale, for the scalar blocked scores. */
-        final float[] scaledQuery;
+        /** Per head: one query times the attention scale, for the scalar blocked scores. */
+        final float[][] scaledQuery;
+        /** Per head: the scalar kernels' lane sums (heads may run on different cores). */
+        final float[][] lanes;
         /** Rows of logits, grown to what is asked for: one row unless every row's logits are wanted. */
         private float[] logits = new float[0];
         final float[][] scores, cos, sin;
@@ -419,7 +422,8 @@ public final class CpuForward {
             att = new float[batch * c.qDim()];
             hb = new float[batch * c.ffnDim()];
             hb2 = new float[batch * c.ffnDim()];
-            scaledQuery = new float[c.headDim()];
+            scaledQuery = new float[c.heads()][c.headDim()];
+            lanes = new float[c.heads()][ScalarKernels.LANES];
             rowStride = AttentionKernels.stride(capacity);
             scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
             before = new int[c.kvHeads()];

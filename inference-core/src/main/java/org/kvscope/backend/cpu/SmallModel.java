@@ -10,7 +10,8 @@ import org.kvscope.tensor.FloatTensor;
 
 /**
  * A model small enough that {@link CpuForward} runs it on {@link ScalarKernels}, on the calling
- * thread alone: its F32 matrices copied to the heap. On such a model (stories260K: width 64, heads of
+ * thread (only long prefill chunks' attention heads go to all cores, {@link #attentionPaysCores}):
+ * its F32 matrices copied to the heap. On such a model (stories260K: width 64, heads of
  * 8 dimensions) each kernel call is too short for the vector kernels' set-up and for handing work to
  * another core, and a cold process spends seconds in the Vector API's interpreted fallbacks before C2
  * compiles them (docs/BENCHMARKS.md, issue 16). The results are the vector path's, bit for bit.
@@ -32,6 +33,18 @@ final class SmallModel {
             });
         }
     }
+
+    /**
+     * Whether a layer's attention over {@code n} new rows after {@code before} cached ones is worth
+     * spreading its heads over the cores: only long prefill chunks (a 64-row chunk at 256 keys and
+     * on), where each head's share is tens of microseconds against a hand-off's few.
+     */
+    static boolean attentionPaysCores(int n, int before) {
+        return n >= AttentionKernels.MIN_QUERIES && (long) n * (before + n) >= PARALLEL_ATTENTION_PAIRS;
+    }
+
+    /** Query-key pairs per head from which {@link #attentionPaysCores} says yes. */
+    static final long PARALLEL_ATTENTION_PAIRS = 16_384;
 
     /** The small-model path for these weights, or null when the model is too wide or has non-F32 matrices. */
     static SmallModel of(ModelConfig c, ModelWeights w) {
