@@ -64,44 +64,56 @@ public final class GenerateCommand implements Command {
             try (DeviceOption.Runner runner = DeviceOption.open(a, model, context, err)) {
                 out.print(prompt);
                 out.flush();
-                Sampler sampler = Sampler.of(sampling);
-                TokenStreamDecoder stream = new TokenStreamDecoder(tok, tokens[tokens.length - 1]);
-                int eos = tok.eos().orElse(-1);
-                long t0 = System.nanoTime();
-                float[] logits = runner.run(tokens, 0, tokens.length);
-                long prefill = System.nanoTime() - t0;
-                int generated = 0;
-                long decode = 0;
-                String reason = "max tokens";
-                while (generated < n) {
-                    int token = sampler.sample(logits);
-                    generated++;
-                    if (!tok.isSpecial(token)) {
-                        out.print(stream.accept(token));
-                        out.flush();
-                    }
-                    if (token == eos) {
-                        reason = "end of sequence";
-                        break;
-                    }
-                    if (generated == n) {
-                        break;
-                    }
-                    if (runner.position() >= context) {
-                        reason = "context full";
-                        break;
-                    }
-                    long t1 = System.nanoTime();
-                    logits = runner.run(new int[] {token}, 0, 1);
-                    decode += System.nanoTime() - t1;
+                try {
+                    stream(runner, tok, tokens, n, context, sampling, out, err);
+                } catch (RuntimeException e) {
+                    out.println(); // the streamed line ends before the error line (NaN weights, a failing device)
+                    out.flush();
+                    throw e;
                 }
-                out.println(stream.flush());
-                int steps = Math.max(0, generated - 1);
-                err.printf("prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, decode %.1f tokens/s on %s (%s)%n",
-                        tokens.length, tokens.length * 1e9 / prefill, generated,
-                        decode == 0 ? 0 : steps * 1e9 / decode, runner.device(), reason);
             }
             return 0;
         }
+    }
+
+    /** Prefills {@code tokens}, then samples and prints up to {@code n} tokens; the speed line goes to err. */
+    private static void stream(DeviceOption.Runner runner, Tokenizer tok, int[] tokens, int n, int context,
+                               SamplingOptions sampling, PrintStream out, PrintStream err) {
+        Sampler sampler = Sampler.of(sampling);
+        TokenStreamDecoder stream = new TokenStreamDecoder(tok, tokens[tokens.length - 1]);
+        int eos = tok.eos().orElse(-1);
+        long t0 = System.nanoTime();
+        float[] logits = runner.run(tokens, 0, tokens.length);
+        long prefill = System.nanoTime() - t0;
+        int generated = 0;
+        long decode = 0;
+        String reason = "max tokens";
+        while (generated < n) {
+            int token = sampler.sample(logits);
+            generated++;
+            if (!tok.isSpecial(token)) {
+                out.print(stream.accept(token));
+                out.flush();
+            }
+            if (token == eos) {
+                reason = "end of sequence";
+                break;
+            }
+            if (generated == n) {
+                break;
+            }
+            if (runner.position() >= context) {
+                reason = "context full";
+                break;
+            }
+            long t1 = System.nanoTime();
+            logits = runner.run(new int[] {token}, 0, 1);
+            decode += System.nanoTime() - t1;
+        }
+        out.println(stream.flush());
+        int steps = Math.max(0, generated - 1);
+        err.printf("prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, decode %.1f tokens/s on %s (%s)%n",
+                tokens.length, tokens.length * 1e9 / prefill, generated,
+                decode == 0 ? 0 : steps * 1e9 / decode, runner.device(), reason);
     }
 }

@@ -90,6 +90,29 @@ class CliFailureMessageTest {
     }
 
     @Test
+    void generateOnNaNWeightsEndsTheStreamedPromptBeforeTheError() throws IOException {
+        Path file = dir.resolve("nan-weights.gguf");
+        CliTest.Run synth = CliTest.run("synth", "--shape", "tiny-llama", "--type", "f32", "--out", file.toString(),
+                "--quiet");
+        assertEquals(0, synth.code(), synth.err());
+        long at;
+        try (GGUFFile f = GGUFFile.open(file)) {
+            at = f.dataOffset() + f.tensor("blk.0.attn_q.weight").orElseThrow().offset();
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer nan = java.nio.ByteBuffer.allocate(64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            while (nan.hasRemaining()) {
+                nan.putFloat(Float.NaN);
+            }
+            ch.write(nan.flip(), at);
+        }
+        CliTest.Run r = CliTest.run("generate", "--model", file.toString(), "--prompt", "Hello there", "-n", "4",
+                "--device", "cpu");
+        CliTest.assertCleanError(r, 1, "NaN");
+        assertEquals("Hello there\n", r.out(), "the streamed prompt ends its line before the error line");
+    }
+
+    @Test
     void permissionDeniedSaysSo() {
         String line = stderrOf(1, new Failing("read", () -> {
             throw new AccessDeniedException("/models/locked.gguf");
