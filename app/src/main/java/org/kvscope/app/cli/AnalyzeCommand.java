@@ -43,7 +43,7 @@ public final class AnalyzeCommand implements Command {
                                        [--budget B] [policy parameters] [--continuation K] [--decode-steps S] [--out FILE]
                                        [--decode-cap none|budget] [--max-tokens N] [--window-capture W]
                                        [--device D] [--cache-type T] [--quiet]
-                  --suite ID         first text of a perplexity or teaching suite (sample-prompts)
+                """ + ModelOptions.usage(18) + PromptOptions.usage(18) + PolicyOptions.usage(18, true) + """
                   --max-tokens N     keep only the prompt's first N tokens, 3..1048576
                   --continuation K   last K prompt tokens are teacher-forced after compression for perplexity,
                                      1..the prompt's tokens - 2 (default 25%)

@@ -42,6 +42,7 @@ public final class BenchCommand implements Command {
                 usage: kvscope bench --model FILE [--prompt-tokens P] [--decode-tokens N] [--repeat R]
                                      [--warmup W] [--bandwidth-mib M] [--kernels] [--device D]
                                      [--cache-type T] [--quiet]
+                """ + ModelOptions.usage(19) + """
                   --prompt-tokens P   prefill length, 1..1048576 (default 256)
                   --decode-tokens N   decode steps timed, 1..1048576 (default 32)
                   --repeat R          runs, each after its own bandwidth measurement; every run and

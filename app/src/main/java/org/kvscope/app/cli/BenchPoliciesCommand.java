@@ -41,6 +41,7 @@ public final class BenchPoliciesCommand implements Command {
         return """
                 usage: kvscope bench-policies --model FILE [--tokens N] [--repeat R] [--budget B] [--policies LIST]
                                               [--recompute] [--quiet]
+                """ + ModelOptions.usage(16) + """
                   --tokens N       prompt length, 16..half the model's context (default 2048), so that
                                    KVzip's repeat of the prompt fits after it)
                   --repeat R       timed rounds, 1..1000, best of each reported (default 2); configurations run

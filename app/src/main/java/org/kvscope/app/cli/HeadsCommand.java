@@ -29,6 +29,7 @@ public final class HeadsCommand implements Command {
         return """
                 usage: kvscope heads --model FILE [--retrieval-ratio R] [--format table|csv|json] [--out FILE]
                                      [--device D] [--cache-type T] [--quiet]
+                """ + ModelOptions.usage(20) + """
                   --retrieval-ratio R  share of layers x kv-heads classed as retrieval heads, in [0, 1] (default 0.5;
                                        duo-attention takes the share its budget allows, in this order)
                   --format F           table (default), csv or json

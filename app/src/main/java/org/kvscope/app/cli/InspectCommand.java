@@ -16,8 +16,10 @@ public final class InspectCommand implements Command {
     public String usage() {
         return """
                 usage: kvscope inspect --model FILE [--array-items N] [--check]
+                """ + ModelOptions.usage(17) + """
                   --array-items N   array elements shown per metadata entry, 0..1000000 (default 8)
-                  --check           also read every weight and report NaN or infinite values (exit 1 if any)""";
+                  --check           also read every weight and report NaN or infinite values (exit 1 if any)
+                """.stripTrailing();
     }
 
     @Override

@@ -9,6 +9,16 @@ import org.kvscope.model.ModelLoader;
 final class ModelOptions {
     private ModelOptions() {}
 
+    /** The help entry of --model, its meaning starting after {@code width} columns of option. */
+    static String usage(int width) {
+        return entry(width, "--model FILE", "GGUF model file (llama or qwen2 architecture)");
+    }
+
+    /** One line of a command's option list: the option padded to {@code width}, then its meaning. */
+    static String entry(int width, String option, String meaning) {
+        return String.format("  %-" + width + "s %s%n", option, meaning);
+    }
+
     static Model load(Args args) throws IOException {
         Path path = args.existingFile("model");
         return ModelLoader.load(path);

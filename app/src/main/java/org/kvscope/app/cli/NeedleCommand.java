@@ -31,6 +31,7 @@ public final class NeedleCommand implements Command {
                 usage: kvscope needle --model FILE --suite ID --policy NAME [policy parameters]
                                       [--templates N] [--decode-cap none|budget] [--out-json FILE] [--out-csv FILE]
                                       [--questions M [--replays N]] [--device D] [--cache-type T] [--quiet]
+                """ + ModelOptions.usage(16) + PolicyOptions.usage(16, false) + """
                   --suite ID       a needle suite (needle-stories-short for stories260K)
                   --templates N    use only the suite's first N needle templates, 0..1000 (default 0: all)
                   --decode-cap M   none: the cache grows as the policy lets it while the answer is teacher-forced

@@ -60,6 +60,13 @@ final class PolicyOptions {
         }
     }
 
+    /** The help entries of --policy and, with {@code budget}, of the --budget most policies share. */
+    static String usage(int width, boolean budget) {
+        return ModelOptions.entry(width, "--policy NAME", "one of the policies below, with its parameters")
+                + (budget ? ModelOptions.entry(width, "--budget B", "KV entries kept per layer and kv-head, for the"
+                + " policies that have one: range and default under each below") : "");
+    }
+
     /** Usage lines for every registered policy's parameters, each with the range it accepts. */
     static String describeAll() {
         StringBuilder sb = new StringBuilder("policies and their parameters:\n");

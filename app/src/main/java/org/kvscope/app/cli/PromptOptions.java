@@ -7,6 +7,13 @@ import java.io.UncheckedIOException;
 final class PromptOptions {
     private PromptOptions() {}
 
+    /** The help entries of --prompt, --text-file and --suite (exactly one is given). */
+    static String usage(int width) {
+        return ModelOptions.entry(width, "--prompt TEXT", "the prompt itself (give exactly one of these three)")
+                + ModelOptions.entry(width, "--text-file FILE", "the prompt read from a UTF-8 text file")
+                + ModelOptions.entry(width, "--suite ID", "first text of a perplexity or teaching suite ('kvscope suites')");
+    }
+
     static String text(Args a) {
         int given = (a.has("prompt") ? 1 : 0) + (a.has("text-file") ? 1 : 0) + (a.has("suite") ? 1 : 0);
         if (given != 1) {

@@ -34,6 +34,7 @@ public final class ScoreAgreementCommand implements Command {
                                                [--policies LIST] [--budget B] [--top-k K] [--max-tokens N]
                                                [--window-capture W] [--out-json FILE] [--out-csv FILE]
                                                [--device D] [--cache-type T] [--quiet]
+                """ + ModelOptions.usage(18) + PromptOptions.usage(18) + """
                   --policies LIST    comma-separated policies that score positions (default: every one that does;
                                      kvzip's scores take one extra pass, its context reconstruction)
                   --budget B         budget given to policies that declare one, 1..1048576, more than each

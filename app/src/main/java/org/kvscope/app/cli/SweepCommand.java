@@ -35,6 +35,7 @@ public final class SweepCommand implements Command {
                                      [--perplexity-suite ID] [--needle-suite ID] [--texts N] [--needle-templates N]
                                      [--decode-steps S] [--decode-cap LIST] [--out-json FILE] [--out-csv FILE]
                                      [--device D] [--cache-type T] [--quiet]
+                """ + ModelOptions.usage(22) + """
                   --policies LIST        comma-separated (default: all registered; a plugin that fails
                                          is then skipped with a line naming it)
                   --budgets LIST         comma-separated entries per layer and kv-head, each at most the model's

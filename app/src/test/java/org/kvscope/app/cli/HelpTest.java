@@ -65,6 +65,31 @@ class HelpTest {
         assertTrue(run("help", "generate").out().contains("[--device D]"));
     }
 
+    /**
+     * The other direction: every option of a usage line has its own entry below it, with its meaning and
+     * range (analyze's help once listed --model, --prompt, --policy and --budget in its synopsis only).
+     */
+    @Test
+    void everyOptionOfAUsageLineIsDescribed() {
+        Pattern shown = Pattern.compile("(?<![\\w-])(--[a-z][a-z-]*|-n)(?![a-z-])");
+        List<String> names = new ArrayList<>(Cli.standard().commands().stream().map(Command::name).toList());
+        names.addAll(List.of("gui", "screenshots", "bench-ui"));
+        List<String> missing = new ArrayList<>();
+        for (String name : names) {
+            String help = run("help", name).out();
+            int end = help.indexOf("\n  -");
+            String synopsis = end < 0 ? help : help.substring(0, end);
+            String options = help.substring(synopsis.length()).split("policies and their parameters:")[0];
+            Matcher m = shown.matcher(synopsis);
+            while (m.find()) {
+                if (!Pattern.compile("(?m)^  " + Pattern.quote(m.group(1)) + "(?![a-z-])").matcher(options).find()) {
+                    missing.add(name + " " + m.group(1));
+                }
+            }
+        }
+        assertEquals(List.of(), missing, "options in a usage line without an entry of their own");
+    }
+
     @Test
     void suitesListsEveryIdWithItsKindAndTitle() {
         CliTest.Run r = run("suites");
