@@ -47,7 +47,7 @@ public final class Backends {
 
     /**
      * {@link #select(Device, Consumer)} with a KV cache type. The CUDA backend keeps an F32 cache
-     * only: {@code auto} then runs on the CPU and says so.
+     * only: {@code auto} then runs on the CPU and says why (no GPU, or the cache type).
      *
      * @throws BackendUnavailableException for {@code cuda} when no GPU is usable or the cache type is not F32
      */
@@ -59,7 +59,10 @@ public final class Backends {
             if (device == Device.CUDA) {
                 throw new BackendUnavailableException(CudaBackend.F32_ONLY + ", not " + cacheType.cliName());
             }
-            notice.accept("device: CPU (" + CudaBackend.F32_ONLY + "; cache type " + cacheType.cliName() + ")");
+            GpuStatus gpu = gpu();
+            notice.accept(gpu.available()
+                    ? "device: CPU, not the GPU: " + CudaBackend.F32_ONLY + " and --cache-type is " + cacheType.cliName()
+                    : "device: CPU (no usable GPU: " + gpu.reason() + "); KV cache " + cacheType.cliName());
             return cpu(cacheType);
         }
         GpuStatus gpu = gpu();
