@@ -43,6 +43,19 @@ public final class InferenceSession implements AutoCloseable {
     private long lastSelectionNanos;
     /** The token {@link #decode(int, float[])} hands to the backend. */
     private final int[] oneToken = new int[1];
+    /** Copies decode's logits into the caller's array (one sink per session, not a closure per token). */
+    private final CopyLogits decodeSink = new CopyLogits();
+
+    /** Copies a vocabulary's logits into {@link #into}. */
+    private static final class CopyLogits implements LogitsSink {
+        float[] into;
+        int vocab;
+
+        @Override
+        public void accept(int row, float[] logits, int offset) {
+            System.arraycopy(logits, offset, into, 0, vocab);
+        }
+    }
 
     public InferenceSession(Model model, SessionOptions options) {
         ModelConfig c = model.config();
@@ -271,9 +284,11 @@ public final class InferenceSession implements AutoCloseable {
         }
         oneToken[0] = token;
         try {
-            backend.forward(oneToken, 0, 1, position, observer(), null, false,
-                    (row, values, o) -> System.arraycopy(values, o, logits, 0, vocab));
+            decodeSink.into = logits;
+            decodeSink.vocab = vocab;
+            backend.forward(oneToken, 0, 1, position, observer(), null, false, decodeSink);
         } finally {
+            decodeSink.into = null;
             if (rows != null) {
                 observers.remove(rows);
             }

@@ -2,7 +2,9 @@ package org.kvscope.kv;
 
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.kvscope.tensor.VectorOps;
 
 /**
@@ -13,6 +15,7 @@ import org.kvscope.tensor.VectorOps;
  */
 final class Q4_0Rows extends BlockRows {
     private static final int HALF = KvCacheType.BLOCK / 2;
+    private static final VectorSpecies<Integer> INTS = VectorOps.F.withLanes(int.class);
 
     Q4_0Rows(int capacity, int headDim) {
         super(KvCacheType.Q4_0, capacity, headDim);
@@ -52,9 +55,10 @@ final class Q4_0Rows extends BlockRows {
         if (BYTES != null && len == KvCacheType.BLOCK && HALF % lanes == 0) {
             FloatVector dv = FloatVector.broadcast(VectorOps.F, d);
             FloatVector minus8d = FloatVector.broadcast(VectorOps.F, -8f * d);
-            for (int j = 0; j < HALF; j += lanes) {
-                ByteVector q = ByteVector.fromArray(BYTES, codes, at + j);
-                toFloats(q.and((byte) 0x0F)).fma(dv, minus8d).intoArray(dst, to + j);
+            for (int j = 0; j < HALF; j += lanes) { // bytes widened to int lanes: x86 has no byte shift
+                IntVector q = (IntVector) ByteVector.fromArray(BYTES, codes, at + j)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
+                toFloats(q.and(0x0F)).fma(dv, minus8d).intoArray(dst, to + j);
                 toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(dv, minus8d).intoArray(dst, to + HALF + j);
             }
             return;
@@ -65,7 +69,7 @@ final class Q4_0Rows extends BlockRows {
         }
     }
 
-    private static FloatVector toFloats(ByteVector q) {
-        return (FloatVector) q.convertShape(VectorOperators.B2F, VectorOps.F, 0);
+    private static FloatVector toFloats(IntVector q) {
+        return (FloatVector) q.convertShape(VectorOperators.I2F, VectorOps.F, 0);
     }
 }

@@ -68,7 +68,11 @@ public abstract class FloatTensor {
     public final void matvec(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         checkShape(rows, cols);
         PreparedInputs.startProduct();
-        Parallel.forRange(rows, MATVEC_GRAIN, matvecRows(x, xOffset, out, outOffset, rows, cols)::run);
+        try {
+            Parallel.forRange(rows, MATVEC_GRAIN, matvecRows(x, xOffset, out, outOffset, rows, cols));
+        } finally {
+            PreparedInputs.endProduct();
+        }
     }
 
     /** Rows per chunk of a decode product at least: a chunk's rows are streamed by one core. */
@@ -76,8 +80,7 @@ public abstract class FloatTensor {
 
     /** Part of a matrix-vector product whose input is ready: computes out[outOffset + r] for r in [from, to). */
     @FunctionalInterface
-    protected interface MatvecRows {
-        void run(int from, int to);
+    protected interface MatvecRows extends Parallel.IntRangeBody {
     }
 
     /**
@@ -87,11 +90,33 @@ public abstract class FloatTensor {
      * product ends. The default takes {@link #dot} row by row.
      */
     protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
-        return (from, to) -> {
+        DotRows body = PreparedInputs.dotRows();
+        body.tensor = this;
+        body.x = x;
+        body.out = out;
+        body.xOffset = xOffset;
+        body.outOffset = outOffset;
+        body.cols = cols;
+        return body;
+    }
+
+    /** The rows of the default {@link #matvecRows}, one object per product slot of {@link PreparedInputs}. */
+    static final class DotRows implements MatvecRows {
+        private FloatTensor tensor;
+        private float[] x, out;
+        private int xOffset, outOffset, cols;
+
+        void clear() {
+            tensor = null;
+            x = out = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
             for (int r = from; r < to; r++) {
-                out[outOffset + r] = dot((long) r * cols, x, xOffset, cols);
+                out[outOffset + r] = tensor.dot((long) r * cols, x, xOffset, cols);
             }
-        };
+        }
     }
 
     /**
@@ -107,21 +132,18 @@ public abstract class FloatTensor {
                     + rows.length + " row counts");
         }
         PreparedInputs.startProduct();
-        MatvecRows[] parts = new MatvecRows[weights.length];
-        int[] start = new int[weights.length + 1];
+        FusedRows fused = FUSED.get().of(weights.length, false);
         for (int i = 0; i < weights.length; i++) {
             weights[i].checkShape(rows[i], cols);
-            parts[i] = weights[i].matvecRows(x, 0, out[i], 0, rows[i], cols);
-            start[i + 1] = Math.addExact(start[i], rows[i]);
+            fused.parts[i] = weights[i].matvecRows(x, 0, out[i], 0, rows[i], cols);
+            fused.start[i + 1] = Math.addExact(fused.start[i], rows[i]);
         }
-        Parallel.forRange(start[weights.length], MATVEC_GRAIN, (from, to) -> {
-            for (int i = 0; i < parts.length; i++) {
-                int a = Math.max(from, start[i]), b = Math.min(to, start[i + 1]);
-                if (a < b) {
-                    parts[i].run(a - start[i], b - start[i]);
-                }
-            }
-        });
+        try {
+            Parallel.forRange(fused.start[weights.length], MATVEC_GRAIN, fused);
+        } finally {
+            fused.clear();
+            PreparedInputs.endProduct();
+        }
     }
 
     /** Rows per step of {@link #matvecsThen}: chunk edges fall on whole vectors of every width. */
@@ -140,19 +162,67 @@ public abstract class FloatTensor {
             throw new IllegalArgumentException(weights.length + " matrices and " + out.length + " outputs");
         }
         PreparedInputs.startProduct();
-        MatvecRows[] parts = new MatvecRows[weights.length];
+        FusedRows fused = FUSED.get().of(weights.length, true);
         for (int i = 0; i < weights.length; i++) {
             weights[i].checkShape(rows, cols);
-            parts[i] = weights[i].matvecRows(x, 0, out[i], 0, rows, cols);
+            fused.parts[i] = weights[i].matvecRows(x, 0, out[i], 0, rows, cols);
         }
-        int groups = (rows + ROW_GROUP - 1) / ROW_GROUP;
-        Parallel.forRange(groups, 1, (g0, g1) -> {
-            int from = g0 * ROW_GROUP, to = Math.min(rows, g1 * ROW_GROUP);
-            for (MatvecRows part : parts) {
-                part.run(from, to);
+        fused.rows = rows;
+        fused.then = then;
+        try {
+            Parallel.forRange((rows + ROW_GROUP - 1) / ROW_GROUP, 1, fused);
+        } finally {
+            fused.clear();
+            PreparedInputs.endProduct();
+        }
+    }
+
+    private static final ThreadLocal<FusedRows> FUSED = ThreadLocal.withInitial(FusedRows::new);
+
+    /**
+     * The loop body of {@link #matvecs} (rows of all matrices in a row) or, {@code grouped},
+     * {@link #matvecsThen} (groups of 16 rows through every matrix, then {@code then}): one per
+     * calling thread, refilled by each product, so a fused product allocates no closure or array.
+     */
+    private static final class FusedRows implements Parallel.IntRangeBody {
+        MatvecRows[] parts = new MatvecRows[0];
+        int[] start = new int[1];
+        int count, rows;
+        boolean grouped;
+        Parallel.IntRangeBody then;
+
+        FusedRows of(int count, boolean grouped) {
+            if (parts.length < count) {
+                parts = new MatvecRows[count];
+                start = new int[count + 1];
             }
-            then.run(from, to);
-        });
+            this.count = count;
+            this.grouped = grouped;
+            return this;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(parts, null);
+            then = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            if (grouped) {
+                int r0 = from * ROW_GROUP, r1 = Math.min(rows, to * ROW_GROUP);
+                for (int i = 0; i < count; i++) {
+                    parts[i].run(r0, r1);
+                }
+                then.run(r0, r1);
+                return;
+            }
+            for (int i = 0; i < count; i++) {
+                int a = Math.max(from, start[i]), b = Math.min(to, start[i + 1]);
+                if (a < b) {
+                    parts[i].run(a - start[i], b - start[i]);
+                }
+            }
+        }
     }
 
     /**

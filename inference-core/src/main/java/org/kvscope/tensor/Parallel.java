@@ -1,7 +1,7 @@
 package org.kvscope.tensor;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -31,8 +31,9 @@ public final class Parallel {
 
     private static final ReentrantLock BUSY = new ReentrantLock();
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+    /** The one loop the workers run, reused loop after loop (so a hand-off allocates nothing); guarded by BUSY. */
+    private static final Loop LOOP = new Loop();
     private static final Worker[] WORKERS = startWorkers();
-    private static volatile Loop current;
 
     private Parallel() {}
 
@@ -59,8 +60,8 @@ public final class Parallel {
         }
         try {
             int chunk = Math.max(g, (n + THREADS * CHUNKS_PER_THREAD - 1) / (THREADS * CHUNKS_PER_THREAD));
-            Loop loop = new Loop(body, n, chunk);
-            current = loop;
+            Loop loop = LOOP;
+            loop.open(body, n, chunk);
             for (Worker w : WORKERS) {
                 if (w.parked) {
                     LockSupport.unpark(w);
@@ -73,8 +74,9 @@ public final class Parallel {
                 INSIDE.set(false);
             }
             loop.closeAndAwaitWorkers();
-            current = null;
-            Throwable failure = loop.failure.get();
+            Throwable failure = loop.failure;
+            loop.body = null;
+            loop.failure = null;
             if (failure instanceof RuntimeException e) {
                 throw e;
             } else if (failure instanceof Error e) {
@@ -95,30 +97,43 @@ public final class Parallel {
     }
 
     /**
-     * One parallel loop: the shared chunk counter and the workers inside it. A worker joins only
-     * while the loop is open; the caller closes it once every chunk is taken and waits for the
-     * workers still inside. It never waits for a worker the OS has not scheduled yet: on a busy
-     * machine that wait, not the work, was most of a small model's decode time.
+     * The parallel loop: the shared chunk counter and the workers inside it, reopened for every
+     * loop with the next generation. Its state word holds the generation (high 32 bits), a closed
+     * flag and the count of workers inside; a worker joins only a generation it has not joined
+     * yet and only while it is open, so one that arrives late, after its loop closed or the next
+     * opened under a new generation, cannot slip into the wrong one. The caller closes the loop
+     * once every chunk is taken and waits for the workers still inside. It never waits for a
+     * worker the OS has not scheduled yet: on a busy machine that wait, not the work, was most of
+     * a small model's decode time.
      */
     private static final class Loop {
-        private static final int CLOSED = 1 << 30;
-        final IntRangeBody body;
-        final int n, chunk;
+        private static final long CLOSED = 1L << 31, COUNT = CLOSED - 1;
+        /** Generation, closed flag, workers inside; published last when a loop opens. */
+        final AtomicLong state = new AtomicLong(CLOSED);
         final AtomicInteger next = new AtomicInteger();
-        /** Workers inside the loop, plus {@link #CLOSED} once no more may join. */
-        final AtomicInteger inside = new AtomicInteger();
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        IntRangeBody body;
+        int n, chunk;
+        volatile Throwable failure;
 
-        Loop(IntRangeBody body, int n, int chunk) {
+        /** Sets up the next generation (no worker is inside: the last one was closed and drained). */
+        void open(IntRangeBody body, int n, int chunk) {
             this.body = body;
             this.n = n;
             this.chunk = chunk;
+            next.set(0);
+            state.set((state.get() >>> 32) + 1 << 32); // the volatile write publishes the fields above
         }
 
-        /** Joins the loop unless it is closed. */
-        boolean enter() {
-            for (int s = inside.get(); (s & CLOSED) == 0; s = inside.get()) {
-                if (inside.compareAndSet(s, s + 1)) {
+        /** The open generation, or -1 when closed. */
+        long openGeneration() {
+            long s = state.get();
+            return (s & CLOSED) != 0 ? -1 : s >>> 32;
+        }
+
+        /** Joins the loop if it is still generation {@code generation} and open. */
+        boolean enter(long generation) {
+            for (long s = state.get(); (s & CLOSED) == 0 && s >>> 32 == generation; s = state.get()) {
+                if (state.compareAndSet(s, s + 1)) {
                     return true;
                 }
             }
@@ -126,7 +141,7 @@ public final class Parallel {
         }
 
         void leave() {
-            inside.decrementAndGet();
+            state.decrementAndGet();
         }
 
         void work() {
@@ -135,17 +150,21 @@ public final class Parallel {
                     body.run(from, Math.min(n, from + chunk));
                 }
             } catch (Throwable t) {
-                failure.compareAndSet(null, t);
+                synchronized (this) {
+                    if (failure == null) {
+                        failure = t;
+                    }
+                }
                 next.set(n); // the others stop at their next chunk
             }
         }
 
         void closeAndAwaitWorkers() {
-            int s = inside.get();
-            while (!inside.compareAndSet(s, s | CLOSED)) {
-                s = inside.get();
+            long s = state.get();
+            while (!state.compareAndSet(s, s | CLOSED)) {
+                s = state.get();
             }
-            while (inside.get() != CLOSED) {
+            while ((state.get() & COUNT) != 0) {
                 Thread.onSpinWait();
             }
         }
@@ -154,7 +173,8 @@ public final class Parallel {
     /** A resident daemon thread that joins each loop once, then waits for the next. */
     private static final class Worker extends Thread {
         volatile boolean parked;
-        private Loop last;
+        /** The generation last joined (or found closed). */
+        private long last;
 
         Worker(int index) {
             super("kvscope-parallel-" + index);
@@ -165,29 +185,30 @@ public final class Parallel {
         public void run() {
             INSIDE.set(true);
             while (true) {
-                Loop loop = awaitLoop();
-                if (loop.enter()) {
-                    loop.work();
-                    loop.leave();
+                long generation = awaitLoop();
+                if (LOOP.enter(generation)) {
+                    LOOP.work();
+                    LOOP.leave();
                 }
             }
         }
 
-        private Loop awaitLoop() {
+        /** Waits for an open generation this worker has not joined. */
+        private long awaitLoop() {
             long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (true) {
-                Loop loop = current;
-                if (loop != null && loop != last) {
-                    last = loop;
-                    return loop;
+                long generation = LOOP.openGeneration();
+                if (generation > 0 && generation != last) {
+                    last = generation;
+                    return generation;
                 }
                 if (System.nanoTime() < spinUntil) {
                     Thread.onSpinWait();
                     continue;
                 }
                 parked = true;
-                loop = current;
-                if (loop == null || loop == last) {
+                generation = LOOP.openGeneration();
+                if (generation <= 0 || generation == last) {
                     LockSupport.park(this);
                 }
                 parked = false;

@@ -77,12 +77,36 @@ abstract class SegmentTensor extends FloatTensor {
     /** out[outOffset + r] = dot(row r) for the rows asked; rows start every cols/blockValues blocks. */
     final MatvecRows byteLaneRows(float[] permuted, float[] out, int outOffset, int cols, int blockValues,
                                   int blockBytes, PermutedRowDot dot) {
-        long rowBytes = (long) cols / blockValues * blockBytes;
-        return (from, to) -> {
-            float[] scratch = new float[F.length()];
+        ByteLaneRows rows = PreparedInputs.byteLaneRows();
+        rows.permuted = permuted;
+        rows.out = out;
+        rows.outOffset = outOffset;
+        rows.cols = cols;
+        rows.rowBytes = (long) cols / blockValues * blockBytes;
+        rows.dot = dot;
+        return rows;
+    }
+
+    private static final ThreadLocal<float[]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[F.length()]);
+
+    /** The rows of {@link #byteLaneRows}, one object per product slot of {@link PreparedInputs}. */
+    static final class ByteLaneRows implements MatvecRows {
+        private float[] permuted, out;
+        private int outOffset, cols;
+        private long rowBytes;
+        private PermutedRowDot dot;
+
+        void clear() {
+            permuted = out = null;
+            dot = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            float[] scratch = ROW_SCRATCH.get();
             for (int r = from; r < to; r++) {
                 out[outOffset + r] = dot.dot(r * rowBytes, permuted, cols, scratch);
             }
-        };
+        }
     }
 }

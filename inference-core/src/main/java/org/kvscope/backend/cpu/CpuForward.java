@@ -39,6 +39,42 @@ public final class CpuForward {
     /** Output rows of {@link #qkv}'s matrices. */
     private final int[] qkvRows;
     private Scratch s;
+    private final Heads heads = new Heads();
+
+    /**
+     * The parallel loop over query heads of one layer's attention, refilled per call (one object
+     * per forward pass, not a closure per layer).
+     */
+    private final class Heads implements Parallel.IntRangeBody {
+        private int layer, n;
+        private int[] rowPositions;
+        private KvCache cache;
+        private AttentionObserver obs;
+        private Scratch b;
+
+        void start(int layer, int n, int[] rowPositions, KvCache cache, AttentionObserver obs, Scratch b) {
+            this.layer = layer;
+            this.n = n;
+            this.rowPositions = rowPositions;
+            this.cache = cache;
+            this.obs = obs;
+            this.b = b;
+        }
+
+        void end() {
+            rowPositions = null;
+            cache = null;
+            obs = null;
+            b = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            for (int h = from; h < to; h++) {
+                attendHead(layer, h, n, rowPositions, b.before[h / c.groupSize()], cache, obs, b);
+            }
+        }
+    }
 
     /** Takes the scalar path when {@link SmallModel#of} accepts the model. */
     public CpuForward(ModelConfig config, ModelWeights weights) {
@@ -106,8 +142,7 @@ public final class CpuForward {
         if (observer != null) {
             observer.onForwardStart(startPosition, n);
         }
-        int[] rows = new int[n];
-        int[] rowPositions = new int[n];
+        int[] rows = b.rows, rowPositions = b.rowPositions;
         for (int t = 0; t < n; t++) {
             rows[t] = t;
             rowPositions[t] = startPosition + t;
@@ -126,8 +161,12 @@ public final class CpuForward {
         if (observer != null) {
             observer.onForwardEnd(startPosition, n);
         }
-        int[] original = java.util.Arrays.copyOf(rows, live);
-        logits(live, allRows, b, (row, values, o) -> sink.accept(original[row], values, o));
+        if (live == n) { // no row dropped: row r is still token r
+            logits(live, allRows, b, sink);
+        } else {
+            int[] original = java.util.Arrays.copyOf(rows, live);
+            logits(live, allRows, b, (row, values, o) -> sink.accept(original[row], values, o));
+        }
     }
 
     /** Moves the kept rows' hidden states and RoPE tables to the front; returns the new row count. */
@@ -184,11 +223,12 @@ public final class CpuForward {
         } else if (n == 1 && obs == null && DecodeAttention.applies(cache, l, c.headDim())) {
             decodeAttention.attend(l, cache, b.q, b.scores, b.att);
         } else {
-            Parallel.forRange(c.heads(), 1, (from, to) -> {
-                for (int h = from; h < to; h++) {
-                    attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
-                }
-            });
+            heads.start(l, n, rowPositions, cache, obs, b);
+            try {
+                Parallel.forRange(c.heads(), 1, heads);
+            } finally {
+                heads.end();
+            }
         }
         project(lw.wo(), b.att, b.xb, n, dim, qDim);
         for (int i = 0; i < n * dim; i++) {
@@ -405,6 +445,8 @@ public final class CpuForward {
         final float[][] scores, cos, sin;
         /** Each kv-head's slots before a layer's append. */
         final int[] before;
+        /** Per live row: its token's index in the call and its position. */
+        final int[] rows, rowPositions;
         /** Decode's outputs of the fused products: {q, k, v} and {hb, hb2}, and SwiGLU over hb's rows. */
         final float[][] qkv, gateUp;
         final Parallel.IntRangeBody swiglu;
@@ -427,6 +469,8 @@ public final class CpuForward {
             rowStride = AttentionKernels.stride(capacity);
             scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
             before = new int[c.kvHeads()];
+            rows = new int[batch];
+            rowPositions = new int[batch];
             qkv = new float[][] {q, k, v};
             gateUp = new float[][] {hb, hb2};
             swiglu = (from, to) -> VectorOps.swiglu(hb, hb2, from, to);
