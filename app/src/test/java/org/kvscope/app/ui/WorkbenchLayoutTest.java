@@ -86,14 +86,16 @@ class WorkbenchLayoutTest {
     }
 
     /**
-     * A theme switch restyles the whole scene at once (about 290 ms of FX-thread CPU measured on the
-     * loaded shared 2-core machine), presentation mode too (~340 ms), and the first dialog ~260 ms; those
-     * user-initiated scenarios get a wider stall limit.
+     * Entering presentation mode restyles and re-lays out the whole window at a larger font: 116–205 ms of
+     * FX-thread CPU in these scenarios on the loaded shared 2-core machine, 172 ms p95 in {@code bench-ui}
+     * (2026-12-03), and the first help dialog 31–142 ms: close enough to the default limit that a slower CI
+     * machine could cross it, so those scenarios get a wider one. The theme switch (68–78 ms since it became a
+     * root pseudo-class) runs under the default limit.
      */
     @org.junit.jupiter.api.BeforeEach
-    void widerStallLimitForTheThemeSwitch(org.junit.jupiter.api.TestInfo info) {
-        if (info.getTestMethod().map(m -> (m.getName().startsWith("darkTheme") || m.getName().startsWith("presentation")
-                || m.getName().startsWith("help"))).orElse(false)) {
+    void widerStallLimitForPresentationModeAndTheFirstDialog(org.junit.jupiter.api.TestInfo info) {
+        if (info.getTestMethod().map(m -> m.getName().startsWith("presentation") || m.getName().startsWith("help"))
+                .orElse(false)) {
             System.setProperty("kvscope.fxStallLimitMs", "600");
         }
     }
