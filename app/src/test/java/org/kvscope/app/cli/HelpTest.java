@@ -45,18 +45,32 @@ class HelpTest {
         assertCleanError(run("help", "frobnicate"), 2, "unknown command 'frobnicate'");
     }
 
-    /** Issue 16 item 10 found generate's usage line without --device; no command's synopsis may omit an option. */
-    @Test
-    void everyUsageLineShowsEveryOptionItsHelpDescribes() {
-        Pattern described = Pattern.compile("(?m)^  (--?[a-z][a-z-]*)");
+    /** One command's help, split into its usage line(s) and its option entries (policy parameters left out). */
+    private record CommandHelp(String name, String synopsis, String options) {
+    }
+
+    /** The help of every command, the workbench's included. */
+    private List<CommandHelp> commandHelps() {
         List<String> names = new ArrayList<>(Cli.standard().commands().stream().map(Command::name).toList());
         names.addAll(List.of("gui", "screenshots", "bench-ui"));
+        List<CommandHelp> out = new ArrayList<>();
         for (String name : names) {
             String help = run("help", name).out();
             int end = help.indexOf("\n  -");
             String synopsis = end < 0 ? help : help.substring(0, end);
-            String options = help.substring(synopsis.length()).split("policies and their parameters:")[0];
-            Matcher m = described.matcher(options);
+            out.add(new CommandHelp(name, synopsis,
+                    help.substring(synopsis.length()).split("policies and their parameters:")[0]));
+        }
+        return out;
+    }
+
+    /** Issue 16 item 10 found generate's usage line without --device; no command's synopsis may omit an option. */
+    @Test
+    void everyUsageLineShowsEveryOptionItsHelpDescribes() {
+        Pattern described = Pattern.compile("(?m)^  (--?[a-z][a-z-]*)");
+        for (CommandHelp h : commandHelps()) {
+            String name = h.name(), synopsis = h.synopsis();
+            Matcher m = described.matcher(h.options());
             while (m.find()) {
                 assertTrue(Pattern.compile(Pattern.quote(m.group(1)) + "(?![a-z-])").matcher(synopsis).find(),
                         name + ": " + m.group(1) + " is described but missing from the usage line:\n" + synopsis);
@@ -72,15 +86,10 @@ class HelpTest {
     @Test
     void everyOptionOfAUsageLineIsDescribed() {
         Pattern shown = Pattern.compile("(?<![\\w-])(--[a-z][a-z-]*|-n)(?![a-z-])");
-        List<String> names = new ArrayList<>(Cli.standard().commands().stream().map(Command::name).toList());
-        names.addAll(List.of("gui", "screenshots", "bench-ui"));
         List<String> missing = new ArrayList<>();
-        for (String name : names) {
-            String help = run("help", name).out();
-            int end = help.indexOf("\n  -");
-            String synopsis = end < 0 ? help : help.substring(0, end);
-            String options = help.substring(synopsis.length()).split("policies and their parameters:")[0];
-            Matcher m = shown.matcher(synopsis);
+        for (CommandHelp h : commandHelps()) {
+            String name = h.name(), options = h.options();
+            Matcher m = shown.matcher(h.synopsis());
             while (m.find()) {
                 if (!Pattern.compile("(?m)^  " + Pattern.quote(m.group(1)) + "(?![a-z-])").matcher(options).find()) {
                     missing.add(name + " " + m.group(1));
