@@ -11,6 +11,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -233,15 +235,36 @@ class CliTest {
 
     @Test
     void benchPoliciesReportsPrefillAndSelectionPerPolicyAndTheExtraPassesApart() {
-        Run r = run("bench-policies", "--model", tiny.toString(), "--tokens", "64", "--repeat", "1", "--budget", "16",
-                "--policies", "snapkv,kvzip");
+        Run r = run("bench-policies", "--model", tiny.toString(), "--tokens", "64", "--repeat", "3", "--budget", "16",
+                "--policies", "snapkv,kvzip,duo-attention", "--seed", "3");
         assertEquals(0, r.code(), r.err());
-        for (String p : new String[] {"snapkv", "kvzip"}) {
-            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\| " + p + " \\| [0-9.]+ \\| [-+][0-9.]+% \\| [0-9.]+ \\| [0-9.]+ \\|")),
-                    p + ": " + r.out());
+        String pct = "[-+][0-9.]+%";
+        for (String p : new String[] {"snapkv", "kvzip", "duo-attention"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.matches("\\| " + p + " \\| [0-9.]+ \\| " + pct + " \\[" + pct + "\\.\\."
+                    + pct + "] \\| [0-9.]+ \\| [0-9.]+ \\|")), p + ": " + r.out());
         }
         assertTrue(r.out().contains("kvzip reconstruction pass"), r.out());
+        assertTrue(r.out().contains("duo-attention head classification (calibration"), r.out());
         assertTrue(r.out().contains("selection: best of " + BenchPoliciesCommand.SELECTION_CALLS + " calls"), r.out());
+        // four shuffled orders (warm-up + 3 rounds), each with every configuration once, FullKV not always first
+        List<String> orders = r.out().lines().filter(l -> l.matches("(warm-up round|round \\d): .*")).toList();
+        assertEquals(4, orders.size(), r.out());
+        for (String o : orders) {
+            assertEquals(Set.of("fullkv", "snapkv", "kvzip", "duo-attention"),
+                    Set.of(o.substring(o.indexOf(": ") + 2).split(", ")), o);
+        }
+        assertTrue(orders.stream().anyMatch(o -> !o.contains(": fullkv,")), "FullKV first in every round: " + orders);
+        Run again = run("bench-policies", "--model", tiny.toString(), "--tokens", "64", "--repeat", "3", "--budget", "16",
+                "--policies", "snapkv,kvzip,duo-attention", "--seed", "3", "--skip-first-call", "--quiet");
+        assertEquals(orders, again.out().lines().filter(l -> l.matches("(warm-up round|round \\d): .*")).toList(),
+                "the seed fixes the orders");
+        assertTrue(again.out().lines().anyMatch(l -> l.matches("\\| snapkv \\| [0-9.]+ \\| .* \\| [0-9.]+ \\| - \\|")), again.out());
+        Run firstOnly = run("bench-policies", "--model", tiny.toString(), "--tokens", "64", "--repeat", "0", "--budget", "16",
+                "--policies", "h2o", "--quiet");
+        assertEquals(0, firstOnly.code(), firstOnly.err());
+        assertTrue(firstOnly.out().lines().anyMatch(l -> l.matches("\\| h2o \\| - \\| - \\| - \\| [0-9.]+ \\|")), firstOnly.out());
+        assertCleanError(run("bench-policies", "--model", tiny.toString(), "--repeat", "0", "--skip-first-call"), 2,
+                "measures nothing");
         assertTrue(r.err().contains("bench-policies"), "progress on stderr: " + r.err());
         assertCleanError(run("bench-policies", "--model", tiny.toString(), "--tokens", "200"), 2, "--tokens", "128");
         assertCleanError(run("bench-policies", "--model", tiny.toString(), "--policies", "magic"), 2, "unknown policy 'magic'");
