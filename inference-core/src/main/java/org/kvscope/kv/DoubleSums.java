@@ -16,6 +16,19 @@ final class DoubleSums {
     private static final VectorSpecies<Float> F = D.length() >= 2
             ? VectorSpecies.of(float.class, VectorShape.forBitSize(D.vectorBitSize() / 2)) : null;
 
+    /**
+     * Shorter sums take plain loops: one or two vectors' work does not pay a lane reduction, and a
+     * cold process runs the Vector API as interpreted fallbacks for its first thousands of calls
+     * (KeyDiff's and K-norm's sums over one 8-dimensional key of stories260K: issue 16's cold analyze).
+     */
+    static final int MIN_VECTOR = F == null ? Integer.MAX_VALUE : 4 * D.length();
+    /**
+     * Attention rows shorter than this take plain loops in {@link #addWithSquares} and {@link
+     * #varianceSum}: CAKE on a short prompt makes a few hundred such calls, over before C2 has
+     * compiled the vector code (its LOG runs per lane in Java until then); long rows keep the vectors.
+     */
+    static final int MIN_VECTOR_ROW = 1024;
+
     private DoubleSums() {}
 
     private static DoubleVector widen(float[] x, int o) {
@@ -26,7 +39,7 @@ final class DoubleSums {
     static double sumOfSquares(float[] x, int o, int d) {
         int j = 0;
         double s = 0;
-        if (F != null && d >= D.length()) {
+        if (d >= MIN_VECTOR) {
             DoubleVector acc = DoubleVector.zero(D);
             for (; j + D.length() <= d; j += D.length()) {
                 DoubleVector v = widen(x, o + j);
@@ -45,7 +58,7 @@ final class DoubleSums {
     static double dot(float[] x, int o, double[] y, int d) {
         int j = 0;
         double s = 0;
-        if (F != null && d >= D.length()) {
+        if (d >= MIN_VECTOR) {
             DoubleVector acc = DoubleVector.zero(D);
             for (; j + D.length() <= d; j += D.length()) {
                 acc = widen(x, o + j).fma(DoubleVector.fromArray(D, y, j), acc);
@@ -61,7 +74,7 @@ final class DoubleSums {
     /** y[j] += a·x[o + j] for j below d. */
     static void axpy(double a, float[] x, int o, double[] y, int d) {
         int j = 0;
-        if (F != null) {
+        if (d >= MIN_VECTOR) {
             DoubleVector av = DoubleVector.broadcast(D, a);
             for (; j + D.length() <= d; j += D.length()) {
                 widen(x, o + j).fma(av, DoubleVector.fromArray(D, y, j)).intoArray(y, j);
@@ -79,7 +92,7 @@ final class DoubleSums {
     static double addWithSquares(float[] x, int n, double[] sum, double[] sq) {
         int k = 0;
         double entropy = 0;
-        if (F != null) {
+        if (F != null && n >= MIN_VECTOR_ROW) {
             DoubleVector acc = DoubleVector.zero(D);
             for (; k + D.length() <= n; k += D.length()) {
                 DoubleVector a = widen(x, k);
@@ -102,12 +115,14 @@ final class DoubleSums {
     static double varianceSum(double[] sum, double[] sq, int n, int w) {
         int k = 0;
         double total = 0;
-        DoubleVector acc = DoubleVector.zero(D);
-        for (; k + D.length() <= n; k += D.length()) {
-            DoubleVector s = DoubleVector.fromArray(D, sum, k);
-            acc = DoubleVector.fromArray(D, sq, k).sub(s.mul(s).div(w)).div(w - 1).max(0).add(acc);
+        if (n >= MIN_VECTOR_ROW) {
+            DoubleVector acc = DoubleVector.zero(D);
+            for (; k + D.length() <= n; k += D.length()) {
+                DoubleVector s = DoubleVector.fromArray(D, sum, k);
+                acc = DoubleVector.fromArray(D, sq, k).sub(s.mul(s).div(w)).div(w - 1).max(0).add(acc);
+            }
+            total = acc.reduceLanes(VectorOperators.ADD);
         }
-        total = acc.reduceLanes(VectorOperators.ADD);
         for (; k < n; k++) {
             total += Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1));
         }
