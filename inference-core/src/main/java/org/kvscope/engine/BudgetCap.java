@@ -12,7 +12,8 @@ import org.kvscope.kv.ScoredPolicy;
 /**
  * {@link DecodeCap#BUDGET} for one prefill: each (layer, kv-head)'s cap, the policy's scores of
  * the prompt positions (for a policy that scores by keys alone, its score of every held key,
- * recomputed at each trim), and its always-kept sinks and recent window.
+ * recomputed at each trim), its always-kept sinks and recent window, and where later tokens rank
+ * ({@link PositionScorer#keepsTokensAfterPrompt}: above every prompt position, else below).
  */
 final class BudgetCap {
     private final int[][] caps;        // [layer][kvHead]
@@ -20,10 +21,13 @@ final class BudgetCap {
     private final int promptEnd;
     private final int sinks;
     private final int recent;
+    private final float afterPrompt;           // the score of a position after the prompt
     private final KeyScoredPolicy keyScored;   // scores every held key at each trim (null: prompt scores)
 
-    private BudgetCap(int[][] caps, float[][][] scores, KeyScoredPolicy keyScored, int promptEnd, int sinks, int recent) {
+    private BudgetCap(int[][] caps, float[][][] scores, KeyScoredPolicy keyScored, int promptEnd, int sinks, int recent,
+                      boolean keepsAfterPrompt) {
         this.caps = caps;
+        this.afterPrompt = keepsAfterPrompt ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
         this.scores = scores;
         this.keyScored = keyScored;
         this.promptEnd = promptEnd;
@@ -70,7 +74,9 @@ final class BudgetCap {
         KeyScoredPolicy keyScored = policy instanceof KeyScoredPolicy k ? k : null;
         int sinks = params.get("sinks") instanceof Integer s ? s : 0;
         int recent = 1;
+        boolean keepsAfterPrompt = false;
         if (policy instanceof PositionScorer sp) {
+            keepsAfterPrompt = sp.keepsTokensAfterPrompt();
             sinks = sp.alwaysKeptSinks();
             recent = sp.alwaysKeptRecent(keyCount);
             if (compressed && keyScored == null) {
@@ -82,7 +88,7 @@ final class BudgetCap {
                 }
             }
         }
-        return new BudgetCap(caps, scores, keyScored, keyCount, sinks, recent);
+        return new BudgetCap(caps, scores, keyScored, keyCount, sinks, recent, keepsAfterPrompt);
     }
 
     /** Cap of one (layer, kv-head). */
@@ -134,8 +140,9 @@ final class BudgetCap {
     }
 
     /**
-     * The slot to evict next: tier 0 = outside the sinks and the recent window, by score; tier 1
-     * = any non-sink, oldest; tier 2 = any, oldest (only when the cap is below sinks + window).
+     * The slot to evict next: tier 0 = outside the sinks and the recent window, by score (equal
+     * scores: the oldest); tier 1 = any non-sink, oldest; tier 2 = any, oldest (only when the cap
+     * is below sinks + window).
      */
     private int victim(int[] pos, int size, boolean[] evicted, int layer, int kvHead, int current, int tier,
                        float[] held) {
@@ -156,6 +163,9 @@ final class BudgetCap {
     }
 
     private float score(int layer, int kvHead, int position) {
-        return scores != null && position < promptEnd ? scores[layer][kvHead][position] : Float.NEGATIVE_INFINITY;
+        if (position >= promptEnd) {
+            return afterPrompt;
+        }
+        return scores != null ? scores[layer][kvHead][position] : Float.NEGATIVE_INFINITY;
     }
 }

@@ -57,6 +57,16 @@ public final class KvzipPolicy extends CompressionPolicy implements PositionScor
     @Override
     public int alwaysKeptRecent(int promptLength) { return 0; }
 
+    /**
+     * True: KVzip compresses the context once and keeps every pair after it (the paper's
+     * query-agnostic setting; its reference code's cache mask "retain[s] system prompt and
+     * queries", snu-mllab/KVzip {@code attention/kvcache.py}, and kvpress's {@code KVzipPress}
+     * compresses only the context's prefill), so a budget cap spends the context's lowest
+     * reconstruction scores before any question or answer token.
+     */
+    @Override
+    public boolean keepsTokensAfterPrompt() { return true; }
+
     private static AttentionEvidence reconstruction(PrefillContext ctx) {
         if (ctx.evidence() == null || !ctx.evidence().hasReconstruction()) {
             throw new IllegalStateException("kvzip scores by the context-reconstruction pass, but this run has none"

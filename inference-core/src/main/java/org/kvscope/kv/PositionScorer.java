@@ -35,4 +35,13 @@ public interface PositionScorer {
 
     /** Positions always kept at the end of a prompt of {@code promptLength} tokens, whatever their score. */
     int alwaysKeptRecent(int promptLength);
+
+    /**
+     * Whether the method keeps every token after the scored prompt (the question, the decoded
+     * answer): a decode-time budget cap then ranks them above every prompt position, evicting the
+     * lowest-scored prompt entries first and only then the oldest later tokens. False (the
+     * default): later tokens rank below every scored prompt position, so outside the recent window
+     * the oldest goes first.
+     */
+    default boolean keepsTokensAfterPrompt() { return false; }
 }

@@ -70,24 +70,29 @@ class DecodeCapTest {
         assertEquals(o.meanEntries() / o.peakEntries(), o.meanBytes() / o.peakBytes(), 1e-12);
     }
 
+    /** SnapKV's decoded tokens rank below its prompt scores: a sliding window of 4 beside its selection. */
     @Test
     void budgetCapHoldsSnapKvAtItsSelectionAndEvictsByItsOwnScores() {
-        assertCapEvictsByPromptScores("snapkv", Map.of("budget", 16, "window", 4), 0, 4, 16);
-    }
-
-    /** KVzip's reconstruction scores are its position scores: the cap evicts by them, after its 4 sinks. */
-    @Test
-    void budgetCapHoldsKvzipAtItsSelectionAndEvictsByItsReconstructionScores() {
-        assertCapEvictsByPromptScores("kvzip", Map.of("budget", 16), 4, 1, 16);
+        assertCapEvictsByPromptScores("snapkv", Map.of("budget", 16, "window", 4), 0, 4, Double.NEGATIVE_INFINITY, 16);
     }
 
     /**
-     * Naive reference: a list per head; append, then drop the lowest-scored prompt position that
-     * is neither a sink nor within the last {@code window} positions (decoded positions outside
-     * the window score lowest, oldest first).
+     * KVzip's reconstruction scores are its position scores: the cap evicts by them, after its 4
+     * sinks, and keeps every decoded token until the context's other entries are gone (the method
+     * keeps everything after the context), then the oldest decoded one goes.
+     */
+    @Test
+    void budgetCapHoldsKvzipAtItsSelectionAndEvictsItsContextBeforeAnyDecodedToken() {
+        assertCapEvictsByPromptScores("kvzip", Map.of("budget", 16), 4, 1, Double.POSITIVE_INFINITY, 16);
+    }
+
+    /**
+     * Naive reference: a list per head; append, then drop the lowest-scored position that is
+     * neither a sink nor within the last {@code window} positions, a decoded position scoring
+     * {@code decoded} (equal scores: the oldest).
      */
     private static void assertCapEvictsByPromptScores(String policy, Map<String, Object> params, int sinks, int window,
-                                                      double meanEntries) {
+                                                      double decoded, double meanEntries) {
         InferenceSession s = session(policy, params, DecodeCap.BUDGET);
         s.prefill(prompt);
         KvCache c = s.cache();
@@ -106,7 +111,7 @@ class DecodeCapTest {
                 scores.add(p.positionScores(ctx, l, h).clone());
             }
         }
-        for (int step = 0; step < 12; step++) {
+        for (int step = 0; step < 20; step++) {
             int position = prompt.length + step;
             s.decode(step + 3);
             for (int i = 0; i < lists.size(); i++) {
@@ -119,7 +124,7 @@ class DecodeCapTest {
                     if (q < sinks || q > position - window) {
                         continue;
                     }
-                    double v = q < prompt.length ? sc[q] : Double.NEGATIVE_INFINITY;
+                    double v = q < prompt.length ? sc[q] : decoded;
                     if (victim == null || v < low) {
                         victim = q;
                         low = v;
@@ -193,6 +198,42 @@ class DecodeCapTest {
             }
             assertEquals(16, s.occupancy().peakHeadEntries(), policy);
         }
+    }
+
+    /**
+     * DuoAttention under the cap: its streaming heads already hold their share (sinks + window, as
+     * without the cap); a retrieval head, which the paper lets keep everything, is held at the
+     * prompt's length by dropping its oldest entry after the sinks (it scores no positions).
+     */
+    @Test
+    void budgetCapLeavesDuoStreamingHeadsAloneAndSlidesItsRetrievalHeadsAfterTheSinks() {
+        Map<String, Object> params = Map.of("budget", 28, "sinks", 2, "recent", 6);
+        InferenceSession capped = session("duo-attention", params, DecodeCap.BUDGET);
+        InferenceSession free = session("duo-attention", params, DecodeCap.NONE);
+        capped.prefill(prompt);
+        free.prefill(prompt);
+        var duo = (org.kvscope.kv.DuoAttentionPolicy) capped.policy();
+        int retrievalHeads = 0;
+        for (int step = 0; step < 8; step++) {
+            capped.decode(step + 2);
+            free.decode(step + 2);
+            KvCache c = capped.cache();
+            for (int l = 0; l < c.layers(); l++) {
+                for (int h = 0; h < c.kvHeads(); h++) {
+                    int[] grown = kept(free.cache(), l, h);
+                    if (!duo.classification()[l][h]) {
+                        assertArrayEquals(grown, kept(c, l, h), "streaming head " + l + "/" + h + " step " + step);
+                        continue;
+                    }
+                    retrievalHeads += step == 0 ? 1 : 0;
+                    int[] expected = new int[prompt.length];
+                    expected[1] = 1;
+                    System.arraycopy(grown, grown.length - (prompt.length - 2), expected, 2, prompt.length - 2);
+                    assertArrayEquals(expected, kept(c, l, h), "retrieval head " + l + "/" + h + " step " + step);
+                }
+            }
+        }
+        assertTrue(retrievalHeads > 0, "the budget buys retrieval heads");
     }
 
     private static Map<Integer, float[]> keysByPosition(KvCache c, int l, int h) {
