@@ -2,6 +2,7 @@ package org.kvscope.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.backend.Backends;
 import org.kvscope.gguf.GGMLType;
+import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.ForwardingPolicy;
+import org.kvscope.kv.KeptPositions;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.metrics.LogProbs;
 import org.kvscope.model.Model;
@@ -118,6 +122,63 @@ class MultiQuestionReplayTest {
                 }
                 assertEquals(logProb, expected.answerLogProb(), 0, queryAware ? "query-aware" : "query-agnostic");
             }
+        }
+    }
+
+    /**
+     * KVzip, query-agnostic: one reconstruction pass and one selection serve all three questions,
+     * the context entries it kept stay the same through every turn, and asking the questions in
+     * another order keeps the same entries. SnapKV, query-aware, also selects once per
+     * conversation, but by the question it saw: another first question, another kept set.
+     */
+    @Test
+    void kvzipScoresTheContextOnceForEveryQuestionWhileSnapKvSelectsByTheFirstQuestion() {
+        List<MultiQuestionReplay.Turn> reversed = new ArrayList<>(turns.reversed());
+        List<KeptPositions> kvzip = new ArrayList<>();
+        for (List<MultiQuestionReplay.Turn> order : List.of(turns, reversed)) {
+            CountingBackends backends = new CountingBackends(context.length);
+            Selections policy = new Selections(PolicyRegistry.create("kvzip", Map.of("budget", 12)));
+            var answers = MultiQuestionReplay.run(backends, model, () -> policy, MultiQuestionReplay.Mode.QUERY_AGNOSTIC,
+                    DecodeCap.NONE, context, order);
+            assertEquals(3, answers.size());
+            assertEquals(1, backends.reconstructionPasses, "the context is reconstructed once for three questions");
+            assertEquals(1, policy.kept.size(), "one selection");
+            int forwards = 3 + 3 * 2; // each question's prefill, then one decode step per answer token
+            assertEquals(forwards, backends.contextHeld.size());
+            for (int[][][] held : backends.contextHeld) {
+                assertArrayEquals(policy.kept.getFirst().positions(), held, "every turn sees the compressed context");
+            }
+            kvzip.add(policy.kept.getFirst());
+        }
+        assertArrayEquals(kvzip.get(0).positions(), kvzip.get(1).positions(), "the questions do not change the kept set");
+
+        List<KeptPositions> snapkv = new ArrayList<>();
+        for (List<MultiQuestionReplay.Turn> order : List.of(turns, reversed)) {
+            CountingBackends backends = new CountingBackends(context.length);
+            Selections policy = new Selections(PolicyRegistry.create("snapkv", Map.of("budget", 12, "window", 4)));
+            MultiQuestionReplay.run(backends, model, () -> policy, MultiQuestionReplay.Mode.QUERY_AWARE, DecodeCap.NONE,
+                    context, order);
+            assertEquals(0, backends.reconstructionPasses);
+            assertEquals(1, policy.kept.size(), "one selection, with the first question in its window");
+            snapkv.add(policy.kept.getFirst());
+        }
+        assertFalse(Arrays.deepEquals(snapkv.get(0).positions(), snapkv.get(1).positions()),
+                "SnapKV keeps what its first question attends to");
+    }
+
+    /** Records every kept set the wrapped policy selects after a prefill. */
+    private static final class Selections extends ForwardingPolicy {
+        final List<KeptPositions> kept = new ArrayList<>();
+
+        Selections(CompressionPolicy policy) {
+            super(policy);
+        }
+
+        @Override
+        public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+            KeptPositions k = super.selectAfterPrefill(ctx);
+            kept.add(k);
+            return k;
         }
     }
 }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import javafx.stage.Stage;
@@ -92,11 +93,17 @@ class ReplayViewModelTest {
         return new ObjectMapper().readTree(json.toFile());
     }
 
-    /** The CLI reads the suite by id, whose shortest contexts a generated model's tokens overflow: stories260K only. */
+    /**
+     * SnapKV (query-aware) beside KVzip (query-agnostic: its reconstruction pass scores each
+     * replay's context once). The CLI reads the suite by id, whose shortest contexts a generated
+     * model's tokens overflow: stories260K only.
+     */
     @Test
-    void sameAnswersAsTheCliForBothPolicies() throws Exception {
+    void sameAnswersAsTheCliForSnapKvAndKvzip() throws Exception {
         Assumptions.assumeTrue(SharedModels.find("stories260K.gguf").isPresent(),
                 SharedModels.missingMessage("stories260K.gguf"));
+        vm.policyB().select("kvzip");
+        vm.policyB().set("budget", 16);
         fx(() -> {
             replay.questionsProperty().set(2);
             replay.replaysProperty().set(3);
@@ -109,7 +116,7 @@ class ReplayViewModelTest {
         assertNotNull(r, fx(() -> replay.task().messageProperty().get()));
         assertEquals(2, r.questions());
         assertEquals(3, r.perTurn());
-        assertEquals(2, r.policies().size());
+        assertEquals(List.of("snapkv", "kvzip"), r.policies().stream().map(ReplayViewModel.PolicyReplay::policy).toList());
         for (ReplayViewModel.PolicyReplay p : r.policies()) {
             JsonNode report = cli(p.policy(), 2, 3);
             MultiQuestionRun.Result result = p.result();
