@@ -2,6 +2,7 @@ package org.kvscope.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -116,6 +117,22 @@ class PluginsTest {
                         && !l.startsWith("/**") && !l.startsWith("*")).count();
         assertTrue(code <= 50, code + " lines of code");
         assertTrue(guide.contains(code + " lines without imports, comments and\nblank lines"), "the guide's count is " + code);
+    }
+
+    /** Main prints the message as one line and exits with 2; nothing is loaded before the check. */
+    @Test
+    void aPluginsOptionWithoutADirectoryIsOneClearLine() {
+        for (String[] args : List.of(new String[] {"help", "--plugins"}, new String[] {"--plugins", "--quiet", "help"})) {
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> PluginOption.apply(args, System.err));
+            assertEquals("--plugins needs a directory of plugin jars", e.getMessage());
+        }
+        Path none = dir.resolve("no-plugins-here");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(List.of("help"), List.of(PluginOption.apply(new String[] {"--plugins=" + none, "help"},
+                new PrintStream(err, true, StandardCharsets.UTF_8))), "the --plugins=DIR form is taken off the arguments too");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("kvscope: plugin directory " + none
+                + " does not exist or is not a directory\n"), err.toString(StandardCharsets.UTF_8));
     }
 
     @Test
