@@ -129,6 +129,25 @@ public final class InferenceSession implements AutoCloseable {
         occupancy.clear();
     }
 
+    /**
+     * Keeps only positions {@code 0..n-1} in the cache and continues from position {@code n}: the
+     * cache of a session that had prefilled just those tokens (no policy: every position still held).
+     *
+     * @throws IllegalStateException when a policy is set or {@code n} is past the current position
+     */
+    void truncate(int n) {
+        if (policy != null || n < 0 || n > position) {
+            throw new IllegalStateException("cannot truncate to " + n + " positions: the session holds " + position
+                    + (policy != null ? " under policy " + policy.name() : ""));
+        }
+        if (n == 0) {
+            reset();
+        } else if (n < position) {
+            backend.keepPositions(KeptPositions.all(model.config().layers(), model.config().kvHeads(), n).positions());
+            position = n;
+        }
+    }
+
     /** Runs the prompt (in chunks of matrix-matrix batches) and returns the last token's logits. */
     public float[] prefill(int[] tokens) {
         float[][] last = new float[1][];

@@ -20,6 +20,8 @@ import org.kvscope.trace.AttentionObserver;
  * retrieval score is the attention mass the queries that produce the answer tokens put on the
  * needle's positions, averaged over those queries and over the probes. A kv-head scores the
  * most of its query heads (a kv-head keeps its full cache if any of its query heads retrieves).
+ * The probes run in one session: a probe starts from the previous one's cache where their prompts
+ * share whole prefill chunks ({@link #sharedChunks}).
  *
  * @param perQueryHead {@code [layer][head]} mean attention mass on the needle, 0..1
  * @param kvHeads      kv-heads per layer
@@ -81,23 +83,29 @@ public record RetrievalHeads(float[][] perQueryHead, int kvHeads, int probes) {
                                          DoubleConsumer progress, BooleanSupplier cancelled) {
         ModelConfig c = model.config();
         double[][] sum = new double[c.layers()][c.heads()];
-        for (int i = 0; i < probes.size(); i++) {
-            if (cancelled.getAsBoolean()) {
-                throw new java.util.concurrent.CancellationException("head classification cancelled");
-            }
-            Probe p = probes.get(i);
-            NeedleMass mass = new NeedleMass(c.layers(), c.heads(), p);
-            try (InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(backend, p.tokens().length))) {
-                s.addObserver(mass);
-                s.prefill(p.tokens());
-            }
-            int queries = p.tokens().length - p.answerStart();
-            for (int l = 0; l < c.layers(); l++) {
-                for (int h = 0; h < c.heads(); h++) {
-                    sum[l][h] += mass.mass[l][h] / queries;
+        int longest = probes.stream().mapToInt(p -> p.tokens().length).max().orElse(1);
+        try (InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(backend, longest))) {
+            int[] previous = new int[0];
+            for (int i = 0; i < probes.size(); i++) {
+                if (cancelled.getAsBoolean()) {
+                    throw new java.util.concurrent.CancellationException("head classification cancelled");
                 }
+                Probe p = probes.get(i);
+                int shared = sharedChunks(previous, p, s.prefillChunk());
+                s.truncate(shared);
+                NeedleMass mass = new NeedleMass(c.layers(), c.heads(), p);
+                s.addObserver(mass);
+                s.prefill(Arrays.copyOfRange(p.tokens(), shared, p.tokens().length));
+                s.removeObserver(mass);
+                previous = p.tokens();
+                int queries = p.tokens().length - p.answerStart();
+                for (int l = 0; l < c.layers(); l++) {
+                    for (int h = 0; h < c.heads(); h++) {
+                        sum[l][h] += mass.mass[l][h] / queries;
+                    }
+                }
+                progress.accept((i + 1.0) / probes.size());
             }
-            progress.accept((i + 1.0) / probes.size());
         }
         float[][] out = new float[c.layers()][c.heads()];
         for (int l = 0; l < out.length; l++) {
@@ -106,6 +114,22 @@ public record RetrievalHeads(float[][] perQueryHead, int kvHeads, int probes) {
             }
         }
         return new RetrievalHeads(out, c.kvHeads(), probes.size());
+    }
+
+    /**
+     * Tokens of {@code probe} whose cache entries the previous probe's prefill left as this probe's
+     * own would be: whole prefill chunks of their common prefix before the first answer query. The
+     * probes share their filler up to the first needle; the chunks after the shared ones start where
+     * a prefill of the whole probe starts them, so every forward call, and the scores, stay the same.
+     */
+    static int sharedChunks(int[] previous, Probe probe, int chunk) {
+        int[] t = probe.tokens();
+        int limit = Math.min(Math.min(previous.length, t.length), probe.answerStart() - 1);
+        int common = 0;
+        while (common < limit && previous[common] == t[common]) {
+            common++;
+        }
+        return common / chunk * chunk;
     }
 
     /**
