@@ -71,17 +71,11 @@ public class SnapKvPolicy extends ScoredPolicy {
         if (max) {
             java.util.Arrays.fill(out, 0, upto, Float.NEGATIVE_INFINITY);
         }
-        float[] raw = new float[upto];
+        float[] raw = alpha == ev.window() ? null : new float[upto];
         for (int g = 0; g < group; g++) {
             int head = kvHead * group + g;
-            java.util.Arrays.fill(raw, 0f);
-            for (int r = ev.window() - alpha; r < ev.window(); r++) {
-                float[] row = ev.row(layer, head, r);
-                for (int k = 0; k < upto; k++) {
-                    raw[k] += row[k];
-                }
-            }
-            float[] pooled = pool(raw, params.getInt("kernel"), params.getChoice("pooling").equals("max"));
+            float[] pooled = pool(raw == null ? ev.windowSum(layer, head) : windowSum(ev, layer, head, alpha, raw), upto,
+                    params.getInt("kernel"), params.getChoice("pooling").equals("max"));
             if (max) {
                 for (int k = 0; k < upto; k++) {
                     out[k] = Math.max(out[k], pooled[k]);
@@ -96,16 +90,36 @@ public class SnapKvPolicy extends ScoredPolicy {
     }
 
     /**
-     * 1-D pooling with stride 1 and same-size output. Each output adds (or takes the max of) its
+     * The last {@code alpha} window rows of a head summed into {@code raw} (its length of keys), for
+     * evidence whose window is wider than this policy's (a capture re-scored): with the policy's own
+     * window the evidence has the sum ready ({@link AttentionEvidence#windowSum}), the same floats.
+     */
+    private static float[] windowSum(AttentionEvidence ev, int layer, int head, int alpha, float[] raw) {
+        java.util.Arrays.fill(raw, 0f);
+        for (int r = ev.window() - alpha; r < ev.window(); r++) {
+            float[] row = ev.row(layer, head, r);
+            for (int k = 0; k < raw.length; k++) {
+                raw[k] += row[k];
+            }
+        }
+        return raw;
+    }
+
+    static float[] pool(float[] x, int kernel, boolean max) {
+        return pool(x, x.length, kernel, max);
+    }
+
+    /**
+     * 1-D pooling with stride 1 and same-size output, of {@code x[0..len)}. Each output adds (or takes the max of) its
      * in-range neighbours from left to right; the interior runs one neighbour offset at a time
      * across all outputs (the same sums, in a loop the compiler vectorises). Plain loops, not the
      * Vector API: they run fast before the JIT's last tier too (the first selection of a run).
      */
-    static float[] pool(float[] x, int kernel, boolean max) {
+    static float[] pool(float[] x, int len, int kernel, boolean max) {
         if (kernel <= 1) {
-            return x.clone();
+            return java.util.Arrays.copyOf(x, len);
         }
-        int half = kernel / 2, len = x.length;
+        int half = kernel / 2;
         float[] out = new float[len];
         int lo = Math.min(half, len), hi = Math.max(lo, len - half); // interior [lo, hi): every neighbour in range
         if (max) {
@@ -128,18 +142,18 @@ public class SnapKvPolicy extends ScoredPolicy {
             }
         }
         for (int i = 0; i < lo; i++) {
-            out[i] = edge(x, i, half, kernel, max);
+            out[i] = edge(x, len, i, half, kernel, max);
         }
         for (int i = hi; i < len; i++) {
-            out[i] = edge(x, i, half, kernel, max);
+            out[i] = edge(x, len, i, half, kernel, max);
         }
         return out;
     }
 
-    /** One output of {@link #pool} near an end, over its in-range neighbours. */
-    private static float edge(float[] x, int i, int half, int kernel, boolean max) {
+    /** One output of {@link #pool} near an end, over its in-range neighbours in {@code x[0..len)}. */
+    private static float edge(float[] x, int len, int i, int half, int kernel, boolean max) {
         float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-        for (int j = Math.max(0, i - half); j <= Math.min(x.length - 1, i + half); j++) {
+        for (int j = Math.max(0, i - half); j <= Math.min(len - 1, i + half); j++) {
             acc = max ? Math.max(acc, x[j]) : acc + x[j];
         }
         return max ? acc : acc / kernel;

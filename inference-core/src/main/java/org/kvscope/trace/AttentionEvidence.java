@@ -7,14 +7,15 @@ package org.kvscope.trace;
  * <p>For every layer and query head it holds the exact attention rows of the last
  * {@link #window()} queries (row r is the query at position {@code keyCount − window + r}, with
  * weights over key positions {@code 0..query}) and the attention each key position received,
- * summed over all queries of the prefill. Memory: {@code layers × heads × (window + 1) × keyCount}
- * floats.
+ * summed over all queries of the prefill, and the window rows' sum per key (added as each row
+ * arrives, in query order). Memory: {@code layers × heads × (window + 2) × keyCount} floats.
  */
 public final class AttentionEvidence {
     private final int layers, heads, kvHeads, keyCount, window;
     private final boolean accumulate;
     private final float[][][] rows;        // [layer*heads+head][r][key]
     private final float[][] accumulated;   // [layer*heads+head][key]
+    private final float[][] windowSums;    // [layer*heads+head][key]
     private volatile float[][] keys;       // [layer*kvHeads+kvHead][key*headDim], optional
     private volatile int headDim;
     private volatile float[][] reconstruction; // [layer*kvHeads+kvHead][key], optional (KVzip)
@@ -43,6 +44,7 @@ public final class AttentionEvidence {
         this.accumulate = accumulate;
         rows = new float[layers * heads][this.window][keyCount];
         accumulated = accumulate ? new float[layers * heads][keyCount] : null;
+        windowSums = new float[layers * heads][keyCount];
     }
 
     public int layers() { return layers; }
@@ -65,6 +67,15 @@ public final class AttentionEvidence {
     /** Row of the query at {@code firstWindowQuery() + r} (weights beyond the query are 0). Live array. */
     public float[] row(int layer, int head, int r) {
         return rows[layer * heads + head][r];
+    }
+
+    /**
+     * The window's rows of one layer and query head summed per key, each row added in query order
+     * to a sum that starts at 0: the same floats as adding {@link #row} 0 … {@code window() − 1}
+     * in turn, computed as the rows arrive during the prefill. Live array.
+     */
+    public float[] windowSum(int layer, int head) {
+        return windowSums[layer * heads + head];
     }
 
     /** True when {@link #accumulated} is available. */
@@ -194,10 +205,15 @@ public final class AttentionEvidence {
             }
             if (row != null) {
                 System.arraycopy(weights, wo, row, 0, count);
+                float[] sum = windowSums[idx];
+                for (int k = 0; k < count; k++) {
+                    sum[k] += weights[wo + k];
+                }
             }
             return;
         }
         float[] acc = accumulate ? accumulated[idx] : null;
+        float[] sum = row != null ? windowSums[idx] : null;
         for (int s = 0; s < count; s++) {
             int p = keyPositions[s];
             if (p < keyCount) {
@@ -206,6 +222,7 @@ public final class AttentionEvidence {
                 }
                 if (row != null) {
                     row[p] = weights[wo + s];
+                    sum[p] += weights[wo + s];
                 }
             }
         }

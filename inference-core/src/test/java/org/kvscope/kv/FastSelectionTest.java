@@ -87,14 +87,20 @@ class FastSelectionTest {
     /** The previous SnapKV scores of one kv-head (row sums, pooling, aggregation). */
     static float[] previousSnapKv(AttentionEvidence ev, int layer, int kvHead, int kernel, boolean maxPool,
                                   boolean maxAggregation) {
-        int upto = N - WINDOW, group = H / KV;
+        return previousSnapKv(ev, layer, kvHead, kernel, maxPool, maxAggregation, WINDOW);
+    }
+
+    /** {@link #previousSnapKv} from the evidence's last {@code alpha} rows. */
+    static float[] previousSnapKv(AttentionEvidence ev, int layer, int kvHead, int kernel, boolean maxPool,
+                                  boolean maxAggregation, int alpha) {
+        int upto = N - alpha, group = H / KV;
         float[] out = new float[N];
         if (maxAggregation) {
             Arrays.fill(out, 0, upto, Float.NEGATIVE_INFINITY);
         }
         for (int g = 0; g < group; g++) {
             float[] raw = new float[upto];
-            for (int r = 0; r < WINDOW; r++) {
+            for (int r = ev.window() - alpha; r < ev.window(); r++) {
                 float[] row = ev.row(layer, kvHead * group + g, r);
                 for (int k = 0; k < upto; k++) {
                     raw[k] += row[k];
@@ -137,6 +143,22 @@ class FastSelectionTest {
                             assertArrayEquals(want[h], kept.of(l, h), name + " " + p + " layer " + l + " head " + h);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /** A capture's evidence is wider than the policy's window: the policy sums its own last rows, as before. */
+    @Test
+    void snapKvOnEvidenceWiderThanItsWindowScoresItsOwnLastRows() {
+        AttentionEvidence ev = windowEvidence(4);
+        var ctx = ctx(ev, null);
+        for (int alpha : new int[] {1, 5}) {
+            ScoredPolicy policy = (ScoredPolicy) PolicyRegistry.create("snapkv", Map.of("budget", 64, "window", alpha));
+            for (int l = 0; l < L; l++) {
+                for (int h = 0; h < KV; h++) {
+                    assertArrayEquals(previousSnapKv(ev, l, h, 7, false, false, alpha), policy.positionScores(ctx, l, h),
+                            "window " + alpha + " layer " + l + " head " + h);
                 }
             }
         }
@@ -452,5 +474,33 @@ class FastSelectionTest {
         assertArrayEquals(last, accumulating.row(0, 1, 2));
         assertEquals(100f + 200 + 300 + 400 + 500 + 600 + 700 + 800 + 900 + 1000, accumulating.accumulated(0, 1)[0]);
         assertEquals(1009f, accumulating.accumulated(0, 1)[9]);
+        float[] sum = new float[10];
+        for (int r = 0; r < 3; r++) {
+            for (int k = 0; k < 10; k++) {
+                sum[k] += windowOnly.row(0, 1, r)[k];
+            }
+        }
+        assertArrayEquals(sum, windowOnly.windowSum(0, 1));
+        assertArrayEquals(sum, accumulating.windowSum(0, 1));
+        assertArrayEquals(new float[10], windowOnly.windowSum(0, 0), "no rows, no sum");
+    }
+
+    /** Rows of a compressed cache (slots hold scattered positions) add to the window sum at their positions. */
+    @Test
+    void theWindowSumOfScatteredSlotsAddsEachWeightAtItsPosition() {
+        AttentionEvidence ev = new AttentionEvidence(1, 1, 1, 12, 2, false);
+        EvidenceCollector c = new EvidenceCollector(ev);
+        c.onAttention(0, 0, 10, new int[] {0, 3, 7, 10}, new float[] {0.1f, 0.2f, 0.3f, 0.4f}, 4);
+        c.onAttention(0, 0, 11, new int[] {0, 7, 10, 11}, new float[] {0.25f, 0.25f, 0.25f, 0.25f}, 4);
+        float[] want = new float[12];
+        want[0] = 0.1f + 0.25f;
+        want[3] = 0.2f;
+        want[7] = 0.3f + 0.25f;
+        want[10] = 0.4f + 0.25f;
+        want[11] = 0.25f;
+        assertArrayEquals(want, ev.windowSum(0, 0));
+        for (int k = 0; k < 12; k++) {
+            assertEquals(ev.row(0, 0, 0)[k] + ev.row(0, 0, 1)[k], ev.windowSum(0, 0)[k], "key " + k);
+        }
     }
 }
