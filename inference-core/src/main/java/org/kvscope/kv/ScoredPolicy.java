@@ -89,19 +89,39 @@ public abstract class ScoredPolicy extends CompressionPolicy implements Position
         int[] budgets = layerBudgets(ctx, n);
         int recent = Math.min(recentKept(n), n);
         int sinks = Math.min(sinkKept(), n - recent);
-        int[][][] out = new int[ctx.layers()][][];
+        Layers layers = new Layers(ctx, sinks, recent, budgets);
         if (scoresLayersConcurrently()) {
-            Parallel.forRange(ctx.layers(), 1, (from, to) -> {
-                for (int l = from; l < to; l++) {
-                    out[l] = selectLayer(ctx, l, sinks, recent, budgets[l]);
-                }
-            });
+            Parallel.forRange(ctx.layers(), 1, layers);
         } else {
-            for (int l = 0; l < ctx.layers(); l++) {
+            layers.run(0, ctx.layers());
+        }
+        return new KeptPositions(layers.out);
+    }
+
+    /**
+     * The layers' selections, for {@link Parallel#forRange}: a named class rather than a lambda,
+     * whose first call spins up a class at run time (milliseconds at the first selection of a run).
+     */
+    private final class Layers implements Parallel.IntRangeBody {
+        private final PrefillContext ctx;
+        private final int sinks, recent;
+        private final int[] budgets;
+        final int[][][] out;
+
+        Layers(PrefillContext ctx, int sinks, int recent, int[] budgets) {
+            this.ctx = ctx;
+            this.sinks = sinks;
+            this.recent = recent;
+            this.budgets = budgets;
+            out = new int[ctx.layers()][][];
+        }
+
+        @Override
+        public void run(int from, int to) {
+            for (int l = from; l < to; l++) {
                 out[l] = selectLayer(ctx, l, sinks, recent, budgets[l]);
             }
         }
-        return new KeptPositions(out);
     }
 
     /**
