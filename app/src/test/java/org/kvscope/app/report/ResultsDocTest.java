@@ -19,8 +19,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.kvscope.app.cli.Cli;
 import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.prompts.SampleTexts;
 
 /**
  * docs/RESULTS.md says only what its data says: every table cell equals the CSV or JSON it comes
@@ -208,7 +210,10 @@ class ResultsDocTest {
      * (every policy, or K's, and budget in both files).
      * JSON series are pointers with one {@code *} over an array, optionally summing a slice
      * ({@code /a/*\/b[1:3]}): {@code argmax = I}, {@code argmin = I}, {@code at I = V}, {@code within [A, B]},
-     * {@code all = V}; a pointer without {@code *} is a scalar: {@code = V}.
+     * {@code all = V}, {@code sum = V}; a pointer without {@code *} is a scalar ({@link #checkScalar}).
+     * Files may also be sample-prompts resources ({@link #json}); {@code policy:NAME PARAMETER: = V} is a
+     * built-in policy's default, {@code help:COMMAND OPTION: = V} the default a command's help states, and
+     * {@code constant:CLASS FIELD: = V} a public numeric constant.
      */
     static String check(String claim) throws IOException {
         int colon = claim.indexOf(": ");
@@ -219,8 +224,59 @@ class ResultsDocTest {
             return sameColumn(csv(head[0]), csv(same.group(2)), head[1],
                     same.group(1) == null ? null : List.of(same.group(1).split(",")));
         }
+        if (head[0].startsWith("policy:")) {
+            return checkPolicyDefault(head[0].substring("policy:".length()), head[1], assertion);
+        }
+        if (head[0].startsWith("help:")) {
+            String usage = Cli.standard().commands().stream().filter(c -> c.name().equals(head[0].substring(5)))
+                    .findFirst().orElseThrow(() -> new AssertionError("no command " + head[0])).usage();
+            return assertion.equals("= " + defaultOf(usage, head[1])) ? null : "the help says " + defaultOf(usage, head[1]);
+        }
+        if (head[0].startsWith("constant:")) {
+            try {
+                double v = ((Number) Class.forName(head[0].substring(9)).getField(head[1]).get(null)).doubleValue();
+                return rounded(v, assertion.substring(2));
+            } catch (ReflectiveOperationException e) {
+                throw new AssertionError("no constant " + head[0] + "." + head[1], e);
+            }
+        }
         return head[0].endsWith(".csv") ? checkCsv(csv(head[0]), head[1], assertion)
-                : checkJson(new ObjectMapper().readTree(results.resolve(head[0]).toFile()), head[1], assertion);
+                : checkJson(json(head[0]), head[1], assertion);
+    }
+
+    /** The default a command's help states for an option: the text after "default" in its entry. */
+    static String defaultOf(String usage, String option) {
+        Matcher m = Pattern.compile("(?m)^\\s+--" + Pattern.quote(option) + " .*?default (?:: )?([^);\\s]+)",
+                Pattern.DOTALL).matcher(usage);
+        assertTrue(m.find(), "the help states no default for --" + option);
+        return m.group(1);
+    }
+
+    /**
+     * A data file of docs/results, or a bundled sample-prompts resource: {@code suite:ID} is
+     * {@code suites/ID.json}, {@code prompts:PATH} any other resource (e.g. {@code prompts:needles/templates.json}).
+     */
+    static JsonNode json(String file) throws IOException {
+        ObjectMapper mapper = new ObjectMapper();
+        if (file.startsWith("suite:")) {
+            return mapper.readTree(SampleTexts.read("suites/" + file.substring("suite:".length()) + ".json"));
+        }
+        if (file.startsWith("prompts:")) {
+            return mapper.readTree(SampleTexts.read(file.substring("prompts:".length())));
+        }
+        return mapper.readTree(results.resolve(file).toFile());
+    }
+
+    /** {@code policy:NAME PARAMETER: = V}: the built-in policy's default value of that parameter. */
+    private static String checkPolicyDefault(String policy, String parameter, String assertion) {
+        Matcher m = Pattern.compile("= (.+)").matcher(assertion);
+        if (!m.matches()) {
+            return "not a default claim";
+        }
+        Object def = PolicyRegistry.entry(policy).parameters().stream().filter(s -> s.name().equals(parameter))
+                .findFirst().orElseThrow(() -> new AssertionError(policy + " has no parameter " + parameter)).defaultValue();
+        return def instanceof Number n ? rounded(n.doubleValue(), m.group(1))
+                : def.toString().equals(m.group(1)) ? null : "the default is " + def;
     }
 
     private static String checkCsv(List<Map<String, String>> rows, String column, String assertion) {
@@ -359,10 +415,12 @@ class ResultsDocTest {
     private static String checkJson(JsonNode json, String pointer, String assertion) {
         Matcher m;
         if (!pointer.contains("*")) {
-            m = Pattern.compile("= (\\S+)").matcher(assertion);
-            return m.matches() ? rounded(json.at(pointer).asDouble(), m.group(1)) : "not a scalar claim";
+            return checkScalar(json, pointer, assertion);
         }
         double[] v = series(json, pointer);
+        if ((m = Pattern.compile("sum = (\\S+)").matcher(assertion)).matches()) {
+            return rounded(Arrays.stream(v).sum(), m.group(1));
+        }
         if ((m = Pattern.compile("(argmax|argmin) = (\\d+)").matcher(assertion)).matches()) {
             int best = 0;
             for (int i = 1; i < v.length; i++) {
@@ -389,6 +447,53 @@ class ResultsDocTest {
             return null;
         }
         return "not a claim this test understands";
+    }
+
+    /**
+     * A pointer without {@code *}: {@code = V} (a number as rounded in the text, a string as written, an
+     * array as its comma-separated elements), {@code size = N} (an array's length); pointers joined by
+     * {@code +} are summed.
+     */
+    private static String checkScalar(JsonNode json, String pointer, String assertion) {
+        Matcher m;
+        if ((m = Pattern.compile("size = (\\d+)").matcher(assertion)).matches()) {
+            int size = json.at(pointer).size();
+            return size == Integer.parseInt(m.group(1)) ? null : "the data has " + size;
+        }
+        if (!(m = Pattern.compile("= (.+)").matcher(assertion)).matches()) {
+            return "not a scalar claim";
+        }
+        String expected = m.group(1);
+        if (pointer.contains("+")) {
+            return rounded(Arrays.stream(pointer.split("\\+")).mapToDouble(p -> node(json, p).asDouble()).sum(), expected);
+        }
+        JsonNode n = node(json, pointer);
+        if (n.isNumber()) {
+            return rounded(n.asDouble(), expected);
+        }
+        if (n.isArray()) {
+            String[] items = expected.split(",");
+            if (items.length != n.size()) {
+                return "the data has " + n;
+            }
+            for (int i = 0; i < items.length; i++) {
+                String item = items[i].strip();
+                boolean same = n.get(i).isNumber() ? rounded(n.get(i).asDouble(), item) == null : n.get(i).asText().equals(item);
+                if (!same) {
+                    return "the data has " + n;
+                }
+            }
+            return null;
+        }
+        return n.asText().equals(expected) ? null : "the data says '" + n.asText() + "'";
+    }
+
+    private static JsonNode node(JsonNode json, String pointer) {
+        JsonNode n = json.at(pointer);
+        if (n.isMissingNode()) {
+            throw new AssertionError("no " + pointer + " in the data");
+        }
+        return n;
     }
 
     /** Values of a pointer with one '*' (over an array), each a number or the sum of an array slice [a:b]. */
