@@ -36,21 +36,27 @@ public final class Args {
                 name = name.substring(0, eq);
             }
             if (!allowed.contains(name) && !flags.contains(name)) {
-                throw new UsageException(command + ": unknown option --" + name + "; valid: "
-                        + String.join(", ", allowed.stream().sorted().map(s -> "--" + s).toList())
-                        + (flags.isEmpty() ? "" : ", " + String.join(", ", flags.stream().sorted().map(s -> "--" + s).toList())));
+                if (allowed.isEmpty() && flags.isEmpty()) {
+                    throw new UsageException(command + ": takes no options, got " + arg);
+                }
+                throw new UsageException(command + ": unknown option " + arg.replaceFirst("=.*", "") + "; valid: "
+                        + String.join(", ", java.util.stream.Stream.concat(allowed.stream().sorted(), flags.stream().sorted())
+                                .map(Args::display).toList()));
+            }
+            if (a.values.containsKey(name)) {
+                throw new UsageException(command + ": option " + display(name) + " is given twice; give it once");
             }
             if (flags.contains(name)) {
                 if (inline != null && !inline.equals("true") && !inline.equals("false")) {
-                    throw new UsageException(command + ": --" + name + " is a switch: give it alone, or as --" + name
-                            + "=true / --" + name + "=false (got '" + inline + "')");
+                    throw new UsageException(command + ": " + display(name) + " is a switch: give it alone, or as "
+                        + display(name) + "=true / " + display(name) + "=false (got '" + inline + "')");
                 }
                 a.values.put(name, inline == null ? "true" : inline);
                 continue;
             }
             if (inline == null) {
                 if (i + 1 >= argv.length) {
-                    throw new UsageException(command + ": option --" + name + " needs a value");
+                    throw new UsageException(command + ": option " + display(name) + " needs a value");
                 }
                 inline = argv[++i];
             }
@@ -66,7 +72,7 @@ public final class Args {
     public String string(String name) {
         String v = values.get(name);
         if (v == null) {
-            throw new UsageException(command + ": missing required option --" + name);
+            throw new UsageException(command + ": missing required option " + display(name));
         }
         return v;
     }
@@ -90,12 +96,12 @@ public final class Args {
         try {
             int i = Integer.parseInt(v.trim());
             if (i < min || i > max) {
-                throw new UsageException(command + ": --" + name + " must be in " + min + ".." + max + because
+                throw new UsageException(command + ": " + display(name) + " must be in " + min + ".." + max + because
                         + ", was " + i);
             }
             return i;
         } catch (NumberFormatException e) {
-            throw new UsageException(command + ": --" + name + " must be an integer in " + min + ".." + max + because
+            throw new UsageException(command + ": " + display(name) + " must be an integer in " + min + ".." + max + because
                     + ", was '" + v + "'");
         }
     }
@@ -107,7 +113,7 @@ public final class Args {
         try {
             return Long.parseLong(values.get(name).trim());
         } catch (NumberFormatException e) {
-            throw new UsageException(command + ": --" + name + " must be an integer, was '" + values.get(name) + "'");
+            throw new UsageException(command + ": " + display(name) + " must be an integer, was '" + values.get(name) + "'");
         }
     }
 
@@ -129,12 +135,17 @@ public final class Args {
         try {
             double d = Double.parseDouble(v.trim());
             if (!((minValid ? d >= min : d > min) && d <= max)) {
-                throw new UsageException(command + ": --" + name + " must be in " + range + ", was " + v);
+                throw new UsageException(command + ": " + display(name) + " must be in " + range + ", was " + v);
             }
             return d;
         } catch (NumberFormatException e) {
-            throw new UsageException(command + ": --" + name + " must be a number in " + range + ", was '" + v + "'");
+            throw new UsageException(command + ": " + display(name) + " must be a number in " + range + ", was '" + v + "'");
         }
+    }
+
+    /** How the user writes an option: {@code -n} for a one-letter name, else {@code --name}. */
+    static String display(String name) {
+        return (name.length() == 1 ? "-" : "--") + name;
     }
 
     private static String format(double d) {
@@ -145,10 +156,10 @@ public final class Args {
     public Path existingFile(String name) {
         Path p = Path.of(string(name));
         if (!Files.exists(p)) {
-            throw new UsageException(command + ": --" + name + " file not found: " + p);
+            throw new UsageException(command + ": " + display(name) + " file not found: " + p);
         }
         if (!Files.isRegularFile(p)) {
-            throw new UsageException(command + ": --" + name + " is not a regular file: " + p);
+            throw new UsageException(command + ": " + display(name) + " is not a regular file: " + p);
         }
         return p;
     }

@@ -56,8 +56,24 @@ final class PolicyOptions {
         try {
             return PolicyRegistry.create(policy, values);
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException(withHelpRange(policy, String.valueOf(e.getMessage())));
         }
+    }
+
+    /**
+     * A parameter's out-of-range message with the range help prints for it (snapkv's budget 0 was
+     * refused as outside "1..1048576", its declaration, while help says 2..1048576, more than --window).
+     */
+    private static String withHelpRange(String policy, String message) {
+        List<ParameterSpec> specs = PolicyRegistry.entry(policy).parameters();
+        for (ParameterSpec s : specs) {
+            String declared = "parameter '" + s.name() + "' must be " + s.validRange() + ", was ";
+            if (message.startsWith(declared)) {
+                return "parameter '" + s.name() + "' must be " + range(s, belowBudget(policy, specs)) + ", was "
+                        + message.substring(declared.length());
+            }
+        }
+        return message;
     }
 
     /** The help entries of --policy and, with {@code budget}, of the --budget most policies share. */

@@ -16,6 +16,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -28,6 +30,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * refused (see {@link OutputTarget}).
  */
 public final class AtomicFiles {
+    /** Temporary files being written; when the JVM shuts down (Ctrl-C, SIGTERM) they are deleted, so none is left. */
+    private static final Set<Path> PENDING = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> PENDING.forEach(AtomicFiles::deleteQuietly),
+                "kvscope-temporary-files"));
+    }
+
     private AtomicFiles() {}
 
     /** Produces a file's content at the path it is given. */
@@ -68,7 +78,7 @@ public final class AtomicFiles {
 
     private static void replace(Path real, Producer producer) throws IOException {
         Files.createDirectories(real.getParent());
-        Path tmp = createSibling(real);
+        Path tmp = pending(createSibling(real));
         try {
             // the old file's owner and mode, or a new file's defaults (a producer may replace tmp)
             PosixFileAttributes keep = posixAttributes(Files.exists(real) ? real : tmp);
@@ -80,7 +90,7 @@ public final class AtomicFiles {
                 Files.move(tmp, real, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
-            Files.deleteIfExists(tmp);
+            done(tmp);
         }
     }
 
@@ -125,7 +135,7 @@ public final class AtomicFiles {
     }
 
     private static void writeInPlace(Path real, Producer producer) throws IOException {
-        Path tmp = Files.createTempFile("kvscope-out", ".tmp");
+        Path tmp = pending(Files.createTempFile("kvscope-out", ".tmp"));
         try {
             producer.writeTo(tmp);
             try (OutputStream os = Files.newOutputStream(real, StandardOpenOption.WRITE,
@@ -133,7 +143,28 @@ public final class AtomicFiles {
                 Files.copy(tmp, os);
             }
         } finally {
+            done(tmp);
+        }
+    }
+
+    private static Path pending(Path tmp) {
+        PENDING.add(tmp);
+        return tmp;
+    }
+
+    private static void done(Path tmp) throws IOException {
+        try {
             Files.deleteIfExists(tmp);
+        } finally {
+            PENDING.remove(tmp);
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            // shutting down: nothing left to tell
         }
     }
 

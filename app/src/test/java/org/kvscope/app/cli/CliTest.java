@@ -209,7 +209,7 @@ class CliTest {
     void badPolicyParametersNameTheParameterAndRange() {
         String p = "the dog saw the cat";
         assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "snapkv", "--budget", "-3"), 2,
-                "budget", "1..");
+                "budget", "2..1048576; more than --window");
         assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "snapkv", "--budget", "8",
                 "--window", "16"), 2, "window", "smaller than 'budget'");
         assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", p, "--policy", "magic"), 2,

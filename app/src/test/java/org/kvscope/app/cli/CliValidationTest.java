@@ -117,6 +117,53 @@ class CliValidationTest {
         }
     }
 
+    /** A repeated option once silently kept the last value ({@code --prompt a --prompt b} generated from b). */
+    @Test
+    void anOptionGivenTwiceIsAUsageError() {
+        assertCleanError(run("generate", "--model", notAModel.toString(), "--prompt", "a", "--prompt", "b"), 2,
+                "option --prompt is given twice");
+        assertCleanError(run("sweep", "--model", notAModel.toString(), "--quiet", "--quiet"), 2, "--quiet is given twice");
+        assertCleanError(run("generate", "--model", notAModel.toString(), "--prompt", "a", "-n", "1", "--n=2"), 2,
+                "option -n is given twice");
+    }
+
+    /** Messages spell an option as the user types it: generate's {@code -n}, not {@code --n}. */
+    @Test
+    void aOneLetterOptionIsNamedWithOneDash() {
+        CliTest.Run r = run("generate", "--model", notAModel.toString(), "--prompt", "a", "-n", "-1");
+        assertCleanError(r, 2, "-n must be in 0..1000000, was -1");
+        assertTrue(!r.err().contains("--n"), r.err());
+        assertCleanError(run("generate", "--model", notAModel.toString(), "--prompt", "a", "--frob"), 2,
+                "unknown option --frob; valid: ", " -n,");
+    }
+
+    /** A parameter out of range is refused with the range help prints for it, e.g. snapkv's budget 2..1048576 (not 1..). */
+    @Test
+    void aParameterOutOfRangeNamesTheRangeHelpPrints() {
+        String help = run("help", "analyze").out();
+        int checked = 0;
+        for (var e : org.kvscope.kv.PolicyRegistry.entries()) {
+            if (e.parameters().stream().noneMatch(s -> s.name().equals("budget"))) {
+                continue;
+            }
+            CliTest.Run r = run("analyze", "--model", notAModel.toString(), "--prompt", "x", "--policy", e.name(),
+                    "--budget", "0");
+            assertCleanError(r, 2, "parameter 'budget' must be ");
+            String range = r.err().split("must be ", 2)[1].split(", was 0")[0];
+            String section = help.substring(help.indexOf("  " + e.name() + " — "));
+            String entry = section.lines().filter(l -> l.strip().startsWith("--budget ")).findFirst().orElseThrow();
+            assertTrue(entry.contains("(" + range + ", default"), e.name() + ": the message says " + range + ", help: " + entry);
+            checked++;
+        }
+        assertTrue(checked >= 10, "policies with a budget: " + checked);
+    }
+
+    /** {@code suites --foo} said "unknown option --foo; valid: " with nothing after it. */
+    @Test
+    void aCommandWithoutOptionsSaysSo() {
+        assertCleanError(run("suites", "--foo"), 2, "suites: takes no options, got --foo");
+    }
+
     @Test
     void outOfRangeValuesAreUsageErrorsWhicheverSideTheyFallOn() {
         for (String topP : new String[] {"0", "2", "-1"}) {

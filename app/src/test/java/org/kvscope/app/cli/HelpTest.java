@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -97,6 +98,87 @@ class HelpTest {
             }
         }
         assertEquals(List.of(), missing, "options in a usage line without an entry of their own");
+    }
+
+    /** Options (and {@code -n}) named in a usage line or a docs/CLI.md table cell. */
+    private static java.util.Set<String> optionsIn(String text) {
+        Matcher m = Pattern.compile("(?<![\\w-])(--[a-z][a-z-]*|-n)(?![a-z-])").matcher(text);
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    /**
+     * docs/CLI.md's command table and its paragraphs on --device, --cache-type and progress agree with
+     * every command's help: each command has a row (the benchmarks share one), a row names exactly the
+     * options of the command's usage line except those three, which the paragraphs list per command.
+     */
+    @Test
+    void theCliDocAgreesWithEveryCommandsHelp() throws Exception {
+        String doc = Files.readString(root().resolve("docs/CLI.md"));
+        Map<String, String> rows = new java.util.LinkedHashMap<>();
+        Matcher row = Pattern.compile("(?m)^\\| `([a-z-]+)([^|]*(?:\\\\\\|[^|]*)*)` \\|").matcher(doc);
+        while (row.find()) {
+            rows.putIfAbsent(row.group(1), row.group(2)); // the command table comes first; later tables list JSON fields
+        }
+        List<String> device = listAfter(doc, "works on every command that runs a model (");
+        List<String> progress = listAfter(doc, "**Progress.** ");
+        List<String> problems = new ArrayList<>();
+        java.util.Set<String> general = java.util.Set.of("--device", "--cache-type", "--quiet");
+        for (CommandHelp h : commandHelps()) {
+            if (h.name().startsWith("bench")) {
+                if (!rows.containsKey("bench")) {
+                    problems.add("no row for the benchmarks");
+                }
+                continue;
+            }
+            java.util.Set<String> help = optionsIn(h.synopsis());
+            if (!rows.containsKey(h.name())) {
+                problems.add(h.name() + ": no row in the command table");
+                continue;
+            }
+            java.util.Set<String> documented = optionsIn(rows.get(h.name()));
+            for (String o : help) {
+                if (!general.contains(o) && !documented.contains(o)) {
+                    problems.add(h.name() + ": the table's row omits " + o);
+                }
+            }
+            for (String o : documented) {
+                if (!help.contains(o)) {
+                    problems.add(h.name() + ": the table's row names " + o + ", which the command does not take");
+                }
+            }
+            if (help.contains("--device") != device.contains(h.name())) {
+                problems.add(h.name() + ": the --device paragraph's list " + device + " disagrees with its help");
+            }
+            if (help.contains("--quiet") != progress.contains(h.name())) {
+                problems.add(h.name() + ": the progress paragraph's list " + progress + " disagrees with its help");
+            }
+        }
+        assertEquals(List.of(), problems, "docs/CLI.md against the commands' help");
+    }
+
+    /** The command names (plain or in backticks) of the comma-separated list that follows {@code lead} in {@code doc}. */
+    private static List<String> listAfter(String doc, String lead) {
+        int at = doc.indexOf(lead);
+        assertTrue(at >= 0, "docs/CLI.md no longer says '" + lead + "'");
+        String rest = doc.substring(at + lead.length()).split("[):]", 2)[0];
+        Matcher m = Pattern.compile("`?([a-z][a-z-]+)`?").matcher(rest);
+        List<String> out = new ArrayList<>();
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    private static Path root() {
+        Path root = Path.of("").toAbsolutePath();
+        while (!Files.exists(root.resolve("README.md")) || !Files.exists(root.resolve("app"))) {
+            root = root.getParent();
+        }
+        return root;
     }
 
     @Test

@@ -153,6 +153,38 @@ class AtomicFilesTest {
         });
     }
 
+    /**
+     * Ctrl-C while {@code synth} streamed its model left {@code .big.gguf.<random>.tmp} behind: the JVM
+     * shutting down (SIGINT or SIGTERM) now deletes every temporary file still being written.
+     */
+    @Test
+    void aCommandStoppedWhileWritingLeavesNoTemporaryFile() throws Exception {
+        Path out = dir.resolve("big.gguf");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "org.kvscope.app.Main", "synth", "--shape", "smollm2-135m", "--type", "q8_0", "--out", out.toString(),
+                "--quiet").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (listing().isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Assumptions.assumeTrue(p.isAlive() && listing().stream().anyMatch(f -> f.endsWith(".tmp")),
+                    "synth finished before it could be stopped: " + listing());
+            p.destroy(); // SIGTERM: the same shutdown as Ctrl-C
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "synth did not stop");
+            assertEquals(java.util.List.of(), listing(), "left behind by the stopped synth");
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private java.util.List<String> listing() throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(f -> f.getFileName().toString()).toList();
+        }
+    }
+
     static Path mkfifo(Path p) throws Exception {
         Process mk = new ProcessBuilder("mkfifo", p.toString()).inheritIO().start();
         Assumptions.assumeTrue(mk.waitFor() == 0, "mkfifo is not available");
