@@ -6,9 +6,9 @@ import java.util.List;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.ReadOnlyStringProperty;
+import javafx.beans.property.ReadOnlyStringWrapper;
 import javafx.collections.FXCollections;
-import javafx.scene.chart.BarChart;
-import javafx.scene.chart.CategoryAxis;
 import javafx.scene.chart.NumberAxis;
 import javafx.scene.chart.XYChart;
 import javafx.scene.control.ComboBox;
@@ -47,36 +47,30 @@ public class HeadValuesChart extends BorderPane {
     /** Layer choice meaning every layer. */
     public static final int ALL_LAYERS = -1;
 
-    private final CategoryAxis xAxis = new CategoryAxis();
+    private final SpacedCategoryAxis xAxis = new SpacedCategoryAxis();
     private final NumberAxis yAxis = new NumberAxis();
-    private final ReferenceBarChart chart = new ReferenceBarChart(xAxis, yAxis);
+    private final HeadBarsPlot chart = new HeadBarsPlot(xAxis, yAxis);
     private final ComboBox<Order> order = new ComboBox<>();
     private final ComboBox<Integer> layer = new ComboBox<>();
     private final ReadOnlyObjectWrapper<HeadValues> data = new ReadOnlyObjectWrapper<>(this, "data");
     private List<String> shown = List.of();
-    /**
-     * The one tooltip of every bar, its text set as the pointer enters a bar: making a tooltip per bar for the 270
-     * heads of a SmolLM2-sized model cost 28–65 ms of FX-thread CPU on the loaded 2-core machine; {@link #setData}
-     * of those heads now costs 75 ms warm (280 ms on its first use in a JVM: class loading and JIT).
-     */
+    /** The bars' one tooltip, its text that of the bar under the pointer (the bars are drawn, not nodes). */
     private final javafx.scene.control.Tooltip barTip = new javafx.scene.control.Tooltip();
+    private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
+    private List<Bar> bars = List.of();
 
     /** Empty chart in head order over all layers. */
     public HeadValuesChart() {
         VizStyle.apply(this, "viz-view", "head-values-chart");
         Charts.styleChart(chart);
         chart.setLegendVisible(false);
-        chart.setCategoryGap(2);
-        chart.setStyle("CHART_COLOR_1: #009e73;");
+        javafx.scene.canvas.Canvas plot = chart.canvas();
+        plot.setAccessibleRole(javafx.scene.AccessibleRole.IMAGE_VIEW);
+        plot.setOnMouseMoved(e -> hover(chart.barAt(e.getX())));
+        plot.setOnMouseExited(e -> hover(-1));
+        javafx.scene.control.Tooltip.install(plot, barTip);
         xAxis.setLabel("head");
         xAxis.setAnimated(false);
-        xAxis.setAutoRanging(false); // the categories are set in bar order (see refresh)
-        // after each of the axis's layouts (its font, size or categories changed), decide which labels are drawn
-        xAxis.needsLayoutProperty().addListener((o, was, needs) -> {
-            if (!needs) {
-                spaceLabels(xAxis);
-            }
-        });
         order.getItems().setAll(Order.values());
         order.setValue(Order.BY_HEAD);
         layer.setConverter(new javafx.util.StringConverter<>() {
@@ -134,7 +128,7 @@ public class HeadValuesChart extends BorderPane {
     }
 
     /** The head axis (its tick labels are the bars' labels that fit without overlapping). */
-    public CategoryAxis headAxis() {
+    public javafx.scene.chart.Axis<String> headAxis() {
         return xAxis;
     }
 
@@ -153,55 +147,17 @@ public class HeadValuesChart extends BorderPane {
         return chart.references.isEmpty() ? Double.NaN : chart.references.references().getFirst().value();
     }
 
-    /** The underlying chart. */
-    public BarChart<String, Number> chart() {
-        return chart;
-    }
-
-    /** Least space between two drawn head labels, in pixels. */
-    static final double LABEL_GAP = 3;
-
     /**
-     * Draws every n-th tick label of {@code axis} lying on the axis at the smallest stride whose labels do not
-     * overlap, the first one included; labels off the axis are hidden. Runs after each layout of the axis: JavaFX's
-     * own skipping keeps the labels it hid and hides more on each new layout (after a few resizes 3 of 8 heads were
-     * labelled).
+     * The bar under the pointer, e.g. {@code L2 H5: 0.731} (also the bars' tooltip and the plot's accessible help);
+     * empty when the pointer is not over the plot.
      */
-    static void spaceLabels(javafx.scene.chart.Axis<?> axis) {
-        if (!axis.isTickLabelsVisible()) {
-            return;
-        }
-        List<javafx.scene.text.Text> all = axis.getChildrenUnmodifiable().stream()
-                .filter(javafx.scene.text.Text.class::isInstance).map(javafx.scene.text.Text.class::cast).toList();
-        List<javafx.scene.text.Text> labels = all.stream().filter(t -> onAxis(t, axis.getWidth()))
-                .sorted(Comparator.comparingDouble(t -> t.getBoundsInParent().getMinX())).toList();
-        int stride = 1;
-        while (stride < labels.size() && overlaps(labels, stride)) {
-            stride++;
-        }
-        java.util.Set<javafx.scene.text.Text> drawn = new java.util.HashSet<>();
-        for (int i = 0; i < labels.size(); i += stride) {
-            drawn.add(labels.get(i));
-        }
-        all.forEach(t -> t.setVisible(drawn.contains(t))); // each set once: no change, no new layout
+    public ReadOnlyStringProperty hoverTextProperty() {
+        return hoverText.getReadOnlyProperty();
     }
 
-    /** Whether a label's centre lies on an axis {@code width} wide (a label of a removed category has none). */
-    private static boolean onAxis(javafx.scene.text.Text t, double width) {
-        javafx.geometry.Bounds b = t.getBoundsInParent();
-        double centre = (b.getMinX() + b.getMaxX()) / 2;
-        return !b.isEmpty() && centre >= 0 && centre <= width;
-    }
-
-    /** Whether labels {@code stride} apart would be closer than {@link #LABEL_GAP}. */
-    private static boolean overlaps(List<javafx.scene.text.Text> labels, int stride) {
-        for (int i = 0; i + stride < labels.size(); i += stride) {
-            if (labels.get(i + stride).getBoundsInParent().getMinX() - labels.get(i).getBoundsInParent().getMaxX()
-                    < LABEL_GAP) {
-                return true;
-            }
-        }
-        return false;
+    /** The underlying chart (its one series holds the bars' values in display order; the bars have no nodes). */
+    public XYChart<String, Number> chart() {
+        return chart;
     }
 
     private record Bar(String label, double value) {
@@ -210,54 +166,15 @@ public class HeadValuesChart extends BorderPane {
         }
     }
 
-    /** A bar chart with reference lines, whose y range includes them. */
-    private static final class ReferenceBarChart extends BarChart<String, Number> {
-        private final ReferenceLines references = new ReferenceLines();
-
-        ReferenceBarChart(CategoryAxis x, NumberAxis y) {
-            super(x, y);
-        }
-
-        javafx.collections.ObservableList<javafx.scene.Node> plotChildren() {
-            return getPlotChildren();
-        }
-
-        /** Ranges the axis and lays the plot out again (after the reference lines change). */
-        void relayout() {
-            if (getYAxis().isAutoRanging()) {
-                updateAxisRange();
-            }
-            requestChartLayout();
-        }
-
-        @Override
-        protected void updateAxisRange() {
-            super.updateAxisRange();
-            NumberAxis y = (NumberAxis) getYAxis();
-            if (!y.isAutoRanging() || references.isEmpty()) {
-                return;
-            }
-            List<Number> values = new ArrayList<>();
-            references.addValues(values);
-            for (Series<String, Number> s : getData()) {
-                s.getData().forEach(d -> values.add(d.getYValue()));
-            }
-            y.invalidateRange(values);
-        }
-
-        @Override
-        protected void layoutPlotChildren() {
-            super.layoutPlotChildren();
-            references.layout((NumberAxis) getYAxis(), getXAxis().getWidth());
-        }
-    }
-
     private void refresh() {
         HeadValues v = data.get();
         if (v == null) {
             chart.getData().clear();
-            xAxis.getCategories().clear();
+            xAxis.setCategories(List.of());
             shown = List.of();
+            bars = List.of();
+            chart.canvas().setAccessibleText("per-head values: no data");
+            hover(-1);
             return;
         }
         yAxis.setLabel(v.metric());
@@ -265,38 +182,58 @@ public class HeadValuesChart extends BorderPane {
         boolean oneLayer = chosen != ALL_LAYERS;
         xAxis.setLabel(oneLayer ? "head (layer " + chosen + ")" : "layer and head");
         xAxis.setTickLabelRotation(oneLayer ? 0 : -90);
-        List<Bar> bars = new ArrayList<>();
+        List<Bar> ordered = new ArrayList<>();
         for (int l = 0; l < v.layers(); l++) {
             if (chosen != ALL_LAYERS && l != chosen) {
                 continue;
             }
             for (int h = 0; h < v.heads(); h++) {
                 if (!Double.isNaN(v.values()[l][h])) {
-                    bars.add(new Bar("L" + l + " H" + h, v.values()[l][h]));
+                    ordered.add(new Bar("L" + l + " H" + h, v.values()[l][h]));
                 }
             }
         }
         Order o = order.getValue() == null ? Order.BY_HEAD : order.getValue();
         if (o == Order.ASCENDING) {
-            bars.sort(Comparator.comparingDouble(Bar::value));
+            ordered.sort(Comparator.comparingDouble(Bar::value));
         } else if (o == Order.DESCENDING) {
-            bars.sort(Comparator.comparingDouble(Bar::value).reversed());
+            ordered.sort(Comparator.comparingDouble(Bar::value).reversed());
         }
-        shown = bars.stream().map(Bar::label).toList();
+        shown = ordered.stream().map(Bar::label).toList();
         java.util.function.UnaryOperator<String> axisLabel = oneLayer ? c -> c.substring(c.indexOf(' ') + 1) : c -> c;
-        // changed in place: a new list leaves the axis's tick labels stale until its length changes
-        xAxis.getCategories().setAll(shown.stream().map(axisLabel).toList());
+        xAxis.setCategories(shown.stream().map(axisLabel).toList());
         XYChart.Series<String, Number> series = new XYChart.Series<>();
         series.setName(v.metric());
-        bars.forEach(b -> series.getData().add(new XYChart.Data<>(axisLabel.apply(b.label()), b.value())));
+        ordered.forEach(b -> series.getData().add(new XYChart.Data<>(axisLabel.apply(b.label()), b.value())));
         chart.setData(FXCollections.observableArrayList(List.of(series)));
-        for (int i = 0; i < bars.size(); i++) {
-            javafx.scene.Node bar = series.getData().get(i).getNode();
-            if (bar != null) { // the head and value of bars whose label the axis skipped
-                Bar b = bars.get(i);
-                bar.setOnMouseEntered(e -> barTip.setText(b.tip()));
-                javafx.scene.control.Tooltip.install(bar, barTip);
-            }
+        bars = List.copyOf(ordered);
+        chart.canvas().setAccessibleText(summary(v.metric(), oneLayer ? "layer " + chosen : "all layers", o, bars));
+        hover(-1);
+    }
+
+    /** The centre of bar {@code index} (display order) on the screen, for a pointer to hover it. */
+    javafx.geometry.Point2D barCentreOnScreen(int index) {
+        XYChart.Data<String, Number> bar = chart.bars().get(index);
+        double top = yAxis.getDisplayPosition(bar.getYValue());
+        double base = yAxis.getDisplayPosition(Math.clamp(0, yAxis.getLowerBound(), yAxis.getUpperBound()));
+        return chart.canvas().localToScreen(chart.centreX(bar), (top + base) / 2);
+    }
+
+    private void hover(int index) {
+        String text = index < 0 || index >= bars.size() ? "" : bars.get(index).tip();
+        hoverText.set(text);
+        barTip.setText(text);
+        chart.canvas().setAccessibleHelp(text);
+    }
+
+    /** E.g. {@code entropy (nats) per head, all layers, 270 heads lowest first: lowest L3 H2 0.100, highest …}. */
+    static String summary(String metric, String scope, Order order, List<Bar> bars) {
+        if (bars.isEmpty()) {
+            return metric + " per head, " + scope + ": no values";
         }
+        Bar low = bars.stream().min(Comparator.comparingDouble(Bar::value)).orElseThrow();
+        Bar high = bars.stream().max(Comparator.comparingDouble(Bar::value)).orElseThrow();
+        return String.format(java.util.Locale.ROOT, "%s per head, %s, %d heads %s: lowest %s, highest %s", metric,
+                scope, bars.size(), order, low.tip(), high.tip());
     }
 }

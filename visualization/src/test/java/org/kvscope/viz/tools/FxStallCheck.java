@@ -30,6 +30,11 @@ public final class FxStallCheck implements BeforeTestExecutionCallback, AfterTes
         return Long.getLong("kvscope.fxStallLimitMs", DEFAULT_LIMIT_MS);
     }
 
+    /** Whether a TestFX scenario is being watched now (false outside one, or when the check is not registered). */
+    public static boolean watching() {
+        return current != null;
+    }
+
     static boolean isTestFx(Class<?> testClass) {
         return AnnotationSupport.findRepeatableAnnotations(testClass, ExtendWith.class).stream()
                 .flatMap(e -> java.util.Arrays.stream(e.value())).anyMatch(ApplicationExtension.class::equals);
