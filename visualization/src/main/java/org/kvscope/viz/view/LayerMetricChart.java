@@ -68,6 +68,7 @@ public class LayerMetricChart extends BorderPane {
             LineChart<Number, Number> lines = (LineChart<Number, Number>) (XYChart) chart;
             lines.setCreateSymbols(set.layerCount() <= 40);
             lines.setData(FXCollections.observableArrayList(set.series().stream().map(Charts::layerLine).toList()));
+            markCoincidingLines(lines.getData());
             NumberAxis x = (NumberAxis) lines.getXAxis();
             x.setTickUnit(Math.max(1, Math.ceil(set.layerCount() / 16.0)));
         } else {
@@ -77,6 +78,51 @@ public class LayerMetricChart extends BorderPane {
             bars.setData(FXCollections.observableArrayList(set.series().stream().map(Charts::layerBars).toList()));
         }
         Charts.colourSeries(chart);
+    }
+
+    /** Dash pattern of a line lying on an earlier one: the earlier shows through the gaps. */
+    static final String COINCIDING_DASHES = "-fx-stroke-dash-array: 7 7;";
+
+    /**
+     * Dashes each line whose points all equal an earlier line's (A's and B's budgets at one value drew A's line
+     * hidden under B's), and names the earlier in its legend entry, e.g. {@code B: h2o budget (same values as A)}.
+     */
+    private static void markCoincidingLines(java.util.List<XYChart.Series<Number, Number>> lines) {
+        for (int i = 1; i < lines.size(); i++) {
+            XYChart.Series<Number, Number> line = lines.get(i);
+            for (int j = 0; j < i; j++) {
+                if (samePoints(line, lines.get(j))) {
+                    line.setName(line.getName() + " (same values as " + shortName(lines.get(j).getName()) + ")");
+                    line.getNode().setStyle(COINCIDING_DASHES);
+                    break;
+                }
+            }
+        }
+    }
+
+    private static boolean samePoints(XYChart.Series<Number, Number> a, XYChart.Series<Number, Number> b) {
+        if (a.getData().size() != b.getData().size() || a.getData().isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < a.getData().size(); i++) {
+            XYChart.Data<Number, Number> p = a.getData().get(i);
+            XYChart.Data<Number, Number> q = b.getData().get(i);
+            double y = p.getYValue().doubleValue();
+            if (p.getXValue().doubleValue() != q.getXValue().doubleValue()
+                    || Math.abs(y - q.getYValue().doubleValue()) > 1e-9 * Math.max(1, Math.abs(y))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A series' role when its name has one ({@code A: snapkv budget} → {@code A}), else the whole name. */
+    private static String shortName(String name) {
+        return switch (org.kvscope.viz.VizStyle.role(name)) {
+            case A -> "A";
+            case B -> "B";
+            default -> name;
+        };
     }
 
     /** Convenience for {@code setData(new LayerSeriesSet(metric, series))}. */
@@ -116,7 +162,11 @@ public class LayerMetricChart extends BorderPane {
                 ? lines.references().getFirst().value() : Double.NaN;
     }
 
-    /** Fixes the y range (e.g. 0..1 for overlap and recall). */
+    /**
+     * Fixes the y range (e.g. 0..1 for overlap and recall, −1..1 for a correlation), ticked at a round unit
+     * ({@link #roundTickUnit}) so that both ends and, when in range, 0 are labelled (a fifth of −1..1 ticked −0.2 and
+     * 0.2 but not 0).
+     */
     public void setYRange(double lower, double upper) {
         if (!(upper > lower)) {
             throw new IllegalArgumentException("y range needs lower < upper but was " + lower + ".." + upper);
@@ -124,7 +174,28 @@ public class LayerMetricChart extends BorderPane {
         yAxis.setAutoRanging(false);
         yAxis.setLowerBound(lower);
         yAxis.setUpperBound(upper);
-        yAxis.setTickUnit((upper - lower) / 5);
+        yAxis.setTickUnit(roundTickUnit(lower, upper));
+    }
+
+    /**
+     * The largest unit of the form 1, 2 or 5 × 10ᵏ that gives four to ten intervals over {@code lower..upper} and
+     * of which {@code lower} is a whole multiple, so the ticks fall on round values, 0 among them when in range; the
+     * range's fifth when no such unit exists.
+     */
+    static double roundTickUnit(double lower, double upper) {
+        double span = upper - lower;
+        for (double decade = Math.pow(10, Math.floor(Math.log10(span))); span / (5 * decade) <= 10 + 1e-9; decade /= 10) {
+            for (double step : new double[] {5, 2, 1}) {
+                double unit = step * decade;
+                double multiple = lower / unit;
+                double intervals = span / unit;
+                if (intervals >= 4 - 1e-9 && intervals <= 10 + 1e-9
+                        && Math.abs(multiple - Math.rint(multiple)) < 1e-9) {
+                    return unit;
+                }
+            }
+        }
+        return span / 5;
     }
 
     /** Lets the y range follow the data again. */

@@ -76,6 +76,68 @@ class ChartsTest {
         assertThrows(IllegalArgumentException.class, () -> chart.setYRange(1, 1));
     }
 
+    /** The labels a y axis draws, bottom to top. */
+    private static List<String> yTickLabels(LayerMetricChart chart) {
+        Fx.snapshot(chart);
+        return Fx.call(() -> chart.yAxis().getTickMarks().stream().filter(t -> t.isTextVisible())
+                .sorted(java.util.Comparator.comparingDouble(t -> -t.getPosition()))
+                .map(t -> chart.yAxis().getTickLabelFormatter().toString(t.getValue())).toList());
+    }
+
+    @Test
+    void aFixedYRangeIsTickedAtRoundValuesWithItsEndsAndZero() {
+        LayerMetricChart chart = Fx.call(() -> new LayerMetricChart("agreement", LayerMetricChart.Style.LINE));
+        Fx.run(() -> {
+            host.getChildren().setAll(chart);
+            chart.setData("agreement", List.of(new LayerSeries("rho", new double[] {-0.1, 0.2, 0.05})));
+            chart.setYRange(-1, 1);
+        });
+        assertEquals(List.of("-1.0", "-0.5", "0.0", "0.5", "1.0"), yTickLabels(chart), "a correlation's range, 0 labelled");
+        Fx.run(() -> chart.setYRange(0, 1));
+        assertEquals(List.of("0.0", "0.2", "0.4", "0.6", "0.8", "1.0"), yTickLabels(chart));
+        assertEquals(0.05, LayerMetricChart.roundTickUnit(0, 0.3), 1e-12);
+        assertEquals(0.75 / 5, LayerMetricChart.roundTickUnit(0.01, 0.76), 1e-12, "no round unit fits: fifths");
+    }
+
+    /** Pixels of {@code img} inside {@code area} within a small distance of {@code colour}. */
+    private static int pixelsOf(WritableImage img, javafx.geometry.Bounds area, javafx.scene.paint.Color colour) {
+        int argb = org.kvscope.viz.VizTheme.argb(colour);
+        int n = 0;
+        for (int y = (int) area.getMinY() + 1; y < area.getMaxY() - 1; y++) {
+            for (int x = (int) area.getMinX() + 1; x < area.getMaxX() - 1; x++) {
+                if (Fx.distance(argb, Fx.argb(img, x, y)) < 40) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void aLineOnAnEarlierOneIsDashedSoBothShowAndTheLegendSaysSo() {
+        LayerMetricChart chart = Fx.call(() -> new LayerMetricChart(null, LayerMetricChart.Style.LINE));
+        double[] budget = {64, 64, 64, 64};
+        Fx.run(() -> {
+            host.getChildren().setAll(chart);
+            chart.setData("positions", List.of(new LayerSeries("FullKV run", new double[] {10, 20, 15, 30}),
+                    new LayerSeries("A: snapkv budget", budget), new LayerSeries("B: h2o budget", budget.clone())));
+        });
+        WritableImage img = Fx.snapshot(chart);
+        javafx.geometry.Bounds plot = Fx.call(() -> {
+            javafx.scene.Node bg = chart.lookup(".chart-plot-background");
+            return chart.sceneToLocal(bg.localToScene(bg.getBoundsInLocal()));
+        });
+        assertTrue(pixelsOf(img, plot, org.kvscope.viz.VizStyle.POLICY_A) > 40, "A's line shows through B's");
+        assertTrue(pixelsOf(img, plot, org.kvscope.viz.VizStyle.POLICY_B) > 40, "B's line is drawn");
+        assertEquals(List.of("FullKV run", "A: snapkv budget", "B: h2o budget (same values as A)"),
+                Fx.call(() -> chart.chart().getData().stream().map(XYChart.Series::getName).toList()));
+        assertEquals("", Fx.call(() -> chart.chart().getData().get(1).getNode().getStyle()), "A's line stays solid");
+        Fx.run(() -> chart.setData("positions", List.of(new LayerSeries("A: snapkv budget", budget),
+                new LayerSeries("B: h2o budget", new double[] {64, 64, 32, 64}))));
+        assertEquals("B: h2o budget", Fx.call(() -> chart.chart().getData().get(1).getName()), "different: as named");
+        assertEquals("", Fx.call(() -> chart.chart().getData().get(1).getNode().getStyle()));
+    }
+
     @Test
     void funnellingChooserSwitchesMetric() {
         FunnellingChart chart = Fx.call(FunnellingChart::new);
