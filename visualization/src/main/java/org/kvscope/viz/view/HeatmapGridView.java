@@ -42,17 +42,22 @@ import org.kvscope.viz.raster.MaxPooling;
 import org.kvscope.viz.raster.PooledGrid;
 
 /**
- * A layer × head grid of attention thumbnails (rows = layers, columns = heads), max-pooled like
- * {@link AttentionHeatmapView}. Every head of a layer row always fits the available width: the thumbnail side is
- * the width shared by the heads (between {@link #MIN_THUMB} and three times the preferred size), so 8 heads fit at
- * any usual window width and no space is left empty. Rows are virtualised (a {@link ListView} creates only the
- * visible rows), so 30 layers × 9 heads scroll smoothly; thumbnails are pooled and coloured on a background thread
- * and cached, and appear as they are ready. Clicking a thumbnail sets {@link #selectedProperty()}, which is
- * highlighted. Use on the JavaFX application thread.
+ * A layer × head grid of attention thumbnails, max-pooled like {@link AttentionHeatmapView}. The thumbnail side comes
+ * from the available width and height: when the whole grid fits with thumbnails of at least {@link #FIT_THUMB}
+ * pixels it is shown whole, without scrolling, as rows of layers (columns of heads) or, when that gives larger
+ * thumbnails (a narrow, tall space: 5 layers × 8 heads in a side column), as rows of heads (columns of layers); when
+ * it cannot fit, the rows of layers take the width shared by the heads (at least {@link #MIN_THUMB}) and scroll.
+ * Rows are virtualised (a {@link ListView} creates only the visible rows), so 30 layers × 9 heads scroll smoothly;
+ * thumbnails are pooled and coloured on a background thread and cached, and appear as they are ready. Clicking a
+ * thumbnail sets {@link #selectedProperty()}, which is highlighted. Use on the JavaFX application thread.
  */
 public class HeatmapGridView extends BorderPane {
     /** Smallest thumbnail side in pixels. */
     public static final double MIN_THUMB = 12;
+    /** Smallest thumbnail side, in pixels, at which the whole grid is shown at once rather than scrolled. */
+    public static final double FIT_THUMB = 24;
+    /** Width kept free for the list's vertical scroll bar, in pixels. */
+    private static final double SCROLL_BAR = 16;
     /** Pooled raster side of each thumbnail (shown scaled). */
     static final int RASTER = 96;
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
@@ -83,6 +88,8 @@ public class HeatmapGridView extends BorderPane {
     private WritableImage[] images = new WritableImage[0];
     private PooledGrid[] pooled = new PooledGrid[0];
     private LayerHeadMaps pooledFor;
+    /** Whether rows are heads and columns layers (see the class comment). */
+    private boolean headRows;
 
     /** Grid with 56-pixel preferred thumbnails. */
     public HeatmapGridView() {
@@ -120,6 +127,7 @@ public class HeatmapGridView extends BorderPane {
         mapping.addListener((obs, o, n) -> render());
         VizTheme.redrawOnChange(this, this::render);
         flow.widthProperty().addListener((obs, o, n) -> resizeThumbs());
+        flow.heightProperty().addListener((obs, o, n) -> resizeThumbs());
         setMinSize(120, 80);
         setPrefSize(8 * (thumbnailSize + GAP) + labelWidth() + 24, 4 * (thumbnailSize + GAP) + 40);
     }
@@ -131,8 +139,8 @@ public class HeatmapGridView extends BorderPane {
         if (newMaps == null || sel != null && (sel.layer() >= newMaps.layers() || sel.head() >= newMaps.heads())) {
             selected.set(null);
         }
-        header.getChildren().clear();
         if (newMaps == null) {
+            header.getChildren().clear();
             flow.getItems().clear();
             images = new WritableImage[0];
             pooled = new PooledGrid[0];
@@ -140,18 +148,10 @@ public class HeatmapGridView extends BorderPane {
             setAccessibleText("layer × head attention thumbnails: no data");
             return;
         }
-        for (int h = 0; h < newMaps.heads(); h++) {
-            Label label = axisLabel("H" + h);
-            label.setAlignment(Pos.CENTER);
-            label.minWidthProperty().bind(thumbSize.add(2 * BORDER));
-            label.prefWidthProperty().bind(thumbSize.add(2 * BORDER));
-            header.getChildren().add(label);
-        }
-        restyleLabels();
         setAccessibleText("layer × head attention thumbnails: " + newMaps.layers() + " layers by " + newMaps.heads()
                 + " heads; select one to show it large");
+        arrange(newMaps, headRows);
         resizeThumbs();
-        flow.getItems().setAll(java.util.stream.IntStream.range(0, newMaps.layers()).boxed().toList());
         render();
     }
 
@@ -199,7 +199,12 @@ public class HeatmapGridView extends BorderPane {
                 && r.getItem() != null).count();
     }
 
-    /** The thumbnail node of one head, scrolling its layer into view first (for popups and tests). */
+    /** Whether the rows are heads and the columns layers (chosen when that shows the whole grid larger). */
+    public boolean headRows() {
+        return headRows;
+    }
+
+    /** The thumbnail node of one head, scrolling its row into view first (for popups and tests). */
     public Node thumbnail(int layer, int head) {
         LayerHeadMaps m = maps.get();
         if (m == null) {
@@ -209,22 +214,23 @@ public class HeatmapGridView extends BorderPane {
             throw new IndexOutOfBoundsException("(layer " + layer + ", head " + head + ") outside the "
                     + m.layers() + " x " + m.heads() + " grid");
         }
-        LayerRow row = visibleRow(layer);
+        int index = headRows ? head : layer;
+        LayerRow row = visibleRow(index);
         if (row == null || !fullyVisible(row)) {
-            flow.scrollTo(layer);
+            flow.scrollTo(index);
             applyCss();
             layout();
-            row = visibleRow(layer);
+            row = visibleRow(index);
         }
         if (row == null) {
             throw new IllegalStateException("layer " + layer + " could not be scrolled into view");
         }
-        return row.thumbs.get(head);
+        return row.thumbs.get(headRows ? layer : head);
     }
 
-    private LayerRow visibleRow(int layer) {
+    private LayerRow visibleRow(int index) {
         for (LayerRow r : rows) {
-            if (r.getIndex() == layer && r.isVisible() && r.getParent() != null) {
+            if (r.getIndex() == index && r.isVisible() && r.getParent() != null) {
                 return r;
             }
         }
@@ -247,17 +253,58 @@ public class HeatmapGridView extends BorderPane {
         rows.forEach(LayerRow::refresh);
     }
 
+    /**
+     * Chooses the arrangement and the thumbnail side for the list's size: the whole grid at the larger of its two
+     * arrangements' fitting sides when that is at least {@link #FIT_THUMB}, else rows of layers as wide as the
+     * heads share and scrolled.
+     */
     private void resizeThumbs() {
         LayerHeadMaps m = maps.get();
+        int layers = m == null ? 4 : m.layers();
         int heads = m == null ? 8 : m.heads();
-        double available = flow.getWidth() - labelWidth() - 16 - GAP * (heads + 1) - 2 * BORDER * heads;
-        double size = available > 0 ? Math.floor(available / heads) : preferredThumb;
-        size = Math.clamp(size, MIN_THUMB, Math.max(3 * preferredThumb, MAX_THUMB));
+        double across = widthShare(heads);
+        if (!(across > 0)) { // not laid out yet
+            return;
+        }
+        double layerRowsFit = Math.min(across, heightShare(layers));
+        double headRowsFit = Math.min(widthShare(layers), heightShare(heads));
+        boolean byHeads = headRowsFit > layerRowsFit && headRowsFit >= FIT_THUMB;
+        double size = byHeads ? headRowsFit : layerRowsFit >= FIT_THUMB ? layerRowsFit : across;
+        size = Math.clamp(Math.floor(size), MIN_THUMB, Math.max(3 * preferredThumb, MAX_THUMB));
+        if (m != null && byHeads != headRows) {
+            arrange(m, byHeads);
+        }
         if (size != thumbSize.get()) {
             thumbSize.set(size);
             flow.setFixedCellSize(size + 2 * BORDER + GAP);
             rows.forEach(LayerRow::refresh);
         }
+    }
+
+    /** The thumbnail side at which {@code columns} thumbnails fill the list's width (its scroll bar spared). */
+    private double widthShare(int columns) {
+        return (flow.getWidth() - labelWidth() - SCROLL_BAR - GAP * (columns + 1) - 2 * BORDER * columns) / columns;
+    }
+
+    /** The thumbnail side at which {@code rowCount} rows fill the list's height. */
+    private double heightShare(int rowCount) {
+        return (flow.getHeight() - 2) / rowCount - 2 * BORDER - GAP;
+    }
+
+    /** Rows of layers or of heads: the column labels and the rows' items. */
+    private void arrange(LayerHeadMaps m, boolean byHeads) {
+        headRows = byHeads;
+        header.getChildren().clear();
+        for (int c = 0; c < (byHeads ? m.layers() : m.heads()); c++) {
+            Label label = axisLabel((byHeads ? "L" : "H") + c);
+            label.setAlignment(Pos.CENTER);
+            label.minWidthProperty().bind(thumbSize.add(2 * BORDER));
+            label.prefWidthProperty().bind(thumbSize.add(2 * BORDER));
+            header.getChildren().add(label);
+        }
+        caption.setText(byHeads ? "head × layer — click a head to select it" : "layer × head — click a head to select it");
+        restyleLabels();
+        flow.getItems().setAll(java.util.stream.IntStream.range(0, byHeads ? m.heads() : m.layers()).boxed().toList());
     }
 
     /** Pools (once per maps) and colours every thumbnail in the background, publishing them as they are ready. */
@@ -315,9 +362,11 @@ public class HeatmapGridView extends BorderPane {
         if (created && m != null) {
             int layer = index / m.heads();
             int head = index % m.heads();
+            int row = headRows ? head : layer;
+            int column = headRows ? layer : head;
             for (LayerRow r : rows) {
-                if (r.getIndex() == layer && head < r.thumbs.size()) {
-                    ((ImageView) r.thumbs.get(head).getChildren().getFirst()).setImage(img);
+                if (r.getIndex() == row && column < r.thumbs.size()) {
+                    ((ImageView) r.thumbs.get(column).getChildren().getFirst()).setImage(img);
                 }
             }
         }
@@ -337,7 +386,7 @@ public class HeatmapGridView extends BorderPane {
         return label;
     }
 
-    /** One layer: its label and one thumbnail per head. */
+    /** One layer (or head): its label and one thumbnail per head (or layer). */
     private final class LayerRow extends ListCell<Integer> {
         private final Label label = axisLabel("");
         private final HBox box = new HBox(GAP);
@@ -360,23 +409,26 @@ public class HeatmapGridView extends BorderPane {
         void refresh() {
             LayerHeadMaps m = maps.get();
             Integer item = getItem();
-            int layer = item == null || isEmpty() ? -1 : item;
-            if (m == null || layer < 0 || layer >= m.layers()) {
+            int row = item == null || isEmpty() ? -1 : item;
+            int columns = m == null ? 0 : headRows ? m.layers() : m.heads();
+            if (m == null || row < 0 || row >= (headRows ? m.heads() : m.layers())) {
                 box.getChildren().clear();
                 return;
             }
-            while (thumbs.size() < m.heads()) {
+            while (thumbs.size() < columns) {
                 thumbs.add(newThumb());
             }
             double size = thumbSize.get();
-            label.setText("L" + layer);
+            label.setText((headRows ? "H" : "L") + row);
             label.setFont(VizStyle.labelFont(fontScale.get() * 10 / VizStyle.LABEL_SIZE));
             label.setPrefWidth(labelWidth());
-            List<Node> children = new ArrayList<>(m.heads() + 1);
+            List<Node> children = new ArrayList<>(columns + 1);
             children.add(label);
             LayerHead sel = selected.get();
-            for (int h = 0; h < m.heads(); h++) {
-                StackPane thumb = thumbs.get(h);
+            for (int c = 0; c < columns; c++) {
+                int layer = headRows ? c : row;
+                int h = headRows ? row : c;
+                StackPane thumb = thumbs.get(c);
                 ImageView view = (ImageView) thumb.getChildren().getFirst();
                 int index = layer * m.heads() + h;
                 view.setImage(index < images.length ? images[index] : null);

@@ -1,10 +1,12 @@
 package org.kvscope.viz.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javafx.geometry.Bounds;
 import javafx.scene.Node;
@@ -101,28 +103,71 @@ class HeatmapGridViewTest {
         assertNull(Fx.call(view::getSelected), "selection outside the new grid is cleared");
     }
 
+    /** Whether the list of rows shows a vertical scroll bar. */
+    private boolean scrolls() {
+        return Fx.call(() -> view.lookupAll(".scroll-bar").stream()
+                .anyMatch(n -> n instanceof javafx.scene.control.ScrollBar bar
+                        && bar.getOrientation() == javafx.geometry.Orientation.VERTICAL && bar.isVisible()));
+    }
+
+    /** Every thumbnail's bounds, each checked to lie inside the view and to show its own head. */
+    private List<Bounds> assertWholeGridInside(int layers, int heads) {
+        double width = Fx.call(view::getWidth);
+        double height = Fx.call(view::getHeight);
+        List<Bounds> all = new java.util.ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                Bounds b = bounds(l, h);
+                assertTrue(b.getMinX() >= 0 && b.getMaxX() <= width && b.getMinY() >= 0 && b.getMaxY() <= height,
+                        "layer " + l + " head " + h + " lies inside the " + width + " x " + height + " view: " + b);
+                int layer = l, head = h;
+                assertEquals(new LayerHead(l, h), Fx.call(() -> view.thumbnail(layer, head).getUserData()));
+                all.add(b);
+            }
+        }
+        return all;
+    }
+
+    /**
+     * At 1280×800 the workbench's side column left the grid 5 layers × 8 heads of about 34 px and 350 px empty below;
+     * the grid now takes its thumbnail size from the width and the height: whole, without scrolling, filling one of
+     * the two, as rows of heads when the space is narrow and tall.
+     */
     @Test
-    void allEightHeadsOfALayerFitTheWidthWithoutEmptySpace() throws Exception {
+    void theWholeGridFitsWithoutScrollingAndFillsTheWidthOrTheHeight() throws Exception {
         Fx.run(() -> {
             view.setMaps(SampleData.layerHeadMaps(5, 8, 64));
             stage.setWidth(1280);
             stage.setHeight(600);
         });
         awaitRendered();
+        assertFalse(scrolls(), "5 layers fit 600 px");
+        assertFalse(Fx.call(view::headRows), "wide: rows of layers");
+        List<Bounds> wide = assertWholeGridInside(5, 8);
         double width = Fx.call(view::getWidth);
-        for (int h = 0; h < 8; h++) {
-            Bounds b = bounds(0, h);
-            assertTrue(b.getMinX() >= 0 && b.getMaxX() <= width, "head " + h + " lies inside the view: " + b);
-        }
-        Bounds last = bounds(0, 7);
-        assertTrue(width - last.getMaxX() < 60, "the row fills the width: " + (width - last.getMaxX()) + " px left");
-        Fx.run(() -> stage.setWidth(420));
+        double height = Fx.call(view::getHeight);
+        double right = wide.stream().mapToDouble(Bounds::getMaxX).max().orElseThrow();
+        double bottom = wide.stream().mapToDouble(Bounds::getMaxY).max().orElseThrow();
+        assertTrue(width - right < 60 || height - bottom < 30, "fills the width or the height: " + (width - right)
+                + " px right, " + (height - bottom) + " px below");
+
+        Fx.run(() -> {
+            stage.setWidth(380); // the side column at 1280×800
+            stage.setHeight(640);
+        });
         WaitForAsyncUtils.waitForFxEvents();
+        awaitRendered();
+        assertFalse(scrolls());
+        assertTrue(Fx.call(view::headRows), "narrow and tall: rows of heads, columns of layers");
+        List<Bounds> tall = assertWholeGridInside(5, 8);
         double narrow = Fx.call(view::getWidth);
-        for (int h = 0; h < 8; h++) {
-            Bounds b = bounds(0, h);
-            assertTrue(b.getMaxX() <= narrow, "head " + h + " still fits at " + narrow + " px: " + b);
-        }
+        double thumb = Fx.call(() -> view.thumbSizeProperty().get());
+        assertTrue(thumb > (narrow - 100) / 8 + 10, "larger than 8 heads across " + narrow + " px allow: " + thumb);
+        double right2 = tall.stream().mapToDouble(Bounds::getMaxX).max().orElseThrow();
+        double bottom2 = tall.stream().mapToDouble(Bounds::getMaxY).max().orElseThrow();
+        assertTrue(narrow - right2 < 60 || Fx.call(view::getHeight) - bottom2 < 30, "fills the width or the height");
+        Fx.run(() -> view.setSelected(new LayerHead(3, 6)));
+        assertTrue(highlightedBorderPixels(3, 6) > 60, "the selection is highlighted in rows of heads too");
     }
 
     @Test
@@ -135,6 +180,8 @@ class HeatmapGridViewTest {
         awaitRendered();
         int rows = Fx.call(view::materialisedRows);
         assertTrue(rows > 0 && rows < 30, "only the visible layers exist as nodes: " + rows);
+        assertTrue(scrolls(), "30 layers cannot fit: they scroll");
+        assertFalse(Fx.call(view::headRows));
         Bounds b = bounds(29, 8);
         assertTrue(b.getMaxY() <= Fx.call(view::getHeight), "the last layer scrolls into view: " + b + " in "
                 + Fx.call(view::getHeight));
