@@ -70,6 +70,11 @@ class WorkbenchLayoutTest {
     }
 
     private void open(RecentModels recent) {
+        open(recent, false);
+    }
+
+    /** A new view model and window on the stage, in presentation mode from its first layout when {@code presentation}. */
+    private void open(RecentModels recent, boolean presentation) {
         UiThreads std = UiThreads.standard(Duration.ofMillis(100));
         worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "test-worker");
@@ -81,6 +86,7 @@ class WorkbenchLayoutTest {
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
         var scene = WorkbenchApp.createScene(vm, 1280, 800);
         window = (MainWindow) scene.getRoot();
+        window.looks().presentationProperty().set(presentation);
         stage.setScene(scene);
         stage.show();
     }
@@ -323,6 +329,91 @@ class WorkbenchLayoutTest {
         List<String> found = WaitForAsyncUtils.asyncFx(() -> Truncation.find(stage.getScene().getRoot())).get(10, TimeUnit.SECONDS);
         assertEquals(1, found.size(), found::toString);
         assertTrue(found.get(0).contains("far too long"), found.get(0));
+    }
+
+    /** A state of the window a sequence of changes can end in. */
+    private record WindowState(int width, int height, boolean presentation) {
+        @Override
+        public String toString() {
+            return width + "x" + height + (presentation ? " presentation" : " normal");
+        }
+    }
+
+    /**
+     * What {@code ./kvscope screenshots} does between shots, at sizes the headless screen holds: presentation mode on
+     * and off, the theme switched and the window resized, in any order. After each sequence the side column keeps its
+     * tab headers in sight and never scrolls sideways, and the column, the views and every control of each side tab
+     * have the widths they have in a window freshly opened at that size and mode (a combo box laid out in presentation
+     * mode's font kept that width in the normal font, and held the model and prompt panel too wide: it scrolled).
+     */
+    @Test
+    void presentationModeThemesAndResizesInAnyOrderLeaveTheLayoutOfAFreshWindow(FxRobot robot) throws Exception {
+        java.util.Map<WindowState, java.util.Map<String, Double>> fresh = new java.util.HashMap<>();
+        for (WindowState state : List.of(new WindowState(1024, 700, true), new WindowState(1280, 800, true), new WindowState(1024, 700, false),
+                new WindowState(1280, 800, false))) {
+            FxStallCheck.startUp(robot, () -> {
+                vm.shutdown();
+                open(new RecentModels(dir.resolve("recent.json")), state.presentation());
+            });
+            resize(robot, state.width(), state.height());
+            loadAndRun(robot);
+            // the policy panes' re-run status (and with it their widths) settles
+            await("the re-runs", () -> vm.policies().stream().allMatch(p -> "up to date".equals(p.evaluationStatusProperty().get())));
+            fresh.put(state, sideTabWidths(robot));
+        }
+        // the last fresh window (1280x800, normal) goes on through every sequence
+        String[][] sequences = {{"on", "1024x700", "off"}, {"on", "1280x800", "off"}, {"1024x700", "on", "1280x800", "off"},
+                {"on", "dark", "1024x700", "1280x800", "off", "light", "1024x700"}, {"on"}, {"1280x800", "off", "on"},
+                {"off", "1024x700", "on", "dark", "1280x800"}, {"1024x700", "light"}, {"off", "on", "1024x700"}};
+        for (String[] sequence : sequences) {
+            for (String step : sequence) {
+                if (step.contains("x")) {
+                    String[] wh = step.split("x");
+                    resize(robot, Double.parseDouble(wh[0]), Double.parseDouble(wh[1]));
+                } else {
+                    robot.interact(() -> {
+                        switch (step) {
+                            case "on", "off" -> window.looks().presentationProperty().set(step.equals("on"));
+                            default -> window.looks().darkProperty().set(step.equals("dark"));
+                        }
+                    });
+                    WaitForAsyncUtils.waitForFxEvents();
+                }
+            }
+            WindowState state = new WindowState((int) window.getScene().getWidth(), (int) window.getScene().getHeight(),
+                    window.looks().presentationProperty().get());
+            java.util.Map<String, Double> now = sideTabWidths(robot);
+            List<String> differences = SideColumns.differences(fresh.get(state), now, 3);
+            assertTrue(differences.isEmpty(), "after " + String.join(" → ", sequence) + " (" + state + "), "
+                    + differences.size() + " widths differ from a fresh window's:\n" + String.join("\n", differences));
+        }
+    }
+
+    /**
+     * {@link SideColumns#widths} with each side tab shown in turn (keys prefixed by the tab), after checking that
+     * none shows a problem of {@link SideColumns#problems} or a truncated control.
+     */
+    private java.util.Map<String, Double> sideTabWidths(FxRobot robot) throws Exception {
+        java.util.Map<String, Double> all = new java.util.TreeMap<>();
+        robot.interact(() -> window.views().getSelectionModel().select(0));
+        for (int policy = 0; policy < window.policyTabs().getTabs().size(); policy++) {
+            int p = policy;
+            robot.interact(() -> window.policyTabs().getSelectionModel().select(p));
+            WaitForAsyncUtils.waitForFxEvents();
+            String where = (int) window.getScene().getWidth() + "x" + (int) window.getScene().getHeight()
+                    + (window.looks().presentationProperty().get() ? " presentation" : " normal") + ", "
+                    + window.policyTabs().getTabs().get(p).getText() + " shown";
+            List<String> problems = WaitForAsyncUtils.asyncFx(() -> {
+                window.applyCss();
+                window.layout();
+                List<String> found = new ArrayList<>(SideColumns.problems(window));
+                found.addAll(Truncation.find(window.policyTabs()));
+                return found;
+            }).get(10, TimeUnit.SECONDS);
+            assertTrue(problems.isEmpty(), where + ":\n" + String.join("\n", problems));
+            all.putAll(WaitForAsyncUtils.asyncFx(() -> SideColumns.widths(window)).get(10, TimeUnit.SECONDS));
+        }
+        return all;
     }
 
     @Test

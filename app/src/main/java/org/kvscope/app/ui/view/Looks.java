@@ -29,9 +29,15 @@ public final class Looks {
     private final BooleanProperty presentation = new SimpleBooleanProperty(false);
     private final DoubleProperty fontSize = new SimpleDoubleProperty(NORMAL_FONT);
     private final DoubleBinding fontScale = fontSize.divide(NORMAL_FONT);
+    /** The roots that follow these looks (their presentation pseudo-class changes before the font size does). */
+    private final java.util.List<Parent> roots = new java.util.ArrayList<>();
 
     public Looks() {
-        presentation.addListener((o, a, on) -> fontSize.set(on ? PRESENTATION_FONT : NORMAL_FONT));
+        // the pseudo-class first: whoever follows the font size (the window's side columns) sees the new styles due
+        presentation.addListener((o, a, on) -> {
+            roots.forEach(r -> r.pseudoClassStateChanged(PRESENTATION, on));
+            fontSize.set(on ? PRESENTATION_FONT : NORMAL_FONT);
+        });
     }
 
     /** Dark theme on or off. */
@@ -61,7 +67,7 @@ public final class Looks {
         dark.addListener((o, a, b) -> theme.run());
         theme.run();
         root.pseudoClassStateChanged(PRESENTATION, presentation.get());
-        presentation.addListener((o, a, on) -> root.pseudoClassStateChanged(PRESENTATION, on));
+        roots.add(root);
         VizStyle.fontScaleProperty().bind(fontScale);
     }
 

@@ -5,6 +5,7 @@ import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.SimpleBooleanProperty;
 import javafx.geometry.Orientation;
 import javafx.scene.Node;
+import javafx.scene.Parent;
 import javafx.scene.control.Button;
 import javafx.scene.control.ButtonBase;
 import javafx.scene.control.Label;
@@ -40,8 +41,13 @@ import org.kvscope.viz.view.HeatmapGridView;
 public final class MainWindow extends BorderPane {
     /** Smallest window size the layout is designed (and tested) for. */
     public static final double MIN_WIDTH = 1024, MIN_HEIGHT = 700;
-    /** Side panels never get narrower than this while shown. */
-    static final double SIDE_MIN_WIDTH = 300;
+    /**
+     * Side panels never get narrower than this while shown, in pixels, nor than {@link #SIDE_MIN_EM} of the root font:
+     * the policy sheet's parameter names cut below 340 px at the normal font (its sliders keep a width in pixels).
+     */
+    static final double SIDE_MIN_WIDTH = 340;
+    /** Least width of a side panel in em of the root font (425 px in presentation mode). */
+    static final double SIDE_MIN_EM = 25;
     /** Below this width (scaled with the font) the side panels share one column. */
     static final double NARROW_WIDTH = 1360;
     /** Largest layer or head index a session may select when its model is not known (else below the model's count). */
@@ -153,8 +159,16 @@ public final class MainWindow extends BorderPane {
         leftPanel.addListener((o, a, b) -> arrangePanels());
         rightPanel.addListener((o, a, b) -> arrangePanels());
         arrangePanels();
-        widthProperty().addListener((o, a, b) -> onResize());
-        looks.fontSizeProperty().addListener((o, a, b) -> onResize());
+        // the split's own width: the window's changes first, while the split still has its old width
+        main.widthProperty().addListener((o, a, b) -> onResize());
+        looks.fontSizeProperty().addListener((o, a, b) -> {
+            for (Parent root : new Parent[] {this, leftScroll, policies}) { // a hidden panel is outside the window
+                if (root == this || root.getScene() == null) {
+                    ComboWidths.release(root);
+                }
+            }
+            onResize();
+        });
         setCenter(main);
 
         runControls = new RunControls(vm);
@@ -293,10 +307,16 @@ public final class MainWindow extends BorderPane {
     private void fitSides() {
         double w = main.getWidth() > 0 ? main.getWidth() : getPrefWidth() > 0 ? getPrefWidth() : 1280;
         double scale = looks.fontScale().get();
-        double side = Math.clamp(w * (narrow ? 0.27 : 0.2), SIDE_MIN_WIDTH * scale, (narrow ? 380 : 360) * scale);
+        double least = Math.max(SIDE_MIN_WIDTH, SIDE_MIN_EM * looks.fontSizeProperty().get());
+        double side = Math.clamp(w * (narrow ? 0.27 : 0.2), least, Math.max(least, (narrow ? 380 : 360) * scale));
         for (Region r : new Region[] {leftScroll, policies}) {
-            r.setMinWidth(SIDE_MIN_WIDTH * scale);
-            SplitPane.setResizableWithParent(r, false);
+            r.setMinWidth(least);
+        }
+        // No item resizes with the split: it then lays every item out at the positions set here, from the new width.
+        // Its own resize rules keep a non-resizing item's old width even against explicit positions (a column set at
+        // 1024 px stayed so at 1280) and share the change among resizing ones when a position stays the same.
+        for (Node item : main.getItems()) {
+            SplitPane.setResizableWithParent(item, false);
         }
         int n = main.getItems().size();
         double[] at = new double[n - 1];

@@ -103,10 +103,14 @@ public final class ModelPane extends VBox {
         Label cacheLabel = new Label("KV cache");
         cacheLabel.setMinWidth(Region.USE_PREF_SIZE);
         cacheLabel.setLabelFor(cacheType);
-        javafx.scene.layout.FlowPane deviceRow = new javafx.scene.layout.FlowPane(6, 4, deviceLabel, device,
-                new HBox(6, cacheLabel, cacheType));
-        deviceRow.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
-        ((HBox) deviceRow.getChildren().get(2)).setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        deviceLabel.setLabelFor(device);
+        // the device box takes the row's width, whatever the longest reason a device is unusable (its popup lists
+        // them); in a wrapping bar its widest item set the panel's least width, wider than the side column
+        device.setMaxWidth(Double.MAX_VALUE);
+        GridPane deviceRow = new GridPane(6, 4);
+        deviceRow.addRow(0, deviceLabel, device);
+        deviceRow.addRow(1, cacheLabel, cacheType);
+        GridPane.setHgrow(device, Priority.ALWAYS);
         getChildren().addAll(new HBox(6, open, recent), hint, loading, deviceRow, notice, facts);
         setOnDragOver(e -> {
             if (e.getDragboard().hasFiles()) {
