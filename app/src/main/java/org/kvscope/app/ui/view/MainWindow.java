@@ -159,8 +159,11 @@ public final class MainWindow extends BorderPane {
         leftPanel.addListener((o, a, b) -> arrangePanels());
         rightPanel.addListener((o, a, b) -> arrangePanels());
         arrangePanels();
-        // the split's own width: the window's changes first, while the split still has its old width
-        main.widthProperty().addListener((o, a, b) -> onResize());
+        // panels move between the columns when the window's width changes, outside a layout pass (moved while the
+        // split was laid out, the policy tabs kept a removed tab's header); the columns' widths follow the split's
+        // own width, which changes after the window's
+        widthProperty().addListener((o, a, b) -> onResize());
+        main.widthProperty().addListener((o, a, b) -> fitSides());
         looks.fontSizeProperty().addListener((o, a, b) -> {
             for (Parent root : new Parent[] {this, leftScroll, policies}) { // a hidden panel is outside the window
                 if (root == this || root.getScene() == null) {
