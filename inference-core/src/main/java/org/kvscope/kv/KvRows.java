@@ -1,18 +1,10 @@
 package org.kvscope.kv;
 
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
-import org.kvscope.tensor.VectorOps;
-
 /**
  * The encoded key (or value) vectors of one (layer, kv-head) of a {@link CompactKvCache}, one
  * row of {@code headDim} values per slot.
  */
 abstract sealed class KvRows permits F16Rows, BlockRows {
-    /** Bytes with as many lanes as {@link VectorOps#F}; null below 8 lanes (no 32-bit byte vector). */
-    static final VectorSpecies<Byte> BYTES = VectorOps.F.length() >= 8
-            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(VectorOps.F.length() * 8)) : null;
-
     final int headDim;
 
     KvRows(int headDim) {

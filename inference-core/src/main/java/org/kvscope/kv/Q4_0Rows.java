@@ -1,12 +1,5 @@
 package org.kvscope.kv;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
-import org.kvscope.tensor.VectorOps;
-
 /**
  * Q4_0 rows as llama.cpp quantizes them ({@code quantize_row_q4_0_ref}): per block, m = the value
  * of largest magnitude, d = m / -8 stored as F16, q = min(15, ⌊x/d + 8.5⌋); x ≈ d·(q - 8). Byte j
@@ -15,7 +8,6 @@ import org.kvscope.tensor.VectorOps;
  */
 final class Q4_0Rows extends BlockRows {
     private static final int HALF = KvCacheType.BLOCK / 2;
-    private static final VectorSpecies<Integer> INTS = VectorOps.F.withLanes(int.class);
 
     Q4_0Rows(int capacity, int headDim) {
         super(KvCacheType.Q4_0, capacity, headDim);
@@ -48,18 +40,19 @@ final class Q4_0Rows extends BlockRows {
         return Math.min(15, (int) (scaled + 8.5f));
     }
 
+    /**
+     * Plain loops that C2 compiles to vector code (as {@link Q8_0Rows#decodeBlock}): the low
+     * nibbles of the block's bytes, then the high ones. (q − 8)·d rounds once, as d·q − 8d does.
+     */
     @Override
     void decodeBlock(int row, int b, float d, float[] dst, int to) {
         int len = blockLength(b), half = (len + 1) / 2, at = row * rowCodes + b * HALF;
-        int lanes = VectorOps.F.length();
-        if (BYTES != null && len == KvCacheType.BLOCK && HALF % lanes == 0) {
-            FloatVector dv = FloatVector.broadcast(VectorOps.F, d);
-            FloatVector minus8d = FloatVector.broadcast(VectorOps.F, -8f * d);
-            for (int j = 0; j < HALF; j += lanes) { // bytes widened to int lanes: x86 has no byte shift
-                IntVector q = (IntVector) ByteVector.fromArray(BYTES, codes, at + j)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, INTS, 0);
-                toFloats(q.and(0x0F)).fma(dv, minus8d).intoArray(dst, to + j);
-                toFloats(q.lanewise(VectorOperators.LSHR, 4)).fma(dv, minus8d).intoArray(dst, to + HALF + j);
+        if (len == KvCacheType.BLOCK) {
+            for (int j = 0; j < HALF; j++) {
+                dst[to + j] = ((codes[at + j] & 0x0F) - 8) * d;
+            }
+            for (int j = 0; j < HALF; j++) {
+                dst[to + HALF + j] = (((codes[at + j] >> 4) & 0x0F) - 8) * d;
             }
             return;
         }
@@ -67,9 +60,5 @@ final class Q4_0Rows extends BlockRows {
             int q = j < half ? codes[at + j] & 0x0F : (codes[at + j - half] >> 4) & 0x0F;
             dst[to + j] = (q - 8) * d;
         }
-    }
-
-    private static FloatVector toFloats(IntVector q) {
-        return (FloatVector) q.convertShape(VectorOperators.I2F, VectorOps.F, 0);
     }
 }

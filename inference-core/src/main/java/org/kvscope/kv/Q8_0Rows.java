@@ -1,10 +1,5 @@
 package org.kvscope.kv;
 
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
-import org.kvscope.tensor.VectorOps;
-
 /**
  * Q8_0 rows as llama.cpp quantizes them ({@code quantize_row_q8_0_ref}): per block, d = max|x| / 127
  * stored as F16 and q = round(x / d) as a signed byte; x ≈ d·q.
@@ -31,17 +26,15 @@ final class Q8_0Rows extends BlockRows {
         }
     }
 
+    /**
+     * A plain loop that C2 compiles to vector byte-to-float conversions and multiplies: inlined
+     * into a large caller (decode attention), Vector API calls risk being cut off by C2's inlining
+     * budget and boxed, a loop does not.
+     */
     @Override
     void decodeBlock(int row, int b, float d, float[] dst, int to) {
         int len = blockLength(b), at = row * headDim + b * KvCacheType.BLOCK;
-        int i = 0;
-        if (BYTES != null) {
-            for (int lanes = VectorOps.F.length(); i + lanes <= len; i += lanes) {
-                ((FloatVector) ByteVector.fromArray(BYTES, codes, at + i)
-                        .convertShape(VectorOperators.B2F, VectorOps.F, 0)).mul(d).intoArray(dst, to + i);
-            }
-        }
-        for (; i < len; i++) {
+        for (int i = 0; i < len; i++) {
             dst[to + i] = codes[at + i] * d;
         }
     }

@@ -192,6 +192,18 @@ public final class VectorOps {
 
     /** a[from + i] = e^(a[from + i] − shift) for i in [0, n), returns their sum (added in a fixed order). */
     public static float expShifted(float[] a, int from, int n, float shift) {
+        return expShifted(a, from, n, shift, LANES_SCRATCH.get());
+    }
+
+    private static final ThreadLocal<float[]> LANES_SCRATCH = ThreadLocal.withInitial(() -> new float[LANES]);
+
+    /**
+     * {@link #expShifted(float[], int, int, float)}, the vector sum added through {@code lanes}
+     * (at least one vector's floats of scratch) by {@link #sumLanes}, the same sum bit for bit:
+     * inlined into a large kernel whose compilation C2 cuts off before the call to {@link #sum},
+     * it boxes no vector.
+     */
+    public static float expShifted(float[] a, int from, int n, float shift, float[] lanes) {
         int L = F.length();
         FloatVector s = FloatVector.broadcast(F, shift);
         FloatVector acc = FloatVector.zero(F);
@@ -201,7 +213,8 @@ public final class VectorOps {
             e.intoArray(a, i);
             acc = acc.add(e);
         }
-        float sum = sum(acc);
+        acc.intoArray(lanes, 0);
+        float sum = sumLanes(lanes);
         for (; i < end; i++) {
             a[i] = exp(a[i] - shift);
             sum += a[i];

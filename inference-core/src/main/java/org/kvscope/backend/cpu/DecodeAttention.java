@@ -11,11 +11,12 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.kvscope.kv.CompactKvCache;
 import org.kvscope.kv.KvCache;
+import org.kvscope.kv.KvCacheType;
 import org.kvscope.tensor.Parallel;
 import org.kvscope.tensor.VectorOps;
 
 /**
- * Attention of one decoded token over an F16 cache read in place, as one parallel
+ * Attention of one decoded token over a compact cache (F16, Q8_0 or Q4_0) read at its own size, as one parallel
  * loop over tasks of (kv-head, run of slots): each task scores its slots for every query head
  * of the kv-head's group, takes the softmax over its own slots and sums their values; the
  * tasks' partial results are merged after the loop with their maxima and sums (as flash-decoding
@@ -28,7 +29,9 @@ import org.kvscope.tensor.VectorOps;
  * sum per key takes about as many instructions for each key. Halves become floats in registers:
  * shifted into a float's place, the half's sign copies cleared, then multiplied by 2¹¹², exact
  * for every finite half (subnormals and zeros included); a cache that ever stored an infinity or
- * NaN is not read here ({@link CompactKvCache#f16Keys}).
+ * NaN is not read here ({@link CompactKvCache#f16Keys}). Q8_0 and Q4_0 rows are decoded by the
+ * cache's own vector code ({@link KvCache#readKeys}), a tile of L keys or 64 values at a time,
+ * each block's codes widened to float lanes and multiplied by its scale.
  *
  * <p>For 8- and 16-lane vectors and heads of whole vectors, without an attention observer (which
  * wants each query's normalised weights): {@link #applies}. Its sums run in another order than
@@ -78,12 +81,18 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         visible = new int[kvHeads];
     }
 
-    /** Whether {@link #attend} takes this cache's layer and head size: an F16 cache whose halves are all finite. */
+    /**
+     * Whether {@link #attend} takes this cache's layer and head size: a Q8_0 or Q4_0 cache, or an
+     * F16 cache whose halves are all finite.
+     */
     static boolean applies(KvCache cache, int layer, int hd) {
         if (L < 8 || hd % L != 0) {
             return false;
         }
         if (cache instanceof CompactKvCache c) {
+            if (c.type() != KvCacheType.F16) {
+                return true;
+            }
             for (int h = 0; h < c.kvHeads(); h++) {
                 if (c.f16Keys(layer, h) == null || c.f16Values(layer, h) == null) {
                     return false;
@@ -145,11 +154,15 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         for (int i = 0, from = kvh * group * hd; i < group * hd; i++) {
             qs[i] = q[from + i] * scale;
         }
-        CompactKvCache halves = (CompactKvCache) cache;
-        short[] keys = halves.f16Keys(layer, kvh);
+        CompactKvCache compact = (CompactKvCache) cache;
+        short[] keys = compact.f16Keys(layer, kvh); // null: a block type, decoded by the cache
         for (int s = s0; s < s1; s += L) { // L keys as floats in the tile, zeros past the last
             int n = Math.min(L, s1 - s);
-            halvesToFloats(keys, s * hd, n * hd, tile);
+            if (keys != null) {
+                halvesToFloats(keys, s * hd, n * hd, tile);
+            } else {
+                compact.readKeys(layer, kvh, s, n, tile, 0);
+            }
             Arrays.fill(tile, n * hd, L * hd, 0f);
             for (int j = 0; j < group; j++) { // lanes past s1 lie past the head's slots: no other task's
                 pairSums(tile, 0, hd, qs, j * hd, sums, scores[kvh * group + j], s);
@@ -162,12 +175,16 @@ final class DecodeAttention implements Parallel.IntRangeBody {
                 max = Math.max(max, row[s]);
             }
             partialMax[base + j] = max;
-            partialSum[base + j] = VectorOps.expShifted(row, s0, s1 - s0, max);
+            partialSum[base + j] = VectorOps.expShifted(row, s0, s1 - s0, max, sums);
         }
-        short[] values = halves.f16Values(layer, kvh);
+        short[] values = compact.f16Values(layer, kvh);
         for (int s = s0; s < s1; s += VALUE_SLOTS) {
             int n = Math.min(VALUE_SLOTS, s1 - s);
-            halvesToFloats(values, s * hd, n * hd, tile);
+            if (values != null) {
+                halvesToFloats(values, s * hd, n * hd, tile);
+            } else {
+                compact.readValues(layer, kvh, s, n, tile, 0);
+            }
             for (int j = 0; j < group; j++) {
                 AttentionKernels.weightedValues(scores[kvh * group + j], s, n, tile, 0, hd, partial, (base + j) * hd,
                         s > s0);
@@ -230,7 +247,11 @@ final class DecodeAttention implements Parallel.IntRangeBody {
      * product vector with the query, into sums[j·L ..] (L·L floats of scratch), then those added
      * in pairs, level by level, taken in bit-reversed order so that the lanes come out in the
      * keys' own order. Two methods per width, each with its vectors in registers: as one, C2
-     * stops inlining the vector calls halfway (its node count cut-off) and boxes the rest.
+     * stops inlining the vector calls halfway (its node count cut-off) and boxes the rest. No
+     * method here hands a vector to a helper of its own: C2 inlines the Vector API's methods
+     * whatever its node count, a helper only while under it, and a helper left as a call gets its
+     * vectors boxed (inlined into {@link #task} on a profile that other kernels' tests had
+     * shaped, a pairing helper was cut off: 27 KB per decoded token).
      */
     static void pairSums(float[] k, int ko, int hd, float[] q, int qo, float[] sums, float[] out, int oo) {
         if (L == 16) {
@@ -283,11 +304,36 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         a15.intoArray(sums, 240);
     }
 
-    /** {@link #pairSums} for 16 lanes: the first level here, the other three in {@link #pairSums8}. */
+    /**
+     * {@link #pairSums} for 16 lanes: the first level here, key j's row paired with key j + 8's
+     * into row j (as {@link #pairSums8} pairs), the other three in {@link #pairSums8}. Written out,
+     * too long for C2 to inline, so it is compiled on its own and leaves {@link #task}'s
+     * compilation room to inline its softmax whole.
+     */
     private static void pairSums16(float[] sums, float[] out, int oo) {
-        for (int j = 0; j < 8; j++) { // key j's row paired with key j + 8's, in row j
-            pair(UP8, DOWN8, HIGH8, row(sums, j), row(sums, j + 8)).intoArray(sums, j * 16);
-        }
+        FloatVector a = FloatVector.fromArray(F, sums, 0), b = FloatVector.fromArray(F, sums, 128);
+        a.blend(b.rearrange(UP8), HIGH8).add(a.rearrange(DOWN8).blend(b, HIGH8)).intoArray(sums, 0);
+        a = FloatVector.fromArray(F, sums, 16);
+        b = FloatVector.fromArray(F, sums, 144);
+        a.blend(b.rearrange(UP8), HIGH8).add(a.rearrange(DOWN8).blend(b, HIGH8)).intoArray(sums, 16);
+        a = FloatVector.fromArray(F, sums, 32);
+        b = FloatVector.fromArray(F, sums, 160);
+        a.blend(b.rearrange(UP8), HIGH8).add(a.rearrange(DOWN8).blend(b, HIGH8)).intoArray(sums, 32);
+        a = FloatVector.fromArray(F, sums, 48);
+        b = FloatVector.fromArray(F, sums, 176);
+        a.blend(b.rearrange(UP8), HIGH8).add(a.rearrange(DOWN8).blend(b, HIGH8)).intoArray(sums, 48);
+        a = FloatVector.fromArray(F, sums, 64);
+        b = FloatVector.fromArray(F, sums, 192);
+        a.blend(b.rearrange(UP8), HIGH8).add(a.rearrange(DOWN8).blend(b, HIGH8)).intoArray(sums, 64);
+        a = FloatVector.fromArray(F, sums, 80);
+        b = FloatVector.fromArray(F, sums, 208);
+        a.blend(b.rearrange(UP8), HIGH8).add(a.rearrange(DOWN8).blend(b, HIGH8)).intoArray(sums, 80);
+        a = FloatVector.fromArray(F, sums, 96);
+        b = FloatVector.fromArray(F, sums, 224);
+        a.blend(b.rearrange(UP8), HIGH8).add(a.rearrange(DOWN8).blend(b, HIGH8)).intoArray(sums, 96);
+        a = FloatVector.fromArray(F, sums, 112);
+        b = FloatVector.fromArray(F, sums, 240);
+        a.blend(b.rearrange(UP8), HIGH8).add(a.rearrange(DOWN8).blend(b, HIGH8)).intoArray(sums, 112);
         pairSums8(sums, out, oo);
     }
 
@@ -315,18 +361,23 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         a7.intoArray(sums, 56);
     }
 
-    /** The last three levels of {@link #pairSums} over 8 rows of L lanes. */
+    /**
+     * The last three levels of {@link #pairSums} over 8 rows of L lanes. Each pairing of a and b
+     * into a run of 2B lanes (a's B pair sums, then b's) is
+     * {@code a.blend(b.rearrange(UP), HIGH).add(a.rearrange(DOWN).blend(b, HIGH))}.
+     */
     private static void pairSums8(float[] sums, float[] out, int oo) {
-        FloatVector c0 = pair(UP4, DOWN4, HIGH4, row(sums, 0), row(sums, 4));
-        FloatVector c1 = pair(UP4, DOWN4, HIGH4, row(sums, 2), row(sums, 6));
-        FloatVector c2 = pair(UP4, DOWN4, HIGH4, row(sums, 1), row(sums, 5));
-        FloatVector c3 = pair(UP4, DOWN4, HIGH4, row(sums, 3), row(sums, 7));
-        pair(UP1, DOWN1, HIGH1, pair(UP2, DOWN2, HIGH2, c0, c1), pair(UP2, DOWN2, HIGH2, c2, c3)).intoArray(out, oo);
-    }
-
-    /** Key j's product vector in {@link #pairSums}' scratch. */
-    private static FloatVector row(float[] sums, int j) {
-        return FloatVector.fromArray(F, sums, j * L);
+        FloatVector s0 = FloatVector.fromArray(F, sums, 0), s1 = FloatVector.fromArray(F, sums, L);
+        FloatVector s2 = FloatVector.fromArray(F, sums, 2 * L), s3 = FloatVector.fromArray(F, sums, 3 * L);
+        FloatVector s4 = FloatVector.fromArray(F, sums, 4 * L), s5 = FloatVector.fromArray(F, sums, 5 * L);
+        FloatVector s6 = FloatVector.fromArray(F, sums, 6 * L), s7 = FloatVector.fromArray(F, sums, 7 * L);
+        FloatVector c0 = s0.blend(s4.rearrange(UP4), HIGH4).add(s0.rearrange(DOWN4).blend(s4, HIGH4));
+        FloatVector c1 = s2.blend(s6.rearrange(UP4), HIGH4).add(s2.rearrange(DOWN4).blend(s6, HIGH4));
+        FloatVector c2 = s1.blend(s5.rearrange(UP4), HIGH4).add(s1.rearrange(DOWN4).blend(s5, HIGH4));
+        FloatVector c3 = s3.blend(s7.rearrange(UP4), HIGH4).add(s3.rearrange(DOWN4).blend(s7, HIGH4));
+        FloatVector d0 = c0.blend(c1.rearrange(UP2), HIGH2).add(c0.rearrange(DOWN2).blend(c1, HIGH2));
+        FloatVector d1 = c2.blend(c3.rearrange(UP2), HIGH2).add(c2.rearrange(DOWN2).blend(c3, HIGH2));
+        d0.blend(d1.rearrange(UP1), HIGH1).add(d0.rearrange(DOWN1).blend(d1, HIGH1)).intoArray(out, oo);
     }
 
     /**
@@ -356,13 +407,5 @@ final class DecodeAttention implements Parallel.IntRangeBody {
             high[k] = k % (2 * block) >= block;
         }
         return VectorMask.fromArray(F, high, 0);
-    }
-
-    /**
-     * Each run of 2B lanes: a's B pair sums (its low half plus its high half), then b's.
-     */
-    private static FloatVector pair(VectorShuffle<Float> up, VectorShuffle<Float> down, VectorMask<Float> high,
-                                    FloatVector a, FloatVector b) {
-        return a.blend(b.rearrange(up), high).add(a.rearrange(down).blend(b, high));
     }
 }

@@ -45,15 +45,14 @@ class DecodeAllocationTest {
     private static final int TOKENS = 64, WINDOWS = 40;
 
     /**
-     * The exact cache on every vector width; the F16 cache's decode attention on 16 lanes (on 8,
-     * C2 leaves vectors of its score sums boxed: not yet fixed). The Q8_0 and Q4_0 caches still
-     * decode through the per-head path, whose Q4_0 rows box their vectors.
+     * The exact cache on every vector width; the compact caches' decode attention on 16 lanes (on
+     * 8, C2 leaves vectors of its score sums boxed: not yet fixed).
      */
     @ParameterizedTest
-    @EnumSource(value = KvCacheType.class, names = {"F32", "F16"})
+    @EnumSource(KvCacheType.class)
     void aSmolLm2ShapedDecodeAllocatesNothingPerToken(KvCacheType type) {
         Assumptions.assumeTrue(type == KvCacheType.F32 || org.kvscope.tensor.VectorOps.F.length() == 16,
-                "the F16 decode attention is checked on 16 lanes only");
+                "the compact caches' decode attention is checked on 16 lanes only");
         ModelConfig c = new ModelConfig(Architecture.LLAMA, 576, 1536, 3, 9, 3, 64, 2048, 8192, 1e-5f, 100000f, 64, null);
         CpuForward forward = new CpuForward(c, randomQ8Weights(c, 7), false);
         int capacity = 16 + WINDOWS * TOKENS + 64;

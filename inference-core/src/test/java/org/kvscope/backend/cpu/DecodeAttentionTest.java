@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.tensor.VectorOps;
 
 /**
- * Decode attention over an F16 cache, split over (kv-head, slots) tasks, against naive attention in
+ * Decode attention over an F16, Q8_0 or Q4_0 cache, split over (kv-head, slots) tasks, against naive attention in
  * double precision over the cache's vectors as floats, at every vector width (where the kernel
  * does not apply, that it says so).
  */
@@ -54,16 +56,64 @@ class DecodeAttentionTest {
         }
     }
 
-    private static void check(KvCache c, int hd, int slots, String what) {
-        float scale = (float) (1 / Math.sqrt(hd));
+    /**
+     * Q8_0 and Q4_0 caches: against naive attention over the cache's own decoded vectors (the
+     * kernel's arithmetic), and against the same keys and values in an F32 cache within the
+     * quantization's error (what the compact cache costs in accuracy).
+     */
+    @ParameterizedTest
+    @EnumSource(value = KvCacheType.class, names = {"Q8_0", "Q4_0"})
+    void matchesNaiveAttentionOverABlockCacheAndTheExactCacheWithinItsQuantization(KvCacheType type) {
+        int[] headDims = L < 8 ? new int[] {64} : new int[] {64, 128};
+        // relative RMS error of the outputs: a Q8_0 step is 1/127 of a block's largest value, a Q4_0 step 1/8
+        double tolerance = type == KvCacheType.Q8_0 ? 0.03 : 0.3;
+        for (int hd : headDims) {
+            for (int slots : new int[] {1, L + 3, 150, 700}) {
+                KvCache c = filled(type, hd, slots, hd * 31L + slots);
+                if (L < 8) {
+                    assertFalse(DecodeAttention.applies(c, 1, hd), "needs 8 or 16 lanes");
+                    continue;
+                }
+                assertTrue(DecodeAttention.applies(c, 1, hd), type + " hd " + hd);
+                String what = type + " hd " + hd + " slots " + slots;
+                check(c, hd, slots, what);
+                float[] q = query(hd, slots);
+                double[] exact = naive(filled(KvCacheType.F32, hd, slots, hd * 31L + slots), hd, q)[0];
+                float[] compact = decode(c, hd, slots, q);
+                double error = 0, norm = 0;
+                for (int i = 0; i < exact.length; i++) {
+                    error += (exact[i] - compact[i]) * (exact[i] - compact[i]);
+                    norm += exact[i] * exact[i];
+                }
+                double relative = Math.sqrt(error / norm);
+                assertTrue(relative <= tolerance, what + ": relative RMS error " + relative + " against the F32 cache");
+            }
+        }
+    }
+
+    private static float[] query(int hd, int slots) {
         SplittableRandom r = new SplittableRandom(slots);
         float[] q = new float[KV_HEADS * GROUP * hd];
         for (int i = 0; i < q.length; i++) {
             q[i] = (float) (2 * r.nextGaussian());
         }
+        return q;
+    }
+
+    private static float[] decode(KvCache c, int hd, int slots, float[] q) {
         float[][] scores = new float[KV_HEADS * GROUP][AttentionKernels.stride(slots)];
         float[] out = new float[q.length];
-        new DecodeAttention(hd, GROUP, KV_HEADS, scale).attend(1, c, q, scores, out);
+        new DecodeAttention(hd, GROUP, KV_HEADS, (float) (1 / Math.sqrt(hd))).attend(1, c, q, scores, out);
+        return out;
+    }
+
+    /**
+     * Attention in double precision over the cache's vectors as floats: {outputs, and per output
+     * Σ weight·|value|, the scale of its rounding error}.
+     */
+    private static double[][] naive(KvCache c, int hd, float[] q) {
+        float scale = (float) (1 / Math.sqrt(hd));
+        double[] out = new double[q.length], norms = new double[q.length];
         for (int h = 0; h < KV_HEADS * GROUP; h++) {
             int kvh = h / GROUP, n = c.size(1, kvh);
             float[] keys = c.keys(1, kvh), values = c.values(1, kvh);
@@ -81,13 +131,21 @@ class DecodeAttentionTest {
                 sum += p[s];
             }
             for (int d = 0; d < hd; d++) {
-                double ref = 0, norm = 0;
                 for (int s = 0; s < n; s++) {
-                    ref += p[s] / sum * values[s * hd + d];
-                    norm += p[s] / sum * Math.abs(values[s * hd + d]);
+                    out[h * hd + d] += p[s] / sum * values[s * hd + d];
+                    norms[h * hd + d] += p[s] / sum * Math.abs(values[s * hd + d]);
                 }
-                assertEquals(ref, out[h * hd + d], 2e-5 * norm + 1e-6, what + " head " + h + " d " + d);
             }
+        }
+        return new double[][] {out, norms};
+    }
+
+    private static void check(KvCache c, int hd, int slots, String what) {
+        float[] q = query(hd, slots);
+        float[] out = decode(c, hd, slots, q);
+        double[][] ref = naive(c, hd, q);
+        for (int i = 0; i < out.length; i++) {
+            assertEquals(ref[0][i], out[i], 2e-5 * ref[1][i] + 1e-6, what + " head " + i / hd + " d " + i % hd);
         }
     }
 
@@ -119,7 +177,8 @@ class DecodeAttentionTest {
         big.append(1, 0, k, 0, v, 0);
         assertFalse(DecodeAttention.applies(big, 1, 64));
         assertEquals(L >= 8, DecodeAttention.applies(c, 1, 64));
-        assertFalse(DecodeAttention.applies(KvCacheType.Q8_0.newCache(LAYERS, KV_HEADS, 64, 8), 1, 64));
+        assertEquals(L >= 8, DecodeAttention.applies(KvCacheType.Q8_0.newCache(LAYERS, KV_HEADS, 64, 8), 1, 64),
+                "block caches hold no infinities to fear");
         assertFalse(DecodeAttention.applies(KvCacheType.F32.newCache(LAYERS, KV_HEADS, 64, 8), 1, 64),
                 "the exact cache keeps the per-head path");
     }
