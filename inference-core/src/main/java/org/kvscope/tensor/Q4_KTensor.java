@@ -96,12 +96,15 @@ public final class Q4_KTensor extends SegmentTensor {
                 System.arraycopy(runSums, 8 * b, minSums, 16 * b + 8, 8);
             }
             float[] permuted = Layouts.wordLanes(x, xOffset, cols, WORD_ORDER);
-            return (from, to) -> rowsWordLanes(from, to, permuted, minSums, cols, out, outOffset);
+            return permutedRows(permuted, minSums, out, outOffset, cols, wordLaneRows);
         }
         float[] permuted = Layouts.byteLanes(x, xOffset, cols);
-        return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                (row, xp, n, scratch) -> dotPermuted(row, xp, runSums, n));
+        return byteLaneRows(permuted, runSums, out, outOffset, cols, BLOCK, BYTES, permutedDot);
     }
+
+    /** {@link #matvecRows}' kernels, made once (a lambda per call is garbage). */
+    private final PermutedRows wordLaneRows = this::rowsWordLanes;
+    private final PermutedRowDot permutedDot = this::dotPermuted;
 
     /** Lanes 8..15 of a 16-lane vector: where {@link #scalesAndMins} keeps the mins. */
     private static final VectorMask<Float> MINS = VectorMask.fromLong(F, 0xFF00L);
@@ -155,7 +158,7 @@ public final class Q4_KTensor extends SegmentTensor {
      */
     private void rowsWordLanes(int from, int to, float[] xp, float[] minSums, int n, float[] out, int outOffset) {
         long rowBytes = (long) n / BLOCK * BYTES;
-        float[] lanes = new float[F.length()]; // the final sum in sumLanes' order, as every other path adds a row
+        float[] lanes = lanesBuffer(); // the final sum in sumLanes' order, as every other path adds a row
         for (int r = from; r < to; r++) {
             long block = r * rowBytes;
             FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;

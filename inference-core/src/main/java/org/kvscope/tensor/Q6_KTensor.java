@@ -93,13 +93,16 @@ public final class Q6_KTensor extends SegmentTensor {
         }
         if (F.length() != 16) {
             float[] permuted = Layouts.byteLanes(x, xOffset, cols);
-            return byteLaneRows(permuted, out, outOffset, cols, BLOCK, BYTES,
-                    (row, xp, n, scratch) -> dotPermuted(row, xp, n));
+            return byteLaneRows(permuted, null, out, outOffset, cols, BLOCK, BYTES, permutedDot);
         }
         float[] groupSums = Layouts.runSums(x, xOffset, cols, 16);
         float[] permuted = Layouts.wordLanes(x, xOffset, cols, WORD_ORDER);
-        return (from, to) -> rowsWordLanes(from, to, permuted, groupSums, cols, out, outOffset);
+        return permutedRows(permuted, groupSums, out, outOffset, cols, wordLaneRows);
     }
+
+    /** {@link #matvecRows}' kernels, made once (a lambda per call is garbage). */
+    private final PermutedRows wordLaneRows = this::rowsWordLanes;
+    private final PermutedRowDot permutedDot = this::dotPermuted;
 
     /** Lanes L/2..L−1: where the second scale of a permuted run of 32 applies. */
     private static final VectorMask<Float> UPPER_LANES = VectorMask.fromLong(F, -1L << (F.length() / 2));
@@ -146,7 +149,7 @@ public final class Q6_KTensor extends SegmentTensor {
      */
     private void rowsWordLanes(int from, int to, float[] xp, float[] groupSums, int n, float[] out, int outOffset) {
         long rowBytes = (long) n / BLOCK * BYTES;
-        float[] lanes = new float[F.length()]; // the final sum in sumLanes' order, as every other path adds a row
+        float[] lanes = lanesBuffer(); // the final sum in sumLanes' order, as every other path adds a row
         for (int r = from; r < to; r++) {
             long block = r * rowBytes;
             FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;
@@ -191,7 +194,7 @@ public final class Q6_KTensor extends SegmentTensor {
     }
 
     /** One row against x permuted as {@link #matvec} describes; 8 lanes (scales read one by one). */
-    private float dotPermuted(long block, float[] xp, int n) {
+    private float dotPermuted(long block, float[] xp, float[] unused, int n) {
         int L = F.length(), bytesPerLane = 32 / L;
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int j = 0; j < n; j += BLOCK, block += BYTES) {

@@ -102,12 +102,14 @@ public final class Q8_0Tensor extends SegmentTensor {
         if (!byteLanesFit(rows, cols, BLOCK)) {
             return super.matvecRows(x, xOffset, out, outOffset, rows, cols);
         }
-        return byteLaneRows(Layouts.byteLanes(x, xOffset, cols), out, outOffset, cols, BLOCK, BYTES,
-                F.length() == 8 ? this::dotPermuted8 : this::dotPermuted16);
+        return byteLaneRows(Layouts.byteLanes(x, xOffset, cols), null, out, outOffset, cols, BLOCK, BYTES, permutedDot);
     }
 
+    /** {@link #matvecRows}' row kernel for this width, made once (a method reference per call is garbage). */
+    private final PermutedRowDot permutedDot = F.length() == 8 ? this::dotPermuted8 : this::dotPermuted16;
+
     /** One row against x permuted as {@link #matvec} describes; 8-lane species only. */
-    private float dotPermuted8(long block, float[] xp, int n, float[] unused) {
+    private float dotPermuted8(long block, float[] xp, float[] unused, int n) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int j = 0; j < n; j += BLOCK, block += BYTES) {
             IntVector q = IntVector.fromMemorySegment(IntVector.SPECIES_256, m, block + 2, ByteOrder.LITTLE_ENDIAN);
@@ -128,7 +130,7 @@ public final class Q8_0Tensor extends SegmentTensor {
     }
 
     /** One row against x permuted as {@link #matvec} describes; 16-lane species only, two blocks a step. */
-    private float dotPermuted16(long block, float[] xp, int n, float[] unused) {
+    private float dotPermuted16(long block, float[] xp, float[] unused, int n) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         int j = 0;
         for (; j + 2 * BLOCK <= n; j += 2 * BLOCK, block += 2 * BYTES) {

@@ -57,13 +57,23 @@ abstract class SegmentTensor extends FloatTensor {
     }
 
     /**
-     * One row's dot product against x permuted by {@link Layouts#byteLanes}; {@code scratch} is
-     * F.length() floats the kernel may use, the same for all rows of a range (so no kernel
-     * allocates per row).
+     * One row's dot product against x permuted by {@link Layouts#byteLanes}; {@code sums} is what
+     * the kernel prepared from x along with it (run sums), or null. A kernel keeps its instance in
+     * a final field, so a product allocates no closure.
      */
     @FunctionalInterface
     interface PermutedRowDot {
-        float dot(long rowByteOffset, float[] permuted, int cols, float[] scratch);
+        float dot(long rowByteOffset, float[] permuted, float[] sums, int cols);
+    }
+
+    /**
+     * out[outOffset + r] for the rows [from, to) of a product against x permuted by the kernel,
+     * with what it prepared from x along with it ({@code sums}): for kernels that keep the row
+     * loop inside. Kept in a final field as {@link PermutedRowDot} is.
+     */
+    @FunctionalInterface
+    interface PermutedRows {
+        void rows(int from, int to, float[] permuted, float[] sums, int cols, float[] out, int outOffset);
     }
 
     /**
@@ -75,37 +85,66 @@ abstract class SegmentTensor extends FloatTensor {
     }
 
     /** out[outOffset + r] = dot(row r) for the rows asked; rows start every cols/blockValues blocks. */
-    final MatvecRows byteLaneRows(float[] permuted, float[] out, int outOffset, int cols, int blockValues,
-                                  int blockBytes, PermutedRowDot dot) {
-        ByteLaneRows rows = PreparedInputs.byteLaneRows();
-        rows.permuted = permuted;
-        rows.out = out;
-        rows.outOffset = outOffset;
-        rows.cols = cols;
+    final MatvecRows byteLaneRows(float[] permuted, float[] sums, float[] out, int outOffset, int cols,
+                                  int blockValues, int blockBytes, PermutedRowDot dot) {
+        ByteLaneRows rows = filled(permuted, sums, out, outOffset, cols);
         rows.rowBytes = (long) cols / blockValues * blockBytes;
         rows.dot = dot;
         return rows;
     }
 
-    private static final ThreadLocal<float[]> ROW_SCRATCH = ThreadLocal.withInitial(() -> new float[F.length()]);
+    /** The rows asked, through a kernel with its own row loop. */
+    final MatvecRows permutedRows(float[] permuted, float[] sums, float[] out, int outOffset, int cols,
+                                  PermutedRows kernel) {
+        ByteLaneRows rows = filled(permuted, sums, out, outOffset, cols);
+        rows.kernel = kernel;
+        return rows;
+    }
 
-    /** The rows of {@link #byteLaneRows}, one object per product slot of {@link PreparedInputs}. */
+    private static ByteLaneRows filled(float[] permuted, float[] sums, float[] out, int outOffset, int cols) {
+        ByteLaneRows rows = PreparedInputs.byteLaneRows();
+        rows.permuted = permuted;
+        rows.sums = sums;
+        rows.out = out;
+        rows.outOffset = outOffset;
+        rows.cols = cols;
+        rows.dot = null;
+        rows.kernel = null;
+        return rows;
+    }
+
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
+
+    /** This thread's buffer of one vector's lanes, for a kernel's final lane sums. */
+    static float[] lanesBuffer() {
+        return LANES.get();
+    }
+
+    /**
+     * The rows of {@link #byteLaneRows} or {@link #permutedRows}, one object per product slot of
+     * {@link PreparedInputs}.
+     */
     static final class ByteLaneRows implements MatvecRows {
-        private float[] permuted, out;
+        private float[] permuted, sums, out;
         private int outOffset, cols;
         private long rowBytes;
         private PermutedRowDot dot;
+        private PermutedRows kernel;
 
         void clear() {
-            permuted = out = null;
+            permuted = sums = out = null;
             dot = null;
+            kernel = null;
         }
 
         @Override
         public void run(int from, int to) {
-            float[] scratch = ROW_SCRATCH.get();
+            if (kernel != null) {
+                kernel.rows(from, to, permuted, sums, cols, out, outOffset);
+                return;
+            }
             for (int r = from; r < to; r++) {
-                out[outOffset + r] = dot.dot(r * rowBytes, permuted, cols, scratch);
+                out[outOffset + r] = dot.dot(r * rowBytes, permuted, sums, cols);
             }
         }
     }
