@@ -131,6 +131,8 @@ public final class CpuForward {
                     + " exceed the session's context of " + cache.capacity() + " tokens");
         }
         Scratch b = scratch(n, cache.capacity());
+        boolean timed = DecodeTimings.timed(n);
+        long time = DecodeTimings.now();
         int dim = c.dim();
         for (int t = 0; t < n; t++) {
             int token = tokens[offset + t];
@@ -148,9 +150,12 @@ public final class CpuForward {
             rowPositions[t] = startPosition + t;
             rope.angles(startPosition + t, b.cos[t], b.sin[t]);
         }
+        if (timed) {
+            DecodeTimings.lap(DecodeTimings.Phase.EMBEDDING, time);
+        }
         int live = n;
         for (int l = 0; l < c.layers(); l++) {
-            layer(l, w.layers()[l], live, rowPositions, cache, observer, b);
+            layer(l, w.layers()[l], live, rowPositions, cache, observer, b, timed);
             if (pruner != null && l + 1 < c.layers()) {
                 int[] keep = pruner.rowsForNextLayer(l, java.util.Arrays.copyOf(rowPositions, live));
                 if (keep != null) {
@@ -161,11 +166,14 @@ public final class CpuForward {
         if (observer != null) {
             observer.onForwardEnd(startPosition, n);
         }
+        if (timed) {
+            DecodeTimings.step();
+        }
         if (live == n) { // no row dropped: row r is still token r
-            logits(live, allRows, b, sink);
+            logits(live, allRows, b, sink, timed);
         } else {
             int[] original = java.util.Arrays.copyOf(rows, live);
-            logits(live, allRows, b, (row, values, o) -> sink.accept(original[row], values, o));
+            logits(live, allRows, b, (row, values, o) -> sink.accept(original[row], values, o), false);
         }
     }
 
@@ -189,11 +197,16 @@ public final class CpuForward {
         return keep.length;
     }
 
+    /** One layer over the batch's rows; {@code timed}: a decode step whose phases {@link DecodeTimings} adds up. */
     private void layer(int l, LayerWeights lw, int n, int[] rowPositions, KvCache cache, AttentionObserver obs,
-                       Scratch b) {
+                       Scratch b, boolean timed) {
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim();
+        long time = timed ? DecodeTimings.now() : 0L;
         for (int t = 0; t < n; t++) {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.attnNorm(), dim, c.rmsEps());
+        }
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.NORMS, time);
         }
         if (n == 1 && small == null) { // one hand-off to the cores for the three
             FloatTensor.matvecs(b.xb, dim, qkv[l], b.qkv, qkvRows);
@@ -201,6 +214,9 @@ public final class CpuForward {
             project(lw.wq(), b.xb, b.q, n, qDim, dim);
             project(lw.wk(), b.xb, b.k, n, kvDim, dim);
             project(lw.wv(), b.xb, b.v, n, kvDim, dim);
+        }
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.QKV, time);
         }
         for (int t = 0; t < n; t++) {
             addBias(b.q, t * qDim, lw.bq());
@@ -216,6 +232,9 @@ public final class CpuForward {
         for (int t = 0; t < n; t++) {
             cache.append(l, rowPositions[t], b.k, t * kvDim, b.v, t * kvDim);
         }
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.ROPE_APPEND, time);
+        }
         if (small != null && !SmallModel.attentionPaysCores(n, before[0])) {
             for (int h = 0; h < c.heads(); h++) {
                 attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
@@ -230,12 +249,24 @@ public final class CpuForward {
                 heads.end();
             }
         }
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.ATTENTION, time);
+        }
         project(lw.wo(), b.att, b.xb, n, dim, qDim);
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.OUTPUT, time);
+        }
         for (int i = 0; i < n * dim; i++) {
             b.x[i] += b.xb[i];
         }
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.RESIDUAL, time);
+        }
         for (int t = 0; t < n; t++) {
             rmsnorm(b.xb, t * dim, b.x, t * dim, lw.ffnNorm(), dim, c.rmsEps());
+        }
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.NORMS, time);
         }
         int ffn = c.ffnDim();
         if (n == 1 && small == null) { // one hand-off for gate, up and SwiGLU
@@ -249,9 +280,18 @@ public final class CpuForward {
                 Parallel.forRange(n * ffn, 4096, (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from, to));
             }
         }
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.GATE_UP, time);
+        }
         project(lw.down(), b.hb, b.xb, n, dim, ffn);
+        if (timed) {
+            time = DecodeTimings.lap(DecodeTimings.Phase.DOWN, time);
+        }
         for (int i = 0; i < n * dim; i++) {
             b.x[i] += b.xb[i];
+        }
+        if (timed) {
+            DecodeTimings.lap(DecodeTimings.Phase.RESIDUAL, time);
         }
     }
 
@@ -378,7 +418,8 @@ public final class CpuForward {
         }
     }
 
-    private void logits(int n, boolean allRows, Scratch b, LogitsSink sink) {
+    private void logits(int n, boolean allRows, Scratch b, LogitsSink sink, boolean timed) {
+        long time = timed ? DecodeTimings.now() : 0L;
         int dim = c.dim(), vocab = c.vocabSize();
         int first = allRows ? 0 : n - 1;
         int chunk = 16;
@@ -387,10 +428,19 @@ public final class CpuForward {
             for (int t = 0; t < rows; t++) {
                 rmsnorm(b.xb, t * dim, b.x, (r0 + t) * dim, w.outputNorm(), dim, c.rmsEps());
             }
+            if (timed) {
+                time = DecodeTimings.lap(DecodeTimings.Phase.NORMS, time);
+            }
             float[] out = b.logits(rows, vocab);
             project(w.output(), b.xb, out, rows, vocab, dim);
+            if (timed) {
+                time = DecodeTimings.lap(DecodeTimings.Phase.LOGITS, time);
+            }
             for (int t = 0; t < rows; t++) {
                 sink.accept(r0 + t, out, t * vocab);
+            }
+            if (timed) {
+                time = DecodeTimings.lap(DecodeTimings.Phase.SINK, time);
             }
         }
     }
