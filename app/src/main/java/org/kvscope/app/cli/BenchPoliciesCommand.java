@@ -84,7 +84,7 @@ public final class BenchPoliciesCommand implements Command {
                 ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()
                 : PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).filter(p -> !p.equals("fullkv")).toList();
         for (String p : policies) {
-            PolicyOptions.allowed(Set.of(), p); // validates the name
+            PolicyOptions.known("--policies", p); // validates the name
             PolicyOptions.create(p, stringValues(withBudget(p, budget))); // and the budget, before loading
         }
         if (repeat == 0 && !firstCalls) {

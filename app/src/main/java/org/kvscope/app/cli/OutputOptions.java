@@ -74,6 +74,9 @@ final class OutputOptions {
 
     static Path path(Args a, String option) {
         String s = a.string(option);
+        if (s.isBlank()) { // Path.of("") is the working directory: say what was given, not "is a directory"
+            throw new UsageException("--" + option + " is empty; give a file name");
+        }
         try {
             return Path.of(s);
         } catch (java.nio.file.InvalidPathException e) {

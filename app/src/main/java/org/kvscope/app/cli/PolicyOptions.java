@@ -31,14 +31,23 @@ final class PolicyOptions {
     /** Options a command accepts: its own plus every parameter of the named policy. */
     static Set<String> allowed(Set<String> own, String policy) {
         Set<String> all = new HashSet<>(own);
-        try {
-            for (ParameterSpec s : PolicyRegistry.entry(policy).parameters()) {
-                all.add(s.name());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--policy: " + e.getMessage());
+        for (ParameterSpec s : known("--policy", policy).parameters()) {
+            all.add(s.name());
         }
         return all;
+    }
+
+    /**
+     * The registry entry of a policy named by {@code option} (e.g. {@code --policies}).
+     *
+     * @throws UsageException naming the option, the unknown name and the valid ones
+     */
+    static PolicyRegistry.Entry known(String option, String policy) {
+        try {
+            return PolicyRegistry.entry(policy);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(option + ": " + e.getMessage());
+        }
     }
 
     /** Parameter values given on the command line for the policy. */

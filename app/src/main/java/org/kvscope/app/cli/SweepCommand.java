@@ -66,7 +66,7 @@ public final class SweepCommand implements Command {
         List<String> policies = a.has("policies") ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()
                 : PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList();
         for (String p : policies) {
-            PolicyOptions.allowed(Set.of(), p); // validates the name
+            PolicyOptions.known("--policies", p); // validates the name
         }
         int[] budgets;
         try {

@@ -267,7 +267,10 @@ class CliTest {
                 "measures nothing");
         assertTrue(r.err().contains("bench-policies"), "progress on stderr: " + r.err());
         assertCleanError(run("bench-policies", "--model", tiny.toString(), "--tokens", "200"), 2, "--tokens", "128");
-        assertCleanError(run("bench-policies", "--model", tiny.toString(), "--policies", "magic"), 2, "unknown policy 'magic'");
+        assertCleanError(run("bench-policies", "--model", tiny.toString(), "--policies", "magic"), 2,
+                "--policies: unknown policy 'magic'");
+        assertCleanError(run("sweep", "--model", tiny.toString(), "--policies", "snapkv,magic"), 2,
+                "--policies: unknown policy 'magic'");
     }
 
     /** Layers of the tiny-llama shape. */

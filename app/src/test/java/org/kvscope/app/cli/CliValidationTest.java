@@ -42,6 +42,8 @@ class CliValidationTest {
                 "--out", dir.toString()), 2, "--out " + dir, "is a directory");
         assertCleanError(run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", dir.toString()), 2,
                 "--out " + dir, "is a directory");
+        assertCleanError(run("analyze", "--model", notAModel.toString(), "--prompt", PROMPT, "--policy", "snapkv",
+                "--out", ""), 2, "--out is empty; give a file name");
         String same = dir.resolve("same.out").toString();
         assertCleanError(run("sweep", "--model", notAModel.toString(), "--out-json", same, "--out-csv", same), 2,
                 "--out-json and --out-csv name the same file");
