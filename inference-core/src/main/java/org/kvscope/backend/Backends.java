@@ -36,6 +36,25 @@ public final class Backends {
     }
 
     /**
+     * Checks, without creating a backend, that {@code device} can run a {@code cacheType} cache here:
+     * {@code cuda} needs a GPU the probe finds usable and an F32 cache; {@code auto} and {@code cpu} always can.
+     *
+     * @throws BackendUnavailableException with the reason, as {@link #select} gives it
+     */
+    public static void requireUsable(Device device, KvCacheType cacheType) {
+        if (device != Device.CUDA) {
+            return;
+        }
+        if (cacheType != KvCacheType.F32) {
+            throw new BackendUnavailableException(CudaBackend.F32_ONLY + ", not " + cacheType.cliName());
+        }
+        GpuStatus gpu = gpu();
+        if (!gpu.available()) {
+            throw new BackendUnavailableException("no usable GPU: " + gpu.reason());
+        }
+    }
+
+    /**
      * The factory for a device choice. {@code auto} takes the GPU when usable and otherwise the
      * CPU; {@code notice} receives one line saying which device runs and, on a fallback, why.
      *
@@ -55,10 +74,8 @@ public final class Backends {
         if (device == Device.CPU) {
             return cpu(cacheType);
         }
+        requireUsable(device, cacheType);
         if (cacheType != KvCacheType.F32) {
-            if (device == Device.CUDA) {
-                throw new BackendUnavailableException(CudaBackend.F32_ONLY + ", not " + cacheType.cliName());
-            }
             GpuStatus gpu = gpu();
             notice.accept(gpu.available()
                     ? "device: CPU, not the GPU: " + CudaBackend.F32_ONLY + " and --cache-type is " + cacheType.cliName()

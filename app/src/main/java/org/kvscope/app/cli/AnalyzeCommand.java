@@ -63,6 +63,7 @@ public final class AnalyzeCommand implements Command {
                     + String.join(", ", PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList()));
         }
         Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policyName), Set.of(Progress.QUIET));
+        DeviceOption.device(a);
         Map<String, String> given = PolicyOptions.values(a, policyName);
         PolicyOptions.create(policyName, given); // parameters alone, before anything is loaded
         OutputOptions.check(a, "out");
@@ -71,7 +72,6 @@ public final class AnalyzeCommand implements Command {
         int windowCapture = a.integer("window-capture", 64, 1, 4096);
         String text = PromptOptions.text(a);
         DecodeCap cap = NeedleCommand.singleCap(a);
-        DeviceOption.device(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
             tokens = Arrays.copyOf(tokens, Math.min(tokens.length, maxTokens));

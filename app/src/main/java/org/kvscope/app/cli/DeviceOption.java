@@ -40,15 +40,25 @@ final class DeviceOption {
         }
     }
 
-    /** The device {@code --device} names, validated (with {@code --cache-type}) before any model is loaded. */
+    /**
+     * The device {@code --device} names, validated (with {@code --cache-type}) before any file is
+     * read: {@code cuda} without a usable GPU, or with a cache type it cannot keep, is refused here.
+     */
     static Device device(Args a) {
-        cacheType(a);
+        KvCacheType type = cacheType(a);
         String d = a.string(NAME, "auto");
+        Device device;
         try {
-            return Device.parse(d);
+            device = Device.parse(d);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--device must be auto, cpu or cuda, was '" + d + "'");
         }
+        try {
+            Backends.requireUsable(device, type);
+        } catch (BackendUnavailableException e) {
+            throw new UsageException("--device cuda: " + e.getMessage());
+        }
+        return device;
     }
 
     /**

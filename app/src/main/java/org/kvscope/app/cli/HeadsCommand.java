@@ -42,15 +42,15 @@ public final class HeadsCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(name(), argv, 1, Set.of("model", "retrieval-ratio", "format", "out", DeviceOption.NAME),
-                Set.of(Progress.QUIET));
+        Args a = Args.parse(name(), argv, 1, Set.of("model", "retrieval-ratio", "format", "out", DeviceOption.NAME,
+                DeviceOption.CACHE_TYPE), Set.of(Progress.QUIET));
+        DeviceOption.device(a);
         double ratio = a.number("retrieval-ratio", 0.5, 0, 1);
         String format = a.string("format", "table").toLowerCase(Locale.ROOT);
         if (!List.of("table", "csv", "json").contains(format)) {
             throw new UsageException("--format must be table, csv or json, was '" + a.string("format") + "'");
         }
         OutputOptions.check(a, "out");
-        DeviceOption.device(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             List<RetrievalHeads.Probe> probes = RetrievalHeads.passKeyProbes(model);
             RetrievalHeads scores;

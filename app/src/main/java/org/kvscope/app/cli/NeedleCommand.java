@@ -64,6 +64,7 @@ public final class NeedleCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         String policy = PolicyOptions.policyName(argv, "fullkv");
         Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policy), Set.of(Progress.QUIET));
+        DeviceOption.device(a);
         Map<String, String> given = PolicyOptions.values(a, policy);
         PolicyOptions.create(policy, given);
         OutputOptions.check(a, "out-json", "out-csv");
@@ -75,7 +76,6 @@ public final class NeedleCommand implements Command {
         if (a.has("replays") && questions == 0) {
             throw new UsageException("--replays needs --questions M (multi-question replay)");
         }
-        DeviceOption.device(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             Map<String, String> params = PolicyChecks.forModel(policy, given, model.config(),
                     PolicyChecks.WindowLimit.none(), err);

@@ -29,8 +29,8 @@ public final class PerplexityCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "text-file", "context", DeviceOption.NAME, DeviceOption.CACHE_TYPE),
                 Set.of(Progress.QUIET));
-        String text = TextFiles.readUtf8(a, "text-file");
         DeviceOption.device(a);
+        String text = TextFiles.readUtf8(a, "text-file");
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int max = model.config().contextLength();
             int context = a.integer("context", Math.min(max, 2048), 2, max, "the model's context length");

@@ -53,7 +53,9 @@ public final class ScoreAgreementCommand implements Command {
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "prompt", "text-file", "suite", "policies", "budget",
-                "top-k", "max-tokens", "window-capture", "out-json", "out-csv", DeviceOption.NAME), Set.of(Progress.QUIET));
+                "top-k", "max-tokens", "window-capture", "out-json", "out-csv", DeviceOption.NAME, DeviceOption.CACHE_TYPE),
+                Set.of(Progress.QUIET));
+        DeviceOption.device(a);
         List<String> names = a.has("policies")
                 ? Arrays.stream(a.string("policies").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
                 : ScoreAgreementRun.scoringPolicies();
@@ -81,7 +83,6 @@ public final class ScoreAgreementCommand implements Command {
         }
         OutputOptions.check(a, "out-json", "out-csv");
         String text = PromptOptions.text(a);
-        DeviceOption.device(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
             tokens = Arrays.copyOf(tokens, Math.min(tokens.length, Math.min(maxTokens, model.config().contextLength())));

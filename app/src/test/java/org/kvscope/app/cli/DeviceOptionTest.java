@@ -44,7 +44,10 @@ class DeviceOptionTest {
                 new String[] {"needle", "--model", m, "--suite", "needle-stories-short", "--policy", "snapkv",
                         "--budget", "16", "--window", "4", "--templates", "1"},
                 new String[] {"bench", "--model", m, "--prompt-tokens", "4", "--decode-tokens", "1", "--repeat", "1",
-                        "--warmup", "0", "--bandwidth-mib", "16"});
+                        "--warmup", "0", "--bandwidth-mib", "16"},
+                new String[] {"score-agreement", "--model", m, "--text-file", text.toString(), "--policies", "snapkv,h2o",
+                        "--budget", "16"},
+                new String[] {"heads", "--model", m, "--format", "csv"});
     }
 
     static String[] with(String[] command, String... extra) {
@@ -59,6 +62,38 @@ class DeviceOptionTest {
             CliTest.Run help = CliTest.run("help", c[0]);
             assertTrue((help.out() + help.err()).contains("--device D"), c[0] + " documents --device");
             CliTest.assertCleanError(CliTest.run(with(c, "--device", "tpu")), 2, "--device must be auto, cpu or cuda, was 'tpu'");
+        }
+    }
+
+    /** Every command's line with its model and any text file replaced by paths that do not exist. */
+    private static List<String[]> withMissingFiles() {
+        return commands().stream().map(c -> {
+            String[] missing = c.clone();
+            for (int i = 1; i < missing.length; i++) {
+                if (missing[i - 1].equals("--model") || missing[i - 1].equals("--text-file")) {
+                    missing[i] = dir.resolve("missing-" + i).toString();
+                }
+            }
+            return missing;
+        }).toList();
+    }
+
+    @Test
+    void cudaWithACompactCacheIsRefusedBeforeAnyFileIsRead() {
+        for (String[] c : withMissingFiles()) {
+            CliTest.assertCleanError(CliTest.run(with(c, "--device", "cuda", "--cache-type", "f16")), 2,
+                    "--device cuda: the CUDA backend keeps its KV cache in f32 only, not f16");
+        }
+    }
+
+    @Test
+    void withoutAGpuCudaIsRefusedBeforeAnyFileIsRead() {
+        Backends.GpuStatus gpu = Backends.gpu();
+        Assumptions.assumeFalse(gpu.available(), "a GPU is present: nothing to refuse");
+        for (String[] c : withMissingFiles()) {
+            CliTest.Run r = CliTest.run(with(c, "--device", "cuda"));
+            CliTest.assertCleanError(r, 2, "--device cuda: no usable GPU: " + gpu.reason());
+            assertTrue(!r.err().contains("missing-"), c[0] + " read no file first: " + r.err());
         }
     }
 
