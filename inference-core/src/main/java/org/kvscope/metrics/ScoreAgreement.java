@@ -45,14 +45,8 @@ public record ScoreAgreement(String policyA, String policyB, int first, int posi
      * @throws IllegalArgumentException when nothing is left to compare
      */
     public static ScoreAgreement of(CompressionPolicy.PrefillContext ctx, PositionScorer a, PositionScorer b, int k) {
-        int n = ctx.promptLength();
         int first = Math.max(a.alwaysKeptSinks(), b.alwaysKeptSinks());
-        int end = n - Math.max(a.alwaysKeptRecent(n), b.alwaysKeptRecent(n));
-        if (end - first < 2) {
-            throw new IllegalArgumentException("a prompt of " + n + " tokens leaves " + Math.max(0, end - first)
-                    + " positions outside " + a.name() + "'s and " + b.name()
-                    + "'s always-kept sinks and windows; score agreement needs at least 2");
-        }
+        int end = first + comparedPositions(a, b, ctx.promptLength());
         int kk = Math.max(1, Math.min(k, end - first));
         double[][] rho = new double[ctx.layers()][ctx.kvHeads()];
         double[][] overlap = new double[ctx.layers()][ctx.kvHeads()];
@@ -65,6 +59,23 @@ public record ScoreAgreement(String policyA, String policyB, int first, int posi
             }
         }
         return new ScoreAgreement(a.name(), b.name(), first, end - first, kk, rho, overlap);
+    }
+
+    /**
+     * How many positions of a prompt of {@code n} tokens {@link #of} compares for {@code a} and
+     * {@code b}: neither one's always-kept sinks nor its recent window. Known before any forward pass.
+     *
+     * @throws IllegalArgumentException when fewer than 2 are left
+     */
+    public static int comparedPositions(PositionScorer a, PositionScorer b, int n) {
+        int first = Math.max(a.alwaysKeptSinks(), b.alwaysKeptSinks());
+        int end = n - Math.max(a.alwaysKeptRecent(n), b.alwaysKeptRecent(n));
+        if (end - first < 2) {
+            throw new IllegalArgumentException("a prompt of " + n + " tokens leaves " + Math.max(0, end - first)
+                    + " positions outside " + a.name() + "'s and " + b.name()
+                    + "'s always-kept sinks and windows; score agreement needs at least 2");
+        }
+        return end - first;
     }
 
     /** Spearman's rank correlation: Pearson's correlation of the (tie-averaged) ranks. */

@@ -71,7 +71,7 @@ public final class AnalyzeCommand implements Command {
         int decodeSteps = a.integer("decode-steps", 16, 0, 4096);
         int windowCapture = a.integer("window-capture", 64, 1, 4096);
         String text = PromptOptions.text(a);
-        DecodeCap cap = NeedleCommand.singleCap(a);
+        DecodeCap cap = NeedleCommand.singleCap(a, policyName);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
             tokens = Arrays.copyOf(tokens, Math.min(tokens.length, maxTokens));

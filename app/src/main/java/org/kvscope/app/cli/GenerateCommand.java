@@ -24,9 +24,9 @@ public final class GenerateCommand implements Command {
                   --prompt TEXT      text to continue
                   -n N               tokens to generate, 0..1000000 (default 64)
                   --temperature T    0 = greedy (default), otherwise sampling temperature, in [0, 100]
-                  --top-k K          keep the K most likely tokens, 0..2147483647 (0 = all, default 40 when sampling)
-                  --top-p P          nucleus threshold in (0, 1] (default 0.95 when sampling)
-                  --seed S           random seed, any 64-bit integer (default 42)
+                  --top-k K          sampling only: keep the K most likely tokens, 0..2147483647 (0 = all, default 40)
+                  --top-p P          sampling only: nucleus threshold in (0, 1] (default 0.95)
+                  --seed S           sampling only: random seed, any 64-bit integer (default 42)
                   --context C        KV cache size in tokens, 1..the model's context length (default: prompt + n)
                 """ + DeviceOption.USAGE;
     }
@@ -46,6 +46,14 @@ public final class GenerateCommand implements Command {
                     a.longValue("seed", 42));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage()); // e.g. --top-p 0: outside (0, 1] like --top-p 2
+        }
+        if (sampling.temperature() == 0) {
+            for (String sampler : new String[] {"top-k", "top-p", "seed"}) {
+                if (a.has(sampler)) {
+                    throw new UsageException("--" + sampler + " applies only when sampling (--temperature above 0);"
+                            + " --temperature 0, the default, decodes greedily");
+                }
+            }
         }
         try (Model model = ModelOptions.load(a)) {
             Tokenizer tok = model.tokenizer();

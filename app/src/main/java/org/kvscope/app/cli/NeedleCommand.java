@@ -11,6 +11,7 @@ import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.DecodeCap;
 import org.kvscope.engine.NeedleEvaluator;
+import org.kvscope.kv.BudgetParameters;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
 import org.kvscope.prompts.SuiteDescriptor;
@@ -51,13 +52,23 @@ public final class NeedleCommand implements Command {
                 """ + PolicyOptions.describeAll();
     }
 
-    /** The one {@code --decode-cap} mode given (none by default). */
-    static DecodeCap singleCap(Args a) {
+    /**
+     * The one {@code --decode-cap} mode given (none by default).
+     *
+     * @throws UsageException for a bad mode, or {@code budget} for a policy without a budget (never capped)
+     */
+    static DecodeCap singleCap(Args a, String policy) {
+        DecodeCap cap;
         try {
-            return DecodeCap.parse(a.string("decode-cap", "none"));
+            cap = DecodeCap.parse(a.string("decode-cap", "none"));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--decode-cap: " + e.getMessage());
         }
+        if (cap == DecodeCap.BUDGET && !PolicyChecks.declares(policy, BudgetParameters.BUDGET)) {
+            throw new UsageException("--decode-cap budget applies to policies with a budget, and " + policy
+                    + " has none (it is never capped)");
+        }
+        return cap;
     }
 
     @Override
@@ -70,11 +81,15 @@ public final class NeedleCommand implements Command {
         OutputOptions.check(a, "out-json", "out-csv");
         SuiteDescriptor suite = SuiteTexts.suite(a.string("suite"), SuiteKind.NEEDLE);
         int templates = a.integer("templates", 0, 0, 1000);
-        DecodeCap cap = singleCap(a);
+        DecodeCap cap = singleCap(a, policy);
         int questions = a.integer("questions", 0, 1, 64);
         int replays = a.integer("replays", 8, 1, 10_000);
         if (a.has("replays") && questions == 0) {
             throw new UsageException("--replays needs --questions M (multi-question replay)");
+        }
+        if (a.has("templates") && questions > 0) {
+            throw new UsageException("--templates applies to the grid; multi-question replay (--questions) rotates"
+                    + " through all of the suite's templates");
         }
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             Map<String, String> params = PolicyChecks.forModel(policy, given, model.config(),

@@ -75,7 +75,7 @@ final class PolicyChecks {
         }
     }
 
-    private static boolean declares(String policy, String parameter) {
+    static boolean declares(String policy, String parameter) {
         return spec(policy, parameter) != null;
     }
 

@@ -50,7 +50,11 @@ final class PolicyOptions {
         }
     }
 
-    /** Parameter values given on the command line for the policy. */
+    /**
+     * Parameter values given on the command line for the policy, each valid and each with an effect.
+     *
+     * @throws UsageException for a bad value, or one given where it has no effect
+     */
     static Map<String, String> values(Args a, String policy) {
         Map<String, String> v = new LinkedHashMap<>();
         for (ParameterSpec s : PolicyRegistry.entry(policy).parameters()) {
@@ -58,7 +62,37 @@ final class PolicyOptions {
                 v.put(s.name(), a.string(s.name()));
             }
         }
+        create(policy, v);
+        requireEffect(policy, v);
         return v;
+    }
+
+    /**
+     * Refuses a parameter given where it changes nothing: one that applies only with another
+     * parameter's value (β only with the pyramid schedule), or a budget a budget ratio replaces.
+     */
+    private static void requireEffect(String policy, Map<String, String> given) {
+        List<ParameterSpec> specs = PolicyRegistry.entry(policy).parameters();
+        for (ParameterSpec s : specs) {
+            ParameterSpec.Condition when = s.shownWhen();
+            if (when == null || !given.containsKey(s.name())) {
+                continue;
+            }
+            String on = when.parameter();
+            String value = given.containsKey(on) ? given.get(on) : specs.stream().filter(o -> o.name().equals(on))
+                    .map(o -> String.valueOf(o.defaultValue())).findFirst().orElse("");
+            if (!when.values().contains(value)) {
+                throw new UsageException("--" + s.name() + " applies only with --" + on + " "
+                        + String.join(" or ", when.values()) + ", and --" + on + " is " + value
+                        + (given.containsKey(on) ? "" : " (" + policy + "'s default)") + ": give --" + on + " "
+                        + when.values().get(0) + " or leave --" + s.name() + " out");
+            }
+        }
+        if (given.containsKey(BudgetParameters.BUDGET) && given.containsKey(BudgetParameters.RATIO)
+                && Double.parseDouble(given.get(BudgetParameters.RATIO).trim()) > 0) {
+            throw new UsageException("--" + BudgetParameters.RATIO + " " + given.get(BudgetParameters.RATIO).trim()
+                    + " replaces --" + BudgetParameters.BUDGET + " (the budget is that share of the prompt): give one of them");
+        }
     }
 
     static CompressionPolicy create(String policy, Map<String, ?> values) {

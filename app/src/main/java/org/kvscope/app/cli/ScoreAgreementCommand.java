@@ -39,7 +39,8 @@ public final class ScoreAgreementCommand implements Command {
                                      kvzip's scores take one extra pass, its context reconstruction)
                   --budget B         budget given to policies that declare one, 1..1048576, more than each
                                      one's always-kept window (default 64)
-                  --top-k K          size of the top-k sets compared, 1..1048576 (default: the budget)
+                  --top-k K          size of the top-k sets compared, 1..1048576, at most the positions a pair
+                                     compares (default: the budget, lowered to them)
                   --max-tokens N     keep only the prompt's first N tokens, 3..1048576
                   --window-capture W exact rows captured for the last W prompt queries, 1..4096 (default 64); each
                                      policy's observation window must fit in it
@@ -61,6 +62,11 @@ public final class ScoreAgreementCommand implements Command {
                 : ScoreAgreementRun.scoringPolicies();
         if (names.size() < 2) {
             throw new UsageException("--policies needs at least two policies, was '" + a.string("policies", "") + "'");
+        }
+        for (String n : names) {
+            if (names.indexOf(n) != names.lastIndexOf(n)) {
+                throw new UsageException("--policies names " + n + " twice; each pair compares two different policies");
+            }
         }
         int budget = a.integer("budget", 64, 1, 1 << 20);
         int topK = a.integer("top-k", budget, 1, 1 << 20);
@@ -85,7 +91,14 @@ public final class ScoreAgreementCommand implements Command {
         String text = PromptOptions.text(a);
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
-            tokens = Arrays.copyOf(tokens, Math.min(tokens.length, Math.min(maxTokens, model.config().contextLength())));
+            tokens = Arrays.copyOf(tokens, Math.min(tokens.length, maxTokens));
+            int fits = model.config().contextLength() - 1; // the capture's prefill is followed by one decode step
+            if (tokens.length > fits) {
+                throw new UsageException("the prompt has " + tokens.length + " tokens, more than the model's context of "
+                        + model.config().contextLength() + " allows: give --max-tokens at most " + fits
+                        + " or a shorter prompt");
+            }
+            checkTopK(a, policies, tokens.length, topK, err);
             if (tokens.length < windowCapture) {
                 windowCapture = tokens.length;
             }
@@ -103,12 +116,8 @@ public final class ScoreAgreementCommand implements Command {
                 CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 16, 4, 0),
                         p -> { }, () -> false, tokens.length, null, reconstruct);
                 progress.step("scores of " + policies.size() + " policies");
-                try {
-                    pairs = ScoreAgreementRun.pairs(run.capture().evidence(), tokens.length,
-                            model.config().contextLength(), policies, topK);
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException(e.getMessage());
-                }
+                pairs = ScoreAgreementRun.pairs(run.capture().evidence(), tokens.length, model.config().contextLength(),
+                        policies, topK);
                 progress.step("done");
             }
             Map<String, Object> report = new LinkedHashMap<>();
@@ -123,5 +132,42 @@ public final class ScoreAgreementCommand implements Command {
                     ScoreAgreementRun.csvRows(pairs));
             return 0;
         }
+    }
+
+    /**
+     * Checks, before the forward pass, that every pair has positions to compare and that a
+     * {@code --top-k} the user gave fits the fewest of them; the default (the budget) is lowered
+     * per pair to its positions, and a note says so.
+     *
+     * @throws UsageException naming the pair and the prompt's length
+     */
+    private static void checkTopK(Args a, List<PositionScorer> policies, int tokens, int topK, PrintStream err) {
+        int fewest = Integer.MAX_VALUE;
+        String pair = "";
+        for (int i = 0; i < policies.size(); i++) {
+            for (int j = i + 1; j < policies.size(); j++) {
+                int n;
+                try {
+                    n = ScoreAgreement.comparedPositions(policies.get(i), policies.get(j), tokens);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                if (n < fewest) {
+                    fewest = n;
+                    pair = policies.get(i).name() + " and " + policies.get(j).name();
+                }
+            }
+        }
+        if (topK <= fewest) {
+            return;
+        }
+        String why = "the prompt has " + tokens + " tokens, and " + pair + " compare " + fewest
+                + " positions (those outside their always-kept sinks and windows)";
+        if (a.has("top-k")) {
+            throw new UsageException("--top-k " + topK + " is more than " + why + ": give --top-k at most " + fewest
+                    + " or a longer prompt");
+        }
+        err.println("note: top-k " + topK + " (default: the budget) is lowered to the positions a pair compares where"
+                + " it is more: " + why);
     }
 }

@@ -15,6 +15,7 @@ import org.kvscope.backend.BackendFactory;
 import org.kvscope.engine.DecodeCap;
 import org.kvscope.engine.NeedleEvaluator;
 import org.kvscope.metrics.CacheOccupancy;
+import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
@@ -81,6 +82,7 @@ public final class SweepCommand implements Command {
         List<String> schedules = a.has("schedules") ? Arrays.stream(a.string("schedules").split(",")).map(String::trim).toList()
                 : List.of();
         List<DecodeCap> caps = decodeCaps(a.string("decode-cap", "none"));
+        requireEffect(a, policies, caps);
         List<SweepRun.Config> grid = SweepRun.grid(policies, budgets, schedules, caps);
         // without --policies (every registered policy) a broken plugin is skipped, named, and the rest run
         List<String> skipped = new ArrayList<>();
@@ -194,6 +196,24 @@ public final class SweepCommand implements Command {
             }
         }
         return out;
+    }
+
+    /** Refuses an option that no configuration of the sweep would use. */
+    private static void requireEffect(Args a, List<String> policies, List<DecodeCap> caps) {
+        String none = "and none of " + String.join(", ", policies) + " has one";
+        if (a.has("schedules") && policies.stream().noneMatch(p -> PolicyChecks.declares(p, BudgetParameters.SCHEDULE))) {
+            throw new UsageException("--schedules applies to policies with a budget schedule, " + none);
+        }
+        boolean budgeted = policies.stream().anyMatch(p -> PolicyChecks.declares(p, BudgetParameters.BUDGET));
+        if (a.has("budgets") && !budgeted) {
+            throw new UsageException("--budgets applies to policies with a budget, " + none);
+        }
+        if (caps.contains(DecodeCap.BUDGET) && !budgeted) {
+            throw new UsageException("--decode-cap budget applies to policies with a budget (FullKV is never capped), " + none);
+        }
+        if (a.has("needle-templates") && a.string("needle-suite", "").equals("none")) {
+            throw new UsageException("--needle-templates applies to the needle suite, and --needle-suite is none");
+        }
     }
 
     /** {@code none}, {@code budget} or both, comma-separated. */

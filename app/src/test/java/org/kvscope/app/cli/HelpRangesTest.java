@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kvscope.kv.PolicyRegistry;
 
 /**
  * The ranges help prints are the ranges accepted (issue 16 item 8): for every numeric option of
@@ -226,6 +227,14 @@ class HelpRangesTest {
         }
         if (r.option().equals("--replays")) {
             a.addAll(List.of("--questions", "2"));
+        }
+        if (r.command().equals("generate") && List.of("--top-k", "--top-p").contains(r.option())) {
+            a.addAll(List.of("--temperature", "1")); // they apply only when sampling
+        }
+        if (r.policy() != null) { // a parameter that applies only with another's value (β: the pyramid schedule) gets it
+            PolicyRegistry.entry(r.policy()).parameters().stream()
+                    .filter(s -> r.option().equals("--" + s.name()) && s.shownWhen() != null).findFirst()
+                    .ifPresent(s -> a.addAll(List.of("--" + s.shownWhen().parameter(), s.shownWhen().values().getFirst())));
         }
         for (Range other : all) {
             if (Objects.equals(other.command(), r.command()) && Objects.equals(other.policy(), r.policy())) {

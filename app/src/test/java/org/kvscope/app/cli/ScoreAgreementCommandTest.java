@@ -62,6 +62,22 @@ class ScoreAgreementCommandTest {
                 "snapkv,h2o"), 2, "at least 2");
     }
 
+    /** Limits the prompt sets are said before the forward pass, naming the prompt; a default top-k is lowered with a note. */
+    @Test
+    void aTopKOrPromptBeyondWhatThePromptAllowsIsSaid() {
+        String m = tiny.toString();
+        assertCleanError(run("score-agreement", "--model", m, "--prompt", PROMPT, "--policies", "snapkv,h2o", "--top-k",
+                "500"), 2, "--top-k 500 is more than the prompt has", "snapkv and h2o compare", "give --top-k at most");
+        CliTest.Run lowered = run("score-agreement", "--model", m, "--prompt", PROMPT, "--policies", "snapkv,h2o",
+                "--budget", "200", "--quiet", "--device", "cpu");
+        assertEquals(0, lowered.code(), lowered.err());
+        assertTrue(lowered.err().contains("note: top-k 200 (default: the budget) is lowered"), lowered.err());
+        assertCleanError(run("score-agreement", "--model", m, "--prompt", PROMPT.repeat(30), "--policies", "snapkv,h2o"),
+                2, "the prompt has", "more than the model's context of", "give --max-tokens at most");
+        assertCleanError(run("score-agreement", "--model", m, "--prompt", PROMPT, "--policies", "snapkv,h2o,snapkv"), 2,
+                "--policies names snapkv twice");
+    }
+
     /** KVzip's scores come from the reconstruction pass the command runs for it: compared like any other. */
     @Test
     void kvzipIsComparedWithTheOthers() throws Exception {
