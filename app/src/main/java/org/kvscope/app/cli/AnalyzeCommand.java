@@ -91,6 +91,7 @@ public final class AnalyzeCommand implements Command {
             Map<String, String> params = PolicyChecks.forModel(policyName, given, model.config(), limit, err);
             PolicyChecks.forPrompts(policyName, params, model, tokens.length, "this prompt");
             int context = tokens.length - cont;
+            PolicyChecks.forBudgetRatio(policyName, params, context, "the prompt before its --continuation");
             Map<String, Object> report;
             try (Progress progress = Progress.start(a, err, "analyze", Stage.values().length, "stages")) {
                 report = analyze(backend, model, text, tokens, policyName, params, context, decodeSteps, windowCapture,

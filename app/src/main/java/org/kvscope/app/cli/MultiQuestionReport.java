@@ -26,6 +26,8 @@ final class MultiQuestionReport {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--questions: " + e.getMessage());
         }
+        PolicyChecks.forBudgetRatio(policy, params, list.stream().mapToInt(r -> model.tokenizer()
+                .encodeWithSpecials(r.context()).length).min().orElse(0), "the shortest replay's context");
         MultiQuestionRun.Result r;
         try (Progress progress = Progress.start(a, err, "multi-question " + suite.id(), replays, "replays")) {
             r = MultiQuestionRun.run(backend, model, list, policy, params, cap, p -> progress.step(policy), null);

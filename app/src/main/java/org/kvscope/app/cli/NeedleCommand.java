@@ -98,10 +98,12 @@ public final class NeedleCommand implements Command {
                 return MultiQuestionReport.run(a, out, err, model, backend, suite, policy, params, cap, questions, replays);
             }
             List<NeedleCase> cases = NeedleGridRun.cases(model, suite, templates);
-            int longest = cases.stream().mapToInt(n -> NeedleEvaluator.promptAndAnswer(model.tokenizer(), n.prompt(),
-                    n.answer())[0].length).max().orElse(0);
+            java.util.IntSummaryStatistics lengths = cases.stream().mapToInt(n -> NeedleEvaluator.promptAndAnswer(
+                    model.tokenizer(), n.prompt(), n.answer())[0].length).summaryStatistics();
+            int longest = Math.max(0, lengths.getMax());
             PolicyChecks.forPrompts(policy, params, model, longest, "suite " + suite.id() + "'s prompts (up to "
                     + longest + " tokens)");
+            PolicyChecks.forBudgetRatio(policy, params, lengths.getMin(), "the suite's shortest prompt");
             NeedleGridRun.Grid g;
             try (Progress progress = Progress.start(a, err, "needle " + suite.id(), cases.size(), "cases")) {
                 g = NeedleGridRun.run(backend, model, cases, policy, params, cap, new java.util.HashMap<>(),

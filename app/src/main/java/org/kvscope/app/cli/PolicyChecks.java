@@ -75,6 +75,32 @@ final class PolicyChecks {
         }
     }
 
+    /**
+     * With a budget ratio above 0 the budget is that share of each prompt: on the shortest one it
+     * must leave room for the policy's always-kept windows, as an absolute budget must.
+     *
+     * @param values   the parameter values to run with
+     * @param shortest tokens of the shortest prompt the policy compresses, and {@code prompts} what it is
+     * @throws UsageException naming the ratio, the budget it gives and the prompt
+     */
+    static void forBudgetRatio(String policy, Map<String, String> values, int shortest, String prompts) {
+        String ratio = values.get(BudgetParameters.RATIO);
+        if (ratio == null || Double.parseDouble(ratio.trim()) == 0) {
+            return;
+        }
+        int budget = BudgetParameters.average(PolicyOptions.create(policy, values).parameters(), shortest);
+        Map<String, String> absolute = new LinkedHashMap<>(values);
+        absolute.put(BudgetParameters.RATIO, "0");
+        absolute.put(BudgetParameters.BUDGET, Integer.toString(budget));
+        try {
+            PolicyRegistry.create(policy, absolute);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + BudgetParameters.RATIO + " " + ratio.trim() + " gives a budget of " + budget
+                    + " on " + prompts + " (" + shortest + " tokens), and " + e.getMessage()
+                    + ": give a larger --" + BudgetParameters.RATIO + " or a longer prompt");
+        }
+    }
+
     static boolean declares(String policy, String parameter) {
         return spec(policy, parameter) != null;
     }

@@ -15,13 +15,21 @@ final class TextFiles {
     private TextFiles() {}
 
     /**
-     * The text of the file given by option {@code option}.
+     * The text of the file given by option {@code option}: without a leading byte order mark, and
+     * with Windows line ends (CR LF) read as LF, so that the same text scores the same wherever it was saved.
      *
-     * @throws UsageException for invalid UTF-8: the file, the byte offset, the byte and how to convert it
+     * @throws UsageException for invalid UTF-8 (the file, the byte offset, the byte and how to convert
+     *                        it), and for a file with no text in it (empty, or white space only)
      */
     static String readUtf8(Args a, String option) throws IOException {
         Path file = a.existingFile(option);
-        return decode(Files.readAllBytes(file), "--" + option + " " + file);
+        String what = "--" + option + " " + file;
+        String text = decode(Files.readAllBytes(file), what);
+        text = (text.startsWith("\uFEFF") ? text.substring(1) : text).replace("\r\n", "\n");
+        if (text.isBlank()) {
+            throw new UsageException(what + " holds no text (it is empty or only white space)");
+        }
+        return text;
     }
 
     static String decode(byte[] bytes, String what) {

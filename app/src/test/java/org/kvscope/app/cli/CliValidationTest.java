@@ -119,6 +119,49 @@ class CliValidationTest {
         }
     }
 
+    /** A byte order mark was scored as three extra tokens, CR LF line ends as extra CR tokens; an empty file ran. */
+    @Test
+    void aTextFileScoresItsTextWhateverItsByteOrderMarkOrLineEnds() throws Exception {
+        String text = "the dog saw the cat.\nthe cat saw the dog.\n";
+        Path plain = Files.writeString(dir.resolve("plain-lf.txt"), text);
+        Path marked = Files.writeString(dir.resolve("bom.txt"), "\uFEFF" + text);
+        Path windows = Files.writeString(dir.resolve("crlf.txt"), text.replace("\n", "\r\n"));
+        String expected = run("perplexity", "--model", tiny.toString(), "--text-file", plain.toString(), "--quiet").out();
+        assertTrue(expected.contains("perplexity: "), expected);
+        for (Path p : new Path[] {marked, windows}) {
+            assertEquals(expected, run("perplexity", "--model", tiny.toString(), "--text-file", p.toString(), "--quiet")
+                    .out(), p.getFileName().toString());
+        }
+        for (String blank : new String[] {"", " \n\t \r\n", "\uFEFF"}) {
+            Path f = Files.writeString(dir.resolve("blank.txt"), blank);
+            String[] perplexity = {"perplexity", "--model", notAModel.toString(), "--text-file", f.toString()};
+            for (String[] args : new String[][] {perplexity, DeviceOptionTest.with(perplexity, "--policy", "snapkv")}) {
+                args[0] = args.length > 5 ? "analyze" : args[0];
+                assertCleanError(run(args), 2, "--text-file " + f + " holds no text (it is empty or only white space)");
+            }
+        }
+    }
+
+    @Test
+    void aBudgetRatioTooSmallForThePolicysWindowNamesThePrompt() {
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", PROMPT, "--policy", "snapkv",
+                "--budget-ratio", "0.1"), 2, "--budget-ratio 0.1 gives a budget of", "the prompt before its --continuation",
+                "'window' must be smaller than 'budget'", "give a larger --budget-ratio or a longer prompt");
+        CliTest.Run fits = run("analyze", "--model", tiny.toString(), "--prompt", PROMPT.repeat(3), "--policy", "snapkv",
+                "--budget-ratio", "0.5", "--decode-steps", "2", "--quiet");
+        assertEquals(0, fits.code(), fits.err());
+        var stories = org.kvscope.model.SharedModels.find("stories260K.gguf"); // the needle suite's tokenizer
+        org.junit.jupiter.api.Assumptions.assumeTrue(stories.isPresent(),
+                org.kvscope.model.SharedModels.missingMessage("stories260K.gguf"));
+        for (String questions : new String[] {"0", "2"}) {
+            String[] needle = {"needle", "--model", stories.get().toString(), "--suite", "needle-stories-short", "--policy",
+                "h2o", "--budget-ratio", "0.01", "--quiet"};
+            assertCleanError(run(questions.equals("0") ? needle : DeviceOptionTest.with(needle, "--questions", questions)),
+                    2, "--budget-ratio 0.01 gives a budget of", questions.equals("0") ? "the suite's shortest prompt"
+                            : "the shortest replay's context");
+        }
+    }
+
     /** A repeated option once silently kept the last value ({@code --prompt a --prompt b} generated from b). */
     @Test
     void anOptionGivenTwiceIsAUsageError() {
