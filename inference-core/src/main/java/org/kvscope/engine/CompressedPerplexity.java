@@ -1,5 +1,6 @@
 package org.kvscope.engine;
 
+import java.util.Arrays;
 import java.util.function.Supplier;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.Backends;
@@ -65,16 +66,40 @@ public final class CompressedPerplexity {
                                 int[] continuation, Supplier<Boolean> cancelled) {
         s.setPolicy(policy);
         float[] logits = s.prefill(context);
+        if (s.decodeOnlyAppends()) {
+            return teacherForced(s, vocab, logits, continuation, cancelled);
+        }
         double nll = 0;
         for (int i = 0; i < continuation.length; i++) {
-            if (cancelled != null && cancelled.get()) {
-                throw new java.util.concurrent.CancellationException("perplexity run cancelled");
-            }
+            checkCancelled(cancelled);
             nll -= LogProbs.logProb(logits, 0, vocab, continuation[i]);
             if (i + 1 < continuation.length) {
                 logits = s.decode(continuation[i]);
             }
         }
         return new Result(nll, continuation.length, s.occupancy());
+    }
+
+    /**
+     * The continuation through {@link InferenceSession#teacherForce} over the compressed cache, a
+     * prefill chunk at a time: token i's row scores token i + 1, as its decode step would.
+     */
+    private static Result teacherForced(InferenceSession s, int vocab, float[] first, int[] continuation,
+                                        Supplier<Boolean> cancelled) {
+        double[] nll = {-LogProbs.logProb(first, 0, vocab, continuation[0])};
+        int fed = continuation.length - 1; // the last token is scored, never fed
+        for (int off = 0; off < fed; off += s.prefillChunk()) {
+            checkCancelled(cancelled);
+            int base = off;
+            s.teacherForce(Arrays.copyOfRange(continuation, off, Math.min(fed, off + s.prefillChunk())),
+                    (row, logits, o) -> nll[0] -= LogProbs.logProb(logits, o, vocab, continuation[base + row + 1]));
+        }
+        return new Result(nll[0], continuation.length, s.occupancy());
+    }
+
+    private static void checkCancelled(Supplier<Boolean> cancelled) {
+        if (cancelled != null && cancelled.get()) {
+            throw new java.util.concurrent.CancellationException("perplexity run cancelled");
+        }
     }
 }

@@ -168,6 +168,45 @@ public final class InferenceSession implements AutoCloseable {
         runPrefill(tokens, true, sink);
     }
 
+    /**
+     * True when a decode step would only append to the cache: no policy that acts while decoding
+     * ({@link CompressionPolicy#actsDuringDecode}) and no budget cap in force. Then {@link
+     * #teacherForce} gives what that many {@link #decode} calls give.
+     */
+    public boolean decodeOnlyAppends() {
+        return budgetCap == null && (policy == null || !policy.actsDuringDecode() && !policy.needsDecodeAttention());
+    }
+
+    /**
+     * Teacher-forces {@code tokens} after the cache as {@code tokens.length} {@link #decode} calls
+     * would, in prefill chunks: each token attends to the entries the cache holds and the tokens
+     * before it, and every row's logits go to {@code sink} (row = index into {@code tokens}). The
+     * policy gathers no evidence and does not select again; {@link #occupancy} gets one sample per
+     * token, the cache as after that token's decode step.
+     *
+     * @throws IllegalStateException unless {@link #decodeOnlyAppends()}
+     */
+    public void teacherForce(int[] tokens, LogitsSink sink) {
+        if (!decodeOnlyAppends()) {
+            throw new IllegalStateException("decode steps change the cache here (policy "
+                    + (policy == null ? "none" : policy.name()) + ", decode cap " + decodeCap.id()
+                    + "): teacher-force token by token");
+        }
+        requireRoom(tokens.length);
+        int vocab = model.config().vocabSize();
+        for (int off = 0; off < tokens.length; off += options.prefillChunk()) {
+            int n = Math.min(options.prefillChunk(), tokens.length - off);
+            int base = off;
+            int at = position;
+            backend.forward(tokens, off, n, position, observer(), null, true, (row, logits, o) -> {
+                FiniteLogits.require(logits, o, vocab, at + row);
+                sink.accept(base + row, logits, o);
+            });
+            position += n;
+        }
+        occupancy.sampleGrowth(backend.cache(), tokens.length);
+    }
+
     private void runPrefill(int[] tokens, boolean allRows, LogitsSink sink) {
         requireRoom(tokens.length);
         lastReconstructionNanos = 0; // this prefill's figures only, whatever ran before

@@ -45,6 +45,9 @@ public final class CakePolicy extends ScoredPolicy {
 
     @Override public String name() { return NAME; }
 
+    /** Keeps its selection while decoding. */
+    @Override public boolean actsDuringDecode() { return false; }
+
     @Override public int evidenceWindow() { return params.getInt("window"); }
 
     @Override protected int recentKept(int promptLength) { return Math.min(params.getInt("window"), promptLength); }

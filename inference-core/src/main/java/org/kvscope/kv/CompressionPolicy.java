@@ -73,6 +73,16 @@ public abstract class CompressionPolicy {
      */
     public int[][][] onDecodeStep(DecodeContext ctx) { return null; }
 
+    /**
+     * False when the cache stays as {@link #selectAfterPrefill} left it while decoding:
+     * {@link #onDecodeStep} never returns a change. The engine may then teacher-force a
+     * continuation in one prefill over the compressed cache instead of one decode step per token
+     * (the same attention; perplexity equal up to float rounding). True by default, so a policy
+     * that evicts while decoding is always stepped; a subclass that overrides {@link #onDecodeStep}
+     * of a class answering false must answer true again.
+     */
+    public boolean actsDuringDecode() { return true; }
+
     /** Prefill-time token pruning across layers (PyramidInfer); null for none. */
     public PrefillPruner prefillPruner(PrefillContext ctx) { return null; }
 

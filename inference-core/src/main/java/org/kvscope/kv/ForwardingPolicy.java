@@ -26,6 +26,7 @@ public class ForwardingPolicy extends CompressionPolicy {
     @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) { return delegate.selectAfterPrefill(ctx); }
     @Override public boolean needsDecodeAttention() { return delegate.needsDecodeAttention(); }
     @Override public int[][][] onDecodeStep(DecodeContext ctx) { return delegate.onDecodeStep(ctx); }
+    @Override public boolean actsDuringDecode() { return delegate.actsDuringDecode(); }
     @Override public PrefillPruner prefillPruner(PrefillContext ctx) { return delegate.prefillPruner(ctx); }
     @Override public long keptEntryLimit(PrefillContext ctx) { return delegate.keptEntryLimit(ctx); }
     @Override public int[] layerBudgets(PrefillContext ctx) { return delegate.layerBudgets(ctx); }

@@ -14,6 +14,9 @@ public final class FullKvPolicy extends CompressionPolicy {
 
     @Override public String name() { return NAME; }
 
+    /** Keeps its selection while decoding. */
+    @Override public boolean actsDuringDecode() { return false; }
+
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
         return KeptPositions.all(ctx.layers(), ctx.kvHeads(), ctx.promptLength());

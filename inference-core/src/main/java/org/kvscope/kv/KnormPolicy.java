@@ -14,6 +14,9 @@ public final class KnormPolicy extends KeyScoredPolicy {
 
     @Override public String name() { return NAME; }
 
+    /** Keeps its selection while decoding. */
+    @Override public boolean actsDuringDecode() { return false; }
+
     /** Scoring reads the keys only. */
     @Override protected boolean scoresLayersConcurrently() { return true; }
 

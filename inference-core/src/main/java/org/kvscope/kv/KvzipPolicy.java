@@ -36,6 +36,9 @@ public final class KvzipPolicy extends CompressionPolicy implements PositionScor
 
     @Override public String name() { return NAME; }
 
+    /** Keeps its selection while decoding. */
+    @Override public boolean actsDuringDecode() { return false; }
+
     @Override public boolean needsContextReconstruction() { return true; }
 
     @Override

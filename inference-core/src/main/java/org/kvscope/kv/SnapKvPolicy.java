@@ -46,11 +46,18 @@ public class SnapKvPolicy extends ScoredPolicy {
 
     @Override public String name() { return NAME; }
 
+    /** The built-in classes keep their selection while decoding; a plugin's subclass says for itself. */
+    @Override public boolean actsDuringDecode() { return !builtIn(); }
+
     @Override public int evidenceWindow() { return params.getInt("window"); }
 
     /** The built-in classes' scoring reads the evidence and the parameters only; a plugin's subclass says for itself. */
     @Override
     protected boolean scoresLayersConcurrently() {
+        return builtIn();
+    }
+
+    private boolean builtIn() {
         return getClass() == SnapKvPolicy.class || getClass() == PyramidKvPolicy.class || getClass() == AdaKvPolicy.class;
     }
 

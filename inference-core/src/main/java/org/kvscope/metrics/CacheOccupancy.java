@@ -39,23 +39,35 @@ public record CacheOccupancy(int samples, int heads, double meanEntries, long pe
 
         /** Records one cache state. */
         public void sample(org.kvscope.kv.KvCache cache) {
+            sampleGrowth(cache, 1);
+        }
+
+        /**
+         * Records the {@code steps} states of a cache that gained one entry per (layer, kv-head) at
+         * each step and now is {@code cache}: the samples one {@link #sample} after every step would
+         * have taken, the last being {@code cache} itself.
+         */
+        public void sampleGrowth(org.kvscope.kv.KvCache cache, int steps) {
             long entries = 0;
             int widest = 0;
             for (int l = 0; l < cache.layers(); l++) {
                 for (int h = 0; h < cache.kvHeads(); h++) {
-                    int size = cache.size(l, h);
-                    entries += size;
-                    widest = Math.max(widest, size);
+                    entries += cache.size(l, h);
+                    widest = Math.max(widest, cache.size(l, h));
                 }
             }
-            long bytes = cache.keptBytes();
             heads = cache.layers() * cache.kvHeads();
-            samples++;
-            entrySum += entries;
-            byteSum += bytes;
-            peakEntries = Math.max(peakEntries, entries);
-            peakHead = Math.max(peakHead, widest);
-            peakBytes = Math.max(peakBytes, bytes);
+            long bytes = cache.keptBytes();
+            long stepBytes = heads * 2L * cache.type().vectorBytes(cache.headDim());
+            for (int back = steps - 1; back >= 0; back--) {
+                long e = entries - (long) back * heads, b = bytes - back * stepBytes;
+                samples++;
+                entrySum += e;
+                byteSum += b;
+                peakEntries = Math.max(peakEntries, e);
+                peakHead = Math.max(peakHead, widest - back);
+                peakBytes = Math.max(peakBytes, b);
+            }
         }
 
         public void clear() {
