@@ -37,7 +37,11 @@ import org.kvscope.trace.CaptureOptions;
  * forward pass moved behind the backend interface: every policy's logits and kept positions
  * while decoding, compressed and plain perplexity, needle results and a capture's evidence.
  * Digests depend on the vector width, so each width has its own file; a width with none recorded
- * skips. {@code -Dkvscope.golden.record=DIR} writes the file for the current width instead.
+ * skips. {@code -Dkvscope.golden.record=DIR} writes the file for the current width instead
+ * ({@code -Dkvscope.vector.bits=128|256|512} picks the width). The compressed perplexity of none,
+ * fullkv, snapkv and pyramidkv was re-recorded when policies that keep their selection while
+ * decoding began to teacher-force the continuation in prefill chunks (issue 16; the last bits
+ * only, {@link TeacherForcedPerplexityTest} holds it to the step-by-step path).
  */
 class GoldenOutputsTest {
     @TempDir
