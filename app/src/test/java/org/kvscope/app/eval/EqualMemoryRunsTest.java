@@ -115,7 +115,10 @@ class EqualMemoryRunsTest {
         assertEquals(snap.keptBytes(), duo.keptBytes(), 1e-9);
         assertEquals(snap.continuation().peakBytes(), duo.continuation().peakBytes());
         SweepRun.Row whole = byKey.get("duo-attention/512"), full = byKey.get("fullkv/0");
-        assertEquals(full.perplexity(), whole.perplexity(), "a budget of the whole context keeps everything");
+        // FullKV teacher-forces the continuation in prefill chunks, DuoAttention (which may evict) steps it:
+        // the same attention, equal up to float rounding
+        assertEquals(full.perplexity(), whole.perplexity(), 1e-6 * full.perplexity(),
+                "a budget of the whole context keeps everything");
         assertEquals(full.keptBytes(), whole.keptBytes(), 1e-9);
     }
 
