@@ -71,13 +71,9 @@ public final class CakePolicy extends ScoredPolicy {
         if (ctx.evidence() == null || n <= BudgetParameters.average(params, n)) {
             return layerBudgets(ctx.layers(), n);
         }
-        double[] preference = new double[ctx.layers()];
-        Parallel.forRange(ctx.layers(), 1, (from, to) -> {
-            for (int l = from; l < to; l++) {
-                preference[l] = preference(ctx, l);
-            }
-        });
-        return cascadedBudgets(ctx, preference);
+        Dispersions d = new Dispersions(ctx, false);
+        Parallel.forRange(ctx.layers(), 1, d);
+        return cascadedBudgets(ctx, d.preference);
     }
 
     private int[] cascadedBudgets(PrefillContext ctx, double[] preference) {
@@ -104,24 +100,61 @@ public final class CakePolicy extends ScoredPolicy {
         if (ctx.evidence() == null) {
             throw new IllegalStateException("cake scores by the observation window's attention, but this run has none");
         }
-        double[] preference = new double[ctx.layers()];
-        float[][][] scores = new float[ctx.layers()][][];
-        Parallel.forRange(ctx.layers(), 1, (from, to) -> {
+        Dispersions d = new Dispersions(ctx, true);
+        Parallel.forRange(ctx.layers(), 1, d);
+        Selections s = new Selections(d.scores, n, window, cascadedBudgets(ctx, d.preference));
+        Parallel.forRange(ctx.layers(), 1, s);
+        return new KeptPositions(s.out);
+    }
+
+    /**
+     * Each layer's preference and, when asked, its kv-heads' scores, for {@link Parallel#forRange}: a
+     * named class rather than a lambda, whose first call spins up a class at run time.
+     */
+    private final class Dispersions implements Parallel.IntRangeBody {
+        private final PrefillContext ctx;
+        final double[] preference;
+        final float[][][] scores;
+
+        Dispersions(PrefillContext ctx, boolean withScores) {
+            this.ctx = ctx;
+            preference = new double[ctx.layers()];
+            scores = withScores ? new float[ctx.layers()][][] : null;
+        }
+
+        @Override
+        public void run(int from, int to) {
             for (int l = from; l < to; l++) {
-                scores[l] = new float[ctx.kvHeads()][];
-                preference[l] = dispersion(ctx, l, 0, ctx.heads(), scores[l]);
+                float[][] layerScores = scores == null ? null : (scores[l] = new float[ctx.kvHeads()][]);
+                preference[l] = dispersion(ctx, l, 0, ctx.heads(), layerScores);
             }
-        });
-        int[] keep = cascadedBudgets(ctx, preference);
-        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
-        Parallel.forRange(ctx.layers(), 1, (from, to) -> {
+        }
+    }
+
+    /** Each kv-head's best positions within its layer's budget, for {@link Parallel#forRange}. */
+    private static final class Selections implements Parallel.IntRangeBody {
+        private final float[][][] scores;
+        private final int n, window;
+        private final int[] keep;
+        final int[][][] out;
+
+        Selections(float[][][] scores, int n, int window, int[] keep) {
+            this.scores = scores;
+            this.n = n;
+            this.window = window;
+            this.keep = keep;
+            out = new int[scores.length][][];
+        }
+
+        @Override
+        public void run(int from, int to) {
             for (int l = from; l < to; l++) {
-                for (int h = 0; h < ctx.kvHeads(); h++) {
+                out[l] = new int[scores[l].length][];
+                for (int h = 0; h < scores[l].length; h++) {
                     out[l][h] = select(scores[l][h], n, 0, window, keep[l]);
                 }
             }
-        });
-        return new KeptPositions(out);
+        }
     }
 
     /**
@@ -176,9 +209,8 @@ public final class CakePolicy extends ScoredPolicy {
      * Over query heads {@code [firstHead, endHead)} of a layer (whole kv-head groups) and the keys
      * before the window: the preference P = H^(1/τ1) · V^(1/τ2) of those heads, and, when
      * {@code scores} is given, each of their kv-heads' scores (mean + γ·variance per key, pooled,
-     * averaged over the group) into {@code scores[kvHead]}. One vectorised pass per row adds its
-     * entropy term to H and each key's weight and square to the key's sums (per key as a plain
-     * loop adds them, so the scores are the same floats); V sums the keys' variances.
+     * averaged over the group) into {@code scores[kvHead]}. One pass per row adds its
+     * entropy term to H and each key's weight and square to the key's sums; V sums the keys' variances.
      */
     private double dispersion(PrefillContext ctx, int layer, int firstHead, int endHead, float[][] scores) {
         AttentionEvidence ev = ctx.evidence();

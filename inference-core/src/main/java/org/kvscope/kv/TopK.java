@@ -1,7 +1,5 @@
 package org.kvscope.kv;
 
-import java.util.Arrays;
-
 /**
  * Top-k selection without boxing or a full sort: each candidate becomes one {@code long} that
  * orders by score descending, then by index ascending (the policies' tie rule), and a
@@ -108,21 +106,68 @@ final class TopK {
         heap[i] = v;
     }
 
-    /** Indices in {@code [from, to)} of the {@code k} best scores (ties: lower index), increasing. */
+    /**
+     * Indices in {@code [from, to)} of the {@code k} best scores (ties: lower index), increasing: the
+     * k-th best {@link #key} is found first (a heap of k keys for a small k, so nothing the length of
+     * the range is allocated), then one pass in index order takes every position that ranks at or
+     * above it (no sort). A score below the k-th best's is passed over on a float comparison.
+     */
     static int[] best(float[] scores, int from, int to, int k) {
         int len = Math.max(0, to - from);
         k = Math.max(0, Math.min(k, len));
+        int[] out = new int[k];
+        if (k == 0) {
+            return out;
+        }
+        long last = k <= len / 8 ? kthByHeap(scores, from, to, k) : kthBySelect(scores, from, to, k);
+        float lastScore = scores[index(last)];
+        for (int i = from, j = 0; j < k; i++) {
+            float s = scores[i];
+            if (!(s < lastScore) && key(s, i) <= last) {
+                out[j++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** The k-th smallest key of the range (0 < k ≤ its length), from a max-heap of the k smallest so far. */
+    private static long kthByHeap(float[] scores, int from, int to, int k) {
+        long[] heap = new long[k];
+        for (int i = 0; i < k; i++) {
+            heap[i] = key(scores[from + i], from + i);
+        }
+        for (int i = k / 2 - 1; i >= 0; i--) {
+            siftDown(heap, i, k);
+        }
+        float worst = scores[index(heap[0])];
+        for (int i = from + k; i < to; i++) {
+            float s = scores[i];
+            if (s < worst) {
+                continue; // ranks below every key in the heap
+            }
+            long key = key(s, i);
+            if (key < heap[0]) {
+                heap[0] = key;
+                siftDown(heap, 0, k);
+                worst = scores[index(heap[0])];
+            }
+        }
+        return heap[0];
+    }
+
+    /** The k-th smallest key of the range (0 < k ≤ its length), by {@link #partition}. */
+    private static long kthBySelect(float[] scores, int from, int to, int k) {
+        int len = to - from;
         long[] keys = new long[len];
         for (int i = 0; i < len; i++) {
             keys[i] = key(scores[from + i], from + i);
         }
         partition(keys, len, k);
-        int[] out = new int[k];
-        for (int i = 0; i < k; i++) {
-            out[i] = index(keys[i]);
+        long max = keys[0];
+        for (int i = 1; i < k; i++) {
+            max = Math.max(max, keys[i]);
         }
-        Arrays.sort(out);
-        return out;
+        return max;
     }
 
     private static void swap(long[] a, int i, int j) {

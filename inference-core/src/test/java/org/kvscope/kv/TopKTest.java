@@ -39,6 +39,27 @@ class TopKTest {
         }
     }
 
+    /** Long ranges with a budget-sized k (the heap) and a large one (the quickselect), ties and specials included. */
+    @Test
+    void bestMatchesAFullSortOnLongRangesOnBothPaths() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int trial = 0; trial < 60; trial++) {
+            int n = 500 + r.nextInt(2500);
+            float[] s = new float[n];
+            for (int i = 0; i < n; i++) {
+                s[i] = switch (trial % 4) {
+                    case 0 -> r.nextInt(50) == 0 ? Float.NaN : r.nextInt(40) / 8f; // heavy ties
+                    case 1 -> (float) i / n; // rising: every later score enters the heap
+                    case 2 -> (float) (n - i) / n; // falling: none does
+                    default -> (float) r.nextGaussian() * (r.nextBoolean() ? 1e-6f : 1f);
+                };
+            }
+            int from = r.nextInt(50), to = n - r.nextInt(50);
+            int k = trial % 2 == 0 ? 1 + r.nextInt((to - from) / 8) : r.nextInt(to - from + 2);
+            assertArrayEquals(naive(s, from, to, k), TopK.best(s, from, to, k), "trial " + trial + " k " + k);
+        }
+    }
+
     @Test
     void partitionPutsTheKSmallestFirstOnBothPaths() {
         SplittableRandom r = new SplittableRandom(7);

@@ -1,0 +1,81 @@
+package org.kvscope.kv;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** DoubleSums' interleaved and fused loops equal one-accumulator loops at every length and offset. */
+class DoubleSumsTest {
+    private static float[] randomFloats(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i % 7 == 0 ? 0f : (float) (r.nextGaussian() * (i % 5 == 0 ? 1e-3 : 3));
+        }
+        return x;
+    }
+
+    /** Rows of every length from 0 to 67 (tails included), at the row offsets a row-major array gives. */
+    @Test
+    void rowSumsOfSquaresDotsAndDividedRowsEqualThePlainLoops() {
+        Random r = new Random(3);
+        for (int d : new int[] {0, 1, 3, 4, 5, 7, 8, 64, 67}) {
+            int n = 9;
+            float[] x = randomFloats(r, n * d + 3);
+            double[] y = new double[d], divisors = new double[n];
+            for (int j = 0; j < d; j++) {
+                y[j] = r.nextGaussian();
+            }
+            for (int i = 0; i < n; i++) {
+                divisors[i] = 0.5 + r.nextDouble();
+            }
+            double[] squares = new double[n], dots = new double[n], added = y.clone(), wantAdded = y.clone();
+            DoubleSums.sumsOfSquares(x, n, d, squares);
+            DoubleSums.dots(x, n, d, y, dots);
+            DoubleSums.addDividedRows(x, n, d, divisors, added);
+            for (int i = 0; i < n; i++) {
+                double sq = 0, dot = 0, scale = 0;
+                for (int j = 0; j < d; j++) {
+                    float v = x[i * d + j];
+                    sq += (double) v * v;
+                    dot += v * y[j];
+                    scale += Math.abs(v * y[j]);
+                    wantAdded[j] += (1 / divisors[i]) * v;
+                }
+                assertEquals(sq, squares[i], 1e-15 * sq, "squares d=" + d + " row " + i);
+                assertEquals(dot, dots[i], 1e-15 * scale, "dot d=" + d + " row " + i);
+            }
+            assertArrayEquals(wantAdded, added, 0.0, "divided rows d=" + d);
+        }
+    }
+
+    @Test
+    void rowSumsEntropyAndVarianceEqualThePlainLoops() {
+        Random r = new Random(4);
+        for (int n : new int[] {0, 1, 5, 1023, 1024, 2040}) {
+            double[] sum = new double[n], sq = new double[n], wantSum = new double[n], wantSq = new double[n];
+            double entropy = 0, want = 0;
+            int w = 3;
+            for (int row = 0; row < w; row++) {
+                float[] x = randomFloats(r, n);
+                for (int k = 0; k < n; k++) {
+                    x[k] = Math.abs(x[k]) / 10;
+                    double a = x[k];
+                    wantSum[k] += a;
+                    wantSq[k] += a * a;
+                    want -= a * Math.log(a + 1e-10);
+                }
+                entropy += DoubleSums.addWithSquares(x, n, sum, sq);
+            }
+            assertEquals(want, entropy, 1e-12 * Math.abs(want), "entropy n=" + n);
+            double variance = 0;
+            for (int k = 0; k < n; k++) {
+                assertEquals(wantSum[k], sum[k], 0.0, "sum n=" + n);
+                assertEquals(wantSq[k], sq[k], 0.0, "squares n=" + n);
+                variance += Math.max(0, (wantSq[k] - wantSum[k] * wantSum[k] / w) / (w - 1));
+            }
+            assertEquals(variance, DoubleSums.varianceSum(sum, sq, n, w), 0.0, "variance n=" + n);
+        }
+    }
+}
