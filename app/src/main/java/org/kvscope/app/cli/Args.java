@@ -3,6 +3,7 @@ package org.kvscope.app.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -104,6 +105,29 @@ public final class Args {
             throw new UsageException(command + ": " + display(name) + " must be an integer in " + min + ".." + max + because
                     + ", was '" + v + "'");
         }
+    }
+
+    /**
+     * A comma-separated option's entries, trimmed, or {@code fallback} when it is not given.
+     *
+     * @throws UsageException for an empty entry, or an entry given twice
+     */
+    public List<String> list(String name, List<String> fallback) {
+        if (!has(name)) {
+            return fallback;
+        }
+        String v = values.get(name);
+        List<String> items = java.util.Arrays.stream(v.split(",", -1)).map(String::trim).toList();
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i).isEmpty()) {
+                throw new UsageException(command + ": " + display(name) + " has an empty entry, was '" + v
+                        + "'; give comma-separated values");
+            }
+            if (items.indexOf(items.get(i)) != i) {
+                throw new UsageException(command + ": " + display(name) + " names " + items.get(i) + " twice; give each once");
+            }
+        }
+        return items;
     }
 
     public long longValue(String name, long fallback) {

@@ -34,7 +34,8 @@ public final class NeedleCommand implements Command {
                                       [--questions M [--replays N]] [--device D] [--cache-type T] [--quiet]
                 """ + ModelOptions.usage(16) + PolicyOptions.usage(16, false) + """
                   --suite ID       a needle suite (needle-stories-short for stories260K)
-                  --templates N    use only the suite's first N needle templates, 0..1000 (default 0: all)
+                  --templates N    use only the suite's first N needle templates, 0..the suite's templates
+                                   (default 0: all)
                   --decode-cap M   none: the cache grows as the policy lets it while the answer is teacher-forced
                                    (default); budget: held at the size the policy's selection gave each layer and
                                    kv-head (docs/CLI.md)
@@ -80,7 +81,7 @@ public final class NeedleCommand implements Command {
         PolicyOptions.create(policy, given);
         OutputOptions.check(a, "out-json", "out-csv");
         SuiteDescriptor suite = SuiteTexts.suite(a.string("suite"), SuiteKind.NEEDLE);
-        int templates = a.integer("templates", 0, 0, 1000);
+        int templates = SuiteTexts.templates(a, "templates", 0, suite);
         DecodeCap cap = singleCap(a, policy);
         int questions = a.integer("questions", 0, 1, 64);
         int replays = a.integer("replays", 8, 1, 10_000);

@@ -57,16 +57,9 @@ public final class ScoreAgreementCommand implements Command {
                 "top-k", "max-tokens", "window-capture", "out-json", "out-csv", DeviceOption.NAME, DeviceOption.CACHE_TYPE),
                 Set.of(Progress.QUIET));
         DeviceOption.device(a);
-        List<String> names = a.has("policies")
-                ? Arrays.stream(a.string("policies").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
-                : ScoreAgreementRun.scoringPolicies();
+        List<String> names = a.list("policies", ScoreAgreementRun.scoringPolicies());
         if (names.size() < 2) {
             throw new UsageException("--policies needs at least two policies, was '" + a.string("policies", "") + "'");
-        }
-        for (String n : names) {
-            if (names.indexOf(n) != names.lastIndexOf(n)) {
-                throw new UsageException("--policies names " + n + " twice; each pair compares two different policies");
-            }
         }
         int budget = a.integer("budget", 64, 1, 1 << 20);
         int topK = a.integer("top-k", budget, 1, 1 << 20);

@@ -25,6 +25,15 @@ final class SuiteTexts {
         return s;
     }
 
+    /**
+     * How many of a needle suite's templates option {@code name} asks for: 0 (all) up to the
+     * suite's templates; a default above that is all of them.
+     */
+    static int templates(Args a, String name, int fallback, SuiteDescriptor suite) {
+        int n = suite.templates().size();
+        return a.integer(name, Math.min(fallback, n), 0, n, "suite " + suite.id() + " has " + n + " templates");
+    }
+
     /** The first text of a perplexity or teaching suite. */
     static String firstText(String id) {
         SuiteDescriptor s = suite(id, SuiteKind.PERPLEXITY, SuiteKind.TEACHING);

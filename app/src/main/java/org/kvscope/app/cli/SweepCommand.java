@@ -41,11 +41,13 @@ public final class SweepCommand implements Command {
                                          is then skipped with a line naming it)
                   --budgets LIST         comma-separated entries per layer and kv-head, each at most the model's
                                          context length (default 16,32,64,128)
-                  --schedules LIST       for policies with a 'schedule' parameter (default: each policy's own)
+                  --schedules LIST       for policies with a 'schedule' parameter: uniform, pyramid, power-law,
+                                         cosine, auto (default: each policy's own)
                   --perplexity-suite ID  default perplexity-stories
                   --needle-suite ID      default needle-stories-short; 'none' to skip
                   --texts N              use the first N perplexity texts, 1..the suite's texts (default all)
-                  --needle-templates N   use the first N needle templates, 0..1000 (default 4)
+                  --needle-templates N   use the first N needle templates, 0..the suite's templates
+                                         (default 4; 0: all)
                   --decode-steps S       FullKV decode steps captured for recall, 0..1024 (default 16)
                   --decode-cap LIST      how the cache may grow while the continuation and the needle answers are
                                          teacher-forced, one or both of: none (the policy alone decides: SnapKV,
@@ -64,23 +66,24 @@ public final class SweepCommand implements Command {
                 DeviceOption.NAME, DeviceOption.CACHE_TYPE),
                 Set.of(Progress.QUIET));
         DeviceOption.device(a);
-        List<String> policies = a.has("policies") ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()
-                : PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList();
+        List<String> policies = a.list("policies", PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).toList());
         for (String p : policies) {
             PolicyOptions.known("--policies", p); // validates the name
         }
         int[] budgets;
         try {
-            budgets = Arrays.stream(a.string("budgets", "16,32,64,128").split(",")).map(String::trim)
-                    .mapToInt(Integer::parseInt).toArray();
+            budgets = a.list("budgets", List.of("16", "32", "64", "128")).stream().mapToInt(Integer::parseInt).toArray();
         } catch (NumberFormatException e) {
             throw new UsageException("--budgets must be comma-separated positive integers, was '" + a.string("budgets") + "'");
         }
         if (Arrays.stream(budgets).anyMatch(b -> b < 1)) {
             throw new UsageException("--budgets must be positive, was " + Arrays.toString(budgets));
         }
-        List<String> schedules = a.has("schedules") ? Arrays.stream(a.string("schedules").split(",")).map(String::trim).toList()
-                : List.of();
+        List<String> schedules = a.list("schedules", List.of());
+        if (schedules.contains("custom")) {
+            throw new UsageException("--schedules custom needs --layer-weights, which sweep does not take; analyze and"
+                    + " needle do (--schedule custom --layer-weights W1,W2,...)");
+        }
         List<DecodeCap> caps = decodeCaps(a.string("decode-cap", "none"));
         requireEffect(a, policies, caps);
         List<SweepRun.Config> grid = SweepRun.grid(policies, budgets, schedules, caps);
@@ -94,7 +97,7 @@ public final class SweepCommand implements Command {
         SuiteDescriptor ppl = SuiteTexts.suite(a.string("perplexity-suite", "perplexity-stories"), SuiteKind.PERPLEXITY);
         String needleId = a.string("needle-suite", "needle-stories-short");
         SuiteDescriptor needleSuite = needleId.equals("none") ? null : SuiteTexts.suite(needleId, SuiteKind.NEEDLE);
-        int needleTemplates = a.integer("needle-templates", 4, 0, 1000);
+        int needleTemplates = needleSuite == null ? 0 : SuiteTexts.templates(a, "needle-templates", 4, needleSuite);
         int decodeSteps = a.integer("decode-steps", 16, 0, 1024);
         OutputOptions.check(a, "out-json", "out-csv");
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {

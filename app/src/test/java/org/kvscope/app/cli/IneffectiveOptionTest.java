@@ -82,6 +82,30 @@ class IneffectiveOptionTest {
                 1, "not a GGUF file");
     }
 
+    /** Duplicates ran every configuration twice; custom cannot run without the layer weights sweep does not take. */
+    @Test
+    void sweepListsNameEachEntryOnce() {
+        assertCleanError(run("sweep", "--model", notAModel, "--policies", "snapkv,h2o,snapkv"), 2,
+                "--policies names snapkv twice; give each once");
+        assertCleanError(run("sweep", "--model", notAModel, "--budgets", "16,32,16"), 2, "--budgets names 16 twice");
+        assertCleanError(run("sweep", "--model", notAModel, "--schedules", "pyramid,"), 2, "--schedules has an empty entry");
+        assertCleanError(run("sweep", "--model", notAModel, "--schedules", "uniform,custom"), 2,
+                "--schedules custom needs --layer-weights, which sweep does not take");
+        assertCleanError(run("score-agreement", "--model", notAModel, "--prompt", PROMPT, "--policies", "snapkv,,h2o"), 2,
+                "--policies has an empty entry");
+    }
+
+    /** --templates 1000 ran the suite's 14 silently. */
+    @Test
+    void moreTemplatesThanTheSuiteHasSaysHowManyItHas() {
+        assertCleanError(run("needle", "--model", notAModel, "--suite", "needle-stories-short", "--policy", "snapkv",
+                "--templates", "15"), 2, "--templates must be in 0..14 (suite needle-stories-short has 14 templates)");
+        assertCleanError(run("sweep", "--model", notAModel, "--needle-templates", "15"), 2,
+                "--needle-templates must be in 0..14 (suite needle-stories-short has 14 templates)");
+        assertCleanError(run("needle", "--model", notAModel, "--suite", "needle-stories-short", "--policy", "snapkv",
+                "--templates", "14"), 1, "not a GGUF file");
+    }
+
     @Test
     void needleTemplatesApplyToTheGridOnly() {
         assertCleanError(run("needle", "--model", notAModel, "--suite", "needle-stories-short", "--policy", "snapkv",
