@@ -159,7 +159,7 @@ class PluginsTest {
         Run help = run("help", "analyze", "--plugins", plugins.toString());
         assertTrue(help.err().contains("plugin missing.jar") && help.err().contains("org.broken.Missing"), help.err());
         assertTrue(help.err().contains("plugin taken.jar: policy 'snapkv' is already provided by kvscope"), help.err());
-        assertTrue(help.err().contains("plugin notajar.jar"), help.err());
+        assertTrue(help.err().contains("plugin notajar.jar: not a jar (zip) file"), help.err());
         assertEquals(3, help.err().lines().count(), "one line per broken jar: " + help.err());
 
         assertFails("ctor-throws", 1, "policy 'ctor-throws' (plugin ctor.jar) failed in its constructor", "boom");

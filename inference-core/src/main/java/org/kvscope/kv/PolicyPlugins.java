@@ -80,6 +80,12 @@ public final class PolicyPlugins {
             problems.add("plugin " + origin + ": cannot read " + jar);
             return new Report(policies, problems);
         }
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            zip.size(); // a jar is a zip file: anything else is named so, not as a jar without a policy
+        } catch (IOException e) {
+            problems.add("plugin " + origin + ": not a jar (zip) file: " + e.getMessage());
+            return new Report(policies, problems);
+        }
         URL url;
         try {
             url = key.toUri().toURL();

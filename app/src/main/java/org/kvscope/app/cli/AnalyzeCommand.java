@@ -75,7 +75,8 @@ public final class AnalyzeCommand implements Command {
         try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
             int[] tokens = model.tokenizer().encodeWithSpecials(text);
             tokens = Arrays.copyOf(tokens, Math.min(tokens.length, maxTokens));
-            String promptSize = "the prompt has " + tokens.length + " tokens";
+            String promptSize = "the prompt has " + tokens.length + " tokens"
+                    + (tokens.length == maxTokens ? " (--max-tokens " + maxTokens + ")" : "");
             if (tokens.length < 3) {
                 throw new UsageException(promptSize + "; analyze needs at least 3");
             }

@@ -231,6 +231,13 @@ class CliValidationTest {
     }
 
     @Test
+    void aPromptCutByMaxTokensSaysSo() {
+        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", PROMPT, "--policy", "snapkv",
+                "--budget", "16", "--window", "7", "--max-tokens", "6"), 2, "'window' is 7 but the prompt has 6 tokens"
+                + " (--max-tokens 6)");
+    }
+
+    @Test
     void aDefaultWindowIsShortenedToAShortPromptAndThatIsSaid() {
         CliTest.Run r = run("analyze", "--model", tiny.toString(), "--prompt", "Hi", "--policy", "snapkv");
         assertEquals(0, r.code(), r.err());
