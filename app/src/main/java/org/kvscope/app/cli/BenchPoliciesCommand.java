@@ -26,9 +26,12 @@ import org.kvscope.trace.CaptureOptions;
  * sets targets for, from the same prefills: prefill time with the policy active against plain
  * (FullKV) prefill, and the policy's selection after prefill (its checked
  * {@code selectAfterPrefill}, {@value #SELECTION_CALLS} calls on each prefill's context, the best
- * reported). Every configuration, FullKV included, runs once per round in an order shuffled per
- * round (seeded, printed), after an untimed warm-up round at the full length; the overhead is the
- * median of the per-round ratios policy ÷ FullKV with their range. The first selection call is
+ * reported). After an untimed warm-up round at the full length, each round times one pair per
+ * policy: FullKV and the policy back to back (which first alternates; policies in an order
+ * shuffled per round, seeded, printed), so machine drift slower than a pair cancels in its ratio.
+ * The overhead is the median of the per-pair ratios policy ÷ FullKV, with their range and an
+ * order-statistics interval of the median ({@link MedianInterval}) that says whether the 5% bound
+ * is resolved; each pair line shows what else ran meanwhile ({@link MachineCounters}). The first selection call is
  * timed apart, in a fresh JVM per policy ({@link FreshSelection}). KVzip's reconstruction pass and
  * DuoAttention's head classification are calibration passes, reported apart and left out of the
  * prefill figure. {@code --recompute} adds issue 3's table: a new budget recomputed from a capture
@@ -38,6 +41,8 @@ public final class BenchPoliciesCommand implements Command {
     /** Selections timed after each prefill, on the same context. */
     static final int SELECTION_CALLS = 5;
     private static final int DEFAULT_SEED = 15;
+    /** Confidence level of the median's interval, and the overhead bound it decides (issue 15: 5%). */
+    static final double LEVEL = 0.95, BOUND = 1.05;
 
     @Override public String name() { return "bench-policies"; }
 
@@ -51,10 +56,11 @@ public final class BenchPoliciesCommand implements Command {
                 """ + ModelOptions.usage(16) + """
                   --tokens N       prompt length, 16..half the model's context (default 2048), so that
                                    KVzip's repeat of the prompt fits after it)
-                  --repeat R       timed rounds, 0..1000 (default 3; 0: first selection calls only); each round
-                                   runs every configuration, FullKV included, once, in an order shuffled per
-                                   round, after one untimed warm-up round at the full length
-                  --seed S         seed of the rounds' order, 0..2147483647 (default 15; the orders are printed)
+                  --repeat R       pairs per policy, 0..1000 (default 6, the fewest with a 95% interval; 0: first
+                                   selection calls only): after one untimed warm-up round at the full length,
+                                   each round times, per policy, FullKV and the policy back to back (which
+                                   first alternates), after an untimed full GC
+                  --seed S         seed of the policies' order per round, 0..2147483647 (default 15; printed)
                   --budget B       entries per layer and kv-head for policies with a budget, 2..1048576,
                                    more than each one's always-kept window (default 128)
                   --policies LIST  comma-separated (default: every registered policy)
@@ -63,9 +69,11 @@ public final class BenchPoliciesCommand implements Command {
                   --recompute      also time recomputing kept sets, recall and memory for a new budget
                                    from a capture (issue 3's slider move)
                 """ + Progress.USAGE + "\n" + """
-                measured: prefill ms (median of the rounds; KVzip's reconstruction and DuoAttention's head
-                classification, calibration passes, reported apart), overhead = median of the per-round ratios
-                policy ÷ FullKV [min..max], selection ms (best of %d calls after each timed prefill), first
+                measured: prefill ms (median over the pairs; KVzip's reconstruction and DuoAttention's head
+                classification, calibration passes, reported apart), overhead = median of the per-pair ratios
+                policy ÷ FullKV [min..max] with a 95%% interval of that median from order statistics, "within 5%%"
+                yes / no / not resolved by that interval; per pair, the GC and JIT time, other processes' CPU
+                and steal time meanwhile; selection ms (best of %d calls after each timed prefill), first
                 selection ms (the first call in a fresh JVM, JIT compilation included)
                 targets (issue 15): prefill within 5%% of FullKV's; selection at most 10 ms at 2,048 tokens
                 on the SmolLM2-135M shape (kvscope synth --shape smollm2-135m --type q8_0 --out FILE)""".formatted(
@@ -76,7 +84,7 @@ public final class BenchPoliciesCommand implements Command {
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(name(), argv, 1, Set.of("model", "tokens", "repeat", "seed", "budget", "policies"),
                 Set.of("recompute", "skip-first-call", Progress.QUIET));
-        int repeat = a.integer("repeat", 3, 0, 1000);
+        int repeat = a.integer("repeat", 6, 0, 1000);
         int seed = a.integer("seed", DEFAULT_SEED, 0, Integer.MAX_VALUE);
         int budget = a.integer("budget", 128, 2, 1 << 20);
         boolean firstCalls = !a.flag("skip-first-call");
@@ -106,7 +114,8 @@ public final class BenchPoliciesCommand implements Command {
             configs.add(null); // plain prefill
             configs.addAll(policies);
             Timings t = new Timings(configs.size(), repeat);
-            long steps = (repeat == 0 ? 0 : (long) configs.size() * (repeat + 1) + 1) + (firstCalls ? policies.size() : 0);
+            long steps = (repeat == 0 ? 0 : configs.size() + 1 + (long) policies.size() * repeat)
+                    + (firstCalls ? policies.size() : 0);
             try (Progress progress = Progress.start(a, err, "bench-policies", steps, "runs")) {
                 if (firstCalls) { // before anything else: the fresh JVMs share the machine with an idle parent
                     for (int c = 1; c < configs.size(); c++) {
@@ -116,7 +125,7 @@ public final class BenchPoliciesCommand implements Command {
                     }
                 }
                 if (repeat > 0) {
-                    rounds(model, prompt, configs, budget, repeat, seed, t, progress, out);
+                    pairs(model, prompt, configs, budget, repeat, seed, t, progress, out);
                 }
             }
             report(out, configs, t, n, budget, repeat, firstCalls);
@@ -137,9 +146,14 @@ public final class BenchPoliciesCommand implements Command {
         return Math.min(model.config().contextLength(), 2 * n + 128);
     }
 
-    /** A warm-up round, then {@code repeat} timed rounds, each configuration once per round in a shuffled order. */
-    private static void rounds(Model model, int[] prompt, List<String> configs, int budget, int repeat, int seed,
-                               Timings t, Progress progress, PrintStream out) {
+    /**
+     * A warm-up round (every configuration once, shuffled, untimed), then {@code repeat} rounds, each
+     * timing one pair per policy in a shuffled order: FullKV and the policy back to back, which one
+     * first alternating from round to round, after a full collection (untimed) so that no earlier
+     * pair's garbage is collected inside this one.
+     */
+    private static void pairs(Model model, int[] prompt, List<String> configs, int budget, int repeat, int seed,
+                              Timings t, Progress progress, PrintStream out) {
         try (InferenceSession session = new InferenceSession(model,
                 SessionOptions.ofContext(sessionContext(model, prompt.length)))) {
             if (configs.stream().skip(1).anyMatch(p -> PolicyRegistry.create(p, withBudget(p, budget)).needsRetrievalScores())) {
@@ -149,30 +163,67 @@ public final class BenchPoliciesCommand implements Command {
             }
             progress.step("head classification");
             Random order = new Random(seed);
-            for (int r = 0; r <= repeat; r++) {
-                List<Integer> indices = new ArrayList<>(java.util.stream.IntStream.range(0, configs.size()).boxed().toList());
-                Collections.shuffle(indices, order);
-                out.printf("%s: %s%n", r == 0 ? "warm-up round" : "round " + r,
-                        String.join(", ", indices.stream().map(c -> label(configs.get(c))).toList()));
-                for (int c : indices) {
+            List<Integer> all = new ArrayList<>(java.util.stream.IntStream.range(0, configs.size()).boxed().toList());
+            Collections.shuffle(all, order);
+            out.printf("warm-up round: %s%n", String.join(", ", all.stream().map(c -> label(configs.get(c))).toList()));
+            for (int c : all) { // runs every code path once at the full length, untimed
+                prefillMs(session, prompt, configs.get(c), budget, null, c);
+                progress.step(label(configs.get(c)));
+            }
+            List<Integer> policies = new ArrayList<>(all.stream().filter(c -> c > 0).sorted().toList());
+            for (int r = 1; r <= repeat; r++) {
+                Collections.shuffle(policies, order);
+                List<String> pairs = new ArrayList<>();
+                for (int c : policies) {
+                    pairs.add(fullKvFirst(r, c) ? "fullkv+" + configs.get(c) : configs.get(c) + "+fullkv");
+                }
+                out.printf("round %d: %s%n", r, String.join(", ", pairs));
+                for (int c : policies) {
                     String p = configs.get(c);
-                    session.reset();
-                    SelectionTimer timer = p == null ? null
-                            : new SelectionTimer(PolicyRegistry.create(p, withBudget(p, budget)), SELECTION_CALLS);
-                    session.setPolicy(timer);
-                    long t0 = System.nanoTime();
-                    session.prefill(prompt);
-                    long wall = System.nanoTime() - t0;
-                    if (r > 0) { // the warm-up round runs every code path once at the full length, untimed
-                        long extra = session.lastReconstructionNanos();
-                        long repeats = timer == null ? 0 : timer.extraNanos(); // the prefill keeps one selection
-                        t.record(c, r - 1, (wall - extra - repeats) / 1e6, timer == null ? 0 : timer.bestNanos() / 1e6,
-                                extra / 1e6);
+                    System.gc(); // untimed: the pair starts on a collected heap
+                    MachineCounters before = MachineCounters.now();
+                    double full, policy;
+                    if (fullKvFirst(r, c)) {
+                        full = prefillMs(session, prompt, null, budget, t, 0);
+                        policy = prefillMs(session, prompt, p, budget, t, c);
+                    } else {
+                        policy = prefillMs(session, prompt, p, budget, t, c);
+                        full = prefillMs(session, prompt, null, budget, t, 0);
                     }
-                    progress.step(label(p));
+                    t.recordPair(c, r - 1, policy, full);
+                    out.printf("  round %d %s: fullkv %.1f ms, %s %.1f ms, %+.1f%%; in the pair: %s%n", r, p, full, p, policy,
+                            100 * (policy / full - 1), MachineCounters.now().since(before));
+                    progress.step(p + " pair");
                 }
             }
         }
+    }
+
+    /** Alternates per round and, within a round, between neighbouring policies. */
+    private static boolean fullKvFirst(int round, int config) {
+        return (round + config) % 2 == 1;
+    }
+
+    /**
+     * One prefill of the prompt with {@code policy} (null: FullKV) on a reset session: its wall time
+     * less KVzip's reconstruction pass and the selection calls after the first (ms); with
+     * {@code t}, the best selection and the reconstruction are kept for configuration {@code c}.
+     */
+    private static double prefillMs(InferenceSession session, int[] prompt, String policy, int budget, Timings t, int c) {
+        session.reset();
+        SelectionTimer timer = policy == null ? null
+                : new SelectionTimer(PolicyRegistry.create(policy, withBudget(policy, budget)), SELECTION_CALLS);
+        session.setPolicy(timer);
+        long t0 = System.nanoTime();
+        session.prefill(prompt);
+        long wall = System.nanoTime() - t0;
+        long extra = session.lastReconstructionNanos();
+        long repeats = timer == null ? 0 : timer.extraNanos(); // the prefill keeps one selection
+        if (t != null && timer != null) {
+            t.selection[c] = Math.min(t.selection[c], timer.bestNanos() / 1e6);
+            t.reconstruction[c] = Math.min(t.reconstruction[c], extra / 1e6);
+        }
+        return (wall - extra - repeats) / 1e6;
     }
 
     private static String label(String config) {
@@ -181,21 +232,31 @@ public final class BenchPoliciesCommand implements Command {
 
     private static void report(PrintStream out, List<String> configs, Timings t, int n, int budget, int repeat,
                                boolean firstCalls) {
-        out.printf("%nprompt %d tokens, budget %d; %d timed round%s after a warm-up round, order shuffled per round%n%n",
-                n, budget, repeat, repeat == 1 ? "" : "s");
-        out.println("| policy | prefill ms | vs FullKV (median [min..max] of per-round ratios) | selection ms | first selection ms |");
-        out.println("|---|---|---|---|---|");
-        out.printf("| fullkv (no policy) | %s | | | |%n", repeat == 0 ? "-" : "%.1f".formatted(Spread.of(t.prefill[0]).median()));
+        out.printf("%nprompt %d tokens, budget %d; %d pair%s per policy after a warm-up round: each round times, per"
+                + " policy in a shuffled order, FullKV and the policy back to back (which first alternates), after an"
+                + " untimed full GC%n%n", n, budget, repeat, repeat == 1 ? "" : "s");
+        out.printf("| policy | prefill ms | vs FullKV: median of pair ratios [min..max] | %.0f%% interval of the median"
+                + " (coverage) | pairs | within %.0f%% | selection ms | first selection ms |%n",
+                100 * LEVEL, 100 * (BOUND - 1));
+        out.println("|---|---|---|---|---|---|---|---|");
+        out.printf("| fullkv (no policy) | %s | | | %d | | | |%n",
+                repeat == 0 ? "-" : "%.1f".formatted(Spread.of(t.fullKv()).median()), repeat);
         for (int c = 1; c < configs.size(); c++) {
-            String prefill = "-", ratio = "-", selection = "-";
+            String prefill = "-", ratio = "-", interval = "-", verdict = "-", selection = "-";
             if (repeat > 0) {
+                double[] ratios = t.ratios(c);
                 prefill = "%.1f".formatted(Spread.of(t.prefill[c]).median());
-                ratio = Spread.ratios(t.prefill[c], t.prefill[0]).asPercentages();
+                ratio = Spread.of(ratios).asPercentages();
+                MedianInterval ci = MedianInterval.of(ratios, LEVEL);
+                interval = ci.asPercentages();
+                verdict = verdict(ci);
                 selection = "%.2f".formatted(t.selection[c]);
             }
-            out.printf("| %s | %s | %s | %s | %s |%n", configs.get(c), prefill, ratio, selection,
-                    firstCalls ? "%.2f".formatted(t.firstSelection[c]) : "-");
+            out.printf("| %s | %s | %s | %s | %d | %s | %s | %s |%n", configs.get(c), prefill, ratio, interval, repeat,
+                    verdict, selection, firstCalls ? "%.2f".formatted(t.firstSelection[c]) : "-");
         }
+        out.printf("within %.0f%%: yes when the whole interval is at most +%.0f%%, no when it is all above, else not"
+                + " resolved (more pairs, or a quieter machine)%n", 100 * (BOUND - 1), 100 * (BOUND - 1));
         out.printf("selection: best of %d calls after each timed prefill; first selection: the first call after a %d-token"
                 + " prefill in a fresh JVM (JIT compilation included)%n", SELECTION_CALLS, n);
         out.println();
@@ -213,14 +274,23 @@ public final class BenchPoliciesCommand implements Command {
                 + " on the SmolLM2-135M shape");
     }
 
-    /** Per configuration: prefill per timed round, best selection and reconstruction, first selection (ms). */
+    /** yes / no / not resolved for the overhead bound, from the median's interval at {@link #LEVEL}. */
+    static String verdict(MedianInterval ci) {
+        if (ci.coverage() < LEVEL) {
+            return "not resolved (too few pairs)";
+        }
+        return ci.atMost(BOUND) ? "yes" : ci.above(BOUND) ? "no" : "not resolved";
+    }
+
+    /** Per policy: its prefill and its FullKV partner's per pair, best selection and reconstruction, first selection (ms). */
     private static final class Timings {
-        final double[][] prefill;
+        final double[][] prefill, partner;
         final double[] selection, reconstruction, firstSelection;
         double classification;
 
-        Timings(int configs, int rounds) {
-            prefill = new double[configs][rounds];
+        Timings(int configs, int pairs) {
+            prefill = new double[configs][pairs];
+            partner = new double[configs][pairs];
             selection = new double[configs];
             reconstruction = new double[configs];
             firstSelection = new double[configs];
@@ -228,10 +298,18 @@ public final class BenchPoliciesCommand implements Command {
             Arrays.fill(reconstruction, Double.MAX_VALUE);
         }
 
-        void record(int c, int round, double prefillMs, double selectionMs, double reconstructionMs) {
-            prefill[c][round] = prefillMs;
-            selection[c] = Math.min(selection[c], selectionMs);
-            reconstruction[c] = Math.min(reconstruction[c], reconstructionMs);
+        void recordPair(int c, int pair, double policyMs, double fullKvMs) {
+            prefill[c][pair] = policyMs;
+            partner[c][pair] = fullKvMs;
+        }
+
+        double[] ratios(int c) {
+            return Spread.pairedRatios(prefill[c], partner[c]);
+        }
+
+        /** Every timed FullKV prefill (one per pair). */
+        double[] fullKv() {
+            return Arrays.stream(partner).skip(1).flatMapToDouble(Arrays::stream).toArray();
         }
     }
 

@@ -3,9 +3,9 @@ package org.kvscope.app.cli;
 import java.util.Arrays;
 
 /**
- * The median and range of a few measurements, e.g. bench-policies' per-round ratios of a policy's
- * prefill to FullKV's in the same round (a pair shares the round's machine state, so the ratio's
- * median is not biased by whichever configuration ran first).
+ * The median and range of a few measurements, e.g. bench-policies' per-pair ratios of a policy's
+ * prefill to FullKV's run next to it (a pair shares the machine's state, so the ratio's median is
+ * not biased by drift over the run).
  *
  * @param median the middle value (the mean of the two middle ones for an even count)
  */
@@ -24,6 +24,11 @@ record Spread(double median, double min, double max) {
 
     /** The spread of {@code numerator[i] / denominator[i]} (equal lengths, paired by index). */
     static Spread ratios(double[] numerator, double[] denominator) {
+        return of(pairedRatios(numerator, denominator));
+    }
+
+    /** {@code numerator[i] / denominator[i]} for each index (equal lengths). */
+    static double[] pairedRatios(double[] numerator, double[] denominator) {
         if (numerator.length != denominator.length) {
             throw new IllegalArgumentException("unpaired measurements: " + numerator.length + " and " + denominator.length);
         }
@@ -31,7 +36,7 @@ record Spread(double median, double min, double max) {
         for (int i = 0; i < r.length; i++) {
             r[i] = numerator[i] / denominator[i];
         }
-        return of(r);
+        return r;
     }
 
     /** For ratios: {@code +1.2% [-0.4%..+3.0%]}, each as the change from 1. */

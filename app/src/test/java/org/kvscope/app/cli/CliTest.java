@@ -241,19 +241,32 @@ class CliTest {
         String pct = "[-+][0-9.]+%";
         for (String p : new String[] {"snapkv", "kvzip", "duo-attention"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.matches("\\| " + p + " \\| [0-9.]+ \\| " + pct + " \\[" + pct + "\\.\\."
-                    + pct + "] \\| [0-9.]+ \\| [0-9.]+ \\|")), p + ": " + r.out());
+                    + pct + "] \\| \\[" + pct + "\\.\\." + pct + "] 75\\.0% \\| 3 \\| not resolved \\(too few pairs\\)"
+                    + " \\| [0-9.]+ \\| [0-9.]+ \\|")), p + ": " + r.out());
         }
         assertTrue(r.out().contains("kvzip reconstruction pass"), r.out());
         assertTrue(r.out().contains("duo-attention head classification (calibration"), r.out());
         assertTrue(r.out().contains("selection: best of " + BenchPoliciesCommand.SELECTION_CALLS + " calls"), r.out());
-        // four shuffled orders (warm-up + 3 rounds), each with every configuration once, FullKV not always first
+        // a shuffled warm-up round with every configuration once, then 3 rounds of one pair per policy
         List<String> orders = r.out().lines().filter(l -> l.matches("(warm-up round|round \\d): .*")).toList();
         assertEquals(4, orders.size(), r.out());
-        for (String o : orders) {
-            assertEquals(Set.of("fullkv", "snapkv", "kvzip", "duo-attention"),
-                    Set.of(o.substring(o.indexOf(": ") + 2).split(", ")), o);
+        assertEquals(Set.of("fullkv", "snapkv", "kvzip", "duo-attention"),
+                Set.of(orders.get(0).substring(orders.get(0).indexOf(": ") + 2).split(", ")), orders.get(0));
+        List<String> policies = List.of("snapkv", "kvzip", "duo-attention");
+        for (int round = 1; round <= 3; round++) {
+            String o = orders.get(round);
+            List<String> pairs = List.of(o.substring(o.indexOf(": ") + 2).split(", "));
+            assertEquals(Set.copyOf(policies), pairs.stream().map(x -> x.replace("fullkv+", "").replace("+fullkv", ""))
+                    .collect(java.util.stream.Collectors.toSet()), o);
+            for (String p : policies) { // which runs first alternates from round to round
+                String previous = orders.get(round == 1 ? 2 : round - 1);
+                assertEquals(o.contains("fullkv+" + p), previous.contains(p + "+fullkv"), o + " / " + previous);
+            }
+            String pairLine = "  round " + round + " [a-z-]+";
+            assertEquals(3, r.out().lines().filter(l -> l.matches(pairLine + ": fullkv [0-9.]+ ms, .*"
+                    + "; in the pair: GC \\d+ ms, JIT \\d+ ms, other processes .*, steal .*")).count(), r.out());
         }
-        assertTrue(orders.stream().anyMatch(o -> !o.contains(": fullkv,")), "FullKV first in every round: " + orders);
+        assertTrue(orders.stream().skip(1).anyMatch(o -> !o.contains(": fullkv+")), "FullKV first in every round: " + orders);
         Run again = run("bench-policies", "--model", tiny.toString(), "--tokens", "64", "--repeat", "3", "--budget", "16",
                 "--policies", "snapkv,kvzip,duo-attention", "--seed", "3", "--skip-first-call", "--quiet");
         assertEquals(orders, again.out().lines().filter(l -> l.matches("(warm-up round|round \\d): .*")).toList(),
@@ -262,7 +275,8 @@ class CliTest {
         Run firstOnly = run("bench-policies", "--model", tiny.toString(), "--tokens", "64", "--repeat", "0", "--budget", "16",
                 "--policies", "h2o", "--quiet");
         assertEquals(0, firstOnly.code(), firstOnly.err());
-        assertTrue(firstOnly.out().lines().anyMatch(l -> l.matches("\\| h2o \\| - \\| - \\| - \\| [0-9.]+ \\|")), firstOnly.out());
+        assertTrue(firstOnly.out().lines().anyMatch(l -> l.matches("\\| h2o \\| - \\| - \\| - \\| 0 \\| - \\| - \\| [0-9.]+ \\|")),
+                firstOnly.out());
         assertCleanError(run("bench-policies", "--model", tiny.toString(), "--repeat", "0", "--skip-first-call"), 2,
                 "measures nothing");
         assertTrue(r.err().contains("bench-policies"), "progress on stderr: " + r.err());
