@@ -150,9 +150,18 @@ public final class InferenceSession implements AutoCloseable {
 
     /** Runs the prompt (in chunks of matrix-matrix batches) and returns the last token's logits. */
     public float[] prefill(int[] tokens) {
+        return prefill(tokens, null);
+    }
+
+    /**
+     * {@link #prefill(int[])}, calling {@code afterEachChunk} (when not null) on this thread after
+     * each forward call, before the policy's selection: a benchmark runs two sessions' prefills in
+     * turns, chunk by chunk, so that both see the machine in the same state.
+     */
+    public float[] prefill(int[] tokens, Runnable afterEachChunk) {
         float[][] last = new float[1][];
         int vocab = model.config().vocabSize();
-        runPrefill(tokens, false, (row, logits, o) -> {
+        runPrefill(tokens, false, afterEachChunk, (row, logits, o) -> {
             if (row == tokens.length - 1) {
                 last[0] = java.util.Arrays.copyOfRange(logits, o, o + vocab);
             }
@@ -165,7 +174,7 @@ public final class InferenceSession implements AutoCloseable {
      * used for teacher-forced perplexity.
      */
     public void prefillAll(int[] tokens, LogitsSink sink) {
-        runPrefill(tokens, true, sink);
+        runPrefill(tokens, true, null, sink);
     }
 
     /**
@@ -207,7 +216,7 @@ public final class InferenceSession implements AutoCloseable {
         occupancy.sampleGrowth(backend.cache(), tokens.length);
     }
 
-    private void runPrefill(int[] tokens, boolean allRows, LogitsSink sink) {
+    private void runPrefill(int[] tokens, boolean allRows, Runnable afterEachChunk, LogitsSink sink) {
         requireRoom(tokens.length);
         lastReconstructionNanos = 0; // this prefill's figures only, whatever ran before
         lastSelectionNanos = 0;
@@ -244,6 +253,9 @@ public final class InferenceSession implements AutoCloseable {
                     sink.accept(base + row, logits, o);
                 });
                 position += n;
+                if (afterEachChunk != null) {
+                    afterEachChunk.run();
+                }
             }
         } finally {
             if (collector != null) {

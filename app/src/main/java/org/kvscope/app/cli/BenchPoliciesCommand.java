@@ -27,8 +27,9 @@ import org.kvscope.trace.CaptureOptions;
  * (FullKV) prefill, and the policy's selection after prefill (its checked
  * {@code selectAfterPrefill}, {@value #SELECTION_CALLS} calls on each prefill's context, the best
  * reported). After an untimed warm-up round at the full length, each round times one pair per
- * policy: FullKV and the policy back to back (which first alternates; policies in an order
- * shuffled per round, seeded, printed), so machine drift slower than a pair cancels in its ratio.
+ * policy: FullKV and the policy on two sessions in turns, chunk by chunk ({@link LockstepPrefill};
+ * which starts alternates; policies in an order shuffled per round, seeded, printed), so machine
+ * drift slower than a chunk cancels in the pair's ratio.
  * The overhead is the median of the per-pair ratios policy ÷ FullKV, with their range and an
  * order-statistics interval of the median ({@link MedianInterval}) that says whether the 5% bound
  * is resolved; each pair line shows what else ran meanwhile ({@link MachineCounters}). The first selection call is
@@ -58,8 +59,9 @@ public final class BenchPoliciesCommand implements Command {
                                    KVzip's repeat of the prompt fits after it)
                   --repeat R       pairs per policy, 0..1000 (default 6, the fewest with a 95% interval; 0: first
                                    selection calls only): after one untimed warm-up round at the full length,
-                                   each round times, per policy, FullKV and the policy back to back (which
-                                   first alternates), after an untimed full GC
+                                   each round times, per policy, FullKV and the policy on two sessions in
+                                   turns, one prefill chunk (256 tokens) each, which starts alternating,
+                                   after an untimed full GC
                   --seed S         seed of the policies' order per round, 0..2147483647 (default 15; printed)
                   --budget B       entries per layer and kv-head for policies with a budget, 2..1048576,
                                    more than each one's always-kept window (default 128)
@@ -148,14 +150,16 @@ public final class BenchPoliciesCommand implements Command {
 
     /**
      * A warm-up round (every configuration once, shuffled, untimed), then {@code repeat} rounds, each
-     * timing one pair per policy in a shuffled order: FullKV and the policy back to back, which one
-     * first alternating from round to round, after a full collection (untimed) so that no earlier
-     * pair's garbage is collected inside this one.
+     * timing one pair per policy in a shuffled order: FullKV and the policy on two sessions, in turns
+     * chunk by chunk ({@link LockstepPrefill}), which one starts alternating from round to round,
+     * after a full collection (untimed) so that no earlier pair's garbage is collected inside this one.
      */
     private static void pairs(Model model, int[] prompt, List<String> configs, int budget, int repeat, int seed,
-                              Timings t, Progress progress, PrintStream out) {
-        try (InferenceSession session = new InferenceSession(model,
-                SessionOptions.ofContext(sessionContext(model, prompt.length)))) {
+                              Timings t, Progress progress, PrintStream out) throws Exception {
+        SessionOptions options = SessionOptions.ofContext(sessionContext(model, prompt.length));
+        try (InferenceSession plain = new InferenceSession(model, options);
+             InferenceSession compressed = new InferenceSession(model, options);
+             LockstepPrefill lockstep = new LockstepPrefill()) {
             if (configs.stream().skip(1).anyMatch(p -> PolicyRegistry.create(p, withBudget(p, budget)).needsRetrievalScores())) {
                 long t0 = System.nanoTime();
                 RetrievalHeads.of(org.kvscope.backend.Backends.cpu(), model);
@@ -167,10 +171,13 @@ public final class BenchPoliciesCommand implements Command {
             Collections.shuffle(all, order);
             out.printf("warm-up round: %s%n", String.join(", ", all.stream().map(c -> label(configs.get(c))).toList()));
             for (int c : all) { // runs every code path once at the full length, untimed
-                prefillMs(session, prompt, configs.get(c), budget, null, c);
+                InferenceSession session = c == 0 ? plain : compressed;
+                prepare(session, configs.get(c), budget);
+                session.prefill(prompt);
                 progress.step(label(configs.get(c)));
             }
             List<Integer> policies = new ArrayList<>(all.stream().filter(c -> c > 0).sorted().toList());
+            InferenceSession[] sessions = {plain, compressed};
             for (int r = 1; r <= repeat; r++) {
                 Collections.shuffle(policies, order);
                 List<String> pairs = new ArrayList<>();
@@ -180,19 +187,18 @@ public final class BenchPoliciesCommand implements Command {
                 out.printf("round %d: %s%n", r, String.join(", ", pairs));
                 for (int c : policies) {
                     String p = configs.get(c);
+                    prepare(plain, null, budget);
+                    SelectionTimer timer = prepare(compressed, p, budget);
                     System.gc(); // untimed: the pair starts on a collected heap
                     MachineCounters before = MachineCounters.now();
-                    double full, policy;
-                    if (fullKvFirst(r, c)) {
-                        full = prefillMs(session, prompt, null, budget, t, 0);
-                        policy = prefillMs(session, prompt, p, budget, t, c);
-                    } else {
-                        policy = prefillMs(session, prompt, p, budget, t, c);
-                        full = prefillMs(session, prompt, null, budget, t, 0);
-                    }
-                    t.recordPair(c, r - 1, policy, full);
+                    long[] nanos = lockstep.run(sessions, prompt, fullKvFirst(r, c) ? 0 : 1);
+                    MachineCounters.Span span = MachineCounters.now().since(before);
+                    long extra = compressed.lastReconstructionNanos();
+                    double full = nanos[0] / 1e6;
+                    double policy = (nanos[1] - extra - timer.extraNanos()) / 1e6; // the prefill keeps one selection
+                    t.recordPair(c, r - 1, policy, full, timer.bestNanos() / 1e6, extra / 1e6);
                     out.printf("  round %d %s: fullkv %.1f ms, %s %.1f ms, %+.1f%%; in the pair: %s%n", r, p, full, p, policy,
-                            100 * (policy / full - 1), MachineCounters.now().since(before));
+                            100 * (policy / full - 1), span);
                     progress.step(p + " pair");
                 }
             }
@@ -204,26 +210,13 @@ public final class BenchPoliciesCommand implements Command {
         return (round + config) % 2 == 1;
     }
 
-    /**
-     * One prefill of the prompt with {@code policy} (null: FullKV) on a reset session: its wall time
-     * less KVzip's reconstruction pass and the selection calls after the first (ms); with
-     * {@code t}, the best selection and the reconstruction are kept for configuration {@code c}.
-     */
-    private static double prefillMs(InferenceSession session, int[] prompt, String policy, int budget, Timings t, int c) {
+    /** Resets {@code session} for a prefill with {@code policy} (null: FullKV); the policy's selection timer, or null. */
+    private static SelectionTimer prepare(InferenceSession session, String policy, int budget) {
         session.reset();
         SelectionTimer timer = policy == null ? null
                 : new SelectionTimer(PolicyRegistry.create(policy, withBudget(policy, budget)), SELECTION_CALLS);
         session.setPolicy(timer);
-        long t0 = System.nanoTime();
-        session.prefill(prompt);
-        long wall = System.nanoTime() - t0;
-        long extra = session.lastReconstructionNanos();
-        long repeats = timer == null ? 0 : timer.extraNanos(); // the prefill keeps one selection
-        if (t != null && timer != null) {
-            t.selection[c] = Math.min(t.selection[c], timer.bestNanos() / 1e6);
-            t.reconstruction[c] = Math.min(t.reconstruction[c], extra / 1e6);
-        }
-        return (wall - extra - repeats) / 1e6;
+        return timer;
     }
 
     private static String label(String config) {
@@ -233,8 +226,8 @@ public final class BenchPoliciesCommand implements Command {
     private static void report(PrintStream out, List<String> configs, Timings t, int n, int budget, int repeat,
                                boolean firstCalls) {
         out.printf("%nprompt %d tokens, budget %d; %d pair%s per policy after a warm-up round: each round times, per"
-                + " policy in a shuffled order, FullKV and the policy back to back (which first alternates), after an"
-                + " untimed full GC%n%n", n, budget, repeat, repeat == 1 ? "" : "s");
+                + " policy in a shuffled order, FullKV and the policy in turns, one prefill chunk each (which starts"
+                + " alternates), after an untimed full GC%n%n", n, budget, repeat, repeat == 1 ? "" : "s");
         out.printf("| policy | prefill ms | vs FullKV: median of pair ratios [min..max] | %.0f%% interval of the median"
                 + " (coverage) | pairs | within %.0f%% | selection ms | first selection ms |%n",
                 100 * LEVEL, 100 * (BOUND - 1));
@@ -298,9 +291,11 @@ public final class BenchPoliciesCommand implements Command {
             Arrays.fill(reconstruction, Double.MAX_VALUE);
         }
 
-        void recordPair(int c, int pair, double policyMs, double fullKvMs) {
+        void recordPair(int c, int pair, double policyMs, double fullKvMs, double selectionMs, double reconstructionMs) {
             prefill[c][pair] = policyMs;
             partner[c][pair] = fullKvMs;
+            selection[c] = Math.min(selection[c], selectionMs);
+            reconstruction[c] = Math.min(reconstruction[c], reconstructionMs);
         }
 
         double[] ratios(int c) {
