@@ -138,6 +138,14 @@ public final class Q4_KTensor extends SegmentTensor {
      */
     private static final int[] WORD_ORDER = new int[128];
 
+    /**
+     * The masks of nibbles 0, 2, 4, 6, 1, 3 and 5 of a {@link #rowsWordLanes} lane. Read from an array, not
+     * written as constants: C2 rematerialises a constant vector, a broadcast load from its constant
+     * table, at every use inside the loop (seen in its code with {@code -XX:CompileCommand=print});
+     * a value loaded from an array is broadcast once before the rows and stays in a register.
+     */
+    private static final int[] NIBBLE_MASKS = {0xF, 0xF00, 0xF0000, 0xF000000, 0xF0, 0xF000, 0xF00000};
+
     static {
         for (int p = 0, i = 0; p < 8; p++) {
             for (int lane = 0; lane < 16; lane++, i++) {
@@ -154,11 +162,17 @@ public final class Q4_KTensor extends SegmentTensor {
      * upper lanes the next chunk's) are picked from it by one permute each. Its 64 quant bytes are
      * one load with no widening; each of the eight nibbles is masked where it sits (the top one
      * shifted down) and converted. Against the two-byte lanes this replaced (one widening load per
-     * 32 bytes, scales stored and broadcast one by one): fewer vector operations per value.
+     * 32 bytes, scales stored and broadcast one by one): fewer vector operations per value. The seven
+     * masks are broadcast once, before the rows ({@link #NIBBLE_MASKS}).
      */
     private void rowsWordLanes(int from, int to, float[] xp, float[] minSums, int n, float[] out, int outOffset) {
         long rowBytes = (long) n / BLOCK * BYTES;
         float[] lanes = lanesBuffer(); // the final sum in sumLanes' order, as every other path adds a row
+        int[] masks = NIBBLE_MASKS;
+        IntVector n0 = IntVector.broadcast(Layouts.I, masks[0]), n2 = IntVector.broadcast(Layouts.I, masks[1]),
+                n4 = IntVector.broadcast(Layouts.I, masks[2]), n6 = IntVector.broadcast(Layouts.I, masks[3]),
+                n1 = IntVector.broadcast(Layouts.I, masks[4]), n3 = IntVector.broadcast(Layouts.I, masks[5]),
+                n5 = IntVector.broadcast(Layouts.I, masks[6]);
         for (int r = from; r < to; r++) {
             long block = r * rowBytes;
             FloatVector accLow = FloatVector.zero(F), accHigh = accLow, accMin = accLow;
@@ -170,14 +184,14 @@ public final class Q4_KTensor extends SegmentTensor {
                     int x0 = j + 128 * h;
                     IntVector q = IntVector.fromMemorySegment(Layouts.I, m, block + 16 + 64L * h, ByteOrder.LITTLE_ENDIAN);
                     // low nibbles (p even): n·2^4p times x·2^−4p
-                    FloatVector low = ((FloatVector) q.and(0xF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0));
-                    low = ((FloatVector) q.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 32), low);
-                    low = ((FloatVector) q.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 64), low);
-                    low = ((FloatVector) q.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 96), low);
+                    FloatVector low = ((FloatVector) q.and(n0).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0));
+                    low = ((FloatVector) q.and(n2).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 32), low);
+                    low = ((FloatVector) q.and(n4).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 64), low);
+                    low = ((FloatVector) q.and(n6).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 96), low);
                     // high nibbles (p odd), the top one shifted down
-                    FloatVector high = ((FloatVector) q.and(0xF0).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0 + 16));
-                    high = ((FloatVector) q.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 48), high);
-                    high = ((FloatVector) q.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 80), high);
+                    FloatVector high = ((FloatVector) q.and(n1).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, xp, x0 + 16));
+                    high = ((FloatVector) q.and(n3).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 48), high);
+                    high = ((FloatVector) q.and(n5).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, xp, x0 + 80), high);
                     high = ((FloatVector) q.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0))
                             .fma(FloatVector.fromArray(F, xp, x0 + 112), high);
                     FloatVector index = PAIR.add(4f * h);
