@@ -9,60 +9,52 @@ package org.kvscope.kv;
  * has compiled them the Vector API's operations run as allocating Java fallbacks (LOG per lane
  * through a lambda), hundreds of times slower. That made KeyDiff's and CAKE's first selection at
  * 2,048 tokens on the SmolLM2-135M shape take 0.26–0.35 s (K-norm's about 0.5 s before it took plain
- * loops); compiled, these loops are within a few milliseconds of the vectors.
+ * loops); compiled, these loops are within a few milliseconds of the vectors. The key sums stay one
+ * call per key: a small method called per key is compiled after a few hundred calls, while one loop
+ * nest over a head's keys waited for on-stack replacement (K-norm's first selection 26 → 43 ms, KeyDiff's
+ * 61 → 75 ms, bench-policies --repeat 0).
  */
 final class DoubleSums {
     private DoubleSums() {}
 
-    /**
-     * out[i] = Σ x[i·d + j]² for j below d and i below n (n rows of d, row-major), each in four
-     * interleaved sums. One loop nest rather than a call per row: a fresh process interprets a loop
-     * until the JIT compiles it, and a call per row made K-norm's first selection mostly calls.
-     */
-    static void sumsOfSquares(float[] x, int n, int d, double[] out) {
-        for (int i = 0, o = 0; i < n; i++, o += d) {
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int j = 0;
-            for (; j + 4 <= d; j += 4) {
-                double a = x[o + j], b = x[o + j + 1], c = x[o + j + 2], e = x[o + j + 3];
-                s0 += a * a;
-                s1 += b * b;
-                s2 += c * c;
-                s3 += e * e;
-            }
-            for (; j < d; j++) {
-                double v = x[o + j];
-                s0 += v * v;
-            }
-            out[i] = (s0 + s1) + (s2 + s3);
+    /** Σ x[o + j]² for j below d, in four interleaved sums. */
+    static double sumOfSquares(float[] x, int o, int d) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 4 <= d; j += 4) {
+            double a = x[o + j], b = x[o + j + 1], c = x[o + j + 2], e = x[o + j + 3];
+            s0 += a * a;
+            s1 += b * b;
+            s2 += c * c;
+            s3 += e * e;
         }
+        for (; j < d; j++) {
+            double v = x[o + j];
+            s0 += v * v;
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
-    /** out[i] = Σ x[i·d + j]·y[j] for j below d and i below n, each in four interleaved sums. */
-    static void dots(float[] x, int n, int d, double[] y, double[] out) {
-        for (int i = 0, o = 0; i < n; i++, o += d) {
-            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-            int j = 0;
-            for (; j + 4 <= d; j += 4) {
-                s0 += x[o + j] * y[j];
-                s1 += x[o + j + 1] * y[j + 1];
-                s2 += x[o + j + 2] * y[j + 2];
-                s3 += x[o + j + 3] * y[j + 3];
-            }
-            for (; j < d; j++) {
-                s0 += x[o + j] * y[j];
-            }
-            out[i] = (s0 + s1) + (s2 + s3);
+    /** Σ x[o + j]·y[j] for j below d, in four interleaved sums. */
+    static double dot(float[] x, int o, double[] y, int d) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 4 <= d; j += 4) {
+            s0 += x[o + j] * y[j];
+            s1 += x[o + j + 1] * y[j + 1];
+            s2 += x[o + j + 2] * y[j + 2];
+            s3 += x[o + j + 3] * y[j + 3];
         }
+        for (; j < d; j++) {
+            s0 += x[o + j] * y[j];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
-    /** y[j] += x[i·d + j] / divisors[i] for j below d, row by row for i below n. */
-    static void addDividedRows(float[] x, int n, int d, double[] divisors, double[] y) {
-        for (int i = 0, o = 0; i < n; i++, o += d) {
-            double a = 1 / divisors[i];
-            for (int j = 0; j < d; j++) {
-                y[j] += a * x[o + j];
-            }
+    /** y[j] += a·x[o + j] for j below d. */
+    static void axpy(double a, float[] x, int o, double[] y, int d) {
+        for (int j = 0; j < d; j++) {
+            y[j] += a * x[o + j];
         }
     }
 

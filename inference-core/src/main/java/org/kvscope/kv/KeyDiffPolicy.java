@@ -27,23 +27,20 @@ public final class KeyDiffPolicy extends KeyScoredPolicy {
      */
     @Override
     protected float[] scoreKeys(float[] keys, int n, int d) {
-        double[] norms = new double[n];
-        DoubleSums.sumsOfSquares(keys, n, d, norms);
-        for (int i = 0; i < n; i++) {
-            norms[i] = Math.max(Math.sqrt(norms[i]), 1e-12);
-        }
         double[] anchor = new double[d];
-        DoubleSums.addDividedRows(keys, n, d, norms, anchor);
+        double[] norms = new double[n];
+        for (int i = 0; i < n; i++) {
+            norms[i] = Math.max(Math.sqrt(DoubleSums.sumOfSquares(keys, i * d, d)), 1e-12);
+            DoubleSums.axpy(1 / norms[i], keys, i * d, anchor, d);
+        }
         double anchorNorm = 0;
         for (double a : anchor) {
             anchorNorm += a * a;
         }
         anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
-        double[] dots = new double[n];
-        DoubleSums.dots(keys, n, d, anchor, dots);
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            out[i] = (float) -(dots[i] / (norms[i] * anchorNorm));
+            out[i] = (float) -(DoubleSums.dot(keys, i * d, anchor, d) / (norms[i] * anchorNorm));
         }
         return out;
     }

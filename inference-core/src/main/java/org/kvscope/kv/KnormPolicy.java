@@ -22,11 +22,9 @@ public final class KnormPolicy extends KeyScoredPolicy {
 
     @Override
     protected float[] scoreKeys(float[] keys, int n, int d) {
-        double[] squares = new double[n];
-        DoubleSums.sumsOfSquares(keys, n, d, squares);
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            out[i] = (float) -Math.sqrt(squares[i]);
+            out[i] = (float) -Math.sqrt(DoubleSums.sumOfSquares(keys, i * d, d));
         }
         return out;
     }

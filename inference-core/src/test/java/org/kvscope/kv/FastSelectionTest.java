@@ -148,6 +148,25 @@ class FastSelectionTest {
         }
     }
 
+    /** The four interleaved sums of squares (K-norm, KeyDiff): the plain sum of squares, every length (tail included), from any offset. */
+    @Test
+    void knormSumOfSquaresIsThePlainSumAtEveryLength() {
+        Random r = new Random(9);
+        float[] x = new float[200];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian() * (i % 5 == 0 ? 1e-3f : 3f);
+        }
+        for (int d : new int[] {0, 1, 3, 4, 5, 7, 8, 64, 67}) {
+            for (int o : new int[] {0, 1, 13}) {
+                double plain = 0;
+                for (int j = 0; j < d; j++) {
+                    plain += (double) x[o + j] * x[o + j];
+                }
+                assertEquals(plain, DoubleSums.sumOfSquares(x, o, d), 1e-15 * plain, "d=" + d + " o=" + o);
+            }
+        }
+    }
+
     /** A capture's evidence is wider than the policy's window: the policy sums its own last rows, as before. */
     @Test
     void snapKvOnEvidenceWiderThanItsWindowScoresItsOwnLastRows() {
