@@ -210,15 +210,40 @@ final class ScalarKernels {
     /** Scores of decode over an F32 cache: scores[s] = {@link #dot}(q, key s)·scale for s &lt; visible. */
     static void scoresDot(float[] q, int qo, float[] keys, int hd, int visible, float scale, float[] scores,
                           float[] lanes) {
-        for (int s = 0; s < visible; s++) {
-            scores[s] = dot(q, qo, keys, s * hd, hd, lanes) * scale;
+        if (hd >= L) {
+            for (int s = 0; s < visible; s++) {
+                scores[s] = dot(q, qo, keys, s * hd, hd, lanes) * scale;
+            }
+            return;
+        }
+        int s = 0; // heads narrower than a vector: dot's tail alone, one rounded product at a time, four keys a step
+        for (; s + 4 <= visible; s += 4) {
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int d = 0, k = s * hd; d < hd; d++, k++) {
+                float x = q[qo + d];
+                a0 += x * keys[k];
+                a1 += x * keys[k + hd];
+                a2 += x * keys[k + 2 * hd];
+                a3 += x * keys[k + 3 * hd];
+            }
+            scores[s] = a0 * scale;
+            scores[s + 1] = a1 * scale;
+            scores[s + 2] = a2 * scale;
+            scores[s + 3] = a3 * scale;
+        }
+        for (; s < visible; s++) {
+            float a = 0f;
+            for (int d = 0, k = s * hd; d < hd; d++) {
+                a += q[qo + d] * keys[k + d];
+            }
+            scores[s] = a * scale;
         }
     }
 
     /**
      * {@link AttentionKernels#weightedValues}: out[oo + d] = Σ_{s &lt; count} p[s]·values[s·hd + d], in
-     * key order; dimensions inside whole vectors by fused multiply-adds, the rest by rounded products.
-     * Four dimensions at a time, so four chains are in flight.
+     * key order; dimensions inside whole vectors by fused multiply-adds (four at a time), the rest by
+     * rounded products (eight at a time), so several chains are in flight.
      */
     static void weightedValues(float[] p, int count, float[] values, int hd, float[] out, int oo) {
         int vectorDims = hd / L * L;
@@ -244,19 +269,27 @@ final class ScalarKernels {
             }
             out[oo + d] = a;
         }
-        for (; d + 4 <= hd; d += 4) {
-            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+        for (; d + 8 <= hd; d += 8) { // rounded products: eight chains in flight, each dimension's sum in key order
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f, a4 = 0f, a5 = 0f, a6 = 0f, a7 = 0f;
             for (int s = 0, row = d; s < count; s++, row += hd) {
                 float ps = p[s];
                 a0 += ps * values[row];
                 a1 += ps * values[row + 1];
                 a2 += ps * values[row + 2];
                 a3 += ps * values[row + 3];
+                a4 += ps * values[row + 4];
+                a5 += ps * values[row + 5];
+                a6 += ps * values[row + 6];
+                a7 += ps * values[row + 7];
             }
             out[oo + d] = a0;
             out[oo + d + 1] = a1;
             out[oo + d + 2] = a2;
             out[oo + d + 3] = a3;
+            out[oo + d + 4] = a4;
+            out[oo + d + 5] = a5;
+            out[oo + d + 6] = a6;
+            out[oo + d + 7] = a7;
         }
         for (; d < hd; d++) {
             float a = 0f;
