@@ -1,13 +1,14 @@
 package org.kvscope.tensor;
 
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Splits index ranges over the machine's cores: the calling thread and {@code cores − 1} resident
- * workers take chunks from a shared counter until the range is done.
+ * workers each take the chunks of their own contiguous part of the range in order, then help
+ * with the others' until the range is done.
  *
  * <p>Decoding one token runs about a hundred short parallel loops (each weight matrix, then
  * attention), a fraction of a millisecond each, so the cost of starting a loop matters as much as
@@ -61,19 +62,28 @@ public final class Parallel {
         try {
             int chunk = Math.max(g, (n + THREADS * CHUNKS_PER_THREAD - 1) / (THREADS * CHUNKS_PER_THREAD));
             Loop loop = LOOP;
+            long opened = LoopStats.ON ? System.nanoTime() : 0L;
             loop.open(body, n, chunk);
+            boolean wasParked = false;
             for (Worker w : WORKERS) {
                 if (w.parked) {
+                    wasParked = true;
                     LockSupport.unpark(w);
                 }
             }
             INSIDE.set(true);
             try {
-                loop.work();
+                loop.work(0);
             } finally {
                 INSIDE.set(false);
             }
+            long callerDone = LoopStats.ON ? System.nanoTime() : 0L;
             loop.closeAndAwaitWorkers();
+            if (LoopStats.ON) {
+                LoopStats.add(n, opened, loop.workerEntered, callerDone, System.nanoTime(), wasParked, loop.callerChunks,
+                        (n + chunk - 1) / chunk);
+                loop.workerEntered = 0L;
+            }
             Throwable failure = loop.failure;
             loop.body = null;
             loop.failure = null;
@@ -97,7 +107,7 @@ public final class Parallel {
     }
 
     /**
-     * The parallel loop: the shared chunk counter and the workers inside it, reopened for every
+     * The parallel loop: the participants' regions of chunks and the workers inside it, reopened for every
      * loop with the next generation. Its state word holds the generation (high 32 bits), a closed
      * flag and the count of workers inside; a worker joins only a generation it has not joined
      * yet and only while it is open, so one that arrives late, after its loop closed or the next
@@ -108,19 +118,35 @@ public final class Parallel {
      */
     private static final class Loop {
         private static final long CLOSED = 1L << 31, COUNT = CLOSED - 1;
+        private static final int PAD = 8;
         /** Generation, closed flag, workers inside; published last when a loop opens. */
         final AtomicLong state = new AtomicLong(CLOSED);
-        final AtomicInteger next = new AtomicInteger();
+        /**
+         * Per participant, its region of chunks [lo, hi) as lo &lt;&lt; 32 | hi, {@link #PAD} longs
+         * apart (a cache line each): the owner takes chunks from the front, so each core streams
+         * one contiguous run of rows and its prefetcher never restarts; a core that is done takes
+         * the others' last chunks. Dealt out chunk by chunk from one counter, the two cores' chunks
+         * interleaved and each core's memory stream broke at every chunk: two cores streamed a
+         * small model's matrices no faster than one.
+         */
+        final AtomicLongArray regions = new AtomicLongArray(THREADS * PAD);
         IntRangeBody body;
         int n, chunk;
         volatile Throwable failure;
+        /** {@link LoopStats} only: when the first worker entered (0: none did), chunks the caller ran. */
+        volatile long workerEntered;
+        int callerChunks;
 
         /** Sets up the next generation (no worker is inside: the last one was closed and drained). */
         void open(IntRangeBody body, int n, int chunk) {
             this.body = body;
             this.n = n;
             this.chunk = chunk;
-            next.set(0);
+            int chunks = (n + chunk - 1) / chunk;
+            for (int q = 0; q < THREADS; q++) {
+                regions.set(q * PAD, (long) q * chunks / THREADS << 32 | (long) (q + 1) * chunks / THREADS);
+            }
+            callerChunks = 0;
             state.set((state.get() >>> 32) + 1 << 32); // the volatile write publishes the fields above
         }
 
@@ -144,10 +170,26 @@ public final class Parallel {
             state.decrementAndGet();
         }
 
-        void work() {
+        /**
+         * Runs chunks as participant {@code p} (0: the caller, i + 1: worker i): its own region
+         * front to back, then the others' from their backs, until every region is empty.
+         */
+        void work(int p) {
             try {
-                for (int from = next.getAndAdd(chunk); from < n; from = next.getAndAdd(chunk)) {
-                    body.run(from, Math.min(n, from + chunk));
+                for (int c = take(p, true); c >= 0; c = take(p, true)) {
+                    run(c);
+                    if (LoopStats.ON && p == 0) {
+                        callerChunks++;
+                    }
+                }
+                for (int k = 1; k < THREADS; k++) {
+                    int other = (p + k) % THREADS;
+                    for (int c = take(other, false); c >= 0; c = take(other, false)) {
+                        run(c);
+                        if (LoopStats.ON && p == 0) {
+                            callerChunks++;
+                        }
+                    }
                 }
             } catch (Throwable t) {
                 synchronized (this) {
@@ -155,7 +197,29 @@ public final class Parallel {
                         failure = t;
                     }
                 }
-                next.set(n); // the others stop at their next chunk
+                for (int q = 0; q < THREADS; q++) {
+                    regions.set(q * PAD, 0L); // empty: the others stop at their next chunk
+                }
+            }
+        }
+
+        private void run(int c) {
+            int from = c * chunk;
+            body.run(from, Math.min(n, from + chunk));
+        }
+
+        /** The first (owner) or last (helper) chunk left in participant p's region, or -1 when it is empty. */
+        private int take(int p, boolean front) {
+            int at = p * PAD;
+            while (true) {
+                long r = regions.get(at);
+                int lo = (int) (r >>> 32), hi = (int) r;
+                if (lo >= hi) {
+                    return -1;
+                }
+                if (regions.compareAndSet(at, r, front ? r + (1L << 32) : r - 1)) {
+                    return front ? lo : hi - 1;
+                }
             }
         }
 
@@ -175,9 +239,11 @@ public final class Parallel {
         volatile boolean parked;
         /** The generation last joined (or found closed). */
         private long last;
+        private final int index;
 
         Worker(int index) {
             super("kvscope-parallel-" + index);
+            this.index = index;
             setDaemon(true);
         }
 
@@ -187,7 +253,10 @@ public final class Parallel {
             while (true) {
                 long generation = awaitLoop();
                 if (LOOP.enter(generation)) {
-                    LOOP.work();
+                    if (LoopStats.ON && LOOP.workerEntered == 0L) {
+                        LOOP.workerEntered = System.nanoTime();
+                    }
+                    LOOP.work(index + 1);
                     LOOP.leave();
                 }
             }
