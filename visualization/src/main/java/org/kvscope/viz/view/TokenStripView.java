@@ -58,7 +58,8 @@ public class TokenStripView extends BorderPane {
     private double chipInsets = 10;
     private double wrapWidth = -1;
     private boolean styled;
-    private boolean tailPending;
+    /** The row to scroll to at the next layout, once the list has taken in its rows; -1 for none. */
+    private int rowPending = -1;
     private final ReadOnlyObjectWrapper<TokenRange> selection = new ReadOnlyObjectWrapper<>(this, "selection");
     private final DoubleProperty nllScaleMax = new SimpleDoubleProperty(this, "nllScaleMax", 8.0);
     private final BooleanProperty followTail = new SimpleBooleanProperty(this, "followTail", true);
@@ -87,11 +88,10 @@ public class TokenStripView extends BorderPane {
         });
         nllScaleMax.addListener((obs, o, n) -> retint());
         VizTheme.redrawOnChange(this, this::retint);
-        rows.widthProperty().addListener((obs, o, n) -> rewrap());
         setPrefSize(520, 160);
     }
 
-    /** Replaces all tokens (null clears) and clears the selection. */
+    /** Replaces all tokens (null clears) and clears the selection; keeps the top row's first position in view. */
     public void setStrip(TokenStrip strip) {
         selection.set(null);
         pieces.clear();
@@ -107,7 +107,7 @@ public class TokenStripView extends BorderPane {
             }
         }
         wrapWidth = -1;
-        rewrap();
+        rewrap(firstShownToken());
     }
 
     /**
@@ -124,7 +124,7 @@ public class TokenStripView extends BorderPane {
         widths.add(Double.NaN);
         var items = rows.getItems();
         if (wrapWidth <= 0 || items.isEmpty()) {
-            rewrap();
+            rewrap(0);
             return;
         }
         Row last = items.getLast();
@@ -230,9 +230,14 @@ public class TokenStripView extends BorderPane {
         return lo;
     }
 
-    /** Breaks the tokens into rows for the current width. */
-    private void rewrap() {
-        double available = rows.getWidth() - RESERVED;
+    /**
+     * Breaks the tokens into rows for the list's width, keeping the tail in view when following it, else the row of
+     * token {@code keep}. The list is first scrolled to its top: a list left scrolled past the end of fewer rows lays
+     * out empty cells below the last one, and with more rows than its viewport has pixels (about 1,000 tokens in the
+     * prompt pane) JavaFX's VirtualFlow takes that for a sizing error and logs "index exceeds maxCellCount".
+     */
+    private void rewrap(int keep) {
+        double available = listWidth() - RESERVED;
         if (available <= 0) {
             available = getPrefWidth() - RESERVED;
         }
@@ -253,8 +258,26 @@ public class TokenStripView extends BorderPane {
         if (from < pieces.size()) {
             out.add(new Row(from, pieces.size()));
         }
+        if (!rows.getItems().isEmpty()) {
+            rows.scrollTo(0);
+        }
         rows.getItems().setAll(out);
-        scrollToTail();
+        if (followTail.get()) {
+            scrollToTail();
+        } else if (keep > 0 && keep < pieces.size()) {
+            scrollToRow(rowOf(keep));
+        }
+    }
+
+    /** The width the list gets: the view's, less its insets. */
+    private double listWidth() {
+        return getWidth() - snappedLeftInset() - snappedRightInset();
+    }
+
+    /** The first token of the topmost row in view, or 0. */
+    private int firstShownToken() {
+        return rows.lookup(".virtual-flow") instanceof javafx.scene.control.skin.VirtualFlow<?> flow
+                && flow.getFirstVisibleCell() instanceof RowCell cell && cell.shown != null ? cell.shown.from() : 0;
     }
 
     /** Reads the chip fonts and insets from the styled probe (once the view is in a scene). */
@@ -345,22 +368,30 @@ public class TokenStripView extends BorderPane {
     /** Scrolls to the last row once the list has taken in its new rows (at the next layout). */
     private void scrollToTail() {
         if (followTail.get() && !rows.getItems().isEmpty()) {
-            tailPending = true;
-            requestLayout();
+            scrollToRow(rows.getItems().size() - 1);
         }
     }
 
+    private void scrollToRow(int row) {
+        rowPending = row;
+        requestLayout();
+    }
+
+    /** Rewraps for a new width before the list is laid out at it (never while the list lays itself out). */
     @Override
     protected void layoutChildren() {
         if (!styled && getScene() != null) {
             styled = true;
-            rewrap();
+            rewrap(0);
+        } else if (wrapWidth > 0 && listWidth() > RESERVED && listWidth() - RESERVED != wrapWidth) {
+            rewrap(firstShownToken());
         }
         super.layoutChildren();
-        if (tailPending) {
-            tailPending = false;
+        int row = Math.min(rowPending, rows.getItems().size() - 1);
+        rowPending = -1;
+        if (row >= 0) {
             rows.layout(); // takes in the new rows first, or the scroll would stop at the old end
-            rows.scrollTo(rows.getItems().size() - 1);
+            rows.scrollTo(row);
             rows.layout();
         }
     }

@@ -26,9 +26,11 @@ import org.testfx.framework.junit5.Start;
 @ExtendWith(ApplicationExtension.class)
 class TokenStripViewTest {
     private TokenStripView view;
+    private Stage stage;
 
     @Start
     void start(Stage stage) {
+        this.stage = stage;
         view = new TokenStripView();
         Fx.show(stage, view, 400, 200);
     }
@@ -145,5 +147,80 @@ class TokenStripViewTest {
             view.layout();
             return view.liveChips();
         }));
+    }
+
+    /**
+     * The prompt pane's strip (about 320 x 110 px) holds more rows than its viewport has pixels from about 1,000
+     * tokens on: JavaFX's VirtualFlow then logs "index exceeds maxCellCount" whenever a layout leaves room below the
+     * last row. No prompt length up to a 2,048-token context, reached by growing or shrinking the prompt or by a width
+     * change, may make it log, and the strip always holds and can show every token.
+     */
+    @Test
+    void noVirtualFlowWarningForAnyPromptLengthUpToTheContext() {
+        showLikeThePromptPane();
+        List<String> logged = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Logger controls = java.util.logging.Logger.getLogger("javafx.scene.control");
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override public void publish(java.util.logging.LogRecord r) { logged.add(r.getLevel() + " " + r.getMessage()); }
+            @Override public void flush() {}
+            @Override public void close() {}
+        };
+        controls.addHandler(handler);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            int[] lengths = {1, 511, 512, 1023, 2048, 1023, 512, 511, 1, 2048, 1023};
+            for (int n : lengths) {
+                List<String> pieces = java.util.stream.IntStream.range(0, n).mapToObj(i -> " w" + (i % 97)).toList();
+                int[] ids = java.util.stream.IntStream.range(0, n).map(i -> 100 + i % 900).toArray();
+                Fx.run(() -> view.setStrip(new TokenStrip(pieces, ids, null)));
+                Fx.snapshot(view);
+                assertEquals(n, view.size());
+                assertTrue(Fx.call(() -> view.isShown(n - 1)), n + " tokens: the tail is shown");
+                assertTrue(Fx.call(() -> {
+                    view.chip(0);
+                    return view.isShown(0);
+                }), n + " tokens: the first token can be shown");
+            }
+            for (double width : new double[] {260, 420, 320}) {
+                Fx.run(() -> stage.setWidth(width));
+                Fx.snapshot(view);
+                assertTrue(Fx.call(() -> view.isShown(1022)), "after a width change the tail is still followed");
+            }
+        } finally {
+            System.setErr(err);
+            controls.removeHandler(handler);
+        }
+        String text = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(logged.isEmpty() && !text.contains("maxCellCount"), "JavaFX warned: " + logged + " " + text);
+    }
+
+    /** Not following the tail, a width change rewraps the rows and keeps the top row's first token in view. */
+    @Test
+    void aWidthChangeKeepsTheTopTokenInViewWhenNotFollowingTheTail() {
+        showLikeThePromptPane();
+        int n = 1023;
+        List<String> pieces = java.util.stream.IntStream.range(0, n).mapToObj(i -> " w" + (i % 97)).toList();
+        Fx.run(() -> {
+            view.followTailProperty().set(false);
+            view.setStrip(new TokenStrip(pieces, java.util.stream.IntStream.range(0, n).toArray(), null));
+        });
+        Fx.snapshot(view);
+        Fx.run(() -> view.chip(500));
+        for (double width : new double[] {260, 420, 320}) {
+            Fx.run(() -> stage.setWidth(width));
+            Fx.snapshot(view);
+            assertTrue(Fx.call(() -> view.isShown(500)), "at " + width + " px token 500 is still in view");
+        }
+    }
+
+    /** The strip at the prompt pane's size: 320 px wide, 110 px high. */
+    private void showLikeThePromptPane() {
+        Fx.run(() -> {
+            javafx.scene.layout.VBox box = new javafx.scene.layout.VBox(view);
+            view.setPrefHeight(110);
+            Fx.show(stage, box, 320, 300);
+        });
     }
 }
