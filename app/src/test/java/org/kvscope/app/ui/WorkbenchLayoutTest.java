@@ -215,6 +215,54 @@ class WorkbenchLayoutTest {
                 + " size in presentation mode at " + width + "×" + height + ": " + plot);
     }
 
+    /**
+     * Every toolbar action stays on the bar, whole and in the window, at the supported sizes in both modes: at 1024 px
+     * in presentation mode the last toggles went to the ToolBar's "»" overflow menu, out of a class's sight. Buttons
+     * that show only their icon keep their text as accessible text and have a tooltip.
+     */
+    @ParameterizedTest(name = "{0}×{1} presentation {2}")
+    @CsvSource({"1280, 800, false", "1280, 800, true", "1024, 700, false", "1024, 700, true"})
+    void presentationModeAndSmallWindowsKeepEveryToolbarActionOnTheBar(int width, int height, boolean presentation,
+            FxRobot robot) throws Exception {
+        resize(robot, width, height);
+        robot.interact(() -> window.looks().presentationProperty().set(presentation));
+        WaitForAsyncUtils.waitForFxEvents();
+        List<String> problems = WaitForAsyncUtils.asyncFx(() -> {
+            window.applyCss();
+            window.layout();
+            javafx.scene.control.ToolBar bar = (javafx.scene.control.ToolBar) window.lookup("#toolbar");
+            List<String> found = new ArrayList<>(Truncation.find(bar));
+            bar.lookupAll(".tool-bar-overflow-button").stream().filter(javafx.scene.Node::isVisible)
+                    .forEach(o -> found.add("the overflow menu is shown"));
+            javafx.geometry.Bounds barBounds = bar.localToScene(bar.getLayoutBounds());
+            for (javafx.scene.Node item : bar.getItems()) {
+                if (!(item instanceof javafx.scene.control.Control c) || item instanceof Label
+                        || item instanceof javafx.scene.control.Separator) {
+                    continue; // the title and separators are no actions
+                }
+                String name = item.getId() != null ? item.getId() : item.getClass().getSimpleName();
+                javafx.geometry.Bounds b = item.localToScene(item.getLayoutBounds());
+                if (item.getScene() == null || !item.isVisible() || !item.isManaged() || item.getParent() == null
+                        || !item.getParent().isVisible()) {
+                    found.add(name + " is not on the bar");
+                } else if (b.getMinX() < barBounds.getMinX() - 0.5 || b.getMaxX() > barBounds.getMaxX() + 0.5
+                        || b.getMaxX() > window.getScene().getWidth() + 0.5 || b.getWidth() < 8) {
+                    found.add(name + " is cut off: " + b + " in " + barBounds);
+                }
+                if (c.getTooltip() == null) {
+                    found.add(name + " has no tooltip");
+                }
+                if (item instanceof javafx.scene.control.Labeled l
+                        && l.getContentDisplay() == javafx.scene.control.ContentDisplay.GRAPHIC_ONLY
+                        && (l.getText() == null || l.getText().isBlank()) && c.getAccessibleText() == null) {
+                    found.add(name + " shows an icon without accessible text");
+                }
+            }
+            return found;
+        }).get(10, TimeUnit.SECONDS);
+        assertTrue(problems.isEmpty(), width + "×" + height + (presentation ? " presentation" : "") + ": " + problems);
+    }
+
     @Test
     void theGridCollapsesAndTheDividerIsRememberedPerOrientationAt1024x700(FxRobot robot) throws Exception {
         loadAndRun(robot);

@@ -502,17 +502,28 @@ public final class MainWindow extends BorderPane {
         views.getSelectionModel().select(TabIds.find(views, id));
     }
 
+    /**
+     * Panel toggles, Run, Generate and Stop, the session buttons and the looks. When they would not fit (1024 px in
+     * presentation mode) the session buttons show only their icons first, then the title goes, then Run, Generate
+     * and Stop show only theirs: every action stays on the bar, none in its overflow menu.
+     */
     private ToolBar toolbar() {
         Button openSession = new Button("Open session…", new FontIcon("mdi2f-folder-open"));
+        openSession.setId("open-session");
+        openSession.setTooltip(new Tooltip("Open a saved session (Ctrl+Shift+O)"));
         openSession.setOnAction(e -> openSession());
         Button save = new Button("Save session…", new FontIcon("mdi2c-content-save-outline"));
+        save.setId("save-session");
+        save.setTooltip(new Tooltip("Save the model, prompt, policies and view settings as a session (Ctrl+S)"));
         save.setOnAction(e -> saveSession());
         Label title = new Label("kvscope");
         title.getStyleClass().add("app-title");
         Region gap = new Region();
         HBox.setHgrow(gap, Priority.ALWAYS);
-        ToolBar bar = new ToolBar(toggle("mdi2d-dock-left", "Show or hide the model and prompt panel (Ctrl+Shift+L)",
-                "toggle-left", leftPanel), title, new Separator(Orientation.VERTICAL));
+        ToolBar bar = new FittingToolBar(java.util.List.of(java.util.List.of(openSession, save), java.util.List.of(title),
+                runControls.buttons()), toggle("mdi2d-dock-left",
+                "Show or hide the model and prompt panel (Ctrl+Shift+L)", "toggle-left", leftPanel), title,
+                new Separator(Orientation.VERTICAL));
         bar.getItems().addAll(runControls.nodes());
         bar.getItems().addAll(gap, openSession, save, new Separator(Orientation.VERTICAL),
                 toggle("mdi2t-theme-light-dark", "Dark theme (Ctrl+Shift+D)", "toggle-dark", looks.darkProperty()),

@@ -44,6 +44,11 @@ final class RunControls {
         return List.of(run, new Label("N"), count, generate, stop);
     }
 
+    /** Run, Generate and Stop: the buttons the toolbar may show by their icons alone. */
+    List<Node> buttons() {
+        return List.of(run, generate, stop);
+    }
+
     /** Fires Run when it is enabled (the Ctrl+Enter shortcut). */
     void run() { fireIfEnabled(run); }
 
