@@ -299,6 +299,12 @@ public class TokenStripView extends BorderPane {
         rows.setFixedCellSize(Math.ceil(probe.prefHeight(-1) + GAP + 2));
     }
 
+    /** Whether the stylesheet gave the chips other fonts than the widths were measured with. */
+    private boolean fontChanged() {
+        return pieceFont != null && (!((Text) probe.getChildren().get(0)).getFont().equals(pieceFont)
+                || !((Text) probe.getChildren().get(1)).getFont().equals(idFont));
+    }
+
     private double width(int position) {
         Double w = widths.get(position);
         if (w.isNaN()) {
@@ -377,13 +383,16 @@ public class TokenStripView extends BorderPane {
         requestLayout();
     }
 
-    /** Rewraps for a new width before the list is laid out at it (never while the list lays itself out). */
+    /**
+     * Rewraps for a new width or chip font (presentation mode) before the list is laid out with it, never while the
+     * list lays itself out.
+     */
     @Override
     protected void layoutChildren() {
         if (!styled && getScene() != null) {
             styled = true;
             rewrap(0);
-        } else if (wrapWidth > 0 && listWidth() > RESERVED && listWidth() - RESERVED != wrapWidth) {
+        } else if (wrapWidth > 0 && listWidth() > RESERVED && (listWidth() - RESERVED != wrapWidth || fontChanged())) {
             rewrap(firstShownToken());
         }
         super.layoutChildren();

@@ -215,6 +215,35 @@ class TokenStripViewTest {
         }
     }
 
+    /** A larger chip font from the stylesheet (presentation mode) rewraps the rows: no chip reaches past the list. */
+    @Test
+    void aLargerChipFontRewrapsTheRows() {
+        showLikeThePromptPane();
+        int n = 300;
+        List<String> pieces = java.util.stream.IntStream.range(0, n).mapToObj(i -> " w" + (i % 97)).toList();
+        Fx.run(() -> view.setStrip(new TokenStrip(pieces, java.util.stream.IntStream.range(0, n).toArray(), null)));
+        Fx.snapshot(view);
+        String css = ".token-strip-view .token-strip .token-piece { -fx-font-size: 22px; }"
+                + " .token-strip-view .token-strip .token-id { -fx-font-size: 14px; }";
+        Fx.run(() -> view.getStylesheets().add("data:text/css;base64,"
+                + java.util.Base64.getEncoder().encodeToString(css.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        Fx.snapshot(view);
+        List<String> outside = Fx.call(() -> {
+            Node list = view.getCenter();
+            Bounds room = list.localToScene(list.getLayoutBounds());
+            List<String> found = new java.util.ArrayList<>();
+            for (int i = n - 40; i < n; i++) {
+                Node chip = view.chip(i);
+                Bounds b = chip.localToScene(chip.getLayoutBounds());
+                if (b.getMaxX() > room.getMaxX() + 0.5) {
+                    found.add(i + " ends at " + b.getMaxX() + " of " + room.getMaxX());
+                }
+            }
+            return found;
+        });
+        assertTrue(outside.isEmpty(), "chips past the list's right edge: " + outside);
+    }
+
     /** The strip at the prompt pane's size: 320 px wide, 110 px high. */
     private void showLikeThePromptPane() {
         Fx.run(() -> {
