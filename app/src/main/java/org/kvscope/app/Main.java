@@ -29,7 +29,7 @@ public final class Main {
         try {
             args = PluginOption.apply(args, System.err);
         } catch (IllegalArgumentException e) {
-            System.err.println("kvscope: " + e.getMessage());
+            System.err.println("kvscope: " + org.kvscope.gguf.PrintableText.escape(e.getMessage(), 1000));
             System.exit(2);
         }
         if (args.length == 0 || args[0].equals("gui")) {

@@ -127,12 +127,32 @@ class PluginsTest {
                     () -> PluginOption.apply(args, System.err));
             assertEquals("--plugins needs a directory of plugin jars", e.getMessage());
         }
+        var blank = assertThrows(IllegalArgumentException.class,
+                () -> PluginOption.apply(new String[] {"--plugins=", "help"}, System.err));
+        assertEquals("--plugins needs a directory of plugin jars, was ''", blank.getMessage(), "'' is not the working directory");
+    }
+
+    /**
+     * A plugin directory the user typed that is not there is a usage error (exit 2 in Main), as a missing
+     * --model file is, in both forms and before any jar is loaded: it only warned and went on.
+     */
+    @Test
+    void aMissingOrNonDirectoryPluginsPathIsAUsageError() throws Exception {
         Path none = dir.resolve("no-plugins-here");
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(List.of("help"), List.of(PluginOption.apply(new String[] {"--plugins=" + none, "help"},
-                new PrintStream(err, true, StandardCharsets.UTF_8))), "the --plugins=DIR form is taken off the arguments too");
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("kvscope: plugin directory " + none
-                + " does not exist or is not a directory\n"), err.toString(StandardCharsets.UTF_8));
+        Path file = Files.writeString(dir.resolve("plugins-file.txt"), "not a directory");
+        for (String[] args : List.of(new String[] {"--plugins=" + none, "help"}, new String[] {"suites", "--plugins", none.toString()},
+                new String[] {"gui", "--plugins", file.toString()})) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> PluginOption.apply(args, new PrintStream(err, true, StandardCharsets.UTF_8)), List.of(args).toString());
+            Path named = args[args.length - 1].equals("help") ? none : Path.of(args[args.length - 1]);
+            assertEquals("--plugins " + named + ": " + (named.equals(file) ? "not a directory" : "no such directory")
+                    + "; give the directory that holds the plugin jars", e.getMessage());
+            assertEquals("", err.toString(StandardCharsets.UTF_8), "nothing loaded or printed before the check");
+        }
+        Path empty = Files.createDirectories(dir.resolve("empty-plugins"));
+        assertEquals(List.of("help"), List.of(PluginOption.apply(new String[] {"--plugins=" + empty, "help"}, System.err)),
+                "an existing directory, even empty, is taken off the arguments");
     }
 
     @Test

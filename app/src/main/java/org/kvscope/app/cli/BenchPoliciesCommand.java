@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -41,7 +42,7 @@ import org.kvscope.trace.CaptureOptions;
 public final class BenchPoliciesCommand implements Command {
     /** Selections timed after each prefill, on the same context. */
     static final int SELECTION_CALLS = 5;
-    private static final int DEFAULT_SEED = 15;
+    private static final int DEFAULT_SEED = 15, DEFAULT_BUDGET = 128;
     /** Confidence level of the median's interval, and the overhead bound it decides (issue 15: 5%). */
     static final double LEVEL = 0.95, BOUND = 1.05;
 
@@ -63,8 +64,9 @@ public final class BenchPoliciesCommand implements Command {
                                    turns, one prefill chunk (256 tokens) each, which starts alternating,
                                    after an untimed full GC
                   --seed S         seed of the policies' order per round, 0..2147483647 (default 15; printed)
-                  --budget B       entries per layer and kv-head for policies with a budget, 2..1048576,
-                                   more than each one's always-kept window (default 128)
+                  --budget B       entries per layer and kv-head for policies with a budget, 2..the prompt's
+                                   tokens (--tokens), more than each one's always-kept window (default 128,
+                                   lowered to a shorter prompt)
                   --policies LIST  comma-separated (default: every registered policy)
                   --skip-first-call  do not time the first selection call (one fresh JVM per policy that
                                    loads the model, prefills with the policy and times its first call)
@@ -88,11 +90,14 @@ public final class BenchPoliciesCommand implements Command {
                 Set.of("recompute", "skip-first-call", Progress.QUIET));
         int repeat = a.integer("repeat", 6, 0, 1000);
         int seed = a.integer("seed", DEFAULT_SEED, 0, Integer.MAX_VALUE);
-        int budget = a.integer("budget", 128, 2, 1 << 20);
+        int budget = a.integer("budget", DEFAULT_BUDGET, 2, 1 << 20);
         boolean firstCalls = !a.flag("skip-first-call");
-        List<String> policies = a.has("policies")
-                ? Arrays.stream(a.string("policies").split(",")).map(String::trim).toList()
-                : PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name).filter(p -> !p.equals("fullkv")).toList();
+        List<String> policies = a.list("policies", PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name)
+                .filter(p -> !p.equals("fullkv")).toList());
+        OptionalInt givenTokens = givenTokens(a);
+        if (givenTokens.isPresent()) { // before the model is read: the prompt's length is known
+            budget = fitBudget(a, budget, givenTokens.getAsInt(), "--tokens " + givenTokens.getAsInt(), err);
+        }
         for (String p : policies) {
             PolicyOptions.known("--policies", p); // validates the name
             PolicyOptions.create(p, stringValues(withBudget(p, budget))); // and the budget, before loading
@@ -105,6 +110,10 @@ public final class BenchPoliciesCommand implements Command {
             int context = model.config().contextLength();
             int n = a.integer("tokens", Math.min(2048, context / 2), 16, context / 2,
                     "the model's context is " + context + " tokens and KVzip's repeat must fit after the prompt");
+            if (givenTokens.isEmpty()) {
+                budget = fitBudget(a, budget, n, "the default --tokens, at most half the model's context of "
+                        + context, err);
+            }
             for (String p : policies) {
                 PolicyChecks.forModel(p, stringValues(withBudget(p, budget)), model.config(),
                         new PolicyChecks.WindowLimit(n, "the prompt has " + n + " tokens"), err);
@@ -306,6 +315,31 @@ public final class BenchPoliciesCommand implements Command {
         double[] fullKv() {
             return Arrays.stream(partner).skip(1).flatMapToDouble(Arrays::stream).toArray();
         }
+    }
+
+    /** {@code --tokens} as given, when it is an integer (its range, which depends on the model, is checked with it). */
+    private static OptionalInt givenTokens(Args a) {
+        try {
+            return a.has("tokens") ? OptionalInt.of(Integer.parseInt(a.string("tokens").trim())) : OptionalInt.empty();
+        } catch (NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * The budget for an {@code n}-token prompt: a given one above {@code n} is a usage error naming the
+     * prompt ({@code why}), the default is lowered to {@code n} with a note.
+     */
+    static int fitBudget(Args a, int budget, int n, String why, PrintStream err) {
+        if (budget <= n) {
+            return budget;
+        }
+        if (a.has("budget")) {
+            throw new UsageException("--budget " + budget + " is more than the prompt's " + n + " tokens (" + why
+                    + "); give at most " + n);
+        }
+        err.printf("note: --budget %d (default) lowered to the prompt's %d tokens%n", budget, n);
+        return n;
     }
 
     private static Map<String, Object> withBudget(String policy, int budget) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.kvscope.app.eval.MultiQuestionRun;
 import org.kvscope.app.eval.NeedleGridRun;
 import org.kvscope.app.report.ReportFiles;
 import org.kvscope.backend.BackendFactory;
@@ -16,11 +17,14 @@ import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
 import org.kvscope.prompts.SuiteDescriptor;
 import org.kvscope.prompts.SuiteKind;
+import org.kvscope.prompts.Suites;
 
 /** {@code kvscope needle}: a needle suite's length × depth grid under a policy, with FullKV alongside. */
 public final class NeedleCommand implements Command {
     private static final Set<String> OWN = Set.of("model", "suite", "policy", "templates", "out-json", "out-csv",
             "decode-cap", "questions", "replays", DeviceOption.NAME, DeviceOption.CACHE_TYPE);
+    /** The policy without {@code --policy}: the grid with no compression. */
+    private static final String DEFAULT_POLICY = "fullkv";
 
     @Override public String name() { return "needle"; }
 
@@ -29,10 +33,10 @@ public final class NeedleCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: kvscope needle --model FILE --suite ID --policy NAME [policy parameters]
+                usage: kvscope needle --model FILE --suite ID [--policy NAME] [policy parameters]
                                       [--templates N] [--decode-cap none|budget] [--out-json FILE] [--out-csv FILE]
                                       [--questions M [--replays N]] [--device D] [--cache-type T] [--quiet]
-                """ + ModelOptions.usage(16) + PolicyOptions.usage(16, false) + """
+                """ + ModelOptions.usage(16) + PolicyOptions.usage(16, false, DEFAULT_POLICY) + """
                   --suite ID       a needle suite (needle-stories-short for stories260K)
                   --templates N    use only the suite's first N needle templates, 0..the suite's templates
                                    (default 0: all)
@@ -41,16 +45,23 @@ public final class NeedleCommand implements Command {
                                    kv-head (docs/CLI.md)
                   --out-json FILE  the JSON report (without --out-json or --out-csv it goes to stdout)
                   --out-csv FILE   one row per case
-                  --questions M    1..64: multi-question replay instead of the grid (SCBench's setting): each replay
+                  --questions M    1..the suite's templates with distinct questions (%s): multi-question
+                                   replay instead of the grid (SCBench's setting): each replay
                                    joins M short haystacks, each with another template's needle, into one context,
                                    compresses once and asks the M questions one after another on that cache;
                                    FullKV, query-agnostic (compressed after the context alone) and query-aware
                                    (compressed after the context and the first question) side by side
                   --replays N      replays of M questions, 1..10000 (default 8), rotating templates and depths
-                """ + DeviceOption.USAGE + "\n" + Progress.USAGE + "\n" + """
+                """.formatted(questionLimits()) + DeviceOption.USAGE + "\n" + Progress.USAGE + "\n" + """
                 Success = greedy decoding reproduces the answer exactly; log-prob grades near misses.
                 Deterministic: the suite fixes the haystack seed.
                 """ + PolicyOptions.describeAll();
+    }
+
+    /** Each needle suite's most questions per replay, e.g. "needle-stories-short 14, ...". */
+    private static String questionLimits() {
+        return String.join(", ", Suites.all().stream().filter(s -> s.kind() == SuiteKind.NEEDLE)
+                .map(s -> s.id() + " " + MultiQuestionRun.questionTemplates(s).size()).toList());
     }
 
     /**
@@ -74,7 +85,7 @@ public final class NeedleCommand implements Command {
 
     @Override
     public int run(String[] argv, PrintStream out, PrintStream err) throws Exception {
-        String policy = PolicyOptions.policyName(argv, "fullkv");
+        String policy = PolicyOptions.policyName(argv, DEFAULT_POLICY);
         Args a = Args.parse(name(), argv, 1, PolicyOptions.allowed(OWN, policy), Set.of(Progress.QUIET));
         DeviceOption.device(a);
         Map<String, String> given = PolicyOptions.values(a, policy);
@@ -83,7 +94,9 @@ public final class NeedleCommand implements Command {
         SuiteDescriptor suite = SuiteTexts.suite(a.string("suite"), SuiteKind.NEEDLE);
         int templates = SuiteTexts.templates(a, "templates", 0, suite);
         DecodeCap cap = singleCap(a, policy);
-        int questions = a.integer("questions", 0, 1, 64);
+        int asked = MultiQuestionRun.questionTemplates(suite).size();
+        int questions = a.integer("questions", 0, 1, asked, "suite " + suite.id() + " has " + asked
+                + " templates with distinct questions");
         int replays = a.integer("replays", 8, 1, 10_000);
         if (a.has("replays") && questions == 0) {
             throw new UsageException("--replays needs --questions M (multi-question replay)");

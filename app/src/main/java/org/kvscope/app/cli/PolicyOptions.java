@@ -121,7 +121,13 @@ final class PolicyOptions {
 
     /** The help entries of --policy and, with {@code budget}, of the --budget most policies share. */
     static String usage(int width, boolean budget) {
-        return ModelOptions.entry(width, "--policy NAME", "one of the policies below, with its parameters")
+        return usage(width, budget, null);
+    }
+
+    /** As {@link #usage(int, boolean)}, for a command whose {@code --policy} defaults to {@code fallback} (null: required). */
+    static String usage(int width, boolean budget, String fallback) {
+        return ModelOptions.entry(width, "--policy NAME", "one of the policies below, with its parameters"
+                + (fallback == null ? "" : " (default " + fallback + ")"))
                 + (budget ? ModelOptions.entry(width, "--budget B", "KV entries kept per layer and kv-head, for the"
                 + " policies that have one: range and default under each below") : "");
     }

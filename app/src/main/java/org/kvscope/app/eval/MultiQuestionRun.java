@@ -15,6 +15,7 @@ import org.kvscope.engine.MultiQuestionReplay.Mode;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.Model;
 import org.kvscope.prompts.NeedleCase;
+import org.kvscope.prompts.NeedleTemplates;
 import org.kvscope.prompts.SuiteDescriptor;
 import org.kvscope.tokenizer.Tokenizer;
 
@@ -63,16 +64,7 @@ public final class MultiQuestionRun {
     public static List<Replay> replays(Model model, SuiteDescriptor suite, int questions, int replays) {
         List<NeedleCase> all = NeedleGridRun.cases(model, suite, 0);
         int shortest = all.stream().mapToInt(NeedleCase::targetTokens).min().orElseThrow();
-        List<String> templates = new ArrayList<>();
-        List<String> asked = new ArrayList<>();
-        for (String id : suite.templates()) {
-            NeedleCase c = all.stream().filter(x -> x.templateId().equals(id)).findFirst().orElseThrow();
-            String q = question(c);
-            if (!asked.contains(q)) {
-                asked.add(q);
-                templates.add(id);
-            }
-        }
+        List<String> templates = questionTemplates(suite);
         if (templates.size() < questions) {
             throw new IllegalArgumentException("suite " + suite.id() + " has " + templates.size()
                     + " templates with distinct questions; at most that many questions per replay");
@@ -94,6 +86,23 @@ public final class MultiQuestionRun {
             out.add(new Replay(r, context.toString(), needles));
         }
         return out;
+    }
+
+    /**
+     * The suite's templates whose questions differ, in suite order (the first of each question): the most
+     * questions one replay can ask. Read from the suite alone, so a command can check it before any model.
+     */
+    public static List<String> questionTemplates(SuiteDescriptor suite) {
+        List<String> templates = new ArrayList<>();
+        List<String> asked = new ArrayList<>();
+        for (String id : suite.templates()) {
+            String q = NeedleTemplates.byId(id).question().strip(); // as NeedleGenerator ends each prompt
+            if (!asked.contains(q)) {
+                asked.add(q);
+                templates.add(id);
+            }
+        }
+        return List.copyOf(templates);
     }
 
     private static String question(NeedleCase c) {

@@ -258,4 +258,43 @@ class CliValidationTest {
         assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", "the dog saw", "--policy", "fullkv",
                 "--continuation", "500"), 2, "--continuation", "the prompt has");
     }
+
+    /**
+     * needle --questions: help said 1..64 while the suite has fewer templates with distinct questions, and
+     * the error came only after the model was read. The limit is the suite's, said before the model (a file
+     * that is not GGUF here) and printed by help.
+     */
+    @Test
+    void needleQuestionsAboveTheSuitesLimitAreRefusedBeforeTheModelWithTheRangeHelpStates() {
+        String suite = "needle-stories-short";
+        int most = org.kvscope.app.eval.MultiQuestionRun.questionTemplates(org.kvscope.prompts.Suites.byId(suite)).size();
+        assertTrue(most > 1 && most < 64, "the suite's limit: " + most);
+        assertCleanError(run("needle", "--model", notAModel.toString(), "--suite", suite, "--questions",
+                String.valueOf(most + 1)), 2, "--questions must be in 1.." + most + " (suite " + suite + " has " + most
+                + " templates with distinct questions), was " + (most + 1));
+        assertCleanError(run("needle", "--model", notAModel.toString(), "--suite", suite, "--questions",
+                String.valueOf(most)), 1, "not a GGUF file");
+        String help = run("help", "needle").out();
+        assertTrue(help.contains("--questions M    1..the suite's templates with distinct questions (")
+                && help.contains(suite + " " + most), help);
+    }
+
+    /** bench-policies took a --budget above --tokens (nothing to compress); refused before the model is read. */
+    @Test
+    void benchPoliciesBudgetAboveThePromptIsRefusedBeforeTheModel() throws Exception {
+        assertCleanError(run("bench-policies", "--model", notAModel.toString(), "--tokens", "64", "--budget", "65",
+                "--policies", "knorm"), 2, "--budget 65 is more than the prompt's 64 tokens (--tokens 64); give at most 64");
+        assertCleanError(run("bench-policies", "--model", notAModel.toString(), "--tokens", "64", "--budget", "64",
+                "--policies", "knorm"), 1, "not a GGUF file");
+        // the default --tokens is known once the model is read: half tiny-llama's context
+        int half;
+        try (var m = org.kvscope.model.ModelLoader.load(tiny)) {
+            half = m.config().contextLength() / 2;
+        }
+        assertCleanError(run("bench-policies", "--model", tiny.toString(), "--budget", String.valueOf(half + 1),
+                "--policies", "knorm", "--repeat", "0"), 2, "--budget " + (half + 1) + " is more than the prompt's " + half
+                + " tokens (the default --tokens");
+        assertCleanError(run("bench-policies", "--model", notAModel.toString(), "--policies", "knorm,,h2o"), 2,
+                "--policies has an empty entry");
+    }
 }

@@ -100,6 +100,59 @@ class HelpTest {
         assertEquals(List.of(), missing, "options in a usage line without an entry of their own");
     }
 
+    /**
+     * An option a usage line shows outside brackets is one the command refuses to run without, and only
+     * those: needle's synopsis showed {@code --policy NAME} as required while it defaults to fullkv. Each
+     * command runs with its required options (the first of a parenthesized choice) on a file that is not
+     * a model, so it passes validation and stops at the model; without one of them it is a usage error naming it.
+     */
+    @Test
+    void theOptionsAUsageLineShowsAsRequiredAreTheOnesRequired(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path notAModel = Files.writeString(dir.resolve("not-a-model.gguf"), "no model here");
+        Path text = Files.writeString(dir.resolve("text.txt"), "the dog saw the cat ".repeat(8));
+        Map<String, String> values = Map.of("--model", notAModel.toString(), "--prompt", "the dog", "--text-file",
+                text.toString(), "--suite", "needle-stories-short", "--policy", "snapkv", "--shape", "tiny-llama",
+                "--type", "q8_0", "--out", dir.resolve("out.gguf").toString());
+        Pattern shown = Pattern.compile("(?<![\\w-])(--[a-z][a-z-]*)(?![a-z-])");
+        List<String> wrong = new ArrayList<>();
+        for (Command c : Cli.standard().commands()) {
+            String synopsis = run("help", c.name()).out().split("\n  -", 2)[0];
+            // brackets hold optional options; of a parenthesized choice the first is given
+            String required = synopsis.replaceAll("\\[[^\\[\\]]*(\\[[^\\]]*\\][^\\[\\]]*)*\\]", "")
+                    .replaceAll("\\(([^|)]*)\\|[^)]*\\)", "$1");
+            List<String> options = new ArrayList<>();
+            for (Matcher m = shown.matcher(required); m.find(); ) {
+                options.add(m.group(1));
+            }
+            if (options.isEmpty()) {
+                continue;
+            }
+            CliTest.Run all = run(argv(c.name(), options, null, values));
+            if (all.code() == 2) { // stops at the model (1), or synth writes its file (0)
+                wrong.add(c.name() + " with " + options + " only: " + all.code() + " " + all.err().strip());
+            }
+            for (String left : options) {
+                CliTest.Run r = run(argv(c.name(), options, left, values));
+                String first = r.err().lines().findFirst().orElse(""); // "missing required option", or "give exactly one of"
+                if (r.code() != 2 || !Pattern.compile(Pattern.quote(left) + "(?![a-z-])").matcher(first).find()) {
+                    wrong.add(c.name() + " without " + left + ": " + r.code() + " " + r.err().strip());
+                }
+            }
+        }
+        assertEquals(List.of(), wrong);
+        assertTrue(run("help", "needle").out().contains("[--policy NAME]"));
+    }
+
+    private static String[] argv(String command, List<String> options, String left, Map<String, String> values) {
+        List<String> a = new ArrayList<>(List.of(command));
+        for (String o : options) {
+            if (!o.equals(left)) {
+                a.addAll(List.of(o, values.get(o)));
+            }
+        }
+        return a.toArray(String[]::new);
+    }
+
     /** Options (and {@code -n}) named in a usage line or a docs/CLI.md table cell. */
     private static java.util.Set<String> optionsIn(String text) {
         Matcher m = Pattern.compile("(?<![\\w-])(--[a-z][a-z-]*|-n)(?![a-z-])").matcher(text);
