@@ -255,6 +255,40 @@ class HelpRangesTest {
         return d == Math.rint(d) ? Long.toString((long) d) : String.format(Locale.ROOT, "%s", d);
     }
 
+    /**
+     * What a user or a fuzzer types for a number (an empty string, spaces, NaN, infinity, hex, a comma
+     * decimal, an integer in exponent form): for every numeric option help prints, each is one usage line
+     * naming the option (exit 2), never a stack trace, a run, or a range other than the printed one.
+     */
+    @Test
+    void malformedNumbersAreOneLineUsageErrorsForEveryNumericOption() {
+        List<Range> ranges = new ArrayList<>();
+        for (Command c : Cli.standard().commands()) {
+            if (!DesktopCommands.ALL.contains(c)) {
+                ranges.addAll(ranges(c.name(), run("help", c.name()).out()));
+            }
+        }
+        List<String> wrong = new ArrayList<>();
+        for (Range r : ranges) {
+            List<String> bad = new ArrayList<>(List.of("", " ", "NaN", "-Infinity", "Infinity", "0x10", "1,5", "1 2", "--"));
+            if (r.integer()) {
+                bad.addAll(List.of("1e3", "1.5", "99999999999999999999"));
+            }
+            for (String v : bad) {
+                CliTest.Run run = run(args(r, ranges, tiny, v));
+                List<String> errors = run.err().lines().filter(l -> l.startsWith("kvscope ")).toList();
+                String first = errors.isEmpty() ? "" : errors.getFirst();
+                String name = r.option().replaceFirst("^--?", "");
+                boolean named = first.contains("-" + name + " ") || first.contains("'" + name + "'")
+                        || first.contains("-" + name + ":");
+                if (run.code() != 2 || !named || errors.size() != 1 || run.err().contains("\tat ")) {
+                    wrong.add(r + ": '" + v + "' gave " + run.code() + " " + run.err().strip());
+                }
+            }
+        }
+        assertEquals(List.of(), wrong, ranges.size() + " ranges checked");
+    }
+
     @Test
     void aValueJustOutsideIsNotSilentlyAccepted() {
         assertFalse(outside(new Range("x", null, "--x", true, true, 1, 63.0, List.of())).contains("63"));
