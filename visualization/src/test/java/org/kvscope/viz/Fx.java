@@ -40,6 +40,30 @@ public final class Fx {
         });
     }
 
+    /**
+     * Lays out {@code node}'s scene and waits (up to 30 s) until every visible view under it that draws in the
+     * background shows its current state ({@link org.kvscope.viz.view.BackgroundRendering#allRendered}).
+     */
+    public static void awaitRendered(Node node) {
+        try {
+            WaitForAsyncUtils.waitFor(30, TimeUnit.SECONDS, () -> call(() -> {
+                if (node.getScene() != null) {
+                    node.getScene().getRoot().applyCss();
+                    node.getScene().getRoot().layout();
+                }
+                return org.kvscope.viz.view.BackgroundRendering.allRendered(node);
+            }));
+        } catch (TimeoutException e) {
+            throw new AssertionError("not rendered within 30 s: " + node, e);
+        }
+    }
+
+    /** Waits until {@code node} is {@linkplain #awaitRendered rendered}, then snapshots it. */
+    public static WritableImage renderedSnapshot(Node node) {
+        awaitRendered(node);
+        return snapshot(node);
+    }
+
     /** Snapshots a node on the FX thread (the snapshot runs CSS and layout first). */
     public static WritableImage snapshot(Node node) {
         return call(() -> node.snapshot(null, null));

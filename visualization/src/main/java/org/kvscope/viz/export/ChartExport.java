@@ -15,6 +15,7 @@ import javafx.scene.Scene;
 import javafx.scene.image.WritableImage;
 import javax.imageio.ImageIO;
 import org.kvscope.viz.data.CsvWritable;
+import org.kvscope.viz.view.BackgroundRendering;
 
 /** Writes views as PNG images and data records as CSV files. */
 public final class ChartExport {
@@ -25,8 +26,9 @@ public final class ChartExport {
      * Snapshots {@code node} (running CSS and layout first) and writes it as a PNG, creating parent folders.
      * May be called from any thread; off the FX thread it waits for the snapshot, and styles and lays the node out in
      * one FX task and draws it in the next, so the FX thread can answer in between (both in one task kept it busy
-     * 186–254 ms for the demo gallery). A parentless root node without a scene is given a scene of its preferred size
-     * first so that stylesheets apply.
+     * 186–254 ms for the demo gallery), and waits (up to {@link #RENDER_WAIT_MILLIS}) until the views in it that draw in
+     * the background ({@link BackgroundRendering}) show their current state. A parentless root node without a scene
+     * is given a scene of its preferred size first so that stylesheets apply.
      *
      * @return the snapshot that was written
      */
@@ -35,6 +37,7 @@ public final class ChartExport {
         java.util.Objects.requireNonNull(file, "file");
         if (!Platform.isFxApplicationThread()) {
             onFxThread(() -> prepare(node));
+            awaitRendered(node);
         }
         WritableImage image = onFxThread(() -> snapshot(node));
         BufferedImage buffered = SwingFXUtils.fromFXImage(image, null);
@@ -51,6 +54,31 @@ public final class ChartExport {
         java.util.Objects.requireNonNull(file, "file");
         createParent(file);
         Files.writeString(file, data.toCsv(), StandardCharsets.UTF_8);
+    }
+
+    /** Longest wait for background-rendered views before a snapshot taken off the FX thread. */
+    public static final long RENDER_WAIT_MILLIS = 10_000;
+
+    private static void awaitRendered(Node node) throws IOException {
+        long deadline = System.nanoTime() + RENDER_WAIT_MILLIS * 1_000_000;
+        while (!onFxThread(() -> {
+            Parent root = node.getScene() == null ? null : node.getScene().getRoot();
+            if (root != null) {
+                root.applyCss();
+                root.layout();
+            }
+            return BackgroundRendering.allRendered(node);
+        })) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the view did not finish drawing within " + RENDER_WAIT_MILLIS / 1000 + " s");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for the view to draw", e);
+            }
+        }
     }
 
     /** Gives a parentless root without a scene a scene, then runs CSS and layout; returns the node. */

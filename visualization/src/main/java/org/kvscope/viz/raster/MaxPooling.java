@@ -1,6 +1,8 @@
 package org.kvscope.viz.raster;
 
 import java.util.Arrays;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
 import org.kvscope.viz.data.AttentionMap;
 
 /**
@@ -23,6 +25,16 @@ public final class MaxPooling {
      */
     public static PooledGrid pool(AttentionMap map, int k0, int k1, int q0, int q1, int width, int height,
                                   float[] rowFactors) {
+        return pool(map, k0, k1, q0, q1, width, height, rowFactors, () -> false);
+    }
+
+    /**
+     * Like {@link #pool(AttentionMap, int, int, int, int, int, int, float[])}, asking {@code cancelled} before each
+     * raster row and throwing a {@link CancellationException} when it answers true (for pooling off the FX thread,
+     * where a newer request replaces this one).
+     */
+    public static PooledGrid pool(AttentionMap map, int k0, int k1, int q0, int q1, int width, int height,
+                                  float[] rowFactors, BooleanSupplier cancelled) {
         if (width <= 0 || height <= 0) {
             throw new IllegalArgumentException("raster size must be positive but was " + width + "x" + height);
         }
@@ -47,6 +59,9 @@ public final class MaxPooling {
         Arrays.fill(values, Float.NEGATIVE_INFINITY);
         Arrays.fill(states, PooledGrid.CAUSAL);
         for (int py = 0; py < height; py++) {
+            if (cancelled.getAsBoolean()) {
+                throw new CancellationException("pooling cancelled");
+            }
             int rq0 = q0 + Bins.start(py, qc, height);
             int rq1 = q0 + Bins.end(py, qc, height);
             int rowBase = py * width;

@@ -5,6 +5,8 @@ import java.util.Locale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ReadOnlyBooleanProperty;
+import javafx.beans.property.ReadOnlyBooleanWrapper;
 import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
@@ -38,8 +40,6 @@ import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.KeptMask;
 import org.kvscope.viz.data.LayerHead;
 import org.kvscope.viz.raster.Bins;
-import org.kvscope.viz.raster.MaxPooling;
-import org.kvscope.viz.raster.PooledGrid;
 import org.kvscope.viz.raster.ValueScale;
 
 /**
@@ -51,16 +51,19 @@ import org.kvscope.viz.raster.ValueScale;
  * <p>Zoom with the mouse wheel (around the cursor), pan by dragging, double-click or {@link #fit()} to show the
  * whole map; {@link #showKeys(int, int)} zooms to a key range (for a range slider). The visible rectangle is pooled
  * (max-pooling) only when it has more cells than pixels; otherwise one pixel per cell is scaled up without
- * smoothing. The pooled raster is cached and only recomputed when the data, options, viewport or size change; a
- * mask change only recolours, a hover only redraws a light overlay canvas. Colours are fixed per map and options
- * (linear or log, optional per-row normalisation and percentile clipping), so zooming never changes them.
- * Call all methods on the JavaFX application thread.
+ * smoothing. Colours are fixed per map and options (linear or log, optional per-row normalisation and percentile
+ * clipping), so zooming never changes them.
+ *
+ * <p>Everything proportional to the map or the raster (colour range, pooling, colouring, dimming, the kept strip's
+ * columns) is computed off the FX thread by a {@link HeatmapRenderer}, latest request wins; the FX thread only copies
+ * the finished pixels into an image. Until they arrive the view keeps drawing the previous raster, moved and scaled
+ * to the new viewport when the map has the same shape (a zoom, a pan, another head), else an empty placeholder;
+ * {@link #renderedProperty()} tells when the raster on screen is the current one. Axes, labels and the viewport follow
+ * at once. Call all methods on the JavaFX application thread.
  */
-public class AttentionHeatmapView extends Region {
+public class AttentionHeatmapView extends Region implements BackgroundRendering {
     /** Largest cell side in pixels that zooming reaches. */
     public static final double MAX_CELL = 48;
-    /** How far evicted columns are blended towards the background. */
-    private static final double EVICTED_DIM = 0.72;
     private static final double ZOOM_PER_NOTCH = 1.25;
 
     /**
@@ -97,28 +100,22 @@ public class AttentionHeatmapView extends Region {
     private final IntegerProperty sinkCount = new SimpleIntegerProperty(this, "sinkCount", 4);
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
     private final ReadOnlyObjectWrapper<Viewport> viewport = new ReadOnlyObjectWrapper<>(this, "viewport");
+    private final ReadOnlyBooleanWrapper rendered = new ReadOnlyBooleanWrapper(this, "rendered", true);
+    private final HeatmapRenderer renderer = new HeatmapRenderer();
 
     private boolean fitMode = true;
     private double cellSize = 1;
     private int originKey;
     private int originQuery;
 
-    private ValueScale values;
-    private PooledGrid grid;
     private HeatmapAxes.Frame frame;
-    private HeatmapAxes.Frame pooledFrame;
+    /** The raster on screen (null before the first) and its pixels; {@link #pending} is being computed. */
+    private HeatmapRenderer.Raster shown;
+    private HeatmapRenderer.Request pending;
     private WritableImage image;
-    private int[] argb = new int[0];
-    /** The undimmed colours of {@link #grid} and what they were computed for (grid, scale, colours, palette). */
-    private int[] coloured = new int[0];
-    /** {@link #coloured} blended towards the background, in the columns {@link #dimmedColumns} marks. */
-    private int[] dimmed;
-    private boolean[] dimmedColumns;
-    private List<Object> colouredFor = List.of();
     private final WritableImage gradient = new WritableImage(1, 128);
-    private boolean scaleDirty = true;
     private boolean contentDirty = true;
-    private boolean colourDirty = true;
+    private boolean rasterDirty = true;
     private boolean baseDirty = true;
     private boolean overlayDirty = true;
     private int hoverPx = -1;
@@ -143,18 +140,18 @@ public class AttentionHeatmapView extends Region {
             if (n == null) {
                 mapping.set(ColorScales.Mapping.LINEAR);
             }
-            invalidateScale();
+            invalidateRaster();
         });
         colorScale.addListener((obs, o, n) -> {
             if (n == null) {
                 colorScale.set(ColorScales.VIRIDIS);
             }
-            invalidateColours();
+            invalidateRaster();
         });
-        rowNormalised.addListener((obs, o, n) -> invalidateScale());
+        rowNormalised.addListener((obs, o, n) -> invalidateRaster());
         queryAxisVisible.addListener((obs, o, n) -> invalidateContent());
         colourBarVisible.addListener((obs, o, n) -> invalidateContent());
-        clipPercentile.addListener((obs, o, n) -> invalidateScale());
+        clipPercentile.addListener((obs, o, n) -> invalidateRaster());
         head.addListener((obs, o, n) -> {
             refreshHover();
             invalidateBase();
@@ -198,7 +195,8 @@ public class AttentionHeatmapView extends Region {
             originQuery = 0;
         }
         setHover(-1, -1);
-        invalidateScale();
+        updateAccessibleText();
+        invalidateContent();
     }
 
     /**
@@ -219,7 +217,7 @@ public class AttentionHeatmapView extends Region {
         }
         keptMask.set(mask);
         refreshHover();
-        invalidateColours();
+        invalidateRaster();
     }
 
     /** Shows a map together with its kept mask (mask may be null). */
@@ -303,6 +301,16 @@ public class AttentionHeatmapView extends Region {
      */
     public ReadOnlyStringProperty hoverTextProperty() {
         return hoverText.getReadOnlyProperty();
+    }
+
+    /**
+     * Whether the raster on screen is the one for the current map, options, viewport, size and kept mask; false from
+     * a change until its raster, computed in the background, has been drawn (a view that is never laid out stays
+     * false). True without a map.
+     */
+    @Override
+    public ReadOnlyBooleanProperty renderedProperty() {
+        return rendered.getReadOnlyProperty();
     }
 
     /** What part of the map is on screen (null before the first layout with a map). */
@@ -494,9 +502,9 @@ public class AttentionHeatmapView extends Region {
         return new Rectangle2D(img.getMaxX() + 10, img.getMinY(), 12, Math.max(40, img.getHeight()));
     }
 
-    /** The current colour range (null when no map is shown). */
+    /** The colour range of the raster on screen (null before the first is rendered or without a map). */
     public ValueScale valueScale() {
-        return values;
+        return shown == null ? null : shown.values();
     }
 
     private AttentionMap requireMap() {
@@ -554,18 +562,14 @@ public class AttentionHeatmapView extends Region {
         return new HeatmapAxes.Frame(new Rectangle2D(x, y, w, h), originKey, cols, originQuery, rows, rw, rh, cell);
     }
 
-    private void invalidateScale() {
-        scaleDirty = true;
-        invalidateContent();
-    }
-
     private void invalidateContent() {
         contentDirty = true;
-        invalidateColours();
+        invalidateRaster();
     }
 
-    private void invalidateColours() {
-        colourDirty = true;
+    private void invalidateRaster() {
+        rasterDirty = true;
+        rendered.set(false);
         invalidateBase();
     }
 
@@ -590,23 +594,14 @@ public class AttentionHeatmapView extends Region {
             overlay.setWidth(w);
             overlay.setHeight(h);
             contentDirty = true;
-            colourDirty = true;
+            rasterDirty = true;
             baseDirty = true;
             overlayDirty = true;
         }
         AttentionMap m = map.get();
-        if (scaleDirty) {
-            scaleDirty = false;
-            values = m == null ? null
-                    : ValueScale.of(m, mapping.get(), rowNormalised.get(), clipPercentile.get());
-            grid = null;
-            pooledFrame = null;
-            updateAccessibleText();
-        }
         if (contentDirty) {
             contentDirty = false;
             frame = m == null ? null : layoutFrame(m, plotArea());
-            repool(m);
             if (frame != null) {
                 viewport.set(new Viewport(frame.k0(), frame.k0() + frame.cols(), frame.q0(), frame.q0() + frame.rows(),
                         frame.cell(), fitMode));
@@ -614,9 +609,9 @@ public class AttentionHeatmapView extends Region {
                 viewport.set(null);
             }
         }
-        if (colourDirty) {
-            colourDirty = false;
-            recolour();
+        if (rasterDirty) {
+            rasterDirty = false;
+            requestRaster(m);
         }
         if (baseDirty) {
             baseDirty = false;
@@ -628,84 +623,91 @@ public class AttentionHeatmapView extends Region {
         }
     }
 
-    private void repool(AttentionMap m) {
+    /** Starts computing the raster for what is to be shown now, unless it is on screen or already being computed. */
+    private void requestRaster(AttentionMap m) {
         if (m == null || frame == null) {
-            grid = null;
-            pooledFrame = null;
+            renderer.cancel();
+            pending = null;
+            shown = null;
+            rendered.set(true);
             return;
         }
-        HeatmapAxes.Frame f = frame;
-        if (grid != null && pooledFrame != null && samePooling(pooledFrame, f)) {
+        HeatmapRenderer.Request r = new HeatmapRenderer.Request(m, mapping.get(), rowNormalised.get(),
+                clipPercentile.get(), frame, keptMask.get(), colorScale.get(), VizTheme.palette());
+        if (shown != null && shown.request().equals(r)) {
+            if (pending != null) {
+                renderer.cancel();
+                pending = null;
+            }
+            rendered.set(true);
             return;
         }
-        grid = MaxPooling.pool(m, f.k0(), f.k0() + f.cols(), f.q0(), f.q0() + f.rows(), f.rasterW(), f.rasterH(),
-                values.rowFactors());
-        pooledFrame = f;
-    }
-
-    private boolean samePooling(HeatmapAxes.Frame a, HeatmapAxes.Frame b) {
-        return a.k0() == b.k0() && a.cols() == b.cols() && a.q0() == b.q0() && a.rows() == b.rows()
-                && a.rasterW() == b.rasterW() && a.rasterH() == b.rasterH();
-    }
-
-    private void recolour() {
-        if (grid == null) {
-            return;
+        rendered.set(false);
+        if (!r.equals(pending)) {
+            pending = r;
+            renderer.submit(r, this::publish);
         }
-        int n = grid.width() * grid.height();
-        if (argb.length != n) {
-            argb = new int[n];
-        }
-        VizTheme.Palette palette = VizTheme.palette();
-        List<Object> key = List.of(grid, values, colorScale.get(), palette);
-        if (!key.equals(colouredFor)) {
-            // colouring takes a logarithm per pixel: done once per pooled grid, scale and palette; a new kept
-            // mask (a policy change) only copies the colours and dims the evicted columns
-            coloured = new int[n];
-            grid.toArgb(colorScale.get(), values, coloured, palette.backgroundArgb(), palette.emptyArgb());
-            dimmed = null;
-            colouredFor = key;
-        }
-        KeptMask mask = keptMask.get();
-        if (mask == null) {
-            System.arraycopy(coloured, 0, argb, 0, n);
-        } else {
-            dimEvicted(mask, palette);
-        }
-        if (image == null || (int) image.getWidth() != grid.width() || (int) image.getHeight() != grid.height()) {
-            image = new WritableImage(grid.width(), grid.height());
-        }
-        image.getPixelWriter().setPixels(0, 0, grid.width(), grid.height(), PixelFormat.getIntArgbInstance(), argb, 0,
-                grid.width());
     }
 
     /**
-     * The coloured raster with the columns whose keys are all evicted blended towards the background (the causal
-     * triangle stays it). Each column is dimmed once per colouring, when first evicted; later masks copy it.
+     * Puts a finished raster on screen: copies its pixels into the image (the only per-pixel work on the FX thread)
+     * and lays the view out again, which draws it and sets {@link #renderedProperty()} when it is still current.
      */
-    private void dimEvicted(KeptMask mask, VizTheme.Palette palette) {
-        int w = grid.width();
-        int h = grid.height();
-        if (dimmed == null) {
-            dimmed = new int[coloured.length];
-            dimmedColumns = new boolean[w];
+    private void publish(HeatmapRenderer.Raster raster) {
+        pending = null;
+        shown = raster;
+        int w = raster.grid().width();
+        int h = raster.grid().height();
+        if (image == null || (int) image.getWidth() != w || (int) image.getHeight() != h) {
+            image = new WritableImage(w, h);
         }
-        boolean[] kept = new boolean[w];
-        for (int px = 0; px < w; px++) {
-            kept[px] = HeatmapAxes.anyKept(mask, frame, px);
-            if (!kept[px] && !dimmedColumns[px]) {
-                for (int i = px; i < dimmed.length; i += w) {
-                    dimmed[i] = palette.dim(coloured[i], EVICTED_DIM);
-                }
-                dimmedColumns[px] = true;
-            }
+        image.getPixelWriter().setPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), raster.argb(), 0, w);
+        refreshHover();
+        updateAccessibleText();
+        rasterDirty = true;
+        invalidateBase();
+        layout();
+    }
+
+    /**
+     * Where the whole raster pixels of the shown raster that show cells of the current frame go: {source rectangle in
+     * raster pixels, destination rectangle in local coordinates}, the destination reaching past the image where
+     * those pixels also show cells off screen (draw it clipped); null when the shown raster is of a map of another
+     * shape or shares no cell with the frame.
+     */
+    private Rectangle2D[] shownPart(AttentionMap m) {
+        HeatmapAxes.Frame old = shown == null ? null : shown.request().frame();
+        AttentionMap oldMap = shown == null ? null : shown.request().map();
+        if (old == null || oldMap.keyCount() != m.keyCount() || oldMap.queryCount() != m.queryCount()) {
+            return null;
         }
-        for (int py = 0; py < h; py++) {
-            int row = py * w;
-            for (int px = 0; px < w; px++) {
-                argb[row + px] = (kept[px] ? coloured : dimmed)[row + px];
-            }
+        HeatmapAxes.Frame f = frame;
+        int ka = Math.max(old.k0(), f.k0());
+        int kb = Math.min(old.k0() + old.cols(), f.k0() + f.cols());
+        int qa = Math.max(old.q0(), f.q0());
+        int qb = Math.min(old.q0() + old.rows(), f.q0() + f.rows());
+        if (ka >= kb || qa >= qb) {
+            return null;
         }
+        int px0 = Bins.firstPixel(ka - old.k0(), old.cols(), old.rasterW());
+        int px1 = Bins.lastPixel(kb - 1 - old.k0(), old.cols(), old.rasterW()) + 1;
+        int py0 = Bins.firstPixel(qa - old.q0(), old.rows(), old.rasterH());
+        int py1 = Bins.lastPixel(qb - 1 - old.q0(), old.rows(), old.rasterH()) + 1;
+        Rectangle2D img = f.image();
+        double kx = img.getWidth() / f.cols();
+        double qy = img.getHeight() / f.rows();
+        double x0 = img.getMinX() + (old.keyStart(px0) - f.k0()) * kx;
+        double x1 = img.getMinX() + (old.keyEnd(px1 - 1) - f.k0()) * kx;
+        double y0 = img.getMinY() + (old.queryStart(py0) - f.q0()) * qy;
+        double y1 = img.getMinY() + (old.queryEnd(py1 - 1) - f.q0()) * qy;
+        return new Rectangle2D[] {new Rectangle2D(px0, py0, px1 - px0, py1 - py0),
+            new Rectangle2D(x0, y0, x1 - x0, y1 - y0)};
+    }
+
+    /** The shown raster's colour range when it is of map {@code m} and its row normalisation is current. */
+    private ValueScale shownValues(AttentionMap m) {
+        return shown != null && shown.request().map() == m && shown.values().rowNormalised() == rowNormalised.get()
+                ? shown.values() : null;
     }
 
     private void drawBase() {
@@ -715,7 +717,7 @@ public class AttentionHeatmapView extends Region {
         g.fillRect(0, 0, base.getWidth(), base.getHeight());
         AttentionMap m = map.get();
         Font font = VizStyle.labelFont(scale());
-        if (m == null || frame == null || grid == null) {
+        if (m == null || frame == null) {
             g.setFill(VizTheme.palette().muted());
             g.setFont(font);
             g.setTextAlign(TextAlignment.CENTER);
@@ -724,17 +726,33 @@ public class AttentionHeatmapView extends Region {
             return;
         }
         Rectangle2D img = frame.image();
-        g.setImageSmoothing(false);
-        g.drawImage(image, img.getMinX(), img.getMinY(), img.getWidth(), img.getHeight());
+        Rectangle2D[] part = shownPart(m);
+        if (part == null) {
+            g.setFill(VizTheme.palette().empty()); // a map of a new shape is being rendered
+            g.fillRect(img.getMinX(), img.getMinY(), img.getWidth(), img.getHeight());
+        } else {
+            Rectangle2D src = part[0];
+            Rectangle2D dst = part[1];
+            g.save();
+            g.beginPath();
+            g.rect(img.getMinX(), img.getMinY(), img.getWidth(), img.getHeight());
+            g.clip();
+            g.setImageSmoothing(false);
+            g.drawImage(image, src.getMinX(), src.getMinY(), src.getWidth(), src.getHeight(), dst.getMinX(),
+                    dst.getMinY(), dst.getWidth(), dst.getHeight());
+            g.restore();
+        }
         g.setStroke(VizTheme.palette().grid());
         g.setLineWidth(1);
         g.strokeRect(img.getMinX() - 0.5, img.getMinY() - 0.5, img.getWidth() + 1, img.getHeight() + 1);
         Rectangle2D strip = keptStripBounds();
-        HeatmapAxes.keptStrip(g, frame, keptMask.get(), keptColor.get(), strip.getMinY());
+        if (part != null && keptMask.get() != null && shown.keptColumns() != null) {
+            HeatmapAxes.keptStrip(g, shown.keptColumns(), part[0], part[1], img, keptColor.get(), strip.getMinY());
+        }
         HeatmapAxes.labels(g, frame, m, font, queryAxisVisible.get() ? img.getMinX() - 8 : 0, keySpace(),
                 strip.getMaxY() + 4);
-        if (colourBarVisible.get()) {
-            HeatmapAxes.colourBar(g, colourBarBounds(), colorScale.get(), values, font, gradient);
+        if (colourBarVisible.get() && shown != null) {
+            HeatmapAxes.colourBar(g, colourBarBounds(), colorScale.get(), shown.values(), font, gradient);
         }
         double titleLeft = drawTitle(g, m, font);
         drawSinks(g, m, font, titleLeft);
@@ -785,8 +803,9 @@ public class AttentionHeatmapView extends Region {
         if (rowNormalised.get()) {
             t.append(" · ÷ row max");
         }
-        if (!Double.isNaN(values.percentile())) {
-            t.append(String.format(Locale.ROOT, " · clipped at p%s", WeightFormat.tick(values.percentile())));
+        double clip = clipPercentile.get();
+        if (!Double.isNaN(clip) && clip < 100) {
+            t.append(String.format(Locale.ROOT, " · clipped at p%s", WeightFormat.tick(clip)));
         }
         Viewport v = viewport.get();
         if (v != null && !v.fit()) {
@@ -832,7 +851,7 @@ public class AttentionHeatmapView extends Region {
     private void drawOverlay() {
         GraphicsContext g = overlay.getGraphicsContext2D();
         g.clearRect(0, 0, overlay.getWidth(), overlay.getHeight());
-        if (grid == null || frame == null) {
+        if (frame == null) {
             return;
         }
         Font font = VizStyle.labelFont(scale());
@@ -896,7 +915,7 @@ public class AttentionHeatmapView extends Region {
 
     private void onMouseMoved(MouseEvent e) {
         HeatmapAxes.Frame f = frame;
-        if (grid == null || f == null || !f.image().contains(e.getX(), e.getY())) {
+        if (map.get() == null || f == null || !f.image().contains(e.getX(), e.getY())) {
             setHover(-1, -1);
             return;
         }
@@ -953,6 +972,7 @@ public class AttentionHeatmapView extends Region {
         String pooled = (k1 - k0) * (q1 - q0) > 1 ? " (max of " + (q1 - q0) + "×" + (k1 - k0) + " cells)" : "";
         if (bestQ >= 0) {
             String value = WeightFormat.weight(best);
+            ValueScale values = shownValues(m);
             if (values != null && values.rowNormalised()) {
                 value += " (" + WeightFormat.weight(best * values.rowFactor(bestQ)) + " of row max)";
             }
@@ -990,19 +1010,7 @@ public class AttentionHeatmapView extends Region {
             setAccessibleText("Attention heatmap: no data");
             return;
         }
-        int bq = -1;
-        int bk = -1;
-        float best = Float.NEGATIVE_INFINITY;
-        for (int q = 0; q < m.queryCount(); q++) {
-            for (int k = 0; k < m.keyCount(); k++) {
-                float w = m.weight(q, k);
-                if (w > best && !m.isCausallyMasked(q, k)) {
-                    best = w;
-                    bq = q;
-                    bk = k;
-                }
-            }
-        }
+        HeatmapRenderer.Strongest strongest = shown != null && shown.request().map() == m ? shown.strongest() : null;
         StringBuilder sb = new StringBuilder("Attention heatmap");
         LayerHead lh = head.get();
         if (lh != null) {
@@ -1010,10 +1018,10 @@ public class AttentionHeatmapView extends Region {
         }
         sb.append(": ").append(m.queryCount()).append(" queries by ").append(m.keyCount()).append(" keys, ")
                 .append(mapping.get().name().toLowerCase(Locale.ROOT)).append(" colour scale");
-        if (bq >= 0) {
-            sb.append("; strongest weight ").append(WeightFormat.weight(best)).append(" from query '")
-                    .append(printable(m.queryTokens().get(bq))).append("' to key '")
-                    .append(printable(m.keyTokens().get(bk))).append("'");
+        if (strongest != null && strongest.query() >= 0) {
+            sb.append("; strongest weight ").append(WeightFormat.weight(strongest.weight())).append(" from query '")
+                    .append(printable(m.queryTokens().get(strongest.query()))).append("' to key '")
+                    .append(printable(m.keyTokens().get(strongest.key()))).append("'");
         }
         KeptMask mask = keptMask.get();
         if (mask != null) {

@@ -65,20 +65,28 @@ final class HeatmapAxes {
         return false;
     }
 
-    /** The kept strip: one run per raster column, kept when any key under it is kept. */
-    static void keptStrip(GraphicsContext g, Frame f, KeptMask mask, Color kept, double y) {
-        if (mask == null) {
-            return;
-        }
-        int px = 0;
-        while (px < f.rasterW()) {
-            boolean state = anyKept(mask, f, px);
+    /**
+     * The kept strip: one run per raster column, kept when any key under it is kept ({@code keptColumns}, one per
+     * column of a raster); the raster's columns {@code src} (x range) are drawn into {@code dst} (x range), clipped to
+     * the x range of {@code clip}.
+     */
+    static void keptStrip(GraphicsContext g, boolean[] keptColumns, Rectangle2D src, Rectangle2D dst,
+                          Rectangle2D clip, Color kept, double y) {
+        double scale = dst.getWidth() / src.getWidth();
+        int px = (int) src.getMinX();
+        int last = (int) src.getMaxX();
+        while (px < last) {
+            boolean state = keptColumns[px];
             int end = px + 1;
-            while (end < f.rasterW() && anyKept(mask, f, end) == state) {
+            while (end < last && keptColumns[end] == state) {
                 end++;
             }
-            g.setFill(state ? kept : VizTheme.palette().inactive());
-            g.fillRect(f.keyX(px), y, Math.max(1, f.keyX(end) - f.keyX(px)), STRIP_H);
+            double x0 = Math.max(clip.getMinX(), dst.getMinX() + (px - src.getMinX()) * scale);
+            double x1 = Math.min(clip.getMaxX(), dst.getMinX() + (end - src.getMinX()) * scale);
+            if (x1 > x0) {
+                g.setFill(state ? kept : VizTheme.palette().inactive());
+                g.fillRect(x0, y, Math.max(1, x1 - x0), STRIP_H);
+            }
             px = end;
         }
     }

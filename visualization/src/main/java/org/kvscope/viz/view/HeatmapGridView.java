@@ -51,7 +51,7 @@ import org.kvscope.viz.raster.PooledGrid;
  * thumbnails are pooled and coloured on a background thread and cached, and appear as they are ready. Clicking a
  * thumbnail sets {@link #selectedProperty()}, which is highlighted. Use on the JavaFX application thread.
  */
-public class HeatmapGridView extends BorderPane {
+public class HeatmapGridView extends BorderPane implements BackgroundRendering {
     /** Smallest thumbnail side in pixels. */
     public static final double MIN_THUMB = 12;
     /** Smallest thumbnail side, in pixels, at which the whole grid is shown at once rather than scrolled. */
@@ -184,6 +184,7 @@ public class HeatmapGridView extends BorderPane {
     }
 
     /** False while thumbnails of the current maps or mapping are being pooled in the background. */
+    @Override
     public ReadOnlyBooleanProperty renderedProperty() {
         return rendered.getReadOnlyProperty();
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.kvscope.viz.ColorScales;
 import org.kvscope.viz.Fx;
 import org.kvscope.viz.VizStyle;
+import org.kvscope.viz.VizTheme;
 import org.kvscope.viz.data.AttentionMap;
 import org.kvscope.viz.data.KeptMask;
 import org.kvscope.viz.data.LayerHead;
@@ -58,7 +59,7 @@ class AttentionHeatmapViewTest {
     @Test
     void drawsColoursAndLeavesCausalTriangleEmpty() {
         Fx.run(() -> view.setMap(small()));
-        WritableImage img = Fx.snapshot(view);
+        WritableImage img = Fx.renderedSnapshot(view);
         Point2D strongest = Fx.call(() -> view.cellCenter(0, 0));
         Point2D future = Fx.call(() -> view.cellCenter(0, 3));
         assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, strongest.getX(), strongest.getY()));
@@ -89,10 +90,10 @@ class AttentionHeatmapViewTest {
         Fx.run(() -> view.setMap(small()));
         Point2D weak = Fx.call(() -> view.cellCenter(3, 1));
         Point2D strong = Fx.call(() -> view.cellCenter(0, 0));
-        int linear = Fx.argb(Fx.snapshot(view), weak.getX(), weak.getY());
-        int strongLinear = Fx.argb(Fx.snapshot(view), strong.getX(), strong.getY());
+        int linear = Fx.argb(Fx.renderedSnapshot(view), weak.getX(), weak.getY());
+        int strongLinear = Fx.argb(Fx.renderedSnapshot(view), strong.getX(), strong.getY());
         Fx.run(() -> view.setMapping(ColorScales.Mapping.LOG));
-        WritableImage img = Fx.snapshot(view);
+        WritableImage img = Fx.renderedSnapshot(view);
         int log = Fx.argb(img, weak.getX(), weak.getY());
         assertNotEquals(linear, log);
         assertTrue(Fx.brightness(log) > Fx.brightness(linear) + 30, "0.009 rises on a 4-decade log scale");
@@ -104,9 +105,9 @@ class AttentionHeatmapViewTest {
         Fx.run(() -> view.setMap(small()));
         Point2D half = Fx.call(() -> view.cellCenter(2, 0));
         Point2D last = Fx.call(() -> view.cellCenter(3, 3));
-        assertEquals(ColorScales.VIRIDIS.argbAt(0.5), Fx.argb(Fx.snapshot(view), half.getX(), half.getY()));
+        assertEquals(ColorScales.VIRIDIS.argbAt(0.5), Fx.argb(Fx.renderedSnapshot(view), half.getX(), half.getY()));
         Fx.run(() -> view.rowNormalisedProperty().set(true));
-        WritableImage norm = Fx.snapshot(view);
+        WritableImage norm = Fx.renderedSnapshot(view);
         assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(norm, half.getX(), half.getY()),
                 "0.5 is row 2's maximum");
         assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(norm, last.getX(), last.getY()));
@@ -114,8 +115,9 @@ class AttentionHeatmapViewTest {
             view.rowNormalisedProperty().set(false);
             view.clipPercentileProperty().set(50);
         });
+        Fx.awaitRendered(view);
         assertTrue(Fx.call(() -> view.valueScale().hi()) < 0.26, "the median of the 10 weights is 0.25");
-        assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(Fx.snapshot(view), half.getX(), half.getY()),
+        assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(Fx.renderedSnapshot(view), half.getX(), half.getY()),
                 "0.5 lies above the 50th percentile and saturates");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Fx.run(() -> view.clipPercentileProperty().set(120)));
@@ -128,7 +130,7 @@ class AttentionHeatmapViewTest {
         Fx.run(() -> view.setMap(small()));
         Rectangle2D bar = Fx.call(view::colourBarBounds);
         assertNotNull(bar);
-        WritableImage img = Fx.snapshot(view);
+        WritableImage img = Fx.renderedSnapshot(view);
         double x = bar.getMinX() + bar.getWidth() / 2;
         assertTrue(Fx.distance(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, x, bar.getMinY() + 1)) < 20, "top = max");
         assertTrue(Fx.distance(ColorScales.VIRIDIS.argbAt(0.0), Fx.argb(img, x, bar.getMaxY() - 1)) < 20, "bottom = 0");
@@ -150,9 +152,9 @@ class AttentionHeatmapViewTest {
         Fx.run(() -> view.setMap(map));
         Point2D evicted = Fx.call(() -> view.cellCenter(3, 1));
         Point2D kept = Fx.call(() -> view.cellCenter(3, 2));
-        WritableImage before = Fx.snapshot(view);
+        WritableImage before = Fx.renderedSnapshot(view);
         Fx.run(() -> view.setKeptMask(new KeptMask(new boolean[] {true, false, true, true})));
-        WritableImage after = Fx.snapshot(view);
+        WritableImage after = Fx.renderedSnapshot(view);
         assertTrue(Fx.distance(Fx.argb(before, evicted.getX(), evicted.getY()),
                 Fx.argb(after, evicted.getX(), evicted.getY())) > 60, "evicted column is dimmed");
         assertEquals(Fx.argb(before, kept.getX(), kept.getY()), Fx.argb(after, kept.getX(), kept.getY()));
@@ -162,7 +164,7 @@ class AttentionHeatmapViewTest {
         assertTrue(Fx.distance(Fx.argb(after, evicted.getX(), y), argb(HeatmapAxes.EVICTED_STRIP)) < 20);
         Fx.run(() -> view.setKeptMask(null));
         assertEquals(Fx.argb(before, evicted.getX(), evicted.getY()),
-                Fx.argb(Fx.snapshot(view), evicted.getX(), evicted.getY()), "removing the mask restores pixels");
+                Fx.argb(Fx.renderedSnapshot(view), evicted.getX(), evicted.getY()), "removing the mask restores pixels");
     }
 
     @Test
@@ -171,18 +173,18 @@ class AttentionHeatmapViewTest {
         Fx.run(() -> view.setMap(map));
         Point2D col1 = Fx.call(() -> view.cellCenter(3, 1));
         Point2D col2 = Fx.call(() -> view.cellCenter(3, 2));
-        WritableImage plain = Fx.snapshot(view);
+        WritableImage plain = Fx.renderedSnapshot(view);
         KeptMask evict1 = new KeptMask(new boolean[] {true, false, true, true});
         KeptMask evict2 = new KeptMask(new boolean[] {true, true, false, true});
         Fx.run(() -> view.setKeptMask(evict1));
-        WritableImage first = Fx.snapshot(view);
+        WritableImage first = Fx.renderedSnapshot(view);
         Fx.run(() -> view.setKeptMask(evict2));
-        WritableImage second = Fx.snapshot(view);
+        WritableImage second = Fx.renderedSnapshot(view);
         assertEquals(Fx.argb(plain, col1.getX(), col1.getY()), Fx.argb(second, col1.getX(), col1.getY()),
                 "a column kept again shows its undimmed colour");
         assertTrue(Fx.distance(Fx.argb(plain, col2.getX(), col2.getY()), Fx.argb(second, col2.getX(), col2.getY())) > 60);
         Fx.run(() -> view.setKeptMask(evict1));
-        WritableImage again = Fx.snapshot(view);
+        WritableImage again = Fx.renderedSnapshot(view);
         for (Point2D p : List.of(col1, col2)) {
             assertEquals(Fx.argb(first, p.getX(), p.getY()), Fx.argb(again, p.getX(), p.getY()),
                     "the same mask gives the same pixels from the kept dimmed columns");
@@ -199,13 +201,13 @@ class AttentionHeatmapViewTest {
         assertTrue(strip.getWidth() < 2048, "more keys than pixels: the map is pooled");
         Point2D keptKey = Fx.call(() -> view.cellCenter(2047, 1000));
         Point2D other = Fx.call(() -> view.cellCenter(2047, 1500));
-        WritableImage img = Fx.snapshot(view);
+        WritableImage img = Fx.renderedSnapshot(view);
         double y = strip.getMinY() + strip.getHeight() / 2;
         assertTrue(Fx.distance(Fx.argb(img, keptKey.getX(), y), argb(VizStyle.POLICY_A)) < 20,
                 "key 1000 is kept although the other keys of its pixel column are evicted");
         assertTrue(Fx.distance(Fx.argb(img, other.getX(), y), argb(HeatmapAxes.EVICTED_STRIP)) < 20);
         Fx.run(() -> view.keptColorProperty().set(VizStyle.POLICY_B));
-        assertTrue(Fx.distance(Fx.argb(Fx.snapshot(view), keptKey.getX(), y), argb(VizStyle.POLICY_B)) < 20,
+        assertTrue(Fx.distance(Fx.argb(Fx.renderedSnapshot(view), keptKey.getX(), y), argb(VizStyle.POLICY_B)) < 20,
                 "the strip takes the policy's colour");
     }
 
@@ -239,9 +241,9 @@ class AttentionHeatmapViewTest {
     void hoverTextIsDrawnOnceUnderThePlot(FxRobot robot) {
         Fx.run(() -> view.setMap(small()));
         double textY = Fx.call(() -> view.getHeight() - 10);
-        WritableImage before = Fx.snapshot(view);
+        WritableImage before = Fx.renderedSnapshot(view);
         robot.moveTo(Fx.call(() -> view.localToScreen(view.cellCenter(3, 3))));
-        WritableImage after = Fx.snapshot(view);
+        WritableImage after = Fx.renderedSnapshot(view);
         int changed = 0;
         for (int x = 0; x < before.getWidth(); x++) {
             for (int y = (int) textY - 5; y <= textY + 5; y++) {
@@ -320,7 +322,7 @@ class AttentionHeatmapViewTest {
         Fx.run(() -> view.showKeys(40, 48));
         Rectangle2D img = Fx.call(view::imageBounds);
         Point2D row = Fx.call(() -> view.cellCenter(41, 40));
-        WritableImage shot = Fx.snapshot(view);
+        WritableImage shot = Fx.renderedSnapshot(view);
         assertTrue(darkPixels(shot, 4, img.getMinX() - 4, row.getY() - 5, row.getY() + 5) > 10,
                 "the token of query 41 is written left of its row");
         Rectangle2D strip = Fx.call(view::keptStripBounds);
@@ -336,7 +338,7 @@ class AttentionHeatmapViewTest {
         Rectangle2D img = Fx.call(view::imageBounds);
         Rectangle2D strip = Fx.call(view::keptStripBounds);
         double fontPx = Fx.call(() -> VizStyle.labelFont(1).getSize());
-        WritableImage shot = Fx.snapshot(view);
+        WritableImage shot = Fx.renderedSnapshot(view);
         double top = strip.getMaxY() + 2;
         double bottom = Math.min(shot.getHeight(), top + 3.5 * fontPx); // the labels, not the hint under them
         List<int[]> runs = new java.util.ArrayList<>(); // inked column runs along the axis: {first x, last x}
@@ -386,6 +388,7 @@ class AttentionHeatmapViewTest {
             view.show(small(), new KeptMask(new boolean[] {true, false, false, true}));
             view.headProperty().set(new LayerHead(1, 3));
         });
+        Fx.awaitRendered(view);
         String text = Fx.call(view::getAccessibleText);
         assertTrue(text.startsWith("Attention heatmap, layer 1 head 3: 4 queries by 4 keys"), text);
         assertTrue(text.contains("strongest weight 1.000 from query 'Lily' to key 'Lily'"), text);
@@ -401,7 +404,7 @@ class AttentionHeatmapViewTest {
         Point2D sinkKey = Fx.call(() -> view.cellCenter(0, 0));
         Point2D other = Fx.call(() -> view.cellCenter(0, 2));
         double y = Fx.call(view::imageBounds).getMinY() - 3;
-        WritableImage img = Fx.snapshot(view);
+        WritableImage img = Fx.renderedSnapshot(view);
         assertTrue(Fx.distance(Fx.argb(img, sinkKey.getX(), y), argb(VizStyle.SINK)) < 20);
         assertTrue(Fx.distance(Fx.argb(img, other.getX(), y), argb(VizStyle.SINK)) > 100);
     }
@@ -451,7 +454,7 @@ class AttentionHeatmapViewTest {
         AttentionMap big = SampleData.attention(2048, 4, 2.0, 1);
         Fx.run(() -> view.setMap(big));
         Rectangle2D plot = Fx.call(view::imageBounds);
-        WritableImage img = Fx.snapshot(view);
+        WritableImage img = Fx.renderedSnapshot(view);
         Point2D first = Fx.call(() -> view.cellCenter(0, 0));
         assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, first.getX(), first.getY()),
                 "max pooling keeps the weight 1.0 of query 0 although several rows share each pixel");
@@ -462,6 +465,99 @@ class AttentionHeatmapViewTest {
             return view.imageBounds();
         });
         assertTrue(larger.getWidth() > plot.getWidth() + 100, "image follows the parent's size");
+    }
+
+    /** Longest the FX thread may be busy at a stretch while a large map is shown, re-masked and zoomed. */
+    static final long LARGE_MAP_STALL_MS = 50;
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} tokens")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {2048, 4096})
+    void aLargeMapIsPooledOffTheFxThreadAndStillDrawnExactly(int n) throws Exception {
+        int hotKept = n / 3;
+        int hotEvicted = 3 * n / 4;
+        int keptAlone = 7 * n / 8;
+        AttentionMap map = uniformWithHotCells(n, new int[][] {{n / 2, hotKept}, {n - 10, hotEvicted}});
+        boolean[] kept = new boolean[n];
+        java.util.Arrays.fill(kept, 0, n / 2, true);
+        kept[keptAlone] = true;
+        KeptMask mask = new KeptMask(kept);
+        Fx.run(() -> view.setMap(small())); // the drawing code's first use is not what this test measures
+        Fx.awaitRendered(view);
+        org.kvscope.viz.tools.FxStallWatch watch = org.kvscope.viz.tools.FxStallWatch.start(LARGE_MAP_STALL_MS);
+        try {
+            Fx.run(() -> view.show(map, mask));
+            Fx.awaitRendered(view);
+            Fx.run(() -> view.setKeptMask(KeptMask.allKept(n))); // a budget slider's moves
+            Fx.run(() -> view.setKeptMask(mask));
+            Fx.awaitRendered(view);
+            Fx.run(() -> view.zoom(4, 100, 100));
+            Fx.run(view::fit);
+            Fx.awaitRendered(view);
+        } finally {
+            watch.close();
+        }
+        assertTrue(watch.maxCpuNanos() < LARGE_MAP_STALL_MS * 1_000_000, String.format(
+                "a %d-token map kept the FX thread busy %.0f ms at a stretch (limit %d ms)", n,
+                watch.maxCpuNanos() / 1e6, LARGE_MAP_STALL_MS));
+        WritableImage img = Fx.renderedSnapshot(view);
+        Rectangle2D strip = Fx.call(view::keptStripBounds);
+        assertTrue(strip.getWidth() < n, "more keys than pixels: the map is pooled");
+        Point2D keptHot = Fx.call(() -> view.cellCenter(n / 2, hotKept));
+        Point2D evictedHot = Fx.call(() -> view.cellCenter(n - 10, hotEvicted));
+        assertEquals(ColorScales.VIRIDIS.argbAt(1.0), Fx.argb(img, keptHot.getX(), keptHot.getY()),
+                "the hot cell of a kept column keeps the top colour through pooling");
+        assertEquals(VizTheme.LIGHT.dim(ColorScales.VIRIDIS.argbAt(1.0), HeatmapRenderer.EVICTED_DIM),
+                Fx.argb(img, evictedHot.getX(), evictedHot.getY()), "the hot cell of an evicted column is dimmed");
+        double y = strip.getMinY() + strip.getHeight() / 2;
+        Point2D alone = Fx.call(() -> view.cellCenter(n - 1, keptAlone));
+        assertTrue(Fx.distance(Fx.argb(img, alone.getX(), y), argb(VizStyle.POLICY_A)) < 20,
+                "a key kept among evicted ones shows kept in the strip");
+        assertTrue(Fx.distance(Fx.argb(img, evictedHot.getX(), y), argb(HeatmapAxes.EVICTED_STRIP)) < 20,
+                "an evicted key shows evicted in the strip");
+        assertTrue(Fx.distance(Fx.argb(img, keptHot.getX(), y), argb(VizStyle.POLICY_A)) < 20);
+    }
+
+    @Test
+    void whileANewRasterIsComputedThePreviousOneStaysOnScreen() {
+        AttentionMap map = uniformWithHotCells(1024, new int[][] {{700, 300}});
+        Fx.run(() -> view.setMap(map));
+        WritableImage before = Fx.renderedSnapshot(view);
+        Point2D hot = Fx.call(() -> view.cellCenter(700, 300));
+        boolean[] kept = new boolean[1024];
+        java.util.Arrays.fill(kept, 512, 1024, true);
+        // a change and the snapshot in one FX task: the renderer's answer cannot have arrived yet
+        Object[] during = Fx.call(() -> {
+            view.setKeptMask(new KeptMask(kept));
+            return new Object[] {view.snapshot(null, null), view.renderedProperty().get()};
+        });
+        assertFalse((Boolean) during[1], "the new raster is still being computed");
+        assertEquals(Fx.argb(before, hot.getX(), hot.getY()), Fx.argb((WritableImage) during[0], hot.getX(), hot.getY()),
+                "the previous raster stays on screen, no blank, while the new one is computed");
+        int dimmed = Fx.argb(Fx.renderedSnapshot(view), hot.getX(), hot.getY());
+        assertEquals(VizTheme.LIGHT.dim(ColorScales.VIRIDIS.argbAt(1.0), HeatmapRenderer.EVICTED_DIM), dimmed,
+                "then the new one replaces it");
+        Object[] zooming = Fx.call(() -> {
+            view.zoom(16, hot.getX(), hot.getY()); // cells of about 4 px
+            Point2D moved = view.cellCenter(700, 300);
+            return new Object[] {view.snapshot(null, null), moved, view.renderedProperty().get()};
+        });
+        Point2D moved = (Point2D) zooming[1];
+        assertFalse((Boolean) zooming[2]);
+        assertEquals(dimmed, Fx.argb((WritableImage) zooming[0], moved.getX(), moved.getY()),
+                "while zooming, the previous raster is drawn scaled to the new viewport");
+        assertEquals(dimmed, Fx.argb(Fx.renderedSnapshot(view), moved.getX(), moved.getY()));
+    }
+
+    /** Each row uniform over its causal keys, with weight 1 at the given {query, key} cells. */
+    private static AttentionMap uniformWithHotCells(int n, int[][] hot) {
+        float[] w = new float[n * n];
+        for (int q = 0; q < n; q++) {
+            java.util.Arrays.fill(w, q * n, q * n + q + 1, 1f / (q + 1));
+        }
+        for (int[] c : hot) {
+            w[c[0] * n + c[1]] = 1;
+        }
+        return AttentionMap.selfAttention(w, AttentionMap.placeholderTokens(n));
     }
 
     @Test

@@ -57,7 +57,7 @@ class CanvasLooksTest {
 
     private WritableImage show(Node view) {
         Fx.run(() -> root.getChildren().setAll(view));
-        return Fx.snapshot(view);
+        return Fx.renderedSnapshot(view);
     }
 
     private static int dark(java.util.function.Function<VizTheme.Palette, javafx.scene.paint.Color> colour) {
@@ -88,7 +88,7 @@ class CanvasLooksTest {
         assertEquals(dark(VizTheme.Palette::inactive), Fx.argb(img, evicted.getX(), strip.getMinY() + 3),
                 "evicted keys in the strip");
         Fx.run(() -> VizTheme.darkProperty().set(false));
-        assertEquals(VizTheme.LIGHT.backgroundArgb(), Fx.argb(Fx.snapshot(view), future.getX(), future.getY()),
+        assertEquals(VizTheme.LIGHT.backgroundArgb(), Fx.argb(Fx.renderedSnapshot(view), future.getX(), future.getY()),
                 "back to light");
     }
 
@@ -224,7 +224,7 @@ class CanvasLooksTest {
             Region view = Fx.call(make::get);
             int[] normal = pixels(show(view));
             Fx.run(() -> VizStyle.fontScaleProperty().set(2));
-            int[] large = pixels(Fx.snapshot(view));
+            int[] large = pixels(Fx.renderedSnapshot(view));
             Fx.run(() -> VizStyle.fontScaleProperty().set(1));
             assertNotEquals(Arrays.hashCode(normal), Arrays.hashCode(large),
                     view.getClass().getSimpleName() + " draws the same at font scale 2");

@@ -1,7 +1,5 @@
 package org.kvscope.app.ui.tools;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import javafx.scene.Scene;
 import javafx.stage.Stage;
@@ -41,13 +39,9 @@ record Shooter(Stage stage, MainWindow window) {
             window.layout();
             ScreenshotCommand.scroll(window, shot.where());
             window.layout();
-            try {
-                ChartExport.png(window, file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
             return null;
         });
+        ChartExport.png(window, file); // from this thread: waits for the heatmaps' background rasters
     }
 
     /**
