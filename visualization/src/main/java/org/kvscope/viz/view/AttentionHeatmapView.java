@@ -5,9 +5,9 @@ import java.util.Locale;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.DoubleProperty;
 import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyBooleanProperty;
 import javafx.beans.property.ReadOnlyBooleanWrapper;
-import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -73,6 +73,29 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
     public record Viewport(int keyFrom, int keyTo, int queryFrom, int queryTo, double cellSize, boolean fit) {
     }
 
+    /** How the sink marker above the first keys is labelled, longest first. */
+    public enum SinkLabel {
+        /** "sink ×n". */
+        WORD,
+        /** "×n". */
+        COUNT,
+        /** No text: the purple bar alone. */
+        NONE;
+
+        /** The shorter of two forms. */
+        public SinkLabel shorter(SinkLabel other) {
+            return other == null || ordinal() >= other.ordinal() ? this : other;
+        }
+
+        String text(int sinks) {
+            return switch (this) {
+                case WORD -> "sink ×" + sinks;
+                case COUNT -> "×" + sinks;
+                case NONE -> "";
+            };
+        }
+    }
+
     private final Canvas base = new Canvas();
     private final Canvas overlay = new Canvas();
     private final ReadOnlyObjectWrapper<AttentionMap> map = new ReadOnlyObjectWrapper<>(this, "map");
@@ -101,6 +124,12 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
     private final ReadOnlyStringWrapper hoverText = new ReadOnlyStringWrapper(this, "hoverText", "");
     private final ReadOnlyObjectWrapper<Viewport> viewport = new ReadOnlyObjectWrapper<>(this, "viewport");
     private final ReadOnlyBooleanWrapper rendered = new ReadOnlyBooleanWrapper(this, "rendered", true);
+    private final ReadOnlyObjectWrapper<SinkLabel> sinkLabelRoom =
+            new ReadOnlyObjectWrapper<>(this, "sinkLabelRoom", SinkLabel.WORD);
+    private final ObjectProperty<SinkLabel> sinkLabelLimit =
+            new SimpleObjectProperty<>(this, "sinkLabelLimit", SinkLabel.WORD);
+    private final ReadOnlyObjectWrapper<SinkLabel> sinkLabel = new ReadOnlyObjectWrapper<>(this, "sinkLabel",
+            SinkLabel.WORD);
     private final HeatmapRenderer renderer = new HeatmapRenderer();
 
     private boolean fitMode = true;
@@ -160,6 +189,7 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
         fontScale.addListener((obs, o, n) -> invalidateContent());
         VizTheme.redrawOnChange(this, this::invalidateContent);
         sinkCount.addListener((obs, o, n) -> invalidateBase());
+        sinkLabelLimit.addListener((obs, o, n) -> invalidateBase());
         keptMask.addListener((obs, o, n) -> updateAccessibleText());
         head.addListener((obs, o, n) -> updateAccessibleText());
         setOnMouseMoved(this::onMouseMoved);
@@ -293,6 +323,27 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
     /** Number of leading keys marked as attention sinks along the key axis (default 4; 0 hides the marker). */
     public IntegerProperty sinkCountProperty() {
         return sinkCount;
+    }
+
+    /**
+     * The longest sink label that fits between the sink marker and the title at the current size and font (updated
+     * when the view is drawn; {@link SinkLabel#WORD} until then).
+     */
+    public ReadOnlyObjectProperty<SinkLabel> sinkLabelRoomProperty() {
+        return sinkLabelRoom.getReadOnlyProperty();
+    }
+
+    /**
+     * The longest sink label drawn (default {@link SinkLabel#WORD}; null means the same). Heatmaps shown side by side
+     * bind it to the shorter of their {@linkplain #sinkLabelRoomProperty() rooms} so that they label alike.
+     */
+    public ObjectProperty<SinkLabel> sinkLabelLimitProperty() {
+        return sinkLabelLimit;
+    }
+
+    /** The sink label as last drawn: the shorter of the room and the limit. */
+    public ReadOnlyObjectProperty<SinkLabel> sinkLabelProperty() {
+        return sinkLabel.getReadOnlyProperty();
     }
 
     /**
@@ -769,16 +820,16 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
     static final double CAPTION_GAP = 8;
 
     /**
-     * The sink label that fits between {@code x} and {@code right} (the title's left edge, less a gap): "sink ×n",
-     * else "×n", else none (the purple bar alone; a narrow Compare heatmap in presentation mode has no room).
+     * The longest sink label that fits between {@code x} and {@code right} (the title's left edge, less a gap): "sink
+     * ×n", else "×n", else none (the purple bar alone; a narrow Compare heatmap in presentation mode has no room).
      */
-    private String sinkLabel(int sinks, double x, double right, Font font) {
-        for (String label : List.of("sink ×" + sinks, "×" + sinks)) {
-            if (x + textWidth(label, font) + CAPTION_GAP <= right) {
-                return label;
+    private SinkLabel sinkLabelRoom(int sinks, double x, double right, Font font) {
+        for (SinkLabel form : List.of(SinkLabel.WORD, SinkLabel.COUNT)) {
+            if (x + textWidth(form.text(sinks), font) + CAPTION_GAP <= right) {
+                return form;
             }
         }
-        return "";
+        return SinkLabel.NONE;
     }
 
     /** The texts on the line above the map as last drawn: the title and the sink label (empty when none). */
@@ -836,7 +887,9 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
         double top = f.image().getMinY();
         g.setFill(VizStyle.SINK);
         g.fillRect(x0, top - 5, Math.max(2, x1 - x0), 4);
-        String label = sinkLabel(sinks, x0, titleLeft, font);
+        sinkLabelRoom.set(sinkLabelRoom(sinks, x0, titleLeft, font));
+        sinkLabel.set(sinkLabelRoom.get().shorter(sinkLabelLimit.get()));
+        String label = sinkLabel.get().text(sinks);
         if (label.isEmpty()) {
             return;
         }

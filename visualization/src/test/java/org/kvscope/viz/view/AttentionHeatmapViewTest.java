@@ -434,6 +434,11 @@ class AttentionHeatmapViewTest {
         AttentionHeatmapView.Captions wide = Fx.call(view::captions);
         assertEquals("sink ×4", wide.sinks(), "room for the whole label at 420 px");
         assertFalse(wide.sinkBounds().intersects(wide.titleBounds()), wide.toString());
+        Fx.run(() -> view.sinkLabelLimitProperty().set(AttentionHeatmapView.SinkLabel.COUNT)); // as its Compare partner
+        assertEquals("×4", Fx.call(view::captions).sinks(), "the limit shortens the label");
+        assertEquals(AttentionHeatmapView.SinkLabel.WORD, Fx.call(() -> view.sinkLabelRoomProperty().get()));
+        assertEquals(AttentionHeatmapView.SinkLabel.COUNT, Fx.call(() -> view.sinkLabelProperty().get()));
+        Fx.run(() -> view.sinkLabelLimitProperty().set(AttentionHeatmapView.SinkLabel.WORD));
         for (double width : new double[] {260, 200, 150}) { // Compare's B heatmap at 1024×700 in presentation mode
             AttentionHeatmapView.Captions c = Fx.call(() -> {
                 view.setMaxWidth(width);

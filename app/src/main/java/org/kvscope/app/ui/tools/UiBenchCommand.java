@@ -19,6 +19,7 @@ import org.kvscope.app.ui.view.MainWindow;
 import org.kvscope.app.ui.vm.UiThreads;
 import org.kvscope.app.ui.vm.WorkbenchViewModel;
 import org.kvscope.prompts.SampleTexts;
+import org.kvscope.viz.view.BackgroundRendering;
 import org.kvscope.viz.view.HeatmapGridView;
 import org.kvscope.viz.tools.FxStallWatch;
 
@@ -140,7 +141,8 @@ final class UiBenchCommand {
     }
 
     /**
-     * Applies a change on the FX thread and waits until {@code done} holds and the next pulse has laid out the
+     * Applies a change on the FX thread and waits until {@code done} holds, the views that draw in the background show
+     * it ({@link BackgroundRendering}) and the next pulse has laid out the
      * window (the pulse styles and lays out only what the change made dirty, as in the real application); returns
      * the FX thread's CPU time over that span plus one more render pulse, and the wall time to the laid-out pulse.
      */
@@ -154,7 +156,7 @@ final class UiBenchCommand {
             change.run();
             return null;
         });
-        while (!FxRuntime.onFx(done::getAsBoolean)) {
+        while (!FxRuntime.onFx(() -> done.getAsBoolean() && BackgroundRendering.allRendered(window))) {
             Thread.sleep(2);
         }
         long wall = afterNextPulse(window.getScene()) - start[1];

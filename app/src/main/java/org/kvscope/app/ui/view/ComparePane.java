@@ -40,6 +40,7 @@ public final class ComparePane extends ScrollPane {
         b = new AttentionPane(vm, vm.policyB(), selection, false);
         a.heatmap().colourBarVisibleProperty().set(false);
         b.heatmap().queryAxisVisibleProperty().set(false);
+        labelSinksAlike(a.heatmap(), b.heatmap());
         diff = new PolicyDiffPane(vm, selection);
         for (var pane : List.of(a.activeProperty(), b.activeProperty(), diff.activeProperty())) {
             pane.bind(active);
@@ -79,6 +80,18 @@ public final class ComparePane extends ScrollPane {
         header.heightProperty().addListener((o, x, y) -> sizeFigure());
         a.heatmap().widthProperty().addListener((o, x, y) -> sizeFigure());
         a.heatmap().heightProperty().addListener((o, x, y) -> sizeFigure());
+    }
+
+    /**
+     * Makes both heatmaps label their sink markers in the form that fits in both: A's query labels leave its title
+     * less room, and B wrote "×4" where A wrote nothing.
+     */
+    private static void labelSinksAlike(AttentionHeatmapView a, AttentionHeatmapView b) {
+        var common = javafx.beans.binding.Bindings.createObjectBinding(
+                () -> a.sinkLabelRoomProperty().get().shorter(b.sinkLabelRoomProperty().get()),
+                a.sinkLabelRoomProperty(), b.sinkLabelRoomProperty());
+        a.sinkLabelLimitProperty().bind(common);
+        b.sinkLabelLimitProperty().bind(common);
     }
 
     /** Whether the page is on screen; while it is not, its views only go stale. */
