@@ -230,7 +230,7 @@ public final class InferenceSession implements AutoCloseable {
             int window = Math.max(policy.evidenceWindow(), extra ? 1 : 0);
             if (window > 0) {
                 collector = new EvidenceCollector(new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(),
-                        keyCount, window, policy.needsAccumulatedAttention()));
+                        keyCount, window, policy.needsAccumulatedAttention(), policy.needsWindowMoments()));
                 observers.add(collector);
             }
             context = new CompressionPolicy.PrefillContext(c.layers(), c.heads(), c.kvHeads(), keyCount,

@@ -3,6 +3,7 @@ package org.kvscope.kv;
 import java.util.List;
 import org.kvscope.tensor.Parallel;
 import org.kvscope.trace.AttentionEvidence;
+import org.kvscope.trace.WindowMoments;
 
 /**
  * CAKE (Qin et al. 2025, "Cascading and Adaptive KV cache Eviction with Layer Preferences"):
@@ -49,6 +50,9 @@ public final class CakePolicy extends ScoredPolicy {
     @Override public boolean actsDuringDecode() { return false; }
 
     @Override public int evidenceWindow() { return params.getInt("window"); }
+
+    /** Each window row's entropy term and the keys' sums, added up while the prefill records the rows. */
+    @Override public boolean needsWindowMoments() { return true; }
 
     @Override protected int recentKept(int promptLength) { return Math.min(params.getInt("window"), promptLength); }
 
@@ -209,8 +213,10 @@ public final class CakePolicy extends ScoredPolicy {
      * Over query heads {@code [firstHead, endHead)} of a layer (whole kv-head groups) and the keys
      * before the window: the preference P = H^(1/τ1) · V^(1/τ2) of those heads, and, when
      * {@code scores} is given, each of their kv-heads' scores (mean + γ·variance per key, pooled,
-     * averaged over the group) into {@code scores[kvHead]}. One pass per row adds its
-     * entropy term to H and each key's weight and square to the key's sums; V sums the keys' variances.
+     * averaged over the group) into {@code scores[kvHead]}. Each row adds its entropy term to H
+     * and each key's weight and square to the key's sums ({@link WindowMoments#addRow}: read from
+     * the evidence when it added them up during the prefill over these very rows); V sums the
+     * keys' variances.
      */
     private double dispersion(PrefillContext ctx, int layer, int firstHead, int endHead, float[][] scores) {
         AttentionEvidence ev = ctx.evidence();
@@ -220,13 +226,22 @@ public final class CakePolicy extends ScoredPolicy {
         int group = ctx.groupSize();
         double gamma = params.getDouble("gamma");
         double entropy = 0, variance = 0;
-        double[] sum = new double[upto], sq = new double[upto];
+        boolean summed = ev.hasWindowMoments() && ev.window() == w && ev.keyCount() == n;
+        double[] sum = summed ? null : new double[upto], sq = summed ? null : new double[upto];
         float[] raw = scores == null ? null : new float[upto];
         for (int head = firstHead; head < endHead; head++) {
-            java.util.Arrays.fill(sum, 0);
-            java.util.Arrays.fill(sq, 0);
-            for (int r = ev.window() - w; r < ev.window(); r++) {
-                entropy += DoubleSums.addWithSquares(ev.row(layer, head, r), upto, sum, sq);
+            if (summed) {
+                for (int r = 0; r < w; r++) {
+                    entropy += ev.windowEntropy(layer, head, r);
+                }
+                sum = ev.windowWeightSums(layer, head);
+                sq = ev.windowSquareSums(layer, head);
+            } else {
+                java.util.Arrays.fill(sum, 0);
+                java.util.Arrays.fill(sq, 0);
+                for (int r = ev.window() - w; r < ev.window(); r++) {
+                    entropy += WindowMoments.addRow(ev.row(layer, head, r), upto, sum, sq);
+                }
             }
             variance += w > 1 ? DoubleSums.varianceSum(sum, sq, upto, w) : 0;
             if (scores == null) {

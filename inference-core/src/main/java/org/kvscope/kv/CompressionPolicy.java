@@ -39,6 +39,13 @@ public abstract class CompressionPolicy {
     public boolean needsAccumulatedAttention() { return false; }
 
     /**
+     * True when the policy scores by the moments of its window rows (each row's entropy term, each
+     * key's sums of weights and squares: {@link AttentionEvidence#windowEntropy}): the evidence adds
+     * them up as the rows arrive during the prefill, so the selection only reads them.
+     */
+    public boolean needsWindowMoments() { return false; }
+
+    /**
      * True when the policy scores by KVzip's context reconstruction: after the prefill the engine
      * feeds a repeat prompt and the prompt again, and attaches the most attention each position
      * received ({@link AttentionEvidence#reconstruction}). An extra forward pass over the prompt.

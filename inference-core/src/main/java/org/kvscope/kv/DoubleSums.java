@@ -58,21 +58,6 @@ final class DoubleSums {
         }
     }
 
-    /**
-     * sum[k] += a and sq[k] += a·a for a = x[k], k below n, in the same pass as the entropy term
-     * −Σ a·ln(a + 1e-10) of those weights, returned.
-     */
-    static double addWithSquares(float[] x, int n, double[] sum, double[] sq) {
-        double entropy = 0;
-        for (int k = 0; k < n; k++) {
-            double a = x[k];
-            sum[k] += a;
-            sq[k] += a * a;
-            entropy += a * Math.log(a + 1e-10);
-        }
-        return -entropy;
-    }
-
     /** Σ over k below n of max(0, (sq[k] − sum[k]²/w) / (w − 1)): each key's sample variance over w rows (w > 1). */
     static double varianceSum(double[] sum, double[] sq, int n, int w) {
         double total = 0;

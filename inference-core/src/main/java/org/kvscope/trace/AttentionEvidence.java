@@ -8,7 +8,8 @@ package org.kvscope.trace;
  * {@link #window()} queries (row r is the query at position {@code keyCount − window + r}, with
  * weights over key positions {@code 0..query}) and the attention each key position received,
  * summed over all queries of the prefill, and the window rows' sum per key (added as each row
- * arrives, in query order). Memory: {@code layers × heads × (window + 2) × keyCount} floats.
+ * arrives, in query order). Memory: {@code layers × heads × (window + 2) × keyCount} floats, and
+ * with {@linkplain #hasWindowMoments window moments} (CAKE's) two doubles more per key.
  */
 public final class AttentionEvidence {
     private final int layers, heads, kvHeads, keyCount, window;
@@ -16,6 +17,8 @@ public final class AttentionEvidence {
     private final float[][][] rows;        // [layer*heads+head][r][key]
     private final float[][] accumulated;   // [layer*heads+head][key]
     private final float[][] windowSums;    // [layer*heads+head][key]
+    private final double[][] rowEntropy;   // [layer*heads+head][r], with moments
+    private final double[][] weightSums, squareSums; // [layer*heads+head][key < firstWindowQuery], with moments
     private volatile float[][] keys;       // [layer*kvHeads+kvHead][key*headDim], optional
     private volatile int headDim;
     private volatile float[][] reconstruction; // [layer*kvHeads+kvHead][key], optional (KVzip)
@@ -32,6 +35,18 @@ public final class AttentionEvidence {
      *                   and queries before the window cost nothing)
      */
     public AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window, boolean accumulate) {
+        this(layers, heads, kvHeads, keyCount, window, accumulate, false);
+    }
+
+    /**
+     * @param accumulate as above
+     * @param moments    whether to add up each window row's {@link WindowMoments} as it arrives
+     *                   ({@link #windowEntropy}, {@link #windowWeightSums}, {@link #windowSquareSums}):
+     *                   a logarithm per weight of the window rows, paid during the prefill instead of
+     *                   at the policy's selection
+     */
+    public AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window, boolean accumulate,
+                             boolean moments) {
         if (layers <= 0 || heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || keyCount <= 0) {
             throw new IllegalArgumentException("bad evidence dimensions: layers=" + layers + " heads=" + heads
                     + " kvHeads=" + kvHeads + " keys=" + keyCount);
@@ -45,6 +60,9 @@ public final class AttentionEvidence {
         rows = new float[layers * heads][this.window][keyCount];
         accumulated = accumulate ? new float[layers * heads][keyCount] : null;
         windowSums = new float[layers * heads][keyCount];
+        rowEntropy = moments ? new double[layers * heads][this.window] : null;
+        weightSums = moments ? new double[layers * heads][keyCount - this.window] : null;
+        squareSums = moments ? new double[layers * heads][keyCount - this.window] : null;
     }
 
     public int layers() { return layers; }
@@ -76,6 +94,39 @@ public final class AttentionEvidence {
      */
     public float[] windowSum(int layer, int head) {
         return windowSums[layer * heads + head];
+    }
+
+    /** True when the window rows' moments were added up as they arrived ({@link #windowEntropy} and the sums). */
+    public boolean hasWindowMoments() { return rowEntropy != null; }
+
+    /**
+     * The entropy term −Σ a·ln(a + 1e-10) of window row {@code r} over the keys before the window
+     * (positions below {@link #firstWindowQuery()}), as {@link WindowMoments#addRow} gives it.
+     */
+    public double windowEntropy(int layer, int head, int r) {
+        return moments()[layer * heads + head][r];
+    }
+
+    /**
+     * Per key before the window, the window rows' weights summed in double, rows in query order
+     * (as {@link WindowMoments#addRow} adds them). Live array of {@link #firstWindowQuery()} values.
+     */
+    public double[] windowWeightSums(int layer, int head) {
+        moments();
+        return weightSums[layer * heads + head];
+    }
+
+    /** Per key before the window, the window rows' squared weights summed like {@link #windowWeightSums}. Live array. */
+    public double[] windowSquareSums(int layer, int head) {
+        moments();
+        return squareSums[layer * heads + head];
+    }
+
+    private double[][] moments() {
+        if (rowEntropy == null) {
+            throw new IllegalStateException("this evidence was gathered without the window rows' moments");
+        }
+        return rowEntropy;
     }
 
     /** True when {@link #accumulated} is available. */
@@ -209,6 +260,7 @@ public final class AttentionEvidence {
                 for (int k = 0; k < count; k++) {
                     sum[k] += weights[wo + k];
                 }
+                addMoments(idx, r, row);
             }
             return;
         }
@@ -225,6 +277,16 @@ public final class AttentionEvidence {
                     sum[p] += weights[wo + s];
                 }
             }
+        }
+        if (row != null) {
+            addMoments(idx, r, row);
+        }
+    }
+
+    /** Adds window row {@code r}'s moments over the keys before the window, when they are kept. */
+    private void addMoments(int idx, int r, float[] row) {
+        if (rowEntropy != null) {
+            rowEntropy[idx][r] = WindowMoments.addRow(row, keyCount - window, weightSums[idx], squareSums[idx]);
         }
     }
 }

@@ -59,7 +59,7 @@ class DoubleSumsTest {
                     wantSq[k] += a * a;
                     want -= a * Math.log(a + 1e-10);
                 }
-                entropy += DoubleSums.addWithSquares(x, n, sum, sq);
+                entropy += org.kvscope.trace.WindowMoments.addRow(x, n, sum, sq);
             }
             assertEquals(want, entropy, 1e-12 * Math.abs(want), "entropy n=" + n);
             double variance = 0;

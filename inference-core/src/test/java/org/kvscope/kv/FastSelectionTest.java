@@ -22,7 +22,12 @@ class FastSelectionTest {
 
     /** Window rows only (what a session gathers for SnapKV-style policies). */
     static AttentionEvidence windowEvidence(long seed) {
-        AttentionEvidence ev = new AttentionEvidence(L, H, KV, N, WINDOW, false);
+        return windowEvidence(seed, false);
+    }
+
+    /** Window rows only, and with {@code moments} their moments added up as they arrive (what a session gathers for CAKE). */
+    static AttentionEvidence windowEvidence(long seed, boolean moments) {
+        AttentionEvidence ev = new AttentionEvidence(L, H, KV, N, WINDOW, false, moments);
         EvidenceCollector c = new EvidenceCollector(ev);
         Random r = new Random(seed);
         int[] positions = new int[N];
@@ -228,7 +233,18 @@ class FastSelectionTest {
 
     @Test
     void cakeKeepsWhatThePreviousLoopsKept() {
-        AttentionEvidence ev = windowEvidence(3);
+        cakeKeepsWhatThePreviousLoopsKept(false);
+    }
+
+    /** The moments the evidence added up during the prefill give CAKE the very figures its own pass gives. */
+    @Test
+    void cakeFromTheWindowMomentsKeepsWhatThePreviousLoopsKept() {
+        cakeKeepsWhatThePreviousLoopsKept(true);
+    }
+
+    private static void cakeKeepsWhatThePreviousLoopsKept(boolean moments) {
+        AttentionEvidence ev = windowEvidence(3, moments);
+        assertEquals(moments, ev.hasWindowMoments());
         var ctx = ctx(ev, null);
         int budget = 64;
         CakePolicy cake = (CakePolicy) PolicyRegistry.create("cake", Map.of("budget", budget, "window", WINDOW));

@@ -317,7 +317,16 @@ class NewPoliciesTest {
 
     @Test
     void cakeSplitsBudgetsByDispersionAndCascades() {
-        AttentionEvidence ev = layeredEvidence(8, 11);
+        cakeSplitsBudgetsByDispersionAndCascades(layeredEvidence(8, 11, false));
+    }
+
+    /** The same from the window rows' moments, added up as the rows arrived (evidence window = CAKE's). */
+    @Test
+    void cakeFromTheWindowMomentsSplitsBudgetsByDispersionAndCascades() {
+        cakeSplitsBudgetsByDispersionAndCascades(layeredEvidence(6, 11, true));
+    }
+
+    private static void cakeSplitsBudgetsByDispersionAndCascades(AttentionEvidence ev) {
         int budget = 12, window = 6, kernel = 3;
         double tau1 = 1.6, tau2 = 0.6, gamma = 50;
         KeptPositions k = PolicyRegistry.create("cake", Map.of("budget", budget, "window", window, "kernel", kernel,
@@ -395,7 +404,12 @@ class NewPoliciesTest {
 
     /** Random attention whose concentration grows with depth (upper layers funnel). */
     static AttentionEvidence layeredEvidence(int window, long seed) {
-        AttentionEvidence ev = new AttentionEvidence(L, H, KV, N, window);
+        return layeredEvidence(window, seed, false);
+    }
+
+    /** {@link #layeredEvidence(int, long)}, with the window rows' moments when {@code moments}. */
+    static AttentionEvidence layeredEvidence(int window, long seed, boolean moments) {
+        AttentionEvidence ev = new AttentionEvidence(L, H, KV, N, window, true, moments);
         var c = new org.kvscope.trace.EvidenceCollector(ev);
         Random r = new Random(seed);
         int[] positions = range(0, N).stream().mapToInt(Integer::intValue).toArray();
