@@ -233,6 +233,9 @@ public final class InferenceSession implements AutoCloseable {
                         keyCount, window, policy.needsAccumulatedAttention(), policy.needsWindowMoments()));
                 observers.add(collector);
             }
+            if (policy.needsKeyNorms()) {
+                backend.cache().recordKeyNorms();
+            }
             context = new CompressionPolicy.PrefillContext(c.layers(), c.heads(), c.kvHeads(), keyCount,
                     options.contextLength(), collector == null ? null : collector.evidence(), backend.cache());
             pruner = policy.prefillPruner(context);

@@ -46,6 +46,12 @@ public abstract class CompressionPolicy {
     public boolean needsWindowMoments() { return false; }
 
     /**
+     * True when the policy scores by key norms: the cache then records each key's {@link KeyNorms}
+     * as the prefill writes it ({@link KvCache#recordKeyNorms}), so the selection reads them.
+     */
+    public boolean needsKeyNorms() { return false; }
+
+    /**
      * True when the policy scores by KVzip's context reconstruction: after the prefill the engine
      * feeds a repeat prompt and the prompt again, and attaches the most attention each position
      * received ({@link AttentionEvidence#reconstruction}). An extra forward pass over the prompt.

@@ -21,6 +21,7 @@ public class ForwardingPolicy extends CompressionPolicy {
     @Override public int evidenceWindow() { return delegate.evidenceWindow(); }
     @Override public boolean needsAccumulatedAttention() { return delegate.needsAccumulatedAttention(); }
     @Override public boolean needsWindowMoments() { return delegate.needsWindowMoments(); }
+    @Override public boolean needsKeyNorms() { return delegate.needsKeyNorms(); }
     @Override public boolean needsContextReconstruction() { return delegate.needsContextReconstruction(); }
     @Override public boolean needsRetrievalScores() { return delegate.needsRetrievalScores(); }
     @Override public void validateFor(int contextLength) { delegate.validateFor(contextLength); }

@@ -20,6 +20,9 @@ public final class KeyDiffPolicy extends KeyScoredPolicy {
     /** Scoring reads the keys only. */
     @Override protected boolean scoresLayersConcurrently() { return true; }
 
+    /** The cache records each key's squared norm and the running sum of the normalised keys as it is written. */
+    @Override public boolean needsKeyNorms() { return true; }
+
     /**
      * The anchor's scale cancels in the cosine, so it is kept as the plain sum S of the normalised
      * keys (one division per key, not per element): score = −(k·S) / (‖k‖·‖S‖), ‖S‖ at least
@@ -27,12 +30,22 @@ public final class KeyDiffPolicy extends KeyScoredPolicy {
      */
     @Override
     protected float[] scoreKeys(float[] keys, int n, int d) {
+        double[] squares = new double[n];
         double[] anchor = new double[d];
-        double[] norms = new double[n];
         for (int i = 0; i < n; i++) {
-            norms[i] = Math.max(Math.sqrt(DoubleSums.sumOfSquares(keys, i * d, d)), 1e-12);
-            DoubleSums.axpy(1 / norms[i], keys, i * d, anchor, d);
+            squares[i] = DoubleSums.sumOfSquares(keys, i * d, d);
+            DoubleSums.axpy(1 / KeyNorms.norm(squares[i]), keys, i * d, anchor, d);
         }
+        return scores(keys, n, d, squares, anchor);
+    }
+
+    /** From the squared norms and the sum S recorded while the cache was written: one dot product per key. */
+    @Override
+    protected float[] scoreKeys(float[] keys, int n, int d, KeyNorms norms) {
+        return scores(keys, n, d, norms.squares(), norms.normalisedSum());
+    }
+
+    private static float[] scores(float[] keys, int n, int d, double[] squares, double[] anchor) {
         double anchorNorm = 0;
         for (double a : anchor) {
             anchorNorm += a * a;
@@ -40,7 +53,7 @@ public final class KeyDiffPolicy extends KeyScoredPolicy {
         anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            out[i] = (float) -(DoubleSums.dot(keys, i * d, anchor, d) / (norms[i] * anchorNorm));
+            out[i] = (float) -(DoubleSums.dot(keys, i * d, anchor, d) / (KeyNorms.norm(squares[i]) * anchorNorm));
         }
         return out;
     }

@@ -31,6 +31,14 @@ public abstract class KeyScoredPolicy extends ScoredPolicy {
     protected abstract float[] scoreKeys(float[] keys, int n, int d);
 
     /**
+     * The same scores from the {@link KeyNorms} the cache recorded for these keys as it was written
+     * ({@link #needsKeyNorms}); by default {@link #scoreKeys(float[], int, int)}, which ignores them.
+     */
+    protected float[] scoreKeys(float[] keys, int n, int d, KeyNorms norms) {
+        return scoreKeys(keys, n, d);
+    }
+
+    /**
      * The policy's scores of the first {@code n} keys a cache holds for one head (slot-major,
      * length {@code d} each): what the decode-time budget cap evicts by, decoded tokens included,
      * as the papers evict while generating (KeyDiff's anchor is then the held keys' mean).
@@ -41,15 +49,18 @@ public abstract class KeyScoredPolicy extends ScoredPolicy {
 
     /**
      * Straight from the cache's keys when its slots hold exactly the prompt's positions in order
-     * (a prefill without compression: slot-major is then position-major); otherwise from a copy
-     * with zeros for positions it no longer holds ({@link PrefillContext#keys}).
+     * (a prefill without compression: slot-major is then position-major), with the norms it
+     * recorded when it has them; otherwise from a copy with zeros for positions it no longer holds
+     * ({@link PrefillContext#keys}).
      */
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
         int n = ctx.promptLength();
         KvCache cache = ctx.cache();
         if (cache != null && holdsExactly(cache, layer, kvHead, n)) {
-            return scoreKeys(cache.keys(layer, kvHead), n, cache.headDim());
+            KeyNorms norms = cache.keyNorms(layer, kvHead);
+            return norms == null ? scoreKeys(cache.keys(layer, kvHead), n, cache.headDim())
+                    : scoreKeys(cache.keys(layer, kvHead), n, cache.headDim(), norms);
         }
         return scoreKeys(ctx.keys(layer, kvHead), n, ctx.headDim());
     }

@@ -20,11 +20,28 @@ public final class KnormPolicy extends KeyScoredPolicy {
     /** Scoring reads the keys only. */
     @Override protected boolean scoresLayersConcurrently() { return true; }
 
+    /** The cache records each key's squared norm as it is written. */
+    @Override public boolean needsKeyNorms() { return true; }
+
     @Override
     protected float[] scoreKeys(float[] keys, int n, int d) {
+        double[] squares = new double[n];
+        for (int i = 0; i < n; i++) {
+            squares[i] = DoubleSums.sumOfSquares(keys, i * d, d);
+        }
+        return scores(squares, n);
+    }
+
+    /** From the squared norms recorded while the cache was written: no pass over the keys. */
+    @Override
+    protected float[] scoreKeys(float[] keys, int n, int d, KeyNorms norms) {
+        return scores(norms.squares(), n);
+    }
+
+    private static float[] scores(double[] squares, int n) {
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            out[i] = (float) -Math.sqrt(DoubleSums.sumOfSquares(keys, i * d, d));
+            out[i] = (float) -Math.sqrt(squares[i]);
         }
         return out;
     }

@@ -68,6 +68,22 @@ public interface KvCache {
     /** Drops every slot of every layer. */
     void clear();
 
+    /**
+     * Starts recording, for every key written from now on, what K-norm and KeyDiff score from
+     * ({@link KeyNorms}), so their selection reads it instead of the keys. A few dozen flops per
+     * key and kv-head, paid while the prompt is prefilled.
+     *
+     * @return false when this cache does not record them (the policies then read the keys)
+     */
+    default boolean recordKeyNorms() { return false; }
+
+    /**
+     * The recorded {@link KeyNorms} of one (layer, kv-head) when they cover exactly its slots
+     * 0 … {@link #size} − 1 as they were written (nothing moved or dropped since the cache was
+     * cleared, every key written while recording); otherwise null.
+     */
+    default KeyNorms keyNorms(int layer, int kvHead) { return null; }
+
     /** Bytes held by kept keys and values across all layers, in the cache's {@link #type} (blocks and scales). */
     default long keptBytes() {
         long slots = 0;

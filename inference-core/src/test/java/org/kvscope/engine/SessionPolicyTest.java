@@ -195,6 +195,24 @@ class SessionPolicyTest {
         });
     }
 
+    /** CAKE's evidence adds up its window rows' moments, K-norm's and KeyDiff's cache records key norms; no other policy pays for either. */
+    @Test
+    void onlyThePoliciesThatReadThemGatherWindowMomentsOrKeyNorms() {
+        for (String name : List.of("cake", "snapkv", "knorm", "keydiff", "h2o")) {
+            InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
+            s.setPolicy(PolicyRegistry.create(name, Map.of("budget", prompt.length)));
+            s.prefill(prompt);
+            boolean evidence = s.lastEvidence() != null;
+            assertEquals(name.equals("cake"), evidence && s.lastEvidence().hasWindowMoments(), name);
+            boolean norms = name.equals("knorm") || name.equals("keydiff");
+            for (int l = 0; l < model.config().layers(); l++) {
+                for (int h = 0; h < model.config().kvHeads(); h++) {
+                    assertEquals(norms, s.cache().keyNorms(l, h) != null, name + " layer " + l + " head " + h);
+                }
+            }
+        }
+    }
+
     @Test
     void tovaStaysAtItsBudgetWhileDecoding() {
         InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));

@@ -393,7 +393,13 @@ class FastSelectionTest {
 
     /** A cache holding positions 0..N-1 with random keys (some keys zero, norms varying by position). */
     static ArrayKvCache keyCache(int d, long seed) {
+        return keyCache(d, seed, false);
+    }
+
+    /** {@link #keyCache(int, long)}, recording the keys' norms as they are written when {@code norms}. */
+    static ArrayKvCache keyCache(int d, long seed, boolean norms) {
         ArrayKvCache cache = new ArrayKvCache(L, KV, d, N + 16);
+        assertEquals(norms, norms && cache.recordKeyNorms());
         Random r = new Random(seed);
         float[] k = new float[KV * d];
         for (int l = 0; l < L; l++) {
@@ -467,6 +473,59 @@ class FastSelectionTest {
                 }
             }
         }
+    }
+
+    /** The norms the cache recorded as the keys were written give the very scores, and kept sets, of a pass over the keys. */
+    @Test
+    void keyScoresFromTheNormsRecordedAtWritingEqualThoseFromTheKeys() {
+        for (int d : new int[] {64, 36, 5}) {
+            ArrayKvCache plain = keyCache(d, d), recorded = keyCache(d, d, true);
+            var plainCtx = ctx(null, plain);
+            var recordedCtx = ctx(null, recorded);
+            for (String name : List.of("knorm", "keydiff")) {
+                ScoredPolicy policy = (ScoredPolicy) PolicyRegistry.create(name, Map.of("budget", 64, "recent", 4));
+                assertTrue(policy.needsKeyNorms(), name);
+                KeptPositions want = policy.checkedSelectAfterPrefill(plainCtx);
+                KeptPositions got = policy.checkedSelectAfterPrefill(recordedCtx);
+                for (int l = 0; l < L; l++) {
+                    for (int h = 0; h < KV; h++) {
+                        assertEquals(null, plain.keyNorms(l, h));
+                        assertTrue(recorded.keyNorms(l, h) != null);
+                        assertArrayEquals(policy.positionScores(plainCtx, l, h), policy.positionScores(recordedCtx, l, h),
+                                name + " d=" + d + " layer " + l + " head " + h);
+                        assertArrayEquals(want.of(l, h), got.of(l, h), name + " d=" + d);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Recorded norms count only while they cover exactly the slots as written. */
+    @Test
+    void recordedKeyNormsGoWhenSlotsMoveOrWereWrittenBeforeRecording() {
+        ArrayKvCache cache = keyCache(8, 3, true);
+        KeyNorms before = cache.keyNorms(1, 0);
+        double[] squares = Arrays.copyOf(before.squares(), N), sum = before.normalisedSum().clone();
+        cache.retain(1, 0, java.util.stream.IntStream.range(0, N).toArray());
+        assertTrue(cache.keyNorms(1, 0) != null, "keeping every slot moves nothing");
+        cache.retain(1, 0, java.util.stream.IntStream.range(1, N).toArray());
+        assertEquals(null, cache.keyNorms(1, 0), "a dropped slot");
+        assertTrue(cache.keyNorms(1, 1) != null && cache.keyNorms(0, 0) != null, "other heads keep theirs");
+        cache.clear();
+        ArrayKvCache again = keyCache(8, 3, false);
+        float[] k = new float[KV * 8];
+        for (int l = 0; l < L; l++) {
+            for (int p = 0; p < N; p++) {
+                for (int h = 0; h < KV; h++) {
+                    System.arraycopy(again.keys(l, h), p * 8, k, h * 8, 8);
+                }
+                cache.append(l, p, k, 0, new float[KV * 8], 0);
+            }
+        }
+        assertArrayEquals(squares, Arrays.copyOf(cache.keyNorms(1, 0).squares(), N), "written again after clear");
+        assertArrayEquals(sum, cache.keyNorms(1, 0).normalisedSum());
+        assertTrue(again.recordKeyNorms());
+        assertEquals(null, again.keyNorms(0, 0), "keys written before recording started");
     }
 
     @Test
