@@ -238,6 +238,9 @@ public final class InferenceSession implements AutoCloseable {
             }
             context = new CompressionPolicy.PrefillContext(c.layers(), c.heads(), c.kvHeads(), keyCount,
                     options.contextLength(), collector == null ? null : collector.evidence(), backend.cache());
+            if (collector != null && policy.windowScoring() != null) {
+                collector.evidence().computeWindowScores(policy.windowScoring());
+            }
             pruner = policy.prefillPruner(context);
             if (pruner instanceof AttentionObserver o) {
                 observers.add(o);

@@ -3,6 +3,7 @@ package org.kvscope.kv;
 import java.util.List;
 import java.util.Map;
 import org.kvscope.trace.AttentionEvidence;
+import org.kvscope.trace.WindowScoring;
 
 /**
  * A KV-cache compression policy: which cached positions to keep, per layer and kv-head, and
@@ -63,6 +64,13 @@ public abstract class CompressionPolicy {
      * ({@link AttentionEvidence#retrievalScores}), measured once per model on a needle suite.
      */
     public boolean needsRetrievalScores() { return false; }
+
+    /**
+     * Scores from the window rows that the evidence computes during the prefill, each group's as soon as its
+     * heads' last window row is recorded ({@link AttentionEvidence#windowScores}), for the selection to read
+     * instead of pooling and combining the window sums itself; null (the default) for none.
+     */
+    public WindowScoring windowScoring() { return null; }
 
     /**
      * Checks the configuration against a session's context length.

@@ -1,5 +1,7 @@
 package org.kvscope.kv;
 
+import org.kvscope.trace.WindowScoring;
+
 /**
  * A policy that passes every question and decision on to another; a subclass overrides what it
  * watches or times (the eviction timeline's recorder, bench-policies' selection timer). Every
@@ -24,6 +26,7 @@ public class ForwardingPolicy extends CompressionPolicy {
     @Override public boolean needsKeyNorms() { return delegate.needsKeyNorms(); }
     @Override public boolean needsContextReconstruction() { return delegate.needsContextReconstruction(); }
     @Override public boolean needsRetrievalScores() { return delegate.needsRetrievalScores(); }
+    @Override public WindowScoring windowScoring() { return delegate.windowScoring(); }
     @Override public void validateFor(int contextLength) { delegate.validateFor(contextLength); }
     @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) { return delegate.selectAfterPrefill(ctx); }
     @Override public boolean needsDecodeAttention() { return delegate.needsDecodeAttention(); }

@@ -2,6 +2,7 @@ package org.kvscope.kv;
 
 import java.util.List;
 import org.kvscope.trace.AttentionEvidence;
+import org.kvscope.trace.WindowScoring;
 
 /**
  * SnapKV: each earlier position is scored by the attention the last {@code window} prompt
@@ -66,46 +67,50 @@ public class SnapKvPolicy extends ScoredPolicy {
         return Math.min(params.getInt("window"), promptLength);
     }
 
+    /** Pooling and combining over a kv-head's query heads, done by the evidence as the prefill records the window. */
+    @Override
+    public WindowScoring windowScoring() {
+        return new WindowScoring(params.getInt("kernel"), params.getChoice("pooling").equals("max"),
+                params.getChoice("aggregation").equals("max"), false, false);
+    }
+
+    /**
+     * The scores the evidence computed during the prefill ({@link AttentionEvidence#windowScores}) when it has them
+     * for this window and scoring, otherwise the same computation here ({@link WindowScoring#scores}, the same
+     * floats) from the window sums, or, for evidence whose window is wider than this policy's (a capture
+     * re-scored), from sums of its last window rows.
+     */
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
         AttentionEvidence ev = ctx.evidence();
         int n = ctx.promptLength();
         int alpha = recentKept(n);
-        int upto = n - alpha;
+        WindowScoring scoring = windowScoring();
         int group = ctx.groupSize();
-        boolean max = params.getChoice("aggregation").equals("max");
-        float[] out = new float[n];
-        if (max) {
-            java.util.Arrays.fill(out, 0, upto, Float.NEGATIVE_INFINITY);
-        }
-        float[] raw = alpha == ev.window() ? null : new float[upto];
-        for (int g = 0; g < group; g++) {
-            int head = kvHead * group + g;
-            float[] pooled = pool(raw == null ? ev.windowSum(layer, head) : windowSum(ev, layer, head, alpha, raw), upto,
-                    params.getInt("kernel"), params.getChoice("pooling").equals("max"));
-            if (max) {
-                for (int k = 0; k < upto; k++) {
-                    out[k] = Math.max(out[k], pooled[k]);
-                }
-            } else {
-                for (int k = 0; k < upto; k++) {
-                    out[k] += pooled[k] / group;
-                }
+        if (alpha == ev.window() && n == ev.keyCount() && scoring.equals(ev.windowScoring())) {
+            float[] ready = ev.windowScores(layer, kvHead);
+            if (ready != null) {
+                return ready;
             }
         }
-        return out;
+        float[][] sums = new float[group][];
+        for (int g = 0; g < group; g++) {
+            int head = kvHead * group + g;
+            sums[g] = alpha == ev.window() ? ev.windowSum(layer, head) : windowSum(ev, layer, head, alpha, n - alpha);
+        }
+        return scoring.scores(sums, 0, group, n, alpha);
     }
 
     /**
-     * The last {@code alpha} window rows of a head summed into {@code raw} (its length of keys), for
-     * evidence whose window is wider than this policy's (a capture re-scored): with the policy's own
-     * window the evidence has the sum ready ({@link AttentionEvidence#windowSum}), the same floats.
+     * The last {@code alpha} window rows of a head summed over the first {@code len} keys, for evidence whose window
+     * is wider than this policy's: with the policy's own window the evidence has the sum ready
+     * ({@link AttentionEvidence#windowSum}), the same floats.
      */
-    private static float[] windowSum(AttentionEvidence ev, int layer, int head, int alpha, float[] raw) {
-        java.util.Arrays.fill(raw, 0f);
+    private static float[] windowSum(AttentionEvidence ev, int layer, int head, int alpha, int len) {
+        float[] raw = new float[len];
         for (int r = ev.window() - alpha; r < ev.window(); r++) {
             float[] row = ev.row(layer, head, r);
-            for (int k = 0; k < raw.length; k++) {
+            for (int k = 0; k < len; k++) {
                 raw[k] += row[k];
             }
         }
@@ -113,56 +118,6 @@ public class SnapKvPolicy extends ScoredPolicy {
     }
 
     static float[] pool(float[] x, int kernel, boolean max) {
-        return pool(x, x.length, kernel, max);
-    }
-
-    /**
-     * 1-D pooling with stride 1 and same-size output, of {@code x[0..len)}. Each output adds (or takes the max of) its
-     * in-range neighbours from left to right; the interior runs one neighbour offset at a time
-     * across all outputs (the same sums, in a loop the compiler vectorises). Plain loops, not the
-     * Vector API: they run fast before the JIT's last tier too (the first selection of a run).
-     */
-    static float[] pool(float[] x, int len, int kernel, boolean max) {
-        if (kernel <= 1) {
-            return java.util.Arrays.copyOf(x, len);
-        }
-        int half = kernel / 2;
-        float[] out = new float[len];
-        int lo = Math.min(half, len), hi = Math.max(lo, len - half); // interior [lo, hi): every neighbour in range
-        if (max) {
-            java.util.Arrays.fill(out, lo, hi, Float.NEGATIVE_INFINITY);
-        }
-        for (int j = -half; j <= half; j++) {
-            if (max) {
-                for (int i = lo; i < hi; i++) {
-                    out[i] = Math.max(out[i], x[i + j]);
-                }
-            } else {
-                for (int i = lo; i < hi; i++) {
-                    out[i] += x[i + j];
-                }
-            }
-        }
-        if (!max) {
-            for (int i = lo; i < hi; i++) {
-                out[i] /= kernel;
-            }
-        }
-        for (int i = 0; i < lo; i++) {
-            out[i] = edge(x, len, i, half, kernel, max);
-        }
-        for (int i = hi; i < len; i++) {
-            out[i] = edge(x, len, i, half, kernel, max);
-        }
-        return out;
-    }
-
-    /** One output of {@link #pool} near an end, over its in-range neighbours in {@code x[0..len)}. */
-    private static float edge(float[] x, int len, int i, int half, int kernel, boolean max) {
-        float acc = max ? Float.NEGATIVE_INFINITY : 0f;
-        for (int j = Math.max(0, i - half); j <= Math.min(len - 1, i + half); j++) {
-            acc = max ? Math.max(acc, x[j]) : acc + x[j];
-        }
-        return max ? acc : acc / kernel;
+        return WindowScoring.pool(x, x.length, kernel, max);
     }
 }

@@ -2,6 +2,7 @@ package org.kvscope.kv;
 
 import java.util.List;
 import org.kvscope.trace.AttentionEvidence;
+import org.kvscope.trace.WindowScoring;
 
 /**
  * TOVA (Oren et al. 2024, "Transformers are Multi-State RNNs"): the cache is a fixed-size state;
@@ -37,9 +38,25 @@ public final class TovaPolicy extends ScoredPolicy {
 
     private boolean perLayer() { return params.getChoice("granularity").equals("layer"); }
 
+    /** The last row's mean over the layer's (or kv-head's) query heads, taken by the evidence during the prefill. */
+    @Override
+    public WindowScoring windowScoring() {
+        return new WindowScoring(1, false, false, perLayer(), true);
+    }
+
+    /**
+     * The last query's attention averaged over the heads: as the evidence computed it during the prefill when it
+     * did (its window sum of a one-row window is that row, the same floats), otherwise from the last window row.
+     */
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
         AttentionEvidence ev = ctx.evidence();
+        if (ev.window() == 1 && ctx.promptLength() == ev.keyCount() && windowScoring().equals(ev.windowScoring())) {
+            float[] ready = ev.windowScores(layer, kvHead);
+            if (ready != null) {
+                return ready;
+            }
+        }
         int first = perLayer() ? 0 : kvHead * ctx.groupSize();
         int count = perLayer() ? ctx.heads() : ctx.groupSize();
         float[] out = new float[ctx.promptLength()];

@@ -1,5 +1,7 @@
 package org.kvscope.trace;
 
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
 /**
  * Attention gathered during one prefill that compression policies score from, and that can be
  * re-scored for new policy settings without re-running the model.
@@ -19,6 +21,9 @@ public final class AttentionEvidence {
     private final float[][] windowSums;    // [layer*heads+head][key]
     private final double[][] rowEntropy;   // [layer*heads+head][r], with moments
     private final double[][] weightSums, squareSums; // [layer*heads+head][key < firstWindowQuery], with moments
+    private WindowScoring scoring;         // optional, set before the first row
+    private float[][] windowScores;        // [score group][key], each set when its heads' windows are complete
+    private AtomicIntegerArray pendingHeads; // per score group, heads whose last window row is still to come
     private volatile float[][] keys;       // [layer*kvHeads+kvHead][key*headDim], optional
     private volatile int headDim;
     private volatile float[][] reconstruction; // [layer*kvHeads+kvHead][key], optional (KVzip)
@@ -127,6 +132,44 @@ public final class AttentionEvidence {
             throw new IllegalStateException("this evidence was gathered without the window rows' moments");
         }
         return rowEntropy;
+    }
+
+    /**
+     * Asks for {@code scoring}'s scores to be computed during the prefill: each score group's as soon as the
+     * last window row of its heads is recorded ({@link #windowScores}). Call before the first row is recorded.
+     */
+    public void computeWindowScores(WindowScoring scoring) {
+        int groups = scoring.perLayer() ? layers : layers * kvHeads;
+        int span = scoring.perLayer() ? heads : groupSize();
+        pendingHeads = new AtomicIntegerArray(groups);
+        for (int g = 0; g < groups; g++) {
+            pendingHeads.set(g, span);
+        }
+        windowScores = new float[groups][];
+        this.scoring = scoring;
+    }
+
+    /** The scoring {@link #computeWindowScores} asked for, or null. */
+    public WindowScoring windowScoring() { return scoring; }
+
+    /**
+     * {@link #windowScoring()}'s scores of the group that holds this layer's kv-head (per layer: the layer's),
+     * computed during the prefill from {@link #windowSum}s, {@link #keyCount()} positions; null when no
+     * scoring was asked for or a head's last window row was not recorded. Live array.
+     */
+    public float[] windowScores(int layer, int kvHead) {
+        return scoring == null ? null : windowScores[scoring.perLayer() ? layer : layer * kvHeads + kvHead];
+    }
+
+    /** After a head's last window row: the last of its group's heads computes the group's scores. */
+    private void windowComplete(int layer, int head) {
+        boolean perLayer = scoring.perLayer();
+        int span = perLayer ? heads : groupSize();
+        int group = perLayer ? layer : layer * kvHeads + head / span;
+        if (pendingHeads.decrementAndGet(group) == 0) {
+            int first = layer * heads + (perLayer ? 0 : head / span * span);
+            windowScores[group] = scoring.scores(windowSums, first, span, keyCount, window);
+        }
     }
 
     /** True when {@link #accumulated} is available. */
@@ -261,6 +304,9 @@ public final class AttentionEvidence {
                     sum[k] += weights[wo + k];
                 }
                 addMoments(idx, r, row);
+                if (scoring != null && r == window - 1) {
+                    windowComplete(layer, head);
+                }
             }
             return;
         }
@@ -280,6 +326,9 @@ public final class AttentionEvidence {
         }
         if (row != null) {
             addMoments(idx, r, row);
+        }
+        if (scoring != null && r == window - 1) {
+            windowComplete(layer, head);
         }
     }
 
