@@ -51,9 +51,9 @@ public final class AdaKvPolicy extends SnapKvPolicy {
         int pooled = 0;
         boolean[][] chosen = new boolean[heads][n];
         int taken = 0;
+        int[][] owns = ScoredPolicy.select(scores, n, 0, window, safe + window);
         for (int h = 0; h < heads; h++) {
-            int[] own = ScoredPolicy.select(scores[h], n, 0, window, safe + window);
-            for (int p : own) {
+            for (int p : owns[h]) {
                 if (p < n - window) {
                     chosen[h][p] = true;
                     taken++;

@@ -80,13 +80,10 @@ public final class H2oPolicy extends ScoredPolicy {
     /** Each kv-head scored once: the scores become the decode-time accumulator, sized for the context. */
     @Override
     protected int[][] selectLayer(PrefillContext ctx, int layer, int sinks, int recent, int budget) {
-        int[][] out = new int[ctx.kvHeads()][];
         for (int h = 0; h < ctx.kvHeads(); h++) {
-            float[] acc = accumulatedScores(ctx, layer, h, ctx.contextLength());
-            accumulated[layer][h] = acc;
-            out[h] = select(acc, ctx.promptLength(), sinks, recent, budget);
+            accumulated[layer][h] = accumulatedScores(ctx, layer, h, ctx.contextLength());
         }
-        return out;
+        return select(accumulated[layer], ctx.promptLength(), sinks, recent, budget);
     }
 
     @Override public boolean needsDecodeAttention() { return true; }

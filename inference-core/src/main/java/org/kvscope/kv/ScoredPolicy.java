@@ -133,28 +133,37 @@ public abstract class ScoredPolicy extends CompressionPolicy implements Position
 
     /** One layer's kept positions per kv-head: by default each head's own top-k ({@link #select}). */
     protected int[][] selectLayer(PrefillContext ctx, int layer, int sinks, int recent, int budget) {
-        int[][] out = new int[ctx.kvHeads()][];
+        float[][] scores = new float[ctx.kvHeads()][];
         for (int h = 0; h < ctx.kvHeads(); h++) {
-            out[h] = select(scores(ctx, layer, h), ctx.promptLength(), sinks, recent, budget);
+            scores[h] = scores(ctx, layer, h);
         }
-        return out;
+        return select(scores, ctx.promptLength(), sinks, recent, budget);
     }
 
     /** Sinks + recent window + top-(budget − both) of the rest by score (ties: earlier), increasing. */
     static int[] select(float[] scores, int n, int sinks, int recent, int budget) {
+        return select(new float[][] {scores}, n, sinks, recent, budget)[0];
+    }
+
+    /** {@link #select(float[], int, int, int, int)} of each of a layer's kv-heads, the top-k in one call ({@link TopK#best(float[][], int, int, int)}). */
+    static int[][] select(float[][] scores, int n, int sinks, int recent, int budget) {
         int fixed = sinks + recent;
         int pick = Math.max(0, Math.min(budget, n) - fixed);
-        int[] best = TopK.best(scores, sinks, n - recent, pick);
-        int[] kept = new int[Math.min(n, fixed + best.length)];
-        int k = 0;
-        for (int i = 0; i < sinks; i++) {
-            kept[k++] = i;
+        int[][] best = TopK.best(scores, sinks, n - recent, pick);
+        int[][] out = new int[scores.length][];
+        for (int h = 0; h < scores.length; h++) {
+            int[] kept = new int[Math.min(n, fixed + best[h].length)];
+            int k = 0;
+            for (int i = 0; i < sinks; i++) {
+                kept[k++] = i;
+            }
+            System.arraycopy(best[h], 0, kept, k, best[h].length);
+            k += best[h].length;
+            for (int i = n - recent; i < n; i++) {
+                kept[k++] = i;
+            }
+            out[h] = kept;
         }
-        System.arraycopy(best, 0, kept, k, best.length);
-        k += best.length;
-        for (int i = n - recent; i < n; i++) {
-            kept[k++] = i;
-        }
-        return kept;
+        return out;
     }
 }

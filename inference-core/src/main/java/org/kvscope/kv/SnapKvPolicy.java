@@ -16,9 +16,13 @@ import org.kvscope.trace.WindowScoring;
 public class SnapKvPolicy extends ScoredPolicy {
     public static final String NAME = "snapkv";
 
+    private final WindowScoring scoring;
+
     public SnapKvPolicy(PolicyParameters params) {
         super(params);
         requireWindowAndOddKernel(params);
+        scoring = new WindowScoring(params.getInt("kernel"), params.getChoice("pooling").equals("max"),
+                params.getChoice("aggregation").equals("max"), false, false);
     }
 
     /** The observation window leaves room in the budget and the pooling kernel is odd. */
@@ -70,8 +74,7 @@ public class SnapKvPolicy extends ScoredPolicy {
     /** Pooling and combining over a kv-head's query heads, done by the evidence as the prefill records the window. */
     @Override
     public WindowScoring windowScoring() {
-        return new WindowScoring(params.getInt("kernel"), params.getChoice("pooling").equals("max"),
-                params.getChoice("aggregation").equals("max"), false, false);
+        return scoring;
     }
 
     /**
@@ -85,7 +88,6 @@ public class SnapKvPolicy extends ScoredPolicy {
         AttentionEvidence ev = ctx.evidence();
         int n = ctx.promptLength();
         int alpha = recentKept(n);
-        WindowScoring scoring = windowScoring();
         int group = ctx.groupSize();
         if (alpha == ev.window() && n == ev.keyCount() && scoring.equals(ev.windowScoring())) {
             float[] ready = ev.windowScores(layer, kvHead);

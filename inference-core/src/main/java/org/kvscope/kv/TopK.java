@@ -113,46 +113,60 @@ final class TopK {
      * above it (no sort). A score below the k-th best's is passed over on a float comparison.
      */
     static int[] best(float[] scores, int from, int to, int k) {
+        return best(new float[][] {scores}, from, to, k)[0];
+    }
+
+    /**
+     * {@link #best(float[], int, int, int)} of each row, in one call with the loops inline: a fresh JVM runs a
+     * method's loops interpreted until their on-stack replacement is compiled and, in every later call of a
+     * method called too few times to be compiled whole, again until the next check (up to 1,024 iterations
+     * a loop), so one call per layer instead of two per kv-head spends far less of a first selection there.
+     */
+    static int[][] best(float[][] rows, int from, int to, int k) {
         int len = Math.max(0, to - from);
         k = Math.max(0, Math.min(k, len));
-        int[] out = new int[k];
+        int[][] out = new int[rows.length][k];
         if (k == 0) {
             return out;
         }
-        long last = k <= len / 8 ? kthByHeap(scores, from, to, k) : kthBySelect(scores, from, to, k);
-        float lastScore = scores[index(last)];
-        for (int i = from, j = 0; j < k; i++) {
-            float s = scores[i];
-            if (!(s < lastScore) && key(s, i) <= last) {
-                out[j++] = i;
+        long[] heap = k <= len / 8 ? new long[k] : null; // the k best keys so far, a max-heap
+        for (int r = 0; r < rows.length; r++) {
+            float[] scores = rows[r];
+            long last;
+            if (heap != null) {
+                for (int i = 0; i < k; i++) {
+                    heap[i] = key(scores[from + i], from + i);
+                }
+                for (int i = k / 2 - 1; i >= 0; i--) {
+                    siftDown(heap, i, k);
+                }
+                float worst = scores[index(heap[0])];
+                for (int i = from + k; i < to; i++) {
+                    float s = scores[i];
+                    if (s < worst) {
+                        continue; // ranks below every key in the heap
+                    }
+                    long key = key(s, i);
+                    if (key < heap[0]) {
+                        heap[0] = key;
+                        siftDown(heap, 0, k);
+                        worst = scores[index(heap[0])];
+                    }
+                }
+                last = heap[0];
+            } else {
+                last = kthBySelect(scores, from, to, k);
+            }
+            float lastScore = scores[index(last)];
+            int[] o = out[r];
+            for (int i = from, j = 0; j < k; i++) {
+                float s = scores[i];
+                if (!(s < lastScore) && key(s, i) <= last) {
+                    o[j++] = i;
+                }
             }
         }
         return out;
-    }
-
-    /** The k-th smallest key of the range (0 < k ≤ its length), from a max-heap of the k smallest so far. */
-    private static long kthByHeap(float[] scores, int from, int to, int k) {
-        long[] heap = new long[k];
-        for (int i = 0; i < k; i++) {
-            heap[i] = key(scores[from + i], from + i);
-        }
-        for (int i = k / 2 - 1; i >= 0; i--) {
-            siftDown(heap, i, k);
-        }
-        float worst = scores[index(heap[0])];
-        for (int i = from + k; i < to; i++) {
-            float s = scores[i];
-            if (s < worst) {
-                continue; // ranks below every key in the heap
-            }
-            long key = key(s, i);
-            if (key < heap[0]) {
-                heap[0] = key;
-                siftDown(heap, 0, k);
-                worst = scores[index(heap[0])];
-            }
-        }
-        return heap[0];
     }
 
     /** The k-th smallest key of the range (0 < k ≤ its length), by {@link #partition}. */

@@ -15,10 +15,12 @@ import org.kvscope.trace.WindowScoring;
  */
 public final class TovaPolicy extends ScoredPolicy {
     public static final String NAME = "tova";
+    private final WindowScoring scoring;
     private int[] layerBudgets;
 
     public TovaPolicy(PolicyParameters params) {
         super(params);
+        scoring = new WindowScoring(1, false, false, perLayer(), true);
     }
 
     public static List<ParameterSpec> specs() {
@@ -41,7 +43,7 @@ public final class TovaPolicy extends ScoredPolicy {
     /** The last row's mean over the layer's (or kv-head's) query heads, taken by the evidence during the prefill. */
     @Override
     public WindowScoring windowScoring() {
-        return new WindowScoring(1, false, false, perLayer(), true);
+        return scoring;
     }
 
     /**
@@ -51,7 +53,7 @@ public final class TovaPolicy extends ScoredPolicy {
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
         AttentionEvidence ev = ctx.evidence();
-        if (ev.window() == 1 && ctx.promptLength() == ev.keyCount() && windowScoring().equals(ev.windowScoring())) {
+        if (ev.window() == 1 && ctx.promptLength() == ev.keyCount() && scoring.equals(ev.windowScoring())) {
             float[] ready = ev.windowScores(layer, kvHead);
             if (ready != null) {
                 return ready;

@@ -19,6 +19,21 @@ public record WindowScoring(int kernel, boolean maxPooling, boolean maxOverHeads
                             boolean scoresWindow) {
 
     /**
+     * Field by field, written out: a record's generated {@code equals} bootstraps method handles at its first
+     * call, milliseconds of the first selection in a fresh JVM.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WindowScoring w && kernel == w.kernel && maxPooling == w.maxPooling
+                && maxOverHeads == w.maxOverHeads && perLayer == w.perLayer && scoresWindow == w.scoresWindow;
+    }
+
+    @Override
+    public int hashCode() {
+        return kernel * 16 + (maxPooling ? 8 : 0) + (maxOverHeads ? 4 : 0) + (perLayer ? 2 : 0) + (scoresWindow ? 1 : 0);
+    }
+
+    /**
      * The scores of one group, {@code n} positions, from its heads' window sums
      * {@code sums[first .. first + heads)} of a window of {@code window} queries.
      */

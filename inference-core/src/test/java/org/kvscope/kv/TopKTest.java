@@ -39,6 +39,27 @@ class TopKTest {
         }
     }
 
+    /** Several rows in one call (one heap reused row after row): each row's own top-k, on both paths. */
+    @Test
+    void bestOfSeveralRowsIsEachRowsOwnTopK() {
+        SplittableRandom r = new SplittableRandom(17);
+        for (int trial = 0; trial < 40; trial++) {
+            int n = 300 + r.nextInt(2000), from = r.nextInt(20), to = n - r.nextInt(20);
+            int k = trial % 2 == 0 ? 1 + r.nextInt((to - from) / 8) : r.nextInt(to - from + 2);
+            float[][] rows = new float[1 + r.nextInt(5)][n];
+            for (int h = 0; h < rows.length; h++) {
+                for (int i = 0; i < n; i++) { // rows of different kinds, so a heap left from one row would show in the next
+                    rows[h][i] = (h + trial) % 3 == 0 ? (float) (n - i) / n
+                            : (h + trial) % 3 == 1 ? r.nextInt(30) / 4f : (float) r.nextGaussian();
+                }
+            }
+            int[][] got = TopK.best(rows, from, to, k);
+            for (int h = 0; h < rows.length; h++) {
+                assertArrayEquals(naive(rows[h], from, to, k), got[h], "trial " + trial + " row " + h + " k " + k);
+            }
+        }
+    }
+
     /** Long ranges with a budget-sized k (the heap) and a large one (the quickselect), ties and specials included. */
     @Test
     void bestMatchesAFullSortOnLongRangesOnBothPaths() {
