@@ -1,6 +1,11 @@
 package org.kvscope.app;
 
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.kvscope.app.cli.Cli;
+import org.kvscope.app.cli.GuiArguments;
+import org.kvscope.app.cli.UsageException;
 import org.kvscope.app.ui.WorkbenchApp;
 import org.kvscope.app.ui.tools.UiCommands;
 
@@ -33,6 +38,15 @@ public final class Main {
             System.exit(2);
         }
         if (args.length == 0 || args[0].equals("gui")) {
+            List<String> model;
+            try {
+                model = GuiArguments.check(Arrays.asList(args).subList(Math.min(1, args.length), args.length))
+                        .stream().map(Path::toString).toList();
+            } catch (UsageException e) {
+                System.err.println("kvscope gui: " + e.getMessage() + "\nrun 'kvscope help gui' for usage");
+                System.exit(2);
+                return;
+            }
             String missing = missingDisplay();
             if (missing != null) {
                 System.err.println("kvscope: cannot open the workbench: " + missing + ".\n"
@@ -41,7 +55,7 @@ public final class Main {
                 System.exit(2);
             }
             try {
-                WorkbenchApp.launchApp(args.length == 0 ? new String[0] : java.util.Arrays.copyOfRange(args, 1, args.length));
+                WorkbenchApp.launchApp(model.toArray(String[]::new));
             } catch (RuntimeException | LinkageError e) {
                 String hint = String.valueOf(e.getMessage()).contains("GTK")
                         ? " (JavaFX needs GTK 3 on Linux, e.g. 'apt-get install libgtk-3-0')" : "";

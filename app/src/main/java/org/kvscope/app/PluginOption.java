@@ -47,6 +47,9 @@ public final class PluginOption {
         report(PolicyPlugins.loadUserPlugins(), err);
         for (Path dir : dirs) {
             report(PolicyPlugins.load(dir), err);
+            if (!holdsJars(dir)) {
+                err.println("kvscope: note: plugin directory " + dir + " holds no *.jar file; no plugin loaded from it");
+            }
         }
         return rest.toArray(String[]::new);
     }
@@ -72,6 +75,14 @@ public final class PluginOption {
                     + "; give the directory that holds the plugin jars");
         }
         return dir;
+    }
+
+    private static boolean holdsJars(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(f -> f.getFileName().toString().endsWith(".jar"));
+        } catch (java.io.IOException e) {
+            return true; // PolicyPlugins.load has named the directory it could not read
+        }
     }
 
     private static void report(PolicyPlugins.Report r, PrintStream err) {

@@ -151,8 +151,12 @@ class PluginsTest {
             assertEquals("", err.toString(StandardCharsets.UTF_8), "nothing loaded or printed before the check");
         }
         Path empty = Files.createDirectories(dir.resolve("empty-plugins"));
-        assertEquals(List.of("help"), List.of(PluginOption.apply(new String[] {"--plugins=" + empty, "help"}, System.err)),
-                "an existing directory, even empty, is taken off the arguments");
+        Files.writeString(empty.resolve("readme.txt"), "no jar here");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(List.of("help"), List.of(PluginOption.apply(new String[] {"--plugins=" + empty, "help"},
+                new PrintStream(err, true, StandardCharsets.UTF_8))), "an existing directory, even empty, is taken off the arguments");
+        assertEquals("kvscope: note: plugin directory " + empty + " holds no *.jar file; no plugin loaded from it\n",
+                err.toString(StandardCharsets.UTF_8), "a directory without jars was passed over in silence");
     }
 
     @Test

@@ -178,6 +178,9 @@ public final class Args {
 
     /** An existing regular file given by option {@code name}. */
     public Path existingFile(String name) {
+        if (string(name).isBlank()) {
+            throw new UsageException(command + ": " + display(name) + " is empty; give a file name");
+        }
         Path p = Path.of(string(name));
         if (!Files.exists(p)) {
             throw new UsageException(command + ": " + display(name) + " file not found: " + p);

@@ -94,12 +94,17 @@ public final class BenchPoliciesCommand implements Command {
         boolean firstCalls = !a.flag("skip-first-call");
         List<String> policies = a.list("policies", PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name)
                 .filter(p -> !p.equals("fullkv")).toList());
-        OptionalInt givenTokens = givenTokens(a);
+        policies.forEach(p -> PolicyOptions.known("--policies", p)); // validates the names
+        boolean budgeted = policies.stream().anyMatch(p -> PolicyChecks.declares(p, BudgetParameters.BUDGET));
+        if (a.has("budget") && !budgeted) {
+            throw new UsageException("--budget applies to policies with a budget, and none of "
+                    + String.join(", ", policies) + " has one");
+        }
+        OptionalInt givenTokens = budgeted ? givenTokens(a) : OptionalInt.empty();
         if (givenTokens.isPresent()) { // before the model is read: the prompt's length is known
             budget = fitBudget(a, budget, givenTokens.getAsInt(), "--tokens " + givenTokens.getAsInt(), err);
         }
         for (String p : policies) {
-            PolicyOptions.known("--policies", p); // validates the name
             PolicyOptions.create(p, stringValues(withBudget(p, budget))); // and the budget, before loading
         }
         if (repeat == 0 && !firstCalls) {
@@ -110,7 +115,7 @@ public final class BenchPoliciesCommand implements Command {
             int context = model.config().contextLength();
             int n = a.integer("tokens", Math.min(2048, context / 2), 16, context / 2,
                     "the model's context is " + context + " tokens and KVzip's repeat must fit after the prompt");
-            if (givenTokens.isEmpty()) {
+            if (budgeted && givenTokens.isEmpty()) {
                 budget = fitBudget(a, budget, n, "the default --tokens, at most half the model's context of "
                         + context, err);
             }

@@ -23,6 +23,9 @@ final class PromptOptions {
             return SuiteTexts.firstText(a.string("suite"));
         }
         if (a.has("prompt")) {
+            if (a.string("prompt").isBlank()) { // as a --text-file without text is
+                throw new UsageException("--prompt holds no text (it is empty or only white space); give the prompt's text");
+            }
             return a.string("prompt");
         }
         if (a.has("text-file")) {

@@ -297,4 +297,26 @@ class CliValidationTest {
         assertCleanError(run("bench-policies", "--model", notAModel.toString(), "--policies", "knorm,,h2o"), 2,
                 "--policies has an empty entry");
     }
+
+    /** A blank --prompt ran (h2o on three spaces exited 0) while a text file without text is refused; an empty --model said "not a regular file: ". */
+    @Test
+    void aBlankPromptOrModelNameIsAUsageError() {
+        for (String blank : new String[] {"", "   ", "\n\t"}) {
+            assertCleanError(run("analyze", "--model", notAModel.toString(), "--prompt", blank, "--policy", "h2o"), 2,
+                    "--prompt holds no text (it is empty or only white space)");
+            assertCleanError(run("score-agreement", "--model", notAModel.toString(), "--prompt", blank), 2,
+                    "--prompt holds no text");
+        }
+        assertCleanError(run("analyze", "--model", "", "--prompt", PROMPT, "--policy", "h2o"), 2,
+                "--model is empty; give a file name");
+    }
+
+    /** bench-policies --budget with only policies without one (fullkv) changed nothing and ran. */
+    @Test
+    void benchPoliciesBudgetWithoutABudgetedPolicyIsAUsageError() {
+        assertCleanError(run("bench-policies", "--model", notAModel.toString(), "--policies", "fullkv", "--budget", "16"), 2,
+                "--budget applies to policies with a budget, and none of fullkv has one");
+        assertCleanError(run("bench-policies", "--model", notAModel.toString(), "--policies", "fullkv,knorm", "--budget",
+                "16"), 1, "not a GGUF file");
+    }
 }
