@@ -67,8 +67,8 @@ public final class BudgetParameters {
     /** Checks an absolute budget against the session's context. */
     public static void validate(PolicyParameters p, int contextLength) {
         if (p.getDouble(RATIO) == 0 && p.getInt(BUDGET) > contextLength) {
-            throw new IllegalArgumentException("parameter 'budget' must be 1.." + contextLength
-                    + " (the context length), was " + p.getInt(BUDGET));
+            throw new IllegalArgumentException("parameter 'budget' must be at most " + contextLength
+                    + " (the model's context length), was " + p.getInt(BUDGET)); // its least value is the spec's
         }
     }
 }

@@ -28,8 +28,8 @@ public final class StreamingLlmPolicy extends CompressionPolicy {
     @Override
     public void validateFor(int contextLength) {
         if (params.getInt(BudgetParameters.BUDGET) > contextLength) {
-            throw new IllegalArgumentException("parameter 'budget' must be 2.." + contextLength
-                    + " (the context length), was " + params.getInt(BudgetParameters.BUDGET));
+            throw new IllegalArgumentException("parameter 'budget' must be at most " + contextLength
+                    + " (the model's context length), was " + params.getInt(BudgetParameters.BUDGET));
         }
     }
 

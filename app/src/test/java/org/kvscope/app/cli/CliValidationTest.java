@@ -217,10 +217,17 @@ class CliValidationTest {
         }
     }
 
+    /** The message once said "must be 1..N", a least value no policy's help states (snapkv's is above its window). */
     @Test
-    void aBudgetAboveTheContextIsRefusedBeforeTheRunAndHelpSaysSo() {
-        assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", PROMPT, "--policy", "h2o",
-                "--budget", "1048576"), 2, "budget", "context length");
+    void aBudgetAboveTheContextIsRefusedBeforeTheRunAndHelpSaysSo() throws Exception {
+        int context;
+        try (var m = org.kvscope.model.ModelLoader.load(tiny)) {
+            context = m.config().contextLength();
+        }
+        for (String policy : new String[] {"h2o", "snapkv", "streamingllm"}) {
+            assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", PROMPT, "--policy", policy,
+                    "--budget", "1048576"), 2, "'budget' must be at most " + context + " (the model's context length), was 1048576");
+        }
         assertTrue(run("help", "analyze").out().contains("at most the model's context length"));
     }
 
