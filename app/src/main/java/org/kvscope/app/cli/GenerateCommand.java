@@ -120,8 +120,9 @@ public final class GenerateCommand implements Command {
         }
         out.println(stream.flush());
         int steps = Math.max(0, generated - 1);
-        err.printf("prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, decode %.1f tokens/s on %s (%s)%n",
-                tokens.length, tokens.length * 1e9 / prefill, generated,
-                decode == 0 ? 0 : steps * 1e9 / decode, runner.device(), reason);
+        // one token comes from the prefill's logits: with fewer than two there is no decode step to time
+        String speed = steps == 0 || decode == 0 ? "no decode step" : String.format("decode %.1f tokens/s", steps * 1e9 / decode);
+        err.printf("prompt %d tokens, prefill %.1f tokens/s; generated %d tokens, %s on %s (%s)%n",
+                tokens.length, tokens.length * 1e9 / prefill, generated, speed, runner.device(), reason);
     }
 }

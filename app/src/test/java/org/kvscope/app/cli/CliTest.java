@@ -115,6 +115,16 @@ class CliTest {
         assertTrue(r.err().contains("decode") && r.err().contains("tokens/s"), r.err());
     }
 
+    /** -n 0 and -n 1 time no decode step: the line said "decode 0.0 tokens/s", a speed never measured. */
+    @Test
+    void generateWithoutADecodeStepSaysSoInsteadOfASpeed() {
+        for (String n : new String[] {"0", "1"}) {
+            Run r = run("generate", "--model", tiny.toString(), "--prompt", "the dog", "-n", n);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains("; generated " + n + " tokens, no decode step on "), r.err());
+        }
+    }
+
     @Test
     void badModelFilesGiveClearErrors() throws Exception {
         Path notGguf = Files.writeString(dir.resolve("notes.txt"), "hello, this is not a model");
