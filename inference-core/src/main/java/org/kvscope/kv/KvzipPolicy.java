@@ -102,57 +102,73 @@ public final class KvzipPolicy extends CompressionPolicy implements PositionScor
         reconstruction(ctx);
         int sinks = Math.min(params.getInt("sinks"), budget);
         boolean global = "global".equals(params.getChoice("scope"));
-        boolean[][][] keep = new boolean[ctx.layers()][ctx.kvHeads()][n];
+        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
         if (global) {
-            selectTop(ctx, 0, ctx.layers(), sinks, (long) ctx.layers() * ctx.kvHeads() * (budget - sinks), keep);
+            selectTop(ctx, 0, ctx.layers(), sinks, (long) ctx.layers() * ctx.kvHeads() * (budget - sinks), out);
         } else {
             for (int l = 0; l < ctx.layers(); l++) {
-                selectTop(ctx, l, l + 1, sinks, (long) ctx.kvHeads() * (budget - sinks), keep);
-            }
-        }
-        int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
-        for (int l = 0; l < ctx.layers(); l++) {
-            for (int h = 0; h < ctx.kvHeads(); h++) {
-                int[] kept = new int[n];
-                int k = 0;
-                for (int p = 0; p < n; p++) {
-                    if (keep[l][h][p]) {
-                        kept[k++] = p;
-                    }
-                }
-                out[l][h] = Arrays.copyOf(kept, k);
+                selectTop(ctx, l, l + 1, sinks, (long) ctx.kvHeads() * (budget - sinks), out);
             }
         }
         return new KeptPositions(out);
     }
 
     /**
-     * Marks the sinks of layers {@code from..to-1} and the {@code pick} best other pairs among
-     * them. Each pair is ranked by one long (score descending, then layer, head and position
-     * ascending) so one primitive quickselect finds the best; scores are attention weights, never negative,
-     * so their float bits order like the values.
+     * The kept positions of layers {@code from..to-1}: each kv-head's sinks and, among all those layers' other
+     * pairs, the {@code pick} best. Each pair ranks by its {@link TopK#key} (score descending, then layer, head and
+     * position ascending; a score below 0 counts as 0): the pick-th best key is found with a heap of the best
+     * keys so far, then one pass per kv-head takes the pairs at or above it. No array of every pair's key and no
+     * per-pair flags: a fresh JVM's first selection runs these two loop nests and little else.
      */
-    private static void selectTop(PrefillContext ctx, int from, int to, int sinks, long pick, boolean[][][] keep) {
+    private static void selectTop(PrefillContext ctx, int from, int to, int sinks, long pick, int[][][] out) {
         int n = ctx.promptLength(), heads = ctx.kvHeads(), perHead = n - sinks;
-        long[] order = new long[(to - from) * heads * perHead];
-        int i = 0;
-        for (int l = from; l < to; l++) {
-            for (int h = 0; h < heads; h++) {
-                float[] s = ctx.evidence().reconstruction(l, h);
-                for (int p = 0; p < sinks; p++) {
-                    keep[l][h][p] = true;
+        float[][] rows = new float[(to - from) * heads][];
+        for (int j = 0; j < rows.length; j++) {
+            rows[j] = ctx.evidence().reconstruction(from + j / heads, j % heads);
+        }
+        long pairs = (long) rows.length * perHead;
+        long last = pick <= 0 ? Long.MIN_VALUE : pick >= pairs ? Long.MAX_VALUE : kth(rows, sinks, n, (int) pick);
+        float lastScore = pick <= 0 || pick >= pairs ? Float.NEGATIVE_INFINITY : TopK.score(last);
+        int[] kept = new int[n];
+        for (int j = 0; j < rows.length; j++) {
+            float[] s = rows[j];
+            int k = 0;
+            for (int p = 0; p < sinks; p++) {
+                kept[k++] = p;
+            }
+            for (int p = sinks; p < n; p++) {
+                float v = s[p] >= 0f ? s[p] : s[p] < 0f ? 0f : s[p];
+                if (!(v < lastScore) && TopK.key(v, j * perHead + p - sinks) <= last) {
+                    kept[k++] = p;
                 }
-                for (int p = sinks; p < n; p++, i++) {
-                    int bits = Float.floatToIntBits(Math.max(0f, s[p]) + 0f);
-                    order[i] = ((long) (Integer.MAX_VALUE - bits) << 32) | i;
+            }
+            out[from + j / heads][j % heads] = Arrays.copyOf(kept, k);
+        }
+    }
+
+    /** The {@code k}-th smallest {@link TopK#key} of the rows' pairs past the sinks (0 < k < pairs), from a max-heap of the smallest so far. */
+    private static long kth(float[][] rows, int sinks, int n, int k) {
+        long[] heap = new long[k];
+        Arrays.fill(heap, Long.MAX_VALUE); // ranks below every pair
+        float worst = Float.NEGATIVE_INFINITY; // the heap top's score once the heap holds k pairs
+        int perHead = n - sinks;
+        for (int j = 0; j < rows.length; j++) {
+            float[] s = rows[j];
+            for (int p = sinks; p < n; p++) {
+                float v = s[p] >= 0f ? s[p] : s[p] < 0f ? 0f : s[p];
+                if (v < worst) {
+                    continue; // ranks below every key in the heap
+                }
+                long key = TopK.key(v, j * perHead + p - sinks);
+                if (key < heap[0]) {
+                    heap[0] = key;
+                    TopK.siftDown(heap, 0, k);
+                    if (heap[0] != Long.MAX_VALUE) {
+                        worst = TopK.score(heap[0]);
+                    }
                 }
             }
         }
-        int take = (int) Math.min(pick, order.length);
-        TopK.partition(order, order.length, take);
-        for (int j = 0; j < take; j++) {
-            int flat = (int) order[j], head = flat / perHead;
-            keep[from + head / heads][head % heads][sinks + flat % perHead] = true;
-        }
+        return heap[0];
     }
 }

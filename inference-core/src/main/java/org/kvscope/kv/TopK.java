@@ -20,6 +20,12 @@ final class TopK {
         return ((long) ~sortable << 32) | index;
     }
 
+    /** The score a {@link #key} was made with (−0 read as +0). */
+    static float score(long key) {
+        int sortable = ~(int) (key >>> 32);
+        return Float.intBitsToFloat(sortable ^ ((sortable >> 31) & 0x7fffffff));
+    }
+
     /** The index a {@link #key} was made with. */
     static int index(long key) {
         return (int) key;
@@ -91,7 +97,7 @@ final class TopK {
     }
 
     /** Moves heap[i] down the max-heap heap[0..size) to its place. */
-    private static void siftDown(long[] heap, int i, int size) {
+    static void siftDown(long[] heap, int i, int size) {
         long v = heap[i];
         for (int c = 2 * i + 1; c < size; c = 2 * i + 1) {
             if (c + 1 < size && heap[c + 1] > heap[c]) {
