@@ -215,8 +215,8 @@ public final class CakePolicy extends ScoredPolicy {
      * {@code scores} is given, each of their kv-heads' scores (mean + γ·variance per key, pooled,
      * averaged over the group) into {@code scores[kvHead]}. Each row adds its entropy term to H
      * and each key's weight and square to the key's sums ({@link WindowMoments#addRow}: read from
-     * the evidence when it added them up during the prefill over these very rows); V sums the
-     * keys' variances.
+     * the evidence when it added them up during the prefill over these very rows, with the keys'
+     * variances); V sums the keys' variances.
      */
     private double dispersion(PrefillContext ctx, int layer, int firstHead, int endHead, float[][] scores) {
         AttentionEvidence ev = ctx.evidence();
@@ -228,6 +228,7 @@ public final class CakePolicy extends ScoredPolicy {
         double entropy = 0, variance = 0;
         boolean summed = ev.hasWindowMoments() && ev.window() == w && ev.keyCount() == n;
         double[] sum = summed ? null : new double[upto], sq = summed ? null : new double[upto];
+        double[] var = summed ? null : new double[upto];
         float[] raw = scores == null ? null : new float[upto];
         for (int head = firstHead; head < endHead; head++) {
             if (summed) {
@@ -235,22 +236,21 @@ public final class CakePolicy extends ScoredPolicy {
                     entropy += ev.windowEntropy(layer, head, r);
                 }
                 sum = ev.windowWeightSums(layer, head);
-                sq = ev.windowSquareSums(layer, head);
+                var = ev.windowVariances(layer, head);
+                variance += ev.windowVarianceTotal(layer, head);
             } else {
                 java.util.Arrays.fill(sum, 0);
                 java.util.Arrays.fill(sq, 0);
                 for (int r = ev.window() - w; r < ev.window(); r++) {
                     entropy += WindowMoments.addRow(ev.row(layer, head, r), upto, sum, sq);
                 }
+                variance += WindowMoments.variances(sum, sq, upto, w, var);
             }
-            variance += w > 1 ? DoubleSums.varianceSum(sum, sq, upto, w) : 0;
             if (scores == null) {
                 continue;
             }
             for (int k = 0; k < upto; k++) {
-                double mean = sum[k] / w;
-                double var = w > 1 ? Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1)) : 0;
-                raw[k] = (float) (mean + gamma * var);
+                raw[k] = (float) (sum[k] / w + gamma * var[k]);
             }
             float[] pooled = SnapKvPolicy.pool(raw, params.getInt("kernel"), false);
             if (scores[head / group] == null) {

@@ -57,13 +57,4 @@ final class DoubleSums {
             y[j] += a * x[o + j];
         }
     }
-
-    /** Σ over k below n of max(0, (sq[k] − sum[k]²/w) / (w − 1)): each key's sample variance over w rows (w > 1). */
-    static double varianceSum(double[] sum, double[] sq, int n, int w) {
-        double total = 0;
-        for (int k = 0; k < n; k++) {
-            total += Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1));
-        }
-        return total;
-    }
 }

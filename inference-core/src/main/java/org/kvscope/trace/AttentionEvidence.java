@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * weights over key positions {@code 0..query}) and the attention each key position received,
  * summed over all queries of the prefill, and the window rows' sum per key (added as each row
  * arrives, in query order). Memory: {@code layers × heads × (window + 2) × keyCount} floats, and
- * with {@linkplain #hasWindowMoments window moments} (CAKE's) two doubles more per key.
+ * with {@linkplain #hasWindowMoments window moments} (CAKE's) three doubles more per key.
  */
 public final class AttentionEvidence {
     private final int layers, heads, kvHeads, keyCount, window;
@@ -20,7 +20,8 @@ public final class AttentionEvidence {
     private final float[][] accumulated;   // [layer*heads+head][key]
     private final float[][] windowSums;    // [layer*heads+head][key]
     private final double[][] rowEntropy;   // [layer*heads+head][r], with moments
-    private final double[][] weightSums, squareSums; // [layer*heads+head][key < firstWindowQuery], with moments
+    private final double[][] weightSums, squareSums, variances; // [layer*heads+head][key < firstWindowQuery], with moments
+    private final double[] varianceTotals; // [layer*heads+head], with moments
     private WindowScoring scoring;         // optional, set before the first row
     private float[][] windowScores;        // [score group][key], each set when its heads' windows are complete
     private AtomicIntegerArray pendingHeads; // per score group, heads whose last window row is still to come
@@ -68,6 +69,8 @@ public final class AttentionEvidence {
         rowEntropy = moments ? new double[layers * heads][this.window] : null;
         weightSums = moments ? new double[layers * heads][keyCount - this.window] : null;
         squareSums = moments ? new double[layers * heads][keyCount - this.window] : null;
+        variances = moments ? new double[layers * heads][keyCount - this.window] : null;
+        varianceTotals = moments ? new double[layers * heads] : null;
     }
 
     public int layers() { return layers; }
@@ -125,6 +128,22 @@ public final class AttentionEvidence {
     public double[] windowSquareSums(int layer, int head) {
         moments();
         return squareSums[layer * heads + head];
+    }
+
+    /**
+     * Per key before the window, the sample variance of its weights over the window rows
+     * ({@link WindowMoments#variances} of {@link #windowWeightSums} and {@link #windowSquareSums}),
+     * computed when the last window row arrived. Live array.
+     */
+    public double[] windowVariances(int layer, int head) {
+        moments();
+        return variances[layer * heads + head];
+    }
+
+    /** The total of {@link #windowVariances}, added in key order. */
+    public double windowVarianceTotal(int layer, int head) {
+        moments();
+        return varianceTotals[layer * heads + head];
     }
 
     private double[][] moments() {
@@ -335,7 +354,11 @@ public final class AttentionEvidence {
     /** Adds window row {@code r}'s moments over the keys before the window, when they are kept. */
     private void addMoments(int idx, int r, float[] row) {
         if (rowEntropy != null) {
-            rowEntropy[idx][r] = WindowMoments.addRow(row, keyCount - window, weightSums[idx], squareSums[idx]);
+            int upto = keyCount - window;
+            rowEntropy[idx][r] = WindowMoments.addRow(row, upto, weightSums[idx], squareSums[idx]);
+            if (r == window - 1) { // rows arrive in query order: the window is complete
+                varianceTotals[idx] = WindowMoments.variances(weightSums[idx], squareSums[idx], upto, window, variances[idx]);
+            }
         }
     }
 }

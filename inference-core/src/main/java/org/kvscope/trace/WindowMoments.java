@@ -23,4 +23,17 @@ public final class WindowMoments {
         }
         return -entropy;
     }
+
+    /**
+     * Each key's sample variance over {@code w} rows from its sums, max(0, (sq − sum²/w) / (w − 1))
+     * (0 for every key when w ≤ 1), into {@code var[0..n)}; returns their total, added in key order.
+     */
+    public static double variances(double[] sum, double[] sq, int n, int w, double[] var) {
+        double total = 0;
+        for (int k = 0; k < n; k++) {
+            var[k] = w > 1 ? Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1)) : 0;
+            total += var[k];
+        }
+        return total;
+    }
 }

@@ -42,33 +42,4 @@ class DoubleSumsTest {
             }
         }
     }
-
-    @Test
-    void rowSumsEntropyAndVarianceEqualThePlainLoops() {
-        Random r = new Random(4);
-        for (int n : new int[] {0, 1, 5, 1023, 1024, 2040}) {
-            double[] sum = new double[n], sq = new double[n], wantSum = new double[n], wantSq = new double[n];
-            double entropy = 0, want = 0;
-            int w = 3;
-            for (int row = 0; row < w; row++) {
-                float[] x = randomFloats(r, n);
-                for (int k = 0; k < n; k++) {
-                    x[k] = Math.abs(x[k]) / 10;
-                    double a = x[k];
-                    wantSum[k] += a;
-                    wantSq[k] += a * a;
-                    want -= a * Math.log(a + 1e-10);
-                }
-                entropy += org.kvscope.trace.WindowMoments.addRow(x, n, sum, sq);
-            }
-            assertEquals(want, entropy, 1e-12 * Math.abs(want), "entropy n=" + n);
-            double variance = 0;
-            for (int k = 0; k < n; k++) {
-                assertEquals(wantSum[k], sum[k], 0.0, "sum n=" + n);
-                assertEquals(wantSq[k], sq[k], 0.0, "squares n=" + n);
-                variance += Math.max(0, (wantSq[k] - wantSum[k] * wantSum[k] / w) / (w - 1));
-            }
-            assertEquals(variance, DoubleSums.varianceSum(sum, sq, n, w), 0.0, "variance n=" + n);
-        }
-    }
 }

@@ -62,10 +62,16 @@ class WindowMomentsTest {
                             assertTrue(scattered || upto == 0 || ev.windowEntropy(l, h, r) > 0, where);
                         }
                         assertEquals(upto, ev.windowWeightSums(l, h).length);
+                        int w = ev.window();
+                        double total = 0;
                         for (int k = 0; k < upto; k++) {
                             assertEquals(sum[k], ev.windowWeightSums(l, h)[k], 0.0, "sum of key " + k);
                             assertEquals(sq[k], ev.windowSquareSums(l, h)[k], 0.0, "squares of key " + k);
+                            double var = w > 1 ? Math.max(0, (sq[k] - sum[k] * sum[k] / w) / (w - 1)) : 0;
+                            assertEquals(var, ev.windowVariances(l, h)[k], 0.0, "variance of key " + k);
+                            total += var;
                         }
+                        assertEquals(total, ev.windowVarianceTotal(l, h), 0.0, "variance total");
                     }
                 }
             }
@@ -79,5 +85,35 @@ class WindowMomentsTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> ev.windowWeightSums(0, 0));
         assertTrue(e.getMessage().contains("without the window rows' moments"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> ev.windowEntropy(0, 0, 0));
+    }
+
+    /** The row loop and the variances equal one-accumulator loops at every length. */
+    @Test
+    void rowSumsEntropyAndVarianceEqualThePlainLoops() {
+        Random r = new Random(4);
+        for (int n : new int[] {0, 1, 5, 1023, 1024, 2040}) {
+            double[] sum = new double[n], sq = new double[n], wantSum = new double[n], wantSq = new double[n];
+            double entropy = 0, want = 0;
+            int w = 3;
+            for (int row = 0; row < w; row++) {
+                float[] x = new float[n];
+                for (int k = 0; k < n; k++) {
+                    x[k] = k % 7 == 0 ? 0f : (float) Math.abs(r.nextGaussian() * (k % 5 == 0 ? 1e-4 : 0.3));
+                    double a = x[k];
+                    wantSum[k] += a;
+                    wantSq[k] += a * a;
+                    want -= a * Math.log(a + 1e-10);
+                }
+                entropy += WindowMoments.addRow(x, n, sum, sq);
+            }
+            assertEquals(want, entropy, 1e-12 * Math.abs(want), "entropy n=" + n);
+            double variance = 0;
+            for (int k = 0; k < n; k++) {
+                assertEquals(wantSum[k], sum[k], 0.0, "sum n=" + n);
+                assertEquals(wantSq[k], sq[k], 0.0, "squares n=" + n);
+                variance += Math.max(0, (wantSq[k] - wantSum[k] * wantSum[k] / w) / (w - 1));
+            }
+            assertEquals(variance, WindowMoments.variances(sum, sq, n, w, new double[n]), 0.0, "variance n=" + n);
+        }
     }
 }
