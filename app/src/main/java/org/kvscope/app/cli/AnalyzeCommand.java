@@ -163,8 +163,8 @@ public final class AnalyzeCommand implements Command {
         report.put("perplexity", AnalysisReport.perplexity(withPolicy, full, contextTokens));
         Map<String, Object> cache = new LinkedHashMap<>();
         cache.put("decodeCap", cap.id());
-        cache.put("policy", withPolicy.occupancy());
-        cache.put("fullKv", full.occupancy());
+        cache.put("policy", AnalysisReport.occupancy(withPolicy.occupancy()));
+        cache.put("fullKv", AnalysisReport.occupancy(full.occupancy()));
         report.put("continuationCache", cache);
         return report;
     }

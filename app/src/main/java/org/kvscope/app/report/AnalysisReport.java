@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kvscope.engine.CompressedPerplexity;
+import org.kvscope.metrics.CacheOccupancy;
 import org.kvscope.metrics.PolicyAnalysis;
 import org.kvscope.model.Model;
 import org.kvscope.trace.AttentionCapture;
@@ -92,6 +93,19 @@ public final class AnalysisReport {
         out.put("fullKvPerplexity", full.perplexity());
         out.put("deltaPerplexity", policy.perplexity() - full.perplexity());
         out.put("deltaNll", policy.meanNll() - full.meanNll());
+        return out;
+    }
+
+    /** A cache occupancy's fields in declaration order (as Jackson writes the record). */
+    public static Map<String, Object> occupancy(CacheOccupancy o) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("samples", o.samples());
+        out.put("heads", o.heads());
+        out.put("meanEntries", o.meanEntries());
+        out.put("peakEntries", o.peakEntries());
+        out.put("peakHeadEntries", o.peakHeadEntries());
+        out.put("meanBytes", o.meanBytes());
+        out.put("peakBytes", o.peakBytes());
         return out;
     }
 }

@@ -11,13 +11,17 @@ import java.util.stream.Collectors;
 
 /** Writes JSON and CSV reports atomically (temp file + move), so an interrupted run never leaves half a file. */
 public final class ReportFiles {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
     private ReportFiles() {}
 
+    /** Made on first use: plain reports never need it (see {@link PlainJson}). */
+    private static final class Mapper {
+        static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    /** Indented JSON, as Jackson's {@code ObjectMapper} writes it; plain values through its streaming generator alone. */
     public static String json(Object value) {
         try {
-            return JSON.writeValueAsString(value);
+            return PlainJson.covers(value) ? PlainJson.write(value) : Mapper.JSON.writeValueAsString(value);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }
