@@ -74,20 +74,36 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
     public static CaptureRun run(BackendFactory backend, Model model, int[] promptTokens, CaptureOptions options,
                                  DoubleConsumer progress, BooleanSupplier cancelled, int logitsFrom,
                                  PromptObserver promptLogits, boolean reconstruct) {
+        return run(backend, model, promptTokens, options, progress, cancelled, logitsFrom, promptLogits, reconstruct,
+                null);
+    }
+
+    /**
+     * Like {@link #run(BackendFactory, Model, int[], CaptureOptions, DoubleConsumer, BooleanSupplier, int,
+     * PromptObserver, boolean)}, lending {@code fork} (when not null) the cache and the attention rows of
+     * the prompt's first {@link PrefillFork#boundary()} tokens, which must start the fork's context: a
+     * policy's prefill of that context then runs only the chunks after them.
+     */
+    public static CaptureRun run(BackendFactory backend, Model model, int[] promptTokens, CaptureOptions options,
+                                 DoubleConsumer progress, BooleanSupplier cancelled, int logitsFrom,
+                                 PromptObserver promptLogits, boolean reconstruct, PrefillFork fork) {
         int capacity = promptTokens.length + options.decodeSteps() + 1;
         int reconstruction = reconstruct ? ContextReconstruction.capacity(model, promptTokens.length) : 0;
         SessionOptions sessionOptions = SessionOptions.ofContext(backend, Math.max(capacity, reconstruction));
         try (InferenceSession s = new InferenceSession(model, sessionOptions)) {
             return run(s, model.config(), promptTokens, options, progress, cancelled, logitsFrom, promptLogits,
-                    reconstruction);
+                    reconstruction, fork);
         }
     }
 
     private static CaptureRun run(InferenceSession s, ModelConfig c, int[] promptTokens, CaptureOptions options,
                                   DoubleConsumer progress, BooleanSupplier cancelled, int logitsFrom,
-                                  PromptObserver promptLogits, int reconstruction) {
+                                  PromptObserver promptLogits, int reconstruction, PrefillFork fork) {
         int steps = options.decodeSteps();
         AttentionCapture capture = new AttentionCapture(c.layers(), c.heads(), c.kvHeads(), promptTokens.length, options);
+        if (fork != null && fork.collector() != null) {
+            s.addObserver(fork.collector()); // first: it reads each row before the capture does
+        }
         s.addObserver(capture);
         // the session's own chunks, one call each, so the result is the same as one prefill call
         int chunk = s.prefillChunk();
@@ -103,6 +119,12 @@ public record CaptureRun(AttentionCapture capture, int[] promptTokens, int[] gen
                 logits = s.prefill(chunkTokens);
             }
             progress.accept(end / total);
+            if (fork != null && end == fork.boundary()) {
+                fork.lend(s, promptTokens);
+                if (fork.collector() != null) {
+                    s.removeObserver(fork.collector());
+                }
+            }
         }
         org.kvscope.kv.PromptKeys.record(s.cache(), capture.evidence()); // for key-scored policies
         if (promptLogits != null) {

@@ -51,21 +51,41 @@ public final class CompressedPerplexity {
     /** With the cache held as {@code cap} says during the continuation. */
     public static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, DecodeCap cap,
                                   int[] context, int[] continuation, Supplier<Boolean> cancelled) {
+        return evaluate(backend, model, policy, cap, context, null, continuation, cancelled);
+    }
+
+    /**
+     * Like {@link #evaluate(BackendFactory, Model, CompressionPolicy, DecodeCap, int[], int[], Supplier)}
+     * with the context's prefill continued from {@code fork} (lent by a session that ran its first chunks;
+     * see {@link #sessionOptions}) instead of run from position 0: the same result.
+     */
+    public static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, DecodeCap cap,
+                                  PrefillFork fork, int[] continuation, Supplier<Boolean> cancelled) {
+        return evaluate(backend, model, policy, cap, fork.context(), fork, continuation, cancelled);
+    }
+
+    /** The session a perplexity run of {@code context} then {@code continuation} tokens runs in. */
+    public static SessionOptions sessionOptions(BackendFactory backend, int context, int continuation) {
+        return SessionOptions.ofContext(backend, context + continuation);
+    }
+
+    private static Result evaluate(BackendFactory backend, Model model, CompressionPolicy policy, DecodeCap cap,
+                                   int[] context, PrefillFork fork, int[] continuation, Supplier<Boolean> cancelled) {
         if (context.length == 0 || continuation.length == 0) {
             throw new IllegalArgumentException("perplexity needs a non-empty context and continuation");
         }
         int vocab = model.config().vocabSize();
         try (InferenceSession s = new InferenceSession(model,
-                SessionOptions.ofContext(backend, context.length + continuation.length))) {
+                sessionOptions(backend, context.length, continuation.length))) {
             s.setDecodeCap(cap);
-            return score(s, vocab, policy, context, continuation, cancelled);
+            s.setPolicy(policy);
+            float[] logits = fork != null ? s.prefill(fork) : s.prefill(context);
+            return score(s, vocab, logits, continuation, cancelled);
         }
     }
 
-    private static Result score(InferenceSession s, int vocab, CompressionPolicy policy, int[] context,
-                                int[] continuation, Supplier<Boolean> cancelled) {
-        s.setPolicy(policy);
-        float[] logits = s.prefill(context);
+    private static Result score(InferenceSession s, int vocab, float[] logits, int[] continuation,
+                                Supplier<Boolean> cancelled) {
         if (s.decodeOnlyAppends()) {
             return teacherForced(s, vocab, logits, continuation, cancelled);
         }

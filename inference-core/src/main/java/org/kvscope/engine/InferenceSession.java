@@ -159,9 +159,44 @@ public final class InferenceSession implements AutoCloseable {
      * turns, chunk by chunk, so that both see the machine in the same state.
      */
     public float[] prefill(int[] tokens, Runnable afterEachChunk) {
+        return prefill(tokens, afterEachChunk, null);
+    }
+
+    /**
+     * {@link #prefill(int[])} of {@code fork}'s context, its first {@link PrefillFork#boundary()} tokens
+     * taken from the session that lent them: their cache entries and the policy's evidence from their
+     * attention rows. Only the chunks after the boundary run here, the same forward calls as a
+     * prefill of the whole context from position 0.
+     *
+     * @throws IllegalStateException when this session has run anything, runs other chunks or the fork
+     *                               was not lent or was used; when the policy prunes the prefill or
+     *                               asks for other evidence than the fork gathered
+     */
+    public float[] prefill(PrefillFork fork) {
+        if (position != 0 || fork.chunk() != options.prefillChunk()) {
+            throw new IllegalStateException("a forked prefill starts an empty session with chunks of " + fork.chunk());
+        }
+        AttentionEvidence inherited = fork.evidence();
+        int window = policy == null ? 0 : evidenceWindow(policy);
+        if (window != (inherited == null ? 0 : inherited.window()) || window > 0
+                && (inherited.hasAccumulated() != policy.needsAccumulatedAttention()
+                || inherited.hasWindowMoments() != policy.needsWindowMoments())) {
+            throw new IllegalStateException("the prefill fork gathered other evidence than "
+                    + (policy == null ? "a session without a policy" : "policy " + policy.name()) + " asks for");
+        }
+        if (policy != null && policy.needsKeyNorms()) {
+            backend.cache().recordKeyNorms(); // before the lent keys are written, as a whole prefill records them
+        }
+        fork.restore(backend.cache());
+        position = fork.boundary();
+        int[] rest = java.util.Arrays.copyOfRange(fork.context(), fork.boundary(), fork.context().length);
+        return prefill(rest, null, fork);
+    }
+
+    private float[] prefill(int[] tokens, Runnable afterEachChunk, PrefillFork fork) {
         float[][] last = new float[1][];
         int vocab = model.config().vocabSize();
-        runPrefill(tokens, false, afterEachChunk, (row, logits, o) -> {
+        runPrefill(tokens, false, afterEachChunk, fork, (row, logits, o) -> {
             if (row == tokens.length - 1) {
                 last[0] = java.util.Arrays.copyOfRange(logits, o, o + vocab);
             }
@@ -174,7 +209,7 @@ public final class InferenceSession implements AutoCloseable {
      * used for teacher-forced perplexity.
      */
     public void prefillAll(int[] tokens, LogitsSink sink) {
-        runPrefill(tokens, true, null, sink);
+        runPrefill(tokens, true, null, null, sink);
     }
 
     /**
@@ -216,7 +251,26 @@ public final class InferenceSession implements AutoCloseable {
         occupancy.sampleGrowth(backend.cache(), tokens.length);
     }
 
-    private void runPrefill(int[] tokens, boolean allRows, Runnable afterEachChunk, LogitsSink sink) {
+    /**
+     * The gatherer of what {@code policy} scores from during a prefill of {@code keyCount} tokens: its
+     * window of attention rows (one row at least when it also asks for reconstruction or retrieval
+     * scores) and the accumulated attention when it asks; null when it needs no attention.
+     */
+    static EvidenceCollector collectorFor(CompressionPolicy policy, ModelConfig c, int keyCount) {
+        int window = evidenceWindow(policy);
+        return window == 0 ? null : new EvidenceCollector(new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(),
+                keyCount, window, policy.needsAccumulatedAttention(), policy.needsWindowMoments()));
+    }
+
+    /** Rows of the last prompt queries {@link #collectorFor} keeps (0: no attention gathered). */
+    private static int evidenceWindow(CompressionPolicy policy) {
+        boolean extra = policy.needsContextReconstruction() || policy.needsRetrievalScores();
+        return Math.max(policy.evidenceWindow(), extra ? 1 : 0);
+    }
+
+    /** A prefill of {@code tokens} from the current position; with a {@code fork}, the rest of its context. */
+    private void runPrefill(int[] tokens, boolean allRows, Runnable afterEachChunk, PrefillFork fork,
+                            LogitsSink sink) {
         requireRoom(tokens.length);
         lastReconstructionNanos = 0; // this prefill's figures only, whatever ran before
         lastSelectionNanos = 0;
@@ -226,11 +280,8 @@ public final class InferenceSession implements AutoCloseable {
         PrefillPruner pruner = null;
         if (policy != null) {
             ModelConfig c = model.config();
-            boolean extra = policy.needsContextReconstruction() || policy.needsRetrievalScores();
-            int window = Math.max(policy.evidenceWindow(), extra ? 1 : 0);
-            if (window > 0) {
-                collector = new EvidenceCollector(new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(),
-                        keyCount, window, policy.needsAccumulatedAttention(), policy.needsWindowMoments()));
+            collector = fork != null ? fork.collector() : collectorFor(policy, c, keyCount);
+            if (collector != null) {
                 observers.add(collector);
             }
             if (policy.needsKeyNorms()) {
@@ -242,6 +293,11 @@ public final class InferenceSession implements AutoCloseable {
                 collector.evidence().computeWindowScores(policy.windowScoring());
             }
             pruner = policy.prefillPruner(context);
+            if (pruner != null && fork != null) {
+                observers.remove(collector);
+                throw new IllegalStateException("policy " + policy.name() + " prunes the prefill in one forward call:"
+                        + " it cannot continue a forked prefill");
+            }
             if (pruner instanceof AttentionObserver o) {
                 observers.add(o);
             }
@@ -274,7 +330,7 @@ public final class InferenceSession implements AutoCloseable {
         if (policy != null) {
             lastEvidence = collector == null ? null : collector.evidence();
             if (lastEvidence != null) {
-                attachExtras(lastEvidence, tokens, keyCount);
+                attachExtras(lastEvidence, fork != null ? fork.context() : tokens, keyCount);
             }
             long t0 = System.nanoTime();
             KeptPositions kept = policy.checkedSelectAfterPrefill(context);

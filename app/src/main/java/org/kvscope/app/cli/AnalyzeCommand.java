@@ -12,6 +12,7 @@ import org.kvscope.engine.CaptureRun;
 import org.kvscope.engine.PolicyEvidence;
 import org.kvscope.engine.CompressedPerplexity;
 import org.kvscope.engine.DecodeCap;
+import org.kvscope.engine.PrefillFork;
 import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.FullKvPolicy;
@@ -131,8 +132,14 @@ public final class AnalyzeCommand implements Command {
         progress.stepTo(0, Stage.CAPTURE.what);
         FullKvBaseline fullKv = new FullKvBaseline(tokens, contextTokens, model.config().vocabSize());
         CompressionPolicy policy = PolicyOptions.create(policyName, params);
+        int[] ctx = Arrays.copyOf(tokens, contextTokens);
+        int[] cont = Arrays.copyOfRange(tokens, contextTokens, tokens.length);
+        // the policy's prefill of the context continues from the capture's first chunks (same forward calls)
+        PrefillFork fork = policy instanceof FullKvPolicy ? null : PrefillFork.of(
+                CompressedPerplexity.sessionOptions(backend, ctx.length, cont.length), model.config(),
+                PolicyOptions.create(policyName, params), ctx);
         CaptureRun run = CaptureRun.run(backend, model, tokens, new CaptureOptions(windowCapture, 128, 4, decodeSteps),
-                p -> { }, () -> false, contextTokens - 1, fullKv, policy.needsContextReconstruction());
+                p -> { }, () -> false, contextTokens - 1, fullKv, policy.needsContextReconstruction(), fork);
         CompressedPerplexity.Result full = fullKv.result();
         progress.step(Stage.POLICY.what);
         PolicyEvidence.complete(backend, model, policy, run); // DuoAttention's head scores (KVzip's came with the capture)
@@ -140,11 +147,10 @@ public final class AnalyzeCommand implements Command {
                 ? policy.parameters().getInt(BudgetParameters.BUDGET) : 32;
         PolicyAnalysis analysis = PolicyAnalysis.analyze(run.capture(), policy, tokens.length + decodeSteps + 1,
                 model.config().headDim(), overlapK).inCacheType(backend.cacheType(), model.config().headDim());
-        int[] ctx = Arrays.copyOf(tokens, contextTokens);
-        int[] cont = Arrays.copyOfRange(tokens, contextTokens, tokens.length);
         progress.step(Stage.POLICY_PERPLEXITY.what);
         CompressionPolicy scored = PolicyOptions.create(policyName, params);
         CompressedPerplexity.Result withPolicy = scored instanceof FullKvPolicy ? full // never capped: no budget
+                : fork != null ? CompressedPerplexity.evaluate(backend, model, scored, cap, fork, cont, null)
                 : CompressedPerplexity.evaluate(backend, model, scored, cap, ctx, cont, null);
         progress.step("done");
         Map<String, Object> report = new LinkedHashMap<>();
