@@ -36,13 +36,15 @@ public final class StartupTraining {
 
     /**
      * Every built-in policy's analyze on a stories260K-shaped model, which the CPU backend runs on its
-     * scalar small-model path, with a prompt of a few hundred tokens: the scoring, reconstruction
-     * (KVzip) and head-probe (DuoAttention) code the larger training models never reach on that path.
+     * scalar small-model path, with a prompt of about 400 tokens: the scoring, reconstruction
+     * (KVzip) and head-probe (DuoAttention) code the larger training models never reach on that path,
+     * and a context longer than one prefill chunk, so the policy's prefill continues from the capture's
+     * chunks as on a long text ({@code PrefillFork}).
      */
     private static void smallModel(Training cli, Path dir) throws IOException {
         Path model = dir.resolve("stories.gguf");
         SyntheticModelWriter.write(ModelShape.TINY_STORIES, GGMLType.F32, model, 1);
-        String text = "Once upon a time, a little robot counted the stars. Each night it found one more. ".repeat(6);
+        String text = "Once upon a time, a little robot counted the stars. Each night it found one more. ".repeat(8);
         cli.run("generate", "--model", model.toString(), "--prompt", "Once", "-n", "24");
         for (PolicyRegistry.Entry policy : PolicyRegistry.entries()) {
             cli.run("analyze", "--model", model.toString(), "--prompt", text, "--policy", policy.name(), "--quiet");

@@ -97,42 +97,42 @@ class PrefillForkTest {
         var file = SharedModels.find("stories260K.gguf");
         Assumptions.assumeTrue(file.isPresent(), SharedModels.missingMessage("stories260K.gguf"));
         try (Model m = ModelLoader.load(file.get())) {
-            everyPolicyAsAnalyzeRunsIt(m);
+            everyPolicyAsAnalyzeRunsIt(m, 700);
         }
     }
 
-    /** The same on a generated model of stories260K's shape (present wherever the tests run). */
+    /** The same on a generated model of stories260K's shape (present wherever the tests run), 360 tokens: one chunk lent. */
     @Test
     void everyBuiltInPolicyOnAGeneratedStoriesModel() {
-        everyPolicyAsAnalyzeRunsIt(stories);
+        everyPolicyAsAnalyzeRunsIt(stories, 360);
     }
 
-    private static void everyPolicyAsAnalyzeRunsIt(Model m) {
-        {
-            int[] prompt = new SplittableRandom(3).ints(700, 3, m.config().vocabSize()).toArray();
-            int[] context = Arrays.copyOf(prompt, 525);
-            int[] continuation = Arrays.copyOfRange(prompt, 525, 700);
-            SessionOptions options = CompressedPerplexity.sessionOptions(Backends.cpu(), 525, 175);
-            for (String name : names()) {
-                PrefillFork fork = PrefillFork.of(options, m.config(), policy(name, 64), context);
-                if (fork == null) {
-                    assertEquals("pyramidinfer", name, "only a pruning prefill cannot be forked");
-                    continue;
-                }
-                assertEquals(512, fork.boundary());
-                lendFrom(m, options, prompt, fork);
-                try (InferenceSession whole = new InferenceSession(m, options);
-                     InferenceSession forked = new InferenceSession(m, options)) {
-                    samePrefill(name, whole, forked, policy(name, 64), policy(name, 64), context, fork);
-                }
-                CompressedPerplexity.Result fromScratch = CompressedPerplexity.evaluate(Backends.cpu(), m,
-                        policy(name, 64), DecodeCap.NONE, context, continuation, null);
-                PrefillFork captured = PrefillFork.of(options, m.config(), policy(name, 64), context);
-                CaptureRun.run(Backends.cpu(), m, prompt, new CaptureOptions(64, 128, 4, 16), p -> { }, () -> false,
-                        524, null, policy(name, 64).needsContextReconstruction(), captured);
-                assertEquals(fromScratch, CompressedPerplexity.evaluate(Backends.cpu(), m, policy(name, 64),
-                        DecodeCap.NONE, captured, continuation, null), name + ": nll bit for bit, occupancy");
+    /** A prompt of {@code length} tokens, its first three quarters the context (analyze's default split). */
+    private static void everyPolicyAsAnalyzeRunsIt(Model m, int length) {
+        int[] prompt = new SplittableRandom(3).ints(length, 3, m.config().vocabSize()).toArray();
+        int[] context = Arrays.copyOf(prompt, length - length / 4);
+        int[] continuation = Arrays.copyOfRange(prompt, context.length, length);
+        SessionOptions options = CompressedPerplexity.sessionOptions(Backends.cpu(), context.length,
+                continuation.length);
+        for (String name : names()) {
+            PrefillFork fork = PrefillFork.of(options, m.config(), policy(name, 64), context);
+            if (fork == null) {
+                assertEquals("pyramidinfer", name, "only a pruning prefill cannot be forked");
+                continue;
             }
+            assertEquals((context.length - 1) / 256 * 256, fork.boundary());
+            lendFrom(m, options, prompt, fork);
+            try (InferenceSession whole = new InferenceSession(m, options);
+                 InferenceSession forked = new InferenceSession(m, options)) {
+                samePrefill(name, whole, forked, policy(name, 64), policy(name, 64), context, fork);
+            }
+            CompressedPerplexity.Result fromScratch = CompressedPerplexity.evaluate(Backends.cpu(), m,
+                    policy(name, 64), DecodeCap.NONE, context, continuation, null);
+            PrefillFork captured = PrefillFork.of(options, m.config(), policy(name, 64), context);
+            CaptureRun.run(Backends.cpu(), m, prompt, new CaptureOptions(64, 128, 4, 16), p -> { }, () -> false,
+                    context.length - 1, null, policy(name, 64).needsContextReconstruction(), captured);
+            assertEquals(fromScratch, CompressedPerplexity.evaluate(Backends.cpu(), m, policy(name, 64),
+                    DecodeCap.NONE, captured, continuation, null), name + ": nll bit for bit, occupancy");
         }
     }
 
