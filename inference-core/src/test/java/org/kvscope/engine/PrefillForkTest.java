@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.backend.Backends;
 import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.KeyNorms;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.ParameterSpec;
@@ -194,12 +195,20 @@ class PrefillForkTest {
                 if (a.hasAccumulated()) {
                     assertArrayEquals(a.accumulated(l, h), b.accumulated(l, h), name + ": accumulated");
                 }
+                if (a.hasWindowMoments()) {
+                    assertArrayEquals(a.windowWeightSums(l, h), b.windowWeightSums(l, h), name + ": window moments");
+                    assertArrayEquals(a.windowSquareSums(l, h), b.windowSquareSums(l, h), name + ": window moments");
+                    for (int r = 0; r < a.window(); r++) {
+                        assertEquals(a.windowEntropy(l, h, r), b.windowEntropy(l, h, r), name + ": window entropy");
+                    }
+                }
             }
             for (int kvh = 0; a.hasReconstruction() && kvh < a.kvHeads(); kvh++) {
                 assertArrayEquals(a.reconstruction(l, kvh), b.reconstruction(l, kvh), name + ": reconstruction");
             }
         }
         assertEquals(a.hasAccumulated(), b.hasAccumulated(), name);
+        assertEquals(a.hasWindowMoments(), b.hasWindowMoments(), name);
         assertEquals(a.hasReconstruction(), b.hasReconstruction(), name);
         assertEquals(a.hasRetrievalScores(), b.hasRetrievalScores(), name);
         if (a.hasRetrievalScores()) {
@@ -217,6 +226,12 @@ class PrefillForkTest {
                         where + " kept positions");
                 assertArrayEquals(Arrays.copyOf(a.keys(l, h), n * hd), Arrays.copyOf(b.keys(l, h), n * hd), where);
                 assertArrayEquals(Arrays.copyOf(a.values(l, h), n * hd), Arrays.copyOf(b.values(l, h), n * hd), where);
+                KeyNorms na = a.keyNorms(l, h), nb = b.keyNorms(l, h); // K-norm's and KeyDiff's recorded sums
+                assertEquals(na == null, nb == null, where + " key norms recorded");
+                if (na != null) {
+                    assertArrayEquals(na.squares(), nb.squares(), where + " key norms");
+                    assertArrayEquals(na.normalisedSum(), nb.normalisedSum(), where + " key norms");
+                }
             }
         }
     }
