@@ -180,7 +180,8 @@ public final class InferenceSession implements AutoCloseable {
         int window = policy == null ? 0 : evidenceWindow(policy);
         if (window != (inherited == null ? 0 : inherited.window()) || window > 0
                 && (inherited.hasAccumulated() != policy.needsAccumulatedAttention()
-                || inherited.hasWindowMoments() != policy.needsWindowMoments())) {
+                || inherited.hasWindowMoments() != policy.needsWindowMoments()
+                || !java.util.Objects.equals(inherited.windowScoring(), policy.windowScoring()))) {
             throw new IllegalStateException("the prefill fork gathered other evidence than "
                     + (policy == null ? "a session without a policy" : "policy " + policy.name()) + " asks for");
         }
@@ -254,12 +255,20 @@ public final class InferenceSession implements AutoCloseable {
     /**
      * The gatherer of what {@code policy} scores from during a prefill of {@code keyCount} tokens: its
      * window of attention rows (one row at least when it also asks for reconstruction or retrieval
-     * scores) and the accumulated attention when it asks; null when it needs no attention.
+     * scores), the accumulated attention, window moments and window scores when it asks; null when it
+     * needs no attention.
      */
     static EvidenceCollector collectorFor(CompressionPolicy policy, ModelConfig c, int keyCount) {
         int window = evidenceWindow(policy);
-        return window == 0 ? null : new EvidenceCollector(new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(),
-                keyCount, window, policy.needsAccumulatedAttention(), policy.needsWindowMoments()));
+        if (window == 0) {
+            return null;
+        }
+        AttentionEvidence evidence = new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(), keyCount, window,
+                policy.needsAccumulatedAttention(), policy.needsWindowMoments());
+        if (policy.windowScoring() != null) {
+            evidence.computeWindowScores(policy.windowScoring()); // before the first row is recorded
+        }
+        return new EvidenceCollector(evidence);
     }
 
     /** Rows of the last prompt queries {@link #collectorFor} keeps (0: no attention gathered). */
@@ -289,9 +298,6 @@ public final class InferenceSession implements AutoCloseable {
             }
             context = new CompressionPolicy.PrefillContext(c.layers(), c.heads(), c.kvHeads(), keyCount,
                     options.contextLength(), collector == null ? null : collector.evidence(), backend.cache());
-            if (collector != null && policy.windowScoring() != null) {
-                collector.evidence().computeWindowScores(policy.windowScoring());
-            }
             pruner = policy.prefillPruner(context);
             if (pruner != null && fork != null) {
                 observers.remove(collector);

@@ -203,12 +203,16 @@ class PrefillForkTest {
                     }
                 }
             }
+            for (int kvh = 0; a.windowScoring() != null && kvh < a.kvHeads(); kvh++) {
+                assertArrayEquals(a.windowScores(l, kvh), b.windowScores(l, kvh), name + ": window scores");
+            }
             for (int kvh = 0; a.hasReconstruction() && kvh < a.kvHeads(); kvh++) {
                 assertArrayEquals(a.reconstruction(l, kvh), b.reconstruction(l, kvh), name + ": reconstruction");
             }
         }
         assertEquals(a.hasAccumulated(), b.hasAccumulated(), name);
         assertEquals(a.hasWindowMoments(), b.hasWindowMoments(), name);
+        assertEquals(a.windowScoring(), b.windowScoring(), name);
         assertEquals(a.hasReconstruction(), b.hasReconstruction(), name);
         assertEquals(a.hasRetrievalScores(), b.hasRetrievalScores(), name);
         if (a.hasRetrievalScores()) {
