@@ -130,7 +130,7 @@ public final class Q4_0Tensor extends SegmentTensor {
         return VectorOps.sum(acc0.add(acc1));
     }
 
-    /** AVX2: one block a step, its 16 bytes widened in two halves of eight ints. */
+    /** AVX2: one block a step, its 16 bytes widened in two halves of eight ints; the lanes added in {@link VectorOps#sum}'s order. */
     private float dot8(long block, float[] x, int xo, int n) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int j = 0; j < n; j += BLOCK, block += BYTES) {
@@ -146,7 +146,9 @@ public final class Q4_0Tensor extends SegmentTensor {
             acc0 = s.fma(d, acc0);
             acc1 = t.fma(d, acc1);
         }
-        return VectorOps.sum(acc0.add(acc1));
+        float[] lanes = lanesBuffer(); // C2 stops inlining before VectorOps.sum here: a vector passed to it is boxed (64 bytes a row)
+        acc0.add(acc1).intoArray(lanes, 0);
+        return VectorOps.sumLanes(lanes);
     }
 
     /** Widths below 8 lanes (128-bit vectors): bytes widened straight to floats, L at a time. */
