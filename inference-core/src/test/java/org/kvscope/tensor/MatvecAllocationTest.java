@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.kvscope.gguf.GGMLType;
@@ -41,27 +39,15 @@ class MatvecAllocationTest {
 
     /** The fewest bytes per product over windows of {@link #PRODUCTS}, stopping at the first under the limit. */
     private static long bestPerProduct(Runnable product) {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long best = Long.MAX_VALUE;
         for (int w = 0; w < WINDOWS && best > LIMIT; w++) {
-            long[] ids = productThreads();
-            long before = total(threads.getThreadAllocatedBytes(ids));
+            long[] ids = WorkerAllocations.threads();
+            long before = WorkerAllocations.allocated(ids);
             for (int i = 0; i < PRODUCTS; i++) {
                 product.run();
             }
-            best = Math.min(best, (total(threads.getThreadAllocatedBytes(ids)) - before) / PRODUCTS);
+            best = Math.min(best, (WorkerAllocations.allocated(ids) - before) / PRODUCTS);
         }
         return best;
-    }
-
-    /** This thread and the parallel workers. */
-    private static long[] productThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t == Thread.currentThread() || t.getName().startsWith("kvscope-parallel-"))
-                .mapToLong(Thread::threadId).toArray();
-    }
-
-    private static long total(long[] bytes) {
-        return Arrays.stream(bytes).filter(b -> b > 0).sum();
     }
 }

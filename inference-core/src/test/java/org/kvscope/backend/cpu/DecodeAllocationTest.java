@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Assumptions;
@@ -25,6 +24,7 @@ import org.kvscope.model.ModelWeights;
 import org.kvscope.model.SharedModels;
 import org.kvscope.tensor.FloatTensor;
 import org.kvscope.tensor.Quantizer;
+import org.kvscope.tensor.WorkerAllocations;
 
 /**
  * Bytes allocated per decoded token, on the calling thread and the parallel workers together, once
@@ -96,7 +96,6 @@ class DecodeAllocationTest {
      * cache before each window (so the depth stays within the cache) and {@code restart} rewinds.
      */
     private static long bestPerToken(Runnable step, Runnable reset, Runnable restart) {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long best = Long.MAX_VALUE;
         for (int w = 0; w < WINDOWS; w++) {
             reset.run();
@@ -104,26 +103,15 @@ class DecodeAllocationTest {
             for (int i = 0; i < 16; i++) { // the window starts past the cache's first slots
                 step.run();
             }
-            long[] ids = decodeThreads();
-            long before = total(threads.getThreadAllocatedBytes(ids));
+            long[] ids = WorkerAllocations.threads();
+            long before = WorkerAllocations.allocated(ids);
             for (int i = 0; i < TOKENS; i++) {
                 step.run();
             }
-            long after = total(threads.getThreadAllocatedBytes(ids));
+            long after = WorkerAllocations.allocated(ids);
             best = Math.min(best, (after - before) / TOKENS);
         }
         return best;
-    }
-
-    /** This thread and the parallel workers. */
-    private static long[] decodeThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t == Thread.currentThread() || t.getName().startsWith("kvscope-parallel-"))
-                .mapToLong(Thread::threadId).toArray();
-    }
-
-    private static long total(long[] bytes) {
-        return Arrays.stream(bytes).filter(b -> b > 0).sum();
     }
 
     /** Q8_0 matrices in native memory (as a mapped file's), Gaussian with norms near 1. */
