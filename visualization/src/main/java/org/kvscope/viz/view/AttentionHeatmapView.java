@@ -693,6 +693,16 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
             rendered.set(true);
             return;
         }
+        HeatmapRenderer.Raster remasked = shown == null ? null : HeatmapRenderer.remasked(shown, r);
+        if (remasked != null) { // a budget slider's or a policy's move: no trip to the renderer's thread
+            if (pending != null) {
+                renderer.cancel();
+                pending = null;
+            }
+            putOnScreen(remasked);
+            rendered.set(true);
+            return;
+        }
         rendered.set(false);
         if (!r.equals(pending)) {
             pending = r;
@@ -706,6 +716,14 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
      */
     private void publish(HeatmapRenderer.Raster raster) {
         pending = null;
+        putOnScreen(raster);
+        rasterDirty = true;
+        invalidateBase();
+        layout();
+    }
+
+    /** Makes {@code raster} the shown one: copies its pixels into the image (the only per-pixel work on the FX thread). */
+    private void putOnScreen(HeatmapRenderer.Raster raster) {
         shown = raster;
         int w = raster.grid().width();
         int h = raster.grid().height();
@@ -715,9 +733,6 @@ public class AttentionHeatmapView extends Region implements BackgroundRendering 
         image.getPixelWriter().setPixels(0, 0, w, h, PixelFormat.getIntArgbInstance(), raster.argb(), 0, w);
         refreshHover();
         updateAccessibleText();
-        rasterDirty = true;
-        invalidateBase();
-        layout();
     }
 
     /**

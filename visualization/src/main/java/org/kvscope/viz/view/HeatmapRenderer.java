@@ -22,7 +22,8 @@ import org.kvscope.viz.raster.ValueScale;
  * raster. One request at a time per view: a new request cancels the one in flight (latest wins) and only the latest
  * result reaches the FX thread. Intermediate results are cached by what they depend on, so a new kept mask only
  * re-selects pixels and a new viewport only re-pools. All views share one daemon thread, which alone touches the
- * caches.
+ * caches. A change of the kept mask alone needs no thread: {@link #remasked} re-selects the shown raster's pixels on
+ * the caller's thread in work proportional to the raster.
  */
 final class HeatmapRenderer {
     private static final ExecutorService THREAD = Executors.newSingleThreadExecutor(r -> {
@@ -36,6 +37,11 @@ final class HeatmapRenderer {
     /** Everything a raster depends on; equal requests give equal rasters. */
     record Request(AttentionMap map, ColorScales.Mapping mapping, boolean rowNormalised, double clipPercentile,
                    HeatmapAxes.Frame frame, KeptMask mask, ColorScale colours, VizTheme.Palette palette) {
+
+        /** This request with another kept mask. */
+        Request withMask(KeptMask other) {
+            return new Request(map, mapping, rowNormalised, clipPercentile, frame, other, colours, palette);
+        }
     }
 
     /** The strongest visible cell of a map (query -1 when none). */
@@ -44,10 +50,12 @@ final class HeatmapRenderer {
 
     /**
      * A finished raster: its colour range, the pooled grid, the pixels to show ({@code grid}'s size, evicted columns
-     * dimmed) and which raster columns show a kept key (null without a mask).
+     * dimmed), which raster columns show a kept key (null without a mask), and the coloured pixels before and after
+     * dimming ({@code dimmed} null until a mask needed them) from which another mask's pixels are selected. The
+     * arrays are never written after the raster is made.
      */
     record Raster(Request request, ValueScale values, Strongest strongest, PooledGrid grid, int[] argb,
-                  boolean[] keptColumns) {
+                  boolean[] keptColumns, int[] coloured, int[] dimmed) {
     }
 
     private final AtomicInteger generation = new AtomicInteger();
@@ -124,16 +132,41 @@ final class HeatmapRenderer {
             colouredFor = r;
         }
         checkCancelled(stale);
+        if (r.mask() != null && dimmed == null) {
+            dimmed = dim(coloured, r.palette());
+        }
+        return compose(r, values, strongest, grid, coloured, dimmed);
+    }
+
+    /**
+     * The raster of {@code r} made from {@code shown} when the two differ only in their kept mask, or null: only the
+     * pixels are selected again (and dimmed, the first time a mask is applied), so it costs work proportional to the
+     * raster, not the map, and may run on the FX thread.
+     */
+    static Raster remasked(Raster shown, Request r) {
+        if (!r.withMask(shown.request().mask()).equals(shown.request())) {
+            return null;
+        }
+        int[] dimmedPixels = r.mask() == null || shown.dimmed() != null ? shown.dimmed() : dim(shown.coloured(), r.palette());
+        return compose(r, shown.values(), shown.strongest(), shown.grid(), shown.coloured(), dimmedPixels);
+    }
+
+    private static int[] dim(int[] coloured, VizTheme.Palette palette) {
+        int[] out = new int[coloured.length];
+        for (int i = 0; i < coloured.length; i++) {
+            out[i] = palette.dim(coloured[i], EVICTED_DIM);
+        }
+        return out;
+    }
+
+    /** The pixels of {@code r}'s mask: coloured in kept columns, dimmed in the others. */
+    private static Raster compose(Request r, ValueScale values, Strongest strongest, PooledGrid grid, int[] coloured,
+                                  int[] dimmed) {
         KeptMask mask = r.mask();
         if (mask == null) {
-            return new Raster(r, values, strongest, grid, coloured.clone(), null);
+            return new Raster(r, values, strongest, grid, coloured, null, coloured, dimmed);
         }
-        if (dimmed == null) {
-            dimmed = new int[coloured.length];
-            for (int i = 0; i < coloured.length; i++) {
-                dimmed[i] = r.palette().dim(coloured[i], EVICTED_DIM);
-            }
-        }
+        HeatmapAxes.Frame f = r.frame();
         int w = grid.width();
         boolean[] kept = new boolean[w];
         for (int px = 0; px < w; px++) {
@@ -143,7 +176,7 @@ final class HeatmapRenderer {
         for (int i = 0, px = 0; i < argb.length; i++, px = px + 1 == w ? 0 : px + 1) {
             argb[i] = kept[px] ? coloured[i] : dimmed[i];
         }
-        return new Raster(r, values, strongest, grid, argb, kept);
+        return new Raster(r, values, strongest, grid, argb, kept, coloured, dimmed);
     }
 
     private static void checkCancelled(BooleanSupplier stale) {

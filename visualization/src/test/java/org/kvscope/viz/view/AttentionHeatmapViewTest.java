@@ -528,19 +528,26 @@ class AttentionHeatmapViewTest {
         Fx.run(() -> view.setMap(map));
         WritableImage before = Fx.renderedSnapshot(view);
         Point2D hot = Fx.call(() -> view.cellCenter(700, 300));
-        boolean[] kept = new boolean[1024];
-        java.util.Arrays.fill(kept, 512, 1024, true);
         // a change and the snapshot in one FX task: the renderer's answer cannot have arrived yet
         Object[] during = Fx.call(() -> {
-            view.setKeptMask(new KeptMask(kept));
+            view.rowNormalisedProperty().set(true);
             return new Object[] {view.snapshot(null, null), view.renderedProperty().get()};
         });
         assertFalse((Boolean) during[1], "the new raster is still being computed");
         assertEquals(Fx.argb(before, hot.getX(), hot.getY()), Fx.argb((WritableImage) during[0], hot.getX(), hot.getY()),
                 "the previous raster stays on screen, no blank, while the new one is computed");
-        int dimmed = Fx.argb(Fx.renderedSnapshot(view), hot.getX(), hot.getY());
-        assertEquals(VizTheme.LIGHT.dim(ColorScales.VIRIDIS.argbAt(1.0), HeatmapRenderer.EVICTED_DIM), dimmed,
-                "then the new one replaces it");
+        int hotColour = Fx.argb(Fx.renderedSnapshot(view), hot.getX(), hot.getY());
+        boolean[] kept = new boolean[1024];
+        java.util.Arrays.fill(kept, 512, 1024, true);
+        Object[] masked = Fx.call(() -> {
+            view.setKeptMask(new KeptMask(kept));
+            view.layout();
+            return new Object[] {view.snapshot(null, null), view.renderedProperty().get()};
+        });
+        assertTrue((Boolean) masked[1],
+                "a new kept mask alone (a budget or policy move) is shown in the same layout, not by the renderer's thread");
+        int dimmed = Fx.argb((WritableImage) masked[0], hot.getX(), hot.getY());
+        assertEquals(VizTheme.LIGHT.dim(hotColour, HeatmapRenderer.EVICTED_DIM), dimmed, "the evicted hot cell is dimmed");
         Object[] zooming = Fx.call(() -> {
             view.zoom(16, hot.getX(), hot.getY()); // cells of about 4 px
             Point2D moved = view.cellCenter(700, 300);
