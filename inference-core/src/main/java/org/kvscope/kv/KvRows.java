@@ -1,19 +1,20 @@
 package org.kvscope.kv;
 
 /**
- * The encoded key (or value) vectors of one (layer, kv-head) of a {@link CompactKvCache}, one
- * row of {@code headDim} values per slot.
+ * The encoded key (or value) vectors of one (layer, kv-head) of a {@link CompactKvCache}: one
+ * row of {@code headDim} values per slot, or for F16 keys blocks of slots ({@link F16KeyBlocks}).
  */
-abstract sealed class KvRows permits F16Rows, BlockRows {
+abstract sealed class KvRows permits F16Rows, F16KeyBlocks, BlockRows {
     final int headDim;
 
     KvRows(int headDim) {
         this.headDim = headDim;
     }
 
-    static KvRows of(KvCacheType type, int capacity, int headDim) {
+    /** Storage of one head's values, or of its keys when {@code keys} (F16 keys are transposed in blocks). */
+    static KvRows of(KvCacheType type, int capacity, int headDim, boolean keys) {
         return switch (type) {
-            case F16 -> new F16Rows(capacity, headDim);
+            case F16 -> keys ? new F16KeyBlocks(capacity, headDim) : new F16Rows(capacity, headDim);
             case Q8_0 -> new Q8_0Rows(capacity, headDim);
             case Q4_0 -> new Q4_0Rows(capacity, headDim);
             case F32 -> throw new IllegalArgumentException("F32 rows are plain floats");

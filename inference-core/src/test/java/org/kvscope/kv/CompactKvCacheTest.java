@@ -159,7 +159,8 @@ class CompactKvCacheTest {
         c.retain(1, 2, new int[] {1, 3});
         long slots = 7 * 3 + 4 * 2 + 2;
         assertEquals(slots * 2 * type.vectorBytes(64), c.keptBytes());
-        assertEquals(2L * 3 * 10 * 2 * type.vectorBytes(64), c.allocatedBytes());
+        long keySlots = type == KvCacheType.F16 ? 16 : 10; // f16 keys: whole blocks of 16 slots
+        assertEquals(2L * 3 * (keySlots + 10) * type.vectorBytes(64), c.allocatedBytes());
         assertEquals(type, c.type());
     }
 
@@ -190,6 +191,87 @@ class CompactKvCacheTest {
         float[] some = new float[2 * hd];
         c.readKeys(0, 1, 2, 2, some, 0);
         assertArrayEquals(Arrays.copyOfRange(keys, 2 * hd, 4 * hd), some, "a run of slots from the middle");
+    }
+
+    /**
+     * F16 keys in blocks of 16 slots: slot s's dimension d at (s / 16 · hd + d) · 16 + s % 16,
+     * read back slot-major from any slot, as a head grows through partial blocks (1, 15, 16, 17,
+     * 33 and 50 slots, capacity 50: not whole blocks), and after slots move across blocks.
+     */
+    @Test
+    void f16KeysAreTransposedInBlocksOf16SlotsAndReadBackSlotMajor() {
+        int hd = 24, kvHeads = 2, capacity = 50;
+        CompactKvCache c = (CompactKvCache) KvCacheType.F16.newCache(1, kvHeads, hd, capacity);
+        SplittableRandom r = new SplittableRandom(6);
+        float[][] keys = new float[capacity][], values = new float[capacity][];
+        for (int p = 0; p < capacity; p++) {
+            keys[p] = halves(randomVector(r, kvHeads * hd));
+            values[p] = halves(randomVector(r, kvHeads * hd));
+            c.append(0, 100 + p, keys[p], 0, values[p], 0);
+            if (p + 1 == 1 || p + 1 == 15 || p + 1 == 16 || p + 1 == 17 || p + 1 == 33 || p + 1 == capacity) {
+                for (int h = 0; h < kvHeads; h++) {
+                    int[] slots = new int[p + 1];
+                    Arrays.setAll(slots, s -> s);
+                    expectHead(c, h, hd, slots, keys, values, "after " + (p + 1) + " slots, head " + h);
+                }
+            }
+        }
+        assertThrows(IllegalStateException.class, () -> c.append(0, 500, keys[0], 0, values[0], 0));
+        int[] kept = {0, 3, 15, 16, 17, 31, 32, 40, 49}; // moves within a block and across blocks
+        c.retain(0, 1, kept);
+        expectHead(c, 1, hd, kept, keys, values, "after retain");
+        int[] all = new int[capacity];
+        Arrays.setAll(all, s -> s);
+        expectHead(c, 0, hd, all, keys, values, "the other head untouched");
+        int[] shifted = new int[29]; // every slot of head 0 moves down by one, across block ends
+        Arrays.setAll(shifted, s -> s + 1);
+        c.retain(0, 0, shifted);
+        expectHead(c, 0, hd, shifted, keys, values, "after a shift");
+        for (int p = 0; p < 20; p++) { // growth after compaction: into the partial blocks, then new ones
+            c.append(0, 200 + p, keys[p], 0, values[p], 0);
+        }
+        int[] first20 = new int[20];
+        Arrays.setAll(first20, s -> s);
+        expectHead(c, 0, hd, concat(shifted, first20), keys, values, "head 0 grown after the shift");
+        expectHead(c, 1, hd, concat(kept, first20), keys, values, "head 1 grown after retain");
+        assertEquals(219, c.positions(0, 1)[kept.length + 19]);
+    }
+
+    private static int[] concat(int[] a, int[] b) {
+        int[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /** Head h holds the vectors of {@code slots} (appended in order) in its slots 0, 1, …, in every reader. */
+    private static void expectHead(CompactKvCache c, int h, int hd, int[] slots, float[][] keys, float[][] values,
+                                   String what) {
+        assertEquals(slots.length, c.size(0, h), what);
+        float[] k = c.keys(0, h), v = c.values(0, h);
+        short[] blocks = c.f16Keys(0, h);
+        for (int j = 0; j < slots.length; j++) {
+            float[] key = Arrays.copyOfRange(keys[slots[j]], h * hd, (h + 1) * hd);
+            assertArrayEquals(key, Arrays.copyOfRange(k, j * hd, (j + 1) * hd), what + ": key of slot " + j);
+            assertArrayEquals(Arrays.copyOfRange(values[slots[j]], h * hd, (h + 1) * hd),
+                    Arrays.copyOfRange(v, j * hd, (j + 1) * hd), what + ": value of slot " + j);
+            for (int d = 0; d < hd; d++) {
+                int at = (j / 16 * hd + d) * 16 + j % 16;
+                assertEquals(Float.floatToFloat16(key[d]), blocks[at], what + ": stored half of slot " + j + " dim " + d);
+            }
+        }
+        for (int from = 0; from < slots.length; from += 7) { // runs from the middle of blocks, across their ends
+            int n = Math.min(11, slots.length - from);
+            float[] run = new float[n * hd];
+            c.readKeys(0, h, from, n, run, 0);
+            assertArrayEquals(Arrays.copyOfRange(k, from * hd, (from + n) * hd), run, what + ": run from " + from);
+        }
+    }
+
+    private static float[] halves(float[] x) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Float.float16ToFloat(Float.floatToFloat16(x[i]));
+        }
+        return x;
     }
 
     @ParameterizedTest

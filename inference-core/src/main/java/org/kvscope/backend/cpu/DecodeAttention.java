@@ -23,10 +23,13 @@ import org.kvscope.tensor.VectorOps;
  * does). So the cores share the work evenly however few kv-heads there are, and each key and
  * value is loaded and converted once for the whole group.
  *
- * <p>Scores need no horizontal sum per key: the products of L consecutive keys (L lanes a vector)
- * with the query, one vector per key, are added pairwise into one vector of their L scores,
- * log₂ L rounds, 15 steps for 16 keys of two lane moves, two blends and an add, where a lane
- * sum per key takes about as many instructions for each key. Halves become floats in registers:
+ * <p>Scores need no horizontal sum per key. An F16 cache stores keys transposed in blocks of 16
+ * slots ({@link CompactKvCache#f16Keys}), so L slots' scores are L vectors of broadcast
+ * multiply-adds, one per dimension, added pairwise at the end ({@link #scores16}). Block-type
+ * keys are row-major: the products of L consecutive keys with the query, one vector per key, are
+ * added pairwise into one vector of their L scores, log₂ L rounds, 15 steps for 16 keys of two
+ * lane moves, two blends and an add ({@link #pairSums}). Both sum in the same order, so an F16
+ * cache's scores are those the row-major kernel gave it bit for bit. Halves become floats in registers:
  * shifted into a float's place, the half's sign copies cleared, then multiplied by 2¹¹², exact
  * for every finite half (subnormals and zeros included); a cache that ever stored an infinity or
  * NaN is not read here ({@link CompactKvCache#f16Keys}). Q8_0 and Q4_0 rows are decoded by the
@@ -53,6 +56,8 @@ final class DecodeAttention implements Parallel.IntRangeBody {
             DOWN4 = moved(4, 4), UP2 = moved(2, -2), DOWN2 = moved(2, 2), UP1 = moved(1, -1), DOWN1 = moved(1, 1);
     private static final VectorMask<Float> HIGH8 = highHalves(8), HIGH4 = highHalves(4), HIGH2 = highHalves(2),
             HIGH1 = highHalves(1);
+    /** Slots per block of an F16 cache's transposed keys. */
+    private static final int KEY_BLOCK = CompactKvCache.F16_KEY_BLOCK;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][0]);
 
     private final int hd, group, kvHeads, chunksPerHead;
@@ -156,15 +161,22 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         }
         CompactKvCache compact = (CompactKvCache) cache;
         short[] keys = compact.f16Keys(layer, kvh); // null: a block type, decoded by the cache
-        for (int s = s0; s < s1; s += L) { // L keys as floats in the tile, zeros past the last
-            int n = Math.min(L, s1 - s);
-            if (keys != null) {
-                halvesToFloats(keys, s * hd, n * hd, tile);
-            } else {
-                compact.readKeys(layer, kvh, s, n, tile, 0);
+        for (int s = s0; s < s1; s += L) { // lanes past s1 lie past the head's slots: no other task's
+            if (keys != null) { // L slots' dimensions as rows of L floats in the tile
+                keyRowsToFloats(keys, s / KEY_BLOCK * KEY_BLOCK * hd + s % KEY_BLOCK, hd, tile);
+                for (int j = 0; j < group; j++) {
+                    if (L == 16) {
+                        scores16(tile, hd, qs, j * hd, scores[kvh * group + j], s);
+                    } else {
+                        scores8(tile, hd, qs, j * hd, scores[kvh * group + j], s);
+                    }
+                }
+                continue;
             }
+            int n = Math.min(L, s1 - s); // L keys as floats in the tile, zeros past the last
+            compact.readKeys(layer, kvh, s, n, tile, 0);
             Arrays.fill(tile, n * hd, L * hd, 0f);
-            for (int j = 0; j < group; j++) { // lanes past s1 lie past the head's slots: no other task's
+            for (int j = 0; j < group; j++) {
                 pairSums(tile, 0, hd, qs, j * hd, sums, scores[kvh * group + j], s);
             }
         }
@@ -240,6 +252,89 @@ final class DecodeAttention implements Parallel.IntRangeBody {
             IntVector h = (IntVector) ShortVector.fromArray(S, halves, from + i).convertShape(VectorOperators.S2I, I, 0);
             h.lanewise(VectorOperators.LSHL, 13).and(0x8fffffff).reinterpretAsFloats().mul(0x1p112f).intoArray(dst, i);
         }
+    }
+
+    /**
+     * dst[d·L + i] = dimension d of slot i of an F16 cache's key block for d &lt; hd, i &lt; L: the
+     * halves from {@code from} on, {@link #KEY_BLOCK} per dimension (L of them read, exact as in
+     * {@link #halvesToFloats}).
+     */
+    static void keyRowsToFloats(short[] halves, int from, int hd, float[] dst) {
+        for (int d = 0; d < hd; d++) {
+            IntVector h = (IntVector) ShortVector.fromArray(S, halves, from + d * KEY_BLOCK)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            h.lanewise(VectorOperators.LSHL, 13).and(0x8fffffff).reinterpretAsFloats().mul(0x1p112f).intoArray(dst, d * L);
+        }
+    }
+
+    /**
+     * out[oo + i] = the score of slot i against q[qo ..] for 16 slots whose keys are the tile's
+     * rows of 16 lanes, one row per dimension ({@link #keyRowsToFloats}), in the order of
+     * {@link #pairSums}: accumulator m sums dimensions m, m + 16, … with one multiply-add each,
+     * then the 16 accumulators are added in pairs m and m + 8, m and m + 4, m and m + 2, 0 and 1,
+     * so each score is bit for bit the one the row-major kernel gives. No lane moves: 64
+     * multiply-adds and 15 additions for 16 slots of 64 dimensions.
+     */
+    static void scores16(float[] t, int hd, float[] q, int qo, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector a8 = a0, a9 = a0, a10 = a0, a11 = a0, a12 = a0, a13 = a0, a14 = a0, a15 = a0;
+        for (int d = 0; d < hd; d += 16) {
+            int r = d * 16, x = qo + d;
+            a0 = FloatVector.fromArray(F, t, r).fma(FloatVector.broadcast(F, q[x]), a0);
+            a1 = FloatVector.fromArray(F, t, r + 16).fma(FloatVector.broadcast(F, q[x + 1]), a1);
+            a2 = FloatVector.fromArray(F, t, r + 32).fma(FloatVector.broadcast(F, q[x + 2]), a2);
+            a3 = FloatVector.fromArray(F, t, r + 48).fma(FloatVector.broadcast(F, q[x + 3]), a3);
+            a4 = FloatVector.fromArray(F, t, r + 64).fma(FloatVector.broadcast(F, q[x + 4]), a4);
+            a5 = FloatVector.fromArray(F, t, r + 80).fma(FloatVector.broadcast(F, q[x + 5]), a5);
+            a6 = FloatVector.fromArray(F, t, r + 96).fma(FloatVector.broadcast(F, q[x + 6]), a6);
+            a7 = FloatVector.fromArray(F, t, r + 112).fma(FloatVector.broadcast(F, q[x + 7]), a7);
+            a8 = FloatVector.fromArray(F, t, r + 128).fma(FloatVector.broadcast(F, q[x + 8]), a8);
+            a9 = FloatVector.fromArray(F, t, r + 144).fma(FloatVector.broadcast(F, q[x + 9]), a9);
+            a10 = FloatVector.fromArray(F, t, r + 160).fma(FloatVector.broadcast(F, q[x + 10]), a10);
+            a11 = FloatVector.fromArray(F, t, r + 176).fma(FloatVector.broadcast(F, q[x + 11]), a11);
+            a12 = FloatVector.fromArray(F, t, r + 192).fma(FloatVector.broadcast(F, q[x + 12]), a12);
+            a13 = FloatVector.fromArray(F, t, r + 208).fma(FloatVector.broadcast(F, q[x + 13]), a13);
+            a14 = FloatVector.fromArray(F, t, r + 224).fma(FloatVector.broadcast(F, q[x + 14]), a14);
+            a15 = FloatVector.fromArray(F, t, r + 240).fma(FloatVector.broadcast(F, q[x + 15]), a15);
+        }
+        a0 = a0.add(a8);
+        a1 = a1.add(a9);
+        a2 = a2.add(a10);
+        a3 = a3.add(a11);
+        a4 = a4.add(a12);
+        a5 = a5.add(a13);
+        a6 = a6.add(a14);
+        a7 = a7.add(a15);
+        a0 = a0.add(a4);
+        a1 = a1.add(a5);
+        a2 = a2.add(a6);
+        a3 = a3.add(a7);
+        a0 = a0.add(a2);
+        a1 = a1.add(a3);
+        a0.add(a1).intoArray(out, oo);
+    }
+
+    /** {@link #scores16} for 8 slots of rows of 8 lanes: accumulators m, m + 8, …, then pairs m and m + 4, m + 2, 0 and 1. */
+    static void scores8(float[] t, int hd, float[] q, int qo, float[] out, int oo) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int d = 0; d < hd; d += 8) {
+            int r = d * 8, x = qo + d;
+            a0 = FloatVector.fromArray(F, t, r).fma(FloatVector.broadcast(F, q[x]), a0);
+            a1 = FloatVector.fromArray(F, t, r + 8).fma(FloatVector.broadcast(F, q[x + 1]), a1);
+            a2 = FloatVector.fromArray(F, t, r + 16).fma(FloatVector.broadcast(F, q[x + 2]), a2);
+            a3 = FloatVector.fromArray(F, t, r + 24).fma(FloatVector.broadcast(F, q[x + 3]), a3);
+            a4 = FloatVector.fromArray(F, t, r + 32).fma(FloatVector.broadcast(F, q[x + 4]), a4);
+            a5 = FloatVector.fromArray(F, t, r + 40).fma(FloatVector.broadcast(F, q[x + 5]), a5);
+            a6 = FloatVector.fromArray(F, t, r + 48).fma(FloatVector.broadcast(F, q[x + 6]), a6);
+            a7 = FloatVector.fromArray(F, t, r + 56).fma(FloatVector.broadcast(F, q[x + 7]), a7);
+        }
+        a0 = a0.add(a4);
+        a1 = a1.add(a5);
+        a2 = a2.add(a6);
+        a3 = a3.add(a7);
+        a0 = a0.add(a2);
+        a1 = a1.add(a3);
+        a0.add(a1).intoArray(out, oo);
     }
 
     /**

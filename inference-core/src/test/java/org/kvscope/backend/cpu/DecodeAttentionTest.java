@@ -149,6 +149,43 @@ class DecodeAttentionTest {
         }
     }
 
+    /**
+     * The kernels over an F16 cache's transposed key blocks sum in {@link DecodeAttention#pairSums}'s
+     * order: the same scores bit for bit as the row-major kernel on the same keys, at every head size.
+     */
+    @Test
+    void transposedScoresEqualTheRowMajorKernelsBitForBit() {
+        if (L < 8) {
+            return; // neither kernel runs
+        }
+        SplittableRandom r = new SplittableRandom(12);
+        for (int hd : new int[] {L, 64, 3 * L, 128}) {
+            for (int trial = 0; trial < 20; trial++) {
+                float[] rows = new float[L * hd], transposed = new float[L * hd], q = new float[hd];
+                for (int i = 0; i < rows.length; i++) {
+                    rows[i] = (float) (r.nextGaussian() * (i % 5 == 0 ? 8 : 1));
+                }
+                for (int d = 0; d < hd; d++) {
+                    q[d] = (float) r.nextGaussian();
+                    for (int i = 0; i < L; i++) {
+                        transposed[d * L + i] = rows[i * hd + d];
+                    }
+                }
+                float[] expected = new float[L], got = new float[L];
+                DecodeAttention.pairSums(rows, 0, hd, q, 0, new float[L * L], expected, 0);
+                if (L == 16) {
+                    DecodeAttention.scores16(transposed, hd, q, 0, got, 0);
+                } else {
+                    DecodeAttention.scores8(transposed, hd, q, 0, got, 0);
+                }
+                for (int i = 0; i < L; i++) {
+                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(got[i]),
+                            "hd " + hd + " trial " + trial + " key " + i + ": " + expected[i] + " vs " + got[i]);
+                }
+            }
+        }
+    }
+
     @Test
     void everyFiniteHalfConvertsExactly() {
         if (L < 8) {
