@@ -166,14 +166,18 @@ public record ParameterSpec(String name, Type type, double min, double max, Obje
         return (long) d;
     }
 
-    private static int[] parseList(String s) {
+    private int[] parseList(String s) {
         String t = s.trim();
         if (t.isEmpty()) {
             return new int[0];
         }
-        String[] parts = t.split("\\s*,\\s*");
+        String[] parts = t.split(",", -1); // -1: a trailing comma leaves an empty item to refuse, not to drop
         int[] out = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
+            if (parts[i].isBlank()) {
+                throw new IllegalArgumentException("parameter '" + name + "' has an empty item (a comma too many) in '"
+                        + t + "'; give " + validRange());
+            }
             out[i] = Integer.parseInt(parts[i].trim());
         }
         return out;

@@ -67,7 +67,8 @@ public final class BenchPoliciesCommand implements Command {
                   --budget B       entries per layer and kv-head for policies with a budget, 2..the prompt's
                                    tokens (--tokens), more than each one's always-kept window (default 128,
                                    lowered to a shorter prompt)
-                  --policies LIST  comma-separated (default: every registered policy)
+                  --policies LIST  comma-separated (default: every registered policy); fullkv is the
+                                   baseline of every pair, not one of them
                   --skip-first-call  do not time the first selection call (one fresh JVM per policy that
                                    loads the model, prefills with the policy and times its first call)
                   --recompute      also time recomputing kept sets, recall and memory for a new budget
@@ -93,13 +94,14 @@ public final class BenchPoliciesCommand implements Command {
         int budget = a.integer("budget", DEFAULT_BUDGET, 2, 1 << 20);
         boolean firstCalls = !a.flag("skip-first-call");
         List<String> policies = a.list("policies", PolicyRegistry.entries().stream().map(PolicyRegistry.Entry::name)
-                .filter(p -> !p.equals("fullkv")).toList());
+                .filter(p -> !p.equals(BASELINE)).toList());
         policies.forEach(p -> PolicyOptions.known("--policies", p)); // validates the names
         boolean budgeted = policies.stream().anyMatch(p -> PolicyChecks.declares(p, BudgetParameters.BUDGET));
         if (a.has("budget") && !budgeted) {
             throw new UsageException("--budget applies to policies with a budget, and none of "
                     + String.join(", ", policies) + " has one");
         }
+        policies = withoutBaseline(policies, err);
         OptionalInt givenTokens = budgeted ? givenTokens(a) : OptionalInt.empty();
         if (givenTokens.isPresent()) { // before the model is read: the prompt's length is known
             budget = fitBudget(a, budget, givenTokens.getAsInt(), "--tokens " + givenTokens.getAsInt(), err);
@@ -151,6 +153,25 @@ public final class BenchPoliciesCommand implements Command {
             return 0;
         }
     }
+
+    /**
+     * {@code policies} without FullKV, the baseline every pair times anyway: named with others it is
+     * dropped with a note; named alone it would be timed against itself, a usage error.
+     */
+    static List<String> withoutBaseline(List<String> policies, PrintStream err) {
+        List<String> compared = policies.stream().filter(p -> !p.equals(BASELINE)).toList();
+        if (compared.isEmpty()) {
+            throw new UsageException("--policies " + String.join(",", policies) + ": FullKV is the baseline each policy"
+                    + " is timed against, not one to compare; name the policies to time against it (e.g. --policies"
+                    + " snapkv,h2o), or leave --policies out for all of them");
+        }
+        if (compared.size() < policies.size()) {
+            err.println("kvscope bench-policies: note: fullkv left out of --policies: it is the baseline of every pair");
+        }
+        return compared;
+    }
+
+    private static final String BASELINE = "fullkv";
 
     /** bench-policies' prompt of {@code n} tokens (seeded, the same in every process). */
     static int[] prompt(Model model, int n) {

@@ -260,6 +260,17 @@ class CliValidationTest {
         }
     }
 
+    /** "1,2," was read as "1,2": a stray comma, leading, doubled or trailing, is an error, not dropped. */
+    @Test
+    void anEmptyLayerWeightIsRefusedNotDropped() {
+        for (String weights : new String[] {"1,2,", ",1,2", "1,,2", "1, ,2"}) {
+            assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", PROMPT, "--policy", "pyramidkv",
+                    "--budget", "16", "--window", "2", "--schedule", "custom", "--layer-weights", weights), 2,
+                    "parameter 'layer-weights' has an empty item (a comma too many) in '" + weights + "'",
+                    "give comma-separated integers in 1..");
+        }
+    }
+
     @Test
     void aContinuationLongerThanThePromptSaysThePromptIsTheCause() {
         assertCleanError(run("analyze", "--model", tiny.toString(), "--prompt", "the dog saw", "--policy", "fullkv",
@@ -303,6 +314,17 @@ class CliValidationTest {
                 + " tokens (the default --tokens");
         assertCleanError(run("bench-policies", "--model", notAModel.toString(), "--policies", "knorm,,h2o"), 2,
                 "--policies has an empty entry");
+    }
+
+    /** bench-policies --policies fullkv timed FullKV against itself; with other policies it is left out, said in a note. */
+    @Test
+    void benchPoliciesRefusesFullKvAloneAndLeavesItOutOfAList() {
+        assertCleanError(run("bench-policies", "--model", notAModel.toString(), "--policies", "fullkv"), 2,
+                "kvscope bench-policies: --policies fullkv: FullKV is the baseline each policy is timed against, not one"
+                        + " to compare; name the policies to time against it");
+        CliTest.Run r = run("bench-policies", "--model", notAModel.toString(), "--policies", "fullkv,knorm");
+        assertCleanError(r, 1, "not a GGUF file");
+        assertTrue(r.err().contains("note: fullkv left out of --policies: it is the baseline of every pair"), r.err());
     }
 
     /** A blank --prompt ran (h2o on three spaces exited 0) while a text file without text is refused; an empty --model said "not a regular file: ". */
