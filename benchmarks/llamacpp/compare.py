@@ -12,13 +12,15 @@ same text from both engines, and llama.cpp loads every model file given (kvscope
 writer). Either failing stops the run.
 
   benchmarks/llamacpp/compare.py [--pairs 5] [--threads 2] [--prompt 256] [--decode 32]
-        [--depth D] [--cache-type f16] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [MODEL.gguf ...]
+        [--depth D] [--cache-type f16] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [--baseline DIR]
+        [MODEL.gguf ...]
 
 --depth D (e.g. 2048, 8192) measures decode after a D-token prompt and skips prefill; without it
 the decode depth is --prompt. --cache-type T (f32, f16, q8_0, q4_0; default f16, llama-bench's
 own default) is the KV cache type of both engines: `--cache-type T` for kvscope, `-ctk T -ctv T`
 for llama-bench (flash attention left at its default, auto). --synth writes missing synthetic files with `kvscope synth` into
-the scratch folder. The llama.cpp build comes from setup.sh (node-llama-cpp 3.21.1, pinned).
+the scratch folder. --baseline DIR adds a third process to every pair, another kvscope build (DIR holds its
+`kvscope` launcher and app/target, e.g. the jars of main copied there), for before/after ratios under the same load. The llama.cpp build comes from setup.sh (node-llama-cpp 3.21.1, pinned).
 Python 3 standard library only.
 """
 import argparse
@@ -63,13 +65,13 @@ def kvscope_env(threads):
     return env
 
 
-def kvscope(args, threads):
-    return run([os.path.join(REPO, "kvscope")] + args, env=kvscope_env(threads))
+def kvscope(args, threads, root=REPO):
+    return run([os.path.join(root, "kvscope")] + args, env=kvscope_env(threads))
 
 
-def kvscope_bench(model, prompt, decode, threads, repeat, extra):
+def kvscope_bench(model, prompt, decode, threads, repeat, extra, root=REPO):
     out, _, rss = kvscope(["bench", "--model", model, "--prompt-tokens", str(prompt), "--decode-tokens", str(decode),
-                           "--repeat", str(repeat), "--warmup", "1", "--bandwidth-mib", "0", "--quiet"] + extra, threads)
+                           "--repeat", str(repeat), "--warmup", "1", "--bandwidth-mib", "0", "--quiet"] + extra, threads, root)
     row = next((l for l in out.splitlines() if l.startswith("| median |")), None)
     if row is None:
         fail("kvscope bench printed no median row:\n" + out)
@@ -185,6 +187,8 @@ def main():
     p.add_argument("--cache-type", default="f16", choices=["f32", "f16", "q8_0", "q4_0"],
                    help="KV cache type of both engines (default f16, llama-bench's default)")
     p.add_argument("--kvscope-args", default="", help="extra arguments for kvscope bench")
+    p.add_argument("--baseline", default="", help="another kvscope build (a folder with its kvscope launcher and "
+                   "app/target) measured in every pair too, after this one: before/after a change")
     a = p.parse_args()
     if "--cache-type" in a.kvscope_args.split():
         fail("give the cache type with compare.py's own --cache-type (it sets both engines), not in --kvscope-args")
@@ -201,6 +205,9 @@ def main():
         if not os.path.isfile(m):
             fail("%s is not a file" % m)
     extra = ["--cache-type", a.cache_type] + a.kvscope_args.split()
+    baseline = os.path.abspath(a.baseline) if a.baseline else None
+    if baseline and not os.access(os.path.join(baseline, "kvscope"), os.X_OK):
+        fail("--baseline %s has no kvscope launcher; give a folder holding one and its app/target" % a.baseline)
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
     isa = "AVX-512" if " avx512f" in flags else "AVX2" if " avx2" in flags else "no AVX2"
@@ -209,6 +216,9 @@ def main():
         datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"), cpu, os.cpu_count(), isa,
         open("/proc/loadavg").read().split()[0]))
     print("kvscope %s; %s" % (commit, open(os.path.join(binaries, "BUILD")).read().strip()))
+    if baseline:
+        print("baseline: the kvscope build in %s (%s)" % (baseline, ", ".join(
+            sorted(os.path.basename(j) for j in os.listdir(os.path.join(baseline, "app", "target")) if j.endswith(".jar")))))
     print("command: benchmarks/llamacpp/compare.py " + " ".join(sys.argv[1:]))
     greedy_check(binaries, a.threads)
     for m in models:  # llama.cpp loads kvscope's files (the GGUF writer's interoperability)
@@ -221,13 +231,18 @@ def main():
     if prompt:
         header += " prefill %d, kvscope ÷ llama.cpp | prefill tok/s kvscope / llama.cpp |" % prompt
     header += " peak RSS MiB kvscope / llama.cpp |"
+    if baseline:
+        header += " baseline decode ÷ llama.cpp | kvscope ÷ baseline decode | baseline decode tok/s, peak RSS MiB |"
     rows = []
     for model in models:
         dec, pre, ours, theirs, rss_ours, rss_theirs = [], [], [], [], [], []
+        base, base_dec, vs_base = [], [], []
         build = mtype = ""
         depth = depths[model]
         for pair in range(a.pairs):
             o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra)
+            if baseline:
+                base.append(kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, baseline))
             t = llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat, a.cache_type)
             build, mtype = t[3], t[4]
             dec.append(o[1] / t[1])
@@ -237,8 +252,12 @@ def main():
             theirs.append(t)
             rss_ours.append(o[2] / 1024)
             rss_theirs.append(t[2] / 1024)
-            print("  %s pair %d: decode %.2f / %.2f tok/s%s" % (os.path.basename(model), pair + 1, o[1], t[1],
-                  "; prefill %.1f / %.1f tok/s" % (o[0], t[0]) if prompt else ""), flush=True)
+            if baseline:
+                base_dec.append(base[-1][1] / t[1])
+                vs_base.append(o[1] / base[-1][1])
+            print("  %s pair %d: decode %.2f / %.2f tok/s%s%s" % (os.path.basename(model), pair + 1, o[1], t[1],
+                  "; prefill %.1f / %.1f tok/s" % (o[0], t[0]) if prompt else "",
+                  "; baseline decode %.2f tok/s" % base[-1][1] if baseline else ""), flush=True)
         row = "| %s (llama.cpp: %s) | %s | %.1f / %.1f |" % (
             os.path.basename(model), mtype, spread(dec), statistics.median(x[1] for x in ours),
             statistics.median(x[1] for x in theirs))
@@ -246,6 +265,9 @@ def main():
             row += " %s | %.1f / %.1f |" % (spread(pre), statistics.median(x[0] for x in ours),
                                            statistics.median(x[0] for x in theirs))
         row += " %.0f / %.0f |" % (statistics.median(rss_ours), statistics.median(rss_theirs))
+        if baseline:
+            row += " %s | %s | %.1f, %.0f |" % (spread(base_dec), spread(vs_base), statistics.median(x[1] for x in base),
+                                              statistics.median(x[2] / 1024 for x in base))
         rows.append(row)
         print(row, flush=True)
     print()
