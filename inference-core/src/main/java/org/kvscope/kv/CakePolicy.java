@@ -4,6 +4,7 @@ import java.util.List;
 import org.kvscope.tensor.Parallel;
 import org.kvscope.trace.AttentionEvidence;
 import org.kvscope.trace.WindowMoments;
+import org.kvscope.trace.WindowScoring;
 
 /**
  * CAKE (Qin et al. 2025, "Cascading and Adaptive KV cache Eviction with Layer Preferences"):
@@ -23,9 +24,12 @@ import org.kvscope.trace.WindowMoments;
 public final class CakePolicy extends ScoredPolicy {
     public static final String NAME = "cake";
 
+    private final WindowScoring scoring;
+
     public CakePolicy(PolicyParameters params) {
         super(params);
         SnapKvPolicy.requireWindowAndOddKernel(params);
+        scoring = WindowScoring.moments(params.getInt("kernel"), params.getDouble("gamma"));
     }
 
     public static List<ParameterSpec> specs() {
@@ -55,6 +59,12 @@ public final class CakePolicy extends ScoredPolicy {
     @Override public boolean needsWindowMoments() { return true; }
 
     @Override protected int recentKept(int promptLength) { return Math.min(params.getInt("window"), promptLength); }
+
+    /**
+     * The kv-heads' eviction scores, computed by the evidence from the window moments as each kv-head's last
+     * window row is recorded during the prefill ({@link WindowScoring#moments}: the same floats as {@link #scores}).
+     */
+    @Override public WindowScoring windowScoring() { return scoring; }
 
     /** Without a prompt's attention the budget is uniform. */
     @Override
@@ -135,7 +145,7 @@ public final class CakePolicy extends ScoredPolicy {
         }
     }
 
-    /** Each kv-head's best positions within its layer's budget, for {@link Parallel#forRange}. */
+    /** Each kv-head's best positions within its layer's budget (one top-k call per layer), for {@link Parallel#forRange}. */
     private static final class Selections implements Parallel.IntRangeBody {
         private final float[][][] scores;
         private final int n, window;
@@ -153,10 +163,7 @@ public final class CakePolicy extends ScoredPolicy {
         @Override
         public void run(int from, int to) {
             for (int l = from; l < to; l++) {
-                out[l] = new int[scores[l].length][];
-                for (int h = 0; h < scores[l].length; h++) {
-                    out[l][h] = select(scores[l][h], n, 0, window, keep[l]);
-                }
+                out[l] = select(scores[l], n, 0, window, keep[l]);
             }
         }
     }
@@ -216,7 +223,8 @@ public final class CakePolicy extends ScoredPolicy {
      * averaged over the group) into {@code scores[kvHead]}. Each row adds its entropy term to H
      * and each key's weight and square to the key's sums ({@link WindowMoments#addRow}: read from
      * the evidence when it added them up during the prefill over these very rows, with the keys'
-     * variances); V sums the keys' variances.
+     * variances, and the kv-heads' scores when it computed them for this policy's {@link #windowScoring}); V sums
+     * the keys' variances.
      */
     private double dispersion(PrefillContext ctx, int layer, int firstHead, int endHead, float[][] scores) {
         AttentionEvidence ev = ctx.evidence();
@@ -227,6 +235,7 @@ public final class CakePolicy extends ScoredPolicy {
         double gamma = params.getDouble("gamma");
         double entropy = 0, variance = 0;
         boolean summed = ev.hasWindowMoments() && ev.window() == w && ev.keyCount() == n;
+        boolean scored = summed && scoring.equals(ev.windowScoring());
         double[] sum = summed ? null : new double[upto], sq = summed ? null : new double[upto];
         double[] var = summed ? null : new double[upto];
         float[] raw = scores == null ? null : new float[upto];
@@ -238,6 +247,11 @@ public final class CakePolicy extends ScoredPolicy {
                 sum = ev.windowWeightSums(layer, head);
                 var = ev.windowVariances(layer, head);
                 variance += ev.windowVarianceTotal(layer, head);
+                float[] ready = scored && scores != null ? ev.windowScores(layer, head / group) : null;
+                if (ready != null) {
+                    scores[head / group] = ready;
+                    continue;
+                }
             } else {
                 java.util.Arrays.fill(sum, 0);
                 java.util.Arrays.fill(sq, 0);

@@ -158,6 +158,9 @@ public final class AttentionEvidence {
      * last window row of its heads is recorded ({@link #windowScores}). Call before the first row is recorded.
      */
     public void computeWindowScores(WindowScoring scoring) {
+        if (scoring.fromMoments() && rowEntropy == null) {
+            throw new IllegalStateException("scores from window moments need evidence that adds up the moments");
+        }
         int groups = scoring.perLayer() ? layers : layers * kvHeads;
         int span = scoring.perLayer() ? heads : groupSize();
         pendingHeads = new AtomicIntegerArray(groups);
@@ -187,7 +190,9 @@ public final class AttentionEvidence {
         int group = perLayer ? layer : layer * kvHeads + head / span;
         if (pendingHeads.decrementAndGet(group) == 0) {
             int first = layer * heads + (perLayer ? 0 : head / span * span);
-            windowScores[group] = scoring.scores(windowSums, first, span, keyCount, window);
+            windowScores[group] = scoring.fromMoments()
+                    ? scoring.scores(weightSums, variances, first, span, keyCount, window)
+                    : scoring.scores(windowSums, first, span, keyCount, window);
         }
     }
 

@@ -9,14 +9,41 @@ import java.util.Arrays;
  * {@linkplain AttentionEvidence#windowSum window sum} is pooled over neighbouring keys ({@link #pool}),
  * then the group's heads are combined in head order: mean ({@code out += pooled / heads}) or maximum.
  *
- * @param kernel       pooling kernel, odd; 1 = no pooling
- * @param maxPooling   max pooling instead of average pooling
- * @param maxOverHeads the group's maximum instead of its mean
- * @param perLayer     one score group per layer (all its query heads) instead of one per kv-head
- * @param scoresWindow whether the window's own positions are scored too (otherwise they score 0)
+ * <p>With a {@code varianceWeight} γ (CAKE's scores, {@link #fromMoments}) a head's input is not its window sum but
+ * its window moments' (float) (sum / window + γ·variance) per key before the window ({@link
+ * AttentionEvidence#windowWeightSums}, {@link AttentionEvidence#windowVariances}); the evidence must then add up
+ * the moments.
+ *
+ * @param kernel         pooling kernel, odd; 1 = no pooling
+ * @param maxPooling     max pooling instead of average pooling
+ * @param maxOverHeads   the group's maximum instead of its mean
+ * @param perLayer       one score group per layer (all its query heads) instead of one per kv-head
+ * @param scoresWindow   whether the window's own positions are scored too (otherwise they score 0)
+ * @param varianceWeight γ of the moments' input, or NaN for the window sums
  */
 public record WindowScoring(int kernel, boolean maxPooling, boolean maxOverHeads, boolean perLayer,
-                            boolean scoresWindow) {
+                            boolean scoresWindow, double varianceWeight) {
+
+    /** Scores from the window sums (no moments). */
+    public WindowScoring(int kernel, boolean maxPooling, boolean maxOverHeads, boolean perLayer, boolean scoresWindow) {
+        this(kernel, maxPooling, maxOverHeads, perLayer, scoresWindow, Double.NaN);
+    }
+
+    /**
+     * CAKE's eviction scores: per kv-head, the mean over its query heads of the average-pooled
+     * (float) (mean + γ·variance) of each key's window weights; the window's own positions score 0.
+     */
+    public static WindowScoring moments(int kernel, double gamma) {
+        if (Double.isNaN(gamma)) {
+            throw new IllegalArgumentException("the variance weight must be a number");
+        }
+        return new WindowScoring(kernel, false, false, false, false, gamma);
+    }
+
+    /** True when each head's input is its window moments' mean + γ·variance ({@link #moments}), not its window sum. */
+    public boolean fromMoments() {
+        return !Double.isNaN(varianceWeight);
+    }
 
     /**
      * Field by field, written out: a record's generated {@code equals} bootstraps method handles at its first
@@ -25,12 +52,14 @@ public record WindowScoring(int kernel, boolean maxPooling, boolean maxOverHeads
     @Override
     public boolean equals(Object o) {
         return o instanceof WindowScoring w && kernel == w.kernel && maxPooling == w.maxPooling
-                && maxOverHeads == w.maxOverHeads && perLayer == w.perLayer && scoresWindow == w.scoresWindow;
+                && maxOverHeads == w.maxOverHeads && perLayer == w.perLayer && scoresWindow == w.scoresWindow
+                && Double.compare(varianceWeight, w.varianceWeight) == 0;
     }
 
     @Override
     public int hashCode() {
-        return kernel * 16 + (maxPooling ? 8 : 0) + (maxOverHeads ? 4 : 0) + (perLayer ? 2 : 0) + (scoresWindow ? 1 : 0);
+        return (kernel * 16 + (maxPooling ? 8 : 0) + (maxOverHeads ? 4 : 0) + (perLayer ? 2 : 0) + (scoresWindow ? 1 : 0))
+                * 31 + Double.hashCode(varianceWeight);
     }
 
     /**
@@ -56,6 +85,28 @@ public record WindowScoring(int kernel, boolean maxPooling, boolean maxOverHeads
             }
         }
         return out;
+    }
+
+    /**
+     * The scores of one group from its heads' window moments ({@link #fromMoments}): per head
+     * {@code sums[first .. first + heads)} of the weights and {@code variances} of each key before a window of
+     * {@code window} queries (n − window keys), made into (float) (sum / window + γ·variance), then pooled and
+     * combined like window sums; n positions, the window's 0.
+     */
+    public float[] scores(double[][] sums, double[][] variances, int first, int heads, int n, int window) {
+        if (!fromMoments() || scoresWindow) {
+            throw new IllegalStateException("scores from window moments need a variance weight and an unscored window");
+        }
+        int upto = n - window;
+        float[][] raw = new float[first + heads][];
+        for (int h = first; h < first + heads; h++) {
+            double[] sum = sums[h], var = variances[h];
+            float[] r = raw[h] = new float[upto];
+            for (int k = 0; k < upto; k++) {
+                r[k] = (float) (sum[k] / window + varianceWeight * var[k]);
+            }
+        }
+        return scores(raw, first, heads, n, window);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import org.kvscope.trace.AttentionEvidence;
 import org.kvscope.trace.EvidenceCollector;
+import org.kvscope.trace.WindowScoring;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +28,15 @@ class FastSelectionTest {
 
     /** Window rows only, and with {@code moments} their moments added up as they arrive (what a session gathers for CAKE). */
     static AttentionEvidence windowEvidence(long seed, boolean moments) {
+        return windowEvidence(seed, moments, null);
+    }
+
+    /** As above, and with a {@code scoring} the window scores computed as the rows arrive. */
+    static AttentionEvidence windowEvidence(long seed, boolean moments, WindowScoring scoring) {
         AttentionEvidence ev = new AttentionEvidence(L, H, KV, N, WINDOW, false, moments);
+        if (scoring != null) {
+            ev.computeWindowScores(scoring);
+        }
         EvidenceCollector c = new EvidenceCollector(ev);
         Random r = new Random(seed);
         int[] positions = new int[N];
@@ -142,11 +151,88 @@ class FastSelectionTest {
                             want[h] = ScoredPolicy.select(scores[h], N, 0, WINDOW, budgets[l]);
                         }
                         if (name.startsWith("ada")) {
-                            want = AdaKvPolicy.selectLayer(scores, N, WINDOW, budgets[l], 0.2);
+                            want = previousAdaLayer(scores, N, WINDOW, budgets[l], 0.2);
                         }
                         for (int h = 0; h < KV; h++) {
                             assertArrayEquals(want[h], kept.of(l, h), name + " " + p + " layer " + l + " head " + h);
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The previous Ada-KV layer: every remaining candidate's key in one array, partitioned, then flags per position. */
+    static int[][] previousAdaLayer(float[][] scores, int n, int window, int budget, double alpha) {
+        int heads = scores.length;
+        int selectable = Math.max(0, Math.min(budget, n) - window);
+        int safe = Math.max(0, Math.min(selectable, (int) Math.floor(alpha * budget) - window));
+        long[] pool = new long[heads * Math.max(0, n - window)];
+        int pooled = 0;
+        boolean[][] chosen = new boolean[heads][n];
+        int taken = 0;
+        int[][] owns = ScoredPolicy.select(scores, n, 0, window, safe + window);
+        for (int h = 0; h < heads; h++) {
+            for (int p : owns[h]) {
+                if (p < n - window) {
+                    chosen[h][p] = true;
+                    taken++;
+                }
+            }
+            for (int p = 0; p < n - window; p++) {
+                if (!chosen[h][p]) {
+                    pool[pooled++] = TopK.key(scores[h][p], h * n + p);
+                }
+            }
+        }
+        int more = Math.max(0, Math.min(pooled, heads * selectable - taken));
+        TopK.partition(pool, pooled, more);
+        for (int i = 0; i < more; i++) {
+            int flat = TopK.index(pool[i]);
+            chosen[flat / n][flat % n] = true;
+        }
+        int[][] out = new int[heads][];
+        for (int h = 0; h < heads; h++) {
+            int[] kept = new int[n];
+            int k = 0;
+            for (int p = 0; p < n; p++) {
+                if (p >= n - window || chosen[h][p]) {
+                    kept[k++] = p;
+                }
+            }
+            out[h] = Arrays.copyOf(kept, k);
+        }
+        return out;
+    }
+
+    /**
+     * Ada-KV's layer selection (a heap over the remaining candidates, no array of them) keeps what the previous
+     * loops kept: scores with many ties, −0 and +0, every safeguard share, budgets from below the window to
+     * the whole prompt.
+     */
+    @Test
+    void adaKvLayerKeepsWhatThePreviousLoopsKept() {
+        Random r = new Random(21);
+        for (int trial = 0; trial < 40; trial++) {
+            int n = 1 + r.nextInt(300), heads = 1 + r.nextInt(4), window = r.nextInt(Math.min(n, 12) + 1);
+            float[][] scores = new float[heads][n];
+            for (float[] row : scores) {
+                for (int p = 0; p < n; p++) {
+                    row[p] = switch (r.nextInt(6)) {
+                        case 0 -> 0f;
+                        case 1 -> -0f;
+                        case 2 -> r.nextInt(4) / 4f;
+                        default -> r.nextFloat();
+                    };
+                }
+            }
+            for (int budget : new int[] {1, window, window + 1, n / 3 + 1, n, n + 5}) {
+                for (double alpha : new double[] {0, 0.2, 0.5, 1}) {
+                    int[][] want = previousAdaLayer(scores, n, window, budget, alpha);
+                    int[][] got = AdaKvPolicy.selectLayer(scores, n, window, budget, alpha);
+                    for (int h = 0; h < heads; h++) {
+                        assertArrayEquals(want[h], got[h], "n " + n + " window " + window + " budget " + budget
+                                + " alpha " + alpha + " head " + h);
                     }
                 }
             }
@@ -242,12 +328,32 @@ class FastSelectionTest {
         cakeKeepsWhatThePreviousLoopsKept(true);
     }
 
+    /**
+     * The kv-heads' scores the evidence computed from the moments as each kv-head's last window row arrived
+     * (CAKE's {@link CompressionPolicy#windowScoring}) are the previous loops' floats, and CAKE keeps the same sets.
+     */
+    @Test
+    void cakeFromScoresComputedDuringThePrefillKeepsWhatThePreviousLoopsKept() {
+        cakeKeepsWhatThePreviousLoopsKept(true, true);
+    }
+
     private static void cakeKeepsWhatThePreviousLoopsKept(boolean moments) {
-        AttentionEvidence ev = windowEvidence(3, moments);
-        assertEquals(moments, ev.hasWindowMoments());
-        var ctx = ctx(ev, null);
+        cakeKeepsWhatThePreviousLoopsKept(moments, false);
+    }
+
+    private static void cakeKeepsWhatThePreviousLoopsKept(boolean moments, boolean scored) {
         int budget = 64;
         CakePolicy cake = (CakePolicy) PolicyRegistry.create("cake", Map.of("budget", budget, "window", WINDOW));
+        AttentionEvidence ev = windowEvidence(3, moments, scored ? cake.windowScoring() : null);
+        assertEquals(moments, ev.hasWindowMoments());
+        if (scored) {
+            for (int l = 0; l < L; l++) {
+                for (int h = 0; h < KV; h++) {
+                    assertArrayEquals(previousCakeScores(ev, l, h, 200, 5), ev.windowScores(l, h), "layer " + l + " head " + h);
+                }
+            }
+        }
+        var ctx = ctx(ev, null);
         KeptPositions kept = cake.checkedSelectAfterPrefill(ctx);
         double[] preference = new double[L];
         for (int l = 0; l < L; l++) {
