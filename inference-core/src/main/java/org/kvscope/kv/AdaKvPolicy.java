@@ -41,44 +41,68 @@ public final class AdaKvPolicy extends SnapKvPolicy {
     /**
      * One layer's kept positions per kv-head: the window of each head, each head's own top
      * ⌊α·budget⌋ − window, then the best of all heads' remaining candidates up to
-     * kv-heads × (budget − window) selected entries in all.
+     * kv-heads × (budget − window) selected entries in all. Candidates rank by {@link TopK#key} of
+     * (score, head · n + position). Three passes over the candidates: each head's own top-k
+     * ({@link TopK#best}); the threshold of the shared top-k, from a max-heap of the best remaining keys
+     * so far (a score below the heap top's passed over on a float comparison); then each head's kept
+     * positions in order. Nothing the size of all candidates is built or sorted.
      */
     static int[][] selectLayer(float[][] scores, int n, int window, int budget, double alpha) {
-        int heads = scores.length;
+        int heads = scores.length, end = n - window;
         int selectable = Math.max(0, Math.min(budget, n) - window);
         int safe = Math.max(0, Math.min(selectable, (int) Math.floor(alpha * budget) - window));
-        long[] pool = new long[heads * Math.max(0, n - window)]; // TopK keys of (head * n + position)
-        int pooled = 0;
-        boolean[][] chosen = new boolean[heads][n];
+        boolean[][] chosen = new boolean[heads][end];
+        int[][] owns = TopK.best(scores, 0, end, safe);
         int taken = 0;
-        int[][] owns = ScoredPolicy.select(scores, n, 0, window, safe + window);
         for (int h = 0; h < heads; h++) {
             for (int p : owns[h]) {
-                if (p < n - window) {
-                    chosen[h][p] = true;
-                    taken++;
+                chosen[h][p] = true;
+            }
+            taken += owns[h].length;
+        }
+        int remaining = heads * end - taken;
+        int more = Math.max(0, Math.min(remaining, heads * selectable - taken));
+        long last = more == 0 ? Long.MIN_VALUE : Long.MAX_VALUE; // none, or all remaining
+        if (more > 0 && more < remaining) {
+            long[] heap = new long[more]; // the best remaining keys so far; MAX_VALUE ranks below every key
+            Arrays.fill(heap, Long.MAX_VALUE);
+            float worst = Float.NEGATIVE_INFINITY; // the heap top's score once the heap is full
+            for (int h = 0; h < heads; h++) {
+                float[] s = scores[h];
+                boolean[] own = chosen[h];
+                for (int p = 0; p < end; p++) {
+                    float v = s[p];
+                    if (v < worst || own[p]) {
+                        continue;
+                    }
+                    long key = TopK.key(v, h * n + p);
+                    if (key < heap[0]) {
+                        heap[0] = key;
+                        TopK.siftDown(heap, 0, more);
+                        if (heap[0] != Long.MAX_VALUE) {
+                            worst = TopK.score(heap[0]);
+                        }
+                    }
                 }
             }
-            for (int p = 0; p < n - window; p++) {
-                if (!chosen[h][p]) {
-                    pool[pooled++] = TopK.key(scores[h][p], h * n + p);
-                }
-            }
+            last = heap[0];
         }
-        int more = Math.max(0, Math.min(pooled, heads * selectable - taken));
-        TopK.partition(pool, pooled, more);
-        for (int i = 0; i < more; i++) {
-            int flat = TopK.index(pool[i]);
-            chosen[flat / n][flat % n] = true;
-        }
+        float lastScore = last == Long.MIN_VALUE ? Float.POSITIVE_INFINITY
+                : last == Long.MAX_VALUE ? Float.NEGATIVE_INFINITY : TopK.score(last);
         int[][] out = new int[heads][];
+        int[] kept = new int[n];
         for (int h = 0; h < heads; h++) {
-            int[] kept = new int[n];
+            float[] s = scores[h];
+            boolean[] own = chosen[h];
             int k = 0;
-            for (int p = 0; p < n; p++) {
-                if (p >= n - window || chosen[h][p]) {
+            for (int p = 0; p < end; p++) {
+                float v = s[p];
+                if (own[p] || !(v < lastScore) && TopK.key(v, h * n + p) <= last) {
                     kept[k++] = p;
                 }
+            }
+            for (int p = end; p < n; p++) {
+                kept[k++] = p;
             }
             out[h] = Arrays.copyOf(kept, k);
         }
