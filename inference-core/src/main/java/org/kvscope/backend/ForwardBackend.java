@@ -1,5 +1,6 @@
 package org.kvscope.backend;
 
+import org.kvscope.kv.DecodeWindows;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PrefillPruner;
 import org.kvscope.model.ModelConfig;
@@ -61,6 +62,27 @@ public interface ForwardBackend extends AutoCloseable {
      */
     void forward(int[] tokens, int offset, int n, int startPosition, AttentionObserver observer,
                  PrefillPruner pruner, boolean allRows, LogitsSink sink);
+
+    /**
+     * Whether {@link #forwardInWindows} runs here (false by default).
+     */
+    default boolean attendsInWindows() { return false; }
+
+    /**
+     * {@link #forward} without pruning, each (layer, kv-head) that {@code windows} bounds attending from
+     * the row at cache slot j only to slots {@code 0 .. sinks − 1} and {@code max(sinks, j − (entries −
+     * sinks)) .. j}: what that row's decode step sees when every step keeps the head's first sinks and
+     * latest entries. Nothing is evicted. Null windows: plain {@link #forward}.
+     *
+     * @throws UnsupportedOperationException with windows, unless {@link #attendsInWindows()}
+     */
+    default void forwardInWindows(int[] tokens, int offset, int n, int startPosition, AttentionObserver observer,
+                                  boolean allRows, LogitsSink sink, DecodeWindows windows) {
+        if (windows != null) {
+            throw new UnsupportedOperationException(description() + " does not attend in decode windows");
+        }
+        forward(tokens, offset, n, startPosition, observer, null, allRows, sink);
+    }
 
     /**
      * Keeps, per (layer, kv-head), exactly the slots holding the given positions; a null entry

@@ -86,7 +86,7 @@ public final class CompressedPerplexity {
 
     private static Result score(InferenceSession s, int vocab, float[] logits, int[] continuation,
                                 Supplier<Boolean> cancelled) {
-        if (s.decodeOnlyAppends()) {
+        if (s.canTeacherForce()) {
             return teacherForced(s, vocab, logits, continuation, cancelled);
         }
         double nll = 0;
@@ -101,8 +101,9 @@ public final class CompressedPerplexity {
     }
 
     /**
-     * The continuation through {@link InferenceSession#teacherForce} over the compressed cache, a
-     * prefill chunk at a time: token i's row scores token i + 1, as its decode step would.
+     * The continuation through {@link InferenceSession#teacherForce} over the compressed cache (in the
+     * policy's decode windows, when it slides them), a prefill chunk at a time: token i's row scores
+     * token i + 1, as its decode step would.
      */
     private static Result teacherForced(InferenceSession s, int vocab, float[] first, int[] continuation,
                                         Supplier<Boolean> cancelled) {

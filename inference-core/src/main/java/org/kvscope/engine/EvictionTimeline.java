@@ -112,6 +112,10 @@ public record EvictionTimeline(String policy, int promptLength, int[][][] prefil
             super(delegate);
         }
 
+        /** Null: every step is recorded, so the engine steps. */
+        @Override
+        public org.kvscope.kv.DecodeWindows decodeWindows(int layers, int kvHeads) { return null; }
+
         @Override
         public int[][][] onDecodeStep(DecodeContext ctx) {
             KvCache cache = ctx.cache();

@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.kvscope.backend.ForwardBackend;
 import org.kvscope.backend.LogitsSink;
 import org.kvscope.kv.CompressionPolicy;
+import org.kvscope.kv.DecodeWindows;
 import org.kvscope.kv.KeptPositions;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PrefillPruner;
@@ -223,33 +224,109 @@ public final class InferenceSession implements AutoCloseable {
     }
 
     /**
+     * True when {@link #teacherForce} gives what decode steps give: {@link #decodeOnlyAppends()}, or
+     * a policy whose decode steps only keep each head's sinks and latest entries ({@link
+     * CompressionPolicy#decodeWindows}; no budget cap, no decode attention asked for) on a backend
+     * that attends in such windows, every bounded head holding at most its window now.
+     */
+    public boolean canTeacherForce() {
+        return decodeOnlyAppends() || windows() != null;
+    }
+
+    /** The policy's decode windows when teacher-forcing may use them, else null. */
+    private DecodeWindows windows() {
+        if (budgetCap != null || policy == null || policy.needsDecodeAttention() || !backend.attendsInWindows()) {
+            return null;
+        }
+        KvCache cache = backend.cache();
+        DecodeWindows w = policy.decodeWindows(cache.layers(), cache.kvHeads());
+        if (w == null || w.layers() != cache.layers()) {
+            return null;
+        }
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) {
+                if (w.bounded(l, h) && cache.size(l, h) > w.entries(l, h)) {
+                    return null; // the first step would evict more than its window's oldest entry
+                }
+            }
+        }
+        return w;
+    }
+
+    /**
      * Teacher-forces {@code tokens} after the cache as {@code tokens.length} {@link #decode} calls
      * would, in prefill chunks: each token attends to the entries the cache holds and the tokens
-     * before it, and every row's logits go to {@code sink} (row = index into {@code tokens}). The
-     * policy gathers no evidence and does not select again; {@link #occupancy} gets one sample per
-     * token, the cache as after that token's decode step.
+     * before it (within the policy's {@link DecodeWindows}, when it slides them), and every row's
+     * logits go to {@code sink} (row = index into {@code tokens}). The policy gathers no evidence and
+     * does not select again; windowed heads end holding what the last step would leave;
+     * {@link #occupancy} gets one sample per token, the cache as after that token's decode step.
      *
-     * @throws IllegalStateException unless {@link #decodeOnlyAppends()}
+     * @throws IllegalStateException unless {@link #canTeacherForce()}
      */
     public void teacherForce(int[] tokens, LogitsSink sink) {
-        if (!decodeOnlyAppends()) {
+        DecodeWindows windows = decodeOnlyAppends() ? null : windows();
+        if (!decodeOnlyAppends() && windows == null) {
             throw new IllegalStateException("decode steps change the cache here (policy "
                     + (policy == null ? "none" : policy.name()) + ", decode cap " + decodeCap.id()
                     + "): teacher-force token by token");
         }
         requireRoom(tokens.length);
+        KvCache cache = backend.cache();
+        int[] held = new int[cache.layers() * cache.kvHeads()];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = cache.size(i / cache.kvHeads(), i % cache.kvHeads());
+        }
         int vocab = model.config().vocabSize();
         for (int off = 0; off < tokens.length; off += options.prefillChunk()) {
             int n = Math.min(options.prefillChunk(), tokens.length - off);
             int base = off;
             int at = position;
-            backend.forward(tokens, off, n, position, observer(), null, true, (row, logits, o) -> {
+            LogitsSink rows = (row, logits, o) -> {
                 FiniteLogits.require(logits, o, vocab, at + row);
                 sink.accept(base + row, logits, o);
-            });
+            };
+            if (windows == null) {
+                backend.forward(tokens, off, n, position, observer(), null, true, rows);
+            } else {
+                backend.forwardInWindows(tokens, off, n, position, observer(), true, rows, windows);
+            }
             position += n;
         }
-        occupancy.sampleGrowth(backend.cache(), tokens.length);
+        if (windows == null) {
+            occupancy.sampleGrowth(cache, tokens.length);
+            return;
+        }
+        sampleWindowedSteps(cache, windows, held, tokens.length);
+        int[][][] kept = new int[cache.layers()][cache.kvHeads()][];
+        for (int l = 0; l < cache.layers(); l++) {
+            for (int h = 0; h < cache.kvHeads(); h++) {
+                if (windows.bounded(l, h)) {
+                    kept[l][h] = windows.kept(l, h, cache.positions(l, h), cache.size(l, h));
+                }
+            }
+        }
+        apply(kept);
+    }
+
+    /**
+     * The samples {@code steps} decode steps take of a cache whose heads held {@code held} entries
+     * ({@code layer * kvHeads + kvHead}) and each gained one per step, bounded heads at most their window.
+     */
+    private void sampleWindowedSteps(KvCache cache, DecodeWindows windows, int[] held, int steps) {
+        int kvHeads = cache.kvHeads();
+        long bytesPerEntry = 2L * cache.type().vectorBytes(cache.headDim());
+        for (int step = 1; step <= steps; step++) {
+            long entries = 0;
+            int widest = 0;
+            for (int i = 0; i < held.length; i++) {
+                int l = i / kvHeads, h = i % kvHeads;
+                long size = held[i] + (long) step;
+                int e = (int) (windows.bounded(l, h) ? Math.min(size, windows.entries(l, h)) : size);
+                entries += e;
+                widest = Math.max(widest, e);
+            }
+            occupancy.sample(entries, widest, entries * bytesPerEntry, held.length);
+        }
     }
 
     /**

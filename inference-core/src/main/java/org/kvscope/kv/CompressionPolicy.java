@@ -104,6 +104,16 @@ public abstract class CompressionPolicy {
      */
     public boolean actsDuringDecode() { return true; }
 
+    /**
+     * The windows {@link #onDecodeStep} holds each (layer, kv-head) to, when all it does while
+     * decoding is keep a head's first sinks and most recent entries ({@link DecodeWindows}), as of the
+     * last {@link #selectAfterPrefill}: the engine may then teacher-force a continuation in prefill
+     * chunks with a sink + sliding-window attention mask instead of one decode step per token (the same
+     * attention; perplexity equal up to float rounding). Null by default (stepped); a subclass that
+     * overrides {@link #onDecodeStep} of a class answering non-null must answer null again.
+     */
+    public DecodeWindows decodeWindows(int layers, int kvHeads) { return null; }
+
     /** Prefill-time token pruning across layers (PyramidInfer); null for none. */
     public PrefillPruner prefillPruner(PrefillContext ctx) { return null; }
 

@@ -176,6 +176,26 @@ public final class DuoAttentionPolicy extends CompressionPolicy {
         return new KeptPositions(out);
     }
 
+    /**
+     * Streaming heads: their sinks and window, as {@link #onDecodeStep} keeps them; retrieval heads (every
+     * head when the last prefill kept everything) unbounded. Null when a streaming head keeps no entry.
+     */
+    @Override
+    public DecodeWindows decodeWindows(int layers, int kvHeads) {
+        int[][] sinks = new int[layers][kvHeads], entries = new int[layers][kvHeads];
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < kvHeads; h++) {
+                boolean streaming = split != null && !split.retrieval()[l][h];
+                if (streaming && split.entries()[l][h] < 1) {
+                    return null;
+                }
+                entries[l][h] = streaming ? split.entries()[l][h] : DecodeWindows.UNBOUNDED;
+                sinks[l][h] = streaming ? split.sinks(l, h, params.getInt("sinks")) : 0;
+            }
+        }
+        return new DecodeWindows(sinks, entries);
+    }
+
     @Override
     public int[][][] onDecodeStep(DecodeContext ctx) {
         if (split == null) {

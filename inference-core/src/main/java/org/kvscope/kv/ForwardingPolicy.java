@@ -32,6 +32,7 @@ public class ForwardingPolicy extends CompressionPolicy {
     @Override public boolean needsDecodeAttention() { return delegate.needsDecodeAttention(); }
     @Override public int[][][] onDecodeStep(DecodeContext ctx) { return delegate.onDecodeStep(ctx); }
     @Override public boolean actsDuringDecode() { return delegate.actsDuringDecode(); }
+    @Override public DecodeWindows decodeWindows(int layers, int kvHeads) { return delegate.decodeWindows(layers, kvHeads); }
     @Override public PrefillPruner prefillPruner(PrefillContext ctx) { return delegate.prefillPruner(ctx); }
     @Override public long keptEntryLimit(PrefillContext ctx) { return delegate.keptEntryLimit(ctx); }
     @Override public int[] layerBudgets(PrefillContext ctx) { return delegate.layerBudgets(ctx); }

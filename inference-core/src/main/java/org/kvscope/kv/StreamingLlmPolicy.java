@@ -65,6 +65,12 @@ public final class StreamingLlmPolicy extends CompressionPolicy {
         return new KeptPositions(out);
     }
 
+    /** Every head: its first {@code sinks} and last {@code budget − sinks} entries, as {@link #onDecodeStep} keeps them. */
+    @Override
+    public DecodeWindows decodeWindows(int layers, int kvHeads) {
+        return DecodeWindows.uniform(layers, kvHeads, params.getInt("sinks"), params.getInt(BudgetParameters.BUDGET));
+    }
+
     @Override
     public int[][][] onDecodeStep(DecodeContext ctx) {
         KvCache cache = ctx.cache();

@@ -70,6 +70,20 @@ public record CacheOccupancy(int samples, int heads, double meanEntries, long pe
             }
         }
 
+        /**
+         * Records one cache state given by its totals: {@code entries} and {@code bytes} over the
+         * {@code heads} (layer, kv-head) pairs, {@code widest} the most one head holds.
+         */
+        public void sample(long entries, int widest, long bytes, int heads) {
+            this.heads = heads;
+            samples++;
+            entrySum += entries;
+            byteSum += bytes;
+            peakEntries = Math.max(peakEntries, entries);
+            peakHead = Math.max(peakHead, widest);
+            peakBytes = Math.max(peakBytes, bytes);
+        }
+
         public void clear() {
             samples = heads = peakHead = 0;
             entrySum = byteSum = 0;

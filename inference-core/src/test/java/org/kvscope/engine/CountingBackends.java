@@ -6,6 +6,7 @@ import java.util.List;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.ForwardBackend;
 import org.kvscope.backend.LogitsSink;
+import org.kvscope.kv.DecodeWindows;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PrefillPruner;
 import org.kvscope.model.Model;
@@ -52,6 +53,17 @@ final class CountingBackends implements BackendFactory {
 
             @Override public void reset() { b.reset(); }
             @Override public void close() { b.close(); }
+
+            @Override public boolean attendsInWindows() { return b.attendsInWindows(); }
+
+            @Override
+            public void forwardInWindows(int[] tokens, int offset, int n, int start, AttentionObserver observer,
+                                         boolean allRows, LogitsSink sink, DecodeWindows windows) {
+                if (start >= context && !reconstructing) {
+                    contextHeld.add(held(b.cache()));
+                }
+                b.forwardInWindows(tokens, offset, n, start, observer, allRows, sink, windows);
+            }
 
             @Override
             public void forward(int[] tokens, int offset, int n, int start, AttentionObserver observer,

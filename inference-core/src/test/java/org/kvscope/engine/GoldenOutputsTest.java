@@ -41,7 +41,9 @@ import org.kvscope.trace.CaptureOptions;
  * ({@code -Dkvscope.vector.bits=128|256|512} picks the width). The compressed perplexity of none,
  * fullkv, snapkv and pyramidkv was re-recorded when policies that keep their selection while
  * decoding began to teacher-force the continuation in prefill chunks (issue 16; the last bits
- * only, {@link TeacherForcedPerplexityTest} holds it to the step-by-step path).
+ * only, {@link TeacherForcedPerplexityTest} holds it to the step-by-step path); that of streamingllm
+ * when policies that only slide windows while decoding began to teacher-force with a window mask
+ * (the last bits only; {@link WindowedTeacherForcingTest}).
  */
 class GoldenOutputsTest {
     @TempDir

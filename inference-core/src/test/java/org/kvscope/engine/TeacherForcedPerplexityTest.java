@@ -35,8 +35,10 @@ import org.kvscope.model.SharedModels;
  * A continuation teacher-forced in prefill chunks over the compressed cache (policies that do not
  * act while decoding, no decode cap) scores as one decode step per token does: the same negative
  * log-likelihood up to float rounding and the same cache occupancy, for every built-in policy on a
- * synthetic model and on stories260K; with a decode cap, and for a policy that evicts while
- * decoding, {@link CompressedPerplexity} still steps token by token.
+ * synthetic model and on stories260K; policies that only slide windows while decoding (StreamingLLM,
+ * DuoAttention: {@link CompressionPolicy#decodeWindows}) teacher-force with a window mask; with a decode
+ * cap, and for a policy that evicts otherwise while decoding, {@link CompressedPerplexity} still steps
+ * token by token.
  */
 class TeacherForcedPerplexityTest {
     @TempDir
@@ -85,7 +87,10 @@ class TeacherForcedPerplexityTest {
                 assertEquals(slow.tokens(), fast.tokens(), what);
                 assertEquals(slow.occupancy(), fast.occupancy(), what);
                 boolean capped = cap == DecodeCap.BUDGET && !name.equals("fullkv"); // FullKV: no budget to hold
-                boolean oneForwardPerChunk = !capped && !policy(name, budget).actsDuringDecode();
+                CompressionPolicy fresh = policy(name, budget);
+                boolean windowed = !fresh.needsDecodeAttention()
+                        && fresh.decodeWindows(m.config().layers(), m.config().kvHeads()) != null;
+                boolean oneForwardPerChunk = !capped && (!fresh.actsDuringDecode() || windowed);
                 int fed = continuation.length - 1;
                 if (name.equals("duo-attention")) {
                     continue; // its retrieval probes (once per model) run through the counted backend too
@@ -114,11 +119,12 @@ class TeacherForcedPerplexityTest {
     @Test
     void teacherForcingRefusesWhenDecodeStepsChangeTheCache() {
         try (InferenceSession s = new InferenceSession(tiny, SessionOptions.ofContext(200))) {
-            s.setPolicy(policy("streamingllm", 24));
+            s.setPolicy(policy("h2o", 24)); // evicts by decode attention: no window to teacher-force in
             s.prefill(TinyModel.prompt(40));
             assertFalse(s.decodeOnlyAppends());
+            assertFalse(s.canTeacherForce());
             var e = assertThrows(IllegalStateException.class, () -> s.teacherForce(new int[] {1, 2}, (r, l, o) -> { }));
-            assertTrue(e.getMessage().contains("streamingllm"), e.getMessage());
+            assertTrue(e.getMessage().contains("h2o"), e.getMessage());
             assertEquals(40, s.position());
         }
         try (InferenceSession s = new InferenceSession(tiny, SessionOptions.ofContext(200))) {

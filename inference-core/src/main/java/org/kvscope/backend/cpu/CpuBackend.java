@@ -3,6 +3,7 @@ package org.kvscope.backend.cpu;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.ForwardBackend;
 import org.kvscope.backend.LogitsSink;
+import org.kvscope.kv.DecodeWindows;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.PrefillPruner;
@@ -61,6 +62,14 @@ public final class CpuBackend implements ForwardBackend {
     public void forward(int[] tokens, int offset, int n, int startPosition, AttentionObserver observer,
                         PrefillPruner pruner, boolean allRows, LogitsSink sink) {
         forward.forward(tokens, offset, n, startPosition, cache, observer, pruner, allRows, sink);
+    }
+
+    @Override public boolean attendsInWindows() { return true; }
+
+    @Override
+    public void forwardInWindows(int[] tokens, int offset, int n, int startPosition, AttentionObserver observer,
+                                 boolean allRows, LogitsSink sink, DecodeWindows windows) {
+        forward.forwardInWindows(tokens, offset, n, startPosition, cache, observer, windows, allRows, sink);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.kvscope.backend.cpu;
 
 import org.kvscope.backend.ForwardBackend;
 import org.kvscope.backend.LogitsSink;
+import org.kvscope.kv.DecodeWindows;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.PrefillPruner;
@@ -40,6 +41,8 @@ public final class CpuForward {
     private final int[] qkvRows;
     private Scratch s;
     private final Heads heads = new Heads();
+    /** The current call's decode windows (null: causal attention over every cached slot). */
+    private DecodeWindows windows;
 
     /**
      * The parallel loop over query heads of one layer's attention, refilled per call (one object
@@ -114,6 +117,25 @@ public final class CpuForward {
         forward(tokens, offset, n, startPosition, cache, observer, null, false,
                 (row, values, o) -> System.arraycopy(values, o, logits, 0, logits.length));
         return logits;
+    }
+
+    /**
+     * {@link #forward(int[], int, int, int, KvCache, AttentionObserver, PrefillPruner, boolean, LogitsSink)}
+     * without pruning, the heads that {@code windows} bounds attending in their sink + sliding window
+     * ({@link org.kvscope.backend.ForwardBackend#forwardInWindows}): each such row as a decode step computes it over the slots it sees.
+     */
+    public void forwardInWindows(int[] tokens, int offset, int n, int startPosition, KvCache cache,
+                                 AttentionObserver observer, DecodeWindows windows, boolean allRows, LogitsSink sink) {
+        if (windows != null && windows.layers() != c.layers()) {
+            throw new IllegalArgumentException("decode windows for " + windows.layers() + " layers, the model has "
+                    + c.layers());
+        }
+        this.windows = windows;
+        try {
+            forward(tokens, offset, n, startPosition, cache, observer, (PrefillPruner) null, allRows, sink);
+        } finally {
+            this.windows = null;
+        }
     }
 
     /**
@@ -239,7 +261,7 @@ public final class CpuForward {
             for (int h = 0; h < c.heads(); h++) {
                 attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
             }
-        } else if (n == 1 && obs == null && DecodeAttention.applies(cache, l, c.headDim())) {
+        } else if (n == 1 && obs == null && windows == null && DecodeAttention.applies(cache, l, c.headDim())) {
             decodeAttention.attend(l, cache, b.q, b.scores, b.att);
         } else {
             heads.start(l, n, rowPositions, cache, obs, b);
@@ -304,6 +326,10 @@ public final class CpuForward {
                             AttentionObserver obs, Scratch b) {
         int hd = c.headDim(), qDim = c.qDim();
         int kvHead = h / c.groupSize();
+        if (windows != null && windows.bounded(l, kvHead)) {
+            attendHeadWindowed(l, h, n, rowPositions, before, cache, obs, b);
+            return;
+        }
         float[] keys = null, values = null;
         if (cache.type() == KvCacheType.F32) {
             keys = cache.keys(l, kvHead);
@@ -369,6 +395,70 @@ public final class CpuForward {
             }
             if (obs != null && obs.wants(l, h, rowPositions[t])) {
                 obs.onAttention(l, h, rowPositions[t], positions, scores, visible);
+            }
+        }
+    }
+
+    /**
+     * {@link #attendHead} of a head that {@link #windows} bounds: row t (cache slot before + t) sees the
+     * head's first sinks slots and its slots from {@code max(sinks, slot − (entries − sinks))} to its own,
+     * gathered in slot order, and is computed as a decode step computes its row over a cache holding just
+     * those (decode's dot products, softmax and weighted values, on the scalar twins for a small model).
+     */
+    private void attendHeadWindowed(int l, int h, int n, int[] rowPositions, int before, KvCache cache,
+                                    AttentionObserver obs, Scratch b) {
+        int hd = c.headDim(), qDim = c.qDim(), kvHead = h / c.groupSize();
+        int sinks = windows.sinks(l, kvHead), recent = windows.entries(l, kvHead) - sinks;
+        float[] keys, values;
+        if (cache.type() == KvCacheType.F32) {
+            keys = cache.keys(l, kvHead);
+            values = cache.values(l, kvHead);
+        } else {
+            float[][] head = AttentionKernels.decodedHead(cache, l, kvHead, before + n);
+            keys = head[0];
+            values = head[1];
+        }
+        int[] positions = cache.positions(l, kvHead);
+        float[] scores = b.scores[h], lanes = b.lanes[h];
+        int most = sinks + recent + 1;
+        if (b.windowKeys[h] == null || b.windowKeys[h].length < most * hd) {
+            b.windowKeys[h] = new float[most * hd];
+            b.windowValues[h] = new float[most * hd];
+            b.windowPositions[h] = new int[most];
+        }
+        float[] wk = b.windowKeys[h], wv = b.windowValues[h];
+        int[] wp = b.windowPositions[h];
+        for (int t = 0; t < n; t++) {
+            int slot = before + t, from = Math.max(sinks, slot - recent), qOff = t * qDim + h * hd;
+            float[] k = keys, v = values;
+            int[] p = positions;
+            int count = slot + 1;
+            if (from > sinks) { // slots sinks .. from − 1 have left the window: gather what is seen
+                int tail = slot + 1 - from;
+                System.arraycopy(keys, 0, wk, 0, sinks * hd);
+                System.arraycopy(keys, from * hd, wk, sinks * hd, tail * hd);
+                System.arraycopy(values, 0, wv, 0, sinks * hd);
+                System.arraycopy(values, from * hd, wv, sinks * hd, tail * hd);
+                System.arraycopy(positions, 0, wp, 0, sinks);
+                System.arraycopy(positions, from, wp, sinks, tail);
+                k = wk;
+                v = wv;
+                p = wp;
+                count = sinks + tail;
+            }
+            if (small != null) {
+                ScalarKernels.scoresDot(b.q, qOff, k, hd, count, attentionScale, scores, lanes);
+                ScalarKernels.softmax(scores, 0, count, lanes);
+                ScalarKernels.weightedValues(scores, count, v, hd, b.att, qOff);
+            } else {
+                for (int j = 0; j < count; j++) {
+                    scores[j] = VectorOps.dot(b.q, qOff, k, j * hd, hd) * attentionScale;
+                }
+                softmax(scores, 0, count);
+                AttentionKernels.weightedValues(scores, count, v, hd, b.att, qOff);
+            }
+            if (obs != null && obs.wants(l, h, rowPositions[t])) {
+                obs.onAttention(l, h, rowPositions[t], p, scores, count);
             }
         }
     }
@@ -490,6 +580,9 @@ public final class CpuForward {
         final float[][] scaledQuery;
         /** Per head: the scalar kernels' lane sums (heads may run on different cores). */
         final float[][] lanes;
+        /** Per head: the keys, values and positions a decode-windowed row sees, gathered (grown when first needed). */
+        final float[][] windowKeys, windowValues;
+        final int[][] windowPositions;
         /** Rows of logits, grown to what is asked for: one row unless every row's logits are wanted. */
         private float[] logits = new float[0];
         final float[][] scores, cos, sin;
@@ -516,6 +609,9 @@ public final class CpuForward {
             hb2 = new float[batch * c.ffnDim()];
             scaledQuery = new float[c.heads()][c.headDim()];
             lanes = new float[c.heads()][ScalarKernels.LANES];
+            windowKeys = new float[c.heads()][];
+            windowValues = new float[c.heads()][];
+            windowPositions = new int[c.heads()][];
             rowStride = AttentionKernels.stride(capacity);
             scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
             before = new int[c.kvHeads()];
