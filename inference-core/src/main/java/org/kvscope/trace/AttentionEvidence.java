@@ -317,9 +317,13 @@ public final class AttentionEvidence {
             return;
         }
         if (count > 0 && count <= keyCount && keyPositions[0] == 0 && keyPositions[count - 1] == count - 1) {
-            // slots hold positions 0..count-1 (an uncompressed prefill): vectorised
+            // slots hold positions 0..count-1 (an uncompressed prefill): a loop C2 vectorises; no Vector API
+            // call, whose interpreted fallback a cold or C1-only process would pay (same sums as axpy(1f, ...))
             if (accumulate) {
-                org.kvscope.tensor.VectorOps.axpy(1f, weights, wo, accumulated[idx], 0, count);
+                float[] acc = accumulated[idx];
+                for (int k = 0; k < count; k++) {
+                    acc[k] += weights[wo + k];
+                }
             }
             if (row != null) {
                 System.arraycopy(weights, wo, row, 0, count);

@@ -21,7 +21,9 @@ final class ModelOptions {
 
     static Model load(Args args) throws IOException {
         Path path = args.existingFile("model");
-        return ModelLoader.load(path);
+        Model model = ModelLoader.load(path);
+        SmallModelFiles.record(path, model);
+        return model;
     }
 
     static String describe(Model m) {

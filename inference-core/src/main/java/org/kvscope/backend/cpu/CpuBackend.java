@@ -38,6 +38,14 @@ public final class CpuBackend implements ForwardBackend {
         };
     }
 
+    /**
+     * Whether this backend runs {@code model} on its scalar small-model path (embedding width at most
+     * 128, F32 matrices: stories260K), whose kernels are plain Java loops.
+     */
+    public static boolean runsScalar(Model model) {
+        return SmallModel.fits(model.config(), model.weights());
+    }
+
     private final CpuForward forward;
     private final KvCache cache;
 

@@ -48,15 +48,20 @@ final class SmallModel {
 
     /** The small-model path for these weights, or null when the model is too wide or has non-F32 matrices. */
     static SmallModel of(ModelConfig c, ModelWeights w) {
+        return fits(c, w) ? new SmallModel(w) : null;
+    }
+
+    /** Whether {@link #of} takes these weights: embedding and query width at most {@link #MAX_DIM}, F32 matrices only. */
+    static boolean fits(ModelConfig c, ModelWeights w) {
         if (c.dim() > MAX_DIM || c.qDim() > MAX_DIM) {
-            return null;
+            return false;
         }
         for (FloatTensor t : matrices(w)) {
             if (t.type() != GGMLType.F32) {
-                return null;
+                return false;
             }
         }
-        return new SmallModel(w);
+        return true;
     }
 
     /** Every matrix a forward pass multiplies by. */
