@@ -32,7 +32,7 @@ public final class Main {
 
     public static void main(String[] args) {
         try {
-            args = PluginOption.apply(args, System.err);
+            args = KernelsOption.apply(PluginOption.apply(args, System.err));
         } catch (IllegalArgumentException e) {
             System.err.println("kvscope: " + org.kvscope.gguf.PrintableText.escape(e.getMessage(), 1000));
             System.exit(2);

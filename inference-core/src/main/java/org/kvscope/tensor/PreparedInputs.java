@@ -21,14 +21,15 @@ final class PreparedInputs {
     private int next;
     private final SegmentTensor.ByteLaneRows[] byteLaneRows = new SegmentTensor.ByteLaneRows[ROW_SLOTS];
     private final FloatTensor.DotRows[] dotRows = new FloatTensor.DotRows[ROW_SLOTS];
-    private int nextByteLaneRows, nextDotRows;
+    private final NativeRows[] nativeRows = new NativeRows[ROW_SLOTS];
+    private int nextByteLaneRows, nextDotRows, nextNativeRows;
 
     private PreparedInputs() {}
 
     /** A product starts on this thread: the arrays taken by the previous one are free again. */
     static void startProduct() {
         PreparedInputs p = OF_THREAD.get();
-        p.next = p.nextByteLaneRows = p.nextDotRows = 0;
+        p.next = p.nextByteLaneRows = p.nextDotRows = p.nextNativeRows = 0;
     }
 
     /**
@@ -42,6 +43,9 @@ final class PreparedInputs {
         }
         for (int i = 0; i < p.nextDotRows; i++) {
             p.dotRows[i].clear();
+        }
+        for (int i = 0; i < p.nextNativeRows; i++) {
+            p.nativeRows[i].clear();
         }
     }
 
@@ -74,6 +78,20 @@ final class PreparedInputs {
             p.dotRows[p.nextDotRows] = r = new FloatTensor.DotRows();
         }
         p.nextDotRows++;
+        return r;
+    }
+
+    /** {@link #byteLaneRows} for the native kernels' body (its native buffers are kept with it). */
+    static NativeRows nativeRows() {
+        PreparedInputs p = OF_THREAD.get();
+        if (p.nextNativeRows == ROW_SLOTS) {
+            return new NativeRows();
+        }
+        NativeRows r = p.nativeRows[p.nextNativeRows];
+        if (r == null) {
+            p.nativeRows[p.nextNativeRows] = r = new NativeRows();
+        }
+        p.nextNativeRows++;
         return r;
     }
 

@@ -88,6 +88,13 @@ public final class Q4_0Tensor extends SegmentTensor {
         }
     }
 
+    /** Decode's product: through {@link NativeKernels} where active, else row by row through {@link #dot}. */
+    @Override
+    protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        MatvecRows nativeRows = nativeRows(x, xOffset, out, outOffset, rows, cols);
+        return nativeRows != null ? nativeRows : super.matvecRows(x, xOffset, out, outOffset, rows, cols);
+    }
+
     /*
      * As in Q8_0Tensor, the helpers stay under 35 bytecodes so C2 always inlines them into the
      * hot loops (a vector passed across a real call is boxed).

@@ -84,6 +84,10 @@ public final class Q4_KTensor extends SegmentTensor {
      */
     @Override
     protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        MatvecRows nativeRows = nativeRows(x, xOffset, out, outOffset, rows, cols);
+        if (nativeRows != null) {
+            return nativeRows;
+        }
         if (!byteLanesFit(rows, cols, BLOCK)) {
             return super.matvecRows(x, xOffset, out, outOffset, rows, cols);
         }

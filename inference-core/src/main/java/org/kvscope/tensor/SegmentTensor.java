@@ -77,6 +77,20 @@ abstract class SegmentTensor extends FloatTensor {
     }
 
     /**
+     * The rows of a matrix-vector product through {@link NativeKernels} (x quantized to 8 bits
+     * here, once), or null where the Java kernels run it: native kernels off or unavailable, a
+     * type without a native kernel, or rows that are not whole blocks.
+     */
+    final MatvecRows nativeRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        int code = NativeKernels.typeCode(type());
+        int block = type().blockSize();
+        if (code < 0 || !NativeKernels.active() || cols % block != 0 || (long) rows * cols > size()) {
+            return null;
+        }
+        return PreparedInputs.nativeRows().prepare(code, m, type().byteSize(cols), x, xOffset, cols, out, outOffset, rows);
+    }
+
+    /**
      * Whether a matrix-vector product of rows × cols can run through a byte-lane kernel: the
      * vector width has a byte-lane layout, rows are whole blocks and the matrix fits the tensor.
      */

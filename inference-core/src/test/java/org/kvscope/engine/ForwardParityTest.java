@@ -21,6 +21,7 @@ import org.kvscope.model.ModelLoader;
 import org.kvscope.model.ModelShape;
 import org.kvscope.model.SharedModels;
 import org.kvscope.model.SyntheticModelWriter;
+import org.kvscope.tensor.NativeKernels;
 
 /** The fast forward pass agrees with the scalar double-precision reference. */
 class ForwardParityTest {
@@ -34,8 +35,32 @@ class ForwardParityTest {
         SyntheticModelWriter.write(shape, type, file, 11);
         try (Model model = ModelLoader.load(file)) {
             int[] tokens = new SplittableRandom(3).ints(12, 0, shape.vocab).toArray();
+            NativeKernels.use("java");
+            try {
+                double err = maxRelativeError(model, tokens, 5);
+                assertTrue(err < 1e-4, shape.id() + " " + type + ": relative error " + err);
+            } finally {
+                NativeKernels.use("native");
+            }
+        }
+    }
+
+    /**
+     * With the native kernels (quantized weights' decode products take x rounded to 8 bits, as
+     * llama.cpp's do) the logits stay within 4% of the reference's (relative L2; 1.2–1.9% measured
+     * on these shapes, against below 1e-4 for the float kernels).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("org.kvscope.model.SyntheticModelMatrix#shapesAndTypes")
+    void nativeKernelsStayNearTheReference(ModelShape shape, GGMLType type) throws Exception {
+        Assumptions.assumeTrue(NativeKernels.available(), "native kernels unavailable: " + NativeKernels.unavailableReason());
+        Assumptions.assumeTrue(type.blockSize() > 1, "no native kernel for " + type);
+        Path file = dir.resolve(shape.id() + "-" + type + "-native.gguf");
+        SyntheticModelWriter.write(shape, type, file, 11);
+        try (Model model = ModelLoader.load(file)) {
+            int[] tokens = new SplittableRandom(3).ints(12, 0, shape.vocab).toArray();
             double err = maxRelativeError(model, tokens, 5);
-            assertTrue(err < 1e-4, shape.id() + " " + type + ": relative error " + err);
+            assertTrue(err < 0.04, shape.id() + " " + type + " (native kernels): relative error " + err);
         }
     }
 

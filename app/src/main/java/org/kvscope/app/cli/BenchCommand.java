@@ -85,6 +85,7 @@ public final class BenchCommand implements Command {
             }
             out.println(ModelOptions.describe(model));
             out.println(CpuDescription.describe());
+            out.println(org.kvscope.tensor.NativeKernels.describe());
             int[] prompt = new int[promptTokens];
             SplittableRandom r = new SplittableRandom(7);
             for (int i = 0; i < prompt.length; i++) {

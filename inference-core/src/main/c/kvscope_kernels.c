@@ -1,0 +1,568 @@
+/*
+ * kvscope's native matrix-vector kernels for quantized weights (decode), called from Java through
+ * the foreign function API (org.kvscope.tensor.NativeKernels).
+ *
+ * The input vector is first quantized to 8 bits (kvs_quantize_q8k for the K-quants, kvs_quantize_q8_0
+ * for Q4_0 and Q8_0); each row is then an integer dot product of its quants with those of the input,
+ * scaled per block in float. The integer products use the CPU's widening multiply-adds
+ * (AVX-512 VNNI vpdpbusd/vpdpwssd, or AVX2 vpmaddubsw/vpmaddwd), chosen once at run time; a portable
+ * scalar path computes the same integers and serves everywhere else.
+ *
+ * Input layouts (this library's own; the Java side only sizes the buffers):
+ *  - Q8K, per 256 values, 320 bytes: float d at 0; int16 sums of each run of 32 quants at 16;
+ *    int16 sums of each run of 16 at 32; 256 int8 quants at 64. x[i] ~ d * q[i].
+ *  - Q8_0, for n values: n int8 quants, then n/32 floats d, then n/32 int32 sums of each block's quants.
+ * Quantization: d = max|x| / 127 over the block, q = round-half-even(x * (1/d)) (0 when d is 0).
+ *
+ * Weight layouts are ggml's: Q4_0 (f16 d, 16 bytes of nibbles), Q8_0 (f16 d, 32 int8), Q4_K (f16 d,
+ * f16 dmin, 12 bytes of 6-bit scales and mins, 128 bytes of nibbles), Q6_K (128 bytes low nibbles,
+ * 64 bytes high bit pairs, 16 int8 scales, f16 d).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#define EXPORT __attribute__((visibility("default")))
+
+enum { TYPE_Q4_0 = 0, TYPE_Q8_0 = 1, TYPE_Q4_K = 2, TYPE_Q6_K = 3 };
+enum { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512_VNNI = 2 };
+
+#define Q8K_BYTES 320
+#define Q8K_S32 16
+#define Q8K_S16 32
+#define Q8K_QS 64
+
+/* ---------------------------------------------------------------- common */
+
+static float f16_to_f32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
+    uint32_t exp = (h >> 10) & 0x1F;
+    uint32_t man = h & 0x3FF;
+    uint32_t bits;
+    if (exp == 0) {
+        if (man == 0) {
+            bits = sign;
+        } else { /* subnormal: normalise */
+            int e = -1;
+            do {
+                e++;
+                man <<= 1;
+            } while ((man & 0x400) == 0);
+            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3FF) << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7F800000 | (man << 13);
+    } else {
+        bits = sign | ((exp - 15 + 127) << 23) | (man << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline uint16_t u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint32_t u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+/* Q4_K's eight 6-bit scales (bytes 0..7 of sc) and mins (bytes 0..7 of mn) from its 12 packed bytes. */
+static inline void q4k_scales(const uint8_t *p, uint32_t sc[2], uint32_t mn[2]) {
+    uint32_t a = u32(p), b = u32(p + 4), c = u32(p + 8);
+    sc[0] = a & 0x3F3F3F3F;
+    mn[0] = b & 0x3F3F3F3F;
+    sc[1] = (c & 0x0F0F0F0F) | (((a >> 6) & 0x03030303) << 4);
+    mn[1] = ((c >> 4) & 0x0F0F0F0F) | (((b >> 6) & 0x03030303) << 4);
+}
+
+/* ---------------------------------------------------------------- quantization of the input */
+
+static float block_scale(const float *x, int n) {
+    float amax = 0.0f;
+    for (int i = 0; i < n; i++) {
+        float a = fabsf(x[i]);
+        amax = a > amax ? a : amax;
+    }
+    return amax / 127.0f;
+}
+
+static inline int8_t quant(float v, float id) {
+    float r = rintf(v * id);
+    r = r > 127.0f ? 127.0f : r < -127.0f ? -127.0f : r;
+    return (int8_t)r;
+}
+
+EXPORT void kvs_quantize_q8k(const float *x, int n, uint8_t *dst) {
+    for (int b = 0; b < n / 256; b++, x += 256, dst += Q8K_BYTES) {
+        float d = block_scale(x, 256);
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        int8_t *q = (int8_t *)(dst + Q8K_QS);
+        for (int i = 0; i < 256; i++) {
+            q[i] = quant(x[i], id);
+        }
+        int16_t s16[16], s32[8];
+        for (int g = 0; g < 16; g++) {
+            int s = 0;
+            for (int i = 0; i < 16; i++) {
+                s += q[16 * g + i];
+            }
+            s16[g] = (int16_t)s;
+        }
+        for (int j = 0; j < 8; j++) {
+            s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
+        }
+        memset(dst, 0, Q8K_QS);
+        memcpy(dst, &d, 4);
+        memcpy(dst + Q8K_S32, s32, sizeof s32);
+        memcpy(dst + Q8K_S16, s16, sizeof s16);
+    }
+}
+
+EXPORT void kvs_quantize_q8_0(const float *x, int n, uint8_t *dst) {
+    int blocks = n / 32;
+    int8_t *q = (int8_t *)dst;
+    float *ds = (float *)(dst + n);
+    int32_t *sums = (int32_t *)(dst + n + 4 * blocks);
+    for (int b = 0; b < blocks; b++, x += 32, q += 32) {
+        float d = block_scale(x, 32);
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        int s = 0;
+        for (int i = 0; i < 32; i++) {
+            q[i] = quant(x[i], id);
+            s += q[i];
+        }
+        ds[b] = d;
+        sums[b] = s;
+    }
+}
+
+/* ---------------------------------------------------------------- scalar rows */
+
+static float row_q4k_scalar(const uint8_t *w, const uint8_t *xq, int blocks) {
+    float sum = 0.0f;
+    for (int b = 0; b < blocks; b++, w += 144, xq += Q8K_BYTES) {
+        uint32_t scw[2], mnw[2];
+        q4k_scales(w + 4, scw, mnw);
+        const uint8_t *sc = (const uint8_t *)scw, *mn = (const uint8_t *)mnw;
+        const uint8_t *qs = w + 16;
+        const int8_t *x = (const int8_t *)(xq + Q8K_QS);
+        int isum = 0, msum = 0;
+        for (int c = 0; c < 4; c++) {
+            int lo = 0, hi = 0;
+            for (int l = 0; l < 32; l++) {
+                lo += (qs[32 * c + l] & 0xF) * x[64 * c + l];
+                hi += (qs[32 * c + l] >> 4) * x[64 * c + 32 + l];
+            }
+            isum += sc[2 * c] * lo + sc[2 * c + 1] * hi;
+        }
+        const int16_t *s32 = (const int16_t *)(xq + Q8K_S32);
+        for (int j = 0; j < 8; j++) {
+            msum += mn[j] * s32[j];
+        }
+        float xd;
+        memcpy(&xd, xq, 4);
+        sum += xd * f16_to_f32(u16(w)) * (float)isum - xd * f16_to_f32(u16(w + 2)) * (float)msum;
+    }
+    return sum;
+}
+
+static float row_q6k_scalar(const uint8_t *w, const uint8_t *xq, int blocks) {
+    float sum = 0.0f;
+    for (int b = 0; b < blocks; b++, w += 210, xq += Q8K_BYTES) {
+        const int8_t *sc = (const int8_t *)(w + 192);
+        const int8_t *x = (const int8_t *)(xq + Q8K_QS);
+        const int16_t *s16 = (const int16_t *)(xq + Q8K_S16);
+        int isum = 0;
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = w + 64 * h, *qh = w + 128 + 32 * h;
+            for (int k = 0; k < 4; k++) {
+                int g0 = 0, g1 = 0;
+                for (int l = 0; l < 32; l++) {
+                    int low = ql[l + ((k & 1) ? 32 : 0)];
+                    low = k < 2 ? low & 0xF : low >> 4;
+                    int q = low | (((qh[l] >> (2 * k)) & 3) << 4);
+                    int p = q * x[128 * h + 32 * k + l];
+                    if (l < 16) g0 += p; else g1 += p;
+                }
+                int g = 8 * h + 2 * k;
+                isum += sc[g] * g0 + sc[g + 1] * g1;
+            }
+        }
+        int corr = 0;
+        for (int g = 0; g < 16; g++) {
+            corr += sc[g] * s16[g];
+        }
+        isum -= 32 * corr;
+        float xd;
+        memcpy(&xd, xq, 4);
+        sum += xd * f16_to_f32(u16(w + 208)) * (float)isum;
+    }
+    return sum;
+}
+
+static float row_q4_0_scalar(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
+    const int8_t *x = (const int8_t *)xq;
+    const float *xd = (const float *)(xq + cols);
+    const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
+    float sum = 0.0f;
+    for (int b = 0; b < blocks; b++, w += 18, x += 32) {
+        int isum = -8 * xs[b];
+        for (int l = 0; l < 16; l++) {
+            isum += (w[2 + l] & 0xF) * x[l] + (w[2 + l] >> 4) * x[16 + l];
+        }
+        sum += xd[b] * f16_to_f32(u16(w)) * (float)isum;
+    }
+    return sum;
+}
+
+static float row_q8_0_scalar(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
+    const int8_t *x = (const int8_t *)xq;
+    const float *xd = (const float *)(xq + cols);
+    float sum = 0.0f;
+    for (int b = 0; b < blocks; b++, w += 34, x += 32) {
+        const int8_t *q = (const int8_t *)(w + 2);
+        int isum = 0;
+        for (int l = 0; l < 32; l++) {
+            isum += q[l] * x[l];
+        }
+        sum += xd[b] * f16_to_f32(u16(w)) * (float)isum;
+    }
+    return sum;
+}
+
+static void rows_scalar(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+                        float *out) {
+    for (int r = from; r < to; r++) {
+        const uint8_t *row = w + (int64_t)r * rowBytes;
+        switch (type) {
+        case TYPE_Q4_0: out[r] = row_q4_0_scalar(row, xq, cols / 32, cols); break;
+        case TYPE_Q8_0: out[r] = row_q8_0_scalar(row, xq, cols / 32, cols); break;
+        case TYPE_Q4_K: out[r] = row_q4k_scalar(row, xq, cols / 256); break;
+        default: out[r] = row_q6k_scalar(row, xq, cols / 256); break;
+        }
+    }
+}
+
+#if defined(__x86_64__)
+
+/* ---------------------------------------------------------------- AVX2 rows */
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AVX2 static inline float hsum256(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+AVX2 static inline float f16c(const uint8_t *p) { return _cvtsh_ss(u16(p)); }
+
+AVX2 static float row_q4k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    __m256 acc = _mm256_setzero_ps();
+    float macc = 0.0f;
+    for (int b = 0; b < blocks; b++, w += 144, xq += Q8K_BYTES) {
+        uint32_t scw[2], mnw[2];
+        q4k_scales(w + 4, scw, mnw);
+        const uint8_t *sc = (const uint8_t *)scw;
+        const uint8_t *qs = w + 16, *x = xq + Q8K_QS;
+        __m256i isum = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * c));
+            __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+            __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(x + 64 * c)));
+            __m256i phi = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x + 64 * c + 32)));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sc[2 * c])));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sc[2 * c + 1])));
+        }
+        __m128i mn16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)mnw));
+        __m128i mp = _mm_madd_epi16(mn16, _mm_loadu_si128((const __m128i *)(xq + Q8K_S32)));
+        mp = _mm_add_epi32(mp, _mm_shuffle_epi32(mp, 0x4E));
+        mp = _mm_add_epi32(mp, _mm_shuffle_epi32(mp, 0xB1));
+        float xd;
+        memcpy(&xd, xq, 4);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(xd * f16c(w)), _mm256_cvtepi32_ps(isum), acc);
+        macc += xd * f16c(w + 2) * (float)_mm_cvtsi128_si32(mp);
+    }
+    return hsum256(acc) - macc;
+}
+
+AVX2 static float row_q6k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++, w += 210, xq += Q8K_BYTES) {
+        const int8_t *sc = (const int8_t *)(w + 192);
+        const uint8_t *x = xq + Q8K_QS;
+        __m256i isum = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *ql = w + 64 * h;
+            __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 128 + 32 * h));
+            __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4));
+            q[1] = _mm256_or_si256(_mm256_and_si256(l1, m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4));
+            for (int k = 0; k < 4; k++) {
+                int g = 8 * h + 2 * k;
+                __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(x + 128 * h + 32 * k)));
+                __m256i s = _mm256_set_m128i(_mm_set1_epi16(sc[g + 1]), _mm_set1_epi16(sc[g]));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, s));
+            }
+        }
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+        __m256i corr = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xq + Q8K_S16)));
+        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
+        float xd;
+        memcpy(&xd, xq, 4);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(xd * f16c(w + 208)), _mm256_cvtepi32_ps(isum), acc);
+    }
+    return hsum256(acc);
+}
+
+AVX2 static float row_q4_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
+    const __m128i m4 = _mm_set1_epi8(0x0F);
+    const __m256i ones = _mm256_set1_epi16(1);
+    const uint8_t *x = xq;
+    const float *xd = (const float *)(xq + cols);
+    const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++, w += 18, x += 32) {
+        __m128i raw = _mm_loadu_si128((const __m128i *)(w + 2));
+        __m256i q = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), m4), _mm_and_si128(raw, m4));
+        __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(q, _mm256_loadu_si256((const __m256i *)x)), ones);
+        p = _mm256_add_epi32(p, _mm256_zextsi128_si256(_mm_cvtsi32_si128(-8 * xs[b])));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p), acc);
+    }
+    return hsum256(acc);
+}
+
+AVX2 static float row_q8_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    const uint8_t *x = xq;
+    const float *xd = (const float *)(xq + cols);
+    __m256 acc = _mm256_setzero_ps();
+    for (int b = 0; b < blocks; b++, w += 34, x += 32) {
+        __m256i q = _mm256_loadu_si256((const __m256i *)(w + 2));
+        __m256i xv = _mm256_loadu_si256((const __m256i *)x);
+        __m256i p = _mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(xv, q));
+        p = _mm256_madd_epi16(p, ones);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p), acc);
+    }
+    return hsum256(acc);
+}
+
+AVX2 static void rows_avx2(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+                           float *out) {
+    for (int r = from; r < to; r++) {
+        const uint8_t *row = w + (int64_t)r * rowBytes;
+        switch (type) {
+        case TYPE_Q4_0: out[r] = row_q4_0_avx2(row, xq, cols / 32, cols); break;
+        case TYPE_Q8_0: out[r] = row_q8_0_avx2(row, xq, cols / 32, cols); break;
+        case TYPE_Q4_K: out[r] = row_q4k_avx2(row, xq, cols / 256); break;
+        default: out[r] = row_q6k_avx2(row, xq, cols / 256); break;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- AVX-512 VNNI rows */
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
+
+/* int16 lane i of the result = lane (i / 16 + 2c) of the source: two 32-value sub-blocks per chunk c. */
+AVX512 static inline __m512i pairs_of_scales(int c) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16((short)(2 * c))),
+                              _mm256_set1_epi16((short)(2 * c + 1)), 1);
+}
+
+/* int16 lane i of the result = lane (i / 8 + first) of the source: four 16-value groups. */
+AVX512 static inline __m512i quads_of_scales(int first) {
+    short idx[32];
+    for (int i = 0; i < 32; i++) {
+        idx[i] = (short)(first + i / 8);
+    }
+    return _mm512_loadu_si512(idx);
+}
+
+AVX512 static float row_q4k_avx512(const uint8_t *w, const uint8_t *xq, int blocks) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
+    const __m512i idx0 = pairs_of_scales(0), idx1 = pairs_of_scales(1), idx2 = pairs_of_scales(2),
+                  idx3 = pairs_of_scales(3);
+    __m512 acc = _mm512_setzero_ps();
+    __m128 macc = _mm_setzero_ps();
+    for (int b = 0; b < blocks; b++, w += 144, xq += Q8K_BYTES) {
+        uint32_t scw[2], mnw[2];
+        q4k_scales(w + 4, scw, mnw);
+        __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)scw)));
+        const uint8_t *qs = w + 16, *x = xq + Q8K_QS;
+        __m512i q0 = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)qs)), shift), m4);
+        __m512i q1 = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qs + 32))), shift), m4);
+        __m512i q2 = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qs + 64))), shift), m4);
+        __m512i q3 = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qs + 96))), shift), m4);
+        __m512i p0 = _mm512_maddubs_epi16(q0, _mm512_loadu_si512(x));
+        __m512i p1 = _mm512_maddubs_epi16(q1, _mm512_loadu_si512(x + 64));
+        __m512i p2 = _mm512_maddubs_epi16(q2, _mm512_loadu_si512(x + 128));
+        __m512i p3 = _mm512_maddubs_epi16(q3, _mm512_loadu_si512(x + 192));
+        __m512i i0 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), p0, _mm512_permutexvar_epi16(idx0, sc));
+        __m512i i1 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), p1, _mm512_permutexvar_epi16(idx1, sc));
+        i0 = _mm512_dpwssd_epi32(i0, p2, _mm512_permutexvar_epi16(idx2, sc));
+        i1 = _mm512_dpwssd_epi32(i1, p3, _mm512_permutexvar_epi16(idx3, sc));
+        __m128i mn16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)mnw));
+        __m128i mp = _mm_madd_epi16(mn16, _mm_loadu_si128((const __m128i *)(xq + Q8K_S32)));
+        float xd;
+        memcpy(&xd, xq, 4);
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(xd * f16c(w)), _mm512_cvtepi32_ps(_mm512_add_epi32(i0, i1)), acc);
+        macc = _mm_fmadd_ps(_mm_set1_ps(xd * f16c(w + 2)), _mm_cvtepi32_ps(mp), macc);
+    }
+    macc = _mm_add_ps(macc, _mm_movehl_ps(macc, macc));
+    macc = _mm_add_ss(macc, _mm_movehdup_ps(macc));
+    return _mm512_reduce_add_ps(acc) - _mm_cvtss_f32(macc);
+}
+
+AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int blocks) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(3);
+    const __m512i shiftA = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
+    const __m512i shiftB = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(6), 1);
+    const __m512i idxA0 = quads_of_scales(0), idxB0 = quads_of_scales(4), idxA1 = quads_of_scales(8),
+                  idxB1 = quads_of_scales(12);
+    __m512 acc = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; b++, w += 210, xq += Q8K_BYTES) {
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 192)));
+        __m512i sc = _mm512_castsi256_si512(sc16);
+        const uint8_t *x = xq + Q8K_QS;
+        __m512i isum = _mm512_setzero_si512();
+        for (int h = 0; h < 2; h++) {
+            __m512i ql = _mm512_loadu_si512(w + 64 * h);
+            __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(w + 128 + 32 * h)));
+            __m512i qa = _mm512_or_si512(_mm512_and_si512(ql, m4),
+                                         _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftA), m2), 4));
+            __m512i qb = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m4),
+                                         _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftB), m2), 4));
+            __m512i pa = _mm512_maddubs_epi16(qa, _mm512_loadu_si512(x + 128 * h));
+            __m512i pb = _mm512_maddubs_epi16(qb, _mm512_loadu_si512(x + 128 * h + 64));
+            isum = _mm512_dpwssd_epi32(isum, pa, _mm512_permutexvar_epi16(h ? idxA1 : idxA0, sc));
+            isum = _mm512_dpwssd_epi32(isum, pb, _mm512_permutexvar_epi16(h ? idxB1 : idxB0, sc));
+        }
+        __m256i corr = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xq + Q8K_S16)));
+        isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(corr, 5)));
+        float xd;
+        memcpy(&xd, xq, 4);
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(xd * f16c(w + 208)), _mm512_cvtepi32_ps(isum), acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
+
+AVX512 static float row_q4_0_avx512(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
+    const __m128i m4 = _mm_set1_epi8(0x0F);
+    const uint8_t *x = xq;
+    const float *xd = (const float *)(xq + cols);
+    const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 2 <= blocks; b += 2, w += 36, x += 64) {
+        __m128i r0 = _mm_loadu_si128((const __m128i *)(w + 2)), r1 = _mm_loadu_si128((const __m128i *)(w + 20));
+        __m256i q0 = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(r0, 4), m4), _mm_and_si128(r0, m4));
+        __m256i q1 = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(r1, 4), m4), _mm_and_si128(r1, m4));
+        __m256i p0 = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(-8 * xs[b])), q0,
+                                         _mm256_loadu_si256((const __m256i *)x));
+        __m256i p1 = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(-8 * xs[b + 1])), q1,
+                                         _mm256_loadu_si256((const __m256i *)(x + 32)));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p0), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b + 1] * f16c(w + 18)), _mm256_cvtepi32_ps(p1), acc1);
+    }
+    for (; b < blocks; b++, w += 18, x += 32) {
+        __m128i r0 = _mm_loadu_si128((const __m128i *)(w + 2));
+        __m256i q0 = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(r0, 4), m4), _mm_and_si128(r0, m4));
+        __m256i p0 = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(-8 * xs[b])), q0,
+                                         _mm256_loadu_si256((const __m256i *)x));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p0), acc0);
+    }
+    return hsum256(_mm256_add_ps(acc0, acc1));
+}
+
+AVX512 static float row_q8_0_avx512(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
+    const uint8_t *x = xq;
+    const float *xd = (const float *)(xq + cols);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int b = 0;
+    for (; b + 2 <= blocks; b += 2, w += 68, x += 64) {
+        __m256i q0 = _mm256_loadu_si256((const __m256i *)(w + 2)), q1 = _mm256_loadu_si256((const __m256i *)(w + 36));
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)x), x1 = _mm256_loadu_si256((const __m256i *)(x + 32));
+        __m256i p0 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(q0), _mm256_sign_epi8(x0, q0));
+        __m256i p1 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(q1), _mm256_sign_epi8(x1, q1));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p0), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b + 1] * f16c(w + 34)), _mm256_cvtepi32_ps(p1), acc1);
+    }
+    for (; b < blocks; b++, w += 34, x += 32) {
+        __m256i q0 = _mm256_loadu_si256((const __m256i *)(w + 2));
+        __m256i p0 = _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_abs_epi8(q0),
+                                         _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)x), q0));
+        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p0), acc0);
+    }
+    return hsum256(_mm256_add_ps(acc0, acc1));
+}
+
+AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from,
+                               int to, float *out) {
+    for (int r = from; r < to; r++) {
+        const uint8_t *row = w + (int64_t)r * rowBytes;
+        switch (type) {
+        case TYPE_Q4_0: out[r] = row_q4_0_avx512(row, xq, cols / 32, cols); break;
+        case TYPE_Q8_0: out[r] = row_q8_0_avx512(row, xq, cols / 32, cols); break;
+        case TYPE_Q4_K: out[r] = row_q4k_avx512(row, xq, cols / 256); break;
+        default: out[r] = row_q6k_avx512(row, xq, cols / 256); break;
+        }
+    }
+}
+
+static int best_isa(void) {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("fma")) {
+        return ISA_AVX512_VNNI;
+    }
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        return ISA_AVX2; /* F16C comes with every AVX2 CPU that has FMA */
+    }
+    return ISA_SCALAR;
+}
+#else
+static int best_isa(void) { return ISA_SCALAR; }
+#endif
+
+/* ---------------------------------------------------------------- entry points */
+
+static int isa = -1;
+
+/** The instruction set the kernels use: 0 scalar, 1 AVX2, 2 AVX-512 VNNI. */
+EXPORT int kvs_isa(void) {
+    if (isa < 0) {
+        isa = best_isa();
+    }
+    return isa;
+}
+
+/** Uses at most instruction set {@code level} (tests compare the paths); returns the one now used. */
+EXPORT int kvs_limit_isa(int level) {
+    int best = best_isa();
+    isa = level < best ? (level < 0 ? 0 : level) : best;
+    return isa;
+}
+
+/** out[r] = row r · x for r in [from, to); rows of rowBytes from w, x quantized for this type. */
+EXPORT void kvs_matvec(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+                       float *out) {
+    switch (kvs_isa()) {
+#if defined(__x86_64__)
+    case ISA_AVX512_VNNI: rows_avx512(type, w, rowBytes, xq, cols, from, to, out); break;
+    case ISA_AVX2: rows_avx2(type, w, rowBytes, xq, cols, from, to, out); break;
+#endif
+    default: rows_scalar(type, w, rowBytes, xq, cols, from, to, out); break;
+    }
+}

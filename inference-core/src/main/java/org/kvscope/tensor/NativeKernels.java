@@ -1,0 +1,215 @@
+package org.kvscope.tensor;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
+import org.kvscope.gguf.GGMLType;
+
+/**
+ * The native matrix-vector kernels for quantized weights (libkvscope.so, built from
+ * {@code src/main/c} by inference-core's Maven build where gcc is present), called through the
+ * foreign function API. As llama.cpp does, they quantize the input vector to 8 bits once per
+ * product (per 256 values for Q4_K and Q6_K, per 32 for Q4_0 and Q8_0) and take each row's dot
+ * product in integers (AVX-512 VNNI or AVX2 multiply-adds, chosen by the library at run time, or
+ * portable scalar code), so results differ from the float kernels by that rounding.
+ *
+ * <p>Used by default for Q4_0, Q8_0, Q4_K and Q6_K decode products where the library loads;
+ * {@code -Dkvscope.kernels=java} (or {@link #use}) keeps the exact float kernels in Java.
+ */
+public final class NativeKernels {
+    /** Type codes of the library's kvs_matvec. */
+    static final int Q4_0 = 0, Q8_0 = 1, Q4_K = 2, Q6_K = 3;
+    /** Bytes of the quantized input per 256 values (K-quants) and per 32 values (Q4_0, Q8_0). */
+    static final int Q8K_BYTES = 320, Q8_0_BYTES = 40;
+    private static final String RESOURCE = "/native/linux-x86_64/libkvscope.so";
+    private static final String[] ISA_NAMES = {"scalar", "AVX2", "AVX-512 VNNI"};
+
+    private static final Loaded LIB = Loaded.load();
+    private static final MethodHandle MATVEC = LIB.handle("kvs_matvec", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle QUANTIZE_Q8K = LIB.handle("kvs_quantize_q8k",
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle QUANTIZE_Q8_0 = LIB.handle("kvs_quantize_q8_0",
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle ISA = LIB.handle("kvs_isa", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    private static final MethodHandle LIMIT_ISA = LIB.handle("kvs_limit_isa",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+
+    private static final String PROPERTY = "kvscope.kernels";
+    private static volatile boolean useNative = true;
+    private static volatile String choice = "";
+
+    static {
+        String requested = System.getProperty(PROPERTY);
+        if (requested != null) {
+            try {
+                use(requested);
+            } catch (IllegalArgumentException e) {
+                choice = "; ignored -D" + PROPERTY + "=" + requested + " (valid: native, java)";
+            }
+        }
+    }
+
+    private NativeKernels() {}
+
+    /** Whether the library loaded (whatever {@link #use} chose). */
+    public static boolean available() {
+        return LIB.failure == null;
+    }
+
+    /** Why the library did not load, or null when it did. */
+    public static String unavailableReason() {
+        return LIB.failure;
+    }
+
+    /**
+     * Chooses the kernels for quantized weights: "native" (the default; the Java kernels where the
+     * library is unavailable) or "java" (the exact float kernels).
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static void use(String kernels) {
+        switch (kernels.toLowerCase(Locale.ROOT)) {
+            case "native" -> useNative = true;
+            case "java" -> useNative = false;
+            default -> throw new IllegalArgumentException("--kernels must be native or java, not '" + kernels + "'");
+        }
+        choice = "";
+    }
+
+    /** Whether quantized decode products run in the native library now. */
+    public static boolean active() {
+        return useNative && LIB.failure == null;
+    }
+
+    /** One line for benchmark headers: which kernels run quantized decode products, and why. */
+    public static String describe() {
+        if (!useNative) {
+            return "kernels: java (exact float; --kernels java)" + choice;
+        }
+        if (LIB.failure != null) {
+            return "kernels: java (native library unavailable: " + LIB.failure + ")" + choice;
+        }
+        return "kernels: native " + isaName() + " for Q4_0/Q8_0/Q4_K/Q6_K decode (8-bit activations), java elsewhere" + choice;
+    }
+
+    /** The instruction set the library uses ("AVX-512 VNNI", "AVX2", "scalar"). */
+    public static String isaName() {
+        return ISA_NAMES[call(() -> (int) ISA.invokeExact())];
+    }
+
+    /** Makes the library use at most instruction set level (0 scalar, 1 AVX2, 2 AVX-512 VNNI); returns the level used. Tests only. */
+    static int limitIsa(int level) {
+        return call(() -> (int) LIMIT_ISA.invokeExact(level));
+    }
+
+    /** The library's type code for a weight type, or -1 when it has no kernel for it. */
+    static int typeCode(GGMLType type) {
+        return switch (type) {
+            case Q4_0 -> Q4_0;
+            case Q8_0 -> Q8_0;
+            case Q4_K -> Q4_K;
+            case Q6_K -> Q6_K;
+            default -> -1;
+        };
+    }
+
+    /** Bytes of quantized input for cols values of a product with weights of this type code. */
+    static long quantizedBytes(int typeCode, int cols) {
+        return typeCode == Q4_K || typeCode == Q6_K ? (long) cols / 256 * Q8K_BYTES : (long) cols / 32 * Q8_0_BYTES;
+    }
+
+    /** Quantizes the cols floats at x (native) for weights of typeCode into xq. */
+    static void quantize(int typeCode, MemorySegment x, int cols, MemorySegment xq) {
+        try {
+            if (typeCode == Q4_K || typeCode == Q6_K) {
+                QUANTIZE_Q8K.invokeExact(x, cols, xq);
+            } else {
+                QUANTIZE_Q8_0.invokeExact(x, cols, xq);
+            }
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
+    /** out[r] (floats of a native buffer) = row r · x for r in [from, to), rows rowBytes apart from w. */
+    static void matvec(int typeCode, MemorySegment w, long rowBytes, MemorySegment xq, int cols, int from, int to,
+                       MemorySegment out) {
+        try {
+            MATVEC.invokeExact(typeCode, w, rowBytes, xq, cols, from, to, out);
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
+    @FunctionalInterface
+    private interface IntCall {
+        int call() throws Throwable;
+    }
+
+    private static int call(IntCall c) {
+        if (LIB.failure != null) {
+            throw new IllegalStateException("native kernels unavailable: " + LIB.failure);
+        }
+        try {
+            return c.call();
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
+    private static RuntimeException failure(Throwable t) {
+        return t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+    }
+
+    /** The loaded library's symbols, or why it did not load. */
+    private record Loaded(SymbolLookup symbols, String failure) {
+        static Loaded load() {
+            String os = System.getProperty("os.name", ""), arch = System.getProperty("os.arch", "");
+            if (!os.startsWith("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+                return new Loaded(null, "no native kernels for " + os + "/" + arch + " (linux-x86_64 only)");
+            }
+            URL url = NativeKernels.class.getResource(RESOURCE);
+            if (url == null) {
+                return new Loaded(null, "libkvscope.so is not on the class path (gcc was absent when inference-core was built)");
+            }
+            try {
+                Path file = "file".equals(url.getProtocol()) ? Path.of(url.toURI()) : extract(url);
+                return new Loaded(SymbolLookup.libraryLookup(file, Arena.global()), null);
+            } catch (Exception | LinkageError e) {
+                return new Loaded(null, e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+
+        private static Path extract(URL url) throws IOException {
+            Path file = Files.createTempFile("kvscope-kernels-", ".so");
+            file.toFile().deleteOnExit();
+            try (InputStream in = url.openStream()) {
+                Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return file;
+        }
+
+        /** A downcall to symbol name (critical: no thread-state transition, heap segments allowed), or null when unloaded. */
+        MethodHandle handle(String name, FunctionDescriptor descriptor) {
+            if (failure != null) {
+                return null;
+            }
+            MemorySegment symbol = symbols.find(name).orElseThrow(() -> new IllegalStateException(
+                    "libkvscope.so lacks " + name + " (stale build: rebuild inference-core)"));
+            return Linker.nativeLinker().downcallHandle(symbol, descriptor, Linker.Option.critical(true));
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.kvscope.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The rows of one matrix-vector product through {@link NativeKernels}: x is copied to native
+ * memory and quantized once, on the calling thread, when the product is prepared; each row range
+ * then runs the native kernel into a native buffer and copies its floats out. One object per
+ * product slot of {@link PreparedInputs}, its buffers kept and grown from product to product, so
+ * a product in steady state allocates nothing.
+ */
+final class NativeRows implements FloatTensor.MatvecRows {
+    private static final MemorySegment NONE = MemorySegment.NULL;
+    private MemorySegment floats = NONE, quantized = NONE, results = NONE;
+    private MemorySegment weights;
+    private float[] out;
+    private int typeCode, cols, outOffset;
+    private long rowBytes;
+
+    /** Prepares out[outOffset + r] = row r · x for rows of rowBytes from weights. */
+    NativeRows prepare(int typeCode, MemorySegment weights, long rowBytes, float[] x, int xOffset, int cols, float[] out,
+                       int outOffset, int rows) {
+        this.typeCode = typeCode;
+        this.weights = weights;
+        this.rowBytes = rowBytes;
+        this.cols = cols;
+        this.out = out;
+        this.outOffset = outOffset;
+        floats = atLeast(floats, 4L * cols);
+        quantized = atLeast(quantized, NativeKernels.quantizedBytes(typeCode, cols));
+        results = atLeast(results, 4L * rows);
+        MemorySegment.copy(x, xOffset, floats, ValueLayout.JAVA_FLOAT, 0, cols);
+        NativeKernels.quantize(typeCode, floats, cols, quantized);
+        return this;
+    }
+
+    private static MemorySegment atLeast(MemorySegment s, long bytes) {
+        return s.byteSize() >= bytes ? s : Arena.ofAuto().allocate(Math.max(bytes, 2 * s.byteSize()), 64);
+    }
+
+    void clear() {
+        weights = null;
+        out = null;
+    }
+
+    @Override
+    public void run(int from, int to) {
+        NativeKernels.matvec(typeCode, weights, rowBytes, quantized, cols, from, to, results);
+        MemorySegment.copy(results, ValueLayout.JAVA_FLOAT, 4L * from, out, outOffset + from, to - from);
+    }
+}

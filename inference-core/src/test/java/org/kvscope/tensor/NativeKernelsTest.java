@@ -1,0 +1,301 @@
+package org.kvscope.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Locale;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.kvscope.gguf.GGMLType;
+
+/**
+ * The native kernels against a Java model of their integer algorithm (the same quantization of x
+ * to 8 bits, the same integer sums; exact on the scalar path, within float summation order on the
+ * SIMD paths) and against the exact float kernels within the bound that 8-bit rounding of x
+ * allows, for every type, every instruction set this CPU has, and shapes with odd block counts.
+ */
+class NativeKernelsTest {
+    @BeforeEach
+    void needsLibrary() {
+        assumeTrue(NativeKernels.available(), "native kernels unavailable, not tested: " + NativeKernels.unavailableReason());
+    }
+
+    @AfterEach
+    void restore() {
+        NativeKernels.use("native");
+        if (NativeKernels.available()) {
+            NativeKernels.limitIsa(Integer.MAX_VALUE);
+        }
+    }
+
+    private static int[] columns(GGMLType type) {
+        return type.blockSize() == 256 ? new int[] {256, 1280} : new int[] {32, 96, 800};
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    void everyInstructionSetComputesTheIntegerAlgorithm(GGMLType type) {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int cols : columns(type)) {
+            for (int rows : new int[] {1, 17, 67}) {
+                float[] w = TestData.gaussian(7 + rows, rows * cols), x = TestData.gaussian(9 + cols, cols);
+                TestData.Quantized q = TestData.Quantized.of(type, w);
+                IntegerReference ref = new IntegerReference(type, q.bytes(), x, cols);
+                for (int level = 0; level <= best; level++) {
+                    NativeKernels.limitIsa(level);
+                    float[] out = new float[rows + 3];
+                    q.tensor().matvec(x, 0, out, 3, rows, cols);
+                    for (int r = 0; r < rows; r++) {
+                        String where = type + " level " + level + " " + rows + "x" + cols + " row " + r;
+                        if (level == 0) {
+                            assertEquals(ref.row(r), out[3 + r], 0f, where);
+                        } else {
+                            assertEquals(ref.row(r), out[3 + r], 1e-5 * ref.magnitude(r) + 1e-30, where);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * |x − d·q| ≤ d/2 for each value of x (d = its block's max |x| / 127), so a row differs from the
+     * float kernel's by at most Σ |w_i|·d_i/2, plus float rounding (1e-5 of Σ |w_i·x_i|).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    void nativeStaysWithinTheRoundingOfEightBitInputs(GGMLType type) {
+        int rows = 67, cols = 2048;
+        float[] w = TestData.gaussian(3, rows * cols), x = TestData.gaussian(4, cols);
+        TestData.Quantized q = TestData.Quantized.of(type, w);
+        float[] dequant = q.reference();
+        float[] exact = new float[rows], fast = new float[rows];
+        NativeKernels.use("java");
+        q.tensor().matvec(x, exact, rows, cols);
+        NativeKernels.use("native");
+        q.tensor().matvec(x, fast, rows, cols);
+        int block = type.blockSize() == 256 ? 256 : 32;
+        double worst = 0, scale = 0;
+        for (int r = 0; r < rows; r++) {
+            scale = Math.max(scale, Math.abs(exact[r]));
+        }
+        for (int r = 0; r < rows; r++) {
+            double bound = 0, magnitude = 0;
+            for (int i = 0; i < cols; i++) {
+                double wi = dequant[r * cols + i];
+                bound += Math.abs(wi) * blockScale(x, i / block * block, block) / 2;
+                magnitude += Math.abs(wi * x[i]);
+            }
+            double diff = Math.abs(exact[r] - fast[r]);
+            assertTrue(diff <= bound + 1e-5 * magnitude, type + " row " + r + ": " + fast[r] + " vs " + exact[r]
+                    + ", bound " + bound);
+            worst = Math.max(worst, diff / scale);
+        }
+        System.out.printf(Locale.ROOT, "native %s (%s), %d x %d: max |native - float| / max |float| = %.2e%n", type,
+                NativeKernels.isaName(), rows, cols, worst);
+    }
+
+    /** Fused products (decode's q/k/v and gate/up) give each matrix's separate product bit for bit. */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    void fusedProductsEqualSeparateOnesBitForBit(GGMLType type) {
+        int cols = 512;
+        int[] rows = {67, 19, 130};
+        GGMLType[] types = {type, GGMLType.Q8_0, type};
+        FloatTensor[] weights = new FloatTensor[3];
+        float[][] fused = new float[3][];
+        for (int i = 0; i < 3; i++) {
+            weights[i] = TestData.Quantized.of(types[i], TestData.gaussian(20 + i, rows[i] * cols)).tensor();
+            fused[i] = new float[rows[i]];
+        }
+        float[] x = TestData.gaussian(30, cols);
+        FloatTensor.matvecs(x, cols, weights, fused, rows);
+        for (int i = 0; i < 3; i++) {
+            float[] alone = new float[rows[i]];
+            weights[i].matvec(x, alone, rows[i], cols);
+            for (int r = 0; r < rows[i]; r++) {
+                assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(fused[i][r]), types[i] + " matrix " + i + " row " + r);
+            }
+        }
+        float[] g = new float[rows[0]], u = new float[rows[0]];
+        FloatTensor.matvecsThen(x, cols, new FloatTensor[] {weights[0], weights[2]}, new float[][] {g, u}, 19, (from, to) -> { });
+        float[] g1 = new float[rows[0]], u1 = new float[rows[0]];
+        weights[0].matvec(x, g1, 19, cols);
+        weights[2].matvec(x, u1, 19, cols);
+        for (int r = 0; r < 19; r++) {
+            assertEquals(Float.floatToRawIntBits(g1[r]), Float.floatToRawIntBits(g[r]), type + " gate row " + r);
+            assertEquals(Float.floatToRawIntBits(u1[r]), Float.floatToRawIntBits(u[r]), type + " up row " + r);
+        }
+    }
+
+    @Test
+    void rowRangesWriteOnlyTheirRows() {
+        int rows = 40, cols = 512;
+        float[] w = TestData.gaussian(5, rows * cols), x = TestData.gaussian(6, cols);
+        TestData.Quantized q = TestData.Quantized.of(GGMLType.Q4_K, w);
+        IntegerReference ref = new IntegerReference(GGMLType.Q4_K, q.bytes(), x, cols);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xf = arena.allocateFrom(ValueLayout.JAVA_FLOAT, x);
+            MemorySegment xq = arena.allocate(NativeKernels.quantizedBytes(NativeKernels.Q4_K, cols));
+            MemorySegment out = arena.allocate(4L * rows);
+            NativeKernels.quantize(NativeKernels.Q4_K, xf, cols, xq);
+            NativeKernels.matvec(NativeKernels.Q4_K, MemorySegment.ofArray(q.bytes()), GGMLType.Q4_K.byteSize(cols), xq,
+                    cols, 13, 29, out);
+            for (int r = 0; r < rows; r++) {
+                float v = out.getAtIndex(ValueLayout.JAVA_FLOAT, r);
+                if (r < 13 || r >= 29) {
+                    assertEquals(0f, v, "row " + r + " outside [13, 29)");
+                } else {
+                    assertEquals(ref.row(r), v, 1e-5 * ref.magnitude(r), "row " + r);
+                }
+            }
+        }
+    }
+
+    @Test
+    void javaKernelsAreExactAndReported() {
+        float[] w = TestData.gaussian(1, 4 * 256), x = TestData.gaussian(2, 256);
+        TestData.Quantized q = TestData.Quantized.of(GGMLType.Q6_K, w);
+        float[] dequant = q.reference();
+        NativeKernels.use("java");
+        assertTrue(NativeKernels.describe().startsWith("kernels: java"), NativeKernels.describe());
+        float[] out = new float[4];
+        q.tensor().matvec(x, out, 4, 256);
+        for (int r = 0; r < 4; r++) {
+            float expected = VectorOps.dot(dequant, r * 256, x, 0, 256);
+            assertEquals(expected, out[r], 1e-5f * Math.abs(expected) + 1e-6f);
+        }
+        NativeKernels.use("native");
+        assertTrue(NativeKernels.describe().startsWith("kernels: native " + NativeKernels.isaName()), NativeKernels.describe());
+    }
+
+    @Test
+    void anUnknownKernelNameIsRefusedWithTheValidOnes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NativeKernels.use("fast"));
+        assertEquals("--kernels must be native or java, not 'fast'", e.getMessage());
+    }
+
+    private static float blockScale(float[] x, int from, int n) {
+        float amax = 0;
+        for (int i = from; i < from + n; i++) {
+            amax = Math.max(amax, Math.abs(x[i]));
+        }
+        return amax / 127f;
+    }
+
+    /** The native kernels' algorithm, in Java: x quantized per block to int8, integer sums, floats per block. */
+    private static final class IntegerReference {
+        private final GGMLType type;
+        private final byte[] w;
+        private final int cols, block;
+        private final byte[] xq;
+        private final float[] xd, xAbs;
+
+        IntegerReference(GGMLType type, byte[] w, float[] x, int cols) {
+            this.type = type;
+            this.w = w;
+            this.cols = cols;
+            this.block = type.blockSize() == 256 ? 256 : 32;
+            xq = new byte[cols];
+            xd = new float[cols / block];
+            xAbs = new float[cols];
+            for (int b = 0; b < cols / block; b++) {
+                float d = blockScale(x, b * block, block);
+                float id = d != 0f ? 1f / d : 0f;
+                xd[b] = d;
+                for (int i = b * block; i < (b + 1) * block; i++) {
+                    float v = (float) Math.rint(x[i] * id);
+                    xq[i] = (byte) Math.max(-127, Math.min(127, v));
+                    xAbs[i] = Math.abs(x[i]);
+                }
+            }
+        }
+
+        private int u8(long at) { return w[Math.toIntExact(at)] & 0xFF; }
+
+        private float f16(long at) { return Float.float16ToFloat((short) (u8(at) | u8(at + 1) << 8)); }
+
+        private int sum(int from, int n) {
+            int s = 0;
+            for (int i = from; i < from + n; i++) {
+                s += xq[i];
+            }
+            return s;
+        }
+
+        float row(int r) {
+            long base = r * type.byteSize(cols);
+            float sum = 0f;
+            for (int b = 0; b < cols / block; b++) {
+                int x0 = b * block;
+                switch (type) {
+                    case Q4_0 -> {
+                        long p = base + 18L * b;
+                        int isum = -8 * sum(x0, 32);
+                        for (int l = 0; l < 16; l++) {
+                            isum += (u8(p + 2 + l) & 0xF) * xq[x0 + l] + (u8(p + 2 + l) >>> 4) * xq[x0 + 16 + l];
+                        }
+                        sum += xd[b] * f16(p) * (float) isum;
+                    }
+                    case Q8_0 -> {
+                        long p = base + 34L * b;
+                        int isum = 0;
+                        for (int l = 0; l < 32; l++) {
+                            isum += w[Math.toIntExact(p + 2 + l)] * xq[x0 + l];
+                        }
+                        sum += xd[b] * f16(p) * (float) isum;
+                    }
+                    case Q4_K -> {
+                        long p = base + 144L * b;
+                        int isum = 0, msum = 0;
+                        for (int j = 0; j < 8; j++) {
+                            int sc = Q4_KTensor.scaleOrMin(MemorySegment.ofArray(w), p + 4, j, 0);
+                            int mn = Q4_KTensor.scaleOrMin(MemorySegment.ofArray(w), p + 4, j, 1);
+                            int dot = 0;
+                            for (int l = 0; l < 32; l++) {
+                                int byt = u8(p + 16 + 32L * (j / 2) + l);
+                                dot += (j % 2 == 0 ? byt & 0xF : byt >>> 4) * xq[x0 + 32 * j + l];
+                            }
+                            isum += sc * dot;
+                            msum += mn * sum(x0 + 32 * j, 32);
+                        }
+                        sum += xd[b] * f16(p) * (float) isum - xd[b] * f16(p + 2) * (float) msum;
+                    }
+                    case Q6_K -> {
+                        long p = base + 210L * b;
+                        int isum = 0;
+                        for (int e = 0; e < 256; e++) {
+                            int half = e / 128, v = e % 128, k = v / 32, l = v % 32;
+                            int ql = u8(p + half * 64L + l + ((k & 1) == 1 ? 32 : 0));
+                            int low = k < 2 ? ql & 0xF : ql >>> 4;
+                            int high = (u8(p + 128 + half * 32L + l) >>> (2 * k)) & 3;
+                            isum += w[Math.toIntExact(p + 192 + e / 16)] * ((low | high << 4) - 32) * xq[x0 + e];
+                        }
+                        sum += xd[b] * f16(p + 208) * (float) isum;
+                    }
+                    default -> throw new IllegalArgumentException(type.toString());
+                }
+            }
+            return sum;
+        }
+
+        /** Σ |w_i·x_i| of row r, the scale of its float rounding. */
+        double magnitude(int r) {
+            float[] deq = ReferenceDequant.dequantize(type, java.util.Arrays.copyOfRange(w,
+                    Math.toIntExact(r * type.byteSize(cols)), Math.toIntExact((r + 1) * type.byteSize(cols))), cols);
+            double m = 0;
+            for (int i = 0; i < cols; i++) {
+                m += Math.abs(deq[i] * xAbs[i]);
+            }
+            return m;
+        }
+    }
+}
