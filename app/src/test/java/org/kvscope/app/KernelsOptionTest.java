@@ -27,11 +27,15 @@ class KernelsOptionTest {
     }
 
     @Test
-    void aMissingOrUnknownValueIsOneLineNamingTheValidOnes() {
-        assertEquals("--kernels needs native or java", assertThrows(IllegalArgumentException.class,
-                () -> KernelsOption.apply(new String[] {"bench", "--kernels"})).getMessage());
-        assertEquals("--kernels needs native or java", assertThrows(IllegalArgumentException.class,
-                () -> KernelsOption.apply(new String[] {"bench", "--kernels", "--model", "m"})).getMessage());
+    void benchsKernelsFlagIsLeftInPlace() {
+        assertArrayEquals(new String[] {"bench", "--kernels"}, KernelsOption.apply(new String[] {"bench", "--kernels"}));
+        assertArrayEquals(new String[] {"bench", "--kernels", "--model", "m"},
+                KernelsOption.apply(new String[] {"bench", "--kernels", "--model", "m"}));
+        assertEquals(NativeKernels.available(), NativeKernels.active());
+    }
+
+    @Test
+    void anUnknownValueIsOneLineNamingTheValidOnes() {
         assertEquals("--kernels must be native or java, not 'avx'", assertThrows(IllegalArgumentException.class,
                 () -> KernelsOption.apply(new String[] {"bench", "--kernels=avx"})).getMessage());
     }

@@ -126,15 +126,20 @@ public final class NativeKernels {
         };
     }
 
+    /** Whether weights of this type code take x quantized per 256 values (Q8_K-like), not per 32. */
+    static boolean superBlocks(int typeCode) {
+        return typeCode == Q4_K || typeCode == Q6_K;
+    }
+
     /** Bytes of quantized input for cols values of a product with weights of this type code. */
     static long quantizedBytes(int typeCode, int cols) {
-        return typeCode == Q4_K || typeCode == Q6_K ? (long) cols / 256 * Q8K_BYTES : (long) cols / 32 * Q8_0_BYTES;
+        return superBlocks(typeCode) ? (long) cols / 256 * Q8K_BYTES : (long) cols / 32 * Q8_0_BYTES;
     }
 
     /** Quantizes the cols floats at x (native) for weights of typeCode into xq. */
     static void quantize(int typeCode, MemorySegment x, int cols, MemorySegment xq) {
         try {
-            if (typeCode == Q4_K || typeCode == Q6_K) {
+            if (superBlocks(typeCode)) {
                 QUANTIZE_Q8K.invokeExact(x, cols, xq);
             } else {
                 QUANTIZE_Q8_0.invokeExact(x, cols, xq);

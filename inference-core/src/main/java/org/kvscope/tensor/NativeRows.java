@@ -6,7 +6,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The rows of one matrix-vector product through {@link NativeKernels}: x is copied to native
- * memory and quantized once, on the calling thread, when the product is prepared; each row range
+ * memory and quantized once, on the calling thread, when the product is prepared (a fused product's
+ * later matrices read the first one's quantized x when theirs is the same); each row range
  * then runs the native kernel into a native buffer and copies its floats out. One object per
  * product slot of {@link PreparedInputs}, its buffers kept and grown from product to product, so
  * a product in steady state allocates nothing.
@@ -14,26 +15,45 @@ import java.lang.foreign.ValueLayout;
 final class NativeRows implements FloatTensor.MatvecRows {
     private static final MemorySegment NONE = MemorySegment.NULL;
     private MemorySegment floats = NONE, quantized = NONE, results = NONE;
+    /** The quantized input this product reads: this body's own buffer, or an earlier body's of the same product. */
+    private MemorySegment input;
     private MemorySegment weights;
-    private float[] out;
+    private float[] out, x;
+    private int xOffset;
     private int typeCode, cols, outOffset;
     private long rowBytes;
 
     /** Prepares out[outOffset + r] = row r · x for rows of rowBytes from weights. */
     NativeRows prepare(int typeCode, MemorySegment weights, long rowBytes, float[] x, int xOffset, int cols, float[] out,
-                       int outOffset, int rows) {
+                       int outOffset, int rows, NativeRows sameInput) {
         this.typeCode = typeCode;
+        this.x = x;
+        this.xOffset = xOffset;
         this.weights = weights;
         this.rowBytes = rowBytes;
         this.cols = cols;
         this.out = out;
         this.outOffset = outOffset;
+        results = atLeast(results, 4L * rows);
+        if (sameInput != null) {
+            input = sameInput.input;
+            return this;
+        }
         floats = atLeast(floats, 4L * cols);
         quantized = atLeast(quantized, NativeKernels.quantizedBytes(typeCode, cols));
-        results = atLeast(results, 4L * rows);
         MemorySegment.copy(x, xOffset, floats, ValueLayout.JAVA_FLOAT, 0, cols);
         NativeKernels.quantize(typeCode, floats, cols, quantized);
+        input = quantized;
         return this;
+    }
+
+    /** Whether this body's input is x[xOffset, xOffset + cols) quantized as typeCode's products need. */
+    boolean reads(float[] x, int xOffset, int cols, int typeCode) {
+        return this.x == x && this.xOffset == xOffset && this.cols == cols && sameQuantization(this.typeCode, typeCode);
+    }
+
+    private static boolean sameQuantization(int a, int b) {
+        return NativeKernels.superBlocks(a) == NativeKernels.superBlocks(b);
     }
 
     private static MemorySegment atLeast(MemorySegment s, long bytes) {
@@ -41,13 +61,13 @@ final class NativeRows implements FloatTensor.MatvecRows {
     }
 
     void clear() {
-        weights = null;
-        out = null;
+        weights = input = null;
+        out = x = null;
     }
 
     @Override
     public void run(int from, int to) {
-        NativeKernels.matvec(typeCode, weights, rowBytes, quantized, cols, from, to, results);
+        NativeKernels.matvec(typeCode, weights, rowBytes, input, cols, from, to, results);
         MemorySegment.copy(results, ValueLayout.JAVA_FLOAT, 4L * from, out, outOffset + from, to - from);
     }
 }

@@ -95,6 +95,20 @@ final class PreparedInputs {
         return r;
     }
 
+    /**
+     * A body of the product running on this thread that already quantized x[xOffset, +cols) for
+     * typeCode's kernels (a fused product's earlier matrix), or null.
+     */
+    static NativeRows nativeRowsReading(float[] x, int xOffset, int cols, int typeCode) {
+        PreparedInputs p = OF_THREAD.get();
+        for (int i = 0; i < p.nextNativeRows; i++) {
+            if (p.nativeRows[i].reads(x, xOffset, cols, typeCode)) {
+                return p.nativeRows[i];
+            }
+        }
+        return null;
+    }
+
     /** An array of at least n floats, contents undefined, for the product running on this thread. */
     static float[] take(int n) {
         PreparedInputs p = OF_THREAD.get();

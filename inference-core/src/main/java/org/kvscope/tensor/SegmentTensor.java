@@ -87,7 +87,9 @@ abstract class SegmentTensor extends FloatTensor {
         if (code < 0 || !NativeKernels.active() || cols % block != 0 || (long) rows * cols > size()) {
             return null;
         }
-        return PreparedInputs.nativeRows().prepare(code, m, type().byteSize(cols), x, xOffset, cols, out, outOffset, rows);
+        NativeRows sameInput = PreparedInputs.nativeRowsReading(x, xOffset, cols, code);
+        return PreparedInputs.nativeRows().prepare(code, m, type().byteSize(cols), x, xOffset, cols, out, outOffset, rows,
+                sameInput);
     }
 
     /**

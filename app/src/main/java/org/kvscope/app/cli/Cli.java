@@ -102,8 +102,8 @@ public final class Cli {
             sb.append(String.format("  %-15s %s%n", c.name(), c.summary()));
         }
         sb.append("\nglobal option: --plugins DIR   load policy plugin jars from DIR (also ~/.kvscope/plugins)");
-        sb.append("\nglobal option: --kernels K     native (default: quantized weights' decode products in native code,"
-                + " input rounded to 8 bits as llama.cpp does) or java (exact float kernels)");
+        sb.append("\nglobal option: --kernels native|java   quantized weights' decode products in native code, the input"
+                + " rounded to 8 bits as llama.cpp does (native, the default), or the exact float kernels (java)");
         sb.append("\nrun 'kvscope help COMMAND' for a command's options");
         return sb.toString();
     }
