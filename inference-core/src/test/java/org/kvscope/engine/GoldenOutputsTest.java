@@ -43,7 +43,9 @@ import org.kvscope.trace.CaptureOptions;
  * decoding began to teacher-force the continuation in prefill chunks (issue 16; the last bits
  * only, {@link TeacherForcedPerplexityTest} holds it to the step-by-step path); that of streamingllm
  * when policies that only slide windows while decoding began to teacher-force with a window mask
- * (the last bits only; {@link WindowedTeacherForcingTest}).
+ * (the last bits only; {@link WindowedTeacherForcingTest}). The digests are of the exact float
+ * kernels ({@code --kernels java}); the native kernels' 8-bit inputs change the last bits, and
+ * {@link ForwardParityTest} bounds them.
  */
 class GoldenOutputsTest {
     @TempDir
@@ -66,6 +68,7 @@ class GoldenOutputsTest {
 
     @BeforeAll
     static void load() throws Exception {
+        org.kvscope.tensor.NativeKernels.use("java");
         Path file = dir.resolve("tiny.gguf");
         org.kvscope.model.SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.Q8_0, file, 11);
         model = ModelLoader.load(file);
@@ -74,6 +77,7 @@ class GoldenOutputsTest {
 
     @AfterAll
     static void close() {
+        org.kvscope.tensor.NativeKernels.use("native");
         model.close();
     }
 

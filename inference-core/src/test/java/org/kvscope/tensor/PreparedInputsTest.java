@@ -15,6 +15,17 @@ import org.kvscope.gguf.GGMLType;
 
 /** The per-thread arrays that matrix-vector products prepare from x: never shared within a product, reused by the next. */
 class PreparedInputsTest {
+    /** The float kernels' prepared inputs (the native kernels keep theirs apart; NativeKernelsTest covers them). */
+    @org.junit.jupiter.api.BeforeAll
+    static void exactKernels() {
+        org.kvscope.tensor.NativeKernels.use("java");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void defaultKernels() {
+        org.kvscope.tensor.NativeKernels.use("native");
+    }
+
 
     @Test
     void arraysAreDistinctWithinAProductAndReusedByTheNext() {
