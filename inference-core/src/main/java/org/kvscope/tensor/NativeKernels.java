@@ -97,7 +97,7 @@ public final class NativeKernels {
     /** One line for benchmark headers: which kernels run quantized decode products, and why. */
     public static String describe() {
         if (!useNative) {
-            return "kernels: java (exact float; --kernels java)" + choice;
+            return "kernels: java (exact float; --kernels java or -Dkvscope.kernels=java)" + choice;
         }
         if (LIB.failure != null) {
             return "kernels: java (native library unavailable: " + LIB.failure + ")" + choice;
