@@ -38,6 +38,17 @@ import org.kvscope.trace.AttentionObserver;
  * whose heads have different windows, some none (DuoAttention's shape).
  */
 class WindowedTeacherForcingTest {
+    /** Step-by-step decode against chunked prefill, both with the exact float kernels (native decode rounds its inputs to 8 bits). */
+    @org.junit.jupiter.api.BeforeAll
+    static void exactKernels() {
+        org.kvscope.tensor.NativeKernels.use("java");
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void defaultKernels() {
+        org.kvscope.tensor.NativeKernels.use("native");
+    }
+
     @TempDir
     Path dir;
 
