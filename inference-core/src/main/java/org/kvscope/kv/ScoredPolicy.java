@@ -91,7 +91,9 @@ public abstract class ScoredPolicy extends CompressionPolicy implements Position
         int sinks = Math.min(sinkKept(), n - recent);
         Layers layers = new Layers(ctx, sinks, recent, budgets);
         if (scoresLayersConcurrently()) {
-            Parallel.forRange(ctx.layers(), 1, layers);
+            // with the default selectLayer, one share of layers per thread: one top-k call each
+            int threads = Math.max(1, Math.min(Parallel.threads(), ctx.layers()));
+            Parallel.forRange(ctx.layers(), batched ? (ctx.layers() + threads - 1) / threads : 1, layers);
         } else {
             layers.run(0, ctx.layers());
         }
@@ -118,10 +120,51 @@ public abstract class ScoredPolicy extends CompressionPolicy implements Position
 
         @Override
         public void run(int from, int to) {
+            if (!batched) {
+                for (int l = from; l < to; l++) {
+                    out[l] = selectLayer(ctx, l, sinks, recent, budgets[l]);
+                }
+                return;
+            }
+            int kv = ctx.kvHeads(), n = ctx.promptLength();
+            float[][] rows = new float[(to - from) * kv][];
+            int[] picks = new int[rows.length];
             for (int l = from; l < to; l++) {
-                out[l] = selectLayer(ctx, l, sinks, recent, budgets[l]);
+                for (int h = 0; h < kv; h++) {
+                    rows[(l - from) * kv + h] = scores(ctx, l, h);
+                    picks[(l - from) * kv + h] = pick(n, sinks, recent, budgets[l]);
+                }
+            }
+            int[][] best = TopK.best(rows, sinks, n - recent, picks);
+            for (int l = from; l < to; l++) {
+                int[][] layer = new int[kv][];
+                for (int h = 0; h < kv; h++) {
+                    layer[h] = kept(best[(l - from) * kv + h], n, sinks, recent);
+                }
+                out[l] = layer;
             }
         }
+    }
+
+    /**
+     * True when the class keeps the default {@link #selectLayer} (each kv-head's own top-k of its scores): the
+     * selection then runs a thread's share of layers through one top-k call ({@link TopK#best(float[][], int, int,
+     * int[])}), the same kept sets as one call per layer with less of a fresh JVM's first selection interpreted.
+     */
+    private final boolean batched = keepsDefaultSelectLayer(getClass());
+
+    private static boolean keepsDefaultSelectLayer(Class<?> c) {
+        for (; c != ScoredPolicy.class; c = c.getSuperclass()) {
+            try {
+                c.getDeclaredMethod("selectLayer", PrefillContext.class, int.class, int.class, int.class, int.class);
+                return false;
+            } catch (NoSuchMethodException e) {
+                // not declared here: look further up
+            } catch (LinkageError | SecurityException e) {
+                return false; // a plugin class whose methods cannot all be read: its own selectLayer, if any, per layer
+            }
+        }
+        return true;
     }
 
     /**
@@ -147,23 +190,31 @@ public abstract class ScoredPolicy extends CompressionPolicy implements Position
 
     /** {@link #select(float[], int, int, int, int)} of each of a layer's kv-heads, the top-k in one call ({@link TopK#best(float[][], int, int, int)}). */
     static int[][] select(float[][] scores, int n, int sinks, int recent, int budget) {
-        int fixed = sinks + recent;
-        int pick = Math.max(0, Math.min(budget, n) - fixed);
-        int[][] best = TopK.best(scores, sinks, n - recent, pick);
+        int[][] best = TopK.best(scores, sinks, n - recent, pick(n, sinks, recent, budget));
         int[][] out = new int[scores.length][];
         for (int h = 0; h < scores.length; h++) {
-            int[] kept = new int[Math.min(n, fixed + best[h].length)];
-            int k = 0;
-            for (int i = 0; i < sinks; i++) {
-                kept[k++] = i;
-            }
-            System.arraycopy(best[h], 0, kept, k, best[h].length);
-            k += best[h].length;
-            for (int i = n - recent; i < n; i++) {
-                kept[k++] = i;
-            }
-            out[h] = kept;
+            out[h] = kept(best[h], n, sinks, recent);
         }
         return out;
+    }
+
+    /** How many positions a budget selects beside the sinks and the recent window. */
+    private static int pick(int n, int sinks, int recent, int budget) {
+        return Math.max(0, Math.min(budget, n) - sinks - recent);
+    }
+
+    /** The sinks, the selected positions (increasing) and the recent window, in order. */
+    private static int[] kept(int[] best, int n, int sinks, int recent) {
+        int[] kept = new int[Math.min(n, sinks + recent + best.length)];
+        int k = 0;
+        for (int i = 0; i < sinks; i++) {
+            kept[k++] = i;
+        }
+        System.arraycopy(best, 0, kept, k, best.length);
+        k += best.length;
+        for (int i = n - recent; i < n; i++) {
+            kept[k++] = i;
+        }
+        return kept;
     }
 }

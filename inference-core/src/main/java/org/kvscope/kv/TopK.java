@@ -129,17 +129,35 @@ final class TopK {
      * a loop), so one call per layer instead of two per kv-head spends far less of a first selection there.
      */
     static int[][] best(float[][] rows, int from, int to, int k) {
+        int[] ks = new int[rows.length];
+        java.util.Arrays.fill(ks, k);
+        return best(rows, from, to, ks);
+    }
+
+    /**
+     * {@link #best(float[], int, int, int)} of each row with its own {@code ks[row]}, in one call with the loops inline
+     * (as above): the layers of a selection's share in one call, whatever their budgets.
+     */
+    static int[][] best(float[][] rows, int from, int to, int[] ks) {
         int len = Math.max(0, to - from);
-        k = Math.max(0, Math.min(k, len));
-        int[][] out = new int[rows.length][k];
-        if (k == 0) {
-            return out;
+        int[][] out = new int[rows.length][];
+        int heapSize = 0;
+        for (int r = 0; r < rows.length; r++) {
+            int k = Math.max(0, Math.min(ks[r], len));
+            out[r] = new int[k];
+            if (k <= len / 8) {
+                heapSize = Math.max(heapSize, k);
+            }
         }
-        long[] heap = k <= len / 8 ? new long[k] : null; // the k best keys so far, a max-heap
+        long[] heap = new long[heapSize]; // the k best keys so far, a max-heap in heap[0..k)
         for (int r = 0; r < rows.length; r++) {
             float[] scores = rows[r];
+            int k = out[r].length;
+            if (k == 0) {
+                continue;
+            }
             long last;
-            if (heap != null) {
+            if (k <= len / 8) {
                 for (int i = 0; i < k; i++) {
                     heap[i] = key(scores[from + i], from + i);
                 }

@@ -60,6 +60,33 @@ class TopKTest {
         }
     }
 
+    /** Several rows with a k each (a share of layers with their budgets): each row's own top-k, heap and quickselect mixed. */
+    @Test
+    void bestOfRowsWithTheirOwnKIsEachRowsOwnTopK() {
+        SplittableRandom r = new SplittableRandom(29);
+        for (int trial = 0; trial < 40; trial++) {
+            int n = 300 + r.nextInt(2000), from = r.nextInt(20), to = n - r.nextInt(20);
+            float[][] rows = new float[1 + r.nextInt(9)][n];
+            int[] ks = new int[rows.length];
+            for (int h = 0; h < rows.length; h++) {
+                ks[h] = switch (r.nextInt(4)) {
+                    case 0 -> 1 + r.nextInt((to - from) / 8);
+                    case 1 -> r.nextInt(to - from + 2);
+                    case 2 -> 0;
+                    default -> 1 + r.nextInt(4);
+                };
+                for (int i = 0; i < n; i++) {
+                    rows[h][i] = (h + trial) % 3 == 0 ? (float) (n - i) / n
+                            : (h + trial) % 3 == 1 ? r.nextInt(30) / 4f : (float) r.nextGaussian();
+                }
+            }
+            int[][] got = TopK.best(rows, from, to, ks);
+            for (int h = 0; h < rows.length; h++) {
+                assertArrayEquals(naive(rows[h], from, to, ks[h]), got[h], "trial " + trial + " row " + h + " k " + ks[h]);
+            }
+        }
+    }
+
     /** Long ranges with a budget-sized k (the heap) and a large one (the quickselect), ties and specials included. */
     @Test
     void bestMatchesAFullSortOnLongRangesOnBothPaths() {
