@@ -23,6 +23,18 @@ public final class PrintableText {
      * {@code \}{@code uNNNN}) and cut after about {@code max} characters of output, with "…" at a cut.
      */
     public static String escape(String text, int max) {
+        return escape(text, max, true);
+    }
+
+    /**
+     * As {@link #escape(String, int)}, but a backslash stays as it is: for a whole message, which may
+     * already quote file content escaped by {@link #quote} (escaping it again would show {@code \\x00}).
+     */
+    public static String escapeUnprintable(String text, int max) {
+        return escape(text, max, false);
+    }
+
+    private static String escape(String text, int max, boolean backslash) {
         if (text == null) {
             return "null";
         }
@@ -34,7 +46,7 @@ public final class PrintableText {
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
-                case '\\' -> sb.append("\\\\");
+                case '\\' -> sb.append(backslash ? "\\\\" : "\\");
                 default -> {
                     if (c < 0x20 || c == 0x7f) {
                         sb.append(String.format("\\x%02X", (int) c));

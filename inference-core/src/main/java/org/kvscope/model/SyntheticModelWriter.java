@@ -92,6 +92,7 @@ public final class SyntheticModelWriter {
         if (!shape.tiedEmbeddings) {
             matrix(w, c, "output.weight", big, shape.dim, shape.vocab, 0, random);
         }
+        progress.matricesDone(0, c.total); // every matrix is registered; the first is generated next
         w.write(out);
     }
 

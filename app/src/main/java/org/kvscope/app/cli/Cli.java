@@ -84,7 +84,7 @@ public final class Cli {
     }
 
     private static int fail(PrintStream err, Command command, String message, Throwable e) {
-        err.println("kvscope " + command.name() + ": error: " + PrintableText.escape(message, MAX_MESSAGE));
+        err.println("kvscope " + command.name() + ": error: " + PrintableText.escapeUnprintable(message, MAX_MESSAGE));
         if ("1".equals(System.getenv("KVSCOPE_DEBUG"))) {
             e.printStackTrace(err);
         }

@@ -148,10 +148,10 @@ public final class SweepRun {
                         step);
                 rows.add(row);
                 if (log != null) {
-                    log.accept(String.format("%-13s %-9s budget %4d cap %-6s ppl %.3f (Δ %+.3f)  needle %.2f  recall %.3f"
+                    log.accept(String.format("%-13s %-9s budget %4d cap %-6s ppl %.3f (Δ %+.3f)  needle %s  recall %.3f"
                                     + "  kv %.0f%%  entries/head mean %.1f peak %.1f",
                             row.policy(), row.schedule(), row.budget(), row.decodeCap(), row.perplexity(),
-                            row.deltaPerplexity(), row.needleAccuracy(), row.meanRecall(), 100 * row.memoryRatio(),
+                            row.deltaPerplexity(), needleShown(row.needleAccuracy()), row.meanRecall(), 100 * row.memoryRatio(),
                             row.continuation().meanEntriesPerHead(), row.continuation().peakEntriesPerHead()));
                 }
             } catch (RuntimeException e) {
@@ -164,6 +164,11 @@ public final class SweepRun {
     }
 
     /** Reports a plugin's failed configuration to {@code skipped} (true), or false: the failure ends the sweep. */
+    /** The needle accuracy of a progress line: "-" without a needle suite (never "NaN"). */
+    static String needleShown(double accuracy) {
+        return Double.isNaN(accuracy) ? "-" : String.format("%.2f", accuracy);
+    }
+
     private static boolean skip(Consumer<String> skipped, Config c, RuntimeException e) {
         if (skipped == null || !PolicyRegistry.entry(c.policy()).isPlugin()) {
             return false;

@@ -327,6 +327,21 @@ class CliValidationTest {
         assertTrue(r.err().contains("note: fullkv left out of --policies: it is the baseline of every pair"), r.err());
     }
 
+    /**
+     * A corrupt name length quotes the bytes it swallowed escaped once: the command's error line escaped
+     * the quoted excerpt again and showed {@code \\x00} for a NUL.
+     */
+    @Test
+    void aCorruptNameLengthsExcerptIsEscapedOnce() throws Exception {
+        byte[] b = Files.readAllBytes(tiny);
+        java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(24, b.length / 2); // first key's length
+        Path corrupt = Files.write(dir.resolve("corrupt-name-length.gguf"), b);
+        CliTest.Run r = run("inspect", "--model", corrupt.toString());
+        assertCleanError(r, 1, "metadata key '", "characters)");
+        assertTrue(r.err().contains("\\x00") && !r.err().contains("\\\\"), r.err());
+        assertTrue(r.err().chars().allMatch(c -> c == '\n' || c >= 0x20 && c != 0x7f), r.err());
+    }
+
     /** A blank --prompt ran (h2o on three spaces exited 0) while a text file without text is refused; an empty --model said "not a regular file: ". */
     @Test
     void aBlankPromptOrModelNameIsAUsageError() {

@@ -31,6 +31,15 @@ class SweepCommandTest {
         assertEquals(0, CliTest.run("synth", "--shape", "tiny-llama", "--type", "q8_0", "--out", tiny.toString()).code());
     }
 
+    /** Without a needle suite a row's line said "needle NaN": there is no accuracy to show, so it says "-". */
+    @Test
+    void aRowWithoutNeedleCasesShowsNoNaN() {
+        CliTest.Run r = CliTest.run("sweep", "--model", tiny.toString(), "--policies", "snapkv", "--budgets", "16",
+                "--texts", "1", "--needle-suite", "none", "--out-json", dir.resolve("no-needles.json").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("  needle -  recall ") && !r.err().contains("NaN"), r.err());
+    }
+
     @Test
     void rowsNameTheirModeAndCacheTypeAndCountTheTypesRealBytes() throws Exception {
         Map<String, Map<String, Map<String, String>>> byType = new LinkedHashMap<>();
