@@ -28,6 +28,7 @@ import org.kvscope.model.Model;
 import org.kvscope.model.ModelLoader;
 import org.kvscope.model.ModelShape;
 import org.kvscope.sampling.Sampler;
+import org.kvscope.tensor.ExactKernels;
 import org.kvscope.tensor.VectorOps;
 import org.kvscope.trace.AttentionCapture;
 import org.kvscope.trace.CaptureOptions;
@@ -47,6 +48,7 @@ import org.kvscope.trace.CaptureOptions;
  * kernels ({@code --kernels java}); the native kernels' 8-bit inputs change the last bits, and
  * {@link ForwardParityTest} bounds them.
  */
+@ExactKernels
 class GoldenOutputsTest {
     @TempDir
     static Path dir;
@@ -68,7 +70,6 @@ class GoldenOutputsTest {
 
     @BeforeAll
     static void load() throws Exception {
-        org.kvscope.tensor.NativeKernels.use("java");
         Path file = dir.resolve("tiny.gguf");
         org.kvscope.model.SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.Q8_0, file, 11);
         model = ModelLoader.load(file);
@@ -77,7 +78,6 @@ class GoldenOutputsTest {
 
     @AfterAll
     static void close() {
-        org.kvscope.tensor.NativeKernels.use("native");
         model.close();
     }
 

@@ -26,6 +26,7 @@ import org.kvscope.model.Model;
 import org.kvscope.model.ModelLoader;
 import org.kvscope.model.ModelShape;
 import org.kvscope.model.SyntheticModelWriter;
+import org.kvscope.tensor.ExactKernels;
 import org.kvscope.trace.AttentionObserver;
 
 /**
@@ -36,19 +37,10 @@ import org.kvscope.trace.AttentionObserver;
  * same positions with the same occupancy. On the scalar small-model path (stories260K's shape), the
  * vector path (tiny-llama F32) and a Q8_0 cache-free quantized model, for StreamingLLM and for a policy
  * whose heads have different windows, some none (DuoAttention's shape).
+ * Step-by-step decode against chunked prefill, both with the exact float kernels (native decode rounds its inputs to 8 bits).
  */
+@ExactKernels
 class WindowedTeacherForcingTest {
-    /** Step-by-step decode against chunked prefill, both with the exact float kernels (native decode rounds its inputs to 8 bits). */
-    @org.junit.jupiter.api.BeforeAll
-    static void exactKernels() {
-        org.kvscope.tensor.NativeKernels.use("java");
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void defaultKernels() {
-        org.kvscope.tensor.NativeKernels.use("native");
-    }
-
     @TempDir
     Path dir;
 

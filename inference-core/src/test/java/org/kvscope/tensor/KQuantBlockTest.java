@@ -6,19 +6,12 @@ import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.api.Test;
 import org.kvscope.gguf.GGMLType;
 
-/** Hand-assembled Q4_K and Q6_K blocks with known bytes decode to known values. */
+/**
+ * Hand-assembled Q4_K and Q6_K blocks with known bytes decode to known values.
+ * These tests hold the exact float kernels to their references; NativeKernelsTest covers the native ones.
+ */
+@ExactKernels
 class KQuantBlockTest {
-    /** These tests hold the exact float kernels to their references; NativeKernelsTest covers the native ones. */
-    @org.junit.jupiter.api.BeforeAll
-    static void exactKernels() {
-        org.kvscope.tensor.NativeKernels.use("java");
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void defaultKernels() {
-        org.kvscope.tensor.NativeKernels.use("native");
-    }
-
 
     private static float[] decodeAll(FloatTensor t) {
         float[] out = new float[(int) t.size()];

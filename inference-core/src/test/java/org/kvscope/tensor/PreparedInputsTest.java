@@ -13,19 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.kvscope.gguf.GGMLType;
 
-/** The per-thread arrays that matrix-vector products prepare from x: never shared within a product, reused by the next. */
+/**
+ * The per-thread arrays that matrix-vector products prepare from x: never shared within a product, reused by the next.
+ * The float kernels' prepared inputs (the native kernels keep theirs apart; NativeKernelsTest covers them).
+ */
+@ExactKernels
 class PreparedInputsTest {
-    /** The float kernels' prepared inputs (the native kernels keep theirs apart; NativeKernelsTest covers them). */
-    @org.junit.jupiter.api.BeforeAll
-    static void exactKernels() {
-        org.kvscope.tensor.NativeKernels.use("java");
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void defaultKernels() {
-        org.kvscope.tensor.NativeKernels.use("native");
-    }
-
 
     @Test
     void arraysAreDistinctWithinAProductAndReusedByTheNext() {

@@ -8,24 +8,15 @@ import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.kvscope.gguf.GGMLType;
 
-/** Every supported type: round trip, getFloat, fused dot, matvec and matmul against plain references. */
+/**
+ * Every supported type: round trip, getFloat, fused dot, matvec and matmul against plain references.
+ * These tests hold the exact float kernels to their references; NativeKernelsTest covers the native ones.
+ */
+@ExactKernels
 class TensorKernelsTest {
-    /** These tests hold the exact float kernels to their references; NativeKernelsTest covers the native ones. */
-    @BeforeAll
-    static void exactKernels() {
-        NativeKernels.use("java");
-    }
-
-    @AfterAll
-    static void defaultKernels() {
-        NativeKernels.use("native");
-    }
-
     static final int ROWS = 48, COLS = 512;
 
     static float[] gaussian(int n, long seed) {
