@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.backend.Backends;
 import org.kvscope.kv.CompressionPolicy;
-import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.ParameterSpec;
 import org.kvscope.kv.PolicyRegistry;
@@ -77,15 +75,15 @@ class F16CacheGoldenTest {
 
     /** Prefill of 70 tokens in chunks of 32, then 26 tokens decoded one by one (context 100: not whole blocks). */
     private static String digest(CompressionPolicy policy) {
-        MessageDigest md = sha256();
+        MessageDigest md = GoldenDigests.sha256();
         int[] tokens = TinyModel.prompt(96);
         try (InferenceSession s = new InferenceSession(model, new SessionOptions(100, 32, Backends.cpu(KvCacheType.F16)))) {
             s.setPolicy(policy);
-            add(md, s.prefill(Arrays.copyOf(tokens, 70)));
-            add(md, s.cache());
+            GoldenDigests.add(md, s.prefill(Arrays.copyOf(tokens, 70)));
+            GoldenDigests.add(md, s.cache());
             for (int t = 70; t < tokens.length; t++) {
-                add(md, s.decode(tokens[t]));
-                add(md, s.cache());
+                GoldenDigests.add(md, s.decode(tokens[t]));
+                GoldenDigests.add(md, s.cache());
             }
             assertEquals(KvCacheType.F16, s.cache().type());
         }
@@ -100,41 +98,6 @@ class F16CacheGoldenTest {
             out.put(prefix + name, digest(policy(name)));
         }
         return out;
-    }
-
-    private static void add(MessageDigest md, float[] values) {
-        byte[] b = new byte[values.length * 4];
-        for (int i = 0; i < values.length; i++) {
-            int bits = Float.floatToRawIntBits(values[i]);
-            b[4 * i] = (byte) bits;
-            b[4 * i + 1] = (byte) (bits >> 8);
-            b[4 * i + 2] = (byte) (bits >> 16);
-            b[4 * i + 3] = (byte) (bits >> 24);
-        }
-        md.update(b);
-    }
-
-    private static void add(MessageDigest md, KvCache cache) {
-        for (int l = 0; l < cache.layers(); l++) {
-            for (int h = 0; h < cache.kvHeads(); h++) {
-                int size = cache.size(l, h);
-                md.update((byte) size);
-                int[] pos = cache.positions(l, h);
-                for (int s = 0; s < size; s++) {
-                    md.update((byte) pos[s]);
-                }
-                add(md, Arrays.copyOf(cache.keys(l, h), size * cache.headDim()));
-                add(md, Arrays.copyOf(cache.values(l, h), size * cache.headDim()));
-            }
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 
     static String resourceName() {

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.gguf.GGMLType;
 import org.kvscope.kv.CompressionPolicy;
-import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelLoader;
@@ -108,16 +106,16 @@ class GoldenOutputsTest {
     }
 
     private static String sessionDigest(CompressionPolicy policy) {
-        MessageDigest md = sha256();
+        MessageDigest md = GoldenDigests.sha256();
         InferenceSession s = new InferenceSession(model, new SessionOptions(128, 16));
         s.setPolicy(policy);
         float[] logits = s.prefill(prompt);
-        add(md, logits);
-        add(md, s.cache());
+        GoldenDigests.add(md, logits);
+        GoldenDigests.add(md, s.cache());
         for (int i = 0; i < 12; i++) {
             logits = s.decode(Sampler.argmax(logits));
-            add(md, logits);
-            add(md, s.cache());
+            GoldenDigests.add(md, logits);
+            GoldenDigests.add(md, s.cache());
         }
         return HexFormat.of().formatHex(md.digest());
     }
@@ -125,7 +123,7 @@ class GoldenOutputsTest {
     private static String captureDigest() {
         CaptureRun run = CaptureRun.run(model, prompt, new CaptureOptions(8, 16, 4, 4));
         AttentionCapture c = run.capture();
-        MessageDigest md = sha256();
+        MessageDigest md = GoldenDigests.sha256();
         for (int t : run.generated()) {
             md.update((byte) t);
             md.update((byte) (t >> 8));
@@ -133,53 +131,18 @@ class GoldenOutputsTest {
         var ev = c.evidence();
         for (int l = 0; l < ev.layers(); l++) {
             for (int h = 0; h < ev.heads(); h++) {
-                add(md, ev.accumulated(l, h));
+                GoldenDigests.add(md, ev.accumulated(l, h));
                 for (int r = 0; r < ev.window(); r++) {
-                    add(md, ev.row(l, h, r));
+                    GoldenDigests.add(md, ev.row(l, h, r));
                 }
-                add(md, c.maps().map(l, h));
+                GoldenDigests.add(md, c.maps().map(l, h));
                 for (int step = 0; step < c.decode().steps(); step++) {
-                    add(md, c.decode().row(step, l, h));
+                    GoldenDigests.add(md, c.decode().row(step, l, h));
                 }
             }
             md.update(Long.toHexString(Double.doubleToLongBits(c.funnelling().entropy(l))).getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static void add(MessageDigest md, float[] values) {
-        byte[] b = new byte[values.length * 4];
-        for (int i = 0; i < values.length; i++) {
-            int bits = Float.floatToRawIntBits(values[i]);
-            b[4 * i] = (byte) bits;
-            b[4 * i + 1] = (byte) (bits >> 8);
-            b[4 * i + 2] = (byte) (bits >> 16);
-            b[4 * i + 3] = (byte) (bits >> 24);
-        }
-        md.update(b);
-    }
-
-    private static void add(MessageDigest md, KvCache cache) {
-        for (int l = 0; l < cache.layers(); l++) {
-            for (int h = 0; h < cache.kvHeads(); h++) {
-                int size = cache.size(l, h);
-                md.update((byte) size);
-                int[] pos = cache.positions(l, h);
-                for (int s = 0; s < size; s++) {
-                    md.update((byte) pos[s]);
-                }
-                add(md, java.util.Arrays.copyOf(cache.keys(l, h), size * cache.headDim()));
-                add(md, java.util.Arrays.copyOf(cache.values(l, h), size * cache.headDim()));
-            }
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new AssertionError(e);
-        }
     }
 
     static String resourceName() {
