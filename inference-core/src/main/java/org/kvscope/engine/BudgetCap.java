@@ -97,6 +97,21 @@ final class BudgetCap {
     }
 
     /**
+     * True when decode steps that keep only {@code windows} can never exceed this cap: every head is
+     * bounded, by at most its cap (StreamingLLM at its budget), so {@link #trim} would never cut.
+     */
+    boolean neverTrims(org.kvscope.kv.DecodeWindows windows) {
+        for (int l = 0; l < caps.length; l++) {
+            for (int h = 0; h < caps[l].length; h++) {
+                if (!windows.bounded(l, h) || windows.entries(l, h) > caps[l][h]) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
      * Per (layer, kv-head) the positions to keep so that none exceeds its cap (null entries:
      * unchanged), or null when every head is within its cap.
      *

@@ -226,7 +226,7 @@ public final class InferenceSession implements AutoCloseable {
     /**
      * True when {@link #teacherForce} gives what decode steps give: {@link #decodeOnlyAppends()}, or
      * a policy whose decode steps only keep each head's sinks and latest entries ({@link
-     * CompressionPolicy#decodeWindows}; no budget cap, no decode attention asked for) on a backend
+     * CompressionPolicy#decodeWindows}; no budget cap that could cut them, no decode attention asked for) on a backend
      * that attends in such windows, every bounded head holding at most its window now.
      */
     public boolean canTeacherForce() {
@@ -235,13 +235,13 @@ public final class InferenceSession implements AutoCloseable {
 
     /** The policy's decode windows when teacher-forcing may use them, else null. */
     private DecodeWindows windows() {
-        if (budgetCap != null || policy == null || policy.needsDecodeAttention() || !backend.attendsInWindows()) {
+        if (policy == null || policy.needsDecodeAttention() || !backend.attendsInWindows()) {
             return null;
         }
         KvCache cache = backend.cache();
         DecodeWindows w = policy.decodeWindows(cache.layers(), cache.kvHeads());
-        if (w == null || w.layers() != cache.layers()) {
-            return null;
+        if (w == null || w.layers() != cache.layers() || budgetCap != null && !budgetCap.neverTrims(w)) {
+            return null; // a budget cap that could cut changes what each step keeps: step token by token
         }
         for (int l = 0; l < cache.layers(); l++) {
             for (int h = 0; h < cache.kvHeads(); h++) {
