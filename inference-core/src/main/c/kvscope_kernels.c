@@ -458,32 +458,107 @@ AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int bloc
     return _mm512_reduce_add_ps(acc);
 }
 
-AVX512 static float row_q4_0_avx512(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
-    const __m128i m4 = _mm_set1_epi8(0x0F);
-    const uint8_t *x = xq;
+/*
+ * Q4_0 rows, AVX-512: two blocks per zmm and several rows per pass sharing the loads of x. A pair
+ * of blocks' 32 bytes of nibbles are gathered by one word permute into [qs0 | qs1 | qs0 | qs1],
+ * shifted by 0 or 4 and masked: [lo0 | lo1 | hi0 | hi1]; x's two blocks are loaded as one zmm and
+ * their 128-bit lanes reordered to match (once for all rows). The eight f16 scales of a group of
+ * eight blocks come from two 64-byte windows by one two-source word permute. Per row,
+ * Σ_b dw_b·xd_b·(Σ q·x) + Σ_b dw_b·(−8·xd_b·Σx): the second term is one FMA per group.
+ * Loads past a row's last block are masked (no read beyond the row, so none beyond the tensor).
+ */
+#define Q4_0_ROWS 4
+
+/* Asks for the cache lines of [p, p + bytes) ahead of their use (rows later in the same range). */
+AVX512 static inline void prefetch_lines(const uint8_t *p, int64_t bytes) {
+    for (int64_t o = 0; o < bytes; o += 64) {
+        _mm_prefetch((const char *)p + o, _MM_HINT_T0);
+    }
+}
+
+AVX512 static inline __attribute__((always_inline)) void q4_0_group_avx512(const uint8_t *w, int64_t rowBytes,
+                                                                            const uint8_t *x, const float *xd,
+                                                                            const int32_t *xs, int nb, int R,
+                                                                            __m512 *acc, __m256 *cacc) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
+    const __m512i idxScales = _mm512_set_epi16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                               63, 54, 45, 36, 27, 18, 9, 0);
+    const __m512i idxQuants = _mm512_set_epi16(16, 15, 14, 13, 12, 11, 10, 9, 7, 6, 5, 4, 3, 2, 1, 0,
+                                               16, 15, 14, 13, 12, 11, 10, 9, 7, 6, 5, 4, 3, 2, 1, 0);
+    __mmask8 m8 = (__mmask8)((1u << nb) - 1);
+    int words = 9 * nb;
+    __mmask32 mA = words >= 32 ? 0xFFFFFFFFu : (1u << words) - 1;
+    __mmask32 mB = words >= 64 ? 0xFFFFFFFFu : words > 32 ? (1u << (words - 32)) - 1 : 0;
+    __m256 xd8 = _mm256_maskz_loadu_ps(m8, xd);
+    __m256 c8 = _mm256_mul_ps(_mm256_mul_ps(xd8, _mm256_set1_ps(-8.0f)),
+                              _mm256_cvtepi32_ps(_mm256_maskz_loadu_epi32(m8, xs)));
+    int pairs = (nb + 1) / 2;
+    __m512i xv[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
+    for (int p = 0; p < 4; p++) {
+        if (p < pairs) {
+            __mmask64 mx = nb - 2 * p >= 2 ? ~0ULL : 0xFFFFFFFFULL;
+            xv[p] = _mm512_shuffle_i64x2(_mm512_maskz_loadu_epi8(mx, x + 64 * p), _mm512_maskz_loadu_epi8(mx, x + 64 * p), 0xD8);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        const uint8_t *row = w + r * rowBytes;
+        __m512i dwh = _mm512_permutex2var_epi16(_mm512_maskz_loadu_epi16(mA, row), idxScales,
+                                                _mm512_maskz_loadu_epi16(mB, row + 64));
+        __m256 dw = _mm256_cvtph_ps(_mm512_castsi512_si128(dwh));
+        __m256 s8 = _mm256_mul_ps(dw, xd8);
+        cacc[r] = _mm256_fmadd_ps(dw, c8, cacc[r]);
+        __m512 s = _mm512_castps256_ps512(s8);
+        for (int p = 0; p < 4; p++) {
+            if (p < pairs) {
+                __mmask32 mq = nb - 2 * p >= 2 ? 0x1FFFF : 0xFF;
+                __m512i q = _mm512_permutexvar_epi16(idxQuants, _mm512_maskz_loadu_epi16(mq, row + 36 * p + 2));
+                q = _mm512_and_si512(_mm512_srlv_epi16(q, shift), m4);
+                __m512i i = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, xv[p]);
+                __m512i idx = _mm512_set_epi32(2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p, 2 * p, 2 * p, 2 * p,
+                                               2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p, 2 * p, 2 * p, 2 * p);
+                acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i), _mm512_permutexvar_ps(idx, s), acc[r]);
+            }
+        }
+    }
+}
+
+/** out[r] for R rows from w (rowBytes apart): full groups of eight blocks, then the rest. */
+AVX512 static inline __attribute__((always_inline)) void q4_0_rows_avx512(const uint8_t *w, int64_t rowBytes,
+                                                                           const uint8_t *xq, int blocks, int cols,
+                                                                           int R, float *out) {
     const float *xd = (const float *)(xq + cols);
     const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
-    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m512 acc[Q4_0_ROWS];
+    __m256 cacc[Q4_0_ROWS];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm512_setzero_ps();
+        cacc[r] = _mm256_setzero_ps();
+    }
     int b = 0;
-    for (; b + 2 <= blocks; b += 2, w += 36, x += 64) {
-        __m128i r0 = _mm_loadu_si128((const __m128i *)(w + 2)), r1 = _mm_loadu_si128((const __m128i *)(w + 20));
-        __m256i q0 = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(r0, 4), m4), _mm_and_si128(r0, m4));
-        __m256i q1 = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(r1, 4), m4), _mm_and_si128(r1, m4));
-        __m256i p0 = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(-8 * xs[b])), q0,
-                                         _mm256_loadu_si256((const __m256i *)x));
-        __m256i p1 = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(-8 * xs[b + 1])), q1,
-                                         _mm256_loadu_si256((const __m256i *)(x + 32)));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p0), acc0);
-        acc1 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b + 1] * f16c(w + 18)), _mm256_cvtepi32_ps(p1), acc1);
+    for (; b + 8 <= blocks; b += 8) {
+        q4_0_group_avx512(w + 18 * b, rowBytes, xq + 32 * b, xd + b, xs + b, 8, R, acc, cacc);
     }
-    for (; b < blocks; b++, w += 18, x += 32) {
-        __m128i r0 = _mm_loadu_si128((const __m128i *)(w + 2));
-        __m256i q0 = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(r0, 4), m4), _mm_and_si128(r0, m4));
-        __m256i p0 = _mm256_dpbusd_epi32(_mm256_zextsi128_si256(_mm_cvtsi32_si128(-8 * xs[b])), q0,
-                                         _mm256_loadu_si256((const __m256i *)x));
-        acc0 = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p0), acc0);
+    if (b < blocks) {
+        q4_0_group_avx512(w + 18 * b, rowBytes, xq + 32 * b, xd + b, xs + b, blocks - b, R, acc, cacc);
     }
-    return hsum256(_mm256_add_ps(acc0, acc1));
+    for (int r = 0; r < R; r++) {
+        out[r] = _mm512_reduce_add_ps(acc[r]) + hsum256(cacc[r]);
+    }
+}
+
+AVX512 static void rows_q4_0_avx512(const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+                                    float *out) {
+    int blocks = cols / 32, r = from;
+    for (; r + Q4_0_ROWS <= to; r += Q4_0_ROWS) {
+        if (r + 2 * Q4_0_ROWS <= to) { /* the next pass's rows, a line at a time */
+            prefetch_lines(w + (r + Q4_0_ROWS) * rowBytes, Q4_0_ROWS * rowBytes);
+        }
+        q4_0_rows_avx512(w + r * rowBytes, rowBytes, xq, blocks, cols, Q4_0_ROWS, out + r);
+    }
+    for (; r < to; r++) {
+        q4_0_rows_avx512(w + r * rowBytes, rowBytes, xq, blocks, cols, 1, out + r);
+    }
 }
 
 AVX512 static float row_q8_0_avx512(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
@@ -510,10 +585,13 @@ AVX512 static float row_q8_0_avx512(const uint8_t *w, const uint8_t *xq, int blo
 
 AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from,
                                int to, float *out) {
+    if (type == TYPE_Q4_0) {
+        rows_q4_0_avx512(w, rowBytes, xq, cols, from, to, out);
+        return;
+    }
     for (int r = from; r < to; r++) {
         const uint8_t *row = w + (int64_t)r * rowBytes;
         switch (type) {
-        case TYPE_Q4_0: out[r] = row_q4_0_avx512(row, xq, cols / 32, cols); break;
         case TYPE_Q8_0: out[r] = row_q8_0_avx512(row, xq, cols / 32, cols); break;
         case TYPE_Q4_K: out[r] = row_q4k_avx512(row, xq, cols / 256); break;
         default: out[r] = row_q6k_avx512(row, xq, cols / 256); break;
