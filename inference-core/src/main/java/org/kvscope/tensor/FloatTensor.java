@@ -248,6 +248,10 @@ public abstract class FloatTensor {
             matvec(x, out, rows, cols);
             return;
         }
+        if (NativeMatmul.typeCode(this, rows, cols) >= 0) {
+            NativeMatmul.matmuls(x, batch, cols, new FloatTensor[] {this}, new float[][] {out}, new int[] {rows});
+            return;
+        }
         int tileRows = 2 * F.length();
         int tiles = (rows + tileRows - 1) / tileRows;
         float[] packed = packInputs(x, batch, cols);
@@ -262,6 +266,28 @@ public abstract class FloatTensor {
                 multiplyTile(wt, nr, x, packed, batch, cols, out, rows, r0);
             }
         });
+    }
+
+    /**
+     * {@link #matmul} of one batch by several matrices: out[i][b·rows[i] + r] = row r of weights[i] ·
+     * x[b·cols ...]. Prefill's query, key and value projections (and gate and up) run this way: with the
+     * native kernels the batch is quantized once for all of them and the cores are handed their tiles
+     * in one loop; each matrix's results are those of its own {@link #matmul}, bit for bit.
+     */
+    public static void matmuls(float[] x, int batch, int cols, FloatTensor[] weights, float[][] out, int[] rows) {
+        if (weights.length != out.length || weights.length != rows.length) {
+            throw new IllegalArgumentException(weights.length + " matrices, " + out.length + " outputs and "
+                    + rows.length + " row counts");
+        }
+        for (int i = 0; i < weights.length; i++) {
+            weights[i].checkShape(rows[i], cols);
+        }
+        boolean[] done = batch == 1 ? new boolean[weights.length] : NativeMatmul.matmuls(x, batch, cols, weights, out, rows);
+        for (int i = 0; i < weights.length; i++) {
+            if (!done[i]) {
+                weights[i].matmul(x, out[i], batch, rows[i], cols);
+            }
+        }
     }
 
     /** Batch vectors per register block of {@link #kernel4}. */

@@ -64,6 +64,11 @@ public final class NativeKernels {
 
     private NativeKernels() {}
 
+    /** A critical downcall (heap segments allowed) to another function of the library; null when it did not load. */
+    static MethodHandle downcall(String name, FunctionDescriptor descriptor) {
+        return LIB.handle(name, descriptor);
+    }
+
     /** Whether the library loaded (whatever {@link #use} chose). */
     public static boolean available() {
         return LIB.failure == null;

@@ -38,7 +38,7 @@ public final class CpuForward {
     /** Per layer, the matrices decode multiplies in one hand-off: {wq, wk, wv} and {gate, up}. */
     private final FloatTensor[][] qkv, gateUp;
     /** Output rows of {@link #qkv}'s matrices. */
-    private final int[] qkvRows;
+    private final int[] qkvRows, gateUpRows;
     private Scratch s;
     private final Heads heads = new Heads();
     /** The current call's decode windows (null: causal attention over every cached slot). */
@@ -100,6 +100,7 @@ public final class CpuForward {
             gateUp[l] = new FloatTensor[] {layers[l].gate(), layers[l].up()};
         }
         this.qkvRows = new int[] {config.qDim(), config.kvDim(), config.kvDim()};
+        this.gateUpRows = new int[] {config.ffnDim(), config.ffnDim()};
     }
 
     /** Whether this forward pass runs on the scalar kernels. */
@@ -232,6 +233,8 @@ public final class CpuForward {
         }
         if (n == 1 && small == null) { // one hand-off to the cores for the three
             FloatTensor.matvecs(b.xb, dim, qkv[l], b.qkv, qkvRows);
+        } else if (small == null) { // one quantization of the batch and one hand-off for the three
+            FloatTensor.matmuls(b.xb, n, dim, qkv[l], b.qkv, qkvRows);
         } else {
             project(lw.wq(), b.xb, b.q, n, qDim, dim);
             project(lw.wk(), b.xb, b.k, n, kvDim, dim);
@@ -294,8 +297,12 @@ public final class CpuForward {
         if (n == 1 && small == null) { // one hand-off for gate, up and SwiGLU
             FloatTensor.matvecsThen(b.xb, dim, gateUp[l], b.gateUp, ffn, b.swiglu);
         } else {
-            project(lw.gate(), b.xb, b.hb, n, ffn, dim);
-            project(lw.up(), b.xb, b.hb2, n, ffn, dim);
+            if (small == null) {
+                FloatTensor.matmuls(b.xb, n, dim, gateUp[l], b.gateUp, gateUpRows);
+            } else {
+                project(lw.gate(), b.xb, b.hb, n, ffn, dim);
+                project(lw.up(), b.xb, b.hb2, n, ffn, dim);
+            }
             if (small != null) {
                 ScalarKernels.swiglu(b.hb, b.hb2, 0, n * ffn);
             } else {

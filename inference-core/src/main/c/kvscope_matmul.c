@@ -1,0 +1,386 @@
+/*
+ * kvscope's native matrix x matrix kernels for quantized weights (prefill), called from Java through the
+ * foreign function API (org.kvscope.tensor.NativeMatmul). Decode's matrix-vector kernels are in
+ * kvscope_kernels.c; this file shares their input quantization (kvs_quantize_q8k, kvs_quantize_q8_0: one
+ * quantized row per activation row, in the layouts described there) and, on the scalar level, their rows.
+ *
+ * The weights are taken in tiles of 16 rows. Each tile is first repacked into a thread's buffer: every
+ * value unpacked to one byte, four consecutive values of the 16 rows side by side (64 bytes: one vector of
+ * 16 32-bit lanes, lane i = row i), the per-row scales as float or int32 vectors in the same lane order.
+ * Every activation row then runs through the tile: one multiply-add of a weight vector with four of the
+ * row's quants broadcast to all lanes (AVX-512 VNNI vpdpbusd) adds 4 products to each of the 16 rows'
+ * sums, so a block's sums end up one per lane, scaled per block by one float multiply-add for all 16 rows.
+ * The weight vectors of a block stay in registers while several activation rows pass.
+ *
+ * Integers per block are those of the decode kernels (the same quantized x, the same integer sums:
+ * Q4_0 and Q8_0 bytes are stored unsigned, q and q + 128, with the offsets -8 and -128 times the block's
+ * quant sum folded into the start of the sum); only the float summation order differs.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* kvscope_kernels.c */
+void kvs_quantize_q8k(const float *x, int n, uint8_t *dst);
+void kvs_quantize_q8_0(const float *x, int n, uint8_t *dst);
+void kvs_matvec(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+                float *out);
+int kvs_isa(void);
+
+enum { MM_Q4_0 = 0, MM_Q8_0 = 1, MM_Q4_K = 2, MM_Q6_K = 3 };
+enum { MM_SCALAR = 0, MM_AVX2 = 1, MM_AVX512 = 2 };
+
+#define TILE 16
+#define Q8K_BYTES 320
+
+/** Quantizes activation rows [from, to) of x (rows of cols floats) for weights of type, dstRowBytes apart. */
+EXPORT void kvs_quantize_rows(int type, const float *x, int cols, int from, int to, uint8_t *dst, int64_t dstRowBytes) {
+    for (int r = from; r < to; r++) {
+        if (type == MM_Q4_K || type == MM_Q6_K) {
+            kvs_quantize_q8k(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
+        } else {
+            kvs_quantize_q8_0(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
+        }
+    }
+}
+
+/*
+ * Each activation row through decode's rows (kvs_matvec): the scalar level, which the SIMD tiles are held to, and
+ * the AVX2 level for now.
+ */
+static void matmul_by_rows(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes, int cols,
+                          int batch, int from, int to, float *out, int64_t outStride) {
+    for (int b = 0; b < batch; b++) {
+        kvs_matvec(type, w, rowBytes, xq + b * xBytes, cols, from, to, out + b * outStride);
+    }
+}
+
+#if defined(__x86_64__)
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
+#define INLINE inline __attribute__((always_inline))
+
+static inline uint16_t mm_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline int32_t mm_i32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+
+/* ---------------------------------------------------------------- the tile buffer */
+
+/** A repacked tile: values [groups][TILE][4] bytes, then float d and dmin, int32 scales, int16 min pairs. */
+typedef struct {
+    uint8_t *q;
+    float *d, *dmin;
+    int32_t *sc;
+    int16_t *mn;
+} Tile;
+
+static __thread uint8_t *tile_memory;
+static __thread size_t tile_capacity;
+
+static int tile_layout(int type, int cols, Tile *t) {
+    size_t values = (size_t)cols * TILE;
+    size_t blocks = type == MM_Q4_K || type == MM_Q6_K ? (size_t)cols / 256 : (size_t)cols / 32;
+    size_t scales = type == MM_Q4_K ? blocks * 8 : type == MM_Q6_K ? blocks * 16 : 0;
+    size_t bytes = values + 2 * blocks * TILE * 4 + scales * TILE * 4 + (type == MM_Q4_K ? blocks * 8 * TILE * 2 : 0);
+    if (bytes > tile_capacity) {
+        free(tile_memory);
+        size_t cap = (bytes + 63) / 64 * 64;
+        tile_memory = aligned_alloc(64, cap);
+        if (tile_memory == NULL) {
+            tile_capacity = 0;
+            return 0;
+        }
+        tile_capacity = cap;
+    }
+    uint8_t *p = tile_memory;
+    t->q = p;
+    p += values;
+    t->d = (float *)p;
+    p += blocks * TILE * 4;
+    t->dmin = (float *)p;
+    p += blocks * TILE * 4;
+    t->sc = (int32_t *)p;
+    p += scales * TILE * 4;
+    t->mn = (int16_t *)p;
+    return 1;
+}
+
+/* Row i's values v[0..n) from value index first on: four at a time into lane i of consecutive groups. */
+static inline void scatter(const uint8_t *v, int n, uint8_t *q, int first, int i) {
+    for (int g = 0; g < n / 4; g++) {
+        memcpy(q + (size_t)(first / 4 + g) * 64 + 4 * i, v + 4 * g, 4);
+    }
+}
+
+/** Repacks rows [0, n) of w (n <= TILE; rows n.. of the tile are zero) for the SIMD levels. */
+AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int cols, int signedQ8, Tile *t) {
+    if (n < TILE) {
+        size_t blocks = type == MM_Q4_K || type == MM_Q6_K ? (size_t)cols / 256 : (size_t)cols / 32;
+        memset(t->q, 0, (size_t)cols * TILE);
+        memset(t->d, 0, blocks * TILE * 4);
+        memset(t->dmin, 0, blocks * TILE * 4);
+        if (type == MM_Q4_K) {
+            memset(t->sc, 0, blocks * 8 * TILE * 4);
+            memset(t->mn, 0, blocks * 8 * TILE * 2);
+        } else if (type == MM_Q6_K) {
+            memset(t->sc, 0, blocks * 16 * TILE * 4);
+        }
+    }
+    uint8_t v[256];
+    for (int i = 0; i < n; i++) {
+        const uint8_t *row = w + i * rowBytes;
+        switch (type) {
+        case MM_Q4_0:
+            for (int b = 0; b < cols / 32; b++) {
+                const uint8_t *p = row + 18 * b;
+                for (int l = 0; l < 16; l++) {
+                    v[l] = p[2 + l] & 0xF;
+                    v[16 + l] = p[2 + l] >> 4;
+                }
+                scatter(v, 32, t->q, 32 * b, i);
+                t->d[b * TILE + i] = _cvtsh_ss(mm_u16(p));
+            }
+            break;
+        case MM_Q8_0:
+            for (int b = 0; b < cols / 32; b++) {
+                const uint8_t *p = row + 34 * b;
+                for (int l = 0; l < 32; l++) {
+                    v[l] = signedQ8 ? p[2 + l] : (uint8_t)(p[2 + l] ^ 0x80);
+                }
+                scatter(v, 32, t->q, 32 * b, i);
+                t->d[b * TILE + i] = _cvtsh_ss(mm_u16(p));
+            }
+            break;
+        case MM_Q4_K:
+            for (int b = 0; b < cols / 256; b++) {
+                const uint8_t *p = row + 144 * b, *s = p + 4;
+                for (int c = 0; c < 4; c++) {
+                    for (int l = 0; l < 32; l++) {
+                        v[64 * c + l] = p[16 + 32 * c + l] & 0xF;
+                        v[64 * c + 32 + l] = p[16 + 32 * c + l] >> 4;
+                    }
+                }
+                scatter(v, 256, t->q, 256 * b, i);
+                for (int j = 0; j < 8; j++) {
+                    int sc = j < 4 ? s[j] & 63 : (s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4);
+                    int mn = j < 4 ? s[j + 4] & 63 : (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
+                    t->sc[(b * 8 + j) * TILE + i] = sc;
+                    t->mn[((b * 4 + j / 2) * TILE + i) * 2 + (j & 1)] = (int16_t)mn;
+                }
+                t->d[b * TILE + i] = _cvtsh_ss(mm_u16(p));
+                t->dmin[b * TILE + i] = _cvtsh_ss(mm_u16(p + 2));
+            }
+            break;
+        default: /* Q6_K */
+            for (int b = 0; b < cols / 256; b++) {
+                const uint8_t *p = row + 210 * b;
+                for (int h = 0; h < 2; h++) {
+                    for (int k = 0; k < 4; k++) {
+                        const uint8_t *ql = p + 64 * h + 32 * (k & 1), *qh = p + 128 + 32 * h;
+                        for (int l = 0; l < 32; l++) {
+                            v[128 * h + 32 * k + l] =
+                                (uint8_t)(((ql[l] >> (4 * (k >> 1))) & 0xF) | (((qh[l] >> (2 * k)) & 3) << 4));
+                        }
+                    }
+                }
+                scatter(v, 256, t->q, 256 * b, i);
+                for (int g = 0; g < 16; g++) {
+                    t->sc[(b * 16 + g) * TILE + i] = (int8_t)p[192 + g];
+                }
+                t->d[b * TILE + i] = _cvtsh_ss(mm_u16(p + 208));
+            }
+            break;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- AVX-512 VNNI tiles */
+
+/* Activation rows per pass over a block's weight vectors. */
+#define ROWS512 4
+
+/* Q4_0 / Q8_0: rows R of x (xBytes apart) through the tile; out rows outStride apart, lanes of mask. */
+AVX512 static INLINE void q0_rows_avx512(const Tile *t, int cols, int corr, const uint8_t *xq, int64_t xBytes,
+                                         float *out, int64_t outStride, __mmask16 mask, const int R) {
+    int blocks = cols / 32;
+    __m512 acc[ROWS512];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm512_setzero_ps();
+    }
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *wq = t->q + (size_t)512 * b;
+        __m512i w0 = _mm512_load_si512(wq), w1 = _mm512_load_si512(wq + 64), w2 = _mm512_load_si512(wq + 128),
+                w3 = _mm512_load_si512(wq + 192), w4 = _mm512_load_si512(wq + 256), w5 = _mm512_load_si512(wq + 320),
+                w6 = _mm512_load_si512(wq + 384), w7 = _mm512_load_si512(wq + 448);
+        __m512 dw = _mm512_load_ps(t->d + TILE * b);
+        for (int r = 0; r < R; r++) {
+            const uint8_t *x = xq + r * xBytes;
+            const uint8_t *xb = x + 32 * b;
+            float xd;
+            memcpy(&xd, x + cols + 4 * b, 4);
+            __m512i s = _mm512_set1_epi32(corr * mm_i32(x + cols + 4 * blocks + 4 * b));
+            s = _mm512_dpbusd_epi32(s, w0, _mm512_set1_epi32(mm_i32(xb)));
+            s = _mm512_dpbusd_epi32(s, w1, _mm512_set1_epi32(mm_i32(xb + 4)));
+            s = _mm512_dpbusd_epi32(s, w2, _mm512_set1_epi32(mm_i32(xb + 8)));
+            s = _mm512_dpbusd_epi32(s, w3, _mm512_set1_epi32(mm_i32(xb + 12)));
+            s = _mm512_dpbusd_epi32(s, w4, _mm512_set1_epi32(mm_i32(xb + 16)));
+            s = _mm512_dpbusd_epi32(s, w5, _mm512_set1_epi32(mm_i32(xb + 20)));
+            s = _mm512_dpbusd_epi32(s, w6, _mm512_set1_epi32(mm_i32(xb + 24)));
+            s = _mm512_dpbusd_epi32(s, w7, _mm512_set1_epi32(mm_i32(xb + 28)));
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(xd)), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm512_mask_storeu_ps(out + r * outStride, mask, acc[r]);
+    }
+}
+
+AVX512 static INLINE void q4k_rows_avx512(const Tile *t, int cols, const uint8_t *xq, int64_t xBytes, float *out,
+                                          int64_t outStride, __mmask16 mask, const int R) {
+    __m512 acc[ROWS512];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm512_setzero_ps();
+    }
+    for (int b = 0; b < cols / 256; b++) {
+        __m512i isum[ROWS512];
+        for (int r = 0; r < R; r++) {
+            isum[r] = _mm512_setzero_si512();
+        }
+        for (int j = 0; j < 8; j++) {
+            const uint8_t *wq = t->q + (size_t)4096 * b + 512 * j;
+            __m512i w0 = _mm512_load_si512(wq), w1 = _mm512_load_si512(wq + 64), w2 = _mm512_load_si512(wq + 128),
+                    w3 = _mm512_load_si512(wq + 192), w4 = _mm512_load_si512(wq + 256),
+                    w5 = _mm512_load_si512(wq + 320), w6 = _mm512_load_si512(wq + 384),
+                    w7 = _mm512_load_si512(wq + 448);
+            __m512i sc = _mm512_load_si512(t->sc + (b * 8 + j) * TILE);
+            for (int r = 0; r < R; r++) {
+                const uint8_t *xb = xq + r * xBytes + (int64_t)Q8K_BYTES * b + 64 + 32 * j;
+                __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w0, _mm512_set1_epi32(mm_i32(xb)));
+                s = _mm512_dpbusd_epi32(s, w1, _mm512_set1_epi32(mm_i32(xb + 4)));
+                s = _mm512_dpbusd_epi32(s, w2, _mm512_set1_epi32(mm_i32(xb + 8)));
+                s = _mm512_dpbusd_epi32(s, w3, _mm512_set1_epi32(mm_i32(xb + 12)));
+                s = _mm512_dpbusd_epi32(s, w4, _mm512_set1_epi32(mm_i32(xb + 16)));
+                s = _mm512_dpbusd_epi32(s, w5, _mm512_set1_epi32(mm_i32(xb + 20)));
+                s = _mm512_dpbusd_epi32(s, w6, _mm512_set1_epi32(mm_i32(xb + 24)));
+                s = _mm512_dpbusd_epi32(s, w7, _mm512_set1_epi32(mm_i32(xb + 28)));
+                isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(s, sc));
+            }
+        }
+        const int16_t *mn = t->mn + (size_t)b * 4 * TILE * 2;
+        __m512i m0 = _mm512_load_si512(mn), m1 = _mm512_load_si512(mn + 32), m2 = _mm512_load_si512(mn + 64),
+                m3 = _mm512_load_si512(mn + 96);
+        __m512 d = _mm512_load_ps(t->d + TILE * b), dmin = _mm512_load_ps(t->dmin + TILE * b);
+        for (int r = 0; r < R; r++) {
+            const uint8_t *xb = xq + r * xBytes + (int64_t)Q8K_BYTES * b;
+            float xd;
+            memcpy(&xd, xb, 4);
+            __m512i ms = _mm512_dpwssd_epi32(_mm512_setzero_si512(), m0, _mm512_set1_epi32(mm_i32(xb + 16)));
+            ms = _mm512_dpwssd_epi32(ms, m1, _mm512_set1_epi32(mm_i32(xb + 20)));
+            ms = _mm512_dpwssd_epi32(ms, m2, _mm512_set1_epi32(mm_i32(xb + 24)));
+            ms = _mm512_dpwssd_epi32(ms, m3, _mm512_set1_epi32(mm_i32(xb + 28)));
+            __m512 vx = _mm512_set1_ps(xd);
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[r]), _mm512_mul_ps(d, vx), acc[r]);
+            acc[r] = _mm512_fnmadd_ps(_mm512_cvtepi32_ps(ms), _mm512_mul_ps(dmin, vx), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm512_mask_storeu_ps(out + r * outStride, mask, acc[r]);
+    }
+}
+
+AVX512 static INLINE void q6k_rows_avx512(const Tile *t, int cols, const uint8_t *xq, int64_t xBytes, float *out,
+                                          int64_t outStride, __mmask16 mask, const int R) {
+    __m512 acc[ROWS512];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm512_setzero_ps();
+    }
+    for (int b = 0; b < cols / 256; b++) {
+        __m512i isum[ROWS512];
+        for (int r = 0; r < R; r++) {
+            isum[r] = _mm512_setzero_si512();
+        }
+        for (int g = 0; g < 16; g++) {
+            const uint8_t *wq = t->q + (size_t)4096 * b + 256 * g;
+            __m512i w0 = _mm512_load_si512(wq), w1 = _mm512_load_si512(wq + 64), w2 = _mm512_load_si512(wq + 128),
+                    w3 = _mm512_load_si512(wq + 192);
+            __m512i sc = _mm512_load_si512(t->sc + (b * 16 + g) * TILE);
+            for (int r = 0; r < R; r++) {
+                const uint8_t *x = xq + r * xBytes + (int64_t)Q8K_BYTES * b;
+                const uint8_t *xb = x + 64 + 16 * g;
+                int16_t s16;
+                memcpy(&s16, x + 32 + 2 * g, 2);
+                __m512i s = _mm512_dpbusd_epi32(_mm512_set1_epi32(-32 * s16), w0, _mm512_set1_epi32(mm_i32(xb)));
+                s = _mm512_dpbusd_epi32(s, w1, _mm512_set1_epi32(mm_i32(xb + 4)));
+                s = _mm512_dpbusd_epi32(s, w2, _mm512_set1_epi32(mm_i32(xb + 8)));
+                s = _mm512_dpbusd_epi32(s, w3, _mm512_set1_epi32(mm_i32(xb + 12)));
+                isum[r] = _mm512_add_epi32(isum[r], _mm512_mullo_epi32(s, sc));
+            }
+        }
+        __m512 d = _mm512_load_ps(t->d + TILE * b);
+        for (int r = 0; r < R; r++) {
+            float xd;
+            memcpy(&xd, xq + r * xBytes + (int64_t)Q8K_BYTES * b, 4);
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[r]), _mm512_mul_ps(d, _mm512_set1_ps(xd)), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm512_mask_storeu_ps(out + r * outStride, mask, acc[r]);
+    }
+}
+
+/* Every activation row through one repacked tile, ROWS512 at a time, then the rest; O: the tile's first output. */
+#define ALL_ROWS(O, KERNEL, ...)                                                                                     \
+    do {                                                                                                               \
+        int b_ = 0;                                                                                                    \
+        for (; b_ + ROWS512 <= batch; b_ += ROWS512) {                                                                 \
+            KERNEL(__VA_ARGS__, xq + b_ * xBytes, xBytes, (O) + b_ * outStride, outStride, mask, ROWS512);            \
+        }                                                                                                              \
+        switch (batch - b_) {                                                                                          \
+        case 3: KERNEL(__VA_ARGS__, xq + b_ * xBytes, xBytes, (O) + b_ * outStride, outStride, mask, 3); break;        \
+        case 2: KERNEL(__VA_ARGS__, xq + b_ * xBytes, xBytes, (O) + b_ * outStride, outStride, mask, 2); break;        \
+        case 1: KERNEL(__VA_ARGS__, xq + b_ * xBytes, xBytes, (O) + b_ * outStride, outStride, mask, 1); break;        \
+        default: break;                                                                                                \
+        }                                                                                                              \
+    } while (0)
+
+AVX512 static int matmul_avx512(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes,
+                                int cols, int batch, int from, int to, float *out, int64_t outStride) {
+    Tile t;
+    if (!tile_layout(type, cols, &t)) {
+        return 0;
+    }
+    for (int r0 = from; r0 < to; r0 += TILE) {
+        int n = to - r0 < TILE ? to - r0 : TILE;
+        __mmask16 mask = (__mmask16)((1u << n) - 1);
+        repack(type, w + r0 * rowBytes, rowBytes, n, cols, 0, &t);
+        switch (type) {
+        case MM_Q4_0: ALL_ROWS(out + r0, q0_rows_avx512, &t, cols, -8); break;
+        case MM_Q8_0: ALL_ROWS(out + r0, q0_rows_avx512, &t, cols, -128); break;
+        case MM_Q4_K: ALL_ROWS(out + r0, q4k_rows_avx512, &t, cols); break;
+        default: ALL_ROWS(out + r0, q6k_rows_avx512, &t, cols); break;
+        }
+    }
+    return 1;
+}
+
+#endif
+
+/**
+ * out[b * outStride + r] = row r of w · activation row b, for r in [from, to) and b in [0, batch); the
+ * activation rows quantized by kvs_quantize_rows, xBytes apart. Weight rows of rowBytes from w.
+ */
+EXPORT void kvs_matmul(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes, int cols,
+                       int batch, int from, int to, float *out, int64_t outStride) {
+#if defined(__x86_64__)
+    if (kvs_isa() == MM_AVX512 && matmul_avx512(type, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride)) {
+        return;
+    }
+#endif
+    matmul_by_rows(type, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride);
+}

@@ -1,0 +1,121 @@
+package org.kvscope.tensor;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * Prefill's matrix products of quantized weights (Q4_0, Q8_0, Q4_K, Q6_K) through the native library
+ * ({@code kvscope_matmul.c}): every activation row is quantized to 8 bits once per product, as decode
+ * quantizes its vector (a fused product's matrices share it), then tiles of 16 weight rows are repacked
+ * and every activation row runs through each tile in integer multiply-adds. The results differ from the
+ * float kernels by that rounding of the activations, as decode's do; with {@code --kernels java} (or
+ * where the library is unavailable) the exact float kernels run instead.
+ */
+final class NativeMatmul {
+    /** Weight rows per tile of the library: chunks of the parallel loop are whole tiles. */
+    private static final int TILE = 16;
+
+    private static final MethodHandle MATMUL = NativeKernels.downcall("kvs_matmul", FunctionDescriptor.ofVoid(
+            JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle QUANTIZE_ROWS = NativeKernels.downcall("kvs_quantize_rows",
+            FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+
+    /** Per calling thread: the quantized activations of the two families (32-value and 256-value blocks). */
+    private static final ThreadLocal<MemorySegment[]> INPUTS = ThreadLocal.withInitial(
+            () -> new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL});
+
+    private NativeMatmul() {}
+
+    /** The library's type code for a product of w of rows × cols through here, or -1 where the Java kernels run it. */
+    static int typeCode(FloatTensor w, int rows, int cols) {
+        if (!(w instanceof SegmentTensor) || !NativeKernels.active()) {
+            return -1;
+        }
+        int code = NativeKernels.typeCode(w.type());
+        boolean fits = cols % w.type().blockSize() == 0 && (long) rows * cols <= w.size();
+        return fits ? code : -1;
+    }
+
+    /**
+     * out[i][b·rows[i] + r] = row r of weights[i] · x[b·cols ...] for every batch row b, for the matrices
+     * whose {@link #typeCode} is not -1, as one parallel loop over their tiles; returns which were done.
+     */
+    static boolean[] matmuls(float[] x, int batch, int cols, FloatTensor[] weights, float[][] out, int[] rows) {
+        int n = weights.length;
+        boolean[] done = new boolean[n];
+        int[] codes = new int[n], firstTile = new int[n + 1];
+        MemorySegment[] inputs = new MemorySegment[2];
+        for (int i = 0; i < n; i++) {
+            codes[i] = typeCode(weights[i], rows[i], cols);
+            done[i] = codes[i] >= 0;
+            firstTile[i + 1] = firstTile[i] + (done[i] ? (rows[i] + TILE - 1) / TILE : 0);
+            if (done[i]) {
+                int family = NativeKernels.superBlocks(codes[i]) ? 1 : 0;
+                if (inputs[family] == null) {
+                    inputs[family] = quantized(x, batch, cols, codes[i], family);
+                }
+            }
+        }
+        if (firstTile[n] == 0) {
+            return done;
+        }
+        MemorySegment[] outs = new MemorySegment[n];
+        for (int i = 0; i < n; i++) {
+            outs[i] = done[i] ? MemorySegment.ofArray(out[i]) : null;
+        }
+        Parallel.forRange(firstTile[n], 1, (t0, t1) -> {
+            for (int i = 0; i < n; i++) {
+                int a = Math.max(t0, firstTile[i]), b = Math.min(t1, firstTile[i + 1]);
+                if (a < b) {
+                    SegmentTensor w = (SegmentTensor) weights[i];
+                    int family = NativeKernels.superBlocks(codes[i]) ? 1 : 0;
+                    int from = (a - firstTile[i]) * TILE, to = Math.min(rows[i], (b - firstTile[i]) * TILE);
+                    matmul(codes[i], w.m, w.type().byteSize(cols), inputs[family],
+                            NativeKernels.quantizedBytes(codes[i], cols), cols, batch, from, to, outs[i], rows[i]);
+                }
+            }
+        });
+        return done;
+    }
+
+    /** The batch rows of x quantized for weights of typeCode, in this thread's buffer of that family. */
+    private static MemorySegment quantized(float[] x, int batch, int cols, int typeCode, int family) {
+        long rowBytes = NativeKernels.quantizedBytes(typeCode, cols);
+        MemorySegment[] held = INPUTS.get();
+        if (held[family].byteSize() < rowBytes * batch) {
+            held[family] = Arena.ofAuto().allocate(Math.max(rowBytes * batch, 2 * held[family].byteSize()), 64);
+        }
+        MemorySegment dst = held[family], src = MemorySegment.ofArray(x);
+        Parallel.forRange(batch, 8, (from, to) -> quantizeRows(typeCode, src, cols, from, to, dst, rowBytes));
+        return dst;
+    }
+
+    /** Activation rows [from, to) of x (rows of cols floats) quantized for typeCode into dst, rowBytes apart. */
+    static void quantizeRows(int typeCode, MemorySegment x, int cols, int from, int to, MemorySegment dst, long rowBytes) {
+        try {
+            QUANTIZE_ROWS.invokeExact(typeCode, x, cols, from, to, dst, rowBytes);
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
+    /** out[b·outStride + r] = row r · activation row b for r in [from, to), b &lt; batch; xq rows xBytes apart. */
+    static void matmul(int typeCode, MemorySegment w, long rowBytes, MemorySegment xq, long xBytes, int cols, int batch,
+                       int from, int to, MemorySegment out, long outStride) {
+        try {
+            MATMUL.invokeExact(typeCode, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride);
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
+    private static RuntimeException failure(Throwable t) {
+        return t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+    }
+}
