@@ -40,8 +40,29 @@ enum { MM_SCALAR = 0, MM_AVX2 = 1, MM_AVX512 = 2 };
 #define Q8K_BYTES 320
 
 /** Quantizes activation rows [from, to) of x (rows of cols floats) for weights of type, dstRowBytes apart. */
+#if defined(__x86_64__)
+static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst);
+static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst);
+#endif
+
+/**
+ * Quantizes activation rows [from, to) of x (rows of cols floats) for kvs_matmul on weights of type, dstRowBytes
+ * apart: decode's layouts and quants (kvs_quantize_q8k, kvs_quantize_q8_0), except that the AVX-512 level takes
+ * Q4_0 and Q8_0 activations as unsigned quants + 128 (quantize_q8_0_unsigned) and quantizes in vectors. Quantize
+ * and multiply at the same level.
+ */
 EXPORT void kvs_quantize_rows(int type, const float *x, int cols, int from, int to, uint8_t *dst, int64_t dstRowBytes) {
     for (int r = from; r < to; r++) {
+#if defined(__x86_64__)
+        if ((type == MM_Q4_0 || type == MM_Q8_0) && kvs_isa() == MM_AVX512) {
+            quantize_q8_0_unsigned(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
+            continue;
+        }
+        if (kvs_isa() == MM_AVX512) {
+            quantize_q8k_avx512(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
+            continue;
+        }
+#endif
         if (type == MM_Q4_K || type == MM_Q6_K) {
             kvs_quantize_q8k(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
         } else {
@@ -72,7 +93,7 @@ static inline int32_t mm_i32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); re
 
 /* ---------------------------------------------------------------- the tile buffer */
 
-/** A repacked tile: values [groups][TILE][4] bytes, then float d and dmin, int32 scales, int16 min pairs. */
+/** A repacked tile: values [groups][TILE][4] bytes, then float d and dmin, int32 scales (or offsets), int16 min pairs. */
 typedef struct {
     uint8_t *q;
     float *d, *dmin;
@@ -83,10 +104,15 @@ typedef struct {
 static __thread uint8_t *tile_memory;
 static __thread size_t tile_capacity;
 
+/* Int32 scales per tile lane: Q4_K's per 32 values, Q6_K's per 16, Q4_0's and Q8_0's offset per block. */
+static size_t scale_count(int type, int cols) {
+    return type == MM_Q4_K ? (size_t)cols / 32 : type == MM_Q6_K ? (size_t)cols / 16 : (size_t)cols / 32;
+}
+
 static int tile_layout(int type, int cols, Tile *t) {
     size_t values = (size_t)cols * TILE;
     size_t blocks = type == MM_Q4_K || type == MM_Q6_K ? (size_t)cols / 256 : (size_t)cols / 32;
-    size_t scales = type == MM_Q4_K ? blocks * 8 : type == MM_Q6_K ? blocks * 16 : 0;
+    size_t scales = scale_count(type, cols);
     size_t bytes = values + 2 * blocks * TILE * 4 + scales * TILE * 4 + (type == MM_Q4_K ? blocks * 8 * TILE * 2 : 0);
     if (bytes > tile_capacity) {
         free(tile_memory);
@@ -111,49 +137,61 @@ static int tile_layout(int type, int cols, Tile *t) {
     return 1;
 }
 
-/* Row i's values v[0..n) from value index first on: four at a time into lane i of consecutive groups. */
-static inline void scatter(const uint8_t *v, int n, uint8_t *q, int first, int i) {
-    for (int g = 0; g < n / 4; g++) {
-        memcpy(q + (size_t)(first / 4 + g) * 64 + 4 * i, v + 4 * g, 4);
-    }
+/* Four values (one per byte of v) of row i into the tile's group g. */
+static inline void put(Tile *t, int g, int i, uint32_t v) {
+    memcpy(t->q + (size_t)g * 64 + 4 * i, &v, 4);
 }
 
-/** Repacks rows [0, n) of w (n <= TILE; rows n.. of the tile are zero) for the SIMD levels. */
-AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int cols, int signedQ8, Tile *t) {
+/*
+ * Repacks rows [0, n) of w (n <= TILE; rows n.. of the tile are zero). Q4_0 values are stored as q - 8 and Q8_0
+ * values as q (signed bytes), with -128 times each block's sum of them in t->sc, for activations stored + 128
+ * (unsigned): sum (x + 128) w - 128 sum w = sum x w.
+ */
+AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int cols, Tile *t) {
+    const uint32_t lo = 0x0F0F0F0Fu;
     if (n < TILE) {
         size_t blocks = type == MM_Q4_K || type == MM_Q6_K ? (size_t)cols / 256 : (size_t)cols / 32;
         memset(t->q, 0, (size_t)cols * TILE);
         memset(t->d, 0, blocks * TILE * 4);
         memset(t->dmin, 0, blocks * TILE * 4);
+        memset(t->sc, 0, scale_count(type, cols) * TILE * 4);
         if (type == MM_Q4_K) {
-            memset(t->sc, 0, blocks * 8 * TILE * 4);
             memset(t->mn, 0, blocks * 8 * TILE * 2);
-        } else if (type == MM_Q6_K) {
-            memset(t->sc, 0, blocks * 16 * TILE * 4);
         }
     }
-    uint8_t v[256];
     for (int i = 0; i < n; i++) {
         const uint8_t *row = w + i * rowBytes;
         switch (type) {
         case MM_Q4_0:
             for (int b = 0; b < cols / 32; b++) {
                 const uint8_t *p = row + 18 * b;
-                for (int l = 0; l < 16; l++) {
-                    v[l] = p[2 + l] & 0xF;
-                    v[16 + l] = p[2 + l] >> 4;
+                int sum = 0;
+                for (int g = 0; g < 4; g++) {
+                    uint32_t raw = (uint32_t)mm_i32(p + 2 + 4 * g);
+                    /* bytewise q - 8: each byte lifted by 128 first, so no borrow crosses bytes */
+                    uint32_t l4 = (((raw & lo) | 0x80808080u) - 0x08080808u) ^ 0x80808080u;
+                    uint32_t h4 = ((((raw >> 4) & lo) | 0x80808080u) - 0x08080808u) ^ 0x80808080u;
+                    put(t, 8 * b + g, i, l4);
+                    put(t, 8 * b + 4 + g, i, h4);
+                    for (int k = 0; k < 4; k++) {
+                        sum += (int8_t)(l4 >> 8 * k) + (int8_t)(h4 >> 8 * k);
+                    }
                 }
-                scatter(v, 32, t->q, 32 * b, i);
+                t->sc[b * TILE + i] = -128 * sum;
                 t->d[b * TILE + i] = _cvtsh_ss(mm_u16(p));
             }
             break;
         case MM_Q8_0:
             for (int b = 0; b < cols / 32; b++) {
                 const uint8_t *p = row + 34 * b;
-                for (int l = 0; l < 32; l++) {
-                    v[l] = signedQ8 ? p[2 + l] : (uint8_t)(p[2 + l] ^ 0x80);
+                int sum = 0;
+                for (int g = 0; g < 8; g++) {
+                    put(t, 8 * b + g, i, (uint32_t)mm_i32(p + 2 + 4 * g));
                 }
-                scatter(v, 32, t->q, 32 * b, i);
+                for (int l = 0; l < 32; l++) {
+                    sum += (int8_t)p[2 + l];
+                }
+                t->sc[b * TILE + i] = -128 * sum;
                 t->d[b * TILE + i] = _cvtsh_ss(mm_u16(p));
             }
             break;
@@ -161,12 +199,12 @@ AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int
             for (int b = 0; b < cols / 256; b++) {
                 const uint8_t *p = row + 144 * b, *s = p + 4;
                 for (int c = 0; c < 4; c++) {
-                    for (int l = 0; l < 32; l++) {
-                        v[64 * c + l] = p[16 + 32 * c + l] & 0xF;
-                        v[64 * c + 32 + l] = p[16 + 32 * c + l] >> 4;
+                    for (int m = 0; m < 8; m++) {
+                        uint32_t raw = (uint32_t)mm_i32(p + 16 + 32 * c + 4 * m);
+                        put(t, 64 * b + 16 * c + m, i, raw & lo);
+                        put(t, 64 * b + 16 * c + 8 + m, i, (raw >> 4) & lo);
                     }
                 }
-                scatter(v, 256, t->q, 256 * b, i);
                 for (int j = 0; j < 8; j++) {
                     int sc = j < 4 ? s[j] & 63 : (s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4);
                     int mn = j < 4 ? s[j + 4] & 63 : (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
@@ -177,19 +215,19 @@ AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int
                 t->dmin[b * TILE + i] = _cvtsh_ss(mm_u16(p + 2));
             }
             break;
-        default: /* Q6_K */
+        default: /* Q6_K: value 128h + 32k + l */
             for (int b = 0; b < cols / 256; b++) {
                 const uint8_t *p = row + 210 * b;
                 for (int h = 0; h < 2; h++) {
                     for (int k = 0; k < 4; k++) {
                         const uint8_t *ql = p + 64 * h + 32 * (k & 1), *qh = p + 128 + 32 * h;
-                        for (int l = 0; l < 32; l++) {
-                            v[128 * h + 32 * k + l] =
-                                (uint8_t)(((ql[l] >> (4 * (k >> 1))) & 0xF) | (((qh[l] >> (2 * k)) & 3) << 4));
+                        for (int m = 0; m < 8; m++) {
+                            uint32_t low = ((uint32_t)mm_i32(ql + 4 * m) >> (4 * (k >> 1))) & lo;
+                            uint32_t high = (((uint32_t)mm_i32(qh + 4 * m) >> (2 * k)) & 0x03030303u) << 4;
+                            put(t, 64 * b + 32 * h + 8 * k + m, i, low | high);
                         }
                     }
                 }
-                scatter(v, 256, t->q, 256 * b, i);
                 for (int g = 0; g < 16; g++) {
                     t->sc[(b * 16 + g) * TILE + i] = (int8_t)p[192 + g];
                 }
@@ -200,14 +238,65 @@ AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int
     }
 }
 
+/*
+ * Activation rows for the Q4_0 and Q8_0 tiles: per row, cols quants + 128 (unsigned bytes), then cols / 32 float
+ * scales (the layout of kvs_quantize_q8_0 without its sums). The quants are decode's: d = max|x| / 127,
+ * q = round-half-even(x / d) by the CPU's default rounding, clamped to +-127.
+ */
+AVX512 static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst) {
+    float *ds = (float *)(dst + cols);
+    const __m512i bias = _mm512_set1_epi32(128), top = _mm512_set1_epi32(127), bottom = _mm512_set1_epi32(-127);
+    for (int b = 0; b < cols / 32; b++) {
+        __m512 a = _mm512_loadu_ps(x + 32 * b), c = _mm512_loadu_ps(x + 32 * b + 16);
+        float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(a), _mm512_abs_ps(c)));
+        float d = amax / 127.0f;
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        __m512 vid = _mm512_set1_ps(id);
+        __m512i qa = _mm512_cvtps_epi32(_mm512_mul_ps(a, vid)), qc = _mm512_cvtps_epi32(_mm512_mul_ps(c, vid));
+        qa = _mm512_add_epi32(_mm512_max_epi32(_mm512_min_epi32(qa, top), bottom), bias);
+        qc = _mm512_add_epi32(_mm512_max_epi32(_mm512_min_epi32(qc, top), bottom), bias);
+        _mm_storeu_si128((__m128i *)(dst + 32 * b), _mm512_cvtepi32_epi8(qa));
+        _mm_storeu_si128((__m128i *)(dst + 32 * b + 16), _mm512_cvtepi32_epi8(qc));
+        ds[b] = d;
+    }
+}
+
+/* kvs_quantize_q8k's layout and quants, 16 values per vector: d, int16 sums per 32 and per 16 values, int8 quants. */
+AVX512 static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst) {
+    const __m512i top = _mm512_set1_epi32(127), bottom = _mm512_set1_epi32(-127);
+    for (int b = 0; b < cols / 256; b++, x += 256, dst += Q8K_BYTES) {
+        __m512 m = _mm512_setzero_ps();
+        for (int g = 0; g < 16; g++) {
+            m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + 16 * g)));
+        }
+        float d = _mm512_reduce_max_ps(m) / 127.0f;
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        __m512 vid = _mm512_set1_ps(id);
+        int16_t s16[16], s32[8];
+        for (int g = 0; g < 16; g++) {
+            __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * g), vid));
+            q = _mm512_max_epi32(_mm512_min_epi32(q, top), bottom);
+            _mm_storeu_si128((__m128i *)(dst + 64 + 16 * g), _mm512_cvtepi32_epi8(q));
+            s16[g] = (int16_t)_mm512_reduce_add_epi32(q);
+        }
+        for (int j = 0; j < 8; j++) {
+            s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
+        }
+        memset(dst, 0, 64);
+        memcpy(dst, &d, 4);
+        memcpy(dst + 16, s32, sizeof s32);
+        memcpy(dst + 32, s16, sizeof s16);
+    }
+}
+
 /* ---------------------------------------------------------------- AVX-512 VNNI tiles */
 
 /* Activation rows per pass over a block's weight vectors. */
 #define ROWS512 4
 
-/* Q4_0 / Q8_0: rows R of x (xBytes apart) through the tile; out rows outStride apart, lanes of mask. */
-AVX512 static INLINE void q0_rows_avx512(const Tile *t, int cols, int corr, const uint8_t *xq, int64_t xBytes,
-                                         float *out, int64_t outStride, __mmask16 mask, const int R) {
+/* Q4_0 / Q8_0: rows R of x (xBytes apart, quants + 128) through the tile; out rows outStride apart, lanes of mask. */
+AVX512 static INLINE void q0_rows_avx512(const Tile *t, int cols, const uint8_t *xq, int64_t xBytes, float *out,
+                                         int64_t outStride, __mmask16 mask, const int R) {
     int blocks = cols / 32;
     __m512 acc[ROWS512];
     for (int r = 0; r < R; r++) {
@@ -219,20 +308,20 @@ AVX512 static INLINE void q0_rows_avx512(const Tile *t, int cols, int corr, cons
                 w3 = _mm512_load_si512(wq + 192), w4 = _mm512_load_si512(wq + 256), w5 = _mm512_load_si512(wq + 320),
                 w6 = _mm512_load_si512(wq + 384), w7 = _mm512_load_si512(wq + 448);
         __m512 dw = _mm512_load_ps(t->d + TILE * b);
+        __m512i corr = _mm512_load_si512(t->sc + TILE * b);
         for (int r = 0; r < R; r++) {
             const uint8_t *x = xq + r * xBytes;
             const uint8_t *xb = x + 32 * b;
             float xd;
             memcpy(&xd, x + cols + 4 * b, 4);
-            __m512i s = _mm512_set1_epi32(corr * mm_i32(x + cols + 4 * blocks + 4 * b));
-            s = _mm512_dpbusd_epi32(s, w0, _mm512_set1_epi32(mm_i32(xb)));
-            s = _mm512_dpbusd_epi32(s, w1, _mm512_set1_epi32(mm_i32(xb + 4)));
-            s = _mm512_dpbusd_epi32(s, w2, _mm512_set1_epi32(mm_i32(xb + 8)));
-            s = _mm512_dpbusd_epi32(s, w3, _mm512_set1_epi32(mm_i32(xb + 12)));
-            s = _mm512_dpbusd_epi32(s, w4, _mm512_set1_epi32(mm_i32(xb + 16)));
-            s = _mm512_dpbusd_epi32(s, w5, _mm512_set1_epi32(mm_i32(xb + 20)));
-            s = _mm512_dpbusd_epi32(s, w6, _mm512_set1_epi32(mm_i32(xb + 24)));
-            s = _mm512_dpbusd_epi32(s, w7, _mm512_set1_epi32(mm_i32(xb + 28)));
+            __m512i s = _mm512_dpbusd_epi32(corr, _mm512_set1_epi32(mm_i32(xb)), w0);
+            s = _mm512_dpbusd_epi32(s, _mm512_set1_epi32(mm_i32(xb + 4)), w1);
+            s = _mm512_dpbusd_epi32(s, _mm512_set1_epi32(mm_i32(xb + 8)), w2);
+            s = _mm512_dpbusd_epi32(s, _mm512_set1_epi32(mm_i32(xb + 12)), w3);
+            s = _mm512_dpbusd_epi32(s, _mm512_set1_epi32(mm_i32(xb + 16)), w4);
+            s = _mm512_dpbusd_epi32(s, _mm512_set1_epi32(mm_i32(xb + 20)), w5);
+            s = _mm512_dpbusd_epi32(s, _mm512_set1_epi32(mm_i32(xb + 24)), w6);
+            s = _mm512_dpbusd_epi32(s, _mm512_set1_epi32(mm_i32(xb + 28)), w7);
             acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(xd)), acc[r]);
         }
     }
@@ -358,10 +447,10 @@ AVX512 static int matmul_avx512(int type, const uint8_t *w, int64_t rowBytes, co
     for (int r0 = from; r0 < to; r0 += TILE) {
         int n = to - r0 < TILE ? to - r0 : TILE;
         __mmask16 mask = (__mmask16)((1u << n) - 1);
-        repack(type, w + r0 * rowBytes, rowBytes, n, cols, 0, &t);
+        repack(type, w + r0 * rowBytes, rowBytes, n, cols, &t);
         switch (type) {
-        case MM_Q4_0: ALL_ROWS(out + r0, q0_rows_avx512, &t, cols, -8); break;
-        case MM_Q8_0: ALL_ROWS(out + r0, q0_rows_avx512, &t, cols, -128); break;
+        case MM_Q4_0:
+        case MM_Q8_0: ALL_ROWS(out + r0, q0_rows_avx512, &t, cols); break;
         case MM_Q4_K: ALL_ROWS(out + r0, q4k_rows_avx512, &t, cols); break;
         default: ALL_ROWS(out + r0, q6k_rows_avx512, &t, cols); break;
         }

@@ -24,7 +24,7 @@ import org.kvscope.gguf.GGMLType;
  * product in integers (AVX-512 VNNI or AVX2 multiply-adds, chosen by the library at run time, or
  * portable scalar code), so results differ from the float kernels by that rounding.
  *
- * <p>Used by default for Q4_0, Q8_0, Q4_K and Q6_K decode products where the library loads;
+ * <p>Used by default for Q4_0, Q8_0, Q4_K and Q6_K decode products (and prefill products, {@link NativeMatmul}) where the library loads;
  * {@code -Dkvscope.kernels=java} (or {@link #use}) keeps the exact float kernels in Java.
  */
 public final class NativeKernels {
@@ -94,7 +94,7 @@ public final class NativeKernels {
         choice = "";
     }
 
-    /** Whether quantized decode products run in the native library now. */
+    /** Whether quantized decode and prefill products run in the native library now. */
     public static boolean active() {
         return useNative && LIB.failure == null;
     }
@@ -107,7 +107,7 @@ public final class NativeKernels {
         if (LIB.failure != null) {
             return "kernels: java (native library unavailable: " + LIB.failure + ")" + choice;
         }
-        return "kernels: native " + isaName() + " for Q4_0/Q8_0/Q4_K/Q6_K decode (8-bit activations), java elsewhere" + choice;
+        return "kernels: native " + isaName() + " for Q4_0/Q8_0/Q4_K/Q6_K decode and prefill (8-bit activations), java elsewhere" + choice;
     }
 
     /** The instruction set the library uses ("AVX-512 VNNI", "AVX2", "scalar"). */
