@@ -72,8 +72,8 @@ EXPORT void kvs_quantize_rows(int type, const float *x, int cols, int from, int 
 }
 
 /*
- * Each activation row through decode's rows (kvs_matvec): the scalar level, which the SIMD tiles are held to, and
- * the AVX2 level for now.
+ * Each activation row through decode's rows (kvs_matvec): the scalar and AVX2 levels, the reference the AVX-512
+ * tiles are held to (see kvs_matmul_tiled).
  */
 static void matmul_by_rows(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes, int cols,
                           int batch, int from, int to, float *out, int64_t outStride) {
@@ -459,6 +459,15 @@ AVX512 static int matmul_avx512(int type, const uint8_t *w, int64_t rowBytes, co
 }
 
 #endif
+
+/**
+ * Whether kvs_matmul runs in tiles at the instruction set now in use (AVX-512 VNNI). Elsewhere it takes each
+ * activation row through decode's rows, which streams the weights once per row: the reference for tests, slower
+ * for prefill than the Java float kernels, which the caller then uses instead.
+ */
+EXPORT int kvs_matmul_tiled(void) {
+    return kvs_isa() == MM_AVX512;
+}
 
 /**
  * out[b * outStride + r] = row r of w · activation row b, for r in [from, to) and b in [0, batch); the

@@ -14,8 +14,8 @@ import java.lang.invoke.MethodHandle;
  * ({@code kvscope_matmul.c}): every activation row is quantized to 8 bits once per product, as decode
  * quantizes its vector (a fused product's matrices share it), then tiles of 16 weight rows are repacked
  * and every activation row runs through each tile in integer multiply-adds. The results differ from the
- * float kernels by that rounding of the activations, as decode's do; with {@code --kernels java} (or
- * where the library is unavailable) the exact float kernels run instead.
+ * float kernels by that rounding of the activations, as decode's do; with {@code --kernels java}, where
+ * the library is unavailable, and on CPUs without AVX-512 VNNI (no tiles yet) the float kernels run instead.
  */
 final class NativeMatmul {
     /** Weight rows per tile of the library: chunks of the parallel loop are whole tiles. */
@@ -23,6 +23,8 @@ final class NativeMatmul {
 
     private static final MethodHandle MATMUL = NativeKernels.downcall("kvs_matmul", FunctionDescriptor.ofVoid(
             JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle TILED = NativeKernels.downcall("kvs_matmul_tiled",
+            FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle QUANTIZE_ROWS = NativeKernels.downcall("kvs_quantize_rows",
             FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
 
@@ -32,9 +34,13 @@ final class NativeMatmul {
 
     private NativeMatmul() {}
 
-    /** The library's type code for a product of w of rows × cols through here, or -1 where the Java kernels run it. */
+    /**
+     * The library's type code for a product of w of rows × cols through here, or -1 where the Java kernels run it:
+     * also on CPUs without AVX-512 VNNI, where the library has no tiles (its row-by-row products, the tests'
+     * reference, would read the weights once per activation row).
+     */
     static int typeCode(FloatTensor w, int rows, int cols) {
-        if (!(w instanceof SegmentTensor) || !NativeKernels.active()) {
+        if (!(w instanceof SegmentTensor) || !NativeKernels.active() || !tiled()) {
             return -1;
         }
         int code = NativeKernels.typeCode(w.type());
@@ -82,6 +88,15 @@ final class NativeMatmul {
             }
         });
         return done;
+    }
+
+    /** Whether the library multiplies in tiles at the instruction set it uses now. */
+    static boolean tiled() {
+        try {
+            return (int) TILED.invokeExact() != 0;
+        } catch (Throwable t) {
+            throw failure(t);
+        }
     }
 
     /** The batch rows of x quantized for weights of typeCode, in this thread's buffer of that family. */

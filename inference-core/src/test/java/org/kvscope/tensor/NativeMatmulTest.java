@@ -18,7 +18,7 @@ import org.kvscope.gguf.GGMLType;
 
 /**
  * Prefill's native matrix products ({@link NativeMatmul}) against the Java model of the integer algorithm
- * (exact on the scalar level, within float summation order on the SIMD levels), against the exact float
+ * (exact on the scalar level, within float summation order on the others), against the exact float
  * kernels within the bound that 8-bit rounding of the activations allows, for every type, every
  * instruction set this CPU has, weight row counts that leave partial tiles and odd batch sizes.
  */
@@ -62,8 +62,7 @@ class NativeMatmulTest {
                     }
                     for (int level = 0; level <= best; level++) {
                         NativeKernels.limitIsa(level);
-                        float[] out = new float[batch * rows];
-                        q.tensor().matmul(x, out, batch, rows, cols);
+                        float[] out = nativeProduct(q, x, batch, rows, cols);
                         for (int b = 0; b < batch; b++) {
                             for (int r = 0; r < rows; r++) {
                                 String where = type + " level " + level + " " + rows + "x" + cols + " batch " + batch
@@ -78,6 +77,47 @@ class NativeMatmulTest {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /** kvs_matmul on q's rows and the batch x, at the instruction set the library uses now. */
+    private static float[] nativeProduct(TestData.Quantized q, float[] x, int batch, int rows, int cols) {
+        int code = NativeKernels.typeCode(q.type());
+        long xBytes = NativeKernels.quantizedBytes(code, cols);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment xq = arena.allocate(xBytes * batch, 64);
+            float[] out = new float[batch * rows];
+            NativeMatmul.quantizeRows(code, MemorySegment.ofArray(x), cols, 0, batch, xq, xBytes);
+            NativeMatmul.matmul(code, MemorySegment.ofArray(q.bytes()), q.type().byteSize(cols), xq, xBytes, cols, batch,
+                    0, rows, MemorySegment.ofArray(out), rows);
+            return out;
+        }
+    }
+
+    /**
+     * Prefill takes the native product where the library has tiles (AVX-512 VNNI) and the float kernels
+     * elsewhere: row by row, the native product would read the weights once per activation row.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    void prefillRunsNativeOnlyWhereTheLibraryHasTiles(GGMLType type) {
+        int rows = 33, cols = 512, batch = 5;
+        TestData.Quantized q = TestData.Quantized.of(type, TestData.gaussian(13, rows * cols));
+        float[] x = TestData.gaussian(14, batch * cols), floats = new float[batch * rows];
+        NativeKernels.use("java");
+        q.tensor().matmul(x, floats, batch, rows, cols);
+        NativeKernels.use("native");
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int level = 0; level <= best; level++) {
+            NativeKernels.limitIsa(level);
+            float[] out = new float[batch * rows];
+            q.tensor().matmul(x, out, batch, rows, cols);
+            float[] expected = NativeMatmul.tiled() ? nativeProduct(q, x, batch, rows, cols) : floats;
+            assertEquals(level == 2, NativeMatmul.tiled(), "level " + level);
+            for (int j = 0; j < out.length; j++) {
+                assertEquals(Float.floatToRawIntBits(expected[j]), Float.floatToRawIntBits(out[j]),
+                        type + " level " + level + " output " + j);
             }
         }
     }
