@@ -181,13 +181,21 @@ final class ScalarKernels {
      */
     static void scoresTransposedOrder(float[] q, int qo, float[] keys, int hd, int visible, float scale,
                                       float[] scores) {
-        int main = visible / KEY_STEP * KEY_STEP;
-        for (int s = 0; s < main; s++) {
-            float a = 0f;
-            for (int d = 0, k = s * hd; d < hd; d++) {
-                a = Math.fma(keys[k + d], q[qo + d], a);
+        int main = visible / KEY_STEP * KEY_STEP; // a multiple of four keys
+        for (int s = 0; s < main; s += 4) { // four keys' chains in flight, each key's over d in order
+            int k0 = s * hd, k1 = k0 + hd, k2 = k1 + hd, k3 = k2 + hd;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int d = 0; d < hd; d++) {
+                float x = q[qo + d];
+                a0 = Math.fma(keys[k0 + d], x, a0);
+                a1 = Math.fma(keys[k1 + d], x, a1);
+                a2 = Math.fma(keys[k2 + d], x, a2);
+                a3 = Math.fma(keys[k3 + d], x, a3);
             }
-            scores[s] = a * scale;
+            scores[s] = a0 * scale;
+            scores[s + 1] = a1 * scale;
+            scores[s + 2] = a2 * scale;
+            scores[s + 3] = a3 * scale;
         }
         int four = hd / 4 * 4;
         for (int s = main; s < visible; s++) {
