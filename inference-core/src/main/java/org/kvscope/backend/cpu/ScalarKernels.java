@@ -86,7 +86,15 @@ final class ScalarKernels {
             }
             return;
         }
-        for (int b = 0; b < n; b++) {
+        projectBatch(w, x, out, 0, n, rows, cols);
+    }
+
+    /**
+     * Input rows {@code from..to-1} of {@link #project}'s matmul order (n &gt; 1), whatever the range's size:
+     * each input row's outputs depend on that row alone, so ranges may run on different threads.
+     */
+    static void projectBatch(float[] w, float[] x, float[] out, int from, int to, int rows, int cols) {
+        for (int b = from; b < to; b++) {
             int xo = b * cols, oo = b * rows;
             int r = 0;
             for (; r + 4 <= rows; r += 4) {

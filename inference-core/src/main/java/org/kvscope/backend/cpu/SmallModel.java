@@ -7,10 +7,12 @@ import org.kvscope.model.LayerWeights;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.model.ModelWeights;
 import org.kvscope.tensor.FloatTensor;
+import org.kvscope.tensor.Parallel;
 
 /**
  * A model small enough that {@link CpuForward} runs it on {@link ScalarKernels}, on the calling
- * thread (only long prefill chunks' attention heads go to all cores, {@link #attentionPaysCores}):
+ * thread (only long prefill chunks' attention heads and input rows go to all cores,
+ * {@link #attentionPaysCores}, {@link #projectionPaysCores}):
  * its F32 matrices copied to the heap. On such a model (stories260K: width 64, heads of
  * 8 dimensions) each kernel call is too short for the vector kernels' set-up and for handing work to
  * another core, and a cold process spends seconds in the Vector API's interpreted fallbacks before C2
@@ -84,6 +86,26 @@ final class SmallModel {
         if ((long) rows * cols > w.length) {
             throw new IllegalArgumentException(rows + "×" + cols + " exceeds the tensor's " + w.length + " elements");
         }
-        ScalarKernels.project(w, in, out, n, rows, cols, lanes);
+        if (projectionPaysCores(n, rows, cols)) {
+            Parallel.forRange(n, PARALLEL_PROJECTION_ROWS,
+                    (from, to) -> ScalarKernels.projectBatch(w, in, out, from, to, rows, cols));
+        } else {
+            ScalarKernels.project(w, in, out, n, rows, cols, lanes);
+        }
     }
+
+    /**
+     * Whether a product with {@code n} input rows is worth spreading its input rows over the cores: a
+     * prefill chunk's (from {@value #PARALLEL_PROJECTION_ROWS} rows per core and {@value #PARALLEL_PROJECTION_MACS}
+     * multiply-adds), not a decode step's. Each input row's outputs are computed alone and in the same
+     * order on whichever thread takes it, so the results do not depend on the split.
+     */
+    static boolean projectionPaysCores(int n, int rows, int cols) {
+        return n >= 2 * PARALLEL_PROJECTION_ROWS && (long) n * rows * cols >= PARALLEL_PROJECTION_MACS;
+    }
+
+    /** Input rows per share of a parallel projection, at least. */
+    static final int PARALLEL_PROJECTION_ROWS = 8;
+    /** Multiply-adds from which {@link #projectionPaysCores} says yes (a 16-row chunk through a 64 × 64 matrix). */
+    static final long PARALLEL_PROJECTION_MACS = 65_536;
 }

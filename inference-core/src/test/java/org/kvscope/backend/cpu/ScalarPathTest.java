@@ -67,6 +67,32 @@ class ScalarPathTest {
         }
     }
 
+    /** A prefill chunk's projection spreads its input rows over the cores; any split gives the matmul's floats. */
+    @Test
+    void projectionsSplitByInputRowsEqualTheMatmul() {
+        int rows = 67, cols = 64, batch = 41;
+        float[] w = gaussian(rows * cols, 11), x = gaussian(batch * cols, 12);
+        float[] want = new float[batch * rows];
+        FloatTensor tensor = FloatTensor.ofFloats(w);
+        tensor.matmul(x, want, batch, rows, cols);
+        for (int split : new int[] {1, 2, 17, 40}) {
+            float[] got = new float[batch * rows];
+            ScalarKernels.projectBatch(w, x, got, split, batch, rows, cols); // the later rows first, a single row too
+            ScalarKernels.projectBatch(w, x, got, 0, split, rows, cols);
+            assertArrayEquals(want, got, "split at " + split);
+        }
+        assertTrue(SmallModel.projectionPaysCores(batch, rows, cols));
+        assertFalse(SmallModel.projectionPaysCores(1, rows, cols), "a decode step stays on its thread");
+        ModelConfig c = config(8, 8, 4, 40);
+        ModelWeights weights = weights(c, 1);
+        SmallModel small = SmallModel.of(c, weights);
+        float[] out = new float[batch * c.vocabSize()], expected = new float[batch * c.vocabSize()];
+        float[] in = gaussian(batch * c.dim(), 13);
+        weights.output().matmul(in, expected, batch, c.vocabSize(), c.dim());
+        small.project(weights.output(), in, out, batch, c.vocabSize(), c.dim());
+        assertArrayEquals(expected, out, "the output matrix over " + batch + " rows, on the cores");
+    }
+
     @Test
     void softmaxAndSwigluEqualTheVectorKernels() {
         float[] lanes = new float[ScalarKernels.LANES];
