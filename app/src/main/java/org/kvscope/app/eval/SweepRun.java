@@ -1,11 +1,13 @@
 package org.kvscope.app.eval;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.kvscope.app.report.NanAsNull;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.Backends;
 import org.kvscope.engine.CaptureRun;
@@ -48,7 +50,7 @@ public final class SweepRun {
     /**
      * @param perplexity       perplexity over all continuation tokens of all texts
      * @param deltaPerplexity  perplexity minus FullKV's
-     * @param needleAccuracy   share of needle cases answered exactly (NaN without a needle suite)
+     * @param needleAccuracy   share of needle cases answered exactly (NaN without a needle suite; null in JSON)
      * @param meanRecall       attention recall averaged over texts, layers and heads
      * @param keptBytes        KV bytes kept after prefill, averaged over texts
      * @param fullBytes        KV bytes a full cache holds, averaged over texts
@@ -56,7 +58,8 @@ public final class SweepRun {
      * @param continuation     cache entries and bytes over the perplexity continuations (all texts)
      */
     public record Row(String policy, String schedule, int budget, double perplexity, double fullKvPerplexity,
-                      double deltaPerplexity, double needleAccuracy, double fullKvNeedleAccuracy, double meanRecall,
+                      double deltaPerplexity, @JsonSerialize(using = NanAsNull.class) double needleAccuracy,
+                      @JsonSerialize(using = NanAsNull.class) double fullKvNeedleAccuracy, double meanRecall,
                       double keptBytes, double fullBytes, String decodeCap, CacheOccupancy continuation) {
         public double memoryRatio() { return keptBytes / fullBytes; }
     }

@@ -40,6 +40,21 @@ class SweepCommandTest {
         assertTrue(r.err().contains("  needle -  recall ") && !r.err().contains("NaN"), r.err());
     }
 
+    /** Nor does its JSON hold the string "NaN" where a number belongs: no needle suite, no accuracy (null). */
+    @Test
+    void aRowWithoutNeedleCasesHasNullNeedleAccuracies() throws Exception {
+        Path json = dir.resolve("no-needles-json.json");
+        CliTest.Run r = CliTest.run("sweep", "--model", tiny.toString(), "--policies", "snapkv", "--budgets", "16",
+                "--texts", "1", "--needle-suite", "none", "--out-json", json.toString(), "--quiet");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(!Files.readString(json).contains("NaN"), Files.readString(json));
+        JsonNode row = new ObjectMapper().readTree(json.toFile()).get("rows").get(0);
+        for (String field : List.of("needleAccuracy", "fullKvNeedleAccuracy")) {
+            assertTrue(row.has(field) && row.get(field).isNull(), field + ": " + row);
+        }
+        assertTrue(row.get("perplexity").isNumber(), row.toString());
+    }
+
     @Test
     void rowsNameTheirModeAndCacheTypeAndCountTheTypesRealBytes() throws Exception {
         Map<String, Map<String, Map<String, String>>> byType = new LinkedHashMap<>();
