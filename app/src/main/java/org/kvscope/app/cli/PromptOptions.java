@@ -1,8 +1,5 @@
 package org.kvscope.app.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-
 /** Resolves --prompt / --text-file / --suite into prompt text. */
 final class PromptOptions {
     private PromptOptions() {}
@@ -29,11 +26,7 @@ final class PromptOptions {
             return a.string("prompt");
         }
         if (a.has("text-file")) {
-            try {
-                return TextFiles.readUtf8(a, "text-file");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            return TextFiles.readUtf8(a, "text-file");
         }
         throw new IllegalStateException("unreachable");
     }

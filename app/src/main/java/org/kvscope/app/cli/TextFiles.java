@@ -9,6 +9,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.kvscope.app.report.AtomicFiles;
 
 /** Reads the UTF-8 text files the CLI is given; a file that is not UTF-8 gets one line naming the byte. */
 final class TextFiles {
@@ -18,13 +19,20 @@ final class TextFiles {
      * The text of the file given by option {@code option}: without a leading byte order mark, and
      * with Windows line ends (CR LF) read as LF, so that the same text scores the same wherever it was saved.
      *
-     * @throws UsageException for invalid UTF-8 (the file, the byte offset, the byte and how to convert
-     *                        it), and for a file with no text in it (empty, or white space only)
+     * @throws UsageException for a file that is missing or cannot be read (the option, the file and why), for
+     *                        invalid UTF-8 (the file, the byte offset, the byte and how to convert it), and for a
+     *                        file with no text in it (empty, or white space only)
      */
-    static String readUtf8(Args a, String option) throws IOException {
+    static String readUtf8(Args a, String option) {
         Path file = a.existingFile(option);
         String what = "--" + option + " " + file;
-        String text = decode(Files.readAllBytes(file), what);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UsageException(what + " cannot be read: " + AtomicFiles.reason(e));
+        }
+        String text = decode(bytes, what);
         text = (text.startsWith("\uFEFF") ? text.substring(1) : text).replace("\r\n", "\n");
         if (text.isBlank()) {
             throw new UsageException(what + " holds no text (it is empty or only white space)");

@@ -109,6 +109,36 @@ class CliValidationTest {
         assertTrue(Files.readString(csv).startsWith("length,depth,template"));
     }
 
+    /**
+     * A text file that exists but cannot be read exited 1 with "error: Input/output error" (no option, no file);
+     * like a missing one it is a usage error naming the option, the file and why, on one line.
+     */
+    @Test
+    void aTextFileThatCannotBeReadIsAUsageErrorNamingTheOptionFileAndReason() throws Exception {
+        Path locked = Files.writeString(dir.resolve("locked.txt"), "the dog saw the cat.");
+        Files.setPosixFilePermissions(locked, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        Path unreadable = locked;
+        String reason = "permission denied";
+        if (Files.isReadable(locked)) { // root reads it anyway; /proc/self/mem is a regular file no read of offset 0 gets
+            unreadable = Path.of("/proc/self/mem");
+            reason = "Input/output error";
+            org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(unreadable), "no unreadable file to test with");
+        }
+        Path missing = dir.resolve("missing.txt");
+        for (String command : new String[] {"perplexity", "analyze", "score-agreement"}) {
+            for (Path f : new Path[] {unreadable, missing}) {
+                String[] args = {command, "--model", tiny.toString(), "--text-file", f.toString(), "--policy", "snapkv"};
+                CliTest.Run r = run(command.equals("perplexity") ? java.util.Arrays.copyOf(args, 5)
+                        : command.equals("score-agreement") ? DeviceOptionTest.with(java.util.Arrays.copyOf(args, 5),
+                        "--policies", "snapkv,h2o") : args);
+                String expected = f == missing ? "--text-file file not found: " + f
+                        : "--text-file " + f + " cannot be read: " + reason;
+                assertCleanError(r, 2, "kvscope " + command + ": " + expected + "\n");
+                assertEquals(2, r.err().lines().count(), "the error line and the pointer to help: " + r.err());
+            }
+        }
+    }
+
     @Test
     void aTextFileThatIsNotUtf8NamesTheFileTheOffsetAndTheFix() throws Exception {
         Path latin1 = Files.write(dir.resolve("latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9, ' ', 'x'});
