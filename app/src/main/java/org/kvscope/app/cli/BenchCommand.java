@@ -83,7 +83,9 @@ public final class BenchCommand implements Command {
                 throw new UsageException("--prompt-tokens + --decode-tokens = " + context
                         + " exceeds the model's context of " + model.config().contextLength());
             }
+            InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(backend, context));
             out.println(ModelOptions.describe(model));
+            out.println("device: " + session.device()); // with the other facts, above the table
             out.println(CpuDescription.describe());
             out.println(org.kvscope.tensor.NativeKernels.describe());
             int[] prompt = new int[promptTokens];
@@ -102,8 +104,6 @@ public final class BenchCommand implements Command {
             }
             out.printf("| run | copy GB/s | read GB/s | prefill tok/s (%d) | decode tok/s | bound tok/s | decode / bound "
                     + "| prefill / decode |%n", promptTokens);
-            InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(backend, context));
-            out.println("device: " + session.device());
             List<BenchRun> runs = new ArrayList<>();
             KernelCeilings ceilings = null;
             try (Progress progress = Progress.start(a, err, "bench", warmup + repeat + (a.flag("kernels") ? 1 : 0),

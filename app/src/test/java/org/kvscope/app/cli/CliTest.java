@@ -64,12 +64,27 @@ class CliTest {
                 "--bandwidth-mib", "16", "--kernels");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("| 1 | ") && r.out().contains("| median | "), r.out());
+        List<String> lines = r.out().lines().toList(); // "device: CPU" was printed between the header and the rows
+        int header = firstStarting(lines, "| run |"), median = firstStarting(lines, "| median |");
+        assertTrue(0 <= firstStarting(lines, "device: ") && firstStarting(lines, "device: ") < header,
+                "the device is one of the facts above the table: " + r.out());
+        assertTrue(lines.subList(header, median + 1).stream().allMatch(l -> l.startsWith("| ")),
+                "the table holds its rows only: " + r.out());
         assertTrue(r.out().contains("| warm-up 1 | ") && r.out().contains("(not in the median)"), r.out());
         assertTrue(r.out().contains("kernel ceilings") && r.out().contains("by type: Q8_0"), r.out());
         assertTrue(r.out().contains("prefill matmuls (batch 8)"), r.out());
         assertTrue(r.out().contains("a plain read of the same weights") && r.out().contains("the decode matvecs reach"), r.out());
         assertCleanError(run("bench", "--model", tiny.toString(), "--kernels=maybe"), 2, "--kernels");
         assertCleanError(run("bench", "--model", tiny.toString(), "--warmup", "-1"), 2, "--warmup");
+    }
+
+    private static int firstStarting(List<String> lines, String prefix) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
