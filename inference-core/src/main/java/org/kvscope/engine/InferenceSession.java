@@ -42,6 +42,7 @@ public final class InferenceSession implements AutoCloseable {
     private final CacheOccupancy.Tracker occupancy = new CacheOccupancy.Tracker();
     private long lastReconstructionNanos;
     private long lastSelectionNanos;
+    private long lastWarmupNanos;
     /** The token {@link #decode(int, float[])} hands to the backend. */
     private final int[] oneToken = new int[1];
     /** Copies decode's logits into the caller's array (one sink per session, not a closure per token). */
@@ -336,11 +337,16 @@ public final class InferenceSession implements AutoCloseable {
      * needs no attention.
      */
     static EvidenceCollector collectorFor(CompressionPolicy policy, ModelConfig c, int keyCount) {
+        return collectorFor(policy, c.layers(), c.heads(), c.kvHeads(), keyCount);
+    }
+
+    /** {@link #collectorFor(CompressionPolicy, ModelConfig, int)} for a model of this shape. */
+    static EvidenceCollector collectorFor(CompressionPolicy policy, int layers, int heads, int kvHeads, int keyCount) {
         int window = evidenceWindow(policy);
         if (window == 0) {
             return null;
         }
-        AttentionEvidence evidence = new AttentionEvidence(c.layers(), c.heads(), c.kvHeads(), keyCount, window,
+        AttentionEvidence evidence = new AttentionEvidence(layers, heads, kvHeads, keyCount, window,
                 policy.needsAccumulatedAttention(), policy.needsWindowMoments());
         if (policy.windowScoring() != null) {
             evidence.computeWindowScores(policy.windowScoring()); // before the first row is recorded
@@ -360,12 +366,20 @@ public final class InferenceSession implements AutoCloseable {
         requireRoom(tokens.length);
         lastReconstructionNanos = 0; // this prefill's figures only, whatever ran before
         lastSelectionNanos = 0;
+        lastWarmupNanos = 0;
         int keyCount = position + tokens.length;
         EvidenceCollector collector = null;
         CompressionPolicy.PrefillContext context = null;
         PrefillPruner pruner = null;
         if (policy != null) {
             ModelConfig c = model.config();
+            if (SelectionWarmup.worthIt(c.layers(), c.kvHeads(), keyCount)) {
+                long t0 = System.nanoTime();
+                if (SelectionWarmup.run(policy, c.heads(), c.kvHeads(), backend.cache().headDim(),
+                        backend.cache().type()) > 0) {
+                    lastWarmupNanos = System.nanoTime() - t0;
+                }
+            }
             collector = fork != null ? fork.collector() : collectorFor(policy, c, keyCount);
             if (collector != null) {
                 observers.add(collector);
@@ -452,6 +466,12 @@ public final class InferenceSession implements AutoCloseable {
      * the evidence gathering during prefill, the reconstruction pass or applying the kept set).
      */
     public long lastSelectionNanos() { return lastSelectionNanos; }
+
+    /**
+     * Wall time the last prefill spent warming up its policy's selection before the forward pass (0 when
+     * none ran: once per policy in a JVM, for long prompts; {@link SelectionWarmup}). Part of the prefill.
+     */
+    public long lastWarmupNanos() { return lastWarmupNanos; }
 
     /** Wall time of the last prefill's KVzip reconstruction pass (0 when none ran). */
     public long lastReconstructionNanos() { return lastReconstructionNanos; }

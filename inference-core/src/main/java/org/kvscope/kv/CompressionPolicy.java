@@ -73,6 +73,19 @@ public abstract class CompressionPolicy {
     public WindowScoring windowScoring() { return null; }
 
     /**
+     * True when the engine may compile this policy's selection before the first long prefill that uses it
+     * in a JVM: it then runs a few hundred selections of separate instances made by the registry
+     * ({@link PolicyRegistry#create} with this policy's name, its choices and small budgets) on a small
+     * synthetic context, before the forward pass, so that the real selection after the prefill runs
+     * compiled (docs/BENCHMARKS.md, issue 15). True for the built-in policies; a plugin's opts in by
+     * answering true, which says that its selection depends on nothing but its parameters and the
+     * context it is given, and has no effect outside its instance.
+     */
+    public boolean warmsUpSelection() {
+        return !PolicyRegistry.entry(name()).isPlugin();
+    }
+
+    /**
      * Checks the configuration against a session's context length.
      *
      * @throws IllegalArgumentException naming the parameter and its valid range

@@ -28,6 +28,7 @@ public class ForwardingPolicy extends CompressionPolicy {
     @Override public boolean needsRetrievalScores() { return delegate.needsRetrievalScores(); }
     @Override public WindowScoring windowScoring() { return delegate.windowScoring(); }
     @Override public void validateFor(int contextLength) { delegate.validateFor(contextLength); }
+    @Override public boolean warmsUpSelection() { return delegate.warmsUpSelection(); }
     @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) { return delegate.selectAfterPrefill(ctx); }
     @Override public boolean needsDecodeAttention() { return delegate.needsDecodeAttention(); }
     @Override public int[][][] onDecodeStep(DecodeContext ctx) { return delegate.onDecodeStep(ctx); }

@@ -138,7 +138,10 @@ public final class BenchPoliciesCommand implements Command {
                 if (firstCalls) { // before anything else: the fresh JVMs share the machine with an idle parent
                     for (int c = 1; c < configs.size(); c++) {
                         String p = configs.get(c);
-                        t.firstSelection[c] = FreshSelection.firstCallMs(modelFile, n, p, stringValues(withBudget(p, budget)));
+                        FreshSelection.FirstCall f = FreshSelection.firstCall(modelFile, n, p, stringValues(withBudget(p, budget)));
+                        t.firstSelection[c] = f.selectionMs();
+                        t.warmup[c] = f.warmupMs();
+                        t.freshPrefill[c] = f.prefillMs();
                         progress.step(p + " (fresh JVM)");
                     }
                 }
@@ -287,6 +290,11 @@ public final class BenchPoliciesCommand implements Command {
                 + " resolved (more pairs, or a quieter machine)%n", 100 * (BOUND - 1), 100 * (BOUND - 1));
         out.printf("selection: best of %d calls after each timed prefill; first selection: the first call after a %d-token"
                 + " prefill in a fresh JVM (JIT compilation included)%n", SELECTION_CALLS, n);
+        for (int c = 1; c < configs.size() && firstCalls; c++) {
+            out.printf("%s in the fresh JVM: selection warm-up %.1f ms before the forward pass, in a prefill of %.1f ms"
+                    + " (%.1f%%; the warm-up once per policy in a JVM)%n", configs.get(c), t.warmup[c], t.freshPrefill[c],
+                    100 * t.warmup[c] / t.freshPrefill[c]);
+        }
         out.println();
         for (int c = 1; c < configs.size() && repeat > 0; c++) {
             if (t.reconstruction[c] > 0) {
@@ -313,7 +321,7 @@ public final class BenchPoliciesCommand implements Command {
     /** Per policy: its prefill and its FullKV partner's per pair, best selection and reconstruction, first selection (ms). */
     private static final class Timings {
         final double[][] prefill, partner;
-        final double[] selection, reconstruction, firstSelection;
+        final double[] selection, reconstruction, firstSelection, warmup, freshPrefill;
         double classification;
 
         Timings(int configs, int pairs) {
@@ -322,6 +330,8 @@ public final class BenchPoliciesCommand implements Command {
             selection = new double[configs];
             reconstruction = new double[configs];
             firstSelection = new double[configs];
+            warmup = new double[configs];
+            freshPrefill = new double[configs];
             Arrays.fill(selection, Double.MAX_VALUE);
             Arrays.fill(reconstruction, Double.MAX_VALUE);
         }

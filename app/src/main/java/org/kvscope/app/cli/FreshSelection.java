@@ -22,7 +22,9 @@ import org.kvscope.model.ModelLoader;
  */
 final class FreshSelection {
     private static final long TIMEOUT_SECONDS = 600;
-    private static final String RESULT = "first-selection nanos=";
+    private static final String RESULT = "first-selection nanos=", WARMUP = "warmup-nanos=", PREFILL = "prefill-nanos=";
+    private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile(
+            RESULT + "(\\d+) " + WARMUP + "(\\d+) " + PREFILL + "(\\d+)");
 
     private FreshSelection() {}
 
@@ -36,17 +38,30 @@ final class FreshSelection {
         try (Model model = ModelLoader.load(Path.of(args[0]))) {
             int[] prompt = BenchPoliciesCommand.prompt(model, Integer.parseInt(args[1]));
             SelectionTimer timer = new SelectionTimer(PolicyOptions.create(args[2], params), 1);
+            long warmup, prefill;
             try (InferenceSession session = new InferenceSession(model,
                     SessionOptions.ofContext(BenchPoliciesCommand.sessionContext(model, prompt.length)))) {
                 session.setPolicy(timer);
+                long t0 = System.nanoTime();
                 session.prefill(prompt);
+                prefill = System.nanoTime() - t0 - timer.firstNanos();
+                warmup = session.lastWarmupNanos();
             }
-            System.out.println(RESULT + timer.firstNanos());
+            System.out.println(RESULT + timer.firstNanos() + " " + WARMUP + warmup + " " + PREFILL + prefill);
         }
     }
 
-    /** The first selection call's time (ms) of {@code policy} with {@code params}, measured in a child JVM. */
-    static double firstCallMs(Path model, int tokens, String policy, Map<String, ?> params) throws IOException {
+    /**
+     * A fresh JVM's first selection and what its prefill paid before it (ms).
+     *
+     * @param selectionMs the first selection call
+     * @param warmupMs    the selection's warm-up before the forward pass (0 when none ran), part of the prefill
+     * @param prefillMs   the whole prefill, warm-up included, the selection not
+     */
+    record FirstCall(double selectionMs, double warmupMs, double prefillMs) {}
+
+    /** The first selection call of {@code policy} with {@code params}, measured in a child JVM. */
+    static FirstCall firstCall(Path model, int tokens, String policy, Map<String, ?> params) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
@@ -79,11 +94,13 @@ final class FreshSelection {
     }
 
     /** The child's result line in ms, or an exception naming the policy and what the child printed. */
-    static double parse(String policy, int exit, String output) throws IOException {
+    static FirstCall parse(String policy, int exit, String output) throws IOException {
         if (exit == 0) {
             for (String line : output.split("\\R")) {
-                if (line.startsWith(RESULT)) {
-                    return Long.parseLong(line.substring(RESULT.length()).trim()) / 1e6;
+                java.util.regex.Matcher m = LINE.matcher(line.strip());
+                if (m.matches()) {
+                    return new FirstCall(Long.parseLong(m.group(1)) / 1e6, Long.parseLong(m.group(2)) / 1e6,
+                            Long.parseLong(m.group(3)) / 1e6);
                 }
             }
         }

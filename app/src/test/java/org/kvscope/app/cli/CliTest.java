@@ -302,6 +302,9 @@ class CliTest {
         assertEquals(0, firstOnly.code(), firstOnly.err());
         assertTrue(firstOnly.out().lines().anyMatch(l -> l.matches("\\| h2o \\| - \\| - \\| - \\| 0 \\| - \\| - \\| [0-9.]+ \\|")),
                 firstOnly.out());
+        // the tiny model's selection is too short to warm up for (SelectionWarmup.worthIt): 0 ms, reported all the same
+        assertTrue(firstOnly.out().lines().anyMatch(l -> l.matches("h2o in the fresh JVM: selection warm-up 0\\.0 ms before"
+                + " the forward pass, in a prefill of [0-9.]+ ms \\(0\\.0%; .*")), firstOnly.out());
         assertCleanError(run("bench-policies", "--model", tiny.toString(), "--repeat", "0", "--skip-first-call"), 2,
                 "measures nothing");
         assertTrue(r.err().contains("bench-policies"), "progress on stderr: " + r.err());

@@ -33,7 +33,13 @@ class SpreadTest {
 
     @Test
     void freshJvmResultLineIsReadAndAFailureNamesThePolicyAndTheChildsLastLine() throws IOException {
-        assertEquals(12.5, FreshSelection.parse("h2o", 0, "device: CPU\nfirst-selection nanos=12500000\n"), 1e-9);
+        FreshSelection.FirstCall f = FreshSelection.parse("h2o", 0,
+                "device: CPU\nfirst-selection nanos=12500000 warmup-nanos=31000000 prefill-nanos=3500000000\n");
+        assertEquals(12.5, f.selectionMs(), 1e-9);
+        assertEquals(31.0, f.warmupMs(), 1e-9);
+        assertEquals(3500.0, f.prefillMs(), 1e-9);
+        assertTrue(assertThrows(IOException.class, () -> FreshSelection.parse("h2o", 0, "first-selection nanos=12500000\n"))
+                .getMessage().contains("first-selection"), "a line without the warm-up and prefill is no result");
         IOException e = assertThrows(IOException.class,
                 () -> FreshSelection.parse("h2o", 1, "Exception in thread main\njava.lang.OutOfMemoryError: heap\n"));
         assertEquals("the fresh JVM timing h2o failed (exit 1): java.lang.OutOfMemoryError: heap", e.getMessage());
