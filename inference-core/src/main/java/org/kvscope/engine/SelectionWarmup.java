@@ -3,7 +3,6 @@ package org.kvscope.engine;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import org.kvscope.kv.BudgetParameters;
 import org.kvscope.kv.CompressionPolicy;
@@ -12,6 +11,7 @@ import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.ParameterSpec;
 import org.kvscope.kv.PolicyRegistry;
+import org.kvscope.kv.PromptKeys;
 import org.kvscope.trace.AttentionEvidence;
 import org.kvscope.trace.EvidenceCollector;
 
@@ -26,19 +26,23 @@ import org.kvscope.trace.EvidenceCollector;
  * the JIT compiles the same methods; the session's policy, cache and results are untouched. Once per
  * policy and choice of parameters in a JVM, only where the real selection is long enough to be worth
  * it ({@link #worthIt}), and only for policies that {@linkplain CompressionPolicy#warmsUpSelection
- * allow it} (the built-in ones; a plugin's if it opts in). Its time is part of the prefill's.
+ * allow it} (the built-in ones; a plugin's if it opts in). Its time is part of the prefill's. The workbench,
+ * whose selections read a capture instead of a cache, warms up that path in the background after a model
+ * loads ({@link #forCaptures}).
  */
-final class SelectionWarmup {
+public final class SelectionWarmup {
     /** Layers of the synthetic context. */
     static final int LAYERS = 2;
     /** Tokens of the synthetic prompt. */
-    static final int PROMPT = 128;
+    static final int PROMPT = 96;
     /** Selections run (alternately with the two budgets): enough for C1 to compile every method they call. */
-    static final int CALLS = 400;
+    static final int CALLS = 300;
     /** The budget whose top-k is a heap (a few positions of a long prompt, as in most real runs). */
-    static final int SMALL_BUDGET = 16;
+    static final int SMALL_BUDGET = 12;
     /** The budget whose top-k is a quickselect (most of the prompt). */
-    static final int LARGE_BUDGET = 64;
+    static final int LARGE_BUDGET = 48;
+    /** The synthetic capture's window of exact attention rows (at least every built-in policy's default window). */
+    static final int CAPTURE_WINDOW = 32;
     /** Scores (layers × kv-heads × prompt tokens) below which a real selection is short even interpreted. */
     static final long WORTH_IT = 1 << 16;
 
@@ -51,8 +55,11 @@ final class SelectionWarmup {
         DONE.clear();
     }
 
-    /** True when a selection over {@code keyCount} tokens of this shape is long enough to warm up for. */
-    static boolean worthIt(int layers, int kvHeads, int keyCount) {
+    /**
+     * True when a selection over {@code keyCount} tokens of this shape is long enough to warm up for.
+     * Public for the workbench, which warms up before it knows the prompt (its longest, the model's context).
+     */
+    public static boolean worthIt(int layers, int kvHeads, int keyCount) {
         return (long) layers * kvHeads * keyCount >= WORTH_IT;
     }
 
@@ -65,19 +72,35 @@ final class SelectionWarmup {
      *         context did not suit the policy, which then simply starts cold)
      */
     static int run(CompressionPolicy policy, int heads, int kvHeads, int headDim, KvCacheType type) {
+        return run(policy, heads, kvHeads, headDim, type, false);
+    }
+
+    /**
+     * {@link #run} for selections from a capture ({@code PolicyAnalysis}: no cache, the keys in the
+     * evidence, every query's attention accumulated), for a model of this shape: what the workbench's
+     * analyses run.
+     *
+     * @return the selections run (0 when none ran)
+     */
+    public static int forCaptures(CompressionPolicy policy, int heads, int kvHeads, int headDim) {
+        return run(policy, heads, kvHeads, headDim, KvCacheType.F32, true);
+    }
+
+    private static int run(CompressionPolicy policy, int heads, int kvHeads, int headDim, KvCacheType type,
+                           boolean capture) {
         try {
             if (!policy.warmsUpSelection()) {
                 return 0;
             }
             CompressionPolicy a = PolicyRegistry.create(policy.name(), values(policy, SMALL_BUDGET));
-            if (!DONE.add(policy.name() + ": " + a.parameters())) {
+            if (!DONE.add((capture ? "capture " : "") + policy.name() + ": " + a.parameters())) {
                 return 0;
             }
             CompressionPolicy b = PolicyRegistry.create(policy.name(), values(policy, LARGE_BUDGET));
             a.validateFor(PROMPT);
             b.validateFor(PROMPT);
-            PrefillContext ctx = context(a, b, heads, kvHeads, headDim, type);
-            if (a.prefillPruner(ctx) != null) {
+            PrefillContext ctx = context(a, b, heads, kvHeads, headDim, type, capture);
+            if (!capture && a.prefillPruner(ctx) != null) {
                 return 0; // its selection follows the pruned forward pass, which the synthetic context lacks
             }
             for (int i = 0; i < CALLS; i++) {
@@ -118,13 +141,15 @@ final class SelectionWarmup {
      * recorded as a prefill records them, and random reconstruction and retrieval scores when asked.
      */
     static PrefillContext context(CompressionPolicy a, CompressionPolicy b, int heads, int kvHeads,
-                                          int headDim, KvCacheType type) {
-        SplittableRandom random = new SplittableRandom(15);
+                                  int headDim, KvCacheType type, boolean capture) {
+        Noise random = new Noise();
         KvCache cache = type.newCache(LAYERS, kvHeads, headDim, PROMPT);
-        if (a.needsKeyNorms() || b.needsKeyNorms()) {
+        if (!capture && (a.needsKeyNorms() || b.needsKeyNorms())) {
             cache.recordKeyNorms();
         }
-        EvidenceCollector collector = InferenceSession.collectorFor(a, LAYERS, heads, kvHeads, PROMPT);
+        EvidenceCollector collector = capture
+                ? new EvidenceCollector(new AttentionEvidence(LAYERS, heads, kvHeads, PROMPT, CAPTURE_WINDOW))
+                : InferenceSession.collectorFor(a, LAYERS, heads, kvHeads, PROMPT);
         float[] kv = new float[kvHeads * headDim], weights = new float[PROMPT];
         int[] positions = new int[PROMPT];
         for (int q = 0; q < PROMPT; q++) {
@@ -157,24 +182,40 @@ final class SelectionWarmup {
             }
             evidence.setRetrievalScores(scores);
         }
+        if (capture) {
+            PromptKeys.record(cache, evidence);
+            return new PrefillContext(LAYERS, heads, kvHeads, PROMPT, PROMPT, evidence);
+        }
         return new PrefillContext(LAYERS, heads, kvHeads, PROMPT, PROMPT, evidence, cache);
     }
 
-    private static void fill(float[] a, SplittableRandom random) {
+    private static void fill(float[] a, Noise random) {
         for (int i = 0; i < a.length; i++) {
-            a[i] = (float) random.nextDouble(-1, 1);
+            a[i] = 2 * random.next() - 1;
         }
     }
 
     /** {@code count} positive weights summing to about one. */
-    private static void softmaxLike(float[] w, int count, SplittableRandom random) {
+    private static void softmaxLike(float[] w, int count, Noise random) {
         float sum = 0;
         for (int i = 0; i < count; i++) {
-            w[i] = (float) random.nextDouble(0.01, 1);
+            w[i] = 0.01f + random.next();
             sum += w[i];
         }
         for (int i = 0; i < count; i++) {
             w[i] /= sum;
+        }
+    }
+
+    /** Cheap deterministic numbers in [0, 1) (xorshift): the context is built before anything is compiled. */
+    private static final class Noise {
+        private int state = 0x2545F491;
+
+        float next() {
+            state ^= state << 13;
+            state ^= state >>> 17;
+            state ^= state << 5;
+            return (state >>> 8) * 0x1p-24f;
         }
     }
 }

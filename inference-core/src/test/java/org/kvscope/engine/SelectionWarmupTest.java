@@ -38,13 +38,16 @@ class SelectionWarmupTest {
             if (e.isPlugin() || e.name().equals("fullkv")) {
                 continue;
             }
-            for (KvCacheType type : List.of(KvCacheType.F32, KvCacheType.F16, KvCacheType.Q8_0)) {
+            for (String source : List.of("f32", "f16", "q8_0", "capture")) {
+                boolean capture = source.equals("capture");
+                KvCacheType type = capture ? KvCacheType.F32 : KvCacheType.parse(source);
                 for (int budget : new int[] {SelectionWarmup.SMALL_BUDGET, SelectionWarmup.LARGE_BUDGET}) {
                     CompressionPolicy policy = PolicyRegistry.create(e.name(), Map.of());
                     CompressionPolicy twin = PolicyRegistry.create(e.name(), SelectionWarmup.values(policy, budget));
-                    PrefillContext ctx = SelectionWarmup.context(twin, twin, HEADS, KV_HEADS, HEAD_DIM, type);
-                    String what = e.name() + " " + type + " budget " + budget;
-                    if (e.name().equals("pyramidinfer")) {
+                    PrefillContext ctx = SelectionWarmup.context(twin, twin, HEADS, KV_HEADS, HEAD_DIM, type, capture);
+                    assertEquals(capture, ctx.cache() == null);
+                    String what = e.name() + " " + source + " budget " + budget;
+                    if (e.name().equals("pyramidinfer") && !capture) {
                         assertNotNull(twin.prefillPruner(ctx), what); // skipped: its selection follows the pruned pass
                         continue;
                     }
@@ -60,6 +63,7 @@ class SelectionWarmupTest {
             CompressionPolicy policy = PolicyRegistry.create(e.name(), Map.of());
             int calls = SelectionWarmup.run(policy, HEADS, KV_HEADS, HEAD_DIM, KvCacheType.F32);
             assertEquals(e.name().equals("pyramidinfer") ? 0 : SelectionWarmup.CALLS, calls, e.name());
+            assertEquals(SelectionWarmup.CALLS, SelectionWarmup.forCaptures(policy, HEADS, KV_HEADS, HEAD_DIM), e.name());
         }
     }
 
@@ -120,6 +124,14 @@ class SelectionWarmupTest {
         assertEquals(0, SelectionWarmup.run(PolicyRegistry.create("warmup-probe", Map.of()),
                 HEADS, KV_HEADS, HEAD_DIM, KvCacheType.F32));
         assertEquals(1, PROBE_CALLS.get(), "stops at the first failure");
+    }
+
+    @Test
+    void capturesAndCachesAreWarmedUpApart() {
+        CompressionPolicy knorm = PolicyRegistry.create("knorm", Map.of());
+        assertEquals(SelectionWarmup.CALLS, SelectionWarmup.run(knorm, HEADS, KV_HEADS, HEAD_DIM, KvCacheType.F32));
+        assertEquals(SelectionWarmup.CALLS, SelectionWarmup.forCaptures(knorm, HEADS, KV_HEADS, HEAD_DIM));
+        assertEquals(0, SelectionWarmup.forCaptures(knorm, HEADS, KV_HEADS, HEAD_DIM));
     }
 
     @Test

@@ -4,13 +4,18 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 import org.kvscope.app.ui.Workbench;
 import org.kvscope.engine.CaptureRun;
+import org.kvscope.engine.SelectionWarmup;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.model.Model;
+import org.kvscope.model.ModelConfig;
 
 /**
  * Runs a short capture and every policy's analysis once, in the background right after a model
  * loads, so that the JIT has compiled the forward pass, the capture and the analyses before the
- * user's first Run: a cold Run spends most of its time in not-yet-compiled Vector API code.
+ * user's first Run: a cold Run spends most of its time in not-yet-compiled Vector API code. On a
+ * model whose selections can be long (SmolLM2-135M and up), each policy's selection from a capture is
+ * also run a few hundred times on a small synthetic one ({@link SelectionWarmup#forCaptures}; built-in
+ * policies and plugins that opt in), so that the first analysis of a long prompt runs compiled.
  */
 final class EngineWarmUp {
     /** Prompt tokens of the warm-up capture. */
@@ -33,12 +38,17 @@ final class EngineWarmUp {
         try {
             CaptureRun run = workbench.capture(model, tokens, p -> { }, cancelled);
             RunContext ctx = new RunContext(model, run, null);
+            ModelConfig c = model.config();
+            boolean selections = SelectionWarmup.worthIt(c.layers(), c.kvHeads(), c.contextLength());
             for (PolicyRegistry.Entry e : PolicyRegistry.entries()) {
                 if (cancelled.getAsBoolean()) {
                     return false;
                 }
                 try {
                     var policy = PolicyRegistry.create(e.name(), ParameterValues.defaults(e.parameters()));
+                    if (selections) { // long prompts' first selection compiled, where the policy allows it
+                        SelectionWarmup.forCaptures(policy, c.heads(), c.kvHeads(), c.headDim());
+                    }
                     if (policy.needsContextReconstruction() || policy.needsRetrievalScores()) {
                         continue; // their extra model passes are not a warm-up's to pay
                     }
