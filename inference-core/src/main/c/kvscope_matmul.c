@@ -173,11 +173,9 @@ AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int
                     uint32_t h4 = ((((raw >> 4) & lo) | 0x80808080u) - 0x08080808u) ^ 0x80808080u;
                     put(t, 8 * b + g, i, l4);
                     put(t, 8 * b + 4 + g, i, h4);
-                    for (int k = 0; k < 4; k++) {
-                        sum += (int8_t)(l4 >> 8 * k) + (int8_t)(h4 >> 8 * k);
-                    }
+                    sum += (int)((((raw & lo) + ((raw >> 4) & lo)) * 0x01010101u) >> 24); /* 8 nibbles, at most 120 */
                 }
-                t->sc[b * TILE + i] = -128 * sum;
+                t->sc[b * TILE + i] = -128 * (sum - 8 * 32);
                 t->d[b * TILE + i] = _cvtsh_ss(mm_u16(p));
             }
             break;
