@@ -9,6 +9,8 @@ package org.kvscope.trace;
 public final class AttentionMaps {
     private final int layers, heads, tokens, size;
     private final float[][] cells;
+    /** {@link #bin} of every position below {@code tokens}: a look-up per attention weight instead of a division. */
+    private final int[] bins;
 
     public AttentionMaps(int layers, int heads, int tokens, int resolution) {
         this.layers = layers;
@@ -16,6 +18,10 @@ public final class AttentionMaps {
         this.tokens = tokens;
         this.size = Math.max(1, Math.min(tokens, resolution));
         cells = new float[layers * heads][size * size];
+        bins = new int[Math.max(0, tokens)];
+        for (int p = 0; p < bins.length; p++) {
+            bins[p] = bin(p);
+        }
     }
 
     /** Cells per side. */
@@ -43,11 +49,11 @@ public final class AttentionMaps {
             return;
         }
         float[] m = cells[layer * heads + head];
-        int rowBase = bin(queryPosition) * size;
+        int rowBase = bins[queryPosition] * size;
         for (int s = 0; s < count; s++) {
             int p = keyPositions[s];
             if (p < tokens) {
-                int c = rowBase + bin(p);
+                int c = rowBase + bins[p];
                 if (weights[s] > m[c]) {
                     m[c] = weights[s];
                 }
