@@ -64,6 +64,15 @@ public interface ForwardBackend extends AutoCloseable {
                  PrefillPruner pruner, boolean allRows, LogitsSink sink);
 
     /**
+     * {@link #forward} without a pruner and without logits: for the keys and values appended and the attention rows
+     * {@code observer} sees. A backend may skip what feeds only the logits (the last layer after its attention);
+     * by default it runs {@link #forward} and drops the last row's logits.
+     */
+    default void attend(int[] tokens, int offset, int n, int startPosition, AttentionObserver observer) {
+        forward(tokens, offset, n, startPosition, observer, null, false, (row, logits, o) -> { });
+    }
+
+    /**
      * Whether {@link #forwardInWindows} runs here (false by default).
      */
     default boolean attendsInWindows() { return false; }

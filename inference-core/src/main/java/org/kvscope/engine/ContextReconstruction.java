@@ -77,7 +77,7 @@ public final class ContextReconstruction {
             int[] tokens = concat(concat(intro, suffix), Arrays.copyOfRange(context, start, end));
             for (int off = 0; off < tokens.length; off += feed) {
                 int len = Math.min(feed, tokens.length - off);
-                backend.forward(tokens, off, len, n + off, max, null, false, (row, logits, o) -> { });
+                backend.attend(tokens, off, len, n + off, max); // the attention rows alone: no logits wanted
             }
             backend.keepPositions(original);
         }

@@ -72,6 +72,12 @@ public final class CpuBackend implements ForwardBackend {
         forward.forward(tokens, offset, n, startPosition, cache, observer, pruner, allRows, sink);
     }
 
+    /** Skips the last layer's output projection and FFN, and the logits ({@link CpuForward#attend}). */
+    @Override
+    public void attend(int[] tokens, int offset, int n, int startPosition, AttentionObserver observer) {
+        forward.attend(tokens, offset, n, startPosition, cache, observer);
+    }
+
     @Override public boolean attendsInWindows() { return true; }
 
     @Override

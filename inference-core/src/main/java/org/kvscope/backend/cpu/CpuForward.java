@@ -140,9 +140,19 @@ public final class CpuForward {
     }
 
     /**
+     * {@link #forward(int[], int, int, int, KvCache, AttentionObserver, PrefillPruner, boolean, LogitsSink)} for the
+     * keys, values and attention rows alone ({@link org.kvscope.backend.ForwardBackend#attend}): no logits, and the
+     * last layer stops after its attention, whose output feeds only the logits.
+     */
+    public void attend(int[] tokens, int offset, int n, int startPosition, KvCache cache, AttentionObserver observer) {
+        forward(tokens, offset, n, startPosition, cache, observer, null, false, null);
+    }
+
+    /**
      * Runs {@code n} tokens and hands logits to {@code sink}: for every row when {@code allRows},
      * else for the last row only. With a {@code pruner}, rows may be dropped between layers
      * (deeper layers compute fewer tokens); rows dropped before the last layer get no logits.
+     * A null {@code sink} wants none: see {@link #attend}.
      */
     public void forward(int[] tokens, int offset, int n, int startPosition, KvCache cache,
                         AttentionObserver observer, PrefillPruner pruner, boolean allRows, LogitsSink sink) {
@@ -178,7 +188,7 @@ public final class CpuForward {
         }
         int live = n;
         for (int l = 0; l < c.layers(); l++) {
-            layer(l, w.layers()[l], live, rowPositions, cache, observer, b, timed);
+            layer(l, w.layers()[l], live, rowPositions, cache, observer, b, timed, sink != null || l + 1 < c.layers());
             if (pruner != null && l + 1 < c.layers()) {
                 int[] keep = pruner.rowsForNextLayer(l, java.util.Arrays.copyOf(rowPositions, live));
                 if (keep != null) {
@@ -191,6 +201,9 @@ public final class CpuForward {
         }
         if (timed) {
             DecodeTimings.step();
+        }
+        if (sink == null) {
+            return;
         }
         if (live == n) { // no row dropped: row r is still token r
             logits(live, allRows, b, sink, timed);
@@ -220,9 +233,12 @@ public final class CpuForward {
         return keep.length;
     }
 
-    /** One layer over the batch's rows; {@code timed}: a decode step whose phases {@link DecodeTimings} adds up. */
+    /**
+     * One layer over the batch's rows; {@code timed}: a decode step whose phases {@link DecodeTimings} adds up;
+     * without {@code outputs}, only the keys, values and attention (the rest of the layer feeds nothing wanted).
+     */
     private void layer(int l, LayerWeights lw, int n, int[] rowPositions, KvCache cache, AttentionObserver obs,
-                       Scratch b, boolean timed) {
+                       Scratch b, boolean timed, boolean outputs) {
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim();
         long time = timed ? DecodeTimings.now() : 0L;
         for (int t = 0; t < n; t++) {
@@ -276,6 +292,9 @@ public final class CpuForward {
         }
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.ATTENTION, time);
+        }
+        if (!outputs) {
+            return;
         }
         project(lw.wo(), b.att, b.xb, n, dim, qDim);
         if (timed) {

@@ -223,12 +223,12 @@ class ScalarPathTest {
         }
     }
 
-    private static ModelConfig config(int heads, int headDim, int kvHeads, int ffn) {
+    static ModelConfig config(int heads, int headDim, int kvHeads, int ffn) {
         return new ModelConfig(Architecture.LLAMA, heads * headDim, ffn, 2, heads, kvHeads, headDim, 97, 64, 1e-5f,
                 10000f, headDim, null);
     }
 
-    private static ModelWeights weights(ModelConfig c, long seed) {
+    static ModelWeights weights(ModelConfig c, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         int dim = c.dim(), q = c.qDim(), kv = c.kvDim(), ffn = c.ffnDim();
         LayerWeights[] layers = new LayerWeights[c.layers()];
