@@ -31,6 +31,13 @@ public final class BF16Tensor extends SegmentTensor {
         }
     }
 
+    /** Decode's product: through {@link NativeKernels} where active (x in float), else row by row through {@link #dot}. */
+    @Override
+    protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        MatvecRows nativeRows = nativeRows(x, xOffset, out, outOffset, rows, cols);
+        return nativeRows != null ? nativeRows : super.matvecRows(x, xOffset, out, outOffset, rows, cols);
+    }
+
     @Override
     public float dot(long offset, float[] x, int xo, int n) {
         int L = F.length();

@@ -49,7 +49,8 @@ public final class F16Tensor extends SegmentTensor {
     }
 
     /**
-     * Decode's product on 16-lane vectors: a row read as int lanes of two halves each
+     * Decode's product: through {@link NativeKernels} where active (the CPU's exact conversion, x
+     * in float). Else, on 16-lane vectors: a row read as int lanes of two halves each
      * ({@link HalfPairs}), each half made a float where it sits by an arithmetic shift right by 3
      * and one mask (the low half first shifted up by 16): sign, exponent and mantissa then sit in
      * a float's places with the exponent 112 short of the float bias, so the float is the half's
@@ -62,6 +63,10 @@ public final class F16Tensor extends SegmentTensor {
      */
     @Override
     protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        MatvecRows nativeRows = nativeRows(x, xOffset, out, outOffset, rows, cols);
+        if (nativeRows != null) {
+            return nativeRows;
+        }
         HalfExceptions odd = IN_REGISTERS ? exceptions() : null;
         if (odd == null || !scalable(x, xOffset, cols)) {
             return super.matvecRows(x, xOffset, out, outOffset, rows, cols);

@@ -25,6 +25,13 @@ public final class F32Tensor extends SegmentTensor {
         MemorySegment.copy(m, Layouts.FLOAT, offset * 4, dst, dstOffset, n);
     }
 
+    /** Decode's product: through {@link NativeKernels} where active (x in float), else row by row through {@link #dot}. */
+    @Override
+    protected MatvecRows matvecRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
+        MatvecRows nativeRows = nativeRows(x, xOffset, out, outOffset, rows, cols);
+        return nativeRows != null ? nativeRows : super.matvecRows(x, xOffset, out, outOffset, rows, cols);
+    }
+
     @Override
     public float dot(long offset, float[] x, int xo, int n) {
         int L = F.length();

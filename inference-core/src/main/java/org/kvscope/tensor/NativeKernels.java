@@ -17,19 +17,22 @@ import java.util.Locale;
 import org.kvscope.gguf.GGMLType;
 
 /**
- * The native matrix-vector kernels for quantized weights (libkvscope.so, built from
- * {@code src/main/c} by inference-core's Maven build where gcc is present), called through the
- * foreign function API. As llama.cpp does, they quantize the input vector to 8 bits once per
+ * The native matrix-vector kernels (libkvscope.so, built from {@code src/main/c} by
+ * inference-core's Maven build where gcc is present), called through the foreign function API.
+ * For quantized weights, as llama.cpp does, they quantize the input vector to 8 bits once per
  * product (per 256 values for Q4_K and Q6_K, per 32 for Q4_0 and Q8_0) and take each row's dot
  * product in integers (AVX-512 VNNI or AVX2 multiply-adds, chosen by the library at run time, or
- * portable scalar code), so results differ from the float kernels by that rounding.
+ * portable scalar code), so results differ from the float kernels by that rounding. For F32, F16
+ * and BF16 weights x stays float and each weight is converted exactly: results differ from the
+ * Java float kernels only by the order of the float sums.
  *
- * <p>Used by default for Q4_0, Q8_0, Q4_K and Q6_K decode products (and prefill products, {@link NativeMatmul}) where the library loads;
+ * <p>Used by default for Q4_0, Q8_0, Q4_K and Q6_K decode products (and prefill products, {@link NativeMatmul})
+ * and for F32, F16 and BF16 decode products where the library loads;
  * {@code -Dkvscope.kernels=java} (or {@link #use}) keeps the exact float kernels in Java.
  */
 public final class NativeKernels {
-    /** Type codes of the library's kvs_matvec. */
-    static final int Q4_0 = 0, Q8_0 = 1, Q4_K = 2, Q6_K = 3;
+    /** Type codes of the library's kvs_matvec (quantized) and kvs_matvec_float (float weights). */
+    static final int Q4_0 = 0, Q8_0 = 1, Q4_K = 2, Q6_K = 3, F32 = 4, F16 = 5, BF16 = 6;
     /** Bytes of the quantized input per 256 values (K-quants) and per 32 values (Q4_0, Q8_0). */
     static final int Q8K_BYTES = 320, Q8_0_BYTES = 40;
     private static final String RESOURCE = "/native/linux-x86_64/libkvscope.so";
@@ -39,6 +42,9 @@ public final class NativeKernels {
     private static final MethodHandle MATVEC = LIB.handle("kvs_matvec", FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT,
             ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle MATVEC_FLOAT = LIB.handle("kvs_matvec_float", FunctionDescriptor.ofVoid(
+            ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle QUANTIZE_Q8K = LIB.handle("kvs_quantize_q8k",
             FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
     private static final MethodHandle QUANTIZE_Q8_0 = LIB.handle("kvs_quantize_q8_0",
@@ -107,7 +113,8 @@ public final class NativeKernels {
         if (LIB.failure != null) {
             return "kernels: java (native library unavailable: " + LIB.failure + ")" + choice;
         }
-        return "kernels: native " + isaName() + " for Q4_0/Q8_0/Q4_K/Q6_K decode and prefill (8-bit activations), java elsewhere" + choice;
+        return "kernels: native " + isaName() + " for Q4_0/Q8_0/Q4_K/Q6_K decode and prefill (8-bit activations) and"
+                + " F32/F16/BF16 decode (float), java elsewhere" + choice;
     }
 
     /** The instruction set the library uses ("AVX-512 VNNI", "AVX2", "scalar"). */
@@ -127,6 +134,9 @@ public final class NativeKernels {
             case Q8_0 -> Q8_0;
             case Q4_K -> Q4_K;
             case Q6_K -> Q6_K;
+            case F32 -> F32;
+            case F16 -> F16;
+            case BF16 -> BF16;
             default -> -1;
         };
     }
@@ -136,7 +146,12 @@ public final class NativeKernels {
         return typeCode == Q4_K || typeCode == Q6_K;
     }
 
-    /** Bytes of quantized input for cols values of a product with weights of this type code. */
+    /** Whether weights of this type code take x as floats, not quantized. */
+    static boolean floatInput(int typeCode) {
+        return typeCode >= F32;
+    }
+
+    /** Bytes of quantized input for cols values of a product with quantized weights of this type code. */
     static long quantizedBytes(int typeCode, int cols) {
         return superBlocks(typeCode) ? (long) cols / 256 * Q8K_BYTES : (long) cols / 32 * Q8_0_BYTES;
     }
@@ -154,11 +169,18 @@ public final class NativeKernels {
         }
     }
 
-    /** out[r] (floats of a native buffer) = row r · x for r in [from, to), rows rowBytes apart from w. */
-    static void matvec(int typeCode, MemorySegment w, long rowBytes, MemorySegment xq, int cols, int from, int to,
+    /**
+     * out[r] (floats of a native buffer) = row r · x for r in [from, to), rows rowBytes apart from w;
+     * x as the type needs it: quantized ({@link #quantize}) or native floats ({@link #floatInput}).
+     */
+    static void matvec(int typeCode, MemorySegment w, long rowBytes, MemorySegment x, int cols, int from, int to,
                        MemorySegment out) {
         try {
-            MATVEC.invokeExact(typeCode, w, rowBytes, xq, cols, from, to, out);
+            if (floatInput(typeCode)) {
+                MATVEC_FLOAT.invokeExact(typeCode, w, rowBytes, x, cols, from, to, out);
+            } else {
+                MATVEC.invokeExact(typeCode, w, rowBytes, x, cols, from, to, out);
+            }
         } catch (Throwable t) {
             throw failure(t);
         }

@@ -44,7 +44,8 @@ final class NativeMatmul {
             return -1;
         }
         int code = NativeKernels.typeCode(w.type());
-        boolean fits = cols % w.type().blockSize() == 0 && (long) rows * cols <= w.size();
+        boolean fits = code >= 0 && !NativeKernels.floatInput(code) // quantized weights only: no float tiles
+                && cols % w.type().blockSize() == 0 && (long) rows * cols <= w.size();
         return fits ? code : -1;
     }
 

@@ -6,8 +6,8 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The rows of one matrix-vector product through {@link NativeKernels}: x is copied to native
- * memory and quantized once, on the calling thread, when the product is prepared (a fused product's
- * later matrices read the first one's quantized x when theirs is the same); each row range
+ * memory, and quantized for quantized weights, once, on the calling thread, when the product is
+ * prepared (a fused product's later matrices read the first one's x when theirs is the same); each row range
  * then runs the native kernel into a native buffer and copies its floats out. One object per
  * product slot of {@link PreparedInputs}, its buffers kept and grown from product to product, so
  * a product in steady state allocates nothing.
@@ -40,20 +40,25 @@ final class NativeRows implements FloatTensor.MatvecRows {
             return this;
         }
         floats = atLeast(floats, 4L * cols);
-        quantized = atLeast(quantized, NativeKernels.quantizedBytes(typeCode, cols));
         MemorySegment.copy(x, xOffset, floats, ValueLayout.JAVA_FLOAT, 0, cols);
+        if (NativeKernels.floatInput(typeCode)) {
+            input = floats;
+            return this;
+        }
+        quantized = atLeast(quantized, NativeKernels.quantizedBytes(typeCode, cols));
         NativeKernels.quantize(typeCode, floats, cols, quantized);
         input = quantized;
         return this;
     }
 
-    /** Whether this body's input is x[xOffset, xOffset + cols) quantized as typeCode's products need. */
+    /** Whether this body's input is x[xOffset, xOffset + cols) as typeCode's products need it (quantized or float). */
     boolean reads(float[] x, int xOffset, int cols, int typeCode) {
         return this.x == x && this.xOffset == xOffset && this.cols == cols && sameQuantization(this.typeCode, typeCode);
     }
 
     private static boolean sameQuantization(int a, int b) {
-        return NativeKernels.superBlocks(a) == NativeKernels.superBlocks(b);
+        return NativeKernels.floatInput(a) == NativeKernels.floatInput(b)
+                && NativeKernels.superBlocks(a) == NativeKernels.superBlocks(b);
     }
 
     private static MemorySegment atLeast(MemorySegment s, long bytes) {

@@ -77,9 +77,9 @@ abstract class SegmentTensor extends FloatTensor {
     }
 
     /**
-     * The rows of a matrix-vector product through {@link NativeKernels} (x quantized to 8 bits
-     * here, once), or null where the Java kernels run it: native kernels off or unavailable, a
-     * type without a native kernel, or rows that are not whole blocks.
+     * The rows of a matrix-vector product through {@link NativeKernels} (x copied, and for
+     * quantized weights quantized to 8 bits, here, once), or null where the Java kernels run it:
+     * native kernels off or unavailable, a type without a native kernel, or rows that are not whole blocks.
      */
     final MatvecRows nativeRows(float[] x, int xOffset, float[] out, int outOffset, int rows, int cols) {
         int code = NativeKernels.typeCode(type());

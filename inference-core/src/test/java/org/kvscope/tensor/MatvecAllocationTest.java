@@ -40,10 +40,10 @@ class MatvecAllocationTest {
         }
     }
 
-    /** The native kernels' products (x copied and quantized into kept native buffers) allocate nothing either. */
+    /** The native kernels' products (x copied, and quantized, into kept native buffers) allocate nothing either. */
     @Order(2)
     @ParameterizedTest
-    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GGMLType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K", "F32", "F16", "BF16"})
     void aNativeMatvecAllocatesNothingPerRow(GGMLType type) {
         assumeTrue(NativeKernels.active(), "native kernels unavailable: " + NativeKernels.unavailableReason());
         assertFewBytesPerProduct(type, "native kernels");

@@ -67,6 +67,51 @@ class NativeKernelsTest {
     }
 
     /**
+     * F32, F16 and BF16 weights with x in float: every instruction set this CPU has (forced in
+     * turn) within float summation order (1e-5 of Σ |w·x|) of the Java float kernels, for 1, 17 and
+     * 67 rows (tails of a four-row pass) and column counts with tails of every kind.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16"})
+    void floatKernelsMatchTheJavaFloatKernelsAtEveryInstructionSet(GGMLType type) {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int cols : new int[] {1, 15, 33, 576, 800}) {
+            for (int rows : new int[] {1, 17, 67}) {
+                float[] w = withExtremes(TestData.gaussian(11 + rows, rows * cols)), x = TestData.gaussian(13 + cols, cols);
+                TestData.Quantized q = TestData.Quantized.of(type, w);
+                float[] dequant = q.reference();
+                float[] exact = new float[rows + 3];
+                NativeKernels.use("java");
+                q.tensor().matvec(x, 0, exact, 3, rows, cols);
+                NativeKernels.use("native");
+                for (int level = 0; level <= best; level++) {
+                    NativeKernels.limitIsa(level);
+                    float[] out = new float[rows + 3];
+                    q.tensor().matvec(x, 0, out, 3, rows, cols);
+                    for (int r = 0; r < rows; r++) {
+                        double magnitude = 0;
+                        for (int i = 0; i < cols; i++) {
+                            magnitude += Math.abs((double) dequant[r * cols + i] * x[i]);
+                        }
+                        assertEquals(exact[3 + r], out[3 + r], 1e-5 * magnitude + 1e-30,
+                                type + " level " + level + " " + rows + "x" + cols + " row " + r);
+                    }
+                    assertEquals(0f, out[0] + out[1] + out[2], "nothing written before the output offset");
+                }
+            }
+        }
+    }
+
+    /** Gaussian weights with a few values at the ends of the half range: subnormal, tiny and near 65504. */
+    private static float[] withExtremes(float[] w) {
+        float[] extremes = {3e-7f, -6e-8f, 1e-5f, 60000f, -65504f};
+        for (int i = 0; i < w.length; i += 7) {
+            w[i] = extremes[(i / 7) % extremes.length];
+        }
+        return w;
+    }
+
+    /**
      * |x − d·q| ≤ d/2 for each value of x (d = its block's max |x| / 127), so a row differs from the
      * float kernel's by at most Σ |w_i|·d_i/2, plus float rounding (1e-5 of Σ |w_i·x_i|).
      */
@@ -105,7 +150,7 @@ class NativeKernelsTest {
 
     /** Fused products (decode's q/k/v and gate/up) give each matrix's separate product bit for bit. */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K", "F32", "F16", "BF16"})
     void fusedProductsEqualSeparateOnesBitForBit(GGMLType type) {
         int cols = 512;
         int[] rows = {67, 19, 130};

@@ -20,6 +20,7 @@ import org.kvscope.model.ModelConfig;
 import org.kvscope.model.ModelLoader;
 import org.kvscope.model.ModelWeights;
 import org.kvscope.model.SharedModels;
+import org.kvscope.tensor.ExactKernels;
 import org.kvscope.tensor.FloatTensor;
 import org.kvscope.tensor.VectorOps;
 import org.kvscope.trace.AttentionObserver;
@@ -28,7 +29,10 @@ import org.kvscope.trace.AttentionObserver;
  * The small-model path ({@link ScalarKernels} on one thread) against the vector kernels, bit for bit:
  * each kernel on head sizes 8, 64 and 128 and lengths that hit every tail, and whole forward passes
  * (prefill chunks of odd lengths, then decode) on models of those head sizes and on stories260K.
+ * The vector path's F32 products are the Java kernels' ({@code --kernels java}): the native float
+ * kernels sum in another order.
  */
+@ExactKernels
 class ScalarPathTest {
     private static final int L = VectorOps.F.length();
     private static final int[] HEAD_DIMS = {8, 64, 128};

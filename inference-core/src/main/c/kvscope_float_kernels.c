@@ -1,0 +1,243 @@
+/*
+ * kvscope's native matrix-vector kernels for float weights (decode): F32, F16 and BF16 rows times a
+ * float x, called from Java through the foreign function API (org.kvscope.tensor.NativeKernels).
+ *
+ * Unlike the quantized kernels (kvscope_kernels.c) nothing is rounded: x stays float, each weight
+ * is converted exactly (F16 by the CPU's F16C / AVX-512 conversion, BF16 by a 16-bit shift) and
+ * multiplied-added in float, so a row differs from the Java float kernels only by the order of its
+ * float sums. (llama.cpp instead rounds x to the weights' type first, F16 or BF16, and multiplies
+ * in that format's dot product.) Four rows per pass share each load of x; the next pass's rows are
+ * prefetched a cache line at a time. The instruction set is the quantized kernels' choice
+ * (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* Type codes, continuing kvs_matvec's. */
+enum { FLOAT_F32 = 4, FLOAT_F16 = 5, FLOAT_BF16 = 6 };
+enum { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
+
+/* The instruction set chosen in kvscope_kernels.c (0 scalar, 1 AVX2, 2 AVX-512). */
+int kvs_isa(void);
+
+#define ROWS 4
+
+/* ---------------------------------------------------------------- scalar */
+
+static float half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
+    if (exp == 0) {
+        if (man == 0) {
+            bits = sign;
+        } else { /* subnormal: normalise */
+            int e = -1;
+            do {
+                e++;
+                man <<= 1;
+            } while ((man & 0x400) == 0);
+            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3FF) << 13);
+        }
+    } else if (exp == 31) {
+        bits = sign | 0x7F800000 | (man << 13);
+    } else {
+        bits = sign | ((exp - 15 + 127) << 23) | (man << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline float weight(int type, const uint8_t *w, int i) {
+    uint16_t h;
+    float f;
+    switch (type) {
+    case FLOAT_F32: memcpy(&f, w + 4 * i, 4); return f;
+    case FLOAT_F16: memcpy(&h, w + 2 * i, 2); return half_to_float(h);
+    default: {
+        memcpy(&h, w + 2 * i, 2);
+        uint32_t bits = (uint32_t)h << 16;
+        memcpy(&f, &bits, 4);
+        return f;
+    }
+    }
+}
+
+static void rows_scalar(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                        float *out) {
+    for (int r = from; r < to; r++) {
+        const uint8_t *row = w + r * rowBytes;
+        float s[4] = {0, 0, 0, 0};
+        int i = 0;
+        for (; i + 4 <= cols; i += 4) {
+            for (int k = 0; k < 4; k++) {
+                s[k] += weight(type, row, i + k) * x[i + k];
+            }
+        }
+        for (; i < cols; i++) {
+            s[0] += weight(type, row, i) * x[i];
+        }
+        out[r] = (s[0] + s[1]) + (s[2] + s[3]);
+    }
+}
+
+#if defined(__x86_64__)
+
+static inline void prefetch_lines(const uint8_t *p, int64_t bytes) {
+    for (int64_t o = 0; o < bytes; o += 64) {
+        _mm_prefetch((const char *)p + o, _MM_HINT_T0);
+    }
+}
+
+/* ---------------------------------------------------------------- AVX2 (with F16C and FMA) */
+
+#define AVX2 __attribute__((target("avx2,fma,f16c")))
+
+AVX2 static inline __m256 load8(int type, const uint8_t *w, int i) {
+    switch (type) {
+    case FLOAT_F32: return _mm256_loadu_ps((const float *)(w + 4 * i));
+    case FLOAT_F16: return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(w + 2 * i)));
+    default:
+        return _mm256_castsi256_ps(
+                _mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(w + 2 * i))), 16));
+    }
+}
+
+AVX2 static inline float hsum8(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+AVX2 static inline __attribute__((always_inline)) void pass_avx2(int type, const uint8_t *w, int64_t rowBytes,
+                                                                  const float *x, int cols, int R, float *out) {
+    __m256 a[ROWS], b[ROWS];
+    for (int r = 0; r < R; r++) {
+        a[r] = b[r] = _mm256_setzero_ps();
+    }
+    int i = 0;
+    for (; i + 16 <= cols; i += 16) {
+        __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
+        for (int r = 0; r < R; r++) {
+            a[r] = _mm256_fmadd_ps(load8(type, w + r * rowBytes, i), x0, a[r]);
+            b[r] = _mm256_fmadd_ps(load8(type, w + r * rowBytes, i + 8), x1, b[r]);
+        }
+    }
+    for (; i + 8 <= cols; i += 8) {
+        __m256 x0 = _mm256_loadu_ps(x + i);
+        for (int r = 0; r < R; r++) {
+            a[r] = _mm256_fmadd_ps(load8(type, w + r * rowBytes, i), x0, a[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        float s = hsum8(_mm256_add_ps(a[r], b[r]));
+        for (int j = i; j < cols; j++) {
+            s += weight(type, w + r * rowBytes, j) * x[j];
+        }
+        out[r] = s;
+    }
+}
+
+AVX2 static void rows_avx2(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                           float *out) {
+    int r = from;
+    for (; r + ROWS <= to; r += ROWS) {
+        if (r + 2 * ROWS <= to) {
+            prefetch_lines(w + (r + ROWS) * rowBytes, ROWS * rowBytes);
+        }
+        switch (type) {
+        case FLOAT_F32: pass_avx2(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
+        case FLOAT_F16: pass_avx2(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
+        default: pass_avx2(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
+        }
+    }
+    for (; r < to; r++) {
+        switch (type) {
+        case FLOAT_F32: pass_avx2(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
+        case FLOAT_F16: pass_avx2(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
+        default: pass_avx2(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- AVX-512 */
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
+
+/* Sixteen weights from column i as floats; the lanes outside m read nothing and are zero. */
+AVX512 static inline __m512 load16(int type, const uint8_t *w, int i, __mmask16 m) {
+    switch (type) {
+    case FLOAT_F32: return _mm512_maskz_loadu_ps(m, w + 4 * i);
+    case FLOAT_F16: return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, w + 2 * i));
+    default:
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, w + 2 * i)), 16));
+    }
+}
+
+AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, const uint8_t *w, int64_t rowBytes,
+                                                                      const float *x, int cols, int R, float *out) {
+    __m512 a[ROWS], b[ROWS];
+    for (int r = 0; r < R; r++) {
+        a[r] = b[r] = _mm512_setzero_ps();
+    }
+    int i = 0;
+    for (; i + 32 <= cols; i += 32) {
+        __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
+        for (int r = 0; r < R; r++) {
+            a[r] = _mm512_fmadd_ps(load16(type, w + r * rowBytes, i, 0xFFFF), x0, a[r]);
+            b[r] = _mm512_fmadd_ps(load16(type, w + r * rowBytes, i + 16, 0xFFFF), x1, b[r]);
+        }
+    }
+    for (; i < cols; i += 16) {
+        __mmask16 m = cols - i >= 16 ? 0xFFFF : (__mmask16)((1u << (cols - i)) - 1);
+        __m512 x0 = _mm512_maskz_loadu_ps(m, x + i);
+        for (int r = 0; r < R; r++) {
+            a[r] = _mm512_fmadd_ps(load16(type, w + r * rowBytes, i, m), x0, a[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        out[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
+    }
+}
+
+AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                               float *out) {
+    int r = from;
+    for (; r + ROWS <= to; r += ROWS) {
+        if (r + 2 * ROWS <= to) {
+            prefetch_lines(w + (r + ROWS) * rowBytes, ROWS * rowBytes);
+        }
+        switch (type) {
+        case FLOAT_F32: pass_avx512(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
+        case FLOAT_F16: pass_avx512(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
+        default: pass_avx512(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
+        }
+    }
+    for (; r < to; r++) {
+        switch (type) {
+        case FLOAT_F32: pass_avx512(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
+        case FLOAT_F16: pass_avx512(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
+        default: pass_avx512(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
+        }
+    }
+}
+
+#endif
+
+/** out[r] = row r · x for r in [from, to): rows of rowBytes from w, weights of type 4 (F32), 5 (F16) or 6 (BF16). */
+EXPORT void kvs_matvec_float(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                             float *out) {
+    switch (kvs_isa()) {
+#if defined(__x86_64__)
+    case ISA_AVX512: rows_avx512(type, w, rowBytes, x, cols, from, to, out); break;
+    case ISA_AVX2: rows_avx2(type, w, rowBytes, x, cols, from, to, out); break;
+#endif
+    default: rows_scalar(type, w, rowBytes, x, cols, from, to, out); break;
+    }
+}
