@@ -1,6 +1,7 @@
 package org.kvscope.app.ui.vm;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -65,6 +66,25 @@ public record UiThreads(Executor fx, ExecutorService worker, ExecutorService ana
         analysis.shutdownNow();
         evaluation.shutdownNow();
         typing.shutdownNow();
+    }
+
+    /**
+     * Waits, at most {@code limit} in all, until the threads stopped by {@link #shutdown()} have
+     * finished their current jobs; true when they all have.
+     */
+    public boolean awaitStopped(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            for (ExecutorService e : List.of(worker, analysis, evaluation, typing)) {
+                if (!e.awaitTermination(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /**

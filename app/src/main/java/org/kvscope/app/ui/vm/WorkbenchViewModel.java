@@ -2,6 +2,7 @@ package org.kvscope.app.ui.vm;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -46,6 +47,8 @@ public final class WorkbenchViewModel {
     public static final int MAX_PROMPT_CHARS = SessionStore.MAX_PROMPT_CHARS;
     private static final String NOT_TOKENISED = "Prompt not tokenised: ";
     private final Workbench workbench;
+    /** How long {@link #shutdown()} lets background jobs finish before the model's file is closed. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
     private final UiThreads threads;
     private final RecentModels recentStore;
     private final DeviceProbe devices;
@@ -686,7 +689,21 @@ public final class WorkbenchViewModel {
         threads.shutdown();
         Model m = model.get();
         if (m != null) {
-            m.close();
+            closeAfterBackgroundWork(m);
         }
+    }
+
+    /**
+     * Closes {@code m} once the background jobs that may still be reading it have stopped, on a
+     * thread of its own: a native kernel holds the model's mapped file while it runs, and closing
+     * the file under it fails ("Session is acquired by 1 clients"). The jobs see their cancel flags
+     * within a step; if one has not stopped after the limit, the file is left to the process's exit.
+     */
+    private void closeAfterBackgroundWork(Model m) {
+        Thread.ofPlatform().daemon().name("kvscope-close-model").start(() -> {
+            if (threads.awaitStopped(CLOSE_WAIT)) {
+                m.close();
+            }
+        });
     }
 }

@@ -1,0 +1,61 @@
+package org.kvscope.app.ui.vm;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.junit.jupiter.api.Test;
+import org.kvscope.app.ui.DeviceProbe;
+import org.kvscope.app.ui.Workbench;
+import org.kvscope.app.ui.session.RecentModels;
+import org.kvscope.gguf.GGUFFile;
+import org.kvscope.gguf.GGUFTensorInfo;
+
+/**
+ * The workbench closes its model's file only after the background jobs that may still be reading it
+ * have stopped. Closing it under a running job failed: a native kernel holds the mapped file during
+ * its call, and the close threw "Session is acquired by 1 clients" (BrokenPluginsWorkbenchTest's
+ * teardown, while a policy evaluation ran on the evaluation thread).
+ */
+class ShutdownClosesModelLastTest {
+
+    @Test
+    void aJobStillRunningAtShutdownReadsTheModelToItsEnd() throws Exception {
+        Path dir = Files.createTempDirectory("kvscope-shutdown");
+        UiThreads threads = UiThreads.direct(Duration.ofMillis(50));
+        WorkbenchViewModel vm = new WorkbenchViewModel(new Workbench(), threads,
+                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
+        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        vm.openModel(Fixtures.tinyModel(dir));
+        GGUFFile file = vm.model().file();
+        GGUFTensorInfo tensor = file.tensors().get(0);
+
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        threads.evaluation().execute(() -> {
+            started.countDown();
+            try {
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+                while (System.nanoTime() < until) { // a step of work that does not stop on interrupt
+                    LockSupport.parkNanos(1_000_000);
+                }
+                file.tensorData(tensor).get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0);
+            } catch (Throwable t) {
+                failure.set(t);
+            } finally {
+                done.countDown();
+            }
+        });
+        assertTrue(started.await(10, TimeUnit.SECONDS));
+        vm.shutdown();
+        assertTrue(done.await(10, TimeUnit.SECONDS));
+        assertNull(failure.get(), () -> "the model was closed under a running job: " + failure.get());
+    }
+}
