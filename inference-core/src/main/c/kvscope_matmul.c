@@ -10,7 +10,8 @@
  * Every activation row then runs through the tile: one multiply-add of a weight vector with four of the
  * row's quants broadcast to all lanes (AVX-512 VNNI vpdpbusd) adds 4 products to each of the 16 rows'
  * sums, so a block's sums end up one per lane, scaled per block by one float multiply-add for all 16 rows.
- * The weight vectors of a block stay in registers while several activation rows pass.
+ * The weight vectors of a block stay in registers while several activation rows pass. AVX2 takes each half of a
+ * tile (8 lanes) in turn with vpmaddubsw/vpmaddwd, adding int16 pair sums as long as they cannot overflow.
  *
  * Integers per block are those of the decode kernels (the same quantized x, the same integer sums:
  * Q4_0 and Q8_0 bytes are stored unsigned, q and q + 128, with the offsets -8 and -128 times the block's
@@ -39,7 +40,6 @@ enum { MM_SCALAR = 0, MM_AVX2 = 1, MM_AVX512 = 2 };
 #define TILE 16
 #define Q8K_BYTES 320
 
-/** Quantizes activation rows [from, to) of x (rows of cols floats) for weights of type, dstRowBytes apart. */
 #if defined(__x86_64__)
 static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst);
 static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst);
@@ -48,8 +48,8 @@ static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst);
 /**
  * Quantizes activation rows [from, to) of x (rows of cols floats) for kvs_matmul on weights of type, dstRowBytes
  * apart: decode's layouts and quants (kvs_quantize_q8k, kvs_quantize_q8_0), except that the AVX-512 level takes
- * Q4_0 and Q8_0 activations as unsigned quants + 128 (quantize_q8_0_unsigned) and quantizes in vectors. Quantize
- * and multiply at the same level.
+ * Q4_0 and Q8_0 activations as unsigned quants + 128 (quantize_q8_0_unsigned) and quantizes in vectors, and the
+ * AVX2 level Q4_0's as quants + 128. Quantize and multiply at the same level.
  */
 EXPORT void kvs_quantize_rows(int type, const float *x, int cols, int from, int to, uint8_t *dst, int64_t dstRowBytes) {
     for (int r = from; r < to; r++) {
@@ -66,14 +66,20 @@ EXPORT void kvs_quantize_rows(int type, const float *x, int cols, int from, int 
         if (type == MM_Q4_K || type == MM_Q6_K) {
             kvs_quantize_q8k(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
         } else {
-            kvs_quantize_q8_0(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
+            uint8_t *q = dst + r * dstRowBytes;
+            kvs_quantize_q8_0(x + (int64_t)r * cols, cols, q);
+            if (type == MM_Q4_0 && kvs_isa() == MM_AVX2) { /* the AVX2 Q4_0 tiles take quants + 128 */
+                for (int i = 0; i < cols; i++) {
+                    q[i] ^= 0x80;
+                }
+            }
         }
     }
 }
 
 /*
- * Each activation row through decode's rows (kvs_matvec): the scalar and AVX2 levels, the reference the AVX-512
- * tiles are held to (see kvs_matmul_tiled).
+ * Each activation row through decode's rows (kvs_matvec): the scalar level, the reference the tiles are held to
+ * (see kvs_matmul_tiled).
  */
 static void matmul_by_rows(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes, int cols,
                           int batch, int from, int to, float *out, int64_t outStride) {
@@ -456,15 +462,237 @@ AVX512 static int matmul_avx512(int type, const uint8_t *w, int64_t rowBytes, co
     return 1;
 }
 
+
+/* ---------------------------------------------------------------- AVX2 tiles: each half of a tile (8 lanes) in turn */
+
+#define ROWS256 4
+
+/* Lanes [8 h, 8 h + 8) of rows of the tile (n valid) as an AVX2 store mask. */
+AVX2 static inline __m256i half_mask(int n, int h) {
+    int valid = n - 8 * h;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(valid), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/*
+ * Q4_0: activations quants + 128 (unsigned), weights q - 8; |(x + 128)(q - 8)| <= 2040, so 8 pair sums of
+ * vpmaddubsw stay within int16 (32640) before one vpmaddwd per block.
+ */
+AVX2 static INLINE void q4_0_rows_avx2(const Tile *t, int cols, int h, const uint8_t *xq, int64_t xBytes, float *out,
+                                       int64_t outStride, __m256i mask, const int R) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    int blocks = cols / 32;
+    __m256 acc[ROWS256];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm256_setzero_ps();
+    }
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *wq = t->q + (size_t)512 * b + 32 * h;
+        __m256i p[ROWS256];
+        for (int r = 0; r < R; r++) {
+            p[r] = _mm256_setzero_si256();
+        }
+        for (int k = 0; k < 8; k++) {
+            __m256i wv = _mm256_load_si256((const __m256i *)(wq + 64 * k));
+            for (int r = 0; r < R; r++) {
+                __m256i xv = _mm256_set1_epi32(mm_i32(xq + r * xBytes + 32 * b + 4 * k));
+                p[r] = _mm256_add_epi16(p[r], _mm256_maddubs_epi16(xv, wv));
+            }
+        }
+        __m256 dw = _mm256_load_ps(t->d + TILE * b + 8 * h);
+        __m256i corr = _mm256_load_si256((const __m256i *)(t->sc + TILE * b + 8 * h));
+        for (int r = 0; r < R; r++) {
+            float xd;
+            memcpy(&xd, xq + r * xBytes + cols + 4 * b, 4);
+            __m256i s = _mm256_add_epi32(_mm256_madd_epi16(p[r], ones), corr);
+            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_set1_ps(xd)), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm256_maskstore_ps(out + r * outStride + 8 * h, mask, acc[r]);
+    }
+}
+
+/* Q8_0: activations signed (decode's layout), weights q: |q| times x with q's sign, as the decode rows do. */
+AVX2 static INLINE void q8_0_rows_avx2(const Tile *t, int cols, int h, const uint8_t *xq, int64_t xBytes, float *out,
+                                       int64_t outStride, __m256i mask, const int R) {
+    const __m256i ones = _mm256_set1_epi16(1);
+    int blocks = cols / 32;
+    __m256 acc[ROWS256];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm256_setzero_ps();
+    }
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *wq = t->q + (size_t)512 * b + 32 * h;
+        __m256i s[ROWS256];
+        for (int r = 0; r < R; r++) {
+            s[r] = _mm256_setzero_si256();
+        }
+        for (int k = 0; k < 8; k++) {
+            __m256i wv = _mm256_load_si256((const __m256i *)(wq + 64 * k)), wa = _mm256_abs_epi8(wv);
+            for (int r = 0; r < R; r++) {
+                __m256i xv = _mm256_set1_epi32(mm_i32(xq + r * xBytes + 32 * b + 4 * k));
+                s[r] = _mm256_add_epi32(s[r], _mm256_madd_epi16(_mm256_maddubs_epi16(wa, _mm256_sign_epi8(xv, wv)), ones));
+            }
+        }
+        __m256 dw = _mm256_load_ps(t->d + TILE * b + 8 * h);
+        for (int r = 0; r < R; r++) {
+            float xd;
+            memcpy(&xd, xq + r * xBytes + cols + 4 * b, 4);
+            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s[r]), _mm256_mul_ps(dw, _mm256_set1_ps(xd)), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm256_maskstore_ps(out + r * outStride + 8 * h, mask, acc[r]);
+    }
+}
+
+/* Each int32 lane's low int16 copied to its high half: one scale per row for both int16 of vpmaddwd. */
+AVX2 static inline __m256i both_halves(__m256i v) {
+    return _mm256_or_si256(_mm256_and_si256(v, _mm256_set1_epi32(0xFFFF)), _mm256_slli_epi32(v, 16));
+}
+
+/* Q4_K: 15 * 127 * 2 * 8 = 30480 fits int16 over a 32-value sub-block; one vpmaddwd with its scale per sub-block. */
+AVX2 static INLINE void q4k_rows_avx2(const Tile *t, int cols, int h, const uint8_t *xq, int64_t xBytes, float *out,
+                                      int64_t outStride, __m256i mask, const int R) {
+    __m256 acc[ROWS256];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm256_setzero_ps();
+    }
+    for (int b = 0; b < cols / 256; b++) {
+        __m256i isum[ROWS256];
+        for (int r = 0; r < R; r++) {
+            isum[r] = _mm256_setzero_si256();
+        }
+        for (int j = 0; j < 8; j++) {
+            const uint8_t *wq = t->q + (size_t)4096 * b + 512 * j + 32 * h;
+            __m256i p[ROWS256];
+            for (int r = 0; r < R; r++) {
+                p[r] = _mm256_setzero_si256();
+            }
+            for (int k = 0; k < 8; k++) {
+                __m256i wv = _mm256_load_si256((const __m256i *)(wq + 64 * k));
+                for (int r = 0; r < R; r++) {
+                    const uint8_t *xb = xq + r * xBytes + (int64_t)Q8K_BYTES * b + 64 + 32 * j;
+                    p[r] = _mm256_add_epi16(p[r], _mm256_maddubs_epi16(wv, _mm256_set1_epi32(mm_i32(xb + 4 * k))));
+                }
+            }
+            __m256i sc = both_halves(_mm256_load_si256((const __m256i *)(t->sc + (b * 8 + j) * TILE + 8 * h)));
+            for (int r = 0; r < R; r++) {
+                isum[r] = _mm256_add_epi32(isum[r], _mm256_madd_epi16(p[r], sc));
+            }
+        }
+        const int16_t *mn = t->mn + (size_t)b * 4 * TILE * 2 + 16 * h;
+        __m256 d = _mm256_load_ps(t->d + TILE * b + 8 * h), dmin = _mm256_load_ps(t->dmin + TILE * b + 8 * h);
+        for (int r = 0; r < R; r++) {
+            const uint8_t *xb = xq + r * xBytes + (int64_t)Q8K_BYTES * b;
+            float xd;
+            memcpy(&xd, xb, 4);
+            __m256i ms = _mm256_setzero_si256();
+            for (int u = 0; u < 4; u++) {
+                ms = _mm256_add_epi32(ms, _mm256_madd_epi16(_mm256_load_si256((const __m256i *)(mn + 32 * u)),
+                                                            _mm256_set1_epi32(mm_i32(xb + 16 + 4 * u))));
+            }
+            __m256 vx = _mm256_set1_ps(xd);
+            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r]), _mm256_mul_ps(d, vx), acc[r]);
+            acc[r] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(ms), _mm256_mul_ps(dmin, vx), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm256_maskstore_ps(out + r * outStride + 8 * h, mask, acc[r]);
+    }
+}
+
+/* Q6_K: 63 * 127 * 2 = 16002, so two vpmaddubsw per int16 sum; -32 times the group's quant sum in int32. */
+AVX2 static INLINE void q6k_rows_avx2(const Tile *t, int cols, int h, const uint8_t *xq, int64_t xBytes, float *out,
+                                      int64_t outStride, __m256i mask, const int R) {
+    __m256 acc[ROWS256];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm256_setzero_ps();
+    }
+    for (int b = 0; b < cols / 256; b++) {
+        __m256i isum[ROWS256];
+        for (int r = 0; r < R; r++) {
+            isum[r] = _mm256_setzero_si256();
+        }
+        for (int g = 0; g < 16; g++) {
+            const uint8_t *wq = t->q + (size_t)4096 * b + 256 * g + 32 * h;
+            __m256i w0 = _mm256_load_si256((const __m256i *)wq), w1 = _mm256_load_si256((const __m256i *)(wq + 64)),
+                    w2 = _mm256_load_si256((const __m256i *)(wq + 128)),
+                    w3 = _mm256_load_si256((const __m256i *)(wq + 192));
+            __m256i sc32 = _mm256_load_si256((const __m256i *)(t->sc + (b * 16 + g) * TILE + 8 * h));
+            __m256i sc = both_halves(sc32);
+            for (int r = 0; r < R; r++) {
+                const uint8_t *x = xq + r * xBytes + (int64_t)Q8K_BYTES * b;
+                const uint8_t *xb = x + 64 + 16 * g;
+                int16_t s16;
+                memcpy(&s16, x + 32 + 2 * g, 2);
+                __m256i pa = _mm256_add_epi16(_mm256_maddubs_epi16(w0, _mm256_set1_epi32(mm_i32(xb))),
+                                              _mm256_maddubs_epi16(w1, _mm256_set1_epi32(mm_i32(xb + 4))));
+                __m256i pb = _mm256_add_epi16(_mm256_maddubs_epi16(w2, _mm256_set1_epi32(mm_i32(xb + 8))),
+                                              _mm256_maddubs_epi16(w3, _mm256_set1_epi32(mm_i32(xb + 12))));
+                __m256i v = _mm256_add_epi32(_mm256_madd_epi16(pa, sc), _mm256_madd_epi16(pb, sc));
+                v = _mm256_add_epi32(v, _mm256_mullo_epi32(sc32, _mm256_set1_epi32(-32 * s16)));
+                isum[r] = _mm256_add_epi32(isum[r], v);
+            }
+        }
+        __m256 d = _mm256_load_ps(t->d + TILE * b + 8 * h);
+        for (int r = 0; r < R; r++) {
+            float xd;
+            memcpy(&xd, xq + r * xBytes + (int64_t)Q8K_BYTES * b, 4);
+            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r]), _mm256_mul_ps(d, _mm256_set1_ps(xd)), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm256_maskstore_ps(out + r * outStride + 8 * h, mask, acc[r]);
+    }
+}
+
+/* Every activation row through one half of a repacked tile, ROWS256 at a time, then the rest. */
+#define ALL_ROWS256(O, KERNEL, ...)                                                                                   \
+    do {                                                                                                               \
+        int b_ = 0;                                                                                                    \
+        for (; b_ + ROWS256 <= batch; b_ += ROWS256) {                                                                 \
+            KERNEL(__VA_ARGS__, xq + b_ * xBytes, xBytes, (O) + b_ * outStride, outStride, mask, ROWS256);            \
+        }                                                                                                              \
+        switch (batch - b_) {                                                                                          \
+        case 3: KERNEL(__VA_ARGS__, xq + b_ * xBytes, xBytes, (O) + b_ * outStride, outStride, mask, 3); break;        \
+        case 2: KERNEL(__VA_ARGS__, xq + b_ * xBytes, xBytes, (O) + b_ * outStride, outStride, mask, 2); break;        \
+        case 1: KERNEL(__VA_ARGS__, xq + b_ * xBytes, xBytes, (O) + b_ * outStride, outStride, mask, 1); break;        \
+        default: break;                                                                                                \
+        }                                                                                                              \
+    } while (0)
+
+AVX2 static int matmul_avx2(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes, int cols,
+                            int batch, int from, int to, float *out, int64_t outStride) {
+    Tile t;
+    if (!tile_layout(type, cols, &t)) {
+        return 0;
+    }
+    for (int r0 = from; r0 < to; r0 += TILE) {
+        int n = to - r0 < TILE ? to - r0 : TILE;
+        repack(type, w + r0 * rowBytes, rowBytes, n, cols, &t);
+        for (int h = 0; h < 2 && 8 * h < n; h++) {
+            __m256i mask = half_mask(n, h);
+            switch (type) {
+            case MM_Q4_0: ALL_ROWS256(out + r0, q4_0_rows_avx2, &t, cols, h); break;
+            case MM_Q8_0: ALL_ROWS256(out + r0, q8_0_rows_avx2, &t, cols, h); break;
+            case MM_Q4_K: ALL_ROWS256(out + r0, q4k_rows_avx2, &t, cols, h); break;
+            default: ALL_ROWS256(out + r0, q6k_rows_avx2, &t, cols, h); break;
+            }
+        }
+    }
+    return 1;
+}
+
 #endif
 
 /**
- * Whether kvs_matmul runs in tiles at the instruction set now in use (AVX-512 VNNI). Elsewhere it takes each
- * activation row through decode's rows, which streams the weights once per row: the reference for tests, slower
- * for prefill than the Java float kernels, which the caller then uses instead.
+ * Whether kvs_matmul runs in tiles at the instruction set now in use (AVX-512 VNNI, AVX2). On the scalar level it
+ * takes each activation row through decode's rows, which streams the weights once per row: the reference for
+ * tests, slower for prefill than the Java float kernels, which the caller then uses instead.
  */
 EXPORT int kvs_matmul_tiled(void) {
-    return kvs_isa() == MM_AVX512;
+    return kvs_isa() >= MM_AVX2;
 }
 
 /**
@@ -475,6 +703,9 @@ EXPORT void kvs_matmul(int type, const uint8_t *w, int64_t rowBytes, const uint8
                        int batch, int from, int to, float *out, int64_t outStride) {
 #if defined(__x86_64__)
     if (kvs_isa() == MM_AVX512 && matmul_avx512(type, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride)) {
+        return;
+    }
+    if (kvs_isa() == MM_AVX2 && matmul_avx2(type, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride)) {
         return;
     }
 #endif

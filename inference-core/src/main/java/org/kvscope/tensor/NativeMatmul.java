@@ -15,7 +15,7 @@ import java.lang.invoke.MethodHandle;
  * quantizes its vector (a fused product's matrices share it), then tiles of 16 weight rows are repacked
  * and every activation row runs through each tile in integer multiply-adds. The results differ from the
  * float kernels by that rounding of the activations, as decode's do; with {@code --kernels java}, where
- * the library is unavailable, and on CPUs without AVX-512 VNNI (no tiles yet) the float kernels run instead.
+ * the library is unavailable, and on CPUs without AVX2 (no tiles) the float kernels run instead.
  */
 final class NativeMatmul {
     /** Weight rows per tile of the library: chunks of the parallel loop are whole tiles. */
@@ -36,8 +36,8 @@ final class NativeMatmul {
 
     /**
      * The library's type code for a product of w of rows × cols through here, or -1 where the Java kernels run it:
-     * also on CPUs without AVX-512 VNNI, where the library has no tiles (its row-by-row products, the tests'
-     * reference, would read the weights once per activation row).
+     * also on CPUs without AVX2, where the library has no tiles (its row-by-row products, the tests' reference,
+     * would read the weights once per activation row).
      */
     static int typeCode(FloatTensor w, int rows, int cols) {
         if (!(w instanceof SegmentTensor) || !NativeKernels.active() || !tiled()) {

@@ -96,8 +96,8 @@ class NativeMatmulTest {
     }
 
     /**
-     * Prefill takes the native product where the library has tiles (AVX-512 VNNI) and the float kernels
-     * elsewhere: row by row, the native product would read the weights once per activation row.
+     * Prefill takes the native product where the library has tiles (AVX-512 VNNI, AVX2) and the float kernels
+     * on the scalar level: row by row, the native product would read the weights once per activation row.
      */
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
@@ -114,7 +114,7 @@ class NativeMatmulTest {
             float[] out = new float[batch * rows];
             q.tensor().matmul(x, out, batch, rows, cols);
             float[] expected = NativeMatmul.tiled() ? nativeProduct(q, x, batch, rows, cols) : floats;
-            assertEquals(level == 2, NativeMatmul.tiled(), "level " + level);
+            assertEquals(level >= 1, NativeMatmul.tiled(), "level " + level);
             for (int j = 0; j < out.length; j++) {
                 assertEquals(Float.floatToRawIntBits(expected[j]), Float.floatToRawIntBits(out[j]),
                         type + " level " + level + " output " + j);
