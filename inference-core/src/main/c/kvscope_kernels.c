@@ -536,6 +536,11 @@ AVX512 static inline __attribute__((always_inline)) void q4_0_rows_avx512(const 
         cacc[r] = _mm256_setzero_ps();
     }
     int b = 0;
+    if (blocks % 8 != 0 && blocks % 6 == 0) { /* e.g. 576 columns: three groups of six, no short tail group */
+        for (; b < blocks; b += 6) {
+            q4_0_group_avx512(w + 18 * b, rowBytes, xq + 32 * b, xd + b, xs + b, 6, R, acc, cacc);
+        }
+    }
     for (; b + 8 <= blocks; b += 8) {
         q4_0_group_avx512(w + 18 * b, rowBytes, xq + 32 * b, xd + b, xs + b, 8, R, acc, cacc);
     }

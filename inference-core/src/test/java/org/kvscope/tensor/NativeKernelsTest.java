@@ -37,7 +37,7 @@ class NativeKernelsTest {
     }
 
     private static int[] columns(GGMLType type) {
-        return type.blockSize() == 256 ? new int[] {256, 1280} : new int[] {32, 96, 800};
+        return type.blockSize() == 256 ? new int[] {256, 1280} : new int[] {32, 96, 576, 800};
     }
 
     @ParameterizedTest
