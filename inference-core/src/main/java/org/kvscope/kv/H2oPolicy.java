@@ -1,7 +1,6 @@
 package org.kvscope.kv;
 
 import java.util.List;
-import org.kvscope.tensor.VectorOps;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -47,15 +46,20 @@ public final class H2oPolicy extends ScoredPolicy {
 
     /**
      * The kv-head's query heads' accumulated attention summed, in an array of {@code length} ≥ the
-     * prompt (zeros after it). Added with the kernel the prefill's accumulation ran (already
-     * compiled when the selection first runs; adding with a factor of 1 is the plain sum).
+     * prompt (zeros after it), head after head. A plain loop, the same floats as the Vector API's
+     * {@code axpy} with a factor of 1 (a fused x·1 + y rounds once, as x + y does): the engine's
+     * selection warm-up runs this before the prefill, where the Vector API would run its allocating
+     * fallbacks and leave the prefill's kernels profiled by them.
      */
     private static float[] accumulatedScores(PrefillContext ctx, int layer, int kvHead, int length) {
         AttentionEvidence ev = ctx.evidence();
         float[] out = new float[length];
-        int group = ctx.groupSize();
+        int group = ctx.groupSize(), n = ctx.promptLength();
         for (int g = 0; g < group; g++) {
-            VectorOps.axpy(1f, ev.accumulated(layer, kvHead * group + g), 0, out, 0, ctx.promptLength());
+            float[] acc = ev.accumulated(layer, kvHead * group + g);
+            for (int i = 0; i < n; i++) {
+                out[i] += acc[i];
+            }
         }
         return out;
     }
