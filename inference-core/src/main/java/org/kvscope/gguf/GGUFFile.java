@@ -137,12 +137,15 @@ public final class GGUFFile implements AutoCloseable {
         return mapping.asSlice(header.dataOffset() + t.offset(), t.byteSize()).asReadOnly();
     }
 
-    /** Unmaps the file. Calling it again has no effect. */
+    /**
+     * Unmaps the file. Calling it again has no effect. While a native kernel still reads the mapping
+     * it throws {@link IllegalStateException} and the file stays open, so the call can be repeated.
+     */
     @Override
     public synchronized void close() {
         if (!closed) {
-            closed = true;
             arena.close();
+            closed = true;
         }
     }
 

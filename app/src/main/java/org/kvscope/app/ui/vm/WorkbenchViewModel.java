@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import javafx.beans.property.BooleanProperty;
 import javafx.beans.property.ObjectProperty;
@@ -696,13 +697,25 @@ public final class WorkbenchViewModel {
     /**
      * Closes {@code m} once the background jobs that may still be reading it have stopped, on a
      * thread of its own: a native kernel holds the model's mapped file while it runs, and closing
-     * the file under it fails ("Session is acquired by 1 clients"). The jobs see their cancel flags
-     * within a step; if one has not stopped after the limit, the file is left to the process's exit.
+     * the file under it fails ("Session is acquired by 1 clients"). The workbench's threads are
+     * awaited; a view's job on another pool may still be inside a kernel, so a refused close is
+     * tried again every few milliseconds. Whatever still runs after the limit leaves the file to
+     * the process's exit.
      */
     private void closeAfterBackgroundWork(Model m) {
         Thread.ofPlatform().daemon().name("kvscope-close-model").start(() -> {
-            if (threads.awaitStopped(CLOSE_WAIT)) {
-                m.close();
+            long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+            threads.awaitStopped(CLOSE_WAIT);
+            while (true) {
+                try {
+                    m.close();
+                    return;
+                } catch (IllegalStateException stillInUse) {
+                    if (System.nanoTime() > deadline) {
+                        return;
+                    }
+                    LockSupport.parkNanos(5_000_000L);
+                }
             }
         });
     }

@@ -58,4 +58,58 @@ class ShutdownClosesModelLastTest {
         assertTrue(done.await(10, TimeUnit.SECONDS));
         assertNull(failure.get(), () -> "the model was closed under a running job: " + failure.get());
     }
+
+    /**
+     * A job outside the workbench's threads (a view's pool) is inside a call that holds the mapped
+     * file (here a blocking write of a tensor's bytes into a full pipe, as a native kernel holds it)
+     * when the workbench shuts down: the close waits for it instead of failing, and the file is
+     * closed once the call returns.
+     */
+    @Test
+    void aCallHoldingTheFileOnAnotherThreadDelaysTheCloseInsteadOfFailingIt() throws Exception {
+        Path dir = Files.createTempDirectory("kvscope-shutdown-held");
+        UiThreads threads = UiThreads.direct(Duration.ofMillis(50));
+        WorkbenchViewModel vm = new WorkbenchViewModel(new Workbench(), threads,
+                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
+        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
+        vm.openModel(Fixtures.tinyModel(dir));
+        GGUFFile file = vm.model().file();
+        GGUFTensorInfo largest = file.tensors().stream()
+                .max(java.util.Comparator.comparingLong(GGUFTensorInfo::byteSize)).orElseThrow();
+        java.nio.ByteBuffer bytes = file.tensorData(largest).asByteBuffer();
+        java.nio.channels.Pipe pipe = java.nio.channels.Pipe.open();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread holder = Thread.ofPlatform().start(() -> {
+            try {
+                while (bytes.hasRemaining()) {
+                    pipe.sink().write(bytes); // blocks on the full pipe, holding the mapping
+                }
+                pipe.sink().close();
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Thread.sleep(200);
+        vm.shutdown();
+        Thread.sleep(300); // the closer has met the held file by now
+        java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(1 << 16);
+        long read = 0;
+        for (int n; (n = pipe.source().read(sink.clear())) >= 0; ) {
+            read += n;
+        }
+        holder.join(10_000);
+        assertNull(failure.get(), () -> "the held call failed: " + failure.get());
+        assertTrue(read == largest.byteSize(), "the whole tensor went through the pipe");
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        boolean closed = false;
+        while (!closed && System.nanoTime() < until) {
+            try {
+                bytes.get(0); // the mapping itself, not only the file's flag
+                Thread.sleep(10);
+            } catch (IllegalStateException e) {
+                closed = true;
+            }
+        }
+        assertTrue(closed, "the model's file was never closed after the call holding it returned");
+    }
 }
