@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kvscope_half.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -30,35 +32,12 @@ int kvs_isa(void);
 
 /* ---------------------------------------------------------------- scalar */
 
-static float half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exp = (h >> 10) & 0x1F, man = h & 0x3FF, bits;
-    if (exp == 0) {
-        if (man == 0) {
-            bits = sign;
-        } else { /* subnormal: normalise */
-            int e = -1;
-            do {
-                e++;
-                man <<= 1;
-            } while ((man & 0x400) == 0);
-            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3FF) << 13);
-        }
-    } else if (exp == 31) {
-        bits = sign | 0x7F800000 | (man << 13);
-    } else {
-        bits = sign | ((exp - 15 + 127) << 23) | (man << 13);
-    }
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-
 static inline float weight(int type, const uint8_t *w, int i) {
     uint16_t h;
     float f;
     switch (type) {
     case FLOAT_F32: memcpy(&f, w + 4 * i, 4); return f;
-    case FLOAT_F16: memcpy(&h, w + 2 * i, 2); return half_to_float(h);
+    case FLOAT_F16: memcpy(&h, w + 2 * i, 2); return kvs_half_to_float(h);
     default: {
         memcpy(&h, w + 2 * i, 2);
         uint32_t bits = (uint32_t)h << 16;

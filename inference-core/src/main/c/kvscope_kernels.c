@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kvscope_half.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -37,32 +39,6 @@ enum { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512_VNNI = 2 };
 #define Q8K_QS 64
 
 /* ---------------------------------------------------------------- common */
-
-static float f16_to_f32(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000) << 16;
-    uint32_t exp = (h >> 10) & 0x1F;
-    uint32_t man = h & 0x3FF;
-    uint32_t bits;
-    if (exp == 0) {
-        if (man == 0) {
-            bits = sign;
-        } else { /* subnormal: normalise */
-            int e = -1;
-            do {
-                e++;
-                man <<= 1;
-            } while ((man & 0x400) == 0);
-            bits = sign | ((uint32_t)(127 - 15 - e) << 23) | ((man & 0x3FF) << 13);
-        }
-    } else if (exp == 31) {
-        bits = sign | 0x7F800000 | (man << 13);
-    } else {
-        bits = sign | ((exp - 15 + 127) << 23) | (man << 13);
-    }
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
 
 static inline uint16_t u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
 static inline uint32_t u32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -162,7 +138,7 @@ static float row_q4k_scalar(const uint8_t *w, const uint8_t *xq, int blocks) {
         }
         float xd;
         memcpy(&xd, xq, 4);
-        sum += xd * f16_to_f32(u16(w)) * (float)isum - xd * f16_to_f32(u16(w + 2)) * (float)msum;
+        sum += xd * kvs_half_to_float(u16(w)) * (float)isum - xd * kvs_half_to_float(u16(w + 2)) * (float)msum;
     }
     return sum;
 }
@@ -196,7 +172,7 @@ static float row_q6k_scalar(const uint8_t *w, const uint8_t *xq, int blocks) {
         isum -= 32 * corr;
         float xd;
         memcpy(&xd, xq, 4);
-        sum += xd * f16_to_f32(u16(w + 208)) * (float)isum;
+        sum += xd * kvs_half_to_float(u16(w + 208)) * (float)isum;
     }
     return sum;
 }
@@ -211,7 +187,7 @@ static float row_q4_0_scalar(const uint8_t *w, const uint8_t *xq, int blocks, in
         for (int l = 0; l < 16; l++) {
             isum += (w[2 + l] & 0xF) * x[l] + (w[2 + l] >> 4) * x[16 + l];
         }
-        sum += xd[b] * f16_to_f32(u16(w)) * (float)isum;
+        sum += xd[b] * kvs_half_to_float(u16(w)) * (float)isum;
     }
     return sum;
 }
@@ -226,7 +202,7 @@ static float row_q8_0_scalar(const uint8_t *w, const uint8_t *xq, int blocks, in
         for (int l = 0; l < 32; l++) {
             isum += q[l] * x[l];
         }
-        sum += xd[b] * f16_to_f32(u16(w)) * (float)isum;
+        sum += xd[b] * kvs_half_to_float(u16(w)) * (float)isum;
     }
     return sum;
 }
