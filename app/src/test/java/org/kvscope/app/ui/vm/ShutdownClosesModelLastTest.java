@@ -25,14 +25,20 @@ import org.kvscope.gguf.GGUFTensorInfo;
  */
 class ShutdownClosesModelLastTest {
 
-    @Test
-    void aJobStillRunningAtShutdownReadsTheModelToItsEnd() throws Exception {
+    /** A workbench on {@code threads} with the tiny model loaded and no needle re-runs. */
+    private static WorkbenchViewModel loaded(UiThreads threads) throws Exception {
         Path dir = Files.createTempDirectory("kvscope-shutdown");
-        UiThreads threads = UiThreads.direct(Duration.ofMillis(50));
         WorkbenchViewModel vm = new WorkbenchViewModel(new Workbench(), threads,
                 new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
         vm.policies().forEach(p -> p.setNeedlesEnabled(false));
         vm.openModel(Fixtures.tinyModel(dir));
+        return vm;
+    }
+
+    @Test
+    void aJobStillRunningAtShutdownReadsTheModelToItsEnd() throws Exception {
+        UiThreads threads = UiThreads.direct(Duration.ofMillis(50));
+        WorkbenchViewModel vm = loaded(threads);
         GGUFFile file = vm.model().file();
         GGUFTensorInfo tensor = file.tensors().get(0);
 
@@ -67,12 +73,7 @@ class ShutdownClosesModelLastTest {
      */
     @Test
     void aCallHoldingTheFileOnAnotherThreadDelaysTheCloseInsteadOfFailingIt() throws Exception {
-        Path dir = Files.createTempDirectory("kvscope-shutdown-held");
-        UiThreads threads = UiThreads.direct(Duration.ofMillis(50));
-        WorkbenchViewModel vm = new WorkbenchViewModel(new Workbench(), threads,
-                new RecentModels(dir.resolve("recent.json")), DeviceProbe.cpuOnly());
-        vm.policies().forEach(p -> p.setNeedlesEnabled(false));
-        vm.openModel(Fixtures.tinyModel(dir));
+        WorkbenchViewModel vm = loaded(UiThreads.direct(Duration.ofMillis(50)));
         GGUFFile file = vm.model().file();
         GGUFTensorInfo largest = file.tensors().stream()
                 .max(java.util.Comparator.comparingLong(GGUFTensorInfo::byteSize)).orElseThrow();
