@@ -98,19 +98,7 @@ final class ScalarKernels {
             int xo = b * cols, oo = b * rows;
             int r = 0;
             for (; r + 4 <= rows; r += 4) {
-                int w0 = r * cols, w1 = w0 + cols, w2 = w1 + cols, w3 = w2 + cols;
-                float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
-                for (int k = 0; k < cols; k++) {
-                    float v = x[xo + k];
-                    a0 = Math.fma(w[w0 + k], v, a0);
-                    a1 = Math.fma(w[w1 + k], v, a1);
-                    a2 = Math.fma(w[w2 + k], v, a2);
-                    a3 = Math.fma(w[w3 + k], v, a3);
-                }
-                out[oo + r] = a0;
-                out[oo + r + 1] = a1;
-                out[oo + r + 2] = a2;
-                out[oo + r + 3] = a3;
+                fourRowDots(w, r * cols, cols, x, xo, 1f, out, oo + r);
             }
             for (; r < rows; r++) {
                 float a = 0f;
@@ -120,6 +108,26 @@ final class ScalarKernels {
                 out[oo + r] = a;
             }
         }
+    }
+
+    /**
+     * out[o + i] = scale · (m[m0 + i·n ..] · x[xo ..]) over n, for the four consecutive rows i &lt; 4:
+     * four independent fused chains in flight, each in index order (× 1f leaves a sum as it is).
+     */
+    private static void fourRowDots(float[] m, int m0, int n, float[] x, int xo, float scale, float[] out, int o) {
+        int m1 = m0 + n, m2 = m1 + n, m3 = m2 + n;
+        float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+        for (int k = 0; k < n; k++) {
+            float v = x[xo + k];
+            a0 = Math.fma(m[m0 + k], v, a0);
+            a1 = Math.fma(m[m1 + k], v, a1);
+            a2 = Math.fma(m[m2 + k], v, a2);
+            a3 = Math.fma(m[m3 + k], v, a3);
+        }
+        out[o] = a0 * scale;
+        out[o + 1] = a1 * scale;
+        out[o + 2] = a2 * scale;
+        out[o + 3] = a3 * scale;
     }
 
     /** a[from .. from + n) = its softmax, as {@code CpuForward}'s: maximum, {@link #expShifted}, one reciprocal. */
@@ -191,19 +199,7 @@ final class ScalarKernels {
                                       float[] scores) {
         int main = visible / KEY_STEP * KEY_STEP; // a multiple of four keys
         for (int s = 0; s < main; s += 4) { // four keys' chains in flight, each key's over d in order
-            int k0 = s * hd, k1 = k0 + hd, k2 = k1 + hd, k3 = k2 + hd;
-            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
-            for (int d = 0; d < hd; d++) {
-                float x = q[qo + d];
-                a0 = Math.fma(keys[k0 + d], x, a0);
-                a1 = Math.fma(keys[k1 + d], x, a1);
-                a2 = Math.fma(keys[k2 + d], x, a2);
-                a3 = Math.fma(keys[k3 + d], x, a3);
-            }
-            scores[s] = a0 * scale;
-            scores[s + 1] = a1 * scale;
-            scores[s + 2] = a2 * scale;
-            scores[s + 3] = a3 * scale;
+            fourRowDots(keys, s * hd, hd, q, qo, scale, scores, s);
         }
         int four = hd / 4 * 4;
         for (int s = main; s < visible; s++) {
