@@ -3,15 +3,13 @@ package org.kvscope.tensor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.kvscope.gguf.GGMLType;
@@ -22,20 +20,8 @@ import org.kvscope.gguf.GGMLType;
  * SIMD paths) and against the exact float kernels within the bound that 8-bit rounding of x
  * allows, for every type, every instruction set this CPU has, and shapes with odd block counts.
  */
+@ExtendWith(NativeLevels.class)
 class NativeKernelsTest {
-    @BeforeEach
-    void needsLibrary() {
-        assumeTrue(NativeKernels.available(), "native kernels unavailable, not tested: " + NativeKernels.unavailableReason());
-    }
-
-    @AfterEach
-    void restore() {
-        NativeKernels.use("native");
-        if (NativeKernels.available()) {
-            NativeKernels.limitIsa(Integer.MAX_VALUE);
-        }
-    }
-
     private static int[] columns(GGMLType type) {
         return type.blockSize() == 256 ? new int[] {256, 1280} : new int[] {32, 96, 576, 800};
     }
