@@ -25,6 +25,7 @@ final class Charts {
                 TickFormat.install(n);
             }
         }
+        AxisLabels.keepInside(chart);
     }
 
     /** Points (layer, value) of a layer series, skipping NaN values. */

@@ -102,6 +102,7 @@ public final class ReplayPane extends VBox {
         chart.setId("replay-chart");
         org.kvscope.viz.VizStyle.apply(chart, "viz-view"); // titles and fonts as every other chart's
         chart.setAnimated(false);
+        org.kvscope.viz.view.AxisLabels.keepInside(chart); // axis titles follow the workbench's fonts
         chart.setTitle("Accuracy per turn");
         turnAxis.setLabel("turn (question asked)");
         turnAxis.setAutoRanging(false);
