@@ -16,13 +16,17 @@ import org.kvscope.backend.Backends;
 import org.kvscope.engine.RetrievalHeads;
 import org.kvscope.kv.DuoAttentionPolicy;
 import org.kvscope.viz.data.CsvWritable;
+import org.kvscope.viz.data.HeadValues;
+import org.kvscope.viz.view.HeadValuesChart;
 
 /**
  * The DuoAttention-style head classification of the loaded model: a layer × kv-head grid, each
  * cell a head's retrieval score (attention mass the answer puts on the needle in four pass-key
  * probes), bluish green for retrieval heads (full cache; not blue or orange, which mean policy A and B),
- * grey for streaming heads (sinks + recent window), deeper for a higher score; in a card that exports it as PNG and CSV. The scores are measured in a background task on request;
- * the share of retrieval heads re-classifies at once.
+ * grey for streaming heads (sinks + recent window), deeper for a higher score; in a card that exports it as PNG and CSV.
+ * Below it the same scores as bars, highest first, with the share's cut-off as a line: where the scores fall off
+ * shows which share the model supports. The scores are measured in a background task on request; the share of
+ * retrieval heads re-classifies at once.
  */
 public final class HeadClassificationPane extends VBox {
     /** Retrieval heads' colour (Okabe–Ito bluish green), as "r, g, b". */
@@ -33,6 +37,9 @@ public final class HeadClassificationPane extends VBox {
     private final Slider ratio = new Slider(0, 1, 0.5);
     private final GridPane grid = new GridPane();
     private final Label summary = new Label();
+    private final HeadValuesChart ranked = new HeadValuesChart();
+    /** The scores the ranked chart shows (it is refilled only when they change, not on every slider move). */
+    private RetrievalHeads rankedFrom;
 
     public HeadClassificationPane(WorkbenchViewModel vm) {
         super(8);
@@ -65,6 +72,12 @@ public final class HeadClassificationPane extends VBox {
         VBox content = new VBox(8, bar, summary, error, grid);
         getChildren().add(new Card("Retrieval and streaming heads (DuoAttention): retrieval score per layer and kv-head",
                 content, this::csv));
+        ranked.setId("heads-ranked");
+        ranked.orderProperty().set(HeadValuesChart.Order.DESCENDING);
+        ranked.setMinHeight(240);
+        ranked.setPrefHeight(320);
+        getChildren().add(new Card("Retrieval scores ranked, with the share's cut-off (L layer, H kv-head)", ranked,
+                () -> ranked.dataProperty().get()));
         task.resultProperty().addListener((o, a, b) -> redraw());
         ratio.valueProperty().addListener((o, a, b) -> redraw());
         vm.modelProperty().addListener((o, a, b) -> task.clear());
@@ -92,6 +105,7 @@ public final class HeadClassificationPane extends VBox {
     private void redraw() {
         grid.getChildren().clear();
         RetrievalHeads heads = task.result();
+        showRanked(heads);
         if (heads == null) {
             summary.setText("Which heads retrieve? Classify heads measures, per layer and kv-head, the attention the answer"
                     + " of four pass-key probes pays the needle; duo-attention keeps the full cache in the top share.");
@@ -121,6 +135,44 @@ public final class HeadClassificationPane extends VBox {
                 + " stream (grey: sinks + recent window). Score: attention mass on the needle, highest %.3f.",
                 count, s.length * s[0].length, max));
     }
+
+    /** The scores as bars, highest first, and a line at the lowest retrieval head's score (the share's cut-off). */
+    private void showRanked(RetrievalHeads heads) {
+        if (heads != rankedFrom) {
+            rankedFrom = heads;
+            ranked.setData(heads == null ? null : new HeadValues("retrieval score", toDoubles(heads.perKvHead())));
+        }
+        if (heads == null) {
+            ranked.setReferenceLine(Double.NaN, "");
+            return;
+        }
+        float[][] s = heads.perKvHead();
+        boolean[][] retrieval = DuoAttentionPolicy.classify(s, ratio.getValue());
+        double cutOff = Double.NaN;
+        for (int l = 0; l < s.length; l++) {
+            for (int h = 0; h < s[l].length; h++) {
+                if (retrieval[l][h] && (Double.isNaN(cutOff) || s[l][h] < cutOff)) {
+                    cutOff = s[l][h];
+                }
+            }
+        }
+        ranked.setReferenceLine(cutOff, String.format(Locale.ROOT, "cut-off at %.0f%%: %.3f", 100 * ratio.getValue(),
+                cutOff));
+    }
+
+    private static double[][] toDoubles(float[][] s) {
+        double[][] out = new double[s.length][];
+        for (int l = 0; l < s.length; l++) {
+            out[l] = new double[s[l].length];
+            for (int h = 0; h < s[l].length; h++) {
+                out[l][h] = s[l][h];
+            }
+        }
+        return out;
+    }
+
+    /** The ranked chart of the scores (empty before classifying). */
+    HeadValuesChart ranked() { return ranked; }
 
     /** One row per layer and kv-head: its score and class at the current share (null before classifying). */
     CsvWritable csv() {

@@ -12,6 +12,7 @@ import javafx.scene.control.Label;
 import javafx.stage.Stage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.kvscope.viz.view.HeadValuesChart;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.kvscope.app.ui.DeviceProbe;
 import org.kvscope.app.ui.Workbench;
@@ -71,6 +72,25 @@ class HeadClassificationPaneTest {
         String csv = WaitForAsyncUtils.asyncFx(() -> pane.csv().toCsv()).get(10, TimeUnit.SECONDS);
         assertEquals(5, csv.lines().count(), csv);
         assertEquals(1, csv.lines().filter(l -> l.endsWith(",retrieval")).count(), csv);
+    }
+
+    /** The ranked bars hold every kv-head's score; the cut-off line sits on the lowest retrieval head's score. */
+    @Test
+    void rankedScoresShowTheSharesCutOff(FxRobot robot) throws Exception {
+        WaitForAsyncUtils.asyncFx(() -> vm.modelProperty().set(model)).get(10, TimeUnit.SECONDS);
+        assertTrue(Double.isNaN(pane.ranked().referenceLine()), "no line before classifying");
+        robot.clickOn("#classify-heads");
+        WaitForAsyncUtils.waitFor(60, TimeUnit.SECONDS, () -> cells("head-retrieval") == 2);
+        double[] sorted = WaitForAsyncUtils.asyncFx(() -> java.util.Arrays.stream(
+                pane.ranked().dataProperty().get().values()).flatMapToDouble(java.util.Arrays::stream).sorted()
+                .toArray()).get(10, TimeUnit.SECONDS);
+        assertEquals(4, sorted.length, "2 layers x 2 kv-heads");
+        assertEquals(sorted[2], pane.ranked().referenceLine(), 1e-6, "half the heads: the second highest score");
+        assertEquals(HeadValuesChart.Order.DESCENDING, pane.ranked().orderProperty().get());
+        WaitForAsyncUtils.asyncFx(() -> pane.ratio().setValue(0.25)).get(10, TimeUnit.SECONDS);
+        assertEquals(sorted[3], pane.ranked().referenceLine(), 1e-6, "a quarter: the highest score");
+        WaitForAsyncUtils.asyncFx(() -> pane.ratio().setValue(0)).get(10, TimeUnit.SECONDS);
+        assertTrue(Double.isNaN(pane.ranked().referenceLine()), "no retrieval heads, no cut-off");
     }
 
     /** Blue and orange mean policy A and B in every view; a retrieval head is neither. */
