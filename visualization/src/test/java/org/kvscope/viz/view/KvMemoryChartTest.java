@@ -33,12 +33,19 @@ class KvMemoryChartTest {
         XYChart.Series<String, Number> full = chart.chart().getData().get(0);
         XYChart.Series<String, Number> kept = chart.chart().getData().get(1);
         assertEquals("full cache", full.getName());
-        double fullH = Fx.call(() -> full.getData().get(0).getNode().getBoundsInParent().getHeight());
-        double keptH = Fx.call(() -> kept.getData().get(0).getNode().getBoundsInParent().getHeight());
+        // laid out here, not left to a pulse that a loaded machine may not have run yet
+        double fullH = Fx.call(() -> laidOut(full.getData().get(0).getNode()).getBoundsInParent().getHeight());
+        double keptH = Fx.call(() -> laidOut(kept.getData().get(0).getNode()).getBoundsInParent().getHeight());
         assertEquals(0.25, keptH / fullH, 0.03);
 
         Fx.run(() -> chart.setData(new KvMemoryUsage(new long[] {3000}, new long[] {9000})));
         assertEquals(ByteFormat.KiB, chart.unit());
         assertTrue(chart.totalTextProperty().get().startsWith("kept 2.93 KiB of 8.79 KiB"));
+    }
+
+    private javafx.scene.Node laidOut(javafx.scene.Node bar) {
+        chart.applyCss();
+        chart.layout();
+        return bar;
     }
 }
