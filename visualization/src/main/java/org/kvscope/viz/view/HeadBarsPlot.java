@@ -16,12 +16,16 @@ import javafx.scene.paint.Color;
 final class HeadBarsPlot extends XYChart<String, Number> {
     /** The bars' fill (Okabe–Ito bluish green, readable on the light and the dark plot background). */
     static final Color BAR_FILL = Color.web("#009e73");
+    /** Fill of the bars under the reference line when they are muted (the grey of the Heads page's streaming heads). */
+    static final Color MUTED_FILL = Color.web("#7f7f7f");
     /** Gap between two bars as a share of the category spacing, and its largest size in pixels. */
     private static final double GAP_SHARE = 0.2;
     private static final double MAX_GAP = 2;
 
     final ReferenceLines references = new ReferenceLines();
     private final Canvas canvas = new Canvas();
+    /** Whether bars under the first reference line are drawn in {@link #MUTED_FILL}. */
+    boolean mutedBelowReference;
 
     HeadBarsPlot(SpacedCategoryAxis x, NumberAxis y) {
         super(x, y);
@@ -104,9 +108,11 @@ final class HeadBarsPlot extends XYChart<String, Number> {
         double spacing = ((SpacedCategoryAxis) getXAxis()).getCategorySpacing();
         double width = Math.max(1, spacing - Math.min(MAX_GAP, spacing * GAP_SHARE));
         double base = y.getDisplayPosition(Math.clamp(0, y.getLowerBound(), y.getUpperBound()));
-        g.setFill(BAR_FILL);
+        double line = mutedBelowReference && !references.isEmpty() ? references.references().getFirst().value()
+                : Double.NEGATIVE_INFINITY;
         for (Data<String, Number> bar : bars()) {
             double top = y.getDisplayPosition(bar.getYValue());
+            g.setFill(bar.getYValue().doubleValue() < line ? MUTED_FILL : BAR_FILL);
             g.fillRect(centreX(bar) - width / 2, Math.min(top, base), width, Math.abs(base - top));
         }
     }

@@ -142,6 +142,15 @@ public class HeadValuesChart extends BorderPane {
         chart.relayout();
     }
 
+    /**
+     * Draws the bars under the reference line grey, the others in the bar colour: e.g. the heads outside a chosen
+     * share (default off).
+     */
+    public void setMutedBelowReference(boolean muted) {
+        chart.mutedBelowReference = muted;
+        chart.relayout();
+    }
+
     /** The reference line's value, or NaN when none is drawn. */
     public double referenceLine() {
         return chart.references.isEmpty() ? Double.NaN : chart.references.references().getFirst().value();

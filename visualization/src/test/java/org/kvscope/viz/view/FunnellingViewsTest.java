@@ -248,6 +248,27 @@ class FunnellingViewsTest {
         }
     }
 
+    @Test
+    void barsUnderTheReferenceLineAreGreyWhenMuted() {
+        HeadValuesChart chart = new HeadValuesChart();
+        Fx.run(() -> {
+            root.getChildren().setAll(chart);
+            chart.setData(new HeadValues("retrieval score", new double[][] {{0.9, 0.2, 0.6}}));
+            chart.setReferenceLine(0.5, "cut-off");
+        });
+        java.util.function.IntFunction<Integer> fill = bar -> {
+            WritableImage img = Fx.snapshot(chart);
+            javafx.geometry.Point2D c = Fx.call(() -> chart.screenToLocal(chart.barCentreOnScreen(bar)));
+            return Fx.argb(img, c.getX(), c.getY());
+        };
+        int green = org.kvscope.viz.VizTheme.argb(HeadBarsPlot.BAR_FILL);
+        assertEquals(green, fill.apply(1), "not muted: every bar in the bar colour");
+        Fx.run(() -> chart.setMutedBelowReference(true));
+        assertEquals(green, fill.apply(0), "0.9 is above the line");
+        assertEquals(org.kvscope.viz.VizTheme.argb(HeadBarsPlot.MUTED_FILL), fill.apply(1), "0.2 is under it");
+        assertEquals(green, fill.apply(2), "0.6 is above the line");
+    }
+
     /** The head labels drawn, with the axis's width: each must lie inside it. */
     private static void assertInsideTheAxis(HeadValuesChart chart, List<javafx.geometry.Bounds> labels) {
         double width = Fx.call(() -> chart.headAxis().getWidth());

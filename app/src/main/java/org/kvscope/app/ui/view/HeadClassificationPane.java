@@ -74,6 +74,7 @@ public final class HeadClassificationPane extends VBox {
                 content, this::csv));
         ranked.setId("heads-ranked");
         ranked.orderProperty().set(HeadValuesChart.Order.DESCENDING);
+        ranked.setMutedBelowReference(true); // streaming heads grey, as in the grid
         ranked.setMinHeight(240);
         ranked.setPrefHeight(320);
         getChildren().add(new Card("Retrieval scores ranked, with the share's cut-off (L layer, H kv-head)", ranked,
