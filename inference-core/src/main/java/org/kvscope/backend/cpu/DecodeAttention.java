@@ -1,5 +1,6 @@
 package org.kvscope.backend.cpu;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -12,6 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
 import org.kvscope.kv.CompactKvCache;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
+import org.kvscope.tensor.NativeAttention;
 import org.kvscope.tensor.Parallel;
 import org.kvscope.tensor.VectorOps;
 
@@ -59,12 +61,20 @@ final class DecodeAttention implements Parallel.IntRangeBody {
     /** Slots per block of an F16 cache's transposed keys. */
     private static final int KEY_BLOCK = CompactKvCache.F16_KEY_BLOCK;
     private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final ThreadLocal<NativeScratch> NATIVE_SCRATCH = ThreadLocal.withInitial(NativeScratch::new);
 
     private final int hd, group, kvHeads, chunksPerHead;
     private final float scale;
     /** Per task and group head: the partial weighted values, the scores' maximum and the sum of their exponentials. */
     private final float[] partial, partialMax, partialSum;
     private final int[] visible;
+    /** The same arrays as segments for the native kernel, made once. */
+    private final MemorySegment partialSegment, partialMaxSegment, partialSumSegment;
+    /** Per layer and kv-head: the F16 cache's key and value arrays last seen and their segments (remade when they change). */
+    private short[][] seenKeys = new short[0][], seenValues = new short[0][];
+    private MemorySegment[] keySegments = new MemorySegment[0], valueSegments = new MemorySegment[0];
+    /** Whether the call in progress runs its F16 tasks in the native library ({@link NativeAttention}). */
+    private boolean nativeF16;
 
     // the call in progress
     private int layer, chunk;
@@ -84,6 +94,9 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         partialMax = new float[tasks * group];
         partialSum = new float[tasks * group];
         visible = new int[kvHeads];
+        partialSegment = MemorySegment.ofArray(partial);
+        partialMaxSegment = MemorySegment.ofArray(partialMax);
+        partialSumSegment = MemorySegment.ofArray(partialSum);
     }
 
     /**
@@ -125,6 +138,8 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         this.scores = scores;
         this.out = out;
         chunk = Math.max(L, ((most + chunksPerHead - 1) / chunksPerHead + L - 1) / L * L);
+        nativeF16 = NativeAttention.active() && ((CompactKvCache) cache).type() == KvCacheType.F16 && segments(layer,
+                (CompactKvCache) cache);
         try {
             Parallel.forRange(kvHeads * chunksPerHead, 1, this);
             merge();
@@ -150,6 +165,10 @@ final class DecodeAttention implements Parallel.IntRangeBody {
         if (s0 >= s1) {
             Arrays.fill(partialMax, base, base + group, Float.NEGATIVE_INFINITY);
             Arrays.fill(partialSum, base, base + group, 0f);
+            return;
+        }
+        if (nativeF16) {
+            nativeTask(t, kvh, s0, s1);
             return;
         }
         float[][] buffers = BUFFERS.get();
@@ -200,6 +219,71 @@ final class DecodeAttention implements Parallel.IntRangeBody {
             for (int j = 0; j < group; j++) {
                 AttentionKernels.weightedValues(scores[kvh * group + j], s, n, tile, 0, hd, partial, (base + j) * hd,
                         s > s0);
+            }
+        }
+    }
+
+    /**
+     * Task t in the native kernel: the same scores, softmax and weighted values as the Java path below, bit for bit
+     * (its sums in this JVM's lanes, {@code L}).
+     */
+    private void nativeTask(int t, int kvh, int s0, int s1) {
+        NativeScratch scratch = NATIVE_SCRATCH.get();
+        int stride = NativeAttention.scratchStride(s1 - s0);
+        scratch.fit(group * hd, group * stride);
+        float[] qs = scratch.qs;
+        for (int i = 0, from = kvh * group * hd; i < group * hd; i++) {
+            qs[i] = q[from + i] * scale;
+        }
+        int at = layer * kvHeads + kvh;
+        NativeAttention.attendF16(keySegments[at], valueSegments[at], s0, s1, hd, group, L, scratch.qsSegment,
+                scratch.scoresSegment, stride, partialSegment, partialMaxSegment, partialSumSegment, t);
+    }
+
+    /**
+     * Segments of this layer's F16 key and value arrays for {@link #nativeTask}, remade only where an array
+     * changed (growth, compaction); false where a head has none (not all finite: the Java path's check in
+     * {@link #applies} says the same).
+     */
+    private boolean segments(int layer, CompactKvCache cache) {
+        int need = (layer + 1) * kvHeads;
+        if (seenKeys.length < need) {
+            seenKeys = Arrays.copyOf(seenKeys, need);
+            seenValues = Arrays.copyOf(seenValues, need);
+            keySegments = Arrays.copyOf(keySegments, need);
+            valueSegments = Arrays.copyOf(valueSegments, need);
+        }
+        for (int h = 0; h < kvHeads; h++) {
+            short[] k = cache.f16Keys(layer, h), v = cache.f16Values(layer, h);
+            if (k == null || v == null) {
+                return false;
+            }
+            int at = layer * kvHeads + h;
+            if (seenKeys[at] != k) {
+                seenKeys[at] = k;
+                keySegments[at] = MemorySegment.ofArray(k);
+            }
+            if (seenValues[at] != v) {
+                seenValues[at] = v;
+                valueSegments[at] = MemorySegment.ofArray(v);
+            }
+        }
+        return true;
+    }
+
+    /** A worker thread's queries and scores for {@link #nativeTask}, with their segments, grown as needed. */
+    private static final class NativeScratch {
+        float[] qs = new float[0], scores = new float[0];
+        MemorySegment qsSegment = MemorySegment.ofArray(qs), scoresSegment = MemorySegment.ofArray(scores);
+
+        void fit(int queries, int scoreFloats) {
+            if (qs.length < queries) {
+                qs = new float[queries];
+                qsSegment = MemorySegment.ofArray(qs);
+            }
+            if (scores.length < scoreFloats) {
+                scores = new float[scoreFloats + scoreFloats / 4];
+                scoresSegment = MemorySegment.ofArray(scores);
             }
         }
     }
