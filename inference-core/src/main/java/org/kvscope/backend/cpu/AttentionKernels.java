@@ -50,14 +50,19 @@ final class AttentionKernels {
      * thread's next call. Lanes past count hold stale values that {@link #scores} never reports.
      */
     static float[] transposeKeys(float[] keys, int count, int hd) {
+        float[] t = grown(KEYS_T.get(), hd * stride(count));
+        transposeKeys(keys, count, hd, t);
+        return t;
+    }
+
+    /** {@link #transposeKeys(float[], int, int)} into t, of at least hd · {@link #stride}(count) floats. */
+    static void transposeKeys(float[] keys, int count, int hd, float[] t) {
         int stride = stride(count);
-        float[] t = grown(KEYS_T.get(), hd * stride);
         for (int s = 0; s < count; s++) {
             for (int d = 0, from = s * hd, to = s; d < hd; d++, to += stride) {
                 t[to] = keys[from + d];
             }
         }
-        return t;
     }
 
     /** Whether {@link #weightedValuesFour} takes heads of {@code hd} dimensions: whole pairs of vectors. */

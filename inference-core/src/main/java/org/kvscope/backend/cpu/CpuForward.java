@@ -241,9 +241,7 @@ public final class CpuForward {
                        Scratch b, boolean timed, boolean outputs) {
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim();
         long time = timed ? DecodeTimings.now() : 0L;
-        for (int t = 0; t < n; t++) {
-            rmsnorm(b.xb, t * dim, b.x, t * dim, lw.attnNorm(), dim, c.rmsEps());
-        }
+        normRows(b.xb, b.x, lw.attnNorm(), n);
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.NORMS, time);
         }
@@ -282,6 +280,8 @@ public final class CpuForward {
             }
         } else if (n == 1 && obs == null && windows == null && DecodeAttention.applies(cache, l, c.headDim())) {
             decodeAttention.attend(l, cache, b.q, b.scores, b.att);
+        } else if (splitsAttention(n, obs)) {
+            attendSplit(l, n, rowPositions, cache, b);
         } else {
             heads.start(l, n, rowPositions, cache, obs, b);
             try {
@@ -306,9 +306,7 @@ public final class CpuForward {
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.RESIDUAL, time);
         }
-        for (int t = 0; t < n; t++) {
-            rmsnorm(b.xb, t * dim, b.x, t * dim, lw.ffnNorm(), dim, c.rmsEps());
-        }
+        normRows(b.xb, b.x, lw.ffnNorm(), n);
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.NORMS, time);
         }
@@ -350,7 +348,7 @@ public final class CpuForward {
      */
     private void attendHead(int l, int h, int n, int[] rowPositions, int before, KvCache cache,
                             AttentionObserver obs, Scratch b) {
-        int hd = c.headDim(), qDim = c.qDim();
+        int hd = c.headDim();
         int kvHead = h / c.groupSize();
         if (windows != null && windows.bounded(l, kvHead)) {
             attendHeadWindowed(l, h, n, rowPositions, before, cache, obs, b);
@@ -370,13 +368,112 @@ public final class CpuForward {
             attendHeadScalar(l, h, n, rowPositions, before, keys, values, positions, obs, b);
             return;
         }
-        float[] scores = b.scores[h];
+        float[] keysT = n >= AttentionKernels.MIN_QUERIES ? AttentionKernels.transposeKeys(keys, before + n, hd) : null;
+        attendRows(l, h, 0, n, rowPositions, before, cache, keys, values, keysT, AttentionKernels.stride(before + n),
+                positions, obs, b.scores[h], b);
+    }
+
+    /** Batch rows from which prefill attention runs in {@link #attendSplit}. */
+    private static final int SPLIT_ROWS = 64;
+    /** Query ranges per head in {@link #attendSplit}. */
+    static final int RANGES = 4;
+    /** Per thread: {@link #attendSplit}'s score rows. */
+    private static final ThreadLocal<float[][]> RANGE_SCORES = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /** Whether a batch of n rows attends in {@link #attendSplit}: vector path, no observer or windows, n large. */
+    private boolean splitsAttention(int n, AttentionObserver obs) {
+        return small == null && obs == null && windows == null && n >= SPLIT_ROWS
+                && AttentionKernels.fourFit(c.headDim());
+    }
+
+    /**
+     * Prefill attention as {@link #RANGES} ranges of each query head's rows, of about equal work (row t sees
+     * before + t + 1 keys), over the cores, after each kv head's keys and values are read from the cache and its
+     * keys transposed once for its group's query heads (attendHead does both per query head, and its nine heads
+     * on two cores leave one core idle for a ninth of the time). Every row's floats are attendHead's.
+     */
+    private void attendSplit(int l, int n, int[] rowPositions, KvCache cache, Scratch b) {
+        Parallel.forRange(2 * c.kvHeads(), 1, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                prepareHead(l, i / 2, i % 2 == 0, n, cache, b);
+            }
+        });
+        Parallel.forRange(c.heads() * RANGES, 1, (from, to) -> {
+            float[] scores = grown(RANGE_SCORES.get(), AttentionKernels.BLOCK * b.rowStride, Integer.MAX_VALUE);
+            for (int i = from; i < to; i++) {
+                int h = i / RANGES, r = i % RANGES, g = h / c.groupSize(), before = b.before[g];
+                int t0 = rangeStart(r, n, before), t1 = rangeStart(r + 1, n, before);
+                if (t0 < t1) {
+                    attendRows(l, h, t0, t1, rowPositions, before, cache, b.headKeys[g], b.headValues[g],
+                            b.headKeysT[g], AttentionKernels.stride(before + n), cache.positions(l, g), null, scores, b);
+                }
+            }
+        });
+    }
+
+    /** Keys (and their transposition) or values of kv head g for {@link #attendSplit}, into b's per-head arrays. */
+    private void prepareHead(int l, int g, boolean keys, int n, KvCache cache, Scratch b) {
+        int hd = c.headDim(), count = b.before[g] + n, most = cache.capacity() * hd;
+        boolean f32 = cache.type() == KvCacheType.F32;
+        if (keys) {
+            if (f32) {
+                b.headKeys[g] = cache.keys(l, g);
+            } else {
+                b.headKeys[g] = b.decodedKeys[g] = grown(b.decodedKeys, g, count * hd, most);
+                cache.readKeys(l, g, 0, count, b.headKeys[g], 0);
+            }
+            b.headKeysT[g] = grown(b.headKeysT, g, hd * AttentionKernels.stride(count),
+                    hd * AttentionKernels.stride(cache.capacity()));
+            AttentionKernels.transposeKeys(b.headKeys[g], count, hd, b.headKeysT[g]);
+        } else if (f32) {
+            b.headValues[g] = cache.values(l, g);
+        } else {
+            b.headValues[g] = b.decodedValues[g] = grown(b.decodedValues, g, count * hd, most);
+            cache.readValues(l, g, 0, count, b.headValues[g], 0);
+        }
+    }
+
+    /**
+     * Start of range r of {@link #attendSplit}'s {@link #RANGES} over n rows after before keys: the multiple of
+     * {@link AttentionKernels#BLOCK} nearest to where the rows' work (row t: before + t + 1 keys) reaches r /
+     * RANGES of the whole; n for r = RANGES. Only the last range holds the rows past the last whole block.
+     */
+    static int rangeStart(int r, int n, int before) {
+        if (r >= RANGES) {
+            return n;
+        }
+        int block = AttentionKernels.BLOCK;
+        double part = ((double) before * n + (double) n * n / 2) * r / RANGES;
+        double t = Math.sqrt((double) before * before + 2 * part) - before;
+        return Math.min(n / block * block, (int) Math.round(t / block) * block);
+    }
+
+    /** holder[i], replaced first by an array of at least n floats if shorter (twice the old length, at most most). */
+    private static float[] grown(float[][] holder, int i, int n, int most) {
+        if (holder[i] == null || holder[i].length < n) {
+            int old = holder[i] == null ? 0 : holder[i].length;
+            holder[i] = new float[(int) Math.max(n, Math.min(2L * old, most))];
+        }
+        return holder[i];
+    }
+
+    private static float[] grown(float[][] holder, int n, int most) {
+        return grown(holder, 0, n, most);
+    }
+
+    /**
+     * Rows [t0, t1) of {@link #attendHead} (t0 a multiple of {@link AttentionKernels#BLOCK}, t1 one too or the batch's
+     * end, so every row takes the kernels it takes in a call for the whole batch): keys, values and keysT (rows of
+     * stride) as attendHead has them (keysT null below {@link AttentionKernels#MIN_QUERIES} queries), scores a
+     * buffer of {@link AttentionKernels#BLOCK} rows of {@code b.rowStride}.
+     */
+    private void attendRows(int l, int h, int t0, int t1, int[] rowPositions, int before, KvCache cache,
+                            float[] keys, float[] values, float[] keysT, int stride, int[] positions,
+                            AttentionObserver obs, float[] scores, Scratch b) {
+        int hd = c.headDim(), qDim = c.qDim(), kvHead = h / c.groupSize();
         int rowStride = b.rowStride;
-        int t = 0;
-        float[] keysT = null;
-        int stride = AttentionKernels.stride(before + n);
-        if (n >= AttentionKernels.MIN_QUERIES) {
-            keysT = AttentionKernels.transposeKeys(keys, before + n, hd);
+        int t = t0, n = t1;
+        if (keysT != null) {
             if (AttentionKernels.fourFit(hd)) {
                 int block = AttentionKernels.BLOCK;
                 for (; t + block <= n; t += block) {
@@ -571,6 +668,48 @@ public final class CpuForward {
         }
     }
 
+    /**
+     * out row t = RMSNorm of x row t for t &lt; n (rows of dim) by {@link #rmsnormRows}, on the calling thread: a
+     * parallel loop per norm (two per layer) cost prefill more in hand-offs than it saved (docs/BENCHMARKS.md, q417).
+     */
+    private void normRows(float[] out, float[] x, float[] weight, int n) {
+        rmsnormRows(out, x, weight, 0, n, c.dim(), c.rmsEps());
+    }
+
+
+    /**
+     * {@link #rmsnorm} of rows [from, to) of x (rows of n) into the same rows of out, four rows at a time: their
+     * sums of squares are four independent chains in one loop (each in the row's own order, so the same floats as
+     * one row at a time), where one row's chain waits on every double add.
+     */
+    static void rmsnormRows(float[] out, float[] x, float[] weight, int from, int to, int n, float eps) {
+        int t = from;
+        for (; t + 4 <= to; t += 4) {
+            int o0 = t * n, o1 = o0 + n, o2 = o1 + n, o3 = o2 + n;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            for (int i = 0; i < n; i++) {
+                float v0 = x[o0 + i], v1 = x[o1 + i], v2 = x[o2 + i], v3 = x[o3 + i];
+                s0 += v0 * v0;
+                s1 += v1 * v1;
+                s2 += v2 * v2;
+                s3 += v3 * v3;
+            }
+            scaleRow(out, x, o0, weight, n, (float) (1.0 / Math.sqrt(s0 / n + eps)));
+            scaleRow(out, x, o1, weight, n, (float) (1.0 / Math.sqrt(s1 / n + eps)));
+            scaleRow(out, x, o2, weight, n, (float) (1.0 / Math.sqrt(s2 / n + eps)));
+            scaleRow(out, x, o3, weight, n, (float) (1.0 / Math.sqrt(s3 / n + eps)));
+        }
+        for (; t < to; t++) {
+            rmsnorm(out, t * n, x, t * n, weight, n, eps);
+        }
+    }
+
+    private static void scaleRow(float[] out, float[] x, int offset, float[] weight, int n, float inv) {
+        for (int i = 0; i < n; i++) {
+            out[offset + i] = weight[i] * (inv * x[offset + i]);
+        }
+    }
+
     private static void addBias(float[] x, int offset, float[] bias) {
         if (bias != null) {
             for (int i = 0; i < bias.length; i++) {
@@ -619,6 +758,11 @@ public final class CpuForward {
         /** Decode's outputs of the fused products: {q, k, v} and {hb, hb2}, and SwiGLU over hb's rows. */
         final float[][] qkv, gateUp;
         final Parallel.IntRangeBody swiglu;
+        /**
+         * Per kv head, for {@link #attendSplit}: its keys, values and transposed keys (keys and values the cache's
+         * own arrays or decodedKeys / decodedValues).
+         */
+        final float[][] headKeys, headValues, headKeysT, decodedKeys, decodedValues;
         /** Row length in {@link #scores}: four rows per head for blocked prefill attention. */
         final int rowStride;
 
@@ -640,6 +784,11 @@ public final class CpuForward {
             windowPositions = new int[c.heads()][];
             rowStride = AttentionKernels.stride(capacity);
             scores = new float[c.heads()][AttentionKernels.BLOCK * rowStride];
+            headKeys = new float[c.kvHeads()][];
+            headValues = new float[c.kvHeads()][];
+            headKeysT = new float[c.kvHeads()][];
+            decodedKeys = new float[c.kvHeads()][];
+            decodedValues = new float[c.kvHeads()][];
             before = new int[c.kvHeads()];
             rows = new int[batch];
             rowPositions = new int[batch];
