@@ -456,60 +456,88 @@ AVX512 static inline __m512 exp_z(__m512 x) {
                                 _mm512_set1_ps(INFINITY));
 }
 
-AVX512 static void exps_avx512(float *a, int n, float max) {
-    __m512 m = _mm512_set1_ps(max);
+/* a[i] = e^(a[i] - max) for i < n; returns their sum in 16 lanes as sum_as_java adds it for A = 16. */
+AVX512 static float exps_avx512(float *a, int n, float max) {
+    __m512 m = _mm512_set1_ps(max), acc = _mm512_setzero_ps();
     int i = 0;
     for (; i + 16 <= n; i += 16) {
-        _mm512_storeu_ps(a + i, exp_z(_mm512_sub_ps(_mm512_loadu_ps(a + i), m)));
+        __m512 e = exp_z(_mm512_sub_ps(_mm512_loadu_ps(a + i), m));
+        _mm512_storeu_ps(a + i, e);
+        acc = _mm512_add_ps(acc, e);
     }
+    float lanes[16];
+    _mm512_storeu_ps(lanes, acc);
+    float s = sum_lanes(lanes, 16);
     for (; i < n; i++) {
         a[i] = exp_scalar(a[i] - max);
+        s += a[i];
+    }
+    return s;
+}
+
+/*
+ * One tile of n slots from slot t for nh query heads (constant where inlined) and K vectors of 16 dimensions
+ * from d: partial[j*hd + d ..] continues its sums (from +0 for the run's first tile) by one fused
+ * multiply-add per slot; the accumulators stay in registers over the tile.
+ */
+AVX512 INLINE void vtile_z(const uint16_t *values, int t, int n, int hd, int d, int nh, int K, int first,
+                           const float *p, int stride, float *partial) {
+    __m512 a[NH][4];
+    for (int j = 0; j < nh; j++) {
+        for (int c = 0; c < K; c++) {
+            a[j][c] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(partial + j * hd + d + 16 * c);
+        }
+    }
+    const uint16_t *row = values + (int64_t)t * hd + d;
+    for (int s = 0; s < n; s++, row += hd) {
+        __m512 v[4];
+        for (int c = 0; c < K; c++) {
+            v[c] = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(row + 16 * c)));
+        }
+        for (int j = 0; j < nh; j++) {
+            __m512 w = _mm512_set1_ps(p[j * stride + s]);
+            for (int c = 0; c < K; c++) {
+                a[j][c] = _mm512_fmadd_ps(v[c], w, a[j][c]);
+            }
+        }
+    }
+    for (int j = 0; j < nh; j++) {
+        for (int c = 0; c < K; c++) {
+            _mm512_storeu_ps(partial + j * hd + d + 16 * c, a[j][c]);
+        }
     }
 }
 
-/* partial[j*hd + d] for d in [0, hd/16*16), tiles of VTILE slots, chunks of up to 64 dimensions. */
+#define VTILE_NH(K)                                                                                    \
+    switch (nh) {                                                                                      \
+    case 1: vtile_z(values, t, n, hd, d, 1, K, first, p, stride, out); break;                         \
+    case 2: vtile_z(values, t, n, hd, d, 2, K, first, p, stride, out); break;                         \
+    case 3: vtile_z(values, t, n, hd, d, 3, K, first, p, stride, out); break;                         \
+    default: vtile_z(values, t, n, hd, d, 4, K, first, p, stride, out); break;                        \
+    }
+
+/* partial[j*hd + d] for d in [0, hd/16*16), tiles of VTILE slots, chunks of 64 dimensions (then of 16). */
 AVX512 static void values_avx512(const uint16_t *values, int s0, int s1, int hd, int group, const float *scr,
                                  int stride, int off, float *partial) {
     int wide = hd / 16 * 16;
     for (int t = s0; t < s1; t += VTILE) {
-        int n = s1 - t < VTILE ? s1 - t : VTILE;
+        int n = s1 - t < VTILE ? s1 - t : VTILE, first = t == s0;
         if (t + VTILE < s1) {
             const char *next = (const char *)(values + (int64_t)(t + VTILE) * hd);
             for (int o = 0; o < VTILE * hd * 2; o += 64) {
                 _mm_prefetch(next + o, _MM_HINT_T0);
             }
         }
-        for (int d = 0; d < wide; d += 64) {
-            int k = (wide - d) / 16 < 4 ? (wide - d) / 16 : 4;
-            for (int j0 = 0; j0 < group; j0 += NH) {
-                int nh = group - j0 < NH ? group - j0 : NH;
-                __m512 a[NH][4];
-                for (int j = 0; j < nh; j++) {
-                    for (int c = 0; c < 4; c++) {
-                        a[j][c] = c < k && t > s0 ? _mm512_loadu_ps(partial + (j0 + j) * hd + d + 16 * c)
-                                                  : _mm512_setzero_ps();
-                    }
-                }
-                const float *p = scr + j0 * stride + t - s0 + off;
-                for (int s = 0; s < n; s++) {
-                    const uint16_t *row = values + (int64_t)(t + s) * hd + d;
-                    __m512 v[4];
-                    for (int c = 0; c < 4; c++) {
-                        v[c] = c < k ? _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(row + 16 * c)))
-                                     : _mm512_setzero_ps();
-                    }
-                    for (int j = 0; j < nh; j++) {
-                        __m512 w = _mm512_set1_ps(p[j * stride + s]);
-                        for (int c = 0; c < 4; c++) {
-                            a[j][c] = _mm512_fmadd_ps(v[c], w, a[j][c]);
-                        }
-                    }
-                }
-                for (int j = 0; j < nh; j++) {
-                    for (int c = 0; c < k; c++) {
-                        _mm512_storeu_ps(partial + (j0 + j) * hd + d + 16 * c, a[j][c]);
-                    }
-                }
+        for (int j0 = 0; j0 < group; j0 += NH) {
+            int nh = group - j0 < NH ? group - j0 : NH;
+            const float *p = scr + j0 * stride + t - s0 + off;
+            float *out = partial + j0 * hd;
+            int d = 0;
+            for (; d + 64 <= wide; d += 64) {
+                VTILE_NH(4)
+            }
+            for (; d < wide; d += 16) {
+                VTILE_NH(1)
             }
         }
     }
@@ -549,11 +577,12 @@ EXPORT void kvs_attend_f16(const uint16_t *keys, const uint16_t *values, int s0,
 #if defined(__x86_64__)
         if (isa >= ISA_AVX2) {
             max = max_avx2(row, n);
-            if (isa == ISA_AVX512) {
-                exps_avx512(row, n, max);
-            } else {
-                exps_avx2(row, n, max);
+            if (isa == ISA_AVX512 && A == 16) {
+                pmax[j] = max;
+                psum[j] = exps_avx512(row, n, max);
+                continue;
             }
+            exps_avx2(row, n, max);
         } else
 #endif
         {

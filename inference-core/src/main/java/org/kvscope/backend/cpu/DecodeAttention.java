@@ -38,6 +38,11 @@ import org.kvscope.tensor.VectorOps;
  * cache's own vector code ({@link KvCache#readKeys}), a tile of L keys or 64 values at a time,
  * each block's codes widened to float lanes and multiplied by its scale.
  *
+ * <p>Over an F16 cache each task runs in the native library where its kernels are active
+ * ({@link NativeAttention}: halves converted by vcvtph2ps, the key blocks' conversions shared by
+ * the group's query heads), with the same float operations in the same order as the Java code
+ * below, so the outputs are equal bit for bit either way.
+ *
  * <p>For 8- and 16-lane vectors and heads of whole vectors, without an attention observer (which
  * wants each query's normalised weights): {@link #applies}. Its sums run in another order than
  * {@link CpuForward}'s per-head path, which an F32 cache keeps, so that analysis runs on the exact
