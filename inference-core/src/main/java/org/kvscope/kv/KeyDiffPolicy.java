@@ -1,5 +1,7 @@
 package org.kvscope.kv;
 
+import org.kvscope.tensor.PolicyKernels;
+
 /**
  * KeyDiff (Park et al. 2025): keep the keys most unlike the others. The anchor is the mean of the
  * head's L2-normalised prompt keys; a position's score is minus the cosine similarity of its key
@@ -51,10 +53,26 @@ public final class KeyDiffPolicy extends KeyScoredPolicy {
             anchorNorm += a * a;
         }
         anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
+        double[] dots = anchorDots(keys, n, d, anchor);
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            out[i] = (float) -(DoubleSums.dot(keys, i * d, anchor, d) / (KeyNorms.norm(squares[i]) * anchorNorm));
+            out[i] = (float) -(dots[i] / (KeyNorms.norm(squares[i]) * anchorNorm));
         }
         return out;
+    }
+
+    /**
+     * Each key's dot product with the anchor ({@link DoubleSums#dot}): the native kernel where the library loads
+     * (the same doubles, four keys at a time in vectors: 11.8M multiply-adds at 2,048 tokens on the SmolLM2-135M
+     * shape, most of this policy's selection), else the Java loop.
+     */
+    static double[] anchorDots(float[] keys, int n, int d, double[] anchor) {
+        double[] dots = new double[n];
+        if (!PolicyKernels.dots(keys, n, d, anchor, dots)) {
+            for (int i = 0; i < n; i++) {
+                dots[i] = DoubleSums.dot(keys, i * d, anchor, d);
+            }
+        }
+        return dots;
     }
 }

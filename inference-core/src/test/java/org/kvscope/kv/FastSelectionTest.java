@@ -581,6 +581,27 @@ class FastSelectionTest {
         }
     }
 
+    /** KeyDiff's anchor products (the native kernel where the library loads) are DoubleSums.dot's doubles, bit for bit. */
+    @Test
+    void keyDiffAnchorDotsAreTheJavaLoopsDoubles() {
+        java.util.Random random = new java.util.Random(15);
+        for (int d : new int[] {64, 36, 5}) {
+            int n = 259;
+            float[] keys = new float[n * d + 7];
+            double[] anchor = new double[d];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = (float) random.nextGaussian();
+            }
+            for (int j = 0; j < d; j++) {
+                anchor[j] = random.nextGaussian() * n;
+            }
+            double[] got = KeyDiffPolicy.anchorDots(keys, n, d, anchor);
+            for (int i = 0; i < n; i++) {
+                assertEquals(DoubleSums.dot(keys, i * d, anchor, d), got[i], 0.0, "d=" + d + " key " + i);
+            }
+        }
+    }
+
     /** The norms the cache recorded as the keys were written give the very scores, and kept sets, of a pass over the keys. */
     @Test
     void keyScoresFromTheNormsRecordedAtWritingEqualThoseFromTheKeys() {

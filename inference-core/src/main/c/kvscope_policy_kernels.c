@@ -1,0 +1,107 @@
+/*
+ * kvscope's native kernels for the compression policies' scoring (org.kvscope.tensor.PolicyKernels).
+ *
+ * kvs_dots_f64: out[i] = the double dot product of float row i (n rows of d values) with a double vector y,
+ * computed exactly as the Java loop it replaces (org.kvscope.kv.DoubleSums.dot): four sums, sum l adding
+ * x[j]·y[j] for j ≡ l (mod 4) in order, each product rounded to double before it is added (never fused), the
+ * rest of d after the last group of four added to sum 0, then (s0 + s1) + (s2 + s3). The AVX2 path keeps the
+ * four sums in the four lanes of a vector (the same additions in the same order) and runs four rows at a time
+ * so their additions overlap; it is compiled without FMA, so nothing can be contracted. Results are
+ * bit-identical at every instruction set level.
+ */
+#include <stdint.h>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#define EXPORT __attribute__((visibility("default")))
+
+/* The instruction set chosen in kvscope_kernels.c (0 scalar, 1 AVX2, 2 AVX-512). */
+int kvs_isa(void);
+
+static inline double dot_scalar(const float *x, const double *y, int d) {
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int j = 0;
+    for (; j + 4 <= d; j += 4) {
+        s0 += (double) x[j] * y[j];
+        s1 += (double) x[j + 1] * y[j + 1];
+        s2 += (double) x[j + 2] * y[j + 2];
+        s3 += (double) x[j + 3] * y[j + 3];
+    }
+    for (; j < d; j++) {
+        s0 += (double) x[j] * y[j];
+    }
+    return (s0 + s1) + (s2 + s3);
+}
+
+static void dots_scalar(const float *x, int n, int d, const double *y, double *out) {
+    for (int i = 0; i < n; i++) {
+        out[i] = dot_scalar(x + (int64_t) i * d, y, d);
+    }
+}
+
+#if defined(__x86_64__)
+#define AVX2_ONLY __attribute__((target("avx2")))
+
+/* (l0 + l1) + (l2 + l3) of a vector's lanes, then the tail of the row added to lane 0 first. */
+static inline AVX2_ONLY double finish(__m256d acc, const float *x, const double *y, int j, int d) {
+    double l[4];
+    _mm256_storeu_pd(l, acc);
+    for (; j < d; j++) {
+        l[0] += (double) x[j] * y[j];
+    }
+    return (l[0] + l[1]) + (l[2] + l[3]);
+}
+
+static AVX2_ONLY void dots_avx2(const float *x, int n, int d, const double *y, double *out) {
+    int d4 = d & ~3, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const float *r0 = x + (int64_t) i * d, *r1 = r0 + d, *r2 = r1 + d, *r3 = r2 + d;
+        __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+        for (int j = 0; j < d4; j += 4) {
+            __m256d yj = _mm256_loadu_pd(y + j);
+            a0 = _mm256_add_pd(a0, _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(r0 + j)), yj));
+            a1 = _mm256_add_pd(a1, _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(r1 + j)), yj));
+            a2 = _mm256_add_pd(a2, _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(r2 + j)), yj));
+            a3 = _mm256_add_pd(a3, _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(r3 + j)), yj));
+        }
+        out[i] = finish(a0, r0, y, d4, d);
+        out[i + 1] = finish(a1, r1, y, d4, d);
+        out[i + 2] = finish(a2, r2, y, d4, d);
+        out[i + 3] = finish(a3, r3, y, d4, d);
+    }
+    for (; i < n; i++) {
+        const float *r = x + (int64_t) i * d;
+        __m256d a = _mm256_setzero_pd();
+        for (int j = 0; j < d4; j += 4) {
+            a = _mm256_add_pd(a, _mm256_mul_pd(_mm256_cvtps_pd(_mm_loadu_ps(r + j)), _mm256_loadu_pd(y + j)));
+        }
+        out[i] = finish(a, r, y, d4, d);
+    }
+}
+#endif
+
+/**
+ * out[i] = row i of x · y (d doubles), in double, as DoubleSums.dot sums it, for rows i in [from, to), rows stride
+ * floats apart. The argument list is kvs_matvec's (a reserved int first, 0), so the Java side's downcall shares the
+ * handle the foreign linker already made for that one: a new shape costs a fresh JVM 20-60 ms to link.
+ */
+EXPORT void kvs_dots_f64(int reserved, const float *x, int64_t stride, const double *y, int d, int from, int to,
+                         double *out) {
+    (void) reserved;
+    for (int i = from; i < to;) {
+        /* the kernels take consecutive rows d apart: one row at a time when the stride differs */
+        int rows = stride == d ? to - i : 1;
+        const float *r = x + (int64_t) i * stride;
+#if defined(__x86_64__)
+        if (kvs_isa() >= 1) {
+            dots_avx2(r, rows, d, y, out + i);
+        } else
+#endif
+        {
+            dots_scalar(r, rows, d, y, out + i);
+        }
+        i += rows;
+    }
+}

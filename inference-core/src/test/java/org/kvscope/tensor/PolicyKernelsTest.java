@@ -1,0 +1,64 @@
+package org.kvscope.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(NativeLevels.class)
+class PolicyKernelsTest {
+
+    /** The Java loop the kernel stands for (kv's DoubleSums.dot): four interleaved sums, the rest to the first. */
+    private static double reference(float[] x, int o, double[] y, int d) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = 0;
+        for (; j + 4 <= d; j += 4) {
+            s0 += x[o + j] * y[j];
+            s1 += x[o + j + 1] * y[j + 1];
+            s2 += x[o + j + 2] * y[j + 2];
+            s3 += x[o + j + 3] * y[j + 3];
+        }
+        for (; j < d; j++) {
+            s0 += x[o + j] * y[j];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Test
+    void dotsAreTheJavaLoopsDoublesBitForBitAtEveryLevel() {
+        Random random = new Random(15);
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int level = 0; level <= best; level++) {
+            assertEquals(level, NativeKernels.limitIsa(level));
+            for (int d : new int[] {1, 3, 4, 5, 7, 8, 63, 64, 65}) {
+                for (int n : new int[] {0, 1, 3, 4, 5, 9, 130}) {
+                    float[] x = new float[n * d + 11]; // longer than the rows, like a cache's backing array
+                    double[] y = new double[d];
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) (random.nextGaussian() * Math.exp(random.nextGaussian() * 4));
+                    }
+                    for (int j = 0; j < d; j++) {
+                        y[j] = random.nextGaussian() * Math.exp(random.nextGaussian() * 4);
+                    }
+                    double[] out = new double[n], want = new double[n];
+                    for (int i = 0; i < n; i++) {
+                        want[i] = reference(x, i * d, y, d);
+                    }
+                    assertTrue(PolicyKernels.dots(x, n, d, y, out));
+                    assertArrayEquals(want, out, 0.0, "level " + level + " d=" + d + " n=" + n);
+                }
+            }
+        }
+    }
+
+    @Test
+    void dotsRefuseArraysTooShortForTheRowsAsked() {
+        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.dots(new float[7], 2, 4, new double[4], new double[2]));
+        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.dots(new float[8], 2, 4, new double[3], new double[2]));
+        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.dots(new float[8], 2, 4, new double[4], new double[1]));
+    }
+}
