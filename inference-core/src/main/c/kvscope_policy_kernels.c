@@ -105,3 +105,63 @@ EXPORT void kvs_dots_f64(int reserved, const float *x, int64_t stride, const dou
         i += rows;
     }
 }
+
+/* ---------------------------------------------------------------- top-k (org.kvscope.kv.TopK) */
+
+/* TopK.key: orders by score descending (Float.compare, -0 as +0, NaN first), then index ascending. */
+static inline int64_t topk_key(float score, int index) {
+    float s = score + 0.0f; /* -0 becomes +0, as in Java */
+    int32_t bits;
+    if (s != s) {
+        bits = 0x7fc00000; /* Float.floatToIntBits: one NaN */
+    } else {
+        __builtin_memcpy(&bits, &s, 4);
+    }
+    int32_t sortable = bits ^ ((bits >> 31) & 0x7fffffff);
+    return (int64_t) (((uint64_t) (uint32_t) ~sortable << 32) | (uint32_t) index);
+}
+
+static inline void sift_down(int64_t *heap, int i, int size) {
+    int64_t v = heap[i];
+    for (int c = 2 * i + 1; c < size; c = 2 * i + 1) {
+        if (c + 1 < size && heap[c + 1] > heap[c]) {
+            c++;
+        }
+        if (heap[c] <= v) {
+            break;
+        }
+        heap[i] = heap[c];
+        i = c;
+    }
+    heap[i] = v;
+}
+
+/**
+ * out[0 .. k) = the indices in [from, to) of the k smallest TopK.key(scores[i], i), increasing (0 < k <= to - from):
+ * the k-th smallest key from a max-heap of k keys (heap, k longs of scratch; keys are distinct, so any exact
+ * method finds the same one), then every index whose key is at most it, in order. Argument list: kvs_matvec's.
+ */
+EXPORT void kvs_best_f32(int k, const float *scores, int64_t reserved, int64_t *heap, int from, int to, int unused,
+                         int32_t *out) {
+    (void) reserved;
+    (void) unused;
+    for (int i = 0; i < k; i++) {
+        heap[i] = topk_key(scores[from + i], from + i);
+    }
+    for (int i = k / 2 - 1; i >= 0; i--) {
+        sift_down(heap, i, k);
+    }
+    for (int i = from + k; i < to; i++) {
+        int64_t key = topk_key(scores[i], i);
+        if (key < heap[0]) {
+            heap[0] = key;
+            sift_down(heap, 0, k);
+        }
+    }
+    int64_t last = heap[0];
+    for (int i = from, j = 0; j < k; i++) {
+        if (topk_key(scores[i], i) <= last) {
+            out[j++] = i;
+        }
+    }
+}

@@ -1,5 +1,7 @@
 package org.kvscope.kv;
 
+import org.kvscope.tensor.PolicyKernels;
+
 /**
  * Top-k selection without boxing or a full sort: each candidate becomes one {@code long} that
  * orders by score descending, then by index ascending (the policies' tie rule), and a
@@ -139,6 +141,31 @@ final class TopK {
      * (as above): the layers of a selection's share in one call, whatever their budgets.
      */
     static int[][] best(float[][] rows, int from, int to, int[] ks) {
+        if (!PolicyKernels.available()) {
+            return bestInJava(rows, from, to, ks);
+        }
+        int len = Math.max(0, to - from), most = 0;
+        int[][] out = new int[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            out[r] = new int[Math.max(0, Math.min(ks[r], len))];
+            most = Math.max(most, out[r].length);
+        }
+        long[] heap = new long[most];
+        for (int r = 0; r < rows.length; r++) {
+            if (out[r].length > 0) {
+                PolicyKernels.best(rows[r], from, to, heap, out[r]);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@link #best(float[][], int, int, int[])} in Java, where the native library is unavailable (the tests' reference
+     * for the native kernel, {@link PolicyKernels#best}: the same sets by construction, the k-th best key being
+     * unique). A fresh JVM's first selection after a long prompt ran these loops in C1's profiling code while C2
+     * compiled them on the other core (docs/BENCHMARKS.md, issue 15).
+     */
+    static int[][] bestInJava(float[][] rows, int from, int to, int[] ks) {
         int len = Math.max(0, to - from);
         int[][] out = new int[rows.length][];
         int heapSize = 0;

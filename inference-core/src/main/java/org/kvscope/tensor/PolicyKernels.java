@@ -22,7 +22,42 @@ public final class PolicyKernels {
     private static final MethodHandle DOTS = NativeKernels.downcall("kvs_dots_f64", FunctionDescriptor.ofVoid(
             JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
+    /** The same argument list (k, scores, reserved, heap, from, to, unused, out). */
+    private static final MethodHandle BEST = NativeKernels.downcall("kvs_best_f32", FunctionDescriptor.ofVoid(
+            JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+
     private PolicyKernels() {}
+
+    /** Whether the native kernels loaded (when not, {@link #dots} and {@link #best} return false). */
+    public static boolean available() {
+        return DOTS != null;
+    }
+
+    /**
+     * out[0 .. k) = the indices i in [from, to) of the k best scores, ties to the lower index, increasing, where
+     * k = out.length (0 &lt; k ≤ to − from): org.kvscope.kv.TopK's order (scores as Float.compare ranks them, −0 as +0,
+     * NaN above every number), the same set by construction (the k-th best key is unique), from a native heap of
+     * k keys ({@code heap}: scratch of at least k longs).
+     *
+     * @return false, with nothing written, when the native library is unavailable
+     */
+    public static boolean best(float[] scores, int from, int to, long[] heap, int[] out) {
+        if (BEST == null) {
+            return false;
+        }
+        int k = out.length;
+        if (from < 0 || to > scores.length || k < 1 || k > to - from || heap.length < k) {
+            throw new IllegalArgumentException("best " + k + " of [" + from + ", " + to + ") of " + scores.length
+                    + " scores with " + heap.length + " longs of scratch");
+        }
+        try {
+            BEST.invokeExact(k, MemorySegment.ofArray(scores), 0L, MemorySegment.ofArray(heap), from, to, 0,
+                    MemorySegment.ofArray(out));
+        } catch (Throwable t) {
+            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+        }
+        return true;
+    }
 
     /**
      * out[i] = Σ x[i·d + j]·y[j] over j below d for each i below n, in double, summed as four interleaved sums

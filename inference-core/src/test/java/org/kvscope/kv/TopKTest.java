@@ -39,6 +39,39 @@ class TopKTest {
         }
     }
 
+    /**
+     * The Java loops (where the native library is unavailable; {@link TopK#best} runs the native kernel where it loads)
+     * against the full sort, and the kernel against them, with ties, signed zeros, infinities and NaN, heap and quickselect.
+     */
+    @Test
+    void theJavaLoopsAndTheNativeKernelKeepTheFullSortsSets() {
+        SplittableRandom r = new SplittableRandom(41);
+        float[] specials = {0f, -0f, Float.NaN, Float.intBitsToFloat(0x7fc00001), Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, 1f, -1f};
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + r.nextInt(trial % 2 == 0 ? 200 : 3000);
+            float[][] rows = new float[1 + r.nextInt(4)][n];
+            int[] ks = new int[rows.length];
+            int from = r.nextInt(n), to = from + r.nextInt(n - from + 1);
+            for (int h = 0; h < rows.length; h++) {
+                for (int i = 0; i < n; i++) {
+                    rows[h][i] = switch (r.nextInt(4)) {
+                        case 0 -> specials[r.nextInt(specials.length)];
+                        case 1 -> r.nextInt(3);
+                        default -> (float) r.nextGaussian();
+                    };
+                }
+                ks[h] = r.nextBoolean() ? r.nextInt(Math.max(1, (to - from) / 8) + 1) : r.nextInt(n + 2);
+            }
+            int[][] java = TopK.bestInJava(rows, from, to, ks), got = TopK.best(rows, from, to, ks);
+            for (int h = 0; h < rows.length; h++) {
+                int[] want = naive(rows[h], from, to, ks[h]);
+                assertArrayEquals(want, java[h], "java, trial " + trial + " row " + h);
+                assertArrayEquals(want, got[h], "trial " + trial + " row " + h);
+            }
+        }
+    }
+
     /** Several rows in one call (one heap reused row after row): each row's own top-k, on both paths. */
     @Test
     void bestOfSeveralRowsIsEachRowsOwnTopK() {

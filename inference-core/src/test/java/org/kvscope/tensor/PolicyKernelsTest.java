@@ -60,5 +60,24 @@ class PolicyKernelsTest {
         assertThrows(IllegalArgumentException.class, () -> PolicyKernels.dots(new float[7], 2, 4, new double[4], new double[2]));
         assertThrows(IllegalArgumentException.class, () -> PolicyKernels.dots(new float[8], 2, 4, new double[3], new double[2]));
         assertThrows(IllegalArgumentException.class, () -> PolicyKernels.dots(new float[8], 2, 4, new double[4], new double[1]));
+        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.best(new float[8], 2, 9, new long[2], new int[2]));
+        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.best(new float[8], 2, 3, new long[2], new int[2]));
+        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.best(new float[8], 0, 8, new long[1], new int[2]));
+        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.best(new float[8], 0, 8, new long[1], new int[0]));
+    }
+
+    /** The best of a row with ties, signed zeros and NaN, in index order: ranks as Float.compare, -0 as +0, ties to the lower index. */
+    @Test
+    void bestRanksAsTheJavaKeysDo() {
+        float[] s = {1f, Float.NaN, -0f, 0f, 1f, Float.NEGATIVE_INFINITY, 2f, 0f};
+        int[] out = new int[4];
+        assertTrue(PolicyKernels.best(s, 0, s.length, new long[4], out));
+        assertArrayEquals(new int[] {0, 1, 4, 6}, out);
+        out = new int[2];
+        assertTrue(PolicyKernels.best(s, 2, 6, new long[3], out)); // -0 and +0 tie: the lower index first
+        assertArrayEquals(new int[] {2, 4}, out);
+        out = new int[3];
+        assertTrue(PolicyKernels.best(s, 2, 6, new long[3], out));
+        assertArrayEquals(new int[] {2, 3, 4}, out);
     }
 }
