@@ -54,6 +54,11 @@ public final class NativeKernels {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
 
     private static final String PROPERTY = "kvscope.kernels";
+    /**
+     * At most this instruction set for the library ({@code scalar}, {@code avx2} or {@code avx512}): an AVX-512 host
+     * runs what an AVX2 one would, for tests and benchmarks (with {@code -Dkvscope.vector.bits=256} for the Java side).
+     */
+    private static final String ISA_PROPERTY = "kvscope.native.isa";
     private static volatile boolean useNative = true;
     private static volatile String choice = "";
 
@@ -64,6 +69,15 @@ public final class NativeKernels {
                 use(requested);
             } catch (IllegalArgumentException e) {
                 choice = "; ignored -D" + PROPERTY + "=" + requested + " (valid: native, java)";
+            }
+        }
+        String cap = System.getProperty(ISA_PROPERTY);
+        if (cap != null && LIB.failure == null) {
+            int level = java.util.List.of("scalar", "avx2", "avx512").indexOf(cap.toLowerCase(Locale.ROOT));
+            if (level < 0) {
+                choice += "; ignored -D" + ISA_PROPERTY + "=" + cap + " (valid: scalar, avx2, avx512)";
+            } else {
+                limitIsa(level);
             }
         }
     }
