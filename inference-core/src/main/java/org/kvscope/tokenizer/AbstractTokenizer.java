@@ -3,7 +3,6 @@ package org.kvscope.tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,18 +15,17 @@ abstract sealed class AbstractTokenizer implements Tokenizer permits SentencePie
     protected final String[] tokens;
     protected final TokenType[] types;
     /** Piece → id (first id wins when a piece repeats). */
-    protected final Map<String, Integer> ids;
+    protected final StringIds ids;
     private final SpecialTokenMatcher literalSpecials;
 
     protected AbstractTokenizer(TokenizerSpec spec) {
         this.spec = spec;
         this.tokens = spec.tokens();
         this.types = new TokenType[tokens.length];
-        this.ids = new HashMap<>(tokens.length * 2);
+        this.ids = new StringIds(tokens);
         Map<String, Integer> specials = new LinkedHashMap<>();
         for (int i = 0; i < tokens.length; i++) {
             types[i] = spec.typeOf(i);
-            ids.putIfAbsent(tokens[i], i);
             if (types[i] == TokenType.CONTROL || types[i] == TokenType.USER_DEFINED) {
                 specials.putIfAbsent(tokens[i], i);
             }

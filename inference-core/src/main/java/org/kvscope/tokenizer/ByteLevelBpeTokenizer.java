@@ -3,7 +3,6 @@ package org.kvscope.tokenizer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +19,7 @@ final class ByteLevelBpeTokenizer extends AbstractTokenizer {
 
     private final PreTokenizer preTokenizer;
     private final boolean ignoreMerges;
-    private final Map<String, Integer> mergeRanks;
+    private final StringIds mergeRanks;
     private final Map<String, int[]> wordCache = new ConcurrentHashMap<>();
 
     ByteLevelBpeTokenizer(TokenizerSpec spec) {
@@ -28,15 +27,14 @@ final class ByteLevelBpeTokenizer extends AbstractTokenizer {
         this.preTokenizer = PreTokenizer.forName(spec.pre());
         this.ignoreMerges = PreTokenizer.ignoresMerges(spec.pre());
         String[] merges = spec.merges();
-        this.mergeRanks = new HashMap<>(merges.length * 2);
         for (int rank = 0; rank < merges.length; rank++) {
             String m = merges[rank];
             int space = m.indexOf(' ', 1);
             if (space < 0 || space == m.length() - 1) {
                 throw new IllegalArgumentException("merge " + rank + " " + PrintableText.quote(m) + " is not of the form 'left right'");
             }
-            mergeRanks.putIfAbsent(m, rank);
         }
+        this.mergeRanks = new StringIds(merges);
     }
 
     @Override
@@ -61,8 +59,8 @@ final class ByteLevelBpeTokenizer extends AbstractTokenizer {
 
     private int[] bpe(String word) {
         if (ignoreMerges) {
-            Integer whole = ids.get(word);
-            if (whole != null) {
+            int whole = ids.get(word);
+            if (whole >= 0) {
                 return new int[] {whole};
             }
         }
@@ -71,13 +69,13 @@ final class ByteLevelBpeTokenizer extends AbstractTokenizer {
             symbols.add(String.valueOf(word.charAt(i)));
         }
         List<String> merged = PairMerger.merge(symbols, (left, right) -> {
-            Integer rank = mergeRanks.get(left + " " + right);
-            return rank != null && ids.containsKey(left + right) ? rank : Double.NaN;
+            int rank = mergeRanks.get(left + " " + right);
+            return rank >= 0 && ids.contains(left + right) ? rank : Double.NaN;
         });
         int[] out = new int[merged.size()];
         for (int i = 0; i < out.length; i++) {
-            Integer id = ids.get(merged.get(i));
-            if (id == null) {
+            int id = ids.get(merged.get(i));
+            if (id < 0) {
                 id = missingByte(merged.get(i));
             }
             out[i] = id;

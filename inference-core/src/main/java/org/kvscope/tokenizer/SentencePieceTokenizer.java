@@ -49,12 +49,12 @@ final class SentencePieceTokenizer extends AbstractTokenizer {
             i += len;
         }
         List<String> merged = PairMerger.merge(symbols, (left, right) -> {
-            Integer id = ids.get(left + right);
-            return id != null && mergeable[id] ? -scores[id] : Double.NaN;
+            int id = ids.get(left + right);
+            return id >= 0 && mergeable[id] ? -scores[id] : Double.NaN;
         });
         for (String piece : merged) {
-            Integer id = ids.get(piece);
-            if (id != null && mergeable[id]) {
+            int id = ids.get(piece);
+            if (id >= 0 && mergeable[id]) {
                 out.add(id);
             } else {
                 byteFallback(piece, out);
