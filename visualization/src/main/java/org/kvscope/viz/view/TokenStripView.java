@@ -94,6 +94,7 @@ public class TokenStripView extends BorderPane {
     /** Replaces all tokens (null clears) and clears the selection; keeps the top row's first position in view. */
     public void setStrip(TokenStrip strip) {
         selection.set(null);
+        live.clear(); // the shown chips belong to the old tokens until the rows are rebuilt at the next layout
         pieces.clear();
         ids.clear();
         nlls.clear();

@@ -60,6 +60,35 @@ class TokenStripViewTest {
         assertTrue(Fx.distance(pixelInChip(2, 3, 3), 0xFFFFFFFF) < 10, "zero NLL is white");
     }
 
+    /**
+     * A theme change between a shorter strip and the next layout retints only the new tokens' chips: it tinted the
+     * chips still on screen by their old positions, past the new strip's end (bench-ui: IndexOutOfBoundsException,
+     * index 546 for 510 tokens, when a Run replaced a prompt and its generated tokens).
+     */
+    @Test
+    void aThemeChangeRightAfterAShorterStripThrowsNothing() {
+        int n = 40;
+        List<String> pieces = java.util.Collections.nCopies(n, "ab");
+        Fx.run(() -> view.setStrip(new TokenStrip(pieces, new int[n], new double[n])));
+        assertTrue(Fx.call(() -> view.liveChips()) > 2, "chips on screen");
+        boolean dark = org.kvscope.viz.VizTheme.darkProperty().get();
+        try {
+            Fx.run(() -> {
+                view.setStrip(new TokenStrip(List.of("a", "b"), new int[2], new double[2]));
+                org.kvscope.viz.VizTheme.darkProperty().set(!dark); // before any layout
+            });
+            assertEquals(2, view.size());
+            // the same rows with other tokens: the chips on screen are the new ones, and known to the view
+            Fx.run(() -> view.setStrip(new TokenStrip(java.util.Collections.nCopies(n, "cd"), new int[n], new double[n])));
+            Fx.awaitRendered(view);
+            Node chip = Fx.call(() -> view.chip(0));
+            assertEquals("cd", Fx.call(() -> ((Text) ((javafx.scene.layout.VBox) chip).getChildren().getFirst()).getText()));
+            assertTrue(Fx.call(() -> view.liveChips()) > 2, "chips on screen again");
+        } finally {
+            Fx.run(() -> org.kvscope.viz.VizTheme.darkProperty().set(dark));
+        }
+    }
+
     @Test
     void appendStreamsAndSelectionHighlights(FxRobot robot) {
         Fx.run(() -> view.setStrip(null));
