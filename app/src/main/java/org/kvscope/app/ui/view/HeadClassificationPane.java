@@ -106,14 +106,15 @@ public final class HeadClassificationPane extends VBox {
     private void redraw() {
         grid.getChildren().clear();
         RetrievalHeads heads = task.result();
-        showRanked(heads);
         if (heads == null) {
+            showRanked(null, null, null);
             summary.setText("Which heads retrieve? Classify heads measures, per layer and kv-head, the attention the answer"
                     + " of four pass-key probes pays the needle; duo-attention keeps the full cache in the top share.");
             return;
         }
         float[][] s = heads.perKvHead();
         boolean[][] retrieval = DuoAttentionPolicy.classify(s, ratio.getValue());
+        showRanked(heads, s, retrieval);
         float max = 1e-6f;
         for (float[] row : s) {
             for (float v : row) {
@@ -138,17 +139,15 @@ public final class HeadClassificationPane extends VBox {
     }
 
     /** The scores as bars, highest first, and a line at the lowest retrieval head's score (the share's cut-off). */
-    private void showRanked(RetrievalHeads heads) {
+    private void showRanked(RetrievalHeads heads, float[][] s, boolean[][] retrieval) {
         if (heads != rankedFrom) {
             rankedFrom = heads;
-            ranked.setData(heads == null ? null : new HeadValues("retrieval score", toDoubles(heads.perKvHead())));
+            ranked.setData(heads == null ? null : new HeadValues("retrieval score", toDoubles(s)));
         }
         if (heads == null) {
             ranked.setReferenceLine(Double.NaN, "");
             return;
         }
-        float[][] s = heads.perKvHead();
-        boolean[][] retrieval = DuoAttentionPolicy.classify(s, ratio.getValue());
         double cutOff = Double.NaN;
         for (int l = 0; l < s.length; l++) {
             for (int h = 0; h < s[l].length; h++) {
