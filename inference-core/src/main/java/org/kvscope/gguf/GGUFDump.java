@@ -33,13 +33,13 @@ public final class GGUFDump {
 
     private static void appendMetadata(StringBuilder sb, GGUFMetadata metadata, int maxArrayItems) {
         sb.append("metadata: ").append(metadata.size()).append(metadata.size() == 1 ? " key" : " keys").append('\n');
-        int keyWidth = Math.min(48, metadata.asMap().keySet().stream().mapToInt(String::length).max().orElse(0));
+        int keyWidth = Math.min(48, metadata.asMap().keySet().stream().mapToInt(k -> name(k).length()).max().orElse(0));
         for (String key : metadata.asMap().keySet()) {
             MetadataEntry e = metadata.entry(key);
             String type = e.type() == GGUFValueType.ARRAY
                     ? e.elementType() + "[" + Array.getLength(e.value()) + "]"
                     : e.type().name();
-            sb.append(String.format("  %-" + keyWidth + "s  %-14s %s%n", key, type,
+            sb.append(String.format("  %-" + keyWidth + "s  %-14s %s%n", name(key), type,
                     formatValue(e.value(), e.type() == GGUFValueType.ARRAY ? e.elementType() : e.type(),
                             maxArrayItems)));
         }
@@ -52,13 +52,13 @@ public final class GGUFDump {
         if (f.tensors().isEmpty()) {
             return;
         }
-        int nameWidth = Math.max(4, f.tensors().stream().mapToInt(t -> t.name().length()).max().orElse(0));
+        int nameWidth = Math.max(4, f.tensors().stream().mapToInt(t -> name(t.name()).length()).max().orElse(0));
         String row = "  %-" + nameWidth + "s  %-7s %-22s %12s %12s%n";
         sb.append(String.format(row, "name", "type", "shape (ne)", "offset", "bytes"));
         Map<GGMLType, Integer> counts = new EnumMap<>(GGMLType.class);
         for (GGUFTensorInfo t : f.tensors()) {
             String shape = Arrays.stream(t.shape()).mapToObj(Long::toString).collect(Collectors.joining(" x "));
-            sb.append(String.format(row, t.name(), t.type(), shape, t.offset(), t.byteSize()));
+            sb.append(String.format(row, name(t.name()), t.type(), shape, t.offset(), t.byteSize()));
             counts.merge(t.type(), 1, Integer::sum);
         }
         sb.append("  types: ").append(counts.entrySet().stream().map(c -> c.getKey() + " x" + c.getValue())
@@ -97,6 +97,11 @@ public final class GGUFDump {
             sb.append(maxArrayItems > 0 ? ", " : "").append("... ").append(n - maxArrayItems).append(" more");
         }
         return sb.append(']').toString();
+    }
+
+    /** A key or tensor name, file content like the values: unprintable characters escaped, cut when long. */
+    private static String name(String s) {
+        return PrintableText.escape(s, MAX_STRING_CHARS);
     }
 
     private static String quote(String s) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.kvscope.gguf.GGUFFile;
 import org.kvscope.gguf.GGUFTensorInfo;
+import org.kvscope.gguf.PrintableText;
 import org.kvscope.tensor.FloatTensor;
 
 /**
@@ -24,7 +25,7 @@ public final class WeightScan {
     public record Damage(String tensor, long nan, long infinite, long first) {
         @Override
         public String toString() {
-            return "tensor '" + tensor + "' holds " + nan + " NaN and " + infinite + " infinite values (first at element "
+            return "tensor " + PrintableText.quote(tensor) + " holds " + nan + " NaN and " + infinite + " infinite values (first at element "
                     + first + ")";
         }
     }
@@ -41,7 +42,7 @@ public final class WeightScan {
         float[] buffer = new float[CHUNK];
         for (GGUFTensorInfo t : file.tensors()) {
             if (!t.type().isSupported()) {
-                skipped.add(t.name() + " (" + t.type() + ")");
+                skipped.add(PrintableText.quote(t.name()) + " (" + t.type() + ")");
                 continue;
             }
             FloatTensor values = FloatTensor.of(t.type(), file.tensorData(t), t.elementCount());

@@ -52,6 +52,27 @@ class GGUFDumpTest {
         }
     }
 
+    /**
+     * Key and tensor names are file content like the values: a crafted name holding terminal escape codes
+     * and NULs (or megabytes, from a corrupt length) is printed escaped and cut, never raw.
+     */
+    @Test
+    void keyAndTensorNamesAreEscapedAndCut() throws IOException {
+        Path path = dir.resolve("names.gguf");
+        new GGUFWriter()
+                .putString("bad\u001b[2J\u0000key", "v")
+                .putUInt32("k".repeat(5000), 1)
+                .addTensor("t\u001b[31m\u0007", GGMLType.F32, new long[] {2}, new byte[8])
+                .write(path);
+        try (GGUFFile f = GGUFFile.open(path)) {
+            String text = GGUFDump.describe(f, 3);
+            assertContains(text, "bad\\x1B[2J\\x00key");
+            assertContains(text, "t\\x1B[31m\\x07");
+            assertTrue(text.chars().noneMatch(c -> c < 0x20 && c != '\n'), () -> "raw control characters in:\n" + text);
+            assertTrue(text.length() < 2000, () -> "a 5000-character key is printed whole: " + text.length() + " characters");
+        }
+    }
+
     @Test
     void rejectsNegativeItemLimit() throws IOException {
         Path path = dir.resolve("empty.gguf");
