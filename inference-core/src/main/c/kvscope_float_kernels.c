@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kvscope_guard.h"
 #include "kvscope_half.h"
 
 #if defined(__x86_64__)
@@ -209,9 +210,8 @@ AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, con
 
 #endif
 
-/** out[r] = row r · x for r in [from, to): rows of rowBytes from w, weights of type 4 (F32), 5 (F16) or 6 (BF16). */
-EXPORT void kvs_matvec_float(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
-                             float *out) {
+static void matvec_any(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                       float *out) {
     switch (kvs_isa()) {
 #if defined(__x86_64__)
     case ISA_AVX512: rows_avx512(type, w, rowBytes, x, cols, from, to, out); break;
@@ -219,4 +219,10 @@ EXPORT void kvs_matvec_float(int type, const uint8_t *w, int64_t rowBytes, const
 #endif
     default: rows_scalar(type, w, rowBytes, x, cols, from, to, out); break;
     }
+}
+
+/** out[r] = row r · x for r in [from, to): rows of rowBytes from w, weights of type 4 (F32), 5 (F16) or 6 (BF16). */
+EXPORT void kvs_matvec_float(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                             float *out) {
+    KVS_GUARDED(matvec_any(type, w, rowBytes, x, cols, from, to, out));
 }

@@ -19,9 +19,11 @@
  * 64 bytes high bit pairs, 16 int8 scales, f16 d).
  */
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "kvscope_guard.h"
 #include "kvscope_half.h"
 
 #if defined(__x86_64__)
@@ -614,8 +616,7 @@ EXPORT int kvs_limit_isa(int level) {
     return isa;
 }
 
-/** out[r] = row r · x for r in [from, to); rows of rowBytes from w, x quantized for this type. */
-EXPORT void kvs_matvec(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+static void matvec_any(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
                        float *out) {
     switch (kvs_isa()) {
 #if defined(__x86_64__)
@@ -624,4 +625,55 @@ EXPORT void kvs_matvec(int type, const uint8_t *w, int64_t rowBytes, const uint8
 #endif
     default: rows_scalar(type, w, rowBytes, xq, cols, from, to, out); break;
     }
+}
+
+/** out[r] = row r · x for r in [from, to); rows of rowBytes from w, x quantized for this type. */
+EXPORT void kvs_matvec(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+                       float *out) {
+    KVS_GUARDED(matvec_any(type, w, rowBytes, xq, cols, from, to, out));
+}
+
+/* ---------------------------------------------------------------- faults reading mapped weights */
+
+__thread sigjmp_buf *kvs_guard_jump __attribute__((tls_model("initial-exec")));
+/** SIGBUS faults taken inside guarded kernels since the library loaded (read by the Java side). */
+EXPORT volatile int kvs_faults;
+static struct sigaction previous_bus;
+
+static void on_bus(int sig, siginfo_t *info, void *context) {
+    sigjmp_buf *jump = kvs_guard_jump;
+    if (jump != NULL) {
+        kvs_guard_jump = NULL;
+        __atomic_add_fetch(&kvs_faults, 1, __ATOMIC_SEQ_CST);
+        siglongjmp(*jump, 1);
+    }
+    if (previous_bus.sa_flags & SA_SIGINFO) {
+        previous_bus.sa_sigaction(sig, info, context);
+    } else if (previous_bus.sa_handler != SIG_DFL && previous_bus.sa_handler != SIG_IGN) {
+        previous_bus.sa_handler(sig);
+    } else {
+        signal(sig, SIG_DFL); /* the faulting instruction runs again and takes the default action */
+    }
+}
+
+/** Puts the guard's SIGBUS handler in front of the present one (the JVM's); 0 when installed, once per process. */
+EXPORT int kvs_guard_install(void) {
+    static int installed;
+    if (installed) {
+        return 0;
+    }
+    struct sigaction guard;
+    memset(&guard, 0, sizeof guard);
+    if (sigaction(SIGBUS, NULL, &previous_bus) != 0) {
+        return -1;
+    }
+    guard.sa_sigaction = on_bus;
+    guard.sa_mask = previous_bus.sa_mask;
+    /* SA_NODEFER: a jump out of the handler leaves SIGBUS unblocked on that thread, so a later fault is caught too. */
+    guard.sa_flags = (previous_bus.sa_flags | SA_SIGINFO | SA_NODEFER) & ~SA_RESETHAND;
+    if (sigaction(SIGBUS, &guard, NULL) != 0) {
+        return -1;
+    }
+    installed = 1;
+    return 0;
 }

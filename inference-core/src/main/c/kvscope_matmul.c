@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kvscope_guard.h"
+
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
@@ -695,11 +697,7 @@ EXPORT int kvs_matmul_tiled(void) {
     return kvs_isa() >= MM_AVX2;
 }
 
-/**
- * out[b * outStride + r] = row r of w · activation row b, for r in [from, to) and b in [0, batch); the
- * activation rows quantized by kvs_quantize_rows, xBytes apart. Weight rows of rowBytes from w.
- */
-EXPORT void kvs_matmul(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes, int cols,
+static void matmul_any(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes, int cols,
                        int batch, int from, int to, float *out, int64_t outStride) {
 #if defined(__x86_64__)
     if (kvs_isa() == MM_AVX512 && matmul_avx512(type, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride)) {
@@ -710,4 +708,13 @@ EXPORT void kvs_matmul(int type, const uint8_t *w, int64_t rowBytes, const uint8
     }
 #endif
     matmul_by_rows(type, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride);
+}
+
+/**
+ * out[b * outStride + r] = row r of w · activation row b, for r in [from, to) and b in [0, batch); the
+ * activation rows quantized by kvs_quantize_rows, xBytes apart. Weight rows of rowBytes from w.
+ */
+EXPORT void kvs_matmul(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int64_t xBytes, int cols,
+                       int batch, int from, int to, float *out, int64_t outStride) {
+    KVS_GUARDED(matmul_any(type, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride));
 }

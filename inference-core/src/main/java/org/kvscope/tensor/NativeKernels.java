@@ -52,6 +52,12 @@ public final class NativeKernels {
     private static final MethodHandle ISA = LIB.handle("kvs_isa", FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle LIMIT_ISA = LIB.handle("kvs_limit_isa",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    /**
+     * The library's count of faults (SIGBUS) its weight kernels took reading mapped memory, such as a model file
+     * truncated while in use (kvscope_guard.h): its handler jumps out of the kernel instead of letting the JVM
+     * die, and each call compares the count before and after. Null when the library did not load.
+     */
+    private static final MemorySegment FAULTS = LIB.guard();
 
     private static final String PROPERTY = "kvscope.kernels";
     /**
@@ -189,6 +195,7 @@ public final class NativeKernels {
      */
     static void matvec(int typeCode, MemorySegment w, long rowBytes, MemorySegment x, int cols, int from, int to,
                        MemorySegment out) {
+        int faults = faults();
         try {
             if (floatInput(typeCode)) {
                 MATVEC_FLOAT.invokeExact(typeCode, w, rowBytes, x, cols, from, to, out);
@@ -197,6 +204,22 @@ public final class NativeKernels {
             }
         } catch (Throwable t) {
             throw failure(t);
+        }
+        checkFaults(faults);
+    }
+
+    /** Faults the weight kernels took so far (see {@link #FAULTS}). */
+    static int faults() {
+        return FAULTS == null ? 0 : FAULTS.get(ValueLayout.JAVA_INT, 0);
+    }
+
+    /**
+     * Throws what the JVM throws for a fault reading mapped memory in Java code, which the CLI reports as a model
+     * file changed while in use ({@code GGUFFile.describeMappingFault}), when a kernel faulted since {@code before}.
+     */
+    static void checkFaults(int before) {
+        if (faults() != before) {
+            throw new InternalError("a fault occurred in a native kernel reading mapped memory (SIGBUS)");
         }
     }
 
@@ -246,6 +269,20 @@ public final class NativeKernels {
                 Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
             }
             return file;
+        }
+
+        /** Installs the library's SIGBUS guard; its fault count, or null when unloaded or the guard failed. */
+        MemorySegment guard() {
+            if (failure != null) {
+                return null;
+            }
+            try {
+                int installed = (int) handle("kvs_guard_install", FunctionDescriptor.of(ValueLayout.JAVA_INT)).invokeExact();
+                return installed != 0 ? null
+                        : symbols.find("kvs_faults").map(s -> s.reinterpret(Integer.BYTES)).orElse(null);
+            } catch (Throwable t) {
+                return null;
+            }
         }
 
         /** A downcall to symbol name (critical: no thread-state transition, heap segments allowed), or null when unloaded. */

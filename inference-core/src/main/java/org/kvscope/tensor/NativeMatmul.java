@@ -124,11 +124,13 @@ final class NativeMatmul {
     /** out[b·outStride + r] = row r · activation row b for r in [from, to), b &lt; batch; xq rows xBytes apart. */
     static void matmul(int typeCode, MemorySegment w, long rowBytes, MemorySegment xq, long xBytes, int cols, int batch,
                        int from, int to, MemorySegment out, long outStride) {
+        int faults = NativeKernels.faults();
         try {
             MATMUL.invokeExact(typeCode, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride);
         } catch (Throwable t) {
             throw failure(t);
         }
+        NativeKernels.checkFaults(faults);
     }
 
     private static RuntimeException failure(Throwable t) {
