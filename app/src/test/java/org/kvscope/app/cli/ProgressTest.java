@@ -132,8 +132,9 @@ class ProgressTest {
         while (!Files.exists(root.resolve("kvscope"))) {
             root = root.getParent();
         }
-        Matcher m = Pattern.compile("2> >\\((.*)\\)\\s*$", Pattern.MULTILINE).matcher(Files.readString(root.resolve("kvscope")));
-        assertTrue(m.find(), "no stderr filter on the launcher's exec line");
+        Matcher m = Pattern.compile("^exec \\{filtered\\}> >\\((.*)\\)\\s*$", Pattern.MULTILINE)
+                .matcher(Files.readString(root.resolve("kvscope")));
+        assertTrue(m.find(), "no stderr filter in the launcher");
         Process p = new ProcessBuilder("bash", "-c", "set -euo pipefail; " + m.group(1)).start();
         OutputStream in = p.getOutputStream();
         InputStream shown = p.getErrorStream();
