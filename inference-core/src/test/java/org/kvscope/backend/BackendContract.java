@@ -140,6 +140,36 @@ public abstract class BackendContract {
         }
     }
 
+    /**
+     * What KVzip's repeat pass and the retrieval-head scoring do: run past a prefix, keep only the prefix's
+     * positions, and go on from the prefix's end, as a session that had prefilled the prefix alone would.
+     */
+    @Test
+    void aCacheCutBackToAPrefixContinuesFromThePrefixsEnd() {
+        ModelConfig c = model.config();
+        int prefix = 12;
+        try (ForwardBackend b = open(); ForwardBackend fresh = open()) {
+            lastLogits(b, prompt, 0, prompt.length, 0, null);
+            int[][][] kept = new int[c.layers()][c.kvHeads()][];
+            for (int l = 0; l < c.layers(); l++) {
+                for (int h = 0; h < c.kvHeads(); h++) {
+                    kept[l][h] = java.util.stream.IntStream.range(0, prefix).toArray();
+                }
+            }
+            b.keepPositions(kept);
+            assertEquals(prefix, b.cache().size(c.layers() - 1, c.kvHeads() - 1));
+            float[] resumed = lastLogits(b, prompt, prefix, 4, prefix, null);
+            lastLogits(fresh, prompt, 0, prefix, 0, null);
+            float[] expected = lastLogits(fresh, prompt, prefix, 4, prefix, null);
+            assertClose(toDouble(expected), resumed, 1e-4, "logits after the cut");
+            assertArrayEquals(Arrays.copyOf(fresh.cache().positions(0, 0), prefix + 4),
+                    Arrays.copyOf(b.cache().positions(0, 0), b.cache().size(0, 0)));
+            var e = assertThrows(RuntimeException.class, () -> lastLogits(b, prompt, 0, 1, prefix + 3, null),
+                    "a position the cache already holds");
+            assertTrue(e.getMessage().contains(String.valueOf(prefix + 3)), e.getMessage());
+        }
+    }
+
     @Test
     void keepPositionsCompactsEachHeadToItsKeptPositions() {
         ModelConfig c = model.config();

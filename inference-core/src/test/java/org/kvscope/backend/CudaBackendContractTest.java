@@ -3,8 +3,15 @@ package org.kvscope.backend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.kvscope.tensor.ExactKernels;
 
-/** The backend contract on the GPU; skips with the probe's reason where no GPU is usable. */
+/**
+ * The backend contract on the GPU; skips with the probe's reason where no GPU is usable. The CPU results it
+ * is held to come from the exact float kernels: the GPU multiplies quantized weights by float inputs, while
+ * the CPU's default native kernels round the inputs to 8 bits (on an H200, 2026-12-04, that alone put the
+ * policies' logits 1% apart).
+ */
+@ExactKernels
 class CudaBackendContractTest extends BackendContract {
     static BackendFactory cuda;
 

@@ -131,7 +131,7 @@ public final class CudaForward implements ForwardBackend {
         return contextLength;
     }
 
-    /** Tokens currently in the KV cache (the position of the next token). */
+    /** The position after the last token run (0 after {@link #reset()}); compaction does not move it. */
     public int position() {
         return position;
     }
@@ -164,7 +164,7 @@ public final class CudaForward implements ForwardBackend {
      * Runs {@code tokens[offset..offset+n)} at positions {@code startPosition...}, appends their keys and
      * values to the cache, and returns the logits of the last token (a fresh array of vocabulary size).
      *
-     * @throws IllegalArgumentException when startPosition is not the cache's current position, the
+     * @throws IllegalArgumentException when startPosition does not come after every cached position, the
      *                                  positions exceed the context, or a token is outside the vocabulary
      */
     public float[] forward(int[] tokens, int offset, int n, int startPosition) {
@@ -185,9 +185,10 @@ public final class CudaForward implements ForwardBackend {
             throw new IllegalArgumentException("tokens " + offset + ".." + (offset + n - 1) + " outside the array of "
                     + tokens.length);
         }
-        if (startPosition != position) {
-            throw new IllegalArgumentException("startPosition " + startPosition + " must equal the next position "
-                    + position + " (the GPU cache is append-only; call reset() to start over)");
+        int last = lastCachedPosition();
+        if (startPosition <= last) {
+            throw new IllegalArgumentException("startPosition " + startPosition + " must come after the last cached position "
+                    + last + " (keep fewer positions or call reset() to start over)");
         }
         if (startPosition + n > contextLength) {
             throw new IllegalArgumentException("positions " + startPosition + ".." + (startPosition + n - 1)
@@ -246,6 +247,17 @@ public final class CudaForward implements ForwardBackend {
             observer.onForwardEnd(startPosition, n);
         }
         logits(live, allRows, rows, s, sink);
+    }
+
+    /** The largest position any (layer, kv-head) holds, or -1 for an empty cache. */
+    private int lastCachedPosition() {
+        int last = -1;
+        for (int i = 0; i < slotCounts.length; i++) {
+            if (slotCounts[i] > 0) {
+                last = Math.max(last, slotPositions[i][slotCounts[i] - 1]);
+            }
+        }
+        return last;
     }
 
     /** Keeps the hidden states and positions of the rows {@code keep} names (gathered on the host). */
