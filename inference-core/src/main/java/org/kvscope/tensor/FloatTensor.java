@@ -47,6 +47,20 @@ public abstract class FloatTensor {
         System.arraycopy(tmp, (int) (offset - first), dst, dstOffset, n);
     }
 
+    /**
+     * {@link #dequantize}'s floats, one element at a time through {@link #getFloat} (the same floats bit
+     * for bit): for one short row per call, such as a token's embedding, which no vector kernel speeds up
+     * noticeably but which the vector kernels would slow down in another way: until C2 compiles them
+     * (a row per token takes long to get there), they run in C1 and allocate every vector: JFR sampled
+     * about 47 MB in the three measured runs of a SmolLM2-135M Q8_0 {@code bench}, which kept the young
+     * generation collecting all through them (issue 17, peak memory).
+     */
+    public final void dequantizeEach(long offset, float[] dst, int dstOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOffset + i] = getFloat(offset + i);
+        }
+    }
+
     /** True when [offset, offset + n) covers whole blocks, so fused kernels apply. */
     protected final boolean blockAligned(long offset, int n) {
         int block = type().blockSize();

@@ -65,6 +65,13 @@ class TensorKernelsTest {
             }
         }
         assertTrue(worst <= bound(type), type + " worst relative error " + worst);
+        float[] each = new float[COLS + 3];
+        for (int r : new int[] {0, 1, ROWS - 1}) { // rows as the embedding reads them, written at an offset
+            t.dequantizeEach((long) r * COLS, each, 3, COLS);
+            for (int i = 0; i < COLS; i++) {
+                assertEquals(deq[r * COLS + i], each[3 + i], 0f, "dequantizeEach row " + r + ", " + i);
+            }
+        }
 
         float[] x = gaussian(4 * COLS, 2);
         float[] out = new float[ROWS], outBatch = new float[4 * ROWS];

@@ -172,7 +172,7 @@ public final class CpuForward {
             if (token < 0 || token >= c.vocabSize()) {
                 throw new IllegalArgumentException("token id " + token + " outside vocabulary 0.." + (c.vocabSize() - 1));
             }
-            w.tokenEmbedding().dequantize((long) token * dim, b.x, t * dim, dim);
+            w.tokenEmbedding().dequantizeEach((long) token * dim, b.x, t * dim, dim); // allocates nothing in C1
         }
         if (observer != null) {
             observer.onForwardStart(startPosition, n);
