@@ -1,5 +1,7 @@
 package org.kvscope.app.report;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
@@ -26,7 +28,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * replaced atomically: a temporary file next to the real target takes the old file's permissions
  * and is then moved over it, so a symbolic link stays a link and a 0644 file stays 0644. A
  * character device, FIFO or socket ({@code /dev/null}, {@code /dev/stdout}) is written in place and
- * never replaced; a directory, a block device and kernel pseudo-files under /proc or /sys are
+ * never replaced, the process's own standard output and error through the descriptors it was given; a directory, a block device and kernel pseudo-files under /proc or /sys are
  * refused (see {@link OutputTarget}).
  */
 public final class AtomicFiles {
@@ -138,6 +140,16 @@ public final class AtomicFiles {
         Path tmp = pending(Files.createTempFile("kvscope-out", ".tmp"));
         try {
             producer.writeTo(tmp);
+            int stream = standardStream(real);
+            if (stream > 0) {
+                // through the descriptor the process was given, at its offset and in its mode ('>>' appends),
+                // not a second open of the file behind it, which truncated it; not closed: it is the process's
+                (stream == 1 ? System.out : System.err).flush();
+                OutputStream os = new FileOutputStream(stream == 1 ? FileDescriptor.out : FileDescriptor.err);
+                Files.copy(tmp, os);
+                os.flush();
+                return;
+            }
             try (OutputStream os = Files.newOutputStream(real, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 Files.copy(tmp, os);
@@ -145,6 +157,23 @@ public final class AtomicFiles {
         } finally {
             done(tmp);
         }
+    }
+
+    /**
+     * 1 or 2 when {@code real} names this process's own standard output or error ({@code /dev/stdout},
+     * {@code /dev/fd/1}, {@code /proc/self/fd/1}, ...), else -1.
+     */
+    static int standardStream(Path real) {
+        String path = real.toString();
+        long pid = ProcessHandle.current().pid();
+        for (int fd = 1; fd <= 2; fd++) {
+            if (path.equals(fd == 1 ? "/dev/stdout" : "/dev/stderr") || path.equals("/dev/fd/" + fd)
+                    || path.equals("/proc/self/fd/" + fd) || path.equals("/proc/thread-self/fd/" + fd)
+                    || path.equals("/proc/" + pid + "/fd/" + fd)) {
+                return fd;
+            }
+        }
+        return -1;
     }
 
     private static Path pending(Path tmp) {

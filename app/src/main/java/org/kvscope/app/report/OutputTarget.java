@@ -62,7 +62,7 @@ public record OutputTarget(Path real, Action action, String refusal) {
                     : new OutputTarget(real, Action.REPLACE_ATOMICALLY, "");
             case REGULAR -> pseudo
                     ? refuse(real, "is a kernel setting on the " + type + " file system, not a file; give a file elsewhere")
-                    // e.g. /dev/stdout redirected to a file: written through the link, like a shell's '>'
+                    // e.g. /dev/stdout redirected to a file: written through the link, never replaced
                     : new OutputTarget(real, inLinkTree(real) ? Action.WRITE_IN_PLACE : Action.REPLACE_ATOMICALLY, "");
         };
     }

@@ -179,6 +179,28 @@ class AtomicFilesTest {
         }
     }
 
+    /**
+     * {@code --out /dev/stdout >> log} appends, as the shell was told: the report goes through the standard output the
+     * process was given (its offset and append mode), not a second open of the file behind it, which truncated it and
+     * wiped what the log held (and with {@code > log 2>&1}, the stderr lines written before).
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(120)
+    void devStdoutRedirectedToAFileInAppendModeIsAppendedTo() throws Exception {
+        Path log = dir.resolve("log.bin");
+        Files.writeString(log, "previous\n");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+                "org.kvscope.app.Main", "synth", "--shape", "tiny-stories", "--type", "f32", "--out", "/dev/stdout",
+                "--quiet").redirectError(ProcessBuilder.Redirect.DISCARD).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        assertTrue(p.waitFor(100, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        byte[] bytes = Files.readAllBytes(log);
+        assertEquals("previous\nGGUF", new String(bytes, 0, Math.min(13, bytes.length), java.nio.charset.StandardCharsets.ISO_8859_1),
+                "the log's first line is gone or the model is not after it (" + bytes.length + " bytes)");
+    }
+
     private java.util.List<String> listing() throws IOException {
         try (var files = Files.list(dir)) {
             return files.map(f -> f.getFileName().toString()).toList();
