@@ -102,8 +102,9 @@ public final class Cli {
             sb.append(String.format("  %-15s %s%n", c.name(), c.summary()));
         }
         sb.append("\nglobal option: --plugins DIR   load policy plugin jars from DIR (also ~/.kvscope/plugins)");
-        sb.append("\nglobal option: --kernels native|java   quantized weights' decode products in native code, the input"
-                + " rounded to 8 bits as llama.cpp does (native, the default), or the exact float kernels (java)");
+        sb.append("\nglobal option: --kernels native|java   native (the default): decode and prefill products over"
+                + " quantized weights in native code, the input rounded to 8 bits as llama.cpp does, and F32/F16/BF16"
+                + " decode products in native float code; java: the exact Java float kernels");
         sb.append("\nrun 'kvscope help COMMAND' for a command's options");
         return sb.toString();
     }

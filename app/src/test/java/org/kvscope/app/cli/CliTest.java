@@ -52,10 +52,18 @@ class CliTest {
     @Test
     void helpListsEveryCommand() {
         Run r = run("help");
-        for (String c : new String[] {"generate", "perplexity", "synth", "bench", "inspect", "analyze", "sweep", "needle"}) {
-            assertTrue(r.out().contains(c), c);
+        for (String c : new String[] {"generate", "perplexity", "synth", "bench", "inspect", "analyze", "sweep", "needle",
+                "bench-policies", "suites", "score-agreement", "heads", "gui", "screenshots", "bench-ui"}) {
+            assertTrue(r.out().contains("\n  " + c + " "), c);
         }
         assertCleanError(run("frobnicate"), 2, "unknown command 'frobnicate'");
+    }
+
+    /** The help's --kernels line says all that runs natively: quantized decode and prefill, float-weight decode. */
+    @Test
+    void theKernelsLineNamesEveryNativeProduct() {
+        String line = run("help").out().lines().filter(l -> l.startsWith("global option: --kernels")).findFirst().orElseThrow();
+        assertTrue(line.contains("prefill") && line.contains("F32/F16/BF16") && line.contains("8 bits"), line);
     }
 
     @Test
