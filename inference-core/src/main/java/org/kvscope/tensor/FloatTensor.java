@@ -263,7 +263,7 @@ public abstract class FloatTensor {
             return;
         }
         if (NativeMatmul.typeCode(this, rows, cols) >= 0) {
-            NativeMatmul.matmuls(x, batch, cols, new FloatTensor[] {this}, new float[][] {out}, new int[] {rows});
+            NativeMatmul.matmuls(x, batch, cols, new FloatTensor[] {this}, new float[][] {out}, new int[] {rows}, null);
             return;
         }
         int tileRows = 2 * F.length();
@@ -289,6 +289,17 @@ public abstract class FloatTensor {
      * in one loop; each matrix's results are those of its own {@link #matmul}, bit for bit.
      */
     public static void matmuls(float[] x, int batch, int cols, FloatTensor[] weights, float[][] out, int[] rows) {
+        matmuls(x, batch, cols, weights, out, rows, null);
+    }
+
+    /**
+     * {@link #matmuls} of rows of x that {@code prepare} writes first (prepare(from, to) writes rows [from, to)
+     * of x and reads nothing another range writes: a row's RMSNorm, SwiGLU, residual add). With the native kernels
+     * it runs inside the loop that quantizes those rows, so preparing them costs no hand-off to the cores of its
+     * own; otherwise it runs over the batch as a parallel loop of its own before the products. Null: none.
+     */
+    public static void matmuls(float[] x, int batch, int cols, FloatTensor[] weights, float[][] out, int[] rows,
+                               Parallel.IntRangeBody prepare) {
         if (weights.length != out.length || weights.length != rows.length) {
             throw new IllegalArgumentException(weights.length + " matrices, " + out.length + " outputs and "
                     + rows.length + " row counts");
@@ -296,7 +307,11 @@ public abstract class FloatTensor {
         for (int i = 0; i < weights.length; i++) {
             weights[i].checkShape(rows[i], cols);
         }
-        boolean[] done = batch == 1 ? new boolean[weights.length] : NativeMatmul.matmuls(x, batch, cols, weights, out, rows);
+        if (batch == 1 && prepare != null) {
+            prepare.run(0, 1);
+        }
+        boolean[] done = batch == 1 ? new boolean[weights.length]
+                : NativeMatmul.matmuls(x, batch, cols, weights, out, rows, prepare);
         for (int i = 0; i < weights.length; i++) {
             if (!done[i]) {
                 weights[i].matmul(x, out[i], batch, rows[i], cols);

@@ -20,6 +20,8 @@ import java.lang.invoke.MethodHandle;
 final class NativeMatmul {
     /** Weight rows per tile of the library: chunks of the parallel loop are whole tiles. */
     private static final int TILE = 16;
+    /** Chunks of tiles per participant: a tile of 256 activation rows is 9–25 µs of work, so about a tile per chunk. */
+    private static final int CHUNKS_PER_THREAD = 32;
 
     private static final MethodHandle MATMUL = NativeKernels.downcall("kvs_matmul", FunctionDescriptor.ofVoid(
             JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
@@ -53,11 +55,13 @@ final class NativeMatmul {
      * out[i][b·rows[i] + r] = row r of weights[i] · x[b·cols ...] for every batch row b, for the matrices
      * whose {@link #typeCode} is not -1, as one parallel loop over their tiles; returns which were done.
      */
-    static boolean[] matmuls(float[] x, int batch, int cols, FloatTensor[] weights, float[][] out, int[] rows) {
+    static boolean[] matmuls(float[] x, int batch, int cols, FloatTensor[] weights, float[][] out, int[] rows,
+                             Parallel.IntRangeBody prepare) {
         int n = weights.length;
         boolean[] done = new boolean[n];
         int[] codes = new int[n], firstTile = new int[n + 1];
         MemorySegment[] inputs = new MemorySegment[2];
+        Parallel.IntRangeBody pending = prepare;
         for (int i = 0; i < n; i++) {
             codes[i] = typeCode(weights[i], rows[i], cols);
             done[i] = codes[i] >= 0;
@@ -65,9 +69,13 @@ final class NativeMatmul {
             if (done[i]) {
                 int family = NativeKernels.superBlocks(codes[i]) ? 1 : 0;
                 if (inputs[family] == null) {
-                    inputs[family] = quantized(x, batch, cols, codes[i], family);
+                    inputs[family] = quantized(x, batch, cols, codes[i], family, pending);
+                    pending = null;
                 }
             }
+        }
+        if (pending != null) { // no quantization loop ran: the rows are prepared in a loop of their own
+            Parallel.forRange(batch, 1, pending);
         }
         if (firstTile[n] == 0) {
             return done;
@@ -76,7 +84,7 @@ final class NativeMatmul {
         for (int i = 0; i < n; i++) {
             outs[i] = done[i] ? MemorySegment.ofArray(out[i]) : null;
         }
-        Parallel.forRange(firstTile[n], 1, (t0, t1) -> {
+        Parallel.forRange(firstTile[n], 1, CHUNKS_PER_THREAD, (t0, t1) -> {
             for (int i = 0; i < n; i++) {
                 int a = Math.max(t0, firstTile[i]), b = Math.min(t1, firstTile[i + 1]);
                 if (a < b) {
@@ -100,15 +108,24 @@ final class NativeMatmul {
         }
     }
 
-    /** The batch rows of x quantized for weights of typeCode, in this thread's buffer of that family. */
-    private static MemorySegment quantized(float[] x, int batch, int cols, int typeCode, int family) {
+    /**
+     * The batch rows of x quantized for weights of typeCode, in this thread's buffer of that family; with a
+     * {@code prepare}, each range of rows is first written by it, in the same loop (no hand-off of its own).
+     */
+    private static MemorySegment quantized(float[] x, int batch, int cols, int typeCode, int family,
+                                           Parallel.IntRangeBody prepare) {
         long rowBytes = NativeKernels.quantizedBytes(typeCode, cols);
         MemorySegment[] held = INPUTS.get();
         if (held[family].byteSize() < rowBytes * batch) {
             held[family] = Arena.ofAuto().allocate(Math.max(rowBytes * batch, 2 * held[family].byteSize()), 64);
         }
         MemorySegment dst = held[family], src = MemorySegment.ofArray(x);
-        Parallel.forRange(batch, 8, (from, to) -> quantizeRows(typeCode, src, cols, from, to, dst, rowBytes));
+        Parallel.forRange(batch, 8, (from, to) -> {
+            if (prepare != null) {
+                prepare.run(from, to);
+            }
+            quantizeRows(typeCode, src, cols, from, to, dst, rowBytes);
+        });
         return dst;
     }
 

@@ -51,6 +51,16 @@ public final class Parallel {
      * thread and the workers together; returns when every index is done.
      */
     public static void forRange(int n, int grain, IntRangeBody body) {
+        forRange(n, grain, CHUNKS_PER_THREAD, body);
+    }
+
+    /**
+     * {@link #forRange(int, int, IntRangeBody)} in about {@code chunksPerThread} chunks per participant (at least
+     * {@code grain} indices each). Loops of long indices (prefill's weight tiles, attention's query ranges) want
+     * many: the caller waits at the loop's end for the chunk the worker is still in, half a chunk on average, and
+     * at eight chunks per participant a chunk of a 256-row prefill's products or attention was 30–240 µs.
+     */
+    public static void forRange(int n, int grain, int chunksPerThread, IntRangeBody body) {
         if (n <= 0) {
             return;
         }
@@ -60,7 +70,8 @@ public final class Parallel {
             return;
         }
         try {
-            int chunk = Math.max(g, (n + THREADS * CHUNKS_PER_THREAD - 1) / (THREADS * CHUNKS_PER_THREAD));
+            int parts = THREADS * Math.max(1, chunksPerThread);
+            int chunk = Math.max(g, (n + parts - 1) / parts);
             Loop loop = LOOP;
             long opened = LoopStats.ON ? System.nanoTime() : 0L;
             loop.open(body, n, chunk);

@@ -190,6 +190,53 @@ class NativeMatmulTest {
         }
     }
 
+    /**
+     * Products of rows that a prepare step writes (prefill's RMSNorm and SwiGLU in the quantization loop) equal the
+     * products of the rows prepared first, bit for bit: with native matrices of one family, of both with a float
+     * one (prepared once, in the first quantization loop), with float ones only and with the java kernels (prepared
+     * in a loop of their own). The step adds 1 to each value, so a row prepared twice or never shows.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "F32"})
+    void preparedRowsGiveTheProductsOfRowsPreparedFirst(GGMLType type) {
+        int cols = 512, batch = 67;
+        int[] rows = {67, 19, 130, 16};
+        GGMLType[] types = {type, GGMLType.Q8_0, GGMLType.Q6_K, GGMLType.F32};
+        for (String kernels : new String[] {"native", "java"}) {
+            for (int count : new int[] {1, rows.length}) {
+                NativeKernels.use(kernels);
+                FloatTensor[] weights = new FloatTensor[count];
+                float[][] out = new float[count][], expected = new float[count][];
+                int[] r = Arrays.copyOf(rows, count);
+                for (int i = 0; i < count; i++) {
+                    weights[i] = TestData.Quantized.of(types[i], TestData.gaussian(40 + i, rows[i] * cols)).tensor();
+                    out[i] = new float[batch * rows[i]];
+                    expected[i] = new float[batch * rows[i]];
+                }
+                float[] source = TestData.gaussian(50, batch * cols), prepared = source.clone(), x = source.clone();
+                for (int i = 0; i < prepared.length; i++) {
+                    prepared[i] += 1f;
+                }
+                FloatTensor.matmuls(prepared, batch, cols, weights, expected, r);
+                FloatTensor.matmuls(x, batch, cols, weights, out, r, (from, to) -> {
+                    for (int i = from * cols; i < to * cols; i++) {
+                        x[i] += 1f;
+                    }
+                });
+                String where = kernels + ", " + Arrays.toString(Arrays.copyOf(types, count));
+                for (int i = 0; i < x.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(prepared[i]), Float.floatToRawIntBits(x[i]), where + " x " + i);
+                }
+                for (int i = 0; i < count; i++) {
+                    for (int j = 0; j < out[i].length; j++) {
+                        assertEquals(Float.floatToRawIntBits(expected[i][j]), Float.floatToRawIntBits(out[i][j]),
+                                where + " matrix " + i + " output " + j);
+                    }
+                }
+            }
+        }
+    }
+
     /** A row range that starts inside a tile writes its rows of every activation row, and nothing else. */
     @Test
     void rowRangesWriteOnlyTheirRows() {

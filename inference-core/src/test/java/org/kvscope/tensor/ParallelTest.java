@@ -37,6 +37,26 @@ class ParallelTest {
         }
     }
 
+    /** Chunks per participant (prefill's tiles and attention ranges ask for many): every index once, chunks of at least grain. */
+    @Test
+    void chunksPerThreadCoverEveryIndexOnce() {
+        for (int n : new int[] {1, 9, 36, 192, 1000}) {
+            for (int chunks : new int[] {0, 1, 8, 32, 64, 5000}) {
+                for (int grain : new int[] {1, 4}) {
+                    AtomicIntegerArray hits = new AtomicIntegerArray(n);
+                    Parallel.forRange(n, grain, chunks, (from, to) -> {
+                        assertTrue(0 <= from && from < to && to <= n, from + ".." + to + " of " + n);
+                        assertTrue(to - from >= Math.min(grain, n) || to == n, "chunk " + from + ".." + to + ", grain " + grain);
+                        for (int i = from; i < to; i++) {
+                            hits.incrementAndGet(i);
+                        }
+                    });
+                    assertEachIndexOnce(hits);
+                }
+            }
+        }
+    }
+
     @Test
     void manyBackToBackLoopsLoseNothing() {
         // the decode pattern: hundreds of short loops in a row while the workers spin between them

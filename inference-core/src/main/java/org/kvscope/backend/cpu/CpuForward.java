@@ -35,10 +35,10 @@ public final class CpuForward {
     /** The scalar one-thread path, or null for the vector kernels. */
     private final SmallModel small;
     private final DecodeAttention decodeAttention;
-    /** Per layer, the matrices decode multiplies in one hand-off: {wq, wk, wv} and {gate, up}. */
-    private final FloatTensor[][] qkv, gateUp;
-    /** Output rows of {@link #qkv}'s matrices. */
-    private final int[] qkvRows, gateUpRows;
+    /** Per layer, the matrices decode multiplies in one hand-off: {wq, wk, wv} and {gate, up}; {down}. */
+    private final FloatTensor[][] qkv, gateUp, down;
+    /** Output rows of {@link #qkv}'s, {@link #gateUp}'s and {@link #down}'s matrices. */
+    private final int[] qkvRows, gateUpRows, downRows;
     private Scratch s;
     private final Heads heads = new Heads();
     /** The current call's decode windows (null: causal attention over every cached slot). */
@@ -95,12 +95,15 @@ public final class CpuForward {
         LayerWeights[] layers = weights.layers();
         this.qkv = new FloatTensor[layers.length][];
         this.gateUp = new FloatTensor[layers.length][];
+        this.down = new FloatTensor[layers.length][];
         for (int l = 0; l < layers.length; l++) {
             qkv[l] = new FloatTensor[] {layers[l].wq(), layers[l].wk(), layers[l].wv()};
+            down[l] = new FloatTensor[] {layers[l].down()};
             gateUp[l] = new FloatTensor[] {layers[l].gate(), layers[l].up()};
         }
         this.qkvRows = new int[] {config.qDim(), config.kvDim(), config.kvDim()};
         this.gateUpRows = new int[] {config.ffnDim(), config.ffnDim()};
+        this.downRows = new int[] {config.dim()};
     }
 
     /** Whether this forward pass runs on the scalar kernels. */
@@ -241,14 +244,20 @@ public final class CpuForward {
                        Scratch b, boolean timed, boolean outputs) {
         int dim = c.dim(), qDim = c.qDim(), kvDim = c.kvDim();
         long time = timed ? DecodeTimings.now() : 0L;
-        normRows(b.xb, b.x, lw.attnNorm(), n);
+        // a batch on the vector path: each range of rows is normed (and SwiGLU'd) in the loop that quantizes it
+        boolean fused = n > 1 && small == null;
+        float eps = c.rmsEps();
+        if (!fused) {
+            normRows(b.xb, b.x, lw.attnNorm(), n);
+        }
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.NORMS, time);
         }
         if (n == 1 && small == null) { // one hand-off to the cores for the three
             FloatTensor.matvecs(b.xb, dim, qkv[l], b.qkv, qkvRows);
         } else if (small == null) { // one quantization of the batch and one hand-off for the three
-            FloatTensor.matmuls(b.xb, n, dim, qkv[l], b.qkv, qkvRows);
+            FloatTensor.matmuls(b.xb, n, dim, qkv[l], b.qkv, qkvRows,
+                    (from, to) -> rmsnormRows(b.xb, b.x, lw.attnNorm(), from, to, dim, eps));
         } else {
             project(lw.wq(), b.xb, b.q, n, qDim, dim);
             project(lw.wk(), b.xb, b.k, n, kvDim, dim);
@@ -300,6 +309,30 @@ public final class CpuForward {
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.OUTPUT, time);
         }
+        int ffn = c.ffnDim();
+        if (fused) { // the residual add and the norm of each range of rows in the loop that quantizes them
+            FloatTensor.matmuls(b.xb, n, dim, gateUp[l], b.gateUp, gateUpRows, (from, to) -> {
+                for (int i = from * dim; i < to * dim; i++) {
+                    b.x[i] += b.xb[i];
+                }
+                rmsnormRows(b.xb, b.x, lw.ffnNorm(), from, to, dim, eps);
+            });
+            if (timed) {
+                time = DecodeTimings.lap(DecodeTimings.Phase.GATE_UP, time);
+            }
+            FloatTensor.matmuls(b.hb, n, ffn, down[l], b.down, downRows,
+                    (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from * ffn, to * ffn));
+            if (timed) {
+                time = DecodeTimings.lap(DecodeTimings.Phase.DOWN, time);
+            }
+            for (int i = 0; i < n * dim; i++) {
+                b.x[i] += b.xb[i];
+            }
+            if (timed) {
+                DecodeTimings.lap(DecodeTimings.Phase.RESIDUAL, time);
+            }
+            return;
+        }
         for (int i = 0; i < n * dim; i++) {
             b.x[i] += b.xb[i];
         }
@@ -310,7 +343,6 @@ public final class CpuForward {
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.NORMS, time);
         }
-        int ffn = c.ffnDim();
         if (n == 1 && small == null) { // one hand-off for gate, up and SwiGLU
             FloatTensor.matvecsThen(b.xb, dim, gateUp[l], b.gateUp, ffn, b.swiglu);
         } else {
@@ -377,6 +409,8 @@ public final class CpuForward {
     private static final int SPLIT_ROWS = 64;
     /** Query ranges per head in {@link #attendSplit}. */
     static final int RANGES = 4;
+    /** Chunks per participant of {@link #attendSplit}'s loop: one range each (a range is tens of µs of work). */
+    private static final int RANGE_CHUNKS = 64;
     /** Per thread: {@link #attendSplit}'s score rows. */
     private static final ThreadLocal<float[][]> RANGE_SCORES = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -398,7 +432,7 @@ public final class CpuForward {
                 prepareHead(l, i / 2, i % 2 == 0, n, cache, b);
             }
         });
-        Parallel.forRange(c.heads() * RANGES, 1, (from, to) -> {
+        Parallel.forRange(c.heads() * RANGES, 1, RANGE_CHUNKS, (from, to) -> {
             float[] scores = grown(RANGE_SCORES.get(), AttentionKernels.BLOCK * b.rowStride, Integer.MAX_VALUE);
             for (int i = from; i < to; i++) {
                 int h = i / RANGES, r = i % RANGES, g = h / c.groupSize(), before = b.before[g];
@@ -671,6 +705,7 @@ public final class CpuForward {
     /**
      * out row t = RMSNorm of x row t for t &lt; n (rows of dim) by {@link #rmsnormRows}, on the calling thread: a
      * parallel loop per norm (two per layer) cost prefill more in hand-offs than it saved (docs/BENCHMARKS.md, q417).
+     * A batch on the vector path norms its rows inside the products' quantization loop instead (q4p17).
      */
     private void normRows(float[] out, float[] x, float[] weight, int n) {
         rmsnormRows(out, x, weight, 0, n, c.dim(), c.rmsEps());
@@ -755,8 +790,8 @@ public final class CpuForward {
         final int[] before;
         /** Per live row: its token's index in the call and its position. */
         final int[] rows, rowPositions;
-        /** Decode's outputs of the fused products: {q, k, v} and {hb, hb2}, and SwiGLU over hb's rows. */
-        final float[][] qkv, gateUp;
+        /** Outputs of the fused products: {q, k, v}, {hb, hb2} and {xb} (down), and SwiGLU over hb's rows. */
+        final float[][] qkv, gateUp, down;
         final Parallel.IntRangeBody swiglu;
         /**
          * Per kv head, for {@link #attendSplit}: its keys, values and transposed keys (keys and values the cache's
@@ -794,6 +829,7 @@ public final class CpuForward {
             rowPositions = new int[batch];
             qkv = new float[][] {q, k, v};
             gateUp = new float[][] {hb, hb2};
+            down = new float[][] {xb};
             swiglu = (from, to) -> VectorOps.swiglu(hb, hb2, from, to);
             cos = new float[batch][c.ropeDim() / 2];
             sin = new float[batch][c.ropeDim() / 2];
