@@ -5,8 +5,9 @@ package org.kvscope.trace;
  * computes them. When no observer is attached the forward pass skips this entirely.
  *
  * <p>Threading: calls for different heads of a layer may arrive concurrently from worker
- * threads; calls for one (layer, head) arrive in query order on one thread. The arrays are only
- * valid during the call: copy what you keep.
+ * threads; calls for one (layer, head) arrive in query order and one at a time (each returns
+ * before the next starts, which may come from another thread: a prefill computes a head's rows
+ * in ranges on several cores). The arrays are only valid during the call: copy what you keep.
  */
 public interface AttentionObserver {
 

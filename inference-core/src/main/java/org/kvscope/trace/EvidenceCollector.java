@@ -2,7 +2,7 @@ package org.kvscope.trace;
 
 /**
  * Observer that fills an {@link AttentionEvidence} during a prefill of {@code keyCount} tokens.
- * Thread-safe for the forward pass's calling pattern (one thread per (layer, head)).
+ * Thread-safe for the forward pass's calling pattern (one call at a time per (layer, head), in query order).
  */
 public final class EvidenceCollector implements AttentionObserver {
     private final AttentionEvidence evidence;

@@ -43,6 +43,10 @@ public final class CpuForward {
     private final Heads heads = new Heads();
     /** The current call's decode windows (null: causal attention over every cached slot). */
     private DecodeWindows windows;
+    /** False in tests only: no batch attends in {@link #attendSplit}. */
+    private boolean splitRanges = true;
+    /** {@link #attendSplit}'s ordering of an observer's rows (made at its first observed batch). */
+    private OrderedRanges ranges;
 
     /**
      * The parallel loop over query heads of one layer's attention, refilled per call (one object
@@ -289,8 +293,8 @@ public final class CpuForward {
             }
         } else if (n == 1 && obs == null && windows == null && DecodeAttention.applies(cache, l, c.headDim())) {
             decodeAttention.attend(l, cache, b.q, b.scores, b.att);
-        } else if (splitsAttention(n, obs)) {
-            attendSplit(l, n, rowPositions, cache, b);
+        } else if (splitsAttention(n)) {
+            attendSplit(l, n, rowPositions, cache, obs, b);
         } else {
             heads.start(l, n, rowPositions, cache, obs, b);
             try {
@@ -414,35 +418,82 @@ public final class CpuForward {
     /** Per thread: {@link #attendSplit}'s score rows. */
     private static final ThreadLocal<float[][]> RANGE_SCORES = ThreadLocal.withInitial(() -> new float[1][0]);
 
-    /** Whether a batch of n rows attends in {@link #attendSplit}: vector path, no observer or windows, n large. */
-    private boolean splitsAttention(int n, AttentionObserver obs) {
-        return small == null && obs == null && windows == null && n >= SPLIT_ROWS
+    /** Whether a batch of n rows attends in {@link #attendSplit}: vector path, no decode windows, n large. */
+    private boolean splitsAttention(int n) {
+        return splitRanges && small == null && windows == null && n >= SPLIT_ROWS
                 && AttentionKernels.fourFit(c.headDim());
+    }
+
+    /** Tests: every batch attends head by head ({@link #attendHead}), the path the split must match bit for bit. */
+    CpuForward attendingHeadByHead() {
+        splitRanges = false;
+        return this;
     }
 
     /**
      * Prefill attention as {@link #RANGES} ranges of each query head's rows, of about equal work (row t sees
      * before + t + 1 keys), over the cores, after each kv head's keys and values are read from the cache and its
      * keys transposed once for its group's query heads (attendHead does both per query head, and its nine heads
-     * on two cores leave one core idle for a ninth of the time). Every row's floats are attendHead's.
+     * on two cores leave one core idle for a ninth of the time). Every row's floats are attendHead's. The rows
+     * {@code obs} wants reach it per head in query order and one at a time ({@link OrderedRanges}), as from
+     * attendHead.
      */
-    private void attendSplit(int l, int n, int[] rowPositions, KvCache cache, Scratch b) {
+    private void attendSplit(int l, int n, int[] rowPositions, KvCache cache, AttentionObserver obs, Scratch b) {
         Parallel.forRange(2 * c.kvHeads(), 1, (from, to) -> {
             for (int i = from; i < to; i++) {
                 prepareHead(l, i / 2, i % 2 == 0, n, cache, b);
             }
         });
+        OrderedRanges order = obs == null ? null : wantedRanges(l, n, rowPositions, obs, b);
         Parallel.forRange(c.heads() * RANGES, 1, RANGE_CHUNKS, (from, to) -> {
             float[] scores = grown(RANGE_SCORES.get(), AttentionKernels.BLOCK * b.rowStride, Integer.MAX_VALUE);
             for (int i = from; i < to; i++) {
                 int h = i / RANGES, r = i % RANGES, g = h / c.groupSize(), before = b.before[g];
                 int t0 = rangeStart(r, n, before), t1 = rangeStart(r + 1, n, before);
-                if (t0 < t1) {
-                    attendRows(l, h, t0, t1, rowPositions, before, cache, b.headKeys[g], b.headValues[g],
-                            b.headKeysT[g], AttentionKernels.stride(before + n), cache.positions(l, g), null, scores, b);
+                if (t0 >= t1) {
+                    continue;
+                }
+                float[] keys = b.headKeys[g], values = b.headValues[g], keysT = b.headKeysT[g];
+                int stride = AttentionKernels.stride(before + n);
+                int[] positions = cache.positions(l, g);
+                if (order == null || !order.wanted(h, r)) {
+                    attendRows(l, h, t0, t1, rowPositions, before, cache, keys, values, keysT, stride, positions,
+                            null, scores, b);
+                } else if (order.startsInOrder(h, r)) {
+                    attendRows(l, h, t0, t1, rowPositions, before, cache, keys, values, keysT, stride, positions,
+                            obs, scores, b);
+                    order.finish(h, r, null);
+                } else {
+                    OrderedRanges.Rows rows = order.rows(h);
+                    attendRows(l, h, t0, t1, rowPositions, before, cache, keys, values, keysT, stride, positions,
+                            rows, scores, b);
+                    order.finish(h, r, rows);
                 }
             }
         });
+        if (order != null) {
+            order.close();
+        }
+    }
+
+    /** {@link #ranges} opened for layer l: which of {@link #attendSplit}'s ranges hold a row {@code obs} wants. */
+    private OrderedRanges wantedRanges(int l, int n, int[] rowPositions, AttentionObserver obs, Scratch b) {
+        if (ranges == null) {
+            ranges = new OrderedRanges(c.heads(), RANGES);
+        }
+        ranges.open(l, obs);
+        for (int h = 0; h < c.heads(); h++) {
+            int before = b.before[h / c.groupSize()];
+            for (int r = 0; r < RANGES; r++) {
+                for (int t = rangeStart(r, n, before), end = rangeStart(r + 1, n, before); t < end; t++) {
+                    if (obs.wants(l, h, rowPositions[t])) {
+                        ranges.want(h, r);
+                        break;
+                    }
+                }
+            }
+        }
+        return ranges;
     }
 
     /** Keys (and their transposition) or values of kv head g for {@link #attendSplit}, into b's per-head arrays. */

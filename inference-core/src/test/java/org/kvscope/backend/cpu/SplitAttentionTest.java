@@ -17,11 +17,14 @@ import org.kvscope.trace.AttentionObserver;
 
 /**
  * Prefill attention in query ranges after one read of each kv head ({@code CpuForward.attendSplit}, batches of 64
- * rows and more without an observer) gives every row's floats of the per-head path (taken when an observer is
- * present, here one that wants no row): logits of every row and the cache, bit for bit, for F32 and F16 caches,
- * from an empty cache and after earlier keys, with a batch that ends inside a block of four rows.
+ * rows and more) gives every row's floats of the per-head path ({@code attendingHeadByHead}): logits of every row
+ * and the cache, bit for bit, for F32 and F16 caches, from an empty cache and after earlier keys, with a batch that
+ * ends inside a block of four rows; and an observer gets the same rows, per head in query order and one call at a
+ * time, so every policy's evidence and kept set are the per-head path's.
  */
 class SplitAttentionTest {
+    static final ModelConfig C = new ModelConfig(Architecture.LLAMA, 9 * 64, 96, 2, 9, 3, 64, 97, 512, 1e-5f, 10000f, 64, null);
+    static final ModelWeights W = ScalarPathTest.weights(C, 7);
     private static final AttentionObserver NONE = new AttentionObserver() {
         @Override
         public boolean wants(int layer, int head, int queryPosition) {
@@ -36,9 +39,8 @@ class SplitAttentionTest {
 
     @Test
     void rangesGiveThePerHeadPathsFloats() {
-        ModelConfig c = new ModelConfig(Architecture.LLAMA, 9 * 64, 96, 2, 9, 3, 64, 97, 512, 1e-5f, 10000f, 64, null);
-        ModelWeights w = ScalarPathTest.weights(c, 7);
-        CpuForward f = new CpuForward(c, w, false);
+        CpuForward f = new CpuForward(C, W, false), perHead = new CpuForward(C, W, false).attendingHeadByHead();
+        ModelConfig c = C;
         int[] tokens = new SplittableRandom(3).ints(400, 0, c.vocabSize()).toArray();
         for (KvCacheType type : List.of(KvCacheType.F32, KvCacheType.F16)) {
             KvCache split = type.newCache(c.layers(), c.kvHeads(), c.headDim(), 400);
@@ -47,7 +49,7 @@ class SplitAttentionTest {
                 List<float[]> a = new ArrayList<>(), b = new ArrayList<>();
                 f.forward(tokens, call[0], call[1], call[0], split, null, null, true, (row, v, o) -> a.add(copy(v, o, c)));
                 AttentionObserver obs = call[1] >= 64 ? NONE : null; // a decode step with an observer takes other kernels
-                f.forward(tokens, call[0], call[1], call[0], heads, obs, null, true, (row, v, o) -> b.add(copy(v, o, c)));
+                perHead.forward(tokens, call[0], call[1], call[0], heads, obs, null, true, (row, v, o) -> b.add(copy(v, o, c)));
                 assertEquals(call[1], a.size());
                 for (int r = 0; r < a.size(); r++) {
                     assertArrayEquals(b.get(r), a.get(r), type + ", rows from " + call[0] + ": logits of row " + r);

@@ -1,0 +1,174 @@
+package org.kvscope.backend.cpu;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import org.kvscope.trace.AttentionObserver;
+
+/**
+ * Keeps an {@link AttentionObserver}'s calls for each query head of a layer in query order and one at a time
+ * when the head's rows are computed as ranges on several threads ({@code CpuForward.attendSplit}). Per layer:
+ * {@link #open}, then {@link #want} for each range that holds a row the observer wants. A wanted range that
+ * starts once every earlier wanted range of its head is delivered reports its rows as it computes them
+ * ({@link #startsInOrder}); any other records them in {@link Rows}, and they are delivered, in range order,
+ * by whichever range's {@link #finish} completes the run before them. Ranges no row of which is wanted take
+ * no part. {@link #close} checks that every wanted range was delivered.
+ */
+final class OrderedRanges {
+    private final int heads, ranges;
+    private final boolean[] wanted;    // [head * ranges + range]
+    private final int[] next;          // per head: its first wanted range not yet delivered (ranges: none left)
+    private final Rows[] parked;       // [head * ranges + range]: recorded, waiting for the ranges before
+    private final Object[] locks;      // per head
+    private final ArrayDeque<Rows> free = new ArrayDeque<>(); // guarded by itself
+    private AttentionObserver obs;
+    private int layer;
+
+    OrderedRanges(int heads, int ranges) {
+        this.heads = heads;
+        this.ranges = ranges;
+        wanted = new boolean[heads * ranges];
+        next = new int[heads];
+        parked = new Rows[heads * ranges];
+        locks = new Object[heads];
+        for (int h = 0; h < heads; h++) {
+            locks[h] = new Object();
+        }
+    }
+
+    /** Starts a layer whose wanted rows go to {@code obs}; no range is wanted until {@link #want}. */
+    OrderedRanges open(int layer, AttentionObserver obs) {
+        this.layer = layer;
+        this.obs = obs;
+        Arrays.fill(wanted, false);
+        Arrays.fill(next, ranges);
+        Arrays.fill(parked, null); // a layer that failed may have left some
+        return this;
+    }
+
+    /** Range r of head h holds a row the observer wants. Call before the ranges run. */
+    void want(int h, int r) {
+        wanted[h * ranges + r] = true;
+        next[h] = Math.min(next[h], r);
+    }
+
+    boolean wanted(int h, int r) {
+        return wanted[h * ranges + r];
+    }
+
+    /** Whether wanted range r of head h may report its rows as it computes them: the ranges before are delivered. */
+    boolean startsInOrder(int h, int r) {
+        synchronized (locks[h]) {
+            return next[h] == r;
+        }
+    }
+
+    /** Somewhere to record wanted range r of head h's rows (for one that did not start in order). */
+    Rows rows(int h) {
+        Rows rows;
+        synchronized (free) {
+            rows = free.poll();
+        }
+        return (rows == null ? new Rows() : rows).reset(obs);
+    }
+
+    /**
+     * Wanted range r of head h is computed: its {@code rows} (null when it reported them as it went) are delivered
+     * now if every earlier wanted range is, else kept until they are; then any later ranges kept waiting for it.
+     */
+    void finish(int h, int r, Rows rows) {
+        synchronized (locks[h]) {
+            if (rows != null) {
+                if (next[h] != r) {
+                    parked[h * ranges + r] = rows;
+                    return;
+                }
+                deliver(h, rows);
+            }
+            next[h] = nextWanted(h, r + 1);
+            while (next[h] < ranges && parked[h * ranges + next[h]] != null) {
+                int i = h * ranges + next[h];
+                deliver(h, parked[i]);
+                parked[i] = null;
+                next[h] = nextWanted(h, next[h] + 1);
+            }
+        }
+    }
+
+    /** Ends the layer. @throws IllegalStateException if a wanted range was not delivered (a caller's bug) */
+    void close() {
+        for (int h = 0; h < heads; h++) {
+            if (next[h] != ranges) {
+                throw new IllegalStateException("layer " + layer + ", head " + h + ": range " + next[h]
+                        + "'s attention rows were not delivered");
+            }
+        }
+        obs = null;
+    }
+
+    private int nextWanted(int h, int from) {
+        int r = from;
+        while (r < ranges && !wanted[h * ranges + r]) {
+            r++;
+        }
+        return r;
+    }
+
+    private void deliver(int h, Rows rows) {
+        for (int i = 0; i < rows.count; i++) {
+            obs.onAttention(layer, h, rows.query[i], rows.keys[i], rows.weights, rows.offset[i], rows.length[i]);
+        }
+        rows.reset(null);
+        synchronized (free) {
+            free.push(rows);
+        }
+    }
+
+    /** The wanted rows of one range, recorded in order (an observer in the range's place). */
+    static final class Rows implements AttentionObserver {
+        private AttentionObserver obs;
+        private float[] weights = new float[0];
+        private int[] query = new int[0], offset = new int[0], length = new int[0];
+        private int[][] keys = new int[0][];
+        private int count, used;
+
+        Rows reset(AttentionObserver obs) {
+            this.obs = obs;
+            Arrays.fill(keys, 0, count, null);
+            count = 0;
+            used = 0;
+            return this;
+        }
+
+        @Override
+        public boolean wants(int layer, int head, int queryPosition) {
+            return obs.wants(layer, head, queryPosition);
+        }
+
+        @Override
+        public void onAttention(int layer, int head, int queryPosition, int[] keyPositions, float[] w, int n) {
+            onAttention(layer, head, queryPosition, keyPositions, w, 0, n);
+        }
+
+        @Override
+        public void onAttention(int layer, int head, int queryPosition, int[] keyPositions, float[] w, int from,
+                                int n) {
+            if (count == query.length) {
+                int grown = Math.max(16, 2 * count);
+                query = Arrays.copyOf(query, grown);
+                offset = Arrays.copyOf(offset, grown);
+                length = Arrays.copyOf(length, grown);
+                keys = Arrays.copyOf(keys, grown);
+            }
+            if (used + n > weights.length) {
+                weights = Arrays.copyOf(weights, Math.max(used + n, 2 * weights.length));
+            }
+            System.arraycopy(w, from, weights, used, n);
+            query[count] = queryPosition;
+            offset[count] = used;
+            length[count] = n;
+            keys[count] = keyPositions;
+            count++;
+            used += n;
+        }
+    }
+}
