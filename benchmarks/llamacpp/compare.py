@@ -12,7 +12,7 @@ same text from both engines, and llama.cpp loads every model file given (kvscope
 writer). Either failing stops the run.
 
   benchmarks/llamacpp/compare.py [--pairs 5] [--threads 2] [--prompt 256] [--decode 32]
-        [--depth D] [--cache-type f16] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [--baseline DIR]
+        [--depth D] [--cache-type f16] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [--kvscope-warmup N] [--baseline DIR]
         [MODEL.gguf ...]
 
 --depth D (e.g. 2048, 8192) measures decode after a D-token prompt and skips prefill; without it
@@ -69,9 +69,10 @@ def kvscope(args, threads, root=REPO):
     return run([os.path.join(root, "kvscope")] + args, env=kvscope_env(threads))
 
 
-def kvscope_bench(model, prompt, decode, threads, repeat, extra, root=REPO):
+def kvscope_bench(model, prompt, decode, threads, repeat, extra, root=REPO, warmup=1):
     out, _, rss = kvscope(["bench", "--model", model, "--prompt-tokens", str(prompt), "--decode-tokens", str(decode),
-                           "--repeat", str(repeat), "--warmup", "1", "--bandwidth-mib", "0", "--quiet"] + extra, threads, root)
+                           "--repeat", str(repeat), "--warmup", str(warmup), "--bandwidth-mib", "0", "--quiet"] + extra,
+                          threads, root)
     row = next((l for l in out.splitlines() if l.startswith("| median |")), None)
     if row is None:
         fail("kvscope bench printed no median row:\n" + out)
@@ -187,6 +188,9 @@ def main():
     p.add_argument("--cache-type", default="f16", choices=["f32", "f16", "q8_0", "q4_0"],
                    help="KV cache type of both engines (default f16, llama-bench's default)")
     p.add_argument("--kvscope-args", default="", help="extra arguments for kvscope bench")
+    p.add_argument("--kvscope-warmup", type=int, default=1,
+                   help="kvscope bench's warm-up runs per process (default 1; its JIT is still compiling the prefill "
+                        "for several runs after the first, docs/BENCHMARKS.md q4p17)")
     p.add_argument("--baseline", default="", help="another kvscope build (a folder with its kvscope launcher and "
                    "app/target) measured in every pair too, after this one: before/after a change")
     a = p.parse_args()
@@ -194,6 +198,10 @@ def main():
         fail("give the cache type with compare.py's own --cache-type (it sets both engines), not in --kvscope-args")
     if a.pairs < 1 or a.threads < 1 or a.decode < 1 or a.prompt < 1 or a.depth < 0 or a.repeat < 1:
         fail("--pairs, --threads, --prompt, --decode and --repeat must be at least 1, --depth at least 0")
+    if a.kvscope_warmup < 0:
+        fail("--kvscope-warmup must be at least 0")
+    if "--warmup" in a.kvscope_args.split():
+        fail("give kvscope's warm-up runs with compare.py's --kvscope-warmup, not in --kvscope-args")
     binaries = subprocess.run([os.path.join(HERE, "setup.sh"), SCRATCH], capture_output=True, text=True)
     if binaries.returncode != 0:
         fail("setup.sh failed:\n" + binaries.stderr[-2000:])
@@ -240,9 +248,9 @@ def main():
         build = mtype = ""
         depth = depths[model]
         for pair in range(a.pairs):
-            o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra)
+            o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, warmup=a.kvscope_warmup)
             if baseline:
-                base.append(kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, baseline))
+                base.append(kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, baseline, a.kvscope_warmup))
             t = llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat, a.cache_type)
             build, mtype = t[3], t[4]
             dec.append(o[1] / t[1])
