@@ -30,9 +30,20 @@ final class NativeMatmul {
     private static final MethodHandle QUANTIZE_ROWS = NativeKernels.downcall("kvs_quantize_rows",
             FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
 
-    /** Per calling thread: the quantized activations of the two families (32-value and 256-value blocks). */
+    /**
+     * Activation encodings a fused product may need: Q8_0's 32-value blocks, the K-quants' 256-value blocks, and
+     * Q4_0's 32-value blocks apart from Q8_0's, because the AVX2 tiles take Q4_0's quants + 128 and Q8_0's signed
+     * (kvs_quantize_rows); sharing one buffer gave a Q8_0 matrix fused after a Q4_0 one wrong outputs there.
+     */
+    private static final int FAMILIES = 3;
+    /** Per calling thread: the quantized activations of each {@link #family}. */
     private static final ThreadLocal<MemorySegment[]> INPUTS = ThreadLocal.withInitial(
-            () -> new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL});
+            () -> new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL});
+
+    /** Which of the {@link #FAMILIES} activation encodings weights of typeCode take. */
+    private static int family(int typeCode) {
+        return NativeKernels.superBlocks(typeCode) ? 1 : typeCode == NativeKernels.Q4_0 ? 2 : 0;
+    }
 
     private NativeMatmul() {}
 
@@ -60,14 +71,14 @@ final class NativeMatmul {
         int n = weights.length;
         boolean[] done = new boolean[n];
         int[] codes = new int[n], firstTile = new int[n + 1];
-        MemorySegment[] inputs = new MemorySegment[2];
+        MemorySegment[] inputs = new MemorySegment[FAMILIES];
         Parallel.IntRangeBody pending = prepare;
         for (int i = 0; i < n; i++) {
             codes[i] = typeCode(weights[i], rows[i], cols);
             done[i] = codes[i] >= 0;
             firstTile[i + 1] = firstTile[i] + (done[i] ? (rows[i] + TILE - 1) / TILE : 0);
             if (done[i]) {
-                int family = NativeKernels.superBlocks(codes[i]) ? 1 : 0;
+                int family = family(codes[i]);
                 if (inputs[family] == null) {
                     inputs[family] = quantized(x, batch, cols, codes[i], family, pending);
                     pending = null;
@@ -89,7 +100,7 @@ final class NativeMatmul {
                 int a = Math.max(t0, firstTile[i]), b = Math.min(t1, firstTile[i + 1]);
                 if (a < b) {
                     SegmentTensor w = (SegmentTensor) weights[i];
-                    int family = NativeKernels.superBlocks(codes[i]) ? 1 : 0;
+                    int family = family(codes[i]);
                     int from = (a - firstTile[i]) * TILE, to = Math.min(rows[i], (b - firstTile[i]) * TILE);
                     matmul(codes[i], w.m, w.type().byteSize(cols), inputs[family],
                             NativeKernels.quantizedBytes(codes[i], cols), cols, batch, from, to, outs[i], rows[i]);
