@@ -329,14 +329,21 @@ public final class CpuForward {
             if (timed) {
                 time = DecodeTimings.lap(DecodeTimings.Phase.DOWN, time);
             }
-            for (int i = 0; i < n * dim; i++) {
-                b.x[i] += b.xb[i];
-            }
-            if (timed) {
-                DecodeTimings.lap(DecodeTimings.Phase.RESIDUAL, time);
-            }
-            return;
+        } else {
+            time = unfusedFeedForward(l, n, lw, b, timed, time);
         }
+        for (int i = 0; i < n * dim; i++) {
+            b.x[i] += b.xb[i];
+        }
+        if (timed) {
+            DecodeTimings.lap(DecodeTimings.Phase.RESIDUAL, time);
+        }
+    }
+
+    /** The feed-forward block without the fused products: residual add, norm, gate/up and SwiGLU, down. */
+    private long unfusedFeedForward(int l, int n, LayerWeights lw, Scratch b, boolean timed, long time) {
+        int dim = c.dim();
+        int ffn = c.ffnDim();
         for (int i = 0; i < n * dim; i++) {
             b.x[i] += b.xb[i];
         }
@@ -369,12 +376,7 @@ public final class CpuForward {
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.DOWN, time);
         }
-        for (int i = 0; i < n * dim; i++) {
-            b.x[i] += b.xb[i];
-        }
-        if (timed) {
-            DecodeTimings.lap(DecodeTimings.Phase.RESIDUAL, time);
-        }
+        return time;
     }
 
     /**
