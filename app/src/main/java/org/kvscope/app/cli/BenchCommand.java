@@ -77,7 +77,8 @@ public final class BenchCommand implements Command {
         if (mib == 0 && a.flag("kernels")) {
             throw new UsageException("--kernels compares the kernels with the bandwidth bound: it needs --bandwidth-mib above 0");
         }
-        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, err)) {
+        List<String> deviceNotice = new ArrayList<>(1); // printed once, in the header below, not also on stderr
+        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, deviceNotice::add)) {
             int context = promptTokens + decodeTokens; // what llama-bench allocates for the same test
             if (context > model.config().contextLength()) {
                 throw new UsageException("--prompt-tokens + --decode-tokens = " + context
@@ -85,7 +86,8 @@ public final class BenchCommand implements Command {
             }
             InferenceSession session = new InferenceSession(model, SessionOptions.ofContext(backend, context));
             out.println(ModelOptions.describe(model));
-            out.println("device: " + session.device()); // with the other facts, above the table
+            // with the other facts, above the table; an automatic choice says why (e.g. the CPU: no usable GPU)
+            out.println(deviceNotice.isEmpty() ? "device: " + session.device() : deviceNotice.getFirst());
             out.println(CpuDescription.describe());
             out.println(org.kvscope.tensor.NativeKernels.describe());
             int[] prompt = new int[promptTokens];

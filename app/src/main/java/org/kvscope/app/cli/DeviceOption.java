@@ -1,6 +1,7 @@
 package org.kvscope.app.cli;
 
 import java.io.PrintStream;
+import java.util.function.Consumer;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.BackendUnavailableException;
 import org.kvscope.backend.Backends;
@@ -67,8 +68,13 @@ final class DeviceOption {
      * @throws UsageException for {@code --device cuda} without a usable GPU, with the reason
      */
     static BackendFactory select(Args a, PrintStream err) {
+        return select(a, (Consumer<String>) err::println);
+    }
+
+    /** {@link #select(Args, PrintStream)} with the device notice (which device runs and why) given to {@code notice}. */
+    static BackendFactory select(Args a, Consumer<String> notice) {
         try {
-            return Backends.select(device(a), cacheType(a), err::println);
+            return Backends.select(device(a), cacheType(a), notice);
         } catch (BackendUnavailableException e) {
             throw new UsageException("--device cuda: " + e.getMessage());
         }

@@ -114,4 +114,19 @@ class DeviceOptionTest {
         assertEquals(auto.out(), cpu.out(), "auto on a machine without a GPU is the CPU run");
         assertTrue(!cpu.err().contains("device:"), "an explicit CPU choice needs no notice: " + cpu.err());
     }
+
+    @Test
+    void benchSaysWhichDeviceRunsOnceInItsHeader() {
+        Backends.GpuStatus gpu = Backends.gpu();
+        Assumptions.assumeFalse(gpu.available(), "a GPU is present: the fallback is not exercised here");
+        String[] bench = commands().stream().filter(c -> c[0].equals("bench")).findFirst().orElseThrow();
+        CliTest.Run auto = CliTest.run(with(bench, "--device", "auto"));
+        assertEquals(0, auto.code(), auto.err());
+        assertEquals(List.of("device: CPU (no usable GPU: " + gpu.reason() + ")"),
+                auto.out().lines().filter(l -> l.startsWith("device:")).toList(), auto.out());
+        assertTrue(!auto.err().contains("device:"), "the notice is not repeated on stderr: " + auto.err());
+        CliTest.Run cpu = CliTest.run(with(bench, "--device", "cpu"));
+        assertEquals(0, cpu.code(), cpu.err());
+        assertEquals(List.of("device: CPU"), cpu.out().lines().filter(l -> l.startsWith("device:")).toList(), cpu.out());
+    }
 }
