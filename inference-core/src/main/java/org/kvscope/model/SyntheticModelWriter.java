@@ -96,6 +96,11 @@ public final class SyntheticModelWriter {
         w.write(out);
     }
 
+    /** How many matrices {@link #write} generates for {@code shape}: what a progress display counts to from the start. */
+    public static int matrixCount(ModelShape shape) {
+        return 1 + 7 * shape.layers + (shape.tiedEmbeddings ? 0 : 1);
+    }
+
     private static void putTokenizer(GGUFWriter w, TokenizerSpec spec) {
         for (Map.Entry<String, Object> e : spec.toGGUFMetadata().entrySet()) {
             Object v = e.getValue();
@@ -114,11 +119,6 @@ public final class SyntheticModelWriter {
         }
     }
 
-    /**
-     * A [cols × rows] matrix (ggml ne order) with N(0, std) entries; std 0 means 1/sqrt(cols).
-     * Values are generated while the file is written (one tensor in memory at a time), from a
-     * seed drawn now so the file does not depend on write order.
-     */
     /** Counts matrices as they are registered and as the writer generates them. */
     private static final class Matrices {
         final Progress progress;
@@ -134,6 +134,11 @@ public final class SyntheticModelWriter {
         }
     }
 
+    /**
+     * A [cols × rows] matrix (ggml ne order) with N(0, std) entries; std 0 means 1/sqrt(cols).
+     * Values are generated while the file is written (one tensor in memory at a time), from a
+     * seed drawn now so the file does not depend on write order.
+     */
     private static void matrix(GGUFWriter w, Matrices c, String name, GGMLType type, int cols, int rows, double std,
                                SplittableRandom random) {
         double sd = std > 0 ? std : 1.0 / Math.sqrt(cols);

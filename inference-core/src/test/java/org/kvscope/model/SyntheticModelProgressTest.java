@@ -30,4 +30,27 @@ class SyntheticModelProgressTest {
             assertEquals(total, calls.get(i)[1], "the same total in every call");
         }
     }
+
+    /** The count the synth command's bar starts from (before the writer has registered any matrix) is the writer's own. */
+    @Test
+    void matrixCountIsTheTotalTheWriterReportsForEveryShape() {
+        for (ModelShape shape : ModelShape.values()) {
+            int[] told = {-1};
+            try {
+                SyntheticModelWriter.write(shape, GGMLType.Q4_K, dir.resolve(shape.id() + ".gguf"), 1, (done, total) -> {
+                    told[0] = total;
+                    throw new Counted(); // stop before any matrix is generated or the file written
+                });
+            } catch (Counted | IOException expected) {
+                // the writer stops at its first report
+            }
+            assertEquals(told[0], SyntheticModelWriter.matrixCount(shape), shape.id());
+        }
+    }
+
+    private static final class Counted extends RuntimeException {
+        Counted() {
+            super(null, null, false, false);
+        }
+    }
 }

@@ -64,7 +64,7 @@ public final class SynthCommand implements Command {
         Path outPath = OutputOptions.path(a, "out");
         long t0 = System.nanoTime();
         GGMLType[] types = TYPES.get(type);
-        try (Progress progress = Progress.start(a, err, "synth", 1, "matrices")) {
+        try (Progress progress = Progress.start(a, err, "synth", SyntheticModelWriter.matrixCount(shape), "matrices")) {
             AtomicFiles.write(outPath, file -> SyntheticModelWriter.write(shape, types[0], types[1], file, seed,
                     (done, total) -> progress.stepTo(done, total, shape.id() + " " + type)));
         }
