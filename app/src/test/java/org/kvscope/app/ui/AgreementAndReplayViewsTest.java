@@ -105,6 +105,17 @@ class AgreementAndReplayViewsTest {
         String summary = fx(pane::summary);
         assertTrue(summary.startsWith("A: snapkv vs B: h2o: mean Spearman ρ "), summary);
         png("agreement");
+        javafx.scene.control.ScrollPane page = fx(() -> {
+            javafx.scene.Node n = pane.getParent();
+            while (!(n instanceof javafx.scene.control.ScrollPane)) {
+                n = n.getParent();
+            }
+            return (javafx.scene.control.ScrollPane) n;
+        });
+        double pageHeight = fx(() -> page.getViewportBounds().getHeight());
+        double paneHeight = fx(() -> pane.getHeight());
+        assertTrue(Math.abs(pageHeight - paneHeight) < 2, "the agreement page fills its tab's height (no empty band "
+                + "under the chart): pane " + paneHeight + " px of a " + pageHeight + " px viewport");
         robot.clickOn("#agreement-per-head");
         await("per kv-head", () -> pane.perHeadChart().dataProperty().get() != null);
         var heads = fx(() -> pane.perHeadChart().dataProperty().get());

@@ -22,7 +22,7 @@ public final class EvaluationTabs extends TabPane {
     public EvaluationTabs(WorkbenchViewModel vm, EvaluationPane evaluation) {
         agreement = new ScoreAgreementPane(vm);
         replay = new ReplayPane(vm);
-        Tab agreementTab = tab("Agreement", "mdi2s-scale-balance", scroll(agreement), "evaluation-agreement");
+        Tab agreementTab = tab("Agreement", "mdi2s-scale-balance", fill(scroll(agreement)), "evaluation-agreement");
         Tab evaluationTab = tab("Perplexity & needles", "mdi2t-target", evaluation, "evaluation-needles");
         getTabs().addAll(evaluationTab, agreementTab,
                 tab("Replay", "mdi2r-replay", scroll(replay), "evaluation-replay"));
@@ -44,6 +44,15 @@ public final class EvaluationTabs extends TabPane {
     public void select(String title) {
         getTabs().stream().filter(t -> t.getText().equals(title)).findFirst()
                 .ifPresent(t -> getSelectionModel().select(t));
+    }
+
+    /**
+     * A page whose chart takes the height the tab has: as tall as the viewport, and scrolled only when the
+     * viewport is lower than the page's minimum height.
+     */
+    private static ScrollPane fill(ScrollPane s) {
+        s.setFitToHeight(true);
+        return s;
     }
 
     private static ScrollPane scroll(javafx.scene.layout.Region content) {

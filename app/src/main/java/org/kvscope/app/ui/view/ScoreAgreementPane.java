@@ -77,8 +77,10 @@ public final class ScoreAgreementPane extends VBox {
         chart.setId("agreement-chart");
         chart.setYRange(-1, 1);
         chart.setPrefHeight(300);
+        chart.setMinHeight(240); // below this the page scrolls instead of squeezing the chart
         perHead.setId("agreement-per-head-chart");
         perHead.setPrefHeight(260);
+        perHead.setMinHeight(220);
         perHead.visibleProperty().bind(showPerHead.selectedProperty());
         perHead.managedProperty().bind(showPerHead.selectedProperty());
         VBox content = new VBox(6, bar, meaning, summary, chart, perHead);
