@@ -134,7 +134,8 @@ public final class NativeKernels {
             return "kernels: java (native library unavailable: " + LIB.failure + ")" + choice;
         }
         return "kernels: native " + isaName() + " for Q4_0/Q8_0/Q4_K/Q6_K decode and prefill (8-bit activations) and"
-                + " F32/F16/BF16 decode (float), F16-cache decode attention (same floats as java), java elsewhere" + choice;
+                + " F32/F16/BF16 decode (float), " + (NativeMatmul.bf16Tiled() ? "BF16 prefill (BF16 activations), " : "")
+                + "F16-cache decode attention (same floats as java), java elsewhere" + choice;
     }
 
     /** The instruction set the library uses ("AVX-512 VNNI", "AVX2", "scalar"). */

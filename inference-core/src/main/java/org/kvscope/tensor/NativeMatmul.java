@@ -16,10 +16,16 @@ import java.lang.invoke.MethodHandle;
  * and every activation row runs through each tile in integer multiply-adds. The results differ from the
  * float kernels by that rounding of the activations, as decode's do; with {@code --kernels java}, where
  * the library is unavailable, and on CPUs without AVX2 (no tiles) the float kernels run instead.
+ *
+ * <p>BF16 weights run here too where the CPU has AVX-512 BF16 ({@code kvscope_bf16_matmul.c}): each activation
+ * row is rounded to BF16 once per product, as llama.cpp does, and multiplied by {@code vdpbf16ps} in tiles of 32
+ * rows; elsewhere their products stay in the Java float kernels.
  */
 final class NativeMatmul {
-    /** Weight rows per tile of the library: chunks of the parallel loop are whole tiles. */
+    /** Weight rows per tile of the library (BF16: {@link #BF16_TILE}): chunks of the parallel loop are whole tiles. */
     private static final int TILE = 16;
+    /** Weight rows per tile of the BF16 kernel: two vectors of 16 lanes. */
+    private static final int BF16_TILE = 32;
     /** Chunks of tiles per participant: a tile of 256 activation rows is 9–25 µs of work, so about a tile per chunk. */
     private static final int CHUNKS_PER_THREAD = 32;
 
@@ -29,20 +35,38 @@ final class NativeMatmul {
             FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle QUANTIZE_ROWS = NativeKernels.downcall("kvs_quantize_rows",
             FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle BF16_TILED = NativeKernels.downcall("kvs_bf16_tiled",
+            FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle BF16_ROUND_ROWS = NativeKernels.downcall("kvs_bf16_round_rows",
+            FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle BF16_MATMUL = NativeKernels.downcall("kvs_bf16_matmul", FunctionDescriptor.of(
+            JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
 
     /**
      * Activation encodings a fused product may need: Q8_0's 32-value blocks, the K-quants' 256-value blocks, and
      * Q4_0's 32-value blocks apart from Q8_0's, because the AVX2 tiles take Q4_0's quants + 128 and Q8_0's signed
-     * (kvs_quantize_rows); sharing one buffer gave a Q8_0 matrix fused after a Q4_0 one wrong outputs there.
+     * (kvs_quantize_rows); sharing one buffer gave a Q8_0 matrix fused after a Q4_0 one wrong outputs there; and
+     * BF16 weights' activations rounded to BF16.
      */
-    private static final int FAMILIES = 3;
+    private static final int FAMILIES = 4;
     /** Per calling thread: the quantized activations of each {@link #family}. */
     private static final ThreadLocal<MemorySegment[]> INPUTS = ThreadLocal.withInitial(
-            () -> new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL});
+            () -> new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL});
 
     /** Which of the {@link #FAMILIES} activation encodings weights of typeCode take. */
     private static int family(int typeCode) {
-        return NativeKernels.superBlocks(typeCode) ? 1 : typeCode == NativeKernels.Q4_0 ? 2 : 0;
+        return NativeKernels.superBlocks(typeCode) ? 1 : typeCode == NativeKernels.Q4_0 ? 2
+                : typeCode == NativeKernels.BF16 ? 3 : 0;
+    }
+
+    /** Weight rows per tile for weights of typeCode. */
+    private static int tileRows(int typeCode) {
+        return typeCode == NativeKernels.BF16 ? BF16_TILE : TILE;
+    }
+
+    /** Bytes of one activation row prepared for weights of typeCode: BF16 values (an odd count padded) or quants. */
+    static long inputBytes(int typeCode, int cols) {
+        return typeCode == NativeKernels.BF16 ? (2L * cols + 63) / 64 * 64 : NativeKernels.quantizedBytes(typeCode, cols);
     }
 
     private NativeMatmul() {}
@@ -50,14 +74,14 @@ final class NativeMatmul {
     /**
      * The library's type code for a product of w of rows × cols through here, or -1 where the Java kernels run it:
      * also on CPUs without AVX2, where the library has no tiles (its row-by-row products, the tests' reference,
-     * would read the weights once per activation row).
+     * would read the weights once per activation row). BF16 weights only where {@link #bf16Tiled}.
      */
     static int typeCode(FloatTensor w, int rows, int cols) {
         if (!(w instanceof SegmentTensor) || !NativeKernels.active() || !tiled()) {
             return -1;
         }
         int code = NativeKernels.typeCode(w.type());
-        boolean fits = code >= 0 && !NativeKernels.floatInput(code) // quantized weights only: no float tiles
+        boolean fits = code >= 0 && (!NativeKernels.floatInput(code) || code == NativeKernels.BF16 && bf16Tiled())
                 && cols % w.type().blockSize() == 0 && (long) rows * cols <= w.size();
         return fits ? code : -1;
     }
@@ -76,7 +100,7 @@ final class NativeMatmul {
         for (int i = 0; i < n; i++) {
             codes[i] = typeCode(weights[i], rows[i], cols);
             done[i] = codes[i] >= 0;
-            firstTile[i + 1] = firstTile[i] + (done[i] ? (rows[i] + TILE - 1) / TILE : 0);
+            firstTile[i + 1] = firstTile[i] + (done[i] ? (rows[i] + tileRows(codes[i]) - 1) / tileRows(codes[i]) : 0);
             if (done[i]) {
                 int family = family(codes[i]);
                 if (inputs[family] == null) {
@@ -101,9 +125,10 @@ final class NativeMatmul {
                 if (a < b) {
                     SegmentTensor w = (SegmentTensor) weights[i];
                     int family = family(codes[i]);
-                    int from = (a - firstTile[i]) * TILE, to = Math.min(rows[i], (b - firstTile[i]) * TILE);
+                    int tile = tileRows(codes[i]);
+                    int from = (a - firstTile[i]) * tile, to = Math.min(rows[i], (b - firstTile[i]) * tile);
                     matmul(codes[i], w.m, w.type().byteSize(cols), inputs[family],
-                            NativeKernels.quantizedBytes(codes[i], cols), cols, batch, from, to, outs[i], rows[i]);
+                            inputBytes(codes[i], cols), cols, batch, from, to, outs[i], rows[i]);
                 }
             }
         });
@@ -119,13 +144,22 @@ final class NativeMatmul {
         }
     }
 
+    /** Whether the library has BF16 tiles (AVX-512 BF16, at its AVX-512 level now). */
+    static boolean bf16Tiled() {
+        try {
+            return (int) BF16_TILED.invokeExact() != 0;
+        } catch (Throwable t) {
+            throw failure(t);
+        }
+    }
+
     /**
      * The batch rows of x quantized for weights of typeCode, in this thread's buffer of that family; with a
      * {@code prepare}, each range of rows is first written by it, in the same loop (no hand-off of its own).
      */
     private static MemorySegment quantized(float[] x, int batch, int cols, int typeCode, int family,
                                            Parallel.IntRangeBody prepare) {
-        long rowBytes = NativeKernels.quantizedBytes(typeCode, cols);
+        long rowBytes = inputBytes(typeCode, cols);
         MemorySegment[] held = INPUTS.get();
         if (held[family].byteSize() < rowBytes * batch) {
             held[family] = Arena.ofAuto().allocate(Math.max(rowBytes * batch, 2 * held[family].byteSize()), 64);
@@ -140,9 +174,13 @@ final class NativeMatmul {
         return dst;
     }
 
-    /** Activation rows [from, to) of x (rows of cols floats) quantized for typeCode into dst, rowBytes apart. */
+    /** Activation rows [from, to) of x (rows of cols floats) quantized (BF16: rounded) for typeCode into dst, rowBytes apart. */
     static void quantizeRows(int typeCode, MemorySegment x, int cols, int from, int to, MemorySegment dst, long rowBytes) {
         try {
+            if (typeCode == NativeKernels.BF16) {
+                BF16_ROUND_ROWS.invokeExact(x, cols, from, to, dst, rowBytes);
+                return;
+            }
             QUANTIZE_ROWS.invokeExact(typeCode, x, cols, from, to, dst, rowBytes);
         } catch (Throwable t) {
             throw failure(t);
@@ -153,12 +191,20 @@ final class NativeMatmul {
     static void matmul(int typeCode, MemorySegment w, long rowBytes, MemorySegment xq, long xBytes, int cols, int batch,
                        int from, int to, MemorySegment out, long outStride) {
         int faults = NativeKernels.faults();
+        int done = 1;
         try {
-            MATMUL.invokeExact(typeCode, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride);
+            if (typeCode == NativeKernels.BF16) {
+                done = (int) BF16_MATMUL.invokeExact(w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride);
+            } else {
+                MATMUL.invokeExact(typeCode, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride);
+            }
         } catch (Throwable t) {
             throw failure(t);
         }
         NativeKernels.checkFaults(faults);
+        if (done == 0) {
+            throw new OutOfMemoryError("native BF16 product: no memory for a tile of " + cols + " columns");
+        }
     }
 
     private static RuntimeException failure(Throwable t) {
