@@ -138,6 +138,17 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     /**
+     * Drops the header's pages (metadata and tensor table, 1.4 MiB on SmolLM2-135M, 3.7 MiB on Llama-3.2-1B)
+     * from this process's resident memory once they have been read: a hint to the kernel (madvise), after which
+     * a read of them, such as decoding a lazy array of strings, faults them back in from the page cache.
+     */
+    public synchronized void releaseHeaderPages() {
+        if (!closed) {
+            mapping.asSlice(0, header.dataOffset()).unload();
+        }
+    }
+
+    /**
      * Unmaps the file. Calling it again has no effect. While a native kernel still reads the mapping
      * it throws {@link IllegalStateException} and the file stays open, so the call can be repeated.
      */

@@ -241,11 +241,13 @@ final class GGUFHeaderParser {
                 yield a;
             }
             case STRING -> {
-                String[] a = new String[n];
+                // Checked here, decoded on first use: most commands never read a vocabulary's strings twice
+                // and bench never reads them (issue 17, peak memory).
+                long start = in.position();
                 for (int i = 0; i < n; i++) {
-                    a[i] = in.string(MAX_JAVA_ARRAY, "string " + elementWhat);
+                    in.skipString(MAX_JAVA_ARRAY, "string " + elementWhat);
                 }
-                yield a;
+                yield n == 0 ? new String[0] : new LazyStrings(in.segment(), start, n);
             }
             case ARRAY -> {
                 Object[] a = new Object[n];

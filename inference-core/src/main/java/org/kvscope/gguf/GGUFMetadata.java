@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The key/value metadata of a GGUF file, in file order.
@@ -24,17 +25,30 @@ import java.util.Optional;
 public final class GGUFMetadata {
 
     private final Map<String, MetadataEntry> entries;
-    private final Map<String, Object> values;
+    private Map<String, Object> values;
 
     GGUFMetadata(LinkedHashMap<String, MetadataEntry> entries) {
         this.entries = Collections.unmodifiableMap(new LinkedHashMap<>(entries));
-        LinkedHashMap<String, Object> v = new LinkedHashMap<>();
-        entries.forEach((k, e) -> v.put(k, e.value()));
-        this.values = Collections.unmodifiableMap(v);
     }
 
-    /** All keys and values in file order; unmodifiable. */
-    public Map<String, Object> asMap() { return values; }
+    /**
+     * All keys and values in file order; unmodifiable. Arrays of strings are decoded from the file's mapping
+     * on the first call (or the first {@link #get} of one), so call it while the file is open.
+     */
+    public synchronized Map<String, Object> asMap() {
+        if (values == null) {
+            LinkedHashMap<String, Object> v = new LinkedHashMap<>();
+            entries.forEach((k, e) -> v.put(k, e.value()));
+            values = Collections.unmodifiableMap(v);
+        }
+        return values;
+    }
+
+    /** The number of elements of an ARRAY value, or empty if the key is absent or not an array; decodes nothing. */
+    public OptionalInt findArrayLength(String key) {
+        MetadataEntry e = entries.get(key);
+        return e == null || e.type() != GGUFValueType.ARRAY ? OptionalInt.empty() : OptionalInt.of(e.arrayLength());
+    }
 
     /** Number of keys. */
     public int size() { return entries.size(); }

@@ -92,6 +92,20 @@ final class SegmentCursor {
      * bytes and be at most {@code maxLength}.
      */
     String string(long maxLength, String what) throws GGUFException {
+        long length = stringLength(maxLength, what);
+        byte[] bytes = segment.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
+        position += length;
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Checks a gguf_string as {@link #string} does and moves past it without decoding it. */
+    void skipString(long maxLength, String what) throws GGUFException {
+        long length = stringLength(maxLength, what); // read first: `position += f()` would add to the old position
+        position += length;
+    }
+
+    /** Reads and checks a gguf_string's length, leaving the position at its first byte. */
+    private long stringLength(long maxLength, String what) throws GGUFException {
         long start = position;
         if (remaining() < 8) {
             require(8, "length of " + what);
@@ -106,9 +120,7 @@ final class SegmentCursor {
             throw GGUFException.at(start, what + " has length " + length + " but only " + remaining()
                     + " bytes remain in the file");
         }
-        byte[] bytes = segment.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
-        position += length;
-        return new String(bytes, StandardCharsets.UTF_8);
+        return length;
     }
 
     /** Copies {@code count} little-endian values into a new array and advances past them. */

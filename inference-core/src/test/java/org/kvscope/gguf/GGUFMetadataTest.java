@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +53,38 @@ class GGUFMetadataTest {
     @AfterEach
     void close() {
         file.close();
+    }
+
+    @Test
+    void stringArraysAreCheckedAtOpenAndDecodedOnFirstUse() throws IOException {
+        MetadataEntry tokens = m.entry("tokens");
+        assertTrue(tokens.toString().contains("LazyStrings"), "left in the mapping until asked for: " + tokens);
+        assertEquals(OptionalInt.of(2), m.findArrayLength("tokens"));
+        assertEquals(OptionalInt.of(3), m.findArrayLength("types"));
+        assertEquals(OptionalInt.empty(), m.findArrayLength("name"));
+        assertEquals(OptionalInt.empty(), m.findArrayLength("absent"));
+        String[] first = (String[]) m.get("tokens");
+        assertArrayEquals(new String[] {"a", "b"}, first);
+        assertSame(first, m.get("tokens"), "decoded once");
+        assertSame(first, m.asMap().get("tokens"));
+
+        Path path = dir.resolve("closed.gguf");
+        new GGUFWriter().putStringArray("words", new String[] {"é", "", "z"}).putStringArray("none", new String[0]).write(path);
+        GGUFFile f = GGUFFile.open(path);
+        GGUFMetadata closedLater = f.metadata();
+        assertArrayEquals(new String[0], (String[]) closedLater.get("none"));
+        f.releaseHeaderPages();
+        assertEquals(OptionalInt.of(3), closedLater.findArrayLength("words"));
+        f.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> closedLater.get("words"));
+        assertEquals("GGUF metadata strings read after their file was closed", e.getMessage());
+        assertEquals(OptionalInt.of(3), closedLater.findArrayLength("words"));
+    }
+
+    @Test
+    void stringArraysDecodeAfterTheHeaderPagesAreReleased() throws IOException {
+        file.releaseHeaderPages();
+        assertArrayEquals(new String[] {"a", "b"}, m.getStringArray("tokens"));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.kvscope.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -169,6 +171,7 @@ class ModelFileCheckTest {
      */
     private static void mutateEveryKeyAndTensor(Path model) throws IOException {
         List<Mutation> mutations = new ArrayList<>();
+        int keyMutations;
         try (GGUFFile f = GGUFFile.open(model)) {
             for (String key : f.metadata().asMap().keySet()) {
                 GGUFValueType type = f.metadata().typeOf(key);
@@ -196,6 +199,7 @@ class ModelFileCheckTest {
                     mutations.add(new Mutation("without " + key, new ModelFileCopy().remove(key), false));
                 }
             }
+            keyMutations = mutations.size();
             for (GGUFTensorInfo t : f.tensors()) {
                 String name = t.name();
                 long[] shape = t.shape();
@@ -217,8 +221,12 @@ class ModelFileCheckTest {
             mutations.add(new Mutation("every tensor at offset 0", new ModelFileCopy().offsetsAtZero(), true));
         }
         Path target = dir.resolve("mutated.gguf");
-        for (Mutation mutation : mutations) {
+        for (int i = 0; i < mutations.size(); i++) {
+            Mutation mutation = mutations.get(i);
             mutation.copy().write(model, target);
+            if (i < keyMutations) { // the tensor mutations leave the tokenizer's metadata alone
+                assertDeferredFailsAlike(mutation.what(), target);
+            }
             Model m;
             try {
                 m = ModelLoader.load(target);
@@ -236,6 +244,49 @@ class ModelFileCheckTest {
             } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
                 throw new AssertionError(mutation.what() + ": running it raised " + e, e);
             }
+        }
+    }
+
+    /**
+     * "loads" or the message of what refused {@code file}: {@link ModelLoader#load}, or with {@code deferred}
+     * {@link ModelLoader#loadDeferringTokenizer} followed by the first {@link Model#tokenizer()} call.
+     */
+    private static String loadOutcome(Path file, boolean deferred) {
+        try (Model m = deferred ? ModelLoader.loadDeferringTokenizer(file) : ModelLoader.load(file)) {
+            return "loads with " + m.tokenizer().vocabSize() + " tokens";
+        } catch (IllegalArgumentException | IOException e) {
+            return e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    /**
+     * A deferred tokenizer fails (at load or at its first use) as the eager load does, with the same message; only
+     * a file whose vocabulary length is wrong as well may be refused by the vocabulary check first, which the
+     * deferred load runs before the tokenizer's own checks.
+     */
+    private static void assertDeferredFailsAlike(String what, Path file) {
+        String eager = loadOutcome(file, false), deferred = loadOutcome(file, true);
+        if (!eager.equals(deferred)) {
+            assertTrue(!eager.startsWith("loads") && deferred.contains("tokens but token_embd.weight has"),
+                    what + ": eager " + eager + ", deferred " + deferred);
+        }
+    }
+
+    @Test
+    void deferredTokenizerIsBuiltOnFirstUseAndItsErrorsSurfaceThere() throws IOException {
+        try (Model eager = ModelLoader.load(tiny); Model deferred = ModelLoader.loadDeferringTokenizer(tiny)) {
+            assertEquals(eager.config(), deferred.config());
+            var t = deferred.tokenizer();
+            assertSame(t, deferred.tokenizer(), "built once");
+            assertArrayEquals(eager.tokenizer().encodeWithSpecials("Once upon a time"), t.encodeWithSpecials("Once upon a time"));
+        }
+        Path bad = dir.resolve("bad-tokenizer.gguf");
+        new ModelFileCopy().put("tokenizer.ggml.model", GGUFValueType.STRING, "bert").write(tiny, bad);
+        String expected = "unsupported tokenizer model 'bert' in tokenizer.ggml.model; supported: \"llama\", \"gpt2\"";
+        assertEquals(expected, assertThrows(IllegalArgumentException.class, () -> ModelLoader.load(bad)).getMessage());
+        try (Model deferred = ModelLoader.loadDeferringTokenizer(bad)) {
+            assertEquals(320, deferred.config().vocabSize(), "the weights load without the tokenizer");
+            assertEquals(expected, assertThrows(IllegalArgumentException.class, deferred::tokenizer).getMessage());
         }
     }
 

@@ -78,7 +78,7 @@ public final class BenchCommand implements Command {
             throw new UsageException("--kernels compares the kernels with the bandwidth bound: it needs --bandwidth-mib above 0");
         }
         List<String> deviceNotice = new ArrayList<>(1); // printed once, in the header below, not also on stderr
-        try (Model model = ModelOptions.load(a); BackendFactory backend = DeviceOption.select(a, deviceNotice::add)) {
+        try (Model model = ModelOptions.loadWithoutText(a); BackendFactory backend = DeviceOption.select(a, deviceNotice::add)) {
             int context = promptTokens + decodeTokens; // what llama-bench allocates for the same test
             if (context > model.config().contextLength()) {
                 throw new UsageException("--prompt-tokens + --decode-tokens = " + context

@@ -26,6 +26,17 @@ final class ModelOptions {
         return model;
     }
 
+    /**
+     * Like {@link #load}, for commands that never encode or decode text ({@code bench}): the tokenizer is
+     * built only if asked for ({@link ModelLoader#loadDeferringTokenizer}), sparing its heap.
+     */
+    static Model loadWithoutText(Args args) throws IOException {
+        Path path = args.existingFile("model");
+        Model model = ModelLoader.loadDeferringTokenizer(path);
+        SmallModelFiles.record(path, model);
+        return model;
+    }
+
     static String describe(Model m) {
         var c = m.config();
         return String.format("%s: %s, %d layers, dim %d, %d heads / %d kv-heads, vocab %d, context %d, tensors %s",
