@@ -317,20 +317,20 @@ public final class AttentionEvidence {
             return;
         }
         if (count > 0 && count <= keyCount && keyPositions[0] == 0 && keyPositions[count - 1] == count - 1) {
-            // slots hold positions 0..count-1 (an uncompressed prefill): a loop C2 vectorises; no Vector API
-            // call, whose interpreted fallback a cold or C1-only process would pay (same sums as axpy(1f, ...))
+            // slots hold positions 0..count-1 (an uncompressed prefill). The sums add from a row at offset 0 (the
+            // window row, the weights themselves when wo is 0, else a per-thread copy): C2 does not vectorise
+            // acc[k] += weights[wo + k] (the two may be one array, wo apart) but does acc[k] += src[k]; 3-4x less
+            // CPU for H2O's every-row sum. No Vector API call, whose interpreted fallback a cold or C1-only
+            // process would pay. Same floats: each element's adds are unchanged.
+            float[] src = row != null ? row : wo == 0 ? weights : scratch();
+            if (src != weights) {
+                System.arraycopy(weights, wo, src, 0, count);
+            }
             if (accumulate) {
-                float[] acc = accumulated[idx];
-                for (int k = 0; k < count; k++) {
-                    acc[k] += weights[wo + k];
-                }
+                addTo(accumulated[idx], src, count);
             }
             if (row != null) {
-                System.arraycopy(weights, wo, row, 0, count);
-                float[] sum = windowSums[idx];
-                for (int k = 0; k < count; k++) {
-                    sum[k] += weights[wo + k];
-                }
+                addTo(windowSums[idx], row, count);
                 addMoments(idx, r, row);
                 if (scoring != null && r == window - 1) {
                     windowComplete(layer, head);
@@ -357,6 +357,26 @@ public final class AttentionEvidence {
         }
         if (scoring != null && r == window - 1) {
             windowComplete(layer, head);
+        }
+    }
+
+    /** Per thread: the prompt row {@link #record} adds from (one not kept in the window). */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** This thread's scratch of {@link #keyCount} floats. */
+    private float[] scratch() {
+        float[] s = SCRATCH.get();
+        if (s.length < keyCount) {
+            s = new float[keyCount];
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    /** sum[k] += src[k] for k in [0, n): both from index 0, a loop C2 vectorises. */
+    private static void addTo(float[] sum, float[] src, int n) {
+        for (int k = 0; k < n; k++) {
+            sum[k] += src[k];
         }
     }
 

@@ -1,0 +1,86 @@
+package org.kvscope.trace;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link AttentionEvidence}'s sums over an uncompressed prefill's rows (accumulated attention, window sums) are,
+ * bit for bit, each key's weights added in query order to a sum that starts at 0, whatever offset a row's
+ * weights start at in the array that holds them (0, or inside a block of rows, as the attention kernels hand
+ * them over), and its window rows are the weights. Weights of very different sizes, so that any other order of
+ * the adds gives other floats.
+ */
+class EvidenceSumsTest {
+    @Test
+    void sumsAreEachKeysWeightsAddedInQueryOrder() {
+        SplittableRandom random = new SplittableRandom(15);
+        for (int keys : new int[] {37, 150}) { // the second, longer prompt needs a longer per-thread copy
+            for (boolean accumulate : new boolean[] {true, false}) {
+                check(keys, accumulate, random);
+            }
+        }
+    }
+
+    private static void check(int keys, boolean accumulate, SplittableRandom random) {
+        int layers = 2, heads = 4, kvHeads = 2, window = 8, stride = keys + 5;
+        AttentionEvidence evidence = new AttentionEvidence(layers, heads, kvHeads, keys, window, accumulate);
+        EvidenceCollector collector = new EvidenceCollector(evidence);
+        int[] positions = new int[keys];
+        Arrays.setAll(positions, i -> i);
+        float[][][] expectedRows = new float[layers * heads][window][keys];
+        float[][] expectedAcc = new float[layers * heads][keys], expectedWindow = new float[layers * heads][keys];
+        float[] block = new float[4 * stride];
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                int idx = l * heads + h;
+                for (int q = 0; q < keys; q++) {
+                    Arrays.fill(block, Float.NaN); // anything outside the row would show
+                    int offset = (q % 4) * stride + (q % 3 == 0 ? 0 : 1); // 0, inside a block, past a block's start
+                    if (q % 5 == 0) {
+                        offset = 0;
+                    }
+                    for (int k = 0; k <= q; k++) {
+                        block[offset + k] = (float) (Math.pow(10, random.nextInt(-6, 3)) * random.nextDouble());
+                    }
+                    int r = q - (keys - window);
+                    for (int k = 0; k <= q; k++) {
+                        float w = block[offset + k];
+                        expectedAcc[idx][k] += w;
+                        if (r >= 0) {
+                            expectedRows[idx][r][k] = w;
+                            expectedWindow[idx][k] += w;
+                        }
+                    }
+                    if (collector.wants(l, h, q)) {
+                        collector.onAttention(l, h, q, positions, block, offset, q + 1);
+                    }
+                }
+            }
+        }
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                int idx = l * heads + h;
+                String where = keys + " keys, layer " + l + ", head " + h;
+                if (accumulate) {
+                    assertArrayEquals(expectedAcc[idx], evidence.accumulated(l, h), where + ": accumulated");
+                }
+                assertArrayEquals(expectedWindow[idx], evidence.windowSum(l, h), where + ": window sum");
+                for (int r = 0; r < window; r++) {
+                    assertArrayEquals(expectedRows[idx][r], evidence.row(l, h, r), where + ": window row " + r);
+                }
+            }
+        }
+        // the check tells orders apart: the window rows added back to front give other floats
+        float[] backToFront = new float[keys];
+        for (int r = window - 1; r >= 0; r--) {
+            for (int k = 0; k < keys; k++) {
+                backToFront[k] += expectedRows[0][r][k];
+            }
+        }
+        assertFalse(Arrays.equals(expectedWindow[0], backToFront), "weights too alike to test the order of the adds");
+    }
+}
