@@ -9,6 +9,7 @@
  * so their additions overlap; it is compiled without FMA, so nothing can be contracted. Results are
  * bit-identical at every instruction set level.
  */
+#include <math.h>
 #include <stdint.h>
 
 #if defined(__x86_64__)
@@ -136,6 +137,25 @@ static inline void sift_down(int64_t *heap, int i, int size) {
     heap[i] = v;
 }
 
+/* The k-th smallest of topk_key(scores[i], i + base) over i in [from, to) (0 < k <= to - from), from a max-heap of
+ * k keys (heap: k longs of scratch). The keys are distinct, so any exact method finds the same one. */
+static int64_t kth_key(const float *scores, int from, int to, int k, int64_t base, int64_t *heap) {
+    for (int i = 0; i < k; i++) {
+        heap[i] = topk_key(scores[from + i], (int) (from + i + base));
+    }
+    for (int i = k / 2 - 1; i >= 0; i--) {
+        sift_down(heap, i, k);
+    }
+    for (int i = from + k; i < to; i++) {
+        int64_t key = topk_key(scores[i], (int) (i + base));
+        if (key < heap[0]) {
+            heap[0] = key;
+            sift_down(heap, 0, k);
+        }
+    }
+    return heap[0];
+}
+
 /**
  * out[0 .. k) = the indices in [from, to) of the k smallest TopK.key(scores[i], i), increasing (0 < k <= to - from):
  * the k-th smallest key from a max-heap of k keys (heap, k longs of scratch; keys are distinct, so any exact
@@ -145,23 +165,109 @@ EXPORT void kvs_best_f32(int k, const float *scores, int64_t reserved, int64_t *
                          int32_t *out) {
     (void) reserved;
     (void) unused;
-    for (int i = 0; i < k; i++) {
-        heap[i] = topk_key(scores[from + i], from + i);
-    }
-    for (int i = k / 2 - 1; i >= 0; i--) {
-        sift_down(heap, i, k);
-    }
-    for (int i = from + k; i < to; i++) {
-        int64_t key = topk_key(scores[i], i);
-        if (key < heap[0]) {
-            heap[0] = key;
-            sift_down(heap, 0, k);
-        }
-    }
-    int64_t last = heap[0];
+    int64_t last = kth_key(scores, from, to, k, 0, heap);
     for (int i = from, j = 0; j < k; i++) {
         if (topk_key(scores[i], i) <= last) {
             out[j++] = i;
         }
+    }
+}
+
+/* ---------------------------------------------------------------- KeyDiff's scores (org.kvscope.kv.KeyDiffPolicy) */
+
+/* Java's Math.max(x, 1e-12) for a square root (NaN stays NaN). */
+static inline double at_least_tiny(double x) {
+    return x != x ? x : (x >= 1e-12 ? x : 1e-12);
+}
+
+/**
+ * KeyDiff's score of rows i in [from, to) of n keys of length d (stride d floats): out[i] = (float) -(k_i·S /
+ * (max(sqrt(q_i), 1e-12) · ‖S‖)), with y = [S (d doubles) | ‖S‖ | q (n doubles: the keys' squared norms)], the
+ * dot product summed as kvs_dots_f64 sums it and the rest as the Java expression rounds it (no contraction):
+ * KeyDiffPolicy's floats bit for bit. Argument list: kvs_matvec's (reserved int, x, d, y, n, from, to, out).
+ */
+EXPORT void kvs_keydiff_f32(int reserved, const float *keys, int64_t d64, const double *y, int n, int from, int to,
+                            float *out) {
+    (void) reserved;
+    int d = (int) d64;
+    double anchor_norm = y[d];
+    const double *squares = y + d + 1;
+    (void) n;
+    double dots[64];
+    for (int i = from; i < to; i += 64) {
+        int rows = to - i < 64 ? to - i : 64;
+        const float *r = keys + (int64_t) i * d;
+#if defined(__x86_64__)
+        if (kvs_isa() >= 1) {
+            dots_avx2(r, rows, d, y, dots);
+        } else
+#endif
+        {
+            dots_scalar(r, rows, d, y, dots);
+        }
+        for (int j = 0; j < rows; j++) {
+            double norm = at_least_tiny(sqrt(squares[i + j]));
+            out[i + j] = (float) -(dots[j] / (norm * anchor_norm));
+        }
+    }
+}
+
+/* ---------------------------------------------------------------- Ada-KV's layer (org.kvscope.kv.AdaKvPolicy) */
+
+/**
+ * One layer of Ada-KV's selection, org.kvscope.kv.AdaKvPolicy.selectLayer's sets: heads rows of n scores (row h at
+ * scores + h·n); candidates are the positions below end (n − window). Each head keeps its own top `safe` (TopK.key
+ * with the position as index), then the `more` best remaining candidates of all heads (TopK.key with h·n + p as
+ * index), more = max(0, min(remaining, heads·selectable − taken)), then its window. out[h] = head h's count, its
+ * positions, increasing, at out + heads + h·n. scratch: heads + max(1, heads·selectable) longs. Argument list:
+ * kvs_matvec's (heads, scores, n, scratch, end, safe, selectable, out).
+ */
+EXPORT void kvs_ada_layer_f32(int heads, const float *scores, int64_t n64, int64_t *scratch, int end, int safe,
+                              int selectable, int32_t *out) {
+    int n = (int) n64;
+    int64_t *own = scratch, *heap = scratch + heads;
+    int64_t taken = 0;
+    for (int h = 0; h < heads; h++) {
+        int k = safe < end ? safe : end;
+        own[h] = k > 0 ? kth_key(scores + (int64_t) h * n, 0, end, k, 0, heap) : INT64_MIN;
+        taken += k > 0 ? k : 0;
+    }
+    int64_t remaining = (int64_t) heads * end - taken;
+    int64_t more = (int64_t) heads * selectable - taken;
+    more = more < remaining ? more : remaining;
+    more = more > 0 ? more : 0;
+    int64_t last = more == 0 ? INT64_MIN : INT64_MAX; /* none, or all remaining */
+    if (more > 0 && more < remaining) {
+        for (int64_t i = 0; i < more; i++) {
+            heap[i] = INT64_MAX;
+        }
+        for (int h = 0; h < heads; h++) {
+            const float *s = scores + (int64_t) h * n;
+            for (int p = 0; p < end; p++) {
+                if (topk_key(s[p], p) <= own[h]) {
+                    continue;
+                }
+                int64_t key = topk_key(s[p], h * n + p);
+                if (key < heap[0]) {
+                    heap[0] = key;
+                    sift_down(heap, 0, (int) more);
+                }
+            }
+        }
+        last = heap[0];
+    }
+    for (int h = 0; h < heads; h++) {
+        const float *s = scores + (int64_t) h * n;
+        int32_t *o = out + heads + (int64_t) h * n;
+        int k = 0;
+        for (int p = 0; p < end; p++) {
+            if (topk_key(s[p], p) <= own[h] || topk_key(s[p], h * n + p) <= last) {
+                o[k++] = p;
+            }
+        }
+        for (int p = end; p < n; p++) {
+            o[k++] = p;
+        }
+        out[h] = k;
     }
 }

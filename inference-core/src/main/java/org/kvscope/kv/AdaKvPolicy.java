@@ -2,6 +2,7 @@ package org.kvscope.kv;
 
 import java.util.Arrays;
 import java.util.List;
+import org.kvscope.tensor.PolicyKernels;
 
 /**
  * Ada-KV (Feng et al. 2024): head-wise adaptive budgets. SnapKV's scores (PyramidKV's, with the
@@ -51,6 +52,37 @@ public final class AdaKvPolicy extends SnapKvPolicy {
         int heads = scores.length, end = n - window;
         int selectable = Math.max(0, Math.min(budget, n) - window);
         int safe = Math.max(0, Math.min(selectable, (int) Math.floor(alpha * budget) - window));
+        if (heads > 0 && PolicyKernels.available() && (long) heads * (n + 1) <= Integer.MAX_VALUE) {
+            return selectLayerNatively(scores, n, end, safe, selectable);
+        }
+        return selectLayerInJava(scores, n, end, safe, selectable);
+    }
+
+    /**
+     * {@link #selectLayer} in the native kernel ({@link PolicyKernels#adaLayer}: the same rules, so the same sets): no
+     * loop over the candidates in Java, so a fresh JVM's first selection does not wait for the JIT to compile them
+     * (docs/BENCHMARKS.md, issue 15). The heads' rows are copied into one array for it.
+     */
+    private static int[][] selectLayerNatively(float[][] scores, int n, int end, int safe, int selectable) {
+        int heads = scores.length;
+        float[] flat = new float[heads * n];
+        for (int h = 0; h < heads; h++) {
+            System.arraycopy(scores[h], 0, flat, h * n, end); // the window's scores are not read
+        }
+        long[] scratch = new long[heads + Math.max(1, heads * selectable)];
+        int[] kept = new int[heads * (n + 1)];
+        PolicyKernels.adaLayer(flat, heads, n, end, safe, selectable, scratch, kept);
+        int[][] out = new int[heads][];
+        for (int h = 0; h < heads; h++) {
+            int from = heads + h * n;
+            out[h] = Arrays.copyOfRange(kept, from, from + kept[h]);
+        }
+        return out;
+    }
+
+    /** {@link #selectLayer} in Java, where the native library is unavailable (the tests' reference for the kernel). */
+    static int[][] selectLayerInJava(float[][] scores, int n, int end, int safe, int selectable) {
+        int heads = scores.length;
         boolean[][] chosen = new boolean[heads][end];
         int[][] owns = TopK.best(scores, 0, end, safe);
         int taken = 0;

@@ -26,6 +26,14 @@ public final class PolicyKernels {
     private static final MethodHandle BEST = NativeKernels.downcall("kvs_best_f32", FunctionDescriptor.ofVoid(
             JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
+    /** The same argument list (reserved, keys, d, [anchor | anchor norm | squares], n, from, to, out). */
+    private static final MethodHandle KEYDIFF = NativeKernels.downcall("kvs_keydiff_f32", FunctionDescriptor.ofVoid(
+            JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+
+    /** The same argument list (heads, scores, n, scratch, end, safe, selectable, out). */
+    private static final MethodHandle ADA = NativeKernels.downcall("kvs_ada_layer_f32", FunctionDescriptor.ofVoid(
+            JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
+
     private PolicyKernels() {}
 
     /** Whether the native kernels loaded (when not, {@link #dots} and {@link #best} return false). */
@@ -77,6 +85,69 @@ public final class PolicyKernels {
         try {
             DOTS.invokeExact(0, MemorySegment.ofArray(x), (long) d, MemorySegment.ofArray(y), d, 0, n,
                     MemorySegment.ofArray(out));
+        } catch (Throwable t) {
+            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+        }
+        return true;
+    }
+
+    /**
+     * KeyDiff's scores of n keys of length d (position-major in {@code keys}): out[i] = (float) −(dots[i] /
+     * (max(√squares[i], 1e-12) · anchorNorm)), dots[i] as {@link #dots} computes them against {@code anchor}: the
+     * floats of that Java expression, the whole loop native (no Java loop left for a fresh JVM to interpret or compile
+     * during its first selection).
+     *
+     * @return false, with nothing written, when the native library is unavailable
+     */
+    public static boolean keyDiffScores(float[] keys, int n, int d, double[] anchor, double anchorNorm, double[] squares,
+                                        float[] out) {
+        if (KEYDIFF == null) {
+            return false;
+        }
+        if (n < 0 || d < 0 || (long) n * d > keys.length || d > anchor.length || n > squares.length || n > out.length) {
+            throw new IllegalArgumentException("KeyDiff scores of " + n + " keys of " + d + " need " + (long) n * d
+                    + " values, " + d + " and " + n + " slots; have " + keys.length + ", " + anchor.length + ", "
+                    + squares.length + ", " + out.length);
+        }
+        double[] y = new double[d + 1 + n]; // one array: the argument list has room for one input besides the keys
+        System.arraycopy(anchor, 0, y, 0, d);
+        y[d] = anchorNorm;
+        System.arraycopy(squares, 0, y, d + 1, n);
+        try {
+            KEYDIFF.invokeExact(0, MemorySegment.ofArray(keys), (long) d, MemorySegment.ofArray(y), n, 0, n,
+                    MemorySegment.ofArray(out));
+        } catch (Throwable t) {
+            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+        }
+        return true;
+    }
+
+    /**
+     * One layer of Ada-KV's selection (org.kvscope.kv.AdaKvPolicy's sets, by the same rules): {@code heads} rows of
+     * {@code n} scores, row h at {@code scores[h·n ..]}, candidates the positions below {@code end}; each head's own
+     * top {@code safe} (TopK order, the position as index), then the best remaining candidates of all heads (index
+     * h·n + p) up to heads·selectable selected in all, then the window [end, n). out[h] = head h's count; its
+     * positions, increasing, at out[heads + h·n ..].
+     *
+     * @param scratch at least heads + max(1, heads·selectable) longs
+     * @param out     at least heads·(n + 1) ints
+     * @return false, with nothing written, when the native library is unavailable
+     */
+    public static boolean adaLayer(float[] scores, int heads, int n, int end, int safe, int selectable, long[] scratch,
+                                   int[] out) {
+        if (ADA == null) {
+            return false;
+        }
+        if (heads < 1 || n < 0 || end < 0 || end > n || safe < 0 || selectable < 0 || (long) heads * n > scores.length
+                || (long) heads * (n + 1) > out.length || scratch.length < heads + Math.max(1L, (long) heads * selectable)
+                || (long) heads * n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Ada-KV layer of " + heads + " heads of " + n + " scores (end " + end
+                    + ", safe " + safe + ", selectable " + selectable + ") with " + scores.length + " scores, "
+                    + scratch.length + " longs of scratch and " + out.length + " slots");
+        }
+        try {
+            ADA.invokeExact(heads, MemorySegment.ofArray(scores), (long) n, MemorySegment.ofArray(scratch), end, safe,
+                    selectable, MemorySegment.ofArray(out));
         } catch (Throwable t) {
             throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
         }

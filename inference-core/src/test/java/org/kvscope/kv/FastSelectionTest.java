@@ -581,6 +581,74 @@ class FastSelectionTest {
         }
     }
 
+    /**
+     * Ada-KV's layer in the native kernel keeps the Java loops' sets: ties, −0 and +0, NaN and infinities, every
+     * safeguard share, budgets from below the window to the whole prompt.
+     */
+    @Test
+    void adaKvLayerNativeKernelKeepsTheJavaLoopsSets() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.kvscope.tensor.PolicyKernels.available(), "no native kernels");
+        Random r = new Random(22);
+        for (int trial = 0; trial < 60; trial++) {
+            int n = 1 + r.nextInt(400), heads = 1 + r.nextInt(4), window = r.nextInt(Math.min(n, 12) + 1);
+            float[][] scores = new float[heads][n];
+            for (float[] row : scores) {
+                for (int p = 0; p < n; p++) {
+                    row[p] = switch (r.nextInt(9)) {
+                        case 0 -> 0f;
+                        case 1 -> -0f;
+                        case 2 -> r.nextInt(4) / 4f;
+                        case 3 -> trial % 3 == 0 ? Float.NaN : 0.5f;
+                        case 4 -> trial % 4 == 0 ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+                        default -> (float) r.nextGaussian();
+                    };
+                }
+            }
+            for (int budget : new int[] {1, window, window + 1, n / 3 + 1, n / 2, n, n + 5}) {
+                for (double alpha : new double[] {0, 0.2, 0.5, 1}) {
+                    int end = n - window;
+                    int selectable = Math.max(0, Math.min(budget, n) - window);
+                    int safe = Math.max(0, Math.min(selectable, (int) Math.floor(alpha * budget) - window));
+                    int[][] want = AdaKvPolicy.selectLayerInJava(scores, n, end, safe, selectable);
+                    int[][] got = AdaKvPolicy.selectLayer(scores, n, window, budget, alpha);
+                    for (int h = 0; h < heads; h++) {
+                        assertArrayEquals(want[h], got[h], "n " + n + " window " + window + " budget " + budget
+                                + " alpha " + alpha + " head " + h);
+                    }
+                }
+            }
+        }
+    }
+
+    /** KeyDiff's scores in the native kernel are the Java loops' floats, bit for bit (zero keys included). */
+    @Test
+    void keyDiffNativeScoresAreTheJavaLoopsFloats() {
+        Random random = new Random(17);
+        for (int d : new int[] {64, 36, 5}) {
+            int n = 259;
+            float[] keys = new float[n * d + 7];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = i / d % 17 == 3 ? 0f : (float) random.nextGaussian();
+            }
+            double[] squares = new double[n], anchor = new double[d];
+            for (int i = 0; i < n; i++) {
+                squares[i] = DoubleSums.sumOfSquares(keys, i * d, d);
+                DoubleSums.axpy(1 / KeyNorms.norm(squares[i]), keys, i * d, anchor, d);
+            }
+            double anchorNorm = 0;
+            for (double a : anchor) {
+                anchorNorm += a * a;
+            }
+            anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
+            float[] want = new float[n];
+            KeyDiffPolicy.scoresInJava(keys, n, d, squares, anchor, anchorNorm, want);
+            float[] got = KeyDiffPolicy.scores(keys, n, d, squares, anchor);
+            for (int i = 0; i < n; i++) {
+                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), "d=" + d + " key " + i);
+            }
+        }
+    }
+
     /** KeyDiff's anchor products (the native kernel where the library loads) are DoubleSums.dot's doubles, bit for bit. */
     @Test
     void keyDiffAnchorDotsAreTheJavaLoopsDoubles() {

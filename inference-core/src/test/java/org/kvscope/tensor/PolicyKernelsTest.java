@@ -80,4 +80,69 @@ class PolicyKernelsTest {
         assertTrue(PolicyKernels.best(s, 2, 6, new long[3], out));
         assertArrayEquals(new int[] {2, 3, 4}, out);
     }
+
+    /**
+     * KeyDiff's scores (anchor products and the division in one kernel) are the Java expression's floats bit for bit at
+     * every instruction set level: keys of every scale, zero keys (the 1e-12 floor), NaN and infinite squares.
+     */
+    @Test
+    void keyDiffScoresAreTheJavaExpressionsFloatsAtEveryLevel() {
+        Random random = new Random(16);
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int level = 0; level <= best; level++) {
+            assertEquals(level, NativeKernels.limitIsa(level));
+            for (int d : new int[] {1, 5, 8, 64, 67}) {
+                for (int n : new int[] {0, 1, 3, 63, 64, 65, 200}) {
+                    float[] keys = new float[n * d + 9];
+                    for (int i = 0; i < keys.length; i++) {
+                        keys[i] = i % 37 == 0 ? 0f : (float) (random.nextGaussian() * Math.exp(random.nextGaussian() * 3));
+                    }
+                    double[] anchor = new double[d], squares = new double[n];
+                    for (int j = 0; j < d; j++) {
+                        anchor[j] = random.nextGaussian() * n;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        for (int j = 0; j < d; j++) {
+                            squares[i] += (double) keys[i * d + j] * keys[i * d + j];
+                        }
+                        squares[i] = switch (i % 11) {
+                            case 3 -> 0;
+                            case 5 -> Double.NaN;
+                            case 7 -> Double.POSITIVE_INFINITY;
+                            default -> squares[i];
+                        };
+                    }
+                    double anchorNorm = 0.5 + random.nextDouble() * n;
+                    float[] got = new float[n + 2], want = new float[n + 2];
+                    for (int i = 0; i < n; i++) {
+                        want[i] = (float) -(reference(keys, i * d, anchor, d) / (Math.max(Math.sqrt(squares[i]), 1e-12) * anchorNorm));
+                    }
+                    assertTrue(PolicyKernels.keyDiffScores(keys, n, d, anchor, anchorNorm, squares, got));
+                    assertArrayEquals(want, got, 0f, "level " + level + " d=" + d + " n=" + n);
+                    for (int i = 0; i < n; i++) {
+                        assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
+                                "level " + level + " d=" + d + " n=" + n + " key " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void keyDiffScoresAndAdaLayerRefuseArraysTooShort() {
+        assertThrows(IllegalArgumentException.class,
+                () -> PolicyKernels.keyDiffScores(new float[7], 2, 4, new double[4], 1, new double[2], new float[2]));
+        assertThrows(IllegalArgumentException.class,
+                () -> PolicyKernels.keyDiffScores(new float[8], 2, 4, new double[4], 1, new double[1], new float[2]));
+        assertThrows(IllegalArgumentException.class,
+                () -> PolicyKernels.keyDiffScores(new float[8], 2, 4, new double[4], 1, new double[2], new float[1]));
+        assertThrows(IllegalArgumentException.class,
+                () -> PolicyKernels.adaLayer(new float[7], 2, 4, 3, 1, 2, new long[6], new int[10]));
+        assertThrows(IllegalArgumentException.class,
+                () -> PolicyKernels.adaLayer(new float[8], 2, 4, 3, 1, 2, new long[5], new int[10]));
+        assertThrows(IllegalArgumentException.class,
+                () -> PolicyKernels.adaLayer(new float[8], 2, 4, 3, 1, 2, new long[6], new int[9]));
+        assertThrows(IllegalArgumentException.class,
+                () -> PolicyKernels.adaLayer(new float[8], 2, 4, 5, 1, 2, new long[6], new int[10]));
+    }
 }
