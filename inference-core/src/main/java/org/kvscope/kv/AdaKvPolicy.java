@@ -2,6 +2,7 @@ package org.kvscope.kv;
 
 import java.util.Arrays;
 import java.util.List;
+import org.kvscope.tensor.KernelScratch;
 import org.kvscope.tensor.PolicyKernels;
 
 /**
@@ -61,16 +62,17 @@ public final class AdaKvPolicy extends SnapKvPolicy {
     /**
      * {@link #selectLayer} in the native kernel ({@link PolicyKernels#adaLayer}: the same rules, so the same sets): no
      * loop over the candidates in Java, so a fresh JVM's first selection does not wait for the JIT to compile them
-     * (docs/BENCHMARKS.md, issue 15). The heads' rows are copied into one array for it.
+     * (docs/BENCHMARKS.md, issue 15). The heads' rows are copied into one array for it, this thread's
+     * {@link KernelScratch} like the kernel's other arrays.
      */
     private static int[][] selectLayerNatively(float[][] scores, int n, int end, int safe, int selectable) {
         int heads = scores.length;
-        float[] flat = new float[heads * n];
+        float[] flat = KernelScratch.floats(heads * n);
         for (int h = 0; h < heads; h++) {
             System.arraycopy(scores[h], 0, flat, h * n, end); // the window's scores are not read
         }
-        long[] scratch = new long[heads + Math.max(1, heads * selectable)];
-        int[] kept = new int[heads * (n + 1)];
+        long[] scratch = KernelScratch.longs(heads + Math.max(1, heads * selectable));
+        int[] kept = KernelScratch.ints(heads * (n + 1));
         PolicyKernels.adaLayer(flat, heads, n, end, safe, selectable, scratch, kept);
         int[][] out = new int[heads][];
         for (int h = 0; h < heads; h++) {
