@@ -175,24 +175,28 @@ EXPORT void kvs_best_f32(int k, const float *scores, int64_t reserved, int64_t *
 
 /* ---------------------------------------------------------------- KeyDiff's scores (org.kvscope.kv.KeyDiffPolicy) */
 
-/* Java's Math.max(x, 1e-12) for a square root (NaN stays NaN). */
-static inline double at_least_tiny(double x) {
-    return x != x ? x : (x >= 1e-12 ? x : 1e-12);
+/* Java's Math.max(x, floor) for a square root and a positive floor (NaN stays NaN). */
+static inline double at_least(double x, double floor) {
+    return x != x ? x : (x >= floor ? x : floor);
 }
 
 /**
- * KeyDiff's score of rows i in [from, to) of n keys of length d (stride d floats): out[i] = (float) -(k_i·S /
- * (max(sqrt(q_i), 1e-12) · ‖S‖)), with y = [S (d doubles) | ‖S‖ | q (n doubles: the keys' squared norms)], the
- * dot product summed as kvs_dots_f64 sums it and the rest as the Java expression rounds it (no contraction):
- * KeyDiffPolicy's floats bit for bit. Argument list: kvs_matvec's (reserved int, x, d, y, n, from, to, out).
+ * KeyDiff's scores of rows i in [from, to) of n keys of length d (stride d floats), y = [S (d doubles) | q (n doubles:
+ * the keys' squared norms)]: ‖S‖ = max(sqrt(Σ S[j]² in order), n·1e-12), then out[i] = (float) -(k_i·S /
+ * (max(sqrt(q_i), 1e-12) · ‖S‖)), the dot product summed as kvs_dots_f64 sums it and the rest as the Java expressions
+ * round it (no contraction): KeyDiffPolicy's floats bit for bit. Argument list: kvs_matvec's (reserved int, x, d, y,
+ * n, from, to, out).
  */
 EXPORT void kvs_keydiff_f32(int reserved, const float *keys, int64_t d64, const double *y, int n, int from, int to,
                             float *out) {
     (void) reserved;
     int d = (int) d64;
-    double anchor_norm = y[d];
-    const double *squares = y + d + 1;
-    (void) n;
+    const double *squares = y + d;
+    double anchor_norm = 0;
+    for (int j = 0; j < d; j++) {
+        anchor_norm += y[j] * y[j];
+    }
+    anchor_norm = at_least(sqrt(anchor_norm), n * 1e-12);
     double dots[64];
     for (int i = from; i < to; i += 64) {
         int rows = to - i < 64 ? to - i : 64;
@@ -206,7 +210,7 @@ EXPORT void kvs_keydiff_f32(int reserved, const float *keys, int64_t d64, const 
             dots_scalar(r, rows, d, y, dots);
         }
         for (int j = 0; j < rows; j++) {
-            double norm = at_least_tiny(sqrt(squares[i + j]));
+            double norm = at_least(sqrt(squares[i + j]), 1e-12);
             out[i + j] = (float) -(dots[j] / (norm * anchor_norm));
         }
     }

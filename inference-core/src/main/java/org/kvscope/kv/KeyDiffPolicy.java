@@ -49,26 +49,25 @@ public final class KeyDiffPolicy extends KeyScoredPolicy {
 
     /**
      * The scores from the squared norms and the anchor sum: in the native kernel where the library loads ({@link
-     * PolicyKernels#keyDiffScores}: the anchor products and the division, the same floats), else the Java loops. The
-     * kernel leaves no loop over the keys in Java, so a fresh JVM's first selection does not depend on what the JIT
-     * has compiled by then (docs/BENCHMARKS.md, issue 15).
+     * PolicyKernels#keyDiffScores}: the anchor's norm, the anchor products and the division, the same floats), else
+     * the Java loops. The kernel leaves no loop in Java, so a fresh JVM's first selection does not depend on what the
+     * JIT has compiled by then (docs/BENCHMARKS.md, issue 15).
      */
     static float[] scores(float[] keys, int n, int d, double[] squares, double[] anchor) {
-        double anchorNorm = 0;
-        for (double a : anchor) {
-            anchorNorm += a * a;
-        }
-        anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
         float[] out = new float[n];
-        if (!PolicyKernels.keyDiffScores(keys, n, d, anchor, anchorNorm, squares, out)) {
-            scoresInJava(keys, n, d, squares, anchor, anchorNorm, out);
+        if (anchor.length != d || !PolicyKernels.keyDiffScores(keys, n, d, anchor, squares, out)) {
+            scoresInJava(keys, n, d, squares, anchor, out);
         }
         return out;
     }
 
     /** {@link #scores}' Java loops (where the native library is unavailable; the tests' reference for the kernel). */
-    static void scoresInJava(float[] keys, int n, int d, double[] squares, double[] anchor, double anchorNorm,
-                             float[] out) {
+    static void scoresInJava(float[] keys, int n, int d, double[] squares, double[] anchor, float[] out) {
+        double anchorNorm = 0;
+        for (double a : anchor) {
+            anchorNorm += a * a;
+        }
+        anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
         double[] dots = anchorDots(keys, n, d, anchor);
         for (int i = 0; i < n; i++) {
             out[i] = (float) -(dots[i] / (KeyNorms.norm(squares[i]) * anchorNorm));

@@ -26,7 +26,7 @@ public final class PolicyKernels {
     private static final MethodHandle BEST = NativeKernels.downcall("kvs_best_f32", FunctionDescriptor.ofVoid(
             JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
-    /** The same argument list (reserved, keys, d, [anchor | anchor norm | squares], n, from, to, out). */
+    /** The same argument list (reserved, keys, d, [anchor | squares], n, from, to, out). */
     private static final MethodHandle KEYDIFF = NativeKernels.downcall("kvs_keydiff_f32", FunctionDescriptor.ofVoid(
             JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
@@ -96,15 +96,14 @@ public final class PolicyKernels {
     }
 
     /**
-     * KeyDiff's scores of n keys of length d (position-major in {@code keys}): out[i] = (float) −(dots[i] /
-     * (max(√squares[i], 1e-12) · anchorNorm)), dots[i] as {@link #dots} computes them against {@code anchor}: the
-     * floats of that Java expression, the whole loop native (no Java loop left for a fresh JVM to interpret or compile
-     * during its first selection).
+     * KeyDiff's scores of n keys of length d (position-major in {@code keys}) against the anchor sum S: with
+     * ‖S‖ = max(√(Σ S[j]², in order), n·1e-12), out[i] = (float) −(dots[i] / (max(√squares[i], 1e-12) · ‖S‖)), dots[i]
+     * as {@link #dots} computes them: the floats of those Java expressions, with no loop left in Java for a fresh JVM's
+     * first selection to run before C2 has compiled it.
      *
      * @return false, with nothing written, when the native library is unavailable
      */
-    public static boolean keyDiffScores(float[] keys, int n, int d, double[] anchor, double anchorNorm, double[] squares,
-                                        float[] out) {
+    public static boolean keyDiffScores(float[] keys, int n, int d, double[] anchor, double[] squares, float[] out) {
         if (KEYDIFF == null) {
             return false;
         }
@@ -113,10 +112,9 @@ public final class PolicyKernels {
                     + " values, " + d + " and " + n + " slots; have " + keys.length + ", " + anchor.length + ", "
                     + squares.length + ", " + out.length);
         }
-        double[] y = KernelScratch.doubles(d + 1 + n); // one array: the argument list has one input besides the keys
+        double[] y = KernelScratch.doubles(d + n); // one array: the argument list has one input besides the keys
         System.arraycopy(anchor, 0, y, 0, d);
-        y[d] = anchorNorm;
-        System.arraycopy(squares, 0, y, d + 1, n);
+        System.arraycopy(squares, 0, y, d, n);
         try {
             KEYDIFF.invokeExact(0, MemorySegment.ofArray(keys), (long) d, MemorySegment.ofArray(y), n, 0, n,
                     MemorySegment.ofArray(out));

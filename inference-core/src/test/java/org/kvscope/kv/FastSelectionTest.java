@@ -635,13 +635,8 @@ class FastSelectionTest {
                 squares[i] = DoubleSums.sumOfSquares(keys, i * d, d);
                 DoubleSums.axpy(1 / KeyNorms.norm(squares[i]), keys, i * d, anchor, d);
             }
-            double anchorNorm = 0;
-            for (double a : anchor) {
-                anchorNorm += a * a;
-            }
-            anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
             float[] want = new float[n];
-            KeyDiffPolicy.scoresInJava(keys, n, d, squares, anchor, anchorNorm, want);
+            KeyDiffPolicy.scoresInJava(keys, n, d, squares, anchor, want);
             float[] got = KeyDiffPolicy.scores(keys, n, d, squares, anchor);
             for (int i = 0; i < n; i++) {
                 assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), "d=" + d + " key " + i);

@@ -83,7 +83,7 @@ class PolicyKernelsTest {
 
     /**
      * KeyDiff's scores (anchor products and the division in one kernel) are the Java expression's floats bit for bit at
-     * every instruction set level: keys of every scale, zero keys (the 1e-12 floor), NaN and infinite squares.
+     * every instruction set level: keys of every scale, zero keys (the 1e-12 floor), NaN and infinite squares, a zero anchor (its n·1e-12 floor).
      */
     @Test
     void keyDiffScoresAreTheJavaExpressionsFloatsAtEveryLevel() {
@@ -112,12 +112,19 @@ class PolicyKernelsTest {
                             default -> squares[i];
                         };
                     }
-                    double anchorNorm = 0.5 + random.nextDouble() * n;
+                    if (n % 3 == 1) {
+                        java.util.Arrays.fill(anchor, 0); // the n·1e-12 floor of the anchor's norm
+                    }
+                    double anchorNorm = 0;
+                    for (double a : anchor) {
+                        anchorNorm += a * a;
+                    }
+                    anchorNorm = Math.max(Math.sqrt(anchorNorm), n * 1e-12);
                     float[] got = new float[n + 2], want = new float[n + 2];
                     for (int i = 0; i < n; i++) {
                         want[i] = (float) -(reference(keys, i * d, anchor, d) / (Math.max(Math.sqrt(squares[i]), 1e-12) * anchorNorm));
                     }
-                    assertTrue(PolicyKernels.keyDiffScores(keys, n, d, anchor, anchorNorm, squares, got));
+                    assertTrue(PolicyKernels.keyDiffScores(keys, n, d, anchor, squares, got));
                     assertArrayEquals(want, got, 0f, "level " + level + " d=" + d + " n=" + n);
                     for (int i = 0; i < n; i++) {
                         assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]),
@@ -131,11 +138,11 @@ class PolicyKernelsTest {
     @Test
     void keyDiffScoresAndAdaLayerRefuseArraysTooShort() {
         assertThrows(IllegalArgumentException.class,
-                () -> PolicyKernels.keyDiffScores(new float[7], 2, 4, new double[4], 1, new double[2], new float[2]));
+                () -> PolicyKernels.keyDiffScores(new float[7], 2, 4, new double[4], new double[2], new float[2]));
         assertThrows(IllegalArgumentException.class,
-                () -> PolicyKernels.keyDiffScores(new float[8], 2, 4, new double[4], 1, new double[1], new float[2]));
+                () -> PolicyKernels.keyDiffScores(new float[8], 2, 4, new double[4], new double[1], new float[2]));
         assertThrows(IllegalArgumentException.class,
-                () -> PolicyKernels.keyDiffScores(new float[8], 2, 4, new double[4], 1, new double[2], new float[1]));
+                () -> PolicyKernels.keyDiffScores(new float[8], 2, 4, new double[4], new double[2], new float[1]));
         assertThrows(IllegalArgumentException.class,
                 () -> PolicyKernels.adaLayer(new float[7], 2, 4, 3, 1, 2, new long[6], new int[10]));
         assertThrows(IllegalArgumentException.class,
