@@ -104,7 +104,8 @@ public final class Cli {
         sb.append("\nglobal option: --plugins DIR   load policy plugin jars from DIR (also ~/.kvscope/plugins)");
         sb.append("\nglobal option: --kernels native|java   native (the default): decode and prefill products over"
                 + " quantized weights in native code, the input rounded to 8 bits as llama.cpp does, and F32/F16/BF16"
-                + " decode products in native float code; java: the exact Java float kernels");
+                + " decode products in native float code, BF16 prefill products with the input rounded to BF16 where"
+                + " the CPU has AVX-512 BF16; java: the exact Java float kernels");
         sb.append("\nrun 'kvscope help COMMAND' for a command's options");
         return sb.toString();
     }
