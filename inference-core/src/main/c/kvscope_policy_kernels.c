@@ -275,21 +275,3 @@ EXPORT void kvs_ada_layer_f32(int heads, const float *scores, int64_t n64, int64
         out[h] = k;
     }
 }
-
-/* ---------------------------------------------------------------- H2O's sums (org.kvscope.kv.H2oPolicy) */
-
-/**
- * out[i] += x[i] for i in [from, to): a float add per element, whatever the vector width, so the floats of the Java
- * loop it replaces (H2O summing a kv-head's query heads' accumulated attention). Argument list: kvs_matvec's
- * (reserved, x, reserved, unused, reserved, from, to, out).
- */
-EXPORT void kvs_add_f32(int reserved, const float *x, int64_t reserved2, const void *unused, int reserved3, int from,
-                        int to, float *out) {
-    (void) reserved;
-    (void) reserved2;
-    (void) unused;
-    (void) reserved3;
-    for (int i = from; i < to; i++) {
-        out[i] += x[i];
-    }
-}

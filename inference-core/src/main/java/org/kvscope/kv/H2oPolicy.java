@@ -1,7 +1,6 @@
 package org.kvscope.kv;
 
 import java.util.List;
-import org.kvscope.tensor.PolicyKernels;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -50,9 +49,7 @@ public final class H2oPolicy extends ScoredPolicy {
      * prompt (zeros after it), head after head. A plain loop, the same floats as the Vector API's
      * {@code axpy} with a factor of 1 (a fused x·1 + y rounds once, as x + y does): the engine's
      * selection warm-up runs this before the prefill, where the Vector API would run its allocating
-     * fallbacks and leave the prefill's kernels profiled by them. The add is the native kernel where the library loads
-     * ({@link PolicyKernels#add}, the same floats): a fresh JVM's first selection ran this loop in C1 code while C2
-     * compiled it on the other core (docs/BENCHMARKS.md, issue 15, fsel15).
+     * fallbacks and leave the prefill's kernels profiled by them.
      */
     private static float[] accumulatedScores(PrefillContext ctx, int layer, int kvHead, int length) {
         AttentionEvidence ev = ctx.evidence();
@@ -60,10 +57,8 @@ public final class H2oPolicy extends ScoredPolicy {
         int group = ctx.groupSize(), n = ctx.promptLength();
         for (int g = 0; g < group; g++) {
             float[] acc = ev.accumulated(layer, kvHead * group + g);
-            if (!PolicyKernels.add(acc, n, out)) {
-                for (int i = 0; i < n; i++) {
-                    out[i] += acc[i];
-                }
+            for (int i = 0; i < n; i++) {
+                out[i] += acc[i];
             }
         }
         return out;

@@ -34,10 +34,6 @@ public final class PolicyKernels {
     private static final MethodHandle ADA = NativeKernels.downcall("kvs_ada_layer_f32", FunctionDescriptor.ofVoid(
             JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
 
-    /** The same argument list (reserved, x, reserved, unused, reserved, from, to, out). */
-    private static final MethodHandle ADD = NativeKernels.downcall("kvs_add_f32", FunctionDescriptor.ofVoid(
-            JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS));
-
     private PolicyKernels() {}
 
     /** Whether the native kernels loaded (when not, {@link #dots} and {@link #best} return false). */
@@ -150,27 +146,6 @@ public final class PolicyKernels {
         try {
             ADA.invokeExact(heads, MemorySegment.ofArray(scores), (long) n, MemorySegment.ofArray(scratch), end, safe,
                     selectable, MemorySegment.ofArray(out));
-        } catch (Throwable t) {
-            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
-        }
-        return true;
-    }
-
-    /**
-     * out[i] += x[i] for i below n: one float add per element, the floats of that Java loop (H2O's sum of a kv-head's
-     * query heads), with no loop left in Java for a fresh JVM's first selection to run before C2 has compiled it.
-     *
-     * @return false, with nothing written, when the native library is unavailable
-     */
-    public static boolean add(float[] x, int n, float[] out) {
-        if (ADD == null) {
-            return false;
-        }
-        if (n < 0 || n > x.length || n > out.length) {
-            throw new IllegalArgumentException("add of " + n + " values to " + out.length + " from " + x.length);
-        }
-        try {
-            ADD.invokeExact(0, MemorySegment.ofArray(x), 0L, MemorySegment.NULL, 0, 0, n, MemorySegment.ofArray(out));
         } catch (Throwable t) {
             throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
         }

@@ -152,30 +152,4 @@ class PolicyKernelsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> PolicyKernels.adaLayer(new float[8], 2, 4, 5, 1, 2, new long[6], new int[10]));
     }
-
-    /** The add is the Java loop's floats bit for bit: signed zeros, NaN, infinities, subnormals, a prefix of longer arrays. */
-    @Test
-    void addIsTheJavaLoopsFloats() {
-        Random random = new Random(18);
-        float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -1e-40f};
-        for (int n : new int[] {0, 1, 7, 8, 33, 2048}) {
-            float[] x = new float[n + 3], out = new float[n + 5];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = i % 5 == 0 ? special[random.nextInt(special.length)] : (float) random.nextGaussian();
-            }
-            for (int i = 0; i < out.length; i++) {
-                out[i] = i % 3 == 0 ? special[random.nextInt(special.length)] : (float) random.nextGaussian();
-            }
-            float[] want = out.clone();
-            for (int i = 0; i < n; i++) {
-                want[i] += x[i];
-            }
-            assertTrue(PolicyKernels.add(x, n, out));
-            for (int i = 0; i < out.length; i++) {
-                assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(out[i]), "n=" + n + " i=" + i);
-            }
-        }
-        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.add(new float[3], 4, new float[4]));
-        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.add(new float[4], 4, new float[3]));
-    }
 }
