@@ -45,7 +45,7 @@ public final class NativeAttention {
         try {
             ATTEND.invokeExact(keys, values, s0, s1, hd, group, lanes, qs, scratch, stride, partial, pmax, psum, task);
         } catch (Throwable t) {
-            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+            throw NativeKernels.failure(t);
         }
     }
 }

@@ -240,7 +240,8 @@ public final class NativeKernels {
         }
     }
 
-    private static RuntimeException failure(Throwable t) {
+    /** What a native call's throwable becomes: itself when unchecked, else "native kernel failed". */
+    static RuntimeException failure(Throwable t) {
         return t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
     }
 

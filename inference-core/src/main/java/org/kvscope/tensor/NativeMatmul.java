@@ -140,7 +140,7 @@ final class NativeMatmul {
         try {
             return (int) TILED.invokeExact() != 0;
         } catch (Throwable t) {
-            throw failure(t);
+            throw NativeKernels.failure(t);
         }
     }
 
@@ -149,7 +149,7 @@ final class NativeMatmul {
         try {
             return (int) BF16_TILED.invokeExact() != 0;
         } catch (Throwable t) {
-            throw failure(t);
+            throw NativeKernels.failure(t);
         }
     }
 
@@ -183,7 +183,7 @@ final class NativeMatmul {
             }
             QUANTIZE_ROWS.invokeExact(typeCode, x, cols, from, to, dst, rowBytes);
         } catch (Throwable t) {
-            throw failure(t);
+            throw NativeKernels.failure(t);
         }
     }
 
@@ -199,7 +199,7 @@ final class NativeMatmul {
                 MATMUL.invokeExact(typeCode, w, rowBytes, xq, xBytes, cols, batch, from, to, out, outStride);
             }
         } catch (Throwable t) {
-            throw failure(t);
+            throw NativeKernels.failure(t);
         }
         NativeKernels.checkFaults(faults);
         if (done == 0) {
@@ -207,7 +207,4 @@ final class NativeMatmul {
         }
     }
 
-    private static RuntimeException failure(Throwable t) {
-        return t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
-    }
 }

@@ -62,7 +62,7 @@ public final class PolicyKernels {
             BEST.invokeExact(k, MemorySegment.ofArray(scores), 0L, MemorySegment.ofArray(heap), from, to, 0,
                     MemorySegment.ofArray(out));
         } catch (Throwable t) {
-            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+            throw NativeKernels.failure(t);
         }
         return true;
     }
@@ -86,7 +86,7 @@ public final class PolicyKernels {
             DOTS.invokeExact(0, MemorySegment.ofArray(x), (long) d, MemorySegment.ofArray(y), d, 0, n,
                     MemorySegment.ofArray(out));
         } catch (Throwable t) {
-            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+            throw NativeKernels.failure(t);
         }
         return true;
     }
@@ -115,7 +115,7 @@ public final class PolicyKernels {
             KEYDIFF.invokeExact(0, MemorySegment.ofArray(keys), (long) d, MemorySegment.ofArray(y), n, 0, n,
                     MemorySegment.ofArray(out));
         } catch (Throwable t) {
-            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+            throw NativeKernels.failure(t);
         }
         return true;
     }
@@ -147,7 +147,7 @@ public final class PolicyKernels {
             ADA.invokeExact(heads, MemorySegment.ofArray(scores), (long) n, MemorySegment.ofArray(scratch), end, safe,
                     selectable, MemorySegment.ofArray(out));
         } catch (Throwable t) {
-            throw t instanceof RuntimeException r ? r : new IllegalStateException("native kernel failed: " + t, t);
+            throw NativeKernels.failure(t);
         }
         return true;
     }
