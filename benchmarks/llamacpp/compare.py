@@ -241,10 +241,12 @@ def main():
     header += " peak RSS MiB kvscope / llama.cpp |"
     if baseline:
         header += " baseline decode ÷ llama.cpp | kvscope ÷ baseline decode | baseline decode tok/s, peak RSS MiB |"
+        if prompt:
+            header += " kvscope ÷ baseline prefill | baseline prefill tok/s |"
     rows = []
     for model in models:
         dec, pre, ours, theirs, rss_ours, rss_theirs = [], [], [], [], [], []
-        base, base_dec, vs_base = [], [], []
+        base, base_dec, vs_base, vs_base_pre = [], [], [], []
         build = mtype = ""
         depth = depths[model]
         for pair in range(a.pairs):
@@ -263,9 +265,12 @@ def main():
             if baseline:
                 base_dec.append(base[-1][1] / t[1])
                 vs_base.append(o[1] / base[-1][1])
-            print("  %s pair %d: decode %.2f / %.2f tok/s%s%s" % (os.path.basename(model), pair + 1, o[1], t[1],
+                if prompt:
+                    vs_base_pre.append(o[0] / base[-1][0])
+            print("  %s pair %d: decode %.2f / %.2f tok/s%s%s%s" % (os.path.basename(model), pair + 1, o[1], t[1],
                   "; prefill %.1f / %.1f tok/s" % (o[0], t[0]) if prompt else "",
-                  "; baseline decode %.2f tok/s" % base[-1][1] if baseline else ""), flush=True)
+                  "; baseline decode %.2f tok/s" % base[-1][1] if baseline else "",
+                  "; baseline prefill %.1f tok/s" % base[-1][0] if baseline and prompt else ""), flush=True)
         row = "| %s (llama.cpp: %s) | %s | %.1f / %.1f |" % (
             os.path.basename(model), mtype, spread(dec), statistics.median(x[1] for x in ours),
             statistics.median(x[1] for x in theirs))
@@ -276,6 +281,8 @@ def main():
         if baseline:
             row += " %s | %s | %.1f, %.0f |" % (spread(base_dec), spread(vs_base), statistics.median(x[1] for x in base),
                                               statistics.median(x[2] / 1024 for x in base))
+            if prompt:
+                row += " %s | %.1f |" % (spread(vs_base_pre), statistics.median(x[0] for x in base))
         rows.append(row)
         print(row, flush=True)
     print()
