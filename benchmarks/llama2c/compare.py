@@ -201,9 +201,9 @@ def write_int8_checkpoint(g, out, seq_len):
 def write_placeholder_tokenizer(out, vocab):
     """llama2.c's tokenizer.bin layout (max length, then score, length, bytes per piece): a space, then letters.
 
-    Random weights with a tied embedding predict their input token, so llama2.c, which stops at the
-    BOS token it starts from, is given the one-letter prompt "a" (BOS, the space piece, "a") and then
-    repeats "a" for the remaining positions."""
+    llama2.c stops when it samples the BOS token it starts from, so it is given the one-letter prompt
+    "a" (BOS, the space piece, "a"); the random weights then generate other pieces (on the SmolLM2
+    shape "a" and "v" alternately) for every remaining position, so the timed steps are all run."""
     with open(out, "wb") as f:
         f.write(struct.pack("<i", 1))
         for i in range(vocab):
@@ -288,7 +288,7 @@ def main():
         fail("no model: give MODEL.gguf files (all F32 or all Q8_0) or --synth SHAPE:TYPE,...")
 
     commit = subprocess.run(["git", "-C", REPO, "log", "-1", "--format=%h"], capture_output=True, text=True).stdout.strip()
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    cpu = llamacpp.cpu_line()
     print("# kvscope %s against llama2.c (%s, %s), %s UTC, %s, %d threads, load %s"
           % (commit, args.run, args.runq, datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"), cpu, args.threads,
              open("/proc/loadavg").read().split()[0]))

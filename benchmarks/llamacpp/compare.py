@@ -171,6 +171,19 @@ def synthesize(specs, threads):
     return paths
 
 
+def cpu_line():
+    """The processor as the logs name it: model name, family and model numbers (AMD family 25 is Zen 3/4,
+    26 is Zen 5), cores online and the widest vector ISA."""
+    first = open("/proc/cpuinfo").read().split("\n\n")[0]
+    info = {k.strip(): v.strip() for k, _, v in (l.partition(":") for l in first.splitlines())}
+    flags = " " + info.get("flags", "") + " "
+    isa = "AVX-512" if " avx512f " in flags else "AVX2" if " avx2 " in flags else "no AVX2"
+    if " avx512_bf16 " in flags:
+        isa += " with BF16"
+    return "%s (family %s model %s), %d cores online, %s" % (
+        info.get("model name", "?"), info.get("cpu family", "?"), info.get("model", "?"), os.cpu_count(), isa)
+
+
 def spread(values):
     return "%.2f (%.2f–%.2f)" % (statistics.median(values), min(values), max(values))
 
@@ -216,12 +229,9 @@ def main():
     baseline = os.path.abspath(a.baseline) if a.baseline else None
     if baseline and not os.access(os.path.join(baseline, "kvscope"), os.X_OK):
         fail("--baseline %s has no kvscope launcher; give a folder holding one and its app/target" % a.baseline)
-    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-    flags = next((l for l in open("/proc/cpuinfo") if l.startswith("flags")), "")
-    isa = "AVX-512" if " avx512f" in flags else "AVX2" if " avx2" in flags else "no AVX2"
     commit = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    print("date: %s UTC; CPU: %s, %d cores online, %s; load average %s" % (
-        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"), cpu, os.cpu_count(), isa,
+    print("date: %s UTC; CPU: %s; load average %s" % (
+        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M"), cpu_line(),
         open("/proc/loadavg").read().split()[0]))
     print("kvscope %s; %s" % (commit, open(os.path.join(binaries, "BUILD")).read().strip()))
     if baseline:
