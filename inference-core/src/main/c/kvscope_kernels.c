@@ -35,6 +35,8 @@
 enum { TYPE_Q4_0 = 0, TYPE_Q8_0 = 1, TYPE_Q4_K = 2, TYPE_Q6_K = 3 };
 enum { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512_VNNI = 2 };
 
+EXPORT int kvs_isa(void);
+
 #define Q8K_BYTES 320
 #define Q8K_S32 16
 #define Q8K_S16 32
@@ -97,7 +99,7 @@ EXPORT void kvs_quantize_q8k(const float *x, int n, uint8_t *dst) {
     }
 }
 
-EXPORT void kvs_quantize_q8_0(const float *x, int n, uint8_t *dst) {
+static void quantize_q8_0_scalar(const float *x, int n, uint8_t *dst) {
     int blocks = n / 32;
     int8_t *q = (int8_t *)dst;
     float *ds = (float *)(dst + n);
@@ -303,6 +305,47 @@ AVX2 static float row_q6k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) 
     return hsum256(acc);
 }
 
+/*
+ * kvs_quantize_q8_0 eight values per vector: the same max |x| (a maximum is exact in any order), the same d, 1/d and
+ * products, rounded half to even by vcvtps2dq as rintf does under the default rounding, the same clamp: the same bytes
+ * for finite x.
+ */
+AVX2 static void quantize_q8_0_avx2(const float *x, int n, uint8_t *dst) {
+    int blocks = n / 32;
+    float *ds = (float *)(dst + n);
+    int32_t *sums = (int32_t *)(dst + n + 4 * blocks);
+    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256i top = _mm256_set1_epi32(127), bottom = _mm256_set1_epi32(-127);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (int b = 0; b < blocks; b++, x += 32) {
+        __m256 v[4];
+        for (int k = 0; k < 4; k++) {
+            v[k] = _mm256_loadu_ps(x + 8 * k);
+        }
+        __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_and_ps(v[0], magnitude), _mm256_and_ps(v[1], magnitude)),
+                                 _mm256_max_ps(_mm256_and_ps(v[2], magnitude), _mm256_and_ps(v[3], magnitude)));
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        float d = _mm_cvtss_f32(h) / 127.0f;
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        __m256 vid = _mm256_set1_ps(id);
+        __m256i q[4];
+        for (int k = 0; k < 4; k++) {
+            q[k] = _mm256_max_epi32(_mm256_min_epi32(_mm256_cvtps_epi32(_mm256_mul_ps(v[k], vid)), top), bottom);
+        }
+        /* packs work per 128-bit lane: dwords come out as q0[0..3] q1[0..3] q2[0..3] q3[0..3] q0[4..7] ... */
+        __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+        _mm256_storeu_si256((__m256i *)(dst + 32 * b), _mm256_permutevar8x32_epi32(bytes, order));
+        __m256i s = _mm256_add_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4E));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
+        ds[b] = d;
+        sums[b] = _mm_cvtsi128_si32(s4);
+    }
+}
+
 AVX2 static float row_q4_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
     const __m128i m4 = _mm_set1_epi8(0x0F);
     const __m256i ones = _mm256_set1_epi16(1);
@@ -351,6 +394,26 @@ AVX2 static void rows_avx2(int type, const uint8_t *w, int64_t rowBytes, const u
 /* ---------------------------------------------------------------- AVX-512 VNNI rows */
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
+
+/* quantize_q8_0_avx2 sixteen values per vector: the same bytes for finite x. */
+AVX512 static void quantize_q8_0_avx512(const float *x, int n, uint8_t *dst) {
+    int blocks = n / 32;
+    float *ds = (float *)(dst + n);
+    int32_t *sums = (int32_t *)(dst + n + 4 * blocks);
+    const __m512i top = _mm512_set1_epi32(127), bottom = _mm512_set1_epi32(-127);
+    for (int b = 0; b < blocks; b++, x += 32) {
+        __m512 a = _mm512_loadu_ps(x), c = _mm512_loadu_ps(x + 16);
+        float d = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(a), _mm512_abs_ps(c))) / 127.0f;
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        __m512 vid = _mm512_set1_ps(id);
+        __m512i qa = _mm512_max_epi32(_mm512_min_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(a, vid)), top), bottom);
+        __m512i qc = _mm512_max_epi32(_mm512_min_epi32(_mm512_cvtps_epi32(_mm512_mul_ps(c, vid)), top), bottom);
+        _mm_storeu_si128((__m128i *)(dst + 32 * b), _mm512_cvtepi32_epi8(qa));
+        _mm_storeu_si128((__m128i *)(dst + 32 * b + 16), _mm512_cvtepi32_epi8(qc));
+        ds[b] = d;
+        sums[b] = _mm512_reduce_add_epi32(_mm512_add_epi32(qa, qc));
+    }
+}
 
 /* int16 lane i of the result = lane (i / 16 + 2c) of the source: two 32-value sub-blocks per chunk c. */
 AVX512 static inline __m512i pairs_of_scales(int c) {
@@ -624,6 +687,20 @@ static void matvec_any(int type, const uint8_t *w, int64_t rowBytes, const uint8
     case ISA_AVX2: rows_avx2(type, w, rowBytes, xq, cols, from, to, out); break;
 #endif
     default: rows_scalar(type, w, rowBytes, xq, cols, from, to, out); break;
+    }
+}
+
+/**
+ * x (n values, a multiple of 32) quantized for Q4_0 and Q8_0 weights in the layout above, at the instruction set in
+ * use; every level writes the same bytes for finite x (NativeKernelsTest).
+ */
+EXPORT void kvs_quantize_q8_0(const float *x, int n, uint8_t *dst) {
+    switch (kvs_isa()) {
+#if defined(__x86_64__)
+    case ISA_AVX512_VNNI: quantize_q8_0_avx512(x, n, dst); break;
+    case ISA_AVX2: quantize_q8_0_avx2(x, n, dst); break;
+#endif
+    default: quantize_q8_0_scalar(x, n, dst); break;
     }
 }
 

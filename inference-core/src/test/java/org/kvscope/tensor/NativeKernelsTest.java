@@ -1,5 +1,6 @@
 package org.kvscope.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -164,6 +165,43 @@ class NativeKernelsTest {
         for (int r = 0; r < 19; r++) {
             assertEquals(Float.floatToRawIntBits(g1[r]), Float.floatToRawIntBits(g[r]), type + " gate row " + r);
             assertEquals(Float.floatToRawIntBits(u1[r]), Float.floatToRawIntBits(u[r]), type + " up row " + r);
+        }
+    }
+
+    /**
+     * Q4_0's and Q8_0's quantized x (quants, scales, block sums) is the same bytes at every instruction set: blocks
+     * whose values land exactly halfway between two quants (rounded half to even), an all-zero block, one value far
+     * above the rest, and gaussian ones.
+     */
+    @Test
+    void theQuantizedInputIsTheSameAtEveryInstructionSet() {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int cols : new int[] {32, 96, 576, 1536}) {
+            float[] x = TestData.gaussian(17 + cols, cols);
+            for (int i = 0; i < 32; i++) {
+                x[i] = i == 5 ? -127f : (i - 16) + 0.5f; /* d = 1: every other value a tie */
+            }
+            if (cols > 32) {
+                java.util.Arrays.fill(x, 32, 64, 0f);
+                x[cols - 3] = 1e4f;
+            }
+            byte[] scalar = null;
+            for (int level = 0; level <= best; level++) {
+                NativeKernels.limitIsa(level);
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment xq = arena.allocate(NativeKernels.quantizedBytes(NativeKernels.Q4_0, cols));
+                    NativeKernels.quantize(NativeKernels.Q4_0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, x), cols, xq);
+                    byte[] bytes = xq.toArray(ValueLayout.JAVA_BYTE);
+                    if (level == 0) {
+                        scalar = bytes;
+                        assertEquals(-127, bytes[5], "the -127 of the first block");
+                        assertEquals(-16, bytes[0], "-15.5 rounds half to even: -16");
+                        assertEquals(-14, bytes[1], "-14.5 rounds half to even: -14");
+                    } else {
+                        assertArrayEquals(scalar, bytes, "level " + level + ", " + cols + " columns");
+                    }
+                }
+            }
         }
     }
 
