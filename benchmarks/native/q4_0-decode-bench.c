@@ -7,7 +7,8 @@
  * random weights and x. "model step": every product of one SmolLM2-135M decode step (30 layers of q/k/v, attention
  * output, gate/up, down, then the tied logits: 76 MB of weights, streamed from memory as in a real step); "in
  * cache": one 3,072 x 576 product (gate/up) again and again. Thread CPU time, so what other processes take is not
- * counted. Prints each kernel's largest difference from kvscope's, relative to the largest output.
+ * counted. Prints each kernel's largest difference from kvscope's, relative to the largest output, and the time of
+ * the input's quantization (kvs_quantize_q8_0, kvs_quantize_q8k) at each instruction-set level.
  *   L=inference-core/target/classes/native/linux-x86_64 G=/tmp/kvscope-llamacpp/bin
  *   gcc -O3 -mavx2 -mf16c -o /tmp/q4b benchmarks/native/q4_0-decode-bench.c -L$L -lkvscope -L$G -l:libggml-cpu-zen4.so \
  *       -l:libggml-base.so -lm -Wl,-rpath,$PWD/$L:$G
@@ -22,6 +23,7 @@
 #include <time.h>
 
 void kvs_quantize_q8_0(const float *x, int n, uint8_t *dst);
+void kvs_quantize_q8k(const float *x, int n, uint8_t *dst);
 int kvs_limit_isa(int level);
 void kvs_matvec(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to, float *out);
 /* what ggml::cpu::repack::gemv<block_q4_0, 8, 8, GGML_TYPE_Q8_0> calls (ggml-cpu/arch/x86/repack.cpp) */
@@ -212,6 +214,20 @@ int main(int argc, char **argv) {
             q[w] = (cpu() - t0) / 100000;
         }
         printf("kvs_quantize_q8_0 at level %d: %.3f us (576 values), %.3f us (1,536)\n", used, q[0] * 1e6, q[1] * 1e6);
+        static float wide[8192];
+        static uint8_t wq[8192 / 256 * 320];
+        for (int i = 0; i < 8192; i++) {
+            wide[i] = x[i % 1536] * (1.0f + (i % 3));
+        }
+        for (int w = 0; w < 2; w++) { /* the K-quants' input (Q8K) at the 1B shape's widths */
+            int n = w ? 8192 : 2048;
+            double t0 = cpu();
+            for (int i = 0; i < 20000; i++) {
+                kvs_quantize_q8k(wide, n, wq);
+            }
+            q[w] = (cpu() - t0) / 20000;
+        }
+        printf("kvs_quantize_q8k at level %d: %.3f us (2,048 values), %.3f us (8,192)\n", used, q[0] * 1e6, q[1] * 1e6);
     }
     kvs_limit_isa(9);
     kvs_quantize_q8_0(x, 576, xq576);

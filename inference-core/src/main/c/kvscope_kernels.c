@@ -73,7 +73,7 @@ static inline int8_t quant(float v, float id) {
     return (int8_t)r;
 }
 
-EXPORT void kvs_quantize_q8k(const float *x, int n, uint8_t *dst) {
+static void quantize_q8k_scalar(const float *x, int n, uint8_t *dst) {
     for (int b = 0; b < n / 256; b++, x += 256, dst += Q8K_BYTES) {
         float d = block_scale(x, 256);
         float id = d != 0.0f ? 1.0f / d : 0.0f;
@@ -415,6 +415,34 @@ AVX512 static void quantize_q8_0_avx512(const float *x, int n, uint8_t *dst) {
     }
 }
 
+/* quantize_q8k_scalar 16 values per vector: the same d, quants and int16 sums (exact integers), the same bytes for finite x. */
+AVX512 static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst) {
+    const __m512i top = _mm512_set1_epi32(127), bottom = _mm512_set1_epi32(-127);
+    for (int b = 0; b < cols / 256; b++, x += 256, dst += Q8K_BYTES) {
+        __m512 m = _mm512_setzero_ps();
+        for (int g = 0; g < 16; g++) {
+            m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + 16 * g)));
+        }
+        float d = _mm512_reduce_max_ps(m) / 127.0f;
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        __m512 vid = _mm512_set1_ps(id);
+        int16_t s16[16], s32[8];
+        for (int g = 0; g < 16; g++) {
+            __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * g), vid));
+            q = _mm512_max_epi32(_mm512_min_epi32(q, top), bottom);
+            _mm_storeu_si128((__m128i *)(dst + 64 + 16 * g), _mm512_cvtepi32_epi8(q));
+            s16[g] = (int16_t)_mm512_reduce_add_epi32(q);
+        }
+        for (int j = 0; j < 8; j++) {
+            s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
+        }
+        memset(dst, 0, 64);
+        memcpy(dst, &d, 4);
+        memcpy(dst + 16, s32, sizeof s32);
+        memcpy(dst + 32, s16, sizeof s16);
+    }
+}
+
 /* int16 lane i of the result = lane (i / 16 + 2c) of the source: two 32-value sub-blocks per chunk c. */
 AVX512 static inline __m512i pairs_of_scales(int c) {
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16((short)(2 * c))),
@@ -688,6 +716,17 @@ static void matvec_any(int type, const uint8_t *w, int64_t rowBytes, const uint8
 #endif
     default: rows_scalar(type, w, rowBytes, xq, cols, from, to, out); break;
     }
+}
+
+/** x (n values, a multiple of 256) quantized for Q4_K and Q6_K weights in the Q8K layout above; the same bytes at every level. */
+EXPORT void kvs_quantize_q8k(const float *x, int n, uint8_t *dst) {
+#if defined(__x86_64__)
+    if (kvs_isa() == ISA_AVX512_VNNI) {
+        quantize_q8k_avx512(x, n, dst);
+        return;
+    }
+#endif
+    quantize_q8k_scalar(x, n, dst);
 }
 
 /**

@@ -44,24 +44,19 @@ enum { MM_SCALAR = 0, MM_AVX2 = 1, MM_AVX512 = 2 };
 
 #if defined(__x86_64__)
 static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst);
-static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst);
 #endif
 
 /**
  * Quantizes activation rows [from, to) of x (rows of cols floats) for kvs_matmul on weights of type, dstRowBytes
  * apart: decode's layouts and quants (kvs_quantize_q8k, kvs_quantize_q8_0), except that the AVX-512 level takes
- * Q4_0 and Q8_0 activations as unsigned quants + 128 (quantize_q8_0_unsigned) and quantizes in vectors, and the
- * AVX2 level Q4_0's as quants + 128. Quantize and multiply at the same level.
+ * Q4_0 and Q8_0 activations as unsigned quants + 128 (quantize_q8_0_unsigned), and the AVX2 level Q4_0's as
+ * quants + 128. Quantize and multiply at the same level.
  */
 EXPORT void kvs_quantize_rows(int type, const float *x, int cols, int from, int to, uint8_t *dst, int64_t dstRowBytes) {
     for (int r = from; r < to; r++) {
 #if defined(__x86_64__)
         if ((type == MM_Q4_0 || type == MM_Q8_0) && kvs_isa() == MM_AVX512) {
             quantize_q8_0_unsigned(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
-            continue;
-        }
-        if (kvs_isa() == MM_AVX512) {
-            quantize_q8k_avx512(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
             continue;
         }
 #endif
@@ -264,34 +259,6 @@ AVX512 static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst
         _mm_storeu_si128((__m128i *)(dst + 32 * b), _mm512_cvtepi32_epi8(qa));
         _mm_storeu_si128((__m128i *)(dst + 32 * b + 16), _mm512_cvtepi32_epi8(qc));
         ds[b] = d;
-    }
-}
-
-/* kvs_quantize_q8k's layout and quants, 16 values per vector: d, int16 sums per 32 and per 16 values, int8 quants. */
-AVX512 static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst) {
-    const __m512i top = _mm512_set1_epi32(127), bottom = _mm512_set1_epi32(-127);
-    for (int b = 0; b < cols / 256; b++, x += 256, dst += Q8K_BYTES) {
-        __m512 m = _mm512_setzero_ps();
-        for (int g = 0; g < 16; g++) {
-            m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(x + 16 * g)));
-        }
-        float d = _mm512_reduce_max_ps(m) / 127.0f;
-        float id = d != 0.0f ? 1.0f / d : 0.0f;
-        __m512 vid = _mm512_set1_ps(id);
-        int16_t s16[16], s32[8];
-        for (int g = 0; g < 16; g++) {
-            __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * g), vid));
-            q = _mm512_max_epi32(_mm512_min_epi32(q, top), bottom);
-            _mm_storeu_si128((__m128i *)(dst + 64 + 16 * g), _mm512_cvtepi32_epi8(q));
-            s16[g] = (int16_t)_mm512_reduce_add_epi32(q);
-        }
-        for (int j = 0; j < 8; j++) {
-            s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
-        }
-        memset(dst, 0, 64);
-        memcpy(dst, &d, 4);
-        memcpy(dst + 16, s32, sizeof s32);
-        memcpy(dst + 32, s16, sizeof s16);
     }
 }
 

@@ -169,36 +169,39 @@ class NativeKernelsTest {
     }
 
     /**
-     * Q4_0's and Q8_0's quantized x (quants, scales, block sums) is the same bytes at every instruction set: blocks
-     * whose values land exactly halfway between two quants (rounded half to even), an all-zero block, one value far
-     * above the rest, and gaussian ones.
+     * The quantized x is the same bytes at every instruction set, for Q4_0 and Q8_0 weights (quants, scales, block
+     * sums) and for the K-quants (Q8K: scale, 16- and 32-value sums, quants): blocks whose values land exactly halfway
+     * between two quants (rounded half to even), an all-zero block, one value far above the rest, gaussian ones.
      */
-    @Test
-    void theQuantizedInputIsTheSameAtEveryInstructionSet() {
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void theQuantizedInputIsTheSameAtEveryInstructionSet(GGMLType type) {
+        int code = NativeKernels.typeCode(type), block = NativeKernels.superBlocks(code) ? 256 : 32;
         int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
-        for (int cols : new int[] {32, 96, 576, 1536}) {
+        for (int cols : block == 256 ? new int[] {256, 1280, 2048} : new int[] {32, 96, 576, 1536}) {
             float[] x = TestData.gaussian(17 + cols, cols);
-            for (int i = 0; i < 32; i++) {
-                x[i] = i == 5 ? -127f : (i - 16) + 0.5f; /* d = 1: every other value a tie */
+            for (int i = 0; i < block; i++) {
+                x[i] = i == 5 ? -127f : (i % 32 - 16) + 0.5f; /* d = 1: every other value a tie */
             }
-            if (cols > 32) {
-                java.util.Arrays.fill(x, 32, 64, 0f);
+            if (cols > block) {
+                java.util.Arrays.fill(x, block, 2 * block, 0f);
                 x[cols - 3] = 1e4f;
             }
             byte[] scalar = null;
             for (int level = 0; level <= best; level++) {
                 NativeKernels.limitIsa(level);
                 try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment xq = arena.allocate(NativeKernels.quantizedBytes(NativeKernels.Q4_0, cols));
-                    NativeKernels.quantize(NativeKernels.Q4_0, arena.allocateFrom(ValueLayout.JAVA_FLOAT, x), cols, xq);
+                    MemorySegment xq = arena.allocate(NativeKernels.quantizedBytes(code, cols));
+                    NativeKernels.quantize(code, arena.allocateFrom(ValueLayout.JAVA_FLOAT, x), cols, xq);
                     byte[] bytes = xq.toArray(ValueLayout.JAVA_BYTE);
                     if (level == 0) {
                         scalar = bytes;
-                        assertEquals(-127, bytes[5], "the -127 of the first block");
-                        assertEquals(-16, bytes[0], "-15.5 rounds half to even: -16");
-                        assertEquals(-14, bytes[1], "-14.5 rounds half to even: -14");
+                        int quants = block == 256 ? NativeKernels.Q8K_BYTES - 256 : 0; /* where the first quant is */
+                        assertEquals(-127, bytes[quants + 5], "the -127 of the first block");
+                        assertEquals(-16, bytes[quants], "-15.5 rounds half to even: -16");
+                        assertEquals(-14, bytes[quants + 1], "-14.5 rounds half to even: -14");
                     } else {
-                        assertArrayEquals(scalar, bytes, "level " + level + ", " + cols + " columns");
+                        assertArrayEquals(scalar, bytes, type + " level " + level + ", " + cols + " columns");
                     }
                 }
             }
