@@ -6,9 +6,12 @@
  * is converted exactly (F16 by the CPU's F16C / AVX-512 conversion, BF16 by a 16-bit shift) and
  * multiplied-added in float, so a row differs from the Java float kernels only by the order of its
  * float sums. (llama.cpp instead rounds x to the weights' type first, F16 or BF16, and multiplies
- * in that format's dot product.) Four rows per pass share each load of x; the next pass's rows are
- * prefetched a cache line at a time. The instruction set is the quantized kernels' choice
- * (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
+ * in that format's dot product.) Decode streams every weight once per token, so what matters is how the
+ * rows are read: on AVX-512, while x fits in L1 beside them (up to 4,096 columns) one row per pass, a
+ * single stream per core for the hardware prefetchers; longer rows four per pass, sharing each load of x,
+ * the next pass's rows prefetched a line at a time as the pass goes. AVX2 takes four rows per pass
+ * throughout, prefetching the next pass at its start. Every row's sum is the same whichever pass takes
+ * it. The instruction set is the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
  */
 #include <stdint.h>
 #include <string.h>
@@ -160,9 +163,13 @@ AVX512 static inline __m512 load16(int type, const uint8_t *w, int i, __mmask16 
     }
 }
 
+/* Rows of w times x, R rows per pass sharing x's loads. With next set, each 32 columns also prefetch the same columns of
+ * the next pass's rows (next = w + R rows), a line at a time as the pass goes, not a burst at its start. */
 AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, const uint8_t *w, int64_t rowBytes,
-                                                                      const float *x, int cols, int R, float *out) {
+                                                                      const float *x, int cols, int R, float *out,
+                                                                      const uint8_t *next) {
     __m512 a[ROWS], b[ROWS];
+    int size = type == FLOAT_F32 ? 4 : 2;
     for (int r = 0; r < R; r++) {
         a[r] = b[r] = _mm512_setzero_ps();
     }
@@ -170,6 +177,13 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
     for (; i + 32 <= cols; i += 32) {
         __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
         for (int r = 0; r < R; r++) {
+            if (next) {
+                const char *ahead = (const char *)next + r * rowBytes + size * i;
+                _mm_prefetch(ahead, _MM_HINT_T0);
+                if (size == 4) {
+                    _mm_prefetch(ahead + 64, _MM_HINT_T0);
+                }
+            }
             a[r] = _mm512_fmadd_ps(load16(type, w + r * rowBytes, i, 0xFFFF), x0, a[r]);
             b[r] = _mm512_fmadd_ps(load16(type, w + r * rowBytes, i + 16, 0xFFFF), x1, b[r]);
         }
@@ -186,25 +200,37 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
     }
 }
 
+/* x up to this many floats (16 KiB) stays in L1 beside the streamed rows: one row per pass, no software prefetch, so
+ * each core reads one stream, front to back, which the hardware prefetchers follow (2 threads, Llama-3.2-1B shapes:
+ * 1.1-1.2x the four-row passes with a burst prefetch of the next pass; docs/BENCHMARKS.md, bw17). */
+#define ONE_ROW_COLS 4096
+
+#define ROWS_AVX512(T)                                                                                               \
+    AVX512 static void rows_avx512_##T(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from,        \
+                                       int to, float *out) {                                                         \
+        int r = from;                                                                                                \
+        if (cols > ONE_ROW_COLS) {                                                                                   \
+            for (; r + ROWS <= to; r += ROWS) {                                                                      \
+                const uint8_t *pass = w + r * rowBytes;                                                              \
+                pass_avx512(T, pass, rowBytes, x, cols, ROWS, out + r,                                               \
+                            r + 2 * ROWS <= to ? pass + ROWS * rowBytes : NULL);                                     \
+            }                                                                                                        \
+        }                                                                                                            \
+        for (; r < to; r++) {                                                                                        \
+            pass_avx512(T, w + r * rowBytes, rowBytes, x, cols, 1, out + r, NULL);                                   \
+        }                                                                                                            \
+    }
+ROWS_AVX512(FLOAT_F32)
+ROWS_AVX512(FLOAT_F16)
+ROWS_AVX512(FLOAT_BF16)
+
+/* Rows [from, to): where x is short, one row per pass; else four rows per pass, each pass prefetching the next. */
 AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                                float *out) {
-    int r = from;
-    for (; r + ROWS <= to; r += ROWS) {
-        if (r + 2 * ROWS <= to) {
-            prefetch_lines(w + (r + ROWS) * rowBytes, ROWS * rowBytes);
-        }
-        switch (type) {
-        case FLOAT_F32: pass_avx512(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
-        case FLOAT_F16: pass_avx512(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
-        default: pass_avx512(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
-        }
-    }
-    for (; r < to; r++) {
-        switch (type) {
-        case FLOAT_F32: pass_avx512(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
-        case FLOAT_F16: pass_avx512(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
-        default: pass_avx512(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
-        }
+    switch (type) {
+    case FLOAT_F32: rows_avx512_FLOAT_F32(w, rowBytes, x, cols, from, to, out); break;
+    case FLOAT_F16: rows_avx512_FLOAT_F16(w, rowBytes, x, cols, from, to, out); break;
+    default: rows_avx512_FLOAT_BF16(w, rowBytes, x, cols, from, to, out); break;
     }
 }
 

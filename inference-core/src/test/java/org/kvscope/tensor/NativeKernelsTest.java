@@ -56,15 +56,20 @@ class NativeKernelsTest {
     /**
      * F32, F16 and BF16 weights with x in float: every instruction set this CPU has (forced in
      * turn) within float summation order (1e-5 of Σ |w·x|) of the Java float kernels, for 1, 17 and
-     * 67 rows (tails of a four-row pass) and column counts with tails of every kind.
+     * 67 rows (tails of a four-row pass) and column counts with tails of every kind, on both sides of
+     * 4,096 columns (AVX-512: one row per pass up to there, four rows per pass with a prefetch past it).
      */
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16"})
     void floatKernelsMatchTheJavaFloatKernelsAtEveryInstructionSet(GGMLType type) {
         int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
-        for (int cols : new int[] {1, 15, 33, 576, 800}) {
+        for (int cols : new int[] {1, 15, 33, 576, 800, 4096, 4097, 4131}) {
             for (int rows : new int[] {1, 17, 67}) {
                 float[] w = withExtremes(TestData.gaussian(11 + rows, rows * cols)), x = TestData.gaussian(13 + cols, cols);
+                float[] negated = new float[cols];
+                for (int i = 0; i < cols; i++) {
+                    negated[i] = -2 * x[i];
+                }
                 TestData.Quantized q = TestData.Quantized.of(type, w);
                 float[] dequant = q.reference();
                 float[] exact = new float[rows + 3];
@@ -72,6 +77,10 @@ class NativeKernelsTest {
                 q.tensor().matvec(x, 0, exact, 3, rows, cols);
                 NativeKernels.use("native");
                 for (int level = 0; level <= best; level++) {
+                    // the native results buffer is reused from product to product: fill it with another x's rows
+                    // first (scalar C computes every row), so a row this level's kernel skipped cannot pass
+                    NativeKernels.limitIsa(0);
+                    q.tensor().matvec(negated, 0, new float[rows + 3], 3, rows, cols);
                     NativeKernels.limitIsa(level);
                     float[] out = new float[rows + 3];
                     q.tensor().matvec(x, 0, out, 3, rows, cols);

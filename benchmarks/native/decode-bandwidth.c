@@ -1,0 +1,413 @@
+/*
+ * Where a 1B float decode token's memory bandwidth goes (issue 17, bw17, docs/BENCHMARKS.md): the weight products of
+ * one Llama-3.2-1B decode token (16 layers of q/k/v fused, attention output, gate/up grouped by 16 rows, down; then the
+ * 128,256-row output matrix), on two threads split as org.kvscope.tensor.Parallel splits them (each participant's
+ * contiguous region of chunks front to back, then the other's from the back; one spin hand-off per product), with a
+ * chosen row kernel:
+ *   read   a plain streaming read of the same rows (AVX-512 loads added up): the ceiling
+ *   kvs    libkvscope's kvs_matvec_float (the library built from the working tree)
+ *   lib=P  kvs_matvec_float of another build of the library, P (an A/B of two builds in one process)
+ *   rN[pD|n] N rows per pass (1, 2 or 4) with a software prefetch D bytes ahead of each row's loads, or (n) of the
+ *          next pass's rows at the same columns, a line at a time, into L1 (n), L2 (t) or non-temporal (q)
+ *   hN     r1 where x is at most 16 KiB (4,096 columns), else rNn
+ * Weights: "anon" (anonymous 4 KiB pages), "thp" (anonymous, madvise(MADV_HUGEPAGE)) or a GGUF file mapped read-only
+ * (its last bytes, the file's own 4 KiB page-cache pages, as kvscope and llama.cpp map them). Prints GB/s per
+ * product kind and per token, medians of TOKENS tokens after one warm-up, the kernels taking turns token by token, and
+ * each kernel's median per-round speed over the first one's. Built and run by native-bandwidth.sh.
+ *   [THREADS=1] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
+ */
+#define _GNU_SOURCE
+#include <immintrin.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <time.h>
+#include <unistd.h>
+
+void kvs_matvec_float(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                      float *out);
+
+enum { DIM = 2048, KV = 512, FFN = 8192, LAYERS = 16, VOCAB = 128256, THREADS = 2, CHUNKS_PER_THREAD = 8 };
+enum { K_QKV, K_O, K_GATEUP, K_DOWN, K_LOGITS, KINDS };
+static const char *KIND_NAMES[] = {"qkv", "o", "gate/up", "down", "logits"};
+
+typedef void (*kernel_fn)(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                          float *out);
+
+/* One thread (THREADS=1 in the environment): times are that thread's CPU time, so a shared host's other processes
+ * taking the core do not count (their memory traffic still does). */
+static int g_one;
+
+static double now(void) {
+    struct timespec t;
+    clock_gettime(g_one ? CLOCK_THREAD_CPUTIME_ID : CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+/* ------------------------------------------------------------------ row kernels (AVX-512) */
+
+#define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma,f16c")))
+
+AVX512 static void read_rows(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                             float *out) {
+    (void)type, (void)x, (void)cols;
+    const uint8_t *p = w + from * rowBytes, *end = w + to * rowBytes;
+    __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;
+    for (; p + 256 <= end; p += 256) {
+        a = _mm512_add_ps(a, _mm512_loadu_ps(p));
+        b = _mm512_add_ps(b, _mm512_loadu_ps(p + 64));
+        c = _mm512_add_ps(c, _mm512_loadu_ps(p + 128));
+        d = _mm512_add_ps(d, _mm512_loadu_ps(p + 192));
+    }
+    out[from] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a, b), _mm512_add_ps(c, d)));
+}
+
+AVX512 static inline __m512 load16(int type, const uint8_t *w, int i) {
+    switch (type) {
+    case 4: return _mm512_loadu_ps(w + 4 * i);
+    case 5: return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w + 2 * i)));
+    default: return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(w + 2 * i))), 16));
+    }
+}
+
+static int g_rows = 4, g_pf = 0;
+
+/* R rows per pass, cols a multiple of 32; prefetch pf bytes ahead of each row's current 32 weights (0: none; -1, -2,
+ * -3: the same columns of the next pass's rows, a line at a time as the pass goes, into L1, L2 or non-temporal). */
+AVX512 static inline __attribute__((always_inline)) void pass(int type, const uint8_t *w, int64_t rowBytes,
+                                                               const float *x, int cols, int R, int pf, float *out) {
+    __m512 a[4], b[4];
+    int size = type == 4 ? 4 : 2;
+    for (int r = 0; r < R; r++) {
+        a[r] = b[r] = _mm512_setzero_ps();
+    }
+    for (int i = 0; i < cols; i += 32) {
+        __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
+        for (int r = 0; r < R; r++) {
+            const uint8_t *row = w + r * rowBytes;
+            if (pf) {
+                const char *ahead = (const char *)row + size * i + (pf < 0 ? R * rowBytes : pf);
+                if (pf == -2) {
+                    _mm_prefetch(ahead, _MM_HINT_T1);
+                    if (size == 4) _mm_prefetch(ahead + 64, _MM_HINT_T1);
+                } else if (pf == -3) {
+                    _mm_prefetch(ahead, _MM_HINT_NTA);
+                    if (size == 4) _mm_prefetch(ahead + 64, _MM_HINT_NTA);
+                } else {
+                    _mm_prefetch(ahead, _MM_HINT_T0);
+                    if (size == 4) _mm_prefetch(ahead + 64, _MM_HINT_T0);
+                }
+            }
+            a[r] = _mm512_fmadd_ps(load16(type, row, i), x0, a[r]);
+            b[r] = _mm512_fmadd_ps(load16(type, row, i + 16), x1, b[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        out[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
+    }
+}
+
+#define VARIANT(T)                                                                                              \
+    AVX512 static void rows_##T(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to, \
+                                float *out) {                                                                   \
+        int r = from, R = g_rows, pf = g_pf;                                                                    \
+        if (R == 4) {                                                                                           \
+            for (; r + 4 <= to; r += 4) pass(T, w + r * rowBytes, rowBytes, x, cols, 4, pf, out + r);           \
+        } else if (R == 2) {                                                                                    \
+            for (; r + 2 <= to; r += 2) pass(T, w + r * rowBytes, rowBytes, x, cols, 2, pf, out + r);           \
+        }                                                                                                       \
+        for (; r < to; r++) pass(T, w + r * rowBytes, rowBytes, x, cols, 1, pf, out + r);                       \
+    }
+VARIANT(4)
+VARIANT(5)
+VARIANT(6)
+
+static int g_hybrid;
+
+static void variant_rows(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                         float *out) {
+    if (g_hybrid) { /* one row per pass while x (4 bytes a column) fits in 16 KiB; else g_hybrid rows with prefetch */
+        g_rows = cols <= 4096 ? 1 : g_hybrid;
+        g_pf = cols <= 4096 ? 0 : -1;
+    }
+    switch (type) {
+    case 4: rows_4(w, rowBytes, x, cols, from, to, out); break;
+    case 5: rows_5(w, rowBytes, x, cols, from, to, out); break;
+    default: rows_6(w, rowBytes, x, cols, from, to, out); break;
+    }
+}
+
+/* ------------------------------------------------------------------ the parallel loop (Parallel.forRange's split) */
+
+typedef struct {
+    const uint8_t *w[2];
+    int64_t rowBytes;
+    const float *x;
+    int cols, parts, rows; /* parts: matrices (gate/up: 2, grouped by 16 rows); rows: each one's */
+    int grouped;
+    int start[4];
+    float *out[3];
+} product;
+
+static kernel_fn g_kernel;
+static int g_type;
+static product g_p;
+static int g_n, g_chunk;
+static _Alignas(64) _Atomic int64_t g_region[THREADS][8];
+
+static void run_range(int from, int to) {
+    product *p = &g_p;
+    if (p->grouped) {
+        int r0 = from * 16, r1 = to * 16 < p->rows ? to * 16 : p->rows;
+        for (int i = 0; i < p->parts; i++) {
+            g_kernel(g_type, p->w[i], p->rowBytes, p->x, p->cols, r0, r1, p->out[i]);
+        }
+        return;
+    }
+    for (int i = 0; i < p->parts; i++) {
+        int a = from > p->start[i] ? from : p->start[i], b = to < p->start[i + 1] ? to : p->start[i + 1];
+        if (a < b) {
+            g_kernel(g_type, p->w[0] + (int64_t)p->start[i] * p->rowBytes, p->rowBytes, p->x, p->cols,
+                     a - p->start[i], b - p->start[i], p->out[i]);
+        }
+    }
+}
+
+static int take(int q, int front) {
+    while (1) {
+        int64_t r = atomic_load(&g_region[q][0]);
+        int lo = (int)(r >> 32), hi = (int)r;
+        if (lo >= hi) return -1;
+        if (atomic_compare_exchange_weak(&g_region[q][0], &r, front ? r + (1LL << 32) : r - 1)) {
+            return front ? lo : hi - 1;
+        }
+    }
+}
+
+static void work(int q) {
+    for (int c = take(q, 1); c >= 0; c = take(q, 1)) {
+        run_range(c * g_chunk, (c + 1) * g_chunk < g_n ? (c + 1) * g_chunk : g_n);
+    }
+    for (int k = 1; k < THREADS; k++) {
+        int o = (q + k) % THREADS;
+        for (int c = take(o, 0); c >= 0; c = take(o, 0)) {
+            run_range(c * g_chunk, (c + 1) * g_chunk < g_n ? (c + 1) * g_chunk : g_n);
+        }
+    }
+}
+
+/* Generation (high 32 bits), closed flag, participants inside: a worker joins only an open generation it has not
+ * joined, and the caller, once its chunks are done and none is left, waits only for a worker that is inside. */
+#define CLOSED (1LL << 31)
+static _Alignas(64) _Atomic int64_t g_state = CLOSED;
+
+static void *worker(void *arg) {
+    (void)arg;
+    int64_t last = 0;
+    while (1) {
+        int64_t s = atomic_load(&g_state);
+        if ((s & CLOSED) || s >> 32 == last) {
+            _mm_pause();
+            continue;
+        }
+        if (atomic_compare_exchange_weak(&g_state, &s, s + 1)) {
+            last = s >> 32;
+            work(1);
+            atomic_fetch_sub(&g_state, 1);
+        }
+    }
+    return NULL;
+}
+
+static void for_range(int n, int grain) {
+    int parts = THREADS * CHUNKS_PER_THREAD;
+    g_n = n;
+    g_chunk = (n + parts - 1) / parts > grain ? (n + parts - 1) / parts : grain;
+    int chunks = (n + g_chunk - 1) / g_chunk;
+    for (int q = 0; q < THREADS; q++) {
+        atomic_store(&g_region[q][0], (int64_t)q * chunks / THREADS << 32 | (int64_t)(q + 1) * chunks / THREADS);
+    }
+    atomic_store(&g_state, ((atomic_load(&g_state) >> 32) + 1) << 32);
+    work(0);
+    if (g_one) {
+        work(1);
+        return;
+    }
+    atomic_fetch_or(&g_state, CLOSED);
+    while (atomic_load(&g_state) & (CLOSED - 1)) {
+        _mm_pause();
+    }
+}
+
+/* ------------------------------------------------------------------ the token */
+
+static double median(const double *v0, int m) {
+    double v[64];
+    memcpy(v, v0, m * sizeof(double));
+    for (int i = 1; i < m; i++)
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) { double t = v[j]; v[j] = v[j - 1]; v[j - 1] = t; }
+    return m % 2 ? v[m / 2] : (v[m / 2 - 1] + v[m / 2]) / 2;
+}
+
+/* One token's products; its time per product kind into kind[q][s], the whole into tok[s], each kind's fastest single
+ * product so far into fastest[q] (on a shared host, the products no other process interrupted). */
+static void token(const uint8_t *base, int size, const float *x, float *out, double kind[KINDS][64], double *tok, int s,
+                  double *fastest) {
+    double sum[KINDS] = {0};
+    double t0 = now();
+    const uint8_t *w = base;
+    for (int l = 0; l < LAYERS; l++) {
+        double a = now();
+        g_p = (product){.w = {w}, .rowBytes = (int64_t)DIM * size, .x = x, .cols = DIM, .parts = 3,
+                        .start = {0, DIM, DIM + KV, DIM + 2 * KV}, .out = {out, out + DIM, out + DIM + KV}};
+        for_range(DIM + 2 * KV, 16);
+        w += (int64_t)(DIM + 2 * KV) * DIM * size;
+        double b = now();
+        g_p = (product){.w = {w}, .rowBytes = (int64_t)DIM * size, .x = x, .cols = DIM, .parts = 1,
+                        .start = {0, DIM}, .out = {out}};
+        for_range(DIM, 16);
+        w += (int64_t)DIM * DIM * size;
+        double c = now();
+        g_p = (product){.w = {w, w + (int64_t)FFN * DIM * size}, .rowBytes = (int64_t)DIM * size, .x = x,
+                        .cols = DIM, .parts = 2, .rows = FFN, .grouped = 1, .out = {out, out + FFN}};
+        for_range(FFN / 16, 1);
+        w += (int64_t)2 * FFN * DIM * size;
+        double d = now();
+        g_p = (product){.w = {w}, .rowBytes = (int64_t)FFN * size, .x = x, .cols = FFN, .parts = 1,
+                        .start = {0, DIM}, .out = {out}};
+        for_range(DIM, 16);
+        w += (int64_t)DIM * FFN * size;
+        double e = now();
+        sum[K_QKV] += b - a, sum[K_O] += c - b, sum[K_GATEUP] += d - c, sum[K_DOWN] += e - d;
+        double one[4] = {b - a, c - b, d - c, e - d};
+        for (int q = 0; q < 4 && s > 0; q++) fastest[q] = one[q] < fastest[q] ? one[q] : fastest[q];
+    }
+    double a = now();
+    g_p = (product){.w = {w}, .rowBytes = (int64_t)DIM * size, .x = x, .cols = DIM, .parts = 1,
+                    .start = {0, VOCAB}, .out = {out}};
+    for_range(VOCAB, 16);
+    double e = now();
+    sum[K_LOGITS] = e - a;
+    if (s > 0) fastest[K_LOGITS] = e - a < fastest[K_LOGITS] ? e - a : fastest[K_LOGITS];
+    tok[s] = e - t0;
+    for (int q = 0; q < KINDS; q++) kind[q][s] = sum[q];
+}
+
+int main(int argc, char **argv) {
+    if (argc < 5) {
+        fprintf(stderr, "usage: decode-bandwidth f32|f16|bf16 anon|thp|FILE TOKENS KERNEL... (read, kvs, r1, r4, r4p512, ...)\n");
+        return 2;
+    }
+    int type = !strcmp(argv[1], "f32") ? 4 : !strcmp(argv[1], "f16") ? 5 : !strcmp(argv[1], "bf16") ? 6 : -1;
+    int tokens = atoi(argv[3]);
+    if (type < 0 || tokens < 1) {
+        fprintf(stderr, "decode-bandwidth: TYPE is f32, f16 or bf16 and TOKENS at least 1\n");
+        return 2;
+    }
+    int size = type == 4 ? 4 : 2;
+    int64_t layerRows = (int64_t)DIM + 2 * KV + DIM + 2 * FFN, layerElems = layerRows * DIM + (int64_t)DIM * FFN;
+    int64_t total = (LAYERS * layerElems + (int64_t)VOCAB * DIM) * size;
+    uint8_t *base;
+    if (!strcmp(argv[2], "anon") || !strcmp(argv[2], "thp")) {
+        base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (base == MAP_FAILED) { perror("mmap"); return 1; }
+        madvise(base, total, !strcmp(argv[2], "thp") ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+        uint32_t s = 1;
+        for (int64_t i = 0; i < total; i += 4) { /* small weights of either width, never NaN or subnormal */
+            s = s * 1664525u + 1013904223u;
+            uint32_t v = type == 4 ? 0x3C000000u | (s >> 9 & 0x7FFFFF) : 0x2C002C00u | (s >> 16 & 0x3FF) | (s & 0x3FF) << 16;
+            if (type == 6) v = 0x3C003C00u | (s >> 16 & 0x7F) | (s & 0x7F) << 16;
+            memcpy(base + i, &v, 4);
+        }
+    } else {
+        int fd = open(argv[2], O_RDONLY);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < total) {
+            fprintf(stderr, "decode-bandwidth: %s is not a readable file of at least %lld bytes\n", argv[2], (long long)total);
+            return 2;
+        }
+        uint8_t *m = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+        if (m == MAP_FAILED) { perror("mmap"); return 1; }
+        base = m + ((st.st_size - total) & ~(int64_t)63);
+    }
+    float *x = aligned_alloc(64, 4 * FFN), *out = aligned_alloc(64, 4 * (int64_t)VOCAB);
+    for (int i = 0; i < FFN; i++) x[i] = (float)((i * 37 % 101) - 50) / 64.0f;
+    g_one = getenv("THREADS") && !strcmp(getenv("THREADS"), "1");
+    pthread_t t;
+    if (!g_one) {
+        pthread_create(&t, NULL, worker, NULL);
+    }
+    g_type = type;
+    printf("type %s, weights %s, %.3f GB a token, %d tokens of each kernel in turn after 1 warm-up (medians; ratio: per-round token time of the first kernel over this one), %s\n", argv[1], argv[2],
+           total / 1e9, tokens, g_one ? "1 thread, its CPU time" : "2 threads, wall time");
+    int kernels = argc - 4;
+    if (kernels > 16) kernels = 16;
+    int n = tokens + 1 > 64 ? 64 : tokens + 1;
+    static double kind[16][KINDS][64], tok[16][64], fastest[16][KINDS];
+    kernel_fn lib[16] = {0};
+    for (int k = 0; k < 16; k++) for (int q = 0; q < KINDS; q++) fastest[k][q] = 1e30;
+    for (int k = 0; k < kernels; k++) {
+        const char *name = argv[4 + k];
+        if (!strncmp(name, "lib=", 4)) {
+            void *h = dlopen(name + 4, RTLD_NOW | RTLD_LOCAL);
+            lib[k] = h ? (kernel_fn)dlsym(h, "kvs_matvec_float") : NULL;
+            if (!lib[k]) {
+                fprintf(stderr, "decode-bandwidth: no kvs_matvec_float in %s (%s)\n", name + 4, dlerror());
+                return 2;
+            }
+        } else if (strcmp(name, "read") && strcmp(name, "kvs") && !(strchr("rh", name[0]) && strchr("124", name[1]) && name[1])) {
+            fprintf(stderr, "decode-bandwidth: unknown kernel %s (read, kvs, lib=PATH, rN, rNn, rNt, rNq, rNpD or hN with N 1, 2 or 4)\n", name);
+            return 2;
+        }
+    }
+    for (int s = 0; s < n; s++) { /* token s of every kernel in turn, so a burst of load hits them alike */
+        for (int k = 0; k < kernels; k++) {
+            const char *name = argv[4 + k];
+            if (lib[k]) g_kernel = lib[k];
+            else if (!strcmp(name, "read")) g_kernel = read_rows;
+            else if (!strcmp(name, "kvs")) g_kernel = kvs_matvec_float;
+            else if (name[0] == 'h') {
+                g_kernel = variant_rows;
+                g_hybrid = name[1] - '0';
+            } else {
+                g_kernel = variant_rows;
+                g_hybrid = 0;
+                g_rows = name[1] - '0';
+                g_pf = name[2] == 'p' ? atoi(name + 3) : name[2] == 'n' ? -1 : name[2] == 't' ? -2 : name[2] == 'q' ? -3 : 0;
+            }
+            token(base, size, x, out, kind[k], tok[k], s, fastest[k]);
+        }
+    }
+    int64_t bytes[KINDS] = {(int64_t)LAYERS * (DIM + 2 * KV) * DIM * size, (int64_t)LAYERS * DIM * DIM * size,
+                            (int64_t)LAYERS * 2 * FFN * DIM * size, (int64_t)LAYERS * DIM * FFN * size,
+                            (int64_t)VOCAB * DIM * size};
+    for (int k = 0; k < kernels; k++) {
+        double med[KINDS], ratio[64];
+        for (int q = 0; q < KINDS; q++) med[q] = median(kind[k][q] + 1, n - 1);
+        for (int s = 1; s < n; s++) ratio[s - 1] = tok[0][s] / tok[k][s];
+        double t = median(tok[k] + 1, n - 1);
+        printf("%-8s token %7.1f ms  %5.1f GB/s  x%s %.2f |", argv[4 + k], t * 1e3, total / t / 1e9, argv[4],
+               median(ratio, n - 1));
+        for (int q = 0; q < KINDS; q++) printf(" %s %5.1f", KIND_NAMES[q], bytes[q] / med[q] / 1e9);
+        double best = tok[k][1];
+        for (int s = 2; s < n; s++) best = tok[k][s] < best ? tok[k][s] : best;
+        printf("  best token %.1f GB/s; fastest product:", total / best / 1e9);
+        for (int q = 0; q < KINDS; q++) printf(" %s %.1f", KIND_NAMES[q], bytes[q] / (q == K_LOGITS ? 1 : LAYERS) / fastest[k][q] / 1e9);
+        printf(" (GB/s per token:");
+        for (int s = 1; s < n; s++) printf(" %.1f", total / tok[k][s] / 1e9);
+        printf(")\n");
+    }
+    FILE *f = fopen("/proc/self/smaps_rollup", "r");
+    char line[256];
+    while (f && fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "AnonHugePages", 13) || !strncmp(line, "FilePmdMapped", 13)) printf("%s", line);
+    }
+    return 0;
+}
