@@ -12,7 +12,8 @@ import org.kvscope.trace.AttentionEvidence;
  */
 public final class H2oPolicy extends ScoredPolicy {
     public static final String NAME = "h2o";
-    private float[][][] accumulated; // [layer][kvHead][position]
+    private float[][][] accumulated; // [layer][kvHead][position], from the first decode step after a selection
+    private PrefillContext prompt;   // the last selection's context, until the first decode step reads its scores
     private int[] layerBudgets;
 
     public H2oPolicy(PolicyParameters params) {
@@ -39,22 +40,26 @@ public final class H2oPolicy extends ScoredPolicy {
         return Math.min(params.getInt("recent"), promptLength);
     }
 
+    /**
+     * The kv-head's query heads' accumulated attention summed, head after head: the evidence's sum, added during
+     * the prefill ({@link AttentionEvidence#accumulatedKvHeadSum}), or added here when the evidence has none.
+     */
     @Override
     protected float[] scores(PrefillContext ctx, int layer, int kvHead) {
-        return accumulatedScores(ctx, layer, kvHead, ctx.promptLength());
+        float[] sum = ctx.evidence().accumulatedKvHeadSum(layer, kvHead);
+        return sum != null ? sum : accumulatedScores(ctx, layer, kvHead);
     }
 
     /**
-     * The kv-head's query heads' accumulated attention summed, in an array of {@code length} ≥ the
-     * prompt (zeros after it), head after head. A plain loop, the same floats as the Vector API's
-     * {@code axpy} with a factor of 1 (a fused x·1 + y rounds once, as x + y does): the engine's
-     * selection warm-up runs this before the prefill, where the Vector API would run its allocating
-     * fallbacks and leave the prefill's kernels profiled by them.
+     * The kv-head's query heads' accumulated attention summed in an array of the prompt's length, head after head
+     * from 0 (as the evidence adds its sum). A plain loop, the same floats as the Vector API's {@code axpy} with a
+     * factor of 1 (a fused x·1 + y rounds once, as x + y does): the engine's selection warm-up runs this before the
+     * prefill, where the Vector API would run its allocating fallbacks and leave the prefill's kernels profiled by them.
      */
-    private static float[] accumulatedScores(PrefillContext ctx, int layer, int kvHead, int length) {
+    private static float[] accumulatedScores(PrefillContext ctx, int layer, int kvHead) {
         AttentionEvidence ev = ctx.evidence();
-        float[] out = new float[length];
         int group = ctx.groupSize(), n = ctx.promptLength();
+        float[] out = new float[n];
         for (int g = 0; g < group; g++) {
             float[] acc = ev.accumulated(layer, kvHead * group + g);
             for (int i = 0; i < n; i++) {
@@ -64,30 +69,31 @@ public final class H2oPolicy extends ScoredPolicy {
         return out;
     }
 
+    /**
+     * The scored selection (each thread's share of layers in one top-k call). The decode-time accumulators, one
+     * per layer and kv-head sized for the context (1.5 MiB at 2,048 tokens on the SmolLM2-135M shape), are made at
+     * the first decode step from this context's scores ({@link #onDecodeStep}), not here: a first selection that
+     * allocated them set off a young collection inside itself about once in eight calls.
+     */
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
-        accumulated = new float[ctx.layers()][ctx.kvHeads()][];
+        accumulated = null;
+        prompt = ctx;
         // decode-time budgets: as if the prompt were at least as long as the budget
         int n = Math.max(ctx.promptLength(), BudgetParameters.average(params, ctx.promptLength()));
         layerBudgets = layerBudgets(ctx, Math.min(n, ctx.contextLength()));
-        KeptPositions kept = super.selectAfterPrefill(ctx);
-        for (int l = 0; l < ctx.layers(); l++) { // a prompt within the budget was not scored
-            for (int h = 0; h < ctx.kvHeads(); h++) {
-                if (accumulated[l][h] == null) {
-                    accumulated[l][h] = accumulatedScores(ctx, l, h, ctx.contextLength());
-                }
-            }
-        }
-        return kept;
+        return super.selectAfterPrefill(ctx); // a prompt within the budget is not scored
     }
 
-    /** Each kv-head scored once: the scores become the decode-time accumulator, sized for the context. */
-    @Override
-    protected int[][] selectLayer(PrefillContext ctx, int layer, int sinks, int recent, int budget) {
-        for (int h = 0; h < ctx.kvHeads(); h++) {
-            accumulated[layer][h] = accumulatedScores(ctx, layer, h, ctx.contextLength());
+    /** Per layer and kv-head, the prompt's scores in an array of the context's length (zeros after the prompt). */
+    private float[][][] decodeAccumulators(PrefillContext ctx) {
+        float[][][] acc = new float[ctx.layers()][ctx.kvHeads()][];
+        for (int l = 0; l < ctx.layers(); l++) {
+            for (int h = 0; h < ctx.kvHeads(); h++) {
+                acc[l][h] = java.util.Arrays.copyOf(scores(ctx, l, h), ctx.contextLength());
+            }
         }
-        return select(accumulated[layer], ctx.promptLength(), sinks, recent, budget);
+        return acc;
     }
 
     @Override public boolean needsDecodeAttention() { return true; }
@@ -106,7 +112,11 @@ public final class H2oPolicy extends ScoredPolicy {
     @Override
     public int[][][] onDecodeStep(DecodeContext ctx) {
         if (accumulated == null) {
-            return null;
+            if (prompt == null) {
+                return null;
+            }
+            accumulated = decodeAccumulators(prompt);
+            prompt = null;
         }
         KvCache cache = ctx.cache();
         int recent = params.getInt("recent");

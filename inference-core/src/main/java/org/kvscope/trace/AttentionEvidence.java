@@ -10,14 +10,19 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * {@link #window()} queries (row r is the query at position {@code keyCount − window + r}, with
  * weights over key positions {@code 0..query}) and the attention each key position received,
  * summed over all queries of the prefill, and the window rows' sum per key (added as each row
- * arrives, in query order). Memory: {@code layers × heads × (window + 2) × keyCount} floats, and
- * with {@linkplain #hasWindowMoments window moments} (CAKE's) three doubles more per key.
+ * arrives, in query order), and with accumulation each kv-head's heads' sums added together
+ * ({@link #accumulatedKvHeadSum}). Memory: {@code layers × heads × (window + 2) × keyCount} floats
+ * ({@code layers × kvHeads × keyCount} more with accumulation), and with
+ * {@linkplain #hasWindowMoments window moments} (CAKE's) three doubles more per key.
  */
 public final class AttentionEvidence {
     private final int layers, heads, kvHeads, keyCount, window;
     private final boolean accumulate;
     private final float[][][] rows;        // [layer*heads+head][r][key]
     private final float[][] accumulated;   // [layer*heads+head][key]
+    private final float[][] kvHeadSums;    // [layer*kvHeads+kvHead][key], each set when its heads' last rows are in
+    private final AtomicIntegerArray pendingLastRows; // per layer*kvHeads+kvHead, heads whose last row is still to come
+    private final boolean[] lastRowSeen;   // [layer*heads+head], written by the thread recording the head
     private final float[][] windowSums;    // [layer*heads+head][key]
     private final double[][] rowEntropy;   // [layer*heads+head][r], with moments
     private final double[][] weightSums, squareSums, variances; // [layer*heads+head][key < firstWindowQuery], with moments
@@ -65,6 +70,12 @@ public final class AttentionEvidence {
         this.accumulate = accumulate;
         rows = new float[layers * heads][this.window][keyCount];
         accumulated = accumulate ? new float[layers * heads][keyCount] : null;
+        kvHeadSums = accumulate ? new float[layers * kvHeads][] : null;
+        pendingLastRows = accumulate ? new AtomicIntegerArray(layers * kvHeads) : null;
+        lastRowSeen = accumulate ? new boolean[layers * heads] : null;
+        for (int g = 0; accumulate && g < layers * kvHeads; g++) {
+            pendingLastRows.set(g, heads / kvHeads);
+        }
         windowSums = new float[layers * heads][keyCount];
         rowEntropy = moments ? new double[layers * heads][this.window] : null;
         weightSums = moments ? new double[layers * heads][keyCount - this.window] : null;
@@ -207,6 +218,34 @@ public final class AttentionEvidence {
         return accumulated[layer * heads + head];
     }
 
+    /**
+     * The kv-head's query heads' {@link #accumulated} attention added per key, head after head, to a sum that
+     * starts at 0 (H2O's scores): computed during the prefill by whichever thread records the last of those heads'
+     * rows of the prompt's last query, so that a selection finds it ready. Null when those rows were not all
+     * recorded (or the evidence does not accumulate). Live array of {@link #keyCount()} floats.
+     */
+    public float[] accumulatedKvHeadSum(int layer, int kvHead) {
+        return kvHeadSums == null ? null : kvHeadSums[layer * kvHeads + kvHead];
+    }
+
+    /** After the last prompt row of a head: the last of its kv-head's heads adds up their accumulated attention. */
+    private void lastRowRecorded(int layer, int head) {
+        int group = groupSize(), g = layer * kvHeads + head / group;
+        if (lastRowSeen[layer * heads + head]) { // recorded again: the sum would no longer match; none is given
+            kvHeadSums[g] = null;
+            pendingLastRows.set(g, Integer.MAX_VALUE);
+            return;
+        }
+        lastRowSeen[layer * heads + head] = true;
+        if (pendingLastRows.decrementAndGet(g) == 0) {
+            float[] sum = new float[keyCount];
+            for (int i = layer * heads + head / group * group, end = i + group; i < end; i++) {
+                addTo(sum, accumulated[i], keyCount);
+            }
+            kvHeadSums[g] = sum;
+        }
+    }
+
     /** True when the prompt's keys were recorded ({@link #setKeys}). */
     public boolean hasKeys() { return keys != null; }
 
@@ -328,6 +367,9 @@ public final class AttentionEvidence {
             }
             if (accumulate) {
                 addTo(accumulated[idx], src, count);
+                if (queryPosition == keyCount - 1) {
+                    lastRowRecorded(layer, head);
+                }
             }
             if (row != null) {
                 addTo(windowSums[idx], row, count);
@@ -354,6 +396,9 @@ public final class AttentionEvidence {
         }
         if (row != null) {
             addMoments(idx, r, row);
+        }
+        if (acc != null && queryPosition == keyCount - 1) {
+            lastRowRecorded(layer, head);
         }
         if (scoring != null && r == window - 1) {
             windowComplete(layer, head);

@@ -2,6 +2,8 @@ package org.kvscope.trace;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -11,8 +13,9 @@ import org.junit.jupiter.api.Test;
  * {@link AttentionEvidence}'s sums over an uncompressed prefill's rows (accumulated attention, window sums) are,
  * bit for bit, each key's weights added in query order to a sum that starts at 0, whatever offset a row's
  * weights start at in the array that holds them (0, or inside a block of rows, as the attention kernels hand
- * them over), and its window rows are the weights. Weights of very different sizes, so that any other order of
- * the adds gives other floats.
+ * them over), and its window rows are the weights; each kv-head's sum of its heads' accumulated attention (H2O's
+ * scores, added as the prefill records the last rows) is those sums added head after head from 0. Weights of very
+ * different sizes, so that any other order of the adds gives other floats.
  */
 class EvidenceSumsTest {
     @Test
@@ -26,7 +29,7 @@ class EvidenceSumsTest {
     }
 
     private static void check(int keys, boolean accumulate, SplittableRandom random) {
-        int layers = 2, heads = 4, kvHeads = 2, window = 8, stride = keys + 5;
+        int layers = 2, heads = 6, kvHeads = 2, window = 8, stride = keys + 5; // 3 heads a kv-head: the order shows
         AttentionEvidence evidence = new AttentionEvidence(layers, heads, kvHeads, keys, window, accumulate);
         EvidenceCollector collector = new EvidenceCollector(evidence);
         int[] positions = new int[keys];
@@ -74,6 +77,29 @@ class EvidenceSumsTest {
                 }
             }
         }
+        for (int l = 0; l < layers; l++) {
+            for (int g = 0; g < kvHeads; g++) {
+                float[] sum = evidence.accumulatedKvHeadSum(l, g);
+                if (!accumulate) {
+                    assertNull(sum, "no accumulation, no kv-head sums");
+                    continue;
+                }
+                float[] expected = new float[keys];
+                for (int h = g * 3; h < g * 3 + 3; h++) {
+                    for (int k = 0; k < keys; k++) {
+                        expected[k] += expectedAcc[l * heads + h][k];
+                    }
+                }
+                assertArrayEquals(expected, sum, keys + " keys, layer " + l + ", kv-head " + g + ": kv-head sum");
+                float[] reversed = new float[keys];
+                for (int h = g * 3 + 2; h >= g * 3; h--) {
+                    for (int k = 0; k < keys; k++) {
+                        reversed[k] += expectedAcc[l * heads + h][k];
+                    }
+                }
+                assertFalse(Arrays.equals(expected, reversed), "weights too alike to test the order of the heads");
+            }
+        }
         // the check tells orders apart: the window rows added back to front give other floats
         float[] backToFront = new float[keys];
         for (int r = window - 1; r >= 0; r--) {
@@ -82,5 +108,30 @@ class EvidenceSumsTest {
             }
         }
         assertFalse(Arrays.equals(expectedWindow[0], backToFront), "weights too alike to test the order of the adds");
+    }
+
+    @Test
+    void aKvHeadSumWaitsForEachOfItsHeadsLastRow() {
+        int keys = 20;
+        AttentionEvidence evidence = new AttentionEvidence(1, 4, 2, keys, 2, true);
+        EvidenceCollector collector = new EvidenceCollector(evidence);
+        int[] positions = new int[keys];
+        Arrays.setAll(positions, i -> i);
+        float[] weights = new float[keys];
+        Arrays.fill(weights, 0.05f);
+        for (int h : new int[] {0, 1, 2}) { // every row of heads 0 to 2
+            for (int q = 0; q < keys; q++) {
+                collector.onAttention(0, h, q, positions, weights, q + 1);
+            }
+        }
+        for (int q = 0; q < keys - 1; q++) {
+            collector.onAttention(0, 3, q, positions, weights, q + 1);
+        }
+        assertNotNull(evidence.accumulatedKvHeadSum(0, 0), "both of kv-head 0's heads are complete");
+        assertNull(evidence.accumulatedKvHeadSum(0, 1), "head 3's last row is still to come");
+        collector.onAttention(0, 3, keys - 1, positions, weights, keys);
+        assertNotNull(evidence.accumulatedKvHeadSum(0, 1));
+        collector.onAttention(0, 3, keys - 1, positions, weights, keys); // recorded twice: the sum no longer holds
+        assertNull(evidence.accumulatedKvHeadSum(0, 1));
     }
 }
