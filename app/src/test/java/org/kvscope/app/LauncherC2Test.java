@@ -19,28 +19,31 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The launcher keeps four callees out of C2's compilation of {@code CpuForward::layer} for bench and generate (peak
- * resident memory, issue 17): {@code model_inlining} names them in {@code -XX:CompileCommand=dontinline,...} flags,
- * which the JVM ignores silently for a method that does not exist, so every named method must exist here.
+ * For bench and generate the launcher makes C2's largest compilations smaller (peak resident memory, issue 17):
+ * {@code model_c2} keeps four callees out of {@code CpuForward::layer} ({@code -XX:CompileCommand=dontinline,...}) and
+ * caps the arena of the JDK's {@code StackMapGenerator::processBlock} ({@code MemLimit}). The JVM ignores a command
+ * for a method that does not exist, so every named method must exist here.
  */
-class LauncherInliningTest {
+class LauncherC2Test {
     private static final String DONT_INLINE = "-XX:CompileCommand=dontinline,";
+    private static final String MEM_LIMIT = "-XX:CompileCommand=MemLimit,";
 
     @ParameterizedTest
     @CsvSource(value = {"bench,true", "generate,true", "analyze,false", "perplexity,false", "gui,false", "'',false",
             "help,false"})
     @Timeout(30)
-    void benchAndGenerateKeepTheCalleesOutOfLayerAndTheRestInlineAsUsual(String command, boolean kept)
+    void benchAndGenerateGetTheFlagsAndTheRestNone(String command, boolean kept)
             throws Exception {
         List<String> flags = flags(command);
         if (!kept) {
             assertEquals(List.of(), flags, command);
             return;
         }
-        assertEquals("-XX:CompileCommand=quiet", flags.getFirst(), "quiet first: the JVM prints each command otherwise");
-        assertEquals(List.of("org.kvscope.tensor.FloatTensor::matmuls", "org.kvscope.backend.cpu.Rope::rotate",
-                        "org.kvscope.kv.SlotKvCache::append", "org.kvscope.backend.cpu.CpuForward::addBias"),
-                flags.subList(1, flags.size()).stream().map(f -> f.substring(DONT_INLINE.length())).toList(), command);
+        assertEquals(List.of("-XX:CompileCommand=quiet",
+                MEM_LIMIT + "jdk.internal.classfile.impl.StackMapGenerator::processBlock,9m",
+                DONT_INLINE + "org.kvscope.tensor.FloatTensor::matmuls", DONT_INLINE + "org.kvscope.backend.cpu.Rope::rotate",
+                DONT_INLINE + "org.kvscope.kv.SlotKvCache::append", DONT_INLINE + "org.kvscope.backend.cpu.CpuForward::addBias"),
+                flags, command);
     }
 
     @Test
@@ -49,8 +52,10 @@ class LauncherInliningTest {
         List<String> flags = flags("bench");
         assertFalse(flags.isEmpty());
         for (String flag : flags.subList(1, flags.size())) {
-            assertTrue(flag.startsWith(DONT_INLINE), flag);
-            String[] target = flag.substring(DONT_INLINE.length()).split("::");
+            String method = flag.startsWith(MEM_LIMIT) ? flag.substring(MEM_LIMIT.length()).split(",")[0]
+                    : flag.substring(DONT_INLINE.length());
+            assertTrue(flag.startsWith(MEM_LIMIT) || flag.startsWith(DONT_INLINE), flag);
+            String[] target = method.split("::");
             Class<?> holder = Class.forName(target[0], false, getClass().getClassLoader());
             assertTrue(Arrays.stream(holder.getDeclaredMethods()).map(Method::getName).anyMatch(target[1]::equals),
                     "no method " + target[1] + " declared in " + target[0]);
@@ -62,16 +67,16 @@ class LauncherInliningTest {
         Matcher exec = Pattern.compile("(?m)^.*\\$\\{jvm\\[@\\]\\}.*org\\.kvscope\\.app\\.Main \"\\$@\".*$")
                 .matcher(Files.readString(launcher()));
         assertTrue(exec.find(), "no line in the launcher that starts the JVM on Main");
-        int inl = exec.group().indexOf("\"${inl[@]}\""), opts = exec.group().indexOf("${KVSCOPE_JAVA_OPTS:-}");
-        assertTrue(inl > 0 && opts > inl, "inlining flags before KVSCOPE_JAVA_OPTS: " + exec.group());
+        int c2 = exec.group().indexOf("\"${c2[@]}\""), opts = exec.group().indexOf("${KVSCOPE_JAVA_OPTS:-}");
+        assertTrue(c2 > 0 && opts > c2, "C2 flags before KVSCOPE_JAVA_OPTS: " + exec.group());
     }
 
-    /** Runs the launcher's model_inlining alone for {@code command}; returns the flags it sets. */
+    /** Runs the launcher's model_c2 alone for {@code command}; returns the flags it sets. */
     private static List<String> flags(String command) throws Exception {
-        Matcher function = Pattern.compile("(?ms)^model_inlining\\(\\) \\{.*?^\\}$").matcher(Files.readString(launcher()));
-        assertTrue(function.find(), "no model_inlining function in the launcher");
+        Matcher function = Pattern.compile("(?ms)^model_c2\\(\\) \\{.*?^\\}$").matcher(Files.readString(launcher()));
+        assertTrue(function.find(), "no model_c2 function in the launcher");
         Process p = new ProcessBuilder("bash", "-c", "set -euo pipefail; " + function.group()
-                + "\nmodel_inlining \"$1\"; for f in \"${inl[@]}\"; do echo \"$f\"; done", "bash", command)
+                + "\nmodel_c2 \"$1\"; for f in \"${c2[@]}\"; do echo \"$f\"; done", "bash", command)
                 .redirectErrorStream(true).start();
         String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
