@@ -859,12 +859,14 @@ public final class CpuForward {
             this.capacity = capacity;
             x = new float[batch * c.dim()];
             xb = new float[batch * Math.max(c.dim(), c.qDim())];
-            q = new float[batch * c.qDim()];
             k = new float[batch * c.kvDim()];
             v = new float[batch * c.kvDim()];
-            att = new float[batch * c.qDim()];
-            hb = new float[batch * c.ffnDim()];
-            hb2 = new float[batch * c.ffnDim()];
+            // q and att live only from the q projection to the output projection, hb and hb2 only in the feed-forward
+            // block after it: each pair shares one array (peak memory, issue 17: 4 MiB of a 256-row Llama-3.2-1B chunk)
+            hb = new float[batch * Math.max(c.ffnDim(), c.qDim())];
+            hb2 = new float[batch * Math.max(c.ffnDim(), c.qDim())];
+            q = hb;
+            att = hb2;
             scaledQuery = new float[c.heads()][c.headDim()];
             lanes = new float[c.heads()][ScalarKernels.LANES];
             windowKeys = new float[c.heads()][];
