@@ -5,14 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -64,31 +58,10 @@ class LauncherC2Test {
 
     @Test
     void theLineStartingTheJvmPassesTheFlagsBeforeTheUsersOptions() throws Exception {
-        Matcher exec = Pattern.compile("(?m)^.*\\$\\{jvm\\[@\\]\\}.*org\\.kvscope\\.app\\.Main \"\\$@\".*$")
-                .matcher(Files.readString(launcher()));
-        assertTrue(exec.find(), "no line in the launcher that starts the JVM on Main");
-        int c2 = exec.group().indexOf("\"${c2[@]}\""), opts = exec.group().indexOf("${KVSCOPE_JAVA_OPTS:-}");
-        assertTrue(c2 > 0 && opts > c2, "C2 flags before KVSCOPE_JAVA_OPTS: " + exec.group());
+        LauncherScript.assertPassedBeforeUserOptions("c2");
     }
 
-    /** Runs the launcher's model_c2 alone for {@code command}; returns the flags it sets. */
     private static List<String> flags(String command) throws Exception {
-        Matcher function = Pattern.compile("(?ms)^model_c2\\(\\) \\{.*?^\\}$").matcher(Files.readString(launcher()));
-        assertTrue(function.find(), "no model_c2 function in the launcher");
-        Process p = new ProcessBuilder("bash", "-c", "set -euo pipefail; " + function.group()
-                + "\nmodel_c2 \"$1\"; for f in \"${c2[@]}\"; do echo \"$f\"; done", "bash", command)
-                .redirectErrorStream(true).start();
-        String printed = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), printed);
-        return printed.lines().toList();
-    }
-
-    private static Path launcher() {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.exists(root.resolve("kvscope"))) {
-            root = root.getParent();
-        }
-        return root.resolve("kvscope");
+        return LauncherScript.arraySetBy("model_c2", "c2", command);
     }
 }

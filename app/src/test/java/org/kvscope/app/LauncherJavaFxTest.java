@@ -31,11 +31,7 @@ class LauncherJavaFxTest {
                 "javafx-graphics-25.0.4-linux.jar", "jackson-core-2.18.2.jar", "openjfx-monocle-21.0.2.jar")) {
             Files.createFile(lib.resolve(jar));
         }
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.exists(root.resolve("kvscope"))) {
-            root = root.getParent();
-        }
-        Matcher function = Pattern.compile("(?ms)^javafx_layout\\(\\) \\{.*?^\\}$").matcher(Files.readString(root.resolve("kvscope")));
+        Matcher function = Pattern.compile("(?ms)^javafx_layout\\(\\) \\{.*?^\\}$").matcher(Files.readString(LauncherScript.path()));
         assertTrue(function.find(), "no javafx_layout function in the launcher");
         Process p = new ProcessBuilder("bash", "-c", "set -euo pipefail; " + function.group()
                 + "\njavafx_layout \"$1\" app.jar; printf '%s\\n' \"$cp\" \"${fx[@]}\"", "bash", lib.toString())

@@ -25,13 +25,9 @@ class LauncherStderrTest {
     @Test
     @Timeout(60)
     void theLauncherReturnsAfterItsStderrFilterHasCopiedEverything() throws Exception {
-        Path root = Path.of("").toAbsolutePath();
-        while (!Files.exists(root.resolve("kvscope"))) {
-            root = root.getParent();
-        }
         Path copy = dir.resolve("kvscope-root");
         Files.createDirectories(copy.resolve("app/target/lib"));
-        Files.copy(root.resolve("kvscope"), copy.resolve("kvscope"));
+        Files.copy(LauncherScript.path(), copy.resolve("kvscope"));
         Files.createFile(copy.resolve("app/target/lib/.built"));
         Path jdk = dir.resolve("jdk");
         Files.createDirectories(jdk.resolve("bin"));
