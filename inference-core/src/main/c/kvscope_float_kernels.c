@@ -204,12 +204,22 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
  * each core reads one stream, front to back, which the hardware prefetchers follow (2 threads, Llama-3.2-1B shapes:
  * 1.1-1.2x the four-row passes with a burst prefetch of the next pass; docs/BENCHMARKS.md, bw17). */
 #define ONE_ROW_COLS 4096
+/* Short F32 rows (the SmolLM2-135M shape's 576 and 1,536 columns) stay four per pass with a burst prefetch of the next
+ * pass: one row per pass read them 11% slower end to end (docs/BENCHMARKS.md, end of the fifteenth session). */
+#define F32_ONE_ROW_MIN_COLS 2048
 
 #define ROWS_AVX512(T)                                                                                               \
     AVX512 static void rows_avx512_##T(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from,        \
                                        int to, float *out) {                                                         \
         int r = from;                                                                                                \
-        if (cols > ONE_ROW_COLS) {                                                                                   \
+        if (T == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS) {                                                         \
+            for (; r + ROWS <= to; r += ROWS) {                                                                      \
+                if (r + 2 * ROWS <= to) {                                                                            \
+                    prefetch_lines(w + (r + ROWS) * rowBytes, ROWS * rowBytes);                                      \
+                }                                                                                                    \
+                pass_avx512(T, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r, NULL);                            \
+            }                                                                                                        \
+        } else if (cols > ONE_ROW_COLS) {                                                                            \
             for (; r + ROWS <= to; r += ROWS) {                                                                      \
                 const uint8_t *pass = w + r * rowBytes;                                                              \
                 pass_avx512(T, pass, rowBytes, x, cols, ROWS, out + r,                                               \
@@ -224,7 +234,8 @@ ROWS_AVX512(FLOAT_F32)
 ROWS_AVX512(FLOAT_F16)
 ROWS_AVX512(FLOAT_BF16)
 
-/* Rows [from, to): where x is short, one row per pass; else four rows per pass, each pass prefetching the next. */
+/* Rows [from, to): where x is short, one row per pass (F32 below 2,048 columns: four rows, a burst prefetch of the next
+ * pass); else four rows per pass, each pass prefetching the next a line at a time. */
 AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                                float *out) {
     switch (type) {
