@@ -83,7 +83,8 @@ public abstract class FloatTensor {
         checkShape(rows, cols);
         PreparedInputs.startProduct();
         try {
-            Parallel.forRange(rows, MATVEC_GRAIN, matvecRows(x, xOffset, out, outOffset, rows, cols));
+            Parallel.forRange(rows, MATVEC_GRAIN, chunksPerThread(weightBytes(rows, cols)),
+                    matvecRows(x, xOffset, out, outOffset, rows, cols));
         } finally {
             PreparedInputs.endProduct();
         }
@@ -91,6 +92,26 @@ public abstract class FloatTensor {
 
     /** Rows per chunk of a decode product at least: a chunk's rows are streamed by one core. */
     private static final int MATVEC_GRAIN = 16;
+    /** Chunks per participant of a decode product at least ({@link Parallel}'s default). */
+    private static final int MIN_CHUNKS_PER_THREAD = 8;
+    /**
+     * Weight bytes per chunk of a decode product at most, beyond {@link #MIN_CHUNKS_PER_THREAD}: a product ends with
+     * one core finishing its last chunk while the other, out of chunks, waits, half a chunk on average. At eight
+     * chunks a core a Llama-3.2-1B F32 chunk was 64 MiB of the output matrix (about 2.5 ms) and 8 MiB of gate/up,
+     * longer than a worker's spin before it parks; 2 MiB is under 100 µs at one core's bandwidth, and each chunk's
+     * rows are still one contiguous stream after the last (a core takes its own chunks front to back).
+     */
+    static final long CHUNK_BYTES = 2L << 20;
+
+    /** Bytes of rows × cols weights (rows of part blocks, which the Java kernels take, rounded down). */
+    private long weightBytes(int rows, int cols) {
+        return (long) rows * cols * type().typeSize() / type().blockSize();
+    }
+
+    /** Chunks per participant for a decode product of {@code bytes} of weights: about {@link #CHUNK_BYTES} each. */
+    static int chunksPerThread(long bytes) {
+        return (int) Math.max(MIN_CHUNKS_PER_THREAD, Math.min(1 << 16, bytes / CHUNK_BYTES / Parallel.threads()));
+    }
 
     /** Part of a matrix-vector product whose input is ready: computes out[outOffset + r] for r in [from, to). */
     @FunctionalInterface
@@ -147,13 +168,15 @@ public abstract class FloatTensor {
         }
         PreparedInputs.startProduct();
         FusedRows fused = FUSED.get().of(weights.length, false);
+        long bytes = 0;
         for (int i = 0; i < weights.length; i++) {
             weights[i].checkShape(rows[i], cols);
             fused.parts[i] = weights[i].matvecRows(x, 0, out[i], 0, rows[i], cols);
             fused.start[i + 1] = Math.addExact(fused.start[i], rows[i]);
+            bytes += weights[i].weightBytes(rows[i], cols);
         }
         try {
-            Parallel.forRange(fused.start[weights.length], MATVEC_GRAIN, fused);
+            Parallel.forRange(fused.start[weights.length], MATVEC_GRAIN, chunksPerThread(bytes), fused);
         } finally {
             fused.clear();
             PreparedInputs.endProduct();
@@ -177,14 +200,16 @@ public abstract class FloatTensor {
         }
         PreparedInputs.startProduct();
         FusedRows fused = FUSED.get().of(weights.length, true);
+        long bytes = 0;
         for (int i = 0; i < weights.length; i++) {
             weights[i].checkShape(rows, cols);
             fused.parts[i] = weights[i].matvecRows(x, 0, out[i], 0, rows, cols);
+            bytes += weights[i].weightBytes(rows, cols);
         }
         fused.rows = rows;
         fused.then = then;
         try {
-            Parallel.forRange((rows + ROW_GROUP - 1) / ROW_GROUP, 1, fused);
+            Parallel.forRange((rows + ROW_GROUP - 1) / ROW_GROUP, 1, chunksPerThread(bytes), fused);
         } finally {
             fused.clear();
             PreparedInputs.endProduct();
