@@ -13,9 +13,10 @@
  * The weight vectors of a block stay in registers while several activation rows pass. AVX2 takes each half of a
  * tile (8 lanes) in turn with vpmaddubsw/vpmaddwd, adding int16 pair sums as long as they cannot overflow.
  *
- * Integers per block are those of the decode kernels (the same quantized x, the same integer sums:
- * Q4_0 and Q8_0 bytes are stored unsigned, q and q + 128, with the offsets -8 and -128 times the block's
- * quant sum folded into the start of the sum); only the float summation order differs.
+ * Integers per block are those of the decode kernels (the same quantized x, the same integer sums: at AVX-512
+ * Q4_0's nibbles stay unsigned, 0..15, against decode's signed x with -8 times the block's quant sum as the start of
+ * the sum, and Q8_0's activations are stored + 128 with -128 times the block's weight sum there; at AVX2 Q4_0's
+ * activations are stored + 128 against weights q - 8); only the float summation order differs.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -49,13 +50,13 @@ static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst);
 /**
  * Quantizes activation rows [from, to) of x (rows of cols floats) for kvs_matmul on weights of type, dstRowBytes
  * apart: decode's layouts and quants (kvs_quantize_q8k, kvs_quantize_q8_0), except that the AVX-512 level takes
- * Q4_0 and Q8_0 activations as unsigned quants + 128 (quantize_q8_0_unsigned), and the AVX2 level Q4_0's as
- * quants + 128. Quantize and multiply at the same level.
+ * Q8_0 activations as unsigned quants + 128 (quantize_q8_0_unsigned), and the AVX2 level Q4_0's as quants + 128.
+ * Quantize and multiply at the same level.
  */
 EXPORT void kvs_quantize_rows(int type, const float *x, int cols, int from, int to, uint8_t *dst, int64_t dstRowBytes) {
     for (int r = from; r < to; r++) {
 #if defined(__x86_64__)
-        if ((type == MM_Q4_0 || type == MM_Q8_0) && kvs_isa() == MM_AVX512) {
+        if (type == MM_Q8_0 && kvs_isa() == MM_AVX512) {
             quantize_q8_0_unsigned(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
             continue;
         }
@@ -146,11 +147,12 @@ static inline void put(Tile *t, int g, int i, uint32_t v) {
 }
 
 /*
- * Repacks rows [0, n) of w (n <= TILE; rows n.. of the tile are zero). Q4_0 values are stored as q - 8 and Q8_0
- * values as q (signed bytes), with -128 times each block's sum of them in t->sc, for activations stored + 128
- * (unsigned): sum (x + 128) w - 128 sum w = sum x w.
+ * Repacks rows [0, n) of w (n <= TILE; rows n.. of the tile are zero). Q8_0 values are stored as q, and Q4_0 values
+ * for AVX2 as q - 8 (signed bytes), with -128 times each block's sum of them in t->sc, for activations stored + 128
+ * (unsigned): sum (x + 128) w - 128 sum w = sum x w. Q4_0 values for AVX-512 (nibbles) are stored as q, 0..15, and
+ * take their offset from the activations' sums (q4_0_rows_avx512); t->sc is not written then.
  */
-AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int cols, Tile *t) {
+AVX2 static void repack(int type, int nibbles, const uint8_t *w, int64_t rowBytes, int n, int cols, Tile *t) {
     const uint32_t lo = 0x0F0F0F0Fu;
     if (n < TILE) {
         size_t blocks = type == MM_Q4_K || type == MM_Q6_K ? (size_t)cols / 256 : (size_t)cols / 32;
@@ -171,6 +173,11 @@ AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int
                 int sum = 0;
                 for (int g = 0; g < 4; g++) {
                     uint32_t raw = (uint32_t)mm_i32(p + 2 + 4 * g);
+                    if (nibbles) {
+                        put(t, 8 * b + g, i, raw & lo);
+                        put(t, 8 * b + 4 + g, i, (raw >> 4) & lo);
+                        continue;
+                    }
                     /* bytewise q - 8: each byte lifted by 128 first, so no borrow crosses bytes */
                     uint32_t l4 = (((raw & lo) | 0x80808080u) - 0x08080808u) ^ 0x80808080u;
                     uint32_t h4 = ((((raw >> 4) & lo) | 0x80808080u) - 0x08080808u) ^ 0x80808080u;
@@ -178,7 +185,9 @@ AVX2 static void repack(int type, const uint8_t *w, int64_t rowBytes, int n, int
                     put(t, 8 * b + 4 + g, i, h4);
                     sum += (int)((((raw & lo) + ((raw >> 4) & lo)) * 0x01010101u) >> 24); /* 8 nibbles, at most 120 */
                 }
-                t->sc[b * TILE + i] = -128 * (sum - 8 * 32);
+                if (!nibbles) {
+                    t->sc[b * TILE + i] = -128 * (sum - 8 * 32);
+                }
                 t->d[b * TILE + i] = _cvtsh_ss(mm_u16(p));
             }
             break;
@@ -267,8 +276,84 @@ AVX512 static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst
 /* Activation rows per pass over a block's weight vectors. */
 #define ROWS512 4
 
-/* Q4_0 / Q8_0: rows R of x (xBytes apart, quants + 128) through the tile; out rows outStride apart, lanes of mask. */
-AVX512 static INLINE void q0_rows_avx512(const Tile *t, int cols, const uint8_t *xq, int64_t xBytes, float *out,
+/*
+ * A whole tile of Q4_0 rows for q4_0_rows_avx512, as repack(MM_Q4_0, 1, ...) writes it, in vectors: per block the 16
+ * rows' 16 bytes of nibbles as four vectors of four rows, their 4-byte groups gathered into one vector per group
+ * (lane i = row i) by two two-source permutes and a 256-bit shuffle per pair of groups, low and high nibbles masked
+ * out of each; the f16 scales by one gather. rowBytes * (TILE - 1) + cols must fit an int32 (the caller checks).
+ */
+AVX512 static void repack_q4_0_avx512(const uint8_t *w, int64_t rowBytes, int cols, Tile *t) {
+    const __m512i lo = _mm512_set1_epi8(0x0F);
+    /* from rows 0-3 (first source) and 4-7 (second), dword 4 L + g of row L: groups 0, 1 and 2, 3 of 8 rows each */
+    const __m512i pick01 = _mm512_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29);
+    const __m512i pick23 = _mm512_setr_epi32(2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31);
+    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                            _mm512_set1_epi32((int32_t)rowBytes));
+    for (int b = 0; b < cols / 32; b++) {
+        __m512i z[4];
+        for (int j = 0; j < 4; j++) {
+            const uint8_t *p = w + 4 * j * rowBytes + 18 * b + 2;
+            __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)p));
+            v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(p + rowBytes)), 1);
+            v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(p + 2 * rowBytes)), 2);
+            z[j] = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(p + 3 * rowBytes)), 3);
+        }
+        __m512i a = _mm512_permutex2var_epi32(z[0], pick01, z[1]), c = _mm512_permutex2var_epi32(z[2], pick01, z[3]);
+        __m512i e = _mm512_permutex2var_epi32(z[0], pick23, z[1]), f = _mm512_permutex2var_epi32(z[2], pick23, z[3]);
+        __m512i raw[4] = {_mm512_shuffle_i64x2(a, c, 0x44), _mm512_shuffle_i64x2(a, c, 0xEE),
+                          _mm512_shuffle_i64x2(e, f, 0x44), _mm512_shuffle_i64x2(e, f, 0xEE)};
+        uint8_t *q = t->q + (size_t)512 * b;
+        for (int g = 0; g < 4; g++) {
+            _mm512_store_si512(q + 64 * g, _mm512_and_si512(raw[g], lo));
+            _mm512_store_si512(q + 64 * (4 + g), _mm512_and_si512(_mm512_srli_epi16(raw[g], 4), lo));
+        }
+        __m512i d = _mm512_i32gather_epi32(_mm512_add_epi32(rows, _mm512_set1_epi32(18 * b)), w, 1);
+        _mm512_store_ps(t->d + TILE * b, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(d)));
+    }
+}
+
+/*
+ * Q4_0: rows R of x (xBytes apart, decode's signed quants, scales and block sums) through a tile of nibbles 0..15:
+ * sum q x - 8 sum x = sum (q - 8) x, the integers of decode's rows.
+ */
+AVX512 static INLINE void q4_0_rows_avx512(const Tile *t, int cols, const uint8_t *xq, int64_t xBytes, float *out,
+                                           int64_t outStride, __mmask16 mask, const int R) {
+    int blocks = cols / 32;
+    __m512 acc[ROWS512];
+    for (int r = 0; r < R; r++) {
+        acc[r] = _mm512_setzero_ps();
+    }
+    for (int b = 0; b < blocks; b++) {
+        const uint8_t *wq = t->q + (size_t)512 * b;
+        __m512i w0 = _mm512_load_si512(wq), w1 = _mm512_load_si512(wq + 64), w2 = _mm512_load_si512(wq + 128),
+                w3 = _mm512_load_si512(wq + 192), w4 = _mm512_load_si512(wq + 256), w5 = _mm512_load_si512(wq + 320),
+                w6 = _mm512_load_si512(wq + 384), w7 = _mm512_load_si512(wq + 448);
+        __m512 dw = _mm512_load_ps(t->d + TILE * b);
+        for (int r = 0; r < R; r++) {
+            const uint8_t *x = xq + r * xBytes;
+            const uint8_t *xb = x + 32 * b;
+            float xd;
+            int32_t xs;
+            memcpy(&xd, x + cols + 4 * b, 4);
+            memcpy(&xs, x + cols + 4 * blocks + 4 * b, 4);
+            __m512i s = _mm512_dpbusd_epi32(_mm512_set1_epi32(-8 * xs), w0, _mm512_set1_epi32(mm_i32(xb)));
+            s = _mm512_dpbusd_epi32(s, w1, _mm512_set1_epi32(mm_i32(xb + 4)));
+            s = _mm512_dpbusd_epi32(s, w2, _mm512_set1_epi32(mm_i32(xb + 8)));
+            s = _mm512_dpbusd_epi32(s, w3, _mm512_set1_epi32(mm_i32(xb + 12)));
+            s = _mm512_dpbusd_epi32(s, w4, _mm512_set1_epi32(mm_i32(xb + 16)));
+            s = _mm512_dpbusd_epi32(s, w5, _mm512_set1_epi32(mm_i32(xb + 20)));
+            s = _mm512_dpbusd_epi32(s, w6, _mm512_set1_epi32(mm_i32(xb + 24)));
+            s = _mm512_dpbusd_epi32(s, w7, _mm512_set1_epi32(mm_i32(xb + 28)));
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_mul_ps(dw, _mm512_set1_ps(xd)), acc[r]);
+        }
+    }
+    for (int r = 0; r < R; r++) {
+        _mm512_mask_storeu_ps(out + r * outStride, mask, acc[r]);
+    }
+}
+
+/* Q8_0: rows R of x (xBytes apart, quants + 128) through the tile; out rows outStride apart, lanes of mask. */
+AVX512 static INLINE void q8_0_rows_avx512(const Tile *t, int cols, const uint8_t *xq, int64_t xBytes, float *out,
                                          int64_t outStride, __mmask16 mask, const int R) {
     int blocks = cols / 32;
     __m512 acc[ROWS512];
@@ -417,13 +502,19 @@ AVX512 static int matmul_avx512(int type, const uint8_t *w, int64_t rowBytes, co
     if (!tile_layout(type, cols, &t)) {
         return 0;
     }
+    /* the vector repack's gather offsets are int32 */
+    int vectorQ4_0 = type == MM_Q4_0 && rowBytes <= (INT32_MAX - cols) / TILE;
     for (int r0 = from; r0 < to; r0 += TILE) {
         int n = to - r0 < TILE ? to - r0 : TILE;
         __mmask16 mask = (__mmask16)((1u << n) - 1);
-        repack(type, w + r0 * rowBytes, rowBytes, n, cols, &t);
+        if (vectorQ4_0 && n == TILE) {
+            repack_q4_0_avx512(w + r0 * rowBytes, rowBytes, cols, &t);
+        } else {
+            repack(type, 1, w + r0 * rowBytes, rowBytes, n, cols, &t);
+        }
         switch (type) {
-        case MM_Q4_0:
-        case MM_Q8_0: ALL_ROWS(out + r0, q0_rows_avx512, &t, cols); break;
+        case MM_Q4_0: ALL_ROWS(out + r0, q4_0_rows_avx512, &t, cols); break;
+        case MM_Q8_0: ALL_ROWS(out + r0, q8_0_rows_avx512, &t, cols); break;
         case MM_Q4_K: ALL_ROWS(out + r0, q4k_rows_avx512, &t, cols); break;
         default: ALL_ROWS(out + r0, q6k_rows_avx512, &t, cols); break;
         }
@@ -639,7 +730,7 @@ AVX2 static int matmul_avx2(int type, const uint8_t *w, int64_t rowBytes, const 
     }
     for (int r0 = from; r0 < to; r0 += TILE) {
         int n = to - r0 < TILE ? to - r0 : TILE;
-        repack(type, w + r0 * rowBytes, rowBytes, n, cols, &t);
+        repack(type, 0, w + r0 * rowBytes, rowBytes, n, cols, &t);
         for (int h = 0; h < 2 && 8 * h < n; h++) {
             __m256i mask = half_mask(n, h);
             switch (type) {

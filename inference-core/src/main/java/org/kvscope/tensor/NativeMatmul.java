@@ -44,8 +44,9 @@ final class NativeMatmul {
 
     /**
      * Activation encodings a fused product may need: Q8_0's 32-value blocks, the K-quants' 256-value blocks, and
-     * Q4_0's 32-value blocks apart from Q8_0's, because the AVX2 tiles take Q4_0's quants + 128 and Q8_0's signed
-     * (kvs_quantize_rows); sharing one buffer gave a Q8_0 matrix fused after a Q4_0 one wrong outputs there; and
+     * Q4_0's 32-value blocks apart from Q8_0's, because the AVX2 tiles take Q4_0's quants + 128 and Q8_0's signed,
+     * the AVX-512 tiles Q4_0's signed and Q8_0's + 128 (kvs_quantize_rows); sharing one buffer gave a Q8_0 matrix
+     * fused after a Q4_0 one wrong outputs; and
      * BF16 weights' activations rounded to BF16.
      */
     private static final int FAMILIES = 4;

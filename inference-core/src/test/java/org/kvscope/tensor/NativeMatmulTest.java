@@ -183,7 +183,7 @@ class NativeMatmulTest {
         }
         float[] x = TestData.gaussian(30, batch * cols);
         int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
-        for (int level = 0; level <= best; level++) { // AVX2 encodes Q4_0's activations apart from Q8_0's
+        for (int level = 0; level <= best; level++) { // AVX2 and AVX-512 encode Q4_0's activations apart from Q8_0's
             NativeKernels.limitIsa(level);
             FloatTensor.matmuls(x, batch, cols, weights, fused, rows);
             for (int i = 0; i < rows.length; i++) {
