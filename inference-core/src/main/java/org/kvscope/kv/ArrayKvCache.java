@@ -29,6 +29,7 @@ public final class ArrayKvCache extends SlotKvCache {
         if (norms != null) {
             double square = DoubleSums.sumOfSquares(k, ko, headDim);
             norms[pair].squares()[slot] = square;
+            norms[pair].negatedNorms()[slot] = KeyNorms.negatedNorm(square);
             DoubleSums.axpy(1 / KeyNorms.norm(square), k, ko, norms[pair].normalisedSum(), headDim);
         }
     }
@@ -48,7 +49,7 @@ public final class ArrayKvCache extends SlotKvCache {
             for (int layer = 0; layer < layers(); layer++) {
                 for (int h = 0; h < kvHeads(); h++) {
                     int i = index(layer, h);
-                    norms[i] = new KeyNorms(new double[capacity()], new double[headDim]);
+                    norms[i] = new KeyNorms(new double[capacity()], new double[headDim], new float[capacity()]);
                     normsExact[i] = size(layer, h) == 0;
                 }
             }

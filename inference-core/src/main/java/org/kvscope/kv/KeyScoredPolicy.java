@@ -65,6 +65,29 @@ public abstract class KeyScoredPolicy extends ScoredPolicy {
         return scoreKeys(ctx.keys(layer, kvHead), n, ctx.headDim());
     }
 
+    /** {@link #recordedScores} of the norms the cache recorded for exactly the prompt's keys, when it has them. */
+    @Override
+    final float[] rankedScores(PrefillContext ctx, int layer, int kvHead) {
+        KvCache cache = ctx.cache();
+        if (cache != null && holdsExactly(cache, layer, kvHead, ctx.promptLength())) {
+            KeyNorms norms = cache.keyNorms(layer, kvHead);
+            float[] recorded = norms == null ? null : recordedScores(norms);
+            if (recorded != null) {
+                return recorded;
+            }
+        }
+        return scores(ctx, layer, kvHead);
+    }
+
+    /**
+     * The policy's scores of a cache's slots as the cache recorded them while writing the keys (live, read only;
+     * the first slots are the prompt's positions when the cache holds exactly them), or null (the default) when
+     * the policy scores from {@link #scoreKeys(float[], int, int, KeyNorms)} only.
+     */
+    float[] recordedScores(KeyNorms norms) {
+        return null;
+    }
+
     /** Slots 0..n-1 hold positions 0..n-1 and nothing else (positions strictly increase). */
     private static boolean holdsExactly(KvCache cache, int layer, int kvHead, int n) {
         int[] pos = cache.positions(layer, kvHead);

@@ -1,5 +1,7 @@
 package org.kvscope.kv;
 
+import java.util.Arrays;
+
 /**
  * K-norm (Devoto et al. 2024, "A Simple and Effective L2 Norm-Based Strategy for KV Cache
  * Compression"): keys with a <em>low</em> L2 norm draw high attention, so per layer and kv-head
@@ -32,16 +34,22 @@ public final class KnormPolicy extends KeyScoredPolicy {
         return scores(squares, n);
     }
 
-    /** From the squared norms recorded while the cache was written: no pass over the keys. */
+    /** The scores recorded while the cache was written: no pass over the keys. */
     @Override
     protected float[] scoreKeys(float[] keys, int n, int d, KeyNorms norms) {
-        return scores(norms.squares(), n);
+        return Arrays.copyOf(norms.negatedNorms(), n);
+    }
+
+    /** The selection ranks the recorded scores where they lie: no pass over the keys, no copy. */
+    @Override
+    float[] recordedScores(KeyNorms norms) {
+        return norms.negatedNorms();
     }
 
     private static float[] scores(double[] squares, int n) {
         float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-            out[i] = (float) -Math.sqrt(squares[i]);
+            out[i] = KeyNorms.negatedNorm(squares[i]);
         }
         return out;
     }

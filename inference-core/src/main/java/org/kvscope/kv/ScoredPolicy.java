@@ -131,7 +131,7 @@ public abstract class ScoredPolicy extends CompressionPolicy implements Position
             int[] picks = new int[rows.length];
             for (int l = from; l < to; l++) {
                 for (int h = 0; h < kv; h++) {
-                    rows[(l - from) * kv + h] = scores(ctx, l, h);
+                    rows[(l - from) * kv + h] = rankedScores(ctx, l, h);
                     picks[(l - from) * kv + h] = pick(n, sinks, recent, budgets[l]);
                 }
             }
@@ -144,6 +144,15 @@ public abstract class ScoredPolicy extends CompressionPolicy implements Position
                 out[l] = layer;
             }
         }
+    }
+
+    /**
+     * What the batched selection ranks for one (layer, kv-head): {@link #scores}, or an array it only reads whose
+     * first {@code promptLength} entries are those scores (a live array the policy keeps, spared a copy; longer
+     * is fine, the top-k stops at the prompt's end).
+     */
+    float[] rankedScores(PrefillContext ctx, int layer, int kvHead) {
+        return scores(ctx, layer, kvHead);
     }
 
     /**
@@ -203,8 +212,11 @@ public abstract class ScoredPolicy extends CompressionPolicy implements Position
         return Math.max(0, Math.min(budget, n) - sinks - recent);
     }
 
-    /** The sinks, the selected positions (increasing) and the recent window, in order. */
+    /** The sinks, the selected positions (increasing) and the recent window, in order ({@code best} itself when neither). */
     private static int[] kept(int[] best, int n, int sinks, int recent) {
+        if (sinks == 0 && recent == 0) {
+            return best;
+        }
         int[] kept = new int[Math.min(n, sinks + recent + best.length)];
         int k = 0;
         for (int i = 0; i < sinks; i++) {

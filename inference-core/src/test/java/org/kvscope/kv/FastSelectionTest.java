@@ -2,6 +2,7 @@ package org.kvscope.kv;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -686,6 +687,45 @@ class FastSelectionTest {
                         assertArrayEquals(want.of(l, h), got.of(l, h), name + " d=" + d);
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * K-norm's selection ranks the scores the cache recorded as it wrote the keys where they lie (no pass over the
+     * keys, no copy): bit for bit the scores of a pass over the keys, and only the prompt's slots are ranked, even
+     * where slots past it still hold an earlier prompt's scores (cleared, then a shorter prompt written).
+     */
+    @Test
+    void kNormRanksTheScoresTheCacheRecordedInPlace() {
+        int d = 24, m = N - 30;
+        ArrayKvCache cache = keyCache(d, 11, true), fresh = keyCache(d, 12, false);
+        cache.clear();
+        float[] k = new float[KV * d];
+        for (int l = 0; l < L; l++) {
+            for (int p = 0; p < m; p++) {
+                for (int h = 0; h < KV; h++) {
+                    System.arraycopy(fresh.keys(l, h), p * d, k, h * d, d);
+                }
+                cache.append(l, p, k, 0, new float[KV * d], 0);
+            }
+        }
+        var ctx = new CompressionPolicy.PrefillContext(L, H, KV, m, N + 16, null, cache);
+        var fromKeys = new CompressionPolicy.PrefillContext(L, H, KV, m, N + 16, null, fresh); // a pass over m keys
+        KnormPolicy knorm = (KnormPolicy) PolicyRegistry.create("knorm", Map.of("budget", 64, "recent", 3));
+        KeptPositions kept = knorm.checkedSelectAfterPrefill(ctx);
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < KV; h++) {
+                float[] want = knorm.positionScores(fromKeys, l, h);
+                float[] plain = previousKeyScores("knorm", Arrays.copyOf(fresh.keys(l, h), m * d), m, d);
+                for (int p = 0; p < m; p++) {
+                    assertEquals(plain[p], want[p], Math.ulp(plain[p]), "position " + p); // zero keys: −0
+                }
+                float[] ranked = knorm.rankedScores(ctx, l, h);
+                assertSame(cache.keyNorms(l, h).negatedNorms(), ranked, "the recorded array, not a copy");
+                assertArrayEquals(want, Arrays.copyOf(ranked, m), "layer " + l + " head " + h);
+                assertArrayEquals(want, knorm.positionScores(ctx, l, h));
+                assertArrayEquals(ScoredPolicy.select(want, m, 0, 3, 64), kept.of(l, h), "layer " + l + " head " + h);
             }
         }
     }
