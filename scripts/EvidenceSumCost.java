@@ -8,13 +8,16 @@ import org.kvscope.trace.EvidenceCollector;
  * 9 heads, 2,048 tokens, window 64: every row of every head added to its head's accumulated sum, about 566 M adds):
  * <ul>
  *   <li>{@code record}: {@link AttentionEvidence} through {@link EvidenceCollector}, each row at the offset the split
- *       prefill kernel hands it over (row j of a block of four at j × stride);</li>
+ *       prefill kernel hands it over (row j of a block of four at j × stride), one row a call;</li>
+ *   <li>{@code block}: the same rows a block of four a call ({@code onAttentionBlock}, as the split prefill hands
+ *       them over since h2o18): the rows before the window added in one pass per block;</li>
  *   <li>{@code recorded first}: each range of 128 rows first copied to one buffer and then handed over from it, as
  *       {@code OrderedRanges} does for a range that ran before its head's earlier ranges were delivered;</li>
  *   <li>{@code offset loop}: {@code acc[k] += w[wo + k]} on the same rows, the loop AttentionEvidence ran before
  *       h2o15 (C2 does not vectorise it: the two arrays may be one).</li>
  * </ul>
- * {@code java -cp inference-core/target/classes scripts/EvidenceSumCost.java [ROUNDS]}: the last three rounds of each.
+ * {@code java --add-modules jdk.incubator.vector -cp inference-core/target/classes scripts/EvidenceSumCost.java [ROUNDS]}:
+ * the last three rounds of each.
  */
 public class EvidenceSumCost {
     static final int LAYERS = 30, HEADS = 9, KV_HEADS = 3, N = 2048, WINDOW = 64, STRIDE = 2056, RANGE = 128;
@@ -29,8 +32,10 @@ public class EvidenceSumCost {
         }
         float[] parked = new float[RANGE * N];
         int[] offsets = new int[RANGE];
+        int[] queries = new int[N];
+        Arrays.setAll(queries, i -> i);
         var bean = ManagementFactory.getThreadMXBean();
-        String[] modes = {"record", "recorded first", "offset loop"};
+        String[] modes = {"record", "block", "recorded first", "offset loop"};
         for (int round = 0; round < rounds; round++) {
             for (int mode = 0; mode < modes.length; mode++) {
                 var evidence = new AttentionEvidence(LAYERS, HEADS, KV_HEADS, N, WINDOW, true);
@@ -41,6 +46,12 @@ public class EvidenceSumCost {
                     for (int h = 0; h < HEADS; h++) {
                         for (int q0 = 0; q0 < N; q0 += RANGE) {
                             if (mode == 1) {
+                                for (int q = q0; q < q0 + RANGE; q += 4) {
+                                    collector.onAttentionBlock(l, h, queries, q, 4, positions, block, 0, STRIDE, q + 1);
+                                }
+                                continue;
+                            }
+                            if (mode == 2) {
                                 int used = 0;
                                 for (int i = 0; i < RANGE; i++) {
                                     int q = q0 + i;

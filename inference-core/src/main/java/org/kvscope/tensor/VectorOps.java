@@ -248,4 +248,24 @@ public final class VectorOps {
             y[yo + i] += a * x[xo + i];
         }
     }
+
+    /**
+     * sum[k] = (((sum[k] + w[o + k]) + w[o + s + k]) + w[o + 2s + k]) + w[o + 3s + k] for k in [0, n): four rows of
+     * stride s added to a sum in row order, reading and writing the sum once. Each element gets the adds
+     * {@code sum[k] += row[k]} row after row would give it, so the same floats.
+     */
+    public static void addFourRows(float[] sum, float[] w, int o, int s, int n) {
+        int k = 0;
+        for (; k + LANES <= n; k += LANES) {
+            FloatVector.fromArray(F, sum, k)
+                    .add(FloatVector.fromArray(F, w, o + k))
+                    .add(FloatVector.fromArray(F, w, o + s + k))
+                    .add(FloatVector.fromArray(F, w, o + 2 * s + k))
+                    .add(FloatVector.fromArray(F, w, o + 3 * s + k))
+                    .intoArray(sum, k);
+        }
+        for (; k < n; k++) {
+            sum[k] = sum[k] + w[o + k] + w[o + s + k] + w[o + 2 * s + k] + w[o + 3 * s + k];
+        }
+    }
 }

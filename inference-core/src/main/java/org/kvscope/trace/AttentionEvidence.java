@@ -1,6 +1,7 @@
 package org.kvscope.trace;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.kvscope.tensor.VectorOps;
 
 /**
  * Attention gathered during one prefill that compression policies score from, and that can be
@@ -403,6 +404,34 @@ public final class AttentionEvidence {
         if (scoring != null && r == window - 1) {
             windowComplete(layer, head);
         }
+    }
+
+    /**
+     * Records a block of four rows before the window in one pass when it can: the evidence accumulates, the rows'
+     * queries precede {@link #firstWindowQuery()} and the slots hold positions 0.. (an uncompressed prefill). Row j
+     * (query {@code queryPositions[from + j]}, {@code firstCount + j} weights at {@code wo + j * rowStride}) is added
+     * to the accumulated attention as {@link #record} adds it, rows in order: per key
+     * ((((acc + r0) + r1) + r2) + r3) over the keys all four see, then the three keys only the later rows see, the
+     * same floats with the sum read and written once per block instead of per row (H2O's every-row sum).
+     *
+     * @return false when nothing was recorded and the rows must go to {@link #record} one by one
+     */
+    boolean recordBlock(int layer, int head, int[] queryPositions, int from, int rows, int[] keyPositions,
+                        float[] weights, int wo, int rowStride, int firstCount) {
+        int last = firstCount + rows - 1; // slots the block's last row sees
+        if (!accumulate || rows != 4 || firstCount <= 0 || last > keyCount
+                || queryPositions[from + rows - 1] >= firstWindowQuery()
+                || keyPositions[0] != 0 || keyPositions[last - 1] != last - 1) {
+            return false;
+        }
+        float[] acc = accumulated[layer * heads + head];
+        VectorOps.addFourRows(acc, weights, wo, rowStride, firstCount);
+        for (int k = firstCount; k < last; k++) { // row j sees key k when k < firstCount + j
+            for (int j = k - firstCount + 1; j < rows; j++) {
+                acc[k] += weights[wo + j * rowStride + k];
+            }
+        }
+        return true;
     }
 
     /** Per thread: the prompt row {@link #record} adds from (one not kept in the window). */

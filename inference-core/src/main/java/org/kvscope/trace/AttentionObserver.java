@@ -41,6 +41,24 @@ public interface AttentionObserver {
         onAttention(layer, head, queryPosition, keyPositions, weights, count);
     }
 
+    /**
+     * A block of {@code rows} consecutive rows of one (layer, head), as a prefill computes them together: row j is
+     * the query at {@code queryPositions[from + j]}, its weights start at {@code weightsOffset + j * rowStride} in
+     * {@code weights} and cover {@code firstCount + j} slots of {@code keyPositions}. Same contract as the per-row
+     * calls (the rows in order, only valid during the call); by default each row this observer {@link #wants} is
+     * passed to {@link #onAttention(int, int, int, int[], float[], int, int)} in row order. Override it to read
+     * the block's rows together.
+     */
+    default void onAttentionBlock(int layer, int head, int[] queryPositions, int from, int rows, int[] keyPositions,
+                                  float[] weights, int weightsOffset, int rowStride, int firstCount) {
+        for (int j = 0; j < rows; j++) { // in row order: a row moved to the front overwrites only rows delivered
+            if (wants(layer, head, queryPositions[from + j])) {
+                onAttention(layer, head, queryPositions[from + j], keyPositions, weights, weightsOffset + j * rowStride,
+                        firstCount + j);
+            }
+        }
+    }
+
     /** Called before a forward pass over tokens at positions [start, start + count). */
     default void onForwardStart(int start, int count) {}
 

@@ -33,4 +33,15 @@ public final class EvidenceCollector implements AttentionObserver {
             evidence.record(layer, head, queryPosition, keyPositions, weights, weightsOffset, count);
         }
     }
+
+    /** A block of rows before the window adds to the accumulated attention in one pass; any other, row by row. */
+    @Override
+    public void onAttentionBlock(int layer, int head, int[] queryPositions, int from, int rows, int[] keyPositions,
+                                 float[] weights, int weightsOffset, int rowStride, int firstCount) {
+        if (!evidence.recordBlock(layer, head, queryPositions, from, rows, keyPositions, weights, weightsOffset,
+                rowStride, firstCount)) {
+            AttentionObserver.super.onAttentionBlock(layer, head, queryPositions, from, rows, keyPositions, weights,
+                    weightsOffset, rowStride, firstCount);
+        }
+    }
 }

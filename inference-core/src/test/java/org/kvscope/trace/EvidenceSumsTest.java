@@ -110,6 +110,60 @@ class EvidenceSumsTest {
         assertFalse(Arrays.equals(expectedWindow[0], backToFront), "weights too alike to test the order of the adds");
     }
 
+    /**
+     * Blocks of four rows as the attention kernels hand them over (rows a stride apart, NaN past each row's weights)
+     * add to the accumulated attention and the window exactly as the same rows one by one: blocks before the window
+     * in one pass, a block that reaches into the window row by row; a prompt long enough for whole vectors of any
+     * width and a tail.
+     */
+    @Test
+    void blocksOfFourRowsAddAsTheirRowsOneByOne() {
+        SplittableRandom random = new SplittableRandom(18);
+        for (int keys : new int[] {37, 203}) {
+            int layers = 1, heads = 2, kvHeads = 1, window = 6, stride = keys + 3;
+            AttentionEvidence byRow = new AttentionEvidence(layers, heads, kvHeads, keys, window, true);
+            AttentionEvidence byBlock = new AttentionEvidence(layers, heads, kvHeads, keys, window, true);
+            EvidenceCollector rows = new EvidenceCollector(byRow), blocks = new EvidenceCollector(byBlock);
+            int[] positions = new int[keys], queries = new int[keys];
+            Arrays.setAll(positions, i -> i);
+            Arrays.setAll(queries, i -> i);
+            float[] block = new float[1 + 4 * stride];
+            float[][] naive = new float[heads][keys];
+            for (int h = 0; h < heads; h++) {
+                for (int q = 0; q < keys; q += 4) {
+                    int n = Math.min(4, keys - q), wo = q % 8 == 0 ? 0 : 1;
+                    Arrays.fill(block, Float.NaN); // a weight read past its row would show
+                    for (int j = 0; j < n; j++) {
+                        for (int k = 0; k <= q + j; k++) {
+                            float w = (float) (Math.pow(10, random.nextInt(-6, 3)) * random.nextDouble());
+                            block[wo + j * stride + k] = w;
+                            naive[h][k] += w;
+                        }
+                    }
+                    for (int j = 0; j < n; j++) {
+                        rows.onAttention(0, h, q + j, positions, block.clone(), wo + j * stride, q + j + 1);
+                    }
+                    if (n == 4) {
+                        blocks.onAttentionBlock(0, h, queries, q, 4, positions, block, wo, stride, q + 1);
+                    } else {
+                        for (int j = 0; j < n; j++) {
+                            blocks.onAttention(0, h, q + j, positions, block.clone(), wo + j * stride, q + j + 1);
+                        }
+                    }
+                }
+                String where = keys + " keys, head " + h;
+                assertArrayEquals(naive[h], byBlock.accumulated(0, h), where + ": accumulated, by block");
+                assertArrayEquals(byRow.accumulated(0, h), byBlock.accumulated(0, h), where + ": accumulated");
+                assertArrayEquals(byRow.windowSum(0, h), byBlock.windowSum(0, h), where + ": window sum");
+                for (int r = 0; r < window; r++) {
+                    assertArrayEquals(byRow.row(0, h, r), byBlock.row(0, h, r), where + ": window row " + r);
+                }
+            }
+            assertArrayEquals(byRow.accumulatedKvHeadSum(0, 0), byBlock.accumulatedKvHeadSum(0, 0), keys + " keys");
+            assertNotNull(byBlock.accumulatedKvHeadSum(0, 0));
+        }
+    }
+
     @Test
     void aKvHeadSumWaitsForEachOfItsHeadsLastRow() {
         int keys = 20;

@@ -575,12 +575,8 @@ public final class CpuForward {
                     AttentionKernels.weightedValuesFour(scores, rowStride, keysSeen, values, hd, b.att,
                             t * qDim + h * hd, qDim);
                     if (obs != null) {
-                        for (int j = 0; j < block; j++) { // in row order: an observer may move row j over row 0
-                            if (obs.wants(l, h, rowPositions[t + j])) {
-                                obs.onAttention(l, h, rowPositions[t + j], positions, scores, j * rowStride,
-                                        before + t + j + 1);
-                            }
-                        }
+                        obs.onAttentionBlock(l, h, rowPositions, t, block, positions, scores, 0, rowStride,
+                                before + t + 1);
                     }
                 }
             }

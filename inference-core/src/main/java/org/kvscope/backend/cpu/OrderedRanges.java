@@ -115,7 +115,12 @@ final class OrderedRanges {
 
     private void deliver(int h, Rows rows) {
         for (int i = 0; i < rows.count; i++) {
-            obs.onAttention(layer, h, rows.query[i], rows.keys[i], rows.weights, rows.offset[i], rows.length[i]);
+            if (rows.queries[i] == null) {
+                obs.onAttention(layer, h, rows.query[i], rows.keys[i], rows.weights, rows.offset[i], rows.length[i]);
+            } else {
+                obs.onAttentionBlock(layer, h, rows.queries[i], rows.query[i], rows.block[i], rows.keys[i],
+                        rows.weights, rows.offset[i], rows.length[i] + rows.block[i] - 1, rows.length[i]);
+            }
         }
         rows.reset(null);
         synchronized (free) {
@@ -123,17 +128,23 @@ final class OrderedRanges {
         }
     }
 
-    /** The wanted rows of one range, recorded in order (an observer in the range's place). */
+    /**
+     * The wanted rows of one range, recorded in order (an observer in the range's place): single rows, and blocks
+     * every row of which is wanted, kept as blocks (rows of the last row's length) and delivered as blocks.
+     */
     static final class Rows implements AttentionObserver {
         private AttentionObserver obs;
         private float[] weights = new float[0];
-        private int[] query = new int[0], offset = new int[0], length = new int[0];
-        private int[][] keys = new int[0][];
+        // per entry: query position (a block: index of its first in queries), weights' offset, (first) row's length,
+        // rows in a block (1 for a single row)
+        private int[] query = new int[0], offset = new int[0], length = new int[0], block = new int[0];
+        private int[][] keys = new int[0][], queries = new int[0][]; // queries: a block's query positions, else null
         private int count, used;
 
         Rows reset(AttentionObserver obs) {
             this.obs = obs;
             Arrays.fill(keys, 0, count, null);
+            Arrays.fill(queries, 0, count, null);
             count = 0;
             used = 0;
             return this;
@@ -152,23 +163,53 @@ final class OrderedRanges {
         @Override
         public void onAttention(int layer, int head, int queryPosition, int[] keyPositions, float[] w, int from,
                                 int n) {
+            int i = entry(n);
+            System.arraycopy(w, from, weights, used, n);
+            query[i] = queryPosition;
+            length[i] = n;
+            block[i] = 1;
+            keys[i] = keyPositions;
+            used += n;
+        }
+
+        @Override
+        public void onAttentionBlock(int layer, int head, int[] queryPositions, int from, int rows, int[] keyPositions,
+                                     float[] w, int wo, int rowStride, int firstCount) {
+            for (int j = 0; j < rows; j++) {
+                if (!obs.wants(layer, head, queryPositions[from + j])) { // only some: the wanted ones one by one
+                    AttentionObserver.super.onAttentionBlock(layer, head, queryPositions, from, rows, keyPositions,
+                            w, wo, rowStride, firstCount);
+                    return;
+                }
+            }
+            int width = firstCount + rows - 1, i = entry(rows * width);
+            for (int j = 0; j < rows; j++) { // row j's floats past its length are not copied and never read
+                System.arraycopy(w, wo + j * rowStride, weights, used + j * width, firstCount + j);
+            }
+            query[i] = from;
+            length[i] = firstCount;
+            block[i] = rows;
+            keys[i] = keyPositions;
+            queries[i] = queryPositions;
+            used += rows * width;
+        }
+
+        /** A new entry at offset {@code used}, with room for n more floats. */
+        private int entry(int n) {
             if (count == query.length) {
                 int grown = Math.max(16, 2 * count);
                 query = Arrays.copyOf(query, grown);
                 offset = Arrays.copyOf(offset, grown);
                 length = Arrays.copyOf(length, grown);
+                block = Arrays.copyOf(block, grown);
                 keys = Arrays.copyOf(keys, grown);
+                queries = Arrays.copyOf(queries, grown);
             }
             if (used + n > weights.length) {
                 weights = Arrays.copyOf(weights, Math.max(used + n, 2 * weights.length));
             }
-            System.arraycopy(w, from, weights, used, n);
-            query[count] = queryPosition;
             offset[count] = used;
-            length[count] = n;
-            keys[count] = keyPositions;
-            count++;
-            used += n;
+            return count++;
         }
     }
 }

@@ -63,4 +63,59 @@ class OrderedRangesTest {
         assertEquals("layer 3, head 0: range 2's attention rows were not delivered", e.getMessage());
         o.open(4, new Log()).close(); // a layer with no wanted range has nothing to deliver
     }
+
+    /** Notes each block call as "block head:first query:rows:first count:weights of its rows" and rows as Log. */
+    static final class BlockLog implements AttentionObserver {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public void onAttention(int layer, int head, int q, int[] keys, float[] w, int count) {
+            calls.add(head + ":" + q + ":" + w[0] + ":" + count);
+        }
+
+        @Override
+        public boolean wants(int layer, int head, int q) {
+            return q != 41; // the block holding 41 is recorded row by row
+        }
+
+        @Override
+        public void onAttentionBlock(int layer, int head, int[] queries, int from, int rows, int[] keys, float[] w,
+                                     int wo, int rowStride, int firstCount) {
+            StringBuilder s = new StringBuilder("block " + head + ":" + queries[from] + ":" + rows + ":" + firstCount);
+            for (int j = 0; j < rows; j++) {
+                s.append(":").append(java.util.Arrays.toString(
+                        java.util.Arrays.copyOfRange(w, wo + j * rowStride, wo + j * rowStride + firstCount + j)));
+            }
+            calls.add(s.toString());
+        }
+    }
+
+    @Test
+    void aRecordedBlockIsDeliveredAsTheSameBlock() {
+        BlockLog log = new BlockLog();
+        OrderedRanges o = new OrderedRanges(1, 2).open(0, log);
+        o.want(0, 0);
+        o.want(0, 1);
+        OrderedRanges.Rows r1 = o.rows(0);
+        int[] queries = {0, 0, 0, 20, 21, 22, 23, 40, 41, 42, 43};
+        int stride = 7; // rows of the scratch 7 apart, at offset 1; 9s past each row's weights
+        float[] scratch = new float[1 + 4 * stride];
+        java.util.Arrays.fill(scratch, 9f);
+        for (int j = 0; j < 4; j++) {
+            for (int k = 0; k < 2 + j; k++) {
+                scratch[1 + j * stride + k] = 10 * j + k;
+            }
+        }
+        r1.onAttentionBlock(0, 0, queries, 3, 4, new int[] {0, 1, 2, 3, 4}, scratch, 1, stride, 2);
+        r1.onAttentionBlock(0, 0, queries, 7, 4, new int[] {0, 1, 2, 3, 4}, scratch, 1, stride, 2);
+        java.util.Arrays.fill(scratch, -1f); // the forward pass reuses its scratch: recorded rows are copies
+        o.finish(0, 1, r1); // waits for range 0
+        assertEquals(List.of(), log.calls);
+        log.onAttention(0, 0, 5, new int[] {0}, new float[] {5f}, 1);
+        o.finish(0, 0, null);
+        o.close();
+        assertEquals(List.of("0:5:5.0:1",
+                "block 0:20:4:2:[0.0, 1.0]:[10.0, 11.0, 12.0]:[20.0, 21.0, 22.0, 23.0]:[30.0, 31.0, 32.0, 33.0, 34.0]",
+                "0:40:0.0:2", "0:42:20.0:4", "0:43:30.0:5"), log.calls);
+    }
 }
