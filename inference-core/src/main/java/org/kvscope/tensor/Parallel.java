@@ -1,5 +1,6 @@
 package org.kvscope.tensor;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
@@ -61,6 +62,18 @@ public final class Parallel {
      * at eight chunks per participant a chunk of a 256-row prefill's products or attention was 30–240 µs.
      */
     public static void forRange(int n, int grain, int chunksPerThread, IntRangeBody body) {
+        forRange(n, grain, chunksPerThread, 0, body);
+    }
+
+    /**
+     * {@link #forRange(int, int, int, IntRangeBody)} whose chunks shrink toward {@code tail} indices (at least
+     * {@code grain}) as a participant's region runs out: a chunk is a quarter of what is left of the region
+     * (2 × cores), at most the full chunk and at least the tail. A loop ends with one core finishing the chunk it
+     * is in while the other, out of chunks, waits; with full chunks to the end that is half a chunk on average,
+     * with guided ones at most about a tail. Decode's products run this way, their chunks about 2 MiB of weights
+     * and their tails a few rows. {@code tail} 0 (or at least the chunk): every chunk full, as the other forms.
+     */
+    public static void forRange(int n, int grain, int chunksPerThread, int tail, IntRangeBody body) {
         if (n <= 0) {
             return;
         }
@@ -74,7 +87,7 @@ public final class Parallel {
             int chunk = Math.max(g, (n + parts - 1) / parts);
             Loop loop = LOOP;
             long opened = LoopStats.ON ? System.nanoTime() : 0L;
-            loop.open(body, n, chunk);
+            loop.open(body, n, chunk, tail <= 0 ? chunk : Math.min(chunk, Math.max(g, tail)));
             boolean wasParked = false;
             for (Worker w : WORKERS) {
                 if (w.parked) {
@@ -92,7 +105,7 @@ public final class Parallel {
             loop.closeAndAwaitWorkers();
             if (LoopStats.ON) {
                 LoopStats.add(n, opened, loop.workerEntered, callerDone, System.nanoTime(), wasParked, loop.callerChunks,
-                        (n + chunk - 1) / chunk);
+                        loop.chunksRun.get());
                 loop.workerEntered = 0L;
             }
             Throwable failure = loop.failure;
@@ -133,7 +146,7 @@ public final class Parallel {
         /** Generation, closed flag, workers inside; published last when a loop opens. */
         final AtomicLong state = new AtomicLong(CLOSED);
         /**
-         * Per participant, its region of chunks [lo, hi) as lo &lt;&lt; 32 | hi, {@link #PAD} longs
+         * Per participant, its region of indices [lo, hi) as lo &lt;&lt; 32 | hi, {@link #PAD} longs
          * apart (a cache line each): the owner takes chunks from the front, so each core streams
          * one contiguous run of rows and its prefetcher never restarts; a core that is done takes
          * the others' last chunks. Dealt out chunk by chunk from one counter, the two cores' chunks
@@ -142,22 +155,31 @@ public final class Parallel {
          */
         final AtomicLongArray regions = new AtomicLongArray(THREADS * PAD);
         IntRangeBody body;
-        int n, chunk;
+        /** Indices, a full chunk, and the smallest guided chunk ({@code tail == chunk}: every chunk full). */
+        int n, chunk, tail;
         volatile Throwable failure;
         /** {@link LoopStats} only: when the first worker entered (0: none did), chunks the caller ran. */
         volatile long workerEntered;
         int callerChunks;
+        /** {@link LoopStats} only: chunks run by every participant. */
+        final AtomicInteger chunksRun = new AtomicInteger();
 
         /** Sets up the next generation (no worker is inside: the last one was closed and drained). */
-        void open(IntRangeBody body, int n, int chunk) {
+        void open(IntRangeBody body, int n, int chunk, int tail) {
             this.body = body;
             this.n = n;
             this.chunk = chunk;
+            this.tail = tail;
             int chunks = (n + chunk - 1) / chunk;
             for (int q = 0; q < THREADS; q++) {
-                regions.set(q * PAD, (long) q * chunks / THREADS << 32 | (long) (q + 1) * chunks / THREADS);
+                long lo = Math.min(n, (long) q * chunks / THREADS * chunk);
+                long hi = Math.min(n, (long) (q + 1) * chunks / THREADS * chunk);
+                regions.set(q * PAD, lo << 32 | hi);
             }
             callerChunks = 0;
+            if (LoopStats.ON) {
+                chunksRun.set(0);
+            }
             state.set((state.get() >>> 32) + 1 << 32); // the volatile write publishes the fields above
         }
 
@@ -187,19 +209,13 @@ public final class Parallel {
          */
         void work(int p) {
             try {
-                for (int c = take(p, true); c >= 0; c = take(p, true)) {
-                    run(c);
-                    if (LoopStats.ON && p == 0) {
-                        callerChunks++;
-                    }
+                for (long c = take(p, true); c >= 0; c = take(p, true)) {
+                    run(c, p);
                 }
                 for (int k = 1; k < THREADS; k++) {
                     int other = (p + k) % THREADS;
-                    for (int c = take(other, false); c >= 0; c = take(other, false)) {
-                        run(c);
-                        if (LoopStats.ON && p == 0) {
-                            callerChunks++;
-                        }
+                    for (long c = take(other, false); c >= 0; c = take(other, false)) {
+                        run(c, p);
                     }
                 }
             } catch (Throwable t) {
@@ -214,13 +230,22 @@ public final class Parallel {
             }
         }
 
-        private void run(int c) {
-            int from = c * chunk;
-            body.run(from, Math.min(n, from + chunk));
+        /** Runs the chunk [c &gt;&gt;&gt; 32, (int) c) as participant p. */
+        private void run(long c, int p) {
+            body.run((int) (c >>> 32), (int) c);
+            if (LoopStats.ON) {
+                chunksRun.incrementAndGet();
+                if (p == 0) {
+                    callerChunks++;
+                }
+            }
         }
 
-        /** The first (owner) or last (helper) chunk left in participant p's region, or -1 when it is empty. */
-        private int take(int p, boolean front) {
+        /**
+         * The first (owner) or last (helper) chunk left in participant p's region as from &lt;&lt; 32 | to, or -1 when it
+         * is empty.
+         */
+        private long take(int p, boolean front) {
             int at = p * PAD;
             while (true) {
                 long r = regions.get(at);
@@ -228,10 +253,26 @@ public final class Parallel {
                 if (lo >= hi) {
                     return -1;
                 }
-                if (regions.compareAndSet(at, r, front ? r + (1L << 32) : r - 1)) {
-                    return front ? lo : hi - 1;
+                int size = size(lo, hi, front);
+                if (regions.compareAndSet(at, r, front ? r + ((long) size << 32) : r - size)) {
+                    return front ? (long) lo << 32 | (lo + size) : (long) (hi - size) << 32 | hi;
                 }
             }
+        }
+
+        /**
+         * The next chunk's length from a region [lo, hi): full chunks on chunk boundaries (the range's last one partial)
+         * while every chunk is full; guided, a quarter of the region's rest (2 × cores) within [tail, chunk], and the
+         * whole rest (at most a chunk) when less than a tail would be left.
+         */
+        private int size(int lo, int hi, boolean front) {
+            int rest = hi - lo;
+            if (tail >= chunk) {
+                int part = front ? chunk : hi % chunk;
+                return Math.min(rest, part == 0 ? chunk : part);
+            }
+            int size = Math.max(tail, Math.min(chunk, rest / (2 * THREADS)));
+            return rest - size < tail ? Math.min(rest, chunk) : size;
         }
 
         void closeAndAwaitWorkers() {

@@ -60,12 +60,28 @@ class MatvecChunksTest {
     }
 
     @Test
-    void smallProductsKeepEightChunksACore() {
+    void smallProductsKeepEightChunksACoreBeforeTheirTails() {
         int rows = 1536, cols = 576; // SmolLM2-135M's gate rows, F32: 3.4 MiB
         Ranges gate = new Ranges(GGMLType.F32, (long) rows * cols);
         gate.matvec(new float[cols], new float[rows], rows, cols);
         assertEveryRowOnce(gate.ranges, rows);
-        assertEquals(8 * Parallel.threads(), gate.ranges.size());
+        int chunk = rows / (8 * Parallel.threads()), tail = FloatTensor.tail(rows, 4L * rows * cols);
+        assertEquals(FloatTensor.TAIL_BYTES / (4 * cols), tail);
+        assertEquals(chunk, maxLength(gate.ranges));
+        assertTrue(gate.ranges.size() <= 12 * Parallel.threads(), gate.ranges.size() + " chunks");
+    }
+
+    /** The 1B output matrix's last chunks shrink to its tail (16 F32 rows of 2,048 columns: 128 KiB). */
+    @Test
+    void largeProductsEndInTailsOfAbout128KiB() {
+        int rows = 128_256, cols = 2048;
+        Ranges logits = new Ranges(GGMLType.F32, (long) rows * cols);
+        logits.matvec(new float[cols], new float[rows], rows, cols);
+        assertEveryRowOnce(logits.ranges, rows);
+        int tail = FloatTensor.tail(rows, 4L * rows * cols);
+        assertEquals(16, tail);
+        int smallest = logits.ranges.stream().mapToInt(r -> r[1] - r[0]).min().orElseThrow();
+        assertTrue(smallest >= tail && smallest < 2 * tail, "smallest chunk " + smallest + " rows");
     }
 
     private static int maxLength(List<int[]> ranges) {

@@ -178,6 +178,48 @@ class NativeKernelsTest {
     }
 
     /**
+     * A product's rows in ranges of any length and start (how {@link Parallel}'s guided tails cut decode's products)
+     * give the floats of one range over all rows, bit for bit, at every instruction set: a row's sum does not depend
+     * on which rows share its call or its pass (1–13 rows per range here; F32 past 4,096 columns takes four rows a pass).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K", "F32", "F16", "BF16"})
+    void rowsInRangesOfAnyLengthEqualOneRangeBitForBit(GGMLType type) {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        int rows = 67;
+        for (int cols : type.blockSize() == 256 ? new int[] {512} : new int[] {576, 4160}) {
+            FloatTensor t = TestData.Quantized.of(type, TestData.gaussian(40 + cols, rows * cols)).tensor();
+            float[] x = TestData.gaussian(41, cols);
+            for (int level = 0; level <= best; level++) {
+                NativeKernels.limitIsa(level);
+                float[] whole = new float[rows], pieces = new float[rows];
+                product(t, x, whole, rows, cols, 0);
+                product(t, x, pieces, rows, cols, 13);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Float.floatToRawIntBits(whole[r]), Float.floatToRawIntBits(pieces[r]),
+                            type + " level " + level + " " + cols + " columns, row " + r);
+                }
+            }
+            NativeKernels.limitIsa(best);
+        }
+    }
+
+    /** out = t · x, in one range ({@code longest} 0) or in ranges of 1, 2, ... {@code longest} rows, over again. */
+    private static void product(FloatTensor t, float[] x, float[] out, int rows, int cols, int longest) {
+        PreparedInputs.startProduct();
+        try {
+            FloatTensor.MatvecRows body = t.matvecRows(x, 0, out, 0, rows, cols);
+            for (int from = 0, k = 0; from < rows; k++) {
+                int to = longest == 0 ? rows : Math.min(rows, from + 1 + k % longest);
+                body.run(from, to);
+                from = to;
+            }
+        } finally {
+            PreparedInputs.endProduct();
+        }
+    }
+
+    /**
      * The quantized x is the same bytes at every instruction set, for Q4_0 and Q8_0 weights (quants, scales, block
      * sums) and for the K-quants (Q8K: scale, 16- and 32-value sums, quants): blocks whose values land exactly halfway
      * between two quants (rounded half to even), an all-zero block, one value far above the rest, gaussian ones.

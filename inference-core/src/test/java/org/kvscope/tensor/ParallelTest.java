@@ -4,7 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +58,41 @@ class ParallelTest {
                     assertEachIndexOnce(hits);
                 }
             }
+        }
+    }
+
+    /**
+     * Guided tails: every index once, every chunk within [tail, chunk], and in each participant's region (two cores:
+     * halves on chunk boundaries) the chunk that emptied it, the smallest, under two tails; with full chunks to the end
+     * (tail 0) every chunk but the range's last is a full one.
+     */
+    @Test
+    void guidedTailsShrinkTheChunksWhereARegionRunsOut() {
+        assumeTrue(Parallel.threads() == 2, "regions of two participants");
+        int n = 1000, chunk = 125, tail = 5;
+        for (int round = 0; round < 20; round++) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(n);
+            List<int[]> ranges = Collections.synchronizedList(new ArrayList<>());
+            Parallel.forRange(n, 1, 4, tail, (from, to) -> {
+                ranges.add(new int[] {from, to});
+                for (int i = from; i < to; i++) {
+                    hits.incrementAndGet(i);
+                }
+            });
+            assertEachIndexOnce(hits);
+            for (int[] r : ranges) {
+                assertTrue(r[1] - r[0] >= tail && r[1] - r[0] <= chunk, r[0] + ".." + r[1]);
+            }
+            for (int[] region : new int[][] {{0, 500}, {500, 1000}}) {
+                int smallest = ranges.stream().filter(r -> r[0] >= region[0] && r[1] <= region[1])
+                        .mapToInt(r -> r[1] - r[0]).min().orElseThrow();
+                assertTrue(smallest < 2 * tail, "region " + region[0] + ".." + region[1] + ": smallest chunk " + smallest);
+            }
+        }
+        List<int[]> full = Collections.synchronizedList(new ArrayList<>());
+        Parallel.forRange(1003, 1, 4, 0, (from, to) -> full.add(new int[] {from, to}));
+        for (int[] r : full) {
+            assertTrue(r[1] - r[0] == 126 || r[1] == 1003 && r[0] == 882, r[0] + ".." + r[1]);
         }
     }
 
