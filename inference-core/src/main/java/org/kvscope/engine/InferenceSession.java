@@ -398,6 +398,7 @@ public final class InferenceSession implements AutoCloseable {
             if (pruner instanceof AttentionObserver o) {
                 observers.add(o);
             }
+            policy.prepareSelection(context);
         }
         try {
             // a pruner decides per layer from the whole prompt's attention: one forward call

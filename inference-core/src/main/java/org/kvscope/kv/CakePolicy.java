@@ -238,7 +238,7 @@ public final class CakePolicy extends ScoredPolicy {
         boolean scored = summed && scoring.equals(ev.windowScoring());
         double[] sum = summed ? null : new double[upto], sq = summed ? null : new double[upto];
         double[] var = summed ? null : new double[upto];
-        float[] raw = scores == null ? null : new float[upto];
+        float[] raw = null; // made only for a kv-head whose scores the evidence did not compute during the prefill
         for (int head = firstHead; head < endHead; head++) {
             if (summed) {
                 for (int r = 0; r < w; r++) {
@@ -262,6 +262,9 @@ public final class CakePolicy extends ScoredPolicy {
             }
             if (scores == null) {
                 continue;
+            }
+            if (raw == null) {
+                raw = new float[upto];
             }
             for (int k = 0; k < upto; k++) {
                 raw[k] = (float) (sum[k] / w + gamma * var[k]);

@@ -131,6 +131,14 @@ public abstract class CompressionPolicy {
     public PrefillPruner prefillPruner(PrefillContext ctx) { return null; }
 
     /**
+     * Called before each prefill whose selection will see {@code ctx} (its shape, prompt length and cache), after
+     * {@link #prefillPruner}: a policy may size the buffers its {@link #selectAfterPrefill} reuses here, so that the
+     * selection itself allocates next to nothing (a fresh JVM's first selection otherwise risks a young collection
+     * inside it; docs/BENCHMARKS.md, issue 15). Nothing by default.
+     */
+    public void prepareSelection(PrefillContext ctx) {}
+
+    /**
      * The most KV entries, summed over layers and kv-heads, that a kept set after prefill may
      * hold: layers × kv-heads × the average budget (its {@code budget} or {@code budget-ratio}
      * parameter, when declared), capped by the prompt length.

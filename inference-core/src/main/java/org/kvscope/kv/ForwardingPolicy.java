@@ -35,6 +35,7 @@ public class ForwardingPolicy extends CompressionPolicy {
     @Override public boolean actsDuringDecode() { return delegate.actsDuringDecode(); }
     @Override public DecodeWindows decodeWindows(int layers, int kvHeads) { return delegate.decodeWindows(layers, kvHeads); }
     @Override public PrefillPruner prefillPruner(PrefillContext ctx) { return delegate.prefillPruner(ctx); }
+    @Override public void prepareSelection(PrefillContext ctx) { delegate.prepareSelection(ctx); }
     @Override public long keptEntryLimit(PrefillContext ctx) { return delegate.keptEntryLimit(ctx); }
     @Override public int[] layerBudgets(PrefillContext ctx) { return delegate.layerBudgets(ctx); }
 }

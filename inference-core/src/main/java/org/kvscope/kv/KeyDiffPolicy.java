@@ -48,17 +48,66 @@ public final class KeyDiffPolicy extends KeyScoredPolicy {
     }
 
     /**
-     * The scores from the squared norms and the anchor sum: in the native kernel where the library loads ({@link
-     * PolicyKernels#keyDiffScores}: the anchor's norm, the anchor products and the division, the same floats), else
-     * the Java loops. The kernel leaves no loop in Java, so a fresh JVM's first selection does not depend on what the
-     * JIT has compiled by then (docs/BENCHMARKS.md, issue 15).
+     * One score array per (layer, kv-head) of the cache the next selection reads, made before its prefill
+     * ({@link #prepareSelection}), or null. The selection rewrites the first prompt-length entries of each and ranks
+     * them ({@link #scoresInPlace}) instead of making 90 arrays of 2,048 floats at the SmolLM2-135M shape (720 KiB,
+     * a young collection's odds inside a fresh JVM's first selection; docs/BENCHMARKS.md, issue 15).
      */
+    private Buffers buffers;
+
+    /** Score arrays for one cache: row {@code layer · kvHeads + kvHead}, each at least the prompt long. */
+    private record Buffers(KvCache cache, int kvHeads, float[][] rows) {}
+
+    /**
+     * Makes {@link #buffers} for this prefill's cache when it records key norms (the only cache the selection
+     * scores in place), keeping the last ones when they are for that cache and long enough.
+     */
+    @Override
+    public void prepareSelection(PrefillContext ctx) {
+        KvCache cache = ctx.cache();
+        int n = ctx.promptLength();
+        if (cache == null || n <= 0 || cache.layers() * cache.kvHeads() == 0 || cache.keyNorms(0, 0) == null) {
+            return;
+        }
+        Buffers b = buffers;
+        if (b != null && b.cache() == cache && b.kvHeads() == cache.kvHeads()
+                && b.rows().length == cache.layers() * cache.kvHeads() && b.rows()[0].length >= n) {
+            return;
+        }
+        buffers = new Buffers(cache, cache.kvHeads(), new float[cache.layers() * cache.kvHeads()][n]);
+    }
+
+    /** The scores written into this (layer, kv-head)'s buffer, when {@link #prepareSelection} made one for the cache and prompt. */
+    @Override
+    float[] scoresInPlace(KvCache cache, int layer, int kvHead, int n, KeyNorms norms) {
+        Buffers b = buffers;
+        int row = layer * cache.kvHeads() + kvHead;
+        if (b == null || b.cache() != cache || b.kvHeads() != cache.kvHeads() || row >= b.rows().length
+                || b.rows()[row].length < n) {
+            return null;
+        }
+        float[] out = b.rows()[row];
+        scores(cache.keys(layer, kvHead), n, cache.headDim(), norms.squares(), norms.normalisedSum(), out);
+        return out;
+    }
+
+    /** {@link #scores(float[], int, int, double[], double[], float[])} into a new array. */
     static float[] scores(float[] keys, int n, int d, double[] squares, double[] anchor) {
         float[] out = new float[n];
+        scores(keys, n, d, squares, anchor, out);
+        return out;
+    }
+
+    /**
+     * The scores from the squared norms and the anchor sum, into out[0 .. n): in the native kernel where the library
+     * loads ({@link PolicyKernels#keyDiffScores}: the anchor's norm, the anchor products and the division, the same
+     * floats), else the Java loops. The kernel leaves no loop in Java, so a fresh JVM's first selection does not depend
+     * on what the JIT has compiled by then (docs/BENCHMARKS.md, issue 15).
+     */
+    static void scores(float[] keys, int n, int d, double[] squares, double[] anchor, float[] out) {
         if (anchor.length != d || !PolicyKernels.keyDiffScores(keys, n, d, anchor, squares, out)) {
             scoresInJava(keys, n, d, squares, anchor, out);
         }
-        return out;
     }
 
     /** {@link #scores}' Java loops (where the native library is unavailable; the tests' reference for the kernel). */

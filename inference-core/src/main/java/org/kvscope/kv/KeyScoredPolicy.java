@@ -65,26 +65,28 @@ public abstract class KeyScoredPolicy extends ScoredPolicy {
         return scoreKeys(ctx.keys(layer, kvHead), n, ctx.headDim());
     }
 
-    /** {@link #recordedScores} of the norms the cache recorded for exactly the prompt's keys, when it has them. */
+    /** {@link #scoresInPlace} of the norms the cache recorded for exactly the prompt's keys, when it has them. */
     @Override
     final float[] rankedScores(PrefillContext ctx, int layer, int kvHead) {
         KvCache cache = ctx.cache();
-        if (cache != null && holdsExactly(cache, layer, kvHead, ctx.promptLength())) {
+        int n = ctx.promptLength();
+        if (cache != null && holdsExactly(cache, layer, kvHead, n)) {
             KeyNorms norms = cache.keyNorms(layer, kvHead);
-            float[] recorded = norms == null ? null : recordedScores(norms);
-            if (recorded != null) {
-                return recorded;
+            float[] ranked = norms == null ? null : scoresInPlace(cache, layer, kvHead, n, norms);
+            if (ranked != null) {
+                return ranked;
             }
         }
         return scores(ctx, layer, kvHead);
     }
 
     /**
-     * The policy's scores of a cache's slots as the cache recorded them while writing the keys (live, read only;
-     * the first slots are the prompt's positions when the cache holds exactly them), or null (the default) when
-     * the policy scores from {@link #scoreKeys(float[], int, int, KeyNorms)} only.
+     * The policy's scores of the first {@code n} slots of a cache that holds exactly the prompt's keys, with the
+     * {@link KeyNorms} it recorded for them, in an array the selection only reads and that is not made for the call
+     * (K-norm: the scores the cache recorded as it wrote the keys; KeyDiff: its buffer made before the prefill,
+     * rewritten; longer is fine, only the first n are ranked), or null (the default) for {@link #scores}' new array.
      */
-    float[] recordedScores(KeyNorms norms) {
+    float[] scoresInPlace(KvCache cache, int layer, int kvHead, int n, KeyNorms norms) {
         return null;
     }
 

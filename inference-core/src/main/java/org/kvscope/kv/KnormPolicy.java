@@ -42,7 +42,7 @@ public final class KnormPolicy extends KeyScoredPolicy {
 
     /** The selection ranks the recorded scores where they lie: no pass over the keys, no copy. */
     @Override
-    float[] recordedScores(KeyNorms norms) {
+    float[] scoresInPlace(KvCache cache, int layer, int kvHead, int n, KeyNorms norms) {
         return norms.negatedNorms();
     }
 

@@ -2,6 +2,7 @@ package org.kvscope.kv;
 
 import java.util.Arrays;
 import java.util.List;
+import org.kvscope.tensor.KernelScratch;
 import org.kvscope.trace.AttentionEvidence;
 
 /**
@@ -92,6 +93,33 @@ public final class KvzipPolicy extends CompressionPolicy implements PositionScor
         return out;
     }
 
+    /**
+     * Sizes this thread's {@link KernelScratch} for the selection's heap and row of kept positions (the selection runs
+     * on the prefill's thread), so that a fresh JVM's first selection makes little besides its kept sets
+     * (docs/BENCHMARKS.md, issue 15).
+     */
+    @Override
+    public void prepareSelection(PrefillContext ctx) {
+        int n = ctx.promptLength();
+        int budget = Math.min(BudgetParameters.average(params, n), n);
+        if (n > budget) {
+            int sinks = Math.min(params.getInt("sinks"), budget);
+            long pairs = (long) (global() ? ctx.layers() : 1) * ctx.kvHeads() * (n - sinks);
+            KernelScratch.ints(n);
+            KernelScratch.longs((int) Math.min(pick(ctx, budget), pairs));
+        }
+    }
+
+    private boolean global() {
+        return "global".equals(params.getChoice("scope"));
+    }
+
+    /** The pairs one {@link #selectTop} call picks besides the sinks: all layers' or one layer's share. */
+    private long pick(PrefillContext ctx, int budget) {
+        int sinks = Math.min(params.getInt("sinks"), budget);
+        return (long) (global() ? ctx.layers() : 1) * ctx.kvHeads() * (budget - sinks);
+    }
+
     @Override
     public KeptPositions selectAfterPrefill(PrefillContext ctx) {
         int n = ctx.promptLength();
@@ -101,13 +129,13 @@ public final class KvzipPolicy extends CompressionPolicy implements PositionScor
         }
         reconstruction(ctx);
         int sinks = Math.min(params.getInt("sinks"), budget);
-        boolean global = "global".equals(params.getChoice("scope"));
+        long pick = pick(ctx, budget);
         int[][][] out = new int[ctx.layers()][ctx.kvHeads()][];
-        if (global) {
-            selectTop(ctx, 0, ctx.layers(), sinks, (long) ctx.layers() * ctx.kvHeads() * (budget - sinks), out);
+        if (global()) {
+            selectTop(ctx, 0, ctx.layers(), sinks, pick, out);
         } else {
             for (int l = 0; l < ctx.layers(); l++) {
-                selectTop(ctx, l, l + 1, sinks, (long) ctx.kvHeads() * (budget - sinks), out);
+                selectTop(ctx, l, l + 1, sinks, pick, out);
             }
         }
         return new KeptPositions(out);
@@ -118,7 +146,8 @@ public final class KvzipPolicy extends CompressionPolicy implements PositionScor
      * pairs, the {@code pick} best. Each pair ranks by its {@link TopK#key} (score descending, then layer, head and
      * position ascending; a score below 0 counts as 0): the pick-th best key is found with a heap of the best
      * keys so far, then one pass per kv-head takes the pairs at or above it. No array of every pair's key and no
-     * per-pair flags: a fresh JVM's first selection runs these two loop nests and little else.
+     * per-pair flags: a fresh JVM's first selection runs these two loop nests and little else. The heap and the row
+     * of kept positions are this thread's {@link KernelScratch}, sized before the prefill ({@link #prepareSelection}).
      */
     private static void selectTop(PrefillContext ctx, int from, int to, int sinks, long pick, int[][][] out) {
         int n = ctx.promptLength(), heads = ctx.kvHeads(), perHead = n - sinks;
@@ -129,7 +158,7 @@ public final class KvzipPolicy extends CompressionPolicy implements PositionScor
         long pairs = (long) rows.length * perHead;
         long last = pick <= 0 ? Long.MIN_VALUE : pick >= pairs ? Long.MAX_VALUE : kth(rows, sinks, n, (int) pick);
         float lastScore = pick <= 0 || pick >= pairs ? Float.NEGATIVE_INFINITY : TopK.score(last);
-        int[] kept = new int[n];
+        int[] kept = KernelScratch.ints(n);
         for (int j = 0; j < rows.length; j++) {
             float[] s = rows[j];
             int k = 0;
@@ -148,8 +177,8 @@ public final class KvzipPolicy extends CompressionPolicy implements PositionScor
 
     /** The {@code k}-th smallest {@link TopK#key} of the rows' pairs past the sinks (0 < k < pairs), from a max-heap of the smallest so far. */
     private static long kth(float[][] rows, int sinks, int n, int k) {
-        long[] heap = new long[k];
-        Arrays.fill(heap, Long.MAX_VALUE); // ranks below every pair
+        long[] heap = KernelScratch.longs(k);
+        Arrays.fill(heap, 0, k, Long.MAX_VALUE); // ranks below every pair
         float worst = Float.NEGATIVE_INFINITY; // the heap top's score once the heap holds k pairs
         int perHead = n - sinks;
         for (int j = 0; j < rows.length; j++) {

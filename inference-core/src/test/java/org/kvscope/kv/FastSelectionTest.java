@@ -730,6 +730,60 @@ class FastSelectionTest {
         }
     }
 
+    /**
+     * KeyDiff ranks its scores in the buffers it made before the prefill for that cache ({@code prepareSelection}),
+     * rewritten by every selection: the kept sets of a fresh instance (new arrays) in two selections in a row, on
+     * another cache it made no buffers for, and on the same cache cleared and rewritten with other, fewer keys (the
+     * buffers kept, their slots past the new prompt still holding the old scores).
+     */
+    @Test
+    void keyDiffRewritesTheBuffersItMadeBeforeThePrefillInEverySelection() {
+        int d = 24, m = N - 30;
+        ArrayKvCache cache = keyCache(d, 21, true), other = keyCache(d, 22, true), next = keyCache(d, 23, false);
+        KeyDiffPolicy keydiff = (KeyDiffPolicy) PolicyRegistry.create("keydiff", Map.of("budget", 64, "recent", 3));
+        var ctx = ctx(null, cache);
+        keydiff.prepareSelection(ctx);
+        float[] buffer = keydiff.rankedScores(ctx, 1, 1);
+        assertSame(buffer, keydiff.rankedScores(ctx, 1, 1), "the prepared buffer, not a new array");
+        assertTrue(buffer != keydiff.rankedScores(ctx, 1, 0) && buffer != keydiff.rankedScores(ctx, 0, 1),
+                "one buffer per layer and kv-head");
+        assertKeepsWhatAFreshKeyDiffKeeps(keydiff, ctx, d);
+        assertKeepsWhatAFreshKeyDiffKeeps(keydiff, ctx, d);
+        assertKeepsWhatAFreshKeyDiffKeeps(keydiff, ctx(null, other), d);
+        cache.clear();
+        float[] k = new float[KV * d];
+        for (int l = 0; l < L; l++) {
+            for (int p = 0; p < m; p++) {
+                for (int h = 0; h < KV; h++) {
+                    System.arraycopy(next.keys(l, h), p * d, k, h * d, d);
+                }
+                cache.append(l, p, k, 0, new float[KV * d], 0);
+            }
+        }
+        var shorter = new CompressionPolicy.PrefillContext(L, H, KV, m, N + 16, null, cache);
+        keydiff.prepareSelection(shorter);
+        assertSame(buffer, keydiff.rankedScores(shorter, 1, 1), "kept: the same cache, long enough");
+        assertKeepsWhatAFreshKeyDiffKeeps(keydiff, shorter, d);
+    }
+
+    private static void assertKeepsWhatAFreshKeyDiffKeeps(KeyDiffPolicy keydiff, CompressionPolicy.PrefillContext ctx, int d) {
+        KeyDiffPolicy fresh = (KeyDiffPolicy) PolicyRegistry.create("keydiff", Map.of("budget", 64, "recent", 3));
+        KeptPositions got = keydiff.checkedSelectAfterPrefill(ctx), want = fresh.checkedSelectAfterPrefill(ctx);
+        int n = ctx.promptLength();
+        for (int l = 0; l < L; l++) {
+            for (int h = 0; h < KV; h++) {
+                float[] scores = fresh.positionScores(ctx, l, h);
+                float[] plain = previousKeyScores("keydiff", Arrays.copyOf(ctx.cache().keys(l, h), n * d), n, d);
+                for (int p = 0; p < n; p++) {
+                    assertEquals(plain[p], scores[p], 1e-6f, "position " + p);
+                }
+                assertArrayEquals(ScoredPolicy.select(scores, n, 0, 3, 64), want.of(l, h), "layer " + l + " head " + h);
+                assertArrayEquals(want.of(l, h), got.of(l, h), "layer " + l + " head " + h);
+                assertArrayEquals(scores, Arrays.copyOf(keydiff.rankedScores(ctx, l, h), n), "layer " + l + " head " + h);
+            }
+        }
+    }
+
     /** Recorded norms count only while they cover exactly the slots as written. */
     @Test
     void recordedKeyNormsGoWhenSlotsMoveOrWereWrittenBeforeRecording() {
