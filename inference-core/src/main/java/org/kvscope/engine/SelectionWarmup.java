@@ -103,6 +103,10 @@ public final class SelectionWarmup {
             if (!capture && a.prefillPruner(ctx) != null) {
                 return 0; // its selection follows the pruned forward pass, which the synthetic context lacks
             }
+            if (!capture) { // as a session does before its prefill, so the warm-up runs the paths its selection takes
+                a.prepareSelection(ctx);
+                b.prepareSelection(ctx);
+            }
             for (int i = 0; i < CALLS; i++) {
                 (i % 2 == 0 ? a : b).checkedSelectAfterPrefill(ctx);
             }

@@ -126,6 +126,37 @@ class SelectionWarmupTest {
         assertEquals(1, PROBE_CALLS.get(), "stops at the first failure");
     }
 
+    /**
+     * Each warm-up instance selects on the context it was prepared for ({@code prepareSelection}, as a session does
+     * before its prefill), so the warm-up runs the paths of a session's selection (KeyDiff's prepared buffers); a
+     * capture's (no cache: a workbench analysis prepares nothing) is not prepared.
+     */
+    @Test
+    void theWarmUpPreparesItsInstancesAsASessionDoes() {
+        List<String> seen = new java.util.ArrayList<>();
+        PolicyRegistry.register(new PolicyRegistry.Entry("warmup-probe-opted-in", "", List::of,
+                p -> new Probe("warmup-probe-opted-in", p, true) {
+                    private PrefillContext prepared;
+
+                    @Override public void prepareSelection(PrefillContext ctx) {
+                        prepared = ctx;
+                        seen.add("prepared");
+                    }
+
+                    @Override public KeptPositions selectAfterPrefill(PrefillContext ctx) {
+                        seen.add(prepared == ctx ? "prepared" : "unprepared");
+                        return super.selectAfterPrefill(ctx);
+                    }
+                }, "probe.jar"));
+        CompressionPolicy probe = PolicyRegistry.create("warmup-probe-opted-in", Map.of());
+        assertEquals(SelectionWarmup.CALLS, SelectionWarmup.run(probe, HEADS, KV_HEADS, HEAD_DIM, KvCacheType.F32));
+        assertEquals(SelectionWarmup.CALLS + 2, seen.size());
+        assertTrue(seen.stream().allMatch("prepared"::equals), seen.toString());
+        seen.clear();
+        assertEquals(SelectionWarmup.CALLS, SelectionWarmup.forCaptures(probe, HEADS, KV_HEADS, HEAD_DIM));
+        assertTrue(seen.stream().allMatch("unprepared"::equals), seen.toString());
+    }
+
     @Test
     void capturesAndCachesAreWarmedUpApart() {
         CompressionPolicy knorm = PolicyRegistry.create("knorm", Map.of());
