@@ -14,7 +14,7 @@
  * (its last bytes, the file's own 4 KiB page-cache pages, as kvscope and llama.cpp map them). Prints GB/s per
  * product kind and per token, medians of TOKENS tokens after one warm-up, the kernels taking turns token by token, and
  * each kernel's median per-round speed over the first one's. Built and run by native-bandwidth.sh.
- *   [THREADS=1] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
+ *   [THREADS=1] [CHUNK_KIB=K] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
  */
 #define _GNU_SOURCE
 #include <immintrin.h>
@@ -226,8 +226,14 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* CHUNK_KIB=K in the environment: about K KiB of weights a chunk, at least CHUNKS_PER_THREAD a thread, as kvscope's
+ * decode products are cut (FloatTensor.CHUNK_BYTES, 2,048); unset: CHUNKS_PER_THREAD a thread whatever the bytes. */
+static int64_t g_chunk_bytes;
+
 static void for_range(int n, int grain) {
-    int parts = THREADS * CHUNKS_PER_THREAD;
+    int64_t bytes = (int64_t)n * (g_p.grouped ? 16 * g_p.parts : 1) * g_p.rowBytes, per = CHUNKS_PER_THREAD;
+    if (g_chunk_bytes > 0 && bytes / g_chunk_bytes / THREADS > per) per = bytes / g_chunk_bytes / THREADS;
+    int parts = THREADS * (int)per;
     g_n = n;
     g_chunk = (n + parts - 1) / parts > grain ? (n + parts - 1) / parts : grain;
     int chunks = (n + g_chunk - 1) / g_chunk;
@@ -340,6 +346,7 @@ int main(int argc, char **argv) {
     float *x = aligned_alloc(64, 4 * FFN), *out = aligned_alloc(64, 4 * (int64_t)VOCAB);
     for (int i = 0; i < FFN; i++) x[i] = (float)((i * 37 % 101) - 50) / 64.0f;
     g_one = getenv("THREADS") && !strcmp(getenv("THREADS"), "1");
+    g_chunk_bytes = getenv("CHUNK_KIB") ? atoll(getenv("CHUNK_KIB")) * 1024 : 0;
     pthread_t t;
     if (!g_one) {
         pthread_create(&t, NULL, worker, NULL);
