@@ -409,10 +409,12 @@ public final class AttentionEvidence {
     /**
      * Records a block of four rows before the window in one pass when it can: the evidence accumulates, the rows'
      * queries precede {@link #firstWindowQuery()} and the slots hold positions 0.. (an uncompressed prefill). Row j
-     * (query {@code queryPositions[from + j]}, {@code firstCount + j} weights at {@code wo + j * rowStride}) is added
-     * to the accumulated attention as {@link #record} adds it, rows in order: per key
-     * ((((acc + r0) + r1) + r2) + r3) over the keys all four see, then the three keys only the later rows see, the
-     * same floats with the sum read and written once per block instead of per row (H2O's every-row sum).
+     * (query {@code queryPositions[from + j]}, {@code firstCount + j} weights at {@code wo + j * rowStride}, then
+     * zeros up to {@link AttentionObserver#blockWidth}) is added to the accumulated attention as {@link #record} adds
+     * it, rows in order: per key ((((acc + r0) + r1) + r2) + r3) in whole vectors over the block's width (or the keys,
+     * if fewer). A row's zeros past its own weights leave the sum as it is (it is never −0: it starts at +0 and adds
+     * weights), so these are the same floats, with the sum read and written once per block instead of per row and
+     * no scalar remainder (H2O's every-row sum).
      *
      * @return false when nothing was recorded and the rows must go to {@link #record} one by one
      */
@@ -424,13 +426,8 @@ public final class AttentionEvidence {
                 || keyPositions[0] != 0 || keyPositions[last - 1] != last - 1) {
             return false;
         }
-        float[] acc = accumulated[layer * heads + head];
-        VectorOps.addFourRows(acc, weights, wo, rowStride, firstCount);
-        for (int k = firstCount; k < last; k++) { // row j sees key k when k < firstCount + j
-            for (int j = k - firstCount + 1; j < rows; j++) {
-                acc[k] += weights[wo + j * rowStride + k];
-            }
-        }
+        VectorOps.addFourRows(accumulated[layer * heads + head], weights, wo, rowStride,
+                Math.min(AttentionObserver.blockWidth(firstCount, rows), keyCount));
         return true;
     }
 

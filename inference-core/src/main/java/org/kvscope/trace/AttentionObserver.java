@@ -44,10 +44,12 @@ public interface AttentionObserver {
     /**
      * A block of {@code rows} consecutive rows of one (layer, head), as a prefill computes them together: row j is
      * the query at {@code queryPositions[from + j]}, its weights start at {@code weightsOffset + j * rowStride} in
-     * {@code weights} and cover {@code firstCount + j} slots of {@code keyPositions}. Same contract as the per-row
-     * calls (the rows in order, only valid during the call); by default each row this observer {@link #wants} is
-     * passed to {@link #onAttention(int, int, int, int[], float[], int, int)} in row order. Override it to read
-     * the block's rows together.
+     * {@code weights} and cover {@code firstCount + j} slots of {@code keyPositions}, followed by zeros up to
+     * {@link #blockWidth}{@code (firstCount, rows)} floats ({@code rowStride} is at least that), so the rows can be
+     * read as whole vectors of that width. Same contract as the per-row calls (the rows in order, only valid during
+     * the call); by default each row this observer {@link #wants} is passed to
+     * {@link #onAttention(int, int, int, int[], float[], int, int)} in row order. Override it to read the block's
+     * rows together.
      */
     default void onAttentionBlock(int layer, int head, int[] queryPositions, int from, int rows, int[] keyPositions,
                                   float[] weights, int weightsOffset, int rowStride, int firstCount) {
@@ -57,6 +59,17 @@ public interface AttentionObserver {
                         firstCount + j);
             }
         }
+    }
+
+    /** {@link #blockWidth}'s multiple: the floats of the widest vector (512 bits). */
+    int BLOCK_PAD = 16;
+
+    /**
+     * Floats each row of an {@link #onAttentionBlock} block holds, its own weights and then zeros: the block's last
+     * row's slots, {@code firstCount + rows − 1}, rounded up to a multiple of {@link #BLOCK_PAD}.
+     */
+    static int blockWidth(int firstCount, int rows) {
+        return (firstCount + rows - 1 + BLOCK_PAD - 1) / BLOCK_PAD * BLOCK_PAD;
     }
 
     /** Called before a forward pass over tokens at positions [start, start + count). */

@@ -111,16 +111,17 @@ class EvidenceSumsTest {
     }
 
     /**
-     * Blocks of four rows as the attention kernels hand them over (rows a stride apart, NaN past each row's weights)
-     * add to the accumulated attention and the window exactly as the same rows one by one: blocks before the window
-     * in one pass, a block that reaches into the window row by row; a prompt long enough for whole vectors of any
-     * width and a tail.
+     * Blocks of four rows as the attention kernels hand them over (rows a stride apart, each row's weights followed
+     * by zeros to the block's width, NaN past it) add to the accumulated attention and the window exactly as the same
+     * rows one by one: blocks before the window in one pass, a block that reaches into the window row by row; a
+     * prompt long enough for whole vectors of any width, and one (203 keys) whose last blocks before the window are
+     * wider than the keys.
      */
     @Test
     void blocksOfFourRowsAddAsTheirRowsOneByOne() {
         SplittableRandom random = new SplittableRandom(18);
         for (int keys : new int[] {37, 203}) {
-            int layers = 1, heads = 2, kvHeads = 1, window = 6, stride = keys + 3;
+            int layers = 1, heads = 2, kvHeads = 1, window = 6, stride = AttentionObserver.blockWidth(keys, 4) + 1;
             AttentionEvidence byRow = new AttentionEvidence(layers, heads, kvHeads, keys, window, true);
             AttentionEvidence byBlock = new AttentionEvidence(layers, heads, kvHeads, keys, window, true);
             EvidenceCollector rows = new EvidenceCollector(byRow), blocks = new EvidenceCollector(byBlock);
@@ -132,8 +133,9 @@ class EvidenceSumsTest {
             for (int h = 0; h < heads; h++) {
                 for (int q = 0; q < keys; q += 4) {
                     int n = Math.min(4, keys - q), wo = q % 8 == 0 ? 0 : 1;
-                    Arrays.fill(block, Float.NaN); // a weight read past its row would show
-                    for (int j = 0; j < n; j++) {
+                    Arrays.fill(block, Float.NaN); // a weight read past a row's zeros would show
+                    for (int j = 0; j < n; j++) { // the row's weights, then zeros to the block's width
+                        Arrays.fill(block, wo + j * stride, wo + j * stride + AttentionObserver.blockWidth(q + 1, 4), 0f);
                         for (int k = 0; k <= q + j; k++) {
                             float w = (float) (Math.pow(10, random.nextInt(-6, 3)) * random.nextDouble());
                             block[wo + j * stride + k] = w;

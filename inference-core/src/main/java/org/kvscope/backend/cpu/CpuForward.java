@@ -565,12 +565,14 @@ public final class CpuForward {
                 int block = AttentionKernels.BLOCK;
                 for (; t + block <= n; t += block) {
                     int keysSeen = before + t + block; // what the block's last query sees
+                    // zeros past each row: to keysSeen for the kernel, to the block's width for an observer
+                    int zeroed = obs == null ? keysSeen : AttentionObserver.blockWidth(before + t + 1, block);
                     AttentionKernels.scoresFour(b.q, t * qDim + h * hd, qDim, keysT, stride, hd, keysSeen,
                             attentionScale, scores, rowStride);
                     for (int j = 0; j < block; j++) {
                         int row = j * rowStride, visible = before + t + j + 1;
                         softmax(scores, row, visible);
-                        java.util.Arrays.fill(scores, row + visible, row + keysSeen, 0f);
+                        java.util.Arrays.fill(scores, row + visible, row + zeroed, 0f);
                     }
                     AttentionKernels.weightedValuesFour(scores, rowStride, keysSeen, values, hd, b.att,
                             t * qDim + h * hd, qDim);

@@ -119,7 +119,8 @@ final class OrderedRanges {
                 obs.onAttention(layer, h, rows.query[i], rows.keys[i], rows.weights, rows.offset[i], rows.length[i]);
             } else {
                 obs.onAttentionBlock(layer, h, rows.queries[i], rows.query[i], rows.block[i], rows.keys[i],
-                        rows.weights, rows.offset[i], rows.length[i] + rows.block[i] - 1, rows.length[i]);
+                        rows.weights, rows.offset[i], AttentionObserver.blockWidth(rows.length[i], rows.block[i]),
+                        rows.length[i]);
             }
         }
         rows.reset(null);
@@ -130,7 +131,8 @@ final class OrderedRanges {
 
     /**
      * The wanted rows of one range, recorded in order (an observer in the range's place): single rows, and blocks
-     * every row of which is wanted, kept as blocks (rows of the last row's length) and delivered as blocks.
+     * every row of which is wanted, kept as blocks (rows of {@link AttentionObserver#blockWidth}, zeros included)
+     * and delivered as blocks.
      */
     static final class Rows implements AttentionObserver {
         private AttentionObserver obs;
@@ -182,9 +184,9 @@ final class OrderedRanges {
                     return;
                 }
             }
-            int width = firstCount + rows - 1, i = entry(rows * width);
-            for (int j = 0; j < rows; j++) { // row j's floats past its length are not copied and never read
-                System.arraycopy(w, wo + j * rowStride, weights, used + j * width, firstCount + j);
+            int width = AttentionObserver.blockWidth(firstCount, rows), i = entry(rows * width);
+            for (int j = 0; j < rows; j++) { // each row with its zeros, rows of the block's width
+                System.arraycopy(w, wo + j * rowStride, weights, used + j * width, width);
             }
             query[i] = from;
             length[i] = firstCount;

@@ -64,7 +64,10 @@ class OrderedRangesTest {
         o.open(4, new Log()).close(); // a layer with no wanted range has nothing to deliver
     }
 
-    /** Notes each block call as "block head:first query:rows:first count:weights of its rows" and rows as Log. */
+    /**
+     * Notes each block call as "block head:first query:rows:first count:weights of its rows", with any row not zero
+     * from its weights to the block's width, and rows as Log.
+     */
     static final class BlockLog implements AttentionObserver {
         final List<String> calls = new ArrayList<>();
 
@@ -82,26 +85,51 @@ class OrderedRangesTest {
         public void onAttentionBlock(int layer, int head, int[] queries, int from, int rows, int[] keys, float[] w,
                                      int wo, int rowStride, int firstCount) {
             StringBuilder s = new StringBuilder("block " + head + ":" + queries[from] + ":" + rows + ":" + firstCount);
+            int width = AttentionObserver.blockWidth(firstCount, rows);
             for (int j = 0; j < rows; j++) {
                 s.append(":").append(java.util.Arrays.toString(
                         java.util.Arrays.copyOfRange(w, wo + j * rowStride, wo + j * rowStride + firstCount + j)));
+                for (int k = firstCount + j; k < width; k++) { // the contract's zeros to the block's width
+                    if (rowStride < width || Float.floatToRawIntBits(w[wo + j * rowStride + k]) != 0) {
+                        s.append(":not zero at ").append(j).append(",").append(k);
+                        break;
+                    }
+                }
             }
             calls.add(s.toString());
         }
     }
 
+    /**
+     * A parked block is delivered after the range before it, as a block with its rows' weights and their zeros to the
+     * block's width, from a reused buffer that held other rows; a block with an unwanted row, row by row.
+     */
     @Test
     void aRecordedBlockIsDeliveredAsTheSameBlock() {
         BlockLog log = new BlockLog();
-        OrderedRanges o = new OrderedRanges(1, 2).open(0, log);
+        OrderedRanges o = new OrderedRanges(1, 3).open(0, log);
         o.want(0, 0);
         o.want(0, 1);
-        OrderedRanges.Rows r1 = o.rows(0);
+        o.want(0, 2);
         int[] queries = {0, 0, 0, 20, 21, 22, 23, 40, 41, 42, 43};
-        int stride = 7; // rows of the scratch 7 apart, at offset 1; 9s past each row's weights
-        float[] scratch = new float[1 + 4 * stride];
-        java.util.Arrays.fill(scratch, 9f);
+        OrderedRanges.Rows r0 = o.rows(0); // range 0 leaves its buffer full of 7s where range 2's zeros go
+        int wide = AttentionObserver.blockWidth(29, 4);
+        float[] sevens = new float[4 * wide];
         for (int j = 0; j < 4; j++) {
+            java.util.Arrays.fill(sevens, j * wide, j * wide + 29 + j, 7f);
+        }
+        r0.onAttentionBlock(0, 0, queries, 3, 4, new int[wide], sevens, 0, wide, 29);
+        r0.onAttentionBlock(0, 0, queries, 3, 4, new int[wide], sevens, 0, wide, 29);
+        o.finish(0, 0, r0);
+        assertEquals(2, log.calls.size());
+        log.calls.clear();
+        OrderedRanges.Rows r1 = o.rows(0);
+        assertTrue(r1 == r0, "the delivered range's rows are reused");
+        int width = AttentionObserver.blockWidth(2, 4), stride = width + 3; // rows at offset 1, stride apart
+        float[] scratch = new float[1 + 4 * stride];
+        java.util.Arrays.fill(scratch, 9f); // 9s past each row's width
+        for (int j = 0; j < 4; j++) {
+            java.util.Arrays.fill(scratch, 1 + j * stride + 2 + j, 1 + j * stride + width, 0f); // zeros to its width
             for (int k = 0; k < 2 + j; k++) {
                 scratch[1 + j * stride + k] = 10 * j + k;
             }
@@ -109,10 +137,10 @@ class OrderedRangesTest {
         r1.onAttentionBlock(0, 0, queries, 3, 4, new int[] {0, 1, 2, 3, 4}, scratch, 1, stride, 2);
         r1.onAttentionBlock(0, 0, queries, 7, 4, new int[] {0, 1, 2, 3, 4}, scratch, 1, stride, 2);
         java.util.Arrays.fill(scratch, -1f); // the forward pass reuses its scratch: recorded rows are copies
-        o.finish(0, 1, r1); // waits for range 0
+        o.finish(0, 2, r1); // waits for range 1
         assertEquals(List.of(), log.calls);
         log.onAttention(0, 0, 5, new int[] {0}, new float[] {5f}, 1);
-        o.finish(0, 0, null);
+        o.finish(0, 1, null);
         o.close();
         assertEquals(List.of("0:5:5.0:1",
                 "block 0:20:4:2:[0.0, 1.0]:[10.0, 11.0, 12.0]:[20.0, 21.0, 22.0, 23.0]:[30.0, 31.0, 32.0, 33.0, 34.0]",

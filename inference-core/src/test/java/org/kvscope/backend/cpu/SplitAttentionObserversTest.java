@@ -83,6 +83,41 @@ class SplitAttentionObserversTest {
         }
     }
 
+    /** A block's rows hold +0 from each row's weights to the block's width, so an observer may read whole vectors. */
+    @Test
+    void blocksAreZeroPastEachRowToTheBlocksWidth() {
+        int[] tokens = new SplittableRandom(7).ints(KEYS, 0, C.vocabSize()).toArray();
+        for (boolean split : new boolean[] {true, false}) {
+            List<String> failures = new ArrayList<>();
+            int[] blocks = {0};
+            AttentionObserver padding = new AttentionObserver() {
+                @Override
+                public void onAttention(int layer, int head, int q, int[] keys, float[] w, int count) {}
+
+                @Override
+                public void onAttentionBlock(int layer, int head, int[] queries, int from, int rows, int[] keys,
+                                             float[] w, int wo, int rowStride, int firstCount) {
+                    int width = AttentionObserver.blockWidth(firstCount, rows);
+                    blocks[0]++;
+                    for (int j = 0; j < rows; j++) {
+                        for (int k = firstCount + j; k < width; k++) {
+                            if ((rowStride < width || Float.floatToRawIntBits(w[wo + j * rowStride + k]) != 0)
+                                    && failures.size() < 3) {
+                                failures.add("layer " + layer + " head " + head + " query " + queries[from + j]
+                                        + ": slot " + k + " of " + width);
+                                return;
+                            }
+                        }
+                    }
+                }
+            };
+            CpuForward f = new CpuForward(C, SplitAttentionTest.W, false);
+            prefill(split ? f : f.attendingHeadByHead(), KvCacheType.F32, tokens, padding);
+            assertEquals(List.of(), failures, split ? "split" : "head by head");
+            assertTrue(blocks[0] > C.layers() * C.heads() * (KEYS / 8), (split ? "split" : "head by head") + ": blocks");
+        }
+    }
+
     @Test
     void theBuiltInPoliciesGatherTheSameEvidenceAndKeepTheSamePositions() {
         Map<String, Map<String, Object>> policies = Map.of(
