@@ -47,6 +47,26 @@ enum { MM_SCALAR = 0, MM_AVX2 = 1, MM_AVX512 = 2 };
 static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst);
 #endif
 
+/* One activation row of cols values quantized for kvs_matmul on weights of type (kvs_quantize_rows). */
+static void quantize_row(int type, const float *x, int cols, uint8_t *q) {
+#if defined(__x86_64__)
+    if (type == MM_Q8_0 && kvs_isa() == MM_AVX512) {
+        quantize_q8_0_unsigned(x, cols, q);
+        return;
+    }
+#endif
+    if (type == MM_Q4_K || type == MM_Q6_K) {
+        kvs_quantize_q8k(x, cols, q);
+    } else {
+        kvs_quantize_q8_0(x, cols, q);
+        if (type == MM_Q4_0 && kvs_isa() == MM_AVX2) { /* the AVX2 Q4_0 tiles take quants + 128 */
+            for (int i = 0; i < cols; i++) {
+                q[i] ^= 0x80;
+            }
+        }
+    }
+}
+
 /**
  * Quantizes activation rows [from, to) of x (rows of cols floats) for kvs_matmul on weights of type, dstRowBytes
  * apart: decode's layouts and quants (kvs_quantize_q8k, kvs_quantize_q8_0), except that the AVX-512 level takes
@@ -55,21 +75,40 @@ static void quantize_q8_0_unsigned(const float *x, int cols, uint8_t *dst);
  */
 EXPORT void kvs_quantize_rows(int type, const float *x, int cols, int from, int to, uint8_t *dst, int64_t dstRowBytes) {
     for (int r = from; r < to; r++) {
-#if defined(__x86_64__)
-        if (type == MM_Q8_0 && kvs_isa() == MM_AVX512) {
-            quantize_q8_0_unsigned(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
-            continue;
-        }
-#endif
-        if (type == MM_Q4_K || type == MM_Q6_K) {
-            kvs_quantize_q8k(x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
-        } else {
-            uint8_t *q = dst + r * dstRowBytes;
-            kvs_quantize_q8_0(x + (int64_t)r * cols, cols, q);
-            if (type == MM_Q4_0 && kvs_isa() == MM_AVX2) { /* the AVX2 Q4_0 tiles take quants + 128 */
-                for (int i = 0; i < cols; i++) {
-                    q[i] ^= 0x80;
-                }
+        quantize_row(type, x + (int64_t)r * cols, cols, dst + r * dstRowBytes);
+    }
+}
+
+/* Values per step of kvs_quantize_slice: one Q8K block, eight Q8_0 blocks (320 bytes quantized either way). */
+#define SLICE_STEP 256
+
+/**
+ * kvs_quantize_rows of columns [c0, c0 + sliceCols) of rows of cols values, written into their places in rows
+ * already laid out for cols: rows [from, to) of x hold just the slice (sliceCols floats each); c0 and sliceCols are
+ * multiples of the type's block (32 values, 256 for the K-quants). Quantization is per block, so the bytes are those
+ * kvs_quantize_rows writes for the whole rows: a Q8K block is 320 bytes of its own; a Q8_0 row is its quants, then
+ * its scales (then, but at the AVX-512 level's unsigned Q8_0, its block sums), so a slice lands in two or three
+ * ranges of the row. Prefill's feed-forward block quantizes down's input a slice of hidden units at a time this way.
+ */
+EXPORT void kvs_quantize_slice(int type, const float *x, int sliceCols, int from, int to, int cols, int c0,
+                               uint8_t *dst, int64_t dstRowBytes) {
+    uint8_t q[SLICE_STEP / 256 * Q8K_BYTES];
+    int superBlocks = type == MM_Q4_K || type == MM_Q6_K;
+    int sums = !superBlocks && !(type == MM_Q8_0 && kvs_isa() == MM_AVX512);
+    for (int r = from; r < to; r++) {
+        const float *s = x + (int64_t)r * sliceCols;
+        uint8_t *row = dst + r * dstRowBytes;
+        for (int i = 0; i < sliceCols; i += SLICE_STEP) {
+            int n = sliceCols - i < SLICE_STEP ? sliceCols - i : SLICE_STEP, c = c0 + i;
+            quantize_row(type, s + i, n, q);
+            if (superBlocks) {
+                memcpy(row + (int64_t)c / 256 * Q8K_BYTES, q, (size_t)n / 256 * Q8K_BYTES);
+                continue;
+            }
+            memcpy(row + c, q, (size_t)n);
+            memcpy(row + cols + 4 * (c / 32), q + n, (size_t)4 * (n / 32));
+            if (sums) {
+                memcpy(row + cols + 4 * (cols / 32) + 4 * (c / 32), q + n + 4 * (n / 32), (size_t)4 * (n / 32));
             }
         }
     }

@@ -359,6 +359,28 @@ public abstract class FloatTensor {
         }
     }
 
+    /**
+     * Whether {@link #feedForward} applies: gate and up (ffn × dim) and down (dim × ffn) all run in the native
+     * kernels now, and ffn is a multiple of 64.
+     */
+    public static boolean slicesFeedForward(FloatTensor gate, FloatTensor up, FloatTensor down, int dim, int ffn) {
+        return NativeMatmul.slicesFeedForward(gate, up, down, dim, ffn);
+    }
+
+    /**
+     * Prefill's feed-forward products over a batch in slices of hidden units, where {@link #slicesFeedForward}:
+     * out[b·dim ...] = down · SwiGLU(gate · x_b, up · x_b), x's rows first written by {@code prepare} as in
+     * {@link #matmuls}. Each core takes slices of 256 hidden units in turn: gate and up for every batch row into
+     * buffers of its own (batch × 256 floats each), SwiGLU, and the slice quantized into its columns of down's input;
+     * down runs once at the end. The floats are those of gate and up by {@link #matmuls}, SwiGLU and down by
+     * {@link #matmuls}, bit for bit, with no batch × ffn array of gate and up outputs (a 256-row Llama-3.2-1B chunk:
+     * 16 MiB; issue 17's peak memory).
+     */
+    public static void feedForward(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
+                                   int ffn, float[] out, Parallel.IntRangeBody prepare) {
+        NativeMatmul.feedForward(x, batch, dim, gate, up, down, ffn, out, prepare);
+    }
+
     /** Batch vectors per register block of {@link #kernel4}. */
     private static final int GROUP = 4;
 

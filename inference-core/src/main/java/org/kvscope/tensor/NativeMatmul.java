@@ -35,6 +35,9 @@ final class NativeMatmul {
             FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle QUANTIZE_ROWS = NativeKernels.downcall("kvs_quantize_rows",
             FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle QUANTIZE_SLICE = NativeKernels.downcall("kvs_quantize_slice",
+            FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS,
+                    JAVA_LONG));
     private static final MethodHandle BF16_TILED = NativeKernels.downcall("kvs_bf16_tiled",
             FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle BF16_ROUND_ROWS = NativeKernels.downcall("kvs_bf16_round_rows",
@@ -53,6 +56,13 @@ final class NativeMatmul {
     /** Per calling thread: the quantized activations of each {@link #family}. */
     private static final ThreadLocal<MemorySegment[]> INPUTS = ThreadLocal.withInitial(
             () -> new MemorySegment[] {MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL, MemorySegment.NULL});
+
+    /**
+     * Per calling thread: down's quantized input in {@link #feedForward}, filled slice by slice while gate's and up's
+     * (in {@link #INPUTS}) are still read.
+     */
+    private static final ThreadLocal<MemorySegment[]> SLICED = ThreadLocal.withInitial(
+            () -> new MemorySegment[] {MemorySegment.NULL});
 
     /** Which of the {@link #FAMILIES} activation encodings weights of typeCode take. */
     private static int family(int typeCode) {
@@ -95,17 +105,18 @@ final class NativeMatmul {
                              Parallel.IntRangeBody prepare) {
         int n = weights.length;
         boolean[] done = new boolean[n];
-        int[] codes = new int[n], firstTile = new int[n + 1];
+        int[] codes = new int[n];
         MemorySegment[] inputs = new MemorySegment[FAMILIES];
         Parallel.IntRangeBody pending = prepare;
+        boolean any = false;
         for (int i = 0; i < n; i++) {
             codes[i] = typeCode(weights[i], rows[i], cols);
             done[i] = codes[i] >= 0;
-            firstTile[i + 1] = firstTile[i] + (done[i] ? (rows[i] + tileRows(codes[i]) - 1) / tileRows(codes[i]) : 0);
+            any |= done[i];
             if (done[i]) {
                 int family = family(codes[i]);
                 if (inputs[family] == null) {
-                    inputs[family] = quantized(x, batch, cols, codes[i], family, pending);
+                    inputs[family] = quantized(x, batch, cols, codes[i], pending, INPUTS.get(), family);
                     pending = null;
                 }
             }
@@ -113,27 +124,153 @@ final class NativeMatmul {
         if (pending != null) { // no quantization loop ran: the rows are prepared in a loop of their own
             Parallel.forRange(batch, 1, pending);
         }
-        if (firstTile[n] == 0) {
+        if (!any) {
             return done;
         }
-        MemorySegment[] outs = new MemorySegment[n];
+        MemorySegment[] w = new MemorySegment[n], xq = new MemorySegment[n], outs = new MemorySegment[n];
+        long[] rowBytes = new long[n];
         for (int i = 0; i < n; i++) {
-            outs[i] = done[i] ? MemorySegment.ofArray(out[i]) : null;
+            if (done[i]) {
+                w[i] = ((SegmentTensor) weights[i]).m;
+                rowBytes[i] = weights[i].type().byteSize(cols);
+                xq[i] = inputs[family(codes[i])];
+                outs[i] = MemorySegment.ofArray(out[i]);
+            }
+        }
+        tiles(codes, done, w, rowBytes, xq, cols, batch, rows, outs);
+        return done;
+    }
+
+    /**
+     * outs[i][b·rows[i] + r] = row r of w[i] (codes[i]'s weights, rowBytes[i] apart) · activation row b of xq[i]
+     * (prepared for codes[i]) for r &lt; rows[i] and b &lt; batch, for the matrices with {@code take[i]}, as one
+     * parallel loop over their tiles.
+     */
+    private static void tiles(int[] codes, boolean[] take, MemorySegment[] w, long[] rowBytes, MemorySegment[] xq,
+                              int cols, int batch, int[] rows, MemorySegment[] outs) {
+        int n = codes.length;
+        int[] firstTile = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            firstTile[i + 1] = firstTile[i] + (take[i] ? (rows[i] + tileRows(codes[i]) - 1) / tileRows(codes[i]) : 0);
         }
         Parallel.forRange(firstTile[n], 1, CHUNKS_PER_THREAD, (t0, t1) -> {
             for (int i = 0; i < n; i++) {
                 int a = Math.max(t0, firstTile[i]), b = Math.min(t1, firstTile[i + 1]);
                 if (a < b) {
-                    SegmentTensor w = (SegmentTensor) weights[i];
-                    int family = family(codes[i]);
                     int tile = tileRows(codes[i]);
                     int from = (a - firstTile[i]) * tile, to = Math.min(rows[i], (b - firstTile[i]) * tile);
-                    matmul(codes[i], w.m, w.type().byteSize(cols), inputs[family],
-                            inputBytes(codes[i], cols), cols, batch, from, to, outs[i], rows[i]);
+                    matmul(codes[i], w[i], rowBytes[i], xq[i], inputBytes(codes[i], cols), cols, batch, from, to,
+                            outs[i], rows[i]);
                 }
             }
         });
-        return done;
+    }
+
+    /**
+     * Whether {@link #feedForward} runs here: gate and up (ffn × dim) and down (dim × ffn) all native
+     * ({@link #typeCode}), and ffn a multiple of 64 (SwiGLU's vectors then take the same values in a slice of
+     * {@link #UNITS} as in whole rows, and every slice is whole tiles and activation blocks).
+     */
+    static boolean slicesFeedForward(FloatTensor gate, FloatTensor up, FloatTensor down, int dim, int ffn) {
+        return ffn % 64 == 0 && typeCode(gate, ffn, dim) >= 0 && typeCode(up, ffn, dim) >= 0
+                && typeCode(down, dim, ffn) >= 0;
+    }
+
+    /** Hidden units per slice of {@link #feedForward}: one K-quant block of down's input, 16 or 8 whole tiles. */
+    static final int UNITS = 256;
+    /** Per thread: one slice's gate and up outputs for {@link #feedForward} (batch × {@link #UNITS} floats each). */
+    private static final ThreadLocal<float[][]> SLICE = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+
+    /**
+     * Prefill's feed-forward products in slices of {@link #UNITS} hidden units, where {@link #slicesFeedForward}:
+     * out[b·dim ...] = down · SwiGLU(gate · x_b, up · x_b) for every batch row b; see
+     * {@link #feedForward(float[], int, int, FloatTensor, FloatTensor, FloatTensor, int, int, float[],
+     * Parallel.IntRangeBody)}.
+     */
+    static void feedForward(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down, int ffn,
+                            float[] out, Parallel.IntRangeBody prepare) {
+        feedForward(x, batch, dim, gate, up, down, ffn, UNITS, out, prepare);
+    }
+
+    /**
+     * {@link #feedForward} in slices of {@code units} hidden units (a multiple of 64; of 256 where down is a K-quant),
+     * the last one shorter where ffn is no multiple. x's rows are quantized once (each range first written by
+     * {@code prepare}, as in {@link #matmuls}); then one parallel loop over the slices: per slice [h, h + s), gate's and
+     * up's weight rows h.. (every tile read and repacked once, as in one product) for every batch row into the
+     * thread's two batch × s buffers, SwiGLU over them, and the slice quantized into its columns of down's quantized
+     * input (kvs_quantize_slice: quantization is per block, so these are the bytes of whole rows); down runs once at
+     * the end. The floats are those of gate and up by {@link #matmuls}, SwiGLU over whole rows and down by
+     * {@link #matmuls}, bit for bit, with no batch × ffn floats of gate and up outputs anywhere (a 256-row
+     * Llama-3.2-1B chunk: 16 MiB) and as many hand-offs to the cores as those two products.
+     */
+    static void feedForward(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down, int ffn,
+                            int units, float[] out, Parallel.IntRangeBody prepare) {
+        if (!slicesFeedForward(gate, up, down, dim, ffn) || units <= 0 || units % 64 != 0
+                || NativeKernels.superBlocks(typeCode(down, dim, ffn)) && units % 256 != 0) {
+            throw new IllegalArgumentException("feed-forward block in slices of " + units + " hidden units of " + ffn
+                    + ": needs native products of " + gate.type() + ", " + up.type() + " and " + down.type()
+                    + ", and multiples of 64 (256 for K-quant down)");
+        }
+        if (out.length < batch * dim || x.length < batch * dim) {
+            throw new IllegalArgumentException("feed-forward block of " + batch + " rows of " + dim + ": x holds "
+                    + x.length + ", out " + out.length + " floats");
+        }
+        int[] codes = {typeCode(gate, ffn, dim), typeCode(up, ffn, dim)};
+        MemorySegment[] inputs = new MemorySegment[FAMILIES], xq = new MemorySegment[2];
+        Parallel.IntRangeBody pending = prepare;
+        for (int i = 0; i < 2; i++) {
+            int family = family(codes[i]);
+            if (inputs[family] == null) {
+                inputs[family] = quantized(x, batch, dim, codes[i], pending, INPUTS.get(), family);
+                pending = null;
+            }
+            xq[i] = inputs[family];
+        }
+        int downCode = typeCode(down, dim, ffn);
+        long downBytes = inputBytes(downCode, ffn);
+        MemorySegment downInput = sliced(downBytes * batch);
+        MemorySegment[] w = {((SegmentTensor) gate).m, ((SegmentTensor) up).m};
+        long[] rowBytes = {gate.type().byteSize(dim), up.type().byteSize(dim)};
+        long[] xBytes = {inputBytes(codes[0], dim), inputBytes(codes[1], dim)};
+        Parallel.forRange((ffn + units - 1) / units, 1, (s0, s1) -> {
+            float[][] buffers = SLICE.get();
+            if (buffers[0].length < batch * units) {
+                buffers[0] = new float[batch * units];
+                buffers[1] = new float[batch * units];
+            }
+            float[] g = buffers[0], u = buffers[1];
+            MemorySegment[] outs = {MemorySegment.ofArray(g), MemorySegment.ofArray(u)};
+            for (int k = s0; k < s1; k++) {
+                int h = k * units, s = Math.min(units, ffn - h);
+                for (int i = 0; i < 2; i++) {
+                    matmul(codes[i], w[i].asSlice(h * rowBytes[i]), rowBytes[i], xq[i], xBytes[i], dim, batch, 0, s,
+                            outs[i], s);
+                }
+                VectorOps.swiglu(g, u, 0, batch * s);
+                quantizeSlice(downCode, outs[0], s, 0, batch, ffn, h, downInput, downBytes);
+            }
+        });
+        tiles(new int[] {downCode}, new boolean[] {true}, new MemorySegment[] {((SegmentTensor) down).m},
+                new long[] {down.type().byteSize(ffn)}, new MemorySegment[] {downInput}, ffn, batch, new int[] {dim},
+                new MemorySegment[] {MemorySegment.ofArray(out)});
+    }
+
+    /**
+     * Rows [from, to) of x (rows of sliceCols floats: columns [c0, c0 + sliceCols) of rows of cols values) prepared for
+     * typeCode into their places in dst's rows of cols values, rowBytes apart: the bytes {@link #quantizeRows} writes
+     * there for whole rows.
+     */
+    static void quantizeSlice(int typeCode, MemorySegment x, int sliceCols, int from, int to, int cols, int c0,
+                              MemorySegment dst, long rowBytes) {
+        try {
+            if (typeCode == NativeKernels.BF16) { // one BF16 value per float: the slice is one range of each row
+                BF16_ROUND_ROWS.invokeExact(x, sliceCols, from, to, dst.asSlice(2L * c0), rowBytes);
+                return;
+            }
+            QUANTIZE_SLICE.invokeExact(typeCode, x, sliceCols, from, to, cols, c0, dst, rowBytes);
+        } catch (Throwable t) {
+            throw NativeKernels.failure(t);
+        }
     }
 
     /** Whether the library multiplies in tiles at the instruction set it uses now. */
@@ -155,17 +292,13 @@ final class NativeMatmul {
     }
 
     /**
-     * The batch rows of x quantized for weights of typeCode, in this thread's buffer of that family; with a
-     * {@code prepare}, each range of rows is first written by it, in the same loop (no hand-off of its own).
+     * The batch rows of x quantized for weights of typeCode, in held[slot] (this thread's buffer, grown as needed); with
+     * a {@code prepare}, each range of rows is first written by it, in the same loop (no hand-off of its own).
      */
-    private static MemorySegment quantized(float[] x, int batch, int cols, int typeCode, int family,
-                                           Parallel.IntRangeBody prepare) {
+    private static MemorySegment quantized(float[] x, int batch, int cols, int typeCode, Parallel.IntRangeBody prepare,
+                                           MemorySegment[] held, int slot) {
         long rowBytes = inputBytes(typeCode, cols);
-        MemorySegment[] held = INPUTS.get();
-        if (held[family].byteSize() < rowBytes * batch) {
-            held[family] = Arena.ofAuto().allocate(Math.max(rowBytes * batch, 2 * held[family].byteSize()), 64);
-        }
-        MemorySegment dst = held[family], src = MemorySegment.ofArray(x);
+        MemorySegment dst = grown(held, slot, rowBytes * batch), src = MemorySegment.ofArray(x);
         Parallel.forRange(batch, 8, (from, to) -> {
             if (prepare != null) {
                 prepare.run(from, to);
@@ -173,6 +306,19 @@ final class NativeMatmul {
             quantizeRows(typeCode, src, cols, from, to, dst, rowBytes);
         });
         return dst;
+    }
+
+    /** held[slot], first replaced by a larger native buffer where it holds fewer than {@code bytes}. */
+    private static MemorySegment grown(MemorySegment[] held, int slot, long bytes) {
+        if (held[slot].byteSize() < bytes) {
+            held[slot] = Arena.ofAuto().allocate(Math.max(bytes, 2 * held[slot].byteSize()), 64);
+        }
+        return held[slot];
+    }
+
+    /** This thread's buffer for down's quantized input in {@link #feedForward}, of at least {@code bytes}. */
+    private static MemorySegment sliced(long bytes) {
+        return grown(SLICED.get(), 0, bytes);
     }
 
     /** Activation rows [from, to) of x (rows of cols floats) quantized (BF16: rounded) for typeCode into dst, rowBytes apart. */

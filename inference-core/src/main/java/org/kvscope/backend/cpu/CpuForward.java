@@ -43,6 +43,13 @@ public final class CpuForward {
     private final Heads heads = new Heads();
     /** The current call's decode windows (null: causal attention over every cached slot). */
     private DecodeWindows windows;
+    /**
+     * Floats of hb (and of hb2) for a batch's feed-forward block at most, above which it runs in slices of hidden units
+     * where it can ({@link #slicesFeedForward}): 2 MiB, a 256-row Llama-3.2-1B chunk's q, which shares hb's array.
+     * Smaller in tests only.
+     */
+    static final int FFN_FLOATS = 1 << 19;
+    private int ffnFloats = FFN_FLOATS;
     /** False in tests only: no batch attends in {@link #attendSplit}. */
     private boolean splitRanges = true;
     /** {@link #attendSplit}'s ordering of an observer's rows (made at its first observed batch). */
@@ -314,13 +321,17 @@ public final class CpuForward {
             time = DecodeTimings.lap(DecodeTimings.Phase.OUTPUT, time);
         }
         int ffn = c.ffnDim();
-        if (fused) { // the residual add and the norm of each range of rows in the loop that quantizes them
-            FloatTensor.matmuls(b.xb, n, dim, gateUp[l], b.gateUp, gateUpRows, (from, to) -> {
-                for (int i = from * dim; i < to * dim; i++) {
-                    b.x[i] += b.xb[i];
-                }
-                rmsnormRows(b.xb, b.x, lw.ffnNorm(), from, to, dim, eps);
-            });
+        // the residual add and the norm of each range of rows in the loop that quantizes them
+        Parallel.IntRangeBody ffnInput = !fused ? null : (from, to) -> {
+            for (int i = from * dim; i < to * dim; i++) {
+                b.x[i] += b.xb[i];
+            }
+            rmsnormRows(b.xb, b.x, lw.ffnNorm(), from, to, dim, eps);
+        };
+        if (fused && b.ffnSliced) { // the same floats, without hb and hb2
+            FloatTensor.feedForward(b.xb, n, dim, lw.gate(), lw.up(), lw.down(), ffn, b.xb, ffnInput);
+        } else if (fused) {
+            FloatTensor.matmuls(b.xb, n, dim, gateUp[l], b.gateUp, gateUpRows, ffnInput);
             if (timed) {
                 time = DecodeTimings.lap(DecodeTimings.Phase.GATE_UP, time);
             }
@@ -424,6 +435,13 @@ public final class CpuForward {
     private boolean splitsAttention(int n) {
         return splitRanges && small == null && windows == null && n >= SPLIT_ROWS
                 && AttentionKernels.fourFit(c.headDim());
+    }
+
+    /** Tests: a batch's feed-forward block in slices where hb would hold more than {@code floats}. */
+    CpuForward feedForwardFloats(int floats) {
+        ffnFloats = floats;
+        s = null;
+        return this;
     }
 
     /** Tests: every batch attends head by head ({@link #attendHead}), the path the split must match bit for bit. */
@@ -816,11 +834,35 @@ public final class CpuForward {
         }
     }
 
+    /**
+     * The scratch for a call of n rows: a batch's ({@code n > 1}) asks again whether the feed-forward block runs in
+     * slices ({@link #slicesFeedForward}: the kernels in use may have changed), since hb is sized for the answer.
+     */
     private Scratch scratch(int n, int capacity) {
-        if (s == null || s.batch < n || s.capacity < capacity) {
-            s = new Scratch(c, Math.max(n, s == null ? 1 : s.batch), Math.max(capacity, s == null ? 0 : s.capacity));
+        int batch = Math.max(n, s == null ? 1 : s.batch);
+        boolean sliced = n > 1 ? slicesFeedForward(batch) : s != null && s.ffnSliced;
+        if (s == null || s.batch < n || s.capacity < capacity || s.ffnSliced != sliced) {
+            s = new Scratch(c, batch, sliced, Math.max(capacity, s == null ? 0 : s.capacity));
         }
         return s;
+    }
+
+    /**
+     * Whether the feed-forward block of a batch of up to {@code batch} rows runs in slices of hidden units
+     * ({@link FloatTensor#feedForward}): on the vector path where its hb would hold more than {@link #ffnFloats}
+     * floats and every layer's gate, up and down run in the native kernels (256-row chunks: Llama-3.2-1B's quantized
+     * and BF16 files, not SmolLM2-135M's).
+     */
+    boolean slicesFeedForward(int batch) {
+        if (small != null || batch < 2 || (long) batch * c.ffnDim() <= ffnFloats) {
+            return false;
+        }
+        for (LayerWeights lw : w.layers()) {
+            if (!FloatTensor.slicesFeedForward(lw.gate(), lw.up(), lw.down(), c.dim(), c.ffnDim())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Per-session buffers sized for the largest batch seen. */
@@ -852,17 +894,24 @@ public final class CpuForward {
         /** Row length in {@link #scores}: four rows per head for blocked prefill attention. */
         final int rowStride;
 
-        Scratch(ModelConfig c, int batch, int capacity) {
+        /** Whether a batch's feed-forward block runs in slices of hidden units ({@link #slicesFeedForward}). */
+        final boolean ffnSliced;
+
+        Scratch(ModelConfig c, int batch, boolean ffnSliced, int capacity) {
             this.batch = batch;
             this.capacity = capacity;
+            this.ffnSliced = ffnSliced;
             x = new float[batch * c.dim()];
             xb = new float[batch * Math.max(c.dim(), c.qDim())];
             k = new float[batch * c.kvDim()];
             v = new float[batch * c.kvDim()];
             // q and att live only from the q projection to the output projection, hb and hb2 only in the feed-forward
-            // block after it: each pair shares one array (peak memory, issue 17: 4 MiB of a 256-row Llama-3.2-1B chunk)
-            hb = new float[batch * Math.max(c.ffnDim(), c.qDim())];
-            hb2 = new float[batch * Math.max(c.ffnDim(), c.qDim())];
+            // block after it: each pair shares one array (peak memory, issue 17: 4 MiB of a 256-row Llama-3.2-1B chunk);
+            // a batch's feed-forward block in slices needs neither (12 MiB less on that chunk), one row (decode) the
+            // whole block
+            int wide = ffnSliced ? Math.max(c.ffnDim(), batch * c.qDim()) : batch * Math.max(c.ffnDim(), c.qDim());
+            hb = new float[wide];
+            hb2 = new float[wide];
             q = hb;
             att = hb2;
             scaledQuery = new float[c.heads()][c.headDim()];
