@@ -3,39 +3,20 @@ package org.kvscope.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.kvscope.kv.PolicyRegistry;
-import org.kvscope.model.Model;
 import org.kvscope.trace.AttentionEvidence;
 import org.kvscope.trace.AttentionObserver;
 import org.kvscope.trace.EvidenceCollector;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The evidence a policy's prefill gathers reads the attention kernel's rows in place and skips
  * rows it does not need (issue 15's prefill cost), yet holds exactly what an observer that
  * copies every row gathers.
  */
-class EvidenceInPlaceTest {
-    @TempDir
-    static Path dir;
-    static Model model;
-
-    @BeforeAll
-    static void load() throws Exception {
-        model = TinyModel.load(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
+class EvidenceInPlaceTest extends TinyModelPerClass {
     @Test
     void inPlaceEvidenceEqualsEvidenceFromCopiedRows() {
         int[] prompt = TinyModel.prompt(53);

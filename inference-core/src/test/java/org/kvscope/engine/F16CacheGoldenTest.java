@@ -18,17 +18,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.backend.Backends;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.kv.ParameterSpec;
 import org.kvscope.kv.PolicyRegistry;
-import org.kvscope.model.Model;
 import org.kvscope.tensor.Parallel;
 import org.kvscope.tensor.VectorOps;
 
@@ -41,21 +37,7 @@ import org.kvscope.tensor.VectorOps;
  * width has its own file with entries per thread count, and a pair with none recorded skips.
  * {@code -Dkvscope.golden.record=DIR} appends the current pair's entries to DIR's file instead.
  */
-class F16CacheGoldenTest {
-    @TempDir
-    static Path dir;
-    static Model model;
-
-    @BeforeAll
-    static void load() throws IOException {
-        model = TinyModel.load(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
+class F16CacheGoldenTest extends TinyModelPerClass {
     static List<String> names() {
         List<String> names = PolicyRegistry.entries().stream().filter(e -> !e.isPlugin())
                 .map(PolicyRegistry.Entry::name).toList();

@@ -2,22 +2,17 @@ package org.kvscope.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.PolicyRegistry;
-import org.kvscope.model.Model;
 import org.kvscope.model.ModelShape;
 import org.kvscope.sampling.Sampler;
 
@@ -27,11 +22,7 @@ import org.kvscope.sampling.Sampler;
  * make before a prefill and reuse (KeyDiff's score buffers, KVzip's scratch) or make at the first decode step
  * (PyramidInfer's accumulators) carries nothing from one prompt to the next (docs/BENCHMARKS.md, issue 15).
  */
-class PolicyReuseTest {
-    @TempDir
-    static Path dir;
-    static Model model;
-
+class PolicyReuseTest extends TinyModelPerClass {
     static final Map<String, Map<String, String>> POLICIES = new LinkedHashMap<>();
 
     static {
@@ -42,15 +33,6 @@ class PolicyReuseTest {
                 "recent-ratio", "0.1", "recent-window", "4", "block", "4"));
     }
 
-    @BeforeAll
-    static void load() throws Exception {
-        model = TinyModel.load(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {"keydiff", "kvzip", "cake", "pyramidinfer"})

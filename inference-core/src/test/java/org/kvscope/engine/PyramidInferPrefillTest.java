@@ -3,18 +3,13 @@ package org.kvscope.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.kvscope.kv.PolicyRegistry;
-import org.kvscope.model.Model;
 import org.kvscope.trace.AttentionObserver;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Why PyramidInfer's prefill is much faster than FullKV's (docs/BENCHMARKS.md, issue 15): as the
@@ -23,21 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * layer computes are exactly the tokens the layer below kept, and the last token's logits equal
  * a plain reference forward pass that runs each token through just the layers it reached.
  */
-class PyramidInferPrefillTest {
-    @TempDir
-    static Path dir;
-    static Model model;
-
-    @BeforeAll
-    static void load() throws Exception {
-        model = TinyModel.load(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
+class PyramidInferPrefillTest extends TinyModelPerClass {
     @Test
     void deeperLayersComputeOnlyTheKeptTokensAndExactlyAsAReferenceDoes() {
         int[] prompt = TinyModel.prompt(48);

@@ -3,16 +3,11 @@ package org.kvscope.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.kv.CompressionPolicy;
 import org.kvscope.kv.PolicyRegistry;
 import org.kvscope.kv.PositionScorer;
-import org.kvscope.model.Model;
 import org.kvscope.trace.AttentionEvidence;
 import org.kvscope.trace.AttentionObserver;
 import org.kvscope.trace.EvidenceCollector;
@@ -21,21 +16,7 @@ import org.kvscope.trace.EvidenceCollector;
  * A session's prefill has SnapKV's and TOVA's window scores ready when it ends, equal to the scores the
  * policy computes from the same rows gathered by a copying observer (no scores computed during the prefill).
  */
-class WindowScoresSessionTest {
-    @TempDir
-    static Path dir;
-    static Model model;
-
-    @BeforeAll
-    static void load() throws Exception {
-        model = TinyModel.load(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
-
+class WindowScoresSessionTest extends TinyModelPerClass {
     @Test
     void prefillScoresEqualScoresFromCopiedRows() {
         int[] prompt = TinyModel.prompt(61);
