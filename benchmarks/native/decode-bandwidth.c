@@ -14,7 +14,7 @@
  * (its last bytes, the file's own 4 KiB page-cache pages, as kvscope and llama.cpp map them). Prints GB/s per
  * product kind and per token, medians of TOKENS tokens after one warm-up, the kernels taking turns token by token, and
  * each kernel's median per-round speed over the first one's. Built and run by native-bandwidth.sh.
- *   [THREADS=1] [CHUNK_KIB=K] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
+ *   [THREADS=1] [CHUNK_KIB=K] [MADV=huge|nohuge|populate|collapse,...] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
  */
 #define _GNU_SOURCE
 #include <immintrin.h>
@@ -27,6 +27,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -306,6 +307,26 @@ static void token(const uint8_t *base, int size, const float *x, float *out, dou
     for (int q = 0; q < KINDS; q++) kind[q][s] = sum[q];
 }
 
+/* MADV=huge|nohuge|populate|collapse[,...]: madvise the file mapping so (MADV_HUGEPAGE, MADV_NOHUGEPAGE,
+ * MADV_POPULATE_READ, MADV_COLLAPSE) before the first token; each call's result printed. */
+static void advise(void *m, int64_t size, const char *list) {
+    printf("file mapped at %p (%s2 MiB aligned)", m, ((uintptr_t)m & ((2 << 20) - 1)) ? "not " : "");
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", list ? list : "");
+    for (char *w = strtok(buf, ","); w; w = strtok(NULL, ",")) {
+        int a = !strcmp(w, "huge") ? MADV_HUGEPAGE : !strcmp(w, "nohuge") ? MADV_NOHUGEPAGE : !strcmp(w, "populate") ? 22
+              : !strcmp(w, "collapse") ? 25 : -1;
+        if (a < 0) {
+            fprintf(stderr, "decode-bandwidth: MADV takes huge, nohuge, populate or collapse, not %s\n", w);
+            exit(2);
+        }
+        double t = now();
+        int r = madvise(m, size, a);
+        printf("; madvise %s: %s (%.2f s)", w, r ? strerror(errno) : "ok", now() - t);
+    }
+    printf("\n");
+}
+
 int main(int argc, char **argv) {
     if (argc < 5) {
         fprintf(stderr, "usage: decode-bandwidth f32|f16|bf16 anon|thp|FILE TOKENS KERNEL... (read, kvs, r1, r4, r4p512, ...)\n");
@@ -342,6 +363,7 @@ int main(int argc, char **argv) {
         uint8_t *m = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
         if (m == MAP_FAILED) { perror("mmap"); return 1; }
         base = m + ((st.st_size - total) & ~(int64_t)63);
+        advise(m, st.st_size, getenv("MADV"));
     }
     float *x = aligned_alloc(64, 4 * FFN), *out = aligned_alloc(64, 4 * (int64_t)VOCAB);
     for (int i = 0; i < FFN; i++) x[i] = (float)((i * 37 % 101) - 50) / 64.0f;

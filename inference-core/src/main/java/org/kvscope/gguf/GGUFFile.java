@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -146,6 +149,32 @@ public final class GGUFFile implements AutoCloseable {
         if (!closed) {
             mapping.asSlice(0, header.dataOffset()).unload();
         }
+    }
+
+    /**
+     * Asks the OS to back these tensors' data with 2 MiB pages (Linux {@code madvise(MADV_HUGEPAGE)}, see
+     * {@link HugePageAdvice}): give it the tensors read whole at every token, not those read a row at a time, whose
+     * rows would then each keep 2 MiB resident. A hint: false where it was not taken, and nothing else changes.
+     */
+    public synchronized boolean adviseHugePages(Collection<GGUFTensorInfo> tensors) {
+        if (closed || tensors.isEmpty()) {
+            return false;
+        }
+        List<GGUFTensorInfo> sorted = tensors.stream().sorted(Comparator.comparingLong(GGUFTensorInfo::offset)).toList();
+        long[] starts = new long[sorted.size()];
+        long[] ends = new long[sorted.size()];
+        int n = 0;
+        for (GGUFTensorInfo t : sorted) {
+            long from = header.dataOffset() + t.offset();
+            long to = from + t.byteSize();
+            if (n > 0 && from <= ends[n - 1] + header.alignment()) {
+                ends[n - 1] = Math.max(ends[n - 1], to);
+            } else {
+                starts[n] = from;
+                ends[n++] = to;
+            }
+        }
+        return HugePageAdvice.advise(mapping, Arrays.copyOf(starts, n), Arrays.copyOf(ends, n)).applied();
     }
 
     /**

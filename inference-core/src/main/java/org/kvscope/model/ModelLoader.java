@@ -73,6 +73,10 @@ public final class ModelLoader {
         checkVocabulary(file, config, vocab);
         ModelWeights weights = readWeights(file, config);
         ModelInfo info = describe(file);
+        // 2 MiB pages for what every token reads whole; an embedding with its own output matrix is read a row at a time
+        file.adviseHugePages(file.tensor("output.weight").isPresent()
+                ? file.tensors().stream().filter(t -> !t.name().equals("token_embd.weight")).toList()
+                : file.tensors());
         file.releaseHeaderPages();
         if (tokenizer != null) {
             return new Model(config, tokenizer, weights, info, file);
