@@ -37,6 +37,7 @@ public final class InferenceSession implements AutoCloseable {
     private int position;
     private CompressionPolicy policy;
     private AttentionEvidence lastEvidence;
+    private AttentionEvidence spareEvidence; // the last evidence after a reset: its arrays, for the next prefill's
     private DecodeCap decodeCap = DecodeCap.NONE;
     private BudgetCap budgetCap;
     private final CacheOccupancy.Tracker occupancy = new CacheOccupancy.Tracker();
@@ -119,13 +120,20 @@ public final class InferenceSession implements AutoCloseable {
      */
     public CacheOccupancy occupancy() { return occupancy.result(); }
 
-    /** Evidence gathered for the policy during the last prefill (null when none was needed). */
+    /**
+     * Evidence gathered for the policy during the last prefill (null when none was needed). Valid until this
+     * session's next prefill, which gathers its evidence into the same arrays when it asks for the same shape
+     * ({@link AttentionEvidence#reusing}): copy what must outlive it.
+     */
     public AttentionEvidence lastEvidence() { return lastEvidence; }
 
     /** Forgets everything: empty cache, position 0. */
     public void reset() {
         backend.reset();
         position = 0;
+        if (lastEvidence != null) {
+            spareEvidence = lastEvidence;
+        }
         lastEvidence = null;
         budgetCap = null;
         occupancy.clear();
@@ -337,16 +345,20 @@ public final class InferenceSession implements AutoCloseable {
      * needs no attention.
      */
     static EvidenceCollector collectorFor(CompressionPolicy policy, ModelConfig c, int keyCount) {
-        return collectorFor(policy, c.layers(), c.heads(), c.kvHeads(), keyCount);
+        return collectorFor(policy, c.layers(), c.heads(), c.kvHeads(), keyCount, null);
     }
 
-    /** {@link #collectorFor(CompressionPolicy, ModelConfig, int)} for a model of this shape. */
-    static EvidenceCollector collectorFor(CompressionPolicy policy, int layers, int heads, int kvHeads, int keyCount) {
+    /**
+     * {@link #collectorFor(CompressionPolicy, ModelConfig, int)} for a model of this shape, its evidence in
+     * {@code spare}'s arrays when they fit ({@link AttentionEvidence#reusing}; null: new ones).
+     */
+    static EvidenceCollector collectorFor(CompressionPolicy policy, int layers, int heads, int kvHeads, int keyCount,
+                                          AttentionEvidence spare) {
         int window = evidenceWindow(policy);
         if (window == 0) {
             return null;
         }
-        AttentionEvidence evidence = new AttentionEvidence(layers, heads, kvHeads, keyCount, window,
+        AttentionEvidence evidence = AttentionEvidence.reusing(spare, layers, heads, kvHeads, keyCount, window,
                 policy.needsAccumulatedAttention(), policy.needsWindowMoments());
         if (policy.windowScoring() != null) {
             evidence.computeWindowScores(policy.windowScoring()); // before the first row is recorded
@@ -380,7 +392,14 @@ public final class InferenceSession implements AutoCloseable {
                     lastWarmupNanos = System.nanoTime() - t0;
                 }
             }
-            collector = fork != null ? fork.collector() : collectorFor(policy, c, keyCount);
+            if (fork == null) { // the previous prefill's evidence is replaced by this one's: its arrays are reused
+                AttentionEvidence spare = lastEvidence != null ? lastEvidence : spareEvidence;
+                lastEvidence = null;
+                spareEvidence = null;
+                collector = collectorFor(policy, c.layers(), c.heads(), c.kvHeads(), keyCount, spare);
+            } else {
+                collector = fork.collector();
+            }
             if (collector != null) {
                 observers.add(collector);
             }

@@ -20,6 +20,7 @@ public final class AttentionEvidence {
     private final int layers, heads, kvHeads, keyCount, window;
     private final boolean accumulate;
     private final float[][][] rows;        // [layer*heads+head][r][key]
+    private final boolean[] staleRows;     // [(layer*heads+head)*window+r], reused rows not written yet; null: none
     private final float[][] accumulated;   // [layer*heads+head][key]
     private final float[][] kvHeadSums;    // [layer*kvHeads+kvHead][key], each set when its heads' last rows are in
     private final AtomicIntegerArray pendingLastRows; // per layer*kvHeads+kvHead, heads whose last row is still to come
@@ -59,6 +60,35 @@ public final class AttentionEvidence {
      */
     public AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window, boolean accumulate,
                              boolean moments) {
+        this(layers, heads, kvHeads, keyCount, window, accumulate, moments, null);
+    }
+
+    /**
+     * Evidence as {@link #AttentionEvidence(int, int, int, int, int, boolean, boolean)} makes it, held in
+     * {@code spare}'s arrays when {@code spare} has the same shape and options ({@link #fits}), which then must no
+     * longer be read: a session's next prefill gathers its evidence into the previous one's arrays instead of
+     * allocating them again (SnapKV's window rows on the SmolLM2-135M shape are 141 MB a 2,048-token prefill, 270
+     * heads × 64 rows × 2,048 floats, each of them garbage the young collections copy into the old generation).
+     * The sums start at 0 again; a window row is written whole when it is recorded (its weights, zeros past them)
+     * and reads as zeros until then, so the evidence holds the floats a new one would.
+     *
+     * @param spare evidence whose arrays may be reused, or null
+     */
+    public static AttentionEvidence reusing(AttentionEvidence spare, int layers, int heads, int kvHeads, int keyCount,
+                                            int window, boolean accumulate, boolean moments) {
+        return new AttentionEvidence(layers, heads, kvHeads, keyCount, window, accumulate, moments,
+                spare != null && spare.fits(layers, heads, kvHeads, keyCount, window, accumulate, moments) ? spare : null);
+    }
+
+    /** Whether this evidence has the shape and options given (and its arrays could hold such evidence). */
+    boolean fits(int layers, int heads, int kvHeads, int keyCount, int window, boolean accumulate, boolean moments) {
+        return this.layers == layers && this.heads == heads && this.kvHeads == kvHeads && this.keyCount == keyCount
+                && this.window == Math.min(Math.max(window, 1), keyCount) && this.accumulate == accumulate
+                && hasWindowMoments() == moments;
+    }
+
+    private AttentionEvidence(int layers, int heads, int kvHeads, int keyCount, int window, boolean accumulate,
+                              boolean moments, AttentionEvidence spare) {
         if (layers <= 0 || heads <= 0 || kvHeads <= 0 || heads % kvHeads != 0 || keyCount <= 0) {
             throw new IllegalArgumentException("bad evidence dimensions: layers=" + layers + " heads=" + heads
                     + " kvHeads=" + kvHeads + " keys=" + keyCount);
@@ -69,20 +99,41 @@ public final class AttentionEvidence {
         this.keyCount = keyCount;
         this.window = Math.min(Math.max(window, 1), keyCount);
         this.accumulate = accumulate;
-        rows = new float[layers * heads][this.window][keyCount];
-        accumulated = accumulate ? new float[layers * heads][keyCount] : null;
+        rows = spare != null ? spare.rows : new float[layers * heads][this.window][keyCount];
+        staleRows = spare != null ? filled(new boolean[layers * heads * this.window]) : null;
+        accumulated = !accumulate ? null : spare != null ? zeroed(spare.accumulated) : new float[layers * heads][keyCount];
         kvHeadSums = accumulate ? new float[layers * kvHeads][] : null;
         pendingLastRows = accumulate ? new AtomicIntegerArray(layers * kvHeads) : null;
         lastRowSeen = accumulate ? new boolean[layers * heads] : null;
         for (int g = 0; accumulate && g < layers * kvHeads; g++) {
             pendingLastRows.set(g, heads / kvHeads);
         }
-        windowSums = new float[layers * heads][keyCount];
-        rowEntropy = moments ? new double[layers * heads][this.window] : null;
-        weightSums = moments ? new double[layers * heads][keyCount - this.window] : null;
-        squareSums = moments ? new double[layers * heads][keyCount - this.window] : null;
-        variances = moments ? new double[layers * heads][keyCount - this.window] : null;
-        varianceTotals = moments ? new double[layers * heads] : null;
+        windowSums = spare != null ? zeroed(spare.windowSums) : new float[layers * heads][keyCount];
+        boolean reuse = moments && spare != null;
+        rowEntropy = !moments ? null : reuse ? zeroed(spare.rowEntropy) : new double[layers * heads][this.window];
+        weightSums = !moments ? null : reuse ? zeroed(spare.weightSums) : new double[layers * heads][keyCount - this.window];
+        squareSums = !moments ? null : reuse ? zeroed(spare.squareSums) : new double[layers * heads][keyCount - this.window];
+        variances = !moments ? null : reuse ? zeroed(spare.variances) : new double[layers * heads][keyCount - this.window];
+        varianceTotals = !moments ? null : new double[layers * heads];
+    }
+
+    private static boolean[] filled(boolean[] a) {
+        java.util.Arrays.fill(a, true);
+        return a;
+    }
+
+    private static float[][] zeroed(float[][] a) {
+        for (float[] x : a) {
+            java.util.Arrays.fill(x, 0f);
+        }
+        return a;
+    }
+
+    private static double[][] zeroed(double[][] a) {
+        for (double[] x : a) {
+            java.util.Arrays.fill(x, 0d);
+        }
+        return a;
     }
 
     public int layers() { return layers; }
@@ -104,7 +155,12 @@ public final class AttentionEvidence {
 
     /** Row of the query at {@code firstWindowQuery() + r} (weights beyond the query are 0). Live array. */
     public float[] row(int layer, int head, int r) {
-        return rows[layer * heads + head][r];
+        int idx = layer * heads + head;
+        if (staleRows != null && staleRows[idx * window + r]) { // reused, never recorded: a new row's zeros
+            java.util.Arrays.fill(rows[idx][r], 0f);
+            staleRows[idx * window + r] = false;
+        }
+        return rows[idx][r];
     }
 
     /**
@@ -366,6 +422,10 @@ public final class AttentionEvidence {
             if (src != weights) {
                 System.arraycopy(weights, wo, src, 0, count);
             }
+            if (row != null && staleRows != null && staleRows[idx * window + r]) { // a reused row: zeros past the weights
+                java.util.Arrays.fill(row, count, keyCount, 0f);
+                staleRows[idx * window + r] = false;
+            }
             if (accumulate) {
                 addTo(accumulated[idx], src, count);
                 if (queryPosition == keyCount - 1) {
@@ -380,6 +440,10 @@ public final class AttentionEvidence {
                 }
             }
             return;
+        }
+        if (row != null && staleRows != null && staleRows[idx * window + r]) { // a reused row: zeros where no weight lands
+            java.util.Arrays.fill(row, 0f);
+            staleRows[idx * window + r] = false;
         }
         float[] acc = accumulate ? accumulated[idx] : null;
         float[] sum = row != null ? windowSums[idx] : null;

@@ -235,8 +235,10 @@ public final class BenchPoliciesCommand implements Command {
                     double full = nanos[0] / 1e6;
                     double policy = (nanos[1] - extra - timer.extraNanos()) / 1e6; // the prefill keeps one selection
                     t.recordPair(c, r - 1, policy, full, timer.bestNanos() / 1e6, extra / 1e6);
-                    out.printf("  round %d %s: fullkv %.1f ms, %s %.1f ms, %+.1f%%; in the pair: %s%n", r, p, full, p, policy,
-                            100 * (policy / full - 1), span);
+                    long[] cpu = lockstep.cpuNanos();
+                    out.printf("  round %d %s: fullkv %.1f ms, %s %.1f ms, %+.1f%%; process CPU in their turns %s; in the pair: %s%n",
+                            r, p, full, p, policy, 100 * (policy / full - 1), cpu[0] < 0 || cpu[1] < 0 ? "?"
+                                    : "%.0f / %.0f ms".formatted(cpu[0] / 1e6, cpu[1] / 1e6), span);
                     progress.step(p + " pair");
                 }
             }

@@ -14,10 +14,14 @@ import org.kvscope.engine.InferenceSession;
  * its own and never both at once. A turn lasts one forward call (256 tokens, well under a second on
  * the SmolLM2-135M shape), so the two prefills see the machine in the same state and drift slower
  * than that (another tenant's load, the host's clock) cancels in their ratio. Each prefill's time
- * is the sum of its turns, its work after the last chunk (the policy's selection) included.
+ * is the sum of its turns, its work after the last chunk (the policy's selection) included; the
+ * process's CPU time over its turns ({@link #cpuNanos}) is its work with the JVM's own (JIT, GC) in them.
  */
 final class LockstepPrefill implements AutoCloseable {
+    private static final java.lang.management.OperatingSystemMXBean OS =
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private final ExecutorService[] threads = {thread("lockstep-a"), thread("lockstep-b")};
+    private final long[] cpu = {-1, -1};
 
     private static ExecutorService thread(String name) {
         return Executors.newSingleThreadExecutor(r -> {
@@ -38,22 +42,28 @@ final class LockstepPrefill implements AutoCloseable {
         AtomicBoolean[] done = {new AtomicBoolean(), new AtomicBoolean()};
         @SuppressWarnings("unchecked")
         Future<Long>[] spent = new Future[2];
+        long[] cpuHeld = new long[2];
         for (int s = 0; s < 2; s++) {
             int me = s, other = 1 - s;
             spent[s] = threads[s].submit(() -> {
-                long[] held = {0, 0}; // total, start of the current turn
+                long[] held = {0, 0, 0, 0}; // total, start of the current turn; the same in process CPU time
                 turn[me].acquire();
                 held[1] = System.nanoTime();
+                held[3] = processCpu();
                 try {
                     sessions[me].prefill(prompt, () -> {
                         if (!done[other].get()) { // hand over; the other hands back after its chunk
                             held[0] += System.nanoTime() - held[1];
+                            held[2] += processCpu() - held[3];
                             turn[other].release();
                             turn[me].acquireUninterruptibly();
                             held[1] = System.nanoTime();
+                            held[3] = processCpu();
                         }
                     });
                     held[0] += System.nanoTime() - held[1];
+                    held[2] += processCpu() - held[3];
+                    cpuHeld[me] = held[3] < 0 ? -1 : held[2];
                 } finally { // a failed prefill frees the other too
                     done[me].set(true);
                     turn[other].release();
@@ -69,7 +79,17 @@ final class LockstepPrefill implements AutoCloseable {
                 throw e.getCause() instanceof Exception x ? x : e;
             }
         }
+        System.arraycopy(cpuHeld, 0, cpu, 0, 2);
         return nanos;
+    }
+
+    /** The process's CPU nanoseconds over each session's turns in the last {@link #run}, in its order (-1: unknown). */
+    long[] cpuNanos() {
+        return cpu.clone();
+    }
+
+    private static long processCpu() {
+        return OS instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 
     @Override

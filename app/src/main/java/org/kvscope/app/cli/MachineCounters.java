@@ -12,28 +12,50 @@ import java.nio.file.Path;
  * withheld (steal). Counters at one instant; {@link #since} gives a span's share.
  *
  * @param gcMillis       collection time of every collector so far
+ * @param gcCount        collections of every collector so far
  * @param jitMillis      JIT compilation time so far (0 when the JVM does not say)
  * @param processCpuNanos this process's CPU time so far (-1 when unknown)
  * @param busyMillis     all CPUs' non-idle time from /proc/stat, steal excluded (-1 without /proc/stat)
  * @param stealMillis    all CPUs' steal time from /proc/stat (-1 without it)
+ * @param minorFaults    this process's minor page faults so far, from /proc/self/stat (-1 without it): first
+ *                       touches of fresh memory (a heap grown again after a full collection shrank it)
  */
-record MachineCounters(long gcMillis, long jitMillis, long processCpuNanos, long busyMillis, long stealMillis) {
+record MachineCounters(long gcMillis, long gcCount, long jitMillis, long processCpuNanos, long busyMillis,
+                       long stealMillis, long minorFaults) {
     private static final Path STAT = Path.of("/proc/stat");
+    private static final Path SELF_STAT = Path.of("/proc/self/stat");
     /** USER_HZ on Linux: /proc/stat counts in hundredths of a second. */
     private static final long MILLIS_PER_TICK = 10;
 
     /** The counters now. */
     static MachineCounters now() {
-        long gc = 0;
+        long gc = 0, count = 0;
         for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
             gc += Math.max(0, b.getCollectionTime());
+            count += Math.max(0, b.getCollectionCount());
         }
         var jit = ManagementFactory.getCompilationMXBean();
         long jitMs = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
         long cpu = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
                 ? os.getProcessCpuTime() : -1;
         long[] stat = stat();
-        return new MachineCounters(gc, jitMs, cpu, stat[0], stat[1]);
+        return new MachineCounters(gc, count, jitMs, cpu, stat[0], stat[1], selfMinorFaults());
+    }
+
+    /** This process's minor faults from /proc/self/stat, or -1. */
+    private static long selfMinorFaults() {
+        try {
+            return parseMinorFaults(Files.readString(SELF_STAT));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** minflt, the 10th field of a /proc/PID/stat line (counted after the parenthesised command name), or -1. */
+    static long parseMinorFaults(String line) {
+        int close = line.lastIndexOf(')');
+        String[] f = close < 0 ? new String[0] : line.substring(close + 1).trim().split("\\s+");
+        return f.length < 8 ? -1 : Long.parseLong(f[7]); // state ppid pgrp session tty_nr tpgid flags minflt
     }
 
     /** {busy, steal} ms from /proc/stat's first line, or {-1, -1}. */
@@ -67,15 +89,18 @@ record MachineCounters(long gcMillis, long jitMillis, long processCpuNanos, long
         long other = busyMillis < 0 || before.busyMillis < 0 || processCpuNanos < 0 ? -1
                 : Math.max(0, busyMillis - before.busyMillis - (processCpuNanos - before.processCpuNanos) / 1_000_000);
         long steal = stealMillis < 0 || before.stealMillis < 0 ? -1 : stealMillis - before.stealMillis;
-        return new Span(gcMillis - before.gcMillis, jitMillis - before.jitMillis, other, steal);
+        long faults = minorFaults < 0 || before.minorFaults < 0 ? -1 : minorFaults - before.minorFaults;
+        return new Span(gcMillis - before.gcMillis, gcCount - before.gcCount, jitMillis - before.jitMillis, other, steal,
+                faults);
     }
 
-    /** A span's GC, JIT, other processes' CPU and steal, in ms (-1: unknown). */
-    record Span(long gcMillis, long jitMillis, long otherCpuMillis, long stealMillis) {
+    /** A span's GC (ms and collections), JIT, other processes' CPU and steal, in ms, and minor faults (-1: unknown). */
+    record Span(long gcMillis, long gcCount, long jitMillis, long otherCpuMillis, long stealMillis, long minorFaults) {
         @Override
         public String toString() {
-            return "GC %d ms, JIT %d ms, other processes %s, steal %s".formatted(gcMillis, jitMillis,
-                    otherCpuMillis < 0 ? "?" : otherCpuMillis + " ms CPU", stealMillis < 0 ? "?" : stealMillis + " ms");
+            return "GC %d ms (%d), JIT %d ms, other processes %s, steal %s, minor faults %s".formatted(gcMillis, gcCount,
+                    jitMillis, otherCpuMillis < 0 ? "?" : otherCpuMillis + " ms CPU", stealMillis < 0 ? "?" : stealMillis + " ms",
+                    minorFaults < 0 ? "?" : minorFaults);
         }
     }
 }

@@ -297,7 +297,8 @@ class CliTest {
             }
             String pairLine = "  round " + round + " [a-z-]+";
             assertEquals(3, r.out().lines().filter(l -> l.matches(pairLine + ": fullkv [0-9.]+ ms, .*"
-                    + "; in the pair: GC \\d+ ms, JIT \\d+ ms, other processes .*, steal .*")).count(), r.out());
+                    + "; process CPU in their turns \\d+ / \\d+ ms; in the pair: GC \\d+ ms \\(\\d+\\), JIT \\d+ ms,"
+                    + " other processes .*, steal .*, minor faults .*")).count(), r.out());
         }
         assertTrue(orders.stream().skip(1).anyMatch(o -> !o.contains(": fullkv+")), "FullKV first in every round: " + orders);
         Run again = run("bench-policies", "--model", tiny.toString(), "--tokens", "64", "--repeat", "3", "--budget", "16",

@@ -51,6 +51,11 @@ class LockstepPrefillTest {
                 long[] nanos = lockstep.run(new InferenceSession[] {a, b}, prompt, 1);
                 assertEquals(List.of("b0", "a0", "b16", "a16", "b32", "a32", "b48", "a48"), turns);
                 assertTrue(nanos[0] > 0 && nanos[1] > 0, java.util.Arrays.toString(nanos));
+                long[] cpu = lockstep.cpuNanos(); // each session's turns (10 ms steps): at most all cores for its wall time
+                assertTrue(cpu[0] >= 0 && cpu[1] >= 0, java.util.Arrays.toString(cpu));
+                long cores = Runtime.getRuntime().availableProcessors();
+                assertTrue(cpu[0] <= cores * nanos[0] + 50_000_000L && cpu[1] <= cores * nanos[1] + 50_000_000L,
+                        java.util.Arrays.toString(cpu) + " / " + java.util.Arrays.toString(nanos));
                 assertEquals(keptAlone, kept(b), "the policy's kept set as in a lone prefill");
                 a.reset();
                 b.reset();

@@ -57,11 +57,19 @@ class MedianIntervalTest {
         assertArrayEquals(new long[] {(100 + 2 + 30 + 4 + 5) * 10, 7 * 10},
                 MachineCounters.parseStat("cpu  100 2 30 999 8 4 5 7 0 0"));
         assertArrayEquals(new long[] {-1, -1}, MachineCounters.parseStat("cpu0 1 2 3 4 5 6 7 8"));
-        MachineCounters.Span span = new MachineCounters(30, 5, 2_000_000_000L, 5000, 20)
-                .since(new MachineCounters(10, 5, 1_000_000_000L, 3500, 0));
-        assertEquals(new MachineCounters.Span(20, 0, 500, 20), span); // 1,500 ms busy, 1,000 of it this process
-        assertEquals("GC 20 ms, JIT 0 ms, other processes 500 ms CPU, steal 20 ms", span.toString());
-        assertEquals("GC 0 ms, JIT 0 ms, other processes ?, steal ?",
-                new MachineCounters(0, 0, -1, -1, -1).since(new MachineCounters(0, 0, -1, -1, -1)).toString());
+        MachineCounters.Span span = new MachineCounters(30, 4, 5, 2_000_000_000L, 5000, 20, 9000)
+                .since(new MachineCounters(10, 1, 5, 1_000_000_000L, 3500, 0, 1000));
+        assertEquals(new MachineCounters.Span(20, 3, 0, 500, 20, 8000), span); // 1,500 ms busy, 1,000 of it this process
+        assertEquals("GC 20 ms (3), JIT 0 ms, other processes 500 ms CPU, steal 20 ms, minor faults 8000", span.toString());
+        assertEquals("GC 0 ms (0), JIT 0 ms, other processes ?, steal ?, minor faults ?",
+                new MachineCounters(0, 0, 0, -1, -1, -1, -1).since(new MachineCounters(0, 0, 0, -1, -1, -1, -1)).toString());
+    }
+
+    @Test
+    void procSelfStatGivesMinorFaultsAfterTheCommandName() {
+        // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt ...; the name may hold spaces and ')'
+        assertEquals(4321, MachineCounters.parseMinorFaults("77 (java) S 1 77 77 0 -1 4194560 4321 0 12 0 5 6"));
+        assertEquals(55, MachineCounters.parseMinorFaults("8 (a b) c) R 1 8 8 0 -1 0 55 1 2"));
+        assertEquals(-1, MachineCounters.parseMinorFaults("8 (java) R 1"));
     }
 }
