@@ -37,7 +37,10 @@ public final class InferenceSession implements AutoCloseable {
     private int position;
     private CompressionPolicy policy;
     private AttentionEvidence lastEvidence;
-    private AttentionEvidence spareEvidence; // the last evidence after a reset: its arrays, for the next prefill's
+    /** Earlier prefills' evidence, newest first, at most {@value #SPARES}: arrays for the next ones' of their shape. */
+    private final java.util.ArrayDeque<AttentionEvidence> spareEvidence = new java.util.ArrayDeque<>();
+    /** Evidence of two shapes (a bench's or a workbench's two policies in turn) each find their arrays again. */
+    private static final int SPARES = 2;
     private DecodeCap decodeCap = DecodeCap.NONE;
     private BudgetCap budgetCap;
     private final CacheOccupancy.Tracker occupancy = new CacheOccupancy.Tracker();
@@ -121,19 +124,27 @@ public final class InferenceSession implements AutoCloseable {
     public CacheOccupancy occupancy() { return occupancy.result(); }
 
     /**
-     * Evidence gathered for the policy during the last prefill (null when none was needed). Valid until this
-     * session's next prefill, which gathers its evidence into the same arrays when it asks for the same shape
-     * ({@link AttentionEvidence#reusing}): copy what must outlive it.
+     * Evidence gathered for the policy during the last prefill (null when none was needed). A later prefill of this
+     * session that asks for evidence of the same shape gathers it into these arrays ({@link AttentionEvidence#reusing},
+     * the newest {@value #SPARES} shapes kept): copy what must outlive the next prefills.
      */
     public AttentionEvidence lastEvidence() { return lastEvidence; }
+
+    /** Keeps {@code evidence} (null: nothing) as the newest spare, dropping the oldest past {@value #SPARES}. */
+    private void spare(AttentionEvidence evidence) {
+        if (evidence != null) {
+            spareEvidence.addFirst(evidence);
+            while (spareEvidence.size() > SPARES) {
+                spareEvidence.removeLast();
+            }
+        }
+    }
 
     /** Forgets everything: empty cache, position 0. */
     public void reset() {
         backend.reset();
         position = 0;
-        if (lastEvidence != null) {
-            spareEvidence = lastEvidence;
-        }
+        spare(lastEvidence);
         lastEvidence = null;
         budgetCap = null;
         occupancy.clear();
@@ -345,21 +356,28 @@ public final class InferenceSession implements AutoCloseable {
      * needs no attention.
      */
     static EvidenceCollector collectorFor(CompressionPolicy policy, ModelConfig c, int keyCount) {
-        return collectorFor(policy, c.layers(), c.heads(), c.kvHeads(), keyCount, null);
+        return collectorFor(policy, c.layers(), c.heads(), c.kvHeads(), keyCount, java.util.List.of());
     }
 
     /**
-     * {@link #collectorFor(CompressionPolicy, ModelConfig, int)} for a model of this shape, its evidence in
-     * {@code spare}'s arrays when they fit ({@link AttentionEvidence#reusing}; null: new ones).
+     * {@link #collectorFor(CompressionPolicy, ModelConfig, int)} for a model of this shape, its evidence in the
+     * arrays of the first of {@code spares} that fits ({@link AttentionEvidence#reusing}), which is taken out of
+     * them; new arrays when none fits.
      */
     static EvidenceCollector collectorFor(CompressionPolicy policy, int layers, int heads, int kvHeads, int keyCount,
-                                          AttentionEvidence spare) {
+                                          java.util.Collection<AttentionEvidence> spares) {
         int window = evidenceWindow(policy);
         if (window == 0) {
             return null;
         }
+        boolean accumulate = policy.needsAccumulatedAttention(), moments = policy.needsWindowMoments();
+        AttentionEvidence spare = spares.stream()
+                .filter(e -> e.fits(layers, heads, kvHeads, keyCount, window, accumulate, moments)).findFirst().orElse(null);
+        if (spare != null) {
+            spares.remove(spare);
+        }
         AttentionEvidence evidence = AttentionEvidence.reusing(spare, layers, heads, kvHeads, keyCount, window,
-                policy.needsAccumulatedAttention(), policy.needsWindowMoments());
+                accumulate, moments);
         if (policy.windowScoring() != null) {
             evidence.computeWindowScores(policy.windowScoring()); // before the first row is recorded
         }
@@ -392,11 +410,10 @@ public final class InferenceSession implements AutoCloseable {
                     lastWarmupNanos = System.nanoTime() - t0;
                 }
             }
-            if (fork == null) { // the previous prefill's evidence is replaced by this one's: its arrays are reused
-                AttentionEvidence spare = lastEvidence != null ? lastEvidence : spareEvidence;
+            if (fork == null) { // the previous prefill's evidence is replaced by this one's: arrays of its shape are reused
+                spare(lastEvidence);
                 lastEvidence = null;
-                spareEvidence = null;
-                collector = collectorFor(policy, c.layers(), c.heads(), c.kvHeads(), keyCount, spare);
+                collector = collectorFor(policy, c.layers(), c.heads(), c.kvHeads(), keyCount, spareEvidence);
             } else {
                 collector = fork.collector();
             }

@@ -153,7 +153,7 @@ public final class SelectionWarmup {
         }
         EvidenceCollector collector = capture
                 ? new EvidenceCollector(new AttentionEvidence(LAYERS, heads, kvHeads, PROMPT, CAPTURE_WINDOW))
-                : InferenceSession.collectorFor(a, LAYERS, heads, kvHeads, PROMPT, null);
+                : InferenceSession.collectorFor(a, LAYERS, heads, kvHeads, PROMPT, java.util.List.of());
         float[] kv = new float[kvHeads * headDim], weights = new float[PROMPT];
         int[] positions = new int[PROMPT];
         for (int q = 0; q < PROMPT; q++) {

@@ -81,7 +81,7 @@ public final class AttentionEvidence {
     }
 
     /** Whether this evidence has the shape and options given (and its arrays could hold such evidence). */
-    boolean fits(int layers, int heads, int kvHeads, int keyCount, int window, boolean accumulate, boolean moments) {
+    public boolean fits(int layers, int heads, int kvHeads, int keyCount, int window, boolean accumulate, boolean moments) {
         return this.layers == layers && this.heads == heads && this.kvHeads == kvHeads && this.keyCount == keyCount
                 && this.window == Math.min(Math.max(window, 1), keyCount) && this.accumulate == accumulate
                 && hasWindowMoments() == moments;
