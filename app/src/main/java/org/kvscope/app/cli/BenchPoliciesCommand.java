@@ -62,7 +62,7 @@ public final class BenchPoliciesCommand implements Command {
                                    selection calls only): after one untimed warm-up round at the full length,
                                    each round times, per policy, FullKV and the policy on two sessions in
                                    turns, one prefill chunk (256 tokens) each, which starts alternating,
-                                   after an untimed full GC
+                                   after an untimed full GC; the sessions swap roles every round
                   --seed S         seed of the policies' order per round, 0..2147483647 (default 15; printed)
                   --budget B       entries per layer and kv-head for policies with a budget, 2..the prompt's
                                    tokens (--tokens), more than each one's always-kept window (default 128,
@@ -77,8 +77,9 @@ public final class BenchPoliciesCommand implements Command {
                 measured: prefill ms (median over the pairs; KVzip's reconstruction and DuoAttention's head
                 classification, calibration passes, reported apart), overhead = median of the per-pair ratios
                 policy ÷ FullKV [min..max] with a 95%% interval of that median from order statistics, "within 5%%"
-                yes / no / not resolved by that interval; per pair, the GC and JIT time, other processes' CPU
-                and steal time meanwhile; selection ms (best of %d calls after each timed prefill), first
+                yes / no / not resolved by that interval; per pair, the process's CPU time in each one's turns,
+                the GC time and collections, JIT time, other processes' CPU, steal time and this process's minor
+                page faults meanwhile; selection ms (best of %d calls after each timed prefill), first
                 selection ms (the first call in a fresh JVM, JIT compilation included)
                 targets (issue 15): prefill within 5%% of FullKV's; selection at most 10 ms at 2,048 tokens
                 on the SmolLM2-135M shape (kvscope synth --shape smollm2-135m --type q8_0 --out FILE)""".formatted(
@@ -187,17 +188,22 @@ public final class BenchPoliciesCommand implements Command {
     }
 
     /**
-     * A warm-up round (every configuration once, shuffled, untimed), then {@code repeat} rounds, each
-     * timing one pair per policy in a shuffled order: FullKV and the policy on two sessions, in turns
-     * chunk by chunk ({@link LockstepPrefill}), which one starts alternating from round to round,
-     * after a full collection (untimed) so that no earlier pair's garbage is collected inside this one.
+     * A warm-up round (every configuration once on each session, shuffled, untimed), then {@code repeat} rounds,
+     * each timing one pair per policy in a shuffled order: FullKV and the policy on two sessions, in turns chunk by
+     * chunk ({@link LockstepPrefill}), which one starts alternating from round to round, after a full collection
+     * (untimed) so that no earlier pair's garbage is collected inside this one. The sessions swap roles every
+     * round ({@link #policyOn}), each keeping its thread: a state of one session or its thread for the whole
+     * process (where its arrays and thread-local scratch lie) slows FullKV in half the pairs and the policy in the
+     * other half instead of every pair one way (a policy that observes nothing read +3.0% [+0.5..+4.9] in one JVM
+     * and +0.5% in another with its session fixed, docs/BENCHMARKS.md, issue 15, h2o20).
      */
     private static void pairs(Model model, int[] prompt, List<String> configs, int budget, int repeat, int seed,
                               Timings t, Progress progress, PrintStream out) throws Exception {
         SessionOptions options = SessionOptions.ofContext(sessionContext(model, prompt.length));
-        try (InferenceSession plain = new InferenceSession(model, options);
-             InferenceSession compressed = new InferenceSession(model, options);
+        try (InferenceSession a = new InferenceSession(model, options);
+             InferenceSession b = new InferenceSession(model, options);
              LockstepPrefill lockstep = new LockstepPrefill()) {
+            InferenceSession[] sessions = {a, b};
             if (configs.stream().skip(1).anyMatch(p -> PolicyRegistry.create(p, withBudget(p, budget)).needsRetrievalScores())) {
                 long t0 = System.nanoTime();
                 RetrievalHeads.of(org.kvscope.backend.Backends.cpu(), model);
@@ -208,14 +214,14 @@ public final class BenchPoliciesCommand implements Command {
             List<Integer> all = new ArrayList<>(java.util.stream.IntStream.range(0, configs.size()).boxed().toList());
             Collections.shuffle(all, order);
             out.printf("warm-up round: %s%n", String.join(", ", all.stream().map(c -> label(configs.get(c))).toList()));
-            for (int c : all) { // runs every code path once at the full length, untimed
-                InferenceSession session = c == 0 ? plain : compressed;
-                prepare(session, configs.get(c), budget);
-                session.prefill(prompt);
+            for (int c : all) { // runs every code path once at the full length on each session, untimed
+                for (InferenceSession session : sessions) {
+                    prepare(session, configs.get(c), budget);
+                    session.prefill(prompt);
+                }
                 progress.step(label(configs.get(c)));
             }
             List<Integer> policies = new ArrayList<>(all.stream().filter(c -> c > 0).sorted().toList());
-            InferenceSession[] sessions = {plain, compressed};
             for (int r = 1; r <= repeat; r++) {
                 Collections.shuffle(policies, order);
                 List<String> pairs = new ArrayList<>();
@@ -223,26 +229,33 @@ public final class BenchPoliciesCommand implements Command {
                     pairs.add(fullKvFirst(r, c) ? "fullkv+" + configs.get(c) : configs.get(c) + "+fullkv");
                 }
                 out.printf("round %d: %s%n", r, String.join(", ", pairs));
+                int on = policyOn(r), off = 1 - on;
                 for (int c : policies) {
                     String p = configs.get(c);
-                    prepare(plain, null, budget);
-                    SelectionTimer timer = prepare(compressed, p, budget);
+                    prepare(sessions[off], null, budget);
+                    SelectionTimer timer = prepare(sessions[on], p, budget);
                     System.gc(); // untimed: the pair starts on a collected heap
                     MachineCounters before = MachineCounters.now();
-                    long[] nanos = lockstep.run(sessions, prompt, fullKvFirst(r, c) ? 0 : 1);
+                    long[] nanos = lockstep.run(sessions, prompt, fullKvFirst(r, c) ? off : on);
                     MachineCounters.Span span = MachineCounters.now().since(before);
-                    long extra = compressed.lastReconstructionNanos();
-                    double full = nanos[0] / 1e6;
-                    double policy = (nanos[1] - extra - timer.extraNanos()) / 1e6; // the prefill keeps one selection
+                    long extra = sessions[on].lastReconstructionNanos();
+                    double full = nanos[off] / 1e6;
+                    double policy = (nanos[on] - extra - timer.extraNanos()) / 1e6; // the prefill keeps one selection
                     t.recordPair(c, r - 1, policy, full, timer.bestNanos() / 1e6, extra / 1e6);
                     long[] cpu = lockstep.cpuNanos();
-                    out.printf("  round %d %s: fullkv %.1f ms, %s %.1f ms, %+.1f%%; process CPU in their turns %s; in the pair: %s%n",
-                            r, p, full, p, policy, 100 * (policy / full - 1), cpu[0] < 0 || cpu[1] < 0 ? "?"
-                                    : "%.0f / %.0f ms".formatted(cpu[0] / 1e6, cpu[1] / 1e6), span);
+                    out.printf("  round %d %s: fullkv %.1f ms, %s %.1f ms, %+.1f%% (policy on session %s); process CPU in"
+                                    + " their turns %s; in the pair: %s%n", r, p, full, p, policy, 100 * (policy / full - 1),
+                            on == 0 ? "a" : "b", cpu[0] < 0 || cpu[1] < 0 ? "?"
+                                    : "%.0f / %.0f ms".formatted(cpu[off] / 1e6, cpu[on] / 1e6), span);
                     progress.step(p + " pair");
                 }
             }
         }
+    }
+
+    /** The session (0: a, 1: b) that runs the policies in round r, FullKV running on the other: they swap every round. */
+    static int policyOn(int round) {
+        return round % 2;
     }
 
     /** Alternates per round and, within a round, between neighbouring policies. */

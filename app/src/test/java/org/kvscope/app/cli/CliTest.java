@@ -296,7 +296,9 @@ class CliTest {
                 assertEquals(o.contains("fullkv+" + p), previous.contains(p + "+fullkv"), o + " / " + previous);
             }
             String pairLine = "  round " + round + " [a-z-]+";
-            assertEquals(3, r.out().lines().filter(l -> l.matches(pairLine + ": fullkv [0-9.]+ ms, .*"
+            String session = round % 2 == 1 ? "b" : "a"; // the two sessions swap roles every round
+            assertEquals(3, r.out().lines().filter(l -> l.matches(pairLine + ": fullkv [0-9.]+ ms, .*%"
+                    + " \\(policy on session " + session + "\\)"
                     + "; process CPU in their turns \\d+ / \\d+ ms; in the pair: GC \\d+ ms \\(\\d+\\), JIT \\d+ ms,"
                     + " other processes .*, steal .*, minor faults .*")).count(), r.out());
         }
