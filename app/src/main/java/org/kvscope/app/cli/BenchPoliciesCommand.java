@@ -194,7 +194,7 @@ public final class BenchPoliciesCommand implements Command {
      * (untimed) so that no earlier pair's garbage is collected inside this one. The sessions swap roles every
      * round ({@link #policyOn}), each keeping its thread: a state of one session or its thread for the whole
      * process (where its arrays and thread-local scratch lie) slows FullKV in half the pairs and the policy in the
-     * other half instead of every pair one way (a policy that observes nothing read +3.0% [+0.5..+4.9] in one JVM
+     * other half instead of every pair one way (a policy that observes nothing read +2.9% [+0.5..+4.9] in one JVM
      * and +0.5% in another with its session fixed, docs/BENCHMARKS.md, issue 15, h2o20).
      */
     private static void pairs(Model model, int[] prompt, List<String> configs, int budget, int repeat, int seed,
