@@ -306,20 +306,35 @@ public abstract class FloatTensor {
             NativeMatmul.matmuls(x, batch, cols, new FloatTensor[] {this}, new float[][] {out}, new int[] {rows}, null);
             return;
         }
+        multiplyPacked(x, packInputs(x, batch, cols), out, batch, rows, cols);
+    }
+
+    /**
+     * {@link #matmul}'s products from its batch already packed ({@link #packInputs}'s groups in packed, the rows after
+     * the last whole group in x), as one parallel loop over the tiles of rows.
+     */
+    private void multiplyPacked(float[] x, float[] packed, float[] out, int batch, int rows, int cols) {
         int tileRows = 2 * F.length();
         int tiles = (rows + tileRows - 1) / tileRows;
-        float[] packed = packInputs(x, batch, cols);
-        Parallel.forRange(tiles, 1, (t0, t1) -> {
-            float[] w = tile(tileRows * cols);
-            float[] wt = transposed(tileRows * cols);
-            for (int t = t0; t < t1; t++) {
-                int r0 = t * tileRows;
-                int nr = Math.min(tileRows, rows - r0);
-                dequantize((long) r0 * cols, w, 0, nr * cols);
-                transpose(w, nr, cols, wt, tileRows);
-                multiplyTile(wt, nr, x, packed, batch, cols, out, rows, r0);
-            }
-        });
+        Parallel.forRange(tiles, 1, (t0, t1) ->
+                multiplyRows(x, packed, batch, cols, t0 * tileRows, Math.min(rows, t1 * tileRows), out, rows, 0));
+    }
+
+    /**
+     * Weight rows [from, to) (from a multiple of the tile rows) times every batch row: out[b·stride + r − base], tile by
+     * tile on the calling thread (each tile dequantized once and transposed into this thread's buffers).
+     */
+    private void multiplyRows(float[] x, float[] packed, int batch, int cols, int from, int to, float[] out, int stride,
+                              int base) {
+        int tileRows = 2 * F.length();
+        float[] w = tile(tileRows * cols);
+        float[] wt = transposed(tileRows * cols);
+        for (int r0 = from; r0 < to; r0 += tileRows) {
+            int nr = Math.min(tileRows, to - r0);
+            dequantize((long) r0 * cols, w, 0, nr * cols);
+            transpose(w, nr, cols, wt, tileRows);
+            multiplyTile(wt, nr, x, packed, batch, cols, out, stride, r0 - base);
+        }
     }
 
     /**
@@ -364,25 +379,129 @@ public abstract class FloatTensor {
      * kernels now, and ffn is a multiple of 64.
      */
     public static boolean slicesFeedForward(FloatTensor gate, FloatTensor up, FloatTensor down, int dim, int ffn) {
-        return NativeMatmul.slicesFeedForward(gate, up, down, dim, ffn);
+        return NativeMatmul.slicesFeedForward(gate, up, down, dim, ffn) || floatSlices(gate, up, down, dim, ffn);
+    }
+
+    /**
+     * Whether {@link #feedForward} runs in the Java float kernels: gate and up (ffn × dim) and down (dim × ffn) all
+     * there (F32 and F16 weights; every type with {@code --kernels java} or without the library's tiles), ffn a
+     * multiple of 64 (every slice then starts on a tile of rows and SwiGLU's vectors take the values of whole rows).
+     */
+    static boolean floatSlices(FloatTensor gate, FloatTensor up, FloatTensor down, int dim, int ffn) {
+        return ffn % 64 == 0 && (long) ffn * dim <= Math.min(gate.size(), Math.min(up.size(), down.size()))
+                && NativeMatmul.typeCode(gate, ffn, dim) < 0 && NativeMatmul.typeCode(up, ffn, dim) < 0
+                && NativeMatmul.typeCode(down, dim, ffn) < 0;
     }
 
     /**
      * Prefill's feed-forward products over a batch in slices of hidden units, where {@link #slicesFeedForward}:
      * out[b·dim ...] = down · SwiGLU(gate · x_b, up · x_b), x's rows first written by {@code prepare} as in
-     * {@link #matmuls}. Each core takes slices of 256 hidden units in turn: gate and up for every batch row into
-     * buffers of its own (batch × 256 floats each), SwiGLU, and the slice quantized into its columns of down's input;
-     * down runs once at the end. The floats are those of gate and up by {@link #matmuls}, SwiGLU and down by
-     * {@link #matmuls}, bit for bit, with no batch × ffn array of gate and up outputs (a 256-row Llama-3.2-1B chunk:
-     * 16 MiB; issue 17's peak memory).
+     * {@link #matmuls}. Each core takes slices of hidden units in turn: gate and up for every batch row into
+     * buffers of its own, SwiGLU, and the slice written into its columns of down's input (native kernels: 256 units,
+     * quantized; Java kernels: {@link #UNITS}, packed as {@link #matmul} packs it); down runs once at the end. The
+     * floats are those of gate and up by {@link #matmuls}, SwiGLU and down by {@link #matmuls}, bit for bit, with no
+     * batch × ffn array of gate and up outputs (a 256-row Llama-3.2-1B chunk: 16 MiB; issue 17's peak memory).
      */
     public static void feedForward(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
                                    int ffn, float[] out, Parallel.IntRangeBody prepare) {
-        NativeMatmul.feedForward(x, batch, dim, gate, up, down, ffn, out, prepare);
+        feedForward(x, batch, dim, gate, up, down, ffn, out, prepare, null);
+    }
+
+    /**
+     * {@link #feedForward} with the caller's {@code work} array (null: none) for down's input where the block runs in
+     * the Java kernels and work holds the {@link #feedForwardWork} floats it needs (its contents are overwritten):
+     * prefill lends an array idle in the block instead of the thread's own of that size (issue 17, peak memory).
+     */
+    public static void feedForward(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
+                                   int ffn, float[] out, Parallel.IntRangeBody prepare, float[] work) {
+        if (NativeMatmul.slicesFeedForward(gate, up, down, dim, ffn)) {
+            NativeMatmul.feedForward(x, batch, dim, gate, up, down, ffn, out, prepare);
+        } else {
+            feedForwardFloats(x, batch, dim, gate, up, down, ffn, UNITS, out, prepare, work);
+        }
+    }
+
+    /** Floats of the work array {@link #feedForward} can use for a batch: batch × ffn in the Java kernels, else 0. */
+    public static int feedForwardWork(FloatTensor gate, FloatTensor up, FloatTensor down, int dim, int ffn, int batch) {
+        return !NativeMatmul.slicesFeedForward(gate, up, down, dim, ffn) && floatSlices(gate, up, down, dim, ffn)
+                ? batch * ffn : 0;
+    }
+
+    /** Hidden units per slice of {@link #feedForwardFloats}: 128 floats of each batch row per gate/up buffer. */
+    static final int UNITS = 128;
+    /** Per thread: one slice's gate and up outputs for {@link #feedForwardFloats} (batch × units floats each). */
+    private static final ThreadLocal<float[][]> SLICE = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+    /** Per calling thread: down's input in {@link #feedForwardFloats}, packed as {@link #packInputs} packs it. */
+    private static final ThreadLocal<float[][]> DOWN_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
+
+    /**
+     * {@link #feedForward} in the Java float kernels ({@link #floatSlices}), in slices of {@code units} hidden units
+     * (a multiple of 64; the last slice shorter where ffn is no multiple). x's rows are written by {@code prepare} (a
+     * parallel loop, as {@link #matmuls} runs it here) and packed once for gate and up; then one parallel loop over the
+     * slices: per slice [h, h + s), gate's and up's weight rows h.. (whole tiles, each dequantized and transposed
+     * once, as in one product) times every batch row into the thread's two batch × s buffers, SwiGLU over them, and
+     * the slice written into its columns of down's input, already in {@link #packInputs}'s layout (a group's column k
+     * is four floats, so a slice of columns is one range of each group; the rows after the last whole group stay
+     * rows); down runs once at the end from that input, in {@code work} where it holds batch × ffn floats, else in
+     * the calling thread's own array. The floats are those of gate and up by {@link #matmul}, SwiGLU over whole rows
+     * and down by {@link #matmul}, bit for bit, with no batch × ffn floats of gate and up outputs (a 256-row
+     * Llama-3.2-1B chunk: 16 MiB) and one batch × ffn array (down's packed input) instead of two.
+     */
+    static void feedForwardFloats(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
+                                  int ffn, int units, float[] out, Parallel.IntRangeBody prepare, float[] work) {
+        if (!floatSlices(gate, up, down, dim, ffn) || units <= 0 || units % 64 != 0) {
+            throw new IllegalArgumentException("feed-forward block in slices of " + units + " hidden units of " + ffn
+                    + " in the Java kernels: needs " + gate.type() + ", " + up.type() + " and " + down.type()
+                    + " products there, and multiples of 64");
+        }
+        if (out.length < batch * dim || x.length < batch * dim) {
+            throw new IllegalArgumentException("feed-forward block of " + batch + " rows of " + dim + ": x holds "
+                    + x.length + ", out " + out.length + " floats");
+        }
+        if (prepare != null) {
+            Parallel.forRange(batch, 1, prepare);
+        }
+        float[] packed = packInputs(x, batch, dim);
+        float[] input = work != null && work.length >= batch * ffn ? work : downInput(batch * ffn);
+        int whole = batch / GROUP * GROUP;
+        Parallel.forRange((ffn + units - 1) / units, 1, (s0, s1) -> {
+            float[][] buffers = SLICE.get();
+            if (buffers[0].length < batch * units) {
+                buffers[0] = new float[batch * units];
+                buffers[1] = new float[batch * units];
+            }
+            float[] g = buffers[0], u = buffers[1];
+            for (int k = s0; k < s1; k++) {
+                int h = k * units, s = Math.min(units, ffn - h);
+                gate.multiplyRows(x, packed, batch, dim, h, h + s, g, s, h);
+                up.multiplyRows(x, packed, batch, dim, h, h + s, u, s, h);
+                VectorOps.swiglu(g, u, 0, batch * s);
+                for (int b = 0; b < whole; b += GROUP) {
+                    for (int c = 0, to = b * ffn + h * GROUP; c < s; c++) {
+                        for (int j = 0; j < GROUP; j++, to++) {
+                            input[to] = g[(b + j) * s + c];
+                        }
+                    }
+                }
+                for (int b = whole; b < batch; b++) {
+                    System.arraycopy(g, b * s, input, b * ffn + h, s);
+                }
+            }
+        });
+        down.multiplyPacked(input, input, out, batch, dim, ffn);
     }
 
     /** Batch vectors per register block of {@link #kernel4}. */
     private static final int GROUP = 4;
+
+    /** This thread's array for down's input in {@link #feedForwardFloats}, of at least n floats. */
+    private static float[] downInput(int n) {
+        float[][] held = DOWN_INPUT.get();
+        if (held[0].length < n) {
+            held[0] = new float[n];
+        }
+        return held[0];
+    }
 
     /**
      * The batch in groups of {@link #GROUP} vectors, interleaved by column: packed[g·G·cols + k·G + j]

@@ -18,7 +18,8 @@ import org.kvscope.gguf.GGMLType;
  * Prefill's feed-forward block in slices of hidden units ({@link FloatTensor#feedForward}): a slice quantized into
  * its columns of whole rows gives the bytes of the whole rows' quantization, and the block's outputs are those of
  * gate and up by {@link FloatTensor#matmuls}, SwiGLU and down by {@link FloatTensor#matmuls}, bit for bit, for every
- * native type at every instruction-set level with tiles; without tiles (scalar level, java kernels) it does not apply.
+ * native type at every instruction-set level with tiles, and in the Java kernels (F32, F16; every type without tiles or
+ * with {@code --kernels java}); mixed native and Java products do not apply.
  */
 @ExtendWith(NativeLevels.class)
 class FeedForwardSlicesTest {
@@ -86,11 +87,17 @@ class FeedForwardSlicesTest {
             for (int level = 0; level <= best; level++) {
                 NativeKernels.limitIsa(level);
                 boolean nativeTypes = NativeMatmul.tiled() && (type != GGMLType.BF16 || NativeMatmul.bf16Tiled());
-                assertEquals(nativeTypes, FloatTensor.slicesFeedForward(gate, up, down, dim, ffn),
-                        type + "/" + downType + " level " + level);
-                if (!nativeTypes) {
+                boolean nativeDown = NativeMatmul.tiled() && (downType != type || nativeTypes);
+                assertEquals(nativeTypes == nativeDown, FloatTensor.slicesFeedForward(gate, up, down, dim, ffn),
+                        type + "/" + downType + " level " + level + ": all native or all Java kernels");
+                if (nativeTypes != nativeDown) {
                     assertThrows(IllegalArgumentException.class, () -> FloatTensor.feedForward(new float[2 * dim], 2,
                             dim, gate, up, down, ffn, new float[2 * dim], null));
+                    continue;
+                }
+                if (!nativeTypes) { // no tiles (scalar level) or no BF16 tiles: the Java kernels' slices
+                    assertFloatSlices(type + "/" + downType + " level " + level, dim, ffn, gate, up, down,
+                            new int[] {FloatTensor.UNITS, 192});
                     continue;
                 }
                 boolean superBlocks = downType.blockSize() == 256;
@@ -121,20 +128,87 @@ class FeedForwardSlicesTest {
         }
     }
 
-    /** The Java kernels (--kernels java), the float types they take and shapes off the slices' grid take no slices. */
+    /**
+     * Native and Java kernels mixed in one block (F32 or F16 beside a native type) and shapes off the slices' grid
+     * take no slices; with {@code --kernels java} every type takes the Java kernels' slices.
+     */
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q6_K"})
-    void javaKernelsTakeNoSlices(GGMLType type) {
+    void mixedKernelsTakeNoSlices(GGMLType type) {
         FloatTensor w = TestData.Quantized.of(type, TestData.gaussian(1, 512 * 256)).tensor();
-        assertTrue(FloatTensor.slicesFeedForward(w, w, w, 256, 512) || !NativeMatmul.tiled());
+        assertTrue(FloatTensor.slicesFeedForward(w, w, w, 256, 512));
         NativeKernels.use("java");
-        assertFalse(FloatTensor.slicesFeedForward(w, w, w, 256, 512));
+        assertTrue(FloatTensor.slicesFeedForward(w, w, w, 256, 512), "the Java kernels' slices");
+        assertFalse(FloatTensor.slicesFeedForward(w, w, w, 256, 480), "ffn not a multiple of 64, Java kernels");
         NativeKernels.use("native");
         assertFalse(FloatTensor.slicesFeedForward(w, w, w, 256, 480), "ffn not a multiple of 64");
         for (GGMLType floats : new GGMLType[] {GGMLType.F32, GGMLType.F16}) {
             FloatTensor f = TestData.Quantized.of(floats, TestData.gaussian(2, 512 * 256)).tensor();
-            assertFalse(FloatTensor.slicesFeedForward(w, w, f, 256, 512), floats + " down");
-            assertFalse(FloatTensor.slicesFeedForward(f, w, w, 256, 512), floats + " gate");
+            assertTrue(FloatTensor.slicesFeedForward(f, f, f, 256, 512), floats + " all");
+            assertEquals(!NativeMatmul.tiled(), FloatTensor.slicesFeedForward(w, w, f, 256, 512), floats + " down");
+            assertEquals(!NativeMatmul.tiled(), FloatTensor.slicesFeedForward(f, w, w, 256, 512), floats + " gate");
+        }
+        assertThrows(IllegalArgumentException.class, () -> FloatTensor.feedForwardFloats(new float[512], 2, 256, w, w,
+                w, 512, 128, new float[512], null, null), "native products are not the Java kernels' slices");
+    }
+
+    /**
+     * In the Java kernels (F32 and F16 weights; any type with {@code --kernels java}) the block in slices equals gate
+     * and up, SwiGLU and down run whole, bit for bit, at this JVM's vector width (the build runs this class at 4, 8
+     * and 16 lanes): down of the same type and of another Java one, slices that divide ffn and ones that leave a
+     * shorter last slice, batches with every remainder of four rows (the rows after the last group of four stay rows
+     * in down's packed input), the prepare step run once per row, down's input in the caller's work array, in the
+     * thread's own where none is given or it is one float short.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "Q8_0", "Q4_K"})
+    void floatSlicesGiveTheWholeBlocksFloats(GGMLType type) {
+        int dim = 256, ffn = 1280;
+        boolean quantized = type.blockSize() > 1;
+        if (quantized) {
+            NativeKernels.use("java");
+        }
+        GGMLType other = quantized ? GGMLType.Q6_K : type == GGMLType.F32 ? GGMLType.F16 : GGMLType.F32;
+        for (GGMLType downType : new GGMLType[] {type, other}) {
+            FloatTensor gate = TestData.Quantized.of(type, TestData.gaussian(11, ffn * dim)).tensor();
+            FloatTensor up = TestData.Quantized.of(type, TestData.gaussian(12, ffn * dim)).tensor();
+            FloatTensor down = TestData.Quantized.of(downType, TestData.gaussian(13, dim * ffn)).tensor();
+            assertTrue(FloatTensor.slicesFeedForward(gate, up, down, dim, ffn), type + "/" + downType);
+            assertFloatSlices(type + "/" + downType, dim, ffn, gate, up, down, new int[] {FloatTensor.UNITS, 64, 192, ffn});
+            assertThrows(IllegalArgumentException.class, () -> FloatTensor.feedForwardFloats(new float[2 * dim], 2,
+                    dim, gate, up, down, ffn, 96, new float[2 * dim], null, null), "slices of 96 units");
+        }
+    }
+
+    /** The Java kernels' block in slices of each of {@code units} against {@link #whole}, bit for bit. */
+    private static void assertFloatSlices(String what, int dim, int ffn, FloatTensor gate, FloatTensor up,
+                                          FloatTensor down, int[] units) {
+        for (int batch : new int[] {2, 5, 7, 16, 19}) {
+            float[] source = TestData.gaussian(20 + batch, batch * dim);
+            float[] want = whole(source, batch, dim, ffn, gate, up, down);
+            for (int slice : units) {
+                String where = what + ", batch " + batch + ", slices of " + slice;
+                float[] x = source.clone(), out = new float[batch * dim];
+                int[] prepared = new int[batch];
+                // the caller's work array for down's input where it is large enough (its contents do not matter)
+                float[] work = new float[batch * ffn - (slice == units[0] ? 1 : 0)];
+                Arrays.fill(work, Float.NaN);
+                FloatTensor.feedForwardFloats(x, batch, dim, gate, up, down, ffn, slice, out, (from, to) -> {
+                    for (int i = from * dim; i < to * dim; i++) {
+                        x[i] += 1f;
+                    }
+                    for (int r = from; r < to; r++) {
+                        prepared[r]++;
+                    }
+                }, slice == ffn ? null : work);
+                for (int r = 0; r < batch; r++) {
+                    assertEquals(1, prepared[r], where + ": row " + r + " prepared once");
+                }
+                for (int i = 0; i < out.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(out[i]),
+                            where + ": output " + i + " of row " + i / dim);
+                }
+            }
         }
     }
 

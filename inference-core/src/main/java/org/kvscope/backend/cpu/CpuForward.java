@@ -329,7 +329,7 @@ public final class CpuForward {
             rmsnormRows(b.xb, b.x, lw.ffnNorm(), from, to, dim, eps);
         };
         if (fused && b.ffnSliced) { // the same floats, without hb and hb2
-            FloatTensor.feedForward(b.xb, n, dim, lw.gate(), lw.up(), lw.down(), ffn, b.xb, ffnInput);
+            FloatTensor.feedForward(b.xb, n, dim, lw.gate(), lw.up(), lw.down(), ffn, b.xb, ffnInput, b.hb);
         } else if (fused) {
             FloatTensor.matmuls(b.xb, n, dim, gateUp[l], b.gateUp, gateUpRows, ffnInput);
             if (timed) {
@@ -841,17 +841,30 @@ public final class CpuForward {
     private Scratch scratch(int n, int capacity) {
         int batch = Math.max(n, s == null ? 1 : s.batch);
         boolean sliced = n > 1 ? slicesFeedForward(batch) : s != null && s.ffnSliced;
-        if (s == null || s.batch < n || s.capacity < capacity || s.ffnSliced != sliced) {
-            s = new Scratch(c, batch, sliced, Math.max(capacity, s == null ? 0 : s.capacity));
+        int work = !sliced ? 0 : n > 1 ? feedForwardWork(batch) : s.ffnWork;
+        if (s == null || s.batch < n || s.capacity < capacity || s.ffnSliced != sliced || s.ffnWork != work) {
+            s = new Scratch(c, batch, sliced, work, Math.max(capacity, s == null ? 0 : s.capacity));
         }
         return s;
     }
 
     /**
+     * Floats of the work array a batch's feed-forward block in slices can use for down's input
+     * ({@link FloatTensor#feedForwardWork}: batch × ffn in the Java kernels, else 0), the largest of any layer's.
+     */
+    private int feedForwardWork(int batch) {
+        int work = 0;
+        for (LayerWeights lw : w.layers()) {
+            work = Math.max(work, FloatTensor.feedForwardWork(lw.gate(), lw.up(), lw.down(), c.dim(), c.ffnDim(), batch));
+        }
+        return work;
+    }
+
+    /**
      * Whether the feed-forward block of a batch of up to {@code batch} rows runs in slices of hidden units
      * ({@link FloatTensor#feedForward}): on the vector path where its hb would hold more than {@link #ffnFloats}
-     * floats and every layer's gate, up and down run in the native kernels (256-row chunks: Llama-3.2-1B's quantized
-     * and BF16 files, not SmolLM2-135M's).
+     * floats and every layer's gate, up and down run all in the native kernels or all in the Java ones (256-row
+     * chunks: Llama-3.2-1B's files, not SmolLM2-135M's).
      */
     boolean slicesFeedForward(int batch) {
         if (small != null || batch < 2 || (long) batch * c.ffnDim() <= ffnFloats) {
@@ -897,20 +910,24 @@ public final class CpuForward {
         /** Whether a batch's feed-forward block runs in slices of hidden units ({@link #slicesFeedForward}). */
         final boolean ffnSliced;
 
-        Scratch(ModelConfig c, int batch, boolean ffnSliced, int capacity) {
+        /** Floats of hb a batch's feed-forward block in slices takes for down's input (Java kernels), or 0. */
+        final int ffnWork;
+
+        Scratch(ModelConfig c, int batch, boolean ffnSliced, int ffnWork, int capacity) {
             this.batch = batch;
             this.capacity = capacity;
             this.ffnSliced = ffnSliced;
+            this.ffnWork = ffnWork;
             x = new float[batch * c.dim()];
             xb = new float[batch * Math.max(c.dim(), c.qDim())];
             k = new float[batch * c.kvDim()];
             v = new float[batch * c.kvDim()];
             // q and att live only from the q projection to the output projection, hb and hb2 only in the feed-forward
             // block after it: each pair shares one array (peak memory, issue 17: 4 MiB of a 256-row Llama-3.2-1B chunk);
-            // a batch's feed-forward block in slices needs neither (12 MiB less on that chunk), one row (decode) the
-            // whole block
+            // a batch's feed-forward block in slices needs neither (12 MiB less on that chunk) but in the Java kernels
+            // lends hb to it for down's input (batch × ffn), one row (decode) the whole block
             int wide = ffnSliced ? Math.max(c.ffnDim(), batch * c.qDim()) : batch * Math.max(c.ffnDim(), c.qDim());
-            hb = new float[wide];
+            hb = new float[Math.max(wide, ffnWork)];
             hb2 = new float[wide];
             q = hb;
             att = hb2;

@@ -3,6 +3,7 @@ package org.kvscope.backend.cpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,20 +17,19 @@ import org.kvscope.gguf.GGMLType;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.model.Model;
-import org.kvscope.model.LayerWeights;
 import org.kvscope.model.ModelConfig;
 import org.kvscope.model.ModelLoader;
 import org.kvscope.model.ModelShape;
 import org.kvscope.model.SyntheticModelWriter;
-import org.kvscope.tensor.FloatTensor;
 import org.kvscope.tensor.NativeKernels;
 import org.kvscope.tensor.NativeLevels;
 
 /**
  * A batch's feed-forward block in slices of hidden units ({@code CpuForward.slicesFeedForward}, where hb would hold
  * more than {@code ffnFloats}) gives every row's floats of the block at once: logits of every row and the cache, bit for bit,
- * for every weight type, with the native kernels at every level that has tiles and with the java kernels (which take
- * no slices), over calls of several sizes, a one-row call (decode) among them.
+ * for every weight type, with the native kernels at every level (F32, F16, and BF16 without its tiles, and every type
+ * at the scalar level take the Java kernels' slices) and with the java kernels, over calls of several sizes, a
+ * one-row call (decode) among them, at this JVM's vector width (the build runs this class at 4, 8 and 16 lanes).
  */
 class FeedForwardSlicesForwardTest {
     @TempDir
@@ -56,7 +56,7 @@ class FeedForwardSlicesForwardTest {
                     if (run.startsWith("native")) {
                         NativeLevels.limit(Integer.parseInt(run.substring(7)));
                     }
-                    compare(model, c, tokens, type + ", " + run, run.startsWith("native") && nativeBlock(type, model));
+                    compare(model, c, tokens, type + ", " + run);
                 }
             } finally {
                 NativeKernels.use("native");
@@ -67,19 +67,11 @@ class FeedForwardSlicesForwardTest {
         }
     }
 
-    /** Whether gate, up and down of type run in the native kernels now (BF16: where the CPU has AVX-512 BF16). */
-    private static boolean nativeBlock(GGMLType type, Model model) {
-        LayerWeights lw = model.weights().layers()[0];
-        ModelConfig c = model.config();
-        return type != GGMLType.F32 && type != GGMLType.F16 && (type != GGMLType.BF16
-                || FloatTensor.slicesFeedForward(lw.gate(), lw.up(), lw.down(), c.dim(), c.ffnDim()));
-    }
-
-    private static void compare(Model model, ModelConfig c, int[] tokens, String where, boolean sliced) {
+    private static void compare(Model model, ModelConfig c, int[] tokens, String where) {
         CpuForward whole = new CpuForward(c, model.weights(), false);
         CpuForward slices = new CpuForward(c, model.weights(), false).feedForwardFloats(16 * c.ffnDim());
         assertFalse(whole.slicesFeedForward(102), where);
-        assertEquals(sliced, slices.slicesFeedForward(17), where);
+        assertTrue(slices.slicesFeedForward(17), where + ": all native or all Java products");
         assertFalse(slices.slicesFeedForward(16), where + ": hb of 16 rows within the floats given");
         assertFalse(slices.slicesFeedForward(1), where);
         KvCache a = KvCacheType.F16.newCache(c.layers(), c.kvHeads(), c.headDim(), 160);
