@@ -434,6 +434,14 @@ public abstract class FloatTensor {
     /** Per calling thread: down's input in {@link #feedForwardFloats}, packed as {@link #packInputs} packs it. */
     private static final ThreadLocal<float[][]> DOWN_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
 
+    /** Throws unless x and out each hold the feed-forward block's {@code batch} rows of {@code dim} floats. */
+    static void requireBlockRows(float[] x, float[] out, int batch, int dim) {
+        if (out.length < batch * dim || x.length < batch * dim) {
+            throw new IllegalArgumentException("feed-forward block of " + batch + " rows of " + dim + ": x holds "
+                    + x.length + ", out " + out.length + " floats");
+        }
+    }
+
     /**
      * {@link #feedForward} in the Java float kernels ({@link #floatSlices}), in slices of {@code units} hidden units
      * (a multiple of 64; the last slice shorter where ffn is no multiple). x's rows are written by {@code prepare} (a
@@ -454,10 +462,7 @@ public abstract class FloatTensor {
                     + " in the Java kernels: needs " + gate.type() + ", " + up.type() + " and " + down.type()
                     + " products there, and multiples of 64");
         }
-        if (out.length < batch * dim || x.length < batch * dim) {
-            throw new IllegalArgumentException("feed-forward block of " + batch + " rows of " + dim + ": x holds "
-                    + x.length + ", out " + out.length + " floats");
-        }
+        requireBlockRows(x, out, batch, dim);
         if (prepare != null) {
             Parallel.forRange(batch, 1, prepare);
         }

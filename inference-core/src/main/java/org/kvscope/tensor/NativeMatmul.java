@@ -211,10 +211,7 @@ final class NativeMatmul {
                     + ": needs native products of " + gate.type() + ", " + up.type() + " and " + down.type()
                     + ", and multiples of 64 (256 for K-quant down)");
         }
-        if (out.length < batch * dim || x.length < batch * dim) {
-            throw new IllegalArgumentException("feed-forward block of " + batch + " rows of " + dim + ": x holds "
-                    + x.length + ", out " + out.length + " floats");
-        }
+        FloatTensor.requireBlockRows(x, out, batch, dim);
         int[] codes = {typeCode(gate, ffn, dim), typeCode(up, ffn, dim)};
         MemorySegment[] inputs = new MemorySegment[FAMILIES], xq = new MemorySegment[2];
         Parallel.IntRangeBody pending = prepare;
