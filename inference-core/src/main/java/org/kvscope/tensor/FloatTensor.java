@@ -429,8 +429,18 @@ public abstract class FloatTensor {
 
     /** Hidden units per slice of {@link #feedForwardFloats}: 128 floats of each batch row per gate/up buffer. */
     static final int UNITS = 128;
-    /** Per thread: one slice's gate and up outputs for {@link #feedForwardFloats} (batch × units floats each). */
+    /** Per thread: one slice's gate and up outputs for {@link #feedForwardFloats} and {@link NativeMatmul}'s sliced block. */
     private static final ThreadLocal<float[][]> SLICE = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
+
+    /** This thread's two slice buffers (gate's and up's outputs for one slice), each of at least n floats. */
+    static float[][] sliceBuffers(int n) {
+        float[][] buffers = SLICE.get();
+        if (buffers[0].length < n) {
+            buffers[0] = new float[n];
+            buffers[1] = new float[n];
+        }
+        return buffers;
+    }
     /** Per calling thread: down's input in {@link #feedForwardFloats}, packed as {@link #packInputs} packs it. */
     private static final ThreadLocal<float[][]> DOWN_INPUT = ThreadLocal.withInitial(() -> new float[1][0]);
 
@@ -470,11 +480,7 @@ public abstract class FloatTensor {
         float[] input = work != null && work.length >= batch * ffn ? work : downInput(batch * ffn);
         int whole = batch / GROUP * GROUP;
         Parallel.forRange((ffn + units - 1) / units, 1, (s0, s1) -> {
-            float[][] buffers = SLICE.get();
-            if (buffers[0].length < batch * units) {
-                buffers[0] = new float[batch * units];
-                buffers[1] = new float[batch * units];
-            }
+            float[][] buffers = sliceBuffers(batch * units);
             float[] g = buffers[0], u = buffers[1];
             for (int k = s0; k < s1; k++) {
                 int h = k * units, s = Math.min(units, ffn - h);

@@ -178,8 +178,6 @@ final class NativeMatmul {
 
     /** Hidden units per slice of {@link #feedForward}: one K-quant block of down's input, 16 or 8 whole tiles. */
     static final int UNITS = 256;
-    /** Per thread: one slice's gate and up outputs for {@link #feedForward} (batch × {@link #UNITS} floats each). */
-    private static final ThreadLocal<float[][]> SLICE = ThreadLocal.withInitial(() -> new float[][] {{}, {}});
 
     /**
      * Prefill's feed-forward products in slices of {@link #UNITS} hidden units, where {@link #slicesFeedForward}:
@@ -230,11 +228,7 @@ final class NativeMatmul {
         long[] rowBytes = {gate.type().byteSize(dim), up.type().byteSize(dim)};
         long[] xBytes = {inputBytes(codes[0], dim), inputBytes(codes[1], dim)};
         Parallel.forRange((ffn + units - 1) / units, 1, (s0, s1) -> {
-            float[][] buffers = SLICE.get();
-            if (buffers[0].length < batch * units) {
-                buffers[0] = new float[batch * units];
-                buffers[1] = new float[batch * units];
-            }
+            float[][] buffers = FloatTensor.sliceBuffers(batch * units);
             float[] g = buffers[0], u = buffers[1];
             MemorySegment[] outs = {MemorySegment.ofArray(g), MemorySegment.ofArray(u)};
             for (int k = s0; k < s1; k++) {
