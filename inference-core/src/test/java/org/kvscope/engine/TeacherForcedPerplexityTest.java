@@ -6,17 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.backend.BackendFactory;
 import org.kvscope.backend.Backends;
 import org.kvscope.kv.CompressionPolicy;
@@ -40,25 +36,11 @@ import org.kvscope.model.SharedModels;
  * cap, and for a policy that evicts otherwise while decoding, {@link CompressedPerplexity} still steps
  * token by token.
  */
-class TeacherForcedPerplexityTest {
-    @TempDir
-    static Path dir;
-    static Model tiny;
-
-    @BeforeAll
-    static void load() throws Exception {
-        tiny = TinyModel.load(dir);
-    }
-
-    @AfterAll
-    static void close() {
-        tiny.close();
-    }
-
+class TeacherForcedPerplexityTest extends TinyModelPerClass {
     @Test
     void everyBuiltInPolicyScoresAsStepByStepOnASyntheticModel() {
         int[] tokens = TinyModel.prompt(150);
-        everyPolicy(tiny, Arrays.copyOf(tokens, 96), Arrays.copyOfRange(tokens, 96, 150), 40);
+        everyPolicy(model, Arrays.copyOf(tokens, 96), Arrays.copyOfRange(tokens, 96, 150), 40);
     }
 
     /** A continuation of 299 fed tokens: two prefill chunks of 256. */
@@ -119,20 +101,20 @@ class TeacherForcedPerplexityTest {
     void aPluginThatEvictsWhileDecodingIsSteppedAndItsEvictionsCount() {
         int[] tokens = TinyModel.prompt(150);
         int[] context = Arrays.copyOf(tokens, 96), continuation = Arrays.copyOfRange(tokens, 96, 150);
-        CompressedPerplexity.Result evicting = CompressedPerplexity.evaluate(Backends.cpu(), tiny,
+        CompressedPerplexity.Result evicting = CompressedPerplexity.evaluate(Backends.cpu(), model,
                 new EvictingSnapKv(), DecodeCap.NONE, context, continuation, null);
-        CompressedPerplexity.Result reference = stepByStep(tiny, new EvictingSnapKv(), DecodeCap.NONE, context,
+        CompressedPerplexity.Result reference = stepByStep(model, new EvictingSnapKv(), DecodeCap.NONE, context,
                 continuation);
         assertEquals(reference, evicting); // the same path: bit for bit
         assertEquals(24.0, evicting.occupancy().peakEntriesPerHead(), 1e-9); // held at 24 after every step
-        CompressedPerplexity.Result kept = CompressedPerplexity.evaluate(Backends.cpu(), tiny,
+        CompressedPerplexity.Result kept = CompressedPerplexity.evaluate(Backends.cpu(), model,
                 policy("snapkv", 24), DecodeCap.NONE, context, continuation, null);
         assertNotEquals(kept.nll(), evicting.nll());
     }
 
     @Test
     void teacherForcingRefusesWhenDecodeStepsChangeTheCache() {
-        try (InferenceSession s = new InferenceSession(tiny, SessionOptions.ofContext(200))) {
+        try (InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(200))) {
             s.setPolicy(policy("h2o", 24)); // evicts by decode attention: no window to teacher-force in
             s.prefill(TinyModel.prompt(40));
             assertFalse(s.decodeOnlyAppends());
@@ -141,7 +123,7 @@ class TeacherForcedPerplexityTest {
             assertTrue(e.getMessage().contains("h2o"), e.getMessage());
             assertEquals(40, s.position());
         }
-        try (InferenceSession s = new InferenceSession(tiny, SessionOptions.ofContext(200))) {
+        try (InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(200))) {
             s.setDecodeCap(DecodeCap.BUDGET);
             s.setPolicy(policy("snapkv", 24));
             s.prefill(TinyModel.prompt(40));
@@ -152,7 +134,7 @@ class TeacherForcedPerplexityTest {
     /** Teacher-forcing after a selection leaves the kept context entries alone: no second selection. */
     @Test
     void theSelectionStaysAfterTheContinuation() {
-        try (InferenceSession s = new InferenceSession(tiny, SessionOptions.ofContext(200))) {
+        try (InferenceSession s = new InferenceSession(model, SessionOptions.ofContext(200))) {
             s.setPolicy(policy("snapkv", 24));
             s.prefill(TinyModel.prompt(60));
             int[] selected = held(s.cache(), 1, 1);
