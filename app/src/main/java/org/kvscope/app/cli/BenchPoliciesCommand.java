@@ -78,7 +78,7 @@ public final class BenchPoliciesCommand implements Command {
                 classification, calibration passes, reported apart), overhead = median of the per-pair ratios
                 policy ÷ FullKV [min..max] with a 95%% interval of that median from order statistics, "within 5%%"
                 yes / no / not resolved by that interval; per pair, the process's CPU time in each one's turns,
-                the GC time and collections, JIT time, other processes' CPU, steal time and this process's minor
+                the CPU each one's thread was on at the end of each of its chunks, the GC time and collections, JIT time, other processes' CPU, steal time and this process's minor
                 page faults meanwhile; selection ms (best of %d calls after each timed prefill), first
                 selection ms (the first call in a fresh JVM, JIT compilation included)
                 targets (issue 15): prefill within 5%% of FullKV's; selection at most 10 ms at 2,048 tokens
@@ -243,10 +243,11 @@ public final class BenchPoliciesCommand implements Command {
                     double policy = (nanos[on] - extra - timer.extraNanos()) / 1e6; // the prefill keeps one selection
                     t.recordPair(c, r - 1, policy, full, timer.bestNanos() / 1e6, extra / 1e6);
                     long[] cpu = lockstep.cpuNanos();
+                    String[] where = lockstep.chunkCpus();
                     out.printf("  round %d %s: fullkv %.1f ms, %s %.1f ms, %+.1f%% (policy on session %s); process CPU in"
-                                    + " their turns %s; in the pair: %s%n", r, p, full, p, policy, 100 * (policy / full - 1),
-                            on == 0 ? "a" : "b", cpu[0] < 0 || cpu[1] < 0 ? "?"
-                                    : "%.0f / %.0f ms".formatted(cpu[off] / 1e6, cpu[on] / 1e6), span);
+                                    + " their turns %s; CPU at each chunk's end %s / %s; in the pair: %s%n", r, p, full, p,
+                            policy, 100 * (policy / full - 1), on == 0 ? "a" : "b", cpu[0] < 0 || cpu[1] < 0 ? "?"
+                                    : "%.0f / %.0f ms".formatted(cpu[off] / 1e6, cpu[on] / 1e6), where[off], where[on], span);
                     progress.step(p + " pair");
                 }
             }

@@ -15,13 +15,16 @@ import org.kvscope.engine.InferenceSession;
  * the SmolLM2-135M shape), so the two prefills see the machine in the same state and drift slower
  * than that (another tenant's load, the host's clock) cancels in their ratio. Each prefill's time
  * is the sum of its turns, its work after the last chunk (the policy's selection) included; the
- * process's CPU time over its turns ({@link #cpuNanos}) is its work with the JVM's own (JIT, GC) in them.
+ * process's CPU time over its turns ({@link #cpuNanos}) is its work with the JVM's own (JIT, GC) in them, and
+ * the CPU its thread ended each chunk on ({@link #chunkCpus}) shows where the OS placed it (issue 15: a prefill
+ * whose threads stayed on their cores ran about 7% faster than one whose caller moved between them).
  */
 final class LockstepPrefill implements AutoCloseable {
     private static final java.lang.management.OperatingSystemMXBean OS =
             java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     private final ExecutorService[] threads = {thread("lockstep-a"), thread("lockstep-b")};
     private final long[] cpu = {-1, -1};
+    private final String[] chunkCpus = {"", ""};
 
     private static ExecutorService thread(String name) {
         return Executors.newSingleThreadExecutor(r -> {
@@ -43,6 +46,7 @@ final class LockstepPrefill implements AutoCloseable {
         @SuppressWarnings("unchecked")
         Future<Long>[] spent = new Future[2];
         long[] cpuHeld = new long[2];
+        StringBuilder[] where = {new StringBuilder(), new StringBuilder()};
         for (int s = 0; s < 2; s++) {
             int me = s, other = 1 - s;
             spent[s] = threads[s].submit(() -> {
@@ -52,6 +56,7 @@ final class LockstepPrefill implements AutoCloseable {
                 held[3] = processCpu();
                 try {
                     sessions[me].prefill(prompt, () -> {
+                        cpuOf(where[me]);
                         if (!done[other].get()) { // hand over; the other hands back after its chunk
                             held[0] += System.nanoTime() - held[1];
                             held[2] += processCpu() - held[3];
@@ -80,12 +85,28 @@ final class LockstepPrefill implements AutoCloseable {
             }
         }
         System.arraycopy(cpuHeld, 0, cpu, 0, 2);
+        for (int s = 0; s < 2; s++) {
+            chunkCpus[s] = where[s].toString();
+        }
         return nanos;
     }
 
     /** The process's CPU nanoseconds over each session's turns in the last {@link #run}, in its order (-1: unknown). */
     long[] cpuNanos() {
         return cpu.clone();
+    }
+
+    /**
+     * Per session, in the order of the last {@link #run}'s sessions: the CPU its thread was on at the end of each of
+     * its chunks, as numbers separated by dots ("0.0.1.1"; "?" where /proc does not say).
+     */
+    String[] chunkCpus() {
+        return chunkCpus.clone();
+    }
+
+    private static void cpuOf(StringBuilder where) {
+        int c = MachineCounters.threadCpu();
+        where.append(where.isEmpty() ? "" : ".").append(c < 0 ? "?" : Integer.toString(c));
     }
 
     private static long processCpu() {

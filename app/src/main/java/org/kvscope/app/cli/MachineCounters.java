@@ -24,6 +24,7 @@ record MachineCounters(long gcMillis, long gcCount, long jitMillis, long process
                        long stealMillis, long minorFaults) {
     private static final Path STAT = Path.of("/proc/stat");
     private static final Path SELF_STAT = Path.of("/proc/self/stat");
+    private static final Path THREAD_STAT = Path.of("/proc/thread-self/stat");
     /** USER_HZ on Linux: /proc/stat counts in hundredths of a second. */
     private static final long MILLIS_PER_TICK = 10;
 
@@ -56,6 +57,22 @@ record MachineCounters(long gcMillis, long gcCount, long jitMillis, long process
         int close = line.lastIndexOf(')');
         String[] f = close < 0 ? new String[0] : line.substring(close + 1).trim().split("\\s+");
         return f.length < 8 ? -1 : Long.parseLong(f[7]); // state ppid pgrp session tty_nr tpgid flags minflt
+    }
+
+    /** The CPU the calling thread last ran on, from /proc/thread-self/stat, or -1 without it. */
+    static int threadCpu() {
+        try {
+            return parseProcessor(Files.readString(THREAD_STAT));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** processor, the 39th field of a /proc/PID/stat line (counted after the parenthesised command name), or -1. */
+    static int parseProcessor(String line) {
+        int close = line.lastIndexOf(')');
+        String[] f = close < 0 ? new String[0] : line.substring(close + 1).trim().split("\\s+");
+        return f.length < 37 ? -1 : Integer.parseInt(f[36]); // fields 3 (state) .. 39 (processor)
     }
 
     /** {busy, steal} ms from /proc/stat's first line, or {-1, -1}. */

@@ -299,7 +299,8 @@ class CliTest {
             String session = round % 2 == 1 ? "b" : "a"; // the two sessions swap roles every round
             assertEquals(3, r.out().lines().filter(l -> l.matches(pairLine + ": fullkv [0-9.]+ ms, .*%"
                     + " \\(policy on session " + session + "\\)"
-                    + "; process CPU in their turns \\d+ / \\d+ ms; in the pair: GC \\d+ ms \\(\\d+\\), JIT \\d+ ms,"
+                    + "; process CPU in their turns \\d+ / \\d+ ms; CPU at each chunk.s end [0-9.?]+ / [0-9.?]+"
+                    + "; in the pair: GC \\d+ ms \\(\\d+\\), JIT \\d+ ms,"
                     + " other processes .*, steal .*, minor faults .*")).count(), r.out());
         }
         assertTrue(orders.stream().skip(1).anyMatch(o -> !o.contains(": fullkv+")), "FullKV first in every round: " + orders);

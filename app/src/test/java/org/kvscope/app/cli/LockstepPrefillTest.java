@@ -56,6 +56,10 @@ class LockstepPrefillTest {
                 long cores = Runtime.getRuntime().availableProcessors();
                 assertTrue(cpu[0] <= cores * nanos[0] + 50_000_000L && cpu[1] <= cores * nanos[1] + 50_000_000L,
                         java.util.Arrays.toString(cpu) + " / " + java.util.Arrays.toString(nanos));
+                for (String where : lockstep.chunkCpus()) { // one CPU (or "?") per chunk of each session
+                    assertEquals(4, where.split("\\.").length, where);
+                    assertTrue(where.matches("(\\d+|\\?)(\\.(\\d+|\\?))*"), where);
+                }
                 assertEquals(keptAlone, kept(b), "the policy's kept set as in a lone prefill");
                 a.reset();
                 b.reset();

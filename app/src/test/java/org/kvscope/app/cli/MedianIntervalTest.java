@@ -3,6 +3,7 @@ package org.kvscope.app.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +72,19 @@ class MedianIntervalTest {
         assertEquals(4321, MachineCounters.parseMinorFaults("77 (java) S 1 77 77 0 -1 4194560 4321 0 12 0 5 6"));
         assertEquals(55, MachineCounters.parseMinorFaults("8 (a b) c) R 1 8 8 0 -1 0 55 1 2"));
         assertEquals(-1, MachineCounters.parseMinorFaults("8 (java) R 1"));
+    }
+
+    @Test
+    void theProcessorIsThe39thFieldOfAStatLineCountedAfterTheName() {
+        // pid (comm) then fields 3 (state) .. 39 (processor) 40 ..; the name may hold spaces and ')'
+        StringBuilder fields = new StringBuilder();
+        for (int field = 3; field <= 41; field++) {
+            fields.append(' ').append(field == 3 ? "S" : field == 39 ? "1" : Integer.toString(100 + field));
+        }
+        assertEquals(1, MachineCounters.parseProcessor("77 (lockstep-a)" + fields));
+        assertEquals(1, MachineCounters.parseProcessor("8 (a b) 7)" + fields));
+        assertEquals(-1, MachineCounters.parseProcessor("8 (java) R 1 8 8 0 -1 0 55 1 2"));
+        int cpu = MachineCounters.threadCpu(); // this thread, where /proc has it
+        assertTrue(cpu >= -1 && cpu < Math.max(1, Runtime.getRuntime().availableProcessors()) + 64, "cpu " + cpu);
     }
 }
