@@ -16,8 +16,8 @@ import org.kvscope.engine.InferenceSession;
  * than that (another tenant's load, the host's clock) cancels in their ratio. Each prefill's time
  * is the sum of its turns, its work after the last chunk (the policy's selection) included; the
  * process's CPU time over its turns ({@link #cpuNanos}) is its work with the JVM's own (JIT, GC) in them, and
- * the CPU its thread ended each chunk on ({@link #chunkCpus}) shows where the OS placed it (issue 15: a prefill
- * whose threads stayed on their cores ran about 7% faster than one whose caller moved between them).
+ * the CPU its thread ended each chunk on ({@link #chunkCpus}) shows where the OS placed it (issue 15: pairs whose
+ * threads were pinned read tighter than those whose threads moved between the cores, docs/BENCHMARKS.md, h2o21).
  */
 final class LockstepPrefill implements AutoCloseable {
     private static final java.lang.management.OperatingSystemMXBean OS =
