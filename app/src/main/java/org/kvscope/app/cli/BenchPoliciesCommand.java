@@ -188,9 +188,10 @@ public final class BenchPoliciesCommand implements Command {
     }
 
     /**
-     * A warm-up round (every configuration once on each session, shuffled, untimed), then {@code repeat} rounds,
-     * each timing one pair per policy in a shuffled order: FullKV and the policy on two sessions, in turns chunk by
-     * chunk ({@link LockstepPrefill}), which one starts alternating from round to round, after a full collection
+     * A warm-up round ({@link #warmUp}: every configuration once on each session, shuffled, untimed), then
+     * {@code repeat} rounds, each timing one pair per policy in a shuffled order: FullKV and the policy on two
+     * sessions, in turns chunk by chunk ({@link LockstepPrefill}), which one starts alternating from round to round,
+     * after a full collection
      * (untimed) so that no earlier pair's garbage is collected inside this one. The sessions swap roles every
      * round ({@link #policyOn}), each keeping its thread: a state of one session or its thread for the whole
      * process (where its arrays and thread-local scratch lie) slows FullKV in half the pairs and the policy in the
@@ -214,13 +215,8 @@ public final class BenchPoliciesCommand implements Command {
             List<Integer> all = new ArrayList<>(java.util.stream.IntStream.range(0, configs.size()).boxed().toList());
             Collections.shuffle(all, order);
             out.printf("warm-up round: %s%n", String.join(", ", all.stream().map(c -> label(configs.get(c))).toList()));
-            for (int c : all) { // runs every code path once at the full length on each session, untimed
-                for (InferenceSession session : sessions) {
-                    prepare(session, configs.get(c), budget);
-                    session.prefill(prompt);
-                }
-                progress.step(label(configs.get(c)));
-            }
+            warmUp(sessions, lockstep, prompt, all.stream().map(configs::get).toList(), budget,
+                    config -> progress.step(label(config)));
             List<Integer> policies = new ArrayList<>(all.stream().filter(c -> c > 0).sorted().toList());
             for (int r = 1; r <= repeat; r++) {
                 Collections.shuffle(policies, order);
@@ -251,6 +247,24 @@ public final class BenchPoliciesCommand implements Command {
                     progress.step(p + " pair");
                 }
             }
+        }
+    }
+
+    /**
+     * The untimed warm-up: each configuration in {@code configs} (null: FullKV) on both sessions at once, in turns
+     * chunk by chunk on {@code lockstep}'s threads, as the pairs run: every code path once at the full length on
+     * each session and on the thread that runs it in the pairs, so that those threads' first prefill (their
+     * thread-local buffers made, the compiled code's first calls on a new thread: three deoptimizations in round 1
+     * when the warm-up ran on the calling thread, docs/BENCHMARKS.md, issue 15, h2o21) falls outside the timed rounds.
+     */
+    static void warmUp(InferenceSession[] sessions, LockstepPrefill lockstep, int[] prompt, List<String> configs,
+                       int budget, java.util.function.Consumer<String> done) throws Exception {
+        for (String config : configs) {
+            for (InferenceSession session : sessions) {
+                prepare(session, config, budget);
+            }
+            lockstep.run(sessions, prompt, 0);
+            done.accept(config);
         }
     }
 

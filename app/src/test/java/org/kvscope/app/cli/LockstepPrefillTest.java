@@ -89,6 +89,50 @@ class LockstepPrefillTest {
         }
     }
 
+    @Test
+    void theWarmUpRunsEveryConfigurationOnBothSessionsOnTheThreadsThatRunThePairs(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        SyntheticModelWriter.write(ModelShape.TINY_LLAMA, GGMLType.F32, file, 7);
+        try (Model model = ModelLoader.load(file);
+             InferenceSession a = new InferenceSession(model, new SessionOptions(96, 16));
+             InferenceSession b = new InferenceSession(model, new SessionOptions(96, 16));
+             LockstepPrefill lockstep = new LockstepPrefill()) {
+            List<String> threads = Collections.synchronizedList(new ArrayList<>());
+            a.addObserver(threadLog("a", threads));
+            b.addObserver(threadLog("b", threads));
+            InferenceSession[] sessions = {a, b};
+            List<String> done = new ArrayList<>();
+            java.util.Set<String> policies = Collections.synchronizedSet(new java.util.HashSet<>());
+            BenchPoliciesCommand.warmUp(sessions, lockstep, BenchPoliciesCommand.prompt(model, 64),
+                    java.util.Arrays.asList("snapkv", null), 24, config -> {
+                        done.add(String.valueOf(config));
+                        policies.add(a.policy() == null ? "null" : a.policy().name());
+                        policies.add(b.policy() == null ? "null" : b.policy().name());
+                    });
+            assertEquals(List.of("snapkv", "null"), done);
+            assertEquals(java.util.Set.of("null", "snapkv"), policies, "each configuration set on both sessions");
+            assertEquals(2 * 2 * 4, threads.size(), "two configurations, two sessions, four chunks each: " + threads);
+            for (String t : threads) { // every chunk on the thread its session's pairs run on, none on this one
+                assertTrue(t.equals("a lockstep-a") || t.equals("b lockstep-b"), threads.toString());
+            }
+            assertEquals(64, a.position());
+            assertEquals(64, b.position());
+        }
+    }
+
+    private static AttentionObserver threadLog(String name, List<String> threads) {
+        return new AttentionObserver() {
+            @Override
+            public void onAttention(int layer, int head, int q, int[] keys, float[] w, int count) {}
+
+            @Override
+            public boolean wants(int layer, int head, int q) { return false; }
+
+            @Override
+            public void onForwardStart(int start, int count) { threads.add(name + " " + Thread.currentThread().getName()); }
+        };
+    }
+
     private static List<Integer> kept(InferenceSession s) {
         return java.util.Arrays.stream(java.util.Arrays.copyOf(s.cache().positions(0, 0), s.cache().size(0, 0)))
                 .boxed().toList();
