@@ -10,6 +10,7 @@
  *   rN[pD|n] N rows per pass (1, 2 or 4) with a software prefetch D bytes ahead of each row's loads, or (n) of the
  *          next pass's rows at the same columns, a line at a time, into L1 (n), L2 (t) or non-temporal (q)
  *   hN     r1 where x is at most 16 KiB (4,096 columns), else rNn
+ * SHAPE=135m: SmolLM2-135M's products instead of Llama-3.2-1B's.
  * Weights: "anon" (anonymous 4 KiB pages), "thp" (anonymous, madvise(MADV_HUGEPAGE)) or a GGUF file mapped read-only
  * (its last bytes, the file's own 4 KiB page-cache pages, as kvscope and llama.cpp map them). Prints GB/s per
  * product kind and per token, medians of TOKENS tokens after one warm-up, the kernels taking turns token by token, and
@@ -35,7 +36,10 @@
 void kvs_matvec_float(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                       float *out);
 
-enum { DIM = 2048, KV = 512, FFN = 8192, LAYERS = 16, VOCAB = 128256, THREADS = 2, CHUNKS_PER_THREAD = 8 };
+enum { THREADS = 2, CHUNKS_PER_THREAD = 8 };
+/* The shape: Llama-3.2-1B's, or SHAPE=135m in the environment SmolLM2-135M's (30 layers of 576 / 192 / 1,536 columns,
+ * the 49,152-row tied embedding as the output matrix). */
+static int DIM = 2048, KV = 512, FFN = 8192, LAYERS = 16, VOCAB = 128256;
 enum { K_QKV, K_O, K_GATEUP, K_DOWN, K_LOGITS, KINDS };
 static const char *KIND_NAMES[] = {"qkv", "o", "gate/up", "down", "logits"};
 
@@ -339,6 +343,12 @@ int main(int argc, char **argv) {
         return 2;
     }
     int size = type == 4 ? 4 : 2;
+    if (getenv("SHAPE") && !strcmp(getenv("SHAPE"), "135m")) {
+        DIM = 576, KV = 192, FFN = 1536, LAYERS = 30, VOCAB = 49152;
+    } else if (getenv("SHAPE") && strcmp(getenv("SHAPE"), "1b")) {
+        fprintf(stderr, "decode-bandwidth: SHAPE is 1b (Llama-3.2-1B, the default) or 135m (SmolLM2-135M), not %s\n", getenv("SHAPE"));
+        return 2;
+    }
     int64_t layerRows = (int64_t)DIM + 2 * KV + DIM + 2 * FFN, layerElems = layerRows * DIM + (int64_t)DIM * FFN;
     int64_t total = (LAYERS * layerElems + (int64_t)VOCAB * DIM) * size;
     uint8_t *base;
@@ -374,7 +384,7 @@ int main(int argc, char **argv) {
         pthread_create(&t, NULL, worker, NULL);
     }
     g_type = type;
-    printf("type %s, weights %s, %.3f GB a token, %d tokens of each kernel in turn after 1 warm-up (medians; ratio: per-round token time of the first kernel over this one), %s\n", argv[1], argv[2],
+    printf("shape %s, type %s, weights %s, %.3f GB a token, %d tokens of each kernel in turn after 1 warm-up (medians; ratio: per-round token time of the first kernel over this one), %s\n", DIM == 576 ? "135m" : "1b", argv[1], argv[2],
            total / 1e9, tokens, g_one ? "1 thread, its CPU time" : "2 threads, wall time");
     int kernels = argc - 4;
     if (kernels > 16) kernels = 16;

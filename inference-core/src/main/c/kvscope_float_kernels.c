@@ -205,7 +205,9 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
  * 1.1-1.2x the four-row passes with a burst prefetch of the next pass; docs/BENCHMARKS.md, bw17). */
 #define ONE_ROW_COLS 4096
 /* Short F32 rows (the SmolLM2-135M shape's 576 and 1,536 columns) stay four per pass with a burst prefetch of the next
- * pass: one row per pass read them 11% slower end to end (docs/BENCHMARKS.md, end of the fifteenth session). */
+ * pass: one row per pass read them 11-15% slower end to end (docs/BENCHMARKS.md, end of the fifteenth session; f32d21).
+ * A call's first pass is prefetched as it starts, and its last pass prefetches the rows after the range too (a prefetch
+ * never faults): a core's next chunk starts there, so no chunk begins cold. */
 #define F32_ONE_ROW_MIN_COLS 2048
 
 #define ROWS_AVX512(T)                                                                                               \
@@ -213,10 +215,11 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
                                        int to, float *out) {                                                         \
         int r = from;                                                                                                \
         if (T == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS) {                                                         \
+            if (r + ROWS <= to) {                                                                                    \
+                prefetch_lines(w + r * rowBytes, ROWS * rowBytes);                                                   \
+            }                                                                                                        \
             for (; r + ROWS <= to; r += ROWS) {                                                                      \
-                if (r + 2 * ROWS <= to) {                                                                            \
-                    prefetch_lines(w + (r + ROWS) * rowBytes, ROWS * rowBytes);                                      \
-                }                                                                                                    \
+                prefetch_lines(w + (r + ROWS) * rowBytes, ROWS * rowBytes);                                          \
                 pass_avx512(T, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r, NULL);                            \
             }                                                                                                        \
         } else if (cols > ONE_ROW_COLS) {                                                                            \
