@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# slices_timing.sh MODEL ROUNDS: prefill of 256 rows with the feed-forward block at once against in slices of hidden
+# slices_timing.sh MODEL ROUNDS [tiles]: prefill of 256 rows with the feed-forward block at once against in slices of hidden
 # units (CpuForward.slicesFeedForward; every Llama-3.2-1B file: native kernels 256 units per slice, F32/F16 the Java kernels 128), alternated in one JVM with bench's JVM flags;
-# prints each round's wall and CPU times and the median per-round speed ratios (issue 17, rss19, rss20). Build first
+# prints each round's wall and CPU times and the median per-round speed ratios (issue 17, rss19, rss20); with "tiles",
+# both in slices, the Java kernels' weight tiles dequantized whole against in steps of columns (rss21). Build first
 # (mvn install); run it through the team's bench gate on a shared host. The harness sits in CpuForward's package to
 # reach its test hook.
 set -euo pipefail

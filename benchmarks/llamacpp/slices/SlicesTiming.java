@@ -13,7 +13,9 @@ import org.kvscope.model.ModelLoader;
 /**
  * A 256-row prefill with the feed-forward block at once against in slices of hidden units (CpuForward.slicesFeedForward), the
  * two alternated in one JVM on the same mapped weights, ROUNDS timed rounds after two of warm-up (issue 17, rss19):
- * run by slices_timing.sh. Wall and CPU time (the process's, both cores) per forward.
+ * run by slices_timing.sh. Wall and CPU time (the process's, both cores) per forward. A third argument {@code tiles}
+ * times instead the block in slices both ways, the Java kernels' weight tiles dequantized whole ("whole", main before
+ * rss21) against in steps of 2,048 columns ("slices", FloatTensor.tileColumns; issue 17, rss21).
  */
 public class SlicesTiming {
     public static void main(String[] a) throws Exception {
@@ -21,8 +23,14 @@ public class SlicesTiming {
         var bean = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (Model m = ModelLoader.load(Path.of(a[0]))) {
             ModelConfig c = m.config();
-            CpuForward whole = new CpuForward(c, m.weights()).feedForwardFloats(1 << 30);
+            boolean tiles = a.length > 2 && a[2].equals("tiles");
+            var tileColumns = Class.forName("org.kvscope.tensor.FloatTensor").getDeclaredMethod("tileColumns", int.class);
+            tileColumns.setAccessible(true);
+            int steps = (int) tileColumns.invoke(null, 0);
+            tileColumns.invoke(null, steps);
             CpuForward sliced = new CpuForward(c, m.weights());
+            CpuForward whole = tiles ? new CpuForward(c, m.weights()) : new CpuForward(c, m.weights()).feedForwardFloats(1 << 30);
+            System.out.printf("tiles: %s%n", tiles ? "whole rows against steps of " + steps + " columns" : "steps of " + steps);
             System.out.printf("256 rows in slices: %b (the other: %b)%n", sliced.slicesFeedForward(256), whole.slicesFeedForward(256));
             int[] tokens = new SplittableRandom(1).ints(256, 0, c.vocabSize()).toArray();
             double[] ratios = new double[rounds], cpuRatios = new double[rounds];
@@ -31,6 +39,9 @@ public class SlicesTiming {
                 for (int k = 0; k < 2; k++) {
                     CpuForward f = (r + k) % 2 == 0 ? whole : sliced;
                     KvCache cache = KvCacheType.F16.newCache(c.layers(), c.kvHeads(), c.headDim(), 256);
+                    if (tiles) {
+                        tileColumns.invoke(null, f == whole ? 0 : steps);
+                    }
                     long c0 = bean.getProcessCpuTime(), t0 = System.nanoTime();
                     f.forward(tokens, 0, 256, 0, cache, null);
                     t[f == whole ? 0 : 1] = System.nanoTime() - t0;

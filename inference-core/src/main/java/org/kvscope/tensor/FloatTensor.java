@@ -297,6 +297,15 @@ public abstract class FloatTensor {
      * and the register file (16 on AVX2) holds the whole block.
      */
     public void matmul(float[] x, float[] out, int batch, int rows, int cols) {
+        matmul(x, out, batch, rows, cols, null);
+    }
+
+    /**
+     * {@link #matmul} with the caller's {@code work} array (null: none) for the packed batch where the product runs in
+     * the Java kernels and work holds its {@link #packedFloats} (contents overwritten; neither x nor out): prefill
+     * lends an array idle at the time instead of the thread's own (a 256-row Llama-3.2-1B chunk: 2 MiB; issue 17).
+     */
+    public void matmul(float[] x, float[] out, int batch, int rows, int cols, float[] work) {
         checkShape(rows, cols);
         if (batch == 1) {
             matvec(x, out, rows, cols);
@@ -306,7 +315,25 @@ public abstract class FloatTensor {
             NativeMatmul.matmuls(x, batch, cols, new FloatTensor[] {this}, new float[][] {out}, new int[] {rows}, null);
             return;
         }
-        multiplyPacked(x, packInputs(x, batch, cols), out, batch, rows, cols);
+        requireWork(work, x, out);
+        multiplyPacked(x, packInputs(x, batch, cols, work), out, batch, rows, cols);
+    }
+
+    /** Floats of {@link #packInputs}'s packed batch of {@code batch} rows of {@code cols}: the whole groups'. */
+    public static int packedFloats(int batch, int cols) {
+        return batch / GROUP * GROUP * cols;
+    }
+
+    /** Throws where a lent work array is one the product reads or writes. */
+    private static void requireWork(float[] work, float[] x, float[]... out) {
+        boolean clash = work != null && work == x;
+        for (float[] o : out) {
+            clash |= work != null && work == o;
+        }
+        if (clash) {
+            throw new IllegalArgumentException("work array for the packed batch is the product's input or output;"
+                    + " lend an array idle during the product, or null");
+        }
     }
 
     /**
@@ -327,14 +354,49 @@ public abstract class FloatTensor {
     private void multiplyRows(float[] x, float[] packed, int batch, int cols, int from, int to, float[] out, int stride,
                               int base) {
         int tileRows = 2 * F.length();
-        float[] w = tile(tileRows * cols);
+        int step = tileStep(cols);
+        float[] w = tile(tileRows * step);
         float[] wt = transposed(tileRows * cols);
         for (int r0 = from; r0 < to; r0 += tileRows) {
             int nr = Math.min(tileRows, to - r0);
-            dequantize((long) r0 * cols, w, 0, nr * cols);
-            transpose(w, nr, cols, wt, tileRows);
+            if (nr < tileRows) {
+                java.util.Arrays.fill(wt, 0, tileRows * cols, 0f);
+            }
+            // whole rows: the tile's rows in one range (they may share blocks); else each row's step in turn
+            int span = step == cols ? nr : 1;
+            for (int k0 = 0; k0 < cols; k0 += step) {
+                int width = Math.min(step, cols - k0);
+                for (int r = 0; r < nr; r += span) {
+                    dequantize((long) (r0 + r) * cols + k0, w, r * width, span * width);
+                }
+                transpose(w, nr, width, wt, k0, tileRows);
+            }
             multiplyTile(wt, nr, x, packed, batch, cols, out, stride, r0 - base);
         }
+    }
+
+    /**
+     * Columns a tile of rows is dequantized in at most before it is transposed ({@link #multiplyRows}): a
+     * Llama-3.2-1B down tile's rows of 8,192 then pass through a per-thread buffer of 256 KiB instead of 1 MiB
+     * (issue 17, peak memory); the transposed tile, which the kernels read whole, is unchanged. A multiple of every
+     * block size. Tests set it (0: whole rows) through {@link #tileColumns(int)}.
+     */
+    private static int tileColumns = 2048;
+
+    /** Sets {@link #tileColumns} (0: tiles dequantized whole); returns the value before. Tests and benchmarks. */
+    static int tileColumns(int columns) {
+        int before = tileColumns;
+        tileColumns = columns;
+        return before;
+    }
+
+    /**
+     * Columns per dequantization step of a tile of rows of {@code cols}: {@link #tileColumns} where that splits a
+     * row into whole blocks, else the whole row (a row of part blocks is dequantized with its tile as one range).
+     */
+    private int tileStep(int cols) {
+        int step = tileColumns;
+        return step > 0 && step < cols && step % type().blockSize() == 0 && cols % type().blockSize() == 0 ? step : cols;
     }
 
     /**
@@ -355,6 +417,16 @@ public abstract class FloatTensor {
      */
     public static void matmuls(float[] x, int batch, int cols, FloatTensor[] weights, float[][] out, int[] rows,
                                Parallel.IntRangeBody prepare) {
+        matmuls(x, batch, cols, weights, out, rows, prepare, null);
+    }
+
+    /**
+     * {@link #matmuls} with the caller's {@code work} array (null: none) for the packed batch, as {@link #matmul}
+     * takes it; the products in the Java kernels share one packing of the batch.
+     */
+    public static void matmuls(float[] x, int batch, int cols, FloatTensor[] weights, float[][] out, int[] rows,
+                               Parallel.IntRangeBody prepare, float[] work) {
+        requireWork(work, x, out);
         if (weights.length != out.length || weights.length != rows.length) {
             throw new IllegalArgumentException(weights.length + " matrices, " + out.length + " outputs and "
                     + rows.length + " row counts");
@@ -367,9 +439,16 @@ public abstract class FloatTensor {
         }
         boolean[] done = batch == 1 ? new boolean[weights.length]
                 : NativeMatmul.matmuls(x, batch, cols, weights, out, rows, prepare);
+        float[] packed = null;
         for (int i = 0; i < weights.length; i++) {
-            if (!done[i]) {
-                weights[i].matmul(x, out[i], batch, rows[i], cols);
+            if (done[i]) {
+                continue;
+            }
+            if (batch == 1) {
+                weights[i].matvec(x, out[i], rows[i], cols);
+            } else {
+                packed = packed != null ? packed : packInputs(x, batch, cols, work);
+                weights[i].multiplyPacked(x, packed, out[i], batch, rows[i], cols);
             }
         }
     }
@@ -414,10 +493,20 @@ public abstract class FloatTensor {
      */
     public static void feedForward(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
                                    int ffn, float[] out, Parallel.IntRangeBody prepare, float[] work) {
+        feedForward(x, batch, dim, gate, up, down, ffn, out, prepare, work, null);
+    }
+
+    /**
+     * {@link #feedForward} with, besides {@code work}, the caller's {@code packWork} array (null: none) for x's packed
+     * rows where the block runs in the Java kernels ({@link #packedFloats} of batch × dim; neither x, out nor work).
+     */
+    public static void feedForward(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
+                                   int ffn, float[] out, Parallel.IntRangeBody prepare, float[] work,
+                                   float[] packWork) {
         if (NativeMatmul.slicesFeedForward(gate, up, down, dim, ffn)) {
             NativeMatmul.feedForward(x, batch, dim, gate, up, down, ffn, out, prepare);
         } else {
-            feedForwardFloats(x, batch, dim, gate, up, down, ffn, UNITS, out, prepare, work);
+            feedForwardFloats(x, batch, dim, gate, up, down, ffn, UNITS, out, prepare, work, packWork);
         }
     }
 
@@ -467,16 +556,24 @@ public abstract class FloatTensor {
      */
     static void feedForwardFloats(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
                                   int ffn, int units, float[] out, Parallel.IntRangeBody prepare, float[] work) {
+        feedForwardFloats(x, batch, dim, gate, up, down, ffn, units, out, prepare, work, null);
+    }
+
+    /** {@link #feedForwardFloats} with x's packed rows in {@code packWork} where it holds them (else the thread's own). */
+    static void feedForwardFloats(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
+                                  int ffn, int units, float[] out, Parallel.IntRangeBody prepare, float[] work,
+                                  float[] packWork) {
         if (!floatSlices(gate, up, down, dim, ffn) || units <= 0 || units % 64 != 0) {
             throw new IllegalArgumentException("feed-forward block in slices of " + units + " hidden units of " + ffn
                     + " in the Java kernels: needs " + gate.type() + ", " + up.type() + " and " + down.type()
                     + " products there, and multiples of 64");
         }
         requireBlockRows(x, out, batch, dim);
+        requireWork(packWork, x, out, work);
         if (prepare != null) {
             Parallel.forRange(batch, 1, prepare);
         }
-        float[] packed = packInputs(x, batch, dim);
+        float[] packed = packInputs(x, batch, dim, packWork);
         float[] input = work != null && work.length >= batch * ffn ? work : downInput(batch * ffn);
         int whole = batch / GROUP * GROUP;
         Parallel.forRange((ffn + units - 1) / units, 1, (s0, s1) -> {
@@ -519,16 +616,22 @@ public abstract class FloatTensor {
      * = x[(G·g + j)·cols + k]. The kernel then reads a group's inputs for one column from one index
      * with constant offsets, which keeps its general registers few enough that the JIT spills none.
      * Groups are packed over the cores: on one, the other idled for about 3% of a prefill. The
-     * buffer is the calling thread's, reused from call to call: a new one per call was about
-     * 0.9 GB of garbage per 256-token prefill of a 1B model.
+     * buffer is {@code work} where it holds {@link #packedFloats} (an array the caller lends), else the
+     * calling thread's, reused from call to call: a new one per call was about 0.9 GB of garbage per
+     * 256-token prefill of a 1B model.
      */
-    private static float[] packInputs(float[] x, int batch, int cols) {
+    private static float[] packInputs(float[] x, int batch, int cols, float[] work) {
         int groups = batch / GROUP;
-        float[][] holder = PACKED.get();
-        if (holder[0].length < groups * GROUP * cols) {
-            holder[0] = new float[groups * GROUP * cols];
+        float[] packed;
+        if (work != null && work.length >= groups * GROUP * cols) {
+            packed = work;
+        } else {
+            float[][] holder = PACKED.get();
+            if (holder[0].length < groups * GROUP * cols) {
+                holder[0] = new float[groups * GROUP * cols];
+            }
+            packed = holder[0];
         }
-        float[] packed = holder[0];
         Parallel.forRange(groups, 4, (g0, g1) -> {
             for (int g = g0; g < g1; g++) {
                 int base = g * GROUP * cols;
@@ -547,20 +650,19 @@ public abstract class FloatTensor {
     private static final int TRANSPOSE_COLUMNS = 16;
 
     /**
-     * wt[k·tileRows + r] = w[r·cols + k]; rows nr.. of the tile are zero. Full tiles on 16-lane
+     * wt[(column + k)·tileRows + r] = w[r·cols + k] for r &lt; nr and k &lt; cols (rows nr.. of wt are left as they
+     * are: the caller zeroes them). Full tiles on 16-lane
      * vectors go 16×16 at a time through registers ({@link #transpose16}); the rest in blocks of
      * {@link #TRANSPOSE_COLUMNS} columns, so the block's reads and writes stay in L1 instead of
      * each store landing on a different cache line of the whole tile.
      */
-    private static void transpose(float[] w, int nr, int cols, float[] wt, int tileRows) {
-        if (nr < tileRows) {
-            java.util.Arrays.fill(wt, 0, tileRows * cols, 0f);
-        }
+    private static void transpose(float[] w, int nr, int cols, float[] wt, int column, int tileRows) {
         int start = 0;
+        int base = column * tileRows;
         if (F.length() == 16 && nr == tileRows) {
             for (; start + 16 <= cols; start += 16) {
                 for (int r0 = 0; r0 < tileRows; r0 += 16) {
-                    transpose16(w, r0 * cols + start, cols, wt, start * tileRows + r0, tileRows);
+                    transpose16(w, r0 * cols + start, cols, wt, base + start * tileRows + r0, tileRows);
                 }
             }
         }
@@ -568,7 +670,7 @@ public abstract class FloatTensor {
             int k1 = Math.min(cols, k0 + TRANSPOSE_COLUMNS);
             for (int r = 0; r < nr; r++) {
                 int from = r * cols;
-                for (int k = k0, to = k0 * tileRows + r; k < k1; k++, to += tileRows) {
+                for (int k = k0, to = base + k0 * tileRows + r; k < k1; k++, to += tileRows) {
                     wt[to] = w[from + k];
                 }
             }

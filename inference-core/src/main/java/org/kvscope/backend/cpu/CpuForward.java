@@ -268,7 +268,7 @@ public final class CpuForward {
             FloatTensor.matvecs(b.xb, dim, qkv[l], b.qkv, qkvRows);
         } else if (small == null) { // one quantization of the batch and one hand-off for the three
             FloatTensor.matmuls(b.xb, n, dim, qkv[l], b.qkv, qkvRows,
-                    (from, to) -> rmsnormRows(b.xb, b.x, lw.attnNorm(), from, to, dim, eps));
+                    (from, to) -> rmsnormRows(b.xb, b.x, lw.attnNorm(), from, to, dim, eps), b.att);
         } else {
             project(lw.wq(), b.xb, b.q, n, qDim, dim);
             project(lw.wk(), b.xb, b.k, n, kvDim, dim);
@@ -316,7 +316,7 @@ public final class CpuForward {
         if (!outputs) {
             return;
         }
-        project(lw.wo(), b.att, b.xb, n, dim, qDim);
+        project(lw.wo(), b.att, b.xb, n, dim, qDim, b.q);
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.OUTPUT, time);
         }
@@ -329,14 +329,14 @@ public final class CpuForward {
             rmsnormRows(b.xb, b.x, lw.ffnNorm(), from, to, dim, eps);
         };
         if (fused && b.ffnSliced) { // the same floats, without hb and hb2
-            FloatTensor.feedForward(b.xb, n, dim, lw.gate(), lw.up(), lw.down(), ffn, b.xb, ffnInput, b.hb);
+            FloatTensor.feedForward(b.xb, n, dim, lw.gate(), lw.up(), lw.down(), ffn, b.xb, ffnInput, b.hb, b.hb2);
         } else if (fused) {
             FloatTensor.matmuls(b.xb, n, dim, gateUp[l], b.gateUp, gateUpRows, ffnInput);
             if (timed) {
                 time = DecodeTimings.lap(DecodeTimings.Phase.GATE_UP, time);
             }
             FloatTensor.matmuls(b.hb, n, ffn, down[l], b.down, downRows,
-                    (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from * ffn, to * ffn));
+                    (from, to) -> VectorOps.swiglu(b.hb, b.hb2, from * ffn, to * ffn), b.hb2);
             if (timed) {
                 time = DecodeTimings.lap(DecodeTimings.Phase.DOWN, time);
             }
@@ -762,12 +762,17 @@ public final class CpuForward {
     }
 
     private void project(FloatTensor weight, float[] in, float[] out, int n, int rows, int cols) {
+        project(weight, in, out, n, rows, cols, null);
+    }
+
+    /** {@link #project} with an array idle during the product lent for its packed batch (null: none). */
+    private void project(FloatTensor weight, float[] in, float[] out, int n, int rows, int cols, float[] work) {
         if (small != null) {
             small.project(weight, in, out, n, rows, cols);
         } else if (n == 1) {
             weight.matvec(in, out, rows, cols);
         } else {
-            weight.matmul(in, out, n, rows, cols);
+            weight.matmul(in, out, n, rows, cols, work);
         }
     }
 
@@ -925,7 +930,9 @@ public final class CpuForward {
             // q and att live only from the q projection to the output projection, hb and hb2 only in the feed-forward
             // block after it: each pair shares one array (peak memory, issue 17: 4 MiB of a 256-row Llama-3.2-1B chunk);
             // a batch's feed-forward block in slices needs neither (12 MiB less on that chunk) but in the Java kernels
-            // lends hb to it for down's input (batch × ffn), one row (decode) the whole block
+            // lends hb to it for down's input (batch × ffn), one row (decode) the whole block; the Java kernels' packed
+            // batch goes into the array of the pair idle at the time: att (hb2) for q/k/v, gate/up and down, q (hb) for
+            // the output projection (2 MiB less on that chunk than a packing array of the thread's own)
             int wide = ffnSliced ? Math.max(c.ffnDim(), batch * c.qDim()) : batch * Math.max(c.ffnDim(), c.qDim());
             hb = new float[Math.max(wide, ffnWork)];
             hb2 = new float[wide];
