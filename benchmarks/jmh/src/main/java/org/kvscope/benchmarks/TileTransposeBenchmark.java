@@ -43,7 +43,7 @@ public class TileTransposeBenchmark {
 
     @Benchmark
     public float[] transpose(Traffic traffic) throws Throwable {
-        TRANSPOSE.invokeExact(tile, ROWS, COLUMNS, transposed, ROWS);
+        TRANSPOSE.invokeExact(tile, ROWS, COLUMNS, transposed, 0, ROWS);
         traffic.values += (long) ROWS * COLUMNS;
         return transposed;
     }
@@ -51,11 +51,11 @@ public class TileTransposeBenchmark {
     private static MethodHandle transposeHandle() {
         try {
             Method m = FloatTensor.class.getDeclaredMethod(
-                    "transpose", float[].class, int.class, int.class, float[].class, int.class);
+                    "transpose", float[].class, int.class, int.class, float[].class, int.class, int.class);
             m.setAccessible(true);
             return MethodHandles.lookup().unreflect(m);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("FloatTensor.transpose(float[], int, int, float[], int) is gone: update this benchmark", e);
+            throw new IllegalStateException("FloatTensor.transpose(float[], int, int, float[], int, int) is gone: update this benchmark", e);
         }
     }
 }
