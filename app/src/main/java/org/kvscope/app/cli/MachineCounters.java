@@ -45,34 +45,38 @@ record MachineCounters(long gcMillis, long gcCount, long jitMillis, long process
 
     /** This process's minor faults from /proc/self/stat, or -1. */
     private static long selfMinorFaults() {
-        try {
-            return parseMinorFaults(Files.readString(SELF_STAT));
-        } catch (IOException | RuntimeException e) {
-            return -1;
-        }
+        return statField(SELF_STAT, MachineCounters::parseMinorFaults);
     }
 
     /** minflt, the 10th field of a /proc/PID/stat line (counted after the parenthesised command name), or -1. */
     static long parseMinorFaults(String line) {
-        int close = line.lastIndexOf(')');
-        String[] f = close < 0 ? new String[0] : line.substring(close + 1).trim().split("\\s+");
-        return f.length < 8 ? -1 : Long.parseLong(f[7]); // state ppid pgrp session tty_nr tpgid flags minflt
+        return fieldAfterName(line, 7); // state ppid pgrp session tty_nr tpgid flags minflt
     }
 
     /** The CPU the calling thread last ran on, from /proc/thread-self/stat, or -1 without it. */
     static int threadCpu() {
+        return (int) statField(THREAD_STAT, MachineCounters::parseProcessor);
+    }
+
+    /** processor, the 39th field of a /proc/PID/stat line (counted after the parenthesised command name), or -1. */
+    static int parseProcessor(String line) {
+        return (int) fieldAfterName(line, 36); // fields 3 (state) .. 39 (processor)
+    }
+
+    /** One field read from a /proc stat file by {@code parse}, or -1 where the file is missing or unreadable. */
+    private static long statField(Path file, java.util.function.ToLongFunction<String> parse) {
         try {
-            return parseProcessor(Files.readString(THREAD_STAT));
+            return parse.applyAsLong(Files.readString(file));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
     }
 
-    /** processor, the 39th field of a /proc/PID/stat line (counted after the parenthesised command name), or -1. */
-    static int parseProcessor(String line) {
+    /** Field {@code index} (0 = state) after the parenthesised command name of a stat line, or -1 if it has fewer. */
+    private static long fieldAfterName(String line, int index) {
         int close = line.lastIndexOf(')');
         String[] f = close < 0 ? new String[0] : line.substring(close + 1).trim().split("\\s+");
-        return f.length < 37 ? -1 : Integer.parseInt(f[36]); // fields 3 (state) .. 39 (processor)
+        return f.length <= index ? -1 : Long.parseLong(f[index]);
     }
 
     /** {busy, steal} ms from /proc/stat's first line, or {-1, -1}. */

@@ -120,25 +120,22 @@ class LockstepPrefillTest {
         }
     }
 
-    private static AttentionObserver threadLog(String name, List<String> threads) {
-        return new AttentionObserver() {
-            @Override
-            public void onAttention(int layer, int head, int q, int[] keys, float[] w, int count) {}
-
-            @Override
-            public boolean wants(int layer, int head, int q) { return false; }
-
-            @Override
-            public void onForwardStart(int start, int count) { threads.add(name + " " + Thread.currentThread().getName()); }
-        };
-    }
-
     private static List<Integer> kept(InferenceSession s) {
         return java.util.Arrays.stream(java.util.Arrays.copyOf(s.cache().positions(0, 0), s.cache().size(0, 0)))
                 .boxed().toList();
     }
 
+    /** Logs {@code name} and the start of every forward pass of {@code name}'s session. */
     private static AttentionObserver chunkLog(String name, List<String> turns) {
+        return forwardLog(turns, start -> name + start);
+    }
+
+    /** Logs {@code name} and the thread every forward pass of {@code name}'s session runs on. */
+    private static AttentionObserver threadLog(String name, List<String> threads) {
+        return forwardLog(threads, start -> name + " " + Thread.currentThread().getName());
+    }
+
+    private static AttentionObserver forwardLog(List<String> log, java.util.function.IntFunction<String> entry) {
         return new AttentionObserver() {
             @Override
             public void onAttention(int layer, int head, int q, int[] keys, float[] w, int count) {}
@@ -147,7 +144,7 @@ class LockstepPrefillTest {
             public boolean wants(int layer, int head, int q) { return false; }
 
             @Override
-            public void onForwardStart(int start, int count) { turns.add(name + start); }
+            public void onForwardStart(int start, int count) { log.add(entry.apply(start)); }
         };
     }
 }
