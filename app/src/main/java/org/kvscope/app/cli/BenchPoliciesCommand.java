@@ -78,8 +78,9 @@ public final class BenchPoliciesCommand implements Command {
                 classification, calibration passes, reported apart), overhead = median of the per-pair ratios
                 policy ÷ FullKV [min..max] with a 95%% interval of that median from order statistics, "within 5%%"
                 yes / no / not resolved by that interval; per pair, the process's CPU time in each one's turns,
-                the CPU each one's thread was on at the end of each of its chunks, the GC time and collections, JIT time, other processes' CPU, steal time and this process's minor
-                page faults meanwhile; selection ms (best of %d calls after each timed prefill), first
+                the CPU each one's thread was on at the end of each of its chunks, the GC time and collections,
+                JIT time, other processes' CPU, steal time and this process's minor page faults meanwhile;
+                selection ms (best of %d calls after each timed prefill), first
                 selection ms (the first call in a fresh JVM, JIT compilation included)
                 targets (issue 15): prefill within 5%% of FullKV's; selection at most 10 ms at 2,048 tokens
                 on the SmolLM2-135M shape (kvscope synth --shape smollm2-135m --type q8_0 --out FILE)""".formatted(
