@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# slices_timing.sh MODEL ROUNDS [tiles]: prefill of 256 rows with the feed-forward block at once against in slices of hidden
+# slices_timing.sh MODEL ROUNDS [tiles|chunks]: prefill of 256 rows with the feed-forward block at once against in slices of hidden
 # units (CpuForward.slicesFeedForward; every Llama-3.2-1B file: native kernels 256 units per slice, F32/F16 the Java kernels 128), alternated in one JVM with bench's JVM flags;
 # prints each round's wall and CPU times and the median per-round speed ratios (issue 17, rss19, rss20); with "tiles",
-# both in slices, the Java kernels' weight tiles dequantized whole against in steps of columns (rss21). Build first
+# both in slices, the Java kernels' weight tiles dequantized whole against in steps of columns (rss21); with "chunks",
+# both in slices, down's input whole against in chunks of 2,048 hidden units (rss22). Build first
 # (mvn install); run it through the team's bench gate on a shared host. The harness sits in CpuForward's package to
 # reach its test hook.
 set -euo pipefail

@@ -15,7 +15,9 @@ import org.kvscope.model.ModelLoader;
  * two alternated in one JVM on the same mapped weights, ROUNDS timed rounds after two of warm-up (issue 17, rss19):
  * run by slices_timing.sh. Wall and CPU time (the process's, both cores) per forward. A third argument {@code tiles}
  * times instead the block in slices both ways, the Java kernels' weight tiles dequantized whole ("whole", main before
- * rss21) against in steps of 2,048 columns ("slices", FloatTensor.tileColumns; issue 17, rss21).
+ * rss21) against in steps of 2,048 columns ("slices", FloatTensor.tileColumns; issue 17, rss21). With {@code chunks}, both in
+ * slices, down's input whole ("whole", one chunk of ffn hidden units, main before rss22) against in chunks of 2,048
+ * units with down's sums carried in its output ("slices", FloatTensor.downColumns; issue 17, rss22).
  */
 public class SlicesTiming {
     public static void main(String[] a) throws Exception {
@@ -23,14 +25,17 @@ public class SlicesTiming {
         var bean = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         try (Model m = ModelLoader.load(Path.of(a[0]))) {
             ModelConfig c = m.config();
-            boolean tiles = a.length > 2 && a[2].equals("tiles");
-            var tileColumns = Class.forName("org.kvscope.tensor.FloatTensor").getDeclaredMethod("tileColumns", int.class);
+            boolean chunks = a.length > 2 && a[2].equals("chunks");
+            boolean tiles = chunks || a.length > 2 && a[2].equals("tiles");
+            var tileColumns = Class.forName("org.kvscope.tensor.FloatTensor").getDeclaredMethod(chunks ? "downColumns"
+                    : "tileColumns", int.class);
             tileColumns.setAccessible(true);
             int steps = (int) tileColumns.invoke(null, 0);
             tileColumns.invoke(null, steps);
             CpuForward sliced = new CpuForward(c, m.weights());
             CpuForward whole = tiles ? new CpuForward(c, m.weights()) : new CpuForward(c, m.weights()).feedForwardFloats(1 << 30);
-            System.out.printf("tiles: %s%n", tiles ? "whole rows against steps of " + steps + " columns" : "steps of " + steps);
+            System.out.printf("%s: %s%n", chunks ? "down's input" : "tiles", tiles ? "whole against " + (chunks ? "chunks of "
+                    : "steps of ") + steps + " columns" : "steps of " + steps);
             System.out.printf("256 rows in slices: %b (the other: %b)%n", sliced.slicesFeedForward(256), whole.slicesFeedForward(256));
             int[] tokens = new SplittableRandom(1).ints(256, 0, c.vocabSize()).toArray();
             double[] ratios = new double[rounds], cpuRatios = new double[rounds];

@@ -316,7 +316,7 @@ public abstract class FloatTensor {
             return;
         }
         requireWork(work, x, out);
-        multiplyPacked(x, packInputs(x, batch, cols, work), out, batch, rows, cols);
+        multiplyPacked(x, packInputs(x, batch, cols, work, false), out, batch, rows, cols);
     }
 
     /** Floats of {@link #packInputs}'s packed batch of {@code batch} rows of {@code cols}: the whole groups'. */
@@ -343,35 +343,38 @@ public abstract class FloatTensor {
     private void multiplyPacked(float[] x, float[] packed, float[] out, int batch, int rows, int cols) {
         int tileRows = 2 * F.length();
         int tiles = (rows + tileRows - 1) / tileRows;
-        Parallel.forRange(tiles, 1, (t0, t1) ->
-                multiplyRows(x, packed, batch, cols, t0 * tileRows, Math.min(rows, t1 * tileRows), out, rows, 0));
+        Parallel.forRange(tiles, 1, (t0, t1) -> multiplyRows(x, packed, batch, cols, 0, cols, false, t0 * tileRows,
+                Math.min(rows, t1 * tileRows), out, rows, 0));
     }
 
     /**
-     * Weight rows [from, to) (from a multiple of the tile rows) times every batch row: out[b·stride + r − base], tile by
-     * tile on the calling thread (each tile dequantized once and transposed into this thread's buffers).
+     * Weight rows [from, to) (from a multiple of the tile rows) of {@code cols} columns, their columns [c0, c0 + width)
+     * (c0 and width whole blocks where width &lt; cols), times every batch row of width floats (packed's groups, x's
+     * rows after them): out[b·stride + r − base], tile by tile on the calling thread (each tile dequantized once and
+     * transposed into this thread's buffers). With {@code carry} the kernels add on to what out holds (the sums of
+     * the columns before c0, in order), else they start from zero.
      */
-    private void multiplyRows(float[] x, float[] packed, int batch, int cols, int from, int to, float[] out, int stride,
-                              int base) {
+    private void multiplyRows(float[] x, float[] packed, int batch, int cols, int c0, int width, boolean carry,
+                              int from, int to, float[] out, int stride, int base) {
         int tileRows = 2 * F.length();
-        int step = tileStep(cols);
+        int step = tileStep(cols, width);
         float[] w = tile(tileRows * step);
-        float[] wt = transposed(tileRows * cols);
+        float[] wt = transposed(tileRows * width);
         for (int r0 = from; r0 < to; r0 += tileRows) {
             int nr = Math.min(tileRows, to - r0);
             if (nr < tileRows) {
-                java.util.Arrays.fill(wt, 0, tileRows * cols, 0f);
+                java.util.Arrays.fill(wt, 0, tileRows * width, 0f);
             }
             // whole rows: the tile's rows in one range (they may share blocks); else each row's step in turn
             int span = step == cols ? nr : 1;
-            for (int k0 = 0; k0 < cols; k0 += step) {
-                int width = Math.min(step, cols - k0);
+            for (int k0 = 0; k0 < width; k0 += step) {
+                int part = Math.min(step, width - k0);
                 for (int r = 0; r < nr; r += span) {
-                    dequantize((long) (r0 + r) * cols + k0, w, r * width, span * width);
+                    dequantize((long) (r0 + r) * cols + c0 + k0, w, r * part, span * part);
                 }
-                transpose(w, nr, width, wt, k0, tileRows);
+                transpose(w, nr, part, wt, k0, tileRows);
             }
-            multiplyTile(wt, nr, x, packed, batch, cols, out, stride, r0 - base);
+            multiplyTile(wt, nr, x, packed, batch, width, out, stride, r0 - base, carry);
         }
     }
 
@@ -391,12 +394,14 @@ public abstract class FloatTensor {
     }
 
     /**
-     * Columns per dequantization step of a tile of rows of {@code cols}: {@link #tileColumns} where that splits a
-     * row into whole blocks, else the whole row (a row of part blocks is dequantized with its tile as one range).
+     * Columns per dequantization step of a tile of rows of {@code cols}, {@code width} of them multiplied:
+     * {@link #tileColumns} where that splits the row into whole blocks, else width (the whole row where width is
+     * cols: a row of part blocks is dequantized with its tile as one range).
      */
-    private int tileStep(int cols) {
+    private int tileStep(int cols, int width) {
         int step = tileColumns;
-        return step > 0 && step < cols && step % type().blockSize() == 0 && cols % type().blockSize() == 0 ? step : cols;
+        return step > 0 && step < width && step % type().blockSize() == 0 && cols % type().blockSize() == 0
+                ? step : width;
     }
 
     /**
@@ -447,7 +452,7 @@ public abstract class FloatTensor {
             if (batch == 1) {
                 weights[i].matvec(x, out[i], rows[i], cols);
             } else {
-                packed = packed != null ? packed : packInputs(x, batch, cols, work);
+                packed = packed != null ? packed : packInputs(x, batch, cols, work, false);
                 weights[i].multiplyPacked(x, packed, out[i], batch, rows[i], cols);
             }
         }
@@ -498,7 +503,8 @@ public abstract class FloatTensor {
 
     /**
      * {@link #feedForward} with, besides {@code work}, the caller's {@code packWork} array (null: none) for x's packed
-     * rows where the block runs in the Java kernels ({@link #packedFloats} of batch × dim; neither x, out nor work).
+     * rows where the block runs in the Java kernels (batch × dim floats: the packed groups and the rows after them;
+     * neither x, out nor work).
      */
     public static void feedForward(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
                                    int ffn, float[] out, Parallel.IntRangeBody prepare, float[] work,
@@ -510,10 +516,13 @@ public abstract class FloatTensor {
         }
     }
 
-    /** Floats of the work array {@link #feedForward} can use for a batch: batch × ffn in the Java kernels, else 0. */
+    /**
+     * Floats of the work array {@link #feedForward} can use for a batch: batch × one chunk of hidden units
+     * ({@link #feedForwardFloats}) in the Java kernels, else 0.
+     */
     public static int feedForwardWork(FloatTensor gate, FloatTensor up, FloatTensor down, int dim, int ffn, int batch) {
         return !NativeMatmul.slicesFeedForward(gate, up, down, dim, ffn) && floatSlices(gate, up, down, dim, ffn)
-                ? batch * ffn : 0;
+                ? batch * downChunk(down, ffn, UNITS) : 0;
     }
 
     /** Hidden units per slice of {@link #feedForwardFloats}: 128 floats of each batch row per gate/up buffer. */
@@ -549,10 +558,13 @@ public abstract class FloatTensor {
      * once, as in one product) times every batch row into the thread's two batch × s buffers, SwiGLU over them, and
      * the slice written into its columns of down's input, already in {@link #packInputs}'s layout (a group's column k
      * is four floats, so a slice of columns is one range of each group; the rows after the last whole group stay
-     * rows); down runs once at the end from that input, in {@code work} where it holds batch × ffn floats, else in
-     * the calling thread's own array. The floats are those of gate and up by {@link #matmul}, SwiGLU over whole rows
-     * and down by {@link #matmul}, bit for bit, with no batch × ffn floats of gate and up outputs (a 256-row
-     * Llama-3.2-1B chunk: 16 MiB) and one batch × ffn array (down's packed input) instead of two.
+     * rows). The hidden units go in chunks of {@link #downChunk} (whole slices): each chunk's slices, then down over
+     * the chunk's columns, its kernels carrying every output's sums in out from chunk to chunk in column order, so
+     * down's input holds one chunk (batch × chunk floats, in {@code work} where it holds them, else in the calling
+     * thread's own array). The floats are those of gate and up by {@link #matmul}, SwiGLU over whole rows and down
+     * by {@link #matmul}, bit for bit, with no batch × ffn floats of gate and up outputs (a 256-row Llama-3.2-1B
+     * chunk: 16 MiB) and down's input a quarter of batch × ffn there (2 MiB instead of 8; issue 17, peak memory).
+     * x's rows after the last whole group are copied beside the packed groups, so out may be x.
      */
     static void feedForwardFloats(float[] x, int batch, int dim, FloatTensor gate, FloatTensor up, FloatTensor down,
                                   int ffn, int units, float[] out, Parallel.IntRangeBody prepare, float[] work) {
@@ -573,30 +585,58 @@ public abstract class FloatTensor {
         if (prepare != null) {
             Parallel.forRange(batch, 1, prepare);
         }
-        float[] packed = packInputs(x, batch, dim, packWork);
-        float[] input = work != null && work.length >= batch * ffn ? work : downInput(batch * ffn);
+        float[] packed = packInputs(x, batch, dim, packWork, true);
+        int chunk = downChunk(down, ffn, units);
+        float[] input = work != null && work.length >= batch * chunk ? work : downInput(batch * chunk);
         int whole = batch / GROUP * GROUP;
-        Parallel.forRange((ffn + units - 1) / units, 1, (s0, s1) -> {
-            float[][] buffers = sliceBuffers(batch * units);
-            float[] g = buffers[0], u = buffers[1];
-            for (int k = s0; k < s1; k++) {
-                int h = k * units, s = Math.min(units, ffn - h);
-                gate.multiplyRows(x, packed, batch, dim, h, h + s, g, s, h);
-                up.multiplyRows(x, packed, batch, dim, h, h + s, u, s, h);
-                VectorOps.swiglu(g, u, 0, batch * s);
-                for (int b = 0; b < whole; b += GROUP) {
-                    for (int c = 0, to = b * ffn + h * GROUP; c < s; c++) {
-                        for (int j = 0; j < GROUP; j++, to++) {
-                            input[to] = g[(b + j) * s + c];
+        int tileRows = 2 * F.length();
+        for (int c0 = 0; c0 < ffn; c0 += chunk) {
+            int first = c0, width = Math.min(chunk, ffn - c0);
+            Parallel.forRange((width + units - 1) / units, 1, (s0, s1) -> {
+                float[][] buffers = sliceBuffers(batch * units);
+                float[] g = buffers[0], u = buffers[1];
+                for (int k = s0; k < s1; k++) {
+                    int h = first + k * units, s = Math.min(units, first + width - h), at = h - first;
+                    gate.multiplyRows(packed, packed, batch, dim, 0, dim, false, h, h + s, g, s, h);
+                    up.multiplyRows(packed, packed, batch, dim, 0, dim, false, h, h + s, u, s, h);
+                    VectorOps.swiglu(g, u, 0, batch * s);
+                    for (int b = 0; b < whole; b += GROUP) {
+                        for (int c = 0, to = b * width + at * GROUP; c < s; c++) {
+                            for (int j = 0; j < GROUP; j++, to++) {
+                                input[to] = g[(b + j) * s + c];
+                            }
                         }
                     }
+                    for (int b = whole; b < batch; b++) {
+                        System.arraycopy(g, b * s, input, b * width + at, s);
+                    }
                 }
-                for (int b = whole; b < batch; b++) {
-                    System.arraycopy(g, b * s, input, b * ffn + h, s);
-                }
-            }
-        });
-        down.multiplyPacked(input, input, out, batch, dim, ffn);
+            });
+            Parallel.forRange((dim + tileRows - 1) / tileRows, 1, (t0, t1) -> down.multiplyRows(input, input, batch,
+                    ffn, first, width, first > 0, t0 * tileRows, Math.min(dim, t1 * tileRows), out, dim, 0));
+        }
+    }
+
+    /**
+     * Hidden units per chunk of {@link #feedForwardFloats} (rounded down to whole slices); tests and benchmarks set
+     * it ({@link #downColumns(int)}; 0: one chunk, down's input batch × ffn as before rss22).
+     */
+    private static int downColumns = 2048;
+
+    /** Sets {@link #downColumns}; returns the value before. Tests and benchmarks. */
+    static int downColumns(int columns) {
+        int before = downColumns;
+        downColumns = columns;
+        return before;
+    }
+
+    /**
+     * Hidden units per chunk of {@link #feedForwardFloats}: {@link #downColumns} rounded down to whole slices of
+     * {@code units}, where that leaves whole blocks of down's rows (else ffn: one chunk).
+     */
+    private static int downChunk(FloatTensor down, int ffn, int units) {
+        int chunk = downColumns / units * units, block = down.type().blockSize();
+        return chunk > 0 && chunk < ffn && chunk % block == 0 && ffn % block == 0 ? chunk : ffn;
     }
 
     /** Batch vectors per register block of {@link #kernel4}. */
@@ -618,19 +658,24 @@ public abstract class FloatTensor {
      * Groups are packed over the cores: on one, the other idled for about 3% of a prefill. The
      * buffer is {@code work} where it holds {@link #packedFloats} (an array the caller lends), else the
      * calling thread's, reused from call to call: a new one per call was about 0.9 GB of garbage per
-     * 256-token prefill of a 1B model.
+     * 256-token prefill of a 1B model. With {@code rest} the rows after the last whole group are copied after the
+     * groups (at b·cols, as in x), so the packed array alone holds the batch.
      */
-    private static float[] packInputs(float[] x, int batch, int cols, float[] work) {
+    private static float[] packInputs(float[] x, int batch, int cols, float[] work, boolean rest) {
         int groups = batch / GROUP;
+        int n = rest ? batch * cols : groups * GROUP * cols;
         float[] packed;
-        if (work != null && work.length >= groups * GROUP * cols) {
+        if (work != null && work.length >= n) {
             packed = work;
         } else {
             float[][] holder = PACKED.get();
-            if (holder[0].length < groups * GROUP * cols) {
-                holder[0] = new float[groups * GROUP * cols];
+            if (holder[0].length < n) {
+                holder[0] = new float[n];
             }
             packed = holder[0];
+        }
+        if (rest) {
+            System.arraycopy(x, groups * GROUP * cols, packed, groups * GROUP * cols, (batch - groups * GROUP) * cols);
         }
         Parallel.forRange(groups, 4, (g0, g1) -> {
             for (int g = g0; g < g1; g++) {
@@ -762,8 +807,9 @@ public abstract class FloatTensor {
         d15.intoArray(wt, to + 15 * tileRows);
     }
 
+    /** One transposed tile of nr rows times every batch row; carry: added on to out's sums (see multiplyRows). */
     private static void multiplyTile(float[] wt, int nr, float[] x, float[] packed, int batch, int cols, float[] out,
-                                     int rows, int r0) {
+                                     int rows, int r0, boolean carry) {
         int L = F.length();
         int tileRows = 2 * L;
         boolean fullTile = nr == tileRows;
@@ -771,9 +817,12 @@ public abstract class FloatTensor {
         int b = 0;
         for (; b + GROUP <= batch; b += GROUP) {
             if (fullTile) {
-                kernel4(wt, packed, b * cols, cols, out, b * rows + r0, rows);
+                kernel4(wt, packed, b * cols, cols, out, b * rows + r0, rows, carry);
             } else {
-                kernel4(wt, packed, b * cols, cols, partial, 0, tileRows);
+                for (int j = 0; carry && j < GROUP; j++) {
+                    System.arraycopy(out, (b + j) * rows + r0, partial, j * tileRows, nr);
+                }
+                kernel4(wt, packed, b * cols, cols, partial, 0, tileRows, carry);
                 for (int j = 0; j < GROUP; j++) {
                     System.arraycopy(partial, j * tileRows, out, (b + j) * rows + r0, nr);
                 }
@@ -781,9 +830,12 @@ public abstract class FloatTensor {
         }
         for (; b < batch; b++) {
             if (fullTile) {
-                kernel1(wt, x, b * cols, cols, out, b * rows + r0);
+                kernel1(wt, x, b * cols, cols, out, b * rows + r0, carry);
             } else {
-                kernel1(wt, x, b * cols, cols, partial, 0);
+                if (carry) {
+                    System.arraycopy(out, b * rows + r0, partial, 0, nr);
+                }
+                kernel1(wt, x, b * cols, cols, partial, 0, carry);
                 System.arraycopy(partial, 0, out, b * rows + r0, nr);
             }
         }
@@ -792,11 +844,23 @@ public abstract class FloatTensor {
     /**
      * One transposed tile (two vectors of rows) times one packed group of four input vectors:
      * out[o + j·stride + r] for j &lt; 4 and r &lt; 2·L. Eight accumulators, two weight vectors and
-     * four broadcasts: 14 vector registers, so AVX2's 16 suffice however the JIT orders the loads.
+     * four broadcasts: 14 vector registers, so AVX2's 16 suffice however the JIT orders the loads. With
+     * {@code carry} the accumulators start from out's values (the same additions as one longer run), else zero.
      */
-    private static void kernel4(float[] wt, float[] packed, int po, int cols, float[] out, int o, int stride) {
+    private static void kernel4(float[] wt, float[] packed, int po, int cols, float[] out, int o, int stride,
+                                boolean carry) {
         int L = F.length();
         FloatVector a0 = FloatVector.zero(F), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+        if (carry) {
+            a0 = FloatVector.fromArray(F, out, o);
+            b0 = FloatVector.fromArray(F, out, o + L);
+            a1 = FloatVector.fromArray(F, out, o + stride);
+            b1 = FloatVector.fromArray(F, out, o + stride + L);
+            a2 = FloatVector.fromArray(F, out, o + 2 * stride);
+            b2 = FloatVector.fromArray(F, out, o + 2 * stride + L);
+            a3 = FloatVector.fromArray(F, out, o + 3 * stride);
+            b3 = FloatVector.fromArray(F, out, o + 3 * stride + L);
+        }
         for (int k = 0, wi = 0, xi = po; k < cols; k++, wi += 2 * L, xi += GROUP) {
             FloatVector w0 = FloatVector.fromArray(F, wt, wi);
             FloatVector w1 = FloatVector.fromArray(F, wt, wi + L);
@@ -823,10 +887,14 @@ public abstract class FloatTensor {
         b3.intoArray(out, o + 3 * stride + L);
     }
 
-    /** One transposed tile times one input vector (the batch's remainder after groups of four). */
-    private static void kernel1(float[] wt, float[] x, int xo, int cols, float[] out, int o) {
+    /** One transposed tile times one input vector (the batch's remainder after groups of four); carry as kernel4. */
+    private static void kernel1(float[] wt, float[] x, int xo, int cols, float[] out, int o, boolean carry) {
         int L = F.length();
         FloatVector a = FloatVector.zero(F), b = a;
+        if (carry) {
+            a = FloatVector.fromArray(F, out, o);
+            b = FloatVector.fromArray(F, out, o + L);
+        }
         for (int k = 0, wi = 0; k < cols; k++, wi += 2 * L) {
             FloatVector v = FloatVector.broadcast(F, x[xo + k]);
             a = FloatVector.fromArray(F, wt, wi).fma(v, a);

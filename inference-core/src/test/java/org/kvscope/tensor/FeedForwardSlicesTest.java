@@ -187,28 +187,49 @@ class FeedForwardSlicesTest {
             float[] source = TestData.gaussian(20 + batch, batch * dim);
             float[] want = whole(source, batch, dim, ffn, gate, up, down);
             for (int slice : units) {
-                String where = what + ", batch " + batch + ", slices of " + slice;
-                float[] x = source.clone(), out = new float[batch * dim];
-                int[] prepared = new int[batch];
-                // the caller's work array for down's input where it is large enough (its contents do not matter)
-                float[] work = new float[batch * ffn - (slice == units[0] ? 1 : 0)];
-                Arrays.fill(work, Float.NaN);
-                FloatTensor.feedForwardFloats(x, batch, dim, gate, up, down, ffn, slice, out, (from, to) -> {
-                    for (int i = from * dim; i < to * dim; i++) {
-                        x[i] += 1f;
+                for (int chunk : CHUNKS) {
+                    int before = FloatTensor.downColumns(chunk);
+                    try {
+                        String where = what + ", batch " + batch + ", slices of " + slice + ", chunks of " + chunk;
+                        assertFloatSlice(where, batch, dim, ffn, gate, up, down, slice, source, want, false);
+                        // as prefill calls it: out is x (x's rows after the last group of four outlive the first chunk)
+                        assertFloatSlice(where + ", out x", batch, dim, ffn, gate, up, down, slice, source, want, true);
+                    } finally {
+                        FloatTensor.downColumns(before);
                     }
-                    for (int r = from; r < to; r++) {
-                        prepared[r]++;
-                    }
-                }, slice == ffn ? null : work);
-                for (int r = 0; r < batch; r++) {
-                    assertEquals(1, prepared[r], where + ": row " + r + " prepared once");
-                }
-                for (int i = 0; i < out.length; i++) {
-                    assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(out[i]),
-                            where + ": output " + i + " of row " + i / dim);
                 }
             }
+        }
+    }
+
+    /**
+     * Hidden units per chunk of down's input tried (FloatTensor.downColumns): 0 one chunk, 384 (one or three slices:
+     * 1,280 units leave a shorter last chunk; not whole blocks of Q6_K/Q4_K rows: one chunk), 256, and the default.
+     */
+    private static final int[] CHUNKS = {0, 384, 256, 2048};
+
+    /** One run of the block in slices against {@code want}, bit for bit; out x's own array where {@code inPlace}. */
+    private static void assertFloatSlice(String where, int batch, int dim, int ffn, FloatTensor gate, FloatTensor up,
+                                         FloatTensor down, int slice, float[] source, float[] want, boolean inPlace) {
+        float[] x = source.clone(), out = inPlace ? x : new float[batch * dim];
+        int[] prepared = new int[batch];
+        // the caller's work array for down's input where it is large enough (its contents do not matter)
+        float[] work = new float[batch * ffn - (slice == FloatTensor.UNITS ? 1 : 0)];
+        Arrays.fill(work, Float.NaN);
+        FloatTensor.feedForwardFloats(x, batch, dim, gate, up, down, ffn, slice, out, (from, to) -> {
+            for (int i = from * dim; i < to * dim; i++) {
+                x[i] += 1f;
+            }
+            for (int r = from; r < to; r++) {
+                prepared[r]++;
+            }
+        }, slice == ffn ? null : work);
+        for (int r = 0; r < batch; r++) {
+            assertEquals(1, prepared[r], where + ": row " + r + " prepared once");
+        }
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(out[i]),
+                    where + ": output " + i + " of row " + i / dim);
         }
     }
 

@@ -93,7 +93,7 @@ class PrefillTilesTest {
             FloatTensor.feedForwardFloats(x.clone(), batch, dim, gate, up, down, ffn, 128, block, null, null, null);
             float[] lent = new float[batch * dim];
             FloatTensor.feedForwardFloats(x.clone(), batch, dim, gate, up, down, ffn, 128, lent, null,
-                    nans(batch * ffn), nans(FloatTensor.packedFloats(batch, dim)));
+                    nans(batch * ffn), nans(batch * dim));
             assertBits(block, lent, what + ", block in slices with x packed in the lent array");
         }
     }
