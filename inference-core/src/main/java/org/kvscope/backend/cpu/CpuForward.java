@@ -855,7 +855,8 @@ public final class CpuForward {
 
     /**
      * Floats of the work array a batch's feed-forward block in slices can use for down's input
-     * ({@link FloatTensor#feedForwardWork}: batch × ffn in the Java kernels, else 0), the largest of any layer's.
+     * ({@link FloatTensor#feedForwardWork}: batch × a chunk of hidden units in the Java kernels, else 0), the largest
+     * of any layer's.
      */
     private int feedForwardWork(int batch) {
         int work = 0;
@@ -930,9 +931,10 @@ public final class CpuForward {
             // q and att live only from the q projection to the output projection, hb and hb2 only in the feed-forward
             // block after it: each pair shares one array (peak memory, issue 17: 4 MiB of a 256-row Llama-3.2-1B chunk);
             // a batch's feed-forward block in slices needs neither (12 MiB less on that chunk) but in the Java kernels
-            // lends hb to it for down's input (batch × ffn), one row (decode) the whole block; the Java kernels' packed
-            // batch goes into the array of the pair idle at the time: att (hb2) for q/k/v, gate/up and down, q (hb) for
-            // the output projection (2 MiB less on that chunk than a packing array of the thread's own)
+            // lends hb to it for down's input (batch × one chunk of 2,048 hidden units: q's size on that chunk), one row
+            // (decode) the whole block; the Java kernels' packed batch goes into the array of the pair idle at the time:
+            // att (hb2) for q/k/v, gate/up (with the rows after the last group of four) and down, q (hb) for the output
+            // projection (2 MiB less on that chunk than a packing array of the thread's own)
             int wide = ffnSliced ? Math.max(c.ffnDim(), batch * c.qDim()) : batch * Math.max(c.ffnDim(), c.qDim());
             hb = new float[Math.max(wide, ffnWork)];
             hb2 = new float[wide];
