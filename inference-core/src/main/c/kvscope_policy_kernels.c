@@ -8,6 +8,9 @@
  * four sums in the four lanes of a vector (the same additions in the same order) and runs four rows at a time
  * so their additions overlap; it is compiled without FMA, so nothing can be contracted. Results are
  * bit-identical at every instruction set level.
+ *
+ * kvs_add_rows_f32: H2O's every-row sum during the prefill (org.kvscope.trace.AttentionEvidence.recordBlock), four
+ * attention rows added to a float sum in row order per element, as org.kvscope.tensor.VectorOps.addFourRows adds them.
  */
 #include <math.h>
 #include <stdint.h>
@@ -274,4 +277,65 @@ EXPORT void kvs_ada_layer_f32(int heads, const float *scores, int64_t n64, int64
         }
         out[h] = k;
     }
+}
+
+/* ---------------------------------------------------------------- four rows added to a sum (H2O) */
+
+/* acc[k] = (((acc[k] + w[k]) + w[s + k]) + w[2s + k]) + w[3s + k]: each lane's adds in row order, never reassociated. */
+static void add_rows_scalar(const float *w, int64_t s, float *acc, int k, int n) {
+    for (; k < n; k++) {
+        acc[k] = acc[k] + w[k] + w[s + k] + w[2 * s + k] + w[3 * s + k];
+    }
+}
+
+#if defined(__x86_64__)
+#define AVX512_ONLY __attribute__((target("avx512f")))
+
+static AVX2_ONLY int add_rows_avx2(const float *w, int64_t s, float *acc, int n) {
+    int k = 0;
+    for (; k + 8 <= n; k += 8) {
+        __m256 a = _mm256_loadu_ps(acc + k);
+        a = _mm256_add_ps(a, _mm256_loadu_ps(w + k));
+        a = _mm256_add_ps(a, _mm256_loadu_ps(w + s + k));
+        a = _mm256_add_ps(a, _mm256_loadu_ps(w + 2 * s + k));
+        a = _mm256_add_ps(a, _mm256_loadu_ps(w + 3 * s + k));
+        _mm256_storeu_ps(acc + k, a);
+    }
+    return k;
+}
+
+static AVX512_ONLY int add_rows_avx512(const float *w, int64_t s, float *acc, int n) {
+    int k = 0;
+    for (; k + 16 <= n; k += 16) {
+        __m512 a = _mm512_loadu_ps(acc + k);
+        a = _mm512_add_ps(a, _mm512_loadu_ps(w + k));
+        a = _mm512_add_ps(a, _mm512_loadu_ps(w + s + k));
+        a = _mm512_add_ps(a, _mm512_loadu_ps(w + 2 * s + k));
+        a = _mm512_add_ps(a, _mm512_loadu_ps(w + 3 * s + k));
+        _mm512_storeu_ps(acc + k, a);
+    }
+    return k;
+}
+#endif
+
+/**
+ * acc[k] = (((acc[k] + w[o + k]) + w[o + s + k]) + w[o + 2s + k]) + w[o + 3s + k] for k below n: four rows of stride s
+ * added to the sum in row order (VectorOps.addFourRows' floats: the same adds per element, in whole vectors, then the
+ * tail one element at a time). Argument list: kvs_matvec's (o, w, s, acc, n, reserved, reserved, reserved).
+ */
+EXPORT void kvs_add_rows_f32(int o, const float *w, int64_t s, float *acc, int n, int reserved1, int reserved2,
+                             void *reserved3) {
+    (void) reserved1;
+    (void) reserved2;
+    (void) reserved3;
+    const float *rows = w + o;
+    int k = 0;
+#if defined(__x86_64__)
+    if (kvs_isa() >= 2) {
+        k = add_rows_avx512(rows, s, acc, n);
+    } else if (kvs_isa() >= 1) {
+        k = add_rows_avx2(rows, s, acc, n);
+    }
+#endif
+    add_rows_scalar(rows, s, acc, k, n);
 }

@@ -1,6 +1,7 @@
 package org.kvscope.trace;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.kvscope.tensor.PolicyKernels;
 import org.kvscope.tensor.VectorOps;
 
 /**
@@ -478,7 +479,8 @@ public final class AttentionEvidence {
      * it, rows in order: per key ((((acc + r0) + r1) + r2) + r3) in whole vectors over the block's width (or the keys,
      * if fewer). A row's zeros past its own weights leave the sum as it is (it is never −0: it starts at +0 and adds
      * weights), so these are the same floats, with the sum read and written once per block instead of per row and
-     * no scalar remainder (H2O's every-row sum).
+     * no scalar remainder (H2O's every-row sum), in the native kernel ({@link PolicyKernels#addFourRows}, the same
+     * floats at half the CPU) where the library loads.
      *
      * @return false when nothing was recorded and the rows must go to {@link #record} one by one
      */
@@ -490,8 +492,11 @@ public final class AttentionEvidence {
                 || keyPositions[0] != 0 || keyPositions[last - 1] != last - 1) {
             return false;
         }
-        VectorOps.addFourRows(accumulated[layer * heads + head], weights, wo, rowStride,
-                Math.min(AttentionObserver.blockWidth(firstCount, rows), keyCount));
+        float[] sum = accumulated[layer * heads + head];
+        int width = Math.min(AttentionObserver.blockWidth(firstCount, rows), keyCount);
+        if (!PolicyKernels.addFourRows(sum, weights, wo, rowStride, width)) {
+            VectorOps.addFourRows(sum, weights, wo, rowStride, width);
+        }
         return true;
     }
 

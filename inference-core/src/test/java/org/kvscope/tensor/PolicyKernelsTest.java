@@ -152,4 +152,39 @@ class PolicyKernelsTest {
         assertThrows(IllegalArgumentException.class,
                 () -> PolicyKernels.adaLayer(new float[8], 2, 4, 5, 1, 2, new long[6], new int[10]));
     }
+
+    /**
+     * H2O's four-row sum: the floats of adding the rows to the sum one after another, per element, at every instruction
+     * set level (vector widths 16, 8 and 1, and their tails), and {@link VectorOps#addFourRows}' floats. The weights span
+     * eight orders of magnitude, so adding the rows in another order (the rows first, or pairs) gives other floats.
+     */
+    @Test
+    void fourRowsAddToTheSumInRowOrderBitForBitAtEveryLevel() {
+        Random random = new Random(22);
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int level = 0; level <= best; level++) {
+            assertEquals(level, NativeKernels.limitIsa(level));
+            for (int n : new int[] {0, 1, 7, 8, 9, 15, 16, 17, 33, 64, 2048}) {
+                int s = n + random.nextInt(20), o = random.nextInt(9);
+                float[] w = new float[o + 3 * s + n + 5], sum = new float[n + 3];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) (random.nextDouble() * Math.pow(10, -random.nextInt(8)));
+                }
+                for (int k = 0; k < sum.length; k++) {
+                    sum[k] = (float) random.nextDouble();
+                }
+                float[] want = sum.clone(), vector = sum.clone();
+                for (int r = 0; r < 4; r++) {
+                    for (int k = 0; k < n; k++) {
+                        want[k] += w[o + r * s + k];
+                    }
+                }
+                VectorOps.addFourRows(vector, w, o, s, n);
+                assertTrue(PolicyKernels.addFourRows(sum, w, o, s, n));
+                assertArrayEquals(want, sum, 0f, "level " + level + " n=" + n);
+                assertArrayEquals(want, vector, 0f, "VectorOps n=" + n);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> PolicyKernels.addFourRows(new float[8], new float[38], 1, 10, 8));
+    }
 }

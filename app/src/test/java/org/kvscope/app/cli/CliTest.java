@@ -321,8 +321,12 @@ class CliTest {
                 "measures nothing");
         assertTrue(r.err().contains("bench-policies"), "progress on stderr: " + r.err());
         assertCleanError(run("bench-policies", "--model", tiny.toString(), "--tokens", "200"), 2, "--tokens", "128");
-        assertCleanError(run("bench-policies", "--model", tiny.toString(), "--policies", "magic"), 2,
-                "--policies: unknown policy 'magic'");
+        CliTest.Run magic = run("bench-policies", "--model", tiny.toString(), "--policies", "h2o,magic");
+        assertCleanError(magic, 2, "kvscope bench-policies: --policies: unknown policy 'magic'; valid: fullkv, streamingllm,"
+                + " h2o, snapkv, pyramidkv, pyramidinfer, tova, ada-snapkv, ada-pyramidkv, cake, knorm, keydiff, kvzip,"
+                + " duo-attention"); // one line naming every built-in policy (plugins other tests load would follow)
+        assertTrue(magic.err().lines().anyMatch(l -> l.contains("'magic'") && l.contains("kvzip")), magic.err());
+        assertFalse(magic.out().contains("prefill"), "refused before any work: " + magic.out());
         assertCleanError(run("sweep", "--model", tiny.toString(), "--policies", "snapkv,magic"), 2,
                 "--policies: unknown policy 'magic'");
     }

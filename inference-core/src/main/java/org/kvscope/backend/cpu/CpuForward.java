@@ -455,8 +455,8 @@ public final class CpuForward {
      * before + t + 1 keys), over the cores, after each kv head's keys and values are read from the cache and its
      * keys transposed once for its group's query heads (attendHead does both per query head, and its nine heads
      * on two cores leave one core idle for a ninth of the time). Every row's floats are attendHead's. The rows
-     * {@code obs} wants reach it per head in query order and one at a time ({@link OrderedRanges}), as from
-     * attendHead.
+     * {@code obs} wants reach it per head in query order and one at a time ({@link OrderedRanges}, whose order the
+     * ranges then run in), as from attendHead.
      */
     private void attendSplit(int l, int n, int[] rowPositions, KvCache cache, AttentionObserver obs, Scratch b) {
         Parallel.forRange(2 * c.kvHeads(), 1, (from, to) -> {
@@ -468,7 +468,8 @@ public final class CpuForward {
         Parallel.forRange(c.heads() * RANGES, 1, RANGE_CHUNKS, (from, to) -> {
             float[] scores = grown(RANGE_SCORES.get(), AttentionKernels.BLOCK * b.rowStride, Integer.MAX_VALUE);
             for (int i = from; i < to; i++) {
-                int h = i / RANGES, r = i % RANGES, g = h / c.groupSize(), before = b.before[g];
+                int item = order == null ? i : order.item(i);
+                int h = item / RANGES, r = item % RANGES, g = h / c.groupSize(), before = b.before[g];
                 int t0 = rangeStart(r, n, before), t1 = rangeStart(r + 1, n, before);
                 if (t0 >= t1) {
                     continue;
@@ -499,7 +500,7 @@ public final class CpuForward {
     /** {@link #ranges} opened for layer l: which of {@link #attendSplit}'s ranges hold a row {@code obs} wants. */
     private OrderedRanges wantedRanges(int l, int n, int[] rowPositions, AttentionObserver obs, Scratch b) {
         if (ranges == null) {
-            ranges = new OrderedRanges(c.heads(), RANGES);
+            ranges = new OrderedRanges(c.heads(), c.groupSize(), RANGES);
         }
         ranges.open(l, obs);
         for (int h = 0; h < c.heads(); h++) {

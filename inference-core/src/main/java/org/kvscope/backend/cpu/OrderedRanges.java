@@ -2,6 +2,7 @@ package org.kvscope.backend.cpu;
 
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import org.kvscope.tensor.Parallel;
 import org.kvscope.trace.AttentionObserver;
 
 /**
@@ -12,6 +13,17 @@ import org.kvscope.trace.AttentionObserver;
  * ({@link #startsInOrder}); any other records them in {@link Rows}, and they are delivered, in range order,
  * by whichever range's {@link #finish} completes the run before them. Ranges no row of which is wanted take
  * no part. {@link #close} checks that every wanted range was delivered.
+ *
+ * <p>A range recorded first costs a copy of its rows and a second pass over them, so the parallel loop runs the
+ * ranges in {@link #item}'s order, which lets nearly every range start in order: each participant's region of the
+ * loop (about {@code heads × ranges / threads} indices, {@link Parallel}'s regions) runs its ranges a kv-head's
+ * query heads at a time, the highest kv-head first, and those range by range, the highest head first. The head a
+ * region shares with the next one then has its early ranges at the front of its region and its later ones at the
+ * back of the next, and a range stolen from the back of a region (a last range) finds its head's earlier ranges done
+ * long before; a kv-head's keys and values stay in use for all its heads' ranges, as in head order. In head order
+ * (the loop index as head × ranges + range) the next region started with the shared head's later ranges, and every
+ * stolen range was its head's last while the one before it ran: 7% of H2O's wanted ranges were recorded first in
+ * head order, 1–5% in this order (SmolLM2-135M shape, 2 threads, a few JVMs each; docs/BENCHMARKS.md, pin22).
  */
 final class OrderedRanges {
     private final int heads, ranges;
@@ -19,11 +31,13 @@ final class OrderedRanges {
     private final int[] next;          // per head: its first wanted range not yet delivered (ranges: none left)
     private final Rows[] parked;       // [head * ranges + range]: recorded, waiting for the ranges before
     private final Object[] locks;      // per head
+    private final int[] items;         // loop index -> head * ranges + range
     private final ArrayDeque<Rows> free = new ArrayDeque<>(); // guarded by itself
     private AttentionObserver obs;
     private int layer;
 
-    OrderedRanges(int heads, int ranges) {
+    /** For {@code heads} query heads, {@code group} to a kv-head, each computed as {@code ranges} ranges of rows. */
+    OrderedRanges(int heads, int group, int ranges) {
         this.heads = heads;
         this.ranges = ranges;
         wanted = new boolean[heads * ranges];
@@ -33,6 +47,37 @@ final class OrderedRanges {
         for (int h = 0; h < heads; h++) {
             locks[h] = new Object();
         }
+        items = loopOrder(heads, group, ranges, Parallel.threads());
+    }
+
+    /** The range (head × ranges + range) that index i of the parallel loop over heads × ranges runs. */
+    int item(int i) {
+        return items[i];
+    }
+
+    /**
+     * Each participant's region [q × n / threads, (q + 1) × n / threads) of the n = heads × ranges indices holds the
+     * ranges it held in head order, sorted by kv-head (heads h / group) from the highest down, then by range, then by
+     * head from the highest down.
+     */
+    static int[] loopOrder(int heads, int group, int ranges, int threads) {
+        int n = heads * ranges, t = Math.max(1, Math.min(threads, n));
+        int[] order = new int[n];
+        int at = 0;
+        for (int q = 0; q < t; q++) {
+            int lo = (int) ((long) q * n / t), hi = (int) ((long) (q + 1) * n / t);
+            for (int g = (heads - 1) / group; g >= 0; g--) {
+                for (int r = 0; r < ranges; r++) {
+                    for (int h = Math.min(heads, (g + 1) * group) - 1; h >= g * group; h--) {
+                        int item = h * ranges + r;
+                        if (item >= lo && item < hi) {
+                            order[at++] = item;
+                        }
+                    }
+                }
+            }
+        }
+        return order;
     }
 
     /** Starts a layer whose wanted rows go to {@code obs}; no range is wanted until {@link #want}. */

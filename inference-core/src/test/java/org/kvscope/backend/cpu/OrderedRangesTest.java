@@ -30,7 +30,7 @@ class OrderedRangesTest {
     @Test
     void rangesThatFinishOutOfOrderAreDeliveredInOrder() {
         Log log = new Log();
-        OrderedRanges o = new OrderedRanges(2, 4).open(0, log);
+        OrderedRanges o = new OrderedRanges(2, 1, 4).open(0, log);
         o.want(0, 1);
         o.want(0, 2);
         o.want(0, 3); // range 0 of head 0 holds no wanted row
@@ -57,7 +57,7 @@ class OrderedRangesTest {
 
     @Test
     void aRangeLeftUndeliveredIsACallersBug() {
-        OrderedRanges o = new OrderedRanges(1, 4).open(3, new Log());
+        OrderedRanges o = new OrderedRanges(1, 1, 4).open(3, new Log());
         o.want(0, 2);
         IllegalStateException e = assertThrows(IllegalStateException.class, o::close);
         assertEquals("layer 3, head 0: range 2's attention rows were not delivered", e.getMessage());
@@ -107,7 +107,7 @@ class OrderedRangesTest {
     @Test
     void aRecordedBlockIsDeliveredAsTheSameBlock() {
         BlockLog log = new BlockLog();
-        OrderedRanges o = new OrderedRanges(1, 3).open(0, log);
+        OrderedRanges o = new OrderedRanges(1, 1, 3).open(0, log);
         o.want(0, 0);
         o.want(0, 1);
         o.want(0, 2);
@@ -145,5 +145,55 @@ class OrderedRangesTest {
         assertEquals(List.of("0:5:5.0:1",
                 "block 0:20:4:2:[0.0, 1.0]:[10.0, 11.0, 12.0]:[20.0, 21.0, 22.0, 23.0]:[30.0, 31.0, 32.0, 33.0, 34.0]",
                 "0:40:0.0:2", "0:42:20.0:4", "0:43:30.0:5"), log.calls);
+    }
+
+    /**
+     * The loop's order keeps each participant's region of ranges (Parallel's split of heads × ranges) and runs it a
+     * kv-head at a time, range by range, heads from the highest down, so that a range's earlier ranges sit at earlier
+     * places in their regions, the head two regions share included (its early ranges at the front of one, its late
+     * ones at the back of the next), a region that holds a last range ends with one (where another participant steals
+     * first), and a kv-head's ranges in a region are run one after another (its keys and values stay in cache). In head
+     * order, or with the heads of each range ascending, the shared head's range 2 (place 0, or 8) comes before its
+     * range 1 (17, or 9); range by range over all the region's heads, kv-heads alternate.
+     */
+    @Test
+    void eachRegionRunsAKvHeadAtATimeRangeByRangeSoThatEveryHeadsRangesStartInOrder() {
+        int[][] shapes = {{9, 3, 4, 2}, {9, 3, 4, 3}, {32, 4, 4, 2}, {5, 1, 4, 2}, {9, 3, 4, 1}, {9, 3, 4, 4}, {9, 9, 4, 2}};
+        for (int[] shape : shapes) {
+            int heads = shape[0], group = shape[1], ranges = shape[2], threads = shape[3], n = heads * ranges;
+            int t = Math.min(threads, n);
+            int[] order = OrderedRanges.loopOrder(heads, group, ranges, threads);
+            String what = heads + " heads of " + group + ", " + ranges + " ranges, " + threads + " threads";
+            assertEquals(n, order.length, what);
+            int[] place = new int[n];
+            java.util.Arrays.fill(place, -1);
+            for (int q = 0; q < t; q++) {
+                int lo = q * n / t, hi = (q + 1) * n / t;
+                for (int i = lo; i < hi; i++) {
+                    assertTrue(order[i] >= lo && order[i] < hi, what + ": index " + i + " left its region");
+                    assertEquals(-1, place[order[i]], what + ": range " + order[i] + " twice");
+                    place[order[i]] = i - lo;
+                    if (i > lo && order[i] / ranges / group != order[i - 1] / ranges / group) {
+                        for (int j = lo; j < i; j++) {
+                            assertTrue(order[j] / ranges / group != order[i] / ranges / group,
+                                    what + ": kv-head " + order[i] / ranges / group + " comes back at index " + i);
+                        }
+                    }
+                }
+                if (java.util.stream.IntStream.range(lo, hi).anyMatch(i -> i % ranges == ranges - 1)) {
+                    assertEquals(ranges - 1, order[hi - 1] % ranges, what + ": region " + q + " ends with a last range");
+                }
+            }
+            for (int h = 0; h < heads; h++) {
+                for (int r = 1; r < ranges; r++) {
+                    assertTrue(place[h * ranges + r - 1] < place[h * ranges + r], what + ": head " + h + "'s range "
+                            + r + " at place " + place[h * ranges + r] + ", range " + (r - 1) + " at "
+                            + place[h * ranges + r - 1]);
+                }
+            }
+        }
+        // region 0 (heads 0-3, ranges 0 and 1 of head 4): kv-head 1's heads 4 and 3 range by range, then kv-head 0's
+        assertEquals(List.of(16, 12, 17, 13, 14, 15, 8, 4, 0, 9), java.util.Arrays.stream(
+                OrderedRanges.loopOrder(9, 3, 4, 2)).limit(10).boxed().toList());
     }
 }
