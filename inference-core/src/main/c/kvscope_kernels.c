@@ -527,17 +527,6 @@ AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int bloc
     return _mm512_reduce_add_ps(acc);
 }
 
-/*
- * Q4_0 rows, AVX-512: two blocks per zmm and several rows per pass sharing the loads of x. A pair
- * of blocks' 32 bytes of nibbles are gathered by one word permute into [qs0 | qs1 | qs0 | qs1],
- * shifted by 0 or 4 and masked: [lo0 | lo1 | hi0 | hi1]; x's two blocks are loaded as one zmm and
- * their 128-bit lanes reordered to match (once for all rows). The eight f16 scales of a group of
- * eight blocks come from two 64-byte windows by one two-source word permute. Per row,
- * Σ_b dw_b·xd_b·(Σ q·x) + Σ_b dw_b·(−8·xd_b·Σx): the second term is one FMA per group.
- * Loads past a row's last block are masked (no read beyond the row, so none beyond the tensor).
- */
-#define Q4_0_ROWS 4
-
 /* Asks for the cache lines of [p, p + bytes) ahead of their use (rows later in the same range). */
 AVX512 static inline void prefetch_lines(const uint8_t *p, int64_t bytes) {
     for (int64_t o = 0; o < bytes; o += 64) {
@@ -545,95 +534,137 @@ AVX512 static inline void prefetch_lines(const uint8_t *p, int64_t bytes) {
     }
 }
 
-AVX512 static inline __attribute__((always_inline)) void q4_0_group_avx512(const uint8_t *w, int64_t rowBytes,
-                                                                            const uint8_t *x, const float *xd,
-                                                                            const int32_t *xs, int nb, int R,
-                                                                            __m512 *acc, __m256 *cacc) {
-    const __m512i m4 = _mm512_set1_epi8(0x0F);
-    const __m512i shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
-    const __m512i idxScales = _mm512_set_epi16(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                               63, 54, 45, 36, 27, 18, 9, 0);
-    const __m512i idxQuants = _mm512_set_epi16(16, 15, 14, 13, 12, 11, 10, 9, 7, 6, 5, 4, 3, 2, 1, 0,
-                                               16, 15, 14, 13, 12, 11, 10, 9, 7, 6, 5, 4, 3, 2, 1, 0);
-    __mmask8 m8 = (__mmask8)((1u << nb) - 1);
-    int words = 9 * nb;
-    __mmask32 mA = words >= 32 ? 0xFFFFFFFFu : (1u << words) - 1;
-    __mmask32 mB = words >= 64 ? 0xFFFFFFFFu : words > 32 ? (1u << (words - 32)) - 1 : 0;
-    __m256 xd8 = _mm256_maskz_loadu_ps(m8, xd);
-    __m256 c8 = _mm256_mul_ps(_mm256_mul_ps(xd8, _mm256_set1_ps(-8.0f)),
-                              _mm256_cvtepi32_ps(_mm256_maskz_loadu_epi32(m8, xs)));
-    int pairs = (nb + 1) / 2;
-    __m512i xv[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512()};
-    for (int p = 0; p < 4; p++) {
-        if (p < pairs) {
-            __mmask64 mx = nb - 2 * p >= 2 ? ~0ULL : 0xFFFFFFFFULL;
-            xv[p] = _mm512_shuffle_i64x2(_mm512_maskz_loadu_epi8(mx, x + 64 * p), _mm512_maskz_loadu_epi8(mx, x + 64 * p), 0xD8);
-        }
-    }
-    for (int r = 0; r < R; r++) {
-        const uint8_t *row = w + r * rowBytes;
-        __m512i dwh = _mm512_permutex2var_epi16(_mm512_maskz_loadu_epi16(mA, row), idxScales,
-                                                _mm512_maskz_loadu_epi16(mB, row + 64));
-        __m256 dw = _mm256_cvtph_ps(_mm512_castsi512_si128(dwh));
-        __m256 s8 = _mm256_mul_ps(dw, xd8);
-        cacc[r] = _mm256_fmadd_ps(dw, c8, cacc[r]);
-        __m512 s = _mm512_castps256_ps512(s8);
-        for (int p = 0; p < 4; p++) {
-            if (p < pairs) {
-                __mmask32 mq = nb - 2 * p >= 2 ? 0x1FFFF : 0xFF;
-                __m512i q = _mm512_permutexvar_epi16(idxQuants, _mm512_maskz_loadu_epi16(mq, row + 36 * p + 2));
-                q = _mm512_and_si512(_mm512_srlv_epi16(q, shift), m4);
-                __m512i i = _mm512_dpbusd_epi32(_mm512_setzero_si512(), q, xv[p]);
-                __m512i idx = _mm512_set_epi32(2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p, 2 * p, 2 * p, 2 * p,
-                                               2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p, 2 * p, 2 * p, 2 * p);
-                acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(i), _mm512_permutexvar_ps(idx, s), acc[r]);
+/*
+ * Q4_0 rows, AVX-512: each row is read as it lies in the file, 64 bytes at a time (a "window"), with no shuffle of
+ * the weights. x is arranged once per call to match the windows instead: for each weight byte, the x quant under its
+ * low nibble and the one under its high nibble (0 under the f16 scale bytes and past the row), so one vpdpbusd per
+ * nibble half takes 64 bytes of any row. A block is 18 bytes and starts at an even offset, so each 4-byte lane of a
+ * window holds quants of one block only (and maybe that block's or the next's scale, against x's zeros): per lane,
+ * an exact integer sum that starts from -8 times its x quants (Q4_0's offset, x-only, so arranged with x) and is then
+ * scaled by dw·xd of its block: dw picked from the window's own bytes or the previous window's by one word permute,
+ * xd arranged with x. Windows repeat with a period of 9 (576 bytes, 32 blocks): the permutes' tables are built once.
+ * Per row: float sums per lane over the windows, in order, then the 16 lanes added (_mm512_reduce_add_ps).
+ * Several rows per pass share x's loads. The last window's loads are masked: nothing past a row is read.
+ */
+#define Q4_0_ROWS 4
+#define Q4W_MAX 144 /* windows arranged at a time (36 KiB of stack; a multiple of 9): rows up to 16,384 columns at once */
+
+typedef struct {
+    __m512i lo, hi; /* x's quants under each weight byte's low / high nibble */
+    __m512i corr;   /* per int32 lane: -8 x the sum of the lane's x quants above */
+    __m512 xd;      /* per lane: x's scale for the lane's block (0 past the row) */
+} q4w_x;
+
+static struct {
+    int16_t src[9][32];           /* word i of window phase p: its low nibbles' x quants from the phase's x base (high: +16) */
+    uint32_t quant[9];            /* which words of the phase hold quants (not scales) */
+    int16_t scale[9][32];         /* word permute: lane l's block's f16 scale in [previous window | this window] */
+    int32_t xd[9][16];            /* lane l's block, from the phase's first block */
+    int base[9], first[9];        /* the phase's x quant base and first block, within the 32-block period */
+} q4w;
+
+__attribute__((constructor)) static void q4w_tables(void) {
+    for (int p = 0; p < 9; p++) {
+        q4w.base[p] = -1;
+        q4w.first[p] = 64 * p / 18;
+        for (int i = 0; i < 32; i++) { /* blocks and quants start at even offsets: bytes move in pairs */
+            int b = 64 * p + 2 * i, k = b / 18, off = b % 18;
+            if (off >= 2) {
+                int src = 32 * k + off - 2;
+                if (q4w.base[p] < 0) {
+                    q4w.base[p] = src;
+                }
+                q4w.quant[p] |= 1u << i;
+                q4w.src[p][i] = (int16_t)((src - q4w.base[p]) / 2); /* at most 59: within two registers */
             }
+        }
+        for (int l = 0; l < 16; l++) {
+            int k = (64 * p + 4 * l) / 18; /* a lane's first byte is in its quants' block */
+            q4w.scale[p][l] = (int16_t)(32 + (18 * k - 64 * p) / 2);
+            q4w.xd[p][l] = k - q4w.first[p];
         }
     }
 }
 
-/** out[r] for R rows from w (rowBytes apart): full groups of eight blocks, then the rest. */
-AVX512 static inline __attribute__((always_inline)) void q4_0_rows_avx512(const uint8_t *w, int64_t rowBytes,
-                                                                           const uint8_t *xq, int blocks, int cols,
-                                                                           int R, float *out) {
+static inline uint64_t low_bytes(int64_t n) { return n >= 64 ? ~0ULL : n <= 0 ? 0 : (1ULL << n) - 1; }
+
+/* x arranged for windows [from, from + count) of rows of rowBytes (xq: kvs_quantize_q8_0's layout). */
+AVX512 static void q4w_arrange(const uint8_t *xq, int cols, int64_t rowBytes, int from, int count, q4w_x *xa) {
+    int blocks = cols / 32;
     const float *xd = (const float *)(xq + cols);
-    const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
+    const __m512i eights = _mm512_set1_epi8(8);
+    for (int w = from; w < from + count; w++) {
+        int p = w % 9, period = w / 9;
+        int64_t lo = 1024LL * period + q4w.base[p], hi = lo + 16;
+        __mmask32 inRow = (__mmask32)low_bytes((rowBytes - 64LL * w) / 2) & q4w.quant[p]; /* rowBytes is even */
+        __m512i idx = _mm512_loadu_si512(q4w.src[p]);
+        __m512i a0 = _mm512_maskz_loadu_epi8(low_bytes(cols - lo), xq + lo);
+        __m512i a1 = _mm512_maskz_loadu_epi8(low_bytes(cols - lo - 64), xq + lo + 64);
+        __m512i b0 = _mm512_maskz_loadu_epi8(low_bytes(cols - hi), xq + hi);
+        __m512i b1 = _mm512_maskz_loadu_epi8(low_bytes(cols - hi - 64), xq + hi + 64);
+        q4w_x *o = &xa[w - from];
+        o->lo = _mm512_maskz_permutex2var_epi16(inRow, a0, idx, a1);
+        o->hi = _mm512_maskz_permutex2var_epi16(inRow, b0, idx, b1);
+        __m512i s = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), eights, o->lo), eights, o->hi);
+        o->corr = _mm512_sub_epi32(_mm512_setzero_si512(), s);
+        int k0 = 32 * period + q4w.first[p];
+        __mmask16 lanes = (__mmask16)low_bytes((rowBytes - 64LL * w + 3) / 4); /* lanes that start in the row */
+        __m512 d = _mm512_maskz_loadu_ps((__mmask16)low_bytes(blocks - k0), xd + k0);
+        o->xd = _mm512_maskz_permutexvar_ps(lanes, _mm512_loadu_si512(q4w.xd[p]), d);
+    }
+}
+
+/* out[r] (+= when add) for R rows from w (rowBytes apart), windows [from, from + count) against xa. */
+AVX512 static inline __attribute__((always_inline)) void q4w_rows(const uint8_t *w, int64_t rowBytes, const q4w_x *xa,
+                                                                   int from, int count, int R, int add, float *out) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
     __m512 acc[Q4_0_ROWS];
-    __m256 cacc[Q4_0_ROWS];
+    __m512i prev[Q4_0_ROWS];
     for (int r = 0; r < R; r++) {
         acc[r] = _mm512_setzero_ps();
-        cacc[r] = _mm256_setzero_ps();
+        prev[r] = _mm512_setzero_si512(); /* a part starts at phase 0, whose scales are all in its own window */
     }
-    int b = 0;
-    if (blocks % 8 != 0 && blocks % 6 == 0) { /* e.g. 576 columns: three groups of six, no short tail group */
-        for (; b < blocks; b += 6) {
-            q4_0_group_avx512(w + 18 * b, rowBytes, xq + 32 * b, xd + b, xs + b, 6, R, acc, cacc);
+    int p = from % 9;
+    for (int i = 0; i < count; i++, p = p == 8 ? 0 : p + 1) {
+        int64_t at = 64LL * (from + i);
+        __mmask64 m = low_bytes(rowBytes - at);
+        const q4w_x *x = &xa[i];
+        __m512i scale = _mm512_loadu_si512(q4w.scale[p]);
+        for (int r = 0; r < R; r++) {
+            __m512i raw = _mm512_maskz_loadu_epi8(m, w + r * rowBytes + at);
+            __m512i lo = _mm512_and_si512(raw, m4), hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), m4);
+            __m512i isum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(x->corr, lo, x->lo), hi, x->hi);
+            __m512 dw = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi16(prev[r], scale, raw)));
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, x->xd), acc[r]);
+            prev[r] = raw;
         }
     }
-    for (; b + 8 <= blocks; b += 8) {
-        q4_0_group_avx512(w + 18 * b, rowBytes, xq + 32 * b, xd + b, xs + b, 8, R, acc, cacc);
-    }
-    if (b < blocks) {
-        q4_0_group_avx512(w + 18 * b, rowBytes, xq + 32 * b, xd + b, xs + b, blocks - b, R, acc, cacc);
-    }
     for (int r = 0; r < R; r++) {
-        out[r] = _mm512_reduce_add_ps(acc[r]) + hsum256(cacc[r]);
+        float s = _mm512_reduce_add_ps(acc[r]);
+        out[r] = add ? out[r] + s : s;
     }
 }
 
 AVX512 static void rows_q4_0_avx512(const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
                                     float *out) {
-    int blocks = cols / 32, r = from;
-    for (; r + Q4_0_ROWS <= to; r += Q4_0_ROWS) {
-        if (r + 2 * Q4_0_ROWS <= to) { /* the next pass's rows, a line at a time */
-            prefetch_lines(w + (r + Q4_0_ROWS) * rowBytes, Q4_0_ROWS * rowBytes);
+    _Alignas(64) q4w_x xa[Q4W_MAX];
+    int windows = (int)((rowBytes + 63) / 64);
+    for (int first = 0; first < windows; first += Q4W_MAX) { /* one part of the rows at a time past Q4W_MAX windows */
+        int count = windows - first < Q4W_MAX ? windows - first : Q4W_MAX, add = first > 0;
+        q4w_arrange(xq, cols, rowBytes, first, count, xa);
+        int r = from;
+        for (; r + Q4_0_ROWS <= to; r += Q4_0_ROWS) {
+            if (r + 2 * Q4_0_ROWS <= to) { /* the next pass's rows, a line at a time */
+                prefetch_lines(w + (r + Q4_0_ROWS) * rowBytes + 64LL * first, Q4_0_ROWS * rowBytes);
+            }
+            q4w_rows(w + r * rowBytes, rowBytes, xa, first, count, Q4_0_ROWS, add, out + r);
         }
-        q4_0_rows_avx512(w + r * rowBytes, rowBytes, xq, blocks, cols, Q4_0_ROWS, out + r);
-    }
-    for (; r < to; r++) {
-        q4_0_rows_avx512(w + r * rowBytes, rowBytes, xq, blocks, cols, 1, out + r);
+        for (; r < to; r++) {
+            q4w_rows(w + r * rowBytes, rowBytes, xa, first, count, 1, add, out + r);
+        }
     }
 }
+
 
 AVX512 static float row_q8_0_avx512(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
     const uint8_t *x = xq;

@@ -54,6 +54,34 @@ class NativeKernelsTest {
     }
 
     /**
+     * Q4_0 rows at the shapes the AVX-512 kernel's windows of 64 bytes reach only past 576 columns: windows of every phase
+     * of their 9-window period (1,056 columns: the second period's first block), the 1B shape's widths, and rows of more
+     * than the 144 windows it arranges at a time (16,416 columns: a second part, added to the first), every
+     * instruction set against the integer algorithm.
+     */
+    @Test
+    void q4_0RowsPastOnePeriodAndPastOnePartComputeTheIntegerAlgorithm() {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int cols : new int[] {1056, 2048, 8192, 16416}) {
+            for (int rows : new int[] {1, 6, 9}) {
+                float[] w = TestData.gaussian(50 + rows, rows * cols), x = TestData.gaussian(51 + cols, cols);
+                TestData.Quantized q = TestData.Quantized.of(GGMLType.Q4_0, w);
+                IntegerReference ref = new IntegerReference(GGMLType.Q4_0, q.bytes(), x, cols);
+                for (int level = 0; level <= best; level++) {
+                    NativeKernels.limitIsa(level);
+                    float[] out = new float[rows];
+                    q.tensor().matvec(x, out, rows, cols);
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(ref.row(r), out[r], 1e-5 * ref.magnitude(r) + 1e-30,
+                                "Q4_0 level " + level + " " + rows + "x" + cols + " row " + r);
+                    }
+                }
+            }
+        }
+        NativeKernels.limitIsa(best);
+    }
+
+    /**
      * F32, F16 and BF16 weights with x in float: every instruction set this CPU has (forced in
      * turn) within float summation order (1e-5 of Σ |w·x|) of the Java float kernels, for 1, 17 and
      * 67 rows (tails of a four-row pass) and column counts with tails of every kind, on both sides of

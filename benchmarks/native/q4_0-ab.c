@@ -1,0 +1,160 @@
+/*
+ * Q4_0 decode kernels of two libkvscope builds on the Llama-3.2-1B shape (q4d22, docs/BENCHMARKS.md issue 17): both
+ * libraries loaded in one process, run alternately on the same random rows and x. Checks first that their outputs
+ * agree (largest difference relative to the largest output, shapes with tails of every kind), then per pass: thread
+ * CPU time of one 1B decode step's products with THREADS threads splitting each product's rows (16 layers of q, k, v,
+ * attention output, gate, up, down, then the tied 128,256-row logits: 695 MB of weights streamed from memory, as in a
+ * real step; with 2 threads the wall time too), and of one 2,048 x 2,048 and one 512 x 8,192 product in cache.
+ *   gcc -O3 -o /tmp/q4ab benchmarks/native/q4_0-ab.c -ldl -lm -lpthread
+ *   /tmp/q4ab A/libkvscope.so B/libkvscope.so PASSES [THREADS]
+ */
+#include <dlfcn.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef void (*quant_fn)(const float *, int, uint8_t *);
+typedef void (*matvec_fn)(int, const uint8_t *, int64_t, const uint8_t *, int, int, int, float *);
+static quant_fn quant[2];
+static matvec_fn matvec[2];
+
+static double now(clockid_t c) {
+    struct timespec t;
+    clock_gettime(c, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static uint16_t half(float f) { /* normal values only (scales about 0.01) */
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    return (uint16_t)(((b >> 16) & 0x8000) | ((((b >> 23) & 0xFF) - 112) << 10) | ((b >> 13) & 0x3FF));
+}
+
+static uint8_t *rows(int64_t n, int cols) {
+    int64_t bytes = n * (cols / 32) * 18;
+    uint8_t *w = malloc(bytes);
+    for (int64_t i = 0; i < bytes; i++) {
+        w[i] = (uint8_t)rand();
+    }
+    for (int64_t b = 0; b < bytes / 18; b++) {
+        uint16_t h = half(0.005f + 0.01f * (rand() % 100) / 100.0f);
+        memcpy(w + 18 * b, &h, 2);
+    }
+    return w;
+}
+
+typedef struct {
+    int lib, cols, from, to;
+    const uint8_t *w, *xq;
+    float *out;
+} Job;
+
+static void *work(void *a) {
+    Job *j = a;
+    matvec[j->lib](0, j->w, (int64_t)j->cols / 32 * 18, j->xq, j->cols, j->from, j->to, j->out);
+    return NULL;
+}
+
+static int threads = 1;
+static void product(int lib, const uint8_t *w, int n, int cols, const uint8_t *xq, float *out) {
+    if (threads == 1) {
+        matvec[lib](0, w, (int64_t)cols / 32 * 18, xq, cols, 0, n, out);
+        return;
+    }
+    pthread_t t;
+    Job a = {lib, cols, 0, n / 2, w, xq, out}, b = {lib, cols, n / 2, n, w, xq, out};
+    pthread_create(&t, NULL, work, &b);
+    work(&a);
+    pthread_join(t, NULL);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        fprintf(stderr, "usage: q4ab LIB_A LIB_B PASSES [THREADS]\n");
+        return 2;
+    }
+    for (int l = 0; l < 2; l++) {
+        void *h = dlopen(argv[1 + l], RTLD_NOW | RTLD_LOCAL);
+        if (!h) {
+            fprintf(stderr, "%s\n", dlerror());
+            return 1;
+        }
+        quant[l] = (quant_fn)dlsym(h, "kvs_quantize_q8_0");
+        matvec[l] = (matvec_fn)dlsym(h, "kvs_matvec");
+    }
+    int passes = atoi(argv[3]);
+    threads = argc > 4 ? atoi(argv[4]) : 1;
+    srand(5);
+    static float x[40000];
+    static uint8_t xq[2][40000 / 32 * 40];
+    float *o[2] = {malloc(4 * 200000), malloc(4 * 200000)};
+    for (int i = 0; i < 40000; i++) {
+        x[i] = (float)sin(0.37 * i) * (1.0f + (i % 11));
+    }
+    static const int cols[] = {32, 64, 96, 576, 800, 1536, 2048, 8192, 16384, 16416, 33280};
+    double worst = 0;
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+        for (int n = 1; n <= 13; n += 4) {
+            uint8_t *w = rows(n, cols[c]);
+            for (int l = 0; l < 2; l++) {
+                quant[l](x, cols[c], xq[l]);
+                matvec[l](0, w, (int64_t)cols[c] / 32 * 18, xq[l], cols[c], 0, n, o[l]);
+            }
+            if (memcmp(xq[0], xq[1], cols[c] / 32 * 40) != 0) {
+                printf("quantized x differs at %d columns\n", cols[c]);
+            }
+            double big = 0, d = 0;
+            for (int r = 0; r < n; r++) {
+                big = fmax(big, fabs(o[0][r]));
+                d = fmax(d, fabs(o[0][r] - o[1][r]));
+            }
+            worst = fmax(worst, d / big);
+            free(w);
+        }
+    }
+    printf("largest difference B - A: %.2g of the largest output\n", worst);
+
+    enum { DISTINCT = 4 };
+    static const int shape[7][2] = {{2048, 2048}, {512, 2048}, {512, 2048}, {2048, 2048}, {8192, 2048}, {8192, 2048}, {2048, 8192}};
+    uint8_t *layer[DISTINCT][7], *logits = rows(128256, 2048);
+    for (int l = 0; l < DISTINCT; l++) {
+        for (int k = 0; k < 7; k++) {
+            layer[l][k] = rows(shape[k][0], shape[k][1]);
+        }
+    }
+    uint8_t *small = rows(2048, 2048), *wide = rows(512, 8192);
+    static uint8_t x2[2048 / 32 * 40], x8[8192 / 32 * 40];
+    quant[0](x, 2048, x2);
+    quant[0](x, 8192, x8);
+    float *out = malloc(4 * 128256);
+    for (int pass = 0; pass < passes; pass++) {
+        for (int lib = 0; lib < 2; lib++) {
+            double c0 = now(CLOCK_PROCESS_CPUTIME_ID), t0 = now(CLOCK_MONOTONIC);
+            for (int layerNo = 0; layerNo < 16; layerNo++) {
+                for (int k = 0; k < 7; k++) {
+                    product(lib, layer[layerNo % DISTINCT][k], shape[k][0], shape[k][1], shape[k][1] == 2048 ? x2 : x8, out);
+                }
+            }
+            product(lib, logits, 128256, 2048, x2, out);
+            double step = now(CLOCK_PROCESS_CPUTIME_ID) - c0, wall = now(CLOCK_MONOTONIC) - t0;
+            c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+            for (int i = 0; i < 200; i++) {
+                product(lib, small, 2048, 2048, x2, out);
+            }
+            double s = (now(CLOCK_PROCESS_CPUTIME_ID) - c0) / 200;
+            c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+            for (int i = 0; i < 200; i++) {
+                product(lib, wide, 512, 8192, x8, out);
+            }
+            double v = (now(CLOCK_PROCESS_CPUTIME_ID) - c0) / 200;
+            printf("pass %d %s: step CPU %.2f ms (wall %.2f ms, %.1f GB/s), 2048x2048 in cache %.1f us (%.1f GB/s of CPU), "
+                   "512x8192 %.1f us\n", pass, lib ? "B" : "A", step * 1e3, wall * 1e3, 695.0e6 / wall / 1e9, s * 1e6,
+                   2.36e6 / s / 1e9, v * 1e6);
+        }
+    }
+    return 0;
+}
