@@ -209,6 +209,9 @@ class NativeKernelsTest {
      * A product's rows in ranges of any length and start (how {@link Parallel}'s guided tails cut decode's products)
      * give the floats of one range over all rows, bit for bit, at every instruction set: a row's sum does not depend
      * on which rows share its call or its pass (1–13 rows per range here; F32 past 4,096 columns takes four rows a pass).
+     * F32, F16 and BF16 on AVX-512: a range's leftover rows run one row a pass in steps of 64 columns, the others four a
+     * pass in steps of 32, so a one-row pass that sums in any other order fails here (F32 at 576 columns, every type at
+     * 4,160).
      */
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K", "F32", "F16", "BF16"})
