@@ -13,7 +13,7 @@ out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
 core="${CORE_JAR:-$(ls "$root"/app/target/lib/inference-core-*.jar | head -n1)}"
 "${java%java}javac" --add-modules jdk.incubator.vector -cp "$core" -d "$out" "$root/benchmarks/llamacpp/slices/SlicesTiming.java" 2>/dev/null
-"$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:MaxNewSize=4m \
+"$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:MaxNewSize=2m -XX:TrimNativeHeapInterval=100 \
   -XX:CompileCommand=quiet -XX:CompileCommand=dontinline,org.kvscope.tensor.FloatTensor::matmuls \
   -XX:CompileCommand=dontinline,org.kvscope.backend.cpu.Rope::rotate -XX:CompileCommand=dontinline,org.kvscope.kv.SlotKvCache::append \
   -XX:CompileCommand=dontinline,org.kvscope.backend.cpu.CpuForward::addBias -Dkvscope.threads=2 \
