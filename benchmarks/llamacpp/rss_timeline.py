@@ -8,22 +8,11 @@ arenas of the JIT compilers, code cache, thread stacks) and RssFile (the mapped 
 Prints a sample every 0.5 s, then the samples at the peaks of VmRSS, RssAnon and RssFile and the command's output (the
 end of it): whether the anonymous memory peaks before or after the weights are resident. Python 3 standard library.
 """
-import os
 import subprocess
 import sys
 import time
 
-
-def descendants(pid):
-    out = [pid]
-    try:
-        for task in os.listdir("/proc/%d/task" % pid):
-            with open("/proc/%d/task/%s/children" % (pid, task)) as f:
-                for child in f.read().split():
-                    out += descendants(int(child))
-    except OSError:
-        pass
-    return out
+from rss_breakdown import descendants  # same folder: the process tree walk
 
 
 def main():
