@@ -13,7 +13,7 @@ writer). Either failing stops the run.
 
   benchmarks/llamacpp/compare.py [--pairs 5] [--threads 2] [--prompt 256] [--decode 32]
         [--depth D] [--cache-type f16] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [--kvscope-warmup N] [--baseline DIR]
-        [MODEL.gguf ...]
+        [--isa avx2] [MODEL.gguf ...]
 
 --depth D (e.g. 2048, 8192) measures decode after a D-token prompt and skips prefill; without it
 the decode depth is --prompt. --cache-type T (f32, f16, q8_0, q4_0; default f16, llama-bench's
@@ -21,6 +21,11 @@ own default) is the KV cache type of both engines: `--cache-type T` for kvscope,
 for llama-bench (flash attention left at its default, auto). --synth writes missing synthetic files with `kvscope synth` into
 the scratch folder. --baseline DIR adds a third process to every pair, another kvscope build (DIR holds its
 `kvscope` launcher and app/target, e.g. the jars of main copied there), for before/after ratios under the same load. The llama.cpp build comes from setup.sh (node-llama-cpp 3.21.1, pinned).
+--isa avx2 holds both engines to what an AVX2 CPU runs (an "AVX2 day" on an AVX-512 host): kvscope with
+`-XX:UseAVX=2` (the Vector API's preferred species becomes 256 bits) and `-Dkvscope.native.isa=avx2` (its native
+library capped), llama.cpp from a folder beside setup.sh's with only ggml's haswell CPU variant (ggml loads the best
+libggml-cpu-*.so in the binary's own folder). Both choices are checked on every run: kvscope's bench header must name
+256-bit vectors and native AVX2, llama.cpp's log must name libggml-cpu-haswell.so.
 Python 3 standard library only.
 """
 import argparse
@@ -31,6 +36,7 @@ import re
 import statistics
 import subprocess
 import sys
+import shutil
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,6 +45,11 @@ SCRATCH = os.environ.get("KVSCOPE_LLAMACPP_DIR", "/tmp/kvscope-llamacpp")
 STORIES = os.path.join(REPO, "..", "shared", "models", "stories260K.gguf")
 GREEDY_PROMPTS = ["Once upon a time", "Tom and his dog went to the park"]
 GREEDY_TOKENS = 60
+# --isa avx2: the JVM's vectors at 256 bits and the native library capped at AVX2 (NativeKernels).
+AVX2_JAVA_OPTS = "-XX:UseAVX=2 -Dkvscope.native.isa=avx2"
+# ggml's libraries that are not CPU variants: the haswell folder links these and one variant only.
+GGML_BASE = ["libggml-base.so", "libggml.v0.4.0.so", "libllama-common.so", "libllama.v0.4.0.so"]
+ISA = {"native": None, "avx2": "haswell"}
 
 
 def fail(message):
@@ -47,20 +58,25 @@ def fail(message):
 
 
 def run(cmd, env=None, timeout=3600):
-    """Runs cmd under GNU time, stdin closed; returns (stdout, stderr, peak RSS in KiB)."""
+    """Runs cmd under GNU time, stdin closed, in the binary's own folder (ggml also looks for its CPU variants in the
+    working directory); returns (stdout, stderr, peak RSS in KiB)."""
     print("  $ " + " ".join(cmd), file=sys.stderr, flush=True)
     with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
         proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss.name] + cmd, capture_output=True,
-                              stdin=subprocess.DEVNULL, text=True, env=env, timeout=timeout)
+                              stdin=subprocess.DEVNULL, text=True, env=env, timeout=timeout,
+                              cwd=os.path.dirname(cmd[0]))
         if proc.returncode != 0:
             fail("%s exited with %d:\n%s" % (" ".join(cmd), proc.returncode, (proc.stderr or proc.stdout)[-2000:]))
         lines = [l for l in rss.read().split() if l.isdigit()]
         return proc.stdout, proc.stderr, int(lines[-1]) if lines else 0
 
 
+JAVA_OPTS = []  # more JVM options for every kvscope process (--isa avx2)
+
+
 def kvscope_env(threads):
     env = dict(os.environ)
-    env["KVSCOPE_JAVA_OPTS"] = (env.get("KVSCOPE_JAVA_OPTS", "") + " -Dkvscope.threads=%d" % threads).strip()
+    env["KVSCOPE_JAVA_OPTS"] = " ".join([env.get("KVSCOPE_JAVA_OPTS", "")] + JAVA_OPTS + ["-Dkvscope.threads=%d" % threads]).strip()
     env["KVSCOPE_AOT"] = "0"  # no background cache training while timing; start-up is not measured here
     return env
 
@@ -69,10 +85,12 @@ def kvscope(args, threads, root=REPO):
     return run([os.path.join(root, "kvscope")] + args, env=kvscope_env(threads))
 
 
-def kvscope_bench(model, prompt, decode, threads, repeat, extra, root=REPO, warmup=1):
+def kvscope_bench(model, prompt, decode, threads, repeat, extra, root=REPO, warmup=1, avx2=False):
     out, _, rss = kvscope(["bench", "--model", model, "--prompt-tokens", str(prompt), "--decode-tokens", str(decode),
                            "--repeat", str(repeat), "--warmup", str(warmup), "--bandwidth-mib", "0", "--quiet"] + extra,
                           threads, root)
+    if avx2 and ("kernels use 256-bit vectors" not in out or "kernels: native AVX2 " not in out):
+        fail("--isa avx2: kvscope bench did not run 256-bit vectors with the native library at AVX2:\n" + out[:1500])
     row = next((l for l in out.splitlines() if l.startswith("| median |")), None)
     if row is None:
         fail("kvscope bench printed no median row:\n" + out)
@@ -157,6 +175,40 @@ def greedy_check(binaries, threads):
           % (GREEDY_TOKENS, len(GREEDY_PROMPTS)))
 
 
+def loaded_variant(binaries, threads):
+    """The CPU variant llama-bench loads, from its verbose log (one short run on stories260K, not timed), and the
+    features ggml reports for it (llama-completion's system_info)."""
+    _, log, _ = run([os.path.join(binaries, "llama-bench"), "-m", STORIES, "-p", "8", "-n", "0", "-r", "1", "-t",
+                     str(threads), "-v"])
+    found = re.search(r"loaded CPU backend from (\S+)", log)
+    _, info, _ = run(llama_completion(binaries, STORIES, "Hello", 1, threads))
+    features = re.search(r"CPU : ([^\n]*?) \| LLAMAFILE", info)
+    return (found.group(1) if found else "(no load_backend line)"), (features.group(1) if features else "?")
+
+
+def variant_folder(binaries, variant):
+    """A folder beside BINARIES with its two programs (copies: ggml looks beside the program's real path), the
+    non-variant ggml/llama libraries and libggml-cpu-VARIANT.so only, so that ggml can load no other variant."""
+    folder = os.path.join(os.path.dirname(binaries), "bin-" + variant)
+    os.makedirs(folder, exist_ok=True)
+    for name in os.listdir(folder):
+        if name.startswith("libggml-cpu-") and name != "libggml-cpu-%s.so" % variant:
+            os.remove(os.path.join(folder, name))
+    for name in GGML_BASE + ["libggml-cpu-%s.so" % variant]:
+        source = os.path.realpath(os.path.join(binaries, name))
+        if not os.path.isfile(source):
+            fail("%s is missing: setup.sh's folder has no %s" % (source, name))
+        link = os.path.join(folder, name)
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(source, link)
+    for name in ["llama-bench", "llama-completion", "BUILD"]:
+        source, copy = os.path.join(binaries, name), os.path.join(folder, name)
+        if not os.path.isfile(copy) or os.path.getmtime(copy) < os.path.getmtime(source):
+            shutil.copy2(source, copy)
+    return folder
+
+
 def synthesize(specs, threads):
     paths = []
     os.makedirs(os.path.join(SCRATCH, "models"), exist_ok=True)
@@ -206,6 +258,9 @@ def main():
                         "for several runs after the first, docs/BENCHMARKS.md q4p17)")
     p.add_argument("--baseline", default="", help="another kvscope build (a folder with its kvscope launcher and "
                    "app/target) measured in every pair too, after this one: before/after a change")
+    p.add_argument("--isa", default="native", choices=sorted(ISA),
+                   help="native: each engine's best for this CPU; avx2: both held to AVX2 (kvscope -XX:UseAVX=2 "
+                        "-Dkvscope.native.isa=avx2, llama.cpp's haswell variant alone)")
     a = p.parse_args()
     if "--cache-type" in a.kvscope_args.split():
         fail("give the cache type with compare.py's own --cache-type (it sets both engines), not in --kvscope-args")
@@ -219,6 +274,10 @@ def main():
     if binaries.returncode != 0:
         fail("setup.sh failed:\n" + binaries.stderr[-2000:])
     binaries = binaries.stdout.strip().splitlines()[-1]
+    avx2 = a.isa == "avx2"
+    if avx2:
+        binaries = variant_folder(binaries, ISA[a.isa])
+        JAVA_OPTS.extend(AVX2_JAVA_OPTS.split())
     models = [os.path.abspath(m) for m in a.models] + synthesize([s for s in a.synth.split(",") if s], a.threads)
     if not models:
         fail("no model: give MODEL.gguf files or --synth SHAPE:TYPE,...")
@@ -239,6 +298,11 @@ def main():
             sorted(os.path.basename(j) for j in os.listdir(os.path.join(baseline, "app", "target")) if j.endswith(".jar")))))
     print("command: benchmarks/llamacpp/compare.py " + " ".join(sys.argv[1:]))
     greedy_check(binaries, a.threads)
+    variant, features = loaded_variant(binaries, a.threads)
+    print("isa: %s; llama.cpp loaded %s (%s)%s" % (a.isa, variant, features,
+                                                  "; kvscope with " + AVX2_JAVA_OPTS if avx2 else ""))
+    if ISA[a.isa] and not variant.endswith("libggml-cpu-%s.so" % ISA[a.isa]):
+        fail("--isa %s: llama.cpp loaded %s, not libggml-cpu-%s.so" % (a.isa, variant, ISA[a.isa]))
     for m in models:  # llama.cpp loads kvscope's files (the GGUF writer's interoperability)
         run(llama_completion(binaries, m, "Hello", 1, a.threads))
     print("load check: llama.cpp loads and runs all %d model files" % len(models))
@@ -260,9 +324,10 @@ def main():
         build = mtype = ""
         depth = depths[model]
         for pair in range(a.pairs):
-            o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, warmup=a.kvscope_warmup)
+            o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, warmup=a.kvscope_warmup, avx2=avx2)
             if baseline:
-                base.append(kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, baseline, a.kvscope_warmup))
+                base.append(kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, baseline, a.kvscope_warmup,
+                                          avx2))
             t = llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat, a.cache_type)
             build, mtype = t[3], t[4]
             dec.append(o[1] / t[1])
@@ -296,8 +361,8 @@ def main():
         rows.append(row)
         print(row, flush=True)
     print()
-    print("llama.cpp build_commit %s; %d pairs per model, %d threads, %d run(s) inside each process, KV cache %s" % (
-        build, a.pairs, a.threads, a.repeat, a.cache_type))
+    print("llama.cpp build_commit %s; %d pairs per model, %d threads, %d run(s) inside each process, KV cache %s, isa %s" % (
+        build, a.pairs, a.threads, a.repeat, a.cache_type, a.isa))
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for r in rows:
