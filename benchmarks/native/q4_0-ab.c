@@ -7,7 +7,9 @@
  * real step; the wall time too), of one 2,048 x 2,048 and one 512 x 8,192 product in cache, and of the SmolLM2-135M
  * shape's 3,072 x 576 (gate/up) and 576 x 1,536 (down) products.
  *   gcc -O3 -o /tmp/q4ab benchmarks/native/q4_0-ab.c -ldl -lm -lpthread
- *   /tmp/q4ab A/libkvscope.so B/libkvscope.so PASSES [THREADS]
+ *   /tmp/q4ab A/libkvscope.so B/libkvscope.so PASSES [THREADS [ISA]]
+ * ISA (0 scalar, 1 AVX2, 2 AVX-512 VNNI; default the CPU's best) caps both libraries (kvs_limit_isa): 1 times what an
+ * AVX2 CPU runs.
  */
 #include <dlfcn.h>
 #include <math.h>
@@ -19,6 +21,7 @@
 #include <time.h>
 
 typedef void (*quant_fn)(const float *, int, uint8_t *);
+typedef int (*limit_fn)(int);
 typedef void (*matvec_fn)(int, const uint8_t *, int64_t, const uint8_t *, int, int, int, float *);
 static quant_fn quant[2];
 static matvec_fn matvec[2];
@@ -75,7 +78,7 @@ static void product(int lib, const uint8_t *w, int n, int cols, const uint8_t *x
 
 int main(int argc, char **argv) {
     if (argc < 4) {
-        fprintf(stderr, "usage: q4ab LIB_A LIB_B PASSES [THREADS]\n");
+        fprintf(stderr, "usage: q4ab LIB_A LIB_B PASSES [THREADS [ISA]]\n");
         return 2;
     }
     for (int l = 0; l < 2; l++) {
@@ -86,6 +89,9 @@ int main(int argc, char **argv) {
         }
         quant[l] = (quant_fn)dlsym(h, "kvs_quantize_q8_0");
         matvec[l] = (matvec_fn)dlsym(h, "kvs_matvec");
+        if (argc > 5) {
+            printf("library %c at instruction-set level %d\n", 'A' + l, ((limit_fn)dlsym(h, "kvs_limit_isa"))(atoi(argv[5])));
+        }
     }
     int passes = atoi(argv[3]);
     threads = argc > 4 ? atoi(argv[4]) : 1;

@@ -346,12 +346,10 @@ AVX2 static void quantize_q8_0_avx2(const float *x, int n, uint8_t *dst) {
     }
 }
 
-AVX2 static float row_q4_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
+/* Q4_0 blocks one at a time: lane sums of each block scaled by dw·xd and added lane-wise (x: the blocks' quants). */
+AVX2 static float row_q4_0_avx2(const uint8_t *w, const uint8_t *x, const float *xd, const int32_t *xs, int blocks) {
     const __m128i m4 = _mm_set1_epi8(0x0F);
     const __m256i ones = _mm256_set1_epi16(1);
-    const uint8_t *x = xq;
-    const float *xd = (const float *)(xq + cols);
-    const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
     __m256 acc = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++, w += 18, x += 32) {
         __m128i raw = _mm_loadu_si128((const __m128i *)(w + 2));
@@ -361,6 +359,79 @@ AVX2 static float row_q4_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks,
         acc = _mm256_fmadd_ps(_mm256_set1_ps(xd[b] * f16c(w)), _mm256_cvtepi32_ps(p), acc);
     }
     return hsum256(acc);
+}
+
+/*
+ * Q4_0 rows, AVX2, eight blocks (a "group", 256 values, 144 bytes of a row) at a time; rows are read as they lie.
+ * x is arranged once per call so that one 256-bit vector of weight nibbles holds blocks k and k + 4 of a group (16
+ * bytes each, one per 128-bit half): per pair, the x quants under the low nibbles of both blocks, then under the high
+ * ones. vpmaddubsw (nibbles 0..15 against signed x: pair sums within ±3,810, low + high within ±7,620, no saturation)
+ * and vpmaddwd give four int32 lanes per block; three vphaddd turn the four pairs into the eight blocks' exact integer
+ * sums in block order, from which 8·Σx (Q4_0's offset) is subtracted. Then one multiply-add for eight blocks: the sums
+ * in float times dw·xd (the eight f16 scales converted together, times x's eight scales), one float sum per lane
+ * (lane = block mod 8) over the groups, the eight lanes added at the end (hsum256); blocks past the last whole group
+ * (cols not a multiple of 256) go through row_q4_0_avx2 and are added last. The integer sums are those of the other
+ * levels; only the float order differs.
+ */
+#define Q4A_GROUPS 32 /* groups arranged at a time (8 KiB of stack): rows up to 8,192 columns at once, longer in parts */
+
+/* x's quants of groups [0, groups) from x arranged as above into xa (256 bytes per group). */
+AVX2 static void q4a_arrange(const uint8_t *x, int groups, uint8_t *xa) {
+    for (int g = 0; g < groups; g++, x += 256, xa += 256) {
+        for (int k = 0; k < 4; k++) {
+            const uint8_t *a = x + 32 * k, *b = x + 32 * (k + 4);
+            _mm256_storeu_si256((__m256i *)(xa + 64 * k),
+                                _mm256_loadu2_m128i((const __m128i *)b, (const __m128i *)a));
+            _mm256_storeu_si256((__m256i *)(xa + 64 * k + 32),
+                                _mm256_loadu2_m128i((const __m128i *)(b + 16), (const __m128i *)(a + 16)));
+        }
+    }
+}
+
+/* One row's groups [0, groups) against xa; xd and xs: x's scales and quant sums of the same blocks. */
+AVX2 static float row_q4_0_groups_avx2(const uint8_t *w, const uint8_t *xa, const float *xd, const int32_t *xs,
+                                       int groups) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
+    __m256 acc = _mm256_setzero_ps();
+    for (int g = 0; g < groups; g++, w += 144, xa += 256) {
+        __m256i v[4];
+        for (int k = 0; k < 4; k++) {
+            __m256i raw = _mm256_loadu2_m128i((const __m128i *)(w + 18 * (k + 4) + 2), (const __m128i *)(w + 18 * k + 2));
+            __m256i lo = _mm256_and_si256(raw, m4), hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4);
+            __m256i p = _mm256_add_epi16(_mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(xa + 64 * k))),
+                                         _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(xa + 64 * k + 32))));
+            v[k] = _mm256_madd_epi16(p, ones);
+        }
+        /* halves: (0|4) (1|5) (2|6) (3|7) -> (0,0,1,1|4,4,5,5) (2,2,3,3|6,6,7,7) -> (0,1,2,3|4,5,6,7) */
+        __m256i s = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+        s = _mm256_sub_epi32(s, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(xs + 8 * g)), 3));
+        __m256 dw = _mm256_cvtph_ps(_mm_setr_epi16((short)u16(w), (short)u16(w + 18), (short)u16(w + 36),
+                                                   (short)u16(w + 54), (short)u16(w + 72), (short)u16(w + 90),
+                                                   (short)u16(w + 108), (short)u16(w + 126)));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_loadu_ps(xd + 8 * g)), acc);
+    }
+    return hsum256(acc);
+}
+
+AVX2 static void rows_q4_0_avx2(const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+                                float *out) {
+    _Alignas(32) uint8_t xa[256 * Q4A_GROUPS];
+    int blocks = cols / 32, groups = blocks / 8;
+    const float *xd = (const float *)(xq + cols);
+    const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
+    for (int first = 0; first < groups; first += Q4A_GROUPS) { /* a part of the rows at a time past Q4A_GROUPS */
+        int count = groups - first < Q4A_GROUPS ? groups - first : Q4A_GROUPS;
+        q4a_arrange(xq + 256 * first, count, xa);
+        for (int r = from; r < to; r++) {
+            float s = row_q4_0_groups_avx2(w + r * rowBytes + 144 * first, xa, xd + 8 * first, xs + 8 * first, count);
+            out[r] = first > 0 ? out[r] + s : s;
+        }
+    }
+    int tail = 8 * groups;
+    for (int r = from; tail < blocks && r < to; r++) {
+        float s = row_q4_0_avx2(w + r * rowBytes + 18 * tail, xq + 32 * tail, xd + tail, xs + tail, blocks - tail);
+        out[r] = groups > 0 ? out[r] + s : s;
+    }
 }
 
 AVX2 static float row_q8_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
@@ -380,10 +451,13 @@ AVX2 static float row_q8_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks,
 
 AVX2 static void rows_avx2(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
                            float *out) {
+    if (type == TYPE_Q4_0) {
+        rows_q4_0_avx2(w, rowBytes, xq, cols, from, to, out);
+        return;
+    }
     for (int r = from; r < to; r++) {
         const uint8_t *row = w + (int64_t)r * rowBytes;
         switch (type) {
-        case TYPE_Q4_0: out[r] = row_q4_0_avx2(row, xq, cols / 32, cols); break;
         case TYPE_Q8_0: out[r] = row_q8_0_avx2(row, xq, cols / 32, cols); break;
         case TYPE_Q4_K: out[r] = row_q4k_avx2(row, xq, cols / 256); break;
         default: out[r] = row_q6k_avx2(row, xq, cols / 256); break;

@@ -57,7 +57,10 @@ class NativeKernelsTest {
      * Q4_0 rows at the shapes the AVX-512 kernel's windows of 64 bytes reach only past 576 columns: windows of every phase
      * of their 9-window period (1,056 columns: the second period's first block), the 1B shape's widths, and rows of more
      * than the 144 windows it arranges at a time (16,416 columns: a second part, added to the first), every
-     * instruction set against the integer algorithm.
+     * instruction set against the integer algorithm. At AVX2 (eight-block groups, x arranged for 32 groups at a time)
+     * 16,416 columns are two parts and a tail block, 8,192 exactly one part, 1,056 four groups and a tail; the smaller
+     * widths of {@link #everyInstructionSetComputesTheIntegerAlgorithm} a tail only (96) or groups and a tail (576, 800).
+     * Fails with the groups' blocks summed out of order or the second part's sum not added (tried).
      */
     @Test
     void q4_0RowsPastOnePeriodAndPastOnePartComputeTheIntegerAlgorithm() {
