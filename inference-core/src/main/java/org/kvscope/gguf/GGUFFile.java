@@ -32,11 +32,15 @@ public final class GGUFFile implements AutoCloseable {
 
     private record Mapped(Path path, long size) {}
 
+    /** Bytes {@code [from, from + memory.byteSize())} of the file, copied into anonymous memory. */
+    private record Copied(long from, MemorySegment memory) {}
+
     private final Path path;
     private final Arena arena;
     private final MemorySegment mapping;
     private final GGUFHeader header;
     private final Map<String, GGUFTensorInfo> tensorsByName;
+    private volatile List<Copied> copies = List.of();
     private volatile boolean closed;
 
     private GGUFFile(Path path, Arena arena, MemorySegment mapping, GGUFHeader header) {
@@ -137,7 +141,13 @@ public final class GGUFFile implements AutoCloseable {
         if (!t.equals(tensorsByName.get(t.name()))) {
             throw new IllegalArgumentException("tensor " + t + " is not a tensor of " + path);
         }
-        return mapping.asSlice(header.dataOffset() + t.offset(), t.byteSize()).asReadOnly();
+        long from = header.dataOffset() + t.offset();
+        for (Copied c : copies) {
+            if (c.from() <= from && from + t.byteSize() <= c.from() + c.memory().byteSize()) {
+                return c.memory().asSlice(from - c.from(), t.byteSize()).asReadOnly();
+            }
+        }
+        return mapping.asSlice(from, t.byteSize()).asReadOnly();
     }
 
     /**
@@ -152,6 +162,45 @@ public final class GGUFFile implements AutoCloseable {
     }
 
     /**
+     * Copies these tensors' data into anonymous memory backed by 2 MiB pages (Linux; see {@link AnonymousCopy}):
+     * {@link #tensorData} then slices the copy, so a token reads memory whose layout the page cache does not decide;
+     * the mapping's pages of these tensors are never read, so the copy takes their place in the resident set. Give it
+     * the tensors read whole at every token (as {@link #adviseHugePages}); slices taken before keep reading the mapping.
+     * One pass over the file ({@code pread}, 8 MiB at a time); {@code -Dkvscope.mapping.copy=false} leaves the file
+     * mapped. False where nothing was copied (switched off, not Linux, anonymous memory not available).
+     *
+     * @throws IOException if the file cannot be read or changed since it was opened
+     */
+    public synchronized boolean copyIntoMemory(Collection<GGUFTensorInfo> tensors) throws IOException {
+        if (closed || tensors.isEmpty() || "false".equals(System.getProperty("kvscope.mapping.copy"))) {
+            return false;
+        }
+        long[][] ranges = ranges(tensors);
+        List<Copied> made = new java.util.ArrayList<>();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (channel.size() != mapping.byteSize()) {
+                throw new IOException("model file " + path + " changed while loading (" + mapping.byteSize()
+                        + " bytes when opened, now " + channel.size() + "); run again to load it afresh");
+            }
+            for (int i = 0; i < ranges[0].length; i++) {
+                MemorySegment memory = AnonymousCopy.copy(channel, ranges[0][i], ranges[1][i], arena);
+                if (memory == null) {
+                    break;
+                }
+                made.add(new Copied(ranges[0][i], memory));
+            }
+        } catch (FileSystemException e) {
+            throw FileErrors.readFailure(path, e);
+        }
+        if (made.isEmpty()) {
+            return false;
+        }
+        made.addAll(copies);
+        copies = List.copyOf(made);
+        return true;
+    }
+
+    /**
      * Asks the OS to back these tensors' data with 2 MiB pages (Linux {@code madvise(MADV_HUGEPAGE)}, see
      * {@link HugePageAdvice}): give it the tensors read whole at every token, not those read a row at a time, whose
      * rows would then each keep 2 MiB resident. A hint: false where it was not taken, and nothing else changes.
@@ -160,6 +209,12 @@ public final class GGUFFile implements AutoCloseable {
         if (closed || tensors.isEmpty()) {
             return false;
         }
+        long[][] ranges = ranges(tensors);
+        return HugePageAdvice.advise(mapping, ranges[0], ranges[1]).applied();
+    }
+
+    /** The tensors' data as file byte ranges {starts, ends}, in file order, neighbours (up to the alignment) merged. */
+    private long[][] ranges(Collection<GGUFTensorInfo> tensors) {
         List<GGUFTensorInfo> sorted = tensors.stream().sorted(Comparator.comparingLong(GGUFTensorInfo::offset)).toList();
         long[] starts = new long[sorted.size()];
         long[] ends = new long[sorted.size()];
@@ -174,7 +229,7 @@ public final class GGUFFile implements AutoCloseable {
                 ends[n++] = to;
             }
         }
-        return HugePageAdvice.advise(mapping, Arrays.copyOf(starts, n), Arrays.copyOf(ends, n)).applied();
+        return new long[][] {Arrays.copyOf(starts, n), Arrays.copyOf(ends, n)};
     }
 
     /**

@@ -3,6 +3,7 @@ package org.kvscope.model;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -71,17 +72,37 @@ public final class ModelLoader {
         ModelConfig config = readConfig(file, arch, vocab);
         TensorTable.check(file, config);
         checkVocabulary(file, config, vocab);
+        // what every token reads whole; an embedding with its own output matrix is read a row at a time
+        List<GGUFTensorInfo> whole = file.tensor("output.weight").isPresent()
+                ? file.tensors().stream().filter(t -> !t.name().equals("token_embd.weight")).toList()
+                : file.tensors();
+        if (mostlyFloat(whole)) {
+            file.copyIntoMemory(whole);
+        }
         ModelWeights weights = readWeights(file, config);
         ModelInfo info = describe(file);
-        // 2 MiB pages for what every token reads whole; an embedding with its own output matrix is read a row at a time
-        file.adviseHugePages(file.tensor("output.weight").isPresent()
-                ? file.tensors().stream().filter(t -> !t.name().equals("token_embd.weight")).toList()
-                : file.tensors());
+        file.adviseHugePages(whole);
         file.releaseHeaderPages();
         if (tokenizer != null) {
             return new Model(config, tokenizer, weights, info, file);
         }
         return new Model(config, () -> Tokenizers.fromGGUFMetadata(md.asMap()), weights, info, file);
+    }
+
+    /**
+     * Whether most of these bytes are F32, F16 or BF16: such weights are copied into anonymous 2 MiB pages at load
+     * ({@link GGUFFile#copyIntoMemory}), since a float token streams every byte of them and the page cache's layout
+     * decided its speed (1B F32: docs/BENCHMARKS.md, f32d23).
+     */
+    static boolean mostlyFloat(List<GGUFTensorInfo> tensors) {
+        long floats = 0, all = 0;
+        for (GGUFTensorInfo t : tensors) {
+            all += t.byteSize();
+            if (t.type() == GGMLType.F32 || t.type() == GGMLType.F16 || t.type() == GGMLType.BF16) {
+                floats += t.byteSize();
+            }
+        }
+        return all > 0 && 2 * floats > all;
     }
 
     /** The tokenizer, {@code vocab_size} and the embedding must agree on the number of tokens. */
