@@ -21,7 +21,9 @@ import org.kvscope.tokenizer.Tokenizers;
 /**
  * Turns a GGUF file into a {@link Model}: reads the configuration from {@code <arch>.*} metadata,
  * the tokenizer from {@code tokenizer.ggml.*}, and wraps every weight tensor over the memory
- * mapping (no weights are copied to the heap except norms and biases).
+ * mapping (no weights are copied to the heap except norms and biases). A file whose weights are mostly F32, F16 or
+ * BF16 has the tensors every token reads whole copied into anonymous 2 MiB pages first
+ * ({@link GGUFFile#copyIntoMemory}); the weights then wrap the copy.
  */
 public final class ModelLoader {
     private ModelLoader() {}
