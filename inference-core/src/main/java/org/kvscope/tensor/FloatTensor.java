@@ -93,8 +93,14 @@ public abstract class FloatTensor {
 
     /** Rows per chunk of a decode product at least: a chunk's rows are streamed by one core. */
     private static final int MATVEC_GRAIN = 16;
-    /** Chunks per participant of a decode product at least ({@link Parallel}'s default). */
-    private static final int MIN_CHUNKS_PER_THREAD = 8;
+    /**
+     * Chunks per participant of a decode product at least. Each chunk is a kernel call that starts a new stream of
+     * rows (its x arranged again, its first rows not prefetched) and a claim on the loop's shared counters: at eight a
+     * core (Parallel's default) a SmolLM2-135M Q4_0 token made about 2,400 calls of 10–60 KB each, and two threads of
+     * the library alone took 1.69 against 1.38 ms a step's products at one call a core (issue 17, q4s23). Larger
+     * products still end in guided tails ({@link #TAIL_BYTES}).
+     */
+    static final int MIN_CHUNKS_PER_THREAD = 2;
     /**
      * Weight bytes per chunk of a decode product at most, beyond {@link #MIN_CHUNKS_PER_THREAD}: a product ends with
      * one core finishing its last chunk while the other, out of chunks, waits, half a chunk on average. At eight
