@@ -24,7 +24,7 @@ final class AnonymousCopy {
     static final long HUGE = 2L << 20;
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
-    private static final long CHUNK = 8L << 20;
+    static final long CHUNK = 8L << 20;
 
     private AnonymousCopy() {}
 

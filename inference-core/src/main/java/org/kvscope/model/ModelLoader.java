@@ -22,7 +22,7 @@ import org.kvscope.tokenizer.Tokenizers;
  * Turns a GGUF file into a {@link Model}: reads the configuration from {@code <arch>.*} metadata,
  * the tokenizer from {@code tokenizer.ggml.*}, and wraps every weight tensor over the memory
  * mapping (no weights are copied to the heap except norms and biases). A file whose weights are mostly F32, F16 or
- * BF16 has the tensors every token reads whole copied into anonymous 2 MiB pages first
+ * BF16 (16 MiB or more) has the tensors every token reads whole copied into anonymous 2 MiB pages first
  * ({@link GGUFFile#copyIntoMemory}); the weights then wrap the copy.
  */
 public final class ModelLoader {
@@ -78,7 +78,7 @@ public final class ModelLoader {
         List<GGUFTensorInfo> whole = file.tensor("output.weight").isPresent()
                 ? file.tensors().stream().filter(t -> !t.name().equals("token_embd.weight")).toList()
                 : file.tensors();
-        if (mostlyFloat(whole)) {
+        if (mostlyFloat(whole) && bytes(whole) >= (Long.getLong("kvscope.mapping.copy.min-mib", 16) << 20)) {
             file.copyIntoMemory(whole);
         }
         ModelWeights weights = readWeights(file, config);
@@ -105,6 +105,18 @@ public final class ModelLoader {
             }
         }
         return all > 0 && 2 * floats > all;
+    }
+
+    /**
+     * The bytes of these tensors. Under 16 MiB of them ({@code -Dkvscope.mapping.copy.min-mib}) a float file stays
+     * mapped: its page map costs little and the copy's set-up would add to a cold start (stories260K, 1 MB).
+     */
+    static long bytes(List<GGUFTensorInfo> tensors) {
+        long all = 0;
+        for (GGUFTensorInfo t : tensors) {
+            all += t.byteSize();
+        }
+        return all;
     }
 
     /** The tokenizer, {@code vocab_size} and the embedding must agree on the number of tokens. */

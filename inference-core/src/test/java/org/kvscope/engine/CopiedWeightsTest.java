@@ -20,8 +20,9 @@ import org.kvscope.model.ModelShape;
 import org.kvscope.sampling.Sampler;
 
 /**
- * A float model's weights are copied into anonymous memory at load (GGUFFile#copyIntoMemory) and decode from the copy
- * exactly as from the file mapping ({@code -Dkvscope.mapping.copy=false}): the same logits, bit for bit.
+ * A float model's weights are copied into anonymous memory at load (GGUFFile#copyIntoMemory; a tiny model only with
+ * {@code -Dkvscope.mapping.copy.min-mib=0}) and decode from the copy exactly as from the file mapping
+ * ({@code -Dkvscope.mapping.copy=false}): the same logits, bit for bit.
  */
 class CopiedWeightsTest {
 
@@ -36,24 +37,33 @@ class CopiedWeightsTest {
         Path file = dir.resolve("tiny-" + type + ".gguf");
         org.kvscope.model.SyntheticModelWriter.write(ModelShape.TINY_LLAMA, type, file, 5);
         int[] prompt = new SplittableRandom(9).ints(24, 0, ModelShape.TINY_LLAMA.vocab).toArray();
-        List<float[]> copied;
-        try (Model m = ModelLoader.load(file)) {
-            assertEquals(true, anonymous(m.file().tensorData(m.file().tensor("blk.0.attn_q.weight").orElseThrow())
-                    .address()), "the weights were not copied");
-            copied = logits(m, prompt);
+        try (Model m = ModelLoader.load(file)) { // under 16 MiB of weights: stays mapped
+            assertEquals(false, anonymous(address(m)), "a small file copied");
         }
+        List<float[]> copied;
         List<float[]> mapped;
-        System.setProperty("kvscope.mapping.copy", "false");
-        try (Model m = ModelLoader.load(file)) {
-            assertEquals(false, anonymous(m.file().tensorData(m.file().tensor("blk.0.attn_q.weight").orElseThrow())
-                    .address()), "copied though switched off");
-            mapped = logits(m, prompt);
+        try {
+            System.setProperty("kvscope.mapping.copy.min-mib", "0");
+            try (Model m = ModelLoader.load(file)) {
+                assertEquals(true, anonymous(address(m)), "the weights were not copied");
+                copied = logits(m, prompt);
+            }
+            System.setProperty("kvscope.mapping.copy", "false");
+            try (Model m = ModelLoader.load(file)) {
+                assertEquals(false, anonymous(address(m)), "copied though switched off");
+                mapped = logits(m, prompt);
+            }
         } finally {
             System.clearProperty("kvscope.mapping.copy");
+            System.clearProperty("kvscope.mapping.copy.min-mib");
         }
         for (int i = 0; i < copied.size(); i++) {
             assertArrayEquals(mapped.get(i), copied.get(i), "logits " + i);
         }
+    }
+
+    private static long address(Model m) {
+        return m.file().tensorData(m.file().tensor("blk.0.attn_q.weight").orElseThrow()).address();
     }
 
     private static List<float[]> logits(Model model, int[] prompt) {

@@ -35,12 +35,12 @@ class AnonymousCopyTest {
         return System.getProperty("os.name").startsWith("Linux") && Files.isReadable(Path.of("/proc/self/maps"));
     }
 
-    /** Three tensors, the middle one left mapped: the copied ones read the file's bytes from anonymous memory. */
+    /** Three tensors, the middle one left mapped: the copied ones read the file's bytes from anonymous memory, every chunk. */
     @Test
     void copiedTensorsReadTheFilesBytesFromAnonymousMemory() throws IOException {
         assumeTrue(linux(), "Linux only");
         Path file = dir.resolve("three.gguf");
-        int n = (3 << 20) + 100; // more than one 2 MiB page, not a whole number of them
+        int n = (int) (2 * AnonymousCopy.CHUNK) + (3 << 20) + 100; // three chunks, not whole 2 MiB pages
         new GGUFWriter().addTensor("a", GGMLType.F32, new long[] {n / 4}, bytes(n, 1))
                 .addTensor("token_embd.weight", GGMLType.F32, new long[] {n / 4}, bytes(n, 2))
                 .addTensor("b", GGMLType.F32, new long[] {n / 4}, bytes(n, 3)).write(file);

@@ -1,5 +1,6 @@
 package org.kvscope.model;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,5 +24,7 @@ class ModelLoaderCopyTest {
         assertFalse(ModelLoader.mostlyFloat(List.of(t(GGMLType.Q8_0, 1 << 20), t(GGMLType.F32, 2048))));
         assertFalse(ModelLoader.mostlyFloat(List.of(t(GGMLType.Q4_0, 1 << 22), t(GGMLType.F16, 1 << 20))));
         assertFalse(ModelLoader.mostlyFloat(List.of()));
+        assertEquals(4L * (1 << 20) + 2 * 2048 + 34 * 64, ModelLoader.bytes(List.of(t(GGMLType.F32, 1 << 20),
+                t(GGMLType.F16, 2048), t(GGMLType.Q8_0, 2048))));
     }
 }
