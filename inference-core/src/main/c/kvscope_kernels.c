@@ -434,9 +434,10 @@ AVX2 static void rows_q4_0_avx2(const uint8_t *w, int64_t rowBytes, const uint8_
     }
 }
 
-/* Q8_0 blocks one at a time: lane sums of each block scaled by dw·xd and added lane-wise (x: the blocks' quants). */
-AVX2 static float row_q8_0_avx2(const uint8_t *w, const uint8_t *x, const float *xd, int blocks) {
+AVX2 static float row_q8_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
     const __m256i ones = _mm256_set1_epi16(1);
+    const uint8_t *x = xq;
+    const float *xd = (const float *)(xq + cols);
     __m256 acc = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++, w += 34, x += 32) {
         __m256i q = _mm256_loadu_si256((const __m256i *)(w + 2));
@@ -448,55 +449,16 @@ AVX2 static float row_q8_0_avx2(const uint8_t *w, const uint8_t *x, const float 
     return hsum256(acc);
 }
 
-/*
- * Q8_0 rows, AVX2, eight blocks (272 bytes of a row) at a time, as Q4_0's groups: per block |q| against sign(x, q)
- * (vpmaddubsw, pair sums within ±32,258) and vpmaddwd to eight int32 lanes; six vphaddd and one cross-half add turn the
- * eight blocks into their exact integer sums in block order, then one f16 conversion, multiply and FMA for the eight.
- * Float order: one sum per lane (lane = block mod 8) over the groups, the lanes added at the end; blocks past the last
- * whole group through row_q8_0_avx2, added last.
- */
-AVX2 static float row_q8_0_groups_avx2(const uint8_t *w, const uint8_t *x, const float *xd, int groups) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256 acc = _mm256_setzero_ps();
-    for (int g = 0; g < groups; g++, w += 272, x += 256) {
-        __m256i v[8];
-        for (int k = 0; k < 8; k++) {
-            __m256i q = _mm256_loadu_si256((const __m256i *)(w + 34 * k + 2));
-            __m256i xv = _mm256_loadu_si256((const __m256i *)(x + 32 * k));
-            v[k] = _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(q, q), _mm256_sign_epi8(xv, q)), ones);
-        }
-        /* (0,0,1,1|0,0,1,1) ... -> (0,1,2,3|0,1,2,3) and (4,5,6,7|4,5,6,7) -> halves added across */
-        __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
-        __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
-        __m256i s = _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
-        __m256 dw = _mm256_cvtph_ps(_mm_setr_epi16((short)u16(w), (short)u16(w + 34), (short)u16(w + 68),
-                                                   (short)u16(w + 102), (short)u16(w + 136), (short)u16(w + 170),
-                                                   (short)u16(w + 204), (short)u16(w + 238)));
-        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_loadu_ps(xd + 8 * g)), acc);
-    }
-    return hsum256(acc);
-}
-
-AVX2 static void rows_q8_0_avx2(const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
-                                float *out) {
-    int blocks = cols / 32, groups = blocks / 8, tail = 8 * groups;
-    const float *xd = (const float *)(xq + cols);
-    for (int r = from; r < to; r++) {
-        const uint8_t *row = w + r * rowBytes;
-        out[r] = row_q8_0_groups_avx2(row, xq, xd, groups)
-                 + (tail < blocks ? row_q8_0_avx2(row + 34 * tail, xq + 32 * tail, xd + tail, blocks - tail) : 0.0f);
-    }
-}
-
 AVX2 static void rows_avx2(int type, const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
                            float *out) {
-    if (type == TYPE_Q4_0 || type == TYPE_Q8_0) {
-        (type == TYPE_Q4_0 ? rows_q4_0_avx2 : rows_q8_0_avx2)(w, rowBytes, xq, cols, from, to, out);
+    if (type == TYPE_Q4_0) {
+        rows_q4_0_avx2(w, rowBytes, xq, cols, from, to, out);
         return;
     }
     for (int r = from; r < to; r++) {
         const uint8_t *row = w + (int64_t)r * rowBytes;
         switch (type) {
+        case TYPE_Q8_0: out[r] = row_q8_0_avx2(row, xq, cols / 32, cols); break;
         case TYPE_Q4_K: out[r] = row_q4k_avx2(row, xq, cols / 256); break;
         default: out[r] = row_q6k_avx2(row, xq, cols / 256); break;
         }
