@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.kvscope.gguf.GGMLType;
+import org.kvscope.gguf.ProcessMaps;
 import org.kvscope.model.Model;
 import org.kvscope.model.ModelLoader;
 import org.kvscope.model.ModelShape;
@@ -38,19 +39,19 @@ class CopiedWeightsTest {
         org.kvscope.model.SyntheticModelWriter.write(ModelShape.TINY_LLAMA, type, file, 5);
         int[] prompt = new SplittableRandom(9).ints(24, 0, ModelShape.TINY_LLAMA.vocab).toArray();
         try (Model m = ModelLoader.load(file)) { // under 16 MiB of weights: stays mapped
-            assertEquals(false, anonymous(address(m)), "a small file copied");
+            assertEquals(false, ProcessMaps.anonymous(address(m)), "a small file copied");
         }
         List<float[]> copied;
         List<float[]> mapped;
         try {
             System.setProperty("kvscope.mapping.copy.min-mib", "0");
             try (Model m = ModelLoader.load(file)) {
-                assertEquals(true, anonymous(address(m)), "the weights were not copied");
+                assertEquals(true, ProcessMaps.anonymous(address(m)), "the weights were not copied");
                 copied = logits(m, prompt);
             }
             System.setProperty("kvscope.mapping.copy", "false");
             try (Model m = ModelLoader.load(file)) {
-                assertEquals(false, anonymous(address(m)), "copied though switched off");
+                assertEquals(false, ProcessMaps.anonymous(address(m)), "copied though switched off");
                 mapped = logits(m, prompt);
             }
         } finally {
@@ -74,17 +75,5 @@ class CopiedWeightsTest {
             out.add(s.decode(Sampler.argmax(out.getLast())).clone());
         }
         return out;
-    }
-
-    /** Whether the mapping holding this address is anonymous (no file named in /proc/self/maps). */
-    private static boolean anonymous(long address) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-            String[] w = line.trim().split("\\s+");
-            String[] r = w[0].split("-");
-            if (Long.parseUnsignedLong(r[0], 16) <= address && address < Long.parseUnsignedLong(r[1], 16)) {
-                return w.length < 6;
-            }
-        }
-        throw new AssertionError("no mapping holds " + Long.toHexString(address));
     }
 }

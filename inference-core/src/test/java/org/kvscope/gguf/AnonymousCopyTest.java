@@ -56,7 +56,7 @@ class AnonymousCopyTest {
                 assertEquals(0, data.address() % (2 << 20), "each copied stretch starts on a 2 MiB page");
                 assertTrue(data.isReadOnly());
                 assertArrayEquals(bytes(n, t == a ? 1 : 3), data.toArray(ValueLayout.JAVA_BYTE), t.name());
-                assertTrue(anonymous(data.address()), t.name() + " is not in an anonymous mapping");
+                assertTrue(ProcessMaps.anonymous(data.address()), t.name() + " is not in an anonymous mapping");
             }
             MemorySegment embedding = f.tensorData(e);
             assertEquals(mapped + f.dataOffset() + e.offset(), embedding.address(), "the embedding stays mapped");
@@ -100,17 +100,5 @@ class AnonymousCopyTest {
             assertEquals("model file " + file + " changed while loading (" + size + " bytes when opened, now 4096);"
                     + " run again to load it afresh", x.getMessage());
         }
-    }
-
-    /** Whether the mapping holding this address is anonymous (no file named in /proc/self/maps). */
-    private static boolean anonymous(long address) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-            String[] w = line.trim().split("\\s+");
-            String[] r = w[0].split("-");
-            if (Long.parseUnsignedLong(r[0], 16) <= address && address < Long.parseUnsignedLong(r[1], 16)) {
-                return w.length < 6;
-            }
-        }
-        throw new AssertionError("no mapping holds " + Long.toHexString(address));
     }
 }
