@@ -97,14 +97,10 @@ public final class ModelLoader {
      * decided its speed (1B F32: docs/BENCHMARKS.md, f32d23).
      */
     static boolean mostlyFloat(List<GGUFTensorInfo> tensors) {
-        long floats = 0, all = 0;
-        for (GGUFTensorInfo t : tensors) {
-            all += t.byteSize();
-            if (t.type() == GGMLType.F32 || t.type() == GGMLType.F16 || t.type() == GGMLType.BF16) {
-                floats += t.byteSize();
-            }
-        }
-        return all > 0 && 2 * floats > all;
+        List<GGUFTensorInfo> floats = tensors.stream()
+                .filter(t -> t.type() == GGMLType.F32 || t.type() == GGMLType.F16 || t.type() == GGMLType.BF16)
+                .toList();
+        return 2 * bytes(floats) > bytes(tensors);
     }
 
     /**
