@@ -244,6 +244,44 @@ class NativeMatmulTest {
         }
     }
 
+    /**
+     * Full tiles (AVX2 Q4_0: both halves of a tile in one pass, three activation rows at a time) give the outputs of
+     * one-row ranges (partial tiles: the half-tile kernels, or the masked ones), bit for bit, at every level: the same
+     * integers and float operations per output whichever kernel runs. Batches cover every remainder of the passes.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    void fullTilesGiveTheOutputsOfSingleRows(GGMLType type) {
+        int rows = 48;
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        for (int cols : columns(type)) {
+            TestData.Quantized q = TestData.Quantized.of(type, TestData.gaussian(60 + cols, rows * cols));
+            int code = NativeKernels.typeCode(type);
+            long xBytes = NativeKernels.quantizedBytes(code, cols), rowBytes = type.byteSize(cols);
+            for (int batch = 1; batch <= 9; batch++) {
+                float[] x = TestData.gaussian(70 + batch, batch * cols);
+                for (int level = 1; level <= best; level++) {
+                    NativeKernels.limitIsa(level);
+                    try (Arena arena = Arena.ofConfined()) {
+                        MemorySegment xq = arena.allocate(xBytes * batch, 64), w = MemorySegment.ofArray(q.bytes());
+                        float[] whole = new float[batch * rows], single = new float[batch * rows];
+                        NativeMatmul.quantizeRows(code, MemorySegment.ofArray(x), cols, 0, batch, xq, xBytes);
+                        NativeMatmul.matmul(code, w, rowBytes, xq, xBytes, cols, batch, 0, rows,
+                                MemorySegment.ofArray(whole), rows);
+                        for (int r = 0; r < rows; r++) {
+                            NativeMatmul.matmul(code, w, rowBytes, xq, xBytes, cols, batch, r, r + 1,
+                                    MemorySegment.ofArray(single), rows);
+                        }
+                        for (int j = 0; j < whole.length; j++) {
+                            assertEquals(Float.floatToRawIntBits(single[j]), Float.floatToRawIntBits(whole[j]),
+                                    type + " level " + level + " " + cols + " columns, batch " + batch + " output " + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** A row range that starts inside a tile writes its rows of every activation row, and nothing else. */
     @Test
     void rowRangesWriteOnlyTheirRows() {
