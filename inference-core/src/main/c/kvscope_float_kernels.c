@@ -9,7 +9,7 @@
  * in that format's dot product.) Decode streams every weight once per token, so what matters is how the
  * rows are read: on AVX-512, while x fits in L1 beside them (up to 4,096 columns) one row per pass, a
  * single stream per core for the hardware prefetchers; longer rows four per pass, sharing each load of x,
- * the next pass's rows prefetched a line at a time as the pass goes. AVX2 takes four rows per pass
+ * the next pass's rows prefetched into L2 a line at a time as the pass goes. AVX2 takes four rows per pass
  * throughout, prefetching the next pass at its start. Every row's sum is the same whichever pass takes
  * it. The instruction set is the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
  */
@@ -164,7 +164,7 @@ AVX512 static inline __m512 load16(int type, const uint8_t *w, int i, __mmask16 
 }
 
 /* Rows of w times x, R rows per pass sharing x's loads. With next set, each 32 columns also prefetch the same columns of
- * the next pass's rows (next = w + R rows), a line at a time as the pass goes, not a burst at its start. */
+ * the next pass's rows (next = w + R rows) into L2, a line at a time as the pass goes, not a burst at its start. */
 AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, const uint8_t *w, int64_t rowBytes,
                                                                       const float *x, int cols, int R, float *out,
                                                                       const uint8_t *next) {
@@ -186,11 +186,13 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
     for (; i + 32 <= cols; i += 32) {
         __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16);
         for (int r = 0; r < R; r++) {
-            if (next) {
+            if (next) { /* into L2 only: in L1 the next pass's lines pushed out x (32 KiB at 8,192 columns) and the
+                         * lines still to be read (Llama-3.2-1B down, 2 threads, anonymous 2 MiB pages: F16
+                         * 37-39 -> 44-47 GB/s, F32 48-51 -> 52-56; docs/BENCHMARKS.md, f32b24) */
                 const char *ahead = (const char *)next + r * rowBytes + size * i;
-                _mm_prefetch(ahead, _MM_HINT_T0);
+                _mm_prefetch(ahead, _MM_HINT_T1);
                 if (size == 4) {
-                    _mm_prefetch(ahead + 64, _MM_HINT_T0);
+                    _mm_prefetch(ahead + 64, _MM_HINT_T1);
                 }
             }
             a[r] = _mm512_fmadd_ps(load16(type, w + r * rowBytes, i, 0xFFFF), x0, a[r]);
