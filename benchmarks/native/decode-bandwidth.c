@@ -15,7 +15,8 @@
  * (its last bytes, the file's own 4 KiB page-cache pages, as kvscope and llama.cpp map them). Prints GB/s per
  * product kind and per token, medians of TOKENS tokens after one warm-up, the kernels taking turns token by token, and
  * each kernel's median per-round speed over the first one's. Built and run by native-bandwidth.sh.
- *   [THREADS=1] [CHUNK_KIB=K] [MADV=huge|nohuge|populate|collapse,...] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
+ * KVS_ISA=1: libkvscope's kernels (kvs, lib=P) limited to AVX2 (kvs_limit_isa).
+ *   [THREADS=1] [CHUNK_KIB=K] [KVS_ISA=1] [MADV=huge|nohuge|populate|collapse,...] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
  */
 #define _GNU_SOURCE
 #include <immintrin.h>
@@ -35,6 +36,7 @@
 
 void kvs_matvec_float(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                       float *out);
+int kvs_limit_isa(int level);
 
 enum { THREADS = 2, CHUNKS_PER_THREAD = 8 };
 /* The shape: Llama-3.2-1B's, or SHAPE=135m in the environment SmolLM2-135M's (30 layers of 576 / 192 / 1,536 columns,
@@ -392,11 +394,14 @@ int main(int argc, char **argv) {
     static double kind[16][KINDS][64], tok[16][64], fastest[16][KINDS];
     kernel_fn lib[16] = {0};
     for (int k = 0; k < 16; k++) for (int q = 0; q < KINDS; q++) fastest[k][q] = 1e30;
+    if (getenv("KVS_ISA")) printf("libkvscope's instruction set limited to %d (KVS_ISA: 1 AVX2, 0 scalar)\n", kvs_limit_isa(atoi(getenv("KVS_ISA"))));
     for (int k = 0; k < kernels; k++) {
         const char *name = argv[4 + k];
         if (!strncmp(name, "lib=", 4)) {
             void *h = dlopen(name + 4, RTLD_NOW | RTLD_LOCAL);
             lib[k] = h ? (kernel_fn)dlsym(h, "kvs_matvec_float") : NULL;
+            int (*limit)(int) = h ? (int (*)(int))dlsym(h, "kvs_limit_isa") : NULL;
+            if (lib[k] && limit && getenv("KVS_ISA")) limit(atoi(getenv("KVS_ISA")));
             if (!lib[k]) {
                 fprintf(stderr, "decode-bandwidth: no kvs_matvec_float in %s (%s)\n", name + 4, dlerror());
                 return 2;

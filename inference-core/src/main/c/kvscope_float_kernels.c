@@ -9,8 +9,8 @@
  * in that format's dot product.) Decode streams every weight once per token, so what matters is how the
  * rows are read: on AVX-512, while x fits in L1 beside them (up to 4,096 columns) one row per pass, a
  * single stream per core for the hardware prefetchers; longer rows four per pass, sharing each load of x,
- * the next pass's rows prefetched into L2 a line at a time as the pass goes. AVX2 takes four rows per pass
- * throughout, prefetching the next pass at its start. Every row's sum is the same whichever pass takes
+ * the next pass's rows prefetched into L2 a line at a time as the pass goes. AVX2 takes the same one row per
+ * pass where x is short, and four rows per pass for longer rows, prefetching the next pass into L2 at its start. Every row's sum is the same whichever pass takes
  * it. The instruction set is the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
  */
 #include <stdint.h>
@@ -77,6 +77,22 @@ static inline void prefetch_lines(const uint8_t *p, int64_t bytes) {
     }
 }
 
+static inline void prefetch_lines_l2(const uint8_t *p, int64_t bytes) {
+    for (int64_t o = 0; o < bytes; o += 64) {
+        _mm_prefetch((const char *)p + o, _MM_HINT_T1);
+    }
+}
+
+/* x up to this many floats (16 KiB) stays in L1 beside the streamed rows: one row per pass, no software prefetch, so
+ * each core reads one stream, front to back, which the hardware prefetchers follow (2 threads, Llama-3.2-1B shapes:
+ * 1.1-1.2x the four-row passes with a burst prefetch of the next pass; docs/BENCHMARKS.md, bw17). */
+#define ONE_ROW_COLS 4096
+/* Short F32 rows (the SmolLM2-135M shape's 576 and 1,536 columns) stay four per pass with a burst prefetch of the next
+ * pass: one row per pass read them 11-15% slower end to end (docs/BENCHMARKS.md, end of the fifteenth session; f32d21).
+ * A call's first pass is prefetched as it starts, and its last pass prefetches the rows after the range too (a prefetch
+ * never faults): a core's next chunk starts there, so no chunk begins cold. */
+#define F32_ONE_ROW_MIN_COLS 2048
+
 /* ---------------------------------------------------------------- AVX2 (with F16C and FMA) */
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
@@ -130,9 +146,21 @@ AVX2 static inline __attribute__((always_inline)) void pass_avx2(int type, const
 AVX2 static void rows_avx2(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                            float *out) {
     int r = from;
+    if (cols <= ONE_ROW_COLS && !(type == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS)) {
+        /* as on AVX-512: one row per pass, no software prefetch (2 threads, Llama-3.2-1B: 1.32x main's four-row passes
+         * per token at F16, 1.08x at F32; docs/BENCHMARKS.md, f32b24) */
+        r = to;
+        for (int q = from; q < to; q++) {
+            switch (type) {
+            case FLOAT_F32: pass_avx2(FLOAT_F32, w + q * rowBytes, rowBytes, x, cols, 1, out + q); break;
+            case FLOAT_F16: pass_avx2(FLOAT_F16, w + q * rowBytes, rowBytes, x, cols, 1, out + q); break;
+            default: pass_avx2(FLOAT_BF16, w + q * rowBytes, rowBytes, x, cols, 1, out + q); break;
+            }
+        }
+    }
     for (; r + ROWS <= to; r += ROWS) {
         if (r + 2 * ROWS <= to) {
-            prefetch_lines(w + (r + ROWS) * rowBytes, ROWS * rowBytes);
+            prefetch_lines_l2(w + (r + ROWS) * rowBytes, ROWS * rowBytes);
         }
         switch (type) {
         case FLOAT_F32: pass_avx2(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
@@ -210,16 +238,6 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
         out[r] = _mm512_reduce_add_ps(_mm512_add_ps(a[r], b[r]));
     }
 }
-
-/* x up to this many floats (16 KiB) stays in L1 beside the streamed rows: one row per pass, no software prefetch, so
- * each core reads one stream, front to back, which the hardware prefetchers follow (2 threads, Llama-3.2-1B shapes:
- * 1.1-1.2x the four-row passes with a burst prefetch of the next pass; docs/BENCHMARKS.md, bw17). */
-#define ONE_ROW_COLS 4096
-/* Short F32 rows (the SmolLM2-135M shape's 576 and 1,536 columns) stay four per pass with a burst prefetch of the next
- * pass: one row per pass read them 11-15% slower end to end (docs/BENCHMARKS.md, end of the fifteenth session; f32d21).
- * A call's first pass is prefetched as it starts, and its last pass prefetches the rows after the range too (a prefetch
- * never faults): a core's next chunk starts there, so no chunk begins cold. */
-#define F32_ONE_ROW_MIN_COLS 2048
 
 #define ROWS_AVX512(T)                                                                                               \
     AVX512 static void rows_avx512_##T(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from,        \
