@@ -45,11 +45,10 @@ public final class CpuForward {
     private DecodeWindows windows;
     /**
      * Floats of hb (and of hb2) for a batch's feed-forward block at most, above which it runs in slices of hidden units
-     * where it can ({@link #slicesFeedForward}): 512 KiB, so that a 256-row SmolLM2-135M chunk (hb and hb2 of 1.5 MiB
-     * each) runs in slices too, hb and hb2 then q's size (0.56 MiB), for slice buffers of 0.5 MiB a thread: peak
-     * RSS about 1 MiB lower, prefill no slower (docs/BENCHMARKS.md, issue 17, rss24). Smaller in tests only.
+     * where it can ({@link #slicesFeedForward}): 2 MiB, a 256-row Llama-3.2-1B chunk's q, which shares hb's array.
+     * Smaller in tests only.
      */
-    static final int FFN_FLOATS = 1 << 17;
+    static final int FFN_FLOATS = 1 << 19;
     private int ffnFloats = FFN_FLOATS;
     /** False in tests only: no batch attends in {@link #attendSplit}. */
     private boolean splitRanges = true;
@@ -872,7 +871,7 @@ public final class CpuForward {
      * Whether the feed-forward block of a batch of up to {@code batch} rows runs in slices of hidden units
      * ({@link FloatTensor#feedForward}): on the vector path where its hb would hold more than {@link #ffnFloats}
      * floats and every layer's gate, up and down run all in the native kernels or all in the Java ones (256-row
-     * chunks: Llama-3.2-1B's files and SmolLM2-135M's).
+     * chunks: Llama-3.2-1B's files, not SmolLM2-135M's).
      */
     boolean slicesFeedForward(int batch) {
         if (small != null || batch < 2 || (long) batch * c.ffnDim() <= ffnFloats) {

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -68,20 +67,10 @@ class FeedForwardSlicesForwardTest {
         }
     }
 
-    /** A 256-row SmolLM2-135M chunk (hb of 256 × 1,536 floats) is above the default bound: its block runs in slices. */
-    @Test
-    void smolLmChunksRunInSlices() {
-        assertTrue(256L * ModelShape.SMOLLM2_135M.ffnDim > CpuForward.FFN_FLOATS);
-        assertFalse(64L * ModelShape.SMOLLM2_135M.ffnDim > CpuForward.FFN_FLOATS, "a 64-row chunk keeps hb whole");
-    }
-
     private static void compare(Model model, ModelConfig c, int[] tokens, String where) {
         CpuForward whole = new CpuForward(c, model.weights(), false);
         CpuForward slices = new CpuForward(c, model.weights(), false).feedForwardFloats(16 * c.ffnDim());
         assertFalse(whole.slicesFeedForward(102), where);
-        // the default bound: 256 rows of 512 hidden units fit, 257 do not (a 256-row SmolLM2-135M chunk is sliced)
-        assertFalse(whole.slicesFeedForward(256), where);
-        assertTrue(whole.slicesFeedForward(257), where + ": above the default bound");
         assertTrue(slices.slicesFeedForward(17), where + ": all native or all Java products");
         assertFalse(slices.slicesFeedForward(16), where + ": hb of 16 rows within the floats given");
         assertFalse(slices.slicesFeedForward(1), where);
