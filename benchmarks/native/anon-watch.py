@@ -6,7 +6,8 @@ maps a .gguf file and prints, when it ends (or at SIGTERM / Ctrl-C), the figures
 Anonymous, AnonHugePages and FilePmdMapped (MiB), and AnonHugePages as a share of Anonymous. kvscope copies a float
 file's weights into anonymous memory with MADV_HUGEPAGE at load (f32d23): AnonHugePages is how much of that copy the
 kernel really gave 2 MiB pages. Run it in the background around a benchmark."""
-import os, signal, sys, time
+import os, sys, time
+from gguf_watch import command, watch
 
 FIELDS = ("Rss", "Anonymous", "AnonHugePages", "FilePmdMapped")
 
@@ -23,16 +24,6 @@ def rollup(pid):
         if head and head[0][:-1] in FIELDS:
             got[head[0][:-1]] = int(head[1]) / 1024
     return got
-
-
-def command(pid):
-    try:
-        with open("/proc/%s/cmdline" % pid, "rb") as f:
-            args = [a.decode() for a in f.read().split(b"\0")]
-        name = os.path.basename(args[0])
-        return name + (" " + " ".join(a for a in args[1:] if a in ("bench", "generate")) if name == "java" else "")
-    except OSError:
-        return "?"
 
 
 def model(pid):
@@ -52,34 +43,21 @@ def report(pid, seen):
         r.get("FilePmdMapped", 0)), flush=True)
 
 
+def sample(pid, seen):
+    if seen is None:
+        cmd = command(pid)
+        f = model(pid)
+        if not (cmd.startswith("java") or cmd.startswith("llama")) or f is None:
+            return None
+        seen = {"cmd": cmd, "file": f, "at": {}}
+    r = rollup(pid)
+    if r and r.get("Rss", 0) >= seen["at"].get("Rss", 0):
+        seen["at"] = r
+    return seen
+
+
 def main():
-    period = float(sys.argv[1]) if len(sys.argv) > 1 else 0.5
-    live = {}
-
-    def stop(*_):
-        for pid, seen in live.items():
-            report(pid, seen)
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    me = str(os.getpid())
-    while True:
-        for pid in [p for p in os.listdir("/proc") if p.isdigit() and p != me]:
-            if pid not in live:
-                cmd = command(pid)
-                if not (cmd.startswith("java") or cmd.startswith("llama")):
-                    continue
-                f = model(pid)
-                if f is None:
-                    continue
-                live[pid] = {"cmd": cmd, "file": f, "at": {}}
-            r = rollup(pid)
-            if r and r.get("Rss", 0) >= live[pid]["at"].get("Rss", 0):
-                live[pid]["at"] = r
-        for pid in [p for p in live if not os.path.exists("/proc/" + p)]:
-            report(pid, live.pop(pid))
-        time.sleep(period)
+    watch(float(sys.argv[1]) if len(sys.argv) > 1 else 0.5, sample, report)
 
 
 if __name__ == "__main__":
