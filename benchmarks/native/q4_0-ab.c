@@ -7,9 +7,10 @@
  * real step; the wall time too), of one 2,048 x 2,048 and one 512 x 8,192 product in cache, and of the SmolLM2-135M
  * shape's 3,072 x 576 (gate/up) and 576 x 1,536 (down) products.
  *   gcc -O3 -o /tmp/q4ab benchmarks/native/q4_0-ab.c -ldl -lm -lpthread
- *   /tmp/q4ab A/libkvscope.so B/libkvscope.so PASSES [THREADS [ISA]]
+ *   /tmp/q4ab A/libkvscope.so B/libkvscope.so PASSES [THREADS [ISA[,ISA_B]]]
  * ISA (0 scalar, 1 AVX2, 2 AVX-512 VNNI; default the CPU's best) caps both libraries (kvs_limit_isa): 1 times what an
- * AVX2 CPU runs.
+ * AVX2 CPU runs. ISA,ISA_B caps them apart: A B at 1,2 with copies of one library under two names times its two
+ * levels against each other (q4d25).
  */
 #include <dlfcn.h>
 #include <math.h>
@@ -90,7 +91,9 @@ int main(int argc, char **argv) {
         quant[l] = (quant_fn)dlsym(h, "kvs_quantize_q8_0");
         matvec[l] = (matvec_fn)dlsym(h, "kvs_matvec");
         if (argc > 5) {
-            printf("library %c at instruction-set level %d\n", 'A' + l, ((limit_fn)dlsym(h, "kvs_limit_isa"))(atoi(argv[5])));
+            const char *comma = strchr(argv[5], ',');
+            int level = atoi(l == 1 && comma != NULL ? comma + 1 : argv[5]);
+            printf("library %c at instruction-set level %d\n", 'A' + l, ((limit_fn)dlsym(h, "kvs_limit_isa"))(level));
         }
     }
     int passes = atoi(argv[3]);

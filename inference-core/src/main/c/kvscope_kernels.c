@@ -601,144 +601,62 @@ AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int bloc
     return _mm512_reduce_add_ps(acc);
 }
 
-/* Asks for the cache lines of [p, p + bytes) ahead of their use (rows later in the same range). */
-AVX512 static inline void prefetch_lines(const uint8_t *p, int64_t bytes) {
-    for (int64_t o = 0; o < bytes; o += 64) {
-        _mm_prefetch((const char *)p + o, _MM_HINT_T0);
-    }
-}
-
 /*
- * Q4_0 rows, AVX-512: each row is read as it lies in the file, 64 bytes at a time (a "window"), with no shuffle of
- * the weights. x is arranged once per call to match the windows instead: for each weight byte, the x quant under its
- * low nibble and the one under its high nibble (0 under the f16 scale bytes and past the row), so one vpdpbusd per
- * nibble half takes 64 bytes of any row. A block is 18 bytes and starts at an even offset, so each 4-byte lane of a
- * window holds quants of one block only (and maybe that block's or the next's scale, against x's zeros): per lane,
- * an exact integer sum that starts from -8 times its x quants (Q4_0's offset, x-only, so arranged with x) and is then
- * scaled by dw·xd of its block: dw picked from the window's own bytes or the previous window's by one word permute,
- * xd arranged with x. Windows repeat with a period of 9 (576 bytes, 32 blocks): the permutes' tables are built once.
- * Per row: float sums per lane over the windows, in order, then the 16 lanes added (_mm512_reduce_add_ps).
- * Several rows per pass share x's loads. The last window's loads are masked: nothing past a row is read.
+ * Q4_0 rows, AVX-512: rows_q4_0_avx2's groups of eight blocks and its arranged x (q4a_arrange), with vpdpbusd on
+ * 256-bit vectors (nibbles unsigned, x signed: a lane's four low and four high products in one exact int32 sum, the
+ * sum vpmaddubsw + vpmaddwd give) and the group's eight f16 scales (words 0, 9, ..., 63 of its first 128 bytes) taken
+ * by two word permutes of 256-bit loads. Only 256-bit vectors: on Zen 4 the 512-bit integer work runs as two halves
+ * and 512-bit loads slowed the stream from memory (q4d25, docs/BENCHMARKS.md); vpdpbusd ymm runs at full rate on every
+ * AVX-512 VNNI core. Rows are read in order, one after another, as at AVX2. The integer sums and the float operations
+ * and their order are rows_q4_0_avx2's: the outputs are the AVX2 level's, bit for bit.
  */
-#define Q4_0_ROWS 4
-#define Q4W_MAX 144 /* windows arranged at a time (36 KiB of stack; a multiple of 9): rows up to 16,384 columns at once */
-
-typedef struct {
-    __m512i lo, hi; /* x's quants under each weight byte's low / high nibble */
-    __m512i corr;   /* per int32 lane: -8 x the sum of the lane's x quants above */
-    __m512 xd;      /* per lane: x's scale for the lane's block (0 past the row) */
-} q4w_x;
-
-static struct {
-    int16_t src[9][32];           /* word i of window phase p: its low nibbles' x quants from the phase's x base (high: +16) */
-    uint32_t quant[9];            /* which words of the phase hold quants (not scales) */
-    int16_t scale[9][32];         /* word permute: lane l's block's f16 scale in [previous window | this window] */
-    int32_t xd[9][16];            /* lane l's block, from the phase's first block */
-    int base[9], first[9];        /* the phase's x quant base and first block, within the 32-block period */
-} q4w;
-
-__attribute__((constructor)) static void q4w_tables(void) {
-    for (int p = 0; p < 9; p++) {
-        q4w.base[p] = -1;
-        q4w.first[p] = 64 * p / 18;
-        for (int i = 0; i < 32; i++) { /* blocks and quants start at even offsets: bytes move in pairs */
-            int b = 64 * p + 2 * i, k = b / 18, off = b % 18;
-            if (off >= 2) {
-                int src = 32 * k + off - 2;
-                if (q4w.base[p] < 0) {
-                    q4w.base[p] = src;
-                }
-                q4w.quant[p] |= 1u << i;
-                q4w.src[p][i] = (int16_t)((src - q4w.base[p]) / 2); /* at most 59: within two registers */
-            }
+AVX512 static float row_q4_0_groups_avx512(const uint8_t *w, const uint8_t *xa, const float *xd, const int32_t *xs,
+                                           int groups) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const __m256i first4 = _mm256_setr_epi16(0, 9, 18, 27, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0); /* in bytes 0..63 */
+    const __m256i last4 = _mm256_setr_epi16(0, 0, 0, 0, 4, 13, 22, 31, 0, 0, 0, 0, 0, 0, 0, 0); /* in 64..127 */
+    __m256 acc = _mm256_setzero_ps();
+    for (int g = 0; g < groups; g++, w += 144, xa += 256) {
+        __m256i v[4];
+        for (int k = 0; k < 4; k++) {
+            __m256i raw = _mm256_loadu2_m128i((const __m128i *)(w + 18 * (k + 4) + 2), (const __m128i *)(w + 18 * k + 2));
+            __m256i lo = _mm256_and_si256(raw, m4), hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4);
+            v[k] = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(_mm256_setzero_si256(), lo,
+                                                           _mm256_loadu_si256((const __m256i *)(xa + 64 * k))),
+                                       hi, _mm256_loadu_si256((const __m256i *)(xa + 64 * k + 32)));
         }
-        for (int l = 0; l < 16; l++) {
-            int k = (64 * p + 4 * l) / 18; /* a lane's first byte is in its quants' block */
-            q4w.scale[p][l] = (int16_t)(32 + (18 * k - 64 * p) / 2);
-            q4w.xd[p][l] = k - q4w.first[p];
-        }
+        __m256i s = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+        s = _mm256_sub_epi32(s, _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(xs + 8 * g)), 3));
+        __m256i h0 = _mm256_permutex2var_epi16(_mm256_loadu_si256((const __m256i *)w), first4,
+                                               _mm256_loadu_si256((const __m256i *)(w + 32)));
+        __m256i h1 = _mm256_permutex2var_epi16(_mm256_loadu_si256((const __m256i *)(w + 64)), last4,
+                                               _mm256_loadu_si256((const __m256i *)(w + 96)));
+        __m256 dw = _mm256_cvtph_ps(_mm_blend_epi16(_mm256_castsi256_si128(h0), _mm256_castsi256_si128(h1), 0xF0));
+        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_mul_ps(dw, _mm256_loadu_ps(xd + 8 * g)), acc);
     }
-}
-
-static inline uint64_t low_bytes(int64_t n) { return n >= 64 ? ~0ULL : n <= 0 ? 0 : (1ULL << n) - 1; }
-
-/* x arranged for windows [from, from + count) of rows of rowBytes (xq: kvs_quantize_q8_0's layout). */
-AVX512 static void q4w_arrange(const uint8_t *xq, int cols, int64_t rowBytes, int from, int count, q4w_x *xa) {
-    int blocks = cols / 32;
-    const float *xd = (const float *)(xq + cols);
-    const __m512i eights = _mm512_set1_epi8(8);
-    for (int w = from; w < from + count; w++) {
-        int p = w % 9, period = w / 9;
-        int64_t lo = 1024LL * period + q4w.base[p], hi = lo + 16;
-        __mmask32 inRow = (__mmask32)low_bytes((rowBytes - 64LL * w) / 2) & q4w.quant[p]; /* rowBytes is even */
-        __m512i idx = _mm512_loadu_si512(q4w.src[p]);
-        __m512i a0 = _mm512_maskz_loadu_epi8(low_bytes(cols - lo), xq + lo);
-        __m512i a1 = _mm512_maskz_loadu_epi8(low_bytes(cols - lo - 64), xq + lo + 64);
-        __m512i b0 = _mm512_maskz_loadu_epi8(low_bytes(cols - hi), xq + hi);
-        __m512i b1 = _mm512_maskz_loadu_epi8(low_bytes(cols - hi - 64), xq + hi + 64);
-        q4w_x *o = &xa[w - from];
-        o->lo = _mm512_maskz_permutex2var_epi16(inRow, a0, idx, a1);
-        o->hi = _mm512_maskz_permutex2var_epi16(inRow, b0, idx, b1);
-        __m512i s = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), eights, o->lo), eights, o->hi);
-        o->corr = _mm512_sub_epi32(_mm512_setzero_si512(), s);
-        int k0 = 32 * period + q4w.first[p];
-        __mmask16 lanes = (__mmask16)low_bytes((rowBytes - 64LL * w + 3) / 4); /* lanes that start in the row */
-        __m512 d = _mm512_maskz_loadu_ps((__mmask16)low_bytes(blocks - k0), xd + k0);
-        o->xd = _mm512_maskz_permutexvar_ps(lanes, _mm512_loadu_si512(q4w.xd[p]), d);
-    }
-}
-
-/* out[r] (+= when add) for R rows from w (rowBytes apart), windows [from, from + count) against xa. */
-AVX512 static inline __attribute__((always_inline)) void q4w_rows(const uint8_t *w, int64_t rowBytes, const q4w_x *xa,
-                                                                   int from, int count, int R, int add, float *out) {
-    const __m512i m4 = _mm512_set1_epi8(0x0F);
-    __m512 acc[Q4_0_ROWS];
-    __m512i prev[Q4_0_ROWS];
-    for (int r = 0; r < R; r++) {
-        acc[r] = _mm512_setzero_ps();
-        prev[r] = _mm512_setzero_si512(); /* a part starts at phase 0, whose scales are all in its own window */
-    }
-    int p = from % 9;
-    for (int i = 0; i < count; i++, p = p == 8 ? 0 : p + 1) {
-        int64_t at = 64LL * (from + i);
-        __mmask64 m = low_bytes(rowBytes - at);
-        const q4w_x *x = &xa[i];
-        __m512i scale = _mm512_loadu_si512(q4w.scale[p]);
-        for (int r = 0; r < R; r++) {
-            __m512i raw = _mm512_maskz_loadu_epi8(m, w + r * rowBytes + at);
-            __m512i lo = _mm512_and_si512(raw, m4), hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), m4);
-            __m512i isum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(x->corr, lo, x->lo), hi, x->hi);
-            __m512 dw = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutex2var_epi16(prev[r], scale, raw)));
-            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, x->xd), acc[r]);
-            prev[r] = raw;
-        }
-    }
-    for (int r = 0; r < R; r++) {
-        float s = _mm512_reduce_add_ps(acc[r]);
-        out[r] = add ? out[r] + s : s;
-    }
+    return hsum256(acc);
 }
 
 AVX512 static void rows_q4_0_avx512(const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
                                     float *out) {
-    _Alignas(64) q4w_x xa[Q4W_MAX];
-    int windows = (int)((rowBytes + 63) / 64);
-    for (int first = 0; first < windows; first += Q4W_MAX) { /* one part of the rows at a time past Q4W_MAX windows */
-        int count = windows - first < Q4W_MAX ? windows - first : Q4W_MAX, add = first > 0;
-        q4w_arrange(xq, cols, rowBytes, first, count, xa);
-        int r = from;
-        for (; r + Q4_0_ROWS <= to; r += Q4_0_ROWS) {
-            if (r + 2 * Q4_0_ROWS <= to) { /* the next pass's rows, a line at a time */
-                prefetch_lines(w + (r + Q4_0_ROWS) * rowBytes + 64LL * first, Q4_0_ROWS * rowBytes);
-            }
-            q4w_rows(w + r * rowBytes, rowBytes, xa, first, count, Q4_0_ROWS, add, out + r);
-        }
-        for (; r < to; r++) {
-            q4w_rows(w + r * rowBytes, rowBytes, xa, first, count, 1, add, out + r);
+    _Alignas(32) uint8_t xa[256 * Q4A_GROUPS];
+    int blocks = cols / 32, groups = blocks / 8;
+    const float *xd = (const float *)(xq + cols);
+    const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
+    for (int first = 0; first < groups; first += Q4A_GROUPS) { /* a part of the rows at a time past Q4A_GROUPS */
+        int count = groups - first < Q4A_GROUPS ? groups - first : Q4A_GROUPS;
+        q4a_arrange(xq + 256 * first, count, xa);
+        for (int r = from; r < to; r++) {
+            float s = row_q4_0_groups_avx512(w + r * rowBytes + 144 * first, xa, xd + 8 * first, xs + 8 * first, count);
+            out[r] = first > 0 ? out[r] + s : s;
         }
     }
+    int tail = 8 * groups;
+    for (int r = from; tail < blocks && r < to; r++) {
+        float s = row_q4_0_avx2(w + r * rowBytes + 18 * tail, xq + 32 * tail, xd + tail, xs + tail, blocks - tail);
+        out[r] = groups > 0 ? out[r] + s : s;
+    }
 }
-
 
 AVX512 static float row_q8_0_avx512(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
     const uint8_t *x = xq;

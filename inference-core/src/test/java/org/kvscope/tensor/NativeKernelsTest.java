@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -54,13 +55,11 @@ class NativeKernelsTest {
     }
 
     /**
-     * Q4_0 rows at the shapes the AVX-512 kernel's windows of 64 bytes reach only past 576 columns: windows of every phase
-     * of their 9-window period (1,056 columns: the second period's first block), the 1B shape's widths, and rows of more
-     * than the 144 windows it arranges at a time (16,416 columns: a second part, added to the first), every
-     * instruction set against the integer algorithm. At AVX2 (eight-block groups, x arranged for 32 groups at a time)
-     * 16,416 columns are two parts and a tail block, 8,192 exactly one part, 1,056 four groups and a tail; the smaller
-     * widths of {@link #everyInstructionSetComputesTheIntegerAlgorithm} a tail only (96) or groups and a tail (576, 800).
-     * Fails with the groups' blocks summed out of order or the second part's sum not added (tried).
+     * Q4_0 rows at the shapes the eight-block groups (AVX2 and AVX-512: x arranged for 32 groups, 8,192 columns, at a
+     * time) reach only past 800 columns: 16,416 columns are two parts and a tail block, 8,192 exactly one part, 1,056
+     * four groups and a tail; the smaller widths of {@link #everyInstructionSetComputesTheIntegerAlgorithm} a tail only
+     * (96) or groups and a tail (576, 800). Every instruction set against the integer algorithm. Fails with the groups'
+     * blocks summed out of order or the second part's sum not added (tried).
      */
     @Test
     void q4_0RowsPastOnePeriodAndPastOnePartComputeTheIntegerAlgorithm() {
@@ -78,6 +77,32 @@ class NativeKernelsTest {
                         assertEquals(ref.row(r), out[r], 1e-5 * ref.magnitude(r) + 1e-30,
                                 "Q4_0 level " + level + " " + rows + "x" + cols + " row " + r);
                     }
+                }
+            }
+        }
+        NativeKernels.limitIsa(best);
+    }
+
+    /**
+     * Q4_0 at AVX-512 gives the AVX2 level's outputs bit for bit (the same groups, integer sums and float order; q4d25):
+     * groups and tails, one part and two, row counts of every size, and row ranges that start past 0.
+     */
+    @Test
+    void q4_0AtAvx512EqualsAvx2BitForBit() {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        assumeTrue(best >= 2, "no AVX-512 VNNI here");
+        for (int cols : new int[] {32, 96, 256, 576, 800, 1056, 2048, 8192, 16416}) {
+            for (int rows : new int[] {1, 6, 9, 67}) {
+                TestData.Quantized q = TestData.Quantized.of(GGMLType.Q4_0, TestData.gaussian(60 + rows, rows * cols));
+                float[] x = TestData.gaussian(61 + cols, cols);
+                float[][] out = new float[2][rows + 3];
+                for (int level = 1; level <= 2; level++) {
+                    NativeKernels.limitIsa(level);
+                    q.tensor().matvec(x, 0, out[level - 1], 3, rows, cols);
+                }
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Float.floatToRawIntBits(out[0][3 + r]), Float.floatToRawIntBits(out[1][3 + r]),
+                            "Q4_0 " + rows + "x" + cols + " row " + r + ": " + out[0][3 + r] + " at AVX2, " + out[1][3 + r]);
                 }
             }
         }
