@@ -9,12 +9,14 @@
  * in that format's dot product.) Decode streams every weight once per token, so what matters is how the
  * rows are read: on AVX-512, while x fits in L1 beside them (up to 4,096 columns) one row per pass, a
  * single stream per core for the hardware prefetchers; longer rows four per pass, sharing each load of x,
- * the next pass's rows prefetched into L2 a line at a time as the pass goes. AVX2 takes the same one row per
+ * the next pass's rows prefetched into L2 a line at a time as the pass goes (F32 rows under 2,048 columns: four per pass
+ * with a burst prefetch where the L1 data cache is larger than 32 KiB, one per pass where it is not). AVX2 takes the same one row per
  * pass where x is short, and four rows per pass for longer rows, prefetching the next pass into L2 at its start. Every row's sum is the same whichever pass takes
  * it. The instruction set is the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
  */
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kvscope_guard.h"
 #include "kvscope_half.h"
@@ -87,11 +89,33 @@ static inline void prefetch_lines_l2(const uint8_t *p, int64_t bytes) {
  * each core reads one stream, front to back, which the hardware prefetchers follow (2 threads, Llama-3.2-1B shapes:
  * 1.1-1.2x the four-row passes with a burst prefetch of the next pass; docs/BENCHMARKS.md, bw17). */
 #define ONE_ROW_COLS 4096
-/* Short F32 rows (the SmolLM2-135M shape's 576 and 1,536 columns) stay four per pass with a burst prefetch of the next
- * pass: one row per pass read them 11-15% slower end to end (docs/BENCHMARKS.md, end of the fifteenth session; f32d21).
- * A call's first pass is prefetched as it starts, and its last pass prefetches the rows after the range too (a prefetch
- * never faults): a core's next chunk starts there, so no chunk begins cold. */
+/* Short F32 rows (the SmolLM2-135M shape's 576 and 1,536 columns) on AVX-512 depend on the core's L1 data cache. Where
+ * it is larger than 32 KiB (Zen 5's 48 KiB) they stay four per pass with a burst prefetch of the next pass: one row per
+ * pass read them 11-15% slower end to end there (docs/BENCHMARKS.md, end of the fifteenth session; f32d21). A call's
+ * first pass is prefetched as it starts, and its last pass prefetches the rows after the range too (a prefetch never
+ * faults): a core's next chunk starts there, so no chunk begins cold. With a 32 KiB L1 (Zen 4) the two four-row passes
+ * in L1 at once (down's 1,536 columns: 48 KiB) crowd it, and one row per pass without software prefetch reads them
+ * 1.4x faster (2 threads, 2 MiB pages: 39 -> 54-57 GB/s a token; end to end about 1.2x; docs/BENCHMARKS.md, flt25). */
 #define F32_ONE_ROW_MIN_COLS 2048
+#define SMALL_L1_BYTES (32 * 1024)
+
+/* Whether AVX-512 reads F32 rows under F32_ONE_ROW_MIN_COLS one per pass: where the L1 data cache is at most
+ * SMALL_L1_BYTES (sysconf's, from cpuid; unknown counts as large, keeping the four-row passes). Computed once. */
+static int f32_short_one_row(void) {
+    static int known = -1;
+    int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (v < 0) {
+        long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE);
+        v = l1 > 0 && l1 <= SMALL_L1_BYTES;
+        __atomic_store_n(&known, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+/** 1 where AVX-512 F32 decode reads rows of fewer than 2,048 columns one per pass (a small L1 data cache), else 0. */
+EXPORT int kvs_float_short_rows_one_pass(void) {
+    return f32_short_one_row();
+}
 
 /* ---------------------------------------------------------------- AVX2 (with F16C and FMA) */
 
@@ -243,7 +267,7 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
     AVX512 static void rows_avx512_##T(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from,        \
                                        int to, float *out) {                                                         \
         int r = from;                                                                                                \
-        if (T == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS) {                                                         \
+        if (T == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS && !f32_short_one_row()) {                                 \
             if (r + ROWS <= to) {                                                                                    \
                 prefetch_lines(w + r * rowBytes, ROWS * rowBytes);                                                   \
             }                                                                                                        \
@@ -266,8 +290,8 @@ ROWS_AVX512(FLOAT_F32)
 ROWS_AVX512(FLOAT_F16)
 ROWS_AVX512(FLOAT_BF16)
 
-/* Rows [from, to): where x is short, one row per pass (F32 below 2,048 columns: four rows, a burst prefetch of the next
- * pass); else four rows per pass, each pass prefetching the next a line at a time. */
+/* Rows [from, to): where x is short, one row per pass (F32 below 2,048 columns with an L1 data cache over 32 KiB: four
+ * rows, a burst prefetch of the next pass); else four rows per pass, each pass prefetching the next a line at a time. */
 AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                                float *out) {
     switch (type) {

@@ -52,6 +52,8 @@ public final class NativeKernels {
     private static final MethodHandle ISA = LIB.handle("kvs_isa", FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle LIMIT_ISA = LIB.handle("kvs_limit_isa",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SHORT_ROWS_ONE_PASS = LIB.handle("kvs_float_short_rows_one_pass",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
     /**
      * The library's count of faults (SIGBUS) its weight kernels took reading mapped memory, such as a model file
      * truncated while in use (kvscope_guard.h): its handler jumps out of the kernel instead of letting the JVM
@@ -146,6 +148,11 @@ public final class NativeKernels {
     /** Makes the library use at most instruction set level (0 scalar, 1 AVX2, 2 AVX-512 VNNI); returns the level used. Tests only. */
     static int limitIsa(int level) {
         return call(() -> (int) LIMIT_ISA.invokeExact(level));
+    }
+
+    /** Whether AVX-512 F32 decode reads rows under 2,048 columns one per pass (an L1 data cache of at most 32 KiB). Tests only. */
+    static boolean floatShortRowsOnePass() {
+        return call(() -> (int) SHORT_ROWS_ONE_PASS.invokeExact()) == 1;
     }
 
     /** The library's type code for a weight type, or -1 when it has no kernel for it. */

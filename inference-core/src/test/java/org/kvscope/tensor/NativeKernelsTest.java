@@ -28,6 +28,35 @@ class NativeKernelsTest {
         return type.blockSize() == 256 ? new int[] {256, 1280} : new int[] {32, 96, 576, 800};
     }
 
+    /**
+     * AVX-512 F32 decode reads rows under 2,048 columns one per pass exactly where the core's L1 data cache is at most
+     * 32 KiB (Zen 4), four per pass with a burst prefetch where it is larger (Zen 5): the rule of
+     * kvscope_float_kernels.c, checked against the size Linux reports for cpu0's level-1 data cache (skipped where it
+     * reports none).
+     */
+    @Test
+    void shortF32RowsTakeOneRowAPassWhereTheL1DataCacheIsSmall() throws java.io.IOException {
+        long l1 = -1;
+        java.nio.file.Path caches = java.nio.file.Path.of("/sys/devices/system/cpu/cpu0/cache");
+        if (java.nio.file.Files.isDirectory(caches)) {
+            try (var dirs = java.nio.file.Files.list(caches)) {
+                for (java.nio.file.Path d : dirs.filter(p -> p.getFileName().toString().startsWith("index")).toList()) {
+                    if (read(d.resolve("level")).equals("1") && read(d.resolve("type")).equals("Data")) {
+                        String size = read(d.resolve("size"));
+                        l1 = size.endsWith("K") ? Long.parseLong(size.substring(0, size.length() - 1)) * 1024
+                                : Long.parseLong(size);
+                    }
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(l1 > 0, "no L1 data cache size in sysfs");
+        assertEquals(l1 <= 32 * 1024, NativeKernels.floatShortRowsOnePass(), "L1 data cache " + l1 + " bytes");
+    }
+
+    private static String read(java.nio.file.Path p) throws java.io.IOException {
+        return java.nio.file.Files.exists(p) ? java.nio.file.Files.readString(p).strip() : "";
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void everyInstructionSetComputesTheIntegerAlgorithm(GGMLType type) {
