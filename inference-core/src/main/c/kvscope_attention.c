@@ -36,6 +36,12 @@ int kvs_isa(void);
 /* Slots per block of the transposed keys; slots per tile of the values' pass. */
 #define KB 16
 #define VTILE 64
+/*
+ * Key blocks prefetched ahead at AVX-512, a block's lines spread over its chains (chain_z). The values' rows, read
+ * in order, are left to the hardware's prefetchers: a burst of the next tile's lines at each tile's start, or a
+ * slot's lines 128 slots on, was slower on Zen 4 (docs/BENCHMARKS.md, issue 17, deep25).
+ */
+#define KEY_AHEAD 4
 /* Query heads scored together (each further group of up to 4 converts the keys again). */
 #define NH 4
 
@@ -356,8 +362,18 @@ typedef struct {
     __m512 v[NH];
 } z4;
 
-AVX512 INLINE z4 chain_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh) {
+/*
+ * Chain m of the 16 slots of the key block at blk for nh query heads; where pf is set, its share (1/A) of the bytes
+ * of the key block at pf is prefetched, so a block's prefetches are spread over its chains: all at once they stall
+ * on the fill buffers with the block's own loads behind them (docs/BENCHMARKS.md, issue 17, deep25).
+ */
+AVX512 INLINE z4 chain_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh, const char *pf) {
     z4 r;
+    if (pf != NULL) {
+        for (int o = m * hd * KB * 2 / A; o < (m + 1) * hd * KB * 2 / A; o += 64) {
+            _mm_prefetch(pf + o, _MM_HINT_T0);
+        }
+    }
     for (int j = 0; j < nh; j++) {
         r.v[j] = _mm512_setzero_ps();
     }
@@ -377,26 +393,27 @@ AVX512 INLINE z4 add_z(z4 a, z4 b, int nh) {
     return a;
 }
 
-#define CZ(m) chain_z(blk, m, A, hd, q, nh)
-AVX512 INLINE z4 t16b_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh) {
+#define CZ(m) chain_z(blk, m, A, hd, q, nh, pf)
+AVX512 INLINE z4 t16b_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh, const char *pf) {
     return add_z(CZ(m), CZ(m + 8), nh);
 }
-AVX512 INLINE z4 t16c_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh) {
-    return add_z(t16b_z(blk, m, A, hd, q, nh), t16b_z(blk, m + 4, A, hd, q, nh), nh);
+AVX512 INLINE z4 t16c_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh, const char *pf) {
+    return add_z(t16b_z(blk, m, A, hd, q, nh, pf), t16b_z(blk, m + 4, A, hd, q, nh, pf), nh);
 }
-AVX512 INLINE z4 t16d_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh) {
-    return add_z(t16c_z(blk, m, A, hd, q, nh), t16c_z(blk, m + 2, A, hd, q, nh), nh);
+AVX512 INLINE z4 t16d_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh, const char *pf) {
+    return add_z(t16c_z(blk, m, A, hd, q, nh, pf), t16c_z(blk, m + 2, A, hd, q, nh, pf), nh);
 }
-AVX512 INLINE z4 t8b_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh) {
+AVX512 INLINE z4 t8b_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh, const char *pf) {
     return add_z(CZ(m), CZ(m + 4), nh);
 }
-AVX512 INLINE z4 t8c_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh) {
-    return add_z(t8b_z(blk, m, A, hd, q, nh), t8b_z(blk, m + 2, A, hd, q, nh), nh);
+AVX512 INLINE z4 t8c_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh, const char *pf) {
+    return add_z(t8b_z(blk, m, A, hd, q, nh, pf), t8b_z(blk, m + 2, A, hd, q, nh, pf), nh);
 }
 
-AVX512 INLINE void block_z(const uint16_t *blk, int A, int hd, const float *q, int nh, float *out, int stride) {
-    z4 r = A == 16 ? add_z(t16d_z(blk, 0, A, hd, q, nh), t16d_z(blk, 1, A, hd, q, nh), nh)
-                   : add_z(t8c_z(blk, 0, A, hd, q, nh), t8c_z(blk, 1, A, hd, q, nh), nh);
+AVX512 INLINE void block_z(const uint16_t *blk, int A, int hd, const float *q, int nh, float *out, int stride,
+                           const char *pf) {
+    z4 r = A == 16 ? add_z(t16d_z(blk, 0, A, hd, q, nh, pf), t16d_z(blk, 1, A, hd, q, nh, pf), nh)
+                   : add_z(t8c_z(blk, 0, A, hd, q, nh, pf), t8c_z(blk, 1, A, hd, q, nh, pf), nh);
     for (int j = 0; j < nh; j++) {
         _mm512_storeu_ps(out + j * stride, r.v[j]);
     }
@@ -407,29 +424,25 @@ AVX512 static void keys_avx512(const uint16_t *keys, int base, int end, int hd, 
                                float *scr, int stride) {
     for (int s = base; s < end; s += KB) {
         const uint16_t *blk = keys + (int64_t)(s / KB) * hd * KB;
-        if (s + 2 * KB < end) {
-            const char *next = (const char *)(blk + 2 * hd * KB);
-            for (int o = 0; o < hd * KB * 2; o += 64) {
-                _mm_prefetch(next + o, _MM_HINT_T0);
-            }
-        }
-        for (int j = 0; j < group; j += NH) {
+        /* the block KEY_AHEAD blocks on, by the first group of query heads' chains */
+        const char *pf = s + KEY_AHEAD * KB < end ? (const char *)(blk + KEY_AHEAD * hd * KB) : NULL;
+        for (int j = 0; j < group; j += NH, pf = NULL) {
             int nh = group - j < NH ? group - j : NH;
             float *out = scr + j * stride + s - base;
             const float *q = qs + j * hd;
             if (A == 16) {
                 switch (nh) {
-                case 1: block_z(blk, 16, hd, q, 1, out, stride); break;
-                case 2: block_z(blk, 16, hd, q, 2, out, stride); break;
-                case 3: block_z(blk, 16, hd, q, 3, out, stride); break;
-                default: block_z(blk, 16, hd, q, 4, out, stride); break;
+                case 1: block_z(blk, 16, hd, q, 1, out, stride, pf); break;
+                case 2: block_z(blk, 16, hd, q, 2, out, stride, pf); break;
+                case 3: block_z(blk, 16, hd, q, 3, out, stride, pf); break;
+                default: block_z(blk, 16, hd, q, 4, out, stride, pf); break;
                 }
             } else {
                 switch (nh) {
-                case 1: block_z(blk, 8, hd, q, 1, out, stride); break;
-                case 2: block_z(blk, 8, hd, q, 2, out, stride); break;
-                case 3: block_z(blk, 8, hd, q, 3, out, stride); break;
-                default: block_z(blk, 8, hd, q, 4, out, stride); break;
+                case 1: block_z(blk, 8, hd, q, 1, out, stride, pf); break;
+                case 2: block_z(blk, 8, hd, q, 2, out, stride, pf); break;
+                case 3: block_z(blk, 8, hd, q, 3, out, stride, pf); break;
+                default: block_z(blk, 8, hd, q, 4, out, stride, pf); break;
                 }
             }
         }
@@ -522,12 +535,6 @@ AVX512 static void values_avx512(const uint16_t *values, int s0, int s1, int hd,
     int wide = hd / 16 * 16;
     for (int t = s0; t < s1; t += VTILE) {
         int n = s1 - t < VTILE ? s1 - t : VTILE, first = t == s0;
-        if (t + VTILE < s1) {
-            const char *next = (const char *)(values + (int64_t)(t + VTILE) * hd);
-            for (int o = 0; o < VTILE * hd * 2; o += 64) {
-                _mm_prefetch(next + o, _MM_HINT_T0);
-            }
-        }
         for (int j0 = 0; j0 < group; j0 += NH) {
             int nh = group - j0 < NH ? group - j0 : NH;
             const float *p = scr + j0 * stride + t - s0 + off;
