@@ -239,6 +239,14 @@ AVX2 static inline float hsum256(__m256 v) {
 
 AVX2 static inline float f16c(const uint8_t *p) { return _cvtsh_ss(u16(p)); }
 
+/* vpshufb indices that repeat int16 lane i of each 128-bit half across that half. */
+AVX2 static inline __m256i word_of_half(int i) { return _mm256_set1_epi16((short)(0x0101 * 2 * i + 0x0100)); }
+
+/*
+ * Q4_K, one block (256 values) at a time: per 32-value sub-block c, nibbles against x by vpmaddubsw, then vpmaddwd
+ * with the sub-block's scale in every lane: the block's eight 6-bit scales as int16 in both halves of one vector,
+ * each sub-block's picked by one vpshufb.
+ */
 AVX2 static float row_q4k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
     __m256 acc = _mm256_setzero_ps();
@@ -246,7 +254,7 @@ AVX2 static float row_q4k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) 
     for (int b = 0; b < blocks; b++, w += 144, xq += Q8K_BYTES) {
         uint32_t scw[2], mnw[2];
         q4k_scales(w + 4, scw, mnw);
-        const uint8_t *sc = (const uint8_t *)scw;
+        __m256i sc = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)scw)));
         const uint8_t *qs = w + 16, *x = xq + Q8K_QS;
         __m256i isum = _mm256_setzero_si256();
         for (int c = 0; c < 4; c++) {
@@ -254,8 +262,8 @@ AVX2 static float row_q4k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) 
             __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
             __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(x + 64 * c)));
             __m256i phi = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x + 64 * c + 32)));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, _mm256_set1_epi16(sc[2 * c])));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, _mm256_set1_epi16(sc[2 * c + 1])));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(plo, _mm256_shuffle_epi8(sc, word_of_half(2 * c))));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(phi, _mm256_shuffle_epi8(sc, word_of_half(2 * c + 1))));
         }
         __m128i mn16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)mnw));
         __m128i mp = _mm_madd_epi16(mn16, _mm_loadu_si128((const __m128i *)(xq + Q8K_S32)));
@@ -288,11 +296,14 @@ AVX2 static float row_q6k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) 
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4));
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
                                    _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4));
+            /* this half's eight scales as int16 in both 128-bit halves: group 2k's picked for the low, 2k + 1's the high */
+            __m256i sch =
+                _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(sc + 8 * h))));
             for (int k = 0; k < 4; k++) {
-                int g = 8 * h + 2 * k;
                 __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(x + 128 * h + 32 * k)));
-                __m256i s = _mm256_set_m128i(_mm_set1_epi16(sc[g + 1]), _mm_set1_epi16(sc[g]));
-                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, s));
+                __m256i pick = _mm256_set_m128i(_mm256_castsi256_si128(word_of_half(2 * k + 1)),
+                                                _mm256_castsi256_si128(word_of_half(2 * k)));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, _mm256_shuffle_epi8(sch, pick)));
             }
         }
         __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
@@ -343,6 +354,52 @@ AVX2 static void quantize_q8_0_avx2(const float *x, int n, uint8_t *dst) {
         s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xB1));
         ds[b] = d;
         sums[b] = _mm_cvtsi128_si32(s4);
+    }
+}
+
+/*
+ * quantize_q8k_scalar eight values per vector: the same max |x|, d, 1/d and products, rounded half to even by
+ * vcvtps2dq as rintf does under the default rounding, the same clamp, the same exact int16 sums: the same bytes for
+ * finite x. Quants written 32 at a time as quantize_q8_0_avx2 packs them.
+ */
+AVX2 static void quantize_q8k_avx2(const float *x, int n, uint8_t *dst) {
+    const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF));
+    const __m256i top = _mm256_set1_epi32(127), bottom = _mm256_set1_epi32(-127);
+    const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
+    for (int b = 0; b < n / 256; b++, x += 256, dst += Q8K_BYTES) {
+        __m256 m = _mm256_setzero_ps();
+        for (int g = 0; g < 32; g++) {
+            m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(x + 8 * g), magnitude));
+        }
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        float d = _mm_cvtss_f32(h) / 127.0f;
+        float id = d != 0.0f ? 1.0f / d : 0.0f;
+        __m256 vid = _mm256_set1_ps(id);
+        int16_t s16[16], s32[8];
+        for (int j = 0; j < 8; j++) {
+            __m256i q[4];
+            for (int k = 0; k < 4; k++) {
+                __m256i v = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x + 32 * j + 8 * k), vid));
+                q[k] = _mm256_max_epi32(_mm256_min_epi32(v, top), bottom);
+            }
+            __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+            _mm256_storeu_si256((__m256i *)(dst + Q8K_QS + 32 * j), _mm256_permutevar8x32_epi32(bytes, order));
+            /* (a0+a1, a2+a3, b0+b1, b2+b3 | a4+a5, ...), then twice: the two runs of 16 in lanes 0 and 1 */
+            __m256i t = _mm256_hadd_epi32(_mm256_add_epi32(q[0], q[1]), _mm256_add_epi32(q[2], q[3]));
+            t = _mm256_hadd_epi32(t, t);
+            __m128i u = _mm_add_epi32(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1));
+            s16[2 * j] = (int16_t)_mm_cvtsi128_si32(u);
+            s16[2 * j + 1] = (int16_t)_mm_extract_epi32(u, 1);
+        }
+        for (int j = 0; j < 8; j++) {
+            s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
+        }
+        memset(dst, 0, Q8K_QS);
+        memcpy(dst, &d, 4);
+        memcpy(dst + Q8K_S32, s32, sizeof s32);
+        memcpy(dst + Q8K_S16, s16, sizeof s16);
     }
 }
 
@@ -744,9 +801,10 @@ static void matvec_any(int type, const uint8_t *w, int64_t rowBytes, const uint8
 /** x (n values, a multiple of 256) quantized for Q4_K and Q6_K weights in the Q8K layout above; the same bytes at every level. */
 EXPORT void kvs_quantize_q8k(const float *x, int n, uint8_t *dst) {
 #if defined(__x86_64__)
-    if (kvs_isa() == ISA_AVX512_VNNI) {
-        quantize_q8k_avx512(x, n, dst);
-        return;
+    switch (kvs_isa()) {
+    case ISA_AVX512_VNNI: quantize_q8k_avx512(x, n, dst); return;
+    case ISA_AVX2: quantize_q8k_avx2(x, n, dst); return;
+    default: break;
     }
 #endif
     quantize_q8k_scalar(x, n, dst);
