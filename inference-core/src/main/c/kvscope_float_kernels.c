@@ -12,7 +12,8 @@
  * the next pass's rows prefetched into L2 a line at a time as the pass goes (F32 rows under 2,048 columns: four per pass
  * with a burst prefetch where the L1 data cache is larger than 32 KiB, one per pass where it is not). AVX2 takes the same one row per
  * pass where x is short, and four rows per pass for longer rows, prefetching the next pass into L2 at its start. Every row's sum is the same whichever pass takes
- * it. The instruction set is the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
+ * it. BF16 rows where x is short take 32 weights a load at AVX-512, two a lane (rows_bf16_pairs). The instruction set is
+ * the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
  */
 #include <stdint.h>
 #include <string.h>
@@ -263,6 +264,50 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
     }
 }
 
+/* BF16 rows where x is short (at most ONE_ROW_COLS), one row per pass, 32 weights per 64-byte load: a 32-bit lane holds
+ * two weights, the even column in its low half and the odd one in its high half, so the lane shifted left by 16 is the
+ * even weight as a float and the lane with its low half cleared is the odd one: two single-cycle operations per 32
+ * weights where widening each 16 with vpmovzxwd and a shift took four (F16's vcvtph2ps takes two). x is taken apart
+ * once per call into its even and odd columns (xe, xo), so each row's products meet their x without a shuffle. Sums:
+ * a and b over the even and odd columns of each 64-column step's first 32, c and d over its second 32; the columns
+ * past the last multiple of 32 through masked widening into a. */
+AVX512 static void rows_bf16_pairs(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                                   float *out) {
+    float xe[ONE_ROW_COLS / 2] __attribute__((aligned(64))), xo[ONE_ROW_COLS / 2] __attribute__((aligned(64)));
+    int full = cols & ~31;
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    for (int i = 0; i < full; i += 32) {
+        __m512 lo = _mm512_loadu_ps(x + i), hi = _mm512_loadu_ps(x + i + 16);
+        _mm512_store_ps(xe + i / 2, _mm512_permutex2var_ps(lo, even, hi));
+        _mm512_store_ps(xo + i / 2, _mm512_permutex2var_ps(lo, odd, hi));
+    }
+    const __m512i high = _mm512_set1_epi32((int)0xFFFF0000u);
+    for (int r = from; r < to; r++) {
+        const uint8_t *row = w + r * rowBytes;
+        __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;
+        int i = 0;
+        for (; i + 64 <= full; i += 64) {
+            __m512i v = _mm512_loadu_si512(row + 2 * i), u = _mm512_loadu_si512(row + 2 * i + 64);
+            a = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(v, 16)), _mm512_load_ps(xe + i / 2), a);
+            b = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(v, high)), _mm512_load_ps(xo + i / 2), b);
+            c = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(u, 16)), _mm512_load_ps(xe + i / 2 + 16), c);
+            d = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(u, high)), _mm512_load_ps(xo + i / 2 + 16), d);
+        }
+        if (i < full) {
+            __m512i v = _mm512_loadu_si512(row + 2 * i);
+            a = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(v, 16)), _mm512_load_ps(xe + i / 2), a);
+            b = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(v, high)), _mm512_load_ps(xo + i / 2), b);
+            i += 32;
+        }
+        for (; i < cols; i += 16) {
+            __mmask16 m = cols - i >= 16 ? 0xFFFF : (__mmask16)((1u << (cols - i)) - 1);
+            a = _mm512_fmadd_ps(load16(FLOAT_BF16, row, i, m), _mm512_maskz_loadu_ps(m, x + i), a);
+        }
+        out[r] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a, c), _mm512_add_ps(b, d)));
+    }
+}
+
 #define ROWS_AVX512(T)                                                                                               \
     AVX512 static void rows_avx512_##T(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from,        \
                                        int to, float *out) {                                                         \
@@ -297,7 +342,13 @@ AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, con
     switch (type) {
     case FLOAT_F32: rows_avx512_FLOAT_F32(w, rowBytes, x, cols, from, to, out); break;
     case FLOAT_F16: rows_avx512_FLOAT_F16(w, rowBytes, x, cols, from, to, out); break;
-    default: rows_avx512_FLOAT_BF16(w, rowBytes, x, cols, from, to, out); break;
+    default:
+        if (cols <= ONE_ROW_COLS) {
+            rows_bf16_pairs(w, rowBytes, x, cols, from, to, out);
+        } else {
+            rows_avx512_FLOAT_BF16(w, rowBytes, x, cols, from, to, out);
+        }
+        break;
     }
 }
 

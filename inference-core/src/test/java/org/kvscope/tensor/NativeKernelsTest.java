@@ -113,6 +113,71 @@ class NativeKernelsTest {
     }
 
     /**
+     * BF16 rows of at most 4,096 columns at AVX-512 take 32 weights a load, each 32-bit lane's two weights as the even and
+     * the odd column (x taken apart to match), and sum in that order: four accumulators over each 64 columns' even and
+     * odd columns of their first and second 32, masked tails into the first, then (a + c) + (b + d) reduced as
+     * _mm512_reduce_add_ps does. Reproduced here with {@link Math#fma} lane by lane, bit for bit; the widening kernel it
+     * replaced (16 weights a load, two accumulators) sums otherwise and fails.
+     */
+    @Test
+    void bf16ShortRowsAtAvx512SumInThePairLaneOrder() {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        assumeTrue(best >= 2, "no AVX-512 here");
+        for (int cols : new int[] {32, 64, 96, 576, 600, 2048, 4096}) {
+            int rows = 9;
+            TestData.Quantized q = TestData.Quantized.of(GGMLType.BF16, TestData.gaussian(70 + cols, rows * cols));
+            float[] w = q.reference(), x = TestData.gaussian(71 + cols, cols), out = new float[rows];
+            q.tensor().matvec(x, 0, out, 0, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                float expected = pairLaneSum(w, r * cols, x, cols);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[r]),
+                        "BF16 " + cols + " columns, row " + r + ": " + out[r] + ", pair-lane order " + expected);
+            }
+        }
+        NativeKernels.limitIsa(best);
+    }
+
+    /** One row's sum in the AVX-512 BF16 pair-lane order (see above); w holds the row's weights as floats. */
+    private static float pairLaneSum(float[] w, int wo, float[] x, int cols) {
+        float[] a = new float[16], b = new float[16], c = new float[16], d = new float[16];
+        int full = cols & ~31, i = 0;
+        for (; i + 64 <= full; i += 64) {
+            for (int k = 0; k < 16; k++) {
+                a[k] = Math.fma(w[wo + i + 2 * k], x[i + 2 * k], a[k]);
+                b[k] = Math.fma(w[wo + i + 2 * k + 1], x[i + 2 * k + 1], b[k]);
+                c[k] = Math.fma(w[wo + i + 32 + 2 * k], x[i + 32 + 2 * k], c[k]);
+                d[k] = Math.fma(w[wo + i + 33 + 2 * k], x[i + 33 + 2 * k], d[k]);
+            }
+        }
+        if (i < full) {
+            for (int k = 0; k < 16; k++) {
+                a[k] = Math.fma(w[wo + i + 2 * k], x[i + 2 * k], a[k]);
+                b[k] = Math.fma(w[wo + i + 2 * k + 1], x[i + 2 * k + 1], b[k]);
+            }
+            i += 32;
+        }
+        for (; i < cols; i += 16) {
+            for (int k = 0; k < 16 && i + k < cols; k++) {
+                a[k] = Math.fma(w[wo + i + k], x[i + k], a[k]);
+            }
+        }
+        float[] s = new float[16];
+        for (int k = 0; k < 16; k++) {
+            s[k] = (a[k] + c[k]) + (b[k] + d[k]);
+        }
+        float[] t = new float[8];
+        for (int k = 0; k < 8; k++) {
+            t[k] = s[k + 8] + s[k];
+        }
+        float[] u = new float[4];
+        for (int k = 0; k < 4; k++) {
+            u[k] = t[k + 4] + t[k];
+        }
+        float v0 = u[0] + u[2], v1 = u[1] + u[3];
+        return v0 + v1;
+    }
+
+    /**
      * Q4_0 at AVX-512 gives the AVX2 level's outputs bit for bit (the same groups, integer sums and float order; q4d25):
      * groups and tails, one part and two, row counts of every size, and row ranges that start past 0.
      */
