@@ -8,36 +8,12 @@
  * product's rows, and of a 2,048 x 2,048 Q4_K and a 512 x 8,192 Q6_K product in cache (one thread), and of x's
  * quantization (kvs_quantize_q8k, 8,192 values).
  *   gcc -O3 -o /tmp/kqab benchmarks/native/kquant-ab.c -ldl -lm -lpthread
- *   /tmp/kqab A/libkvscope.so B/libkvscope.so PASSES [THREADS [ISA]]
- * ISA (0 scalar, 1 AVX2, 2 AVX-512 VNNI; default the CPU's best) caps both libraries (kvs_limit_isa).
+ *   /tmp/kqab A/libkvscope.so B/libkvscope.so PASSES [THREADS [ISA[,ISA_B]]]
+ * ISA as kernel_ab.h says.
  */
-#include <dlfcn.h>
-#include <math.h>
-#include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include "kernel_ab.h"
 
 enum { Q4_K = 2, Q6_K = 3 };
-typedef void (*quant_fn)(const float *, int, uint8_t *);
-typedef int (*limit_fn)(int);
-typedef void (*matvec_fn)(int, const uint8_t *, int64_t, const uint8_t *, int, int, int, float *);
-static quant_fn quant[2];
-static matvec_fn matvec[2];
-
-static double now(clockid_t c) {
-    struct timespec t;
-    clock_gettime(c, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static uint16_t half(float f) { /* normal values only */
-    uint32_t b;
-    memcpy(&b, &f, 4);
-    return (uint16_t)(((b >> 16) & 0x8000) | ((((b >> 23) & 0xFF) - 112) << 10) | ((b >> 13) & 0x3FF));
-}
 
 static int64_t row_bytes(int type, int cols) { return (int64_t)cols / 256 * (type == Q4_K ? 144 : 210); }
 
@@ -58,57 +34,21 @@ static uint8_t *rows(int type, int64_t n, int cols) {
     return w;
 }
 
-typedef struct {
-    int lib, type, cols, from, to;
-    const uint8_t *w, *xq;
-    float *out;
-} Job;
-
-static void *work(void *a) {
-    Job *j = a;
-    matvec[j->lib](j->type, j->w, row_bytes(j->type, j->cols), j->xq, j->cols, j->from, j->to, j->out);
-    return NULL;
-}
-
-static int threads = 1;
+/* Rows [0, n) of a Q4_K or Q6_K product on nt threads (1 or 2). */
 static void product(int lib, int type, const uint8_t *w, int n, int cols, const uint8_t *xq, float *out, int nt) {
-    Job a = {lib, type, cols, 0, nt == 1 ? n : n / 2, w, xq, out}, b = {lib, type, cols, n / 2, n, w, xq, out};
-    if (nt == 1) {
-        work(&a);
-        return;
-    }
-    pthread_t t;
-    pthread_create(&t, NULL, work, &b);
-    work(&a);
-    pthread_join(t, NULL);
+    split_product(lib, type, w, row_bytes(type, cols), n, cols, xq, out, nt);
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) {
-        fprintf(stderr, "usage: kqab LIB_A LIB_B PASSES [THREADS [ISA]]\n");
-        return 2;
-    }
-    for (int l = 0; l < 2; l++) {
-        void *h = dlopen(argv[1 + l], RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-            fprintf(stderr, "%s\n", dlerror());
-            return 1;
-        }
-        quant[l] = (quant_fn)dlsym(h, "kvs_quantize_q8k");
-        matvec[l] = (matvec_fn)dlsym(h, "kvs_matvec");
-        if (argc > 5) {
-            printf("library %c at instruction-set level %d\n", 'A' + l, ((limit_fn)dlsym(h, "kvs_limit_isa"))(atoi(argv[5])));
-        }
+    int status = load_libraries(argc, argv, "kqab", "kvs_quantize_q8k");
+    if (status != 0) {
+        return status;
     }
     int passes = atoi(argv[3]);
-    threads = argc > 4 ? atoi(argv[4]) : 1;
-    srand(5);
     static float x[8192];
     static uint8_t xq[2][8192 / 256 * 320];
     float *o[2] = {malloc(4 * 200000), malloc(4 * 200000)};
-    for (int i = 0; i < 8192; i++) {
-        x[i] = (float)sin(0.37 * i) * (1.0f + (i % 11));
-    }
+    fill_x(x, 8192);
     static const int cols[] = {256, 512, 1280, 2048, 8192};
     for (int type = Q4_K; type <= Q6_K; type++) {
         double worst = 0;
@@ -122,12 +62,7 @@ int main(int argc, char **argv) {
                 if (memcmp(xq[0], xq[1], cols[c] / 256 * 320) != 0) {
                     printf("quantized x differs at %d columns\n", cols[c]);
                 }
-                double big = 0, d = 0;
-                for (int r = 0; r < n; r++) {
-                    big = fmax(big, fabs(o[0][r]));
-                    d = fmax(d, fabs(o[0][r] - o[1][r]));
-                }
-                worst = fmax(worst, d / big);
+                worst = fmax(worst, relative_difference(o[0], o[1], n));
                 free(w);
             }
         }

@@ -12,32 +12,7 @@
  * AVX2 CPU runs. ISA,ISA_B caps them apart: A B at 1,2 with copies of one library under two names times its two
  * levels against each other (q4d25).
  */
-#include <dlfcn.h>
-#include <math.h>
-#include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
-typedef void (*quant_fn)(const float *, int, uint8_t *);
-typedef int (*limit_fn)(int);
-typedef void (*matvec_fn)(int, const uint8_t *, int64_t, const uint8_t *, int, int, int, float *);
-static quant_fn quant[2];
-static matvec_fn matvec[2];
-
-static double now(clockid_t c) {
-    struct timespec t;
-    clock_gettime(c, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static uint16_t half(float f) { /* normal values only (scales about 0.01) */
-    uint32_t b;
-    memcpy(&b, &f, 4);
-    return (uint16_t)(((b >> 16) & 0x8000) | ((((b >> 23) & 0xFF) - 112) << 10) | ((b >> 13) & 0x3FF));
-}
+#include "kernel_ab.h"
 
 static uint8_t *rows(int64_t n, int cols) {
     int64_t bytes = n * (cols / 32) * 18;
@@ -52,59 +27,21 @@ static uint8_t *rows(int64_t n, int cols) {
     return w;
 }
 
-typedef struct {
-    int lib, cols, from, to;
-    const uint8_t *w, *xq;
-    float *out;
-} Job;
-
-static void *work(void *a) {
-    Job *j = a;
-    matvec[j->lib](0, j->w, (int64_t)j->cols / 32 * 18, j->xq, j->cols, j->from, j->to, j->out);
-    return NULL;
-}
-
-static int threads = 1;
+/* Rows [0, n) of a Q4_0 product, split over the harness's threads. */
 static void product(int lib, const uint8_t *w, int n, int cols, const uint8_t *xq, float *out) {
-    if (threads == 1) {
-        matvec[lib](0, w, (int64_t)cols / 32 * 18, xq, cols, 0, n, out);
-        return;
-    }
-    pthread_t t;
-    Job a = {lib, cols, 0, n / 2, w, xq, out}, b = {lib, cols, n / 2, n, w, xq, out};
-    pthread_create(&t, NULL, work, &b);
-    work(&a);
-    pthread_join(t, NULL);
+    split_product(lib, 0, w, (int64_t)cols / 32 * 18, n, cols, xq, out, threads);
 }
 
 int main(int argc, char **argv) {
-    if (argc < 4) {
-        fprintf(stderr, "usage: q4ab LIB_A LIB_B PASSES [THREADS [ISA]]\n");
-        return 2;
-    }
-    for (int l = 0; l < 2; l++) {
-        void *h = dlopen(argv[1 + l], RTLD_NOW | RTLD_LOCAL);
-        if (!h) {
-            fprintf(stderr, "%s\n", dlerror());
-            return 1;
-        }
-        quant[l] = (quant_fn)dlsym(h, "kvs_quantize_q8_0");
-        matvec[l] = (matvec_fn)dlsym(h, "kvs_matvec");
-        if (argc > 5) {
-            const char *comma = strchr(argv[5], ',');
-            int level = atoi(l == 1 && comma != NULL ? comma + 1 : argv[5]);
-            printf("library %c at instruction-set level %d\n", 'A' + l, ((limit_fn)dlsym(h, "kvs_limit_isa"))(level));
-        }
+    int status = load_libraries(argc, argv, "q4ab", "kvs_quantize_q8_0");
+    if (status != 0) {
+        return status;
     }
     int passes = atoi(argv[3]);
-    threads = argc > 4 ? atoi(argv[4]) : 1;
-    srand(5);
     static float x[40000];
     static uint8_t xq[2][40000 / 32 * 40];
     float *o[2] = {malloc(4 * 200000), malloc(4 * 200000)};
-    for (int i = 0; i < 40000; i++) {
-        x[i] = (float)sin(0.37 * i) * (1.0f + (i % 11));
-    }
+    fill_x(x, 40000);
     static const int cols[] = {32, 64, 96, 576, 800, 1536, 2048, 8192, 16384, 16416, 33280};
     double worst = 0;
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
@@ -117,12 +54,7 @@ int main(int argc, char **argv) {
             if (memcmp(xq[0], xq[1], cols[c] / 32 * 40) != 0) {
                 printf("quantized x differs at %d columns\n", cols[c]);
             }
-            double big = 0, d = 0;
-            for (int r = 0; r < n; r++) {
-                big = fmax(big, fabs(o[0][r]));
-                d = fmax(d, fabs(o[0][r] - o[1][r]));
-            }
-            worst = fmax(worst, d / big);
+            worst = fmax(worst, relative_difference(o[0], o[1], n));
             free(w);
         }
     }

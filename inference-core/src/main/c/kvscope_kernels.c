@@ -56,6 +56,18 @@ static inline void q4k_scales(const uint8_t *p, uint32_t sc[2], uint32_t mn[2]) 
     mn[1] = ((c >> 4) & 0x0F0F0F0F) | (((b >> 6) & 0x03030303) << 4);
 }
 
+/* A Q8_K block's header: d, the eight sums of 32 quants (from the sixteen sums of 16, s16) and s16 itself. */
+static void q8k_header(uint8_t *dst, float d, const int16_t s16[16]) {
+    int16_t s32[8];
+    for (int j = 0; j < 8; j++) {
+        s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
+    }
+    memset(dst, 0, Q8K_QS);
+    memcpy(dst, &d, 4);
+    memcpy(dst + Q8K_S32, s32, sizeof s32);
+    memcpy(dst + Q8K_S16, s16, 16 * sizeof(int16_t));
+}
+
 /* ---------------------------------------------------------------- quantization of the input */
 
 static float block_scale(const float *x, int n) {
@@ -81,7 +93,7 @@ static void quantize_q8k_scalar(const float *x, int n, uint8_t *dst) {
         for (int i = 0; i < 256; i++) {
             q[i] = quant(x[i], id);
         }
-        int16_t s16[16], s32[8];
+        int16_t s16[16];
         for (int g = 0; g < 16; g++) {
             int s = 0;
             for (int i = 0; i < 16; i++) {
@@ -89,13 +101,7 @@ static void quantize_q8k_scalar(const float *x, int n, uint8_t *dst) {
             }
             s16[g] = (int16_t)s;
         }
-        for (int j = 0; j < 8; j++) {
-            s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
-        }
-        memset(dst, 0, Q8K_QS);
-        memcpy(dst, &d, 4);
-        memcpy(dst + Q8K_S32, s32, sizeof s32);
-        memcpy(dst + Q8K_S16, s16, sizeof s16);
+        q8k_header(dst, d, s16);
     }
 }
 
@@ -230,6 +236,13 @@ static void rows_scalar(int type, const uint8_t *w, int64_t rowBytes, const uint
 
 #define AVX2 __attribute__((target("avx2,fma,f16c")))
 
+/* The largest of the eight lanes. */
+AVX2 static inline float hmax256(__m256 m) {
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+}
+
 AVX2 static inline float hsum256(__m256 v) {
     __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -335,10 +348,7 @@ AVX2 static void quantize_q8_0_avx2(const float *x, int n, uint8_t *dst) {
         }
         __m256 m = _mm256_max_ps(_mm256_max_ps(_mm256_and_ps(v[0], magnitude), _mm256_and_ps(v[1], magnitude)),
                                  _mm256_max_ps(_mm256_and_ps(v[2], magnitude), _mm256_and_ps(v[3], magnitude)));
-        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-        h = _mm_max_ss(h, _mm_movehdup_ps(h));
-        float d = _mm_cvtss_f32(h) / 127.0f;
+        float d = hmax256(m) / 127.0f;
         float id = d != 0.0f ? 1.0f / d : 0.0f;
         __m256 vid = _mm256_set1_ps(id);
         __m256i q[4];
@@ -371,13 +381,10 @@ AVX2 static void quantize_q8k_avx2(const float *x, int n, uint8_t *dst) {
         for (int g = 0; g < 32; g++) {
             m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(x + 8 * g), magnitude));
         }
-        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
-        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
-        h = _mm_max_ss(h, _mm_movehdup_ps(h));
-        float d = _mm_cvtss_f32(h) / 127.0f;
+        float d = hmax256(m) / 127.0f;
         float id = d != 0.0f ? 1.0f / d : 0.0f;
         __m256 vid = _mm256_set1_ps(id);
-        int16_t s16[16], s32[8];
+        int16_t s16[16];
         for (int j = 0; j < 8; j++) {
             __m256i q[4];
             for (int k = 0; k < 4; k++) {
@@ -393,13 +400,7 @@ AVX2 static void quantize_q8k_avx2(const float *x, int n, uint8_t *dst) {
             s16[2 * j] = (int16_t)_mm_cvtsi128_si32(u);
             s16[2 * j + 1] = (int16_t)_mm_extract_epi32(u, 1);
         }
-        for (int j = 0; j < 8; j++) {
-            s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
-        }
-        memset(dst, 0, Q8K_QS);
-        memcpy(dst, &d, 4);
-        memcpy(dst + Q8K_S32, s32, sizeof s32);
-        memcpy(dst + Q8K_S16, s16, sizeof s16);
+        q8k_header(dst, d, s16);
     }
 }
 
@@ -470,17 +471,26 @@ AVX2 static float row_q4_0_groups_avx2(const uint8_t *w, const uint8_t *xa, cons
     return hsum256(acc);
 }
 
-AVX2 static void rows_q4_0_avx2(const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
-                                float *out) {
+/* One row's groups against arranged x (row_q4_0_groups_avx2 or _avx512). */
+typedef float (*q4_0_group_row)(const uint8_t *w, const uint8_t *xa, const float *xd, const int32_t *xs, int groups);
+
+/*
+ * Rows [from, to) by groups: x arranged once per part of Q4A_GROUPS groups, each row's part summed by row and added
+ * to the parts before; blocks past the last whole group through row_q4_0_avx2, added last. Inlined into each level,
+ * where row is a constant.
+ */
+static inline __attribute__((always_inline)) void rows_q4_0_groups(q4_0_group_row row, const uint8_t *w,
+                                                                  int64_t rowBytes, const uint8_t *xq, int cols,
+                                                                  int from, int to, float *out) {
     _Alignas(32) uint8_t xa[256 * Q4A_GROUPS];
     int blocks = cols / 32, groups = blocks / 8;
     const float *xd = (const float *)(xq + cols);
     const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
-    for (int first = 0; first < groups; first += Q4A_GROUPS) { /* a part of the rows at a time past Q4A_GROUPS */
+    for (int first = 0; first < groups; first += Q4A_GROUPS) {
         int count = groups - first < Q4A_GROUPS ? groups - first : Q4A_GROUPS;
         q4a_arrange(xq + 256 * first, count, xa);
         for (int r = from; r < to; r++) {
-            float s = row_q4_0_groups_avx2(w + r * rowBytes + 144 * first, xa, xd + 8 * first, xs + 8 * first, count);
+            float s = row(w + r * rowBytes + 144 * first, xa, xd + 8 * first, xs + 8 * first, count);
             out[r] = first > 0 ? out[r] + s : s;
         }
     }
@@ -489,6 +499,11 @@ AVX2 static void rows_q4_0_avx2(const uint8_t *w, int64_t rowBytes, const uint8_
         float s = row_q4_0_avx2(w + r * rowBytes + 18 * tail, xq + 32 * tail, xd + tail, xs + tail, blocks - tail);
         out[r] = groups > 0 ? out[r] + s : s;
     }
+}
+
+AVX2 static void rows_q4_0_avx2(const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
+                                float *out) {
+    rows_q4_0_groups(row_q4_0_groups_avx2, w, rowBytes, xq, cols, from, to, out);
 }
 
 AVX2 static float row_q8_0_avx2(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
@@ -557,20 +572,14 @@ AVX512 static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst) {
         float d = _mm512_reduce_max_ps(m) / 127.0f;
         float id = d != 0.0f ? 1.0f / d : 0.0f;
         __m512 vid = _mm512_set1_ps(id);
-        int16_t s16[16], s32[8];
+        int16_t s16[16];
         for (int g = 0; g < 16; g++) {
             __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 16 * g), vid));
             q = _mm512_max_epi32(_mm512_min_epi32(q, top), bottom);
             _mm_storeu_si128((__m128i *)(dst + 64 + 16 * g), _mm512_cvtepi32_epi8(q));
             s16[g] = (int16_t)_mm512_reduce_add_epi32(q);
         }
-        for (int j = 0; j < 8; j++) {
-            s32[j] = (int16_t)(s16[2 * j] + s16[2 * j + 1]);
-        }
-        memset(dst, 0, 64);
-        memcpy(dst, &d, 4);
-        memcpy(dst + 16, s32, sizeof s32);
-        memcpy(dst + 32, s16, sizeof s16);
+        q8k_header(dst, d, s16);
     }
 }
 
@@ -696,23 +705,7 @@ AVX512 static float row_q4_0_groups_avx512(const uint8_t *w, const uint8_t *xa, 
 
 AVX512 static void rows_q4_0_avx512(const uint8_t *w, int64_t rowBytes, const uint8_t *xq, int cols, int from, int to,
                                     float *out) {
-    _Alignas(32) uint8_t xa[256 * Q4A_GROUPS];
-    int blocks = cols / 32, groups = blocks / 8;
-    const float *xd = (const float *)(xq + cols);
-    const int32_t *xs = (const int32_t *)(xq + cols + 4 * blocks);
-    for (int first = 0; first < groups; first += Q4A_GROUPS) { /* a part of the rows at a time past Q4A_GROUPS */
-        int count = groups - first < Q4A_GROUPS ? groups - first : Q4A_GROUPS;
-        q4a_arrange(xq + 256 * first, count, xa);
-        for (int r = from; r < to; r++) {
-            float s = row_q4_0_groups_avx512(w + r * rowBytes + 144 * first, xa, xd + 8 * first, xs + 8 * first, count);
-            out[r] = first > 0 ? out[r] + s : s;
-        }
-    }
-    int tail = 8 * groups;
-    for (int r = from; tail < blocks && r < to; r++) {
-        float s = row_q4_0_avx2(w + r * rowBytes + 18 * tail, xq + 32 * tail, xd + tail, xs + tail, blocks - tail);
-        out[r] = groups > 0 ? out[r] + s : s;
-    }
+    rows_q4_0_groups(row_q4_0_groups_avx512, w, rowBytes, xq, cols, from, to, out);
 }
 
 AVX512 static float row_q8_0_avx512(const uint8_t *w, const uint8_t *xq, int blocks, int cols) {
