@@ -583,88 +583,81 @@ AVX512 static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst) {
     }
 }
 
-/* int16 lane i of the result = lane (i / 16 + 2c) of the source: two 32-value sub-blocks per chunk c. */
-AVX512 static inline __m512i pairs_of_scales(int c) {
-    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16((short)(2 * c))),
-                              _mm256_set1_epi16((short)(2 * c + 1)), 1);
-}
-
-/* int16 lane i of the result = lane (i / 8 + first) of the source: four 16-value groups. */
-AVX512 static inline __m512i quads_of_scales(int first) {
-    short idx[32];
-    for (int i = 0; i < 32; i++) {
-        idx[i] = (short)(first + i / 8);
-    }
-    return _mm512_loadu_si512(idx);
-}
-
+/*
+ * Q4_K and Q6_K rows, AVX-512: row_q4k_avx2's and row_q6k_avx2's steps on 256-bit vectors, each vpmaddwd by the
+ * scales and the vpaddd after it fused into one vpdpwssd (the same exact int32 sums: no saturation, and none possible
+ * here). Only 256-bit vectors, as rows_q4_0_avx512: on Zen 4 the 512-bit forms (the rows' nibbles widened to 512 bits
+ * by vpsrlvw, x in 512-bit loads, Q6_K's low bits in 512-bit loads of the streamed row) took 1.05-1.2x the CPU time
+ * of these from memory, though not in cache (kq26, docs/BENCHMARKS.md); vpdpwssd ymm runs at full rate on every
+ * AVX-512 VNNI core. The integer sums and the float operations and their order are the AVX2 level's: the outputs
+ * are the AVX2 level's, bit for bit.
+ */
 AVX512 static float row_q4k_avx512(const uint8_t *w, const uint8_t *xq, int blocks) {
-    const __m512i m4 = _mm512_set1_epi8(0x0F);
-    const __m512i shift = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(4), 1);
-    const __m512i idx0 = pairs_of_scales(0), idx1 = pairs_of_scales(1), idx2 = pairs_of_scales(2),
-                  idx3 = pairs_of_scales(3);
-    __m512 acc = _mm512_setzero_ps();
-    __m128 macc = _mm_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    __m256 acc = _mm256_setzero_ps();
+    float macc = 0.0f;
     for (int b = 0; b < blocks; b++, w += 144, xq += Q8K_BYTES) {
         uint32_t scw[2], mnw[2];
         q4k_scales(w + 4, scw, mnw);
-        __m512i sc = _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)scw)));
+        __m256i sc = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)scw)));
         const uint8_t *qs = w + 16, *x = xq + Q8K_QS;
-        __m512i q0 = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)qs)), shift), m4);
-        __m512i q1 = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qs + 32))), shift), m4);
-        __m512i q2 = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qs + 64))), shift), m4);
-        __m512i q3 = _mm512_and_si512(_mm512_srlv_epi16(_mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(qs + 96))), shift), m4);
-        __m512i p0 = _mm512_maddubs_epi16(q0, _mm512_loadu_si512(x));
-        __m512i p1 = _mm512_maddubs_epi16(q1, _mm512_loadu_si512(x + 64));
-        __m512i p2 = _mm512_maddubs_epi16(q2, _mm512_loadu_si512(x + 128));
-        __m512i p3 = _mm512_maddubs_epi16(q3, _mm512_loadu_si512(x + 192));
-        __m512i i0 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), p0, _mm512_permutexvar_epi16(idx0, sc));
-        __m512i i1 = _mm512_dpwssd_epi32(_mm512_setzero_si512(), p1, _mm512_permutexvar_epi16(idx1, sc));
-        i0 = _mm512_dpwssd_epi32(i0, p2, _mm512_permutexvar_epi16(idx2, sc));
-        i1 = _mm512_dpwssd_epi32(i1, p3, _mm512_permutexvar_epi16(idx3, sc));
+        __m256i isum = _mm256_setzero_si256();
+        for (int c = 0; c < 4; c++) {
+            __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * c));
+            __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
+            __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(x + 64 * c)));
+            __m256i phi = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x + 64 * c + 32)));
+            isum = _mm256_dpwssd_epi32(isum, plo, _mm256_shuffle_epi8(sc, word_of_half(2 * c)));
+            isum = _mm256_dpwssd_epi32(isum, phi, _mm256_shuffle_epi8(sc, word_of_half(2 * c + 1)));
+        }
         __m128i mn16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)mnw));
         __m128i mp = _mm_madd_epi16(mn16, _mm_loadu_si128((const __m128i *)(xq + Q8K_S32)));
+        mp = _mm_add_epi32(mp, _mm_shuffle_epi32(mp, 0x4E));
+        mp = _mm_add_epi32(mp, _mm_shuffle_epi32(mp, 0xB1));
         float xd;
         memcpy(&xd, xq, 4);
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(xd * f16c(w)), _mm512_cvtepi32_ps(_mm512_add_epi32(i0, i1)), acc);
-        macc = _mm_fmadd_ps(_mm_set1_ps(xd * f16c(w + 2)), _mm_cvtepi32_ps(mp), macc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(xd * f16c(w)), _mm256_cvtepi32_ps(isum), acc);
+        macc += xd * f16c(w + 2) * (float)_mm_cvtsi128_si32(mp);
     }
-    macc = _mm_add_ps(macc, _mm_movehl_ps(macc, macc));
-    macc = _mm_add_ss(macc, _mm_movehdup_ps(macc));
-    return _mm512_reduce_add_ps(acc) - _mm_cvtss_f32(macc);
+    return hsum256(acc) - macc;
 }
 
 AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int blocks) {
-    const __m512i m4 = _mm512_set1_epi8(0x0F), m2 = _mm512_set1_epi8(3);
-    const __m512i shiftA = _mm512_inserti64x4(_mm512_setzero_si512(), _mm256_set1_epi16(2), 1);
-    const __m512i shiftB = _mm512_inserti64x4(_mm512_set1_epi16(4), _mm256_set1_epi16(6), 1);
-    const __m512i idxA0 = quads_of_scales(0), idxB0 = quads_of_scales(4), idxA1 = quads_of_scales(8),
-                  idxB1 = quads_of_scales(12);
-    __m512 acc = _mm512_setzero_ps();
+    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    __m256 acc = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++, w += 210, xq += Q8K_BYTES) {
-        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 192)));
-        __m512i sc = _mm512_castsi256_si512(sc16);
+        const int8_t *sc = (const int8_t *)(w + 192);
         const uint8_t *x = xq + Q8K_QS;
-        __m512i isum = _mm512_setzero_si512();
+        __m256i isum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
-            __m512i ql = _mm512_loadu_si512(w + 64 * h);
-            __m512i qh = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(w + 128 + 32 * h)));
-            __m512i qa = _mm512_or_si512(_mm512_and_si512(ql, m4),
-                                         _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftA), m2), 4));
-            __m512i qb = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), m4),
-                                         _mm512_slli_epi16(_mm512_and_si512(_mm512_srlv_epi16(qh, shiftB), m2), 4));
-            __m512i pa = _mm512_maddubs_epi16(qa, _mm512_loadu_si512(x + 128 * h));
-            __m512i pb = _mm512_maddubs_epi16(qb, _mm512_loadu_si512(x + 128 * h + 64));
-            isum = _mm512_dpwssd_epi32(isum, pa, _mm512_permutexvar_epi16(h ? idxA1 : idxA0, sc));
-            isum = _mm512_dpwssd_epi32(isum, pb, _mm512_permutexvar_epi16(h ? idxB1 : idxB0, sc));
+            const uint8_t *ql = w + 64 * h;
+            __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 128 + 32 * h));
+            __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+            __m256i q[4];
+            q[0] = _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4));
+            q[1] = _mm256_or_si256(_mm256_and_si256(l1, m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4));
+            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4));
+            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4));
+            __m256i sch =
+                _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(sc + 8 * h))));
+            for (int k = 0; k < 4; k++) {
+                __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(x + 128 * h + 32 * k)));
+                __m256i pick = _mm256_set_m128i(_mm256_castsi256_si128(word_of_half(2 * k + 1)),
+                                                _mm256_castsi256_si128(word_of_half(2 * k)));
+                isum = _mm256_dpwssd_epi32(isum, p, _mm256_shuffle_epi8(sch, pick));
+            }
         }
+        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
         __m256i corr = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xq + Q8K_S16)));
-        isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(corr, 5)));
+        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
         float xd;
         memcpy(&xd, xq, 4);
-        acc = _mm512_fmadd_ps(_mm512_set1_ps(xd * f16c(w + 208)), _mm512_cvtepi32_ps(isum), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(xd * f16c(w + 208)), _mm256_cvtepi32_ps(isum), acc);
     }
-    return _mm512_reduce_add_ps(acc);
+    return hsum256(acc);
 }
 
 /*

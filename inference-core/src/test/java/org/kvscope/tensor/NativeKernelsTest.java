@@ -204,6 +204,33 @@ class NativeKernelsTest {
     }
 
     /**
+     * Q4_K and Q6_K at AVX-512 give the AVX2 level's outputs bit for bit (the AVX2 rows' steps with vpdpwssd: the same
+     * integer sums and float order; kq26): one block and many, row counts of every size, row ranges past 0.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K"})
+    void kQuantsAtAvx512EqualAvx2BitForBit(GGMLType type) {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        assumeTrue(best >= 2, "no AVX-512 VNNI here");
+        for (int cols : new int[] {256, 1280, 2048, 8192}) {
+            for (int rows : new int[] {1, 6, 67}) {
+                TestData.Quantized q = TestData.Quantized.of(type, TestData.gaussian(70 + rows, rows * cols));
+                float[] x = TestData.gaussian(71 + cols, cols);
+                float[][] out = new float[2][rows + 3];
+                for (int level = 1; level <= 2; level++) {
+                    NativeKernels.limitIsa(level);
+                    q.tensor().matvec(x, 0, out[level - 1], 3, rows, cols);
+                }
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(Float.floatToRawIntBits(out[0][3 + r]), Float.floatToRawIntBits(out[1][3 + r]),
+                            type + " " + rows + "x" + cols + " row " + r + ": " + out[0][3 + r] + " at AVX2, " + out[1][3 + r]);
+                }
+            }
+        }
+        NativeKernels.limitIsa(best);
+    }
+
+    /**
      * F32, F16 and BF16 weights with x in float: every instruction set this CPU has (forced in
      * turn) within float summation order (1e-5 of Σ |w·x|) of the Java float kernels, for 1, 17 and
      * 67 rows (tails of a four-row pass) and column counts with tails of every kind, on both sides of
