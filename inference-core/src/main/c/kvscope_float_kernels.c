@@ -11,7 +11,8 @@
  * single stream per core for the hardware prefetchers; longer rows four per pass, sharing each load of x,
  * the next pass's rows prefetched into L2 a line at a time as the pass goes (F32 rows under 2,048 columns: four per pass
  * with a burst prefetch where the L1 data cache is larger than 32 KiB, one per pass where it is not). AVX2 takes the same one row per
- * pass where x is short, and four rows per pass for longer rows, prefetching the next pass into L2 at its start. Every row's sum is the same whichever pass takes
+ * pass where x is short (F32 under 2,048 columns by the same L1 rule), and four rows per pass for longer rows, prefetching
+ * the next pass into L2 at its start. Every row's sum is the same whichever pass takes
  * it. BF16 rows where x is short take 32 weights a load at AVX-512, two a lane (rows_bf16_pairs). The instruction set is
  * the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
  */
@@ -100,7 +101,7 @@ static inline void prefetch_lines_l2(const uint8_t *p, int64_t bytes) {
 #define F32_ONE_ROW_MIN_COLS 2048
 #define SMALL_L1_BYTES (32 * 1024)
 
-/* Whether AVX-512 reads F32 rows under F32_ONE_ROW_MIN_COLS one per pass: where the L1 data cache is at most
+/* Whether AVX-512 (and AVX2) read F32 rows under F32_ONE_ROW_MIN_COLS one per pass: where the L1 data cache is at most
  * SMALL_L1_BYTES (sysconf's, from cpuid; unknown counts as large, keeping the four-row passes). Computed once. */
 static int f32_short_one_row(void) {
     static int known = -1;
@@ -168,12 +169,24 @@ AVX2 static inline __attribute__((always_inline)) void pass_avx2(int type, const
     }
 }
 
+/* Rows per AVX2 pass: as on AVX-512, one where x is short (2 threads, Llama-3.2-1B: 1.32x the four-row passes per
+ * token at F16, 1.08x at F32; docs/BENCHMARKS.md, f32b24), F32 rows under F32_ONE_ROW_MIN_COLS only where the L1 data
+ * cache is small (Zen 4, SmolLM2-135M shape: 28.6 -> 34.3 GB/s a token, 2 threads; docs/BENCHMARKS.md, avx26); else
+ * four, each pass prefetching the next into L2 at its start. */
+static int avx2_rows_per_pass(int type, int cols) {
+    return cols <= ONE_ROW_COLS && !(type == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS && !f32_short_one_row()) ? 1
+                                                                                                             : ROWS;
+}
+
+/** The rows per pass AVX2 float decode takes for rows of cols columns of type (4 F32, 5 F16, 6 BF16): 1 or 4. */
+EXPORT int kvs_float_avx2_rows_per_pass(int type, int cols) {
+    return avx2_rows_per_pass(type, cols);
+}
+
 AVX2 static void rows_avx2(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                            float *out) {
     int r = from;
-    if (cols <= ONE_ROW_COLS && !(type == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS)) {
-        /* as on AVX-512: one row per pass, no software prefetch (2 threads, Llama-3.2-1B: 1.32x main's four-row passes
-         * per token at F16, 1.08x at F32; docs/BENCHMARKS.md, f32b24) */
+    if (avx2_rows_per_pass(type, cols) == 1) {
         r = to;
         for (int q = from; q < to; q++) {
             switch (type) {

@@ -54,6 +54,8 @@ public final class NativeKernels {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle SHORT_ROWS_ONE_PASS = LIB.handle("kvs_float_short_rows_one_pass",
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    private static final MethodHandle AVX2_ROWS_PER_PASS = LIB.handle("kvs_float_avx2_rows_per_pass",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     /**
      * The library's count of faults (SIGBUS) its weight kernels took reading mapped memory, such as a model file
      * truncated while in use (kvscope_guard.h): its handler jumps out of the kernel instead of letting the JVM
@@ -153,6 +155,12 @@ public final class NativeKernels {
     /** Whether AVX-512 F32 decode reads rows under 2,048 columns one per pass (an L1 data cache of at most 32 KiB). Tests only. */
     static boolean floatShortRowsOnePass() {
         return call(() -> (int) SHORT_ROWS_ONE_PASS.invokeExact()) == 1;
+    }
+
+    /** Rows per pass (1 or 4) of AVX2 float decode for rows of {@code cols} columns of {@code type} (F32, F16, BF16). Tests only. */
+    static int floatAvx2RowsPerPass(GGMLType type, int cols) {
+        int code = typeCode(type);
+        return call(() -> (int) AVX2_ROWS_PER_PASS.invokeExact(code, cols));
     }
 
     /** The library's type code for a weight type, or -1 when it has no kernel for it. */

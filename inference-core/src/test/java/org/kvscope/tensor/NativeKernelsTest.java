@@ -36,6 +36,32 @@ class NativeKernelsTest {
      */
     @Test
     void shortF32RowsTakeOneRowAPassWhereTheL1DataCacheIsSmall() throws java.io.IOException {
+        long l1 = l1DataBytes();
+        org.junit.jupiter.api.Assumptions.assumeTrue(l1 > 0, "no L1 data cache size in sysfs");
+        assertEquals(l1 <= 32 * 1024, NativeKernels.floatShortRowsOnePass(), "L1 data cache " + l1 + " bytes");
+    }
+
+    /**
+     * AVX2 float decode follows the same rule: one row per pass up to 4,096 columns, F32 rows under 2,048 only where the
+     * L1 data cache is at most 32 KiB (else four with a prefetch of the next pass), four per pass for longer rows.
+     */
+    @Test
+    void avx2TakesShortF32RowsOneAPassWhereTheL1DataCacheIsSmall() throws java.io.IOException {
+        long l1 = l1DataBytes();
+        org.junit.jupiter.api.Assumptions.assumeTrue(l1 > 0, "no L1 data cache size in sysfs");
+        int shortF32 = l1 <= 32 * 1024 ? 1 : 4;
+        for (int cols : new int[] {576, 1536}) {
+            assertEquals(shortF32, NativeKernels.floatAvx2RowsPerPass(GGMLType.F32, cols), "F32 " + cols + ", L1 " + l1);
+            assertEquals(1, NativeKernels.floatAvx2RowsPerPass(GGMLType.F16, cols), "F16 " + cols);
+            assertEquals(1, NativeKernels.floatAvx2RowsPerPass(GGMLType.BF16, cols), "BF16 " + cols);
+        }
+        assertEquals(1, NativeKernels.floatAvx2RowsPerPass(GGMLType.F32, 2048), "F32 2048");
+        assertEquals(4, NativeKernels.floatAvx2RowsPerPass(GGMLType.F32, 8192), "F32 8192");
+        assertEquals(4, NativeKernels.floatAvx2RowsPerPass(GGMLType.F16, 8192), "F16 8192");
+    }
+
+    /** cpu0's level-1 data cache in bytes as sysfs reports it, or -1 where it reports none. */
+    private static long l1DataBytes() throws java.io.IOException {
         long l1 = -1;
         java.nio.file.Path caches = java.nio.file.Path.of("/sys/devices/system/cpu/cpu0/cache");
         if (java.nio.file.Files.isDirectory(caches)) {
@@ -49,8 +75,7 @@ class NativeKernelsTest {
                 }
             }
         }
-        org.junit.jupiter.api.Assumptions.assumeTrue(l1 > 0, "no L1 data cache size in sysfs");
-        assertEquals(l1 <= 32 * 1024, NativeKernels.floatShortRowsOnePass(), "L1 data cache " + l1 + " bytes");
+        return l1;
     }
 
     private static String read(java.nio.file.Path p) throws java.io.IOException {
