@@ -42,6 +42,12 @@ int kvs_isa(void);
  * slot's lines 128 slots on, was slower on Zen 4 (docs/BENCHMARKS.md, issue 17, deep25).
  */
 #define KEY_AHEAD 4
+/*
+ * Key blocks prefetched into L2 (AVX-512: beside the KEY_AHEAD prefetch, spread the same way; AVX2: a half block's
+ * lines at each half block): without it a decoded token's attention took about the sum of the cache's read time and
+ * its arithmetic; 0.83 of that time at 8,192 slots on Zen 4 (docs/BENCHMARKS.md, issue 17, deep26).
+ */
+#define KEY_AHEAD_L2 16
 /* Query heads scored together (each further group of up to 4 converts the keys again). */
 #define NH 4
 
@@ -241,6 +247,11 @@ AVX2 static void keys_avx2(const uint16_t *keys, int base, int end, int hd, int 
                            float *scr, int stride) {
     for (int s = base; s < end; s += 8) {
         const uint16_t *blk = keys + (int64_t)(s / KB) * hd * KB + s % KB;
+        /* this half block's half of the key block KEY_AHEAD_L2 on, into L2 */
+        const char *pf = (const char *)(keys + (int64_t)(s / KB + KEY_AHEAD_L2) * hd * KB) + (s % KB) * hd * 2;
+        for (int o = 0; o < hd * KB; o += 64) {
+            _mm_prefetch(pf + o, _MM_HINT_T1);
+        }
         for (int j = 0; j < group; j += NH) {
             int nh = group - j < NH ? group - j : NH;
             float *out = scr + j * stride + s - base;
@@ -364,14 +375,16 @@ typedef struct {
 
 /*
  * Chain m of the 16 slots of the key block at blk for nh query heads; where pf is set, its share (1/A) of the bytes
- * of the key block at pf is prefetched, so a block's prefetches are spread over its chains: all at once they stall
- * on the fill buffers with the block's own loads behind them (docs/BENCHMARKS.md, issue 17, deep25).
+ * of the key block at pf is prefetched, and of the block KEY_AHEAD_L2 - KEY_AHEAD further on into L2, so a block's
+ * prefetches are spread over its chains: all at once they stall on the fill buffers with the block's own loads
+ * behind them (docs/BENCHMARKS.md, issue 17, deep25).
  */
 AVX512 INLINE z4 chain_z(const uint16_t *blk, int m, int A, int hd, const float *q, int nh, const char *pf) {
     z4 r;
     if (pf != NULL) {
         for (int o = m * hd * KB * 2 / A; o < (m + 1) * hd * KB * 2 / A; o += 64) {
             _mm_prefetch(pf + o, _MM_HINT_T0);
+            _mm_prefetch(pf + o + (KEY_AHEAD_L2 - KEY_AHEAD) * hd * KB * 2, _MM_HINT_T1);
         }
     }
     for (int j = 0; j < nh; j++) {
@@ -420,8 +433,8 @@ AVX512 INLINE void block_z(const uint16_t *blk, int A, int hd, const float *q, i
 }
 
 /* Scores of slots [base, end) (base a multiple of 16) into scr[j*stride + s - base], whole blocks. */
-AVX512 static void keys_avx512(const uint16_t *keys, int base, int end, int hd, int group, int A, const float *qs,
-                               float *scr, int stride) {
+AVX512 INLINE void keys_z(const uint16_t *keys, int base, int end, int hd, int group, int A, const float *qs,
+                          float *scr, int stride) {
     for (int s = base; s < end; s += KB) {
         const uint16_t *blk = keys + (int64_t)(s / KB) * hd * KB;
         /* the block KEY_AHEAD blocks on, by the first group of query heads' chains */
@@ -446,6 +459,19 @@ AVX512 static void keys_avx512(const uint16_t *keys, int base, int end, int hd, 
                 }
             }
         }
+    }
+}
+
+/* keys_z, the head size a constant for the common sizes (the chains' loops unrolled: about 0.9 of the time at 8,192
+ * slots with the L2 prefetches, docs/BENCHMARKS.md, issue 17, deep26). */
+AVX512 static void keys_avx512(const uint16_t *keys, int base, int end, int hd, int group, int A, const float *qs,
+                               float *scr, int stride) {
+    if (hd == 64) {
+        keys_z(keys, base, end, 64, group, A, qs, scr, stride);
+    } else if (hd == 128) {
+        keys_z(keys, base, end, 128, group, A, qs, scr, stride);
+    } else {
+        keys_z(keys, base, end, hd, group, A, qs, scr, stride);
     }
 }
 
