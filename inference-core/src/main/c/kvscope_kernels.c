@@ -586,11 +586,12 @@ AVX512 static void quantize_q8k_avx512(const float *x, int cols, uint8_t *dst) {
 /*
  * Q4_K and Q6_K rows, AVX-512: row_q4k_avx2's and row_q6k_avx2's steps on 256-bit vectors, each vpmaddwd by the
  * scales and the vpaddd after it fused into one vpdpwssd (the same exact int32 sums: no saturation, and none possible
- * here). Only 256-bit vectors, as rows_q4_0_avx512: on Zen 4 the 512-bit forms (the rows' nibbles widened to 512 bits
- * by vpsrlvw, x in 512-bit loads, Q6_K's low bits in 512-bit loads of the streamed row) took 1.05-1.2x the CPU time
- * of these from memory, though not in cache (kq26, docs/BENCHMARKS.md); vpdpwssd ymm runs at full rate on every
- * AVX-512 VNNI core. The integer sums and the float operations and their order are the AVX2 level's: the outputs
- * are the AVX2 level's, bit for bit.
+ * here), in two chains of four a block added at its end (integer sums: the same in any order; 0.92 of one chain's
+ * time in cache, where the chain's latency showed). Only 256-bit vectors, as rows_q4_0_avx512: on Zen 4 the 512-bit
+ * forms (the rows' nibbles widened to 512 bits by vpsrlvw, x in 512-bit loads, Q6_K's low bits in 512-bit loads of
+ * the streamed row) took 1.05-1.2x the CPU time of these from memory, though not in cache (kq26,
+ * docs/BENCHMARKS.md); vpdpwssd ymm runs at full rate on every AVX-512 VNNI core. The integer sums and the float
+ * operations and their order are the AVX2 level's: the outputs are the AVX2 level's, bit for bit.
  */
 AVX512 static float row_q4k_avx512(const uint8_t *w, const uint8_t *xq, int blocks) {
     const __m256i m4 = _mm256_set1_epi8(0x0F);
@@ -601,15 +602,16 @@ AVX512 static float row_q4k_avx512(const uint8_t *w, const uint8_t *xq, int bloc
         q4k_scales(w + 4, scw, mnw);
         __m256i sc = _mm256_broadcastsi128_si256(_mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)scw)));
         const uint8_t *qs = w + 16, *x = xq + Q8K_QS;
-        __m256i isum = _mm256_setzero_si256();
+        __m256i isum = _mm256_setzero_si256(), isum2 = _mm256_setzero_si256(); /* low nibbles', high nibbles' */
         for (int c = 0; c < 4; c++) {
             __m256i q = _mm256_loadu_si256((const __m256i *)(qs + 32 * c));
             __m256i lo = _mm256_and_si256(q, m4), hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), m4);
             __m256i plo = _mm256_maddubs_epi16(lo, _mm256_loadu_si256((const __m256i *)(x + 64 * c)));
             __m256i phi = _mm256_maddubs_epi16(hi, _mm256_loadu_si256((const __m256i *)(x + 64 * c + 32)));
             isum = _mm256_dpwssd_epi32(isum, plo, _mm256_shuffle_epi8(sc, word_of_half(2 * c)));
-            isum = _mm256_dpwssd_epi32(isum, phi, _mm256_shuffle_epi8(sc, word_of_half(2 * c + 1)));
+            isum2 = _mm256_dpwssd_epi32(isum2, phi, _mm256_shuffle_epi8(sc, word_of_half(2 * c + 1)));
         }
+        isum = _mm256_add_epi32(isum, isum2);
         __m128i mn16 = _mm_cvtepu8_epi16(_mm_loadl_epi64((const __m128i *)mnw));
         __m128i mp = _mm_madd_epi16(mn16, _mm_loadu_si128((const __m128i *)(xq + Q8K_S32)));
         mp = _mm_add_epi32(mp, _mm_shuffle_epi32(mp, 0x4E));
@@ -628,7 +630,7 @@ AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int bloc
     for (int b = 0; b < blocks; b++, w += 210, xq += Q8K_BYTES) {
         const int8_t *sc = (const int8_t *)(w + 192);
         const uint8_t *x = xq + Q8K_QS;
-        __m256i isum = _mm256_setzero_si256();
+        __m256i isum = _mm256_setzero_si256(), isum2 = _mm256_setzero_si256(); /* groups 0, 2 and 1, 3 of each half */
         for (int h = 0; h < 2; h++) {
             const uint8_t *ql = w + 64 * h;
             __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 128 + 32 * h));
@@ -647,10 +649,15 @@ AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int bloc
                 __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(x + 128 * h + 32 * k)));
                 __m256i pick = _mm256_set_m128i(_mm256_castsi256_si128(word_of_half(2 * k + 1)),
                                                 _mm256_castsi256_si128(word_of_half(2 * k)));
-                isum = _mm256_dpwssd_epi32(isum, p, _mm256_shuffle_epi8(sch, pick));
+                if (k & 1) {
+                    isum2 = _mm256_dpwssd_epi32(isum2, p, _mm256_shuffle_epi8(sch, pick));
+                } else {
+                    isum = _mm256_dpwssd_epi32(isum, p, _mm256_shuffle_epi8(sch, pick));
+                }
             }
         }
         __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
+        isum = _mm256_add_epi32(isum, isum2);
         __m256i corr = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xq + Q8K_S16)));
         isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
         float xd;
