@@ -14,7 +14,9 @@
  * Weights: "anon" (anonymous 4 KiB pages), "thp" (anonymous, madvise(MADV_HUGEPAGE)) or a GGUF file mapped read-only
  * (its last bytes, the file's own 4 KiB page-cache pages, as kvscope and llama.cpp map them). Prints GB/s per
  * product kind and per token, medians of TOKENS tokens after one warm-up, the kernels taking turns token by token, and
- * each kernel's median per-round speed over the first one's. Built and run by native-bandwidth.sh.
+ * each kernel's median per-round speed (bytes a second) over the first one's. KERNEL@f32|f16|bf16: that kernel on anonymous
+ * weights of that type instead of TYPE's (the same bytes' values, allocated as WEIGHTS says: anon or thp), in the same
+ * process, so the types' kernels meet the same memory state. Built and run by native-bandwidth.sh.
  * KVS_ISA=1: libkvscope's kernels (kvs, lib=P) limited to AVX2 (kvs_limit_isa).
  *   [THREADS=1] [CHUNK_KIB=K] [KVS_ISA=1] [MADV=huge|nohuge|populate|collapse,...] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
  */
@@ -313,6 +315,22 @@ static void token(const uint8_t *base, int size, const float *x, float *out, dou
     for (int q = 0; q < KINDS; q++) kind[q][s] = sum[q];
 }
 
+/* TOTAL bytes of anonymous weights of TYPE (4 KiB pages, or MADV_HUGEPAGE where huge): small weights of either width,
+ * never NaN or subnormal. */
+static uint8_t *anonymous_weights(int type, int64_t total, int huge) {
+    uint8_t *base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) { perror("mmap"); exit(1); }
+    madvise(base, total, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+    uint32_t s = 1;
+    for (int64_t i = 0; i < total; i += 4) {
+        s = s * 1664525u + 1013904223u;
+        uint32_t v = type == 4 ? 0x3C000000u | (s >> 9 & 0x7FFFFF) : 0x2C002C00u | (s >> 16 & 0x3FF) | (s & 0x3FF) << 16;
+        if (type == 6) v = 0x3C003C00u | (s >> 16 & 0x7F) | (s & 0x7F) << 16;
+        memcpy(base + i, &v, 4);
+    }
+    return base;
+}
+
 /* MADV=huge|nohuge|populate|collapse[,...]: madvise the file mapping so (MADV_HUGEPAGE, MADV_NOHUGEPAGE,
  * MADV_POPULATE_READ, MADV_COLLAPSE) before the first token; each call's result printed. */
 static void advise(void *m, int64_t size, const char *list) {
@@ -355,16 +373,7 @@ int main(int argc, char **argv) {
     int64_t total = (LAYERS * layerElems + (int64_t)VOCAB * DIM) * size;
     uint8_t *base;
     if (!strcmp(argv[2], "anon") || !strcmp(argv[2], "thp")) {
-        base = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (base == MAP_FAILED) { perror("mmap"); return 1; }
-        madvise(base, total, !strcmp(argv[2], "thp") ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-        uint32_t s = 1;
-        for (int64_t i = 0; i < total; i += 4) { /* small weights of either width, never NaN or subnormal */
-            s = s * 1664525u + 1013904223u;
-            uint32_t v = type == 4 ? 0x3C000000u | (s >> 9 & 0x7FFFFF) : 0x2C002C00u | (s >> 16 & 0x3FF) | (s & 0x3FF) << 16;
-            if (type == 6) v = 0x3C003C00u | (s >> 16 & 0x7F) | (s & 0x7F) << 16;
-            memcpy(base + i, &v, 4);
-        }
+        base = anonymous_weights(type, total, !strcmp(argv[2], "thp"));
     } else {
         int fd = open(argv[2], O_RDONLY);
         struct stat st;
@@ -386,7 +395,7 @@ int main(int argc, char **argv) {
         pthread_create(&t, NULL, worker, NULL);
     }
     g_type = type;
-    printf("shape %s, type %s, weights %s, %.3f GB a token, %d tokens of each kernel in turn after 1 warm-up (medians; ratio: per-round token time of the first kernel over this one), %s\n", DIM == 576 ? "135m" : "1b", argv[1], argv[2],
+    printf("shape %s, type %s, weights %s, %.3f GB a token, %d tokens of each kernel in turn after 1 warm-up (medians; ratio: per-round GB/s of this kernel over the first one), %s\n", DIM == 576 ? "135m" : "1b", argv[1], argv[2],
            total / 1e9, tokens, g_one ? "1 thread, its CPU time" : "2 threads, wall time");
     int kernels = argc - 4;
     if (kernels > 16) kernels = 16;
@@ -395,8 +404,29 @@ int main(int argc, char **argv) {
     kernel_fn lib[16] = {0};
     for (int k = 0; k < 16; k++) for (int q = 0; q < KINDS; q++) fastest[k][q] = 1e30;
     if (getenv("KVS_ISA")) printf("libkvscope's instruction set limited to %d (KVS_ISA: 1 AVX2, 0 scalar)\n", kvs_limit_isa(atoi(getenv("KVS_ISA"))));
+    /* NAME@TYPE: that kernel on anonymous weights of another type (allocated as WEIGHTS says, anon or thp), in the same
+     * process, so a type's kernel meets the same memory state as the others'. */
+    static char names[16][512];
+    int ktype[16];
+    uint8_t *kbase[16];
+    uint8_t *typed[7] = {0};
+    typed[type] = base;
+    int64_t unit = LAYERS * layerElems + (int64_t)VOCAB * DIM;
     for (int k = 0; k < kernels; k++) {
-        const char *name = argv[4 + k];
+        snprintf(names[k], sizeof names[k], "%s", argv[4 + k]);
+        char *at = strrchr(names[k], '@');
+        ktype[k] = type;
+        if (at) {
+            *at = 0;
+            ktype[k] = !strcmp(at + 1, "f32") ? 4 : !strcmp(at + 1, "f16") ? 5 : !strcmp(at + 1, "bf16") ? 6 : -1;
+            if (ktype[k] < 0 || (ktype[k] != type && strcmp(argv[2], "anon") && strcmp(argv[2], "thp"))) {
+                fprintf(stderr, "decode-bandwidth: @f32, @f16 or @bf16 on anon or thp weights only, not %s\n", argv[4 + k]);
+                return 2;
+            }
+            if (!typed[ktype[k]]) typed[ktype[k]] = anonymous_weights(ktype[k], unit * (ktype[k] == 4 ? 4 : 2), !strcmp(argv[2], "thp"));
+        }
+        kbase[k] = typed[ktype[k]];
+        const char *name = names[k];
         if (!strncmp(name, "lib=", 4)) {
             void *h = dlopen(name + 4, RTLD_NOW | RTLD_LOCAL);
             lib[k] = h ? (kernel_fn)dlsym(h, "kvs_matvec_float") : NULL;
@@ -407,13 +437,14 @@ int main(int argc, char **argv) {
                 return 2;
             }
         } else if (strcmp(name, "read") && strcmp(name, "kvs") && !(strchr("rh", name[0]) && strchr("124", name[1]) && name[1])) {
-            fprintf(stderr, "decode-bandwidth: unknown kernel %s (read, kvs, lib=PATH, rN, rNn, rNt, rNq, rNpD or hN with N 1, 2 or 4)\n", name);
+            fprintf(stderr, "decode-bandwidth: unknown kernel %s (read, kvs, lib=PATH, rN, rNn, rNt, rNq, rNpD or hN with N 1, 2 or 4; each with @f32, @f16 or @bf16 or not)\n", argv[4 + k]);
             return 2;
         }
     }
     for (int s = 0; s < n; s++) { /* token s of every kernel in turn, so a burst of load hits them alike */
         for (int k = 0; k < kernels; k++) {
-            const char *name = argv[4 + k];
+            const char *name = names[k];
+            g_type = ktype[k];
             if (lib[k]) g_kernel = lib[k];
             else if (!strcmp(name, "read")) g_kernel = read_rows;
             else if (!strcmp(name, "kvs")) g_kernel = kvs_matvec_float;
@@ -426,16 +457,18 @@ int main(int argc, char **argv) {
                 g_rows = name[1] - '0';
                 g_pf = name[2] == 'p' ? atoi(name + 3) : name[2] == 'n' ? -1 : name[2] == 't' ? -2 : name[2] == 'q' ? -3 : 0;
             }
-            token(base, size, x, out, kind[k], tok[k], s, fastest[k]);
+            token(kbase[k], ktype[k] == 4 ? 4 : 2, x, out, kind[k], tok[k], s, fastest[k]);
         }
     }
-    int64_t bytes[KINDS] = {(int64_t)LAYERS * (DIM + 2 * KV) * DIM * size, (int64_t)LAYERS * DIM * DIM * size,
-                            (int64_t)LAYERS * 2 * FFN * DIM * size, (int64_t)LAYERS * DIM * FFN * size,
-                            (int64_t)VOCAB * DIM * size};
     for (int k = 0; k < kernels; k++) {
+        size = ktype[k] == 4 ? 4 : 2;
+        total = unit * size;
+        int64_t bytes[KINDS] = {(int64_t)LAYERS * (DIM + 2 * KV) * DIM * size, (int64_t)LAYERS * DIM * DIM * size,
+                                (int64_t)LAYERS * 2 * FFN * DIM * size, (int64_t)LAYERS * DIM * FFN * size,
+                                (int64_t)VOCAB * DIM * size};
         double med[KINDS], ratio[64];
         for (int q = 0; q < KINDS; q++) med[q] = median(kind[k][q] + 1, n - 1);
-        for (int s = 1; s < n; s++) ratio[s - 1] = tok[0][s] / tok[k][s];
+        for (int s = 1; s < n; s++) ratio[s - 1] = tok[0][s] / tok[k][s] * (double)size / (ktype[0] == 4 ? 4 : 2);
         double t = median(tok[k] + 1, n - 1);
         printf("%-8s token %7.1f ms  %5.1f GB/s  x%s %.2f |", argv[4 + k], t * 1e3, total / t / 1e9, argv[4],
                median(ratio, n - 1));

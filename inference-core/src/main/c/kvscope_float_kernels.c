@@ -229,6 +229,18 @@ AVX512 static inline __m512 load16(int type, const uint8_t *w, int i, __mmask16 
     }
 }
 
+/* 64 F16 weights from p (128 bytes) as four vectors of 16 floats: two 64-byte loads, each half widened by vcvtph2ps.
+ * vcvtph2ps from memory (a 32-byte load each 16 weights) streamed one core's rows 10-15% slower on Zen 4 (2 MiB pages,
+ * Llama-3.2-1B shapes, one thread; docs/BENCHMARKS.md, f1626). */
+AVX512 static inline __attribute__((always_inline)) void load64_f16(const uint8_t *p, __m512 *w0, __m512 *w1, __m512 *w2,
+                                                                     __m512 *w3) {
+    __m512i v = _mm512_loadu_si512(p), u = _mm512_loadu_si512(p + 64);
+    *w0 = _mm512_cvtph_ps(_mm512_castsi512_si256(v));
+    *w1 = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(v, 1));
+    *w2 = _mm512_cvtph_ps(_mm512_castsi512_si256(u));
+    *w3 = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(u, 1));
+}
+
 /* Rows of w times x, R rows per pass sharing x's loads. With next set, each 32 columns also prefetch the same columns of
  * the next pass's rows (next = w + R rows) into L2, a line at a time as the pass goes, not a burst at its start. */
 AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, const uint8_t *w, int64_t rowBytes,
@@ -240,8 +252,27 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
         a[r] = b[r] = _mm512_setzero_ps();
     }
     int i = 0;
-    if (R == 1) { /* 64 columns a step, the same two sums in the same order as the 32-column steps below: fewer
-                   * instructions per byte streamed (2 threads, 1B F32: 1.05x per token; docs/BENCHMARKS.md, f32d22) */
+    if (type == FLOAT_F16) { /* 64 columns a step in 64-byte loads (load64_f16), the same two sums in the same order as
+                              * the 32-column steps below; a wide pass prefetches two lines of each next row a step */
+        for (; i + 64 <= cols; i += 64) {
+            __m512 x0 = _mm512_loadu_ps(x + i), x1 = _mm512_loadu_ps(x + i + 16), x2 = _mm512_loadu_ps(x + i + 32),
+                   x3 = _mm512_loadu_ps(x + i + 48);
+            for (int r = 0; r < R; r++) {
+                if (next) {
+                    const char *ahead = (const char *)next + r * rowBytes + 2 * i;
+                    _mm_prefetch(ahead, _MM_HINT_T1);
+                    _mm_prefetch(ahead + 64, _MM_HINT_T1);
+                }
+                __m512 w0, w1, w2, w3;
+                load64_f16(w + r * rowBytes + 2 * i, &w0, &w1, &w2, &w3);
+                a[r] = _mm512_fmadd_ps(w0, x0, a[r]);
+                b[r] = _mm512_fmadd_ps(w1, x1, b[r]);
+                a[r] = _mm512_fmadd_ps(w2, x2, a[r]);
+                b[r] = _mm512_fmadd_ps(w3, x3, b[r]);
+            }
+        }
+    } else if (R == 1) { /* 64 columns a step, the same two sums in the same order as the 32-column steps below: fewer
+                          * instructions per byte streamed (2 threads, 1B F32: 1.05x per token; docs/BENCHMARKS.md, f32d22) */
         for (; i + 64 <= cols; i += 64) {
             a[0] = _mm512_fmadd_ps(load16(type, w, i, 0xFFFF), _mm512_loadu_ps(x + i), a[0]);
             b[0] = _mm512_fmadd_ps(load16(type, w, i + 16, 0xFFFF), _mm512_loadu_ps(x + i + 16), b[0]);

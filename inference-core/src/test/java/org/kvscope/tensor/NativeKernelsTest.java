@@ -162,6 +162,61 @@ class NativeKernelsTest {
         NativeKernels.limitIsa(best);
     }
 
+    /**
+     * F16 rows at AVX-512 sum in two accumulators whatever the row's width and pass: 16 columns a vector, the first and
+     * third of each 64 columns into a, the second and fourth into b (64-byte loads, each half widened), 32-column steps
+     * the same way, masked tails into a, then a + b reduced as _mm512_reduce_add_ps does; one-row passes (up to 4,096
+     * columns) and four-row passes (wider) alike. Reproduced here with {@link Math#fma} lane by lane, bit for bit.
+     */
+    @Test
+    void f16RowsAtAvx512SumInTwoAccumulators() {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        assumeTrue(best >= 2, "no AVX-512 here");
+        for (int cols : new int[] {16, 33, 64, 96, 600, 2048, 4096, 4160, 4200, 8192}) {
+            int rows = 9;
+            TestData.Quantized q = TestData.Quantized.of(GGMLType.F16, TestData.gaussian(80 + cols, rows * cols));
+            float[] w = q.reference(), x = TestData.gaussian(81 + cols, cols), out = new float[rows];
+            q.tensor().matvec(x, 0, out, 0, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                float[] a = new float[16], b = new float[16];
+                int i = 0;
+                for (; i + 32 <= cols; i += 32) {
+                    for (int k = 0; k < 16; k++) {
+                        a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
+                        b[k] = Math.fma(w[r * cols + i + 16 + k], x[i + 16 + k], b[k]);
+                    }
+                }
+                for (; i < cols; i += 16) {
+                    for (int k = 0; k < 16 && i + k < cols; k++) {
+                        a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
+                    }
+                }
+                float[] s = new float[16];
+                for (int k = 0; k < 16; k++) {
+                    s[k] = a[k] + b[k];
+                }
+                float expected = reduceAdd(s);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[r]),
+                        "F16 " + cols + " columns, row " + r + ": " + out[r] + ", two-accumulator order " + expected);
+            }
+        }
+        NativeKernels.limitIsa(best);
+    }
+
+    /** The sixteen lanes of s added as _mm512_reduce_add_ps adds them. */
+    private static float reduceAdd(float[] s) {
+        float[] t = new float[8];
+        for (int k = 0; k < 8; k++) {
+            t[k] = s[k + 8] + s[k];
+        }
+        float[] u = new float[4];
+        for (int k = 0; k < 4; k++) {
+            u[k] = t[k + 4] + t[k];
+        }
+        float v0 = u[0] + u[2], v1 = u[1] + u[3];
+        return v0 + v1;
+    }
+
     /** One row's sum in the AVX-512 BF16 pair-lane order (see above); w holds the row's weights as floats. */
     private static float pairLaneSum(float[] w, int wo, float[] x, int cols) {
         float[] a = new float[16], b = new float[16], c = new float[16], d = new float[16];
@@ -190,16 +245,7 @@ class NativeKernelsTest {
         for (int k = 0; k < 16; k++) {
             s[k] = (a[k] + c[k]) + (b[k] + d[k]);
         }
-        float[] t = new float[8];
-        for (int k = 0; k < 8; k++) {
-            t[k] = s[k + 8] + s[k];
-        }
-        float[] u = new float[4];
-        for (int k = 0; k < 4; k++) {
-            u[k] = t[k + 4] + t[k];
-        }
-        float v0 = u[0] + u[2], v1 = u[1] + u[3];
-        return v0 + v1;
+        return reduceAdd(s);
     }
 
     /**
