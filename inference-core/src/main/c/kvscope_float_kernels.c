@@ -12,11 +12,13 @@
  * the next pass's rows prefetched into L2 a line at a time as the pass goes (F32 rows under 2,048 columns: four per pass
  * with a burst prefetch where the L1 data cache is larger than 32 KiB, one per pass where it is not). AVX2 takes the same one row per
  * pass where x is short (F32 under 2,048 columns by the same L1 rule), and four rows per pass for longer rows, prefetching
- * the next pass into L2 at its start. Every row's sum is the same whichever pass takes
- * it. BF16 rows where x is short take 32 weights a load at AVX-512, two a lane (rows_bf16_pairs). The instruction set is
+ * the next pass into L2 a line at a time. Every row's sum is the same whichever pass takes
+ * it. BF16 rows where x is short take 32 weights a load at AVX-512 and 16 at AVX2, two a lane (rows_bf16_pairs,
+ * rows_bf16_pairs_avx2). The instruction set is
  * the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
  */
 #include <stdint.h>
+#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,12 +83,6 @@ static inline void prefetch_lines(const uint8_t *p, int64_t bytes) {
     }
 }
 
-static inline void prefetch_lines_l2(const uint8_t *p, int64_t bytes) {
-    for (int64_t o = 0; o < bytes; o += 64) {
-        _mm_prefetch((const char *)p + o, _MM_HINT_T1);
-    }
-}
-
 /* x up to this many floats (16 KiB) stays in L1 beside the streamed rows: one row per pass, no software prefetch, so
  * each core reads one stream, front to back, which the hardware prefetchers follow (2 threads, Llama-3.2-1B shapes:
  * 1.1-1.2x the four-row passes with a burst prefetch of the next pass; docs/BENCHMARKS.md, bw17). */
@@ -140,8 +136,14 @@ AVX2 static inline float hsum8(__m256 v) {
     return _mm_cvtss_f32(s);
 }
 
+/* Rows of w times x, R rows per pass sharing x's loads. With next set, each 16 columns also prefetch the same columns of
+ * the next pass's rows (next = w + R rows) into L2, a line at a time as the pass goes, as AVX-512 does: with a burst of
+ * the whole next pass at each pass's start, Llama-3.2-1B's down (8,192 columns) read at 17-18 GB/s where the other
+ * products read 28-29; a line at a time 22.5-23.5 (one thread, F16 / BF16; docs/BENCHMARKS.md, avx26). */
 AVX2 static inline __attribute__((always_inline)) void pass_avx2(int type, const uint8_t *w, int64_t rowBytes,
-                                                                  const float *x, int cols, int R, float *out) {
+                                                                  const float *x, int cols, int R, float *out,
+                                                                  const uint8_t *next) {
+    int size = type == FLOAT_F32 ? 4 : 2;
     __m256 a[ROWS], b[ROWS];
     for (int r = 0; r < R; r++) {
         a[r] = b[r] = _mm256_setzero_ps();
@@ -150,6 +152,9 @@ AVX2 static inline __attribute__((always_inline)) void pass_avx2(int type, const
     for (; i + 16 <= cols; i += 16) {
         __m256 x0 = _mm256_loadu_ps(x + i), x1 = _mm256_loadu_ps(x + i + 8);
         for (int r = 0; r < R; r++) {
+            if (next && (size == 4 || (i & 31) == 0)) { /* F16/BF16: 16 columns are half a line */
+                _mm_prefetch((const char *)next + r * rowBytes + size * i, _MM_HINT_T1);
+            }
             a[r] = _mm256_fmadd_ps(load8(type, w + r * rowBytes, i), x0, a[r]);
             b[r] = _mm256_fmadd_ps(load8(type, w + r * rowBytes, i + 8), x1, b[r]);
         }
@@ -172,7 +177,7 @@ AVX2 static inline __attribute__((always_inline)) void pass_avx2(int type, const
 /* Rows per AVX2 pass: as on AVX-512, one where x is short (2 threads, Llama-3.2-1B: 1.32x the four-row passes per
  * token at F16, 1.08x at F32; docs/BENCHMARKS.md, f32b24), F32 rows under F32_ONE_ROW_MIN_COLS only where the L1 data
  * cache is small (Zen 4, SmolLM2-135M shape: 28.6 -> 34.3 GB/s a token, 2 threads; docs/BENCHMARKS.md, avx26); else
- * four, each pass prefetching the next into L2 at its start. */
+ * four, each pass prefetching the next into L2 a line at a time (pass_avx2). */
 static int avx2_rows_per_pass(int type, int cols) {
     return cols <= ONE_ROW_COLS && !(type == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS && !f32_short_one_row()) ? 1
                                                                                                              : ROWS;
@@ -183,34 +188,90 @@ EXPORT int kvs_float_avx2_rows_per_pass(int type, int cols) {
     return avx2_rows_per_pass(type, cols);
 }
 
+/** How AVX2 float decode's four-row passes prefetch the next pass: 2, a line at a time into L2 as the pass goes. */
+EXPORT int kvs_float_avx2_pass_prefetch(void) {
+    return 2;
+}
+
+/* BF16 rows where x is short (at most ONE_ROW_COLS), one row per pass, 16 weights per 32-byte load, two a lane, as
+ * rows_bf16_pairs does at AVX-512: the lane shifted left by 16 is the even column's weight, the lane with its low half
+ * cleared the odd one's (two operations per 16 weights where widening each 8 with vpmovzxwd and a shift took four).
+ * x is taken apart once per call into its even and odd columns. Sums: a and b over the even and odd columns of each
+ * 32-column step's first 16, c and d over its second 16; then a last 16 into a and b, eight more widened into a, the
+ * last columns one by one after hsum8((a + c) + (b + d)). */
+AVX2 static void rows_bf16_pairs_avx2(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                                     float *out) {
+    float xe[ONE_ROW_COLS / 2] __attribute__((aligned(32))), xo[ONE_ROW_COLS / 2] __attribute__((aligned(32)));
+    int full = cols & ~15;
+    for (int i = 0; i < full; i += 16) {
+        __m256 lo = _mm256_loadu_ps(x + i), hi = _mm256_loadu_ps(x + i + 8);
+        /* per 128-bit half (x0 x2 x8 x10 | x4 x6 x12 x14), then the 64-bit quarters put in order */
+        _mm256_store_ps(xe + i / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0))), 0xD8)));
+        _mm256_store_ps(xo + i / 2, _mm256_castpd_ps(_mm256_permute4x64_pd(
+                                        _mm256_castps_pd(_mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1))), 0xD8)));
+    }
+    const __m256i high = _mm256_set1_epi32((int)0xFFFF0000u);
+    for (int r = from; r < to; r++) {
+        const uint8_t *row = w + r * rowBytes;
+        __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
+        int i = 0;
+        for (; i + 32 <= full; i += 32) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(row + 2 * i));
+            __m256i u = _mm256_loadu_si256((const __m256i *)(row + 2 * i + 32));
+            a = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), _mm256_load_ps(xe + i / 2), a);
+            b = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v, high)), _mm256_load_ps(xo + i / 2), b);
+            c = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(u, 16)), _mm256_load_ps(xe + i / 2 + 8), c);
+            d = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(u, high)), _mm256_load_ps(xo + i / 2 + 8), d);
+        }
+        if (i < full) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)(row + 2 * i));
+            a = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), _mm256_load_ps(xe + i / 2), a);
+            b = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v, high)), _mm256_load_ps(xo + i / 2), b);
+            i += 16;
+        }
+        if (i + 8 <= cols) {
+            a = _mm256_fmadd_ps(load8(FLOAT_BF16, row, i), _mm256_loadu_ps(x + i), a);
+            i += 8;
+        }
+        float s = hsum8(_mm256_add_ps(_mm256_add_ps(a, c), _mm256_add_ps(b, d)));
+        for (; i < cols; i++) {
+            s = fmaf(weight(FLOAT_BF16, row, i), x[i], s);
+        }
+        out[r] = s;
+    }
+}
+
 AVX2 static void rows_avx2(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                            float *out) {
     int r = from;
+    if (type == FLOAT_BF16 && cols <= ONE_ROW_COLS) {
+        rows_bf16_pairs_avx2(w, rowBytes, x, cols, from, to, out);
+        return;
+    }
     if (avx2_rows_per_pass(type, cols) == 1) {
         r = to;
         for (int q = from; q < to; q++) {
             switch (type) {
-            case FLOAT_F32: pass_avx2(FLOAT_F32, w + q * rowBytes, rowBytes, x, cols, 1, out + q); break;
-            case FLOAT_F16: pass_avx2(FLOAT_F16, w + q * rowBytes, rowBytes, x, cols, 1, out + q); break;
-            default: pass_avx2(FLOAT_BF16, w + q * rowBytes, rowBytes, x, cols, 1, out + q); break;
+            case FLOAT_F32: pass_avx2(FLOAT_F32, w + q * rowBytes, rowBytes, x, cols, 1, out + q, NULL); break;
+            case FLOAT_F16: pass_avx2(FLOAT_F16, w + q * rowBytes, rowBytes, x, cols, 1, out + q, NULL); break;
+            default: pass_avx2(FLOAT_BF16, w + q * rowBytes, rowBytes, x, cols, 1, out + q, NULL); break;
             }
         }
     }
     for (; r + ROWS <= to; r += ROWS) {
-        if (r + 2 * ROWS <= to) {
-            prefetch_lines_l2(w + (r + ROWS) * rowBytes, ROWS * rowBytes);
-        }
+        const uint8_t *pass = w + r * rowBytes, *next = r + 2 * ROWS <= to ? pass + ROWS * rowBytes : NULL;
         switch (type) {
-        case FLOAT_F32: pass_avx2(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
-        case FLOAT_F16: pass_avx2(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
-        default: pass_avx2(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r); break;
+        case FLOAT_F32: pass_avx2(FLOAT_F32, pass, rowBytes, x, cols, ROWS, out + r, next); break;
+        case FLOAT_F16: pass_avx2(FLOAT_F16, pass, rowBytes, x, cols, ROWS, out + r, next); break;
+        default: pass_avx2(FLOAT_BF16, pass, rowBytes, x, cols, ROWS, out + r, next); break;
         }
     }
     for (; r < to; r++) {
         switch (type) {
-        case FLOAT_F32: pass_avx2(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
-        case FLOAT_F16: pass_avx2(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
-        default: pass_avx2(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, 1, out + r); break;
+        case FLOAT_F32: pass_avx2(FLOAT_F32, w + r * rowBytes, rowBytes, x, cols, 1, out + r, NULL); break;
+        case FLOAT_F16: pass_avx2(FLOAT_F16, w + r * rowBytes, rowBytes, x, cols, 1, out + r, NULL); break;
+        default: pass_avx2(FLOAT_BF16, w + r * rowBytes, rowBytes, x, cols, 1, out + r, NULL); break;
         }
     }
 }

@@ -56,6 +56,8 @@ public final class NativeKernels {
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle AVX2_ROWS_PER_PASS = LIB.handle("kvs_float_avx2_rows_per_pass",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle AVX2_PASS_PREFETCH = LIB.handle("kvs_float_avx2_pass_prefetch",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT));
     /**
      * The library's count of faults (SIGBUS) its weight kernels took reading mapped memory, such as a model file
      * truncated while in use (kvscope_guard.h): its handler jumps out of the kernel instead of letting the JVM
@@ -161,6 +163,11 @@ public final class NativeKernels {
     static int floatAvx2RowsPerPass(GGMLType type, int cols) {
         int code = typeCode(type);
         return call(() -> (int) AVX2_ROWS_PER_PASS.invokeExact(code, cols));
+    }
+
+    /** How AVX2 float decode's four-row passes prefetch the next pass (2: a line at a time into L2). Tests only. */
+    static int floatAvx2PassPrefetch() {
+        return call(() -> (int) AVX2_PASS_PREFETCH.invokeExact());
     }
 
     /** The library's type code for a weight type, or -1 when it has no kernel for it. */

@@ -43,7 +43,8 @@ class NativeKernelsTest {
 
     /**
      * AVX2 float decode follows the same rule: one row per pass up to 4,096 columns, F32 rows under 2,048 only where the
-     * L1 data cache is at most 32 KiB (else four with a prefetch of the next pass), four per pass for longer rows.
+     * L1 data cache is at most 32 KiB (else four with a prefetch of the next pass), four per pass for longer rows, each
+     * pass prefetching the next into L2 a line at a time as AVX-512 does (not the whole next pass at its start).
      */
     @Test
     void avx2TakesShortF32RowsOneAPassWhereTheL1DataCacheIsSmall() throws java.io.IOException {
@@ -58,6 +59,7 @@ class NativeKernelsTest {
         assertEquals(1, NativeKernels.floatAvx2RowsPerPass(GGMLType.F32, 2048), "F32 2048");
         assertEquals(4, NativeKernels.floatAvx2RowsPerPass(GGMLType.F32, 8192), "F32 8192");
         assertEquals(4, NativeKernels.floatAvx2RowsPerPass(GGMLType.F16, 8192), "F16 8192");
+        assertEquals(2, NativeKernels.floatAvx2PassPrefetch(), "four-row passes: the next pass a line at a time");
     }
 
     /** cpu0's level-1 data cache in bytes as sysfs reports it, or -1 where it reports none. */
@@ -215,6 +217,68 @@ class NativeKernelsTest {
         }
         float v0 = u[0] + u[2], v1 = u[1] + u[3];
         return v0 + v1;
+    }
+
+    /**
+     * AVX2 BF16 rows up to 4,096 columns take 16 weights a 32-byte load, two a lane, as AVX-512 does: sums a and b over
+     * the even and odd columns of each 32-column step's first 16, c and d over its second 16, a last 16 into a and b,
+     * eight more into a, then (a + c) + (b + d) reduced as hsum8 does and the last columns added one by one.
+     * Reproduced here with {@link Math#fma} bit for bit; the widening kernel it replaced (8 weights a load, two
+     * accumulators) sums otherwise and fails.
+     */
+    @Test
+    void bf16ShortRowsAtAvx2SumInThePairLaneOrder() {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        assumeTrue(best >= 1, "no AVX2 here");
+        NativeKernels.limitIsa(1);
+        for (int cols : new int[] {16, 32, 48, 56, 64, 72, 576, 600, 603, 2048, 4096}) {
+            int rows = 9;
+            TestData.Quantized q = TestData.Quantized.of(GGMLType.BF16, TestData.gaussian(90 + cols, rows * cols));
+            float[] w = q.reference(), x = TestData.gaussian(91 + cols, cols), out = new float[rows];
+            q.tensor().matvec(x, 0, out, 0, rows, cols);
+            for (int r = 0; r < rows; r++) {
+                float expected = pairLaneSumAvx2(w, r * cols, x, cols);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[r]),
+                        "BF16 AVX2 " + cols + " columns, row " + r + ": " + out[r] + ", pair-lane order " + expected);
+            }
+        }
+        NativeKernels.limitIsa(best);
+    }
+
+    /** One row's sum in the AVX2 BF16 pair-lane order (see above); w holds the row's weights as floats. */
+    private static float pairLaneSumAvx2(float[] w, int wo, float[] x, int cols) {
+        float[] a = new float[8], b = new float[8], c = new float[8], d = new float[8];
+        int full = cols & ~15, i = 0;
+        for (; i + 32 <= full; i += 32) {
+            for (int k = 0; k < 8; k++) {
+                a[k] = Math.fma(w[wo + i + 2 * k], x[i + 2 * k], a[k]);
+                b[k] = Math.fma(w[wo + i + 2 * k + 1], x[i + 2 * k + 1], b[k]);
+                c[k] = Math.fma(w[wo + i + 16 + 2 * k], x[i + 16 + 2 * k], c[k]);
+                d[k] = Math.fma(w[wo + i + 17 + 2 * k], x[i + 17 + 2 * k], d[k]);
+            }
+        }
+        if (i < full) {
+            for (int k = 0; k < 8; k++) {
+                a[k] = Math.fma(w[wo + i + 2 * k], x[i + 2 * k], a[k]);
+                b[k] = Math.fma(w[wo + i + 2 * k + 1], x[i + 2 * k + 1], b[k]);
+            }
+            i += 16;
+        }
+        if (i + 8 <= cols) {
+            for (int k = 0; k < 8; k++) {
+                a[k] = Math.fma(w[wo + i + k], x[i + k], a[k]);
+            }
+            i += 8;
+        }
+        float[] t = new float[4];
+        for (int k = 0; k < 4; k++) {
+            t[k] = ((a[k] + c[k]) + (b[k] + d[k])) + ((a[k + 4] + c[k + 4]) + (b[k + 4] + d[k + 4]));
+        }
+        float s = (t[0] + t[2]) + (t[1] + t[3]);
+        for (; i < cols; i++) {
+            s = Math.fma(w[wo + i], x[i], s);
+        }
+        return s;
     }
 
     /** One row's sum in the AVX-512 BF16 pair-lane order (see above); w holds the row's weights as floats. */
