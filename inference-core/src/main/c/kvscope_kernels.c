@@ -290,41 +290,65 @@ AVX2 static float row_q4k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) 
     return hsum256(acc) - macc;
 }
 
-AVX2 static float row_q6k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) {
+/*
+ * Q6_K, one block (256 values, 210 bytes: 128 of low nibbles, 64 of high bit pairs, 16 int8 scales, the f16 d) in two
+ * halves of 128 values: each half's quants (0..63, the -32 offset taken off once per block through Q8_K's int16 sums)
+ * against x by vpmaddubsw, then by their group's scale. The helpers below are shared with row_q6k_avx512.
+ */
+
+/* Half h's 128 six-bit quants, 0..63, as four vectors of 32 bytes (group k of 16 values in each 128-bit half). */
+AVX2 static inline __attribute__((always_inline)) void q6k_half_quants(const uint8_t *w, int h, __m256i q[4]) {
     const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
+    const uint8_t *ql = w + 64 * h;
+    __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 128 + 32 * h));
+    __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
+    q[0] = _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4));
+    q[1] = _mm256_or_si256(_mm256_and_si256(l1, m4), _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4));
+    q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
+                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4));
+    q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
+                           _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4));
+}
+
+/* Half h's eight scales as int16 in both 128-bit halves: group 2k's picked (q6k_pick) for the low, 2k + 1's the high. */
+AVX2 static inline __attribute__((always_inline)) __m256i q6k_half_scales(const int8_t *sc, int h) {
+    return _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(sc + 8 * h))));
+}
+
+/* The vpshufb control that puts q6k_half_scales' scale of group 2k in the low half's words and 2k + 1's in the high. */
+AVX2 static inline __attribute__((always_inline)) __m256i q6k_pick(int k) {
+    return _mm256_set_m128i(_mm256_castsi256_si128(word_of_half(2 * k + 1)), _mm256_castsi256_si128(word_of_half(2 * k)));
+}
+
+/* acc plus the block's sums: isum (quants 0..63 times x by scale) less 32 x each scale times its group's x sum, times
+ * the block's d and x's d. */
+AVX2 static inline __attribute__((always_inline)) __m256 q6k_block_sum(const uint8_t *w, const uint8_t *xq, __m256i isum,
+                                                                       __m256 acc) {
+    __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 192)));
+    __m256i corr = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xq + Q8K_S16)));
+    isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
+    float xd;
+    memcpy(&xd, xq, 4);
+    return _mm256_fmadd_ps(_mm256_set1_ps(xd * f16c(w + 208)), _mm256_cvtepi32_ps(isum), acc);
+}
+
+AVX2 static float row_q6k_avx2(const uint8_t *w, const uint8_t *xq, int blocks) {
     __m256 acc = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++, w += 210, xq += Q8K_BYTES) {
         const int8_t *sc = (const int8_t *)(w + 192);
         const uint8_t *x = xq + Q8K_QS;
         __m256i isum = _mm256_setzero_si256();
         for (int h = 0; h < 2; h++) {
-            const uint8_t *ql = w + 64 * h;
-            __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 128 + 32 * h));
-            __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
             __m256i q[4];
-            q[0] = _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4));
-            q[1] = _mm256_or_si256(_mm256_and_si256(l1, m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4));
-            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4));
-            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4));
-            /* this half's eight scales as int16 in both 128-bit halves: group 2k's picked for the low, 2k + 1's the high */
-            __m256i sch =
-                _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(sc + 8 * h))));
+            q6k_half_quants(w, h, q);
+            __m256i sch = q6k_half_scales(sc, h);
             for (int k = 0; k < 4; k++) {
                 __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(x + 128 * h + 32 * k)));
-                __m256i pick = _mm256_set_m128i(_mm256_castsi256_si128(word_of_half(2 * k + 1)),
-                                                _mm256_castsi256_si128(word_of_half(2 * k)));
+                __m256i pick = q6k_pick(k);
                 isum = _mm256_add_epi32(isum, _mm256_madd_epi16(p, _mm256_shuffle_epi8(sch, pick)));
             }
         }
-        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
-        __m256i corr = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xq + Q8K_S16)));
-        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
-        float xd;
-        memcpy(&xd, xq, 4);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(xd * f16c(w + 208)), _mm256_cvtepi32_ps(isum), acc);
+        acc = q6k_block_sum(w, xq, isum, acc);
     }
     return hsum256(acc);
 }
@@ -625,30 +649,18 @@ AVX512 static float row_q4k_avx512(const uint8_t *w, const uint8_t *xq, int bloc
 }
 
 AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int blocks) {
-    const __m256i m4 = _mm256_set1_epi8(0x0F), m2 = _mm256_set1_epi8(3);
     __m256 acc = _mm256_setzero_ps();
     for (int b = 0; b < blocks; b++, w += 210, xq += Q8K_BYTES) {
         const int8_t *sc = (const int8_t *)(w + 192);
         const uint8_t *x = xq + Q8K_QS;
         __m256i isum = _mm256_setzero_si256(), isum2 = _mm256_setzero_si256(); /* groups 0, 2 and 1, 3 of each half */
         for (int h = 0; h < 2; h++) {
-            const uint8_t *ql = w + 64 * h;
-            __m256i qh = _mm256_loadu_si256((const __m256i *)(w + 128 + 32 * h));
-            __m256i l0 = _mm256_loadu_si256((const __m256i *)ql), l1 = _mm256_loadu_si256((const __m256i *)(ql + 32));
             __m256i q[4];
-            q[0] = _mm256_or_si256(_mm256_and_si256(l0, m4), _mm256_slli_epi16(_mm256_and_si256(qh, m2), 4));
-            q[1] = _mm256_or_si256(_mm256_and_si256(l1, m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), m2), 4));
-            q[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), m2), 4));
-            q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
-                                   _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), m2), 4));
-            __m256i sch =
-                _mm256_broadcastsi128_si256(_mm_cvtepi8_epi16(_mm_loadl_epi64((const __m128i *)(sc + 8 * h))));
+            q6k_half_quants(w, h, q);
+            __m256i sch = q6k_half_scales(sc, h);
             for (int k = 0; k < 4; k++) {
                 __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256((const __m256i *)(x + 128 * h + 32 * k)));
-                __m256i pick = _mm256_set_m128i(_mm256_castsi256_si128(word_of_half(2 * k + 1)),
-                                                _mm256_castsi256_si128(word_of_half(2 * k)));
+                __m256i pick = q6k_pick(k);
                 if (k & 1) {
                     isum2 = _mm256_dpwssd_epi32(isum2, p, _mm256_shuffle_epi8(sch, pick));
                 } else {
@@ -656,13 +668,7 @@ AVX512 static float row_q6k_avx512(const uint8_t *w, const uint8_t *xq, int bloc
                 }
             }
         }
-        __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)sc));
-        isum = _mm256_add_epi32(isum, isum2);
-        __m256i corr = _mm256_madd_epi16(sc16, _mm256_loadu_si256((const __m256i *)(xq + Q8K_S16)));
-        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(corr, 5));
-        float xd;
-        memcpy(&xd, xq, 4);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(xd * f16c(w + 208)), _mm256_cvtepi32_ps(isum), acc);
+        acc = q6k_block_sum(w, xq, _mm256_add_epi32(isum, isum2), acc);
     }
     return hsum256(acc);
 }

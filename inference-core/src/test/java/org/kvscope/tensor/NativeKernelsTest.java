@@ -318,24 +318,8 @@ class NativeKernelsTest {
      */
     @Test
     void q4_0AtAvx512EqualsAvx2BitForBit() {
-        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
-        assumeTrue(best >= 2, "no AVX-512 VNNI here");
-        for (int cols : new int[] {32, 96, 256, 576, 800, 1056, 2048, 8192, 16416}) {
-            for (int rows : new int[] {1, 6, 9, 67}) {
-                TestData.Quantized q = TestData.Quantized.of(GGMLType.Q4_0, TestData.gaussian(60 + rows, rows * cols));
-                float[] x = TestData.gaussian(61 + cols, cols);
-                float[][] out = new float[2][rows + 3];
-                for (int level = 1; level <= 2; level++) {
-                    NativeKernels.limitIsa(level);
-                    q.tensor().matvec(x, 0, out[level - 1], 3, rows, cols);
-                }
-                for (int r = 0; r < rows; r++) {
-                    assertEquals(Float.floatToRawIntBits(out[0][3 + r]), Float.floatToRawIntBits(out[1][3 + r]),
-                            "Q4_0 " + rows + "x" + cols + " row " + r + ": " + out[0][3 + r] + " at AVX2, " + out[1][3 + r]);
-                }
-            }
-        }
-        NativeKernels.limitIsa(best);
+        assertAvx512EqualsAvx2(GGMLType.Q4_0, new int[] {32, 96, 256, 576, 800, 1056, 2048, 8192, 16416},
+                new int[] {1, 6, 9, 67}, 60);
     }
 
     /**
@@ -345,24 +329,33 @@ class NativeKernelsTest {
     @ParameterizedTest
     @EnumSource(names = {"Q4_K", "Q6_K"})
     void kQuantsAtAvx512EqualAvx2BitForBit(GGMLType type) {
+        assertAvx512EqualsAvx2(type, new int[] {256, 1280, 2048, 8192}, new int[] {1, 6, 67}, 70);
+    }
+
+    /** type's rows, for each width and row count (written from index 3 on), give the same bits at AVX-512 as at AVX2. */
+    private static void assertAvx512EqualsAvx2(GGMLType type, int[] widths, int[] rowCounts, int seed) {
         int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
         assumeTrue(best >= 2, "no AVX-512 VNNI here");
-        for (int cols : new int[] {256, 1280, 2048, 8192}) {
-            for (int rows : new int[] {1, 6, 67}) {
-                TestData.Quantized q = TestData.Quantized.of(type, TestData.gaussian(70 + rows, rows * cols));
-                float[] x = TestData.gaussian(71 + cols, cols);
-                float[][] out = new float[2][rows + 3];
-                for (int level = 1; level <= 2; level++) {
-                    NativeKernels.limitIsa(level);
-                    q.tensor().matvec(x, 0, out[level - 1], 3, rows, cols);
-                }
-                for (int r = 0; r < rows; r++) {
-                    assertEquals(Float.floatToRawIntBits(out[0][3 + r]), Float.floatToRawIntBits(out[1][3 + r]),
-                            type + " " + rows + "x" + cols + " row " + r + ": " + out[0][3 + r] + " at AVX2, " + out[1][3 + r]);
+        try {
+            for (int cols : widths) {
+                for (int rows : rowCounts) {
+                    TestData.Quantized q = TestData.Quantized.of(type, TestData.gaussian(seed + rows, rows * cols));
+                    float[] x = TestData.gaussian(seed + 1 + cols, cols);
+                    float[][] out = new float[2][rows + 3];
+                    for (int level = 1; level <= 2; level++) {
+                        NativeKernels.limitIsa(level);
+                        q.tensor().matvec(x, 0, out[level - 1], 3, rows, cols);
+                    }
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(Float.floatToRawIntBits(out[0][3 + r]), Float.floatToRawIntBits(out[1][3 + r]),
+                                type + " " + rows + "x" + cols + " row " + r + ": " + out[0][3 + r] + " at AVX2, "
+                                        + out[1][3 + r]);
+                    }
                 }
             }
+        } finally {
+            NativeKernels.limitIsa(best);
         }
-        NativeKernels.limitIsa(best);
     }
 
     /**
