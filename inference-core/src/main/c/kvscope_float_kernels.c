@@ -8,7 +8,7 @@
  * float sums. (llama.cpp instead rounds x to the weights' type first, F16 or BF16, and multiplies
  * in that format's dot product.) Decode streams every weight once per token, so what matters is how the
  * rows are read: on AVX-512, while x fits in L1 beside them (up to 4,096 columns) one row per pass, a
- * single stream per core for the hardware prefetchers; longer rows four per pass, sharing each load of x,
+ * single stream per core for the hardware prefetchers; longer rows eight per pass, sharing each load of x,
  * the next pass's rows prefetched into L2 a line at a time as the pass goes (F32 rows under 2,048 columns: four per pass
  * with a burst prefetch where the L1 data cache is larger than 32 KiB, one per pass where it is not). AVX2 takes the same one row per
  * pass where x is short (F32 under 2,048 columns by the same L1 rule), and four rows per pass for longer rows, prefetching
@@ -39,6 +39,11 @@ enum { ISA_SCALAR = 0, ISA_AVX2 = 1, ISA_AVX512 = 2 };
 int kvs_isa(void);
 
 #define ROWS 4
+/* Rows per AVX-512 pass where x is long (over ONE_ROW_COLS columns): each load of x serves eight rows. With an 8,192-float x
+ * (32 KiB, all of Zen 4's L1 data cache) x is read again from L2 every pass, 32 KiB per pass: eight rows a pass halve that
+ * against four (Llama-3.2-1B down, F16, one core: 24.4-25.2 -> 27.1-27.2 GB/s, `read` 31.6-32.3; docs/BENCHMARKS.md,
+ * down27). 16 sums in registers, 4 x vectors, 4 weight vectors: 24 of AVX-512's 32. */
+#define WIDE_ROWS 8
 
 /* ---------------------------------------------------------------- scalar */
 
@@ -302,12 +307,13 @@ AVX512 static inline __attribute__((always_inline)) void load64_f16(const uint8_
     *w3 = _mm512_cvtph_ps(_mm512_extracti64x4_epi64(u, 1));
 }
 
-/* Rows of w times x, R rows per pass sharing x's loads. With next set, each 32 columns also prefetch the same columns of
- * the next pass's rows (next = w + R rows) into L2, a line at a time as the pass goes, not a burst at its start. */
+/* Rows of w times x, R rows per pass (at most WIDE_ROWS) sharing x's loads. With next set, each 32 columns also prefetch
+ * the same columns of the next pass's rows (next = w + R rows) into L2, a line at a time as the pass goes, not a burst
+ * at its start. */
 AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, const uint8_t *w, int64_t rowBytes,
                                                                       const float *x, int cols, int R, float *out,
                                                                       const uint8_t *next) {
-    __m512 a[ROWS], b[ROWS];
+    __m512 a[WIDE_ROWS], b[WIDE_ROWS];
     int size = type == FLOAT_F32 ? 4 : 2;
     for (int r = 0; r < R; r++) {
         a[r] = b[r] = _mm512_setzero_ps();
@@ -413,11 +419,25 @@ AVX512 static void rows_bf16_pairs(const uint8_t *w, int64_t rowBytes, const flo
     }
 }
 
+/* Rows per AVX-512 pass: four for F32 rows under F32_ONE_ROW_MIN_COLS where the L1 data cache is large (with a burst
+ * prefetch of the next pass), WIDE_ROWS where x is long (over ONE_ROW_COLS columns), else one. */
+static int avx512_rows_per_pass(int type, int cols) {
+    if (type == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS && !f32_short_one_row()) {
+        return ROWS;
+    }
+    return cols > ONE_ROW_COLS ? WIDE_ROWS : 1;
+}
+
+/** The rows per pass AVX-512 float decode takes for rows of cols columns of type (4 F32, 5 F16, 6 BF16): 1, 4 or 8. */
+EXPORT int kvs_float_avx512_rows_per_pass(int type, int cols) {
+    return avx512_rows_per_pass(type, cols);
+}
+
 #define ROWS_AVX512(T)                                                                                               \
     AVX512 static void rows_avx512_##T(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from,        \
                                        int to, float *out) {                                                         \
-        int r = from;                                                                                                \
-        if (T == FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS && !f32_short_one_row()) {                                 \
+        int r = from, per = avx512_rows_per_pass(T, cols);                                                           \
+        if (per == ROWS) {                                                                                           \
             if (r + ROWS <= to) {                                                                                    \
                 prefetch_lines(w + r * rowBytes, ROWS * rowBytes);                                                   \
             }                                                                                                        \
@@ -425,11 +445,15 @@ AVX512 static void rows_bf16_pairs(const uint8_t *w, int64_t rowBytes, const flo
                 prefetch_lines(w + (r + ROWS) * rowBytes, ROWS * rowBytes);                                          \
                 pass_avx512(T, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r, NULL);                            \
             }                                                                                                        \
-        } else if (cols > ONE_ROW_COLS) {                                                                            \
-            for (; r + ROWS <= to; r += ROWS) {                                                                      \
+        } else if (per == WIDE_ROWS) {                                                                               \
+            for (; r + WIDE_ROWS <= to; r += WIDE_ROWS) {                                                            \
                 const uint8_t *pass = w + r * rowBytes;                                                              \
-                pass_avx512(T, pass, rowBytes, x, cols, ROWS, out + r,                                               \
-                            r + 2 * ROWS <= to ? pass + ROWS * rowBytes : NULL);                                     \
+                pass_avx512(T, pass, rowBytes, x, cols, WIDE_ROWS, out + r,                                          \
+                            r + 2 * WIDE_ROWS <= to ? pass + WIDE_ROWS * rowBytes : NULL);                           \
+            }                                                                                                        \
+            if (r + ROWS <= to) {                                                                                    \
+                pass_avx512(T, w + r * rowBytes, rowBytes, x, cols, ROWS, out + r, NULL);                            \
+                r += ROWS;                                                                                           \
             }                                                                                                        \
         }                                                                                                            \
         for (; r < to; r++) {                                                                                        \
@@ -441,7 +465,8 @@ ROWS_AVX512(FLOAT_F16)
 ROWS_AVX512(FLOAT_BF16)
 
 /* Rows [from, to): where x is short, one row per pass (F32 below 2,048 columns with an L1 data cache over 32 KiB: four
- * rows, a burst prefetch of the next pass); else four rows per pass, each pass prefetching the next a line at a time. */
+ * rows, a burst prefetch of the next pass); else eight rows per pass, each pass prefetching the next a line at a time
+ * (the last rows: one four-row pass, then one row a pass). */
 AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                                float *out) {
     switch (type) {

@@ -56,6 +56,8 @@ public final class NativeKernels {
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
     private static final MethodHandle AVX2_ROWS_PER_PASS = LIB.handle("kvs_float_avx2_rows_per_pass",
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle AVX512_ROWS_PER_PASS = LIB.handle("kvs_float_avx512_rows_per_pass",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle AVX2_PASS_PREFETCH = LIB.handle("kvs_float_avx2_pass_prefetch",
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
     /**
@@ -163,6 +165,12 @@ public final class NativeKernels {
     static int floatAvx2RowsPerPass(GGMLType type, int cols) {
         int code = typeCode(type);
         return call(() -> (int) AVX2_ROWS_PER_PASS.invokeExact(code, cols));
+    }
+
+    /** Rows per pass (1, 4 or 8) of AVX-512 float decode for rows of {@code cols} columns of {@code type}. Tests only. */
+    static int floatAvx512RowsPerPass(GGMLType type, int cols) {
+        int code = typeCode(type);
+        return call(() -> (int) AVX512_ROWS_PER_PASS.invokeExact(code, cols));
     }
 
     /** How AVX2 float decode's four-row passes prefetch the next pass (2: a line at a time into L2). Tests only. */

@@ -205,6 +205,71 @@ class NativeKernelsTest {
         NativeKernels.limitIsa(best);
     }
 
+    /**
+     * AVX-512 float decode takes eight rows a pass where x is long (over 4,096 columns: Llama-3.2-1B's down, 8,192),
+     * each load of x serving eight rows where four shared it before; one row a pass up to 4,096 columns; F32 rows under
+     * 2,048 columns four a pass only where the L1 data cache is larger than 32 KiB. Fails with four-row wide passes.
+     */
+    @Test
+    void avx512TakesWideRowsEightAPass() throws java.io.IOException {
+        for (GGMLType type : new GGMLType[] {GGMLType.F32, GGMLType.F16, GGMLType.BF16}) {
+            for (int cols : new int[] {4097, 4160, 8192, 16384}) {
+                assertEquals(8, NativeKernels.floatAvx512RowsPerPass(type, cols), type + " " + cols);
+            }
+            for (int cols : new int[] {2048, 4096}) {
+                assertEquals(1, NativeKernels.floatAvx512RowsPerPass(type, cols), type + " " + cols);
+            }
+        }
+        long l1 = l1DataBytes();
+        if (l1 > 0) {
+            assertEquals(l1 <= 32 * 1024 ? 1 : 4, NativeKernels.floatAvx512RowsPerPass(GGMLType.F32, 576), "F32 576");
+        }
+    }
+
+    /**
+     * Wide rows (over 4,096 columns) of every float type at AVX-512, eight a pass, then four, then one: each row sums as
+     * the one-row passes do, in two accumulators (a over the first and third 16 of each 64 columns, b over the second
+     * and fourth, masked tails into a, a + b reduced as _mm512_reduce_add_ps does). Row counts put rows in every pass
+     * shape (8 + 8 + 4 + 3 at 23); reproduced with {@link Math#fma} bit for bit.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16"})
+    void wideRowsAtAvx512SumInTwoAccumulators(GGMLType type) {
+        int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
+        assumeTrue(best >= 2, "no AVX-512 here");
+        for (int cols : new int[] {4160, 4200, 8192}) {
+            for (int rows : new int[] {7, 12, 23}) {
+                TestData.Quantized q = TestData.Quantized.of(type, TestData.gaussian(90 + cols + rows, rows * cols));
+                float[] w = q.reference(), x = TestData.gaussian(91 + cols, cols), out = new float[rows];
+                q.tensor().matvec(x, 0, out, 0, rows, cols);
+                for (int r = 0; r < rows; r++) {
+                    float[] a = new float[16], b = new float[16];
+                    int i = 0;
+                    for (; i + 32 <= cols; i += 32) {
+                        for (int k = 0; k < 16; k++) {
+                            a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
+                            b[k] = Math.fma(w[r * cols + i + 16 + k], x[i + 16 + k], b[k]);
+                        }
+                    }
+                    for (; i < cols; i += 16) {
+                        for (int k = 0; k < 16 && i + k < cols; k++) {
+                            a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
+                        }
+                    }
+                    float[] s = new float[16];
+                    for (int k = 0; k < 16; k++) {
+                        s[k] = a[k] + b[k];
+                    }
+                    float expected = reduceAdd(s);
+                    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[r]),
+                            type + " " + rows + "x" + cols + ", row " + r + ": " + out[r] + ", two-accumulator order "
+                                    + expected);
+                }
+            }
+        }
+        NativeKernels.limitIsa(best);
+    }
+
     /** The sixteen lanes of s added as _mm512_reduce_add_ps adds them. */
     private static float reduceAdd(float[] s) {
         float[] t = new float[8];
