@@ -18,7 +18,8 @@
  * weights of that type instead of TYPE's (the same bytes' values, allocated as WEIGHTS says: anon or thp), in the same
  * process, so the types' kernels meet the same memory state. Built and run by native-bandwidth.sh.
  * KVS_ISA=1: libkvscope's kernels (kvs, lib=P) limited to AVX2 (kvs_limit_isa).
- *   [THREADS=1] [CHUNK_KIB=K] [KVS_ISA=1] [MADV=huge|nohuge|populate|collapse,...] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
+ * SPLIT=kvscope: products cut as kvscope cuts them (2 chunks a thread at least, guided 128 KiB tails), not 8 a thread.
+ *   [THREADS=1] [CHUNK_KIB=K] [SPLIT=kvscope] [KVS_ISA=1] [MADV=huge|nohuge|populate|collapse,...] decode-bandwidth TYPE(f32|f16|bf16) WEIGHTS(anon|thp|FILE) TOKENS KERNEL...
  */
 #define _GNU_SOURCE
 #include <immintrin.h>
@@ -189,25 +190,41 @@ static void run_range(int from, int to) {
     }
 }
 
-static int take(int q, int front) {
+/* Regions in indices (lo << 32 | hi); a chunk as Parallel.Loop.size takes it: full chunks, or with g_tail guided ones
+ * (a quarter of the region's rest within [tail, chunk], the whole rest when less than a tail would be left). */
+static int g_tail;
+
+static int chunk_size(int lo, int hi, int front) {
+    int rest = hi - lo;
+    if (g_tail >= g_chunk) {
+        int part = front ? g_chunk : hi % g_chunk;
+        return rest < (part == 0 ? g_chunk : part) ? rest : (part == 0 ? g_chunk : part);
+    }
+    int size = rest / (2 * THREADS) < g_chunk ? rest / (2 * THREADS) : g_chunk;
+    size = size > g_tail ? size : g_tail;
+    return rest - size < g_tail ? (rest < g_chunk ? rest : g_chunk) : size;
+}
+
+static int64_t take(int q, int front) {
     while (1) {
         int64_t r = atomic_load(&g_region[q][0]);
         int lo = (int)(r >> 32), hi = (int)r;
         if (lo >= hi) return -1;
-        if (atomic_compare_exchange_weak(&g_region[q][0], &r, front ? r + (1LL << 32) : r - 1)) {
-            return front ? lo : hi - 1;
+        int size = chunk_size(lo, hi, front);
+        if (atomic_compare_exchange_weak(&g_region[q][0], &r, front ? r + ((int64_t)size << 32) : r - size)) {
+            return front ? (int64_t)lo << 32 | (lo + size) : (int64_t)(hi - size) << 32 | hi;
         }
     }
 }
 
 static void work(int q) {
-    for (int c = take(q, 1); c >= 0; c = take(q, 1)) {
-        run_range(c * g_chunk, (c + 1) * g_chunk < g_n ? (c + 1) * g_chunk : g_n);
+    for (int64_t c = take(q, 1); c >= 0; c = take(q, 1)) {
+        run_range((int)(c >> 32), (int)c);
     }
     for (int k = 1; k < THREADS; k++) {
         int o = (q + k) % THREADS;
-        for (int c = take(o, 0); c >= 0; c = take(o, 0)) {
-            run_range(c * g_chunk, (c + 1) * g_chunk < g_n ? (c + 1) * g_chunk : g_n);
+        for (int64_t c = take(o, 0); c >= 0; c = take(o, 0)) {
+            run_range((int)(c >> 32), (int)c);
         }
     }
 }
@@ -238,16 +255,24 @@ static void *worker(void *arg) {
 /* CHUNK_KIB=K in the environment: about K KiB of weights a chunk, at least CHUNKS_PER_THREAD a thread, as kvscope's
  * decode products are cut (FloatTensor.CHUNK_BYTES, 2,048); unset: CHUNKS_PER_THREAD a thread whatever the bytes. */
 static int64_t g_chunk_bytes;
+/* SPLIT=kvscope in the environment: kvscope's own split (FloatTensor: at least MIN_CHUNKS_PER_THREAD, 2, chunks a
+ * thread of about CHUNK_KIB each, and guided tails of about TAIL_BYTES, 128 KiB; Parallel.Loop.size). */
+static int g_split_kvscope;
 
 static void for_range(int n, int grain) {
-    int64_t bytes = (int64_t)n * (g_p.grouped ? 16 * g_p.parts : 1) * g_p.rowBytes, per = CHUNKS_PER_THREAD;
+    int64_t bytes = (int64_t)n * (g_p.grouped ? 16 * g_p.parts : 1) * g_p.rowBytes;
+    int64_t per = g_split_kvscope ? 2 : CHUNKS_PER_THREAD;
     if (g_chunk_bytes > 0 && bytes / g_chunk_bytes / THREADS > per) per = bytes / g_chunk_bytes / THREADS;
     int parts = THREADS * (int)per;
     g_n = n;
     g_chunk = (n + parts - 1) / parts > grain ? (n + parts - 1) / parts : grain;
+    int64_t tail = g_split_kvscope ? (int64_t)(128 << 10) * n / (bytes > 0 ? bytes : 1) : 0;
+    tail = tail < 1 ? 1 : tail > n ? n : tail;
+    g_tail = g_split_kvscope ? (tail > grain ? (tail < g_chunk ? (int)tail : g_chunk) : (grain < g_chunk ? grain : g_chunk)) : g_chunk;
     int chunks = (n + g_chunk - 1) / g_chunk;
     for (int q = 0; q < THREADS; q++) {
-        atomic_store(&g_region[q][0], (int64_t)q * chunks / THREADS << 32 | (int64_t)(q + 1) * chunks / THREADS);
+        int64_t lo = (int64_t)q * chunks / THREADS * g_chunk, hi = (int64_t)(q + 1) * chunks / THREADS * g_chunk;
+        atomic_store(&g_region[q][0], (lo < n ? lo : n) << 32 | (hi < n ? hi : n));
     }
     atomic_store(&g_state, ((atomic_load(&g_state) >> 32) + 1) << 32);
     work(0);
@@ -390,6 +415,7 @@ int main(int argc, char **argv) {
     for (int i = 0; i < FFN; i++) x[i] = (float)((i * 37 % 101) - 50) / 64.0f;
     g_one = getenv("THREADS") && !strcmp(getenv("THREADS"), "1");
     g_chunk_bytes = getenv("CHUNK_KIB") ? atoll(getenv("CHUNK_KIB")) * 1024 : 0;
+    g_split_kvscope = getenv("SPLIT") && !strcmp(getenv("SPLIT"), "kvscope");
     pthread_t t;
     if (!g_one) {
         pthread_create(&t, NULL, worker, NULL);

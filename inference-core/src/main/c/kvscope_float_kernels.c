@@ -464,11 +464,34 @@ ROWS_AVX512(FLOAT_F32)
 ROWS_AVX512(FLOAT_F16)
 ROWS_AVX512(FLOAT_BF16)
 
+/* F16 and BF16 rows under F32_ONE_ROW_MIN_COLS (the SmolLM2-135M shape's 576 and 1,536 columns) at AVX-512: a call's
+ * first SHORT_HALF_START_BYTES of rows are prefetched into L1 as it starts. A decode product of that shape is 0.2-1.8 MB,
+ * cut into chunks of 0.1-0.5 MB (two a core, then guided tails), and every chunk is a call that starts a new stream,
+ * whose first lines the hardware prefetchers have not yet reached; the burst puts its first misses in flight at once
+ * (2 threads, 2 MiB pages, kvscope's split: F16 token 1.00 -> 1.03 of a plain read's rate in the host's fast state,
+ * 1.01 -> 1.04 in the slow one; docs/BENCHMARKS.md, s1627). One row per pass as before; the sums are unchanged. */
+#define SHORT_HALF_START_BYTES 4096
+
+/* The bytes of a call's first rows the AVX-512 float kernels prefetch as it starts (0: none). */
+static int64_t avx512_start_prefetch(int type, int cols) {
+    return type != FLOAT_F32 && cols < F32_ONE_ROW_MIN_COLS ? SHORT_HALF_START_BYTES : 0;
+}
+
+/** The bytes of a call's first rows AVX-512 float decode prefetches as it starts, for rows of cols columns of type. */
+EXPORT int kvs_float_avx512_start_prefetch(int type, int cols) {
+    return (int)avx512_start_prefetch(type, cols);
+}
+
 /* Rows [from, to): where x is short, one row per pass (F32 below 2,048 columns with an L1 data cache over 32 KiB: four
- * rows, a burst prefetch of the next pass); else eight rows per pass, each pass prefetching the next a line at a time
- * (the last rows: one four-row pass, then one row a pass). */
+ * rows, a burst prefetch of the next pass; F16 and BF16 below 2,048 columns with a burst of the call's first rows);
+ * else eight rows per pass, each pass prefetching the next a line at a time (the last rows: one four-row pass, then
+ * one row a pass). */
 AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
                                float *out) {
+    int64_t start = avx512_start_prefetch(type, cols), bytes = (int64_t)(to - from) * rowBytes;
+    if (start > 0 && bytes > 0) {
+        prefetch_lines(w + from * rowBytes, bytes < start ? bytes : start);
+    }
     switch (type) {
     case FLOAT_F32: rows_avx512_FLOAT_F32(w, rowBytes, x, cols, from, to, out); break;
     case FLOAT_F16: rows_avx512_FLOAT_F16(w, rowBytes, x, cols, from, to, out); break;

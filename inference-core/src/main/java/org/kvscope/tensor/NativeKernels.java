@@ -60,6 +60,8 @@ public final class NativeKernels {
             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     private static final MethodHandle AVX2_PASS_PREFETCH = LIB.handle("kvs_float_avx2_pass_prefetch",
             FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    private static final MethodHandle AVX512_START_PREFETCH = LIB.handle("kvs_float_avx512_start_prefetch",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     /**
      * The library's count of faults (SIGBUS) its weight kernels took reading mapped memory, such as a model file
      * truncated while in use (kvscope_guard.h): its handler jumps out of the kernel instead of letting the JVM
@@ -176,6 +178,12 @@ public final class NativeKernels {
     /** How AVX2 float decode's four-row passes prefetch the next pass (2: a line at a time into L2). Tests only. */
     static int floatAvx2PassPrefetch() {
         return call(() -> (int) AVX2_PASS_PREFETCH.invokeExact());
+    }
+
+    /** Bytes of a call's first rows AVX-512 float decode prefetches as it starts, for {@code cols} columns of {@code type}. Tests only. */
+    static int floatAvx512StartPrefetch(GGMLType type, int cols) {
+        int code = typeCode(type);
+        return call(() -> (int) AVX512_START_PREFETCH.invokeExact(code, cols));
     }
 
     /** The library's type code for a weight type, or -1 when it has no kernel for it. */

@@ -62,6 +62,23 @@ class NativeKernelsTest {
         assertEquals(2, NativeKernels.floatAvx2PassPrefetch(), "four-row passes: the next pass a line at a time");
     }
 
+    /**
+     * AVX-512 F16 and BF16 rows under 2,048 columns (SmolLM2-135M's 576 and 1,536) prefetch a call's first 4 KiB of rows
+     * as it starts, so a chunk's stream does not start cold; F32 rows and longer rows do not.
+     */
+    @Test
+    void shortHalfRowsAtAvx512PrefetchTheStartOfEachCall() {
+        for (int cols : new int[] {576, 1536, 2047}) {
+            assertEquals(4096, NativeKernels.floatAvx512StartPrefetch(GGMLType.F16, cols), "F16 " + cols);
+            assertEquals(4096, NativeKernels.floatAvx512StartPrefetch(GGMLType.BF16, cols), "BF16 " + cols);
+            assertEquals(0, NativeKernels.floatAvx512StartPrefetch(GGMLType.F32, cols), "F32 " + cols);
+        }
+        for (GGMLType type : new GGMLType[] {GGMLType.F32, GGMLType.F16, GGMLType.BF16}) {
+            assertEquals(0, NativeKernels.floatAvx512StartPrefetch(type, 2048), type + " 2048");
+            assertEquals(0, NativeKernels.floatAvx512StartPrefetch(type, 8192), type + " 8192");
+        }
+    }
+
     /** cpu0's level-1 data cache in bytes as sysfs reports it, or -1 where it reports none. */
     private static long l1DataBytes() throws java.io.IOException {
         long l1 = -1;
