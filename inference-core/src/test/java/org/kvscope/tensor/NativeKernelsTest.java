@@ -197,24 +197,7 @@ class NativeKernelsTest {
             float[] w = q.reference(), x = TestData.gaussian(81 + cols, cols), out = new float[rows];
             q.tensor().matvec(x, 0, out, 0, rows, cols);
             for (int r = 0; r < rows; r++) {
-                float[] a = new float[16], b = new float[16];
-                int i = 0;
-                for (; i + 32 <= cols; i += 32) {
-                    for (int k = 0; k < 16; k++) {
-                        a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
-                        b[k] = Math.fma(w[r * cols + i + 16 + k], x[i + 16 + k], b[k]);
-                    }
-                }
-                for (; i < cols; i += 16) {
-                    for (int k = 0; k < 16 && i + k < cols; k++) {
-                        a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
-                    }
-                }
-                float[] s = new float[16];
-                for (int k = 0; k < 16; k++) {
-                    s[k] = a[k] + b[k];
-                }
-                float expected = reduceAdd(s);
+                float expected = twoAccumulatorSum(w, r, x);
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[r]),
                         "F16 " + cols + " columns, row " + r + ": " + out[r] + ", two-accumulator order " + expected);
             }
@@ -260,24 +243,7 @@ class NativeKernelsTest {
                 float[] w = q.reference(), x = TestData.gaussian(91 + cols, cols), out = new float[rows];
                 q.tensor().matvec(x, 0, out, 0, rows, cols);
                 for (int r = 0; r < rows; r++) {
-                    float[] a = new float[16], b = new float[16];
-                    int i = 0;
-                    for (; i + 32 <= cols; i += 32) {
-                        for (int k = 0; k < 16; k++) {
-                            a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
-                            b[k] = Math.fma(w[r * cols + i + 16 + k], x[i + 16 + k], b[k]);
-                        }
-                    }
-                    for (; i < cols; i += 16) {
-                        for (int k = 0; k < 16 && i + k < cols; k++) {
-                            a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
-                        }
-                    }
-                    float[] s = new float[16];
-                    for (int k = 0; k < 16; k++) {
-                        s[k] = a[k] + b[k];
-                    }
-                    float expected = reduceAdd(s);
+                    float expected = twoAccumulatorSum(w, r, x);
                     assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[r]),
                             type + " " + rows + "x" + cols + ", row " + r + ": " + out[r] + ", two-accumulator order "
                                     + expected);
@@ -285,6 +251,32 @@ class NativeKernelsTest {
             }
         }
         NativeKernels.limitIsa(best);
+    }
+
+    /**
+     * Row r of w (x.length columns) times x in AVX-512's two-accumulator order: 16 columns a vector, each 32-column step's
+     * first 16 into a and second 16 into b, masked tails into a, then a + b reduced as _mm512_reduce_add_ps does.
+     */
+    private static float twoAccumulatorSum(float[] w, int r, float[] x) {
+        int cols = x.length;
+        float[] a = new float[16], b = new float[16];
+        int i = 0;
+        for (; i + 32 <= cols; i += 32) {
+            for (int k = 0; k < 16; k++) {
+                a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
+                b[k] = Math.fma(w[r * cols + i + 16 + k], x[i + 16 + k], b[k]);
+            }
+        }
+        for (; i < cols; i += 16) {
+            for (int k = 0; k < 16 && i + k < cols; k++) {
+                a[k] = Math.fma(w[r * cols + i + k], x[i + k], a[k]);
+            }
+        }
+        float[] s = new float[16];
+        for (int k = 0; k < 16; k++) {
+            s[k] = a[k] + b[k];
+        }
+        return reduceAdd(s);
     }
 
     /** The sixteen lanes of s added as _mm512_reduce_add_ps adds them. */
