@@ -10,6 +10,18 @@
  *   rN[pD|n] N rows per pass (1, 2 or 4) with a software prefetch D bytes ahead of each row's loads, or (n) of the
  *          next pass's rows at the same columns, a line at a time, into L1 (n), L2 (t) or non-temporal (q)
  *   hN     r1 where x is at most 16 KiB (4,096 columns), else rNn
+ *   readsN N interleaved streams a thread (1-8): each call's rows cut in N equal parts read in lockstep, 64 bytes each
+ *   readpD[t|q] the plain read with a software prefetch D bytes ahead of each line, into L1 (T0), L2 (t) or NTA (q)
+ *   g1     F16 only: ggml_vec_dot_f16 as llama.cpp's ggml does it (one row a pass, four 16-lane accumulators, x in F16,
+ *          32-byte vcvtph2ps loads of both)
+ *   g4     F16 only: llamafile's tinyBLAS<16> 4x1 tile as llama.cpp runs F16 decode (four rows a pass, one accumulator a
+ *          row, x in F16 loaded once for the four)
+ * Each kernel name may end in /iN: the product's rows split between the threads as ggml splits them, jobs of N rows
+ * (gate/up: N / 16 of its 16-row groups, at least one) taken in order from one counter, thread t's first job t (both
+ * threads read neighbouring jobs), not in contiguous regions; ~: on a second copy of the weights in the other page size
+ * (4 KiB pages where WEIGHTS is thp, MADV_HUGEPAGE where anon); +: on a second copy in the same page size (another
+ * allocation, so other guest pages); ^: on the file FILE (in the environment) mapped read-only, its last bytes, as for a
+ * GGUF WEIGHTS. Order: NAME[@TYPE][/iN][~|+|^].
  * SHAPE=135m: SmolLM2-135M's products instead of Llama-3.2-1B's.
  * Weights: "anon" (anonymous 4 KiB pages), "thp" (anonymous, madvise(MADV_HUGEPAGE)) or a GGUF file mapped read-only
  * (its last bytes, the file's own 4 KiB page-cache pages, as kvscope and llama.cpp map them). Prints GB/s per
@@ -41,7 +53,7 @@ void kvs_matvec_float(int type, const uint8_t *w, int64_t rowBytes, const float 
                       float *out);
 int kvs_limit_isa(int level);
 
-enum { THREADS = 2, CHUNKS_PER_THREAD = 8 };
+enum { THREADS = 2, CHUNKS_PER_THREAD = 8, MAXK = 32 };
 /* The shape: Llama-3.2-1B's, or SHAPE=135m in the environment SmolLM2-135M's (30 layers of 576 / 192 / 1,536 columns,
  * the 49,152-row tied embedding as the output matrix). */
 static int DIM = 2048, KV = 512, FFN = 8192, LAYERS = 16, VOCAB = 128256;
@@ -77,6 +89,110 @@ AVX512 static void read_rows(int type, const uint8_t *w, int64_t rowBytes, const
         d = _mm512_add_ps(d, _mm512_loadu_ps(p + 192));
     }
     out[from] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a, b), _mm512_add_ps(c, d)));
+}
+
+static int g_streams = 1, g_read_pf = 0, g_read_hint = 0;
+
+/* readsN: the call's bytes cut in N parts (256-byte multiples), read in lockstep 64 bytes a part, then the rest. */
+#define STREAMS(N)                                                                                                \
+    AVX512 static void read_streams_##N(const uint8_t *p, int64_t bytes, float *out) {                           \
+        int64_t part = bytes / N & ~(int64_t)255;                                                                 \
+        __m512 acc[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};   \
+        for (int64_t o = 0; o < part; o += 64) {                                                                  \
+            for (int s = 0; s < N; s++) acc[s & 3] = _mm512_add_ps(acc[s & 3], _mm512_loadu_ps(p + s * part + o)); \
+        }                                                                                                         \
+        for (int64_t o = N * part; o + 64 <= bytes; o += 64) acc[0] = _mm512_add_ps(acc[0], _mm512_loadu_ps(p + o)); \
+        *out = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(acc[0], acc[1]), _mm512_add_ps(acc[2], acc[3]))); \
+    }
+STREAMS(2)
+STREAMS(3)
+STREAMS(4)
+STREAMS(6)
+STREAMS(8)
+
+/* readpD[t|q]: the plain read, each 256-byte step prefetching its four lines D bytes ahead. */
+#define READ_PF(H, HINT)                                                                                          \
+    AVX512 static void read_pf_##H(const uint8_t *p, const uint8_t *end, int64_t pf, float *out) {               \
+        __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;                                                      \
+        for (; p + 256 <= end; p += 256) {                                                                        \
+            _mm_prefetch((const char *)p + pf, HINT);                                                             \
+            _mm_prefetch((const char *)p + pf + 64, HINT);                                                        \
+            _mm_prefetch((const char *)p + pf + 128, HINT);                                                       \
+            _mm_prefetch((const char *)p + pf + 192, HINT);                                                       \
+            a = _mm512_add_ps(a, _mm512_loadu_ps(p));                                                             \
+            b = _mm512_add_ps(b, _mm512_loadu_ps(p + 64));                                                        \
+            c = _mm512_add_ps(c, _mm512_loadu_ps(p + 128));                                                       \
+            d = _mm512_add_ps(d, _mm512_loadu_ps(p + 192));                                                       \
+        }                                                                                                         \
+        *out = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a, b), _mm512_add_ps(c, d)));                     \
+    }
+READ_PF(t0, _MM_HINT_T0)
+READ_PF(t1, _MM_HINT_T1)
+READ_PF(nta, _MM_HINT_NTA)
+
+static void read_pattern(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                         float *out) {
+    (void)type, (void)x, (void)cols;
+    const uint8_t *p = w + from * rowBytes;
+    int64_t bytes = (int64_t)(to - from) * rowBytes;
+    if (g_read_pf) {
+        if (g_read_hint == 1) read_pf_t1(p, p + bytes, g_read_pf, out + from);
+        else if (g_read_hint == 2) read_pf_nta(p, p + bytes, g_read_pf, out + from);
+        else read_pf_t0(p, p + bytes, g_read_pf, out + from);
+        return;
+    }
+    switch (g_streams) {
+    case 2: read_streams_2(p, bytes, out + from); break;
+    case 3: read_streams_3(p, bytes, out + from); break;
+    case 4: read_streams_4(p, bytes, out + from); break;
+    case 6: read_streams_6(p, bytes, out + from); break;
+    default: read_streams_8(p, bytes, out + from); break;
+    }
+}
+
+/* x in F16 for g1 and g4 (ggml converts x to the weights' vec_dot_type, F16, before the product). */
+static uint16_t *g_x16;
+
+AVX512 static uint16_t to_f16(float f) { return _cvtss_sh(f, 0); }
+
+/* ggml_vec_dot_f16 (AVX-512: GGML_F16_STEP 64, GGML_F16_EPR 16, four accumulators), one row a call. */
+AVX512 static float ggml_dot_f16(int n, const uint16_t *w, const uint16_t *x) {
+    __m512 sum[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+    for (int i = 0; i < n; i += 64) {
+        for (int j = 0; j < 4; j++) {
+            __m512 ax = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(x + i + 16 * j)));
+            __m512 ay = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(w + i + 16 * j)));
+            sum[j] = _mm512_fmadd_ps(ax, ay, sum[j]);
+        }
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(sum[0], sum[1]), _mm512_add_ps(sum[2], sum[3])));
+}
+
+static void ggml_rows(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                      float *out) {
+    (void)type, (void)x;
+    for (int r = from; r < to; r++) out[r] = ggml_dot_f16(cols, (const uint16_t *)(w + r * rowBytes), g_x16);
+}
+
+/* tinyBLAS<16, __m512, __m512, ggml_fp16_t, ggml_fp16_t, float>::gemm_bloc<4, 1> (RM > RN: x's 16 halves loaded once,
+ * then each of the four rows' 16), four rows a pass; the range's last rows one at a time. */
+AVX512 static void tinyblas_rows(int type, const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from,
+                                 int to, float *out) {
+    (void)type, (void)x;
+    int r = from;
+    for (; r + 4 <= to; r += 4) {
+        __m512 c[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        const uint8_t *row = w + r * rowBytes;
+        for (int l = 0; l < cols; l += 16) {
+            __m512 b = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(g_x16 + l)));
+            for (int i = 0; i < 4; i++) {
+                __m512 a = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(row + i * rowBytes + 2 * l)));
+                c[i] = _mm512_fmadd_ps(a, b, c[i]);
+            }
+        }
+        for (int i = 0; i < 4; i++) out[r + i] = _mm512_reduce_add_ps(c[i]);
+    }
+    for (; r < to; r++) out[r] = ggml_dot_f16(cols, (const uint16_t *)(w + r * rowBytes), g_x16);
 }
 
 AVX512 static inline __m512 load16(int type, const uint8_t *w, int i) {
@@ -217,7 +333,18 @@ static int64_t take(int q, int front) {
     }
 }
 
+/* /iN: jobs of g_job indices from one counter, thread t's first job t (ggml_compute_forward_mul_mat's chunks). */
+static int g_job_rows, g_job;
+static _Alignas(64) _Atomic int g_next_job;
+
 static void work(int q) {
+    if (g_job > 0) {
+        int jobs = (g_n + g_job - 1) / g_job;
+        for (int j = q; j < jobs; j = atomic_fetch_add(&g_next_job, 1)) {
+            run_range(j * g_job, (j + 1) * g_job < g_n ? (j + 1) * g_job : g_n);
+        }
+        return;
+    }
     for (int64_t c = take(q, 1); c >= 0; c = take(q, 1)) {
         run_range((int)(c >> 32), (int)c);
     }
@@ -269,6 +396,12 @@ static void for_range(int n, int grain) {
     int64_t tail = g_split_kvscope ? (int64_t)(128 << 10) * n / (bytes > 0 ? bytes : 1) : 0;
     tail = tail < 1 ? 1 : tail > n ? n : tail;
     g_tail = g_split_kvscope ? (tail > grain ? (tail < g_chunk ? (int)tail : g_chunk) : (grain < g_chunk ? grain : g_chunk)) : g_chunk;
+    g_job = 0;
+    if (g_job_rows > 0) {
+        g_job = g_p.grouped ? g_job_rows / 16 : g_job_rows;
+        g_job = g_job < 1 ? 1 : g_job;
+        atomic_store(&g_next_job, THREADS);
+    }
     int chunks = (n + g_chunk - 1) / g_chunk;
     for (int q = 0; q < THREADS; q++) {
         int64_t lo = (int64_t)q * chunks / THREADS * g_chunk, hi = (int64_t)(q + 1) * chunks / THREADS * g_chunk;
@@ -424,22 +557,44 @@ int main(int argc, char **argv) {
     printf("shape %s, type %s, weights %s, %.3f GB a token, %d tokens of each kernel in turn after 1 warm-up (medians; ratio: per-round GB/s of this kernel over the first one), %s\n", DIM == 576 ? "135m" : "1b", argv[1], argv[2],
            total / 1e9, tokens, g_one ? "1 thread, its CPU time" : "2 threads, wall time");
     int kernels = argc - 4;
-    if (kernels > 16) kernels = 16;
+    if (kernels > MAXK) kernels = MAXK;
     int n = tokens + 1 > 64 ? 64 : tokens + 1;
-    static double kind[16][KINDS][64], tok[16][64], fastest[16][KINDS];
-    kernel_fn lib[16] = {0};
-    for (int k = 0; k < 16; k++) for (int q = 0; q < KINDS; q++) fastest[k][q] = 1e30;
+    static double kind[MAXK][KINDS][64], tok[MAXK][64], fastest[MAXK][KINDS];
+    kernel_fn lib[MAXK] = {0};
+    g_x16 = aligned_alloc(64, 2 * FFN);
+    for (int i = 0; i < FFN; i++) g_x16[i] = to_f16(x[i]);
+    for (int k = 0; k < MAXK; k++) for (int q = 0; q < KINDS; q++) fastest[k][q] = 1e30;
     if (getenv("KVS_ISA")) printf("libkvscope's instruction set limited to %d (KVS_ISA: 1 AVX2, 0 scalar)\n", kvs_limit_isa(atoi(getenv("KVS_ISA"))));
     /* NAME@TYPE: that kernel on anonymous weights of another type (allocated as WEIGHTS says, anon or thp), in the same
      * process, so a type's kernel meets the same memory state as the others'. */
-    static char names[16][512];
-    int ktype[16];
-    uint8_t *kbase[16];
-    uint8_t *typed[7] = {0};
-    typed[type] = base;
+    static char names[MAXK][512];
+    int ktype[MAXK], kjob[MAXK], kcopy[MAXK];
+    uint8_t *kbase[MAXK];
+    uint8_t *typed[4][7] = {{0}}; /* [copy: 0 the weights, 1 the other page size's, 2 a second allocation, 3 FILE][type] */
+    typed[0][type] = base;
+    int anonymous = !strcmp(argv[2], "anon") || !strcmp(argv[2], "thp"), thp = !strcmp(argv[2], "thp");
     int64_t unit = LAYERS * layerElems + (int64_t)VOCAB * DIM;
     for (int k = 0; k < kernels; k++) {
         snprintf(names[k], sizeof names[k], "%s", argv[4 + k]);
+        size_t len = strlen(names[k]);
+        kcopy[k] = !len ? 0 : names[k][len - 1] == '~' ? 1 : names[k][len - 1] == '+' ? 2 : names[k][len - 1] == '^' ? 3 : 0;
+        if (kcopy[k]) {
+            names[k][len - 1] = 0;
+            if (!anonymous && kcopy[k] != 3) {
+                fprintf(stderr, "decode-bandwidth: ~ and + on anon or thp weights only, not %s\n", argv[4 + k]);
+                return 2;
+            }
+        }
+        char *slash = strstr(names[k], "/i");
+        kjob[k] = 0;
+        if (slash) {
+            kjob[k] = atoi(slash + 2);
+            *slash = 0;
+            if (kjob[k] < 1) {
+                fprintf(stderr, "decode-bandwidth: /iN takes N rows a job, at least 1, not %s\n", argv[4 + k]);
+                return 2;
+            }
+        }
         char *at = strrchr(names[k], '@');
         ktype[k] = type;
         if (at) {
@@ -449,9 +604,25 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "decode-bandwidth: @f32, @f16 or @bf16 on anon or thp weights only, not %s\n", argv[4 + k]);
                 return 2;
             }
-            if (!typed[ktype[k]]) typed[ktype[k]] = anonymous_weights(ktype[k], unit * (ktype[k] == 4 ? 4 : 2), !strcmp(argv[2], "thp"));
         }
-        kbase[k] = typed[ktype[k]];
+        int c = kcopy[k];
+        if (c == 3 && !typed[c][ktype[k]]) {
+            const char *file = getenv("FILE");
+            int fd = file ? open(file, O_RDONLY) : -1;
+            struct stat st;
+            int64_t need = unit * (ktype[k] == 4 ? 4 : 2);
+            if (fd < 0 || fstat(fd, &st) != 0 || st.st_size < need) {
+                fprintf(stderr, "decode-bandwidth: ^ reads FILE (in the environment), a file of at least %lld bytes\n", (long long)need);
+                return 2;
+            }
+            uint8_t *m = mmap(NULL, st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+            if (m == MAP_FAILED) { perror("mmap"); return 1; }
+            typed[c][ktype[k]] = m + ((st.st_size - need) & ~(int64_t)63);
+        }
+        if (!typed[c][ktype[k]]) {
+            typed[c][ktype[k]] = anonymous_weights(ktype[k], unit * (ktype[k] == 4 ? 4 : 2), c == 1 ? !thp : thp);
+        }
+        kbase[k] = typed[c][ktype[k]];
         const char *name = names[k];
         if (!strncmp(name, "lib=", 4)) {
             void *h = dlopen(name + 4, RTLD_NOW | RTLD_LOCAL);
@@ -462,17 +633,39 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "decode-bandwidth: no kvs_matvec_float in %s (%s)\n", name + 4, dlerror());
                 return 2;
             }
-        } else if (strcmp(name, "read") && strcmp(name, "kvs") && !(strchr("rh", name[0]) && strchr("124", name[1]) && name[1])) {
-            fprintf(stderr, "decode-bandwidth: unknown kernel %s (read, kvs, lib=PATH, rN, rNn, rNt, rNq, rNpD or hN with N 1, 2 or 4; each with @f32, @f16 or @bf16 or not)\n", argv[4 + k]);
+        } else if ((name[0] == 'g' && strcmp(name, "g1") && strcmp(name, "g4")) || (name[0] == 'g' && ktype[k] != 5)) {
+            fprintf(stderr, "decode-bandwidth: g1 and g4 are F16 kernels, not %s\n", argv[4 + k]);
+            return 2;
+        } else if (!strncmp(name, "reads", 5) && !strchr("23468", name[5])) {
+            fprintf(stderr, "decode-bandwidth: readsN takes N 2, 3, 4, 6 or 8, not %s\n", argv[4 + k]);
+            return 2;
+        } else if (strcmp(name, "read") && strcmp(name, "kvs") && strncmp(name, "reads", 5) && strncmp(name, "readp", 5)
+                   && name[0] != 'g' && !(strchr("rh", name[0]) && strchr("124", name[1]) && name[1])) {
+            fprintf(stderr, "decode-bandwidth: unknown kernel %s (read, readsN, readpD[t|q], kvs, lib=PATH, g1, g4, rN, rNn, rNt, rNq, rNpD or hN with N 1, 2 or 4; each with @f32, @f16 or @bf16, /iN, ~ or + or not)\n", argv[4 + k]);
             return 2;
         }
     }
+    struct timespec c0, w0;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+    clock_gettime(CLOCK_MONOTONIC, &w0);
     for (int s = 0; s < n; s++) { /* token s of every kernel in turn, so a burst of load hits them alike */
         for (int k = 0; k < kernels; k++) {
             const char *name = names[k];
             g_type = ktype[k];
+            g_job_rows = kjob[k];
             if (lib[k]) g_kernel = lib[k];
             else if (!strcmp(name, "read")) g_kernel = read_rows;
+            else if (!strncmp(name, "reads", 5)) {
+                g_kernel = read_pattern;
+                g_read_pf = 0;
+                g_streams = name[5] - '0';
+            } else if (!strncmp(name, "readp", 5)) {
+                g_kernel = read_pattern;
+                g_read_pf = atoi(name + 5);
+                const char *h = name + 5 + strspn(name + 5, "0123456789");
+                g_read_hint = *h == 't' ? 1 : *h == 'q' ? 2 : 0;
+            } else if (!strcmp(name, "g1")) g_kernel = ggml_rows;
+            else if (!strcmp(name, "g4")) g_kernel = tinyblas_rows;
             else if (!strcmp(name, "kvs")) g_kernel = kvs_matvec_float;
             else if (name[0] == 'h') {
                 g_kernel = variant_rows;
@@ -486,6 +679,14 @@ int main(int argc, char **argv) {
             token(kbase[k], ktype[k] == 4 ? 4 : 2, x, out, kind[k], tok[k], s, fastest[k]);
         }
     }
+    struct timespec c1, w1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+    clock_gettime(CLOCK_MONOTONIC, &w1);
+    double wall = (w1.tv_sec - w0.tv_sec) + (w1.tv_nsec - w0.tv_nsec) * 1e-9;
+    /* Both threads spin or work throughout, so CPU time / (threads x wall) is the share of the cores the tokens got:
+     * well under 1, other processes took a core (their work, not the memory, set the speed). */
+    printf("tokens: %.2f s wall, CPU share %.2f of %d threads\n", wall,
+           ((c1.tv_sec - c0.tv_sec) + (c1.tv_nsec - c0.tv_nsec) * 1e-9) / (wall * (g_one ? 1 : THREADS)), g_one ? 1 : THREADS);
     for (int k = 0; k < kernels; k++) {
         size = ktype[k] == 4 ? 4 : 2;
         total = unit * size;
