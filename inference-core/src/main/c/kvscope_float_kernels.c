@@ -13,8 +13,8 @@
  * with a burst prefetch where the L1 data cache is larger than 32 KiB, one per pass where it is not). AVX2 takes the same one row per
  * pass where x is short (F32 under 2,048 columns by the same L1 rule), and four rows per pass for longer rows, prefetching
  * the next pass into L2 a line at a time. Every row's sum is the same whichever pass takes
- * it. BF16 rows where x is short take 32 weights a load at AVX-512 and 16 at AVX2, two a lane (rows_bf16_pairs,
- * rows_bf16_pairs_avx2). The instruction set is
+ * it. BF16 rows where x is short take 32 weights a load at AVX-512 (unpacked with zeros) and 16 at AVX2 (two a lane,
+ * shifted and masked), x put in their order once per call (rows_bf16_unpack, rows_bf16_pairs_avx2). The instruction set is
  * the quantized kernels' choice (kvs_isa: AVX-512, AVX2 with F16C, or scalar C).
  */
 #include <stdint.h>
@@ -198,9 +198,9 @@ EXPORT int kvs_float_avx2_pass_prefetch(void) {
     return 2;
 }
 
-/* BF16 rows where x is short (at most ONE_ROW_COLS), one row per pass, 16 weights per 32-byte load, two a lane, as
- * rows_bf16_pairs does at AVX-512: the lane shifted left by 16 is the even column's weight, the lane with its low half
- * cleared the odd one's (two operations per 16 weights where widening each 8 with vpmovzxwd and a shift took four).
+/* BF16 rows where x is short (at most ONE_ROW_COLS), one row per pass, 16 weights per 32-byte load, two a lane: the
+ * lane shifted left by 16 is the even column's weight, the lane with its low half cleared the odd one's (two operations
+ * per 16 weights where widening each 8 with vpmovzxwd and a shift took four); each load is read once, as at AVX-512.
  * x is taken apart once per call into its even and odd columns. Sums: a and b over the even and odd columns of each
  * 32-column step's first 16, c and d over its second 16; then a last 16 into a and b, eight more widened into a, the
  * last columns one by one after hsum8((a + c) + (b + d)). */
@@ -220,15 +220,17 @@ AVX2 static void rows_bf16_pairs_avx2(const uint8_t *w, int64_t rowBytes, const 
     for (int r = from; r < to; r++) {
         const uint8_t *row = w + r * rowBytes;
         __m256 a = _mm256_setzero_ps(), b = a, c = a, d = a;
-        int i = 0;
-        for (; i + 32 <= full; i += 32) {
-            __m256i v = _mm256_loadu_si256((const __m256i *)(row + 2 * i));
-            __m256i u = _mm256_loadu_si256((const __m256i *)(row + 2 * i + 32));
-            a = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), _mm256_load_ps(xe + i / 2), a);
-            b = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v, high)), _mm256_load_ps(xo + i / 2), b);
-            c = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(u, 16)), _mm256_load_ps(xe + i / 2 + 8), c);
-            d = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(u, high)), _mm256_load_ps(xo + i / 2 + 8), d);
+        const uint8_t *p = row, *stop = row + 2 * (full & ~31);
+        const float *pe = xe, *po = xo;
+        for (; p < stop; p += 64, pe += 16, po += 16) {
+            __m256i v = _mm256_loadu_si256((const __m256i *)p), u = _mm256_loadu_si256((const __m256i *)(p + 32));
+            __asm__("" : "+x"(v), "+x"(u)); /* one load each (see rows_bf16_unpack) */
+            a = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), _mm256_load_ps(pe), a);
+            b = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(v, high)), _mm256_load_ps(po), b);
+            c = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(u, 16)), _mm256_load_ps(pe + 8), c);
+            d = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_and_si256(u, high)), _mm256_load_ps(po + 8), d);
         }
+        int i = full & ~31;
         if (i < full) {
             __m256i v = _mm256_loadu_si256((const __m256i *)(row + 2 * i));
             a = _mm256_fmadd_ps(_mm256_castsi256_ps(_mm256_slli_epi32(v, 16)), _mm256_load_ps(xe + i / 2), a);
@@ -375,40 +377,45 @@ AVX512 static inline __attribute__((always_inline)) void pass_avx512(int type, c
     }
 }
 
-/* BF16 rows where x is short (at most ONE_ROW_COLS), one row per pass, 32 weights per 64-byte load: a 32-bit lane holds
- * two weights, the even column in its low half and the odd one in its high half, so the lane shifted left by 16 is the
- * even weight as a float and the lane with its low half cleared is the odd one: two single-cycle operations per 32
- * weights where widening each 16 with vpmovzxwd and a shift took four (F16's vcvtph2ps takes two). x is taken apart
- * once per call into its even and odd columns (xe, xo), so each row's products meet their x without a shuffle. Sums:
- * a and b over the even and odd columns of each 64-column step's first 32, c and d over its second 32; the columns
- * past the last multiple of 32 through masked widening into a. */
-AVX512 static void rows_bf16_pairs(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
-                                   float *out) {
-    float xe[ONE_ROW_COLS / 2] __attribute__((aligned(64))), xo[ONE_ROW_COLS / 2] __attribute__((aligned(64)));
+/* BF16 rows where x is short (at most ONE_ROW_COLS), one row per pass, 32 weights per 64-byte load, widened by unpacking
+ * with zeros: in each 128-bit lane L of the load (columns 8L..8L+7), vpunpcklwd puts columns 8L..8L+3 in the high halves
+ * of four 32-bit lanes (floats, exactly) and vpunpckhwd columns 8L+4..8L+7: two single-cycle operations per 32 weights
+ * where widening each 16 with vpmovzxwd and a shift took four (F16's vcvtph2ps takes two, plus an extract). x is put in
+ * the same order once per call (xl, xh), so each row's products meet their x without a shuffle. Each 64-byte load is
+ * read once: left to itself gcc folded it into both unpacks as a memory operand, two loads of every line (135M shape,
+ * one thread, rows in L2: 52.7 -> 68.4 GB/s of weights, F16 46.6; docs/BENCHMARKS.md, bf28). Sums: a and b over the
+ * unpacked low and high columns of each 64-column step's first 32, c and d over its second 32; then a last 32 into a and
+ * b, the columns past the last multiple of 32 through masked widening into a (lane k, column i + k); (a + c) + (b + d). */
+AVX512 static void rows_bf16_unpack(const uint8_t *w, int64_t rowBytes, const float *x, int cols, int from, int to,
+                                    float *out) {
+    float xl[ONE_ROW_COLS / 2] __attribute__((aligned(64))), xh[ONE_ROW_COLS / 2] __attribute__((aligned(64)));
     int full = cols & ~31;
-    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-    const __m512i odd = _mm512_set_epi32(31, 29, 27, 25, 23, 21, 19, 17, 15, 13, 11, 9, 7, 5, 3, 1);
+    const __m512i low = _mm512_set_epi32(27, 26, 25, 24, 19, 18, 17, 16, 11, 10, 9, 8, 3, 2, 1, 0);
+    const __m512i high = _mm512_set_epi32(31, 30, 29, 28, 23, 22, 21, 20, 15, 14, 13, 12, 7, 6, 5, 4);
     for (int i = 0; i < full; i += 32) {
         __m512 lo = _mm512_loadu_ps(x + i), hi = _mm512_loadu_ps(x + i + 16);
-        _mm512_store_ps(xe + i / 2, _mm512_permutex2var_ps(lo, even, hi));
-        _mm512_store_ps(xo + i / 2, _mm512_permutex2var_ps(lo, odd, hi));
+        _mm512_store_ps(xl + i / 2, _mm512_permutex2var_ps(lo, low, hi));
+        _mm512_store_ps(xh + i / 2, _mm512_permutex2var_ps(lo, high, hi));
     }
-    const __m512i high = _mm512_set1_epi32((int)0xFFFF0000u);
+    const __m512i zero = _mm512_setzero_si512();
     for (int r = from; r < to; r++) {
-        const uint8_t *row = w + r * rowBytes;
+        const uint8_t *row = w + r * rowBytes, *p = row, *stop = row + 2 * (full & ~63);
+        const float *pl = xl, *ph = xh;
         __m512 a = _mm512_setzero_ps(), b = a, c = a, d = a;
-        int i = 0;
-        for (; i + 64 <= full; i += 64) {
-            __m512i v = _mm512_loadu_si512(row + 2 * i), u = _mm512_loadu_si512(row + 2 * i + 64);
-            a = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(v, 16)), _mm512_load_ps(xe + i / 2), a);
-            b = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(v, high)), _mm512_load_ps(xo + i / 2), b);
-            c = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(u, 16)), _mm512_load_ps(xe + i / 2 + 16), c);
-            d = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(u, high)), _mm512_load_ps(xo + i / 2 + 16), d);
+        for (; p < stop; p += 128, pl += 32, ph += 32) {
+            __m512i v = _mm512_loadu_si512(p), u = _mm512_loadu_si512(p + 64);
+            __asm__("" : "+v"(v), "+v"(u)); /* in registers: one load each */
+            a = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpacklo_epi16(zero, v)), _mm512_load_ps(pl), a);
+            b = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpackhi_epi16(zero, v)), _mm512_load_ps(ph), b);
+            c = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpacklo_epi16(zero, u)), _mm512_load_ps(pl + 16), c);
+            d = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpackhi_epi16(zero, u)), _mm512_load_ps(ph + 16), d);
         }
+        int i = full & ~63;
         if (i < full) {
-            __m512i v = _mm512_loadu_si512(row + 2 * i);
-            a = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_slli_epi32(v, 16)), _mm512_load_ps(xe + i / 2), a);
-            b = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_and_si512(v, high)), _mm512_load_ps(xo + i / 2), b);
+            __m512i v = _mm512_loadu_si512(p);
+            __asm__("" : "+v"(v));
+            a = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpacklo_epi16(zero, v)), _mm512_load_ps(pl), a);
+            b = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpackhi_epi16(zero, v)), _mm512_load_ps(ph), b);
             i += 32;
         }
         for (; i < cols; i += 16) {
@@ -497,7 +504,7 @@ AVX512 static void rows_avx512(int type, const uint8_t *w, int64_t rowBytes, con
     case FLOAT_F16: rows_avx512_FLOAT_F16(w, rowBytes, x, cols, from, to, out); break;
     default:
         if (cols <= ONE_ROW_COLS) {
-            rows_bf16_pairs(w, rowBytes, x, cols, from, to, out);
+            rows_bf16_unpack(w, rowBytes, x, cols, from, to, out);
         } else {
             rows_avx512_FLOAT_BF16(w, rowBytes, x, cols, from, to, out);
         }

@@ -157,14 +157,15 @@ class NativeKernelsTest {
     }
 
     /**
-     * BF16 rows of at most 4,096 columns at AVX-512 take 32 weights a load, each 32-bit lane's two weights as the even and
-     * the odd column (x taken apart to match), and sum in that order: four accumulators over each 64 columns' even and
-     * odd columns of their first and second 32, masked tails into the first, then (a + c) + (b + d) reduced as
-     * _mm512_reduce_add_ps does. Reproduced here with {@link Math#fma} lane by lane, bit for bit; the widening kernel it
-     * replaced (16 weights a load, two accumulators) sums otherwise and fails.
+     * BF16 rows of at most 4,096 columns at AVX-512 take 32 weights a load, unpacked with zeros: lane k of the low
+     * unpack holds column 8 (k / 4) + k % 4 of the 32, lane k of the high one that column + 4 (x put in that order to
+     * match), and sum in that order: four accumulators over each 64 columns' low and high unpacks of their first and
+     * second 32, a last 32 into the first two, masked tails into the first (lane k, column i + k), then (a + c) + (b + d)
+     * reduced as _mm512_reduce_add_ps does. Reproduced here with {@link Math#fma} lane by lane, bit for bit; the pair-lane
+     * kernel it replaced (even and odd columns, shifted and masked) and the widening one before it sum otherwise and fail.
      */
     @Test
-    void bf16ShortRowsAtAvx512SumInThePairLaneOrder() {
+    void bf16ShortRowsAtAvx512SumInTheUnpackOrder() {
         int best = NativeKernels.limitIsa(Integer.MAX_VALUE);
         assumeTrue(best >= 2, "no AVX-512 here");
         for (int cols : new int[] {32, 64, 96, 576, 600, 2048, 4096}) {
@@ -173,9 +174,9 @@ class NativeKernelsTest {
             float[] w = q.reference(), x = TestData.gaussian(71 + cols, cols), out = new float[rows];
             q.tensor().matvec(x, 0, out, 0, rows, cols);
             for (int r = 0; r < rows; r++) {
-                float expected = pairLaneSum(w, r * cols, x, cols);
+                float expected = unpackSum(w, r * cols, x, cols);
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(out[r]),
-                        "BF16 " + cols + " columns, row " + r + ": " + out[r] + ", pair-lane order " + expected);
+                        "BF16 " + cols + " columns, row " + r + ": " + out[r] + ", unpack order " + expected);
             }
         }
         NativeKernels.limitIsa(best);
@@ -294,7 +295,7 @@ class NativeKernelsTest {
     }
 
     /**
-     * AVX2 BF16 rows up to 4,096 columns take 16 weights a 32-byte load, two a lane, as AVX-512 does: sums a and b over
+     * AVX2 BF16 rows up to 4,096 columns take 16 weights a 32-byte load, two a lane (shifted and masked): sums a and b over
      * the even and odd columns of each 32-column step's first 16, c and d over its second 16, a last 16 into a and b,
      * eight more into a, then (a + c) + (b + d) reduced as hsum8 does and the last columns added one by one.
      * Reproduced here with {@link Math#fma} bit for bit; the widening kernel it replaced (8 weights a load, two
@@ -355,22 +356,24 @@ class NativeKernelsTest {
         return s;
     }
 
-    /** One row's sum in the AVX-512 BF16 pair-lane order (see above); w holds the row's weights as floats. */
-    private static float pairLaneSum(float[] w, int wo, float[] x, int cols) {
+    /** One row's sum in the AVX-512 BF16 unpack order (see above); w holds the row's weights as floats. */
+    private static float unpackSum(float[] w, int wo, float[] x, int cols) {
         float[] a = new float[16], b = new float[16], c = new float[16], d = new float[16];
         int full = cols & ~31, i = 0;
         for (; i + 64 <= full; i += 64) {
             for (int k = 0; k < 16; k++) {
-                a[k] = Math.fma(w[wo + i + 2 * k], x[i + 2 * k], a[k]);
-                b[k] = Math.fma(w[wo + i + 2 * k + 1], x[i + 2 * k + 1], b[k]);
-                c[k] = Math.fma(w[wo + i + 32 + 2 * k], x[i + 32 + 2 * k], c[k]);
-                d[k] = Math.fma(w[wo + i + 33 + 2 * k], x[i + 33 + 2 * k], d[k]);
+                int lo = 8 * (k / 4) + k % 4, hi = lo + 4;
+                a[k] = Math.fma(w[wo + i + lo], x[i + lo], a[k]);
+                b[k] = Math.fma(w[wo + i + hi], x[i + hi], b[k]);
+                c[k] = Math.fma(w[wo + i + 32 + lo], x[i + 32 + lo], c[k]);
+                d[k] = Math.fma(w[wo + i + 32 + hi], x[i + 32 + hi], d[k]);
             }
         }
         if (i < full) {
             for (int k = 0; k < 16; k++) {
-                a[k] = Math.fma(w[wo + i + 2 * k], x[i + 2 * k], a[k]);
-                b[k] = Math.fma(w[wo + i + 2 * k + 1], x[i + 2 * k + 1], b[k]);
+                int lo = 8 * (k / 4) + k % 4, hi = lo + 4;
+                a[k] = Math.fma(w[wo + i + lo], x[i + lo], a[k]);
+                b[k] = Math.fma(w[wo + i + hi], x[i + hi], b[k]);
             }
             i += 32;
         }
