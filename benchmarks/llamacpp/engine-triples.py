@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Issue 17 (copy29): does kvscope's load-time copy of float weights into fresh anonymous memory bring on the VM's slow
+memory state? Per model, TRIPLES triples of processes: kvscope (this build, weights copied), kvscope with
+-Dkvscope.mapping.copy=false (the file's page-cache mapping read in place) and llama.cpp's llama-bench, with compare.py's
+exact commands, the order rotated by one each triple (copy/nocopy/llama.cpp, nocopy/llama.cpp/copy, ...). Prints each
+process's start time, load, prefill and decode tok/s, peak RSS and decode GB/s (decode tok/s x the file's bytes, about
+what a token reads) with its state (slow below SLOW_GBS, 40 here: a token also does work beyond its weight reads);
+the summary counts slow processes per engine and gives each triple's decode ratios.
+  benchmarks/llamacpp/engine-triples.py [--triples 6] [--first 0] [--slow-gbs 40] MODEL.gguf ...
+(--first N starts the rotation at N, so a series split over calls keeps rotating.)
+  benchmarks/llamacpp/engine-triples.py --sum LOG...   counts the states of the processes in these logs (calls cut
+  short by a timeout included), per engine and per position in the triple, and the exact two-sided binomial
+  probability of a split at least as uneven between copy and nocopy (each slow process as likely in either)."""
+import argparse
+import datetime
+import math
+import os
+import re
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare  # noqa: E402
+
+ENGINES = ["copy", "nocopy", "llama.cpp"]
+
+
+def one(engine, model, binaries):
+    if engine == "llama.cpp":
+        pp, tg, rss, _, _ = compare.llama_bench(binaries, model, 256, 32, 256, 2, 3, "f16")
+        return pp, tg, rss
+    saved = os.environ.get("KVSCOPE_JAVA_OPTS")
+    if engine == "nocopy":
+        os.environ["KVSCOPE_JAVA_OPTS"] = ((saved or "") + " -Dkvscope.mapping.copy=false").strip()
+    try:
+        return compare.kvscope_bench(model, 256, 32, 2, 3, ["--cache-type", "f16"])
+    finally:
+        if saved is None:
+            os.environ.pop("KVSCOPE_JAVA_OPTS", None)
+        else:
+            os.environ["KVSCOPE_JAVA_OPTS"] = saved
+
+
+def binomial_two_sided(k, n):
+    """P(a split of n at least as uneven as k : n - k) when each is 1/2."""
+    if n == 0:
+        return 1.0
+    lo = min(k, n - k)
+    p = sum(math.comb(n, i) for i in range(lo + 1)) / 2 ** n
+    return min(1.0, 2 * p)
+
+
+def summarize(logs):
+    procs = []
+    for log in logs:
+        model = None
+        for line in open(log):
+            m = re.match(r"(\S+\.gguf), ", line)
+            if m:
+                model = m.group(1)
+            m = re.match(r"triple (\d+) (\S+)\s+(\S+) load (\S+)\s+prefill\s+(\S+)\s+decode\s+(\S+) tok/s\s+(\S+) GB/s (\w+)",
+                         line)
+            if m:
+                procs.append({"model": model, "triple": int(m.group(1)), "engine": m.group(2), "time": m.group(3),
+                              "tg": float(m.group(6)), "gbs": float(m.group(7)), "state": m.group(8)})
+    for model in sorted({p["model"] for p in procs}):
+        ps = [p for p in procs if p["model"] == model]
+        print(model)
+        for e in ENGINES:
+            es = [p for p in ps if p["engine"] == e]
+            print("  %-9s slow %d of %d; decode GB/s %s" % (e, sum(1 for p in es if p["state"] == "slow"), len(es),
+                                                            " ".join("%.1f" % p["gbs"] for p in es)))
+        for pos in range(3):
+            at = [p for p in ps if (ENGINES.index(p["engine"]) - (p["triple"] - 1)) % 3 == pos]
+            print("  position %d in its triple: slow %d of %d" % (pos + 1, sum(1 for p in at if p["state"] == "slow"),
+                                                                 len(at)))
+        sc = sum(1 for p in ps if p["engine"] == "copy" and p["state"] == "slow")
+        sn = sum(1 for p in ps if p["engine"] == "nocopy" and p["state"] == "slow")
+        print("  slow copy %d vs nocopy %d: two-sided binomial p = %.3f" % (sc, sn, binomial_two_sided(sc, sc + sn)))
+
+
+def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--sum":
+        summarize(sys.argv[2:])
+        return
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("models", nargs="+")
+    p.add_argument("--triples", type=int, default=6)
+    p.add_argument("--first", type=int, default=0)
+    p.add_argument("--slow-gbs", type=float, default=40.0)
+    a = p.parse_args()
+    binaries = os.path.join(compare.SCRATCH, "bin")
+    for model in a.models:
+        size = os.path.getsize(model)
+        print("%s, %.3f GB" % (os.path.basename(model), size / 1e9), flush=True)
+        rows = []
+        for t in range(a.first, a.first + a.triples):
+            order = ENGINES[t % 3:] + ENGINES[:t % 3]
+            got = {}
+            for e in order:
+                start = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S")
+                load = open("/proc/loadavg").read().split()[0]
+                pp, tg, rss = one(e, model, binaries)
+                gbs = tg * size / 1e9
+                state = "slow" if gbs < a.slow_gbs else "fast"
+                got[e] = (tg, state)
+                print("triple %d %-9s %s load %s  prefill %7.2f  decode %6.2f tok/s  %5.1f GB/s %s  RSS %d MiB"
+                      % (t + 1, e, start, load, pp, tg, gbs, state, rss // 1024), flush=True)
+            rows.append(got)
+        print("slow processes: " + ", ".join("%s %d of %d" % (e, sum(1 for r in rows if r[e][1] == "slow"), len(rows))
+                                             for e in ENGINES))
+        for e in ENGINES[:2]:
+            ratios = [r[e][0] / r["llama.cpp"][0] for r in rows]
+            print("decode %s / llama.cpp: %s" % (e, compare.spread(ratios)))
+        print("decode copy / nocopy: %s" % compare.spread([r["copy"][0] / r["nocopy"][0] for r in rows]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
