@@ -84,6 +84,13 @@ def main():
             print("  %-10s %s %5d  ping %s  one %s  two %s" % (action, name, len(got), q([x[1] for x in got]), q([x[2] for x in got]),
                                                        q([x[0] for x in got])))
 
+        print("undisturbed rounds (one thread >= 25 GB/s, ping <= 2,000 ns) by ping, near (<= 200 ns) or far, and state:")
+        for action in rows:
+            got = [x for x in samples if x[3] == action and x[1] <= 2000 and x[2] >= 25]
+            cells = ["%s %s %d" % (near, st, sum(1 for x in got if (x[1] <= 200) == (near == "near")
+                                                 and (x[0] < slow) == (st == "slow")))
+                     for near in ("near", "far") for st in ("slow", "fast")]
+            print("  %-10s %s" % (action, ", ".join(cells)))
 
 if __name__ == "__main__":
     main()
