@@ -77,6 +77,13 @@ def summarize(logs):
         sc = sum(1 for p in ps if p["engine"] == "copy" and p["state"] == "slow")
         sn = sum(1 for p in ps if p["engine"] == "nocopy" and p["state"] == "slow")
         print("  slow copy %d vs nocopy %d: two-sided binomial p = %.3f" % (sc, sn, binomial_two_sided(sc, sc + sn)))
+        triples = {}
+        for p in ps:
+            triples.setdefault(p["triple"], {})[p["engine"]] = p["tg"]
+        full = [t for t in triples.values() if len(t) == 3]
+        for a, b in (("copy", "llama.cpp"), ("nocopy", "llama.cpp"), ("copy", "nocopy")):
+            print("  decode %s / %s over %d whole triples: %s" % (a, b, len(full),
+                                                                compare.spread([t[a] / t[b] for t in full])))
 
 
 def main():
