@@ -13,7 +13,7 @@ writer). Either failing stops the run.
 
   benchmarks/llamacpp/compare.py [--pairs 5] [--threads 2] [--prompt 256] [--decode 32]
         [--depth D] [--cache-type f16] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [--kvscope-warmup N] [--baseline DIR]
-        [--isa avx2] [MODEL.gguf ...]
+        [--isa avx2] [--first kvscope|llama|alternate] [MODEL.gguf ...]
 
 --depth D (e.g. 2048, 8192) measures decode after a D-token prompt and skips prefill; without it
 the decode depth is --prompt. --cache-type T (f32, f16, q8_0, q4_0; default f16, llama-bench's
@@ -26,6 +26,10 @@ the scratch folder. --baseline DIR adds a third process to every pair, another k
 library capped), llama.cpp from a folder beside setup.sh's with only ggml's haswell CPU variant (ggml loads the best
 libggml-cpu-*.so in the binary's own folder). Both choices are checked on every run: kvscope's bench header must name
 256-bit vectors and native AVX2, llama.cpp's log must name libggml-cpu-haswell.so.
+--first alternate runs llama.cpp first in every second pair (kvscope, llama.cpp, then llama.cpp, kvscope, ...;
+with --baseline the three in reverse order), so that a drift with time or a state the host enters between processes
+falls on both engines alike (on the Zen 4 host the memory's speed depends on where the host runs the two vCPUs,
+docs/BENCHMARKS.md copy29); the default, kvscope, runs it first in every pair as the earlier tables did.
 Python 3 standard library only.
 """
 import argparse
@@ -261,6 +265,8 @@ def main():
     p.add_argument("--isa", default="native", choices=sorted(ISA),
                    help="native: each engine's best for this CPU; avx2: both held to AVX2 (kvscope -XX:UseAVX=2 "
                         "-Dkvscope.native.isa=avx2, llama.cpp's haswell variant alone)")
+    p.add_argument("--first", default="kvscope", choices=["kvscope", "llama", "alternate"],
+                   help="which engine runs first in each pair (alternate: kvscope in odd pairs, llama.cpp in even)")
     a = p.parse_args()
     if "--cache-type" in a.kvscope_args.split():
         fail("give the cache type with compare.py's own --cache-type (it sets both engines), not in --kvscope-args")
@@ -324,11 +330,17 @@ def main():
         build = mtype = ""
         depth = depths[model]
         for pair in range(a.pairs):
-            o = kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, warmup=a.kvscope_warmup, avx2=avx2)
+            runs = {"kvscope": lambda: kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra,
+                                                     warmup=a.kvscope_warmup, avx2=avx2),
+                    "llama": lambda: llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat,
+                                                 a.cache_type)}
             if baseline:
-                base.append(kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, baseline, a.kvscope_warmup,
-                                          avx2))
-            t = llama_bench(binaries, model, prompt, a.decode, depth, a.threads, a.repeat, a.cache_type)
+                runs["baseline"] = lambda: kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, baseline,
+                                                         a.kvscope_warmup, avx2)
+            got = {name: runs[name]() for name in pair_order(a.first, pair, bool(baseline))}
+            o, t = got["kvscope"], got["llama"]
+            if baseline:
+                base.append(got["baseline"])
             build, mtype = t[3], t[4]
             dec.append(o[1] / t[1])
             if prompt:
@@ -342,7 +354,8 @@ def main():
                 vs_base.append(o[1] / base[-1][1])
                 if prompt:
                     vs_base_pre.append(o[0] / base[-1][0])
-            print("  %s pair %d: decode %.2f / %.2f tok/s%s%s%s" % (os.path.basename(model), pair + 1, o[1], t[1],
+            print("  %s pair %d (%s first): decode %.2f / %.2f tok/s%s%s%s" % (
+                  os.path.basename(model), pair + 1, pair_order(a.first, pair, False)[0], o[1], t[1],
                   "; prefill %.1f / %.1f tok/s" % (o[0], t[0]) if prompt else "",
                   "; baseline decode %.2f tok/s" % base[-1][1] if baseline else "",
                   "; baseline prefill %.1f tok/s" % base[-1][0] if baseline and prompt else ""), flush=True)
@@ -361,12 +374,21 @@ def main():
         rows.append(row)
         print(row, flush=True)
     print()
-    print("llama.cpp build_commit %s; %d pairs per model, %d threads, %d run(s) inside each process, KV cache %s, isa %s" % (
-        build, a.pairs, a.threads, a.repeat, a.cache_type, a.isa))
+    print("llama.cpp build_commit %s; %d pairs per model, %d threads, %d run(s) inside each process, KV cache %s, isa %s, "
+          "first %s" % (build, a.pairs, a.threads, a.repeat, a.cache_type, a.isa, a.first))
     print(header)
     print("|" + "---|" * (header.count("|") - 1))
     for r in rows:
         print(r)
+
+
+def pair_order(first, pair, baseline):
+    """The engines of pair number PAIR (from 0) in the order they run: kvscope (then the baseline) then llama.cpp,
+    or the reverse where FIRST is llama, or alternate and the pair is the second, fourth, ..."""
+    order = ["kvscope", "baseline", "llama"] if baseline else ["kvscope", "llama"]
+    if first == "llama" or (first == "alternate" and pair % 2 == 1):
+        order.reverse()
+    return order
 
 
 if __name__ == "__main__":
