@@ -9,7 +9,10 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A private copy of a stretch of a model file in anonymous memory backed by 2 MiB pages (Linux: {@code mmap} of
@@ -25,6 +28,8 @@ final class AnonymousCopy {
     private static final int PROT_READ_WRITE = 0x1 | 0x2;
     private static final int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
     static final long CHUNK = 8L << 20;
+    /** At most this many threads copy one stretch. */
+    static final int MAX_THREADS = 8;
 
     private AnonymousCopy() {}
 
@@ -49,19 +54,108 @@ final class AnonymousCopy {
             return null;
         }
         HugePageAdvice.advise(memory, new long[] {0}, new long[] {memory.byteSize()});
-        for (long done = 0; done < length; ) {
-            ByteBuffer into = memory.asSlice(done, Math.min(CHUNK, length - done)).asByteBuffer();
-            while (into.hasRemaining()) {
-                int n = channel.read(into, from + done + into.position());
-                if (n < 0) {
-                    throw new IOException("the model file ended at byte " + (from + done + into.position())
-                            + " while its tensors were copied into memory (" + to + " bytes expected): it changed"
-                            + " while loading; run again to load it afresh");
+        fill(channel, from, memory.asSlice(0, length), threads(length));
+        return memory.asSlice(0, length);
+    }
+
+    /**
+     * Threads the copy runs on: {@code kvscope.threads} (else the available processors), at most {@link #MAX_THREADS}
+     * and one per chunk. The first touch of fresh anonymous memory is most of a copy's time (copy29, load30).
+     */
+    static int threads(long length) {
+        int wanted = Integer.getInteger("kvscope.threads", Runtime.getRuntime().availableProcessors());
+        return (int) Math.max(1, Math.min(Math.min(wanted, MAX_THREADS), Math.ceilDiv(length, CHUNK)));
+    }
+
+    /**
+     * Fills {@code into} with the file's bytes from {@code from} on, {@code threads} threads (the caller and plain
+     * helper threads, joined before return) claiming 8 MiB chunks in file order with positional reads. Chunks are
+     * claimed in order, so of all the chunks that failed the first in the file is always read, and its error, the one
+     * a single thread would have met, is the one thrown.
+     */
+    static void fill(FileChannel channel, long from, MemorySegment into, int threads) throws IOException {
+        Chunks chunks = new Chunks(channel, from, into);
+        List<Thread> helpers = new ArrayList<>();
+        try {
+            for (int i = 1; i < threads; i++) {
+                helpers.add(Thread.ofPlatform().daemon().name("kvscope-load-copy-" + i).start(chunks::run));
+            }
+        } catch (OutOfMemoryError | RuntimeException e) {
+            // no thread to be had: those started and the caller copy it all
+        }
+        chunks.run();
+        boolean interrupted = false;
+        for (Thread helper : helpers) {
+            while (true) {
+                try {
+                    helper.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
             }
-            done += into.capacity();
         }
-        return memory.asSlice(0, length);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        chunks.rethrow();
+    }
+
+    /** The chunks of one copy, claimed in file order by the threads that run it, and the first failure in the file. */
+    private static final class Chunks {
+        private final FileChannel channel;
+        private final long from;
+        private final MemorySegment into;
+        private final AtomicLong next = new AtomicLong();
+        private volatile boolean stopped;
+        private long failedAt = Long.MAX_VALUE; // guarded by this
+        private Throwable failure; // guarded by this
+
+        Chunks(FileChannel channel, long from, MemorySegment into) {
+            this.channel = channel;
+            this.from = from;
+            this.into = into;
+        }
+
+        void run() {
+            for (long done; !stopped && (done = next.getAndAdd(CHUNK)) < into.byteSize(); ) {
+                ByteBuffer buffer = into.asSlice(done, Math.min(CHUNK, into.byteSize() - done)).asByteBuffer();
+                try {
+                    read(buffer, from + done);
+                } catch (Throwable t) {
+                    failed(from + done + buffer.position(), t);
+                    stopped = true; // no new claims; those already claimed, earlier in the file, finish
+                    return;
+                }
+            }
+        }
+
+        private void read(ByteBuffer buffer, long position) throws IOException {
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, position + buffer.position()) < 0) {
+                    throw new IOException("the model file ended at byte " + (position + buffer.position())
+                            + " while its tensors were copied into memory (" + (from + into.byteSize())
+                            + " bytes expected): it changed while loading; run again to load it afresh");
+                }
+            }
+        }
+
+        private synchronized void failed(long at, Throwable t) {
+            if (at < failedAt) {
+                failedAt = at;
+                failure = t;
+            }
+        }
+
+        synchronized void rethrow() throws IOException {
+            switch (failure) {
+                case null -> { }
+                case IOException e -> throw e;
+                case RuntimeException e -> throw e;
+                case Error e -> throw e;
+                default -> throw new IOException(failure);
+            }
+        }
     }
 
     /** mmap and munmap through FFM, linked on first use. */

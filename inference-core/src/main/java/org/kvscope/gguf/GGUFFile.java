@@ -166,7 +166,8 @@ public final class GGUFFile implements AutoCloseable {
      * {@link #tensorData} then slices the copy, so a token reads memory whose layout the page cache does not decide;
      * the mapping's pages of these tensors are never read, so the copy takes their place in the resident set. Give it
      * the tensors read whole at every token (as {@link #adviseHugePages}); slices taken before keep reading the mapping.
-     * One pass over the file ({@code pread}, 8 MiB at a time); {@code -Dkvscope.mapping.copy=false}
+     * One pass over the file ({@code pread}, 8 MiB at a time, on {@code kvscope.threads} threads: the fresh memory's
+     * first touch is most of its time); {@code -Dkvscope.mapping.copy=false}
      * leaves the file mapped. False where nothing was copied (switched off, not Linux, no anonymous memory to be had).
      *
      * @throws IOException if the file cannot be read or changed since it was opened
