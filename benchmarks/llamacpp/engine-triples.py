@@ -12,15 +12,13 @@ the summary counts slow processes per engine and gives each triple's decode rati
   short by a timeout included), per engine and per position in the triple, and the exact two-sided binomial
   probability of a split at least as uneven between copy and nocopy (each slow process as likely in either)."""
 import argparse
-import datetime
 import math
 import os
-import re
-import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
+import process_log  # noqa: E402
 
 ENGINES = ["copy", "nocopy", "llama.cpp"]
 
@@ -51,18 +49,9 @@ def binomial_two_sided(k, n):
 
 
 def summarize(logs):
-    procs = []
-    for log in logs:
-        model = None
-        for line in open(log):
-            m = re.match(r"(\S+\.gguf), ", line)
-            if m:
-                model = m.group(1)
-            m = re.match(r"triple (\d+) (\S+)\s+(\S+) load (\S+)\s+prefill\s+(\S+)\s+decode\s+(\S+) tok/s\s+(\S+) GB/s (\w+)",
-                         line)
-            if m:
-                procs.append({"model": model, "triple": int(m.group(1)), "engine": m.group(2), "time": m.group(3),
-                              "tg": float(m.group(6)), "gbs": float(m.group(7)), "state": m.group(8)})
+    procs = process_log.read(logs, "triple")
+    for p in procs:
+        p["triple"], p["engine"] = p["index"], p["name"]
     for model in sorted({p["model"] for p in procs}):
         ps = [p for p in procs if p["model"] == model]
         print(model)
@@ -105,14 +94,7 @@ def main():
             order = ENGINES[t % 3:] + ENGINES[:t % 3]
             got = {}
             for e in order:
-                start = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S")
-                load = open("/proc/loadavg").read().split()[0]
-                pp, tg, rss = one(e, model, binaries)
-                gbs = tg * size / 1e9
-                state = "slow" if gbs < a.slow_gbs else "fast"
-                got[e] = (tg, state)
-                print("triple %d %-9s %s load %s  prefill %7.2f  decode %6.2f tok/s  %5.1f GB/s %s  RSS %d MiB"
-                      % (t + 1, e, start, load, pp, tg, gbs, state, rss // 1024), flush=True)
+                got[e] = process_log.measure("triple", t + 1, e, size, a.slow_gbs, lambda: one(e, model, binaries))
             rows.append(got)
         print("slow processes: " + ", ".join("%s %d of %d" % (e, sum(1 for r in rows if r[e][1] == "slow"), len(rows))
                                              for e in ENGINES))

@@ -13,16 +13,15 @@ file's bytes (slow below SLOW_GBS). A variant is
   rounds where both processes met the same state. A process whose prefill fell below DISTURBED x the file's median
   prefill among the same engine's processes (a core taken by something else running beside it) is counted apart as disturbed, not as slow or fast."""
 import argparse
-import datetime
 import json
 import math
 import os
-import re
 import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import compare  # noqa: E402
+import process_log  # noqa: E402
 
 
 def one(variant, model, binaries):
@@ -53,24 +52,13 @@ def fisher_two_sided(a, b, c, d):
 
 DISTURBED = 0.8
 
-LINE = re.compile(r"round (\d+) (\S+)\s+(\S+) load (\S+)\s+prefill\s+(\S+)\s+decode\s+(\S+) tok/s\s+(\S+) GB/s (\w+)")
-
-
 def summarize(logs):
-    procs, order = [], []
-    for log in logs:
-        model = None
-        for line in open(log):
-            m = re.match(r"(\S+\.gguf), ", line)
-            if m:
-                model = m.group(1)
-            m = LINE.search(line)
-            if m:
-                v = m.group(2)
-                if v not in order:
-                    order.append(v)
-                procs.append({"model": model, "log": log, "round": int(m.group(1)), "variant": v, "pp": float(m.group(5)),
-                              "tg": float(m.group(6)), "gbs": float(m.group(7)), "state": m.group(8)})
+    procs = process_log.read(logs, "round")
+    order = []
+    for p in procs:
+        p["round"], p["variant"] = p["index"], p["name"]
+        if p["variant"] not in order:
+            order.append(p["variant"])
     for model in sorted({p["model"] for p in procs}):
         ps = [p for p in procs if p["model"] == model]
         floors = {}
@@ -130,12 +118,7 @@ def main():
     k = len(a.variants)
     for r in range(a.first, a.first + a.rounds):
         for v in a.variants[r % k:] + a.variants[:r % k]:
-            start = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S")
-            load = open("/proc/loadavg").read().split()[0]
-            pp, tg, rss = one(v, a.model, binaries)
-            gbs = tg * size / 1e9
-            print("round %d %-22s %s load %s  prefill %7.2f  decode %6.2f tok/s  %5.1f GB/s %s  RSS %d MiB"
-                  % (r + 1, v, start, load, pp, tg, gbs, "slow" if gbs < a.slow_gbs else "fast", rss // 1024), flush=True)
+            process_log.measure("round", r + 1, v, size, a.slow_gbs, lambda: one(v, a.model, binaries))
 
 
 if __name__ == "__main__":

@@ -22,28 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vm-counters.h"
+
 enum { CHUNK = 8 << 20, MAX_THREADS = 16 };
 
 static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-static long vmstat(const char *key) {
-    FILE *f = fopen("/proc/vmstat", "r");
-    char k[128];
-    long v, found = -1;
-    while (f && fscanf(f, "%127s %ld", k, &v) == 2) if (!strcmp(k, key)) found = v;
-    if (f) fclose(f);
-    return found;
-}
-
-static long reported_kib(void) {
-    FILE *f = fopen("/sys/module/page_reporting/parameters/reported_kib", "r");
-    long v = -1;
-    if (f) { if (fscanf(f, "%ld", &v) != 1) v = -1; fclose(f); }
-    return v;
 }
 
 static uint8_t *g_mem;

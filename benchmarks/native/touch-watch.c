@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vm-counters.h"
+
 static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -123,22 +125,6 @@ static uint8_t *anonymous(size_t bytes) {
 
 static void touch(uint8_t *m, size_t bytes, int pass) {
     for (size_t i = 0; i < bytes; i += 4096) m[i] = (uint8_t)(i >> 12) + pass;
-}
-
-static long vmstat(const char *key) {
-    FILE *f = fopen("/proc/vmstat", "r");
-    char k[128];
-    long v, found = -1;
-    while (f && fscanf(f, "%127s %ld", k, &v) == 2) if (!strcmp(k, key)) found = v;
-    if (f) fclose(f);
-    return found;
-}
-
-static long reported_kib(void) {
-    FILE *f = fopen("/sys/module/page_reporting/parameters/reported_kib", "r");
-    long v = -1;
-    if (f) { if (fscanf(f, "%ld", &v) != 1) v = -1; fclose(f); }
-    return v;
 }
 
 static void counters(const char *when) {
