@@ -11,7 +11,6 @@ the summary counts slow processes per engine and gives each triple's decode rati
   benchmarks/llamacpp/engine-triples.py --sum LOG...   counts the states of the processes in these logs (calls cut
   short by a timeout included), per engine and per position in the triple, and the exact two-sided binomial
   probability of a split at least as uneven between copy and nocopy (each slow process as likely in either)."""
-import argparse
 import math
 import os
 import sys
@@ -76,15 +75,9 @@ def summarize(logs):
 
 
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--sum":
-        summarize(sys.argv[2:])
+    a = process_log.series_arguments(__doc__, summarize, [("models", "+")], "--triples", 6)
+    if a is None:
         return
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("models", nargs="+")
-    p.add_argument("--triples", type=int, default=6)
-    p.add_argument("--first", type=int, default=0)
-    p.add_argument("--slow-gbs", type=float, default=40.0)
-    a = p.parse_args()
     binaries = os.path.join(compare.SCRATCH, "bin")
     for model in a.models:
         size = os.path.getsize(model)

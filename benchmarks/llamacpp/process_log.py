@@ -1,7 +1,9 @@
 """One line per benchmark process, shared by engine-triples.py and spin-ab.py (issue 17): each process's decode read
 rate (tok/s x file bytes) and its memory state (slow below SLOW GB/s), written as it finishes and read back by --sum."""
+import argparse
 import datetime
 import re
+import sys
 
 
 def measure(word, index, name, size, slow_gbs, run):
@@ -34,3 +36,19 @@ def read(logs, word):
                               "time": m.group(3), "load": m.group(4), "pp": float(m.group(5)), "tg": float(m.group(6)),
                               "gbs": float(m.group(7)), "state": m.group(8)})
     return procs
+
+
+def series_arguments(doc, summarize, files, count, default):
+    """A series script's command line: `--sum LOG...` hands the logs to summarize and returns None; otherwise parses
+    its positional arguments FILES (a list of (name, nargs)), the series' length COUNT (an option, DEFAULT) and the
+    shared --first and --slow-gbs."""
+    if len(sys.argv) > 1 and sys.argv[1] == "--sum":
+        summarize(sys.argv[2:])
+        return None
+    p = argparse.ArgumentParser(description=doc.split("\n")[0])
+    for name, nargs in files:
+        p.add_argument(name, nargs=nargs)
+    p.add_argument(count, type=int, default=default)
+    p.add_argument("--first", type=int, default=0, help="the first round's rotation (continues an earlier series)")
+    p.add_argument("--slow-gbs", type=float, default=40.0, help="GB/s below which a process counts as slow")
+    return p.parse_args()

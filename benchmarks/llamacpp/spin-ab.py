@@ -12,7 +12,6 @@ file's bytes (slow below SLOW_GBS). A variant is
   exact two-sided p for the first two variants' slow/fast counts, and decode ratios within rounds, all rounds and
   rounds where both processes met the same state. A process whose prefill fell below DISTURBED x the file's median
   prefill among the same engine's processes (a core taken by something else running beside it) is counted apart as disturbed, not as slow or fast."""
-import argparse
 import json
 import math
 import os
@@ -102,16 +101,9 @@ def med(xs):
 
 
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--sum":
-        summarize(sys.argv[2:])
+    a = process_log.series_arguments(__doc__, summarize, [("model", None), ("variants", "+")], "--rounds", 4)
+    if a is None:
         return
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("model")
-    p.add_argument("variants", nargs="+")
-    p.add_argument("--rounds", type=int, default=4)
-    p.add_argument("--first", type=int, default=0)
-    p.add_argument("--slow-gbs", type=float, default=40.0)
-    a = p.parse_args()
     binaries = os.path.join(compare.SCRATCH, "bin")
     size = os.path.getsize(a.model)
     print("%s, %.3f GB" % (os.path.basename(a.model), size / 1e9), flush=True)
