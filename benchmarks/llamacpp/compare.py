@@ -13,7 +13,7 @@ writer). Either failing stops the run.
 
   benchmarks/llamacpp/compare.py [--pairs 5] [--threads 2] [--prompt 256] [--decode 32]
         [--depth D] [--cache-type f16] [--synth SHAPE:TYPE,...] [--kvscope-args "..."] [--kvscope-warmup N] [--baseline DIR]
-        [--isa avx2] [--first kvscope|llama|alternate] [MODEL.gguf ...]
+        [--isa avx2] [--first kvscope|llama|alternate] [--times] [MODEL.gguf ...]
 
 --depth D (e.g. 2048, 8192) measures decode after a D-token prompt and skips prefill; without it
 the decode depth is --prompt. --cache-type T (f32, f16, q8_0, q4_0; default f16, llama-bench's
@@ -30,6 +30,8 @@ libggml-cpu-*.so in the binary's own folder). Both choices are checked on every 
 with --baseline the three in reverse order), so that a drift with time or a state the host enters between processes
 falls on both engines alike (on the Zen 4 host the memory's speed depends on where the host runs the two vCPUs,
 docs/BENCHMARKS.md copy29); the default, kvscope, runs it first in every pair as the earlier tables did.
+--times prints a line per timed process as it ends (process_log.py's: pair, engine, start and end UTC time to the ms,
+decode GB/s = tok/s x file bytes and its state, slow below 40 GB/s), to join with ping-watch's log (ping_join.py).
 Python 3 standard library only.
 """
 import argparse
@@ -43,6 +45,8 @@ import sys
 import shutil
 import tempfile
 
+import process_log
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 SCRATCH = os.environ.get("KVSCOPE_LLAMACPP_DIR", "/tmp/kvscope-llamacpp")
@@ -54,6 +58,8 @@ AVX2_JAVA_OPTS = "-XX:UseAVX=2 -Dkvscope.native.isa=avx2"
 # ggml's libraries that are not CPU variants: the haswell folder links these and one variant only.
 GGML_BASE = ["libggml-base.so", "libggml.v0.4.0.so", "libllama-common.so", "libllama.v0.4.0.so"]
 ISA = {"native": None, "avx2": "haswell"}
+SLOW_GBS = 40.0  # --times: decode below this read rate is the slow memory state (pair_states.py's default)
+ENGINE_NAMES = {"kvscope": "kvscope", "llama": "llama.cpp", "baseline": "baseline"}
 
 
 def fail(message):
@@ -267,6 +273,8 @@ def main():
                         "-Dkvscope.native.isa=avx2, llama.cpp's haswell variant alone)")
     p.add_argument("--first", default="kvscope", choices=["kvscope", "llama", "alternate"],
                    help="which engine runs first in each pair (alternate: kvscope in odd pairs, llama.cpp in even)")
+    p.add_argument("--times", action="store_true", help="a line per process: start and end UTC time (ms), engine, "
+                   "decode GB/s and state (for ping_join.py)")
     a = p.parse_args()
     if "--cache-type" in a.kvscope_args.split():
         fail("give the cache type with compare.py's own --cache-type (it sets both engines), not in --kvscope-args")
@@ -329,6 +337,8 @@ def main():
         base, base_dec, vs_base, vs_base_pre = [], [], [], []
         build = mtype = ""
         depth = depths[model]
+        if a.times:
+            print("%s, %.3f GB" % (os.path.basename(model), os.path.getsize(model) / 1e9), flush=True)
         for pair in range(a.pairs):
             runs = {"kvscope": lambda: kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra,
                                                      warmup=a.kvscope_warmup, avx2=avx2),
@@ -337,7 +347,8 @@ def main():
             if baseline:
                 runs["baseline"] = lambda: kvscope_bench(model, depth, a.decode, a.threads, a.repeat, extra, baseline,
                                                          a.kvscope_warmup, avx2)
-            got = {name: runs[name]() for name in pair_order(a.first, pair, bool(baseline))}
+            got = {name: timed(pair + 1, name, model, runs[name]) if a.times else runs[name]()
+                   for name in pair_order(a.first, pair, bool(baseline))}
             o, t = got["kvscope"], got["llama"]
             if baseline:
                 base.append(got["baseline"])
@@ -380,6 +391,14 @@ def main():
     print("|" + "---|" * (header.count("|") - 1))
     for r in rows:
         print(r)
+
+
+def timed(pair, name, model, run):
+    """--times: RUN() through process_log.measure, which prints the process's line; returns what RUN returned."""
+    kept = []
+    process_log.measure("process", pair, ENGINE_NAMES[name], os.path.getsize(model), SLOW_GBS,
+                        lambda: kept.append(run()) or (kept[0][0] or 0.0,) + tuple(kept[0][1:3]))  # --depth: no prefill
+    return kept[0]
 
 
 def pair_order(first, pair, baseline):

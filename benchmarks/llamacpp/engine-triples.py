@@ -11,7 +11,6 @@ the summary counts slow processes per engine and gives each triple's decode rati
   benchmarks/llamacpp/engine-triples.py --sum LOG...   counts the states of the processes in these logs (calls cut
   short by a timeout included), per engine and per position in the triple, and the exact two-sided binomial
   probability of a split at least as uneven between copy and nocopy (each slow process as likely in either)."""
-import math
 import os
 import sys
 
@@ -38,15 +37,6 @@ def one(engine, model, binaries):
             os.environ["KVSCOPE_JAVA_OPTS"] = saved
 
 
-def binomial_two_sided(k, n):
-    """P(a split of n at least as uneven as k : n - k) when each is 1/2."""
-    if n == 0:
-        return 1.0
-    lo = min(k, n - k)
-    p = sum(math.comb(n, i) for i in range(lo + 1)) / 2 ** n
-    return min(1.0, 2 * p)
-
-
 def summarize(logs):
     procs = process_log.read(logs, "triple")
     for p in procs:
@@ -64,7 +54,8 @@ def summarize(logs):
                                                                  len(at)))
         sc = sum(1 for p in ps if p["engine"] == "copy" and p["state"] == "slow")
         sn = sum(1 for p in ps if p["engine"] == "nocopy" and p["state"] == "slow")
-        print("  slow copy %d vs nocopy %d: two-sided binomial p = %.3f" % (sc, sn, binomial_two_sided(sc, sc + sn)))
+        print("  slow copy %d vs nocopy %d: two-sided binomial p = %.3f"
+              % (sc, sn, process_log.binomial_two_sided(sc, sc + sn)))
         triples = {}
         for p in ps:
             triples.setdefault(p["triple"], {})[p["engine"]] = p["tg"]

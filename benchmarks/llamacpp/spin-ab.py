@@ -13,7 +13,6 @@ file's bytes (slow below SLOW_GBS). A variant is
   rounds where both processes met the same state. A process whose prefill fell below DISTURBED x the file's median
   prefill among the same engine's processes (a core taken by something else running beside it) is counted apart as disturbed, not as slow or fast."""
 import json
-import math
 import os
 import statistics
 import sys
@@ -36,17 +35,6 @@ def one(variant, model, binaries):
     if kind == "kv":
         return compare.kvscope_bench(model, 256, 32, 2, 3, ["--cache-type", "f16"], root=os.path.abspath(arg))
     compare.fail("unknown variant %r (llama:POLL or kv:ROOT)" % variant)
-
-
-def fisher_two_sided(a, b, c, d):
-    """Fisher's exact test on [[a, b], [c, d]]: the probability of tables with the same margins no likelier than it."""
-    n1, n2, k = a + b, c + d, a + c
-
-    def p(x):
-        return math.comb(n1, x) * math.comb(n2, k - x) / math.comb(n1 + n2, k)
-
-    observed = p(a)
-    return min(1.0, sum(p(x) for x in range(max(0, k - n2), min(k, n1) + 1) if p(x) <= observed * (1 + 1e-9)))
 
 
 DISTURBED = 0.8
@@ -83,7 +71,7 @@ def summarize(logs):
         if len(vs) >= 2:
             (a, b), (c, d) = counts[vs[0]], counts[vs[1]]
             print("  slow %s %d/%d vs %s %d/%d: Fisher two-sided p = %.3f" % (vs[0], a, a + b, vs[1], c, c + d,
-                                                                           fisher_two_sided(a, b, c, d)))
+                                                                           process_log.fisher_two_sided(a, b, c, d)))
             rounds = {}
             for p in ps:
                 rounds.setdefault((p["log"], p["round"]), {})[p["variant"]] = p

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ping-pong.h"
 #include "vm-counters.h"
 
 static double now(void) {
@@ -65,7 +66,6 @@ static volatile int g_stop;
 static volatile uint64_t g_sink;
 static volatile int g_cpu[2];
 static volatile int g_mode; /* this round: 0 the worker reads its half, 1 it answers the ping-pong */
-static _Atomic long g_ball;
 /* SPIN=1: the two threads hand rounds over by spinning on these counters, and the main thread spins out the rest of each
  * period, so neither vCPU ever goes idle (halts); unset, they wait on a barrier (futex) and nanosleep between rounds. */
 static int g_spin;
@@ -83,23 +83,16 @@ static void end_round(void) {
 }
 enum { PINGS = 2000 };
 
-/* The main thread's side of PINGS round trips of one cache line between the two threads: ns a round trip. Two vCPUs on
- * one host core's SMT siblings pass it in some tens of ns, on two cores of one CCX more, across CCDs more still. */
+/* The main thread's side of PINGS round trips of one cache line between the two threads (ping-pong.h): ns a round trip.
+ * Two vCPUs on one host core's SMT siblings pass it in some tens of ns, on two cores of one CCX more, across CCDs more
+ * still. */
 static double ping(void) {
     double t = now();
-    for (long i = 0; i < PINGS; i++) {
-        atomic_store_explicit(&g_ball, 2 * i + 1, memory_order_release);
-        while (atomic_load_explicit(&g_ball, memory_order_acquire) != 2 * i + 2) _mm_pause();
-    }
+    ping_side(PINGS, NULL, 0);
     return (now() - t) / PINGS * 1e9;
 }
 
-static void pong(void) {
-    for (long i = 0; i < PINGS; i++) {
-        while (atomic_load_explicit(&g_ball, memory_order_acquire) != 2 * i + 1) _mm_pause();
-        atomic_store_explicit(&g_ball, 2 * i + 2, memory_order_release);
-    }
-}
+static void pong(void) { pong_side(PINGS, 0); }
 
 static void *worker(void *arg) {
     (void)arg;
