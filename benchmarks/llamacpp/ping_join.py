@@ -6,7 +6,7 @@
 
 PINGLOG: benchmarks/native/ping-watch's output (a line a sample: UTC time, median round trip of a cache line between
 cpu0 and cpu1, "ok" or "disturbed"); COMPARELOG: compare.py --times' output (process_log.py's "process" lines: pair,
-engine, start-end UTC time, decode GB/s and state). Logs are told apart by their first line and must be of one UTC day.
+engine, start-end UTC time, decode GB/s and state). Any log may hold both (the two concatenated); one UTC day.
 An undisturbed sample is near (median <= --near ns: both vCPUs on one CCD, the slow memory state, copy29) or far
 (> --far ns: two CCDs); one between is counted in neither share.
 
@@ -96,8 +96,8 @@ def phases(p, s):
             spans.append(("prefill", t - dec - pre, t - dec))
             t -= dec + pre
     first = min(a for _, a, _ in spans)
-    spans.append(("load", start, max(start, first)))
-    return [(n, max(a, start), b) for n, a, b in spans if b > start]
+    # load: 0 s where the runs as estimated would not fit in the process
+    return [("load", start, max(start, first))] + [(n, max(a, start), b) for n, a, b in spans if b > start]
 
 
 def tally(samples, near, far):
@@ -113,9 +113,10 @@ def verdict(n, f, counted):
 
 
 def cell(samples, near, far):
+    """'STATE near/between/far' and STATE."""
     n, f, dis, total = tally(samples, near, far)
     counted = total - dis
-    return "%-5s %2d/%-2d" % (verdict(n, f, counted), n, f), verdict(n, f, counted)
+    return "%-5s %3d/%d/%-3d" % (verdict(n, f, counted), n, counted - n - f, f), verdict(n, f, counted)
 
 
 def switches(samples, spans, near, far):
@@ -154,21 +155,19 @@ def main():
     for path in a.logs:
         if not os.path.isfile(path):
             sys.exit("ping_join.py: %s is not a file" % path)
-        with open(path, errors="replace") as f:
-            head = f.readline()
-        if head.startswith("# ping-watch"):
-            got, _ = read_pings(path)
+        got, _ = read_pings(path)
+        if got:
             base_rate(path, got, a.near, a.far)
             samples += got
-        else:
+        if process_log.read([path], "process"):
             compares.append(path)
+        elif not got:
+            sys.exit("ping_join.py: %s has neither ping-watch samples nor compare.py --times process lines" % path)
     samples.sort()
     procs = []
     for path in compares:
         s = settings(path)
         found = process_log.read([path], "process")
-        if not found:
-            sys.exit("ping_join.py: %s has no process lines; run compare.py with --times" % path)
         for q in found:
             if not q["end"]:
                 sys.exit("ping_join.py: %s: a process line without its end time" % path)
@@ -180,9 +179,9 @@ def main():
         mates = sorted((x for x in procs if (x["log"], x["model"], x["index"]) == (q["log"], q["model"], q["index"])),
                        key=lambda x: seconds(x["start"]))
         q["pos"] = mates.index(q) + 1
-    print("\nper process: near/far counted samples (disturbed left out) over the whole process, its last third and its"
-          " phases (estimated from its rates)")
-    print("%-24s %4s %-9s %3s %-25s %6s %6s %5s %-4s | %-5s %-5s %s | %-11s | %-11s %-11s %-11s | %s" % (
+    print("\nper process: majority and near/between/far counts of the undisturbed samples over the whole process, its last third"
+          " and its phases (estimated from its rates); switches: near/far changes per phase")
+    print("%-24s %4s %-9s %3s %-25s %6s %6s %5s %-4s | %-5s %-5s %-15s | %-15s | %-15s %-15s %-15s | %s" % (
         "model", "pair", "engine", "pos", "start-end UTC", "s", "load s", "GB/s", "", "n", "dist", "whole", "last third",
         "load", "prefill", "decode", "switches"))
     inside = set()
@@ -196,12 +195,15 @@ def main():
         for name in ("load", "prefill", "decode"):
             got = [x for x in mine if any(n == name and lo <= x[0] <= hi for n, lo, hi in q["spans"])]
             cells[name], q[name] = cell(got, a.near, a.far)
-        sw = switches(mine, q["spans"], a.near, a.far)
+        sw = {}
+        for item in switches(mine, q["spans"], a.near, a.far):
+            phase = item.split(" in ")[1]
+            sw[phase] = sw.get(phase, 0) + 1
         load = next(hi - lo for n, lo, hi in q["spans"] if n == "load")
         print("%-24s %4d %-9s %3d %-25s %6.1f %6.1f %5.1f %-4s | %-5d %-5d %s | %s | %s %s %s | %s" % (
             q["model"][:24], q["index"], q["name"], q["pos"], q["time"], end - start, load, q["gbs"], q["state"], len(mine),
             tally(mine, a.near, a.far)[2], whole, cell(last, a.near, a.far)[0], cells["load"], cells["prefill"],
-            cells["decode"], ", ".join(sw) if sw else "-"))
+            cells["decode"], ", ".join("%s %d" % (k, sw[k]) for k in ("load", "prefill", "decode") if k in sw) or "-"))
     rest = [x for x in samples if x[0] not in inside]
     if rest:
         n, f, dis, total = tally(rest, a.near, a.far)
