@@ -20,7 +20,8 @@ or far where more than half of its counted samples are, "mixed" otherwise, "-" w
 near-to-far or far-to-near steps between consecutive counted samples. Then per engine and per position in the pair:
 processes whose decode phase was mostly near / far, "slow while far" (decode < 40 GB/s with the decode phase far: the
 process's own problem, not the host's), "fast while near", Fisher's exact p (engine or position x decode near / far)
-and the binomial p of the pairs whose two decode phases differed. Python 3 standard library only.
+and the binomial p of the pairs whose two decode phases differed; kvscope's processes from a log headed "set: SET"
+(benchmarks/llamacpp/ping-series.sh) count as their own group, "kvscope [SET]". Python 3 standard library only.
 """
 import argparse
 import datetime
@@ -61,8 +62,10 @@ def read_pings(path):
 
 def settings(path):
     """compare.py's settings from the log's "command:" line."""
-    got = dict(SETTINGS)
+    got = dict(SETTINGS, set=None)
     for line in open(path, errors="replace"):
+        if line.startswith("set: "):  # ping-series.sh's label of the call's arguments
+            got["set"] = line[5:].strip()
         if line.startswith("command: "):
             words = line.split()
             for i, w in enumerate(words[:-1]):
@@ -172,6 +175,9 @@ def main():
             if not q["end"]:
                 sys.exit("ping_join.py: %s: a process line without its end time" % path)
             q["spans"] = phases(q, s)
+            q["group"] = q["name"]
+            if q["name"] == "kvscope" and s["set"]:
+                q["group"] = "kvscope [%s]" % s["set"]
         procs += found
     if not procs:
         return
@@ -213,7 +219,7 @@ def main():
 
 def summarize(procs):
     print("\nby decode phase (mostly near = both vCPUs on one CCD while the measured decode ran):")
-    groups = [("engine " + e, [q for q in procs if q["name"] == e]) for e in sorted({q["name"] for q in procs})]
+    groups = [("engine " + e, [q for q in procs if q["group"] == e]) for e in sorted({q["group"] for q in procs})]
     groups += [("position %d" % k, [q for q in procs if q["pos"] == k]) for k in sorted({q["pos"] for q in procs})]
     for label, qs in groups:
         print("  %-18s %2d processes: decode near %2d, far %2d, mixed/none %2d; whole mostly near %2d, far %2d; slow while"
@@ -225,13 +231,15 @@ def summarize(procs):
                   sum(q["decode"] == "near" and q["state"] == "fast" for q in qs),
                   sum(q["decode"] == "near" and q["state"] == "slow" for q in qs),
                   sum(q["decode"] == "far" and q["state"] == "fast" for q in qs)))
-    for kind, key in (("engine", "name"), ("position", "pos")):
+    for kind, key in (("engine", "group"), ("position", "pos")):
         values = sorted({q[key] for q in procs})
-        if len(values) == 2:
-            (a, b), (c, d) = [(sum(q[key] == v and q["decode"] == "near" for q in procs),
-                               sum(q[key] == v and q["decode"] == "far" for q in procs)) for v in values]
-            print("  %s %s near/far %d/%d vs %s %d/%d: Fisher two-sided p = %.3f" % (
-                kind, values[0], a, b, values[1], c, d, process_log.fisher_two_sided(a, b, c, d)))
+        counts = {v: (sum(q[key] == v and q["decode"] == "near" for q in procs),
+                      sum(q[key] == v and q["decode"] == "far" for q in procs)) for v in values}
+        for i, v in enumerate(values):
+            for w in values[i + 1:]:
+                (a, b), (c, d) = counts[v], counts[w]
+                print("  %s %s near/far %d/%d vs %s %d/%d: Fisher two-sided p = %.3f" % (
+                    kind, v, a, b, w, c, d, process_log.fisher_two_sided(a, b, c, d)))
     pairs = {}
     for q in procs:
         pairs.setdefault((q["log"], q["model"], q["index"]), {})[q["name"]] = q
