@@ -58,20 +58,31 @@ abstract class SlotKvCache implements KvCache {
     @Override
     public void append(int layer, int position, float[] k, int kOffset, float[] v, int vOffset) {
         for (int h = 0; h < kvHeads; h++) {
-            int i = index(layer, h);
-            int slot = sizes[i];
-            if (slot == capacity) {
-                throw new IllegalStateException("KV cache full: layer " + layer + " kv-head " + h + " holds "
-                        + capacity + " positions (the session's context length)");
-            }
-            if (slot > 0 && positions[i][slot - 1] >= position) {
-                throw new IllegalStateException("positions must increase: appending " + position
-                        + " after " + positions[i][slot - 1]);
-            }
-            store(i, slot, k, kOffset + h * headDim, v, vOffset + h * headDim);
-            positions[i][slot] = position;
-            sizes[i] = slot + 1;
+            appendHead(layer, h, position, k, kOffset + h * headDim, v, vOffset + h * headDim);
         }
+    }
+
+    /**
+     * Appends one token's key and value of one kv-head, {@code headDim} floats each from {@code kOffset} and
+     * {@code vOffset}: {@link #append(int, int, float[], int, float[], int)} for that head alone (the same checks,
+     * the same stored bytes), so a token's heads can be written apart, each by the thread that reads it next.
+     *
+     * @throws IllegalStateException when the head is full or {@code position} does not follow its last
+     */
+    public final void appendHead(int layer, int kvHead, int position, float[] k, int kOffset, float[] v, int vOffset) {
+        int i = index(layer, kvHead);
+        int slot = sizes[i];
+        if (slot == capacity) {
+            throw new IllegalStateException("KV cache full: layer " + layer + " kv-head " + kvHead + " holds "
+                    + capacity + " positions (the session's context length)");
+        }
+        if (slot > 0 && positions[i][slot - 1] >= position) {
+            throw new IllegalStateException("positions must increase: appending " + position
+                    + " after " + positions[i][slot - 1]);
+        }
+        store(i, slot, k, kOffset, v, vOffset);
+        positions[i][slot] = position;
+        sizes[i] = slot + 1;
     }
 
     @Override

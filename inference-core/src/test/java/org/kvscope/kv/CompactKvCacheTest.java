@@ -288,6 +288,43 @@ class CompactKvCacheTest {
         assertEquals(0, c.size(0, 0));
     }
 
+    /**
+     * A token's kv-heads appended one by one, in any order ({@link SlotKvCache#appendHead}, as decode attention's
+     * tasks do), leave the cache as one {@link KvCache#append} of all of them: the same stored vectors, positions and
+     * sizes, and the same errors.
+     */
+    @ParameterizedTest
+    @EnumSource(value = KvCacheType.class, names = {"F32", "F16", "Q8_0", "Q4_0"})
+    void headsAppendedApartEqualOneAppend(KvCacheType type) {
+        int layers = 2, heads = 3, hd = 40, capacity = 20;
+        SlotKvCache whole = (SlotKvCache) type.newCache(layers, heads, hd, capacity);
+        SlotKvCache apart = (SlotKvCache) type.newCache(layers, heads, hd, capacity);
+        SplittableRandom r = new SplittableRandom(7);
+        for (int p = 0; p < capacity; p++) {
+            float[] k = randomVector(r, heads * hd + 5), v = randomVector(r, heads * hd + 9);
+            whole.append(1, 3 * p, k, 5, v, 9);
+            for (int h = heads - 1; h >= 0; h--) {
+                apart.appendHead(1, h, 3 * p, k, 5 + h * hd, v, 9 + h * hd);
+            }
+        }
+        for (int h = 0; h < heads; h++) {
+            assertEquals(capacity, apart.size(1, h));
+            assertEquals(0, apart.size(0, h));
+            assertArrayEquals(whole.positions(1, h), apart.positions(1, h));
+            assertArrayEquals(whole.keys(1, h), apart.keys(1, h), type + " keys of head " + h);
+            assertArrayEquals(whole.values(1, h), apart.values(1, h), type + " values of head " + h);
+        }
+        float[] x = new float[heads * hd];
+        String full = assertThrows(IllegalStateException.class, () -> whole.append(1, 100, x, 0, x, 0)).getMessage();
+        assertEquals(full, assertThrows(IllegalStateException.class,
+                () -> apart.appendHead(1, 0, 100, x, 0, x, 0)).getMessage());
+        whole.append(0, 4, x, 0, x, 0);
+        apart.appendHead(0, 0, 4, x, 0, x, 0);
+        String order = assertThrows(IllegalStateException.class, () -> whole.append(0, 4, x, 0, x, 0)).getMessage();
+        assertEquals(order, assertThrows(IllegalStateException.class,
+                () -> apart.appendHead(0, 0, 4, x, 0, x, 0)).getMessage());
+    }
+
     @Test
     void parseNamesTheValidTypes() {
         assertEquals(KvCacheType.Q8_0, KvCacheType.parse("q8_0"));

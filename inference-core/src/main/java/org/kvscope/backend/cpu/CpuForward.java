@@ -2,6 +2,7 @@ package org.kvscope.backend.cpu;
 
 import org.kvscope.backend.ForwardBackend;
 import org.kvscope.backend.LogitsSink;
+import org.kvscope.kv.CompactKvCache;
 import org.kvscope.kv.DecodeWindows;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
@@ -288,18 +289,24 @@ public final class CpuForward {
         for (int h = 0; h < c.kvHeads(); h++) {
             before[h] = cache.size(l, h);
         }
-        for (int t = 0; t < n; t++) {
-            cache.append(l, rowPositions[t], b.k, t * kvDim, b.v, t * kvDim);
+        boolean smallHeads = small != null && !SmallModel.attentionPaysCores(n, before[0]);
+        // decode attention appends the token's keys and values in its loop, each kv-head's in the task that reads it
+        boolean decode = !smallHeads && n == 1 && obs == null && windows == null
+                && DecodeAttention.appliesAfterAppend(cache, l, c.headDim(), b.k, b.v, kvDim);
+        if (!decode) {
+            for (int t = 0; t < n; t++) {
+                cache.append(l, rowPositions[t], b.k, t * kvDim, b.v, t * kvDim);
+            }
         }
         if (timed) {
             time = DecodeTimings.lap(DecodeTimings.Phase.ROPE_APPEND, time);
         }
-        if (small != null && !SmallModel.attentionPaysCores(n, before[0])) {
+        if (smallHeads) {
             for (int h = 0; h < c.heads(); h++) {
                 attendHead(l, h, n, rowPositions, before[h / c.groupSize()], cache, obs, b);
             }
-        } else if (n == 1 && obs == null && windows == null && DecodeAttention.applies(cache, l, c.headDim())) {
-            decodeAttention.attend(l, cache, b.q, b.scores, b.att);
+        } else if (decode) {
+            decodeAttention.attendAppending(l, (CompactKvCache) cache, rowPositions[0], b.k, b.v, b.q, b.scores, b.att);
         } else if (splitsAttention(n)) {
             attendSplit(l, n, rowPositions, cache, obs, b);
         } else {

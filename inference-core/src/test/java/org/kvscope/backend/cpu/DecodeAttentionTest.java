@@ -1,5 +1,6 @@
 package org.kvscope.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.kvscope.kv.CompactKvCache;
 import org.kvscope.kv.KvCache;
 import org.kvscope.kv.KvCacheType;
 import org.kvscope.tensor.VectorOps;
@@ -201,6 +203,86 @@ class DecodeAttentionTest {
             if ((i & 0x7c00) != 0x7c00) {
                 assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(halves[i])), Float.floatToRawIntBits(floats[i]),
                         "half 0x" + Integer.toHexString(i));
+            }
+        }
+    }
+
+    /**
+     * {@link DecodeAttention#attendAppending} (each kv-head's new key and value stored by the task that reads them)
+     * gives append-then-{@link DecodeAttention#attend}'s outputs bit for bit and leaves the same cache, over every
+     * compact type, heads of uneven lengths and an empty cache.
+     */
+    @ParameterizedTest
+    @EnumSource(value = KvCacheType.class, names = {"F16", "Q8_0", "Q4_0"})
+    void appendingInTheLoopEqualsAppendingFirstBitForBit(KvCacheType type) {
+        if (L < 8) {
+            return; // the kernel does not apply
+        }
+        for (int hd : new int[] {64, 128}) {
+            for (int slots : new int[] {0, 1, L - 1, L, 150, 700}) {
+                KvCache first = filled(type, hd, slots + 1, hd * 13L + slots), inLoop = filled(type, hd, slots + 1,
+                        hd * 13L + slots);
+                float[] k = new float[KV_HEADS * hd], v = new float[KV_HEADS * hd];
+                SplittableRandom r = new SplittableRandom(slots);
+                for (int i = 0; i < k.length; i++) {
+                    k[i] = (float) r.nextGaussian();
+                    v[i] = (float) r.nextGaussian();
+                }
+                for (KvCache c : new KvCache[] {first, inLoop}) { // the last slot dropped: the token's comes after a gap
+                    c.retain(1, 0, IntStream.range(0, slots).toArray());
+                    c.retain(1, 1, IntStream.range(0, slots).toArray());
+                    c.retain(1, 2, IntStream.range(0, slots).filter(s -> s % 3 != 1).toArray());
+                }
+                int position = slots + 5;
+                assertTrue(DecodeAttention.appliesAfterAppend(inLoop, 1, hd, k, v, k.length));
+                first.append(1, position, k, 0, v, 0);
+                float[] q = query(hd, slots);
+                float[] expected = new float[q.length], out = new float[q.length];
+                float[][] scores = new float[KV_HEADS * GROUP][AttentionKernels.stride(slots + 1)];
+                DecodeAttention attention = new DecodeAttention(hd, GROUP, KV_HEADS, (float) (1 / Math.sqrt(hd)));
+                attention.attend(1, first, q, scores, expected);
+                attention.attendAppending(1, (CompactKvCache) inLoop, position, k, v, q, scores, out);
+                String what = type + " hd " + hd + " slots " + slots;
+                for (int i = 0; i < out.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(out[i]), what + " " + i);
+                }
+                for (int h = 0; h < KV_HEADS; h++) {
+                    assertEquals(first.size(1, h), inLoop.size(1, h), what);
+                    assertArrayEquals(first.positions(1, h), inLoop.positions(1, h), what);
+                    assertArrayEquals(first.keys(1, h), inLoop.keys(1, h), what);
+                    assertArrayEquals(first.values(1, h), inLoop.values(1, h), what);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@link DecodeAttention#appliesAfterAppend} says what {@link DecodeAttention#applies} says once the token is
+     * appended: an F16 cache is left to the exact path by a key or value that rounds to an infinity or NaN
+     * ({@link DecodeAttention#finiteAsHalves} agrees with {@link Float#floatToFloat16} around the largest half).
+     */
+    @Test
+    void appliesAfterAppendSaysWhatAppliesSaysOnceAppended() {
+        for (int bits = Float.floatToRawIntBits(65000f); bits <= Float.floatToRawIntBits(66000f); bits++) {
+            for (float x : new float[] {Float.intBitsToFloat(bits), -Float.intBitsToFloat(bits)}) {
+                assertEquals((Float.floatToFloat16(x) & 0x7c00) != 0x7c00, DecodeAttention.finiteAsHalves(new float[] {x}, 1),
+                        "x " + x);
+            }
+        }
+        for (float x : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 65504f, 65519.996f,
+                65520f, 1e6f, 0f, -0f, Float.MIN_VALUE}) {
+            for (KvCacheType type : new KvCacheType[] {KvCacheType.F16, KvCacheType.Q8_0}) {
+                for (boolean key : new boolean[] {true, false}) {
+                    KvCache c = filled(type, 64, 4, 1);
+                    for (int h = 0; h < KV_HEADS; h++) {
+                        c.retain(1, h, new int[] {0, 1, 2});
+                    }
+                    float[] k = new float[KV_HEADS * 64], v = new float[KV_HEADS * 64];
+                    (key ? k : v)[70] = x;
+                    boolean predicted = DecodeAttention.appliesAfterAppend(c, 1, 64, k, v, k.length);
+                    c.append(1, 4, k, 0, v, 0);
+                    assertEquals(DecodeAttention.applies(c, 1, 64), predicted, type + " " + (key ? "key " : "value ") + x);
+                }
             }
         }
     }
