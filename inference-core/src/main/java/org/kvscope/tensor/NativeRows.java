@@ -57,6 +57,10 @@ final class NativeRows implements FloatTensor.MatvecRows {
         }
         floats = atLeast(floats, 4L * cols);
         MemorySegment.copy(x, xOffset, floats, ValueLayout.JAVA_FLOAT, 0, cols);
+        if (NativeKernels.floatInput(typeCode)) { // x in the output's array: read from a copy
+            input = floats;
+            return this;
+        }
         quantized = atLeast(quantized, NativeKernels.quantizedBytes(typeCode, cols));
         NativeKernels.quantize(typeCode, floats, cols, quantized);
         input = quantized;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -477,6 +478,35 @@ class NativeKernelsTest {
                     assertEquals(0f, out[0] + out[1] + out[2], "nothing written before the output offset");
                 }
             }
+        }
+    }
+
+    /**
+     * Float weights read x where it is, in the Java array (no copy): from any offset, after x changed in place since
+     * the last product, and with the output in the same array as x, the products equal those of x alone bit for bit.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16"})
+    void floatWeightsReadXInPlaceFromAnyOffset(GGMLType type) {
+        int rows = 19, cols = 576;
+        TestData.Quantized q = TestData.Quantized.of(type, TestData.gaussian(5, rows * cols));
+        float[] x = TestData.gaussian(6, cols), expected = new float[rows];
+        q.tensor().matvec(x, 0, expected, 0, rows, cols);
+        float[] shifted = new float[cols + rows + 7];
+        System.arraycopy(x, 0, shifted, 7, cols);
+        for (int round = 0; round < 2; round++) {
+            float[] out = new float[rows];
+            q.tensor().matvec(shifted, 7, out, 0, rows, cols);
+            assertArrayEquals(expected, out, type + " round " + round);
+            q.tensor().matvec(shifted, 7, shifted, 7 + cols, rows, cols); // the output after x in its array
+            assertArrayEquals(expected, Arrays.copyOfRange(shifted, 7 + cols, 7 + cols + rows), type + " in one array");
+            float[] other = TestData.gaussian(7 + round, cols);
+            q.tensor().matvec(other, 0, out, 0, rows, cols);
+            System.arraycopy(other, 0, shifted, 7, cols); // x changed in place: the next product reads the new values
+            x = other;
+            q.tensor().matvec(x, 0, expected, 0, rows, cols);
+            q.tensor().matvec(shifted, 7, out, 0, rows, cols);
+            assertArrayEquals(expected, out, type + " after x changed, round " + round);
         }
     }
 
