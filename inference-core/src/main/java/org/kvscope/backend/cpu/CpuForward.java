@@ -292,7 +292,7 @@ public final class CpuForward {
         boolean smallHeads = small != null && !SmallModel.attentionPaysCores(n, before[0]);
         // decode attention appends the token's keys and values in its loop, each kv-head's in the task that reads it
         boolean decode = !smallHeads && n == 1 && obs == null && windows == null
-                && DecodeAttention.appliesAfterAppend(cache, l, c.headDim(), b.k, b.v, kvDim);
+                && DecodeAttention.appliesAfterAppend(cache, l, c.headDim(), rowPositions[0], b.k, b.v, kvDim);
         if (!decode) {
             for (int t = 0; t < n; t++) {
                 cache.append(l, rowPositions[t], b.k, t * kvDim, b.v, t * kvDim);

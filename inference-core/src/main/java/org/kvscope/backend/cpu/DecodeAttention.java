@@ -131,10 +131,24 @@ final class DecodeAttention implements Parallel.IntRangeBody {
 
     /**
      * Whether {@link #applies} holds once this token's keys and values ({@code n} floats each from 0 of k and v) are
-     * appended: it holds now and, over an F16 cache, each of them stores as a finite half.
+     * appended at {@code position}: it holds now, every kv-head of the layer has room for the token after its last
+     * position (else the caller's own append reports the problem before any head is written) and, over an F16 cache,
+     * each of them stores as a finite half.
      */
-    static boolean appliesAfterAppend(KvCache cache, int layer, int hd, float[] k, float[] v, int n) {
-        return applies(cache, layer, hd) && (cache.type() != KvCacheType.F16 || finiteAsHalves(k, n) && finiteAsHalves(v, n));
+    static boolean appliesAfterAppend(KvCache cache, int layer, int hd, int position, float[] k, float[] v, int n) {
+        return applies(cache, layer, hd) && appendsCleanly(cache, layer, position)
+                && (cache.type() != KvCacheType.F16 || finiteAsHalves(k, n) && finiteAsHalves(v, n));
+    }
+
+    /** Whether every kv-head of the layer has a free slot and its last kept position is below {@code position}. */
+    private static boolean appendsCleanly(KvCache cache, int layer, int position) {
+        for (int h = 0; h < cache.kvHeads(); h++) {
+            int size = cache.size(layer, h);
+            if (size == cache.capacity() || size > 0 && cache.positions(layer, h)[size - 1] >= position) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -15,7 +15,7 @@ final class DecodeTimings {
 
     /** The phases of a decode step, in its order. */
     enum Phase {
-        EMBEDDING("embedding"), NORMS("RMSNorm"), QKV("q/k/v products"), ROPE_APPEND("RoPE and cache append"),
+        EMBEDDING("embedding"), NORMS("RMSNorm"), QKV("q/k/v products"), ROPE_APPEND("RoPE and the cache append outside decode attention"),
         ATTENTION("attention"), OUTPUT("attention output product"), RESIDUAL("residual adds"),
         GATE_UP("gate/up products and SwiGLU"), DOWN("down product"), LOGITS("logits product"),
         SINK("logits handed over");

@@ -234,7 +234,7 @@ class DecodeAttentionTest {
                     c.retain(1, 2, IntStream.range(0, slots).filter(s -> s % 3 != 1).toArray());
                 }
                 int position = slots + 5;
-                assertTrue(DecodeAttention.appliesAfterAppend(inLoop, 1, hd, k, v, k.length));
+                assertTrue(DecodeAttention.appliesAfterAppend(inLoop, 1, hd, position, k, v, k.length));
                 first.append(1, position, k, 0, v, 0);
                 float[] q = query(hd, slots);
                 float[] expected = new float[q.length], out = new float[q.length];
@@ -279,11 +279,29 @@ class DecodeAttentionTest {
                     }
                     float[] k = new float[KV_HEADS * 64], v = new float[KV_HEADS * 64];
                     (key ? k : v)[70] = x;
-                    boolean predicted = DecodeAttention.appliesAfterAppend(c, 1, 64, k, v, k.length);
+                    boolean predicted = DecodeAttention.appliesAfterAppend(c, 1, 64, 4, k, v, k.length);
                     c.append(1, 4, k, 0, v, 0);
                     assertEquals(DecodeAttention.applies(c, 1, 64), predicted, type + " " + (key ? "key " : "value ") + x);
                 }
             }
+        }
+    }
+
+    /**
+     * A token that cannot be appended (a full kv-head, or a position not after a head's last) is left to the caller's
+     * own append, which reports it before any head is written, instead of failing inside the loop's tasks.
+     */
+    @Test
+    void aTokenThatCannotBeAppendedIsLeftToTheCallersAppend() {
+        float[] k = new float[KV_HEADS * 64], v = new float[KV_HEADS * 64];
+        for (KvCacheType type : new KvCacheType[] {KvCacheType.F16, KvCacheType.Q8_0}) {
+            KvCache room = type.newCache(LAYERS, KV_HEADS, 64, 2);
+            room.append(1, 7, k, 0, v, 0);
+            assertEquals(L >= 8, DecodeAttention.appliesAfterAppend(room, 1, 64, 8, k, v, k.length), type + " room");
+            assertFalse(DecodeAttention.appliesAfterAppend(room, 1, 64, 7, k, v, k.length), type + " same position");
+            assertFalse(DecodeAttention.appliesAfterAppend(room, 1, 64, 3, k, v, k.length), type + " earlier position");
+            room.append(1, 8, k, 0, v, 0);
+            assertFalse(DecodeAttention.appliesAfterAppend(room, 1, 64, 9, k, v, k.length), type + " full");
         }
     }
 
